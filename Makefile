@@ -1,0 +1,90 @@
+# hotline: build, run and test. `make help` lists the targets.
+CC       ?= cc
+BUILD    ?= build
+SANITIZE ?=
+PORT     ?= 8080
+
+PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson
+CPPFLAGS := -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+            -fstack-protector-strong -D_FORTIFY_SOURCE=2
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+ifneq ($(SANITIZE),)
+BUILD    := build/san
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all -U_FORTIFY_SOURCE
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRC := crypto/digest.c crypto/keys.c crypto/seal.c crypto/receipt.c \
+           daemon/log.c daemon/buf.c daemon/config.c daemon/db.c daemon/http.c \
+           workflow/journal.c \
+           intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c \
+           intake/web.c intake/status.c intake/ratelimit.c intake/request.c
+DAEMON_SRC := daemon/main.c
+CTL_SRC := ctl/hotlinectl.c ctl/migrate.c ctl/journal_verify.c ctl/keygen.c ctl/case_show.c
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
+CTL_OBJ := $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+
+.PHONY: all help deps run test unit integration browser bench fuzz clean format check-sql
+
+all: $(BUILD)/hotlined $(BUILD)/hotlinectl
+
+help:
+	@echo "make run        build, start PostgreSQL under ./var and hotlined on http://127.0.0.1:$(PORT)/"
+	@echo "make test       every test layer (unit, integration, browser); SANITIZE=address,undefined for ASan+UBSan"
+	@echo "make deps       install the Debian packages this needs (as root), or print the apt-get line"
+	@echo "make clean      remove build/ (var/ with the demo data is kept)"
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libhotline.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/hotlined: $(DAEMON_OBJ) $(BUILD)/libhotline.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/hotlinectl: $(CTL_OBJ) $(BUILD)/libhotline.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libhotline.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS) -lcmocka
+
+-include $(LIB_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CTL_OBJ:.o=.d)
+
+run: deps all
+	@PORT=$(PORT) BUILD=$(BUILD) tools/run.sh
+
+unit: $(UNIT_BIN)
+	@tools/unit.sh $(UNIT_BIN)
+
+integration: all
+	@echo "== integration tests (pytest, real PostgreSQL and hotlined)"
+	cd tests/integration && HOTLINE_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -q -p no:cacheprovider
+
+browser: all
+	@echo "== browser tests (Debian chromium driven by playwright-core)"
+	@tools/browser.sh $(abspath $(BUILD))
+
+check-sql:
+	@tools/check-sql.sh
+
+test: deps all check-sql unit integration browser
+	@echo "== all test layers passed"
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

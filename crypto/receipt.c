@@ -1,0 +1,158 @@
+/* Receipts and the pepper their hashes are keyed with. Why they look the
+ * way they do is in docs/keys.md. */
+#include "crypto/receipt.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#define RECEIPT_GROUP 4
+#define PEPPER_HEX (2 * PEPPER_BYTES)
+
+_Static_assert(RECEIPT_DIGITS % RECEIPT_GROUP == 0, "whole groups");
+_Static_assert(RECEIPT_TEXT_SIZE == RECEIPT_DIGITS + RECEIPT_DIGITS / RECEIPT_GROUP,
+	       "digits, separators and NUL");
+_Static_assert(RECEIPT_HASH_BYTES == crypto_generichash_BYTES, "hash size");
+
+/* Damm's totally anti-symmetric quasigroup of order 10: the check digit
+ * catches every single-digit error and every adjacent transposition. */
+static const unsigned char damm[10][10] = {
+    {0, 3, 1, 7, 5, 9, 8, 6, 4, 2}, {7, 0, 9, 2, 1, 5, 4, 8, 6, 3}, {4, 2, 0, 6, 8, 7, 1, 3, 5, 9},
+    {1, 7, 5, 0, 9, 8, 3, 4, 2, 6}, {6, 1, 2, 3, 0, 4, 5, 9, 7, 8}, {3, 6, 7, 4, 2, 0, 9, 5, 8, 1},
+    {5, 8, 6, 9, 7, 2, 0, 1, 3, 4}, {8, 9, 4, 5, 3, 6, 2, 0, 1, 7}, {9, 4, 3, 8, 6, 1, 7, 2, 0, 5},
+    {2, 5, 8, 1, 4, 3, 6, 7, 9, 0},
+};
+
+__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
+							  ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+char receipt_check_digit(const char *digits, size_t n)
+{
+	unsigned interim = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (digits[i] < '0' || digits[i] > '9')
+			abort(); /* callers pass digits only */
+		interim = damm[interim][digits[i] - '0'];
+	}
+	return (char)('0' + interim);
+}
+
+void receipt_generate(char *digits)
+{
+	for (size_t i = 0; i < RECEIPT_DIGITS - 1; i++)
+		digits[i] = (char)('0' + randombytes_uniform(10));
+	digits[RECEIPT_DIGITS - 1] = receipt_check_digit(digits, RECEIPT_DIGITS - 1);
+	digits[RECEIPT_DIGITS] = '\0';
+}
+
+void receipt_format(const char *digits, char *text)
+{
+	size_t t = 0;
+
+	for (size_t i = 0; i < RECEIPT_DIGITS; i++) {
+		if (i > 0 && i % RECEIPT_GROUP == 0)
+			text[t++] = ' ';
+		text[t++] = digits[i];
+	}
+	text[t] = '\0';
+}
+
+enum receipt_error receipt_parse(const char *input, size_t len, char *digits)
+{
+	char got[RECEIPT_DIGITS];
+	size_t n = 0;
+	enum receipt_error result = RECEIPT_OK;
+
+	/* Look at every character before judging the length, so that a
+	 * letter is reported as a letter however long the input. */
+	for (size_t i = 0; i < len; i++) {
+		char ch = input[i];
+
+		if (ch == ' ' || ch == '-' || ch == '\t')
+			continue;
+		if (ch < '0' || ch > '9') {
+			result = RECEIPT_BAD_CHAR;
+			goto done;
+		}
+		if (n < RECEIPT_DIGITS)
+			got[n] = ch;
+		n++;
+	}
+	if (n != RECEIPT_DIGITS) {
+		result = RECEIPT_BAD_LENGTH;
+		goto done;
+	}
+	/* Damm: running the table over the digits and their check gives 0. */
+	if (receipt_check_digit(got, RECEIPT_DIGITS) != '0') {
+		result = RECEIPT_BAD_CHECK;
+		goto done;
+	}
+	memcpy(digits, got, RECEIPT_DIGITS);
+	digits[RECEIPT_DIGITS] = '\0';
+
+done:
+	sodium_memzero(got, sizeof got);
+	return result;
+}
+
+void receipt_hash(const struct pepper *pepper, const char *digits,
+		  unsigned char out[RECEIPT_HASH_BYTES])
+{
+	if (crypto_generichash(out, RECEIPT_HASH_BYTES, (const unsigned char *)digits,
+			       RECEIPT_DIGITS, pepper->bytes, sizeof pepper->bytes) != 0)
+		abort();
+}
+
+bool pepper_generate(const char *path, char *err, size_t errlen)
+{
+	unsigned char bytes[PEPPER_BYTES];
+	char text[PEPPER_HEX + 2];
+	bool ok;
+
+	randombytes_buf(bytes, sizeof bytes);
+	sodium_bin2hex(text, PEPPER_HEX + 1, bytes, sizeof bytes);
+	text[PEPPER_HEX] = '\n';
+	text[PEPPER_HEX + 1] = '\0';
+	ok = keys_file_create(path, 0600, text, PEPPER_HEX + 1, err, errlen);
+	sodium_memzero(bytes, sizeof bytes);
+	sodium_memzero(text, sizeof text);
+	return ok;
+}
+
+bool pepper_load(const char *path, struct pepper *out, char *err, size_t errlen)
+{
+	char text[256];
+	size_t len = 0, got = 0;
+	const char *end = NULL;
+	bool ok = false;
+
+	if (!keys_file_read(path, text, sizeof text, &len, err, errlen))
+		return false;
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '))
+		len--;
+	if (len != PEPPER_HEX ||
+	    sodium_hex2bin(out->bytes, sizeof out->bytes, text, len, NULL, &got, &end) != 0 ||
+	    got != PEPPER_BYTES || end != text + len) {
+		set_err(err, errlen, "%s: not a pepper file (%d hex digits expected)", path,
+			PEPPER_HEX);
+		goto fail;
+	}
+	ok = true;
+
+fail:
+	sodium_memzero(text, sizeof text);
+	return ok;
+}

@@ -1,0 +1,67 @@
+/* Sealing and encrypting what a reporter gives us.
+ *
+ * Identity (name, contacts, caller's number, mail sender) is sealed with
+ * crypto_box_seal to the custodian's public key: nobody but the custodian
+ * can open it. Content (report text, messages, attachments) is encrypted
+ * with a fresh random content key per report; that key is itself sealed to
+ * the case-handling public key. All output buffers are malloc'd and owned
+ * by the caller (free()). */
+#ifndef HOTLINE_CRYPTO_SEAL_H
+#define HOTLINE_CRYPTO_SEAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crypto/keys.h"
+
+/* Opaque, sodium_malloc'd. */
+struct content_key;
+
+/* crypto_box_seal of plain to the key. */
+bool seal_to(const struct public_key *to, const void *plain, size_t len, unsigned char **out,
+	     size_t *outlen) MUST_CHECK;
+
+/* Opens a sealed box; plain is sodium_malloc'd, release it with seal_plain_free(). */
+bool seal_open(const struct secret_key *sk, const unsigned char *sealed, size_t len,
+	       unsigned char **plain, size_t *plainlen) MUST_CHECK;
+void seal_plain_free(unsigned char *plain, size_t len);
+
+struct content_key *content_key_new(void) MUST_CHECK;
+/* Derives a content key from material (e.g. a receipt) with a context
+ * string of at most 8 bytes (crypto_kdf-style domain separation):
+ * key = BLAKE2b-256(material, personal = "hotline1" || context padded with
+ * zeros to 8 bytes), no key, no salt. Same material and context, same key;
+ * another context, an unrelated key. Fast, so material needs 80+ bits of
+ * entropy (a receipt has 89.7), never a passphrase. NULL if context is
+ * NULL, empty or longer than 8 bytes. The derivation is a stored format:
+ * changing it orphans what was encrypted under it (docs/keys.md). */
+struct content_key *content_key_derive(const void *material, size_t len,
+				       const char *context) MUST_CHECK;
+void content_key_free(struct content_key *key);
+
+/* Seals the raw key to a public key; content_key_open() reverses it (NULL
+ * on a wrong key or damaged box). */
+bool content_key_seal(const struct content_key *key, const struct public_key *to,
+		      unsigned char **out, size_t *outlen) MUST_CHECK;
+struct content_key *content_key_open(const struct secret_key *sk, const unsigned char *sealed,
+				     size_t len) MUST_CHECK;
+
+/* Small blobs: out = 24-byte random nonce || crypto_secretbox_easy(plain),
+ * 40 bytes longer than plain. Decrypt fails on any change or wrong key. */
+bool content_encrypt(const struct content_key *key, const void *plain, size_t len,
+		     unsigned char **out, size_t *outlen) MUST_CHECK;
+bool content_decrypt(const struct content_key *key, const unsigned char *in, size_t len,
+		     unsigned char **plain, size_t *plainlen) MUST_CHECK;
+
+/* Files: out = secretstream header || chunks of at most STREAM_CHUNK bytes
+ * of plaintext each, the last tagged FINAL. Every chunk but the last is
+ * full, so chunk boundaries follow from the length; 0 bytes encrypt to the
+ * header and one empty FINAL chunk. Decrypt rejects truncation (also at a
+ * chunk boundary), reordering, any change and anything after FINAL. */
+#define STREAM_CHUNK 65536
+bool stream_encrypt(const struct content_key *key, const void *plain, size_t len,
+		    unsigned char **out, size_t *outlen) MUST_CHECK;
+bool stream_decrypt(const struct content_key *key, const unsigned char *in, size_t len,
+		    unsigned char **plain, size_t *plainlen) MUST_CHECK;
+
+#endif

@@ -1,0 +1,243 @@
+#include "ctl/case_show.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/digest.h"
+#include "crypto/keys.h"
+#include "crypto/seal.h"
+#include "ctl/keygen.h"
+
+static const char sql_case[] =
+	"SELECT c.id, j.reg_no, j.channel, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"'YYYY-MM-DD HH24:MI:SS'), c.category, c.director_involved, c.anonymous, c.language, "
+	"c.state, c.content_key_sealed, c.content, c.identity_sealed "
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+static const char sql_files[] =
+	"SELECT a.meta, a.data, a.message_id FROM hotline.attachments a "
+	"JOIN hotline.cases c ON c.id = a.case_id JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE j.reg_no = $1 AND a.message_id IS NULL ORDER BY a.id";
+static const char sql_messages[] =
+	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', "
+	"'YYYY-MM-DD HH24:MI:SS'), m.key_sealed, m.body_case FROM hotline.messages m "
+	"JOIN hotline.cases c ON c.id = m.case_id JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE j.reg_no = $1 ORDER BY m.id";
+static const char sql_message_files[] =
+	"SELECT a.meta, a.data FROM hotline.attachments a WHERE a.message_id = $1 ORDER BY a.id";
+
+static unsigned char *col(const PGresult *res, int row, int c, size_t *len)
+{
+	*len = 0;
+	if (PQgetisnull(res, row, c))
+		return NULL;
+	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, c), len);
+}
+
+static struct secret_key *load_key(const char *key_path, const char *pass_path)
+{
+	char pass[1024];
+	if (!passphrase_read_file(pass_path, pass, sizeof(pass)))
+		return NULL;
+	char err[256];
+	struct secret_key *sk = keys_load_secret(key_path, pass, err, sizeof(err));
+	crypto_wipe(pass, sizeof(pass));
+	if (!sk)
+		fprintf(stderr, "hotlinectl: %s: %s\n", key_path, err);
+	return sk;
+}
+
+static json_t *decrypt_json(const struct content_key *key, const unsigned char *ct, size_t len)
+{
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	if (!ct || !content_decrypt(key, ct, len, &plain, &plen))
+		return NULL;
+	json_t *j = json_loadb((const char *)plain, plen, 0, NULL);
+	crypto_wipe(plain, plen);
+	free(plain);
+	return j;
+}
+
+static json_t *file_json(const struct content_key *key, const PGresult *res, int row)
+{
+	size_t mlen, dlen;
+	unsigned char *meta = col(res, row, 0, &mlen);
+	unsigned char *data = col(res, row, 1, &dlen);
+	json_t *obj = decrypt_json(key, meta, mlen);
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	if (obj && data && stream_decrypt(key, data, dlen, &plain, &plen)) {
+		unsigned char sum[DIGEST_BYTES];
+		char hex[2 * DIGEST_BYTES + 1];
+		digest_sha256(plain, plen, sum);
+		digest_hex(sum, DIGEST_BYTES, hex);
+		json_object_set_new(obj, "sha256", json_string(hex));
+		json_object_set_new(obj, "bytes", json_integer((json_int_t)plen));
+		crypto_wipe(plain, plen);
+		free(plain);
+	} else {
+		json_decref(obj);
+		obj = json_pack("{s:s}", "error", "cannot decrypt");
+	}
+	PQfreemem(meta);
+	PQfreemem(data);
+	return obj;
+}
+
+static PGresult *query1(PGconn *pg, const char *sql_text, const char *param)
+{
+	const char *values[1] = {param};
+	PGresult *res = PQexecParams(pg, sql_text, 1, NULL, values, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "hotlinectl: query failed: %s", PQerrorMessage(pg));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+int case_show_main(int argc, char **argv)
+{
+	const char *conninfo = getenv("HOTLINE_DATABASE");
+	const char *case_key = NULL, *case_pass = NULL, *cust_key = NULL, *cust_pass = NULL;
+	static const struct option opts[] = {
+		{"database", required_argument, NULL, 'd'},
+		{"case-key", required_argument, NULL, 'k'},
+		{"passphrase-file", required_argument, NULL, 'p'},
+		{"custodian-key", required_argument, NULL, 'K'},
+		{"custodian-passphrase-file", required_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			conninfo = optarg;
+			break;
+		case 'k':
+			case_key = optarg;
+			break;
+		case 'p':
+			case_pass = optarg;
+			break;
+		case 'K':
+			cust_key = optarg;
+			break;
+		case 'P':
+			cust_pass = optarg;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (optind + 1 != argc || !conninfo || !case_key || !case_pass ||
+	    (cust_key && !cust_pass)) {
+		fprintf(stderr, "usage: hotlinectl case show REG_NO --database CONNINFO --case-key FILE "
+				"--passphrase-file FILE [--custodian-key FILE "
+				"--custodian-passphrase-file FILE]\n");
+		return 2;
+	}
+	const char *reg_no = argv[optind];
+	int status = 1;
+	struct secret_key *sk = NULL, *csk = NULL;
+	struct content_key *key = NULL;
+	PGresult *kase = NULL, *files = NULL, *msgs = NULL;
+	json_t *out = NULL;
+	PGconn *pg = PQconnectdb(conninfo);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		fprintf(stderr, "hotlinectl: cannot connect to the database: %s",
+			PQerrorMessage(pg));
+		goto out;
+	}
+	sk = load_key(case_key, case_pass);
+	if (!sk || (cust_key && !(csk = load_key(cust_key, cust_pass))))
+		goto out;
+	kase = query1(pg, sql_case, reg_no);
+	if (!kase)
+		goto out;
+	if (PQntuples(kase) != 1) {
+		fprintf(stderr, "hotlinectl: no case %s\n", reg_no);
+		goto out;
+	}
+	size_t len;
+	unsigned char *sealed = col(kase, 0, 9, &len);
+	key = sealed ? content_key_open(sk, sealed, len) : NULL;
+	PQfreemem(sealed);
+	if (!key) {
+		fprintf(stderr, "hotlinectl: %s: this case key cannot open the case\n", reg_no);
+		goto out;
+	}
+	unsigned char *ct = col(kase, 0, 10, &len);
+	json_t *content = decrypt_json(key, ct, len);
+	PQfreemem(ct);
+	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:o}", "reg_no", reg_no, "channel",
+			PQgetvalue(kase, 0, 2), "registered_at", PQgetvalue(kase, 0, 3), "category",
+			PQgetvalue(kase, 0, 4), "director_involved", PQgetvalue(kase, 0, 5),
+			"anonymous", strcmp(PQgetvalue(kase, 0, 6), "t") == 0, "language",
+			PQgetvalue(kase, 0, 7), "state", PQgetvalue(kase, 0, 8), "content",
+			content ? content : json_null());
+	if (csk && !PQgetisnull(kase, 0, 11)) {
+		unsigned char *id = col(kase, 0, 11, &len);
+		unsigned char *plain = NULL;
+		size_t plen = 0;
+		if (id && seal_open(csk, id, len, &plain, &plen)) {
+			json_t *identity = json_loadb((const char *)plain, plen, 0, NULL);
+			json_object_set_new(out, "identity", identity ? identity : json_null());
+			seal_plain_free(plain, plen);
+		} else {
+			fprintf(stderr, "hotlinectl: the custodian key cannot open the identity\n");
+		}
+		PQfreemem(id);
+	}
+	files = query1(pg, sql_files, reg_no);
+	msgs = query1(pg, sql_messages, reg_no);
+	if (!files || !msgs)
+		goto out;
+	json_t *jfiles = json_array();
+	for (int i = 0; i < PQntuples(files); i++)
+		json_array_append_new(jfiles, file_json(key, files, i));
+	json_object_set_new(out, "attachments", jfiles);
+	json_t *jmsgs = json_array();
+	for (int i = 0; i < PQntuples(msgs); i++) {
+		unsigned char *ks = col(msgs, i, 3, &len);
+		struct content_key *mk = ks ? content_key_open(sk, ks, len) : NULL;
+		PQfreemem(ks);
+		json_t *m = json_pack("{s:s,s:s}", "author", PQgetvalue(msgs, i, 1), "at",
+				      PQgetvalue(msgs, i, 2));
+		unsigned char *body = col(msgs, i, 4, &len);
+		unsigned char *plain = NULL;
+		size_t plen = 0;
+		if (mk && body && content_decrypt(mk, body, len, &plain, &plen)) {
+			json_object_set_new(m, "text", json_stringn((const char *)plain, plen));
+			crypto_wipe(plain, plen);
+			free(plain);
+		}
+		PQfreemem(body);
+		PGresult *mf = query1(pg, sql_message_files, PQgetvalue(msgs, i, 0));
+		json_t *mfiles = json_array();
+		for (int r = 0; mf && mk && r < PQntuples(mf); r++)
+			json_array_append_new(mfiles, file_json(mk, mf, r));
+		PQclear(mf);
+		json_object_set_new(m, "attachments", mfiles);
+		content_key_free(mk);
+		json_array_append_new(jmsgs, m);
+	}
+	json_object_set_new(out, "messages", jmsgs);
+	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII * 0);
+	fputc('\n', stdout);
+	status = 0;
+out:
+	json_decref(out);
+	content_key_free(key);
+	secret_key_free(sk);
+	secret_key_free(csk);
+	PQclear(kase);
+	PQclear(files);
+	PQclear(msgs);
+	PQfinish(pg);
+	return status;
+}

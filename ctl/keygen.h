@@ -1,0 +1,22 @@
+/* hotlinectl keygen and hotlinectl pepper: make the key pairs and the
+ * receipt pepper file (docs/cli.md, docs/keys.md). */
+#ifndef HOTLINE_CTL_KEYGEN_H
+#define HOTLINE_CTL_KEYGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* argv[0] is the subcommand name. Return 0 on success, 1 on failure with a
+ * message on stderr prefixed "hotlinectl: ". */
+int keygen_main(int argc, char **argv);
+int pepper_main(int argc, char **argv);
+
+/* Reads the passphrase from the first line of path into buf (size bytes,
+ * NUL-terminated), the line end ("\n" or "\r\n") stripped. False, with a
+ * "hotlinectl: " message on stderr, if the file cannot be read, the first
+ * line is empty or does not fit in buf. Wipe buf with crypto_wipe() when
+ * done. */
+bool passphrase_read_file(const char *path, char *buf, size_t size)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,558 @@
+/* hotlined's configuration file: `key = value` lines, whole-line `#`
+ * comments, optional double quotes. The grammar and every key are described
+ * in docs/config.md.
+ *
+ * Nothing here logs (the logger is configured from this very file), and no
+ * message ever quotes the value of a string key: `database` is a libpq
+ * conninfo that may hold a password. */
+#include "daemon/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A config file is a few hundred bytes; anything this big is a mistake
+ * (a key file or a log given by -c). */
+#define CONFIG_MAX_FILE_BYTES (1024 * 1024)
+
+enum key_id {
+	KEY_LISTEN_ADDRESS,
+	KEY_LISTEN_PORT,
+	KEY_DATABASE,
+	KEY_DB_CONNECTIONS,
+	KEY_RECEIPT_PEPPER_FILE,
+	KEY_CUSTODIAN_PUBLIC_KEY,
+	KEY_CASE_PUBLIC_KEY,
+	KEY_MAX_BODY_BYTES,
+	KEY_MAX_FILE_BYTES,
+	KEY_MAX_FILES,
+	KEY_MAX_TEXT_BYTES,
+	KEY_REQUEST_TIMEOUT,
+	KEY_MAX_BATCH,
+	KEY_DEFAULT_LANGUAGE,
+	KEY_LOG_LEVEL,
+	KEY_LOOKUP_FREE_FAILURES,
+	KEY_LOOKUP_MAX_DELAY,
+	KEY_PUBLIC_URL,
+	KEY_COUNT
+};
+
+/* Indexed by enum key_id; also what config_keys() returns. */
+static const char *const key_names[KEY_COUNT + 1] = {
+    [KEY_LISTEN_ADDRESS] = "listen_address",
+    [KEY_LISTEN_PORT] = "listen_port",
+    [KEY_DATABASE] = "database",
+    [KEY_DB_CONNECTIONS] = "db_connections",
+    [KEY_RECEIPT_PEPPER_FILE] = "receipt_pepper_file",
+    [KEY_CUSTODIAN_PUBLIC_KEY] = "custodian_public_key",
+    [KEY_CASE_PUBLIC_KEY] = "case_public_key",
+    [KEY_MAX_BODY_BYTES] = "max_body_bytes",
+    [KEY_MAX_FILE_BYTES] = "max_file_bytes",
+    [KEY_MAX_FILES] = "max_files",
+    [KEY_MAX_TEXT_BYTES] = "max_text_bytes",
+    [KEY_REQUEST_TIMEOUT] = "request_timeout",
+    [KEY_MAX_BATCH] = "max_batch",
+    [KEY_DEFAULT_LANGUAGE] = "default_language",
+    [KEY_LOG_LEVEL] = "log_level",
+    [KEY_LOOKUP_FREE_FAILURES] = "lookup_free_failures",
+    [KEY_LOOKUP_MAX_DELAY] = "lookup_max_delay",
+    [KEY_PUBLIC_URL] = "public_url",
+    [KEY_COUNT] = NULL,
+};
+
+enum value_type {
+	VALUE_STRING,	/* any non-empty text; char * */
+	VALUE_UNSIGNED, /* decimal, min..max; unsigned */
+	VALUE_SIZE,	/* decimal bytes, optional K/M/G suffix, >= min; size_t */
+	VALUE_CHOICE,	/* one of choices; char * */
+};
+
+struct key_def {
+	enum value_type type;
+	size_t offset;
+	bool fixed;    /* read at start only */
+	bool required; /* no default */
+	const char *default_text;
+	unsigned long long default_number;
+	unsigned long long min, max;
+	const char *const *choices;
+	const char *choices_text; /* for messages */
+};
+
+static const char *const language_choices[] = {"kk", "ru", "en", NULL};
+static const char *const log_level_choices[] = {"error", "warning", "info", "debug", NULL};
+
+#define STRING_KEY(field, is_fixed, is_required, def)                                              \
+	{                                                                                          \
+		.type = VALUE_STRING, .offset = offsetof(struct config, field), .fixed = is_fixed, \
+		.required = is_required, .default_text = def                                       \
+	}
+#define UNSIGNED_KEY(field, is_fixed, def, lo, hi)                                                 \
+	{                                                                                          \
+		.type = VALUE_UNSIGNED, .offset = offsetof(struct config, field),                  \
+		.fixed = is_fixed, .default_number = def, .min = lo, .max = hi                     \
+	}
+#define SIZE_KEY(field, def)                                                                       \
+	{                                                                                          \
+		.type = VALUE_SIZE, .offset = offsetof(struct config, field),                      \
+		.default_number = def, .min = 1024, .max = SIZE_MAX                                \
+	}
+#define CHOICE_KEY(field, def, list, text)                                                         \
+	{                                                                                          \
+		.type = VALUE_CHOICE, .offset = offsetof(struct config, field),                    \
+		.default_text = def, .choices = list, .choices_text = text                         \
+	}
+
+static const struct key_def key_defs[KEY_COUNT] = {
+    [KEY_LISTEN_ADDRESS] = STRING_KEY(listen_address, true, false, "127.0.0.1"),
+    [KEY_LISTEN_PORT] = UNSIGNED_KEY(listen_port, true, 8080, 1, 65535),
+    [KEY_DATABASE] = STRING_KEY(database, true, true, NULL),
+    [KEY_DB_CONNECTIONS] = UNSIGNED_KEY(db_connections, true, 4, 1, 64),
+    [KEY_RECEIPT_PEPPER_FILE] = STRING_KEY(receipt_pepper_file, true, true, NULL),
+    [KEY_CUSTODIAN_PUBLIC_KEY] = STRING_KEY(custodian_public_key, false, true, NULL),
+    [KEY_CASE_PUBLIC_KEY] = STRING_KEY(case_public_key, false, true, NULL),
+    [KEY_MAX_BODY_BYTES] = SIZE_KEY(max_body_bytes, 25ull << 20),
+    [KEY_MAX_FILE_BYTES] = SIZE_KEY(max_file_bytes, 10ull << 20),
+    [KEY_MAX_FILES] = UNSIGNED_KEY(max_files, false, 5, 0, 100),
+    [KEY_MAX_TEXT_BYTES] = SIZE_KEY(max_text_bytes, 64ull << 10),
+    [KEY_REQUEST_TIMEOUT] = UNSIGNED_KEY(request_timeout, false, 15, 1, 600),
+    [KEY_MAX_BATCH] = UNSIGNED_KEY(max_batch, false, 64, 1, 1000),
+    [KEY_DEFAULT_LANGUAGE] = CHOICE_KEY(default_language, "ru", language_choices, "kk, ru or en"),
+    [KEY_LOG_LEVEL] =
+	CHOICE_KEY(log_level, "info", log_level_choices, "error, warning, info or debug"),
+    [KEY_LOOKUP_FREE_FAILURES] = UNSIGNED_KEY(lookup_free_failures, false, 5, 0, 1000),
+    [KEY_LOOKUP_MAX_DELAY] = UNSIGNED_KEY(lookup_max_delay, false, 30, 1, 3600),
+    [KEY_PUBLIC_URL] = STRING_KEY(public_url, false, false, "http://127.0.0.1:8080/"),
+};
+
+struct parser {
+	const char *name;
+	unsigned line;
+	char *err;
+	size_t errlen;
+	unsigned seen_on[KEY_COUNT]; /* line of the first setting, 0: not set */
+};
+
+static void set_error(char *err, size_t errlen, const char *name, unsigned line, const char *fmt,
+		      ...) __attribute__((format(printf, 5, 6)));
+
+static void set_error(char *err, size_t errlen, const char *name, unsigned line, const char *fmt,
+		      ...)
+{
+	if (err == NULL || errlen == 0)
+		return;
+	int n = snprintf(err, errlen, "%s:%u: ", name, line);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+#define parse_error(p, ...) set_error((p)->err, (p)->errlen, (p)->name, (p)->line, __VA_ARGS__)
+
+/* The member of cfg that holds key id; its type follows key_defs[id].type. */
+static void *field_at(struct config *cfg, enum key_id id)
+{
+	return (char *)cfg + key_defs[id].offset;
+}
+
+static const void *const_field_at(const struct config *cfg, enum key_id id)
+{
+	return (const char *)cfg + key_defs[id].offset;
+}
+
+static char **string_field(struct config *cfg, enum key_id id)
+{
+	return field_at(cfg, id);
+}
+
+static bool is_string_type(enum key_id id)
+{
+	return key_defs[id].type == VALUE_STRING || key_defs[id].type == VALUE_CHOICE;
+}
+
+static void set_number(struct config *cfg, enum key_id id, unsigned long long v)
+{
+	if (key_defs[id].type == VALUE_SIZE) {
+		size_t *field = field_at(cfg, id);
+		*field = (size_t)v;
+	} else {
+		unsigned *field = field_at(cfg, id);
+		*field = (unsigned)v;
+	}
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
+/* Strict decimal: digits only (strtoull alone would accept "-1", " 1",
+ * "+1" and "0x10"), no overflow; with allow_suffix one of K, M, G
+ * (powers of 1024) may follow. */
+static bool parse_number(const char *s, bool allow_suffix, unsigned long long *out)
+{
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	char *end = NULL;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s)
+		return false;
+	if (allow_suffix && *end != '\0') {
+		unsigned shift;
+		switch (*end) {
+		case 'K':
+			shift = 10;
+			break;
+		case 'M':
+			shift = 20;
+			break;
+		case 'G':
+			shift = 30;
+			break;
+		default:
+			return false;
+		}
+		if (v > (ULLONG_MAX >> shift))
+			return false;
+		v <<= shift;
+		end++;
+	}
+	if (*end != '\0')
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Unquotes in place: value points just after the opening quote. */
+static bool unquote(struct parser *p, enum key_id id, char *value)
+{
+	char *r = value, *w = value;
+	for (;;) {
+		if (*r == '\0') {
+			parse_error(p, "unterminated quoted value for %s", key_names[id]);
+			return false;
+		}
+		if (*r == '"')
+			break;
+		if (*r == '\\') {
+			r++;
+			if (*r != '"' && *r != '\\') {
+				parse_error(p,
+					    "bad escape in quoted value for %s (only \\\" and \\\\ "
+					    "are allowed)",
+					    key_names[id]);
+				return false;
+			}
+		}
+		*w++ = *r++;
+	}
+	if (r[1] != '\0') {
+		parse_error(p, "text after the closing quote of %s", key_names[id]);
+		return false;
+	}
+	*w = '\0';
+	return true;
+}
+
+static bool set_value(struct parser *p, struct config *cfg, enum key_id id, const char *value)
+{
+	const struct key_def *def = &key_defs[id];
+	unsigned long long v;
+
+	switch (def->type) {
+	case VALUE_STRING:
+		break;
+	case VALUE_CHOICE: {
+		bool ok = false;
+		for (const char *const *c = def->choices; *c != NULL; c++)
+			if (strcmp(*c, value) == 0)
+				ok = true;
+		if (!ok) {
+			parse_error(p, "bad value \"%.32s\" for %s: expected %s", value,
+				    key_names[id], def->choices_text);
+			return false;
+		}
+		break;
+	}
+	case VALUE_UNSIGNED:
+		if (!parse_number(value, false, &v) || v < def->min || v > def->max) {
+			parse_error(
+			    p,
+			    "bad value \"%.32s\" for %s: expected a whole number from %llu to %llu",
+			    value, key_names[id], def->min, def->max);
+			return false;
+		}
+		set_number(cfg, id, v);
+		return true;
+	case VALUE_SIZE:
+		if (!parse_number(value, true, &v) || v < def->min || v > def->max) {
+			parse_error(p,
+				    "bad value \"%.32s\" for %s: expected a size of at least %llu "
+				    "bytes (a number of bytes, or with K, M or G: 25M)",
+				    value, key_names[id], def->min);
+			return false;
+		}
+		set_number(cfg, id, v);
+		return true;
+	}
+
+	char *copy = strdup(value);
+	if (copy == NULL) {
+		parse_error(p, "out of memory");
+		return false;
+	}
+	char **field = string_field(cfg, id);
+	free(*field);
+	*field = copy;
+	return true;
+}
+
+/* One line, NUL-terminated, without its newline. */
+static bool parse_line(struct parser *p, struct config *cfg, char *line)
+{
+	size_t len = strlen(line);
+	while (len > 0 && is_space(line[len - 1]))
+		line[--len] = '\0';
+	while (is_space(*line))
+		line++;
+	if (*line == '\0' || *line == '#')
+		return true;
+
+	/* The key: never echo a line that does not look like `key =`, it may be
+	 * a stray password. */
+	char *key = line;
+	while (is_key_char(*line))
+		line++;
+	char *key_end = line;
+	while (is_space(*line))
+		line++;
+	if (key_end == key || *line != '=') {
+		parse_error(p, "expected \"key = value\"");
+		return false;
+	}
+	*key_end = '\0';
+	line++;
+	while (is_space(*line))
+		line++;
+
+	enum key_id id = KEY_COUNT;
+	for (int i = 0; i < KEY_COUNT; i++)
+		if (strcmp(key_names[i], key) == 0)
+			id = (enum key_id)i;
+	if (id == KEY_COUNT) {
+		parse_error(p, "unknown key \"%.64s\"", key);
+		return false;
+	}
+	if (p->seen_on[id] != 0) {
+		parse_error(p, "duplicate key %s (first set on line %u)", key_names[id],
+			    p->seen_on[id]);
+		return false;
+	}
+	p->seen_on[id] = p->line;
+
+	char *value = line;
+	if (*value == '"') {
+		value++;
+		if (!unquote(p, id, value))
+			return false;
+	}
+	if (*value == '\0') {
+		parse_error(p, "empty value for %s", key_names[id]);
+		return false;
+	}
+	return set_value(p, cfg, id, value);
+}
+
+static struct config *config_defaults(void)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL)
+		return NULL;
+	for (int i = 0; i < KEY_COUNT; i++) {
+		const struct key_def *def = &key_defs[i];
+		if (is_string_type((enum key_id)i)) {
+			if (def->default_text == NULL)
+				continue;
+			char **field = string_field(cfg, (enum key_id)i);
+			*field = strdup(def->default_text);
+			if (*field == NULL)
+				goto fail;
+		} else {
+			set_number(cfg, (enum key_id)i, def->default_number);
+		}
+	}
+	return cfg;
+fail:
+	config_free(cfg);
+	return NULL;
+}
+
+struct config *config_parse(const char *text, const char *name, char *err, size_t errlen)
+{
+	struct parser p = {.name = name, .err = err, .errlen = errlen};
+	char *copy = NULL;
+	struct config *cfg = config_defaults();
+	if (cfg == NULL)
+		goto oom;
+	copy = strdup(text);
+	if (copy == NULL)
+		goto oom;
+
+	char *line = copy;
+	/* A UTF-8 byte order mark, as some Windows editors write. */
+	if (strncmp(line, "\xEF\xBB\xBF", 3) == 0)
+		line += 3;
+	while (line != NULL) {
+		char *next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		p.line++;
+		if (!parse_line(&p, cfg, line))
+			goto fail;
+		line = next;
+	}
+
+	p.line = 0;
+	for (int i = 0; i < KEY_COUNT; i++) {
+		if (key_defs[i].required && p.seen_on[i] == 0) {
+			parse_error(&p, "missing required key %s", key_names[i]);
+			goto fail;
+		}
+	}
+	free(copy);
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	return cfg;
+
+oom:
+	set_error(err, errlen, name, 0, "out of memory");
+fail:
+	free(copy);
+	config_free(cfg);
+	return NULL;
+}
+
+struct config *config_load(const char *path, char *err, size_t errlen)
+{
+	char *text = NULL;
+	struct config *cfg = NULL;
+	FILE *f = fopen(path, "re");
+	if (f == NULL) {
+		set_error(err, errlen, path, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	text = malloc(CONFIG_MAX_FILE_BYTES + 1);
+	if (text == NULL) {
+		set_error(err, errlen, path, 0, "out of memory");
+		goto done;
+	}
+	size_t len = fread(text, 1, CONFIG_MAX_FILE_BYTES + 1, f);
+	if (ferror(f)) {
+		set_error(err, errlen, path, 0, "cannot read: %s", strerror(errno));
+		goto done;
+	}
+	if (len > CONFIG_MAX_FILE_BYTES) {
+		set_error(err, errlen, path, 0, "larger than %d bytes: not a config file",
+			  CONFIG_MAX_FILE_BYTES);
+		goto done;
+	}
+	const char *nul = memchr(text, '\0', len);
+	if (nul != NULL) {
+		unsigned line = 1;
+		for (const char *c = text; c < nul; c++)
+			line += *c == '\n';
+		set_error(err, errlen, path, line, "NUL byte: not a text file");
+		goto done;
+	}
+	text[len] = '\0';
+	cfg = config_parse(text, path, err, errlen);
+done:
+	free(text);
+	fclose(f);
+	return cfg;
+}
+
+void config_keep_fixed(struct config *fresh, const struct config *old, char *note, size_t notelen)
+{
+	char changed[256] = "";
+	size_t used = 0;
+
+	for (int i = 0; i < KEY_COUNT; i++) {
+		enum key_id id = (enum key_id)i;
+		if (!key_defs[id].fixed)
+			continue;
+		bool differs;
+		if (is_string_type(id)) {
+			const char *const *old_field = const_field_at(old, id);
+			const char *was = *old_field;
+			char **field = string_field(fresh, id);
+			differs = (was == NULL) != (*field == NULL) ||
+				  (was != NULL && strcmp(was, *field) != 0);
+			if (differs) {
+				char *copy = NULL;
+				if (was != NULL) {
+					copy = strdup(was);
+					/* This cannot fail by contract; out of
+					 * memory for a few bytes is fatal anyway. */
+					if (copy == NULL)
+						abort();
+				}
+				free(*field);
+				*field = copy;
+			}
+		} else if (key_defs[id].type == VALUE_SIZE) {
+			const size_t *was = const_field_at(old, id);
+			size_t *field = field_at(fresh, id);
+			differs = *was != *field;
+			*field = *was;
+		} else {
+			const unsigned *was = const_field_at(old, id);
+			unsigned *field = field_at(fresh, id);
+			differs = *was != *field;
+			*field = *was;
+		}
+		if (differs) {
+			int n = snprintf(changed + used, sizeof(changed) - used, "%s%s",
+					 used > 0 ? ", " : "", key_names[id]);
+			if (n > 0 && (size_t)n < sizeof(changed) - used)
+				used += (size_t)n;
+		}
+	}
+
+	if (note == NULL || notelen == 0)
+		return;
+	if (used == 0)
+		note[0] = '\0';
+	else
+		snprintf(note, notelen, "ignored change of FIXED keys: %s (restart to apply)",
+			 changed);
+}
+
+const char *const *config_keys(void)
+{
+	return key_names;
+}
+
+void config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (int i = 0; i < KEY_COUNT; i++)
+		if (is_string_type((enum key_id)i))
+			free(*string_field(cfg, (enum key_id)i));
+	free(cfg);
+}

@@ -1,0 +1,55 @@
+/* hotlined's configuration: one struct, parsed from a `key = value` file.
+ * Every key is documented in docs/config.md and deploy/hotlined.conf.sample
+ * (tests/unit/test_config.c checks that they agree). Keys marked FIXED are
+ * read at start only; a SIGHUP that changes them keeps the old value and
+ * says so. */
+#ifndef HOTLINE_DAEMON_CONFIG_H
+#define HOTLINE_DAEMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define MUST_CHECK __attribute__((warn_unused_result))
+
+struct config {
+	/* FIXED */
+	char *listen_address;	/* listen_address = 127.0.0.1 */
+	unsigned listen_port;	/* listen_port = 8080 */
+	char *database;		/* database = libpq conninfo */
+	unsigned db_connections; /* db_connections = 4 (1..64) */
+	char *receipt_pepper_file;
+
+	/* reloadable */
+	char *custodian_public_key; /* path */
+	char *case_public_key;	    /* path */
+	size_t max_body_bytes;	    /* whole POST body, default 26214400 (25 MiB) */
+	size_t max_file_bytes;	    /* one attachment, default 10485760 */
+	unsigned max_files;	    /* attachments per submission, default 5 */
+	size_t max_text_bytes;	    /* one text field, default 65536 */
+	unsigned request_timeout;   /* seconds a request may wait on the database, default 15 */
+	unsigned max_batch;	    /* reports registered in one transaction, default 64 */
+	char *default_language;	    /* kk, ru or en; default ru */
+	char *log_level;	    /* error, warning, info, debug; default info */
+	unsigned lookup_free_failures; /* wrong receipt lookups per client before slowing down, default 5 */
+	unsigned lookup_max_delay;     /* seconds, cap of the slow-down, default 30 */
+	char *public_url;	    /* shown in notices, default http://127.0.0.1:8080/ */
+};
+
+/* Parses a config file. NULL with a message "FILE:LINE: reason" in err on
+ * any unknown key, bad value or missing required key (database,
+ * receipt_pepper_file, custodian_public_key, case_public_key). */
+struct config *config_load(const char *path, char *err, size_t errlen) MUST_CHECK;
+
+/* Same from a string (for tests); name is used in messages. */
+struct config *config_parse(const char *text, const char *name, char *err, size_t errlen) MUST_CHECK;
+
+/* Copies the FIXED keys of old into fresh, and writes into note (may be
+ * NULL) which changed FIXED keys were ignored. */
+void config_keep_fixed(struct config *fresh, const struct config *old, char *note, size_t notelen);
+
+/* The list of known keys, NULL-terminated (for the docs check). */
+const char *const *config_keys(void);
+
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,281 @@
+/* hotlined: the hotline daemon. One libevent loop carries the web channel
+ * (libmicrohttpd in external epoll mode) and the PostgreSQL pool (libpq
+ * pipeline mode). See docs/cli.md. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "crypto/keys.h"
+#include "crypto/receipt.h"
+#include "daemon/config.h"
+#include "daemon/db.h"
+#include "daemon/http.h"
+#include "daemon/log.h"
+#include "daemon/schema.h"
+#include "intake/appeal.h"
+#include "intake/web.h"
+
+struct daemon {
+	const char *config_path;
+	struct config *cfg;
+	struct event_base *base;
+	struct db *db;
+	struct web *web;
+	struct http_server *http;
+	struct event *sig_hup, *sig_term, *sig_int, *drain;
+	struct timeval drain_started;
+	bool draining;
+	bool aborted_waiting;
+};
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: hotlined -c FILE [-n]\n"
+			"  -c FILE  configuration file (see docs/config.md)\n"
+			"  -n       check the configuration and the files it names, then exit\n");
+}
+
+/* The files a config names can be read, and parse. */
+static bool check_files(const struct config *cfg, char *err, size_t errlen)
+{
+	struct public_key pk;
+	struct pepper pepper;
+	char why[256];
+	if (!keys_load_public(cfg->custodian_public_key, &pk, why, sizeof(why))) {
+		snprintf(err, errlen, "custodian_public_key %s: %s", cfg->custodian_public_key, why);
+		return false;
+	}
+	if (!keys_load_public(cfg->case_public_key, &pk, why, sizeof(why))) {
+		snprintf(err, errlen, "case_public_key %s: %s", cfg->case_public_key, why);
+		return false;
+	}
+	if (!pepper_load(cfg->receipt_pepper_file, &pepper, why, sizeof(why))) {
+		snprintf(err, errlen, "receipt_pepper_file %s: %s", cfg->receipt_pepper_file, why);
+		return false;
+	}
+	return true;
+}
+
+static void on_reload(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct daemon *d = arg;
+	char err[512], note[256] = "";
+	sd_notify(0, "RELOADING=1");
+	struct config *fresh = config_load(d->config_path, err, sizeof(err));
+	if (!fresh) {
+		log_error("reload refused, keeping the running configuration: %s", err);
+		goto done;
+	}
+	config_keep_fixed(fresh, d->cfg, note, sizeof(note));
+	if (!web_reload(d->web, fresh, err, sizeof(err))) {
+		log_error("reload refused, keeping the running configuration: %s", err);
+		config_free(fresh);
+		goto done;
+	}
+	if (note[0])
+		log_warning("%s", note);
+	log_set_level(fresh->log_level);
+	config_free(d->cfg);
+	d->cfg = fresh;
+	log_info("configuration reloaded");
+done:
+	sd_notify(0, "READY=1");
+}
+
+static double elapsed(const struct timeval *since)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_usec - since->tv_usec) / 1e6;
+}
+
+static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct daemon *d = arg;
+	if (web_busy(d->web) == 0 && appeal_pending(d->web->appeals) == 0) {
+		event_base_loopbreak(d->base);
+		return;
+	}
+	if (!d->aborted_waiting && elapsed(&d->drain_started) > d->cfg->request_timeout + 1.0) {
+		log_warning("stopping: %u requests still waiting, answering them 503",
+			    web_busy(d->web));
+		d->aborted_waiting = true;
+		web_abort_waiting(d->web);
+	}
+	if (elapsed(&d->drain_started) > d->cfg->request_timeout + 3.0)
+		event_base_loopbreak(d->base);
+}
+
+static void on_stop(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	struct daemon *d = arg;
+	if (d->draining) {
+		log_warning("second signal %d: stopping now", (int)fd);
+		web_abort_waiting(d->web);
+		event_base_loopbreak(d->base);
+		return;
+	}
+	d->draining = true;
+	sd_notify(0, "STOPPING=1");
+	log_info("signal %d: no new connections, finishing %u waiting requests", (int)fd,
+		 web_busy(d->web));
+	http_quiesce(d->http);
+	gettimeofday(&d->drain_started, NULL);
+	d->drain = event_new(d->base, -1, EV_PERSIST, on_drain_tick, d);
+	struct timeval tick = {0, 50000};
+	event_add(d->drain, &tick);
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d;
+	memset(&d, 0, sizeof(d));
+	bool check_only = false;
+	int opt;
+	while ((opt = getopt(argc, argv, "c:nh")) != -1) {
+		switch (opt) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		default:
+			usage();
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (!d.config_path || optind != argc) {
+		usage();
+		return 2;
+	}
+	log_init("hotlined");
+	char err[512];
+	int status = 1;
+	if (!crypto_init()) {
+		fprintf(stderr, "hotlined: libsodium failed to initialise\n");
+		return 1;
+	}
+	d.cfg = config_load(d.config_path, err, sizeof(err));
+	if (!d.cfg) {
+		fprintf(stderr, "hotlined: %s\n", err);
+		return 1;
+	}
+	if (!check_files(d.cfg, err, sizeof(err))) {
+		fprintf(stderr, "hotlined: %s: %s\n", d.config_path, err);
+		goto out;
+	}
+	if (check_only) {
+		printf("hotlined: %s: configuration ok\n", d.config_path);
+		status = 0;
+		goto out;
+	}
+	log_set_level(d.cfg->log_level);
+
+	int version = db_schema_version(d.cfg->database, err, sizeof(err));
+	if (version == -2) {
+		fprintf(stderr, "hotlined: %s\n", err);
+		goto out;
+	}
+	if (version != SCHEMA_VERSION) {
+		if (version < SCHEMA_VERSION)
+			fprintf(stderr,
+				"hotlined: the database schema is at version %d, this hotlined needs "
+				"%d: run `hotlinectl migrate` first\n",
+				version < 0 ? 0 : version, SCHEMA_VERSION);
+		else
+			fprintf(stderr,
+				"hotlined: the database schema is at version %d, newer than this "
+				"hotlined (%d): install the matching hotlined\n",
+				version, SCHEMA_VERSION);
+		goto out;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+	log_route_libevent();
+	d.base = event_base_new();
+	if (!d.base) {
+		fprintf(stderr, "hotlined: cannot create the event loop\n");
+		goto out;
+	}
+	d.db = db_new(d.base, d.cfg->database, d.cfg->db_connections, d.cfg->request_timeout);
+	if (!d.db) {
+		fprintf(stderr, "hotlined: cannot set up the database pool\n");
+		goto out;
+	}
+	d.web = web_new(d.base, d.cfg, d.db, err, sizeof(err));
+	if (!d.web) {
+		fprintf(stderr, "hotlined: %s\n", err);
+		goto out;
+	}
+	struct http_options hopt = {
+		.address = d.cfg->listen_address,
+		.port = d.cfg->listen_port,
+		.handler = web_handle,
+		.handler_cls = d.web,
+		.completed = web_completed,
+		.completed_cls = d.web,
+		.connection_timeout = 30,
+		.connection_limit = 16384,
+	};
+	d.http = http_start(d.base, &hopt, err, sizeof(err));
+	if (!d.http) {
+		fprintf(stderr, "hotlined: %s\n", err);
+		goto out;
+	}
+	d.web->http = d.http;
+	d.sig_hup = evsignal_new(d.base, SIGHUP, on_reload, &d);
+	d.sig_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
+	d.sig_int = evsignal_new(d.base, SIGINT, on_stop, &d);
+	event_add(d.sig_hup, NULL);
+	event_add(d.sig_term, NULL);
+	event_add(d.sig_int, NULL);
+
+	log_info("listening on http://%s:%u/ (schema version %d)", d.cfg->listen_address,
+		 d.cfg->listen_port, SCHEMA_VERSION);
+	sd_notify(0, "READY=1");
+	event_base_dispatch(d.base);
+	log_info("stopped");
+	status = 0;
+out:
+	if (d.web)
+		web_abort_waiting(d.web);
+	http_stop(d.http);
+	db_free(d.db); /* fails what is still queued: needs web's queues alive */
+	web_free(d.web);
+	if (d.sig_hup)
+		event_free(d.sig_hup);
+	if (d.sig_term)
+		event_free(d.sig_term);
+	if (d.sig_int)
+		event_free(d.sig_int);
+	if (d.drain)
+		event_free(d.drain);
+	if (d.base)
+		event_base_free(d.base);
+	config_free(d.cfg);
+	return status;
+}

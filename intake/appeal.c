@@ -1,0 +1,240 @@
+#include "intake/appeal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/log.h"
+
+struct pending {
+	struct appeal *appeal;
+	appeal_done_fn done;
+	void *arg;
+	bool solo; /* retried alone after its batch failed */
+	struct pending *next;
+};
+
+struct appeal_queue {
+	struct db *db;
+	unsigned max_batch;
+	struct pending *head, *tail;
+	unsigned waiting;
+	unsigned in_flight;
+	bool busy;
+};
+
+static const char sql_begin[] = "BEGIN";
+static const char sql_commit[] = "COMMIT";
+static const char sql_register[] =
+	"SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE 'Asia/Almaty', "
+	"'YYYY-MM-DD HH24:MI') FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
+static const char sql_attach[] =
+	"INSERT INTO hotline.attachments (case_id, meta, data) "
+	"SELECT id, $2, $3 FROM hotline.cases WHERE receipt_hash = $1";
+
+void blob_free(struct blob *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+void appeal_free(struct appeal *a)
+{
+	if (!a)
+		return;
+	blob_free(&a->content_key_sealed);
+	blob_free(&a->content);
+	blob_free(&a->identity_sealed);
+	for (unsigned i = 0; i < a->nfiles; i++) {
+		blob_free(&a->files[i].meta);
+		blob_free(&a->files[i].data);
+	}
+	free(a->files);
+	free(a);
+}
+
+struct appeal_queue *appeal_queue_new(struct db *db, unsigned max_batch)
+{
+	struct appeal_queue *q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	q->db = db;
+	q->max_batch = max_batch ? max_batch : 1;
+	return q;
+}
+
+void appeal_queue_set_max_batch(struct appeal_queue *q, unsigned max_batch)
+{
+	q->max_batch = max_batch ? max_batch : 1;
+}
+
+unsigned appeal_pending(const struct appeal_queue *q)
+{
+	return q->waiting + q->in_flight;
+}
+
+static void add_register(struct db_job *job, const struct appeal *a)
+{
+	const char *values[8] = {
+		a->channel,
+		(const char *)a->receipt_hash,
+		a->category,
+		a->director_involved,
+		a->language,
+		(const char *)a->content_key_sealed.data,
+		(const char *)a->content.data,
+		(const char *)a->identity_sealed.data,
+	};
+	int lengths[8] = {0, RECEIPT_HASH_BYTES, 0, 0, 0, (int)a->content_key_sealed.len,
+			  (int)a->content.len, (int)a->identity_sealed.len};
+	int formats[8] = {0, 1, 0, 0, 0, 1, 1, 1};
+	db_job_add(job, sql_register, 8, values, lengths, formats);
+	for (unsigned i = 0; i < a->nfiles; i++) {
+		const char *fv[3] = {(const char *)a->receipt_hash,
+				     (const char *)a->files[i].meta.data,
+				     (const char *)a->files[i].data.data};
+		int fl[3] = {RECEIPT_HASH_BYTES, (int)a->files[i].meta.len,
+			     (int)a->files[i].data.len};
+		int ff[3] = {1, 1, 1};
+		db_job_add(job, sql_attach, 3, fv, fl, ff);
+	}
+}
+
+struct batch {
+	struct appeal_queue *q;
+	struct pending *first;
+	unsigned count;
+};
+
+static void queue_pump(struct appeal_queue *q);
+
+static void pending_finish(struct pending *p, const struct appeal_result *r)
+{
+	p->done(p->arg, r);
+	appeal_free(p->appeal);
+	free(p);
+}
+
+static void batch_done(struct db_job *job, void *arg)
+{
+	struct batch *batch = arg;
+	struct appeal_queue *q = batch->q;
+	bool ok = db_job_ok(job);
+	bool retry = !ok && batch->count > 1 && db_is_up(q->db);
+	if (retry)
+		log_warning("registration batch of %u failed (SQLSTATE %s), retrying one by one",
+			    batch->count, db_job_sqlstate(job));
+	q->in_flight -= batch->count;
+	q->busy = false;
+
+	struct pending *retry_head = NULL, *retry_tail = NULL;
+	int stmt = 1; /* statement 0 is BEGIN */
+	struct pending *p = batch->first;
+	while (p) {
+		struct pending *next = p->next;
+		p->next = NULL;
+		PGresult *res = db_job_result(job, stmt);
+		stmt += 1 + (int)p->appeal->nfiles;
+		if (retry) {
+			p->solo = true;
+			if (retry_tail)
+				retry_tail->next = p;
+			else
+				retry_head = p;
+			retry_tail = p;
+			q->waiting++;
+			p = next;
+			continue;
+		}
+		struct appeal_result r;
+		memset(&r, 0, sizeof(r));
+		if (ok && res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+			r.ok = true;
+			r.case_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+			snprintf(r.reg_no, sizeof(r.reg_no), "%s", PQgetvalue(res, 0, 1));
+			snprintf(r.registered_at, sizeof(r.registered_at), "%s",
+				 PQgetvalue(res, 0, 2));
+			log_info("registered %s (case %lld, channel %s)", r.reg_no, r.case_id,
+				 p->appeal->channel);
+		} else {
+			r.sqlstate = db_job_sqlstate(job);
+			log_warning("registration failed (SQLSTATE %s): nothing was saved",
+				    r.sqlstate);
+		}
+		pending_finish(p, &r);
+		p = next;
+	}
+	free(batch);
+	if (retry_head) {
+		/* Put them first, in their order. */
+		retry_tail->next = q->head;
+		q->head = retry_head;
+		if (!q->tail)
+			q->tail = retry_tail;
+	}
+	queue_pump(q);
+}
+
+static void queue_pump(struct appeal_queue *q)
+{
+	if (q->busy || !q->head)
+		return;
+	struct batch *batch = calloc(1, sizeof(*batch));
+	if (!batch)
+		abort();
+	batch->q = q;
+	struct db_job *job = db_job_new(batch_done, batch);
+	db_job_add(job, sql_begin, 0, NULL, NULL, NULL);
+	struct pending *last = NULL;
+	bool solo = q->head->solo;
+	while (q->head && batch->count < (solo ? 1u : q->max_batch) && !(batch->count && q->head->solo)) {
+		struct pending *p = q->head;
+		q->head = p->next;
+		if (!q->head)
+			q->tail = NULL;
+		p->next = NULL;
+		if (last)
+			last->next = p;
+		else
+			batch->first = p;
+		last = p;
+		batch->count++;
+		q->waiting--;
+		q->in_flight++;
+		add_register(job, p->appeal);
+	}
+	db_job_add(job, sql_commit, 0, NULL, NULL, NULL);
+	q->busy = true;
+	db_submit(q->db, job);
+}
+
+void appeal_register(struct appeal_queue *q, struct appeal *a, appeal_done_fn done, void *arg)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+	if (!p)
+		abort();
+	p->appeal = a;
+	p->done = done;
+	p->arg = arg;
+	if (q->tail)
+		q->tail->next = p;
+	else
+		q->head = p;
+	q->tail = p;
+	q->waiting++;
+	queue_pump(q);
+}
+
+void appeal_queue_free(struct appeal_queue *q)
+{
+	if (!q)
+		return;
+	while (q->head) {
+		struct pending *p = q->head;
+		q->head = p->next;
+		struct appeal_result r = {.ok = false, .sqlstate = "HL001"};
+		pending_finish(p, &r);
+	}
+	free(q);
+}

@@ -1,0 +1,67 @@
+/* The one call every channel ends in: register an appeal in the journal and
+ * open its case. Appeals arriving while a registration transaction is in
+ * flight wait and are registered together in the next one (numbers and
+ * chain links in order): the journal head is one lock, so one commit per
+ * report would cap intake at one commit latency per report. */
+#ifndef HOTLINE_INTAKE_APPEAL_H
+#define HOTLINE_INTAKE_APPEAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "daemon/db.h"
+#include "crypto/receipt.h"
+
+struct blob {
+	unsigned char *data; /* malloc'd */
+	size_t len;
+};
+
+struct appeal_file {
+	struct blob meta; /* encrypted name and type */
+	struct blob data; /* encrypted stream */
+};
+
+/* Everything already sealed or encrypted: nothing here is in clear but the
+ * routing facts (channel, category, director involved, language). */
+struct appeal {
+	const char *channel;	       /* "web", "email", "phone", ... (static) */
+	const char *category;	       /* static string from the known set */
+	const char *director_involved; /* "yes", "no", "unknown" */
+	const char *language;	       /* "kk", "ru", "en" */
+	unsigned char receipt_hash[RECEIPT_HASH_BYTES];
+	struct blob content_key_sealed;
+	struct blob content;
+	struct blob identity_sealed; /* data NULL when anonymous */
+	struct appeal_file *files;
+	unsigned nfiles;
+};
+
+struct appeal_result {
+	bool ok;
+	const char *sqlstate; /* on failure */
+	long long case_id;
+	char reg_no[32];
+	char registered_at[32]; /* Asia/Almaty, "YYYY-MM-DD HH:MM" */
+};
+
+typedef void (*appeal_done_fn)(void *arg, const struct appeal_result *result);
+
+struct appeal_queue;
+
+struct appeal_queue *appeal_queue_new(struct db *db, unsigned max_batch)
+	__attribute__((warn_unused_result));
+void appeal_queue_set_max_batch(struct appeal_queue *q, unsigned max_batch);
+void appeal_queue_free(struct appeal_queue *q);
+
+/* Takes ownership of a (malloc'd, with its blobs). done() runs on the loop
+ * once the transaction committed (ok) or failed. */
+void appeal_register(struct appeal_queue *q, struct appeal *a, appeal_done_fn done, void *arg);
+
+/* Registrations waiting or in flight. */
+unsigned appeal_pending(const struct appeal_queue *q);
+
+void appeal_free(struct appeal *a);
+void blob_free(struct blob *b);
+
+#endif

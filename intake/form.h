@@ -1,0 +1,79 @@
+/* Collects a submitted form (urlencoded or multipart) through MHD's post
+ * processor, within limits. This code sees hostile input and holds no key. */
+#ifndef HOTLINE_INTAKE_FORM_H
+#define HOTLINE_INTAKE_FORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <microhttpd.h>
+
+#include "daemon/buf.h"
+
+enum form_field {
+	FIELD_LANG,
+	FIELD_WHAT,
+	FIELD_WHEN_WHERE,
+	FIELD_WHO,
+	FIELD_DIRECTOR,
+	FIELD_CATEGORY,
+	FIELD_IDENTITY,
+	FIELD_NAME,
+	FIELD_PHONE,
+	FIELD_EMAIL,
+	FIELD_ADDRESS,
+	FIELD_RECEIPT,
+	FIELD_MESSAGE,
+	FIELD_COUNT
+};
+
+struct form_limits {
+	size_t max_body;
+	size_t max_text;
+	size_t max_file;
+	unsigned max_files;
+};
+
+struct form_file {
+	struct buf name;
+	struct buf type;
+	struct buf data;
+};
+
+enum form_status {
+	FORM_OK,
+	FORM_TOO_LARGE,	 /* body, a file or the number of files over the limits */
+	FORM_TEXT_TOO_LONG, /* a text field over max_text (see long_field) */
+	FORM_BAD_ENCODING,	 /* a text field or file name is not valid UTF-8 text */
+	FORM_MALFORMED,	 /* the post processor gave up */
+};
+
+struct form {
+	struct form_limits limits;
+	struct MHD_PostProcessor *pp;
+	struct buf fields[FIELD_COUNT];
+	bool seen[FIELD_COUNT];
+	struct form_file *files;
+	unsigned nfiles;
+	size_t body_bytes;
+	enum form_status status;
+	enum form_field long_field;
+};
+
+/* False when the request's content type is not a form we take (415). */
+bool form_begin(struct form *f, struct MHD_Connection *conn, const struct form_limits *limits)
+	__attribute__((warn_unused_result));
+/* Feeds a piece of the body; past the limits it only counts. */
+void form_feed(struct form *f, const char *data, size_t size);
+/* Call once the body is complete: checks UTF-8, settles status. */
+enum form_status form_end(struct form *f);
+
+/* The field's text ("" when absent). */
+const char *form_get(const struct form *f, enum form_field field);
+size_t form_len(const struct form *f, enum form_field field);
+const char *form_field_name(enum form_field field);
+
+/* Wipes everything that was received. Safe on a zeroed struct. */
+void form_free(struct form *f);
+
+#endif

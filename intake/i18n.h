@@ -1,0 +1,31 @@
+/* Texts of the public pages in Kazakh, Russian and English. The table is
+ * intake/messages.def (one MSG(id, kk, ru, en) row per text); every row has
+ * all three languages, checked by tests/unit/test_i18n.c. */
+#ifndef HOTLINE_INTAKE_I18N_H
+#define HOTLINE_INTAKE_I18N_H
+
+#include <stdbool.h>
+
+enum lang { LANG_KK, LANG_RU, LANG_EN, LANG_COUNT };
+
+enum msg {
+#define MSG(id, kk, ru, en) id,
+#include "intake/messages.def"
+#undef MSG
+	MSG_COUNT
+};
+
+const char *i18n(enum lang lang, enum msg id);
+
+/* "kk", "ru", "en". */
+const char *i18n_code(enum lang lang);
+
+/* Parses "kk"/"ru"/"en" (also "kz", case-insensitive, region suffixes like
+ * "ru-RU" allowed); false for anything else. */
+bool i18n_parse(const char *code, enum lang *out);
+
+/* Picks the best language from an Accept-Language header (q-values
+ * honoured); fallback when nothing matches or header is NULL. */
+enum lang i18n_negotiate(const char *accept_language, enum lang fallback);
+
+#endif

@@ -1,0 +1,198 @@
+#include "intake/request.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/log.h"
+#include "intake/html.h"
+
+static void add_common_headers(struct request *req, struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'none'; style-src 'self'; form-action 'self'; "
+				"frame-ancestors 'none'; base-uri 'none'");
+	if (req->set_lang_cookie) {
+		char cookie[96];
+		snprintf(cookie, sizeof(cookie),
+			 "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+			 i18n_code(req->lang));
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	}
+}
+
+static void store(struct request *req, unsigned status, struct MHD_Response *resp)
+{
+	if (!resp)
+		abort();
+	if (req->response)
+		MHD_destroy_response(req->response);
+	add_common_headers(req, resp);
+	req->response = resp;
+	req->status = status;
+}
+
+void request_reply_page(struct request *req, unsigned status, struct buf *page)
+{
+	size_t len;
+	char *data = buf_steal(page, &len);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+	store(req, status, resp);
+}
+
+void request_reply_text(struct request *req, unsigned status, const char *type, const char *text)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), (void *)text,
+								    MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	store(req, status, resp);
+}
+
+void request_resume(struct request *req)
+{
+	if (!req->suspended)
+		return;
+	if (req->timer)
+		evtimer_del(req->timer);
+	req->suspended = false;
+	req->web->suspended--;
+	if (req->wait_prev)
+		req->wait_prev->wait_next = req->wait_next;
+	else
+		req->web->waiting = req->wait_next;
+	if (req->wait_next)
+		req->wait_next->wait_prev = req->wait_prev;
+	req->wait_prev = req->wait_next = NULL;
+	MHD_resume_connection(req->conn);
+	http_kick(req->web->http);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct request *req = arg;
+	if (req->after_delay) {
+		void (*fn)(struct request *) = req->after_delay;
+		req->after_delay = NULL;
+		fn(req);
+		return;
+	}
+	if (req->ticket) {
+		req->ticket->req = NULL;
+		req->ticket = NULL;
+	}
+	log_warning("request %lu: no answer from the database within %u s", req->id,
+		    req->request_timeout);
+	page_not_saved(req);
+	request_resume(req);
+}
+
+static void suspend_for(struct request *req, unsigned seconds)
+{
+	if (!req->timer) {
+		req->timer = evtimer_new(req->web->base, on_timer, req);
+		if (!req->timer)
+			abort();
+	}
+	if (!req->suspended) {
+		req->suspended = true;
+		req->web->suspended++;
+		req->wait_prev = NULL;
+		req->wait_next = req->web->waiting;
+		if (req->wait_next)
+			req->wait_next->wait_prev = req;
+		req->web->waiting = req;
+		MHD_suspend_connection(req->conn);
+	}
+	struct timeval tv = {(time_t)seconds, 0};
+	evtimer_add(req->timer, &tv);
+}
+
+struct ticket *request_wait(struct request *req, unsigned timeout)
+{
+	struct ticket *t = calloc(1, sizeof(*t));
+	if (!t)
+		abort();
+	t->req = req;
+	req->ticket = t;
+	suspend_for(req, timeout);
+	return t;
+}
+
+struct request *ticket_take(struct ticket *t)
+{
+	struct request *req = t->req;
+	if (req)
+		req->ticket = NULL;
+	free(t);
+	return req;
+}
+
+void request_delay(struct request *req, unsigned seconds, void (*fn)(struct request *))
+{
+	req->after_delay = fn;
+	suspend_for(req, seconds);
+}
+
+void request_abort_all(struct web *w)
+{
+	while (w->waiting) {
+		struct request *req = w->waiting;
+		if (req->ticket) {
+			req->ticket->req = NULL;
+			req->ticket = NULL;
+		}
+		req->after_delay = NULL;
+		page_not_saved(req);
+		request_resume(req);
+	}
+}
+
+void page_error(struct request *req, unsigned status, const char *id, enum msg title,
+		enum msg text)
+{
+	struct buf b;
+	buf_init(&b);
+	html_begin(&b, req->lang, i18n(req->lang, title), "/");
+	buf_puts(&b, "<h1>");
+	html_escape_str(&b, i18n(req->lang, title));
+	buf_printf(&b, "</h1>\n<p class=\"error\" id=\"%s\" role=\"alert\">", id);
+	html_escape_str(&b, i18n(req->lang, text));
+	buf_puts(&b, "</p>\n<p><a href=\"/\">");
+	html_escape_str(&b, i18n(req->lang, M_BACK_TO_FORM));
+	buf_puts(&b, "</a></p>\n");
+	html_end(&b, req->lang);
+	request_reply_page(req, status, &b);
+}
+
+void page_not_saved(struct request *req)
+{
+	page_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "error-not-saved", M_ERR_NOT_SAVED_TITLE,
+		   M_ERR_NOT_SAVED);
+}
+
+void page_too_large(struct request *req)
+{
+	char file[32], body[32], text[1024];
+	html_size(file, sizeof(file), req->limits.max_file);
+	html_size(body, sizeof(body), req->limits.max_body);
+	snprintf(text, sizeof(text), i18n(req->lang, M_ERR_TOO_LARGE), req->limits.max_files, file,
+		 body);
+	struct buf b;
+	buf_init(&b);
+	html_begin(&b, req->lang, i18n(req->lang, M_ERR_TOO_LARGE_TITLE), "/");
+	buf_puts(&b, "<h1>");
+	html_escape_str(&b, i18n(req->lang, M_ERR_TOO_LARGE_TITLE));
+	buf_puts(&b, "</h1>\n<p class=\"error\" id=\"error-size\" role=\"alert\">");
+	html_escape_str(&b, text);
+	buf_puts(&b, "</p>\n<p><a href=\"/\">");
+	html_escape_str(&b, i18n(req->lang, M_BACK_TO_FORM));
+	buf_puts(&b, "</a></p>\n");
+	html_end(&b, req->lang);
+	request_reply_page(req, MHD_HTTP_CONTENT_TOO_LARGE, &b);
+}

@@ -1,0 +1,82 @@
+/* One HTTP request of the public channel, shared by intake/web.c and
+ * intake/status.c: its form, its language, its answer, and its suspension
+ * while it waits on the database or a slow-down. */
+#ifndef HOTLINE_INTAKE_REQUEST_H
+#define HOTLINE_INTAKE_REQUEST_H
+
+#include <stdbool.h>
+
+#include "daemon/buf.h"
+#include "intake/form.h"
+#include "intake/i18n.h"
+#include "intake/web.h"
+
+enum route {
+	ROUTE_NONE,
+	ROUTE_FORM,
+	ROUTE_REPORT,
+	ROUTE_STATUS_FORM,
+	ROUTE_STATUS,
+	ROUTE_STATUS_MESSAGE,
+	ROUTE_STYLE,
+	ROUTE_HEALTH,
+	ROUTE_NOT_FOUND,
+	ROUTE_METHOD,
+};
+
+/* Handed to asynchronous work instead of the request itself: if the request
+ * is answered meanwhile (timeout), req is set to NULL and the late result
+ * only frees the ticket. */
+struct ticket {
+	struct request *req;
+};
+
+struct request {
+	struct web *web;
+	struct MHD_Connection *conn;
+	unsigned long id;
+	enum route route;
+	enum lang lang;
+	bool set_lang_cookie;
+	bool is_post;
+	bool has_form;
+	struct form form;
+	struct form_limits limits;
+	unsigned request_timeout;
+	bool suspended;
+	struct event *timer;
+	struct ticket *ticket;
+	struct MHD_Response *response;
+	unsigned status;
+	/* status page */
+	char receipt[RECEIPT_DIGITS + 1];
+	bool slowed;
+	bool message_sent;
+	void (*after_delay)(struct request *req);
+	struct request *wait_prev, *wait_next; /* in web's list while suspended */
+};
+
+/* Stores the answer; the page buffer is taken. */
+void request_reply_page(struct request *req, unsigned status, struct buf *page);
+void request_reply_text(struct request *req, unsigned status, const char *type, const char *text);
+
+/* Suspends until request_resume(); after timeout seconds the request is
+ * answered 503 "not saved" by itself. Returns the ticket for the work. */
+struct ticket *request_wait(struct request *req, unsigned timeout);
+/* Called from the work's callback: releases the ticket; returns the request
+ * or NULL if it was already answered. */
+struct request *ticket_take(struct ticket *t);
+void request_resume(struct request *req);
+/* Suspends for a slow-down, then calls fn(req). */
+void request_delay(struct request *req, unsigned seconds, void (*fn)(struct request *));
+
+/* Answers every suspended request 503 at once (shutdown). */
+void request_abort_all(struct web *w);
+
+/* Pages shared by both modules. */
+void page_error(struct request *req, unsigned status, const char *id, enum msg title,
+		enum msg text);
+void page_not_saved(struct request *req);
+void page_too_large(struct request *req);
+
+#endif

@@ -1,0 +1,504 @@
+#include "intake/status.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/seal.h"
+#include "daemon/log.h"
+#include "intake/html.h"
+
+static const char sql_case[] =
+	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"'YYYY-MM-DD HH24:MI'), c.state, c.category, "
+	"to_char((j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1, 'YYYY-MM-DD') "
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE c.receipt_hash = $1";
+static const char sql_messages[] =
+	"SELECT m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), "
+	"m.body_reporter, (SELECT count(*) FROM hotline.attachments a WHERE a.message_id = m.id) "
+	"FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
+	"WHERE c.receipt_hash = $1 ORDER BY m.id";
+static const char sql_deadlines[] =
+	"SELECT d.kind, to_char(d.due_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
+	"WHERE c.receipt_hash = $1 AND d.met_at IS NULL ORDER BY d.due_at";
+static const char sql_begin[] = "BEGIN";
+static const char sql_commit[] = "COMMIT";
+static const char sql_message_add[] =
+	"INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter) "
+	"SELECT id, 'reporter', $2, $3, $4 FROM hotline.cases WHERE receipt_hash = $1 RETURNING id";
+static const char sql_message_file[] =
+	"INSERT INTO hotline.attachments (case_id, message_id, meta, data) "
+	"SELECT c.id, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3 "
+	"FROM hotline.cases c WHERE c.receipt_hash = $1";
+static const char sql_message_event[] =
+	"INSERT INTO hotline.case_events (case_id, kind) "
+	"SELECT id, 'reporter_message' FROM hotline.cases WHERE receipt_hash = $1";
+
+/* --- pages --- */
+
+void status_page_form(struct request *req, unsigned status, const char *error)
+{
+	enum lang lang = req->lang;
+	struct buf b;
+	buf_init(&b);
+	html_begin(&b, lang, i18n(lang, M_STATUS_TITLE), "/status");
+	buf_puts(&b, "<h1>");
+	html_escape_str(&b, i18n(lang, M_STATUS_TITLE));
+	buf_puts(&b, "</h1>\n");
+	if (req->slowed) {
+		buf_puts(&b, "<p class=\"notice\" id=\"slowed\">");
+		html_escape_str(&b, i18n(lang, M_STATUS_SLOW));
+		buf_puts(&b, "</p>\n");
+	}
+	buf_printf(&b,
+		   "<form id=\"status\" method=\"post\" action=\"/status\" accept-charset=\"utf-8\">\n"
+		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p>",
+		   i18n_code(lang));
+	html_escape_str(&b, i18n(lang, M_STATUS_ENTER));
+	buf_puts(&b, "</p>\n<label for=\"receipt\">");
+	html_escape_str(&b, i18n(lang, M_STATUS_RECEIPT));
+	buf_puts(&b, "</label>\n");
+	if (error) {
+		buf_puts(&b, "<p class=\"error\" id=\"error-receipt\" role=\"alert\">");
+		html_escape_str(&b, error);
+		buf_puts(&b, "</p>\n");
+	}
+	buf_puts(&b, "<input type=\"text\" id=\"receipt\" name=\"receipt\" inputmode=\"numeric\" "
+		     "autocomplete=\"off\" spellcheck=\"false\" required>\n<p><button "
+		     "type=\"submit\">");
+	html_escape_str(&b, i18n(lang, M_STATUS_SHOW));
+	buf_puts(&b, "</button></p>\n</form>\n");
+	html_end(&b, lang);
+	request_reply_page(req, status, &b);
+}
+
+static bool goes_to_director(const char *category)
+{
+	return strcmp(category, "other") != 0;
+}
+
+static void put_message(struct buf *b, enum lang lang, const struct content_key *key,
+			const PGresult *res, int row)
+{
+	bool staff = strcmp(PQgetvalue(res, row, 0), "staff") == 0;
+	buf_printf(b, "<article class=\"message %s\"><h3>",
+		   staff ? "from-staff" : "from-reporter");
+	html_escape_str(b, i18n(lang, staff ? M_STATUS_FROM_STAFF : M_STATUS_FROM_YOU));
+	buf_puts(b, " · <time>");
+	html_escape_str(b, PQgetvalue(res, row, 1));
+	buf_puts(b, "</time></h3>\n<p>");
+	size_t len = 0;
+	unsigned char *ct = db_bytea(res, row, 2, &len);
+	unsigned char *plain = NULL;
+	size_t plainlen = 0;
+	if (ct && key && content_decrypt(key, ct, len, &plain, &plainlen)) {
+		html_escape(b, (const char *)plain, plainlen);
+		memset(plain, 0, plainlen);
+		free(plain);
+	}
+	if (ct)
+		PQfreemem(ct);
+	buf_puts(b, "</p>\n");
+	unsigned files = (unsigned)strtoul(PQgetvalue(res, row, 3), NULL, 10);
+	if (files) {
+		char text[128];
+		snprintf(text, sizeof(text), i18n(lang, M_STATUS_FILES_ATTACHED), files);
+		buf_puts(b, "<p class=\"hint\">");
+		html_escape_str(b, text);
+		buf_puts(b, "</p>\n");
+	}
+	buf_puts(b, "</article>\n");
+}
+
+static void page_status(struct request *req, unsigned status, const PGresult *kase,
+			const PGresult *messages, const PGresult *deadlines, const char *error)
+{
+	enum lang lang = req->lang;
+	struct buf b;
+	buf_init(&b);
+	html_begin(&b, lang, i18n(lang, M_STATUS_TITLE), "/status");
+	buf_puts(&b, "<h1>");
+	html_escape_str(&b, i18n(lang, M_STATUS_TITLE));
+	buf_puts(&b, "</h1>\n");
+	if (req->slowed) {
+		buf_puts(&b, "<p class=\"notice\" id=\"slowed\">");
+		html_escape_str(&b, i18n(lang, M_STATUS_SLOW));
+		buf_puts(&b, "</p>\n");
+	}
+	if (req->message_sent) {
+		buf_puts(&b, "<p class=\"notice\" id=\"sent\" role=\"status\">");
+		html_escape_str(&b, i18n(lang, M_STATUS_SENT));
+		buf_puts(&b, "</p>\n");
+	}
+	const char *state = PQgetvalue(kase, 0, 3);
+	buf_puts(&b, "<dl>\n<dt>");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_REGNO));
+	buf_puts(&b, "</dt>\n<dd><strong id=\"reg-no\">");
+	html_escape_str(&b, PQgetvalue(kase, 0, 1));
+	buf_puts(&b, "</strong></dd>\n<dt>");
+	html_escape_str(&b, i18n(lang, M_STATUS_REGISTERED_AT));
+	buf_puts(&b, "</dt>\n<dd id=\"registered-at\">");
+	html_escape_str(&b, PQgetvalue(kase, 0, 2));
+	buf_puts(&b, "</dd>\n<dt>");
+	html_escape_str(&b, i18n(lang, M_STATUS_STATE));
+	buf_puts(&b, "</dt>\n<dd id=\"state\">");
+	html_escape_str(&b, i18n(lang, strcmp(state, "registered") == 0 ? M_STATE_REGISTERED
+									 : M_STATE_OTHER));
+	buf_puts(&b, "</dd>\n</dl>\n");
+
+	buf_puts(&b, "<section id=\"deadlines\"><h2>");
+	html_escape_str(&b, i18n(lang, M_STATUS_DEADLINES));
+	buf_puts(&b, "</h2>\n<ul>\n");
+	bool any = false;
+	if (strcmp(state, "registered") == 0 && goes_to_director(PQgetvalue(kase, 0, 4))) {
+		buf_puts(&b, "<li>");
+		html_escape_str(&b, i18n(lang, M_STATUS_DEADLINE_DIRECTOR));
+		buf_puts(&b, " <time>");
+		html_escape_str(&b, PQgetvalue(kase, 0, 5));
+		buf_puts(&b, "</time></li>\n");
+		any = true;
+	}
+	for (int i = 0; deadlines && i < PQntuples(deadlines); i++) {
+		buf_puts(&b, "<li>");
+		html_escape_str(&b, PQgetvalue(deadlines, i, 0));
+		buf_puts(&b, " <time>");
+		html_escape_str(&b, PQgetvalue(deadlines, i, 1));
+		buf_puts(&b, "</time></li>\n");
+		any = true;
+	}
+	buf_puts(&b, "</ul>\n");
+	if (!any) {
+		buf_puts(&b, "<p>");
+		html_escape_str(&b, i18n(lang, M_STATUS_NO_DEADLINES));
+		buf_puts(&b, "</p>\n");
+	}
+	buf_puts(&b, "</section>\n<section id=\"messages\"><h2>");
+	html_escape_str(&b, i18n(lang, M_STATUS_MESSAGES));
+	buf_puts(&b, "</h2>\n");
+	int n = messages ? PQntuples(messages) : 0;
+	if (n == 0) {
+		buf_puts(&b, "<p>");
+		html_escape_str(&b, i18n(lang, M_STATUS_NO_MESSAGES));
+		buf_puts(&b, "</p>\n");
+	} else {
+		struct content_key *key = content_key_derive(req->receipt, RECEIPT_DIGITS, "reporter");
+		for (int i = 0; i < n; i++)
+			put_message(&b, lang, key, messages, i);
+		content_key_free(key);
+	}
+	buf_puts(&b, "</section>\n<h2>");
+	html_escape_str(&b, i18n(lang, M_STATUS_FOLLOWUP));
+	buf_printf(&b,
+		   "</h2>\n<form id=\"followup\" method=\"post\" action=\"/status/message\" "
+		   "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
+		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
+		   "<input type=\"hidden\" name=\"receipt\" value=\"%s\">\n"
+		   "<label for=\"message\">",
+		   i18n_code(lang), req->receipt);
+	html_escape_str(&b, i18n(lang, M_STATUS_MESSAGE));
+	buf_puts(&b, "</label>\n");
+	if (error) {
+		buf_puts(&b, "<p class=\"error\" id=\"error-message\" role=\"alert\">");
+		html_escape_str(&b, error);
+		buf_puts(&b, "</p>\n");
+	}
+	buf_puts(&b, "<textarea id=\"message\" name=\"message\" rows=\"5\">");
+	if (error && req->has_form)
+		html_escape(&b, form_get(&req->form, FIELD_MESSAGE),
+			    form_len(&req->form, FIELD_MESSAGE));
+	buf_puts(&b, "</textarea>\n<label for=\"files\">");
+	html_escape_str(&b, i18n(lang, M_FORM_FILES));
+	buf_puts(&b, "</label>\n<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
+		     "<p><button type=\"submit\">");
+	html_escape_str(&b, i18n(lang, M_STATUS_SEND));
+	buf_puts(&b, "</button></p>\n</form>\n");
+	html_end(&b, lang);
+	request_reply_page(req, status, &b);
+}
+
+/* --- lookups --- */
+
+struct lookup {
+	struct ticket *ticket;
+	unsigned status;
+	char error[256];
+};
+
+static void client_failure(struct request *req)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	ratelimit_failure(req->web->limiter, ci ? ci->client_addr : NULL, time(NULL));
+}
+
+static void lookup_done(struct db_job *job, void *arg)
+{
+	struct lookup *lk = arg;
+	struct request *req = ticket_take(lk->ticket);
+	if (!req)
+		goto done;
+	if (!db_job_ok(job)) {
+		log_warning("request %lu: status lookup failed (SQLSTATE %s)", req->id,
+			    db_job_sqlstate(job));
+		page_not_saved(req);
+	} else if (PQntuples(db_job_result(job, 0)) != 1) {
+		client_failure(req);
+		log_info("request %lu: unknown receipt", req->id);
+		status_page_form(req, MHD_HTTP_NOT_FOUND, i18n(req->lang, M_STATUS_ERR_UNKNOWN));
+	} else {
+		page_status(req, lk->status, db_job_result(job, 0), db_job_result(job, 1),
+			    db_job_result(job, 2), lk->error[0] ? lk->error : NULL);
+	}
+	request_resume(req);
+done:
+	free(lk);
+}
+
+static void lookup_start(struct request *req, unsigned status, const char *error)
+{
+	struct lookup *lk = calloc(1, sizeof(*lk));
+	if (!lk)
+		abort();
+	lk->status = status;
+	if (error)
+		snprintf(lk->error, sizeof(lk->error), "%s", error);
+	unsigned char hash[RECEIPT_HASH_BYTES];
+	receipt_hash(&req->web->pepper, req->receipt, hash);
+	const char *values[1] = {(const char *)hash};
+	int lengths[1] = {RECEIPT_HASH_BYTES};
+	int formats[1] = {1};
+	struct db_job *job = db_job_new(lookup_done, lk);
+	db_job_add(job, sql_case, 1, values, lengths, formats);
+	db_job_add(job, sql_messages, 1, values, lengths, formats);
+	db_job_add(job, sql_deadlines, 1, values, lengths, formats);
+	lk->ticket = request_wait(req, req->request_timeout);
+	db_submit(req->web->db, job);
+}
+
+/* --- follow-up messages --- */
+
+struct message_wait {
+	struct ticket *ticket;
+};
+
+static void message_saved(struct db_job *job, void *arg)
+{
+	struct message_wait *mw = arg;
+	struct request *req = ticket_take(mw->ticket);
+	free(mw);
+	if (!req)
+		return;
+	if (!db_job_ok(job)) {
+		log_warning("request %lu: saving a follow-up failed (SQLSTATE %s)", req->id,
+			    db_job_sqlstate(job));
+		page_not_saved(req);
+		request_resume(req);
+		return;
+	}
+	if (PQntuples(db_job_result(job, 1)) != 1) {
+		client_failure(req);
+		log_info("request %lu: follow-up for an unknown receipt", req->id);
+		status_page_form(req, MHD_HTTP_NOT_FOUND, i18n(req->lang, M_STATUS_ERR_UNKNOWN));
+		request_resume(req);
+		return;
+	}
+	log_info("request %lu: follow-up message saved", req->id);
+	req->message_sent = true;
+	lookup_start(req, MHD_HTTP_OK, NULL);
+}
+
+static bool encrypt_text(const struct content_key *key, const char *text, size_t len,
+			 unsigned char **out, size_t *outlen)
+{
+	return content_encrypt(key, text, len, out, outlen);
+}
+
+static void proceed_message(struct request *req)
+{
+	struct web *w = req->web;
+	struct form *f = &req->form;
+	struct content_key *key = content_key_new();
+	struct content_key *rkey = content_key_derive(req->receipt, RECEIPT_DIGITS, "reporter");
+	unsigned char *sealed = NULL, *body_case = NULL, *body_rep = NULL;
+	size_t sealed_len = 0, case_len = 0, rep_len = 0;
+	struct db_job *job = NULL;
+	const char *text = form_get(f, FIELD_MESSAGE);
+	size_t textlen = form_len(f, FIELD_MESSAGE);
+	unsigned char hash[RECEIPT_HASH_BYTES];
+	receipt_hash(&w->pepper, req->receipt, hash);
+
+	if (!key || !rkey || !content_key_seal(key, &w->case_key, &sealed, &sealed_len) ||
+	    !encrypt_text(key, text, textlen, &body_case, &case_len) ||
+	    !encrypt_text(rkey, text, textlen, &body_rep, &rep_len))
+		goto fail;
+	struct message_wait *mw = calloc(1, sizeof(*mw));
+	if (!mw)
+		abort();
+	job = db_job_new(message_saved, mw);
+	db_job_add(job, sql_begin, 0, NULL, NULL, NULL);
+	{
+		const char *v[4] = {(const char *)hash, (const char *)sealed,
+				    (const char *)body_case, (const char *)body_rep};
+		int l[4] = {RECEIPT_HASH_BYTES, (int)sealed_len, (int)case_len, (int)rep_len};
+		int fm[4] = {1, 1, 1, 1};
+		db_job_add(job, sql_message_add, 4, v, l, fm);
+	}
+	for (unsigned i = 0; i < f->nfiles; i++) {
+		struct form_file *ff = &f->files[i];
+		json_t *meta = json_pack("{s:s%,s:s%,s:I}", "name", ff->name.data ? ff->name.data : "",
+					 ff->name.len, "type", ff->type.data ? ff->type.data : "",
+					 ff->type.len, "size", (json_int_t)ff->data.len);
+		char *mtext = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
+		json_decref(meta);
+		unsigned char *mct = NULL, *dct = NULL;
+		size_t mlen = 0, dlen = 0;
+		bool ok = mtext && content_encrypt(key, mtext, strlen(mtext), &mct, &mlen) &&
+			  stream_encrypt(key, ff->data.data ? ff->data.data : "", ff->data.len, &dct,
+					 &dlen);
+		free(mtext);
+		if (ok) {
+			const char *v[3] = {(const char *)hash, (const char *)mct, (const char *)dct};
+			int l[3] = {RECEIPT_HASH_BYTES, (int)mlen, (int)dlen};
+			int fm[3] = {1, 1, 1};
+			db_job_add(job, sql_message_file, 3, v, l, fm);
+		}
+		free(mct);
+		free(dct);
+		if (!ok) {
+			/* the job owns mw through its callback: run it as a failure */
+			free(mw);
+			goto fail;
+		}
+	}
+	{
+		const char *v[1] = {(const char *)hash};
+		int l[1] = {RECEIPT_HASH_BYTES};
+		int fm[1] = {1};
+		db_job_add(job, sql_message_event, 1, v, l, fm);
+	}
+	db_job_add(job, sql_commit, 0, NULL, NULL, NULL);
+	free(sealed);
+	free(body_case);
+	free(body_rep);
+	content_key_free(key);
+	content_key_free(rkey);
+	form_free(f);
+	req->has_form = false;
+	mw->ticket = request_wait(req, req->request_timeout);
+	db_submit(w->db, job);
+	return;
+fail:
+	log_error("request %lu: encrypting a follow-up failed", req->id);
+	if (job)
+		db_job_discard(job);
+	free(sealed);
+	free(body_case);
+	free(body_rep);
+	content_key_free(key);
+	content_key_free(rkey);
+	page_not_saved(req);
+}
+
+static bool is_blank(const char *s)
+{
+	for (; *s; s++) {
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	}
+	return true;
+}
+
+static void status_proceed(struct request *req)
+{
+	struct form *f = &req->form;
+	const char *input = form_get(f, FIELD_RECEIPT);
+	switch (receipt_parse(input, form_len(f, FIELD_RECEIPT), req->receipt)) {
+	case RECEIPT_OK:
+		break;
+	case RECEIPT_BAD_CHECK:
+		client_failure(req);
+		log_info("request %lu: receipt with a wrong check digit", req->id);
+		status_page_form(req, MHD_HTTP_BAD_REQUEST, i18n(req->lang, M_STATUS_ERR_TYPO));
+		goto answered;
+	default:
+		log_info("request %lu: malformed receipt", req->id);
+		status_page_form(req, MHD_HTTP_BAD_REQUEST, i18n(req->lang, M_STATUS_ERR_FORMAT));
+		goto answered;
+	}
+	if (req->route == ROUTE_STATUS_MESSAGE) {
+		if (f->status == FORM_TEXT_TOO_LONG) {
+			char size[32], text[256];
+			html_size(size, sizeof(size), req->limits.max_text);
+			snprintf(text, sizeof(text), i18n(req->lang, M_ERR_TEXT_TOO_LONG), size);
+			lookup_start(req, MHD_HTTP_BAD_REQUEST, text);
+			return;
+		}
+		if (is_blank(form_get(f, FIELD_MESSAGE)) && f->nfiles == 0) {
+			lookup_start(req, MHD_HTTP_BAD_REQUEST,
+				     i18n(req->lang, M_STATUS_ERR_MESSAGE_MISSING));
+			return;
+		}
+		proceed_message(req);
+		if (req->response)
+			goto answered;
+		return;
+	}
+	lookup_start(req, MHD_HTTP_OK, NULL);
+	return;
+answered:
+	if (req->suspended)
+		request_resume(req);
+}
+
+void status_handle_post(struct request *req)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct config *cfg = req->web->cfg;
+	unsigned delay = ratelimit_delay(req->web->limiter, ci ? ci->client_addr : NULL,
+					 cfg->lookup_free_failures, cfg->lookup_max_delay,
+					 time(NULL));
+	if (delay) {
+		req->slowed = true;
+		log_info("request %lu: receipt lookups slowed down by %u s", req->id, delay);
+		request_delay(req, delay, status_proceed);
+		return;
+	}
+	status_proceed(req);
+}
+
+/* --- health --- */
+
+struct health {
+	struct ticket *ticket;
+};
+
+static void health_done(struct db_job *job, void *arg)
+{
+	struct health *h = arg;
+	struct request *req = ticket_take(h->ticket);
+	free(h);
+	if (!req)
+		return;
+	if (db_job_ok(job))
+		request_reply_text(req, MHD_HTTP_OK, "text/plain; charset=utf-8", "ok\n");
+	else
+		request_reply_text(req, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+				   "database unavailable\n");
+	request_resume(req);
+}
+
+void status_health(struct request *req)
+{
+	static const char sql_ping[] = "SELECT 1";
+	struct health *h = calloc(1, sizeof(*h));
+	if (!h)
+		abort();
+	struct db_job *job = db_job_new(health_done, h);
+	db_job_add(job, sql_ping, 0, NULL, NULL, NULL);
+	h->ticket = request_wait(req, req->request_timeout);
+	db_submit(req->web->db, job);
+}

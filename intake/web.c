@@ -1,0 +1,763 @@
+#include "intake/web.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto/seal.h"
+#include "daemon/log.h"
+#include "intake/html.h"
+#include "intake/request.h"
+#include "intake/status.h"
+
+/* --- set-up --- */
+
+static bool load_keys(const struct config *cfg, struct public_key *custodian,
+		      struct public_key *case_key, char *err, size_t errlen)
+{
+	char why[256];
+	if (!keys_load_public(cfg->custodian_public_key, custodian, why, sizeof(why))) {
+		snprintf(err, errlen, "custodian_public_key %s: %s", cfg->custodian_public_key, why);
+		return false;
+	}
+	if (!keys_load_public(cfg->case_public_key, case_key, why, sizeof(why))) {
+		snprintf(err, errlen, "case_public_key %s: %s", cfg->case_public_key, why);
+		return false;
+	}
+	return true;
+}
+
+struct web *web_new(struct event_base *base, const struct config *cfg, struct db *db, char *err,
+		    size_t errlen)
+{
+	struct web *w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	w->base = base;
+	w->cfg = cfg;
+	w->db = db;
+	char why[256];
+	if (!load_keys(cfg, &w->custodian, &w->case_key, err, errlen))
+		goto fail;
+	if (!pepper_load(cfg->receipt_pepper_file, &w->pepper, why, sizeof(why))) {
+		snprintf(err, errlen, "receipt_pepper_file %s: %s", cfg->receipt_pepper_file, why);
+		goto fail;
+	}
+	w->appeals = appeal_queue_new(db, cfg->max_batch);
+	w->limiter = ratelimit_new();
+	if (!w->appeals || !w->limiter) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	return w;
+fail:
+	web_free(w);
+	return NULL;
+}
+
+bool web_reload(struct web *w, const struct config *fresh, char *err, size_t errlen)
+{
+	struct public_key custodian, case_key;
+	if (!load_keys(fresh, &custodian, &case_key, err, errlen))
+		return false;
+	w->custodian = custodian;
+	w->case_key = case_key;
+	w->cfg = fresh;
+	appeal_queue_set_max_batch(w->appeals, fresh->max_batch);
+	db_set_queue_timeout(w->db, fresh->request_timeout);
+	return true;
+}
+
+unsigned web_busy(const struct web *w)
+{
+	return w->suspended;
+}
+
+void web_abort_waiting(struct web *w)
+{
+	request_abort_all(w);
+}
+
+void web_free(struct web *w)
+{
+	if (!w)
+		return;
+	appeal_queue_free(w->appeals);
+	ratelimit_free(w->limiter);
+	free(w);
+}
+
+/* --- language --- */
+
+static enum lang request_language(struct request *req, const struct config *cfg)
+{
+	enum lang lang;
+	const char *q = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "lang");
+	if (q && i18n_parse(q, &lang)) {
+		req->set_lang_cookie = true;
+		return lang;
+	}
+	const char *c = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "lang");
+	if (c && i18n_parse(c, &lang))
+		return lang;
+	enum lang fallback = LANG_RU;
+	if (!i18n_parse(cfg->default_language, &fallback))
+		fallback = LANG_RU;
+	return i18n_negotiate(MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_ACCEPT_LANGUAGE),
+			      fallback);
+}
+
+/* --- the report form --- */
+
+static const char *const categories[] = {"corruption", "conflict_of_interest", "gift",
+					 "unlawful_order", "other"};
+static const enum msg category_msgs[] = {M_CAT_CORRUPTION, M_CAT_CONFLICT, M_CAT_GIFT,
+					 M_CAT_UNLAWFUL_ORDER, M_CAT_OTHER};
+#define NCATEGORIES (sizeof(categories) / sizeof(categories[0]))
+
+static const char *const director_values[] = {"no", "yes", "unknown"};
+static const enum msg director_msgs[] = {M_FORM_DIRECTOR_NO, M_FORM_DIRECTOR_YES,
+					 M_FORM_DIRECTOR_UNKNOWN};
+
+struct form_errors {
+	bool any;
+	bool what, category, identity, email;
+	bool too_long;
+	enum form_field long_field;
+};
+
+static const char *field_value(const struct form *f, enum form_field field)
+{
+	return f ? form_get(f, field) : "";
+}
+
+static void put_error(struct buf *b, enum lang lang, const char *field, enum msg text)
+{
+	buf_printf(b, "<p class=\"error\" id=\"error-%s\">", field);
+	html_escape_str(b, i18n(lang, text));
+	buf_puts(b, "</p>\n");
+}
+
+static void put_too_long(struct buf *b, struct request *req, const struct form_errors *e,
+			 enum form_field field)
+{
+	if (!e || !e->too_long || e->long_field != field)
+		return;
+	char size[32], text[256];
+	html_size(size, sizeof(size), req->limits.max_text);
+	snprintf(text, sizeof(text), i18n(req->lang, M_ERR_TEXT_TOO_LONG), size);
+	buf_printf(b, "<p class=\"error\" id=\"error-%s\">", form_field_name(field));
+	html_escape_str(b, text);
+	buf_puts(b, "</p>\n");
+}
+
+static void put_label(struct buf *b, enum lang lang, const char *for_id, enum msg text,
+		      bool required)
+{
+	buf_printf(b, "<label for=\"%s\">", for_id);
+	html_escape_str(b, i18n(lang, text));
+	if (required) {
+		buf_puts(b, " <small>(");
+		html_escape_str(b, i18n(lang, M_FORM_REQUIRED));
+		buf_puts(b, ")</small>");
+	}
+	buf_puts(b, "</label>\n");
+}
+
+static void put_textarea(struct buf *b, struct request *req, const struct form *f,
+			 const struct form_errors *e, enum form_field field, enum msg label,
+			 bool required, unsigned rows)
+{
+	const char *name = form_field_name(field);
+	put_label(b, req->lang, name, label, required);
+	put_too_long(b, req, e, field);
+	buf_printf(b, "<textarea id=\"%s\" name=\"%s\" rows=\"%u\"%s>", name, name, rows,
+		   required ? " required" : "");
+	html_escape_str(b, field_value(f, field));
+	buf_puts(b, "</textarea>\n");
+}
+
+static void put_input(struct buf *b, struct request *req, const struct form *f,
+		      const struct form_errors *e, enum form_field field, enum msg label,
+		      const char *type, const char *autocomplete)
+{
+	const char *name = form_field_name(field);
+	put_label(b, req->lang, name, label, false);
+	put_too_long(b, req, e, field);
+	buf_printf(b, "<input type=\"%s\" id=\"%s\" name=\"%s\" autocomplete=\"%s\" value=\"", type,
+		   name, name, autocomplete);
+	html_escape_str(b, field_value(f, field));
+	buf_puts(b, "\">\n");
+}
+
+static void page_form(struct request *req, unsigned status, const struct form *f,
+		      const struct form_errors *e)
+{
+	enum lang lang = req->lang;
+	struct buf b;
+	buf_init(&b);
+	html_begin(&b, lang, i18n(lang, M_FORM_TITLE), "/");
+	buf_puts(&b, "<h1>");
+	html_escape_str(&b, i18n(lang, M_FORM_TITLE));
+	buf_puts(&b, "</h1>\n<p>");
+	html_escape_str(&b, i18n(lang, M_FORM_INTRO));
+	buf_puts(&b, "</p>\n<p><a href=\"/status\">");
+	html_escape_str(&b, i18n(lang, M_FORM_STATUS_LINK));
+	buf_puts(&b, "</a></p>\n");
+	if (e && e->any) {
+		buf_puts(&b, "<div id=\"errors\" role=\"alert\"><p>");
+		html_escape_str(&b, i18n(lang, M_ERR_SUMMARY));
+		buf_puts(&b, "</p></div>\n");
+	}
+	buf_printf(&b, "<form id=\"report\" method=\"post\" action=\"/report\" "
+		       "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
+		       "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<fieldset>\n",
+		   i18n_code(lang));
+
+	put_textarea(&b, req, f, e, FIELD_WHAT, M_FORM_WHAT, true, 8);
+	buf_puts(&b, "<p class=\"hint\">");
+	html_escape_str(&b, i18n(lang, M_FORM_WHAT_HINT));
+	buf_puts(&b, "</p>\n");
+	if (e && e->what)
+		put_error(&b, lang, "what", M_ERR_WHAT_MISSING);
+	put_textarea(&b, req, f, e, FIELD_WHEN_WHERE, M_FORM_WHEN_WHERE, false, 3);
+	put_textarea(&b, req, f, e, FIELD_WHO, M_FORM_WHO, false, 3);
+
+	/* director involved */
+	const char *dir = field_value(f, FIELD_DIRECTOR);
+	if (!*dir)
+		dir = "unknown";
+	buf_puts(&b, "<fieldset><legend>");
+	html_escape_str(&b, i18n(lang, M_FORM_DIRECTOR));
+	buf_puts(&b, "</legend>\n");
+	for (size_t i = 0; i < 3; i++) {
+		buf_printf(&b,
+			   "<label class=\"choice\"><input type=\"radio\" name=\"director_involved\" "
+			   "value=\"%s\"%s> ",
+			   director_values[i], strcmp(dir, director_values[i]) == 0 ? " checked" : "");
+		html_escape_str(&b, i18n(lang, director_msgs[i]));
+		buf_puts(&b, "</label>\n");
+	}
+	buf_puts(&b, "</fieldset>\n");
+
+	/* category */
+	const char *cat = field_value(f, FIELD_CATEGORY);
+	put_label(&b, lang, "category", M_FORM_CATEGORY, true);
+	if (e && e->category)
+		put_error(&b, lang, "category", M_ERR_CATEGORY_MISSING);
+	buf_puts(&b, "<select id=\"category\" name=\"category\" required>\n<option value=\"\">");
+	html_escape_str(&b, i18n(lang, M_FORM_CHOOSE));
+	buf_puts(&b, "</option>\n");
+	for (size_t i = 0; i < NCATEGORIES; i++) {
+		buf_printf(&b, "<option value=\"%s\"%s>", categories[i],
+			   strcmp(cat, categories[i]) == 0 ? " selected" : "");
+		html_escape_str(&b, i18n(lang, category_msgs[i]));
+		buf_puts(&b, "</option>\n");
+	}
+	buf_puts(&b, "</select>\n</fieldset>\n");
+
+	/* identity */
+	bool named = strcmp(field_value(f, FIELD_IDENTITY), "named") == 0;
+	buf_puts(&b, "<fieldset id=\"identity\"><legend>");
+	html_escape_str(&b, i18n(lang, M_FORM_IDENTITY));
+	buf_puts(&b, "</legend>\n");
+	if (e && e->identity)
+		put_error(&b, lang, "identity", M_ERR_IDENTITY_MISSING);
+	buf_printf(&b,
+		   "<label class=\"choice\"><input type=\"radio\" name=\"identity\" "
+		   "value=\"anonymous\"%s> ",
+		   named ? "" : " checked");
+	html_escape_str(&b, i18n(lang, M_FORM_ANONYMOUS));
+	buf_puts(&b, "</label>\n<p class=\"hint\">");
+	html_escape_str(&b, i18n(lang, M_FORM_ANON_NOTE));
+	buf_printf(&b,
+		   "</p>\n<label class=\"choice\"><input type=\"radio\" name=\"identity\" "
+		   "value=\"named\"%s> ",
+		   named ? " checked" : "");
+	html_escape_str(&b, i18n(lang, M_FORM_NAMED));
+	buf_puts(&b, "</label>\n");
+	put_input(&b, req, f, e, FIELD_NAME, M_FORM_NAME, "text", "name");
+	put_input(&b, req, f, e, FIELD_PHONE, M_FORM_PHONE, "tel", "tel");
+	put_input(&b, req, f, e, FIELD_EMAIL, M_FORM_EMAIL, "email", "email");
+	if (e && e->email)
+		put_error(&b, lang, "email", M_ERR_EMAIL_INVALID);
+	put_textarea(&b, req, f, e, FIELD_ADDRESS, M_FORM_ADDRESS, false, 2);
+	buf_puts(&b, "<p class=\"hint\">");
+	html_escape_str(&b, i18n(lang, M_FORM_IDENTITY_NOTE));
+	buf_puts(&b, "</p>\n</fieldset>\n");
+
+	/* files */
+	char file[32], body[32], limits[512];
+	html_size(file, sizeof(file), req->limits.max_file);
+	html_size(body, sizeof(body), req->limits.max_body);
+	snprintf(limits, sizeof(limits), i18n(lang, M_FORM_FILES_LIMIT), req->limits.max_files,
+		 file, body);
+	buf_puts(&b, "<fieldset>\n");
+	put_label(&b, lang, "files", M_FORM_FILES, false);
+	buf_puts(&b, "<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
+		     "<p class=\"hint\" id=\"limits\">");
+	html_escape_str(&b, limits);
+	buf_puts(&b, "</p>\n</fieldset>\n<button type=\"submit\">");
+	html_escape_str(&b, i18n(lang, M_FORM_SUBMIT));
+	buf_puts(&b, "</button>\n</form>\n");
+	html_end(&b, lang);
+	request_reply_page(req, status, &b);
+}
+
+/* --- submitting a report --- */
+
+static bool email_plausible(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len);
+	if (!at || at == s || at == s + len - 1 || len > 254)
+		return false;
+	if (memchr(at + 1, '@', len - (size_t)(at + 1 - s)))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n' || s[i] == '<' ||
+		    s[i] == '>')
+			return false;
+	}
+	return strchr(at + 1, '.') != NULL;
+}
+
+static bool is_blank(const char *s)
+{
+	for (; *s; s++) {
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	}
+	return true;
+}
+
+static const char *known_value(const char *value, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(value, set[i]) == 0)
+			return set[i];
+	}
+	return NULL;
+}
+
+/* Validate, then act: answers the client and returns false on bad input. */
+static bool check_report(struct request *req)
+{
+	struct form *f = &req->form;
+	struct form_errors e;
+	memset(&e, 0, sizeof(e));
+	if (f->status == FORM_TEXT_TOO_LONG) {
+		e.too_long = true;
+		e.long_field = f->long_field;
+	}
+	e.what = is_blank(form_get(f, FIELD_WHAT));
+	e.category = !known_value(form_get(f, FIELD_CATEGORY), categories, NCATEGORIES);
+	if (strcmp(form_get(f, FIELD_IDENTITY), "named") == 0) {
+		e.identity = is_blank(form_get(f, FIELD_NAME)) && is_blank(form_get(f, FIELD_PHONE)) &&
+			     is_blank(form_get(f, FIELD_EMAIL)) &&
+			     is_blank(form_get(f, FIELD_ADDRESS));
+		e.email = !is_blank(form_get(f, FIELD_EMAIL)) &&
+			  !email_plausible(form_get(f, FIELD_EMAIL), form_len(f, FIELD_EMAIL));
+	}
+	e.any = e.too_long || e.what || e.category || e.identity || e.email;
+	if (!e.any)
+		return true;
+	log_info("request %lu: report refused, form incomplete (what:%d category:%d identity:%d "
+		 "email:%d too_long:%d)",
+		 req->id, e.what, e.category, e.identity, e.email, e.too_long);
+	page_form(req, MHD_HTTP_BAD_REQUEST, f, &e);
+	return false;
+}
+
+static bool add_text(json_t *obj, const char *key, const struct form *f, enum form_field field)
+{
+	json_t *s = json_stringn(form_get(f, field), form_len(f, field));
+	return s && json_object_set_new(obj, key, s) == 0;
+}
+
+static bool encrypt_json(const struct content_key *key, json_t *obj, struct blob *out)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+	if (!text)
+		return false;
+	size_t len = strlen(text);
+	bool ok = content_encrypt(key, text, len, &out->data, &out->len);
+	memset(text, 0, len);
+	free(text);
+	return ok;
+}
+
+/* Seals and encrypts the form into an appeal. */
+static struct appeal *build_appeal(struct request *req, const char *receipt)
+{
+	struct web *w = req->web;
+	struct form *f = &req->form;
+	struct content_key *key = NULL;
+	json_t *content = NULL, *identity = NULL;
+	struct appeal *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->channel = "web";
+	a->category = known_value(form_get(f, FIELD_CATEGORY), categories, NCATEGORIES);
+	a->director_involved = known_value(form_get(f, FIELD_DIRECTOR), director_values, 3);
+	if (!a->director_involved)
+		a->director_involved = "unknown";
+	a->language = i18n_code(req->lang);
+	receipt_hash(&w->pepper, receipt, a->receipt_hash);
+
+	key = content_key_new();
+	content = json_object();
+	if (!key || !content)
+		goto fail;
+	if (!add_text(content, "what", f, FIELD_WHAT) ||
+	    !add_text(content, "when_where", f, FIELD_WHEN_WHERE) ||
+	    !add_text(content, "who", f, FIELD_WHO))
+		goto fail;
+	if (!content_key_seal(key, &w->case_key, &a->content_key_sealed.data,
+			      &a->content_key_sealed.len) ||
+	    !encrypt_json(key, content, &a->content))
+		goto fail;
+
+	if (strcmp(form_get(f, FIELD_IDENTITY), "named") == 0) {
+		identity = json_object();
+		if (!identity || !add_text(identity, "name", f, FIELD_NAME) ||
+		    !add_text(identity, "phone", f, FIELD_PHONE) ||
+		    !add_text(identity, "email", f, FIELD_EMAIL) ||
+		    !add_text(identity, "address", f, FIELD_ADDRESS))
+			goto fail;
+		char *text = json_dumps(identity, JSON_COMPACT);
+		if (!text)
+			goto fail;
+		size_t len = strlen(text);
+		bool ok = seal_to(&w->custodian, text, len, &a->identity_sealed.data,
+				  &a->identity_sealed.len);
+		memset(text, 0, len);
+		free(text);
+		if (!ok)
+			goto fail;
+	}
+
+	if (f->nfiles) {
+		a->files = calloc(f->nfiles, sizeof(*a->files));
+		if (!a->files)
+			goto fail;
+	}
+	for (unsigned i = 0; i < f->nfiles; i++) {
+		struct form_file *ff = &f->files[i];
+		json_t *meta = json_pack("{s:s%,s:s%,s:I}", "name", ff->name.data ? ff->name.data : "",
+					 ff->name.len, "type", ff->type.data ? ff->type.data : "",
+					 ff->type.len, "size", (json_int_t)ff->data.len);
+		bool ok = meta && encrypt_json(key, meta, &a->files[i].meta);
+		json_decref(meta);
+		if (!ok || !stream_encrypt(key, ff->data.data ? ff->data.data : "", ff->data.len,
+					   &a->files[i].data.data, &a->files[i].data.len))
+			goto fail;
+		a->nfiles++;
+	}
+	json_decref(content);
+	json_decref(identity);
+	content_key_free(key);
+	return a;
+fail:
+	json_decref(content);
+	json_decref(identity);
+	content_key_free(key);
+	appeal_free(a);
+	return NULL;
+}
+
+struct report_wait {
+	struct ticket *ticket;
+	char receipt[RECEIPT_DIGITS + 1];
+};
+
+static void page_receipt(struct request *req, const char *receipt, const struct appeal_result *r)
+{
+	enum lang lang = req->lang;
+	char text[RECEIPT_TEXT_SIZE];
+	receipt_format(receipt, text);
+	struct buf b;
+	buf_init(&b);
+	html_begin(&b, lang, i18n(lang, M_RECEIPT_TITLE), "/");
+	buf_puts(&b, "<h1>");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_TITLE));
+	buf_puts(&b, "</h1>\n<dl>\n<dt>");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_REGNO));
+	buf_puts(&b, "</dt>\n<dd><strong id=\"reg-no\">");
+	html_escape_str(&b, r->reg_no);
+	buf_puts(&b, "</strong></dd>\n<dt>");
+	html_escape_str(&b, i18n(lang, M_STATUS_REGISTERED_AT));
+	buf_puts(&b, "</dt>\n<dd id=\"registered-at\">");
+	html_escape_str(&b, r->registered_at);
+	buf_puts(&b, "</dd>\n<dt>");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_CODE));
+	buf_puts(&b, "</dt>\n<dd><code class=\"receipt\" id=\"receipt\">");
+	html_escape_str(&b, text);
+	buf_puts(&b, "</code></dd>\n</dl>\n<p class=\"notice\">");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_ADVICE));
+	buf_puts(&b, "</p>\n<p>");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_NEXT));
+	buf_puts(&b, "</p>\n<p><a href=\"/status\">");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_STATUS_LINK));
+	buf_puts(&b, "</a></p>\n");
+	html_end(&b, lang);
+	request_reply_page(req, MHD_HTTP_OK, &b);
+}
+
+static void report_registered(void *arg, const struct appeal_result *r)
+{
+	struct report_wait *rw = arg;
+	struct request *req = ticket_take(rw->ticket);
+	if (!req) {
+		if (r->ok)
+			log_warning("%s registered after its request timed out; the reporter was "
+				    "told to try again",
+				    r->reg_no);
+	} else if (r->ok) {
+		page_receipt(req, rw->receipt, r);
+		request_resume(req);
+	} else {
+		page_not_saved(req);
+		request_resume(req);
+	}
+	memset(rw->receipt, 0, sizeof(rw->receipt));
+	free(rw);
+}
+
+static void proceed_report(struct request *req)
+{
+	struct report_wait *rw = calloc(1, sizeof(*rw));
+	if (!rw)
+		abort();
+	receipt_generate(rw->receipt);
+	struct appeal *a = build_appeal(req, rw->receipt);
+	if (!a) {
+		log_error("request %lu: sealing the report failed", req->id);
+		free(rw);
+		page_not_saved(req);
+		return;
+	}
+	form_free(&req->form); /* the clear text is not needed any more */
+	rw->ticket = request_wait(req, req->request_timeout);
+	appeal_register(req->web->appeals, a, report_registered, rw);
+}
+
+/* --- dispatch --- */
+
+static void handle_get(struct request *req)
+{
+	switch (req->route) {
+	case ROUTE_FORM:
+		page_form(req, MHD_HTTP_OK, NULL, NULL);
+		break;
+	case ROUTE_STATUS_FORM:
+		status_page_form(req, MHD_HTTP_OK, NULL);
+		break;
+	case ROUTE_STYLE:
+		request_reply_text(req, MHD_HTTP_OK, "text/css; charset=utf-8", html_stylesheet());
+		break;
+	case ROUTE_HEALTH:
+		status_health(req);
+		break;
+	default:
+		break;
+	}
+}
+
+static void handle_post(struct request *req)
+{
+	struct form *f = &req->form;
+	switch (form_end(f)) {
+	case FORM_TOO_LARGE:
+		log_info("request %lu: refused, over the size limits (%zu bytes sent)", req->id,
+			 f->body_bytes);
+		page_too_large(req);
+		return;
+	case FORM_BAD_ENCODING:
+		log_info("request %lu: refused, invalid UTF-8", req->id);
+		form_free(f);
+		page_error(req, MHD_HTTP_BAD_REQUEST, "error-encoding", M_ERR_BAD_REQUEST_TITLE,
+			   M_ERR_ENCODING);
+		return;
+	case FORM_MALFORMED:
+		log_info("request %lu: refused, malformed form body", req->id);
+		form_free(f);
+		page_error(req, MHD_HTTP_BAD_REQUEST, "error-encoding", M_ERR_BAD_REQUEST_TITLE,
+			   M_ERR_ENCODING);
+		return;
+	case FORM_OK:
+	case FORM_TEXT_TOO_LONG:
+		break;
+	}
+	enum lang lang;
+	if (i18n_parse(form_get(f, FIELD_LANG), &lang))
+		req->lang = lang;
+	switch (req->route) {
+	case ROUTE_REPORT:
+		if (check_report(req))
+			proceed_report(req);
+		break;
+	case ROUTE_STATUS:
+	case ROUTE_STATUS_MESSAGE:
+		status_handle_post(req);
+		break;
+	default:
+		break;
+	}
+}
+
+static enum route route_of(const char *url, const char *method, bool *post)
+{
+	static const struct {
+		const char *path;
+		const char *method;
+		enum route route;
+	} routes[] = {
+		{"/", "GET", ROUTE_FORM},
+		{"/report", "POST", ROUTE_REPORT},
+		{"/status", "GET", ROUTE_STATUS_FORM},
+		{"/status", "POST", ROUTE_STATUS},
+		{"/status/message", "POST", ROUTE_STATUS_MESSAGE},
+		{"/style.css", "GET", ROUTE_STYLE},
+		{"/healthz", "GET", ROUTE_HEALTH},
+	};
+	bool known_path = false;
+	bool head = strcmp(method, "HEAD") == 0;
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(url, routes[i].path) != 0)
+			continue;
+		known_path = true;
+		if (strcmp(method, routes[i].method) == 0 ||
+		    (head && strcmp(routes[i].method, "GET") == 0)) {
+			*post = strcmp(method, "POST") == 0;
+			return routes[i].route;
+		}
+	}
+	return known_path ? ROUTE_METHOD : ROUTE_NOT_FOUND;
+}
+
+static enum MHD_Result queue_answer(struct request *req)
+{
+	enum MHD_Result r = MHD_queue_response(req->conn, req->status, req->response);
+	MHD_destroy_response(req->response);
+	req->response = NULL;
+	return r;
+}
+
+static bool content_length_over(struct request *req)
+{
+	const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (!cl)
+		return false;
+	char *end;
+	unsigned long long n = strtoull(cl, &end, 10);
+	return *end == '\0' && n > req->limits.max_body;
+}
+
+static void request_start(struct request *req, const char *url, const char *method)
+{
+	const struct config *cfg = req->web->cfg;
+	req->limits.max_body = cfg->max_body_bytes;
+	req->limits.max_text = cfg->max_text_bytes;
+	req->limits.max_file = cfg->max_file_bytes;
+	req->limits.max_files = cfg->max_files;
+	req->request_timeout = cfg->request_timeout;
+	req->route = route_of(url, method, &req->is_post);
+	req->lang = request_language(req, cfg);
+	switch (req->route) {
+	case ROUTE_NOT_FOUND:
+		log_info("request %lu: no such page", req->id);
+		page_error(req, MHD_HTTP_NOT_FOUND, "error-not-found", M_ERR_NOT_FOUND_TITLE,
+			   M_ERR_NOT_FOUND);
+		return;
+	case ROUTE_METHOD:
+		log_info("request %lu: method %.16s not allowed", req->id, method);
+		page_error(req, MHD_HTTP_METHOD_NOT_ALLOWED, "error-method", M_ERR_METHOD_TITLE,
+			   M_ERR_METHOD);
+		MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW,
+					strcmp(url, "/status") == 0 ? "GET, POST"
+					: req->is_post		   ? "POST"
+								   : "GET, POST");
+		return;
+	default:
+		break;
+	}
+	if (!req->is_post)
+		return;
+	if (content_length_over(req)) {
+		log_info("request %lu: refused, Content-Length over max_body_bytes", req->id);
+		page_too_large(req);
+		return;
+	}
+	if (!form_begin(&req->form, req->conn, &req->limits)) {
+		log_info("request %lu: refused, unsupported content type", req->id);
+		page_error(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "error-type", M_ERR_TYPE_TITLE,
+			   M_ERR_TYPE);
+		return;
+	}
+	req->has_form = true;
+}
+
+enum MHD_Result web_handle(void *cls, struct MHD_Connection *conn, const char *url,
+			   const char *method, const char *version, const char *upload_data,
+			   size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct web *w = cls;
+	struct request *req = *con_cls;
+	if (!req) {
+		req = calloc(1, sizeof(*req));
+		if (!req)
+			return MHD_NO;
+		req->web = w;
+		req->conn = conn;
+		req->id = ++w->next_id;
+		*con_cls = req;
+		request_start(req, url, method);
+		if (req->response)
+			return queue_answer(req);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (req->has_form)
+			form_feed(&req->form, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (req->response)
+		return queue_answer(req);
+	if (req->suspended)
+		return MHD_YES;
+	if (req->is_post)
+		handle_post(req);
+	else
+		handle_get(req);
+	if (req->response)
+		return queue_answer(req);
+	return MHD_YES; /* suspended: answered later */
+}
+
+void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		   enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct request *req = *con_cls;
+	if (!req)
+		return;
+	if (req->ticket)
+		req->ticket->req = NULL;
+	if (req->timer)
+		event_free(req->timer);
+	if (req->response)
+		MHD_destroy_response(req->response);
+	form_free(&req->form);
+	memset(req->receipt, 0, sizeof(req->receipt));
+	free(req);
+	*con_cls = NULL;
+}

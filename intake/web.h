@@ -1,0 +1,58 @@
+/* The public web channel: report form, receipt page, status page. One
+ * struct web per daemon; its handlers run on the libevent loop. */
+#ifndef HOTLINE_INTAKE_WEB_H
+#define HOTLINE_INTAKE_WEB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <event2/event.h>
+#include <microhttpd.h>
+
+#include "crypto/keys.h"
+#include "crypto/receipt.h"
+#include "daemon/config.h"
+#include "daemon/db.h"
+#include "daemon/http.h"
+#include "intake/appeal.h"
+#include "intake/ratelimit.h"
+
+struct web {
+	struct event_base *base;
+	const struct config *cfg; /* owned by the caller, swapped by web_reload() */
+	struct db *db;
+	struct appeal_queue *appeals;
+	struct ratelimit *limiter;
+	struct http_server *http;
+	struct public_key custodian;
+	struct public_key case_key;
+	struct pepper pepper;
+	unsigned long next_id;
+	unsigned suspended;
+	struct request *waiting; /* suspended requests */
+};
+
+/* Loads the keys and the pepper named in cfg; NULL with a reason. */
+struct web *web_new(struct event_base *base, const struct config *cfg, struct db *db, char *err,
+		    size_t errlen) __attribute__((warn_unused_result));
+
+/* Loads the reloadable parts of fresh (keys, limits); on failure keeps the
+ * old ones and returns false with a reason. */
+bool web_reload(struct web *w, const struct config *fresh, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* For MHD. */
+enum MHD_Result web_handle(void *cls, struct MHD_Connection *conn, const char *url,
+			   const char *method, const char *version, const char *upload_data,
+			   size_t *upload_data_size, void **con_cls);
+void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		   enum MHD_RequestTerminationCode toe);
+
+/* Requests waiting on the database or a delay. */
+unsigned web_busy(const struct web *w);
+/* Shutdown: answers every waiting request 503 "not saved" now. */
+void web_abort_waiting(struct web *w);
+
+void web_free(struct web *w);
+
+#endif

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `make run`: a complete local hotline under ./var — a private PostgreSQL
+# cluster, the schema, demo keys and hotlined on http://127.0.0.1:$PORT/.
+# Ctrl-C stops the daemon and the cluster; the next run reuses the data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+PORT=${PORT:-8080}
+BUILD=${BUILD:-build}
+var="$top/var"
+mkdir -p "$var/keys"
+chmod 0755 "$var"
+chmod 0700 "$var/keys"
+
+echo "== PostgreSQL cluster in var/pg"
+tools/pg.sh init "$var/pg"
+tools/pg.sh start "$var/pg"
+tools/pg.sh createdb "$var/pg" hotline
+admin="host=$var/pg/run dbname=hotline user=postgres"
+"$BUILD/hotlinectl" migrate --database "$admin" --dir migrations
+
+pass="$var/keys/demo-passphrase"
+if [ ! -f "$pass" ]; then
+	echo "== demo keys in var/keys (passphrase in var/keys/demo-passphrase: for trying out only)"
+	(umask 077 && echo "demo passphrase, not for production" >"$pass")
+	"$BUILD/hotlinectl" keygen --public "$var/keys/custodian.pub" --secret "$var/keys/custodian.sec" --passphrase-file "$pass"
+	"$BUILD/hotlinectl" keygen --public "$var/keys/case.pub" --secret "$var/keys/case.sec" --passphrase-file "$pass"
+	"$BUILD/hotlinectl" pepper --out "$var/keys/receipt.pepper"
+fi
+
+conf="$var/hotlined.conf"
+cat >"$conf" <<CONF
+# written by make run (tools/run.sh); see docs/config.md
+listen_address = 127.0.0.1
+listen_port = $PORT
+database = "host=$var/pg/run dbname=hotline user=hotline_app"
+receipt_pepper_file = $var/keys/receipt.pepper
+custodian_public_key = $var/keys/custodian.pub
+case_public_key = $var/keys/case.pub
+public_url = http://127.0.0.1:$PORT/
+CONF
+
+daemon_pid=
+stop() {
+	trap - INT TERM EXIT
+	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+		kill -TERM "$daemon_pid" 2>/dev/null || true
+		wait "$daemon_pid" 2>/dev/null || true
+	fi
+	echo "== stopping PostgreSQL"
+	tools/pg.sh stop "$var/pg"
+}
+trap stop INT TERM EXIT
+
+"$BUILD/hotlined" -c "$conf" &
+daemon_pid=$!
+for _ in $(seq 1 50); do
+	if curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
+		break
+	fi
+	kill -0 "$daemon_pid" 2>/dev/null || { echo "hotlined did not start (see the lines above)" >&2; exit 1; }
+	sleep 0.2
+done
+cat <<MSG
+
+  hotline is running.
+    Report form:   http://127.0.0.1:$PORT/
+    Status page:   http://127.0.0.1:$PORT/status
+    Decrypt a case (as the keys' holder):
+      $BUILD/hotlinectl case show REG_NO --database "$admin" \\
+        --case-key var/keys/case.sec --passphrase-file var/keys/demo-passphrase \\
+        --custodian-key var/keys/custodian.sec --custodian-passphrase-file var/keys/demo-passphrase
+    Check the journal: $BUILD/hotlinectl journal verify --database "$admin"
+  Press Ctrl-C to stop the daemon and the database.
+
+MSG
+wait "$daemon_pid" || true
