@@ -33,8 +33,8 @@ static enum MHD_Result form_iterate(void *cls, enum MHD_ValueKind kind, const ch
 	(void)kind;
 	(void)transfer_encoding;
 	struct form *f = cls;
-	if (f->status == FORM_TOO_LARGE)
-		return MHD_YES;
+	if (f->status == FORM_TOO_LARGE || !key)
+		return MHD_YES; /* a part without a name is ignored */
 	if (filename) {
 		if (strcmp(key, "files") != 0)
 			return MHD_YES;

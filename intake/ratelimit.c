@@ -83,9 +83,9 @@ unsigned ratelimit_delay(struct ratelimit *rl, const struct sockaddr *addr, unsi
 			 unsigned max_delay, time_t now)
 {
 	struct rl_slot *s = find(rl, client_id(rl, addr), now, 0);
-	if (!s || s->failures <= free_failures)
+	if (!s || s->failures < free_failures)
 		return 0;
-	unsigned over = s->failures - free_failures - 1;
+	unsigned over = s->failures - free_failures;
 	unsigned delay = over >= 31 ? max_delay : 1u << over;
 	return delay > max_delay ? max_delay : delay;
 }

@@ -244,6 +244,7 @@ class Hotline:
         self.proc = None
         self.returncode = None
         self.exited_by_itself = False
+        self.last_log = b""
         self.startup_log_size = 0
         self.write_config()
 
@@ -313,6 +314,7 @@ class Hotline:
             return None
         self.exited_by_itself = True
         self.logf.close()
+        self.log_bytes()
         return self.returncode
 
     def alive(self):
@@ -335,19 +337,18 @@ class Hotline:
                 self.proc.wait()
                 self.returncode = "hung (killed after SIGTERM)"
             self.logf.close()
+            self.log_bytes()
         return self.returncode
-
-    def log(self):
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
 
     def log_bytes(self):
         try:
-            return self.log_path.read_bytes()
+            self.last_log = self.log_path.read_bytes()
         except FileNotFoundError:
-            return b""
+            pass  # the test's folder is gone: what was read last
+        return self.last_log
+
+    def log(self):
+        return self.log_bytes().decode("utf-8", "replace")
 
     def crash_lines(self):
         return [l for l in self.log().splitlines() if any(m in l for m in CRASH_MARKERS)]
@@ -381,10 +382,12 @@ def _register_daemon(request, d):
 
 
 def _finish_daemon(d):
-    if d.exited_by_itself:
-        return  # the test checked its exit status
+    if d.proc is None or d.exited_by_itself:
+        return  # never started, or the test checked its exit status
     rc = d.stop()
     crashes = d.crash_lines()
+    if isinstance(rc, int) and rc < 0:
+        rc = f"{rc} (killed by {signal.Signals(-rc).name})"
     assert rc == 0 and not crashes, (
         f"hotlined did not exit cleanly: exit status {rc}"
         + (f", crash lines: {crashes}" if crashes else ""))

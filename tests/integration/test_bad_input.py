@@ -26,11 +26,11 @@ def expect_form_error(r, field):
 
 def texts(**over):
     """Fields with distinctive texts (Cyrillic too) to find in the answer."""
-    return report_fields(
-        what="Что случилось: " + marker("what"),
-        when_where="Кеше, 3-қабат <b>&amp;</b> " + marker("ww"),
-        who="Петров П.П. \"завскладом\" " + marker("who"),
-        **over)
+    f = {"what": "Что случилось: " + marker("what"),
+         "when_where": "Кеше, 3-қабат <b>&amp;</b> " + marker("ww"),
+         "who": "Петров П.П. \"завскладом\" " + marker("who")}
+    f.update(over)
+    return report_fields(**f)
 
 
 def assert_kept(r, fields, names):
