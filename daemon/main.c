@@ -104,7 +104,9 @@ static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct daemon *d = arg;
-	if (web_busy(d->web) == 0 && appeal_pending(d->web->appeals) == 0) {
+	/* Connections still open may be uploading a report: let them finish. */
+	if (http_connections(d->http) == 0 && web_busy(d->web) == 0 &&
+	    appeal_pending(d->web->appeals) == 0) {
 		event_base_loopbreak(d->base);
 		return;
 	}
@@ -130,8 +132,8 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 	}
 	d->draining = true;
 	sd_notify(0, "STOPPING=1");
-	log_info("signal %d: no new connections, finishing %u waiting requests", (int)fd,
-		 web_busy(d->web));
+	log_info("signal %d: no new connections, finishing the %u open ones", (int)fd,
+		 http_connections(d->http));
 	http_quiesce(d->http);
 	gettimeofday(&d->drain_started, NULL);
 	d->drain = event_new(d->base, -1, EV_PERSIST, on_drain_tick, d);

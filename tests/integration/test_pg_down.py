@@ -1,5 +1,7 @@
 """PostgreSQL goes away and comes back: nothing is promised that was not
 saved, and the daemon recovers on its own."""
+import signal
+import threading
 import time
 
 from conftest import hotlinectl
@@ -65,3 +67,73 @@ def test_database_down_and_back(make_hotline, own_cluster):
     # The first receipt still works after the reconnect.
     s = hl.post_form("/status", {"receipt": first.receipt, "lang": "en"})
     assert s.status == 200 and element_text(s.body, "reg-no") == first.reg_no
+
+
+class JournalLock:
+    """Holds the journal head row locked, as a long registration would:
+    every registration waits until release()."""
+
+    def __init__(self, hl):
+        self.conn = hl.cluster.connect(hl.dbname, autocommit=False)
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT * FROM hotline.journal_head FOR UPDATE")
+
+    def release(self):
+        if self.conn is not None:
+            self.conn.rollback()
+            self.conn.close()
+            self.conn = None
+
+
+def background_report(hl, fields):
+    box = {}
+
+    def go():
+        try:
+            box["resp"] = hl.post_form("/report", fields, timeout=60)
+        except Exception as e:  # noqa: BLE001 - checked by the caller
+            box["error"] = repr(e)
+        box["done"] = time.monotonic()
+
+    t = threading.Thread(target=go)
+    t.start()
+    return t, box
+
+
+def test_database_not_answering_gives_503_and_saves_nothing(make_hotline):
+    hl = make_hotline(request_timeout=2)
+    lock = JournalLock(hl)
+    try:
+        t0 = time.monotonic()
+        r = hl.post_form("/report", report_fields(what="while the journal is locked"), timeout=30)
+        took = time.monotonic() - t0
+        assert r.status == 503, f"expected 503 after request_timeout=2, got {r.status} after {took:.1f} s"
+        assert has_id(r.body, "error-not-saved")
+        assert element_text(r.body, "receipt") is None
+        assert took < 4.5, f"503 only after {took:.1f} s (request_timeout 2)"
+    finally:
+        lock.release()
+    # The reporter was told nothing was saved: it must stay so once the
+    # database answers again.
+    time.sleep(1.0)
+    assert counts(hl)[:2] == (0, 0), "a report answered 503 was registered after all"
+    rec = submit(hl)
+    assert rec.reg_no.endswith("-000001")
+
+
+def test_sigterm_finishes_request_waiting_on_database(hotline):
+    lock = JournalLock(hotline)
+    try:
+        t, box = background_report(hotline, report_fields(what="in flight at SIGTERM"))
+        time.sleep(0.5)
+        assert "resp" not in box, "registration did not wait for the lock"
+        hotline.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert hotline.alive(), "hotlined exited with a request in flight"
+    finally:
+        lock.release()
+    t.join(30)
+    assert "error" not in box, box.get("error")
+    expect_receipt(box["resp"])
+    assert hotline.stop(timeout=10) == 0
+    assert counts(hotline)[:2] == (1, 1)
