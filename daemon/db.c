@@ -40,6 +40,7 @@ struct db_conn {
 	struct event *retry;
 	unsigned backoff_ms;
 	struct db_job *job;
+	bool cleaning; /* a ROLLBACK after a failed job is on its way */
 };
 
 struct db {
@@ -104,6 +105,16 @@ void db_job_add(struct db_job *job, const char *sql, int nparams, const char *co
 		s->lengths[i] = len;
 		s->formats[i] = formats ? formats[i] : 0;
 	}
+}
+
+void db_job_insert(struct db_job *job, int pos, const char *sql, int nparams,
+		   const char *const *values, const int *lengths, const int *formats)
+{
+	db_job_add(job, sql, nparams, values, lengths, formats);
+	struct db_stmt added = job->stmts[job->nstmts - 1];
+	memmove(&job->stmts[pos + 1], &job->stmts[pos],
+		sizeof(struct db_stmt) * (size_t)(job->nstmts - 1 - pos));
+	job->stmts[pos] = added;
 }
 
 static void job_free(struct db_job *job)
@@ -237,6 +248,7 @@ static void conn_drop(struct db_conn *c, const char *why)
 		c->pg = NULL;
 	}
 	c->state = CONN_DOWN;
+	c->cleaning = false;
 	if (was_up)
 		log_warning("database connection %u lost: %s", c->index, why);
 	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : 100;
@@ -351,10 +363,20 @@ static void conn_read_results(struct db_conn *c)
 	while (c->pg && !PQisBusy(c->pg)) {
 		PGresult *res = PQgetResult(c->pg);
 		if (!job) {
-			/* nothing expected: drain */
-			if (!res)
-				return;
+			/* the ROLLBACK after a failed job, or nothing expected */
+			if (!res) {
+				if (!c->cleaning)
+					return;
+				continue;
+			}
+			bool sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
 			PQclear(res);
+			if (sync && c->cleaning) {
+				c->cleaning = false;
+				c->state = CONN_READY;
+				conn_dispatch(c->db);
+				return;
+			}
 			continue;
 		}
 		if (!res) {
@@ -365,8 +387,23 @@ static void conn_read_results(struct db_conn *c)
 		if (st == PGRES_PIPELINE_SYNC) {
 			PQclear(res);
 			c->job = NULL;
-			c->state = CONN_READY;
 			job_finish(c->db, job);
+			if (PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+				/* A statement failed inside BEGIN..COMMIT: the rest
+				 * of the pipeline was skipped and the transaction is
+				 * still open, aborted. End it before the next job. */
+				static const char sql_rollback[] = "ROLLBACK";
+				c->cleaning = true;
+				if (!PQsendQueryParams(c->pg, sql_rollback, 0, NULL, NULL, NULL, NULL,
+						       0) ||
+				    !PQpipelineSync(c->pg)) {
+					conn_drop(c, "rollback failed");
+					return;
+				}
+				conn_flush(c);
+				continue;
+			}
+			c->state = CONN_READY;
 			conn_dispatch(c->db);
 			return;
 		}

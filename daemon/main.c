@@ -110,13 +110,14 @@ static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(d->base);
 		return;
 	}
-	if (!d->aborted_waiting && elapsed(&d->drain_started) > d->cfg->request_timeout + 1.0) {
+	/* At most request_timeout for everyone, then a moment for the 503s. */
+	if (!d->aborted_waiting && elapsed(&d->drain_started) > d->cfg->request_timeout - 0.3) {
 		log_warning("stopping: %u requests still waiting, answering them 503",
 			    web_busy(d->web));
 		d->aborted_waiting = true;
 		web_abort_waiting(d->web);
 	}
-	if (elapsed(&d->drain_started) > d->cfg->request_timeout + 3.0)
+	if (elapsed(&d->drain_started) > d->cfg->request_timeout + 0.3)
 		event_base_loopbreak(d->base);
 }
 

@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "daemon/log.h"
 
 struct pending {
 	struct appeal *appeal;
+	struct timeval deadline; /* after it the appeal is never sent */
 	appeal_done_fn done;
 	void *arg;
 	bool solo; /* retried alone after its batch failed */
@@ -25,6 +27,10 @@ struct appeal_queue {
 
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
+/* The whole batch must end by the earliest deadline in it: the server
+ * cancels any statement (a lock wait included) that runs longer, so a
+ * reporter told "not saved" is never registered later. */
+static const char sql_deadline[] = "SELECT set_config('statement_timeout', $1, true)";
 static const char sql_register[] =
 	"SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE 'Asia/Almaty', "
 	"'YYYY-MM-DD HH24:MI') FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -107,6 +113,14 @@ struct batch {
 	unsigned count;
 };
 
+static long remaining_ms(const struct pending *p)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return (long)(p->deadline.tv_sec - now.tv_sec) * 1000 +
+	       (long)(p->deadline.tv_usec - now.tv_usec) / 1000;
+}
+
 static void queue_pump(struct appeal_queue *q);
 
 static void pending_finish(struct pending *p, const struct appeal_result *r)
@@ -129,14 +143,14 @@ static void batch_done(struct db_job *job, void *arg)
 	q->busy = false;
 
 	struct pending *retry_head = NULL, *retry_tail = NULL;
-	int stmt = 1; /* statement 0 is BEGIN */
+	int stmt = 2; /* statements 0 and 1: BEGIN and the deadline */
 	struct pending *p = batch->first;
 	while (p) {
 		struct pending *next = p->next;
 		p->next = NULL;
 		PGresult *res = db_job_result(job, stmt);
 		stmt += 1 + (int)p->appeal->nfiles;
-		if (retry) {
+		if (retry && remaining_ms(p) > 0) {
 			p->solo = true;
 			if (retry_tail)
 				retry_tail->next = p;
@@ -176,9 +190,33 @@ static void batch_done(struct db_job *job, void *arg)
 	queue_pump(q);
 }
 
+/* Appeals whose time ran out while they waited are answered without being
+ * sent. */
+static void drop_expired(struct appeal_queue *q)
+{
+	struct pending **link = &q->head;
+	q->tail = NULL;
+	while (*link) {
+		struct pending *p = *link;
+		if (remaining_ms(p) > 50) {
+			q->tail = p;
+			link = &p->next;
+			continue;
+		}
+		*link = p->next;
+		q->waiting--;
+		struct appeal_result r = {.ok = false, .sqlstate = "57014"};
+		log_warning("registration not attempted: its time ran out while waiting");
+		pending_finish(p, &r);
+	}
+}
+
 static void queue_pump(struct appeal_queue *q)
 {
-	if (q->busy || !q->head)
+	if (q->busy)
+		return;
+	drop_expired(q);
+	if (!q->head)
 		return;
 	struct batch *batch = calloc(1, sizeof(*batch));
 	if (!batch)
@@ -187,6 +225,7 @@ static void queue_pump(struct appeal_queue *q)
 	struct db_job *job = db_job_new(batch_done, batch);
 	db_job_add(job, sql_begin, 0, NULL, NULL, NULL);
 	struct pending *last = NULL;
+	long budget = remaining_ms(q->head);
 	bool solo = q->head->solo;
 	while (q->head && batch->count < (solo ? 1u : q->max_batch) && !(batch->count && q->head->solo)) {
 		struct pending *p = q->head;
@@ -202,18 +241,28 @@ static void queue_pump(struct appeal_queue *q)
 		batch->count++;
 		q->waiting--;
 		q->in_flight++;
+		if (remaining_ms(p) < budget)
+			budget = remaining_ms(p);
 		add_register(job, p->appeal);
 	}
+	/* set_config goes second: fill in the budget now that it is known */
+	char ms[32];
+	snprintf(ms, sizeof(ms), "%ld", budget > 1 ? budget : 1);
+	const char *values[1] = {ms};
+	db_job_insert(job, 1, sql_deadline, 1, values, NULL, NULL);
 	db_job_add(job, sql_commit, 0, NULL, NULL, NULL);
 	q->busy = true;
 	db_submit(q->db, job);
 }
 
-void appeal_register(struct appeal_queue *q, struct appeal *a, appeal_done_fn done, void *arg)
+void appeal_register(struct appeal_queue *q, struct appeal *a, unsigned timeout,
+		     appeal_done_fn done, void *arg)
 {
 	struct pending *p = calloc(1, sizeof(*p));
 	if (!p)
 		abort();
+	gettimeofday(&p->deadline, NULL);
+	p->deadline.tv_sec += timeout;
 	p->appeal = a;
 	p->done = done;
 	p->arg = arg;

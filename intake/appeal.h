@@ -55,8 +55,11 @@ void appeal_queue_set_max_batch(struct appeal_queue *q, unsigned max_batch);
 void appeal_queue_free(struct appeal_queue *q);
 
 /* Takes ownership of a (malloc'd, with its blobs). done() runs on the loop
- * once the transaction committed (ok) or failed. */
-void appeal_register(struct appeal_queue *q, struct appeal *a, appeal_done_fn done, void *arg);
+ * once the transaction committed (ok) or failed, and always within about
+ * timeout seconds: an appeal still waiting then is not sent, and the
+ * transaction carrying it is cancelled by the server when its time is up. */
+void appeal_register(struct appeal_queue *q, struct appeal *a, unsigned timeout,
+		     appeal_done_fn done, void *arg);
 
 /* Registrations waiting or in flight. */
 unsigned appeal_pending(const struct appeal_queue *q);

@@ -541,8 +541,10 @@ static void proceed_report(struct request *req)
 		return;
 	}
 	form_free(&req->form); /* the clear text is not needed any more */
-	rw->ticket = request_wait(req, req->request_timeout);
-	appeal_register(req->web->appeals, a, report_registered, rw);
+	/* The appeal layer answers within request_timeout; the request's own
+	 * timer is only a backstop for a database that stopped answering. */
+	rw->ticket = request_wait(req, req->request_timeout + 10);
+	appeal_register(req->web->appeals, a, req->request_timeout, report_registered, rw);
 }
 
 /* --- dispatch --- */

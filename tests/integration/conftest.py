@@ -245,6 +245,7 @@ class Hotline:
         self.returncode = None
         self.exited_by_itself = False
         self.last_log = b""
+        self.stop_seconds = None
         self.startup_log_size = 0
         self.write_config()
 
@@ -328,6 +329,7 @@ class Hotline:
         if self.proc is None:
             return None
         if self.returncode is None:
+            t0 = time.monotonic()
             if self.proc.poll() is None:
                 self.proc.send_signal(sig)
             try:
@@ -336,6 +338,7 @@ class Hotline:
                 self.proc.kill()
                 self.proc.wait()
                 self.returncode = "hung (killed after SIGTERM)"
+            self.stop_seconds = time.monotonic() - t0
             self.logf.close()
             self.log_bytes()
         return self.returncode
@@ -391,6 +394,11 @@ def _finish_daemon(d):
     assert rc == 0 and not crashes, (
         f"hotlined did not exit cleanly: exit status {rc}"
         + (f", crash lines: {crashes}" if crashes else ""))
+    # SIGTERM finishes the requests in flight in at most request_timeout.
+    grace = d.limit("request_timeout") + 2
+    assert d.stop_seconds <= grace, (
+        f"hotlined took {d.stop_seconds:.1f} s to exit after SIGTERM "
+        f"(request_timeout {d.limit('request_timeout')} s)")
 
 
 @pytest.fixture

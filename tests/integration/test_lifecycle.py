@@ -5,12 +5,12 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.parse
 import http.client
+import urllib.parse
 
 from conftest import HOTLINED, render_config
 from helpers import (File, element_text, expect_receipt, has_id, multipart, page_excerpt,
-                     report_fields, submit)
+                     report_fields, send_and_close, submit)
 
 
 def check_config(path):
@@ -192,6 +192,23 @@ def test_sigterm_finishes_request_in_flight(hotline):
     assert has_id(data, "receipt")
     assert hotline.stop(timeout=10) == 0
     assert hotline.query("SELECT count(*) FROM hotline.cases")[0][0] == 1
+
+
+def test_sigterm_with_stalled_uploads(hotline):
+    """Uploads that stall (one client still connected, one gone) do not
+    hold the exit beyond request_timeout."""
+    u = urllib.parse.urlsplit(hotline.url)
+    head = (b"POST /report HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded"
+            b"\r\nContent-Length: 1000\r\n\r\nwhat=abc")
+    send_and_close(hotline.url, head)
+    with socket.create_connection((u.hostname, u.port), timeout=30) as s:
+        s.sendall(head)
+        time.sleep(0.3)
+        rc = hotline.stop(timeout=20)
+    limit = hotline.limit("request_timeout")
+    assert rc == 0
+    assert hotline.stop_seconds <= limit + 1, (
+        f"exit took {hotline.stop_seconds:.1f} s after SIGTERM, request_timeout is {limit} s")
 
 
 def test_slow_client_does_not_block_others(hotline):
