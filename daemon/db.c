@@ -107,10 +107,10 @@ void db_job_add(struct db_job *job, const char *sql, int nparams, const char *co
 	}
 }
 
-void db_job_insert(struct db_job *job, int pos, const char *sql, int nparams,
+void db_job_insert(struct db_job *job, int pos, const char *sql_text, int nparams,
 		   const char *const *values, const int *lengths, const int *formats)
 {
-	db_job_add(job, sql, nparams, values, lengths, formats);
+	db_job_add(job, sql_text, nparams, values, lengths, formats);
 	struct db_stmt added = job->stmts[job->nstmts - 1];
 	memmove(&job->stmts[pos + 1], &job->stmts[pos],
 		sizeof(struct db_stmt) * (size_t)(job->nstmts - 1 - pos));

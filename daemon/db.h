@@ -35,7 +35,7 @@ struct db_job *db_job_new(db_done_fn done, void *arg) MUST_CHECK;
 void db_job_add(struct db_job *job, const char *sql, int nparams, const char *const *values,
 		const int *lengths, const int *formats);
 /* Inserts a statement at position pos (0 = first). */
-void db_job_insert(struct db_job *job, int pos, const char *sql, int nparams,
+void db_job_insert(struct db_job *job, int pos, const char *sql_text, int nparams,
 		   const char *const *values, const int *lengths, const int *formats);
 /* Takes the job; done() is always called later from the loop, never from
  * inside db_submit(). The job is freed after done() returns. */

@@ -159,6 +159,14 @@ def test_too_many_files(hotline):
                             WHERE j.reg_no = %s""", (rec.reg_no,))[0][0] == n
 
 
+def test_no_files_allowed(make_hotline):
+    hl = make_hotline(max_files=0)
+    r = hl.post_multipart("/report", texts(), [File("a.txt", b"a", "text/plain")])
+    expect_size_error(r)
+    expect_receipt(hl.post_multipart("/report", texts()))
+    assert count_cases(hl) == 1
+
+
 def test_size_page_states_limits(hotline):
     n = hotline.limit("max_files")
     files = [File(f"f{i}.txt", b"x") for i in range(n + 1)]

@@ -10,7 +10,7 @@ import urllib.parse
 
 from conftest import HOTLINED, render_config
 from helpers import (File, element_text, expect_receipt, has_id, multipart, page_excerpt,
-                     report_fields, send_and_close, submit)
+                     marker, report_fields, send_and_close, submit)
 
 
 def check_config(path):
@@ -65,13 +65,42 @@ def test_config_check(make_hotline):
                               f"case_public_key = {hl.workdir}/missing.pub" for l in lines) + "\n")
     p = check_config(hl.config_path)
     assert p.returncode == 1, "a missing key file passed the check"
-    assert "missing.pub" in p.stdout + p.stderr
+    assert "missing.pub" in p.stdout + p.stderr or "case_public_key" in p.stdout + p.stderr
     hl.write_config("\n".join(l if not l.startswith("receipt_pepper_file ") else
                               f"receipt_pepper_file = {hl.config_path}" for l in lines) + "\n")
     p = check_config(hl.config_path)
     assert p.returncode == 1, "a config file given as pepper passed the check"
     p = check_config(hl.workdir / "no-such.conf")
     assert p.returncode == 1 and "no-such.conf" in p.stdout + p.stderr
+
+
+def test_config_errors_never_quote_the_conninfo(make_hotline):
+    """The conninfo may hold a password: no config error, check or log
+    line may show it."""
+    secret = "pw" + marker("")
+    hl = make_hotline(start=False, log_level="debug")
+    conninfo = hl.config["database"] + f" password={secret}"
+    hl.config["database"] = conninfo
+    good = render_config(hl.config)
+    for bad in (good + f'database = "{conninfo}"\n',                 # duplicate key
+                good.replace("database = ", "database = \"", 1),      # unterminated quote
+                good + "max_files = lots\n"):
+        hl.write_config(bad)
+        p = check_config(hl.config_path)
+        assert p.returncode == 1
+        assert secret not in p.stdout + p.stderr, f"the password shown: {p.stdout}{p.stderr}"
+    # A database that is not there: whatever the daemon does, no password.
+    hl.config["database"] = conninfo.replace(f"dbname={hl.dbname}", "dbname=no_such_db")
+    hl.write_config()
+    hl.start(wait=False)
+    if hl.wait_exit(3) is None:
+        hl.stop()
+    assert secret not in hl.log(), "the password is in the log"
+    # And a good start with it, at debug level.
+    hl2 = make_hotline(log_level="debug", database=conninfo)
+    submit(hl2)
+    assert hl2.stop() == 0
+    assert secret not in hl2.log(), "the password is in the log"
 
 
 def refused_start(hl):

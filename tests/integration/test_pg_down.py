@@ -130,6 +130,11 @@ def test_sigterm_finishes_request_waiting_on_database(hotline):
         hotline.send_signal(signal.SIGTERM)
         time.sleep(0.5)
         assert hotline.alive(), "hotlined exited with a request in flight"
+        try:
+            late = hotline.get("/healthz", timeout=2).status
+        except OSError:
+            late = None  # refused or never answered: not accepting any more
+        assert late is None, f"a new connection was served after SIGTERM ({late})"
     finally:
         lock.release()
     t.join(30)
