@@ -1,7 +1,11 @@
+/* Safe from any thread (the mailer logs from its worker): each line is
+ * formatted into a local buffer and written with one fprintf(), which
+ * stdio locks; the level is an atomic. log_init() runs before any thread. */
 #include "daemon/log.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +14,7 @@
 #include <event2/event.h>
 
 static const char *log_ident = "hotline";
-static enum log_level log_threshold = LOG_LEVEL_INFO;
+static atomic_int log_threshold = LOG_LEVEL_INFO;
 static bool log_journal;
 
 static const char *const level_names[] = {"error", "warning", "info", "debug"};
@@ -27,7 +31,7 @@ bool log_set_level(const char *name)
 {
 	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
 		if (strcmp(name, level_names[i]) == 0) {
-			log_threshold = (enum log_level)i;
+			atomic_store(&log_threshold, (int)i);
 			return true;
 		}
 	}
@@ -54,7 +58,7 @@ static void log_emit(enum log_level level, const char *fmt, va_list ap, const ch
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	if (level > log_threshold)
+	if ((int)level > atomic_load(&log_threshold))
 		return;
 	va_list ap;
 	va_start(ap, fmt);
@@ -65,11 +69,14 @@ void log_msg(enum log_level level, const char *fmt, ...)
 void log_errno(enum log_level level, const char *fmt, ...)
 {
 	int saved = errno;
-	if (level > log_threshold)
+	if ((int)level > atomic_load(&log_threshold))
 		return;
+	char why[128];
+	/* The GNU strerror_r (_GNU_SOURCE): thread-safe, returns the text. */
+	const char *text = strerror_r(saved, why, sizeof(why));
 	va_list ap;
 	va_start(ap, fmt);
-	log_emit(level, fmt, ap, strerror(saved));
+	log_emit(level, fmt, ap, text);
 	va_end(ap);
 }
 
