@@ -4,7 +4,7 @@ BUILD    ?= build
 SANITIZE ?=
 PORT     ?= 8080
 
-PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson
+PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto
 CPPFLAGS := -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -18,11 +18,13 @@ endif
 
 LIB_SRC := crypto/digest.c crypto/keys.c crypto/seal.c crypto/receipt.c \
            daemon/log.c daemon/buf.c daemon/config.c daemon/db.c daemon/http.c \
-           workflow/journal.c \
+           daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c \
+           workflow/journal.c workflow/calendar.c workflow/states.c workflow/notice.c workflow/names.c \
            intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c \
            intake/web.c intake/status.c intake/ratelimit.c intake/request.c
 DAEMON_SRC := daemon/main.c
-CTL_SRC := ctl/hotlinectl.c ctl/migrate.c ctl/journal_verify.c ctl/keygen.c ctl/case_show.c
+CTL_SRC := ctl/hotlinectl.c ctl/migrate.c ctl/journal_verify.c ctl/keygen.c ctl/case_show.c \
+           ctl/ctldb.c ctl/deadlines.c ctl/casework.c ctl/investigate.c ctl/admin.c
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

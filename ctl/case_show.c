@@ -37,20 +37,7 @@ static unsigned char *col(const PGresult *res, int row, int c, size_t *len)
 	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, c), len);
 }
 
-static struct secret_key *load_key(const char *key_path, const char *pass_path)
-{
-	char pass[1024];
-	if (!passphrase_read_file(pass_path, pass, sizeof(pass)))
-		return NULL;
-	char err[256];
-	struct secret_key *sk = keys_load_secret(key_path, pass, err, sizeof(err));
-	crypto_wipe(pass, sizeof(pass));
-	if (!sk)
-		fprintf(stderr, "hotlinectl: %s: %s\n", key_path, err);
-	return sk;
-}
-
-static json_t *decrypt_json(const struct content_key *key, const unsigned char *ct, size_t len)
+json_t *case_decrypt_json(const struct content_key *key, const unsigned char *ct, size_t len)
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0;
@@ -67,7 +54,7 @@ static json_t *file_json(const struct content_key *key, const PGresult *res, int
 	size_t mlen, dlen;
 	unsigned char *meta = col(res, row, 0, &mlen);
 	unsigned char *data = col(res, row, 1, &dlen);
-	json_t *obj = decrypt_json(key, meta, mlen);
+	json_t *obj = case_decrypt_json(key, meta, mlen);
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	if (obj && data && stream_decrypt(key, data, dlen, &plain, &plen)) {
@@ -153,8 +140,8 @@ int case_show_main(int argc, char **argv)
 			PQerrorMessage(pg));
 		goto out;
 	}
-	sk = load_key(case_key, case_pass);
-	if (!sk || (cust_key && !(csk = load_key(cust_key, cust_pass))))
+	sk = secret_key_from_files(case_key, case_pass);
+	if (!sk || (cust_key && !(csk = secret_key_from_files(cust_key, cust_pass))))
 		goto out;
 	kase = query1(pg, sql_case, reg_no);
 	if (!kase)
@@ -172,7 +159,7 @@ int case_show_main(int argc, char **argv)
 		goto out;
 	}
 	unsigned char *ct = col(kase, 0, 10, &len);
-	json_t *content = decrypt_json(key, ct, len);
+	json_t *content = case_decrypt_json(key, ct, len);
 	PQfreemem(ct);
 	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:o}", "reg_no", reg_no, "channel",
 			PQgetvalue(kase, 0, 2), "registered_at", PQgetvalue(kase, 0, 3), "category",
@@ -240,4 +227,46 @@ out:
 	PQclear(msgs);
 	PQfinish(pg);
 	return status;
+}
+
+char *case_report_text(PGconn *pg, const char *reg_no, const struct secret_key *sk)
+{
+	static const char sql_content[] =
+		"SELECT c.content_key_sealed, c.content FROM hotline.cases c "
+		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	PGresult *res = query1(pg, sql_content, reg_no);
+	if (!res)
+		return NULL;
+	char *text = NULL;
+	if (PQntuples(res) == 1) {
+		size_t klen, clen;
+		unsigned char *sealed = col(res, 0, 0, &klen);
+		unsigned char *ct = col(res, 0, 1, &clen);
+		struct content_key *key = sealed ? content_key_open(sk, sealed, klen) : NULL;
+		json_t *content = key ? case_decrypt_json(key, ct, clen) : NULL;
+		if (content) {
+			const char *fields[3] = {"what", "when_where", "who"};
+			size_t total = 1;
+			for (int i = 0; i < 3; i++) {
+				const char *v = json_string_value(json_object_get(content, fields[i]));
+				total += (v ? strlen(v) : 0) + 1;
+			}
+			text = calloc(1, total);
+			for (int i = 0; text && i < 3; i++) {
+				const char *v = json_string_value(json_object_get(content, fields[i]));
+				strcat(text, v ? v : "");
+				strcat(text, "\n");
+			}
+			json_decref(content);
+		} else {
+			fprintf(stderr, "hotlinectl: %s: this case key cannot open the case\n", reg_no);
+		}
+		content_key_free(key);
+		PQfreemem(sealed);
+		PQfreemem(ct);
+	} else {
+		fprintf(stderr, "hotlinectl: no case %s\n", reg_no);
+	}
+	PQclear(res);
+	return text;
 }

@@ -3,7 +3,10 @@
 #include <string.h>
 
 #include "crypto/keys.h"
+#include "ctl/admin.h"
 #include "ctl/case_show.h"
+#include "ctl/casework.h"
+#include "ctl/investigate.h"
 #include "ctl/journal_verify.h"
 #include "ctl/keygen.h"
 #include "ctl/migrate.h"
@@ -19,6 +22,11 @@ static void usage(void)
 		"  pepper --out FILE                          make the receipt pepper file\n"
 		"  case show REG_NO --database CONNINFO --case-key FILE --passphrase-file FILE\n"
 		"            [--custodian-key FILE --custodian-passphrase-file FILE]\n"
+		"  case triage REG_NO corruption|not_corruption|anonymous|urgent [--unit U] [--note T]\n"
+		"  case ack|decide|forwarded|declare-interest|cover-letter REG_NO ...\n"
+		"  investigation order|start|conclude|decide|measures|close|extend|request|received|show REG_NO ...\n"
+		"  settings set KEY VALUE | settings show\n"
+		"  calendar set DATE off|work|holiday NOTE | calendar unset DATE | calendar show YEAR\n"
 		"  schema-version                             the schema this build needs\n"
 		"See docs/cli.md.\n");
 }
@@ -44,6 +52,14 @@ int main(int argc, char **argv)
 		return journal_verify_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "case") == 0 && argc > 2 && strcmp(argv[2], "show") == 0)
 		return case_show_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "case") == 0 && argc > 2)
+		return casework_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "investigation") == 0 && argc > 2)
+		return investigate_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "settings") == 0 && argc > 2)
+		return settings_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "calendar") == 0 && argc > 2)
+		return calendar_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "schema-version") == 0) {
 		printf("%d\n", SCHEMA_VERSION);
 		return 0;

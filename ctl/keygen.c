@@ -363,3 +363,16 @@ int pepper_main(int argc, char **argv)
 	printf("pepper: %s\n", out);
 	return 0;
 }
+
+struct secret_key *secret_key_from_files(const char *key_path, const char *pass_path)
+{
+	char pass[1024];
+	if (!passphrase_read_file(pass_path, pass, sizeof(pass)))
+		return NULL;
+	char err[256];
+	struct secret_key *sk = keys_load_secret(key_path, pass, err, sizeof(err));
+	crypto_wipe(pass, sizeof(pass));
+	if (!sk)
+		fprintf(stderr, "hotlinectl: %s: %s\n", key_path, err);
+	return sk;
+}

@@ -19,4 +19,9 @@ int pepper_main(int argc, char **argv);
 bool passphrase_read_file(const char *path, char *buf, size_t size)
     __attribute__((warn_unused_result));
 
+struct secret_key;
+/* Unwraps a secret key file with the passphrase on the first line of
+ * pass_path (Argon2id: slow on purpose). NULL with a message on stderr. */
+struct secret_key *secret_key_from_files(const char *key_path, const char *pass_path);
+
 #endif

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/mailmsg.h"
+
 /* A config file is a few hundred bytes; anything this big is a mistake
  * (a key file or a log given by -c). */
 #define CONFIG_MAX_FILE_BYTES (1024 * 1024)
@@ -38,6 +40,19 @@ enum key_id {
 	KEY_LOOKUP_FREE_FAILURES,
 	KEY_LOOKUP_MAX_DELAY,
 	KEY_PUBLIC_URL,
+	KEY_SMTP_SERVER,
+	KEY_SMTP_PORT,
+	KEY_SMTP_STARTTLS,
+	KEY_SMTP_USER,
+	KEY_SMTP_PASSWORD_FILE,
+	KEY_SMTP_CA_FILE,
+	KEY_MAIL_FROM,
+	KEY_SMTP_TIMEOUT,
+	KEY_OUTBOX_RETRY_MIN,
+	KEY_OUTBOX_RETRY_MAX,
+	KEY_DEADLINE_SCAN_INTERVAL,
+	KEY_REMINDER_WORKING_DAYS,
+	KEY_CLOCK_OFFSET,
 	KEY_COUNT
 };
 
@@ -61,6 +76,19 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_LOOKUP_FREE_FAILURES] = "lookup_free_failures",
     [KEY_LOOKUP_MAX_DELAY] = "lookup_max_delay",
     [KEY_PUBLIC_URL] = "public_url",
+    [KEY_SMTP_SERVER] = "smtp_server",
+    [KEY_SMTP_PORT] = "smtp_port",
+    [KEY_SMTP_STARTTLS] = "smtp_starttls",
+    [KEY_SMTP_USER] = "smtp_user",
+    [KEY_SMTP_PASSWORD_FILE] = "smtp_password_file",
+    [KEY_SMTP_CA_FILE] = "smtp_ca_file",
+    [KEY_MAIL_FROM] = "mail_from",
+    [KEY_SMTP_TIMEOUT] = "smtp_timeout",
+    [KEY_OUTBOX_RETRY_MIN] = "outbox_retry_min",
+    [KEY_OUTBOX_RETRY_MAX] = "outbox_retry_max",
+    [KEY_DEADLINE_SCAN_INTERVAL] = "deadline_scan_interval",
+    [KEY_REMINDER_WORKING_DAYS] = "reminder_working_days",
+    [KEY_CLOCK_OFFSET] = "clock_offset",
     [KEY_COUNT] = NULL,
 };
 
@@ -85,6 +113,7 @@ struct key_def {
 
 static const char *const language_choices[] = {"kk", "ru", "en", NULL};
 static const char *const log_level_choices[] = {"error", "warning", "info", "debug", NULL};
+static const char *const starttls_choices[] = {"no", "try", "required", NULL};
 
 #define STRING_KEY(field, is_fixed, is_required, def)                                              \
 	{                                                                                          \
@@ -127,6 +156,19 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_LOOKUP_FREE_FAILURES] = UNSIGNED_KEY(lookup_free_failures, false, 5, 0, 1000),
     [KEY_LOOKUP_MAX_DELAY] = UNSIGNED_KEY(lookup_max_delay, false, 30, 1, 3600),
     [KEY_PUBLIC_URL] = STRING_KEY(public_url, false, false, "http://127.0.0.1:8080/"),
+    [KEY_SMTP_SERVER] = STRING_KEY(smtp_server, false, false, "127.0.0.1"),
+    [KEY_SMTP_PORT] = UNSIGNED_KEY(smtp_port, false, 25, 1, 65535),
+    [KEY_SMTP_STARTTLS] = CHOICE_KEY(smtp_starttls, "try", starttls_choices, "no, try or required"),
+    [KEY_SMTP_USER] = STRING_KEY(smtp_user, false, false, NULL),
+    [KEY_SMTP_PASSWORD_FILE] = STRING_KEY(smtp_password_file, false, false, NULL),
+    [KEY_SMTP_CA_FILE] = STRING_KEY(smtp_ca_file, false, false, NULL),
+    [KEY_MAIL_FROM] = STRING_KEY(mail_from, false, false, "hotline@localhost"),
+    [KEY_SMTP_TIMEOUT] = UNSIGNED_KEY(smtp_timeout, false, 30, 1, 3600),
+    [KEY_OUTBOX_RETRY_MIN] = UNSIGNED_KEY(outbox_retry_min, false, 30, 1, 86400),
+    [KEY_OUTBOX_RETRY_MAX] = UNSIGNED_KEY(outbox_retry_max, false, 3600, 1, 604800),
+    [KEY_DEADLINE_SCAN_INTERVAL] = UNSIGNED_KEY(deadline_scan_interval, false, 60, 1, 3600),
+    [KEY_REMINDER_WORKING_DAYS] = STRING_KEY(reminder_working_days, false, false, "2,0"),
+    [KEY_CLOCK_OFFSET] = UNSIGNED_KEY(clock_offset, false, 0, 0, 315360000),
 };
 
 struct parser {
@@ -377,6 +419,84 @@ static bool parse_line(struct parser *p, struct config *cfg, char *line)
 	return set_value(p, cfg, id, value);
 }
 
+static bool is_host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_';
+}
+
+/* Checks of values against each other, and of the few string values with
+ * a shape, after the whole file is read. Errors point at the line of the
+ * key named first. */
+static bool check_together(struct parser *p, const struct config *cfg)
+{
+	/* libesmtp splits "host:port" at the first colon: no IPv6 literal. */
+	for (const char *c = cfg->smtp_server; *c != '\0'; c++) {
+		if (!is_host_char(*c)) {
+			p->line = p->seen_on[KEY_SMTP_SERVER];
+			parse_error(p, "bad value for smtp_server: expected a host name or an IPv4 "
+				       "address");
+			return false;
+		}
+	}
+	if (!mailmsg_address_ok(cfg->mail_from)) {
+		p->line = p->seen_on[KEY_MAIL_FROM];
+		parse_error(p, "bad value for mail_from: expected an address such as "
+			       "hotline@example.kz");
+		return false;
+	}
+	if (cfg->smtp_user != NULL && cfg->smtp_password_file == NULL) {
+		p->line = p->seen_on[KEY_SMTP_USER];
+		parse_error(p, "smtp_user needs smtp_password_file");
+		return false;
+	}
+	if (cfg->smtp_password_file != NULL && cfg->smtp_user == NULL) {
+		p->line = p->seen_on[KEY_SMTP_PASSWORD_FILE];
+		parse_error(p, "smtp_password_file needs smtp_user");
+		return false;
+	}
+	int days[8];
+	if (config_reminder_days(cfg->reminder_working_days, days) < 0) {
+		p->line = p->seen_on[KEY_REMINDER_WORKING_DAYS];
+		parse_error(p, "bad value for reminder_working_days: expected working days before "
+			       "the due date, 0..30, comma-separated, at most 8 (e.g. 2,0)");
+		return false;
+	}
+	if (cfg->outbox_retry_min > cfg->outbox_retry_max) {
+		p->line = p->seen_on[KEY_OUTBOX_RETRY_MIN] != 0 ? p->seen_on[KEY_OUTBOX_RETRY_MIN]
+								: p->seen_on[KEY_OUTBOX_RETRY_MAX];
+		parse_error(p, "outbox_retry_min (%u) is above outbox_retry_max (%u)",
+			    cfg->outbox_retry_min, cfg->outbox_retry_max);
+		return false;
+	}
+	return true;
+}
+
+int config_reminder_days(const char *text, int days[8])
+{
+	int n = 0;
+	const char *p = text;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (v > 30 || n >= 8)
+			return -1;
+		days[n++] = (int)v;
+		p = end;
+		while (*p == ' ')
+			p++;
+		if (*p == ',' && p[1] != '\0')
+			p++;
+		else if (*p)
+			return -1;
+	}
+	return n;
+}
+
 static struct config *config_defaults(void)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
@@ -433,6 +553,8 @@ struct config *config_parse(const char *text, const char *name, char *err, size_
 			goto fail;
 		}
 	}
+	if (!check_together(&p, cfg))
+		goto fail;
 	free(copy);
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';

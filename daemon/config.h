@@ -33,11 +33,30 @@ struct config {
 	unsigned lookup_free_failures; /* wrong receipt lookups per client before slowing down, default 5 */
 	unsigned lookup_max_delay;     /* seconds, cap of the slow-down, default 30 */
 	char *public_url;	    /* shown in notices, default http://127.0.0.1:8080/ */
+
+	/* reloadable: the outbox sender (daemon/mailer.c) */
+	char *smtp_server;	    /* host name or address, default 127.0.0.1 */
+	unsigned smtp_port;	    /* default 25 */
+	char *smtp_starttls;	    /* no, try or required; default try */
+	char *smtp_user;	    /* optional; needs smtp_password_file */
+	char *smtp_password_file;   /* optional; the password on its first line */
+	char *smtp_ca_file;	    /* optional; PEM certificates trusted for required STARTTLS */
+	char *mail_from;	    /* envelope and From: address, default hotline@localhost */
+	unsigned smtp_timeout;	    /* seconds per SMTP step, default 30 */
+	unsigned outbox_retry_min;  /* seconds before the first retry, default 30 */
+	unsigned outbox_retry_max;  /* seconds, cap of the doubling back-off, default 3600 */
+
+	/* the deadline scanner (reloadable) */
+	unsigned deadline_scan_interval; /* seconds between scans, default 60 */
+	char *reminder_working_days;	 /* working days before a due date, default "2,0" */
+	unsigned clock_offset;		 /* seconds added to the clock: tests only, default 0 */
 };
 
 /* Parses a config file. NULL with a message "FILE:LINE: reason" in err on
  * any unknown key, bad value or missing required key (database,
- * receipt_pepper_file, custodian_public_key, case_public_key). */
+ * receipt_pepper_file, custodian_public_key, case_public_key), or keys that
+ * do not fit together (smtp_user without smtp_password_file, a mail_from
+ * that is not an address, outbox_retry_min above outbox_retry_max). */
 struct config *config_load(const char *path, char *err, size_t errlen) MUST_CHECK;
 
 /* Same from a string (for tests); name is used in messages. */
@@ -46,6 +65,10 @@ struct config *config_parse(const char *text, const char *name, char *err, size_
 /* Copies the FIXED keys of old into fresh, and writes into note (may be
  * NULL) which changed FIXED keys were ignored. */
 void config_keep_fixed(struct config *fresh, const struct config *old, char *note, size_t notelen);
+
+/* Parses reminder_working_days ("2,0") into days[]; returns how many, -1 if
+ * malformed (each 0..30, at most 8, comma-separated). */
+int config_reminder_days(const char *text, int days[8]);
 
 /* The list of known keys, NULL-terminated (for the docs check). */
 const char *const *config_keys(void);

@@ -19,6 +19,8 @@
 #include "daemon/db.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
+#include "daemon/mailer.h"
+#include "daemon/scanner.h"
 #include "daemon/schema.h"
 #include "intake/appeal.h"
 #include "intake/web.h"
@@ -30,6 +32,8 @@ struct daemon {
 	struct db *db;
 	struct web *web;
 	struct http_server *http;
+	struct mailer *mailer;
+	struct scanner *scanner;
 	struct event *sig_hup, *sig_term, *sig_int, *drain;
 	struct timeval drain_started;
 	bool draining;
@@ -61,7 +65,7 @@ static bool check_files(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "receipt_pepper_file %s: %s", cfg->receipt_pepper_file, why);
 		return false;
 	}
-	return true;
+	return mailer_check_config(cfg, err, errlen);
 }
 
 static void on_reload(evutil_socket_t fd, short what, void *arg)
@@ -77,7 +81,8 @@ static void on_reload(evutil_socket_t fd, short what, void *arg)
 		goto done;
 	}
 	config_keep_fixed(fresh, d->cfg, note, sizeof(note));
-	if (!web_reload(d->web, fresh, err, sizeof(err))) {
+	if (!mailer_check_config(fresh, err, sizeof(err)) ||
+	    !web_reload(d->web, fresh, err, sizeof(err))) {
 		log_error("reload refused, keeping the running configuration: %s", err);
 		config_free(fresh);
 		goto done;
@@ -85,6 +90,8 @@ static void on_reload(evutil_socket_t fd, short what, void *arg)
 	if (note[0])
 		log_warning("%s", note);
 	log_set_level(fresh->log_level);
+	mailer_reload(d->mailer, fresh);
+	scanner_reload(d->scanner, fresh);
 	config_free(d->cfg);
 	d->cfg = fresh;
 	log_info("configuration reloaded");
@@ -256,6 +263,17 @@ int main(int argc, char **argv)
 	event_add(d.sig_hup, NULL);
 	event_add(d.sig_term, NULL);
 	event_add(d.sig_int, NULL);
+	/* After the web channel: notices wait in the outbox anyway. */
+	d.mailer = mailer_start(d.cfg, err, sizeof(err));
+	if (!d.mailer) {
+		fprintf(stderr, "hotlined: %s\n", err);
+		goto out;
+	}
+	d.scanner = scanner_start(d.base, d.db, d.cfg);
+	if (!d.scanner) {
+		fprintf(stderr, "hotlined: cannot start the deadline scanner\n");
+		goto out;
+	}
 
 	log_info("listening on http://%s:%u/ (schema version %d)", d.cfg->listen_address,
 		 d.cfg->listen_port, SCHEMA_VERSION);
@@ -264,10 +282,12 @@ int main(int argc, char **argv)
 	log_info("stopped");
 	status = 0;
 out:
+	mailer_stop(d.mailer); /* the loop has ended: let the sender record what it sent */
 	if (d.web)
 		web_abort_waiting(d.web);
 	http_stop(d.http);
 	db_free(d.db); /* fails what is still queued: needs web's queues alive */
+	scanner_free(d.scanner);
 	web_free(d.web);
 	if (d.sig_hup)
 		event_free(d.sig_hup);

@@ -21,9 +21,9 @@ static const char sql_messages[] =
 	"FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
 	"WHERE c.receipt_hash = $1 ORDER BY m.id";
 static const char sql_deadlines[] =
-	"SELECT d.kind, to_char(d.due_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"SELECT d.kind, to_char(d.due_date, 'YYYY-MM-DD') "
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
-	"WHERE c.receipt_hash = $1 AND d.met_at IS NULL ORDER BY d.due_at";
+	"WHERE c.receipt_hash = $1 AND d.met_at IS NULL ORDER BY d.due_date";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_message_add[] =
@@ -73,6 +73,40 @@ void status_page_form(struct request *req, unsigned status, const char *error)
 	buf_puts(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);
 	request_reply_page(req, status, &b);
+}
+
+/* What a reporter reads about the state: no internal names. */
+static enum msg state_text(const char *state)
+{
+	static const struct {
+		const char *state;
+		enum msg text;
+	} texts[] = {
+		{"registered", M_STATE_REGISTERED},	{"to_director", M_STATE_TO_DIRECTOR},
+		{"acknowledged", M_STATE_ACKNOWLEDGED}, {"referred", M_STATE_REFERRED},
+		{"not_considered", M_STATE_NOT_CONSIDERED}, {"urgent", M_STATE_URGENT},
+		{"forwarded", M_STATE_FORWARDED},	{"investigation", M_STATE_INVESTIGATION},
+		{"closed", M_STATE_CLOSED},
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		if (strcmp(texts[i].state, state) == 0)
+			return texts[i].text;
+	}
+	return M_STATE_OTHER;
+}
+
+/* Deadlines the reporter is shown; requests for materials are internal. */
+static bool deadline_text(const char *kind, enum msg *out)
+{
+	if (strcmp(kind, "director_notice") == 0)
+		*out = M_STATUS_DEADLINE_DIRECTOR;
+	else if (strcmp(kind, "urgent_forward") == 0)
+		*out = M_STATUS_DEADLINE_URGENT;
+	else if (strcmp(kind, "investigation") == 0)
+		*out = M_STATUS_DEADLINE_INVESTIGATION;
+	else
+		return false;
+	return true;
 }
 
 static bool goes_to_director(const char *category)
@@ -145,8 +179,7 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	buf_puts(&b, "</dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_STATUS_STATE));
 	buf_puts(&b, "</dt>\n<dd id=\"state\">");
-	html_escape_str(&b, i18n(lang, strcmp(state, "registered") == 0 ? M_STATE_REGISTERED
-									 : M_STATE_OTHER));
+	html_escape_str(&b, i18n(lang, state_text(state)));
 	buf_puts(&b, "</dd>\n</dl>\n");
 
 	buf_puts(&b, "<section id=\"deadlines\"><h2>");
@@ -156,15 +189,18 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	if (strcmp(state, "registered") == 0 && goes_to_director(PQgetvalue(kase, 0, 4))) {
 		buf_puts(&b, "<li>");
 		html_escape_str(&b, i18n(lang, M_STATUS_DEADLINE_DIRECTOR));
-		buf_puts(&b, " <time>");
+		buf_puts(&b, ": <time>");
 		html_escape_str(&b, PQgetvalue(kase, 0, 5));
 		buf_puts(&b, "</time></li>\n");
 		any = true;
 	}
 	for (int i = 0; deadlines && i < PQntuples(deadlines); i++) {
+		enum msg text;
+		if (!deadline_text(PQgetvalue(deadlines, i, 0), &text))
+			continue;
 		buf_puts(&b, "<li>");
-		html_escape_str(&b, PQgetvalue(deadlines, i, 0));
-		buf_puts(&b, " <time>");
+		html_escape_str(&b, i18n(lang, text));
+		buf_puts(&b, ": <time>");
 		html_escape_str(&b, PQgetvalue(deadlines, i, 1));
 		buf_puts(&b, "</time></li>\n");
 		any = true;

@@ -293,7 +293,8 @@ class Hotline:
         last = "no answer"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                pytest.fail(f"hotlined exited with {self.proc.returncode} during start; log:\n"
+                self.wait_exit(0)  # reported here, not again at teardown
+                pytest.fail(f"hotlined exited with {self.returncode} during start; log:\n"
                             + self.log(), pytrace=False)
             try:
                 r = helpers.get(self.url, "/healthz", timeout=2)
@@ -500,3 +501,10 @@ def case_show(keys):
             raise AssertionError(f"hotlinectl case show printed no JSON ({e}):\n{p.stdout}") from e
 
     return show
+
+
+# ---------------------------------------------------------------- mail
+
+# The SMTP sink of the mail tests (smtp_fixture.py): imported here so that
+# pytest registers the fixture for every test file.
+from smtp_fixture import smtp_sink  # noqa: E402,F401

@@ -55,14 +55,43 @@ def test_form_page(hotline):
     assert 'name="viewport"' in r.body
 
 
+def every_kind_of_page(hl):
+    """One answer of each kind: form, status form, receipt, status page,
+    400, 404, 405, 413, 415."""
+    rec = submit(hl)
+    return [
+        hl.get("/"), hl.get("/status"), rec.resp,
+        hl.post_form("/status", {"receipt": rec.receipt}),
+        hl.post_form("/report", report_fields(what="")),
+        hl.post_form("/status", {"receipt": "123"}),
+        hl.get("/nope"), hl.request("DELETE", "/"),
+        hl.post_multipart("/report", report_fields(),
+                          [File(f"{i}.txt", b"x") for i in range(hl.limit("max_files") + 1)]),
+        hl.request("POST", "/report", b"{}", {"Content-Type": "application/json"}),
+    ]
+
+
 def test_security_headers_on_every_page(hotline):
-    pages = [hotline.get("/"), hotline.get("/status"),
-             hotline.post_form("/report", report_fields())]
-    for r in pages:
+    for r in every_kind_of_page(hotline):
         for k, v in SECURITY_HEADERS.items():
             assert r.headers.get(k) == v, f"{k} is {r.headers.get(k)!r} on a {r.status} page"
     css = hotline.get("/style.css")
     assert css.status == 200 and css.headers.get("Content-Type", "").startswith("text/css")
+
+
+def test_every_page_is_a_whole_page(hotline):
+    """lang, viewport, the language links and UTF-8 on every HTML answer."""
+    for r in every_kind_of_page(hotline):
+        assert r.headers.get("Content-Type", "").lower().replace(" ", "") == "text/html;charset=utf-8", \
+            f"{r.status}: Content-Type {r.headers.get('Content-Type')}"
+        r.raw.decode("utf-8")
+        assert html_lang(r.body) in ("kk", "ru", "en"), f"{r.status} page without <html lang>"
+        assert 'name="viewport"' in r.body, f"{r.status} page without a viewport meta tag"
+        nav = by_id(r.body, "languages")
+        assert nav is not None, f"{r.status} page without <nav id=languages>"
+        hrefs = [a.attrs.get("href", "") for a in nav.iter() if a.tag == "a"]
+        for code in ("kk", "ru", "en"):
+            assert any(h.endswith(f"?lang={code}") for h in hrefs), f"{r.status}: no ?lang={code}"
 
 
 def test_urlencoded_anonymous_report(hotline):

@@ -112,6 +112,16 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->lookup_free_failures, 5);
 	assert_int_equal(cfg->lookup_max_delay, 30);
 	assert_string_equal(cfg->public_url, "http://127.0.0.1:8080/");
+	assert_string_equal(cfg->smtp_server, "127.0.0.1");
+	assert_int_equal(cfg->smtp_port, 25);
+	assert_string_equal(cfg->smtp_starttls, "try");
+	assert_null(cfg->smtp_user);
+	assert_null(cfg->smtp_password_file);
+	assert_null(cfg->smtp_ca_file);
+	assert_string_equal(cfg->mail_from, "hotline@localhost");
+	assert_int_equal(cfg->smtp_timeout, 30);
+	assert_int_equal(cfg->outbox_retry_min, 30);
+	assert_int_equal(cfg->outbox_retry_max, 3600);
 	config_free(cfg);
 }
 
@@ -135,7 +145,17 @@ static void test_every_key(void **state)
 				      "log_level = debug\n"
 				      "lookup_free_failures = 0\n"
 				      "lookup_max_delay = 3600\n"
-				      "public_url = https://hotline.example.kz/\n");
+				      "public_url = https://hotline.example.kz/\n"
+				      "smtp_server = mail.example.kz\n"
+				      "smtp_port = 587\n"
+				      "smtp_starttls = required\n"
+				      "smtp_user = hotline\n"
+				      "smtp_password_file = /etc/hotline/smtp-password\n"
+				      "smtp_ca_file = /etc/hotline/smtp-ca.pem\n"
+				      "mail_from = notices@hotline.example.kz\n"
+				      "smtp_timeout = 3600\n"
+				      "outbox_retry_min = 86400\n"
+				      "outbox_retry_max = 604800\n");
 	assert_string_equal(cfg->listen_address, "::1");
 	assert_int_equal(cfg->listen_port, 65535);
 	assert_string_equal(cfg->database, "dbname=other");
@@ -154,13 +174,25 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg->lookup_free_failures, 0);
 	assert_int_equal(cfg->lookup_max_delay, 3600);
 	assert_string_equal(cfg->public_url, "https://hotline.example.kz/");
+	assert_string_equal(cfg->smtp_server, "mail.example.kz");
+	assert_int_equal(cfg->smtp_port, 587);
+	assert_string_equal(cfg->smtp_starttls, "required");
+	assert_string_equal(cfg->smtp_user, "hotline");
+	assert_string_equal(cfg->smtp_password_file, "/etc/hotline/smtp-password");
+	assert_string_equal(cfg->smtp_ca_file, "/etc/hotline/smtp-ca.pem");
+	assert_string_equal(cfg->mail_from, "notices@hotline.example.kz");
+	assert_int_equal(cfg->smtp_timeout, 3600);
+	assert_int_equal(cfg->outbox_retry_min, 86400);
+	assert_int_equal(cfg->outbox_retry_max, 604800);
 	config_free(cfg);
 
 	/* The other ends of the ranges and the other choices. */
 	cfg = parse_ok(REQUIRED "listen_port = 1\ndb_connections = 1\nmax_files = 100\n"
 				"request_timeout = 1\nmax_batch = 1\nlookup_max_delay = 1\n"
 				"lookup_free_failures = 1000\ndefault_language = en\n"
-				"log_level = error\n");
+				"log_level = error\n"
+				"smtp_port = 1\nsmtp_timeout = 1\nsmtp_starttls = no\n"
+				"outbox_retry_min = 1\noutbox_retry_max = 1\n");
 	assert_int_equal(cfg->listen_port, 1);
 	assert_int_equal(cfg->db_connections, 1);
 	assert_int_equal(cfg->max_files, 100);
@@ -170,6 +202,11 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg->lookup_free_failures, 1000);
 	assert_string_equal(cfg->default_language, "en");
 	assert_string_equal(cfg->log_level, "error");
+	assert_int_equal(cfg->smtp_port, 1);
+	assert_int_equal(cfg->smtp_timeout, 1);
+	assert_string_equal(cfg->smtp_starttls, "no");
+	assert_int_equal(cfg->outbox_retry_min, 1);
+	assert_int_equal(cfg->outbox_retry_max, 1);
 	config_free(cfg);
 
 	cfg = parse_ok(REQUIRED "log_level = warning\n");
@@ -316,6 +353,14 @@ static void test_numbers(void **state)
 	    {"lookup_max_delay", "0", "1 to 3600"},
 	    {"lookup_max_delay", "3601", "1 to 3600"},
 	    {"lookup_max_delay", "30s", "1 to 3600"},
+	    {"smtp_port", "0", "1 to 65535"},
+	    {"smtp_port", "65536", "1 to 65535"},
+	    {"smtp_timeout", "0", "1 to 3600"},
+	    {"smtp_timeout", "3601", "1 to 3600"},
+	    {"outbox_retry_min", "0", "1 to 86400"},
+	    {"outbox_retry_min", "86401", "1 to 86400"},
+	    {"outbox_retry_max", "0", "1 to 604800"},
+	    {"outbox_retry_max", "604801", "1 to 604800"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char text[512], expected[512];
@@ -363,6 +408,60 @@ static void test_errors(void **state)
 	    REQUIRED "log_level = loud\nlisten_port = 0\n",
 	    "test.conf:5: bad value \"loud\" for log_level: expected error, warning, info or "
 	    "debug");
+}
+
+/* The SMTP keys that must fit together or have a shape. */
+static void test_mail_keys(void **state)
+{
+	(void)state;
+	check_error(
+	    REQUIRED "smtp_starttls = yes\n",
+	    "test.conf:5: bad value \"yes\" for smtp_starttls: expected no, try or required");
+	check_error(REQUIRED "# auth\nsmtp_user = hotline\n",
+		    "test.conf:6: smtp_user needs smtp_password_file");
+	check_error(REQUIRED "smtp_password_file = /p\n",
+		    "test.conf:5: smtp_password_file needs smtp_user");
+	check_error(REQUIRED "outbox_retry_min = 61\noutbox_retry_max = 60\n",
+		    "test.conf:5: outbox_retry_min (61) is above outbox_retry_max (60)");
+	check_error(REQUIRED "outbox_retry_max = 10\n",
+		    "test.conf:5: outbox_retry_min (30) is above outbox_retry_max (10)");
+	static const char *const bad_from[] = {
+	    "hotline",
+	    "@example.kz",
+	    "hotline@",
+	    "hotline@@example.kz",
+	    "Hotline <h@example.kz>",
+	    "h\x01@example.kz",
+	    "h@exa mple.kz",
+	    "h@example..kz",
+	    ".h@example.kz",
+	    "h.@example.kz",
+	    "h@-example.kz",
+	    "h@example.kz-",
+	    "h,i@example.kz",
+	    "h@[127.0.0.1]",
+	    "h\"i\"@example.kz",
+	};
+	for (size_t i = 0; i < sizeof(bad_from) / sizeof(bad_from[0]); i++) {
+		char text[512];
+		snprintf(text, sizeof(text), REQUIRED "mail_from = %s\n", bad_from[i]);
+		check_error(text,
+			    "test.conf:5: bad value for mail_from: expected an address such as "
+			    "hotline@example.kz");
+	}
+	static const char *const bad_server[] = {"::1", "mail.example.kz:25", "a/b", "\"a b\""};
+	for (size_t i = 0; i < sizeof(bad_server) / sizeof(bad_server[0]); i++) {
+		char text[512];
+		snprintf(text, sizeof(text), REQUIRED "smtp_server = %s\n", bad_server[i]);
+		check_error(text,
+			    "test.conf:5: bad value for smtp_server: expected a host name or an "
+			    "IPv4 address");
+	}
+	struct config *cfg = parse_ok(REQUIRED "mail_from = o'brien+hotline@mail-1.example.kz\n"
+					       "smtp_server = 10.0.0.25\n");
+	assert_string_equal(cfg->mail_from, "o'brien+hotline@mail-1.example.kz");
+	assert_string_equal(cfg->smtp_server, "10.0.0.25");
+	config_free(cfg);
 }
 
 static void test_missing(void **state)
@@ -468,7 +567,9 @@ static void test_keep_fixed(void **state)
 					"case_public_key = /new/case.pub\n"
 					"listen_port = 9090\n"
 					"max_files = 7\n"
-					"log_level = debug\n");
+					"log_level = debug\n"
+					"smtp_server = relay.example.kz\n"
+					"outbox_retry_max = 60\n");
 	char note[256] = "unchanged";
 	config_keep_fixed(fresh, old, note, sizeof(note));
 	assert_string_equal(
@@ -483,6 +584,8 @@ static void test_keep_fixed(void **state)
 	assert_string_equal(fresh->case_public_key, "/new/case.pub");
 	assert_int_equal(fresh->max_files, 7);
 	assert_string_equal(fresh->log_level, "debug");
+	assert_string_equal(fresh->smtp_server, "relay.example.kz");
+	assert_int_equal(fresh->outbox_retry_max, 60);
 	config_free(old);
 
 	/* Nothing FIXED changed: empty note. fresh stays usable after old is
@@ -521,6 +624,29 @@ static void test_free_null(void **state)
 	config_free(NULL);
 }
 
+static void test_reminder_days(void **state)
+{
+	(void)state;
+	int days[8];
+	assert_int_equal(config_reminder_days("2,0", days), 2);
+	assert_int_equal(days[0], 2);
+	assert_int_equal(days[1], 0);
+	assert_int_equal(config_reminder_days("5, 2, 1", days), 3);
+	assert_int_equal(config_reminder_days("", days), 0);
+	assert_int_equal(config_reminder_days("31", days), -1);
+	assert_int_equal(config_reminder_days("-1", days), -1);
+	assert_int_equal(config_reminder_days("2,", days), -1);
+	assert_int_equal(config_reminder_days("two", days), -1);
+	assert_int_equal(config_reminder_days("1,1,1,1,1,1,1,1,1", days), -1);
+	char err[256];
+	struct config *cfg = config_parse("database = x\nreceipt_pepper_file = p\n"
+					  "custodian_public_key = c\ncase_public_key = k\n"
+					  "reminder_working_days = 3;1\n",
+					  "t.conf", err, sizeof(err));
+	assert_null(cfg);
+	assert_non_null(strstr(err, "t.conf:5:"));
+}
+
 static void test_keys(void **state)
 {
 	(void)state;
@@ -530,7 +656,7 @@ static void test_keys(void **state)
 		for (size_t j = 0; j < n; j++)
 			assert_string_not_equal(keys[j], keys[n]);
 	}
-	assert_int_equal(n, 18);
+	assert_int_equal(n, 31);
 	for (const char *const *k = fixed_keys; *k != NULL; k++)
 		assert_true(is_known(*k));
 }
@@ -666,6 +792,20 @@ static void test_sample(void **state)
 	assert_int_equal(all->lookup_free_failures, sample->lookup_free_failures);
 	assert_int_equal(all->lookup_max_delay, sample->lookup_max_delay);
 	assert_string_equal(all->public_url, sample->public_url);
+	assert_string_equal(all->smtp_server, sample->smtp_server);
+	assert_int_equal(all->smtp_port, sample->smtp_port);
+	assert_string_equal(all->smtp_starttls, sample->smtp_starttls);
+	assert_string_equal(all->mail_from, sample->mail_from);
+	assert_int_equal(all->smtp_timeout, sample->smtp_timeout);
+	assert_int_equal(all->outbox_retry_min, sample->outbox_retry_min);
+	assert_int_equal(all->outbox_retry_max, sample->outbox_retry_max);
+	/* The keys without a default show an example, commented out. */
+	assert_null(sample->smtp_user);
+	assert_null(sample->smtp_password_file);
+	assert_null(sample->smtp_ca_file);
+	assert_non_null(all->smtp_user);
+	assert_non_null(all->smtp_password_file);
+	assert_non_null(all->smtp_ca_file);
 
 	/* Production paths: public keys under /etc, the pepper (a secret made on
 	 * the server) in the state directory. */
@@ -690,6 +830,7 @@ int main(void)
 	    cmocka_unit_test(test_sizes),
 	    cmocka_unit_test(test_numbers),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_mail_keys),
 	    cmocka_unit_test(test_missing),
 	    cmocka_unit_test(test_conninfo_never_in_errors),
 	    cmocka_unit_test(test_small_err_buffer),
@@ -697,6 +838,7 @@ int main(void)
 	    cmocka_unit_test(test_keep_fixed),
 	    cmocka_unit_test(test_free_null),
 	    cmocka_unit_test(test_keys),
+	    cmocka_unit_test(test_reminder_days),
 	    cmocka_unit_test(test_docs),
 	    cmocka_unit_test(test_sample),
 	};

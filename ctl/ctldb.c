@@ -1,0 +1,135 @@
+#include "ctl/ctldb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workflow/calendar.h"
+
+PGconn *ctldb_connect(const char *conninfo)
+{
+	if (!conninfo) {
+		fprintf(stderr, "hotlinectl: no database: give --database CONNINFO or set "
+				"HOTLINE_DATABASE\n");
+		return NULL;
+	}
+	PGconn *pg = PQconnectdb(conninfo);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		fprintf(stderr, "hotlinectl: cannot connect to the database: %s",
+			PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
+	return pg;
+}
+
+const char *ctldb_take_database(int *argc, char **argv)
+{
+	const char *conninfo = getenv("HOTLINE_DATABASE");
+	int out = 0;
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--database") == 0 && i + 1 < *argc) {
+			conninfo = argv[++i];
+			continue;
+		}
+		if (strncmp(argv[i], "--database=", 11) == 0) {
+			conninfo = argv[i] + 11;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	*argc = out;
+	return conninfo;
+}
+
+PGresult *ctldb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values)
+{
+	PGresult *res = PQexecParams(pg, sql_text, nparams, NULL, values, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	fprintf(stderr, "hotlinectl: the database refused: %s\n", msg ? msg : PQerrorMessage(pg));
+	PQclear(res);
+	return NULL;
+}
+
+bool ctldb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *values)
+{
+	PGresult *res = ctldb_exec(pg, sql_text, nparams, values);
+	PQclear(res);
+	return res != NULL;
+}
+
+bool ctldb_begin(PGconn *pg)
+{
+	static const char sql_begin[] = "BEGIN";
+	return ctldb_run(pg, sql_begin, 0, NULL);
+}
+
+bool ctldb_commit(PGconn *pg)
+{
+	static const char sql_commit[] = "COMMIT";
+	return ctldb_run(pg, sql_commit, 0, NULL);
+}
+
+void ctldb_rollback(PGconn *pg)
+{
+	static const char sql_rollback[] = "ROLLBACK";
+	PQclear(PQexec(pg, sql_rollback));
+}
+
+struct calendar *ctldb_calendar(PGconn *pg)
+{
+	static const char sql_days[] =
+		"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days ORDER BY day";
+	PGresult *res = ctldb_exec(pg, sql_days, 0, NULL);
+	if (!res)
+		return NULL;
+	struct calendar *cal = calendar_new();
+	for (int i = 0; cal && i < PQntuples(res); i++) {
+		if (!calendar_load_row(cal, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+				       PQgetvalue(res, i, 2))) {
+			fprintf(stderr, "hotlinectl: calendar row %s is not understood\n",
+				PQgetvalue(res, i, 0));
+			calendar_free(cal);
+			cal = NULL;
+		}
+	}
+	PQclear(res);
+	return cal;
+}
+
+char *ctldb_setting(PGconn *pg, const char *key)
+{
+	static const char sql_setting[] = "SELECT value FROM hotline.settings WHERE key = $1";
+	const char *v[1] = {key};
+	PGresult *res = ctldb_exec(pg, sql_setting, 1, v);
+	char *value = NULL;
+	if (res && PQntuples(res) == 1)
+		value = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return value;
+}
+
+bool ctldb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
+		  int nrecipients, const struct notice *n)
+{
+	static const char sql_outbox[] =
+		"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
+		"VALUES ($1, $2, $3, $4, $5)";
+	int queued = 0;
+	for (int i = 0; i < nrecipients; i++) {
+		if (!recipients[i] || !*recipients[i])
+			continue;
+		const char *v[5] = {kind, recipients[i], n->subject.data, n->body.data, case_id};
+		if (!ctldb_run(pg, sql_outbox, 5, v))
+			return false;
+		queued++;
+	}
+	if (queued == 0)
+		fprintf(stderr, "hotlinectl: warning: no recipient is configured for this notice "
+				"(hotlinectl settings set ...); it is recorded in the case only\n");
+	return true;
+}

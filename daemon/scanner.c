@@ -1,0 +1,305 @@
+#include "daemon/scanner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "daemon/buf.h"
+#include "daemon/log.h"
+#include "workflow/calendar.h"
+#include "workflow/notice.h"
+
+
+struct scanner {
+	struct event_base *base;
+	struct db *db;
+	struct event *timer;
+	unsigned interval;
+	long long clock_offset;
+	int reminders[8];
+	int nreminders;
+	bool running;
+	struct timeval started;
+};
+
+static const char sql_calendar[] =
+	"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
+static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
+static const char sql_due[] =
+	"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "
+	"extract(epoch FROM d.due_at)::bigint, c.id, j.reg_no, c.director_named, "
+	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "
+	"WHERE n.deadline_id = d.id), ''), "
+	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
+	"JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE d.met_at IS NULL AND d.due_date <= $1::date AND NOT EXISTS (SELECT 1 FROM "
+	"hotline.deadline_notices n WHERE n.deadline_id = d.id AND n.kind = 'overdue') "
+	"ORDER BY d.due_date, d.id LIMIT 5000";
+static const char sql_begin[] = "BEGIN";
+static const char sql_commit[] = "COMMIT";
+static const char sql_notice[] =
+	"WITH n AS (INSERT INTO hotline.deadline_notices (deadline_id, kind) VALUES ($1, $2) "
+	"ON CONFLICT DO NOTHING RETURNING deadline_id) "
+	"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
+	"SELECT $3, r, $4, $5, $6::bigint FROM n, unnest($7::text[]) AS r WHERE r <> ''";
+static const char sql_mark[] =
+	"INSERT INTO hotline.deadline_notices (deadline_id, kind) VALUES ($1, $2) "
+	"ON CONFLICT DO NOTHING";
+static const char sql_overdue[] = "UPDATE hotline.cases SET overdue = true WHERE id = $1";
+
+static const char *setting(const PGresult *res, const char *key)
+{
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		if (strcmp(PQgetvalue(res, i, 0), key) == 0)
+			return PQgetvalue(res, i, 1);
+	}
+	return "";
+}
+
+/* "{\"a\",\"b\"}" for unnest($7::text[]) */
+static void pg_array(struct buf *b, const char *const *items, int n)
+{
+	buf_puts(b, "{");
+	for (int i = 0; i < n; i++) {
+		buf_puts(b, i ? ",\"" : "\"");
+		for (const char *c = items[i]; c && *c; c++) {
+			if (*c == '"' || *c == '\\')
+				buf_add(b, "\\", 1);
+			buf_add(b, c, 1);
+		}
+		buf_puts(b, "\"");
+	}
+	buf_puts(b, "}");
+}
+
+static bool has_kind(const char *list, const char *kind)
+{
+	size_t k = strlen(kind);
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == k && strncmp(p, kind, k) == 0)
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+static double elapsed_ms(const struct timeval *t0)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return (double)(now.tv_sec - t0->tv_sec) * 1000.0 +
+	       (double)(now.tv_usec - t0->tv_usec) / 1000.0;
+}
+
+static void notices_done(struct db_job *job, void *arg)
+{
+	struct scanner *s = arg;
+	s->running = false;
+	if (!db_job_ok(job))
+		log_warning("deadline scan: queueing notices failed (SQLSTATE %s); next scan retries",
+			    db_job_sqlstate(job));
+	else
+		log_info("deadline scan: notices queued in %.1f ms", elapsed_ms(&s->started));
+}
+
+/* The recipients of a notice about a deadline of this kind. */
+static int recipients(const char *kind, bool overdue, bool director_named, const PGresult *set,
+		      const char *out[3])
+{
+	const char *director = setting(set, director_named ? "alternate_email" : "director_email");
+	const char *alternate = setting(set, "alternate_email");
+	const char *compliance = setting(set, "compliance_email");
+	int n = 0;
+	if (strcmp(kind, "director_notice") == 0) {
+		if (overdue) {
+			out[n++] = alternate;
+			out[n++] = compliance;
+		} else {
+			out[n++] = director;
+		}
+	} else if (strcmp(kind, "material_request") == 0) {
+		out[n++] = compliance;
+	} else {
+		out[n++] = compliance;
+		out[n++] = director;
+	}
+	return n;
+}
+
+static void add_notice(struct db_job *job, const PGresult *due, int row, const PGresult *set,
+		       enum notice_kind kind, const char *mark, int left)
+{
+	const char *dkind = PQgetvalue(due, row, 1);
+	bool named = strcmp(PQgetvalue(due, row, 6), "t") == 0;
+	struct notice_facts f = {
+		.reg_no = PQgetvalue(due, row, 5),
+		.deadline_kind = dkind,
+		.due_date = PQgetvalue(due, row, 2),
+		.working_days_left = left,
+		.console_url = setting(set, "console_url"),
+		.organisation = setting(set, "organisation"),
+	};
+	struct notice n;
+	notice_build(&n, kind, &f);
+	const char *to[3];
+	int nto = recipients(dkind, kind == NOTICE_OVERDUE, named, set, to);
+	struct buf arr;
+	buf_init(&arr);
+	pg_array(&arr, to, nto);
+	const char *v[7] = {PQgetvalue(due, row, 0), mark,
+			    kind == NOTICE_OVERDUE ? "overdue" : "reminder", n.subject.data,
+			    n.body.data, PQgetvalue(due, row, 4), arr.data};
+	db_job_add(job, sql_notice, 7, v, NULL, NULL);
+	buf_reset(&arr);
+	notice_free(&n);
+}
+
+static void scan_done(struct db_job *job, void *arg)
+{
+	struct scanner *s = arg;
+	if (!db_job_ok(job)) {
+		s->running = false;
+		log_warning("deadline scan failed (SQLSTATE %s)", db_job_sqlstate(job));
+		return;
+	}
+	PGresult *days = db_job_result(job, 0), *set = db_job_result(job, 1),
+		 *due = db_job_result(job, 2);
+	struct calendar *cal = calendar_new();
+	if (!cal)
+		abort();
+	for (int i = 0; i < PQntuples(days); i++) {
+		if (!calendar_load_row(cal, PQgetvalue(days, i, 0), PQgetvalue(days, i, 1),
+				       PQgetvalue(days, i, 2)))
+			log_warning("deadline scan: calendar row %s not understood",
+				    PQgetvalue(days, i, 0));
+	}
+	int64_t now = (int64_t)time(NULL) + s->clock_offset;
+	struct cal_date today = calendar_local_date(now);
+	struct db_job *out = db_job_new(notices_done, s);
+	db_job_add(out, sql_begin, 0, NULL, NULL, NULL);
+	int queued = 0, rows = PQntuples(due);
+	for (int i = 0; i < rows; i++) {
+		const char *sent = PQgetvalue(due, i, 7);
+		int64_t due_at = strtoll(PQgetvalue(due, i, 3), NULL, 10);
+		if (now >= due_at) {
+			add_notice(out, due, i, set, NOTICE_OVERDUE, "overdue", 0);
+			const char *c[1] = {PQgetvalue(due, i, 4)};
+			db_job_add(out, sql_overdue, 1, c, NULL, NULL);
+			queued++;
+			continue;
+		}
+		struct cal_date d;
+		if (!cal_date_parse(PQgetvalue(due, i, 2), &d))
+			continue;
+		int left = cal_date_compare(today, d) >= 0
+				   ? 0
+				   : calendar_working_days_between(cal, today, d);
+		struct cal_date created;
+		if (!cal_date_parse(PQgetvalue(due, i, 8), &created))
+			created = today;
+		/* the nearest reminder point not yet sent; the farther ones
+		 * that passed meanwhile are marked without a mail */
+		int best = -1;
+		for (int r = 0; r < s->nreminders; r++) {
+			char mark[24];
+			snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
+			/* a reminder point that came before the duty existed is no
+			 * reminder: the notice that created it said as much */
+			struct cal_date point = calendar_add_working_days(cal, d, -s->reminders[r]);
+			bool before_creation = s->reminders[r] > 0 && cal_date_compare(point, created) < 0;
+			if (left <= s->reminders[r] && !has_kind(sent, mark) && !before_creation &&
+			    (best < 0 || s->reminders[r] < s->reminders[best]))
+				best = r;
+		}
+		if (best < 0)
+			continue;
+		for (int r = 0; r < s->nreminders; r++) {
+			char mark[24];
+			snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
+			if (r == best) {
+				add_notice(out, due, i, set, NOTICE_REMINDER, mark, left);
+				queued++;
+			} else if (left <= s->reminders[r] && !has_kind(sent, mark)) {
+				const char *v[2] = {PQgetvalue(due, i, 0), mark};
+				db_job_add(out, sql_mark, 2, v, NULL, NULL);
+			}
+		}
+	}
+	calendar_free(cal);
+	log_info("deadline scan: %d deadlines near or past due checked in %.1f ms, %d notices", rows,
+		 elapsed_ms(&s->started), queued);
+	if (db_job_count(out) == 1) {
+		db_job_discard(out);
+		s->running = false;
+		return;
+	}
+	db_job_add(out, sql_commit, 0, NULL, NULL, NULL);
+	db_submit(s->db, out);
+}
+
+static void scan(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct scanner *s = arg;
+	struct timeval tv = {(time_t)s->interval, 0};
+	evtimer_add(s->timer, &tv);
+	if (s->running || !db_is_up(s->db))
+		return;
+	s->running = true;
+	gettimeofday(&s->started, NULL);
+	int maxr = 0;
+	for (int r = 0; r < s->nreminders; r++)
+		maxr = s->reminders[r] > maxr ? s->reminders[r] : maxr;
+	/* a generous calendar-day bound; the exact working-day test is in C */
+	int64_t now = (int64_t)time(NULL) + s->clock_offset;
+	char horizon[11];
+	cal_date_format(cal_date_add_days(calendar_local_date(now), maxr * 3 + 14), horizon);
+	const char *v[1] = {horizon};
+	struct db_job *job = db_job_new(scan_done, s);
+	db_job_add(job, sql_calendar, 0, NULL, NULL, NULL);
+	db_job_add(job, sql_settings, 0, NULL, NULL, NULL);
+	db_job_add(job, sql_due, 1, v, NULL, NULL);
+	db_submit(s->db, job);
+}
+
+void scanner_reload(struct scanner *s, const struct config *cfg)
+{
+	s->interval = cfg->deadline_scan_interval;
+	s->clock_offset = cfg->clock_offset;
+	int n = config_reminder_days(cfg->reminder_working_days, s->reminders);
+	s->nreminders = n < 0 ? 0 : n;
+}
+
+struct scanner *scanner_start(struct event_base *base, struct db *db, const struct config *cfg)
+{
+	struct scanner *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->base = base;
+	s->db = db;
+	scanner_reload(s, cfg);
+	s->timer = evtimer_new(base, scan, s);
+	if (!s->timer) {
+		free(s);
+		return NULL;
+	}
+	struct timeval first = {1, 0};
+	evtimer_add(s->timer, &first);
+	return s;
+}
+
+void scanner_free(struct scanner *s)
+{
+	if (!s)
+		return;
+	if (s->timer)
+		event_free(s->timer);
+	free(s);
+}

@@ -1,0 +1,110 @@
+#include "workflow/notice.h"
+
+#include <string.h>
+
+struct duty_text {
+	const char *kind;
+	const char *ru;
+	const char *kk;
+};
+
+static const struct duty_text duties[] = {
+	{"director_notice", "довести сообщение до сведения руководителя",
+	 "хабарламаны басшының назарына жеткізу"},
+	{"urgent_forward", "направить сообщение в компетентный государственный орган",
+	 "хабарламаны құзыретті мемлекеттік органға жіберу"},
+	{"investigation", "завершить служебную проверку", "қызметтік тексеруді аяқтау"},
+	{"material_request", "представить запрошенные материалы",
+	 "сұратылған материалдарды ұсыну"},
+};
+
+static const struct duty_text *duty(const char *kind)
+{
+	for (size_t i = 0; kind && i < sizeof(duties) / sizeof(duties[0]); i++) {
+		if (strcmp(duties[i].kind, kind) == 0)
+			return &duties[i];
+	}
+	return &duties[0];
+}
+
+static void link(struct buf *b, const struct notice_facts *f)
+{
+	if (f->console_url && *f->console_url)
+		buf_printf(b, "\n%s%scases/%s\n", f->console_url,
+			   f->console_url[strlen(f->console_url) - 1] == '/' ? "" : "/", f->reg_no);
+}
+
+void notice_build(struct notice *n, enum notice_kind kind, const struct notice_facts *f)
+{
+	buf_init(&n->subject);
+	buf_init(&n->body);
+	const struct duty_text *d = duty(f->deadline_kind);
+	const char *due = f->due_date ? f->due_date : "-";
+	switch (kind) {
+	case NOTICE_DIRECTOR_NEW:
+		buf_printf(&n->subject, "Обращение %s: сообщение о коррупции для решения руководителя",
+			   f->reg_no);
+		buf_printf(&n->body,
+			   "Зарегистрировано сообщение о фактах коррупционных правонарушений, "
+			   "№ %s.\nРуководитель должен быть проинформирован не позднее %s "
+			   "(п. 10.6 Антикоррупционного стандарта). Прошу ознакомиться и принять "
+			   "решение.\n\n"
+			   "Сыбайлас жемқорлық құқық бұзушылық фактілері туралы хабарлама тіркелді, "
+			   "№ %s.\nБасшы %s кешіктірмей хабардар етілуі тиіс. Танысып, шешім "
+			   "қабылдауыңызды сұраймын.\n",
+			   f->reg_no, due, f->reg_no, due);
+		break;
+	case NOTICE_URGENT:
+		buf_printf(&n->subject, "СРОЧНО: обращение %s — направить в компетентный орган",
+			   f->reg_no);
+		buf_printf(&n->body,
+			   "Анонимное обращение № %s содержит сведения о готовящемся или "
+			   "совершённом уголовном правонарушении либо об угрозе государственной или "
+			   "общественной безопасности. Оно подлежит незамедлительному направлению в "
+			   "компетентный государственный орган (п. 6.3 Антикоррупционного "
+			   "стандарта). Срок: %s.\n\n"
+			   "№ %s жасырын өтініште дайындалып жатқан немесе жасалған қылмыстық құқық "
+			   "бұзушылық не қауіпсіздікке төнетін қатер туралы мәліметтер бар. Ол "
+			   "құзыретті мемлекеттік органға дереу жіберілуі тиіс. Мерзімі: %s.\n",
+			   f->reg_no, due, f->reg_no, due);
+		break;
+	case NOTICE_REMINDER:
+		buf_printf(&n->subject, "Напоминание: обращение %s — срок %s", f->reg_no, due);
+		buf_printf(&n->body,
+			   "По обращению № %s необходимо %s не позднее %s (осталось рабочих дней: "
+			   "%d).\n\n№ %s өтініш бойынша %s %s кешіктірмей қажет (қалған жұмыс "
+			   "күндері: %d).\n",
+			   f->reg_no, d->ru, due, f->working_days_left, f->reg_no, d->kk, due,
+			   f->working_days_left);
+		break;
+	case NOTICE_OVERDUE:
+		buf_printf(&n->subject, "Просрочено: обращение %s — срок истёк %s", f->reg_no, due);
+		buf_printf(&n->body,
+			   "По обращению № %s не исполнено в срок: %s (последний день — %s). "
+			   "Сообщение направлено для принятия мер.\n\n"
+			   "№ %s өтініш бойынша мерзімінде орындалмады: %s (соңғы күн — %s).\n",
+			   f->reg_no, d->ru, due, f->reg_no, d->kk, due);
+		break;
+	case NOTICE_INVESTIGATION_ORDERED:
+		buf_printf(&n->subject, "Обращение %s: назначена служебная проверка, срок %s",
+			   f->reg_no, due);
+		buf_printf(&n->body,
+			   "По обращению № %s назначена служебная проверка. Срок — не позднее %s "
+			   "(десять рабочих дней с даты приказа, п. 7.5).\n\n"
+			   "№ %s өтініш бойынша қызметтік тексеру тағайындалды. Мерзімі — %s "
+			   "кешіктірмей.\n",
+			   f->reg_no, due, f->reg_no, due);
+		break;
+	}
+	link(&n->body, f);
+	if (f->organisation && *f->organisation)
+		buf_printf(&n->body, "\n%s\n", f->organisation);
+	buf_puts(&n->body, "\n-- \nЛиния доверия / Сенім желісі (автоматическое уведомление: без "
+			   "содержания обращения и без сведений о заявителе)\n");
+}
+
+void notice_free(struct notice *n)
+{
+	buf_reset(&n->subject);
+	buf_reset(&n->body);
+}
