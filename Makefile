@@ -39,6 +39,7 @@ all: $(BUILD)/hotlined $(BUILD)/hotlinectl
 help:
 	@echo "make run        build, start PostgreSQL under ./var and hotlined on http://127.0.0.1:$(PORT)/"
 	@echo "make test       every test layer (unit, integration, browser); SANITIZE=address,undefined for ASan+UBSan"
+	@echo "make bench      performance figures (not part of make test), also in build/bench-results.txt"
 	@echo "make deps       install the Debian packages this needs (as root), or print the apt-get line"
 	@echo "make clean      remove build/ (var/ with the demo data is kept)"
 
@@ -78,6 +79,9 @@ integration: all
 browser: all
 	@echo "== browser tests (Debian chromium driven by playwright-core)"
 	@tools/browser.sh $(abspath $(BUILD))
+
+bench: all
+	@tools/bench.sh $(abspath $(BUILD))
 
 check-sql:
 	@tools/check-sql.sh

@@ -22,22 +22,33 @@ struct scanner {
 	int nreminders;
 	bool running;
 	struct timeval started;
+	char cursor_date[11]; /* where the last page of deadlines ahead ended */
+	long long cursor_id;
 };
 
 static const char sql_calendar[] =
 	"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
 static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
-static const char sql_due[] =
-	"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "
-	"extract(epoch FROM d.due_at)::bigint, c.id, j.reg_no, c.director_named, "
-	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "
-	"WHERE n.deadline_id = d.id), ''), "
-	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
-	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
-	"JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE d.met_at IS NULL AND d.due_date <= $1::date AND NOT EXISTS (SELECT 1 FROM "
-	"hotline.deadline_notices n WHERE n.deadline_id = d.id AND n.kind = 'overdue') "
-	"ORDER BY d.due_date, d.id LIMIT 5000";
+/* Overdue first, at once; then the deadlines ahead, a page per scan from
+ * where the last scan stopped, so every one is looked at within a few
+ * scans however many there are, and no scan holds the loop for long. */
+#define SCAN_COLUMNS                                                                               \
+	"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "                                 \
+	"extract(epoch FROM d.due_at)::bigint, c.id, j.reg_no, c.director_named, "                 \
+	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "                \
+	"WHERE n.deadline_id = d.id), ''), "                                                      \
+	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "                          \
+	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
+	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "
+#define SCAN_PAGE 2000
+static const char sql_overdue_rows[] =
+	SCAN_COLUMNS "AND d.due_at <= to_timestamp($1::bigint) AND NOT EXISTS (SELECT 1 FROM "
+		     "hotline.deadline_notices n WHERE n.deadline_id = d.id AND n.kind = 'overdue') "
+		     "ORDER BY d.due_date, d.id LIMIT 2000";
+static const char sql_upcoming_rows[] =
+	SCAN_COLUMNS "AND d.due_at > to_timestamp($1::bigint) AND d.due_date <= $2::date "
+		     "AND (d.due_date, d.id) > ($3::date, $4::bigint) "
+		     "ORDER BY d.due_date, d.id LIMIT 2000";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_notice[] =
@@ -160,6 +171,55 @@ static void add_notice(struct db_job *job, const PGresult *due, int row, const P
 	notice_free(&n);
 }
 
+/* Decides what one deadline needs now and adds it to out; returns the
+ * number of mails queued. */
+static int examine(struct scanner *s, struct db_job *out, const PGresult *due, int i,
+		   const PGresult *set, const struct calendar *cal, struct cal_date today,
+		   int64_t now)
+{
+	const char *sent = PQgetvalue(due, i, 7);
+	int64_t due_at = strtoll(PQgetvalue(due, i, 3), NULL, 10);
+	if (now >= due_at) {
+		add_notice(out, due, i, set, NOTICE_OVERDUE, "overdue", 0);
+		const char *c[1] = {PQgetvalue(due, i, 4)};
+		db_job_add(out, sql_overdue, 1, c, NULL, NULL);
+		return 1;
+	}
+	struct cal_date d, created;
+	if (!cal_date_parse(PQgetvalue(due, i, 2), &d))
+		return 0;
+	if (!cal_date_parse(PQgetvalue(due, i, 8), &created))
+		created = today;
+	int left = cal_date_compare(today, d) >= 0 ? 0 : calendar_working_days_between(cal, today, d);
+	/* the nearest reminder point not yet sent; the farther ones that
+	 * passed meanwhile are marked without a mail */
+	int best = -1;
+	for (int r = 0; r < s->nreminders; r++) {
+		char mark[24];
+		snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
+		/* a reminder point that came before the duty existed is no
+		 * reminder: the notice that created it said as much */
+		struct cal_date point = calendar_add_working_days(cal, d, -s->reminders[r]);
+		bool before_creation = s->reminders[r] > 0 && cal_date_compare(point, created) < 0;
+		if (left <= s->reminders[r] && !has_kind(sent, mark) && !before_creation &&
+		    (best < 0 || s->reminders[r] < s->reminders[best]))
+			best = r;
+	}
+	if (best < 0)
+		return 0;
+	for (int r = 0; r < s->nreminders; r++) {
+		char mark[24];
+		snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
+		if (r == best) {
+			add_notice(out, due, i, set, NOTICE_REMINDER, mark, left);
+		} else if (left <= s->reminders[r] && !has_kind(sent, mark)) {
+			const char *v[2] = {PQgetvalue(due, i, 0), mark};
+			db_job_add(out, sql_mark, 2, v, NULL, NULL);
+		}
+	}
+	return 1;
+}
+
 static void scan_done(struct db_job *job, void *arg)
 {
 	struct scanner *s = arg;
@@ -168,8 +228,10 @@ static void scan_done(struct db_job *job, void *arg)
 		log_warning("deadline scan failed (SQLSTATE %s)", db_job_sqlstate(job));
 		return;
 	}
+	struct timeval t0;
+	gettimeofday(&t0, NULL);
 	PGresult *days = db_job_result(job, 0), *set = db_job_result(job, 1),
-		 *due = db_job_result(job, 2);
+		 *late = db_job_result(job, 2), *ahead = db_job_result(job, 3);
 	struct calendar *cal = calendar_new();
 	if (!cal)
 		abort();
@@ -183,57 +245,24 @@ static void scan_done(struct db_job *job, void *arg)
 	struct cal_date today = calendar_local_date(now);
 	struct db_job *out = db_job_new(notices_done, s);
 	db_job_add(out, sql_begin, 0, NULL, NULL, NULL);
-	int queued = 0, rows = PQntuples(due);
-	for (int i = 0; i < rows; i++) {
-		const char *sent = PQgetvalue(due, i, 7);
-		int64_t due_at = strtoll(PQgetvalue(due, i, 3), NULL, 10);
-		if (now >= due_at) {
-			add_notice(out, due, i, set, NOTICE_OVERDUE, "overdue", 0);
-			const char *c[1] = {PQgetvalue(due, i, 4)};
-			db_job_add(out, sql_overdue, 1, c, NULL, NULL);
-			queued++;
-			continue;
-		}
-		struct cal_date d;
-		if (!cal_date_parse(PQgetvalue(due, i, 2), &d))
-			continue;
-		int left = cal_date_compare(today, d) >= 0
-				   ? 0
-				   : calendar_working_days_between(cal, today, d);
-		struct cal_date created;
-		if (!cal_date_parse(PQgetvalue(due, i, 8), &created))
-			created = today;
-		/* the nearest reminder point not yet sent; the farther ones
-		 * that passed meanwhile are marked without a mail */
-		int best = -1;
-		for (int r = 0; r < s->nreminders; r++) {
-			char mark[24];
-			snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
-			/* a reminder point that came before the duty existed is no
-			 * reminder: the notice that created it said as much */
-			struct cal_date point = calendar_add_working_days(cal, d, -s->reminders[r]);
-			bool before_creation = s->reminders[r] > 0 && cal_date_compare(point, created) < 0;
-			if (left <= s->reminders[r] && !has_kind(sent, mark) && !before_creation &&
-			    (best < 0 || s->reminders[r] < s->reminders[best]))
-				best = r;
-		}
-		if (best < 0)
-			continue;
-		for (int r = 0; r < s->nreminders; r++) {
-			char mark[24];
-			snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
-			if (r == best) {
-				add_notice(out, due, i, set, NOTICE_REMINDER, mark, left);
-				queued++;
-			} else if (left <= s->reminders[r] && !has_kind(sent, mark)) {
-				const char *v[2] = {PQgetvalue(due, i, 0), mark};
-				db_job_add(out, sql_mark, 2, v, NULL, NULL);
-			}
-		}
+	int queued = 0, nlate = PQntuples(late), nahead = PQntuples(ahead);
+	for (int i = 0; i < nlate; i++)
+		queued += examine(s, out, late, i, set, cal, today, now);
+	for (int i = 0; i < nahead; i++)
+		queued += examine(s, out, ahead, i, set, cal, today, now);
+	/* the next scan goes on after this page, or from the start */
+	if (nahead == SCAN_PAGE) {
+		snprintf(s->cursor_date, sizeof(s->cursor_date), "%s", PQgetvalue(ahead, nahead - 1, 2));
+		s->cursor_id = strtoll(PQgetvalue(ahead, nahead - 1, 0), NULL, 10);
+	} else {
+		s->cursor_date[0] = '\0';
+		s->cursor_id = 0;
 	}
 	calendar_free(cal);
-	log_info("deadline scan: %d deadlines near or past due checked in %.1f ms, %d notices", rows,
-		 elapsed_ms(&s->started), queued);
+	log_msg(queued ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG,
+		"deadline scan: %d overdue and %d ahead examined, %d notices, %.1f ms on the loop "
+		 "(%.1f ms since the scan began)",
+		nlate, nahead, queued, elapsed_ms(&t0), elapsed_ms(&s->started));
 	if (db_job_count(out) == 1) {
 		db_job_discard(out);
 		s->running = false;
@@ -261,11 +290,17 @@ static void scan(evutil_socket_t fd, short what, void *arg)
 	int64_t now = (int64_t)time(NULL) + s->clock_offset;
 	char horizon[11];
 	cal_date_format(cal_date_add_days(calendar_local_date(now), maxr * 3 + 14), horizon);
-	const char *v[1] = {horizon};
+	char now_text[24], after_id[24];
+	snprintf(now_text, sizeof(now_text), "%lld", (long long)now);
+	snprintf(after_id, sizeof(after_id), "%lld", s->cursor_id);
+	const char *late[1] = {now_text};
+	const char *ahead[4] = {now_text, horizon, s->cursor_date[0] ? s->cursor_date : "1970-01-01",
+				after_id};
 	struct db_job *job = db_job_new(scan_done, s);
 	db_job_add(job, sql_calendar, 0, NULL, NULL, NULL);
 	db_job_add(job, sql_settings, 0, NULL, NULL, NULL);
-	db_job_add(job, sql_due, 1, v, NULL, NULL);
+	db_job_add(job, sql_overdue_rows, 1, late, NULL, NULL);
+	db_job_add(job, sql_upcoming_rows, 4, ahead, NULL, NULL);
 	db_submit(s->db, job);
 }
 

@@ -26,7 +26,13 @@ if [ ! -f "$pass" ]; then
 	"$BUILD/hotlinectl" keygen --public "$var/keys/custodian.pub" --secret "$var/keys/custodian.sec" --passphrase-file "$pass"
 	"$BUILD/hotlinectl" keygen --public "$var/keys/case.pub" --secret "$var/keys/case.sec" --passphrase-file "$pass"
 	"$BUILD/hotlinectl" pepper --out "$var/keys/receipt.pepper"
+	echo "== demo recipients of notices (change with hotlinectl settings set ...)"
+	for kv in director_email=director@example.org alternate_email=board@example.org \
+		compliance_email=compliance@example.org "organisation=Demo organisation"; do
+		"$BUILD/hotlinectl" settings set "${kv%%=*}" "${kv#*=}" --database "$admin" >/dev/null
+	done
 fi
+"$BUILD/hotlinectl" settings set console_url "http://127.0.0.1:$PORT/staff/" --database "$admin" >/dev/null
 
 conf="$var/hotlined.conf"
 cat >"$conf" <<CONF
@@ -71,6 +77,10 @@ cat <<MSG
         --case-key var/keys/case.sec --passphrase-file var/keys/demo-passphrase \\
         --custodian-key var/keys/custodian.sec --custodian-passphrase-file var/keys/demo-passphrase
     Check the journal: $BUILD/hotlinectl journal verify --database "$admin"
+    Take the procedure's steps (docs/cli.md), e.g.:
+      $BUILD/hotlinectl case triage REG_NO corruption --database "$admin"
+    Notices go to an SMTP server on 127.0.0.1:25; without one they wait in
+    the outbox and are retried (hotline.outbox).
   Press Ctrl-C to stop the daemon and the database.
 
 MSG

@@ -111,6 +111,10 @@ custodian_public_key = $dir/custodian.pub
 case_public_key = $dir/case.pub
 public_url = $url/
 CONF
+	# more settings for benchmarks and experiments, one "key = value" a line
+	if [ -n "${STACK_EXTRA_CONFIG:-}" ]; then
+		printf '%s\n' "$STACK_EXTRA_CONFIG" >>"$dir/hotlined.conf"
+	fi
 
 	say "starting hotlined on $url/ (log: $dir/hotlined.log)"
 	"$build/hotlined" -c "$dir/hotlined.conf" </dev/null >>"$dir/hotlined.log" 2>&1 &

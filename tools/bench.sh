@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make bench: the performance figures (not part of make test). Each bench
+# starts its own throw-away stack and prints its figures; they are also
+# written to build/bench-results.txt with the date and the machine.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$repo/build}" && pwd)
+out="$repo/build/bench-results.txt"
+count=${SCAN_CASES:-100000}
+
+stack=$(mktemp -d "${TMPDIR:-/tmp}/hotline-bench.XXXXXX")
+chmod 0755 "$stack"
+cleanup() {
+	"$repo/tools/stack.sh" stop "$stack" >/dev/null 2>&1 || true
+	rm -rf "$stack"
+}
+trap cleanup EXIT
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+STACK_EXTRA_CONFIG=$'deadline_scan_interval = 1\nsmtp_port = 9\nlog_level = debug' \
+	"$repo/tools/stack.sh" start "$stack" "$port" "$build" >/dev/null
+{
+	echo "== hotline bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
+	/usr/bin/python3 "$repo/tests/bench/scan_bench.py" "$stack" "http://127.0.0.1:$port/" \
+		"$stack/hotlined.log" "$count"
+} | tee -a "$out"
+echo "bench: figures appended to $out"
