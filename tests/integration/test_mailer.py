@@ -289,20 +289,17 @@ def test_two_daemons_never_send_a_row_twice(make_hotline, smtp_sink):
 
 def test_rows_locked_by_another_sender_are_skipped(make_hotline, smtp_sink):
     """What a second daemon sees while the first holds its claim: the test
-    holds the row locks itself, so the outcome does not depend on timing."""
+    holds the row locks itself (taken before hotlined starts), so the
+    outcome does not depend on timing."""
     sink = smtp_sink()
-    hl = make_hotline(**sink.hotline_config())
+    hl = make_hotline(start=False, **sink.hotline_config())
+    held = [outbox_insert(hl, f"m{i}@example.kz", "s", "b") for i in range(5)]
     conn = hl.db()
     try:
         conn.autocommit = False
-        with conn.cursor() as cur:
-            cur.execute("INSERT INTO hotline.outbox (kind, recipient, subject, body) "
-                        "SELECT 'test', 'm' || g || '@example.kz', 's', 'b' "
-                        "FROM generate_series(1, 5) g RETURNING id")
-            held = [r[0] for r in cur.fetchall()]
-        conn.commit()
-        with conn.cursor() as cur:  # the "other daemon's" claim
+        with conn.cursor() as cur:  # the other sender's claim
             cur.execute("SELECT id FROM hotline.outbox WHERE id = ANY(%s) FOR UPDATE", (held,))
+            hl.start()
             free = [outbox_insert(hl, f"f{i}@example.kz", "s", "b") for i in range(3)]
             wait_all_sent(hl, free)
             time.sleep(1)

@@ -268,3 +268,20 @@ def test_investigation_reminder_and_escalation(make_hotline, smtp_sink, keys):
     wait_until(lambda: any("Просрочено" in m.header("Subject") for m in mails_to(sink, DIRECTOR)),
                20, "the escalation")
     assert len(mails_to(sink, COMPLIANCE)) >= n0 + 2
+
+
+def test_forward_decision_prints_a_cover_letter(make_hotline, smtp_sink):
+    hl, sink = start_hotline(make_hotline, smtp_sink)
+    what = marker("what")
+    rec = submit(hl, what=f"Kickbacks {what}", identity="named", name="Reporter Name")
+    ctl(hl, "settings", "set", "organisation", "RSE KazStandart")
+    ctl(hl, "case", "triage", rec.reg_no, "corruption")
+    p = ctl(hl, "case", "cover-letter", rec.reg_no, ok=False)
+    assert p.returncode == 1 and "not decided to forward" in p.stderr
+    ctl(hl, "case", "decide", rec.reg_no, "forward", "--doc", "resolution 7")
+    letter = ctl(hl, "case", "cover-letter", rec.reg_no).stdout
+    assert letter.startswith("<!DOCTYPE html>") and rec.reg_no in letter
+    assert "RSE KazStandart" in letter and "resolution 7" in letter
+    assert what not in letter and "Reporter Name" not in letter
+    assert hl.query("SELECT c.state, c.decision, met_at IS NOT NULL FROM hotline.cases c "
+                    "JOIN hotline.deadlines d ON d.case_id = c.id") == [("forwarded", "forward", True)]
