@@ -6,9 +6,11 @@ transactions will."""
 import email.utils
 import signal
 import socket
+import subprocess
 import time
 from collections import Counter
 
+from conftest import HOTLINED
 from smtp_fixture import (SINK_USER, message_id_of, outbox_insert, outbox_rows, wait_until)
 
 FROM = "notices@hotline.example.kz"
@@ -380,3 +382,25 @@ def test_database_down_and_back(make_hotline, smtp_sink, own_cluster):
     sink.wait_for_messages(2)
     assert_exactly_once(hl, sink, [first, second])
     assert hl.alive()
+
+
+def test_password_file_checked_at_start_and_reload(make_hotline, smtp_sink, workdir):
+    sink = smtp_sink(tls=True, require_tls=True, user=SINK_USER)
+    missing = workdir / "no-such-password"
+    hl = make_hotline(start=False, **sink.hotline_config(smtp_password_file=str(missing)))
+    p = subprocess.run([str(HOTLINED), "-c", str(hl.config_path), "-n"], capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 1
+    assert f"smtp_password_file {missing}: No such file or directory" in p.stderr, p.stderr
+
+    hl.config["smtp_password_file"] = str(sink.password_file)
+    hl.write_config()
+    hl.start()
+    hl.config["smtp_password_file"] = str(missing)
+    hl.write_config()
+    hl.send_signal(signal.SIGHUP)
+    wait_until(lambda: "reload refused" in hl.log(), 10, "reload refused")
+    assert "smtp_password_file" in hl.log() and sink.password not in hl.log()
+    # Still the old, working settings.
+    row = outbox_insert(hl, "p@example.kz", "after a refused reload", "body")
+    wait_all_sent(hl, [row])
