@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # make bench: the performance figures (not part of make test). Each bench
 # starts its own throw-away stack and prints its figures; they are also
-# written to build/bench-results.txt with the date and the machine.
+# written to build/bench-results.txt with the date and the machine:
+#   tests/bench/scan_bench.py  the deadline scanner over SCAN_CASES open cases
+#   tests/bench/web_bench.py   web reports and /status lookups under wrk,
+#                              against pgbench running the same SQL
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$repo/build}" && pwd)
@@ -22,5 +25,12 @@ STACK_EXTRA_CONFIG=$'deadline_scan_interval = 1\nsmtp_port = 9\nlog_level = debu
 	echo "== hotline bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
 	/usr/bin/python3 "$repo/tests/bench/scan_bench.py" "$stack" "http://127.0.0.1:$port/" \
 		"$stack/hotlined.log" "$count"
+} | tee -a "$out"
+# the scan stack goes before the web bench starts its own (its scanner would
+# compete for the cores)
+cleanup
+{
+	echo "== hotline web bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
+	/usr/bin/python3 "$repo/tests/bench/web_bench.py" "$repo" "$build"
 } | tee -a "$out"
 echo "bench: figures appended to $out"
