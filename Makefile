@@ -3,6 +3,8 @@ CC       ?= cc
 BUILD    ?= build
 SANITIZE ?=
 PORT     ?= 8080
+# seconds each fuzz harness runs under `make fuzz` (make test runs 3 each)
+SECONDS  ?= 60
 
 PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto
 CPPFLAGS := -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -32,13 +34,14 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
 CTL_OBJ := $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all help deps run test unit integration browser bench fuzz clean format check-sql
+.PHONY: all help deps run test unit integration browser bench fuzz fuzz-smoke clean format check-sql
 
 all: $(BUILD)/hotlined $(BUILD)/hotlinectl
 
 help:
 	@echo "make run        build, start PostgreSQL under ./var and hotlined on http://127.0.0.1:$(PORT)/"
 	@echo "make test       every test layer (unit, integration, browser); SANITIZE=address,undefined for ASan+UBSan"
+	@echo "make fuzz       the libFuzzer harnesses (clang, ASan+UBSan) for SECONDS=$(SECONDS) each; crashes in build/fuzz/"
 	@echo "make bench      performance figures (not part of make test), also in build/bench-results.txt"
 	@echo "make deps       install the Debian packages this needs (as root), or print the apt-get line"
 	@echo "make clean      remove build/ (var/ with the demo data is kept)"
@@ -83,10 +86,20 @@ browser: all
 bench: all
 	@tools/bench.sh $(abspath $(BUILD))
 
+# tests/fuzz/: one libFuzzer harness per parser of outside input, built with
+# clang by tools/fuzz.sh into build/fuzz/ (docs/fuzzing.md).
+fuzz:
+	@echo "== fuzz ($(SECONDS)s per harness)"
+	@SECONDS_EACH=$(SECONDS) tools/fuzz.sh
+
+fuzz-smoke: unit
+	@echo "== fuzz smoke (3s per harness)"
+	@SECONDS_EACH=3 tools/fuzz.sh
+
 check-sql:
 	@tools/check-sql.sh
 
-test: deps all check-sql unit integration browser
+test: deps all check-sql unit fuzz-smoke integration browser
 	@echo "== all test layers passed"
 
 format:

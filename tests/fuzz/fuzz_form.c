@@ -1,0 +1,284 @@
+/* libFuzzer harness: the form body parser, intake/form.c, behind a real
+ * libmicrohttpd daemon (its post processor needs a real connection).
+ *
+ * One MHD daemon with its own polling thread listens on 127.0.0.1, port 0,
+ * for the whole run. Each input becomes one POST over a fresh loopback
+ * connection:
+ *   byte 0 % 4  the Content-Type: 0 urlencoded; 1 multipart with a fixed
+ *               boundary; 2 multipart whose boundary is the input up to
+ *               the first '\n'; 3 a Content-Type that is the input up to
+ *               the first '\n' (garbage, or a type with parameters)
+ *   byte 1      the size of the pieces handed to form_feed() (1..256), so
+ *               that part boundaries fall anywhere
+ *   the rest    the body, sent with its Content-Length.
+ * The access handler feeds it to form_begin/form_feed/form_end/form_free
+ * with small limits, checks what form_end() settles, and answers 200.
+ * The harness waits for the answer before taking the next input, so one
+ * request is in flight at a time and the handler state below is shared
+ * without a lock. FUZZ_FORM_VERBOSE=1 prints each answer's status line and,
+ * at exit, how many requests reached the handler. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "intake/form.h"
+#include "intake/utf8.h"
+
+static const struct form_limits limits = {
+    .max_body = 8 * 1024,
+    .max_text = 512,
+    .max_file = 1024,
+    .max_files = 2,
+};
+
+static struct MHD_Daemon *daemon_mhd;
+static uint16_t port;
+static size_t feed_piece = 1; /* set per input, read by the handler */
+static unsigned handled;      /* requests that reached the handler */
+
+struct request {
+	struct form form;
+	bool began;
+};
+
+static void check_form(const struct form *f, enum form_status st)
+{
+	if (st == FORM_OK || st == FORM_TEXT_TOO_LONG) {
+		/* Accepted text is within the limits and is valid UTF-8. */
+		for (int i = 0; i < FIELD_COUNT; i++) {
+			size_t len = form_len(f, (enum form_field)i);
+			if (len > f->limits.max_text)
+				abort();
+			const char *s = form_get(f, (enum form_field)i);
+			if (strlen(s) != len || !utf8_valid_text(s, len))
+				abort();
+		}
+		if (f->nfiles > f->limits.max_files)
+			abort();
+		for (unsigned i = 0; i < f->nfiles; i++)
+			if (f->files[i].data.len > f->limits.max_file)
+				abort();
+	}
+}
+
+static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status)
+{
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		abort();
+	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url,
+			       const char *method, const char *version, const char *upload_data,
+			       size_t *upload_data_size, void **con_cls)
+{
+	(void)cls;
+	(void)url;
+	(void)method;
+	(void)version;
+	struct request *req = *con_cls;
+	if (!req) {
+		req = calloc(1, sizeof(*req));
+		if (!req)
+			abort();
+		*con_cls = req;
+		handled++;
+		req->began = form_begin(&req->form, conn, &limits);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (req->began) {
+			for (size_t off = 0; off < *upload_data_size; off += feed_piece) {
+				size_t n = *upload_data_size - off;
+				form_feed(&req->form, upload_data + off,
+					  n < feed_piece ? n : feed_piece);
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!req->began)
+		return answer(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE);
+	enum form_status st = form_end(&req->form);
+	check_form(&req->form, st);
+	return answer(conn, st == FORM_OK ? MHD_HTTP_OK : MHD_HTTP_BAD_REQUEST);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct request *req = *con_cls;
+	if (!req)
+		return;
+	form_free(&req->form);
+	free(req);
+	*con_cls = NULL;
+}
+
+static void stop_daemon(void)
+{
+	if (getenv("FUZZ_FORM_VERBOSE"))
+		fprintf(stderr, "fuzz_form: %u requests reached the handler\n", handled);
+	if (daemon_mhd)
+		MHD_stop_daemon(daemon_mhd);
+	daemon_mhd = NULL;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = 0;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	daemon_mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler, NULL,
+				      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				      MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)3, MHD_OPTION_END);
+	if (!daemon_mhd) {
+		fprintf(stderr, "fuzz_form: MHD_start_daemon failed\n");
+		abort();
+	}
+	const union MHD_DaemonInfo *info =
+	    MHD_get_daemon_info(daemon_mhd, MHD_DAEMON_INFO_BIND_PORT);
+	if (!info || info->port == 0) {
+		fprintf(stderr, "fuzz_form: no port\n");
+		abort();
+	}
+	port = info->port;
+	atexit(stop_daemon);
+	return 0;
+}
+
+/* A header value cannot hold CR, LF or NUL: they become '_'. */
+static void header_value(char *out, size_t outlen, const uint8_t *s, size_t n)
+{
+	if (n >= outlen)
+		n = outlen - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (s[i] == '\r' || s[i] == '\n' || s[i] == '\0') ? '_' : (char)s[i];
+	out[n] = '\0';
+}
+
+static bool send_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 2)
+		return 0;
+	unsigned mode = data[0] % 4;
+	feed_piece = (size_t)data[1] + 1;
+	const uint8_t *body = data + 2;
+	size_t blen = size - 2;
+
+	char ctype[256];
+	const uint8_t *nl;
+	switch (mode) {
+	case 0:
+		strcpy(ctype, "application/x-www-form-urlencoded");
+		break;
+	case 1:
+		strcpy(ctype, "multipart/form-data; boundary=----hotline7MA4YWxkTrZu0gW");
+		break;
+	default:
+		nl = memchr(body, '\n', blen);
+		if (nl) {
+			char value[200];
+			header_value(value, sizeof value, body, (size_t)(nl - body));
+			blen -= (size_t)(nl + 1 - body);
+			body = nl + 1;
+			if (mode == 2)
+				snprintf(ctype, sizeof ctype, "multipart/form-data; boundary=%s",
+					 value);
+			else
+				snprintf(ctype, sizeof ctype, "%s", value);
+		} else {
+			strcpy(ctype, mode == 2 ? "multipart/form-data; boundary=x" : "text/plain");
+		}
+		break;
+	}
+
+	char head[512];
+	int hl = snprintf(head, sizeof head,
+			  "POST /report HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
+			  "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+			  ctype, blen);
+	if (hl < 0 || (size_t)hl >= sizeof head)
+		abort();
+
+	/* libFuzzer's -timeout alarm (SIGALRM) can interrupt any of these
+	 * calls: EINTR means try again, with a fresh socket for connect(). */
+	int fd;
+	for (;;) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0)
+			abort();
+		struct sockaddr_in sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sin_family = AF_INET;
+		sa.sin_port = htons(port);
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+			break;
+		int e = errno;
+		close(fd);
+		if (e != EINTR) {
+			fprintf(stderr, "fuzz_form: connect: %s\n", strerror(e));
+			abort();
+		}
+	}
+	int one = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	/* MHD may answer (and close) before the body is all sent: a failed
+	 * send is not an error, the answer is read all the same. */
+	if (send_all(fd, head, (size_t)hl))
+		(void)send_all(fd, (const char *)body, blen);
+	char resp[1024];
+	size_t got = 0;
+	for (;;) {
+		ssize_t r = recv(fd, resp + (got < sizeof resp ? got : 0),
+				 got < sizeof resp ? sizeof resp - got : sizeof resp, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (getenv("FUZZ_FORM_VERBOSE"))
+		fprintf(stderr, "fuzz_form: %.*s\n", (int)strcspn(resp, "\r"),
+			got > 0 ? resp : "no answer");
+	return 0;
+}
