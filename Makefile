@@ -6,7 +6,7 @@ PORT     ?= 8080
 # seconds each fuzz harness runs under `make fuzz` (make test runs 3 each)
 SECONDS  ?= 60
 
-PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto
+PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto gmime-3.0
 CPPFLAGS := -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -23,7 +23,8 @@ LIB_SRC := crypto/digest.c crypto/keys.c crypto/seal.c crypto/receipt.c \
            daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c \
            workflow/journal.c workflow/calendar.c workflow/states.c workflow/notice.c workflow/names.c \
            intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c \
-           intake/web.c intake/status.c intake/ratelimit.c intake/request.c
+           intake/web.c intake/status.c intake/ratelimit.c intake/request.c \
+           intake/mail.c intake/lmtp.c
 DAEMON_SRC := daemon/main.c
 CTL_SRC := ctl/hotlinectl.c ctl/migrate.c ctl/journal_verify.c ctl/keygen.c ctl/case_show.c \
            ctl/ctldb.c ctl/deadlines.c ctl/casework.c ctl/investigate.c ctl/admin.c

@@ -2,9 +2,12 @@
  * chunked streams). Formats and derivation are described in docs/keys.md. */
 #include "crypto/seal.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -128,6 +131,41 @@ struct content_key *content_key_derive(const void *material, size_t len, const c
 		sodium_free(key);
 		return NULL;
 	}
+	return key_seal_pages(key);
+}
+
+struct content_key *content_key_file_load(const char *path, char *err, size_t errlen)
+{
+	char text[2 * crypto_secretbox_KEYBYTES + 8];
+	size_t len = 0;
+	struct content_key *key = NULL;
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		unsigned char raw[crypto_secretbox_KEYBYTES];
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2hex(text, sizeof text, raw, sizeof raw);
+		sodium_memzero(raw, sizeof raw);
+		size_t n = strlen(text);
+		text[n++] = '\n';
+		bool made = keys_file_create(path, 0600, text, n, err, errlen);
+		sodium_memzero(text, sizeof text);
+		if (!made)
+			return NULL;
+	}
+	if (!keys_file_read(path, text, sizeof text, &len, err, errlen))
+		return NULL;
+	if (len > 0 && text[len - 1] == '\n')
+		text[--len] = '\0';
+	key = key_alloc();
+	size_t bin_len = 0;
+	if (key == NULL || len != 2 * crypto_secretbox_KEYBYTES ||
+	    sodium_hex2bin(key->k, sizeof key->k, text, len, NULL, &bin_len, NULL) != 0 ||
+	    bin_len != sizeof key->k) {
+		snprintf(err, errlen, "%s: not a key file (64 hex digits)", path);
+		sodium_memzero(text, sizeof text);
+		sodium_free(key);
+		return NULL;
+	}
+	sodium_memzero(text, sizeof text);
 	return key_seal_pages(key);
 }
 

@@ -39,6 +39,13 @@ struct content_key *content_key_derive(const void *material, size_t len,
 				       const char *context) MUST_CHECK;
 void content_key_free(struct content_key *key);
 
+/* A content key kept in a file that only hotlined reads (the outbox key,
+ * docs/mail-intake.md): 64 lower-case hex digits and a newline, mode 0600.
+ * The file is made with a fresh random key when it does not exist yet.
+ * NULL with a reason in err. */
+struct content_key *content_key_file_load(const char *path, char *err,
+					  size_t errlen) MUST_CHECK;
+
 /* Seals the raw key to a public key; content_key_open() reverses it (NULL
  * on a wrong key or damaged box). */
 bool content_key_seal(const struct content_key *key, const struct public_key *to,

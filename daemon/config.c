@@ -50,6 +50,12 @@ enum key_id {
 	KEY_SMTP_TIMEOUT,
 	KEY_OUTBOX_RETRY_MIN,
 	KEY_OUTBOX_RETRY_MAX,
+	KEY_LMTP_LISTEN,
+	KEY_MAX_MAIL_BYTES,
+	KEY_MAX_MAIL_ATTACHMENTS,
+	KEY_MAIL_ACKNOWLEDGE,
+	KEY_MAIL_ADDRESS,
+	KEY_OUTBOX_KEY_FILE,
 	KEY_DEADLINE_SCAN_INTERVAL,
 	KEY_REMINDER_WORKING_DAYS,
 	KEY_CLOCK_OFFSET,
@@ -86,6 +92,12 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_SMTP_TIMEOUT] = "smtp_timeout",
     [KEY_OUTBOX_RETRY_MIN] = "outbox_retry_min",
     [KEY_OUTBOX_RETRY_MAX] = "outbox_retry_max",
+    [KEY_LMTP_LISTEN] = "lmtp_listen",
+    [KEY_MAX_MAIL_BYTES] = "max_mail_bytes",
+    [KEY_MAX_MAIL_ATTACHMENTS] = "max_mail_attachments",
+    [KEY_MAIL_ACKNOWLEDGE] = "mail_acknowledge",
+    [KEY_MAIL_ADDRESS] = "mail_address",
+    [KEY_OUTBOX_KEY_FILE] = "outbox_key_file",
     [KEY_DEADLINE_SCAN_INTERVAL] = "deadline_scan_interval",
     [KEY_REMINDER_WORKING_DAYS] = "reminder_working_days",
     [KEY_CLOCK_OFFSET] = "clock_offset",
@@ -114,6 +126,7 @@ struct key_def {
 static const char *const language_choices[] = {"kk", "ru", "en", NULL};
 static const char *const log_level_choices[] = {"error", "warning", "info", "debug", NULL};
 static const char *const starttls_choices[] = {"no", "try", "required", NULL};
+static const char *const yes_no_choices[] = {"yes", "no", NULL};
 
 #define STRING_KEY(field, is_fixed, is_required, def)                                              \
 	{                                                                                          \
@@ -166,6 +179,12 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_SMTP_TIMEOUT] = UNSIGNED_KEY(smtp_timeout, false, 30, 1, 3600),
     [KEY_OUTBOX_RETRY_MIN] = UNSIGNED_KEY(outbox_retry_min, false, 30, 1, 86400),
     [KEY_OUTBOX_RETRY_MAX] = UNSIGNED_KEY(outbox_retry_max, false, 3600, 1, 604800),
+    [KEY_LMTP_LISTEN] = STRING_KEY(lmtp_listen, true, false, NULL),
+    [KEY_MAX_MAIL_BYTES] = SIZE_KEY(max_mail_bytes, 25ull << 20),
+    [KEY_MAX_MAIL_ATTACHMENTS] = UNSIGNED_KEY(max_mail_attachments, false, 10, 0, 1000),
+    [KEY_MAIL_ACKNOWLEDGE] = CHOICE_KEY(mail_acknowledge, "yes", yes_no_choices, "yes or no"),
+    [KEY_MAIL_ADDRESS] = STRING_KEY(mail_address, false, false, NULL),
+    [KEY_OUTBOX_KEY_FILE] = STRING_KEY(outbox_key_file, true, false, NULL),
     [KEY_DEADLINE_SCAN_INTERVAL] = UNSIGNED_KEY(deadline_scan_interval, false, 60, 1, 3600),
     [KEY_REMINDER_WORKING_DAYS] = STRING_KEY(reminder_working_days, false, false, "2,0"),
     [KEY_CLOCK_OFFSET] = UNSIGNED_KEY(clock_offset, false, 0, 0, 315360000),

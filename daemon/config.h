@@ -46,6 +46,14 @@ struct config {
 	unsigned outbox_retry_min;  /* seconds before the first retry, default 30 */
 	unsigned outbox_retry_max;  /* seconds, cap of the doubling back-off, default 3600 */
 
+	/* the e-mail intake (intake/lmtp.c, docs/mail-intake.md) */
+	char *lmtp_listen;	       /* FIXED: "host:port" or a UNIX socket path; NULL: off */
+	size_t max_mail_bytes;	       /* one mail, default 26214400 (25 MiB) */
+	unsigned max_mail_attachments; /* per mail, default 10 */
+	char *mail_acknowledge;	       /* yes or no; default yes */
+	char *mail_address;	       /* the hotline's own address: From of acks; else mail_from */
+	char *outbox_key_file;	       /* FIXED: key of sealed outbox rows; needed for acks */
+
 	/* the deadline scanner (reloadable) */
 	unsigned deadline_scan_interval; /* seconds between scans, default 60 */
 	char *reminder_working_days;	 /* working days before a due date, default "2,0" */

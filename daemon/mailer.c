@@ -28,6 +28,9 @@
 #include <libpq-fe.h>
 #include <openssl/ssl.h>
 
+#include <jansson.h>
+
+#include "crypto/seal.h"
 #include "daemon/log.h"
 #include "daemon/mailmsg.h"
 #include "daemon/mailsend.h"
@@ -46,11 +49,11 @@ static const char sql_listen[] = "LISTEN hotline_outbox";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_claim[] =
-    "SELECT id, recipient, subject, body, attempts, extract(epoch FROM created_at)::bigint "
-    "FROM hotline.outbox WHERE sent_at IS NULL AND next_attempt_at <= now() "
+    "SELECT id, recipient, subject, body, attempts, extract(epoch FROM created_at)::bigint, "
+    "sealed FROM hotline.outbox WHERE sent_at IS NULL AND next_attempt_at <= now() "
     "ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED";
 static const char sql_mark_sent[] =
-    "UPDATE hotline.outbox SET sent_at = clock_timestamp() WHERE id = $1";
+    "UPDATE hotline.outbox SET sent_at = clock_timestamp(), sealed = NULL WHERE id = $1";
 static const char sql_mark_failed[] =
     "UPDATE hotline.outbox SET attempts = attempts + 1, "
     "next_attempt_at = clock_timestamp() + make_interval(secs => $2::integer), "
@@ -71,6 +74,7 @@ struct mailer {
 	int wake_rd, wake_wr; /* the loop writes a byte; the worker drains */
 	atomic_bool stopping;
 	char *conninfo;
+	struct content_key *outbox_key; /* NULL: sealed rows cannot be sent; read-only */
 
 	pthread_mutex_t lock;
 	struct smtp_settings shared; /* under lock */
@@ -95,6 +99,8 @@ struct outbox_row {
 	const char *body;
 	int attempts;
 	long long created;
+	bool sealed; /* recipient, subject and body are in sealed: open_sealed() */
+	const char *from; /* NULL: mail_from */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -415,6 +421,41 @@ static void row_at(const PGresult *res, int i, struct outbox_row *row)
 	row->body = PQgetvalue(res, i, 3);
 	row->attempts = atoi(PQgetvalue(res, i, 4));
 	row->created = strtoll(PQgetvalue(res, i, 5), NULL, 10);
+	row->sealed = !PQgetisnull(res, i, 6);
+	row->from = NULL;
+}
+
+/* A sealed row (docs/mail-intake.md): {"to", "from", "subject", "body"}
+ * under the outbox key. The strings point into *doc (json_decref it). */
+static bool open_sealed(const struct mailer *m, const PGresult *res, int i,
+			struct outbox_row *row, json_t **doc)
+{
+	*doc = NULL;
+	if (m->outbox_key == NULL)
+		return false;
+	size_t len = 0;
+	unsigned char *ct = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 6), &len);
+	unsigned char *plain = NULL;
+	size_t plainlen = 0;
+	bool ok = ct && content_decrypt(m->outbox_key, ct, len, &plain, &plainlen);
+	PQfreemem(ct);
+	if (!ok)
+		return false;
+	*doc = json_loadb((const char *)plain, plainlen, 0, NULL);
+	memset(plain, 0, plainlen);
+	free(plain);
+	const char *to = NULL, *from = NULL, *subject = NULL, *body = NULL;
+	if (!*doc || json_unpack(*doc, "{s:s,s?s,s:s,s:s}", "to", &to, "from", &from, "subject",
+				 &subject, "body", &body) != 0) {
+		json_decref(*doc);
+		*doc = NULL;
+		return false;
+	}
+	row->recipient = to;
+	row->from = from;
+	row->subject = subject;
+	row->body = body;
+	return true;
 }
 
 /* Claims due rows, sends them, records each result, commits. The number
@@ -436,15 +477,24 @@ static int run_batch(struct mailer *m, bool *server_failed, char *why, size_t wh
 	for (int i = 0; i < n && ok && !stop_asked(m); i++) {
 		struct outbox_row row;
 		row_at(res, i, &row);
+		json_t *doc = NULL;
+		if (row.sealed && !open_sealed(m, res, i, &row, &doc)) {
+			snprintf(why, whylen, "cannot open the sealed message (outbox_key_file)");
+			log_warning("mailer: outbox %s not sent: %s", row.id, why);
+			failed++;
+			ok = mark_failed(m, &row, why, !sent_any);
+			continue;
+		}
 		struct mailmsg msg = {
 		    .outbox_id = strtoll(row.id, NULL, 10),
-		    .from = m->cur.smtp.mail_from,
+		    .from = row.from ? row.from : m->cur.smtp.mail_from,
 		    .to = row.recipient,
 		    .subject = row.subject,
 		    .body = row.body,
 		    .date = (time_t)row.created,
 		};
 		enum mailsend_result r = mailsend_one(&m->cur.smtp, m->tls, &msg, why, whylen);
+		json_decref(doc); /* wiped by the allocator only: short-lived */
 		if (r == MAILSEND_OK) {
 			const char *params[] = {row.id};
 			if (m->server_failures > 0)
@@ -627,6 +677,18 @@ struct mailer *mailer_start(const struct config *cfg, char *err, size_t errlen)
 	m->wake_wr = fds[1];
 	pthread_mutex_init(&m->lock, NULL);
 	m->conninfo = copy_or_null(cfg->database);
+	if (cfg->outbox_key_file != NULL) {
+		char why[256];
+		m->outbox_key = content_key_file_load(cfg->outbox_key_file, why, sizeof(why));
+		if (m->outbox_key == NULL) {
+			snprintf(err, errlen, "outbox_key_file: %s", why);
+			close(m->wake_rd);
+			close(m->wake_wr);
+			free(m->conninfo);
+			free(m);
+			return NULL;
+		}
+	}
 	settings_from_config(&m->shared, cfg);
 	m->generation = 1;
 	auth_client_init();
@@ -713,6 +775,7 @@ void mailer_stop(struct mailer *m)
 		close(m->wake_wr);
 	pthread_mutex_destroy(&m->lock);
 	settings_free(&m->shared);
+	content_key_free(m->outbox_key);
 	free(m->conninfo);
 	free(m);
 }

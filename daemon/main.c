@@ -23,6 +23,7 @@
 #include "daemon/scanner.h"
 #include "daemon/schema.h"
 #include "intake/appeal.h"
+#include "intake/lmtp.h"
 #include "intake/web.h"
 
 struct daemon {
@@ -31,6 +32,7 @@ struct daemon {
 	struct event_base *base;
 	struct db *db;
 	struct web *web;
+	struct lmtp *lmtp;
 	struct http_server *http;
 	struct mailer *mailer;
 	struct scanner *scanner;
@@ -91,6 +93,7 @@ static void on_reload(evutil_socket_t fd, short what, void *arg)
 		log_warning("%s", note);
 	log_set_level(fresh->log_level);
 	mailer_reload(d->mailer, fresh);
+	lmtp_reload(d->lmtp, fresh);
 	scanner_reload(d->scanner, fresh);
 	config_free(d->cfg);
 	d->cfg = fresh;
@@ -113,7 +116,7 @@ static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 	/* Connections still open may be uploading a report: let them finish. */
 	if (http_connections(d->http) == 0 && web_busy(d->web) == 0 &&
-	    appeal_pending(d->web->appeals) == 0) {
+	    lmtp_busy(d->lmtp) == 0 && appeal_pending(d->web->appeals) == 0) {
 		event_base_loopbreak(d->base);
 		return;
 	}
@@ -143,6 +146,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 	log_info("signal %d: no new connections, finishing the %u open ones", (int)fd,
 		 http_connections(d->http));
 	http_quiesce(d->http);
+	lmtp_quiesce(d->lmtp);
 	gettimeofday(&d->drain_started, NULL);
 	d->drain = event_new(d->base, -1, EV_PERSIST, on_drain_tick, d);
 	struct timeval tick = {0, 50000};
@@ -257,6 +261,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d.web->http = d.http;
+	if (d.cfg->lmtp_listen && d.cfg->lmtp_listen[0]) {
+		d.lmtp = lmtp_start(d.base, d.cfg, d.web, err, sizeof(err));
+		if (!d.lmtp) {
+			fprintf(stderr, "hotlined: %s\n", err);
+			goto out;
+		}
+		log_info("e-mail intake: LMTP on %s", d.cfg->lmtp_listen);
+	}
 	d.sig_hup = evsignal_new(d.base, SIGHUP, on_reload, &d);
 	d.sig_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.sig_int = evsignal_new(d.base, SIGINT, on_stop, &d);
@@ -287,6 +299,7 @@ out:
 		web_abort_waiting(d.web);
 	http_stop(d.http);
 	db_free(d.db); /* fails what is still queued: needs web's queues alive */
+	lmtp_free(d.lmtp); /* after db_free: failed registrations answer its connections */
 	scanner_free(d.scanner);
 	web_free(d.web);
 	if (d.sig_hup)

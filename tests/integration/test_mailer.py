@@ -404,3 +404,22 @@ def test_password_file_checked_at_start_and_reload(make_hotline, smtp_sink, work
     # Still the old, working settings.
     row = outbox_insert(hl, "p@example.kz", "after a refused reload", "body")
     wait_all_sent(hl, [row])
+
+
+def test_sealed_row_that_cannot_be_opened_waits_and_says_why(make_hotline, smtp_sink, workdir):
+    """A row sealed under another outbox key (or with none configured) is
+    not sent, never half-sent in clear, and its last_error says why; plain
+    rows still go (migration 0004, docs/mail-intake.md)."""
+    sink = smtp_sink()
+    hl = make_hotline(**sink.hotline_config(mail_from=FROM,
+                                            outbox_key_file=str(workdir / "outbox.key")))
+    assert len((workdir / "outbox.key").read_text().strip()) == 64
+    bad = hl.query("INSERT INTO hotline.outbox (kind, recipient, subject, body, sealed) "
+                   "VALUES ('mail_ack', '', '', '', %s) RETURNING id",
+                   (bytes(range(100)),))[0][0]
+    plain = outbox_insert(hl, "director@example.kz", "Plain", "Hello.\n")
+    wait_all_sent(hl, [plain])
+    rows = wait_all_failed(hl, [bad])
+    assert "outbox_key_file" in rows[bad][2]
+    assert not rows[bad][1]
+    assert [m.message_id for m in sink.messages()] == [message_id_of(hl, plain)]

@@ -28,7 +28,7 @@
 	"case_public_key = /etc/hotline/case.pub\n"
 
 static const char *const fixed_keys[] = {"listen_address", "listen_port",	  "database",
-					 "db_connections", "receipt_pepper_file", NULL};
+					 "db_connections", "receipt_pepper_file", "lmtp_listen", "outbox_key_file", NULL};
 
 static bool is_fixed(const char *key)
 {
@@ -107,6 +107,12 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->max_text_bytes, 65536);
 	assert_int_equal(cfg->request_timeout, 15);
 	assert_int_equal(cfg->max_batch, 64);
+	assert_null(cfg->lmtp_listen);
+	assert_int_equal(cfg->max_mail_bytes, 26214400);
+	assert_int_equal(cfg->max_mail_attachments, 10);
+	assert_string_equal(cfg->mail_acknowledge, "yes");
+	assert_null(cfg->mail_address);
+	assert_null(cfg->outbox_key_file);
 	assert_string_equal(cfg->default_language, "ru");
 	assert_string_equal(cfg->log_level, "info");
 	assert_int_equal(cfg->lookup_free_failures, 5);
@@ -656,7 +662,7 @@ static void test_keys(void **state)
 		for (size_t j = 0; j < n; j++)
 			assert_string_not_equal(keys[j], keys[n]);
 	}
-	assert_int_equal(n, 31);
+	assert_int_equal(n, 37);
 	for (const char *const *k = fixed_keys; *k != NULL; k++)
 		assert_true(is_known(*k));
 }

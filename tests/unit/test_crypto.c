@@ -633,6 +633,36 @@ static void stream_empty_consistent(void **state)
 	content_key_free(key);
 }
 
+/* The outbox key file: made 0600 on first load, the same key after. */
+static void content_key_file_made_once(void **state)
+{
+	(void)state;
+	char path[128], err[256] = "";
+	struct stat st;
+	path_in_dir(path, sizeof(path), "outbox.key");
+	struct content_key *a = content_key_file_load(path, err, sizeof(err));
+	assert_non_null(a);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(st.st_size, 65);
+	struct content_key *b = content_key_file_load(path, err, sizeof(err));
+	assert_non_null(b);
+	unsigned char *ct = NULL, *plain = NULL;
+	size_t ctlen = 0, plainlen = 0;
+	assert_true(content_encrypt(a, "receipt", 7, &ct, &ctlen));
+	assert_true(content_decrypt(b, ct, ctlen, &plain, &plainlen));
+	assert_memory_equal(plain, "receipt", 7);
+	free(ct);
+	free(plain);
+	content_key_free(a);
+	content_key_free(b);
+	char bad[128];
+	path_in_dir(bad, sizeof(bad), "bad.key");
+	write_text(bad, "not hex\n");
+	assert_null(content_key_file_load(bad, err, sizeof(err)));
+	assert_non_null(strstr(err, "64 hex digits"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +683,7 @@ int main(void)
 	    cmocka_unit_test(stream_round_trip_sizes),
 	    cmocka_unit_test(stream_damage_rejected),
 	    cmocka_unit_test(stream_empty_consistent),
+	    cmocka_unit_test(content_key_file_made_once),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
