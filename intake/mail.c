@@ -257,6 +257,11 @@ char *mail_html_to_text(const char *html, size_t len)
 			uint32_t cp;
 			size_t n = entity(html + i + 1, len - i - 1, &cp);
 			if (n) {
+				/* no controls, surrogates or non-characters from
+				 * numeric entities: they would make the text invalid */
+				if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f ||
+				    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+					cp = 0xfffd;
 				put_utf8(out, &o, cp == 0xa0 ? ' ' : cp);
 				i += 1 + n;
 				continue;
@@ -492,7 +497,9 @@ enum mail_status mail_parse(const char *data, size_t len, unsigned max_attachmen
 		m->text = w.plain;
 		w.plain = NULL;
 	} else if (w.html) {
-		m->text = mail_html_to_text(w.html, strlen(w.html));
+		char *text = mail_html_to_text(w.html, strlen(w.html));
+		m->text = text ? mail_clean_text(text, strlen(text)) : NULL;
+		free(text);
 		m->from_html = true;
 	} else {
 		m->text = xstrdup("");

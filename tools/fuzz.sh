@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.." || exit 1
 SECONDS_EACH=${SECONDS_EACH:-${FUZZ_SECONDS:-3}}
 CLANG=${CLANG:-$(command -v clang-14 || command -v clang || true)}
 OUT=build/fuzz
-PKGS="libsodium libmicrohttpd"
+PKGS="libsodium libmicrohttpd gmime-3.0"
 
 if [ -z "$CLANG" ]; then
 	echo "fuzz: clang not found (apt-get install clang-14 libclang-rt-14-dev)"
@@ -32,6 +32,7 @@ sources() {
 	text) echo intake/utf8.c intake/html.c intake/i18n.c daemon/buf.c ;;
 	form) echo intake/form.c intake/utf8.c daemon/buf.c ;;
 	names) echo workflow/names.c ;;
+	mail) echo intake/mail.c intake/utf8.c ;;
 	*) return 1 ;;
 	esac
 }
