@@ -51,6 +51,13 @@ else
 fi
 
 echo "deps.sh: installing ${missing[*]}"
+# Postfix is only for tests/integration/test_postfix.py, which starts its own
+# private instance: answer debconf's question with "No configuration" (the
+# noninteractive default would be "Internet Site": a system mailer on port 25).
+if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		"${as_root[@]}" debconf-set-selections
+fi
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
