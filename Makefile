@@ -7,7 +7,7 @@ PORT     ?= 8080
 SECONDS  ?= 60
 
 PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto gmime-3.0
-CPPFLAGS := -I. -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS := -I. -I$(BUILD)/gen -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
@@ -35,7 +35,7 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
 CTL_OBJ := $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all help deps run test unit integration browser bench fuzz fuzz-smoke clean format check-sql
+.PHONY: all help deps run test unit integration browser bench fuzz fuzz-smoke clean format check-sql po-update
 
 all: $(BUILD)/hotlined $(BUILD)/hotlinectl
 
@@ -50,7 +50,14 @@ help:
 deps:
 	@tools/deps.sh
 
-$(BUILD)/obj/%.o: %.c
+# The texts of the pages, from the gettext catalogs in po/ (po/README.md).
+TEXTS := $(BUILD)/gen/texts.def
+$(TEXTS): po/hotline.pot po/kk.po po/ru.po tools/po2def.sh
+	@mkdir -p $(dir $@)
+	tools/po2def.sh po/hotline.pot po/kk.po po/ru.po > $@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c | $(TEXTS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -64,7 +71,7 @@ $(BUILD)/hotlined: $(DAEMON_OBJ) $(BUILD)/libhotline.a
 $(BUILD)/hotlinectl: $(CTL_OBJ) $(BUILD)/libhotline.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libhotline.a
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libhotline.a $(TEXTS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS) -lcmocka
 
@@ -89,13 +96,13 @@ bench: all
 
 # tests/fuzz/: one libFuzzer harness per parser of outside input, built with
 # clang by tools/fuzz.sh into build/fuzz/ (docs/fuzzing.md).
-fuzz:
+fuzz: $(TEXTS)
 	@echo "== fuzz ($(SECONDS)s per harness)"
-	@SECONDS_EACH=$(SECONDS) tools/fuzz.sh
+	@SECONDS_EACH=$(SECONDS) TEXTS=$(TEXTS) tools/fuzz.sh
 
 fuzz-smoke: unit
 	@echo "== fuzz smoke (3s per harness)"
-	@SECONDS_EACH=3 tools/fuzz.sh
+	@SECONDS_EACH=3 TEXTS=$(TEXTS) tools/fuzz.sh
 
 check-sql:
 	@tools/check-sql.sh
@@ -105,6 +112,11 @@ test: deps all check-sql unit fuzz-smoke integration browser
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# After an entry was added to or changed in po/hotline.pot: merge it into
+# the translations (a changed English text comes back fuzzy until checked).
+po-update:
+	for po in po/kk.po po/ru.po; do msgmerge --quiet --update --backup=none --no-wrap $$po po/hotline.pot; done
 
 clean:
 	rm -rf build

@@ -8,7 +8,7 @@
 
 static const char *const texts[MSG_COUNT][LANG_COUNT] = {
 #define MSG(id, kk, ru, en) [id] = {kk, ru, en},
-#include "intake/messages.def"
+#include "texts.def"
 #undef MSG
 };
 

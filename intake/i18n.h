@@ -1,6 +1,8 @@
-/* Texts of the public pages in Kazakh, Russian and English. The table is
- * intake/messages.def (one MSG(id, kk, ru, en) row per text); every row has
- * all three languages, checked by tests/unit/test_i18n.c. */
+/* Texts of the pages in Kazakh, Russian and English. They live in the
+ * gettext catalogs of po/ (po/README.md); the build turns them into
+ * BUILD/gen/texts.def, one MSG(id, kk, ru, en) row per text, and refuses a
+ * catalog with a text missing, untranslated or fuzzy. tests/unit/test_i18n.c
+ * checks placeholders and UTF-8 once more. */
 #ifndef HOTLINE_INTAKE_I18N_H
 #define HOTLINE_INTAKE_I18N_H
 
@@ -10,7 +12,7 @@ enum lang { LANG_KK, LANG_RU, LANG_EN, LANG_COUNT };
 
 enum msg {
 #define MSG(id, kk, ru, en) id,
-#include "intake/messages.def"
+#include "texts.def"
 #undef MSG
 	MSG_COUNT
 };

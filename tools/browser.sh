@@ -59,7 +59,7 @@ shots="$repo/build/screenshots"
 mkdir -p "$shots"
 
 rc=0
-(cd "$tests" && HOTLINE_URL="$url" HOTLINE_SCREENSHOTS="$shots" node --test) || rc=$?
+(cd "$tests" && HOTLINE_URL="$url" HOTLINE_SCREENSHOTS="$shots" HOTLINE_TEXTS="$build/gen/texts.def" node --test) || rc=$?
 if [ "$rc" != 0 ]; then
 	say "browser tests failed; the last lines of hotlined.log:"
 	tail -n 60 "$stack/hotlined.log" >&2 || true

@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.." || exit 1
 SECONDS_EACH=${SECONDS_EACH:-${FUZZ_SECONDS:-3}}
 CLANG=${CLANG:-$(command -v clang-14 || command -v clang || true)}
 OUT=build/fuzz
+# the texts table made from po/ (the Makefile passes its own)
+TEXTS=${TEXTS:-build/gen/texts.def}
 PKGS="libsodium libmicrohttpd gmime-3.0"
 
 if [ -z "$CLANG" ]; then
@@ -48,12 +50,16 @@ else
 fi
 
 # shellcheck disable=SC2086
-cflags="-std=c11 -g -O1 -I. -D_GNU_SOURCE $(pkg-config --cflags $PKGS 2>/dev/null)
+cflags="-std=c11 -g -O1 -I. -I$(dirname "$TEXTS") -D_GNU_SOURCE $(pkg-config --cflags $PKGS 2>/dev/null)
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 	-Wall -Wextra -Werror -Wno-unused-parameter"
 # shellcheck disable=SC2086
 libs="$(pkg-config --libs $PKGS 2>/dev/null) -lpthread"
 
+if [ ! -f "$TEXTS" ]; then
+	mkdir -p "$(dirname "$TEXTS")"
+	tools/po2def.sh po/hotline.pot po/kk.po po/ru.po >"$TEXTS" || exit 1
+fi
 mkdir -p "$OUT" "$OUT/corpus-work"
 passed=0
 failed=0
@@ -67,7 +73,7 @@ for name in "${names[@]}"; do
 	fi
 	# Rebuild when the harness or any source it compiles is newer.
 	stale=0
-	for f in "$src" $deps; do
+	for f in "$src" $deps "$TEXTS"; do
 		[ "$f" -nt "$bin" ] && stale=1
 	done
 	# Headers too: any header of the modules they come from.

@@ -2,7 +2,7 @@
 // with JavaScript switched off as many reporters will have it: the report
 // form in Kazakh, the receipt, the status page, a follow-up message; the
 // phone layout and the error page. The contract is docs/http.md; the texts
-// come from intake/messages.def.
+// come from the catalogs in po/, as built into BUILD/gen/texts.def.
 //   HOTLINE_URL=http://127.0.0.1:PORT/ HOTLINE_SCREENSHOTS=DIR node --test
 // (tools/browser.sh starts a stack and runs this.)
 import { test, before, after } from 'node:test';
@@ -25,7 +25,7 @@ const REGNO_RE = /^(\d{4})-\d{6}$/;
 
 // The texts of the pages: T.M_FORM_WHAT.kk and so on.
 function loadMessages() {
-	const src = readFileSync(new URL('../../intake/messages.def', import.meta.url), 'utf8');
+	const src = readFileSync(process.env.HOTLINE_TEXTS, 'utf8');
 	const lit = '"(?:[^"\\\\]|\\\\.)*"';
 	const row = new RegExp(`^MSG\\((M_\\w+),\\s*(${lit}),\\s*(${lit}),\\s*(${lit})\\)\\s*$`, 'gm');
 	const out = {};
@@ -33,7 +33,7 @@ function loadMessages() {
 		out[m[1]] = { kk: JSON.parse(m[2]), ru: JSON.parse(m[3]), en: JSON.parse(m[4]) };
 	const rows = src.split('\n').filter((l) => l.startsWith('MSG(')).length;
 	if (Object.keys(out).length !== rows)
-		throw new Error(`intake/messages.def: read ${Object.keys(out).length} of ${rows} MSG rows`);
+		throw new Error(`${process.env.HOTLINE_TEXTS}: read ${Object.keys(out).length} of ${rows} MSG rows`);
 	return out;
 }
 const T = loadMessages();
@@ -46,7 +46,7 @@ let browser;
 
 before(async () => {
 	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
-	assert.ok(Object.keys(T).length > 50, 'could not read intake/messages.def');
+	assert.ok(Object.keys(T).length > 50, 'could not read the texts (HOTLINE_TEXTS)');
 	if (SHOTS)
 		mkdirSync(SHOTS, { recursive: true });
 	browser = await chromium.launch({

@@ -1,4 +1,4 @@
-/* intake/i18n.c and intake/messages.def: every text present in all three
+/* intake/i18n.c and the texts made from po/: every text present in all three
  * languages, same printf placeholders, valid UTF-8; language parsing and
  * Accept-Language negotiation. */
 #include <setjmp.h>
@@ -15,7 +15,7 @@
 
 static const char *const msg_names[MSG_COUNT] = {
 #define MSG(id, kk, ru, en) [id] = #id,
-#include "intake/messages.def"
+#include "texts.def"
 #undef MSG
 };
 
