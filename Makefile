@@ -22,7 +22,7 @@ LIB_SRC := crypto/digest.c crypto/keys.c crypto/seal.c crypto/receipt.c \
            daemon/log.c daemon/buf.c daemon/config.c daemon/db.c daemon/http.c \
            daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c \
            workflow/journal.c workflow/calendar.c workflow/states.c workflow/notice.c workflow/names.c \
-           intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c \
+           intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c intake/sealing.c \
            intake/web.c intake/status.c intake/ratelimit.c intake/request.c \
            intake/mail.c intake/lmtp.c
 DAEMON_SRC := daemon/main.c

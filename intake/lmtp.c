@@ -23,6 +23,7 @@
 #include "daemon/buf.h"
 #include "daemon/log.h"
 #include "intake/appeal.h"
+#include "intake/sealing.h"
 #include "intake/i18n.h"
 #include "intake/mail.h"
 
@@ -72,8 +73,7 @@ struct job {
 	size_t len;
 	char *envelope_from;
 	unsigned max_attachments;
-	struct public_key custodian, case_key;
-	struct pepper pepper;
+	struct intake_keys keys;
 	char default_language[4];
 	/* worker output */
 	enum mail_status status;
@@ -189,46 +189,17 @@ static void conn_resume(struct conn *c)
 
 /* --- the worker: parse and seal, with public keys only --- */
 
-static bool encrypt_json(const struct content_key *key, json_t *obj, struct blob *out)
+/* A mail's attachment as sealing_encrypt_file() takes it. */
+static struct sealing_file file_of(const char *name, const char *type, const void *data, size_t len)
 {
-	char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-	if (!text)
-		return false;
-	size_t len = strlen(text);
-	bool ok = content_encrypt(key, text, len, &out->data, &out->len);
-	memset(text, 0, len);
-	free(text);
-	return ok;
-}
-
-static bool seal_json(const struct public_key *to, json_t *obj, struct blob *out)
-{
-	char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-	if (!text)
-		return false;
-	size_t len = strlen(text);
-	bool ok = seal_to(to, text, len, &out->data, &out->len);
-	memset(text, 0, len);
-	free(text);
-	return ok;
-}
-
-static bool add_file(struct appeal *a, const struct content_key *key, const char *name,
-		     const char *type, const void *data, size_t len)
-{
-	json_t *meta =
-	    json_pack("{s:s,s:s,s:I}", "name", name, "type", type, "size", (json_int_t)len);
-	bool ok = meta && encrypt_json(key, meta, &a->files[a->nfiles].meta) &&
-		  stream_encrypt(key, len ? data : "", len, &a->files[a->nfiles].data.data,
-				 &a->files[a->nfiles].data.len);
-	json_decref(meta);
-	if (ok)
-		a->nfiles++;
-	else {
-		blob_free(&a->files[a->nfiles].meta);
-		blob_free(&a->files[a->nfiles].data);
-	}
-	return ok;
+	return (struct sealing_file){
+	    .name = name,
+	    .name_len = strlen(name),
+	    .type = type,
+	    .type_len = strlen(type),
+	    .data = data,
+	    .len = len,
+	};
 }
 
 static json_t *identity_of(const struct job *job, const struct mail *m)
@@ -266,66 +237,40 @@ static json_t *content_of(const struct job *job, const struct mail *m)
 
 static struct appeal *build_appeal(struct job *job, const struct mail *m, const char *receipt)
 {
-	struct content_key *key = content_key_new();
 	json_t *content = content_of(job, m), *identity = identity_of(job, m);
-	struct appeal *a = calloc(1, sizeof(*a));
-	if (!a || !key || !content || !identity)
-		goto fail;
-	a->channel = "email";
-	a->category = "other";
-	a->director_involved = "unknown";
-	a->language = m && m->language ? m->language : NULL;
-	static const char *const langs[] = {"kk", "ru", "en"};
-	for (size_t i = 0; !a->language && i < 3; i++) {
-		if (strcmp(job->default_language, langs[i]) == 0)
-			a->language = langs[i];
-	}
-	if (!a->language)
-		a->language = "ru";
-	receipt_hash(&job->pepper, receipt, a->receipt_hash);
-	if (!content_key_seal(key, &job->case_key, &a->content_key_sealed.data,
-			      &a->content_key_sealed.len) ||
-	    !encrypt_json(key, content, &a->content) ||
-	    !seal_json(&job->custodian, identity, &a->identity_sealed))
-		goto fail;
 	unsigned nfiles = m ? m->nfiles : 1;
-	if (nfiles) {
-		a->files = calloc(nfiles, sizeof(*a->files));
-		if (!a->files)
-			goto fail;
+	struct sealing_file *files = calloc(nfiles ? nfiles : 1, sizeof(*files));
+	struct appeal *a = NULL;
+	if (!content || !identity || !files)
+		goto done;
+	const char *language = m && m->language ? m->language : NULL;
+	static const char *const langs[] = {"kk", "ru", "en"};
+	for (size_t i = 0; !language && i < 3; i++) {
+		if (strcmp(job->default_language, langs[i]) == 0)
+			language = langs[i];
 	}
-	if (!m) {
-		if (!add_file(a, key, "message.eml", "application/octet-stream", job->raw,
-			      job->len))
-			goto fail;
-	}
-	for (unsigned i = 0; m && i < m->nfiles; i++) {
-		if (!add_file(a, key, m->files[i].name, m->files[i].type, m->files[i].data,
-			      m->files[i].len))
-			goto fail;
-	}
+	if (!m) /* unreadable: the raw mail is kept as its one file */
+		files[0] = file_of("message.eml", "application/octet-stream", job->raw, job->len);
+	for (unsigned i = 0; m && i < m->nfiles; i++)
+		files[i] =
+		    file_of(m->files[i].name, m->files[i].type, m->files[i].data, m->files[i].len);
+	struct sealing_parts parts = {
+	    .channel = "email",
+	    .category = "other",
+	    .director_involved = "unknown",
+	    .language = language ? language : "ru",
+	    .receipt = receipt,
+	    .content = content,
+	    .identity = identity,
+	    .files = files,
+	    .nfiles = nfiles,
+	};
+	a = sealing_build(&job->keys, &parts);
+done:
+	free(files);
 	json_decref(content);
 	json_decref(identity);
-	content_key_free(key);
 	return a;
-fail:
-	json_decref(content);
-	json_decref(identity);
-	content_key_free(key);
-	appeal_free(a);
-	return NULL;
-}
-
-static bool encrypt_file(const struct content_key *key, const struct mail_attachment *ma,
-			 struct appeal_file *out)
-{
-	json_t *meta = json_pack("{s:s,s:s,s:I}", "name", ma->name, "type", ma->type, "size",
-				 (json_int_t)ma->len);
-	bool ok = meta && encrypt_json(key, meta, &out->meta) &&
-		  stream_encrypt(key, ma->len ? (const void *)ma->data : "", ma->len,
-				 &out->data.data, &out->data.len);
-	json_decref(meta);
-	return ok;
 }
 
 static struct followup *build_followup(const struct job *job, const struct mail *m)
@@ -340,7 +285,7 @@ static struct followup *build_followup(const struct job *job, const struct mail 
 	memcpy(text, m->subject, slen);
 	memcpy(text + slen, "\n\n", 2);
 	memcpy(text + slen + 2, m->text, tlen + 1);
-	if (!content_key_seal(key, &job->case_key, &f->key_sealed.data, &f->key_sealed.len) ||
+	if (!content_key_seal(key, &job->keys.case_key, &f->key_sealed.data, &f->key_sealed.len) ||
 	    !content_encrypt(key, text, slen + tlen + 2, &f->body_case.data, &f->body_case.len) ||
 	    !content_encrypt(throwaway, text, slen + tlen + 2, &f->body_reporter.data,
 			     &f->body_reporter.len))
@@ -348,7 +293,9 @@ static struct followup *build_followup(const struct job *job, const struct mail 
 	if (m->nfiles && !(f->files = calloc(m->nfiles, sizeof(*f->files))))
 		goto fail;
 	for (unsigned i = 0; i < m->nfiles; i++) {
-		if (!encrypt_file(key, &m->files[i], &f->files[i]))
+		struct sealing_file file =
+		    file_of(m->files[i].name, m->files[i].type, m->files[i].data, m->files[i].len);
+		if (!sealing_encrypt_file(key, &file, &f->files[i]))
 			goto fail;
 		f->nfiles++;
 	}
@@ -706,9 +653,7 @@ static void data_end(struct conn *c)
 		goto tempfail;
 	evbuffer_remove(c->data, job->raw, job->len);
 	job->max_attachments = l->cfg->max_mail_attachments;
-	job->custodian = l->web->custodian;
-	job->case_key = l->web->case_key;
-	job->pepper = l->web->pepper;
+	job->keys = l->web->keys;
 	snprintf(job->default_language, sizeof(job->default_language), "%s",
 		 l->cfg->default_language);
 	if (pthread_create(&job->thread, NULL, worker, job) != 0)

@@ -302,7 +302,7 @@ static void lookup_start(struct request *req, unsigned status, const char *error
 	if (error)
 		snprintf(lk->error, sizeof(lk->error), "%s", error);
 	unsigned char hash[RECEIPT_HASH_BYTES];
-	receipt_hash(&req->web->pepper, req->receipt, hash);
+	receipt_hash(&req->web->keys.pepper, req->receipt, hash);
 	const char *values[1] = {(const char *)hash};
 	int lengths[1] = {RECEIPT_HASH_BYTES};
 	int formats[1] = {1};
@@ -364,9 +364,9 @@ static void proceed_message(struct request *req)
 	const char *text = form_get(f, FIELD_MESSAGE);
 	size_t textlen = form_len(f, FIELD_MESSAGE);
 	unsigned char hash[RECEIPT_HASH_BYTES];
-	receipt_hash(&w->pepper, req->receipt, hash);
+	receipt_hash(&w->keys.pepper, req->receipt, hash);
 
-	if (!key || !rkey || !content_key_seal(key, &w->case_key, &sealed, &sealed_len) ||
+	if (!key || !rkey || !content_key_seal(key, &w->keys.case_key, &sealed, &sealed_len) ||
 	    !encrypt_text(key, text, textlen, &body_case, &case_len) ||
 	    !encrypt_text(rkey, text, textlen, &body_rep, &rep_len))
 		goto fail;

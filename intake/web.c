@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "crypto/seal.h"
 #include "daemon/log.h"
 #include "intake/html.h"
@@ -12,21 +14,6 @@
 #include "intake/status.h"
 
 /* --- set-up --- */
-
-static bool load_keys(const struct config *cfg, struct public_key *custodian,
-		      struct public_key *case_key, char *err, size_t errlen)
-{
-	char why[256];
-	if (!keys_load_public(cfg->custodian_public_key, custodian, why, sizeof(why))) {
-		snprintf(err, errlen, "custodian_public_key %s: %s", cfg->custodian_public_key, why);
-		return false;
-	}
-	if (!keys_load_public(cfg->case_public_key, case_key, why, sizeof(why))) {
-		snprintf(err, errlen, "case_public_key %s: %s", cfg->case_public_key, why);
-		return false;
-	}
-	return true;
-}
 
 struct web *web_new(struct event_base *base, const struct config *cfg, struct db *db, char *err,
 		    size_t errlen)
@@ -39,13 +26,8 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 	w->base = base;
 	w->cfg = cfg;
 	w->db = db;
-	char why[256];
-	if (!load_keys(cfg, &w->custodian, &w->case_key, err, errlen))
+	if (!intake_keys_load(cfg, &w->keys, err, errlen))
 		goto fail;
-	if (!pepper_load(cfg->receipt_pepper_file, &w->pepper, why, sizeof(why))) {
-		snprintf(err, errlen, "receipt_pepper_file %s: %s", cfg->receipt_pepper_file, why);
-		goto fail;
-	}
 	w->appeals = appeal_queue_new(db, cfg->max_batch);
 	w->limiter = ratelimit_new();
 	if (!w->appeals || !w->limiter) {
@@ -60,11 +42,13 @@ fail:
 
 bool web_reload(struct web *w, const struct config *fresh, char *err, size_t errlen)
 {
-	struct public_key custodian, case_key;
-	if (!load_keys(fresh, &custodian, &case_key, err, errlen))
+	/* the pepper stays: a new one would orphan every receipt given */
+	struct intake_keys keys;
+	if (!intake_keys_load(fresh, &keys, err, errlen))
 		return false;
-	w->custodian = custodian;
-	w->case_key = case_key;
+	w->keys.custodian = keys.custodian;
+	w->keys.case_key = keys.case_key;
+	sodium_memzero(&keys, sizeof(keys));
 	w->cfg = fresh;
 	appeal_queue_set_max_batch(w->appeals, fresh->max_batch);
 	db_set_queue_timeout(w->db, fresh->request_timeout);
@@ -213,9 +197,10 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 		html_escape_str(&b, i18n(lang, M_ERR_SUMMARY));
 		buf_puts(&b, "</p></div>\n");
 	}
-	buf_printf(&b, "<form id=\"report\" method=\"post\" action=\"/report\" "
-		       "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
-		       "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<fieldset>\n",
+	buf_printf(&b,
+		   "<form id=\"report\" method=\"post\" action=\"/report\" "
+		   "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
+		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<fieldset>\n",
 		   i18n_code(lang));
 
 	put_textarea(&b, req, f, e, FIELD_WHAT, M_FORM_WHAT, true, 8);
@@ -235,10 +220,11 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	html_escape_str(&b, i18n(lang, M_FORM_DIRECTOR));
 	buf_puts(&b, "</legend>\n");
 	for (size_t i = 0; i < 3; i++) {
-		buf_printf(&b,
-			   "<label class=\"choice\"><input type=\"radio\" name=\"director_involved\" "
-			   "value=\"%s\"%s> ",
-			   director_values[i], strcmp(dir, director_values[i]) == 0 ? " checked" : "");
+		buf_printf(
+		    &b,
+		    "<label class=\"choice\"><input type=\"radio\" name=\"director_involved\" "
+		    "value=\"%s\"%s> ",
+		    director_values[i], strcmp(dir, director_values[i]) == 0 ? " checked" : "");
 		html_escape_str(&b, i18n(lang, director_msgs[i]));
 		buf_puts(&b, "</label>\n");
 	}
@@ -356,9 +342,9 @@ static bool check_report(struct request *req)
 	e.what = is_blank(form_get(f, FIELD_WHAT));
 	e.category = !known_value(form_get(f, FIELD_CATEGORY), categories, NCATEGORIES);
 	if (strcmp(form_get(f, FIELD_IDENTITY), "named") == 0) {
-		e.identity = is_blank(form_get(f, FIELD_NAME)) && is_blank(form_get(f, FIELD_PHONE)) &&
-			     is_blank(form_get(f, FIELD_EMAIL)) &&
-			     is_blank(form_get(f, FIELD_ADDRESS));
+		e.identity =
+		    is_blank(form_get(f, FIELD_NAME)) && is_blank(form_get(f, FIELD_PHONE)) &&
+		    is_blank(form_get(f, FIELD_EMAIL)) && is_blank(form_get(f, FIELD_ADDRESS));
 		e.email = !is_blank(form_get(f, FIELD_EMAIL)) &&
 			  !email_plausible(form_get(f, FIELD_EMAIL), form_len(f, FIELD_EMAIL));
 	}
@@ -372,101 +358,60 @@ static bool check_report(struct request *req)
 	return false;
 }
 
-static bool add_text(json_t *obj, const char *key, const struct form *f, enum form_field field)
+static json_t *text_of(const struct form *f, enum form_field field)
 {
-	json_t *s = json_stringn(form_get(f, field), form_len(f, field));
-	return s && json_object_set_new(obj, key, s) == 0;
-}
-
-static bool encrypt_json(const struct content_key *key, json_t *obj, struct blob *out)
-{
-	char *text = json_dumps(obj, JSON_COMPACT);
-	if (!text)
-		return false;
-	size_t len = strlen(text);
-	bool ok = content_encrypt(key, text, len, &out->data, &out->len);
-	memset(text, 0, len);
-	free(text);
-	return ok;
+	return json_stringn(form_get(f, field), form_len(f, field));
 }
 
 /* Seals and encrypts the form into an appeal. */
 static struct appeal *build_appeal(struct request *req, const char *receipt)
 {
-	struct web *w = req->web;
 	struct form *f = &req->form;
-	struct content_key *key = NULL;
-	json_t *content = NULL, *identity = NULL;
-	struct appeal *a = calloc(1, sizeof(*a));
-	if (!a)
-		return NULL;
-	a->channel = "web";
-	a->category = known_value(form_get(f, FIELD_CATEGORY), categories, NCATEGORIES);
-	a->director_involved = known_value(form_get(f, FIELD_DIRECTOR), director_values, 3);
-	if (!a->director_involved)
-		a->director_involved = "unknown";
-	a->language = i18n_code(req->lang);
-	receipt_hash(&w->pepper, receipt, a->receipt_hash);
-
-	key = content_key_new();
-	content = json_object();
-	if (!key || !content)
-		goto fail;
-	if (!add_text(content, "what", f, FIELD_WHAT) ||
-	    !add_text(content, "when_where", f, FIELD_WHEN_WHERE) ||
-	    !add_text(content, "who", f, FIELD_WHO))
-		goto fail;
-	if (!content_key_seal(key, &w->case_key, &a->content_key_sealed.data,
-			      &a->content_key_sealed.len) ||
-	    !encrypt_json(key, content, &a->content))
-		goto fail;
-
+	const char *director = known_value(form_get(f, FIELD_DIRECTOR), director_values, 3);
+	json_t *content = json_pack("{s:o,s:o,s:o}", "what", text_of(f, FIELD_WHAT), "when_where",
+				    text_of(f, FIELD_WHEN_WHERE), "who", text_of(f, FIELD_WHO));
+	json_t *identity = NULL;
+	struct sealing_file *files = NULL;
+	struct appeal *a = NULL;
+	if (!content)
+		goto done;
 	if (strcmp(form_get(f, FIELD_IDENTITY), "named") == 0) {
-		identity = json_object();
-		if (!identity || !add_text(identity, "name", f, FIELD_NAME) ||
-		    !add_text(identity, "phone", f, FIELD_PHONE) ||
-		    !add_text(identity, "email", f, FIELD_EMAIL) ||
-		    !add_text(identity, "address", f, FIELD_ADDRESS))
-			goto fail;
-		char *text = json_dumps(identity, JSON_COMPACT);
-		if (!text)
-			goto fail;
-		size_t len = strlen(text);
-		bool ok = seal_to(&w->custodian, text, len, &a->identity_sealed.data,
-				  &a->identity_sealed.len);
-		memset(text, 0, len);
-		free(text);
-		if (!ok)
-			goto fail;
+		identity = json_pack("{s:o,s:o,s:o,s:o}", "name", text_of(f, FIELD_NAME), "phone",
+				     text_of(f, FIELD_PHONE), "email", text_of(f, FIELD_EMAIL),
+				     "address", text_of(f, FIELD_ADDRESS));
+		if (!identity)
+			goto done;
 	}
-
-	if (f->nfiles) {
-		a->files = calloc(f->nfiles, sizeof(*a->files));
-		if (!a->files)
-			goto fail;
-	}
+	if (f->nfiles && !(files = calloc(f->nfiles, sizeof(*files))))
+		goto done;
 	for (unsigned i = 0; i < f->nfiles; i++) {
-		struct form_file *ff = &f->files[i];
-		json_t *meta = json_pack("{s:s%,s:s%,s:I}", "name", ff->name.data ? ff->name.data : "",
-					 ff->name.len, "type", ff->type.data ? ff->type.data : "",
-					 ff->type.len, "size", (json_int_t)ff->data.len);
-		bool ok = meta && encrypt_json(key, meta, &a->files[i].meta);
-		json_decref(meta);
-		if (!ok || !stream_encrypt(key, ff->data.data ? ff->data.data : "", ff->data.len,
-					   &a->files[i].data.data, &a->files[i].data.len))
-			goto fail;
-		a->nfiles++;
+		const struct form_file *ff = &f->files[i];
+		files[i] = (struct sealing_file){
+		    .name = ff->name.data,
+		    .name_len = ff->name.len,
+		    .type = ff->type.data,
+		    .type_len = ff->type.len,
+		    .data = ff->data.data,
+		    .len = ff->data.len,
+		};
 	}
+	struct sealing_parts parts = {
+	    .channel = "web",
+	    .category = known_value(form_get(f, FIELD_CATEGORY), categories, NCATEGORIES),
+	    .director_involved = director ? director : "unknown",
+	    .language = i18n_code(req->lang),
+	    .receipt = receipt,
+	    .content = content,
+	    .identity = identity,
+	    .files = files,
+	    .nfiles = f->nfiles,
+	};
+	a = sealing_build(&req->web->keys, &parts);
+done:
+	free(files);
 	json_decref(content);
 	json_decref(identity);
-	content_key_free(key);
 	return a;
-fail:
-	json_decref(content);
-	json_decref(identity);
-	content_key_free(key);
-	appeal_free(a);
-	return NULL;
 }
 
 struct report_wait {
@@ -618,13 +563,13 @@ static enum route route_of(const char *url, const char *method, bool *post)
 		const char *method;
 		enum route route;
 	} routes[] = {
-		{"/", "GET", ROUTE_FORM},
-		{"/report", "POST", ROUTE_REPORT},
-		{"/status", "GET", ROUTE_STATUS_FORM},
-		{"/status", "POST", ROUTE_STATUS},
-		{"/status/message", "POST", ROUTE_STATUS_MESSAGE},
-		{"/style.css", "GET", ROUTE_STYLE},
-		{"/healthz", "GET", ROUTE_HEALTH},
+	    {"/", "GET", ROUTE_FORM},
+	    {"/report", "POST", ROUTE_REPORT},
+	    {"/status", "GET", ROUTE_STATUS_FORM},
+	    {"/status", "POST", ROUTE_STATUS},
+	    {"/status/message", "POST", ROUTE_STATUS_MESSAGE},
+	    {"/style.css", "GET", ROUTE_STYLE},
+	    {"/healthz", "GET", ROUTE_HEALTH},
 	};
 	bool known_path = false;
 	bool head = strcmp(method, "HEAD") == 0;
@@ -651,8 +596,8 @@ static enum MHD_Result queue_answer(struct request *req)
 
 static bool content_length_over(struct request *req)
 {
-	const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (!cl)
 		return false;
 	char *end;
@@ -682,8 +627,8 @@ static void request_start(struct request *req, const char *url, const char *meth
 			   M_ERR_METHOD);
 		MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW,
 					strcmp(url, "/status") == 0 ? "GET, POST"
-					: req->is_post		   ? "POST"
-								   : "GET, POST");
+					: req->is_post		    ? "POST"
+								    : "GET, POST");
 		return;
 	default:
 		break;

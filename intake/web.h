@@ -16,6 +16,7 @@
 #include "daemon/http.h"
 #include "intake/appeal.h"
 #include "intake/ratelimit.h"
+#include "intake/sealing.h"
 
 struct web {
 	struct event_base *base;
@@ -24,9 +25,7 @@ struct web {
 	struct appeal_queue *appeals;
 	struct ratelimit *limiter;
 	struct http_server *http;
-	struct public_key custodian;
-	struct public_key case_key;
-	struct pepper pepper;
+	struct intake_keys keys;
 	unsigned long next_id;
 	unsigned suspended;
 	struct request *waiting; /* suspended requests */

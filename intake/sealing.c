@@ -1,0 +1,114 @@
+/* Clear parts to a sealed appeal: see sealing.h. */
+#include "intake/sealing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "crypto/seal.h"
+#include "daemon/config.h"
+
+bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *err, size_t errlen)
+{
+	char why[256];
+	if (!keys_load_public(cfg->custodian_public_key, &out->custodian, why, sizeof(why))) {
+		snprintf(err, errlen, "custodian_public_key %s: %s", cfg->custodian_public_key,
+			 why);
+		return false;
+	}
+	if (!keys_load_public(cfg->case_public_key, &out->case_key, why, sizeof(why))) {
+		snprintf(err, errlen, "case_public_key %s: %s", cfg->case_public_key, why);
+		return false;
+	}
+	if (!pepper_load(cfg->receipt_pepper_file, &out->pepper, why, sizeof(why))) {
+		snprintf(err, errlen, "receipt_pepper_file %s: %s", cfg->receipt_pepper_file, why);
+		return false;
+	}
+	return true;
+}
+
+/* The compact JSON text of obj, malloc'd; wipe it with text_free(). */
+static char *json_text(const json_t *obj, size_t *len)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+	if (text)
+		*len = strlen(text);
+	return text;
+}
+
+static void text_free(char *text, size_t len)
+{
+	if (!text)
+		return;
+	sodium_memzero(text, len);
+	free(text);
+}
+
+bool sealing_encrypt_json(const struct content_key *key, const json_t *obj, struct blob *out)
+{
+	size_t len = 0;
+	char *text = json_text(obj, &len);
+	bool ok = text && content_encrypt(key, text, len, &out->data, &out->len);
+	text_free(text, len);
+	return ok;
+}
+
+bool sealing_seal_json(const struct public_key *to, const json_t *obj, struct blob *out)
+{
+	size_t len = 0;
+	char *text = json_text(obj, &len);
+	bool ok = text && seal_to(to, text, len, &out->data, &out->len);
+	text_free(text, len);
+	return ok;
+}
+
+bool sealing_encrypt_file(const struct content_key *key, const struct sealing_file *f,
+			  struct appeal_file *out)
+{
+	json_t *meta =
+	    json_pack("{s:s%,s:s%,s:I}", "name", f->name ? f->name : "", f->name_len, "type",
+		      f->type ? f->type : "", f->type_len, "size", (json_int_t)f->len);
+	bool ok = meta && sealing_encrypt_json(key, meta, &out->meta);
+	json_decref(meta);
+	return ok &&
+	       stream_encrypt(key, f->data ? f->data : "", f->len, &out->data.data, &out->data.len);
+}
+
+struct appeal *sealing_build(const struct intake_keys *keys, const struct sealing_parts *parts)
+{
+	struct content_key *key = content_key_new();
+	struct appeal *a = calloc(1, sizeof(*a));
+	if (!a || !key)
+		goto fail;
+	a->channel = parts->channel;
+	a->category = parts->category;
+	a->director_involved = parts->director_involved ? parts->director_involved : "unknown";
+	a->language = parts->language;
+	receipt_hash(&keys->pepper, parts->receipt, a->receipt_hash);
+	if (!content_key_seal(key, &keys->case_key, &a->content_key_sealed.data,
+			      &a->content_key_sealed.len) ||
+	    !sealing_encrypt_json(key, parts->content, &a->content))
+		goto fail;
+	if (parts->identity &&
+	    !sealing_seal_json(&keys->custodian, parts->identity, &a->identity_sealed))
+		goto fail;
+	if (parts->nfiles) {
+		a->files = calloc(parts->nfiles, sizeof(*a->files));
+		if (!a->files)
+			goto fail;
+	}
+	for (unsigned i = 0; i < parts->nfiles; i++) {
+		/* counted first, so appeal_free() frees what a half-made one holds */
+		a->nfiles++;
+		if (!sealing_encrypt_file(key, &parts->files[i], &a->files[i]))
+			goto fail;
+	}
+	content_key_free(key);
+	return a;
+fail:
+	content_key_free(key);
+	appeal_free(a);
+	return NULL;
+}

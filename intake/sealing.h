@@ -1,0 +1,76 @@
+/* What every channel does between "the reporter's words are in memory" and
+ * appeal_register(): seal the identity to the custodian, encrypt the content
+ * and the files under a fresh case content key sealed to the case-handling
+ * key, and hash the receipt. The web form, the mail intake, the operator's
+ * call form and the registrar's form all end here, so what is sealed to
+ * which key (docs/keys.md) is decided in one place. */
+#ifndef HOTLINE_INTAKE_SEALING_H
+#define HOTLINE_INTAKE_SEALING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "crypto/keys.h"
+#include "crypto/receipt.h"
+#include "intake/appeal.h"
+
+struct config;
+struct content_key;
+
+/* The public keys and the pepper; the daemon holds nothing more. */
+struct intake_keys {
+	struct public_key custodian;
+	struct public_key case_key;
+	struct pepper pepper;
+};
+
+/* Loads the three files named by the config (custodian_public_key,
+ * case_public_key, receipt_pepper_file). False with the file and the reason
+ * in err. */
+bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+/* A file as the reporter gave it, in clear. */
+struct sealing_file {
+	const char *name, *type; /* UTF-8, not NUL-terminated: name_len, type_len */
+	size_t name_len, type_len;
+	const void *data;
+	size_t len;
+};
+
+/* The appeal in clear, borrowed for the call. */
+struct sealing_parts {
+	const char *channel;	       /* "web", "email", "phone", "written", "in_person" */
+	const char *category;	       /* static, from the known set, or NULL */
+	const char *director_involved; /* static: "yes", "no", "unknown" */
+	const char *language;	       /* static: "kk", "ru", "en" */
+	const char *receipt;	       /* RECEIPT_DIGITS digits */
+	const json_t *content;	       /* an object: encrypted as compact JSON */
+	const json_t *identity;	       /* an object, or NULL when anonymous */
+	const struct sealing_file *files;
+	unsigned nfiles;
+};
+
+/* A malloc'd appeal ready for appeal_register(), nothing in it in clear but
+ * the routing facts; NULL when out of memory or when libsodium failed. The
+ * JSON texts made on the way are wiped before they are freed; the parts
+ * stay the caller's to wipe. */
+struct appeal *sealing_build(const struct intake_keys *keys, const struct sealing_parts *parts)
+    __attribute__((warn_unused_result));
+
+/* A file's name, type and size as a blob, and its bytes as a stream, under
+ * the key of its case or message. */
+bool sealing_encrypt_file(const struct content_key *key, const struct sealing_file *file,
+			  struct appeal_file *out) __attribute__((warn_unused_result));
+
+/* Encrypts an object as compact JSON under key into out (a content blob);
+ * the text is wiped. */
+bool sealing_encrypt_json(const struct content_key *key, const json_t *obj, struct blob *out)
+    __attribute__((warn_unused_result));
+/* Seals an object as compact JSON to a public key into out. */
+bool sealing_seal_json(const struct public_key *to, const json_t *obj, struct blob *out)
+    __attribute__((warn_unused_result));
+
+#endif
