@@ -11,12 +11,18 @@ import random
 import re
 import resource
 import select
-import socket
+import shutil
 import signal
+import socket
+import subprocess
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import NamedTuple, Optional
 
+import psycopg2
+import psycopg2.errors
 import pytest
 
 import helpers
@@ -242,6 +248,122 @@ def test_sigkill_under_load_and_restart(make_hotline):
     before = [int(o.reg_no[5:]) for o in outcomes if o.kind == "receipt" and o.started < t_kill]
     assert after[0] > max(before), "numbers after the restart do not continue the journal"
     summary("SIGKILL", outcomes, committed_without_receipt=unshown)
+
+
+# ---------------------------------------------------------------- writes refused
+
+
+def wait_answer(hl, want, timeout=20):
+    """Posts reports until one gets the answer `want` (a kind of classify);
+    any answer but a receipt or 'not saved' fails at once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = hl.post_multipart("/report", report_fields(what="probe " + helpers.marker()))
+        kind, receipt, reg_no = classify(r)
+        assert kind in ("receipt", "not-saved"), f"{r.status}: {page_excerpt(r.body, 300)}"
+        if kind == want:
+            return r, receipt, reg_no
+        assert time.monotonic() < deadline, f"no '{want}' answer within {timeout} s; log:\n" \
+            + hl.log()[-4000:]
+        time.sleep(0.2)
+
+
+def test_database_refusing_writes(make_hotline):
+    """The database turned read-only (as after a fail-over to a standby, or
+    an administrator's ALTER DATABASE): 503 'not saved' pages, lookups
+    still work, and once writes are allowed again the daemon registers
+    reports without a restart."""
+    hl = make_hotline()
+    first = helpers.submit(hl)
+    hl.cluster.execute(f'ALTER DATABASE "{hl.dbname}" SET default_transaction_read_only = on')
+    # The setting applies to new sessions: make the daemon reconnect.
+    hl.cluster.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = %s AND usename = 'hotline_app'", (hl.dbname,))
+    # Once a lookup works, the daemon is connected again, read-only.
+    deadline = time.monotonic() + 20
+    while True:
+        s = hl.post_form("/status", {"receipt": first.receipt, "lang": "en"})
+        if s.status == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert s.status == 200 and element_text(s.body, "reg-no") == first.reg_no, (
+        f"/status while read-only: {s.status}; log:\n" + hl.log()[-3000:])
+    for _ in range(5):
+        r = hl.post_multipart("/report", report_fields(what="while read-only"))
+        assert classify(r)[0] == "not-saved", f"{r.status}: {page_excerpt(r.body, 300)}"
+    assert hl.alive()
+
+    hl.cluster.execute(f'ALTER DATABASE "{hl.dbname}" RESET default_transaction_read_only')
+    _, receipt, reg_no = wait_answer(hl, "receipt")
+    assert reg_no.endswith("-000002"), f"expected the next number, got {reg_no}"
+    assert len(committed(hl)) == 2
+    check_journal(hl)
+
+
+@pytest.fixture
+def small_disk():
+    """A 4 MB tmpfs the PostgreSQL server may write to, or a skip: mounting
+    needs root (and a container that allows it)."""
+    if os.geteuid() != 0:
+        pytest.skip("a real full disk needs root to mount a tmpfs; "
+                    "test_database_refusing_writes covers refused writes unprivileged")
+    d = Path(tempfile.mkdtemp(prefix="hotline-tmpfs-"))
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(d)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        d.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here ({p.stderr.strip()}); "
+                    "test_database_refusing_writes covers refused writes unprivileged")
+    try:
+        shutil.chown(d, "postgres", "postgres")  # tools/pg.sh runs the server as postgres
+        yield d
+    finally:
+        # after own_cluster has stopped the server (fixtures end in reverse order)
+        subprocess.run(["umount", "-l", str(d)], capture_output=True)
+        d.rmdir()
+
+
+def test_disk_full(small_disk, own_cluster, make_hotline):
+    """The cases, journal and attachments live on a tablespace on a small
+    tmpfs, which is then filled: a report with a file is answered 'not
+    saved' (SQLSTATE 53100); once the disk is larger, reports register
+    again without a restart."""
+    own_cluster.execute(f"CREATE TABLESPACE small LOCATION '{small_disk}'")
+    for table in ("journal", "cases", "attachments"):
+        own_cluster.execute(f"ALTER TABLE hotline.{table} SET TABLESPACE small", dbname="hotline")
+    hl = make_hotline(cluster=own_cluster, dbname="hotline")
+    attachment = [File("scan.pdf", helpers.random_bytes(100_000), "application/pdf")]
+    first = helpers.submit(hl, files=attachment)
+
+    conn = own_cluster.connect("hotline")
+    try:
+        with conn.cursor() as cur:
+            cur.execute("CREATE TABLE filler (b bytea) TABLESPACE small")
+            cur.execute("ALTER TABLE filler ALTER b SET STORAGE EXTERNAL")  # not compressed
+            for _ in range(100):
+                try:
+                    cur.execute("INSERT INTO filler SELECT convert_to(repeat('x', 262144), 'UTF8')")
+                except psycopg2.errors.DiskFull:
+                    break
+            else:
+                raise AssertionError("a 4 MB disk did not fill up")
+    finally:
+        conn.close()
+
+    for _ in range(3):
+        r = hl.post_multipart("/report", report_fields(what="disk full"), attachment)
+        assert classify(r)[0] == "not-saved", f"{r.status}: {page_excerpt(r.body, 300)}"
+    assert "SQLSTATE 53100" in hl.log(), "the failure was not the full disk"
+    assert hl.alive() and hl.get("/healthz").status == 200
+    s = hl.post_form("/status", {"receipt": first.receipt, "lang": "en"})
+    assert s.status == 200 and element_text(s.body, "reg-no") == first.reg_no
+
+    subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
+    r, receipt, reg_no = wait_answer(hl, "receipt")
+    second = helpers.submit(hl, files=attachment)
+    assert [reg_no[5:], second.reg_no[5:]] == ["000002", "000003"]
+    assert len(committed(hl)) == 3
+    check_journal(hl)
 
 
 # ---------------------------------------------------------------- hostile clients
