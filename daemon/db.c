@@ -24,6 +24,8 @@ struct db_job {
 	PGresult **results;
 	int next_result; /* statement whose results arrive now */
 	bool failed;
+	bool in_doubt; /* its connection was lost while it was sent */
+	int backend_pid;
 	char sqlstate[6];
 	struct timeval queued_at;
 	struct db_job *next;
@@ -168,6 +170,16 @@ const char *db_job_sqlstate(const struct db_job *job)
 	return job->sqlstate[0] ? job->sqlstate : "00000";
 }
 
+bool db_job_in_doubt(const struct db_job *job)
+{
+	return job->in_doubt;
+}
+
+int db_job_backend(const struct db_job *job)
+{
+	return job->backend_pid;
+}
+
 static void job_fail(struct db_job *job, const char *sqlstate)
 {
 	if (!job->failed) {
@@ -241,6 +253,9 @@ static void conn_drop_for(struct db_conn *c, const char *why, unsigned min_ms)
 	bool was_up = c->state == CONN_READY || c->state == CONN_BUSY;
 	conn_watch(c, 0);
 	if (c->job) {
+		/* Unless an earlier statement already failed (then its
+		 * transaction cannot commit), whether it did is unknown. */
+		c->job->in_doubt = !c->job->failed;
 		job_fail(c->job, "08006");
 		job_finish(db, c->job);
 		c->job = NULL;
@@ -348,6 +363,7 @@ static void conn_send(struct db_conn *c, struct db_job *job)
 {
 	c->job = job;
 	c->state = CONN_BUSY;
+	job->backend_pid = PQbackendPID(c->pg);
 	job->results = calloc((size_t)job->nstmts, sizeof(PGresult *));
 	if (!job->results)
 		abort();

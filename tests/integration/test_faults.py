@@ -211,6 +211,105 @@ def test_postgres_restart_under_load(make_hotline, own_cluster):
             first_receipt_after_up_s=round(first - t_up, 2), committed_without_receipt=unshown)
 
 
+def background_report(hl):
+    box = {}
+
+    def go():
+        try:
+            box["resp"] = hl.post_multipart("/report", report_fields(), timeout=60)
+        except OSError as e:
+            box["error"] = repr(e)
+
+    t = threading.Thread(target=go)
+    t.start()
+    return t, box
+
+
+def wait_backend(cluster, wait_event, timeout=20):
+    """Waits until a session of hotline_app waits on wait_event."""
+    deadline = time.monotonic() + timeout
+    while not cluster.execute("SELECT 1 FROM pg_stat_activity WHERE usename = 'hotline_app' "
+                              "AND wait_event = %s", (wait_event,), dbname="hotline"):
+        assert time.monotonic() < deadline, f"no session waits on {wait_event}"
+        time.sleep(0.05)
+
+
+def wait_for_synchronous_standby(cluster):
+    """From now on every COMMIT waits for a standby that does not exist."""
+    cluster.execute("ALTER SYSTEM SET synchronous_standby_names = 'nobody'")
+    cluster.execute("SELECT pg_reload_conf()")
+    # A new session sees it once the postmaster has read it again, and the
+    # postmaster then signals every session at once.
+    deadline = time.monotonic() + 20
+    while cluster.execute("SHOW synchronous_standby_names")[0][0] != "nobody":
+        assert time.monotonic() < deadline, "synchronous_standby_names not reloaded"
+        time.sleep(0.05)
+    time.sleep(0.2)
+
+
+def test_commit_in_doubt(make_hotline, own_cluster):
+    """The server dies while a COMMIT is on its way. The daemon cannot know
+    from its connection whether the COMMIT took effect: it asks the
+    database once it is back, and the reporter gets the receipt page if the
+    report was saved, 'not saved' if not, and 'not confirmed' if the
+    database was not back in time to tell. A COMMIT that waits for a
+    synchronous standby that does not exist holds the transaction exactly
+    there: committed locally, not yet answered."""
+    hl = make_hotline(cluster=own_cluster, dbname="hotline", request_timeout=10)
+
+    def restart(keep_down=0.0):
+        own_cluster.stop("immediate")
+        time.sleep(keep_down)
+        own_cluster.start()
+
+    # Committed: the receipt page, after the lookup.
+    wait_for_synchronous_standby(own_cluster)
+    t, box = background_report(hl)
+    wait_backend(own_cluster, "SyncRep")
+    own_cluster.execute("ALTER SYSTEM RESET synchronous_standby_names")  # from the restart on
+    restart()
+    t.join(60)
+    assert "error" not in box, box.get("error")
+    rec = helpers.expect_receipt(box["resp"])
+    assert committed(hl) == {receipt_hash_hex(hl, rec.receipt): rec.reg_no}
+    assert "confirmed after its connection was lost" in hl.log()
+
+    # Not committed (it waited for the journal lock): 'not saved'.
+    lock = own_cluster.connect("hotline", autocommit=False)
+    lock.cursor().execute("SELECT * FROM hotline.journal_head FOR UPDATE")
+    t, box = background_report(hl)
+    wait_backend(own_cluster, "transactionid")
+    restart()
+    lock.close()
+    t.join(60)
+    assert "error" not in box, box.get("error")
+    assert classify(box["resp"])[0] == "not-saved", page_excerpt(box["resp"].body, 300)
+    assert len(committed(hl)) == 1
+
+    # Committed, but the database is still down when the time is up.
+    hl.config["request_timeout"] = "3"
+    hl.write_config()
+    hl.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while hl.log().count("configuration reloaded") < 1:
+        assert time.monotonic() < deadline, "no reload"
+        time.sleep(0.05)
+    helpers.submit(hl)  # reconnected
+    wait_for_synchronous_standby(own_cluster)
+    t, box = background_report(hl)
+    wait_backend(own_cluster, "SyncRep")
+    own_cluster.execute("ALTER SYSTEM RESET synchronous_standby_names")
+    own_cluster.stop("immediate")
+    t.join(60)
+    own_cluster.start()
+    assert "error" not in box, box.get("error")
+    r = box["resp"]
+    assert r.status == 503 and has_id(r.body, "error-unconfirmed"), page_excerpt(r.body, 300)
+    assert element_text(r.body, "receipt") is None
+    assert len(committed(hl)) == 3, "the unconfirmed report was not committed after all"
+    check_journal(hl)
+
+
 # ---------------------------------------------------------------- SIGKILL
 
 
@@ -563,7 +662,6 @@ def test_connection_limit_keeps_descriptors_for_the_database(make_hotline):
     allowed = int(m.group(1))
     assert allowed <= 256 - 128, f"{allowed} connections allowed under 256 descriptors"
     idle = open_idle(hl, allowed + 20, timeout=20)
-    box = {}
     try:
         time.sleep(0.5)
         ready = hl.log().count("database connection 0 ready")
@@ -575,15 +673,7 @@ def test_connection_limit_keeps_descriptors_for_the_database(make_hotline):
                 "the database connection was not made again while clients held every "
                 "connection; log:\n" + hl.log()[-3000:])
             time.sleep(0.1)
-
-        def report():
-            try:
-                box["resp"] = hl.post_multipart("/report", report_fields(), timeout=60)
-            except OSError as e:
-                box["error"] = repr(e)
-
-        waiting = threading.Thread(target=report)
-        waiting.start()
+        waiting, box = background_report(hl)
         time.sleep(0.5)
     finally:
         for s in idle:
