@@ -24,6 +24,8 @@ struct db_job {
 	PGresult **results;
 	int next_result; /* statement whose results arrive now */
 	bool failed;
+	bool in_doubt; /* its connection was lost while it was sent */
+	int backend_pid;
 	char sqlstate[6];
 	struct timeval queued_at;
 	struct db_job *next;
@@ -168,6 +170,16 @@ const char *db_job_sqlstate(const struct db_job *job)
 	return job->sqlstate[0] ? job->sqlstate : "00000";
 }
 
+bool db_job_in_doubt(const struct db_job *job)
+{
+	return job->in_doubt;
+}
+
+int db_job_backend(const struct db_job *job)
+{
+	return job->backend_pid;
+}
+
 static void job_fail(struct db_job *job, const char *sqlstate)
 {
 	if (!job->failed) {
@@ -233,12 +245,17 @@ static void conn_watch(struct db_conn *c, short what)
 	event_add(c->ev, NULL);
 }
 
-static void conn_drop(struct db_conn *c, const char *why)
+/* Closes the connection, fails its job, and connects again after a back-off
+ * of at least min_ms. */
+static void conn_drop_for(struct db_conn *c, const char *why, unsigned min_ms)
 {
 	struct db *db = c->db;
 	bool was_up = c->state == CONN_READY || c->state == CONN_BUSY;
 	conn_watch(c, 0);
 	if (c->job) {
+		/* Unless an earlier statement already failed (then its
+		 * transaction cannot commit), whether it did is unknown. */
+		c->job->in_doubt = !c->job->failed;
 		job_fail(c->job, "08006");
 		job_finish(db, c->job);
 		c->job = NULL;
@@ -254,6 +271,8 @@ static void conn_drop(struct db_conn *c, const char *why)
 	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : 100;
 	if (c->backoff_ms > 5000)
 		c->backoff_ms = 5000;
+	if (c->backoff_ms < min_ms)
+		c->backoff_ms = min_ms;
 	struct timeval tv = {c->backoff_ms / 1000, (c->backoff_ms % 1000) * 1000};
 	evtimer_add(c->retry, &tv);
 	if (!db_is_up(db)) {
@@ -266,6 +285,11 @@ static void conn_drop(struct db_conn *c, const char *why)
 		}
 		db->queue_tail = NULL;
 	}
+}
+
+static void conn_drop(struct db_conn *c, const char *why)
+{
+	conn_drop_for(c, why, 0);
 }
 
 static void conn_retry(evutil_socket_t fd, short what, void *arg)
@@ -339,6 +363,7 @@ static void conn_send(struct db_conn *c, struct db_job *job)
 {
 	c->job = job;
 	c->state = CONN_BUSY;
+	job->backend_pid = PQbackendPID(c->pg);
 	job->results = calloc((size_t)job->nstmts, sizeof(PGresult *));
 	if (!job->results)
 		abort();
@@ -387,7 +412,17 @@ static void conn_read_results(struct db_conn *c)
 		if (st == PGRES_PIPELINE_SYNC) {
 			PQclear(res);
 			c->job = NULL;
+			bool read_only = job->failed && strcmp(job->sqlstate, "25006") == 0;
 			job_finish(c->db, job);
+			if (read_only) {
+				/* The server refuses writes: a standby after a
+				 * fail-over, or default_transaction_read_only set.
+				 * Only a new session can find the new primary or the
+				 * setting lifted; at most one try a second. */
+				conn_drop_for(c, "the server refuses writes (SQLSTATE 25006)",
+					      1000);
+				return;
+			}
 			if (PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
 				/* A statement failed inside BEGIN..COMMIT: the rest
 				 * of the pipeline was skipped and the transaction is

@@ -53,6 +53,12 @@ PGresult *db_job_result(const struct db_job *job, int i);
 /* SQLSTATE of the failure ("08006" for a lost connection, "57014" for a
  * timeout, "HL000" for "database unavailable"); safe to log. */
 const char *db_job_sqlstate(const struct db_job *job);
+/* The connection was lost after the job was sent and before its sync came
+ * back: a COMMIT in it may or may not have taken effect. Which, the server
+ * can tell once the session that ran it, db_job_backend(), has ended. */
+bool db_job_in_doubt(const struct db_job *job);
+/* Process id of the server session the job was sent to (0 if none). */
+int db_job_backend(const struct db_job *job);
 
 /* Blocking, for start-up only: connects, reads the schema version from
  * hotline.schema_migrations. -1 when there is none (never migrated), -2 and

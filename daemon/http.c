@@ -17,16 +17,21 @@ struct http_server {
 	int quiesced_fd;
 };
 
+/* MHD takes its listening socket out of its epoll set when it stops
+ * accepting (at the connection limit, or when accept() fails for want of
+ * descriptors) and puts it back only inside MHD_run(). Once the connections
+ * have closed nothing would wake it: it never accepted again. So it runs
+ * at least once a second. */
+#define HTTP_MAX_SLEEP_MS 1000
+
 static void http_run(struct http_server *srv)
 {
 	MHD_run(srv->mhd);
 	MHD_UNSIGNED_LONG_LONG ms;
-	if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES) {
-		struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
-		evtimer_add(srv->timer, &tv);
-	} else {
-		evtimer_del(srv->timer);
-	}
+	if (MHD_get_timeout(srv->mhd, &ms) != MHD_YES || ms > HTTP_MAX_SLEEP_MS)
+		ms = HTTP_MAX_SLEEP_MS;
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+	evtimer_add(srv->timer, &tv);
 }
 
 static void http_on_event(evutil_socket_t fd, short what, void *arg)

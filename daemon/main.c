@@ -153,13 +153,35 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 	event_add(d->drain, &tick);
 }
 
-static void raise_fd_limit(void)
+/* HTTP clients may hold at most this many connections... */
+#define HTTP_MAX_CONNECTIONS 16384
+/* ...and never the last descriptors: these stay for the database pool, the
+ * mailer, LMTP, logging and the loop. Were MHD to hit the open-file limit
+ * first, accept() would fail (EMFILE) and MHD stop accepting, and a lost
+ * database connection could not be made again while clients hold them. */
+#define FDS_RESERVED 128
+#define HTTP_MIN_CONNECTIONS 64
+
+/* Raises the open-file limit as far as allowed (at most 65536) and returns
+ * how many HTTP connections fit under it, or 0 if too few do. */
+static unsigned http_connection_limit(const struct config *cfg, rlim_t *nofile)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		*nofile = 0;
+		return 0;
 	}
+	if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < 65536) {
+		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	*nofile = rl.rlim_cur;
+	rlim_t reserved = FDS_RESERVED + cfg->db_connections;
+	if (rl.rlim_cur < reserved + HTTP_MIN_CONNECTIONS)
+		return 0;
+	rlim_t limit = rl.rlim_cur - reserved;
+	return limit > HTTP_MAX_CONNECTIONS ? HTTP_MAX_CONNECTIONS : (unsigned)limit;
 }
 
 int main(int argc, char **argv)
@@ -228,7 +250,16 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
-	raise_fd_limit();
+	rlim_t nofile;
+	unsigned connection_limit = http_connection_limit(d.cfg, &nofile);
+	if (!connection_limit) {
+		fprintf(stderr,
+			"hotlined: the open-file limit (RLIMIT_NOFILE) is %llu, too low: it needs "
+			"at least %u (LimitNOFILE= in the systemd unit, ulimit -n)\n",
+			(unsigned long long)nofile,
+			FDS_RESERVED + d.cfg->db_connections + HTTP_MIN_CONNECTIONS);
+		goto out;
+	}
 	log_route_libevent();
 	d.base = event_base_new();
 	if (!d.base) {
@@ -253,7 +284,7 @@ int main(int argc, char **argv)
 		.completed = web_completed,
 		.completed_cls = d.web,
 		.connection_timeout = 30,
-		.connection_limit = 16384,
+		.connection_limit = connection_limit,
 	};
 	d.http = http_start(d.base, &hopt, err, sizeof(err));
 	if (!d.http) {
@@ -287,8 +318,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	log_info("listening on http://%s:%u/ (schema version %d)", d.cfg->listen_address,
-		 d.cfg->listen_port, SCHEMA_VERSION);
+	log_info("listening on http://%s:%u/ (schema version %d, at most %u connections)",
+		 d.cfg->listen_address, d.cfg->listen_port, SCHEMA_VERSION, connection_limit);
 	sd_notify(0, "READY=1");
 	event_base_dispatch(d.base);
 	log_info("stopped");

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include <event2/event.h>
+
 #include "daemon/log.h"
 
 struct pending {
@@ -16,6 +18,16 @@ struct pending {
 	struct pending *next;
 };
 
+/* A batch whose connection was lost before its COMMIT was answered: it may
+ * have committed or not. Its appeals wait until the server can tell, that
+ * is once the session that ran it has ended (then its transaction is
+ * either committed and visible, or gone for good). */
+struct doubt {
+	int backend_pid;
+	struct pending *first;
+	struct doubt *next;
+};
+
 struct appeal_queue {
 	struct db *db;
 	unsigned max_batch;
@@ -23,6 +35,10 @@ struct appeal_queue {
 	unsigned waiting;
 	unsigned in_flight;
 	bool busy;
+	struct doubt *doubts;
+	unsigned doubting;
+	struct doubt *checking; /* asked about now */
+	struct event *doubt_timer;
 };
 
 static const char sql_begin[] = "BEGIN";
@@ -34,6 +50,13 @@ static const char sql_deadline[] = "SELECT set_config('statement_timeout', $1, t
 static const char sql_register[] =
 	"SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE 'Asia/Almaty', "
 	"'YYYY-MM-DD HH24:MI') FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
+/* Same columns as sql_register. */
+static const char sql_registered[] =
+	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"'YYYY-MM-DD HH24:MI') FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE c.receipt_hash = $1";
+static const char sql_session_gone[] =
+	"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)";
 static const char sql_attach[] =
 	"INSERT INTO hotline.attachments (case_id, meta, data) "
 	"SELECT id, $2, $3 FROM hotline.cases WHERE receipt_hash = $1";
@@ -60,13 +83,20 @@ void appeal_free(struct appeal *a)
 	free(a);
 }
 
-struct appeal_queue *appeal_queue_new(struct db *db, unsigned max_batch)
+static void doubt_tick(evutil_socket_t fd, short what, void *arg);
+
+struct appeal_queue *appeal_queue_new(struct event_base *base, struct db *db, unsigned max_batch)
 {
 	struct appeal_queue *q = calloc(1, sizeof(*q));
 	if (!q)
 		return NULL;
 	q->db = db;
 	q->max_batch = max_batch ? max_batch : 1;
+	q->doubt_timer = evtimer_new(base, doubt_tick, q);
+	if (!q->doubt_timer) {
+		free(q);
+		return NULL;
+	}
 	return q;
 }
 
@@ -77,7 +107,7 @@ void appeal_queue_set_max_batch(struct appeal_queue *q, unsigned max_batch)
 
 unsigned appeal_pending(const struct appeal_queue *q)
 {
-	return q->waiting + q->in_flight;
+	return q->waiting + q->in_flight + q->doubting;
 }
 
 static void add_register(struct db_job *job, const struct appeal *a)
@@ -130,11 +160,169 @@ static void pending_finish(struct pending *p, const struct appeal_result *r)
 	free(p);
 }
 
+/* A row of sql_register or sql_registered into r. */
+static bool registered_row(PGresult *res, struct appeal_result *r)
+{
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		return false;
+	r->ok = true;
+	r->case_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	snprintf(r->reg_no, sizeof(r->reg_no), "%s", PQgetvalue(res, 0, 1));
+	snprintf(r->registered_at, sizeof(r->registered_at), "%s", PQgetvalue(res, 0, 2));
+	return true;
+}
+
+/* --- batches in doubt --- */
+
+static void doubt_later(struct appeal_queue *q, unsigned ms)
+{
+	struct timeval tv = {0, (suseconds_t)ms * 1000};
+	evtimer_add(q->doubt_timer, &tv);
+}
+
+static void doubt_add(struct appeal_queue *q, struct pending *first, int backend_pid)
+{
+	struct doubt *d = calloc(1, sizeof(*d));
+	if (!d)
+		abort();
+	d->backend_pid = backend_pid;
+	d->first = first;
+	for (struct pending *p = first; p; p = p->next)
+		q->doubting++;
+	d->next = q->doubts;
+	q->doubts = d;
+	doubt_later(q, 0);
+}
+
+static void doubt_unlink(struct appeal_queue *q, struct doubt *d)
+{
+	for (struct doubt **link = &q->doubts; *link; link = &(*link)->next) {
+		if (*link == d) {
+			*link = d->next;
+			break;
+		}
+	}
+	free(d);
+}
+
+static void doubt_answer_unknown(struct appeal_queue *q, struct pending *p)
+{
+	struct appeal_result r = {.ok = false, .unknown = true, .sqlstate = "08006"};
+	log_warning("registration outcome unknown: the connection was lost during its COMMIT "
+		    "and the database could not tell in time");
+	q->doubting--;
+	pending_finish(p, &r);
+}
+
+/* Appeals in doubt whose time is up are told so; not those being asked
+ * about (their answer is on its way). */
+static void doubt_expire(struct appeal_queue *q)
+{
+	struct doubt *d = q->doubts;
+	while (d) {
+		struct doubt *next = d->next;
+		struct pending **link = &d->first;
+		while (d != q->checking && *link) {
+			struct pending *p = *link;
+			if (remaining_ms(p) > 0) {
+				link = &p->next;
+				continue;
+			}
+			*link = p->next;
+			doubt_answer_unknown(q, p);
+		}
+		if (!d->first)
+			doubt_unlink(q, d);
+		d = next;
+	}
+}
+
+static void doubt_checked(struct db_job *job, void *arg)
+{
+	struct appeal_queue *q = arg;
+	struct doubt *d = q->checking;
+	q->checking = NULL;
+	PGresult *gone = db_job_result(job, 0);
+	if (!db_job_ok(job) || !gone || PQresultStatus(gone) != PGRES_TUPLES_OK ||
+	    PQntuples(gone) != 1 || strcmp(PQgetvalue(gone, 0, 0), "t") != 0) {
+		doubt_later(q, 250); /* no answer yet, or that session still runs */
+		return;
+	}
+	int stmt = 1;
+	struct pending *p = d->first;
+	d->first = NULL;
+	while (p) {
+		struct pending *next = p->next;
+		struct appeal_result r;
+		memset(&r, 0, sizeof(r));
+		if (registered_row(db_job_result(job, stmt++), &r)) {
+			log_info("registered %s (case %lld, channel %s), confirmed after its "
+				 "connection was lost",
+				 r.reg_no, r.case_id, p->appeal->channel);
+		} else {
+			r.sqlstate = "08006";
+			log_warning("registration failed (connection lost before COMMIT): nothing "
+				    "was saved");
+		}
+		q->doubting--;
+		pending_finish(p, &r);
+		p = next;
+	}
+	doubt_unlink(q, d);
+	if (q->doubts)
+		doubt_later(q, 0);
+}
+
+static void doubt_ask(struct appeal_queue *q, struct doubt *d)
+{
+	struct db_job *job = db_job_new(doubt_checked, q);
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", d->backend_pid);
+	const char *values[1] = {pid};
+	db_job_add(job, sql_session_gone, 1, values, NULL, NULL);
+	for (struct pending *p = d->first; p; p = p->next) {
+		const char *hash[1] = {(const char *)p->appeal->receipt_hash};
+		int lengths[1] = {RECEIPT_HASH_BYTES};
+		int formats[1] = {1};
+		db_job_add(job, sql_registered, 1, hash, lengths, formats);
+	}
+	q->checking = d;
+	db_submit(q->db, job);
+}
+
+static void doubt_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct appeal_queue *q = arg;
+	doubt_expire(q);
+	if (!q->doubts || q->checking)
+		return;
+	if (db_is_up(q->db))
+		doubt_ask(q, q->doubts);
+	else
+		doubt_later(q, 250);
+}
+
+/* --- batches --- */
+
 static void batch_done(struct db_job *job, void *arg)
 {
 	struct batch *batch = arg;
 	struct appeal_queue *q = batch->q;
 	bool ok = db_job_ok(job);
+	if (!ok && db_job_in_doubt(job)) {
+		/* Retrying could register them twice: ask first. */
+		log_warning("registration batch of %u: connection lost before its COMMIT was "
+			    "answered; asking the database what became of it",
+			    batch->count);
+		q->in_flight -= batch->count;
+		q->busy = false;
+		doubt_add(q, batch->first, db_job_backend(job));
+		free(batch);
+		queue_pump(q);
+		return;
+	}
 	bool retry = !ok && batch->count > 1 && db_is_up(q->db);
 	if (retry)
 		log_warning("registration batch of %u failed (SQLSTATE %s), retrying one by one",
@@ -163,12 +351,7 @@ static void batch_done(struct db_job *job, void *arg)
 		}
 		struct appeal_result r;
 		memset(&r, 0, sizeof(r));
-		if (ok && res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-			r.ok = true;
-			r.case_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-			snprintf(r.reg_no, sizeof(r.reg_no), "%s", PQgetvalue(res, 0, 1));
-			snprintf(r.registered_at, sizeof(r.registered_at), "%s",
-				 PQgetvalue(res, 0, 2));
+		if (ok && registered_row(res, &r)) {
 			log_info("registered %s (case %lld, channel %s)", r.reg_no, r.case_id,
 				 p->appeal->channel);
 		} else {
@@ -285,5 +468,17 @@ void appeal_queue_free(struct appeal_queue *q)
 		struct appeal_result r = {.ok = false, .sqlstate = "HL001"};
 		pending_finish(p, &r);
 	}
+	q->checking = NULL; /* the pool, freed first, has answered it */
+	while (q->doubts) {
+		struct doubt *d = q->doubts;
+		while (d->first) {
+			struct pending *p = d->first;
+			d->first = p->next;
+			doubt_answer_unknown(q, p);
+		}
+		doubt_unlink(q, d);
+	}
+	if (q->doubt_timer)
+		event_free(q->doubt_timer);
 	free(q);
 }

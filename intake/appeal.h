@@ -39,6 +39,10 @@ struct appeal {
 
 struct appeal_result {
 	bool ok;
+	/* On failure: it may have been registered after all. The connection
+	 * was lost while its COMMIT was on the way, and the database was not
+	 * back in time to tell. */
+	bool unknown;
 	const char *sqlstate; /* on failure */
 	long long case_id;
 	char reg_no[32];
@@ -49,7 +53,7 @@ typedef void (*appeal_done_fn)(void *arg, const struct appeal_result *result);
 
 struct appeal_queue;
 
-struct appeal_queue *appeal_queue_new(struct db *db, unsigned max_batch)
+struct appeal_queue *appeal_queue_new(struct event_base *base, struct db *db, unsigned max_batch)
 	__attribute__((warn_unused_result));
 void appeal_queue_set_max_batch(struct appeal_queue *q, unsigned max_batch);
 void appeal_queue_free(struct appeal_queue *q);
@@ -57,7 +61,11 @@ void appeal_queue_free(struct appeal_queue *q);
 /* Takes ownership of a (malloc'd, with its blobs). done() runs on the loop
  * once the transaction committed (ok) or failed, and always within about
  * timeout seconds: an appeal still waiting then is not sent, and the
- * transaction carrying it is cancelled by the server when its time is up. */
+ * transaction carrying it is cancelled by the server when its time is up.
+ * If the connection is lost before the COMMIT is answered, the appeal is
+ * looked up by its receipt hash once the database is back and the session
+ * that ran it has ended: found, it is ok; if that cannot be known in time,
+ * the result is unknown. */
 void appeal_register(struct appeal_queue *q, struct appeal *a, unsigned timeout,
 		     appeal_done_fn done, void *arg);
 

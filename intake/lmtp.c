@@ -454,8 +454,9 @@ static void mail_registered(void *arg, const struct appeal_result *r)
 			 unreadable ? "unreadable" : "a", r->reg_no);
 		acknowledge(job->lmtp, job, r);
 	} else
-		log_warning("lmtp %lu: registering a mail failed (SQLSTATE %s)", job->conn_id,
-			    r->sqlstate ? r->sqlstate : "?");
+		log_warning("lmtp %lu: registering a mail failed (SQLSTATE %s)%s", job->conn_id,
+			    r->sqlstate ? r->sqlstate : "?",
+			    r->unknown ? "; it may be registered twice when the MTA retries" : "");
 	if (!c) {
 		if (r->ok)
 			log_warning("lmtp %lu: %s registered after the MTA hung up", job->conn_id,

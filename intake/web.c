@@ -28,7 +28,7 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 	w->db = db;
 	if (!intake_keys_load(cfg, &w->keys, err, errlen))
 		goto fail;
-	w->appeals = appeal_queue_new(db, cfg->max_batch);
+	w->appeals = appeal_queue_new(base, db, cfg->max_batch);
 	w->limiter = ratelimit_new();
 	if (!w->appeals || !w->limiter) {
 		snprintf(err, errlen, "out of memory");
@@ -463,6 +463,10 @@ static void report_registered(void *arg, const struct appeal_result *r)
 				    r->reg_no);
 	} else if (r->ok) {
 		page_receipt(req, rw->receipt, r);
+		request_resume(req);
+	} else if (r->unknown) {
+		page_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "error-unconfirmed",
+			   M_ERR_UNCONFIRMED_TITLE, M_ERR_UNCONFIRMED);
 		request_resume(req);
 	} else {
 		page_not_saved(req);

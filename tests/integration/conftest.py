@@ -7,6 +7,7 @@ Run by `make integration`, which sets HOTLINE_BUILD to the build folder
 """
 import itertools
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -278,11 +279,20 @@ class Hotline:
         self.config_path.write_text(render_config(self.config) if text is None else text)
 
     # -- process
-    def start(self, wait=True, timeout=10):
+    def start(self, wait=True, timeout=10, nofile=None):
+        """Starts the daemon; also again after kill(). nofile: its
+        RLIMIT_NOFILE (soft and hard), else this process's."""
+        self.returncode = None
+        self.exited_by_itself = False
         self.logf = open(self.log_path, "ab")
+
+        def limit_files():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
         self.proc = subprocess.Popen([str(HOTLINED), "-c", str(self.config_path)],
                                      stdin=subprocess.DEVNULL, stdout=self.logf,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     preexec_fn=limit_files if nofile else None)
         if wait:
             self.wait_healthy(timeout)
             self.startup_log_size = self.log_path.stat().st_size
@@ -324,6 +334,16 @@ class Hotline:
 
     def send_signal(self, sig):
         self.proc.send_signal(sig)
+
+    def kill(self):
+        """SIGKILL, as a crash would; start() may run it again on the same
+        database, port and config. Returns the exit status."""
+        self.proc.kill()
+        self.returncode = self.proc.wait()
+        self.exited_by_itself = True  # no SIGTERM check at teardown
+        self.logf.close()
+        self.log_bytes()
+        return self.returncode
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
         """Stops the daemon (once) and returns its exit status."""
