@@ -18,16 +18,16 @@ CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover
 LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
 
-LIB_SRC := crypto/digest.c crypto/keys.c crypto/seal.c crypto/receipt.c \
+LIB_SRC := $(sort $(wildcard crypto/*.c)) \
            daemon/log.c daemon/buf.c daemon/config.c daemon/db.c daemon/http.c \
            daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c \
-           workflow/journal.c workflow/calendar.c workflow/states.c workflow/notice.c workflow/names.c \
+           $(sort $(wildcard workflow/*.c)) \
            intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c intake/sealing.c \
            intake/web.c intake/status.c intake/ratelimit.c intake/request.c \
-           intake/mail.c intake/lmtp.c
+           intake/mail.c intake/lmtp.c \
+           $(sort $(wildcard staff/*.c))
 DAEMON_SRC := daemon/main.c
-CTL_SRC := ctl/hotlinectl.c ctl/migrate.c ctl/journal_verify.c ctl/keygen.c ctl/case_show.c \
-           ctl/ctldb.c ctl/deadlines.c ctl/casework.c ctl/investigate.c ctl/admin.c
+CTL_SRC := $(sort $(wildcard ctl/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

@@ -1,0 +1,127 @@
+/* Staff pages: the contract between the staff foundation (accounts, login,
+ * sessions, CSRF, the audit log, the worker threads that run handlers) and
+ * the pages of each role (operator, registrar, compliance manager,
+ * director, commission, custodian, administrator).
+ *
+ * Every request under /staff/ is collected on the loop (body within
+ * limits), then handed to a worker thread. The worker checks the session
+ * and, for a POST, the CSRF token; finds the route; checks the user's roles
+ * against route->roles (403 otherwise, audited); and only then calls the
+ * handler. A handler therefore runs off the event loop, may block on its
+ * worker's own PostgreSQL connection and on libsodium, and never sees a
+ * request it is not allowed to answer. Staff traffic is a few requests a
+ * minute; the public channels keep the loop and the asynchronous pool. */
+#ifndef HOTLINE_STAFF_STAFF_H
+#define HOTLINE_STAFF_STAFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+#include "daemon/buf.h"
+#include "intake/i18n.h"
+
+enum role {
+	ROLE_OPERATOR,	  /* trust-line operator: logs calls */
+	ROLE_REGISTRAR,	  /* registers written and in-person appeals */
+	ROLE_COMPLIANCE,  /* compliance manager: triage, case pages */
+	ROLE_DIRECTOR,	  /* decides; never sees a case that names the director */
+	ROLE_ALTERNATE,	  /* alternate recipient: decides when the director is named */
+	ROLE_COMMISSION,  /* commission member: only the investigations they sit on */
+	ROLE_CUSTODIAN,	  /* holds the custodian key: reveals an identity once approved */
+	ROLE_ANALYST,	  /* figures only, no case content */
+	ROLE_ADMIN,	  /* accounts and roles, no case content */
+	ROLE_COUNT
+};
+
+#define ROLE_BIT(r) (1u << (r))
+#define ROLES_ANY ((1u << ROLE_COUNT) - 1)
+
+/* "operator", "registrar", "compliance", "director", "alternate",
+ * "commission", "custodian", "analyst", "admin". */
+const char *role_name(enum role r);
+bool role_parse(const char *name, enum role *out);
+
+struct staff_user {
+	long long id;
+	char login[64];
+	char name[128]; /* display name, shown in page headers and on tickets */
+	unsigned roles; /* ROLE_BITs */
+};
+
+struct staff_file {
+	const char *field; /* the form field's name */
+	const char *name;  /* as the browser sent it, UTF-8 checked */
+	const char *type;
+	const unsigned char *data;
+	size_t len;
+};
+
+struct staff_ctx {
+	/* The request. */
+	PGconn *db; /* the worker's own connection, idle, autocommit */
+	const struct staff_user *user;
+	enum lang lang;
+	bool is_post;	  /* a POST whose CSRF token was checked */
+	const char *path; /* "/staff/case/2026-000012" */
+	const char *arg;  /* what matched the route's trailing "*", or "" */
+	const char *csrf; /* the session's token, for forms */
+	/* The case-handling secret key when this session holds it (the user
+	 * was granted it and unwrapped it at login), else NULL. */
+	const unsigned char *case_sk;
+	const unsigned char *case_pk;
+
+	/* The answer. */
+	unsigned status;	  /* 200 unless set */
+	struct buf body;	  /* wiped when sent: it may hold case content */
+	const char *content_type; /* NULL: text/html; charset=utf-8 */
+	char location[512];	  /* non-empty: 303 See Other to it */
+	char download_name[256];  /* non-empty: Content-Disposition: attachment */
+
+	void *priv; /* the foundation's */
+};
+
+/* A form field (POST body, urlencoded or multipart) or, failing that, a
+ * query argument; "" when absent. Values are valid UTF-8 without NULs;
+ * staff_arg_len gives the length. */
+const char *staff_arg(const struct staff_ctx *c, const char *name);
+size_t staff_arg_len(const struct staff_ctx *c, const char *name);
+/* Every value of a repeated field (checkboxes); *n set to their count. */
+const char *const *staff_args(const struct staff_ctx *c, const char *name, unsigned *n);
+/* The uploaded files of the request. */
+const struct staff_file *staff_files(const struct staff_ctx *c, unsigned *n);
+
+typedef void (*staff_handler)(struct staff_ctx *c);
+
+struct staff_route {
+	const char *method;  /* "GET" or "POST" */
+	const char *pattern; /* "/staff/calls/new", or ending in "/*": one segment */
+	unsigned roles;	     /* ROLE_BITs allowed */
+	staff_handler handler;
+	const char *name; /* stable name: audit log, authorisation matrix */
+};
+
+/* Each page module exports a table ended by a zeroed entry; staff/routes.c
+ * lists the tables. */
+const struct staff_route *const *staff_route_tables(void);
+
+/* The page shell: header with the user's name, a menu of what their roles
+ * may open, language links, the logout form; then <main>. Title escaped. */
+void staff_page_begin(struct staff_ctx *c, const char *title);
+void staff_page_end(struct staff_ctx *c);
+/* <form method="post" action="..."> with the hidden CSRF field; the caller
+ * writes the fields and "</form>". */
+void staff_form_open(struct staff_ctx *c, const char *action, bool multipart);
+/* A whole error page. */
+void staff_error(struct staff_ctx *c, unsigned status, enum msg title, enum msg text);
+
+/* One row of the hash-chained audit log: who (the session's user), what
+ * (action, e.g. "case.view"), on what (object, e.g. a registration
+ * number), when. Never content. Runs on c->db, so inside the handler's
+ * transaction when one is open. False when it could not be written: the
+ * handler must then not show or change anything. */
+bool staff_audit(struct staff_ctx *c, const char *action, const char *object)
+    __attribute__((warn_unused_result));
+
+#endif
