@@ -22,6 +22,9 @@
 #include "daemon/buf.h"
 #include "intake/i18n.h"
 
+struct config;
+struct intake_keys;
+
 enum role {
 	ROLE_OPERATOR,	  /* trust-line operator: logs calls */
 	ROLE_REGISTRAR,	  /* registers written and in-person appeals */
@@ -71,6 +74,10 @@ struct staff_ctx {
 	 * was granted it and unwrapped it at login), else NULL. */
 	const unsigned char *case_sk;
 	const unsigned char *case_pk;
+	/* The public keys and the pepper (intake/sealing.h), for the pages
+	 * that register appeals, and the daemon's configuration. */
+	const struct intake_keys *keys;
+	const struct config *cfg;
 
 	/* The answer. */
 	unsigned status;	  /* 200 unless set */
