@@ -65,6 +65,7 @@ GRANT SELECT, INSERT, UPDATE ON hotline.investigations, hotline.commission_membe
 	hotline.material_requests, hotline.investigation_extensions,
 	hotline.identity_reveals, hotline.reveal_failures TO hotline_app;
 GRANT SELECT, INSERT ON hotline.interest_declarations TO hotline_app;
+GRANT DELETE ON hotline.reveal_failures TO hotline_app;
 GRANT USAGE ON SEQUENCE hotline.identity_reveals_id_seq TO hotline_app;
 
 INSERT INTO hotline.schema_migrations (version, name) VALUES (8, 'commission_reveal');

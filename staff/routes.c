@@ -90,14 +90,20 @@ void staff_print_routes(FILE *out)
 /* The tables: one line per page module. */
 extern const struct staff_route staff_core_routes[];
 extern const struct staff_route staff_admin_routes[];
+extern const struct staff_route staff_commission_routes[];
+extern const struct staff_route staff_identity_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
+extern const struct staff_menu staff_commission_menu[];
+extern const struct staff_menu staff_identity_menu[];
 
 const struct staff_route *const *staff_route_tables(void)
 {
 	static const struct staff_route *const tables[] = {
 		staff_core_routes,
 		staff_admin_routes,
+		staff_commission_routes,
+		staff_identity_routes,
 		NULL,
 	};
 	return tables;
@@ -107,6 +113,8 @@ const struct staff_menu *const *staff_menu_tables(void)
 {
 	static const struct staff_menu *const tables[] = {
 		staff_admin_menu,
+		staff_commission_menu,
+		staff_identity_menu,
 		NULL,
 	};
 	return tables;

@@ -96,7 +96,7 @@ def test_member_sees_only_the_investigations_they_sit_on(staff_hotline, keys):
         assert other_text not in r.body
         r = c.post("/staff/commission/" + reg_no, {"do": "start"})
         assert r.status == 404
-    assert hl.query("SELECT state FROM hotline.investigations i JOIN hotline.cases c ON "
+    assert hl.query("SELECT i.state FROM hotline.investigations i JOIN hotline.cases c ON "
                     "c.id = i.case_id JOIN hotline.journal j ON j.id = c.journal_id "
                     "WHERE reg_no = %s", (other.reg_no,)) == [("ordered",)]
     assert not [r for r in audit_rows(hl)[n_audit:] if r["action"] == "case.view"]
