@@ -5,7 +5,7 @@
 -- lists their own calls of the day from it by number and time only.
 CREATE TABLE hotline.staff_intake (
 	case_id       bigint PRIMARY KEY REFERENCES hotline.cases (id),
-	staff_id      bigint NOT NULL,
+	staff_id      bigint NOT NULL REFERENCES hotline.staff_users (id),
 	kind          text NOT NULL CHECK (kind IN ('call', 'desk')),
 	-- the day the appeal reached the organisation (a letter may be
 	-- registered the day after it came); a call's is its registration day

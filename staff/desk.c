@@ -205,3 +205,54 @@ char *desk_setting(PGconn *db, const char *key)
 	PQclear(res);
 	return out;
 }
+
+static const char stylesheet[] =
+    ".line-status{padding:.6rem 1rem;border-radius:4px;font-weight:600;max-width:48rem}\n"
+    ".line-status.open{background:#e6f4ea;border-left:4px solid var(--ok)}\n"
+    ".line-status.closed{background:#fff4e0;border-left:4px solid #b25e09}\n"
+    "a.button{display:inline-block;font-weight:600;padding:.55rem 1.2rem;border-radius:4px;"
+    "background:var(--accent);color:#fff;text-decoration:none}\n"
+    "ol.steps{list-style:none;padding:0;margin:0;max-width:52rem}\n"
+    "li.step{border:1px solid var(--line);border-radius:6px;margin:0 0 1rem;padding:.5rem 1rem}\n"
+    "li.step h2{font-size:1.1rem;margin:.4rem 0}\n"
+    "li.step.missing{border:2px solid var(--bad)}\n"
+    ".say{background:var(--soft);border-radius:4px;padding:.5rem .75rem;font-style:italic}\n"
+    ".say-label{font-style:normal;font-weight:600}\n"
+    "label.choice{font-weight:400;margin:.35rem 0}\n"
+    "label.done{font-weight:600;padding:.3rem 0;margin:.6rem 0 .2rem}\n"
+    "label.done input{width:1.4rem;height:1.4rem;vertical-align:middle;margin-right:.4rem}\n"
+    "fieldset.inner{margin:.75rem 0 0}\n"
+    "#errors{border:2px solid var(--bad);border-radius:6px;padding:.5rem 1rem;margin:1rem 0;"
+    "max-width:52rem}\n"
+    ".receipt{display:inline-block;font-size:1.3rem;letter-spacing:.06em;word-spacing:.3em;"
+    "padding:.5rem .75rem;border:2px dashed #0f2b46;border-radius:6px;overflow-wrap:anywhere}\n"
+    "ol.dictation{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;padding:0;margin:1rem 0}\n"
+    "ol.dictation li{border:1px solid #0f2b46;border-radius:6px;padding:.3rem .6rem;"
+    "text-align:center;min-width:8.5rem;flex:1 0 8.5rem;max-width:12rem}\n"
+    "ol.dictation .group{display:block;font:700 2.2rem/1.2 ui-monospace,Menlo,Consolas,"
+    "monospace;letter-spacing:.12em}\n"
+    "ol.dictation .spoken{display:block;font-size:.8rem;color:var(--muted)}\n"
+    "dl.facts dt{font-weight:600}dl.facts dd{margin:0 0 .5rem}\n"
+    ".ticket{border:2px solid #0f2b46;border-radius:6px;padding:1rem 1.25rem;max-width:40rem}\n"
+    ".ticket .org{font-weight:700;margin:0}\n"
+    "@media print{header.top,nav.menu,.no-print{display:none!important}"
+    "main{max-width:none;padding:0}.ticket{border:1px solid #000}"
+    ".receipt{border:1px solid #000}}\n";
+
+static void stylesheet_get(struct staff_ctx *c)
+{
+	c->content_type = "text/css; charset=utf-8";
+	buf_puts(&c->body, stylesheet);
+}
+
+void desk_page_begin(struct staff_ctx *c, const char *title)
+{
+	staff_page_begin(c, title);
+	/* a stylesheet <link> is allowed in <body> */
+	buf_puts(&c->body, "<link rel=\"stylesheet\" href=\"/staff/desk.css\">\n");
+}
+
+const struct staff_route desk_routes[] = {
+    {"GET", "/staff/desk.css", STAFF_PUBLIC, stylesheet_get, "desk.style"},
+    {NULL, NULL, 0, NULL, NULL},
+};

@@ -19,6 +19,13 @@
 #include "staff/staff.h"
 #include "workflow/calendar.h"
 
+/* staff_page_begin() and the stylesheet of these pages (/staff/desk.css:
+ * the steps, the receipt for dictation, the ticket and its print layout). */
+void desk_page_begin(struct staff_ctx *c, const char *title);
+/* GET /staff/desk.css (public, like /staff/style.css); ended by a zeroed
+ * entry. */
+extern const struct staff_route desk_routes[];
+
 /* The clock the console reads: the system's plus the config's clock_offset
  * (tests only), the same one the deadline scanner reads. */
 int64_t desk_now(const struct staff_ctx *c);

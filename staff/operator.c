@@ -62,7 +62,7 @@ static void calls_page(struct staff_ctx *c)
 	}
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
-	staff_page_begin(c, i18n(lang, M_CALLS_TITLE));
+	desk_page_begin(c, i18n(lang, M_CALLS_TITLE));
 	buf_puts(b, "<h1>");
 	html_escape_str(b, i18n(lang, M_CALLS_TITLE));
 	buf_puts(b, "</h1>\n");
@@ -162,7 +162,7 @@ static void call_form_page(struct staff_ctx *c, unsigned status, const struct li
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
 	c->status = status;
-	staff_page_begin(c, i18n(lang, M_CALLS_NEW));
+	desk_page_begin(c, i18n(lang, M_CALLS_NEW));
 	buf_puts(b, "<h1>");
 	html_escape_str(b, i18n(lang, M_CALLS_NEW));
 	buf_puts(b, "</h1>\n");
@@ -225,10 +225,10 @@ static void call_saved_page(struct staff_ctx *c, const char *receipt, const stru
 {
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
-	staff_page_begin(c, i18n(lang, M_CALL_SAVED_TITLE));
+	desk_page_begin(c, i18n(lang, M_CALL_SAVED_TITLE));
 	buf_puts(b, "<h1>");
 	html_escape_str(b, i18n(lang, M_CALL_SAVED_TITLE));
-	buf_puts(b, "</h1>\n<dl>\n<dt>");
+	buf_puts(b, "</h1>\n<dl class=\"facts\">\n<dt>");
 	html_escape_str(b, i18n(lang, M_RECEIPT_REGNO));
 	buf_puts(b, "</dt>\n<dd><strong id=\"reg-no\">");
 	html_escape_str(b, r->reg_no);
@@ -351,4 +351,9 @@ const struct staff_route operator_routes[] = {
     {"GET", "/staff/calls/new", ROLE_BIT(ROLE_OPERATOR), call_form, "calls.new"},
     {"POST", "/staff/calls/new", ROLE_BIT(ROLE_OPERATOR), call_save, "calls.save"},
     {NULL, NULL, 0, NULL, NULL},
+};
+
+const struct staff_menu operator_menu[] = {
+    {"/staff/calls", M_CALLS_TITLE},
+    {NULL, 0},
 };

@@ -12,4 +12,7 @@
  * entry. */
 extern const struct staff_route operator_routes[];
 
+/* Its entry of the staff menu; ended by a zeroed entry. */
+extern const struct staff_menu operator_menu[];
+
 #endif

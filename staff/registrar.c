@@ -48,7 +48,7 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
 	c->status = status;
-	staff_page_begin(c, i18n(lang, M_REG_TITLE));
+	desk_page_begin(c, i18n(lang, M_REG_TITLE));
 	buf_puts(b, "<h1>");
 	html_escape_str(b, i18n(lang, M_REG_TITLE));
 	buf_puts(b, "</h1>\n");
@@ -136,7 +136,7 @@ static void ticket_page(struct staff_ctx *c, const char *receipt, const char *ch
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
 	char *org = desk_setting(c->db, "organisation");
-	staff_page_begin(c, i18n(lang, M_TICKET_TITLE));
+	desk_page_begin(c, i18n(lang, M_TICKET_TITLE));
 	buf_puts(b, "<article class=\"ticket\" id=\"ticket\">\n");
 	if (org && !desk_blank(org)) {
 		buf_puts(b, "<p class=\"org\" id=\"organisation\">");
@@ -148,7 +148,7 @@ static void ticket_page(struct staff_ctx *c, const char *receipt, const char *ch
 	html_escape_str(b, i18n(lang, M_TICKET_TITLE));
 	buf_puts(b, "</h1>\n<p>");
 	html_escape_str(b, i18n(lang, M_TICKET_SUBTITLE));
-	buf_puts(b, "</p>\n<dl>\n<dt>");
+	buf_puts(b, "</p>\n<dl class=\"facts\">\n<dt>");
 	html_escape_str(b, i18n(lang, M_RECEIPT_REGNO));
 	buf_puts(b, "</dt>\n<dd><strong id=\"reg-no\">");
 	html_escape_str(b, r->reg_no);
@@ -310,4 +310,9 @@ const struct staff_route registrar_routes[] = {
     {"GET", "/staff/register", ROLE_BIT(ROLE_REGISTRAR), register_form, "register.form"},
     {"POST", "/staff/register", ROLE_BIT(ROLE_REGISTRAR), register_save, "register.save"},
     {NULL, NULL, 0, NULL, NULL},
+};
+
+const struct staff_menu registrar_menu[] = {
+    {"/staff/register", M_REG_TITLE},
+    {NULL, 0},
 };

@@ -11,4 +11,7 @@
 /* GET and POST /staff/register; ended by a zeroed entry. */
 extern const struct staff_route registrar_routes[];
 
+/* Its entry of the staff menu; ended by a zeroed entry. */
+extern const struct staff_menu registrar_menu[];
+
 #endif
