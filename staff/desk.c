@@ -80,7 +80,7 @@ const char *desk_director(const char *value)
 
 static void label(struct buf *b, enum lang lang, const char *name, enum msg text, bool required)
 {
-	buf_printf(b, "<label for=\"%s\">", name);
+	buf_printf(b, "<label for=\"field-%s\">", name);
 	html_escape_str(b, i18n(lang, text));
 	if (required) {
 		buf_puts(b, " <span class=\"required\">(");
@@ -94,7 +94,7 @@ void desk_input(struct buf *b, const struct staff_ctx *c, const char *name, enum
 		const char *type, bool required)
 {
 	label(b, c->lang, name, text, required);
-	buf_printf(b, "<input type=\"%s\" id=\"%s\" name=\"%s\" value=\"", type, name, name);
+	buf_printf(b, "<input type=\"%s\" id=\"field-%s\" name=\"%s\" value=\"", type, name, name);
 	html_escape(b, staff_arg(c, name), staff_arg_len(c, name));
 	buf_printf(b, "\"%s>\n", required ? " required" : "");
 }
@@ -103,7 +103,7 @@ void desk_textarea(struct buf *b, const struct staff_ctx *c, const char *name, e
 		   bool required, int rows)
 {
 	label(b, c->lang, name, text, required);
-	buf_printf(b, "<textarea id=\"%s\" name=\"%s\" rows=\"%d\"%s>", name, name, rows,
+	buf_printf(b, "<textarea id=\"field-%s\" name=\"%s\" rows=\"%d\"%s>", name, name, rows,
 		   required ? " required" : "");
 	html_escape(b, staff_arg(c, name), staff_arg_len(c, name));
 	buf_puts(b, "</textarea>\n");
@@ -123,7 +123,7 @@ void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
 	label(b, lang, "category", M_FORM_CATEGORY, true);
 	if (category_error)
 		desk_error(b, lang, "category", M_ERR_CATEGORY_MISSING);
-	buf_puts(b, "<select id=\"category\" name=\"category\" required>\n<option value=\"\">");
+	buf_puts(b, "<select id=\"field-category\" name=\"category\" required>\n<option value=\"\">");
 	html_escape_str(b, i18n(lang, M_FORM_CHOOSE));
 	buf_puts(b, "</option>\n");
 	for (size_t i = 0; i < NCATEGORIES; i++) {

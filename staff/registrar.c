@@ -79,9 +79,9 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	char day[CAL_DATE_SIZE];
 	cal_date_format(today(c), day);
 	const char *received = staff_arg_len(c, "received_on") ? staff_arg(c, "received_on") : day;
-	buf_printf(b, "<label for=\"received_on\">");
+	buf_printf(b, "<label for=\"field-received_on\">");
 	html_escape_str(b, i18n(lang, M_REG_RECEIVED));
-	buf_printf(b, "</label>\n<input type=\"date\" id=\"received_on\" name=\"received_on\" "
+	buf_printf(b, "</label>\n<input type=\"date\" id=\"field-received_on\" name=\"received_on\" "
 		      "max=\"%s\" required value=\"",
 		   day);
 	html_escape_str(b, received);
@@ -105,9 +105,9 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	desk_textarea(b, c, "when_where", M_FORM_WHEN_WHERE, false, 2);
 	desk_textarea(b, c, "who", M_FORM_WHO, false, 2);
 	desk_routing(b, c, e && e->category);
-	buf_puts(b, "<label for=\"files\">");
+	buf_puts(b, "<label for=\"field-files\">");
 	html_escape_str(b, i18n(lang, M_REG_FILES));
-	buf_puts(b, "</label>\n<input type=\"file\" id=\"files\" name=\"files\" multiple>\n");
+	buf_puts(b, "</label>\n<input type=\"file\" id=\"field-files\" name=\"files\" multiple>\n");
 	char size[32], text[256];
 	html_size(size, sizeof(size), c->cfg ? c->cfg->max_file_bytes : 0);
 	snprintf(text, sizeof(text), i18n(lang, M_REG_ERR_FILES), c->cfg ? c->cfg->max_files : 0,

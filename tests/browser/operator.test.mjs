@@ -57,23 +57,23 @@ test('an operator logs a call in Russian and the caller follows it on /status', 
 	// steps 1 to 4, as the call goes
 	await page.check('input[name="step1"]');
 	await page.check('input[name="step2"]');
-	await page.fill('#name', 'Петров Пётр Петрович');
-	await page.fill('#phone', '+7 701 555 12 34');
+	await page.fill('[name="name"]', 'Петров Пётр Петрович');
+	await page.fill('[name="phone"]', '+7 701 555 12 34');
 	await page.check('input[name="step3"]');
-	await page.fill('#what', 'Инспектор требовал деньги за положительное заключение.');
-	await page.fill('#who', 'Инспектор отдела приёмки');
-	await page.selectOption('#category', 'corruption');
+	await page.fill('[name="what"]', 'Инспектор требовал деньги за положительное заключение.');
+	await page.fill('[name="who"]', 'Инспектор отдела приёмки');
+	await page.selectOption('[name="category"]', 'corruption');
 	await page.check('input[name="step4"]');
 	const closed = await page.locator('#outside-hours').count();
 	assert.equal(closed, status === 'open' ? 0 : 1, 'the outside-hours reason is asked exactly when the line is closed');
 	if (closed)
-		await page.fill('#outside_reason', 'Звонок принят дежурным после окончания рабочего дня');
+		await page.fill('[name="outside_reason"]', 'Звонок принят дежурным после окончания рабочего дня');
 	// step 5 forgotten: refused, and nothing typed is lost
 	await submitForm(page, '#save-call');
 	assert.ok(await page.isVisible('#errors'));
 	assert.match(await text(page, '#errors'), /5\. Сообщите о защите сведений/);
 	assert.doesNotMatch(await text(page, '#errors'), /1\. Представьтесь/);
-	assert.equal(await page.inputValue('#what'), 'Инспектор требовал деньги за положительное заключение.');
+	assert.equal(await page.inputValue('[name="what"]'), 'Инспектор требовал деньги за положительное заключение.');
 	assert.equal(await page.isChecked('input[name="step4"]'), true);
 	await shoot(page, 'operator-call-refused');
 

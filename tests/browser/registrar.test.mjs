@@ -36,11 +36,11 @@ test('a registrar registers a written appeal and prints the ticket', async () =>
 	await shoot(page, 'registrar-form');
 
 	await page.check('input[name="channel"][value="written"]');
-	await page.fill('#name', 'Серикова Айгуль');
-	await page.fill('#address', 'г. Астана, пр. Мангилик Ел 8, кв. 1');
-	await page.fill('#what', 'В письме сообщается о вымогательстве при приёмке работ.');
-	await page.selectOption('#category', 'corruption');
-	await page.setInputFiles('#files', {
+	await page.fill('[name="name"]', 'Серикова Айгуль');
+	await page.fill('[name="address"]', 'г. Астана, пр. Мангилик Ел 8, кв. 1');
+	await page.fill('[name="what"]', 'В письме сообщается о вымогательстве при приёмке работ.');
+	await page.selectOption('[name="category"]', 'corruption');
+	await page.setInputFiles('[name="files"]', {
 		name: 'скан-письма.pdf', mimeType: 'application/pdf',
 		buffer: Buffer.from('%PDF-1.4\n% a scanned letter\n'),
 	});

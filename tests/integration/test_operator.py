@@ -26,6 +26,11 @@ VICTORY_DAY = datetime(2030, 5, 9, 11, 0, tzinfo=ASTANA)  # a Thursday
 RECEIPT_RE = re.compile(r"^\d{4}(?: \d{4}){6}$")
 
 
+def assert_unique_ids(body):
+    ids = [n.attrs["id"] for n in find_all(body) if "id" in n.attrs]
+    assert len(ids) == len(set(ids)), f"ids used twice: {sorted(i for i in ids if ids.count(i) > 1)}"
+
+
 def offset_to(moment):
     return max(0, int(moment.timestamp() - time.time()))
 
@@ -103,6 +108,8 @@ def test_console_open_on_a_working_day(make_staff_hotline):
     assert [s.attrs["id"] for s in steps] == [f"step-{i}" for i in range(1, 6)]
     # step 1 is the operator's own introduction: their name and position
     assert "Test Operator" in steps[0].clean_text()
+    assert_unique_ids(f.body)
+    assert_unique_ids(r.body)
     for i in range(1, 6):
         assert field_value(f.body, f"step{i}") == "", f"step {i} ticked already"
     # open: no outside-hours reason asked
@@ -159,6 +166,7 @@ def test_every_step_must_be_ticked(make_staff_hotline):
 
     receipt, reg_no = expect_saved(c.post("/staff/calls/new", call_fields()))
     assert journal_count(hl) == 1
+    assert_unique_ids(c.post("/staff/calls/new", call_fields()).body)
     # dictation: seven large groups with their spoken digits
     groups = find_all(c.page(c.post("/staff/calls/new", call_fields())), "span", "group")
     assert len(groups) == 7

@@ -7,7 +7,7 @@ import subprocess
 from datetime import datetime, timedelta, timezone
 
 from conftest import PGBIN
-from helpers import File, by_id, element_text, field_value, marker, page_excerpt
+from helpers import File, by_id, element_text, field_value, find_all, marker, page_excerpt
 from staff_fixture import StaffClient, audit_rows
 
 RECEIPT_RE = re.compile(r"^\d{4}(?: \d{4}){6}$")
@@ -56,6 +56,8 @@ def test_form_and_refusals(staff_hotline):
     f = c.get("/staff/register")
     assert f.status == 200
     assert field_value(f.body, "received_on") == today_almaty()
+    ids = [n.attrs["id"] for n in find_all(f.body) if "id" in n.attrs]
+    assert len(ids) == len(set(ids)), ids
     what = "<b>Жалоба</b> " + marker("wh")
     r = c.post("/staff/register", appeal_fields(channel="", what=what, category="nope"))
     assert r.status == 400, page_excerpt(r.body)
