@@ -90,10 +90,15 @@ void staff_print_routes(FILE *out)
 /* The tables: one line per page module. */
 extern const struct staff_route staff_core_routes[];
 extern const struct staff_route staff_admin_routes[];
+extern const struct staff_route desk_routes[];
+extern const struct staff_route operator_routes[];
+extern const struct staff_route registrar_routes[];
 extern const struct staff_route staff_commission_routes[];
 extern const struct staff_route staff_identity_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
+extern const struct staff_menu operator_menu[];
+extern const struct staff_menu registrar_menu[];
 extern const struct staff_menu staff_commission_menu[];
 extern const struct staff_menu staff_identity_menu[];
 
@@ -102,6 +107,9 @@ const struct staff_route *const *staff_route_tables(void)
 	static const struct staff_route *const tables[] = {
 		staff_core_routes,
 		staff_admin_routes,
+		desk_routes,
+		operator_routes,
+		registrar_routes,
 		staff_commission_routes,
 		staff_identity_routes,
 		NULL,
@@ -113,6 +121,8 @@ const struct staff_menu *const *staff_menu_tables(void)
 {
 	static const struct staff_menu *const tables[] = {
 		staff_admin_menu,
+		operator_menu,
+		registrar_menu,
 		staff_commission_menu,
 		staff_identity_menu,
 		NULL,
