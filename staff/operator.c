@@ -110,7 +110,7 @@ struct call_errors {
 
 static bool step_done(const struct staff_ctx *c, int i)
 {
-	char name[8];
+	char name[16];
 	snprintf(name, sizeof(name), "step%d", i + 1);
 	return strcmp(staff_arg(c, name), "done") == 0;
 }
