@@ -110,3 +110,51 @@ test('an operator logs a call in Russian and the caller follows it on /status', 
 	assert.notEqual(await text(rpage, '#state'), '');
 	await rctx.close();
 });
+
+// Measuring needs JavaScript: a context of its own, for the measurement only.
+async function noSideScroll(page, what) {
+	const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+		scrollWidth: document.documentElement.scrollWidth,
+		clientWidth: document.documentElement.clientWidth,
+	}));
+	assert.ok(scrollWidth <= clientWidth, `${what} at 375px: scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`);
+}
+
+test('the console, the call form and the receipt fit a phone, in every language', async () => {
+	const ctx = await browser.newContext({
+		javaScriptEnabled: true, viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true,
+	});
+	const page = await ctx.newPage();
+	const csp = [];
+	page.on('console', (m) => {
+		if (/Content Security Policy/i.test(m.text()))
+			csp.push(m.text());
+	});
+	let deskCss = 0;
+	page.on('response', (r) => {
+		if (r.url().endsWith('/staff/desk.css') && r.status() === 200)
+			deskCss++;
+	});
+	await loginAs(page, BASE, 'operator');
+	for (const code of ['kk', 'ru', 'en']) {
+		for (const path of ['/staff/calls', '/staff/calls/new']) {
+			await page.goto(url(`${path}?lang=${code}`));
+			assert.equal(await page.getAttribute('html', 'lang'), code);
+			await noSideScroll(page, `${path}?lang=${code}`);
+		}
+	}
+	// a whole call, in Kazakh, to measure the receipt page too
+	for (let i = 1; i <= 5; i++)
+		await page.check(`input[name="step${i}"]`);
+	await page.fill('[name="what"]', 'Пара сұрады: тексеру үшін өлшеу');
+	await page.selectOption('[name="category"]', 'corruption');
+	if (await page.locator('#outside-hours').count())
+		await page.fill('[name="outside_reason"]', 'Кезекші қабылдады');
+	await Promise.all([page.waitForNavigation(), page.click('#save-call')]);
+	assert.match(await text(page, '#receipt'), RECEIPT_RE);
+	await noSideScroll(page, 'the receipt page (kk)');
+	await shoot(page, 'operator-receipt-kk');
+	assert.ok(deskCss > 0, '/staff/desk.css was loaded');
+	assert.deepEqual(csp, [], 'no Content-Security-Policy violations');
+	await ctx.close();
+});

@@ -71,3 +71,29 @@ test('a registrar registers a written appeal and prints the ticket', async () =>
 	assert.equal(await text(rpage, '#reg-no'), regNo);
 	await rctx.close();
 });
+
+test('the registrar form and the ticket fit a phone', async () => {
+	const ctx = await browser.newContext({
+		javaScriptEnabled: true, viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true,
+	});
+	const page = await ctx.newPage();
+	await loginAs(page, BASE, 'registrar');
+	const measure = async (what) => {
+		const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+			scrollWidth: document.documentElement.scrollWidth,
+			clientWidth: document.documentElement.clientWidth,
+		}));
+		assert.ok(scrollWidth <= clientWidth, `${what} at 375px: scrollWidth ${scrollWidth} > clientWidth ${clientWidth}`);
+	};
+	for (const code of ['kk', 'ru', 'en']) {
+		await page.goto(url(`/staff/register?lang=${code}`));
+		await measure(`/staff/register?lang=${code}`);
+	}
+	await page.check('input[name="channel"][value="in_person"]');
+	await page.fill('[name="what"]', 'Appeal handed in at the desk, to measure the ticket.');
+	await page.selectOption('[name="category"]', 'other');
+	await Promise.all([page.waitForNavigation(), page.click('#register')]);
+	assert.match(await text(page, '#receipt'), RECEIPT_RE);
+	await measure('the ticket (en)');
+	await ctx.close();
+});

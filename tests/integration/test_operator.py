@@ -345,3 +345,24 @@ def test_connection_lost_during_commit_is_looked_up(make_staff_hotline):
     # the worker's connection was made again: the next call goes through
     hl.query("DROP TRIGGER test_slow_commit ON hotline.staff_intake")
     expect_saved(c.post("/staff/calls/new", call_fields()))
+
+
+XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>\'&'
+
+
+def test_every_text_field_is_shown_back_escaped_and_csrf_is_needed(make_staff_hotline):
+    hl = operator_hotline(make_staff_hotline, SATURDAY)
+    c = operator(hl)
+    c.get("/staff/calls/new")
+    texts = ("name", "organisation", "address", "phone", "what", "when_where", "who",
+             "outside_reason")
+    fields = call_fields(steps=(1, 2, 3, 4), **{k: f"{k} {XSS}" for k in texts})
+    r = c.post("/staff/calls/new", fields)
+    assert r.status == 400
+    assert "<script>" not in r.body and "<img" not in r.body
+    for k in texts:
+        assert field_value(r.body, k) == f"{k} {XSS}", k
+    # without the form's token: refused, nothing registered
+    r = c.post("/staff/calls/new", call_fields(outside_reason="x"), csrf=False)
+    assert r.status == 403, r.status
+    assert journal_count(hl) == 0

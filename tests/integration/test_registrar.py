@@ -131,3 +131,21 @@ def test_only_the_registrar(staff_hotline):
         assert c.post("/staff/register", appeal_fields()).status == 403, login
     (n,), = hl.query("SELECT count(*) FROM hotline.journal")
     assert n == 0
+
+
+XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>\'&'
+
+
+def test_every_text_field_is_shown_back_escaped_and_csrf_is_needed(staff_hotline):
+    hl = staff_hotline
+    c = registrar(hl)
+    texts = ("name", "organisation", "address", "phone", "email", "what", "when_where", "who")
+    r = c.post("/staff/register", appeal_fields(channel="", **{k: f"{k} {XSS}" for k in texts}))
+    assert r.status == 400
+    assert "<script>" not in r.body and "<img" not in r.body
+    for k in texts:
+        assert field_value(r.body, k) == f"{k} {XSS}", k
+    r = c.post("/staff/register", appeal_fields(), csrf=False)
+    assert r.status == 403, r.status
+    (n,), = hl.query("SELECT count(*) FROM hotline.journal")
+    assert n == 0
