@@ -113,11 +113,14 @@ enum rl_verdict ratelimit_admit(struct ratelimit *rl, const struct sockaddr *add
 	*id = client_id(rl, addr);
 	struct rl_slot *s = find(rl, *id, now, 1);
 	*seconds = 0;
-	if (s->failures < free_failures && s->in_progress < free_failures - s->failures) {
+	*seconds = slot_delay(s, free_failures, max_delay);
+	if (s->failures < free_failures) {
+		if (s->in_progress >= RATELIMIT_PARALLEL)
+			return RL_BUSY;
 		s->in_progress++;
+		*seconds = 0;
 		return RL_GO;
 	}
-	*seconds = slot_delay(s, free_failures, max_delay);
 	if (s->in_progress > 0)
 		return RL_BUSY;
 	s->in_progress++;

@@ -29,12 +29,16 @@ enum rl_verdict {
 	RL_BUSY, /* refuse at once; the client may try again after *seconds */
 };
 
-/* Admits one lookup of this client. Wrong lookups already made and
- * lookups still in progress count together against free_failures: while
- * they stay below it, the lookup goes at once; beyond it the client is
+/* Lookups one client may have in progress at once while it is not slowed
+ * down (docs/http.md). */
+#define RATELIMIT_PARALLEL 8
+
+/* Admits one lookup of this client. While its wrong lookups within the
+ * hour are fewer than free_failures, the lookup goes at once, up to
+ * RATELIMIT_PARALLEL in progress together. Beyond that the client is
  * slowed down and may have ONE lookup in progress, which waits
- * ratelimit_delay() seconds; any other is refused (RL_BUSY) with the
- * delay a new lookup would get (at least 1) in *seconds. A lookup not
+ * ratelimit_delay() seconds. Any other lookup is refused (RL_BUSY) with
+ * the delay a new lookup would get (at least 1) in *seconds. A lookup not
  * refused is in progress until ratelimit_done(rl, *id). */
 enum rl_verdict ratelimit_admit(struct ratelimit *rl, const struct sockaddr *addr,
 				unsigned free_failures, unsigned max_delay, time_t now,
