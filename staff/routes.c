@@ -90,14 +90,22 @@ void staff_print_routes(FILE *out)
 /* The tables: one line per page module. */
 extern const struct staff_route staff_core_routes[];
 extern const struct staff_route staff_admin_routes[];
+extern const struct staff_route desk_routes[];
+extern const struct staff_route operator_routes[];
+extern const struct staff_route registrar_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
+extern const struct staff_menu operator_menu[];
+extern const struct staff_menu registrar_menu[];
 
 const struct staff_route *const *staff_route_tables(void)
 {
 	static const struct staff_route *const tables[] = {
 		staff_core_routes,
 		staff_admin_routes,
+		desk_routes,
+		operator_routes,
+		registrar_routes,
 		NULL,
 	};
 	return tables;
@@ -107,6 +115,8 @@ const struct staff_menu *const *staff_menu_tables(void)
 {
 	static const struct staff_menu *const tables[] = {
 		staff_admin_menu,
+		operator_menu,
+		registrar_menu,
 		NULL,
 	};
 	return tables;
