@@ -47,7 +47,8 @@ static const char sql_message_event[] =
 
 /* --- pages --- */
 
-void status_page_form(struct request *req, unsigned status, const char *error)
+static void form_page(struct request *req, unsigned status, const char *error_id,
+		      const char *error)
 {
 	enum lang lang = req->lang;
 	struct buf b;
@@ -70,7 +71,7 @@ void status_page_form(struct request *req, unsigned status, const char *error)
 	html_escape_str(&b, i18n(lang, M_STATUS_RECEIPT));
 	buf_puts(&b, "</label>\n");
 	if (error) {
-		buf_puts(&b, "<p class=\"error\" id=\"error-receipt\" role=\"alert\">");
+		buf_printf(&b, "<p class=\"error\" id=\"%s\" role=\"alert\">", error_id);
 		html_escape_str(&b, error);
 		buf_puts(&b, "</p>\n");
 	}
@@ -81,6 +82,21 @@ void status_page_form(struct request *req, unsigned status, const char *error)
 	buf_puts(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);
 	request_reply_page(req, status, &b);
+}
+
+void status_page_form(struct request *req, unsigned status, const char *error)
+{
+	form_page(req, status, "error-receipt", error);
+}
+
+/* 429: this client has a lookup in progress already (intake/ratelimit.h). */
+static void page_busy(struct request *req, unsigned seconds)
+{
+	char text[512], after[16];
+	snprintf(text, sizeof(text), i18n(req->lang, M_STATUS_BUSY), seconds);
+	form_page(req, MHD_HTTP_TOO_MANY_REQUESTS, "error-busy", text);
+	snprintf(after, sizeof(after), "%u", seconds);
+	MHD_add_response_header(req->response, MHD_HTTP_HEADER_RETRY_AFTER, after);
 }
 
 /* What a reporter reads about the state: no internal names. */
@@ -533,13 +549,23 @@ void status_handle_post(struct request *req)
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct config *cfg = req->web->cfg;
-	unsigned delay = ratelimit_delay(req->web->limiter, ci ? ci->client_addr : NULL,
-					 cfg->lookup_free_failures, cfg->lookup_max_delay,
-					 time(NULL));
-	if (delay) {
+	unsigned seconds = 0;
+	uint64_t client = 0;
+	enum rl_verdict v = ratelimit_admit(req->web->limiter, ci ? ci->client_addr : NULL,
+					    cfg->lookup_free_failures, cfg->lookup_max_delay,
+					    time(NULL), &seconds, &client);
+	if (v == RL_BUSY) {
+		log_info("request %lu: refused, this client has a receipt lookup in progress",
+			 req->id);
+		page_busy(req, seconds);
+		return;
+	}
+	req->lookup_admitted = true;
+	req->lookup_client = client;
+	if (v == RL_WAIT) {
 		req->slowed = true;
-		log_info("request %lu: receipt lookups slowed down by %u s", req->id, delay);
-		request_delay(req, delay, status_proceed);
+		log_info("request %lu: receipt lookups slowed down by %u s", req->id, seconds);
+		request_delay(req, seconds, status_proceed);
 		return;
 	}
 	status_proceed(req);
