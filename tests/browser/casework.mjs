@@ -6,6 +6,7 @@
 //   passphrase()          the passphrase of the stack's secret keys (DIR/pp)
 //   hotlinectl(...args)   runs BUILD/hotlinectl on the stack's database
 //   sendReport(fields)    POSTs /report; returns {regNo, receipt}
+//   fitsPhone(page)       asserts that the page has no horizontal scroll at 375 px
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -48,4 +49,16 @@ export async function sendReport(fields) {
 	const receipt = textOf(html, 'receipt');
 	assert.ok(regNo && receipt, 'no receipt page');
 	return { regNo, receipt };
+}
+
+export async function fitsPhone(page) {
+	const before = page.viewportSize();
+	await page.setViewportSize({ width: 375, height: 812 });
+	const { scroll, client } = await page.evaluate(() => ({
+		scroll: document.documentElement.scrollWidth,
+		client: document.documentElement.clientWidth,
+	}));
+	assert.ok(scroll <= client, `${page.url()}: ${scroll} px wide on a 375 px phone`);
+	if (before)
+		await page.setViewportSize(before);
 }

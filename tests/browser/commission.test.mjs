@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, STAFF, launch, loginAs, shoot, url } from './common.mjs';
-import { hotlinectl, passphrase, sendReport, stackDir } from './casework.mjs';
+import { fitsPhone, hotlinectl, passphrase, sendReport, stackDir } from './casework.mjs';
 
 let browser;
 
@@ -40,12 +40,14 @@ test('the commission concludes its investigation', async () => {
 	assert.equal(await card.count(), 1);
 	const days = Number(await card.locator('.days-left').getAttribute('data-days'));
 	assert.ok(days >= 9 && days <= 10, `ten working days from today's order, ${days} left`);
+	await fitsPhone(page);
 	await shoot(page, 'commission-list');
 
 	await Promise.all([page.waitForNavigation(), card.locator('a').click()]);
 	assert.equal(new URL(page.url()).pathname, `/staff/commission/${regNo}`);
 	assert.equal(await page.textContent('#report-what'), what);
 	assert.equal(await page.locator('text=+77010001122').count(), 0, 'the identity is not the commission\'s');
+	await fitsPhone(page);
 	await shoot(page, 'commission-case');
 
 	await Promise.all([page.waitForNavigation(), page.click('#start')]);
@@ -70,6 +72,7 @@ test('the commission concludes its investigation', async () => {
 	await Promise.all([page.waitForNavigation(), page.click('#decision button[type="submit"]')]);
 	assert.ok((await page.textContent('#decision-text')).trim().length > 0);
 	assert.ok(await page.isVisible('#doc'), 'the measures come next');
+	await fitsPhone(page);
 	await shoot(page, 'commission-concluded');
 	const state = hotlinectl('investigation', 'show', regNo);
 	assert.match(state, /investigation: decided/);

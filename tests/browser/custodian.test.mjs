@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, STAFF, launch, loginAs, shoot, url } from './common.mjs';
-import { hotlinectl, passphrase, sendReport } from './casework.mjs';
+import { fitsPhone, hotlinectl, passphrase, sendReport } from './casework.mjs';
 
 let browser;
 
@@ -47,6 +47,7 @@ test('the custodian reveals an identity once a second person approved', async ()
 	const requestPath = new URL(page.url()).pathname;
 	assert.match(requestPath, /^\/staff\/reveal\/\d+$/);
 	assert.equal(await page.getAttribute('#reveal-state', 'data-state'), 'requested');
+	await fitsPhone(page);
 	await shoot(page, 'reveal-request');
 	await staff.close();
 
@@ -65,6 +66,7 @@ test('the custodian reveals an identity once a second person approved', async ()
 
 	let notice = await statusNotice(rpage, receipt);
 	assert.match(notice, /will be revealed to the compliance manager/);
+	await fitsPhone(rpage);
 	await shoot(rpage, 'reveal-approved-status');
 
 	// the custodian: a wrong passphrase first, then the right one
@@ -80,6 +82,7 @@ test('the custodian reveals an identity once a second person approved', async ()
 	await Promise.all([page.waitForNavigation(), page.click('#open-identity')]);
 	assert.match(await page.textContent('#identity'), new RegExp(name));
 	assert.match(await page.textContent('#identity'), /\+77019998877/);
+	await fitsPhone(page);
 	await shoot(page, 'custodian-identity');
 	await cctx.close();
 
