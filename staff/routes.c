@@ -93,10 +93,14 @@ extern const struct staff_route staff_admin_routes[];
 extern const struct staff_route desk_routes[];
 extern const struct staff_route operator_routes[];
 extern const struct staff_route registrar_routes[];
+extern const struct staff_route staff_commission_routes[];
+extern const struct staff_route staff_identity_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
 extern const struct staff_menu operator_menu[];
 extern const struct staff_menu registrar_menu[];
+extern const struct staff_menu staff_commission_menu[];
+extern const struct staff_menu staff_identity_menu[];
 
 const struct staff_route *const *staff_route_tables(void)
 {
@@ -106,6 +110,8 @@ const struct staff_route *const *staff_route_tables(void)
 		desk_routes,
 		operator_routes,
 		registrar_routes,
+		staff_commission_routes,
+		staff_identity_routes,
 		NULL,
 	};
 	return tables;
@@ -117,6 +123,8 @@ const struct staff_menu *const *staff_menu_tables(void)
 		staff_admin_menu,
 		operator_menu,
 		registrar_menu,
+		staff_commission_menu,
+		staff_identity_menu,
 		NULL,
 	};
 	return tables;
