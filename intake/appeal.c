@@ -57,6 +57,8 @@ static const char sql_registered[] =
 	"WHERE c.receipt_hash = $1";
 static const char sql_session_gone[] =
 	"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)";
+static const char sql_reporter_key[] =
+	"UPDATE hotline.cases SET reporter_public_key = $2 WHERE receipt_hash = $1";
 static const char sql_attach[] =
 	"INSERT INTO hotline.attachments (case_id, meta, data) "
 	"SELECT id, $2, $3 FROM hotline.cases WHERE receipt_hash = $1";
@@ -126,6 +128,12 @@ static void add_register(struct db_job *job, const struct appeal *a)
 			  (int)a->content.len, (int)a->identity_sealed.len};
 	int formats[8] = {0, 1, 0, 0, 0, 1, 1, 1};
 	db_job_add(job, sql_register, 8, values, lengths, formats);
+	if (a->has_reporter_key) {
+		const char *kv[2] = {(const char *)a->receipt_hash, (const char *)a->reporter_key};
+		int kl[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
+		int kf[2] = {1, 1};
+		db_job_add(job, sql_reporter_key, 2, kv, kl, kf);
+	}
 	for (unsigned i = 0; i < a->nfiles; i++) {
 		const char *fv[3] = {(const char *)a->receipt_hash,
 				     (const char *)a->files[i].meta.data,
