@@ -52,38 +52,6 @@ bool deadlines_add_urgent(PGconn *pg, const struct calendar *cal, const char *ca
 		   "calendar_days", due);
 }
 
-bool deadlines_add_investigation(PGconn *pg, const struct calendar *cal, const char *case_id,
-				 const char *order_date, char due[11])
-{
-	struct cal_date d;
-	return parse(order_date, &d) &&
-	       add(pg, case_id, "investigation", calendar_add_working_days(cal, d, 10), NULL,
-		   "working_days", due);
-}
-
-bool deadlines_add_material(PGconn *pg, const struct calendar *cal, const char *case_id,
-			    const char *request_id, const char *requested_on, char due[11])
-{
-	struct cal_date d;
-	return parse(requested_on, &d) &&
-	       add(pg, case_id, "material_request", calendar_add_working_days(cal, d, 1),
-		   request_id, "working_days", due);
-}
-
-bool deadlines_move(PGconn *pg, const char *case_id, const char *kind, const char *new_due)
-{
-	static const char sql_move[] =
-		"UPDATE hotline.deadlines SET due_date = $3::date, due_at = to_timestamp($4::bigint), "
-		"basis = 'fixed' WHERE case_id = $1 AND kind = $2 AND met_at IS NULL";
-	struct cal_date d;
-	if (!parse(new_due, &d))
-		return false;
-	char at[24];
-	snprintf(at, sizeof(at), "%lld", (long long)calendar_epoch(cal_date_add_days(d, 1), 0, 0));
-	const char *v[4] = {case_id, kind, new_due, at};
-	return ctldb_run(pg, sql_move, 4, v);
-}
-
 int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 {
 	/* The start date of each working-day deadline: the order date of the
@@ -131,15 +99,4 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 	}
 	PQclear(res);
 	return moved;
-}
-
-int deadlines_days_left(const struct calendar *cal, const char *due)
-{
-	struct cal_date d;
-	if (!cal_date_parse(due, &d))
-		return 0;
-	struct cal_date today = calendar_local_date((int64_t)time(NULL));
-	if (cal_date_compare(today, d) <= 0)
-		return calendar_working_days_between(cal, today, d);
-	return -calendar_working_days_between(cal, d, today);
 }

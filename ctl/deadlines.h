@@ -16,21 +16,11 @@ bool deadlines_add_director_notice(PGconn *pg, const struct calendar *cal, const
 /* Today: "immediately" (004 p.6.3). */
 bool deadlines_add_urgent(PGconn *pg, const struct calendar *cal, const char *case_id,
 			  char due[11]);
-/* Ten working days from the order date (004 p.7.5). */
-bool deadlines_add_investigation(PGconn *pg, const struct calendar *cal, const char *case_id,
-				 const char *order_date, char due[11]);
-/* One working day from the request (004 p.7.8). */
-bool deadlines_add_material(PGconn *pg, const struct calendar *cal, const char *case_id,
-			    const char *request_id, const char *requested_on, char due[11]);
-/* Moves a deadline to a fixed date (an extension with written consent). */
-bool deadlines_move(PGconn *pg, const char *case_id, const char *kind, const char *new_due);
+/* The investigation's deadlines (ten working days from the order, one
+ * working day for materials) are made by workflow/deadline.h. */
 
 /* After a calendar change: recomputes every open working-day deadline from
  * its start date; prints what moved. Returns the number moved, -1 on error. */
 int deadlines_recompute(PGconn *pg, const struct calendar *cal);
-
-/* Working days from today (Asia/Almaty) to due (0 = due today; negative =
- * late). */
-int deadlines_days_left(const struct calendar *cal, const char *due);
 
 #endif

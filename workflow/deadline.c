@@ -1,0 +1,85 @@
+#include "workflow/deadline.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "workflow/calendar.h"
+
+static const char sql_add[] =
+	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, ref_id, basis) "
+	"VALUES ($1, $2, $3::date, to_timestamp($4::bigint), $5, $6)";
+
+static bool add(PGconn *pg, const char *case_id, const char *kind, struct cal_date due,
+		const char *ref_id, const char *basis, char out[11], struct wf_error *e)
+{
+	char date[11], at[24];
+	cal_date_format(due, date);
+	snprintf(at, sizeof(at), "%lld",
+		 (long long)calendar_epoch(cal_date_add_days(due, 1), 0, 0));
+	const char *v[6] = {case_id, kind, date, at, ref_id, basis};
+	if (out)
+		memcpy(out, date, 11);
+	return wfdb_run(pg, sql_add, 6, v, e);
+}
+
+static bool parse(const char *s, struct cal_date *d, struct wf_error *e)
+{
+	if (!s || !cal_date_parse(s, d))
+		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", s ? s : "(none)");
+	return true;
+}
+
+bool deadline_add_investigation(PGconn *pg, const struct calendar *cal, const char *case_id,
+				const char *order_date, char due[11], struct wf_error *e)
+{
+	struct cal_date d;
+	return parse(order_date, &d, e) &&
+	       add(pg, case_id, "investigation", calendar_add_working_days(cal, d, 10), NULL,
+		   "working_days", due, e);
+}
+
+bool deadline_add_material(PGconn *pg, const struct calendar *cal, const char *case_id,
+			   const char *request_id, const char *requested_on, char due[11],
+			   struct wf_error *e)
+{
+	struct cal_date d;
+	return parse(requested_on, &d, e) &&
+	       add(pg, case_id, "material_request", calendar_add_working_days(cal, d, 1),
+		   request_id, "working_days", due, e);
+}
+
+bool deadline_move(PGconn *pg, const char *case_id, const char *kind, const char *new_due,
+		   struct wf_error *e)
+{
+	static const char sql_move[] =
+		"UPDATE hotline.deadlines SET due_date = $3::date, due_at = to_timestamp($4::bigint), "
+		"basis = 'fixed' WHERE case_id = $1 AND kind = $2 AND met_at IS NULL";
+	struct cal_date d;
+	if (!parse(new_due, &d, e))
+		return false;
+	char at[24];
+	snprintf(at, sizeof(at), "%lld", (long long)calendar_epoch(cal_date_add_days(d, 1), 0, 0));
+	const char *v[4] = {case_id, kind, new_due, at};
+	return wfdb_run(pg, sql_move, 4, v, e);
+}
+
+bool deadline_meet(PGconn *pg, const char *case_id, const char *kind, const char *ref,
+		   struct wf_error *e)
+{
+	static const char sql_meet[] =
+		"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
+		"AND coalesce(ref_id, 0) = coalesce($3::bigint, 0) AND met_at IS NULL";
+	const char *p[3] = {case_id, kind, ref};
+	return wfdb_run(pg, sql_meet, 3, p, e);
+}
+
+int deadline_days_left(const struct calendar *cal, const char *due, int64_t now)
+{
+	struct cal_date d;
+	if (!cal_date_parse(due, &d))
+		return 0;
+	struct cal_date today = calendar_local_date(now);
+	if (cal_date_compare(today, d) <= 0)
+		return calendar_working_days_between(cal, today, d);
+	return -calendar_working_days_between(cal, d, today);
+}

@@ -1,0 +1,37 @@
+/* Deadlines of a case in the caller's transaction (hotline.deadlines): the
+ * due dates come from the working-day calendar (workflow/calendar.h);
+ * due_at is the first moment the duty is late, midnight in Asia/Almaty
+ * after the last day. Shared by hotlinectl and the staff pages. */
+#ifndef HOTLINE_WORKFLOW_DEADLINE_H
+#define HOTLINE_WORKFLOW_DEADLINE_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "workflow/wfdb.h"
+
+struct calendar;
+
+/* Ten working days from the order date (004 p.7.5); due gets the date. */
+bool deadline_add_investigation(PGconn *pg, const struct calendar *cal, const char *case_id,
+				const char *order_date, char due[11], struct wf_error *e)
+    __attribute__((warn_unused_result));
+/* One working day from the request (004 p.7.8). */
+bool deadline_add_material(PGconn *pg, const struct calendar *cal, const char *case_id,
+			   const char *request_id, const char *requested_on, char due[11],
+			   struct wf_error *e) __attribute__((warn_unused_result));
+/* Moves the open deadline of that kind to a fixed date (an extension with
+ * written consent). */
+bool deadline_move(PGconn *pg, const char *case_id, const char *kind, const char *new_due,
+		   struct wf_error *e) __attribute__((warn_unused_result));
+/* Marks the open deadline of that kind (and ref, for material requests;
+ * NULL otherwise) met now. */
+bool deadline_meet(PGconn *pg, const char *case_id, const char *kind, const char *ref,
+		   struct wf_error *e) __attribute__((warn_unused_result));
+
+/* Working days from the day of now (Asia/Almaty) to due (0 = due that
+ * day; negative = late by that many). */
+int deadline_days_left(const struct calendar *cal, const char *due, int64_t now);
+
+#endif

@@ -1,0 +1,388 @@
+#include "workflow/investigation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/keys.h"
+#include "crypto/seal.h"
+#include "workflow/calendar.h"
+#include "workflow/deadline.h"
+#include "workflow/names.h"
+#include "workflow/notice.h"
+
+static const char sql_load[] =
+	"SELECT c.id, j.reg_no, c.state, c.director_named, i.id, i.state, i.decision, "
+	"to_char(i.due_date, 'YYYY-MM-DD'), to_char(i.order_date, 'YYYY-MM-DD'), i.extended "
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+	"LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1 "
+	"FOR UPDATE OF c";
+
+bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v,
+			struct wf_error *e)
+{
+	memset(v, 0, sizeof(*v));
+	const char *p[1] = {reg_no};
+	PGresult *res = wfdb_exec(pg, sql_load, 1, p, e);
+	if (!res)
+		return false;
+	bool ok = false;
+	if (PQntuples(res) != 1) {
+		wf_fail(e, WF_NO_CASE, "no case %s in the journal", reg_no);
+		goto out;
+	}
+	snprintf(v->case_id, sizeof(v->case_id), "%s", PQgetvalue(res, 0, 0));
+	snprintf(v->reg_no, sizeof(v->reg_no), "%s", PQgetvalue(res, 0, 1));
+	if (!case_state_parse(PQgetvalue(res, 0, 2), &v->case_state)) {
+		wf_fail(e, WF_DB, "case %s has an unknown state", reg_no);
+		goto out;
+	}
+	v->director_named = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+	if (!PQgetisnull(res, 0, 4)) {
+		snprintf(v->id, sizeof(v->id), "%s", PQgetvalue(res, 0, 4));
+		if (!investigation_state_parse(PQgetvalue(res, 0, 5), &v->state)) {
+			wf_fail(e, WF_DB, "the investigation of %s has an unknown state", reg_no);
+			goto out;
+		}
+		v->decided = !PQgetisnull(res, 0, 6) &&
+			     investigation_decision_parse(PQgetvalue(res, 0, 6), &v->decision);
+		snprintf(v->due, sizeof(v->due), "%s", PQgetvalue(res, 0, 7));
+		snprintf(v->order_date, sizeof(v->order_date), "%s", PQgetvalue(res, 0, 8));
+		v->extended = strcmp(PQgetvalue(res, 0, 9), "t") == 0;
+	}
+	ok = true;
+out:
+	PQclear(res);
+	return ok;
+}
+
+static bool ordered(const struct investigation *v, struct wf_error *e)
+{
+	if (!v->id[0])
+		return wf_fail(e, WF_NOT_ORDERED, "no investigation was ordered for case %s",
+			       v->reg_no);
+	return true;
+}
+
+static const char sql_event[] =
+	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
+
+static bool move(PGconn *pg, struct investigation *v, enum investigation_state to,
+		 struct wf_error *e)
+{
+	static const char sql_inv_state[] = "UPDATE hotline.investigations SET state = $2, "
+					    "state_changed_at = now() WHERE id = $1";
+	if (!ordered(v, e))
+		return false;
+	const char *why = investigation_check_transition(v->state, to, v->decision, v->decided);
+	if (why)
+		return wf_fail(e, WF_TRANSITION, "the investigation of %s is %s: %s", v->reg_no,
+			       investigation_state_name(v->state), why);
+	char detail[64];
+	snprintf(detail, sizeof(detail), "{\"investigation\": \"%s\"}", investigation_state_name(to));
+	const char *a[2] = {v->id, investigation_state_name(to)};
+	const char *ev[3] = {v->case_id, "investigation", detail};
+	if (!wfdb_run(pg, sql_inv_state, 2, a, e) || !wfdb_run(pg, sql_event, 3, ev, e))
+		return false;
+	v->state = to;
+	return true;
+}
+
+bool investigation_check_members(PGconn *pg, const struct investigation *v,
+				 const struct investigation_member *members, int nmembers,
+				 const char *report_text, struct wf_error *e)
+{
+	static const char sql_interest[] = "SELECT 1 FROM hotline.interest_declarations "
+					   "WHERE case_id = $1 AND lower(name) = lower($2)";
+	if (!report_text)
+		return wf_fail(e, WF_MISSING, "the report's text is needed to check the commission");
+	for (int i = 0; i < nmembers; i++) {
+		const char *name = members[i].name;
+		if (!name || !*name)
+			return wf_fail(e, WF_MISSING, "a commission member has no name");
+		if (names_mentioned(report_text, strlen(report_text), name))
+			return wf_fail(e, WF_MEMBER_NAMED,
+				       "%s is named in the report and cannot sit on its "
+				       "commission (004 p.7.3, L105)",
+				       name);
+		const char *p[2] = {v->case_id, name};
+		PGresult *res = wfdb_exec(pg, sql_interest, 2, p, e);
+		if (!res)
+			return false;
+		bool declared = PQntuples(res) > 0;
+		PQclear(res);
+		if (declared)
+			return wf_fail(e, WF_MEMBER_INTEREST,
+				       "%s declared a personal interest in this case and cannot "
+				       "sit on its commission",
+				       name);
+	}
+	return true;
+}
+
+static bool notify_ordered(PGconn *pg, const struct investigation *v, const char *due,
+			   int *queued, struct wf_error *e)
+{
+	char *url = wfdb_setting(pg, "console_url"), *org = wfdb_setting(pg, "organisation");
+	char *director = wfdb_setting(pg, v->director_named ? "alternate_email" : "director_email");
+	char *compliance = wfdb_setting(pg, "compliance_email");
+	struct notice_facts f = {.reg_no = v->reg_no,
+				 .deadline_kind = "investigation",
+				 .due_date = due,
+				 .console_url = url,
+				 .organisation = org};
+	struct notice n;
+	notice_build(&n, NOTICE_INVESTIGATION_ORDERED, &f);
+	const char *r[2] = {compliance, director};
+	bool ok = wfdb_notify(pg, v->case_id, "investigation_ordered", r, 2, &n, queued, e);
+	notice_free(&n);
+	free(url);
+	free(org);
+	free(director);
+	free(compliance);
+	return ok;
+}
+
+bool investigation_check_order(const struct investigation *v, struct wf_error *e)
+{
+	if (v->case_state != CASE_INVESTIGATION)
+		return wf_fail(e, WF_CASE_STATE,
+			       "case %s is %s: the director orders an investigation first "
+			       "(hotlinectl case decide %s investigate)",
+			       v->reg_no, case_state_name(v->case_state), v->reg_no);
+	if (v->id[0])
+		return wf_fail(e, WF_ALREADY_ORDERED, "an investigation of %s was already ordered",
+			       v->reg_no);
+	return true;
+}
+
+bool investigation_order(PGconn *pg, struct investigation *v, const struct investigation_order *o,
+			 const char *report_text, char due[11], int *queued, struct wf_error *e)
+{
+	static const char sql_order[] =
+		"INSERT INTO hotline.investigations (case_id, order_no, order_date, due_date) "
+		"VALUES ($1, $2, $3::date, $4::date) RETURNING id";
+	static const char sql_member[] = "INSERT INTO hotline.commission_members "
+					 "(investigation_id, name, position) VALUES ($1, $2, $3)";
+	if (!o->order_no || !*o->order_no || !o->order_date || o->nmembers <= 0)
+		return wf_fail(e, WF_MISSING, "an order needs its number, its date and the commission");
+	if (!investigation_check_order(v, e))
+		return false;
+	struct cal_date od;
+	if (!cal_date_parse(o->order_date, &od))
+		return wf_fail(e, WF_BAD_DATE, "the order date %s is not a date", o->order_date);
+	if (!investigation_check_members(pg, v, o->members, o->nmembers, report_text, e))
+		return false;
+	struct calendar *cal = wfdb_calendar(pg, e);
+	if (!cal)
+		return false;
+	cal_date_format(calendar_add_working_days(cal, od, 10), due);
+	const char *p[4] = {v->case_id, o->order_no, o->order_date, due};
+	PGresult *res = wfdb_exec(pg, sql_order, 4, p, e);
+	bool ok = res != NULL;
+	if (ok)
+		snprintf(v->id, sizeof(v->id), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	for (int i = 0; ok && i < o->nmembers; i++) {
+		const char *pos = o->members[i].position ? o->members[i].position : "";
+		const char *m[3] = {v->id, o->members[i].name, pos};
+		ok = wfdb_run(pg, sql_member, 3, m, e);
+	}
+	char deadline_due[11];
+	ok = ok && deadline_add_investigation(pg, cal, v->case_id, o->order_date, deadline_due, e);
+	calendar_free(cal);
+	const char *ev[3] = {v->case_id, "investigation", "{\"investigation\": \"ordered\"}"};
+	ok = ok && wfdb_run(pg, sql_event, 3, ev, e) && notify_ordered(pg, v, due, queued, e);
+	if (ok) {
+		v->state = INV_ORDERED;
+		snprintf(v->due, sizeof(v->due), "%s", due);
+		snprintf(v->order_date, sizeof(v->order_date), "%s", o->order_date);
+	}
+	return ok;
+}
+
+bool investigation_start(PGconn *pg, struct investigation *v, struct wf_error *e)
+{
+	return move(pg, v, INV_IN_PROGRESS, e);
+}
+
+bool investigation_conclude(PGconn *pg, struct investigation *v, const char *norms,
+			    const void *text, size_t len, const struct public_key *case_pk,
+			    struct wf_error *e)
+{
+	static const char sql_conclude[] =
+		"UPDATE hotline.investigations SET norms = $2, conclusion_key_sealed = $3, "
+		"conclusion = $4 WHERE id = $1";
+	if (!ordered(v, e))
+		return false;
+	if (!norms || !*norms)
+		return wf_fail(e, WF_MISSING, "a conclusion cites the legal or internal norms "
+					      "(004 p.7.10)");
+	if (!text || len == 0)
+		return wf_fail(e, WF_EMPTY, "the conclusion is empty: it must give its reasons");
+	struct content_key *key = content_key_new();
+	unsigned char *sealed = NULL, *ct = NULL;
+	size_t slen = 0, clen = 0;
+	bool ok = key && content_key_seal(key, case_pk, &sealed, &slen) &&
+		  content_encrypt(key, text, len, &ct, &clen);
+	content_key_free(key);
+	if (!ok)
+		wf_fail(e, WF_CRYPTO, "the conclusion could not be encrypted");
+	ok = ok && move(pg, v, INV_CONCLUSION_DRAFTED, e);
+	if (ok) {
+		const char *p[4] = {v->id, norms, (const char *)sealed, (const char *)ct};
+		int lengths[4] = {0, 0, (int)slen, (int)clen};
+		int formats[4] = {0, 0, 1, 1};
+		PGresult *res = PQexecParams(pg, sql_conclude, 4, NULL, p, lengths, formats, 0);
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		if (!ok) {
+			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+			wf_fail(e, WF_DB, "the database refused: %s", msg ? msg : "(no message)");
+		}
+		PQclear(res);
+	}
+	free(sealed);
+	free(ct);
+	return ok;
+}
+
+bool investigation_decide(PGconn *pg, struct investigation *v, const char *decision,
+			  struct wf_error *e)
+{
+	static const char sql_decide[] =
+		"UPDATE hotline.investigations SET decision = $2, decided_at = now() WHERE id = $1";
+	enum investigation_decision d;
+	if (!decision || !investigation_decision_parse(decision, &d))
+		return wf_fail(e, WF_BAD_DECISION, "the decision is stop, hand_over, disciplinary or "
+						   "other_measures (004 p.7.11)");
+	if (!move(pg, v, INV_DECIDED, e))
+		return false;
+	const char *p[2] = {v->id, investigation_decision_name(d)};
+	if (!wfdb_run(pg, sql_decide, 2, p, e))
+		return false;
+	v->decided = true;
+	v->decision = d;
+	return true;
+}
+
+bool investigation_measures(PGconn *pg, struct investigation *v, const char *doc,
+			    struct wf_error *e)
+{
+	static const char sql_measures[] =
+		"UPDATE hotline.investigations SET measures_doc = $2 WHERE id = $1";
+	if (!doc || !*doc)
+		return wf_fail(e, WF_MISSING, "the measures need the document that adopts them");
+	const char *p[2] = {v->id, doc};
+	return move(pg, v, INV_MEASURES_ADOPTED, e) && wfdb_run(pg, sql_measures, 2, p, e);
+}
+
+bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e)
+{
+	static const char sql_close[] =
+		"UPDATE hotline.cases SET state = 'closed', state_changed_at = now() WHERE id = $1";
+	const char *p[1] = {v->case_id};
+	if (!move(pg, v, INV_CLOSED, e) || !wfdb_run(pg, sql_close, 1, p, e) ||
+	    !deadline_meet(pg, v->case_id, "investigation", NULL, e))
+		return false;
+	v->case_state = CASE_CLOSED;
+	return true;
+}
+
+bool investigation_extend(PGconn *pg, struct investigation *v,
+			  const struct investigation_extension *x, struct wf_error *e)
+{
+	static const char sql_ext[] =
+		"INSERT INTO hotline.investigation_extensions (investigation_id, consent_doc, "
+		"consent_date, consented_by, old_due_date, new_due_date) "
+		"VALUES ($1, $2, $3::date, $4, $5::date, $6::date)";
+	static const char sql_due[] = "UPDATE hotline.investigations SET due_date = $2::date, "
+				      "extended = true WHERE id = $1";
+	if (!ordered(v, e))
+		return false;
+	if (!x->consent_doc || !*x->consent_doc || !x->consent_date || !*x->consent_date ||
+	    !x->consented_by || !*x->consented_by || !x->new_due || !*x->new_due)
+		return wf_fail(e, WF_NO_CONSENT,
+			       "the term of a service investigation moves only with the director's "
+			       "written consent (004 p.7.5): give the consent's document, its "
+			       "date, who gave it and the new due date");
+	struct cal_date d;
+	if (!cal_date_parse(x->consent_date, &d))
+		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", x->consent_date);
+	if (!cal_date_parse(x->new_due, &d))
+		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", x->new_due);
+	if (v->state >= INV_DECIDED)
+		return wf_fail(e, WF_DECIDED, "the investigation is already decided");
+	if (strcmp(x->new_due, v->due) <= 0)
+		return wf_fail(e, WF_DUE_NOT_LATER, "the new due date must be after %s", v->due);
+	const char *p[6] = {v->id, x->consent_doc, x->consent_date, x->consented_by, v->due,
+			    x->new_due};
+	const char *q[2] = {v->id, x->new_due};
+	if (!wfdb_run(pg, sql_ext, 6, p, e) || !wfdb_run(pg, sql_due, 2, q, e) ||
+	    !deadline_move(pg, v->case_id, "investigation", x->new_due, e))
+		return false;
+	snprintf(v->due, sizeof(v->due), "%s", x->new_due);
+	v->extended = true;
+	return true;
+}
+
+bool investigation_request(PGconn *pg, struct investigation *v, const char *to, const char *what,
+			   const char *on, int64_t now, char request_id[24], char due[11],
+			   struct wf_error *e)
+{
+	static const char sql_req[] =
+		"INSERT INTO hotline.material_requests (investigation_id, addressee, what, "
+		"requested_on, due_date) VALUES ($1, $2, $3, $4::date, $5::date) RETURNING id";
+	if (!ordered(v, e))
+		return false;
+	if (!to || !*to || !what || !*what)
+		return wf_fail(e, WF_MISSING, "a request for materials names whom it goes to and "
+					      "what it asks for");
+	if (v->state != INV_IN_PROGRESS && v->state != INV_ORDERED)
+		return wf_fail(e, WF_NOT_RUNNING, "materials are requested while the investigation "
+						  "runs");
+	char today[11];
+	cal_date_format(calendar_local_date(now), today);
+	if (!on || !*on)
+		on = today;
+	struct cal_date d;
+	if (!cal_date_parse(on, &d))
+		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", on);
+	struct calendar *cal = wfdb_calendar(pg, e);
+	if (!cal)
+		return false;
+	cal_date_format(calendar_add_working_days(cal, d, 1), due);
+	const char *p[5] = {v->id, to, what, on, due};
+	PGresult *res = wfdb_exec(pg, sql_req, 5, p, e);
+	bool ok = res != NULL;
+	if (ok)
+		snprintf(request_id, 24, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	char deadline_due[11];
+	ok = ok && deadline_add_material(pg, cal, v->case_id, request_id, on, deadline_due, e);
+	calendar_free(cal);
+	return ok;
+}
+
+bool investigation_received(PGconn *pg, struct investigation *v, const char *request_id,
+			    struct wf_error *e)
+{
+	static const char sql_recv[] =
+		"UPDATE hotline.material_requests SET received_at = now() WHERE id = $1::bigint "
+		"AND investigation_id = $2 AND received_at IS NULL RETURNING id";
+	if (!ordered(v, e))
+		return false;
+	char *end = NULL;
+	if (!request_id || !*request_id || strtoll(request_id, &end, 10) <= 0 || *end)
+		return wf_fail(e, WF_NO_REQUEST, "no open request %s in this investigation",
+			       request_id ? request_id : "");
+	const char *p[2] = {request_id, v->id};
+	PGresult *res = wfdb_exec(pg, sql_recv, 2, p, e);
+	if (!res)
+		return false;
+	bool found = PQntuples(res) == 1;
+	PQclear(res);
+	if (!found)
+		return wf_fail(e, WF_NO_REQUEST, "no open request %s in this investigation",
+			       request_id);
+	return deadline_meet(pg, v->case_id, "material_request", request_id, e);
+}

@@ -1,0 +1,131 @@
+/* A service investigation (seed 004 ch. 7): ordered by the director with a
+ * commission, at most ten working days from the order unless the director
+ * consents in writing to a longer term, requests for materials answered
+ * within one working day, a reasoned conclusion citing the norms, one of
+ * the four decisions, the measures, the close. hotlinectl's `investigation`
+ * steps and the staff pages both call these, so the rules live in one
+ * place (docs/procedure.md).
+ *
+ * Every step works in the caller's transaction: BEGIN, investigation_load()
+ * (which locks the case row), the step, anything else the caller records
+ * (an audit row), COMMIT; on false, ROLLBACK. Refusals come back in a
+ * struct wf_error (workflow/wfdb.h) whose code a page translates. */
+#ifndef HOTLINE_WORKFLOW_INVESTIGATION_H
+#define HOTLINE_WORKFLOW_INVESTIGATION_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "workflow/states.h"
+#include "workflow/wfdb.h"
+
+struct public_key;
+
+struct investigation {
+	char case_id[24];
+	char reg_no[16];
+	enum case_state case_state;
+	bool director_named;
+	char id[24]; /* "" when none was ordered */
+	enum investigation_state state;
+	bool decided;
+	enum investigation_decision decision;
+	char due[11];
+	char order_date[11];
+	bool extended;
+};
+
+/* Loads case reg_no and its investigation, if any, locking the case row
+ * (SELECT ... FOR UPDATE): call it inside a transaction. WF_NO_CASE when
+ * the journal has no such number. */
+bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v,
+			struct wf_error *e) __attribute__((warn_unused_result));
+
+struct investigation_member {
+	const char *name;
+	const char *position; /* may be NULL or "" */
+};
+
+struct investigation_order {
+	const char *order_no;
+	const char *order_date; /* YYYY-MM-DD */
+	const struct investigation_member *members;
+	int nmembers;
+};
+
+/* Nobody named in the report and nobody who declared a personal interest
+ * may sit on its commission (004 L105, 002 L47). report_text is the
+ * report's own text (what, when and where, who), decrypted by the caller
+ * with the case key. */
+bool investigation_check_members(PGconn *pg, const struct investigation *v,
+				 const struct investigation_member *members, int nmembers,
+				 const char *report_text, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* The case waits for an investigation to be ordered: the director decided
+ * to investigate, and none was ordered yet. */
+bool investigation_check_order(const struct investigation *v, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* Orders the investigation of a case the director decided to investigate:
+ * checks the members (above), records the order and the commission, the
+ * deadline ten working days from the order date (written to due), the
+ * case event, and queues the notice to the compliance manager and the
+ * director (or the alternate when the director is named). *queued (may be
+ * NULL) gets the number of notices queued: 0 means no recipient is
+ * configured. */
+bool investigation_order(PGconn *pg, struct investigation *v, const struct investigation_order *o,
+			 const char *report_text, char due[11], int *queued, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* ordered -> in_progress. */
+bool investigation_start(PGconn *pg, struct investigation *v, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* The reasoned conclusion citing the legal or internal norms (004 p.7.10):
+ * the norms are stored as given, the text (len > 0 bytes) encrypted under
+ * a fresh key sealed to the case-handling public key. -> conclusion_drafted. */
+bool investigation_conclude(PGconn *pg, struct investigation *v, const char *norms,
+			    const void *text, size_t len, const struct public_key *case_pk,
+			    struct wf_error *e) __attribute__((warn_unused_result));
+
+/* One of the four decisions of 004 p.7.11, by its name ("stop",
+ * "hand_over", "disciplinary", "other_measures"). -> decided. */
+bool investigation_decide(PGconn *pg, struct investigation *v, const char *decision,
+			  struct wf_error *e) __attribute__((warn_unused_result));
+
+/* The document adopting the measures. -> measures_adopted. */
+bool investigation_measures(PGconn *pg, struct investigation *v, const char *doc,
+			    struct wf_error *e) __attribute__((warn_unused_result));
+
+/* -> closed; closes the case and meets the investigation's deadline. */
+bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* The director's written consent to a longer term (004 p.7.5): all four
+ * fields are required, and the new date must be after the current one. */
+struct investigation_extension {
+	const char *consent_doc;
+	const char *consent_date; /* YYYY-MM-DD */
+	const char *consented_by;
+	const char *new_due; /* YYYY-MM-DD */
+};
+bool investigation_extend(PGconn *pg, struct investigation *v,
+			  const struct investigation_extension *x, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* A request for materials to an employee, due one working day after the
+ * day it is made (004 p.7.8). on is that day (YYYY-MM-DD) or NULL for the
+ * day of now in Asia/Almaty. Writes the request's id and due date. */
+bool investigation_request(PGconn *pg, struct investigation *v, const char *to, const char *what,
+			   const char *on, int64_t now, char request_id[24], char due[11],
+			   struct wf_error *e) __attribute__((warn_unused_result));
+
+/* The materials of an open request of this investigation arrived: meets
+ * its deadline. */
+bool investigation_received(PGconn *pg, struct investigation *v, const char *request_id,
+			    struct wf_error *e) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,99 @@
+#include "workflow/wfdb.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workflow/calendar.h"
+
+bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
+{
+	if (!e)
+		return false;
+	e->code = code;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+PGresult *wfdb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
+		    struct wf_error *e)
+{
+	PGresult *res = PQexecParams(pg, sql_text, nparams, NULL, values, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	/* The primary message only: the detail line may quote a row's values. */
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", msg ? msg : PQerrorMessage(pg));
+	buf[strcspn(buf, "\n")] = '\0';
+	PQclear(res);
+	wf_fail(e, WF_DB, "the database refused: %s", buf);
+	return NULL;
+}
+
+bool wfdb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
+	      struct wf_error *e)
+{
+	PGresult *res = wfdb_exec(pg, sql_text, nparams, values, e);
+	PQclear(res);
+	return res != NULL;
+}
+
+struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e)
+{
+	static const char sql_days[] =
+		"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days ORDER BY day";
+	PGresult *res = wfdb_exec(pg, sql_days, 0, NULL, e);
+	if (!res)
+		return NULL;
+	struct calendar *cal = calendar_new();
+	if (!cal)
+		wf_fail(e, WF_DB, "out of memory");
+	for (int i = 0; cal && i < PQntuples(res); i++) {
+		if (!calendar_load_row(cal, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+				       PQgetvalue(res, i, 2))) {
+			wf_fail(e, WF_DB, "calendar row %s is not understood", PQgetvalue(res, i, 0));
+			calendar_free(cal);
+			cal = NULL;
+		}
+	}
+	PQclear(res);
+	return cal;
+}
+
+char *wfdb_setting(PGconn *pg, const char *key)
+{
+	static const char sql_setting[] = "SELECT value FROM hotline.settings WHERE key = $1";
+	const char *v[1] = {key};
+	PGresult *res = wfdb_exec(pg, sql_setting, 1, v, NULL);
+	char *value = NULL;
+	if (res && PQntuples(res) == 1)
+		value = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return value;
+}
+
+bool wfdb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
+		 int nrecipients, const struct notice *n, int *queued, struct wf_error *e)
+{
+	static const char sql_outbox[] =
+		"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
+		"VALUES ($1, $2, $3, $4, $5)";
+	int count = 0;
+	for (int i = 0; i < nrecipients; i++) {
+		if (!recipients[i] || !*recipients[i])
+			continue;
+		const char *v[5] = {kind, recipients[i], n->subject.data, n->body.data, case_id};
+		if (!wfdb_run(pg, sql_outbox, 5, v, e))
+			return false;
+		count++;
+	}
+	if (queued)
+		*queued = count;
+	return true;
+}

@@ -1,0 +1,72 @@
+/* Blocking database helpers for the workflow's steps, shared by hotlinectl
+ * and the staff pages (which run in worker threads, each with its own
+ * connection): never called on the event loop. Every failure is written
+ * into a struct wf_error, in English, for the terminal and for a page that
+ * shows a translated text chosen by its code. Errors name ids, dates and
+ * staff names, never report content or anything about a reporter. */
+#ifndef HOTLINE_WORKFLOW_WFDB_H
+#define HOTLINE_WORKFLOW_WFDB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "workflow/notice.h"
+
+struct calendar;
+
+/* Why a workflow step was refused. A page maps the code to a text in the
+ * reader's language; hotlinectl prints the English text. */
+enum wf_code {
+	WF_OK,
+	WF_DB,		      /* the database failed (text: its message) */
+	WF_NO_CASE,	      /* no such registration number */
+	WF_MISSING,	      /* a required field is missing */
+	WF_BAD_DATE,	      /* not a YYYY-MM-DD date */
+	WF_CASE_STATE,	      /* the case is not in the state the step needs */
+	WF_NOT_ORDERED,	      /* no investigation was ordered */
+	WF_ALREADY_ORDERED,   /* an investigation was already ordered */
+	WF_MEMBER_NAMED,      /* a commission member is named in the report */
+	WF_MEMBER_INTEREST,   /* a commission member declared a personal interest */
+	WF_TRANSITION,	      /* the investigation's state does not allow the step */
+	WF_EMPTY,	      /* a conclusion without its reasons */
+	WF_CRYPTO,	      /* encryption failed */
+	WF_NO_CONSENT,	      /* an extension without the director's written consent */
+	WF_DECIDED,	      /* the investigation is already decided */
+	WF_DUE_NOT_LATER,     /* the new due date is not after the current one */
+	WF_NOT_RUNNING,	      /* materials are requested only while it runs */
+	WF_NO_REQUEST,	      /* no open request for materials with that id */
+	WF_BAD_DECISION,      /* not one of the four decisions */
+	WF_CODE_COUNT
+};
+
+struct wf_error {
+	enum wf_code code;
+	char text[320];
+};
+
+/* Sets e (when not NULL) and returns false, so that a step can
+ * `return wf_fail(e, WF_X, "...")`. */
+bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Text parameters; NULL (e set to WF_DB) unless the statement returned
+ * tuples or completed. */
+PGresult *wfdb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
+		    struct wf_error *e);
+bool wfdb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
+	      struct wf_error *e) __attribute__((warn_unused_result));
+
+/* The working-day calendar: rules plus the rows of hotline.calendar_days.
+ * calendar_free() it. */
+struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e);
+
+/* A value of hotline.settings, or NULL (caller frees). */
+char *wfdb_setting(PGconn *pg, const char *key);
+
+/* Queues the notice for each non-empty recipient in the caller's
+ * transaction; *queued (may be NULL) says how many. */
+bool wfdb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
+		 int nrecipients, const struct notice *n, int *queued, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+#endif
