@@ -11,17 +11,18 @@
 #include "workflow/procedure.h"
 
 /* Commits a step that succeeded, prints why one did not; 0 or 1. */
-static int finish(PGconn *pg, bool ok, const struct procedure_result *r)
+static int finish(PGconn *pg, bool ok, const struct procedure_outcome *out,
+		  const struct wf_error *e)
 {
 	if (ok && ctldb_commit(pg)) {
-		if (r->no_recipient)
+		if (out && out->no_recipient)
 			fprintf(stderr, "hotlinectl: warning: no recipient is configured for this "
 					"notice (hotlinectl settings set ...); it is recorded in the "
 					"case only\n");
 		return 0;
 	}
 	if (!ok)
-		fprintf(stderr, "hotlinectl: %s\n", r->why);
+		fprintf(stderr, "hotlinectl: %s\n", e->text);
 	ctldb_rollback(pg);
 	return 1;
 }
@@ -69,14 +70,15 @@ static int triage(PGconn *pg, int argc, char **argv)
 	}
 	if (named)
 		t.director_named = strcmp(named, "yes") == 0;
-	struct procedure_result r;
+	struct procedure_outcome out;
+	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_triage(pg, reg_no, &t, NULL, &r);
-	int rc = finish(pg, ok, &r);
+	bool ok = procedure_triage(pg, reg_no, &t, NULL, &out, &e);
+	int rc = finish(pg, ok, &out, &e);
 	if (rc == 0)
-		printf("case %s: %s%s%s\n", reg_no, case_state_name(r.state), r.due[0] ? ", due " : "",
-		       r.due);
+		printf("case %s: %s%s%s\n", reg_no, case_state_name(out.state), out.due[0] ? ", due " : "",
+		       out.due);
 	return rc;
 }
 
@@ -86,11 +88,12 @@ static int ack(PGconn *pg, int argc, char **argv)
 		fprintf(stderr, "usage: hotlinectl case ack REG_NO\n");
 		return 2;
 	}
-	struct procedure_result r;
+	struct procedure_outcome out;
+	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_ack(pg, argv[1], NULL, &r);
-	int rc = finish(pg, ok, &r);
+	bool ok = procedure_ack(pg, argv[1], NULL, &out, &e);
+	int rc = finish(pg, ok, &out, &e);
 	if (rc == 0)
 		printf("case %s: acknowledged\n", argv[1]);
 	return rc;
@@ -123,13 +126,14 @@ static int decide(PGconn *pg, int argc, char **argv)
 				"forward_and_investigate or no_grounds\n");
 		return 2;
 	}
-	struct procedure_result r;
+	struct procedure_outcome out;
+	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_decide(pg, reg_no, d, doc, NULL, &r);
-	int rc = finish(pg, ok, &r);
+	bool ok = procedure_decide(pg, reg_no, d, doc, NULL, &out, &e);
+	int rc = finish(pg, ok, &out, &e);
 	if (rc == 0) {
-		printf("case %s: %s\n", reg_no, case_state_name(r.state));
+		printf("case %s: %s\n", reg_no, case_state_name(out.state));
 		if (d == DIRECTOR_FORWARD || d == DIRECTOR_FORWARD_AND_INVESTIGATE)
 			printf("cover letter: hotlinectl case cover-letter %s > letter.html\n", reg_no);
 	}
@@ -154,11 +158,12 @@ static int forwarded(PGconn *pg, int argc, char **argv)
 		fprintf(stderr, "usage: hotlinectl case forwarded REG_NO --to BODY\n");
 		return 2;
 	}
-	struct procedure_result r;
+	struct procedure_outcome out;
+	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_forwarded(pg, argv[optind], to_body, NULL, &r);
-	int rc = finish(pg, ok, &r);
+	bool ok = procedure_forwarded(pg, argv[optind], to_body, NULL, &out, &e);
+	int rc = finish(pg, ok, &out, &e);
 	if (rc == 0)
 		printf("case %s: forwarded\n", argv[optind]);
 	return rc;
@@ -170,11 +175,11 @@ static int declare_interest(PGconn *pg, int argc, char **argv)
 		fprintf(stderr, "usage: hotlinectl case declare-interest REG_NO \"NAME\"\n");
 		return 2;
 	}
-	struct procedure_result r;
+	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_declare_interest(pg, argv[1], argv[2], &r);
-	int rc = finish(pg, ok, &r);
+	bool ok = procedure_declare_interest(pg, argv[1], argv[2], &e);
+	int rc = finish(pg, ok, NULL, &e);
 	if (rc == 0)
 		printf("case %s: personal interest declared; this person cannot sit on its "
 		       "commission\n",
@@ -188,11 +193,11 @@ static int cover_letter(PGconn *pg, int argc, char **argv)
 		fprintf(stderr, "usage: hotlinectl case cover-letter REG_NO > letter.html\n");
 		return 2;
 	}
-	struct procedure_result r;
+	struct wf_error e;
 	struct buf page;
 	buf_init(&page);
-	if (!procedure_cover_letter(pg, argv[1], &page, &r)) {
-		fprintf(stderr, "hotlinectl: %s\n", r.why);
+	if (!procedure_cover_letter(pg, argv[1], &page, &e)) {
+		fprintf(stderr, "hotlinectl: %s\n", e.text);
 		buf_reset(&page);
 		return 1;
 	}

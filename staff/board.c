@@ -10,7 +10,7 @@
 
 #include "staff/casefile.h"
 #include "workflow/calendar.h"
-#include "workflow/procedure.h"
+#include "workflow/wfdb.h"
 
 /* The next open due date of each open case: its earliest open deadline,
  * or, for a case still waiting for triage, the day after registration (the
@@ -73,8 +73,7 @@ static void board(struct staff_ctx *c)
 	const char *state = known(staff_arg(c, "state"), states, COUNT(states));
 	char today[11];
 	casefile_today(c, today);
-	struct procedure_result r;
-	struct calendar *cal = procedure_calendar(c->db, &r);
+	struct calendar *cal = wfdb_calendar(c->db, NULL);
 	const char *v[4] = {today, channel, category, state};
 	PGresult *res = cal ? casefile_query(c, sql_board, 4, v) : NULL;
 	if (!res) {

@@ -17,22 +17,28 @@
 #include "staff/casepage.h"
 #include "workflow/procedure.h"
 
-void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct procedure_result *r)
+/* Fields missing or malformed: the person can fix the form. */
+static bool invalid_input(enum wf_code code)
 {
-	if (r->status == PROCEDURE_NO_CASE) {
+	return code == WF_MISSING || code == WF_BAD_DATE || code == WF_NO_CONSENT ||
+	       code == WF_DUE_NOT_LATER || code == WF_BAD_DECISION || code == WF_EMPTY;
+}
+
+void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct wf_error *e)
+{
+	if (e->code == WF_NO_CASE) {
 		casefile_not_found(c);
 		return;
 	}
-	if (r->status == PROCEDURE_DB_ERROR) {
+	if (e->code == WF_DB || e->code == WF_CRYPTO || e->code == WF_OK) {
 		casefile_db_error(c);
 		return;
 	}
 	char text[512];
 	snprintf(text, sizeof(text), "%s (%s)",
-		 i18n(c->lang, r->status == PROCEDURE_INVALID ? M_STEP_INVALID : M_STEP_REFUSED),
-		 r->why);
+		 i18n(c->lang, invalid_input(e->code) ? M_STEP_INVALID : M_STEP_REFUSED), e->text);
 	buf_wipe(&c->body);
-	casepage_show(c, reg_no, r->status == PROCEDURE_INVALID ? 400 : 409, text);
+	casepage_show(c, reg_no, invalid_input(e->code) ? 400 : 409, text);
 }
 
 void caseaction_done(struct staff_ctx *c, const char *reg_no, const char *anchor)
@@ -85,7 +91,8 @@ static bool blank(const char *s)
 static void triage(struct staff_ctx *c)
 {
 	struct casefile k;
-	struct procedure_result r;
+	struct procedure_outcome out;
+	struct wf_error e = {0};
 	struct procedure_triage t = {.unit = staff_arg(c, "unit"),
 				     .note = staff_arg(c, "note"),
 				     .director_named = -1};
@@ -95,16 +102,15 @@ static void triage(struct staff_ctx *c)
 	else if (strcmp(named, "no") == 0)
 		t.director_named = 0;
 	if (!triage_outcome_parse(staff_arg(c, "outcome"), &t.outcome)) {
-		r = (struct procedure_result){.status = PROCEDURE_INVALID};
-		snprintf(r.why, sizeof(r.why), "outcome");
-		caseaction_refused(c, c->arg, &r);
+		wf_fail(&e, WF_MISSING, "outcome");
+		caseaction_refused(c, c->arg, &e);
 		return;
 	}
 	if (!caseaction_begin(c, &k))
 		return;
-	if (!procedure_triage(c->db, k.reg_no, &t, c->user->login, &r)) {
+	if (!procedure_triage(c->db, k.reg_no, &t, c->user->login, &out, &e)) {
 		casefile_rollback(c);
-		caseaction_refused(c, k.reg_no, &r);
+		caseaction_refused(c, k.reg_no, &e);
 		return;
 	}
 	caseaction_commit(c, &k, "case.triage", "timeline");
@@ -113,12 +119,13 @@ static void triage(struct staff_ctx *c)
 static void forwarded(struct staff_ctx *c)
 {
 	struct casefile k;
-	struct procedure_result r;
+	struct procedure_outcome out;
+	struct wf_error e = {0};
 	if (!caseaction_begin(c, &k))
 		return;
-	if (!procedure_forwarded(c->db, k.reg_no, staff_arg(c, "to"), c->user->login, &r)) {
+	if (!procedure_forwarded(c->db, k.reg_no, staff_arg(c, "to"), c->user->login, &out, &e)) {
 		casefile_rollback(c);
-		caseaction_refused(c, k.reg_no, &r);
+		caseaction_refused(c, k.reg_no, &e);
 		return;
 	}
 	caseaction_commit(c, &k, "case.forwarded", "timeline");
@@ -141,10 +148,10 @@ static void reply(struct staff_ctx *c)
 		"VALUES ($1, 'staff_message', jsonb_build_object('by', $2::text))";
 	const char *text = staff_arg(c, "message");
 	size_t len = staff_arg_len(c, "message");
-	struct procedure_result r = {.status = PROCEDURE_INVALID};
+	struct wf_error e = {0};
 	if (blank(text) || (c->cfg && len > c->cfg->max_text_bytes)) {
-		snprintf(r.why, sizeof(r.why), "message");
-		caseaction_refused(c, c->arg, &r);
+		wf_fail(&e, WF_MISSING, "message");
+		caseaction_refused(c, c->arg, &e);
 		return;
 	}
 	struct casefile k;
@@ -158,9 +165,8 @@ static void reply(struct staff_ctx *c)
 	if (!pk || pklen != KEYS_PUBLIC_BYTES) {
 		PQfreemem(pk);
 		casefile_rollback(c);
-		r.status = PROCEDURE_REFUSED;
-		snprintf(r.why, sizeof(r.why), "%s", i18n(c->lang, M_CASE_REPLY_WAIT));
-		caseaction_refused(c, k.reg_no, &r);
+		wf_fail(&e, WF_CASE_STATE, "%s", i18n(c->lang, M_CASE_REPLY_WAIT));
+		caseaction_refused(c, k.reg_no, &e);
 		return;
 	}
 	struct public_key reporter;
@@ -204,10 +210,10 @@ static void note(struct staff_ctx *c)
 		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3)";
 	const char *text = staff_arg(c, "note");
 	size_t len = staff_arg_len(c, "note");
-	struct procedure_result r = {.status = PROCEDURE_INVALID};
+	struct wf_error e = {0};
 	if (blank(text) || (c->cfg && len > c->cfg->max_text_bytes)) {
-		snprintf(r.why, sizeof(r.why), "note");
-		caseaction_refused(c, c->arg, &r);
+		wf_fail(&e, WF_MISSING, "note");
+		caseaction_refused(c, c->arg, &e);
 		return;
 	}
 	struct casefile k;

@@ -1,5 +1,5 @@
-/* The steps taken from the case page (POST /staff/case-triage/*,
- * /staff/case-forwarded/*, /staff/case-reply/*, /staff/case-note/*), and
+/* The steps taken from the case page (POST /staff/case-triage/REG_NO,
+ * /staff/case-forwarded/REG_NO, /staff/case-reply/REG_NO, /staff/case-note/REG_NO), and
  * the frame every step of a case runs in, shared with the director's
  * pages (staff/decisions.c). */
 #ifndef HOTLINE_STAFF_CASEACTION_H
@@ -20,7 +20,7 @@ void caseaction_commit(struct staff_ctx *c, const struct casefile *k, const char
 		       const char *anchor);
 /* After a ROLLBACK: the case page again with the reason (400/409), or
  * 404/500. */
-void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct procedure_result *r);
+void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct wf_error *e);
 /* 303 to /staff/case/REG_NO#anchor. */
 void caseaction_done(struct staff_ctx *c, const char *reg_no, const char *anchor);
 

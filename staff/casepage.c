@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/digest.h"
 #include "crypto/seal.h"
 #include "staff/casefile.h"
 #include "workflow/calendar.h"
-#include "workflow/procedure.h"
+#include "workflow/wfdb.h"
 
 static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
 static const char sql_files[] =
@@ -688,7 +689,6 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 {
 	struct casefile k;
 	bool db_error;
-	struct procedure_result r;
 	struct calendar *cal = NULL;
 	struct content_key *key = NULL;
 	if (!casefile_begin(c)) {
@@ -704,7 +704,7 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 		return;
 	}
 	/* audited before anything of the case is shown */
-	if (!staff_audit(c, "case.view", k.reg_no) || !(cal = procedure_calendar(c->db, &r))) {
+	if (!staff_audit(c, "case.view", k.reg_no) || !(cal = wfdb_calendar(c->db, NULL))) {
 		casefile_rollback(c);
 		casefile_db_error(c);
 		return;

@@ -15,7 +15,7 @@
  * user may not see. */
 void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error);
 
-/* The routes (GET /staff/case/*, GET /staff/case-file/*). */
+/* The routes (GET /staff/case/REG_NO, GET /staff/case-file/ID). */
 extern const struct staff_route staff_casepage_routes[];
 
 #endif

@@ -14,6 +14,7 @@
 #include "staff/caseaction.h"
 #include "staff/casefile.h"
 #include "workflow/calendar.h"
+#include "workflow/investigation.h"
 #include "workflow/procedure.h"
 
 #define DECIDERS (ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE))
@@ -58,8 +59,7 @@ static void queue(struct staff_ctx *c)
 {
 	char today[11];
 	casefile_today(c, today);
-	struct procedure_result r;
-	struct calendar *cal = procedure_calendar(c->db, &r);
+	struct calendar *cal = wfdb_calendar(c->db, NULL);
 	const char *v[2] = {today, alternate_queue(c)};
 	const char *w[1] = {alternate_queue(c)};
 	PGresult *res = cal ? casefile_query(c, sql_queue, 2, v) : NULL;
@@ -203,12 +203,13 @@ static void queue(struct staff_ctx *c)
 static void ack(struct staff_ctx *c)
 {
 	struct casefile k;
-	struct procedure_result r;
+	struct procedure_outcome out;
+	struct wf_error e = {0};
 	if (!caseaction_begin(c, &k))
 		return;
-	if (!procedure_ack(c->db, k.reg_no, c->user->login, &r)) {
+	if (!procedure_ack(c->db, k.reg_no, c->user->login, &out, &e)) {
 		casefile_rollback(c);
-		caseaction_refused(c, k.reg_no, &r);
+		caseaction_refused(c, k.reg_no, &e);
 		return;
 	}
 	if (!staff_audit(c, "case.ack", k.reg_no) || !casefile_commit(c)) {
@@ -222,18 +223,19 @@ static void ack(struct staff_ctx *c)
 static void decide(struct staff_ctx *c)
 {
 	struct casefile k;
-	struct procedure_result r = {.status = PROCEDURE_INVALID};
+	struct procedure_outcome out;
+	struct wf_error e = {0};
 	enum director_decision d;
 	if (!director_decision_parse(staff_arg(c, "decision"), &d)) {
-		snprintf(r.why, sizeof(r.why), "decision");
-		caseaction_refused(c, c->arg, &r);
+		wf_fail(&e, WF_MISSING, "decision");
+		caseaction_refused(c, c->arg, &e);
 		return;
 	}
 	if (!caseaction_begin(c, &k))
 		return;
-	if (!procedure_decide(c->db, k.reg_no, d, staff_arg(c, "doc"), c->user->login, &r)) {
+	if (!procedure_decide(c->db, k.reg_no, d, staff_arg(c, "doc"), c->user->login, &out, &e)) {
 		casefile_rollback(c);
-		caseaction_refused(c, k.reg_no, &r);
+		caseaction_refused(c, k.reg_no, &e);
 		return;
 	}
 	caseaction_commit(c, &k, "case.decide",
@@ -245,16 +247,17 @@ static void decide(struct staff_ctx *c)
 static void extend(struct staff_ctx *c)
 {
 	struct casefile k;
-	struct procedure_result r;
-	struct procedure_extension e = {.consent_doc = staff_arg(c, "consent_doc"),
-					.consent_date = staff_arg(c, "consent_date"),
-					.consented_by = staff_arg(c, "consented_by"),
-					.new_due = staff_arg(c, "new_due")};
+	struct investigation v;
+	struct wf_error e = {0};
+	struct investigation_extension x = {.consent_doc = staff_arg(c, "consent_doc"),
+					    .consent_date = staff_arg(c, "consent_date"),
+					    .consented_by = staff_arg(c, "consented_by"),
+					    .new_due = staff_arg(c, "new_due")};
 	if (!caseaction_begin(c, &k))
 		return;
-	if (!procedure_extend(c->db, k.reg_no, &e, c->user->login, &r)) {
+	if (!investigation_load(c->db, k.reg_no, &v, &e) || !investigation_extend(c->db, &v, &x, &e)) {
 		casefile_rollback(c);
-		caseaction_refused(c, k.reg_no, &r);
+		caseaction_refused(c, k.reg_no, &e);
 		return;
 	}
 	caseaction_commit(c, &k, "case.extend", "investigation");
@@ -265,7 +268,7 @@ static void extend(struct staff_ctx *c)
 static void cover_letter(struct staff_ctx *c)
 {
 	struct casefile k;
-	struct procedure_result r;
+	struct wf_error e = {0};
 	bool db_error;
 	if (!casefile_begin(c)) {
 		casefile_db_error(c);
@@ -279,10 +282,10 @@ static void cover_letter(struct staff_ctx *c)
 			casefile_not_found(c);
 		return;
 	}
-	if (!procedure_cover_letter(c->db, k.reg_no, &c->body, &r)) {
+	if (!procedure_cover_letter(c->db, k.reg_no, &c->body, &e)) {
 		casefile_rollback(c);
 		buf_wipe(&c->body);
-		caseaction_refused(c, k.reg_no, &r);
+		caseaction_refused(c, k.reg_no, &e);
 		return;
 	}
 	if (!staff_audit(c, "case.cover_letter", k.reg_no) || !casefile_commit(c)) {

@@ -1,7 +1,6 @@
 /* The procedure's steps on a blocking connection: see procedure.h. */
 #include "workflow/procedure.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@ struct kase {
 	bool director_named;
 	char reg_date[11]; /* Asia/Almaty */
 	char decision[32]; /* "" when none */
+	struct procedure_outcome *out;
 };
 
 static const char sql_case[] =
@@ -39,10 +39,6 @@ static const char sql_deadline_add[] =
 static const char sql_meet[] =
 	"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
 	"AND met_at IS NULL";
-static const char sql_setting[] = "SELECT value FROM hotline.settings WHERE key = $1";
-static const char sql_outbox[] =
-	"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
-	"VALUES ($1, $2, $3, $4, $5)";
 
 static const char *const triage_names[TRIAGE_COUNT] = {"corruption", "not_corruption",
 						       "anonymous", "urgent"};
@@ -81,91 +77,17 @@ bool director_decision_parse(const char *name, enum director_decision *out)
 	return false;
 }
 
-/* --- results and the database --- */
-
-__attribute__((format(printf, 3, 4))) static bool fail(struct procedure_result *r,
-						       enum procedure_status status,
-						       const char *fmt, ...)
-{
-	r->status = status;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(r->why, sizeof(r->why), fmt, ap);
-	va_end(ap);
-	return false;
-}
-
-static void result_init(struct procedure_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->status = PROCEDURE_OK;
-}
-
-static PGresult *exec(PGconn *pg, const char *sql_text, int n, const char *const *v,
-		      struct procedure_result *r)
-{
-	PGresult *res = PQexecParams(pg, sql_text, n, NULL, v, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return res;
-	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	fail(r, PROCEDURE_DB_ERROR, "the database refused: %s", msg ? msg : PQerrorMessage(pg));
-	PQclear(res);
-	return NULL;
-}
-
-static bool run(PGconn *pg, const char *sql_text, int n, const char *const *v,
-		struct procedure_result *r)
-{
-	PGresult *res = exec(pg, sql_text, n, v, r);
-	PQclear(res);
-	return res != NULL;
-}
-
-/* A value of hotline.settings, or NULL (caller frees). */
-static char *setting(PGconn *pg, const char *key)
-{
-	const char *v[1] = {key};
-	PGresult *res = PQexecParams(pg, sql_setting, 1, NULL, v, NULL, NULL, 0);
-	char *value = NULL;
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		value = strdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return value;
-}
-
-struct calendar *procedure_calendar(PGconn *pg, struct procedure_result *r)
-{
-	result_init(r);
-	static const char sql_days[] =
-		"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days ORDER BY day";
-	PGresult *res = exec(pg, sql_days, 0, NULL, r);
-	if (!res)
-		return NULL;
-	struct calendar *cal = calendar_new();
-	for (int i = 0; cal && i < PQntuples(res); i++) {
-		if (!calendar_load_row(cal, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-				       PQgetvalue(res, i, 2))) {
-			fail(r, PROCEDURE_DB_ERROR, "calendar row %s is not understood",
-			     PQgetvalue(res, i, 0));
-			calendar_free(cal);
-			cal = NULL;
-		}
-	}
-	PQclear(res);
-	return cal;
-}
-
 /* Locks and reads the case. */
-static bool load_case(PGconn *pg, const char *reg_no, struct kase *k, struct procedure_result *r)
+static bool load_case(PGconn *pg, const char *reg_no, struct kase *k,
+		      struct procedure_outcome *out, struct wf_error *e)
 {
 	const char *v[1] = {reg_no};
-	PGresult *res = exec(pg, sql_case, 1, v, r);
+	PGresult *res = wfdb_exec(pg, sql_case, 1, v, e);
 	if (!res)
 		return false;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return fail(r, PROCEDURE_NO_CASE, "no case %s in the journal", reg_no);
+		return wf_fail(e, WF_NO_CASE, "no case %s in the journal", reg_no);
 	}
 	memset(k, 0, sizeof(*k));
 	snprintf(k->id, sizeof(k->id), "%s", PQgetvalue(res, 0, 0));
@@ -177,15 +99,17 @@ static bool load_case(PGconn *pg, const char *reg_no, struct kase *k, struct pro
 	snprintf(k->decision, sizeof(k->decision), "%s", PQgetvalue(res, 0, 6));
 	PQclear(res);
 	if (!known)
-		return fail(r, PROCEDURE_DB_ERROR, "case %s has an unknown state", reg_no);
-	r->state = k->state;
+		return wf_fail(e, WF_DB, "case %s has an unknown state", reg_no);
+	memset(out, 0, sizeof(*out));
+	out->state = k->state;
+	k->out = out;
 	return true;
 }
 
 /* A timeline event; detail is {key: value} plus "by" when an actor is
  * known. */
 static bool event(PGconn *pg, const struct kase *k, const char *kind, const char *key,
-		  const char *value, const char *actor, struct procedure_result *r)
+		  const char *value, const char *actor, struct wf_error *e)
 {
 	json_t *d = json_object();
 	if (key)
@@ -195,76 +119,72 @@ static bool event(PGconn *pg, const struct kase *k, const char *kind, const char
 	char *text = json_dumps(d, JSON_COMPACT);
 	json_decref(d);
 	if (!text)
-		return fail(r, PROCEDURE_DB_ERROR, "out of memory");
-	const char *e[3] = {k->id, kind, text};
-	bool ok = run(pg, sql_event, 3, e, r);
+		return wf_fail(e, WF_DB, "out of memory");
+	const char *ev[3] = {k->id, kind, text};
+	bool ok = wfdb_run(pg, sql_event, 3, ev, e);
 	free(text);
 	return ok;
 }
 
 /* Checks and records a state change with its timeline event. */
 static bool move(PGconn *pg, struct kase *k, enum case_state to, const char *kind,
-		 const char *key, const char *value, const char *actor, struct procedure_result *r)
+		 const char *key, const char *value, const char *actor, struct wf_error *e)
 {
 	const char *why = case_check_transition(k->state, to);
 	if (why)
-		return fail(r, PROCEDURE_REFUSED, "case %s is %s: %s", k->reg_no,
+		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k->reg_no,
 			    case_state_name(k->state), why);
 	const char *v[2] = {k->id, case_state_name(to)};
-	if (!run(pg, sql_state, 2, v, r) || !event(pg, k, kind, key, value, actor, r))
+	if (!wfdb_run(pg, sql_state, 2, v, e) || !event(pg, k, kind, key, value, actor, e))
 		return false;
 	k->state = to;
-	r->state = to;
+	k->out->state = to;
 	return true;
 }
 
-static bool meet(PGconn *pg, const struct kase *k, const char *kind, struct procedure_result *r)
+static bool meet(PGconn *pg, const struct kase *k, const char *kind, struct wf_error *e)
 {
 	const char *v[2] = {k->id, kind};
-	return run(pg, sql_meet, 2, v, r);
+	return wfdb_run(pg, sql_meet, 2, v, e);
 }
 
 /* A deadline whose last day is due; due_at is the next midnight in Almaty. */
 static bool deadline_add(PGconn *pg, const struct kase *k, const char *kind, struct cal_date due,
-			 const char *basis, struct procedure_result *r)
+			 const char *basis, struct wf_error *e)
 {
 	char at[24];
-	cal_date_format(due, r->due);
+	cal_date_format(due, k->out->due);
 	snprintf(at, sizeof(at), "%lld",
 		 (long long)calendar_epoch(cal_date_add_days(due, 1), 0, 0));
-	const char *v[5] = {k->id, kind, r->due, at, basis};
-	return run(pg, sql_deadline_add, 5, v, r);
+	const char *v[5] = {k->id, kind, k->out->due, at, basis};
+	return wfdb_run(pg, sql_deadline_add, 5, v, e);
 }
 
-/* Queues a notice for each configured recipient. */
+/* Queues a notice to each person the settings name under keys (at most 2). */
 static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const char *kind,
 		   const char *deadline_kind, const char *const *keys, int nkeys,
-		   struct procedure_result *r)
+		   struct wf_error *e)
 {
-	char *url = setting(pg, "console_url"), *org = setting(pg, "organisation");
+	char *url = wfdb_setting(pg, "console_url"), *org = wfdb_setting(pg, "organisation");
+	char *to[2] = {NULL, NULL};
+	for (int i = 0; i < nkeys && i < 2; i++)
+		to[i] = wfdb_setting(pg, keys[i]);
 	struct notice_facts f = {.reg_no = k->reg_no,
 				 .deadline_kind = deadline_kind,
-				 .due_date = r->due,
+				 .due_date = k->out->due,
 				 .console_url = url,
 				 .organisation = org};
 	struct notice n;
 	notice_build(&n, nk, &f);
-	bool ok = true;
 	int queued = 0;
-	for (int i = 0; ok && i < nkeys; i++) {
-		char *to = setting(pg, keys[i]);
-		if (to && *to) {
-			const char *v[5] = {kind, to, n.subject.data, n.body.data, k->id};
-			ok = run(pg, sql_outbox, 5, v, r);
-			queued++;
-		}
-		free(to);
-	}
-	if (queued == 0)
-		r->no_recipient = true;
+	const char *const recipients[2] = {to[0], to[1]};
+	bool ok = wfdb_notify(pg, k->id, kind, recipients, nkeys < 2 ? nkeys : 2, &n, &queued, e);
+	k->out->no_recipient = queued == 0;
 	notice_free(&n);
 	free(url);
 	free(org);
+	free(to[0]);
+	free(to[1]);
 	return ok;
 }
 
@@ -278,37 +198,36 @@ static const char *director_key(const struct kase *k)
 /* --- the steps --- */
 
 bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_triage *t,
-		      const char *actor, struct procedure_result *r)
+		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
 {
-	result_init(r);
 	static const enum case_state target[TRIAGE_COUNT] = {CASE_TO_DIRECTOR, CASE_REFERRED,
 							     CASE_NOT_CONSIDERED, CASE_URGENT};
 	if ((unsigned)t->outcome >= TRIAGE_COUNT)
-		return fail(r, PROCEDURE_INVALID, "unknown triage outcome");
+		return wf_fail(e, WF_MISSING, "unknown triage outcome");
 	enum case_state to = target[t->outcome];
 	if (to == CASE_REFERRED && (!t->unit || !*t->unit))
-		return fail(r, PROCEDURE_INVALID,
+		return wf_fail(e, WF_MISSING,
 			    "a report not about corruption is sent to a unit: name the unit "
 			    "(004 p.10.9)");
 	struct kase k;
-	if (!load_case(pg, reg_no, &k, r))
+	if (!load_case(pg, reg_no, &k, out, e))
 		return false;
 	if ((to == CASE_NOT_CONSIDERED || to == CASE_URGENT) && !k.anonymous)
-		return fail(r, PROCEDURE_REFUSED,
+		return wf_fail(e, WF_CASE_STATE,
 			    "case %s is not anonymous: the reporter can be answered, so it is "
 			    "triaged as corruption or not_corruption",
 			    reg_no);
 	/* checked before anything is written, so a refusal leaves no trace */
 	const char *why = case_check_transition(k.state, to);
 	if (why)
-		return fail(r, PROCEDURE_REFUSED, "case %s is %s: %s", k.reg_no,
+		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no,
 			    case_state_name(k.state), why);
 	if (t->director_named >= 0) {
 		static const char sql_named[] =
 			"UPDATE hotline.cases SET director_named = $2 WHERE id = $1";
 		k.director_named = t->director_named > 0;
 		const char *v[2] = {k.id, k.director_named ? "true" : "false"};
-		if (!run(pg, sql_named, 2, v, r))
+		if (!wfdb_run(pg, sql_named, 2, v, e))
 			return false;
 	}
 	const char *note = t->note;
@@ -319,46 +238,45 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 		"referred_unit = $4 WHERE id = $1";
 	const char *outcome = triage_outcome_name(t->outcome);
 	const char *tv[4] = {k.id, outcome, note, to == CASE_REFERRED ? t->unit : NULL};
-	if (!run(pg, sql_triage, 4, tv, r) ||
-	    !move(pg, &k, to, "triaged", "outcome", outcome, actor, r))
+	if (!wfdb_run(pg, sql_triage, 4, tv, e) ||
+	    !move(pg, &k, to, "triaged", "outcome", outcome, actor, e))
 		return false;
 	if (to == CASE_TO_DIRECTOR) {
 		/* no later than the day after the day of registration (004 p.10.6) */
 		struct cal_date d;
 		if (!cal_date_parse(k.reg_date, &d))
-			return fail(r, PROCEDURE_DB_ERROR, "bad registration date %s", k.reg_date);
+			return wf_fail(e, WF_DB, "bad registration date %s", k.reg_date);
 		const char *keys[1] = {director_key(&k)};
 		return deadline_add(pg, &k, "director_notice", cal_date_add_days(d, 1),
-				    "calendar_days", r) &&
+				    "calendar_days", e) &&
 		       notify(pg, &k, NOTICE_DIRECTOR_NEW, "director_new", "director_notice", keys, 1,
-			      r);
+			      e);
 	}
 	if (to == CASE_URGENT) {
 		/* forwarded immediately (004 p.6.3): due today */
 		const char *keys[2] = {"compliance_email", director_key(&k)};
 		return deadline_add(pg, &k, "urgent_forward",
-				    calendar_local_date((int64_t)time(NULL)), "calendar_days", r) &&
-		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", keys, 2, r);
+				    calendar_local_date((int64_t)time(NULL)), "calendar_days", e) &&
+		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", keys, 2, e);
 	}
 	return true;
 }
 
-bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor, struct procedure_result *r)
+bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor,
+		   struct procedure_outcome *out, struct wf_error *e)
 {
-	result_init(r);
 	static const char sql_ack[] = "UPDATE hotline.cases SET acknowledged_at = now() WHERE id = $1";
 	struct kase k;
-	if (!load_case(pg, reg_no, &k, r) ||
-	    !move(pg, &k, CASE_ACKNOWLEDGED, "acknowledged", NULL, NULL, actor, r))
+	if (!load_case(pg, reg_no, &k, out, e) ||
+	    !move(pg, &k, CASE_ACKNOWLEDGED, "acknowledged", NULL, NULL, actor, e))
 		return false;
 	const char *v[1] = {k.id};
-	return run(pg, sql_ack, 1, v, r) && meet(pg, &k, "director_notice", r);
+	return wfdb_run(pg, sql_ack, 1, v, e) && meet(pg, &k, "director_notice", e);
 }
 
 bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, const char *doc,
-		      const char *actor, struct procedure_result *r)
+		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
 {
-	result_init(r);
 	enum case_state to;
 	switch (d) {
 	case DIRECTOR_FORWARD:
@@ -372,7 +290,7 @@ bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, 
 		to = CASE_CLOSED;
 		break;
 	default:
-		return fail(r, PROCEDURE_INVALID,
+		return wf_fail(e, WF_MISSING,
 			    "the decision is forward, investigate, forward_and_investigate or "
 			    "no_grounds");
 	}
@@ -381,128 +299,55 @@ bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, 
 		"acknowledged_at = coalesce(acknowledged_at, now()) WHERE id = $1";
 	struct kase k;
 	const char *name = director_decision_name(d);
-	if (!load_case(pg, reg_no, &k, r) ||
-	    !move(pg, &k, to, "decided", "decision", name, actor, r))
+	if (!load_case(pg, reg_no, &k, out, e) ||
+	    !move(pg, &k, to, "decided", "decision", name, actor, e))
 		return false;
 	const char *v[3] = {k.id, name, doc ? doc : ""};
-	return run(pg, sql_decide, 3, v, r) && meet(pg, &k, "director_notice", r);
+	return wfdb_run(pg, sql_decide, 3, v, e) && meet(pg, &k, "director_notice", e);
 }
 
 bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body, const char *actor,
-			 struct procedure_result *r)
+			 struct procedure_outcome *out, struct wf_error *e)
 {
-	result_init(r);
 	if (!body || !*body)
-		return fail(r, PROCEDURE_INVALID, "name the body the materials went to");
+		return wf_fail(e, WF_MISSING, "name the body the materials went to");
 	static const char sql_fwd[] =
 		"UPDATE hotline.cases SET forwarded_at = now(), forwarded_to = $2 WHERE id = $1";
 	struct kase k;
-	if (!load_case(pg, reg_no, &k, r))
+	if (!load_case(pg, reg_no, &k, out, e))
 		return false;
 	bool moves = k.state == CASE_URGENT;
 	if (!moves && k.state != CASE_FORWARDED && k.state != CASE_INVESTIGATION)
-		return fail(r, PROCEDURE_REFUSED,
+		return wf_fail(e, WF_CASE_STATE,
 			    "case %s is %s: only an urgent case or a director's decision to forward "
 			    "is recorded as forwarded",
 			    k.reg_no, case_state_name(k.state));
-	if (moves && !move(pg, &k, CASE_FORWARDED, "forwarded", "to", body, actor, r))
+	if (moves && !move(pg, &k, CASE_FORWARDED, "forwarded", "to", body, actor, e))
 		return false;
-	if (!moves && !event(pg, &k, "forwarded", "to", body, actor, r))
+	if (!moves && !event(pg, &k, "forwarded", "to", body, actor, e))
 		return false;
 	const char *v[2] = {k.id, body};
-	return run(pg, sql_fwd, 2, v, r) && meet(pg, &k, "urgent_forward", r);
+	return wfdb_run(pg, sql_fwd, 2, v, e) && meet(pg, &k, "urgent_forward", e);
 }
 
 bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name,
-				struct procedure_result *r)
+				struct wf_error *e)
 {
-	result_init(r);
+	struct procedure_outcome out;
 	if (!name || !*name)
-		return fail(r, PROCEDURE_INVALID, "give the person's name");
+		return wf_fail(e, WF_MISSING, "give the person's name");
 	static const char sql_declare[] =
 		"INSERT INTO hotline.interest_declarations (case_id, name) VALUES ($1, $2) "
 		"ON CONFLICT DO NOTHING";
 	struct kase k;
-	if (!load_case(pg, reg_no, &k, r))
+	if (!load_case(pg, reg_no, &k, &out, e))
 		return false;
 	const char *v[2] = {k.id, name};
-	return run(pg, sql_declare, 2, v, r);
+	return wfdb_run(pg, sql_declare, 2, v, e);
 }
 
-bool procedure_extend(PGconn *pg, const char *reg_no, const struct procedure_extension *e,
-		      const char *actor, struct procedure_result *r)
+bool procedure_cover_letter(PGconn *pg, const char *reg_no, struct buf *out, struct wf_error *e)
 {
-	result_init(r);
-	struct cal_date consent, due;
-	if (!e->consent_doc || !*e->consent_doc || !e->consent_date || !*e->consent_date ||
-	    !e->consented_by || !*e->consented_by || !e->new_due || !*e->new_due)
-		return fail(r, PROCEDURE_INVALID,
-			    "the term of a service investigation moves only with the director's "
-			    "written consent (004 p.7.5): give the consent's document, its date, "
-			    "who gave it and the new due date");
-	if (!cal_date_parse(e->consent_date, &consent))
-		return fail(r, PROCEDURE_INVALID, "the consent date %s is not a date (YYYY-MM-DD)",
-			    e->consent_date);
-	if (!cal_date_parse(e->new_due, &due))
-		return fail(r, PROCEDURE_INVALID, "the new due date %s is not a date (YYYY-MM-DD)",
-			    e->new_due);
-	struct kase k;
-	if (!load_case(pg, reg_no, &k, r))
-		return false;
-	static const char sql_inv[] =
-		"SELECT id, state, to_char(due_date, 'YYYY-MM-DD') FROM hotline.investigations "
-		"WHERE case_id = $1 FOR UPDATE";
-	const char *p[1] = {k.id};
-	PGresult *res = exec(pg, sql_inv, 1, p, r);
-	if (!res)
-		return false;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return fail(r, PROCEDURE_REFUSED, "no investigation was ordered for case %s",
-			    k.reg_no);
-	}
-	char inv[24], old_due[11];
-	enum investigation_state st;
-	snprintf(inv, sizeof(inv), "%s", PQgetvalue(res, 0, 0));
-	bool known = investigation_state_parse(PQgetvalue(res, 0, 1), &st);
-	snprintf(old_due, sizeof(old_due), "%s", PQgetvalue(res, 0, 2));
-	PQclear(res);
-	if (!known || st >= INV_DECIDED)
-		return fail(r, PROCEDURE_REFUSED, "the investigation of %s is already decided",
-			    k.reg_no);
-	char new_due[11], consent_date[11];
-	cal_date_format(due, new_due);
-	cal_date_format(consent, consent_date);
-	if (strcmp(new_due, old_due) <= 0)
-		return fail(r, PROCEDURE_REFUSED, "the new due date must be after %s", old_due);
-	static const char sql_ext[] =
-		"INSERT INTO hotline.investigation_extensions (investigation_id, consent_doc, "
-		"consent_date, consented_by, old_due_date, new_due_date) "
-		"VALUES ($1, $2, $3::date, $4, $5::date, $6::date)";
-	static const char sql_due[] = "UPDATE hotline.investigations SET due_date = $2::date, "
-				      "extended = true WHERE id = $1";
-	static const char sql_move_deadline[] =
-		"UPDATE hotline.deadlines SET due_date = $3::date, due_at = to_timestamp($4::bigint), "
-		"basis = 'fixed' WHERE case_id = $1 AND kind = $2 AND met_at IS NULL";
-	char at[24];
-	snprintf(at, sizeof(at), "%lld",
-		 (long long)calendar_epoch(cal_date_add_days(due, 1), 0, 0));
-	const char *x[6] = {inv, e->consent_doc, consent_date, e->consented_by, old_due, new_due};
-	const char *y[2] = {inv, new_due};
-	const char *z[4] = {k.id, "investigation", new_due, at};
-	if (!run(pg, sql_ext, 6, x, r) || !run(pg, sql_due, 2, y, r) ||
-	    !run(pg, sql_move_deadline, 4, z, r) ||
-	    !event(pg, &k, "extended", "new_due", new_due, actor, r))
-		return false;
-	snprintf(r->due, sizeof(r->due), "%s", new_due);
-	snprintf(r->why, sizeof(r->why), "%s", old_due); /* the date it moved from */
-	return true;
-}
-
-bool procedure_cover_letter(PGconn *pg, const char *reg_no, struct buf *out,
-			    struct procedure_result *r)
-{
-	result_init(r);
 	static const char sql_letter[] =
 		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
 		"coalesce(to_char(c.decided_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), ''), "
@@ -510,19 +355,19 @@ bool procedure_cover_letter(PGconn *pg, const char *reg_no, struct buf *out,
 		"(SELECT count(*) FROM hotline.attachments a WHERE a.case_id = c.id) "
 		"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	const char *v[1] = {reg_no};
-	PGresult *res = exec(pg, sql_letter, 1, v, r);
+	PGresult *res = wfdb_exec(pg, sql_letter, 1, v, e);
 	if (!res)
 		return false;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return fail(r, PROCEDURE_NO_CASE, "no case %s", reg_no);
+		return wf_fail(e, WF_NO_CASE, "no case %s", reg_no);
 	}
 	if (strncmp(PQgetvalue(res, 0, 3), "forward", 7) != 0) {
 		PQclear(res);
-		return fail(r, PROCEDURE_REFUSED, "the director has not decided to forward case %s",
+		return wf_fail(e, WF_CASE_STATE, "the director has not decided to forward case %s",
 			    reg_no);
 	}
-	char *org = setting(pg, "organisation");
+	char *org = wfdb_setting(pg, "organisation");
 	const char *no = PQgetvalue(res, 0, 0), *doc = PQgetvalue(res, 0, 4);
 	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
 		      "<title>Сопроводительное письмо ");

@@ -1,8 +1,7 @@
 /* The procedure's steps for the compliance manager and the director (seed
  * 004 chapters 6, 7 and 10; docs/procedure.md): triage, the director's
  * acknowledgment and decision, recording a forward, a declared personal
- * interest, an investigation's extension with the director's written
- * consent, and the cover letter of a decision to forward. hotlinectl and
+ * interest, and the cover letter of a decision to forward. hotlinectl and
  * the staff pages both call these, so a step is checked and recorded in
  * one place.
  *
@@ -11,7 +10,8 @@
  * nothing. It locks the case, checks the move (workflow/states.h), records
  * it with its timeline event, its deadline and its notices (never content,
  * workflow/notice.h). On refusal or error the caller rolls back; the
- * result says why. */
+ * struct wf_error (workflow/wfdb.h) says why: its code for a page to
+ * translate, its English text for the terminal. */
 #ifndef HOTLINE_WORKFLOW_PROCEDURE_H
 #define HOTLINE_WORKFLOW_PROCEDURE_H
 
@@ -21,23 +21,13 @@
 
 #include "daemon/buf.h"
 #include "workflow/states.h"
+#include "workflow/wfdb.h"
 
-enum procedure_status {
-	PROCEDURE_OK,
-	PROCEDURE_NO_CASE,  /* no case with that registration number */
-	PROCEDURE_REFUSED,  /* the procedure does not allow it now: why says why */
-	PROCEDURE_INVALID,  /* a value given is missing or malformed: why says which */
-	PROCEDURE_DB_ERROR, /* the database refused or was lost: why has its message */
-};
-
-struct calendar;
-
-struct procedure_result {
-	enum procedure_status status;
+/* What a step did, when it succeeded. */
+struct procedure_outcome {
 	enum case_state state; /* the case's state after the step */
-	char due[11];	       /* the deadline the step set or moved, "" if none */
+	char due[11];	       /* the deadline the step set, "" if none */
 	bool no_recipient;     /* a notice was due but nobody is configured for it */
-	char why[320];	       /* English, for the terminal and the log */
 };
 
 enum triage_outcome {
@@ -64,8 +54,8 @@ enum director_decision {
 const char *director_decision_name(enum director_decision d);
 bool director_decision_parse(const char *name, enum director_decision *out);
 
-/* Who took the step, for the timeline (a staff login); NULL from the
- * terminal. */
+/* actor: who took the step, for the timeline (a staff login); NULL from
+ * the terminal. */
 struct procedure_triage {
 	enum triage_outcome outcome;
 	const char *unit;	/* required for TRIAGE_NOT_CORRUPTION */
@@ -74,52 +64,35 @@ struct procedure_triage {
 };
 
 bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_triage *t,
-		      const char *actor, struct procedure_result *r)
+		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
     __attribute__((warn_unused_result));
 
 /* The director (or alternate) acknowledges: meets the director_notice
  * deadline. */
-bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor, struct procedure_result *r)
-    __attribute__((warn_unused_result));
+bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor,
+		   struct procedure_outcome *out, struct wf_error *e) __attribute__((warn_unused_result));
 
 /* The decision, with its document (may be "" or NULL). An investigation
  * is then ordered separately (its order number and commission). */
 bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, const char *doc,
-		      const char *actor, struct procedure_result *r)
+		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
     __attribute__((warn_unused_result));
 
 /* The materials went to body (an urgent case, or after a decision to
  * forward). */
 bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body, const char *actor,
-			 struct procedure_result *r) __attribute__((warn_unused_result));
+			 struct procedure_outcome *out, struct wf_error *e)
+    __attribute__((warn_unused_result));
 
 /* A person declared a personal interest: they cannot sit on the case's
  * commission (004 L105, 002 L47). */
 bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name,
-				struct procedure_result *r) __attribute__((warn_unused_result));
-
-/* The director's written consent to a longer investigation (004 p.7.5):
- * every field required; the new date must be after the current one. */
-struct procedure_extension {
-	const char *consent_doc;
-	const char *consent_date; /* YYYY-MM-DD */
-	const char *consented_by;
-	const char *new_due; /* YYYY-MM-DD */
-};
-
-bool procedure_extend(PGconn *pg, const char *reg_no, const struct procedure_extension *e,
-		      const char *actor, struct procedure_result *r)
-    __attribute__((warn_unused_result));
+				struct wf_error *e) __attribute__((warn_unused_result));
 
 /* The printable cover letter for sending the materials on paper (004
  * p.10.7): case number and dates only, never content or identity. Appends
  * a whole HTML page to out. Refused unless the decision was to forward. */
-bool procedure_cover_letter(PGconn *pg, const char *reg_no, struct buf *out,
-			    struct procedure_result *r) __attribute__((warn_unused_result));
-
-/* The working-day calendar: the law's rules and the rows of
- * hotline.calendar_days. NULL on a database error (r says why). */
-struct calendar *procedure_calendar(PGconn *pg, struct procedure_result *r)
+bool procedure_cover_letter(PGconn *pg, const char *reg_no, struct buf *out, struct wf_error *e)
     __attribute__((warn_unused_result));
 
 #endif
