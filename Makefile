@@ -6,7 +6,7 @@ PORT     ?= 8080
 # seconds each fuzz harness runs under `make fuzz` (make test runs 3 each)
 SECONDS  ?= 60
 
-PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto gmime-3.0
+PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto gmime-3.0 liboath
 CPPFLAGS := -I. -I$(BUILD)/gen -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -20,7 +20,7 @@ endif
 
 LIB_SRC := $(sort $(wildcard crypto/*.c)) \
            daemon/log.c daemon/buf.c daemon/config.c daemon/db.c daemon/http.c \
-           daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c \
+           daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c daemon/worker.c \
            $(sort $(wildcard workflow/*.c)) \
            intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c intake/sealing.c \
            intake/web.c intake/status.c intake/ratelimit.c intake/request.c \

@@ -501,6 +501,39 @@ void secret_key_public(const struct secret_key *sk, struct public_key *out)
 	memcpy(out->bytes, sk->pk, sizeof out->bytes);
 }
 
+static struct secret_key *secret_key_alloc(void)
+{
+	struct secret_key *sk = sodium_malloc(sizeof *sk);
+	return sk;
+}
+
+struct secret_key *secret_key_generate(void)
+{
+	struct secret_key *sk = secret_key_alloc();
+	if (!sk)
+		return NULL;
+	crypto_box_keypair(sk->pk, sk->sk);
+	sodium_mprotect_readonly(sk);
+	return sk;
+}
+
+struct secret_key *secret_key_from_raw(const unsigned char raw[KEYS_SECRET_BYTES])
+{
+	_Static_assert(KEYS_SECRET_BYTES == crypto_box_SECRETKEYBYTES, "secret key size");
+	struct secret_key *sk = secret_key_alloc();
+	if (!sk)
+		return NULL;
+	memcpy(sk->sk, raw, sizeof sk->sk);
+	crypto_scalarmult_base(sk->pk, sk->sk);
+	sodium_mprotect_readonly(sk);
+	return sk;
+}
+
+const unsigned char *secret_key_raw(const struct secret_key *sk)
+{
+	return sk->sk;
+}
+
 void secret_key_free(struct secret_key *sk)
 {
 	/* sodium_free() makes the pages writable again and wipes them. */

@@ -46,6 +46,15 @@ void secret_key_public(const struct secret_key *sk, struct public_key *out);
 /* NULL is a no-op. */
 void secret_key_free(struct secret_key *sk);
 
+/* Staff accounts (staff/account.c): a key pair made in memory, a secret
+ * key from its 32 raw bytes (the public half computed), and the raw bytes
+ * themselves, which live in the key's sodium_malloc pages. NULL when out
+ * of memory. */
+#define KEYS_SECRET_BYTES 32
+struct secret_key *secret_key_generate(void) MUST_CHECK;
+struct secret_key *secret_key_from_raw(const unsigned char raw[KEYS_SECRET_BYTES]) MUST_CHECK;
+const unsigned char *secret_key_raw(const struct secret_key *sk);
+
 /* Opens a crypto_box_seal box into out (len - crypto_box_SEALBYTES bytes),
  * so that the raw secret key never leaves keys.c. For crypto/seal.c; others
  * call seal_open(). False if the box was not sealed to this key or was

@@ -10,6 +10,7 @@
 #include "ctl/journal_verify.h"
 #include "ctl/keygen.h"
 #include "ctl/migrate.h"
+#include "ctl/staff_users.h"
 #include "daemon/schema.h"
 
 static void usage(void)
@@ -27,6 +28,9 @@ static void usage(void)
 		"  investigation order|start|conclude|decide|measures|close|extend|request|received|show REG_NO ...\n"
 		"  settings set KEY VALUE | settings show\n"
 		"  calendar set DATE off|work|holiday NOTE | calendar unset DATE | calendar show YEAR\n"
+		"  user add LOGIN --name NAME --roles R1,R2 | user disable|enable|reset LOGIN\n"
+		"  user roles LOGIN R1,R2 | user grant-cases LOGIN --case-key FILE --passphrase-file FILE\n"
+		"  user totp LOGIN | user list | role totp ROLE on|off | audit verify\n"
 		"  schema-version                             the schema this build needs\n"
 		"See docs/cli.md.\n");
 }
@@ -60,6 +64,12 @@ int main(int argc, char **argv)
 		return settings_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "calendar") == 0 && argc > 2)
 		return calendar_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "user") == 0 && argc > 2)
+		return user_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "role") == 0 && argc > 2)
+		return role_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "audit") == 0 && argc > 2 && strcmp(argv[2], "verify") == 0)
+		return audit_verify_main(argc - 3, argv + 3);
 	if (strcmp(cmd, "schema-version") == 0) {
 		printf("%d\n", SCHEMA_VERSION);
 		return 0;

@@ -59,6 +59,9 @@ enum key_id {
 	KEY_DEADLINE_SCAN_INTERVAL,
 	KEY_REMINDER_WORKING_DAYS,
 	KEY_CLOCK_OFFSET,
+	KEY_STAFF_WORKERS,
+	KEY_STAFF_IDLE_TIMEOUT,
+	KEY_STAFF_COOKIE_SECURE,
 	KEY_COUNT
 };
 
@@ -101,6 +104,9 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_DEADLINE_SCAN_INTERVAL] = "deadline_scan_interval",
     [KEY_REMINDER_WORKING_DAYS] = "reminder_working_days",
     [KEY_CLOCK_OFFSET] = "clock_offset",
+    [KEY_STAFF_WORKERS] = "staff_workers",
+    [KEY_STAFF_IDLE_TIMEOUT] = "staff_idle_timeout",
+    [KEY_STAFF_COOKIE_SECURE] = "staff_cookie_secure",
     [KEY_COUNT] = NULL,
 };
 
@@ -188,6 +194,9 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_DEADLINE_SCAN_INTERVAL] = UNSIGNED_KEY(deadline_scan_interval, false, 60, 1, 3600),
     [KEY_REMINDER_WORKING_DAYS] = STRING_KEY(reminder_working_days, false, false, "2,0"),
     [KEY_CLOCK_OFFSET] = UNSIGNED_KEY(clock_offset, false, 0, 0, 315360000),
+    [KEY_STAFF_WORKERS] = UNSIGNED_KEY(staff_workers, true, 2, 1, 16),
+    [KEY_STAFF_IDLE_TIMEOUT] = UNSIGNED_KEY(staff_idle_timeout, false, 900, 1, 86400),
+    [KEY_STAFF_COOKIE_SECURE] = CHOICE_KEY(staff_cookie_secure, "yes", yes_no_choices, "yes or no"),
 };
 
 struct parser {

@@ -58,6 +58,11 @@ struct config {
 	unsigned deadline_scan_interval; /* seconds between scans, default 60 */
 	char *reminder_working_days;	 /* working days before a due date, default "2,0" */
 	unsigned clock_offset;		 /* seconds added to the clock: tests only, default 0 */
+
+	/* the staff pages (staff/, docs/staff.md) */
+	unsigned staff_workers;	     /* FIXED: worker threads, default 2 (1..16) */
+	unsigned staff_idle_timeout; /* seconds a session may sit idle, default 900 */
+	char *staff_cookie_secure;   /* yes or no; default yes */
 };
 
 /* Parses a config file. NULL with a message "FILE:LINE: reason" in err on

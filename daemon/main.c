@@ -25,6 +25,9 @@
 #include "intake/appeal.h"
 #include "intake/lmtp.h"
 #include "intake/web.h"
+#include "staff/internal.h"
+#include "staff/server.h"
+#include "staff/totp.h"
 
 struct daemon {
 	const char *config_path;
@@ -44,9 +47,10 @@ struct daemon {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hotlined -c FILE [-n]\n"
-			"  -c FILE  configuration file (see docs/config.md)\n"
-			"  -n       check the configuration and the files it names, then exit\n");
+	fprintf(stderr, "usage: hotlined -c FILE [-n] | hotlined --routes\n"
+			"  -c FILE   configuration file (see docs/config.md)\n"
+			"  -n        check the configuration and the files it names, then exit\n"
+			"  --routes  print the staff pages' routes (name method pattern roles), exit\n");
 }
 
 /* The files a config names can be read, and parse. */
@@ -83,12 +87,16 @@ static void on_reload(evutil_socket_t fd, short what, void *arg)
 		goto done;
 	}
 	config_keep_fixed(fresh, d->cfg, note, sizeof(note));
+	/* the staff workers read the config and the keys: none runs meanwhile */
+	staff_pause(d->web->staff);
 	if (!mailer_check_config(fresh, err, sizeof(err)) ||
 	    !web_reload(d->web, fresh, err, sizeof(err))) {
+		staff_resume(d->web->staff, d->cfg);
 		log_error("reload refused, keeping the running configuration: %s", err);
 		config_free(fresh);
 		goto done;
 	}
+	staff_resume(d->web->staff, fresh);
 	if (note[0])
 		log_warning("%s", note);
 	log_set_level(fresh->log_level);
@@ -189,6 +197,10 @@ int main(int argc, char **argv)
 	struct daemon d;
 	memset(&d, 0, sizeof(d));
 	bool check_only = false;
+	if (argc == 2 && strcmp(argv[1], "--routes") == 0) {
+		staff_print_routes(stdout);
+		return 0;
+	}
 	int opt;
 	while ((opt = getopt(argc, argv, "c:nh")) != -1) {
 		switch (opt) {
@@ -210,8 +222,8 @@ int main(int argc, char **argv)
 	log_init("hotlined");
 	char err[512];
 	int status = 1;
-	if (!crypto_init()) {
-		fprintf(stderr, "hotlined: libsodium failed to initialise\n");
+	if (!crypto_init() || !totp_init()) {
+		fprintf(stderr, "hotlined: libsodium or liboath failed to initialise\n");
 		return 1;
 	}
 	d.cfg = config_load(d.config_path, err, sizeof(err));
@@ -276,6 +288,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hotlined: %s\n", err);
 		goto out;
 	}
+	d.web->staff = staff_server_new(d.base, d.cfg, &d.web->keys, err, sizeof(err));
+	if (!d.web->staff) {
+		fprintf(stderr, "hotlined: %s\n", err);
+		goto out;
+	}
 	struct http_options hopt = {
 		.address = d.cfg->listen_address,
 		.port = d.cfg->listen_port,
@@ -292,6 +309,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d.web->http = d.http;
+	staff_server_set_http(d.web->staff, d.http);
 	if (d.cfg->lmtp_listen && d.cfg->lmtp_listen[0]) {
 		d.lmtp = lmtp_start(d.base, d.cfg, d.web, err, sizeof(err));
 		if (!d.lmtp) {
@@ -326,12 +344,16 @@ int main(int argc, char **argv)
 	status = 0;
 out:
 	mailer_stop(d.mailer); /* the loop has ended: let the sender record what it sent */
-	if (d.web)
+	if (d.web) {
 		web_abort_waiting(d.web);
+		staff_stop(d.web->staff); /* resumes every staff connection */
+	}
 	http_stop(d.http);
 	db_free(d.db); /* fails what is still queued: needs web's queues alive */
 	lmtp_free(d.lmtp); /* after db_free: failed registrations answer its connections */
 	scanner_free(d.scanner);
+	if (d.web)
+		staff_server_free(d.web->staff);
 	web_free(d.web);
 	if (d.sig_hup)
 		event_free(d.sig_hup);

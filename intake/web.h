@@ -18,6 +18,8 @@
 #include "intake/ratelimit.h"
 #include "intake/sealing.h"
 
+struct staff_server;
+
 struct web {
 	struct event_base *base;
 	const struct config *cfg; /* owned by the caller, swapped by web_reload() */
@@ -29,6 +31,7 @@ struct web {
 	unsigned long next_id;
 	unsigned suspended;
 	struct request *waiting; /* suspended requests */
+	struct staff_server *staff; /* the pages under /staff (staff/server.h), or NULL */
 };
 
 /* Loads the keys and the pepper named in cfg; NULL with a reason. */

@@ -103,7 +103,7 @@ typedef void (*staff_handler)(struct staff_ctx *c);
 
 struct staff_route {
 	const char *method;  /* "GET" or "POST" */
-	const char *pattern; /* "/staff/calls/new", or ending in "/*": one segment */
+	const char *pattern; /* "/staff/calls/new", or ending in "/" then "*": one segment */
 	unsigned roles;	     /* ROLE_BITs allowed */
 	staff_handler handler;
 	const char *name; /* stable name: audit log, authorisation matrix */
@@ -112,6 +112,47 @@ struct staff_route {
 /* Each page module exports a table ended by a zeroed entry; staff/routes.c
  * lists the tables. */
 const struct staff_route *const *staff_route_tables(void);
+
+/* --- Added by the staff foundation (docs/staff.md) --- */
+
+/* In staff_route.roles: the route is served without a session (the login
+ * page, the stylesheet); the handler then sees c->user == NULL. */
+#define STAFF_PUBLIC (1u << 31)
+
+/* The route for method and path, with *arg set to what its "*" matched
+ * (or ""). NULL when nothing matches; *path_known then tells whether the
+ * path matched under another method (405) or not at all (404). HEAD
+ * matches GET. */
+const struct staff_route *staff_route_match(const char *method, const char *path,
+					    const char **arg, size_t *arg_len, bool *path_known);
+
+/* The menu: each page module may export entries (ended by a zeroed
+ * entry); staff/routes.c lists the tables. An entry is shown, in the page
+ * header and on /staff/, to a user whose roles the GET route at its path
+ * allows. */
+struct staff_menu {
+	const char *path; /* a GET route without "*" */
+	enum msg title;
+};
+const struct staff_menu *const *staff_menu_tables(void);
+
+/* The case-handling secret key of this session as a crypto/keys.h key
+ * (for content_key_open()), or NULL when the session does not hold it.
+ * Valid during the handler; never copy it. */
+const struct secret_key *staff_case_key(const struct staff_ctx *c);
+
+/* Writing the page: text escaped, a translated text escaped, printf
+ * without escaping (only for markup and numbers). */
+void staff_esc(struct staff_ctx *c, const char *text);
+void staff_text(struct staff_ctx *c, enum msg id);
+void staff_printf(struct staff_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 303 See Other to path (a local "/staff/..." path). */
+void staff_redirect(struct staff_ctx *c, const char *path);
+
+/* The same row as staff_audit() for a program without a session
+ * (hotlinectl): user_id 0 means none. */
+bool staff_audit_db(PGconn *db, long long user_id, const char *login, const char *action,
+		    const char *object) __attribute__((warn_unused_result));
 
 /* The page shell: header with the user's name, a menu of what their roles
  * may open, language links, the logout form; then <main>. Title escaped. */

@@ -52,14 +52,19 @@ port=$(node -e '
 const s = require("net").createServer();
 s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
 
+# tests/browser/common.mjs: the staff pages need a plain-HTTP cookie
+export STACK_EXTRA_CONFIG="${STACK_EXTRA_CONFIG:+$STACK_EXTRA_CONFIG
+}staff_cookie_secure = no"
 url=$("$repo/tools/stack.sh" start "$stack" "$port" "$build")
 say "stack at $url"
+"$repo/tools/staff-accounts.sh" "$stack" "$build"
 
 shots="$repo/build/screenshots"
 mkdir -p "$shots"
 
 rc=0
-(cd "$tests" && HOTLINE_URL="$url" HOTLINE_SCREENSHOTS="$shots" HOTLINE_TEXTS="$build/gen/texts.def" node --test) || rc=$?
+(cd "$tests" && HOTLINE_URL="$url" HOTLINE_SCREENSHOTS="$shots" HOTLINE_TEXTS="$build/gen/texts.def" \
+	HOTLINE_STAFF="$stack/staff.json" node --test) || rc=$?
 if [ "$rc" != 0 ]; then
 	say "browser tests failed; the last lines of hotlined.log:"
 	tail -n 60 "$stack/hotlined.log" >&2 || true

@@ -528,3 +528,9 @@ def case_show(keys):
 # The SMTP sink of the mail tests (smtp_fixture.py): imported here so that
 # pytest registers the fixture for every test file.
 from smtp_fixture import smtp_sink  # noqa: E402,F401
+
+# ---------------------------------------------------------------- staff
+
+# The staff accounts and client (staff_fixture.py): imported here so that
+# pytest registers the fixtures for every test file.
+from staff_fixture import make_staff_hotline, staff_db, staff_hotline, staff_template_db  # noqa: E402,F401

@@ -1,0 +1,674 @@
+/* hotlinectl user ..., role totp, audit verify: staff accounts from the
+ * command line (docs/cli.md, docs/staff.md). Every change is written to
+ * the audit log as done by "(hotlinectl)". */
+#include "ctl/staff_users.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "crypto/keys.h"
+#include "ctl/ctldb.h"
+#include "ctl/keygen.h"
+#include "staff/account.h"
+#include "staff/audit.h"
+#include "staff/internal.h"
+#include "staff/totp.h"
+
+#define CTL_WHO "(hotlinectl)"
+
+static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void complain(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("hotlinectl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* The first line of stdin (no echo on a terminal, with a prompt); false
+ * when there is none. */
+static bool read_password(const char *prompt, char *buf, size_t size)
+{
+	bool tty = isatty(STDIN_FILENO);
+	struct termios old, quiet;
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		if (tcgetattr(STDIN_FILENO, &old) == 0) {
+			quiet = old;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+		} else {
+			tty = false;
+		}
+	}
+	size_t n = 0;
+	bool got = false;
+	for (;;) {
+		char ch;
+		ssize_t r = read(STDIN_FILENO, &ch, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got = true;
+		if (ch == '\n')
+			break;
+		if (n + 1 >= size) {
+			n = size; /* too long */
+			continue;
+		}
+		if (n < size)
+			buf[n++] = ch;
+	}
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (n >= size) {
+		sodium_memzero(buf, size);
+		complain("password too long (at most %d bytes)", ACCOUNT_PASSWORD_MAX);
+		return false;
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	return got && n > 0;
+}
+
+/* A new password: the first line of stdin when stdin is not a terminal and
+ * has one, else generated and printed once. */
+static bool new_password(char *buf, size_t size, bool *generated)
+{
+	*generated = false;
+	if (!isatty(STDIN_FILENO) && read_password("", buf, size)) {
+		if (!account_password_ok(buf)) {
+			sodium_memzero(buf, size);
+			complain("password refused: at least %d characters, no control characters",
+				 ACCOUNT_PASSWORD_MIN);
+			return false;
+		}
+		return true;
+	}
+	char gen[ACCOUNT_GENERATED_SIZE];
+	account_generate_password(gen);
+	snprintf(buf, size, "%s", gen);
+	sodium_memzero(gen, sizeof gen);
+	*generated = true;
+	return true;
+}
+
+static bool parse_roles(const char *list, char *pg_array, size_t size)
+{
+	/* "operator,admin" -> "{operator,admin}", each checked */
+	size_t o = 0;
+	pg_array[o++] = '{';
+	const char *p = list;
+	bool first = true;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char name[32];
+		if (n == 0 || n >= sizeof name) {
+			complain("bad role list '%s'", list);
+			return false;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		enum role r;
+		if (!role_parse(name, &r)) {
+			complain("unknown role '%s' (operator, registrar, compliance, director, "
+				 "alternate, commission, custodian, analyst, admin)",
+				 name);
+			return false;
+		}
+		if (o + n + 3 > size)
+			return false;
+		if (!first)
+			pg_array[o++] = ',';
+		memcpy(pg_array + o, name, n);
+		o += n;
+		first = false;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	pg_array[o++] = '}';
+	pg_array[o] = '\0';
+	return true;
+}
+
+static bool login_ok(const char *login)
+{
+	size_t n = strlen(login);
+	if (n < 1 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = login[i];
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+			  (i > 0 && (ch == '.' || ch == '_' || ch == '-'));
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static char *hex_bytea(const unsigned char *data, size_t len)
+{
+	/* "\x..." text form of a bytea parameter */
+	char *out = malloc(2 * len + 3);
+	if (!out)
+		abort();
+	out[0] = '\\';
+	out[1] = 'x';
+	sodium_bin2hex(out + 2, 2 * len + 1, data, len);
+	return out;
+}
+
+static bool audit(PGconn *pg, const char *action, const char *object)
+{
+	if (!staff_audit_db(pg, 0, CTL_WHO, action, object)) {
+		complain("cannot write the audit row: %s", PQerrorMessage(pg));
+		return false;
+	}
+	return true;
+}
+
+/* ---- user add / reset ---- */
+
+static int user_add(PGconn *pg, int argc, char **argv)
+{
+	const char *login = NULL, *name = NULL, *roles = "";
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
+			name = argv[++i];
+		else if (strcmp(argv[i], "--roles") == 0 && i + 1 < argc)
+			roles = argv[++i];
+		else if (!login && argv[i][0] != '-')
+			login = argv[i];
+		else {
+			complain("user add: unexpected '%s'", argv[i]);
+			return 2;
+		}
+	}
+	if (!login || !name) {
+		fprintf(stderr, "usage: hotlinectl user add LOGIN --name NAME --roles ROLE[,ROLE...]\n"
+				"  the password is the first line of stdin, or generated and printed\n");
+		return 2;
+	}
+	if (!login_ok(login)) {
+		complain("login '%s' refused: 1-63 of a-z 0-9 . _ -, starting with a letter or digit",
+			 login);
+		return 2;
+	}
+	char array[256];
+	if (!parse_roles(roles, array, sizeof array))
+		return 2;
+	char password[ACCOUNT_PASSWORD_MAX + 2];
+	bool generated;
+	if (!new_password(password, sizeof password, &generated))
+		return 1;
+	struct account_secrets s;
+	if (!account_secrets_new(password, &s)) {
+		sodium_memzero(password, sizeof password);
+		complain("cannot make the account's keys (out of memory?)");
+		return 1;
+	}
+	char *salt = hex_bytea(s.salt, sizeof s.salt);
+	char *pk = hex_bytea(s.public_key, sizeof s.public_key);
+	char *wrapped = hex_bytea(s.sk_wrapped, s.sk_wrapped_len);
+	static const char sql_add[] =
+	    "INSERT INTO hotline.staff_users (login, display_name, roles, password_hash, kek_salt, "
+	    "public_key, secret_key_wrapped) VALUES ($1, $2, $3::text[], $4, $5, $6, $7)";
+	const char *v[7] = {login, name, array, s.hash, salt, pk, wrapped};
+	int rc = 1;
+	if (ctldb_begin(pg) && ctldb_run(pg, sql_add, 7, v) && audit(pg, "user.add", login) &&
+	    ctldb_commit(pg)) {
+		printf("user %s added (roles: %s)\n", login, roles[0] ? roles : "none");
+		if (generated)
+			printf("password: %s\n(shown once: give it to the person, who should keep it "
+			       "safe)\n",
+			       password);
+		rc = 0;
+	} else {
+		ctldb_rollback(pg);
+	}
+	free(salt);
+	free(pk);
+	free(wrapped);
+	account_secrets_free(&s);
+	sodium_memzero(password, sizeof password);
+	return rc;
+}
+
+static int user_reset(PGconn *pg, const char *login)
+{
+	char password[ACCOUNT_PASSWORD_MAX + 2];
+	bool generated;
+	if (!new_password(password, sizeof password, &generated))
+		return 1;
+	struct account_secrets s;
+	if (!account_secrets_new(password, &s)) {
+		sodium_memzero(password, sizeof password);
+		complain("cannot make the account's keys (out of memory?)");
+		return 1;
+	}
+	char *salt = hex_bytea(s.salt, sizeof s.salt);
+	char *pk = hex_bytea(s.public_key, sizeof s.public_key);
+	char *wrapped = hex_bytea(s.sk_wrapped, s.sk_wrapped_len);
+	static const char sql_reset[] =
+	    "UPDATE hotline.staff_users SET password_hash = $2, kek_salt = $3, public_key = $4, "
+	    "secret_key_wrapped = $5, case_key_sealed = NULL, totp_wrapped = NULL, "
+	    "failed_logins = 0, epoch = epoch + 1, changed_at = now() WHERE login = $1";
+	const char *v[5] = {login, s.hash, salt, pk, wrapped};
+	int rc = 1;
+	PGresult *res = NULL;
+	if (ctldb_begin(pg) && (res = ctldb_exec(pg, sql_reset, 5, v))) {
+		if (atoi(PQcmdTuples(res)) != 1) {
+			complain("no user %s", login);
+		} else if (audit(pg, "user.reset", login) && ctldb_commit(pg)) {
+			printf("user %s reset: new password and key pair; the case key grant and "
+			       "the TOTP enrolment are gone until given again\n",
+			       login);
+			if (generated)
+				printf("password: %s\n(shown once)\n", password);
+			rc = 0;
+		}
+	}
+	PQclear(res);
+	if (rc)
+		ctldb_rollback(pg);
+	free(salt);
+	free(pk);
+	free(wrapped);
+	account_secrets_free(&s);
+	sodium_memzero(password, sizeof password);
+	return rc;
+}
+
+static int update_one(PGconn *pg, const char *sql_text, int n, const char *const *v,
+		      const char *login, const char *action, const char *done)
+{
+	int rc = 1;
+	PGresult *res = NULL;
+	if (ctldb_begin(pg) && (res = ctldb_exec(pg, sql_text, n, v))) {
+		if (atoi(PQcmdTuples(res)) != 1)
+			complain("no user %s", login);
+		else if (audit(pg, action, login) && ctldb_commit(pg)) {
+			printf("%s\n", done);
+			rc = 0;
+		}
+	}
+	PQclear(res);
+	if (rc)
+		ctldb_rollback(pg);
+	return rc;
+}
+
+/* ---- grant-cases ---- */
+
+static int user_grant_cases(PGconn *pg, int argc, char **argv)
+{
+	const char *login = NULL, *key = NULL, *pass = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--case-key") == 0 && i + 1 < argc)
+			key = argv[++i];
+		else if (strcmp(argv[i], "--passphrase-file") == 0 && i + 1 < argc)
+			pass = argv[++i];
+		else if (!login && argv[i][0] != '-')
+			login = argv[i];
+		else {
+			complain("user grant-cases: unexpected '%s'", argv[i]);
+			return 2;
+		}
+	}
+	if (!login || !key || !pass) {
+		fprintf(stderr, "usage: hotlinectl user grant-cases LOGIN --case-key FILE "
+				"--passphrase-file FILE\n");
+		return 2;
+	}
+	static const char sql_pk[] = "SELECT public_key FROM hotline.staff_users WHERE login = $1";
+	const char *v[1] = {login};
+	PGresult *res = ctldb_exec(pg, sql_pk, 1, v);
+	if (!res)
+		return 1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		complain("no user %s", login);
+		return 1;
+	}
+	size_t len = 0;
+	unsigned char *pk = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
+	PQclear(res);
+	if (!pk || len != KEYS_PUBLIC_BYTES) {
+		PQfreemem(pk);
+		complain("user %s has a damaged public key", login);
+		return 1;
+	}
+	struct secret_key *sk = secret_key_from_files(key, pass);
+	if (!sk) {
+		PQfreemem(pk);
+		return 1;
+	}
+	unsigned char sealed[KEYS_SECRET_BYTES + crypto_box_SEALBYTES];
+	crypto_box_seal(sealed, secret_key_raw(sk), KEYS_SECRET_BYTES, pk);
+	PQfreemem(pk);
+	secret_key_free(sk);
+	char *hex = hex_bytea(sealed, sizeof sealed);
+	static const char sql_grant[] =
+	    "UPDATE hotline.staff_users SET case_key_sealed = $2, changed_at = now() WHERE login = $1";
+	const char *gv[2] = {login, hex};
+	char done[160];
+	snprintf(done, sizeof done, "user %s granted the case-handling key (from the next login)",
+		 login);
+	int rc = update_one(pg, sql_grant, 2, gv, login, "user.grant-cases", done);
+	free(hex);
+	return rc;
+}
+
+/* ---- totp ---- */
+
+static int user_totp(PGconn *pg, int argc, char **argv)
+{
+	const char *login = NULL, *given = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--secret") == 0 && i + 1 < argc)
+			given = argv[++i];
+		else if (!login && argv[i][0] != '-')
+			login = argv[i];
+		else {
+			complain("user totp: unexpected '%s'", argv[i]);
+			return 2;
+		}
+	}
+	if (!login) {
+		fprintf(stderr, "usage: hotlinectl user totp LOGIN [--secret BASE32]\n"
+				"  the user's password is read from stdin\n");
+		return 2;
+	}
+	unsigned char secret[64];
+	size_t secret_len = sizeof secret;
+	if (given) {
+		if (!totp_base32_decode(given, secret, &secret_len) || secret_len < 10) {
+			complain("--secret: not base32 of at least 10 bytes");
+			return 2;
+		}
+	} else {
+		secret_len = TOTP_SECRET_BYTES;
+		randombytes_buf(secret, secret_len);
+	}
+	static const char sql_user[] =
+	    "SELECT password_hash, kek_salt FROM hotline.staff_users WHERE login = $1";
+	const char *v[1] = {login};
+	PGresult *res = ctldb_exec(pg, sql_user, 1, v);
+	if (!res)
+		return 1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		complain("no user %s", login);
+		return 1;
+	}
+	char password[ACCOUNT_PASSWORD_MAX + 2];
+	int rc = 1;
+	struct account_kek *kek = NULL;
+	unsigned char *wrapped = NULL;
+	size_t wrapped_len = 0;
+	if (!read_password("Password of the user: ", password, sizeof password)) {
+		complain("the user's password is needed on stdin (it wraps the TOTP secret)");
+		goto out;
+	}
+	if (!account_verify_password(PQgetvalue(res, 0, 0), password)) {
+		complain("wrong password for %s", login);
+		goto out;
+	}
+	size_t salt_len = 0;
+	unsigned char *salt = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1), &salt_len);
+	if (salt && salt_len == ACCOUNT_SALT_BYTES)
+		kek = account_kek_derive(password, salt);
+	PQfreemem(salt);
+	if (!kek || !account_wrap(kek, secret, secret_len, &wrapped, &wrapped_len)) {
+		complain("cannot wrap the TOTP secret");
+		goto out;
+	}
+	char *hex = hex_bytea(wrapped, wrapped_len);
+	static const char sql_set[] =
+	    "UPDATE hotline.staff_users SET totp_wrapped = $2, totp_last_step = 0, "
+	    "changed_at = now() WHERE login = $1";
+	const char *sv[2] = {login, hex};
+	char b32[TOTP_BASE32_SIZE];
+	if (!totp_base32(secret, secret_len, b32)) {
+		free(hex);
+		goto out;
+	}
+	char done[128];
+	snprintf(done, sizeof done, "user %s enrolled for TOTP", login);
+	rc = update_one(pg, sql_set, 2, sv, login, "user.totp", done);
+	if (rc == 0)
+		printf("secret: %s\nuri: otpauth://totp/Hotline:%s?secret=%s&issuer=Hotline&"
+		       "algorithm=SHA1&digits=%d&period=%d\n(shown once: enter it in the "
+		       "authenticator app now)\n",
+		       b32, login, b32, TOTP_DIGITS, TOTP_STEP);
+	free(hex);
+	sodium_memzero(b32, sizeof b32);
+out:
+	PQclear(res);
+	free(wrapped);
+	account_kek_free(kek);
+	sodium_memzero(password, sizeof password);
+	sodium_memzero(secret, sizeof secret);
+	return rc;
+}
+
+/* ---- list ---- */
+
+static int user_list(PGconn *pg)
+{
+	static const char sql_list[] =
+	    "SELECT login, display_name, array_to_string(roles, ','), disabled, "
+	    "case_key_sealed IS NOT NULL, totp_wrapped IS NOT NULL, failed_logins "
+	    "FROM hotline.staff_users ORDER BY login";
+	PGresult *res = ctldb_exec(pg, sql_list, 0, NULL);
+	if (!res)
+		return 1;
+	printf("%-16s %-24s %-28s %-8s %-6s %-5s %s\n", "LOGIN", "NAME", "ROLES", "STATE",
+	       "CASES", "TOTP", "FAILED");
+	for (int i = 0; i < PQntuples(res); i++)
+		printf("%-16s %-24s %-28s %-8s %-6s %-5s %s\n", PQgetvalue(res, i, 0),
+		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		       strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "disabled" : "active",
+		       strcmp(PQgetvalue(res, i, 4), "t") == 0 ? "yes" : "no",
+		       strcmp(PQgetvalue(res, i, 5), "t") == 0 ? "yes" : "no",
+		       PQgetvalue(res, i, 6));
+	PQclear(res);
+	return 0;
+}
+
+int user_main(int argc, char **argv)
+{
+	const char *conninfo = ctldb_take_database(&argc, argv);
+	if (argc < 2 && !(argc == 1 && strcmp(argv[0], "list") == 0)) {
+		fprintf(stderr,
+			"usage: hotlinectl user add LOGIN --name NAME --roles R1,R2\n"
+			"       hotlinectl user disable|enable|reset LOGIN\n"
+			"       hotlinectl user roles LOGIN R1,R2\n"
+			"       hotlinectl user grant-cases LOGIN --case-key FILE --passphrase-file FILE\n"
+			"       hotlinectl user totp LOGIN [--secret BASE32]\n"
+			"       hotlinectl user list\n"
+			"  (--database CONNINFO or $HOTLINE_DATABASE; see docs/cli.md)\n");
+		return 2;
+	}
+	if (!totp_init()) {
+		complain("liboath failed to initialise");
+		return 1;
+	}
+	PGconn *pg = ctldb_connect(conninfo);
+	if (!pg)
+		return 1;
+	const char *cmd = argv[0];
+	int rc = 2;
+	if (strcmp(cmd, "add") == 0) {
+		rc = user_add(pg, argc - 1, argv + 1);
+	} else if (strcmp(cmd, "list") == 0) {
+		rc = user_list(pg);
+	} else if (strcmp(cmd, "reset") == 0 && argc == 2) {
+		rc = user_reset(pg, argv[1]);
+	} else if ((strcmp(cmd, "disable") == 0 || strcmp(cmd, "enable") == 0) && argc == 2) {
+		bool off = strcmp(cmd, "disable") == 0;
+		static const char sql_disable[] =
+		    "UPDATE hotline.staff_users SET disabled = $2::boolean, epoch = epoch + 1, "
+		    "changed_at = now() WHERE login = $1";
+		const char *v[2] = {argv[1], off ? "true" : "false"};
+		char done[128];
+		snprintf(done, sizeof done, "user %s %s", argv[1], off ? "disabled" : "enabled");
+		rc = update_one(pg, sql_disable, 2, v, argv[1], off ? "user.disable" : "user.enable",
+				done);
+	} else if (strcmp(cmd, "roles") == 0 && argc == 3) {
+		char array[256];
+		if (parse_roles(argv[2], array, sizeof array)) {
+			static const char sql_roles[] =
+			    "UPDATE hotline.staff_users SET roles = $2::text[], epoch = epoch + 1, "
+			    "changed_at = now() WHERE login = $1";
+			const char *v[2] = {argv[1], array};
+			char done[320];
+			snprintf(done, sizeof done, "user %s roles: %s", argv[1], argv[2]);
+			rc = update_one(pg, sql_roles, 2, v, argv[1], "user.roles", done);
+		}
+	} else if (strcmp(cmd, "grant-cases") == 0) {
+		rc = user_grant_cases(pg, argc - 1, argv + 1);
+	} else if (strcmp(cmd, "totp") == 0) {
+		rc = user_totp(pg, argc - 1, argv + 1);
+	} else {
+		complain("user: unknown command '%s'", cmd);
+	}
+	PQfinish(pg);
+	return rc;
+}
+
+int role_main(int argc, char **argv)
+{
+	const char *conninfo = ctldb_take_database(&argc, argv);
+	enum role r;
+	if (argc != 3 || strcmp(argv[0], "totp") != 0 || !role_parse(argv[1], &r) ||
+	    (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0)) {
+		fprintf(stderr, "usage: hotlinectl role totp ROLE on|off\n");
+		return 2;
+	}
+	PGconn *pg = ctldb_connect(conninfo);
+	if (!pg)
+		return 1;
+	static const char sql_policy[] =
+	    "UPDATE hotline.staff_role_policy SET totp_required = $2::boolean, changed_at = now() "
+	    "WHERE role = $1";
+	bool on = strcmp(argv[2], "on") == 0;
+	const char *v[2] = {argv[1], on ? "true" : "false"};
+	int rc = 1;
+	if (ctldb_begin(pg) && ctldb_run(pg, sql_policy, 2, v) &&
+	    audit(pg, on ? "role.totp.on" : "role.totp.off", argv[1]) && ctldb_commit(pg)) {
+		printf("role %s: TOTP %s\n", argv[1], on ? "required" : "not required");
+		rc = 0;
+	} else {
+		ctldb_rollback(pg);
+	}
+	PQfinish(pg);
+	return rc;
+}
+
+/* ---- audit verify ---- */
+
+int audit_verify_main(int argc, char **argv)
+{
+	const char *conninfo = ctldb_take_database(&argc, argv);
+	if (argc != 0) {
+		fprintf(stderr, "usage: hotlinectl audit verify --database CONNINFO\n");
+		return 2;
+	}
+	PGconn *pg = ctldb_connect(conninfo);
+	if (!pg)
+		return 1;
+	int status = 1;
+	PQclear(PQexec(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+	static const char sql_rows[] =
+	    "SELECT id, (extract(epoch FROM at) * 1000000)::bigint, coalesce(user_id, 0), login, "
+	    "action, object, prev_hash, row_hash FROM hotline.audit_log ORDER BY id";
+	if (!PQsendQuery(pg, sql_rows) || !PQsetSingleRowMode(pg)) {
+		complain("query failed: %s", PQerrorMessage(pg));
+		goto out;
+	}
+	unsigned char prev[AUDIT_HASH_BYTES] = {0};
+	long long rows = 0;
+	bool broken = false;
+	char why[160] = "";
+	long long broken_id = 0;
+	PGresult *res;
+	while ((res = PQgetResult(pg))) {
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_SINGLE_TUPLE && !broken) {
+			long long id = atoll(PQgetvalue(res, 0, 0));
+			size_t plen = 0, hlen = 0;
+			unsigned char *sp = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 6), &plen);
+			unsigned char *sh = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 7), &hlen);
+			struct buf canon;
+			buf_init(&canon);
+			audit_canonical(&canon, id, strtoll(PQgetvalue(res, 0, 1), NULL, 10),
+					atoll(PQgetvalue(res, 0, 2)), PQgetvalue(res, 0, 3),
+					PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5));
+			unsigned char computed[AUDIT_HASH_BYTES];
+			audit_row_hash(prev, &canon, computed);
+			buf_reset(&canon);
+			if (!sp || !sh || plen != AUDIT_HASH_BYTES || hlen != AUDIT_HASH_BYTES) {
+				broken = true;
+				snprintf(why, sizeof why, "a hash column is damaged");
+			} else if (memcmp(sp, prev, AUDIT_HASH_BYTES) != 0) {
+				broken = true;
+				snprintf(why, sizeof why, "does not link to the previous row");
+			} else if (memcmp(sh, computed, AUDIT_HASH_BYTES) != 0) {
+				broken = true;
+				snprintf(why, sizeof why, "row hash does not match its contents");
+			} else {
+				memcpy(prev, sh, AUDIT_HASH_BYTES);
+			}
+			if (broken)
+				broken_id = id;
+			PQfreemem(sp);
+			PQfreemem(sh);
+			rows++;
+		} else if (st == PGRES_FATAL_ERROR) {
+			complain("query failed: %s", PQresultErrorMessage(res));
+			PQclear(res);
+			goto out;
+		}
+		PQclear(res);
+	}
+	if (broken) {
+		printf("audit: broken at row %lld: %s\n", broken_id, why);
+		goto out;
+	}
+	res = PQexec(pg, "SELECT last_hash FROM hotline.audit_head WHERE id = 1");
+	bool head_ok = false;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		size_t len = 0;
+		unsigned char *h = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
+		head_ok = h && len == AUDIT_HASH_BYTES && memcmp(h, prev, AUDIT_HASH_BYTES) == 0;
+		PQfreemem(h);
+	}
+	PQclear(res);
+	if (!head_ok) {
+		printf("audit: broken at the end: the head does not match the last row (rows "
+		       "removed?)\n");
+		goto out;
+	}
+	printf("audit: %lld rows, chain intact\n", rows);
+	status = 0;
+out:
+	PQfinish(pg);
+	return status;
+}

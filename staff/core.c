@@ -1,0 +1,549 @@
+/* The foundation's own pages: the page shell, login, logout, the home
+ * page and the stylesheet (docs/staff.md). */
+#include <ctype.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/keys.h"
+#include "daemon/log.h"
+#include "intake/html.h"
+#include "staff/internal.h"
+#include "staff/totp.h"
+
+/* ------------------------------------------------------------ page shell */
+
+static void menu_entries(struct staff_ctx *c, const char *cls)
+{
+	staff_printf(c, "<ul class=\"%s\">\n", cls);
+	for (const struct staff_menu *const *t = staff_menu_tables(); *t; t++) {
+		for (const struct staff_menu *m = *t; m->path; m++) {
+			if (!staff_may_open(c->user->roles, m->path))
+				continue;
+			staff_printf(c, "<li><a href=\"");
+			staff_esc(c, m->path);
+			staff_printf(c, "\">");
+			staff_text(c, m->title);
+			staff_printf(c, "</a></li>\n");
+		}
+	}
+	staff_printf(c, "</ul>\n");
+}
+
+void staff_page_begin(struct staff_ctx *c, const char *title)
+{
+	staff_printf(c, "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+			"<title>",
+		     i18n_code(c->lang));
+	staff_esc(c, title);
+	staff_printf(c, " · ");
+	staff_text(c, M_STAFF_SITE);
+	staff_printf(c, "</title>\n<link rel=\"stylesheet\" href=\"/staff/style.css\">\n</head>\n"
+			"<body class=\"staff\">\n<header class=\"top\">\n<div class=\"bar\">\n"
+			"<a class=\"site\" href=\"/staff/\">");
+	staff_text(c, M_STAFF_SITE);
+	staff_printf(c, "</a>\n<nav class=\"langs\" aria-label=\"language\">");
+	for (int l = 0; l < LANG_COUNT; l++) {
+		const char *code = i18n_code((enum lang)l);
+		if ((enum lang)l == c->lang) {
+			staff_printf(c, " <strong lang=\"%s\">%s</strong>", code, code);
+			continue;
+		}
+		staff_printf(c, " <a lang=\"%s\" hreflang=\"%s\" href=\"", code, code);
+		staff_esc(c, c->path);
+		staff_printf(c, "?lang=%s\">%s</a>", code, code);
+	}
+	staff_printf(c, "</nav>\n");
+	if (c->user) {
+		staff_printf(c, "<span class=\"who\" id=\"who\">");
+		staff_esc(c, c->user->name);
+		staff_printf(c, " <span class=\"login\">(");
+		staff_esc(c, c->user->login);
+		staff_printf(c, ")</span></span>\n");
+		staff_form_open(c, "/staff/logout", false);
+		staff_printf(c, "<button type=\"submit\" id=\"logout\" class=\"link\">");
+		staff_text(c, M_STAFF_LOGOUT);
+		staff_printf(c, "</button></form>\n</div>\n<nav class=\"menu\" id=\"menu\">\n");
+		menu_entries(c, "menu");
+		staff_printf(c, "</nav>\n");
+	} else {
+		staff_printf(c, "</div>\n");
+	}
+	staff_printf(c, "</header>\n<main id=\"main\">\n");
+}
+
+void staff_page_end(struct staff_ctx *c)
+{
+	staff_printf(c, "</main>\n</body>\n</html>\n");
+}
+
+void staff_form_open(struct staff_ctx *c, const char *action, bool multipart)
+{
+	staff_printf(c, "<form method=\"post\" action=\"");
+	staff_esc(c, action);
+	staff_printf(c, "\"%s>\n<input type=\"hidden\" name=\"csrf\" value=\"",
+		     multipart ? " enctype=\"multipart/form-data\"" : "");
+	staff_esc(c, c->csrf ? c->csrf : "");
+	staff_printf(c, "\">\n");
+}
+
+void staff_error(struct staff_ctx *c, unsigned status, enum msg title, enum msg text)
+{
+	buf_wipe(&c->body);
+	buf_init(&c->body);
+	c->location[0] = '\0';
+	c->download_name[0] = '\0';
+	c->content_type = NULL;
+	c->status = status;
+	staff_page_begin(c, i18n(c->lang, title));
+	staff_printf(c, "<h1>");
+	staff_text(c, title);
+	staff_printf(c, "</h1>\n<p class=\"error\" id=\"error\" role=\"alert\">");
+	staff_text(c, text);
+	staff_printf(c, "</p>\n<p><a href=\"/staff/\">");
+	staff_text(c, M_STAFF_BACK_HOME);
+	staff_printf(c, "</a></p>\n");
+	staff_page_end(c);
+}
+
+/* ------------------------------------------------------------ login */
+
+static bool token_ok(const char *token)
+{
+	if (strlen(token) != SESSION_CSRF_HEX)
+		return false;
+	for (const char *p = token; *p; p++) {
+		if (!isxdigit((unsigned char)*p))
+			return false;
+	}
+	return true;
+}
+
+/* A local page to go to after login, else "/staff/". */
+static const char *safe_next(const char *next)
+{
+	if (strncmp(next, "/staff/", 7) != 0 || strlen(next) > 400 || strstr(next, "//") ||
+	    strchr(next, '\\') || strncmp(next, "/staff/login", 12) == 0 ||
+	    strncmp(next, "/staff/logout", 13) == 0)
+		return "/staff/";
+	for (const unsigned char *p = (const unsigned char *)next; *p; p++) {
+		if (*p < 0x21 || *p > 0x7e)
+			return "/staff/";
+	}
+	return next;
+}
+
+void staff_login_page(struct staff_ctx *c, unsigned status, bool error, bool wait)
+{
+	struct staff_priv *p = staff_priv(c);
+	char fresh[SESSION_CSRF_HEX + 1];
+	const char *token = p->pre_token;
+	if (!token_ok(token)) {
+		unsigned char raw[32];
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2hex(fresh, sizeof fresh, raw, sizeof raw);
+		token = fresh;
+		staff_set_cookie(c, STAFF_PRE_COOKIE, token, -1);
+	}
+	c->status = status;
+	staff_page_begin(c, i18n(c->lang, M_STAFF_LOGIN_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_STAFF_LOGIN_TITLE);
+	staff_printf(c, "</h1>\n");
+	if (strcmp(staff_arg(c, "bye"), "1") == 0 && !error) {
+		staff_printf(c, "<p class=\"notice\" id=\"logged-out\">");
+		staff_text(c, M_STAFF_LOGGED_OUT);
+		staff_printf(c, "</p>\n");
+	}
+	if (error) {
+		staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+		staff_text(c, M_STAFF_LOGIN_FAILED);
+		if (wait) {
+			staff_printf(c, " ");
+			staff_text(c, M_STAFF_LOGIN_SLOWED);
+		}
+		staff_printf(c, "</p>\n");
+	}
+	staff_printf(c, "<form method=\"post\" action=\"/staff/login\" class=\"login\">\n"
+			"<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+			"<input type=\"hidden\" name=\"next\" value=\"",
+		     token);
+	staff_esc(c, safe_next(staff_arg(c, "next")));
+	staff_printf(c, "\">\n<label for=\"login\">");
+	staff_text(c, M_STAFF_LOGIN_LOGIN);
+	staff_printf(c, "</label>\n<input id=\"login\" name=\"login\" autocomplete=\"username\" "
+			"autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"63\" value=\"");
+	if (error)
+		staff_esc(c, staff_arg(c, "login"));
+	staff_printf(c, "\">\n<label for=\"password\">");
+	staff_text(c, M_STAFF_LOGIN_PASSWORD);
+	staff_printf(c, "</label>\n<input id=\"password\" name=\"password\" type=\"password\" "
+			"autocomplete=\"current-password\" required maxlength=\"256\">\n"
+			"<label for=\"code\">");
+	staff_text(c, M_STAFF_LOGIN_CODE);
+	staff_printf(c, "</label>\n<input id=\"code\" name=\"code\" inputmode=\"numeric\" "
+			"autocomplete=\"one-time-code\" pattern=\"[0-9 ]*\" maxlength=\"8\" "
+			"aria-describedby=\"code-hint\">\n<p class=\"hint\" id=\"code-hint\">");
+	staff_text(c, M_STAFF_LOGIN_CODE_HINT);
+	staff_printf(c, "</p>\n<button type=\"submit\" id=\"submit\">");
+	staff_text(c, M_STAFF_LOGIN_SUBMIT);
+	staff_printf(c, "</button>\n</form>\n");
+	staff_page_end(c);
+}
+
+static void login_get(struct staff_ctx *c)
+{
+	struct staff_priv *p = staff_priv(c);
+	struct session_view v;
+	if (p->session_id[0] &&
+	    session_lookup(p->srv->sessions, p->session_id, p->srv->cfg->staff_idle_timeout,
+			   time(NULL), &v)) {
+		session_view_clear(&v);
+		staff_redirect(c, "/staff/");
+		return;
+	}
+	staff_login_page(c, 200, false, false);
+}
+
+static const char sql_login[] =
+    "SELECT u.id, u.password_hash, u.disabled, u.kek_salt, u.secret_key_wrapped, "
+    "u.case_key_sealed, u.totp_wrapped, u.totp_last_step, u.epoch, u.display_name, "
+    "array_to_string(u.roles, ','), "
+    "(SELECT coalesce(bool_or(p.totp_required), false) FROM hotline.staff_role_policy p "
+    "WHERE p.role = ANY (u.roles)) "
+    "FROM hotline.staff_users u WHERE u.login = $1";
+static const char sql_failed[] =
+    "UPDATE hotline.staff_users SET failed_logins = failed_logins + 1, last_failure_at = now() "
+    "WHERE login = $1";
+static const char sql_totp_step[] =
+    "UPDATE hotline.staff_users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2";
+static const char sql_logged_in[] =
+    "UPDATE hotline.staff_users SET failed_logins = 0, last_login_at = now() WHERE id = $1";
+
+static unsigned char *bytea_col(const PGresult *res, int col, size_t *len)
+{
+	*len = 0;
+	if (PQgetisnull(res, 0, col))
+		return NULL;
+	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, col), len);
+}
+
+static bool exec_ok(PGconn *db, const char *sql_text, int n, const char *const *v, int *rows)
+{
+	PGresult *res = PQexecParams(db, sql_text, n, NULL, v, NULL, NULL, 0);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (rows)
+		*rows = ok ? atoi(PQcmdTuples(res)) : 0;
+	PQclear(res);
+	return ok;
+}
+
+struct login_try {
+	char login[64];
+	unsigned char login_key[THROTTLE_KEY_BYTES];
+	long long user_id; /* 0: unknown login */
+	bool slowed;
+};
+
+static void login_failed(struct staff_ctx *c, struct login_try *t)
+{
+	struct staff_priv *p = staff_priv(c);
+	time_t now = time(NULL);
+	unsigned d1 = throttle_fail(p->srv->throttle, t->login_key, now);
+	unsigned d2 = throttle_fail(p->srv->throttle, p->client_key, now);
+	p->delay = d1 > d2 ? d1 : d2;
+	const char *v[1] = {t->login};
+	/* the same statement for a known and an unknown login */
+	if (!exec_ok(c->db, sql_failed, 1, v, NULL))
+		log_error("staff: cannot count a failed login");
+	if (!staff_audit_db(c->db, t->user_id, t->user_id ? t->login : "", "login.failed", ""))
+		log_error("staff: cannot write the audit row of a failed login");
+	log_info("staff: login failed (delay %u s)", p->delay);
+	staff_login_page(c, 401, true, p->delay > 0);
+}
+
+static void login_post(struct staff_ctx *c)
+{
+	struct staff_priv *p = staff_priv(c);
+	const char *token = staff_arg(c, "csrf");
+	if (!token_ok(token) || !token_ok(p->pre_token) ||
+	    sodium_memcmp(token, p->pre_token, SESSION_CSRF_HEX) != 0) {
+		log_info("staff: login form without its token refused");
+		staff_error(c, 403, M_STAFF_CSRF_TITLE, M_STAFF_CSRF);
+		return;
+	}
+	if (!c->db) {
+		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	struct login_try t;
+	memset(&t, 0, sizeof t);
+	const char *typed = staff_arg(c, "login");
+	while (*typed == ' ')
+		typed++;
+	size_t n = 0;
+	for (; typed[n] && n + 1 < sizeof t.login; n++)
+		t.login[n] = (char)tolower((unsigned char)typed[n]);
+	while (n > 0 && t.login[n - 1] == ' ')
+		n--;
+	t.login[n] = '\0';
+	const char *password = staff_arg(c, "password");
+	char code[16];
+	size_t k = 0;
+	for (const char *q = staff_arg(c, "code"); *q && k + 1 < sizeof code; q++) {
+		if (*q != ' ')
+			code[k++] = *q;
+	}
+	code[k] = '\0';
+	throttle_key(p->srv->throttle, 'L', t.login, strlen(t.login), t.login_key);
+
+	time_t now = time(NULL);
+	unsigned w1 = throttle_wait(p->srv->throttle, t.login_key, now);
+	unsigned w2 = throttle_wait(p->srv->throttle, p->client_key, now);
+	if (w1 || w2) {
+		/* not looked at: answered once the time is up */
+		p->delay = w1 > w2 ? w1 : w2;
+		log_info("staff: login tried during its slow-down (wait %u s)", p->delay);
+		staff_login_page(c, 401, true, true);
+		sodium_memzero(code, sizeof code);
+		return;
+	}
+
+	const char *v[1] = {t.login};
+	PGresult *res = PQexecParams(c->db, sql_login, 1, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	struct secret_key *user_sk = NULL, *case_key = NULL;
+	struct account_kek *kek = NULL;
+	unsigned char *plain = NULL, *totp_secret = NULL;
+	size_t plain_len = 0, totp_len = 0;
+	bool ok = false;
+	if (PQntuples(res) != 1) {
+		(void)account_verify_password(p->srv->dummy_hash, password);
+		goto done;
+	}
+	t.user_id = atoll(PQgetvalue(res, 0, 0));
+	if (!account_verify_password(PQgetvalue(res, 0, 1), password))
+		goto done;
+	if (strcmp(PQgetvalue(res, 0, 2), "f") != 0) {
+		log_info("staff: login of a disabled account (user %lld) refused", t.user_id);
+		goto done;
+	}
+	size_t salt_len, wrapped_len;
+	unsigned char *salt = bytea_col(res, 3, &salt_len);
+	unsigned char *wrapped = bytea_col(res, 4, &wrapped_len);
+	if (salt && salt_len == ACCOUNT_SALT_BYTES)
+		kek = account_kek_derive(password, salt);
+	if (kek && account_unwrap(kek, wrapped, wrapped_len, &plain, &plain_len) &&
+	    plain_len == KEYS_SECRET_BYTES)
+		user_sk = secret_key_from_raw(plain);
+	PQfreemem(salt);
+	PQfreemem(wrapped);
+	if (!user_sk) {
+		log_error("staff: the secret key of user %lld cannot be unwrapped", t.user_id);
+		goto done;
+	}
+	bool totp_required = strcmp(PQgetvalue(res, 0, 11), "t") == 0;
+	if (totp_required) {
+		size_t tw_len;
+		unsigned char *tw = bytea_col(res, 6, &tw_len);
+		bool opened = tw && account_unwrap(kek, tw, tw_len, &totp_secret, &totp_len);
+		PQfreemem(tw);
+		if (!opened) {
+			log_info("staff: user %lld needs a TOTP code and has none enrolled", t.user_id);
+			goto done;
+		}
+		int64_t step;
+		long long last = atoll(PQgetvalue(res, 0, 7));
+		if (!totp_check(totp_secret, totp_len, time(NULL), last, code, &step)) {
+			log_info("staff: user %lld gave a wrong or used TOTP code", t.user_id);
+			goto done;
+		}
+		char id[24], st[24];
+		snprintf(id, sizeof id, "%lld", t.user_id);
+		snprintf(st, sizeof st, "%lld", (long long)step);
+		const char *sv[2] = {id, st};
+		int rows = 0;
+		if (!exec_ok(c->db, sql_totp_step, 2, sv, &rows) || rows != 1) {
+			log_info("staff: user %lld: TOTP code used meanwhile", t.user_id);
+			goto done;
+		}
+	}
+	size_t sealed_len;
+	unsigned char *sealed = bytea_col(res, 5, &sealed_len);
+	if (sealed) {
+		unsigned char *raw = sodium_malloc(KEYS_SECRET_BYTES);
+		if (raw && sealed_len == KEYS_SECRET_BYTES + crypto_box_SEALBYTES &&
+		    secret_key_unseal(user_sk, raw, sealed, sealed_len))
+			case_key = secret_key_from_raw(raw);
+		else
+			log_error("staff: the case key granted to user %lld cannot be opened",
+				  t.user_id);
+		if (raw)
+			sodium_free(raw);
+		PQfreemem(sealed);
+	}
+	char sid[SESSION_ID_HEX + 1], csrf[SESSION_CSRF_HEX + 1];
+	int epoch = atoi(PQgetvalue(res, 0, 8));
+	if (!session_create(p->srv->sessions, t.user_id, epoch, case_key, sid, csrf)) {
+		case_key = NULL; /* freed by session_create */
+		log_error("staff: too many sessions open; login refused");
+		PQclear(res);
+		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		goto wipe;
+	}
+	case_key = NULL;
+	char id[24];
+	snprintf(id, sizeof id, "%lld", t.user_id);
+	const char *iv[1] = {id};
+	if (!exec_ok(c->db, sql_logged_in, 1, iv, NULL))
+		log_error("staff: cannot record the login of user %lld", t.user_id);
+	if (!staff_audit_db(c->db, t.user_id, t.login, "login", ""))
+		log_error("staff: cannot write the audit row of a login");
+	throttle_clear(p->srv->throttle, t.login_key);
+	staff_set_cookie(c, STAFF_COOKIE, sid, -1);
+	staff_set_cookie(c, STAFF_PRE_COOKIE, "", 0);
+	staff_redirect(c, safe_next(staff_arg(c, "next")));
+	log_info("staff: user %lld logged in", t.user_id);
+	sodium_memzero(sid, sizeof sid);
+	sodium_memzero(csrf, sizeof csrf);
+	ok = true;
+done:
+	PQclear(res);
+	if (!ok)
+		login_failed(c, &t);
+wipe:
+	account_plain_free(plain, plain_len);
+	account_plain_free(totp_secret, totp_len);
+	account_kek_free(kek);
+	secret_key_free(user_sk);
+	secret_key_free(case_key);
+	sodium_memzero(code, sizeof code);
+}
+
+/* ------------------------------------------------------------ logout, home */
+
+static void logout_post(struct staff_ctx *c)
+{
+	struct staff_priv *p = staff_priv(c);
+	if (!staff_audit(c, "logout", ""))
+		log_error("staff: cannot write the audit row of a logout");
+	session_end(p->srv->sessions, p->session_id);
+	staff_set_cookie(c, STAFF_COOKIE, "", 0);
+	staff_redirect(c, "/staff/login?bye=1");
+}
+
+static void home_get(struct staff_ctx *c)
+{
+	staff_page_begin(c, i18n(c->lang, M_STAFF_HOME_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_STAFF_HOME_TITLE);
+	staff_printf(c, "</h1>\n<p id=\"roles\">");
+	staff_text(c, M_STAFF_ROLES);
+	staff_printf(c, ": ");
+	static const enum msg role_msgs[ROLE_COUNT] = {
+	    [ROLE_OPERATOR] = M_ROLE_OPERATOR,	   [ROLE_REGISTRAR] = M_ROLE_REGISTRAR,
+	    [ROLE_COMPLIANCE] = M_ROLE_COMPLIANCE, [ROLE_DIRECTOR] = M_ROLE_DIRECTOR,
+	    [ROLE_ALTERNATE] = M_ROLE_ALTERNATE,   [ROLE_COMMISSION] = M_ROLE_COMMISSION,
+	    [ROLE_CUSTODIAN] = M_ROLE_CUSTODIAN,   [ROLE_ANALYST] = M_ROLE_ANALYST,
+	    [ROLE_ADMIN] = M_ROLE_ADMIN,
+	};
+	bool first = true;
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		if (!(c->user->roles & ROLE_BIT(r)))
+			continue;
+		staff_printf(c, "%s<span class=\"role\" data-role=\"%s\">", first ? "" : ", ",
+			     role_name((enum role)r));
+		staff_text(c, role_msgs[r]);
+		staff_printf(c, "</span>");
+		first = false;
+	}
+	staff_printf(c, "</p>\n");
+	if (c->case_sk) {
+		staff_printf(c, "<p class=\"hint\" id=\"case-key\">");
+		staff_text(c, M_STAFF_HOLDS_CASE_KEY);
+		staff_printf(c, "</p>\n");
+	}
+	bool any = false;
+	for (const struct staff_menu *const *t = staff_menu_tables(); *t && !any; t++) {
+		for (const struct staff_menu *m = *t; m->path; m++)
+			any |= staff_may_open(c->user->roles, m->path);
+	}
+	if (any) {
+		staff_printf(c, "<h2>");
+		staff_text(c, M_STAFF_HOME_INTRO);
+		staff_printf(c, "</h2>\n<nav id=\"home-menu\">\n");
+		menu_entries(c, "home-menu");
+		staff_printf(c, "</nav>\n");
+	} else {
+		staff_printf(c, "<p id=\"nothing\">");
+		staff_text(c, M_STAFF_HOME_NOTHING);
+		staff_printf(c, "</p>\n");
+	}
+	staff_page_end(c);
+}
+
+static const char stylesheet[] =
+    ":root{--fg:#1d2327;--muted:#50575e;--line:#c3c4c7;--accent:#0b5cad;--bad:#b32d2e;"
+    "--ok:#1a7f37;--bg:#fff;--soft:#f3f5f7}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "color:var(--fg);background:var(--bg)}\n"
+    "header.top{background:#0f2b46;color:#fff}\n"
+    ".bar{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;padding:.6rem 1rem}\n"
+    ".bar a,.bar button.link{color:#fff}\n"
+    ".site{font-weight:700;text-decoration:none;margin-right:auto}\n"
+    ".langs a,.langs strong{margin-left:.35rem}\n"
+    ".who{font-size:.95rem}.who .login{opacity:.8}\n"
+    ".bar form{margin:0}\n"
+    "button.link{background:none;border:1px solid #fff6;border-radius:4px;padding:.2rem .6rem;"
+    "font:inherit;cursor:pointer;width:auto;margin:0}\n"
+    "nav.menu{background:#163d63;padding:0 1rem}\n"
+    "ul.menu{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:0 1.2rem}\n"
+    "ul.menu a{display:block;padding:.45rem 0;color:#fff;text-decoration:none}\n"
+    "ul.menu a:hover{text-decoration:underline}\n"
+    "main{max-width:72rem;margin:0 auto;padding:1rem}\n"
+    "h1{font-size:1.5rem;margin:.5rem 0 1rem}h2{font-size:1.2rem}\n"
+    "ul.home-menu{padding-left:1.2rem}ul.home-menu li{margin:.3rem 0}\n"
+    "label{display:block;font-weight:600;margin:.8rem 0 .25rem}\n"
+    "input,select,textarea{font:inherit;width:100%;max-width:32rem;padding:.45rem;"
+    "border:1px solid var(--line);border-radius:4px}\n"
+    "input[type=checkbox],input[type=radio]{width:auto}\n"
+    "textarea{max-width:48rem;min-height:6rem}\n"
+    "button{font:inherit;margin-top:1rem;padding:.5rem 1.2rem;border:0;border-radius:4px;"
+    "background:var(--accent);color:#fff;cursor:pointer}\n"
+    "button.secondary{background:var(--soft);color:var(--fg);border:1px solid var(--line)}\n"
+    "form.inline{display:inline}form.inline button{margin:0 .3rem 0 0;padding:.25rem .7rem}\n"
+    ".hint{color:var(--muted);font-size:.9rem;margin:.25rem 0}\n"
+    ".error{color:var(--bad);font-weight:600}\n"
+    ".notice{border-left:4px solid var(--ok);background:var(--soft);padding:.5rem .8rem}\n"
+    "form.login{max-width:24rem}\n"
+    "table{border-collapse:collapse;width:100%;margin:1rem 0}\n"
+    "th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);"
+    "vertical-align:top}\n"
+    "th{background:var(--soft)}\n"
+    ".table-wrap{overflow-x:auto}\n"
+    "fieldset{border:1px solid var(--line);border-radius:4px;margin:1rem 0;padding:.5rem 1rem}\n"
+    "code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace}\n"
+    "@media (max-width:40rem){.bar{padding:.5rem .75rem}main{padding:.75rem}"
+    "th,td{padding:.3rem}h1{font-size:1.3rem}}\n";
+
+static void style_get(struct staff_ctx *c)
+{
+	c->content_type = "text/css; charset=utf-8";
+	buf_puts(&c->body, stylesheet);
+}
+
+const struct staff_route staff_core_routes[] = {
+    {"GET", "/staff/login", STAFF_PUBLIC, login_get, "login.form"},
+    {"POST", "/staff/login", STAFF_PUBLIC, login_post, "login"},
+    {"GET", "/staff/style.css", STAFF_PUBLIC, style_get, "style"},
+    {"POST", "/staff/logout", ROLES_ANY, logout_post, "logout"},
+    {"GET", "/staff/", ROLES_ANY, home_get, "home"},
+    {NULL, NULL, 0, NULL, NULL},
+};

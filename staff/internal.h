@@ -1,0 +1,72 @@
+/* Inside the staff foundation: what staff/server.c (the glue between
+ * libmicrohttpd, the loop and the workers) shares with the foundation's
+ * own pages (staff/core.c: login, logout, home; staff/admin.c). Page
+ * modules of the roles use staff.h only. */
+#ifndef HOTLINE_STAFF_INTERNAL_H
+#define HOTLINE_STAFF_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "daemon/config.h"
+#include "intake/sealing.h"
+#include "staff/account.h"
+#include "staff/session.h"
+#include "staff/staff.h"
+#include "staff/throttle.h"
+
+#define STAFF_COOKIE "hotline_staff"
+#define STAFF_PRE_COOKIE "hotline_staff_pre"
+#define STAFF_MAX_COOKIES 3
+
+struct staff_server {
+	struct event_base *base;
+	struct http_server *http;
+	const struct config *cfg; /* swapped under worker_pause() */
+	const struct intake_keys *keys;
+	struct worker_pool *pool;
+	struct session_store *sessions;
+	struct throttle *throttle;
+	char dummy_hash[ACCOUNT_HASH_SIZE];
+	unsigned long next_id;
+	unsigned waiting; /* requests suspended (in a worker or a delay) */
+	struct staff_req *delayed; /* answered, held back by a slow-down */
+};
+
+/* c->priv */
+struct staff_priv {
+	struct staff_server *srv;
+	struct staff_req *req;
+	const struct secret_key *case_key;
+	unsigned char case_pk[32];
+	const char *session_id;	 /* the session cookie as sent, or "" */
+	const char *pre_token;	 /* the pre-login cookie as sent, or "" */
+	const unsigned char *client_key; /* THROTTLE_KEY_BYTES */
+	char cookies[STAFF_MAX_COOKIES][256];
+	unsigned ncookies;
+	unsigned delay; /* seconds the answer is held back */
+};
+
+static inline struct staff_priv *staff_priv(const struct staff_ctx *c)
+{
+	return (struct staff_priv *)c->priv;
+}
+
+/* "operator,admin" (as array_to_string gives them) to ROLE_BITs, unknown
+ * names ignored; and back, comma-separated, in enum order. */
+unsigned staff_roles_parse(const char *list);
+void staff_roles_text(unsigned roles, char *out, size_t size);
+
+/* Adds a Set-Cookie header to the answer. */
+void staff_set_cookie(struct staff_ctx *c, const char *name, const char *value, int max_age);
+
+/* The login page (with an error when error is true) and its form. */
+void staff_login_page(struct staff_ctx *c, unsigned status, bool error, bool wait);
+
+/* Which roles' menu entries a user sees, from the route tables. */
+bool staff_may_open(unsigned roles, const char *path);
+
+/* Prints the route table: method, pattern, roles, name (hotlined --routes). */
+void staff_print_routes(FILE *out);
+
+#endif

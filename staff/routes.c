@@ -1,0 +1,178 @@
+/* The staff pages' route tables and menus. A page module adds its table
+ * (and menu) here: declare it and list it, one line each (docs/staff.md,
+ * "Writing a role page"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "staff/internal.h"
+
+static const char *const role_names[ROLE_COUNT] = {
+	[ROLE_OPERATOR] = "operator",	  [ROLE_REGISTRAR] = "registrar",
+	[ROLE_COMPLIANCE] = "compliance", [ROLE_DIRECTOR] = "director",
+	[ROLE_ALTERNATE] = "alternate",	  [ROLE_COMMISSION] = "commission",
+	[ROLE_CUSTODIAN] = "custodian",	  [ROLE_ANALYST] = "analyst",
+	[ROLE_ADMIN] = "admin",
+};
+
+const char *role_name(enum role r)
+{
+	return (unsigned)r < ROLE_COUNT ? role_names[r] : "?";
+}
+
+bool role_parse(const char *name, enum role *out)
+{
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		if (strcmp(name, role_names[r]) == 0) {
+			*out = (enum role)r;
+			return true;
+		}
+	}
+	return false;
+}
+
+unsigned staff_roles_parse(const char *list)
+{
+	unsigned roles = 0;
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		char name[32];
+		if (n < sizeof name) {
+			memcpy(name, list, n);
+			name[n] = '\0';
+			enum role r;
+			if (role_parse(name, &r))
+				roles |= ROLE_BIT(r);
+		}
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return roles;
+}
+
+void staff_roles_text(unsigned roles, char *out, size_t size)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		if (!(roles & ROLE_BIT(r)))
+			continue;
+		int n = snprintf(out + o, size - o, "%s%s", o ? "," : "", role_names[r]);
+		if (n < 0 || (size_t)n >= size - o)
+			break;
+		o += (size_t)n;
+	}
+}
+
+bool staff_may_open(unsigned roles, const char *path)
+{
+	const char *arg;
+	size_t len;
+	bool known;
+	const struct staff_route *r = staff_route_match("GET", path, &arg, &len, &known);
+	return r && (r->roles & (roles | STAFF_PUBLIC));
+}
+
+void staff_print_routes(FILE *out)
+{
+	for (const struct staff_route *const *t = staff_route_tables(); *t; t++) {
+		for (const struct staff_route *r = *t; r->pattern; r++) {
+			char roles[256];
+			if (r->roles & STAFF_PUBLIC)
+				snprintf(roles, sizeof roles, "public");
+			else
+				staff_roles_text(r->roles, roles, sizeof roles);
+			fprintf(out, "%s %s %s %s\n", r->name, r->method, r->pattern, roles);
+		}
+	}
+}
+
+/* The tables: one line per page module. */
+extern const struct staff_route staff_core_routes[];
+extern const struct staff_route staff_admin_routes[];
+
+extern const struct staff_menu staff_admin_menu[];
+extern const struct staff_route staff_board_routes[];
+extern const struct staff_route staff_casepage_routes[];
+extern const struct staff_route staff_caseaction_routes[];
+extern const struct staff_route staff_decision_routes[];
+extern const struct staff_menu staff_board_menu[];
+extern const struct staff_menu staff_decision_menu[];
+
+const struct staff_route *const *staff_route_tables(void)
+{
+	static const struct staff_route *const tables[] = {
+		staff_core_routes,
+		staff_admin_routes,
+		staff_board_routes,
+		staff_casepage_routes,
+		staff_caseaction_routes,
+		staff_decision_routes,
+		NULL,
+	};
+	return tables;
+}
+
+const struct staff_menu *const *staff_menu_tables(void)
+{
+	static const struct staff_menu *const tables[] = {
+		staff_admin_menu,
+		staff_board_menu,
+		staff_decision_menu,
+		NULL,
+	};
+	return tables;
+}
+
+/* pattern matches path exactly, or pattern ends in "/" then "*" and path is the
+ * same prefix followed by one non-empty segment (no '/'). */
+static bool pattern_match(const char *pattern, const char *path, const char **arg,
+			  size_t *arg_len)
+{
+	size_t plen = strlen(pattern);
+	if (plen >= 2 && strcmp(pattern + plen - 2, "/*") == 0) {
+		size_t prefix = plen - 1; /* keeps the '/' */
+		if (strncmp(pattern, path, prefix) != 0)
+			return false;
+		const char *rest = path + prefix;
+		if (*rest == '\0' || strchr(rest, '/'))
+			return false;
+		*arg = rest;
+		*arg_len = strlen(rest);
+		return true;
+	}
+	if (strcmp(pattern, path) != 0)
+		return false;
+	*arg = "";
+	*arg_len = 0;
+	return true;
+}
+
+const struct staff_route *staff_route_match(const char *method, const char *path,
+					    const char **arg, size_t *arg_len, bool *path_known)
+{
+	bool head = strcmp(method, "HEAD") == 0;
+	*path_known = false;
+	*arg = "";
+	*arg_len = 0;
+	const struct staff_route *found = NULL;
+	for (const struct staff_route *const *t = staff_route_tables(); *t; t++) {
+		for (const struct staff_route *r = *t; r->pattern; r++) {
+			const char *a;
+			size_t alen;
+			if (!pattern_match(r->pattern, path, &a, &alen))
+				continue;
+			*path_known = true;
+			if (strcmp(method, r->method) == 0 ||
+			    (head && strcmp(r->method, "GET") == 0)) {
+				/* an exact pattern wins over a "*" one */
+				if (!found || (alen == 0 && *arg_len != 0) || !found) {
+					found = r;
+					*arg = a;
+					*arg_len = alen;
+				}
+			}
+		}
+	}
+	return found;
+}

@@ -1,0 +1,947 @@
+#include "staff/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto/keys.h"
+#include "daemon/http.h"
+#include "daemon/log.h"
+#include "daemon/worker.h"
+#include "intake/html.h"
+#include "intake/utf8.h"
+#include "staff/internal.h"
+
+#define STAFF_MAX_FIELDS 1000
+#define STAFF_PATH_MAX 512
+
+enum collect_status { COLLECT_OK, COLLECT_TOO_LARGE, COLLECT_BAD_ENCODING, COLLECT_MALFORMED };
+
+struct field {
+	char *name;
+	struct buf value;
+	bool query; /* from the URL, not the body */
+};
+
+struct upload {
+	char *field;
+	struct buf name, type, data;
+};
+
+struct staff_req {
+	bool is_staff; /* first: true (web.c tells requests apart by it) */
+	struct worker_job job;
+	struct staff_server *srv;
+	struct MHD_Connection *conn;
+	unsigned long id;
+	char method[8];
+	char path[STAFF_PATH_MAX];
+	bool is_post;
+	bool in_worker;
+	bool orphan; /* MHD finished with it while a worker had it */
+	bool suspended;
+	/* collected on the loop */
+	struct MHD_PostProcessor *pp;
+	size_t body_bytes;
+	size_t max_body, max_text, max_file;
+	unsigned max_files;
+	enum collect_status status;
+	struct field *fields;
+	unsigned nfields, capfields;
+	struct upload *uploads;
+	unsigned nuploads;
+	struct staff_file *files; /* views of uploads, made before the worker */
+	char cookie_session[SESSION_ID_HEX + 2];
+	char cookie_pre[SESSION_CSRF_HEX + 2];
+	char cookie_lang[8];
+	char query_lang[8];
+	char accept_language[128];
+	unsigned char client_key[THROTTLE_KEY_BYTES];
+	/* multi-valued arguments handed out by staff_args() */
+	const char **args_out[8];
+	unsigned nargs_out;
+	/* the answer */
+	struct staff_ctx ctx;
+	struct staff_priv priv;
+	struct staff_user user;
+	struct MHD_Response *response;
+	unsigned status_code;
+	struct event *timer;
+	struct staff_req *delayed_next;
+};
+
+/* ------------------------------------------------------------ set-up */
+
+struct staff_server *staff_server_new(struct event_base *base, const struct config *cfg,
+				      const struct intake_keys *keys, char *err, size_t errlen)
+{
+	struct staff_server *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->base = base;
+	s->cfg = cfg;
+	s->keys = keys;
+	s->sessions = session_store_new();
+	s->throttle = throttle_new();
+	if (!s->sessions || !s->throttle) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (!account_dummy_hash(s->dummy_hash)) {
+		snprintf(err, errlen, "cannot make the dummy password hash (out of memory?)");
+		goto fail;
+	}
+	s->pool = worker_pool_new(base, cfg->staff_workers, cfg->database);
+	if (!s->pool) {
+		snprintf(err, errlen, "cannot start the staff worker threads");
+		goto fail;
+	}
+	return s;
+fail:
+	staff_server_free(s);
+	return NULL;
+}
+
+void staff_server_set_http(struct staff_server *s, struct http_server *http)
+{
+	s->http = http;
+}
+
+bool staff_is_path(const char *url)
+{
+	return strncmp(url, "/staff", 6) == 0 && (url[6] == '\0' || url[6] == '/');
+}
+
+unsigned staff_busy(const struct staff_server *s)
+{
+	return s ? s->waiting : 0;
+}
+
+void staff_pause(struct staff_server *s)
+{
+	if (s)
+		worker_pause(s->pool);
+}
+
+void staff_resume(struct staff_server *s, const struct config *fresh)
+{
+	if (!s)
+		return;
+	s->cfg = fresh;
+	worker_resume(s->pool);
+}
+
+/* ------------------------------------------------------------ requests */
+
+static void req_free(struct staff_req *r)
+{
+	if (r->pp)
+		(void)MHD_destroy_post_processor(r->pp);
+	for (unsigned i = 0; i < r->nfields; i++) {
+		free(r->fields[i].name);
+		buf_wipe(&r->fields[i].value);
+	}
+	free(r->fields);
+	for (unsigned i = 0; i < r->nuploads; i++) {
+		free(r->uploads[i].field);
+		buf_wipe(&r->uploads[i].name);
+		buf_wipe(&r->uploads[i].type);
+		buf_wipe(&r->uploads[i].data);
+	}
+	free(r->uploads);
+	free(r->files);
+	for (unsigned i = 0; i < r->nargs_out; i++)
+		free(r->args_out[i]);
+	buf_wipe(&r->ctx.body);
+	if (r->response)
+		MHD_destroy_response(r->response);
+	if (r->timer)
+		event_free(r->timer);
+	sodium_memzero(r->cookie_session, sizeof r->cookie_session);
+	sodium_memzero(r->cookie_pre, sizeof r->cookie_pre);
+	free(r);
+}
+
+static struct field *field_add(struct staff_req *r, const char *name, bool query)
+{
+	if (r->nfields >= STAFF_MAX_FIELDS)
+		return NULL;
+	if (r->nfields == r->capfields) {
+		unsigned cap = r->capfields ? r->capfields * 2 : 16;
+		struct field *f = realloc(r->fields, cap * sizeof(*f));
+		if (!f)
+			abort();
+		r->fields = f;
+		r->capfields = cap;
+	}
+	struct field *f = &r->fields[r->nfields++];
+	f->name = strdup(name);
+	if (!f->name)
+		abort();
+	buf_init(&f->value);
+	buf_add(&f->value, "", 0);
+	f->query = query;
+	return f;
+}
+
+static void over(struct staff_req *r, enum collect_status st)
+{
+	if (r->status == COLLECT_OK || st == COLLECT_TOO_LARGE)
+		r->status = st;
+}
+
+static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *filename, const char *content_type,
+			       const char *transfer_encoding, const char *data, uint64_t off,
+			       size_t size)
+{
+	(void)kind;
+	(void)transfer_encoding;
+	struct staff_req *r = cls;
+	if (r->status == COLLECT_TOO_LARGE || !key)
+		return MHD_YES;
+	if (filename) {
+		if (off == 0) {
+			if (filename[0] == '\0' && size == 0)
+				return MHD_YES; /* an empty file input */
+			if (r->nuploads >= r->max_files) {
+				over(r, COLLECT_TOO_LARGE);
+				return MHD_YES;
+			}
+			struct upload *u = realloc(r->uploads, sizeof(*u) * (r->nuploads + 1));
+			if (!u)
+				abort();
+			r->uploads = u;
+			u = &r->uploads[r->nuploads++];
+			u->field = strdup(key);
+			if (!u->field)
+				abort();
+			buf_init(&u->name);
+			buf_init(&u->type);
+			buf_init(&u->data);
+			buf_puts(&u->name, filename);
+			buf_puts(&u->type, content_type ? content_type : "application/octet-stream");
+			buf_add(&u->data, "", 0);
+		}
+		if (r->nuploads == 0)
+			return MHD_YES;
+		struct upload *u = &r->uploads[r->nuploads - 1];
+		if (u->data.len + size > r->max_file) {
+			over(r, COLLECT_TOO_LARGE);
+			return MHD_YES;
+		}
+		buf_add(&u->data, data, size);
+		return MHD_YES;
+	}
+	struct field *f = NULL;
+	if (off > 0 && r->nfields && strcmp(r->fields[r->nfields - 1].name, key) == 0)
+		f = &r->fields[r->nfields - 1];
+	else
+		f = field_add(r, key, false);
+	if (!f) {
+		over(r, COLLECT_TOO_LARGE);
+		return MHD_YES;
+	}
+	if (f->value.len + size > r->max_text) {
+		over(r, COLLECT_TOO_LARGE);
+		return MHD_YES;
+	}
+	buf_add(&f->value, data, size);
+	return MHD_YES;
+}
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	(void)kind;
+	struct staff_req *r = cls;
+	if (!key)
+		return MHD_YES;
+	struct field *f = field_add(r, key, true);
+	if (!f)
+		return MHD_NO;
+	if (value) {
+		size_t len = strlen(value);
+		if (len > r->max_text) {
+			over(r, COLLECT_TOO_LARGE);
+			return MHD_NO;
+		}
+		buf_add(&f->value, value, len);
+	}
+	return MHD_YES;
+}
+
+static void copy_value(char *dst, size_t size, const char *src)
+{
+	dst[0] = '\0';
+	if (src && strlen(src) < size)
+		memcpy(dst, src, strlen(src) + 1);
+}
+
+static void client_key(struct staff_req *r)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+	if (sa && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		throttle_key(r->srv->throttle, 'C', &in->sin_addr, sizeof in->sin_addr,
+			     r->client_key);
+	} else if (sa && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		throttle_key(r->srv->throttle, 'C', &in6->sin6_addr, sizeof in6->sin6_addr,
+			     r->client_key);
+	} else {
+		throttle_key(r->srv->throttle, 'C', "", 0, r->client_key);
+	}
+}
+
+/* An answer made on the loop before any worker saw the request. */
+static void answer_now(struct staff_req *r, unsigned status, const char *text)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		abort();
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	r->response = resp;
+	r->status_code = status;
+}
+
+static void request_begin(struct staff_req *r, const char *url, const char *method)
+{
+	const struct config *cfg = r->srv->cfg;
+	r->max_body = cfg->max_body_bytes;
+	r->max_text = cfg->max_text_bytes;
+	r->max_file = cfg->max_file_bytes;
+	r->max_files = cfg->max_files;
+	copy_value(r->method, sizeof r->method, method);
+	if (strlen(url) >= sizeof r->path) {
+		answer_now(r, MHD_HTTP_URI_TOO_LONG, "URI too long\n");
+		return;
+	}
+	copy_value(r->path, sizeof r->path, url);
+	r->is_post = strcmp(method, "POST") == 0;
+	copy_value(r->cookie_session, sizeof r->cookie_session,
+		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, STAFF_COOKIE));
+	copy_value(r->cookie_pre, sizeof r->cookie_pre,
+		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, STAFF_PRE_COOKIE));
+	copy_value(r->cookie_lang, sizeof r->cookie_lang,
+		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "lang"));
+	copy_value(r->accept_language, sizeof r->accept_language,
+		   MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+					       MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+	client_key(r);
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_query, r);
+	if (!r->is_post)
+		return;
+	const char *cl =
+	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		char *end;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (*end == '\0' && n > r->max_body) {
+			answer_now(r, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large\n");
+			return;
+		}
+	}
+	const char *type =
+	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!type)
+		return; /* no body expected; any body is ignored */
+	if (strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0 &&
+	    strncasecmp(type, "multipart/form-data", 19) != 0) {
+		answer_now(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Unsupported form encoding\n");
+		return;
+	}
+	r->pp = MHD_create_post_processor(r->conn, 64 * 1024, collect, r);
+	if (!r->pp)
+		answer_now(r, MHD_HTTP_BAD_REQUEST, "Malformed form\n");
+}
+
+static void feed(struct staff_req *r, const char *data, size_t size)
+{
+	r->body_bytes += size;
+	if (r->body_bytes > r->max_body)
+		over(r, COLLECT_TOO_LARGE);
+	if (r->status != COLLECT_OK || !r->pp)
+		return;
+	if (MHD_post_process(r->pp, data, size) != MHD_YES)
+		over(r, COLLECT_MALFORMED);
+}
+
+static bool body_end(struct staff_req *r)
+{
+	if (r->pp) {
+		if (MHD_destroy_post_processor(r->pp) != MHD_YES)
+			over(r, COLLECT_MALFORMED);
+		r->pp = NULL;
+	}
+	if (r->status == COLLECT_OK) {
+		for (unsigned i = 0; i < r->nfields; i++) {
+			if (!utf8_valid_text(r->fields[i].value.data, r->fields[i].value.len))
+				over(r, COLLECT_BAD_ENCODING);
+		}
+		for (unsigned i = 0; i < r->nuploads; i++) {
+			if (!utf8_valid_text(r->uploads[i].name.data, r->uploads[i].name.len) ||
+			    !utf8_valid_text(r->uploads[i].type.data, r->uploads[i].type.len))
+				over(r, COLLECT_BAD_ENCODING);
+		}
+	}
+	switch (r->status) {
+	case COLLECT_OK:
+		break;
+	case COLLECT_TOO_LARGE:
+		answer_now(r, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large\n");
+		return false;
+	case COLLECT_BAD_ENCODING:
+		answer_now(r, MHD_HTTP_BAD_REQUEST, "Invalid UTF-8 in the form\n");
+		return false;
+	case COLLECT_MALFORMED:
+		answer_now(r, MHD_HTTP_BAD_REQUEST, "Malformed form\n");
+		return false;
+	}
+	if (r->nuploads) {
+		r->files = calloc(r->nuploads, sizeof(*r->files));
+		if (!r->files)
+			abort();
+		for (unsigned i = 0; i < r->nuploads; i++) {
+			r->files[i] = (struct staff_file){
+			    .field = r->uploads[i].field,
+			    .name = r->uploads[i].name.data,
+			    .type = r->uploads[i].type.data,
+			    .data = (const unsigned char *)r->uploads[i].data.data,
+			    .len = r->uploads[i].data.len,
+			};
+		}
+	}
+	return true;
+}
+
+static void run_job(struct worker_job *job, PGconn *db);
+static void job_done(struct worker_job *job, bool cancelled);
+
+static enum MHD_Result queue(struct staff_req *r)
+{
+	enum MHD_Result res = MHD_queue_response(r->conn, r->status_code, r->response);
+	MHD_destroy_response(r->response);
+	r->response = NULL;
+	return res;
+}
+
+enum MHD_Result staff_handle(struct staff_server *s, struct MHD_Connection *conn, const char *url,
+			     const char *method, const char *upload_data, size_t *upload_data_size,
+			     void **con_cls)
+{
+	struct staff_req *r = *con_cls;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->is_staff = true;
+		r->srv = s;
+		r->conn = conn;
+		r->id = ++s->next_id;
+		*con_cls = r;
+		request_begin(r, url, method);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->response)
+			feed(r, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->response)
+		return queue(r);
+	if (r->suspended || r->in_worker)
+		return MHD_YES;
+	if (!body_end(r))
+		return queue(r);
+	/* to a worker */
+	r->job.run = run_job;
+	r->job.done = job_done;
+	r->in_worker = true;
+	r->suspended = true;
+	s->waiting++;
+	MHD_suspend_connection(conn);
+	worker_submit(s->pool, &r->job);
+	return MHD_YES;
+}
+
+void staff_completed(void **con_cls)
+{
+	struct staff_req *r = *con_cls;
+	*con_cls = NULL;
+	if (!r)
+		return;
+	r->conn = NULL;
+	if (r->in_worker) {
+		r->orphan = true;
+		return;
+	}
+	req_free(r);
+}
+
+/* ------------------------------------------------------------ the answer */
+
+static void free_body(void *cls)
+{
+	struct buf *b = cls;
+	buf_wipe(b);
+	free(b);
+}
+
+static void add_common_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'none'; style-src 'self'; img-src 'self'; "
+				"form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+}
+
+static void make_response(struct staff_req *r)
+{
+	struct staff_ctx *c = &r->ctx;
+	struct buf *body = malloc(sizeof(*body));
+	if (!body)
+		abort();
+	*body = c->body;
+	buf_init(&c->body);
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
+	    body->len, body->data ? body->data : (void *)"", free_body, body);
+	if (!resp)
+		abort();
+	add_common_headers(resp);
+	unsigned status = c->status ? c->status : MHD_HTTP_OK;
+	if (c->location[0]) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, c->location);
+		status = MHD_HTTP_SEE_OTHER;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				c->content_type ? c->content_type : "text/html; charset=utf-8");
+	if (c->download_name[0]) {
+		/* RFC 6266: an ASCII fallback and the UTF-8 name */
+		struct buf cd;
+		buf_init(&cd);
+		buf_puts(&cd, "attachment; filename=\"");
+		for (const char *p = c->download_name; *p; p++) {
+			unsigned char ch = (unsigned char)*p;
+			buf_add(&cd, ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\' ? "_" : p, 1);
+		}
+		buf_puts(&cd, "\"; filename*=UTF-8''");
+		for (const char *p = c->download_name; *p; p++) {
+			unsigned char ch = (unsigned char)*p;
+			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			    (ch >= '0' && ch <= '9') || strchr("-._~", ch))
+				buf_add(&cd, p, 1);
+			else
+				buf_printf(&cd, "%%%02X", ch);
+		}
+		MHD_add_response_header(resp, "Content-Disposition", cd.data);
+		buf_reset(&cd);
+	}
+	for (unsigned i = 0; i < r->priv.ncookies; i++)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->priv.cookies[i]);
+	r->response = resp;
+	r->status_code = status;
+}
+
+static void resume(struct staff_req *r)
+{
+	if (!r->suspended)
+		return;
+	r->suspended = false;
+	r->srv->waiting--;
+	MHD_resume_connection(r->conn);
+	if (r->srv->http)
+		http_kick(r->srv->http);
+}
+
+static void unlink_delayed(struct staff_req *r)
+{
+	for (struct staff_req **p = &r->srv->delayed; *p; p = &(*p)->delayed_next) {
+		if (*p == r) {
+			*p = r->delayed_next;
+			break;
+		}
+	}
+	r->delayed_next = NULL;
+}
+
+static void on_delay(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct staff_req *r = arg;
+	unlink_delayed(r);
+	resume(r);
+}
+
+static void job_done(struct worker_job *job, bool cancelled)
+{
+	struct staff_req *r = (struct staff_req *)((char *)job - offsetof(struct staff_req, job));
+	r->in_worker = false;
+	if (r->orphan) {
+		r->srv->waiting -= r->suspended;
+		req_free(r);
+		return;
+	}
+	if (cancelled) {
+		answer_now(r, MHD_HTTP_SERVICE_UNAVAILABLE, "The service is stopping\n");
+		resume(r);
+		return;
+	}
+	make_response(r);
+	if (r->priv.delay > 0) {
+		r->timer = evtimer_new(r->srv->base, on_delay, r);
+		if (!r->timer)
+			abort();
+		struct timeval tv = {(time_t)r->priv.delay, 0};
+		evtimer_add(r->timer, &tv);
+		r->delayed_next = r->srv->delayed;
+		r->srv->delayed = r;
+		return;
+	}
+	resume(r);
+}
+
+void staff_stop(struct staff_server *s)
+{
+	if (!s)
+		return;
+	worker_pool_free(s->pool); /* running pages finish; queued ones 503 */
+	s->pool = NULL;
+	while (s->delayed) {
+		struct staff_req *r = s->delayed;
+		evtimer_del(r->timer);
+		unlink_delayed(r);
+		resume(r);
+	}
+}
+
+void staff_server_free(struct staff_server *s)
+{
+	if (!s)
+		return;
+	staff_stop(s);
+	session_store_free(s->sessions);
+	throttle_free(s->throttle);
+	sodium_memzero(s->dummy_hash, sizeof s->dummy_hash);
+	free(s);
+}
+
+/* ------------------------------------------------------------ on a worker */
+
+static enum lang pick_lang(struct staff_req *r, bool *from_query)
+{
+	enum lang lang;
+	*from_query = false;
+	for (unsigned i = 0; i < r->nfields; i++) {
+		if (r->fields[i].query && strcmp(r->fields[i].name, "lang") == 0 &&
+		    i18n_parse(r->fields[i].value.data, &lang)) {
+			*from_query = true;
+			return lang;
+		}
+	}
+	if (r->cookie_lang[0] && i18n_parse(r->cookie_lang, &lang))
+		return lang;
+	enum lang fallback = LANG_RU;
+	if (!i18n_parse(r->srv->cfg->default_language, &fallback))
+		fallback = LANG_RU;
+	return i18n_negotiate(r->accept_language[0] ? r->accept_language : NULL, fallback);
+}
+
+static const char sql_user[] =
+    "SELECT login, display_name, array_to_string(roles, ','), disabled, epoch "
+    "FROM hotline.staff_users WHERE id = $1";
+
+/* Reads the session's user; false when gone, disabled or of an older epoch. */
+static bool load_user(PGconn *db, long long id, int epoch, struct staff_user *u, bool *db_error)
+{
+	char idtext[24];
+	snprintf(idtext, sizeof idtext, "%lld", id);
+	const char *v[1] = {idtext};
+	PGresult *res = PQexecParams(db, sql_user, 1, NULL, v, NULL, NULL, 0);
+	*db_error = PQresultStatus(res) != PGRES_TUPLES_OK;
+	bool ok = !*db_error && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 3), "f") == 0 &&
+		  atoi(PQgetvalue(res, 0, 4)) == epoch;
+	if (ok) {
+		memset(u, 0, sizeof *u);
+		u->id = id;
+		snprintf(u->login, sizeof u->login, "%s", PQgetvalue(res, 0, 0));
+		snprintf(u->name, sizeof u->name, "%s", PQgetvalue(res, 0, 1));
+		u->roles = staff_roles_parse(PQgetvalue(res, 0, 2));
+	}
+	PQclear(res);
+	return ok;
+}
+
+static void redirect_to_login(struct staff_ctx *c, const char *path, bool is_get)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_puts(&b, "/staff/login");
+	if (is_get && strcmp(path, "/staff/") != 0 && strcmp(path, "/staff/login") != 0) {
+		buf_puts(&b, "?next=");
+		for (const char *p = path; *p; p++) {
+			unsigned char ch = (unsigned char)*p;
+			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			    (ch >= '0' && ch <= '9') || strchr("-._~/", ch))
+				buf_add(&b, p, 1);
+			else
+				buf_printf(&b, "%%%02X", ch);
+		}
+	}
+	if (b.len < sizeof c->location)
+		staff_redirect(c, b.data);
+	else
+		staff_redirect(c, "/staff/login");
+	buf_reset(&b);
+}
+
+static void run_job(struct worker_job *job, PGconn *db)
+{
+	struct staff_req *r = (struct staff_req *)((char *)job - offsetof(struct staff_req, job));
+	struct staff_server *s = r->srv;
+	struct staff_ctx *c = &r->ctx;
+	memset(c, 0, sizeof *c);
+	memset(&r->priv, 0, sizeof r->priv);
+	buf_init(&c->body);
+	c->db = db;
+	c->path = r->path;
+	c->keys = s->keys;
+	c->cfg = s->cfg;
+	c->priv = &r->priv;
+	c->arg = "";
+	r->priv.srv = s;
+	r->priv.req = r;
+	r->priv.session_id = r->cookie_session;
+	r->priv.pre_token = r->cookie_pre;
+	r->priv.client_key = r->client_key;
+	bool lang_query;
+	c->lang = pick_lang(r, &lang_query);
+	if (lang_query) {
+		char cookie[96];
+		snprintf(cookie, sizeof cookie, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+			 i18n_code(c->lang));
+		snprintf(r->priv.cookies[r->priv.ncookies++], sizeof r->priv.cookies[0], "%s",
+			 cookie);
+	}
+
+	if (strcmp(r->path, "/staff") == 0) {
+		staff_redirect(c, "/staff/");
+		return;
+	}
+	const char *arg;
+	size_t arg_len;
+	bool path_known;
+	const struct staff_route *route =
+	    staff_route_match(r->method, r->path, &arg, &arg_len, &path_known);
+	if (!route) {
+		if (path_known) {
+			log_info("staff %lu: method not allowed", r->id);
+			staff_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, M_ERR_METHOD_TITLE, M_ERR_METHOD);
+		} else {
+			log_info("staff %lu: no such page", r->id);
+			staff_error(c, MHD_HTTP_NOT_FOUND, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+		}
+		return;
+	}
+	c->arg = arg;
+	if (route->roles & STAFF_PUBLIC) {
+		c->is_post = r->is_post; /* the handler checks its own token */
+		route->handler(c);
+		return;
+	}
+	struct session_view view;
+	if (!r->cookie_session[0] ||
+	    !session_lookup(s->sessions, r->cookie_session, s->cfg->staff_idle_timeout, time(NULL),
+			    &view)) {
+		redirect_to_login(c, r->path, !r->is_post);
+		return;
+	}
+	if (!db) {
+		session_view_clear(&view);
+		staff_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	bool db_error;
+	if (!load_user(db, view.user_id, view.epoch, &r->user, &db_error)) {
+		if (db_error) {
+			session_view_clear(&view);
+			staff_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE,
+				    M_STAFF_DB_DOWN);
+			return;
+		}
+		log_info("staff %lu: session of a disabled or changed account ended", r->id);
+		session_end(s->sessions, r->cookie_session);
+		session_view_clear(&view);
+		staff_set_cookie(c, STAFF_COOKIE, "", 0);
+		redirect_to_login(c, r->path, !r->is_post);
+		return;
+	}
+	c->user = &r->user;
+	c->csrf = view.csrf;
+	r->priv.case_key = view.case_key;
+	if (view.case_key) {
+		struct public_key pk;
+		secret_key_public(view.case_key, &pk);
+		memcpy(r->priv.case_pk, pk.bytes, sizeof r->priv.case_pk);
+		c->case_sk = secret_key_raw(view.case_key);
+		c->case_pk = r->priv.case_pk;
+	}
+	if (r->is_post) {
+		const char *token = staff_arg(c, "csrf");
+		bool ok = strlen(token) == SESSION_CSRF_HEX &&
+			  sodium_memcmp(token, view.csrf, SESSION_CSRF_HEX) == 0;
+		/* only a body field counts, never the query */
+		for (unsigned i = 0; ok && i < r->nfields; i++) {
+			if (r->fields[i].query && strcmp(r->fields[i].name, "csrf") == 0)
+				ok = false;
+		}
+		if (!ok) {
+			log_info("staff %lu: POST without a valid CSRF token refused", r->id);
+			if (!staff_audit(c, "csrf.refused", route->name))
+				log_error("staff %lu: the audit row could not be written", r->id);
+			staff_error(c, MHD_HTTP_FORBIDDEN, M_STAFF_CSRF_TITLE, M_STAFF_CSRF);
+			goto out;
+		}
+	}
+	if (!(route->roles & r->user.roles)) {
+		log_info("staff %lu: %s refused to user %lld (roles)", r->id, route->name,
+			 r->user.id);
+		if (!staff_audit(c, "access.denied", route->name))
+			log_error("staff %lu: the audit row could not be written", r->id);
+		staff_error(c, MHD_HTTP_FORBIDDEN, M_STAFF_DENIED_TITLE, M_STAFF_DENIED);
+		goto out;
+	}
+	c->is_post = r->is_post;
+	route->handler(c);
+out:
+	c->case_sk = NULL;
+	c->case_pk = NULL;
+	r->priv.case_key = NULL;
+	session_view_clear(&view);
+}
+
+/* ------------------------------------------------------------ for handlers */
+
+static struct staff_req *req_of(const struct staff_ctx *c)
+{
+	return staff_priv(c)->req;
+}
+
+static const struct field *find_field(const struct staff_ctx *c, const char *name)
+{
+	struct staff_req *r = req_of(c);
+	const struct field *query = NULL;
+	for (unsigned i = 0; i < r->nfields; i++) {
+		if (strcmp(r->fields[i].name, name) != 0)
+			continue;
+		if (!r->fields[i].query)
+			return &r->fields[i];
+		if (!query)
+			query = &r->fields[i];
+	}
+	return query;
+}
+
+const char *staff_arg(const struct staff_ctx *c, const char *name)
+{
+	const struct field *f = find_field(c, name);
+	return f && f->value.data ? f->value.data : "";
+}
+
+size_t staff_arg_len(const struct staff_ctx *c, const char *name)
+{
+	const struct field *f = find_field(c, name);
+	return f ? f->value.len : 0;
+}
+
+const char *const *staff_args(const struct staff_ctx *c, const char *name, unsigned *n)
+{
+	struct staff_req *r = req_of(c);
+	static const char *const none[1] = {NULL};
+	*n = 0;
+	bool body = false;
+	for (unsigned i = 0; i < r->nfields; i++)
+		body |= !r->fields[i].query && strcmp(r->fields[i].name, name) == 0;
+	unsigned count = 0;
+	for (unsigned i = 0; i < r->nfields; i++)
+		count += r->fields[i].query != body && strcmp(r->fields[i].name, name) == 0;
+	if (!count || r->nargs_out >= sizeof r->args_out / sizeof r->args_out[0])
+		return none;
+	const char **out = calloc(count + 1, sizeof(*out));
+	if (!out)
+		abort();
+	unsigned k = 0;
+	for (unsigned i = 0; i < r->nfields; i++) {
+		if (r->fields[i].query != body && strcmp(r->fields[i].name, name) == 0)
+			out[k++] = r->fields[i].value.data;
+	}
+	r->args_out[r->nargs_out++] = out;
+	*n = k;
+	return out;
+}
+
+const struct staff_file *staff_files(const struct staff_ctx *c, unsigned *n)
+{
+	struct staff_req *r = req_of(c);
+	*n = r->nuploads;
+	return r->files;
+}
+
+const struct secret_key *staff_case_key(const struct staff_ctx *c)
+{
+	return staff_priv(c)->case_key;
+}
+
+void staff_set_cookie(struct staff_ctx *c, const char *name, const char *value, int max_age)
+{
+	struct staff_priv *p = staff_priv(c);
+	if (p->ncookies >= STAFF_MAX_COOKIES)
+		return;
+	char age[32] = "";
+	if (max_age >= 0)
+		snprintf(age, sizeof age, "; Max-Age=%d", max_age);
+	snprintf(p->cookies[p->ncookies++], sizeof p->cookies[0],
+		 "%s=%s; Path=/staff; HttpOnly; SameSite=Strict%s%s", name, value,
+		 strcmp(p->srv->cfg->staff_cookie_secure, "no") == 0 ? "" : "; Secure", age);
+}
+
+void staff_esc(struct staff_ctx *c, const char *text)
+{
+	html_escape_str(&c->body, text ? text : "");
+}
+
+void staff_text(struct staff_ctx *c, enum msg id)
+{
+	html_escape_str(&c->body, i18n(c->lang, id));
+}
+
+void staff_printf(struct staff_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&c->body, fmt, ap);
+	va_end(ap);
+}
+
+void staff_redirect(struct staff_ctx *c, const char *path)
+{
+	snprintf(c->location, sizeof c->location, "%s", path);
+	buf_wipe(&c->body);
+	buf_init(&c->body);
+}

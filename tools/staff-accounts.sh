@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Staff accounts for a throw-away test stack (tools/stack.sh), the same as
+# the integration tests' (tests/integration/staff_fixture.py): one account
+# per role, the login being the role name, all with one password; the case
+# key granted to compliance, director, alternate and commission; TOTP
+# required for director, custodian and admin, with known secrets.
+#   tools/staff-accounts.sh DIR BUILD
+# Writes DIR/staff.json: {"password": ..., "logins": [...], "totp": {login: base32}}
+# (tests/browser/common.mjs reads it). Idempotent: does nothing when
+# DIR/staff.json exists.
+set -euo pipefail
+
+dir=${1:?usage: tools/staff-accounts.sh DIR BUILD}
+build=${2:?usage: tools/staff-accounts.sh DIR BUILD}
+[ -f "$dir/staff.json" ] && exit 0
+
+password="staff password (test only)"
+roles=(operator registrar compliance director alternate commission custodian analyst admin)
+declare -A totp=(
+	[director]=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
+	[custodian]=MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U
+	[admin]=KRUGS4ZANFZSA5DIMUQGC3DNNFXCA23F
+)
+db="host=$dir/pg/run dbname=hotline user=postgres"
+ctl() { "$build/hotlinectl" "$@" --database "$db" >/dev/null; }
+
+for role in "${roles[@]}"; do
+	printf '%s\n' "$password" | ctl user add "$role" --name "Test ${role^}" --roles "$role"
+done
+for login in compliance director alternate commission; do
+	ctl user grant-cases "$login" --case-key "$dir/case.sec" --passphrase-file "$dir/pp"
+done
+for login in "${!totp[@]}"; do
+	printf '%s\n' "$password" | ctl user totp "$login" --secret "${totp[$login]}"
+	ctl role totp "$login" on
+done
+
+{
+	printf '{"password": "%s", "logins": [' "$password"
+	sep=
+	for role in "${roles[@]}"; do
+		printf '%s"%s"' "$sep" "$role"
+		sep=", "
+	done
+	printf '], "totp": {'
+	sep=
+	for login in director custodian admin; do
+		printf '%s"%s": "%s"' "$sep" "$login" "${totp[$login]}"
+		sep=", "
+	done
+	printf '}}\n'
+} >"$dir/staff.json.tmp"
+mv "$dir/staff.json.tmp" "$dir/staff.json"
+echo "staff-accounts.sh: accounts for every role made (password in $dir/staff.json)" >&2
