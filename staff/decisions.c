@@ -7,10 +7,13 @@
  * names the director; the alternate's holds exactly those. */
 #include "staff/decisions.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/digest.h"
+#include "crypto/seal.h"
 #include "staff/caseaction.h"
 #include "staff/casefile.h"
 #include "workflow/calendar.h"
@@ -263,6 +266,110 @@ static void extend(struct staff_ctx *c)
 	caseaction_commit(c, &k, "case.extend", "investigation");
 }
 
+/* The report's own text (what, when and where, who: every text field of
+ * its content) for the check that no member is named in it; wipe and
+ * free it. NULL when the session cannot open the case. */
+static char *report_text(struct staff_ctx *c, const struct casefile *k)
+{
+	static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
+	struct content_key *key = casefile_content_key(c, k);
+	const char *v[1] = {k->id};
+	PGresult *res = key ? casefile_query(c, sql_content, 1, v) : NULL;
+	char *text = NULL;
+	size_t len;
+	unsigned char *ct = res && PQntuples(res) == 1 ? casefile_bytea(res, 0, 0, &len) : NULL;
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	if (ct && content_decrypt(key, ct, len, &plain, &plen)) {
+		json_t *content = json_loadb((const char *)plain, plen, 0, NULL);
+		struct buf b;
+		buf_init(&b);
+		buf_puts(&b, "");
+		const char *name;
+		json_t *value;
+		json_object_foreach(content, name, value)
+		{
+			if (json_is_string(value)) {
+				buf_add(&b, json_string_value(value), json_string_length(value));
+				buf_puts(&b, "\n");
+			}
+		}
+		json_decref(content);
+		text = buf_steal(&b, &len);
+		crypto_wipe(plain, plen);
+		free(plain);
+	}
+	PQfreemem(ct);
+	PQclear(res);
+	content_key_free(key);
+	return text;
+}
+
+/* The order of a service investigation (004 p.7.3): its number and date,
+ * and the commission chosen among the staff accounts holding the
+ * commission role; nobody named in the report or with a declared interest
+ * (workflow/investigation.c checks). */
+static void order(struct staff_ctx *c)
+{
+	static const char sql_member[] =
+		"SELECT display_name FROM hotline.staff_users WHERE login = $1 "
+		"AND 'commission' = ANY (roles) AND NOT disabled";
+	struct casefile k;
+	struct investigation v;
+	struct wf_error e = {0};
+	unsigned n = 0;
+	const char *const *logins = staff_args(c, "member", &n);
+	if (n == 0 || n > 16) {
+		wf_fail(&e, WF_MISSING, "choose the commission's members (1 to 16)");
+		caseaction_refused(c, c->arg, &e);
+		return;
+	}
+	if (!caseaction_begin(c, &k))
+		return;
+	char names[16][128];
+	struct investigation_member members[16];
+	for (unsigned i = 0; i < n; i++) {
+		const char *p[1] = {logins[i]};
+		PGresult *res = casefile_query(c, sql_member, 1, p);
+		bool found = res && PQntuples(res) == 1;
+		if (found)
+			snprintf(names[i], sizeof(names[i]), "%s", PQgetvalue(res, 0, 0));
+		PQclear(res);
+		if (!found) {
+			casefile_rollback(c);
+			wf_fail(&e, WF_MISSING, "%s holds no commission role", logins[i]);
+			caseaction_refused(c, k.reg_no, &e);
+			return;
+		}
+		members[i] = (struct investigation_member){.name = names[i], .position = ""};
+	}
+	struct investigation_order o = {.order_no = staff_arg(c, "order_no"),
+					.order_date = staff_arg(c, "order_date"),
+					.members = members,
+					.nmembers = (int)n};
+	char *text = report_text(c, &k);
+	if (!text) {
+		casefile_rollback(c);
+		buf_wipe(&c->body);
+		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NO_KEY);
+		return;
+	}
+	char due[11];
+	int queued = 0;
+	bool ok = *o.order_no && investigation_load(c->db, k.reg_no, &v, &e) &&
+		  investigation_order(c->db, &v, &o, text, due, &queued, &e);
+	if (!*o.order_no)
+		wf_fail(&e, WF_MISSING, "the order's number");
+	crypto_wipe(text, strlen(text));
+	free(text);
+	if (!ok) {
+		casefile_rollback(c);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	caseaction_commit(c, &k, "case.order", "investigation");
+}
+
 /* The printable cover letter: a page of its own, to print on the
  * organisation's letterhead (004 p.10.7). */
 static void cover_letter(struct staff_ctx *c)
@@ -299,6 +406,7 @@ const struct staff_route staff_decision_routes[] = {
 	{"POST", "/staff/decide-ack/*", DECIDERS, ack, "case.ack"},
 	{"POST", "/staff/decide/*", DECIDERS, decide, "case.decide"},
 	{"POST", "/staff/extend/*", DECIDERS, extend, "case.extend"},
+	{"POST", "/staff/order/*", DECIDERS, order, "case.order"},
 	{"GET", "/staff/cover-letter/*", DECIDERS | ROLE_BIT(ROLE_COMPLIANCE), cover_letter,
 	 "case.cover_letter"},
 	{NULL, NULL, 0, NULL, NULL},
