@@ -10,6 +10,9 @@ PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1
 CPPFLAGS := -I. -I$(BUILD)/gen -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2
+# full RELRO; also no lazy symbol binding, whose register saves would put
+# stale vector registers (bytes of reports) on the stack (daemon/wipe.c)
+LDFLAGS  += -Wl,-z,relro,-z,now
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
 ifneq ($(SANITIZE),)
@@ -19,14 +22,15 @@ LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
 
 LIB_SRC := $(sort $(wildcard crypto/*.c)) \
-           daemon/log.c daemon/buf.c daemon/config.c daemon/db.c daemon/http.c \
+           daemon/log.c daemon/buf.c daemon/wipe.c daemon/config.c daemon/db.c daemon/http.c \
            daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c daemon/worker.c \
            $(sort $(wildcard workflow/*.c)) \
            intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c intake/sealing.c \
            intake/web.c intake/status.c intake/ratelimit.c intake/request.c \
            intake/mail.c intake/lmtp.c \
            $(sort $(wildcard staff/*.c))
-DAEMON_SRC := daemon/main.c
+# wipe_free.c replaces free() and realloc(): in hotlined only (daemon/wipe.h)
+DAEMON_SRC := daemon/main.c daemon/wipe_free.c
 CTL_SRC := $(sort $(wildcard ctl/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 

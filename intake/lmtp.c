@@ -22,6 +22,7 @@
 #include "crypto/seal.h"
 #include "daemon/buf.h"
 #include "daemon/log.h"
+#include "daemon/wipe.h"
 #include "intake/appeal.h"
 #include "intake/sealing.h"
 #include "intake/i18n.h"
@@ -344,6 +345,9 @@ static void *worker(void *arg)
 	memset(job->raw, 0, job->len);
 	free(job->raw);
 	job->raw = NULL;
+	/* GMime, GLib and printf left pieces of the mail on this stack, and
+	 * glibc keeps a finished thread's stack for the next one */
+	wipe_stack();
 	ssize_t n;
 	do
 		n = write(job->lmtp->pipe_fd[1], &job, sizeof(job));

@@ -9,6 +9,7 @@
 
 #include "crypto/seal.h"
 #include "daemon/log.h"
+#include "daemon/wipe.h"
 #include "intake/html.h"
 #include "intake/request.h"
 #include "intake/status.h"
@@ -717,6 +718,11 @@ void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		MHD_destroy_response(req->response);
 	form_free(&req->form);
 	memset(req->receipt, 0, sizeof(req->receipt));
+	bool posted = req->is_post;
 	free(req);
 	*con_cls = NULL;
+	/* the post processor, the form parser and the page builders ran
+	 * deeper on this stack with the text */
+	if (posted)
+		wipe_stack();
 }
