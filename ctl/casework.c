@@ -196,7 +196,7 @@ static int cover_letter(PGconn *pg, int argc, char **argv)
 	struct wf_error e;
 	struct buf page;
 	buf_init(&page);
-	if (!procedure_cover_letter(pg, argv[1], &page, &e)) {
+	if (!procedure_cover_letter(pg, argv[1], NULL, &page, &e)) {
 		fprintf(stderr, "hotlinectl: %s\n", e.text);
 		buf_reset(&page);
 		return 1;

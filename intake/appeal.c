@@ -112,6 +112,12 @@ unsigned appeal_pending(const struct appeal_queue *q)
 	return q->waiting + q->in_flight + q->doubting;
 }
 
+/* How many statements add_register() adds for a. */
+static int statements_of(const struct appeal *a)
+{
+	return 1 + (a->has_reporter_key ? 1 : 0) + (int)a->nfiles;
+}
+
 static void add_register(struct db_job *job, const struct appeal *a)
 {
 	const char *values[8] = {
@@ -345,7 +351,7 @@ static void batch_done(struct db_job *job, void *arg)
 		struct pending *next = p->next;
 		p->next = NULL;
 		PGresult *res = db_job_result(job, stmt);
-		stmt += 1 + (int)p->appeal->nfiles;
+		stmt += statements_of(p->appeal);
 		if (retry && remaining_ms(p) > 0) {
 			p->solo = true;
 			if (retry_tail)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "staff/casefile.h"
+#include "staff/casepage.h"
 #include "workflow/calendar.h"
 #include "workflow/wfdb.h"
 
@@ -82,6 +83,7 @@ static void board(struct staff_ctx *c)
 		return;
 	}
 	staff_page_begin(c, i18n(c->lang, M_BOARD_TITLE));
+	casepage_stylesheet(c);
 	staff_printf(c, "<h1>");
 	staff_text(c, M_BOARD_TITLE);
 	staff_printf(c, "</h1>\n<form id=\"board-filter\" class=\"filters\" method=\"get\" "

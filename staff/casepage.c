@@ -10,6 +10,7 @@
 #include "crypto/seal.h"
 #include "staff/casefile.h"
 #include "workflow/calendar.h"
+#include "workflow/procedure.h"
 #include "workflow/wfdb.h"
 
 static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
@@ -716,6 +717,7 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 	char title[64];
 	snprintf(title, sizeof(title), "%s %s", i18n(c->lang, M_CASE_TITLE), k.reg_no);
 	staff_page_begin(c, title);
+	casepage_stylesheet(c);
 	staff_printf(c, "<h1>");
 	staff_text(c, M_CASE_TITLE);
 	staff_printf(c, " <span id=\"reg-no\">");
@@ -861,7 +863,43 @@ static void file_download(struct staff_ctx *c)
 	free(plain);
 }
 
+/* The case pages' own rules on top of the foundation's stylesheet (the
+ * staff pages allow no inline style), and the cover letter's. */
+static const char case_css[] =
+	".text{white-space:pre-wrap;overflow-wrap:anywhere}\n"
+	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}\n"
+	"dl.facts dt{font-weight:600}dl.facts dd{margin:0}\n"
+	"dl.report dt{font-weight:600;margin-top:.6rem}dl.report dd{margin:0 0 .4rem}\n"
+	"tr.overdue td{background:#fdecea}.late{color:#b3261e;font-weight:600}.tag{color:#b3261e}\n"
+	"label.choice{font-weight:400;margin:.35rem 0}\n"
+	"form.filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end}\n"
+	"form.filters select{width:auto;min-width:10rem}form.filters button{margin:.8rem 0 0}\n"
+	"ul.cards{list-style:none;padding:0}\n"
+	"li.card{border:1px solid #c9ced6;border-radius:6px;padding:.6rem .8rem;margin:.6rem 0}\n"
+	"li.card.overdue{border-left:4px solid #b3261e}\n"
+	"li.card form{display:inline}li.card button.ack{margin:.5rem .6rem 0 0}\n"
+	"a.button{display:inline-block;margin-top:.5rem}\n"
+	"article.message,article.note{border-left:3px solid #c9ced6;padding:.2rem .8rem;"
+	"margin:.6rem 0}\n"
+	"article.from-staff{border-left-color:#1b7f3b}article h3{font-size:1rem;margin:.2rem 0}\n"
+	"main section{margin:1.4rem 0}code{overflow-wrap:anywhere}\n"
+	"@media (max-width:40rem){dl.facts{grid-template-columns:1fr}"
+	"dl.facts dd{margin-bottom:.4rem}form.filters select{width:100%}}\n";
+
+static void case_style(struct staff_ctx *c)
+{
+	c->content_type = "text/css; charset=utf-8";
+	buf_puts(&c->body, case_css);
+	buf_puts(&c->body, procedure_letter_css);
+}
+
+void casepage_stylesheet(struct staff_ctx *c)
+{
+	staff_printf(c, "<link rel=\"stylesheet\" href=\"/staff/case.css\">\n");
+}
+
 const struct staff_route staff_casepage_routes[] = {
+	{"GET", "/staff/case.css", STAFF_PUBLIC, case_style, "case.css"},
 	{"GET", "/staff/case/*", ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) |
 				     ROLE_BIT(ROLE_ALTERNATE),
 	 case_view, "case.view"},

@@ -15,6 +15,10 @@
  * user may not see. */
 void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error);
 
+/* Links the case pages' stylesheet (/staff/case.css); right after
+ * staff_page_begin(). */
+void casepage_stylesheet(struct staff_ctx *c);
+
 /* The routes (GET /staff/case/REG_NO, GET /staff/case-file/ID). */
 extern const struct staff_route staff_casepage_routes[];
 

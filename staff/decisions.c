@@ -16,6 +16,7 @@
 #include "crypto/seal.h"
 #include "staff/caseaction.h"
 #include "staff/casefile.h"
+#include "staff/casepage.h"
 #include "workflow/calendar.h"
 #include "workflow/investigation.h"
 #include "workflow/procedure.h"
@@ -76,6 +77,7 @@ static void queue(struct staff_ctx *c)
 		return;
 	}
 	staff_page_begin(c, i18n(c->lang, M_QUEUE_TITLE));
+	casepage_stylesheet(c);
 	staff_printf(c, "<h1>");
 	staff_text(c, M_QUEUE_TITLE);
 	staff_printf(c, "</h1>\n<p class=\"hint\">");
@@ -389,7 +391,7 @@ static void cover_letter(struct staff_ctx *c)
 			casefile_not_found(c);
 		return;
 	}
-	if (!procedure_cover_letter(c->db, k.reg_no, &c->body, &e)) {
+	if (!procedure_cover_letter(c->db, k.reg_no, "/staff/case.css", &c->body, &e)) {
 		casefile_rollback(c);
 		buf_wipe(&c->body);
 		caseaction_refused(c, k.reg_no, &e);

@@ -346,7 +346,15 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 	return wfdb_run(pg, sql_declare, 2, v, e);
 }
 
-bool procedure_cover_letter(PGconn *pg, const char *reg_no, struct buf *out, struct wf_error *e)
+const char procedure_letter_css[] =
+	"body.letter{font:12pt/1.5 serif;max-width:40em;margin:3em auto;padding:0 1em}"
+	"body.letter .to{margin-left:50%}"
+	"body.letter h1{font-size:14pt;text-align:center}"
+	"body.letter .sign{margin-top:4em}"
+	"@media print{body.letter{margin:0}}";
+
+bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *stylesheet,
+			    struct buf *out, struct wf_error *e)
 {
 	static const char sql_letter[] =
 		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
@@ -372,14 +380,21 @@ bool procedure_cover_letter(PGconn *pg, const char *reg_no, struct buf *out, str
 	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
 		      "<title>Сопроводительное письмо ");
 	html_escape_str(out, no);
-	buf_puts(out, "</title><style>body{font:12pt/1.5 serif;max-width:40em;margin:3em auto;"
-		      "padding:0 1em}@media print{body{margin:0}.noprint{display:none}}</style>"
-		      "</head><body>\n<p>");
+	buf_puts(out, "</title>");
+	if (stylesheet) {
+		buf_puts(out, "<link rel=\"stylesheet\" href=\"");
+		html_escape_str(out, stylesheet);
+		buf_puts(out, "\">");
+	} else {
+		buf_puts(out, "<style>");
+		buf_puts(out, procedure_letter_css);
+		buf_puts(out, "</style>");
+	}
+	buf_puts(out, "</head><body class=\"letter\">\n<p class=\"org\">");
 	html_escape_str(out, org ? org : "");
 	buf_puts(out, "</p>\n<p>Исх. № ________ от ____________</p>\n"
-		      "<p style=\"margin-left:50%\">В уполномоченный орган по противодействию "
-		      "коррупции</p>\n<h1 style=\"font-size:14pt;text-align:center\">"
-		      "Сопроводительное письмо</h1>\n"
+		      "<p class=\"to\">В уполномоченный орган по противодействию "
+		      "коррупции</p>\n<h1>Сопроводительное письмо</h1>\n"
 		      "<p>Направляем материалы по сообщению о фактах коррупционных правонарушений, "
 		      "зарегистрированному в Журнале регистрации обращений граждан за № <span "
 		      "id=\"letter-reg-no\">");
@@ -397,7 +412,7 @@ bool procedure_cover_letter(PGconn *pg, const char *reg_no, struct buf *out, str
 	html_escape_str(out, PQgetvalue(res, 0, 5));
 	buf_puts(out, ".</p>\n<p>Сведения о лице, оказывающем содействие в противодействии "
 		      "коррупции, являются государственными секретами и предоставляются в порядке, "
-		      "установленном законом.</p>\n<p style=\"margin-top:4em\">Руководитель "
+		      "установленном законом.</p>\n<p class=\"sign\">Руководитель "
 		      "____________________ / ____________________ /</p>\n</body></html>\n");
 	free(org);
 	PQclear(res);

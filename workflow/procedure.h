@@ -92,7 +92,11 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 /* The printable cover letter for sending the materials on paper (004
  * p.10.7): case number and dates only, never content or identity. Appends
  * a whole HTML page to out. Refused unless the decision was to forward. */
-bool procedure_cover_letter(PGconn *pg, const char *reg_no, struct buf *out, struct wf_error *e)
-    __attribute__((warn_unused_result));
+bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *stylesheet,
+			    struct buf *out, struct wf_error *e) __attribute__((warn_unused_result));
+/* The letter's style: inline in the page when stylesheet is NULL (a file
+ * to print), else the page links stylesheet, which must carry this (the
+ * staff pages forbid inline style). */
+extern const char procedure_letter_css[];
 
 #endif
