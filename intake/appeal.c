@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -495,4 +496,179 @@ void appeal_queue_free(struct appeal_queue *q)
 	if (q->doubt_timer)
 		event_free(q->doubt_timer);
 	free(q);
+}
+
+/* --- registering from a worker thread --- */
+
+static double seconds_left(const struct timeval *deadline)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return (double)(deadline->tv_sec - now.tv_sec) +
+	       (double)(deadline->tv_usec - now.tv_usec) / 1e6;
+}
+
+/* Keeps the SQLSTATE of res (or of a lost connection) in out and clears
+ * res. */
+static void sync_failed(struct appeal_result *out, PGresult *res, const char *fallback)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(out->state, sizeof(out->state), "%s", state && *state ? state : fallback);
+	out->sqlstate = out->state;
+	out->ok = false;
+	PQclear(res);
+}
+
+/* A statement that must succeed; false with out's sqlstate set. */
+static bool sync_exec(PGconn *db, const char *sql, int n, const char *const *values,
+		      const int *lengths, const int *formats, PGresult **keep,
+		      struct appeal_result *out)
+{
+	PGresult *res = PQexecParams(db, sql, n, NULL, values, lengths, formats, 0);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		sync_failed(out, res, PQstatus(db) == CONNECTION_BAD ? "08006" : "XX000");
+		return false;
+	}
+	if (keep)
+		*keep = res;
+	else
+		PQclear(res);
+	return true;
+}
+
+/* The COMMIT went out and no answer came back: ask once the server can
+ * tell (see struct doubt). */
+static void sync_doubt(PGconn *db, int backend_pid, const struct appeal *a,
+		       const struct timeval *deadline, struct appeal_result *out)
+{
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", backend_pid);
+	log_warning("registration: connection lost before its COMMIT was answered; asking the "
+		    "database what became of it");
+	while (seconds_left(deadline) > 0) {
+		if (PQstatus(db) != CONNECTION_OK)
+			PQreset(db);
+		if (PQstatus(db) == CONNECTION_OK) {
+			const char *pv[1] = {pid};
+			PGresult *gone = PQexecParams(db, sql_session_gone, 1, NULL, pv, NULL, NULL, 0);
+			bool ended = gone && PQresultStatus(gone) == PGRES_TUPLES_OK &&
+				     PQntuples(gone) == 1 && strcmp(PQgetvalue(gone, 0, 0), "t") == 0;
+			PQclear(gone);
+			if (ended) {
+				const char *hv[1] = {(const char *)a->receipt_hash};
+				int hl[1] = {RECEIPT_HASH_BYTES}, hf[1] = {1};
+				PGresult *res =
+				    PQexecParams(db, sql_registered, 1, NULL, hv, hl, hf, 0);
+				if (res && PQresultStatus(res) == PGRES_TUPLES_OK) {
+					if (registered_row(res, out)) {
+						log_info("registered %s (case %lld, channel %s), "
+							 "confirmed after its connection was lost",
+							 out->reg_no, out->case_id, a->channel);
+					} else {
+						log_warning("registration failed (connection lost "
+							    "before COMMIT): nothing was saved");
+						snprintf(out->state, sizeof(out->state), "08006");
+						out->sqlstate = out->state;
+					}
+					PQclear(res);
+					return;
+				}
+				PQclear(res);
+			}
+		}
+		struct timespec pause = {0, 250 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+	log_warning("registration outcome unknown: the connection was lost during its COMMIT "
+		    "and the database could not tell in time");
+	memset(out, 0, sizeof(*out));
+	out->unknown = true;
+	snprintf(out->state, sizeof(out->state), "08006");
+	out->sqlstate = out->state;
+}
+
+void appeal_register_sync(PGconn *db, const struct appeal *a, unsigned timeout,
+			  appeal_in_tx_fn in_tx, void *arg, struct appeal_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct timeval deadline;
+	gettimeofday(&deadline, NULL);
+	deadline.tv_sec += timeout ? timeout : 1;
+
+	if (!sync_exec(db, sql_begin, 0, NULL, NULL, NULL, NULL, out))
+		goto fail;
+	char ms[32];
+	snprintf(ms, sizeof(ms), "%u", (timeout ? timeout : 1) * 1000u);
+	const char *dv[1] = {ms};
+	if (!sync_exec(db, sql_deadline, 1, dv, NULL, NULL, NULL, out))
+		goto rollback;
+
+	const char *values[8] = {
+	    a->channel,
+	    (const char *)a->receipt_hash,
+	    a->category,
+	    a->director_involved,
+	    a->language,
+	    (const char *)a->content_key_sealed.data,
+	    (const char *)a->content.data,
+	    (const char *)a->identity_sealed.data,
+	};
+	int lengths[8] = {0, RECEIPT_HASH_BYTES, 0, 0, 0, (int)a->content_key_sealed.len,
+			  (int)a->content.len, (int)a->identity_sealed.len};
+	int formats[8] = {0, 1, 0, 0, 0, 1, 1, 1};
+	PGresult *row = NULL;
+	if (!sync_exec(db, sql_register, 8, values, lengths, formats, &row, out))
+		goto rollback;
+	bool got = registered_row(row, out);
+	PQclear(row);
+	out->ok = false; /* not before COMMIT */
+	if (!got) {
+		sync_failed(out, NULL, "XX000");
+		goto rollback;
+	}
+	for (unsigned i = 0; i < a->nfiles; i++) {
+		const char *fv[3] = {(const char *)a->receipt_hash,
+				     (const char *)a->files[i].meta.data,
+				     (const char *)a->files[i].data.data};
+		int fl[3] = {RECEIPT_HASH_BYTES, (int)a->files[i].meta.len,
+			     (int)a->files[i].data.len};
+		int ff[3] = {1, 1, 1};
+		if (!sync_exec(db, sql_attach, 3, fv, fl, ff, NULL, out))
+			goto rollback;
+	}
+	if (in_tx && !in_tx(db, out, arg)) {
+		if (!out->sqlstate) {
+			snprintf(out->state, sizeof(out->state), "HL002");
+			out->sqlstate = out->state;
+		}
+		goto rollback;
+	}
+
+	int pid = PQbackendPID(db);
+	PGresult *res = PQexec(db, sql_commit);
+	if (res && PQresultStatus(res) == PGRES_COMMAND_OK &&
+	    strcmp(PQcmdStatus(res), "COMMIT") == 0) {
+		PQclear(res);
+		out->ok = true;
+		out->sqlstate = NULL;
+		log_info("registered %s (case %lld, channel %s)", out->reg_no, out->case_id,
+			 a->channel);
+		return;
+	}
+	if (PQstatus(db) == CONNECTION_BAD) {
+		PQclear(res);
+		sync_doubt(db, pid, a, &deadline, out);
+		return;
+	}
+	sync_failed(out, res, "XX000");
+	goto fail;
+
+rollback:
+	if (PQstatus(db) == CONNECTION_OK)
+		PQclear(PQexec(db, "ROLLBACK"));
+fail:
+	out->ok = false;
+	log_warning("registration failed (SQLSTATE %s): nothing was saved",
+		    out->sqlstate ? out->sqlstate : "?");
 }

@@ -50,6 +50,7 @@ struct appeal_result {
 	 * back in time to tell. */
 	bool unknown;
 	const char *sqlstate; /* on failure */
+	char state[6];	      /* where appeal_register_sync() keeps sqlstate */
 	long long case_id;
 	char reg_no[32];
 	char registered_at[32]; /* Asia/Almaty, "YYYY-MM-DD HH:MM" */
@@ -74,6 +75,22 @@ void appeal_queue_free(struct appeal_queue *q);
  * the result is unknown. */
 void appeal_register(struct appeal_queue *q, struct appeal *a, unsigned timeout,
 		     appeal_done_fn done, void *arg);
+
+/* The same registration for a worker thread that holds a blocking
+ * connection of its own (the staff pages: intake/sealing.h, staff/staff.h).
+ * db must be idle; the appeal is registered in one transaction by the SQL
+ * appeal_register() uses, statement_timeout set to timeout seconds. in_tx,
+ * when not NULL, runs inside that transaction after the appeal's rows, with
+ * the case id and number in r (r->ok still false): the caller's own rows go
+ * there (who logged it, the audit log), and its false rolls everything
+ * back. out->ok only once the COMMIT succeeded. If the connection is lost
+ * while the COMMIT is on its way, db is reset and the appeal looked up by
+ * its receipt hash once the session that ran it has ended: found, it is ok;
+ * not found, it failed; not known within timeout seconds of the start,
+ * out->unknown. a stays the caller's. */
+typedef bool (*appeal_in_tx_fn)(PGconn *db, const struct appeal_result *r, void *arg);
+void appeal_register_sync(PGconn *db, const struct appeal *a, unsigned timeout,
+			  appeal_in_tx_fn in_tx, void *arg, struct appeal_result *out);
 
 /* Registrations waiting or in flight. */
 unsigned appeal_pending(const struct appeal_queue *q);

@@ -90,6 +90,9 @@ void staff_print_routes(FILE *out)
 /* The tables: one line per page module. */
 extern const struct staff_route staff_core_routes[];
 extern const struct staff_route staff_admin_routes[];
+extern const struct staff_route desk_routes[];
+extern const struct staff_route operator_routes[];
+extern const struct staff_route registrar_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
 extern const struct staff_route staff_board_routes[];
@@ -98,6 +101,8 @@ extern const struct staff_route staff_caseaction_routes[];
 extern const struct staff_route staff_decision_routes[];
 extern const struct staff_menu staff_board_menu[];
 extern const struct staff_menu staff_decision_menu[];
+extern const struct staff_menu operator_menu[];
+extern const struct staff_menu registrar_menu[];
 
 const struct staff_route *const *staff_route_tables(void)
 {
@@ -108,6 +113,9 @@ const struct staff_route *const *staff_route_tables(void)
 		staff_casepage_routes,
 		staff_caseaction_routes,
 		staff_decision_routes,
+		desk_routes,
+		operator_routes,
+		registrar_routes,
 		NULL,
 	};
 	return tables;
@@ -119,6 +127,8 @@ const struct staff_menu *const *staff_menu_tables(void)
 		staff_admin_menu,
 		staff_board_menu,
 		staff_decision_menu,
+		operator_menu,
+		registrar_menu,
 		NULL,
 	};
 	return tables;

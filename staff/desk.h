@@ -1,0 +1,79 @@
+/* What the operator's call form (staff/operator.c) and the registrar's
+ * form (staff/registrar.c) share: the fields they echo back, the routing
+ * choices (category, director involved), the clear parts they hand to
+ * sealing_build(), and the row that says which staff member took the
+ * appeal in (hotline.staff_intake, migrations/0006_staff_intake.sql), which
+ * is written in the registering transaction with its audit row. */
+#ifndef HOTLINE_STAFF_DESK_H
+#define HOTLINE_STAFF_DESK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "daemon/buf.h"
+#include "intake/appeal.h"
+#include "intake/i18n.h"
+#include "staff/staff.h"
+#include "workflow/calendar.h"
+
+/* staff_page_begin() and the stylesheet of these pages (/staff/desk.css:
+ * the steps, the receipt for dictation, the ticket and its print layout). */
+void desk_page_begin(struct staff_ctx *c, const char *title);
+/* GET /staff/desk.css (public, like /staff/style.css); ended by a zeroed
+ * entry. */
+extern const struct staff_route desk_routes[];
+
+/* The clock the console reads: the system's plus the config's clock_offset
+ * (tests only), the same one the deadline scanner reads. */
+int64_t desk_now(const struct staff_ctx *c);
+
+/* The calendar with the rows of hotline.calendar_days, read on db; NULL
+ * when they could not be read. */
+struct calendar *desk_calendar_load(PGconn *db) __attribute__((warn_unused_result));
+
+/* Empty or only white space. */
+bool desk_blank(const char *s);
+
+/* The form's value when it is one of the known, as the static string;
+ * else NULL. */
+const char *desk_category(const char *value);
+const char *desk_director(const char *value);
+
+/* <label for=name>label</label><input id=name name=name value=...>, the
+ * value echoed from the request, escaped. type: "text", "tel", "email". */
+void desk_input(struct buf *b, const struct staff_ctx *c, const char *name, enum msg label,
+		const char *type, bool required);
+void desk_textarea(struct buf *b, const struct staff_ctx *c, const char *name, enum msg label,
+		   bool required, int rows);
+/* The category <select> and the "director involved" radios. */
+void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error);
+/* <p class="error" id="error-FIELD">text</p> */
+void desk_error(struct buf *b, enum lang lang, const char *field, enum msg text);
+
+/* A JSON object of the named request fields (their values as strings);
+ * with skip_blank, blank fields are left out and NULL comes back when all
+ * are blank (an anonymous caller). NULL also when out of memory. */
+json_t *desk_fields(const struct staff_ctx *c, const char *const *names, unsigned n,
+		    bool skip_blank);
+
+/* What desk_in_tx() writes, beside the appeal. */
+struct desk_taken {
+	struct staff_ctx *c;
+	const char *kind;	  /* "call" or "desk" */
+	const char *received_on;  /* "YYYY-MM-DD"; NULL: the day it is registered */
+	bool outside_hours;	  /* a call logged while the line was closed */
+	const char *audit_action; /* "call.register", "appeal.register" */
+};
+
+/* An appeal_in_tx_fn: the hotline.staff_intake row and the audit row (the
+ * registration number as its object). arg: struct desk_taken. */
+bool desk_in_tx(PGconn *db, const struct appeal_result *r, void *arg);
+
+/* The value of a row of hotline.settings ("organisation"), malloc'd; NULL
+ * when not set or not readable. */
+char *desk_setting(PGconn *db, const char *key);
+
+#endif
