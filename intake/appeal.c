@@ -627,6 +627,13 @@ void appeal_register_sync(PGconn *db, const struct appeal *a, unsigned timeout,
 		sync_failed(out, NULL, "XX000");
 		goto rollback;
 	}
+	if (a->has_reporter_key) {
+		const char *kv[2] = {(const char *)a->receipt_hash, (const char *)a->reporter_key};
+		int kl[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
+		int kf[2] = {1, 1};
+		if (!sync_exec(db, sql_reporter_key, 2, kv, kl, kf, NULL, out))
+			goto rollback;
+	}
 	for (unsigned i = 0; i < a->nfiles; i++) {
 		const char *fv[3] = {(const char *)a->receipt_hash,
 				     (const char *)a->files[i].meta.data,
