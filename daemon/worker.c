@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "daemon/log.h"
+#include "daemon/wipe.h"
 
 #define WORKER_MAX_THREADS 16
 
@@ -70,6 +71,7 @@ static void *worker_main(void *arg)
 
 		db = ensure_db(db, p->conninfo);
 		job->run(job, db);
+		wipe_stack(); /* passwords, keys and case content the page handled */
 		if (db && PQstatus(db) == CONNECTION_OK &&
 		    PQtransactionStatus(db) != PQTRANS_IDLE) {
 			log_warning("staff worker: a job left a transaction open; rolled back");

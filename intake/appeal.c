@@ -519,12 +519,13 @@ static void sync_failed(struct appeal_result *out, PGresult *res, const char *fa
 	PQclear(res);
 }
 
-/* A statement that must succeed; false with out's sqlstate set. */
-static bool sync_exec(PGconn *db, const char *sql, int n, const char *const *values,
+/* A statement that must succeed (sql_stmt: one of the sql_* constants
+ * above); false with out's sqlstate set. */
+static bool sync_exec(PGconn *db, const char *sql_stmt, int n, const char *const *values,
 		      const int *lengths, const int *formats, PGresult **keep,
 		      struct appeal_result *out)
 {
-	PGresult *res = PQexecParams(db, sql, n, NULL, values, lengths, formats, 0);
+	PGresult *res = PQexecParams(db, sql_stmt, n, NULL, values, lengths, formats, 0);
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		sync_failed(out, res, PQstatus(db) == CONNECTION_BAD ? "08006" : "XX000");

@@ -1,10 +1,165 @@
-/* The administrator's pages: accounts, roles and the TOTP policy per role
- * (docs/staff.md). No case content here. */
+/* The administrator's pages: accounts (list, add, roles, disable, reset)
+ * and which roles must give a TOTP code (docs/staff.md). No case content
+ * here; every change is audited in the transaction that makes it, and the
+ * sessions of a changed account end at once. */
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "daemon/log.h"
 #include "staff/internal.h"
+
+static const enum msg role_msgs[ROLE_COUNT] = {
+    [ROLE_OPERATOR] = M_ROLE_OPERATOR,	   [ROLE_REGISTRAR] = M_ROLE_REGISTRAR,
+    [ROLE_COMPLIANCE] = M_ROLE_COMPLIANCE, [ROLE_DIRECTOR] = M_ROLE_DIRECTOR,
+    [ROLE_ALTERNATE] = M_ROLE_ALTERNATE,   [ROLE_COMMISSION] = M_ROLE_COMMISSION,
+    [ROLE_CUSTODIAN] = M_ROLE_CUSTODIAN,   [ROLE_ANALYST] = M_ROLE_ANALYST,
+    [ROLE_ADMIN] = M_ROLE_ADMIN,
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static void db_down(struct staff_ctx *c)
+{
+	staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+}
+
+static bool begin(struct staff_ctx *c)
+{
+	PGresult *res = PQexec(c->db, "BEGIN");
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok;
+}
+
+static bool commit(struct staff_ctx *c)
+{
+	PGresult *res = PQexec(c->db, "COMMIT");
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok;
+}
+
+static void rollback(struct staff_ctx *c)
+{
+	PQclear(PQexec(c->db, "ROLLBACK"));
+}
+
+/* Runs a statement; the number of rows it touched, -1 on an error. */
+static int run(struct staff_ctx *c, const char *sql_text, int n, const char *const *v)
+{
+	PGresult *res = PQexecParams(c->db, sql_text, n, NULL, v, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+	int rows = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? atoi(PQcmdTuples(res)) : -1;
+	if (rows < 0) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		log_warning("staff admin: statement failed (SQLSTATE %s)", state ? state : "?");
+	}
+	PQclear(res);
+	return rows;
+}
+
+static bool login_ok(const char *login)
+{
+	size_t n = strlen(login);
+	if (n < 1 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = login[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		      (i > 0 && (ch == '.' || ch == '_' || ch == '-'))))
+			return false;
+	}
+	return true;
+}
+
+/* The checked roles of a form ("roles" checkboxes) as a PostgreSQL array. */
+static unsigned form_roles(struct staff_ctx *c, char *array, size_t size)
+{
+	unsigned n, roles = 0;
+	const char *const *v = staff_args(c, "roles", &n);
+	for (unsigned i = 0; i < n; i++) {
+		enum role r;
+		if (role_parse(v[i], &r))
+			roles |= ROLE_BIT(r);
+	}
+	char list[256];
+	staff_roles_text(roles, list, sizeof list);
+	snprintf(array, size, "{%s}", list);
+	return roles;
+}
+
+static void role_checkboxes(struct staff_ctx *c, unsigned checked)
+{
+	staff_printf(c, "<fieldset id=\"roles\"><legend>");
+	staff_text(c, M_STAFF_ROLES);
+	staff_printf(c, "</legend>\n");
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		staff_printf(c,
+			     "<label class=\"choice\"><input type=\"checkbox\" name=\"roles\" "
+			     "value=\"%s\" id=\"role-%s\"%s> ",
+			     role_name((enum role)r), role_name((enum role)r),
+			     checked & ROLE_BIT(r) ? " checked" : "");
+		staff_text(c, role_msgs[r]);
+		staff_printf(c, "</label>\n");
+	}
+	staff_printf(c, "</fieldset>\n");
+}
+
+static void notice(struct staff_ctx *c, const char *id, enum msg text)
+{
+	staff_printf(c, "<p class=\"notice\" id=\"%s\" role=\"status\">", id);
+	staff_text(c, text);
+	staff_printf(c, "</p>\n");
+}
+
+static void problem(struct staff_ctx *c, enum msg text)
+{
+	staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+	staff_text(c, text);
+	staff_printf(c, "</p>\n");
+}
+
+/* A page that shows a new password once. */
+static void password_page(struct staff_ctx *c, const char *login, const char *password,
+			  enum msg title)
+{
+	staff_page_begin(c, i18n(c->lang, title));
+	staff_printf(c, "<h1>");
+	staff_text(c, title);
+	staff_printf(c, "</h1>\n<dl>\n<dt>");
+	staff_text(c, M_STAFF_LOGIN_LOGIN);
+	staff_printf(c, "</dt><dd><code id=\"new-login\">");
+	staff_esc(c, login);
+	staff_printf(c, "</code></dd>\n<dt>");
+	staff_text(c, M_STAFF_LOGIN_PASSWORD);
+	staff_printf(c, "</dt><dd><code id=\"new-password\">");
+	staff_esc(c, password);
+	staff_printf(c, "</code></dd>\n</dl>\n<p class=\"hint\">");
+	staff_text(c, M_ADMIN_PASSWORD_ONCE);
+	staff_printf(c, "</p>\n<p><a href=\"/staff/admin/user/");
+	staff_esc(c, login);
+	staff_printf(c, "\">");
+	staff_text(c, M_ADMIN_TO_ACCOUNT);
+	staff_printf(c, "</a> · <a href=\"/staff/admin/users\">");
+	staff_text(c, M_ADMIN_USERS_TITLE);
+	staff_printf(c, "</a></p>\n");
+	staff_page_end(c);
+}
+
+static char *hex_bytea(const unsigned char *data, size_t len)
+{
+	char *out = malloc(2 * len + 3);
+	if (!out)
+		abort();
+	out[0] = '\\';
+	out[1] = 'x';
+	sodium_bin2hex(out + 2, 2 * len + 1, data, len);
+	return out;
+}
+
+/* ------------------------------------------------------------ the list */
 
 static const char sql_users[] =
     "SELECT id, login, display_name, array_to_string(roles, ','), disabled, failed_logins, "
@@ -12,23 +167,22 @@ static const char sql_users[] =
     "coalesce(to_char(last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
     "FROM hotline.staff_users ORDER BY login";
 
-static void users_get(struct staff_ctx *c)
+static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
 {
 	PGresult *res = PQexecParams(c->db, sql_users, 0, NULL, NULL, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
-		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		db_down(c);
 		return;
 	}
-	if (!staff_audit(c, "admin.users.view", "")) {
-		PQclear(res);
-		staff_error(c, 503, M_STAFF_AUDIT_FAILED_TITLE, M_STAFF_AUDIT_FAILED);
-		return;
-	}
+	c->status = status;
 	staff_page_begin(c, i18n(c->lang, M_ADMIN_USERS_TITLE));
 	staff_printf(c, "<h1>");
 	staff_text(c, M_ADMIN_USERS_TITLE);
-	staff_printf(c, "</h1>\n<div class=\"table-wrap\"><table id=\"users\">\n<thead><tr><th>");
+	staff_printf(c, "</h1>\n");
+	if (error)
+		problem(c, error);
+	staff_printf(c, "<div class=\"table-wrap\"><table id=\"users\">\n<thead><tr><th>");
 	staff_text(c, M_STAFF_LOGIN_LOGIN);
 	staff_printf(c, "</th><th>");
 	staff_text(c, M_ADMIN_NAME);
@@ -36,32 +190,492 @@ static void users_get(struct staff_ctx *c)
 	staff_text(c, M_STAFF_ROLES);
 	staff_printf(c, "</th><th>");
 	staff_text(c, M_ADMIN_STATE);
+	staff_printf(c, "</th><th>");
+	staff_text(c, M_ADMIN_LAST_LOGIN);
 	staff_printf(c, "</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < PQntuples(res); i++) {
+		const char *login = PQgetvalue(res, i, 1);
 		staff_printf(c, "<tr data-login=\"");
-		staff_esc(c, PQgetvalue(res, i, 1));
-		staff_printf(c, "\"><td>");
-		staff_esc(c, PQgetvalue(res, i, 1));
-		staff_printf(c, "</td><td>");
+		staff_esc(c, login);
+		staff_printf(c, "\"><td><a href=\"/staff/admin/user/");
+		staff_esc(c, login);
+		staff_printf(c, "\">");
+		staff_esc(c, login);
+		staff_printf(c, "</a></td><td>");
 		staff_esc(c, PQgetvalue(res, i, 2));
 		staff_printf(c, "</td><td>");
-		staff_esc(c, PQgetvalue(res, i, 3));
-		staff_printf(c, "</td><td>");
+		unsigned roles = staff_roles_parse(PQgetvalue(res, i, 3));
+		bool first = true;
+		for (int r = 0; r < ROLE_COUNT; r++) {
+			if (!(roles & ROLE_BIT(r)))
+				continue;
+			staff_printf(c, "%s", first ? "" : ", ");
+			staff_text(c, role_msgs[r]);
+			first = false;
+		}
+		staff_printf(c, "</td><td class=\"state\">");
 		staff_text(c, strcmp(PQgetvalue(res, i, 4), "t") == 0 ? M_ADMIN_DISABLED
 								       : M_ADMIN_ACTIVE);
+		if (strcmp(PQgetvalue(res, i, 6), "t") == 0) {
+			staff_printf(c, "; ");
+			staff_text(c, M_ADMIN_HAS_CASE_KEY);
+		}
+		if (strcmp(PQgetvalue(res, i, 7), "t") == 0) {
+			staff_printf(c, "; ");
+			staff_text(c, M_ADMIN_HAS_TOTP);
+		}
+		if (atoi(PQgetvalue(res, i, 5)) > 0)
+			staff_printf(c, "; %s ✗", PQgetvalue(res, i, 5));
+		staff_printf(c, "</td><td>");
+		staff_esc(c, PQgetvalue(res, i, 8));
 		staff_printf(c, "</td></tr>\n");
 	}
-	staff_printf(c, "</tbody></table></div>\n");
+	PQclear(res);
+	staff_printf(c, "</tbody></table></div>\n<h2 id=\"add\">");
+	staff_text(c, M_ADMIN_ADD_TITLE);
+	staff_printf(c, "</h2>\n");
+	staff_form_open(c, "/staff/admin/users/add", false);
+	staff_printf(c, "<label for=\"new-login-field\">");
+	staff_text(c, M_STAFF_LOGIN_LOGIN);
+	staff_printf(c, "</label>\n<input id=\"new-login-field\" name=\"login\" required "
+			"maxlength=\"63\" pattern=\"[a-z0-9][a-z0-9._\\-]*\" autocapitalize=\"none\" "
+			"spellcheck=\"false\" value=\"");
+	if (error)
+		staff_esc(c, staff_arg(c, "login"));
+	staff_printf(c, "\">\n<p class=\"hint\">");
+	staff_text(c, M_ADMIN_LOGIN_HINT);
+	staff_printf(c, "</p>\n<label for=\"new-name\">");
+	staff_text(c, M_ADMIN_NAME);
+	staff_printf(c, "</label>\n<input id=\"new-name\" name=\"name\" required maxlength=\"127\" "
+			"value=\"");
+	if (error)
+		staff_esc(c, staff_arg(c, "name"));
+	staff_printf(c, "\">\n");
+	role_checkboxes(c, 0);
+	staff_printf(c, "<label for=\"new-password-field\">");
+	staff_text(c, M_STAFF_LOGIN_PASSWORD);
+	staff_printf(c, "</label>\n<input id=\"new-password-field\" name=\"password\" "
+			"type=\"password\" autocomplete=\"new-password\" maxlength=\"256\">\n"
+			"<p class=\"hint\">");
+	staff_text(c, M_ADMIN_PASSWORD_HINT);
+	staff_printf(c, "</p>\n<button type=\"submit\" id=\"add-submit\">");
+	staff_text(c, M_ADMIN_ADD_SUBMIT);
+	staff_printf(c, "</button>\n</form>\n");
+	staff_page_end(c);
+}
+
+static void users_get(struct staff_ctx *c)
+{
+	if (!staff_audit(c, "admin.users.view", "")) {
+		staff_error(c, 503, M_STAFF_AUDIT_FAILED_TITLE, M_STAFF_AUDIT_FAILED);
+		return;
+	}
+	users_page(c, 200, 0);
+}
+
+/* ------------------------------------------------------------ add */
+
+static const char sql_add[] =
+    "INSERT INTO hotline.staff_users (login, display_name, roles, password_hash, kek_salt, "
+    "public_key, secret_key_wrapped) VALUES ($1, $2, $3::text[], $4, $5, $6, $7) "
+    "ON CONFLICT (login) DO NOTHING";
+
+static void user_add_post(struct staff_ctx *c)
+{
+	const char *login = staff_arg(c, "login");
+	const char *name = staff_arg(c, "name");
+	const char *typed = staff_arg(c, "password");
+	char array[300];
+	form_roles(c, array, sizeof array);
+	if (!login_ok(login)) {
+		users_page(c, 400, M_ADMIN_BAD_LOGIN);
+		return;
+	}
+	size_t name_len = strlen(name);
+	if (name_len < 1 || name_len > 127) {
+		users_page(c, 400, M_ADMIN_BAD_NAME);
+		return;
+	}
+	char password[ACCOUNT_PASSWORD_MAX + 1];
+	if (typed[0]) {
+		if (!account_password_ok(typed)) {
+			users_page(c, 400, M_ADMIN_BAD_PASSWORD);
+			return;
+		}
+		snprintf(password, sizeof password, "%s", typed);
+	} else {
+		char gen[ACCOUNT_GENERATED_SIZE];
+		account_generate_password(gen);
+		snprintf(password, sizeof password, "%s", gen);
+		sodium_memzero(gen, sizeof gen);
+	}
+	struct account_secrets s;
+	if (!account_secrets_new(password, &s)) {
+		sodium_memzero(password, sizeof password);
+		db_down(c);
+		return;
+	}
+	char *salt = hex_bytea(s.salt, sizeof s.salt);
+	char *pk = hex_bytea(s.public_key, sizeof s.public_key);
+	char *wrapped = hex_bytea(s.sk_wrapped, s.sk_wrapped_len);
+	const char *v[7] = {login, name, array, s.hash, salt, pk, wrapped};
+	int rows = -1;
+	if (begin(c)) {
+		rows = run(c, sql_add, 7, v);
+		if (rows == 1 && staff_audit(c, "admin.user.add", login) && commit(c)) {
+			log_info("staff admin: user %lld added an account", c->user->id);
+			if (typed[0]) {
+				char path[128];
+				snprintf(path, sizeof path, "/staff/admin/user/%s?added=1", login);
+				staff_redirect(c, path);
+			} else {
+				password_page(c, login, password, M_ADMIN_ADDED_TITLE);
+			}
+		} else {
+			rollback(c);
+			if (rows == 0)
+				users_page(c, 409, M_ADMIN_LOGIN_TAKEN);
+			else
+				db_down(c);
+		}
+	} else {
+		db_down(c);
+	}
+	free(salt);
+	free(pk);
+	free(wrapped);
+	account_secrets_free(&s);
+	sodium_memzero(password, sizeof password);
+}
+
+/* ------------------------------------------------------------ one account */
+
+static const char sql_user[] =
+    "SELECT id, login, display_name, array_to_string(roles, ','), disabled, failed_logins, "
+    "case_key_sealed IS NOT NULL, totp_wrapped IS NOT NULL, "
+    "coalesce(to_char(last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+    "coalesce(to_char(last_failure_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+    "FROM hotline.staff_users WHERE login = $1";
+
+static void user_page(struct staff_ctx *c, const char *login, unsigned status, enum msg note,
+		      bool is_error)
+{
+	const char *v[1] = {login};
+	PGresult *res = PQexecParams(c->db, sql_user, 1, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		db_down(c);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+		return;
+	}
+	c->status = status;
+	bool disabled = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
+	unsigned roles = staff_roles_parse(PQgetvalue(res, 0, 3));
+	staff_page_begin(c, PQgetvalue(res, 0, 2));
+	staff_printf(c, "<h1>");
+	staff_esc(c, PQgetvalue(res, 0, 2));
+	staff_printf(c, " <span class=\"login\">(");
+	staff_esc(c, PQgetvalue(res, 0, 1));
+	staff_printf(c, ")</span></h1>\n");
+	if (note && is_error)
+		problem(c, note);
+	else if (note)
+		notice(c, "done", note);
+	staff_printf(c, "<dl id=\"account\">\n<dt>");
+	staff_text(c, M_ADMIN_STATE);
+	staff_printf(c, "</dt><dd id=\"state\">");
+	staff_text(c, disabled ? M_ADMIN_DISABLED : M_ADMIN_ACTIVE);
+	staff_printf(c, "</dd>\n<dt>");
+	staff_text(c, M_ADMIN_HAS_CASE_KEY);
+	staff_printf(c, "</dt><dd id=\"case-key\">");
+	staff_text(c, strcmp(PQgetvalue(res, 0, 6), "t") == 0 ? M_ADMIN_YES : M_ADMIN_NO);
+	staff_printf(c, "</dd>\n<dt>");
+	staff_text(c, M_ADMIN_HAS_TOTP);
+	staff_printf(c, "</dt><dd id=\"totp\">");
+	staff_text(c, strcmp(PQgetvalue(res, 0, 7), "t") == 0 ? M_ADMIN_YES : M_ADMIN_NO);
+	staff_printf(c, "</dd>\n<dt>");
+	staff_text(c, M_ADMIN_LAST_LOGIN);
+	staff_printf(c, "</dt><dd>");
+	staff_esc(c, PQgetvalue(res, 0, 8));
+	staff_printf(c, "</dd>\n<dt>");
+	staff_text(c, M_ADMIN_FAILED_LOGINS);
+	staff_printf(c, "</dt><dd id=\"failed\">%d", atoi(PQgetvalue(res, 0, 5)));
+	if (PQgetvalue(res, 0, 9)[0]) {
+		staff_printf(c, " (");
+		staff_esc(c, PQgetvalue(res, 0, 9));
+		staff_printf(c, ")");
+	}
+	staff_printf(c, "</dd>\n</dl>\n");
+
+	staff_printf(c, "<h2>");
+	staff_text(c, M_STAFF_ROLES);
+	staff_printf(c, "</h2>\n");
+	staff_form_open(c, "/staff/admin/user/roles", false);
+	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
+	staff_esc(c, login);
+	staff_printf(c, "\">\n");
+	role_checkboxes(c, roles);
+	staff_printf(c, "<button type=\"submit\" id=\"roles-submit\">");
+	staff_text(c, M_ADMIN_ROLES_SUBMIT);
+	staff_printf(c, "</button>\n</form>\n<h2>");
+	staff_text(c, M_ADMIN_ACCESS_TITLE);
+	staff_printf(c, "</h2>\n");
+	staff_form_open(c, "/staff/admin/user/disable", false);
+	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
+	staff_esc(c, login);
+	staff_printf(c, "\">\n<input type=\"hidden\" name=\"disable\" value=\"%s\">\n"
+			"<button type=\"submit\" id=\"disable-submit\" class=\"secondary\">",
+		     disabled ? "no" : "yes");
+	staff_text(c, disabled ? M_ADMIN_ENABLE : M_ADMIN_DISABLE);
+	staff_printf(c, "</button>\n</form>\n");
+	staff_form_open(c, "/staff/admin/user/reset", false);
+	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
+	staff_esc(c, login);
+	staff_printf(c, "\">\n<p class=\"hint\">");
+	staff_text(c, M_ADMIN_RESET_HINT);
+	staff_printf(c, "</p>\n<button type=\"submit\" id=\"reset-submit\" class=\"secondary\">");
+	staff_text(c, M_ADMIN_RESET);
+	staff_printf(c, "</button>\n</form>\n<p><a href=\"/staff/admin/users\">");
+	staff_text(c, M_ADMIN_USERS_TITLE);
+	staff_printf(c, "</a></p>\n");
 	staff_page_end(c);
 	PQclear(res);
 }
 
+static void user_get(struct staff_ctx *c)
+{
+	if (!staff_audit(c, "admin.user.view", c->arg)) {
+		staff_error(c, 503, M_STAFF_AUDIT_FAILED_TITLE, M_STAFF_AUDIT_FAILED);
+		return;
+	}
+	bool added = strcmp(staff_arg(c, "added"), "1") == 0;
+	user_page(c, c->arg, 200, added ? M_ADMIN_ADDED_TITLE : 0, false);
+}
+
+/* The id of login, 0 when there is none, -1 on a database error. */
+static long long user_id(struct staff_ctx *c, const char *login)
+{
+	static const char sql_id[] = "SELECT id FROM hotline.staff_users WHERE login = $1";
+	const char *v[1] = {login};
+	PGresult *res = PQexecParams(c->db, sql_id, 1, NULL, v, NULL, NULL, 0);
+	long long id = PQresultStatus(res) != PGRES_TUPLES_OK ? -1
+		       : PQntuples(res) == 1		      ? atoll(PQgetvalue(res, 0, 0))
+							      : 0;
+	PQclear(res);
+	return id;
+}
+
+/* Runs one change of an account with its audit row; ends the account's
+ * sessions; shows the account again. */
+static void change(struct staff_ctx *c, const char *login, const char *sql_text, int n,
+		   const char *const *v, const char *action, enum msg done)
+{
+	long long id = user_id(c, login);
+	if (id < 0) {
+		db_down(c);
+		return;
+	}
+	if (id == 0) {
+		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+		return;
+	}
+	if (!begin(c)) {
+		db_down(c);
+		return;
+	}
+	if (run(c, sql_text, n, v) != 1 || !staff_audit(c, action, login) || !commit(c)) {
+		rollback(c);
+		db_down(c);
+		return;
+	}
+	session_end_user(staff_priv(c)->srv->sessions, id);
+	log_info("staff admin: user %lld: %s on account %lld", c->user->id, action, id);
+	user_page(c, login, 200, done, false);
+}
+
+static void roles_post(struct staff_ctx *c)
+{
+	const char *login = staff_arg(c, "login");
+	char array[300];
+	unsigned roles = form_roles(c, array, sizeof array);
+	if (strcmp(login, c->user->login) == 0 && !(roles & ROLE_BIT(ROLE_ADMIN))) {
+		user_page(c, login, 400, M_ADMIN_NOT_YOURSELF, true);
+		return;
+	}
+	static const char sql_roles[] =
+	    "UPDATE hotline.staff_users SET roles = $2::text[], epoch = epoch + 1, "
+	    "changed_at = now() WHERE login = $1";
+	const char *v[2] = {login, array};
+	change(c, login, sql_roles, 2, v, "admin.user.roles", M_ADMIN_ROLES_DONE);
+}
+
+static void disable_post(struct staff_ctx *c)
+{
+	const char *login = staff_arg(c, "login");
+	bool off = strcmp(staff_arg(c, "disable"), "no") != 0;
+	if (off && strcmp(login, c->user->login) == 0) {
+		user_page(c, login, 400, M_ADMIN_NOT_YOURSELF, true);
+		return;
+	}
+	static const char sql_disable[] =
+	    "UPDATE hotline.staff_users SET disabled = $2::boolean, epoch = epoch + 1, "
+	    "changed_at = now() WHERE login = $1";
+	const char *v[2] = {login, off ? "true" : "false"};
+	change(c, login, sql_disable, 2, v, off ? "admin.user.disable" : "admin.user.enable",
+	       off ? M_ADMIN_DISABLED_DONE : M_ADMIN_ENABLED_DONE);
+}
+
+static void reset_post(struct staff_ctx *c)
+{
+	const char *login = staff_arg(c, "login");
+	long long id = user_id(c, login);
+	if (id < 0) {
+		db_down(c);
+		return;
+	}
+	if (id == 0) {
+		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+		return;
+	}
+	char password[ACCOUNT_GENERATED_SIZE];
+	account_generate_password(password);
+	struct account_secrets s;
+	if (!account_secrets_new(password, &s)) {
+		sodium_memzero(password, sizeof password);
+		db_down(c);
+		return;
+	}
+	char *salt = hex_bytea(s.salt, sizeof s.salt);
+	char *pk = hex_bytea(s.public_key, sizeof s.public_key);
+	char *wrapped = hex_bytea(s.sk_wrapped, s.sk_wrapped_len);
+	static const char sql_reset[] =
+	    "UPDATE hotline.staff_users SET password_hash = $2, kek_salt = $3, public_key = $4, "
+	    "secret_key_wrapped = $5, case_key_sealed = NULL, totp_wrapped = NULL, "
+	    "failed_logins = 0, epoch = epoch + 1, changed_at = now() WHERE login = $1";
+	const char *v[5] = {login, s.hash, salt, pk, wrapped};
+	if (begin(c) && run(c, sql_reset, 5, v) == 1 && staff_audit(c, "admin.user.reset", login) &&
+	    commit(c)) {
+		session_end_user(staff_priv(c)->srv->sessions, id);
+		log_info("staff admin: user %lld reset account %lld", c->user->id, id);
+		password_page(c, login, password, M_ADMIN_RESET_DONE);
+	} else {
+		rollback(c);
+		db_down(c);
+	}
+	free(salt);
+	free(pk);
+	free(wrapped);
+	account_secrets_free(&s);
+	sodium_memzero(password, sizeof password);
+}
+
+/* ------------------------------------------------------------ TOTP policy */
+
+static void policy_page(struct staff_ctx *c, enum msg note)
+{
+	static const char sql_policy[] =
+	    "SELECT role, totp_required FROM hotline.staff_role_policy ORDER BY role";
+	PGresult *res = PQexecParams(c->db, sql_policy, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		db_down(c);
+		return;
+	}
+	unsigned required = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		enum role r;
+		if (role_parse(PQgetvalue(res, i, 0), &r) && strcmp(PQgetvalue(res, i, 1), "t") == 0)
+			required |= ROLE_BIT(r);
+	}
+	PQclear(res);
+	staff_page_begin(c, i18n(c->lang, M_ADMIN_POLICY_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_ADMIN_POLICY_TITLE);
+	staff_printf(c, "</h1>\n");
+	if (note)
+		notice(c, "done", note);
+	staff_printf(c, "<p>");
+	staff_text(c, M_ADMIN_POLICY_INTRO);
+	staff_printf(c, "</p>\n");
+	staff_form_open(c, "/staff/admin/policy", false);
+	staff_printf(c, "<fieldset id=\"policy\"><legend>");
+	staff_text(c, M_ADMIN_POLICY_LEGEND);
+	staff_printf(c, "</legend>\n");
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		staff_printf(c,
+			     "<label class=\"choice\"><input type=\"checkbox\" name=\"totp\" "
+			     "value=\"%s\" id=\"totp-%s\"%s> ",
+			     role_name((enum role)r), role_name((enum role)r),
+			     required & ROLE_BIT(r) ? " checked" : "");
+		staff_text(c, role_msgs[r]);
+		staff_printf(c, "</label>\n");
+	}
+	staff_printf(c, "</fieldset>\n<button type=\"submit\" id=\"policy-submit\">");
+	staff_text(c, M_ADMIN_POLICY_SUBMIT);
+	staff_printf(c, "</button>\n</form>\n");
+	staff_page_end(c);
+}
+
+static void policy_get(struct staff_ctx *c)
+{
+	policy_page(c, 0);
+}
+
+static void policy_post(struct staff_ctx *c)
+{
+	unsigned n, want = 0;
+	const char *const *v = staff_args(c, "totp", &n);
+	for (unsigned i = 0; i < n; i++) {
+		enum role r;
+		if (role_parse(v[i], &r))
+			want |= ROLE_BIT(r);
+	}
+	static const char sql_set[] =
+	    "UPDATE hotline.staff_role_policy SET totp_required = $2::boolean, changed_at = now() "
+	    "WHERE role = $1 AND totp_required <> $2::boolean";
+	if (!begin(c)) {
+		db_down(c);
+		return;
+	}
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		bool on = want & ROLE_BIT(r);
+		const char *p[2] = {role_name((enum role)r), on ? "true" : "false"};
+		int rows = run(c, sql_set, 2, p);
+		if (rows < 0 ||
+		    (rows == 1 && !staff_audit(c, on ? "admin.role.totp.on" : "admin.role.totp.off",
+					       role_name((enum role)r)))) {
+			rollback(c);
+			db_down(c);
+			return;
+		}
+	}
+	if (!commit(c)) {
+		rollback(c);
+		db_down(c);
+		return;
+	}
+	policy_page(c, M_ADMIN_POLICY_DONE);
+}
+
 const struct staff_route staff_admin_routes[] = {
     {"GET", "/staff/admin/users", ROLE_BIT(ROLE_ADMIN), users_get, "admin.users"},
+    {"POST", "/staff/admin/users/add", ROLE_BIT(ROLE_ADMIN), user_add_post, "admin.user.add"},
+    {"GET", "/staff/admin/user/*", ROLE_BIT(ROLE_ADMIN), user_get, "admin.user"},
+    {"POST", "/staff/admin/user/roles", ROLE_BIT(ROLE_ADMIN), roles_post, "admin.user.roles"},
+    {"POST", "/staff/admin/user/disable", ROLE_BIT(ROLE_ADMIN), disable_post,
+     "admin.user.disable"},
+    {"POST", "/staff/admin/user/reset", ROLE_BIT(ROLE_ADMIN), reset_post, "admin.user.reset"},
+    {"GET", "/staff/admin/policy", ROLE_BIT(ROLE_ADMIN), policy_get, "admin.policy"},
+    {"POST", "/staff/admin/policy", ROLE_BIT(ROLE_ADMIN), policy_post, "admin.policy.set"},
     {NULL, NULL, 0, NULL, NULL},
 };
 
 const struct staff_menu staff_admin_menu[] = {
     {"/staff/admin/users", M_ADMIN_USERS_TITLE},
+    {"/staff/admin/policy", M_ADMIN_POLICY_TITLE},
     {NULL, 0},
 };

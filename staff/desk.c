@@ -11,10 +11,10 @@
 #include "intake/html.h"
 
 static const char sql_calendar[] =
-	"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
+    "SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
 static const char sql_taken[] =
-	"INSERT INTO hotline.staff_intake (case_id, staff_id, kind, received_on, outside_hours) "
-	"VALUES ($1, $2, $3, $4::date, $5)";
+    "INSERT INTO hotline.staff_intake (case_id, staff_id, kind, received_on, outside_hours) "
+    "VALUES ($1, $2, $3, $4::date, $5)";
 static const char sql_setting[] = "SELECT value FROM hotline.settings WHERE key = $1";
 
 int64_t desk_now(const struct staff_ctx *c)
@@ -123,7 +123,8 @@ void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
 	label(b, lang, "category", M_FORM_CATEGORY, true);
 	if (category_error)
 		desk_error(b, lang, "category", M_ERR_CATEGORY_MISSING);
-	buf_puts(b, "<select id=\"field-category\" name=\"category\" required>\n<option value=\"\">");
+	buf_puts(b,
+		 "<select id=\"field-category\" name=\"category\" required>\n<option value=\"\">");
 	html_escape_str(b, i18n(lang, M_FORM_CHOOSE));
 	buf_puts(b, "</option>\n");
 	for (size_t i = 0; i < NCATEGORIES; i++) {
@@ -141,10 +142,11 @@ void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
 	html_escape_str(b, i18n(lang, M_FORM_DIRECTOR));
 	buf_puts(b, "</legend>\n");
 	for (size_t i = 0; i < 3; i++) {
-		buf_printf(b,
-			   "<label class=\"choice\"><input type=\"radio\" name=\"director_involved\" "
-			   "value=\"%s\"%s> ",
-			   director_values[i], strcmp(dir, director_values[i]) == 0 ? " checked" : "");
+		buf_printf(
+		    b,
+		    "<label class=\"choice\"><input type=\"radio\" name=\"director_involved\" "
+		    "value=\"%s\"%s> ",
+		    director_values[i], strcmp(dir, director_values[i]) == 0 ? " checked" : "");
 		html_escape_str(b, i18n(lang, director_msgs[i]));
 		buf_puts(b, "</label>\n");
 	}
@@ -160,8 +162,8 @@ json_t *desk_fields(const struct staff_ctx *c, const char *const *names, unsigne
 		const char *v = staff_arg(c, names[i]);
 		if (skip_blank && desk_blank(v))
 			continue;
-		if (json_object_set_new(obj, names[i], json_stringn(v, staff_arg_len(c, names[i]))) !=
-		    0) {
+		if (json_object_set_new(obj, names[i],
+					json_stringn(v, staff_arg_len(c, names[i]))) != 0) {
 			json_decref(obj);
 			return NULL;
 		}

@@ -50,7 +50,8 @@ const char *line_holiday_name(const struct cal_day *day, enum lang lang)
 	 * keeps the calendar; Kurban Ait's is known. */
 	if (strncmp(name, "Kurban Ait", 10) == 0)
 		return i18n(lang, M_HOLIDAY_KURBAN_AIT);
-	if (day->kind == CAL_DAY_OFF_MOVED || !name[0] || strcmp(name, "holiday (calendar_days)") == 0)
+	if (day->kind == CAL_DAY_OFF_MOVED || !name[0] ||
+	    strcmp(name, "holiday (calendar_days)") == 0)
 		return NULL;
 	return name;
 }

@@ -14,12 +14,12 @@
 #include "staff/line.h"
 
 static const char sql_my_calls[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'HH24:MI') "
-	"FROM hotline.staff_intake s JOIN hotline.cases c ON c.id = s.case_id "
-	"JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE s.staff_id = $1 AND s.kind = 'call' "
-	"AND j.registered_at >= (date_trunc('day', now() AT TIME ZONE 'Asia/Almaty') "
-	"AT TIME ZONE 'Asia/Almaty') ORDER BY j.id DESC";
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'HH24:MI') "
+    "FROM hotline.staff_intake s JOIN hotline.cases c ON c.id = s.case_id "
+    "JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE s.staff_id = $1 AND s.kind = 'call' "
+    "AND j.registered_at >= (date_trunc('day', now() AT TIME ZONE 'Asia/Almaty') "
+    "AT TIME ZONE 'Asia/Almaty') ORDER BY j.id DESC";
 
 #define NSTEPS 5
 static const enum msg step_titles[NSTEPS] = {M_CALL_STEP1_TITLE, M_CALL_STEP2_TITLE,
@@ -110,7 +110,7 @@ struct call_errors {
 
 static bool step_done(const struct staff_ctx *c, int i)
 {
-	char name[8];
+	char name[16];
 	snprintf(name, sizeof(name), "step%d", i + 1);
 	return strcmp(staff_arg(c, name), "done") == 0;
 }
@@ -119,8 +119,8 @@ static void put_step(struct staff_ctx *c, int i, const struct call_errors *e)
 {
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
-	buf_printf(b, "<li class=\"step%s\" id=\"step-%d\">\n<h2>", e && e->steps[i] ? " missing" : "",
-		   i + 1);
+	buf_printf(b, "<li class=\"step%s\" id=\"step-%d\">\n<h2>",
+		   e && e->steps[i] ? " missing" : "", i + 1);
 	html_escape_str(b, i18n(lang, step_titles[i]));
 	buf_puts(b, "</h2>\n<p class=\"say\"><span class=\"say-label\">");
 	html_escape_str(b, i18n(lang, M_CALL_SAY));
@@ -319,7 +319,8 @@ static void call_save(struct staff_ctx *c)
 	struct appeal *a = build_call(c, &line, receipt);
 	if (!a) {
 		log_error("staff: sealing a call failed");
-		struct call_errors e = {.any = true, .has_banner = true, .banner = M_CALL_NOT_SAVED};
+		struct call_errors e = {
+		    .any = true, .has_banner = true, .banner = M_CALL_NOT_SAVED};
 		call_form_page(c, 500, &line, &e);
 		explicit_bzero(receipt, sizeof(receipt));
 		return;
@@ -340,7 +341,8 @@ static void call_save(struct staff_ctx *c)
 	} else {
 		struct call_errors e = {.any = true,
 					.has_banner = true,
-					.banner = r.unknown ? M_CALL_UNCONFIRMED : M_CALL_NOT_SAVED};
+					.banner =
+					    r.unknown ? M_CALL_UNCONFIRMED : M_CALL_NOT_SAVED};
 		call_form_page(c, 503, &line, &e);
 	}
 	explicit_bzero(receipt, sizeof(receipt));

@@ -81,8 +81,9 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	const char *received = staff_arg_len(c, "received_on") ? staff_arg(c, "received_on") : day;
 	buf_printf(b, "<label for=\"field-received_on\">");
 	html_escape_str(b, i18n(lang, M_REG_RECEIVED));
-	buf_printf(b, "</label>\n<input type=\"date\" id=\"field-received_on\" name=\"received_on\" "
-		      "max=\"%s\" required value=\"",
+	buf_printf(b,
+		   "</label>\n<input type=\"date\" id=\"field-received_on\" name=\"received_on\" "
+		   "max=\"%s\" required value=\"",
 		   day);
 	html_escape_str(b, received);
 	buf_puts(b, "\">\n");
@@ -195,8 +196,8 @@ static bool check_register(struct staff_ctx *c)
 	memset(&e, 0, sizeof(e));
 	e.channel = !known_channel(staff_arg(c, "channel"));
 	struct cal_date d;
-	e.date = !cal_date_parse(staff_arg(c, "received_on"), &d) ||
-		 cal_date_compare(d, today(c)) > 0;
+	e.date =
+	    !cal_date_parse(staff_arg(c, "received_on"), &d) || cal_date_compare(d, today(c)) > 0;
 	e.what = desk_blank(staff_arg(c, "what"));
 	e.category = !desk_category(staff_arg(c, "category"));
 	unsigned nfiles = 0;
@@ -229,8 +230,8 @@ static struct appeal *build_appeal(struct staff_ctx *c, const char *receipt)
 	struct appeal *a = NULL;
 	unsigned nfiles = 0, n = 0;
 	const struct staff_file *files = staff_files(c, &nfiles);
-	if (!content ||
-	    json_object_set_new(content, "received_on", json_string(staff_arg(c, "received_on"))) != 0)
+	if (!content || json_object_set_new(content, "received_on",
+					    json_string(staff_arg(c, "received_on"))) != 0)
 		goto done;
 	if (nfiles && !(sf = calloc(nfiles, sizeof(*sf))))
 		goto done;

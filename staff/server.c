@@ -452,6 +452,8 @@ enum MHD_Result staff_handle(struct staff_server *s, struct MHD_Connection *conn
 		r->id = ++s->next_id;
 		*con_cls = r;
 		request_begin(r, url, method);
+		if (r->response)
+			return queue(r); /* refused before the body */
 		return MHD_YES;
 	}
 	if (*upload_data_size) {

@@ -32,6 +32,7 @@ if [ ! -f "$pass" ]; then
 		"$BUILD/hotlinectl" settings set "${kv%%=*}" "${kv#*=}" --database "$admin" >/dev/null
 	done
 fi
+tools/demo-staff.sh "$BUILD" "$admin" "$var"
 "$BUILD/hotlinectl" settings set console_url "http://127.0.0.1:$PORT/staff/" --database "$admin" >/dev/null
 
 conf="$var/hotlined.conf"
@@ -44,6 +45,10 @@ receipt_pepper_file = $var/keys/receipt.pepper
 custodian_public_key = $var/keys/custodian.pub
 case_public_key = $var/keys/case.pub
 public_url = http://127.0.0.1:$PORT/
+# plain HTTP on the loopback, for trying out: browsers would keep a Secure
+# cookie from http://127.0.0.1 too, but not every one does; in production
+# keep the default (yes) behind TLS
+staff_cookie_secure = no
 CONF
 
 daemon_pid=
@@ -72,6 +77,9 @@ cat <<MSG
   hotline is running.
     Report form:   http://127.0.0.1:$PORT/
     Status page:   http://127.0.0.1:$PORT/status
+    Staff pages:   http://127.0.0.1:$PORT/staff/
+      demo accounts, login = role name (var/demo-staff.txt):
+$(sed 's/^/        /' "$var/demo-staff.txt")
     Decrypt a case (as the keys' holder):
       $BUILD/hotlinectl case show REG_NO --database "$admin" \\
         --case-key var/keys/case.sec --passphrase-file var/keys/demo-passphrase \\

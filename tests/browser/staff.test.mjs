@@ -39,10 +39,30 @@ test('admin logs in with a TOTP code and sees the accounts', async () => {
 		assert.equal(await page.locator(`#users tr[data-login="${login}"]`).count(), 1, login);
 	await shoot(page, 'staff-admin');
 
+	// add an account with a generated password, shown once
+	await page.fill('#new-login-field', 'browser.user');
+	await page.fill('#new-name', 'Браузер <b>Тест</b>');
+	await page.check('#role-registrar');
+	await Promise.all([page.waitForNavigation(), page.click('#add-submit')]);
+	const password = (await page.textContent('#new-password')).trim();
+	assert.match(password, /^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+	await shoot(page, 'staff-admin-added');
+	await page.goto(url('/staff/admin/users'));
+	assert.equal(await page.locator('#users tr[data-login="browser.user"]').count(), 1);
+	await page.goto(url('/staff/admin/policy'));
+	assert.equal(await page.isChecked('#totp-admin'), true);
+	await shoot(page, 'staff-admin-policy');
+
 	await logout(page);
 	assert.equal(new URL(page.url()).pathname, '/staff/login');
 	await page.goto(url('/staff/'));
 	assert.equal(new URL(page.url()).pathname, '/staff/login', 'the session outlived its logout');
+
+	// the new account logs in; its name is shown escaped
+	await loginAs(page, BASE, 'browser.user', { password });
+	assert.equal(await page.textContent('#who .login'), '(browser.user)');
+	assert.match(await page.textContent('#who'), /Браузер <b>Тест<\/b>/);
+	assert.equal(await page.locator('#who b').count(), 0);
 	await ctx.close();
 });
 

@@ -18,7 +18,9 @@ Fixtures (registered for every test file by conftest.py):
 
 Helpers:
 
-  StaffClient(hl)        a browser-like client with its own cookies:
+  StaffClient(hl, source=None)
+                         a browser-like client with its own cookies (source:
+                         a local address such as "127.0.0.2" to send from):
       .login_as(login, password=STAFF_PASSWORD, code=None, check=True)
                          fills the TOTP code itself when the login needs one
                          (a fresh one: a code is never accepted twice);
@@ -148,8 +150,11 @@ _CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
 
 class StaffClient:
-    def __init__(self, hl):
+    def __init__(self, hl, source=None):
         self.hl = hl
+        # source: a local address to send from ("127.0.0.2"): the login
+        # slow-down counts per client address
+        self.kw = {"source_address": (source, 0)} if source else {}
         self.cookies = {}
         self.csrf = None
         self.login = None
@@ -182,7 +187,7 @@ class StaffClient:
         return h
 
     def get(self, path, headers=None):
-        return self._take(helpers.get(self.hl.url, path, headers=self._headers(headers)))
+        return self._take(helpers.get(self.hl.url, path, headers=self._headers(headers), **self.kw))
 
     def post(self, path, fields=None, files=None, csrf=True, headers=None):
         fields = list(fields.items()) if isinstance(fields, dict) else list(fields or [])
@@ -190,9 +195,10 @@ class StaffClient:
             fields.append(("csrf", self.csrf))
         if files:
             r = helpers.post_multipart(self.hl.url, path, fields, files,
-                                       headers=self._headers(headers))
+                                       headers=self._headers(headers), **self.kw)
         else:
-            r = helpers.post_form(self.hl.url, path, fields, headers=self._headers(headers))
+            r = helpers.post_form(self.hl.url, path, fields, headers=self._headers(headers),
+                                  **self.kw)
         return self._take(r)
 
     def page(self, resp):

@@ -21,15 +21,15 @@
 
 #define MIGRATION "migrations/0002_calendar.sql"
 
-static struct cal_date D(const char *s)
-{
+static struct cal_date D(const char *s) {
 	struct cal_date d = {0, 0, 0};
 	if (!cal_date_parse(s, &d))
 		fail_msg("bad date in the test: %s", s);
 	return d;
 }
 /* One SQL string literal at *p ('...' with '' for a quote) into out. */
-static bool sql_string(const char **p, char *out, size_t size)
+static bool
+sql_string(const char **p, char *out, size_t size)
 {
 	const char *s = *p;
 	size_t n = 0;
@@ -287,9 +287,9 @@ static void dictation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(weekday_hours),   cmocka_unit_test(before_hours),
-	    cmocka_unit_test(after_hours),     cmocka_unit_test(saturday),
-	    cmocka_unit_test(public_holiday),  cmocka_unit_test(transferred_working_day),
+	    cmocka_unit_test(weekday_hours),	   cmocka_unit_test(before_hours),
+	    cmocka_unit_test(after_hours),	   cmocka_unit_test(saturday),
+	    cmocka_unit_test(public_holiday),	   cmocka_unit_test(transferred_working_day),
 	    cmocka_unit_test(status_html_escaped), cmocka_unit_test(dictation),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

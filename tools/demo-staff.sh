@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Demo staff accounts for `make run` (tools/run.sh): one per role, the login
+# being the role name (operator, registrar, compliance, director, alternate,
+# commission, custodian, analyst, admin), each with a generated password
+# kept in var/demo-staff.txt (mode 0600) and printed by make run. The demo
+# case key is granted to compliance, director, alternate and commission.
+# No TOTP is required (turn it on per role on the admin page after enrolling
+# with hotlinectl user totp). For trying out only.
+#   tools/demo-staff.sh BUILD ADMIN_CONNINFO VAR_DIR
+set -euo pipefail
+build=${1:?usage: tools/demo-staff.sh BUILD ADMIN_CONNINFO VAR_DIR}
+db=${2:?usage: tools/demo-staff.sh BUILD ADMIN_CONNINFO VAR_DIR}
+var=${3:?usage: tools/demo-staff.sh BUILD ADMIN_CONNINFO VAR_DIR}
+list="$var/demo-staff.txt"
+[ -s "$list" ] && exit 0
+
+roles=(operator registrar compliance director alternate commission custodian analyst admin)
+tmp="$list.tmp"
+(umask 077 && : >"$tmp")
+echo "== demo staff accounts (passwords in var/demo-staff.txt: for trying out only)"
+for role in "${roles[@]}"; do
+	out=$("$build/hotlinectl" user add "$role" --name "Demo ${role^}" --roles "$role" \
+		--database "$db" </dev/null)
+	password=$(printf '%s\n' "$out" | sed -n 's/^password: //p')
+	[ -n "$password" ] || {
+		echo "demo-staff.sh: no password for $role" >&2
+		exit 1
+	}
+	printf '%-11s %s\n' "$role" "$password" >>"$tmp"
+done
+for login in compliance director alternate commission; do
+	"$build/hotlinectl" user grant-cases "$login" --case-key "$var/keys/case.sec" \
+		--passphrase-file "$var/keys/demo-passphrase" --database "$db" >/dev/null
+done
+mv "$tmp" "$list"
