@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 struct worker_pool {
 	struct event_base *base;
 	char *conninfo;
+	unsigned statement_seconds;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;	 /* workers: a job, or stop */
 	pthread_cond_t idle;	 /* pause: no job running */
@@ -30,25 +33,45 @@ struct worker_pool {
 	pthread_t threads[WORKER_MAX_THREADS];
 };
 
-static PGconn *ensure_db(PGconn *db, const char *conninfo)
+static void set_timeout(PGconn *db, unsigned seconds)
 {
-	if (db && PQstatus(db) == CONNECTION_OK)
-		return db;
+	if (!seconds)
+		return;
+	char ms[32];
+	snprintf(ms, sizeof ms, "%u", seconds * 1000);
+	const char *v[1] = {ms};
+	static const char sql_timeout[] = "SELECT set_config('statement_timeout', $1, false)";
+	PQclear(PQexecParams(db, sql_timeout, 1, NULL, v, NULL, NULL, 0));
+}
+
+static PGconn *ensure_db(PGconn *db, const struct worker_pool *p)
+{
+	if (db && PQstatus(db) == CONNECTION_OK) {
+		/* an empty query: libpq learns only by trying that the server
+		 * went away (restarted) since the last job */
+		PGresult *res = PQexec(db, "");
+		bool alive = PQresultStatus(res) == PGRES_EMPTY_QUERY;
+		PQclear(res);
+		if (alive)
+			return db;
+	}
 	if (db) {
 		PQreset(db);
 		if (PQstatus(db) == CONNECTION_OK) {
 			log_info("staff worker: database connection made again");
+			set_timeout(db, p->statement_seconds);
 			return db;
 		}
 		PQfinish(db);
 	}
-	db = PQconnectdb(conninfo);
+	db = PQconnectdb(p->conninfo);
 	if (PQstatus(db) != CONNECTION_OK) {
 		/* the message may name the server, never a password */
 		log_warning("staff worker: cannot connect to the database");
 		PQfinish(db);
 		return NULL;
 	}
+	set_timeout(db, p->statement_seconds);
 	return db;
 }
 
@@ -69,7 +92,7 @@ static void *worker_main(void *arg)
 		p->running++;
 		pthread_mutex_unlock(&p->lock);
 
-		db = ensure_db(db, p->conninfo);
+		db = ensure_db(db, p);
 		job->run(job, db);
 		wipe_stack(); /* passwords, keys and case content the page handled */
 		if (db && PQstatus(db) == CONNECTION_OK &&
@@ -125,7 +148,8 @@ static void on_done(evutil_socket_t fd, short what, void *arg)
 	deliver(arg);
 }
 
-struct worker_pool *worker_pool_new(struct event_base *base, unsigned threads, const char *conninfo)
+struct worker_pool *worker_pool_new(struct event_base *base, unsigned threads, const char *conninfo,
+				    unsigned statement_seconds)
 {
 	if (threads < 1)
 		threads = 1;
@@ -135,6 +159,7 @@ struct worker_pool *worker_pool_new(struct event_base *base, unsigned threads, c
 	if (!p)
 		return NULL;
 	p->base = base;
+	p->statement_seconds = statement_seconds;
 	p->pipe_fds[0] = p->pipe_fds[1] = -1;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);

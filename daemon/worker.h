@@ -23,9 +23,12 @@ struct worker_job {
 
 struct worker_pool;
 
-/* NULL when threads cannot be made. conninfo is copied. */
+/* NULL when threads cannot be made. conninfo is copied. Every connection
+ * gets statement_timeout = statement_seconds (0: none), so that a stuck
+ * query cannot hold a worker for ever. */
 struct worker_pool *worker_pool_new(struct event_base *base, unsigned threads,
-				    const char *conninfo) __attribute__((warn_unused_result));
+				    const char *conninfo, unsigned statement_seconds)
+    __attribute__((warn_unused_result));
 
 void worker_submit(struct worker_pool *p, struct worker_job *job);
 

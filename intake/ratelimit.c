@@ -14,6 +14,7 @@
 struct rl_slot {
 	uint64_t id;
 	unsigned failures;
+	unsigned in_progress; /* admitted lookups not yet answered */
 	time_t last;
 };
 
@@ -54,6 +55,14 @@ static uint64_t client_id(const struct ratelimit *rl, const struct sockaddr *add
 	return id | 1; /* 0 marks a free slot */
 }
 
+/* Whether b is a better slot to give away than a. */
+static int busier(const struct rl_slot *a, const struct rl_slot *b)
+{
+	if ((a->in_progress != 0) != (b->in_progress != 0))
+		return a->in_progress != 0;
+	return b->last < a->last;
+}
+
 static struct rl_slot *find(struct ratelimit *rl, uint64_t id, time_t now, int create)
 {
 	size_t base = (size_t)(id % RL_SLOTS);
@@ -67,16 +76,25 @@ static struct rl_slot *find(struct ratelimit *rl, uint64_t id, time_t now, int c
 			}
 			return s;
 		}
-		/* a free slot, else the one idle longest */
-		if (!victim || (victim->id != 0 && (s->id == 0 || s->last < victim->last)))
+		/* a free slot, else the one idle longest, sparing those with
+		 * lookups in progress */
+		if (!victim || (victim->id != 0 && (s->id == 0 || busier(victim, s))))
 			victim = s;
 	}
 	if (!create)
 		return NULL;
 	victim->id = id;
 	victim->failures = 0;
+	victim->in_progress = 0;
 	victim->last = now;
 	return victim;
+}
+
+static unsigned slot_delay(const struct rl_slot *s, unsigned free_failures, unsigned max_delay)
+{
+	unsigned over = s->failures > free_failures ? s->failures - free_failures : 0;
+	unsigned delay = over >= 31 ? max_delay : 1u << over;
+	return delay > max_delay ? max_delay : delay;
 }
 
 unsigned ratelimit_delay(struct ratelimit *rl, const struct sockaddr *addr, unsigned free_failures,
@@ -85,9 +103,41 @@ unsigned ratelimit_delay(struct ratelimit *rl, const struct sockaddr *addr, unsi
 	struct rl_slot *s = find(rl, client_id(rl, addr), now, 0);
 	if (!s || s->failures < free_failures)
 		return 0;
-	unsigned over = s->failures - free_failures;
-	unsigned delay = over >= 31 ? max_delay : 1u << over;
-	return delay > max_delay ? max_delay : delay;
+	return slot_delay(s, free_failures, max_delay);
+}
+
+enum rl_verdict ratelimit_admit(struct ratelimit *rl, const struct sockaddr *addr,
+				unsigned free_failures, unsigned max_delay, time_t now,
+				unsigned *seconds, uint64_t *id)
+{
+	*id = client_id(rl, addr);
+	struct rl_slot *s = find(rl, *id, now, 1);
+	*seconds = 0;
+	*seconds = slot_delay(s, free_failures, max_delay);
+	if (s->failures < free_failures) {
+		if (s->in_progress >= RATELIMIT_PARALLEL)
+			return RL_BUSY;
+		s->in_progress++;
+		*seconds = 0;
+		return RL_GO;
+	}
+	if (s->in_progress > 0)
+		return RL_BUSY;
+	s->in_progress++;
+	return RL_WAIT;
+}
+
+void ratelimit_done(struct ratelimit *rl, uint64_t id)
+{
+	size_t base = (size_t)(id % RL_SLOTS);
+	for (size_t i = 0; i < RL_PROBE; i++) {
+		struct rl_slot *s = &rl->slots[(base + i) % RL_SLOTS];
+		if (s->id == id) {
+			if (s->in_progress > 0)
+				s->in_progress--;
+			return;
+		}
+	}
 }
 
 void ratelimit_failure(struct ratelimit *rl, const struct sockaddr *addr, time_t now)

@@ -5,6 +5,7 @@
 #define HOTLINE_INTAKE_REQUEST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "daemon/buf.h"
 #include "intake/form.h"
@@ -53,6 +54,8 @@ struct request {
 	char receipt[RECEIPT_DIGITS + 1];
 	bool slowed;
 	bool message_sent;
+	bool lookup_admitted; /* counted by the limiter until answered */
+	uint64_t lookup_client;
 	void (*after_delay)(struct request *req);
 	struct request *wait_prev, *wait_next; /* in web's list while suspended */
 };

@@ -26,6 +26,14 @@ static const char sql_deadlines[] =
 	"SELECT d.kind, to_char(d.due_date, 'YYYY-MM-DD') "
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
 	"WHERE c.receipt_hash = $1 AND d.met_at IS NULL ORDER BY d.due_date";
+/* Requests to reveal the reporter's identity, from their approval on
+ * (docs/reveal.md). */
+static const char sql_reveals[] =
+	"SELECT r.requester_role, r.state, "
+	"to_char(r.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+	"coalesce(to_char(r.revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
+	"FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
+	"WHERE c.receipt_hash = $1 AND r.state IN ('approved', 'revealed') ORDER BY r.id";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_message_add[] =
@@ -41,7 +49,8 @@ static const char sql_message_event[] =
 
 /* --- pages --- */
 
-void status_page_form(struct request *req, unsigned status, const char *error)
+static void form_page(struct request *req, unsigned status, const char *error_id,
+		      const char *error)
 {
 	enum lang lang = req->lang;
 	struct buf b;
@@ -64,7 +73,7 @@ void status_page_form(struct request *req, unsigned status, const char *error)
 	html_escape_str(&b, i18n(lang, M_STATUS_RECEIPT));
 	buf_puts(&b, "</label>\n");
 	if (error) {
-		buf_puts(&b, "<p class=\"error\" id=\"error-receipt\" role=\"alert\">");
+		buf_printf(&b, "<p class=\"error\" id=\"%s\" role=\"alert\">", error_id);
 		html_escape_str(&b, error);
 		buf_puts(&b, "</p>\n");
 	}
@@ -75,6 +84,21 @@ void status_page_form(struct request *req, unsigned status, const char *error)
 	buf_puts(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);
 	request_reply_page(req, status, &b);
+}
+
+void status_page_form(struct request *req, unsigned status, const char *error)
+{
+	form_page(req, status, "error-receipt", error);
+}
+
+/* 429: this client has a lookup in progress already (intake/ratelimit.h). */
+static void page_busy(struct request *req, unsigned seconds)
+{
+	char text[512], after[16];
+	snprintf(text, sizeof(text), i18n(req->lang, M_STATUS_BUSY), seconds);
+	form_page(req, MHD_HTTP_TOO_MANY_REQUESTS, "error-busy", text);
+	snprintf(after, sizeof(after), "%u", seconds);
+	MHD_add_response_header(req->response, MHD_HTTP_HEADER_RETRY_AFTER, after);
 }
 
 /* What a reporter reads about the state: no internal names. */
@@ -196,8 +220,36 @@ static void put_message(struct buf *b, enum lang lang, const struct content_key 
 	buf_puts(b, "</article>\n");
 }
 
+/* The reporter learns that their identity will be, or was, revealed, and
+ * to which role, from the moment a second person approved the request. */
+static void put_identity_notice(struct buf *b, enum lang lang, const PGresult *reveals)
+{
+	int n = reveals ? PQntuples(reveals) : 0;
+	if (n == 0)
+		return;
+	buf_puts(b, "<section id=\"identity-notice\" class=\"notice\"><h2>");
+	html_escape_str(b, i18n(lang, M_STATUS_IDENTITY));
+	buf_puts(b, "</h2>\n");
+	for (int i = 0; i < n; i++) {
+		bool commission = strcmp(PQgetvalue(reveals, i, 0), "commission") == 0;
+		bool revealed = strcmp(PQgetvalue(reveals, i, 1), "revealed") == 0;
+		enum msg text = revealed ? (commission ? M_STATUS_REVEALED_COMMISSION
+						       : M_STATUS_REVEALED_COMPLIANCE)
+					 : (commission ? M_STATUS_REVEAL_APPROVED_COMMISSION
+						       : M_STATUS_REVEAL_APPROVED_COMPLIANCE);
+		char line[512];
+		snprintf(line, sizeof(line), i18n(lang, text),
+			 PQgetvalue(reveals, i, revealed ? 3 : 2));
+		buf_printf(b, "<p class=\"reveal %s\">", revealed ? "revealed" : "approved");
+		html_escape_str(b, line);
+		buf_puts(b, "</p>\n");
+	}
+	buf_puts(b, "</section>\n");
+}
+
 static void page_status(struct request *req, unsigned status, const PGresult *kase,
-			const PGresult *messages, const PGresult *deadlines, const char *error)
+			const PGresult *messages, const PGresult *deadlines,
+			const PGresult *reveals, const char *error)
 {
 	enum lang lang = req->lang;
 	struct buf b;
@@ -230,6 +282,7 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	buf_puts(&b, "</dt>\n<dd id=\"state\">");
 	html_escape_str(&b, i18n(lang, state_text(state)));
 	buf_puts(&b, "</dd>\n</dl>\n");
+	put_identity_notice(&b, lang, reveals);
 
 	buf_puts(&b, "<section id=\"deadlines\"><h2>");
 	html_escape_str(&b, i18n(lang, M_STATUS_DEADLINES));
@@ -339,7 +392,8 @@ static void lookup_done(struct db_job *job, void *arg)
 		if (strcmp(PQgetvalue(db_job_result(job, 0), 0, 6), "t") == 0)
 			reporter_key_remember(req);
 		page_status(req, lk->status, db_job_result(job, 0), db_job_result(job, 1),
-			    db_job_result(job, 2), lk->error[0] ? lk->error : NULL);
+			    db_job_result(job, 2), db_job_result(job, 3),
+			    lk->error[0] ? lk->error : NULL);
 	}
 	request_resume(req);
 done:
@@ -363,6 +417,7 @@ static void lookup_start(struct request *req, unsigned status, const char *error
 	db_job_add(job, sql_case, 1, values, lengths, formats);
 	db_job_add(job, sql_messages, 1, values, lengths, formats);
 	db_job_add(job, sql_deadlines, 1, values, lengths, formats);
+	db_job_add(job, sql_reveals, 1, values, lengths, formats);
 	lk->ticket = request_wait(req, req->request_timeout);
 	db_submit(req->web->db, job);
 }
@@ -547,13 +602,23 @@ void status_handle_post(struct request *req)
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct config *cfg = req->web->cfg;
-	unsigned delay = ratelimit_delay(req->web->limiter, ci ? ci->client_addr : NULL,
-					 cfg->lookup_free_failures, cfg->lookup_max_delay,
-					 time(NULL));
-	if (delay) {
+	unsigned seconds = 0;
+	uint64_t client = 0;
+	enum rl_verdict v = ratelimit_admit(req->web->limiter, ci ? ci->client_addr : NULL,
+					    cfg->lookup_free_failures, cfg->lookup_max_delay,
+					    time(NULL), &seconds, &client);
+	if (v == RL_BUSY) {
+		log_info("request %lu: refused, this client has a receipt lookup in progress",
+			 req->id);
+		page_busy(req, seconds);
+		return;
+	}
+	req->lookup_admitted = true;
+	req->lookup_client = client;
+	if (v == RL_WAIT) {
 		req->slowed = true;
-		log_info("request %lu: receipt lookups slowed down by %u s", req->id, delay);
-		request_delay(req, delay, status_proceed);
+		log_info("request %lu: receipt lookups slowed down by %u s", req->id, seconds);
+		request_delay(req, seconds, status_proceed);
 		return;
 	}
 	status_proceed(req);

@@ -592,8 +592,19 @@ static enum route route_of(const char *url, const char *method, bool *post)
 	return known_path ? ROUTE_METHOD : ROUTE_NOT_FOUND;
 }
 
+/* A receipt lookup stops counting as in progress once it is answered or
+ * its client has gone. */
+static void lookup_finished(struct request *req)
+{
+	if (req->lookup_admitted) {
+		ratelimit_done(req->web->limiter, req->lookup_client);
+		req->lookup_admitted = false;
+	}
+}
+
 static enum MHD_Result queue_answer(struct request *req)
 {
+	lookup_finished(req);
 	enum MHD_Result r = MHD_queue_response(req->conn, req->status, req->response);
 	MHD_destroy_response(req->response);
 	req->response = NULL;
@@ -716,6 +727,7 @@ void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		event_free(req->timer);
 	if (req->response)
 		MHD_destroy_response(req->response);
+	lookup_finished(req);
 	form_free(&req->form);
 	memset(req->receipt, 0, sizeof(req->receipt));
 	bool posted = req->is_post;

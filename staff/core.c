@@ -512,6 +512,7 @@ static const char stylesheet[] =
     "ul.home-menu{padding-left:1.2rem}ul.home-menu li{margin:.3rem 0}\n"
     "label{display:block;font-weight:600;margin:.8rem 0 .25rem}\n"
     "label.choice{font-weight:400;margin:.35rem 0}\n"
+    "dt{font-weight:600}dd{margin:0 0 .5rem}\n"
     "input,select,textarea{font:inherit;width:100%;max-width:32rem;padding:.45rem;"
     "border:1px solid var(--line);border-radius:4px}\n"
     "input[type=checkbox],input[type=radio]{width:auto}\n"

@@ -314,7 +314,7 @@ static char *report_text(struct staff_ctx *c, const struct casefile *k)
 static void order(struct staff_ctx *c)
 {
 	static const char sql_member[] =
-		"SELECT display_name FROM hotline.staff_users WHERE login = $1 "
+		"SELECT display_name, id FROM hotline.staff_users WHERE login = $1 "
 		"AND 'commission' = ANY (roles) AND NOT disabled";
 	struct casefile k;
 	struct investigation v;
@@ -329,13 +329,16 @@ static void order(struct staff_ctx *c)
 	if (!caseaction_begin(c, &k))
 		return;
 	char names[16][128];
+	long long ids[16];
 	struct investigation_member members[16];
 	for (unsigned i = 0; i < n; i++) {
 		const char *p[1] = {logins[i]};
 		PGresult *res = casefile_query(c, sql_member, 1, p);
 		bool found = res && PQntuples(res) == 1;
-		if (found)
+		if (found) {
 			snprintf(names[i], sizeof(names[i]), "%s", PQgetvalue(res, 0, 0));
+			ids[i] = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+		}
 		PQclear(res);
 		if (!found) {
 			casefile_rollback(c);
@@ -343,7 +346,8 @@ static void order(struct staff_ctx *c)
 			caseaction_refused(c, k.reg_no, &e);
 			return;
 		}
-		members[i] = (struct investigation_member){.name = names[i], .position = ""};
+		members[i] = (struct investigation_member){
+		    .name = names[i], .position = "", .staff_user_id = ids[i]};
 	}
 	struct investigation_order o = {.order_no = staff_arg(c, "order_no"),
 					.order_date = staff_arg(c, "order_date"),

@@ -93,6 +93,8 @@ extern const struct staff_route staff_admin_routes[];
 extern const struct staff_route desk_routes[];
 extern const struct staff_route operator_routes[];
 extern const struct staff_route registrar_routes[];
+extern const struct staff_route staff_commission_routes[];
+extern const struct staff_route staff_identity_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
 extern const struct staff_route staff_board_routes[];
@@ -103,6 +105,8 @@ extern const struct staff_menu staff_board_menu[];
 extern const struct staff_menu staff_decision_menu[];
 extern const struct staff_menu operator_menu[];
 extern const struct staff_menu registrar_menu[];
+extern const struct staff_menu staff_commission_menu[];
+extern const struct staff_menu staff_identity_menu[];
 
 const struct staff_route *const *staff_route_tables(void)
 {
@@ -116,6 +120,8 @@ const struct staff_route *const *staff_route_tables(void)
 		desk_routes,
 		operator_routes,
 		registrar_routes,
+		staff_commission_routes,
+		staff_identity_routes,
 		NULL,
 	};
 	return tables;
@@ -129,6 +135,8 @@ const struct staff_menu *const *staff_menu_tables(void)
 		staff_decision_menu,
 		operator_menu,
 		registrar_menu,
+		staff_commission_menu,
+		staff_identity_menu,
 		NULL,
 	};
 	return tables;

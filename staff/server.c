@@ -97,7 +97,7 @@ struct staff_server *staff_server_new(struct event_base *base, const struct conf
 		snprintf(err, errlen, "cannot make the dummy password hash (out of memory?)");
 		goto fail;
 	}
-	s->pool = worker_pool_new(base, cfg->staff_workers, cfg->database);
+	s->pool = worker_pool_new(base, cfg->staff_workers, cfg->database, cfg->request_timeout);
 	if (!s->pool) {
 		snprintf(err, errlen, "cannot start the staff worker threads");
 		goto fail;

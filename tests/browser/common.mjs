@@ -27,6 +27,8 @@
 //   shoot(page, name)                build/screenshots/NAME-phone.png (375x812)
 //                                    and NAME-laptop.png (1280x800), full page
 //   loadTexts()                      {M_ID: {kk, ru, en}} from texts.def
+//   fitsWidth(page)                  {scrollWidth, clientWidth} of the page (needs a
+//                                    context with javaScriptEnabled: true)
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -145,4 +147,11 @@ export function loadTexts() {
 	for (const m of src.matchAll(row))
 		out[m[1]] = { kk: JSON.parse(m[2]), ru: JSON.parse(m[3]), en: JSON.parse(m[4]) };
 	return out;
+}
+
+export async function fitsWidth(page) {
+	return page.evaluate(() => ({
+		scrollWidth: document.documentElement.scrollWidth,
+		clientWidth: document.documentElement.clientWidth,
+	}));
 }

@@ -3,7 +3,7 @@
 // phone and laptop width (screenshots staff-login, staff-home, staff-admin).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, STAFF, launch, loginAs, logout, shoot, url } from './common.mjs';
+import { BASE, STAFF, fitsWidth, launch, loginAs, logout, shoot, url } from './common.mjs';
 
 let browser;
 
@@ -75,5 +75,34 @@ test('a wrong password is refused', async () => {
 	await Promise.all([page.waitForNavigation(), page.click('#submit')]);
 	assert.equal(new URL(page.url()).pathname, '/staff/login');
 	assert.ok(await page.isVisible('#error'));
+	await ctx.close();
+});
+
+test('the staff pages fit a phone in every language, without CSP violations', async () => {
+	// measuring needs JavaScript: this context is for the measurement only
+	const ctx = await browser.newContext({
+		viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true,
+		hasTouch: true, javaScriptEnabled: true,
+	});
+	const page = await ctx.newPage();
+	const csp = [];
+	page.on('console', (m) => {
+		if (/Content Security Policy/i.test(m.text()))
+			csp.push(m.text());
+	});
+	await page.goto(url('/staff/login'));
+	await loginAs(page, BASE, 'admin');
+	for (const lang of ['kk', 'ru', 'en']) {
+		for (const path of ['/staff/', '/staff/admin/users', '/staff/admin/policy',
+			'/staff/admin/user/director']) {
+			await page.goto(url(`${path}?lang=${lang}`));
+			assert.equal(await page.getAttribute('html', 'lang'), lang);
+			const { scrollWidth, clientWidth } = await fitsWidth(page);
+			assert.ok(scrollWidth <= clientWidth, `${path}?lang=${lang}: ${scrollWidth} > ${clientWidth}`);
+		}
+	}
+	await page.goto(url('/staff/admin/user/director?lang=ru'));
+	await shoot(page, 'staff-admin-user');
+	assert.deepEqual(csp, []);
 	await ctx.close();
 });

@@ -154,7 +154,13 @@ def test_director_orders_an_investigation_and_extends_it(staff_hotline):
     # ten working days across Nauryz
     assert hl.query("SELECT order_no, to_char(due_date, 'YYYY-MM-DD') FROM "
                     "hotline.investigations") == [("45-k", "2026-04-06")]
-    assert hl.query("SELECT name FROM hotline.commission_members") == [("Test Commission",)]
+    assert hl.query("SELECT m.name, u.login FROM hotline.commission_members m JOIN "
+                    "hotline.staff_users u ON u.id = m.staff_user_id") == \
+        [("Test Commission", "commission")]
+    # the member finds it on the commission's own page
+    cm = StaffClient(hl)
+    cm.login_as("commission")
+    assert rec.reg_no in cm.get("/staff/commission").body
     page = d.get(f"/staff/case/{rec.reg_no}")
     assert "Test Commission" in element_text(page.body, "commission")
     assert element_text(page.body, "investigation-due") == "2026-04-06"

@@ -295,3 +295,33 @@ def test_no_password_or_code_in_the_log(staff_hotline):
     log = hl.log()
     for secret in (STAFF_PASSWORD, "secret-typo-password", code, TOTP_SECRETS["custodian"]):
         assert secret not in log
+
+
+def test_database_lost_and_back(make_hotline, own_cluster):
+    """The workers' connections: 503 while the database is down, the
+    sessions stay (in memory), and the pages work again once it is back."""
+    from conftest import HOTLINECTL, run
+    ci = own_cluster.conninfo("hotline")
+    p = run([HOTLINECTL, "user", "add", "operator", "--name", "Op", "--roles", "operator",
+             "--database", ci], check=False, input=STAFF_PASSWORD + "\n")
+    assert p.returncode == 0, p.stderr
+    hl = make_hotline(cluster=own_cluster, dbname="hotline")
+    c = StaffClient(hl)
+    c.login_as("operator")
+    own_cluster.stop("immediate")
+    r = c.get("/staff/")
+    assert r.status == 503 and 'id="error"' in r.body
+    assert StaffClient(hl).login_as("operator", check=False).status == 503
+    own_cluster.start()
+    deadline = time.monotonic() + 10
+    while True:
+        r = c.get("/staff/")
+        if r.status == 200 or time.monotonic() > deadline:
+            break
+        assert r.status == 503
+        time.sleep(0.3)
+    assert r.status == 200 and "(operator)" in r.body
+    # both workers reconnect: several requests in a row all succeed
+    for _ in range(4):
+        assert c.get("/staff/").status == 200
+    StaffClient(hl).login_as("operator")

@@ -69,6 +69,71 @@ static void many_clients_do_not_crash(void **state)
 	ratelimit_free(rl);
 }
 
+static void lookups_in_progress_are_bounded(void **state)
+{
+	(void)state;
+	struct ratelimit *rl = ratelimit_new();
+	struct sockaddr_in a = addr("192.0.2.1"), b = addr("192.0.2.2");
+	const struct sockaddr *sa = (const struct sockaddr *)&a, *sb = (const struct sockaddr *)&b;
+	time_t now = 1000000;
+	unsigned sec;
+	uint64_t id[8], other;
+	/* below the free failures: up to RATELIMIT_PARALLEL at once */
+	uint64_t many[RATELIMIT_PARALLEL];
+	for (int i = 0; i < RATELIMIT_PARALLEL; i++)
+		assert_int_equal(ratelimit_admit(rl, sa, 3, 8, now, &sec, &many[i]), RL_GO);
+	assert_int_equal(ratelimit_admit(rl, sa, 3, 8, now, &sec, &id[3]), RL_BUSY);
+	assert_int_equal(sec, 1);
+	for (int i = 3; i < RATELIMIT_PARALLEL; i++)
+		ratelimit_done(rl, many[i]);
+	for (int i = 0; i < 3; i++)
+		id[i] = many[i];
+	/* another client is not concerned */
+	assert_int_equal(ratelimit_admit(rl, sb, 3, 8, now, &sec, &other), RL_GO);
+	ratelimit_done(rl, other);
+	/* the three were wrong: slowed, one at a time */
+	for (int i = 0; i < 3; i++) {
+		ratelimit_failure(rl, sa, now);
+		ratelimit_done(rl, id[i]);
+	}
+	assert_int_equal(ratelimit_admit(rl, sa, 3, 8, now, &sec, &id[0]), RL_WAIT);
+	assert_int_equal(sec, 1);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(ratelimit_admit(rl, sa, 3, 8, now, &sec, &id[1]), RL_BUSY);
+		assert_int_equal(sec, 1);
+	}
+	ratelimit_failure(rl, sa, now);
+	ratelimit_done(rl, id[0]);
+	assert_int_equal(ratelimit_admit(rl, sa, 3, 8, now, &sec, &id[0]), RL_WAIT);
+	assert_int_equal(sec, 2);
+	assert_int_equal(ratelimit_admit(rl, sa, 3, 8, now, &sec, &id[1]), RL_BUSY);
+	assert_int_equal(sec, 2);
+	ratelimit_done(rl, id[0]);
+	/* a right receipt (no failure) leaves the delay as it was */
+	assert_int_equal(ratelimit_admit(rl, sa, 3, 8, now, &sec, &id[0]), RL_WAIT);
+	assert_int_equal(sec, 2);
+	ratelimit_done(rl, id[0]);
+	/* done more often than admitted does not make room */
+	ratelimit_done(rl, id[0]);
+	assert_int_equal(ratelimit_admit(rl, sa, 3, 8, now, &sec, &id[0]), RL_WAIT);
+	assert_int_equal(ratelimit_admit(rl, sa, 3, 8, now, &sec, &id[1]), RL_BUSY);
+	ratelimit_free(rl);
+}
+
+static void no_free_failures(void **state)
+{
+	(void)state;
+	struct ratelimit *rl = ratelimit_new();
+	struct sockaddr_in a = addr("192.0.2.1");
+	const struct sockaddr *sa = (const struct sockaddr *)&a;
+	unsigned sec;
+	uint64_t id, id2;
+	assert_int_equal(ratelimit_admit(rl, sa, 0, 8, 1000, &sec, &id), RL_WAIT);
+	assert_int_equal(sec, 1);
+	assert_int_equal(ratelimit_admit(rl, sa, 0, 8, 1000, &sec, &id2), RL_BUSY);
+	ratelimit_free(rl);
+}
+
 int main(void)
 {
 	if (!crypto_init())
@@ -77,6 +142,8 @@ int main(void)
 		cmocka_unit_test(doubles_then_caps),
 		cmocka_unit_test(clients_apart_and_window),
 		cmocka_unit_test(many_clients_do_not_crash),
+		cmocka_unit_test(lookups_in_progress_are_bounded),
+		cmocka_unit_test(no_free_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
