@@ -93,10 +93,12 @@ extern const struct staff_route staff_admin_routes[];
 extern const struct staff_route desk_routes[];
 extern const struct staff_route operator_routes[];
 extern const struct staff_route registrar_routes[];
+extern const struct staff_route figures_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
 extern const struct staff_menu operator_menu[];
 extern const struct staff_menu registrar_menu[];
+extern const struct staff_menu figures_menu[];
 
 const struct staff_route *const *staff_route_tables(void)
 {
@@ -106,6 +108,7 @@ const struct staff_route *const *staff_route_tables(void)
 		desk_routes,
 		operator_routes,
 		registrar_routes,
+		figures_routes,
 		NULL,
 	};
 	return tables;
@@ -117,6 +120,7 @@ const struct staff_menu *const *staff_menu_tables(void)
 		staff_admin_menu,
 		operator_menu,
 		registrar_menu,
+		figures_menu,
 		NULL,
 	};
 	return tables;
