@@ -229,11 +229,11 @@ static void month_table(struct staff_ctx *c, const struct figures *f, const char
 {
 	staff_printf(c, "<h2 id=\"%s-title\">", id);
 	staff_text(c, title);
-	staff_printf(
-	    c,
-	    "</h2>\n<div class=\"table-wrap\"><table id=\"%s\" aria-labelledby=\"%s-title\">"
-	    "\n<thead><tr><th scope=\"col\">",
-	    id, id);
+	staff_printf(c,
+		     "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"%s\" "
+		     "aria-labelledby=\"%s-title\">"
+		     "\n<thead><tr><th scope=\"col\">",
+		     id, id);
 	staff_text(c, M_FIG_MONTH);
 	staff_printf(c, "</th>");
 	for (int k = 0; k < ncols; k++) {
@@ -288,6 +288,8 @@ static void figures_get(struct staff_ctx *c)
 		c->status = 400;
 
 	staff_page_begin(c, i18n(c->lang, M_FIG_TITLE));
+	/* a stylesheet <link> is allowed in <body> */
+	staff_printf(c, "<link rel=\"stylesheet\" href=\"/staff/figures.css\">\n");
 	staff_printf(c, "<h1>");
 	staff_text(c, M_FIG_TITLE);
 	staff_printf(c, "</h1>\n<p class=\"hint\" id=\"fig-intro\">");
@@ -302,16 +304,17 @@ static void figures_get(struct staff_ctx *c)
 	}
 	/* the period: a GET form, no JavaScript */
 	staff_printf(c, "<form method=\"get\" action=\"/staff/figures\" id=\"period\">\n"
-			"<label for=\"from\">");
+			"<div><label for=\"from\">");
 	staff_text(c, M_FIG_FROM);
-	staff_printf(c,
-		     "</label><input type=\"month\" id=\"from\" name=\"from\" value=\"%s\" "
-		     "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\">\n<label for=\"to\">",
-		     from);
+	staff_printf(
+	    c,
+	    "</label><input type=\"month\" id=\"from\" name=\"from\" value=\"%s\" "
+	    "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<div><label for=\"to\">",
+	    from);
 	staff_text(c, M_FIG_TO);
 	staff_printf(c,
 		     "</label><input type=\"month\" id=\"to\" name=\"to\" value=\"%s\" "
-		     "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\">\n<button>",
+		     "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<button>",
 		     to);
 	staff_text(c, M_FIG_SHOW);
 	staff_printf(c,
@@ -329,7 +332,7 @@ static void figures_get(struct staff_ctx *c)
 
 	staff_printf(c, "<h2 id=\"routing-title\">");
 	staff_text(c, M_FIG_ROUTING);
-	staff_printf(c, "</h2>\n<div class=\"table-wrap\"><table id=\"routing\" "
+	staff_printf(c, "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"routing\" "
 			"aria-labelledby=\"routing-title\"><tbody>\n");
 	row(c, "route-on-time", M_FIG_ON_TIME, f->route_on_time);
 	row(c, "route-late", M_FIG_LATE, f->route_late);
@@ -346,8 +349,9 @@ static void figures_get(struct staff_ctx *c)
 
 	staff_printf(c, "<h2 id=\"inv-title\">");
 	staff_text(c, M_FIG_INVEST);
-	staff_printf(c, "</h2>\n<div class=\"table-wrap\"><table id=\"investigations\" "
-			"aria-labelledby=\"inv-title\"><tbody>\n");
+	staff_printf(
+	    c, "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"investigations\" "
+	       "aria-labelledby=\"inv-title\"><tbody>\n");
 	row(c, "inv-on-time", M_FIG_INV_DONE_ON_TIME, f->inv_on_time);
 	row(c, "inv-late", M_FIG_INV_DONE_LATE, f->inv_late);
 	row(c, "inv-open-overdue", M_FIG_INV_OPEN_OVERDUE, f->inv_open_overdue);
@@ -435,11 +439,30 @@ static void figures_csv(struct staff_ctx *c)
 	free(f);
 }
 
+/* The wide tables scroll inside their .table-wrap (the shell's style); here:
+ * months and counts on one line, counts aligned. */
+static const char stylesheet[] =
+    "table.figures th[scope=row],table.figures td.num{white-space:nowrap}\n"
+    "table.figures td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "table.figures thead th{min-width:5.5rem}\n"
+    "table.figures td.small{font-style:italic}\n"
+    "table.figures{width:auto;min-width:100%}\n"
+    "#period{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end}\n"
+    "#period label{margin-bottom:.25rem}#period input{width:11rem}\n"
+    "#overdue-now{font-size:2rem;font-weight:700;margin:.25rem 0}\n";
+
+static void style_get(struct staff_ctx *c)
+{
+	c->content_type = "text/css; charset=utf-8";
+	buf_puts(&c->body, stylesheet);
+}
+
 #define FIGURE_ROLES (ROLE_BIT(ROLE_ANALYST) | ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR))
 
 const struct staff_route figures_routes[] = {
     {"GET", "/staff/figures", FIGURE_ROLES, figures_get, "figures.view"},
     {"GET", "/staff/figures.csv", FIGURE_ROLES, figures_csv, "figures.export"},
+    {"GET", "/staff/figures.css", STAFF_PUBLIC, style_get, "figures.style"},
     {NULL, NULL, 0, NULL, NULL},
 };
 
