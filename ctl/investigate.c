@@ -76,11 +76,24 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return optind;
 }
 
+/* The id of the staff account with this login, or 0 with a message. */
+static long long staff_account(PGconn *pg, const char *login)
+{
+	static const char sql_login[] = "SELECT id FROM hotline.staff_users WHERE login = $1";
+	const char *p[1] = {login};
+	PGresult *res = ctldb_exec(pg, sql_login, 1, p);
+	long long id = res && PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	if (res && !id)
+		fprintf(stderr, "hotlinectl: no staff account %s\n", login);
+	PQclear(res);
+	return id;
+}
+
 static bool order(PGconn *pg, struct investigation *v, const struct opts *o)
 {
 	if (!o->order_no || !o->order_date || o->nmembers == 0 || !o->case_key || !o->pass) {
 		fprintf(stderr, "usage: hotlinectl investigation order REG_NO --order-no NO "
-				"--order-date YYYY-MM-DD --member \"Name|Position\" [--member ...] "
+				"--order-date YYYY-MM-DD --member \"Name|Position[|login]\" [--member ...] "
 				"--case-key FILE --passphrase-file FILE\n"
 				"  (the case key is needed to check that no member is named in the "
 				"report)\n");
@@ -90,12 +103,20 @@ static bool order(PGconn *pg, struct investigation *v, const struct opts *o)
 	if (!investigation_check_order(v, &e))
 		return fail(&e); /* before the slow key is opened */
 	struct investigation_member members[32];
-	char names[32][256];
+	char names[32][256], positions[32][256];
 	for (int i = 0; i < o->nmembers; i++) {
-		size_t n = strcspn(o->members[i], "|");
-		snprintf(names[i], sizeof(names[i]), "%.*s", (int)n, o->members[i]);
+		/* "Name|Position" or "Name|Position|login" */
+		const char *spec = o->members[i];
+		size_t n = strcspn(spec, "|");
+		snprintf(names[i], sizeof(names[i]), "%.*s", (int)n, spec);
+		const char *pos = spec[n] ? spec + n + 1 : "";
+		size_t m = strcspn(pos, "|");
+		snprintf(positions[i], sizeof(positions[i]), "%.*s", (int)m, pos);
 		members[i].name = names[i];
-		members[i].position = o->members[i][n] ? o->members[i] + n + 1 : "";
+		members[i].position = positions[i];
+		members[i].staff_user_id = 0;
+		if (pos[m] && !(members[i].staff_user_id = staff_account(pg, pos + m + 1)))
+			return false;
 	}
 	struct secret_key *sk = secret_key_from_files(o->case_key, o->pass);
 	if (!sk)
@@ -151,7 +172,7 @@ static bool conclude(PGconn *pg, struct investigation *v, const struct opts *o)
 		return false;
 	}
 	struct wf_error e = {0};
-	bool ok = investigation_conclude(pg, v, o->norms, text, len, &pk, &e);
+	bool ok = investigation_conclude(pg, v, o->norms, text, len, NULL, 0, &pk, &e);
 	crypto_wipe(text, len);
 	if (!ok)
 		return fail(&e);

@@ -24,6 +24,14 @@ static const char sql_deadlines[] =
 	"SELECT d.kind, to_char(d.due_date, 'YYYY-MM-DD') "
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
 	"WHERE c.receipt_hash = $1 AND d.met_at IS NULL ORDER BY d.due_date";
+/* Requests to reveal the reporter's identity, from their approval on
+ * (docs/reveal.md). */
+static const char sql_reveals[] =
+	"SELECT r.requester_role, r.state, "
+	"to_char(r.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+	"coalesce(to_char(r.revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
+	"FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
+	"WHERE c.receipt_hash = $1 AND r.state IN ('approved', 'revealed') ORDER BY r.id";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_message_add[] =
@@ -163,8 +171,36 @@ static void put_message(struct buf *b, enum lang lang, const struct content_key 
 	buf_puts(b, "</article>\n");
 }
 
+/* The reporter learns that their identity will be, or was, revealed, and
+ * to which role, from the moment a second person approved the request. */
+static void put_identity_notice(struct buf *b, enum lang lang, const PGresult *reveals)
+{
+	int n = reveals ? PQntuples(reveals) : 0;
+	if (n == 0)
+		return;
+	buf_puts(b, "<section id=\"identity-notice\" class=\"notice\"><h2>");
+	html_escape_str(b, i18n(lang, M_STATUS_IDENTITY));
+	buf_puts(b, "</h2>\n");
+	for (int i = 0; i < n; i++) {
+		bool commission = strcmp(PQgetvalue(reveals, i, 0), "commission") == 0;
+		bool revealed = strcmp(PQgetvalue(reveals, i, 1), "revealed") == 0;
+		enum msg text = revealed ? (commission ? M_STATUS_REVEALED_COMMISSION
+						       : M_STATUS_REVEALED_COMPLIANCE)
+					 : (commission ? M_STATUS_REVEAL_APPROVED_COMMISSION
+						       : M_STATUS_REVEAL_APPROVED_COMPLIANCE);
+		char line[512];
+		snprintf(line, sizeof(line), i18n(lang, text),
+			 PQgetvalue(reveals, i, revealed ? 3 : 2));
+		buf_printf(b, "<p class=\"reveal %s\">", revealed ? "revealed" : "approved");
+		html_escape_str(b, line);
+		buf_puts(b, "</p>\n");
+	}
+	buf_puts(b, "</section>\n");
+}
+
 static void page_status(struct request *req, unsigned status, const PGresult *kase,
-			const PGresult *messages, const PGresult *deadlines, const char *error)
+			const PGresult *messages, const PGresult *deadlines,
+			const PGresult *reveals, const char *error)
 {
 	enum lang lang = req->lang;
 	struct buf b;
@@ -197,6 +233,7 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	buf_puts(&b, "</dt>\n<dd id=\"state\">");
 	html_escape_str(&b, i18n(lang, state_text(state)));
 	buf_puts(&b, "</dd>\n</dl>\n");
+	put_identity_notice(&b, lang, reveals);
 
 	buf_puts(&b, "<section id=\"deadlines\"><h2>");
 	html_escape_str(&b, i18n(lang, M_STATUS_DEADLINES));
@@ -302,7 +339,8 @@ static void lookup_done(struct db_job *job, void *arg)
 		status_page_form(req, MHD_HTTP_NOT_FOUND, i18n(req->lang, M_STATUS_ERR_UNKNOWN));
 	} else {
 		page_status(req, lk->status, db_job_result(job, 0), db_job_result(job, 1),
-			    db_job_result(job, 2), lk->error[0] ? lk->error : NULL);
+			    db_job_result(job, 2), db_job_result(job, 3),
+			    lk->error[0] ? lk->error : NULL);
 	}
 	request_resume(req);
 done:
@@ -326,6 +364,7 @@ static void lookup_start(struct request *req, unsigned status, const char *error
 	db_job_add(job, sql_case, 1, values, lengths, formats);
 	db_job_add(job, sql_messages, 1, values, lengths, formats);
 	db_job_add(job, sql_deadlines, 1, values, lengths, formats);
+	db_job_add(job, sql_reveals, 1, values, lengths, formats);
 	lk->ticket = request_wait(req, req->request_timeout);
 	db_submit(req->web->db, job);
 }

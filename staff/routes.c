@@ -94,11 +94,15 @@ extern const struct staff_route desk_routes[];
 extern const struct staff_route operator_routes[];
 extern const struct staff_route registrar_routes[];
 extern const struct staff_route figures_routes[];
+extern const struct staff_route staff_commission_routes[];
+extern const struct staff_route staff_identity_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
 extern const struct staff_menu operator_menu[];
 extern const struct staff_menu registrar_menu[];
 extern const struct staff_menu figures_menu[];
+extern const struct staff_menu staff_commission_menu[];
+extern const struct staff_menu staff_identity_menu[];
 
 const struct staff_route *const *staff_route_tables(void)
 {
@@ -109,6 +113,8 @@ const struct staff_route *const *staff_route_tables(void)
 		operator_routes,
 		registrar_routes,
 		figures_routes,
+		staff_commission_routes,
+		staff_identity_routes,
 		NULL,
 	};
 	return tables;
@@ -121,6 +127,8 @@ const struct staff_menu *const *staff_menu_tables(void)
 		operator_menu,
 		registrar_menu,
 		figures_menu,
+		staff_commission_menu,
+		staff_identity_menu,
 		NULL,
 	};
 	return tables;

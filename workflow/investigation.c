@@ -88,6 +88,27 @@ static bool move(PGconn *pg, struct investigation *v, enum investigation_state t
 	return true;
 }
 
+/* A member's staff account must be active and hold the commission role. */
+static bool member_account(PGconn *pg, const struct investigation_member *m, struct wf_error *e)
+{
+	static const char sql_account[] =
+		"SELECT 1 FROM hotline.staff_users WHERE id = $1::bigint AND NOT disabled "
+		"AND 'commission' = ANY (roles)";
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", m->staff_user_id);
+	const char *p[1] = {uid};
+	PGresult *res = wfdb_exec(pg, sql_account, 1, p, e);
+	if (!res)
+		return false;
+	bool ok = PQntuples(res) == 1;
+	PQclear(res);
+	if (!ok)
+		return wf_fail(e, WF_MISSING, "the staff account of %s is not an active commission "
+					      "member's account",
+			       m->name);
+	return true;
+}
+
 bool investigation_check_members(PGconn *pg, const struct investigation *v,
 				 const struct investigation_member *members, int nmembers,
 				 const char *report_text, struct wf_error *e)
@@ -105,6 +126,8 @@ bool investigation_check_members(PGconn *pg, const struct investigation *v,
 				       "%s is named in the report and cannot sit on its "
 				       "commission (004 p.7.3, L105)",
 				       name);
+		if (members[i].staff_user_id && !member_account(pg, &members[i], e))
+			return false;
 		const char *p[2] = {v->case_id, name};
 		PGresult *res = wfdb_exec(pg, sql_interest, 2, p, e);
 		if (!res)
@@ -162,8 +185,9 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 	static const char sql_order[] =
 		"INSERT INTO hotline.investigations (case_id, order_no, order_date, due_date) "
 		"VALUES ($1, $2, $3::date, $4::date) RETURNING id";
-	static const char sql_member[] = "INSERT INTO hotline.commission_members "
-					 "(investigation_id, name, position) VALUES ($1, $2, $3)";
+	static const char sql_member[] =
+		"INSERT INTO hotline.commission_members (investigation_id, name, position, "
+		"staff_user_id) VALUES ($1, $2, $3, nullif($4::bigint, 0))";
 	if (!o->order_no || !*o->order_no || !o->order_date || o->nmembers <= 0)
 		return wf_fail(e, WF_MISSING, "an order needs its number, its date and the commission");
 	if (!investigation_check_order(v, e))
@@ -185,8 +209,10 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 	PQclear(res);
 	for (int i = 0; ok && i < o->nmembers; i++) {
 		const char *pos = o->members[i].position ? o->members[i].position : "";
-		const char *m[3] = {v->id, o->members[i].name, pos};
-		ok = wfdb_run(pg, sql_member, 3, m, e);
+		char uid[24];
+		snprintf(uid, sizeof(uid), "%lld", o->members[i].staff_user_id);
+		const char *m[4] = {v->id, o->members[i].name, pos, uid};
+		ok = wfdb_run(pg, sql_member, 4, m, e);
 	}
 	char deadline_due[11];
 	ok = ok && deadline_add_investigation(pg, cal, v->case_id, o->order_date, deadline_due, e);
@@ -207,12 +233,12 @@ bool investigation_start(PGconn *pg, struct investigation *v, struct wf_error *e
 }
 
 bool investigation_conclude(PGconn *pg, struct investigation *v, const char *norms,
-			    const void *text, size_t len, const struct public_key *case_pk,
-			    struct wf_error *e)
+			    const void *text, size_t len, const void *proposed, size_t proposed_len,
+			    const struct public_key *case_pk, struct wf_error *e)
 {
 	static const char sql_conclude[] =
 		"UPDATE hotline.investigations SET norms = $2, conclusion_key_sealed = $3, "
-		"conclusion = $4 WHERE id = $1";
+		"conclusion = $4, proposed_measures = $5 WHERE id = $1";
 	if (!ordered(v, e))
 		return false;
 	if (!norms || !*norms)
@@ -221,19 +247,22 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 	if (!text || len == 0)
 		return wf_fail(e, WF_EMPTY, "the conclusion is empty: it must give its reasons");
 	struct content_key *key = content_key_new();
-	unsigned char *sealed = NULL, *ct = NULL;
-	size_t slen = 0, clen = 0;
+	unsigned char *sealed = NULL, *ct = NULL, *pm = NULL;
+	size_t slen = 0, clen = 0, pmlen = 0;
 	bool ok = key && content_key_seal(key, case_pk, &sealed, &slen) &&
-		  content_encrypt(key, text, len, &ct, &clen);
+		  content_encrypt(key, text, len, &ct, &clen) &&
+		  (!proposed || proposed_len == 0 ||
+		   content_encrypt(key, proposed, proposed_len, &pm, &pmlen));
 	content_key_free(key);
 	if (!ok)
 		wf_fail(e, WF_CRYPTO, "the conclusion could not be encrypted");
 	ok = ok && move(pg, v, INV_CONCLUSION_DRAFTED, e);
 	if (ok) {
-		const char *p[4] = {v->id, norms, (const char *)sealed, (const char *)ct};
-		int lengths[4] = {0, 0, (int)slen, (int)clen};
-		int formats[4] = {0, 0, 1, 1};
-		PGresult *res = PQexecParams(pg, sql_conclude, 4, NULL, p, lengths, formats, 0);
+		const char *p[5] = {v->id, norms, (const char *)sealed, (const char *)ct,
+				    (const char *)pm};
+		int lengths[5] = {0, 0, (int)slen, (int)clen, (int)pmlen};
+		int formats[5] = {0, 0, 1, 1, 1};
+		PGresult *res = PQexecParams(pg, sql_conclude, 5, NULL, p, lengths, formats, 0);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		if (!ok) {
 			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -243,6 +272,7 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 	}
 	free(sealed);
 	free(ct);
+	free(pm);
 	return ok;
 }
 

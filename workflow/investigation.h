@@ -45,7 +45,9 @@ bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v,
 
 struct investigation_member {
 	const char *name;
-	const char *position; /* may be NULL or "" */
+	const char *position;	 /* may be NULL or "" */
+	long long staff_user_id; /* the member's staff account (an active account with
+				    the commission role), or 0 when they have none */
 };
 
 struct investigation_order {
@@ -85,11 +87,13 @@ bool investigation_start(PGconn *pg, struct investigation *v, struct wf_error *e
     __attribute__((warn_unused_result));
 
 /* The reasoned conclusion citing the legal or internal norms (004 p.7.10):
- * the norms are stored as given, the text (len > 0 bytes) encrypted under
- * a fresh key sealed to the case-handling public key. -> conclusion_drafted. */
+ * the norms are stored as given; the findings (len > 0 bytes) and the
+ * measures the commission proposes (may be NULL) are encrypted under a
+ * fresh key sealed to the case-handling public key. -> conclusion_drafted. */
 bool investigation_conclude(PGconn *pg, struct investigation *v, const char *norms,
-			    const void *text, size_t len, const struct public_key *case_pk,
-			    struct wf_error *e) __attribute__((warn_unused_result));
+			    const void *text, size_t len, const void *proposed, size_t proposed_len,
+			    const struct public_key *case_pk, struct wf_error *e)
+    __attribute__((warn_unused_result));
 
 /* One of the four decisions of 004 p.7.11, by its name ("stop",
  * "hand_over", "disciplinary", "other_measures"). -> decided. */

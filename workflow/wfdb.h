@@ -36,6 +36,16 @@ enum wf_code {
 	WF_NOT_RUNNING,	      /* materials are requested only while it runs */
 	WF_NO_REQUEST,	      /* no open request for materials with that id */
 	WF_BAD_DECISION,      /* not one of the four decisions */
+	WF_NO_REVEAL,	      /* no such request to reveal an identity */
+	WF_NO_IDENTITY,	      /* the report is anonymous: nothing to reveal */
+	WF_REVEAL_OPEN,	      /* the case already has an open request */
+	WF_NOT_MEMBER,	      /* the commission member does not sit on this case */
+	WF_NOT_APPROVER,      /* not the person who may approve this request */
+	WF_SELF_APPROVAL,     /* a requester approving their own request */
+	WF_REVEAL_STATE,      /* the request is not in the state the step needs */
+	WF_NOT_APPROVED,      /* the custodian cannot open a request not approved */
+	WF_CUSTODIAN_REQUESTER, /* the custodian cannot open their own request */
+	WF_KEY_MISMATCH,      /* the custodian key does not open the identity */
 	WF_CODE_COUNT
 };
 

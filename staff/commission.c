@@ -1,0 +1,822 @@
+#include "staff/commission.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/digest.h"
+#include "crypto/keys.h"
+#include "crypto/seal.h"
+#include "daemon/config.h"
+#include "intake/sealing.h"
+#include "staff/refusal.h"
+#include "workflow/calendar.h"
+#include "workflow/deadline.h"
+#include "workflow/investigation.h"
+#include "workflow/journal.h"
+#include "workflow/states.h"
+#include "workflow/wfdb.h"
+
+#define STATUS_UNPROCESSABLE 422
+#define STATUS_UNAVAILABLE 503
+#define STATUS_NOT_FOUND 404
+
+/* The daemon's clock: the deadline scanner's, moved by clock_offset in
+ * tests. */
+static int64_t now_of(const struct staff_ctx *c)
+{
+	return (int64_t)time(NULL) + (c->cfg ? (int64_t)c->cfg->clock_offset : 0);
+}
+
+static void user_id_text(const struct staff_ctx *c, char out[24])
+{
+	snprintf(out, 24, "%lld", c->user->id);
+}
+
+static bool sql_simple(struct staff_ctx *c, const char *sql_text)
+{
+	PGresult *res = PQexec(c->db, sql_text);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok;
+}
+
+static bool begin(struct staff_ctx *c)
+{
+	static const char sql_begin[] = "BEGIN";
+	return sql_simple(c, sql_begin);
+}
+
+static bool commit(struct staff_ctx *c)
+{
+	static const char sql_commit[] = "COMMIT";
+	return sql_simple(c, sql_commit);
+}
+
+static void rollback(struct staff_ctx *c)
+{
+	static const char sql_rollback[] = "ROLLBACK";
+	(void)sql_simple(c, sql_rollback);
+}
+
+static unsigned char *bytea(const PGresult *res, int row, int col, size_t *len)
+{
+	*len = 0;
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col), len);
+}
+
+/* A registration number from the path, or false (then nothing of it is
+ * ever written into a page). */
+static bool reg_no_ok(const char *s)
+{
+	int year, seq;
+	return s && journal_parse_reg_no(s, &year, &seq);
+}
+
+/* Whether the logged-in member sits on the investigation of reg_no. */
+static bool sits_on(struct staff_ctx *c, const char *reg_no)
+{
+	static const char sql_member[] =
+		"SELECT 1 FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
+		"JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
+		"ON m.investigation_id = i.id WHERE j.reg_no = $1 AND m.staff_user_id = $2::bigint";
+	char uid[24];
+	user_id_text(c, uid);
+	const char *p[2] = {reg_no, uid};
+	PGresult *res = wfdb_exec(c->db, sql_member, 2, p, NULL);
+	bool yes = res && PQntuples(res) == 1;
+	PQclear(res);
+	return yes;
+}
+
+static enum msg inv_state_text(const char *state)
+{
+	static const struct {
+		const char *name;
+		enum msg text;
+	} texts[] = {
+		{"ordered", M_INV_ORDERED},
+		{"in_progress", M_INV_IN_PROGRESS},
+		{"conclusion_drafted", M_INV_CONCLUSION_DRAFTED},
+		{"decided", M_INV_DECIDED},
+		{"measures_adopted", M_INV_MEASURES_ADOPTED},
+		{"closed", M_INV_CLOSED},
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		if (strcmp(texts[i].name, state) == 0)
+			return texts[i].text;
+	}
+	return M_STATE_OTHER;
+}
+
+static const struct {
+	const char *name;
+	enum msg text;
+} decisions[] = {
+	{"stop", M_DECISION_STOP},
+	{"hand_over", M_DECISION_HAND_OVER},
+	{"disciplinary", M_DECISION_DISCIPLINARY},
+	{"other_measures", M_DECISION_OTHER_MEASURES},
+};
+
+static enum msg decision_text(const char *name)
+{
+	for (size_t i = 0; i < sizeof(decisions) / sizeof(decisions[0]); i++) {
+		if (strcmp(decisions[i].name, name) == 0)
+			return decisions[i].text;
+	}
+	return M_STATE_OTHER;
+}
+
+/* "3 working days left", "due today", "overdue by 2 working days". */
+static void put_days_left(struct staff_ctx *c, const struct calendar *cal, const char *due)
+{
+	int left = deadline_days_left(cal, due, now_of(c));
+	char text[160];
+	if (left > 0)
+		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_DAYS_LEFT), left);
+	else if (left == 0)
+		snprintf(text, sizeof(text), "%s", i18n(c->lang, M_COMM_DUE_TODAY));
+	else
+		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_OVERDUE), -left);
+	staff_printf(c, "<span class=\"days-left%s\" data-days=\"%d\">", left < 0 ? " overdue" : "",
+		     left);
+	staff_esc(c, text);
+	staff_printf(c, "</span>");
+}
+
+/* --- the list --- */
+
+static void list(struct staff_ctx *c)
+{
+	static const char sql_list[] =
+		"SELECT j.reg_no, i.order_no, to_char(i.order_date, 'YYYY-MM-DD'), i.state, "
+		"to_char(i.due_date, 'YYYY-MM-DD'), i.extended, (SELECT count(*) FROM "
+		"hotline.material_requests r WHERE r.investigation_id = i.id AND r.received_at IS NULL) "
+		"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
+		"JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
+		"ON m.investigation_id = i.id WHERE m.staff_user_id = $1::bigint "
+		"ORDER BY i.state = 'closed', i.due_date, j.reg_no";
+	char uid[24];
+	user_id_text(c, uid);
+	const char *p[1] = {uid};
+	struct wf_error e = {0};
+	PGresult *res = wfdb_exec(c->db, sql_list, 1, p, &e);
+	struct calendar *cal = res ? wfdb_calendar(c->db, &e) : NULL;
+	if (!res || !cal) {
+		PQclear(res);
+		calendar_free(cal);
+		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	staff_page_begin(c, i18n(c->lang, M_COMM_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_COMM_TITLE);
+	staff_printf(c, "</h1>\n<p class=\"hint\">");
+	staff_text(c, M_COMM_INTRO);
+	staff_printf(c, "</p>\n");
+	int n = PQntuples(res);
+	if (n == 0) {
+		staff_printf(c, "<p id=\"no-investigations\">");
+		staff_text(c, M_COMM_NONE);
+		staff_printf(c, "</p>\n");
+	}
+	staff_printf(c, "<ul class=\"cards\" id=\"investigations\">\n");
+	for (int i = 0; i < n; i++) {
+		const char *reg_no = PQgetvalue(res, i, 0);
+		const char *state = PQgetvalue(res, i, 3);
+		staff_printf(c, "<li class=\"card investigation\" data-reg-no=\"");
+		staff_esc(c, reg_no);
+		staff_printf(c, "\"><h2><a href=\"/staff/commission/");
+		staff_esc(c, reg_no);
+		staff_printf(c, "\">");
+		staff_esc(c, reg_no);
+		staff_printf(c, "</a></h2>\n<p>");
+		staff_text(c, inv_state_text(state));
+		staff_printf(c, "</p>\n<p>");
+		staff_text(c, M_COMM_ORDER);
+		staff_printf(c, " ");
+		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_printf(c, ", ");
+		staff_esc(c, PQgetvalue(res, i, 2));
+		staff_printf(c, "</p>\n<p>");
+		staff_text(c, M_COMM_DUE);
+		staff_printf(c, ": <time>");
+		staff_esc(c, PQgetvalue(res, i, 4));
+		staff_printf(c, "</time>%s", strcmp(PQgetvalue(res, i, 5), "t") == 0 ? " *" : "");
+		if (strcmp(state, "closed") != 0 && strcmp(state, "decided") != 0 &&
+		    strcmp(state, "measures_adopted") != 0) {
+			staff_printf(c, " · ");
+			put_days_left(c, cal, PQgetvalue(res, i, 4));
+		}
+		staff_printf(c, "</p>\n");
+		long open = strtol(PQgetvalue(res, i, 6), NULL, 10);
+		if (open > 0) {
+			char text[128];
+			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_OPEN_REQUESTS), (int)open);
+			staff_printf(c, "<p class=\"open-requests\">");
+			staff_esc(c, text);
+			staff_printf(c, "</p>\n");
+		}
+		staff_printf(c, "</li>\n");
+	}
+	staff_printf(c, "</ul>\n");
+	staff_page_end(c);
+	PQclear(res);
+	calendar_free(cal);
+}
+
+/* --- one investigation --- */
+
+static const char sql_view[] =
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+	"c.content_key_sealed, c.content, i.order_no, to_char(i.order_date, 'YYYY-MM-DD'), "
+	"i.state, to_char(i.due_date, 'YYYY-MM-DD'), i.extended, coalesce(i.norms, ''), "
+	"i.conclusion_key_sealed, i.conclusion, i.proposed_measures, coalesce(i.decision, ''), "
+	"coalesce(i.measures_doc, ''), i.id, c.id, c.identity_sealed IS NOT NULL "
+	"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
+	"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+enum {
+	V_REG_NO,
+	V_REGISTERED,
+	V_KEY,
+	V_CONTENT,
+	V_ORDER_NO,
+	V_ORDER_DATE,
+	V_STATE,
+	V_DUE,
+	V_EXTENDED,
+	V_NORMS,
+	V_CONCL_KEY,
+	V_CONCLUSION,
+	V_PROPOSED,
+	V_DECISION,
+	V_MEASURES,
+	V_INV_ID,
+	V_CASE_ID,
+	V_HAS_IDENTITY
+};
+
+static void put_field(struct staff_ctx *c, enum msg label, const char *value, const char *id)
+{
+	staff_printf(c, "<dt>");
+	staff_text(c, label);
+	staff_printf(c, "</dt>\n<dd id=\"%s\">", id);
+	staff_esc(c, value);
+	staff_printf(c, "</dd>\n");
+}
+
+/* The report's own words, opened with the session's case key. */
+static void put_report(struct staff_ctx *c, const PGresult *v)
+{
+	staff_printf(c, "<section id=\"report\"><h2>");
+	staff_text(c, M_COMM_REPORT);
+	staff_printf(c, "</h2>\n");
+	const struct secret_key *sk = staff_case_key(c);
+	size_t klen = 0, clen = 0;
+	unsigned char *sealed = bytea(v, 0, V_KEY, &klen);
+	unsigned char *ct = bytea(v, 0, V_CONTENT, &clen);
+	struct content_key *key = sk && sealed ? content_key_open(sk, sealed, klen) : NULL;
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	json_t *content = NULL;
+	if (key && ct && content_decrypt(key, ct, clen, &plain, &plen)) {
+		content = json_loadb((const char *)plain, plen, 0, NULL);
+		crypto_wipe(plain, plen);
+		free(plain);
+	}
+	if (!content) {
+		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
+		staff_text(c, sk ? M_COMM_CANNOT_OPEN : M_COMM_NO_CASE_KEY);
+		staff_printf(c, "</p>\n");
+	} else {
+		static const struct {
+			const char *field;
+			enum msg label;
+		} fields[] = {{"what", M_FORM_WHAT},
+			      {"when_where", M_FORM_WHEN_WHERE},
+			      {"who", M_FORM_WHO}};
+		staff_printf(c, "<dl class=\"report\">\n");
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			const char *text = json_string_value(json_object_get(content, fields[i].field));
+			if (!text || !*text)
+				continue;
+			staff_printf(c, "<dt>");
+			staff_text(c, fields[i].label);
+			staff_printf(c, "</dt>\n<dd class=\"text\" id=\"report-%s\">", fields[i].field);
+			staff_esc(c, text);
+			staff_printf(c, "</dd>\n");
+		}
+		staff_printf(c, "</dl>\n");
+		json_decref(content);
+	}
+	content_key_free(key);
+	PQfreemem(sealed);
+	PQfreemem(ct);
+	staff_printf(c, "</section>\n");
+}
+
+/* One encrypted text of the conclusion, under the conclusion's key. */
+static void put_sealed_text(struct staff_ctx *c, const struct content_key *key, const PGresult *v,
+			    int col, const char *id)
+{
+	size_t len = 0;
+	unsigned char *ct = bytea(v, 0, col, &len);
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	staff_printf(c, "<dd class=\"text\" id=\"%s\">", id);
+	if (key && ct && content_decrypt(key, ct, len, &plain, &plen)) {
+		char *text = malloc(plen + 1);
+		if (text) {
+			memcpy(text, plain, plen);
+			text[plen] = '\0';
+			staff_esc(c, text);
+			crypto_wipe(text, plen);
+			free(text);
+		}
+		crypto_wipe(plain, plen);
+		free(plain);
+	} else if (ct) {
+		staff_text(c, M_COMM_CANNOT_OPEN);
+	}
+	PQfreemem(ct);
+	staff_printf(c, "</dd>\n");
+}
+
+static void put_members(struct staff_ctx *c, const char *inv_id)
+{
+	static const char sql_members[] =
+		"SELECT name, position FROM hotline.commission_members WHERE investigation_id = $1 "
+		"ORDER BY name";
+	const char *p[1] = {inv_id};
+	PGresult *res = wfdb_exec(c->db, sql_members, 1, p, NULL);
+	staff_printf(c, "<section id=\"members\"><h2>");
+	staff_text(c, M_COMM_MEMBERS);
+	staff_printf(c, "</h2>\n<ul>\n");
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		staff_printf(c, "<li>");
+		staff_esc(c, PQgetvalue(res, i, 0));
+		if (*PQgetvalue(res, i, 1)) {
+			staff_printf(c, ", ");
+			staff_esc(c, PQgetvalue(res, i, 1));
+		}
+		staff_printf(c, "</li>\n");
+	}
+	staff_printf(c, "</ul>\n</section>\n");
+	PQclear(res);
+}
+
+static void put_extensions(struct staff_ctx *c, const char *inv_id)
+{
+	static const char sql_ext[] =
+		"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD'), consented_by, "
+		"to_char(old_due_date, 'YYYY-MM-DD'), to_char(new_due_date, 'YYYY-MM-DD') "
+		"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
+	const char *p[1] = {inv_id};
+	PGresult *res = wfdb_exec(c->db, sql_ext, 1, p, NULL);
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		char text[512];
+		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_EXTENDED), PQgetvalue(res, i, 3),
+			 PQgetvalue(res, i, 4), PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			 PQgetvalue(res, i, 2));
+		staff_printf(c, "<p class=\"extension\">");
+		staff_esc(c, text);
+		staff_printf(c, "</p>\n");
+	}
+	PQclear(res);
+}
+
+static void put_requests(struct staff_ctx *c, const struct calendar *cal, const char *reg_no,
+			 const char *inv_id, bool running)
+{
+	static const char sql_requests[] =
+		"SELECT id, addressee, what, to_char(requested_on, 'YYYY-MM-DD'), "
+		"to_char(due_date, 'YYYY-MM-DD'), received_at IS NOT NULL, "
+		"coalesce(to_char(received_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+		"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
+	const char *p[1] = {inv_id};
+	PGresult *res = wfdb_exec(c->db, sql_requests, 1, p, NULL);
+	char action[64];
+	snprintf(action, sizeof(action), "/staff/commission/%s", reg_no);
+	staff_printf(c, "<section id=\"requests\"><h2>");
+	staff_text(c, M_COMM_REQUESTS);
+	staff_printf(c, "</h2>\n<p class=\"hint\">");
+	staff_text(c, M_COMM_REQUESTS_HINT);
+	staff_printf(c, "</p>\n<ul class=\"cards\">\n");
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		const char *id = PQgetvalue(res, i, 0);
+		bool received = strcmp(PQgetvalue(res, i, 5), "t") == 0;
+		staff_printf(c, "<li class=\"card request%s\" id=\"request-%lld\"><p><strong>",
+			     received ? " received" : "", strtoll(id, NULL, 10));
+		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_printf(c, "</strong>: ");
+		staff_esc(c, PQgetvalue(res, i, 2));
+		staff_printf(c, "</p>\n<p>");
+		staff_text(c, M_COMM_REQUESTED_ON);
+		staff_printf(c, " <time>");
+		staff_esc(c, PQgetvalue(res, i, 3));
+		staff_printf(c, "</time> · ");
+		staff_text(c, M_COMM_DUE);
+		staff_printf(c, " <time class=\"due\">");
+		staff_esc(c, PQgetvalue(res, i, 4));
+		staff_printf(c, "</time> · ");
+		if (received) {
+			staff_printf(c, "<span class=\"state\">");
+			staff_text(c, M_COMM_RECEIVED);
+			staff_printf(c, " ");
+			staff_esc(c, PQgetvalue(res, i, 6));
+			staff_printf(c, "</span></p>\n");
+		} else {
+			put_days_left(c, cal, PQgetvalue(res, i, 4));
+			staff_printf(c, "</p>\n");
+			staff_form_open(c, action, false);
+			staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"received\">"
+					"<input type=\"hidden\" name=\"request\" value=\"%lld\">"
+					"<button type=\"submit\">",
+				     strtoll(id, NULL, 10));
+			staff_text(c, M_COMM_MARK_RECEIVED);
+			staff_printf(c, "</button></form>\n");
+		}
+		staff_printf(c, "</li>\n");
+	}
+	staff_printf(c, "</ul>\n");
+	PQclear(res);
+	if (running) {
+		staff_form_open(c, action, false);
+		staff_printf(c, "<fieldset id=\"new-request\"><legend>");
+		staff_text(c, M_COMM_NEW_REQUEST);
+		staff_printf(c, "</legend>\n<input type=\"hidden\" name=\"do\" value=\"request\">\n"
+				"<label for=\"to\">");
+		staff_text(c, M_COMM_REQUEST_TO);
+		staff_printf(c, "</label>\n<input type=\"text\" id=\"to\" name=\"to\" required "
+				"maxlength=\"300\">\n<label for=\"what\">");
+		staff_text(c, M_COMM_REQUEST_WHAT);
+		staff_printf(c, "</label>\n<textarea id=\"what\" name=\"what\" rows=\"3\" required "
+				"maxlength=\"2000\"></textarea>\n<label for=\"on\">");
+		staff_text(c, M_COMM_REQUEST_ON);
+		staff_printf(c, "</label>\n<input type=\"date\" id=\"on\" name=\"on\">\n"
+				"<p><button type=\"submit\">");
+		staff_text(c, M_COMM_SEND_REQUEST);
+		staff_printf(c, "</button></p>\n</fieldset>\n</form>\n");
+	}
+	staff_printf(c, "</section>\n");
+}
+
+static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *action,
+			   enum investigation_state state)
+{
+	staff_printf(c, "<section id=\"conclusion\"><h2>");
+	staff_text(c, M_COMM_CONCLUSION);
+	staff_printf(c, "</h2>\n");
+	if (state == INV_ORDERED) {
+		staff_printf(c, "<p>");
+		staff_text(c, M_COMM_START_FIRST);
+		staff_printf(c, "</p>\n");
+		staff_form_open(c, action, false);
+		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"start\"><button "
+				"type=\"submit\" id=\"start\">");
+		staff_text(c, M_COMM_START);
+		staff_printf(c, "</button></form>\n");
+	} else if (state == INV_IN_PROGRESS) {
+		staff_form_open(c, action, false);
+		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"conclude\">\n<p "
+				"class=\"hint\">");
+		staff_text(c, M_COMM_CONCLUSION_HINT);
+		staff_printf(c, "</p>\n<label for=\"findings\">");
+		staff_text(c, M_COMM_FINDINGS);
+		staff_printf(c, "</label>\n<textarea id=\"findings\" name=\"findings\" rows=\"8\" "
+				"required></textarea>\n<label for=\"norms\">");
+		staff_text(c, M_COMM_NORMS);
+		staff_printf(c, "</label>\n<textarea id=\"norms\" name=\"norms\" rows=\"3\" "
+				"required></textarea>\n<label for=\"proposed\">");
+		staff_text(c, M_COMM_PROPOSED);
+		staff_printf(c, "</label>\n<textarea id=\"proposed\" name=\"proposed\" "
+				"rows=\"4\"></textarea>\n<p><button type=\"submit\">");
+		staff_text(c, M_COMM_SUBMIT_CONCLUSION);
+		staff_printf(c, "</button></p>\n</form>\n");
+	} else {
+		const struct secret_key *sk = staff_case_key(c);
+		size_t klen = 0;
+		unsigned char *sealed = bytea(v, 0, V_CONCL_KEY, &klen);
+		struct content_key *key = sk && sealed ? content_key_open(sk, sealed, klen) : NULL;
+		PQfreemem(sealed);
+		staff_printf(c, "<dl>\n<dt>");
+		staff_text(c, M_COMM_FINDINGS);
+		staff_printf(c, "</dt>\n");
+		put_sealed_text(c, key, v, V_CONCLUSION, "findings-text");
+		staff_printf(c, "<dt>");
+		staff_text(c, M_COMM_NORMS);
+		staff_printf(c, "</dt>\n<dd id=\"norms-text\">");
+		staff_esc(c, PQgetvalue(v, 0, V_NORMS));
+		staff_printf(c, "</dd>\n");
+		if (!PQgetisnull(v, 0, V_PROPOSED)) {
+			staff_printf(c, "<dt>");
+			staff_text(c, M_COMM_PROPOSED);
+			staff_printf(c, "</dt>\n");
+			put_sealed_text(c, key, v, V_PROPOSED, "proposed-text");
+		}
+		staff_printf(c, "</dl>\n");
+		content_key_free(key);
+		if (!sk) {
+			staff_printf(c, "<p class=\"notice\">");
+			staff_text(c, M_COMM_NO_CASE_KEY);
+			staff_printf(c, "</p>\n");
+		}
+	}
+	staff_printf(c, "</section>\n");
+}
+
+static void put_decision(struct staff_ctx *c, const PGresult *v, const char *action,
+			 enum investigation_state state)
+{
+	if (state < INV_CONCLUSION_DRAFTED)
+		return;
+	const char *decision = PQgetvalue(v, 0, V_DECISION);
+	staff_printf(c, "<section id=\"decision\"><h2>");
+	staff_text(c, M_COMM_DECISION);
+	staff_printf(c, "</h2>\n");
+	if (state == INV_CONCLUSION_DRAFTED) {
+		staff_form_open(c, action, false);
+		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"decide\">\n<p "
+				"class=\"hint\">");
+		staff_text(c, M_COMM_DECISION_HINT);
+		staff_printf(c, "</p>\n<fieldset><legend>");
+		staff_text(c, M_COMM_DECISION);
+		staff_printf(c, "</legend>\n");
+		for (size_t i = 0; i < sizeof(decisions) / sizeof(decisions[0]); i++) {
+			staff_printf(c, "<label class=\"choice\"><input type=\"radio\" "
+					"name=\"decision\" value=\"%s\" required> ",
+				     decisions[i].name);
+			staff_text(c, decisions[i].text);
+			staff_printf(c, "</label>\n");
+		}
+		staff_printf(c, "</fieldset>\n<p><button type=\"submit\">");
+		staff_text(c, M_COMM_RECORD_DECISION);
+		staff_printf(c, "</button></p>\n</form>\n");
+		staff_printf(c, "</section>\n");
+		return;
+	}
+	staff_printf(c, "<p id=\"decision-text\">");
+	staff_text(c, decision_text(decision));
+	staff_printf(c, "</p>\n");
+	bool measures = strcmp(decision, "disciplinary") == 0 ||
+			strcmp(decision, "other_measures") == 0;
+	if (*PQgetvalue(v, 0, V_MEASURES)) {
+		staff_printf(c, "<p id=\"measures-doc\">");
+		staff_text(c, M_COMM_MEASURES_DOC);
+		staff_printf(c, ": ");
+		staff_esc(c, PQgetvalue(v, 0, V_MEASURES));
+		staff_printf(c, "</p>\n");
+	}
+	if (state == INV_DECIDED && measures) {
+		staff_form_open(c, action, false);
+		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"measures\">\n"
+				"<label for=\"doc\">");
+		staff_text(c, M_COMM_MEASURES_DOC);
+		staff_printf(c, "</label>\n<input type=\"text\" id=\"doc\" name=\"doc\" required "
+				"maxlength=\"300\">\n<p><button type=\"submit\">");
+		staff_text(c, M_COMM_RECORD_MEASURES);
+		staff_printf(c, "</button></p>\n</form>\n");
+	}
+	if ((state == INV_DECIDED && !measures) || state == INV_MEASURES_ADOPTED) {
+		staff_form_open(c, action, false);
+		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"close\"><button "
+				"type=\"submit\" id=\"close\">");
+		staff_text(c, M_COMM_CLOSE);
+		staff_printf(c, "</button></form>\n");
+	}
+	staff_printf(c, "</section>\n");
+}
+
+static void put_interest(struct staff_ctx *c, const char *case_id, const char *action,
+			 bool closed)
+{
+	static const char sql_interest[] =
+		"SELECT name, to_char(declared_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+		"FROM hotline.interest_declarations WHERE case_id = $1 ORDER BY declared_at";
+	const char *p[1] = {case_id};
+	PGresult *res = wfdb_exec(c->db, sql_interest, 1, p, NULL);
+	staff_printf(c, "<section id=\"interest\"><h2>");
+	staff_text(c, M_COMM_INTEREST);
+	staff_printf(c, "</h2>\n");
+	bool mine = false;
+	if (res && PQntuples(res) > 0) {
+		staff_printf(c, "<ul>\n");
+		for (int i = 0; i < PQntuples(res); i++) {
+			if (strcmp(PQgetvalue(res, i, 0), c->user->name) == 0)
+				mine = true;
+			staff_printf(c, "<li>");
+			staff_esc(c, PQgetvalue(res, i, 0));
+			staff_printf(c, " · <time>");
+			staff_esc(c, PQgetvalue(res, i, 1));
+			staff_printf(c, "</time></li>\n");
+		}
+		staff_printf(c, "</ul>\n");
+	}
+	PQclear(res);
+	if (!mine && !closed) {
+		staff_printf(c, "<p class=\"hint\">");
+		staff_text(c, M_COMM_INTEREST_HINT);
+		staff_printf(c, "</p>\n");
+		staff_form_open(c, action, false);
+		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"interest\"><button "
+				"type=\"submit\" id=\"declare-interest\">");
+		staff_text(c, M_COMM_DECLARE_INTEREST);
+		staff_printf(c, "</button></form>\n");
+	}
+	staff_printf(c, "</section>\n");
+}
+
+/* The whole page of one investigation; error (may be NULL) is a refusal
+ * of the step just tried. The view is audited before anything of the case
+ * is shown. */
+static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
+{
+	const char *p[1] = {reg_no};
+	struct wf_error e = {0};
+	PGresult *v = wfdb_exec(c->db, sql_view, 1, p, &e);
+	struct calendar *cal = v ? wfdb_calendar(c->db, &e) : NULL;
+	enum investigation_state state;
+	if (!v || !cal || PQntuples(v) != 1 ||
+	    !investigation_state_parse(PQgetvalue(v, 0, V_STATE), &state) ||
+	    !staff_audit(c, "case.view", reg_no)) {
+		PQclear(v);
+		calendar_free(cal);
+		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	if (status)
+		c->status = status;
+	char title[128];
+	snprintf(title, sizeof(title), i18n(c->lang, M_COMM_CASE_TITLE), reg_no);
+	char action[64];
+	snprintf(action, sizeof(action), "/staff/commission/%s", reg_no);
+	staff_page_begin(c, title);
+	staff_printf(c, "<p><a href=\"/staff/commission\">");
+	staff_text(c, M_COMM_BACK);
+	staff_printf(c, "</a></p>\n<h1>");
+	staff_esc(c, title);
+	staff_printf(c, "</h1>\n");
+	if (error) {
+		staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+		staff_esc(c, error);
+		staff_printf(c, "</p>\n");
+	}
+	staff_printf(c, "<dl class=\"facts\">\n");
+	put_field(c, M_RECEIPT_REGNO, reg_no, "reg-no");
+	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, V_REGISTERED), "registered");
+	char order[256];
+	snprintf(order, sizeof(order), "%s, %s", PQgetvalue(v, 0, V_ORDER_NO),
+		 PQgetvalue(v, 0, V_ORDER_DATE));
+	put_field(c, M_COMM_ORDER, order, "order");
+	put_field(c, M_STATUS_STATE, i18n(c->lang, inv_state_text(PQgetvalue(v, 0, V_STATE))),
+		  "inv-state");
+	staff_printf(c, "<dt>");
+	staff_text(c, M_COMM_DUE);
+	staff_printf(c, "</dt>\n<dd id=\"due\"><time>");
+	staff_esc(c, PQgetvalue(v, 0, V_DUE));
+	staff_printf(c, "</time>");
+	if (state < INV_DECIDED) {
+		staff_printf(c, " · ");
+		put_days_left(c, cal, PQgetvalue(v, 0, V_DUE));
+	}
+	staff_printf(c, "</dd>\n</dl>\n<p class=\"hint\">");
+	staff_text(c, M_COMM_TERM_HINT);
+	staff_printf(c, "</p>\n");
+	put_extensions(c, PQgetvalue(v, 0, V_INV_ID));
+	put_members(c, PQgetvalue(v, 0, V_INV_ID));
+	put_report(c, v);
+	put_requests(c, cal, reg_no, PQgetvalue(v, 0, V_INV_ID),
+		     state == INV_ORDERED || state == INV_IN_PROGRESS);
+	put_conclusion(c, v, action, state);
+	put_decision(c, v, action, state);
+	put_interest(c, PQgetvalue(v, 0, V_CASE_ID), action, state == INV_CLOSED);
+	if (strcmp(PQgetvalue(v, 0, V_HAS_IDENTITY), "t") == 0 && state != INV_CLOSED) {
+		staff_printf(c, "<section id=\"reveal\"><h2>");
+		staff_text(c, M_REVEAL_TITLE);
+		staff_printf(c, "</h2>\n<p><a href=\"/staff/reveal/new?case=");
+		staff_esc(c, reg_no);
+		staff_printf(c, "&amp;as=commission\">");
+		staff_text(c, M_REVEAL_ASK);
+		staff_printf(c, "</a></p>\n</section>\n");
+	}
+	staff_page_end(c);
+	PQclear(v);
+	calendar_free(cal);
+}
+
+static void view(struct staff_ctx *c)
+{
+	if (!reg_no_ok(c->arg) || !sits_on(c, c->arg)) {
+		staff_error(c, STATUS_NOT_FOUND, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+		return;
+	}
+	page(c, c->arg, 0, NULL);
+}
+
+/* --- the steps --- */
+
+static bool declare_interest(struct staff_ctx *c, const struct investigation *v,
+			     struct wf_error *e)
+{
+	static const char sql_declare[] =
+		"INSERT INTO hotline.interest_declarations (case_id, name, declared_by) "
+		"VALUES ($1, $2, $3::bigint) ON CONFLICT DO NOTHING";
+	char uid[24];
+	user_id_text(c, uid);
+	const char *p[3] = {v->case_id, c->user->name, uid};
+	return wfdb_run(c->db, sql_declare, 3, p, e);
+}
+
+static bool conclude(struct staff_ctx *c, struct investigation *v, struct wf_error *e)
+{
+	const char *findings = staff_arg(c, "findings");
+	const char *proposed = staff_arg(c, "proposed");
+	return investigation_conclude(c->db, v, staff_arg(c, "norms"), findings,
+				      staff_arg_len(c, "findings"), proposed,
+				      staff_arg_len(c, "proposed"), &c->keys->case_key, e);
+}
+
+static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
+		 struct wf_error *e)
+{
+	if (strcmp(what, "start") == 0)
+		return investigation_start(c->db, v, e);
+	if (strcmp(what, "request") == 0) {
+		char id[24], due[11];
+		return investigation_request(c->db, v, staff_arg(c, "to"), staff_arg(c, "what"),
+					     staff_arg(c, "on"), now_of(c), id, due, e);
+	}
+	if (strcmp(what, "received") == 0)
+		return investigation_received(c->db, v, staff_arg(c, "request"), e);
+	if (strcmp(what, "conclude") == 0)
+		return conclude(c, v, e);
+	if (strcmp(what, "decide") == 0)
+		return investigation_decide(c->db, v, staff_arg(c, "decision"), e);
+	if (strcmp(what, "measures") == 0)
+		return investigation_measures(c->db, v, staff_arg(c, "doc"), e);
+	if (strcmp(what, "close") == 0)
+		return investigation_close(c->db, v, e);
+	if (strcmp(what, "interest") == 0)
+		return declare_interest(c, v, e);
+	return wf_fail(e, WF_MISSING, "unknown step");
+}
+
+static void act(struct staff_ctx *c)
+{
+	static const char *const steps[] = {"start",    "request",  "received", "conclude",
+					    "decide",   "measures", "close",    "interest"};
+	if (!reg_no_ok(c->arg) || !sits_on(c, c->arg)) {
+		staff_error(c, STATUS_NOT_FOUND, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+		return;
+	}
+	const char *what = staff_arg(c, "do");
+	const char *known = NULL;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (strcmp(what, steps[i]) == 0)
+			known = steps[i];
+	}
+	struct wf_error e = {0};
+	char action[48];
+	snprintf(action, sizeof(action), "investigation.%s", known ? known : "unknown");
+	bool ok = known && begin(c);
+	if (!known)
+		wf_fail(&e, WF_MISSING, "unknown step");
+	struct investigation v;
+	ok = ok && investigation_load(c->db, c->arg, &v, &e) && step(c, known, &v, &e);
+	if (ok && !staff_audit(c, action, c->arg))
+		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
+	if (ok && !commit(c))
+		ok = wf_fail(&e, WF_DB, "the commit failed");
+	if (!ok) {
+		if (known)
+			rollback(c);
+		bool down = e.code == WF_DB || e.code == WF_CRYPTO;
+		page(c, c->arg, down ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE,
+		     i18n(c->lang, refusal_text(e.code)));
+		return;
+	}
+	char to[80];
+	snprintf(to, sizeof(to), "/staff/commission/%s#%s", c->arg,
+		 strcmp(known, "request") == 0 || strcmp(known, "received") == 0 ? "requests"
+		 : strcmp(known, "interest") == 0				   ? "interest"
+		 : strcmp(known, "conclude") == 0 || strcmp(known, "start") == 0  ? "conclusion"
+										   : "decision");
+	staff_redirect(c, to);
+}
+
+const struct staff_route staff_commission_routes[] = {
+	{"GET", "/staff/commission", ROLE_BIT(ROLE_COMMISSION), list, "commission.list"},
+	{"GET", "/staff/commission/*", ROLE_BIT(ROLE_COMMISSION), view, "commission.view"},
+	{"POST", "/staff/commission/*", ROLE_BIT(ROLE_COMMISSION), act, "commission.step"},
+	{0},
+};
+
+const struct staff_menu staff_commission_menu[] = {
+	{"/staff/commission", M_COMM_TITLE},
+	{0},
+};

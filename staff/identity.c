@@ -1,0 +1,585 @@
+#include "staff/identity.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/keys.h"
+#include "crypto/seal.h"
+#include "daemon/config.h"
+#include "staff/refusal.h"
+#include "workflow/journal.h"
+#include "workflow/reveal.h"
+#include "workflow/wfdb.h"
+
+#define STATUS_FORBIDDEN 403
+#define STATUS_NOT_FOUND 404
+#define STATUS_UNPROCESSABLE 422
+#define STATUS_TOO_MANY 429
+#define STATUS_UNAVAILABLE 503
+
+#define ASKERS (ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_COMMISSION))
+#define APPROVERS (ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE))
+#define ALL_ROLES (ASKERS | APPROVERS | ROLE_BIT(ROLE_CUSTODIAN))
+
+static bool has(const struct staff_ctx *c, enum role r)
+{
+	return (c->user->roles & ROLE_BIT(r)) != 0;
+}
+
+static bool sql_simple(struct staff_ctx *c, const char *sql_text)
+{
+	PGresult *res = PQexec(c->db, sql_text);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	return ok;
+}
+
+static bool begin(struct staff_ctx *c)
+{
+	static const char sql_begin[] = "BEGIN";
+	return sql_simple(c, sql_begin);
+}
+
+static bool commit(struct staff_ctx *c)
+{
+	static const char sql_commit[] = "COMMIT";
+	return sql_simple(c, sql_commit);
+}
+
+static void rollback(struct staff_ctx *c)
+{
+	static const char sql_rollback[] = "ROLLBACK";
+	(void)sql_simple(c, sql_rollback);
+}
+
+/* "2026-000012/reveal/3": what the audit log names. */
+static void object_of(const struct reveal *r, char out[64])
+{
+	snprintf(out, 64, "%s/reveal/%s", r->reg_no, r->id);
+}
+
+/* An audit row outside the step's transaction (a refusal, a wrong
+ * passphrase): it must stay even though the step did not happen. */
+static void audit_refusal(struct staff_ctx *c, const char *action, const struct reveal *r)
+{
+	char object[64];
+	object_of(r, object);
+	if (!staff_audit(c, action, object))
+		c->status = STATUS_UNAVAILABLE;
+}
+
+/* Need to know: who may see a request at all. */
+static bool may_see(const struct staff_ctx *c, const struct reveal *r)
+{
+	if (r->requested_by == c->user->id || has(c, ROLE_COMPLIANCE))
+		return true;
+	if (has(c, ROLE_DIRECTOR) && !r->director_named)
+		return true;
+	if (has(c, ROLE_ALTERNATE) && r->director_named)
+		return true;
+	/* the custodian also sees a request not approved yet, so that trying
+	 * to open it is refused and recorded rather than a plain 404 */
+	return has(c, ROLE_CUSTODIAN) && r->state != REVEAL_REJECTED;
+}
+
+static enum msg state_text(enum reveal_state s)
+{
+	switch (s) {
+	case REVEAL_REQUESTED:
+		return M_REVEAL_STATE_REQUESTED;
+	case REVEAL_APPROVED:
+		return M_REVEAL_STATE_APPROVED;
+	case REVEAL_REJECTED:
+		return M_REVEAL_STATE_REJECTED;
+	case REVEAL_REVEALED:
+		return M_REVEAL_STATE_REVEALED;
+	}
+	return M_STATE_OTHER;
+}
+
+static enum msg role_text(const char *role)
+{
+	if (strcmp(role, "commission") == 0)
+		return M_REVEAL_ROLE_COMMISSION;
+	if (strcmp(role, "director") == 0)
+		return M_REVEAL_ROLE_DIRECTOR;
+	if (strcmp(role, "alternate") == 0)
+		return M_REVEAL_ROLE_ALTERNATE;
+	return M_REVEAL_ROLE_COMPLIANCE;
+}
+
+static void put_error(struct staff_ctx *c, const char *error)
+{
+	if (!error)
+		return;
+	staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+	staff_esc(c, error);
+	staff_printf(c, "</p>\n");
+}
+
+/* --- the list --- */
+
+static void list(struct staff_ctx *c)
+{
+	static const char sql_list[] =
+		"SELECT r.id FROM hotline.identity_reveals r ORDER BY r.state <> 'requested', "
+		"r.state <> 'approved', r.id DESC LIMIT 500";
+	struct wf_error e = {0};
+	PGresult *res = wfdb_exec(c->db, sql_list, 0, NULL, &e);
+	if (!res) {
+		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	staff_page_begin(c, i18n(c->lang, M_REVEAL_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_REVEAL_TITLE);
+	staff_printf(c, "</h1>\n<p class=\"hint\">");
+	staff_text(c, M_REVEAL_INTRO);
+	staff_printf(c, "</p>\n");
+	if (c->user->roles & ASKERS) {
+		staff_printf(c, "<p><a href=\"/staff/reveal/new\" id=\"new-request\">");
+		staff_text(c, M_REVEAL_ASK);
+		staff_printf(c, "</a></p>\n");
+	}
+	staff_printf(c, "<ul class=\"cards\" id=\"reveals\">\n");
+	int shown = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct reveal r;
+		if (!reveal_load(c->db, PQgetvalue(res, i, 0), &r, &e) || !may_see(c, &r))
+			continue;
+		shown++;
+		staff_printf(c, "<li class=\"card reveal %s\" id=\"reveal-%s\"><h2><a "
+				"href=\"/staff/reveal/%s\">",
+			     reveal_state_name(r.state), r.id, r.id);
+		staff_esc(c, r.reg_no);
+		staff_printf(c, "</a></h2>\n<p>");
+		staff_text(c, state_text(r.state));
+		staff_printf(c, " · ");
+		staff_esc(c, r.requester_name);
+		staff_printf(c, " (");
+		staff_text(c, role_text(r.requester_role));
+		staff_printf(c, ") · <time>");
+		staff_esc(c, r.requested_at);
+		staff_printf(c, "</time></p>\n</li>\n");
+	}
+	staff_printf(c, "</ul>\n");
+	if (shown == 0) {
+		staff_printf(c, "<p id=\"no-reveals\">");
+		staff_text(c, M_REVEAL_NONE);
+		staff_printf(c, "</p>\n");
+	}
+	staff_page_end(c);
+	PQclear(res);
+}
+
+/* --- a new request --- */
+
+static void new_form(struct staff_ctx *c, unsigned status, const char *error)
+{
+	if (status)
+		c->status = status;
+	staff_page_begin(c, i18n(c->lang, M_REVEAL_NEW_TITLE));
+	staff_printf(c, "<p><a href=\"/staff/reveal\">");
+	staff_text(c, M_REVEAL_BACK);
+	staff_printf(c, "</a></p>\n<h1>");
+	staff_text(c, M_REVEAL_NEW_TITLE);
+	staff_printf(c, "</h1>\n<p class=\"hint\">");
+	staff_text(c, M_REVEAL_NEW_HINT);
+	staff_printf(c, "</p>\n");
+	put_error(c, error);
+	staff_form_open(c, "/staff/reveal/new", false);
+	staff_printf(c, "<label for=\"case\">");
+	staff_text(c, M_RECEIPT_REGNO);
+	staff_printf(c, "</label>\n<input type=\"text\" id=\"case\" name=\"case\" required "
+			"maxlength=\"15\" placeholder=\"2026-000001\" value=\"");
+	staff_esc(c, staff_arg(c, "case"));
+	staff_printf(c, "\">\n");
+	const char *as = staff_arg(c, "as");
+	bool both = has(c, ROLE_COMPLIANCE) && has(c, ROLE_COMMISSION);
+	if (both) {
+		staff_printf(c, "<fieldset><legend>");
+		staff_text(c, M_REVEAL_AS);
+		staff_printf(c, "</legend>\n<label class=\"choice\"><input type=\"radio\" name=\"as\" "
+				"value=\"compliance\"%s> ",
+			     strcmp(as, "commission") != 0 ? " checked" : "");
+		staff_text(c, M_REVEAL_ROLE_COMPLIANCE);
+		staff_printf(c, "</label>\n<label class=\"choice\"><input type=\"radio\" name=\"as\" "
+				"value=\"commission\"%s> ",
+			     strcmp(as, "commission") == 0 ? " checked" : "");
+		staff_text(c, M_REVEAL_ROLE_COMMISSION);
+		staff_printf(c, "</label>\n</fieldset>\n");
+	} else {
+		staff_printf(c, "<input type=\"hidden\" name=\"as\" value=\"%s\">\n",
+			     has(c, ROLE_COMPLIANCE) ? "compliance" : "commission");
+	}
+	staff_printf(c, "<label for=\"reason\">");
+	staff_text(c, M_REVEAL_REASON);
+	staff_printf(c, "</label>\n<p class=\"hint\">");
+	staff_text(c, M_REVEAL_REASON_HINT);
+	staff_printf(c, "</p>\n<textarea id=\"reason\" name=\"reason\" rows=\"5\" required "
+			"maxlength=\"4000\">");
+	staff_esc(c, staff_arg(c, "reason"));
+	staff_printf(c, "</textarea>\n<p><button type=\"submit\">");
+	staff_text(c, M_REVEAL_SEND);
+	staff_printf(c, "</button></p>\n</form>\n");
+	staff_page_end(c);
+}
+
+static void new_page(struct staff_ctx *c)
+{
+	new_form(c, 0, NULL);
+}
+
+static void new_post(struct staff_ctx *c)
+{
+	const char *reg_no = staff_arg(c, "case");
+	const char *as = staff_arg(c, "as");
+	struct wf_error e = {0};
+	char id[24] = "";
+	bool role_ok = (strcmp(as, "compliance") == 0 && has(c, ROLE_COMPLIANCE)) ||
+		       (strcmp(as, "commission") == 0 && has(c, ROLE_COMMISSION));
+	int year, seq;
+	bool ok = role_ok && journal_parse_reg_no(reg_no, &year, &seq);
+	if (!role_ok)
+		wf_fail(&e, WF_MISSING, "acting as a role the user does not hold");
+	else if (!ok)
+		wf_fail(&e, WF_NO_CASE, "not a registration number");
+	ok = ok && begin(c);
+	bool in_tx = ok;
+	ok = ok && reveal_request(c->db, reg_no, c->user->id, as, staff_arg(c, "reason"), id, &e);
+	char object[64];
+	snprintf(object, sizeof(object), "%s/reveal/%s", reg_no, id);
+	if (ok && !staff_audit(c, "reveal.request", object))
+		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
+	if (ok && !commit(c))
+		ok = wf_fail(&e, WF_DB, "the commit failed");
+	if (!ok) {
+		if (in_tx)
+			rollback(c);
+		new_form(c, e.code == WF_DB ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE,
+			 i18n(c->lang, refusal_text(e.code)));
+		return;
+	}
+	char to[64];
+	snprintf(to, sizeof(to), "/staff/reveal/%s", id);
+	staff_redirect(c, to);
+}
+
+/* --- one request --- */
+
+static void put_request(struct staff_ctx *c, const struct reveal *r, const char *error)
+{
+	char title[96];
+	snprintf(title, sizeof(title), i18n(c->lang, M_REVEAL_ONE_TITLE), r->reg_no);
+	staff_page_begin(c, title);
+	staff_printf(c, "<p><a href=\"/staff/reveal\">");
+	staff_text(c, M_REVEAL_BACK);
+	staff_printf(c, "</a></p>\n<h1>");
+	staff_esc(c, title);
+	staff_printf(c, "</h1>\n");
+	put_error(c, error);
+	staff_printf(c, "<dl class=\"facts\">\n<dt>");
+	staff_text(c, M_STATUS_STATE);
+	staff_printf(c, "</dt>\n<dd id=\"reveal-state\" data-state=\"%s\">",
+		     reveal_state_name(r->state));
+	staff_text(c, state_text(r->state));
+	staff_printf(c, "</dd>\n<dt>");
+	staff_text(c, M_REVEAL_REQUESTED_BY);
+	staff_printf(c, "</dt>\n<dd id=\"requested-by\">");
+	staff_esc(c, r->requester_name);
+	staff_printf(c, " (");
+	staff_text(c, role_text(r->requester_role));
+	staff_printf(c, "), <time>");
+	staff_esc(c, r->requested_at);
+	staff_printf(c, "</time></dd>\n<dt>");
+	staff_text(c, M_REVEAL_REASON);
+	staff_printf(c, "</dt>\n<dd class=\"text\" id=\"reason\">");
+	char *reason = reveal_reason(c->db, r);
+	staff_esc(c, reason ? reason : "");
+	free(reason);
+	staff_printf(c, "</dd>\n");
+	if (r->decided_by) {
+		staff_printf(c, "<dt>");
+		staff_text(c, r->state == REVEAL_REJECTED ? M_REVEAL_REJECTED_BY
+							  : M_REVEAL_APPROVED_BY);
+		staff_printf(c, "</dt>\n<dd id=\"decided-by\">");
+		staff_esc(c, r->decider_name);
+		staff_printf(c, " (");
+		staff_text(c, role_text(r->decider_role));
+		staff_printf(c, "), <time>");
+		staff_esc(c, r->decided_at);
+		staff_printf(c, "</time></dd>\n");
+	}
+	if (r->state == REVEAL_REVEALED) {
+		char text[256];
+		snprintf(text, sizeof(text), i18n(c->lang, M_REVEAL_REVEALED_ON), r->revealed_at);
+		staff_printf(c, "<dt>");
+		staff_text(c, M_REVEAL_STATE_REVEALED);
+		staff_printf(c, "</dt>\n<dd id=\"revealed\">");
+		staff_esc(c, text);
+		staff_printf(c, "</dd>\n");
+	}
+	staff_printf(c, "</dl>\n");
+
+	char action[64];
+	bool approver = r->director_named ? has(c, ROLE_ALTERNATE) : has(c, ROLE_DIRECTOR);
+	if (r->state == REVEAL_REQUESTED && (c->user->roles & APPROVERS)) {
+		snprintf(action, sizeof(action), "/staff/reveal/decide/%s", r->id);
+		staff_printf(c, "<section id=\"decide\"><h2>");
+		staff_text(c, M_REVEAL_DECIDE);
+		staff_printf(c, "</h2>\n<p class=\"hint\">");
+		staff_text(c, approver && r->requested_by != c->user->id ? M_REVEAL_DECIDE_HINT
+									  : M_WF_NOT_APPROVER);
+		staff_printf(c, "</p>\n");
+		staff_form_open(c, action, false);
+		staff_printf(c, "<p class=\"buttons\"><button type=\"submit\" name=\"do\" "
+				"value=\"approve\" id=\"approve\">");
+		staff_text(c, M_REVEAL_APPROVE);
+		staff_printf(c, "</button> <button type=\"submit\" name=\"do\" value=\"reject\" "
+				"id=\"reject\">");
+		staff_text(c, M_REVEAL_REJECT);
+		staff_printf(c, "</button></p>\n</form>\n</section>\n");
+	}
+	if (has(c, ROLE_CUSTODIAN) && r->state == REVEAL_APPROVED) {
+		snprintf(action, sizeof(action), "/staff/reveal/open/%s", r->id);
+		staff_printf(c, "<section id=\"open\"><h2>");
+		staff_text(c, M_REVEAL_OPEN);
+		staff_printf(c, "</h2>\n<p class=\"hint\">");
+		staff_text(c, M_REVEAL_OPEN_HINT);
+		staff_printf(c, "</p>\n");
+		staff_form_open(c, action, false);
+		staff_printf(c, "<label for=\"passphrase\">");
+		staff_text(c, M_REVEAL_PASSPHRASE);
+		staff_printf(c, "</label>\n<input type=\"password\" id=\"passphrase\" "
+				"name=\"passphrase\" autocomplete=\"off\" required>\n"
+				"<p><button type=\"submit\" id=\"open-identity\">");
+		staff_text(c, M_REVEAL_OPEN_BUTTON);
+		staff_printf(c, "</button></p>\n</form>\n</section>\n");
+	}
+	staff_page_end(c);
+}
+
+/* Loads the request of the path and checks that the user may see it;
+ * answers 404 otherwise. */
+static bool load_visible(struct staff_ctx *c, const char *id, struct reveal *r)
+{
+	struct wf_error e = {0};
+	if (!reveal_load(c->db, id, r, &e)) {
+		if (e.code == WF_DB)
+			staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		else
+			staff_error(c, STATUS_NOT_FOUND, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+		return false;
+	}
+	if (!may_see(c, r)) {
+		staff_error(c, STATUS_NOT_FOUND, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+		return false;
+	}
+	return true;
+}
+
+static void one(struct staff_ctx *c)
+{
+	struct reveal r;
+	if (load_visible(c, c->arg, &r))
+		put_request(c, &r, NULL);
+}
+
+static void refused(struct staff_ctx *c, const struct reveal *r, unsigned status,
+		    const struct wf_error *e)
+{
+	audit_refusal(c, "reveal.refused", r);
+	if (c->status != STATUS_UNAVAILABLE)
+		c->status = status;
+	put_request(c, r, i18n(c->lang, refusal_text(e->code)));
+}
+
+static void decide(struct staff_ctx *c)
+{
+	const char *what = staff_arg(c, "do");
+	bool approve = strcmp(what, "approve") == 0;
+	if (!approve && strcmp(what, "reject") != 0) {
+		staff_error(c, STATUS_UNPROCESSABLE, M_ERR_BAD_REQUEST_TITLE, M_WF_MISSING);
+		return;
+	}
+	struct reveal r;
+	struct wf_error e = {0};
+	if (!begin(c)) {
+		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	if (!reveal_load(c->db, c->arg, &r, &e) || !may_see(c, &r)) {
+		rollback(c);
+		staff_error(c, STATUS_NOT_FOUND, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+		return;
+	}
+	char object[64];
+	object_of(&r, object);
+	bool ok = reveal_decide(c->db, &r, c->user->id, has(c, ROLE_DIRECTOR),
+				has(c, ROLE_ALTERNATE), approve, &e);
+	if (ok && !staff_audit(c, approve ? "reveal.approve" : "reveal.reject", object))
+		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
+	if (ok && !commit(c))
+		ok = wf_fail(&e, WF_DB, "the commit failed");
+	if (!ok) {
+		rollback(c);
+		struct reveal now;
+		struct wf_error e2 = {0};
+		if (reveal_load(c->db, c->arg, &now, &e2))
+			r = now;
+		refused(c, &r,
+			e.code == WF_DB ? STATUS_UNAVAILABLE
+			: e.code == WF_SELF_APPROVAL || e.code == WF_NOT_APPROVER ? STATUS_FORBIDDEN
+										   : STATUS_UNPROCESSABLE,
+			&e);
+		return;
+	}
+	char to[64];
+	snprintf(to, sizeof(to), "/staff/reveal/%s", r.id);
+	staff_redirect(c, to);
+}
+
+/* --- the custodian opens it --- */
+
+static void put_identity(struct staff_ctx *c, const struct reveal *r, const unsigned char *plain,
+			 size_t len)
+{
+	static const struct {
+		const char *key;
+		enum msg label;
+	} known[] = {{"name", M_FORM_NAME},
+		     {"phone", M_FORM_PHONE},
+		     {"email", M_FORM_EMAIL},
+		     {"address", M_FORM_ADDRESS}};
+	char title[96];
+	snprintf(title, sizeof(title), i18n(c->lang, M_REVEAL_IDENTITY_TITLE), r->reg_no);
+	staff_page_begin(c, title);
+	staff_printf(c, "<h1>");
+	staff_esc(c, title);
+	staff_printf(c, "</h1>\n<p class=\"notice\" id=\"once\">");
+	staff_text(c, M_REVEAL_IDENTITY_ONCE);
+	staff_printf(c, "</p>\n<p>");
+	char to[256];
+	snprintf(to, sizeof(to), i18n(c->lang, M_REVEAL_HAND_TO),
+		 i18n(c->lang, role_text(r->requester_role)), r->requester_name);
+	staff_esc(c, to);
+	staff_printf(c, "</p>\n<dl id=\"identity\">\n");
+	json_t *id = json_loadb((const char *)plain, len, 0, NULL);
+	const char *key;
+	json_t *value;
+	json_object_foreach(id, key, value)
+	{
+		const char *text = json_string_value(value);
+		if (!text || !*text)
+			continue;
+		enum msg label = M_STATE_OTHER;
+		bool labelled = false;
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+			if (strcmp(known[i].key, key) == 0) {
+				label = known[i].label;
+				labelled = true;
+			}
+		}
+		staff_printf(c, "<dt>");
+		if (labelled)
+			staff_text(c, label);
+		else
+			staff_esc(c, key);
+		staff_printf(c, "</dt>\n<dd class=\"identity-%s\">", labelled ? key : "other");
+		staff_esc(c, text);
+		staff_printf(c, "</dd>\n");
+	}
+	json_decref(id);
+	staff_printf(c, "</dl>\n<p><a href=\"/staff/reveal/%s\">", r->id);
+	staff_text(c, M_REVEAL_BACK_TO_REQUEST);
+	staff_printf(c, "</a></p>\n");
+	staff_page_end(c);
+}
+
+static void open_post(struct staff_ctx *c)
+{
+	struct reveal r;
+	struct wf_error e = {0};
+	if (!load_visible(c, c->arg, &r))
+		return;
+	if (!reveal_check_open(&r, c->user->id, &e)) {
+		refused(c, &r, e.code == WF_CUSTODIAN_REQUESTER ? STATUS_FORBIDDEN
+								 : STATUS_UNPROCESSABLE,
+			&e);
+		return;
+	}
+	int wait = reveal_wait_seconds(c->db, c->user->id, &e);
+	if (wait < 0) {
+		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	if (wait > 0) {
+		audit_refusal(c, "reveal.slowed", &r);
+		if (c->status != STATUS_UNAVAILABLE)
+			c->status = STATUS_TOO_MANY;
+		char text[256];
+		snprintf(text, sizeof(text), i18n(c->lang, M_REVEAL_WAIT), wait);
+		put_request(c, &r, text);
+		return;
+	}
+	const char *path = c->cfg ? c->cfg->custodian_secret_key : NULL;
+	if (!path || !*path) {
+		audit_refusal(c, "reveal.refused", &r);
+		c->status = STATUS_UNAVAILABLE;
+		put_request(c, &r, i18n(c->lang, M_REVEAL_NO_KEY_FILE));
+		return;
+	}
+	char err[256];
+	struct secret_key *sk = keys_load_secret(path, staff_arg(c, "passphrase"), err, sizeof(err));
+	if (!sk) {
+		/* A wrong passphrase, or a damaged file: the same to whoever
+		 * types (docs/keys.md). Recorded, and counted for the slow-down. */
+		if (!reveal_failed(c->db, c->user->id, &e))
+			c->status = STATUS_UNAVAILABLE;
+		audit_refusal(c, "reveal.wrong_passphrase", &r);
+		if (c->status != STATUS_UNAVAILABLE)
+			c->status = STATUS_FORBIDDEN;
+		put_request(c, &r, i18n(c->lang, M_REVEAL_WRONG_PASSPHRASE));
+		return;
+	}
+	unsigned char *plain = NULL;
+	size_t len = 0;
+	char object[64];
+	object_of(&r, object);
+	bool ok = begin(c);
+	bool in_tx = ok;
+	ok = ok && reveal_load(c->db, c->arg, &r, &e) &&
+	     reveal_open(c->db, &r, c->user->id, sk, &plain, &len, &e) &&
+	     reveal_succeeded(c->db, c->user->id, &e);
+	if (ok && !staff_audit(c, "reveal.open", object))
+		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
+	if (ok && !commit(c))
+		ok = wf_fail(&e, WF_DB, "the commit failed");
+	secret_key_free(sk);
+	if (!ok) {
+		if (in_tx)
+			rollback(c);
+		seal_plain_free(plain, len);
+		refused(c, &r, e.code == WF_DB ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE, &e);
+		return;
+	}
+	put_identity(c, &r, plain, len);
+	seal_plain_free(plain, len);
+}
+
+const struct staff_route staff_identity_routes[] = {
+	{"GET", "/staff/reveal", ALL_ROLES, list, "reveal.list"},
+	{"GET", "/staff/reveal/new", ASKERS, new_page, "reveal.new"},
+	{"POST", "/staff/reveal/new", ASKERS, new_post, "reveal.request"},
+	{"GET", "/staff/reveal/*", ALL_ROLES, one, "reveal.view"},
+	{"POST", "/staff/reveal/decide/*", APPROVERS, decide, "reveal.decide"},
+	{"POST", "/staff/reveal/open/*", ROLE_BIT(ROLE_CUSTODIAN), open_post, "reveal.open"},
+	{0},
+};
+
+const struct staff_menu staff_identity_menu[] = {
+	{"/staff/reveal", M_REVEAL_TITLE},
+	{0},
+};

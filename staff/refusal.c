@@ -1,0 +1,62 @@
+#include "staff/refusal.h"
+
+enum msg refusal_text(enum wf_code code)
+{
+	switch (code) {
+	case WF_NO_CASE:
+		return M_WF_NO_CASE;
+	case WF_MISSING:
+		return M_WF_MISSING;
+	case WF_BAD_DATE:
+		return M_WF_BAD_DATE;
+	case WF_CASE_STATE:
+		return M_WF_CASE_STATE;
+	case WF_NOT_ORDERED:
+		return M_WF_NOT_ORDERED;
+	case WF_ALREADY_ORDERED:
+		return M_WF_ALREADY_ORDERED;
+	case WF_MEMBER_NAMED:
+		return M_WF_MEMBER_NAMED;
+	case WF_MEMBER_INTEREST:
+		return M_WF_MEMBER_INTEREST;
+	case WF_TRANSITION:
+		return M_WF_TRANSITION;
+	case WF_EMPTY:
+		return M_WF_EMPTY;
+	case WF_NO_CONSENT:
+		return M_WF_NO_CONSENT;
+	case WF_DECIDED:
+		return M_WF_DECIDED;
+	case WF_DUE_NOT_LATER:
+		return M_WF_DUE_NOT_LATER;
+	case WF_NOT_RUNNING:
+		return M_WF_NOT_RUNNING;
+	case WF_NO_REQUEST:
+		return M_WF_NO_REQUEST;
+	case WF_BAD_DECISION:
+		return M_WF_BAD_DECISION;
+	case WF_NO_REVEAL:
+		return M_WF_NO_REVEAL;
+	case WF_NO_IDENTITY:
+		return M_WF_NO_IDENTITY;
+	case WF_REVEAL_OPEN:
+		return M_WF_REVEAL_OPEN;
+	case WF_NOT_MEMBER:
+		return M_WF_NOT_MEMBER;
+	case WF_NOT_APPROVER:
+		return M_WF_NOT_APPROVER;
+	case WF_SELF_APPROVAL:
+		return M_WF_SELF_APPROVAL;
+	case WF_REVEAL_STATE:
+		return M_WF_REVEAL_STATE;
+	case WF_NOT_APPROVED:
+		return M_WF_NOT_APPROVED;
+	case WF_CUSTODIAN_REQUESTER:
+		return M_WF_CUSTODIAN_REQUESTER;
+	case WF_KEY_MISMATCH:
+		return M_WF_KEY_MISMATCH;
+	default: /* the database, encryption: nothing the reader can change */
+		break;
+	}
+	return M_WF_FAILED;
+}

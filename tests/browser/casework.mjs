@@ -1,0 +1,51 @@
+// What the commission and custodian browser tests need besides the staff
+// login (common.mjs): a report sent the way a reporter sends it, and the
+// earlier steps of the procedure taken with the stack's hotlinectl, as the
+// compliance manager and the director would.
+//   stackDir()            the stack's folder (where staff.json, pp, keys are)
+//   passphrase()          the passphrase of the stack's secret keys (DIR/pp)
+//   hotlinectl(...args)   runs BUILD/hotlinectl on the stack's database
+//   sendReport(fields)    POSTs /report; returns {regNo, receipt}
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BASE } from './common.mjs';
+
+export function stackDir() {
+	return dirname(process.env.HOTLINE_STAFF);
+}
+
+export function passphrase() {
+	return readFileSync(join(stackDir(), 'pp'), 'utf8').split('\n')[0];
+}
+
+export function hotlinectl(...args) {
+	const build = dirname(dirname(process.env.HOTLINE_TEXTS));
+	const db = `host=${stackDir()}/pg/run dbname=hotline user=postgres`;
+	return execFileSync(join(build, 'hotlinectl'), [...args, '--database', db], { encoding: 'utf8' });
+}
+
+function textOf(html, id) {
+	const m = html.match(new RegExp(`id="${id}"[^>]*>([^<]*)<`));
+	return m ? m[1].trim() : null;
+}
+
+export async function sendReport(fields) {
+	const body = new URLSearchParams({
+		when_where: 'Office 214, last Monday',
+		who: 'Head of procurement',
+		director_involved: 'no',
+		category: 'corruption',
+		identity: 'anonymous',
+		lang: 'en',
+		...fields,
+	});
+	const r = await fetch(new URL('/report', BASE), { method: 'POST', body });
+	const html = await r.text();
+	assert.equal(r.status, 200, html.slice(0, 500));
+	const regNo = textOf(html, 'reg-no');
+	const receipt = textOf(html, 'receipt');
+	assert.ok(regNo && receipt, 'no receipt page');
+	return { regNo, receipt };
+}

@@ -1,0 +1,326 @@
+#include "workflow/reveal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/keys.h"
+#include "crypto/seal.h"
+
+static const char *const state_names[] = {
+	[REVEAL_REQUESTED] = "requested",
+	[REVEAL_APPROVED] = "approved",
+	[REVEAL_REJECTED] = "rejected",
+	[REVEAL_REVEALED] = "revealed",
+};
+
+const char *reveal_state_name(enum reveal_state s)
+{
+	return (unsigned)s <= REVEAL_REVEALED ? state_names[s] : "?";
+}
+
+static bool state_parse(const char *name, enum reveal_state *out)
+{
+	for (unsigned i = 0; i <= REVEAL_REVEALED; i++) {
+		if (strcmp(name, state_names[i]) == 0) {
+			*out = (enum reveal_state)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool decimal_id(const char *s)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+	}
+	return true;
+}
+
+static const char sql_load[] =
+	"SELECT r.id, r.case_id, j.reg_no, c.director_named, c.identity_sealed IS NULL, "
+	"r.requested_by, r.requester_role, coalesce(rq.display_name, ''), "
+	"to_char(r.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), r.state, "
+	"coalesce(r.decided_by, 0), coalesce(r.decider_role, ''), coalesce(dc.display_name, ''), "
+	"coalesce(to_char(r.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+	"coalesce(r.revealed_by, 0), "
+	"coalesce(to_char(r.revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+	"FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
+	"JOIN hotline.journal j ON j.id = c.journal_id "
+	"LEFT JOIN hotline.staff_users rq ON rq.id = r.requested_by "
+	"LEFT JOIN hotline.staff_users dc ON dc.id = r.decided_by "
+	"WHERE r.id = $1::bigint FOR UPDATE OF r";
+
+#define COPY(dst, res, col) snprintf((dst), sizeof(dst), "%s", PQgetvalue((res), 0, (col)))
+
+bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *e)
+{
+	memset(r, 0, sizeof(*r));
+	if (!decimal_id(id))
+		return wf_fail(e, WF_NO_REVEAL, "no request %s to reveal an identity", id ? id : "");
+	const char *p[1] = {id};
+	PGresult *res = wfdb_exec(pg, sql_load, 1, p, e);
+	if (!res)
+		return false;
+	bool ok = PQntuples(res) == 1;
+	if (!ok) {
+		wf_fail(e, WF_NO_REVEAL, "no request %s to reveal an identity", id);
+	} else {
+		COPY(r->id, res, 0);
+		COPY(r->case_id, res, 1);
+		COPY(r->reg_no, res, 2);
+		r->director_named = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+		r->anonymous = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
+		r->requested_by = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
+		COPY(r->requester_role, res, 6);
+		COPY(r->requester_name, res, 7);
+		COPY(r->requested_at, res, 8);
+		ok = state_parse(PQgetvalue(res, 0, 9), &r->state);
+		r->decided_by = strtoll(PQgetvalue(res, 0, 10), NULL, 10);
+		COPY(r->decider_role, res, 11);
+		COPY(r->decider_name, res, 12);
+		COPY(r->decided_at, res, 13);
+		r->revealed_by = strtoll(PQgetvalue(res, 0, 14), NULL, 10);
+		COPY(r->revealed_at, res, 15);
+		if (!ok)
+			wf_fail(e, WF_DB, "request %s has an unknown state", id);
+	}
+	PQclear(res);
+	return ok;
+}
+
+char *reveal_reason(PGconn *pg, const struct reveal *r)
+{
+	static const char sql_reason[] =
+		"SELECT reason FROM hotline.identity_reveals WHERE id = $1::bigint";
+	const char *p[1] = {r->id};
+	PGresult *res = wfdb_exec(pg, sql_reason, 1, p, NULL);
+	char *reason = res && PQntuples(res) == 1 ? strdup(PQgetvalue(res, 0, 0)) : NULL;
+	PQclear(res);
+	return reason;
+}
+
+static const char sql_event[] =
+	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
+
+static bool event(PGconn *pg, const char *case_id, const char *reveal_id, const char *what,
+		  struct wf_error *e)
+{
+	char detail[96];
+	snprintf(detail, sizeof(detail), "{\"reveal\": %s, \"step\": \"%s\"}", reveal_id, what);
+	const char *p[3] = {case_id, "identity_reveal", detail};
+	return wfdb_run(pg, sql_event, 3, p, e);
+}
+
+bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const char *role,
+		    const char *reason, char id[24], struct wf_error *e)
+{
+	static const char sql_case[] =
+		"SELECT c.id, c.identity_sealed IS NULL, EXISTS (SELECT 1 FROM "
+		"hotline.identity_reveals r WHERE r.case_id = c.id AND r.state IN ('requested', "
+		"'approved')), EXISTS (SELECT 1 FROM hotline.investigations i JOIN "
+		"hotline.commission_members m ON m.investigation_id = i.id WHERE i.case_id = c.id "
+		"AND m.staff_user_id = $2::bigint) FROM hotline.cases c "
+		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 FOR UPDATE OF c";
+	static const char sql_insert[] =
+		"INSERT INTO hotline.identity_reveals (case_id, requested_by, requester_role, reason) "
+		"VALUES ($1, $2::bigint, $3, $4) RETURNING id";
+	if (!role || (strcmp(role, "compliance") != 0 && strcmp(role, "commission") != 0))
+		return wf_fail(e, WF_MISSING, "a request is made as the compliance manager or as "
+					      "the commission");
+	if (!reason || !*reason || strspn(reason, " \t\r\n") == strlen(reason))
+		return wf_fail(e, WF_MISSING, "a request to reveal an identity states its reason");
+	if (!reg_no || !*reg_no)
+		return wf_fail(e, WF_MISSING, "a request names the case");
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	const char *p[2] = {reg_no, uid};
+	PGresult *res = wfdb_exec(pg, sql_case, 2, p, e);
+	if (!res)
+		return false;
+	bool ok = false;
+	char case_id[24];
+	if (PQntuples(res) != 1) {
+		wf_fail(e, WF_NO_CASE, "no case %s in the journal", reg_no);
+	} else if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+		wf_fail(e, WF_NO_IDENTITY, "case %s is anonymous: there is no identity to reveal",
+			reg_no);
+	} else if (strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
+		wf_fail(e, WF_REVEAL_OPEN, "case %s already has an open request to reveal the "
+					   "identity",
+			reg_no);
+	} else if (strcmp(role, "commission") == 0 && strcmp(PQgetvalue(res, 0, 3), "t") != 0) {
+		wf_fail(e, WF_NOT_MEMBER, "you do not sit on the commission of case %s", reg_no);
+	} else {
+		snprintf(case_id, sizeof(case_id), "%s", PQgetvalue(res, 0, 0));
+		ok = true;
+	}
+	PQclear(res);
+	if (!ok)
+		return false;
+	const char *q[4] = {case_id, uid, role, reason};
+	res = wfdb_exec(pg, sql_insert, 4, q, e);
+	if (!res)
+		return false;
+	snprintf(id, 24, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return event(pg, case_id, id, "requested", e);
+}
+
+const char *reveal_approver_role(const struct reveal *r)
+{
+	return r->director_named ? "alternate" : "director";
+}
+
+bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_director,
+		   bool is_alternate, bool approve, struct wf_error *e)
+{
+	static const char sql_decide[] =
+		"UPDATE hotline.identity_reveals SET state = $2, decided_by = $3::bigint, "
+		"decider_role = $4, decided_at = now() WHERE id = $1::bigint "
+		"RETURNING to_char(decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
+	if (r->state != REVEAL_REQUESTED)
+		return wf_fail(e, WF_REVEAL_STATE, "request %s is already %s", r->id,
+			       reveal_state_name(r->state));
+	if (user_id == r->requested_by)
+		return wf_fail(e, WF_SELF_APPROVAL, "a request is approved by a second person, not "
+						    "by the one who made it");
+	const char *role = reveal_approver_role(r);
+	bool allowed = r->director_named ? is_alternate : is_director;
+	if (!allowed)
+		return wf_fail(e, WF_NOT_APPROVER, "request %s is decided by the %s%s", r->id,
+			       r->director_named ? "alternate recipient" : "director",
+			       r->director_named ? " (the case names the director)" : "");
+	enum reveal_state to = approve ? REVEAL_APPROVED : REVEAL_REJECTED;
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	const char *p[4] = {r->id, reveal_state_name(to), uid, role};
+	PGresult *res = wfdb_exec(pg, sql_decide, 4, p, e);
+	if (!res)
+		return false;
+	snprintf(r->decided_at, sizeof(r->decided_at), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	r->state = to;
+	r->decided_by = user_id;
+	snprintf(r->decider_role, sizeof(r->decider_role), "%s", role);
+	return event(pg, r->case_id, r->id, reveal_state_name(to), e);
+}
+
+bool reveal_check_open(const struct reveal *r, long long custodian_id, struct wf_error *e)
+{
+	if (r->state == REVEAL_REQUESTED)
+		return wf_fail(e, WF_NOT_APPROVED, "request %s is not approved yet", r->id);
+	if (r->state != REVEAL_APPROVED)
+		return wf_fail(e, WF_REVEAL_STATE, "request %s is %s", r->id,
+			       reveal_state_name(r->state));
+	if (custodian_id == r->requested_by)
+		return wf_fail(e, WF_CUSTODIAN_REQUESTER, "the custodian does not open a request "
+							  "they made");
+	return true;
+}
+
+bool reveal_open(PGconn *pg, struct reveal *r, long long custodian_id, const struct secret_key *csk,
+		 unsigned char **plain, size_t *plainlen, struct wf_error *e)
+{
+	static const char sql_identity[] = "SELECT identity_sealed FROM hotline.cases WHERE id = $1";
+	static const char sql_revealed[] =
+		"UPDATE hotline.identity_reveals SET state = 'revealed', revealed_by = $2::bigint, "
+		"revealed_at = now() WHERE id = $1::bigint "
+		"RETURNING to_char(revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
+	*plain = NULL;
+	*plainlen = 0;
+	if (!reveal_check_open(r, custodian_id, e))
+		return false;
+	const char *p[1] = {r->case_id};
+	PGresult *res = wfdb_exec(pg, sql_identity, 1, p, e);
+	if (!res)
+		return false;
+	bool ok = false;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+		size_t len = 0;
+		unsigned char *sealed =
+			PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
+		ok = sealed && seal_open(csk, sealed, len, plain, plainlen);
+		PQfreemem(sealed);
+	}
+	PQclear(res);
+	if (!ok)
+		return wf_fail(e, WF_KEY_MISMATCH, "the custodian key does not open the identity of "
+						   "case %s",
+			       r->reg_no);
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", custodian_id);
+	const char *q[2] = {r->id, uid};
+	res = wfdb_exec(pg, sql_revealed, 2, q, e);
+	ok = res != NULL;
+	if (ok) {
+		snprintf(r->revealed_at, sizeof(r->revealed_at), "%s", PQgetvalue(res, 0, 0));
+		r->state = REVEAL_REVEALED;
+		r->revealed_by = custodian_id;
+	}
+	PQclear(res);
+	ok = ok && event(pg, r->case_id, r->id, "revealed", e);
+	if (!ok) {
+		seal_plain_free(*plain, *plainlen);
+		*plain = NULL;
+		*plainlen = 0;
+	}
+	return ok;
+}
+
+int reveal_delay_after(int failures)
+{
+	if (failures <= REVEAL_FREE_FAILURES)
+		return 0;
+	int delay = 15;
+	for (int i = REVEAL_FREE_FAILURES + 1; i < failures && delay < 900; i++)
+		delay *= 2;
+	return delay < 900 ? delay : 900;
+}
+
+int reveal_wait_seconds(PGconn *pg, long long user_id, struct wf_error *e)
+{
+	static const char sql_wait[] =
+		"SELECT failures, ceil(extract(epoch FROM last_failure_at - now()))::bigint "
+		"FROM hotline.reveal_failures WHERE user_id = $1::bigint";
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	const char *p[1] = {uid};
+	PGresult *res = wfdb_exec(pg, sql_wait, 1, p, e);
+	if (!res)
+		return -1;
+	int wait = 0;
+	if (PQntuples(res) == 1) {
+		int failures = atoi(PQgetvalue(res, 0, 0));
+		long long since = -strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+		long long left = reveal_delay_after(failures) - since;
+		wait = left > 0 ? (int)left : 0;
+	}
+	PQclear(res);
+	return wait;
+}
+
+bool reveal_failed(PGconn *pg, long long user_id, struct wf_error *e)
+{
+	static const char sql_failed[] =
+		"INSERT INTO hotline.reveal_failures (user_id, failures) VALUES ($1::bigint, 1) "
+		"ON CONFLICT (user_id) DO UPDATE SET failures = hotline.reveal_failures.failures + 1, "
+		"last_failure_at = now()";
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	const char *p[1] = {uid};
+	return wfdb_run(pg, sql_failed, 1, p, e);
+}
+
+bool reveal_succeeded(PGconn *pg, long long user_id, struct wf_error *e)
+{
+	static const char sql_clear[] = "DELETE FROM hotline.reveal_failures WHERE user_id = $1::bigint";
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	const char *p[1] = {uid};
+	return wfdb_run(pg, sql_clear, 1, p, e);
+}

@@ -1,0 +1,99 @@
+/* Revealing who made a report (docs/reveal.md). A request names the case
+ * and its reason and is made by the compliance manager or by a member of
+ * the case's commission; a second person approves or rejects it (the
+ * director, or the alternate recipient when the case names the director;
+ * never the requester); then the custodian, with the custodian key, opens
+ * the sealed identity. From the approval on, the reporter's status page
+ * says to which role the identity will be, then was, revealed.
+ *
+ * Like workflow/investigation.h: every step runs in the caller's
+ * transaction and reports refusals in a struct wf_error. */
+#ifndef HOTLINE_WORKFLOW_REVEAL_H
+#define HOTLINE_WORKFLOW_REVEAL_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "workflow/wfdb.h"
+
+struct secret_key;
+
+enum reveal_state { REVEAL_REQUESTED, REVEAL_APPROVED, REVEAL_REJECTED, REVEAL_REVEALED };
+
+const char *reveal_state_name(enum reveal_state s);
+
+struct reveal {
+	char id[24];
+	char case_id[24];
+	char reg_no[16];
+	bool director_named; /* then the alternate recipient approves */
+	bool anonymous;	     /* no sealed identity */
+	long long requested_by;
+	char requester_role[16]; /* "compliance" or "commission" */
+	char requester_name[128];
+	char requested_at[20]; /* YYYY-MM-DD HH:MM, Asia/Almaty */
+	enum reveal_state state;
+	long long decided_by; /* 0 until decided */
+	char decider_role[16];
+	char decider_name[128];
+	char decided_at[20];
+	long long revealed_by;
+	char revealed_at[20];
+};
+
+/* Loads request id (a decimal id), locking it: call inside a transaction. */
+bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* The reason, as the requester wrote it (malloc'd), or NULL. */
+char *reveal_reason(PGconn *pg, const struct reveal *r);
+
+/* A request on case reg_no by user_id acting as role ("compliance" or
+ * "commission": a commission member only on a case whose commission they
+ * sit on). Refused for an anonymous report and while the case has another
+ * open request. Writes the new request's id. */
+bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const char *role,
+		    const char *reason, char id[24], struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* Which role approves this request: "alternate" when the case names the
+ * director, else "director". */
+const char *reveal_approver_role(const struct reveal *r);
+
+/* The approval (approve) or rejection of a requested request by user_id,
+ * who holds the roles named: only the approver role of the request
+ * (reveal_approver_role), never the requester. */
+bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_director,
+		   bool is_alternate, bool approve, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* The custodian's check before the passphrase is tried: the request is
+ * approved and the custodian is not its requester. */
+bool reveal_check_open(const struct reveal *r, long long custodian_id, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* Opens the sealed identity with the custodian key and records the reveal
+ * by custodian_id. *plain (a JSON object) is sodium_malloc'd: show it, then
+ * release it with seal_plain_free(). */
+bool reveal_open(PGconn *pg, struct reveal *r, long long custodian_id, const struct secret_key *csk,
+		 unsigned char **plain, size_t *plainlen, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* The slow-down of wrong custodian passphrases, per account: the first
+ * REVEAL_FREE_FAILURES cost nothing, then each further attempt waits
+ * 15 s, 30 s, 60 s ... up to 15 minutes after the last failure.
+ * reveal_wait_seconds gives how long user_id must still wait (0: may try
+ * now); reveal_failed records a failure (in its own statement: commit it
+ * even though the reveal failed); reveal_succeeded clears them. */
+#define REVEAL_FREE_FAILURES 2
+int reveal_wait_seconds(PGconn *pg, long long user_id, struct wf_error *e);
+bool reveal_failed(PGconn *pg, long long user_id, struct wf_error *e)
+    __attribute__((warn_unused_result));
+bool reveal_succeeded(PGconn *pg, long long user_id, struct wf_error *e)
+    __attribute__((warn_unused_result));
+/* The wait after failures wrong passphrases in a row. Pure. */
+int reveal_delay_after(int failures);
+
+#endif
