@@ -394,3 +394,17 @@ fail:
 	free(buf);
 	return false;
 }
+
+/* ---- the reporter's key pair ---- */
+
+struct secret_key *reporter_key_derive(const void *receipt, size_t len)
+{
+	_Static_assert(sizeof(((struct content_key *)0)->k) == KEYS_SECRET_BYTES,
+		       "a derived key is an X25519 secret key");
+	struct content_key *seed = content_key_derive(receipt, len, REPORTER_KEY_CONTEXT);
+	if (seed == NULL)
+		return NULL;
+	struct secret_key *sk = secret_key_from_raw(seed->k);
+	content_key_free(seed);
+	return sk;
+}

@@ -71,4 +71,12 @@ bool stream_encrypt(const struct content_key *key, const void *plain, size_t len
 bool stream_decrypt(const struct content_key *key, const unsigned char *in, size_t len,
 		    unsigned char **plain, size_t *plainlen) MUST_CHECK;
 
+/* The reporter's key pair, derived from the receipt: the X25519 secret key
+ * is content_key_derive(receipt, "rbox"). Its public half is stored with
+ * the case (cases.reporter_public_key) so that staff can seal replies the
+ * reporter alone opens on the status page (docs/keys.md). A stored format,
+ * like content_key_derive(). NULL when out of memory. */
+#define REPORTER_KEY_CONTEXT "rbox"
+struct secret_key *reporter_key_derive(const void *receipt, size_t len) MUST_CHECK;
+
 #endif

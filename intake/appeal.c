@@ -58,6 +58,8 @@ static const char sql_registered[] =
 	"WHERE c.receipt_hash = $1";
 static const char sql_session_gone[] =
 	"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)";
+static const char sql_reporter_key[] =
+	"UPDATE hotline.cases SET reporter_public_key = $2 WHERE receipt_hash = $1";
 static const char sql_attach[] =
 	"INSERT INTO hotline.attachments (case_id, meta, data) "
 	"SELECT id, $2, $3 FROM hotline.cases WHERE receipt_hash = $1";
@@ -111,6 +113,12 @@ unsigned appeal_pending(const struct appeal_queue *q)
 	return q->waiting + q->in_flight + q->doubting;
 }
 
+/* How many statements add_register() adds for a. */
+static int statements_of(const struct appeal *a)
+{
+	return 1 + (a->has_reporter_key ? 1 : 0) + (int)a->nfiles;
+}
+
 static void add_register(struct db_job *job, const struct appeal *a)
 {
 	const char *values[8] = {
@@ -127,6 +135,12 @@ static void add_register(struct db_job *job, const struct appeal *a)
 			  (int)a->content.len, (int)a->identity_sealed.len};
 	int formats[8] = {0, 1, 0, 0, 0, 1, 1, 1};
 	db_job_add(job, sql_register, 8, values, lengths, formats);
+	if (a->has_reporter_key) {
+		const char *kv[2] = {(const char *)a->receipt_hash, (const char *)a->reporter_key};
+		int kl[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
+		int kf[2] = {1, 1};
+		db_job_add(job, sql_reporter_key, 2, kv, kl, kf);
+	}
 	for (unsigned i = 0; i < a->nfiles; i++) {
 		const char *fv[3] = {(const char *)a->receipt_hash,
 				     (const char *)a->files[i].meta.data,
@@ -338,7 +352,7 @@ static void batch_done(struct db_job *job, void *arg)
 		struct pending *next = p->next;
 		p->next = NULL;
 		PGresult *res = db_job_result(job, stmt);
-		stmt += 1 + (int)p->appeal->nfiles;
+		stmt += statements_of(p->appeal);
 		if (retry && remaining_ms(p) > 0) {
 			p->solo = true;
 			if (retry_tail)
@@ -613,6 +627,13 @@ void appeal_register_sync(PGconn *db, const struct appeal *a, unsigned timeout,
 	if (!got) {
 		sync_failed(out, NULL, "XX000");
 		goto rollback;
+	}
+	if (a->has_reporter_key) {
+		const char *kv[2] = {(const char *)a->receipt_hash, (const char *)a->reporter_key};
+		int kl[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
+		int kf[2] = {1, 1};
+		if (!sync_exec(db, sql_reporter_key, 2, kv, kl, kf, NULL, out))
+			goto rollback;
 	}
 	for (unsigned i = 0; i < a->nfiles; i++) {
 		const char *fv[3] = {(const char *)a->receipt_hash,

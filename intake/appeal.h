@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "daemon/db.h"
+#include "crypto/keys.h"
 #include "crypto/receipt.h"
 
 struct blob {
@@ -33,6 +34,11 @@ struct appeal {
 	struct blob content_key_sealed;
 	struct blob content;
 	struct blob identity_sealed; /* data NULL when anonymous */
+	/* The reporter's public key (crypto/seal.h reporter_key_derive), so
+	 * staff can seal replies to it; not stored when has_reporter_key is
+	 * false. */
+	unsigned char reporter_key[KEYS_PUBLIC_BYTES];
+	bool has_reporter_key;
 	struct appeal_file *files;
 	unsigned nfiles;
 };

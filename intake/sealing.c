@@ -76,6 +76,18 @@ bool sealing_encrypt_file(const struct content_key *key, const struct sealing_fi
 	       stream_encrypt(key, f->data ? f->data : "", f->len, &out->data.data, &out->data.len);
 }
 
+bool sealing_reporter_key(const char *receipt, unsigned char out[KEYS_PUBLIC_BYTES])
+{
+	struct secret_key *sk = reporter_key_derive(receipt, RECEIPT_DIGITS);
+	if (!sk)
+		return false;
+	struct public_key pk;
+	secret_key_public(sk, &pk);
+	secret_key_free(sk);
+	memcpy(out, pk.bytes, KEYS_PUBLIC_BYTES);
+	return true;
+}
+
 struct appeal *sealing_build(const struct intake_keys *keys, const struct sealing_parts *parts)
 {
 	struct content_key *key = content_key_new();
@@ -87,6 +99,9 @@ struct appeal *sealing_build(const struct intake_keys *keys, const struct sealin
 	a->director_involved = parts->director_involved ? parts->director_involved : "unknown";
 	a->language = parts->language;
 	receipt_hash(&keys->pepper, parts->receipt, a->receipt_hash);
+	if (!sealing_reporter_key(parts->receipt, a->reporter_key))
+		goto fail;
+	a->has_reporter_key = true;
 	if (!content_key_seal(key, &keys->case_key, &a->content_key_sealed.data,
 			      &a->content_key_sealed.len) ||
 	    !sealing_encrypt_json(key, parts->content, &a->content))

@@ -60,6 +60,11 @@ struct sealing_parts {
 struct appeal *sealing_build(const struct intake_keys *keys, const struct sealing_parts *parts)
     __attribute__((warn_unused_result));
 
+/* The public key of the reporter's key pair derived from the receipt
+ * (RECEIPT_DIGITS digits): staff seal their replies to it (docs/keys.md). */
+bool sealing_reporter_key(const char *receipt, unsigned char out[KEYS_PUBLIC_BYTES])
+    __attribute__((warn_unused_result));
+
 /* A file's name, type and size as a blob, and its bytes as a stream, under
  * the key of its case or message. */
 bool sealing_encrypt_file(const struct content_key *key, const struct sealing_file *file,

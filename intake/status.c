@@ -8,11 +8,13 @@
 #include "crypto/seal.h"
 #include "daemon/log.h"
 #include "intake/html.h"
+#include "intake/sealing.h"
 
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
 	"'YYYY-MM-DD HH24:MI'), c.state, c.category, "
-	"to_char((j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1, 'YYYY-MM-DD') "
+	"to_char((j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1, 'YYYY-MM-DD'), "
+	"c.reporter_public_key IS NULL "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE c.receipt_hash = $1";
 static const char sql_messages[] =
@@ -138,8 +140,53 @@ static bool goes_to_director(const char *category)
 	return strcmp(category, "other") != 0;
 }
 
+/* --- replies from staff (docs/keys.md "The reporter's key pair") --- */
+
+/* A staff reply's body_reporter is sealed to the reporter's public key;
+ * the receipt derives the secret half. */
+static bool staff_reply_open(const struct secret_key *rsk, const unsigned char *ct, size_t len,
+			     unsigned char **plain, size_t *plainlen)
+{
+	unsigned char *opened = NULL;
+	size_t n = 0;
+	if (!rsk || !seal_open(rsk, ct, len, &opened, &n))
+		return false;
+	*plain = malloc(n ? n : 1);
+	if (*plain)
+		memcpy(*plain, opened, n);
+	*plainlen = n;
+	seal_plain_free(opened, n);
+	return *plain != NULL;
+}
+
+static void reporter_key_stored(struct db_job *job, void *arg)
+{
+	(void)arg;
+	if (!db_job_ok(job))
+		log_warning("storing a reporter key failed (SQLSTATE %s)", db_job_sqlstate(job));
+}
+
+/* A case registered without the reporter's public key (by a channel that
+ * did not derive it) gets it at the reporter's lookup, so staff can reply
+ * from then on. Nobody waits for it. */
+static void reporter_key_remember(struct request *req)
+{
+	static const char sql_key[] = "UPDATE hotline.cases SET reporter_public_key = $2 "
+				      "WHERE receipt_hash = $1 AND reporter_public_key IS NULL";
+	unsigned char pk[KEYS_PUBLIC_BYTES], hash[RECEIPT_HASH_BYTES];
+	if (!sealing_reporter_key(req->receipt, pk))
+		return;
+	receipt_hash(&req->web->keys.pepper, req->receipt, hash);
+	const char *v[2] = {(const char *)hash, (const char *)pk};
+	int l[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
+	int f[2] = {1, 1};
+	struct db_job *job = db_job_new(reporter_key_stored, NULL);
+	db_job_add(job, sql_key, 2, v, l, f);
+	db_submit(req->web->db, job);
+}
+
 static void put_message(struct buf *b, enum lang lang, const struct content_key *key,
-			const PGresult *res, int row)
+			const struct secret_key *rsk, const PGresult *res, int row)
 {
 	bool staff = strcmp(PQgetvalue(res, row, 0), "staff") == 0;
 	buf_printf(b, "<article class=\"message %s\"><h3>",
@@ -152,7 +199,9 @@ static void put_message(struct buf *b, enum lang lang, const struct content_key 
 	unsigned char *ct = db_bytea(res, row, 2, &len);
 	unsigned char *plain = NULL;
 	size_t plainlen = 0;
-	if (ct && key && content_decrypt(key, ct, len, &plain, &plainlen)) {
+	bool opened = ct && (staff ? staff_reply_open(rsk, ct, len, &plain, &plainlen)
+				   : key && content_decrypt(key, ct, len, &plain, &plainlen));
+	if (opened) {
 		html_escape(b, (const char *)plain, plainlen);
 		memset(plain, 0, plainlen);
 		free(plain);
@@ -274,9 +323,11 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 		buf_puts(&b, "</p>\n");
 	} else {
 		struct content_key *key = content_key_derive(req->receipt, RECEIPT_DIGITS, "reporter");
+		struct secret_key *rsk = reporter_key_derive(req->receipt, RECEIPT_DIGITS);
 		for (int i = 0; i < n; i++)
-			put_message(&b, lang, key, messages, i);
+			put_message(&b, lang, key, rsk, messages, i);
 		content_key_free(key);
+		secret_key_free(rsk);
 	}
 	buf_puts(&b, "</section>\n<h2>");
 	html_escape_str(&b, i18n(lang, M_STATUS_FOLLOWUP));
@@ -338,6 +389,8 @@ static void lookup_done(struct db_job *job, void *arg)
 		log_info("request %lu: unknown receipt", req->id);
 		status_page_form(req, MHD_HTTP_NOT_FOUND, i18n(req->lang, M_STATUS_ERR_UNKNOWN));
 	} else {
+		if (strcmp(PQgetvalue(db_job_result(job, 0), 0, 6), "t") == 0)
+			reporter_key_remember(req);
 		page_status(req, lk->status, db_job_result(job, 0), db_job_result(job, 1),
 			    db_job_result(job, 2), db_job_result(job, 3),
 			    lk->error[0] ? lk->error : NULL);

@@ -97,6 +97,12 @@ extern const struct staff_route staff_commission_routes[];
 extern const struct staff_route staff_identity_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
+extern const struct staff_route staff_board_routes[];
+extern const struct staff_route staff_casepage_routes[];
+extern const struct staff_route staff_caseaction_routes[];
+extern const struct staff_route staff_decision_routes[];
+extern const struct staff_menu staff_board_menu[];
+extern const struct staff_menu staff_decision_menu[];
 extern const struct staff_menu operator_menu[];
 extern const struct staff_menu registrar_menu[];
 extern const struct staff_menu staff_commission_menu[];
@@ -107,6 +113,10 @@ const struct staff_route *const *staff_route_tables(void)
 	static const struct staff_route *const tables[] = {
 		staff_core_routes,
 		staff_admin_routes,
+		staff_board_routes,
+		staff_casepage_routes,
+		staff_caseaction_routes,
+		staff_decision_routes,
 		desk_routes,
 		operator_routes,
 		registrar_routes,
@@ -121,6 +131,8 @@ const struct staff_menu *const *staff_menu_tables(void)
 {
 	static const struct staff_menu *const tables[] = {
 		staff_admin_menu,
+		staff_board_menu,
+		staff_decision_menu,
 		operator_menu,
 		registrar_menu,
 		staff_commission_menu,

@@ -5,7 +5,7 @@ denied -> 403; without a session -> a redirect to the login page.
 """
 from pathlib import Path
 
-from staff_fixture import ROLES, StaffClient, parse_routes, staff_routes
+from staff_fixture import ROLES, StaffClient, audit_rows, parse_routes, staff_routes
 
 EXPECTED = Path(__file__).with_name("staff_routes.expected")
 
@@ -74,6 +74,32 @@ def test_every_route_for_every_role(staff_hotline):
                     and route.name != "logout":
                 failures.append(f"{role}: {route.name} sent back to the login page")
     assert not failures, "\n".join(failures)
+    # every refusal is in the audit log, under the user and the route
+    denied = {(a["login"], a["object"]) for a in audit_rows(staff_hotline)
+              if a["action"] == "access.denied"}
+    want = {(role, route.name) for role in ROLES for route in routes if role not in route.roles}
+    assert want <= denied, f"refusals without an audit row: {sorted(want - denied)[:10]}"
+
+
+def test_every_post_route_needs_the_csrf_token(staff_hotline):
+    """As a role the route allows: without the token, with a wrong one, or
+    with the token in the query string only, a POST is refused 403."""
+    posts = [r for r in staff_routes() if r.method == "POST" and "public" not in r.roles
+             and r.name != "logout"]
+    by_role = {}
+    for route in posts:
+        role = sorted(route.roles)[0]
+        if role not in by_role:
+            by_role[role] = StaffClient(staff_hotline)
+            by_role[role].login_as(role)
+        c = by_role[role]
+        path = concrete(route.pattern)
+        for how, r in (("none", c.post(path, {}, csrf=False)),
+                       ("wrong", c.post(path, {"csrf": "ab" * 32})),
+                       ("query", c.post(f"{path}?csrf={c.csrf}", {}, csrf=False))):
+            assert r.status == 403, f"{route.name} as {role}, token {how}: {r.status}"
+    for c in by_role.values():
+        assert c.get("/staff/").status == 200  # the session is still there
 
 
 def test_public_routes_answer_without_a_session(staff_hotline):

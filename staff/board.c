@@ -1,0 +1,184 @@
+/* The compliance manager's board (/staff/board): every open case by state,
+ * its next due date and the working days left, overdue ones on top,
+ * filtered by channel, category and state with a plain GET form. No
+ * content: only what the journal and the procedure know. */
+#include "staff/board.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "staff/casefile.h"
+#include "staff/casepage.h"
+#include "workflow/calendar.h"
+#include "workflow/wfdb.h"
+
+/* The next open due date of each open case: its earliest open deadline,
+ * or, for a case still waiting for triage, the day after registration (the
+ * director must be told by then, 004 p.10.6). Overdue first, then by date. */
+static const char sql_board[] =
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+	"j.channel, c.category, c.state, c.director_named, "
+	"coalesce(to_char(d.due_date, 'YYYY-MM-DD'), ''), coalesce(d.kind, ''), "
+	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late "
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+	"LEFT JOIN LATERAL (SELECT x.due_date, x.kind FROM ("
+	"  SELECT dd.due_date, dd.kind FROM hotline.deadlines dd "
+	"  WHERE dd.case_id = c.id AND dd.met_at IS NULL "
+	"  UNION ALL SELECT (j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1, 'triage' "
+	"  WHERE c.state = 'registered') x ORDER BY x.due_date LIMIT 1) d ON true "
+	"WHERE c.state NOT IN ('closed', 'referred', 'not_considered') "
+	"AND ($2 = '' OR j.channel = $2) AND ($3 = '' OR c.category = $3) "
+	"AND ($4 = '' OR c.state = $4) "
+	"ORDER BY late DESC, d.due_date NULLS LAST, j.id";
+
+static const char *const channels[] = {"web", "email", "phone", "written", "in_person"};
+static const char *const categories[] = {"corruption", "conflict_of_interest", "gift",
+					  "unlawful_order", "other"};
+static const char *const states[] = {"registered", "to_director", "acknowledged", "urgent",
+				      "forwarded", "investigation"};
+#define COUNT(a) (sizeof(a) / sizeof(a[0]))
+
+/* The filter's value when it is one of the known ones, else "". */
+static const char *known(const char *value, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(value, list[i]) == 0)
+			return list[i];
+	}
+	return "";
+}
+
+static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
+			  const char *chosen, const char *const *list, size_t n,
+			  enum msg (*text)(const char *))
+{
+	staff_printf(c, "<label for=\"f-%s\">", name);
+	staff_text(c, label);
+	staff_printf(c, "</label>\n<select id=\"f-%s\" name=\"%s\"><option value=\"\">", name, name);
+	staff_text(c, M_BOARD_ALL);
+	staff_printf(c, "</option>");
+	for (size_t i = 0; i < n; i++) {
+		staff_printf(c, "<option value=\"%s\"%s>", list[i],
+			     strcmp(chosen, list[i]) == 0 ? " selected" : "");
+		staff_text(c, text(list[i]));
+		staff_printf(c, "</option>");
+	}
+	staff_printf(c, "</select>\n");
+}
+
+static void board(struct staff_ctx *c)
+{
+	const char *channel = known(staff_arg(c, "channel"), channels, COUNT(channels));
+	const char *category = known(staff_arg(c, "category"), categories, COUNT(categories));
+	const char *state = known(staff_arg(c, "state"), states, COUNT(states));
+	char today[11];
+	casefile_today(c, today);
+	struct calendar *cal = wfdb_calendar(c->db, NULL);
+	const char *v[4] = {today, channel, category, state};
+	PGresult *res = cal ? casefile_query(c, sql_board, 4, v) : NULL;
+	if (!res) {
+		calendar_free(cal);
+		casefile_db_error(c);
+		return;
+	}
+	staff_page_begin(c, i18n(c->lang, M_BOARD_TITLE));
+	casepage_stylesheet(c);
+	staff_printf(c, "<h1>");
+	staff_text(c, M_BOARD_TITLE);
+	staff_printf(c, "</h1>\n<form id=\"board-filter\" class=\"filters\" method=\"get\" "
+			"action=\"/staff/board\">\n");
+	filter_select(c, "channel", M_BOARD_CHANNEL, channel, channels, COUNT(channels),
+		      casefile_channel_text);
+	filter_select(c, "category", M_BOARD_CATEGORY, category, categories, COUNT(categories),
+		      casefile_category_text);
+	filter_select(c, "state", M_BOARD_STATE, state, states, COUNT(states), casefile_state_text);
+	staff_printf(c, "<button type=\"submit\">");
+	staff_text(c, M_BOARD_FILTER);
+	staff_printf(c, "</button> <a href=\"/staff/board\">");
+	staff_text(c, M_BOARD_CLEAR);
+	staff_printf(c, "</a>\n</form>\n");
+	int n = PQntuples(res);
+	staff_printf(c, "<p id=\"board-count\">");
+	char count[128];
+	snprintf(count, sizeof(count), i18n(c->lang, M_BOARD_COUNT), n);
+	staff_esc(c, count);
+	staff_printf(c, "</p>\n");
+	if (n > 0) {
+		staff_printf(c, "<div class=\"table-wrap\"><table id=\"board\">\n<thead><tr><th>");
+		staff_text(c, M_CASE_REG_NO);
+		staff_printf(c, "</th><th>");
+		staff_text(c, M_BOARD_STATE);
+		staff_printf(c, "</th><th>");
+		staff_text(c, M_CASE_DUE);
+		staff_printf(c, "</th><th>");
+		staff_text(c, M_CASE_DAYS_LEFT);
+		staff_printf(c, "</th><th>");
+		staff_text(c, M_BOARD_CHANNEL);
+		staff_printf(c, "</th><th>");
+		staff_text(c, M_BOARD_CATEGORY);
+		staff_printf(c, "</th><th>");
+		staff_text(c, M_CASE_REGISTERED);
+		staff_printf(c, "</th></tr></thead>\n<tbody>\n");
+	}
+	for (int i = 0; i < n; i++) {
+		const char *reg_no = PQgetvalue(res, i, 0), *due = PQgetvalue(res, i, 6);
+		bool late = strcmp(PQgetvalue(res, i, 8), "t") == 0;
+		staff_printf(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
+			     late ? " overdue" : "", known(PQgetvalue(res, i, 4), states, COUNT(states)));
+		staff_esc(c, reg_no);
+		staff_printf(c, "\" class=\"reg-no\">");
+		staff_esc(c, reg_no);
+		staff_printf(c, "</a>%s</td><td>", strcmp(PQgetvalue(res, i, 5), "t") == 0
+							 ? " <span class=\"tag\">&#9888;</span>"
+							 : "");
+		staff_text(c, casefile_state_text(PQgetvalue(res, i, 4)));
+		staff_printf(c, "</td><td>");
+		if (*due) {
+			staff_printf(c, "<time>");
+			staff_esc(c, due);
+			staff_printf(c, "</time><br><small>");
+			staff_text(c, casefile_deadline_text(PQgetvalue(res, i, 7)));
+			staff_printf(c, "</small>");
+		}
+		staff_printf(c, "</td><td class=\"days-left\">");
+		if (*due) {
+			int left = casefile_days_left(cal, today, due);
+			char text[128];
+			if (late || left < 0)
+				snprintf(text, sizeof(text), i18n(c->lang, M_CASE_OVERDUE_BY),
+					 left < 0 ? -left : 0);
+			else
+				snprintf(text, sizeof(text), i18n(c->lang, M_CASE_WORKING_DAYS_LEFT),
+					 left);
+			staff_printf(c, "<span class=\"%s\">", late ? "late" : "left");
+			staff_esc(c, text);
+			staff_printf(c, "</span>");
+		}
+		staff_printf(c, "</td><td>");
+		staff_text(c, casefile_channel_text(PQgetvalue(res, i, 2)));
+		staff_printf(c, "</td><td>");
+		staff_text(c, casefile_category_text(PQgetvalue(res, i, 3)));
+		staff_printf(c, "</td><td>");
+		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_printf(c, "</td></tr>\n");
+	}
+	if (n > 0)
+		staff_printf(c, "</tbody></table></div>\n");
+	staff_printf(c, "<p class=\"hint\">&#9888; ");
+	staff_text(c, M_BOARD_DIRECTOR_NAMED_HINT);
+	staff_printf(c, "</p>\n");
+	staff_page_end(c);
+	PQclear(res);
+	calendar_free(cal);
+}
+
+const struct staff_route staff_board_routes[] = {
+	{"GET", "/staff/board", ROLE_BIT(ROLE_COMPLIANCE), board, "board"},
+	{NULL, NULL, 0, NULL, NULL},
+};
+
+const struct staff_menu staff_board_menu[] = {
+	{"/staff/board", M_BOARD_TITLE},
+	{NULL, 0},
+};

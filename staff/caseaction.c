@@ -1,0 +1,259 @@
+/* The compliance manager's steps on the case page and what every case
+ * role may write there: triage (workflow/procedure.c), recording that the
+ * materials were forwarded, a reply to the reporter, an internal note.
+ * Each runs in one transaction with its audit row, then goes back to the
+ * case page (303); a refused step shows the page again with the reason. */
+#include "staff/caseaction.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/digest.h"
+#include "crypto/seal.h"
+#include "daemon/config.h"
+#include "intake/sealing.h"
+#include "staff/casefile.h"
+#include "staff/casepage.h"
+#include "workflow/procedure.h"
+
+/* Fields missing or malformed: the person can fix the form. */
+static bool invalid_input(enum wf_code code)
+{
+	return code == WF_MISSING || code == WF_BAD_DATE || code == WF_NO_CONSENT ||
+	       code == WF_DUE_NOT_LATER || code == WF_BAD_DECISION || code == WF_EMPTY;
+}
+
+void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct wf_error *e)
+{
+	if (e->code == WF_NO_CASE) {
+		casefile_not_found(c);
+		return;
+	}
+	if (e->code == WF_DB || e->code == WF_CRYPTO || e->code == WF_OK) {
+		casefile_db_error(c);
+		return;
+	}
+	char text[512];
+	snprintf(text, sizeof(text), "%s (%s)",
+		 i18n(c->lang, invalid_input(e->code) ? M_STEP_INVALID : M_STEP_REFUSED), e->text);
+	buf_wipe(&c->body);
+	casepage_show(c, reg_no, invalid_input(e->code) ? 400 : 409, text);
+}
+
+void caseaction_done(struct staff_ctx *c, const char *reg_no, const char *anchor)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/staff/case/%s#%s", reg_no, anchor);
+	staff_redirect(c, path);
+}
+
+/* Opens the transaction and loads the case for a step (locked, need to
+ * know applied); answers the request itself and returns false when it
+ * cannot go on. */
+bool caseaction_begin(struct staff_ctx *c, struct casefile *k)
+{
+	bool db_error;
+	if (!casefile_begin(c)) {
+		casefile_db_error(c);
+		return false;
+	}
+	if (!casefile_load(c, c->arg, true, k, &db_error)) {
+		casefile_rollback(c);
+		if (db_error)
+			casefile_db_error(c);
+		else
+			casefile_not_found(c);
+		return false;
+	}
+	return true;
+}
+
+/* Audits and commits a step that succeeded, then redirects. */
+void caseaction_commit(struct staff_ctx *c, const struct casefile *k, const char *action,
+		       const char *anchor)
+{
+	if (!staff_audit(c, action, k->reg_no) || !casefile_commit(c)) {
+		casefile_rollback(c);
+		casefile_db_error(c);
+		return;
+	}
+	caseaction_done(c, k->reg_no, anchor);
+}
+
+static bool blank(const char *s)
+{
+	return s[strspn(s, " \t\r\n")] == '\0';
+}
+
+/* --- triage and forwarded --- */
+
+static void triage(struct staff_ctx *c)
+{
+	struct casefile k;
+	struct procedure_outcome out;
+	struct wf_error e = {0};
+	struct procedure_triage t = {.unit = staff_arg(c, "unit"),
+				     .note = staff_arg(c, "note"),
+				     .director_named = -1};
+	const char *named = staff_arg(c, "director_named");
+	if (strcmp(named, "yes") == 0)
+		t.director_named = 1;
+	else if (strcmp(named, "no") == 0)
+		t.director_named = 0;
+	if (!triage_outcome_parse(staff_arg(c, "outcome"), &t.outcome)) {
+		wf_fail(&e, WF_MISSING, "outcome");
+		caseaction_refused(c, c->arg, &e);
+		return;
+	}
+	if (!caseaction_begin(c, &k))
+		return;
+	if (!procedure_triage(c->db, k.reg_no, &t, c->user->login, &out, &e)) {
+		casefile_rollback(c);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	caseaction_commit(c, &k, "case.triage", "timeline");
+}
+
+static void forwarded(struct staff_ctx *c)
+{
+	struct casefile k;
+	struct procedure_outcome out;
+	struct wf_error e = {0};
+	if (!caseaction_begin(c, &k))
+		return;
+	if (!procedure_forwarded(c->db, k.reg_no, staff_arg(c, "to"), c->user->login, &out, &e)) {
+		casefile_rollback(c);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	caseaction_commit(c, &k, "case.forwarded", "timeline");
+}
+
+/* --- a reply to the reporter --- */
+
+/* The staff's copy under a fresh message key sealed to the case-handling
+ * key; the reporter's copy sealed to the reporter's public key, which only
+ * the receipt opens (docs/keys.md). */
+static void reply(struct staff_ctx *c)
+{
+	static const char sql_reporter_key[] =
+		"SELECT reporter_public_key FROM hotline.cases WHERE id = $1";
+	static const char sql_message[] =
+		"INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter, "
+		"staff_login) VALUES ($1, 'staff', $2, $3, $4, $5)";
+	static const char sql_event[] =
+		"INSERT INTO hotline.case_events (case_id, kind, detail) "
+		"VALUES ($1, 'staff_message', jsonb_build_object('by', $2::text))";
+	const char *text = staff_arg(c, "message");
+	size_t len = staff_arg_len(c, "message");
+	struct wf_error e = {0};
+	if (blank(text) || (c->cfg && len > c->cfg->max_text_bytes)) {
+		wf_fail(&e, WF_MISSING, "message");
+		caseaction_refused(c, c->arg, &e);
+		return;
+	}
+	struct casefile k;
+	if (!caseaction_begin(c, &k))
+		return;
+	const char *v[1] = {k.id};
+	PGresult *res = casefile_query(c, sql_reporter_key, 1, v);
+	size_t pklen = 0;
+	unsigned char *pk = res && PQntuples(res) == 1 ? casefile_bytea(res, 0, 0, &pklen) : NULL;
+	PQclear(res);
+	if (!pk || pklen != KEYS_PUBLIC_BYTES) {
+		PQfreemem(pk);
+		casefile_rollback(c);
+		wf_fail(&e, WF_CASE_STATE, "%s", i18n(c->lang, M_CASE_REPLY_WAIT));
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	struct public_key reporter;
+	memcpy(reporter.bytes, pk, KEYS_PUBLIC_BYTES);
+	PQfreemem(pk);
+	struct content_key *mk = content_key_new();
+	unsigned char *sealed = NULL, *body_case = NULL, *body_reporter = NULL;
+	size_t slen = 0, clen = 0, rlen = 0;
+	bool ok = mk && content_key_seal(mk, &c->keys->case_key, &sealed, &slen) &&
+		  content_encrypt(mk, text, len, &body_case, &clen) &&
+		  seal_to(&reporter, text, len, &body_reporter, &rlen);
+	content_key_free(mk);
+	if (ok) {
+		const char *mv[5] = {k.id, (const char *)sealed, (const char *)body_case,
+				     (const char *)body_reporter, c->user->login};
+		int ml[5] = {0, (int)slen, (int)clen, (int)rlen, 0};
+		int mf[5] = {0, 1, 1, 1, 0};
+		PGresult *ins = casefile_query_bin(c, sql_message, 5, mv, ml, mf);
+		const char *ev[2] = {k.id, c->user->login};
+		PGresult *evr = ins ? casefile_query(c, sql_event, 2, ev) : NULL;
+		ok = ins && evr;
+		PQclear(ins);
+		PQclear(evr);
+	}
+	free(sealed);
+	free(body_case);
+	free(body_reporter);
+	if (!ok) {
+		casefile_rollback(c);
+		casefile_db_error(c);
+		return;
+	}
+	caseaction_commit(c, &k, "case.reply", "messages");
+}
+
+/* --- an internal note, under the case's content key --- */
+
+static void note(struct staff_ctx *c)
+{
+	static const char sql_note[] =
+		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3)";
+	const char *text = staff_arg(c, "note");
+	size_t len = staff_arg_len(c, "note");
+	struct wf_error e = {0};
+	if (blank(text) || (c->cfg && len > c->cfg->max_text_bytes)) {
+		wf_fail(&e, WF_MISSING, "note");
+		caseaction_refused(c, c->arg, &e);
+		return;
+	}
+	struct casefile k;
+	if (!caseaction_begin(c, &k))
+		return;
+	struct content_key *key = casefile_content_key(c, &k);
+	if (!key) {
+		casefile_rollback(c);
+		buf_wipe(&c->body);
+		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NO_KEY);
+		return;
+	}
+	unsigned char *body = NULL;
+	size_t blen = 0;
+	bool ok = content_encrypt(key, text, len, &body, &blen);
+	content_key_free(key);
+	if (ok) {
+		const char *v[3] = {k.id, c->user->login, (const char *)body};
+		int l[3] = {0, 0, (int)blen};
+		int f[3] = {0, 0, 1};
+		PGresult *res = casefile_query_bin(c, sql_note, 3, v, l, f);
+		ok = res != NULL;
+		PQclear(res);
+	}
+	free(body);
+	if (!ok) {
+		casefile_rollback(c);
+		casefile_db_error(c);
+		return;
+	}
+	caseaction_commit(c, &k, "case.note", "notes");
+}
+
+#define CASE_ROLES (ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE))
+
+const struct staff_route staff_caseaction_routes[] = {
+	{"POST", "/staff/case-triage/*", ROLE_BIT(ROLE_COMPLIANCE), triage, "case.triage"},
+	{"POST", "/staff/case-forwarded/*", ROLE_BIT(ROLE_COMPLIANCE), forwarded,
+	 "case.forwarded"},
+	{"POST", "/staff/case-reply/*", ROLE_BIT(ROLE_COMPLIANCE), reply, "case.reply"},
+	{"POST", "/staff/case-note/*", CASE_ROLES, note, "case.note"},
+	{NULL, NULL, 0, NULL, NULL},
+};

@@ -1,0 +1,236 @@
+/* Shared by the case pages: see casefile.h. */
+#include "staff/casefile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/seal.h"
+#include "daemon/config.h"
+#include "daemon/log.h"
+#include "workflow/calendar.h"
+
+static const char sql_case[] =
+	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"'YYYY-MM-DD HH24:MI'), j.channel, c.category, c.language, c.state, c.anonymous, "
+	"c.director_named, c.reporter_public_key IS NOT NULL, c.overdue, "
+	"coalesce(c.referred_unit, ''), coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
+	"coalesce(c.forwarded_to, '') "
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+static const char sql_case_lock[] =
+	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"'YYYY-MM-DD HH24:MI'), j.channel, c.category, c.language, c.state, c.anonymous, "
+	"c.director_named, c.reporter_public_key IS NOT NULL, c.overdue, "
+	"coalesce(c.referred_unit, ''), coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
+	"coalesce(c.forwarded_to, '') "
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 "
+	"FOR UPDATE OF c";
+
+bool casefile_visible(unsigned roles, bool director_named)
+{
+	if (roles & ROLE_BIT(ROLE_DIRECTOR))
+		return !director_named;
+	if (roles & ROLE_BIT(ROLE_COMPLIANCE))
+		return true;
+	if (roles & ROLE_BIT(ROLE_ALTERNATE))
+		return director_named;
+	return false;
+}
+
+PGresult *casefile_query_bin(struct staff_ctx *c, const char *sql_text, int n,
+			     const char *const *values, const int *lengths, const int *formats)
+{
+	PGresult *res = PQexecParams(c->db, sql_text, n, NULL, values, lengths, formats, 0);
+	ExecStatusType st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	log_warning("staff %s: a case query failed (SQLSTATE %s)", c->path, state ? state : "none");
+	PQclear(res);
+	return NULL;
+}
+
+PGresult *casefile_query(struct staff_ctx *c, const char *sql_text, int n,
+			 const char *const *values)
+{
+	return casefile_query_bin(c, sql_text, n, values, NULL, NULL);
+}
+
+static bool simple(struct staff_ctx *c, const char *sql_text)
+{
+	PGresult *res = casefile_query(c, sql_text, 0, NULL);
+	PQclear(res);
+	return res != NULL;
+}
+
+bool casefile_begin(struct staff_ctx *c)
+{
+	static const char sql_begin[] = "BEGIN";
+	return simple(c, sql_begin);
+}
+
+bool casefile_commit(struct staff_ctx *c)
+{
+	static const char sql_commit[] = "COMMIT";
+	return simple(c, sql_commit);
+}
+
+void casefile_rollback(struct staff_ctx *c)
+{
+	static const char sql_rollback[] = "ROLLBACK";
+	PQclear(PQexec(c->db, sql_rollback));
+}
+
+unsigned char *casefile_bytea(const PGresult *res, int row, int col, size_t *len)
+{
+	*len = 0;
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col), len);
+}
+
+#define COPY(field, col) snprintf(k->field, sizeof(k->field), "%s", PQgetvalue(res, 0, col))
+
+bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct casefile *k,
+		   bool *db_error)
+{
+	*db_error = false;
+	memset(k, 0, sizeof(*k));
+	const char *v[1] = {reg_no};
+	PGresult *res = casefile_query(c, lock ? sql_case_lock : sql_case, 1, v);
+	if (!res) {
+		*db_error = true;
+		return false;
+	}
+	bool ok = PQntuples(res) == 1 && case_state_parse(PQgetvalue(res, 0, 6), &k->state);
+	if (ok) {
+		COPY(id, 0);
+		COPY(reg_no, 1);
+		COPY(registered_at, 2);
+		COPY(channel, 3);
+		COPY(category, 4);
+		COPY(language, 5);
+		k->anonymous = strcmp(PQgetvalue(res, 0, 7), "t") == 0;
+		k->director_named = strcmp(PQgetvalue(res, 0, 8), "t") == 0;
+		k->has_reporter_key = strcmp(PQgetvalue(res, 0, 9), "t") == 0;
+		k->overdue = strcmp(PQgetvalue(res, 0, 10), "t") == 0;
+		COPY(triage_unit, 11);
+		COPY(decision, 12);
+		COPY(decision_doc, 13);
+		COPY(forwarded_to, 14);
+		ok = casefile_visible(c->user->roles, k->director_named);
+	}
+	PQclear(res);
+	return ok;
+}
+
+struct content_key *casefile_content_key(struct staff_ctx *c, const struct casefile *k)
+{
+	static const char sql_key[] = "SELECT content_key_sealed FROM hotline.cases WHERE id = $1";
+	const struct secret_key *sk = staff_case_key(c);
+	if (!sk)
+		return NULL;
+	const char *v[1] = {k->id};
+	PGresult *res = casefile_query(c, sql_key, 1, v);
+	if (!res)
+		return NULL;
+	struct content_key *key = NULL;
+	if (PQntuples(res) == 1) {
+		size_t len;
+		unsigned char *sealed = casefile_bytea(res, 0, 0, &len);
+		key = sealed ? content_key_open(sk, sealed, len) : NULL;
+		PQfreemem(sealed);
+	}
+	PQclear(res);
+	return key;
+}
+
+void casefile_today(struct staff_ctx *c, char out[11])
+{
+	int64_t now = (int64_t)time(NULL) + (c->cfg ? (int64_t)c->cfg->clock_offset : 0);
+	cal_date_format(calendar_local_date(now), out);
+}
+
+int casefile_days_left(const struct calendar *cal, const char *today, const char *due)
+{
+	struct cal_date t, d;
+	if (!cal_date_parse(today, &t) || !cal_date_parse(due, &d))
+		return 0;
+	if (cal_date_compare(t, d) <= 0)
+		return calendar_working_days_between(cal, t, d);
+	return -calendar_working_days_between(cal, d, t);
+}
+
+struct word {
+	const char *name;
+	enum msg text;
+};
+
+static enum msg lookup(const struct word *w, size_t n, const char *name, enum msg other)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(w[i].name, name) == 0)
+			return w[i].text;
+	}
+	return other;
+}
+
+#define LOOKUP(table, name, other) lookup(table, sizeof(table) / sizeof(table[0]), name, other)
+
+enum msg casefile_state_text(const char *state)
+{
+	static const struct word w[] = {
+	    {"registered", M_CASE_ST_REGISTERED}, {"to_director", M_CASE_ST_TO_DIRECTOR},
+	    {"acknowledged", M_CASE_ST_ACKNOWLEDGED}, {"referred", M_CASE_ST_REFERRED},
+	    {"not_considered", M_CASE_ST_NOT_CONSIDERED}, {"urgent", M_CASE_ST_URGENT},
+	    {"forwarded", M_CASE_ST_FORWARDED}, {"investigation", M_CASE_ST_INVESTIGATION},
+	    {"closed", M_CASE_ST_CLOSED},
+	};
+	return LOOKUP(w, state, M_CASE_ST_REGISTERED);
+}
+
+enum msg casefile_category_text(const char *category)
+{
+	static const struct word w[] = {
+	    {"corruption", M_CAT_CORRUPTION}, {"conflict_of_interest", M_CAT_CONFLICT},
+	    {"gift", M_CAT_GIFT}, {"unlawful_order", M_CAT_UNLAWFUL_ORDER},
+	    {"other", M_CAT_OTHER},
+	};
+	return LOOKUP(w, category, M_CAT_OTHER);
+}
+
+enum msg casefile_channel_text(const char *channel)
+{
+	static const struct word w[] = {
+	    {"web", M_CASE_CH_WEB}, {"email", M_CASE_CH_EMAIL}, {"phone", M_CASE_CH_PHONE},
+	    {"written", M_CASE_CH_WRITTEN}, {"in_person", M_CASE_CH_IN_PERSON},
+	};
+	return LOOKUP(w, channel, M_CASE_CH_WEB);
+}
+
+enum msg casefile_deadline_text(const char *kind)
+{
+	static const struct word w[] = {
+	    {"director_notice", M_CASE_DL_DIRECTOR}, {"urgent_forward", M_CASE_DL_URGENT},
+	    {"investigation", M_CASE_DL_INVESTIGATION}, {"material_request", M_CASE_DL_MATERIALS},
+	    {"triage", M_CASE_DL_TRIAGE},
+	};
+	return LOOKUP(w, kind, M_CASE_DL_TRIAGE);
+}
+
+void casefile_not_found(struct staff_ctx *c)
+{
+	buf_wipe(&c->body);
+	c->content_type = NULL;
+	c->download_name[0] = '\0';
+	staff_error(c, 404, M_CASE_NOT_FOUND_TITLE, M_CASE_NOT_FOUND);
+}
+
+void casefile_db_error(struct staff_ctx *c)
+{
+	buf_wipe(&c->body);
+	c->content_type = NULL;
+	c->download_name[0] = '\0';
+	staff_error(c, 500, M_CASE_DB_ERROR_TITLE, M_CASE_DB_ERROR);
+}

@@ -1,0 +1,84 @@
+/* What the compliance manager's and the director's pages share: loading a
+ * case with the need-to-know rule applied, its content key, the words for
+ * states, categories and channels, and working days left. Blocking: runs in
+ * a staff worker on c->db (staff/staff.h). */
+#ifndef HOTLINE_STAFF_CASEFILE_H
+#define HOTLINE_STAFF_CASEFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+#include "staff/staff.h"
+#include "workflow/states.h"
+
+struct calendar;
+struct content_key;
+
+/* A case as the staff pages see it before content is opened. */
+struct casefile {
+	char id[24];
+	char reg_no[16];
+	char registered_at[20]; /* Asia/Almaty "YYYY-MM-DD HH:MM" */
+	char channel[16];
+	char category[32];
+	char language[4];
+	enum case_state state;
+	bool anonymous;
+	bool director_named;
+	bool has_reporter_key; /* a reply can be sealed to the reporter */
+	bool overdue;
+	char triage_unit[128];
+	char decision[32];
+	char decision_doc[128];
+	char forwarded_to[128];
+};
+
+/* Need to know (issue 4): the compliance manager sees every case; the
+ * director never a case that names the director; the alternate recipient
+ * exactly the cases that do. A person holding the director's role is kept
+ * from a director-named case whatever other role they hold. */
+bool casefile_visible(unsigned roles, bool director_named);
+
+/* Loads the case by registration number (FOR UPDATE when lock) and applies
+ * casefile_visible(): false when there is none or the user may not see it
+ * (the caller answers 404 either way, so the two cannot be told apart), or
+ * on a database error (*db_error set). */
+bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct casefile *k,
+		   bool *db_error) __attribute__((warn_unused_result));
+
+/* The case's content key, opened with the session's case-handling key;
+ * NULL when the session holds none or it does not open. */
+struct content_key *casefile_content_key(struct staff_ctx *c, const struct casefile *k);
+
+/* Runs SQL with text parameters; NULL (logged, no content) on an error. */
+PGresult *casefile_query(struct staff_ctx *c, const char *sql_text, int n,
+			 const char *const *values);
+/* With lengths and formats, for bytea parameters. */
+PGresult *casefile_query_bin(struct staff_ctx *c, const char *sql_text, int n,
+			     const char *const *values, const int *lengths, const int *formats);
+bool casefile_begin(struct staff_ctx *c) __attribute__((warn_unused_result));
+bool casefile_commit(struct staff_ctx *c) __attribute__((warn_unused_result));
+void casefile_rollback(struct staff_ctx *c);
+
+/* A bytea column, PQunescapeBytea'd (PQfreemem it), NULL when NULL. */
+unsigned char *casefile_bytea(const PGresult *res, int row, int col, size_t *len);
+
+/* Today in Asia/Almaty, the daemon's clock (with the tests' clock offset). */
+void casefile_today(struct staff_ctx *c, char out[11]);
+/* Working days from today to due: 0 due today, negative when late. */
+int casefile_days_left(const struct calendar *cal, const char *today, const char *due);
+
+/* The staff's words for them. */
+enum msg casefile_state_text(const char *state);
+enum msg casefile_category_text(const char *category);
+enum msg casefile_channel_text(const char *channel);
+enum msg casefile_deadline_text(const char *kind);
+
+/* The 404 of a case that is not there or not for this user. */
+void casefile_not_found(struct staff_ctx *c);
+/* The 500 of a database error. */
+void casefile_db_error(struct staff_ctx *c);
+
+#endif

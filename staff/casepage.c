@@ -1,0 +1,910 @@
+/* The case page and its files: see casepage.h. */
+#include "staff/casepage.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/digest.h"
+#include "crypto/seal.h"
+#include "staff/casefile.h"
+#include "workflow/calendar.h"
+#include "workflow/procedure.h"
+#include "workflow/wfdb.h"
+
+static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
+static const char sql_files[] =
+	"SELECT id, meta FROM hotline.attachments WHERE case_id = $1 AND message_id IS NULL "
+	"ORDER BY id";
+static const char sql_messages[] =
+	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', "
+	"'YYYY-MM-DD HH24:MI'), m.key_sealed, m.body_case, coalesce(m.staff_login, '') "
+	"FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
+static const char sql_message_files[] =
+	"SELECT id, message_id, meta FROM hotline.attachments WHERE case_id = $1 "
+	"AND message_id IS NOT NULL ORDER BY id";
+static const char sql_notes[] =
+	"SELECT author_login, to_char(created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), "
+	"body FROM hotline.case_notes WHERE case_id = $1 ORDER BY id";
+static const char sql_events[] =
+	"SELECT to_char(at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), kind, detail::text "
+	"FROM hotline.case_events WHERE case_id = $1 ORDER BY id";
+static const char sql_deadlines[] =
+	"SELECT kind, to_char(due_date, 'YYYY-MM-DD'), "
+	"coalesce(to_char(met_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+	"FROM hotline.deadlines WHERE case_id = $1 ORDER BY due_date, id";
+static const char sql_investigation[] =
+	"SELECT id, order_no, to_char(order_date, 'YYYY-MM-DD'), state, "
+	"to_char(due_date, 'YYYY-MM-DD'), extended, coalesce(decision, ''), coalesce(norms, '') "
+	"FROM hotline.investigations WHERE case_id = $1";
+static const char sql_members[] =
+	"SELECT name, position FROM hotline.commission_members WHERE investigation_id = $1 "
+	"ORDER BY name";
+static const char sql_extensions[] =
+	"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD'), consented_by, "
+	"to_char(old_due_date, 'YYYY-MM-DD'), to_char(new_due_date, 'YYYY-MM-DD') "
+	"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
+static const char sql_requests[] =
+	"SELECT addressee, what, to_char(requested_on, 'YYYY-MM-DD'), "
+	"to_char(due_date, 'YYYY-MM-DD'), received_at IS NOT NULL "
+	"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
+static const char sql_commission_users[] =
+	"SELECT login, display_name FROM hotline.staff_users WHERE 'commission' = ANY (roles) "
+	"AND NOT disabled ORDER BY display_name";
+
+static bool has_role(const struct staff_ctx *c, enum role r)
+{
+	return (c->user->roles & ROLE_BIT(r)) != 0;
+}
+
+static bool decides(const struct staff_ctx *c)
+{
+	return has_role(c, ROLE_DIRECTOR) || has_role(c, ROLE_ALTERNATE);
+}
+
+/* --- decrypting --- */
+
+static json_t *decrypt_json(const struct content_key *key, const PGresult *res, int row, int col)
+{
+	size_t len;
+	unsigned char *ct = casefile_bytea(res, row, col, &len);
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	json_t *j = NULL;
+	if (ct && key && content_decrypt(key, ct, len, &plain, &plen)) {
+		j = json_loadb((const char *)plain, plen, 0, NULL);
+		crypto_wipe(plain, plen);
+		free(plain);
+	}
+	PQfreemem(ct);
+	return j;
+}
+
+/* A blob as text, escaped into the page; false when it does not open. */
+static bool put_decrypted_text(struct staff_ctx *c, const struct content_key *key,
+			       const PGresult *res, int row, int col)
+{
+	size_t len;
+	unsigned char *ct = casefile_bytea(res, row, col, &len);
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	bool ok = ct && key && content_decrypt(key, ct, len, &plain, &plen);
+	if (ok) {
+		struct buf tmp;
+		buf_init(&tmp);
+		buf_add(&tmp, plain, plen);
+		staff_esc(c, tmp.data ? tmp.data : "");
+		buf_wipe(&tmp);
+		crypto_wipe(plain, plen);
+		free(plain);
+	}
+	PQfreemem(ct);
+	return ok;
+}
+
+static struct content_key *open_sealed_key(struct staff_ctx *c, const PGresult *res, int row,
+					   int col)
+{
+	const struct secret_key *sk = staff_case_key(c);
+	size_t len;
+	unsigned char *sealed = sk ? casefile_bytea(res, row, col, &len) : NULL;
+	struct content_key *key = sealed ? content_key_open(sk, sealed, len) : NULL;
+	PQfreemem(sealed);
+	return key;
+}
+
+/* --- sections --- */
+
+static void heading(struct staff_ctx *c, const char *id, enum msg title)
+{
+	staff_printf(c, "<section id=\"%s\"><h2>", id);
+	staff_text(c, title);
+	staff_printf(c, "</h2>\n");
+}
+
+static void dt(struct staff_ctx *c, enum msg label)
+{
+	staff_printf(c, "<dt>");
+	staff_text(c, label);
+	staff_printf(c, "</dt><dd>");
+}
+
+static void put_facts(struct staff_ctx *c, const struct casefile *k)
+{
+	staff_printf(c, "<dl class=\"facts\">\n");
+	dt(c, M_BOARD_STATE);
+	staff_printf(c, "<span id=\"case-state\" data-state=\"%s\">", case_state_name(k->state));
+	staff_text(c, casefile_state_text(case_state_name(k->state)));
+	staff_printf(c, "</span>%s</dd>\n", k->overdue ? " <strong class=\"late\">!</strong>" : "");
+	dt(c, M_CASE_REGISTERED);
+	staff_esc(c, k->registered_at);
+	staff_printf(c, "</dd>\n");
+	dt(c, M_BOARD_CHANNEL);
+	staff_text(c, casefile_channel_text(k->channel));
+	staff_printf(c, "</dd>\n");
+	dt(c, M_BOARD_CATEGORY);
+	staff_text(c, casefile_category_text(k->category));
+	staff_printf(c, "</dd>\n");
+	dt(c, M_CASE_REPORTER);
+	staff_text(c, k->anonymous ? M_CASE_ANONYMOUS : M_CASE_NAMED);
+	staff_printf(c, "</dd>\n");
+	dt(c, M_CASE_DIRECTOR_NAMED);
+	staff_printf(c, "<span id=\"director-named\">");
+	staff_text(c, k->director_named ? M_CASE_YES : M_CASE_NO);
+	staff_printf(c, "</span></dd>\n");
+	if (k->triage_unit[0]) {
+		dt(c, M_CASE_UNIT);
+		staff_esc(c, k->triage_unit);
+		staff_printf(c, "</dd>\n");
+	}
+	if (k->decision[0]) {
+		dt(c, M_CASE_DECISION);
+		staff_printf(c, "<span id=\"decision\">");
+		staff_text(c, strcmp(k->decision, "forward") == 0	   ? M_DEC_FORWARD
+			      : strcmp(k->decision, "investigate") == 0 ? M_DEC_INVESTIGATE
+			      : strcmp(k->decision, "no_grounds") == 0  ? M_DEC_NO_GROUNDS
+								      : M_DEC_FORWARD_AND_INVESTIGATE);
+		staff_printf(c, "</span>");
+		if (k->decision_doc[0]) {
+			staff_printf(c, " (");
+			staff_esc(c, k->decision_doc);
+			staff_printf(c, ")");
+		}
+		staff_printf(c, "</dd>\n");
+	}
+	if (k->forwarded_to[0]) {
+		dt(c, M_CASE_FORWARDED_TO);
+		staff_esc(c, k->forwarded_to);
+		staff_printf(c, "</dd>\n");
+	}
+	staff_printf(c, "</dl>\n");
+}
+
+static enum msg field_label(const char *key, bool *known)
+{
+	static const struct {
+		const char *key;
+		enum msg label;
+	} labels[] = {
+	    {"what", M_FORM_WHAT},	     {"when_where", M_FORM_WHEN_WHERE},
+	    {"who", M_FORM_WHO},	     {"subject", M_CASE_F_SUBJECT},
+	    {"text", M_CASE_F_TEXT},
+	};
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		if (strcmp(labels[i].key, key) == 0) {
+			*known = true;
+			return labels[i].label;
+		}
+	}
+	*known = false;
+	return M_CASE_F_TEXT;
+}
+
+static void put_content(struct staff_ctx *c, const struct casefile *k,
+			const struct content_key *key)
+{
+	heading(c, "content", M_CASE_CONTENT);
+	if (!key) {
+		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
+		staff_text(c, M_CASE_NO_KEY);
+		staff_printf(c, "</p>\n</section>\n");
+		return;
+	}
+	const char *v[1] = {k->id};
+	PGresult *res = casefile_query(c, sql_content, 1, v);
+	json_t *content = res && PQntuples(res) == 1 ? decrypt_json(key, res, 0, 0) : NULL;
+	PQclear(res);
+	if (!json_is_object(content)) {
+		staff_printf(c, "<p class=\"error\">");
+		staff_text(c, M_CASE_UNREADABLE);
+		staff_printf(c, "</p>\n</section>\n");
+		json_decref(content);
+		return;
+	}
+	staff_printf(c, "<dl class=\"report\">\n");
+	const char *name;
+	json_t *value;
+	json_object_foreach(content, name, value)
+	{
+		if (!json_is_string(value) || json_string_length(value) == 0)
+			continue;
+		bool known;
+		enum msg label = field_label(name, &known);
+		staff_printf(c, "<dt>");
+		if (known)
+			staff_text(c, label);
+		else
+			staff_esc(c, name);
+		staff_printf(c, "</dt><dd class=\"text\" data-field=\"");
+		staff_esc(c, name);
+		staff_printf(c, "\">");
+		staff_esc(c, json_string_value(value));
+		staff_printf(c, "</dd>\n");
+	}
+	staff_printf(c, "</dl>\n</section>\n");
+	json_decref(content);
+}
+
+/* One file: its name (decrypted) linking to its download. */
+static void put_file(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
+		     int row, int id_col, int meta_col)
+{
+	json_t *meta = decrypt_json(key, res, row, meta_col);
+	const char *name = json_string_value(json_object_get(meta, "name"));
+	json_int_t size = json_integer_value(json_object_get(meta, "size"));
+	staff_printf(c, "<li><a class=\"file\" href=\"/staff/case-file/%s\">",
+		     PQgetvalue(res, row, id_col));
+	if (name && *name)
+		staff_esc(c, name);
+	else
+		staff_text(c, M_CASE_FILE_UNNAMED);
+	staff_printf(c, "</a> <small>(%lld B)</small></li>\n", (long long)size);
+	json_decref(meta);
+}
+
+static void put_files(struct staff_ctx *c, const struct casefile *k,
+		      const struct content_key *key)
+{
+	heading(c, "files", M_CASE_FILES);
+	const char *v[1] = {k->id};
+	PGresult *res = casefile_query(c, sql_files, 1, v);
+	int n = res ? PQntuples(res) : 0;
+	if (n == 0) {
+		staff_printf(c, "<p>");
+		staff_text(c, M_CASE_NO_FILES);
+		staff_printf(c, "</p>\n");
+	} else if (key) {
+		staff_printf(c, "<ul class=\"files\">\n");
+		for (int i = 0; i < n; i++)
+			put_file(c, key, res, i, 0, 1);
+		staff_printf(c, "</ul>\n");
+	}
+	PQclear(res);
+	staff_printf(c, "</section>\n");
+}
+
+static void put_messages(struct staff_ctx *c, const struct casefile *k, const char *form_text)
+{
+	heading(c, "messages", M_CASE_MESSAGES);
+	const char *v[1] = {k->id};
+	PGresult *res = casefile_query(c, sql_messages, 1, v);
+	PGresult *files = casefile_query(c, sql_message_files, 1, v);
+	int n = res ? PQntuples(res) : 0;
+	if (n == 0) {
+		staff_printf(c, "<p>");
+		staff_text(c, M_CASE_NO_MESSAGES);
+		staff_printf(c, "</p>\n");
+	}
+	for (int i = 0; i < n; i++) {
+		bool staff = strcmp(PQgetvalue(res, i, 1), "staff") == 0;
+		staff_printf(c, "<article class=\"message %s\"><h3>",
+			     staff ? "from-staff" : "from-reporter");
+		staff_text(c, staff ? M_CASE_FROM_STAFF : M_CASE_FROM_REPORTER);
+		if (staff && *PQgetvalue(res, i, 5)) {
+			staff_printf(c, " (");
+			staff_esc(c, PQgetvalue(res, i, 5));
+			staff_printf(c, ")");
+		}
+		staff_printf(c, " &middot; <time>");
+		staff_esc(c, PQgetvalue(res, i, 2));
+		staff_printf(c, "</time></h3>\n<p class=\"text\">");
+		struct content_key *mk = open_sealed_key(c, res, i, 3);
+		if (!put_decrypted_text(c, mk, res, i, 4))
+			staff_text(c, mk ? M_CASE_UNREADABLE : M_CASE_NO_KEY);
+		staff_printf(c, "</p>\n");
+		bool any = false;
+		for (int f = 0; mk && files && f < PQntuples(files); f++) {
+			if (strcmp(PQgetvalue(files, f, 1), PQgetvalue(res, i, 0)) != 0)
+				continue;
+			if (!any)
+				staff_printf(c, "<ul class=\"files\">\n");
+			any = true;
+			put_file(c, mk, files, f, 0, 2);
+		}
+		if (any)
+			staff_printf(c, "</ul>\n");
+		content_key_free(mk);
+		staff_printf(c, "</article>\n");
+	}
+	PQclear(res);
+	PQclear(files);
+	if (has_role(c, ROLE_COMPLIANCE)) {
+		if (!k->has_reporter_key) {
+			staff_printf(c, "<p class=\"notice\" id=\"no-reply-key\">");
+			staff_text(c, M_CASE_REPLY_WAIT);
+			staff_printf(c, "</p>\n");
+		} else {
+			char action[64];
+			snprintf(action, sizeof(action), "/staff/case-reply/%s", k->reg_no);
+			staff_form_open(c, action, false);
+			staff_printf(c, "<label for=\"reply\">");
+			staff_text(c, M_CASE_REPLY);
+			staff_printf(c, "</label>\n<p class=\"hint\">");
+			staff_text(c, M_CASE_REPLY_HINT);
+			staff_printf(c, "</p>\n<textarea id=\"reply\" name=\"message\" rows=\"4\" "
+					"required>");
+			if (form_text)
+				staff_esc(c, form_text);
+			staff_printf(c, "</textarea>\n<p><button type=\"submit\" id=\"send-reply\">");
+			staff_text(c, M_CASE_SEND);
+			staff_printf(c, "</button></p>\n</form>\n");
+		}
+	}
+	staff_printf(c, "</section>\n");
+}
+
+static void put_notes(struct staff_ctx *c, const struct casefile *k,
+		      const struct content_key *key)
+{
+	heading(c, "notes", M_CASE_NOTES);
+	const char *v[1] = {k->id};
+	PGresult *res = casefile_query(c, sql_notes, 1, v);
+	int n = res ? PQntuples(res) : 0;
+	if (n == 0) {
+		staff_printf(c, "<p>");
+		staff_text(c, M_CASE_NO_NOTES);
+		staff_printf(c, "</p>\n");
+	}
+	for (int i = 0; i < n; i++) {
+		staff_printf(c, "<article class=\"note\"><h3>");
+		staff_esc(c, PQgetvalue(res, i, 0));
+		staff_printf(c, " &middot; <time>");
+		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_printf(c, "</time></h3>\n<p class=\"text\">");
+		if (!put_decrypted_text(c, key, res, i, 2))
+			staff_text(c, key ? M_CASE_UNREADABLE : M_CASE_NO_KEY);
+		staff_printf(c, "</p></article>\n");
+	}
+	PQclear(res);
+	if (key) {
+		char action[64];
+		snprintf(action, sizeof(action), "/staff/case-note/%s", k->reg_no);
+		staff_form_open(c, action, false);
+		staff_printf(c, "<label for=\"note\">");
+		staff_text(c, M_CASE_NOTE_ADD);
+		staff_printf(c, "</label>\n<textarea id=\"note\" name=\"note\" rows=\"3\" required>"
+				"</textarea>\n<p><button type=\"submit\" id=\"add-note\">");
+		staff_text(c, M_CASE_NOTE_SAVE);
+		staff_printf(c, "</button></p>\n</form>\n");
+	}
+	staff_printf(c, "</section>\n");
+}
+
+static void put_timeline(struct staff_ctx *c, const struct casefile *k,
+			 const struct calendar *cal, const char *today)
+{
+	heading(c, "timeline", M_CASE_TIMELINE);
+	const char *v[1] = {k->id};
+	PGresult *dl = casefile_query(c, sql_deadlines, 1, v);
+	if (dl && PQntuples(dl) > 0) {
+		staff_printf(c, "<h3>");
+		staff_text(c, M_CASE_DEADLINES);
+		staff_printf(c, "</h3>\n<ul id=\"deadlines\">\n");
+		for (int i = 0; i < PQntuples(dl); i++) {
+			const char *due = PQgetvalue(dl, i, 1), *met = PQgetvalue(dl, i, 2);
+			staff_printf(c, "<li data-kind=\"");
+			staff_esc(c, PQgetvalue(dl, i, 0));
+			staff_printf(c, "\">");
+			staff_text(c, casefile_deadline_text(PQgetvalue(dl, i, 0)));
+			staff_printf(c, ": <time>");
+			staff_esc(c, due);
+			staff_printf(c, "</time> &mdash; ");
+			char text[160];
+			if (*met) {
+				snprintf(text, sizeof(text), i18n(c->lang, M_CASE_MET_AT), met);
+			} else {
+				int left = casefile_days_left(cal, today, due);
+				snprintf(text, sizeof(text),
+					 i18n(c->lang, left < 0 ? M_CASE_OVERDUE_BY
+								: M_CASE_WORKING_DAYS_LEFT),
+					 left < 0 ? -left : left);
+			}
+			staff_esc(c, text);
+			staff_printf(c, "</li>\n");
+		}
+		staff_printf(c, "</ul>\n");
+	}
+	PQclear(dl);
+	PGresult *ev = casefile_query(c, sql_events, 1, v);
+	staff_printf(c, "<h3>");
+	staff_text(c, M_CASE_EVENTS);
+	staff_printf(c, "</h3>\n<ol id=\"events\">\n");
+	for (int i = 0; ev && i < PQntuples(ev); i++) {
+		staff_printf(c, "<li><time>");
+		staff_esc(c, PQgetvalue(ev, i, 0));
+		staff_printf(c, "</time> <strong>");
+		staff_esc(c, PQgetvalue(ev, i, 1));
+		staff_printf(c, "</strong>");
+		if (strcmp(PQgetvalue(ev, i, 2), "{}") != 0) {
+			staff_printf(c, " <code>");
+			staff_esc(c, PQgetvalue(ev, i, 2));
+			staff_printf(c, "</code>");
+		}
+		staff_printf(c, "</li>\n");
+	}
+	staff_printf(c, "</ol>\n</section>\n");
+	PQclear(ev);
+}
+
+/* The investigation with its commission, extensions and requests for
+ * materials: read only here (the commission's pages act on it). Returns
+ * whether one was ordered, its state and due date. */
+static bool put_investigation(struct staff_ctx *c, const struct casefile *k, char *inv_state,
+			      size_t state_size, char due[11])
+{
+	heading(c, "investigation", M_CASE_INVESTIGATION);
+	const char *v[1] = {k->id};
+	PGresult *res = casefile_query(c, sql_investigation, 1, v);
+	bool found = res && PQntuples(res) == 1;
+	if (!found) {
+		staff_printf(c, "<p>");
+		staff_text(c, M_CASE_NO_INVESTIGATION);
+		staff_printf(c, "</p>\n</section>\n");
+		PQclear(res);
+		return false;
+	}
+	snprintf(inv_state, state_size, "%s", PQgetvalue(res, 0, 3));
+	snprintf(due, 11, "%s", PQgetvalue(res, 0, 4));
+	staff_printf(c, "<dl class=\"facts\">\n");
+	dt(c, M_CASE_ORDER);
+	staff_esc(c, PQgetvalue(res, 0, 1));
+	staff_printf(c, ", ");
+	staff_esc(c, PQgetvalue(res, 0, 2));
+	staff_printf(c, "</dd>\n");
+	dt(c, M_BOARD_STATE);
+	staff_esc(c, PQgetvalue(res, 0, 3));
+	staff_printf(c, "</dd>\n");
+	dt(c, M_CASE_DUE);
+	staff_printf(c, "<time id=\"investigation-due\">");
+	staff_esc(c, PQgetvalue(res, 0, 4));
+	staff_printf(c, "</time>");
+	if (strcmp(PQgetvalue(res, 0, 5), "t") == 0) {
+		staff_printf(c, " (");
+		staff_text(c, M_CASE_EXTENDED);
+		staff_printf(c, ")");
+	}
+	staff_printf(c, "</dd>\n");
+	if (*PQgetvalue(res, 0, 7)) {
+		dt(c, M_CASE_NORMS);
+		staff_esc(c, PQgetvalue(res, 0, 7));
+		staff_printf(c, "</dd>\n");
+	}
+	staff_printf(c, "</dl>\n");
+	const char *w[1] = {PQgetvalue(res, 0, 0)};
+	PGresult *m = casefile_query(c, sql_members, 1, w);
+	staff_printf(c, "<h3>");
+	staff_text(c, M_CASE_COMMISSION);
+	staff_printf(c, "</h3>\n<ul id=\"commission\">\n");
+	for (int i = 0; m && i < PQntuples(m); i++) {
+		staff_printf(c, "<li>");
+		staff_esc(c, PQgetvalue(m, i, 0));
+		if (*PQgetvalue(m, i, 1)) {
+			staff_printf(c, ", ");
+			staff_esc(c, PQgetvalue(m, i, 1));
+		}
+		staff_printf(c, "</li>\n");
+	}
+	staff_printf(c, "</ul>\n");
+	PQclear(m);
+	PGresult *x = casefile_query(c, sql_extensions, 1, w);
+	for (int i = 0; x && i < PQntuples(x); i++) {
+		char text[512];
+		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_EXTENSION_LINE),
+			 PQgetvalue(x, i, 3), PQgetvalue(x, i, 4), PQgetvalue(x, i, 0),
+			 PQgetvalue(x, i, 1), PQgetvalue(x, i, 2));
+		staff_printf(c, "<p class=\"extension\">");
+		staff_esc(c, text);
+		staff_printf(c, "</p>\n");
+	}
+	PQclear(x);
+	PGresult *r = casefile_query(c, sql_requests, 1, w);
+	staff_printf(c, "<h3>");
+	staff_text(c, M_CASE_REQUESTS);
+	staff_printf(c, "</h3>\n<ul id=\"requests\">\n");
+	for (int i = 0; r && i < PQntuples(r); i++) {
+		staff_printf(c, "<li>");
+		staff_esc(c, PQgetvalue(r, i, 0));
+		staff_printf(c, ": ");
+		staff_esc(c, PQgetvalue(r, i, 1));
+		staff_printf(c, " &mdash; ");
+		staff_esc(c, PQgetvalue(r, i, 2));
+		staff_printf(c, " &rarr; ");
+		staff_esc(c, PQgetvalue(r, i, 3));
+		if (strcmp(PQgetvalue(r, i, 4), "t") == 0) {
+			staff_printf(c, " &#10003;");
+		}
+		staff_printf(c, "</li>\n");
+	}
+	staff_printf(c, "</ul>\n</section>\n");
+	PQclear(r);
+	PQclear(res);
+	return true;
+}
+
+/* --- the forms of the steps --- */
+
+static void radio(struct staff_ctx *c, const char *name, const char *value, enum msg label,
+		  bool checked)
+{
+	staff_printf(c, "<label class=\"choice\"><input type=\"radio\" name=\"%s\" value=\"%s\"%s> ",
+		     name, value, checked ? " checked" : "");
+	staff_text(c, label);
+	staff_printf(c, "</label>\n");
+}
+
+static void text_input(struct staff_ctx *c, const char *id, const char *name, enum msg label,
+		       const char *type, bool required)
+{
+	staff_printf(c, "<label for=\"%s\">", id);
+	staff_text(c, label);
+	staff_printf(c, "</label>\n<input type=\"%s\" id=\"%s\" name=\"%s\"%s>\n", type, id, name,
+		     required ? " required" : "");
+}
+
+static void put_triage_form(struct staff_ctx *c, const struct casefile *k)
+{
+	char action[64];
+	snprintf(action, sizeof(action), "/staff/case-triage/%s", k->reg_no);
+	heading(c, "triage", M_TRIAGE_TITLE);
+	staff_form_open(c, action, false);
+	staff_printf(c, "<fieldset><legend>");
+	staff_text(c, M_TRIAGE_OUTCOME);
+	staff_printf(c, "</legend>\n");
+	radio(c, "outcome", "corruption", M_TRIAGE_CORRUPTION, true);
+	radio(c, "outcome", "not_corruption", M_TRIAGE_NOT_CORRUPTION, false);
+	if (k->anonymous) {
+		radio(c, "outcome", "anonymous", M_TRIAGE_ANONYMOUS, false);
+		radio(c, "outcome", "urgent", M_TRIAGE_URGENT, false);
+	}
+	staff_printf(c, "</fieldset>\n");
+	text_input(c, "unit", "unit", M_TRIAGE_UNIT, "text", false);
+	text_input(c, "triage-note", "note", M_TRIAGE_NOTE, "text", false);
+	staff_printf(c, "<label for=\"director-named-select\">");
+	staff_text(c, M_CASE_DIRECTOR_NAMED);
+	staff_printf(c, "</label>\n<select id=\"director-named-select\" name=\"director_named\">"
+			"<option value=\"\">");
+	staff_text(c, k->director_named ? M_CASE_YES : M_CASE_NO);
+	staff_printf(c, "</option><option value=\"yes\">");
+	staff_text(c, M_CASE_YES);
+	staff_printf(c, "</option><option value=\"no\">");
+	staff_text(c, M_CASE_NO);
+	staff_printf(c, "</option></select>\n<p><button type=\"submit\" id=\"triage-submit\">");
+	staff_text(c, M_TRIAGE_SUBMIT);
+	staff_printf(c, "</button></p>\n</form>\n</section>\n");
+}
+
+static void put_forwarded_form(struct staff_ctx *c, const struct casefile *k)
+{
+	char action[64];
+	snprintf(action, sizeof(action), "/staff/case-forwarded/%s", k->reg_no);
+	heading(c, "forwarded", M_FORWARDED_TITLE);
+	staff_form_open(c, action, false);
+	text_input(c, "forwarded-to", "to", M_FORWARDED_TO, "text", true);
+	staff_printf(c, "<p><button type=\"submit\" id=\"forwarded-submit\">");
+	staff_text(c, M_FORWARDED_SUBMIT);
+	staff_printf(c, "</button></p>\n</form>\n</section>\n");
+}
+
+static void put_decision_forms(struct staff_ctx *c, const struct casefile *k)
+{
+	char action[64];
+	heading(c, "decide", M_DEC_TITLE);
+	if (k->state == CASE_TO_DIRECTOR) {
+		snprintf(action, sizeof(action), "/staff/decide-ack/%s", k->reg_no);
+		staff_form_open(c, action, false);
+		staff_printf(c, "<p><button type=\"submit\" id=\"ack-submit\">");
+		staff_text(c, M_DEC_ACK);
+		staff_printf(c, "</button></p>\n</form>\n");
+	}
+	snprintf(action, sizeof(action), "/staff/decide/%s", k->reg_no);
+	staff_form_open(c, action, false);
+	staff_printf(c, "<fieldset><legend>");
+	staff_text(c, M_DEC_CHOOSE);
+	staff_printf(c, "</legend>\n");
+	radio(c, "decision", "forward", M_DEC_FORWARD, false);
+	radio(c, "decision", "investigate", M_DEC_INVESTIGATE, false);
+	radio(c, "decision", "forward_and_investigate", M_DEC_FORWARD_AND_INVESTIGATE, false);
+	radio(c, "decision", "no_grounds", M_DEC_NO_GROUNDS, false);
+	staff_printf(c, "</fieldset>\n");
+	text_input(c, "decision-doc", "doc", M_DEC_DOC, "text", false);
+	staff_printf(c, "<p><button type=\"submit\" id=\"decide-submit\">");
+	staff_text(c, M_DEC_SUBMIT);
+	staff_printf(c, "</button></p>\n</form>\n</section>\n");
+}
+
+static void put_order_form(struct staff_ctx *c, const struct casefile *k)
+{
+	char action[64];
+	snprintf(action, sizeof(action), "/staff/order/%s", k->reg_no);
+	heading(c, "order", M_ORDER_TITLE);
+	staff_form_open(c, action, false);
+	text_input(c, "order-no", "order_no", M_ORDER_NO, "text", true);
+	text_input(c, "order-date", "order_date", M_ORDER_DATE, "date", true);
+	staff_printf(c, "<fieldset><legend>");
+	staff_text(c, M_ORDER_MEMBERS);
+	staff_printf(c, "</legend>\n");
+	PGresult *res = casefile_query(c, sql_commission_users, 0, NULL);
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		staff_printf(c, "<label class=\"choice\"><input type=\"checkbox\" name=\"member\" "
+				"value=\"");
+		staff_esc(c, PQgetvalue(res, i, 0));
+		staff_printf(c, "\"> ");
+		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_printf(c, "</label>\n");
+	}
+	if (!res || PQntuples(res) == 0) {
+		staff_printf(c, "<p class=\"notice\">");
+		staff_text(c, M_ORDER_NO_MEMBERS);
+		staff_printf(c, "</p>\n");
+	}
+	PQclear(res);
+	staff_printf(c, "</fieldset>\n<p><button type=\"submit\" id=\"order-submit\">");
+	staff_text(c, M_ORDER_SUBMIT);
+	staff_printf(c, "</button></p>\n</form>\n</section>\n");
+}
+
+static void put_extension_form(struct staff_ctx *c, const struct casefile *k, const char *due)
+{
+	char action[64];
+	snprintf(action, sizeof(action), "/staff/extend/%s", k->reg_no);
+	heading(c, "extend", M_EXT_TITLE);
+	staff_printf(c, "<p class=\"hint\">");
+	char text[256];
+	snprintf(text, sizeof(text), i18n(c->lang, M_EXT_HINT), due);
+	staff_esc(c, text);
+	staff_printf(c, "</p>\n");
+	staff_form_open(c, action, false);
+	text_input(c, "consent-doc", "consent_doc", M_EXT_DOC, "text", true);
+	text_input(c, "consent-date", "consent_date", M_EXT_DATE, "date", true);
+	text_input(c, "consented-by", "consented_by", M_EXT_BY, "text", true);
+	text_input(c, "new-due", "new_due", M_EXT_NEW_DUE, "date", true);
+	staff_printf(c, "<p><button type=\"submit\" id=\"extend-submit\">");
+	staff_text(c, M_EXT_SUBMIT);
+	staff_printf(c, "</button></p>\n</form>\n</section>\n");
+}
+
+/* --- the page --- */
+
+void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
+{
+	struct casefile k;
+	bool db_error;
+	struct calendar *cal = NULL;
+	struct content_key *key = NULL;
+	if (!casefile_begin(c)) {
+		casefile_db_error(c);
+		return;
+	}
+	if (!casefile_load(c, reg_no, false, &k, &db_error)) {
+		casefile_rollback(c);
+		if (db_error)
+			casefile_db_error(c);
+		else
+			casefile_not_found(c);
+		return;
+	}
+	/* audited before anything of the case is shown */
+	if (!staff_audit(c, "case.view", k.reg_no) || !(cal = wfdb_calendar(c->db, NULL))) {
+		casefile_rollback(c);
+		casefile_db_error(c);
+		return;
+	}
+	char today[11];
+	casefile_today(c, today);
+	key = casefile_content_key(c, &k);
+	c->status = status;
+	char title[64];
+	snprintf(title, sizeof(title), "%s %s", i18n(c->lang, M_CASE_TITLE), k.reg_no);
+	staff_page_begin(c, title);
+	casepage_stylesheet(c);
+	staff_printf(c, "<h1>");
+	staff_text(c, M_CASE_TITLE);
+	staff_printf(c, " <span id=\"reg-no\">");
+	staff_esc(c, k.reg_no);
+	staff_printf(c, "</span></h1>\n");
+	if (error) {
+		staff_printf(c, "<p class=\"error\" id=\"step-error\" role=\"alert\">");
+		staff_esc(c, error);
+		staff_printf(c, "</p>\n");
+	}
+	put_facts(c, &k);
+	if (strncmp(k.decision, "forward", 7) == 0) {
+		staff_printf(c, "<p><a id=\"cover-letter\" href=\"/staff/cover-letter/");
+		staff_esc(c, k.reg_no);
+		staff_printf(c, "\">");
+		staff_text(c, M_DEC_COVER_LETTER);
+		staff_printf(c, "</a></p>\n");
+	}
+	if (has_role(c, ROLE_COMPLIANCE) && k.state == CASE_REGISTERED)
+		put_triage_form(c, &k);
+	if (has_role(c, ROLE_COMPLIANCE) &&
+	    (k.state == CASE_URGENT ||
+	     (strncmp(k.decision, "forward", 7) == 0 && !k.forwarded_to[0])))
+		put_forwarded_form(c, &k);
+	if (decides(c) && (k.state == CASE_TO_DIRECTOR || k.state == CASE_ACKNOWLEDGED))
+		put_decision_forms(c, &k);
+	put_content(c, &k, key);
+	put_files(c, &k, key);
+	put_messages(c, &k, NULL);
+	char inv_state[32] = "", due[11] = "";
+	bool inv = put_investigation(c, &k, inv_state, sizeof(inv_state), due);
+	if (decides(c) && k.state == CASE_INVESTIGATION && !inv)
+		put_order_form(c, &k);
+	if (decides(c) && inv &&
+	    (strcmp(inv_state, "ordered") == 0 || strcmp(inv_state, "in_progress") == 0 ||
+	     strcmp(inv_state, "conclusion_drafted") == 0))
+		put_extension_form(c, &k, due);
+	put_notes(c, &k, key);
+	put_timeline(c, &k, cal, today);
+	staff_page_end(c);
+	content_key_free(key);
+	calendar_free(cal);
+	if (!casefile_commit(c)) {
+		casefile_rollback(c);
+		casefile_db_error(c);
+	}
+}
+
+static void case_view(struct staff_ctx *c)
+{
+	casepage_show(c, c->arg, 200, NULL);
+}
+
+/* --- files --- */
+
+/* The name as a browser will save it: no controls, quotes, slashes or
+ * backslashes; the foundation writes it RFC 5987-encoded. */
+static void safe_file_name(const char *name, char *out, size_t size)
+{
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)(name ? name : ""); *p && o + 1 < size;
+	     p++) {
+		unsigned char ch = *p;
+		if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\' || ch == '/' || ch == ';')
+			ch = '_';
+		out[o++] = (char)ch;
+	}
+	/* never cut a UTF-8 sequence in two */
+	while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
+		o--;
+	if (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
+		o--;
+	out[o] = '\0';
+	if (o == 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+		snprintf(out, size, "file");
+}
+
+static void file_download(struct staff_ctx *c)
+{
+	static const char sql_file[] =
+		"SELECT j.reg_no, a.message_id IS NULL, a.meta, a.data, m.key_sealed "
+		"FROM hotline.attachments a JOIN hotline.cases c ON c.id = a.case_id "
+		"JOIN hotline.journal j ON j.id = c.journal_id "
+		"LEFT JOIN hotline.messages m ON m.id = a.message_id WHERE a.id = $1::bigint";
+	const char *id = c->arg;
+	if (!*id || strlen(id) > 18 || strspn(id, "0123456789") != strlen(id)) {
+		casefile_not_found(c);
+		return;
+	}
+	if (!casefile_begin(c)) {
+		casefile_db_error(c);
+		return;
+	}
+	const char *v[1] = {id};
+	PGresult *res = casefile_query(c, sql_file, 1, v);
+	struct casefile k;
+	bool db_error = res == NULL;
+	if (!res || PQntuples(res) != 1 ||
+	    !casefile_load(c, PQgetvalue(res, 0, 0), false, &k, &db_error)) {
+		PQclear(res);
+		casefile_rollback(c);
+		if (db_error)
+			casefile_db_error(c);
+		else
+			casefile_not_found(c);
+		return;
+	}
+	char object[48];
+	snprintf(object, sizeof(object), "%s/%s", k.reg_no, id);
+	if (!staff_audit(c, "case.file", object)) {
+		PQclear(res);
+		casefile_rollback(c);
+		casefile_db_error(c);
+		return;
+	}
+	bool of_case = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	struct content_key *key =
+	    of_case ? casefile_content_key(c, &k) : open_sealed_key(c, res, 0, 4);
+	bool have_key = key != NULL;
+	json_t *meta = decrypt_json(key, res, 0, 2);
+	size_t len;
+	unsigned char *ct = casefile_bytea(res, 0, 3, &len);
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	bool ok = meta && ct && stream_decrypt(key, ct, len, &plain, &plen);
+	PQfreemem(ct);
+	PQclear(res);
+	content_key_free(key);
+	if (!ok || !casefile_commit(c)) {
+		json_decref(meta);
+		casefile_rollback(c);
+		buf_wipe(&c->body);
+		staff_error(c, have_key ? 500 : 403, M_CASE_FILE_UNREADABLE_TITLE,
+			    have_key ? M_CASE_UNREADABLE : M_CASE_NO_KEY);
+		return;
+	}
+	safe_file_name(json_string_value(json_object_get(meta, "name")), c->download_name,
+		       sizeof(c->download_name));
+	json_decref(meta);
+	c->content_type = "application/octet-stream";
+	buf_add(&c->body, plain, plen);
+	crypto_wipe(plain, plen);
+	free(plain);
+}
+
+/* The case pages' own rules on top of the foundation's stylesheet (the
+ * staff pages allow no inline style), and the cover letter's. */
+static const char case_css[] =
+	".text{white-space:pre-wrap;overflow-wrap:anywhere}\n"
+	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}\n"
+	"dl.facts dt{font-weight:600}dl.facts dd{margin:0}\n"
+	"dl.report dt{font-weight:600;margin-top:.6rem}dl.report dd{margin:0 0 .4rem}\n"
+	"tr.overdue td{background:#fdecea}.late{color:#b3261e;font-weight:600}.tag{color:#b3261e}\n"
+	"label.choice{font-weight:400;margin:.35rem 0}\n"
+	"form.filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end}\n"
+	"form.filters select{width:auto;min-width:10rem}form.filters button{margin:.8rem 0 0}\n"
+	"ul.cards{list-style:none;padding:0}\n"
+	"li.card{border:1px solid #c9ced6;border-radius:6px;padding:.6rem .8rem;margin:.6rem 0}\n"
+	"li.card.overdue{border-left:4px solid #b3261e}\n"
+	"li.card form{display:inline}li.card button.ack{margin:.5rem .6rem 0 0}\n"
+	"a.button{display:inline-block;margin-top:.5rem}\n"
+	"article.message,article.note{border-left:3px solid #c9ced6;padding:.2rem .8rem;"
+	"margin:.6rem 0}\n"
+	"article.from-staff{border-left-color:#1b7f3b}article h3{font-size:1rem;margin:.2rem 0}\n"
+	"main section{margin:1.4rem 0}code{overflow-wrap:anywhere}\n"
+	"@media (max-width:40rem){dl.facts{grid-template-columns:1fr}"
+	"dl.facts dd{margin-bottom:.4rem}form.filters select{width:100%}}\n";
+
+static void case_style(struct staff_ctx *c)
+{
+	c->content_type = "text/css; charset=utf-8";
+	buf_puts(&c->body, case_css);
+	buf_puts(&c->body, procedure_letter_css);
+}
+
+void casepage_stylesheet(struct staff_ctx *c)
+{
+	staff_printf(c, "<link rel=\"stylesheet\" href=\"/staff/case.css\">\n");
+}
+
+const struct staff_route staff_casepage_routes[] = {
+	{"GET", "/staff/case.css", STAFF_PUBLIC, case_style, "case.css"},
+	{"GET", "/staff/case/*", ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) |
+				     ROLE_BIT(ROLE_ALTERNATE),
+	 case_view, "case.view"},
+	{"GET", "/staff/case-file/*", ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) |
+					  ROLE_BIT(ROLE_ALTERNATE),
+	 file_download, "case.file"},
+	{NULL, NULL, 0, NULL, NULL},
+};

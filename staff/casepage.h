@@ -1,0 +1,25 @@
+/* The case page (/staff/case/REG_NO) of the compliance manager, the
+ * director and the alternate recipient, and the download of its files
+ * (/staff/case-file/ID): journal data, the decrypted report, files,
+ * timeline and deadlines, messages with the reporter, internal notes, the
+ * investigation with its commission and requests for materials, and the
+ * forms of the steps the user's roles may take. Every view and download
+ * is audited before anything is shown. */
+#ifndef HOTLINE_STAFF_CASEPAGE_H
+#define HOTLINE_STAFF_CASEPAGE_H
+
+#include "staff/staff.h"
+
+/* Shows the case page with status and, when error is not NULL, that error
+ * above the forms (a step that was refused). Answers 404 for a case the
+ * user may not see. */
+void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error);
+
+/* Links the case pages' stylesheet (/staff/case.css); right after
+ * staff_page_begin(). */
+void casepage_stylesheet(struct staff_ctx *c);
+
+/* The routes (GET /staff/case/REG_NO, GET /staff/case-file/ID). */
+extern const struct staff_route staff_casepage_routes[];
+
+#endif

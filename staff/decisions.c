@@ -1,0 +1,424 @@
+/* The director's and the alternate recipient's pages: the queue of reports
+ * awaiting their decision (/staff/decisions) with the deadline of the day
+ * after registration (004 p.10.6), the running investigations they may
+ * extend; acknowledging, deciding, the printable cover letter of a decision
+ * to forward, the extension with the written consent, and the order of a
+ * service investigation. The director's queue never holds a case that
+ * names the director; the alternate's holds exactly those. */
+#include "staff/decisions.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/digest.h"
+#include "crypto/seal.h"
+#include "staff/caseaction.h"
+#include "staff/casefile.h"
+#include "staff/casepage.h"
+#include "workflow/calendar.h"
+#include "workflow/investigation.h"
+#include "workflow/procedure.h"
+
+#define DECIDERS (ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE))
+
+/* $2: true for the alternate's queue (director-named cases only). */
+static const char sql_queue[] =
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+	"c.state, c.category, coalesce(to_char(d.due_date, 'YYYY-MM-DD'), ''), "
+	"d.met_at IS NOT NULL, (c.overdue OR coalesce(d.due_date < $1::date, false)) AS late "
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+	"LEFT JOIN hotline.deadlines d ON d.case_id = c.id AND d.kind = 'director_notice' "
+	"WHERE c.state IN ('to_director', 'acknowledged') AND c.director_named = $2::boolean "
+	"ORDER BY late DESC, d.due_date NULLS LAST, j.id";
+static const char sql_running[] =
+	"SELECT j.reg_no, i.order_no, to_char(i.due_date, 'YYYY-MM-DD'), i.state, i.extended "
+	"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
+	"JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE i.state IN ('ordered', 'in_progress', 'conclusion_drafted') "
+	"AND c.director_named = $1::boolean ORDER BY i.due_date, j.id";
+static const char sql_to_order[] =
+	"SELECT j.reg_no FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE c.state = 'investigation' AND c.director_named = $1::boolean "
+	"AND NOT EXISTS (SELECT 1 FROM hotline.investigations i WHERE i.case_id = c.id) "
+	"ORDER BY j.id";
+
+/* Which queue the user's roles give: the director's rule wins. */
+static const char *alternate_queue(const struct staff_ctx *c)
+{
+	return (c->user->roles & ROLE_BIT(ROLE_DIRECTOR)) ? "false" : "true";
+}
+
+static void case_link(struct staff_ctx *c, const char *reg_no)
+{
+	staff_printf(c, "<a class=\"reg-no\" href=\"/staff/case/");
+	staff_esc(c, reg_no);
+	staff_printf(c, "\">");
+	staff_esc(c, reg_no);
+	staff_printf(c, "</a>");
+}
+
+static void queue(struct staff_ctx *c)
+{
+	char today[11];
+	casefile_today(c, today);
+	struct calendar *cal = wfdb_calendar(c->db, NULL);
+	const char *v[2] = {today, alternate_queue(c)};
+	const char *w[1] = {alternate_queue(c)};
+	PGresult *res = cal ? casefile_query(c, sql_queue, 2, v) : NULL;
+	PGresult *run = res ? casefile_query(c, sql_running, 1, w) : NULL;
+	PGresult *ord = run ? casefile_query(c, sql_to_order, 1, w) : NULL;
+	if (!ord) {
+		PQclear(res);
+		PQclear(run);
+		calendar_free(cal);
+		casefile_db_error(c);
+		return;
+	}
+	staff_page_begin(c, i18n(c->lang, M_QUEUE_TITLE));
+	casepage_stylesheet(c);
+	staff_printf(c, "<h1>");
+	staff_text(c, M_QUEUE_TITLE);
+	staff_printf(c, "</h1>\n<p class=\"hint\">");
+	staff_text(c, (c->user->roles & ROLE_BIT(ROLE_DIRECTOR)) ? M_QUEUE_HINT_DIRECTOR
+								 : M_QUEUE_HINT_ALTERNATE);
+	staff_printf(c, "</p>\n<section id=\"awaiting\"><h2>");
+	staff_text(c, M_QUEUE_AWAITING);
+	staff_printf(c, "</h2>\n");
+	int n = PQntuples(res);
+	if (n == 0) {
+		staff_printf(c, "<p id=\"queue-empty\">");
+		staff_text(c, M_QUEUE_EMPTY);
+		staff_printf(c, "</p>\n");
+	} else {
+		staff_printf(c, "<ul class=\"cards\" id=\"queue\">\n");
+	}
+	for (int i = 0; i < n; i++) {
+		const char *reg_no = PQgetvalue(res, i, 0), *due = PQgetvalue(res, i, 4);
+		bool late = strcmp(PQgetvalue(res, i, 6), "t") == 0;
+		bool acked = strcmp(PQgetvalue(res, i, 2), "acknowledged") == 0;
+		staff_printf(c, "<li class=\"card%s\" data-reg-no=\"", late ? " overdue" : "");
+		staff_esc(c, reg_no);
+		staff_printf(c, "\">");
+		case_link(c, reg_no);
+		staff_printf(c, " &middot; ");
+		staff_text(c, casefile_state_text(PQgetvalue(res, i, 2)));
+		staff_printf(c, "<br>");
+		staff_text(c, casefile_category_text(PQgetvalue(res, i, 3)));
+		staff_printf(c, " &middot; ");
+		staff_text(c, M_CASE_REGISTERED);
+		staff_printf(c, " ");
+		staff_esc(c, PQgetvalue(res, i, 1));
+		if (*due) {
+			staff_printf(c, "<br>");
+			staff_text(c, M_CASE_DL_DIRECTOR);
+			staff_printf(c, ": <time>");
+			staff_esc(c, due);
+			staff_printf(c, "</time> ");
+			char text[128];
+			int left = casefile_days_left(cal, today, due);
+			if (acked)
+				snprintf(text, sizeof(text), "%s", i18n(c->lang, M_QUEUE_ACKED));
+			else
+				snprintf(text, sizeof(text),
+					 i18n(c->lang, left < 0 ? M_CASE_OVERDUE_BY
+								: M_CASE_WORKING_DAYS_LEFT),
+					 left < 0 ? -left : left);
+			staff_printf(c, "<span class=\"%s\">(", late && !acked ? "late" : "left");
+			staff_esc(c, text);
+			staff_printf(c, ")</span>");
+		}
+		if (!acked) {
+			char action[64];
+			snprintf(action, sizeof(action), "/staff/decide-ack/%s", reg_no);
+			staff_form_open(c, action, false);
+			staff_printf(c, "<button type=\"submit\" class=\"ack\">");
+			staff_text(c, M_DEC_ACK);
+			staff_printf(c, "</button></form>");
+		}
+		staff_printf(c, " <a class=\"button\" href=\"/staff/case/");
+		staff_esc(c, reg_no);
+		staff_printf(c, "#decide\">");
+		staff_text(c, M_QUEUE_OPEN);
+		staff_printf(c, "</a></li>\n");
+	}
+	if (n > 0)
+		staff_printf(c, "</ul>\n");
+	staff_printf(c, "</section>\n");
+	if (PQntuples(ord) > 0) {
+		staff_printf(c, "<section id=\"to-order\"><h2>");
+		staff_text(c, M_ORDER_TITLE);
+		staff_printf(c, "</h2>\n<ul>\n");
+		for (int i = 0; i < PQntuples(ord); i++) {
+			staff_printf(c, "<li>");
+			case_link(c, PQgetvalue(ord, i, 0));
+			staff_printf(c, "</li>\n");
+		}
+		staff_printf(c, "</ul>\n</section>\n");
+	}
+	staff_printf(c, "<section id=\"running\"><h2>");
+	staff_text(c, M_QUEUE_RUNNING);
+	staff_printf(c, "</h2>\n");
+	if (PQntuples(run) == 0) {
+		staff_printf(c, "<p>");
+		staff_text(c, M_CASE_NO_INVESTIGATION);
+		staff_printf(c, "</p>\n");
+	} else {
+		staff_printf(c, "<ul>\n");
+	}
+	for (int i = 0; i < PQntuples(run); i++) {
+		const char *due = PQgetvalue(run, i, 2);
+		staff_printf(c, "<li>");
+		case_link(c, PQgetvalue(run, i, 0));
+		staff_printf(c, " &middot; ");
+		staff_text(c, M_CASE_ORDER);
+		staff_printf(c, " ");
+		staff_esc(c, PQgetvalue(run, i, 1));
+		staff_printf(c, " &middot; ");
+		staff_text(c, M_CASE_DUE);
+		staff_printf(c, " <time>");
+		staff_esc(c, due);
+		staff_printf(c, "</time> ");
+		char text[128];
+		int left = casefile_days_left(cal, today, due);
+		snprintf(text, sizeof(text),
+			 i18n(c->lang, left < 0 ? M_CASE_OVERDUE_BY : M_CASE_WORKING_DAYS_LEFT),
+			 left < 0 ? -left : left);
+		staff_printf(c, "(");
+		staff_esc(c, text);
+		staff_printf(c, ")%s <a href=\"/staff/case/", strcmp(PQgetvalue(run, i, 4), "t") == 0
+								 ? " &#8635;"
+								 : "");
+		staff_esc(c, PQgetvalue(run, i, 0));
+		staff_printf(c, "#extend\">");
+		staff_text(c, M_EXT_TITLE);
+		staff_printf(c, "</a></li>\n");
+	}
+	if (PQntuples(run) > 0)
+		staff_printf(c, "</ul>\n");
+	staff_printf(c, "</section>\n");
+	staff_page_end(c);
+	PQclear(res);
+	PQclear(run);
+	PQclear(ord);
+	calendar_free(cal);
+}
+
+static void ack(struct staff_ctx *c)
+{
+	struct casefile k;
+	struct procedure_outcome out;
+	struct wf_error e = {0};
+	if (!caseaction_begin(c, &k))
+		return;
+	if (!procedure_ack(c->db, k.reg_no, c->user->login, &out, &e)) {
+		casefile_rollback(c);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	if (!staff_audit(c, "case.ack", k.reg_no) || !casefile_commit(c)) {
+		casefile_rollback(c);
+		casefile_db_error(c);
+		return;
+	}
+	staff_redirect(c, "/staff/decisions");
+}
+
+static void decide(struct staff_ctx *c)
+{
+	struct casefile k;
+	struct procedure_outcome out;
+	struct wf_error e = {0};
+	enum director_decision d;
+	if (!director_decision_parse(staff_arg(c, "decision"), &d)) {
+		wf_fail(&e, WF_MISSING, "decision");
+		caseaction_refused(c, c->arg, &e);
+		return;
+	}
+	if (!caseaction_begin(c, &k))
+		return;
+	if (!procedure_decide(c->db, k.reg_no, d, staff_arg(c, "doc"), c->user->login, &out, &e)) {
+		casefile_rollback(c);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	caseaction_commit(c, &k, "case.decide",
+			  d == DIRECTOR_FORWARD || d == DIRECTOR_FORWARD_AND_INVESTIGATE ? "content"
+			  : d == DIRECTOR_NO_GROUNDS					 ? "timeline"
+											 : "order");
+}
+
+static void extend(struct staff_ctx *c)
+{
+	struct casefile k;
+	struct investigation v;
+	struct wf_error e = {0};
+	struct investigation_extension x = {.consent_doc = staff_arg(c, "consent_doc"),
+					    .consent_date = staff_arg(c, "consent_date"),
+					    .consented_by = staff_arg(c, "consented_by"),
+					    .new_due = staff_arg(c, "new_due")};
+	if (!caseaction_begin(c, &k))
+		return;
+	if (!investigation_load(c->db, k.reg_no, &v, &e) || !investigation_extend(c->db, &v, &x, &e)) {
+		casefile_rollback(c);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	caseaction_commit(c, &k, "case.extend", "investigation");
+}
+
+/* The report's own text (what, when and where, who: every text field of
+ * its content) for the check that no member is named in it; wipe and
+ * free it. NULL when the session cannot open the case. */
+static char *report_text(struct staff_ctx *c, const struct casefile *k)
+{
+	static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
+	struct content_key *key = casefile_content_key(c, k);
+	const char *v[1] = {k->id};
+	PGresult *res = key ? casefile_query(c, sql_content, 1, v) : NULL;
+	char *text = NULL;
+	size_t len;
+	unsigned char *ct = res && PQntuples(res) == 1 ? casefile_bytea(res, 0, 0, &len) : NULL;
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	if (ct && content_decrypt(key, ct, len, &plain, &plen)) {
+		json_t *content = json_loadb((const char *)plain, plen, 0, NULL);
+		struct buf b;
+		buf_init(&b);
+		buf_puts(&b, "");
+		const char *name;
+		json_t *value;
+		json_object_foreach(content, name, value)
+		{
+			if (json_is_string(value)) {
+				buf_add(&b, json_string_value(value), json_string_length(value));
+				buf_puts(&b, "\n");
+			}
+		}
+		json_decref(content);
+		text = buf_steal(&b, &len);
+		crypto_wipe(plain, plen);
+		free(plain);
+	}
+	PQfreemem(ct);
+	PQclear(res);
+	content_key_free(key);
+	return text;
+}
+
+/* The order of a service investigation (004 p.7.3): its number and date,
+ * and the commission chosen among the staff accounts holding the
+ * commission role; nobody named in the report or with a declared interest
+ * (workflow/investigation.c checks). */
+static void order(struct staff_ctx *c)
+{
+	static const char sql_member[] =
+		"SELECT display_name, id FROM hotline.staff_users WHERE login = $1 "
+		"AND 'commission' = ANY (roles) AND NOT disabled";
+	struct casefile k;
+	struct investigation v;
+	struct wf_error e = {0};
+	unsigned n = 0;
+	const char *const *logins = staff_args(c, "member", &n);
+	if (n == 0 || n > 16) {
+		wf_fail(&e, WF_MISSING, "choose the commission's members (1 to 16)");
+		caseaction_refused(c, c->arg, &e);
+		return;
+	}
+	if (!caseaction_begin(c, &k))
+		return;
+	char names[16][128];
+	long long ids[16];
+	struct investigation_member members[16];
+	for (unsigned i = 0; i < n; i++) {
+		const char *p[1] = {logins[i]};
+		PGresult *res = casefile_query(c, sql_member, 1, p);
+		bool found = res && PQntuples(res) == 1;
+		if (found) {
+			snprintf(names[i], sizeof(names[i]), "%s", PQgetvalue(res, 0, 0));
+			ids[i] = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+		}
+		PQclear(res);
+		if (!found) {
+			casefile_rollback(c);
+			wf_fail(&e, WF_MISSING, "%s holds no commission role", logins[i]);
+			caseaction_refused(c, k.reg_no, &e);
+			return;
+		}
+		members[i] = (struct investigation_member){
+		    .name = names[i], .position = "", .staff_user_id = ids[i]};
+	}
+	struct investigation_order o = {.order_no = staff_arg(c, "order_no"),
+					.order_date = staff_arg(c, "order_date"),
+					.members = members,
+					.nmembers = (int)n};
+	char *text = report_text(c, &k);
+	if (!text) {
+		casefile_rollback(c);
+		buf_wipe(&c->body);
+		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NO_KEY);
+		return;
+	}
+	char due[11];
+	int queued = 0;
+	bool ok = *o.order_no && investigation_load(c->db, k.reg_no, &v, &e) &&
+		  investigation_order(c->db, &v, &o, text, due, &queued, &e);
+	if (!*o.order_no)
+		wf_fail(&e, WF_MISSING, "the order's number");
+	crypto_wipe(text, strlen(text));
+	free(text);
+	if (!ok) {
+		casefile_rollback(c);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	caseaction_commit(c, &k, "case.order", "investigation");
+}
+
+/* The printable cover letter: a page of its own, to print on the
+ * organisation's letterhead (004 p.10.7). */
+static void cover_letter(struct staff_ctx *c)
+{
+	struct casefile k;
+	struct wf_error e = {0};
+	bool db_error;
+	if (!casefile_begin(c)) {
+		casefile_db_error(c);
+		return;
+	}
+	if (!casefile_load(c, c->arg, false, &k, &db_error)) {
+		casefile_rollback(c);
+		if (db_error)
+			casefile_db_error(c);
+		else
+			casefile_not_found(c);
+		return;
+	}
+	if (!procedure_cover_letter(c->db, k.reg_no, "/staff/case.css", &c->body, &e)) {
+		casefile_rollback(c);
+		buf_wipe(&c->body);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	if (!staff_audit(c, "case.cover_letter", k.reg_no) || !casefile_commit(c)) {
+		casefile_rollback(c);
+		casefile_db_error(c);
+	}
+}
+
+const struct staff_route staff_decision_routes[] = {
+	{"GET", "/staff/decisions", DECIDERS, queue, "decisions"},
+	{"POST", "/staff/decide-ack/*", DECIDERS, ack, "case.ack"},
+	{"POST", "/staff/decide/*", DECIDERS, decide, "case.decide"},
+	{"POST", "/staff/extend/*", DECIDERS, extend, "case.extend"},
+	{"POST", "/staff/order/*", DECIDERS, order, "case.order"},
+	{"GET", "/staff/cover-letter/*", DECIDERS | ROLE_BIT(ROLE_COMPLIANCE), cover_letter,
+	 "case.cover_letter"},
+	{NULL, NULL, 0, NULL, NULL},
+};
+
+const struct staff_menu staff_decision_menu[] = {
+	{"/staff/decisions", M_QUEUE_TITLE},
+	{NULL, 0},
+};

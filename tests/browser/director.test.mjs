@@ -1,0 +1,91 @@
+// The director in a real browser (TOTP at login): a report triaged by the
+// compliance manager waits in the queue with its deadline; the director
+// acknowledges it, decides to forward it and opens the printable cover
+// letter. A report naming the director is not in the director's queue and
+// its page is 404 for the director; the alternate recipient sees it.
+// Screenshots director-queue, director-case, director-letter.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, STAFF, launch, loginAs, shoot, url } from './common.mjs';
+import { report, watchDialogs } from './reportkit.mjs';
+
+let browser;
+
+before(async () => {
+	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
+	assert.ok(STAFF.password, 'HOTLINE_STAFF is not set (tools/staff-accounts.sh)');
+	browser = await launch();
+});
+
+after(async () => {
+	await browser?.close();
+});
+
+async function triage(regNo) {
+	const ctx = await browser.newContext({ javaScriptEnabled: false });
+	const page = await ctx.newPage();
+	await loginAs(page, BASE, 'compliance');
+	await page.goto(url(`/staff/case/${regNo}`));
+	await page.check('#triage input[name="outcome"][value="corruption"]');
+	await Promise.all([page.waitForNavigation(), page.click('#triage-submit')]);
+	assert.equal(await page.getAttribute('#case-state', 'data-state'), 'to_director');
+	await ctx.close();
+}
+
+test('the director decides, and never sees a report that names the director', async () => {
+	const marker = `kickback-${Date.now()}`;
+	const plain = await report(browser, {
+		what: `A ${marker} was paid for the warehouse lease.`, when_where: 'March, Astana',
+		who: 'Warehouse manager', category: 'corruption', director_involved: 'no',
+		identity: 'anonymous',
+	});
+	const named = await report(browser, {
+		what: `The general director took a ${marker}.`, when_where: 'April',
+		who: 'The general director', category: 'corruption', director_involved: 'yes',
+		identity: 'anonymous',
+	});
+	await triage(plain.regNo);
+	await triage(named.regNo);
+
+	const ctx = await browser.newContext({ javaScriptEnabled: true });
+	const page = await ctx.newPage();
+	const dialogs = watchDialogs(page);
+	await loginAs(page, BASE, 'director');
+	await page.click('#menu a[href="/staff/decisions"]');
+	const card = page.locator(`#queue li[data-reg-no="${plain.regNo}"]`);
+	assert.equal(await card.count(), 1, 'the report waits for the director');
+	assert.match(await card.textContent(), /\d{4}-\d{2}-\d{2}/, 'with its deadline');
+	assert.equal(await page.locator(`#queue li[data-reg-no="${named.regNo}"]`).count(), 0);
+	await shoot(page, 'director-queue');
+
+	await Promise.all([page.waitForNavigation(), card.locator('button.ack').click()]);
+	await page.goto(url(`/staff/case/${plain.regNo}`));
+	assert.equal(await page.getAttribute('#case-state', 'data-state'), 'acknowledged');
+	assert.match(await page.textContent('#content'), new RegExp(marker));
+	await page.check('#decide input[name="decision"][value="forward"]');
+	await page.fill('#decision-doc', 'resolution 7');
+	await shoot(page, 'director-case');
+	await Promise.all([page.waitForNavigation(), page.click('#decide-submit')]);
+	assert.equal(await page.getAttribute('#case-state', 'data-state'), 'forwarded');
+	await Promise.all([page.waitForNavigation(), page.click('#cover-letter')]);
+	assert.equal(await page.textContent('#letter-reg-no'), plain.regNo);
+	assert.doesNotMatch(await page.content(), new RegExp(marker), 'no content in the letter');
+	await shoot(page, 'director-letter');
+
+	const denied = await page.goto(url(`/staff/case/${named.regNo}`));
+	assert.equal(denied.status(), 404);
+	assert.doesNotMatch(await page.content(), new RegExp(marker));
+	assert.deepEqual(dialogs, []);
+	await ctx.close();
+
+	const alt = await browser.newContext({ javaScriptEnabled: false });
+	const apage = await alt.newPage();
+	await loginAs(apage, BASE, 'alternate');
+	await apage.goto(url('/staff/decisions'));
+	assert.equal(await apage.locator(`#queue li[data-reg-no="${named.regNo}"]`).count(), 1);
+	assert.equal(await apage.locator(`#queue li[data-reg-no="${plain.regNo}"]`).count(), 0);
+	const ok = await apage.goto(url(`/staff/case/${named.regNo}`));
+	assert.equal(ok.status(), 200);
+	assert.match(await apage.textContent('#content'), /general director/);
+	await alt.close();
+});

@@ -1,0 +1,420 @@
+/* The procedure's steps on a blocking connection: see procedure.h. */
+#include "workflow/procedure.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "intake/html.h"
+#include "workflow/calendar.h"
+#include "workflow/notice.h"
+
+struct kase {
+	char id[24];
+	char reg_no[16];
+	enum case_state state;
+	bool anonymous;
+	bool director_named;
+	char reg_date[11]; /* Asia/Almaty */
+	char decision[32]; /* "" when none */
+	struct procedure_outcome *out;
+};
+
+static const char sql_case[] =
+	"SELECT c.id, j.reg_no, c.state, c.anonymous, c.director_named, "
+	"to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+	"coalesce(c.decision, '') "
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE j.reg_no = $1 FOR UPDATE OF c";
+static const char sql_state[] =
+	"UPDATE hotline.cases SET state = $2, state_changed_at = now() WHERE id = $1";
+static const char sql_event[] =
+	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
+static const char sql_deadline_add[] =
+	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, ref_id, basis) "
+	"VALUES ($1, $2, $3::date, to_timestamp($4::bigint), NULL, $5)";
+static const char sql_meet[] =
+	"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
+	"AND met_at IS NULL";
+
+static const char *const triage_names[TRIAGE_COUNT] = {"corruption", "not_corruption",
+						       "anonymous", "urgent"};
+static const char *const decision_names[DIRECTOR_DECISION_COUNT] = {
+    "forward", "investigate", "forward_and_investigate", "no_grounds"};
+
+const char *triage_outcome_name(enum triage_outcome t)
+{
+	return (unsigned)t < TRIAGE_COUNT ? triage_names[t] : "?";
+}
+
+bool triage_outcome_parse(const char *name, enum triage_outcome *out)
+{
+	for (int i = 0; i < TRIAGE_COUNT; i++) {
+		if (name && strcmp(name, triage_names[i]) == 0) {
+			*out = (enum triage_outcome)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *director_decision_name(enum director_decision d)
+{
+	return (unsigned)d < DIRECTOR_DECISION_COUNT ? decision_names[d] : "?";
+}
+
+bool director_decision_parse(const char *name, enum director_decision *out)
+{
+	for (int i = 0; i < DIRECTOR_DECISION_COUNT; i++) {
+		if (name && strcmp(name, decision_names[i]) == 0) {
+			*out = (enum director_decision)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Locks and reads the case. */
+static bool load_case(PGconn *pg, const char *reg_no, struct kase *k,
+		      struct procedure_outcome *out, struct wf_error *e)
+{
+	const char *v[1] = {reg_no};
+	PGresult *res = wfdb_exec(pg, sql_case, 1, v, e);
+	if (!res)
+		return false;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return wf_fail(e, WF_NO_CASE, "no case %s in the journal", reg_no);
+	}
+	memset(k, 0, sizeof(*k));
+	snprintf(k->id, sizeof(k->id), "%s", PQgetvalue(res, 0, 0));
+	snprintf(k->reg_no, sizeof(k->reg_no), "%s", PQgetvalue(res, 0, 1));
+	bool known = case_state_parse(PQgetvalue(res, 0, 2), &k->state);
+	k->anonymous = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+	k->director_named = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
+	snprintf(k->reg_date, sizeof(k->reg_date), "%s", PQgetvalue(res, 0, 5));
+	snprintf(k->decision, sizeof(k->decision), "%s", PQgetvalue(res, 0, 6));
+	PQclear(res);
+	if (!known)
+		return wf_fail(e, WF_DB, "case %s has an unknown state", reg_no);
+	memset(out, 0, sizeof(*out));
+	out->state = k->state;
+	k->out = out;
+	return true;
+}
+
+/* A timeline event; detail is {key: value} plus "by" when an actor is
+ * known. */
+static bool event(PGconn *pg, const struct kase *k, const char *kind, const char *key,
+		  const char *value, const char *actor, struct wf_error *e)
+{
+	json_t *d = json_object();
+	if (key)
+		json_object_set_new(d, key, json_string(value));
+	if (actor && *actor)
+		json_object_set_new(d, "by", json_string(actor));
+	char *text = json_dumps(d, JSON_COMPACT);
+	json_decref(d);
+	if (!text)
+		return wf_fail(e, WF_DB, "out of memory");
+	const char *ev[3] = {k->id, kind, text};
+	bool ok = wfdb_run(pg, sql_event, 3, ev, e);
+	free(text);
+	return ok;
+}
+
+/* Checks and records a state change with its timeline event. */
+static bool move(PGconn *pg, struct kase *k, enum case_state to, const char *kind,
+		 const char *key, const char *value, const char *actor, struct wf_error *e)
+{
+	const char *why = case_check_transition(k->state, to);
+	if (why)
+		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k->reg_no,
+			    case_state_name(k->state), why);
+	const char *v[2] = {k->id, case_state_name(to)};
+	if (!wfdb_run(pg, sql_state, 2, v, e) || !event(pg, k, kind, key, value, actor, e))
+		return false;
+	k->state = to;
+	k->out->state = to;
+	return true;
+}
+
+static bool meet(PGconn *pg, const struct kase *k, const char *kind, struct wf_error *e)
+{
+	const char *v[2] = {k->id, kind};
+	return wfdb_run(pg, sql_meet, 2, v, e);
+}
+
+/* A deadline whose last day is due; due_at is the next midnight in Almaty. */
+static bool deadline_add(PGconn *pg, const struct kase *k, const char *kind, struct cal_date due,
+			 const char *basis, struct wf_error *e)
+{
+	char at[24];
+	cal_date_format(due, k->out->due);
+	snprintf(at, sizeof(at), "%lld",
+		 (long long)calendar_epoch(cal_date_add_days(due, 1), 0, 0));
+	const char *v[5] = {k->id, kind, k->out->due, at, basis};
+	return wfdb_run(pg, sql_deadline_add, 5, v, e);
+}
+
+/* Queues a notice to each person the settings name under keys (at most 2). */
+static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const char *kind,
+		   const char *deadline_kind, const char *const *keys, int nkeys,
+		   struct wf_error *e)
+{
+	char *url = wfdb_setting(pg, "console_url"), *org = wfdb_setting(pg, "organisation");
+	char *to[2] = {NULL, NULL};
+	for (int i = 0; i < nkeys && i < 2; i++)
+		to[i] = wfdb_setting(pg, keys[i]);
+	struct notice_facts f = {.reg_no = k->reg_no,
+				 .deadline_kind = deadline_kind,
+				 .due_date = k->out->due,
+				 .console_url = url,
+				 .organisation = org};
+	struct notice n;
+	notice_build(&n, nk, &f);
+	int queued = 0;
+	const char *const recipients[2] = {to[0], to[1]};
+	bool ok = wfdb_notify(pg, k->id, kind, recipients, nkeys < 2 ? nkeys : 2, &n, &queued, e);
+	k->out->no_recipient = queued == 0;
+	notice_free(&n);
+	free(url);
+	free(org);
+	free(to[0]);
+	free(to[1]);
+	return ok;
+}
+
+/* The director, or the alternate recipient when the report names the
+ * director (000 L140): the director must not see it. */
+static const char *director_key(const struct kase *k)
+{
+	return k->director_named ? "alternate_email" : "director_email";
+}
+
+/* --- the steps --- */
+
+bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_triage *t,
+		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
+{
+	static const enum case_state target[TRIAGE_COUNT] = {CASE_TO_DIRECTOR, CASE_REFERRED,
+							     CASE_NOT_CONSIDERED, CASE_URGENT};
+	if ((unsigned)t->outcome >= TRIAGE_COUNT)
+		return wf_fail(e, WF_MISSING, "unknown triage outcome");
+	enum case_state to = target[t->outcome];
+	if (to == CASE_REFERRED && (!t->unit || !*t->unit))
+		return wf_fail(e, WF_MISSING,
+			    "a report not about corruption is sent to a unit: name the unit "
+			    "(004 p.10.9)");
+	struct kase k;
+	if (!load_case(pg, reg_no, &k, out, e))
+		return false;
+	if ((to == CASE_NOT_CONSIDERED || to == CASE_URGENT) && !k.anonymous)
+		return wf_fail(e, WF_CASE_STATE,
+			    "case %s is not anonymous: the reporter can be answered, so it is "
+			    "triaged as corruption or not_corruption",
+			    reg_no);
+	/* checked before anything is written, so a refusal leaves no trace */
+	const char *why = case_check_transition(k.state, to);
+	if (why)
+		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no,
+			    case_state_name(k.state), why);
+	if (t->director_named >= 0) {
+		static const char sql_named[] =
+			"UPDATE hotline.cases SET director_named = $2 WHERE id = $1";
+		k.director_named = t->director_named > 0;
+		const char *v[2] = {k.id, k.director_named ? "true" : "false"};
+		if (!wfdb_run(pg, sql_named, 2, v, e))
+			return false;
+	}
+	const char *note = t->note;
+	if (!note)
+		note = to == CASE_NOT_CONSIDERED ? "anonymous appeal: not considered (004 p.6.3)" : "";
+	static const char sql_triage[] =
+		"UPDATE hotline.cases SET triage = $2, triaged_at = now(), triage_note = $3, "
+		"referred_unit = $4 WHERE id = $1";
+	const char *outcome = triage_outcome_name(t->outcome);
+	const char *tv[4] = {k.id, outcome, note, to == CASE_REFERRED ? t->unit : NULL};
+	if (!wfdb_run(pg, sql_triage, 4, tv, e) ||
+	    !move(pg, &k, to, "triaged", "outcome", outcome, actor, e))
+		return false;
+	if (to == CASE_TO_DIRECTOR) {
+		/* no later than the day after the day of registration (004 p.10.6) */
+		struct cal_date d;
+		if (!cal_date_parse(k.reg_date, &d))
+			return wf_fail(e, WF_DB, "bad registration date %s", k.reg_date);
+		const char *keys[1] = {director_key(&k)};
+		return deadline_add(pg, &k, "director_notice", cal_date_add_days(d, 1),
+				    "calendar_days", e) &&
+		       notify(pg, &k, NOTICE_DIRECTOR_NEW, "director_new", "director_notice", keys, 1,
+			      e);
+	}
+	if (to == CASE_URGENT) {
+		/* forwarded immediately (004 p.6.3): due today */
+		const char *keys[2] = {"compliance_email", director_key(&k)};
+		return deadline_add(pg, &k, "urgent_forward",
+				    calendar_local_date((int64_t)time(NULL)), "calendar_days", e) &&
+		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", keys, 2, e);
+	}
+	return true;
+}
+
+bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor,
+		   struct procedure_outcome *out, struct wf_error *e)
+{
+	static const char sql_ack[] = "UPDATE hotline.cases SET acknowledged_at = now() WHERE id = $1";
+	struct kase k;
+	if (!load_case(pg, reg_no, &k, out, e) ||
+	    !move(pg, &k, CASE_ACKNOWLEDGED, "acknowledged", NULL, NULL, actor, e))
+		return false;
+	const char *v[1] = {k.id};
+	return wfdb_run(pg, sql_ack, 1, v, e) && meet(pg, &k, "director_notice", e);
+}
+
+bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, const char *doc,
+		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
+{
+	enum case_state to;
+	switch (d) {
+	case DIRECTOR_FORWARD:
+		to = CASE_FORWARDED;
+		break;
+	case DIRECTOR_INVESTIGATE:
+	case DIRECTOR_FORWARD_AND_INVESTIGATE:
+		to = CASE_INVESTIGATION;
+		break;
+	case DIRECTOR_NO_GROUNDS:
+		to = CASE_CLOSED;
+		break;
+	default:
+		return wf_fail(e, WF_MISSING,
+			    "the decision is forward, investigate, forward_and_investigate or "
+			    "no_grounds");
+	}
+	static const char sql_decide[] =
+		"UPDATE hotline.cases SET decision = $2, decided_at = now(), decision_doc = $3, "
+		"acknowledged_at = coalesce(acknowledged_at, now()) WHERE id = $1";
+	struct kase k;
+	const char *name = director_decision_name(d);
+	if (!load_case(pg, reg_no, &k, out, e) ||
+	    !move(pg, &k, to, "decided", "decision", name, actor, e))
+		return false;
+	const char *v[3] = {k.id, name, doc ? doc : ""};
+	return wfdb_run(pg, sql_decide, 3, v, e) && meet(pg, &k, "director_notice", e);
+}
+
+bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body, const char *actor,
+			 struct procedure_outcome *out, struct wf_error *e)
+{
+	if (!body || !*body)
+		return wf_fail(e, WF_MISSING, "name the body the materials went to");
+	static const char sql_fwd[] =
+		"UPDATE hotline.cases SET forwarded_at = now(), forwarded_to = $2 WHERE id = $1";
+	struct kase k;
+	if (!load_case(pg, reg_no, &k, out, e))
+		return false;
+	bool moves = k.state == CASE_URGENT;
+	if (!moves && k.state != CASE_FORWARDED && k.state != CASE_INVESTIGATION)
+		return wf_fail(e, WF_CASE_STATE,
+			    "case %s is %s: only an urgent case or a director's decision to forward "
+			    "is recorded as forwarded",
+			    k.reg_no, case_state_name(k.state));
+	if (moves && !move(pg, &k, CASE_FORWARDED, "forwarded", "to", body, actor, e))
+		return false;
+	if (!moves && !event(pg, &k, "forwarded", "to", body, actor, e))
+		return false;
+	const char *v[2] = {k.id, body};
+	return wfdb_run(pg, sql_fwd, 2, v, e) && meet(pg, &k, "urgent_forward", e);
+}
+
+bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name,
+				struct wf_error *e)
+{
+	struct procedure_outcome out;
+	if (!name || !*name)
+		return wf_fail(e, WF_MISSING, "give the person's name");
+	static const char sql_declare[] =
+		"INSERT INTO hotline.interest_declarations (case_id, name) VALUES ($1, $2) "
+		"ON CONFLICT DO NOTHING";
+	struct kase k;
+	if (!load_case(pg, reg_no, &k, &out, e))
+		return false;
+	const char *v[2] = {k.id, name};
+	return wfdb_run(pg, sql_declare, 2, v, e);
+}
+
+const char procedure_letter_css[] =
+	"body.letter{font:12pt/1.5 serif;max-width:40em;margin:3em auto;padding:0 1em}"
+	"body.letter .to{margin-left:50%}"
+	"body.letter h1{font-size:14pt;text-align:center}"
+	"body.letter .sign{margin-top:4em}"
+	"@media print{body.letter{margin:0}}";
+
+bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *stylesheet,
+			    struct buf *out, struct wf_error *e)
+{
+	static const char sql_letter[] =
+		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
+		"coalesce(to_char(c.decided_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), ''), "
+		"coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
+		"(SELECT count(*) FROM hotline.attachments a WHERE a.case_id = c.id) "
+		"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	const char *v[1] = {reg_no};
+	PGresult *res = wfdb_exec(pg, sql_letter, 1, v, e);
+	if (!res)
+		return false;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return wf_fail(e, WF_NO_CASE, "no case %s", reg_no);
+	}
+	if (strncmp(PQgetvalue(res, 0, 3), "forward", 7) != 0) {
+		PQclear(res);
+		return wf_fail(e, WF_CASE_STATE, "the director has not decided to forward case %s",
+			    reg_no);
+	}
+	char *org = wfdb_setting(pg, "organisation");
+	const char *no = PQgetvalue(res, 0, 0), *doc = PQgetvalue(res, 0, 4);
+	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
+		      "<title>Сопроводительное письмо ");
+	html_escape_str(out, no);
+	buf_puts(out, "</title>");
+	if (stylesheet) {
+		buf_puts(out, "<link rel=\"stylesheet\" href=\"");
+		html_escape_str(out, stylesheet);
+		buf_puts(out, "\">");
+	} else {
+		buf_puts(out, "<style>");
+		buf_puts(out, procedure_letter_css);
+		buf_puts(out, "</style>");
+	}
+	buf_puts(out, "</head><body class=\"letter\">\n<p class=\"org\">");
+	html_escape_str(out, org ? org : "");
+	buf_puts(out, "</p>\n<p>Исх. № ________ от ____________</p>\n"
+		      "<p class=\"to\">В уполномоченный орган по противодействию "
+		      "коррупции</p>\n<h1>Сопроводительное письмо</h1>\n"
+		      "<p>Направляем материалы по сообщению о фактах коррупционных правонарушений, "
+		      "зарегистрированному в Журнале регистрации обращений граждан за № <span "
+		      "id=\"letter-reg-no\">");
+	html_escape_str(out, no);
+	buf_puts(out, "</span> от ");
+	html_escape_str(out, PQgetvalue(res, 0, 1));
+	buf_puts(out, ", для принятия мер в соответствии с компетенцией (п. 10.6–10.7 "
+		      "Антикоррупционного стандарта).</p>\n<p>Решение руководителя от ");
+	html_escape_str(out, PQgetvalue(res, 0, 2));
+	if (*doc) {
+		buf_puts(out, ", ");
+		html_escape_str(out, doc);
+	}
+	buf_puts(out, ".</p>\n<p>Приложение: материалы по обращению, файлов: ");
+	html_escape_str(out, PQgetvalue(res, 0, 5));
+	buf_puts(out, ".</p>\n<p>Сведения о лице, оказывающем содействие в противодействии "
+		      "коррупции, являются государственными секретами и предоставляются в порядке, "
+		      "установленном законом.</p>\n<p class=\"sign\">Руководитель "
+		      "____________________ / ____________________ /</p>\n</body></html>\n");
+	free(org);
+	PQclear(res);
+	return true;
+}

@@ -1,0 +1,102 @@
+/* The procedure's steps for the compliance manager and the director (seed
+ * 004 chapters 6, 7 and 10; docs/procedure.md): triage, the director's
+ * acknowledgment and decision, recording a forward, a declared personal
+ * interest, and the cover letter of a decision to forward. hotlinectl and
+ * the staff pages both call these, so a step is checked and recorded in
+ * one place.
+ *
+ * Each step runs on a blocking connection inside a transaction the CALLER
+ * opened (so a page can write its audit row in the same one) and commits
+ * nothing. It locks the case, checks the move (workflow/states.h), records
+ * it with its timeline event, its deadline and its notices (never content,
+ * workflow/notice.h). On refusal or error the caller rolls back; the
+ * struct wf_error (workflow/wfdb.h) says why: its code for a page to
+ * translate, its English text for the terminal. */
+#ifndef HOTLINE_WORKFLOW_PROCEDURE_H
+#define HOTLINE_WORKFLOW_PROCEDURE_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "daemon/buf.h"
+#include "workflow/states.h"
+#include "workflow/wfdb.h"
+
+/* What a step did, when it succeeded. */
+struct procedure_outcome {
+	enum case_state state; /* the case's state after the step */
+	char due[11];	       /* the deadline the step set, "" if none */
+	bool no_recipient;     /* a notice was due but nobody is configured for it */
+};
+
+enum triage_outcome {
+	TRIAGE_CORRUPTION,     /* corruption or a self-report: to the director */
+	TRIAGE_NOT_CORRUPTION, /* sent to a unit (004 p.10.9) */
+	TRIAGE_ANONYMOUS,      /* anonymous: not considered (004 p.6.3) */
+	TRIAGE_URGENT,	       /* anonymous, but a crime or a threat: forward now */
+	TRIAGE_COUNT
+};
+
+/* "corruption", "not_corruption", "anonymous", "urgent". */
+const char *triage_outcome_name(enum triage_outcome t);
+bool triage_outcome_parse(const char *name, enum triage_outcome *out);
+
+enum director_decision {
+	DIRECTOR_FORWARD,		  /* to the anti-corruption service (004 p.10.6) */
+	DIRECTOR_INVESTIGATE,		  /* a service investigation (004 p.10.8) */
+	DIRECTOR_FORWARD_AND_INVESTIGATE, /* both */
+	DIRECTOR_NO_GROUNDS,		  /* closed */
+	DIRECTOR_DECISION_COUNT
+};
+
+/* "forward", "investigate", "forward_and_investigate", "no_grounds". */
+const char *director_decision_name(enum director_decision d);
+bool director_decision_parse(const char *name, enum director_decision *out);
+
+/* actor: who took the step, for the timeline (a staff login); NULL from
+ * the terminal. */
+struct procedure_triage {
+	enum triage_outcome outcome;
+	const char *unit;	/* required for TRIAGE_NOT_CORRUPTION */
+	const char *note;	/* may be NULL */
+	int director_named;	/* -1 leave as it is, 0 no, 1 yes */
+};
+
+bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_triage *t,
+		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* The director (or alternate) acknowledges: meets the director_notice
+ * deadline. */
+bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor,
+		   struct procedure_outcome *out, struct wf_error *e) __attribute__((warn_unused_result));
+
+/* The decision, with its document (may be "" or NULL). An investigation
+ * is then ordered separately (its order number and commission). */
+bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, const char *doc,
+		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* The materials went to body (an urgent case, or after a decision to
+ * forward). */
+bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body, const char *actor,
+			 struct procedure_outcome *out, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
+/* A person declared a personal interest: they cannot sit on the case's
+ * commission (004 L105, 002 L47). */
+bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name,
+				struct wf_error *e) __attribute__((warn_unused_result));
+
+/* The printable cover letter for sending the materials on paper (004
+ * p.10.7): case number and dates only, never content or identity. Appends
+ * a whole HTML page to out. Refused unless the decision was to forward. */
+bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *stylesheet,
+			    struct buf *out, struct wf_error *e) __attribute__((warn_unused_result));
+/* The letter's style: inline in the page when stylesheet is NULL (a file
+ * to print), else the page links stylesheet, which must carry this (the
+ * staff pages forbid inline style). */
+extern const char procedure_letter_css[];
+
+#endif
