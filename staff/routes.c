@@ -93,6 +93,7 @@ extern const struct staff_route staff_admin_routes[];
 extern const struct staff_route desk_routes[];
 extern const struct staff_route operator_routes[];
 extern const struct staff_route registrar_routes[];
+extern const struct staff_route figures_routes[];
 extern const struct staff_route staff_commission_routes[];
 extern const struct staff_route staff_identity_routes[];
 
@@ -105,6 +106,7 @@ extern const struct staff_menu staff_board_menu[];
 extern const struct staff_menu staff_decision_menu[];
 extern const struct staff_menu operator_menu[];
 extern const struct staff_menu registrar_menu[];
+extern const struct staff_menu figures_menu[];
 extern const struct staff_menu staff_commission_menu[];
 extern const struct staff_menu staff_identity_menu[];
 
@@ -120,6 +122,7 @@ const struct staff_route *const *staff_route_tables(void)
 		desk_routes,
 		operator_routes,
 		registrar_routes,
+		figures_routes,
 		staff_commission_routes,
 		staff_identity_routes,
 		NULL,
@@ -135,6 +138,7 @@ const struct staff_menu *const *staff_menu_tables(void)
 		staff_decision_menu,
 		operator_menu,
 		registrar_menu,
+		figures_menu,
 		staff_commission_menu,
 		staff_identity_menu,
 		NULL,

@@ -1,0 +1,472 @@
+/* The analyst's figures (docs/figures.md): aggregate counts only, read from
+ * the metadata of the journal, the cases, the investigations and the
+ * deadlines. Nothing is decrypted here: these handlers never touch
+ * c->case_sk. A count of 1 or 2 is shown as "<3", on the page and in the
+ * CSV, because in a small organisation a small number can point at a
+ * person. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/buf.h"
+#include "staff/desk.h"
+#include "staff/staff.h"
+#include "workflow/calendar.h"
+
+/* One row per (month, channel, category, state) of the appeals registered
+ * in the period (Almaty months). */
+static const char sql_appeals[] =
+    "SELECT to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM'), j.channel, "
+    "c.category, c.state, count(*) "
+    "FROM hotline.journal j JOIN hotline.cases c ON c.journal_id = j.id "
+    "WHERE j.registered_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Almaty') "
+    "AND j.registered_at < (($2::date + interval '1 month') AT TIME ZONE 'Asia/Almaty') "
+    "GROUP BY 1, 2, 3, 4";
+
+/* Corruption reports (triaged so, self-reports included) registered in the
+ * period: routed to the director by the day after registration or later. */
+static const char sql_routing[] =
+    "SELECT count(*) FILTER (WHERE (c.triaged_at AT TIME ZONE 'Asia/Almaty')::date <= "
+    "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1), "
+    "count(*) FILTER (WHERE (c.triaged_at AT TIME ZONE 'Asia/Almaty')::date > "
+    "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1) "
+    "FROM hotline.journal j JOIN hotline.cases c ON c.journal_id = j.id "
+    "WHERE c.triage = 'corruption' AND c.triaged_at IS NOT NULL "
+    "AND j.registered_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Almaty') "
+    "AND j.registered_at < (($2::date + interval '1 month') AT TIME ZONE 'Asia/Almaty')";
+
+/* Investigations ordered in the period against their deadline (its due
+ * date moved by a consented extension); $3: now, seconds since the epoch. */
+static const char sql_investigations[] =
+    "SELECT count(*) FILTER (WHERE d.met_at IS NOT NULL AND d.met_at < d.due_at), "
+    "count(*) FILTER (WHERE d.met_at IS NOT NULL AND d.met_at >= d.due_at), "
+    "count(*) FILTER (WHERE d.met_at IS NULL AND d.due_at <= to_timestamp($3::bigint)), "
+    "count(*) FILTER (WHERE d.met_at IS NULL AND d.due_at > to_timestamp($3::bigint)), "
+    "count(*) FILTER (WHERE i.extended) "
+    "FROM hotline.investigations i JOIN hotline.deadlines d "
+    "ON d.case_id = i.case_id AND d.kind = 'investigation' "
+    "WHERE i.order_date >= $1::date AND i.order_date < ($2::date + interval '1 month')";
+
+static const char sql_overdue_now[] = "SELECT count(*) FROM hotline.deadlines WHERE met_at IS NULL "
+				      "AND due_at <= to_timestamp($1::bigint)";
+
+#define MAX_MONTHS 36
+
+static const char *const channels[] = {"web", "email", "phone", "written", "in_person"};
+static const enum msg channel_msgs[] = {M_FIG_CH_WEB, M_FIG_CH_EMAIL, M_FIG_CH_PHONE,
+					M_FIG_CH_WRITTEN, M_FIG_CH_IN_PERSON};
+#define NCH 5
+static const char *const categories[] = {"corruption", "conflict_of_interest", "gift",
+					 "unlawful_order", "other"};
+static const enum msg category_msgs[] = {M_CAT_CORRUPTION, M_CAT_CONFLICT, M_CAT_GIFT,
+					 M_CAT_UNLAWFUL_ORDER, M_CAT_OTHER};
+#define NCAT 5
+static const char *const states[] = {"registered", "to_director",    "acknowledged",
+				     "referred",   "not_considered", "urgent",
+				     "forwarded",  "investigation",  "closed"};
+static const enum msg state_msgs[] = {
+    M_STATE_REGISTERED, M_STATE_TO_DIRECTOR,	M_STATE_ACKNOWLEDGED,
+    M_STATE_REFERRED,	M_STATE_NOT_CONSIDERED, M_STATE_URGENT,
+    M_STATE_FORWARDED,	M_STATE_INVESTIGATION,	M_STATE_CLOSED};
+#define NST 9
+
+struct figures {
+	int first, nmonths; /* month index: year * 12 + month - 1 */
+	bool bad_period;
+	long channel[MAX_MONTHS][NCH];
+	long category[MAX_MONTHS][NCAT];
+	long state[MAX_MONTHS][NST];
+	long route_on_time, route_late;
+	long inv_on_time, inv_late, inv_open_overdue, inv_open, inv_extended;
+	long overdue_now;
+};
+
+static int find(const char *const *set, int n, const char *v)
+{
+	for (int i = 0; i < n; i++) {
+		if (strcmp(set[i], v) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* "YYYY-MM" (years 2000-2199) to a month index; -1 when not one. */
+static int month_parse(const char *s)
+{
+	if (strlen(s) != 7 || s[4] != '-')
+		return -1;
+	for (int i = 0; i < 7; i++) {
+		if (i != 4 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	}
+	int y = atoi(s), m = atoi(s + 5);
+	if (y < 2000 || y > 2199 || m < 1 || m > 12)
+		return -1;
+	return y * 12 + m - 1;
+}
+
+static void month_text(int mi, char out[16])
+{
+	snprintf(out, 16, "%04u-%02u", (unsigned)mi / 12 % 10000, (unsigned)mi % 12 + 1);
+}
+
+/* The period from the query (from, to), else the last 12 months. */
+static void period(const struct staff_ctx *c, struct figures *f)
+{
+	struct cal_date today = calendar_local_date(desk_now(c));
+	int now = today.year * 12 + today.month - 1;
+	const char *from = staff_arg(c, "from"), *to = staff_arg(c, "to");
+	f->first = now - 11;
+	f->nmonths = 12;
+	if (!*from && !*to)
+		return;
+	int a = *from ? month_parse(from) : -1, b = *to ? month_parse(to) : now;
+	if (!*from && b >= 0)
+		a = b - 11;
+	if (a < 0 || b < 0 || a > b || b - a + 1 > MAX_MONTHS) {
+		f->bad_period = true;
+		return;
+	}
+	f->first = a;
+	f->nmonths = b - a + 1;
+}
+
+static PGresult *query(PGconn *db, const char *sql_text, int n, const char *const *v)
+{
+	PGresult *res = PQexecParams(db, sql_text, n, NULL, v, NULL, NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static long num(const PGresult *res, int row, int col)
+{
+	return atol(PQgetvalue(res, row, col));
+}
+
+/* Reads every figure; false when the database did not answer. */
+static bool figures_load(struct staff_ctx *c, struct figures *f)
+{
+	char from[24], to[24], now[24];
+	month_text(f->first, from);
+	month_text(f->first + f->nmonths - 1, to);
+	strcat(from, "-01");
+	strcat(to, "-01");
+	snprintf(now, sizeof(now), "%lld", (long long)desk_now(c));
+	const char *v[3] = {from, to, now};
+
+	PGresult *res = query(c->db, sql_appeals, 2, v);
+	if (!res)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++) {
+		int m = month_parse(PQgetvalue(res, i, 0)) - f->first;
+		if (m < 0 || m >= f->nmonths)
+			continue;
+		long n = num(res, i, 4);
+		int ch = find(channels, NCH, PQgetvalue(res, i, 1));
+		int cat = find(categories, NCAT, PQgetvalue(res, i, 2));
+		int st = find(states, NST, PQgetvalue(res, i, 3));
+		if (ch >= 0)
+			f->channel[m][ch] += n;
+		if (cat >= 0)
+			f->category[m][cat] += n;
+		if (st >= 0)
+			f->state[m][st] += n;
+	}
+	PQclear(res);
+
+	if (!(res = query(c->db, sql_routing, 2, v)))
+		return false;
+	f->route_on_time = num(res, 0, 0);
+	f->route_late = num(res, 0, 1);
+	PQclear(res);
+
+	if (!(res = query(c->db, sql_investigations, 3, v)))
+		return false;
+	f->inv_on_time = num(res, 0, 0);
+	f->inv_late = num(res, 0, 1);
+	f->inv_open_overdue = num(res, 0, 2);
+	f->inv_open = num(res, 0, 3);
+	f->inv_extended = num(res, 0, 4);
+	PQclear(res);
+
+	const char *w[1] = {now};
+	if (!(res = query(c->db, sql_overdue_now, 1, w)))
+		return false;
+	f->overdue_now = num(res, 0, 0);
+	PQclear(res);
+	return true;
+}
+
+static bool small(long n)
+{
+	return n >= 1 && n <= 2;
+}
+
+/* A count as shown: "<3" for 1 and 2. */
+static void put_count(struct buf *b, long n, bool html)
+{
+	if (small(n))
+		buf_puts(b, html ? "&lt;3" : "<3");
+	else
+		buf_printf(b, "%ld", n);
+}
+
+/* --- the page --- */
+
+static void cell(struct staff_ctx *c, long n)
+{
+	staff_printf(c, "<td class=\"num%s\">", small(n) ? " small" : "");
+	put_count(&c->body, n, true);
+	staff_printf(c, "</td>");
+}
+
+static void month_table(struct staff_ctx *c, const struct figures *f, const char *id,
+			enum msg title, const enum msg *heads, int ncols, const long *counts,
+			int stride)
+{
+	staff_printf(c, "<h2 id=\"%s-title\">", id);
+	staff_text(c, title);
+	staff_printf(c,
+		     "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"%s\" "
+		     "aria-labelledby=\"%s-title\">"
+		     "\n<thead><tr><th scope=\"col\">",
+		     id, id);
+	staff_text(c, M_FIG_MONTH);
+	staff_printf(c, "</th>");
+	for (int k = 0; k < ncols; k++) {
+		staff_printf(c, "<th scope=\"col\">");
+		staff_text(c, heads[k]);
+		staff_printf(c, "</th>");
+	}
+	staff_printf(c, "</tr></thead>\n<tbody>\n");
+	for (int m = 0; m < f->nmonths; m++) {
+		char mt[16];
+		month_text(f->first + m, mt);
+		staff_printf(c, "<tr data-month=\"%s\"><th scope=\"row\">%s</th>", mt, mt);
+		for (int k = 0; k < ncols; k++)
+			cell(c, counts[m * stride + k]);
+		staff_printf(c, "</tr>\n");
+	}
+	staff_printf(c, "</tbody>\n</table></div>\n");
+}
+
+static void row(struct staff_ctx *c, const char *id, enum msg label, long n)
+{
+	staff_printf(c, "<tr id=\"%s\"><th scope=\"row\">", id);
+	staff_text(c, label);
+	staff_printf(c, "</th>");
+	cell(c, n);
+	staff_printf(c, "</tr>\n");
+}
+
+static void figures_get(struct staff_ctx *c)
+{
+	struct figures *f = calloc(1, sizeof(*f));
+	if (!f) {
+		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
+		return;
+	}
+	period(c, f);
+	if (!figures_load(c, f)) {
+		free(f);
+		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
+		return;
+	}
+	char from[16], to[16], span[40];
+	month_text(f->first, from);
+	month_text(f->first + f->nmonths - 1, to);
+	snprintf(span, sizeof(span), "%s..%s", from, to);
+	if (!staff_audit(c, "figures.view", span)) {
+		free(f);
+		staff_error(c, 503, M_STAFF_AUDIT_FAILED_TITLE, M_STAFF_AUDIT_FAILED);
+		return;
+	}
+	if (f->bad_period)
+		c->status = 400;
+
+	staff_page_begin(c, i18n(c->lang, M_FIG_TITLE));
+	/* a stylesheet <link> is allowed in <body> */
+	staff_printf(c, "<link rel=\"stylesheet\" href=\"/staff/figures.css\">\n");
+	staff_printf(c, "<h1>");
+	staff_text(c, M_FIG_TITLE);
+	staff_printf(c, "</h1>\n<p class=\"hint\" id=\"fig-intro\">");
+	staff_text(c, M_FIG_INTRO);
+	staff_printf(c, "</p>\n<p class=\"notice\" id=\"fig-small\">");
+	staff_text(c, M_FIG_SMALL);
+	staff_printf(c, "</p>\n");
+	if (f->bad_period) {
+		staff_printf(c, "<p class=\"error\" id=\"error-period\">");
+		staff_text(c, M_FIG_BAD_PERIOD);
+		staff_printf(c, "</p>\n");
+	}
+	/* the period: a GET form, no JavaScript */
+	staff_printf(c, "<form method=\"get\" action=\"/staff/figures\" id=\"period\">\n"
+			"<div><label for=\"from\">");
+	staff_text(c, M_FIG_FROM);
+	staff_printf(
+	    c,
+	    "</label><input type=\"month\" id=\"from\" name=\"from\" value=\"%s\" "
+	    "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<div><label for=\"to\">",
+	    from);
+	staff_text(c, M_FIG_TO);
+	staff_printf(c,
+		     "</label><input type=\"month\" id=\"to\" name=\"to\" value=\"%s\" "
+		     "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<button>",
+		     to);
+	staff_text(c, M_FIG_SHOW);
+	staff_printf(c,
+		     "</button>\n</form>\n<p><a id=\"export\" "
+		     "href=\"/staff/figures.csv?from=%s&amp;to=%s\">",
+		     from, to);
+	staff_text(c, M_FIG_EXPORT);
+	staff_printf(c, "</a></p>\n");
+
+	month_table(c, f, "by-channel", M_FIG_BY_CHANNEL, channel_msgs, NCH, &f->channel[0][0],
+		    NCH);
+	month_table(c, f, "by-category", M_FIG_BY_CATEGORY, category_msgs, NCAT, &f->category[0][0],
+		    NCAT);
+	month_table(c, f, "by-state", M_FIG_BY_STATE, state_msgs, NST, &f->state[0][0], NST);
+
+	staff_printf(c, "<h2 id=\"routing-title\">");
+	staff_text(c, M_FIG_ROUTING);
+	staff_printf(c, "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"routing\" "
+			"aria-labelledby=\"routing-title\"><tbody>\n");
+	row(c, "route-on-time", M_FIG_ON_TIME, f->route_on_time);
+	row(c, "route-late", M_FIG_LATE, f->route_late);
+	staff_printf(c, "<tr id=\"route-share\"><th scope=\"row\">");
+	staff_text(c, M_FIG_SHARE);
+	long total = f->route_on_time + f->route_late;
+	/* a share is shown only when neither count is hidden */
+	if (total > 0 && !small(f->route_on_time) && !small(f->route_late))
+		staff_printf(c, "</th><td class=\"num\">%ld%%</td></tr>\n",
+			     (f->route_on_time * 100 + total / 2) / total);
+	else
+		staff_printf(c, "</th><td class=\"num\">—</td></tr>\n");
+	staff_printf(c, "</tbody></table></div>\n");
+
+	staff_printf(c, "<h2 id=\"inv-title\">");
+	staff_text(c, M_FIG_INVEST);
+	staff_printf(
+	    c, "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"investigations\" "
+	       "aria-labelledby=\"inv-title\"><tbody>\n");
+	row(c, "inv-on-time", M_FIG_INV_DONE_ON_TIME, f->inv_on_time);
+	row(c, "inv-late", M_FIG_INV_DONE_LATE, f->inv_late);
+	row(c, "inv-open-overdue", M_FIG_INV_OPEN_OVERDUE, f->inv_open_overdue);
+	row(c, "inv-open", M_FIG_INV_OPEN, f->inv_open);
+	row(c, "inv-extended", M_FIG_INV_EXTENDED, f->inv_extended);
+	staff_printf(c, "</tbody></table></div>\n");
+
+	staff_printf(c, "<h2 id=\"overdue-title\">");
+	staff_text(c, M_FIG_OVERDUE);
+	staff_printf(c, "</h2>\n<p class=\"hint\">");
+	staff_text(c, M_FIG_OVERDUE_NOTE);
+	staff_printf(c, "</p>\n<p class=\"big-number\" id=\"overdue-now\">");
+	put_count(&c->body, f->overdue_now, true);
+	staff_printf(c, "</p>\n");
+	staff_page_end(c);
+	free(f);
+}
+
+/* --- the CSV: section,month,item,count --- */
+
+static void csv_rows(struct buf *b, const struct figures *f, const char *section,
+		     const char *const *items, int n, const long *counts)
+{
+	for (int m = 0; m < f->nmonths; m++) {
+		char mt[16];
+		month_text(f->first + m, mt);
+		for (int k = 0; k < n; k++) {
+			buf_printf(b, "%s,%s,%s,", section, mt, items[k]);
+			put_count(b, counts[m * n + k], false);
+			buf_puts(b, "\r\n");
+		}
+	}
+}
+
+static void csv_line(struct buf *b, const char *section, const char *period, const char *item,
+		     long n)
+{
+	buf_printf(b, "%s,%s,%s,", section, period, item);
+	put_count(b, n, false);
+	buf_puts(b, "\r\n");
+}
+
+static void figures_csv(struct staff_ctx *c)
+{
+	struct figures *f = calloc(1, sizeof(*f));
+	if (!f) {
+		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
+		return;
+	}
+	period(c, f);
+	if (f->bad_period) {
+		free(f);
+		staff_error(c, 400, M_FIG_TITLE, M_FIG_BAD_PERIOD);
+		return;
+	}
+	if (!figures_load(c, f)) {
+		free(f);
+		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
+		return;
+	}
+	char from[16], to[16], span[40];
+	month_text(f->first, from);
+	month_text(f->first + f->nmonths - 1, to);
+	snprintf(span, sizeof(span), "%s..%s", from, to);
+	if (!staff_audit(c, "figures.export", span)) {
+		free(f);
+		staff_error(c, 503, M_STAFF_AUDIT_FAILED_TITLE, M_STAFF_AUDIT_FAILED);
+		return;
+	}
+	struct buf *b = &c->body;
+	buf_puts(b, "section,period,item,count\r\n");
+	csv_rows(b, f, "channel", channels, NCH, &f->channel[0][0]);
+	csv_rows(b, f, "category", categories, NCAT, &f->category[0][0]);
+	csv_rows(b, f, "state", states, NST, &f->state[0][0]);
+	csv_line(b, "director_routing", span, "on_time", f->route_on_time);
+	csv_line(b, "director_routing", span, "late", f->route_late);
+	csv_line(b, "investigations", span, "concluded_on_time", f->inv_on_time);
+	csv_line(b, "investigations", span, "concluded_late", f->inv_late);
+	csv_line(b, "investigations", span, "open_overdue", f->inv_open_overdue);
+	csv_line(b, "investigations", span, "open_in_term", f->inv_open);
+	csv_line(b, "investigations", span, "extended", f->inv_extended);
+	csv_line(b, "deadlines", "now", "overdue", f->overdue_now);
+	c->content_type = "text/csv; charset=utf-8";
+	snprintf(c->download_name, sizeof(c->download_name), "figures-%s-%s.csv", from, to);
+	free(f);
+}
+
+/* The wide tables scroll inside their .table-wrap (the shell's style); here:
+ * months and counts on one line, counts aligned. */
+static const char stylesheet[] =
+    "table.figures th[scope=row],table.figures td.num{white-space:nowrap}\n"
+    "table.figures td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "table.figures thead th{min-width:5.5rem}\n"
+    "table.figures td.small{font-style:italic}\n"
+    "table.figures{width:auto;min-width:100%}\n"
+    "#period{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end}\n"
+    "#period label{margin-bottom:.25rem}#period input{width:11rem}\n"
+    "#overdue-now{font-size:2rem;font-weight:700;margin:.25rem 0}\n";
+
+static void style_get(struct staff_ctx *c)
+{
+	c->content_type = "text/css; charset=utf-8";
+	buf_puts(&c->body, stylesheet);
+}
+
+#define FIGURE_ROLES (ROLE_BIT(ROLE_ANALYST) | ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR))
+
+const struct staff_route figures_routes[] = {
+    {"GET", "/staff/figures", FIGURE_ROLES, figures_get, "figures.view"},
+    {"GET", "/staff/figures.csv", FIGURE_ROLES, figures_csv, "figures.export"},
+    {"GET", "/staff/figures.css", STAFF_PUBLIC, style_get, "figures.style"},
+    {NULL, NULL, 0, NULL, NULL},
+};
+
+const struct staff_menu figures_menu[] = {
+    {"/staff/figures", M_FIG_MENU},
+    {NULL, 0},
+};
