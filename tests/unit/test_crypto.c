@@ -663,9 +663,44 @@ static void content_key_file_made_once(void **state)
 	assert_non_null(strstr(err, "64 hex digits"));
 }
 
+/* Keys come back from the reuse pool wiped, and more keys than the pool
+ * holds are made and released without harm. */
+static void content_keys_reused_fresh(void **state)
+{
+	(void)state;
+	enum { N = 200 };
+	struct content_key *keys[N];
+	unsigned char *ct[N];
+	size_t ctlen[N];
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < N; i++) {
+			keys[i] = content_key_new();
+			assert_non_null(keys[i]);
+			assert_true(content_encrypt(keys[i], "x", 1, &ct[i], &ctlen[i]));
+		}
+		for (int i = 0; i < N; i++) {
+			unsigned char *plain = NULL;
+			size_t plen = 0;
+			assert_true(content_decrypt(keys[i], ct[i], ctlen[i], &plain, &plen));
+			assert_int_equal(plen, 1);
+			free(plain);
+			/* a key never opens what another made */
+			if (i > 0)
+				assert_false(content_decrypt(keys[i - 1], ct[i], ctlen[i], &plain,
+							     &plen));
+		}
+		for (int i = 0; i < N; i++) {
+			content_key_free(keys[i]);
+			free(ct[i]);
+		}
+	}
+	content_key_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(content_keys_reused_fresh),
 	    cmocka_unit_test(sha256_known_answer),
 	    cmocka_unit_test(keyed_known_answer),
 	    cmocka_unit_test(hex_equal_random_wipe),
