@@ -1,4 +1,5 @@
 #include "ctl/ctldb.h"
+#include "workflow/wfdb.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,22 +83,10 @@ void ctldb_rollback(PGconn *pg)
 
 struct calendar *ctldb_calendar(PGconn *pg)
 {
-	static const char sql_days[] =
-		"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days ORDER BY day";
-	PGresult *res = ctldb_exec(pg, sql_days, 0, NULL);
-	if (!res)
-		return NULL;
-	struct calendar *cal = calendar_new();
-	for (int i = 0; cal && i < PQntuples(res); i++) {
-		if (!calendar_load_row(cal, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-				       PQgetvalue(res, i, 2))) {
-			fprintf(stderr, "hotlinectl: calendar row %s is not understood\n",
-				PQgetvalue(res, i, 0));
-			calendar_free(cal);
-			cal = NULL;
-		}
-	}
-	PQclear(res);
+	struct wf_error e = {0};
+	struct calendar *cal = wfdb_calendar(pg, &e);
+	if (!cal)
+		fprintf(stderr, "hotlinectl: %s\n", e.text);
 	return cal;
 }
 

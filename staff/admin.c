@@ -9,6 +9,7 @@
 
 #include "daemon/log.h"
 #include "staff/internal.h"
+#include "workflow/wfdb.h"
 
 static const enum msg role_msgs[ROLE_COUNT] = {
     [ROLE_OPERATOR] = M_ROLE_OPERATOR,	   [ROLE_REGISTRAR] = M_ROLE_REGISTRAR,
@@ -23,27 +24,6 @@ static const enum msg role_msgs[ROLE_COUNT] = {
 static void db_down(struct staff_ctx *c)
 {
 	staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
-}
-
-static bool begin(struct staff_ctx *c)
-{
-	PGresult *res = PQexec(c->db, "BEGIN");
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	return ok;
-}
-
-static bool commit(struct staff_ctx *c)
-{
-	PGresult *res = PQexec(c->db, "COMMIT");
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	return ok;
-}
-
-static void rollback(struct staff_ctx *c)
-{
-	PQclear(PQexec(c->db, "ROLLBACK"));
 }
 
 /* Runs a statement; the number of rows it touched, -1 on an error. */
@@ -320,9 +300,9 @@ static void user_add_post(struct staff_ctx *c)
 	char *wrapped = hex_bytea(s.sk_wrapped, s.sk_wrapped_len);
 	const char *v[7] = {login, name, array, s.hash, salt, pk, wrapped};
 	int rows = -1;
-	if (begin(c)) {
+	if (wfdb_begin(c->db)) {
 		rows = run(c, sql_add, 7, v);
-		if (rows == 1 && staff_audit(c, "admin.user.add", login) && commit(c)) {
+		if (rows == 1 && staff_audit(c, "admin.user.add", login) && wfdb_commit(c->db)) {
 			log_info("staff admin: user %lld added an account", c->user->id);
 			if (typed[0]) {
 				char path[128];
@@ -332,7 +312,7 @@ static void user_add_post(struct staff_ctx *c)
 				password_page(c, login, password, M_ADMIN_ADDED_TITLE);
 			}
 		} else {
-			rollback(c);
+			wfdb_rollback(c->db);
 			if (rows == 0)
 				users_page(c, 409, M_ADMIN_LOGIN_TAKEN);
 			else
@@ -483,12 +463,12 @@ static void change(struct staff_ctx *c, const char *login, const char *sql_text,
 		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
 		return;
 	}
-	if (!begin(c)) {
+	if (!wfdb_begin(c->db)) {
 		db_down(c);
 		return;
 	}
-	if (run(c, sql_text, n, v) != 1 || !staff_audit(c, action, login) || !commit(c)) {
-		rollback(c);
+	if (run(c, sql_text, n, v) != 1 || !staff_audit(c, action, login) || !wfdb_commit(c->db)) {
+		wfdb_rollback(c->db);
 		db_down(c);
 		return;
 	}
@@ -557,13 +537,13 @@ static void reset_post(struct staff_ctx *c)
 	    "secret_key_wrapped = $5, case_key_sealed = NULL, totp_wrapped = NULL, "
 	    "failed_logins = 0, epoch = epoch + 1, changed_at = now() WHERE login = $1";
 	const char *v[5] = {login, s.hash, salt, pk, wrapped};
-	if (begin(c) && run(c, sql_reset, 5, v) == 1 && staff_audit(c, "admin.user.reset", login) &&
-	    commit(c)) {
+	if (wfdb_begin(c->db) && run(c, sql_reset, 5, v) == 1 && staff_audit(c, "admin.user.reset", login) &&
+	    wfdb_commit(c->db)) {
 		session_end_user(staff_priv(c)->srv->sessions, id);
 		log_info("staff admin: user %lld reset account %lld", c->user->id, id);
 		password_page(c, login, password, M_ADMIN_RESET_DONE);
 	} else {
-		rollback(c);
+		wfdb_rollback(c->db);
 		db_down(c);
 	}
 	free(salt);
@@ -637,7 +617,7 @@ static void policy_post(struct staff_ctx *c)
 	static const char sql_set[] =
 	    "UPDATE hotline.staff_role_policy SET totp_required = $2::boolean, changed_at = now() "
 	    "WHERE role = $1 AND totp_required <> $2::boolean";
-	if (!begin(c)) {
+	if (!wfdb_begin(c->db)) {
 		db_down(c);
 		return;
 	}
@@ -648,13 +628,13 @@ static void policy_post(struct staff_ctx *c)
 		if (rows < 0 ||
 		    (rows == 1 && !staff_audit(c, on ? "admin.role.totp.on" : "admin.role.totp.off",
 					       role_name((enum role)r)))) {
-			rollback(c);
+			wfdb_rollback(c->db);
 			db_down(c);
 			return;
 		}
 	}
-	if (!commit(c)) {
-		rollback(c);
+	if (!wfdb_commit(c->db)) {
+		wfdb_rollback(c->db);
 		db_down(c);
 		return;
 	}

@@ -10,6 +10,7 @@
 #include "daemon/config.h"
 #include "daemon/log.h"
 #include "workflow/calendar.h"
+#include "workflow/wfdb.h"
 
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
@@ -57,29 +58,19 @@ PGresult *casefile_query(struct staff_ctx *c, const char *sql_text, int n,
 	return casefile_query_bin(c, sql_text, n, values, NULL, NULL);
 }
 
-static bool simple(struct staff_ctx *c, const char *sql_text)
-{
-	PGresult *res = casefile_query(c, sql_text, 0, NULL);
-	PQclear(res);
-	return res != NULL;
-}
-
 bool casefile_begin(struct staff_ctx *c)
 {
-	static const char sql_begin[] = "BEGIN";
-	return simple(c, sql_begin);
+	return wfdb_begin(c->db);
 }
 
 bool casefile_commit(struct staff_ctx *c)
 {
-	static const char sql_commit[] = "COMMIT";
-	return simple(c, sql_commit);
+	return wfdb_commit(c->db);
 }
 
 void casefile_rollback(struct staff_ctx *c)
 {
-	static const char sql_rollback[] = "ROLLBACK";
-	PQclear(PQexec(c->db, sql_rollback));
+	wfdb_rollback(c->db);
 }
 
 unsigned char *casefile_bytea(const PGresult *res, int row, int col, size_t *len)
@@ -148,8 +139,7 @@ struct content_key *casefile_content_key(struct staff_ctx *c, const struct casef
 
 void casefile_today(struct staff_ctx *c, char out[11])
 {
-	int64_t now = (int64_t)time(NULL) + (c->cfg ? (int64_t)c->cfg->clock_offset : 0);
-	cal_date_format(calendar_local_date(now), out);
+	cal_date_format(calendar_local_date(staff_now(c)), out);
 }
 
 int casefile_days_left(const struct calendar *cal, const char *today, const char *due)

@@ -23,42 +23,9 @@
 #define STATUS_UNAVAILABLE 503
 #define STATUS_NOT_FOUND 404
 
-/* The daemon's clock: the deadline scanner's, moved by clock_offset in
- * tests. */
-static int64_t now_of(const struct staff_ctx *c)
-{
-	return (int64_t)time(NULL) + (c->cfg ? (int64_t)c->cfg->clock_offset : 0);
-}
-
 static void user_id_text(const struct staff_ctx *c, char out[24])
 {
 	snprintf(out, 24, "%lld", c->user->id);
-}
-
-static bool sql_simple(struct staff_ctx *c, const char *sql_text)
-{
-	PGresult *res = PQexec(c->db, sql_text);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	return ok;
-}
-
-static bool begin(struct staff_ctx *c)
-{
-	static const char sql_begin[] = "BEGIN";
-	return sql_simple(c, sql_begin);
-}
-
-static bool commit(struct staff_ctx *c)
-{
-	static const char sql_commit[] = "COMMIT";
-	return sql_simple(c, sql_commit);
-}
-
-static void rollback(struct staff_ctx *c)
-{
-	static const char sql_rollback[] = "ROLLBACK";
-	(void)sql_simple(c, sql_rollback);
 }
 
 static unsigned char *bytea(const PGresult *res, int row, int col, size_t *len)
@@ -135,7 +102,7 @@ static enum msg decision_text(const char *name)
 /* "3 working days left", "due today", "overdue by 2 working days". */
 static void put_days_left(struct staff_ctx *c, const struct calendar *cal, const char *due)
 {
-	int left = deadline_days_left(cal, due, now_of(c));
+	int left = deadline_days_left(cal, due, staff_now(c));
 	char text[160];
 	if (left > 0)
 		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_DAYS_LEFT), left);
@@ -749,7 +716,7 @@ static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
 	if (strcmp(what, "request") == 0) {
 		char id[24], due[11];
 		return investigation_request(c->db, v, staff_arg(c, "to"), staff_arg(c, "what"),
-					     staff_arg(c, "on"), now_of(c), id, due, e);
+					     staff_arg(c, "on"), staff_now(c), id, due, e);
 	}
 	if (strcmp(what, "received") == 0)
 		return investigation_received(c->db, v, staff_arg(c, "request"), e);
@@ -783,18 +750,18 @@ static void act(struct staff_ctx *c)
 	struct wf_error e = {0};
 	char action[48];
 	snprintf(action, sizeof(action), "investigation.%s", known ? known : "unknown");
-	bool ok = known && begin(c);
+	bool ok = known && wfdb_begin(c->db);
 	if (!known)
 		wf_fail(&e, WF_MISSING, "unknown step");
 	struct investigation v;
 	ok = ok && investigation_load(c->db, c->arg, &v, &e) && step(c, known, &v, &e);
 	if (ok && !staff_audit(c, action, c->arg))
 		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
-	if (ok && !commit(c))
+	if (ok && !wfdb_commit(c->db))
 		ok = wf_fail(&e, WF_DB, "the commit failed");
 	if (!ok) {
 		if (known)
-			rollback(c);
+			wfdb_rollback(c->db);
 		bool down = e.code == WF_DB || e.code == WF_CRYPTO;
 		page(c, c->arg, down ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE,
 		     i18n(c->lang, refusal_text(e.code)));

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "crypto/keys.h"
+#include "daemon/config.h"
 #include "daemon/log.h"
 #include "intake/html.h"
 #include "staff/internal.h"
@@ -549,3 +550,8 @@ const struct staff_route staff_core_routes[] = {
     {"GET", "/staff/", ROLES_ANY, home_get, "home"},
     {NULL, NULL, 0, NULL, NULL},
 };
+
+int64_t staff_now(const struct staff_ctx *c)
+{
+	return (int64_t)time(NULL) + (c->cfg ? (int64_t)c->cfg->clock_offset : 0);
+}

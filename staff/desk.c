@@ -10,35 +10,9 @@
 #include "daemon/log.h"
 #include "intake/html.h"
 
-static const char sql_calendar[] =
-    "SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
 static const char sql_taken[] =
     "INSERT INTO hotline.staff_intake (case_id, staff_id, kind, received_on, outside_hours) "
     "VALUES ($1, $2, $3, $4::date, $5)";
-static const char sql_setting[] = "SELECT value FROM hotline.settings WHERE key = $1";
-
-int64_t desk_now(const struct staff_ctx *c)
-{
-	return (int64_t)time(NULL) + (c->cfg ? (int64_t)c->cfg->clock_offset : 0);
-}
-
-struct calendar *desk_calendar_load(PGconn *db)
-{
-	PGresult *res = PQexecParams(db, sql_calendar, 0, NULL, NULL, NULL, NULL, 0);
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		log_warning("staff: the calendar could not be read");
-		PQclear(res);
-		return NULL;
-	}
-	struct calendar *cal = calendar_new();
-	for (int i = 0; cal && i < PQntuples(res); i++) {
-		if (!calendar_load_row(cal, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-				       PQgetvalue(res, i, 2)))
-			log_warning("staff: calendar row %s not understood", PQgetvalue(res, i, 0));
-	}
-	PQclear(res);
-	return cal;
-}
 
 bool desk_blank(const char *s)
 {
@@ -195,17 +169,6 @@ bool desk_in_tx(PGconn *db, const struct appeal_result *r, void *arg)
 	}
 	PQclear(res);
 	return ok && staff_audit(t->c, t->audit_action, r->reg_no);
-}
-
-char *desk_setting(PGconn *db, const char *key)
-{
-	const char *values[1] = {key};
-	PGresult *res = PQexecParams(db, sql_setting, 1, NULL, values, NULL, NULL, 0);
-	char *out = NULL;
-	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		out = strdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return out;
 }
 
 static const char stylesheet[] =

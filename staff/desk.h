@@ -26,14 +26,6 @@ void desk_page_begin(struct staff_ctx *c, const char *title);
  * entry. */
 extern const struct staff_route desk_routes[];
 
-/* The clock the console reads: the system's plus the config's clock_offset
- * (tests only), the same one the deadline scanner reads. */
-int64_t desk_now(const struct staff_ctx *c);
-
-/* The calendar with the rows of hotline.calendar_days, read on db; NULL
- * when they could not be read. */
-struct calendar *desk_calendar_load(PGconn *db) __attribute__((warn_unused_result));
-
 /* Empty or only white space. */
 bool desk_blank(const char *s);
 
@@ -71,9 +63,5 @@ struct desk_taken {
 /* An appeal_in_tx_fn: the hotline.staff_intake row and the audit row (the
  * registration number as its object). arg: struct desk_taken. */
 bool desk_in_tx(PGconn *db, const struct appeal_result *r, void *arg);
-
-/* The value of a row of hotline.settings ("organisation"), malloc'd; NULL
- * when not set or not readable. */
-char *desk_setting(PGconn *db, const char *key);
 
 #endif

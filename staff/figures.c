@@ -113,7 +113,7 @@ static void month_text(int mi, char out[16])
 /* The period from the query (from, to), else the last 12 months. */
 static void period(const struct staff_ctx *c, struct figures *f)
 {
-	struct cal_date today = calendar_local_date(desk_now(c));
+	struct cal_date today = calendar_local_date(staff_now(c));
 	int now = today.year * 12 + today.month - 1;
 	const char *from = staff_arg(c, "from"), *to = staff_arg(c, "to");
 	f->first = now - 11;
@@ -154,7 +154,7 @@ static bool figures_load(struct staff_ctx *c, struct figures *f)
 	month_text(f->first + f->nmonths - 1, to);
 	strcat(from, "-01");
 	strcat(to, "-01");
-	snprintf(now, sizeof(now), "%lld", (long long)desk_now(c));
+	snprintf(now, sizeof(now), "%lld", (long long)staff_now(c));
 	const char *v[3] = {from, to, now};
 
 	PGresult *res = query(c->db, sql_appeals, 2, v);

@@ -28,32 +28,6 @@ static bool has(const struct staff_ctx *c, enum role r)
 	return (c->user->roles & ROLE_BIT(r)) != 0;
 }
 
-static bool sql_simple(struct staff_ctx *c, const char *sql_text)
-{
-	PGresult *res = PQexec(c->db, sql_text);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	return ok;
-}
-
-static bool begin(struct staff_ctx *c)
-{
-	static const char sql_begin[] = "BEGIN";
-	return sql_simple(c, sql_begin);
-}
-
-static bool commit(struct staff_ctx *c)
-{
-	static const char sql_commit[] = "COMMIT";
-	return sql_simple(c, sql_commit);
-}
-
-static void rollback(struct staff_ctx *c)
-{
-	static const char sql_rollback[] = "ROLLBACK";
-	(void)sql_simple(c, sql_rollback);
-}
-
 /* "2026-000012/reveal/3": what the audit log names. */
 static void object_of(const struct reveal *r, char out[64])
 {
@@ -246,18 +220,18 @@ static void new_post(struct staff_ctx *c)
 		wf_fail(&e, WF_MISSING, "acting as a role the user does not hold");
 	else if (!ok)
 		wf_fail(&e, WF_NO_CASE, "not a registration number");
-	ok = ok && begin(c);
+	ok = ok && wfdb_begin(c->db);
 	bool in_tx = ok;
 	ok = ok && reveal_request(c->db, reg_no, c->user->id, as, staff_arg(c, "reason"), id, &e);
 	char object[64];
 	snprintf(object, sizeof(object), "%s/reveal/%s", reg_no, id);
 	if (ok && !staff_audit(c, "reveal.request", object))
 		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
-	if (ok && !commit(c))
+	if (ok && !wfdb_commit(c->db))
 		ok = wf_fail(&e, WF_DB, "the commit failed");
 	if (!ok) {
 		if (in_tx)
-			rollback(c);
+			wfdb_rollback(c->db);
 		new_form(c, e.code == WF_DB ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE,
 			 i18n(c->lang, refusal_text(e.code)));
 		return;
@@ -406,12 +380,12 @@ static void decide(struct staff_ctx *c)
 	}
 	struct reveal r;
 	struct wf_error e = {0};
-	if (!begin(c)) {
+	if (!wfdb_begin(c->db)) {
 		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
 		return;
 	}
 	if (!reveal_load(c->db, c->arg, &r, &e) || !may_see(c, &r)) {
-		rollback(c);
+		wfdb_rollback(c->db);
 		staff_error(c, STATUS_NOT_FOUND, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
 		return;
 	}
@@ -421,10 +395,10 @@ static void decide(struct staff_ctx *c)
 				has(c, ROLE_ALTERNATE), approve, &e);
 	if (ok && !staff_audit(c, approve ? "reveal.approve" : "reveal.reject", object))
 		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
-	if (ok && !commit(c))
+	if (ok && !wfdb_commit(c->db))
 		ok = wf_fail(&e, WF_DB, "the commit failed");
 	if (!ok) {
-		rollback(c);
+		wfdb_rollback(c->db);
 		struct reveal now;
 		struct wf_error e2 = {0};
 		if (reveal_load(c->db, c->arg, &now, &e2))
@@ -548,19 +522,19 @@ static void open_post(struct staff_ctx *c)
 	size_t len = 0;
 	char object[64];
 	object_of(&r, object);
-	bool ok = begin(c);
+	bool ok = wfdb_begin(c->db);
 	bool in_tx = ok;
 	ok = ok && reveal_load(c->db, c->arg, &r, &e) &&
 	     reveal_open(c->db, &r, c->user->id, sk, &plain, &len, &e) &&
 	     reveal_succeeded(c->db, c->user->id, &e);
 	if (ok && !staff_audit(c, "reveal.open", object))
 		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
-	if (ok && !commit(c))
+	if (ok && !wfdb_commit(c->db))
 		ok = wf_fail(&e, WF_DB, "the commit failed");
 	secret_key_free(sk);
 	if (!ok) {
 		if (in_tx)
-			rollback(c);
+			wfdb_rollback(c->db);
 		seal_plain_free(plain, len);
 		refused(c, &r, e.code == WF_DB ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE, &e);
 		return;

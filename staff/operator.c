@@ -10,6 +10,7 @@
 #include "intake/html.h"
 #include "intake/sealing.h"
 #include "staff/desk.h"
+#include "workflow/wfdb.h"
 #include "staff/dictate.h"
 #include "staff/line.h"
 
@@ -34,12 +35,12 @@ static const char *const content_fields[] = {"what", "when_where", "who"};
 /* The line now; false (and an error page) when the calendar is unreadable. */
 static bool line_now(struct staff_ctx *c, struct line_state *out)
 {
-	struct calendar *cal = desk_calendar_load(c->db);
+	struct calendar *cal = wfdb_calendar(c->db, NULL);
 	if (!cal) {
 		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
 		return false;
 	}
-	*out = line_state_at(cal, desk_now(c));
+	*out = line_state_at(cal, staff_now(c));
 	calendar_free(cal);
 	return true;
 }

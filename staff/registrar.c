@@ -10,6 +10,7 @@
 #include "intake/html.h"
 #include "intake/sealing.h"
 #include "staff/desk.h"
+#include "workflow/wfdb.h"
 
 static const char *const identity_fields[] = {"name", "organisation", "address", "phone", "email"};
 static const char *const content_fields[] = {"what", "when_where", "who"};
@@ -40,7 +41,7 @@ struct reg_errors {
 
 static struct cal_date today(const struct staff_ctx *c)
 {
-	return calendar_local_date(desk_now(c));
+	return calendar_local_date(staff_now(c));
 }
 
 static void register_form_page(struct staff_ctx *c, unsigned status, const struct reg_errors *e)
@@ -136,7 +137,7 @@ static void ticket_page(struct staff_ctx *c, const char *receipt, const char *ch
 {
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
-	char *org = desk_setting(c->db, "organisation");
+	char *org = wfdb_setting(c->db, "organisation");
 	desk_page_begin(c, i18n(lang, M_TICKET_TITLE));
 	buf_puts(b, "<article class=\"ticket\" id=\"ticket\">\n");
 	if (org && !desk_blank(org)) {

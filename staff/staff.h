@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
@@ -161,6 +162,10 @@ void staff_page_end(struct staff_ctx *c);
 /* <form method="post" action="..."> with the hidden CSRF field; the caller
  * writes the fields and "</form>". */
 void staff_form_open(struct staff_ctx *c, const char *action, bool multipart);
+/* The daemon's clock for deadlines and the line's hours: the deadline
+ * scanner's, moved by clock_offset in tests. */
+int64_t staff_now(const struct staff_ctx *c);
+
 /* A whole error page. */
 void staff_error(struct staff_ctx *c, unsigned status, enum msg title, enum msg text);
 

@@ -44,6 +44,24 @@ bool wfdb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *
 	return res != NULL;
 }
 
+bool wfdb_begin(PGconn *pg)
+{
+	static const char sql_begin[] = "BEGIN";
+	return wfdb_run(pg, sql_begin, 0, NULL, NULL);
+}
+
+bool wfdb_commit(PGconn *pg)
+{
+	static const char sql_commit[] = "COMMIT";
+	return wfdb_run(pg, sql_commit, 0, NULL, NULL);
+}
+
+void wfdb_rollback(PGconn *pg)
+{
+	static const char sql_rollback[] = "ROLLBACK";
+	PQclear(PQexec(pg, sql_rollback));
+}
+
 struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e)
 {
 	static const char sql_days[] =

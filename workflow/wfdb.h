@@ -66,6 +66,11 @@ PGresult *wfdb_exec(PGconn *pg, const char *sql_text, int nparams, const char *c
 bool wfdb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
 	      struct wf_error *e) __attribute__((warn_unused_result));
 
+/* BEGIN / COMMIT / ROLLBACK on pg, for hotlinectl and the staff pages. */
+bool wfdb_begin(PGconn *pg) __attribute__((warn_unused_result));
+bool wfdb_commit(PGconn *pg) __attribute__((warn_unused_result));
+void wfdb_rollback(PGconn *pg);
+
 /* The working-day calendar: rules plus the rows of hotline.calendar_days.
  * calendar_free() it. */
 struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e);
