@@ -43,6 +43,20 @@ static void password_hash_and_verify(void **state)
 	char dummy[ACCOUNT_HASH_SIZE];
 	assert_true(account_dummy_hash(dummy));
 	assert_false(account_verify_password(dummy, "correct horse battery"));
+	/* Same algorithm and limits as a real hash ("$argon2id$v=19$m=..,t=..,p=1$"),
+	 * so verifying against it costs the same; its own random salt and tag. */
+	const char *salt_at = hash; /* the salt follows the fourth '$' */
+	for (int i = 0; i < 3; i++)
+		salt_at = strchr(salt_at + 1, '$');
+	size_t plen = (size_t)(salt_at - hash) + 1;
+	assert_int_equal(strlen(dummy), strlen(hash));
+	assert_memory_equal(dummy, hash, plen);
+	assert_int_equal(crypto_pwhash_str_needs_rehash(dummy, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+							crypto_pwhash_MEMLIMIT_INTERACTIVE),
+			 0);
+	char dummy2[ACCOUNT_HASH_SIZE];
+	assert_true(account_dummy_hash(dummy2));
+	assert_string_not_equal(dummy, dummy2);
 }
 
 static void password_rules(void **state)
