@@ -48,17 +48,20 @@ def main():
     print(f"scan bench: filling {count} open cases with investigation deadlines ...", flush=True)
     t0 = time.monotonic()
     # Bulk rows, not hotline.register_case: the chain is not what is
-    # measured here, and a bench database is thrown away.
+    # measured here, and a bench database is thrown away. At most 500,000
+    # per year (the number has six digits), from 2100 on.
     psql(stack, f"""
         INSERT INTO hotline.journal (year, seq, reg_no, registered_at, channel, content_digest,
                                      prev_hash, row_hash)
-        SELECT 2099, i, format('2099-%s', lpad(i::text, 6, '0')), now(), 'web', '\\x00',
-               '\\x00', '\\x00' FROM generate_series(1, {count}) AS i""")
+        SELECT 2100 + i / 500000, i % 500000 + 1,
+               format('%s-%s', 2100 + i / 500000, lpad((i % 500000 + 1)::text, 6, '0')), now(),
+               'web', '\\x00', '\\x00', '\\x00'
+        FROM generate_series(0, {count} - 1) AS i""")
     psql(stack, """
         INSERT INTO hotline.cases (journal_id, receipt_hash, category, director_involved,
                                    anonymous, language, content_key_sealed, content)
         SELECT id, sha256(id::text::bytea), 'corruption', 'no', true, 'ru', '\\x00', '\\x00'
-        FROM hotline.journal WHERE year = 2099""")
+        FROM hotline.journal WHERE year >= 2100""")
     psql(stack, """
         INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis)
         SELECT id, 'investigation', (now() AT TIME ZONE 'Asia/Almaty')::date + (id % 60)::int,
