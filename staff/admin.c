@@ -515,6 +515,17 @@ static void policy_page(struct staff_ctx *c, enum msg note)
 			required |= ROLE_BIT(r);
 	}
 	PQclear(res);
+	/* Accounts a checked role locks out: a code is required, none enrolled. */
+	static const char sql_unenrolled[] =
+	    "SELECT u.login FROM hotline.staff_users u WHERE NOT u.disabled "
+	    "AND u.totp_wrapped IS NULL AND EXISTS (SELECT 1 FROM hotline.staff_role_policy p "
+	    "WHERE p.totp_required AND p.role = ANY (u.roles)) ORDER BY u.login";
+	PGresult *locked = PQexecParams(c->db, sql_unenrolled, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(locked) != PGRES_TUPLES_OK) {
+		PQclear(locked);
+		db_down(c);
+		return;
+	}
 	staff_page_begin(c, i18n(c->lang, M_ADMIN_POLICY_TITLE));
 	staff_printf(c, "<h1>");
 	staff_text(c, M_ADMIN_POLICY_TITLE);
@@ -524,6 +535,20 @@ static void policy_page(struct staff_ctx *c, enum msg note)
 	staff_printf(c, "<p>");
 	staff_text(c, M_ADMIN_POLICY_INTRO);
 	staff_printf(c, "</p>\n");
+	if (PQntuples(locked) > 0) {
+		staff_printf(c, "<div id=\"unenrolled\" role=\"alert\"><p class=\"error\">");
+		staff_text(c, M_ADMIN_POLICY_UNENROLLED);
+		staff_printf(c, "</p>\n<ul>\n");
+		for (int i = 0; i < PQntuples(locked); i++) {
+			staff_printf(c, "<li><a href=\"/staff/admin/user/");
+			staff_esc(c, PQgetvalue(locked, i, 0));
+			staff_printf(c, "\">");
+			staff_esc(c, PQgetvalue(locked, i, 0));
+			staff_printf(c, "</a></li>\n");
+		}
+		staff_printf(c, "</ul></div>\n");
+	}
+	PQclear(locked);
 	staff_form_open(c, "/staff/admin/policy", false);
 	staff_printf(c, "<fieldset id=\"policy\"><legend>");
 	staff_text(c, M_ADMIN_POLICY_LEGEND);
