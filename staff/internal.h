@@ -57,6 +57,12 @@ static inline struct staff_priv *staff_priv(const struct staff_ctx *c)
 unsigned staff_roles_parse(const char *list);
 void staff_roles_text(unsigned roles, char *out, size_t size);
 
+/* True when pattern matches path exactly (*arg "" then), or pattern ends
+ * in "/" then "*" and path is the same prefix followed by one non-empty
+ * segment without '/' (*arg points at it in path). */
+bool staff_pattern_match(const char *pattern, const char *path, const char **arg,
+			 size_t *arg_len);
+
 /* Adds a Set-Cookie header to the answer. */
 void staff_set_cookie(struct staff_ctx *c, const char *name, const char *value, int max_age);
 

@@ -88,30 +88,6 @@ const struct staff_menu *const *staff_menu_tables(void)
 	return tables;
 }
 
-/* pattern matches path exactly, or pattern ends in "/" then "*" and path is the
- * same prefix followed by one non-empty segment (no '/'). */
-static bool pattern_match(const char *pattern, const char *path, const char **arg,
-			  size_t *arg_len)
-{
-	size_t plen = strlen(pattern);
-	if (plen >= 2 && strcmp(pattern + plen - 2, "/*") == 0) {
-		size_t prefix = plen - 1; /* keeps the '/' */
-		if (strncmp(pattern, path, prefix) != 0)
-			return false;
-		const char *rest = path + prefix;
-		if (*rest == '\0' || strchr(rest, '/'))
-			return false;
-		*arg = rest;
-		*arg_len = strlen(rest);
-		return true;
-	}
-	if (strcmp(pattern, path) != 0)
-		return false;
-	*arg = "";
-	*arg_len = 0;
-	return true;
-}
-
 const struct staff_route *staff_route_match(const char *method, const char *path,
 					    const char **arg, size_t *arg_len, bool *path_known)
 {
@@ -124,7 +100,7 @@ const struct staff_route *staff_route_match(const char *method, const char *path
 		for (const struct staff_route *r = *t; r->pattern; r++) {
 			const char *a;
 			size_t alen;
-			if (!pattern_match(r->pattern, path, &a, &alen))
+			if (!staff_pattern_match(r->pattern, path, &a, &alen))
 				continue;
 			*path_known = true;
 			if (strcmp(method, r->method) == 0 ||
