@@ -17,7 +17,7 @@ CLANG=${CLANG:-$(command -v clang-14 || command -v clang || true)}
 OUT=build/fuzz
 # the texts table made from po/ (the Makefile passes its own)
 TEXTS=${TEXTS:-build/gen/texts.def}
-PKGS="libsodium libmicrohttpd gmime-3.0 liboath libpq"
+PKGS="libsodium libmicrohttpd gmime-3.0 liboath libpq jansson"
 
 if [ -z "$CLANG" ]; then
 	echo "fuzz: clang not found (apt-get install clang-14 libclang-rt-14-dev)"
@@ -37,7 +37,9 @@ sources() {
 	mail) echo intake/mail.c intake/utf8.c ;;
 	staff_body) echo staff/body.c intake/utf8.c daemon/buf.c ;;
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
-		daemon/buf.c staff/roles.c staff/totp.c staff/session.c crypto/keys.c ;;
+		daemon/buf.c staff/roles.c staff/pattern.c staff/totp.c staff/session.c crypto/keys.c \
+		workflow/procedure.c workflow/notice.c workflow/deadline.c workflow/wfdb.c intake/html.c \
+		intake/i18n.c ;;
 	*) return 1 ;;
 	esac
 }

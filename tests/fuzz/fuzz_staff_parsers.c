@@ -9,7 +9,12 @@
  *   5 totp_check on the real code of a step near now (chosen by the next
  *     byte) with the rest of the input appended
  *   6 session_lookup and session_end (staff/session.c): the session cookie
- *   7 calendar_kind_parse and the state/decision names (workflow/states.c)
+ *   7 calendar_kind_parse and the state/decision names (workflow/states.c),
+ *     the triage outcome and director's decision (workflow/procedure.c)
+ *   8 staff_pattern_match (staff/pattern.c): the request path against
+ *     route patterns of the real shapes, and against a pattern that is
+ *     the input up to its first '\n' (the rest is then the path); a case
+ *     number matched by the case page's pattern goes on to journal_parse_reg_no
  * Each checks what the parser promises: an accepted value is in range and
  * formats back to exactly the input (every accepted form is canonical);
  * the text is accepted exactly when it has the documented shape. */
@@ -28,6 +33,7 @@
 #include "staff/totp.h"
 #include "workflow/calendar.h"
 #include "workflow/journal.h"
+#include "workflow/procedure.h"
 #include "workflow/states.h"
 
 #define MAX_TEXT 256
@@ -251,10 +257,68 @@ static void check_names(const char *s)
 	if (investigation_state_parse(s, &is) &&
 	    ((unsigned)is >= INV_STATE_COUNT || strcmp(investigation_state_name(is), s) != 0))
 		abort();
+	enum triage_outcome t;
+	if (triage_outcome_parse(s, &t) &&
+	    ((unsigned)t >= TRIAGE_COUNT || strcmp(triage_outcome_name(t), s) != 0))
+		abort();
+	enum director_decision dir;
+	if (director_decision_parse(s, &dir) &&
+	    ((unsigned)dir >= DIRECTOR_DECISION_COUNT || strcmp(director_decision_name(dir), s) != 0))
+		abort();
 	enum investigation_decision dd;
 	if (investigation_decision_parse(s, &dd) &&
 	    ((unsigned)dd >= DECISION_COUNT || strcmp(investigation_decision_name(dd), s) != 0))
 		abort();
+}
+
+static void check_pattern(const char *pattern, const char *path)
+{
+	const char *arg = NULL;
+	size_t len = 12345;
+	bool ok = staff_pattern_match(pattern, path, &arg, &len);
+	size_t plen = strlen(pattern);
+	bool star = plen >= 2 && strcmp(pattern + plen - 2, "/*") == 0;
+	bool want;
+	if (star) {
+		const char *rest = path + (strncmp(pattern, path, plen - 1) == 0 ? plen - 1 : 0);
+		want = rest != path && *rest != '\0' && !strchr(rest, '/');
+	} else {
+		want = strcmp(pattern, path) == 0;
+	}
+	if (ok != want)
+		abort();
+	if (!ok) {
+		if (arg != NULL || len != 12345)
+			abort(); /* left alone */
+		return;
+	}
+	if (!star) {
+		if (strcmp(arg, "") != 0 || len != 0)
+			abort();
+		return;
+	}
+	/* arg is the path's last segment, inside the path */
+	if (arg != path + plen - 1 || len != strlen(arg) || len == 0 || strchr(arg, '/'))
+		abort();
+	if (strcmp(pattern, "/staff/case/*") == 0)
+		check_reg_no(arg);
+}
+
+static void check_path(const char *s)
+{
+	static const char *const patterns[] = {
+	    "/staff/", "/staff/login", "/staff/case/*", "/staff/admin/user/*", "/staff/commission/*",
+	    "/*",
+	};
+	for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
+		check_pattern(patterns[i], s);
+	const char *nl = strchr(s, '\n');
+	if (nl) {
+		char pattern[MAX_TEXT + 1];
+		memcpy(pattern, s, (size_t)(nl - s));
+		pattern[nl - s] = '\0';
+		check_pattern(pattern, nl + 1);
+	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -274,7 +338,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	unsigned sel = data[0] % 8;
+	unsigned sel = data[0] % 9;
 	unsigned char sub = size > 1 ? data[1] : 0;
 	char text[MAX_TEXT + 1];
 	size_t n = size - 1 < MAX_TEXT ? size - 1 : MAX_TEXT;
@@ -294,7 +358,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_roles(text);
 		break;
 	case 4:
-		check_totp_text(text, data[0] / 8);
+		check_totp_text(text, data[0] / 9);
 		break;
 	case 5:
 		check_totp_code(size > 2 ? text + 1 : "", sub);
@@ -302,8 +366,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 6:
 		check_session(text);
 		break;
-	default:
+	case 7:
 		check_names(text);
+		break;
+	default:
+		check_path(text);
 		break;
 	}
 	return 0;

@@ -42,6 +42,19 @@ static void dates(void **state)
 	assert_false(cal_date_parse("2026/04/01", &d));
 	assert_false(cal_date_parse("", &d));
 	assert_false(cal_date_parse(NULL, &d));
+	int y = 0, m = 0;
+	assert_true(cal_month_parse("2026-11", &y, &m));
+	assert_int_equal(y, 2026);
+	assert_int_equal(m, 11);
+	assert_false(cal_month_parse("2026-13", &y, &m));
+	assert_false(cal_month_parse("2026-00", &y, &m));
+	assert_false(cal_month_parse("0000-01", &y, &m));
+	assert_false(cal_month_parse("2026-1", &y, &m));
+	assert_false(cal_month_parse("2026-11-01", &y, &m));
+	assert_false(cal_month_parse("+026-11", &y, &m));
+	assert_false(cal_month_parse(NULL, &y, &m));
+	assert_int_equal(y, 2026);
+	assert_int_equal(m, 11);
 	assert_true(cal_date_valid(D("2000-02-29")));
 	assert_false(cal_date_valid((struct cal_date){1900, 2, 29}));
 
