@@ -75,7 +75,7 @@ $(BUILD)/hotlined: $(DAEMON_OBJ) $(BUILD)/libhotline.a
 $(BUILD)/hotlinectl: $(CTL_OBJ) $(BUILD)/libhotline.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libhotline.a $(TEXTS)
+$(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhotline.a $(TEXTS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS) -lcmocka
 

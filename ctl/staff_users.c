@@ -19,6 +19,7 @@
 #include "ctl/ctldb.h"
 #include "ctl/keygen.h"
 #include "staff/account.h"
+#include "staff/accountdb.h"
 #include "staff/audit.h"
 #include "staff/internal.h"
 #include "staff/totp.h"
@@ -147,33 +148,6 @@ static bool parse_roles(const char *list, char *pg_array, size_t size)
 	return true;
 }
 
-static bool login_ok(const char *login)
-{
-	size_t n = strlen(login);
-	if (n < 1 || n > 63)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = login[i];
-		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-			  (i > 0 && (ch == '.' || ch == '_' || ch == '-'));
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
-static char *hex_bytea(const unsigned char *data, size_t len)
-{
-	/* "\x..." text form of a bytea parameter */
-	char *out = malloc(2 * len + 3);
-	if (!out)
-		abort();
-	out[0] = '\\';
-	out[1] = 'x';
-	sodium_bin2hex(out + 2, 2 * len + 1, data, len);
-	return out;
-}
-
 static bool audit(PGconn *pg, const char *action, const char *object)
 {
 	if (!staff_audit_db(pg, 0, CTL_WHO, action, object)) {
@@ -205,7 +179,7 @@ static int user_add(PGconn *pg, int argc, char **argv)
 				"  the password is the first line of stdin, or generated and printed\n");
 		return 2;
 	}
-	if (!login_ok(login)) {
+	if (!account_login_ok(login)) {
 		complain("login '%s' refused: 1-63 of a-z 0-9 . _ -, starting with a letter or digit",
 			 login);
 		return 2;
@@ -217,22 +191,18 @@ static int user_add(PGconn *pg, int argc, char **argv)
 	bool generated;
 	if (!new_password(password, sizeof password, &generated))
 		return 1;
-	struct account_secrets s;
-	if (!account_secrets_new(password, &s)) {
+	struct wf_error e = {0};
+	int rc = 1;
+	if (!ctldb_begin(pg)) {
 		sodium_memzero(password, sizeof password);
-		complain("cannot make the account's keys (out of memory?)");
 		return 1;
 	}
-	char *salt = hex_bytea(s.salt, sizeof s.salt);
-	char *pk = hex_bytea(s.public_key, sizeof s.public_key);
-	char *wrapped = hex_bytea(s.sk_wrapped, s.sk_wrapped_len);
-	static const char sql_add[] =
-	    "INSERT INTO hotline.staff_users (login, display_name, roles, password_hash, kek_salt, "
-	    "public_key, secret_key_wrapped) VALUES ($1, $2, $3::text[], $4, $5, $6, $7)";
-	const char *v[7] = {login, name, array, s.hash, salt, pk, wrapped};
-	int rc = 1;
-	if (ctldb_begin(pg) && ctldb_run(pg, sql_add, 7, v) && audit(pg, "user.add", login) &&
-	    ctldb_commit(pg)) {
+	enum accountdb_result r = accountdb_add(pg, login, name, array, password, &e);
+	if (r == ACCOUNTDB_NO_ROW)
+		complain("login %s is taken", login);
+	else if (r == ACCOUNTDB_FAILED)
+		complain("%s", e.text);
+	if (r == ACCOUNTDB_DONE && audit(pg, "user.add", login) && ctldb_commit(pg)) {
 		printf("user %s added (roles: %s)\n", login, roles[0] ? roles : "none");
 		if (generated)
 			printf("password: %s\n(shown once: give it to the person, who should keep it "
@@ -242,10 +212,6 @@ static int user_add(PGconn *pg, int argc, char **argv)
 	} else {
 		ctldb_rollback(pg);
 	}
-	free(salt);
-	free(pk);
-	free(wrapped);
-	account_secrets_free(&s);
 	sodium_memzero(password, sizeof password);
 	return rc;
 }
@@ -256,41 +222,27 @@ static int user_reset(PGconn *pg, const char *login)
 	bool generated;
 	if (!new_password(password, sizeof password, &generated))
 		return 1;
-	struct account_secrets s;
-	if (!account_secrets_new(password, &s)) {
+	struct wf_error e = {0};
+	int rc = 1;
+	if (!ctldb_begin(pg)) {
 		sodium_memzero(password, sizeof password);
-		complain("cannot make the account's keys (out of memory?)");
 		return 1;
 	}
-	char *salt = hex_bytea(s.salt, sizeof s.salt);
-	char *pk = hex_bytea(s.public_key, sizeof s.public_key);
-	char *wrapped = hex_bytea(s.sk_wrapped, s.sk_wrapped_len);
-	static const char sql_reset[] =
-	    "UPDATE hotline.staff_users SET password_hash = $2, kek_salt = $3, public_key = $4, "
-	    "secret_key_wrapped = $5, case_key_sealed = NULL, totp_wrapped = NULL, "
-	    "failed_logins = 0, epoch = epoch + 1, changed_at = now() WHERE login = $1";
-	const char *v[5] = {login, s.hash, salt, pk, wrapped};
-	int rc = 1;
-	PGresult *res = NULL;
-	if (ctldb_begin(pg) && (res = ctldb_exec(pg, sql_reset, 5, v))) {
-		if (atoi(PQcmdTuples(res)) != 1) {
-			complain("no user %s", login);
-		} else if (audit(pg, "user.reset", login) && ctldb_commit(pg)) {
-			printf("user %s reset: new password and key pair; the case key grant and "
-			       "the TOTP enrolment are gone until given again\n",
-			       login);
-			if (generated)
-				printf("password: %s\n(shown once)\n", password);
-			rc = 0;
-		}
-	}
-	PQclear(res);
-	if (rc)
+	enum accountdb_result r = accountdb_reset(pg, login, password, &e);
+	if (r == ACCOUNTDB_NO_ROW)
+		complain("no user %s", login);
+	else if (r == ACCOUNTDB_FAILED)
+		complain("%s", e.text);
+	if (r == ACCOUNTDB_DONE && audit(pg, "user.reset", login) && ctldb_commit(pg)) {
+		printf("user %s reset: new password and key pair; the case key grant and "
+		       "the TOTP enrolment are gone until given again\n",
+		       login);
+		if (generated)
+			printf("password: %s\n(shown once)\n", password);
+		rc = 0;
+	} else {
 		ctldb_rollback(pg);
-	free(salt);
-	free(pk);
-	free(wrapped);
-	account_secrets_free(&s);
+	}
 	sodium_memzero(password, sizeof password);
 	return rc;
 }
@@ -363,7 +315,7 @@ static int user_grant_cases(PGconn *pg, int argc, char **argv)
 	crypto_box_seal(sealed, secret_key_raw(sk), KEYS_SECRET_BYTES, pk);
 	PQfreemem(pk);
 	secret_key_free(sk);
-	char *hex = hex_bytea(sealed, sizeof sealed);
+	char *hex = accountdb_hex(sealed, sizeof sealed);
 	static const char sql_grant[] =
 	    "UPDATE hotline.staff_users SET case_key_sealed = $2, changed_at = now() WHERE login = $1";
 	const char *gv[2] = {login, hex};
@@ -439,7 +391,7 @@ static int user_totp(PGconn *pg, int argc, char **argv)
 		complain("cannot wrap the TOTP secret");
 		goto out;
 	}
-	char *hex = hex_bytea(wrapped, wrapped_len);
+	char *hex = accountdb_hex(wrapped, wrapped_len);
 	static const char sql_set[] =
 	    "UPDATE hotline.staff_users SET totp_wrapped = $2, totp_last_step = 0, "
 	    "changed_at = now() WHERE login = $1";

@@ -709,3 +709,10 @@ void config_free(struct config *cfg)
 			free(*string_field(cfg, (enum key_id)i));
 	free(cfg);
 }
+
+void config_public_link(const struct config *cfg, const char *path, char *out, size_t size)
+{
+	const char *base = cfg && cfg->public_url ? cfg->public_url : "/";
+	size_t n = strlen(base);
+	snprintf(out, size, "%s%s%s", base, n && base[n - 1] == '/' ? "" : "/", path);
+}

@@ -87,6 +87,11 @@ int config_reminder_days(const char *text, int days[8]);
 /* The list of known keys, NULL-terminated (for the docs check). */
 const char *const *config_keys(void);
 
+/* The public address of one page: public_url, a '/' when it lacks one,
+ * then path (e.g. "status"), cut to size. cfg or its public_url may be
+ * NULL (then "/" + path). */
+void config_public_link(const struct config *cfg, const char *path, char *out, size_t size);
+
 void config_free(struct config *cfg);
 
 #endif

@@ -119,7 +119,16 @@ static int statements_of(const struct appeal *a)
 	return 1 + (a->has_reporter_key ? 1 : 0) + (int)a->nfiles;
 }
 
-static void add_register(struct db_job *job, const struct appeal *a)
+/* Runs (or queues) one statement of registering an appeal; index 0 is
+ * hotline.register_case. False stops the sequence. */
+typedef bool (*statement_fn)(void *cls, unsigned index, const char *sql_text, int n,
+			     const char *const *values, const int *lengths, const int *formats);
+
+/* The statements of registering a, in order, each given to fn: the
+ * register_case call, the reporter's key when there is one, one INSERT per
+ * attachment (statements_of(a) in all). Shared by the batched path and
+ * appeal_register_sync(), so both store exactly the same rows. */
+static bool each_statement(const struct appeal *a, statement_fn fn, void *cls)
 {
 	const char *values[8] = {
 		a->channel,
@@ -134,12 +143,15 @@ static void add_register(struct db_job *job, const struct appeal *a)
 	int lengths[8] = {0, RECEIPT_HASH_BYTES, 0, 0, 0, (int)a->content_key_sealed.len,
 			  (int)a->content.len, (int)a->identity_sealed.len};
 	int formats[8] = {0, 1, 0, 0, 0, 1, 1, 1};
-	db_job_add(job, sql_register, 8, values, lengths, formats);
+	unsigned index = 0;
+	if (!fn(cls, index++, sql_register, 8, values, lengths, formats))
+		return false;
 	if (a->has_reporter_key) {
 		const char *kv[2] = {(const char *)a->receipt_hash, (const char *)a->reporter_key};
 		int kl[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
 		int kf[2] = {1, 1};
-		db_job_add(job, sql_reporter_key, 2, kv, kl, kf);
+		if (!fn(cls, index++, sql_reporter_key, 2, kv, kl, kf))
+			return false;
 	}
 	for (unsigned i = 0; i < a->nfiles; i++) {
 		const char *fv[3] = {(const char *)a->receipt_hash,
@@ -148,8 +160,23 @@ static void add_register(struct db_job *job, const struct appeal *a)
 		int fl[3] = {RECEIPT_HASH_BYTES, (int)a->files[i].meta.len,
 			     (int)a->files[i].data.len};
 		int ff[3] = {1, 1, 1};
-		db_job_add(job, sql_attach, 3, fv, fl, ff);
+		if (!fn(cls, index++, sql_attach, 3, fv, fl, ff))
+			return false;
 	}
+	return true;
+}
+
+static bool job_add(void *cls, unsigned index, const char *sql_text, int n,
+		    const char *const *values, const int *lengths, const int *formats)
+{
+	(void)index;
+	db_job_add(cls, sql_text, n, values, lengths, formats);
+	return true;
+}
+
+static void add_register(struct db_job *job, const struct appeal *a)
+{
+	(void)each_statement(a, job_add, job);
 }
 
 struct batch {
@@ -589,6 +616,31 @@ static void sync_doubt(PGconn *db, int backend_pid, const struct appeal *a,
 	out->sqlstate = out->state;
 }
 
+struct sync_steps {
+	PGconn *db;
+	struct appeal_result *out;
+};
+
+/* A statement_fn for appeal_register_sync(): runs it; from the first, the
+ * registration's number and time (not ok before COMMIT). */
+static bool sync_step(void *cls, unsigned index, const char *sql_text, int n,
+		      const char *const *values, const int *lengths, const int *formats)
+{
+	struct sync_steps *st = cls;
+	PGresult *row = NULL;
+	if (!sync_exec(st->db, sql_text, n, values, lengths, formats, index == 0 ? &row : NULL,
+		       st->out))
+		return false;
+	if (index > 0)
+		return true;
+	bool got = registered_row(row, st->out);
+	PQclear(row);
+	st->out->ok = false; /* not before COMMIT */
+	if (!got)
+		sync_failed(st->out, NULL, "XX000");
+	return got;
+}
+
 void appeal_register_sync(PGconn *db, const struct appeal *a, unsigned timeout,
 			  appeal_in_tx_fn in_tx, void *arg, struct appeal_result *out)
 {
@@ -605,46 +657,9 @@ void appeal_register_sync(PGconn *db, const struct appeal *a, unsigned timeout,
 	if (!sync_exec(db, sql_deadline, 1, dv, NULL, NULL, NULL, out))
 		goto rollback;
 
-	const char *values[8] = {
-	    a->channel,
-	    (const char *)a->receipt_hash,
-	    a->category,
-	    a->director_involved,
-	    a->language,
-	    (const char *)a->content_key_sealed.data,
-	    (const char *)a->content.data,
-	    (const char *)a->identity_sealed.data,
-	};
-	int lengths[8] = {0, RECEIPT_HASH_BYTES, 0, 0, 0, (int)a->content_key_sealed.len,
-			  (int)a->content.len, (int)a->identity_sealed.len};
-	int formats[8] = {0, 1, 0, 0, 0, 1, 1, 1};
-	PGresult *row = NULL;
-	if (!sync_exec(db, sql_register, 8, values, lengths, formats, &row, out))
+	struct sync_steps steps = {db, out};
+	if (!each_statement(a, sync_step, &steps))
 		goto rollback;
-	bool got = registered_row(row, out);
-	PQclear(row);
-	out->ok = false; /* not before COMMIT */
-	if (!got) {
-		sync_failed(out, NULL, "XX000");
-		goto rollback;
-	}
-	if (a->has_reporter_key) {
-		const char *kv[2] = {(const char *)a->receipt_hash, (const char *)a->reporter_key};
-		int kl[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
-		int kf[2] = {1, 1};
-		if (!sync_exec(db, sql_reporter_key, 2, kv, kl, kf, NULL, out))
-			goto rollback;
-	}
-	for (unsigned i = 0; i < a->nfiles; i++) {
-		const char *fv[3] = {(const char *)a->receipt_hash,
-				     (const char *)a->files[i].meta.data,
-				     (const char *)a->files[i].data.data};
-		int fl[3] = {RECEIPT_HASH_BYTES, (int)a->files[i].meta.len,
-			     (int)a->files[i].data.len};
-		int ff[3] = {1, 1, 1};
-		if (!sync_exec(db, sql_attach, 3, fv, fl, ff, NULL, out))
-			goto rollback;
-	}
 	if (in_tx && !in_tx(db, out, arg)) {
 		if (!out->sqlstate) {
 			snprintf(out->state, sizeof(out->state), "HL002");

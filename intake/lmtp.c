@@ -400,9 +400,7 @@ static void acknowledge(struct lmtp *l, struct job *job, const struct appeal_res
 		lang = LANG_RU;
 	char subject[256], text[RECEIPT_TEXT_SIZE], url[512];
 	snprintf(subject, sizeof(subject), i18n(lang, M_MAIL_ACK_SUBJECT), r->reg_no);
-	size_t ulen = strlen(cfg->public_url);
-	snprintf(url, sizeof(url), "%s%sstatus", cfg->public_url,
-		 ulen && cfg->public_url[ulen - 1] == '/' ? "" : "/");
+	config_public_link(cfg, "status", url, sizeof(url));
 	receipt_format(job->receipt, text);
 	struct buf body;
 	buf_init(&body);

@@ -164,3 +164,17 @@ void account_secrets_free(struct account_secrets *s)
 	free(s->sk_wrapped);
 	sodium_memzero(s, sizeof *s);
 }
+
+bool account_login_ok(const char *login)
+{
+	size_t n = strlen(login);
+	if (n < 1 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = login[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		      (i > 0 && (ch == '.' || ch == '_' || ch == '-'))))
+			return false;
+	}
+	return true;
+}

@@ -50,6 +50,10 @@ void account_generate_password(char out[ACCOUNT_GENERATED_SIZE]);
  * more, at most ACCOUNT_PASSWORD_MAX bytes, valid UTF-8 without controls. */
 bool account_password_ok(const char *password);
 
+/* Whether a login is acceptable: 1-63 of a-z 0-9 . _ -, starting with a
+ * letter or digit (the CHECK of hotline.staff_users.login). */
+bool account_login_ok(const char *login);
+
 /* Everything a new or reset account stores (hex-free bytes, malloc'd). */
 struct account_secrets {
 	char hash[ACCOUNT_HASH_SIZE];

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "daemon/log.h"
+#include "staff/accountdb.h"
 #include "staff/internal.h"
 #include "workflow/wfdb.h"
 
@@ -38,20 +39,6 @@ static int run(struct staff_ctx *c, const char *sql_text, int n, const char *con
 	}
 	PQclear(res);
 	return rows;
-}
-
-static bool login_ok(const char *login)
-{
-	size_t n = strlen(login);
-	if (n < 1 || n > 63)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = login[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		      (i > 0 && (ch == '.' || ch == '_' || ch == '-'))))
-			return false;
-	}
-	return true;
 }
 
 /* The checked roles of a form ("roles" checkboxes) as a PostgreSQL array. */
@@ -126,17 +113,6 @@ static void password_page(struct staff_ctx *c, const char *login, const char *pa
 	staff_text(c, M_ADMIN_USERS_TITLE);
 	staff_printf(c, "</a></p>\n");
 	staff_page_end(c);
-}
-
-static char *hex_bytea(const unsigned char *data, size_t len)
-{
-	char *out = malloc(2 * len + 3);
-	if (!out)
-		abort();
-	out[0] = '\\';
-	out[1] = 'x';
-	sodium_bin2hex(out + 2, 2 * len + 1, data, len);
-	return out;
 }
 
 /* ------------------------------------------------------------ the list */
@@ -255,11 +231,6 @@ static void users_get(struct staff_ctx *c)
 
 /* ------------------------------------------------------------ add */
 
-static const char sql_add[] =
-    "INSERT INTO hotline.staff_users (login, display_name, roles, password_hash, kek_salt, "
-    "public_key, secret_key_wrapped) VALUES ($1, $2, $3::text[], $4, $5, $6, $7) "
-    "ON CONFLICT (login) DO NOTHING";
-
 static void user_add_post(struct staff_ctx *c)
 {
 	const char *login = staff_arg(c, "login");
@@ -267,7 +238,7 @@ static void user_add_post(struct staff_ctx *c)
 	const char *typed = staff_arg(c, "password");
 	char array[300];
 	form_roles(c, array, sizeof array);
-	if (!login_ok(login)) {
+	if (!account_login_ok(login)) {
 		users_page(c, 400, M_ADMIN_BAD_LOGIN);
 		return;
 	}
@@ -289,20 +260,12 @@ static void user_add_post(struct staff_ctx *c)
 		snprintf(password, sizeof password, "%s", gen);
 		sodium_memzero(gen, sizeof gen);
 	}
-	struct account_secrets s;
-	if (!account_secrets_new(password, &s)) {
-		sodium_memzero(password, sizeof password);
-		db_down(c);
-		return;
-	}
-	char *salt = hex_bytea(s.salt, sizeof s.salt);
-	char *pk = hex_bytea(s.public_key, sizeof s.public_key);
-	char *wrapped = hex_bytea(s.sk_wrapped, s.sk_wrapped_len);
-	const char *v[7] = {login, name, array, s.hash, salt, pk, wrapped};
-	int rows = -1;
+	struct wf_error e = {0};
+	enum accountdb_result r = ACCOUNTDB_FAILED;
 	if (wfdb_begin(c->db)) {
-		rows = run(c, sql_add, 7, v);
-		if (rows == 1 && staff_audit(c, "admin.user.add", login) && wfdb_commit(c->db)) {
+		r = accountdb_add(c->db, login, name, array, password, &e);
+		if (r == ACCOUNTDB_DONE && staff_audit(c, "admin.user.add", login) &&
+		    wfdb_commit(c->db)) {
 			log_info("staff admin: user %lld added an account", c->user->id);
 			if (typed[0]) {
 				char path[128];
@@ -311,20 +274,17 @@ static void user_add_post(struct staff_ctx *c)
 			} else {
 				password_page(c, login, password, M_ADMIN_ADDED_TITLE);
 			}
-		} else {
-			wfdb_rollback(c->db);
-			if (rows == 0)
-				users_page(c, 409, M_ADMIN_LOGIN_TAKEN);
-			else
-				db_down(c);
+			sodium_memzero(password, sizeof password);
+			return;
 		}
-	} else {
-		db_down(c);
+		wfdb_rollback(c->db);
 	}
-	free(salt);
-	free(pk);
-	free(wrapped);
-	account_secrets_free(&s);
+	if (r == ACCOUNTDB_FAILED)
+		log_warning("staff admin: adding an account failed: %s", e.text);
+	if (r == ACCOUNTDB_NO_ROW)
+		users_page(c, 409, M_ADMIN_LOGIN_TAKEN);
+	else
+		db_down(c);
 	sodium_memzero(password, sizeof password);
 }
 
@@ -523,22 +483,9 @@ static void reset_post(struct staff_ctx *c)
 	}
 	char password[ACCOUNT_GENERATED_SIZE];
 	account_generate_password(password);
-	struct account_secrets s;
-	if (!account_secrets_new(password, &s)) {
-		sodium_memzero(password, sizeof password);
-		db_down(c);
-		return;
-	}
-	char *salt = hex_bytea(s.salt, sizeof s.salt);
-	char *pk = hex_bytea(s.public_key, sizeof s.public_key);
-	char *wrapped = hex_bytea(s.sk_wrapped, s.sk_wrapped_len);
-	static const char sql_reset[] =
-	    "UPDATE hotline.staff_users SET password_hash = $2, kek_salt = $3, public_key = $4, "
-	    "secret_key_wrapped = $5, case_key_sealed = NULL, totp_wrapped = NULL, "
-	    "failed_logins = 0, epoch = epoch + 1, changed_at = now() WHERE login = $1";
-	const char *v[5] = {login, s.hash, salt, pk, wrapped};
-	if (wfdb_begin(c->db) && run(c, sql_reset, 5, v) == 1 && staff_audit(c, "admin.user.reset", login) &&
-	    wfdb_commit(c->db)) {
+	struct wf_error e = {0};
+	if (wfdb_begin(c->db) && accountdb_reset(c->db, login, password, &e) == ACCOUNTDB_DONE &&
+	    staff_audit(c, "admin.user.reset", login) && wfdb_commit(c->db)) {
 		session_end_user(staff_priv(c)->srv->sessions, id);
 		log_info("staff admin: user %lld reset account %lld", c->user->id, id);
 		password_page(c, login, password, M_ADMIN_RESET_DONE);
@@ -546,10 +493,6 @@ static void reset_post(struct staff_ctx *c)
 		wfdb_rollback(c->db);
 		db_down(c);
 	}
-	free(salt);
-	free(pk);
-	free(wrapped);
-	account_secrets_free(&s);
 	sodium_memzero(password, sizeof password);
 }
 
@@ -572,6 +515,17 @@ static void policy_page(struct staff_ctx *c, enum msg note)
 			required |= ROLE_BIT(r);
 	}
 	PQclear(res);
+	/* Accounts a checked role locks out: a code is required, none enrolled. */
+	static const char sql_unenrolled[] =
+	    "SELECT u.login FROM hotline.staff_users u WHERE NOT u.disabled "
+	    "AND u.totp_wrapped IS NULL AND EXISTS (SELECT 1 FROM hotline.staff_role_policy p "
+	    "WHERE p.totp_required AND p.role = ANY (u.roles)) ORDER BY u.login";
+	PGresult *locked = PQexecParams(c->db, sql_unenrolled, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(locked) != PGRES_TUPLES_OK) {
+		PQclear(locked);
+		db_down(c);
+		return;
+	}
 	staff_page_begin(c, i18n(c->lang, M_ADMIN_POLICY_TITLE));
 	staff_printf(c, "<h1>");
 	staff_text(c, M_ADMIN_POLICY_TITLE);
@@ -581,6 +535,20 @@ static void policy_page(struct staff_ctx *c, enum msg note)
 	staff_printf(c, "<p>");
 	staff_text(c, M_ADMIN_POLICY_INTRO);
 	staff_printf(c, "</p>\n");
+	if (PQntuples(locked) > 0) {
+		staff_printf(c, "<div id=\"unenrolled\" role=\"alert\"><p class=\"error\">");
+		staff_text(c, M_ADMIN_POLICY_UNENROLLED);
+		staff_printf(c, "</p>\n<ul>\n");
+		for (int i = 0; i < PQntuples(locked); i++) {
+			staff_printf(c, "<li><a href=\"/staff/admin/user/");
+			staff_esc(c, PQgetvalue(locked, i, 0));
+			staff_printf(c, "\">");
+			staff_esc(c, PQgetvalue(locked, i, 0));
+			staff_printf(c, "</a></li>\n");
+		}
+		staff_printf(c, "</ul></div>\n");
+	}
+	PQclear(locked);
 	staff_form_open(c, "/staff/admin/policy", false);
 	staff_printf(c, "<fieldset id=\"policy\"><legend>");
 	staff_text(c, M_ADMIN_POLICY_LEGEND);

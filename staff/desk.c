@@ -221,3 +221,16 @@ const struct staff_route desk_routes[] = {
     {"GET", "/staff/desk.css", STAFF_PUBLIC, stylesheet_get, "desk.style"},
     {NULL, NULL, 0, NULL, NULL},
 };
+
+void desk_registered(struct buf *b, enum lang lang, const struct appeal_result *r)
+{
+	buf_puts(b, "<dt>");
+	html_escape_str(b, i18n(lang, M_RECEIPT_REGNO));
+	buf_puts(b, "</dt>\n<dd><strong id=\"reg-no\">");
+	html_escape_str(b, r->reg_no);
+	buf_puts(b, "</strong></dd>\n<dt>");
+	html_escape_str(b, i18n(lang, M_STATUS_REGISTERED_AT));
+	buf_puts(b, "</dt>\n<dd id=\"registered-at\">");
+	html_escape_str(b, r->registered_at);
+	buf_puts(b, "</dd>\n");
+}

@@ -42,6 +42,9 @@ void desk_textarea(struct buf *b, const struct staff_ctx *c, const char *name, e
 		   bool required, int rows);
 /* The category <select> and the "director involved" radios. */
 void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error);
+/* The registration number and time of a saved appeal, as the <dt>/<dd>
+ * pairs of a <dl class="facts"> (ids reg-no, registered-at). */
+void desk_registered(struct buf *b, enum lang lang, const struct appeal_result *r);
 /* <p class="error" id="error-FIELD">text</p> */
 void desk_error(struct buf *b, enum lang lang, const char *field, enum msg text);
 

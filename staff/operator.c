@@ -229,15 +229,9 @@ static void call_saved_page(struct staff_ctx *c, const char *receipt, const stru
 	desk_page_begin(c, i18n(lang, M_CALL_SAVED_TITLE));
 	buf_puts(b, "<h1>");
 	html_escape_str(b, i18n(lang, M_CALL_SAVED_TITLE));
-	buf_puts(b, "</h1>\n<dl class=\"facts\">\n<dt>");
-	html_escape_str(b, i18n(lang, M_RECEIPT_REGNO));
-	buf_puts(b, "</dt>\n<dd><strong id=\"reg-no\">");
-	html_escape_str(b, r->reg_no);
-	buf_puts(b, "</strong></dd>\n<dt>");
-	html_escape_str(b, i18n(lang, M_STATUS_REGISTERED_AT));
-	buf_puts(b, "</dt>\n<dd id=\"registered-at\">");
-	html_escape_str(b, r->registered_at);
-	buf_puts(b, "</dd>\n</dl>\n<section class=\"dictate\" aria-labelledby=\"code-title\">\n"
+	buf_puts(b, "</h1>\n<dl class=\"facts\">\n");
+	desk_registered(b, lang, r);
+	buf_puts(b, "</dl>\n<section class=\"dictate\" aria-labelledby=\"code-title\">\n"
 		    "<h2 id=\"code-title\">");
 	html_escape_str(b, i18n(lang, M_CALL_CODE_FOR_CALLER));
 	buf_puts(b, "</h2>\n<p class=\"notice\" id=\"read-receipt\">");
@@ -245,9 +239,7 @@ static void call_saved_page(struct staff_ctx *c, const char *receipt, const stru
 	buf_puts(b, "</p>\n");
 	dictate_receipt_html(b, receipt, lang);
 	char hint[1024], where[512];
-	const char *base = c->cfg && c->cfg->public_url ? c->cfg->public_url : "/";
-	size_t n = strlen(base);
-	snprintf(where, sizeof(where), "%s%sstatus", base, n && base[n - 1] == '/' ? "" : "/");
+	config_public_link(c->cfg, "status", where, sizeof(where));
 	snprintf(hint, sizeof(hint), i18n(lang, M_CALL_STATUS_HINT), where);
 	buf_puts(b, "<p>");
 	html_escape_str(b, hint);

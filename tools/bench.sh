@@ -8,7 +8,7 @@
 #                                 against pgbench running the same SQL
 #   tests/bench/journal_bench.py  hotlinectl journal verify over JOURNAL_ROWS
 #                                 chained journal rows (default 1,000,000)
-# About 8-10 minutes on 2 cores with the defaults; smaller counts for a quick
+# About 4-5 minutes on 2 cores with the defaults; smaller counts for a quick
 # look: SCAN_CASES=100000 JOURNAL_ROWS=100000 make bench.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)

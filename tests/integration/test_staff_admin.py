@@ -3,6 +3,7 @@ policy per role; every change is audited and ends the account's sessions."""
 import re
 
 import helpers
+from helpers import by_id, find_all
 from staff_fixture import StaffClient, audit_rows
 
 
@@ -96,6 +97,12 @@ def test_totp_policy_per_role(staff_hotline):
     # keep admin (this session) and director; drop custodian; add analyst
     r = c.post("/staff/admin/policy", [("totp", "admin"), ("totp", "director"), ("totp", "analyst")])
     assert r.status == 200 and 'id="done"' in r.body
+    # the page names the accounts the new rule locks out: analyst has no
+    # authenticator enrolled; director (enrolled) and custodian (no longer
+    # required) are not named
+    box = by_id(r.body, "unenrolled")
+    assert box is not None, "no warning about accounts without an authenticator"
+    assert [a.clean_text() for a in find_all(box, "a")] == ["analyst"]
     got = dict(hl.query("SELECT role, totp_required FROM hotline.staff_role_policy"))
     assert got["analyst"] and got["director"] and got["admin"] and not got["custodian"]
     # analyst has no TOTP enrolled: refused now; custodian logs in without a code

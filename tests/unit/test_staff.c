@@ -59,6 +59,27 @@ static void password_hash_and_verify(void **state)
 	assert_string_not_equal(dummy, dummy2);
 }
 
+static void login_rules(void **state)
+{
+	(void)state;
+	assert_true(account_login_ok("operator"));
+	assert_true(account_login_ok("a.b_c-9"));
+	assert_true(account_login_ok("9lives"));
+	assert_false(account_login_ok(""));
+	assert_false(account_login_ok(".dot"));
+	assert_false(account_login_ok("-dash"));
+	assert_false(account_login_ok("Upper"));
+	assert_false(account_login_ok("with space"));
+	assert_false(account_login_ok("кириллица"));
+	char longest[64], too_long[65];
+	memset(longest, 'a', 63);
+	longest[63] = '\0';
+	memset(too_long, 'a', 64);
+	too_long[64] = '\0';
+	assert_true(account_login_ok(longest));
+	assert_false(account_login_ok(too_long));
+}
+
 static void password_rules(void **state)
 {
 	(void)state;
@@ -401,6 +422,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(password_hash_and_verify),
 	    cmocka_unit_test(password_rules),
+	    cmocka_unit_test(login_rules),
 	    cmocka_unit_test(wrap_and_unwrap),
 	    cmocka_unit_test(account_secrets_round_trip),
 	    cmocka_unit_test(totp_rfc6238_vectors),

@@ -1,0 +1,74 @@
+#include "staff/accountdb.h"
+
+#include <stdlib.h>
+
+#include <sodium.h>
+
+#include "staff/account.h"
+
+char *accountdb_hex(const unsigned char *data, size_t len)
+{
+	char *out = malloc(2 * len + 3);
+	if (!out)
+		abort();
+	out[0] = '\\';
+	out[1] = 'x';
+	sodium_bin2hex(out + 2, 2 * len + 1, data, len);
+	return out;
+}
+
+/* Runs sql_text with $1 = login, then extra[0..nextra), then the secrets
+ * made from password (hash, salt, public key, wrapped secret key). */
+static enum accountdb_result with_secrets(PGconn *pg, const char *sql_text, const char *login,
+					  const char *const *extra, int nextra,
+					  const char *password, struct wf_error *e)
+{
+	struct account_secrets s;
+	if (!account_secrets_new(password, &s)) {
+		wf_fail(e, WF_CRYPTO, "cannot make the account's keys (out of memory?)");
+		return ACCOUNTDB_FAILED;
+	}
+	char *salt = accountdb_hex(s.salt, sizeof s.salt);
+	char *pk = accountdb_hex(s.public_key, sizeof s.public_key);
+	char *wrapped = accountdb_hex(s.sk_wrapped, s.sk_wrapped_len);
+	const char *v[7] = {login};
+	int n = 1;
+	for (int i = 0; i < nextra; i++)
+		v[n++] = extra[i];
+	v[n++] = s.hash;
+	v[n++] = salt;
+	v[n++] = pk;
+	v[n++] = wrapped;
+	PGresult *res = wfdb_exec(pg, sql_text, n, v, e);
+	enum accountdb_result r = !res				    ? ACCOUNTDB_FAILED
+				  : atoi(PQcmdTuples(res)) == 1 ? ACCOUNTDB_DONE
+								    : ACCOUNTDB_NO_ROW;
+	PQclear(res);
+	free(salt);
+	free(pk);
+	free(wrapped);
+	account_secrets_free(&s);
+	return r;
+}
+
+enum accountdb_result accountdb_add(PGconn *pg, const char *login, const char *name,
+				    const char *roles_array, const char *password,
+				    struct wf_error *e)
+{
+	static const char sql_add[] =
+	    "INSERT INTO hotline.staff_users (login, display_name, roles, password_hash, kek_salt, "
+	    "public_key, secret_key_wrapped) VALUES ($1, $2, $3::text[], $4, $5, $6, $7) "
+	    "ON CONFLICT (login) DO NOTHING";
+	const char *extra[2] = {name, roles_array};
+	return with_secrets(pg, sql_add, login, extra, 2, password, e);
+}
+
+enum accountdb_result accountdb_reset(PGconn *pg, const char *login, const char *password,
+				      struct wf_error *e)
+{
+	static const char sql_reset[] =
+	    "UPDATE hotline.staff_users SET password_hash = $2, kek_salt = $3, public_key = $4, "
+	    "secret_key_wrapped = $5, case_key_sealed = NULL, totp_wrapped = NULL, "
+	    "failed_logins = 0, epoch = epoch + 1, changed_at = now() WHERE login = $1";
+	return with_secrets(pg, sql_reset, login, NULL, 0, password, e);
+}

@@ -1,0 +1,34 @@
+/* Adding and resetting a staff account in the database, shared by
+ * `hotlinectl user add|reset` and the admin page (staff/admin.c). Each
+ * makes the account's secrets from the password (Argon2id: slow, never on
+ * the loop) and runs its statement in the caller's transaction; the caller
+ * writes the audit row, commits, and shows the password when it made one. */
+#ifndef HOTLINE_STAFF_ACCOUNTDB_H
+#define HOTLINE_STAFF_ACCOUNTDB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "workflow/wfdb.h"
+
+enum accountdb_result {
+	ACCOUNTDB_DONE,
+	ACCOUNTDB_NO_ROW, /* add: the login is taken; reset: no such login */
+	ACCOUNTDB_FAILED, /* the database or memory failed: e says which */
+};
+
+/* A new account: roles_array is a PostgreSQL text[] literal ("{a,b}"). */
+enum accountdb_result accountdb_add(PGconn *pg, const char *login, const char *name,
+				    const char *roles_array, const char *password,
+				    struct wf_error *e) __attribute__((warn_unused_result));
+
+/* A new password and key pair; the case-key grant and the TOTP enrolment
+ * are dropped and the account's sessions end (its epoch moves on). */
+enum accountdb_result accountdb_reset(PGconn *pg, const char *login, const char *password,
+				      struct wf_error *e) __attribute__((warn_unused_result));
+
+/* "\x..." text form of a bytea parameter (malloc'd; aborts when out of memory). */
+char *accountdb_hex(const unsigned char *data, size_t len);
+
+#endif
