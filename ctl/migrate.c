@@ -129,6 +129,46 @@ static int current_version(PGconn *pg)
 	return v;
 }
 
+/* Whether every migration up to version is recorded in the database. One
+ * applied after a later one was (a development database migrated by a
+ * build that did not have the file yet) would otherwise be skipped for
+ * good: say which, apply nothing. */
+static bool no_gaps(PGconn *pg, const struct migration *list, int n, int version)
+{
+	if (version == 0)
+		return true;
+	static const char sql_has[] =
+		"SELECT EXISTS (SELECT 1 FROM hotline.schema_migrations WHERE version = $1)";
+	bool ok = true;
+	for (int i = 0; i < n && list[i].version <= version; i++) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", list[i].version);
+		const char *params[1] = {v};
+		PGresult *res = PQexecParams(pg, sql_has, 1, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			fprintf(stderr, "hotlinectl: cannot read the applied migrations: %s",
+				PQerrorMessage(pg));
+			PQclear(res);
+			return false;
+		}
+		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+			fprintf(stderr,
+				"hotlinectl: the database is at version %d but %s was never "
+				"applied to it (it was migrated by a build without that file)\n",
+				version, list[i].name);
+			ok = false;
+		}
+		PQclear(res);
+	}
+	if (!ok)
+		fprintf(stderr,
+			"hotlinectl: nothing was applied. A development database: make a new "
+			"one (for make run: stop it and remove var/pg). Otherwise apply the "
+			"missing file by hand with psql, in a transaction, and run migrate "
+			"again.\n");
+	return ok;
+}
+
 int migrate_main(int argc, char **argv)
 {
 	const char *conninfo = getenv("HOTLINE_DATABASE");
@@ -166,7 +206,7 @@ int migrate_main(int argc, char **argv)
 	if (!exec_ok(pg, sql_quiet, "setting up") || !exec_ok(pg, sql_lock, "taking the lock"))
 		goto out;
 	int version = current_version(pg);
-	if (version < 0)
+	if (version < 0 || !no_gaps(pg, list, n, version))
 		goto out;
 	int applied = 0;
 	for (int i = 0; i < n; i++) {

@@ -1,4 +1,5 @@
 #include "daemon/db.h"
+#include "daemon/schema.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -645,15 +646,27 @@ int db_schema_version(const char *conninfo, char *err, size_t errlen)
 	static const char sql_exists[] =
 		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL";
 	static const char sql_version[] =
-		"SELECT coalesce(max(version), -1) FROM hotline.schema_migrations";
+		"SELECT coalesce(max(version), -1), count(*) FROM hotline.schema_migrations";
 	PGresult *res = PQexec(pg, sql_exists);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
 		version = -1;
 	} else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 		PQclear(res);
 		res = PQexec(pg, sql_version);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 			version = atoi(PQgetvalue(res, 0, 0));
+			/* versions 1..N with one missing: hotlinectl migrate names it */
+			int count = atoi(PQgetvalue(res, 0, 1));
+			if (version > 0 && version <= SCHEMA_VERSION && count != version) {
+				snprintf(err, errlen,
+					 "the database schema is at version %d but lacks an earlier "
+					 "migration: run `hotlinectl migrate`, which names it",
+					 version);
+				PQclear(res);
+				version = -2;
+				goto done;
+			}
+		}
 	}
 	if (version == -2)
 		snprintf(err, errlen, "cannot read the schema version: %s",

@@ -63,7 +63,7 @@ int db_job_backend(const struct db_job *job);
 /* Blocking, for start-up only: connects, reads the schema version from
  * hotline.schema_migrations. -1 when there is none (never migrated), -2 and
  * a reason in err (no password or data in it) when the database cannot be
- * reached. */
+ * reached or misses a migration below its highest one. */
 int db_schema_version(const char *conninfo, char *err, size_t errlen);
 
 /* Decodes a bytea column of a text-format result; NULL on NULL or error.

@@ -93,14 +93,8 @@ static int find(const char *const *set, int n, const char *v)
 /* "YYYY-MM" (years 2000-2199) to a month index; -1 when not one. */
 static int month_parse(const char *s)
 {
-	if (strlen(s) != 7 || s[4] != '-')
-		return -1;
-	for (int i = 0; i < 7; i++) {
-		if (i != 4 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	}
-	int y = atoi(s), m = atoi(s + 5);
-	if (y < 2000 || y > 2199 || m < 1 || m > 12)
+	int y, m;
+	if (!cal_month_parse(s, &y, &m) || y < 2000 || y > 2199)
 		return -1;
 	return y * 12 + m - 1;
 }

@@ -13,24 +13,10 @@
 #include "daemon/log.h"
 #include "daemon/worker.h"
 #include "intake/html.h"
-#include "intake/utf8.h"
+#include "staff/body.h"
 #include "staff/internal.h"
 
-#define STAFF_MAX_FIELDS 1000
 #define STAFF_PATH_MAX 512
-
-enum collect_status { COLLECT_OK, COLLECT_TOO_LARGE, COLLECT_BAD_ENCODING, COLLECT_MALFORMED };
-
-struct field {
-	char *name;
-	struct buf value;
-	bool query; /* from the URL, not the body */
-};
-
-struct upload {
-	char *field;
-	struct buf name, type, data;
-};
 
 struct staff_req {
 	bool is_staff; /* first: true (web.c tells requests apart by it) */
@@ -44,17 +30,9 @@ struct staff_req {
 	bool in_worker;
 	bool orphan; /* MHD finished with it while a worker had it */
 	bool suspended;
-	/* collected on the loop */
-	struct MHD_PostProcessor *pp;
-	size_t body_bytes;
-	size_t max_body, max_text, max_file;
-	unsigned max_files;
-	enum collect_status status;
-	struct field *fields;
-	unsigned nfields, capfields;
-	struct upload *uploads;
-	unsigned nuploads;
-	struct staff_file *files; /* views of uploads, made before the worker */
+	/* collected on the loop (staff/body.h) */
+	struct staff_body body;
+	struct staff_file *files; /* views of body.uploads, made before the worker */
 	char cookie_session[SESSION_ID_HEX + 2];
 	char cookie_pre[SESSION_CSRF_HEX + 2];
 	char cookie_lang[8];
@@ -141,20 +119,7 @@ void staff_resume(struct staff_server *s, const struct config *fresh)
 
 static void req_free(struct staff_req *r)
 {
-	if (r->pp)
-		(void)MHD_destroy_post_processor(r->pp);
-	for (unsigned i = 0; i < r->nfields; i++) {
-		free(r->fields[i].name);
-		buf_wipe(&r->fields[i].value);
-	}
-	free(r->fields);
-	for (unsigned i = 0; i < r->nuploads; i++) {
-		free(r->uploads[i].field);
-		buf_wipe(&r->uploads[i].name);
-		buf_wipe(&r->uploads[i].type);
-		buf_wipe(&r->uploads[i].data);
-	}
-	free(r->uploads);
+	staff_body_free(&r->body);
 	free(r->files);
 	for (unsigned i = 0; i < r->nargs_out; i++)
 		free(r->args_out[i]);
@@ -166,115 +131,6 @@ static void req_free(struct staff_req *r)
 	sodium_memzero(r->cookie_session, sizeof r->cookie_session);
 	sodium_memzero(r->cookie_pre, sizeof r->cookie_pre);
 	free(r);
-}
-
-static struct field *field_add(struct staff_req *r, const char *name, bool query)
-{
-	if (r->nfields >= STAFF_MAX_FIELDS)
-		return NULL;
-	if (r->nfields == r->capfields) {
-		unsigned cap = r->capfields ? r->capfields * 2 : 16;
-		struct field *f = realloc(r->fields, cap * sizeof(*f));
-		if (!f)
-			abort();
-		r->fields = f;
-		r->capfields = cap;
-	}
-	struct field *f = &r->fields[r->nfields++];
-	f->name = strdup(name);
-	if (!f->name)
-		abort();
-	buf_init(&f->value);
-	buf_add(&f->value, "", 0);
-	f->query = query;
-	return f;
-}
-
-static void over(struct staff_req *r, enum collect_status st)
-{
-	if (r->status == COLLECT_OK || st == COLLECT_TOO_LARGE)
-		r->status = st;
-}
-
-static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
-			       const char *filename, const char *content_type,
-			       const char *transfer_encoding, const char *data, uint64_t off,
-			       size_t size)
-{
-	(void)kind;
-	(void)transfer_encoding;
-	struct staff_req *r = cls;
-	if (r->status == COLLECT_TOO_LARGE || !key)
-		return MHD_YES;
-	if (filename) {
-		if (off == 0) {
-			if (filename[0] == '\0' && size == 0)
-				return MHD_YES; /* an empty file input */
-			if (r->nuploads >= r->max_files) {
-				over(r, COLLECT_TOO_LARGE);
-				return MHD_YES;
-			}
-			struct upload *u = realloc(r->uploads, sizeof(*u) * (r->nuploads + 1));
-			if (!u)
-				abort();
-			r->uploads = u;
-			u = &r->uploads[r->nuploads++];
-			u->field = strdup(key);
-			if (!u->field)
-				abort();
-			buf_init(&u->name);
-			buf_init(&u->type);
-			buf_init(&u->data);
-			buf_puts(&u->name, filename);
-			buf_puts(&u->type, content_type ? content_type : "application/octet-stream");
-			buf_add(&u->data, "", 0);
-		}
-		if (r->nuploads == 0)
-			return MHD_YES;
-		struct upload *u = &r->uploads[r->nuploads - 1];
-		if (u->data.len + size > r->max_file) {
-			over(r, COLLECT_TOO_LARGE);
-			return MHD_YES;
-		}
-		buf_add(&u->data, data, size);
-		return MHD_YES;
-	}
-	struct field *f = NULL;
-	if (off > 0 && r->nfields && strcmp(r->fields[r->nfields - 1].name, key) == 0)
-		f = &r->fields[r->nfields - 1];
-	else
-		f = field_add(r, key, false);
-	if (!f) {
-		over(r, COLLECT_TOO_LARGE);
-		return MHD_YES;
-	}
-	if (f->value.len + size > r->max_text) {
-		over(r, COLLECT_TOO_LARGE);
-		return MHD_YES;
-	}
-	buf_add(&f->value, data, size);
-	return MHD_YES;
-}
-
-static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
-				     const char *value)
-{
-	(void)kind;
-	struct staff_req *r = cls;
-	if (!key)
-		return MHD_YES;
-	struct field *f = field_add(r, key, true);
-	if (!f)
-		return MHD_NO;
-	if (value) {
-		size_t len = strlen(value);
-		if (len > r->max_text) {
-			over(r, COLLECT_TOO_LARGE);
-			return MHD_NO;
-		}
-		buf_add(&f->value, value, len);
-	}
-	return MHD_YES;
 }
 
 static void copy_value(char *dst, size_t size, const char *src)
@@ -319,10 +175,12 @@ static void answer_now(struct staff_req *r, unsigned status, const char *text)
 static void request_begin(struct staff_req *r, const char *url, const char *method)
 {
 	const struct config *cfg = r->srv->cfg;
-	r->max_body = cfg->max_body_bytes;
-	r->max_text = cfg->max_text_bytes;
-	r->max_file = cfg->max_file_bytes;
-	r->max_files = cfg->max_files;
+	const struct staff_body_limits limits = {
+	    .max_body = cfg->max_body_bytes,
+	    .max_text = cfg->max_text_bytes,
+	    .max_file = cfg->max_file_bytes,
+	    .max_files = cfg->max_files,
+	};
 	copy_value(r->method, sizeof r->method, method);
 	if (strlen(url) >= sizeof r->path) {
 		answer_now(r, MHD_HTTP_URI_TOO_LONG, "URI too long\n");
@@ -340,86 +198,50 @@ static void request_begin(struct staff_req *r, const char *url, const char *meth
 		   MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 					       MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 	client_key(r);
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_query, r);
-	if (!r->is_post)
-		return;
-	const char *cl =
-	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl) {
-		char *end;
-		unsigned long long n = strtoull(cl, &end, 10);
-		if (*end == '\0' && n > r->max_body) {
-			answer_now(r, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large\n");
-			return;
-		}
-	}
-	const char *type =
-	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (!type)
-		return; /* no body expected; any body is ignored */
-	if (strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0 &&
-	    strncasecmp(type, "multipart/form-data", 19) != 0) {
+	switch (staff_body_begin(&r->body, r->conn, &limits, r->is_post)) {
+	case STAFF_BODY_NONE:
+	case STAFF_BODY_FORM:
+		break;
+	case STAFF_BODY_REFUSE_SIZE:
+		answer_now(r, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large\n");
+		break;
+	case STAFF_BODY_REFUSE_TYPE:
 		answer_now(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Unsupported form encoding\n");
-		return;
-	}
-	r->pp = MHD_create_post_processor(r->conn, 64 * 1024, collect, r);
-	if (!r->pp)
+		break;
+	case STAFF_BODY_REFUSE_FORM:
 		answer_now(r, MHD_HTTP_BAD_REQUEST, "Malformed form\n");
-}
-
-static void feed(struct staff_req *r, const char *data, size_t size)
-{
-	r->body_bytes += size;
-	if (r->body_bytes > r->max_body)
-		over(r, COLLECT_TOO_LARGE);
-	if (r->status != COLLECT_OK || !r->pp)
-		return;
-	if (MHD_post_process(r->pp, data, size) != MHD_YES)
-		over(r, COLLECT_MALFORMED);
+		break;
+	}
 }
 
 static bool body_end(struct staff_req *r)
 {
-	if (r->pp) {
-		if (MHD_destroy_post_processor(r->pp) != MHD_YES)
-			over(r, COLLECT_MALFORMED);
-		r->pp = NULL;
-	}
-	if (r->status == COLLECT_OK) {
-		for (unsigned i = 0; i < r->nfields; i++) {
-			if (!utf8_valid_text(r->fields[i].value.data, r->fields[i].value.len))
-				over(r, COLLECT_BAD_ENCODING);
-		}
-		for (unsigned i = 0; i < r->nuploads; i++) {
-			if (!utf8_valid_text(r->uploads[i].name.data, r->uploads[i].name.len) ||
-			    !utf8_valid_text(r->uploads[i].type.data, r->uploads[i].type.len))
-				over(r, COLLECT_BAD_ENCODING);
-		}
-	}
-	switch (r->status) {
-	case COLLECT_OK:
+	switch (staff_body_end(&r->body)) {
+	case STAFF_BODY_OK:
 		break;
-	case COLLECT_TOO_LARGE:
+	case STAFF_BODY_TOO_LARGE:
 		answer_now(r, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large\n");
 		return false;
-	case COLLECT_BAD_ENCODING:
+	case STAFF_BODY_BAD_ENCODING:
 		answer_now(r, MHD_HTTP_BAD_REQUEST, "Invalid UTF-8 in the form\n");
 		return false;
-	case COLLECT_MALFORMED:
+	case STAFF_BODY_MALFORMED:
 		answer_now(r, MHD_HTTP_BAD_REQUEST, "Malformed form\n");
 		return false;
 	}
-	if (r->nuploads) {
-		r->files = calloc(r->nuploads, sizeof(*r->files));
+	unsigned n;
+	const struct staff_body_upload *up = staff_body_uploads(&r->body, &n);
+	if (n) {
+		r->files = calloc(n, sizeof(*r->files));
 		if (!r->files)
 			abort();
-		for (unsigned i = 0; i < r->nuploads; i++) {
+		for (unsigned i = 0; i < n; i++) {
 			r->files[i] = (struct staff_file){
-			    .field = r->uploads[i].field,
-			    .name = r->uploads[i].name.data,
-			    .type = r->uploads[i].type.data,
-			    .data = (const unsigned char *)r->uploads[i].data.data,
-			    .len = r->uploads[i].data.len,
+			    .field = up[i].field,
+			    .name = up[i].name.data,
+			    .type = up[i].type.data,
+			    .data = (const unsigned char *)up[i].data.data,
+			    .len = up[i].data.len,
 			};
 		}
 	}
@@ -458,7 +280,7 @@ enum MHD_Result staff_handle(struct staff_server *s, struct MHD_Connection *conn
 	}
 	if (*upload_data_size) {
 		if (!r->response)
-			feed(r, upload_data, *upload_data_size);
+			staff_body_feed(&r->body, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -650,9 +472,9 @@ static enum lang pick_lang(struct staff_req *r, bool *from_query)
 {
 	enum lang lang;
 	*from_query = false;
-	for (unsigned i = 0; i < r->nfields; i++) {
-		if (r->fields[i].query && strcmp(r->fields[i].name, "lang") == 0 &&
-		    i18n_parse(r->fields[i].value.data, &lang)) {
+	for (unsigned i = 0; i < r->body.nfields; i++) {
+		const struct staff_body_field *f = &r->body.fields[i];
+		if (f->query && strcmp(f->name, "lang") == 0 && i18n_parse(f->value.data, &lang)) {
 			*from_query = true;
 			return lang;
 		}
@@ -809,10 +631,8 @@ static void run_job(struct worker_job *job, PGconn *db)
 		bool ok = strlen(token) == SESSION_CSRF_HEX &&
 			  sodium_memcmp(token, view.csrf, SESSION_CSRF_HEX) == 0;
 		/* only a body field counts, never the query */
-		for (unsigned i = 0; ok && i < r->nfields; i++) {
-			if (r->fields[i].query && strcmp(r->fields[i].name, "csrf") == 0)
-				ok = false;
-		}
+		if (staff_body_in_query(&r->body, "csrf"))
+			ok = false;
 		if (!ok) {
 			log_info("staff %lu: POST without a valid CSRF token refused", r->id);
 			if (!staff_audit(c, "csrf.refused", route->name))
@@ -845,30 +665,15 @@ static struct staff_req *req_of(const struct staff_ctx *c)
 	return staff_priv(c)->req;
 }
 
-static const struct field *find_field(const struct staff_ctx *c, const char *name)
-{
-	struct staff_req *r = req_of(c);
-	const struct field *query = NULL;
-	for (unsigned i = 0; i < r->nfields; i++) {
-		if (strcmp(r->fields[i].name, name) != 0)
-			continue;
-		if (!r->fields[i].query)
-			return &r->fields[i];
-		if (!query)
-			query = &r->fields[i];
-	}
-	return query;
-}
-
 const char *staff_arg(const struct staff_ctx *c, const char *name)
 {
-	const struct field *f = find_field(c, name);
+	const struct staff_body_field *f = staff_body_find(&req_of(c)->body, name);
 	return f && f->value.data ? f->value.data : "";
 }
 
 size_t staff_arg_len(const struct staff_ctx *c, const char *name)
 {
-	const struct field *f = find_field(c, name);
+	const struct staff_body_field *f = staff_body_find(&req_of(c)->body, name);
 	return f ? f->value.len : 0;
 }
 
@@ -877,22 +682,13 @@ const char *const *staff_args(const struct staff_ctx *c, const char *name, unsig
 	struct staff_req *r = req_of(c);
 	static const char *const none[1] = {NULL};
 	*n = 0;
-	bool body = false;
-	for (unsigned i = 0; i < r->nfields; i++)
-		body |= !r->fields[i].query && strcmp(r->fields[i].name, name) == 0;
-	unsigned count = 0;
-	for (unsigned i = 0; i < r->nfields; i++)
-		count += r->fields[i].query != body && strcmp(r->fields[i].name, name) == 0;
+	unsigned count = staff_body_values(&r->body, name, NULL);
 	if (!count || r->nargs_out >= sizeof r->args_out / sizeof r->args_out[0])
 		return none;
 	const char **out = calloc(count + 1, sizeof(*out));
 	if (!out)
 		abort();
-	unsigned k = 0;
-	for (unsigned i = 0; i < r->nfields; i++) {
-		if (r->fields[i].query != body && strcmp(r->fields[i].name, name) == 0)
-			out[k++] = r->fields[i].value.data;
-	}
+	unsigned k = staff_body_values(&r->body, name, out);
 	r->args_out[r->nargs_out++] = out;
 	*n = k;
 	return out;
@@ -901,7 +697,7 @@ const char *const *staff_args(const struct staff_ctx *c, const char *name, unsig
 const struct staff_file *staff_files(const struct staff_ctx *c, unsigned *n)
 {
 	struct staff_req *r = req_of(c);
-	*n = r->nuploads;
+	(void)staff_body_uploads(&r->body, n);
 	return r->files;
 }
 

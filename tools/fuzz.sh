@@ -17,7 +17,7 @@ CLANG=${CLANG:-$(command -v clang-14 || command -v clang || true)}
 OUT=build/fuzz
 # the texts table made from po/ (the Makefile passes its own)
 TEXTS=${TEXTS:-build/gen/texts.def}
-PKGS="libsodium libmicrohttpd gmime-3.0"
+PKGS="libsodium libmicrohttpd gmime-3.0 liboath libpq"
 
 if [ -z "$CLANG" ]; then
 	echo "fuzz: clang not found (apt-get install clang-14 libclang-rt-14-dev)"
@@ -35,6 +35,9 @@ sources() {
 	form) echo intake/form.c intake/utf8.c daemon/buf.c ;;
 	names) echo workflow/names.c ;;
 	mail) echo intake/mail.c intake/utf8.c ;;
+	staff_body) echo staff/body.c intake/utf8.c daemon/buf.c ;;
+	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
+		daemon/buf.c staff/roles.c staff/totp.c staff/session.c crypto/keys.c ;;
 	*) return 1 ;;
 	esac
 }
@@ -77,7 +80,7 @@ for name in "${names[@]}"; do
 		[ "$f" -nt "$bin" ] && stale=1
 	done
 	# Headers too: any header of the modules they come from.
-	for f in daemon/*.h crypto/*.h intake/*.h intake/*.def workflow/*.h; do
+	for f in daemon/*.h crypto/*.h intake/*.h intake/*.def workflow/*.h staff/*.h; do
 		[ "$f" -nt "$bin" ] && stale=1
 	done
 	if [ "$stale" = 1 ]; then

@@ -106,6 +106,26 @@ bool cal_date_parse(const char *s, struct cal_date *out)
 	return true;
 }
 
+bool cal_month_parse(const char *s, int *year, int *month)
+{
+	if (!s || strlen(s) != 7 || s[4] != '-')
+		return false;
+	int v[2] = {0, 0};
+	static const int start[2] = {0, 5}, len[2] = {4, 2};
+	for (int f = 0; f < 2; f++) {
+		for (int i = start[f]; i < start[f] + len[f]; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+			v[f] = v[f] * 10 + (s[i] - '0');
+		}
+	}
+	if (v[0] < 1 || v[1] < 1 || v[1] > 12)
+		return false;
+	*year = v[0];
+	*month = v[1];
+	return true;
+}
+
 void cal_date_format(struct cal_date d, char out[CAL_DATE_SIZE])
 {
 	/* Out-of-range years never reach a deadline: zeros, same length. */

@@ -44,6 +44,9 @@ int cal_date_days_between(struct cal_date a, struct cal_date b);
 bool cal_date_parse(const char *s, struct cal_date *out) __attribute__((warn_unused_result));
 /* "YYYY-MM-DD" */
 void cal_date_format(struct cal_date d, char out[CAL_DATE_SIZE]);
+/* Exactly "YYYY-MM" with year 1..9999 and month 1..12 (a month typed in a
+ * form); false for anything else, *year and *month then left alone. */
+bool cal_month_parse(const char *s, int *year, int *month) __attribute__((warn_unused_result));
 
 /* Local time in Asia/Almaty. Kazakhstan went over to a single zone, UTC+5,
  * on 2024-03-01 00:00 local time (tzdata 2024a); Almaty was UTC+6 before

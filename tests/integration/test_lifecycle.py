@@ -1,5 +1,6 @@
 """Process life of hotlined: config check (-n), refusing an unmigrated
 database, SIGHUP reload (good and bad), SIGTERM/SIGINT."""
+import os
 import re
 import signal
 import socket
@@ -8,7 +9,7 @@ import time
 import http.client
 import urllib.parse
 
-from conftest import HOTLINED, render_config
+from conftest import HOTLINED, MIGRATIONS, hotlinectl, render_config
 from helpers import (File, element_text, expect_receipt, has_id, multipart, page_excerpt,
                      marker, report_fields, send_and_close, submit)
 
@@ -127,6 +128,32 @@ def test_refuses_newer_schema(make_hotline):
     hl.query("INSERT INTO hotline.schema_migrations (version, name) VALUES (9999, 'from the future')")
     rc = refused_start(hl)
     assert rc == 1, f"started on a schema with an unknown migration; exit {rc}; log:\n{hl.log()}"
+
+
+def test_migrate_refuses_a_database_with_a_gap(make_hotline):
+    """A database that got a later migration before an earlier one (a
+    development database migrated between landings) is named, not silently
+    left without the earlier file."""
+    hl = make_hotline(start=False)
+    versions = [v for (v,) in hl.query("SELECT version FROM hotline.schema_migrations ORDER BY 1")]
+    assert len(versions) >= 3 and versions == list(range(1, len(versions) + 1))
+    gap = versions[-2]
+    hl.query("DELETE FROM hotline.schema_migrations WHERE version = %s", (gap,))
+    p = hotlinectl("migrate", "--database", hl.admin_conninfo, "--dir", MIGRATIONS)
+    assert p.returncode == 1, p.stdout + p.stderr
+    name = next(f for f in os.listdir(MIGRATIONS) if f.startswith(f"{gap:04d}_"))
+    assert f"{name} was never applied" in p.stderr, p.stderr
+    assert "nothing was applied" in p.stderr
+    assert "applied " not in p.stdout
+    left = [v for (v,) in hl.query("SELECT version FROM hotline.schema_migrations ORDER BY 1")]
+    assert left == [v for v in versions if v != gap]
+    # hotlined does not start on it either, and says what to run
+    assert refused_start(hl) == 1, hl.log()
+    assert "lacks an earlier migration" in hl.log() and "hotlinectl migrate" in hl.log(), hl.log()
+    # and with nothing missing it is content again
+    hl.query("INSERT INTO hotline.schema_migrations (version, name) VALUES (%s, %s)", (gap, name))
+    p = hotlinectl("migrate", "--database", hl.admin_conninfo, "--dir", MIGRATIONS)
+    assert p.returncode == 0 and "schema is current" in p.stdout, p.stdout + p.stderr
 
 
 def wait_for(pred, timeout=5.0, step=0.1):
