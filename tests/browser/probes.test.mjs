@@ -43,7 +43,8 @@ after(async () => {
 });
 
 // The page of login's session (logged in once, JavaScript on); the
-// anonymous "login" gets a fresh context every time.
+// anonymous "login" gets a fresh context every time, "reporter" one with
+// no login for the public pages.
 async function as(login) {
 	if (login !== 'anonymous' && sessions.has(login))
 		return sessions.get(login).page;
@@ -52,7 +53,7 @@ async function as(login) {
 	const dialogs = watchDialogs(page);
 	if (login === 'anonymous') {
 		sessions.get('anonymous')?.ctx.close();
-	} else {
+	} else if (login !== 'reporter') { // the reporter: the public pages, no login
 		await loginAs(page, BASE, login, passwords[login] ? { password: passwords[login] } : {});
 	}
 	sessions.set(login, { ctx, page, dialogs });
@@ -212,7 +213,10 @@ const FORMS = [
 		fields: callFields(),
 		prepare: callPrepare(5),
 		submit: '#save-call', status: 200,
-		after: async (p) => { S.call = (await p.textContent('#reg-no')).trim(); },
+		after: async (p) => {
+			S.call = (await p.textContent('#reg-no')).trim();
+			S.callReceipt = (await p.textContent('#receipt')).replace(/\s+/g, ' ').trim();
+		},
 		shown: [
 			...['what', 'when_where', 'who'].map((f) => ({
 				tag: `call.${f}`, sel: `#content dd[data-field="${f}"]`, how: 'text',
@@ -271,7 +275,15 @@ const FORMS = [
 		role: 'compliance', page: () => `/staff/case/${S.call}`,
 		fields: { '#reply': 'case.reply' },
 		submit: '#send-reply', status: 200,
-		shown: [{ tag: 'case.reply', sel: '#messages p.text', how: 'text', at: ['compliance', () => `/staff/case/${S.call}`] }],
+		shown: [
+			{ tag: 'case.reply', sel: '#messages p.text', how: 'text', at: ['compliance', () => `/staff/case/${S.call}`] },
+			// the caller reads it on /status with the receipt code read to them
+			{ tag: 'case.reply', sel: '#messages .from-staff p', how: 'text', at: ['reporter', () => '/status?lang=en'],
+				visit: async (p) => {
+					await p.fill('form#status [name="receipt"]', S.callReceipt);
+					assert.equal(await submit(p, 'form#status button'), 200);
+				} },
+		],
 	},
 	{
 		name: 'an internal note',
@@ -546,6 +558,8 @@ test('an XSS probe in every free-text field of every staff form shows back as te
 				const p = await as(role);
 				const there = to();
 				assert.equal(await go(p, there), 200, `${role} cannot open ${there}`);
+				if (s.visit)
+					await s.visit(p);
 				await assertShown(p, s.sel, s.raw ?? probe(s.tag), s.how, `${row.name} -> ${role} ${there}`);
 				await assertNothingInjected(p, `${role} ${there}`);
 				await settleAndCheckDialogs(role, `${role} ${there}`);
