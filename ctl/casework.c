@@ -29,7 +29,7 @@ static int finish(PGconn *pg, bool ok, const struct procedure_outcome *out,
 
 static int triage(PGconn *pg, int argc, char **argv)
 {
-	const char *note = NULL, *unit = NULL, *named = NULL;
+	const char *unit = NULL, *named = NULL;
 	static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
 					     {"unit", required_argument, NULL, 'u'},
 					     {"director-named", required_argument, NULL, 'D'},
@@ -38,9 +38,11 @@ static int triage(PGconn *pg, int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'n')
-			note = optarg;
-		else if (c == 'u')
+		if (c == 'n') {
+			fprintf(stderr, "hotlinectl: case triage takes no --note: a note about a case "
+					"is kept encrypted, written on the case page (Notes)\n");
+			return 2;
+		} else if (c == 'u')
 			unit = optarg;
 		else if (c == 'D')
 			named = optarg;
@@ -49,11 +51,11 @@ static int triage(PGconn *pg, int argc, char **argv)
 	}
 	if (optind + 2 != argc) {
 		fprintf(stderr, "usage: hotlinectl case triage REG_NO corruption|not_corruption|"
-				"anonymous|urgent [--unit UNIT] [--note TEXT] [--director-named yes|no]\n");
+				"anonymous|urgent [--unit UNIT] [--director-named yes|no]\n");
 		return 2;
 	}
 	const char *reg_no = argv[optind];
-	struct procedure_triage t = {.unit = unit, .note = note, .director_named = -1};
+	struct procedure_triage t = {.unit = unit, .director_named = -1};
 	if (!triage_outcome_parse(argv[optind + 1], &t.outcome)) {
 		fprintf(stderr, "hotlinectl: triage outcome must be corruption, not_corruption, "
 				"anonymous or urgent\n");

@@ -23,7 +23,7 @@ static void usage(void)
 		"  pepper --out FILE                          make the receipt pepper file\n"
 		"  case show REG_NO --database CONNINFO --case-key FILE --passphrase-file FILE\n"
 		"            [--custodian-key FILE --custodian-passphrase-file FILE]\n"
-		"  case triage REG_NO corruption|not_corruption|anonymous|urgent [--unit U] [--note T]\n"
+		"  case triage REG_NO corruption|not_corruption|anonymous|urgent [--unit U]\n"
 		"  case ack|decide|forwarded|declare-interest|cover-letter REG_NO ...\n"
 		"  investigation order|start|conclude|decide|measures|close|extend|request|received|show REG_NO ...\n"
 		"  settings set KEY VALUE | settings show\n"

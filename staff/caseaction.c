@@ -86,6 +86,53 @@ static bool blank(const char *s)
 	return s[strspn(s, " \t\r\n")] == '\0';
 }
 
+/* --- internal notes, under the case's content key --- */
+
+enum note_stored { NOTE_STORED, NOTE_NO_KEY, NOTE_FAILED };
+
+/* Writes text as an internal note of case k, encrypted under its content
+ * key, in the open transaction. */
+static enum note_stored store_note(struct staff_ctx *c, const struct casefile *k, const char *text,
+				   size_t len)
+{
+	static const char sql_note[] =
+		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3)";
+	struct content_key *key = casefile_content_key(c, k);
+	if (!key)
+		return NOTE_NO_KEY;
+	unsigned char *body = NULL;
+	size_t blen = 0;
+	bool ok = content_encrypt(key, text, len, &body, &blen);
+	content_key_free(key);
+	if (ok) {
+		const char *v[3] = {k->id, c->user->login, (const char *)body};
+		int l[3] = {0, 0, (int)blen};
+		int f[3] = {0, 0, 1};
+		PGresult *res = casefile_query_bin(c, sql_note, 3, v, l, f);
+		ok = res != NULL;
+		PQclear(res);
+	}
+	free(body);
+	return ok ? NOTE_STORED : NOTE_FAILED;
+}
+
+/* Answers a note that could not be stored; the transaction is rolled back. */
+static void note_refused(struct staff_ctx *c, enum note_stored why)
+{
+	casefile_rollback(c);
+	if (why == NOTE_NO_KEY) {
+		buf_wipe(&c->body);
+		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NO_KEY);
+	} else {
+		casefile_db_error(c);
+	}
+}
+
+static bool note_too_long(const struct staff_ctx *c, size_t len)
+{
+	return c->cfg && len > c->cfg->max_text_bytes;
+}
+
 /* --- triage and forwarded --- */
 
 static void triage(struct staff_ctx *c)
@@ -93,9 +140,10 @@ static void triage(struct staff_ctx *c)
 	struct casefile k;
 	struct procedure_outcome out;
 	struct wf_error e = {0};
-	struct procedure_triage t = {.unit = staff_arg(c, "unit"),
-				     .note = staff_arg(c, "note"),
-				     .director_named = -1};
+	struct procedure_triage t = {.unit = staff_arg(c, "unit"), .director_named = -1};
+	/* the triage form's note becomes an internal note, encrypted */
+	const char *note_text = staff_arg(c, "note");
+	size_t note_len = staff_arg_len(c, "note");
 	const char *named = staff_arg(c, "director_named");
 	if (strcmp(named, "yes") == 0)
 		t.director_named = 1;
@@ -106,12 +154,24 @@ static void triage(struct staff_ctx *c)
 		caseaction_refused(c, c->arg, &e);
 		return;
 	}
+	if (note_too_long(c, note_len)) {
+		wf_fail(&e, WF_MISSING, "note");
+		caseaction_refused(c, c->arg, &e);
+		return;
+	}
 	if (!caseaction_begin(c, &k))
 		return;
 	if (!procedure_triage(c->db, k.reg_no, &t, c->user->login, &out, &e)) {
 		casefile_rollback(c);
 		caseaction_refused(c, k.reg_no, &e);
 		return;
+	}
+	if (!blank(note_text)) {
+		enum note_stored st = store_note(c, &k, note_text, note_len);
+		if (st != NOTE_STORED) {
+			note_refused(c, st);
+			return;
+		}
 	}
 	caseaction_commit(c, &k, "case.triage", "timeline");
 }
@@ -202,16 +262,14 @@ static void reply(struct staff_ctx *c)
 	caseaction_commit(c, &k, "case.reply", "messages");
 }
 
-/* --- an internal note, under the case's content key --- */
+/* --- an internal note --- */
 
 static void note(struct staff_ctx *c)
 {
-	static const char sql_note[] =
-		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3)";
 	const char *text = staff_arg(c, "note");
 	size_t len = staff_arg_len(c, "note");
 	struct wf_error e = {0};
-	if (blank(text) || (c->cfg && len > c->cfg->max_text_bytes)) {
+	if (blank(text) || note_too_long(c, len)) {
 		wf_fail(&e, WF_MISSING, "note");
 		caseaction_refused(c, c->arg, &e);
 		return;
@@ -219,29 +277,9 @@ static void note(struct staff_ctx *c)
 	struct casefile k;
 	if (!caseaction_begin(c, &k))
 		return;
-	struct content_key *key = casefile_content_key(c, &k);
-	if (!key) {
-		casefile_rollback(c);
-		buf_wipe(&c->body);
-		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NO_KEY);
-		return;
-	}
-	unsigned char *body = NULL;
-	size_t blen = 0;
-	bool ok = content_encrypt(key, text, len, &body, &blen);
-	content_key_free(key);
-	if (ok) {
-		const char *v[3] = {k.id, c->user->login, (const char *)body};
-		int l[3] = {0, 0, (int)blen};
-		int f[3] = {0, 0, 1};
-		PGresult *res = casefile_query_bin(c, sql_note, 3, v, l, f);
-		ok = res != NULL;
-		PQclear(res);
-	}
-	free(body);
-	if (!ok) {
-		casefile_rollback(c);
-		casefile_db_error(c);
+	enum note_stored st = store_note(c, &k, text, len);
+	if (st != NOTE_STORED) {
+		note_refused(c, st);
 		return;
 	}
 	caseaction_commit(c, &k, "case.note", "notes");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The browser tests: Debian's chromium driven by playwright-core against a
 # throw-away stack (tools/stack.sh).
-#   tools/browser.sh BUILD
+#   tools/browser.sh BUILD [FILE.test.mjs ...]   (default: every tests/browser/*.test.mjs)
 # Screenshots go to build/screenshots. KEEP_STACK=1 keeps the stack's folder
 # (database, keys, hotlined.log) after the run instead of deleting it.
 set -euo pipefail
@@ -9,7 +9,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:?usage: tools/browser.sh BUILD}
 build=$(cd "$build" && pwd)
+shift
 tests="$repo/tests/browser"
+files=("$@") # names under tests/browser; none: node --test finds them all
 
 say() { echo "browser.sh: $*" >&2; }
 
@@ -67,7 +69,7 @@ mkdir -p "$shots"
 
 rc=0
 (cd "$tests" && HOTLINE_URL="$url" HOTLINE_SCREENSHOTS="$shots" HOTLINE_TEXTS="$build/gen/texts.def" \
-	HOTLINE_STAFF="$stack/staff.json" node --test) || rc=$?
+	HOTLINE_STAFF="$stack/staff.json" node --test "${files[@]}") || rc=$?
 if [ "$rc" != 0 ]; then
 	say "browser tests failed; the last lines of hotlined.log:"
 	tail -n 60 "$stack/hotlined.log" >&2 || true

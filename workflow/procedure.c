@@ -230,9 +230,10 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 		if (!wfdb_run(pg, sql_named, 2, v, e))
 			return false;
 	}
-	const char *note = t->note;
-	if (!note)
-		note = to == CASE_NOT_CONSIDERED ? "anonymous appeal: not considered (004 p.6.3)" : "";
+	/* Only the rule's own words: what a person writes about a case is a
+	 * note under the case's content key (staff/caseaction.c), never clear
+	 * text in the database. */
+	const char *note = to == CASE_NOT_CONSIDERED ? "anonymous appeal: not considered (004 p.6.3)" : "";
 	static const char sql_triage[] =
 		"UPDATE hotline.cases SET triage = $2, triaged_at = now(), triage_note = $3, "
 		"referred_unit = $4 WHERE id = $1";

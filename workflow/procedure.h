@@ -59,7 +59,6 @@ bool director_decision_parse(const char *name, enum director_decision *out);
 struct procedure_triage {
 	enum triage_outcome outcome;
 	const char *unit;	/* required for TRIAGE_NOT_CORRUPTION */
-	const char *note;	/* may be NULL */
 	int director_named;	/* -1 leave as it is, 0 no, 1 yes */
 };
 

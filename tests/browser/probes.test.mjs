@@ -268,7 +268,11 @@ const FORMS = [
 		fields: { '#unit': 'triage.unit', '#triage-note': 'triage.note' },
 		prepare: withOutcome('not_corruption'),
 		submit: '#triage-submit', status: 200,
-		shown: [{ tag: 'triage.unit', sel: 'dl.facts dd', how: 'text', at: ['compliance', () => `/staff/case/${S.desk}`] }],
+		shown: [
+			{ tag: 'triage.unit', sel: 'dl.facts dd', how: 'text', at: ['compliance', () => `/staff/case/${S.desk}`] },
+			// the triage note is kept as an internal note, under the case's content key
+			{ tag: 'triage.note', sel: '#notes p.text', how: 'text', at: ['compliance', () => `/staff/case/${S.desk}`] },
+		],
 	},
 	{
 		name: 'a reply to the reporter',
@@ -490,7 +494,6 @@ const GET_FORMS = [
 // Free-text fields no page ever shows again (each is still sent in its row
 // above, so a page that starts showing it must get a `shown` entry).
 const SKIPPED = [
-	{ field: 'triage: #triage-note (name="note")', why: 'stored in cases.triage_note, shown on no staff page' },
 	{ field: 'the login form: #password', why: 'a password, never shown back' },
 	{ field: 'adding an account: #new-password-field', why: 'a password; the generated one is shown once, a typed one never' },
 	{ field: 'the custodian\'s #passphrase', why: 'a passphrase, never shown back' },

@@ -452,3 +452,23 @@ def send_and_close(base_url, data):
     u = urllib.parse.urlsplit(base_url)
     with socket.create_connection((u.hostname, u.port), timeout=5) as s:
         s.sendall(data)
+
+
+# ---------------------------------------------------------------- pg_dump
+
+def pg_dump(hl):
+    """The whole database of hl as a plain pg_dump (bytes)."""
+    import subprocess
+    from conftest import PGBIN
+    p = subprocess.run([str(PGBIN / "pg_dump"), "-h", str(hl.cluster.run_dir), "-U", "postgres",
+                        "--no-owner", hl.dbname], capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")
+    assert b"hotline.journal" in p.stdout
+    return p.stdout
+
+
+def clear_forms(text):
+    """The ways a text could sit in a plain pg_dump: as it is (text, jsonb),
+    or hex-encoded inside a bytea column."""
+    b = text.encode("utf-8")
+    return [b, b.hex().encode(), b.hex().upper().encode()]

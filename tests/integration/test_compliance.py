@@ -8,7 +8,7 @@ import re
 import time
 
 from conftest import hotlinectl
-from helpers import File, by_id, element_text, find_all, marker, submit
+from helpers import File, by_id, clear_forms, element_text, find_all, marker, pg_dump, submit
 from staff_fixture import StaffClient, audit_rows
 
 DIRECTOR = "director@org.example.kz"
@@ -103,8 +103,11 @@ def test_triage_moves_the_case_and_queues_the_directors_notice(staff_hotline):
     named = submit(hl, identity="named", name="Someone")
     refused = c.post(f"/staff/case-triage/{named.reg_no}", {"outcome": "urgent"})
     assert refused.status == 409 and state_of(hl, named.reg_no) == "registered"
-    # corruption: to the director, with the notice in the outbox
-    t = c.post(f"/staff/case-triage/{rec.reg_no}", {"outcome": "corruption"})
+    # corruption: to the director, with the notice in the outbox; the
+    # triage note is kept as an internal note under the case's content key,
+    # never as clear text in the database
+    note = marker("triage-note")
+    t = c.post(f"/staff/case-triage/{rec.reg_no}", {"outcome": "corruption", "note": note})
     assert t.status == 303 and t.location.startswith(f"/staff/case/{rec.reg_no}")
     assert state_of(hl, rec.reg_no) == "to_director"
     out = hl.query("SELECT recipient, subject FROM hotline.outbox WHERE kind = 'director_new'")
@@ -112,8 +115,16 @@ def test_triage_moves_the_case_and_queues_the_directors_notice(staff_hotline):
     assert hl.query("SELECT detail->>'by' FROM hotline.case_events WHERE kind = 'triaged' "
                     "AND case_id = (SELECT c.id FROM hotline.cases c JOIN hotline.journal j "
                     "ON j.id = c.journal_id WHERE j.reg_no = %s)", (rec.reg_no,)) == [("compliance",)]
+    after = c.get(f"/staff/case/{rec.reg_no}")
+    assert note in element_text(after.body, "notes")
+    assert hl.query("SELECT count(*) FROM hotline.cases WHERE triage_note LIKE %s",
+                    ("%" + note + "%",)) == [(0,)]
+    dump = pg_dump(hl)
+    assert rec.reg_no.encode() in dump
+    for form in clear_forms(note):
+        assert form not in dump, "the triage note is in clear in the database"
     # triaged once: the form is gone and a second triage is refused
-    assert by_id(c.get(f"/staff/case/{rec.reg_no}").body, "triage") is None
+    assert by_id(after.body, "triage") is None
     again = c.post(f"/staff/case-triage/{rec.reg_no}", {"outcome": "not_corruption", "unit": "x"})
     assert again.status == 409
     assert actions(hl, "case.triage") == [other.reg_no, rec.reg_no]

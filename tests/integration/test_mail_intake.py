@@ -9,7 +9,8 @@ import subprocess
 import time
 from email.message import EmailMessage
 
-from conftest import PGBIN, free_port
+from conftest import free_port
+from helpers import pg_dump
 
 HOTLINE = "hotline@org.example.kz"
 
@@ -56,13 +57,6 @@ def reg_no_of(text):
     m = re.search(r"\b(\d{4}-\d{6})\b", text)
     assert m, f"no registration number in {text!r}"
     return m.group(1)
-
-
-def pg_dump(hl):
-    p = subprocess.run([str(PGBIN / "pg_dump"), "-h", str(hl.cluster.run_dir), "-U", "postgres",
-                        "--no-owner", hl.dbname], capture_output=True, timeout=60)
-    assert p.returncode == 0, p.stderr.decode(errors="replace")
-    return p.stdout
 
 
 def assert_nowhere_in_clear(hl, *texts):

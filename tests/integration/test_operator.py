@@ -8,12 +8,11 @@ scanner does), so each test puts "now" at a known moment of 2030 and checks
 what the page says then."""
 import re
 import signal
-import subprocess
 import time
 from datetime import datetime, timedelta, timezone
 
-from conftest import PGBIN
-from helpers import by_id, element_text, field_value, find_all, marker, page_excerpt
+from helpers import (by_id, clear_forms, element_text, field_value, find_all, marker, page_excerpt,
+                     pg_dump)
 from staff_fixture import STAFF_PASSWORD, StaffClient, _ctl, audit_rows
 
 ASTANA = timezone(timedelta(hours=5))
@@ -202,18 +201,6 @@ def test_outside_hours_needs_a_reason(make_staff_hotline, case_show):
     assert outside is False
 
 
-def pg_dump(hl):
-    p = subprocess.run([str(PGBIN / "pg_dump"), "-h", str(hl.cluster.run_dir), "-U", "postgres",
-                        "--no-owner", hl.dbname], capture_output=True, timeout=60)
-    assert p.returncode == 0, p.stderr.decode(errors="replace")
-    return p.stdout
-
-
-def forms(text):
-    b = text.encode("utf-8")
-    return [b, b.hex().encode(), b.hex().upper().encode()]
-
-
 def test_call_is_sealed_journalled_audited_and_works_on_status(make_staff_hotline, case_show):
     hl = operator_hotline(make_staff_hotline, OPEN)
     c = operator(hl)
@@ -244,7 +231,7 @@ def test_call_is_sealed_journalled_audited_and_works_on_status(make_staff_hotlin
         assert v in text, f"{v!r} not in the decrypted case"
     dump = pg_dump(hl)
     for key, v in m.items():
-        for form in forms(v):
+        for form in clear_forms(v):
             assert form not in dump, f"{key} in clear in pg_dump"
     digits = receipt.replace(" ", "")
     assert digits.encode() not in dump and receipt.encode() not in dump

@@ -1,27 +1,11 @@
 """Nothing a reporter gives us is readable in the database or the log: a
 full pg_dump and the daemon's log are searched for every marker."""
 import secrets
-import subprocess
 
-from conftest import PGBIN
-from helpers import File, expect_receipt, marker, random_bytes, random_receipt, report_fields, typo
+from helpers import (File, clear_forms, expect_receipt, marker, pg_dump, random_bytes,
+                     random_receipt, report_fields, typo)
 
 CLIENT2 = ("127.0.0.2", 0)  # a second client address, only ever seen by the daemon
-
-
-def forms(text):
-    """The ways a text could sit in a plain pg_dump: as it is (text, jsonb),
-    or hex-encoded inside a bytea column."""
-    b = text.encode("utf-8")
-    return [b, b.hex().encode(), b.hex().upper().encode()]
-
-
-def pg_dump(hl):
-    p = subprocess.run([str(PGBIN / "pg_dump"), "-h", str(hl.cluster.run_dir), "-U", "postgres",
-                        "--no-owner", hl.dbname], capture_output=True, timeout=60)
-    assert p.returncode == 0, p.stderr.decode(errors="replace")
-    assert b"hotline.journal" in p.stdout
-    return p.stdout
 
 
 def test_nothing_in_clear_in_database_or_log(make_hotline):
@@ -70,13 +54,13 @@ def test_nothing_in_clear_in_database_or_log(make_hotline):
 
     dump = pg_dump(hl)
     for key, text in m.items():
-        for form in forms(text):
+        for form in clear_forms(text):
             assert form not in dump, f"{key} marker {text!r} found in pg_dump"
     for d in receipts:
-        for form in forms(d) + forms(" ".join(d[i:i + 4] for i in range(0, 28, 4))):
+        for form in clear_forms(d) + clear_forms(" ".join(d[i:i + 4] for i in range(0, 28, 4))):
             assert form not in dump, "a receipt is in the database in clear"
     for addr in ("127.0.0.1", "127.0.0.2"):
-        for form in forms(addr):
+        for form in clear_forms(addr):
             assert form not in dump, f"client address {addr} stored in the database"
 
     # The log: the daemon logs at debug level here, the most it ever says.

@@ -143,6 +143,9 @@ def test_other_triage_outcomes(make_hotline, smtp_sink):
     p = ctl(hl, "case", "triage", other.reg_no, "not_corruption", ok=False)
     assert p.returncode == 2 and "--unit" in p.stderr
     ctl(hl, "case", "triage", other.reg_no, "not_corruption", "--unit", "HR department")
+    # no free text from the terminal: a note is kept encrypted, on the case page
+    p = ctl(hl, "case", "triage", anon.reg_no, "anonymous", "--note", "who said what", ok=False)
+    assert p.returncode == 2 and "kept encrypted" in p.stderr, p.stderr
     ctl(hl, "case", "triage", anon.reg_no, "anonymous")
     rows = dict(hl.query("SELECT j.reg_no, c.state || '|' || coalesce(c.referred_unit, '') || '|' "
                          "|| c.triage_note FROM hotline.cases c JOIN hotline.journal j "

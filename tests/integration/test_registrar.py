@@ -3,11 +3,9 @@ in-person appeal is registered with the same sealing as the other channels,
 and the person gets a printable ticket with the number, the date and the
 receipt code, and nothing of the content."""
 import re
-import subprocess
 from datetime import datetime, timedelta, timezone
 
-from conftest import PGBIN
-from helpers import File, by_id, element_text, field_value, find_all, marker, page_excerpt
+from helpers import File, by_id, element_text, field_value, find_all, marker, page_excerpt, pg_dump
 from staff_fixture import StaffClient, audit_rows
 
 RECEIPT_RE = re.compile(r"^\d{4}(?: \d{4}){6}$")
@@ -41,13 +39,6 @@ def appeal_fields(**over):
     }
     fields.update(over)
     return {k: v for k, v in fields.items() if v is not None}
-
-
-def pg_dump(hl):
-    p = subprocess.run([str(PGBIN / "pg_dump"), "-h", str(hl.cluster.run_dir), "-U", "postgres",
-                        "--no-owner", hl.dbname], capture_output=True, timeout=60)
-    assert p.returncode == 0, p.stderr.decode(errors="replace")
-    return p.stdout
 
 
 def test_form_and_refusals(staff_hotline):
