@@ -127,15 +127,15 @@ bool mail_find_reg_no(const char *s, char out[16])
 		if (i > 0 && isdigit((unsigned char)s[i - 1]))
 			continue;
 		bool ok = s[i + 4] == '-';
-		for (size_t k = 0; ok && k < 11; k++) {
-			if (k != 4 && !isdigit((unsigned char)s[i + k]))
-				ok = false;
-		}
-		if (ok && i + 11 < len && isdigit((unsigned char)s[i + 11]))
-			ok = false;
-		if (ok) {
-			memcpy(out, s + i, 11);
-			out[11] = '\0';
+		for (size_t k = 0; ok && k < 4; k++)
+			ok = isdigit((unsigned char)s[i + k]);
+		/* six digits, or up to eight past 999,999 (workflow/journal.h) */
+		size_t n = 0;
+		while (ok && i + 5 + n < len && isdigit((unsigned char)s[i + 5 + n]))
+			n++;
+		if (ok && (n == 6 || (n >= 7 && n <= 8 && s[i + 5] != '0'))) {
+			memcpy(out, s + i, 5 + n);
+			out[5 + n] = '\0';
 			return true;
 		}
 	}

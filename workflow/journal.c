@@ -7,7 +7,7 @@
 
 bool journal_format_reg_no(int year, int seq, char out[JOURNAL_REG_NO_SIZE])
 {
-	if (year < 2000 || year > 9999 || seq < 1 || seq > 999999)
+	if (year < 2000 || year > 9999 || seq < 1 || seq > JOURNAL_SEQ_MAX)
 		return false;
 	snprintf(out, JOURNAL_REG_NO_SIZE, "%04d-%06d", year, seq);
 	return true;
@@ -15,9 +15,11 @@ bool journal_format_reg_no(int year, int seq, char out[JOURNAL_REG_NO_SIZE])
 
 bool journal_parse_reg_no(const char *s, int *year, int *seq)
 {
-	if (strlen(s) != 11 || s[4] != '-')
+	size_t len = strlen(s);
+	/* YYYY-NNNNNN; seven or eight digits only from 1,000,000 on (no leading 0) */
+	if (len < 11 || len > 13 || s[4] != '-' || (len > 11 && s[5] == '0'))
 		return false;
-	for (int i = 0; i < 11; i++) {
+	for (size_t i = 0; i < len; i++) {
 		if (i != 4 && (s[i] < '0' || s[i] > '9'))
 			return false;
 	}

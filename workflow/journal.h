@@ -15,8 +15,13 @@
 
 #define JOURNAL_HASH_BYTES DIGEST_BYTES
 #define JOURNAL_REG_NO_SIZE 16
+/* The highest number of a year this code writes and reads back. */
+#define JOURNAL_SEQ_MAX 99999999
 
-/* "2026-000017". False if the year or number is out of range. */
+/* "2026-000017": six digits, zero-padded, and all the digits from
+ * 1,000,000 on ("2026-1000000"), as hotline.register_case writes them
+ * (migrations/0009_reg_no_digits.sql). False if the year or number is out
+ * of range. */
 bool journal_format_reg_no(int year, int seq, char out[JOURNAL_REG_NO_SIZE]);
 /* Reverse of the above; false for anything else. */
 bool journal_parse_reg_no(const char *reg_no, int *year, int *seq);

@@ -116,12 +116,15 @@ static void check_reg_no(const char *s)
 {
 	int year = -1, seq = -1;
 	bool ok = journal_parse_reg_no(s, &year, &seq);
-	bool shape = strlen(s) == 11 && s[4] == '-' && digits(s, 0, 4) && digits(s, 5, 11);
-	if (ok != (shape && number(s, 0, 4) >= 2000 && number(s, 5, 11) >= 1))
+	size_t len = strlen(s);
+	/* six digits, or seven/eight without a leading zero (1,000,000 on) */
+	bool shape = len >= 11 && len <= 13 && s[4] == '-' && digits(s, 0, 4) &&
+		     digits(s, 5, (int)len) && (len == 11 || s[5] != '0');
+	if (ok != (shape && number(s, 0, 4) >= 2000 && number(s, 5, (int)len) >= 1))
 		abort();
 	if (!ok)
 		return;
-	if (year < 2000 || year > 9999 || seq < 1 || seq > 999999)
+	if (year < 2000 || year > 9999 || seq < 1 || seq > JOURNAL_SEQ_MAX)
 		abort();
 	char out[JOURNAL_REG_NO_SIZE];
 	if (!journal_format_reg_no(year, seq, out) || strcmp(out, s) != 0)

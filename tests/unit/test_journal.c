@@ -22,7 +22,11 @@ static void reg_no_format(void **state)
 	assert_true(journal_format_reg_no(2027, 999999, out));
 	assert_string_equal(out, "2027-999999");
 	assert_false(journal_format_reg_no(2026, 0, out));
-	assert_false(journal_format_reg_no(2026, 1000000, out));
+	assert_true(journal_format_reg_no(2026, 1000000, out)); /* all its digits, none cut */
+	assert_string_equal(out, "2026-1000000");
+	assert_true(journal_format_reg_no(2026, JOURNAL_SEQ_MAX, out));
+	assert_string_equal(out, "2026-99999999");
+	assert_false(journal_format_reg_no(2026, JOURNAL_SEQ_MAX + 1, out));
 	assert_false(journal_format_reg_no(1999, 1, out));
 }
 
@@ -37,6 +41,12 @@ static void reg_no_parse(void **state)
 	assert_false(journal_parse_reg_no("2026/000017", &year, &seq));
 	assert_false(journal_parse_reg_no("2026-0000a7", &year, &seq));
 	assert_false(journal_parse_reg_no("2026-000000", &year, &seq));
+	assert_true(journal_parse_reg_no("2026-1000000", &year, &seq));
+	assert_int_equal(seq, 1000000);
+	assert_true(journal_parse_reg_no("2026-99999999", &year, &seq));
+	assert_int_equal(seq, 99999999);
+	assert_false(journal_parse_reg_no("2026-0100000", &year, &seq)); /* not canonical */
+	assert_false(journal_parse_reg_no("2026-100000000", &year, &seq));
 }
 
 static void year_in_almaty(void **state)

@@ -175,7 +175,12 @@ static void helpers(void **state)
 	assert_true(mail_find_reg_no("Re: [2026-000123]", reg));
 	assert_string_equal(reg, "2026-000123");
 	assert_false(mail_find_reg_no("12026-000123", reg));
-	assert_false(mail_find_reg_no("2026-0001234", reg));
+	assert_false(mail_find_reg_no("2026-0001234", reg)); /* seven digits only from 1000000 */
+	assert_true(mail_find_reg_no("Re: [2026-1000000] thanks", reg));
+	assert_string_equal(reg, "2026-1000000");
+	assert_true(mail_find_reg_no("2027-12345678", reg));
+	assert_string_equal(reg, "2027-12345678");
+	assert_false(mail_find_reg_no("2027-123456789", reg));
 	assert_false(mail_find_reg_no("2026-00012", reg));
 	char *s = mail_clean_text("a\xff"
 				  "b\x01\tc",
