@@ -7,6 +7,7 @@ Run by `make integration`, which sets HOTLINE_BUILD to the build folder
 """
 import itertools
 import os
+import random
 import resource
 import shutil
 import signal
@@ -194,10 +195,33 @@ def keys():
 # ---------------------------------------------------------------- hotlined
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+_ports = random.Random()
+
+
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nobody listens on, below the kernel's ephemeral range: a port
+    the kernel handed out with bind(0) could be taken again, before the
+    daemon binds it, by any outgoing connection (the PostgreSQL client, an
+    SMTP client), which is how a test once lost its port."""
+    low, _ = _ephemeral_range()
+    for _ in range(200):
+        port = _ports.randrange(max(1024, low - 12000), low)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def render_config(values):

@@ -13,16 +13,16 @@ import base64
 import email
 import email.policy
 import json
-import os
 import select
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
+
+from conftest import free_port
 
 HERE = Path(__file__).resolve().parent
 SINK = HERE / "smtp_sink.py"
@@ -32,12 +32,6 @@ SINK_PASSWORD = "s3cret pass #1"
 
 # Small retry settings so that the tests stay fast.
 FAST_RETRY = {"outbox_retry_min": "1", "outbox_retry_max": "2", "smtp_timeout": "5"}
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_certificate(folder, name="localhost"):
@@ -98,7 +92,7 @@ class SmtpSink:
         self.workdir = Path(workdir)
         self.dir = self.workdir / "received"
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
+        self.port = free_port()
         self.tls = tls
         self.require_tls = require_tls
         self.user = user
