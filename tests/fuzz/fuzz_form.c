@@ -17,23 +17,19 @@
  * request is in flight at a time and the handler state below is shared
  * without a lock. FUZZ_FORM_VERBOSE=1 prints each answer's status line and,
  * at exit, how many requests reached the handler. */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "intake/form.h"
 #include "intake/utf8.h"
+#include "tests/fuzz/loopback.h"
 
 static const struct form_limits limits = {
     .max_body = 8 * 1024,
@@ -72,17 +68,6 @@ static void check_form(const struct form *f, enum form_status st)
 	}
 }
 
-static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status)
-{
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	if (!r)
-		abort();
-	enum MHD_Result ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url,
 			       const char *method, const char *version, const char *upload_data,
 			       size_t *upload_data_size, void **con_cls)
@@ -113,10 +98,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		return MHD_YES;
 	}
 	if (!req->began)
-		return answer(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE);
+		return loopback_answer(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE);
 	enum form_status st = form_end(&req->form);
 	check_form(&req->form, st);
-	return answer(conn, st == FORM_OK ? MHD_HTTP_OK : MHD_HTTP_BAD_REQUEST);
+	return loopback_answer(conn, st == FORM_OK ? MHD_HTTP_OK : MHD_HTTP_BAD_REQUEST);
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -146,52 +131,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = 0;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	daemon_mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler, NULL,
-				      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				      MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)3, MHD_OPTION_END);
-	if (!daemon_mhd) {
-		fprintf(stderr, "fuzz_form: MHD_start_daemon failed\n");
-		abort();
-	}
-	const union MHD_DaemonInfo *info =
-	    MHD_get_daemon_info(daemon_mhd, MHD_DAEMON_INFO_BIND_PORT);
-	if (!info || info->port == 0) {
-		fprintf(stderr, "fuzz_form: no port\n");
-		abort();
-	}
-	port = info->port;
+	daemon_mhd = loopback_start("fuzz_form", handler, completed, 3, 0, &port);
 	atexit(stop_daemon);
 	return 0;
-}
-
-/* A header value cannot hold CR, LF or NUL: they become '_'. */
-static void header_value(char *out, size_t outlen, const uint8_t *s, size_t n)
-{
-	if (n >= outlen)
-		n = outlen - 1;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (s[i] == '\r' || s[i] == '\n' || s[i] == '\0') ? '_' : (char)s[i];
-	out[n] = '\0';
-}
-
-static bool send_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -216,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl = memchr(body, '\n', blen);
 		if (nl) {
 			char value[200];
-			header_value(value, sizeof value, body, (size_t)(nl - body));
+			loopback_header_value(value, sizeof value, body, (size_t)(nl - body));
 			blen -= (size_t)(nl + 1 - body);
 			body = nl + 1;
 			if (mode == 2)
@@ -238,47 +180,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hl < 0 || (size_t)hl >= sizeof head)
 		abort();
 
-	/* libFuzzer's -timeout alarm (SIGALRM) can interrupt any of these
-	 * calls: EINTR means try again, with a fresh socket for connect(). */
-	int fd;
-	for (;;) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (fd < 0)
-			abort();
-		struct sockaddr_in sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sin_family = AF_INET;
-		sa.sin_port = htons(port);
-		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
-			break;
-		int e = errno;
-		close(fd);
-		if (e != EINTR) {
-			fprintf(stderr, "fuzz_form: connect: %s\n", strerror(e));
-			abort();
-		}
-	}
-	int one = 1;
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	int fd = loopback_connect("fuzz_form", port);
 	/* MHD may answer (and close) before the body is all sent: a failed
 	 * send is not an error, the answer is read all the same. */
-	if (send_all(fd, head, (size_t)hl))
-		(void)send_all(fd, (const char *)body, blen);
+	if (loopback_send_all(fd, head, (size_t)hl))
+		(void)loopback_send_all(fd, (const char *)body, blen);
 	char resp[1024];
-	size_t got = 0;
-	for (;;) {
-		ssize_t r = recv(fd, resp + (got < sizeof resp ? got : 0),
-				 got < sizeof resp ? sizeof resp - got : sizeof resp, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
+	loopback_read_answer(fd, resp, sizeof resp);
 	if (getenv("FUZZ_FORM_VERBOSE"))
 		fprintf(stderr, "fuzz_form: %.*s\n", (int)strcspn(resp, "\r"),
-			got > 0 ? resp : "no answer");
+			resp[0] ? resp : "no answer");
 	return 0;
 }

@@ -24,23 +24,19 @@
  * shared without a lock. staff_body_free() runs in the completion callback;
  * LeakSanitizer reports anything it leaves. FUZZ_STAFF_BODY_VERBOSE=1 prints
  * each answer's status line and, at exit, the count of each outcome. */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "intake/utf8.h"
 #include "staff/body.h"
+#include "tests/fuzz/loopback.h"
 
 /* Small, so that every limit is reached within libFuzzer's default
  * 4096-byte inputs: 1,001 fields ("a&a&...") fit in max_body. */
@@ -139,17 +135,6 @@ static void check(const struct request *req, enum staff_body_status st)
 		abort();
 }
 
-static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status)
-{
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	if (!r)
-		abort();
-	enum MHD_Result ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url,
 			       const char *method, const char *version, const char *upload_data,
 			       size_t *upload_data_size, void **con_cls)
@@ -174,13 +159,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 			return MHD_YES;
 		case STAFF_BODY_REFUSE_SIZE:
 			req->refused = true;
-			return answer(conn, MHD_HTTP_CONTENT_TOO_LARGE);
+			return loopback_answer(conn, MHD_HTTP_CONTENT_TOO_LARGE);
 		case STAFF_BODY_REFUSE_TYPE:
 			req->refused = true;
-			return answer(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE);
+			return loopback_answer(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE);
 		case STAFF_BODY_REFUSE_FORM:
 			req->refused = true;
-			return answer(conn, MHD_HTTP_BAD_REQUEST);
+			return loopback_answer(conn, MHD_HTTP_BAD_REQUEST);
 		}
 		abort();
 	}
@@ -200,7 +185,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 	enum staff_body_status st = staff_body_end(&req->body);
 	outcomes[5 + st]++;
 	check(req, st);
-	return answer(conn, st == STAFF_BODY_OK ? MHD_HTTP_OK : MHD_HTTP_BAD_REQUEST);
+	return loopback_answer(conn, st == STAFF_BODY_OK ? MHD_HTTP_OK : MHD_HTTP_BAD_REQUEST);
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -236,42 +221,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = 0;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	daemon_mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler, NULL,
-				      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				      MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)1,
-				      /* as daemon/http.c: a smaller pool gives up on long
-				       * query strings before the handler sees them */
-				      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				      MHD_OPTION_END);
-	if (!daemon_mhd) {
-		fprintf(stderr, "fuzz_staff_body: MHD_start_daemon failed\n");
-		abort();
-	}
-	const union MHD_DaemonInfo *info =
-	    MHD_get_daemon_info(daemon_mhd, MHD_DAEMON_INFO_BIND_PORT);
-	if (!info || info->port == 0) {
-		fprintf(stderr, "fuzz_staff_body: no port\n");
-		abort();
-	}
-	port = info->port;
+	/* as daemon/http.c: a smaller pool gives up on long query strings
+	 * before the handler sees them */
+	daemon_mhd =
+	    loopback_start("fuzz_staff_body", handler, completed, 1, (size_t)(64 * 1024), &port);
 	atexit(stop_daemon);
 	return 0;
-}
-
-/* A header value cannot hold CR, LF or NUL: they become '_'. */
-static void header_value(char *out, size_t outlen, const uint8_t *s, size_t n)
-{
-	if (n >= outlen)
-		n = outlen - 1;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (s[i] == '\r' || s[i] == '\n' || s[i] == '\0') ? '_' : (char)s[i];
-	out[n] = '\0';
 }
 
 /* A request target cannot hold spaces or controls either. */
@@ -295,20 +250,6 @@ static const uint8_t *take_line(const uint8_t **p, size_t *n, size_t *len)
 	*n -= *len + 1;
 	*p = nl + 1;
 	return line;
-}
-
-static bool send_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -336,7 +277,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		line = take_line(&body, &blen, &llen);
 		if (line) {
 			char value[200];
-			header_value(value, sizeof value, line, llen);
+			loopback_header_value(value, sizeof value, line, llen);
 			if (mode == 2)
 				snprintf(ctype, sizeof ctype, "multipart/form-data; boundary=%s",
 					 value);
@@ -369,63 +310,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	sent_body = blen;
 
-	/* libFuzzer's -timeout alarm (SIGALRM) can interrupt any of these
-	 * calls: EINTR means try again, with a fresh socket for connect(). */
-	int fd;
-	for (;;) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (fd < 0)
-			abort();
-		struct sockaddr_in sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sin_family = AF_INET;
-		sa.sin_port = htons(port);
-		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
-			break;
-		int e = errno;
-		close(fd);
-		if (e != EINTR) {
-			fprintf(stderr, "fuzz_staff_body: connect: %s\n", strerror(e));
-			abort();
-		}
-	}
-	int one = 1;
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	int fd = loopback_connect("fuzz_staff_body", port);
 	/* MHD may answer (and close) before the body is all sent: a failed
 	 * send is not an error, the answer is read all the same. */
-	bool ok = send_all(fd, head, (size_t)hl);
+	bool ok = loopback_send_all(fd, head, (size_t)hl);
 	if (ok && !chunked) {
-		(void)send_all(fd, (const char *)body, blen);
+		(void)loopback_send_all(fd, (const char *)body, blen);
 	} else if (ok) {
 		for (size_t off = 0; ok && off < blen; off += feed_piece) {
 			size_t n = blen - off < feed_piece ? blen - off : feed_piece;
 			char size_line[32];
 			int sl = snprintf(size_line, sizeof size_line, "%zx\r\n", n);
-			ok = send_all(fd, size_line, (size_t)sl) &&
-			     send_all(fd, (const char *)body + off, n) && send_all(fd, "\r\n", 2);
+			ok = loopback_send_all(fd, size_line, (size_t)sl) &&
+			     loopback_send_all(fd, (const char *)body + off, n) && loopback_send_all(fd, "\r\n", 2);
 		}
 		if (ok)
-			(void)send_all(fd, "0\r\n\r\n", 5);
+			(void)loopback_send_all(fd, "0\r\n\r\n", 5);
 	}
 	char resp[1024];
-	size_t got = 0;
-	for (;;) {
-		ssize_t r = recv(fd, resp + (got < sizeof resp ? got : 0),
-				 got < sizeof resp ? sizeof resp - got : sizeof resp, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (getenv("FUZZ_STAFF_BODY_VERBOSE")) {
-		size_t have = got < sizeof resp ? got : sizeof resp;
-		const char *cr = memchr(resp, '\r', have);
-		fprintf(stderr, "fuzz_staff_body: %.*s\n",
-			have ? (int)(cr ? (size_t)(cr - resp) : have) : 9,
-			have ? resp : "no answer");
-	}
+	loopback_read_answer(fd, resp, sizeof resp);
+	if (getenv("FUZZ_STAFF_BODY_VERBOSE"))
+		fprintf(stderr, "fuzz_staff_body: %.*s\n", (int)strcspn(resp, "\r"),
+			resp[0] ? resp : "no answer");
 	return 0;
 }
