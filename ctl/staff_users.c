@@ -358,63 +358,36 @@ static int user_totp(PGconn *pg, int argc, char **argv)
 		secret_len = TOTP_SECRET_BYTES;
 		randombytes_buf(secret, secret_len);
 	}
-	static const char sql_user[] =
-	    "SELECT password_hash, kek_salt FROM hotline.staff_users WHERE login = $1";
-	const char *v[1] = {login};
-	PGresult *res = ctldb_exec(pg, sql_user, 1, v);
-	if (!res)
-		return 1;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		complain("no user %s", login);
-		return 1;
-	}
 	char password[ACCOUNT_PASSWORD_MAX + 2];
 	int rc = 1;
-	struct account_kek *kek = NULL;
-	unsigned char *wrapped = NULL;
-	size_t wrapped_len = 0;
 	if (!read_password("Password of the user: ", password, sizeof password)) {
 		complain("the user's password is needed on stdin (it wraps the TOTP secret)");
 		goto out;
 	}
-	if (!account_verify_password(PQgetvalue(res, 0, 0), password)) {
-		complain("wrong password for %s", login);
-		goto out;
-	}
-	size_t salt_len = 0;
-	unsigned char *salt = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1), &salt_len);
-	if (salt && salt_len == ACCOUNT_SALT_BYTES)
-		kek = account_kek_derive(password, salt);
-	PQfreemem(salt);
-	if (!kek || !account_wrap(kek, secret, secret_len, &wrapped, &wrapped_len)) {
-		complain("cannot wrap the TOTP secret");
-		goto out;
-	}
-	char *hex = accountdb_hex(wrapped, wrapped_len);
-	static const char sql_set[] =
-	    "UPDATE hotline.staff_users SET totp_wrapped = $2, totp_last_step = 0, "
-	    "changed_at = now() WHERE login = $1";
-	const char *sv[2] = {login, hex};
 	char b32[TOTP_BASE32_SIZE];
-	if (!totp_base32(secret, secret_len, b32)) {
-		free(hex);
+	if (!totp_base32(secret, secret_len, b32))
 		goto out;
-	}
-	char done[128];
-	snprintf(done, sizeof done, "user %s enrolled for TOTP", login);
-	rc = update_one(pg, sql_set, 2, sv, login, "user.totp", done);
-	if (rc == 0)
+	struct wf_error e = {0};
+	if (!ctldb_begin(pg))
+		goto out;
+	enum accountdb_result r =
+	    accountdb_totp_enrol(pg, login, password, secret, secret_len, 0, &e);
+	if (r == ACCOUNTDB_NO_ROW)
+		complain("no user %s, or a wrong password", login);
+	else if (r == ACCOUNTDB_FAILED)
+		complain("%s", e.text);
+	if (r == ACCOUNTDB_DONE && audit(pg, "user.totp", login) && ctldb_commit(pg)) {
+		printf("user %s enrolled for TOTP\n", login);
 		printf("secret: %s\nuri: otpauth://totp/Hotline:%s?secret=%s&issuer=Hotline&"
 		       "algorithm=SHA1&digits=%d&period=%d\n(shown once: enter it in the "
 		       "authenticator app now)\n",
 		       b32, login, b32, TOTP_DIGITS, TOTP_STEP);
-	free(hex);
+		rc = 0;
+	} else {
+		ctldb_rollback(pg);
+	}
 	sodium_memzero(b32, sizeof b32);
 out:
-	PQclear(res);
-	free(wrapped);
-	account_kek_free(kek);
 	sodium_memzero(password, sizeof password);
 	sodium_memzero(secret, sizeof secret);
 	return rc;

@@ -1,5 +1,6 @@
 #include "staff/accountdb.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <sodium.h>
@@ -71,4 +72,50 @@ enum accountdb_result accountdb_reset(PGconn *pg, const char *login, const char 
 	    "secret_key_wrapped = $5, case_key_sealed = NULL, totp_wrapped = NULL, "
 	    "failed_logins = 0, epoch = epoch + 1, changed_at = now() WHERE login = $1";
 	return with_secrets(pg, sql_reset, login, NULL, 0, password, e);
+}
+
+enum accountdb_result accountdb_totp_enrol(PGconn *pg, const char *login, const char *password,
+					   const unsigned char *secret, size_t secret_len,
+					   long long last_step, struct wf_error *e)
+{
+	static const char sql_user[] =
+	    "SELECT password_hash, kek_salt FROM hotline.staff_users WHERE login = $1 FOR UPDATE";
+	const char *v[1] = {login};
+	PGresult *res = wfdb_exec(pg, sql_user, 1, v, e);
+	if (!res)
+		return ACCOUNTDB_FAILED;
+	if (PQntuples(res) != 1 || !account_verify_password(PQgetvalue(res, 0, 0), password)) {
+		PQclear(res);
+		return ACCOUNTDB_NO_ROW;
+	}
+	size_t salt_len = 0;
+	unsigned char *salt = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1), &salt_len);
+	PQclear(res);
+	struct account_kek *kek = NULL;
+	if (salt && salt_len == ACCOUNT_SALT_BYTES)
+		kek = account_kek_derive(password, salt);
+	PQfreemem(salt);
+	unsigned char *wrapped = NULL;
+	size_t wrapped_len = 0;
+	bool ok = kek && account_wrap(kek, secret, secret_len, &wrapped, &wrapped_len);
+	account_kek_free(kek);
+	if (!ok) {
+		free(wrapped);
+		wf_fail(e, WF_CRYPTO, "cannot wrap the TOTP secret (out of memory?)");
+		return ACCOUNTDB_FAILED;
+	}
+	char *hex = accountdb_hex(wrapped, wrapped_len);
+	free(wrapped);
+	char step[24];
+	snprintf(step, sizeof step, "%lld", last_step);
+	static const char sql_set[] =
+	    "UPDATE hotline.staff_users SET totp_wrapped = $2, totp_last_step = $3, "
+	    "changed_at = now() WHERE login = $1";
+	const char *sv[3] = {login, hex, step};
+	PGresult *up = wfdb_exec(pg, sql_set, 3, sv, e);
+	free(hex);
+	enum accountdb_result r = !up ? ACCOUNTDB_FAILED
+			      : atoi(PQcmdTuples(up)) == 1 ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
+	PQclear(up);
+	return r;
 }

@@ -28,6 +28,15 @@ enum accountdb_result accountdb_add(PGconn *pg, const char *login, const char *n
 enum accountdb_result accountdb_reset(PGconn *pg, const char *login, const char *password,
 				      struct wf_error *e) __attribute__((warn_unused_result));
 
+/* Enrols a TOTP secret for login once its password is confirmed: the
+ * secret wrapped under the key derived from the password (the account's
+ * kek_salt), last_step the step of a code already seen (0: none), so that
+ * code is not accepted again. NO_ROW: no such login or a wrong password. */
+enum accountdb_result accountdb_totp_enrol(PGconn *pg, const char *login, const char *password,
+					   const unsigned char *secret, size_t secret_len,
+					   long long last_step, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
 /* "\x..." text form of a bytea parameter (malloc'd; aborts when out of memory). */
 char *accountdb_hex(const unsigned char *data, size_t len);
 

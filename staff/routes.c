@@ -32,6 +32,7 @@ void staff_print_routes(FILE *out)
 /* The tables: one line per page module. */
 extern const struct staff_route staff_core_routes[];
 extern const struct staff_route staff_admin_routes[];
+extern const struct staff_route staff_mytotp_routes[];
 extern const struct staff_route desk_routes[];
 extern const struct staff_route operator_routes[];
 extern const struct staff_route registrar_routes[];
@@ -40,6 +41,7 @@ extern const struct staff_route staff_commission_routes[];
 extern const struct staff_route staff_identity_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
+extern const struct staff_menu staff_mytotp_menu[];
 extern const struct staff_route staff_board_routes[];
 extern const struct staff_route staff_casepage_routes[];
 extern const struct staff_route staff_caseaction_routes[];
@@ -57,6 +59,7 @@ const struct staff_route *const *staff_route_tables(void)
 	static const struct staff_route *const tables[] = {
 		staff_core_routes,
 		staff_admin_routes,
+		staff_mytotp_routes,
 		staff_board_routes,
 		staff_casepage_routes,
 		staff_caseaction_routes,
@@ -83,6 +86,7 @@ const struct staff_menu *const *staff_menu_tables(void)
 		figures_menu,
 		staff_commission_menu,
 		staff_identity_menu,
+		staff_mytotp_menu,
 		NULL,
 	};
 	return tables;

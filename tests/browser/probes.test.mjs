@@ -495,6 +495,7 @@ const GET_FORMS = [
 // above, so a page that starts showing it must get a `shown` entry).
 const SKIPPED = [
 	{ field: 'the login form: #password', why: 'a password, never shown back' },
+	{ field: 'the second factor page: #totp-code, #totp-password', why: 'a code and a password, never shown back (its hidden secret is shown again only in the exact form the page gives out: test_mytotp.py)' },
 	{ field: 'adding an account: #new-password-field', why: 'a password; the generated one is shown once, a typed one never' },
 	{ field: 'the custodian\'s #passphrase', why: 'a passphrase, never shown back' },
 	{ field: 'the commission\'s request: #on (a date)', why: 'a bad date is refused with a generic text, the value is not echoed' },
@@ -596,8 +597,15 @@ async function postForms(page) {
 }
 
 // The page's state as a person sees it: its main part and who is logged in.
+// What a refused form must leave as it was: the header's user and the
+// text of <main>, except what the page makes afresh on every visit
+// (marked data-fresh, e.g. the new secret on the second factor page).
 async function fingerprint(page) {
-	return page.evaluate(() => `${document.querySelector('#who')?.textContent || ''}\n${document.querySelector('main')?.innerText || ''}`);
+	return page.evaluate(() => {
+		for (const e of document.querySelectorAll('main [data-fresh]'))
+			e.textContent = '(made afresh)';
+		return `${document.querySelector('#who')?.textContent || ''}\n${document.querySelector('main')?.innerText || ''}`;
+	});
 }
 
 // Sends the index-th post form of the page without its token ('missing')

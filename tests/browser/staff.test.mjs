@@ -52,6 +52,11 @@ test('admin logs in with a TOTP code and sees the accounts', async () => {
 	await page.goto(url('/staff/admin/policy'));
 	assert.equal(await page.isChecked('#totp-admin'), true);
 	await shoot(page, 'staff-admin-policy');
+	// every role's own second-factor page: a fresh secret, shown once
+	await page.click('#menu a[href="/staff/account/totp"]');
+	assert.equal(await page.getAttribute('#totp-state', 'data-enrolled'), 'yes');
+	assert.match((await page.textContent('#totp-secret')).trim(), /^[A-Z2-7]{4}( [A-Z2-7]{4}){7}$/);
+	await shoot(page, 'staff-second-factor');
 
 	await logout(page);
 	assert.equal(new URL(page.url()).pathname, '/staff/login');

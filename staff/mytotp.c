@@ -1,0 +1,168 @@
+/* A staff member sets up their own authenticator app (docs/staff.md, "The
+ * second factor"): GET /staff/account/totp shows a fresh secret, as text
+ * and as an otpauth:// link, with a form for the password and the code the
+ * app then shows; POST checks the code against that secret, confirms the
+ * password, wraps the secret under the password-derived key (as
+ * `hotlinectl user totp` does) and writes the audit row. The code that
+ * confirmed it is not accepted again at login. Setting it up again
+ * replaces the old one. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "daemon/log.h"
+#include "staff/accountdb.h"
+#include "staff/internal.h"
+#include "staff/totp.h"
+#include "workflow/wfdb.h"
+
+/* Whether the user has an authenticator set up; -1 on a database error. */
+static int enrolled(struct staff_ctx *c)
+{
+	static const char sql_has[] =
+	    "SELECT totp_wrapped IS NOT NULL FROM hotline.staff_users WHERE id = $1";
+	char id[24];
+	snprintf(id, sizeof id, "%lld", c->user->id);
+	const char *v[1] = {id};
+	PGresult *res = PQexecParams(c->db, sql_has, 1, NULL, v, NULL, NULL, 0);
+	int r = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+		    ? strcmp(PQgetvalue(res, 0, 0), "t") == 0
+		    : -1;
+	PQclear(res);
+	return r;
+}
+
+/* The page with secret (base32) to enter in the app; error: 0 or why the
+ * last try was refused. */
+static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enum msg error)
+{
+	int has = enrolled(c);
+	if (has < 0) {
+		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	c->status = status;
+	staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_MYTOTP_TITLE);
+	staff_printf(c, "</h1>\n<p id=\"totp-state\" data-enrolled=\"%s\">", has ? "yes" : "no");
+	staff_text(c, has ? M_MYTOTP_ENROLLED : M_MYTOTP_NOT_ENROLLED);
+	staff_printf(c, "</p>\n");
+	if (error) {
+		staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+		staff_text(c, error);
+		staff_printf(c, "</p>\n");
+	}
+	staff_printf(c, "<ol>\n<li>");
+	staff_text(c, M_MYTOTP_STEP_APP);
+	staff_printf(c, "<br><code id=\"totp-secret\" data-fresh>");
+	/* in groups of four, as the apps show them */
+	for (size_t i = 0; b32[i]; i++) {
+		if (i && i % 4 == 0)
+			staff_printf(c, " ");
+		staff_printf(c, "%c", b32[i]);
+	}
+	staff_printf(c, "</code><br>");
+	staff_text(c, M_MYTOTP_STEP_LINK);
+	staff_printf(c, " <a id=\"totp-uri\" href=\"otpauth://totp/Hotline:");
+	staff_esc(c, c->user->login);
+	staff_printf(c, "?secret=%s&amp;issuer=Hotline&amp;algorithm=SHA1&amp;digits=%d&amp;period=%d\">"
+			"otpauth://totp/Hotline:",
+		     b32, TOTP_DIGITS, TOTP_STEP);
+	staff_esc(c, c->user->login);
+	staff_printf(c, "</a></li>\n<li>");
+	staff_text(c, M_MYTOTP_STEP_CONFIRM);
+	staff_printf(c, "</li>\n</ol>\n");
+	staff_form_open(c, "/staff/account/totp", false);
+	staff_printf(c, "<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
+			"<label for=\"totp-code\">",
+		     b32);
+	staff_text(c, M_MYTOTP_CODE);
+	staff_printf(c, "</label>\n<input id=\"totp-code\" name=\"code\" required inputmode=\"numeric\" "
+			"autocomplete=\"one-time-code\" maxlength=\"6\" pattern=\"[0-9]{6}\">\n"
+			"<label for=\"totp-password\">");
+	staff_text(c, M_MYTOTP_PASSWORD);
+	staff_printf(c, "</label>\n<input id=\"totp-password\" name=\"password\" type=\"password\" "
+			"required autocomplete=\"current-password\" maxlength=\"256\">\n"
+			"<button type=\"submit\" id=\"totp-submit\">");
+	staff_text(c, M_MYTOTP_SUBMIT);
+	staff_printf(c, "</button>\n</form>\n");
+	staff_page_end(c);
+}
+
+static void mytotp_get(struct staff_ctx *c)
+{
+	unsigned char secret[TOTP_SECRET_BYTES];
+	char b32[TOTP_BASE32_SIZE];
+	randombytes_buf(secret, sizeof secret);
+	if (!totp_base32(secret, sizeof secret, b32))
+		b32[0] = '\0';
+	sodium_memzero(secret, sizeof secret);
+	form_page(c, 200, b32, 0);
+	sodium_memzero(b32, sizeof b32);
+}
+
+static void mytotp_post(struct staff_ctx *c)
+{
+	const char *b32 = staff_arg(c, "secret");
+	unsigned char secret[64];
+	size_t len = sizeof secret;
+	char again[TOTP_BASE32_SIZE];
+	/* the secret this page gave out, as it gave it out: nothing else is
+	 * echoed into the page or enrolled */
+	if (!totp_base32_decode(b32, secret, &len) || len != TOTP_SECRET_BYTES ||
+	    !totp_base32(secret, len, again) || strcmp(again, b32) != 0) {
+		sodium_memzero(secret, sizeof secret);
+		mytotp_get(c);
+		return;
+	}
+	int64_t step = 0;
+	if (!totp_check(secret, len, time(NULL), 0, staff_arg(c, "code"), &step)) {
+		sodium_memzero(secret, sizeof secret);
+		form_page(c, 400, b32, M_MYTOTP_BAD_CODE);
+		return;
+	}
+	struct wf_error e = {0};
+	enum accountdb_result r = ACCOUNTDB_FAILED;
+	if (wfdb_begin(c->db)) {
+		r = accountdb_totp_enrol(c->db, c->user->login, staff_arg(c, "password"), secret, len,
+					 (long long)step, &e);
+		if (r == ACCOUNTDB_DONE && staff_audit(c, "account.totp", c->user->login) &&
+		    wfdb_commit(c->db)) {
+			sodium_memzero(secret, sizeof secret);
+			log_info("staff: user %lld set up an authenticator", c->user->id);
+			staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
+			staff_printf(c, "<h1>");
+			staff_text(c, M_MYTOTP_TITLE);
+			staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\">");
+			staff_text(c, M_MYTOTP_DONE);
+			staff_printf(c, "</p>\n");
+			staff_page_end(c);
+			return;
+		}
+		wfdb_rollback(c->db);
+	}
+	sodium_memzero(secret, sizeof secret);
+	if (r == ACCOUNTDB_NO_ROW) {
+		log_info("staff: user %lld gave a wrong password setting up an authenticator",
+			 c->user->id);
+		form_page(c, 400, b32, M_MYTOTP_BAD_PASSWORD);
+		return;
+	}
+	if (r == ACCOUNTDB_FAILED)
+		log_warning("staff: setting up an authenticator failed: %s", e.text);
+	staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+}
+
+const struct staff_route staff_mytotp_routes[] = {
+    {"GET", "/staff/account/totp", ROLES_ANY, mytotp_get, "account.totp.form"},
+    {"POST", "/staff/account/totp", ROLES_ANY, mytotp_post, "account.totp"},
+    {NULL, NULL, 0, NULL, NULL},
+};
+
+const struct staff_menu staff_mytotp_menu[] = {
+    {"/staff/account/totp", M_MYTOTP_MENU},
+    {NULL, 0},
+};

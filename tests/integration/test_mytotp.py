@@ -1,0 +1,82 @@
+"""A staff member sets up their own authenticator app on /staff/account/totp:
+the secret is shown once, a code from it and the password confirm it, and
+from then on the login needs its codes when the role requires one."""
+import time
+
+from helpers import by_id, element_text, field_value
+from staff_fixture import STAFF_PASSWORD, StaffClient, audit_rows, totp_code
+
+HOSTILE = '<script>alert(1)</script>"'
+
+
+def totp_row(hl, login):
+    return hl.query("SELECT totp_wrapped IS NOT NULL, totp_last_step FROM hotline.staff_users "
+                    "WHERE login = %s", (login,))[0]
+
+
+def test_set_up_own_authenticator_then_it_is_required(staff_hotline):
+    hl = staff_hotline
+    c = StaffClient(hl)
+    c.login_as("analyst")
+    assert totp_row(hl, "analyst")[0] is False
+    home = c.get("/staff/")
+    assert 'href="/staff/account/totp"' in home.body, "no menu entry for the second factor"
+
+    page = c.get("/staff/account/totp")
+    assert page.status == 200
+    assert by_id(page.body, "totp-state").attrs.get("data-enrolled") == "no"
+    secret = field_value(page.body, "secret")
+    assert secret and len(secret) == 32 and secret.isalnum()
+    assert element_text(page.body, "totp-secret").replace(" ", "") == secret
+    assert f"secret={secret}" in by_id(page.body, "totp-uri").attrs["href"]
+    # a fresh secret every time the page is opened
+    assert field_value(c.get("/staff/account/totp").body, "secret") != secret
+
+    now = time.time()
+    good = totp_code(secret, now)
+    wrong = f"{(int(good) + 1) % 1000000:06d}"
+    r = c.post("/staff/account/totp", {"secret": secret, "code": wrong, "password": STAFF_PASSWORD})
+    assert r.status == 400 and by_id(r.body, "error") is not None
+    assert field_value(r.body, "secret") == secret, "the same secret is offered again"
+    r = c.post("/staff/account/totp", {"secret": secret, "code": good, "password": "not it 12345"})
+    assert r.status == 400 and by_id(r.body, "error") is not None
+    assert totp_row(hl, "analyst")[0] is False, "enrolled without the password"
+
+    r = c.post("/staff/account/totp", {"secret": secret, "code": good, "password": STAFF_PASSWORD})
+    assert r.status == 200 and by_id(r.body, "done") is not None, r.body[:500]
+    has, last = totp_row(hl, "analyst")
+    assert has and last >= int(now // 30) - 1, "the confirming code's step is not recorded"
+    assert by_id(c.get("/staff/account/totp").body, "totp-state").attrs["data-enrolled"] == "yes"
+    assert ("account.totp", "analyst") in [(a["action"], a["object"]) for a in audit_rows(hl)]
+
+    # the role now requires a code: none, or the one that confirmed, is refused
+    hl.query("UPDATE hotline.staff_role_policy SET totp_required = true WHERE role = 'analyst'")
+    try:
+        assert StaffClient(hl).login_as("analyst", code="", check=False).status == 401
+        assert StaffClient(hl).login_as("analyst", code=good, check=False).status == 401
+        # the next step's code is within the window and not used yet
+        later = totp_code(secret, (last + 1) * 30)
+        r = StaffClient(hl).login_as("analyst", code=later, check=False)
+        assert r.status == 303, f"the app's next code was refused: {r.status}"
+    finally:
+        hl.query("UPDATE hotline.staff_role_policy SET totp_required = false "
+                 "WHERE role = 'analyst'")
+
+
+def test_only_the_secret_the_page_gave_is_taken(staff_hotline):
+    hl = staff_hotline
+    c = StaffClient(hl)
+    c.login_as("operator")
+    for secret in (HOSTILE, "AAAA", "a" * 32, ""):
+        r = c.post("/staff/account/totp", {"secret": secret, "code": "123456",
+                                           "password": STAFF_PASSWORD})
+        assert r.status == 200 and "<script>alert(1)" not in r.body
+        assert field_value(r.body, "secret") != secret, "a secret not made here was offered"
+        assert by_id(r.body, "error") is None
+    assert totp_row(hl, "operator")[0] is False
+    # without the CSRF token nothing is even looked at
+    page = c.get("/staff/account/totp")
+    secret = field_value(page.body, "secret")
+    r = c.post("/staff/account/totp", {"secret": secret, "code": totp_code(secret, time.time()),
+                                       "password": STAFF_PASSWORD}, csrf=False)
+    assert r.status == 403 and totp_row(hl, "operator")[0] is False
