@@ -15,6 +15,7 @@
 #include "daemon/log.h"
 #include "staff/accountdb.h"
 #include "staff/internal.h"
+#include "staff/throttle.h"
 #include "staff/totp.h"
 #include "workflow/wfdb.h"
 
@@ -124,6 +125,19 @@ static void mytotp_post(struct staff_ctx *c)
 		form_page(c, 400, b32, M_MYTOTP_BAD_CODE);
 		return;
 	}
+	/* A wrong password here counts like one at the login (the same
+	 * slow-down of the account), so a session left open cannot be used to
+	 * guess the password at Argon2id speed. */
+	struct staff_priv *p = staff_priv(c);
+	unsigned char key[THROTTLE_KEY_BYTES];
+	throttle_key(p->srv->throttle, 'L', c->user->login, strlen(c->user->login), key);
+	unsigned wait = throttle_wait(p->srv->throttle, key, time(NULL));
+	if (wait) {
+		sodium_memzero(secret, sizeof secret);
+		p->delay = wait; /* not looked at: answered once the time is up */
+		form_page(c, 400, b32, M_MYTOTP_BAD_PASSWORD);
+		return;
+	}
 	struct wf_error e = {0};
 	enum accountdb_result r = ACCOUNTDB_FAILED;
 	if (wfdb_begin(c->db)) {
@@ -132,6 +146,7 @@ static void mytotp_post(struct staff_ctx *c)
 		if (r == ACCOUNTDB_DONE && staff_audit(c, "account.totp", c->user->login) &&
 		    wfdb_commit(c->db)) {
 			sodium_memzero(secret, sizeof secret);
+			throttle_clear(p->srv->throttle, key);
 			log_info("staff: user %lld set up an authenticator", c->user->id);
 			staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
 			staff_printf(c, "<h1>");
@@ -146,6 +161,7 @@ static void mytotp_post(struct staff_ctx *c)
 	}
 	sodium_memzero(secret, sizeof secret);
 	if (r == ACCOUNTDB_NO_ROW) {
+		p->delay = throttle_fail(p->srv->throttle, key, time(NULL));
 		log_info("staff: user %lld gave a wrong password setting up an authenticator",
 			 c->user->id);
 		form_page(c, 400, b32, M_MYTOTP_BAD_PASSWORD);
