@@ -382,19 +382,8 @@ static void cover_letter(struct staff_ctx *c)
 {
 	struct casefile k;
 	struct wf_error e = {0};
-	bool db_error;
-	if (!casefile_begin(c)) {
-		casefile_db_error(c);
+	if (!casefile_open(c, c->arg, false, &k))
 		return;
-	}
-	if (!casefile_load(c, c->arg, false, &k, &db_error)) {
-		casefile_rollback(c);
-		if (db_error)
-			casefile_db_error(c);
-		else
-			casefile_not_found(c);
-		return;
-	}
 	if (!procedure_cover_letter(c->db, k.reg_no, "/staff/case.css", &c->body, &e)) {
 		casefile_rollback(c);
 		buf_wipe(&c->body);
