@@ -417,20 +417,26 @@ static long long user_id(struct staff_ctx *c, const char *login)
 	return id;
 }
 
+/* The id of an account that exists; 0 after answering 404, or 503 on a
+ * database error. */
+static long long existing_user(struct staff_ctx *c, const char *login)
+{
+	long long id = user_id(c, login);
+	if (id < 0)
+		db_down(c);
+	else if (id == 0)
+		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+	return id > 0 ? id : 0;
+}
+
 /* Runs one change of an account with its audit row; ends the account's
  * sessions; shows the account again. */
 static void change(struct staff_ctx *c, const char *login, const char *sql_text, int n,
 		   const char *const *v, const char *action, enum msg done)
 {
-	long long id = user_id(c, login);
-	if (id < 0) {
-		db_down(c);
+	long long id = existing_user(c, login);
+	if (id == 0)
 		return;
-	}
-	if (id == 0) {
-		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
-		return;
-	}
 	if (!wfdb_begin(c->db)) {
 		db_down(c);
 		return;
@@ -480,15 +486,9 @@ static void disable_post(struct staff_ctx *c)
 static void reset_post(struct staff_ctx *c)
 {
 	const char *login = staff_arg(c, "login");
-	long long id = user_id(c, login);
-	if (id < 0) {
-		db_down(c);
+	long long id = existing_user(c, login);
+	if (id == 0)
 		return;
-	}
-	if (id == 0) {
-		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
-		return;
-	}
 	char password[ACCOUNT_GENERATED_SIZE];
 	account_generate_password(password);
 	struct wf_error e = {0};

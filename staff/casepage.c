@@ -121,7 +121,7 @@ static struct content_key *open_sealed_key(struct staff_ctx *c, const PGresult *
 
 /* --- sections --- */
 
-static void heading(struct staff_ctx *c, const char *id, enum msg title)
+void casepage_section(struct staff_ctx *c, const char *id, enum msg title)
 {
 	staff_printf(c, "<section id=\"%s\"><h2>", id);
 	staff_text(c, title);
@@ -239,7 +239,7 @@ static enum msg field_label(const char *key, bool *known)
 static void put_content(struct staff_ctx *c, const struct casefile *k,
 			const struct content_key *key)
 {
-	heading(c, "content", M_CASE_CONTENT);
+	casepage_section(c, "content", M_CASE_CONTENT);
 	if (!key) {
 		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
 		staff_text(c, M_CASE_NO_KEY);
@@ -301,7 +301,7 @@ static void put_file(struct staff_ctx *c, const struct content_key *key, const P
 static void put_files(struct staff_ctx *c, const struct casefile *k,
 		      const struct content_key *key)
 {
-	heading(c, "files", M_CASE_FILES);
+	casepage_section(c, "files", M_CASE_FILES);
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_files, 1, v);
 	int n = res ? PQntuples(res) : 0;
@@ -319,7 +319,7 @@ static void put_files(struct staff_ctx *c, const struct casefile *k,
 
 static void put_messages(struct staff_ctx *c, const struct casefile *k, const char *form_text)
 {
-	heading(c, "messages", M_CASE_MESSAGES);
+	casepage_section(c, "messages", M_CASE_MESSAGES);
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_messages, 1, v);
 	PGresult *files = casefile_query(c, sql_message_files, 1, v);
@@ -384,7 +384,7 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 static void put_notes(struct staff_ctx *c, const struct casefile *k,
 		      const struct content_key *key)
 {
-	heading(c, "notes", M_CASE_NOTES);
+	casepage_section(c, "notes", M_CASE_NOTES);
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_notes, 1, v);
 	int n = res ? PQntuples(res) : 0;
@@ -415,7 +415,7 @@ static void put_notes(struct staff_ctx *c, const struct casefile *k,
 static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 			 const struct calendar *cal, const char *today)
 {
-	heading(c, "timeline", M_CASE_TIMELINE);
+	casepage_section(c, "timeline", M_CASE_TIMELINE);
 	const char *v[1] = {k->id};
 	PGresult *dl = casefile_query(c, sql_deadlines, 1, v);
 	if (dl && PQntuples(dl) > 0) {
@@ -472,7 +472,7 @@ static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 static bool put_investigation(struct staff_ctx *c, const struct casefile *k, char *inv_state,
 			      size_t state_size, char due[11])
 {
-	heading(c, "investigation", M_CASE_INVESTIGATION);
+	casepage_section(c, "investigation", M_CASE_INVESTIGATION);
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_investigation, 1, v);
 	bool found = res && PQntuples(res) == 1;
@@ -582,7 +582,7 @@ static void fieldset_open(struct staff_ctx *c, enum msg legend)
 
 static void put_triage_form(struct staff_ctx *c, const struct casefile *k)
 {
-	heading(c, "triage", M_TRIAGE_TITLE);
+	casepage_section(c, "triage", M_TRIAGE_TITLE);
 	case_form_open(c, "case-triage", k);
 	fieldset_open(c, M_TRIAGE_OUTCOME);
 	radio(c, "outcome", "corruption", M_TRIAGE_CORRUPTION, true);
@@ -610,7 +610,7 @@ static void put_triage_form(struct staff_ctx *c, const struct casefile *k)
 
 static void put_forwarded_form(struct staff_ctx *c, const struct casefile *k)
 {
-	heading(c, "forwarded", M_FORWARDED_TITLE);
+	casepage_section(c, "forwarded", M_FORWARDED_TITLE);
 	case_form_open(c, "case-forwarded", k);
 	text_input(c, "forwarded-to", "to", M_FORWARDED_TO, "text", true);
 	submit_form_end(c, "forwarded-submit", M_FORWARDED_SUBMIT);
@@ -619,7 +619,7 @@ static void put_forwarded_form(struct staff_ctx *c, const struct casefile *k)
 
 static void put_decision_forms(struct staff_ctx *c, const struct casefile *k)
 {
-	heading(c, "decide", M_DEC_TITLE);
+	casepage_section(c, "decide", M_DEC_TITLE);
 	if (k->state == CASE_TO_DIRECTOR) {
 		case_form_open(c, "decide-ack", k);
 		submit_form_end(c, "ack-submit", M_DEC_ACK);
@@ -638,7 +638,7 @@ static void put_decision_forms(struct staff_ctx *c, const struct casefile *k)
 
 static void put_order_form(struct staff_ctx *c, const struct casefile *k)
 {
-	heading(c, "order", M_ORDER_TITLE);
+	casepage_section(c, "order", M_ORDER_TITLE);
 	case_form_open(c, "order", k);
 	text_input(c, "order-no", "order_no", M_ORDER_NO, "text", true);
 	text_input(c, "order-date", "order_date", M_ORDER_DATE, "date", true);
@@ -665,7 +665,7 @@ static void put_order_form(struct staff_ctx *c, const struct casefile *k)
 
 static void put_extension_form(struct staff_ctx *c, const struct casefile *k, const char *due)
 {
-	heading(c, "extend", M_EXT_TITLE);
+	casepage_section(c, "extend", M_EXT_TITLE);
 	staff_printf(c, "<p class=\"hint\">");
 	char text[256];
 	snprintf(text, sizeof(text), i18n(c->lang, M_EXT_HINT), due);
