@@ -1,56 +1,11 @@
 #include "ctl/deadlines.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ctl/ctldb.h"
 #include "workflow/calendar.h"
-
-static const char sql_add[] =
-	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, ref_id, basis) "
-	"VALUES ($1, $2, $3::date, to_timestamp($4::bigint), $5, $6)";
-
-static bool add(PGconn *pg, const char *case_id, const char *kind, struct cal_date due,
-		const char *ref_id, const char *basis, char out[11])
-{
-	char date[11], at[24];
-	cal_date_format(due, date);
-	snprintf(at, sizeof(at), "%lld",
-		 (long long)calendar_epoch(cal_date_add_days(due, 1), 0, 0));
-	const char *v[6] = {case_id, kind, date, at, ref_id, basis};
-	if (out)
-		memcpy(out, date, 11);
-	return ctldb_run(pg, sql_add, 6, v);
-}
-
-static bool parse(const char *s, struct cal_date *d)
-{
-	if (!cal_date_parse(s, d)) {
-		fprintf(stderr, "hotlinectl: %s is not a date (YYYY-MM-DD)\n", s);
-		return false;
-	}
-	return true;
-}
-
-bool deadlines_add_director_notice(PGconn *pg, const struct calendar *cal, const char *case_id,
-				   const char *reg_date, char due[11])
-{
-	(void)cal;
-	struct cal_date d;
-	return parse(reg_date, &d) &&
-	       add(pg, case_id, "director_notice", cal_date_add_days(d, 1), NULL, "calendar_days",
-		   due);
-}
-
-bool deadlines_add_urgent(PGconn *pg, const struct calendar *cal, const char *case_id,
-			  char due[11])
-{
-	(void)cal;
-	return add(pg, case_id, "urgent_forward", calendar_local_date((int64_t)time(NULL)), NULL,
-		   "calendar_days", due);
-}
+#include "workflow/deadline.h"
 
 int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 {
@@ -84,8 +39,7 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 		cal_date_format(due, date);
 		if (strcmp(date, PQgetvalue(res, i, 2)) == 0)
 			continue;
-		snprintf(at, sizeof(at), "%lld",
-			 (long long)calendar_epoch(cal_date_add_days(due, 1), 0, 0));
+		deadline_due_at(due, at);
 		const char *v[3] = {PQgetvalue(res, i, 0), date, at};
 		bool inv = !PQgetisnull(res, i, 5);
 		const char *w[2] = {inv ? PQgetvalue(res, i, 5) : PQgetvalue(res, i, 6), date};

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctl/ctldb.h"
 #include "workflow/journal.h"
 
 /* Rows in id order with the case each one opened; single-row mode keeps
@@ -106,13 +107,10 @@ int journal_verify_main(int argc, char **argv)
 		fprintf(stderr, "usage: hotlinectl journal verify --database CONNINFO\n");
 		return 2;
 	}
-	PGconn *pg = PQconnectdb(conninfo);
+	PGconn *pg = ctldb_connect(conninfo);
+	if (!pg)
+		return 1;
 	int status = 1;
-	if (PQstatus(pg) != CONNECTION_OK) {
-		fprintf(stderr, "hotlinectl: cannot connect to the database: %s",
-			PQerrorMessage(pg));
-		goto out;
-	}
 	static const char sql_snapshot[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 	PGresult *res = PQexec(pg, sql_snapshot);
 	PQclear(res);

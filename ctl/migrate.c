@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/ctldb.h"
 #include "daemon/schema.h"
 
 /* Any fixed number: every hotlinectl migrate takes the same lock. */
@@ -195,12 +196,9 @@ int migrate_main(int argc, char **argv)
 	if (n < 0)
 		return 1;
 	int status = 1;
-	PGconn *pg = PQconnectdb(conninfo);
-	if (PQstatus(pg) != CONNECTION_OK) {
-		fprintf(stderr, "hotlinectl: cannot connect to the database: %s",
-			PQerrorMessage(pg));
+	PGconn *pg = ctldb_connect(conninfo);
+	if (!pg)
 		goto out;
-	}
 	static const char sql_quiet[] = "SET client_min_messages = warning";
 	static const char sql_lock[] = "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")";
 	if (!exec_ok(pg, sql_quiet, "setting up") || !exec_ok(pg, sql_lock, "taking the lock"))

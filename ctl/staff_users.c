@@ -157,23 +157,58 @@ static bool audit(PGconn *pg, const char *action, const char *object)
 	return true;
 }
 
+/* An option of a "user" command that takes a value: "--flag VALUE". */
+struct user_flag {
+	const char *flag;
+	const char **value;
+};
+
+/* The arguments of a "user" command: LOGIN (once) and the flags (up to
+ * the one whose flag is NULL), anywhere; false after saying which argument
+ * is not one of them. */
+static bool take_login_and_flags(const char *cmd, int argc, char **argv, const char **login,
+				 const struct user_flag *flags)
+{
+	for (int i = 0; i < argc; i++) {
+		const struct user_flag *f = flags;
+		while (f->flag && !(strcmp(argv[i], f->flag) == 0 && i + 1 < argc))
+			f++;
+		if (f->flag)
+			*f->value = argv[++i];
+		else if (!*login && argv[i][0] != '-')
+			*login = argv[i];
+		else {
+			complain("%s: unexpected '%s'", cmd, argv[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Ends the transaction of an account change r: the audit row and the
+ * commit when it is done, else the reason (no_row, %s being the login,
+ * when there is no such row) and the rollback. */
+static bool commit_change(PGconn *pg, enum accountdb_result r, const struct wf_error *e,
+			  const char *no_row, const char *action, const char *login)
+{
+	if (r == ACCOUNTDB_NO_ROW)
+		complain(no_row, login);
+	else if (r == ACCOUNTDB_FAILED)
+		complain("%s", e->text);
+	if (r == ACCOUNTDB_DONE && audit(pg, action, login) && ctldb_commit(pg))
+		return true;
+	ctldb_rollback(pg);
+	return false;
+}
+
 /* ---- user add / reset ---- */
 
 static int user_add(PGconn *pg, int argc, char **argv)
 {
 	const char *login = NULL, *name = NULL, *roles = "";
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--name") == 0 && i + 1 < argc)
-			name = argv[++i];
-		else if (strcmp(argv[i], "--roles") == 0 && i + 1 < argc)
-			roles = argv[++i];
-		else if (!login && argv[i][0] != '-')
-			login = argv[i];
-		else {
-			complain("user add: unexpected '%s'", argv[i]);
-			return 2;
-		}
-	}
+	const struct user_flag flags[] = {{"--name", &name}, {"--roles", &roles}, {NULL, NULL}};
+	if (!take_login_and_flags("user add", argc, argv, &login, flags))
+		return 2;
 	if (!login || !name) {
 		fprintf(stderr, "usage: hotlinectl user add LOGIN --name NAME --roles ROLE[,ROLE...]\n"
 				"  the password is the first line of stdin, or generated and printed\n");
@@ -193,24 +228,15 @@ static int user_add(PGconn *pg, int argc, char **argv)
 		return 1;
 	struct wf_error e = {0};
 	int rc = 1;
-	if (!ctldb_begin(pg)) {
-		sodium_memzero(password, sizeof password);
-		return 1;
-	}
-	enum accountdb_result r = accountdb_add(pg, login, name, array, password, &e);
-	if (r == ACCOUNTDB_NO_ROW)
-		complain("login %s is taken", login);
-	else if (r == ACCOUNTDB_FAILED)
-		complain("%s", e.text);
-	if (r == ACCOUNTDB_DONE && audit(pg, "user.add", login) && ctldb_commit(pg)) {
+	if (ctldb_begin(pg) &&
+	    commit_change(pg, accountdb_add(pg, login, name, array, password, &e), &e,
+			  "login %s is taken", "user.add", login)) {
 		printf("user %s added (roles: %s)\n", login, roles[0] ? roles : "none");
 		if (generated)
 			printf("password: %s\n(shown once: give it to the person, who should keep it "
 			       "safe)\n",
 			       password);
 		rc = 0;
-	} else {
-		ctldb_rollback(pg);
 	}
 	sodium_memzero(password, sizeof password);
 	return rc;
@@ -224,24 +250,14 @@ static int user_reset(PGconn *pg, const char *login)
 		return 1;
 	struct wf_error e = {0};
 	int rc = 1;
-	if (!ctldb_begin(pg)) {
-		sodium_memzero(password, sizeof password);
-		return 1;
-	}
-	enum accountdb_result r = accountdb_reset(pg, login, password, &e);
-	if (r == ACCOUNTDB_NO_ROW)
-		complain("no user %s", login);
-	else if (r == ACCOUNTDB_FAILED)
-		complain("%s", e.text);
-	if (r == ACCOUNTDB_DONE && audit(pg, "user.reset", login) && ctldb_commit(pg)) {
+	if (ctldb_begin(pg) && commit_change(pg, accountdb_reset(pg, login, password, &e), &e,
+					     "no user %s", "user.reset", login)) {
 		printf("user %s reset: new password and key pair; the case key grant and "
 		       "the TOTP enrolment are gone until given again\n",
 		       login);
 		if (generated)
 			printf("password: %s\n(shown once)\n", password);
 		rc = 0;
-	} else {
-		ctldb_rollback(pg);
 	}
 	sodium_memzero(password, sizeof password);
 	return rc;
@@ -271,18 +287,10 @@ static int update_one(PGconn *pg, const char *sql_text, int n, const char *const
 static int user_grant_cases(PGconn *pg, int argc, char **argv)
 {
 	const char *login = NULL, *key = NULL, *pass = NULL;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--case-key") == 0 && i + 1 < argc)
-			key = argv[++i];
-		else if (strcmp(argv[i], "--passphrase-file") == 0 && i + 1 < argc)
-			pass = argv[++i];
-		else if (!login && argv[i][0] != '-')
-			login = argv[i];
-		else {
-			complain("user grant-cases: unexpected '%s'", argv[i]);
-			return 2;
-		}
-	}
+	const struct user_flag flags[] = {
+	    {"--case-key", &key}, {"--passphrase-file", &pass}, {NULL, NULL}};
+	if (!take_login_and_flags("user grant-cases", argc, argv, &login, flags))
+		return 2;
 	if (!login || !key || !pass) {
 		fprintf(stderr, "usage: hotlinectl user grant-cases LOGIN --case-key FILE "
 				"--passphrase-file FILE\n");
@@ -332,16 +340,9 @@ static int user_grant_cases(PGconn *pg, int argc, char **argv)
 static int user_totp(PGconn *pg, int argc, char **argv)
 {
 	const char *login = NULL, *given = NULL;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--secret") == 0 && i + 1 < argc)
-			given = argv[++i];
-		else if (!login && argv[i][0] != '-')
-			login = argv[i];
-		else {
-			complain("user totp: unexpected '%s'", argv[i]);
-			return 2;
-		}
-	}
+	const struct user_flag flags[] = {{"--secret", &given}, {NULL, NULL}};
+	if (!take_login_and_flags("user totp", argc, argv, &login, flags))
+		return 2;
 	if (!login) {
 		fprintf(stderr, "usage: hotlinectl user totp LOGIN [--secret BASE32]\n"
 				"  the user's password is read from stdin\n");
@@ -372,19 +373,13 @@ static int user_totp(PGconn *pg, int argc, char **argv)
 		goto out;
 	enum accountdb_result r =
 	    accountdb_totp_enrol(pg, login, password, secret, secret_len, 0, &e);
-	if (r == ACCOUNTDB_NO_ROW)
-		complain("no user %s, or a wrong password", login);
-	else if (r == ACCOUNTDB_FAILED)
-		complain("%s", e.text);
-	if (r == ACCOUNTDB_DONE && audit(pg, "user.totp", login) && ctldb_commit(pg)) {
+	if (commit_change(pg, r, &e, "no user %s, or a wrong password", "user.totp", login)) {
 		printf("user %s enrolled for TOTP\n", login);
 		printf("secret: %s\nuri: otpauth://totp/Hotline:%s?secret=%s&issuer=Hotline&"
 		       "algorithm=SHA1&digits=%d&period=%d\n(shown once: enter it in the "
 		       "authenticator app now)\n",
 		       b32, login, b32, TOTP_DIGITS, TOTP_STEP);
 		rc = 0;
-	} else {
-		ctldb_rollback(pg);
 	}
 	sodium_memzero(b32, sizeof b32);
 out:

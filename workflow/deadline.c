@@ -3,19 +3,21 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "workflow/calendar.h"
-
 static const char sql_add[] =
 	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, ref_id, basis) "
 	"VALUES ($1, $2, $3::date, to_timestamp($4::bigint), $5, $6)";
 
-static bool add(PGconn *pg, const char *case_id, const char *kind, struct cal_date due,
-		const char *ref_id, const char *basis, char out[11], struct wf_error *e)
+void deadline_due_at(struct cal_date last_day, char at[24])
+{
+	snprintf(at, 24, "%lld", (long long)calendar_epoch(cal_date_add_days(last_day, 1), 0, 0));
+}
+
+bool deadline_add(PGconn *pg, const char *case_id, const char *kind, struct cal_date due,
+		  const char *ref_id, const char *basis, char out[11], struct wf_error *e)
 {
 	char date[11], at[24];
 	cal_date_format(due, date);
-	snprintf(at, sizeof(at), "%lld",
-		 (long long)calendar_epoch(cal_date_add_days(due, 1), 0, 0));
+	deadline_due_at(due, at);
 	const char *v[6] = {case_id, kind, date, at, ref_id, basis};
 	if (out)
 		memcpy(out, date, 11);
@@ -34,8 +36,8 @@ bool deadline_add_investigation(PGconn *pg, const struct calendar *cal, const ch
 {
 	struct cal_date d;
 	return parse(order_date, &d, e) &&
-	       add(pg, case_id, "investigation", calendar_add_working_days(cal, d, 10), NULL,
-		   "working_days", due, e);
+	       deadline_add(pg, case_id, "investigation", calendar_add_working_days(cal, d, 10),
+			    NULL, "working_days", due, e);
 }
 
 bool deadline_add_material(PGconn *pg, const struct calendar *cal, const char *case_id,
@@ -44,8 +46,8 @@ bool deadline_add_material(PGconn *pg, const struct calendar *cal, const char *c
 {
 	struct cal_date d;
 	return parse(requested_on, &d, e) &&
-	       add(pg, case_id, "material_request", calendar_add_working_days(cal, d, 1),
-		   request_id, "working_days", due, e);
+	       deadline_add(pg, case_id, "material_request", calendar_add_working_days(cal, d, 1),
+			    request_id, "working_days", due, e);
 }
 
 bool deadline_move(PGconn *pg, const char *case_id, const char *kind, const char *new_due,
@@ -58,7 +60,7 @@ bool deadline_move(PGconn *pg, const char *case_id, const char *kind, const char
 	if (!parse(new_due, &d, e))
 		return false;
 	char at[24];
-	snprintf(at, sizeof(at), "%lld", (long long)calendar_epoch(cal_date_add_days(d, 1), 0, 0));
+	deadline_due_at(d, at);
 	const char *v[4] = {case_id, kind, new_due, at};
 	return wfdb_run(pg, sql_move, 4, v, e);
 }

@@ -9,9 +9,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "workflow/calendar.h"
 #include "workflow/wfdb.h"
 
-struct calendar;
+/* due_at of a deadline whose last day is last_day: midnight in Asia/Almaty
+ * after it, in Unix seconds written in decimal (for to_timestamp). */
+void deadline_due_at(struct cal_date last_day, char at[24]);
+
+/* Adds the deadline kind due on due (ref_id may be NULL; basis
+ * "calendar_days", "working_days" or "fixed"); out, when not NULL, gets its
+ * date. */
+bool deadline_add(PGconn *pg, const char *case_id, const char *kind, struct cal_date due,
+		  const char *ref_id, const char *basis, char out[11], struct wf_error *e)
+    __attribute__((warn_unused_result));
 
 /* Ten working days from the order date (004 p.7.5); due gets the date. */
 bool deadline_add_investigation(PGconn *pg, const struct calendar *cal, const char *case_id,

@@ -10,6 +10,7 @@
 
 #include "intake/html.h"
 #include "workflow/calendar.h"
+#include "workflow/deadline.h"
 #include "workflow/notice.h"
 
 struct kase {
@@ -33,9 +34,6 @@ static const char sql_state[] =
 	"UPDATE hotline.cases SET state = $2, state_changed_at = now() WHERE id = $1";
 static const char sql_event[] =
 	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
-static const char sql_deadline_add[] =
-	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, ref_id, basis) "
-	"VALUES ($1, $2, $3::date, to_timestamp($4::bigint), NULL, $5)";
 static const char sql_meet[] =
 	"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
 	"AND met_at IS NULL";
@@ -148,18 +146,6 @@ static bool meet(PGconn *pg, const struct kase *k, const char *kind, struct wf_e
 	return wfdb_run(pg, sql_meet, 2, v, e);
 }
 
-/* A deadline whose last day is due; due_at is the next midnight in Almaty. */
-static bool deadline_add(PGconn *pg, const struct kase *k, const char *kind, struct cal_date due,
-			 const char *basis, struct wf_error *e)
-{
-	char at[24];
-	cal_date_format(due, k->out->due);
-	snprintf(at, sizeof(at), "%lld",
-		 (long long)calendar_epoch(cal_date_add_days(due, 1), 0, 0));
-	const char *v[5] = {k->id, kind, k->out->due, at, basis};
-	return wfdb_run(pg, sql_deadline_add, 5, v, e);
-}
-
 /* Queues a notice to each person the settings name under keys (at most 2). */
 static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const char *kind,
 		   const char *deadline_kind, const char *const *keys, int nkeys,
@@ -248,16 +234,17 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 		if (!cal_date_parse(k.reg_date, &d))
 			return wf_fail(e, WF_DB, "bad registration date %s", k.reg_date);
 		const char *keys[1] = {director_key(&k)};
-		return deadline_add(pg, &k, "director_notice", cal_date_add_days(d, 1),
-				    "calendar_days", e) &&
+		return deadline_add(pg, k.id, "director_notice", cal_date_add_days(d, 1), NULL,
+				    "calendar_days", k.out->due, e) &&
 		       notify(pg, &k, NOTICE_DIRECTOR_NEW, "director_new", "director_notice", keys, 1,
 			      e);
 	}
 	if (to == CASE_URGENT) {
 		/* forwarded immediately (004 p.6.3): due today */
 		const char *keys[2] = {"compliance_email", director_key(&k)};
-		return deadline_add(pg, &k, "urgent_forward",
-				    calendar_local_date((int64_t)time(NULL)), "calendar_days", e) &&
+		return deadline_add(pg, k.id, "urgent_forward",
+				    calendar_local_date((int64_t)time(NULL)), NULL, "calendar_days",
+				    k.out->due, e) &&
 		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", keys, 2, e);
 	}
 	return true;

@@ -5,21 +5,13 @@
 // and en. Screenshots: analyst-figures (phone, laptop).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, STAFF, launch, loginAs, shoot, url, fitsWidth, loadTexts } from './common.mjs';
+import { BASE, launchForStaff, loginAs, shoot, url, fitsWidth, loadTexts } from './common.mjs';
 
 const COUNT_RE = /^(0|<3|[1-9]\d*)$/;
 
 let browser;
-
-before(async () => {
-	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
-	assert.ok(STAFF.password, 'HOTLINE_STAFF is not set (tools/staff-accounts.sh)');
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-});
+before(async () => { browser = await launchForStaff(); });
+after(() => browser?.close());
 
 async function cells(page, selector) {
 	return (await page.locator(selector).allTextContents()).map((t) => t.trim());

@@ -5,20 +5,12 @@
 // commission-list, commission-case, commission-concluded).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, STAFF, launch, loginAs, shoot, url } from './common.mjs';
+import { BASE, launchForStaff, loginAs, shoot, url } from './common.mjs';
 import { fitsPhone, hotlinectl, passphrase, sendReport, stackDir } from './casework.mjs';
 
 let browser;
-
-before(async () => {
-	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
-	assert.ok(STAFF.password, 'HOTLINE_STAFF is not set (tools/staff-accounts.sh)');
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-});
+before(async () => { browser = await launchForStaff(); });
+after(() => browser?.close());
 
 test('the commission concludes its investigation', async () => {
 	const what = `Kickbacks on the 2025 contracts ${Date.now()}`;

@@ -15,6 +15,8 @@
 //   url(path)                        absolute URL under BASE
 //   launch()                         Debian's chromium, JavaScript off by default
 //                                    in newPage({javaScriptEnabled}) as you like
+//   launchForStaff()                 launch(), once it has checked that
+//                                    tools/browser.sh set BASE and STAFF up
 //   totpCode(secretBase32, atSeconds) RFC 6238 (SHA-1, 30 s, 6 digits)
 //   totpNow(login)                   the code of login's known secret now
 //   freshTotp(login)                 a code the daemon has not seen yet
@@ -26,7 +28,9 @@
 //   logout(page)                     the logout button of the page header
 //   shoot(page, name)                build/screenshots/NAME-phone.png (375x812)
 //                                    and NAME-laptop.png (1280x800), full page
-//   loadTexts()                      {M_ID: {kk, ru, en}} from texts.def
+//   loadTexts()                      {M_ID: {kk, ru, en}} from texts.def (throws
+//                                    unless it read every MSG row)
+//   shownText(page, selector)        the element's text, white space folded
 //   fitsWidth(page)                  {scrollWidth, clientWidth} of the page (needs a
 //                                    context with javaScriptEnabled: true)
 import assert from 'node:assert/strict';
@@ -53,6 +57,12 @@ export async function launch() {
 		args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
 			'--disable-component-update', '--disable-sync', '--no-first-run'],
 	});
+}
+
+export async function launchForStaff() {
+	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
+	assert.ok(STAFF.password, 'HOTLINE_STAFF is not set (tools/staff-accounts.sh)');
+	return launch();
 }
 
 function base32Decode(text) {
@@ -146,7 +156,14 @@ export function loadTexts() {
 	const out = {};
 	for (const m of src.matchAll(row))
 		out[m[1]] = { kk: JSON.parse(m[2]), ru: JSON.parse(m[3]), en: JSON.parse(m[4]) };
+	const rows = src.split('\n').filter((l) => l.startsWith('MSG(')).length;
+	if (Object.keys(out).length !== rows)
+		throw new Error(`${process.env.HOTLINE_TEXTS}: read ${Object.keys(out).length} of ${rows} MSG rows`);
 	return out;
+}
+
+export async function shownText(page, selector) {
+	return ((await page.locator(selector).textContent()) || '').replace(/\s+/g, ' ').trim();
 }
 
 export async function fitsWidth(page) {

@@ -7,21 +7,13 @@
 // width.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, STAFF, launch, loginAs, shoot, url } from './common.mjs';
+import { BASE, launchForStaff, loginAs, shoot, url } from './common.mjs';
 import { lookUp, report, watchDialogs } from './reportkit.mjs';
 
 const PROBE = '<script>alert(1)</script>"\'><img src=x onerror=alert(2)>';
 let browser;
-
-before(async () => {
-	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
-	assert.ok(STAFF.password, 'HOTLINE_STAFF is not set (tools/staff-accounts.sh)');
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-});
+before(async () => { browser = await launchForStaff(); });
+after(() => browser?.close());
 
 test('the compliance manager triages a report end to end', async () => {
 	const marker = `tender-${Date.now()}`;

@@ -6,20 +6,12 @@
 // Screenshots director-queue, director-case, director-letter.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, STAFF, launch, loginAs, shoot, url } from './common.mjs';
+import { BASE, launchForStaff, loginAs, shoot, url } from './common.mjs';
 import { report, watchDialogs } from './reportkit.mjs';
 
 let browser;
-
-before(async () => {
-	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
-	assert.ok(STAFF.password, 'HOTLINE_STAFF is not set (tools/staff-accounts.sh)');
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-});
+before(async () => { browser = await launchForStaff(); });
+after(() => browser?.close());
 
 async function triage(regNo) {
 	const ctx = await browser.newContext({ javaScriptEnabled: false });

@@ -7,27 +7,15 @@
 // operator-receipt, operator-calls-after (phone and laptop).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, STAFF, launch, loginAs, shoot, url, loadTexts } from './common.mjs';
+import { BASE, launchForStaff, loginAs, shoot, url, loadTexts, shownText } from './common.mjs';
 
 const RECEIPT_RE = /^\d{4}(?: \d{4}){6}$/;
 const REGNO_RE = /^\d{4}-\d{6}$/;
 const T = loadTexts();
 
 let browser;
-
-before(async () => {
-	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
-	assert.ok(STAFF.password, 'HOTLINE_STAFF is not set (tools/staff-accounts.sh)');
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-});
-
-async function text(page, selector) {
-	return ((await page.locator(selector).textContent()) || '').replace(/\s+/g, ' ').trim();
-}
+before(async () => { browser = await launchForStaff(); });
+after(() => browser?.close());
 
 async function submitForm(page, selector) {
 	await Promise.all([page.waitForNavigation(), page.click(selector)]);
@@ -49,9 +37,9 @@ test('an operator logs a call in Russian and the caller follows it on /status', 
 	assert.equal(await page.getAttribute('html', 'lang'), 'ru');
 	// the script, in Russian, with the operator's own name
 	assert.equal(await page.locator('li.step').count(), 5);
-	assert.match(await text(page, '#step-1 .say'), /Вас слушает Test Operator \(оператор телефона доверия\)/);
-	assert.equal(await text(page, '#step-1 h2'), T.M_CALL_STEP1_TITLE.ru);
-	assert.match(await text(page, '#step-5 .say'), /государственную тайну/);
+	assert.match(await shownText(page, '#step-1 .say'), /Вас слушает Test Operator \(оператор телефона доверия\)/);
+	assert.equal(await shownText(page, '#step-1 h2'), T.M_CALL_STEP1_TITLE.ru);
+	assert.match(await shownText(page, '#step-5 .say'), /государственную тайну/);
 	await shoot(page, 'operator-call-form');
 
 	// steps 1 to 4, as the call goes
@@ -71,8 +59,8 @@ test('an operator logs a call in Russian and the caller follows it on /status', 
 	// step 5 forgotten: refused, and nothing typed is lost
 	await submitForm(page, '#save-call');
 	assert.ok(await page.isVisible('#errors'));
-	assert.match(await text(page, '#errors'), /5\. Сообщите о защите сведений/);
-	assert.doesNotMatch(await text(page, '#errors'), /1\. Представьтесь/);
+	assert.match(await shownText(page, '#errors'), /5\. Сообщите о защите сведений/);
+	assert.doesNotMatch(await shownText(page, '#errors'), /1\. Представьтесь/);
 	assert.equal(await page.inputValue('[name="what"]'), 'Инспектор требовал деньги за положительное заключение.');
 	assert.equal(await page.isChecked('input[name="step4"]'), true);
 	await shoot(page, 'operator-call-refused');
@@ -80,11 +68,11 @@ test('an operator logs a call in Russian and the caller follows it on /status', 
 	await page.check('input[name="step5"]');
 	await submitForm(page, '#save-call');
 	assert.equal(await page.getAttribute('html', 'lang'), 'ru');
-	const receipt = await text(page, '#receipt');
-	const regNo = await text(page, '#reg-no');
+	const receipt = await shownText(page, '#receipt');
+	const regNo = await shownText(page, '#reg-no');
 	assert.match(receipt, RECEIPT_RE);
 	assert.match(regNo, REGNO_RE);
-	assert.equal(await text(page, '#read-receipt'), T.M_CALL_READ_RECEIPT.ru);
+	assert.equal(await shownText(page, '#read-receipt'), T.M_CALL_READ_RECEIPT.ru);
 	// the groups for dictation, with their digits spelled out in Russian
 	const groups = await page.locator('#dictation .group').allTextContents();
 	assert.deepEqual(groups, receipt.split(' '));
@@ -106,8 +94,8 @@ test('an operator logs a call in Russian and the caller follows it on /status', 
 	await rpage.goto(url('/status?lang=ru'));
 	await rpage.fill('form#status [name="receipt"]', receipt);
 	await submitForm(rpage, 'form#status button');
-	assert.equal(await text(rpage, '#reg-no'), regNo);
-	assert.notEqual(await text(rpage, '#state'), '');
+	assert.equal(await shownText(rpage, '#reg-no'), regNo);
+	assert.notEqual(await shownText(rpage, '#state'), '');
 	await rctx.close();
 });
 
@@ -151,7 +139,7 @@ test('the console, the call form and the receipt fit a phone, in every language'
 	if (await page.locator('#outside-hours').count())
 		await page.fill('[name="outside_reason"]', 'Кезекші қабылдады');
 	await Promise.all([page.waitForNavigation(), page.click('#save-call')]);
-	assert.match(await text(page, '#receipt'), RECEIPT_RE);
+	assert.match(await shownText(page, '#receipt'), RECEIPT_RE);
 	await noSideScroll(page, 'the receipt page (kk)');
 	await shoot(page, 'operator-receipt-kk');
 	assert.ok(deskCss > 0, '/staff/desk.css was loaded');

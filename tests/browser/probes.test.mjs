@@ -15,7 +15,7 @@
 // their contexts are kept in `sessions` and reused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, STAFF, launch, loadTexts, loginAs, shoot, url } from './common.mjs';
+import { BASE, STAFF, launchForStaff, loadTexts, loginAs, shoot, url } from './common.mjs';
 import { watchDialogs } from './reportkit.mjs';
 import { hotlinectl, passphrase, sendReport, stackDir } from './casework.mjs';
 
@@ -30,11 +30,7 @@ let browser;
 const sessions = new Map(); // login -> {ctx, page, dialogs}
 const passwords = {}; // accounts made here -> password
 
-before(async () => {
-	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
-	assert.ok(STAFF.password, 'HOTLINE_STAFF is not set (tools/staff-accounts.sh)');
-	browser = await launch();
-});
+before(async () => { browser = await launchForStaff(); });
 
 after(async () => {
 	for (const s of sessions.values())

@@ -5,27 +5,15 @@
 // and registrar-ticket-print (the page as printed, in PDF media).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, STAFF, SHOTS, launch, loginAs, shoot, url } from './common.mjs';
+import { BASE, SHOTS, launchForStaff, loginAs, shoot, url, shownText } from './common.mjs';
 import { join } from 'node:path';
 
 const RECEIPT_RE = /^\d{4}(?: \d{4}){6}$/;
 const REGNO_RE = /^\d{4}-\d{6}$/;
 
 let browser;
-
-before(async () => {
-	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
-	assert.ok(STAFF.password, 'HOTLINE_STAFF is not set (tools/staff-accounts.sh)');
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-});
-
-async function text(page, selector) {
-	return ((await page.locator(selector).textContent()) || '').replace(/\s+/g, ' ').trim();
-}
+before(async () => { browser = await launchForStaff(); });
+after(() => browser?.close());
 
 test('a registrar registers a written appeal and prints the ticket', async () => {
 	const ctx = await browser.newContext({ javaScriptEnabled: false, locale: 'ru-RU' });
@@ -47,11 +35,11 @@ test('a registrar registers a written appeal and prints the ticket', async () =>
 	await Promise.all([page.waitForNavigation(), page.click('#register')]);
 
 	assert.equal(await page.locator('#ticket').count(), 1, 'no ticket');
-	const regNo = await text(page, '#reg-no');
-	const receipt = await text(page, '#receipt');
+	const regNo = await shownText(page, '#reg-no');
+	const receipt = await shownText(page, '#receipt');
 	assert.match(regNo, REGNO_RE);
 	assert.match(receipt, RECEIPT_RE);
-	assert.match(await text(page, '#ticket-how'), /\/status/);
+	assert.match(await shownText(page, '#ticket-how'), /\/status/);
 	assert.ok(!(await page.content()).includes('вымогательстве'), 'content on the ticket');
 	await shoot(page, 'registrar-ticket');
 	// as printed: the header, menu and links are not on paper
@@ -68,7 +56,7 @@ test('a registrar registers a written appeal and prints the ticket', async () =>
 	await rpage.goto(url('/status?lang=ru'));
 	await rpage.fill('form#status [name="receipt"]', receipt);
 	await Promise.all([rpage.waitForNavigation(), rpage.click('form#status button')]);
-	assert.equal(await text(rpage, '#reg-no'), regNo);
+	assert.equal(await shownText(rpage, '#reg-no'), regNo);
 	await rctx.close();
 });
 
@@ -93,7 +81,7 @@ test('the registrar form and the ticket fit a phone', async () => {
 	await page.fill('[name="what"]', 'Appeal handed in at the desk, to measure the ticket.');
 	await page.selectOption('[name="category"]', 'other');
 	await Promise.all([page.waitForNavigation(), page.click('#register')]);
-	assert.match(await text(page, '#receipt'), RECEIPT_RE);
+	assert.match(await shownText(page, '#receipt'), RECEIPT_RE);
 	await measure('the ticket (en)');
 	await ctx.close();
 });

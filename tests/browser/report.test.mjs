@@ -7,12 +7,11 @@
 // (tools/browser.sh starts a stack and runs this.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { BASE, SHOTS, loadTexts, url } from './common.mjs';
 
-const BASE = process.env.HOTLINE_URL;
-const SHOTS = process.env.HOTLINE_SCREENSHOTS || '';
 const TIMEOUT = 15_000;
 
 const LAPTOP = { width: 1366, height: 768 };
@@ -24,23 +23,7 @@ const RECEIPT_RE = /^\d{4}(?: \d{4}){6}$/;
 const REGNO_RE = /^(\d{4})-\d{6}$/;
 
 // The texts of the pages: T.M_FORM_WHAT.kk and so on.
-function loadMessages() {
-	const src = readFileSync(process.env.HOTLINE_TEXTS, 'utf8');
-	const lit = '"(?:[^"\\\\]|\\\\.)*"';
-	const row = new RegExp(`^MSG\\((M_\\w+),\\s*(${lit}),\\s*(${lit}),\\s*(${lit})\\)\\s*$`, 'gm');
-	const out = {};
-	for (const m of src.matchAll(row))
-		out[m[1]] = { kk: JSON.parse(m[2]), ru: JSON.parse(m[3]), en: JSON.parse(m[4]) };
-	const rows = src.split('\n').filter((l) => l.startsWith('MSG(')).length;
-	if (Object.keys(out).length !== rows)
-		throw new Error(`${process.env.HOTLINE_TEXTS}: read ${Object.keys(out).length} of ${rows} MSG rows`);
-	return out;
-}
-const T = loadMessages();
-
-function url(path) {
-	return new URL(path, BASE).href;
-}
+const T = loadTexts();
 
 let browser;
 

@@ -3,19 +3,11 @@
 // phone and laptop width (screenshots staff-login, staff-home, staff-admin).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, STAFF, fitsWidth, launch, loginAs, logout, shoot, url } from './common.mjs';
+import { BASE, STAFF, fitsWidth, launchForStaff, loginAs, logout, shoot, url } from './common.mjs';
 
 let browser;
-
-before(async () => {
-	assert.ok(BASE, 'HOTLINE_URL is not set (run tools/browser.sh BUILD)');
-	assert.ok(STAFF.password, 'HOTLINE_STAFF is not set (tools/staff-accounts.sh)');
-	browser = await launch();
-});
-
-after(async () => {
-	await browser?.close();
-});
+before(async () => { browser = await launchForStaff(); });
+after(() => browser?.close());
 
 test('admin logs in with a TOTP code and sees the accounts', async () => {
 	const ctx = await browser.newContext({ javaScriptEnabled: false });
