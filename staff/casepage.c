@@ -505,20 +505,10 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 		dd_text(c, M_CASE_NORMS, PQgetvalue(res, 0, 7));
 	staff_printf(c, "</dl>\n");
 	const char *w[1] = {PQgetvalue(res, 0, 0)};
-	PGresult *m = casefile_query(c, sql_members, 1, w);
 	subheading(c, M_CASE_COMMISSION);
 	staff_printf(c, "<ul id=\"commission\">\n");
-	for (int i = 0; m && i < PQntuples(m); i++) {
-		staff_printf(c, "<li>");
-		staff_esc(c, PQgetvalue(m, i, 0));
-		if (*PQgetvalue(m, i, 1)) {
-			staff_printf(c, ", ");
-			staff_esc(c, PQgetvalue(m, i, 1));
-		}
-		staff_printf(c, "</li>\n");
-	}
+	casepage_members(c, w[0]);
 	staff_printf(c, "</ul>\n");
-	PQclear(m);
 	PGresult *x = casefile_query(c, sql_extensions, 1, w);
 	for (int i = 0; x && i < PQntuples(x); i++) {
 		char text[512];
@@ -551,6 +541,22 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 	PQclear(r);
 	PQclear(res);
 	return true;
+}
+
+void casepage_members(struct staff_ctx *c, const char *inv_id)
+{
+	const char *v[1] = {inv_id};
+	PGresult *res = casefile_query(c, sql_members, 1, v);
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		staff_printf(c, "<li>");
+		staff_esc(c, PQgetvalue(res, i, 0));
+		if (*PQgetvalue(res, i, 1)) {
+			staff_printf(c, ", ");
+			staff_esc(c, PQgetvalue(res, i, 1));
+		}
+		staff_printf(c, "</li>\n");
+	}
+	PQclear(res);
 }
 
 /* --- the forms of the steps --- */
