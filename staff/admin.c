@@ -57,21 +57,29 @@ static unsigned form_roles(struct staff_ctx *c, char *array, size_t size)
 	return roles;
 }
 
-static void role_checkboxes(struct staff_ctx *c, unsigned checked)
+/* A fieldset of one checkbox per role: field name, each box's id
+ * "PREFIX-ROLE", the roles in checked ticked. */
+static void role_fieldset(struct staff_ctx *c, const char *id, enum msg legend, const char *name,
+			  const char *prefix, unsigned checked)
 {
-	staff_printf(c, "<fieldset id=\"roles\"><legend>");
-	staff_text(c, M_STAFF_ROLES);
+	staff_printf(c, "<fieldset id=\"%s\"><legend>", id);
+	staff_text(c, legend);
 	staff_printf(c, "</legend>\n");
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		staff_printf(c,
-			     "<label class=\"choice\"><input type=\"checkbox\" name=\"roles\" "
-			     "value=\"%s\" id=\"role-%s\"%s> ",
-			     role_name((enum role)r), role_name((enum role)r),
+			     "<label class=\"choice\"><input type=\"checkbox\" name=\"%s\" "
+			     "value=\"%s\" id=\"%s-%s\"%s> ",
+			     name, role_name((enum role)r), prefix, role_name((enum role)r),
 			     checked & ROLE_BIT(r) ? " checked" : "");
 		staff_text(c, role_msgs[r]);
 		staff_printf(c, "</label>\n");
 	}
 	staff_printf(c, "</fieldset>\n");
+}
+
+static void role_checkboxes(struct staff_ctx *c, unsigned checked)
+{
+	role_fieldset(c, "roles", M_STAFF_ROLES, "roles", "role", checked);
 }
 
 static void notice(struct staff_ctx *c, const char *id, enum msg text)
@@ -409,20 +417,26 @@ static long long user_id(struct staff_ctx *c, const char *login)
 	return id;
 }
 
+/* The id of an account that exists; 0 after answering 404, or 503 on a
+ * database error. */
+static long long existing_user(struct staff_ctx *c, const char *login)
+{
+	long long id = user_id(c, login);
+	if (id < 0)
+		db_down(c);
+	else if (id == 0)
+		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+	return id > 0 ? id : 0;
+}
+
 /* Runs one change of an account with its audit row; ends the account's
  * sessions; shows the account again. */
 static void change(struct staff_ctx *c, const char *login, const char *sql_text, int n,
 		   const char *const *v, const char *action, enum msg done)
 {
-	long long id = user_id(c, login);
-	if (id < 0) {
-		db_down(c);
+	long long id = existing_user(c, login);
+	if (id == 0)
 		return;
-	}
-	if (id == 0) {
-		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
-		return;
-	}
 	if (!wfdb_begin(c->db)) {
 		db_down(c);
 		return;
@@ -472,15 +486,9 @@ static void disable_post(struct staff_ctx *c)
 static void reset_post(struct staff_ctx *c)
 {
 	const char *login = staff_arg(c, "login");
-	long long id = user_id(c, login);
-	if (id < 0) {
-		db_down(c);
+	long long id = existing_user(c, login);
+	if (id == 0)
 		return;
-	}
-	if (id == 0) {
-		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
-		return;
-	}
 	char password[ACCOUNT_GENERATED_SIZE];
 	account_generate_password(password);
 	struct wf_error e = {0};
@@ -550,19 +558,8 @@ static void policy_page(struct staff_ctx *c, enum msg note)
 	}
 	PQclear(locked);
 	staff_form_open(c, "/staff/admin/policy", false);
-	staff_printf(c, "<fieldset id=\"policy\"><legend>");
-	staff_text(c, M_ADMIN_POLICY_LEGEND);
-	staff_printf(c, "</legend>\n");
-	for (int r = 0; r < ROLE_COUNT; r++) {
-		staff_printf(c,
-			     "<label class=\"choice\"><input type=\"checkbox\" name=\"totp\" "
-			     "value=\"%s\" id=\"totp-%s\"%s> ",
-			     role_name((enum role)r), role_name((enum role)r),
-			     required & ROLE_BIT(r) ? " checked" : "");
-		staff_text(c, role_msgs[r]);
-		staff_printf(c, "</label>\n");
-	}
-	staff_printf(c, "</fieldset>\n<button type=\"submit\" id=\"policy-submit\">");
+	role_fieldset(c, "policy", M_ADMIN_POLICY_LEGEND, "totp", "totp", required);
+	staff_printf(c, "<button type=\"submit\" id=\"policy-submit\">");
 	staff_text(c, M_ADMIN_POLICY_SUBMIT);
 	staff_printf(c, "</button>\n</form>\n");
 	staff_page_end(c);

@@ -53,20 +53,7 @@ void caseaction_done(struct staff_ctx *c, const char *reg_no, const char *anchor
  * cannot go on. */
 bool caseaction_begin(struct staff_ctx *c, struct casefile *k)
 {
-	bool db_error;
-	if (!casefile_begin(c)) {
-		casefile_db_error(c);
-		return false;
-	}
-	if (!casefile_load(c, c->arg, true, k, &db_error)) {
-		casefile_rollback(c);
-		if (db_error)
-			casefile_db_error(c);
-		else
-			casefile_not_found(c);
-		return false;
-	}
-	return true;
+	return casefile_open(c, c->arg, true, k);
 }
 
 /* Audits and commits a step that succeeded, then redirects. */

@@ -224,3 +224,26 @@ void casefile_db_error(struct staff_ctx *c)
 	c->download_name[0] = '\0';
 	staff_error(c, 500, M_CASE_DB_ERROR_TITLE, M_CASE_DB_ERROR);
 }
+
+void casefile_load_refused(struct staff_ctx *c, bool db_error)
+{
+	casefile_rollback(c);
+	if (db_error)
+		casefile_db_error(c);
+	else
+		casefile_not_found(c);
+}
+
+bool casefile_open(struct staff_ctx *c, const char *reg_no, bool lock, struct casefile *k)
+{
+	bool db_error;
+	if (!casefile_begin(c)) {
+		casefile_db_error(c);
+		return false;
+	}
+	if (!casefile_load(c, reg_no, lock, k, &db_error)) {
+		casefile_load_refused(c, db_error);
+		return false;
+	}
+	return true;
+}

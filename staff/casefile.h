@@ -48,6 +48,15 @@ bool casefile_visible(unsigned roles, bool director_named);
 bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct casefile *k,
 		   bool *db_error) __attribute__((warn_unused_result));
 
+/* Answers a casefile_load() that failed: rolls back, then 500 on a
+ * database error, else 404. */
+void casefile_load_refused(struct staff_ctx *c, bool db_error);
+
+/* Opens the transaction and loads the case (casefile_load()); answers the
+ * request itself and returns false when it cannot go on. */
+bool casefile_open(struct staff_ctx *c, const char *reg_no, bool lock, struct casefile *k)
+    __attribute__((warn_unused_result));
+
 /* The case's content key, opened with the session's case-handling key;
  * NULL when the session holds none or it does not open. */
 struct content_key *casefile_content_key(struct staff_ctx *c, const struct casefile *k);

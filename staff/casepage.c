@@ -65,19 +65,27 @@ static bool decides(const struct staff_ctx *c)
 
 /* --- decrypting --- */
 
-static json_t *decrypt_json(const struct content_key *key, const PGresult *res, int row, int col)
+/* A blob of the row opened with key into *plain (wipe and free it). */
+static bool decrypt_cell(const struct content_key *key, const PGresult *res, int row, int col,
+			 unsigned char **plain, size_t *plen)
 {
 	size_t len;
 	unsigned char *ct = casefile_bytea(res, row, col, &len);
+	bool ok = ct && key && content_decrypt(key, ct, len, plain, plen);
+	PQfreemem(ct);
+	return ok;
+}
+
+static json_t *decrypt_json(const struct content_key *key, const PGresult *res, int row, int col)
+{
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	json_t *j = NULL;
-	if (ct && key && content_decrypt(key, ct, len, &plain, &plen)) {
+	if (decrypt_cell(key, res, row, col, &plain, &plen)) {
 		j = json_loadb((const char *)plain, plen, 0, NULL);
 		crypto_wipe(plain, plen);
 		free(plain);
 	}
-	PQfreemem(ct);
 	return j;
 }
 
@@ -85,11 +93,9 @@ static json_t *decrypt_json(const struct content_key *key, const PGresult *res, 
 static bool put_decrypted_text(struct staff_ctx *c, const struct content_key *key,
 			       const PGresult *res, int row, int col)
 {
-	size_t len;
-	unsigned char *ct = casefile_bytea(res, row, col, &len);
 	unsigned char *plain = NULL;
 	size_t plen = 0;
-	bool ok = ct && key && content_decrypt(key, ct, len, &plain, &plen);
+	bool ok = decrypt_cell(key, res, row, col, &plain, &plen);
 	if (ok) {
 		struct buf tmp;
 		buf_init(&tmp);
@@ -99,7 +105,6 @@ static bool put_decrypted_text(struct staff_ctx *c, const struct content_key *ke
 		crypto_wipe(plain, plen);
 		free(plain);
 	}
-	PQfreemem(ct);
 	return ok;
 }
 
@@ -116,7 +121,7 @@ static struct content_key *open_sealed_key(struct staff_ctx *c, const PGresult *
 
 /* --- sections --- */
 
-static void heading(struct staff_ctx *c, const char *id, enum msg title)
+void casepage_section(struct staff_ctx *c, const char *id, enum msg title)
 {
 	staff_printf(c, "<section id=\"%s\"><h2>", id);
 	staff_text(c, title);
@@ -130,6 +135,44 @@ static void dt(struct staff_ctx *c, enum msg label)
 	staff_printf(c, "</dt><dd>");
 }
 
+/* A <dd> of plain text after its label. */
+static void dd_text(struct staff_ctx *c, enum msg label, const char *text)
+{
+	dt(c, label);
+	staff_esc(c, text);
+	staff_printf(c, "</dd>\n");
+}
+
+static void paragraph(struct staff_ctx *c, enum msg text)
+{
+	staff_printf(c, "<p>");
+	staff_text(c, text);
+	staff_printf(c, "</p>\n");
+}
+
+static void subheading(struct staff_ctx *c, enum msg title)
+{
+	staff_printf(c, "<h3>");
+	staff_text(c, title);
+	staff_printf(c, "</h3>\n");
+}
+
+/* The form of a step on this case: posts to /staff/STEP/REG_NO. */
+static void case_form_open(struct staff_ctx *c, const char *step, const struct casefile *k)
+{
+	char action[64];
+	snprintf(action, sizeof(action), "/staff/%s/%s", step, k->reg_no);
+	staff_form_open(c, action, false);
+}
+
+/* The submit button and the end of the form. */
+static void submit_form_end(struct staff_ctx *c, const char *id, enum msg label)
+{
+	staff_printf(c, "<p><button type=\"submit\" id=\"%s\">", id);
+	staff_text(c, label);
+	staff_printf(c, "</button></p>\n</form>\n");
+}
+
 static void put_facts(struct staff_ctx *c, const struct casefile *k)
 {
 	staff_printf(c, "<dl class=\"facts\">\n");
@@ -137,9 +180,7 @@ static void put_facts(struct staff_ctx *c, const struct casefile *k)
 	staff_printf(c, "<span id=\"case-state\" data-state=\"%s\">", case_state_name(k->state));
 	staff_text(c, casefile_state_text(case_state_name(k->state)));
 	staff_printf(c, "</span>%s</dd>\n", k->overdue ? " <strong class=\"late\">!</strong>" : "");
-	dt(c, M_CASE_REGISTERED);
-	staff_esc(c, k->registered_at);
-	staff_printf(c, "</dd>\n");
+	dd_text(c, M_CASE_REGISTERED, k->registered_at);
 	dt(c, M_BOARD_CHANNEL);
 	staff_text(c, casefile_channel_text(k->channel));
 	staff_printf(c, "</dd>\n");
@@ -153,11 +194,8 @@ static void put_facts(struct staff_ctx *c, const struct casefile *k)
 	staff_printf(c, "<span id=\"director-named\">");
 	staff_text(c, k->director_named ? M_CASE_YES : M_CASE_NO);
 	staff_printf(c, "</span></dd>\n");
-	if (k->triage_unit[0]) {
-		dt(c, M_CASE_UNIT);
-		staff_esc(c, k->triage_unit);
-		staff_printf(c, "</dd>\n");
-	}
+	if (k->triage_unit[0])
+		dd_text(c, M_CASE_UNIT, k->triage_unit);
 	if (k->decision[0]) {
 		dt(c, M_CASE_DECISION);
 		staff_printf(c, "<span id=\"decision\">");
@@ -173,11 +211,8 @@ static void put_facts(struct staff_ctx *c, const struct casefile *k)
 		}
 		staff_printf(c, "</dd>\n");
 	}
-	if (k->forwarded_to[0]) {
-		dt(c, M_CASE_FORWARDED_TO);
-		staff_esc(c, k->forwarded_to);
-		staff_printf(c, "</dd>\n");
-	}
+	if (k->forwarded_to[0])
+		dd_text(c, M_CASE_FORWARDED_TO, k->forwarded_to);
 	staff_printf(c, "</dl>\n");
 }
 
@@ -204,7 +239,7 @@ static enum msg field_label(const char *key, bool *known)
 static void put_content(struct staff_ctx *c, const struct casefile *k,
 			const struct content_key *key)
 {
-	heading(c, "content", M_CASE_CONTENT);
+	casepage_section(c, "content", M_CASE_CONTENT);
 	if (!key) {
 		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
 		staff_text(c, M_CASE_NO_KEY);
@@ -266,15 +301,13 @@ static void put_file(struct staff_ctx *c, const struct content_key *key, const P
 static void put_files(struct staff_ctx *c, const struct casefile *k,
 		      const struct content_key *key)
 {
-	heading(c, "files", M_CASE_FILES);
+	casepage_section(c, "files", M_CASE_FILES);
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_files, 1, v);
 	int n = res ? PQntuples(res) : 0;
-	if (n == 0) {
-		staff_printf(c, "<p>");
-		staff_text(c, M_CASE_NO_FILES);
-		staff_printf(c, "</p>\n");
-	} else if (key) {
+	if (n == 0)
+		paragraph(c, M_CASE_NO_FILES);
+	else if (key) {
 		staff_printf(c, "<ul class=\"files\">\n");
 		for (int i = 0; i < n; i++)
 			put_file(c, key, res, i, 0, 1);
@@ -286,16 +319,13 @@ static void put_files(struct staff_ctx *c, const struct casefile *k,
 
 static void put_messages(struct staff_ctx *c, const struct casefile *k, const char *form_text)
 {
-	heading(c, "messages", M_CASE_MESSAGES);
+	casepage_section(c, "messages", M_CASE_MESSAGES);
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_messages, 1, v);
 	PGresult *files = casefile_query(c, sql_message_files, 1, v);
 	int n = res ? PQntuples(res) : 0;
-	if (n == 0) {
-		staff_printf(c, "<p>");
-		staff_text(c, M_CASE_NO_MESSAGES);
-		staff_printf(c, "</p>\n");
-	}
+	if (n == 0)
+		paragraph(c, M_CASE_NO_MESSAGES);
 	for (int i = 0; i < n; i++) {
 		bool staff = strcmp(PQgetvalue(res, i, 1), "staff") == 0;
 		staff_printf(c, "<article class=\"message %s\"><h3>",
@@ -335,9 +365,7 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 			staff_text(c, M_CASE_REPLY_WAIT);
 			staff_printf(c, "</p>\n");
 		} else {
-			char action[64];
-			snprintf(action, sizeof(action), "/staff/case-reply/%s", k->reg_no);
-			staff_form_open(c, action, false);
+			case_form_open(c, "case-reply", k);
 			staff_printf(c, "<label for=\"reply\">");
 			staff_text(c, M_CASE_REPLY);
 			staff_printf(c, "</label>\n<p class=\"hint\">");
@@ -346,9 +374,8 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 					"required>");
 			if (form_text)
 				staff_esc(c, form_text);
-			staff_printf(c, "</textarea>\n<p><button type=\"submit\" id=\"send-reply\">");
-			staff_text(c, M_CASE_SEND);
-			staff_printf(c, "</button></p>\n</form>\n");
+			staff_printf(c, "</textarea>\n");
+			submit_form_end(c, "send-reply", M_CASE_SEND);
 		}
 	}
 	staff_printf(c, "</section>\n");
@@ -357,15 +384,12 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 static void put_notes(struct staff_ctx *c, const struct casefile *k,
 		      const struct content_key *key)
 {
-	heading(c, "notes", M_CASE_NOTES);
+	casepage_section(c, "notes", M_CASE_NOTES);
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_notes, 1, v);
 	int n = res ? PQntuples(res) : 0;
-	if (n == 0) {
-		staff_printf(c, "<p>");
-		staff_text(c, M_CASE_NO_NOTES);
-		staff_printf(c, "</p>\n");
-	}
+	if (n == 0)
+		paragraph(c, M_CASE_NO_NOTES);
 	for (int i = 0; i < n; i++) {
 		staff_printf(c, "<article class=\"note\"><h3>");
 		staff_esc(c, PQgetvalue(res, i, 0));
@@ -378,15 +402,12 @@ static void put_notes(struct staff_ctx *c, const struct casefile *k,
 	}
 	PQclear(res);
 	if (key) {
-		char action[64];
-		snprintf(action, sizeof(action), "/staff/case-note/%s", k->reg_no);
-		staff_form_open(c, action, false);
+		case_form_open(c, "case-note", k);
 		staff_printf(c, "<label for=\"note\">");
 		staff_text(c, M_CASE_NOTE_ADD);
 		staff_printf(c, "</label>\n<textarea id=\"note\" name=\"note\" rows=\"3\" required>"
-				"</textarea>\n<p><button type=\"submit\" id=\"add-note\">");
-		staff_text(c, M_CASE_NOTE_SAVE);
-		staff_printf(c, "</button></p>\n</form>\n");
+				"</textarea>\n");
+		submit_form_end(c, "add-note", M_CASE_NOTE_SAVE);
 	}
 	staff_printf(c, "</section>\n");
 }
@@ -394,13 +415,12 @@ static void put_notes(struct staff_ctx *c, const struct casefile *k,
 static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 			 const struct calendar *cal, const char *today)
 {
-	heading(c, "timeline", M_CASE_TIMELINE);
+	casepage_section(c, "timeline", M_CASE_TIMELINE);
 	const char *v[1] = {k->id};
 	PGresult *dl = casefile_query(c, sql_deadlines, 1, v);
 	if (dl && PQntuples(dl) > 0) {
-		staff_printf(c, "<h3>");
-		staff_text(c, M_CASE_DEADLINES);
-		staff_printf(c, "</h3>\n<ul id=\"deadlines\">\n");
+		subheading(c, M_CASE_DEADLINES);
+		staff_printf(c, "<ul id=\"deadlines\">\n");
 		for (int i = 0; i < PQntuples(dl); i++) {
 			const char *due = PQgetvalue(dl, i, 1), *met = PQgetvalue(dl, i, 2);
 			staff_printf(c, "<li data-kind=\"");
@@ -427,9 +447,8 @@ static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 	}
 	PQclear(dl);
 	PGresult *ev = casefile_query(c, sql_events, 1, v);
-	staff_printf(c, "<h3>");
-	staff_text(c, M_CASE_EVENTS);
-	staff_printf(c, "</h3>\n<ol id=\"events\">\n");
+	subheading(c, M_CASE_EVENTS);
+	staff_printf(c, "<ol id=\"events\">\n");
 	for (int i = 0; ev && i < PQntuples(ev); i++) {
 		staff_printf(c, "<li><time>");
 		staff_esc(c, PQgetvalue(ev, i, 0));
@@ -453,14 +472,13 @@ static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 static bool put_investigation(struct staff_ctx *c, const struct casefile *k, char *inv_state,
 			      size_t state_size, char due[11])
 {
-	heading(c, "investigation", M_CASE_INVESTIGATION);
+	casepage_section(c, "investigation", M_CASE_INVESTIGATION);
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_investigation, 1, v);
 	bool found = res && PQntuples(res) == 1;
 	if (!found) {
-		staff_printf(c, "<p>");
-		staff_text(c, M_CASE_NO_INVESTIGATION);
-		staff_printf(c, "</p>\n</section>\n");
+		paragraph(c, M_CASE_NO_INVESTIGATION);
+		staff_printf(c, "</section>\n");
 		PQclear(res);
 		return false;
 	}
@@ -472,9 +490,7 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 	staff_printf(c, ", ");
 	staff_esc(c, PQgetvalue(res, 0, 2));
 	staff_printf(c, "</dd>\n");
-	dt(c, M_BOARD_STATE);
-	staff_esc(c, PQgetvalue(res, 0, 3));
-	staff_printf(c, "</dd>\n");
+	dd_text(c, M_BOARD_STATE, PQgetvalue(res, 0, 3));
 	dt(c, M_CASE_DUE);
 	staff_printf(c, "<time id=\"investigation-due\">");
 	staff_esc(c, PQgetvalue(res, 0, 4));
@@ -485,17 +501,13 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 		staff_printf(c, ")");
 	}
 	staff_printf(c, "</dd>\n");
-	if (*PQgetvalue(res, 0, 7)) {
-		dt(c, M_CASE_NORMS);
-		staff_esc(c, PQgetvalue(res, 0, 7));
-		staff_printf(c, "</dd>\n");
-	}
+	if (*PQgetvalue(res, 0, 7))
+		dd_text(c, M_CASE_NORMS, PQgetvalue(res, 0, 7));
 	staff_printf(c, "</dl>\n");
 	const char *w[1] = {PQgetvalue(res, 0, 0)};
 	PGresult *m = casefile_query(c, sql_members, 1, w);
-	staff_printf(c, "<h3>");
-	staff_text(c, M_CASE_COMMISSION);
-	staff_printf(c, "</h3>\n<ul id=\"commission\">\n");
+	subheading(c, M_CASE_COMMISSION);
+	staff_printf(c, "<ul id=\"commission\">\n");
 	for (int i = 0; m && i < PQntuples(m); i++) {
 		staff_printf(c, "<li>");
 		staff_esc(c, PQgetvalue(m, i, 0));
@@ -519,9 +531,8 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 	}
 	PQclear(x);
 	PGresult *r = casefile_query(c, sql_requests, 1, w);
-	staff_printf(c, "<h3>");
-	staff_text(c, M_CASE_REQUESTS);
-	staff_printf(c, "</h3>\n<ul id=\"requests\">\n");
+	subheading(c, M_CASE_REQUESTS);
+	staff_printf(c, "<ul id=\"requests\">\n");
 	for (int i = 0; r && i < PQntuples(r); i++) {
 		staff_printf(c, "<li>");
 		staff_esc(c, PQgetvalue(r, i, 0));
@@ -562,15 +573,18 @@ static void text_input(struct staff_ctx *c, const char *id, const char *name, en
 		     required ? " required" : "");
 }
 
+static void fieldset_open(struct staff_ctx *c, enum msg legend)
+{
+	staff_printf(c, "<fieldset><legend>");
+	staff_text(c, legend);
+	staff_printf(c, "</legend>\n");
+}
+
 static void put_triage_form(struct staff_ctx *c, const struct casefile *k)
 {
-	char action[64];
-	snprintf(action, sizeof(action), "/staff/case-triage/%s", k->reg_no);
-	heading(c, "triage", M_TRIAGE_TITLE);
-	staff_form_open(c, action, false);
-	staff_printf(c, "<fieldset><legend>");
-	staff_text(c, M_TRIAGE_OUTCOME);
-	staff_printf(c, "</legend>\n");
+	casepage_section(c, "triage", M_TRIAGE_TITLE);
+	case_form_open(c, "case-triage", k);
+	fieldset_open(c, M_TRIAGE_OUTCOME);
 	radio(c, "outcome", "corruption", M_TRIAGE_CORRUPTION, true);
 	radio(c, "outcome", "not_corruption", M_TRIAGE_NOT_CORRUPTION, false);
 	if (k->anonymous) {
@@ -589,61 +603,46 @@ static void put_triage_form(struct staff_ctx *c, const struct casefile *k)
 	staff_text(c, M_CASE_YES);
 	staff_printf(c, "</option><option value=\"no\">");
 	staff_text(c, M_CASE_NO);
-	staff_printf(c, "</option></select>\n<p><button type=\"submit\" id=\"triage-submit\">");
-	staff_text(c, M_TRIAGE_SUBMIT);
-	staff_printf(c, "</button></p>\n</form>\n</section>\n");
+	staff_printf(c, "</option></select>\n");
+	submit_form_end(c, "triage-submit", M_TRIAGE_SUBMIT);
+	staff_printf(c, "</section>\n");
 }
 
 static void put_forwarded_form(struct staff_ctx *c, const struct casefile *k)
 {
-	char action[64];
-	snprintf(action, sizeof(action), "/staff/case-forwarded/%s", k->reg_no);
-	heading(c, "forwarded", M_FORWARDED_TITLE);
-	staff_form_open(c, action, false);
+	casepage_section(c, "forwarded", M_FORWARDED_TITLE);
+	case_form_open(c, "case-forwarded", k);
 	text_input(c, "forwarded-to", "to", M_FORWARDED_TO, "text", true);
-	staff_printf(c, "<p><button type=\"submit\" id=\"forwarded-submit\">");
-	staff_text(c, M_FORWARDED_SUBMIT);
-	staff_printf(c, "</button></p>\n</form>\n</section>\n");
+	submit_form_end(c, "forwarded-submit", M_FORWARDED_SUBMIT);
+	staff_printf(c, "</section>\n");
 }
 
 static void put_decision_forms(struct staff_ctx *c, const struct casefile *k)
 {
-	char action[64];
-	heading(c, "decide", M_DEC_TITLE);
+	casepage_section(c, "decide", M_DEC_TITLE);
 	if (k->state == CASE_TO_DIRECTOR) {
-		snprintf(action, sizeof(action), "/staff/decide-ack/%s", k->reg_no);
-		staff_form_open(c, action, false);
-		staff_printf(c, "<p><button type=\"submit\" id=\"ack-submit\">");
-		staff_text(c, M_DEC_ACK);
-		staff_printf(c, "</button></p>\n</form>\n");
+		case_form_open(c, "decide-ack", k);
+		submit_form_end(c, "ack-submit", M_DEC_ACK);
 	}
-	snprintf(action, sizeof(action), "/staff/decide/%s", k->reg_no);
-	staff_form_open(c, action, false);
-	staff_printf(c, "<fieldset><legend>");
-	staff_text(c, M_DEC_CHOOSE);
-	staff_printf(c, "</legend>\n");
+	case_form_open(c, "decide", k);
+	fieldset_open(c, M_DEC_CHOOSE);
 	radio(c, "decision", "forward", M_DEC_FORWARD, false);
 	radio(c, "decision", "investigate", M_DEC_INVESTIGATE, false);
 	radio(c, "decision", "forward_and_investigate", M_DEC_FORWARD_AND_INVESTIGATE, false);
 	radio(c, "decision", "no_grounds", M_DEC_NO_GROUNDS, false);
 	staff_printf(c, "</fieldset>\n");
 	text_input(c, "decision-doc", "doc", M_DEC_DOC, "text", false);
-	staff_printf(c, "<p><button type=\"submit\" id=\"decide-submit\">");
-	staff_text(c, M_DEC_SUBMIT);
-	staff_printf(c, "</button></p>\n</form>\n</section>\n");
+	submit_form_end(c, "decide-submit", M_DEC_SUBMIT);
+	staff_printf(c, "</section>\n");
 }
 
 static void put_order_form(struct staff_ctx *c, const struct casefile *k)
 {
-	char action[64];
-	snprintf(action, sizeof(action), "/staff/order/%s", k->reg_no);
-	heading(c, "order", M_ORDER_TITLE);
-	staff_form_open(c, action, false);
+	casepage_section(c, "order", M_ORDER_TITLE);
+	case_form_open(c, "order", k);
 	text_input(c, "order-no", "order_no", M_ORDER_NO, "text", true);
 	text_input(c, "order-date", "order_date", M_ORDER_DATE, "date", true);
-	staff_printf(c, "<fieldset><legend>");
-	staff_text(c, M_ORDER_MEMBERS);
-	staff_printf(c, "</legend>\n");
+	fieldset_open(c, M_ORDER_MEMBERS);
 	PGresult *res = casefile_query(c, sql_commission_users, 0, NULL);
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		staff_printf(c, "<label class=\"choice\"><input type=\"checkbox\" name=\"member\" "
@@ -659,29 +658,26 @@ static void put_order_form(struct staff_ctx *c, const struct casefile *k)
 		staff_printf(c, "</p>\n");
 	}
 	PQclear(res);
-	staff_printf(c, "</fieldset>\n<p><button type=\"submit\" id=\"order-submit\">");
-	staff_text(c, M_ORDER_SUBMIT);
-	staff_printf(c, "</button></p>\n</form>\n</section>\n");
+	staff_printf(c, "</fieldset>\n");
+	submit_form_end(c, "order-submit", M_ORDER_SUBMIT);
+	staff_printf(c, "</section>\n");
 }
 
 static void put_extension_form(struct staff_ctx *c, const struct casefile *k, const char *due)
 {
-	char action[64];
-	snprintf(action, sizeof(action), "/staff/extend/%s", k->reg_no);
-	heading(c, "extend", M_EXT_TITLE);
+	casepage_section(c, "extend", M_EXT_TITLE);
 	staff_printf(c, "<p class=\"hint\">");
 	char text[256];
 	snprintf(text, sizeof(text), i18n(c->lang, M_EXT_HINT), due);
 	staff_esc(c, text);
 	staff_printf(c, "</p>\n");
-	staff_form_open(c, action, false);
+	case_form_open(c, "extend", k);
 	text_input(c, "consent-doc", "consent_doc", M_EXT_DOC, "text", true);
 	text_input(c, "consent-date", "consent_date", M_EXT_DATE, "date", true);
 	text_input(c, "consented-by", "consented_by", M_EXT_BY, "text", true);
 	text_input(c, "new-due", "new_due", M_EXT_NEW_DUE, "date", true);
-	staff_printf(c, "<p><button type=\"submit\" id=\"extend-submit\">");
-	staff_text(c, M_EXT_SUBMIT);
-	staff_printf(c, "</button></p>\n</form>\n</section>\n");
+	submit_form_end(c, "extend-submit", M_EXT_SUBMIT);
+	staff_printf(c, "</section>\n");
 }
 
 /* --- the page --- */
@@ -689,21 +685,10 @@ static void put_extension_form(struct staff_ctx *c, const struct casefile *k, co
 void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
 {
 	struct casefile k;
-	bool db_error;
 	struct calendar *cal = NULL;
 	struct content_key *key = NULL;
-	if (!casefile_begin(c)) {
-		casefile_db_error(c);
+	if (!casefile_open(c, reg_no, false, &k))
 		return;
-	}
-	if (!casefile_load(c, reg_no, false, &k, &db_error)) {
-		casefile_rollback(c);
-		if (db_error)
-			casefile_db_error(c);
-		else
-			casefile_not_found(c);
-		return;
-	}
 	/* audited before anything of the case is shown */
 	if (!staff_audit(c, "case.view", k.reg_no) || !(cal = wfdb_calendar(c->db, NULL))) {
 		casefile_rollback(c);
@@ -818,11 +803,7 @@ static void file_download(struct staff_ctx *c)
 	if (!res || PQntuples(res) != 1 ||
 	    !casefile_load(c, PQgetvalue(res, 0, 0), false, &k, &db_error)) {
 		PQclear(res);
-		casefile_rollback(c);
-		if (db_error)
-			casefile_db_error(c);
-		else
-			casefile_not_found(c);
+		casefile_load_refused(c, db_error);
 		return;
 	}
 	char object[48];

@@ -19,6 +19,11 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
  * staff_page_begin(). */
 void casepage_stylesheet(struct staff_ctx *c);
 
+/* Opens <section id="ID"> with TITLE as its <h2>, as the case pages
+ * and the director's, the commission's and the custodian's pages do; the
+ * caller closes it. */
+void casepage_section(struct staff_ctx *c, const char *id, enum msg title);
+
 /* The routes (GET /staff/case/REG_NO, GET /staff/case-file/ID). */
 extern const struct staff_route staff_casepage_routes[];
 

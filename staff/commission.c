@@ -11,6 +11,7 @@
 #include "crypto/seal.h"
 #include "daemon/config.h"
 #include "intake/sealing.h"
+#include "staff/casepage.h"
 #include "staff/refusal.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
@@ -60,12 +61,24 @@ static bool sits_on(struct staff_ctx *c, const char *reg_no)
 	return yes;
 }
 
+struct word {
+	const char *name;
+	enum msg text;
+};
+
+/* The text of name in a table of n words; M_STATE_OTHER when not there. */
+static enum msg word_text(const struct word *w, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(w[i].name, name) == 0)
+			return w[i].text;
+	}
+	return M_STATE_OTHER;
+}
+
 static enum msg inv_state_text(const char *state)
 {
-	static const struct {
-		const char *name;
-		enum msg text;
-	} texts[] = {
+	static const struct word texts[] = {
 		{"ordered", M_INV_ORDERED},
 		{"in_progress", M_INV_IN_PROGRESS},
 		{"conclusion_drafted", M_INV_CONCLUSION_DRAFTED},
@@ -73,17 +86,10 @@ static enum msg inv_state_text(const char *state)
 		{"measures_adopted", M_INV_MEASURES_ADOPTED},
 		{"closed", M_INV_CLOSED},
 	};
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		if (strcmp(texts[i].name, state) == 0)
-			return texts[i].text;
-	}
-	return M_STATE_OTHER;
+	return word_text(texts, sizeof(texts) / sizeof(texts[0]), state);
 }
 
-static const struct {
-	const char *name;
-	enum msg text;
-} decisions[] = {
+static const struct word decisions[] = {
 	{"stop", M_DECISION_STOP},
 	{"hand_over", M_DECISION_HAND_OVER},
 	{"disciplinary", M_DECISION_DISCIPLINARY},
@@ -92,11 +98,7 @@ static const struct {
 
 static enum msg decision_text(const char *name)
 {
-	for (size_t i = 0; i < sizeof(decisions) / sizeof(decisions[0]); i++) {
-		if (strcmp(decisions[i].name, name) == 0)
-			return decisions[i].text;
-	}
-	return M_STATE_OTHER;
+	return word_text(decisions, sizeof(decisions) / sizeof(decisions[0]), name);
 }
 
 /* "3 working days left", "due today", "overdue by 2 working days". */
@@ -240,9 +242,7 @@ static void put_field(struct staff_ctx *c, enum msg label, const char *value, co
 /* The report's own words, opened with the session's case key. */
 static void put_report(struct staff_ctx *c, const PGresult *v)
 {
-	staff_printf(c, "<section id=\"report\"><h2>");
-	staff_text(c, M_COMM_REPORT);
-	staff_printf(c, "</h2>\n");
+	casepage_section(c, "report", M_COMM_REPORT);
 	const struct secret_key *sk = staff_case_key(c);
 	size_t klen = 0, clen = 0;
 	unsigned char *sealed = bytea(v, 0, V_KEY, &klen);
@@ -321,9 +321,8 @@ static void put_members(struct staff_ctx *c, const char *inv_id)
 		"ORDER BY name";
 	const char *p[1] = {inv_id};
 	PGresult *res = wfdb_exec(c->db, sql_members, 1, p, NULL);
-	staff_printf(c, "<section id=\"members\"><h2>");
-	staff_text(c, M_COMM_MEMBERS);
-	staff_printf(c, "</h2>\n<ul>\n");
+	casepage_section(c, "members", M_COMM_MEMBERS);
+	staff_printf(c, "<ul>\n");
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		staff_printf(c, "<li>");
 		staff_esc(c, PQgetvalue(res, i, 0));
@@ -369,9 +368,8 @@ static void put_requests(struct staff_ctx *c, const struct calendar *cal, const 
 	PGresult *res = wfdb_exec(c->db, sql_requests, 1, p, NULL);
 	char action[64];
 	snprintf(action, sizeof(action), "/staff/commission/%s", reg_no);
-	staff_printf(c, "<section id=\"requests\"><h2>");
-	staff_text(c, M_COMM_REQUESTS);
-	staff_printf(c, "</h2>\n<p class=\"hint\">");
+	casepage_section(c, "requests", M_COMM_REQUESTS);
+	staff_printf(c, "<p class=\"hint\">");
 	staff_text(c, M_COMM_REQUESTS_HINT);
 	staff_printf(c, "</p>\n<ul class=\"cards\">\n");
 	for (int i = 0; res && i < PQntuples(res); i++) {
@@ -436,9 +434,7 @@ static void put_requests(struct staff_ctx *c, const struct calendar *cal, const 
 static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *action,
 			   enum investigation_state state)
 {
-	staff_printf(c, "<section id=\"conclusion\"><h2>");
-	staff_text(c, M_COMM_CONCLUSION);
-	staff_printf(c, "</h2>\n");
+	casepage_section(c, "conclusion", M_COMM_CONCLUSION);
 	if (state == INV_ORDERED) {
 		staff_printf(c, "<p>");
 		staff_text(c, M_COMM_START_FIRST);
@@ -503,9 +499,7 @@ static void put_decision(struct staff_ctx *c, const PGresult *v, const char *act
 	if (state < INV_CONCLUSION_DRAFTED)
 		return;
 	const char *decision = PQgetvalue(v, 0, V_DECISION);
-	staff_printf(c, "<section id=\"decision\"><h2>");
-	staff_text(c, M_COMM_DECISION);
-	staff_printf(c, "</h2>\n");
+	casepage_section(c, "decision", M_COMM_DECISION);
 	if (state == INV_CONCLUSION_DRAFTED) {
 		staff_form_open(c, action, false);
 		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"decide\">\n<p "
@@ -567,9 +561,7 @@ static void put_interest(struct staff_ctx *c, const char *case_id, const char *a
 		"FROM hotline.interest_declarations WHERE case_id = $1 ORDER BY declared_at";
 	const char *p[1] = {case_id};
 	PGresult *res = wfdb_exec(c->db, sql_interest, 1, p, NULL);
-	staff_printf(c, "<section id=\"interest\"><h2>");
-	staff_text(c, M_COMM_INTEREST);
-	staff_printf(c, "</h2>\n");
+	casepage_section(c, "interest", M_COMM_INTEREST);
 	bool mine = false;
 	if (res && PQntuples(res) > 0) {
 		staff_printf(c, "<ul>\n");
@@ -663,9 +655,8 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 	put_decision(c, v, action, state);
 	put_interest(c, PQgetvalue(v, 0, V_CASE_ID), action, state == INV_CLOSED);
 	if (strcmp(PQgetvalue(v, 0, V_HAS_IDENTITY), "t") == 0 && state != INV_CLOSED) {
-		staff_printf(c, "<section id=\"reveal\"><h2>");
-		staff_text(c, M_REVEAL_TITLE);
-		staff_printf(c, "</h2>\n<p><a href=\"/staff/reveal/new?case=");
+		casepage_section(c, "reveal", M_REVEAL_TITLE);
+		staff_printf(c, "<p><a href=\"/staff/reveal/new?case=");
 		staff_esc(c, reg_no);
 		staff_printf(c, "&amp;as=commission\">");
 		staff_text(c, M_REVEAL_ASK);

@@ -83,9 +83,8 @@ static void queue(struct staff_ctx *c)
 	staff_printf(c, "</h1>\n<p class=\"hint\">");
 	staff_text(c, (c->user->roles & ROLE_BIT(ROLE_DIRECTOR)) ? M_QUEUE_HINT_DIRECTOR
 								 : M_QUEUE_HINT_ALTERNATE);
-	staff_printf(c, "</p>\n<section id=\"awaiting\"><h2>");
-	staff_text(c, M_QUEUE_AWAITING);
-	staff_printf(c, "</h2>\n");
+	staff_printf(c, "</p>\n");
+	casepage_section(c, "awaiting", M_QUEUE_AWAITING);
 	int n = PQntuples(res);
 	if (n == 0) {
 		staff_printf(c, "<p id=\"queue-empty\">");
@@ -147,9 +146,8 @@ static void queue(struct staff_ctx *c)
 		staff_printf(c, "</ul>\n");
 	staff_printf(c, "</section>\n");
 	if (PQntuples(ord) > 0) {
-		staff_printf(c, "<section id=\"to-order\"><h2>");
-		staff_text(c, M_ORDER_TITLE);
-		staff_printf(c, "</h2>\n<ul>\n");
+		casepage_section(c, "to-order", M_ORDER_TITLE);
+		staff_printf(c, "<ul>\n");
 		for (int i = 0; i < PQntuples(ord); i++) {
 			staff_printf(c, "<li>");
 			case_link(c, PQgetvalue(ord, i, 0));
@@ -157,9 +155,7 @@ static void queue(struct staff_ctx *c)
 		}
 		staff_printf(c, "</ul>\n</section>\n");
 	}
-	staff_printf(c, "<section id=\"running\"><h2>");
-	staff_text(c, M_QUEUE_RUNNING);
-	staff_printf(c, "</h2>\n");
+	casepage_section(c, "running", M_QUEUE_RUNNING);
 	if (PQntuples(run) == 0) {
 		staff_printf(c, "<p>");
 		staff_text(c, M_CASE_NO_INVESTIGATION);
@@ -382,19 +378,8 @@ static void cover_letter(struct staff_ctx *c)
 {
 	struct casefile k;
 	struct wf_error e = {0};
-	bool db_error;
-	if (!casefile_begin(c)) {
-		casefile_db_error(c);
+	if (!casefile_open(c, c->arg, false, &k))
 		return;
-	}
-	if (!casefile_load(c, c->arg, false, &k, &db_error)) {
-		casefile_rollback(c);
-		if (db_error)
-			casefile_db_error(c);
-		else
-			casefile_not_found(c);
-		return;
-	}
 	if (!procedure_cover_letter(c->db, k.reg_no, "/staff/case.css", &c->body, &e)) {
 		casefile_rollback(c);
 		buf_wipe(&c->body);

@@ -256,28 +256,52 @@ static void row(struct staff_ctx *c, const char *id, enum msg label, long n)
 	staff_printf(c, "</tr>\n");
 }
 
-static void figures_get(struct staff_ctx *c)
+/* The figures of the period the request asks for, not loaded yet; NULL
+ * after answering when out of memory. */
+static struct figures *figures_asked(struct staff_ctx *c)
 {
 	struct figures *f = calloc(1, sizeof(*f));
 	if (!f) {
 		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
-		return;
+		return NULL;
 	}
 	period(c, f);
+	return f;
+}
+
+/* The months shown, as text. */
+struct span {
+	char from[16], to[16];
+	char both[40]; /* "FROM..TO" */
+};
+
+/* Loads the figures and audits action on their span (set in *sp); false
+ * after freeing f and answering the error. */
+static bool figures_load_audited(struct staff_ctx *c, struct figures *f, const char *action,
+				 struct span *sp)
+{
 	if (!figures_load(c, f)) {
 		free(f);
 		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
-		return;
+		return false;
 	}
-	char from[16], to[16], span[40];
-	month_text(f->first, from);
-	month_text(f->first + f->nmonths - 1, to);
-	snprintf(span, sizeof(span), "%s..%s", from, to);
-	if (!staff_audit(c, "figures.view", span)) {
+	month_text(f->first, sp->from);
+	month_text(f->first + f->nmonths - 1, sp->to);
+	snprintf(sp->both, sizeof(sp->both), "%s..%s", sp->from, sp->to);
+	if (!staff_audit(c, action, sp->both)) {
 		free(f);
 		staff_error(c, 503, M_STAFF_AUDIT_FAILED_TITLE, M_STAFF_AUDIT_FAILED);
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void figures_get(struct staff_ctx *c)
+{
+	struct figures *f = figures_asked(c);
+	struct span sp;
+	if (!f || !figures_load_audited(c, f, "figures.view", &sp))
+		return;
 	if (f->bad_period)
 		c->status = 400;
 
@@ -304,17 +328,17 @@ static void figures_get(struct staff_ctx *c)
 	    c,
 	    "</label><input type=\"month\" id=\"from\" name=\"from\" value=\"%s\" "
 	    "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<div><label for=\"to\">",
-	    from);
+	    sp.from);
 	staff_text(c, M_FIG_TO);
 	staff_printf(c,
 		     "</label><input type=\"month\" id=\"to\" name=\"to\" value=\"%s\" "
 		     "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<button>",
-		     to);
+		     sp.to);
 	staff_text(c, M_FIG_SHOW);
 	staff_printf(c,
 		     "</button>\n</form>\n<p><a id=\"export\" "
 		     "href=\"/staff/figures.csv?from=%s&amp;to=%s\">",
-		     from, to);
+		     sp.from, sp.to);
 	staff_text(c, M_FIG_EXPORT);
 	staff_printf(c, "</a></p>\n");
 
@@ -390,46 +414,32 @@ static void csv_line(struct buf *b, const char *section, const char *period, con
 
 static void figures_csv(struct staff_ctx *c)
 {
-	struct figures *f = calloc(1, sizeof(*f));
-	if (!f) {
-		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
+	struct figures *f = figures_asked(c);
+	if (!f)
 		return;
-	}
-	period(c, f);
 	if (f->bad_period) {
 		free(f);
 		staff_error(c, 400, M_FIG_TITLE, M_FIG_BAD_PERIOD);
 		return;
 	}
-	if (!figures_load(c, f)) {
-		free(f);
-		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
+	struct span sp;
+	if (!figures_load_audited(c, f, "figures.export", &sp))
 		return;
-	}
-	char from[16], to[16], span[40];
-	month_text(f->first, from);
-	month_text(f->first + f->nmonths - 1, to);
-	snprintf(span, sizeof(span), "%s..%s", from, to);
-	if (!staff_audit(c, "figures.export", span)) {
-		free(f);
-		staff_error(c, 503, M_STAFF_AUDIT_FAILED_TITLE, M_STAFF_AUDIT_FAILED);
-		return;
-	}
 	struct buf *b = &c->body;
 	buf_puts(b, "section,period,item,count\r\n");
 	csv_rows(b, f, "channel", channels, NCH, &f->channel[0][0]);
 	csv_rows(b, f, "category", categories, NCAT, &f->category[0][0]);
 	csv_rows(b, f, "state", states, NST, &f->state[0][0]);
-	csv_line(b, "director_routing", span, "on_time", f->route_on_time);
-	csv_line(b, "director_routing", span, "late", f->route_late);
-	csv_line(b, "investigations", span, "concluded_on_time", f->inv_on_time);
-	csv_line(b, "investigations", span, "concluded_late", f->inv_late);
-	csv_line(b, "investigations", span, "open_overdue", f->inv_open_overdue);
-	csv_line(b, "investigations", span, "open_in_term", f->inv_open);
-	csv_line(b, "investigations", span, "extended", f->inv_extended);
+	csv_line(b, "director_routing", sp.both, "on_time", f->route_on_time);
+	csv_line(b, "director_routing", sp.both, "late", f->route_late);
+	csv_line(b, "investigations", sp.both, "concluded_on_time", f->inv_on_time);
+	csv_line(b, "investigations", sp.both, "concluded_late", f->inv_late);
+	csv_line(b, "investigations", sp.both, "open_overdue", f->inv_open_overdue);
+	csv_line(b, "investigations", sp.both, "open_in_term", f->inv_open);
+	csv_line(b, "investigations", sp.both, "extended", f->inv_extended);
 	csv_line(b, "deadlines", "now", "overdue", f->overdue_now);
 	c->content_type = "text/csv; charset=utf-8";
-	snprintf(c->download_name, sizeof(c->download_name), "figures-%s-%s.csv", from, to);
+	snprintf(c->download_name, sizeof(c->download_name), "figures-%s-%s.csv", sp.from, sp.to);
 	free(f);
 }
 

@@ -8,6 +8,7 @@
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "daemon/config.h"
+#include "staff/casepage.h"
 #include "staff/refusal.h"
 #include "workflow/journal.h"
 #include "workflow/reveal.h"
@@ -243,6 +244,17 @@ static void new_post(struct staff_ctx *c)
 
 /* --- one request --- */
 
+/* "Name (role), <time>when</time>" and the end of its <dd>. */
+static void put_who_when(struct staff_ctx *c, const char *name, const char *role, const char *when)
+{
+	staff_esc(c, name);
+	staff_printf(c, " (");
+	staff_text(c, role_text(role));
+	staff_printf(c, "), <time>");
+	staff_esc(c, when);
+	staff_printf(c, "</time></dd>\n");
+}
+
 static void put_request(struct staff_ctx *c, const struct reveal *r, const char *error)
 {
 	char title[96];
@@ -262,12 +274,8 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 	staff_printf(c, "</dd>\n<dt>");
 	staff_text(c, M_REVEAL_REQUESTED_BY);
 	staff_printf(c, "</dt>\n<dd id=\"requested-by\">");
-	staff_esc(c, r->requester_name);
-	staff_printf(c, " (");
-	staff_text(c, role_text(r->requester_role));
-	staff_printf(c, "), <time>");
-	staff_esc(c, r->requested_at);
-	staff_printf(c, "</time></dd>\n<dt>");
+	put_who_when(c, r->requester_name, r->requester_role, r->requested_at);
+	staff_printf(c, "<dt>");
 	staff_text(c, M_REVEAL_REASON);
 	staff_printf(c, "</dt>\n<dd class=\"text\" id=\"reason\">");
 	char *reason = reveal_reason(c->db, r);
@@ -279,12 +287,7 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 		staff_text(c, r->state == REVEAL_REJECTED ? M_REVEAL_REJECTED_BY
 							  : M_REVEAL_APPROVED_BY);
 		staff_printf(c, "</dt>\n<dd id=\"decided-by\">");
-		staff_esc(c, r->decider_name);
-		staff_printf(c, " (");
-		staff_text(c, role_text(r->decider_role));
-		staff_printf(c, "), <time>");
-		staff_esc(c, r->decided_at);
-		staff_printf(c, "</time></dd>\n");
+		put_who_when(c, r->decider_name, r->decider_role, r->decided_at);
 	}
 	if (r->state == REVEAL_REVEALED) {
 		char text[256];
@@ -301,9 +304,8 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 	bool approver = r->director_named ? has(c, ROLE_ALTERNATE) : has(c, ROLE_DIRECTOR);
 	if (r->state == REVEAL_REQUESTED && (c->user->roles & APPROVERS)) {
 		snprintf(action, sizeof(action), "/staff/reveal/decide/%s", r->id);
-		staff_printf(c, "<section id=\"decide\"><h2>");
-		staff_text(c, M_REVEAL_DECIDE);
-		staff_printf(c, "</h2>\n<p class=\"hint\">");
+		casepage_section(c, "decide", M_REVEAL_DECIDE);
+		staff_printf(c, "<p class=\"hint\">");
 		staff_text(c, approver && r->requested_by != c->user->id ? M_REVEAL_DECIDE_HINT
 									  : M_WF_NOT_APPROVER);
 		staff_printf(c, "</p>\n");
@@ -318,9 +320,8 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 	}
 	if (has(c, ROLE_CUSTODIAN) && r->state == REVEAL_APPROVED) {
 		snprintf(action, sizeof(action), "/staff/reveal/open/%s", r->id);
-		staff_printf(c, "<section id=\"open\"><h2>");
-		staff_text(c, M_REVEAL_OPEN);
-		staff_printf(c, "</h2>\n<p class=\"hint\">");
+		casepage_section(c, "open", M_REVEAL_OPEN);
+		staff_printf(c, "<p class=\"hint\">");
 		staff_text(c, M_REVEAL_OPEN_HINT);
 		staff_printf(c, "</p>\n");
 		staff_form_open(c, action, false);

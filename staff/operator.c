@@ -10,6 +10,7 @@
 #include "intake/html.h"
 #include "intake/sealing.h"
 #include "staff/desk.h"
+#include "staff/deskseal.h"
 #include "workflow/wfdb.h"
 #include "staff/dictate.h"
 #include "staff/line.h"
@@ -45,6 +46,15 @@ static bool line_now(struct staff_ctx *c, struct line_state *out)
 	return true;
 }
 
+/* The console's page shell with its title as the heading. */
+static void page_begin(struct staff_ctx *c, enum msg title)
+{
+	desk_page_begin(c, i18n(c->lang, title));
+	buf_puts(&c->body, "<h1>");
+	html_escape_str(&c->body, i18n(c->lang, title));
+	buf_puts(&c->body, "</h1>\n");
+}
+
 /* --- GET /staff/calls --- */
 
 static void calls_page(struct staff_ctx *c)
@@ -63,10 +73,7 @@ static void calls_page(struct staff_ctx *c)
 	}
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
-	desk_page_begin(c, i18n(lang, M_CALLS_TITLE));
-	buf_puts(b, "<h1>");
-	html_escape_str(b, i18n(lang, M_CALLS_TITLE));
-	buf_puts(b, "</h1>\n");
+	page_begin(c, M_CALLS_TITLE);
 	line_status_html(b, &line, lang);
 	buf_puts(b, "<p><a class=\"button\" id=\"new-call\" href=\"/staff/calls/new\">");
 	html_escape_str(b, i18n(lang, M_CALLS_NEW));
@@ -163,10 +170,7 @@ static void call_form_page(struct staff_ctx *c, unsigned status, const struct li
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
 	c->status = status;
-	desk_page_begin(c, i18n(lang, M_CALLS_NEW));
-	buf_puts(b, "<h1>");
-	html_escape_str(b, i18n(lang, M_CALLS_NEW));
-	buf_puts(b, "</h1>\n");
+	page_begin(c, M_CALLS_NEW);
 	line_status_html(b, line, lang);
 	if (e && e->any) {
 		buf_puts(b, "<div id=\"errors\" role=\"alert\">\n<p>");
@@ -226,10 +230,8 @@ static void call_saved_page(struct staff_ctx *c, const char *receipt, const stru
 {
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
-	desk_page_begin(c, i18n(lang, M_CALL_SAVED_TITLE));
-	buf_puts(b, "<h1>");
-	html_escape_str(b, i18n(lang, M_CALL_SAVED_TITLE));
-	buf_puts(b, "</h1>\n<dl class=\"facts\">\n");
+	page_begin(c, M_CALL_SAVED_TITLE);
+	buf_puts(b, "<dl class=\"facts\">\n");
 	desk_registered(b, lang, r);
 	buf_puts(b, "</dl>\n<section class=\"dictate\" aria-labelledby=\"code-title\">\n"
 		    "<h2 id=\"code-title\">");
@@ -285,16 +287,9 @@ static struct appeal *build_call(struct staff_ctx *c, const struct line_state *l
 				json_stringn(staff_arg(c, "outside_reason"),
 					     staff_arg_len(c, "outside_reason"))) != 0)
 		goto done;
-	const char *director = desk_director(staff_arg(c, "director_involved"));
-	struct sealing_parts parts = {
-	    .channel = "phone",
-	    .category = desk_category(staff_arg(c, "category")),
-	    .director_involved = director ? director : "unknown",
-	    .language = i18n_code(c->lang),
-	    .receipt = receipt,
-	    .content = content,
-	    .identity = identity,
-	};
+	struct sealing_parts parts = deskseal_parts(c, "phone", receipt);
+	parts.content = content;
+	parts.identity = identity;
 	a = sealing_build(c->keys, &parts);
 done:
 	json_decref(content);
@@ -310,14 +305,8 @@ static void call_save(struct staff_ctx *c)
 	char receipt[RECEIPT_DIGITS + 1];
 	receipt_generate(receipt);
 	struct appeal *a = build_call(c, &line, receipt);
-	if (!a) {
+	if (!a)
 		log_error("staff: sealing a call failed");
-		struct call_errors e = {
-		    .any = true, .has_banner = true, .banner = M_CALL_NOT_SAVED};
-		call_form_page(c, 500, &line, &e);
-		explicit_bzero(receipt, sizeof(receipt));
-		return;
-	}
 	struct desk_taken taken = {
 	    .c = c,
 	    .kind = "call",
@@ -326,17 +315,15 @@ static void call_save(struct staff_ctx *c)
 	    .audit_action = "call.register",
 	};
 	struct appeal_result r;
-	appeal_register_sync(c->db, a, c->cfg ? c->cfg->request_timeout : 15, desk_in_tx, &taken,
-			     &r);
-	appeal_free(a);
-	if (r.ok) {
+	unsigned status = deskseal_register(&taken, a, &r);
+	if (status == 200) {
 		call_saved_page(c, receipt, &r);
 	} else {
 		struct call_errors e = {.any = true,
 					.has_banner = true,
 					.banner =
 					    r.unknown ? M_CALL_UNCONFIRMED : M_CALL_NOT_SAVED};
-		call_form_page(c, 503, &line, &e);
+		call_form_page(c, status, &line, &e);
 	}
 	explicit_bzero(receipt, sizeof(receipt));
 }

@@ -10,6 +10,7 @@
 #include "intake/html.h"
 #include "intake/sealing.h"
 #include "staff/desk.h"
+#include "staff/deskseal.h"
 #include "workflow/wfdb.h"
 
 static const char *const identity_fields[] = {"name", "organisation", "address", "phone", "email"};
@@ -42,6 +43,12 @@ struct reg_errors {
 static struct cal_date today(const struct staff_ctx *c)
 {
 	return calendar_local_date(staff_now(c));
+}
+
+/* The empty part a file input left blank sends. */
+static bool no_file(const struct staff_file *f)
+{
+	return f->len == 0 && (!f->name || !f->name[0]);
 }
 
 static void register_form_page(struct staff_ctx *c, unsigned status, const struct reg_errors *e)
@@ -197,8 +204,8 @@ static bool check_register(struct staff_ctx *c)
 	const struct staff_file *files = staff_files(c, &nfiles);
 	unsigned real = 0;
 	for (unsigned i = 0; i < nfiles; i++) {
-		if (files[i].len == 0 && (!files[i].name || !files[i].name[0]))
-			continue; /* the empty part of a file input left blank */
+		if (no_file(&files[i]))
+			continue;
 		real++;
 		if (c->cfg && files[i].len > c->cfg->max_file_bytes)
 			e.files = true;
@@ -230,7 +237,7 @@ static struct appeal *build_appeal(struct staff_ctx *c, const char *receipt)
 		goto done;
 	for (unsigned i = 0; i < nfiles; i++) {
 		const struct staff_file *f = &files[i];
-		if (f->len == 0 && (!f->name || !f->name[0]))
+		if (no_file(f))
 			continue;
 		sf[n++] = (struct sealing_file){
 		    .name = f->name ? f->name : "",
@@ -241,18 +248,12 @@ static struct appeal *build_appeal(struct staff_ctx *c, const char *receipt)
 		    .len = f->len,
 		};
 	}
-	const char *director = desk_director(staff_arg(c, "director_involved"));
-	struct sealing_parts parts = {
-	    .channel = known_channel(staff_arg(c, "channel")),
-	    .category = desk_category(staff_arg(c, "category")),
-	    .director_involved = director ? director : "unknown",
-	    .language = i18n_code(c->lang),
-	    .receipt = receipt,
-	    .content = content,
-	    .identity = identity,
-	    .files = sf,
-	    .nfiles = n,
-	};
+	struct sealing_parts parts =
+	    deskseal_parts(c, known_channel(staff_arg(c, "channel")), receipt);
+	parts.content = content;
+	parts.identity = identity;
+	parts.files = sf;
+	parts.nfiles = n;
 	a = sealing_build(c->keys, &parts);
 done:
 	free(sf);
@@ -268,13 +269,8 @@ static void register_save(struct staff_ctx *c)
 	char receipt[RECEIPT_DIGITS + 1];
 	receipt_generate(receipt);
 	struct appeal *a = build_appeal(c, receipt);
-	if (!a) {
+	if (!a)
 		log_error("staff: sealing a registered appeal failed");
-		struct reg_errors e = {.any = true, .has_banner = true, .banner = M_REG_NOT_SAVED};
-		register_form_page(c, 500, &e);
-		explicit_bzero(receipt, sizeof(receipt));
-		return;
-	}
 	const char *channel = known_channel(staff_arg(c, "channel"));
 	char received[CAL_DATE_SIZE];
 	snprintf(received, sizeof(received), "%s", staff_arg(c, "received_on"));
@@ -286,16 +282,14 @@ static void register_save(struct staff_ctx *c)
 	    .audit_action = "appeal.register",
 	};
 	struct appeal_result r;
-	appeal_register_sync(c->db, a, c->cfg ? c->cfg->request_timeout : 15, desk_in_tx, &taken,
-			     &r);
-	appeal_free(a);
-	if (r.ok) {
+	unsigned status = deskseal_register(&taken, a, &r);
+	if (status == 200) {
 		ticket_page(c, receipt, channel, received, &r);
 	} else {
 		struct reg_errors e = {.any = true,
 				       .has_banner = true,
 				       .banner = r.unknown ? M_REG_UNCONFIRMED : M_REG_NOT_SAVED};
-		register_form_page(c, 503, &e);
+		register_form_page(c, status, &e);
 	}
 	explicit_bzero(receipt, sizeof(receipt));
 }
