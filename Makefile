@@ -26,7 +26,7 @@ LIB_SRC := $(sort $(wildcard crypto/*.c)) \
            daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c daemon/worker.c \
            $(sort $(wildcard workflow/*.c)) \
            intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c intake/sealing.c \
-           intake/web.c intake/status.c intake/ratelimit.c intake/request.c \
+           intake/choices.c intake/web.c intake/status.c intake/ratelimit.c intake/request.c \
            intake/mail.c intake/lmtp.c \
            $(sort $(wildcard staff/*.c))
 # wipe_free.c replaces free() and realloc(): in hotlined only (daemon/wipe.h)

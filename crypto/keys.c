@@ -30,8 +30,7 @@ _Static_assert(KEYS_PUBLIC_BYTES == crypto_box_PUBLICKEYBYTES, "public key size"
 _Static_assert(crypto_box_SECRETKEYBYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
 	       "one wrapping key size");
 
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
-							  ...)
+void keys_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -73,21 +72,22 @@ bool keys_file_create(const char *path, mode_t mode, const void *data, size_t le
 
 	if (fd < 0) {
 		if (errno == EEXIST)
-			set_err(err, errlen, "%s already exists; refusing to overwrite it", path);
+			keys_set_err(err, errlen, "%s already exists; refusing to overwrite it",
+				     path);
 		else
-			set_err(err, errlen, "cannot create %s: %s", path, strerror(errno));
+			keys_set_err(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		return false;
 	}
 	/* The umask must not widen nor narrow what we were asked for: a
 	 * public key the daemon user cannot read is as wrong as a secret
 	 * anyone can. */
 	if (fchmod(fd, mode) != 0 || !write_all(fd, data, len) || fsync(fd) != 0) {
-		set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		keys_set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		keys_set_err(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	return true;
@@ -106,29 +106,29 @@ bool keys_file_read(const char *path, char *buf, size_t size, size_t *len, char 
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		keys_set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return false;
 	}
 	if (fstat(fd, &st) != 0) {
-		set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		keys_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "%s is not a regular file", path);
+		keys_set_err(err, errlen, "%s is not a regular file", path);
 		goto fail;
 	}
 	for (;;) {
 		ssize_t n;
 
 		if (have + 1 >= size) {
-			set_err(err, errlen, "%s is too large to be a hotline key file", path);
+			keys_set_err(err, errlen, "%s is too large to be a hotline key file", path);
 			goto fail;
 		}
 		n = read(fd, buf + have, size - 1 - have);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+			keys_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
@@ -249,24 +249,25 @@ bool keys_load_public(const char *path, struct public_key *out, char *err, size_
 		return false;
 	c = (struct cursor){text, text + len};
 	if (!next_line(&c, &line, &linelen)) {
-		set_err(err, errlen, "%s is empty, not a hotline public key file", path);
+		keys_set_err(err, errlen, "%s is empty, not a hotline public key file", path);
 		return false;
 	}
 	if (linelen >= strlen(SECRET_MAGIC) &&
 	    memcmp(line, SECRET_MAGIC, strlen(SECRET_MAGIC)) == 0) {
-		set_err(err, errlen,
-			"%s is a secret key file; give the public key file written with it", path);
+		keys_set_err(err, errlen,
+			     "%s is a secret key file; give the public key file written with it",
+			     path);
 		return false;
 	}
 	if (!line_field(line, linelen, PUBLIC_MAGIC, &value, &vlen)) {
-		set_err(err, errlen, "%s is not a hotline public key file (no '%s' line)", path,
-			PUBLIC_MAGIC);
+		keys_set_err(err, errlen, "%s is not a hotline public key file (no '%s' line)",
+			     path, PUBLIC_MAGIC);
 		return false;
 	}
 	while (vlen > 0 && (value[vlen - 1] == ' ' || value[vlen - 1] == '\r'))
 		vlen--;
 	if (!b64_exact(value, vlen, out->bytes, sizeof out->bytes) || !only_space(c.p, c.end)) {
-		set_err(err, errlen, "%s: damaged public key file", path);
+		keys_set_err(err, errlen, "%s: damaged public key file", path);
 		return false;
 	}
 	return true;
@@ -304,12 +305,12 @@ static bool parse_secret_file(const char *path, const char *text, size_t len, st
 	    memcmp(line, SECRET_MAGIC, linelen) != 0) {
 		if (linelen > strlen(PUBLIC_MAGIC) &&
 		    memcmp(line, PUBLIC_MAGIC, strlen(PUBLIC_MAGIC)) == 0)
-			set_err(err, errlen, "%s is a public key file; give the secret key file",
-				path);
+			keys_set_err(err, errlen,
+				     "%s is a public key file; give the secret key file", path);
 		else
-			set_err(err, errlen,
-				"%s is not a hotline secret key file (first line is not '%s')",
-				path, SECRET_MAGIC);
+			keys_set_err(err, errlen,
+				     "%s is not a hotline secret key file (first line is not '%s')",
+				     path, SECRET_MAGIC);
 		return false;
 	}
 	if (!next_line(&c, &line, &linelen) ||
@@ -319,8 +320,8 @@ static bool parse_secret_file(const char *path, const char *text, size_t len, st
 	if (!next_line(&c, &line, &linelen) || !line_field(line, linelen, "kdf", &value, &vlen))
 		goto damaged;
 	if (vlen != strlen(SECRET_KDF) || memcmp(value, SECRET_KDF, vlen) != 0) {
-		set_err(err, errlen, "%s: unsupported key derivation '%.*s'", path, (int)vlen,
-			value);
+		keys_set_err(err, errlen, "%s: unsupported key derivation '%.*s'", path, (int)vlen,
+			     value);
 		return false;
 	}
 	if (!next_line(&c, &line, &linelen) ||
@@ -337,9 +338,9 @@ static bool parse_secret_file(const char *path, const char *text, size_t len, st
 	    w->opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
 	    w->memlimit < crypto_pwhash_MEMLIMIT_MIN ||
 	    w->memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
-		set_err(err, errlen,
-			"%s: Argon2id limits out of range (opslimit %llu, memlimit %llu)", path,
-			w->opslimit, w->memlimit);
+		keys_set_err(err, errlen,
+			     "%s: Argon2id limits out of range (opslimit %llu, memlimit %llu)",
+			     path, w->opslimit, w->memlimit);
 		return false;
 	}
 	if (!next_line(&c, &line, &linelen) || !line_field(line, linelen, "salt", &value, &vlen) ||
@@ -360,7 +361,7 @@ static bool parse_secret_file(const char *path, const char *text, size_t len, st
 	return true;
 
 damaged:
-	set_err(err, errlen, "%s: damaged secret key file", path);
+	keys_set_err(err, errlen, "%s: damaged secret key file", path);
 	return false;
 }
 
@@ -381,26 +382,26 @@ struct secret_key *keys_load_secret(const char *sec_path, const char *passphrase
 	key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 	sk = sodium_malloc(sizeof *sk);
 	if (key == NULL || sk == NULL) {
-		set_err(err, errlen, "out of memory");
+		keys_set_err(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (!wrapping_key(key, passphrase, &w)) {
-		set_err(err, errlen,
-			"%s: cannot derive the key: out of memory (Argon2id needs %llu MiB)",
-			sec_path, w.memlimit >> 20);
+		keys_set_err(err, errlen,
+			     "%s: cannot derive the key: out of memory (Argon2id needs %llu MiB)",
+			     sec_path, w.memlimit >> 20);
 		goto fail;
 	}
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(sk->sk, NULL, NULL, w.ct, sizeof w.ct,
 						       (const unsigned char *)text, w.header_len,
 						       w.nonce, key) != 0) {
-		set_err(err, errlen, "%s: wrong passphrase or damaged key file", sec_path);
+		keys_set_err(err, errlen, "%s: wrong passphrase or damaged key file", sec_path);
 		goto fail;
 	}
 	memcpy(sk->pk, w.pk, sizeof sk->pk);
 	if (crypto_scalarmult_base(check, sk->sk) != 0 ||
 	    sodium_memcmp(check, sk->pk, sizeof check) != 0) {
-		set_err(err, errlen, "%s: damaged key file (secret and public parts differ)",
-			sec_path);
+		keys_set_err(err, errlen, "%s: damaged key file (secret and public parts differ)",
+			     sec_path);
 		goto fail;
 	}
 	sodium_free(key);
@@ -425,31 +426,31 @@ bool keys_generate(const char *pub_path, const char *sec_path, const char *passp
 	struct secret_key *sk = NULL;
 
 	if (passphrase == NULL || passphrase[0] == '\0') {
-		set_err(err, errlen, "empty passphrase");
+		keys_set_err(err, errlen, "empty passphrase");
 		return false;
 	}
 	if (strcmp(pub_path, sec_path) == 0) {
-		set_err(err, errlen, "the public and secret key files must differ");
+		keys_set_err(err, errlen, "the public and secret key files must differ");
 		return false;
 	}
 	/* Fail before the slow part; O_EXCL below is what really guards. */
 	if (lstat(sec_path, &st) == 0) {
-		set_err(err, errlen, "%s already exists; refusing to overwrite it", sec_path);
+		keys_set_err(err, errlen, "%s already exists; refusing to overwrite it", sec_path);
 		return false;
 	}
 	if (lstat(pub_path, &st) == 0) {
-		set_err(err, errlen, "%s already exists; refusing to overwrite it", pub_path);
+		keys_set_err(err, errlen, "%s already exists; refusing to overwrite it", pub_path);
 		return false;
 	}
 
 	key = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 	sk = sodium_malloc(sizeof *sk);
 	if (key == NULL || sk == NULL) {
-		set_err(err, errlen, "out of memory");
+		keys_set_err(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (crypto_box_keypair(sk->pk, sk->sk) != 0) {
-		set_err(err, errlen, "cannot make a key pair");
+		keys_set_err(err, errlen, "cannot make a key pair");
 		goto fail;
 	}
 	memcpy(w.pk, sk->pk, sizeof w.pk);
@@ -468,9 +469,9 @@ bool keys_generate(const char *pub_path, const char *sec_path, const char *passp
 	w.header_len = used;
 
 	if (!wrapping_key(key, passphrase, &w)) {
-		set_err(err, errlen,
-			"cannot derive the key: out of memory (Argon2id needs %llu MiB)",
-			w.memlimit >> 20);
+		keys_set_err(err, errlen,
+			     "cannot derive the key: out of memory (Argon2id needs %llu MiB)",
+			     w.memlimit >> 20);
 		goto fail;
 	}
 	crypto_aead_xchacha20poly1305_ietf_encrypt(w.ct, NULL, sk->sk, sizeof sk->sk,

@@ -62,6 +62,11 @@ const unsigned char *secret_key_raw(const struct secret_key *sk);
 bool secret_key_unseal(const struct secret_key *sk, unsigned char *out, const unsigned char *sealed,
 		       size_t len) MUST_CHECK;
 
+/* Writes a readable reason into err (errlen bytes; nothing when err is
+ * NULL), the way every function here taking err and errlen does. */
+void keys_set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Small files of crypto/ (key files here, the pepper file in receipt.c).
  * keys_file_create() makes path with exactly this mode (whatever the umask),
  * refusing to overwrite anything that exists (O_EXCL, no symlinks

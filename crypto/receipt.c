@@ -2,7 +2,6 @@
  * way they do is in docs/keys.md. */
 #include "crypto/receipt.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +24,6 @@ static const unsigned char damm[10][10] = {
     {5, 8, 6, 9, 7, 2, 0, 1, 3, 4}, {8, 9, 4, 5, 3, 6, 2, 0, 1, 7}, {9, 4, 3, 8, 6, 1, 7, 2, 0, 5},
     {2, 5, 8, 1, 4, 3, 6, 7, 9, 0},
 };
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt,
-							  ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 char receipt_check_digit(const char *digits, size_t n)
 {
@@ -146,8 +133,8 @@ bool pepper_load(const char *path, struct pepper *out, char *err, size_t errlen)
 	if (len != PEPPER_HEX ||
 	    sodium_hex2bin(out->bytes, sizeof out->bytes, text, len, NULL, &got, &end) != 0 ||
 	    got != PEPPER_BYTES || end != text + len) {
-		set_err(err, errlen, "%s: not a pepper file (%d hex digits expected)", path,
-			PEPPER_HEX);
+		keys_set_err(err, errlen, "%s: not a pepper file (%d hex digits expected)", path,
+			     PEPPER_HEX);
 		goto fail;
 	}
 	ok = true;

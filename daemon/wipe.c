@@ -2,6 +2,11 @@
 
 #include <string.h>
 
+/* The registers each way below clears, as the compiler names them. */
+#define XMM_CLOBBERS                                                                               \
+	"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",   \
+	    "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+
 /* The vector registers still hold the last bytes memcpy(), strlen() and
  * the parsers moved; whatever saves them later (a signal frame, lazy
  * symbol binding) would write them back to the stack. */
@@ -42,14 +47,9 @@ __attribute__((noinline)) static void wipe_registers(void)
 				 "vpxord %%zmm30, %%zmm30, %%zmm30\n\t"
 				 "vpxord %%zmm31, %%zmm31, %%zmm31\n\t"
 				 "vzeroupper" ::
-				     : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-				       "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
-				       "xmm15");
+				     : XMM_CLOBBERS);
 	} else if (__builtin_cpu_supports("avx")) {
-		__asm__ volatile("vzeroall" ::
-				     : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-				       "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
-				       "xmm15");
+		__asm__ volatile("vzeroall" ::: XMM_CLOBBERS);
 	} else {
 		__asm__ volatile("pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
 				 "pxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
@@ -59,9 +59,7 @@ __attribute__((noinline)) static void wipe_registers(void)
 				 "pxor %%xmm10, %%xmm10\n\tpxor %%xmm11, %%xmm11\n\t"
 				 "pxor %%xmm12, %%xmm12\n\tpxor %%xmm13, %%xmm13\n\t"
 				 "pxor %%xmm14, %%xmm14\n\tpxor %%xmm15, %%xmm15" ::
-				     : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-				       "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
-				       "xmm15");
+				     : XMM_CLOBBERS);
 	}
 #endif
 }

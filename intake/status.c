@@ -49,21 +49,29 @@ static const char sql_message_event[] =
 
 /* --- pages --- */
 
+/* The start of every /status page: its title, and the notice when this
+ * lookup was slowed down. */
+static void page_head(struct buf *b, const struct request *req)
+{
+	enum lang lang = req->lang;
+	html_begin(b, lang, i18n(lang, M_STATUS_TITLE), "/status");
+	buf_puts(b, "<h1>");
+	html_escape_str(b, i18n(lang, M_STATUS_TITLE));
+	buf_puts(b, "</h1>\n");
+	if (req->slowed) {
+		buf_puts(b, "<p class=\"notice\" id=\"slowed\">");
+		html_escape_str(b, i18n(lang, M_STATUS_SLOW));
+		buf_puts(b, "</p>\n");
+	}
+}
+
 static void form_page(struct request *req, unsigned status, const char *error_id,
 		      const char *error)
 {
 	enum lang lang = req->lang;
 	struct buf b;
 	buf_init(&b);
-	html_begin(&b, lang, i18n(lang, M_STATUS_TITLE), "/status");
-	buf_puts(&b, "<h1>");
-	html_escape_str(&b, i18n(lang, M_STATUS_TITLE));
-	buf_puts(&b, "</h1>\n");
-	if (req->slowed) {
-		buf_puts(&b, "<p class=\"notice\" id=\"slowed\">");
-		html_escape_str(&b, i18n(lang, M_STATUS_SLOW));
-		buf_puts(&b, "</p>\n");
-	}
+	page_head(&b, req);
 	buf_printf(&b,
 		   "<form id=\"status\" method=\"post\" action=\"/status\" accept-charset=\"utf-8\">\n"
 		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p>",
@@ -254,15 +262,7 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	enum lang lang = req->lang;
 	struct buf b;
 	buf_init(&b);
-	html_begin(&b, lang, i18n(lang, M_STATUS_TITLE), "/status");
-	buf_puts(&b, "<h1>");
-	html_escape_str(&b, i18n(lang, M_STATUS_TITLE));
-	buf_puts(&b, "</h1>\n");
-	if (req->slowed) {
-		buf_puts(&b, "<p class=\"notice\" id=\"slowed\">");
-		html_escape_str(&b, i18n(lang, M_STATUS_SLOW));
-		buf_puts(&b, "</p>\n");
-	}
+	page_head(&b, req);
 	if (req->message_sent) {
 		buf_puts(&b, "<p class=\"notice\" id=\"sent\" role=\"status\">");
 		html_escape_str(&b, i18n(lang, M_STATUS_SENT));

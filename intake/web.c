@@ -10,6 +10,7 @@
 #include "crypto/seal.h"
 #include "daemon/log.h"
 #include "daemon/wipe.h"
+#include "intake/choices.h"
 #include "intake/html.h"
 #include "intake/request.h"
 #include "intake/status.h"
@@ -98,16 +99,6 @@ static enum lang request_language(struct request *req, const struct config *cfg)
 }
 
 /* --- the report form --- */
-
-static const char *const categories[] = {"corruption", "conflict_of_interest", "gift",
-					 "unlawful_order", "other"};
-static const enum msg category_msgs[] = {M_CAT_CORRUPTION, M_CAT_CONFLICT, M_CAT_GIFT,
-					 M_CAT_UNLAWFUL_ORDER, M_CAT_OTHER};
-#define NCATEGORIES (sizeof(categories) / sizeof(categories[0]))
-
-static const char *const director_values[] = {"no", "yes", "unknown"};
-static const enum msg director_msgs[] = {M_FORM_DIRECTOR_NO, M_FORM_DIRECTOR_YES,
-					 M_FORM_DIRECTOR_UNKNOWN};
 
 struct form_errors {
 	bool any;
@@ -221,15 +212,7 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	buf_puts(&b, "<fieldset><legend>");
 	html_escape_str(&b, i18n(lang, M_FORM_DIRECTOR));
 	buf_puts(&b, "</legend>\n");
-	for (size_t i = 0; i < 3; i++) {
-		buf_printf(
-		    &b,
-		    "<label class=\"choice\"><input type=\"radio\" name=\"director_involved\" "
-		    "value=\"%s\"%s> ",
-		    director_values[i], strcmp(dir, director_values[i]) == 0 ? " checked" : "");
-		html_escape_str(&b, i18n(lang, director_msgs[i]));
-		buf_puts(&b, "</label>\n");
-	}
+	choices_director_radios(&b, lang, dir);
 	buf_puts(&b, "</fieldset>\n");
 
 	/* category */
@@ -237,15 +220,8 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	put_label(&b, lang, "category", M_FORM_CATEGORY, true);
 	if (e && e->category)
 		put_error(&b, lang, "category", M_ERR_CATEGORY_MISSING);
-	buf_puts(&b, "<select id=\"category\" name=\"category\" required>\n<option value=\"\">");
-	html_escape_str(&b, i18n(lang, M_FORM_CHOOSE));
-	buf_puts(&b, "</option>\n");
-	for (size_t i = 0; i < NCATEGORIES; i++) {
-		buf_printf(&b, "<option value=\"%s\"%s>", categories[i],
-			   strcmp(cat, categories[i]) == 0 ? " selected" : "");
-		html_escape_str(&b, i18n(lang, category_msgs[i]));
-		buf_puts(&b, "</option>\n");
-	}
+	buf_puts(&b, "<select id=\"category\" name=\"category\" required>\n");
+	choices_category_options(&b, lang, cat);
 	buf_puts(&b, "</select>\n</fieldset>\n");
 
 	/* identity */
@@ -322,15 +298,6 @@ static bool is_blank(const char *s)
 	return true;
 }
 
-static const char *known_value(const char *value, const char *const *set, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(value, set[i]) == 0)
-			return set[i];
-	}
-	return NULL;
-}
-
 /* Validate, then act: answers the client and returns false on bad input. */
 static bool check_report(struct request *req)
 {
@@ -342,7 +309,7 @@ static bool check_report(struct request *req)
 		e.long_field = f->long_field;
 	}
 	e.what = is_blank(form_get(f, FIELD_WHAT));
-	e.category = !known_value(form_get(f, FIELD_CATEGORY), categories, NCATEGORIES);
+	e.category = !choices_category(form_get(f, FIELD_CATEGORY));
 	if (strcmp(form_get(f, FIELD_IDENTITY), "named") == 0) {
 		e.identity =
 		    is_blank(form_get(f, FIELD_NAME)) && is_blank(form_get(f, FIELD_PHONE)) &&
@@ -369,7 +336,7 @@ static json_t *text_of(const struct form *f, enum form_field field)
 static struct appeal *build_appeal(struct request *req, const char *receipt)
 {
 	struct form *f = &req->form;
-	const char *director = known_value(form_get(f, FIELD_DIRECTOR), director_values, 3);
+	const char *director = choices_director(form_get(f, FIELD_DIRECTOR));
 	json_t *content = json_pack("{s:o,s:o,s:o}", "what", text_of(f, FIELD_WHAT), "when_where",
 				    text_of(f, FIELD_WHEN_WHERE), "who", text_of(f, FIELD_WHO));
 	json_t *identity = NULL;
@@ -399,7 +366,7 @@ static struct appeal *build_appeal(struct request *req, const char *receipt)
 	}
 	struct sealing_parts parts = {
 	    .channel = "web",
-	    .category = known_value(form_get(f, FIELD_CATEGORY), categories, NCATEGORIES),
+	    .category = choices_category(form_get(f, FIELD_CATEGORY)),
 	    .director_involved = director ? director : "unknown",
 	    .language = i18n_code(req->lang),
 	    .receipt = receipt,

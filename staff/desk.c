@@ -8,6 +8,7 @@
 
 #include "daemon/config.h"
 #include "daemon/log.h"
+#include "intake/choices.h"
 #include "intake/html.h"
 
 static const char sql_taken[] =
@@ -23,33 +24,14 @@ bool desk_blank(const char *s)
 	return true;
 }
 
-static const char *const categories[] = {"corruption", "conflict_of_interest", "gift",
-					 "unlawful_order", "other"};
-static const enum msg category_msgs[] = {M_CAT_CORRUPTION, M_CAT_CONFLICT, M_CAT_GIFT,
-					 M_CAT_UNLAWFUL_ORDER, M_CAT_OTHER};
-#define NCATEGORIES (sizeof(categories) / sizeof(categories[0]))
-
-static const char *const director_values[] = {"no", "yes", "unknown"};
-static const enum msg director_msgs[] = {M_FORM_DIRECTOR_NO, M_FORM_DIRECTOR_YES,
-					 M_FORM_DIRECTOR_UNKNOWN};
-
-static const char *known(const char *value, const char *const *set, size_t n)
-{
-	for (size_t i = 0; value && i < n; i++) {
-		if (strcmp(value, set[i]) == 0)
-			return set[i];
-	}
-	return NULL;
-}
-
 const char *desk_category(const char *value)
 {
-	return known(value, categories, NCATEGORIES);
+	return choices_category(value);
 }
 
 const char *desk_director(const char *value)
 {
-	return known(value, director_values, 3);
+	return choices_director(value);
 }
 
 static void label(struct buf *b, enum lang lang, const char *name, enum msg text, bool required)
@@ -97,16 +79,8 @@ void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
 	label(b, lang, "category", M_FORM_CATEGORY, true);
 	if (category_error)
 		desk_error(b, lang, "category", M_ERR_CATEGORY_MISSING);
-	buf_puts(b,
-		 "<select id=\"field-category\" name=\"category\" required>\n<option value=\"\">");
-	html_escape_str(b, i18n(lang, M_FORM_CHOOSE));
-	buf_puts(b, "</option>\n");
-	for (size_t i = 0; i < NCATEGORIES; i++) {
-		buf_printf(b, "<option value=\"%s\"%s>", categories[i],
-			   strcmp(cat, categories[i]) == 0 ? " selected" : "");
-		html_escape_str(b, i18n(lang, category_msgs[i]));
-		buf_puts(b, "</option>\n");
-	}
+	buf_puts(b, "<select id=\"field-category\" name=\"category\" required>\n");
+	choices_category_options(b, lang, cat);
 	buf_puts(b, "</select>\n");
 
 	const char *dir = desk_director(staff_arg(c, "director_involved"));
@@ -115,15 +89,7 @@ void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
 	buf_puts(b, "<fieldset class=\"inner\"><legend>");
 	html_escape_str(b, i18n(lang, M_FORM_DIRECTOR));
 	buf_puts(b, "</legend>\n");
-	for (size_t i = 0; i < 3; i++) {
-		buf_printf(
-		    b,
-		    "<label class=\"choice\"><input type=\"radio\" name=\"director_involved\" "
-		    "value=\"%s\"%s> ",
-		    director_values[i], strcmp(dir, director_values[i]) == 0 ? " checked" : "");
-		html_escape_str(b, i18n(lang, director_msgs[i]));
-		buf_puts(b, "</label>\n");
-	}
+	choices_director_radios(b, lang, dir);
 	buf_puts(b, "</fieldset>\n");
 }
 

@@ -15,12 +15,12 @@ prints rows/s with the core count."""
 import hashlib
 import os
 import re
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
+
+from benchstack import throwaway_stack
 
 PSQL = "/usr/lib/postgresql/15/bin/psql"
 PER_YEAR = 500000
@@ -72,16 +72,7 @@ def load_journal(stack, count):
 
 def main():
     repo, build, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    tmp = tempfile.mkdtemp(prefix="hotline-journalbench.")
-    os.chmod(tmp, 0o755)
-    stack = os.path.join(tmp, "stack")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    subprocess.run([os.path.join(repo, "tools", "stack.sh"), "start", stack, str(port), build],
-                   check=True, capture_output=True)
-    try:
+    with throwaway_stack(repo, build, "hotline-journalbench.") as (_, stack, _):
         with open(os.path.join(stack, "hotlined.pid")) as f:
             pid = int(f.read().strip())
         os.kill(pid, 15)  # the daemon's scanner has no business with these rows
@@ -90,10 +81,6 @@ def main():
                 break
             time.sleep(0.1)
         return run(stack, build, count)
-    finally:
-        subprocess.run([os.path.join(repo, "tools", "stack.sh"), "stop", stack],
-                       capture_output=True)
-        subprocess.run(["rm", "-rf", tmp])
 
 
 def run(stack, build, count):

@@ -19,11 +19,11 @@ RSS is VmHWM of hotlined (a high-water mark over the whole run so far)."""
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import tempfile
 import urllib.request
+
+from benchstack import throwaway_stack
 
 PSQL = "/usr/lib/postgresql/15/bin/psql"
 PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
@@ -136,23 +136,10 @@ def first_receipt(url):
 def main():
     repo, build = sys.argv[1], sys.argv[2]
     here = os.path.join(repo, "tests", "bench")
-    tmp = tempfile.mkdtemp(prefix="hotline-webbench.")
-    os.chmod(tmp, 0o755)
-    stack = os.path.join(tmp, "stack")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
     env = dict(os.environ)
     env.pop("STACK_EXTRA_CONFIG", None)  # make run's setup: the default config
-    url = subprocess.run([os.path.join(repo, "tools", "stack.sh"), "start", stack, str(port), build],
-                         check=True, capture_output=True, text=True, env=env).stdout.strip()
-    try:
+    with throwaway_stack(repo, build, "hotline-webbench.", env) as (tmp, stack, url):
         return run(repo, here, tmp, stack, url)
-    finally:
-        subprocess.run([os.path.join(repo, "tools", "stack.sh"), "stop", stack],
-                       capture_output=True)
-        subprocess.run(["rm", "-rf", tmp])
 
 
 def run(repo, here, tmp, stack, url):

@@ -7,7 +7,6 @@
 local boundary = "----hotlinebench7d1f0c"
 local bodies = {}
 local n = 0
-ok, no_receipt, s4xx, s5xx, other = 0, 0, 0, 0, 0
 
 local words = {"the", "head", "of", "unit", "asked", "for", "a", "payment", "before",
 	"signing", "contract", "procurement", "tender", "supplier", "invoice", "was",
@@ -73,39 +72,4 @@ function request()
 	return wrk.format("POST", "/report", headers, bodies[n])
 end
 
-function response(status, hdrs, body)
-	if status == 200 then
-		if body:find('id="receipt">', 1, true) then
-			ok = ok + 1
-		else
-			no_receipt = no_receipt + 1
-		end
-	elseif status >= 500 then
-		s5xx = s5xx + 1
-	elseif status >= 400 then
-		s4xx = s4xx + 1
-	else
-		other = other + 1
-	end
-end
-
-local threads = {}
-function setup(thread)
-	threads[#threads + 1] = thread
-end
-
-function done(summary, latency, requests)
-	local c = {ok = 0, no_receipt = 0, s4xx = 0, s5xx = 0, other = 0}
-	for _, t in ipairs(threads) do
-		for k in pairs(c) do
-			c[k] = c[k] + t:get(k)
-		end
-	end
-	local e = summary.errors
-	io.write(string.format("RESULT ok=%d no_receipt=%d s4xx=%d s5xx=%d other=%d " ..
-		"connect=%d read=%d write=%d timeout=%d status_err=%d requests=%d duration_us=%d " ..
-		"p50_us=%d p99_us=%d max_us=%d\n",
-		c.ok, c.no_receipt, c.s4xx, c.s5xx, c.other, e.connect, e.read, e.write, e.timeout,
-		e.status, summary.requests, summary.duration,
-		latency:percentile(50), latency:percentile(99), latency.max))
-end
+dofile(debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "wrk_answers.lua")('id="receipt">')

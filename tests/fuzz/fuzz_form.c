@@ -146,31 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t blen = size - 2;
 
 	char ctype[256];
-	const uint8_t *nl;
-	switch (mode) {
-	case 0:
-		strcpy(ctype, "application/x-www-form-urlencoded");
-		break;
-	case 1:
-		strcpy(ctype, "multipart/form-data; boundary=----hotline7MA4YWxkTrZu0gW");
-		break;
-	default:
-		nl = memchr(body, '\n', blen);
-		if (nl) {
-			char value[200];
-			loopback_header_value(value, sizeof value, body, (size_t)(nl - body));
-			blen -= (size_t)(nl + 1 - body);
-			body = nl + 1;
-			if (mode == 2)
-				snprintf(ctype, sizeof ctype, "multipart/form-data; boundary=%s",
-					 value);
-			else
-				snprintf(ctype, sizeof ctype, "%s", value);
-		} else {
-			strcpy(ctype, mode == 2 ? "multipart/form-data; boundary=x" : "text/plain");
-		}
-		break;
-	}
+	loopback_content_type(ctype, sizeof ctype, mode, &body, &blen);
 
 	char head[512];
 	int hl = snprintf(head, sizeof head,

@@ -239,19 +239,6 @@ static void query_value(char *out, size_t outlen, const uint8_t *s, size_t n)
 	out[n] = '\0';
 }
 
-/* The input up to its first '\n' (taken off the input), or NULL. */
-static const uint8_t *take_line(const uint8_t **p, size_t *n, size_t *len)
-{
-	const uint8_t *nl = memchr(*p, '\n', *n);
-	if (!nl)
-		return NULL;
-	const uint8_t *line = *p;
-	*len = (size_t)(nl - line);
-	*n -= *len + 1;
-	*p = nl + 1;
-	return line;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
@@ -264,32 +251,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t blen = size - 2;
 
 	char ctype[256];
+	loopback_content_type(ctype, sizeof ctype, mode, &body, &blen);
 	const uint8_t *line;
 	size_t llen;
-	switch (mode) {
-	case 0:
-		strcpy(ctype, "application/x-www-form-urlencoded");
-		break;
-	case 1:
-		strcpy(ctype, "multipart/form-data; boundary=----hotline7MA4YWxkTrZu0gW");
-		break;
-	default:
-		line = take_line(&body, &blen, &llen);
-		if (line) {
-			char value[200];
-			loopback_header_value(value, sizeof value, line, llen);
-			if (mode == 2)
-				snprintf(ctype, sizeof ctype, "multipart/form-data; boundary=%s",
-					 value);
-			else
-				snprintf(ctype, sizeof ctype, "%s", value);
-		} else {
-			strcpy(ctype, mode == 2 ? "multipart/form-data; boundary=x" : "text/plain");
-		}
-		break;
-	}
 	char query[1200] = "";
-	if (with_query && (line = take_line(&body, &blen, &llen)) != NULL) {
+	if (with_query && (line = loopback_take_line(&body, &blen, &llen)) != NULL) {
 		query[0] = '?';
 		query_value(query + 1, sizeof query - 1, line, llen);
 	}

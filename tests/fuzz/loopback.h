@@ -1,8 +1,9 @@
 /* What the harnesses that fuzz a request-body parser behind a real
  * libmicrohttpd daemon share (fuzz_form.c, fuzz_staff_body.c): the daemon
- * on 127.0.0.1 with its own polling thread, an empty answer, and the client
- * side that sends one raw request over a fresh connection and reads the
- * answer until the daemon closes it. Header-only: each harness is one
+ * on 127.0.0.1 with its own polling thread, an empty answer, the request's
+ * Content-Type as the input chooses it, and the client side that sends one
+ * raw request over a fresh connection and reads the answer until the
+ * daemon closes it. Header-only: each harness is one
  * program (tools/fuzz.sh). Every failure of the plumbing aborts, naming
  * the harness: it is not a finding. */
 #ifndef HOTLINE_TESTS_FUZZ_LOOPBACK_H
@@ -79,6 +80,52 @@ static void loopback_header_value(char *out, size_t outlen, const uint8_t *s, si
 	for (size_t i = 0; i < n; i++)
 		out[i] = (s[i] == '\r' || s[i] == '\n' || s[i] == '\0') ? '_' : (char)s[i];
 	out[n] = '\0';
+}
+
+/* The input up to its first '\n' (taken off the input), or NULL. */
+static const uint8_t *loopback_take_line(const uint8_t **p, size_t *n, size_t *len)
+{
+	const uint8_t *nl = memchr(*p, '\n', *n);
+	if (!nl)
+		return NULL;
+	const uint8_t *line = *p;
+	*len = (size_t)(nl - line);
+	*n -= *len + 1;
+	*p = nl + 1;
+	return line;
+}
+
+/* The request's Content-Type by mode (0-3): urlencoded; multipart with a
+ * fixed boundary; multipart with the boundary taken from the body's first
+ * line; the whole type taken from that line. A line taken is taken off the
+ * body; without one, modes 2 and 3 get a fixed type. */
+static void loopback_content_type(char *ctype, size_t size, unsigned mode, const uint8_t **body,
+				  size_t *blen)
+{
+	const uint8_t *line;
+	size_t llen;
+	switch (mode) {
+	case 0:
+		snprintf(ctype, size, "application/x-www-form-urlencoded");
+		break;
+	case 1:
+		snprintf(ctype, size, "multipart/form-data; boundary=----hotline7MA4YWxkTrZu0gW");
+		break;
+	default:
+		line = loopback_take_line(body, blen, &llen);
+		if (line) {
+			char value[200];
+			loopback_header_value(value, sizeof value, line, llen);
+			if (mode == 2)
+				snprintf(ctype, size, "multipart/form-data; boundary=%s", value);
+			else
+				snprintf(ctype, size, "%s", value);
+		} else {
+			snprintf(ctype, size, "%s",
+				 mode == 2 ? "multipart/form-data; boundary=x" : "text/plain");
+		}
+		break;
+	}
 }
 
 static bool loopback_send_all(int fd, const char *p, size_t n)

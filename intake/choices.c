@@ -1,0 +1,61 @@
+#include "intake/choices.h"
+
+#include <string.h>
+
+#include "intake/html.h"
+
+static const char *const categories[] = {"corruption", "conflict_of_interest", "gift",
+					 "unlawful_order", "other"};
+static const enum msg category_msgs[] = {M_CAT_CORRUPTION, M_CAT_CONFLICT, M_CAT_GIFT,
+					 M_CAT_UNLAWFUL_ORDER, M_CAT_OTHER};
+#define NCATEGORIES (sizeof(categories) / sizeof(categories[0]))
+
+static const char *const director_values[] = {"no", "yes", "unknown"};
+static const enum msg director_msgs[] = {M_FORM_DIRECTOR_NO, M_FORM_DIRECTOR_YES,
+					 M_FORM_DIRECTOR_UNKNOWN};
+#define NDIRECTOR (sizeof(director_values) / sizeof(director_values[0]))
+
+static const char *known(const char *value, const char *const *set, size_t n)
+{
+	for (size_t i = 0; value && i < n; i++) {
+		if (strcmp(value, set[i]) == 0)
+			return set[i];
+	}
+	return NULL;
+}
+
+const char *choices_category(const char *value)
+{
+	return known(value, categories, NCATEGORIES);
+}
+
+const char *choices_director(const char *value)
+{
+	return known(value, director_values, NDIRECTOR);
+}
+
+void choices_category_options(struct buf *b, enum lang lang, const char *selected)
+{
+	buf_puts(b, "<option value=\"\">");
+	html_escape_str(b, i18n(lang, M_FORM_CHOOSE));
+	buf_puts(b, "</option>\n");
+	for (size_t i = 0; i < NCATEGORIES; i++) {
+		buf_printf(b, "<option value=\"%s\"%s>", categories[i],
+			   strcmp(selected, categories[i]) == 0 ? " selected" : "");
+		html_escape_str(b, i18n(lang, category_msgs[i]));
+		buf_puts(b, "</option>\n");
+	}
+}
+
+void choices_director_radios(struct buf *b, enum lang lang, const char *checked)
+{
+	for (size_t i = 0; i < NDIRECTOR; i++) {
+		buf_printf(
+		    b,
+		    "<label class=\"choice\"><input type=\"radio\" name=\"director_involved\" "
+		    "value=\"%s\"%s> ",
+		    director_values[i], strcmp(checked, director_values[i]) == 0 ? " checked" : "");
+		html_escape_str(b, i18n(lang, director_msgs[i]));
+		buf_puts(b, "</label>\n");
+	}
+}
