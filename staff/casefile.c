@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crypto/digest.h"
 #include "crypto/seal.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
@@ -149,6 +150,23 @@ bool casefile_decrypt(const struct content_key *key, const PGresult *res, int ro
 	bool ok = ct && key && content_decrypt(key, ct, len, plain, plen);
 	PQfreemem(ct);
 	return ok;
+}
+
+bool casefile_put_text(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
+		       int row, int col)
+{
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	if (!casefile_decrypt(key, res, row, col, &plain, &plen))
+		return false;
+	struct buf tmp;
+	buf_init(&tmp);
+	buf_add(&tmp, plain, plen);
+	staff_esc(c, tmp.data ? tmp.data : "");
+	buf_wipe(&tmp);
+	crypto_wipe(plain, plen);
+	free(plain);
+	return true;
 }
 
 void casefile_today(struct staff_ctx *c, char out[11])

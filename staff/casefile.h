@@ -81,6 +81,10 @@ struct content_key *casefile_sealed_key(struct staff_ctx *c, const PGresult *res
  * false when there is no key, the column is NULL or it does not open. */
 bool casefile_decrypt(const struct content_key *key, const PGresult *res, int row, int col,
 		      unsigned char **plain, size_t *plen) __attribute__((warn_unused_result));
+/* A bytea column opened with key, as text escaped into the page; false
+ * (nothing written) when it does not open. */
+bool casefile_put_text(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
+		       int row, int col);
 
 /* Today in Asia/Almaty, the daemon's clock (with the tests' clock offset). */
 void casefile_today(struct staff_ctx *c, char out[11]);

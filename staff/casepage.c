@@ -78,25 +78,6 @@ static json_t *decrypt_json(const struct content_key *key, const PGresult *res, 
 	return j;
 }
 
-/* A blob as text, escaped into the page; false when it does not open. */
-static bool put_decrypted_text(struct staff_ctx *c, const struct content_key *key,
-			       const PGresult *res, int row, int col)
-{
-	unsigned char *plain = NULL;
-	size_t plen = 0;
-	bool ok = casefile_decrypt(key, res, row, col, &plain, &plen);
-	if (ok) {
-		struct buf tmp;
-		buf_init(&tmp);
-		buf_add(&tmp, plain, plen);
-		staff_esc(c, tmp.data ? tmp.data : "");
-		buf_wipe(&tmp);
-		crypto_wipe(plain, plen);
-		free(plain);
-	}
-	return ok;
-}
-
 /* --- sections --- */
 
 void casepage_section(struct staff_ctx *c, const char *id, enum msg title)
@@ -318,7 +299,7 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 		staff_esc(c, PQgetvalue(res, i, 2));
 		staff_printf(c, "</time></h3>\n<p class=\"text\">");
 		struct content_key *mk = casefile_sealed_key(c, res, i, 3);
-		if (!put_decrypted_text(c, mk, res, i, 4))
+		if (!casefile_put_text(c, mk, res, i, 4))
 			staff_text(c, mk ? M_CASE_UNREADABLE : M_CASE_NO_KEY);
 		staff_printf(c, "</p>\n");
 		bool any = false;
@@ -374,7 +355,7 @@ static void put_notes(struct staff_ctx *c, const struct casefile *k,
 		staff_printf(c, " &middot; <time>");
 		staff_esc(c, PQgetvalue(res, i, 1));
 		staff_printf(c, "</time></h3>\n<p class=\"text\">");
-		if (!put_decrypted_text(c, key, res, i, 2))
+		if (!casefile_put_text(c, key, res, i, 2))
 			staff_text(c, key ? M_CASE_UNREADABLE : M_CASE_NO_KEY);
 		staff_printf(c, "</p></article>\n");
 	}

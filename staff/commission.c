@@ -279,23 +279,9 @@ static void put_report(struct staff_ctx *c, const PGresult *v)
 static void put_sealed_text(struct staff_ctx *c, const struct content_key *key, const PGresult *v,
 			    int col, const char *id)
 {
-	unsigned char *plain = NULL;
-	size_t plen = 0;
 	staff_printf(c, "<dd class=\"text\" id=\"%s\">", id);
-	if (casefile_decrypt(key, v, 0, col, &plain, &plen)) {
-		char *text = malloc(plen + 1);
-		if (text) {
-			memcpy(text, plain, plen);
-			text[plen] = '\0';
-			staff_esc(c, text);
-			crypto_wipe(text, plen);
-			free(text);
-		}
-		crypto_wipe(plain, plen);
-		free(plain);
-	} else if (!PQgetisnull(v, 0, col)) {
+	if (!casefile_put_text(c, key, v, 0, col) && !PQgetisnull(v, 0, col))
 		staff_text(c, M_COMM_CANNOT_OPEN);
-	}
 	staff_printf(c, "</dd>\n");
 }
 
