@@ -126,15 +126,29 @@ struct content_key *casefile_content_key(struct staff_ctx *c, const struct casef
 	PGresult *res = casefile_query(c, sql_key, 1, v);
 	if (!res)
 		return NULL;
-	struct content_key *key = NULL;
-	if (PQntuples(res) == 1) {
-		size_t len;
-		unsigned char *sealed = casefile_bytea(res, 0, 0, &len);
-		key = sealed ? content_key_open(sk, sealed, len) : NULL;
-		PQfreemem(sealed);
-	}
+	struct content_key *key = PQntuples(res) == 1 ? casefile_sealed_key(c, res, 0, 0) : NULL;
 	PQclear(res);
 	return key;
+}
+
+struct content_key *casefile_sealed_key(struct staff_ctx *c, const PGresult *res, int row, int col)
+{
+	const struct secret_key *sk = staff_case_key(c);
+	size_t len;
+	unsigned char *sealed = sk ? casefile_bytea(res, row, col, &len) : NULL;
+	struct content_key *key = sealed ? content_key_open(sk, sealed, len) : NULL;
+	PQfreemem(sealed);
+	return key;
+}
+
+bool casefile_decrypt(const struct content_key *key, const PGresult *res, int row, int col,
+		      unsigned char **plain, size_t *plen)
+{
+	size_t len;
+	unsigned char *ct = casefile_bytea(res, row, col, &len);
+	bool ok = ct && key && content_decrypt(key, ct, len, plain, plen);
+	PQfreemem(ct);
+	return ok;
 }
 
 void casefile_today(struct staff_ctx *c, char out[11])

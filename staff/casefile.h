@@ -73,6 +73,14 @@ void casefile_rollback(struct staff_ctx *c);
 
 /* A bytea column, PQunescapeBytea'd (PQfreemem it), NULL when NULL. */
 unsigned char *casefile_bytea(const PGresult *res, int row, int col, size_t *len);
+/* A content key sealed to the case-handling key, from a bytea column;
+ * NULL when the session holds no case key, the column is NULL or the key
+ * does not open. */
+struct content_key *casefile_sealed_key(struct staff_ctx *c, const PGresult *res, int row, int col);
+/* A bytea column opened with key into *plain (crypto_wipe and free it);
+ * false when there is no key, the column is NULL or it does not open. */
+bool casefile_decrypt(const struct content_key *key, const PGresult *res, int row, int col,
+		      unsigned char **plain, size_t *plen) __attribute__((warn_unused_result));
 
 /* Today in Asia/Almaty, the daemon's clock (with the tests' clock offset). */
 void casefile_today(struct staff_ctx *c, char out[11]);

@@ -65,23 +65,12 @@ static bool decides(const struct staff_ctx *c)
 
 /* --- decrypting --- */
 
-/* A blob of the row opened with key into *plain (wipe and free it). */
-static bool decrypt_cell(const struct content_key *key, const PGresult *res, int row, int col,
-			 unsigned char **plain, size_t *plen)
-{
-	size_t len;
-	unsigned char *ct = casefile_bytea(res, row, col, &len);
-	bool ok = ct && key && content_decrypt(key, ct, len, plain, plen);
-	PQfreemem(ct);
-	return ok;
-}
-
 static json_t *decrypt_json(const struct content_key *key, const PGresult *res, int row, int col)
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	json_t *j = NULL;
-	if (decrypt_cell(key, res, row, col, &plain, &plen)) {
+	if (casefile_decrypt(key, res, row, col, &plain, &plen)) {
 		j = json_loadb((const char *)plain, plen, 0, NULL);
 		crypto_wipe(plain, plen);
 		free(plain);
@@ -95,7 +84,7 @@ static bool put_decrypted_text(struct staff_ctx *c, const struct content_key *ke
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0;
-	bool ok = decrypt_cell(key, res, row, col, &plain, &plen);
+	bool ok = casefile_decrypt(key, res, row, col, &plain, &plen);
 	if (ok) {
 		struct buf tmp;
 		buf_init(&tmp);
@@ -106,17 +95,6 @@ static bool put_decrypted_text(struct staff_ctx *c, const struct content_key *ke
 		free(plain);
 	}
 	return ok;
-}
-
-static struct content_key *open_sealed_key(struct staff_ctx *c, const PGresult *res, int row,
-					   int col)
-{
-	const struct secret_key *sk = staff_case_key(c);
-	size_t len;
-	unsigned char *sealed = sk ? casefile_bytea(res, row, col, &len) : NULL;
-	struct content_key *key = sealed ? content_key_open(sk, sealed, len) : NULL;
-	PQfreemem(sealed);
-	return key;
 }
 
 /* --- sections --- */
@@ -339,7 +317,7 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 		staff_printf(c, " &middot; <time>");
 		staff_esc(c, PQgetvalue(res, i, 2));
 		staff_printf(c, "</time></h3>\n<p class=\"text\">");
-		struct content_key *mk = open_sealed_key(c, res, i, 3);
+		struct content_key *mk = casefile_sealed_key(c, res, i, 3);
 		if (!put_decrypted_text(c, mk, res, i, 4))
 			staff_text(c, mk ? M_CASE_UNREADABLE : M_CASE_NO_KEY);
 		staff_printf(c, "</p>\n");
@@ -505,20 +483,10 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 		dd_text(c, M_CASE_NORMS, PQgetvalue(res, 0, 7));
 	staff_printf(c, "</dl>\n");
 	const char *w[1] = {PQgetvalue(res, 0, 0)};
-	PGresult *m = casefile_query(c, sql_members, 1, w);
 	subheading(c, M_CASE_COMMISSION);
 	staff_printf(c, "<ul id=\"commission\">\n");
-	for (int i = 0; m && i < PQntuples(m); i++) {
-		staff_printf(c, "<li>");
-		staff_esc(c, PQgetvalue(m, i, 0));
-		if (*PQgetvalue(m, i, 1)) {
-			staff_printf(c, ", ");
-			staff_esc(c, PQgetvalue(m, i, 1));
-		}
-		staff_printf(c, "</li>\n");
-	}
+	casepage_members(c, w[0]);
 	staff_printf(c, "</ul>\n");
-	PQclear(m);
 	PGresult *x = casefile_query(c, sql_extensions, 1, w);
 	for (int i = 0; x && i < PQntuples(x); i++) {
 		char text[512];
@@ -551,6 +519,22 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 	PQclear(r);
 	PQclear(res);
 	return true;
+}
+
+void casepage_members(struct staff_ctx *c, const char *inv_id)
+{
+	const char *v[1] = {inv_id};
+	PGresult *res = casefile_query(c, sql_members, 1, v);
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		staff_printf(c, "<li>");
+		staff_esc(c, PQgetvalue(res, i, 0));
+		if (*PQgetvalue(res, i, 1)) {
+			staff_printf(c, ", ");
+			staff_esc(c, PQgetvalue(res, i, 1));
+		}
+		staff_printf(c, "</li>\n");
+	}
+	PQclear(res);
 }
 
 /* --- the forms of the steps --- */
@@ -816,7 +800,7 @@ static void file_download(struct staff_ctx *c)
 	}
 	bool of_case = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
 	struct content_key *key =
-	    of_case ? casefile_content_key(c, &k) : open_sealed_key(c, res, 0, 4);
+	    of_case ? casefile_content_key(c, &k) : casefile_sealed_key(c, res, 0, 4);
 	bool have_key = key != NULL;
 	json_t *meta = decrypt_json(key, res, 0, 2);
 	size_t len;

@@ -24,6 +24,10 @@ void casepage_stylesheet(struct staff_ctx *c);
  * caller closes it. */
 void casepage_section(struct staff_ctx *c, const char *id, enum msg title);
 
+/* The <li> of each member of the investigation's commission ("name,
+ * position"), escaped. */
+void casepage_members(struct staff_ctx *c, const char *inv_id);
+
 /* The routes (GET /staff/case/REG_NO, GET /staff/case-file/ID). */
 extern const struct staff_route staff_casepage_routes[];
 

@@ -11,6 +11,7 @@
 #include "crypto/seal.h"
 #include "daemon/config.h"
 #include "intake/sealing.h"
+#include "staff/casefile.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"
 #include "workflow/calendar.h"
@@ -27,14 +28,6 @@
 static void user_id_text(const struct staff_ctx *c, char out[24])
 {
 	snprintf(out, 24, "%lld", c->user->id);
-}
-
-static unsigned char *bytea(const PGresult *res, int row, int col, size_t *len)
-{
-	*len = 0;
-	if (PQgetisnull(res, row, col))
-		return NULL;
-	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col), len);
 }
 
 /* A registration number from the path, or false (then nothing of it is
@@ -244,14 +237,11 @@ static void put_report(struct staff_ctx *c, const PGresult *v)
 {
 	casepage_section(c, "report", M_COMM_REPORT);
 	const struct secret_key *sk = staff_case_key(c);
-	size_t klen = 0, clen = 0;
-	unsigned char *sealed = bytea(v, 0, V_KEY, &klen);
-	unsigned char *ct = bytea(v, 0, V_CONTENT, &clen);
-	struct content_key *key = sk && sealed ? content_key_open(sk, sealed, klen) : NULL;
+	struct content_key *key = casefile_sealed_key(c, v, 0, V_KEY);
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	json_t *content = NULL;
-	if (key && ct && content_decrypt(key, ct, clen, &plain, &plen)) {
+	if (casefile_decrypt(key, v, 0, V_CONTENT, &plain, &plen)) {
 		content = json_loadb((const char *)plain, plen, 0, NULL);
 		crypto_wipe(plain, plen);
 		free(plain);
@@ -282,8 +272,6 @@ static void put_report(struct staff_ctx *c, const PGresult *v)
 		json_decref(content);
 	}
 	content_key_free(key);
-	PQfreemem(sealed);
-	PQfreemem(ct);
 	staff_printf(c, "</section>\n");
 }
 
@@ -291,12 +279,10 @@ static void put_report(struct staff_ctx *c, const PGresult *v)
 static void put_sealed_text(struct staff_ctx *c, const struct content_key *key, const PGresult *v,
 			    int col, const char *id)
 {
-	size_t len = 0;
-	unsigned char *ct = bytea(v, 0, col, &len);
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	staff_printf(c, "<dd class=\"text\" id=\"%s\">", id);
-	if (key && ct && content_decrypt(key, ct, len, &plain, &plen)) {
+	if (casefile_decrypt(key, v, 0, col, &plain, &plen)) {
 		char *text = malloc(plen + 1);
 		if (text) {
 			memcpy(text, plain, plen);
@@ -307,33 +293,18 @@ static void put_sealed_text(struct staff_ctx *c, const struct content_key *key, 
 		}
 		crypto_wipe(plain, plen);
 		free(plain);
-	} else if (ct) {
+	} else if (!PQgetisnull(v, 0, col)) {
 		staff_text(c, M_COMM_CANNOT_OPEN);
 	}
-	PQfreemem(ct);
 	staff_printf(c, "</dd>\n");
 }
 
 static void put_members(struct staff_ctx *c, const char *inv_id)
 {
-	static const char sql_members[] =
-		"SELECT name, position FROM hotline.commission_members WHERE investigation_id = $1 "
-		"ORDER BY name";
-	const char *p[1] = {inv_id};
-	PGresult *res = wfdb_exec(c->db, sql_members, 1, p, NULL);
 	casepage_section(c, "members", M_COMM_MEMBERS);
 	staff_printf(c, "<ul>\n");
-	for (int i = 0; res && i < PQntuples(res); i++) {
-		staff_printf(c, "<li>");
-		staff_esc(c, PQgetvalue(res, i, 0));
-		if (*PQgetvalue(res, i, 1)) {
-			staff_printf(c, ", ");
-			staff_esc(c, PQgetvalue(res, i, 1));
-		}
-		staff_printf(c, "</li>\n");
-	}
+	casepage_members(c, inv_id);
 	staff_printf(c, "</ul>\n</section>\n");
-	PQclear(res);
 }
 
 static void put_extensions(struct staff_ctx *c, const char *inv_id)
@@ -463,10 +434,7 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *a
 		staff_printf(c, "</button></p>\n</form>\n");
 	} else {
 		const struct secret_key *sk = staff_case_key(c);
-		size_t klen = 0;
-		unsigned char *sealed = bytea(v, 0, V_CONCL_KEY, &klen);
-		struct content_key *key = sk && sealed ? content_key_open(sk, sealed, klen) : NULL;
-		PQfreemem(sealed);
+		struct content_key *key = casefile_sealed_key(c, v, 0, V_CONCL_KEY);
 		staff_printf(c, "<dl>\n<dt>");
 		staff_text(c, M_COMM_FINDINGS);
 		staff_printf(c, "</dt>\n");

@@ -275,10 +275,9 @@ static char *report_text(struct staff_ctx *c, const struct casefile *k)
 	PGresult *res = key ? casefile_query(c, sql_content, 1, v) : NULL;
 	char *text = NULL;
 	size_t len;
-	unsigned char *ct = res && PQntuples(res) == 1 ? casefile_bytea(res, 0, 0, &len) : NULL;
 	unsigned char *plain = NULL;
 	size_t plen = 0;
-	if (ct && content_decrypt(key, ct, len, &plain, &plen)) {
+	if (res && PQntuples(res) == 1 && casefile_decrypt(key, res, 0, 0, &plain, &plen)) {
 		json_t *content = json_loadb((const char *)plain, plen, 0, NULL);
 		struct buf b;
 		buf_init(&b);
@@ -297,7 +296,6 @@ static char *report_text(struct staff_ctx *c, const struct casefile *k)
 		crypto_wipe(plain, plen);
 		free(plain);
 	}
-	PQfreemem(ct);
 	PQclear(res);
 	content_key_free(key);
 	return text;
