@@ -81,8 +81,9 @@ for name in "${names[@]}"; do
 	for f in "$src" $deps "$TEXTS"; do
 		[ "$f" -nt "$bin" ] && stale=1
 	done
-	# Headers too: any header of the modules they come from.
-	for f in daemon/*.h crypto/*.h intake/*.h intake/*.def workflow/*.h staff/*.h; do
+	# Headers too: any header of the modules they come from, and the
+	# harnesses' own (tests/fuzz/loopback.h, cstring.h).
+	for f in daemon/*.h crypto/*.h intake/*.h intake/*.def workflow/*.h staff/*.h tests/fuzz/*.h; do
 		[ "$f" -nt "$bin" ] && stale=1
 	done
 	if [ "$stale" = 1 ]; then

@@ -6,14 +6,11 @@
 #include <string.h>
 
 #include "daemon/config.h"
+#include "tests/fuzz/cstring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
-	if (!text)
-		abort();
-	memcpy(text, data, size);
-	text[size] = '\0';
+	char *text = fuzz_cstring(data, size);
 	char err[256];
 	err[0] = '\0';
 	struct config *cfg = config_parse(text, "fuzz.conf", err, sizeof err);

@@ -6,14 +6,11 @@
 #include <string.h>
 
 #include "intake/i18n.h"
+#include "tests/fuzz/cstring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
-	if (!text)
-		abort();
-	memcpy(text, data, size);
-	text[size] = '\0';
+	char *text = fuzz_cstring(data, size);
 	for (int fb = 0; fb < LANG_COUNT; fb++) {
 		enum lang l = i18n_negotiate(text, (enum lang)fb);
 		if ((int)l < 0 || l >= LANG_COUNT)

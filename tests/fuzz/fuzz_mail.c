@@ -9,6 +9,7 @@
 
 #include "intake/mail.h"
 #include "intake/utf8.h"
+#include "tests/fuzz/cstring.h"
 
 static void must_be_text(const char *s)
 {
@@ -43,11 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	must_be_text(c);
 	free(c);
 	char reg[16];
-	char *z = malloc(size + 1);
-	if (!z)
-		abort();
-	memcpy(z, data, size);
-	z[size] = '\0';
+	char *z = fuzz_cstring(data, size);
 	if (mail_find_reg_no(z, reg) && (strlen(reg) < 11 || strlen(reg) > 13 || reg[4] != '-'))
 		abort();
 	(void)mail_guess_language(z);
