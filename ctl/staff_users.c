@@ -188,8 +188,9 @@ static bool take_login_and_flags(const char *cmd, int argc, char **argv, const c
 /* Ends the transaction of an account change r: the audit row and the
  * commit when it is done, else the reason (no_row, %s being the login,
  * when there is no such row) and the rollback. */
-static bool commit_change(PGconn *pg, enum accountdb_result r, const struct wf_error *e,
-			  const char *no_row, const char *action, const char *login)
+__attribute__((format(printf, 4, 0))) static bool
+commit_change(PGconn *pg, enum accountdb_result r, const struct wf_error *e, const char *no_row,
+	      const char *action, const char *login)
 {
 	if (r == ACCOUNTDB_NO_ROW)
 		complain(no_row, login);

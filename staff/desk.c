@@ -24,16 +24,6 @@ bool desk_blank(const char *s)
 	return true;
 }
 
-const char *desk_category(const char *value)
-{
-	return choices_category(value);
-}
-
-const char *desk_director(const char *value)
-{
-	return choices_director(value);
-}
-
 static void label(struct buf *b, enum lang lang, const char *name, enum msg text, bool required)
 {
 	buf_printf(b, "<label for=\"field-%s\">", name);
@@ -83,7 +73,7 @@ void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
 	choices_category_options(b, lang, cat);
 	buf_puts(b, "</select>\n");
 
-	const char *dir = desk_director(staff_arg(c, "director_involved"));
+	const char *dir = choices_director(staff_arg(c, "director_involved"));
 	if (!dir)
 		dir = "unknown";
 	buf_puts(b, "<fieldset class=\"inner\"><legend>");
@@ -199,4 +189,28 @@ void desk_registered(struct buf *b, enum lang lang, const struct appeal_result *
 	buf_puts(b, "</dt>\n<dd id=\"registered-at\">");
 	html_escape_str(b, r->registered_at);
 	buf_puts(b, "</dd>\n");
+}
+
+struct sealing_parts desk_sealing_parts(const struct staff_ctx *c, const char *channel,
+					const char *receipt)
+{
+	const char *director = choices_director(staff_arg(c, "director_involved"));
+	return (struct sealing_parts){
+	    .channel = channel,
+	    .category = choices_category(staff_arg(c, "category")),
+	    .director_involved = director ? director : "unknown",
+	    .language = i18n_code(c->lang),
+	    .receipt = receipt,
+	};
+}
+
+unsigned desk_register(struct desk_taken *taken, struct appeal *a, struct appeal_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (!a)
+		return 500;
+	const struct staff_ctx *c = taken->c;
+	appeal_register_sync(c->db, a, c->cfg ? c->cfg->request_timeout : 15, desk_in_tx, taken, r);
+	appeal_free(a);
+	return r->ok ? 200 : 503;
 }

@@ -16,6 +16,7 @@
 #include "daemon/buf.h"
 #include "intake/appeal.h"
 #include "intake/i18n.h"
+#include "intake/sealing.h"
 #include "staff/staff.h"
 #include "workflow/calendar.h"
 
@@ -28,11 +29,6 @@ extern const struct staff_route desk_routes[];
 
 /* Empty or only white space. */
 bool desk_blank(const char *s);
-
-/* The form's value when it is one of the known, as the static string;
- * else NULL. */
-const char *desk_category(const char *value);
-const char *desk_director(const char *value);
 
 /* <label for=name>label</label><input id=name name=name value=...>, the
  * value echoed from the request, escaped. type: "text", "tel", "email". */
@@ -66,5 +62,19 @@ struct desk_taken {
 /* An appeal_in_tx_fn: the hotline.staff_intake row and the audit row (the
  * registration number as its object). arg: struct desk_taken. */
 bool desk_in_tx(PGconn *db, const struct appeal_result *r, void *arg);
+
+/* The parts of sealing_build() the form decides: channel (static), the
+ * category and "director involved" fields ("unknown" when none is chosen),
+ * the page's language, and the receipt. The caller adds the content, the
+ * identity and the files. */
+struct sealing_parts desk_sealing_parts(const struct staff_ctx *c, const char *channel,
+					const char *receipt);
+
+/* Registers the sealed appeal a (freed here; NULL when sealing failed)
+ * with taken's rows (desk_in_tx()), waiting at most the configured request
+ * timeout. Returns the status of the page that follows: 200 registered
+ * (*r filled), 500 not sealed, 503 not registered (r->unknown: it may have
+ * been). */
+unsigned desk_register(struct desk_taken *taken, struct appeal *a, struct appeal_result *r);
 
 #endif

@@ -7,10 +7,10 @@
 
 #include "daemon/config.h"
 #include "daemon/log.h"
+#include "intake/choices.h"
 #include "intake/html.h"
 #include "intake/sealing.h"
 #include "staff/desk.h"
-#include "staff/deskseal.h"
 #include "workflow/wfdb.h"
 #include "staff/dictate.h"
 #include "staff/line.h"
@@ -263,7 +263,7 @@ static bool check_call(struct staff_ctx *c, const struct line_state *line)
 		e.any = e.any || e.steps[i];
 	}
 	e.what = desk_blank(staff_arg(c, "what"));
-	e.category = !desk_category(staff_arg(c, "category"));
+	e.category = !choices_category(staff_arg(c, "category"));
 	e.reason = !line->open && desk_blank(staff_arg(c, "outside_reason"));
 	e.any = e.any || e.what || e.category || e.reason;
 	if (!e.any)
@@ -287,7 +287,7 @@ static struct appeal *build_call(struct staff_ctx *c, const struct line_state *l
 				json_stringn(staff_arg(c, "outside_reason"),
 					     staff_arg_len(c, "outside_reason"))) != 0)
 		goto done;
-	struct sealing_parts parts = deskseal_parts(c, "phone", receipt);
+	struct sealing_parts parts = desk_sealing_parts(c, "phone", receipt);
 	parts.content = content;
 	parts.identity = identity;
 	a = sealing_build(c->keys, &parts);
@@ -315,7 +315,7 @@ static void call_save(struct staff_ctx *c)
 	    .audit_action = "call.register",
 	};
 	struct appeal_result r;
-	unsigned status = deskseal_register(&taken, a, &r);
+	unsigned status = desk_register(&taken, a, &r);
 	if (status == 200) {
 		call_saved_page(c, receipt, &r);
 	} else {

@@ -7,10 +7,10 @@
 
 #include "daemon/config.h"
 #include "daemon/log.h"
+#include "intake/choices.h"
 #include "intake/html.h"
 #include "intake/sealing.h"
 #include "staff/desk.h"
-#include "staff/deskseal.h"
 #include "workflow/wfdb.h"
 
 static const char *const identity_fields[] = {"name", "organisation", "address", "phone", "email"};
@@ -199,7 +199,7 @@ static bool check_register(struct staff_ctx *c)
 	e.date =
 	    !cal_date_parse(staff_arg(c, "received_on"), &d) || cal_date_compare(d, today(c)) > 0;
 	e.what = desk_blank(staff_arg(c, "what"));
-	e.category = !desk_category(staff_arg(c, "category"));
+	e.category = !choices_category(staff_arg(c, "category"));
 	unsigned nfiles = 0;
 	const struct staff_file *files = staff_files(c, &nfiles);
 	unsigned real = 0;
@@ -249,7 +249,7 @@ static struct appeal *build_appeal(struct staff_ctx *c, const char *receipt)
 		};
 	}
 	struct sealing_parts parts =
-	    deskseal_parts(c, known_channel(staff_arg(c, "channel")), receipt);
+	    desk_sealing_parts(c, known_channel(staff_arg(c, "channel")), receipt);
 	parts.content = content;
 	parts.identity = identity;
 	parts.files = sf;
@@ -282,7 +282,7 @@ static void register_save(struct staff_ctx *c)
 	    .audit_action = "appeal.register",
 	};
 	struct appeal_result r;
-	unsigned status = deskseal_register(&taken, a, &r);
+	unsigned status = desk_register(&taken, a, &r);
 	if (status == 200) {
 		ticket_page(c, receipt, channel, received, &r);
 	} else {
