@@ -62,6 +62,7 @@ $(TEXTS): po/hotline.pot po/kk.po po/ru.po tools/po2def.sh
 	@mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c | $(TEXTS)
+	@pkg-config --exists $(PKGS) || { echo "Missing -dev packages: run 'make deps' (as root) first, or make run / make test, which do." >&2; exit 1; }
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -81,7 +82,10 @@ $(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhotline.a
 
 -include $(LIB_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CTL_OBJ:.o=.d)
 
-run: deps all
+# deps first, then a fresh make: the pkg-config flags above are read when a
+# make starts, so the one that installed the -dev packages cannot use them.
+run: deps
+	@$(MAKE) --no-print-directory all
 	@PORT=$(PORT) BUILD=$(BUILD) tools/run.sh
 
 unit: $(UNIT_BIN)
@@ -111,7 +115,8 @@ fuzz-smoke: unit
 check-sql:
 	@tools/check-sql.sh
 
-test: deps all check-sql unit fuzz-smoke integration browser
+test: deps
+	@$(MAKE) --no-print-directory all check-sql unit fuzz-smoke integration browser
 	@echo "== all test layers passed"
 
 format:
