@@ -257,6 +257,43 @@ bool calendar_kind_parse(const char *s, enum cal_kind *out)
 	return false;
 }
 
+bool calendar_check_row(struct cal_date d, enum cal_kind kind, char *why, size_t size)
+{
+	static const char *const day_names[] = {"",	    "a Monday",	  "a Tuesday", "a Wednesday",
+						"a Thursday", "a Friday", "a Saturday", "a Sunday"};
+	char date[CAL_DATE_SIZE];
+	cal_date_format(d, date);
+	if (!cal_date_valid(d) || d.year < CALENDAR_FIRST_YEAR || d.year > CALENDAR_LAST_YEAR) {
+		snprintf(why, size, "%s: the calendar covers the years %d to %d", date,
+			 CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR);
+		return false;
+	}
+	int dow = cal_date_weekday(d);
+	/* Labour Code art. 85 p. 3: a move of days of rest frees a weekday
+	 * and makes a weekend day working; the reverse says nothing new. */
+	if (kind == CAL_WORK && dow <= 5) {
+		snprintf(why, size,
+			 "%s is %s, a working day already: a `work` row is for a Saturday or "
+			 "Sunday made working by a move of days of rest",
+			 date, day_names[dow]);
+		return false;
+	}
+	if (kind == CAL_OFF && dow >= 6) {
+		snprintf(why, size,
+			 "%s is %s, a day off already: an `off` row is for a weekday (Monday to "
+			 "Friday) made free by a move of days of rest",
+			 date, day_names[dow]);
+		return false;
+	}
+	if (kind != CAL_HOLIDAY && kind != CAL_OFF && kind != CAL_WORK) {
+		snprintf(why, size, "the kind of a row is holiday, off or work");
+		return false;
+	}
+	if (size)
+		why[0] = '\0';
+	return true;
+}
+
 struct calendar *calendar_new(void)
 {
 	return calloc(1, sizeof(struct calendar));

@@ -75,6 +75,22 @@ enum cal_kind {
 	CAL_WORK,
 };
 
+/* The years a row may be set in (calendar_check_row, hotlinectl calendar):
+ * the clock of Asia/Almaty is modelled from 2004 (calendar_utc_offset), and
+ * no moved day of rest is known a lifetime ahead. */
+#define CALENDAR_FIRST_YEAR 2004
+#define CALENDAR_LAST_YEAR 2100
+
+/* Whether a new row of kind on d says something the rules do not: `work`
+ * only on a Saturday or Sunday (the weekend day worked for a moved day of
+ * rest), `off` only on Monday-Friday (the weekday made free), any day for
+ * `holiday` (Kurban Ait is kept even on a Sunday); d within
+ * CALENDAR_FIRST_YEAR..CALENDAR_LAST_YEAR. False with the reason, for
+ * people, in why (always NUL-terminated, truncated to size). The rows
+ * already in the table are loaded by calendar_set() unchecked. */
+bool calendar_check_row(struct cal_date d, enum cal_kind kind, char *why, size_t size)
+    __attribute__((warn_unused_result));
+
 /* "holiday", "off", "work" (the text in hotline.calendar_days.kind). */
 const char *calendar_kind_name(enum cal_kind kind);
 bool calendar_kind_parse(const char *s, enum cal_kind *out) __attribute__((warn_unused_result));

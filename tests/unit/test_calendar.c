@@ -95,6 +95,10 @@ static void shipped_rows(void **state)
 		enum cal_kind k;
 		assert_true(cal_date_parse(rows[i].day, &d));
 		assert_true(calendar_kind_parse(rows[i].kind, &k));
+		/* hotlinectl calendar set would take every shipped row */
+		char why[256] = "unset";
+		assert_true(calendar_check_row(d, k, why, sizeof why));
+		assert_string_equal(why, "");
 		/* every row says where it comes from */
 		assert_true(strlen(rows[i].note) > 5);
 		assert_true(strlen(rows[i].source) > 20);
@@ -454,6 +458,41 @@ static void rows_from_an_administrator(void **state)
 	calendar_free(c);
 }
 
+/* A row must change its day (Labour Code art. 85 p. 3): `work` only on a
+ * weekend day, `off` only on a weekday; years within the calendar's. */
+static void rows_are_checked(void **state)
+{
+	(void)state;
+	char why[256];
+	assert_false(calendar_check_row(D("2027-06-07"), CAL_WORK, why, sizeof why));
+	assert_non_null(strstr(why, "2027-06-07 is a Monday, a working day already"));
+	assert_false(calendar_check_row(D("2027-06-04"), CAL_WORK, why, sizeof why));
+	assert_non_null(strstr(why, "a Friday"));
+	assert_true(calendar_check_row(D("2027-06-05"), CAL_WORK, why, sizeof why));
+	assert_true(calendar_check_row(D("2027-06-06"), CAL_WORK, why, sizeof why));
+	assert_false(calendar_check_row(D("2027-06-05"), CAL_OFF, why, sizeof why));
+	assert_non_null(strstr(why, "2027-06-05 is a Saturday, a day off already"));
+	assert_false(calendar_check_row(D("2027-06-06"), CAL_OFF, why, sizeof why));
+	assert_non_null(strstr(why, "a Sunday"));
+	assert_true(calendar_check_row(D("2027-06-04"), CAL_OFF, why, sizeof why));
+	/* Kurban Ait is kept on any day, a Sunday too (2027-05-16) */
+	assert_true(calendar_check_row(D("2027-05-16"), CAL_HOLIDAY, why, sizeof why));
+	assert_true(calendar_check_row(D("2027-05-17"), CAL_HOLIDAY, why, sizeof why));
+	/* the years of the calendar */
+	assert_false(calendar_check_row(D("1999-06-01"), CAL_HOLIDAY, why, sizeof why));
+	assert_string_equal(why, "1999-06-01: the calendar covers the years 2004 to 2100");
+	assert_false(calendar_check_row(D("2003-12-31"), CAL_OFF, why, sizeof why));
+	assert_true(calendar_check_row(D("2004-01-05"), CAL_OFF, why, sizeof why));
+	assert_true(calendar_check_row(D("2100-12-31"), CAL_OFF, why, sizeof why));
+	assert_false(calendar_check_row(D("2101-01-03"), CAL_OFF, why, sizeof why));
+	assert_false(calendar_check_row((struct cal_date){2026, 2, 30}, CAL_OFF, why, sizeof why));
+	assert_false(calendar_check_row(D("2026-02-03"), (enum cal_kind)7, why, sizeof why));
+	/* a short buffer is cut, never overrun */
+	char tiny[8];
+	assert_false(calendar_check_row(D("1999-06-01"), CAL_OFF, tiny, sizeof tiny));
+	assert_string_equal(tiny, "1999-06");
+}
+
 static void almaty_clock(void **state)
 {
 	(void)state;
@@ -611,6 +650,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(moved_working_saturday, setup, teardown),
 	    cmocka_unit_test_setup_teardown(working_days_between, setup, teardown),
 	    cmocka_unit_test(rows_from_an_administrator),
+	    cmocka_unit_test(rows_are_checked),
 	    cmocka_unit_test(almaty_clock),
 	    cmocka_unit_test_setup_teardown(next_working_moment, setup, teardown),
 	    cmocka_unit_test_setup_teardown(line_status, setup, teardown),
