@@ -10,11 +10,12 @@
 #include "ctl/ctldb.h"
 #include "workflow/procedure.h"
 
-/* Commits a step that succeeded, prints why one did not; 0 or 1. */
-static int finish(PGconn *pg, bool ok, const struct procedure_outcome *out,
-		  const struct wf_error *e)
+/* Audits and commits a step that succeeded ("case.<step>" on reg_no),
+ * prints why one did not; 0 or 1. */
+static int finish(PGconn *pg, const char *step, const char *reg_no, bool ok,
+		  const struct procedure_outcome *out, const struct wf_error *e)
 {
-	if (ok && ctldb_commit(pg)) {
+	if (ok && ctldb_commit_audited(pg, "case", step, reg_no)) {
 		if (out && out->no_recipient)
 			fprintf(stderr, "hotlinectl: warning: no recipient is configured for this "
 					"notice (hotlinectl settings set ...); it is recorded in the "
@@ -76,8 +77,8 @@ static int triage(PGconn *pg, int argc, char **argv)
 	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_triage(pg, reg_no, &t, NULL, &out, &e);
-	int rc = finish(pg, ok, &out, &e);
+	bool ok = procedure_triage(pg, reg_no, &t, ctldb_actor(), &out, &e);
+	int rc = finish(pg, "triage", reg_no, ok, &out, &e);
 	if (rc == 0)
 		printf("case %s: %s%s%s\n", reg_no, case_state_name(out.state), out.due[0] ? ", due " : "",
 		       out.due);
@@ -94,8 +95,8 @@ static int ack(PGconn *pg, int argc, char **argv)
 	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_ack(pg, argv[1], NULL, &out, &e);
-	int rc = finish(pg, ok, &out, &e);
+	bool ok = procedure_ack(pg, argv[1], ctldb_actor(), &out, &e);
+	int rc = finish(pg, "ack", argv[1], ok, &out, &e);
 	if (rc == 0)
 		printf("case %s: acknowledged\n", argv[1]);
 	return rc;
@@ -132,8 +133,8 @@ static int decide(PGconn *pg, int argc, char **argv)
 	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_decide(pg, reg_no, d, doc, NULL, &out, &e);
-	int rc = finish(pg, ok, &out, &e);
+	bool ok = procedure_decide(pg, reg_no, d, doc, ctldb_actor(), &out, &e);
+	int rc = finish(pg, "decide", reg_no, ok, &out, &e);
 	if (rc == 0) {
 		printf("case %s: %s\n", reg_no, case_state_name(out.state));
 		if (d == DIRECTOR_FORWARD || d == DIRECTOR_FORWARD_AND_INVESTIGATE)
@@ -164,8 +165,8 @@ static int forwarded(PGconn *pg, int argc, char **argv)
 	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_forwarded(pg, argv[optind], to_body, NULL, &out, &e);
-	int rc = finish(pg, ok, &out, &e);
+	bool ok = procedure_forwarded(pg, argv[optind], to_body, ctldb_actor(), &out, &e);
+	int rc = finish(pg, "forwarded", argv[optind], ok, &out, &e);
 	if (rc == 0)
 		printf("case %s: forwarded\n", argv[optind]);
 	return rc;
@@ -181,7 +182,7 @@ static int declare_interest(PGconn *pg, int argc, char **argv)
 	if (!ctldb_begin(pg))
 		return 1;
 	bool ok = procedure_declare_interest(pg, argv[1], argv[2], &e);
-	int rc = finish(pg, ok, NULL, &e);
+	int rc = finish(pg, "declare-interest", argv[1], ok, NULL, &e);
 	if (rc == 0)
 		printf("case %s: personal interest declared; this person cannot sit on its "
 		       "commission\n",

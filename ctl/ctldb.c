@@ -1,10 +1,13 @@
 #include "ctl/ctldb.h"
 #include "workflow/wfdb.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "staff/staff.h"
 #include "workflow/calendar.h"
 
 PGconn *ctldb_connect(const char *conninfo)
@@ -63,10 +66,49 @@ bool ctldb_run(PGconn *pg, const char *sql_text, int nparams, const char *const 
 	return res != NULL;
 }
 
+const char *ctldb_actor(void)
+{
+	static char actor[96];
+	if (!actor[0]) {
+		const struct passwd *pw = getpwuid(geteuid());
+		if (pw && pw->pw_name && *pw->pw_name)
+			snprintf(actor, sizeof actor, "os:%s", pw->pw_name);
+		else
+			snprintf(actor, sizeof actor, "os:uid=%lu", (unsigned long)geteuid());
+	}
+	return actor;
+}
+
 bool ctldb_begin(PGconn *pg)
 {
 	static const char sql_begin[] = "BEGIN";
-	return ctldb_run(pg, sql_begin, 0, NULL);
+	static const char sql_actor[] = "SELECT set_config('hotline.actor', $1, true)";
+	const char *v[1] = {ctldb_actor()};
+	return ctldb_run(pg, sql_begin, 0, NULL) && ctldb_run(pg, sql_actor, 1, v);
+}
+
+bool ctldb_audit(PGconn *pg, const char *what, const char *step, const char *object)
+{
+	char action[64];
+	int n = step ? snprintf(action, sizeof action, "%s.%s", what, step)
+		     : snprintf(action, sizeof action, "%s", what);
+	if (n < 0 || (size_t)n >= sizeof action) {
+		fprintf(stderr, "hotlinectl: no audit action for %s %s\n", what, step ? step : "");
+		return false;
+	}
+	for (char *p = action; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	if (!staff_audit_db(pg, 0, ctldb_actor(), action, object ? object : "")) {
+		fprintf(stderr, "hotlinectl: cannot write the audit row: %s", PQerrorMessage(pg));
+		return false;
+	}
+	return true;
+}
+
+bool ctldb_commit_audited(PGconn *pg, const char *what, const char *step, const char *object)
+{
+	return ctldb_audit(pg, what, step, object) && ctldb_commit(pg);
 }
 
 bool ctldb_commit(PGconn *pg)

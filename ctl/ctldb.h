@@ -18,9 +18,31 @@ PGconn *ctldb_connect(const char *conninfo);
 PGresult *ctldb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values);
 bool ctldb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *values);
 
-bool ctldb_begin(PGconn *pg);
-bool ctldb_commit(PGconn *pg);
+/* BEGIN, and names the transaction's actor (ctldb_actor()) in the
+ * transaction-local setting hotline.actor, which the calendar's history
+ * trigger records (migrations/0014_ops_audit.sql). */
+bool ctldb_begin(PGconn *pg) __attribute__((warn_unused_result));
+bool ctldb_commit(PGconn *pg) __attribute__((warn_unused_result));
 void ctldb_rollback(PGconn *pg);
+
+/* Who runs this hotlinectl: "os:" and the operating-system user name of
+ * the effective uid ("os:root"), or "os:uid=N" when it has no name. The
+ * owner's database connection says nothing about the person, so the audit
+ * log names the account that ran the command (docs/cli.md). */
+const char *ctldb_actor(void);
+
+/* The audit row (staff/audit.c: the hash-chained log) of a change made by
+ * this command, done by ctldb_actor(), in the caller's transaction. action
+ * is "<what>.<step>" (just what when step is NULL), each '-' written '_'
+ * ("case.declare_interest"); object an id, never content (a registration
+ * number, a setting's key, a date). Prints why when it fails. */
+bool ctldb_audit(PGconn *pg, const char *what, const char *step, const char *object)
+    __attribute__((warn_unused_result));
+/* ctldb_audit() and COMMIT: every hotlinectl command that changes a case,
+ * an investigation, a setting, the calendar or an account ends its
+ * transaction here, so that none is left unaudited. */
+bool ctldb_commit_audited(PGconn *pg, const char *what, const char *step, const char *object)
+    __attribute__((warn_unused_result));
 
 /* The working-day calendar: rules plus the rows of hotline.calendar_days. */
 struct calendar *ctldb_calendar(PGconn *pg);

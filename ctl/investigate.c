@@ -335,7 +335,7 @@ int investigate_main(int argc, char **argv)
 	bool ok = strcmp(what, "order") == 0	  ? order(pg, &v, &o)
 		  : strcmp(what, "conclude") == 0 ? conclude(pg, &v, &o)
 						  : step(pg, what, &v, arg, &o);
-	if (ok && ctldb_commit(pg))
+	if (ok && ctldb_commit_audited(pg, "investigation", what, reg_no))
 		rc = 0;
 out:
 	if (rc != 0)

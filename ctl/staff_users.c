@@ -1,6 +1,6 @@
 /* hotlinectl user ..., role totp, audit verify: staff accounts from the
  * command line (docs/cli.md, docs/staff.md). Every change is written to
- * the audit log as done by "(hotlinectl)". */
+ * the audit log as done by the operating-system user (ctldb_actor()). */
 #include "ctl/staff_users.h"
 
 #include <errno.h>
@@ -23,8 +23,6 @@
 #include "staff/audit.h"
 #include "staff/internal.h"
 #include "staff/totp.h"
-
-#define CTL_WHO "(hotlinectl)"
 
 static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void complain(const char *fmt, ...)
@@ -148,15 +146,6 @@ static bool parse_roles(const char *list, char *pg_array, size_t size)
 	return true;
 }
 
-static bool audit(PGconn *pg, const char *action, const char *object)
-{
-	if (!staff_audit_db(pg, 0, CTL_WHO, action, object)) {
-		complain("cannot write the audit row: %s", PQerrorMessage(pg));
-		return false;
-	}
-	return true;
-}
-
 /* An option of a "user" command that takes a value: "--flag VALUE". */
 struct user_flag {
 	const char *flag;
@@ -196,7 +185,7 @@ commit_change(PGconn *pg, enum accountdb_result r, const struct wf_error *e, con
 		complain(no_row, login);
 	else if (r == ACCOUNTDB_FAILED)
 		complain("%s", e->text);
-	if (r == ACCOUNTDB_DONE && audit(pg, action, login) && ctldb_commit(pg))
+	if (r == ACCOUNTDB_DONE && ctldb_commit_audited(pg, action, NULL, login))
 		return true;
 	ctldb_rollback(pg);
 	return false;
@@ -272,7 +261,7 @@ static int update_one(PGconn *pg, const char *sql_text, int n, const char *const
 	if (ctldb_begin(pg) && (res = ctldb_exec(pg, sql_text, n, v))) {
 		if (atoi(PQcmdTuples(res)) != 1)
 			complain("no user %s", login);
-		else if (audit(pg, action, login) && ctldb_commit(pg)) {
+		else if (ctldb_commit_audited(pg, action, NULL, login)) {
 			printf("%s\n", done);
 			rc = 0;
 		}
@@ -493,7 +482,7 @@ int role_main(int argc, char **argv)
 	const char *v[2] = {argv[1], on ? "true" : "false"};
 	int rc = 1;
 	if (ctldb_begin(pg) && ctldb_run(pg, sql_policy, 2, v) &&
-	    audit(pg, on ? "role.totp.on" : "role.totp.off", argv[1]) && ctldb_commit(pg)) {
+	    ctldb_commit_audited(pg, on ? "role.totp.on" : "role.totp.off", NULL, argv[1])) {
 		printf("role %s: TOTP %s\n", argv[1], on ? "required" : "not required");
 		rc = 0;
 	} else {
