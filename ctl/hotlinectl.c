@@ -1,4 +1,5 @@
 /* hotlinectl: the administrator's tool. See docs/cli.md. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,34 +14,98 @@
 #include "ctl/staff_users.h"
 #include "daemon/schema.h"
 
-static void usage(void)
+/* Each command's usage: `hotlinectl COMMAND --help` prints its own and
+ * exits 0 before anything else is read or opened (no database, no key);
+ * `hotlinectl --help` prints them all. docs/cli.md says the rest. */
+struct command_usage {
+	const char *name;
+	const char *text;
+};
+
+static const struct command_usage usages[] = {
+    {"migrate", "  migrate --database CONNINFO [--dir DIR]   apply pending migrations\n"},
+    {"journal", "  journal verify --database CONNINFO         check the journal's hash chain\n"},
+    {"keygen", "  keygen --public FILE --secret FILE [--passphrase-file FILE]\n"},
+    {"pepper", "  pepper --out FILE                          make the receipt pepper file\n"},
+    {"case",
+     "  case show REG_NO --database CONNINFO --case-key FILE --passphrase-file FILE\n"
+     "            [--custodian-key FILE --custodian-passphrase-file FILE]\n"
+     "  case triage REG_NO corruption [--director-named yes|no]\n"
+     "  case triage REG_NO not_corruption --unit UNIT | anonymous | urgent\n"
+     "  case ack REG_NO\n"
+     "  case decide REG_NO forward|investigate|forward_and_investigate|no_grounds [--doc DOC]\n"
+     "  case forwarded REG_NO --to BODY\n"
+     "  case declare-interest REG_NO \"NAME\"\n"
+     "  case cover-letter REG_NO > letter.html\n"},
+    {"investigation",
+     "  investigation order REG_NO --order-no NO --order-date YYYY-MM-DD\n"
+     "            --member \"Name|Position[|login]\" [--member ...] --case-key FILE "
+     "--passphrase-file FILE\n"
+     "  investigation start|close|show REG_NO\n"
+     "  investigation request REG_NO --to NAME --what TEXT [--on YYYY-MM-DD]\n"
+     "  investigation received REG_NO REQUEST_ID\n"
+     "  investigation extend REG_NO --consent-doc NO --consent-date YYYY-MM-DD\n"
+     "            --consented-by NAME --new-due YYYY-MM-DD\n"
+     "  investigation conclude REG_NO --norms TEXT --text-file FILE --case-public-key FILE\n"
+     "  investigation decide REG_NO stop|hand_over|disciplinary|other_measures\n"
+     "  investigation measures REG_NO --doc DOC\n"},
+    {"settings", "  settings set KEY VALUE | settings show\n"
+		 "            keys: director_email alternate_email compliance_email console_url "
+		 "organisation\n"},
+    {"calendar", "  calendar set YYYY-MM-DD off|work|holiday \"NOTE\" [--source TEXT]\n"
+		 "  calendar unset YYYY-MM-DD\n"
+		 "  calendar show YEAR | calendar history [YEAR]\n"},
+    {"user", "  user add LOGIN --name NAME --roles R1,R2 | user disable|enable|reset LOGIN\n"
+	     "  user roles LOGIN R1,R2 | user grant-cases LOGIN --case-key FILE "
+	     "--passphrase-file FILE\n"
+	     "  user totp LOGIN [--secret BASE32] | user list\n"},
+    {"role", "  role totp ROLE on|off\n"},
+    {"audit", "  audit verify --database CONNINFO          check the audit log's hash chain\n"},
+    {"schema-version", "  schema-version                             the schema this build needs\n"},
+};
+
+#define NUSAGES (sizeof(usages) / sizeof(usages[0]))
+
+static void usage(FILE *to)
 {
-	fprintf(stderr,
-		"usage: hotlinectl COMMAND ...\n"
-		"  migrate --database CONNINFO [--dir DIR]   apply pending migrations\n"
-		"  journal verify --database CONNINFO         check the journal's hash chain\n"
-		"  keygen --public FILE --secret FILE [--passphrase-file FILE]\n"
-		"  pepper --out FILE                          make the receipt pepper file\n"
-		"  case show REG_NO --database CONNINFO --case-key FILE --passphrase-file FILE\n"
-		"            [--custodian-key FILE --custodian-passphrase-file FILE]\n"
-		"  case triage REG_NO corruption|not_corruption|anonymous|urgent [--unit U]\n"
-		"  case ack|decide|forwarded|declare-interest|cover-letter REG_NO ...\n"
-		"  investigation order|start|conclude|decide|measures|close|extend|request|received|show REG_NO ...\n"
-		"  settings set KEY VALUE | settings show\n"
-		"  calendar set DATE off|work|holiday NOTE | calendar unset DATE | calendar show YEAR\n"
-		"  user add LOGIN --name NAME --roles R1,R2 | user disable|enable|reset LOGIN\n"
-		"  user roles LOGIN R1,R2 | user grant-cases LOGIN --case-key FILE --passphrase-file FILE\n"
-		"  user totp LOGIN | user list | role totp ROLE on|off | audit verify\n"
-		"  schema-version                             the schema this build needs\n"
-		"See docs/cli.md.\n");
+	fputs("usage: hotlinectl COMMAND ...\n", to);
+	for (size_t i = 0; i < NUSAGES; i++)
+		fputs(usages[i].text, to);
+	fputs("Commands that use the database take --database CONNINFO or $HOTLINE_DATABASE; "
+	      "changes are\naudited as the operating-system user (\"os:NAME\"). "
+	      "See docs/cli.md.\n",
+	      to);
+}
+
+/* `hotlinectl COMMAND ... --help`: true after printing COMMAND's usage. */
+static bool command_help(int argc, char **argv)
+{
+	bool asked = false;
+	for (int i = 2; i < argc; i++)
+		asked |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+	for (size_t i = 0; asked && i < NUSAGES; i++) {
+		if (strcmp(argv[1], usages[i].name) == 0) {
+			printf("usage: hotlinectl %s ...\n%sSee docs/cli.md.\n", usages[i].name,
+			       usages[i].text);
+			return true;
+		}
+	}
+	return false;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (command_help(argc, argv))
+		return 0;
 	if (!crypto_init()) {
 		fprintf(stderr, "hotlinectl: libsodium failed to initialise\n");
 		return 1;
@@ -74,11 +139,13 @@ int main(int argc, char **argv)
 		printf("%d\n", SCHEMA_VERSION);
 		return 0;
 	}
-	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
-		usage();
-		return 0;
+	for (size_t i = 0; i < NUSAGES; i++) {
+		if (strcmp(cmd, usages[i].name) == 0) {
+			fprintf(stderr, "usage: hotlinectl %s ...\n%s", cmd, usages[i].text);
+			return 2;
+		}
 	}
 	fprintf(stderr, "hotlinectl: unknown command '%s'\n", cmd);
-	usage();
+	usage(stderr);
 	return 2;
 }

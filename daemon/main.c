@@ -45,12 +45,14 @@ struct daemon {
 	bool aborted_waiting;
 };
 
-static void usage(void)
+static void usage(FILE *to)
 {
-	fprintf(stderr, "usage: hotlined -c FILE [-n] | hotlined --routes\n"
-			"  -c FILE   configuration file (see docs/config.md)\n"
-			"  -n        check the configuration and the files it names, then exit\n"
-			"  --routes  print the staff pages' routes (name method pattern roles), exit\n");
+	fprintf(to, "usage: hotlined -c FILE [-n] | hotlined --routes | hotlined --help\n"
+		    "  -c FILE   configuration file (see docs/config.md)\n"
+		    "  -n        check the configuration and the files it names, then exit\n"
+		    "  --routes  print the staff pages' routes (name method pattern roles), exit\n"
+		    "  --help    this text (also -h), exit\n"
+		    "See docs/cli.md.\n");
 }
 
 /* The files a config names can be read, and parse. */
@@ -201,8 +203,15 @@ int main(int argc, char **argv)
 		staff_print_routes(stdout);
 		return 0;
 	}
+	/* before getopt, which knows no long option and would complain first */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+	}
 	int opt;
-	while ((opt = getopt(argc, argv, "c:nh")) != -1) {
+	while ((opt = getopt(argc, argv, "c:n")) != -1) {
 		switch (opt) {
 		case 'c':
 			d.config_path = optarg;
@@ -211,12 +220,12 @@ int main(int argc, char **argv)
 			check_only = true;
 			break;
 		default:
-			usage();
-			return opt == 'h' ? 0 : 2;
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (!d.config_path || optind != argc) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	log_init("hotlined");
