@@ -96,7 +96,8 @@ bool ctldb_audit(PGconn *pg, const char *what, const char *step, const char *obj
 		fprintf(stderr, "hotlinectl: no audit action for %s %s\n", what, step ? step : "");
 		return false;
 	}
-	for (char *p = action; *p; p++)
+	/* the staff pages' names: "case.declare_interest" */
+	for (char *p = action + strlen(what); step && *p; p++)
 		if (*p == '-')
 			*p = '_';
 	if (!staff_audit_db(pg, 0, ctldb_actor(), action, object ? object : "")) {

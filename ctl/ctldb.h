@@ -33,8 +33,8 @@ const char *ctldb_actor(void);
 
 /* The audit row (staff/audit.c: the hash-chained log) of a change made by
  * this command, done by ctldb_actor(), in the caller's transaction. action
- * is "<what>.<step>" (just what when step is NULL), each '-' written '_'
- * ("case.declare_interest"); object an id, never content (a registration
+ * is "<what>.<step>", each '-' of step written '_' ("case.declare_interest"),
+ * or what as it is when step is NULL; object an id, never content (a registration
  * number, a setting's key, a date). Prints why when it fails. */
 bool ctldb_audit(PGconn *pg, const char *what, const char *step, const char *object)
     __attribute__((warn_unused_result));
