@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # `make run`: a complete local hotline under ./var — a private PostgreSQL
-# cluster, the schema, demo keys and hotlined on http://127.0.0.1:$PORT/.
-# Ctrl-C stops the daemon and the cluster; the next run reuses the data.
+# cluster, the schema, demo keys, hotlined on http://127.0.0.1:$PORT/ with
+# its e-mail intake (LMTP) on 127.0.0.1:$LMTP_PORT, and a mail sink on
+# 127.0.0.1:$MAIL_SINK_PORT that keeps every notice hotlined sends as files
+# in var/mail/. Ctrl-C stops the daemon, the sink and the cluster; the next
+# run reuses the data. HOTLINE_VAR=DIR puts the data elsewhere (the tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
 PORT=${PORT:-8080}
+LMTP_PORT=${LMTP_PORT:-$((PORT + 1))}
+MAIL_SINK_PORT=${MAIL_SINK_PORT:-$((PORT + 2))}
 BUILD=${BUILD:-build}
-var="$top/var"
-mkdir -p "$var/keys"
+var=${HOTLINE_VAR:-$top/var}
+mkdir -p "$var/keys" "$var/mail"
 chmod 0755 "$var"
 chmod 0700 "$var/keys"
 
@@ -49,19 +54,49 @@ public_url = http://127.0.0.1:$PORT/
 # cookie from http://127.0.0.1 too, but not every one does; in production
 # keep the default (yes) behind TLS
 staff_cookie_secure = no
+# the e-mail intake (docs/mail-intake.md): an MTA would deliver here; try it
+# with swaks (printed below)
+lmtp_listen = 127.0.0.1:$LMTP_PORT
+outbox_key_file = $var/keys/outbox.key
+# notices go to the local sink (tools/smtp_sink.py), which keeps them in
+# var/mail/; in production: the organisation's MTA (docs/mail.md)
+smtp_server = 127.0.0.1
+smtp_port = $MAIL_SINK_PORT
+smtp_starttls = no
+outbox_retry_min = 5
+outbox_retry_max = 60
 CONF
 
 daemon_pid=
+sink_pid=
 stop() {
 	trap - INT TERM EXIT
 	if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
 		kill -TERM "$daemon_pid" 2>/dev/null || true
 		wait "$daemon_pid" 2>/dev/null || true
 	fi
+	if [ -n "$sink_pid" ] && kill -0 "$sink_pid" 2>/dev/null; then
+		kill -TERM "$sink_pid" 2>/dev/null || true
+		wait "$sink_pid" 2>/dev/null || true
+	fi
 	echo "== stopping PostgreSQL"
 	tools/pg.sh stop "$var/pg"
 }
 trap stop INT TERM EXIT
+
+# The mail sink first: hotlined's sender finds it at once.
+/usr/bin/python3 tools/smtp_sink.py --port "$MAIL_SINK_PORT" --dir "$var/mail" --text \
+	>"$var/mail-sink.log" 2>&1 &
+sink_pid=$!
+for _ in $(seq 1 50); do
+	grep -q '^ready' "$var/mail-sink.log" 2>/dev/null && break
+	kill -0 "$sink_pid" 2>/dev/null || {
+		echo "the mail sink did not start (var/mail-sink.log):" >&2
+		cat "$var/mail-sink.log" >&2
+		exit 1
+	}
+	sleep 0.2
+done
 
 "$BUILD/hotlined" -c "$conf" &
 daemon_pid=$!
@@ -82,14 +117,18 @@ cat <<MSG
 $(sed 's/^/        /' "$var/demo-staff.txt")
     Decrypt a case (as the keys' holder):
       $BUILD/hotlinectl case show REG_NO --database "$admin" \\
-        --case-key var/keys/case.sec --passphrase-file var/keys/demo-passphrase \\
-        --custodian-key var/keys/custodian.sec --custodian-passphrase-file var/keys/demo-passphrase
+        --case-key $var/keys/case.sec --passphrase-file $var/keys/demo-passphrase \\
+        --custodian-key $var/keys/custodian.sec --custodian-passphrase-file $var/keys/demo-passphrase
     Check the journal: $BUILD/hotlinectl journal verify --database "$admin"
     Take the procedure's steps (docs/cli.md), e.g.:
       $BUILD/hotlinectl case triage REG_NO corruption --database "$admin"
-    Notices go to an SMTP server on 127.0.0.1:25; without one they wait in
-    the outbox and are retried (hotline.outbox).
-  Press Ctrl-C to stop the daemon and the database.
+    E-mail intake (LMTP) on 127.0.0.1:$LMTP_PORT; send a test appeal:
+      swaks --server 127.0.0.1:$LMTP_PORT --protocol LMTP --from reporter@example.org \\
+        --to hotline@localhost --header "Subject: test appeal" --body "A test appeal by mail."
+    Notices (and the mailed appeal's acknowledgment) land in $var/mail/,
+      one NAME.txt to read (NAME.eml as sent) per mail, from a local sink on
+      127.0.0.1:$MAIL_SINK_PORT: ls -t $var/mail/*.txt | head
+  Press Ctrl-C to stop the daemon, the mail sink and the database.
 
 MSG
 wait "$daemon_pid" || true

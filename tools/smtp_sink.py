@@ -1,14 +1,17 @@
 #!/usr/bin/python3
-"""A real SMTP server for the tests (aiosmtpd, Debian's python3-aiosmtpd)
-that keeps every message it accepts as a file.
+"""A real SMTP server (aiosmtpd, Debian's python3-aiosmtpd) that keeps
+every message it accepts as a file: the tests' SMTP server and `make run`'s
+mail sink (tools/run.sh: the notices hotlined sends land in var/mail/).
 
-    smtp_sink.py --port N --dir D [--tls-cert C --tls-key K [--require-tls]]
+    smtp_sink.py --port N --dir D [--text] [--tls-cert C --tls-key K [--require-tls]]
                  [--auth-user U --auth-password-file F]
 
 Each accepted message becomes D/<stamp>.eml (the bytes as received), with
-D/<stamp>.json beside it: {"mail_from", "rcpt_tos", "tls", "auth_login"}.
-Both are written under a temporary name and renamed, so a reader never sees
-half a file; the .json is renamed first, the .eml last.
+D/<stamp>.json beside it: {"mail_from", "rcpt_tos", "tls", "auth_login"};
+with --text also D/<stamp>.txt, the message for people: its headers and
+body decoded (hotlined's notices are base64 UTF-8). They are written under
+a temporary name and renamed, so a reader never sees half a file; the .json
+is renamed first, the .eml last.
 
 With --tls-cert the server offers STARTTLS; --require-tls refuses mail
 without it. With --auth-user it requires AUTH (PLAIN or LOGIN) with that
@@ -21,6 +24,8 @@ and folder continues where the last one stopped.
 """
 import argparse
 import asyncio
+import email
+import email.policy
 import json
 import os
 import signal
@@ -34,8 +39,9 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 class Keeper:
     """The aiosmtpd handler: one file per message."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, text=False):
         self.folder = folder
+        self.text = text
         self.count = 0
 
     def _write(self, name, data):
@@ -56,9 +62,27 @@ class Keeper:
             "tls": session.ssl is not None,
             "auth_login": login if session.authenticated else None,
         }
+        raw = envelope.original_content or envelope.content
         self._write(stamp + ".json", json.dumps(meta).encode())
-        self._write(stamp + ".eml", envelope.original_content or envelope.content)
+        if self.text:
+            self._write(stamp + ".txt", readable(raw, meta).encode())
+        self._write(stamp + ".eml", raw)
         return "250 2.0.0 kept"
+
+
+def readable(raw, meta):
+    """The message as a person reads it: envelope, main headers, text."""
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    lines = [f"Envelope-From: {meta['mail_from']}", f"Envelope-To: {', '.join(meta['rcpt_tos'])}"]
+    for name in ("Date", "From", "To", "Subject", "Message-ID"):
+        if msg[name] is not None:
+            lines.append(f"{name}: {msg[name]}")
+    part = msg.get_body(preferencelist=("plain", "html"))
+    try:
+        body = part.get_content() if part is not None else "(no text part)"
+    except (LookupError, ValueError) as e:
+        body = f"(the text could not be decoded: {e})"
+    return "\n".join(lines) + "\n\n" + body
 
 
 def main():
@@ -66,6 +90,7 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--dir", required=True)
+    ap.add_argument("--text", action="store_true")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--require-tls", action="store_true")
@@ -95,7 +120,7 @@ def main():
 
         kw.update(auth_required=True, auth_require_tls=bool(args.tls_cert),
                   authenticator=authenticator)
-    handler = Keeper(args.dir)
+    handler = Keeper(args.dir, args.text)
 
     async def serve():
         loop = asyncio.get_running_loop()

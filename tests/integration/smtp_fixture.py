@@ -1,4 +1,4 @@
-"""Fixtures for the mail tests: a real SMTP server (smtp_sink.py, aiosmtpd)
+"""Fixtures for the mail tests: a real SMTP server (tools/smtp_sink.py, aiosmtpd)
 in a subprocess that can be stopped and started again on the same port, a
 self-signed certificate made with the openssl command, and helpers to put
 rows into hotline.outbox and read what arrived. conftest.py imports the
@@ -25,7 +25,7 @@ import pytest
 from conftest import free_port
 
 HERE = Path(__file__).resolve().parent
-SINK = HERE / "smtp_sink.py"
+SINK = HERE.parent.parent / "tools" / "smtp_sink.py"  # also make run's mail sink
 PYTHON = "/usr/bin/python3"  # Debian's, which has aiosmtpd
 SINK_USER = "hotline-test"
 SINK_PASSWORD = "s3cret pass #1"
