@@ -1,0 +1,116 @@
+"""`make run` as a newcomer uses it (README "Try it"): tools/run.sh starts
+PostgreSQL, hotlined with its e-mail intake (LMTP) and a mail sink; the
+swaks line it prints registers an appeal by mail, the acknowledgment and
+the notice of a triage land as files in var/mail/ (the data folder is a
+temporary one here: HOTLINE_VAR), and SIGINT, as Ctrl-C sends it to the
+terminal's process group, stops everything."""
+import os
+import shlex
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import BUILD, REPO, free_port, need_binaries
+
+
+def wait_for(predicate, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        got = predicate()
+        if got:
+            return got
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def printed_command(out, first_word):
+    """The command run.sh printed starting with first_word, its "\\"
+    continuation lines joined, as an argv."""
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith(first_word + " "):
+            text = line.strip()
+            while text.endswith("\\"):
+                i += 1
+                text = text[:-1] + " " + lines[i].strip()
+            return shlex.split(text)
+    raise AssertionError(f"run.sh printed no {first_word} line:\n{out}")
+
+
+@pytest.fixture
+def var_dir():
+    # under /tmp and 0755: as root, PostgreSQL runs as postgres and must enter it
+    d = Path(tempfile.mkdtemp(prefix="hotline-run-"))
+    os.chmod(d, 0o755)
+    yield d
+    subprocess.run([str(REPO / "tools" / "pg.sh"), "stop", str(d / "pg"), "immediate"],
+                   capture_output=True, timeout=60)
+    subprocess.run(["rm", "-rf", str(d)], timeout=60)
+
+
+def test_make_run_serves_mail_intake_and_keeps_notices(var_dir):
+    need_binaries()
+    port, lmtp, sink = free_port(), free_port(), free_port()
+    env = dict(os.environ, PORT=str(port), LMTP_PORT=str(lmtp), MAIL_SINK_PORT=str(sink),
+               BUILD=str(BUILD), HOTLINE_VAR=str(var_dir))
+    env.pop("HOTLINE_DATABASE", None)
+    log = open(var_dir / "run.log", "w+")
+    # its own process group, like a terminal's foreground job
+    run = subprocess.Popen([str(REPO / "tools" / "run.sh")], cwd=REPO, env=env, stdout=log,
+                           stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        def output():
+            log.flush()
+            return (var_dir / "run.log").read_text()
+
+        wait_for(lambda: "Press Ctrl-C" in output() or run.poll() is not None, 180,
+                 "run.sh to say it is running")
+        out = output()
+        assert run.poll() is None, f"run.sh stopped:\n{out}"
+        assert f"LMTP) on 127.0.0.1:{lmtp}" in out and f"{var_dir}/mail/" in out
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
+            assert r.status == 200
+
+        swaks = printed_command(out, "swaks")
+        assert swaks[:3] == ["swaks", "--server", f"127.0.0.1:{lmtp}"]
+        p = subprocess.run(swaks, capture_output=True, text=True, timeout=60)
+        assert "250 2.0.0 Registered as " in p.stdout, p.stdout + p.stderr
+        reg_no = p.stdout.split("250 2.0.0 Registered as ")[1].split()[0]
+
+        def texts():
+            return [f.read_text() for f in sorted((var_dir / "mail").glob("*.txt"))]
+
+        # the acknowledgment to the sender, readable as it is
+        ack = wait_for(lambda: [t for t in texts() if "Envelope-To: reporter@" in t], 30,
+                       "the acknowledgment in var/mail/")
+        assert f"Subject: Registered as {reg_no}" in ack[0]
+
+        triage = printed_command(out, f"{BUILD}/hotlinectl case triage")
+        triage[triage.index("REG_NO")] = reg_no
+        p = subprocess.run(triage, capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stdout + p.stderr
+        notice = wait_for(lambda: [t for t in texts() if "Envelope-To: director@" in t], 30,
+                          "the director's notice in var/mail/")
+        assert reg_no in notice[0] and "base64" not in notice[0]
+        # each .txt beside the mail as it was sent
+        assert len(list((var_dir / "mail").glob("*.eml"))) == len(texts()) >= 2
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGINT)
+        try:
+            run.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            raise
+        log.close()
+    out = (var_dir / "run.log").read_text()
+    assert "== stopping PostgreSQL" in out, out
+    assert not (var_dir / "pg" / "data" / "postmaster.pid").exists()
+    # nothing of the group is left: the daemon and the sink stopped too
+    with pytest.raises(ProcessLookupError):
+        os.killpg(run.pid, 0)
