@@ -150,8 +150,8 @@ static int calendar_history(PGconn *pg, const char *year_text)
 		printf("\n");
 	}
 	if (PQntuples(res) == 0)
-		printf("no change of the calendar's rows is recorded%s%s\n", year_text ? " for " : "",
-		       year_text ? year_text : "");
+		printf("no change of the calendar's rows is recorded%s%s\n",
+		       year_text ? " for " : "", year_text ? year_text : "");
 	PQclear(res);
 	return 0;
 }
@@ -186,7 +186,8 @@ static int calendar_change(PGconn *pg, bool set, char **argv, const char *source
 	if (!ctldb_begin(pg) || !(res = ctldb_exec(pg, set ? sql_set : sql_unset, set ? 4 : 1, v)))
 		goto out;
 	if (!set && strcmp(PQcmdTuples(res), "0") == 0) {
-		fprintf(stderr, "hotlinectl: %s has no row: it follows the rules already\n", argv[1]);
+		fprintf(stderr, "hotlinectl: %s has no row: it follows the rules already\n",
+			argv[1]);
 		goto out;
 	}
 	/* Deadlines still running follow the new calendar, in the same
@@ -196,8 +197,8 @@ static int calendar_change(PGconn *pg, bool set, char **argv, const char *source
 	calendar_free(cal);
 	if (moved < 0 || !ctldb_commit_audited(pg, "calendar", argv[0], argv[1]))
 		goto out;
-	printf("%s: %s; %d running deadline(s) moved\n", argv[1], set ? argv[2] : "back to the rules",
-	       moved);
+	printf("%s: %s; %d running deadline(s) moved\n", argv[1],
+	       set ? argv[2] : "back to the rules", moved);
 	rc = 0;
 out:
 	PQclear(res);

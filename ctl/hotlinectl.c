@@ -61,7 +61,8 @@ static const struct command_usage usages[] = {
 	     "  user totp LOGIN [--secret BASE32] | user list\n"},
     {"role", "  role totp ROLE on|off\n"},
     {"audit", "  audit verify --database CONNINFO          check the audit log's hash chain\n"},
-    {"schema-version", "  schema-version                             the schema this build needs\n"},
+    {"schema-version",
+     "  schema-version                             the schema this build needs\n"},
 };
 
 #define NUSAGES (sizeof(usages) / sizeof(usages[0]))

@@ -259,8 +259,9 @@ bool calendar_kind_parse(const char *s, enum cal_kind *out)
 
 bool calendar_check_row(struct cal_date d, enum cal_kind kind, char *why, size_t size)
 {
-	static const char *const day_names[] = {"",	    "a Monday",	  "a Tuesday", "a Wednesday",
-						"a Thursday", "a Friday", "a Saturday", "a Sunday"};
+	static const char *const day_names[] = {
+	    "",		  "a Monday", "a Tuesday",  "a Wednesday",
+	    "a Thursday", "a Friday", "a Saturday", "a Sunday"};
 	char date[CAL_DATE_SIZE];
 	cal_date_format(d, date);
 	if (!cal_date_valid(d) || d.year < CALENDAR_FIRST_YEAR || d.year > CALENDAR_LAST_YEAR) {
