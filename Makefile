@@ -45,6 +45,7 @@ all: $(BUILD)/hotlined $(BUILD)/hotlinectl
 
 help:
 	@echo "make run        build, start PostgreSQL under ./var and hotlined on http://127.0.0.1:$(PORT)/"
+	@echo "                (LMTP intake on port PORT+1; the mails it sends kept in var/mail/)"
 	@echo "make test       every test layer (unit, integration, browser); SANITIZE=address,undefined for ASan+UBSan"
 	@echo "make fuzz       the libFuzzer harnesses (clang, ASan+UBSan) for SECONDS=$(SECONDS) each; crashes in build/fuzz/"
 	@echo "make bench      performance figures (not part of make test), also in build/bench-results.txt"
