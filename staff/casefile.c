@@ -236,7 +236,7 @@ enum msg casefile_deadline_text(const char *kind)
 	static const struct word w[] = {
 	    {"director_notice", M_CASE_DL_DIRECTOR}, {"urgent_forward", M_CASE_DL_URGENT},
 	    {"investigation", M_CASE_DL_INVESTIGATION}, {"material_request", M_CASE_DL_MATERIALS},
-	    {"triage", M_CASE_DL_TRIAGE},
+	    {"triage", M_CASE_DL_TRIAGE}, {"reply", M_CASE_DL_REPLY},
 	};
 	return LOOKUP(w, kind, M_CASE_DL_TRIAGE);
 }
