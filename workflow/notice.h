@@ -9,6 +9,10 @@
 
 #include "daemon/buf.h"
 
+/* A notice's row in hotline.outbox has as its kind the enum name without
+ * NOTICE_, in lower case ("director_new", "registered", ...).
+ * tests/integration/test_notice_links.py reads this enum and fails until
+ * it has a scenario that sends a mail of each kind and opens its link. */
 enum notice_kind {
 	NOTICE_DIRECTOR_NEW, /* a corruption report for the director's decision */
 	NOTICE_URGENT,	     /* anonymous, but a crime or a threat: forward now */
