@@ -115,3 +115,25 @@ def test_named_appeal_gets_its_reply_deadline_in_working_days(make_hotline, smtp
     # a bad value is refused by the database
     p = ctl(hl, "settings", "set", "reply_working_days", "0", ok=False)
     assert p.returncode != 0
+
+
+def test_an_appeal_registered_at_the_desk_has_its_clock_too(make_staff_hotline, smtp_sink):
+    """The registrar's desk (staff/desk.c) registers through the same
+    hotline.register_case as the web form and the mail intake."""
+    from test_registrar import appeal_fields, registrar
+    sink = smtp_sink()
+    hl = make_staff_hotline(**sink.hotline_config(deadline_scan_interval=1))
+    for key, value in (("compliance_email", COMPLIANCE),
+                       ("console_url", "https://hotline.org.example.kz/staff/")):
+        ctl(hl, "settings", "set", key, value)
+    c = registrar(hl)
+    name = "Серикова " + marker("nm")
+    r = c.post("/staff/register", appeal_fields(name=name))
+    assert r.status == 200, r.body[:500]
+    reg_no = hl.query("SELECT reg_no FROM hotline.journal")[0][0]
+    due = deadline(hl, reg_no, "triage")
+    assert due is not None and due[0] == registration_day(hl, reg_no, 1)
+    wait_until(lambda: subjects(sink, COMPLIANCE, "Новое обращение"), 20, "the new appeal notice")
+    [new] = subjects(sink, COMPLIANCE, "Новое обращение")
+    assert reg_no in new.text and "письменное обращение" in new.text and name not in new.text
+    wait_until(lambda: deadline(hl, reg_no, "reply"), 20, "the reply deadline of a named appeal")
