@@ -1,7 +1,6 @@
 #include "ctl/deadlines.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ctl/ctldb.h"
@@ -39,11 +38,8 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 			continue;
 		const char *kind = PQgetvalue(res, i, 1);
 		int n = strcmp(kind, "investigation") == 0 ? 10 : 1;
-		if (strcmp(kind, "reply") == 0) {
-			/* as the scanner counts it: the setting, 15 when unset */
-			int days = PQgetisnull(res, i, 7) ? 0 : atoi(PQgetvalue(res, i, 7));
-			n = days >= 1 && days <= 60 ? days : 15;
-		}
+		if (strcmp(kind, "reply") == 0)
+			n = deadline_reply_days(PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7));
 		due = calendar_add_working_days(cal, start, n);
 		char date[11], at[24];
 		cal_date_format(due, date);

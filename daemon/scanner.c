@@ -9,6 +9,7 @@
 #include "daemon/buf.h"
 #include "daemon/log.h"
 #include "workflow/calendar.h"
+#include "workflow/deadline.h"
 #include "workflow/notice.h"
 
 
@@ -272,15 +273,6 @@ static int examine(struct scanner *s, struct db_job *out, const PGresult *due, i
 	return 1;
 }
 
-/* reply_working_days from the settings: 1..60, 15 when unset. */
-static int reply_working_days(const PGresult *set)
-{
-	const char *v = setting(set, "reply_working_days");
-	char *end = NULL;
-	long n = strtol(v, &end, 10);
-	return *v && end && !*end && n >= 1 && n <= 60 ? (int)n : 15;
-}
-
 /* A registration the scans have not seen: the compliance manager's notice
  * of a new appeal (unless it was triaged already), and the reply deadline
  * of a named appeal, counted in working days from the day of registration
@@ -327,12 +319,11 @@ static int announce(struct scanner *s, struct db_job *out, const PGresult *reg, 
 		}
 	}
 	if (!anonymous && cal_date_parse(PQgetvalue(reg, i, 7), &registered)) {
-		struct cal_date last = calendar_add_working_days(cal, registered,
-								  reply_working_days(set));
+		struct cal_date last =
+		    deadline_reply_due(cal, registered, setting(set, "reply_working_days"));
 		char date[CAL_DATE_SIZE], at[24];
 		cal_date_format(last, date);
-		snprintf(at, sizeof(at), "%lld",
-			 (long long)calendar_epoch(cal_date_add_days(last, 1), 0, 0));
+		deadline_due_at(last, at);
 		const char *v[3] = {case_id, date, at};
 		db_job_add(out, sql_reply_deadline, 3, v, NULL, NULL);
 	}
