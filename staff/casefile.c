@@ -118,8 +118,11 @@ bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct ca
 		COPY(decision, 12);
 		COPY(decision_doc, 13);
 		COPY(forwarded_to, 14);
-		ok = casefile_visible(c->user->roles, k->director_named,
-				      strcmp(PQgetvalue(res, 0, 15), "t") == 0);
+		bool escalated = strcmp(PQgetvalue(res, 0, 15), "t") == 0;
+		ok = casefile_visible(c->user->roles, k->director_named, escalated);
+		k->view_only = ok && !casefile_visible(c->user->roles, k->director_named, false);
+		if (lock && k->view_only)
+			ok = false;
 	}
 	PQclear(res);
 	return ok;

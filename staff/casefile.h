@@ -29,6 +29,10 @@ struct casefile {
 	bool director_named;
 	bool has_reporter_key; /* a reply can be sealed to the reporter */
 	bool overdue;
+	/* the alternate recipient sees it only because its triage or the
+	 * director's notice was escalated to them: they read it, but the
+	 * director's steps stay the director's (a locked load refuses it) */
+	bool view_only;
 	char triage_unit[128];
 	char decision[32];
 	char decision_doc[128];

@@ -379,7 +379,7 @@ static void put_notes(struct staff_ctx *c, const struct casefile *k,
 		staff_printf(c, "</p></article>\n");
 	}
 	PQclear(res);
-	if (key) {
+	if (key && !k->view_only) {
 		case_form_open(c, "case-note", k);
 		staff_printf(c, "<label for=\"note\">");
 		staff_text(c, M_CASE_NOTE_ADD);
@@ -711,16 +711,16 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 	    (k.state == CASE_URGENT ||
 	     (strncmp(k.decision, "forward", 7) == 0 && !k.forwarded_to[0])))
 		put_forwarded_form(c, &k);
-	if (decides(c) && (k.state == CASE_TO_DIRECTOR || k.state == CASE_ACKNOWLEDGED))
+	if (decides(c) && !k.view_only && (k.state == CASE_TO_DIRECTOR || k.state == CASE_ACKNOWLEDGED))
 		put_decision_forms(c, &k);
 	put_content(c, &k, key);
 	put_files(c, &k, key);
 	put_messages(c, &k, NULL);
 	char inv_state[32] = "", due[11] = "";
 	bool inv = put_investigation(c, &k, inv_state, sizeof(inv_state), due);
-	if (decides(c) && k.state == CASE_INVESTIGATION && !inv)
+	if (decides(c) && !k.view_only && k.state == CASE_INVESTIGATION && !inv)
 		put_order_form(c, &k);
-	if (decides(c) && inv &&
+	if (decides(c) && !k.view_only && inv &&
 	    (strcmp(inv_state, "ordered") == 0 || strcmp(inv_state, "in_progress") == 0 ||
 	     strcmp(inv_state, "conclusion_drafted") == 0))
 		put_extension_form(c, &k, due);

@@ -121,3 +121,11 @@ def test_every_notice_kind_links_to_a_page_its_addressee_opens(make_staff_hotlin
     esc = [(m.meta["rcpt_tos"][0]) for m in sink.messages()
            if outbox_kind(hl, m) == "overdue" and idle.reg_no in m.header("Subject")]
     assert sorted(esc) == ["alternate@org.example.kz", "compliance@org.example.kz"]
+    # the alternate reads the escalated case, but the steps stay the
+    # director's and compliance's: no forms, and a step answers 404
+    alt = clients["alternate"]
+    page = alt.get(f"/staff/case/{idle.reg_no}")
+    assert page.status == 200 and 'id="note"' not in page.body
+    assert alt.post(f"/staff/case-note/{idle.reg_no}", {"note": "x"}).status == 404
+    # and a case that names nobody and was never escalated stays closed to them
+    assert alt.get(f"/staff/case/{named.reg_no}").status == 404
