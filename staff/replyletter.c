@@ -9,12 +9,12 @@
 
 /* The newest reply (a later one corrects an earlier). */
 static const char sql_reply[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
-	"m.key_sealed, m.body_case, (SELECT s.value FROM hotline.settings s "
-	"WHERE s.key = 'organisation') "
-	"FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
-	"JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE m.case_id = $1 AND m.is_reply ORDER BY m.id DESC LIMIT 1";
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
+    "m.key_sealed, m.body_case, (SELECT s.value FROM hotline.settings s "
+    "WHERE s.key = 'organisation') "
+    "FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
+    "JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE m.case_id = $1 AND m.is_reply ORDER BY m.id DESC LIMIT 1";
 
 /* A letter's words: a document, not the interface, so both languages are
  * here and the page's language is the letter's. */
@@ -23,18 +23,18 @@ struct letter_words {
 };
 
 static const struct letter_words words[] = {
-	{"ru", "Ответ на обращение", "Исх. № ________ от ____________",
-	 "Заявителю: ______________________________", "Адрес: ______________________________",
-	 "Ответ на обращение",
-	 "На ваше обращение, зарегистрированное в Журнале регистрации обращений граждан за № %s от "
-	 "%s, сообщаем следующее.",
-	 "Руководитель ____________________ / ____________________ /"},
-	{"kk", "Өтінішке жауап", "Шығыс № ________ ____________",
-	 "Өтініш берушіге: ______________________________",
-	 "Мекенжайы: ______________________________", "Өтінішке жауап",
-	 "Азаматтардың өтініштерін тіркеу журналында № %s болып %s тіркелген өтінішіңіз бойынша "
-	 "мынаны хабарлаймыз.",
-	 "Басшы ____________________ / ____________________ /"},
+    {"ru", "Ответ на обращение", "Исх. № ________ от ____________",
+     "Заявителю: ______________________________", "Адрес: ______________________________",
+     "Ответ на обращение",
+     "На ваше обращение, зарегистрированное в Журнале регистрации обращений граждан за № %s от "
+     "%s, сообщаем следующее.",
+     "Руководитель ____________________ / ____________________ /"},
+    {"kk", "Өтінішке жауап", "Шығыс № ________ ____________",
+     "Өтініш берушіге: ______________________________", "Мекенжайы: ______________________________",
+     "Өтінішке жауап",
+     "Азаматтардың өтініштерін тіркеу журналында № %s болып %s тіркелген өтінішіңіз бойынша "
+     "мынаны хабарлаймыз.",
+     "Басшы ____________________ / ____________________ /"},
 };
 
 static void put(struct staff_ctx *c, const char *s)
@@ -70,8 +70,10 @@ static void reply_letter(struct staff_ctx *c)
 		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NO_KEY);
 		return;
 	}
-	buf_printf(&c->body, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-			     "<title>", w->lang);
+	buf_printf(&c->body,
+		   "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+		   "<title>",
+		   w->lang);
 	put(c, w->title);
 	buf_puts(&c->body, " ");
 	put(c, PQgetvalue(res, 0, 0));
@@ -111,8 +113,8 @@ static void reply_letter(struct staff_ctx *c)
 }
 
 const struct staff_route replyletter_routes[] = {
-	{"GET", "/staff/reply-letter/*",
-	 ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE), reply_letter,
-	 "case.reply_letter"},
-	{NULL, NULL, 0, NULL, NULL},
+    {"GET", "/staff/reply-letter/*",
+     ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE), reply_letter,
+     "case.reply_letter"},
+    {NULL, NULL, 0, NULL, NULL},
 };

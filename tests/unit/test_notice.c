@@ -15,9 +15,9 @@
 #include "workflow/deadline.h"
 #include "workflow/notice.h"
 
-static const enum notice_kind kinds[] = {NOTICE_DIRECTOR_NEW, NOTICE_URGENT, NOTICE_REMINDER,
-					 NOTICE_OVERDUE, NOTICE_INVESTIGATION_ORDERED,
-					 NOTICE_REGISTERED};
+static const enum notice_kind kinds[] = {
+    NOTICE_DIRECTOR_NEW,	  NOTICE_URGENT,    NOTICE_REMINDER, NOTICE_OVERDUE,
+    NOTICE_INVESTIGATION_ORDERED, NOTICE_REGISTERED};
 
 static void every_kind_links_to_the_case_page(void **state)
 {
@@ -32,8 +32,8 @@ static void every_kind_links_to_the_case_page(void **state)
 						 .console_url = urls[u]};
 			struct notice n;
 			notice_build(&n, kinds[i], &f);
-			assert_non_null(strstr(n.body.data,
-					       "\nhttps://h.example.kz/staff/case/2026-000042\n"));
+			assert_non_null(
+			    strstr(n.body.data, "\nhttps://h.example.kz/staff/case/2026-000042\n"));
 			assert_null(strstr(n.body.data, "/cases/"));
 			assert_non_null(strstr(n.subject.data, "2026-000042"));
 			notice_free(&n);
@@ -44,8 +44,10 @@ static void every_kind_links_to_the_case_page(void **state)
 static void registration_notice_names_channel_and_date(void **state)
 {
 	(void)state;
-	struct notice_facts f = {.reg_no = "2026-000007", .deadline_kind = "triage",
-				 .channel = "in_person", .due_date = "2026-12-08"};
+	struct notice_facts f = {.reg_no = "2026-000007",
+				 .deadline_kind = "triage",
+				 .channel = "in_person",
+				 .due_date = "2026-12-08"};
 	struct notice n;
 	notice_build(&n, NOTICE_REGISTERED, &f);
 	assert_non_null(strstr(n.subject.data, "2026-12-08"));
@@ -58,8 +60,10 @@ static void registration_notice_names_channel_and_date(void **state)
 static void calendar_day_reminder_says_days(void **state)
 {
 	(void)state;
-	struct notice_facts f = {.reg_no = "2026-000007", .deadline_kind = "triage",
-				 .due_date = "2026-12-08", .working_days_left = 1,
+	struct notice_facts f = {.reg_no = "2026-000007",
+				 .deadline_kind = "triage",
+				 .due_date = "2026-12-08",
+				 .working_days_left = 1,
 				 .calendar_days = true};
 	struct notice n;
 	notice_build(&n, NOTICE_REMINDER, &f);
@@ -94,10 +98,10 @@ static void reply_days_follow_the_setting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_kind_links_to_the_case_page),
-		cmocka_unit_test(registration_notice_names_channel_and_date),
-		cmocka_unit_test(calendar_day_reminder_says_days),
-		cmocka_unit_test(reply_days_follow_the_setting),
+	    cmocka_unit_test(every_kind_links_to_the_case_page),
+	    cmocka_unit_test(registration_notice_names_channel_and_date),
+	    cmocka_unit_test(calendar_day_reminder_says_days),
+	    cmocka_unit_test(reply_days_follow_the_setting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
