@@ -17,7 +17,7 @@ int settings_main(int argc, char **argv)
 	if (!set && !show) {
 		fprintf(stderr, "usage: hotlinectl settings set KEY VALUE | hotlinectl settings show\n"
 				"  keys: director_email alternate_email compliance_email console_url "
-				"organisation\n");
+				"organisation reply_working_days\n");
 		return 2;
 	}
 	PGconn *pg = ctldb_connect(conninfo);

@@ -10,11 +10,14 @@
 int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 {
 	/* The start date of each working-day deadline: the order date of the
-	 * investigation, the day of the material request. */
+	 * investigation, the day of the material request, the day of
+	 * registration for the reply to a named reporter (migrations/0010). */
 	static const char sql_open[] =
 		"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "
-		"to_char(coalesce(i.order_date, m.requested_on), 'YYYY-MM-DD'), j.reg_no, "
-		"i.id, m.id FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
+		"to_char(coalesce(i.order_date, m.requested_on, CASE WHEN d.kind = 'reply' THEN "
+		"(j.registered_at AT TIME ZONE 'Asia/Almaty')::date END), 'YYYY-MM-DD'), j.reg_no, "
+		"i.id, m.id, (SELECT s.value FROM hotline.settings s WHERE s.key = 'reply_working_days') "
+		"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
 		"JOIN hotline.journal j ON j.id = c.journal_id "
 		"LEFT JOIN hotline.investigations i ON d.kind = 'investigation' AND i.case_id = d.case_id "
 		"LEFT JOIN hotline.material_requests m ON d.kind = 'material_request' AND m.id = d.ref_id "
@@ -33,7 +36,10 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 		struct cal_date start, due;
 		if (PQgetisnull(res, i, 3) || !cal_date_parse(PQgetvalue(res, i, 3), &start))
 			continue;
-		int n = strcmp(PQgetvalue(res, i, 1), "investigation") == 0 ? 10 : 1;
+		const char *kind = PQgetvalue(res, i, 1);
+		int n = strcmp(kind, "investigation") == 0 ? 10 : 1;
+		if (strcmp(kind, "reply") == 0)
+			n = deadline_reply_days(PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7));
 		due = calendar_add_working_days(cal, start, n);
 		char date[11], at[24];
 		cal_date_format(due, date);
@@ -41,9 +47,10 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 			continue;
 		deadline_due_at(due, at);
 		const char *v[3] = {PQgetvalue(res, i, 0), date, at};
-		bool inv = !PQgetisnull(res, i, 5);
+		bool inv = !PQgetisnull(res, i, 5), mat = !PQgetisnull(res, i, 6);
 		const char *w[2] = {inv ? PQgetvalue(res, i, 5) : PQgetvalue(res, i, 6), date};
-		if (!ctldb_run(pg, sql_update, 3, v) || !ctldb_run(pg, inv ? sql_inv : sql_mat, 2, w)) {
+		if (!ctldb_run(pg, sql_update, 3, v) ||
+		    ((inv || mat) && !ctldb_run(pg, inv ? sql_inv : sql_mat, 2, w))) {
 			PQclear(res);
 			return -1;
 		}

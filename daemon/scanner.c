@@ -9,6 +9,7 @@
 #include "daemon/buf.h"
 #include "daemon/log.h"
 #include "workflow/calendar.h"
+#include "workflow/deadline.h"
 #include "workflow/notice.h"
 
 
@@ -37,7 +38,7 @@ static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
 	"extract(epoch FROM d.due_at)::bigint, c.id, j.reg_no, c.director_named, "                 \
 	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "                \
 	"WHERE n.deadline_id = d.id), ''), "                                                      \
-	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "                          \
+	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis "    \
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "
 #define SCAN_PAGE 2000
@@ -49,6 +50,21 @@ static const char sql_upcoming_rows[] =
 	SCAN_COLUMNS "AND d.due_at > to_timestamp($1::bigint) AND d.due_date <= $2::date "
 		     "AND (d.due_date, d.id) > ($3::date, $4::bigint) "
 		     "ORDER BY d.due_date, d.id LIMIT 2000";
+/* Triage deadlines registration opened (migrations/0010) that no scan has
+ * announced yet, oldest first: each gets the compliance manager's notice
+ * of a new appeal and, for a named appeal, its reply deadline. */
+static const char sql_unannounced_rows[] =
+	"SELECT d.id, c.id, j.reg_no, j.channel, to_char(d.due_date, 'YYYY-MM-DD'), "
+	"d.met_at IS NOT NULL, c.anonymous, "
+	"to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
+	"JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE NOT d.announced ORDER BY d.id LIMIT 2000";
+static const char sql_announced[] = "UPDATE hotline.deadlines SET announced = true WHERE id = $1";
+static const char sql_reply_deadline[] =
+	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis) "
+	"VALUES ($1, 'reply', $2::date, to_timestamp($3::bigint), 'working_days') "
+	"ON CONFLICT DO NOTHING";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_notice[] =
@@ -127,7 +143,21 @@ static int recipients(const char *kind, bool overdue, bool director_named, const
 	const char *alternate = setting(set, "alternate_email");
 	const char *compliance = setting(set, "compliance_email");
 	int n = 0;
-	if (strcmp(kind, "director_notice") == 0) {
+	if (strcmp(kind, "triage") == 0) {
+		/* Untriaged: nobody has checked yet whether the report names the
+		 * director (000 L140), so an escalation goes one level up and to
+		 * compliance, never to the director. */
+		if (overdue)
+			out[n++] = alternate;
+		out[n++] = compliance;
+	} else if (strcmp(kind, "reply") == 0) {
+		/* compliance writes the reply (004 L196); an overdue one goes
+		 * up to the director, or the alternate when the director is
+		 * named */
+		out[n++] = compliance;
+		if (overdue)
+			out[n++] = director;
+	} else if (strcmp(kind, "director_notice") == 0) {
 		if (overdue) {
 			out[n++] = alternate;
 			out[n++] = compliance;
@@ -143,8 +173,19 @@ static int recipients(const char *kind, bool overdue, bool director_named, const
 	return n;
 }
 
+/* Days from today to the last day d: working days, or calendar days for a
+ * duty counted so; 0 on the day and after it. */
+static int days_left(const struct calendar *cal, struct cal_date today, struct cal_date d,
+		     bool calendar_days)
+{
+	if (cal_date_compare(today, d) >= 0)
+		return 0;
+	return calendar_days ? cal_date_days_between(today, d)
+			     : calendar_working_days_between(cal, today, d);
+}
+
 static void add_notice(struct db_job *job, const PGresult *due, int row, const PGresult *set,
-		       enum notice_kind kind, const char *mark, int left)
+		       enum notice_kind kind, const char *mark, int left, bool calendar_days)
 {
 	const char *dkind = PQgetvalue(due, row, 1);
 	bool named = strcmp(PQgetvalue(due, row, 6), "t") == 0;
@@ -153,6 +194,7 @@ static void add_notice(struct db_job *job, const PGresult *due, int row, const P
 		.deadline_kind = dkind,
 		.due_date = PQgetvalue(due, row, 2),
 		.working_days_left = left,
+		.calendar_days = calendar_days,
 		.console_url = setting(set, "console_url"),
 		.organisation = setting(set, "organisation"),
 	};
@@ -179,8 +221,13 @@ static int examine(struct scanner *s, struct db_job *out, const PGresult *due, i
 {
 	const char *sent = PQgetvalue(due, i, 7);
 	int64_t due_at = strtoll(PQgetvalue(due, i, 3), NULL, 10);
+	/* announced in this same scan (announce()): its reminders and
+	 * escalation start from the next one, so the new appeal's notice is
+	 * the first mail about it */
+	if (strcmp(PQgetvalue(due, i, 9), "f") == 0)
+		return 0;
 	if (now >= due_at) {
-		add_notice(out, due, i, set, NOTICE_OVERDUE, "overdue", 0);
+		add_notice(out, due, i, set, NOTICE_OVERDUE, "overdue", 0, false);
 		const char *c[1] = {PQgetvalue(due, i, 4)};
 		db_job_add(out, sql_overdue, 1, c, NULL, NULL);
 		return 1;
@@ -190,7 +237,11 @@ static int examine(struct scanner *s, struct db_job *out, const PGresult *due, i
 		return 0;
 	if (!cal_date_parse(PQgetvalue(due, i, 8), &created))
 		created = today;
-	int left = cal_date_compare(today, d) >= 0 ? 0 : calendar_working_days_between(cal, today, d);
+	/* A duty counted in calendar days (the director's day, 004 p.10.6;
+	 * triage; an urgent forward) is reminded in calendar days: its
+	 * reminder "0" comes on its last day, a Saturday included. */
+	bool calendar_days = strcmp(PQgetvalue(due, i, 10), "calendar_days") == 0;
+	int left = days_left(cal, today, d, calendar_days);
 	/* the nearest reminder point not yet sent; the farther ones that
 	 * passed meanwhile are marked without a mail */
 	int best = -1;
@@ -199,7 +250,9 @@ static int examine(struct scanner *s, struct db_job *out, const PGresult *due, i
 		snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
 		/* a reminder point that came before the duty existed is no
 		 * reminder: the notice that created it said as much */
-		struct cal_date point = calendar_add_working_days(cal, d, -s->reminders[r]);
+		struct cal_date point = calendar_days
+					    ? cal_date_add_days(d, -s->reminders[r])
+					    : calendar_add_working_days(cal, d, -s->reminders[r]);
 		bool before_creation = s->reminders[r] > 0 && cal_date_compare(point, created) < 0;
 		if (left <= s->reminders[r] && !has_kind(sent, mark) && !before_creation &&
 		    (best < 0 || s->reminders[r] < s->reminders[best]))
@@ -211,13 +264,72 @@ static int examine(struct scanner *s, struct db_job *out, const PGresult *due, i
 		char mark[24];
 		snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
 		if (r == best) {
-			add_notice(out, due, i, set, NOTICE_REMINDER, mark, left);
+			add_notice(out, due, i, set, NOTICE_REMINDER, mark, left, calendar_days);
 		} else if (left <= s->reminders[r] && !has_kind(sent, mark)) {
 			const char *v[2] = {PQgetvalue(due, i, 0), mark};
 			db_job_add(out, sql_mark, 2, v, NULL, NULL);
 		}
 	}
 	return 1;
+}
+
+/* A registration the scans have not seen: the compliance manager's notice
+ * of a new appeal (unless it was triaged already), and the reply deadline
+ * of a named appeal, counted in working days from the day of registration
+ * (004 L196, docs/procedure.md). Reminder points the appeal already
+ * reached are marked without a mail: the notice names the due date.
+ * Returns the number of mails queued. */
+static int announce(struct scanner *s, struct db_job *out, const PGresult *reg, int i,
+		    const PGresult *set, const struct calendar *cal, struct cal_date today)
+{
+	const char *deadline_id = PQgetvalue(reg, i, 0), *case_id = PQgetvalue(reg, i, 1);
+	bool triaged = strcmp(PQgetvalue(reg, i, 5), "t") == 0;
+	bool anonymous = strcmp(PQgetvalue(reg, i, 6), "t") == 0;
+	int queued = 0;
+	struct cal_date d, registered;
+	if (!triaged && cal_date_parse(PQgetvalue(reg, i, 4), &d)) {
+		struct notice_facts f = {
+			.reg_no = PQgetvalue(reg, i, 2),
+			.deadline_kind = "triage",
+			.channel = PQgetvalue(reg, i, 3),
+			.due_date = PQgetvalue(reg, i, 4),
+			.console_url = setting(set, "console_url"),
+			.organisation = setting(set, "organisation"),
+		};
+		struct notice n;
+		notice_build(&n, NOTICE_REGISTERED, &f);
+		const char *to[1] = {setting(set, "compliance_email")};
+		struct buf arr;
+		buf_init(&arr);
+		pg_array(&arr, to, 1);
+		const char *v[7] = {deadline_id, "registered", "registered", n.subject.data,
+				    n.body.data, case_id, arr.data};
+		db_job_add(out, sql_notice, 7, v, NULL, NULL);
+		buf_reset(&arr);
+		notice_free(&n);
+		queued = 1;
+		int left = days_left(cal, today, d, true); /* triage: calendar days */
+		for (int r = 0; r < s->nreminders; r++) {
+			if (left > s->reminders[r])
+				continue;
+			char mark[24];
+			snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
+			const char *m[2] = {deadline_id, mark};
+			db_job_add(out, sql_mark, 2, m, NULL, NULL);
+		}
+	}
+	if (!anonymous && cal_date_parse(PQgetvalue(reg, i, 7), &registered)) {
+		struct cal_date last =
+		    deadline_reply_due(cal, registered, setting(set, "reply_working_days"));
+		char date[CAL_DATE_SIZE], at[24];
+		cal_date_format(last, date);
+		deadline_due_at(last, at);
+		const char *v[3] = {case_id, date, at};
+		db_job_add(out, sql_reply_deadline, 3, v, NULL, NULL);
+	}
+	const char *a[1] = {deadline_id};
+	db_job_add(out, sql_announced, 1, a, NULL, NULL);
+	return queued;
 }
 
 static void scan_done(struct db_job *job, void *arg)
@@ -231,7 +343,8 @@ static void scan_done(struct db_job *job, void *arg)
 	struct timeval t0;
 	gettimeofday(&t0, NULL);
 	PGresult *days = db_job_result(job, 0), *set = db_job_result(job, 1),
-		 *late = db_job_result(job, 2), *ahead = db_job_result(job, 3);
+		 *late = db_job_result(job, 2), *ahead = db_job_result(job, 3),
+		 *fresh = db_job_result(job, 4);
 	struct calendar *cal = calendar_new();
 	if (!cal)
 		abort();
@@ -245,7 +358,10 @@ static void scan_done(struct db_job *job, void *arg)
 	struct cal_date today = calendar_local_date(now);
 	struct db_job *out = db_job_new(notices_done, s);
 	db_job_add(out, sql_begin, 0, NULL, NULL, NULL);
-	int queued = 0, nlate = PQntuples(late), nahead = PQntuples(ahead);
+	int queued = 0, nlate = PQntuples(late), nahead = PQntuples(ahead),
+	    nfresh = PQntuples(fresh);
+	for (int i = 0; i < nfresh; i++)
+		queued += announce(s, out, fresh, i, set, cal, today);
 	for (int i = 0; i < nlate; i++)
 		queued += examine(s, out, late, i, set, cal, today, now);
 	for (int i = 0; i < nahead; i++)
@@ -260,9 +376,9 @@ static void scan_done(struct db_job *job, void *arg)
 	}
 	calendar_free(cal);
 	log_msg(queued ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG,
-		"deadline scan: %d overdue and %d ahead examined, %d notices, %.1f ms on the loop "
-		 "(%.1f ms since the scan began)",
-		nlate, nahead, queued, elapsed_ms(&t0), elapsed_ms(&s->started));
+		"deadline scan: %d registrations announced, %d overdue and %d ahead examined, "
+		"%d notices, %.1f ms on the loop (%.1f ms since the scan began)",
+		nfresh, nlate, nahead, queued, elapsed_ms(&t0), elapsed_ms(&s->started));
 	if (db_job_count(out) == 1) {
 		db_job_discard(out);
 		s->running = false;
@@ -301,6 +417,7 @@ static void scan(evutil_socket_t fd, short what, void *arg)
 	db_job_add(job, sql_settings, 0, NULL, NULL, NULL);
 	db_job_add(job, sql_overdue_rows, 1, late, NULL, NULL);
 	db_job_add(job, sql_upcoming_rows, 4, ahead, NULL, NULL);
+	db_job_add(job, sql_unannounced_rows, 0, NULL, NULL, NULL);
 	db_submit(s->db, job);
 }
 

@@ -13,13 +13,15 @@
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
 	"'YYYY-MM-DD HH24:MI'), c.state, c.category, "
-	"to_char((j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1, 'YYYY-MM-DD'), "
+	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty', "
+	"'YYYY-MM-DD'), ''), "
 	"c.reporter_public_key IS NULL "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE c.receipt_hash = $1";
 static const char sql_messages[] =
 	"SELECT m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), "
-	"m.body_reporter, (SELECT count(*) FROM hotline.attachments a WHERE a.message_id = m.id) "
+	"m.body_reporter, (SELECT count(*) FROM hotline.attachments a WHERE a.message_id = m.id), "
+	"m.is_reply "
 	"FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
 	"WHERE c.receipt_hash = $1 ORDER BY m.id";
 static const char sql_deadlines[] =
@@ -138,14 +140,13 @@ static bool deadline_text(const char *kind, enum msg *out)
 		*out = M_STATUS_DEADLINE_URGENT;
 	else if (strcmp(kind, "investigation") == 0)
 		*out = M_STATUS_DEADLINE_INVESTIGATION;
+	else if (strcmp(kind, "triage") == 0)
+		*out = M_STATUS_DEADLINE_TRIAGE;
+	else if (strcmp(kind, "reply") == 0)
+		*out = M_STATUS_DEADLINE_REPLY;
 	else
 		return false;
 	return true;
-}
-
-static bool goes_to_director(const char *category)
-{
-	return strcmp(category, "other") != 0;
 }
 
 /* --- replies from staff (docs/keys.md "The reporter's key pair") --- */
@@ -197,9 +198,12 @@ static void put_message(struct buf *b, enum lang lang, const struct content_key 
 			const struct secret_key *rsk, const PGresult *res, int row)
 {
 	bool staff = strcmp(PQgetvalue(res, row, 0), "staff") == 0;
-	buf_printf(b, "<article class=\"message %s\"><h3>",
-		   staff ? "from-staff" : "from-reporter");
-	html_escape_str(b, i18n(lang, staff ? M_STATUS_FROM_STAFF : M_STATUS_FROM_YOU));
+	bool answer = strcmp(PQgetvalue(res, row, 4), "t") == 0;
+	buf_printf(b, "<article class=\"message %s%s\"><h3>",
+		   staff ? "from-staff" : "from-reporter", answer ? " reply" : "");
+	html_escape_str(b, i18n(lang, answer  ? M_STATUS_REPLY
+				      : staff ? M_STATUS_FROM_STAFF
+					      : M_STATUS_FROM_YOU));
 	buf_puts(b, " · <time>");
 	html_escape_str(b, PQgetvalue(res, row, 1));
 	buf_puts(b, "</time></h3>\n<p>");
@@ -288,12 +292,15 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	html_escape_str(&b, i18n(lang, M_STATUS_DEADLINES));
 	buf_puts(&b, "</h2>\n<ul>\n");
 	bool any = false;
-	if (strcmp(state, "registered") == 0 && goes_to_director(PQgetvalue(kase, 0, 4))) {
-		buf_puts(&b, "<li>");
-		html_escape_str(&b, i18n(lang, M_STATUS_DEADLINE_DIRECTOR));
-		buf_puts(&b, ": <time>");
-		html_escape_str(&b, PQgetvalue(kase, 0, 5));
-		buf_puts(&b, "</time></li>\n");
+	/* "the director was informed": hotline.director_informed_at(), the
+	 * one definition the deadline, the board and the figures use too */
+	const char *informed = PQgetvalue(kase, 0, 5);
+	if (*informed) {
+		char line[256];
+		snprintf(line, sizeof(line), i18n(lang, M_STATUS_DIRECTOR_INFORMED), informed);
+		buf_puts(&b, "<li id=\"director-informed\">");
+		html_escape_str(&b, line);
+		buf_puts(&b, "</li>\n");
 		any = true;
 	}
 	for (int i = 0; deadlines && i < PQntuples(deadlines); i++) {
@@ -309,8 +316,12 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	}
 	buf_puts(&b, "</ul>\n");
 	if (!any) {
-		buf_puts(&b, "<p>");
-		html_escape_str(&b, i18n(lang, M_STATUS_NO_DEADLINES));
+		/* one line that agrees with the state: "waiting to be reviewed"
+		 * only while it is */
+		buf_puts(&b, "<p id=\"no-deadlines\">");
+		html_escape_str(&b, i18n(lang, strcmp(state, "registered") == 0
+						   ? M_STATUS_NO_DEADLINES
+						   : M_STATUS_NOTHING_PENDING));
 		buf_puts(&b, "</p>\n");
 	}
 	buf_puts(&b, "</section>\n<section id=\"messages\"><h2>");

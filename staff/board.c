@@ -13,20 +13,21 @@
 #include "workflow/calendar.h"
 #include "workflow/wfdb.h"
 
-/* The next open due date of each open case: its earliest open deadline,
- * or, for a case still waiting for triage, the day after registration (the
- * director must be told by then, 004 p.10.6). Overdue first, then by date. */
+/* The next open due date of each open case: its earliest open deadline
+ * (from registration on, every appeal has one: its triage deadline, due
+ * on the director's day, 004 p.10.6), and when the director was informed
+ * (hotline.director_informed_at, the one definition). Overdue first, then
+ * by date. */
 static const char sql_board[] =
 	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
 	"j.channel, c.category, c.state, c.director_named, "
 	"coalesce(to_char(d.due_date, 'YYYY-MM-DD'), ''), coalesce(d.kind, ''), "
-	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late "
+	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late, "
+	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty', "
+	"'YYYY-MM-DD'), '') "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"LEFT JOIN LATERAL (SELECT x.due_date, x.kind FROM ("
-	"  SELECT dd.due_date, dd.kind FROM hotline.deadlines dd "
-	"  WHERE dd.case_id = c.id AND dd.met_at IS NULL "
-	"  UNION ALL SELECT (j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1, 'triage' "
-	"  WHERE c.state = 'registered') x ORDER BY x.due_date LIMIT 1) d ON true "
+	"LEFT JOIN LATERAL (SELECT dd.due_date, dd.kind FROM hotline.deadlines dd "
+	"  WHERE dd.case_id = c.id AND dd.met_at IS NULL ORDER BY dd.due_date LIMIT 1) d ON true "
 	"WHERE c.state NOT IN ('closed', 'referred', 'not_considered') "
 	"AND ($2 = '' OR j.channel = $2) AND ($3 = '' OR c.category = $3) "
 	"AND ($4 = '' OR c.state = $4) "
@@ -133,6 +134,14 @@ static void board(struct staff_ctx *c)
 							 ? " <span class=\"tag\">&#9888;</span>"
 							 : "");
 		staff_text(c, casefile_state_text(PQgetvalue(res, i, 4)));
+		if (*PQgetvalue(res, i, 9)) {
+			char informed[128];
+			snprintf(informed, sizeof(informed), i18n(c->lang, M_BOARD_INFORMED),
+				 PQgetvalue(res, i, 9));
+			staff_printf(c, "<br><small class=\"informed\">");
+			staff_esc(c, informed);
+			staff_printf(c, "</small>");
+		}
 		staff_printf(c, "</td><td>");
 		if (*due) {
 			staff_printf(c, "<time>");

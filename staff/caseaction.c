@@ -182,19 +182,25 @@ static void forwarded(struct staff_ctx *c)
 
 /* The staff's copy under a fresh message key sealed to the case-handling
  * key; the reporter's copy sealed to the reporter's public key, which only
- * the receipt opens (docs/keys.md). */
+ * the receipt opens (docs/keys.md). With answer=yes it is THE reply to a
+ * named reporter (004 L196): marked so (messages.is_reply), printable as a
+ * letter (staff/replyletter.c), and it meets the reply deadline. */
 static void reply(struct staff_ctx *c)
 {
 	static const char sql_reporter_key[] =
 		"SELECT reporter_public_key FROM hotline.cases WHERE id = $1";
 	static const char sql_message[] =
 		"INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter, "
-		"staff_login) VALUES ($1, 'staff', $2, $3, $4, $5)";
+		"staff_login, is_reply) VALUES ($1, 'staff', $2, $3, $4, $5, $6)";
 	static const char sql_event[] =
 		"INSERT INTO hotline.case_events (case_id, kind, detail) "
-		"VALUES ($1, 'staff_message', jsonb_build_object('by', $2::text))";
+		"VALUES ($1, $2, jsonb_build_object('by', $3::text))";
+	static const char sql_meet_reply[] =
+		"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = 'reply' "
+		"AND met_at IS NULL";
 	const char *text = staff_arg(c, "message");
 	size_t len = staff_arg_len(c, "message");
+	bool answer = strcmp(staff_arg(c, "answer"), "yes") == 0;
 	struct wf_error e = {0};
 	if (blank(text) || (c->cfg && len > c->cfg->max_text_bytes)) {
 		wf_fail(&e, WF_MISSING, "message");
@@ -204,6 +210,12 @@ static void reply(struct staff_ctx *c)
 	struct casefile k;
 	if (!caseaction_begin(c, &k))
 		return;
+	if (answer && k.anonymous) {
+		casefile_rollback(c);
+		wf_fail(&e, WF_CASE_STATE, "%s", i18n(c->lang, M_CASE_REPLY_ANONYMOUS));
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
 	const char *v[1] = {k.id};
 	PGresult *res = casefile_query(c, sql_reporter_key, 1, v);
 	size_t pklen = 0;
@@ -227,16 +239,19 @@ static void reply(struct staff_ctx *c)
 		  seal_to(&reporter, text, len, &body_reporter, &rlen);
 	content_key_free(mk);
 	if (ok) {
-		const char *mv[5] = {k.id, (const char *)sealed, (const char *)body_case,
-				     (const char *)body_reporter, c->user->login};
-		int ml[5] = {0, (int)slen, (int)clen, (int)rlen, 0};
-		int mf[5] = {0, 1, 1, 1, 0};
-		PGresult *ins = casefile_query_bin(c, sql_message, 5, mv, ml, mf);
-		const char *ev[2] = {k.id, c->user->login};
-		PGresult *evr = ins ? casefile_query(c, sql_event, 2, ev) : NULL;
-		ok = ins && evr;
+		const char *mv[6] = {k.id, (const char *)sealed, (const char *)body_case,
+				     (const char *)body_reporter, c->user->login,
+				     answer ? "true" : "false"};
+		int ml[6] = {0, (int)slen, (int)clen, (int)rlen, 0, 0};
+		int mf[6] = {0, 1, 1, 1, 0, 0};
+		PGresult *ins = casefile_query_bin(c, sql_message, 6, mv, ml, mf);
+		const char *ev[3] = {k.id, answer ? "reply" : "staff_message", c->user->login};
+		PGresult *evr = ins ? casefile_query(c, sql_event, 3, ev) : NULL;
+		PGresult *met = evr && answer ? casefile_query(c, sql_meet_reply, 1, v) : NULL;
+		ok = ins && evr && (!answer || met);
 		PQclear(ins);
 		PQclear(evr);
+		PQclear(met);
 	}
 	free(sealed);
 	free(body_case);

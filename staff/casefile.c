@@ -13,30 +13,37 @@
 #include "workflow/calendar.h"
 #include "workflow/wfdb.h"
 
+/* Whether the scanner escalated the case's triage or director's notice to
+ * the alternate recipient (daemon/scanner.c): the mail's link must open
+ * the case for them. */
+#define ESCALATED_TO_ALTERNATE                                                                     \
+	"EXISTS (SELECT 1 FROM hotline.deadlines d JOIN hotline.deadline_notices n "               \
+	"ON n.deadline_id = d.id WHERE d.case_id = c.id AND n.kind = 'overdue' "                   \
+	"AND d.kind IN ('triage', 'director_notice'))"
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
 	"'YYYY-MM-DD HH24:MI'), j.channel, c.category, c.language, c.state, c.anonymous, "
 	"c.director_named, c.reporter_public_key IS NOT NULL, c.overdue, "
 	"coalesce(c.referred_unit, ''), coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
-	"coalesce(c.forwarded_to, '') "
+	"coalesce(c.forwarded_to, ''), " ESCALATED_TO_ALTERNATE " "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 static const char sql_case_lock[] =
 	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
 	"'YYYY-MM-DD HH24:MI'), j.channel, c.category, c.language, c.state, c.anonymous, "
 	"c.director_named, c.reporter_public_key IS NOT NULL, c.overdue, "
 	"coalesce(c.referred_unit, ''), coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
-	"coalesce(c.forwarded_to, '') "
+	"coalesce(c.forwarded_to, ''), " ESCALATED_TO_ALTERNATE " "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 "
 	"FOR UPDATE OF c";
 
-bool casefile_visible(unsigned roles, bool director_named)
+bool casefile_visible(unsigned roles, bool director_named, bool escalated_to_alternate)
 {
 	if (roles & ROLE_BIT(ROLE_DIRECTOR))
 		return !director_named;
 	if (roles & ROLE_BIT(ROLE_COMPLIANCE))
 		return true;
 	if (roles & ROLE_BIT(ROLE_ALTERNATE))
-		return director_named;
+		return director_named || escalated_to_alternate;
 	return false;
 }
 
@@ -111,7 +118,11 @@ bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct ca
 		COPY(decision, 12);
 		COPY(decision_doc, 13);
 		COPY(forwarded_to, 14);
-		ok = casefile_visible(c->user->roles, k->director_named);
+		bool escalated = strcmp(PQgetvalue(res, 0, 15), "t") == 0;
+		ok = casefile_visible(c->user->roles, k->director_named, escalated);
+		k->view_only = ok && !casefile_visible(c->user->roles, k->director_named, false);
+		if (lock && k->view_only)
+			ok = false;
 	}
 	PQclear(res);
 	return ok;
@@ -236,7 +247,7 @@ enum msg casefile_deadline_text(const char *kind)
 	static const struct word w[] = {
 	    {"director_notice", M_CASE_DL_DIRECTOR}, {"urgent_forward", M_CASE_DL_URGENT},
 	    {"investigation", M_CASE_DL_INVESTIGATION}, {"material_request", M_CASE_DL_MATERIALS},
-	    {"triage", M_CASE_DL_TRIAGE},
+	    {"triage", M_CASE_DL_TRIAGE}, {"reply", M_CASE_DL_REPLY},
 	};
 	return LOOKUP(w, kind, M_CASE_DL_TRIAGE);
 }

@@ -29,6 +29,10 @@ struct casefile {
 	bool director_named;
 	bool has_reporter_key; /* a reply can be sealed to the reporter */
 	bool overdue;
+	/* the alternate recipient sees it only because its triage or the
+	 * director's notice was escalated to them: they read it, but the
+	 * director's steps stay the director's (a locked load refuses it) */
+	bool view_only;
 	char triage_unit[128];
 	char decision[32];
 	char decision_doc[128];
@@ -37,9 +41,11 @@ struct casefile {
 
 /* Need to know (issue 4): the compliance manager sees every case; the
  * director never a case that names the director; the alternate recipient
- * exactly the cases that do. A person holding the director's role is kept
- * from a director-named case whatever other role they hold. */
-bool casefile_visible(unsigned roles, bool director_named);
+ * the cases that do, and those whose triage or director's notice was
+ * escalated to them as overdue (the escalation asks them to act, so its
+ * link must open). A person holding the director's role is kept from a
+ * director-named case whatever other role they hold. */
+bool casefile_visible(unsigned roles, bool director_named, bool escalated_to_alternate);
 
 /* Loads the case by registration number (FOR UPDATE when lock) and applies
  * casefile_visible(): false when there is none or the user may not see it

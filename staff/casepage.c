@@ -19,8 +19,8 @@ static const char sql_files[] =
 	"ORDER BY id";
 static const char sql_messages[] =
 	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI'), m.key_sealed, m.body_case, coalesce(m.staff_login, '') "
-	"FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
+	"'YYYY-MM-DD HH24:MI'), m.key_sealed, m.body_case, coalesce(m.staff_login, ''), "
+	"m.is_reply FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
 static const char sql_message_files[] =
 	"SELECT id, message_id, meta FROM hotline.attachments WHERE case_id = $1 "
 	"AND message_id IS NOT NULL ORDER BY id";
@@ -287,9 +287,10 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 		paragraph(c, M_CASE_NO_MESSAGES);
 	for (int i = 0; i < n; i++) {
 		bool staff = strcmp(PQgetvalue(res, i, 1), "staff") == 0;
-		staff_printf(c, "<article class=\"message %s\"><h3>",
-			     staff ? "from-staff" : "from-reporter");
-		staff_text(c, staff ? M_CASE_FROM_STAFF : M_CASE_FROM_REPORTER);
+		bool answer = strcmp(PQgetvalue(res, i, 6), "t") == 0;
+		staff_printf(c, "<article class=\"message %s%s\"><h3>",
+			     staff ? "from-staff" : "from-reporter", answer ? " reply" : "");
+		staff_text(c, answer ? M_CASE_IS_REPLY : staff ? M_CASE_FROM_STAFF : M_CASE_FROM_REPORTER);
 		if (staff && *PQgetvalue(res, i, 5)) {
 			staff_printf(c, " (");
 			staff_esc(c, PQgetvalue(res, i, 5));
@@ -314,6 +315,17 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 		if (any)
 			staff_printf(c, "</ul>\n");
 		content_key_free(mk);
+		if (answer) {
+			/* the letter for the reporter's postal address (kk, ru) */
+			staff_printf(c, "<p class=\"reply-letter\">");
+			staff_text(c, M_CASE_REPLY_LETTER);
+			staff_printf(c, ": <a class=\"letter-ru\" href=\"/staff/reply-letter/");
+			staff_esc(c, k->reg_no);
+			staff_printf(c, "?lang=ru\">русский</a> &middot; <a class=\"letter-kk\" "
+					"href=\"/staff/reply-letter/");
+			staff_esc(c, k->reg_no);
+			staff_printf(c, "?lang=kk\">қазақша</a></p>\n");
+		}
 		staff_printf(c, "</article>\n");
 	}
 	PQclear(res);
@@ -334,6 +346,13 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 			if (form_text)
 				staff_esc(c, form_text);
 			staff_printf(c, "</textarea>\n");
+			if (!k->anonymous) {
+				/* the reply a named reporter is owed (004 L196) */
+				staff_printf(c, "<label class=\"choice\"><input type=\"checkbox\" "
+						"id=\"reply-answer\" name=\"answer\" value=\"yes\"> ");
+				staff_text(c, M_CASE_REPLY_ANSWER);
+				staff_printf(c, "</label>\n");
+			}
 			submit_form_end(c, "send-reply", M_CASE_SEND);
 		}
 	}
@@ -360,7 +379,7 @@ static void put_notes(struct staff_ctx *c, const struct casefile *k,
 		staff_printf(c, "</p></article>\n");
 	}
 	PQclear(res);
-	if (key) {
+	if (key && !k->view_only) {
 		case_form_open(c, "case-note", k);
 		staff_printf(c, "<label for=\"note\">");
 		staff_text(c, M_CASE_NOTE_ADD);
@@ -692,16 +711,16 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 	    (k.state == CASE_URGENT ||
 	     (strncmp(k.decision, "forward", 7) == 0 && !k.forwarded_to[0])))
 		put_forwarded_form(c, &k);
-	if (decides(c) && (k.state == CASE_TO_DIRECTOR || k.state == CASE_ACKNOWLEDGED))
+	if (decides(c) && !k.view_only && (k.state == CASE_TO_DIRECTOR || k.state == CASE_ACKNOWLEDGED))
 		put_decision_forms(c, &k);
 	put_content(c, &k, key);
 	put_files(c, &k, key);
 	put_messages(c, &k, NULL);
 	char inv_state[32] = "", due[11] = "";
 	bool inv = put_investigation(c, &k, inv_state, sizeof(inv_state), due);
-	if (decides(c) && k.state == CASE_INVESTIGATION && !inv)
+	if (decides(c) && !k.view_only && k.state == CASE_INVESTIGATION && !inv)
 		put_order_form(c, &k);
-	if (decides(c) && inv &&
+	if (decides(c) && !k.view_only && inv &&
 	    (strcmp(inv_state, "ordered") == 0 || strcmp(inv_state, "in_progress") == 0 ||
 	     strcmp(inv_state, "conclusion_drafted") == 0))
 		put_extension_form(c, &k, due);
@@ -829,6 +848,7 @@ static const char case_css[] =
 	"margin:.6rem 0}\n"
 	"article.from-staff{border-left-color:#1b7f3b}article h3{font-size:1rem;margin:.2rem 0}\n"
 	"main section{margin:1.4rem 0}code{overflow-wrap:anywhere}\n"
+	"body.letter .text{white-space:pre-wrap}\n"
 	"@media (max-width:40rem){dl.facts{grid-template-columns:1fr}"
 	"dl.facts dd{margin-bottom:.4rem}form.filters select{width:100%}}\n";
 

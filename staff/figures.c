@@ -24,14 +24,19 @@ static const char sql_appeals[] =
     "GROUP BY 1, 2, 3, 4";
 
 /* Corruption reports (triaged so, self-reports included) registered in the
- * period: routed to the director by the day after registration or later. */
+ * period: the director informed (hotline.director_informed_at, the one
+ * definition the deadline, the board and the status page use) by the day
+ * after the day of registration (004 p.10.6), or later; one not informed
+ * yet counts as late once that day has passed, and not at all before. */
 static const char sql_routing[] =
-    "SELECT count(*) FILTER (WHERE (c.triaged_at AT TIME ZONE 'Asia/Almaty')::date <= "
-    "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1), "
-    "count(*) FILTER (WHERE (c.triaged_at AT TIME ZONE 'Asia/Almaty')::date > "
-    "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1) "
+    "SELECT count(*) FILTER (WHERE (hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty')"
+    "::date <= (j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1), "
+    "count(*) FILTER (WHERE (hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty')::date > "
+    "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1 OR (hotline.director_informed_at(c) "
+    "IS NULL AND (to_timestamp($3::bigint) AT TIME ZONE 'Asia/Almaty')::date > "
+    "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1)) "
     "FROM hotline.journal j JOIN hotline.cases c ON c.journal_id = j.id "
-    "WHERE c.triage = 'corruption' AND c.triaged_at IS NOT NULL "
+    "WHERE c.triage = 'corruption' "
     "AND j.registered_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Almaty') "
     "AND j.registered_at < (($2::date + interval '1 month') AT TIME ZONE 'Asia/Almaty')";
 
@@ -171,7 +176,7 @@ static bool figures_load(struct staff_ctx *c, struct figures *f)
 	}
 	PQclear(res);
 
-	if (!(res = query(c->db, sql_routing, 2, v)))
+	if (!(res = query(c->db, sql_routing, 3, v)))
 		return false;
 	f->route_on_time = num(res, 0, 0);
 	f->route_late = num(res, 0, 1);

@@ -46,6 +46,7 @@ extern const struct staff_route staff_board_routes[];
 extern const struct staff_route staff_casepage_routes[];
 extern const struct staff_route staff_caseaction_routes[];
 extern const struct staff_route staff_decision_routes[];
+extern const struct staff_route replyletter_routes[];
 extern const struct staff_menu staff_board_menu[];
 extern const struct staff_menu staff_decision_menu[];
 extern const struct staff_menu operator_menu[];
@@ -64,6 +65,7 @@ const struct staff_route *const *staff_route_tables(void)
 		staff_casepage_routes,
 		staff_caseaction_routes,
 		staff_decision_routes,
+		replyletter_routes,
 		desk_routes,
 		operator_routes,
 		registrar_routes,

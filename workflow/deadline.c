@@ -1,6 +1,7 @@
 #include "workflow/deadline.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char sql_add[] =
@@ -73,6 +74,19 @@ bool deadline_meet(PGconn *pg, const char *case_id, const char *kind, const char
 		"AND coalesce(ref_id, 0) = coalesce($3::bigint, 0) AND met_at IS NULL";
 	const char *p[3] = {case_id, kind, ref};
 	return wfdb_run(pg, sql_meet, 3, p, e);
+}
+
+int deadline_reply_days(const char *setting)
+{
+	char *end = NULL;
+	long n = setting && *setting ? strtol(setting, &end, 10) : 0;
+	return end && !*end && n >= 1 && n <= 60 ? (int)n : DEADLINE_REPLY_DEFAULT_DAYS;
+}
+
+struct cal_date deadline_reply_due(const struct calendar *cal, struct cal_date registered,
+				   const char *setting)
+{
+	return calendar_add_working_days(cal, registered, deadline_reply_days(setting));
 }
 
 int deadline_days_left(const struct calendar *cal, const char *due, int64_t now)

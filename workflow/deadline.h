@@ -40,6 +40,16 @@ bool deadline_move(PGconn *pg, const char *case_id, const char *kind, const char
 bool deadline_meet(PGconn *pg, const char *case_id, const char *kind, const char *ref,
 		   struct wf_error *e) __attribute__((warn_unused_result));
 
+/* The reply to a named reporter (004 L196: the law on citizens' appeals;
+ * АППК РК art. 76 p.1, docs/procedure.md "The reply"): the working days
+ * the setting reply_working_days gives, 1..60; 15 when it is unset or not
+ * a number in range. */
+#define DEADLINE_REPLY_DEFAULT_DAYS 15
+int deadline_reply_days(const char *setting);
+/* Its last day: that many working days after the day of registration. */
+struct cal_date deadline_reply_due(const struct calendar *cal, struct cal_date registered,
+				   const char *setting);
+
 /* Working days from the day of now (Asia/Almaty) to due (0 = due that
  * day; negative = late by that many). */
 int deadline_days_left(const struct calendar *cal, const char *due, int64_t now);

@@ -16,6 +16,20 @@ static const struct duty_text duties[] = {
 	{"investigation", "завершить служебную проверку", "қызметтік тексеруді аяқтау"},
 	{"material_request", "представить запрошенные материалы",
 	 "сұратылған материалдарды ұсыну"},
+	{"triage", "рассмотреть новое обращение и определить его дальнейший ход, чтобы "
+		   "руководитель был проинформирован в срок",
+	 "басшы мерзімінде хабардар етілуі үшін жаңа өтінішті қарап, оның әрі қарай "
+	 "жүрісін айқындау"},
+	{"reply", "дать ответ заявителю", "өтініш берушіге жауап беру"},
+};
+
+/* How the appeal came in, for NOTICE_REGISTERED. */
+static const struct duty_text channels[] = {
+	{"web", "веб-сайт", "веб-сайт"},
+	{"email", "электронная почта", "электрондық пошта"},
+	{"phone", "телефон доверия", "сенім телефоны"},
+	{"written", "письменное обращение", "жазбаша өтініш"},
+	{"in_person", "личный приём", "жеке қабылдау"},
 };
 
 static const struct duty_text *duty(const char *kind)
@@ -27,11 +41,29 @@ static const struct duty_text *duty(const char *kind)
 	return &duties[0];
 }
 
+static const struct duty_text *channel(const char *kind)
+{
+	for (size_t i = 0; kind && i < sizeof(channels) / sizeof(channels[0]); i++) {
+		if (strcmp(channels[i].kind, kind) == 0)
+			return &channels[i];
+	}
+	return NULL;
+}
+
+void notice_case_link(struct buf *b, const char *console_url, const char *reg_no)
+{
+	if (console_url && *console_url)
+		buf_printf(b, "%s%scase/%s", console_url,
+			   console_url[strlen(console_url) - 1] == '/' ? "" : "/", reg_no);
+}
+
 static void link(struct buf *b, const struct notice_facts *f)
 {
-	if (f->console_url && *f->console_url)
-		buf_printf(b, "\n%s%scases/%s\n", f->console_url,
-			   f->console_url[strlen(f->console_url) - 1] == '/' ? "" : "/", f->reg_no);
+	if (!f->console_url || !*f->console_url)
+		return;
+	buf_puts(b, "\n");
+	notice_case_link(b, f->console_url, f->reg_no);
+	buf_puts(b, "\n");
 }
 
 void notice_build(struct notice *n, enum notice_kind kind, const struct notice_facts *f)
@@ -71,11 +103,12 @@ void notice_build(struct notice *n, enum notice_kind kind, const struct notice_f
 	case NOTICE_REMINDER:
 		buf_printf(&n->subject, "Напоминание: обращение %s — срок %s", f->reg_no, due);
 		buf_printf(&n->body,
-			   "По обращению № %s необходимо %s не позднее %s (осталось рабочих дней: "
-			   "%d).\n\n№ %s өтініш бойынша %s %s кешіктірмей қажет (қалған жұмыс "
-			   "күндері: %d).\n",
-			   f->reg_no, d->ru, due, f->working_days_left, f->reg_no, d->kk, due,
-			   f->working_days_left);
+			   "По обращению № %s необходимо %s не позднее %s (осталось %s: "
+			   "%d).\n\n№ %s өтініш бойынша %s %s кешіктірмей қажет (қалған %s: "
+			   "%d).\n",
+			   f->reg_no, d->ru, due, f->calendar_days ? "дней" : "рабочих дней",
+			   f->working_days_left, f->reg_no, d->kk, due,
+			   f->calendar_days ? "күндер" : "жұмыс күндері", f->working_days_left);
 		break;
 	case NOTICE_OVERDUE:
 		buf_printf(&n->subject, "Просрочено: обращение %s — срок истёк %s", f->reg_no, due);
@@ -95,6 +128,20 @@ void notice_build(struct notice *n, enum notice_kind kind, const struct notice_f
 			   "кешіктірмей.\n",
 			   f->reg_no, due, f->reg_no, due);
 		break;
+	case NOTICE_REGISTERED: {
+		const struct duty_text *ch = channel(f->channel);
+		buf_printf(&n->subject, "Новое обращение %s: распределить до %s", f->reg_no, due);
+		buf_printf(&n->body,
+			   "Зарегистрировано обращение № %s (канал: %s). Прошу рассмотреть его и "
+			   "определить дальнейший ход не позднее %s: сообщение о коррупции "
+			   "доводится до сведения руководителя не позднее дня, следующего за днём "
+			   "регистрации (п. 10.6 Антикоррупционного стандарта).\n\n"
+			   "№ %s өтініш тіркелді (арна: %s). Оны қарап, әрі қарай жүрісін %s "
+			   "кешіктірмей айқындауыңызды сұраймын: сыбайлас жемқорлық туралы хабарлама "
+			   "басшының назарына тіркелген күннен кейінгі күннен кешіктірмей жеткізіледі.\n",
+			   f->reg_no, ch ? ch->ru : "-", due, f->reg_no, ch ? ch->kk : "-", due);
+		break;
+	}
 	}
 	link(&n->body, f);
 	if (f->organisation && *f->organisation)

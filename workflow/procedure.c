@@ -146,6 +146,20 @@ static bool meet(PGconn *pg, const struct kase *k, const char *kind, struct wf_e
 	return wfdb_run(pg, sql_meet, 2, v, e);
 }
 
+/* The director_notice deadline is met when the director was informed,
+ * which hotline.director_informed_at() alone defines (migrations/0010):
+ * the board, the figures and the status page read the same function. */
+static bool meet_director_informed(PGconn *pg, const struct kase *k, struct wf_error *e)
+{
+	static const char sql_informed[] =
+		"UPDATE hotline.deadlines d SET met_at = hotline.director_informed_at(c) "
+		"FROM hotline.cases c WHERE c.id = d.case_id AND d.case_id = $1 "
+		"AND d.kind = 'director_notice' AND d.met_at IS NULL "
+		"AND hotline.director_informed_at(c) IS NOT NULL";
+	const char *v[1] = {k->id};
+	return wfdb_run(pg, sql_informed, 1, v, e);
+}
+
 /* Queues a notice to each person the settings name under keys (at most 2). */
 static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const char *kind,
 		   const char *deadline_kind, const char *const *keys, int nkeys,
@@ -225,8 +239,10 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 		"referred_unit = $4 WHERE id = $1";
 	const char *outcome = triage_outcome_name(t->outcome);
 	const char *tv[4] = {k.id, outcome, note, to == CASE_REFERRED ? t->unit : NULL};
+	/* triage, whatever its outcome, meets the triage deadline that
+	 * registration opened (migrations/0010) */
 	if (!wfdb_run(pg, sql_triage, 4, tv, e) ||
-	    !move(pg, &k, to, "triaged", "outcome", outcome, actor, e))
+	    !move(pg, &k, to, "triaged", "outcome", outcome, actor, e) || !meet(pg, &k, "triage", e))
 		return false;
 	if (to == CASE_TO_DIRECTOR) {
 		/* no later than the day after the day of registration (004 p.10.6) */
@@ -259,7 +275,7 @@ bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor,
 	    !move(pg, &k, CASE_ACKNOWLEDGED, "acknowledged", NULL, NULL, actor, e))
 		return false;
 	const char *v[1] = {k.id};
-	return wfdb_run(pg, sql_ack, 1, v, e) && meet(pg, &k, "director_notice", e);
+	return wfdb_run(pg, sql_ack, 1, v, e) && meet_director_informed(pg, &k, e);
 }
 
 bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, const char *doc,
@@ -291,7 +307,7 @@ bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, 
 	    !move(pg, &k, to, "decided", "decision", name, actor, e))
 		return false;
 	const char *v[3] = {k.id, name, doc ? doc : ""};
-	return wfdb_run(pg, sql_decide, 3, v, e) && meet(pg, &k, "director_notice", e);
+	return wfdb_run(pg, sql_decide, 3, v, e) && meet_director_informed(pg, &k, e);
 }
 
 bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body, const char *actor,

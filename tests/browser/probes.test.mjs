@@ -286,6 +286,21 @@ const FORMS = [
 		],
 	},
 	{
+		name: 'the reply to the appeal, on /status and on its printed letter',
+		role: 'compliance', page: () => `/staff/case/${S.call}`,
+		fields: { '#reply': 'case.answer' },
+		prepare: async (p) => p.check('#reply-answer'),
+		submit: '#send-reply', status: 200,
+		shown: [
+			{ tag: 'case.answer', sel: '#letter-text', how: 'text', at: ['compliance', () => `/staff/reply-letter/${S.call}?lang=kk`] },
+			{ tag: 'case.answer', sel: '#messages .reply p', how: 'text', at: ['reporter', () => '/status?lang=en'],
+				visit: async (p) => {
+					await p.fill('form#status [name="receipt"]', S.callReceipt);
+					assert.equal(await submit(p, 'form#status button'), 200);
+				} },
+		],
+	},
+	{
 		name: 'an internal note',
 		role: 'compliance', page: () => `/staff/case/${S.call}`,
 		fields: { '#note': 'case.note' },

@@ -46,9 +46,10 @@ def cell(body, row_id):
 
 def make_cases(hl, keys):
     """Seven web reports: 4 corruption, 2 gifts, 1 other. The four are
-    triaged to the director; one of them is recorded as triaged three days
-    after its registration (the workflow triages only now, so that one row
-    is moved in the database); three are ordered an investigation: one
+    triaged to the director; the director was informed of one of them
+    (hotline.director_informed_at: acknowledged) three days after its
+    registration (the workflow acknowledges only now, so that one row is
+    moved in the database); three are ordered an investigation: one
     concluded on time, one overdue, one extended and within its term."""
     secrets = []
     corruption = []
@@ -62,7 +63,8 @@ def make_cases(hl, keys):
         submit(hl, what=f"Report {what}", category=cat)
     for reg_no in corruption:
         ctl(hl, "case", "triage", reg_no, "corruption")
-    hl.query("UPDATE hotline.cases SET triaged_at = triaged_at + interval '3 days' "
+    ctl(hl, "case", "ack", corruption[3])
+    hl.query("UPDATE hotline.cases SET acknowledged_at = acknowledged_at + interval '3 days' "
              "WHERE id = (SELECT c.id FROM hotline.cases c JOIN hotline.journal j "
              "ON j.id = c.journal_id WHERE j.reg_no = %s)", (corruption[3],))
     key = ["--case-key", str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file)]
@@ -102,7 +104,7 @@ def test_figures_counts_suppression_csv_audit(staff_hotline, keys):
     assert month_row(body, "by-category", m) == ["4", "0", "<3", "0", "<3"]
     # registered, to_director, acknowledged, referred, not_considered, urgent, forwarded,
     # investigation, closed
-    assert month_row(body, "by-state", m) == ["3", "<3", "0", "0", "0", "0", "0", "<3", "<3"]
+    assert month_row(body, "by-state", m) == ["3", "0", "<3", "0", "0", "0", "0", "<3", "<3"]
     assert len(find_rows(body, "by-channel")) == 12  # the last 12 months by default
     assert cell(body, "route-on-time") == "3"
     assert cell(body, "route-late") == "<3"

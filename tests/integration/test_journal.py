@@ -83,6 +83,9 @@ def test_verify_notices_a_deleted_row(hotline):
     try:
         with conn.cursor() as cur:
             cur.execute("ALTER TABLE hotline.journal DISABLE TRIGGER journal_append_only")
+            cur.execute("DELETE FROM hotline.deadline_notices WHERE deadline_id IN (SELECT d.id "
+                        "FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
+                        "WHERE c.journal_id = %s)", (rows[1][0],))
             for t in ("case_events", "deadlines", "attachments", "messages"):
                 cur.execute(f"DELETE FROM hotline.{t} WHERE case_id IN "
                             "(SELECT id FROM hotline.cases WHERE journal_id = %s)", (rows[1][0],))
