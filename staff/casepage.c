@@ -549,15 +549,28 @@ static void put_triage_form(struct staff_ctx *c, const struct casefile *k)
 {
 	casepage_section(c, "triage", M_TRIAGE_TITLE);
 	case_form_open(c, "case-triage", k);
+	/* 004 p.6.3: corruption is offered for an anonymous appeal only under
+	 * the organisation's policy to consider anonymous reports; the rule
+	 * itself is procedure_triage_refusal() */
+	char *policy = k->anonymous ? wfdb_setting(c->db, "consider_anonymous_reports") : NULL;
+	bool considered = procedure_considers_anonymous(policy);
+	free(policy);
 	fieldset_open(c, M_TRIAGE_OUTCOME);
-	radio(c, "outcome", "corruption", M_TRIAGE_CORRUPTION, true);
+	if (k->anonymous) {
+		staff_printf(c, "<p class=\"hint\" id=\"triage-anon-rule\">");
+		staff_text(c, considered ? M_TRIAGE_ANON_POLICY : M_TRIAGE_ANON_RULE);
+		staff_printf(c, "</p>\n");
+	}
+	if (!k->anonymous || considered)
+		radio(c, "outcome", "corruption", M_TRIAGE_CORRUPTION, !k->anonymous);
 	radio(c, "outcome", "not_corruption", M_TRIAGE_NOT_CORRUPTION, false);
 	if (k->anonymous) {
-		radio(c, "outcome", "anonymous", M_TRIAGE_ANONYMOUS, false);
+		radio(c, "outcome", "anonymous", M_TRIAGE_ANONYMOUS, true);
 		radio(c, "outcome", "urgent", M_TRIAGE_URGENT, false);
 	}
 	staff_printf(c, "</fieldset>\n");
-	text_input(c, "unit", "unit", M_TRIAGE_UNIT, "text", false);
+	text_input(c, "unit", "unit", k->anonymous ? M_TRIAGE_UNIT_ANY : M_TRIAGE_UNIT, "text",
+		   false);
 	text_input(c, "triage-note", "note", M_TRIAGE_NOTE, "text", false);
 	staff_printf(c, "<label for=\"director-named-select\">");
 	staff_text(c, M_CASE_DIRECTOR_NAMED);
