@@ -265,11 +265,14 @@ static void extend(struct staff_ctx *c)
 }
 
 /* The report's own text (what, when and where, who: every text field of
- * its content) for the check that no member is named in it; wipe and
- * free it. NULL when the session cannot open the case. */
+ * its content) and the reporter's messages, for the check that no member
+ * is named in them; wipe and free it. NULL when the session cannot open
+ * the case. */
 static char *report_text(struct staff_ctx *c, const struct casefile *k)
 {
 	static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
+	static const char sql_reporter[] = "SELECT key_sealed, body_case FROM hotline.messages "
+					   "WHERE case_id = $1 AND author = 'reporter' ORDER BY id";
 	struct content_key *key = casefile_content_key(c, k);
 	const char *v[1] = {k->id};
 	PGresult *res = key ? casefile_query(c, sql_content, 1, v) : NULL;
@@ -292,9 +295,23 @@ static char *report_text(struct staff_ctx *c, const struct casefile *k)
 			}
 		}
 		json_decref(content);
-		text = buf_steal(&b, &len);
 		crypto_wipe(plain, plen);
 		free(plain);
+		/* and the reporter's messages: someone named only in a later
+		 * message steps aside too (004 L105) */
+		PGresult *msgs = casefile_query(c, sql_reporter, 1, v);
+		for (int i = 0; msgs && i < PQntuples(msgs); i++) {
+			struct content_key *mk = casefile_sealed_key(c, msgs, i, 0);
+			if (mk && casefile_decrypt(mk, msgs, i, 1, &plain, &plen)) {
+				buf_add(&b, plain, plen);
+				buf_puts(&b, "\n");
+				crypto_wipe(plain, plen);
+				free(plain);
+			}
+			content_key_free(mk);
+		}
+		PQclear(msgs);
+		text = buf_steal(&b, &len);
 	}
 	PQclear(res);
 	content_key_free(key);
