@@ -10,6 +10,7 @@
 #include "crypto/seal.h"
 #include "staff/casefile.h"
 #include "workflow/calendar.h"
+#include "workflow/names.h"
 #include "workflow/procedure.h"
 #include "workflow/wfdb.h"
 
@@ -660,6 +661,27 @@ static void put_extension_form(struct staff_ctx *c, const struct casefile *k, co
 
 /* --- the page --- */
 
+/* A compliance manager named in a report steps aside like an investigator
+ * (002 L47, 004 L105): the page says so to the one it names. A warning,
+ * not a refusal: the director decides who handles it instead. */
+static void warn_if_named(struct staff_ctx *c, const struct casefile *k)
+{
+	if (!c->user->name[0])
+		return;
+	char *text = casefile_report_text(c, k);
+	if (!text)
+		return;
+	size_t len = strlen(text);
+	bool named = names_mentioned(text, len, c->user->name);
+	crypto_wipe(text, len);
+	free(text);
+	if (!named)
+		return;
+	staff_printf(c, "<p class=\"error\" id=\"you-are-named\" role=\"alert\">");
+	staff_text(c, M_CASE_YOU_ARE_NAMED);
+	staff_printf(c, "</p>\n");
+}
+
 void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
 {
 	struct casefile k;
@@ -691,6 +713,8 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 		staff_esc(c, error);
 		staff_printf(c, "</p>\n");
 	}
+	if (has_role(c, ROLE_COMPLIANCE))
+		warn_if_named(c, &k);
 	put_facts(c, &k);
 	if (strncmp(k.decision, "forward", 7) == 0) {
 		staff_printf(c, "<p><a id=\"cover-letter\" href=\"/staff/cover-letter/");

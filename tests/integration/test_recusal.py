@@ -7,7 +7,7 @@ The pairs of letters are unit-tested in tests/unit/test_names.c."""
 import datetime
 
 from conftest import hotlinectl
-from helpers import marker, submit
+from helpers import by_id, element_text, marker, submit
 from staff_fixture import STAFF_PASSWORD, StaffClient, _ctl
 
 ALMATY = datetime.timezone(datetime.timedelta(hours=5))
@@ -96,3 +96,16 @@ def test_the_directors_page_refuses_a_member_named_in_another_script(staff_hotli
                                                ("member", "commission")])
     assert r.status == 303, r.body[:600]
     assert investigations(hl) == 1
+
+
+def test_the_compliance_manager_named_in_a_report_is_warned(staff_hotline):
+    hl = staff_hotline
+    # the compliance account's display name is "Test Compliance"
+    named = submit(hl, what="Тест К. из отдела комплаенса просил деньги " + marker("w"))
+    other = submit(hl, what="Someone else asked for money " + marker("w"))
+    c = StaffClient(hl)
+    c.login_as("compliance")
+    page = c.get(f"/staff/case/{named.reg_no}?lang=en")
+    assert page.status == 200
+    assert "steps aside" in element_text(page.body, "you-are-named")
+    assert by_id(c.get(f"/staff/case/{other.reg_no}").body, "you-are-named") is None
