@@ -273,8 +273,8 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 		put_error(&b, lang, "identity-ask", M_FORM_ASK_QUESTION);
 	choices_identity_radios(&b, lang, identity, asking, &labels);
 	buf_puts(&b, "<p class=\"hint\" id=\"anon-note\">");
-	html_escape_str(&b, i18n(lang, req->web->consider_anonymous ? M_FORM_ANON_POLICY
-								      : M_FORM_ANON_NOTE));
+	html_escape_str(
+	    &b, i18n(lang, req->web->consider_anonymous ? M_FORM_ANON_POLICY : M_FORM_ANON_NOTE));
 	buf_puts(&b, "</p>\n<p class=\"hint\" id=\"contact-hint\">");
 	html_escape_str(&b, i18n(lang, M_FORM_CONTACT_HINT));
 	buf_puts(&b, "</p>\n");

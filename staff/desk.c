@@ -92,8 +92,7 @@ enum choices_identity desk_identity(const struct staff_ctx *c, const char *const
 	return choices_identity(staff_arg(c, "identity"), any);
 }
 
-void desk_identity_choice(struct buf *b, const struct staff_ctx *c, bool asking,
-			  bool named_empty)
+void desk_identity_choice(struct buf *b, const struct staff_ctx *c, bool asking, bool named_empty)
 {
 	static const struct choices_identity_labels labels = {
 	    .anonymous = M_DESK_ANONYMOUS,
@@ -110,8 +109,8 @@ void desk_identity_choice(struct buf *b, const struct staff_ctx *c, bool asking,
 		desk_error(b, lang, "identity-ask", M_DESK_ASK);
 	if (named_empty)
 		desk_error(b, lang, "identity", M_DESK_ERR_NAMED_EMPTY);
-	choices_identity_radios(b, lang, checked,
-				asking || strcmp(checked, "anonymous_drop") == 0, &labels);
+	choices_identity_radios(b, lang, checked, asking || strcmp(checked, "anonymous_drop") == 0,
+				&labels);
 	buf_puts(b, "</fieldset>\n<p class=\"hint\" id=\"contact-hint\">");
 	html_escape_str(b, i18n(lang, M_DESK_CONTACT_HINT));
 	buf_puts(b, "</p>\n");

@@ -113,7 +113,7 @@ struct call_errors {
 	bool steps[NSTEPS]; /* true: not ticked */
 	bool what, category, reason;
 	bool ask, named_empty; /* intake/choices.h */
-	enum msg banner; /* 0: the usual summary */
+	enum msg banner;       /* 0: the usual summary */
 	bool has_banner;
 };
 

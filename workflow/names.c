@@ -213,10 +213,10 @@ static size_t key_of(const uint32_t *s, size_t n, char *out, size_t *o)
 		PUT("e");
 		return 1;
 	case 'i':
-	case 0xec: /* ì */
-	case 0xed: /* í */
-	case 0xee: /* î */
-	case 0xef: /* ï */
+	case 0xec:  /* ì */
+	case 0xed:  /* í */
+	case 0xee:  /* î */
+	case 0xef:  /* ï */
 	case 0x131: /* ı */
 		PUT("i");
 		return 1;
@@ -228,10 +228,10 @@ static size_t key_of(const uint32_t *s, size_t n, char *out, size_t *o)
 		PUT("o");
 		return 1;
 	case 'u':
-	case 0xf9: /* ù */
-	case 0xfa: /* ú */
-	case 0xfb: /* û */
-	case 0xfc: /* ü */
+	case 0xf9:  /* ù */
+	case 0xfa:  /* ú */
+	case 0xfb:  /* û */
+	case 0xfc:  /* ü */
 	case 0x16b: /* ū */
 		PUT("u");
 		return 1;
@@ -281,7 +281,7 @@ static size_t key_of(const uint32_t *s, size_t n, char *out, size_t *o)
 		}
 		PUT("k");
 		return 1;
-	case 0xe7: /* ç */
+	case 0xe7:  /* ç */
 	case 0x10d: /* č */
 		PUT("C");
 		return 1;
@@ -365,7 +365,7 @@ static size_t key_of(const uint32_t *s, size_t n, char *out, size_t *o)
 		PUT("-");
 		return 1;
 	case '\'':
-	case 0x2019: /* ’ */
+	case 0x2019:	  /* ’ */
 		return 1; /* Kazakh Latin of 2018, Ukrainian names */
 	default:
 		PUT(" ");

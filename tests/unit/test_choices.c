@@ -62,8 +62,7 @@ static void anonymous_triage(void **state)
 	assert_null(procedure_triage_refusal(true, TRIAGE_ANONYMOUS, false));
 	assert_null(procedure_triage_refusal(true, TRIAGE_URGENT, false));
 	assert_null(procedure_triage_refusal(true, TRIAGE_NOT_CORRUPTION, false));
-	assert_non_null(strstr(procedure_triage_refusal(true, TRIAGE_CORRUPTION, false),
-			       "crime"));
+	assert_non_null(strstr(procedure_triage_refusal(true, TRIAGE_CORRUPTION, false), "crime"));
 	assert_null(procedure_triage_refusal(true, TRIAGE_CORRUPTION, true));
 	/* named: can be answered */
 	assert_null(procedure_triage_refusal(false, TRIAGE_CORRUPTION, false));
@@ -74,9 +73,9 @@ static void anonymous_triage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(identity_choices),
-		cmocka_unit_test(identity_radios),
-		cmocka_unit_test(anonymous_triage),
+	    cmocka_unit_test(identity_choices),
+	    cmocka_unit_test(identity_radios),
+	    cmocka_unit_test(anonymous_triage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,12 +113,12 @@ static void across_scripts(void **state)
 
 /* {text, person}: no match. */
 static const char *const apart[][2] = {
-    {"Камера в кабинете", "Kim Kirill"},	   /* "kam" is not "kim" */
+    {"Камера в кабинете", "Kim Kirill"}, /* "kam" is not "kim" */
     {"Комиссия решила", "Kim Kirill"},
     {"Петров П.П.", "Kim Kirill"},
-    {"Ким А.Б. сказал", "Kirill Kim"},	   /* "Name Surname": the initials disagree */
-    {"Ким сказал", "Kirill Kim"},	   /* nothing beside it agrees */
-    {"Мухаметов", "Hametov Ilyas"},	   /* inside another word */
+    {"Ким А.Б. сказал", "Kirill Kim"}, /* "Name Surname": the initials disagree */
+    {"Ким сказал", "Kirill Kim"},      /* nothing beside it agrees */
+    {"Мухаметов", "Hametov Ilyas"},    /* inside another word */
     {"Muhametov", "Хаметов Ильяс"},
     {"Ахметжанов Б.", "Akhmetov Marat"}, /* another surname that starts alike */
     {"Шукуров", "Shchukin Pavel"},
@@ -149,11 +149,9 @@ static void same_person(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(surnames_match),
-		cmocka_unit_test(others_do_not),
-		cmocka_unit_test(across_scripts),
-		cmocka_unit_test(apart_stay_apart),
-		cmocka_unit_test(same_person),
+	    cmocka_unit_test(surnames_match), cmocka_unit_test(others_do_not),
+	    cmocka_unit_test(across_scripts), cmocka_unit_test(apart_stay_apart),
+	    cmocka_unit_test(same_person),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
