@@ -38,6 +38,7 @@ static uint32_t lower(uint32_t c)
 	case 0x4b0: /* Ұ */
 	case 0x4ae: /* Ү */
 	case 0x4ba: /* Һ */
+	case 0x490: /* Ґ */
 	case 0x11e: /* Ğ */
 	case 0x15e: /* Ş */
 	case 0x16a: /* Ū */
@@ -104,6 +105,7 @@ static size_t key_of(const uint32_t *s, size_t n, char *out, size_t *o)
 		return 1;
 	case 0x433: /* г */
 	case 0x493: /* ғ */
+	case 0x491: /* ґ (Ukrainian names) */
 		PUT("g");
 		return 1;
 	case 0x434: /* д; дж is one sound */
@@ -116,6 +118,7 @@ static size_t key_of(const uint32_t *s, size_t n, char *out, size_t *o)
 	case 0x435: /* е */
 	case 0x451: /* ё */
 	case 0x44d: /* э */
+	case 0x454: /* є */
 		PUT("e");
 		return 1;
 	case 0x436: /* ж */
@@ -127,6 +130,7 @@ static size_t key_of(const uint32_t *s, size_t n, char *out, size_t *o)
 	case 0x438: /* и */
 	case 0x439: /* й */
 	case 0x456: /* і */
+	case 0x457: /* ї */
 	case 0x44b: /* ы */
 		PUT("i");
 		return 1;
@@ -169,6 +173,7 @@ static size_t key_of(const uint32_t *s, size_t n, char *out, size_t *o)
 	case 0x443: /* у */
 	case 0x4b1: /* ұ */
 	case 0x4af: /* ү */
+	case 0x45e: /* ў */
 		PUT("u");
 		return 1;
 	case 0x444: /* ф */

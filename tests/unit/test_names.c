@@ -100,6 +100,8 @@ static const char *const across[][2] = {
     {"Щербаков", "Sherbakov Oleg"},
     {"Ковальчук", "Kovalchuk Oksana"},
     {"Ilyin", "Ильин Илья"},
+    {"Ковальчук Ґ.", "Kovalchuk Galyna"},
+    {"Їжакевич", "Izhakevych Oksana"},
 };
 
 static void across_scripts(void **state)
