@@ -17,7 +17,14 @@ int settings_main(int argc, char **argv)
 	if (!set && !show) {
 		fprintf(stderr, "usage: hotlinectl settings set KEY VALUE | hotlinectl settings show\n"
 				"  keys: director_email alternate_email compliance_email console_url "
-				"organisation reply_working_days\n");
+				"organisation reply_working_days consider_anonymous_reports (on|off)\n");
+		return 2;
+	}
+	/* a policy is on or off; anything else would read as off without a
+	 * word (workflow/procedure.h) */
+	if (set && strcmp(argv[1], "consider_anonymous_reports") == 0 &&
+	    strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0) {
+		fprintf(stderr, "hotlinectl: consider_anonymous_reports is on or off\n");
 		return 2;
 	}
 	PGconn *pg = ctldb_connect(conninfo);

@@ -229,6 +229,53 @@ out:
 	return status;
 }
 
+/* text followed by the reporter's messages on the case (each opened with
+ * its own key, sealed to the case key): someone named only in a later
+ * message steps aside too (004 L105). Takes text; NULL when out of memory
+ * or the messages cannot be read. */
+static char *with_reporter_messages(PGconn *pg, const char *reg_no, const struct secret_key *sk,
+				    char *text)
+{
+	static const char sql_reporter[] =
+		"SELECT m.key_sealed, m.body_case FROM hotline.messages m "
+		"JOIN hotline.cases c ON c.id = m.case_id JOIN hotline.journal j "
+		"ON j.id = c.journal_id WHERE j.reg_no = $1 AND m.author = 'reporter' ORDER BY m.id";
+	PGresult *res = query1(pg, sql_reporter, reg_no);
+	if (!res) {
+		crypto_wipe(text, strlen(text));
+		free(text);
+		return NULL;
+	}
+	for (int i = 0; text && i < PQntuples(res); i++) {
+		size_t klen, blen, plen = 0;
+		unsigned char *ks = col(res, i, 0, &klen);
+		unsigned char *body = col(res, i, 1, &blen);
+		struct content_key *mk = ks ? content_key_open(sk, ks, klen) : NULL;
+		unsigned char *plain = NULL;
+		if (mk && body && content_decrypt(mk, body, blen, &plain, &plen)) {
+			/* no realloc: it could leave a copy of the text unwiped */
+			size_t have = strlen(text);
+			char *more = malloc(have + plen + 2);
+			if (more) {
+				memcpy(more, text, have);
+				memcpy(more + have, plain, plen);
+				more[have + plen] = '\n';
+				more[have + plen + 1] = '\0';
+			}
+			crypto_wipe(text, have);
+			free(text);
+			text = more;
+			crypto_wipe(plain, plen);
+			free(plain);
+		}
+		content_key_free(mk);
+		PQfreemem(ks);
+		PQfreemem(body);
+	}
+	PQclear(res);
+	return text;
+}
+
 char *case_report_text(PGconn *pg, const char *reg_no, const struct secret_key *sk)
 {
 	static const char sql_content[] =
@@ -268,5 +315,5 @@ char *case_report_text(PGconn *pg, const char *reg_no, const struct secret_key *
 		fprintf(stderr, "hotlinectl: no case %s\n", reg_no);
 	}
 	PQclear(res);
-	return text;
+	return text ? with_reporter_messages(pg, reg_no, sk, text) : NULL;
 }

@@ -59,3 +59,40 @@ void choices_director_radios(struct buf *b, enum lang lang, const char *checked)
 		buf_puts(b, "</label>\n");
 	}
 }
+
+enum choices_identity choices_identity(const char *value, bool has_contact)
+{
+	if (value && strcmp(value, "named") == 0)
+		return has_contact ? CHOICES_NAMED : CHOICES_NAMED_EMPTY;
+	if (value && strcmp(value, "anonymous") == 0)
+		return has_contact ? CHOICES_ASK : CHOICES_ANONYMOUS;
+	if (value && strcmp(value, "anonymous_drop") == 0)
+		return CHOICES_ANONYMOUS;
+	return has_contact ? CHOICES_NAMED : CHOICES_ANONYMOUS;
+}
+
+static void identity_radio(struct buf *b, enum lang lang, const char *value, bool checked,
+			   bool required, enum msg label)
+{
+	buf_printf(b,
+		   "<label class=\"choice\"><input type=\"radio\" name=\"identity\" "
+		   "value=\"%s\"%s%s> ",
+		   value, checked ? " checked" : "", required ? " required" : "");
+	html_escape_str(b, i18n(lang, label));
+	buf_puts(b, "</label>\n");
+}
+
+void choices_identity_radios(struct buf *b, enum lang lang, const char *checked, bool asking,
+			     const struct choices_identity_labels *labels)
+{
+	if (asking) {
+		identity_radio(b, lang, "named", strcmp(checked, "named") == 0, true,
+			       labels->ask_named);
+		identity_radio(b, lang, "anonymous_drop", strcmp(checked, "anonymous_drop") == 0,
+			       true, labels->ask_drop);
+		return;
+	}
+	identity_radio(b, lang, "anonymous", strcmp(checked, "anonymous") == 0, false,
+		       labels->anonymous);
+	identity_radio(b, lang, "named", strcmp(checked, "named") == 0, false, labels->named);
+}

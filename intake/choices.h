@@ -1,8 +1,10 @@
-/* The closed answers of a report: its category and whether the director is
- * involved. Shared by the public form (intake/web.c) and the staff desk
+/* The closed answers of a report: its category, whether the director is
+ * involved, and whether the reporter gives their name. Shared by the public form (intake/web.c) and the staff desk
  * that registers a report on someone's behalf (staff/desk.c). */
 #ifndef HOTLINE_INTAKE_CHOICES_H
 #define HOTLINE_INTAKE_CHOICES_H
+
+#include <stdbool.h>
 
 #include "daemon/buf.h"
 #include "intake/i18n.h"
@@ -21,5 +23,39 @@ void choices_category_options(struct buf *b, enum lang lang, const char *selecte
 /* The director_involved radio buttons with their labels, the one named
  * checked marked so. */
 void choices_director_radios(struct buf *b, enum lang lang, const char *checked);
+
+/* Whether the reporter gives their name, from the form's "identity" choice
+ * and whether any contact field (name, phone, e-mail, address,
+ * organisation) holds something. Contact details are never dropped unasked
+ * (004 p.6.3: an anonymous appeal is not considered, so turning a named
+ * reporter anonymous by mistake costs them their appeal):
+ *   "named"          + details  -> CHOICES_NAMED
+ *   "named"          no details -> CHOICES_NAMED_EMPTY (say: give one)
+ *   "anonymous"      + details  -> CHOICES_ASK (say: which did you mean?)
+ *   "anonymous"      no details -> CHOICES_ANONYMOUS
+ *   "anonymous_drop" (the answer "stay anonymous, drop the details")
+ *                               -> CHOICES_ANONYMOUS, the details dropped
+ *   nothing chosen   + details  -> CHOICES_NAMED (nothing is dropped)
+ *   nothing chosen   no details -> CHOICES_ANONYMOUS */
+enum choices_identity {
+	CHOICES_ANONYMOUS,
+	CHOICES_NAMED,
+	CHOICES_NAMED_EMPTY,
+	CHOICES_ASK,
+};
+enum choices_identity choices_identity(const char *value, bool has_contact);
+
+/* The identity radio buttons. Asking (CHOICES_ASK was the answer, or
+ * the question was answered and the form came back for another reason):
+ * the two answers to the question, "named" and "anonymous_drop",
+ * required; otherwise "anonymous" and "named", the one named
+ * checked marked so (none when checked is neither). The labels are the
+ * caller's: the public form speaks to the reporter, the staff forms about
+ * them. */
+struct choices_identity_labels {
+	enum msg anonymous, named, ask_named, ask_drop;
+};
+void choices_identity_radios(struct buf *b, enum lang lang, const char *checked, bool asking,
+			     const struct choices_identity_labels *labels);
 
 #endif

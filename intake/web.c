@@ -15,8 +15,11 @@
 #include "intake/request.h"
 #include "intake/status.h"
 #include "staff/server.h"
+#include "workflow/procedure.h"
 
 /* --- set-up --- */
+
+static void policy_refresh(struct web *w);
 
 struct web *web_new(struct event_base *base, const struct config *cfg, struct db *db, char *err,
 		    size_t errlen)
@@ -37,6 +40,7 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	policy_refresh(w);
 	return w;
 fail:
 	web_free(w);
@@ -103,6 +107,8 @@ static enum lang request_language(struct request *req, const struct config *cfg)
 struct form_errors {
 	bool any;
 	bool what, category, identity, email;
+	bool ask;	 /* "anonymous" with contact details: which was meant? */
+	bool files_lost; /* files were attached: a browser cannot keep them */
 	bool too_long;
 	enum form_field long_field;
 };
@@ -171,6 +177,22 @@ static void put_input(struct buf *b, struct request *req, const struct form *f,
 	buf_puts(b, "\">\n");
 }
 
+static bool is_blank(const char *s)
+{
+	for (; *s; s++) {
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	}
+	return true;
+}
+
+static enum choices_identity report_identity(const struct form *f)
+{
+	bool contact = !is_blank(form_get(f, FIELD_NAME)) || !is_blank(form_get(f, FIELD_PHONE)) ||
+		       !is_blank(form_get(f, FIELD_EMAIL)) || !is_blank(form_get(f, FIELD_ADDRESS));
+	return choices_identity(form_get(f, FIELD_IDENTITY), contact);
+}
+
 static void page_form(struct request *req, unsigned status, const struct form *f,
 		      const struct form_errors *e)
 {
@@ -187,8 +209,14 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	buf_puts(&b, "</a></p>\n");
 	if (e && e->any) {
 		buf_puts(&b, "<div id=\"errors\" role=\"alert\"><p>");
-		html_escape_str(&b, i18n(lang, M_ERR_SUMMARY));
-		buf_puts(&b, "</p></div>\n");
+		html_escape_str(&b, i18n(lang, e->ask ? M_ERR_IDENTITY_ASK : M_ERR_SUMMARY));
+		buf_puts(&b, "</p>");
+		if (e->files_lost) {
+			buf_puts(&b, "<p id=\"files-again\">");
+			html_escape_str(&b, i18n(lang, M_ERR_FILES_AGAIN));
+			buf_puts(&b, "</p>");
+		}
+		buf_puts(&b, "</div>\n");
 	}
 	buf_printf(&b,
 		   "<form id=\"report\" method=\"post\" action=\"/report\" "
@@ -224,26 +252,32 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	choices_category_options(&b, lang, cat);
 	buf_puts(&b, "</select>\n</fieldset>\n");
 
-	/* identity */
-	bool named = strcmp(field_value(f, FIELD_IDENTITY), "named") == 0;
+	/* identity: the contact fields count only when the reporter gives
+	 * their name, and are never dropped unasked (intake/choices.h) */
+	const char *identity = field_value(f, FIELD_IDENTITY);
+	if (!*identity)
+		identity = f && report_identity(f) == CHOICES_NAMED ? "named" : "anonymous";
+	bool asking = (e && e->ask) || strcmp(identity, "anonymous_drop") == 0;
+	static const struct choices_identity_labels labels = {
+	    .anonymous = M_FORM_ANONYMOUS,
+	    .named = M_FORM_NAMED,
+	    .ask_named = M_FORM_ASK_NAMED,
+	    .ask_drop = M_FORM_ASK_DROP,
+	};
 	buf_puts(&b, "<fieldset id=\"identity\"><legend>");
 	html_escape_str(&b, i18n(lang, M_FORM_IDENTITY));
 	buf_puts(&b, "</legend>\n");
 	if (e && e->identity)
 		put_error(&b, lang, "identity", M_ERR_IDENTITY_MISSING);
-	buf_printf(&b,
-		   "<label class=\"choice\"><input type=\"radio\" name=\"identity\" "
-		   "value=\"anonymous\"%s> ",
-		   named ? "" : " checked");
-	html_escape_str(&b, i18n(lang, M_FORM_ANONYMOUS));
-	buf_puts(&b, "</label>\n<p class=\"hint\">");
-	html_escape_str(&b, i18n(lang, M_FORM_ANON_NOTE));
-	buf_printf(&b,
-		   "</p>\n<label class=\"choice\"><input type=\"radio\" name=\"identity\" "
-		   "value=\"named\"%s> ",
-		   named ? " checked" : "");
-	html_escape_str(&b, i18n(lang, M_FORM_NAMED));
-	buf_puts(&b, "</label>\n");
+	if (e && e->ask)
+		put_error(&b, lang, "identity-ask", M_FORM_ASK_QUESTION);
+	choices_identity_radios(&b, lang, identity, asking, &labels);
+	buf_puts(&b, "<p class=\"hint\" id=\"anon-note\">");
+	html_escape_str(
+	    &b, i18n(lang, req->web->consider_anonymous ? M_FORM_ANON_POLICY : M_FORM_ANON_NOTE));
+	buf_puts(&b, "</p>\n<p class=\"hint\" id=\"contact-hint\">");
+	html_escape_str(&b, i18n(lang, M_FORM_CONTACT_HINT));
+	buf_puts(&b, "</p>\n");
 	put_input(&b, req, f, e, FIELD_NAME, M_FORM_NAME, "text", "name");
 	put_input(&b, req, f, e, FIELD_PHONE, M_FORM_PHONE, "tel", "tel");
 	put_input(&b, req, f, e, FIELD_EMAIL, M_FORM_EMAIL, "email", "email");
@@ -262,6 +296,8 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 		 file, body);
 	buf_puts(&b, "<fieldset>\n");
 	put_label(&b, lang, "files", M_FORM_FILES, false);
+	if (e && e->files_lost)
+		put_error(&b, lang, "files", M_ERR_FILES_AGAIN);
 	buf_puts(&b, "<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
 		     "<p class=\"hint\" id=\"limits\">");
 	html_escape_str(&b, limits);
@@ -289,15 +325,6 @@ static bool email_plausible(const char *s, size_t len)
 	return strchr(at + 1, '.') != NULL;
 }
 
-static bool is_blank(const char *s)
-{
-	for (; *s; s++) {
-		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
-			return false;
-	}
-	return true;
-}
-
 /* Validate, then act: answers the client and returns false on bad input. */
 static bool check_report(struct request *req)
 {
@@ -310,19 +337,27 @@ static bool check_report(struct request *req)
 	}
 	e.what = is_blank(form_get(f, FIELD_WHAT));
 	e.category = !choices_category(form_get(f, FIELD_CATEGORY));
-	if (strcmp(form_get(f, FIELD_IDENTITY), "named") == 0) {
-		e.identity =
-		    is_blank(form_get(f, FIELD_NAME)) && is_blank(form_get(f, FIELD_PHONE)) &&
-		    is_blank(form_get(f, FIELD_EMAIL)) && is_blank(form_get(f, FIELD_ADDRESS));
+	switch (report_identity(f)) {
+	case CHOICES_NAMED_EMPTY:
+		e.identity = true;
+		break;
+	case CHOICES_ASK:
+		e.ask = true;
+		break;
+	case CHOICES_NAMED:
 		e.email = !is_blank(form_get(f, FIELD_EMAIL)) &&
 			  !email_plausible(form_get(f, FIELD_EMAIL), form_len(f, FIELD_EMAIL));
+		break;
+	case CHOICES_ANONYMOUS:
+		break;
 	}
-	e.any = e.too_long || e.what || e.category || e.identity || e.email;
+	e.any = e.too_long || e.what || e.category || e.identity || e.ask || e.email;
 	if (!e.any)
 		return true;
+	e.files_lost = f->nfiles > 0;
 	log_info("request %lu: report refused, form incomplete (what:%d category:%d identity:%d "
-		 "email:%d too_long:%d)",
-		 req->id, e.what, e.category, e.identity, e.email, e.too_long);
+		 "ask:%d email:%d too_long:%d)",
+		 req->id, e.what, e.category, e.identity, e.ask, e.email, e.too_long);
 	page_form(req, MHD_HTTP_BAD_REQUEST, f, &e);
 	return false;
 }
@@ -344,7 +379,7 @@ static struct appeal *build_appeal(struct request *req, const char *receipt)
 	struct appeal *a = NULL;
 	if (!content)
 		goto done;
-	if (strcmp(form_get(f, FIELD_IDENTITY), "named") == 0) {
+	if (report_identity(f) == CHOICES_NAMED) {
 		identity = json_pack("{s:o,s:o,s:o,s:o}", "name", text_of(f, FIELD_NAME), "phone",
 				     text_of(f, FIELD_PHONE), "email", text_of(f, FIELD_EMAIL),
 				     "address", text_of(f, FIELD_ADDRESS));
@@ -465,12 +500,44 @@ static void proceed_report(struct request *req)
 	appeal_register(req->web->appeals, a, req->request_timeout, report_registered, rw);
 }
 
+/* --- the organisation's policy on anonymous reports --- */
+
+static void policy_read(struct db_job *job, void *arg)
+{
+	struct web *w = arg;
+	w->policy_reading = false;
+	PGresult *res = db_job_ok(job) ? db_job_result(job, 0) : NULL;
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+		return; /* keep what was known; the next GET tries again */
+	w->consider_anonymous =
+	    PQntuples(res) == 1 && procedure_considers_anonymous(PQgetvalue(res, 0, 0));
+}
+
+/* The form shows what was last read; a fresh read is on its way for the
+ * next one. */
+static void policy_refresh(struct web *w)
+{
+	static const char sql_policy[] =
+	    "SELECT value FROM hotline.settings WHERE key = 'consider_anonymous_reports'";
+	time_t now = time(NULL);
+	if (w->policy_reading || (w->policy_read_at && now - w->policy_read_at < 2))
+		return;
+	struct db_job *job = db_job_new(policy_read, w);
+	if (!job)
+		return;
+	db_job_add(job, sql_policy, 0, NULL, NULL, NULL);
+	w->policy_reading = true;
+	w->policy_read_at = now;
+	db_submit(w->db, job);
+}
+
 /* --- dispatch --- */
 
 static void handle_get(struct request *req)
 {
 	switch (req->route) {
 	case ROUTE_FORM:
+		policy_refresh(req->web);
 		page_form(req, MHD_HTTP_OK, NULL, NULL);
 		break;
 	case ROUTE_STATUS_FORM:

@@ -12,6 +12,8 @@
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
 #include "daemon/config.h"
+#include <time.h>
+
 #include "daemon/db.h"
 #include "daemon/http.h"
 #include "intake/appeal.h"
@@ -32,6 +34,12 @@ struct web {
 	unsigned suspended;
 	struct request *waiting; /* suspended requests */
 	struct staff_server *staff; /* the pages under /staff (staff/server.h), or NULL */
+	/* hotline.settings consider_anonymous_reports as last read: the public
+	 * form's text on anonymous reports follows it. Read again, in the
+	 * background, by a GET of the form at most every few seconds. */
+	bool consider_anonymous;
+	bool policy_reading;
+	time_t policy_read_at;
 };
 
 /* Loads the keys and the pepper named in cfg; NULL with a reason. */

@@ -1,6 +1,7 @@
 /* Shared by the case pages: see casefile.h. */
 #include "staff/casefile.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,4 +290,58 @@ bool casefile_open(struct staff_ctx *c, const char *reg_no, bool lock, struct ca
 		return false;
 	}
 	return true;
+}
+
+/* See casefile.h. The report's own text (what, when and where, who: every text field of
+ * its content) and the reporter's messages, for the check that no member
+ * is named in them; wipe and free it. NULL when the session cannot open
+ * the case. */
+char *casefile_report_text(struct staff_ctx *c, const struct casefile *k)
+{
+	static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
+	static const char sql_reporter[] = "SELECT key_sealed, body_case FROM hotline.messages "
+					   "WHERE case_id = $1 AND author = 'reporter' ORDER BY id";
+	struct content_key *key = casefile_content_key(c, k);
+	const char *v[1] = {k->id};
+	PGresult *res = key ? casefile_query(c, sql_content, 1, v) : NULL;
+	char *text = NULL;
+	size_t len;
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	if (res && PQntuples(res) == 1 && casefile_decrypt(key, res, 0, 0, &plain, &plen)) {
+		json_t *content = json_loadb((const char *)plain, plen, 0, NULL);
+		struct buf b;
+		buf_init(&b);
+		buf_puts(&b, "");
+		const char *name;
+		json_t *value;
+		json_object_foreach(content, name, value)
+		{
+			if (json_is_string(value)) {
+				buf_add(&b, json_string_value(value), json_string_length(value));
+				buf_puts(&b, "\n");
+			}
+		}
+		json_decref(content);
+		crypto_wipe(plain, plen);
+		free(plain);
+		/* and the reporter's messages: someone named only in a later
+		 * message steps aside too (004 L105) */
+		PGresult *msgs = casefile_query(c, sql_reporter, 1, v);
+		for (int i = 0; msgs && i < PQntuples(msgs); i++) {
+			struct content_key *mk = casefile_sealed_key(c, msgs, i, 0);
+			if (mk && casefile_decrypt(mk, msgs, i, 1, &plain, &plen)) {
+				buf_add(&b, plain, plen);
+				buf_puts(&b, "\n");
+				crypto_wipe(plain, plen);
+				free(plain);
+			}
+			content_key_free(mk);
+		}
+		PQclear(msgs);
+		text = buf_steal(&b, &len);
+	}
+	PQclear(res);
+	content_key_free(key);
+	return text;
 }

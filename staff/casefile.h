@@ -83,6 +83,11 @@ unsigned char *casefile_bytea(const PGresult *res, int row, int col, size_t *len
  * NULL when the session holds no case key, the column is NULL or the key
  * does not open. */
 struct content_key *casefile_sealed_key(struct staff_ctx *c, const PGresult *res, int row, int col);
+/* The report's own text (every text field of its content) and the
+ * reporter's messages, one after the other, for the checks that nobody
+ * named in them investigates the case or handles it (002 L47, 004 L105);
+ * crypto_wipe and free it. NULL when the session cannot open the case. */
+char *casefile_report_text(struct staff_ctx *c, const struct casefile *k);
 /* A bytea column opened with key into *plain (crypto_wipe and free it);
  * false when there is no key, the column is NULL or it does not open. */
 bool casefile_decrypt(const struct content_key *key, const PGresult *res, int row, int col,

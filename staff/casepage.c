@@ -10,6 +10,7 @@
 #include "crypto/seal.h"
 #include "staff/casefile.h"
 #include "workflow/calendar.h"
+#include "workflow/names.h"
 #include "workflow/procedure.h"
 #include "workflow/wfdb.h"
 
@@ -568,15 +569,28 @@ static void put_triage_form(struct staff_ctx *c, const struct casefile *k)
 {
 	casepage_section(c, "triage", M_TRIAGE_TITLE);
 	case_form_open(c, "case-triage", k);
+	/* 004 p.6.3: corruption is offered for an anonymous appeal only under
+	 * the organisation's policy to consider anonymous reports; the rule
+	 * itself is procedure_triage_refusal() */
+	char *policy = k->anonymous ? wfdb_setting(c->db, "consider_anonymous_reports") : NULL;
+	bool considered = procedure_considers_anonymous(policy);
+	free(policy);
 	fieldset_open(c, M_TRIAGE_OUTCOME);
-	radio(c, "outcome", "corruption", M_TRIAGE_CORRUPTION, true);
+	if (k->anonymous) {
+		staff_printf(c, "<p class=\"hint\" id=\"triage-anon-rule\">");
+		staff_text(c, considered ? M_TRIAGE_ANON_POLICY : M_TRIAGE_ANON_RULE);
+		staff_printf(c, "</p>\n");
+	}
+	if (!k->anonymous || considered)
+		radio(c, "outcome", "corruption", M_TRIAGE_CORRUPTION, !k->anonymous);
 	radio(c, "outcome", "not_corruption", M_TRIAGE_NOT_CORRUPTION, false);
 	if (k->anonymous) {
-		radio(c, "outcome", "anonymous", M_TRIAGE_ANONYMOUS, false);
+		radio(c, "outcome", "anonymous", M_TRIAGE_ANONYMOUS, true);
 		radio(c, "outcome", "urgent", M_TRIAGE_URGENT, false);
 	}
 	staff_printf(c, "</fieldset>\n");
-	text_input(c, "unit", "unit", M_TRIAGE_UNIT, "text", false);
+	text_input(c, "unit", "unit", k->anonymous ? M_TRIAGE_UNIT_ANY : M_TRIAGE_UNIT, "text",
+		   false);
 	text_input(c, "triage-note", "note", M_TRIAGE_NOTE, "text", false);
 	staff_printf(c, "<label for=\"director-named-select\">");
 	staff_text(c, M_CASE_DIRECTOR_NAMED);
@@ -666,6 +680,27 @@ static void put_extension_form(struct staff_ctx *c, const struct casefile *k, co
 
 /* --- the page --- */
 
+/* A compliance manager named in a report steps aside like an investigator
+ * (002 L47, 004 L105): the page says so to the one it names. A warning,
+ * not a refusal: the director decides who handles it instead. */
+static void warn_if_named(struct staff_ctx *c, const struct casefile *k)
+{
+	if (!c->user->name[0])
+		return;
+	char *text = casefile_report_text(c, k);
+	if (!text)
+		return;
+	size_t len = strlen(text);
+	bool named = names_mentioned(text, len, c->user->name);
+	crypto_wipe(text, len);
+	free(text);
+	if (!named)
+		return;
+	staff_printf(c, "<p class=\"error\" id=\"you-are-named\" role=\"alert\">");
+	staff_text(c, M_CASE_YOU_ARE_NAMED);
+	staff_printf(c, "</p>\n");
+}
+
 void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
 {
 	struct casefile k;
@@ -697,6 +732,8 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 		staff_esc(c, error);
 		staff_printf(c, "</p>\n");
 	}
+	if (has_role(c, ROLE_COMPLIANCE))
+		warn_if_named(c, &k);
 	put_facts(c, &k);
 	if (strncmp(k.decision, "forward", 7) == 0) {
 		staff_printf(c, "<p><a id=\"cover-letter\" href=\"/staff/cover-letter/");

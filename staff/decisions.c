@@ -264,43 +264,6 @@ static void extend(struct staff_ctx *c)
 	caseaction_commit(c, &k, "case.extend", "investigation");
 }
 
-/* The report's own text (what, when and where, who: every text field of
- * its content) for the check that no member is named in it; wipe and
- * free it. NULL when the session cannot open the case. */
-static char *report_text(struct staff_ctx *c, const struct casefile *k)
-{
-	static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
-	struct content_key *key = casefile_content_key(c, k);
-	const char *v[1] = {k->id};
-	PGresult *res = key ? casefile_query(c, sql_content, 1, v) : NULL;
-	char *text = NULL;
-	size_t len;
-	unsigned char *plain = NULL;
-	size_t plen = 0;
-	if (res && PQntuples(res) == 1 && casefile_decrypt(key, res, 0, 0, &plain, &plen)) {
-		json_t *content = json_loadb((const char *)plain, plen, 0, NULL);
-		struct buf b;
-		buf_init(&b);
-		buf_puts(&b, "");
-		const char *name;
-		json_t *value;
-		json_object_foreach(content, name, value)
-		{
-			if (json_is_string(value)) {
-				buf_add(&b, json_string_value(value), json_string_length(value));
-				buf_puts(&b, "\n");
-			}
-		}
-		json_decref(content);
-		text = buf_steal(&b, &len);
-		crypto_wipe(plain, plen);
-		free(plain);
-	}
-	PQclear(res);
-	content_key_free(key);
-	return text;
-}
-
 /* The order of a service investigation (004 p.7.3): its number and date,
  * and the commission chosen among the staff accounts holding the
  * commission role; nobody named in the report or with a declared interest
@@ -347,7 +310,7 @@ static void order(struct staff_ctx *c)
 					.order_date = staff_arg(c, "order_date"),
 					.members = members,
 					.nmembers = (int)n};
-	char *text = report_text(c, &k);
+	char *text = casefile_report_text(c, &k);
 	if (!text) {
 		casefile_rollback(c);
 		buf_wipe(&c->body);

@@ -83,6 +83,39 @@ void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
 	buf_puts(b, "</fieldset>\n");
 }
 
+enum choices_identity desk_identity(const struct staff_ctx *c, const char *const *contact,
+				    unsigned n)
+{
+	bool any = false;
+	for (unsigned i = 0; i < n; i++)
+		any = any || !desk_blank(staff_arg(c, contact[i]));
+	return choices_identity(staff_arg(c, "identity"), any);
+}
+
+void desk_identity_choice(struct buf *b, const struct staff_ctx *c, bool asking, bool named_empty)
+{
+	static const struct choices_identity_labels labels = {
+	    .anonymous = M_DESK_ANONYMOUS,
+	    .named = M_DESK_NAMED,
+	    .ask_named = M_DESK_NAMED,
+	    .ask_drop = M_DESK_ASK_DROP,
+	};
+	enum lang lang = c->lang;
+	const char *checked = staff_arg(c, "identity");
+	buf_puts(b, "<fieldset class=\"inner\" id=\"identity\"><legend>");
+	html_escape_str(b, i18n(lang, M_DESK_IDENTITY));
+	buf_puts(b, "</legend>\n");
+	if (asking)
+		desk_error(b, lang, "identity-ask", M_DESK_ASK);
+	if (named_empty)
+		desk_error(b, lang, "identity", M_DESK_ERR_NAMED_EMPTY);
+	choices_identity_radios(b, lang, checked, asking || strcmp(checked, "anonymous_drop") == 0,
+				&labels);
+	buf_puts(b, "</fieldset>\n<p class=\"hint\" id=\"contact-hint\">");
+	html_escape_str(b, i18n(lang, M_DESK_CONTACT_HINT));
+	buf_puts(b, "</p>\n");
+}
+
 json_t *desk_fields(const struct staff_ctx *c, const char *const *names, unsigned n,
 		    bool skip_blank)
 {

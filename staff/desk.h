@@ -15,6 +15,7 @@
 
 #include "daemon/buf.h"
 #include "intake/appeal.h"
+#include "intake/choices.h"
 #include "intake/i18n.h"
 #include "intake/sealing.h"
 #include "staff/staff.h"
@@ -43,6 +44,19 @@ void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
 void desk_registered(struct buf *b, enum lang lang, const struct appeal_result *r);
 /* <p class="error" id="error-FIELD">text</p> */
 void desk_error(struct buf *b, enum lang lang, const char *field, enum msg text);
+
+/* Whether the person gives their name (intake/choices.h: contact details
+ * are never dropped unasked), from the form's "identity" choice and the
+ * contact fields named. */
+enum choices_identity desk_identity(const struct staff_ctx *c, const char *const *contact,
+				    unsigned n);
+/* The "does the person give their name" radios, the question when
+ * "anonymous" came with contact details (asking), an error when "named"
+ * came without any (named_empty), and the hint that the contact fields are
+ * recorded only for a person who gives their name. Put before the contact
+ * fields. */
+void desk_identity_choice(struct buf *b, const struct staff_ctx *c, bool asking,
+			  bool named_empty);
 
 /* A JSON object of the named request fields (their values as strings);
  * with skip_blank, blank fields are left out and NULL comes back when all

@@ -112,7 +112,8 @@ struct call_errors {
 	bool any;
 	bool steps[NSTEPS]; /* true: not ticked */
 	bool what, category, reason;
-	enum msg banner; /* 0: the usual summary */
+	bool ask, named_empty; /* intake/choices.h */
+	enum msg banner;       /* 0: the usual summary */
 	bool has_banner;
 };
 
@@ -144,6 +145,7 @@ static void put_step(struct staff_ctx *c, int i, const struct call_errors *e)
 	}
 	buf_puts(b, "</p>\n");
 	if (i == 2) {
+		desk_identity_choice(b, c, e && e->ask, e && e->named_empty);
 		desk_input(b, c, "name", M_FORM_NAME, "text", false);
 		desk_input(b, c, "organisation", M_CALL_ORGANISATION, "text", false);
 		desk_textarea(b, c, "address", M_FORM_ADDRESS, false, 2);
@@ -174,7 +176,9 @@ static void call_form_page(struct staff_ctx *c, unsigned status, const struct li
 	line_status_html(b, line, lang);
 	if (e && e->any) {
 		buf_puts(b, "<div id=\"errors\" role=\"alert\">\n<p>");
-		html_escape_str(b, i18n(lang, e->has_banner ? e->banner : M_CALL_ERR_SUMMARY));
+		html_escape_str(b, i18n(lang, e->has_banner ? e->banner
+					      : e->ask	    ? M_DESK_ERR_ASK
+							    : M_CALL_ERR_SUMMARY));
 		buf_puts(b, "</p>\n");
 		bool steps = false;
 		for (int i = 0; i < NSTEPS; i++)
@@ -265,11 +269,15 @@ static bool check_call(struct staff_ctx *c, const struct line_state *line)
 	e.what = desk_blank(staff_arg(c, "what"));
 	e.category = !choices_category(staff_arg(c, "category"));
 	e.reason = !line->open && desk_blank(staff_arg(c, "outside_reason"));
-	e.any = e.any || e.what || e.category || e.reason;
+	enum choices_identity who = desk_identity(c, identity_fields, 4);
+	e.ask = who == CHOICES_ASK;
+	e.named_empty = who == CHOICES_NAMED_EMPTY;
+	e.any = e.any || e.what || e.category || e.reason || e.ask || e.named_empty;
 	if (!e.any)
 		return true;
-	log_info("staff: call refused, form incomplete (what:%d category:%d reason:%d)", e.what,
-		 e.category, e.reason);
+	log_info("staff: call refused, form incomplete (what:%d category:%d reason:%d ask:%d "
+		 "named_empty:%d)",
+		 e.what, e.category, e.reason, e.ask, e.named_empty);
 	call_form_page(c, 400, line, &e);
 	return false;
 }
@@ -278,7 +286,10 @@ static struct appeal *build_call(struct staff_ctx *c, const struct line_state *l
 				 const char *receipt)
 {
 	json_t *content = desk_fields(c, content_fields, 3, false);
-	json_t *identity = desk_fields(c, identity_fields, 4, true);
+	/* the caller chose to stay anonymous: what was typed is dropped */
+	json_t *identity = desk_identity(c, identity_fields, 4) == CHOICES_NAMED
+			       ? desk_fields(c, identity_fields, 4, true)
+			       : NULL;
 	struct appeal *a = NULL;
 	if (!content)
 		goto done;

@@ -36,6 +36,8 @@ static enum msg channel_msg(const char *channel)
 struct reg_errors {
 	bool any;
 	bool channel, date, what, category, files;
+	bool ask, named_empty; /* intake/choices.h */
+	bool files_lost;       /* files were attached: a browser cannot keep them */
 	bool has_banner;
 	enum msg banner;
 };
@@ -62,8 +64,16 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	buf_puts(b, "</h1>\n");
 	if (e && e->any) {
 		buf_puts(b, "<div id=\"errors\" role=\"alert\"><p>");
-		html_escape_str(b, i18n(lang, e->has_banner ? e->banner : M_REG_ERR_SUMMARY));
-		buf_puts(b, "</p></div>\n");
+		html_escape_str(b, i18n(lang, e->has_banner ? e->banner
+					      : e->ask	    ? M_DESK_ERR_ASK
+							    : M_REG_ERR_SUMMARY));
+		buf_puts(b, "</p>");
+		if (e->files_lost) {
+			buf_puts(b, "<p id=\"files-again\">");
+			html_escape_str(b, i18n(lang, M_ERR_FILES_AGAIN));
+			buf_puts(b, "</p>");
+		}
+		buf_puts(b, "</div>\n");
 	}
 	buf_puts(b, "<p>");
 	html_escape_str(b, i18n(lang, M_REG_INTRO));
@@ -100,6 +110,7 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	buf_puts(b, "</fieldset>\n<fieldset><legend>");
 	html_escape_str(b, i18n(lang, M_REG_PERSON));
 	buf_puts(b, "</legend>\n");
+	desk_identity_choice(b, c, e && e->ask, e && e->named_empty);
 	desk_input(b, c, "name", M_FORM_NAME, "text", false);
 	desk_input(b, c, "organisation", M_CALL_ORGANISATION, "text", false);
 	desk_textarea(b, c, "address", M_FORM_ADDRESS, false, 2);
@@ -212,12 +223,16 @@ static bool check_register(struct staff_ctx *c)
 	}
 	if (c->cfg && real > c->cfg->max_files)
 		e.files = true;
-	e.any = e.channel || e.date || e.what || e.category || e.files;
+	enum choices_identity who = desk_identity(c, identity_fields, 5);
+	e.ask = who == CHOICES_ASK;
+	e.named_empty = who == CHOICES_NAMED_EMPTY;
+	e.any = e.channel || e.date || e.what || e.category || e.files || e.ask || e.named_empty;
 	if (!e.any)
 		return true;
+	e.files_lost = real > 0;
 	log_info("staff: registration refused, form incomplete (channel:%d date:%d what:%d "
-		 "category:%d files:%d)",
-		 e.channel, e.date, e.what, e.category, e.files);
+		 "category:%d files:%d ask:%d named_empty:%d)",
+		 e.channel, e.date, e.what, e.category, e.files, e.ask, e.named_empty);
 	register_form_page(c, 400, &e);
 	return false;
 }
@@ -225,7 +240,10 @@ static bool check_register(struct staff_ctx *c)
 static struct appeal *build_appeal(struct staff_ctx *c, const char *receipt)
 {
 	json_t *content = desk_fields(c, content_fields, 3, false);
-	json_t *identity = desk_fields(c, identity_fields, 5, true);
+	/* the person chose to stay anonymous: what was typed is dropped */
+	json_t *identity = desk_identity(c, identity_fields, 5) == CHOICES_NAMED
+			       ? desk_fields(c, identity_fields, 5, true)
+			       : NULL;
 	struct sealing_file *sf = NULL;
 	struct appeal *a = NULL;
 	unsigned nfiles = 0, n = 0;

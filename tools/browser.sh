@@ -63,6 +63,11 @@ custodian_secret_key = $stack/custodian.sec"
 url=$("$repo/tools/stack.sh" start "$stack" "$port" "$build")
 say "stack at $url"
 "$repo/tools/staff-accounts.sh" "$stack" "$build"
+# The tests take anonymous reports as their corruption cases: only under an
+# organisation's policy to consider anonymous reports may one go to the
+# director as corruption (docs/procedure.md, Triage).
+"$build/hotlinectl" settings set consider_anonymous_reports on \
+	--database "host=$stack/pg/run dbname=hotline user=postgres" >/dev/null
 
 shots="$repo/build/screenshots"
 mkdir -p "$shots"

@@ -113,34 +113,46 @@ bool investigation_check_members(PGconn *pg, const struct investigation *v,
 				 const struct investigation_member *members, int nmembers,
 				 const char *report_text, struct wf_error *e)
 {
-	static const char sql_interest[] = "SELECT 1 FROM hotline.interest_declarations "
-					   "WHERE case_id = $1 AND lower(name) = lower($2)";
+	static const char sql_interest[] = "SELECT name FROM hotline.interest_declarations "
+					   "WHERE case_id = $1";
 	if (!report_text)
 		return wf_fail(e, WF_MISSING, "the report's text is needed to check the commission");
+	const char *p[1] = {v->case_id};
+	PGresult *declared = wfdb_exec(pg, sql_interest, 1, p, e);
+	if (!declared)
+		return false;
+	bool ok = false;
 	for (int i = 0; i < nmembers; i++) {
 		const char *name = members[i].name;
-		if (!name || !*name)
-			return wf_fail(e, WF_MISSING, "a commission member has no name");
-		if (names_mentioned(report_text, strlen(report_text), name))
-			return wf_fail(e, WF_MEMBER_NAMED,
-				       "%s is named in the report and cannot sit on its "
-				       "commission (004 p.7.3, L105)",
-				       name);
+		if (!name || !*name) {
+			wf_fail(e, WF_MISSING, "a commission member has no name");
+			goto out;
+		}
+		/* names compare across Cyrillic and Latin (workflow/names.h) */
+		if (names_mentioned(report_text, strlen(report_text), name)) {
+			wf_fail(e, WF_MEMBER_NAMED,
+				"%s is named in the report or the reporter's messages and cannot "
+				"sit on its commission (004 p.7.3, L105)",
+				name);
+			goto out;
+		}
 		if (members[i].staff_user_id && !member_account(pg, &members[i], e))
-			return false;
-		const char *p[2] = {v->case_id, name};
-		PGresult *res = wfdb_exec(pg, sql_interest, 2, p, e);
-		if (!res)
-			return false;
-		bool declared = PQntuples(res) > 0;
-		PQclear(res);
-		if (declared)
-			return wf_fail(e, WF_MEMBER_INTEREST,
-				       "%s declared a personal interest in this case and cannot "
-				       "sit on its commission",
-				       name);
+			goto out;
+		for (int r = 0; r < PQntuples(declared); r++) {
+			const char *who = PQgetvalue(declared, r, 0);
+			if (names_same_person(who, name)) {
+				wf_fail(e, WF_MEMBER_INTEREST,
+					"%s declared a personal interest in this case and cannot "
+					"sit on its commission",
+					name);
+				goto out;
+			}
+		}
 	}
-	return true;
+	ok = true;
+out:
+	PQclear(declared);
+	return ok;
 }
 
 static bool notify_ordered(PGconn *pg, const struct investigation *v, const char *due,

@@ -58,9 +58,10 @@ struct investigation_order {
 };
 
 /* Nobody named in the report and nobody who declared a personal interest
- * may sit on its commission (004 L105, 002 L47). report_text is the
- * report's own text (what, when and where, who), decrypted by the caller
- * with the case key. */
+ * may sit on its commission (004 L105, 002 L47); names compare across
+ * Cyrillic and Latin transliteration (workflow/names.h). report_text is
+ * the report's own text (what, when and where, who) and the reporter's
+ * messages, decrypted by the caller with the case key. */
 bool investigation_check_members(PGconn *pg, const struct investigation *v,
 				 const struct investigation_member *members, int nmembers,
 				 const char *report_text, struct wf_error *e)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -73,6 +74,31 @@ bool director_decision_parse(const char *name, enum director_decision *out)
 		}
 	}
 	return false;
+}
+
+bool procedure_considers_anonymous(const char *setting)
+{
+	static const char *const on[] = {"on", "yes", "true", "1"};
+	for (size_t i = 0; setting && i < sizeof(on) / sizeof(on[0]); i++) {
+		if (strcasecmp(setting, on[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+const char *procedure_triage_refusal(bool anonymous, enum triage_outcome outcome,
+				     bool considers_anonymous)
+{
+	if ((outcome == TRIAGE_ANONYMOUS || outcome == TRIAGE_URGENT) && !anonymous)
+		return "the appeal is not anonymous: the reporter can be answered, so it is "
+		       "triaged as corruption or not_corruption";
+	if (outcome == TRIAGE_CORRUPTION && anonymous && !considers_anonymous)
+		return "an anonymous appeal is not considered unless it tells of a crime being "
+		       "prepared or committed or of a threat to state or public security (then "
+		       "it is urgent); triage it as anonymous or urgent, or the organisation "
+		       "sets its policy to consider anonymous reports "
+		       "(consider_anonymous_reports)";
+	return NULL;
 }
 
 /* Locks and reads the case. */
@@ -212,16 +238,18 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, out, e))
 		return false;
-	if ((to == CASE_NOT_CONSIDERED || to == CASE_URGENT) && !k.anonymous)
-		return wf_fail(e, WF_CASE_STATE,
-			    "case %s is not anonymous: the reporter can be answered, so it is "
-			    "triaged as corruption or not_corruption",
-			    reg_no);
 	/* checked before anything is written, so a refusal leaves no trace */
 	const char *why = case_check_transition(k.state, to);
 	if (why)
 		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no,
 			    case_state_name(k.state), why);
+	/* 004 p.6.3 */
+	char *policy = wfdb_setting(pg, "consider_anonymous_reports");
+	const char *refused =
+	    procedure_triage_refusal(k.anonymous, t->outcome, procedure_considers_anonymous(policy));
+	free(policy);
+	if (refused)
+		return wf_fail(e, WF_CASE_STATE, "case %s: %s", reg_no, refused);
 	if (t->director_named >= 0) {
 		static const char sql_named[] =
 			"UPDATE hotline.cases SET director_named = $2 WHERE id = $1";
@@ -238,7 +266,12 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 		"UPDATE hotline.cases SET triage = $2, triaged_at = now(), triage_note = $3, "
 		"referred_unit = $4 WHERE id = $1";
 	const char *outcome = triage_outcome_name(t->outcome);
-	const char *tv[4] = {k.id, outcome, note, to == CASE_REFERRED ? t->unit : NULL};
+	/* the unit an anonymous appeal is sent to is recorded too (004 L197) */
+	bool unit_given = t->unit && t->unit[strspn(t->unit, " \t\r\n")] != '\0';
+	const char *unit = to == CASE_REFERRED || (to == CASE_NOT_CONSIDERED && unit_given)
+			       ? t->unit
+			       : NULL;
+	const char *tv[4] = {k.id, outcome, note, unit};
 	/* triage, whatever its outcome, meets the triage deadline that
 	 * registration opened (migrations/0010) */
 	if (!wfdb_run(pg, sql_triage, 4, tv, e) ||

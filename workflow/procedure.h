@@ -54,11 +54,26 @@ enum director_decision {
 const char *director_decision_name(enum director_decision d);
 bool director_decision_parse(const char *name, enum director_decision *out);
 
+/* The organisation's documented policy to consider anonymous reports
+ * (hotline.settings consider_anonymous_reports, off by default): true for
+ * "on", "yes", "true" or "1"; false for anything else, NULL included. */
+bool procedure_considers_anonymous(const char *setting);
+
+/* Why an outcome cannot be given to an appeal (English, for the terminal
+ * and after the page's own sentence), or NULL when it can. 004 p.6.3: an
+ * anonymous appeal is not considered ("anonymous") unless it tells of a
+ * crime or a threat ("urgent"); "corruption" for it is refused unless the
+ * organisation considers anonymous reports. A named appeal can be
+ * answered, so it is never "anonymous" or "urgent". Pure. */
+const char *procedure_triage_refusal(bool anonymous, enum triage_outcome outcome,
+				     bool considers_anonymous);
+
 /* actor: who took the step, for the timeline (a staff login); NULL from
  * the terminal. */
 struct procedure_triage {
 	enum triage_outcome outcome;
-	const char *unit;	/* required for TRIAGE_NOT_CORRUPTION */
+	const char *unit;	/* required for TRIAGE_NOT_CORRUPTION; recorded for
+				   TRIAGE_ANONYMOUS when given (004 L197) */
 	int director_named;	/* -1 leave as it is, 0 no, 1 yes */
 };
 

@@ -45,6 +45,9 @@ test('an operator logs a call in Russian and the caller follows it on /status', 
 	// steps 1 to 4, as the call goes
 	await page.check('input[name="step1"]');
 	await page.check('input[name="step2"]');
+	// the caller gives a name: nothing is preselected, the operator asks
+	assert.equal(await page.locator('input[name="identity"]:checked').count(), 0);
+	await page.check('input[name="identity"][value="named"]');
 	await page.fill('[name="name"]', 'Петров Пётр Петрович');
 	await page.fill('[name="phone"]', '+7 701 555 12 34');
 	await page.check('input[name="step3"]');

@@ -24,6 +24,7 @@ test('a registrar registers a written appeal and prints the ticket', async () =>
 	await shoot(page, 'registrar-form');
 
 	await page.check('input[name="channel"][value="written"]');
+	await page.check('input[name="identity"][value="named"]');
 	await page.fill('[name="name"]', 'Серикова Айгуль');
 	await page.fill('[name="address"]', 'г. Астана, пр. Мангилик Ел 8, кв. 1');
 	await page.fill('[name="what"]', 'В письме сообщается о вымогательстве при приёмке работ.');

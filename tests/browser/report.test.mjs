@@ -391,3 +391,52 @@ test('on a phone: no horizontal scroll; a missing field keeps what was typed', a
 		await context.close();
 	}
 });
+
+test('contact details left with "anonymous": the form asks which was meant, on a phone, without JavaScript', async () => {
+	const { context, page } = await newPage({ ...PHONE_DEVICE, javaScriptEnabled: false });
+	try {
+		await open(page, '/?lang=ru');
+		let form = page.locator('form#report');
+		assert.equal(await chosen(form, 'identity'), 'anonymous', '"stay anonymous" is preselected');
+		assert.equal((await page.locator('#contact-hint').textContent()).trim(), T.M_FORM_CONTACT_HINT.ru);
+		const typed = {
+			what: 'Инспектор просил деньги за акт приёмки.',
+			when_where: 'Вчера, склад №3',
+			who: 'Инспектор Б.',
+			phone: '+7 701 555 12 34',
+			email: 'reporter@example.kz',
+		};
+		for (const [name, value] of Object.entries(typed))
+			await field(form, name).fill(value);
+		await choose(form, 'category', 'corruption');
+		await form
+			.locator('input[type="file"][name="files"]')
+			.first()
+			.setInputFiles({ name: 'акт.png', mimeType: 'image/png', buffer: PNG });
+		// the reporter typed a phone number and left "stay anonymous" as it was
+		await submit(page, form.locator(SUBMIT), '/report', 400);
+		assert.equal(await page.locator('#receipt').count(), 0, 'nothing registered: no receipt');
+		assert.ok((await page.locator('#errors').textContent()).includes(T.M_ERR_IDENTITY_ASK.ru), '#errors asks');
+		assert.equal((await page.locator('#error-identity-ask').textContent()).trim(), T.M_FORM_ASK_QUESTION.ru);
+		assert.ok(await page.locator('#files-again').isVisible(), 'the page says the file must be attached again');
+		form = page.locator('form#report');
+		for (const [name, value] of Object.entries(typed))
+			assert.equal(await field(form, name).inputValue(), value, `${name} is kept`);
+		assert.equal(await chosen(form, 'category'), 'corruption', 'category is kept');
+		assert.equal(await chosen(form, 'identity'), '', 'no answer is chosen for the reporter');
+		const answers = form.getByLabel(T.M_FORM_ASK_NAMED.ru);
+		assert.equal(await answers.count(), 1, 'the answer "give my name" is labelled');
+		assert.equal(await form.getByLabel(T.M_FORM_ASK_DROP.ru).count(), 1, 'the answer "drop the details" is labelled');
+		await shot(page, 'form-identity-question-phone-ru');
+		// no answer: the browser itself keeps the form from being sent
+		await form.locator(SUBMIT).first().click();
+		assert.equal(new URL(page.url()).pathname, '/report', 'still on the question');
+		await answers.check();
+		await submit(page, form.locator(SUBMIT), '/report', 200);
+		assert.equal(await lang(page), 'ru', 'receipt page: <html lang>');
+		assert.match((await page.locator('#reg-no').textContent()).trim(), REGNO_RE, 'registered');
+		assert.match((await page.locator('#receipt').textContent()).trim(), RECEIPT_RE, 'a receipt');
+	} finally {
+		await context.close();
+	}
+});

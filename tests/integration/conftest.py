@@ -157,6 +157,13 @@ def template_db(pg):
     need_binaries()
     pg.createdb(TEMPLATE_DB)
     pg.migrate(TEMPLATE_DB)
+    # Most tests take report_fields()' anonymous report as "a corruption
+    # case". Under the standard (p.6.3) only an organisation that considers
+    # anonymous reports may send one to the director as corruption, so the
+    # test databases have that policy on; test_anonymity.py deletes the row
+    # and checks the default (off).
+    pg.execute("INSERT INTO hotline.settings (key, value) "
+               "VALUES ('consider_anonymous_reports', 'on')", dbname=TEMPLATE_DB)
     # No connection may stay on a template while it is copied.
     pg.execute(f"ALTER DATABASE {TEMPLATE_DB} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false")
     return TEMPLATE_DB

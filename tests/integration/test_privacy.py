@@ -34,7 +34,7 @@ def test_nothing_in_clear_in_database_or_log(make_hotline):
     receipts.append(named.digits)
 
     anon = expect_receipt(hl.post_form("/report", report_fields(
-        what=m["what"] + " (2)", identity="anonymous", name=m["anon_name"]),
+        what=m["what"] + " (2)", identity="anonymous_drop", name=m["anon_name"]),
         source_address=CLIENT2))
     receipts.append(anon.digits)
 
