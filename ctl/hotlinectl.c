@@ -25,7 +25,7 @@ static void usage(void)
 		"            [--custodian-key FILE --custodian-passphrase-file FILE]\n"
 		"  case triage REG_NO corruption|not_corruption|anonymous|urgent [--unit U]\n"
 		"  case ack|decide|forwarded|declare-interest|cover-letter REG_NO ...\n"
-		"  investigation order|start|conclude|decide|measures|close|extend|request|received|show REG_NO ...\n"
+		"  investigation order|start|conclude|submit|decide|measures|close|extend|request|received|show REG_NO ...\n"
 		"  settings set KEY VALUE | settings show\n"
 		"  calendar set DATE off|work|holiday NOTE | calendar unset DATE | calendar show YEAR\n"
 		"  user add LOGIN --name NAME --roles R1,R2 | user disable|enable|reset LOGIN\n"

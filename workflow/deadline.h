@@ -40,6 +40,17 @@ bool deadline_move(PGconn *pg, const char *case_id, const char *kind, const char
 bool deadline_meet(PGconn *pg, const char *case_id, const char *kind, const char *ref,
 		   struct wf_error *e) __attribute__((warn_unused_result));
 
+/* Ends the open deadlines of the case (of that kind; every kind when kind
+ * is NULL) without their duty done: met_at now, voided. The scanner then
+ * neither reminds nor escalates. */
+bool deadline_void(PGconn *pg, const char *case_id, const char *kind, struct wf_error *e)
+    __attribute__((warn_unused_result));
+/* The case reached a state that ends it (closed, referred, not considered,
+ * forwarded): every open deadline is voided, the overdue flag clears, and
+ * reminders and escalations not yet sent are withdrawn from the outbox. */
+bool deadline_end_case(PGconn *pg, const char *case_id, struct wf_error *e)
+    __attribute__((warn_unused_result));
+
 /* Working days from the day of now (Asia/Almaty) to due (0 = due that
  * day; negative = late by that many). */
 int deadline_days_left(const struct calendar *cal, const char *due, int64_t now);

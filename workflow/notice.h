@@ -13,6 +13,7 @@ enum notice_kind {
 	NOTICE_REMINDER,     /* a deadline is near */
 	NOTICE_OVERDUE,	     /* a deadline passed: escalation */
 	NOTICE_INVESTIGATION_ORDERED,
+	NOTICE_CONCLUSION_SUBMITTED, /* the commission's conclusion awaits management's decision */
 };
 
 struct notice_facts {
