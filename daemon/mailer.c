@@ -44,8 +44,9 @@
 #define WHY_MAX 128	      /* last_error: a short status, never content */
 
 /* A row withdrawn (a reminder about a case that ended meanwhile,
- * workflow/deadline.c) is never sent. A batch is at most 20 rows (the LIMIT): the claim holds their row locks
- * while they are sent, one SMTP session each. */
+ * workflow/deadline.c) is never sent. A batch is at most 20 rows (the
+ * LIMIT): the claim holds their row locks while they are sent, one SMTP
+ * session each. */
 static const char sql_listen[] = "LISTEN hotline_outbox";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
