@@ -33,7 +33,7 @@ static const char sql_events[] =
 	"FROM hotline.case_events WHERE case_id = $1 ORDER BY id";
 static const char sql_deadlines[] =
 	"SELECT kind, to_char(due_date, 'YYYY-MM-DD'), "
-	"coalesce(to_char(met_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+	"coalesce(to_char(met_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), voided "
 	"FROM hotline.deadlines WHERE case_id = $1 ORDER BY due_date, id";
 static const char sql_investigation[] =
 	"SELECT id, order_no, to_char(order_date, 'YYYY-MM-DD'), state, "
@@ -398,8 +398,11 @@ static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 			staff_esc(c, due);
 			staff_printf(c, "</time> &mdash; ");
 			char text[160];
+			/* a voided deadline stopped when the case ended: not done */
+			bool voided = strcmp(PQgetvalue(dl, i, 3), "t") == 0;
 			if (*met) {
-				snprintf(text, sizeof(text), i18n(c->lang, M_CASE_MET_AT), met);
+				snprintf(text, sizeof(text),
+					 i18n(c->lang, voided ? M_CASE_VOIDED_AT : M_CASE_MET_AT), met);
 			} else {
 				int left = casefile_days_left(cal, today, due);
 				snprintf(text, sizeof(text),

@@ -254,6 +254,11 @@ def test_close_voids_requests_and_no_mail_follows(make_staff_hotline, smtp_sink,
     assert hl.query("SELECT withdrawn_at IS NOT NULL, sent_at IS NULL FROM hotline.outbox "
                     "WHERE kind = 'reminder' AND subject LIKE %s",
                     ("%" + rec.reg_no,)) == [(True, True)]
+    # the case page tells a voided deadline from one met
+    page = login(hl, "director").get(f"/staff/case/{rec.reg_no}")
+    kinds = {li.attrs.get("data-kind"): li.text() for li in by_id(page.body, "deadlines").iter()
+             if li.tag == "li"}
+    assert "прекращён" in kinds["material_request"] and "выполнено" in kinds["investigation"]
     before = len(mails_about(sink, rec.reg_no))
     # far past every due date: the control escalates, the closed case stays silent
     move_clock(hl, due_at(hl, control.reg_no, "investigation") + 3 * HOUR - now)
