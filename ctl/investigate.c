@@ -311,6 +311,23 @@ static int show(PGconn *pg, const struct investigation *v)
 	       investigation_state_name(v->state), v->order_date, v->due,
 	       v->extended ? " (extended)" : "", left < 0 ? "OVERDUE by " : "", left < 0 ? -left : left,
 	       left < 0 ? "" : "left");
+	static const char sql_ruling[] =
+		"SELECT coalesce(i.decision, ''), coalesce(i.decision_doc, ''), "
+		"coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), ''), coalesce(u.login, ''), "
+		"coalesce(i.measures_doc, ''), coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') "
+		"FROM hotline.investigations i LEFT JOIN hotline.staff_users u ON u.id = i.decided_by "
+		"WHERE i.id = $1";
+	if (v->submitted_on[0])
+		printf("conclusion submitted %s\n", v->submitted_on);
+	const char *q[1] = {v->id};
+	PGresult *ruling = ctldb_exec(pg, sql_ruling, 1, q);
+	if (ruling && PQntuples(ruling) == 1 && *PQgetvalue(ruling, 0, 0))
+		printf("decision: %s (%s of %s, by %s)\n", PQgetvalue(ruling, 0, 0),
+		       PQgetvalue(ruling, 0, 1), PQgetvalue(ruling, 0, 2),
+		       *PQgetvalue(ruling, 0, 3) ? PQgetvalue(ruling, 0, 3) : "-");
+	if (ruling && PQntuples(ruling) == 1 && *PQgetvalue(ruling, 0, 4))
+		printf("measures: %s of %s\n", PQgetvalue(ruling, 0, 4), PQgetvalue(ruling, 0, 5));
+	PQclear(ruling);
 	static const char sql_members[] = "SELECT name, position FROM hotline.commission_members "
 					  "WHERE investigation_id = $1 ORDER BY name";
 	static const char sql_requests[] =

@@ -194,6 +194,8 @@ def test_named_director_the_alternate_decides(make_staff_hotline, smtp_sink, key
     ctl(hl, "investigation", "close", rec.reg_no)
     assert hl.query("SELECT i.decision, u.login FROM hotline.investigations i JOIN "
                     "hotline.staff_users u ON u.id = i.decided_by") == [("hand_over", "alternate")]
+    show = ctl(hl, "investigation", "show", rec.reg_no).stdout
+    assert f"decision: hand_over (2 of {day}, by alternate)" in show
 
 
 def test_submit_meets_the_term_and_no_reminder_follows(make_staff_hotline, smtp_sink, keys):
