@@ -45,13 +45,16 @@ static const struct command_usage usages[] = {
      "  investigation request REG_NO --to NAME --what TEXT [--on YYYY-MM-DD]\n"
      "  investigation received REG_NO REQUEST_ID\n"
      "  investigation extend REG_NO --consent-doc NO --consent-date YYYY-MM-DD\n"
-     "            --consented-by NAME --new-due YYYY-MM-DD\n"
+     "            --consented-by LOGIN --new-due YYYY-MM-DD\n"
      "  investigation conclude REG_NO --norms TEXT --text-file FILE --case-public-key FILE\n"
+     "  investigation submit REG_NO\n"
      "  investigation decide REG_NO stop|hand_over|disciplinary|other_measures\n"
-     "  investigation measures REG_NO --doc DOC\n"},
+     "            --doc NO --date YYYY-MM-DD --as LOGIN\n"
+     "  investigation measures REG_NO --doc DOC --date YYYY-MM-DD\n"},
     {"settings", "  settings set KEY VALUE | settings show\n"
 		 "            keys: director_email alternate_email compliance_email console_url "
-		 "organisation\n"},
+		 "organisation\n"
+		 "            reply_working_days (1..60), consider_anonymous_reports (on|off)\n"},
     {"calendar", "  calendar set YYYY-MM-DD off|work|holiday \"NOTE\" [--source TEXT]\n"
 		 "  calendar unset YYYY-MM-DD\n"
 		 "  calendar show YEAR | calendar history [YEAR]\n"},

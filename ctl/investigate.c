@@ -27,7 +27,7 @@ static bool fail(const struct wf_error *e)
 /* Options common to the steps, parsed once. */
 struct opts {
 	const char *order_no, *order_date, *case_key, *pass, *case_pub, *norms, *text_file, *doc,
-		*consent_doc, *consent_date, *consented_by, *new_due, *to, *what, *on;
+		*consent_doc, *consent_date, *consented_by, *new_due, *to, *what, *on, *as, *date;
 	const char *members[32];
 	int nmembers;
 };
@@ -51,12 +51,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"to", required_argument, NULL, 14},
 		{"what", required_argument, NULL, 15},
 		{"on", required_argument, NULL, 16},
+		{"as", required_argument, NULL, 17},
+		{"date", required_argument, NULL, 18},
 		{NULL, 0, NULL, 0}};
 	const char **slot[] = {NULL,	       &o->order_no,	 &o->order_date, NULL,
 			       &o->case_key,   &o->pass,	 &o->case_pub,	 &o->norms,
 			       &o->text_file,  &o->doc,		 &o->consent_doc, &o->consent_date,
 			       &o->consented_by, &o->new_due,	 &o->to,	 &o->what,
-			       &o->on};
+			       &o->on,	       &o->as,		 &o->date};
 	memset(o, 0, sizeof(*o));
 	int c;
 	optind = 1;
@@ -67,7 +69,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			o->members[o->nmembers++] = optarg;
-		} else if (c >= 1 && c <= 16) {
+		} else if (c >= 1 && c <= 18) {
 			*slot[c] = optarg;
 		} else {
 			return -1;
@@ -131,7 +133,7 @@ static bool order(PGconn *pg, struct investigation *v, const struct opts *o)
 					  .nmembers = o->nmembers};
 	char due[11];
 	int queued = 0;
-	bool ok = investigation_order(pg, v, &ord, text, due, &queued, &e);
+	bool ok = investigation_order(pg, v, &ord, text, (int64_t)time(NULL), due, &queued, &e);
 	crypto_wipe(text, strlen(text));
 	free(text);
 	if (!ok)
@@ -190,19 +192,45 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 		printf("case %s: investigation in progress, due %s\n", v->reg_no, v->due);
 		return true;
 	}
-	if (strcmp(what, "decide") == 0) {
-		if (!investigation_decide(pg, v, arg, &e))
+	if (strcmp(what, "submit") == 0) {
+		int queued = 0;
+		if (!investigation_submit(pg, v, 0, &queued, &e))
 			return fail(&e);
-		printf("case %s: decided: %s\n", v->reg_no, arg);
+		if (queued == 0)
+			fprintf(stderr, "hotlinectl: warning: no director's (or alternate's) address "
+					"is configured for the notice (hotlinectl settings set ...)\n");
+		printf("case %s: conclusion submitted for management's decision\n", v->reg_no);
+		return true;
+	}
+	if (strcmp(what, "decide") == 0) {
+		/* management decides (004 p.7.11), not the commission: the
+		 * decision is recorded as the director's (or the alternate's)
+		 * account, which --as names */
+		if (!arg || !o->doc || !o->date || !o->as) {
+			fprintf(stderr, "usage: hotlinectl investigation decide REG_NO "
+					"stop|hand_over|disciplinary|other_measures --doc NO --date "
+					"YYYY-MM-DD --as LOGIN\n"
+					"  (LOGIN: the account of the director, or of the alternate "
+					"recipient when the report names the director)\n");
+			return false;
+		}
+		struct investigation_ruling r = {
+		    .decision = arg, .doc = o->doc, .date = o->date, .by = staff_account(pg, o->as)};
+		if (!r.by)
+			return false;
+		if (!investigation_decide(pg, v, &r, (int64_t)time(NULL), &e))
+			return fail(&e);
+		printf("case %s: decided: %s (%s of %s, by %s)\n", v->reg_no, arg, o->doc, o->date,
+		       o->as);
 		return true;
 	}
 	if (strcmp(what, "measures") == 0) {
-		if (!o->doc) {
+		if (!o->doc || !o->date) {
 			fprintf(stderr, "usage: hotlinectl investigation measures REG_NO --doc "
-					"\"order adopting the measures\"\n");
+					"\"order adopting the measures\" --date YYYY-MM-DD\n");
 			return false;
 		}
-		if (!investigation_measures(pg, v, o->doc, &e))
+		if (!investigation_measures(pg, v, o->doc, o->date, (int64_t)time(NULL), &e))
 			return fail(&e);
 		printf("case %s: measures adopted\n", v->reg_no);
 		return true;
@@ -216,17 +244,21 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 	if (strcmp(what, "extend") == 0) {
 		char old_due[11];
 		snprintf(old_due, sizeof(old_due), "%s", v->due);
+		long long consenter = o->consented_by ? staff_account(pg, o->consented_by) : 0;
+		if (o->consented_by && !consenter)
+			return false;
 		struct investigation_extension x = {.consent_doc = o->consent_doc,
 						    .consent_date = o->consent_date,
-						    .consented_by = o->consented_by,
+						    .consenter = consenter,
 						    .new_due = o->new_due};
-		if (!investigation_extend(pg, v, &x, &e)) {
+		if (!investigation_extend(pg, v, &x, (int64_t)time(NULL), &e)) {
 			if (e.code == WF_NO_CONSENT)
 				fprintf(stderr, "hotlinectl: the term of a service investigation moves "
 						"only with the director's written consent (004 "
 						"p.7.5): give --consent-doc NO --consent-date "
-						"YYYY-MM-DD --consented-by NAME --new-due "
-						"YYYY-MM-DD\n");
+						"YYYY-MM-DD --consented-by LOGIN --new-due "
+						"YYYY-MM-DD (LOGIN: the director's account, or the "
+						"alternate's when the report names the director)\n");
 			else
 				fail(&e);
 			return false;
@@ -279,6 +311,23 @@ static int show(PGconn *pg, const struct investigation *v)
 	       investigation_state_name(v->state), v->order_date, v->due,
 	       v->extended ? " (extended)" : "", left < 0 ? "OVERDUE by " : "", left < 0 ? -left : left,
 	       left < 0 ? "" : "left");
+	static const char sql_ruling[] =
+		"SELECT coalesce(i.decision, ''), coalesce(i.decision_doc, ''), "
+		"coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), ''), coalesce(u.login, ''), "
+		"coalesce(i.measures_doc, ''), coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') "
+		"FROM hotline.investigations i LEFT JOIN hotline.staff_users u ON u.id = i.decided_by "
+		"WHERE i.id = $1";
+	if (v->submitted_on[0])
+		printf("conclusion submitted %s\n", v->submitted_on);
+	const char *q[1] = {v->id};
+	PGresult *ruling = ctldb_exec(pg, sql_ruling, 1, q);
+	if (ruling && PQntuples(ruling) == 1 && *PQgetvalue(ruling, 0, 0))
+		printf("decision: %s (%s of %s, by %s)\n", PQgetvalue(ruling, 0, 0),
+		       PQgetvalue(ruling, 0, 1), PQgetvalue(ruling, 0, 2),
+		       *PQgetvalue(ruling, 0, 3) ? PQgetvalue(ruling, 0, 3) : "-");
+	if (ruling && PQntuples(ruling) == 1 && *PQgetvalue(ruling, 0, 4))
+		printf("measures: %s of %s\n", PQgetvalue(ruling, 0, 4), PQgetvalue(ruling, 0, 5));
+	PQclear(ruling);
 	static const char sql_members[] = "SELECT name, position FROM hotline.commission_members "
 					  "WHERE investigation_id = $1 ORDER BY name";
 	static const char sql_requests[] =

@@ -43,14 +43,17 @@
 #define STOP_NUDGE_MS 200     /* mailer_stop() interrupts the worker after this */
 #define WHY_MAX 128	      /* last_error: a short status, never content */
 
-/* A batch is at most 20 rows (the LIMIT): the claim holds their row locks
- * while they are sent, one SMTP session each. */
+/* A row withdrawn (a reminder about a case that ended meanwhile,
+ * workflow/deadline.c) is never sent. A batch is at most 20 rows (the
+ * LIMIT): the claim holds their row locks while they are sent, one SMTP
+ * session each. */
 static const char sql_listen[] = "LISTEN hotline_outbox";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_claim[] =
     "SELECT id, recipient, subject, body, attempts, extract(epoch FROM created_at)::bigint, "
-    "sealed FROM hotline.outbox WHERE sent_at IS NULL AND next_attempt_at <= now() "
+    "sealed FROM hotline.outbox WHERE sent_at IS NULL AND withdrawn_at IS NULL "
+    "AND next_attempt_at <= now() "
     "ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED";
 static const char sql_mark_sent[] =
     "UPDATE hotline.outbox SET sent_at = clock_timestamp(), sealed = NULL WHERE id = $1";
@@ -60,7 +63,7 @@ static const char sql_mark_failed[] =
     "last_error = $3 WHERE id = $1";
 static const char sql_next_due[] =
     "SELECT ceil(extract(epoch FROM min(next_attempt_at) - clock_timestamp()) * 1000)::bigint "
-    "FROM hotline.outbox WHERE sent_at IS NULL";
+    "FROM hotline.outbox WHERE sent_at IS NULL AND withdrawn_at IS NULL";
 
 /* The reloadable keys, as the worker uses them. */
 struct smtp_settings {

@@ -30,7 +30,10 @@ struct scanner {
 static const char sql_calendar[] =
 	"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
 static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
-/* Overdue first, at once; then the deadlines ahead, a page per scan from
+/* A case that ended (closed, referred, not considered, forwarded) gets no
+ * reminder and no escalation: its deadlines are voided when it ends
+ * (workflow/deadline.c deadline_end_case); the state test also keeps out
+ * any row that escaped that. Overdue first, at once; then the deadlines ahead, a page per scan from
  * where the last scan stopped, so every one is looked at within a few
  * scans however many there are, and no scan holds the loop for long. */
 #define SCAN_COLUMNS                                                                               \
@@ -40,7 +43,8 @@ static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
 	"WHERE n.deadline_id = d.id), ''), "                                                      \
 	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis "    \
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
-	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "
+	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "                    \
+	"AND c.state NOT IN ('closed', 'referred', 'not_considered', 'forwarded') "
 #define SCAN_PAGE 2000
 static const char sql_overdue_rows[] =
 	SCAN_COLUMNS "AND d.due_at <= to_timestamp($1::bigint) AND NOT EXISTS (SELECT 1 FROM "
@@ -63,12 +67,15 @@ static const char sql_unannounced_rows[] =
 static const char sql_announced[] = "UPDATE hotline.deadlines SET announced = true WHERE id = $1";
 static const char sql_reply_deadline[] =
 	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis) "
-	"VALUES ($1, 'reply', $2::date, to_timestamp($3::bigint), 'working_days') "
+	"SELECT id, 'reply', $2::date, to_timestamp($3::bigint), 'working_days' "
+	"FROM hotline.cases WHERE id = $1 "
+	"AND state NOT IN ('closed', 'referred', 'not_considered', 'forwarded') "
 	"ON CONFLICT DO NOTHING";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_notice[] =
-	"WITH n AS (INSERT INTO hotline.deadline_notices (deadline_id, kind) VALUES ($1, $2) "
+	"WITH n AS (INSERT INTO hotline.deadline_notices (deadline_id, kind) SELECT $1::bigint, $2::text "
+	"WHERE EXISTS (SELECT 1 FROM hotline.deadlines WHERE id = $1::bigint AND met_at IS NULL) "
 	"ON CONFLICT DO NOTHING RETURNING deadline_id) "
 	"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
 	"SELECT $3, r, $4, $5, $6::bigint FROM n, unnest($7::text[]) AS r WHERE r <> ''";

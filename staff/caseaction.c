@@ -15,13 +15,25 @@
 #include "intake/sealing.h"
 #include "staff/casefile.h"
 #include "staff/casepage.h"
+#include "staff/refusal.h"
 #include "workflow/procedure.h"
+
+/* A date the procedure does not accept there (workflow/investigation.c):
+ * the page says which rule in the reader's language. */
+static bool dated(enum wf_code code)
+{
+	return code == WF_DATE_IN_FUTURE || code == WF_ORDER_BEFORE_DECISION ||
+	       code == WF_REQUEST_BEFORE_ORDER || code == WF_CONSENT_BEFORE_ORDER ||
+	       code == WF_DUE_NOT_WORKING || code == WF_DECISION_BEFORE_SUBMIT ||
+	       code == WF_MEASURES_BEFORE_DECISION;
+}
 
 /* Fields missing or malformed: the person can fix the form. */
 static bool invalid_input(enum wf_code code)
 {
 	return code == WF_MISSING || code == WF_BAD_DATE || code == WF_NO_CONSENT ||
-	       code == WF_DUE_NOT_LATER || code == WF_BAD_DECISION || code == WF_EMPTY;
+	       code == WF_DUE_NOT_LATER || code == WF_BAD_DECISION || code == WF_EMPTY ||
+	       dated(code);
 }
 
 void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct wf_error *e)
@@ -34,9 +46,15 @@ void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct wf
 		casefile_db_error(c);
 		return;
 	}
-	char text[512];
-	snprintf(text, sizeof(text), "%s (%s)",
-		 i18n(c->lang, invalid_input(e->code) ? M_STEP_INVALID : M_STEP_REFUSED), e->text);
+	char text[1024];
+	if (dated(e->code) || e->code == WF_NOT_DECIDER)
+		snprintf(text, sizeof(text), "%s %s (%s)",
+			 i18n(c->lang, invalid_input(e->code) ? M_STEP_INVALID : M_STEP_REFUSED),
+			 i18n(c->lang, refusal_text(e->code)), e->text);
+	else
+		snprintf(text, sizeof(text), "%s (%s)",
+			 i18n(c->lang, invalid_input(e->code) ? M_STEP_INVALID : M_STEP_REFUSED),
+			 e->text);
 	buf_wipe(&c->body);
 	casepage_show(c, reg_no, invalid_input(e->code) ? 400 : 409, text);
 }

@@ -12,6 +12,7 @@
 #include "workflow/calendar.h"
 #include "workflow/names.h"
 #include "workflow/procedure.h"
+#include "workflow/states.h"
 #include "workflow/wfdb.h"
 
 static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
@@ -33,12 +34,19 @@ static const char sql_events[] =
 	"FROM hotline.case_events WHERE case_id = $1 ORDER BY id";
 static const char sql_deadlines[] =
 	"SELECT kind, to_char(due_date, 'YYYY-MM-DD'), "
-	"coalesce(to_char(met_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+	"coalesce(to_char(met_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), voided "
 	"FROM hotline.deadlines WHERE case_id = $1 ORDER BY due_date, id";
 static const char sql_investigation[] =
 	"SELECT id, order_no, to_char(order_date, 'YYYY-MM-DD'), state, "
-	"to_char(due_date, 'YYYY-MM-DD'), extended, coalesce(decision, ''), coalesce(norms, '') "
+	"to_char(due_date, 'YYYY-MM-DD'), extended, coalesce(decision, ''), coalesce(norms, ''), "
+	"conclusion_key_sealed, conclusion, proposed_measures, coalesce(decision_doc, ''), "
+	"coalesce(to_char(decision_date, 'YYYY-MM-DD'), ''), coalesce(measures_doc, ''), "
+	"coalesce(to_char(measures_date, 'YYYY-MM-DD'), ''), "
+	"coalesce(to_char(submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
 	"FROM hotline.investigations WHERE case_id = $1";
+enum { I_ID, I_ORDER_NO, I_ORDER_DATE, I_STATE, I_DUE, I_EXTENDED, I_DECISION, I_NORMS,
+       I_CONCL_KEY, I_CONCLUSION, I_PROPOSED, I_DECISION_DOC, I_DECISION_DATE, I_MEASURES_DOC,
+       I_MEASURES_DATE, I_SUBMITTED };
 static const char sql_members[] =
 	"SELECT name, position FROM hotline.commission_members WHERE investigation_id = $1 "
 	"ORDER BY name";
@@ -410,8 +418,11 @@ static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 			staff_esc(c, due);
 			staff_printf(c, "</time> &mdash; ");
 			char text[160];
+			/* a voided deadline stopped when the case ended: not done */
+			bool voided = strcmp(PQgetvalue(dl, i, 3), "t") == 0;
 			if (*met) {
-				snprintf(text, sizeof(text), i18n(c->lang, M_CASE_MET_AT), met);
+				snprintf(text, sizeof(text),
+					 i18n(c->lang, voided ? M_CASE_VOIDED_AT : M_CASE_MET_AT), met);
 			} else {
 				int left = casefile_days_left(cal, today, due);
 				snprintf(text, sizeof(text),
@@ -445,11 +456,87 @@ static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 	PQclear(ev);
 }
 
+/* The four decisions of 004 p.7.11 and their words. */
+static const struct {
+	const char *name;
+	enum msg text;
+} rulings[] = {{"stop", M_DECISION_STOP},
+	       {"hand_over", M_DECISION_HAND_OVER},
+	       {"disciplinary", M_DECISION_DISCIPLINARY},
+	       {"other_measures", M_DECISION_OTHER_MEASURES}};
+
+static enum msg ruling_text(const char *name)
+{
+	for (size_t i = 0; i < sizeof(rulings) / sizeof(rulings[0]); i++) {
+		if (strcmp(rulings[i].name, name) == 0)
+			return rulings[i].text;
+	}
+	return M_STATE_OTHER;
+}
+
+/* "LABEL: document NO of DATE" */
+static void doc_line(struct staff_ctx *c, const char *id, enum msg label, const char *doc,
+		     const char *date)
+{
+	char text[512];
+	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_DOC_OF), doc, date);
+	staff_printf(c, "<p id=\"%s\">", id);
+	staff_text(c, label);
+	staff_printf(c, ": ");
+	staff_esc(c, text);
+	staff_printf(c, "</p>\n");
+}
+
+/* The conclusion the commission submitted (004 p.7.10), for management to
+ * read before it decides: findings and proposed measures open with the
+ * session's case key; then the decision and the measures with their
+ * documents. */
+static void put_submitted(struct staff_ctx *c, const PGresult *res)
+{
+	char text[160];
+	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON),
+		 PQgetvalue(res, 0, I_SUBMITTED));
+	subheading(c, M_COMM_CONCLUSION);
+	staff_printf(c, "<p id=\"submitted\">");
+	staff_esc(c, text);
+	staff_printf(c, "</p>\n<dl>\n");
+	struct content_key *key = casefile_sealed_key(c, res, 0, I_CONCL_KEY);
+	static const struct {
+		int col;
+		enum msg label;
+		const char *id;
+	} texts[] = {{I_CONCLUSION, M_COMM_FINDINGS, "findings-text"},
+		     {I_PROPOSED, M_COMM_PROPOSED, "proposed-text"}};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		if (PQgetisnull(res, 0, texts[i].col))
+			continue;
+		staff_printf(c, "<dt>");
+		staff_text(c, texts[i].label);
+		staff_printf(c, "</dt>\n<dd class=\"text\" id=\"%s\">", texts[i].id);
+		if (!casefile_put_text(c, key, res, 0, texts[i].col))
+			staff_text(c, M_COMM_CANNOT_OPEN);
+		staff_printf(c, "</dd>\n");
+	}
+	staff_printf(c, "</dl>\n");
+	content_key_free(key);
+	const char *decision = PQgetvalue(res, 0, I_DECISION);
+	if (*decision) {
+		staff_printf(c, "<p id=\"decision-text\">");
+		staff_text(c, ruling_text(decision));
+		staff_printf(c, "</p>\n");
+		doc_line(c, "decision-doc", M_COMM_DECISION_DOC, PQgetvalue(res, 0, I_DECISION_DOC),
+			 PQgetvalue(res, 0, I_DECISION_DATE));
+	}
+	if (*PQgetvalue(res, 0, I_MEASURES_DOC))
+		doc_line(c, "measures-doc", M_COMM_MEASURES_DOC, PQgetvalue(res, 0, I_MEASURES_DOC),
+			 PQgetvalue(res, 0, I_MEASURES_DATE));
+}
+
 /* The investigation with its commission, extensions and requests for
- * materials: read only here (the commission's pages act on it). Returns
- * whether one was ordered, its state and due date. */
+ * materials; from its submission, the conclusion. Returns whether one was
+ * ordered, its state, due date and decision ("" when none). */
 static bool put_investigation(struct staff_ctx *c, const struct casefile *k, char *inv_state,
-			      size_t state_size, char due[11])
+			      size_t state_size, char due[11], char decision[24])
 {
 	casepage_section(c, "investigation", M_CASE_INVESTIGATION);
 	const char *v[1] = {k->id};
@@ -463,6 +550,7 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 	}
 	snprintf(inv_state, state_size, "%s", PQgetvalue(res, 0, 3));
 	snprintf(due, 11, "%s", PQgetvalue(res, 0, 4));
+	snprintf(decision, 24, "%s", PQgetvalue(res, 0, I_DECISION));
 	staff_printf(c, "<dl class=\"facts\">\n");
 	dt(c, M_CASE_ORDER);
 	staff_esc(c, PQgetvalue(res, 0, 1));
@@ -516,8 +604,12 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 		}
 		staff_printf(c, "</li>\n");
 	}
-	staff_printf(c, "</ul>\n</section>\n");
+	staff_printf(c, "</ul>\n");
 	PQclear(r);
+	enum investigation_state st;
+	if (investigation_state_parse(inv_state, &st) && st >= INV_SUBMITTED)
+		put_submitted(c, res);
+	staff_printf(c, "</section>\n");
 	PQclear(res);
 	return true;
 }
@@ -672,9 +764,44 @@ static void put_extension_form(struct staff_ctx *c, const struct casefile *k, co
 	case_form_open(c, "extend", k);
 	text_input(c, "consent-doc", "consent_doc", M_EXT_DOC, "text", true);
 	text_input(c, "consent-date", "consent_date", M_EXT_DATE, "date", true);
-	text_input(c, "consented-by", "consented_by", M_EXT_BY, "text", true);
+	/* recorded as the account that consents: the one logged in */
+	snprintf(text, sizeof(text), i18n(c->lang, M_EXT_AS_YOU), c->user->name);
+	staff_printf(c, "<p class=\"hint\" id=\"consent-as\">");
+	staff_esc(c, text);
+	staff_printf(c, "</p>\n");
 	text_input(c, "new-due", "new_due", M_EXT_NEW_DUE, "date", true);
 	submit_form_end(c, "extend-submit", M_EXT_SUBMIT);
+	staff_printf(c, "</section>\n");
+}
+
+/* Management's steps after the commission submitted (004 p.7.11): one of
+ * the four decisions with its document's number and date; the measures'
+ * document; the close. */
+static void put_ruling_forms(struct staff_ctx *c, const struct casefile *k, const char *inv_state,
+			     const char *decision)
+{
+	bool measures = strcmp(decision, "disciplinary") == 0 ||
+			strcmp(decision, "other_measures") == 0;
+	casepage_section(c, "ruling", M_COMM_DECISION);
+	if (strcmp(inv_state, "submitted") == 0) {
+		paragraph(c, M_COMM_DECISION_HINT);
+		case_form_open(c, "inv-decide", k);
+		fieldset_open(c, M_COMM_DECISION);
+		for (size_t i = 0; i < sizeof(rulings) / sizeof(rulings[0]); i++)
+			radio(c, "decision", rulings[i].name, rulings[i].text, false);
+		staff_printf(c, "</fieldset>\n");
+		text_input(c, "ruling-doc", "doc", M_COMM_DECISION_DOC, "text", true);
+		text_input(c, "ruling-date", "date", M_COMM_DECISION_DATE, "date", true);
+		submit_form_end(c, "ruling-submit", M_COMM_RECORD_DECISION);
+	} else if (strcmp(inv_state, "decided") == 0 && measures) {
+		case_form_open(c, "inv-measures", k);
+		text_input(c, "measures-doc-no", "doc", M_COMM_MEASURES_DOC, "text", true);
+		text_input(c, "measures-date", "date", M_COMM_MEASURES_DATE, "date", true);
+		submit_form_end(c, "measures-submit", M_COMM_RECORD_MEASURES);
+	} else {
+		case_form_open(c, "inv-close", k);
+		submit_form_end(c, "close-submit", M_COMM_CLOSE);
+	}
 	staff_printf(c, "</section>\n");
 }
 
@@ -753,14 +880,18 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 	put_content(c, &k, key);
 	put_files(c, &k, key);
 	put_messages(c, &k, NULL);
-	char inv_state[32] = "", due[11] = "";
-	bool inv = put_investigation(c, &k, inv_state, sizeof(inv_state), due);
+	char inv_state[32] = "", due[11] = "", decision[24] = "";
+	bool inv = put_investigation(c, &k, inv_state, sizeof(inv_state), due, decision);
 	if (decides(c) && !k.view_only && k.state == CASE_INVESTIGATION && !inv)
 		put_order_form(c, &k);
 	if (decides(c) && !k.view_only && inv &&
 	    (strcmp(inv_state, "ordered") == 0 || strcmp(inv_state, "in_progress") == 0 ||
 	     strcmp(inv_state, "conclusion_drafted") == 0))
 		put_extension_form(c, &k, due);
+	if (decides(c) && !k.view_only && inv &&
+	    (strcmp(inv_state, "submitted") == 0 || strcmp(inv_state, "decided") == 0 ||
+	     strcmp(inv_state, "measures_adopted") == 0))
+		put_ruling_forms(c, &k, inv_state, decision);
 	put_notes(c, &k, key);
 	put_timeline(c, &k, cal, today);
 	staff_page_end(c);

@@ -10,6 +10,7 @@
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "daemon/config.h"
+#include "daemon/log.h"
 #include "intake/sealing.h"
 #include "staff/casefile.h"
 #include "staff/casepage.h"
@@ -24,6 +25,7 @@
 #define STATUS_UNPROCESSABLE 422
 #define STATUS_UNAVAILABLE 503
 #define STATUS_NOT_FOUND 404
+#define STATUS_FORBIDDEN 403
 
 static void user_id_text(const struct staff_ctx *c, char out[24])
 {
@@ -75,6 +77,7 @@ static enum msg inv_state_text(const char *state)
 		{"ordered", M_INV_ORDERED},
 		{"in_progress", M_INV_IN_PROGRESS},
 		{"conclusion_drafted", M_INV_CONCLUSION_DRAFTED},
+		{"submitted", M_INV_SUBMITTED},
 		{"decided", M_INV_DECIDED},
 		{"measures_adopted", M_INV_MEASURES_ADOPTED},
 		{"closed", M_INV_CLOSED},
@@ -170,8 +173,9 @@ static void list(struct staff_ctx *c)
 		staff_printf(c, ": <time>");
 		staff_esc(c, PQgetvalue(res, i, 4));
 		staff_printf(c, "</time>%s", strcmp(PQgetvalue(res, i, 5), "t") == 0 ? " *" : "");
-		if (strcmp(state, "closed") != 0 && strcmp(state, "decided") != 0 &&
-		    strcmp(state, "measures_adopted") != 0) {
+		/* the term runs until the conclusion is submitted */
+		if (strcmp(state, "ordered") == 0 || strcmp(state, "in_progress") == 0 ||
+		    strcmp(state, "conclusion_drafted") == 0) {
 			staff_printf(c, " · ");
 			put_days_left(c, cal, PQgetvalue(res, i, 4));
 		}
@@ -199,7 +203,10 @@ static const char sql_view[] =
 	"c.content_key_sealed, c.content, i.order_no, to_char(i.order_date, 'YYYY-MM-DD'), "
 	"i.state, to_char(i.due_date, 'YYYY-MM-DD'), i.extended, coalesce(i.norms, ''), "
 	"i.conclusion_key_sealed, i.conclusion, i.proposed_measures, coalesce(i.decision, ''), "
-	"coalesce(i.measures_doc, ''), i.id, c.id, c.identity_sealed IS NOT NULL "
+	"coalesce(i.measures_doc, ''), i.id, c.id, c.identity_sealed IS NOT NULL, "
+	"coalesce(to_char(i.submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
+	"coalesce(i.decision_doc, ''), coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), ''), "
+	"coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') "
 	"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 enum {
@@ -220,7 +227,11 @@ enum {
 	V_MEASURES,
 	V_INV_ID,
 	V_CASE_ID,
-	V_HAS_IDENTITY
+	V_HAS_IDENTITY,
+	V_SUBMITTED,
+	V_DECISION_DOC,
+	V_DECISION_DATE,
+	V_MEASURES_DATE
 };
 
 static void put_field(struct staff_ctx *c, enum msg label, const char *value, const char *id)
@@ -314,7 +325,7 @@ static void put_extensions(struct staff_ctx *c, const char *inv_id)
 }
 
 static void put_requests(struct staff_ctx *c, const struct calendar *cal, const char *reg_no,
-			 const char *inv_id, bool running)
+			 const char *inv_id, bool running, bool open)
 {
 	static const char sql_requests[] =
 		"SELECT id, addressee, what, to_char(requested_on, 'YYYY-MM-DD'), "
@@ -352,6 +363,9 @@ static void put_requests(struct staff_ctx *c, const struct calendar *cal, const 
 			staff_printf(c, " ");
 			staff_esc(c, PQgetvalue(res, i, 6));
 			staff_printf(c, "</span></p>\n");
+		} else if (!open) {
+			/* submitted or closed: the request no longer runs */
+			staff_printf(c, "</p>\n");
 		} else {
 			put_days_left(c, cal, PQgetvalue(res, i, 4));
 			staff_printf(c, "</p>\n");
@@ -443,67 +457,64 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *a
 			staff_text(c, M_COMM_NO_CASE_KEY);
 			staff_printf(c, "</p>\n");
 		}
+		if (state == INV_CONCLUSION_DRAFTED) {
+			/* the commission submits; management decides (004 p.7.10-7.11) */
+			staff_printf(c, "<p class=\"hint\">");
+			staff_text(c, M_COMM_SUBMIT_HINT);
+			staff_printf(c, "</p>\n");
+			staff_form_open(c, action, false);
+			staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"submit\"><button "
+					"type=\"submit\" id=\"submit-conclusion\">");
+			staff_text(c, M_COMM_SUBMIT);
+			staff_printf(c, "</button></form>\n");
+		} else {
+			char text[160];
+			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON),
+				 PQgetvalue(v, 0, V_SUBMITTED));
+			staff_printf(c, "<p id=\"submitted\">");
+			staff_esc(c, text);
+			staff_printf(c, "</p>\n");
+		}
 	}
 	staff_printf(c, "</section>\n");
 }
 
-static void put_decision(struct staff_ctx *c, const PGresult *v, const char *action,
-			 enum investigation_state state)
+/* "document NO of DATE" */
+static void put_doc(struct staff_ctx *c, const char *id, enum msg label, const char *doc,
+		    const char *date)
 {
-	if (state < INV_CONCLUSION_DRAFTED)
+	char text[512];
+	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_DOC_OF), doc, date);
+	staff_printf(c, "<p id=\"%s\">", id);
+	staff_text(c, label);
+	staff_printf(c, ": ");
+	staff_esc(c, text);
+	staff_printf(c, "</p>\n");
+}
+
+/* Management's decision and the measures, as recorded on the director's
+ * case page (staff/decisions.c): the commission reads them here. */
+static void put_decision(struct staff_ctx *c, const PGresult *v, enum investigation_state state)
+{
+	if (state < INV_SUBMITTED)
 		return;
 	const char *decision = PQgetvalue(v, 0, V_DECISION);
 	casepage_section(c, "decision", M_COMM_DECISION);
-	if (state == INV_CONCLUSION_DRAFTED) {
-		staff_form_open(c, action, false);
-		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"decide\">\n<p "
-				"class=\"hint\">");
-		staff_text(c, M_COMM_DECISION_HINT);
-		staff_printf(c, "</p>\n<fieldset><legend>");
-		staff_text(c, M_COMM_DECISION);
-		staff_printf(c, "</legend>\n");
-		for (size_t i = 0; i < sizeof(decisions) / sizeof(decisions[0]); i++) {
-			staff_printf(c, "<label class=\"choice\"><input type=\"radio\" "
-					"name=\"decision\" value=\"%s\" required> ",
-				     decisions[i].name);
-			staff_text(c, decisions[i].text);
-			staff_printf(c, "</label>\n");
-		}
-		staff_printf(c, "</fieldset>\n<p><button type=\"submit\">");
-		staff_text(c, M_COMM_RECORD_DECISION);
-		staff_printf(c, "</button></p>\n</form>\n");
-		staff_printf(c, "</section>\n");
+	if (state == INV_SUBMITTED) {
+		staff_printf(c, "<p id=\"awaiting-decision\">");
+		staff_text(c, M_COMM_AWAITING_DECISION);
+		staff_printf(c, "</p>\n</section>\n");
 		return;
 	}
 	staff_printf(c, "<p id=\"decision-text\">");
 	staff_text(c, decision_text(decision));
 	staff_printf(c, "</p>\n");
-	bool measures = strcmp(decision, "disciplinary") == 0 ||
-			strcmp(decision, "other_measures") == 0;
-	if (*PQgetvalue(v, 0, V_MEASURES)) {
-		staff_printf(c, "<p id=\"measures-doc\">");
-		staff_text(c, M_COMM_MEASURES_DOC);
-		staff_printf(c, ": ");
-		staff_esc(c, PQgetvalue(v, 0, V_MEASURES));
-		staff_printf(c, "</p>\n");
-	}
-	if (state == INV_DECIDED && measures) {
-		staff_form_open(c, action, false);
-		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"measures\">\n"
-				"<label for=\"doc\">");
-		staff_text(c, M_COMM_MEASURES_DOC);
-		staff_printf(c, "</label>\n<input type=\"text\" id=\"doc\" name=\"doc\" required "
-				"maxlength=\"300\">\n<p><button type=\"submit\">");
-		staff_text(c, M_COMM_RECORD_MEASURES);
-		staff_printf(c, "</button></p>\n</form>\n");
-	}
-	if ((state == INV_DECIDED && !measures) || state == INV_MEASURES_ADOPTED) {
-		staff_form_open(c, action, false);
-		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"close\"><button "
-				"type=\"submit\" id=\"close\">");
-		staff_text(c, M_COMM_CLOSE);
-		staff_printf(c, "</button></form>\n");
-	}
+	if (*PQgetvalue(v, 0, V_DECISION_DOC))
+		put_doc(c, "decision-doc", M_COMM_DECISION_DOC, PQgetvalue(v, 0, V_DECISION_DOC),
+			PQgetvalue(v, 0, V_DECISION_DATE));
+	if (*PQgetvalue(v, 0, V_MEASURES))
+		put_doc(c, "measures-doc", M_COMM_MEASURES_DOC, PQgetvalue(v, 0, V_MEASURES),
+			PQgetvalue(v, 0, V_MEASURES_DATE));
 	staff_printf(c, "</section>\n");
 }
 
@@ -593,7 +604,7 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 	staff_printf(c, "</dt>\n<dd id=\"due\"><time>");
 	staff_esc(c, PQgetvalue(v, 0, V_DUE));
 	staff_printf(c, "</time>");
-	if (state < INV_DECIDED) {
+	if (state < INV_SUBMITTED) {
 		staff_printf(c, " · ");
 		put_days_left(c, cal, PQgetvalue(v, 0, V_DUE));
 	}
@@ -604,9 +615,9 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 	put_members(c, PQgetvalue(v, 0, V_INV_ID));
 	put_report(c, v);
 	put_requests(c, cal, reg_no, PQgetvalue(v, 0, V_INV_ID),
-		     state == INV_ORDERED || state == INV_IN_PROGRESS);
+		     state == INV_ORDERED || state == INV_IN_PROGRESS, state < INV_SUBMITTED);
 	put_conclusion(c, v, action, state);
-	put_decision(c, v, action, state);
+	put_decision(c, v, state);
 	put_interest(c, PQgetvalue(v, 0, V_CASE_ID), action, state == INV_CLOSED);
 	if (strcmp(PQgetvalue(v, 0, V_HAS_IDENTITY), "t") == 0 && state != INV_CLOSED) {
 		casepage_section(c, "reveal", M_REVEAL_TITLE);
@@ -667,12 +678,8 @@ static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
 		return investigation_received(c->db, v, staff_arg(c, "request"), e);
 	if (strcmp(what, "conclude") == 0)
 		return conclude(c, v, e);
-	if (strcmp(what, "decide") == 0)
-		return investigation_decide(c->db, v, staff_arg(c, "decision"), e);
-	if (strcmp(what, "measures") == 0)
-		return investigation_measures(c->db, v, staff_arg(c, "doc"), e);
-	if (strcmp(what, "close") == 0)
-		return investigation_close(c->db, v, e);
+	if (strcmp(what, "submit") == 0)
+		return investigation_submit(c->db, v, c->user->id, NULL, e);
 	if (strcmp(what, "interest") == 0)
 		return declare_interest(c, v, e);
 	return wf_fail(e, WF_MISSING, "unknown step");
@@ -680,13 +687,26 @@ static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
 
 static void act(struct staff_ctx *c)
 {
-	static const char *const steps[] = {"start",    "request",  "received", "conclude",
-					    "decide",   "measures", "close",    "interest"};
+	static const char *const steps[] = {"start", "request", "received", "conclude", "submit",
+					    "interest"};
+	/* management's steps (004 p.7.11): the director's case page */
+	static const char *const not_ours[] = {"decide", "measures", "close"};
 	if (!reg_no_ok(c->arg) || !sits_on(c, c->arg)) {
 		staff_error(c, STATUS_NOT_FOUND, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
 		return;
 	}
 	const char *what = staff_arg(c, "do");
+	for (size_t i = 0; i < sizeof(not_ours) / sizeof(not_ours[0]); i++) {
+		if (strcmp(what, not_ours[i]) == 0) {
+			char object[64];
+			snprintf(object, sizeof(object), "investigation.%s %s", not_ours[i], c->arg);
+			if (!staff_audit(c, "access.denied", object))
+				log_error("staff: the audit row could not be written");
+			staff_error(c, STATUS_FORBIDDEN, M_STAFF_DENIED_TITLE,
+				    M_COMM_DECISION_NOT_YOURS);
+			return;
+		}
+	}
 	const char *known = NULL;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (strcmp(what, steps[i]) == 0)
@@ -716,8 +736,10 @@ static void act(struct staff_ctx *c)
 	snprintf(to, sizeof(to), "/staff/commission/%s#%s", c->arg,
 		 strcmp(known, "request") == 0 || strcmp(known, "received") == 0 ? "requests"
 		 : strcmp(known, "interest") == 0				   ? "interest"
-		 : strcmp(known, "conclude") == 0 || strcmp(known, "start") == 0  ? "conclusion"
-										   : "decision");
+		 : strcmp(known, "conclude") == 0 || strcmp(known, "start") == 0 ||
+			 strcmp(known, "submit") == 0
+		     ? "conclusion"
+		     : "decision");
 	staff_redirect(c, to);
 }
 

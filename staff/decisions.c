@@ -38,6 +38,13 @@ static const char sql_running[] =
 	"JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE i.state IN ('ordered', 'in_progress', 'conclusion_drafted') "
 	"AND c.director_named = $1::boolean ORDER BY i.due_date, j.id";
+/* Conclusions the commission submitted, and decided ones whose measures or
+ * close are still to be recorded: management's part (004 p.7.11). */
+static const char sql_to_rule[] =
+	"SELECT j.reg_no, i.state FROM hotline.investigations i "
+	"JOIN hotline.cases c ON c.id = i.case_id JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE i.state IN ('submitted', 'decided', 'measures_adopted') "
+	"AND c.director_named = $1::boolean ORDER BY i.submitted_at, j.id";
 static const char sql_to_order[] =
 	"SELECT j.reg_no FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE c.state = 'investigation' AND c.director_named = $1::boolean "
@@ -69,9 +76,11 @@ static void queue(struct staff_ctx *c)
 	PGresult *res = cal ? casefile_query(c, sql_queue, 2, v) : NULL;
 	PGresult *run = res ? casefile_query(c, sql_running, 1, w) : NULL;
 	PGresult *ord = run ? casefile_query(c, sql_to_order, 1, w) : NULL;
-	if (!ord) {
+	PGresult *rule = ord ? casefile_query(c, sql_to_rule, 1, w) : NULL;
+	if (!rule) {
 		PQclear(res);
 		PQclear(run);
+		PQclear(ord);
 		calendar_free(cal);
 		casefile_db_error(c);
 		return;
@@ -155,6 +164,26 @@ static void queue(struct staff_ctx *c)
 		}
 		staff_printf(c, "</ul>\n</section>\n");
 	}
+	if (PQntuples(rule) > 0) {
+		casepage_section(c, "to-rule", M_QUEUE_TO_RULE);
+		staff_printf(c, "<ul id=\"rulings\">\n");
+		for (int i = 0; i < PQntuples(rule); i++) {
+			staff_printf(c, "<li>");
+			case_link(c, PQgetvalue(rule, i, 0));
+			staff_printf(c, " &middot; ");
+			staff_text(c, strcmp(PQgetvalue(rule, i, 1), "submitted") == 0
+					  ? M_INV_SUBMITTED
+					  : strcmp(PQgetvalue(rule, i, 1), "decided") == 0
+					  ? M_INV_DECIDED
+					  : M_INV_MEASURES_ADOPTED);
+			staff_printf(c, " <a class=\"button\" href=\"/staff/case/");
+			staff_esc(c, PQgetvalue(rule, i, 0));
+			staff_printf(c, "#ruling\">");
+			staff_text(c, M_QUEUE_OPEN);
+			staff_printf(c, "</a></li>\n");
+		}
+		staff_printf(c, "</ul>\n</section>\n");
+	}
 	casepage_section(c, "running", M_QUEUE_RUNNING);
 	if (PQntuples(run) == 0) {
 		staff_printf(c, "<p>");
@@ -198,6 +227,7 @@ static void queue(struct staff_ctx *c)
 	PQclear(res);
 	PQclear(run);
 	PQclear(ord);
+	PQclear(rule);
 	calendar_free(cal);
 }
 
@@ -250,13 +280,16 @@ static void extend(struct staff_ctx *c)
 	struct casefile k;
 	struct investigation v;
 	struct wf_error e = {0};
+	/* the consent is the logged-in director's (or alternate's): recorded
+	 * as their account (004 p.7.5) */
 	struct investigation_extension x = {.consent_doc = staff_arg(c, "consent_doc"),
 					    .consent_date = staff_arg(c, "consent_date"),
-					    .consented_by = staff_arg(c, "consented_by"),
+					    .consenter = c->user->id,
 					    .new_due = staff_arg(c, "new_due")};
 	if (!caseaction_begin(c, &k))
 		return;
-	if (!investigation_load(c->db, k.reg_no, &v, &e) || !investigation_extend(c->db, &v, &x, &e)) {
+	if (!investigation_load(c->db, k.reg_no, &v, &e) ||
+	    !investigation_extend(c->db, &v, &x, staff_now(c), &e)) {
 		casefile_rollback(c);
 		caseaction_refused(c, k.reg_no, &e);
 		return;
@@ -320,7 +353,7 @@ static void order(struct staff_ctx *c)
 	char due[11];
 	int queued = 0;
 	bool ok = *o.order_no && investigation_load(c->db, k.reg_no, &v, &e) &&
-		  investigation_order(c->db, &v, &o, text, due, &queued, &e);
+		  investigation_order(c->db, &v, &o, text, staff_now(c), due, &queued, &e);
 	if (!*o.order_no)
 		wf_fail(&e, WF_MISSING, "the order's number");
 	crypto_wipe(text, strlen(text));
@@ -331,6 +364,60 @@ static void order(struct staff_ctx *c)
 		return;
 	}
 	caseaction_commit(c, &k, "case.order", "investigation");
+}
+
+/* Management's steps on a submitted conclusion (004 p.7.11), from the
+ * case page's "ruling" section: the decision with its document's number
+ * and date, the measures' document, the close. Each is refused to anyone
+ * but the director (or the alternate when the report names the director):
+ * the route admits only those roles, caseaction_begin shows each only the
+ * cases of their queue, and the decision is checked once more against the
+ * account (investigation_check_decider). */
+static void ruling_step(struct staff_ctx *c, const char *what)
+{
+	struct casefile k;
+	struct investigation v;
+	struct wf_error e = {0};
+	if (!caseaction_begin(c, &k))
+		return;
+	bool ok = investigation_load(c->db, k.reg_no, &v, &e);
+	if (ok && strcmp(what, "decide") == 0) {
+		struct investigation_ruling r = {.decision = staff_arg(c, "decision"),
+						 .doc = staff_arg(c, "doc"),
+						 .date = staff_arg(c, "date"),
+						 .by = c->user->id};
+		ok = investigation_decide(c->db, &v, &r, staff_now(c), &e);
+	} else if (ok && strcmp(what, "measures") == 0) {
+		ok = investigation_check_decider(c->db, &v, c->user->id, NULL, &e) &&
+		     investigation_measures(c->db, &v, staff_arg(c, "doc"), staff_arg(c, "date"),
+					    staff_now(c), &e);
+	} else if (ok) {
+		ok = investigation_check_decider(c->db, &v, c->user->id, NULL, &e) &&
+		     investigation_close(c->db, &v, &e);
+	}
+	if (!ok) {
+		casefile_rollback(c);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	char action[48];
+	snprintf(action, sizeof(action), "investigation.%s", what);
+	caseaction_commit(c, &k, action, "investigation");
+}
+
+static void inv_decide(struct staff_ctx *c)
+{
+	ruling_step(c, "decide");
+}
+
+static void inv_measures(struct staff_ctx *c)
+{
+	ruling_step(c, "measures");
+}
+
+static void inv_close(struct staff_ctx *c)
+{
+	ruling_step(c, "close");
 }
 
 /* The printable cover letter: a page of its own, to print on the
@@ -359,6 +446,9 @@ const struct staff_route staff_decision_routes[] = {
 	{"POST", "/staff/decide/*", DECIDERS, decide, "case.decide"},
 	{"POST", "/staff/extend/*", DECIDERS, extend, "case.extend"},
 	{"POST", "/staff/order/*", DECIDERS, order, "case.order"},
+	{"POST", "/staff/inv-decide/*", DECIDERS, inv_decide, "investigation.decide"},
+	{"POST", "/staff/inv-measures/*", DECIDERS, inv_measures, "investigation.measures"},
+	{"POST", "/staff/inv-close/*", DECIDERS, inv_close, "investigation.close"},
 	{"GET", "/staff/cover-letter/*", DECIDERS | ROLE_BIT(ROLE_COMPLIANCE), cover_letter,
 	 "case.cover_letter"},
 	{NULL, NULL, 0, NULL, NULL},

@@ -55,6 +55,22 @@ enum msg refusal_text(enum wf_code code)
 		return M_WF_CUSTODIAN_REQUESTER;
 	case WF_KEY_MISMATCH:
 		return M_WF_KEY_MISMATCH;
+	case WF_DATE_IN_FUTURE:
+		return M_WF_DATE_IN_FUTURE;
+	case WF_ORDER_BEFORE_DECISION:
+		return M_WF_ORDER_BEFORE_DECISION;
+	case WF_REQUEST_BEFORE_ORDER:
+		return M_WF_REQUEST_BEFORE_ORDER;
+	case WF_CONSENT_BEFORE_ORDER:
+		return M_WF_CONSENT_BEFORE_ORDER;
+	case WF_NOT_DECIDER:
+		return M_WF_NOT_DECIDER;
+	case WF_DUE_NOT_WORKING:
+		return M_WF_DUE_NOT_WORKING;
+	case WF_DECISION_BEFORE_SUBMIT:
+		return M_WF_DECISION_BEFORE_SUBMIT;
+	case WF_MEASURES_BEFORE_DECISION:
+		return M_WF_MEASURES_BEFORE_DECISION;
 	default: /* the database, encryption: nothing the reader can change */
 		break;
 	}

@@ -89,6 +89,28 @@ struct cal_date deadline_reply_due(const struct calendar *cal, struct cal_date r
 	return calendar_add_working_days(cal, registered, deadline_reply_days(setting));
 }
 
+bool deadline_void(PGconn *pg, const char *case_id, const char *kind, struct wf_error *e)
+{
+	static const char sql_void[] =
+		"UPDATE hotline.deadlines SET met_at = now(), voided = true WHERE case_id = $1 "
+		"AND met_at IS NULL AND ($2::text IS NULL OR kind = $2)";
+	const char *p[2] = {case_id, kind};
+	return wfdb_run(pg, sql_void, 2, p, e);
+}
+
+bool deadline_end_case(PGconn *pg, const char *case_id, struct wf_error *e)
+{
+	static const char sql_flag[] = "UPDATE hotline.cases SET overdue = false WHERE id = $1";
+	/* the scanner's reminders and escalations (daemon/scanner.c) still
+	 * waiting to be sent are about a duty that no longer runs */
+	static const char sql_withdraw[] =
+		"UPDATE hotline.outbox SET withdrawn_at = now() WHERE case_id = $1 "
+		"AND sent_at IS NULL AND withdrawn_at IS NULL AND kind IN ('reminder', 'overdue')";
+	const char *p[1] = {case_id};
+	return deadline_void(pg, case_id, NULL, e) && wfdb_run(pg, sql_flag, 1, p, e) &&
+	       wfdb_run(pg, sql_withdraw, 1, p, e);
+}
+
 int deadline_days_left(const struct calendar *cal, const char *due, int64_t now)
 {
 	struct cal_date d;

@@ -49,6 +49,16 @@ int deadline_reply_days(const char *setting);
 /* Its last day: that many working days after the day of registration. */
 struct cal_date deadline_reply_due(const struct calendar *cal, struct cal_date registered,
 				   const char *setting);
+/* Ends the open deadlines of the case (of that kind; every kind when kind
+ * is NULL) without their duty done: met_at now, voided. The scanner then
+ * neither reminds nor escalates. */
+bool deadline_void(PGconn *pg, const char *case_id, const char *kind, struct wf_error *e)
+    __attribute__((warn_unused_result));
+/* The case reached a state that ends it (closed, referred, not considered,
+ * forwarded): every open deadline is voided, the overdue flag clears, and
+ * reminders and escalations not yet sent are withdrawn from the outbox. */
+bool deadline_end_case(PGconn *pg, const char *case_id, struct wf_error *e)
+    __attribute__((warn_unused_result));
 
 /* Working days from the day of now (Asia/Almaty) to due (0 = due that
  * day; negative = late by that many). */

@@ -13,7 +13,10 @@
 
 static const char sql_load[] =
 	"SELECT c.id, j.reg_no, c.state, c.director_named, i.id, i.state, i.decision, "
-	"to_char(i.due_date, 'YYYY-MM-DD'), to_char(i.order_date, 'YYYY-MM-DD'), i.extended "
+	"to_char(i.due_date, 'YYYY-MM-DD'), to_char(i.order_date, 'YYYY-MM-DD'), i.extended, "
+	"coalesce(to_char(c.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
+	"coalesce(to_char(i.submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
+	"coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1 "
 	"FOR UPDATE OF c";
@@ -38,6 +41,9 @@ bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v,
 		goto out;
 	}
 	v->director_named = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
+	snprintf(v->case_decided, sizeof(v->case_decided), "%s", PQgetvalue(res, 0, 10));
+	snprintf(v->submitted_on, sizeof(v->submitted_on), "%s", PQgetvalue(res, 0, 11));
+	snprintf(v->decision_date, sizeof(v->decision_date), "%s", PQgetvalue(res, 0, 12));
 	if (!PQgetisnull(res, 0, 4)) {
 		snprintf(v->id, sizeof(v->id), "%s", PQgetvalue(res, 0, 4));
 		if (!investigation_state_parse(PQgetvalue(res, 0, 5), &v->state)) {
@@ -61,6 +67,57 @@ static bool ordered(const struct investigation *v, struct wf_error *e)
 	if (!v->id[0])
 		return wf_fail(e, WF_NOT_ORDERED, "no investigation was ordered for case %s",
 			       v->reg_no);
+	return true;
+}
+
+/* A document's date (label names it in the refusal): a date, not after
+ * today in Asia/Almaty (of now), and not before floor when floor is given
+ * (refused with floor_code, floor_label naming that earlier step). */
+static bool check_date(const char *label, const char *s, const char *floor,
+		       enum wf_code floor_code, const char *floor_label, int64_t now,
+		       struct wf_error *e)
+{
+	struct cal_date d, f;
+	if (!s || !*s)
+		return wf_fail(e, WF_MISSING, "give the %s", label);
+	if (!cal_date_parse(s, &d))
+		return wf_fail(e, WF_BAD_DATE, "the %s %s is not a date (YYYY-MM-DD)", label, s);
+	char today[11];
+	cal_date_format(calendar_local_date(now), today);
+	if (strcmp(s, today) > 0)
+		return wf_fail(e, WF_DATE_IN_FUTURE, "the %s %s is after today (%s)", label, s,
+			       today);
+	if (floor && *floor && cal_date_parse(floor, &f) && cal_date_compare(d, f) < 0)
+		return wf_fail(e, floor_code, "the %s %s is before %s (%s)", label, s, floor_label,
+			       floor);
+	return true;
+}
+
+bool investigation_check_decider(PGconn *pg, const struct investigation *v, long long user_id,
+				 char name[128], struct wf_error *e)
+{
+	static const char sql_decider[] =
+		"SELECT display_name, 'director' = ANY (roles), 'alternate' = ANY (roles) "
+		"FROM hotline.staff_users WHERE id = $1::bigint AND NOT disabled";
+	const char *role = v->director_named ? "alternate recipient" : "director";
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", user_id);
+	const char *p[1] = {uid};
+	PGresult *res = user_id > 0 ? wfdb_exec(pg, sql_decider, 1, p, e) : NULL;
+	if (user_id > 0 && !res)
+		return false;
+	/* the director must not decide on a report that names them: the
+	 * alternate recipient does (000 L140) */
+	bool ok = res && PQntuples(res) == 1 &&
+		  strcmp(PQgetvalue(res, 0, v->director_named ? 2 : 1), "t") == 0;
+	if (ok && name)
+		snprintf(name, 128, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (!ok)
+		return wf_fail(e, WF_NOT_DECIDER,
+			       "only an active account holding the %s's role may do this for case "
+			       "%s",
+			       role, v->reg_no);
 	return true;
 }
 
@@ -192,7 +249,8 @@ bool investigation_check_order(const struct investigation *v, struct wf_error *e
 }
 
 bool investigation_order(PGconn *pg, struct investigation *v, const struct investigation_order *o,
-			 const char *report_text, char due[11], int *queued, struct wf_error *e)
+			 const char *report_text, int64_t now, char due[11], int *queued,
+			 struct wf_error *e)
 {
 	static const char sql_order[] =
 		"INSERT INTO hotline.investigations (case_id, order_no, order_date, due_date) "
@@ -204,9 +262,13 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 		return wf_fail(e, WF_MISSING, "an order needs its number, its date and the commission");
 	if (!investigation_check_order(v, e))
 		return false;
+	/* the order follows the director's decision to investigate, and is
+	 * not dated ahead: its date starts the ten working days (004 p.7.5) */
 	struct cal_date od;
-	if (!cal_date_parse(o->order_date, &od))
-		return wf_fail(e, WF_BAD_DATE, "the order date %s is not a date", o->order_date);
+	if (!check_date("order date", o->order_date, v->case_decided, WF_ORDER_BEFORE_DECISION,
+			"the director's decision to investigate", now, e) ||
+	    !cal_date_parse(o->order_date, &od))
+		return false;
 	if (!investigation_check_members(pg, v, o->members, o->nmembers, report_text, e))
 		return false;
 	struct calendar *cal = wfdb_calendar(pg, e);
@@ -288,34 +350,87 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 	return ok;
 }
 
-bool investigation_decide(PGconn *pg, struct investigation *v, const char *decision,
+static bool notify_submitted(PGconn *pg, const struct investigation *v, int *queued,
+			     struct wf_error *e)
+{
+	char *url = wfdb_setting(pg, "console_url"), *org = wfdb_setting(pg, "organisation");
+	char *director = wfdb_setting(pg, v->director_named ? "alternate_email" : "director_email");
+	struct notice_facts f = {.reg_no = v->reg_no,
+				 .deadline_kind = "investigation",
+				 .console_url = url,
+				 .organisation = org};
+	struct notice n;
+	notice_build(&n, NOTICE_CONCLUSION_SUBMITTED, &f);
+	const char *r[1] = {director};
+	bool ok = wfdb_notify(pg, v->case_id, "conclusion_submitted", r, 1, &n, queued, e);
+	notice_free(&n);
+	free(url);
+	free(org);
+	free(director);
+	return ok;
+}
+
+bool investigation_submit(PGconn *pg, struct investigation *v, long long by, int *queued,
 			  struct wf_error *e)
 {
-	static const char sql_decide[] =
-		"UPDATE hotline.investigations SET decision = $2, decided_at = now() WHERE id = $1";
-	enum investigation_decision d;
-	if (!decision || !investigation_decision_parse(decision, &d))
-		return wf_fail(e, WF_BAD_DECISION, "the decision is stop, hand_over, disciplinary or "
-						   "other_measures (004 p.7.11)");
-	if (!move(pg, v, INV_DECIDED, e))
+	static const char sql_submit[] =
+		"UPDATE hotline.investigations SET submitted_at = now(), "
+		"submitted_by = nullif($2::bigint, 0) WHERE id = $1";
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", by);
+	const char *p[2] = {v->id, uid};
+	/* Submitting meets the ten working days (004 p.7.5, 7.10): the
+	 * commission's part is done, so its reminders stop, and so do those of
+	 * the requests for materials still open. */
+	if (!move(pg, v, INV_SUBMITTED, e) || !wfdb_run(pg, sql_submit, 2, p, e) ||
+	    !deadline_meet(pg, v->case_id, "investigation", NULL, e) ||
+	    !deadline_void(pg, v->case_id, "material_request", e) ||
+	    !notify_submitted(pg, v, queued, e))
 		return false;
-	const char *p[2] = {v->id, investigation_decision_name(d)};
-	if (!wfdb_run(pg, sql_decide, 2, p, e))
-		return false;
-	v->decided = true;
-	v->decision = d;
 	return true;
 }
 
-bool investigation_measures(PGconn *pg, struct investigation *v, const char *doc,
-			    struct wf_error *e)
+bool investigation_decide(PGconn *pg, struct investigation *v, const struct investigation_ruling *r,
+			  int64_t now, struct wf_error *e)
+{
+	static const char sql_decide[] =
+		"UPDATE hotline.investigations SET decision = $2, decided_at = now(), "
+		"decision_doc = $3, decision_date = $4::date, decided_by = $5::bigint WHERE id = $1";
+	enum investigation_decision d;
+	if (!r->decision || !investigation_decision_parse(r->decision, &d))
+		return wf_fail(e, WF_BAD_DECISION, "the decision is stop, hand_over, disciplinary or "
+						   "other_measures (004 p.7.11)");
+	if (!r->doc || !*r->doc)
+		return wf_fail(e, WF_MISSING, "the decision needs the number of the document that "
+					      "states it");
+	if (!ordered(v, e) || !investigation_check_decider(pg, v, r->by, NULL, e) ||
+	    !check_date("decision date", r->date, v->submitted_on, WF_DECISION_BEFORE_SUBMIT,
+			"the day the conclusion was submitted", now, e))
+		return false;
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", r->by);
+	const char *p[5] = {v->id, investigation_decision_name(d), r->doc, r->date, uid};
+	if (!move(pg, v, INV_DECIDED, e) || !wfdb_run(pg, sql_decide, 5, p, e))
+		return false;
+	v->decided = true;
+	v->decision = d;
+	snprintf(v->decision_date, sizeof(v->decision_date), "%s", r->date);
+	return true;
+}
+
+bool investigation_measures(PGconn *pg, struct investigation *v, const char *doc, const char *date,
+			    int64_t now, struct wf_error *e)
 {
 	static const char sql_measures[] =
-		"UPDATE hotline.investigations SET measures_doc = $2 WHERE id = $1";
+		"UPDATE hotline.investigations SET measures_doc = $2, measures_date = $3::date "
+		"WHERE id = $1";
 	if (!doc || !*doc)
 		return wf_fail(e, WF_MISSING, "the measures need the document that adopts them");
-	const char *p[2] = {v->id, doc};
-	return move(pg, v, INV_MEASURES_ADOPTED, e) && wfdb_run(pg, sql_measures, 2, p, e);
+	if (!ordered(v, e) || !check_date("measures' document date", date, v->decision_date,
+					  WF_MEASURES_BEFORE_DECISION, "the decision", now, e))
+		return false;
+	const char *p[3] = {v->id, doc, date};
+	return move(pg, v, INV_MEASURES_ADOPTED, e) && wfdb_run(pg, sql_measures, 3, p, e);
 }
 
 bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e)
@@ -324,42 +439,56 @@ bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e
 		"UPDATE hotline.cases SET state = 'closed', state_changed_at = now() WHERE id = $1";
 	const char *p[1] = {v->case_id};
 	if (!move(pg, v, INV_CLOSED, e) || !wfdb_run(pg, sql_close, 1, p, e) ||
-	    !deadline_meet(pg, v->case_id, "investigation", NULL, e))
+	    !deadline_end_case(pg, v->case_id, e))
 		return false;
 	v->case_state = CASE_CLOSED;
 	return true;
 }
 
 bool investigation_extend(PGconn *pg, struct investigation *v,
-			  const struct investigation_extension *x, struct wf_error *e)
+			  const struct investigation_extension *x, int64_t now, struct wf_error *e)
 {
 	static const char sql_ext[] =
 		"INSERT INTO hotline.investigation_extensions (investigation_id, consent_doc, "
-		"consent_date, consented_by, old_due_date, new_due_date) "
-		"VALUES ($1, $2, $3::date, $4, $5::date, $6::date)";
+		"consent_date, consented_by, consented_by_user, old_due_date, new_due_date) "
+		"VALUES ($1, $2, $3::date, $4, $5::bigint, $6::date, $7::date)";
 	static const char sql_due[] = "UPDATE hotline.investigations SET due_date = $2::date, "
 				      "extended = true WHERE id = $1";
 	if (!ordered(v, e))
 		return false;
 	if (!x->consent_doc || !*x->consent_doc || !x->consent_date || !*x->consent_date ||
-	    !x->consented_by || !*x->consented_by || !x->new_due || !*x->new_due)
+	    x->consenter <= 0 || !x->new_due || !*x->new_due)
 		return wf_fail(e, WF_NO_CONSENT,
 			       "the term of a service investigation moves only with the director's "
 			       "written consent (004 p.7.5): give the consent's document, its "
-			       "date, who gave it and the new due date");
+			       "date, the account of who gave it and the new due date");
+	if (v->state >= INV_SUBMITTED)
+		return wf_fail(e, WF_DECIDED, "the conclusion is already submitted: the term was "
+					      "met");
+	char name[128];
+	if (!check_date("consent date", x->consent_date, v->order_date, WF_CONSENT_BEFORE_ORDER,
+			"the order", now, e) ||
+	    !investigation_check_decider(pg, v, x->consenter, name, e))
+		return false;
 	struct cal_date d;
-	if (!cal_date_parse(x->consent_date, &d))
-		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", x->consent_date);
 	if (!cal_date_parse(x->new_due, &d))
-		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", x->new_due);
-	if (v->state >= INV_DECIDED)
-		return wf_fail(e, WF_DECIDED, "the investigation is already decided");
+		return wf_fail(e, WF_BAD_DATE, "the new due date %s is not a date (YYYY-MM-DD)",
+			       x->new_due);
 	if (strcmp(x->new_due, v->due) <= 0)
 		return wf_fail(e, WF_DUE_NOT_LATER, "the new due date must be after %s", v->due);
-	const char *p[6] = {v->id, x->consent_doc, x->consent_date, x->consented_by, v->due,
-			    x->new_due};
+	struct calendar *cal = wfdb_calendar(pg, e);
+	if (!cal)
+		return false;
+	bool working = calendar_is_working_day(cal, d);
+	calendar_free(cal);
+	if (!working)
+		return wf_fail(e, WF_DUE_NOT_WORKING, "the new due date %s is not a working day",
+			       x->new_due);
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", x->consenter);
+	const char *p[7] = {v->id, x->consent_doc, x->consent_date, name, uid, v->due, x->new_due};
 	const char *q[2] = {v->id, x->new_due};
-	if (!wfdb_run(pg, sql_ext, 6, p, e) || !wfdb_run(pg, sql_due, 2, q, e) ||
+	if (!wfdb_run(pg, sql_ext, 7, p, e) || !wfdb_run(pg, sql_due, 2, q, e) ||
 	    !deadline_move(pg, v->case_id, "investigation", x->new_due, e))
 		return false;
 	snprintf(v->due, sizeof(v->due), "%s", x->new_due);
@@ -386,9 +515,13 @@ bool investigation_request(PGconn *pg, struct investigation *v, const char *to, 
 	cal_date_format(calendar_local_date(now), today);
 	if (!on || !*on)
 		on = today;
+	/* a request is made while the investigation runs: not before its
+	 * order, not ahead of today (its date starts the one working day) */
 	struct cal_date d;
-	if (!cal_date_parse(on, &d))
-		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", on);
+	if (!check_date("request date", on, v->order_date, WF_REQUEST_BEFORE_ORDER, "the order",
+			now, e) ||
+	    !cal_date_parse(on, &d))
+		return false;
 	struct calendar *cal = wfdb_calendar(pg, e);
 	if (!cal)
 		return false;

@@ -1,8 +1,9 @@
 /* A service investigation (seed 004 ch. 7): ordered by the director with a
  * commission, at most ten working days from the order unless the director
  * consents in writing to a longer term, requests for materials answered
- * within one working day, a reasoned conclusion citing the norms, one of
- * the four decisions, the measures, the close. hotlinectl's `investigation`
+ * within one working day, a reasoned conclusion citing the norms that the
+ * commission submits to management (which meets the term), management's
+ * decision (one of four), the measures, the close (004 p.7.10-7.11). hotlinectl's `investigation`
  * steps and the staff pages both call these, so the rules live in one
  * place (docs/procedure.md).
  *
@@ -35,6 +36,9 @@ struct investigation {
 	char due[11];
 	char order_date[11];
 	bool extended;
+	char case_decided[11]; /* the director's decision to investigate (Almaty), or "" */
+	char submitted_on[11]; /* the day the conclusion was submitted (Almaty), or "" */
+	char decision_date[11]; /* the 7.11 decision's document date, or "" */
 };
 
 /* Loads case reg_no and its investigation, if any, locking the case row
@@ -72,15 +76,24 @@ bool investigation_check_members(PGconn *pg, const struct investigation *v,
 bool investigation_check_order(const struct investigation *v, struct wf_error *e)
     __attribute__((warn_unused_result));
 
+/* Only the account holding the director's role decides and consents for a
+ * case, or the alternate recipient's when the report names the director
+ * (000 L140, 004 p.7.5, 7.11); an active account. name (may be NULL, else
+ * 128 bytes) gets its display name. */
+bool investigation_check_decider(PGconn *pg, const struct investigation *v, long long user_id,
+				 char name[128], struct wf_error *e) __attribute__((warn_unused_result));
+
 /* Orders the investigation of a case the director decided to investigate:
- * checks the members (above), records the order and the commission, the
+ * the order's date is neither before that decision nor after the day of
+ * now (Asia/Almaty); checks the members (above), records the order and the commission, the
  * deadline ten working days from the order date (written to due), the
  * case event, and queues the notice to the compliance manager and the
  * director (or the alternate when the director is named). *queued (may be
  * NULL) gets the number of notices queued: 0 means no recipient is
  * configured. */
 bool investigation_order(PGconn *pg, struct investigation *v, const struct investigation_order *o,
-			 const char *report_text, char due[11], int *queued, struct wf_error *e)
+			 const char *report_text, int64_t now, char due[11], int *queued,
+			 struct wf_error *e)
     __attribute__((warn_unused_result));
 
 /* ordered -> in_progress. */
@@ -96,34 +109,57 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 			    const struct public_key *case_pk, struct wf_error *e)
     __attribute__((warn_unused_result));
 
-/* One of the four decisions of 004 p.7.11, by its name ("stop",
- * "hand_over", "disciplinary", "other_measures"). -> decided. */
-bool investigation_decide(PGconn *pg, struct investigation *v, const char *decision,
+/* The commission hands its conclusion and the materials to management
+ * (004 p.7.10): conclusion_drafted -> submitted. This meets the ten working
+ * days; the open requests for materials stop running (voided); the director
+ * (or the alternate when the director is named) gets a content-free notice
+ * to decide. by is the submitting member's account, 0 from hotlinectl.
+ * *queued (may be NULL): notices queued. */
+bool investigation_submit(PGconn *pg, struct investigation *v, long long by, int *queued,
 			  struct wf_error *e) __attribute__((warn_unused_result));
 
-/* The document adopting the measures. -> measures_adopted. */
-bool investigation_measures(PGconn *pg, struct investigation *v, const char *doc,
-			    struct wf_error *e) __attribute__((warn_unused_result));
+/* Management's decision on the submitted conclusion (004 p.7.11). */
+struct investigation_ruling {
+	const char *decision; /* "stop", "hand_over", "disciplinary", "other_measures" */
+	const char *doc;      /* the number of the document that states it */
+	const char *date;     /* its date, YYYY-MM-DD: from the submission to today */
+	long long by;	      /* the deciding account: see investigation_check_decider */
+};
+/* submitted -> decided; anyone else than the director (or the alternate
+ * when the director is named) is refused with WF_NOT_DECIDER. */
+bool investigation_decide(PGconn *pg, struct investigation *v, const struct investigation_ruling *r,
+			  int64_t now, struct wf_error *e) __attribute__((warn_unused_result));
 
-/* -> closed; closes the case and meets the investigation's deadline. */
+/* The document adopting the measures, its number and its date (from the
+ * decision's date to today). -> measures_adopted. */
+bool investigation_measures(PGconn *pg, struct investigation *v, const char *doc, const char *date,
+			    int64_t now, struct wf_error *e) __attribute__((warn_unused_result));
+
+/* -> closed; closes the case and ends everything that still runs for it
+ * (deadline_end_case: open deadlines voided, overdue flag cleared, unsent
+ * reminders withdrawn). */
 bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e)
     __attribute__((warn_unused_result));
 
 /* The director's written consent to a longer term (004 p.7.5): all four
- * fields are required, and the new date must be after the current one. */
+ * fields are required, while the conclusion is not yet submitted; the
+ * consent is dated from the order to today (Asia/Almaty, of now), given by
+ * the account investigation_check_decider accepts (recorded as that
+ * account), and the new due date is a working day after the current one. */
 struct investigation_extension {
 	const char *consent_doc;
 	const char *consent_date; /* YYYY-MM-DD */
-	const char *consented_by;
-	const char *new_due; /* YYYY-MM-DD */
+	long long consenter;	  /* the consenting account's id */
+	const char *new_due;	  /* YYYY-MM-DD */
 };
 bool investigation_extend(PGconn *pg, struct investigation *v,
-			  const struct investigation_extension *x, struct wf_error *e)
+			  const struct investigation_extension *x, int64_t now, struct wf_error *e)
     __attribute__((warn_unused_result));
 
 /* A request for materials to an employee, due one working day after the
  * day it is made (004 p.7.8). on is that day (YYYY-MM-DD) or NULL for the
- * day of now in Asia/Almaty. Writes the request's id and due date. */
+ * day of now in Asia/Almaty, neither before the order nor after today.
+ * Writes the request's id and due date. */
 bool investigation_request(PGconn *pg, struct investigation *v, const char *to, const char *what,
 			   const char *on, int64_t now, char request_id[24], char due[11],
 			   struct wf_error *e) __attribute__((warn_unused_result));

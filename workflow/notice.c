@@ -142,6 +142,19 @@ void notice_build(struct notice *n, enum notice_kind kind, const struct notice_f
 			   f->reg_no, ch ? ch->ru : "-", due, f->reg_no, ch ? ch->kk : "-", due);
 		break;
 	}
+	case NOTICE_CONCLUSION_SUBMITTED:
+		buf_printf(&n->subject, "Обращение %s: заключение служебной проверки представлено "
+					"для решения",
+			   f->reg_no);
+		buf_printf(&n->body,
+			   "По обращению № %s комиссия представила заключение служебной проверки "
+			   "с материалами. Прошу ознакомиться и принять решение по итогам "
+			   "проверки (п. 7.11), указав номер и дату документа.\n\n"
+			   "№ %s өтініш бойынша комиссия қызметтік тексеру қорытындысын "
+			   "материалдарымен ұсынды. Танысып, тексеру қорытындысы бойынша шешім "
+			   "қабылдауыңызды, құжаттың нөмірі мен күнін көрсетуіңізді сұраймын.\n",
+			   f->reg_no, f->reg_no);
+		break;
 	}
 	link(&n->body, f);
 	if (f->organisation && *f->organisation)

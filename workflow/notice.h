@@ -20,6 +20,7 @@ enum notice_kind {
 	NOTICE_OVERDUE,	     /* a deadline passed: escalation */
 	NOTICE_INVESTIGATION_ORDERED,
 	NOTICE_REGISTERED, /* a new appeal, to the compliance manager: triage it */
+	NOTICE_CONCLUSION_SUBMITTED, /* the commission's conclusion awaits management's decision */
 };
 
 struct notice_facts {

@@ -186,6 +186,17 @@ static bool meet_director_informed(PGconn *pg, const struct kase *k, struct wf_e
 	return wfdb_run(pg, sql_informed, 1, v, e);
 }
 
+/* A case that reached an end for the hotline (closed, referred, not
+ * considered, forwarded) leaves nothing running: no deadline, no overdue
+ * flag, no reminder waiting to be sent (deadline_end_case). Called after
+ * the step met the deadline it fulfils, so that one counts as met. */
+static bool end_if_over(PGconn *pg, const struct kase *k, struct wf_error *e)
+{
+	bool over = k->state == CASE_CLOSED || k->state == CASE_REFERRED ||
+		    k->state == CASE_NOT_CONSIDERED || k->state == CASE_FORWARDED;
+	return !over || deadline_end_case(pg, k->id, e);
+}
+
 /* Queues a notice to each person the settings name under keys (at most 2). */
 static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const char *kind,
 		   const char *deadline_kind, const char *const *keys, int nkeys,
@@ -296,7 +307,7 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 				    k.out->due, e) &&
 		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", keys, 2, e);
 	}
-	return true;
+	return end_if_over(pg, &k, e);
 }
 
 bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor,
@@ -340,7 +351,8 @@ bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, 
 	    !move(pg, &k, to, "decided", "decision", name, actor, e))
 		return false;
 	const char *v[3] = {k.id, name, doc ? doc : ""};
-	return wfdb_run(pg, sql_decide, 3, v, e) && meet_director_informed(pg, &k, e);
+	return wfdb_run(pg, sql_decide, 3, v, e) && meet_director_informed(pg, &k, e) &&
+	       end_if_over(pg, &k, e);
 }
 
 bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body, const char *actor,
@@ -364,7 +376,8 @@ bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body, const
 	if (!moves && !event(pg, &k, "forwarded", "to", body, actor, e))
 		return false;
 	const char *v[2] = {k.id, body};
-	return wfdb_run(pg, sql_fwd, 2, v, e) && meet(pg, &k, "urgent_forward", e);
+	return wfdb_run(pg, sql_fwd, 2, v, e) && meet(pg, &k, "urgent_forward", e) &&
+	       end_if_over(pg, &k, e);
 }
 
 bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name,

@@ -14,6 +14,7 @@ static const char *const inv_names[INV_STATE_COUNT] = {
 	[INV_ORDERED] = "ordered",
 	[INV_IN_PROGRESS] = "in_progress",
 	[INV_CONCLUSION_DRAFTED] = "conclusion_drafted",
+	[INV_SUBMITTED] = "submitted",
 	[INV_DECIDED] = "decided",
 	[INV_MEASURES_ADOPTED] = "measures_adopted",
 	[INV_CLOSED] = "closed",
@@ -144,8 +145,11 @@ const char *investigation_check_transition(enum investigation_state from,
 		return "the investigation must be ordered first";
 	case INV_CONCLUSION_DRAFTED:
 		return "the investigation must be in progress before a conclusion is drafted";
+	case INV_SUBMITTED:
+		return "the commission submits its conclusion once it is drafted";
 	case INV_DECIDED:
-		return "a decision needs the commission's reasoned conclusion first";
+		return "management decides once the commission has submitted its reasoned "
+		       "conclusion (004 p.7.10-7.11)";
 	case INV_MEASURES_ADOPTED:
 		return "measures follow a decision";
 	default:

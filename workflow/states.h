@@ -22,8 +22,9 @@ enum case_state {
 enum investigation_state {
 	INV_ORDERED,
 	INV_IN_PROGRESS,
-	INV_CONCLUSION_DRAFTED,
-	INV_DECIDED,
+	INV_CONCLUSION_DRAFTED, /* the commission's reasoned conclusion, not yet handed over */
+	INV_SUBMITTED,		/* conclusion and materials with management (004 p.7.10) */
+	INV_DECIDED,		/* management's decision of 004 p.7.11 */
 	INV_MEASURES_ADOPTED,
 	INV_CLOSED,
 	INV_STATE_COUNT

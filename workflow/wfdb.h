@@ -46,6 +46,14 @@ enum wf_code {
 	WF_NOT_APPROVED,      /* the custodian cannot open a request not approved */
 	WF_CUSTODIAN_REQUESTER, /* the custodian cannot open their own request */
 	WF_KEY_MISMATCH,      /* the custodian key does not open the identity */
+	WF_DATE_IN_FUTURE,    /* a document dated after today */
+	WF_ORDER_BEFORE_DECISION, /* an order dated before the decision to investigate */
+	WF_REQUEST_BEFORE_ORDER,  /* a request for materials dated before the order */
+	WF_CONSENT_BEFORE_ORDER,  /* a consent to extend dated before the order */
+	WF_NOT_DECIDER,	      /* not the director (or the alternate when the director is named) */
+	WF_DUE_NOT_WORKING,   /* the new due date is not a working day */
+	WF_DECISION_BEFORE_SUBMIT, /* a 7.11 decision dated before the conclusion was submitted */
+	WF_MEASURES_BEFORE_DECISION, /* measures dated before the decision */
 	WF_CODE_COUNT
 };
 

@@ -7,9 +7,17 @@
 //   hotlinectl(...args)   runs BUILD/hotlinectl on the stack's database
 //   sendReport(fields)    POSTs /report; returns {regNo, receipt}
 //   fitsPhone(page)       asserts that the page has no horizontal scroll at 375 px
+//   almatyToday()         today's date in Asia/Almaty (YYYY-MM-DD): the latest
+//                         date an order, a request or a decision may bear
+//   orderInvestigation(regNo, orderNo)
+//                         triages a report as corruption, decides to investigate
+//                         and orders it today with the "commission" account
+//   submitConclusion(regNo)
+//                         the commission's steps with hotlinectl: start, a
+//                         conclusion, submitted to management
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BASE } from './common.mjs';
 
@@ -61,4 +69,26 @@ export async function fitsPhone(page) {
 	assert.ok(scroll <= client, `${page.url()}: ${scroll} px wide on a 375 px phone`);
 	if (before)
 		await page.setViewportSize(before);
+}
+
+export function almatyToday() {
+	return new Date(Date.now() + 5 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+export function orderInvestigation(regNo, orderNo) {
+	hotlinectl('case', 'triage', regNo, 'corruption');
+	hotlinectl('case', 'decide', regNo, 'investigate', '--doc', 'resolution 4');
+	hotlinectl('investigation', 'order', regNo, '--order-no', orderNo, '--order-date', almatyToday(),
+		'--member', 'Test Commission|deputy director|commission',
+		'--member', 'Omarova Gulnara|chief accountant',
+		'--case-key', `${stackDir()}/case.sec`, '--passphrase-file', `${stackDir()}/pp`);
+}
+
+export function submitConclusion(regNo, findings) {
+	const file = join(stackDir(), `conclusion-${regNo}.txt`);
+	writeFileSync(file, findings);
+	hotlinectl('investigation', 'start', regNo);
+	hotlinectl('investigation', 'conclude', regNo, '--norms', 'Law on Combating Corruption, art. 8',
+		'--text-file', file, '--case-public-key', `${stackDir()}/case.pub`);
+	hotlinectl('investigation', 'submit', regNo);
 }

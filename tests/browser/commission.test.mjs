@@ -1,12 +1,13 @@
 // The commission in a real browser: a member logs in, finds the
 // investigation they sit on, starts it, requests materials (due the next
 // working day) and marks them received, writes the conclusion citing the
-// norms and records the decision; at phone and laptop width (screenshots
-// commission-list, commission-case, commission-concluded).
+// norms and submits it to management, whose decision it cannot take (the
+// director's side: director.test.mjs); at phone and laptop width
+// (screenshots commission-list, commission-case, commission-concluded).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launchForStaff, loginAs, shoot, url } from './common.mjs';
-import { fitsPhone, hotlinectl, passphrase, sendReport, stackDir } from './casework.mjs';
+import { fitsPhone, hotlinectl, orderInvestigation, passphrase, sendReport, almatyToday } from './casework.mjs';
 
 let browser;
 before(async () => { browser = await launchForStaff(); });
@@ -15,13 +16,8 @@ after(() => browser?.close());
 test('the commission concludes its investigation', async () => {
 	const what = `Kickbacks on the 2025 contracts ${Date.now()}`;
 	const { regNo } = await sendReport({ what, identity: 'named', name: 'Aida Reporter', phone: '+77010001122' });
-	hotlinectl('case', 'triage', regNo, 'corruption');
-	hotlinectl('case', 'decide', regNo, 'investigate', '--doc', 'resolution 4');
-	const today = new Date(Date.now() + 5 * 3600 * 1000).toISOString().slice(0, 10);
-	hotlinectl('investigation', 'order', regNo, '--order-no', '12-k', '--order-date', today,
-		'--member', 'Test Commission|deputy director|commission',
-		'--member', 'Omarova Gulnara|chief accountant',
-		'--case-key', `${stackDir()}/case.sec`, '--passphrase-file', `${stackDir()}/pp`);
+	orderInvestigation(regNo, '12-k');
+	const today = almatyToday();
 	assert.ok(passphrase());
 
 	const ctx = await browser.newContext({ javaScriptEnabled: false });
@@ -45,11 +41,21 @@ test('the commission concludes its investigation', async () => {
 	await Promise.all([page.waitForNavigation(), page.click('#start')]);
 	await page.fill('#to', 'Head of accounting');
 	await page.fill('#what', 'Contracts of 2025 with the supplier');
-	await page.fill('#on', '2026-03-20');
+	// a request is dated neither before the order nor after today
+	const tomorrow = new Date(Date.parse(today) + 86400 * 1000).toISOString().slice(0, 10);
+	await page.fill('#on', tomorrow);
+	await Promise.all([page.waitForNavigation(), page.click('#new-request button[type="submit"]')]);
+	assert.match(await page.textContent('#error'), /after today/i);
+	await page.fill('#to', 'Head of accounting');
+	await page.fill('#what', 'Contracts of 2025 with the supplier');
+	await page.fill('#on', today);
 	await Promise.all([page.waitForNavigation(), page.click('#new-request button[type="submit"]')]);
 	const request = page.locator('li.request', { hasText: 'Head of accounting' });
-	assert.equal(await request.locator('time.due').textContent(), '2026-03-26',
-		'Friday 20 March 2026 + one working day across Nauryz');
+	const shown = hotlinectl('investigation', 'show', regNo).match(/on (\d{4}-\d{2}-\d{2}): due (\d{4}-\d{2}-\d{2})/);
+	assert.equal(shown[1], today);
+	assert.equal(await request.locator('time.due').textContent(), shown[2],
+		'one working day after the request, by the daemon\'s calendar');
+	assert.ok(shown[2] > today);
 	await Promise.all([page.waitForNavigation(), request.locator('button').click()]);
 	assert.ok(await page.locator('li.request.received', { hasText: 'Head of accounting' }).isVisible());
 
@@ -60,13 +66,15 @@ test('the commission concludes its investigation', async () => {
 	assert.equal(await page.textContent('#findings-text'), 'The contracts confirm the kickbacks.');
 	assert.match(await page.textContent('#norms-text'), /art\. 8/);
 
-	await page.check('input[name="decision"][value="disciplinary"]');
-	await Promise.all([page.waitForNavigation(), page.click('#decision button[type="submit"]')]);
-	assert.ok((await page.textContent('#decision-text')).trim().length > 0);
-	assert.ok(await page.isVisible('#doc'), 'the measures come next');
+	// the commission submits; the decision is not on its page
+	assert.equal(await page.locator('input[name="decision"]').count(), 0);
+	await Promise.all([page.waitForNavigation(), page.click('#submit-conclusion')]);
+	assert.match(await page.textContent('#submitted'), new RegExp(today));
+	assert.ok(await page.isVisible('#awaiting-decision'));
+	assert.equal(await page.locator('#submit-conclusion').count(), 0);
+	assert.equal(await page.locator('#new-request').count(), 0, 'the term is met: no more requests');
 	await fitsPhone(page);
 	await shoot(page, 'commission-concluded');
-	const state = hotlinectl('investigation', 'show', regNo);
-	assert.match(state, /investigation: decided/);
+	assert.match(hotlinectl('investigation', 'show', regNo), /investigation: submitted/);
 	await ctx.close();
 });

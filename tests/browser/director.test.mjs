@@ -3,11 +3,16 @@
 // acknowledges it, decides to forward it and opens the printable cover
 // letter. A report naming the director is not in the director's queue and
 // its page is 404 for the director; the alternate recipient sees it.
-// Screenshots director-queue, director-case, director-letter.
+// The commission's submitted conclusion waits on the decisions page; the
+// director reads it and records the decision with its document's number
+// and date, the measures with theirs, and closes the case.
+// Screenshots director-queue, director-case, director-letter,
+// director-ruling.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launchForStaff, loginAs, shoot, url } from './common.mjs';
 import { report, watchDialogs } from './reportkit.mjs';
+import { almatyToday, fitsPhone, hotlinectl, orderInvestigation, sendReport, submitConclusion } from './casework.mjs';
 
 let browser;
 before(async () => { browser = await launchForStaff(); });
@@ -80,4 +85,46 @@ test('the director decides, and never sees a report that names the director', as
 	assert.equal(ok.status(), 200);
 	assert.match(await apage.textContent('#content'), /general director/);
 	await alt.close();
+});
+
+test('the director decides on the commission\'s submitted conclusion', async () => {
+	const findings = `The contracts confirm the kickbacks ${Date.now()}.`;
+	const { regNo } = await sendReport({ what: 'Kickbacks on the warehouse lease' });
+	orderInvestigation(regNo, '21-k');
+	submitConclusion(regNo, findings);
+	const today = almatyToday();
+
+	const ctx = await browser.newContext({ javaScriptEnabled: false });
+	const page = await ctx.newPage();
+	await loginAs(page, BASE, 'director');
+	await page.goto(url('/staff/decisions?lang=en'));
+	const waiting = page.locator('#rulings li', { hasText: regNo });
+	assert.equal(await waiting.count(), 1, 'the submitted conclusion waits for the director');
+	await Promise.all([page.waitForNavigation(), waiting.locator('a.button').click()]);
+	assert.equal(new URL(page.url()).pathname, `/staff/case/${regNo}`);
+	assert.equal(await page.textContent('#findings-text'), findings);
+	assert.match(await page.textContent('#submitted'), new RegExp(today));
+
+	// a decision dated before the submission is refused with the reason
+	await page.check('#ruling input[name="decision"][value="disciplinary"]');
+	await page.fill('#ruling-doc', 'order 50-k');
+	await page.fill('#ruling-date', '2026-01-05');
+	await Promise.all([page.waitForNavigation(), page.click('#ruling-submit')]);
+	assert.match(await page.textContent('#step-error'), /before the commission submitted/);
+	await page.check('#ruling input[name="decision"][value="disciplinary"]');
+	await page.fill('#ruling-doc', 'order 50-k');
+	await page.fill('#ruling-date', today);
+	await fitsPhone(page);
+	await shoot(page, 'director-ruling');
+	await Promise.all([page.waitForNavigation(), page.click('#ruling-submit')]);
+	assert.match(await page.textContent('#decision-doc'), /order 50-k/);
+
+	await page.fill('#measures-doc-no', 'order 51-k');
+	await page.fill('#measures-date', today);
+	await Promise.all([page.waitForNavigation(), page.click('#measures-submit')]);
+	assert.match(await page.textContent('#measures-doc'), /order 51-k/);
+	await Promise.all([page.waitForNavigation(), page.click('#close-submit')]);
+	assert.equal(await page.getAttribute('#case-state', 'data-state'), 'closed');
+	assert.match(hotlinectl('investigation', 'show', regNo), /investigation: closed/);
+	await ctx.close();
 });

@@ -24,6 +24,20 @@ def day(delta_days=0):
     return (datetime.now(ALMATY) + timedelta(days=delta_days)).strftime("%Y-%m-%d")
 
 
+# fixed public holidays (DOMAIN.md); the daemon's calendar is the reference
+HOLIDAYS = {(1, 1), (1, 2), (1, 7), (3, 8), (3, 21), (3, 22), (3, 23), (5, 1), (5, 7), (5, 9),
+            (7, 6), (8, 30), (10, 25), (12, 16)}
+
+
+def working_day(delta_days):
+    """day(delta_days) or the next weekday that is no fixed holiday: an
+    extension's new due date is a working day."""
+    d = datetime.now(ALMATY) + timedelta(days=delta_days)
+    while d.weekday() >= 5 or (d.month, d.day) in HOLIDAYS:
+        d += timedelta(days=1)
+    return d.strftime("%Y-%m-%d")
+
+
 def this_month():
     return datetime.now(ALMATY).strftime("%Y-%m")
 
@@ -71,6 +85,9 @@ def make_cases(hl, keys):
     a, b, cc = corruption[:3]
     for reg_no in (a, b, cc):
         ctl(hl, "case", "decide", reg_no, "investigate", "--doc", "resolution 1")
+    # b and cc as if decided 41 days ago: an order is never dated before its decision
+    hl.query("UPDATE hotline.cases c SET decided_at = now() - interval '41 days' "
+             "FROM hotline.journal j WHERE j.id = c.journal_id AND j.reg_no IN (%s, %s)", (b, cc))
     ctl(hl, "investigation", "order", a, "--order-no", "1-k", "--order-date", day(),
         "--member", "Seitov Daniyar|deputy director", *key)
     ctl(hl, "investigation", "order", b, "--order-no", "2-k", "--order-date", day(-40),
@@ -78,13 +95,15 @@ def make_cases(hl, keys):
     ctl(hl, "investigation", "order", cc, "--order-no", "3-k", "--order-date", day(-40),
         "--member", "Seitov Daniyar|deputy director", *key)
     ctl(hl, "investigation", "extend", cc, "--consent-doc", "17", "--consent-date", day(-20),
-        "--consented-by", "General Director", "--new-due", day(30))
+        "--consented-by", "director", "--new-due", working_day(30))
     ctl(hl, "investigation", "start", a)
     text = hl.workdir / "conclusion.txt"
     text.write_text("conclusion " + marker("concl"))
     ctl(hl, "investigation", "conclude", a, "--norms", "Law art. 8", "--text-file", str(text),
         "--case-public-key", str(keys.case_pub))
-    ctl(hl, "investigation", "decide", a, "stop")
+    ctl(hl, "investigation", "submit", a)
+    ctl(hl, "investigation", "decide", a, "stop", "--doc", "order 2-k", "--date", day(),
+        "--as", "director")
     ctl(hl, "investigation", "close", a)
     return secrets
 

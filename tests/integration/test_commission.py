@@ -1,8 +1,9 @@
 """The commission's pages (/staff/commission, staff/commission.c) against the
 real hotlined and PostgreSQL: a member sees only the investigations they sit
 on; working days left; requests for materials due the next working day;
-the conclusion citing the norms, stored encrypted; the decision, measures
-and close; every view and step in the audit log, whose chain verifies.
+the conclusion citing the norms, stored encrypted, submitted to management
+(whose decision the commission cannot take: 403); every view and step in the
+audit log, whose chain verifies.
 
 Investigations are ordered with hotlinectl (as the director's page would,
 through the same workflow/investigation.c), with the "commission" staff
@@ -48,6 +49,11 @@ def order(hl, keys, member="Test Commission|member of the commission|commission"
                  phone="+77015550000", **report)
     ctl(hl, "case", "triage", rec.reg_no, "corruption")
     ctl(hl, "case", "decide", rec.reg_no, "investigate", "--doc", "resolution 1")
+    if order_date:
+        # as if the director had decided the day before an order of the past
+        hl.query("UPDATE hotline.cases c SET decided_at = %s::date - 1 + time '12:00' "
+                 "FROM hotline.journal j WHERE j.id = c.journal_id AND j.reg_no = %s",
+                 (order_date.isoformat(), rec.reg_no))
     ctl(hl, "investigation", "order", rec.reg_no, "--order-no", "7-k", "--order-date",
         (order_date or today()).isoformat(), "--member", member,
         "--member", "Omarova Gulnara|chief accountant",
@@ -110,7 +116,7 @@ def test_member_sees_only_the_investigations_they_sit_on(staff_hotline, keys):
 
 def test_requests_for_materials_due_the_next_working_day(staff_hotline, keys):
     hl = staff_hotline
-    rec, _ = order(hl, keys)
+    rec, _ = order(hl, keys, order_date=datetime.date(2026, 3, 18))
     c = commission_client(hl)
     path = "/staff/commission/" + rec.reg_no
     # the form is there while the investigation runs
@@ -161,14 +167,14 @@ def test_requests_for_materials_due_the_next_working_day(staff_hotline, keys):
     assert actions.count("investigation.received") == 1
 
 
-def test_conclusion_cites_norms_then_decision_measures_close(staff_hotline, keys):
+def test_conclusion_cites_norms_then_submitted_for_management(staff_hotline, keys):
     hl = staff_hotline
     rec, _ = order(hl, keys)
     c = commission_client(hl)
     path = "/staff/commission/" + rec.reg_no
     c.post(path, {"do": "start"})
-    # the decision comes after the conclusion, never before
-    r = c.post(path, {"do": "decide", "decision": "disciplinary"})
+    # nothing is submitted before there is a conclusion
+    r = c.post(path, {"do": "submit"})
     assert r.status == 422
     findings = "The contracts show a kickback. " + marker("f")
     # no norms: refused (004 p.7.10)
@@ -190,30 +196,37 @@ def test_conclusion_cites_norms_then_decision_measures_close(staff_hotline, keys
     assert element_text(page.body, "norms-text") == norms
     assert element_text(page.body, "proposed-text") == proposed
     assert "<script>alert(1)</script>" not in page.body
+    assert by_id(page.body, "submit-conclusion") is not None
 
-    r = c.post(path, {"do": "decide", "decision": "nonsense"})
-    assert r.status == 422
-    r = c.post(path, {"do": "decide", "decision": "disciplinary"})
+    # the decision is management's: the commission's attempts are refused (403)
+    for step in ({"do": "decide", "decision": "disciplinary"},
+                 {"do": "measures", "doc": "order 51-k"}, {"do": "close"}):
+        r = c.post(path, step)
+        assert r.status == 403, step
+    r = c.post(f"/staff/inv-decide/{rec.reg_no}", {"decision": "stop", "doc": "1",
+                                                   "date": today().isoformat()})
+    assert r.status == 403
+
+    r = c.post(path, {"do": "submit"})
     assert r.status == 303
-    # closing before the measures is refused
-    r = c.post(path, {"do": "close"})
-    assert r.status == 422
-    r = c.post(path, {"do": "measures", "doc": "order 51-k"})
-    assert r.status == 303
-    r = c.post(path, {"do": "close"})
-    assert r.status == 303
-    assert hl.query("SELECT c.state, i.state, i.decision, i.measures_doc FROM hotline.cases c "
-                    "JOIN hotline.investigations i ON i.case_id = c.id") == \
-        [("closed", "closed", "disciplinary", "order 51-k")]
-    assert hl.query("SELECT met_at IS NOT NULL FROM hotline.deadlines WHERE "
-                    "kind = 'investigation'") == [(True,)]
+    assert hl.query("SELECT i.state, i.decision, u.login FROM hotline.investigations i "
+                    "JOIN hotline.staff_users u ON u.id = i.submitted_by") == \
+        [("submitted", None, "commission")]
+    # submitting meets the ten working days
+    assert hl.query("SELECT met_at IS NOT NULL, voided FROM hotline.deadlines WHERE "
+                    "kind = 'investigation'") == [(True, False)]
     page = c.get(path)
-    assert element_text(page.body, "measures-doc").endswith("order 51-k")
+    assert by_id(page.body, "submit-conclusion") is None
+    assert today().isoformat() in element_text(page.body, "submitted")
+    assert by_id(page.body, "awaiting-decision") is not None
     assert by_id(page.body, "new-request") is None
+    # (the director's notice and decision: test_submit_decide.py)
+    assert hl.query("SELECT decision FROM hotline.investigations") == [(None,)]
 
     actions = [a["action"] for a in audit_rows(hl) if a["login"] == "commission"]
-    for step in ("start", "conclude", "decide", "measures", "close"):
+    for step in ("start", "conclude", "submit"):
         assert f"investigation.{step}" in actions
+    assert "investigation.decide" not in actions and "access.denied" in actions
     # the audit log holds ids and actions, never the texts
     for a in audit_rows(hl):
         assert findings not in a["object"] and "Reprimand" not in a["object"]
@@ -253,12 +266,12 @@ def test_days_left_follow_an_extension(staff_hotline, keys):
     hl = staff_hotline
     rec, _ = order(hl, keys, order_date=datetime.date(2026, 3, 18))
     ctl(hl, "investigation", "extend", rec.reg_no, "--consent-doc", "17", "--consent-date",
-        "2026-04-03", "--consented-by", "General Director", "--new-due", "2026-04-20")
+        "2026-04-03", "--consented-by", "director", "--new-due", "2026-04-20")
     c = commission_client(hl)
     page = c.get("/staff/commission/" + rec.reg_no)
     assert "2026-04-20" in by_id(page.body, "due").text()
     ext = find_all(page.body, "p", "extension")
-    assert ext and "2026-04-06" in ext[0].text() and "General Director" in ext[0].text()
+    assert ext and "2026-04-06" in ext[0].text() and "Test Director" in ext[0].text()
     # long past: overdue, shown as such
     assert any("overdue" in n.classes() for n in by_id(page.body, "due").iter())
     assert PASSPHRASE not in page.body

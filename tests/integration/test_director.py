@@ -4,9 +4,13 @@ registration, acknowledging, deciding (forward with its printable cover
 letter, an investigation with its order and commission, no grounds), the
 extension with the written consent; and need to know: the director never
 sees a case that names the director (404), the alternate sees exactly those."""
+import datetime
+
 from helpers import by_id, element_text, find_all, marker, submit
 from staff_fixture import StaffClient, audit_rows
 from conftest import hotlinectl
+
+ALMATY = datetime.timezone(datetime.timedelta(hours=5))
 
 
 def reg_state(hl, reg_no):
@@ -136,6 +140,21 @@ def test_director_orders_an_investigation_and_extends_it(staff_hotline):
     d = StaffClient(hl)
     d.login_as("director")
     assert d.post(f"/staff/decide/{rec.reg_no}", {"decision": "investigate"}).status == 303
+    # an order is dated neither after today nor before the decision
+    future = (datetime.datetime.now(ALMATY).date() + datetime.timedelta(days=1)).isoformat()
+    r = d.post(f"/staff/order/{rec.reg_no}", [("order_no", "45-k"), ("order_date", future),
+                                               ("member", "commission")])
+    assert r.status == 400
+    # the rule in the reader's language (Russian here), the dates in the detail
+    assert "Дата позже сегодняшней" in element_text(r.body, "step-error")
+    assert "after today" in element_text(r.body, "step-error")
+    r = d.post(f"/staff/order/{rec.reg_no}", [("order_no", "45-k"), ("order_date", "2026-03-18"),
+                                               ("member", "commission")])
+    assert r.status == 400
+    assert "раньше решения руководителя" in element_text(r.body, "step-error")
+    assert hl.query("SELECT count(*) FROM hotline.investigations") == [(0,)]
+    # as if the director had decided in March
+    hl.query("UPDATE hotline.cases SET decided_at = '2026-03-17 12:00+05'")
     page = d.get(f"/staff/case/{rec.reg_no}")
     form = by_id(page.body, "order")
     assert form is not None
@@ -169,6 +188,9 @@ def test_director_orders_an_investigation_and_extends_it(staff_hotline):
     assert r.status == 400
     assert hl.query("SELECT to_char(due_date, 'YYYY-MM-DD') FROM hotline.investigations") == \
         [("2026-04-06",)]
+    # the consent is recorded as the director's account: no "given by" to type
+    assert by_id(page.body, "consented-by") is None
+    assert "Test Director" in element_text(page.body, "consent-as")
     r = d.post(f"/staff/extend/{rec.reg_no}", {"consent_doc": "17", "consent_date": "2026-04-03",
                                                "consented_by": "General Director",
                                                "new_due": "2026-04-20"})
@@ -177,12 +199,12 @@ def test_director_orders_an_investigation_and_extends_it(staff_hotline):
                     "hotline.investigations") == [("2026-04-20", True)]
     assert hl.query("SELECT consent_doc, consented_by, to_char(old_due_date, 'YYYY-MM-DD') "
                     "FROM hotline.investigation_extensions") == \
-        [("17", "General Director", "2026-04-06")]
+        [("17", "Test Director", "2026-04-06")]
     assert hl.query("SELECT to_char(due_date, 'YYYY-MM-DD') FROM hotline.deadlines WHERE "
                     "kind = 'investigation'") == [("2026-04-20",)]
     page = d.get(f"/staff/case/{rec.reg_no}")
     assert element_text(page.body, "investigation-due") == "2026-04-20"
-    assert "General Director" in element_text(page.body, "investigation")
+    assert "Test Director" in element_text(page.body, "investigation")
     # the running investigation is listed in the queue with its extension link
     assert rec.reg_no in element_text(d.get("/staff/decisions").body, "running")
     acts = [r["action"] for r in audit_rows(hl) if r["object"] == rec.reg_no]

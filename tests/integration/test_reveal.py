@@ -242,8 +242,10 @@ def test_the_commission_asks_about_its_own_case(make_staff_hotline, keys):
     hl = start(make_staff_hotline, keys)
     rec, name, _ = named_case(hl)
     ctl(hl, "case", "decide", rec.reg_no, "investigate")
+    today = hl.query("SELECT to_char((now() AT TIME ZONE 'Asia/Almaty')::date, "
+                     "'YYYY-MM-DD')")[0][0]
     ctl(hl, "investigation", "order", rec.reg_no, "--order-no", "3", "--order-date",
-        "2026-03-18", "--member", "Test Commission|member|commission", "--case-key",
+        today, "--member", "Test Commission|member|commission", "--case-key",
         str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file))
     com, director, custodian = login(hl, "commission"), login(hl, "director"), login(hl, "custodian")
     page = com.get("/staff/commission/" + rec.reg_no)

@@ -99,12 +99,31 @@ static void names_round_trip(void **state)
 	assert_false(case_state_parse("suspended", &cs));
 }
 
+/* The commission submits, management decides (004 p.7.10-7.11): no
+ * decision on a conclusion that was only drafted. */
+static void decision_only_after_submission(void **state)
+{
+	(void)state;
+	assert_null(investigation_check_transition(INV_CONCLUSION_DRAFTED, INV_SUBMITTED,
+						   DECISION_STOP, false));
+	assert_null(investigation_check_transition(INV_SUBMITTED, INV_DECIDED, DECISION_STOP,
+						   false));
+	const char *why = investigation_check_transition(INV_CONCLUSION_DRAFTED, INV_DECIDED,
+							 DECISION_STOP, false);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "submitted"));
+	assert_non_null(investigation_check_transition(INV_IN_PROGRESS, INV_SUBMITTED,
+						       DECISION_STOP, false));
+	assert_string_equal(investigation_state_name(INV_SUBMITTED), "submitted");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_case_transition),
 		cmocka_unit_test(every_investigation_transition),
 		cmocka_unit_test(names_round_trip),
+		cmocka_unit_test(decision_only_after_submission),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
