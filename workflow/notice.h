@@ -13,6 +13,7 @@ enum notice_kind {
 	NOTICE_REMINDER,     /* a deadline is near */
 	NOTICE_OVERDUE,	     /* a deadline passed: escalation */
 	NOTICE_INVESTIGATION_ORDERED,
+	NOTICE_REPORTER_MESSAGE, /* the reporter wrote a new message on /status */
 };
 
 struct notice_facts {

@@ -1,0 +1,63 @@
+-- 0012: reporters' new messages are seen, the archive of every case with
+-- its search, and appeals related to an investigation (docs/staff-case.md).
+
+-- A staff account's e-mail address, for notices addressed to the person
+-- rather than to a role's setting (a commission member sitting on a case
+-- is told of the reporter's new message). Set with `hotlinectl user email`.
+ALTER TABLE hotline.staff_users ADD COLUMN email text
+	CHECK (email IS NULL OR email ~ '^[^@[:space:]<>,;]+@[^@[:space:]<>,;]+$');
+
+-- Read marks per case, not per message: the reporter's messages up to
+-- messages_read_upto (a messages.id) were opened by someone with access to
+-- the case; a reporter's message with a greater id is unread. One UPDATE
+-- of the case row marks everything read when the case page (or the
+-- commission's page of it) is opened, and that view is audited as
+-- case.view already. Who read it last, and when, are kept beside it.
+ALTER TABLE hotline.cases
+	ADD COLUMN messages_read_upto bigint NOT NULL DEFAULT 0,
+	ADD COLUMN messages_read_at timestamptz,
+	ADD COLUMN messages_read_by bigint REFERENCES hotline.staff_users (id);
+CREATE INDEX messages_reporter_case ON hotline.messages (case_id, id) WHERE author = 'reporter';
+
+-- The archive searches every case by state, channel, category, the period
+-- of registration and the registration number, newest first, 50 a page by
+-- keyset (registered_at, id). The journal's channel and time are copied
+-- into the case row (they never change: the journal is append-only) so
+-- that each filter has one index in the archive's order.
+ALTER TABLE hotline.cases
+	ADD COLUMN registered_at timestamptz,
+	ADD COLUMN channel text;
+UPDATE hotline.cases c SET registered_at = j.registered_at, channel = j.channel
+	FROM hotline.journal j WHERE j.id = c.journal_id;
+ALTER TABLE hotline.cases ALTER COLUMN registered_at SET NOT NULL,
+	ALTER COLUMN channel SET NOT NULL;
+CREATE FUNCTION hotline.cases_from_journal() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	SELECT j.registered_at, j.channel INTO STRICT NEW.registered_at, NEW.channel
+		FROM hotline.journal j WHERE j.id = NEW.journal_id;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER cases_from_journal BEFORE INSERT ON hotline.cases
+	FOR EACH ROW EXECUTE FUNCTION hotline.cases_from_journal();
+CREATE INDEX cases_archive ON hotline.cases (registered_at DESC, id DESC);
+CREATE INDEX cases_archive_state ON hotline.cases (state, registered_at DESC, id DESC);
+CREATE INDEX cases_archive_channel ON hotline.cases (channel, registered_at DESC, id DESC);
+CREATE INDEX cases_archive_category ON hotline.cases (category, registered_at DESC, id DESC);
+
+-- Appeals about the matter of a running investigation, attached to it by
+-- the compliance manager (KazStandart anti-corruption standard p.7.9,
+-- 004 L139): the commission sees them and may open them.
+CREATE TABLE hotline.related_appeals (
+	investigation_id bigint NOT NULL REFERENCES hotline.investigations (id),
+	case_id          bigint NOT NULL REFERENCES hotline.cases (id),
+	linked_by        bigint NOT NULL REFERENCES hotline.staff_users (id),
+	linked_at        timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (investigation_id, case_id)
+);
+CREATE INDEX related_appeals_case ON hotline.related_appeals (case_id);
+
+GRANT SELECT, INSERT ON hotline.related_appeals TO hotline_app;
+
+INSERT INTO hotline.schema_migrations (version, name) VALUES (12, 'messages_archive');
