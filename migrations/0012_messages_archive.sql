@@ -18,6 +18,13 @@ ALTER TABLE hotline.cases
 	ADD COLUMN messages_read_at timestamptz,
 	ADD COLUMN messages_read_by bigint REFERENCES hotline.staff_users (id);
 CREATE INDEX messages_reporter_case ON hotline.messages (case_id, id) WHERE author = 'reporter';
+-- The reporter's messages of a case not yet read: one definition for the
+-- board, the archive, the case page and the commission's pages.
+CREATE FUNCTION hotline.case_unread_messages(p_case_id bigint, p_read_upto bigint)
+RETURNS integer LANGUAGE sql STABLE AS $$
+	SELECT count(*)::integer FROM hotline.messages
+	WHERE case_id = p_case_id AND author = 'reporter' AND id > p_read_upto
+$$;
 
 -- The archive searches every case by state, channel, category, the period
 -- of registration and the registration number, newest first, 50 a page by
@@ -59,5 +66,6 @@ CREATE TABLE hotline.related_appeals (
 CREATE INDEX related_appeals_case ON hotline.related_appeals (case_id);
 
 GRANT SELECT, INSERT ON hotline.related_appeals TO hotline_app;
+GRANT EXECUTE ON FUNCTION hotline.case_unread_messages(bigint, bigint) TO hotline_app;
 
 INSERT INTO hotline.schema_migrations (version, name) VALUES (12, 'messages_archive');
