@@ -64,6 +64,9 @@ static const char sql_message_add[] =
 static const char sql_message_file[] =
 	"INSERT INTO hotline.attachments (case_id, message_id, meta, data) "
 	"VALUES ($1::bigint, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3)";
+static const char sql_message_newest[] =
+	"UPDATE hotline.cases SET last_reporter_message = "
+	"currval(pg_get_serial_sequence('hotline.messages', 'id')) WHERE id = $1::bigint";
 static const char sql_message_event[] =
 	"INSERT INTO hotline.case_events (case_id, kind) VALUES ($1::bigint, 'reporter_message')";
 static const char sql_message_notice[] =
@@ -612,7 +615,9 @@ static void proceed_message(struct request *req, struct message_wait *mw)
 			goto fail;
 	}
 	{
+		/* unread from now on (migrations/0012) */
 		const char *v[1] = {mw->case_id};
+		add_text_params(job, sql_message_newest, 1, v);
 		add_text_params(job, sql_message_event, 1, v);
 	}
 	for (int i = 0; i < mw->nrecipients; i++) {

@@ -9,15 +9,34 @@ ALTER TABLE hotline.staff_users ADD COLUMN email text
 
 -- Read marks per case, not per message: the reporter's messages up to
 -- messages_read_upto (a messages.id) were opened by someone with access to
--- the case; a reporter's message with a greater id is unread. One UPDATE
--- of the case row marks everything read when the case page (or the
--- commission's page of it) is opened, and that view is audited as
--- case.view already. Who read it last, and when, are kept beside it.
+-- the case; last_reporter_message is the id of the reporter's newest
+-- message (set in the follow-up's transaction), so a case has unread
+-- messages when last_reporter_message > messages_read_upto, a comparison
+-- in the row that the board makes for every case without touching the
+-- messages. One UPDATE of the case row marks everything read when the case
+-- page (or the commission's page of it) is opened, and that view is
+-- audited as case.view already. Who read it last, and when, are kept
+-- beside it.
 ALTER TABLE hotline.cases
+	ADD COLUMN last_reporter_message bigint NOT NULL DEFAULT 0,
 	ADD COLUMN messages_read_upto bigint NOT NULL DEFAULT 0,
 	ADD COLUMN messages_read_at timestamptz,
 	ADD COLUMN messages_read_by bigint REFERENCES hotline.staff_users (id);
-CREATE INDEX messages_reporter_case ON hotline.messages (case_id, id) WHERE author = 'reporter';
+UPDATE hotline.cases c SET last_reporter_message = m.upto
+	FROM (SELECT case_id, max(id) AS upto FROM hotline.messages WHERE author = 'reporter'
+	      GROUP BY case_id) m
+	WHERE m.case_id = c.id;
+-- Before this migration a message was shown on the case page but nobody
+-- was told of it: messages on open cases count as read (they were on the
+-- board's cases), those that came after a case was finished, when nobody
+-- looked any more, as unread.
+UPDATE hotline.cases c SET messages_read_upto = CASE
+	WHEN c.state IN ('closed', 'referred', 'not_considered', 'forwarded') THEN
+		coalesce((SELECT max(m.id) FROM hotline.messages m WHERE m.case_id = c.id
+			AND m.author = 'reporter' AND m.created_at <= c.state_changed_at), 0)
+	ELSE c.last_reporter_message END
+	WHERE c.last_reporter_message > 0;
+CREATE INDEX cases_unread ON hotline.cases (id) WHERE last_reporter_message > messages_read_upto;
 -- The reporter's messages of a case not yet read: one definition for the
 -- board, the archive, the case page and the commission's pages.
 CREATE FUNCTION hotline.case_unread_messages(p_case_id bigint, p_read_upto bigint)

@@ -31,7 +31,7 @@ static const char sql_board[] =
 	"  UNION ALL SELECT (j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1, 'triage' "
 	"  WHERE c.state = 'registered') x ORDER BY x.due_date LIMIT 1) d ON true "
 	"WHERE (c.state NOT IN ('closed', 'referred', 'not_considered') "
-	"OR hotline.case_unread_messages(c.id, c.messages_read_upto) > 0) "
+	"OR c.last_reporter_message > c.messages_read_upto) "
 	"AND ($2 = '' OR j.channel = $2) AND ($3 = '' OR c.category = $3) "
 	"AND ($4 = '' OR c.state = $4) "
 	"ORDER BY late DESC, d.due_date NULLS LAST, j.id";

@@ -128,10 +128,9 @@ bool casefile_mark_read(struct staff_ctx *c, const char *case_id, long long *bef
 {
 	static const char sql_mark[] = "SELECT messages_read_upto FROM hotline.cases WHERE id = $1";
 	static const char sql_read[] =
-		"UPDATE hotline.cases SET messages_read_upto = m.upto, messages_read_at = now(), "
-		"messages_read_by = $2::bigint FROM (SELECT max(id) AS upto FROM hotline.messages "
-		"WHERE case_id = $1 AND author = 'reporter') m "
-		"WHERE id = $1 AND m.upto > messages_read_upto";
+		"UPDATE hotline.cases SET messages_read_upto = last_reporter_message, "
+		"messages_read_at = now(), messages_read_by = $2::bigint "
+		"WHERE id = $1 AND last_reporter_message > messages_read_upto";
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", c->user->id);
 	const char *v[2] = {case_id, uid};
