@@ -909,7 +909,13 @@ static const char case_css[] =
 	"article.from-staff{border-left-color:#1b7f3b}article h3{font-size:1rem;margin:.2rem 0}\n"
 	"main section{margin:1.4rem 0}code{overflow-wrap:anywhere}\n"
 	"@media (max-width:40rem){dl.facts{grid-template-columns:1fr}"
-	"dl.facts dd{margin-bottom:.4rem}form.filters select{width:100%}}\n";
+	"dl.facts dd{margin-bottom:.4rem}form.filters select{width:100%}"
+	/* the archive's rows as short blocks: no sideways scrolling on a phone */
+	"#archive thead{position:absolute;left:-9999px}"
+	"#archive tr{display:block;padding:.45rem 0;border-bottom:1px solid #c9ced6}"
+	"#archive td{display:inline-block;border:0;padding:.1rem .7rem .1rem 0}"
+	"#archive td:first-child{display:block}}\n"
+	"nav.pages{margin:1rem 0}nav.pages a{margin-right:1.2rem}\n";
 
 static void case_style(struct staff_ctx *c)
 {
