@@ -494,7 +494,17 @@ static void page_sent_redirect(struct request *req, bool finished)
 	char location[64];
 	snprintf(location, sizeof(location), "/status/sent?lang=%s%s", i18n_code(req->lang),
 		 finished ? "&case=finished" : "");
-	request_reply_text(req, MHD_HTTP_SEE_OTHER, "text/plain; charset=utf-8", "saved\n");
+	/* a page too, for a client that does not follow the redirect */
+	struct buf b;
+	buf_init(&b);
+	html_begin(&b, req->lang, i18n(req->lang, M_STATUS_TITLE), "/status");
+	buf_puts(&b, "<p><a href=\"");
+	html_escape_str(&b, location);
+	buf_puts(&b, "\">");
+	html_escape_str(&b, i18n(req->lang, M_STATUS_SENT));
+	buf_puts(&b, "</a></p>\n");
+	html_end(&b, req->lang);
+	request_reply_page(req, MHD_HTTP_SEE_OTHER, &b);
 	MHD_add_response_header(req->response, MHD_HTTP_HEADER_LOCATION, location);
 }
 
