@@ -555,6 +555,10 @@ static void message_saved(struct db_job *job, void *arg)
 	} else {
 		log_info("request %lu: follow-up message saved on case %s, %d notices", req->id,
 			 mw->case_id, mw->nrecipients);
+		if (mw->nrecipients == 0)
+			log_warning("case %s: nobody was told of the reporter's new message: the "
+				    "setting compliance_email is not set",
+				    mw->case_id);
 		page_sent_redirect(req, finished);
 	}
 	request_resume(req);

@@ -10,7 +10,8 @@
 #                                 chained journal rows (default 1,000,000)
 #   tests/bench/archive_bench.py  the staff archive's page of 50 over
 #                                 ARCHIVE_CASES cases (default 1,000,000)
-# About 4-5 minutes on 2 cores with the defaults; smaller counts for a quick
+# About 4-5 minutes on 2 cores with the defaults before the archive bench,
+# which adds 2-3 to fill its million cases; smaller counts for a quick
 # look: SCAN_CASES=100000 JOURNAL_ROWS=100000 ARCHIVE_CASES=100000
 # make bench.
 set -euo pipefail
