@@ -410,6 +410,7 @@ int user_main(int argc, char **argv)
 			"usage: hotlinectl user add LOGIN --name NAME --roles R1,R2\n"
 			"       hotlinectl user disable|enable|reset LOGIN\n"
 			"       hotlinectl user roles LOGIN R1,R2\n"
+			"       hotlinectl user email LOGIN ADDRESS|-\n"
 			"       hotlinectl user grant-cases LOGIN --case-key FILE --passphrase-file FILE\n"
 			"       hotlinectl user totp LOGIN [--secret BASE32]\n"
 			"       hotlinectl user list\n"
@@ -452,6 +453,17 @@ int user_main(int argc, char **argv)
 			snprintf(done, sizeof done, "user %s roles: %s", argv[1], argv[2]);
 			rc = update_one(pg, sql_roles, 2, v, argv[1], "user.roles", done);
 		}
+	} else if (strcmp(cmd, "email") == 0 && argc == 3) {
+		/* where notices addressed to the person go (a commission member
+		 * told of a reporter's new message); "-" removes it */
+		static const char sql_email[] =
+		    "UPDATE hotline.staff_users SET email = nullif($2, '-'), changed_at = now() "
+		    "WHERE login = $1";
+		const char *v[2] = {argv[1], argv[2]};
+		char done[320];
+		snprintf(done, sizeof done, "user %s e-mail: %s", argv[1],
+			 strcmp(argv[2], "-") == 0 ? "none" : argv[2]);
+		rc = update_one(pg, sql_email, 2, v, argv[1], "user.email", done);
 	} else if (strcmp(cmd, "grant-cases") == 0) {
 		rc = user_grant_cases(pg, argc - 1, argv + 1);
 	} else if (strcmp(cmd, "totp") == 0) {

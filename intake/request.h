@@ -19,6 +19,7 @@ enum route {
 	ROUTE_STATUS_FORM,
 	ROUTE_STATUS,
 	ROUTE_STATUS_MESSAGE,
+	ROUTE_STATUS_SENT,
 	ROUTE_STYLE,
 	ROUTE_HEALTH,
 	ROUTE_NOT_FOUND,
@@ -53,7 +54,6 @@ struct request {
 	/* status page */
 	char receipt[RECEIPT_DIGITS + 1];
 	bool slowed;
-	bool message_sent;
 	bool lookup_admitted; /* counted by the limiter until answered */
 	uint64_t lookup_client;
 	void (*after_delay)(struct request *req);

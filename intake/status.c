@@ -9,6 +9,7 @@
 #include "daemon/log.h"
 #include "intake/html.h"
 #include "intake/sealing.h"
+#include "workflow/notice.h"
 
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
@@ -38,16 +39,41 @@ static const char sql_reveals[] =
 	"WHERE c.receipt_hash = $1 AND r.state IN ('approved', 'revealed') ORDER BY r.id";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
+/* Before a follow-up is saved: its case, whether its consideration has
+ * finished, and what the notice to staff needs. */
+static const char sql_message_case[] =
+	"SELECT c.id, j.reg_no, c.state IN ('closed', 'referred', 'not_considered', 'forwarded'), "
+	"coalesce((SELECT value FROM hotline.settings WHERE key = 'console_url'), ''), "
+	"coalesce((SELECT value FROM hotline.settings WHERE key = 'organisation'), '') "
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE c.receipt_hash = $1";
+/* Who is told of a reporter's new message: the compliance manager (who
+ * reads every case, a closed one included), and the commission members
+ * sitting on the case while its investigation runs, each at the address
+ * of their staff account (004 L139: the commission considers what arrives
+ * during the investigation). */
+static const char sql_message_recipients[] =
+	"SELECT value FROM hotline.settings WHERE key = 'compliance_email' AND value <> '' "
+	"UNION SELECT u.email FROM hotline.cases c "
+	"JOIN hotline.investigations i ON i.case_id = c.id "
+	"JOIN hotline.commission_members m ON m.investigation_id = i.id "
+	"JOIN hotline.staff_users u ON u.id = m.staff_user_id "
+	"WHERE c.receipt_hash = $1 AND c.state = 'investigation' AND i.state <> 'closed' "
+	"AND u.email IS NOT NULL AND NOT u.disabled";
 static const char sql_message_add[] =
 	"INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter) "
-	"SELECT id, 'reporter', $2, $3, $4 FROM hotline.cases WHERE receipt_hash = $1 RETURNING id";
+	"VALUES ($1::bigint, 'reporter', $2, $3, $4) RETURNING id";
 static const char sql_message_file[] =
 	"INSERT INTO hotline.attachments (case_id, message_id, meta, data) "
-	"SELECT c.id, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3 "
-	"FROM hotline.cases c WHERE c.receipt_hash = $1";
+	"VALUES ($1::bigint, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3)";
+static const char sql_message_newest[] =
+	"UPDATE hotline.cases SET last_reporter_message = "
+	"currval(pg_get_serial_sequence('hotline.messages', 'id')) WHERE id = $1::bigint";
 static const char sql_message_event[] =
-	"INSERT INTO hotline.case_events (case_id, kind) "
-	"SELECT id, 'reporter_message' FROM hotline.cases WHERE receipt_hash = $1";
+	"INSERT INTO hotline.case_events (case_id, kind) VALUES ($1::bigint, 'reporter_message')";
+static const char sql_message_notice[] =
+	"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
+	"VALUES ('reporter_message', $1, $2, $3, $4::bigint)";
 
 /* --- pages --- */
 
@@ -147,6 +173,14 @@ static bool deadline_text(const char *kind, enum msg *out)
 	else
 		return false;
 	return true;
+}
+
+/* The states in which the consideration has finished: a message is still
+ * taken, and the compliance manager reads it (docs/http.md). */
+static bool state_finished(const char *state)
+{
+	return strcmp(state, "closed") == 0 || strcmp(state, "referred") == 0 ||
+	       strcmp(state, "not_considered") == 0 || strcmp(state, "forwarded") == 0;
 }
 
 /* --- replies from staff (docs/keys.md "The reporter's key pair") --- */
@@ -267,11 +301,6 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	struct buf b;
 	buf_init(&b);
 	page_head(&b, req);
-	if (req->message_sent) {
-		buf_puts(&b, "<p class=\"notice\" id=\"sent\" role=\"status\">");
-		html_escape_str(&b, i18n(lang, M_STATUS_SENT));
-		buf_puts(&b, "</p>\n");
-	}
 	const char *state = PQgetvalue(kase, 0, 3);
 	buf_puts(&b, "<dl>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_REGNO));
@@ -342,8 +371,14 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	}
 	buf_puts(&b, "</section>\n<h2>");
 	html_escape_str(&b, i18n(lang, M_STATUS_FOLLOWUP));
+	buf_puts(&b, "</h2>\n");
+	if (state_finished(state)) {
+		buf_puts(&b, "<p class=\"notice\" id=\"closed-reader\">");
+		html_escape_str(&b, i18n(lang, M_STATUS_CLOSED_READER));
+		buf_puts(&b, "</p>\n");
+	}
 	buf_printf(&b,
-		   "</h2>\n<form id=\"followup\" method=\"post\" action=\"/status/message\" "
+		   "<form id=\"followup\" method=\"post\" action=\"/status/message\" "
 		   "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
 		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
 		   "<input type=\"hidden\" name=\"receipt\" value=\"%s\">\n"
@@ -435,34 +470,111 @@ static void lookup_start(struct request *req, unsigned status, const char *error
 
 /* --- follow-up messages --- */
 
+/* A follow-up is saved in two round trips: the case is looked up first
+ * (its id, number and state, and who is to be told), then the message, its
+ * files, the case event and the notices go in one transaction, so a saved
+ * message always has its notices (docs/http.md "Follow-up messages"). The
+ * answer is 303 to GET /status/sent: a refresh shows that page again and
+ * posts nothing twice. The receipt goes into no URL: that page asks for it
+ * again to show the conversation. */
 struct message_wait {
 	struct ticket *ticket;
+	char case_id[24];
+	char reg_no[24];
+	bool finished;
+	struct notice notice;
+	int nrecipients;
+	char **recipients;
 };
+
+static void message_wait_free(struct message_wait *mw)
+{
+	if (!mw)
+		return;
+	for (int i = 0; i < mw->nrecipients; i++)
+		free(mw->recipients[i]);
+	free(mw->recipients);
+	notice_free(&mw->notice);
+	free(mw);
+}
+
+/* 303 to the "saved" page; only the language and whether the case's
+ * consideration had finished go into its address. */
+static void page_sent_redirect(struct request *req, bool finished)
+{
+	char location[64];
+	snprintf(location, sizeof(location), "/status/sent?lang=%s%s", i18n_code(req->lang),
+		 finished ? "&case=finished" : "");
+	/* a page too, for a client that does not follow the redirect */
+	struct buf b;
+	buf_init(&b);
+	html_begin(&b, req->lang, i18n(req->lang, M_STATUS_TITLE), "/status");
+	buf_puts(&b, "<p><a href=\"");
+	html_escape_str(&b, location);
+	buf_puts(&b, "\">");
+	html_escape_str(&b, i18n(req->lang, M_STATUS_SENT));
+	buf_puts(&b, "</a></p>\n");
+	html_end(&b, req->lang);
+	request_reply_page(req, MHD_HTTP_SEE_OTHER, &b);
+	MHD_add_response_header(req->response, MHD_HTTP_HEADER_LOCATION, location);
+}
+
+void status_page_sent(struct request *req)
+{
+	enum lang lang = req->lang;
+	const char *which =
+	    MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "case");
+	bool finished = which && strcmp(which, "finished") == 0;
+	struct buf b;
+	buf_init(&b);
+	page_head(&b, req);
+	buf_puts(&b, "<p class=\"notice\" id=\"sent\" role=\"status\">");
+	html_escape_str(&b, i18n(lang, M_STATUS_SENT));
+	buf_puts(&b, "</p>\n");
+	if (finished) {
+		buf_puts(&b, "<p class=\"notice\" id=\"closed-reader\">");
+		html_escape_str(&b, i18n(lang, M_STATUS_CLOSED_READER));
+		buf_puts(&b, "</p>\n");
+	}
+	buf_printf(&b,
+		   "<form id=\"status\" method=\"post\" action=\"/status\" accept-charset=\"utf-8\">\n"
+		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p id=\"enter-again\">",
+		   i18n_code(lang));
+	html_escape_str(&b, i18n(lang, M_STATUS_SENT_AGAIN));
+	buf_puts(&b, "</p>\n<label for=\"receipt\">");
+	html_escape_str(&b, i18n(lang, M_STATUS_RECEIPT));
+	buf_puts(&b, "</label>\n<input type=\"text\" id=\"receipt\" name=\"receipt\" "
+		     "inputmode=\"numeric\" autocomplete=\"off\" spellcheck=\"false\" required>\n"
+		     "<p><button type=\"submit\">");
+	html_escape_str(&b, i18n(lang, M_STATUS_SHOW));
+	buf_puts(&b, "</button></p>\n</form>\n");
+	html_end(&b, lang);
+	request_reply_page(req, MHD_HTTP_OK, &b);
+}
 
 static void message_saved(struct db_job *job, void *arg)
 {
 	struct message_wait *mw = arg;
 	struct request *req = ticket_take(mw->ticket);
-	free(mw);
+	bool finished = mw->finished;
 	if (!req)
-		return;
+		goto done;
 	if (!db_job_ok(job)) {
 		log_warning("request %lu: saving a follow-up failed (SQLSTATE %s)", req->id,
 			    db_job_sqlstate(job));
 		page_not_saved(req);
-		request_resume(req);
-		return;
+	} else {
+		log_info("request %lu: follow-up message saved on case %s, %d notices", req->id,
+			 mw->case_id, mw->nrecipients);
+		if (mw->nrecipients == 0)
+			log_warning("case %s: nobody was told of the reporter's new message: the "
+				    "setting compliance_email is not set",
+				    mw->case_id);
+		page_sent_redirect(req, finished);
 	}
-	if (PQntuples(db_job_result(job, 1)) != 1) {
-		client_failure(req);
-		log_info("request %lu: follow-up for an unknown receipt", req->id);
-		status_page_form(req, MHD_HTTP_NOT_FOUND, i18n(req->lang, M_STATUS_ERR_UNKNOWN));
-		request_resume(req);
-		return;
-	}
-	log_info("request %lu: follow-up message saved", req->id);
-	req->message_sent = true;
-	lookup_start(req, MHD_HTTP_OK, NULL);
+	request_resume(req);
+done:
+	message_wait_free(mw);
 }
 
 static bool encrypt_text(const struct content_key *key, const char *text, size_t len,
@@ -471,7 +583,14 @@ static bool encrypt_text(const struct content_key *key, const char *text, size_t
 	return content_encrypt(key, text, len, out, outlen);
 }
 
-static void proceed_message(struct request *req)
+static void add_text_params(struct db_job *job, const char *sql_text, int n,
+			    const char *const *v)
+{
+	db_job_add(job, sql_text, n, v, NULL, NULL);
+}
+
+/* The transaction of one follow-up: takes mw. */
+static void proceed_message(struct request *req, struct message_wait *mw)
 {
 	struct web *w = req->web;
 	struct form *f = &req->form;
@@ -482,23 +601,18 @@ static void proceed_message(struct request *req)
 	struct db_job *job = NULL;
 	const char *text = form_get(f, FIELD_MESSAGE);
 	size_t textlen = form_len(f, FIELD_MESSAGE);
-	unsigned char hash[RECEIPT_HASH_BYTES];
-	receipt_hash(&w->keys.pepper, req->receipt, hash);
 
 	if (!key || !rkey || !content_key_seal(key, &w->keys.case_key, &sealed, &sealed_len) ||
 	    !encrypt_text(key, text, textlen, &body_case, &case_len) ||
 	    !encrypt_text(rkey, text, textlen, &body_rep, &rep_len))
 		goto fail;
-	struct message_wait *mw = calloc(1, sizeof(*mw));
-	if (!mw)
-		abort();
 	job = db_job_new(message_saved, mw);
 	db_job_add(job, sql_begin, 0, NULL, NULL, NULL);
 	{
-		const char *v[4] = {(const char *)hash, (const char *)sealed,
-				    (const char *)body_case, (const char *)body_rep};
-		int l[4] = {RECEIPT_HASH_BYTES, (int)sealed_len, (int)case_len, (int)rep_len};
-		int fm[4] = {1, 1, 1, 1};
+		const char *v[4] = {mw->case_id, (const char *)sealed, (const char *)body_case,
+				    (const char *)body_rep};
+		int l[4] = {0, (int)sealed_len, (int)case_len, (int)rep_len};
+		int fm[4] = {0, 1, 1, 1};
 		db_job_add(job, sql_message_add, 4, v, l, fm);
 	}
 	for (unsigned i = 0; i < f->nfiles; i++) {
@@ -515,24 +629,26 @@ static void proceed_message(struct request *req)
 					 &dlen);
 		free(mtext);
 		if (ok) {
-			const char *v[3] = {(const char *)hash, (const char *)mct, (const char *)dct};
-			int l[3] = {RECEIPT_HASH_BYTES, (int)mlen, (int)dlen};
-			int fm[3] = {1, 1, 1};
+			const char *v[3] = {mw->case_id, (const char *)mct, (const char *)dct};
+			int l[3] = {0, (int)mlen, (int)dlen};
+			int fm[3] = {0, 1, 1};
 			db_job_add(job, sql_message_file, 3, v, l, fm);
 		}
 		free(mct);
 		free(dct);
-		if (!ok) {
-			/* the job owns mw through its callback: run it as a failure */
-			free(mw);
+		if (!ok)
 			goto fail;
-		}
 	}
 	{
-		const char *v[1] = {(const char *)hash};
-		int l[1] = {RECEIPT_HASH_BYTES};
-		int fm[1] = {1};
-		db_job_add(job, sql_message_event, 1, v, l, fm);
+		/* unread from now on (migrations/0012) */
+		const char *v[1] = {mw->case_id};
+		add_text_params(job, sql_message_newest, 1, v);
+		add_text_params(job, sql_message_event, 1, v);
+	}
+	for (int i = 0; i < mw->nrecipients; i++) {
+		const char *v[4] = {mw->recipients[i], mw->notice.subject.data, mw->notice.body.data,
+				    mw->case_id};
+		add_text_params(job, sql_message_notice, 4, v);
 	}
 	db_job_add(job, sql_commit, 0, NULL, NULL, NULL);
 	free(sealed);
@@ -548,13 +664,83 @@ static void proceed_message(struct request *req)
 fail:
 	log_error("request %lu: encrypting a follow-up failed", req->id);
 	if (job)
-		db_job_discard(job);
+		db_job_discard(job); /* its callback does not run */
+	message_wait_free(mw);
 	free(sealed);
 	free(body_case);
 	free(body_rep);
 	content_key_free(key);
 	content_key_free(rkey);
 	page_not_saved(req);
+}
+
+static void message_case_found(struct db_job *job, void *arg)
+{
+	struct message_wait *mw = arg;
+	struct request *req = ticket_take(mw->ticket);
+	if (!req) {
+		message_wait_free(mw);
+		return;
+	}
+	if (!db_job_ok(job)) {
+		log_warning("request %lu: looking up a follow-up's case failed (SQLSTATE %s)",
+			    req->id, db_job_sqlstate(job));
+		message_wait_free(mw);
+		page_not_saved(req);
+		request_resume(req);
+		return;
+	}
+	const PGresult *kase = db_job_result(job, 0), *to = db_job_result(job, 1);
+	if (PQntuples(kase) != 1) {
+		message_wait_free(mw);
+		client_failure(req);
+		log_info("request %lu: follow-up for an unknown receipt", req->id);
+		status_page_form(req, MHD_HTTP_NOT_FOUND, i18n(req->lang, M_STATUS_ERR_UNKNOWN));
+		request_resume(req);
+		return;
+	}
+	snprintf(mw->case_id, sizeof(mw->case_id), "%s", PQgetvalue(kase, 0, 0));
+	snprintf(mw->reg_no, sizeof(mw->reg_no), "%s", PQgetvalue(kase, 0, 1));
+	mw->finished = strcmp(PQgetvalue(kase, 0, 2), "t") == 0;
+	struct notice_facts facts = {
+	    .reg_no = mw->reg_no,
+	    .console_url = PQgetvalue(kase, 0, 3),
+	    .organisation = PQgetvalue(kase, 0, 4),
+	};
+	notice_build(&mw->notice, NOTICE_REPORTER_MESSAGE, &facts);
+	int n = PQntuples(to);
+	mw->recipients = calloc((size_t)n + 1, sizeof(char *));
+	if (!mw->recipients)
+		abort();
+	for (int i = 0; i < n; i++) {
+		mw->recipients[i] = strdup(PQgetvalue(to, i, 0));
+		if (!mw->recipients[i])
+			abort();
+		mw->nrecipients++;
+	}
+	/* still suspended: proceed_message waits again, or answers */
+	proceed_message(req, mw);
+	if (req->response)
+		request_resume(req);
+}
+
+static void message_start(struct request *req)
+{
+	struct message_wait *mw = calloc(1, sizeof(*mw));
+	if (!mw)
+		abort();
+	buf_init(&mw->notice.subject);
+	buf_init(&mw->notice.body);
+	unsigned char hash[RECEIPT_HASH_BYTES];
+	receipt_hash(&req->web->keys.pepper, req->receipt, hash);
+	const char *values[1] = {(const char *)hash};
+	int lengths[1] = {RECEIPT_HASH_BYTES};
+	int formats[1] = {1};
+	struct db_job *job = db_job_new(message_case_found, mw);
+	db_job_add(job, sql_message_case, 1, values, lengths, formats);
+	db_job_add(job, sql_message_recipients, 1, values, lengths, formats);
+	mw->ticket = request_wait(req, req->request_timeout);
+	db_submit(req->web->db, job);
 }
 
 static bool is_blank(const char *s)
@@ -596,9 +782,7 @@ static void status_proceed(struct request *req)
 				     i18n(req->lang, M_STATUS_ERR_MESSAGE_MISSING));
 			return;
 		}
-		proceed_message(req);
-		if (req->response)
-			goto answered;
+		message_start(req);
 		return;
 	}
 	lookup_start(req, MHD_HTTP_OK, NULL);

@@ -543,6 +543,9 @@ static void handle_get(struct request *req)
 	case ROUTE_STATUS_FORM:
 		status_page_form(req, MHD_HTTP_OK, NULL);
 		break;
+	case ROUTE_STATUS_SENT:
+		status_page_sent(req);
+		break;
 	case ROUTE_STYLE:
 		request_reply_text(req, MHD_HTTP_OK, "text/css; charset=utf-8", html_stylesheet());
 		break;
@@ -608,6 +611,7 @@ static enum route route_of(const char *url, const char *method, bool *post)
 	    {"/status", "GET", ROUTE_STATUS_FORM},
 	    {"/status", "POST", ROUTE_STATUS},
 	    {"/status/message", "POST", ROUTE_STATUS_MESSAGE},
+	    {"/status/sent", "GET", ROUTE_STATUS_SENT},
 	    {"/style.css", "GET", ROUTE_STYLE},
 	    {"/healthz", "GET", ROUTE_HEALTH},
 	};
@@ -677,9 +681,9 @@ static void request_start(struct request *req, const char *url, const char *meth
 		page_error(req, MHD_HTTP_METHOD_NOT_ALLOWED, "error-method", M_ERR_METHOD_TITLE,
 			   M_ERR_METHOD);
 		MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW,
-					strcmp(url, "/status") == 0 ? "GET, POST"
-					: req->is_post		    ? "POST"
-								    : "GET, POST");
+					strcmp(url, "/status") == 0	 ? "GET, POST"
+					: strcmp(url, "/status/sent") == 0 ? "GET"
+									   : "GET, POST");
 		return;
 	default:
 		break;

@@ -17,18 +17,21 @@
  * (from registration on, every appeal has one: its triage deadline, due
  * on the director's day, 004 p.10.6), and when the director was informed
  * (hotline.director_informed_at, the one definition). Overdue first, then
- * by date. */
+ * by date. A finished case with a reporter's message nobody has opened yet
+ * stays on the board until someone opens it. */
 static const char sql_board[] =
 	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
 	"j.channel, c.category, c.state, c.director_named, "
 	"coalesce(to_char(d.due_date, 'YYYY-MM-DD'), ''), coalesce(d.kind, ''), "
 	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late, "
 	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD'), '') "
+	"'YYYY-MM-DD'), ''), "
+	"hotline.case_unread_messages(c.id, c.messages_read_upto) "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"LEFT JOIN LATERAL (SELECT dd.due_date, dd.kind FROM hotline.deadlines dd "
 	"  WHERE dd.case_id = c.id AND dd.met_at IS NULL ORDER BY dd.due_date LIMIT 1) d ON true "
-	"WHERE c.state NOT IN ('closed', 'referred', 'not_considered') "
+	"WHERE (c.state NOT IN ('closed', 'referred', 'not_considered') "
+	"OR c.last_reporter_message > c.messages_read_upto) "
 	"AND ($2 = '' OR j.channel = $2) AND ($3 = '' OR c.category = $3) "
 	"AND ($4 = '' OR c.state = $4) "
 	"ORDER BY late DESC, d.due_date NULLS LAST, j.id";
@@ -66,6 +69,17 @@ static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
 		staff_printf(c, "</option>");
 	}
 	staff_printf(c, "</select>\n");
+}
+
+void board_unread_badge(struct staff_ctx *c, int unread)
+{
+	if (unread <= 0)
+		return;
+	char text[64];
+	snprintf(text, sizeof(text), i18n(c->lang, M_CASE_UNREAD_BADGE), unread);
+	staff_printf(c, " <span class=\"badge unread\">");
+	staff_esc(c, text);
+	staff_printf(c, "</span>");
 }
 
 static void board(struct staff_ctx *c)
@@ -130,9 +144,11 @@ static void board(struct staff_ctx *c)
 		staff_esc(c, reg_no);
 		staff_printf(c, "\" class=\"reg-no\">");
 		staff_esc(c, reg_no);
-		staff_printf(c, "</a>%s</td><td>", strcmp(PQgetvalue(res, i, 5), "t") == 0
-							 ? " <span class=\"tag\">&#9888;</span>"
-							 : "");
+		staff_printf(c, "</a>%s", strcmp(PQgetvalue(res, i, 5), "t") == 0
+						? " <span class=\"tag\">&#9888;</span>"
+						: "");
+		board_unread_badge(c, atoi(PQgetvalue(res, i, 10)));
+		staff_printf(c, "</td><td>");
 		staff_text(c, casefile_state_text(PQgetvalue(res, i, 4)));
 		if (*PQgetvalue(res, i, 9)) {
 			char informed[128];

@@ -17,6 +17,7 @@
 #include "staff/casepage.h"
 #include "staff/refusal.h"
 #include "workflow/procedure.h"
+#include "workflow/related.h"
 
 /* A date the procedure does not accept there (workflow/investigation.c):
  * the page says which rule in the reader's language. */
@@ -307,11 +308,36 @@ static void note(struct staff_ctx *c)
 
 #define CASE_ROLES (ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE))
 
+/* --- related appeals (004 L139) --- */
+
+static void relate(struct staff_ctx *c)
+{
+	struct casefile k;
+	struct wf_error e = {0};
+	if (!caseaction_begin(c, &k))
+		return;
+	if (!related_attach(c->db, k.id, k.reg_no, staff_arg(c, "to"), c->user->id, &e)) {
+		casefile_rollback(c);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	/* the audit object names both: "APPEAL>INVESTIGATED CASE" */
+	char object[64];
+	snprintf(object, sizeof(object), "%s>%s", k.reg_no, staff_arg(c, "to"));
+	if (!staff_audit(c, "case.relate", object) || !casefile_commit(c)) {
+		casefile_rollback(c);
+		casefile_db_error(c);
+		return;
+	}
+	caseaction_done(c, k.reg_no, "related");
+}
+
 const struct staff_route staff_caseaction_routes[] = {
 	{"POST", "/staff/case-triage/*", ROLE_BIT(ROLE_COMPLIANCE), triage, "case.triage"},
 	{"POST", "/staff/case-forwarded/*", ROLE_BIT(ROLE_COMPLIANCE), forwarded,
 	 "case.forwarded"},
 	{"POST", "/staff/case-reply/*", ROLE_BIT(ROLE_COMPLIANCE), reply, "case.reply"},
 	{"POST", "/staff/case-note/*", CASE_ROLES, note, "case.note"},
+	{"POST", "/staff/case-relate/*", ROLE_BIT(ROLE_COMPLIANCE), relate, "case.relate"},
 	{NULL, NULL, 0, NULL, NULL},
 };

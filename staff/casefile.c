@@ -37,15 +37,25 @@ static const char sql_case_lock[] =
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 "
 	"FOR UPDATE OF c";
 
-bool casefile_visible(unsigned roles, bool director_named, bool escalated_to_alternate)
+const char *casefile_visibility(unsigned roles)
 {
 	if (roles & ROLE_BIT(ROLE_DIRECTOR))
-		return !director_named;
+		return "not_named";
 	if (roles & ROLE_BIT(ROLE_COMPLIANCE))
-		return true;
+		return "all";
 	if (roles & ROLE_BIT(ROLE_ALTERNATE))
-		return director_named || escalated_to_alternate;
-	return false;
+		return "named";
+	return "none";
+}
+
+bool casefile_visible(unsigned roles, bool director_named, bool escalated_to_alternate)
+{
+	const char *mode = casefile_visibility(roles);
+	/* an alternate also opens the cases whose triage or director's notice
+	 * was escalated to them: the escalation asks them to act */
+	return strcmp(mode, "all") == 0 ||
+	       (strcmp(mode, "named") == 0 && (director_named || escalated_to_alternate)) ||
+	       (strcmp(mode, "not_named") == 0 && !director_named);
 }
 
 PGresult *casefile_query_bin(struct staff_ctx *c, const char *sql_text, int n,
@@ -127,6 +137,28 @@ bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct ca
 	}
 	PQclear(res);
 	return ok;
+}
+
+bool casefile_mark_read(struct staff_ctx *c, const char *case_id, long long *before)
+{
+	static const char sql_mark[] = "SELECT messages_read_upto FROM hotline.cases WHERE id = $1";
+	static const char sql_read[] =
+		"UPDATE hotline.cases SET messages_read_upto = last_reporter_message, "
+		"messages_read_at = now(), messages_read_by = $2::bigint "
+		"WHERE id = $1 AND last_reporter_message > messages_read_upto";
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", c->user->id);
+	const char *v[2] = {case_id, uid};
+	PGresult *res = casefile_query(c, sql_mark, 1, v);
+	if (!res || PQntuples(res) != 1) {
+		PQclear(res);
+		return false;
+	}
+	*before = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	res = casefile_query(c, sql_read, 2, v);
+	PQclear(res);
+	return res != NULL;
 }
 
 struct content_key *casefile_content_key(struct staff_ctx *c, const struct casefile *k)

@@ -46,6 +46,9 @@ struct casefile {
  * link must open). A person holding the director's role is kept from a
  * director-named case whatever other role they hold. */
 bool casefile_visible(unsigned roles, bool director_named, bool escalated_to_alternate);
+/* The same rule for a list's SQL: "all" (every case), "not_named" (the
+ * cases that do not name the director), "named" (only those) or "none". */
+const char *casefile_visibility(unsigned roles);
 
 /* Loads the case by registration number (FOR UPDATE when lock) and applies
  * casefile_visible(): false when there is none or the user may not see it
@@ -66,6 +69,13 @@ bool casefile_open(struct staff_ctx *c, const char *reg_no, bool lock, struct ca
 /* The case's content key, opened with the session's case-handling key;
  * NULL when the session holds none or it does not open. */
 struct content_key *casefile_content_key(struct staff_ctx *c, const struct casefile *k);
+
+/* The view of a case marks the reporter's messages read (per case: a
+ * high-water mark of message ids, migrations/0012): *before gets the mark
+ * as it was, so the page can show which messages are new. Runs in the
+ * caller's transaction, after the view was audited (case.view). */
+bool casefile_mark_read(struct staff_ctx *c, const char *case_id, long long *before)
+    __attribute__((warn_unused_result));
 
 /* Runs SQL with text parameters; NULL (logged, no content) on an error. */
 PGresult *casefile_query(struct staff_ctx *c, const char *sql_text, int n,

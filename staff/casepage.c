@@ -285,7 +285,7 @@ static void put_files(struct staff_ctx *c, const struct casefile *k,
 	staff_printf(c, "</section>\n");
 }
 
-static void put_messages(struct staff_ctx *c, const struct casefile *k, const char *form_text)
+void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long read_before)
 {
 	casepage_section(c, "messages", M_CASE_MESSAGES);
 	const char *v[1] = {k->id};
@@ -296,9 +296,16 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 		paragraph(c, M_CASE_NO_MESSAGES);
 	for (int i = 0; i < n; i++) {
 		bool staff = strcmp(PQgetvalue(res, i, 1), "staff") == 0;
+		bool unread = !staff && strtoll(PQgetvalue(res, i, 0), NULL, 10) > read_before;
 		bool answer = strcmp(PQgetvalue(res, i, 6), "t") == 0;
-		staff_printf(c, "<article class=\"message %s%s\"><h3>",
-			     staff ? "from-staff" : "from-reporter", answer ? " reply" : "");
+		staff_printf(c, "<article class=\"message %s%s%s\"><h3>",
+			     staff ? "from-staff" : "from-reporter", answer ? " reply" : "",
+			     unread ? " unread" : "");
+		if (unread) {
+			staff_printf(c, "<span class=\"badge\">");
+			staff_text(c, M_CASE_NEW);
+			staff_printf(c, "</span> ");
+		}
 		staff_text(c, answer ? M_CASE_IS_REPLY : staff ? M_CASE_FROM_STAFF : M_CASE_FROM_REPORTER);
 		if (staff && *PQgetvalue(res, i, 5)) {
 			staff_printf(c, " (");
@@ -351,10 +358,7 @@ static void put_messages(struct staff_ctx *c, const struct casefile *k, const ch
 			staff_printf(c, "</label>\n<p class=\"hint\">");
 			staff_text(c, M_CASE_REPLY_HINT);
 			staff_printf(c, "</p>\n<textarea id=\"reply\" name=\"message\" rows=\"4\" "
-					"required>");
-			if (form_text)
-				staff_esc(c, form_text);
-			staff_printf(c, "</textarea>\n");
+					"required></textarea>\n");
 			if (!k->anonymous) {
 				/* the reply a named reporter is owed (004 L196) */
 				staff_printf(c, "<label class=\"choice\"><input type=\"checkbox\" "
@@ -805,6 +809,74 @@ static void put_ruling_forms(struct staff_ctx *c, const struct casefile *k, cons
 	staff_printf(c, "</section>\n");
 }
 
+/* "2 new messages from the reporter": what this view marked read. */
+static void put_unread_notice(struct staff_ctx *c, const struct casefile *k, long long before)
+{
+	static const char sql_unread[] = "SELECT hotline.case_unread_messages($1, $2)";
+	char upto[24];
+	snprintf(upto, sizeof(upto), "%lld", before);
+	const char *v[2] = {k->id, upto};
+	PGresult *res = casefile_query(c, sql_unread, 2, v);
+	int n = res && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
+	if (n == 0)
+		return;
+	char text[160];
+	snprintf(text, sizeof(text), i18n(c->lang, M_CASE_UNREAD_NOTICE), n);
+	staff_printf(c, "<p class=\"notice unread\" id=\"unread\"><a href=\"#messages\">");
+	staff_esc(c, text);
+	staff_printf(c, "</a></p>\n");
+}
+
+/* Appeals related to an investigation (004 L139): on the investigated
+ * case, the appeals attached to it; on an appeal, the investigation it is
+ * attached to; and for the compliance manager, the form that attaches
+ * this appeal to the investigation of another case. */
+static void put_related(struct staff_ctx *c, const struct casefile *k)
+{
+	static const char sql_related[] =
+		"SELECT j.reg_no, 'attached' FROM hotline.related_appeals r "
+		"JOIN hotline.investigations i ON i.id = r.investigation_id "
+		"JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = a.journal_id "
+		"WHERE i.case_id = $1 "
+		"UNION ALL SELECT j.reg_no, 'investigation' FROM hotline.related_appeals r "
+		"JOIN hotline.investigations i ON i.id = r.investigation_id "
+		"JOIN hotline.cases x ON x.id = i.case_id JOIN hotline.journal j ON j.id = x.journal_id "
+		"WHERE r.case_id = $1 ORDER BY 2, 1";
+	const char *v[1] = {k->id};
+	PGresult *res = casefile_query(c, sql_related, 1, v);
+	int n = res ? PQntuples(res) : 0;
+	if (n == 0 && !has_role(c, ROLE_COMPLIANCE)) {
+		PQclear(res);
+		return;
+	}
+	casepage_section(c, "related", M_REL_TITLE);
+	if (n > 0) {
+		staff_printf(c, "<ul id=\"related-list\">\n");
+		for (int i = 0; i < n; i++) {
+			bool attached = strcmp(PQgetvalue(res, i, 1), "attached") == 0;
+			staff_printf(c, "<li class=\"%s\">", attached ? "attached" : "investigation");
+			staff_text(c, attached ? M_REL_ATTACHED : M_REL_PART_OF);
+			staff_printf(c, " <a href=\"/staff/case/");
+			staff_esc(c, PQgetvalue(res, i, 0));
+			staff_printf(c, "\">");
+			staff_esc(c, PQgetvalue(res, i, 0));
+			staff_printf(c, "</a></li>\n");
+		}
+		staff_printf(c, "</ul>\n");
+	}
+	PQclear(res);
+	if (has_role(c, ROLE_COMPLIANCE)) {
+		case_form_open(c, "case-relate", k);
+		staff_printf(c, "<p class=\"hint\">");
+		staff_text(c, M_REL_HINT);
+		staff_printf(c, "</p>\n");
+		text_input(c, "relate-to", "to", M_REL_TO, "text", true);
+		submit_form_end(c, "relate-submit", M_REL_SUBMIT);
+	}
+	staff_printf(c, "</section>\n");
+}
+
 /* --- the page --- */
 
 /* A compliance manager named in a report steps aside like an investigator
@@ -835,8 +907,11 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 	struct content_key *key = NULL;
 	if (!casefile_open(c, reg_no, false, &k))
 		return;
-	/* audited before anything of the case is shown */
-	if (!staff_audit(c, "case.view", k.reg_no) || !(cal = wfdb_calendar(c->db, NULL))) {
+	/* audited before anything of the case is shown; the view marks the
+	 * reporter's messages read */
+	long long read_before = 0;
+	if (!staff_audit(c, "case.view", k.reg_no) ||
+	    !casefile_mark_read(c, k.id, &read_before) || !(cal = wfdb_calendar(c->db, NULL))) {
 		casefile_rollback(c);
 		casefile_db_error(c);
 		return;
@@ -862,6 +937,7 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 	if (has_role(c, ROLE_COMPLIANCE))
 		warn_if_named(c, &k);
 	put_facts(c, &k);
+	put_unread_notice(c, &k, read_before);
 	if (strncmp(k.decision, "forward", 7) == 0) {
 		staff_printf(c, "<p><a id=\"cover-letter\" href=\"/staff/cover-letter/");
 		staff_esc(c, k.reg_no);
@@ -879,7 +955,8 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 		put_decision_forms(c, &k);
 	put_content(c, &k, key);
 	put_files(c, &k, key);
-	put_messages(c, &k, NULL);
+	casepage_messages(c, &k, read_before);
+	put_related(c, &k);
 	char inv_state[32] = "", due[11] = "", decision[24] = "";
 	bool inv = put_investigation(c, &k, inv_state, sizeof(inv_state), due, decision);
 	if (decides(c) && !k.view_only && k.state == CASE_INVESTIGATION && !inv)
@@ -1014,11 +1091,20 @@ static const char case_css[] =
 	"a.button{display:inline-block;margin-top:.5rem}\n"
 	"article.message,article.note{border-left:3px solid #c9ced6;padding:.2rem .8rem;"
 	"margin:.6rem 0}\n"
+	"article.unread{border-left-color:#b3261e}.badge{background:#b3261e;color:#fff;"
+	"border-radius:3px;padding:0 .35rem;font-size:.8rem;font-weight:600}\n"
+	"p.unread{border-left:4px solid #b3261e;padding:.3rem .6rem}\n"
 	"article.from-staff{border-left-color:#1b7f3b}article h3{font-size:1rem;margin:.2rem 0}\n"
 	"main section{margin:1.4rem 0}code{overflow-wrap:anywhere}\n"
 	"body.letter .text{white-space:pre-wrap}\n"
 	"@media (max-width:40rem){dl.facts{grid-template-columns:1fr}"
-	"dl.facts dd{margin-bottom:.4rem}form.filters select{width:100%}}\n";
+	"dl.facts dd{margin-bottom:.4rem}form.filters select{width:100%}"
+	/* the archive's rows as short blocks: no sideways scrolling on a phone */
+	"#archive thead{position:absolute;left:-9999px}"
+	"#archive tr{display:block;padding:.45rem 0;border-bottom:1px solid #c9ced6}"
+	"#archive td{display:inline-block;border:0;padding:.1rem .7rem .1rem 0}"
+	"#archive td:first-child{display:block}}\n"
+	"nav.pages{margin:1rem 0}nav.pages a{margin-right:1.2rem}\n";
 
 static void case_style(struct staff_ctx *c)
 {

@@ -28,6 +28,13 @@ void casepage_section(struct staff_ctx *c, const char *id, enum msg title);
  * position"), escaped. */
 void casepage_members(struct staff_ctx *c, const char *inv_id);
 
+/* The section of messages with the reporter, each opened with its own key
+ * (sealed to the case-handling key); the reporter's messages with an id
+ * above read_before marked new; the reply form for the compliance
+ * manager. k needs id, reg_no and has_reporter_key. */
+struct casefile;
+void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long read_before);
+
 /* The routes (GET /staff/case/REG_NO, GET /staff/case-file/ID). */
 extern const struct staff_route staff_casepage_routes[];
 

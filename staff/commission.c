@@ -13,6 +13,7 @@
 #include "daemon/log.h"
 #include "intake/sealing.h"
 #include "staff/casefile.h"
+#include "staff/board.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"
 #include "workflow/calendar.h"
@@ -121,7 +122,11 @@ static void list(struct staff_ctx *c)
 	static const char sql_list[] =
 		"SELECT j.reg_no, i.order_no, to_char(i.order_date, 'YYYY-MM-DD'), i.state, "
 		"to_char(i.due_date, 'YYYY-MM-DD'), i.extended, (SELECT count(*) FROM "
-		"hotline.material_requests r WHERE r.investigation_id = i.id AND r.received_at IS NULL) "
+		"hotline.material_requests r WHERE r.investigation_id = i.id AND r.received_at IS NULL), "
+		"hotline.case_unread_messages(c.id, c.messages_read_upto) + coalesce((SELECT "
+		"sum(hotline.case_unread_messages(a.id, a.messages_read_upto)) FROM "
+		"hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
+		"WHERE r.investigation_id = i.id), 0) "
 		"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
 		"JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
 		"ON m.investigation_id = i.id WHERE m.staff_user_id = $1::bigint "
@@ -139,6 +144,7 @@ static void list(struct staff_ctx *c)
 		return;
 	}
 	staff_page_begin(c, i18n(c->lang, M_COMM_TITLE));
+	casepage_stylesheet(c);
 	staff_printf(c, "<h1>");
 	staff_text(c, M_COMM_TITLE);
 	staff_printf(c, "</h1>\n<p class=\"hint\">");
@@ -160,7 +166,9 @@ static void list(struct staff_ctx *c)
 		staff_esc(c, reg_no);
 		staff_printf(c, "\">");
 		staff_esc(c, reg_no);
-		staff_printf(c, "</a></h2>\n<p>");
+		staff_printf(c, "</a>");
+		board_unread_badge(c, atoi(PQgetvalue(res, i, 7)));
+		staff_printf(c, "</h2>\n<p>");
 		staff_text(c, inv_state_text(state));
 		staff_printf(c, "</p>\n<p>");
 		staff_text(c, M_COMM_ORDER);
@@ -555,6 +563,57 @@ static void put_interest(struct staff_ctx *c, const char *case_id, const char *a
 	staff_printf(c, "</section>\n");
 }
 
+/* The messages between the reporter and the compliance manager: the
+ * commission considers what the reporter adds during the investigation
+ * (004 L139). Read only here. */
+static void put_case_messages(struct staff_ctx *c, const char *case_id, const char *reg_no,
+			      long long read_before)
+{
+	struct casefile k;
+	memset(&k, 0, sizeof(k));
+	snprintf(k.id, sizeof(k.id), "%s", case_id);
+	snprintf(k.reg_no, sizeof(k.reg_no), "%s", reg_no);
+	casepage_messages(c, &k, read_before);
+}
+
+/* The appeals the compliance manager attached to this investigation
+ * (004 L139), each opened on its own page. */
+static void put_related(struct staff_ctx *c, const char *inv_id)
+{
+	static const char sql_related[] =
+		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+		"hotline.case_unread_messages(a.id, a.messages_read_upto) "
+		"FROM hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
+		"JOIN hotline.journal j ON j.id = a.journal_id WHERE r.investigation_id = $1 "
+		"ORDER BY j.id";
+	const char *p[1] = {inv_id};
+	PGresult *res = wfdb_exec(c->db, sql_related, 1, p, NULL);
+	casepage_section(c, "related", M_REL_TITLE);
+	int n = res ? PQntuples(res) : 0;
+	if (n == 0) {
+		staff_printf(c, "<p>");
+		staff_text(c, M_COMM_NO_RELATED);
+		staff_printf(c, "</p>\n");
+	} else {
+		staff_printf(c, "<ul id=\"related-list\">\n");
+	}
+	for (int i = 0; i < n; i++) {
+		staff_printf(c, "<li><a class=\"related\" href=\"/staff/commission-appeal/");
+		staff_esc(c, PQgetvalue(res, i, 0));
+		staff_printf(c, "\">");
+		staff_esc(c, PQgetvalue(res, i, 0));
+		staff_printf(c, "</a> &middot; <time>");
+		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_printf(c, "</time>");
+		board_unread_badge(c, atoi(PQgetvalue(res, i, 2)));
+		staff_printf(c, "</li>\n");
+	}
+	if (n > 0)
+		staff_printf(c, "</ul>\n");
+	PQclear(res);
+	staff_printf(c, "</section>\n");
+}
+
 /* The whole page of one investigation; error (may be NULL) is a refusal
  * of the step just tried. The view is audited before anything of the case
  * is shown. */
@@ -562,12 +621,14 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 {
 	const char *p[1] = {reg_no};
 	struct wf_error e = {0};
+	long long read_before = 0;
 	PGresult *v = wfdb_exec(c->db, sql_view, 1, p, &e);
 	struct calendar *cal = v ? wfdb_calendar(c->db, &e) : NULL;
 	enum investigation_state state;
 	if (!v || !cal || PQntuples(v) != 1 ||
 	    !investigation_state_parse(PQgetvalue(v, 0, V_STATE), &state) ||
-	    !staff_audit(c, "case.view", reg_no)) {
+	    !staff_audit(c, "case.view", reg_no) ||
+	    !casefile_mark_read(c, PQgetvalue(v, 0, V_CASE_ID), &read_before)) {
 		PQclear(v);
 		calendar_free(cal);
 		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
@@ -580,6 +641,7 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 	char action[64];
 	snprintf(action, sizeof(action), "/staff/commission/%s", reg_no);
 	staff_page_begin(c, title);
+	casepage_stylesheet(c);
 	staff_printf(c, "<p><a href=\"/staff/commission\">");
 	staff_text(c, M_COMM_BACK);
 	staff_printf(c, "</a></p>\n<h1>");
@@ -614,6 +676,8 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 	put_extensions(c, PQgetvalue(v, 0, V_INV_ID));
 	put_members(c, PQgetvalue(v, 0, V_INV_ID));
 	put_report(c, v);
+	put_case_messages(c, PQgetvalue(v, 0, V_CASE_ID), reg_no, read_before);
+	put_related(c, PQgetvalue(v, 0, V_INV_ID));
 	put_requests(c, cal, reg_no, PQgetvalue(v, 0, V_INV_ID),
 		     state == INV_ORDERED || state == INV_IN_PROGRESS, state < INV_SUBMITTED);
 	put_conclusion(c, v, action, state);
@@ -743,10 +807,68 @@ static void act(struct staff_ctx *c)
 	staff_redirect(c, to);
 }
 
+/* --- an appeal attached to an investigation (004 L139) --- */
+
+/* A member opens an attached appeal only through an investigation they sit
+ * on; its content opens with the session's case-handling key as their own
+ * case's does. The columns up to V_CONTENT are those of sql_view, so
+ * put_report() reads them. */
+static const char sql_appeal[] =
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+	"a.content_key_sealed, a.content, a.id, jx.reg_no "
+	"FROM hotline.related_appeals r JOIN hotline.commission_members m "
+	"ON m.investigation_id = r.investigation_id "
+	"JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = a.journal_id "
+	"JOIN hotline.investigations i ON i.id = r.investigation_id "
+	"JOIN hotline.cases x ON x.id = i.case_id JOIN hotline.journal jx ON jx.id = x.journal_id "
+	"WHERE j.reg_no = $1 AND m.staff_user_id = $2::bigint ORDER BY r.linked_at LIMIT 1";
+
+static void appeal_view(struct staff_ctx *c)
+{
+	char uid[24];
+	user_id_text(c, uid);
+	const char *p[2] = {c->arg, uid};
+	PGresult *v = reg_no_ok(c->arg) ? wfdb_exec(c->db, sql_appeal, 2, p, NULL) : NULL;
+	if (!v || PQntuples(v) != 1) {
+		PQclear(v);
+		staff_error(c, STATUS_NOT_FOUND, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+		return;
+	}
+	long long read_before = 0;
+	if (!staff_audit(c, "case.view", c->arg) ||
+	    !casefile_mark_read(c, PQgetvalue(v, 0, 4), &read_before)) {
+		PQclear(v);
+		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	char title[128];
+	snprintf(title, sizeof(title), i18n(c->lang, M_COMM_APPEAL_TITLE), c->arg);
+	staff_page_begin(c, title);
+	casepage_stylesheet(c);
+	staff_printf(c, "<p><a href=\"/staff/commission/");
+	staff_esc(c, PQgetvalue(v, 0, 5));
+	staff_printf(c, "\">");
+	staff_text(c, M_REL_PART_OF);
+	staff_printf(c, " ");
+	staff_esc(c, PQgetvalue(v, 0, 5));
+	staff_printf(c, "</a></p>\n<h1>");
+	staff_esc(c, title);
+	staff_printf(c, "</h1>\n<dl class=\"facts\">\n");
+	put_field(c, M_RECEIPT_REGNO, c->arg, "reg-no");
+	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, V_REGISTERED), "registered");
+	staff_printf(c, "</dl>\n");
+	put_report(c, v);
+	put_case_messages(c, PQgetvalue(v, 0, 4), c->arg, read_before);
+	staff_page_end(c);
+	PQclear(v);
+}
+
 const struct staff_route staff_commission_routes[] = {
 	{"GET", "/staff/commission", ROLE_BIT(ROLE_COMMISSION), list, "commission.list"},
 	{"GET", "/staff/commission/*", ROLE_BIT(ROLE_COMMISSION), view, "commission.view"},
 	{"POST", "/staff/commission/*", ROLE_BIT(ROLE_COMMISSION), act, "commission.step"},
+	{"GET", "/staff/commission-appeal/*", ROLE_BIT(ROLE_COMMISSION), appeal_view,
+	 "commission.appeal"},
 	{0},
 };
 

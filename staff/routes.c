@@ -43,11 +43,13 @@ extern const struct staff_route staff_identity_routes[];
 extern const struct staff_menu staff_admin_menu[];
 extern const struct staff_menu staff_mytotp_menu[];
 extern const struct staff_route staff_board_routes[];
+extern const struct staff_route staff_archive_routes[];
 extern const struct staff_route staff_casepage_routes[];
 extern const struct staff_route staff_caseaction_routes[];
 extern const struct staff_route staff_decision_routes[];
 extern const struct staff_route replyletter_routes[];
 extern const struct staff_menu staff_board_menu[];
+extern const struct staff_menu staff_archive_menu[];
 extern const struct staff_menu staff_decision_menu[];
 extern const struct staff_menu operator_menu[];
 extern const struct staff_menu registrar_menu[];
@@ -62,6 +64,7 @@ const struct staff_route *const *staff_route_tables(void)
 		staff_admin_routes,
 		staff_mytotp_routes,
 		staff_board_routes,
+		staff_archive_routes,
 		staff_casepage_routes,
 		staff_caseaction_routes,
 		staff_decision_routes,
@@ -82,6 +85,7 @@ const struct staff_menu *const *staff_menu_tables(void)
 	static const struct staff_menu *const tables[] = {
 		staff_admin_menu,
 		staff_board_menu,
+		staff_archive_menu,
 		staff_decision_menu,
 		operator_menu,
 		registrar_menu,

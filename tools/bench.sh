@@ -8,8 +8,12 @@
 #                                 against pgbench running the same SQL
 #   tests/bench/journal_bench.py  hotlinectl journal verify over JOURNAL_ROWS
 #                                 chained journal rows (default 1,000,000)
-# About 4-5 minutes on 2 cores with the defaults; smaller counts for a quick
-# look: SCAN_CASES=100000 JOURNAL_ROWS=100000 make bench.
+#   tests/bench/archive_bench.py  the staff archive's page of 50 over
+#                                 ARCHIVE_CASES cases (default 1,000,000)
+# About 4-5 minutes on 2 cores with the defaults before the archive bench,
+# which adds 2-3 to fill its million cases; smaller counts for a quick
+# look: SCAN_CASES=100000 JOURNAL_ROWS=100000 ARCHIVE_CASES=100000
+# make bench.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$repo/build}" && pwd)
@@ -17,6 +21,7 @@ out="$repo/build/bench-results.txt"
 started=$(date +%s)
 count=${SCAN_CASES:-1000000}
 rows=${JOURNAL_ROWS:-1000000}
+archive_cases=${ARCHIVE_CASES:-1000000}
 
 stack=$(mktemp -d "${TMPDIR:-/tmp}/hotline-bench.XXXXXX")
 chmod 0755 "$stack"
@@ -43,6 +48,10 @@ cleanup
 {
 	echo "== hotline journal bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
 	/usr/bin/python3 "$repo/tests/bench/journal_bench.py" "$repo" "$build" "$rows"
+} | tee -a "$out"
+{
+	echo "== hotline archive bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
+	/usr/bin/python3 "$repo/tests/bench/archive_bench.py" "$repo" "$build" "$archive_cases"
 	echo "bench: the whole make bench took $((($(date +%s) - started) / 60)) min $((($(date +%s) - started) % 60)) s on $(nproc) cores"
 } | tee -a "$out"
 echo "bench: figures appended to $out"

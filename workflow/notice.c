@@ -155,6 +155,17 @@ void notice_build(struct notice *n, enum notice_kind kind, const struct notice_f
 			   "қабылдауыңызды, құжаттың нөмірі мен күнін көрсетуіңізді сұраймын.\n",
 			   f->reg_no, f->reg_no);
 		break;
+	case NOTICE_REPORTER_MESSAGE:
+		/* Only that there is one: the message itself is read on the case
+		 * page, under the case's key (confidentiality, 004 L192, L202). */
+		buf_printf(&n->subject, "Обращение %s: новое сообщение заявителя", f->reg_no);
+		buf_printf(&n->body,
+			   "По обращению № %s заявитель направил новое сообщение. Прошу "
+			   "ознакомиться на странице обращения.\n\n"
+			   "№ %s өтініш бойынша өтініш беруші жаңа хабарлама жіберді. Өтініш "
+			   "бетінде танысуыңызды сұраймын.\n",
+			   f->reg_no, f->reg_no);
+		break;
 	}
 	link(&n->body, f);
 	if (f->organisation && *f->organisation)

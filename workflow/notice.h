@@ -21,6 +21,7 @@ enum notice_kind {
 	NOTICE_INVESTIGATION_ORDERED,
 	NOTICE_REGISTERED, /* a new appeal, to the compliance manager: triage it */
 	NOTICE_CONCLUSION_SUBMITTED, /* the commission's conclusion awaits management's decision */
+	NOTICE_REPORTER_MESSAGE, /* the reporter wrote a new message on /status */
 };
 
 struct notice_facts {

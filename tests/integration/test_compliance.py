@@ -194,7 +194,7 @@ def test_reply_reaches_the_reporter_and_notes_stay_internal(staff_hotline):
     follow = marker("follow")
     r = hl.post_multipart("/status/message", {"receipt": rec.receipt, "message": follow,
                                                "lang": "en"})
-    assert r.status == 200
+    assert r.status == 303
     c = StaffClient(hl)
     c.login_as("compliance")
     page = c.get(f"/staff/case/{rec.reg_no}")

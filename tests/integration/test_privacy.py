@@ -42,7 +42,7 @@ def test_nothing_in_clear_in_database_or_log(make_hotline):
                                               "lang": "en"},
                           [File("note.txt", m["msg_file_text"].encode(), "text/plain")],
                           source_address=CLIENT2)
-    assert r.status == 200, r.status
+    assert r.status == 303, r.status
     assert hl.post_form("/status", {"receipt": anon.digits}).status == 200
     # Wrong lookups: a typo of a real receipt and an unknown one.
     wrong = random_receipt()
