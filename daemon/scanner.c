@@ -31,9 +31,10 @@ static const char sql_calendar[] =
 	"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
 static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
 /* A case that ended (closed, referred, not considered, forwarded) gets no
- * reminder and no escalation: its deadlines are voided when it ends
- * (workflow/deadline.c deadline_end_case); the state test also keeps out
- * any row that escaped that. Overdue first, at once; then the deadlines ahead, a page per scan from
+ * reminder and no escalation, but for the reply a named reporter is still
+ * owed after a referral or a forwarding: its deadlines are voided when it
+ * ends (workflow/deadline.c deadline_end_case); the state test also keeps
+ * out any row that escaped that. Overdue first, at once; then the deadlines ahead, a page per scan from
  * where the last scan stopped, so every one is looked at within a few
  * scans however many there are, and no scan holds the loop for long. */
 #define SCAN_COLUMNS                                                                               \
@@ -44,7 +45,8 @@ static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
 	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis "    \
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "                    \
-	"AND c.state NOT IN ('closed', 'referred', 'not_considered', 'forwarded') "
+	"AND c.state <> 'closed' AND (d.kind = 'reply' "                                           \
+	"OR c.state NOT IN ('referred', 'not_considered', 'forwarded')) "
 #define SCAN_PAGE 2000
 static const char sql_overdue_rows[] =
 	SCAN_COLUMNS "AND d.due_at <= to_timestamp($1::bigint) AND NOT EXISTS (SELECT 1 FROM "
@@ -68,8 +70,7 @@ static const char sql_announced[] = "UPDATE hotline.deadlines SET announced = tr
 static const char sql_reply_deadline[] =
 	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis) "
 	"SELECT id, 'reply', $2::date, to_timestamp($3::bigint), 'working_days' "
-	"FROM hotline.cases WHERE id = $1 "
-	"AND state NOT IN ('closed', 'referred', 'not_considered', 'forwarded') "
+	"FROM hotline.cases WHERE id = $1 AND state <> 'closed' "
 	"ON CONFLICT DO NOTHING";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";

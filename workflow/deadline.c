@@ -98,16 +98,22 @@ bool deadline_void(PGconn *pg, const char *case_id, const char *kind, struct wf_
 	return wfdb_run(pg, sql_void, 2, p, e);
 }
 
-bool deadline_end_case(PGconn *pg, const char *case_id, struct wf_error *e)
+bool deadline_end_case(PGconn *pg, const char *case_id, bool closed, struct wf_error *e)
 {
+	/* a reply a named reporter is owed (004 L196) outlives a referral or
+	 * a forwarding: the reporter is still to be told; only the close ends
+	 * it with the rest */
+	static const char sql_void_all[] =
+		"UPDATE hotline.deadlines SET met_at = now(), voided = true WHERE case_id = $1 "
+		"AND met_at IS NULL AND ($2::boolean OR kind <> 'reply')";
 	static const char sql_flag[] = "UPDATE hotline.cases SET overdue = false WHERE id = $1";
 	/* the scanner's reminders and escalations (daemon/scanner.c) still
 	 * waiting to be sent are about a duty that no longer runs */
 	static const char sql_withdraw[] =
 		"UPDATE hotline.outbox SET withdrawn_at = now() WHERE case_id = $1 "
 		"AND sent_at IS NULL AND withdrawn_at IS NULL AND kind IN ('reminder', 'overdue')";
-	const char *p[1] = {case_id};
-	return deadline_void(pg, case_id, NULL, e) && wfdb_run(pg, sql_flag, 1, p, e) &&
+	const char *p[2] = {case_id, closed ? "true" : "false"};
+	return wfdb_run(pg, sql_void_all, 2, p, e) && wfdb_run(pg, sql_flag, 1, p, e) &&
 	       wfdb_run(pg, sql_withdraw, 1, p, e);
 }
 

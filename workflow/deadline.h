@@ -55,9 +55,10 @@ struct cal_date deadline_reply_due(const struct calendar *cal, struct cal_date r
 bool deadline_void(PGconn *pg, const char *case_id, const char *kind, struct wf_error *e)
     __attribute__((warn_unused_result));
 /* The case reached a state that ends it (closed, referred, not considered,
- * forwarded): every open deadline is voided, the overdue flag clears, and
+ * forwarded): every open deadline is voided (but the reply to a named
+ * reporter unless the case is closed), the overdue flag clears, and
  * reminders and escalations not yet sent are withdrawn from the outbox. */
-bool deadline_end_case(PGconn *pg, const char *case_id, struct wf_error *e)
+bool deadline_end_case(PGconn *pg, const char *case_id, bool closed, struct wf_error *e)
     __attribute__((warn_unused_result));
 
 /* Working days from the day of now (Asia/Almaty) to due (0 = due that

@@ -439,7 +439,7 @@ bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e
 		"UPDATE hotline.cases SET state = 'closed', state_changed_at = now() WHERE id = $1";
 	const char *p[1] = {v->case_id};
 	if (!move(pg, v, INV_CLOSED, e) || !wfdb_run(pg, sql_close, 1, p, e) ||
-	    !deadline_end_case(pg, v->case_id, e))
+	    !deadline_end_case(pg, v->case_id, true, e))
 		return false;
 	v->case_state = CASE_CLOSED;
 	return true;

@@ -194,7 +194,7 @@ static bool end_if_over(PGconn *pg, const struct kase *k, struct wf_error *e)
 {
 	bool over = k->state == CASE_CLOSED || k->state == CASE_REFERRED ||
 		    k->state == CASE_NOT_CONSIDERED || k->state == CASE_FORWARDED;
-	return !over || deadline_end_case(pg, k->id, e);
+	return !over || deadline_end_case(pg, k->id, k->state == CASE_CLOSED, e);
 }
 
 /* Queues a notice to each person the settings name under keys (at most 2). */

@@ -76,6 +76,17 @@ def test_every_notice_kind_links_to_a_page_its_addressee_opens(make_staff_hotlin
     today = hl.query("SELECT to_char((now() AT TIME ZONE 'Asia/Almaty')::date, 'YYYY-MM-DD')")[0][0]
     ctl(hl, "investigation", "order", named.reg_no, "--order-no", "7", "--order-date", today,
         "--member", "Seitov Daniyar", *key)
+    # conclusion_submitted: the commission submits, the director decides
+    ctl(hl, "investigation", "start", named.reg_no)
+    conclusion = hl.workdir / "conclusion.txt"
+    conclusion.write_text("The contracts show a kickback.")
+    ctl(hl, "investigation", "conclude", named.reg_no, "--norms", "Law art. 8", "--text-file",
+        str(conclusion), "--case-public-key", str(keys.case_pub))
+    ctl(hl, "investigation", "submit", named.reg_no)
+    # reporter_message: the reporter writes again on /status
+    sent = hl.post_multipart("/status/message", {"receipt": named.receipt,
+                                                  "message": "One more fact.", "lang": "en"})
+    assert sent.status == 303, sent.body[:300]
     # urgent
     anon = submit(hl)
     wait_until(lambda: len([m for m in sink.messages() if outbox_kind(hl, m) == "registered"])
