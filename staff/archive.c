@@ -103,18 +103,9 @@ static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
 			  const char *chosen, const char *const *list, size_t n,
 			  enum msg (*text)(const char *))
 {
-	staff_printf(c, "<div><label for=\"a-%s\">", name);
-	staff_text(c, label);
-	staff_printf(c, "</label>\n<select id=\"a-%s\" name=\"%s\"><option value=\"\">", name, name);
-	staff_text(c, M_BOARD_ALL);
-	staff_printf(c, "</option>");
-	for (size_t i = 0; i < n; i++) {
-		staff_printf(c, "<option value=\"%s\"%s>", list[i],
-			     chosen && strcmp(chosen, list[i]) == 0 ? " selected" : "");
-		staff_text(c, text(list[i]));
-		staff_printf(c, "</option>");
-	}
-	staff_printf(c, "</select></div>\n");
+	staff_printf(c, "<div>");
+	board_filter_select(c, "a", name, label, chosen, list, n, text);
+	staff_printf(c, "</div>\n");
 }
 
 static void filter_input(struct staff_ctx *c, const char *name, enum msg label, const char *type,

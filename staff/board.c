@@ -53,22 +53,31 @@ static const char *known(const char *value, const char *const *list, size_t n)
 	return "";
 }
 
-static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
-			  const char *chosen, const char *const *list, size_t n,
-			  enum msg (*text)(const char *))
+void board_filter_select(struct staff_ctx *c, const char *id_prefix, const char *name,
+			 enum msg label, const char *chosen, const char *const *list, size_t n,
+			 enum msg (*text)(const char *))
 {
-	staff_printf(c, "<label for=\"f-%s\">", name);
+	staff_printf(c, "<label for=\"%s-%s\">", id_prefix, name);
 	staff_text(c, label);
-	staff_printf(c, "</label>\n<select id=\"f-%s\" name=\"%s\"><option value=\"\">", name, name);
+	staff_printf(c, "</label>\n<select id=\"%s-%s\" name=\"%s\"><option value=\"\">",
+		     id_prefix, name, name);
 	staff_text(c, M_BOARD_ALL);
 	staff_printf(c, "</option>");
 	for (size_t i = 0; i < n; i++) {
 		staff_printf(c, "<option value=\"%s\"%s>", list[i],
-			     strcmp(chosen, list[i]) == 0 ? " selected" : "");
+			     chosen && strcmp(chosen, list[i]) == 0 ? " selected" : "");
 		staff_text(c, text(list[i]));
 		staff_printf(c, "</option>");
 	}
-	staff_printf(c, "</select>\n");
+	staff_printf(c, "</select>");
+}
+
+static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
+			  const char *chosen, const char *const *list, size_t n,
+			  enum msg (*text)(const char *))
+{
+	board_filter_select(c, "f", name, label, chosen, list, n, text);
+	staff_printf(c, "\n");
 }
 
 void board_unread_badge(struct staff_ctx *c, int unread)

@@ -9,6 +9,13 @@
  * board's, the archive's and the commission's lists. */
 void board_unread_badge(struct staff_ctx *c, int unread);
 
+/* A filter's <label> and <select> (ids ID_PREFIX-NAME): "all" first, then
+ * each value of list with its text, chosen (may be NULL) selected: the
+ * board's and the archive's filters. */
+void board_filter_select(struct staff_ctx *c, const char *id_prefix, const char *name,
+			 enum msg label, const char *chosen, const char *const *list, size_t n,
+			 enum msg (*text)(const char *));
+
 extern const struct staff_route staff_board_routes[];
 extern const struct staff_menu staff_board_menu[];
 

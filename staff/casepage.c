@@ -478,9 +478,8 @@ static enum msg ruling_text(const char *name)
 	return M_STATE_OTHER;
 }
 
-/* "LABEL: document NO of DATE" */
-static void doc_line(struct staff_ctx *c, const char *id, enum msg label, const char *doc,
-		     const char *date)
+void casepage_doc_line(struct staff_ctx *c, const char *id, enum msg label, const char *doc,
+		       const char *date)
 {
 	char text[512];
 	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_DOC_OF), doc, date);
@@ -528,12 +527,14 @@ static void put_submitted(struct staff_ctx *c, const PGresult *res)
 		staff_printf(c, "<p id=\"decision-text\">");
 		staff_text(c, ruling_text(decision));
 		staff_printf(c, "</p>\n");
-		doc_line(c, "decision-doc", M_COMM_DECISION_DOC, PQgetvalue(res, 0, I_DECISION_DOC),
-			 PQgetvalue(res, 0, I_DECISION_DATE));
+		casepage_doc_line(c, "decision-doc", M_COMM_DECISION_DOC,
+				  PQgetvalue(res, 0, I_DECISION_DOC),
+				  PQgetvalue(res, 0, I_DECISION_DATE));
 	}
 	if (*PQgetvalue(res, 0, I_MEASURES_DOC))
-		doc_line(c, "measures-doc", M_COMM_MEASURES_DOC, PQgetvalue(res, 0, I_MEASURES_DOC),
-			 PQgetvalue(res, 0, I_MEASURES_DATE));
+		casepage_doc_line(c, "measures-doc", M_COMM_MEASURES_DOC,
+				  PQgetvalue(res, 0, I_MEASURES_DOC),
+				  PQgetvalue(res, 0, I_MEASURES_DATE));
 }
 
 /* The investigation with its commission, extensions and requests for

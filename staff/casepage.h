@@ -35,6 +35,11 @@ void casepage_members(struct staff_ctx *c, const char *inv_id);
 struct casefile;
 void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long read_before);
 
+/* <p id="ID">LABEL: document NO of DATE</p>: the documents of management's
+ * decision and measures (004 p.7.11) on the case and commission pages. */
+void casepage_doc_line(struct staff_ctx *c, const char *id, enum msg label, const char *doc,
+		       const char *date);
+
 /* The routes (GET /staff/case/REG_NO, GET /staff/case-file/ID). */
 extern const struct staff_route staff_casepage_routes[];
 

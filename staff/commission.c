@@ -487,19 +487,6 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *a
 	staff_printf(c, "</section>\n");
 }
 
-/* "document NO of DATE" */
-static void put_doc(struct staff_ctx *c, const char *id, enum msg label, const char *doc,
-		    const char *date)
-{
-	char text[512];
-	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_DOC_OF), doc, date);
-	staff_printf(c, "<p id=\"%s\">", id);
-	staff_text(c, label);
-	staff_printf(c, ": ");
-	staff_esc(c, text);
-	staff_printf(c, "</p>\n");
-}
-
 /* Management's decision and the measures, as recorded on the director's
  * case page (staff/decisions.c): the commission reads them here. */
 static void put_decision(struct staff_ctx *c, const PGresult *v, enum investigation_state state)
@@ -518,11 +505,13 @@ static void put_decision(struct staff_ctx *c, const PGresult *v, enum investigat
 	staff_text(c, decision_text(decision));
 	staff_printf(c, "</p>\n");
 	if (*PQgetvalue(v, 0, V_DECISION_DOC))
-		put_doc(c, "decision-doc", M_COMM_DECISION_DOC, PQgetvalue(v, 0, V_DECISION_DOC),
-			PQgetvalue(v, 0, V_DECISION_DATE));
+		casepage_doc_line(c, "decision-doc", M_COMM_DECISION_DOC,
+				  PQgetvalue(v, 0, V_DECISION_DOC),
+				  PQgetvalue(v, 0, V_DECISION_DATE));
 	if (*PQgetvalue(v, 0, V_MEASURES))
-		put_doc(c, "measures-doc", M_COMM_MEASURES_DOC, PQgetvalue(v, 0, V_MEASURES),
-			PQgetvalue(v, 0, V_MEASURES_DATE));
+		casepage_doc_line(c, "measures-doc", M_COMM_MEASURES_DOC,
+				  PQgetvalue(v, 0, V_MEASURES),
+				  PQgetvalue(v, 0, V_MEASURES_DATE));
 	staff_printf(c, "</section>\n");
 }
 
