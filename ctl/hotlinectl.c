@@ -24,9 +24,11 @@ struct command_usage {
 
 static const struct command_usage usages[] = {
     {"migrate", "  migrate --database CONNINFO [--dir DIR]   apply pending migrations\n"},
-    {"journal", "  journal verify --database CONNINFO         check the journal's hash chain\n"},
+    {"journal", "  journal verify --database CONNINFO         check the journal's hash chain\n"
+		"            [--checkpoint \"LINE\" | --checkpoint-file FILE] [--public-key FILE]\n"},
     {"keygen", "  keygen --public FILE --secret FILE [--passphrase-file FILE]\n"},
     {"pepper", "  pepper --out FILE                          make the receipt pepper file\n"},
+    {"checkpoint-key", "  checkpoint-key --public FILE --secret FILE  make the checkpoint signing key\n"},
     {"case",
      "  case show REG_NO --database CONNINFO --case-key FILE --passphrase-file FILE\n"
      "            [--custodian-key FILE --custodian-passphrase-file FILE]\n"
@@ -63,7 +65,8 @@ static const struct command_usage usages[] = {
 	     "--passphrase-file FILE\n"
 	     "  user totp LOGIN [--secret BASE32] | user list\n"},
     {"role", "  role totp ROLE on|off\n"},
-    {"audit", "  audit verify --database CONNINFO          check the audit log's hash chain\n"},
+    {"audit", "  audit verify --database CONNINFO          check the audit log's hash chain\n"
+	      "            [--checkpoint \"LINE\" | --checkpoint-file FILE] [--public-key FILE]\n"},
     {"schema-version",
      "  schema-version                             the schema this build needs\n"},
 };
@@ -121,6 +124,8 @@ int main(int argc, char **argv)
 		return keygen_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "pepper") == 0)
 		return pepper_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "checkpoint-key") == 0)
+		return checkpoint_key_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "journal") == 0 && argc > 2 && strcmp(argv[2], "verify") == 0)
 		return journal_verify_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "case") == 0 && argc > 2 && strcmp(argv[2], "show") == 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctl/chaincheck.h"
 #include "ctl/ctldb.h"
 #include "workflow/journal.h"
 
@@ -96,24 +97,35 @@ int journal_verify_main(int argc, char **argv)
 	static const struct option opts[] = {{"database", required_argument, NULL, 'd'},
 					     {NULL, 0, NULL, 0}};
 	int c;
+	struct chaincheck *cc = chaincheck_from_args(CHAINCHECK_JOURNAL, &argc, argv);
+	if (!cc)
+		return 2;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'd')
+		if (c == 'd') {
 			conninfo = optarg;
-		else
+		} else {
+			chaincheck_free(cc);
 			return 2;
+		}
 	}
-	if (!conninfo) {
-		fprintf(stderr, "usage: hotlinectl journal verify --database CONNINFO\n");
+	if (!conninfo || optind != argc) {
+		fprintf(stderr, "usage: hotlinectl journal verify --database CONNINFO "
+				"[--checkpoint LINE | --checkpoint-file FILE] [--public-key FILE]\n");
+		chaincheck_free(cc);
 		return 2;
 	}
 	PGconn *pg = ctldb_connect(conninfo);
-	if (!pg)
+	if (!pg) {
+		chaincheck_free(cc);
 		return 1;
+	}
 	int status = 1;
 	static const char sql_snapshot[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 	PGresult *res = PQexec(pg, sql_snapshot);
 	PQclear(res);
+	if (!chaincheck_load_stored(cc, pg))
+		goto out;
 	if (!PQsendQuery(pg, sql_rows) || !PQsetSingleRowMode(pg)) {
 		fprintf(stderr, "hotlinectl: query failed: %s", PQerrorMessage(pg));
 		goto out;
@@ -133,6 +145,9 @@ int journal_verify_main(int argc, char **argv)
 					 PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 0));
 			else
 				memcpy(prev, row_hash, JOURNAL_HASH_BYTES);
+			if (!broken)
+				chaincheck_row(cc, strtoll(PQgetvalue(res, 0, 0), NULL, 10), row_hash,
+					       PQgetvalue(res, 0, 3));
 			rows++;
 			if (time(NULL) - shown >= 2) {
 				shown = time(NULL);
@@ -160,8 +175,10 @@ int journal_verify_main(int argc, char **argv)
 		goto out;
 	}
 	printf("journal: %lld rows, chain intact\n", rows);
-	status = 0;
+	if (chaincheck_finish(cc))
+		status = 0;
 out:
+	chaincheck_free(cc);
 	PQfinish(pg);
 	return status;
 }

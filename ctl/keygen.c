@@ -14,6 +14,7 @@
 #include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
+#include "crypto/sign.h"
 
 #define PASSPHRASE_SIZE 1024
 /* Counted in characters (UTF-8 code points), not bytes, so that a Kazakh
@@ -23,6 +24,8 @@
 static const char keygen_usage[] =
     "usage: hotlinectl keygen --public FILE --secret FILE [--passphrase-file FILE]\n";
 static const char pepper_usage[] = "usage: hotlinectl pepper --out FILE\n";
+static const char checkpoint_key_usage[] =
+    "usage: hotlinectl checkpoint-key --public FILE --secret FILE\n";
 
 __attribute__((format(printf, 1, 2))) static void complain(const char *fmt, ...)
 {
@@ -361,6 +364,53 @@ int pepper_main(int argc, char **argv)
 		return 1;
 	}
 	printf("pepper: %s\n", out);
+	return 0;
+}
+
+/* The checkpoint key is not wrapped under a passphrase: hotlined signs
+ * with it unattended, at start and every day, so a passphrase would sit
+ * in a file beside it on the same host and protect nothing the file mode
+ * does not (docs/keys.md, "The checkpoint key"). */
+int checkpoint_key_main(int argc, char **argv)
+{
+	const char *pub = NULL, *sec = NULL;
+	char err[512];
+	bool bad = false;
+
+	for (int i = 1; i < argc && !bad; i++) {
+		if (is_help(argv[i])) {
+			fputs(checkpoint_key_usage, stdout);
+			return 0;
+		}
+		if (!take_option(argc, argv, &i, "--public", &pub, &bad) &&
+		    !take_option(argc, argv, &i, "--secret", &sec, &bad)) {
+			complain("checkpoint-key: unknown argument '%s'", argv[i]);
+			bad = true;
+		}
+	}
+	if (!bad && (pub == NULL || sec == NULL)) {
+		complain("checkpoint-key needs --public FILE and --secret FILE");
+		bad = true;
+	}
+	if (bad) {
+		fputs(checkpoint_key_usage, stderr);
+		return 1;
+	}
+	if (!sign_keys_generate(pub, sec, err, sizeof err)) {
+		complain("checkpoint-key: %s", err);
+		return 1;
+	}
+	struct sign_public pk;
+	char id[SIGN_KEY_ID_SIZE];
+	if (!sign_load_public(pub, &pk, err, sizeof err)) {
+		complain("checkpoint-key: %s", err);
+		return 1;
+	}
+	sign_key_id(&pk, id);
+	printf("checkpoint public key: %s (key id %s; give it to whoever verifies)\n"
+	       "checkpoint secret key: %s (mode 0600: for hotlined's checkpoint_secret_key, "
+	       "never in the database)\n",
+	       pub, id, sec);
 	return 0;
 }
 

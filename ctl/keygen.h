@@ -1,5 +1,5 @@
-/* hotlinectl keygen and hotlinectl pepper: make the key pairs and the
- * receipt pepper file (docs/cli.md, docs/keys.md). */
+/* hotlinectl keygen, pepper and checkpoint-key: make the key pairs, the
+ * receipt pepper file and the checkpoint key (docs/cli.md, docs/keys.md). */
 #ifndef HOTLINE_CTL_KEYGEN_H
 #define HOTLINE_CTL_KEYGEN_H
 
@@ -10,6 +10,9 @@
  * message on stderr prefixed "hotlinectl: ". */
 int keygen_main(int argc, char **argv);
 int pepper_main(int argc, char **argv);
+/* hotlinectl checkpoint-key: the Ed25519 key pair of the chain
+ * checkpoints (crypto/sign.h). */
+int checkpoint_key_main(int argc, char **argv);
 
 /* Reads the passphrase from the first line of path into buf (size bytes,
  * NUL-terminated), the line end ("\n" or "\r\n") stripped. False, with a

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "crypto/keys.h"
+#include "ctl/chaincheck.h"
 #include "ctl/ctldb.h"
 #include "ctl/keygen.h"
 #include "staff/account.h"
@@ -509,15 +510,24 @@ int role_main(int argc, char **argv)
 int audit_verify_main(int argc, char **argv)
 {
 	const char *conninfo = ctldb_take_database(&argc, argv);
+	struct chaincheck *cc = chaincheck_from_args(CHAINCHECK_AUDIT, &argc, argv);
+	if (!cc)
+		return 2;
 	if (argc != 0) {
-		fprintf(stderr, "usage: hotlinectl audit verify --database CONNINFO\n");
+		fprintf(stderr, "usage: hotlinectl audit verify --database CONNINFO "
+				"[--checkpoint LINE | --checkpoint-file FILE] [--public-key FILE]\n");
+		chaincheck_free(cc);
 		return 2;
 	}
 	PGconn *pg = ctldb_connect(conninfo);
-	if (!pg)
+	if (!pg) {
+		chaincheck_free(cc);
 		return 1;
+	}
 	int status = 1;
 	PQclear(PQexec(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+	if (!chaincheck_load_stored(cc, pg))
+		goto out;
 	static const char sql_rows[] =
 	    "SELECT id, (extract(epoch FROM at) * 1000000)::bigint, coalesce(user_id, 0), login, "
 	    "action, object, prev_hash, row_hash FROM hotline.audit_log ORDER BY id";
@@ -557,6 +567,7 @@ int audit_verify_main(int argc, char **argv)
 				snprintf(why, sizeof why, "row hash does not match its contents");
 			} else {
 				memcpy(prev, sh, AUDIT_HASH_BYTES);
+				chaincheck_row(cc, id, sh, NULL);
 			}
 			if (broken)
 				broken_id = id;
@@ -589,8 +600,10 @@ int audit_verify_main(int argc, char **argv)
 		goto out;
 	}
 	printf("audit: %lld rows, chain intact\n", rows);
-	status = 0;
+	if (chaincheck_finish(cc))
+		status = 0;
 out:
+	chaincheck_free(cc);
 	PQfinish(pg);
 	return status;
 }

@@ -63,6 +63,8 @@ enum key_id {
 	KEY_STAFF_WORKERS,
 	KEY_STAFF_IDLE_TIMEOUT,
 	KEY_STAFF_COOKIE_SECURE,
+	KEY_CHECKPOINT_SECRET_KEY,
+	KEY_CHECKPOINT_INTERVAL,
 	KEY_COUNT
 };
 
@@ -109,6 +111,8 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_STAFF_WORKERS] = "staff_workers",
     [KEY_STAFF_IDLE_TIMEOUT] = "staff_idle_timeout",
     [KEY_STAFF_COOKIE_SECURE] = "staff_cookie_secure",
+    [KEY_CHECKPOINT_SECRET_KEY] = "checkpoint_secret_key",
+    [KEY_CHECKPOINT_INTERVAL] = "checkpoint_interval",
     [KEY_COUNT] = NULL,
 };
 
@@ -200,6 +204,10 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_STAFF_WORKERS] = UNSIGNED_KEY(staff_workers, true, 2, 1, 16),
     [KEY_STAFF_IDLE_TIMEOUT] = UNSIGNED_KEY(staff_idle_timeout, false, 900, 1, 86400),
     [KEY_STAFF_COOKIE_SECURE] = CHOICE_KEY(staff_cookie_secure, "yes", yes_no_choices, "yes or no"),
+    /* fixed: a SIGHUP must not swap the key that vouches for the chains */
+    [KEY_CHECKPOINT_SECRET_KEY] = STRING_KEY(checkpoint_secret_key, true, false, NULL),
+    /* at most a day: the heads leave the database at least daily */
+    [KEY_CHECKPOINT_INTERVAL] = UNSIGNED_KEY(checkpoint_interval, false, 86400, 1, 86400),
 };
 
 struct parser {

@@ -64,6 +64,10 @@ struct config {
 	unsigned staff_workers;	     /* FIXED: worker threads, default 2 (1..16) */
 	unsigned staff_idle_timeout; /* seconds a session may sit idle, default 900 */
 	char *staff_cookie_secure;   /* yes or no; default yes */
+
+	/* the chain checkpoints (daemon/checkpointer.c, docs/keys.md) */
+	char *checkpoint_secret_key;  /* FIXED: path of the Ed25519 secret key; NULL: none */
+	unsigned checkpoint_interval; /* seconds between checkpoints, default 86400 (1..86400) */
 };
 
 /* Parses a config file. NULL with a message "FILE:LINE: reason" in err on

@@ -15,6 +15,8 @@
 
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
+#include "crypto/sign.h"
+#include "daemon/checkpointer.h"
 #include "daemon/config.h"
 #include "daemon/db.h"
 #include "daemon/http.h"
@@ -39,6 +41,7 @@ struct daemon {
 	struct http_server *http;
 	struct mailer *mailer;
 	struct scanner *scanner;
+	struct checkpointer *checkpointer;
 	struct event *sig_hup, *sig_term, *sig_int, *drain;
 	struct timeval drain_started;
 	bool draining;
@@ -73,6 +76,15 @@ static bool check_files(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "receipt_pepper_file %s: %s", cfg->receipt_pepper_file, why);
 		return false;
 	}
+	if (cfg->checkpoint_secret_key) {
+		struct sign_secret *sk = sign_load_secret(cfg->checkpoint_secret_key, why, sizeof(why));
+		if (!sk) {
+			snprintf(err, errlen, "checkpoint_secret_key %s: %s",
+				 cfg->checkpoint_secret_key, why);
+			return false;
+		}
+		sign_secret_free(sk);
+	}
 	return mailer_check_config(cfg, err, errlen);
 }
 
@@ -105,6 +117,7 @@ static void on_reload(evutil_socket_t fd, short what, void *arg)
 	mailer_reload(d->mailer, fresh);
 	lmtp_reload(d->lmtp, fresh);
 	scanner_reload(d->scanner, fresh);
+	checkpointer_reload(d->checkpointer, fresh);
 	config_free(d->cfg);
 	d->cfg = fresh;
 	log_info("configuration reloaded");
@@ -344,6 +357,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hotlined: cannot start the deadline scanner\n");
 		goto out;
 	}
+	d.checkpointer = checkpointer_start(d.base, d.db, d.cfg, err, sizeof(err));
+	if (!d.checkpointer) {
+		fprintf(stderr, "hotlined: %s\n", err);
+		goto out;
+	}
 
 	log_info("listening on http://%s:%u/ (schema version %d, at most %u connections)",
 		 d.cfg->listen_address, d.cfg->listen_port, SCHEMA_VERSION, connection_limit);
@@ -361,6 +379,7 @@ out:
 	db_free(d.db); /* fails what is still queued: needs web's queues alive */
 	lmtp_free(d.lmtp); /* after db_free: failed registrations answer its connections */
 	scanner_free(d.scanner);
+	checkpointer_free(d.checkpointer);
 	if (d.web)
 		staff_server_free(d.web->staff);
 	web_free(d.web);
