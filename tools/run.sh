@@ -37,6 +37,12 @@ if [ ! -f "$pass" ]; then
 		"$BUILD/hotlinectl" settings set "${kv%%=*}" "${kv#*=}" --database "$admin" >/dev/null
 	done
 fi
+# the demo checkpoint key (docs/keys.md, "The checkpoint key"): made apart
+# from the other keys so that a var/ from before it gets one too
+if [ ! -f "$var/keys/checkpoint.sec" ]; then
+	echo "== demo checkpoint key in var/keys (signs the chains' heads; for trying out only)"
+	"$BUILD/hotlinectl" checkpoint-key --public "$var/keys/checkpoint.pub" --secret "$var/keys/checkpoint.sec"
+fi
 tools/demo-staff.sh "$BUILD" "$admin" "$var"
 "$BUILD/hotlinectl" settings set console_url "http://127.0.0.1:$PORT/staff/" --database "$admin" >/dev/null
 
@@ -65,6 +71,9 @@ smtp_port = $MAIL_SINK_PORT
 smtp_starttls = no
 outbox_retry_min = 5
 outbox_retry_max = 60
+# signs the heads of the journal and audit chains at start, on reload
+# (kill -HUP) and daily; the line goes to this terminal and to var/mail/
+checkpoint_secret_key = $var/keys/checkpoint.sec
 CONF
 
 daemon_pid=
@@ -119,7 +128,11 @@ $(sed 's/^/        /' "$var/demo-staff.txt")
       $BUILD/hotlinectl case show REG_NO --database "$admin" \\
         --case-key $var/keys/case.sec --passphrase-file $var/keys/demo-passphrase \\
         --custodian-key $var/keys/custodian.sec --custodian-passphrase-file $var/keys/demo-passphrase
-    Check the journal: $BUILD/hotlinectl journal verify --database "$admin"
+    Check the journal and the audit log against the checkpoints mailed so far:
+      grep -h hotline-checkpoint $var/mail/*.txt > $var/checkpoints.txt
+      $BUILD/hotlinectl journal verify --database "$admin" \\
+        --public-key $var/keys/checkpoint.pub --checkpoint-file $var/checkpoints.txt
+      (the same with audit verify)
     Take the procedure's steps (docs/cli.md), e.g.:
       $BUILD/hotlinectl case triage REG_NO corruption --database "$admin"
     E-mail intake (LMTP) on 127.0.0.1:$LMTP_PORT; send a test appeal:
