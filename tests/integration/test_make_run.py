@@ -2,7 +2,8 @@
 PostgreSQL, hotlined with its e-mail intake (LMTP) and a mail sink; the
 swaks line it prints registers an appeal by mail, the acknowledgment and
 the notice of a triage land as files in var/mail/ (the data folder is a
-temporary one here: HOTLINE_VAR), and SIGINT, as Ctrl-C sends it to the
+temporary one here: HOTLINE_VAR), so do the checkpoint mails, against
+which the printed verify commands check both chains, and SIGINT, as Ctrl-C sends it to the
 terminal's process group, stops everything."""
 import os
 import shlex
@@ -94,9 +95,25 @@ def test_make_run_serves_mail_intake_and_keeps_notices(var_dir):
         triage[triage.index("REG_NO")] = reg_no
         p = subprocess.run(triage, capture_output=True, text=True, timeout=60)
         assert p.returncode == 0, p.stdout + p.stderr
-        notice = wait_for(lambda: [t for t in texts() if "Envelope-To: director@" in t], 30,
+        # (the checkpoint mails go to the director too: not the notice)
+        notice = wait_for(lambda: [t for t in texts() if "Envelope-To: director@" in t
+                                   and "hotline-checkpoint v1 " not in t], 30,
                           "the director's notice in var/mail/")
         assert reg_no in notice[0] and "base64" not in notice[0]
+        # the demo checkpoint key signs the chains at start: the printed
+        # commands verify both against the mailed checkpoints
+        wait_for(lambda: [t for t in texts() if "hotline-checkpoint v1 " in t], 30,
+                 "a checkpoint mail in var/mail/")
+        grep = printed_command(out, "grep -h hotline-checkpoint")
+        assert grep[-2] == ">" and grep[-3].endswith("/mail/*.txt"), grep
+        files = sorted(str(f) for f in Path(grep[-3][:-len("*.txt")]).glob("*.txt"))
+        with open(grep[-1], "w") as saved:
+            subprocess.run([*grep[:-3], *files], stdout=saved, timeout=60, check=True)
+        verify = printed_command(out, f"{BUILD}/hotlinectl journal verify")
+        for chain in ("journal", "audit"):
+            p = subprocess.run([verify[0], chain, *verify[2:]], capture_output=True, text=True,
+                               timeout=60)
+            assert p.returncode == 0 and "matches" in p.stdout, p.stdout + p.stderr
         # each .txt beside the mail as it was sent
         assert len(list((var_dir / "mail").glob("*.eml"))) == len(texts()) >= 2
     finally:
