@@ -106,8 +106,8 @@ bool sign_load_public(const char *path, struct sign_public *out, char *err, size
 		return false;
 	}
 	if (!parse_one_line(text, len, PUBLIC_MAGIC, out->bytes, sizeof out->bytes)) {
-		keys_set_err(err, errlen, "%s is not a checkpoint public key file ('%s ...')",
-			     path, PUBLIC_MAGIC);
+		keys_set_err(err, errlen, "%s is not a checkpoint public key file ('%s ...')", path,
+			     PUBLIC_MAGIC);
 		return false;
 	}
 	return true;
@@ -123,8 +123,10 @@ struct sign_secret *sign_load_secret(const char *path, char *err, size_t errlen)
 	/* The key proves the chains to people outside the server: a file
 	 * others could read (or swap) proves nothing. */
 	if (st.st_mode & 077) {
-		keys_set_err(err, errlen, "%s may be read or written by others (mode %03o); "
-			     "chmod 600 it", path, (unsigned)(st.st_mode & 0777));
+		keys_set_err(err, errlen,
+			     "%s may be read or written by others (mode %03o); "
+			     "chmod 600 it",
+			     path, (unsigned)(st.st_mode & 0777));
 		return NULL;
 	}
 	char *text = sodium_malloc(FILE_MAX);
@@ -138,8 +140,8 @@ struct sign_secret *sign_load_secret(const char *path, char *err, size_t errlen)
 	if (!keys_file_read(path, text, FILE_MAX, &len, err, errlen))
 		goto fail;
 	if (!parse_one_line(text, len, SECRET_MAGIC, seed, crypto_sign_SEEDBYTES)) {
-		keys_set_err(err, errlen, "%s is not a checkpoint secret key file ('%s ...')",
-			     path, SECRET_MAGIC);
+		keys_set_err(err, errlen, "%s is not a checkpoint secret key file ('%s ...')", path,
+			     SECRET_MAGIC);
 		goto fail;
 	}
 	crypto_sign_seed_keypair(sk->pk, sk->sk, seed);

@@ -41,8 +41,7 @@ void sign_secret_free(struct sign_secret *sk);
 void sign_key_id(const struct sign_public *pk, char out[SIGN_KEY_ID_SIZE]);
 
 /* The signature of the len bytes at text, base64. */
-void sign_text(const struct sign_secret *sk, const char *text, size_t len,
-	       char out[SIGN_B64_SIZE]);
+void sign_text(const struct sign_secret *sk, const char *text, size_t len, char out[SIGN_B64_SIZE]);
 /* True when b64 is a valid signature of text by pk. */
 bool sign_text_verify(const struct sign_public *pk, const char *text, size_t len,
 		      const char *b64) MUST_CHECK;

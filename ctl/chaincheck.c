@@ -34,7 +34,8 @@ struct chaincheck {
 
 static bool add_point(struct chaincheck *cc, const struct checkpoint *cp, bool given)
 {
-	const struct checkpoint_head *h = cc->chain == CHAINCHECK_JOURNAL ? &cp->journal : &cp->audit;
+	const struct checkpoint_head *h =
+	    cc->chain == CHAINCHECK_JOURNAL ? &cp->journal : &cp->audit;
 	if (cc->npoints == cc->cap) {
 		size_t cap = cc->cap ? cc->cap * 2 : 16;
 		struct point *p = realloc(cc->points, cap * sizeof *p);
@@ -257,9 +258,10 @@ bool chaincheck_finish(struct chaincheck *cc)
 		if (cc->npoints) {
 			const struct point *last = &cc->points[cc->npoints - 1];
 			when(last->at, at);
-			printf("%s: matches %zu signed checkpoints (%zu given), the latest up to row "
-			       "%lld (%s)\n",
-			       cc->name, cc->npoints, cc->given, last->row, at);
+			printf(
+			    "%s: matches %zu signed checkpoints (%zu given), the latest up to row "
+			    "%lld (%s)\n",
+			    cc->name, cc->npoints, cc->given, last->row, at);
 		}
 		return true;
 	}

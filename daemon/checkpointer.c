@@ -22,24 +22,24 @@ struct checkpointer {
  * last row: the SQL functions that append take the head row lock before
  * they draw the row's id, so ids grow in the order of the chain. */
 static const char sql_heads[] =
-	"SELECT coalesce(j.id, 0), coalesce(j.row_hash, '\\x'::bytea), coalesce(a.id, 0), "
-	"coalesce(a.row_hash, '\\x'::bytea), "
-	"(SELECT value FROM hotline.settings WHERE key = 'director_email'), "
-	"(SELECT value FROM hotline.settings WHERE key = 'compliance_email'), "
-	"(SELECT value FROM hotline.settings WHERE key = 'organisation') "
-	"FROM (SELECT 1) AS one "
-	"LEFT JOIN LATERAL (SELECT id, row_hash FROM hotline.journal ORDER BY id DESC LIMIT 1) j "
-	"ON true "
-	"LEFT JOIN LATERAL (SELECT id, row_hash FROM hotline.audit_log ORDER BY id DESC LIMIT 1) a "
-	"ON true";
+    "SELECT coalesce(j.id, 0), coalesce(j.row_hash, '\\x'::bytea), coalesce(a.id, 0), "
+    "coalesce(a.row_hash, '\\x'::bytea), "
+    "(SELECT value FROM hotline.settings WHERE key = 'director_email'), "
+    "(SELECT value FROM hotline.settings WHERE key = 'compliance_email'), "
+    "(SELECT value FROM hotline.settings WHERE key = 'organisation') "
+    "FROM (SELECT 1) AS one "
+    "LEFT JOIN LATERAL (SELECT id, row_hash FROM hotline.journal ORDER BY id DESC LIMIT 1) j "
+    "ON true "
+    "LEFT JOIN LATERAL (SELECT id, row_hash FROM hotline.audit_log ORDER BY id DESC LIMIT 1) a "
+    "ON true";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_keep[] =
-	"INSERT INTO hotline.checkpoints (journal_id, audit_id, line) VALUES ($1, $2, $3)";
+    "INSERT INTO hotline.checkpoints (journal_id, audit_id, line) VALUES ($1, $2, $3)";
 /* Not a notice about a case (workflow/notice.h): no case_id, no link. */
 static const char sql_mail[] =
-	"INSERT INTO hotline.outbox (kind, recipient, subject, body) "
-	"SELECT 'checkpoint', r, $2, $3 FROM unnest($1::text[]) AS r WHERE r <> ''";
+    "INSERT INTO hotline.outbox (kind, recipient, subject, body) "
+    "SELECT 'checkpoint', r, $2, $3 FROM unnest($1::text[]) AS r WHERE r <> ''";
 
 static void schedule(struct checkpointer *c, unsigned seconds)
 {
@@ -54,7 +54,8 @@ static void kept(struct db_job *job, void *arg)
 	if (!db_job_ok(job)) {
 		/* the line is in the log already; try again soon for the mail */
 		log_warning("checkpoint: keeping and mailing it failed (SQLSTATE %s); "
-			    "another in 60 s", db_job_sqlstate(job));
+			    "another in 60 s",
+			    db_job_sqlstate(job));
 		schedule(c, 60);
 		return;
 	}
@@ -102,7 +103,8 @@ static void heads_read(struct db_job *job, void *arg)
 	    !head(res, 2, 3, &cp.audit)) {
 		c->running = false;
 		log_warning("checkpoint: reading the chains' heads failed (SQLSTATE %s); "
-			    "another in 60 s", db_job_sqlstate(job));
+			    "another in 60 s",
+			    db_job_sqlstate(job));
 		schedule(c, 60);
 		return;
 	}
@@ -169,9 +171,10 @@ struct checkpointer *checkpointer_start(struct event_base *base, struct db *db,
 	c->db = db;
 	c->interval = cfg->checkpoint_interval;
 	if (!cfg->checkpoint_secret_key) {
-		log_warning("no checkpoint_secret_key: the journal's and the audit log's chains are "
-			    "not checkpointed, so a rewrite by the database owner cannot be proved "
-			    "(docs/keys.md)");
+		log_warning(
+		    "no checkpoint_secret_key: the journal's and the audit log's chains are "
+		    "not checkpointed, so a rewrite by the database owner cannot be proved "
+		    "(docs/keys.md)");
 		return c;
 	}
 	char why[256];

@@ -22,7 +22,7 @@ struct checkpointer;
  * in the log once). */
 struct checkpointer *checkpointer_start(struct event_base *base, struct db *db,
 					const struct config *cfg, char *err, size_t errlen)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* A reload: the new interval, and a checkpoint now. */
 void checkpointer_reload(struct checkpointer *c, const struct config *cfg);
 /* NULL is a no-op. */

@@ -25,8 +25,9 @@
 	"hotline-checkpoint v1 at=2026-12-06T08:30:00Z "                                           \
 	"journal=3:81dd6b775afcccb6dbb8a25a58ea844271bbefaeea7cb1d91c1687d7450f850c "              \
 	"audit=17:b81f37a043a6f767e7c94d105f4bd31282f3ecc20680bb9d09bd93461cf4c863 "               \
-	"key=56475aa75463474c "                                                                   \
-	"sig=3DFGKtsGMCMvh+rzsBUQ0xG+IY7go1RZAyiF+WPDl8mEVF2V+tKY2K96fwuxTtZmyiblFsfsO00pEgiMKYQQCg=="
+	"key=56475aa75463474c "                                                                    \
+	"sig=3DFGKtsGMCMvh+rzsBUQ0xG+IY7go1RZAyiF+WPDl8mEVF2V+"                                    \
+	"tKY2K96fwuxTtZmyiblFsfsO00pEgiMKYQQCg=="
 
 static char dir[] = "/tmp/hotline-unit-checkpoint-XXXXXX";
 
@@ -108,8 +109,8 @@ static void altered_lines_fail(void **state)
 	char why[256];
 	static const char *const from[] = {"journal=3:", "audit=17:", "at=2026-12-06T08:30",
 					   "81dd6b", "sig=3DF"};
-	static const char *const to[] = {"journal=2:", "audit=16:", "at=2026-12-07T08:30",
-					 "81dd6c", "sig=4DF"};
+	static const char *const to[] = {"journal=2:", "audit=16:", "at=2026-12-07T08:30", "81dd6c",
+					 "sig=4DF"};
 	for (size_t i = 0; i < sizeof from / sizeof from[0]; i++) {
 		char line[CHECKPOINT_LINE_MAX];
 		snprintf(line, sizeof line, "%s", GOLDEN);
@@ -227,9 +228,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(golden_line),	  cmocka_unit_test(altered_lines_fail),
-		cmocka_unit_test(empty_chains),	  cmocka_unit_test(key_files),
-		cmocka_unit_test(mail_text),
+	    cmocka_unit_test(golden_line),  cmocka_unit_test(altered_lines_fail),
+	    cmocka_unit_test(empty_chains), cmocka_unit_test(key_files),
+	    cmocka_unit_test(mail_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
