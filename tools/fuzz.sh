@@ -34,6 +34,7 @@ sources() {
 	text) echo intake/utf8.c intake/html.c intake/i18n.c daemon/buf.c ;;
 	form) echo intake/form.c intake/utf8.c daemon/buf.c ;;
 	names) echo workflow/names.c ;;
+	checkpoint) echo workflow/checkpoint.c crypto/sign.c crypto/keys.c crypto/digest.c daemon/buf.c ;;
 	mail) echo intake/mail.c intake/utf8.c ;;
 	staff_body) echo staff/body.c intake/utf8.c daemon/buf.c ;;
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
