@@ -245,3 +245,13 @@ def test_a_bad_key_file_stops_the_start(make_hotline, ckey):
     hl.start(wait=False)
     assert hl.wait_exit(10) == 1
     assert "checkpoint_secret_key" in hl.log() and "chmod 600" in hl.log()
+
+
+def test_checkpoints_come_every_interval(make_hotline, ckey):
+    hl = make_hotline(checkpoint_secret_key=ckey.sec, checkpoint_interval=1)
+    lines = wait_until(lambda: len(stored(hl)) >= 3 and stored(hl), 15, "three checkpoints")
+    ats = [re.search(r" at=(\S+) ", line).group(1) for line in lines[:3]]
+    assert len(set(ats)) >= 2, ats  # not one burst: a second apart
+    for line in lines:
+        p = verify(hl, "audit", "--checkpoint", line, "--public-key", str(ckey.pub))
+        assert p.returncode == 0, p.stdout + p.stderr
