@@ -16,6 +16,14 @@ struct checkpointer {
 	unsigned interval;
 	bool running;
 	bool again; /* a reload asked for one while one was running */
+	/* The previous checkpoint, signed by this key: from this process, or
+	 * at start the newest stored line whose signature checks out. Each
+	 * checkpoint first checks that the rows it named still have their
+	 * hashes, so a rewrite shows in the next mail without anyone running
+	 * a verify. */
+	bool primed; /* the stored line was looked for */
+	bool have_last;
+	struct checkpoint last;
 };
 
 /* Both heads in one statement, hence one snapshot. A chain's head is its
@@ -32,6 +40,12 @@ static const char sql_heads[] =
     "ON true "
     "LEFT JOIN LATERAL (SELECT id, row_hash FROM hotline.audit_log ORDER BY id DESC LIMIT 1) a "
     "ON true";
+/* The rows the previous checkpoint named, as they are now (NULL: gone). */
+static const char sql_last_rows[] =
+    "SELECT (SELECT row_hash FROM hotline.journal WHERE id = $1::bigint), "
+    "(SELECT row_hash FROM hotline.audit_log WHERE id = $2::bigint)";
+static const char sql_last_stored[] =
+    "SELECT line FROM hotline.checkpoints ORDER BY id DESC LIMIT 1";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_keep[] =
@@ -94,13 +108,27 @@ static void pg_array(struct buf *b, const char *const *items, int n)
 	buf_puts(b, "}");
 }
 
+/* The row the previous checkpoint named for one chain, or 0 when it still
+ * has the hash that checkpoint signed. */
+static long long rewritten_row(const PGresult *now, int col, const struct checkpoint_head *was)
+{
+	if (was->row == 0)
+		return 0; /* the chain was empty: nothing to lose */
+	size_t len = 0;
+	unsigned char *b = db_bytea(now, 0, col, &len);
+	bool same = b && len == DIGEST_BYTES && memcmp(b, was->hash, DIGEST_BYTES) == 0;
+	PQfreemem(b);
+	return same ? 0 : was->row;
+}
+
 static void heads_read(struct db_job *job, void *arg)
 {
 	struct checkpointer *c = arg;
 	PGresult *res = db_job_ok(job) ? db_job_result(job, 0) : NULL;
+	PGresult *was = db_job_ok(job) ? db_job_result(job, 1) : NULL;
 	struct checkpoint cp = {.at = (int64_t)time(NULL)};
 	if (!res || PQntuples(res) != 1 || !head(res, 0, 1, &cp.journal) ||
-	    !head(res, 2, 3, &cp.audit)) {
+	    !head(res, 2, 3, &cp.audit) || !was || PQntuples(was) != 1) {
 		c->running = false;
 		log_warning("checkpoint: reading the chains' heads failed (SQLSTATE %s); "
 			    "another in 60 s",
@@ -113,11 +141,21 @@ static void heads_read(struct db_job *job, void *arg)
 	buf_init(&subject);
 	buf_init(&body);
 	buf_init(&to);
+	long long journal_gone = c->have_last ? rewritten_row(was, 0, &c->last.journal) : 0;
+	long long audit_gone = c->have_last ? rewritten_row(was, 1, &c->last.audit) : 0;
+	if (journal_gone || audit_gone)
+		log_error("checkpoint: REWRITTEN since the previous checkpoint: journal row %lld, "
+			  "audit row %lld (0: unchanged) no longer has the hash it had; see "
+			  "docs/keys.md",
+			  journal_gone, audit_gone);
 	checkpoint_format(&line, &cp, c->key);
 	/* The line leaves the database here first: the log (the systemd
 	 * journal under systemd). Only ids and hashes: no content. */
 	log_info("checkpoint: %s", line.data);
-	checkpoint_mail(&subject, &body, line.data, PQgetvalue(res, 0, 6));
+	checkpoint_mail(&subject, &body, line.data, PQgetvalue(res, 0, 6), journal_gone,
+			audit_gone);
+	c->last = cp;
+	c->have_last = true;
 	const char *recipients[2] = {PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5)};
 	int n = strcmp(recipients[0], recipients[1]) == 0 ? 1 : 2;
 	pg_array(&to, recipients, n);
@@ -138,6 +176,38 @@ static void heads_read(struct db_job *job, void *arg)
 	buf_reset(&to);
 }
 
+static void read_heads(struct checkpointer *c)
+{
+	char jid[24], aid[24];
+	snprintf(jid, sizeof jid, "%lld", c->have_last ? c->last.journal.row : 0);
+	snprintf(aid, sizeof aid, "%lld", c->have_last ? c->last.audit.row : 0);
+	const char *ids[2] = {jid, aid};
+	struct db_job *job = db_job_new(heads_read, c);
+	db_job_add(job, sql_heads, 0, NULL, NULL, NULL);
+	db_job_add(job, sql_last_rows, 2, ids, NULL, NULL);
+	db_submit(c->db, job);
+}
+
+/* At start: the newest stored checkpoint, if this key signed it (a line
+ * the table's owner forged or took from another key is not used). */
+static void last_stored_read(struct db_job *job, void *arg)
+{
+	struct checkpointer *c = arg;
+	PGresult *res = db_job_ok(job) ? db_job_result(job, 0) : NULL;
+	c->primed = true;
+	if (res && PQntuples(res) == 1) {
+		struct sign_public pk;
+		sign_secret_public(c->key, &pk);
+		char why[200];
+		c->have_last =
+		    checkpoint_verify(PQgetvalue(res, 0, 0), &pk, &c->last, why, sizeof why);
+		if (!c->have_last)
+			log_warning("checkpoint: the newest stored checkpoint is not ours (%s)",
+				    why);
+	}
+	read_heads(c);
+}
+
 static void tick(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -155,8 +225,12 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	c->running = true;
-	struct db_job *job = db_job_new(heads_read, c);
-	db_job_add(job, sql_heads, 0, NULL, NULL, NULL);
+	if (c->primed) {
+		read_heads(c);
+		return;
+	}
+	struct db_job *job = db_job_new(last_stored_read, c);
+	db_job_add(job, sql_last_stored, 0, NULL, NULL, NULL);
 	db_submit(c->db, job);
 }
 

@@ -4,7 +4,9 @@
  * the checkpoint key (workflow/checkpoint.h), writes the line to the log
  * and, in one transaction, keeps it in hotline.checkpoints and queues a
  * "checkpoint" mail of it to the director and the compliance manager
- * (the outbox). Two asynchronous jobs on the loop; signing takes tens of
+ * (the outbox). Before signing it checks that the rows its previous
+ * checkpoint named still have their hashes, and heads the mail with a
+ * warning when not. Asynchronous jobs on the loop; signing takes tens of
  * microseconds. */
 #ifndef HOTLINE_DAEMON_CHECKPOINTER_H
 #define HOTLINE_DAEMON_CHECKPOINTER_H

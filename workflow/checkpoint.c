@@ -129,12 +129,37 @@ bool checkpoint_verify(const char *line, const struct sign_public *pk, struct ch
 }
 
 void checkpoint_mail(struct buf *subject, struct buf *body, const char *line,
-		     const char *organisation)
+		     const char *organisation, long long journal_rewritten,
+		     long long audit_rewritten)
 {
+	bool alarm = journal_rewritten || audit_rewritten;
+	if (alarm)
+		buf_puts(subject, "ВНИМАНИЕ: журнал изменён задним числом / "
+				  "НАЗАР АУДАРЫҢЫЗ: журнал кейін өзгертілген — ");
 	buf_puts(subject, "Контрольная точка журналов горячей линии / "
 			  "Сенім желісі журналдарының бақылау нүктесі");
 	if (organisation && *organisation)
 		buf_printf(body, "%s\n\n", organisation);
+	if (alarm) {
+		buf_puts(body, "ВНИМАНИЕ: со времени предыдущей контрольной точки изменены или "
+			       "удалены записи:");
+		if (journal_rewritten)
+			buf_printf(body, " журнал регистрации обращений, запись %lld;",
+				   journal_rewritten);
+		if (audit_rewritten)
+			buf_printf(body, " журнал аудита, запись %lld;", audit_rewritten);
+		buf_puts(body, " проверьте журналы (hotlinectl journal verify / audit verify "
+			       "--checkpoint) и сохраните предыдущие письма.\n\n"
+			       "НАЗАР АУДАРЫҢЫЗ: алдыңғы бақылау нүктесінен бері жазбалар "
+			       "өзгертілген немесе жойылған:");
+		if (journal_rewritten)
+			buf_printf(body, " өтініштерді тіркеу журналы, %lld-жазба;",
+				   journal_rewritten);
+		if (audit_rewritten)
+			buf_printf(body, " аудит журналы, %lld-жазба;", audit_rewritten);
+		buf_puts(body, " журналдарды тексеріңіз (hotlinectl journal verify / audit verify "
+			       "--checkpoint) және алдыңғы хаттарды сақтаңыз.\n\n");
+	}
 	buf_puts(body,
 		 "Горячая линия подписала текущее состояние журнала регистрации обращений и "
 		 "журнала аудита. Сохраните это письмо вне сервера горячей линии: по нему "

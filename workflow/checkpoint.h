@@ -46,8 +46,11 @@ bool checkpoint_verify(const char *line, const struct sign_public *pk, struct ch
 
 /* The mail that carries a checkpoint to the director and the compliance
  * manager: Russian and Kazakh, the line itself and what to do with it,
- * nothing else (no case, no content). */
+ * nothing else (no case, no content). journal_rewritten, audit_rewritten:
+ * the row of the previous checkpoint that no longer has its hash (0: none),
+ * said first and in the subject. */
 void checkpoint_mail(struct buf *subject, struct buf *body, const char *line,
-		     const char *organisation);
+		     const char *organisation, long long journal_rewritten,
+		     long long audit_rewritten);
 
 #endif

@@ -169,6 +169,7 @@ def test_untouched_database_verifies_and_the_mail_carries_the_line(make_hotline,
         p = verify(hl, chain)
         assert p.returncode == 0 and "chain intact" in p.stdout
         assert "only a checkpoint kept outside the database proves" in p.stderr
+    assert "REWRITTEN" not in hl.log()  # no false alarm between checkpoints
     # an altered line or another key is refused
     forged = line.replace(f"journal={jrow}:", f"journal={jrow + 1}:")
     p = verify(hl, "journal", "--checkpoint", forged, "--public-key", str(ckey.pub))
@@ -178,9 +179,12 @@ def test_untouched_database_verifies_and_the_mail_carries_the_line(make_hotline,
     assert p.returncode != 0 and "not by the given public key" in p.stderr, p.stderr
 
 
-def test_a_deleted_audit_row_is_caught_and_named(make_hotline, ckey, tmp_path):
-    hl = make_hotline(checkpoint_secret_key=ckey.sec)
+def test_a_deleted_audit_row_is_caught_and_named(make_hotline, smtp_sink, ckey, tmp_path):
+    sink = smtp_sink()
+    hl = make_hotline(**sink.hotline_config(checkpoint_secret_key=ckey.sec))
     wait_until(lambda: stored(hl), 20, "the checkpoint at start")
+    ctl(hl, "settings", "set", "director_email", "director@org.example.kz")
+    ctl(hl, "settings", "set", "compliance_email", "compliance@org.example.kz")
     audit_append(hl, "settings.set", "organisation")
     checkpoint_now(hl)
     victim = audit_append(hl, "reveal.open", "2026-000001")
@@ -200,6 +204,19 @@ def test_a_deleted_audit_row_is_caught_and_named(make_hotline, ckey, tmp_path):
     assert "REWRITTEN" in p.stdout, p.stdout
     assert f"audit: rewritten row: {victim} (changed or removed; row {victim - 1} still " \
            f"matches its checkpoint)" in p.stdout, p.stdout
+
+    # hotlined's next checkpoint sees it too, and says so first in its mail
+    alarm = checkpoint_now(hl)
+    wait_until(lambda: "checkpoint: REWRITTEN since the previous checkpoint: journal row 0, "
+               f"audit row {victim + 1} " in hl.log(), 10, "the rewrite in the log")
+    mails = wait_until(lambda: [m for m in sink.messages() if alarm in m.text], 20,
+                       "the mails of the checkpoint after the rewrite")
+    for m in mails:
+        assert m.header("Subject").startswith("ВНИМАНИЕ"), m.header("Subject")
+        assert m.text.startswith("ВНИМАНИЕ"), m.text
+        assert f"журнал аудита, запись {victim + 1};" in m.text
+    earlier = [m for m in sink.messages() if latest in m.text]
+    assert earlier and not any("ВНИМАНИЕ" in m.header("Subject") for m in earlier)
 
     # the owner also deletes the stored checkpoints: the one kept outside
     # still proves the rewrite, only less precisely
@@ -225,9 +242,18 @@ def test_a_changed_journal_row_is_caught_and_named(make_hotline, ckey):
     p = verify(hl, "journal", "--checkpoint", latest, "--public-key", str(ckey.pub))
     assert p.returncode == 0, p.stdout + p.stderr
 
-    # the owner changes how the second appeal came in and recomputes
+    # the owner changes how the second appeal came in and recomputes,
+    # while hotlined is down
+    assert hl.stop() == 0
     owner(hl, f"UPDATE hotline.journal SET channel = 'phone' WHERE id = {vid}; "
               f"{RECOMPUTE_JOURNAL}", "journal", "journal_append_only")
+    n = len(stored(hl))
+    hl.start()
+    # at start hotlined checks the rows of the newest stored checkpoint
+    wait_until(lambda: len(stored(hl)) > n, 20, "the checkpoint at the new start")
+    last_row = head_of(latest, "journal")[0]
+    wait_until(lambda: "checkpoint: REWRITTEN since the previous checkpoint: journal row "
+               f"{last_row}, audit row 0 " in hl.log(), 10, "the rewrite in the log")
     p = verify(hl, "journal")
     assert p.returncode == 0 and "chain intact" in p.stdout, p.stdout + p.stderr
 
@@ -255,3 +281,4 @@ def test_checkpoints_come_every_interval(make_hotline, ckey):
     for line in lines:
         p = verify(hl, "audit", "--checkpoint", line, "--public-key", str(ckey.pub))
         assert p.returncode == 0, p.stdout + p.stderr
+    assert "REWRITTEN" not in hl.log()

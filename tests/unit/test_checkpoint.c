@@ -200,11 +200,23 @@ static void mail_text(void **state)
 	struct buf subject, body;
 	buf_init(&subject);
 	buf_init(&body);
-	checkpoint_mail(&subject, &body, GOLDEN, "ТОО Пример");
+	checkpoint_mail(&subject, &body, GOLDEN, "ТОО Пример", 0, 0);
 	assert_non_null(strstr(subject.data, "Контрольная точка"));
+	assert_null(strstr(subject.data, "ВНИМАНИЕ"));
 	assert_non_null(strstr(body.data, GOLDEN "\n"));
 	assert_non_null(strstr(body.data, "ТОО Пример"));
 	assert_null(strstr(body.data, "/staff/"));
+	assert_null(strstr(body.data, "ВНИМАНИЕ"));
+	buf_reset(&subject);
+	buf_reset(&body);
+	/* a rewrite the daemon saw since its previous checkpoint comes first */
+	checkpoint_mail(&subject, &body, GOLDEN, NULL, 0, 42);
+	assert_true(strncmp(subject.data, "ВНИМАНИЕ", strlen("ВНИМАНИЕ")) == 0);
+	assert_true(strncmp(body.data, "ВНИМАНИЕ", strlen("ВНИМАНИЕ")) == 0);
+	assert_non_null(strstr(body.data, "журнал аудита, запись 42;"));
+	assert_non_null(strstr(body.data, "аудит журналы, 42-жазба;"));
+	assert_null(strstr(body.data, "журнал регистрации обращений, запись"));
+	assert_non_null(strstr(body.data, GOLDEN "\n"));
 	buf_reset(&subject);
 	buf_reset(&body);
 }
