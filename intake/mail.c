@@ -161,7 +161,12 @@ bool mail_find_receipt(const char *s, size_t from, size_t *start, size_t *end)
 				break;
 			}
 		}
-		if (digits == 28 && !(last + 1 < len && isdigit((unsigned char)s[last + 1]))) {
+		/* a 29th digit, even after a separator, makes it something else */
+		bool longer = last + 1 < len && (isdigit((unsigned char)s[last + 1]) ||
+						 ((s[last + 1] == ' ' || s[last + 1] == '-' ||
+						   s[last + 1] == '\t') &&
+						  last + 2 < len && isdigit((unsigned char)s[last + 2])));
+		if (digits == 28 && !longer) {
 			*start = i;
 			*end = last + 1;
 			return true;
