@@ -491,3 +491,29 @@ def test_followup_quoting_the_receipt_attaches(make_hotline, smtp_sink, workdir,
     assert code == 250 and "Registered as" in text, out
     assert messages_of(hl, reg2) == 0
     assert events_of(hl, reg_no_of(text), "followup_unproven") == ['{"claims": "%s"}' % reg2]
+
+
+def test_unproven_claim_shown_on_the_new_case_page(make_staff_hotline):
+    """The compliance manager sees, on the new appeal's page, which case it
+    claimed; the claimed case's page says nothing of it."""
+    from helpers import element_text, has_id
+    from staff_fixture import StaffClient
+    port = free_port()
+    hl = make_staff_hotline(lmtp_listen=f"127.0.0.1:{port}", mail_acknowledge="no")
+    hl.lmtp_port = port
+    code, text, out = swaks(hl, "--header", "Subject: first", "--body", "real",
+                            sender="real@mail.example.kz")
+    assert code == 250, out
+    reg = reg_no_of(text)
+    code, text, out = swaks(hl, "--header", f"Subject: Re: {reg}", "--body", "forged",
+                            sender="forger@evil.example.org")
+    assert code == 250 and "Registered as" in text, out
+    new = reg_no_of(text)
+    c = StaffClient(hl)
+    c.login_as("compliance")
+    page = c.get(f"/staff/case/{new}")
+    assert page.status == 200 and has_id(page.body, "unproven-claim")
+    assert reg in element_text(page.body, "unproven-claim")
+    assert "followup_unproven" in element_text(page.body, "events")
+    claimed = c.get(f"/staff/case/{reg}")
+    assert claimed.status == 200 and not has_id(claimed.body, "unproven-claim")
