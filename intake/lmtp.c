@@ -93,6 +93,13 @@ struct job {
 	const char *ack_language;  /* "kk", "ru", "en" */
 	char receipt[RECEIPT_DIGITS + 1];
 	char token[REPLY_TOKEN_CHARS + 1]; /* the new appeal's reply token */
+	/* The acknowledgment's own key (crypto/seal.h, content_key_spool_new),
+	 * made here because making its file blocks; erased unless a row sealed
+	 * under it was queued. spool_dir "" when acknowledgments are off. */
+	char spool_dir[4096];
+	struct content_key *ack_key;
+	char ack_key_id[CONTENT_KEY_ID_SIZE];
+	bool ack_key_queued;
 	struct job *next;		   /* running workers */
 };
 
@@ -409,6 +416,14 @@ static void *worker(void *arg)
 				job->ack_to = strdup(to);
 				job->ack_language = job->appeal->language;
 				memcpy(job->receipt, receipt, sizeof(receipt));
+				char why[256];
+				if (job->spool_dir[0] &&
+				    !(job->ack_key = content_key_spool_new(
+					  job->spool_dir, job->ack_key_id, why, sizeof(why))))
+					/* the outbox key then seals it, as before 0016 */
+					log_warning("lmtp %lu: no key of its own for the "
+						    "acknowledgment: %s",
+						    job->conn_id, why);
 			}
 		}
 		memset(receipt, 0, sizeof(receipt));
@@ -442,6 +457,9 @@ static void job_free(struct job *job)
 	free(job->ack_to);
 	memset(job->receipt, 0, sizeof(job->receipt));
 	memset(job->token, 0, sizeof(job->token));
+	if (job->ack_key && !job->ack_key_queued)
+		content_key_spool_erase(job->spool_dir, job->ack_key_id);
+	content_key_free(job->ack_key);
 	appeal_free(job->appeal);
 	followup_free(job->followup);
 	free(job);
@@ -450,8 +468,8 @@ static void job_free(struct job *job)
 /* --- registration, back on the loop --- */
 
 static const char sql_ack[] =
-    "INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id, sealed) "
-    "VALUES ('mail_ack', '', '', '', $1, $2)";
+    "INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id, sealed, sealed_key) "
+    "VALUES ('mail_ack', '', '', '', $1, $2, $3)";
 
 static void ack_queued(struct db_job *dbj, void *arg)
 {
@@ -506,8 +524,8 @@ static void acknowledge(struct lmtp *l, struct job *job, const struct appeal_res
 			    : NULL;
 	char *plain = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	struct blob sealed = {0};
-	bool ok = plain &&
-		  content_encrypt(l->outbox_key, plain, strlen(plain), &sealed.data, &sealed.len);
+	const struct content_key *key = job->ack_key ? job->ack_key : l->outbox_key;
+	bool ok = plain && content_encrypt(key, plain, strlen(plain), &sealed.data, &sealed.len);
 	if (plain) {
 		memset(plain, 0, strlen(plain));
 		free(plain);
@@ -529,10 +547,14 @@ static void acknowledge(struct lmtp *l, struct job *job, const struct appeal_res
 	struct db_job *dbj = db_job_new(ack_queued, (void *)(uintptr_t)job->conn_id);
 	if (!dbj)
 		abort();
-	const char *v[2] = {case_id, (const char *)sealed.data};
-	int len[2] = {0, (int)sealed.len};
-	int fm[2] = {0, 1};
-	db_job_add(dbj, sql_ack, 2, v, len, fm);
+	const char *v[3] = {case_id, (const char *)sealed.data,
+			    job->ack_key ? job->ack_key_id : NULL};
+	int len[3] = {0, (int)sealed.len, 0};
+	int fm[3] = {0, 1, 0};
+	db_job_add(dbj, sql_ack, 3, v, len, fm);
+	/* kept from now on: the row may commit; the mailer erases it after
+	 * delivery (a failed insert leaves a key to nothing) */
+	job->ack_key_queued = true;
 	blob_free(&sealed);
 	db_submit(l->web->db, dbj);
 }
@@ -774,6 +796,9 @@ static void data_end(struct conn *c)
 	job->keys = l->web->keys;
 	snprintf(job->default_language, sizeof(job->default_language), "%s",
 		 l->cfg->default_language);
+	if (l->outbox_key && strcmp(l->cfg->mail_acknowledge, "yes") == 0)
+		content_key_spool_dir(l->cfg->outbox_key_file, job->spool_dir,
+				      sizeof(job->spool_dir));
 	if (pthread_create(&job->thread, NULL, worker, job) != 0)
 		goto tempfail;
 	job->next = l->running;

@@ -12,4 +12,12 @@ ALTER TABLE hotline.cases
 	ADD COLUMN mail_sender_hash bytea CHECK (octet_length(mail_sender_hash) = 32),
 	ADD COLUMN reply_token_hash bytea CHECK (octet_length(reply_token_hash) = 32);
 
+-- A sealed acknowledgment is sealed under a key of its own, kept in a file
+-- of the outbox key's spool folder and erased after delivery, so the
+-- copies PostgreSQL keeps of the row (dead tuples, WAL, backups) cannot be
+-- opened afterwards (docs/mail-intake.md). sealed_key names that file;
+-- NULL: sealed under the outbox key itself (rows made before 0016).
+ALTER TABLE hotline.outbox
+	ADD COLUMN sealed_key text CHECK (sealed_key ~ '^[0-9a-f]{32}$');
+
 INSERT INTO hotline.schema_migrations (version, name) VALUES (16, 'mail_followup');

@@ -517,3 +517,47 @@ def test_unproven_claim_shown_on_the_new_case_page(make_staff_hotline):
     assert "followup_unproven" in element_text(page.body, "events")
     claimed = c.get(f"/staff/case/{reg}")
     assert claimed.status == 200 and not has_id(claimed.body, "unproven-claim")
+
+
+def test_delivered_acknowledgment_key_is_erased(make_hotline, smtp_sink, workdir):
+    """An acknowledgment is sealed under a key of its own in the spool
+    folder beside outbox.key; once delivered that key is gone, so what
+    PostgreSQL keeps of the row (dead tuples, WAL, backups) cannot be
+    opened, not even with outbox.key."""
+    sink = smtp_sink(start=False)
+    cfg = sink.hotline_config()
+    cfg.update(mail_acknowledge="yes", outbox_key_file=str(workdir / "outbox.key"))
+    hl = lmtp_hotline(make_hotline, **cfg)
+    spool = workdir / "outbox.key.d"
+    code, text, out = swaks(hl, "--header", "Subject: report", "--body", "words",
+                            sender="reporter@mail.example.kz")
+    assert code == 250, out
+    deadline = time.monotonic() + 10
+    while not hl.query("SELECT 1 FROM hotline.outbox") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [(key_id, sealed)] = hl.query("SELECT sealed_key, sealed FROM hotline.outbox")
+    assert re.fullmatch(r"[0-9a-f]{32}", key_id) and sealed is not None
+    assert spool.stat().st_mode & 0o777 == 0o700
+    key_file = spool / key_id
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert key_file.read_text() != (workdir / "outbox.key").read_text()
+    # the server is down: not sent, the key stays
+    time.sleep(1.5)
+    assert key_file.exists()
+    sink.start()
+    sink.wait_for_messages(1)
+    deadline = time.monotonic() + 10
+    while outbox_rows(hl)[0][5] is not True and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert hl.query("SELECT sealed IS NULL, sealed_key IS NULL, sent_at IS NOT NULL "
+                    "FROM hotline.outbox") == [(True, True, True)]
+    deadline = time.monotonic() + 5
+    while key_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not key_file.exists() and list(spool.iterdir()) == []
+    # a mail that is not acknowledged (a follow-up) leaves no key behind
+    reg = reg_no_of(text)
+    code, text, out = swaks(hl, "--header", f"Subject: Re: {reg}", "--body", "more",
+                            sender="reporter@mail.example.kz")
+    assert code == 250 and "Added" in text, out
+    assert list(spool.iterdir()) == []
