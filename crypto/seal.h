@@ -46,8 +46,8 @@ void content_key_free(struct content_key *key);
 struct content_key *content_key_file_load(const char *path, char *err,
 					  size_t errlen) MUST_CHECK;
 
-/* One key per sealed acknowledgment (docs/mail-intake.md, "What else
- * keeps a delivered acknowledgment"): a file of the same format in the
+/* One key per sealed acknowledgment (docs/mail-intake.md, "Nothing
+ * readable left after delivery"): a file of the same format in the
  * spool folder beside the outbox key file (its path and ".d", mode 0700),
  * named by CONTENT_KEY_ID_SIZE - 1 hex digits. Erased once the
  * acknowledgment is delivered, so what PostgreSQL keeps of the row (dead
