@@ -100,7 +100,7 @@ struct job {
 	struct content_key *ack_key;
 	char ack_key_id[CONTENT_KEY_ID_SIZE];
 	bool ack_key_queued;
-	struct job *next;		   /* running workers */
+	struct job *next; /* running workers */
 };
 
 struct conn {
