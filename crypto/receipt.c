@@ -103,6 +103,70 @@ void receipt_hash(const struct pepper *pepper, const char *digits,
 		abort();
 }
 
+/* The pepper-derived key for one purpose: a fresh key per purpose keeps
+ * the three kinds of hash apart (a receipt's hash is keyed with the pepper
+ * itself, as migration 0001 stored them). */
+static void purpose_key(const struct pepper *pepper, const char *purpose,
+			unsigned char key[crypto_generichash_KEYBYTES])
+{
+	if (crypto_generichash(key, crypto_generichash_KEYBYTES, (const unsigned char *)purpose,
+			       strlen(purpose), pepper->bytes, sizeof pepper->bytes) != 0)
+		abort();
+}
+
+static void purpose_hash(const struct pepper *pepper, const char *purpose,
+			 const unsigned char *data, size_t len,
+			 unsigned char out[RECEIPT_HASH_BYTES])
+{
+	unsigned char key[crypto_generichash_KEYBYTES];
+	purpose_key(pepper, purpose, key);
+	int rc = crypto_generichash(out, RECEIPT_HASH_BYTES, data, len, key, sizeof key);
+	sodium_memzero(key, sizeof key);
+	if (rc != 0)
+		abort();
+}
+
+void receipt_reply_token(char *out)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	for (size_t i = 0; i < REPLY_TOKEN_CHARS; i++)
+		out[i] = alphabet[randombytes_uniform(32)];
+	out[REPLY_TOKEN_CHARS] = '\0';
+}
+
+void receipt_sender_hash(const struct pepper *pepper, const char *address,
+			 unsigned char out[RECEIPT_HASH_BYTES])
+{
+	while (*address == ' ' || *address == '\t' || *address == '<')
+		address++;
+	size_t len = strlen(address);
+	while (len &&
+	       (address[len - 1] == ' ' || address[len - 1] == '\t' || address[len - 1] == '>'))
+		len--;
+	unsigned char *lower = malloc(len ? len : 1);
+	if (!lower)
+		abort(); /* a few bytes: the process is lost anyway */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)address[i];
+		lower[i] = c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+	}
+	purpose_hash(pepper, "hotline mail sender v1", lower, len, out);
+	sodium_memzero(lower, len);
+	free(lower);
+}
+
+void receipt_token_hash(const struct pepper *pepper, const char *token,
+			unsigned char out[RECEIPT_HASH_BYTES])
+{
+	unsigned char upper[REPLY_TOKEN_CHARS];
+	for (size_t i = 0; i < REPLY_TOKEN_CHARS; i++) {
+		unsigned char c = (unsigned char)token[i];
+		upper[i] = c >= 'a' && c <= 'z' ? (unsigned char)(c - 'a' + 'A') : c;
+	}
+	purpose_hash(pepper, "hotline reply token v1", upper, sizeof upper, out);
+	sodium_memzero(upper, sizeof upper);
+}
+
 bool pepper_generate(const char *path, char *err, size_t errlen)
 {
 	unsigned char bytes[PEPPER_BYTES];

@@ -52,6 +52,28 @@ enum receipt_error receipt_parse(const char *input, size_t len, char *digits);
 void receipt_hash(const struct pepper *pepper, const char *digits,
 		  unsigned char out[RECEIPT_HASH_BYTES]);
 
+/* Proofs that a mail follows up a mailed appeal (docs/mail-intake.md,
+ * "Follow-ups"). Both are stored only as BLAKE2b-256 keyed with a subkey
+ * derived from the pepper, one subkey per purpose, so a hash of an address
+ * can never be compared with a receipt's or a token's.
+ *
+ * The reply token: REPLY_TOKEN_CHARS characters of base32 (A-Z, 2-7),
+ * 120 random bits, carried in the acknowledgment's subject as
+ * "[#TOKEN]". */
+#define REPLY_TOKEN_CHARS 24
+
+/* out must hold REPLY_TOKEN_CHARS + 1 bytes. */
+void receipt_reply_token(char *out);
+
+/* The address is compared without case (RFC 5321 leaves the local part's
+ * case to the receiving host; no mail system we know of uses it) and
+ * without surrounding blanks or angle brackets. */
+void receipt_sender_hash(const struct pepper *pepper, const char *address,
+			 unsigned char out[RECEIPT_HASH_BYTES]);
+/* token: REPLY_TOKEN_CHARS characters, any case. */
+void receipt_token_hash(const struct pepper *pepper, const char *token,
+			unsigned char out[RECEIPT_HASH_BYTES]);
+
 /* Pepper file: PEPPER_BYTES random bytes as 64 lower-case hex digits and a
  * newline, mode 0600; pepper_generate() never overwrites a file. */
 bool pepper_generate(const char *path, char *err, size_t errlen) MUST_CHECK;

@@ -3,11 +3,13 @@
 #include "crypto/seal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -200,6 +202,75 @@ struct content_key *content_key_file_load(const char *path, char *err, size_t er
 	}
 	sodium_memzero(text, sizeof text);
 	return key_seal_pages(key);
+}
+
+void content_key_spool_dir(const char *outbox_key_file, char *out, size_t size)
+{
+	snprintf(out, size, "%s.d", outbox_key_file);
+}
+
+static bool spool_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+	if (n != CONTENT_KEY_ID_SIZE - 1)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return false;
+	return true;
+}
+
+struct content_key *content_key_spool_new(const char *dir, char id[CONTENT_KEY_ID_SIZE], char *err,
+					  size_t errlen)
+{
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot make %s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	unsigned char raw[(CONTENT_KEY_ID_SIZE - 1) / 2];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(id, CONTENT_KEY_ID_SIZE, raw, sizeof raw);
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, id) >= sizeof path) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return NULL;
+	}
+	/* content_key_file_load() makes the file, O_EXCL, with a fresh key */
+	return content_key_file_load(path, err, errlen);
+}
+
+struct content_key *content_key_spool_load(const char *dir, const char *id, char *err,
+					   size_t errlen)
+{
+	char path[4096];
+	if (!spool_id_valid(id)) {
+		snprintf(err, errlen, "not a key name");
+		return NULL;
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, id);
+	if (access(path, F_OK) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	return content_key_file_load(path, err, errlen);
+}
+
+void content_key_spool_erase(const char *dir, const char *id)
+{
+	char path[4096];
+	if (!spool_id_valid(id))
+		return;
+	snprintf(path, sizeof path, "%s/%s", dir, id);
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		struct stat st;
+		static const char zeros[128];
+		if (fstat(fd, &st) == 0 && st.st_size > 0 && (size_t)st.st_size <= sizeof zeros &&
+		    write(fd, zeros, (size_t)st.st_size) == st.st_size)
+			(void)fsync(fd);
+		close(fd);
+	}
+	(void)unlink(path);
 }
 
 void content_key_free(struct content_key *key)

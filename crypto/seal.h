@@ -46,6 +46,24 @@ void content_key_free(struct content_key *key);
 struct content_key *content_key_file_load(const char *path, char *err,
 					  size_t errlen) MUST_CHECK;
 
+/* One key per sealed acknowledgment (docs/mail-intake.md, "Nothing
+ * readable left after delivery"): a file of the same format in the
+ * spool folder beside the outbox key file (its path and ".d", mode 0700),
+ * named by CONTENT_KEY_ID_SIZE - 1 hex digits. Erased once the
+ * acknowledgment is delivered, so what PostgreSQL keeps of the row (dead
+ * tuples, WAL, backups) can no longer be opened, not even with the outbox
+ * key. */
+#define CONTENT_KEY_ID_SIZE 33
+void content_key_spool_dir(const char *outbox_key_file, char *out, size_t size);
+/* A fresh key in a new file of dir (made if missing); its name in id. */
+struct content_key *content_key_spool_new(const char *dir, char id[CONTENT_KEY_ID_SIZE], char *err,
+					  size_t errlen) MUST_CHECK;
+/* The key named id; NULL when id is not a name we make or the file is gone. */
+struct content_key *content_key_spool_load(const char *dir, const char *id, char *err,
+					   size_t errlen) MUST_CHECK;
+/* Overwrites the file with zeros, syncs and removes it; quiet if gone. */
+void content_key_spool_erase(const char *dir, const char *id);
+
 /* Seals the raw key to a public key; content_key_open() reverses it (NULL
  * on a wrong key or damaged box). */
 bool content_key_seal(const struct content_key *key, const struct public_key *to,

@@ -52,6 +52,7 @@ struct config {
 	size_t max_mail_bytes;	       /* one mail, default 26214400 (25 MiB) */
 	unsigned max_mail_attachments; /* per mail, default 10 */
 	char *mail_acknowledge;	       /* yes or no; default yes */
+	char *mail_receipt;	       /* yes or no; default no: the receipt in the acknowledgment */
 	char *mail_address;	       /* the hotline's own address: From of acks; else mail_from */
 	char *outbox_key_file;	       /* FIXED: key of sealed outbox rows; needed for acks */
 

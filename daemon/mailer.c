@@ -52,11 +52,12 @@ static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_claim[] =
     "SELECT id, recipient, subject, body, attempts, extract(epoch FROM created_at)::bigint, "
-    "sealed FROM hotline.outbox WHERE sent_at IS NULL AND withdrawn_at IS NULL "
+    "sealed, sealed_key FROM hotline.outbox WHERE sent_at IS NULL AND withdrawn_at IS NULL "
     "AND next_attempt_at <= now() "
     "ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED";
 static const char sql_mark_sent[] =
-    "UPDATE hotline.outbox SET sent_at = clock_timestamp(), sealed = NULL WHERE id = $1";
+    "UPDATE hotline.outbox SET sent_at = clock_timestamp(), sealed = NULL, sealed_key = NULL "
+    "WHERE id = $1";
 static const char sql_mark_failed[] =
     "UPDATE hotline.outbox SET attempts = attempts + 1, "
     "next_attempt_at = clock_timestamp() + make_interval(secs => $2::integer), "
@@ -78,6 +79,7 @@ struct mailer {
 	atomic_bool stopping;
 	char *conninfo;
 	struct content_key *outbox_key; /* NULL: sealed rows cannot be sent; read-only */
+	char spool_dir[4096];		/* the acknowledgments' own keys; "" without outbox_key */
 
 	pthread_mutex_t lock;
 	struct smtp_settings shared; /* under lock */
@@ -103,6 +105,7 @@ struct outbox_row {
 	int attempts;
 	long long created;
 	bool sealed; /* recipient, subject and body are in sealed: open_sealed() */
+	const char *sealed_key; /* NULL: sealed under the outbox key; else its own key's name */
 	const char *from; /* NULL: mail_from */
 };
 
@@ -425,22 +428,33 @@ static void row_at(const PGresult *res, int i, struct outbox_row *row)
 	row->attempts = atoi(PQgetvalue(res, i, 4));
 	row->created = strtoll(PQgetvalue(res, i, 5), NULL, 10);
 	row->sealed = !PQgetisnull(res, i, 6);
+	row->sealed_key = PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7);
 	row->from = NULL;
 }
 
 /* A sealed row (docs/mail-intake.md): {"to", "from", "subject", "body"}
- * under the outbox key. The strings point into *doc (json_decref it). */
+ * under its own key from the spool (sealed_key) or, made before migration
+ * 0016, under the outbox key. The strings point into *doc (json_decref
+ * it). */
 static bool open_sealed(const struct mailer *m, const PGresult *res, int i,
 			struct outbox_row *row, json_t **doc)
 {
 	*doc = NULL;
 	if (m->outbox_key == NULL)
 		return false;
+	struct content_key *own = NULL;
+	if (row->sealed_key) {
+		char why[256];
+		own = content_key_spool_load(m->spool_dir, row->sealed_key, why, sizeof(why));
+		if (!own)
+			return false; /* e.g. another hotlined's row: its own copy sends it */
+	}
 	size_t len = 0;
 	unsigned char *ct = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 6), &len);
 	unsigned char *plain = NULL;
 	size_t plainlen = 0;
-	bool ok = ct && content_decrypt(m->outbox_key, ct, len, &plain, &plainlen);
+	bool ok = ct && content_decrypt(own ? own : m->outbox_key, ct, len, &plain, &plainlen);
+	content_key_free(own);
 	PQfreemem(ct);
 	if (!ok)
 		return false;
@@ -477,6 +491,9 @@ static int run_batch(struct mailer *m, bool *server_failed, char *why, size_t wh
 	int n = PQntuples(res);
 	bool sent_any = false, ok = true;
 	unsigned sent = 0, failed = 0;
+	/* the own keys of the acknowledgments sent, erased once that is committed */
+	char erase[20][CONTENT_KEY_ID_SIZE];
+	unsigned nerase = 0;
 	for (int i = 0; i < n && ok && !stop_asked(m); i++) {
 		struct outbox_row row;
 		row_at(res, i, &row);
@@ -508,6 +525,8 @@ static int run_batch(struct mailer *m, bool *server_failed, char *why, size_t wh
 			sent++;
 			m->server_failures = 0;
 			ok = db_command(m, sql_mark_sent, 1, params, false);
+			if (row.sealed_key && nerase < 20)
+				snprintf(erase[nerase++], CONTENT_KEY_ID_SIZE, "%s", row.sealed_key);
 			continue;
 		}
 		if (stop_asked(m))
@@ -531,7 +550,9 @@ static int run_batch(struct mailer *m, bool *server_failed, char *why, size_t wh
 	}
 	PQclear(res);
 	if (!ok || !db_command(m, sql_commit, 0, NULL, !sent_any))
-		return -1;
+		return -1; /* sent again later: the keys stay */
+	for (unsigned k = 0; k < nerase; k++)
+		content_key_spool_erase(m->spool_dir, erase[k]);
 	if (sent > 0 || failed > 0)
 		log_debug("mailer: batch of %d: %u sent, %u not sent", n, sent, failed);
 	return n;
@@ -691,6 +712,7 @@ struct mailer *mailer_start(const struct config *cfg, char *err, size_t errlen)
 			free(m);
 			return NULL;
 		}
+		content_key_spool_dir(cfg->outbox_key_file, m->spool_dir, sizeof(m->spool_dir));
 	}
 	settings_from_config(&m->shared, cfg);
 	m->generation = 1;

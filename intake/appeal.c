@@ -60,6 +60,14 @@ static const char sql_session_gone[] =
 	"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)";
 static const char sql_reporter_key[] =
 	"UPDATE hotline.cases SET reporter_public_key = $2 WHERE receipt_hash = $1";
+static const char sql_mail_proof[] =
+	"UPDATE hotline.cases SET mail_sender_hash = $2, reply_token_hash = $3 "
+	"WHERE receipt_hash = $1";
+/* Only the claimed number: nothing of that case is read or shown here. */
+static const char sql_claim[] =
+	"INSERT INTO hotline.case_events (case_id, kind, detail) "
+	"SELECT id, 'followup_unproven', jsonb_build_object('claims', $2::text) "
+	"FROM hotline.cases WHERE receipt_hash = $1";
 static const char sql_attach[] =
 	"INSERT INTO hotline.attachments (case_id, meta, data) "
 	"SELECT id, $2, $3 FROM hotline.cases WHERE receipt_hash = $1";
@@ -116,7 +124,8 @@ unsigned appeal_pending(const struct appeal_queue *q)
 /* How many statements add_register() adds for a. */
 static int statements_of(const struct appeal *a)
 {
-	return 1 + (a->has_reporter_key ? 1 : 0) + (int)a->nfiles;
+	return 1 + (a->has_reporter_key ? 1 : 0) + (a->has_mail_proof ? 1 : 0) +
+	       (a->claims_reg_no[0] ? 1 : 0) + (int)a->nfiles;
 }
 
 /* Runs (or queues) one statement of registering an appeal; index 0 is
@@ -125,8 +134,9 @@ typedef bool (*statement_fn)(void *cls, unsigned index, const char *sql_text, in
 			     const char *const *values, const int *lengths, const int *formats);
 
 /* The statements of registering a, in order, each given to fn: the
- * register_case call, the reporter's key when there is one, one INSERT per
- * attachment (statements_of(a) in all). Shared by the batched path and
+ * register_case call, the reporter's key when there is one, the mail's
+ * proofs and its unproven claim when there are, one INSERT per attachment
+ * (statements_of(a) in all). Shared by the batched path and
  * appeal_register_sync(), so both store exactly the same rows. */
 static bool each_statement(const struct appeal *a, statement_fn fn, void *cls)
 {
@@ -151,6 +161,22 @@ static bool each_statement(const struct appeal *a, statement_fn fn, void *cls)
 		int kl[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
 		int kf[2] = {1, 1};
 		if (!fn(cls, index++, sql_reporter_key, 2, kv, kl, kf))
+			return false;
+	}
+	if (a->has_mail_proof) {
+		const char *pv[3] = {(const char *)a->receipt_hash,
+				     (const char *)a->mail_sender_hash,
+				     (const char *)a->reply_token_hash};
+		int pl[3] = {RECEIPT_HASH_BYTES, RECEIPT_HASH_BYTES, RECEIPT_HASH_BYTES};
+		int pf[3] = {1, 1, 1};
+		if (!fn(cls, index++, sql_mail_proof, 3, pv, pl, pf))
+			return false;
+	}
+	if (a->claims_reg_no[0]) {
+		const char *cv[2] = {(const char *)a->receipt_hash, a->claims_reg_no};
+		int cl[2] = {RECEIPT_HASH_BYTES, 0};
+		int cf[2] = {1, 0};
+		if (!fn(cls, index++, sql_claim, 2, cv, cl, cf))
 			return false;
 	}
 	for (unsigned i = 0; i < a->nfiles; i++) {

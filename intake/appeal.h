@@ -41,6 +41,16 @@ struct appeal {
 	bool has_reporter_key;
 	struct appeal_file *files;
 	unsigned nfiles;
+	/* A mailed appeal (docs/mail-intake.md, "Follow-ups"): keyed hashes
+	 * of the address it came from and of the reply token its
+	 * acknowledgment carries, so a later mail can prove it belongs. */
+	bool has_mail_proof;
+	unsigned char mail_sender_hash[RECEIPT_HASH_BYTES];
+	unsigned char reply_token_hash[RECEIPT_HASH_BYTES];
+	/* A mail that quoted this existing case's number without proving it
+	 * belongs: recorded on the new case for the compliance manager ("" if
+	 * none). */
+	char claims_reg_no[16];
 };
 
 struct appeal_result {

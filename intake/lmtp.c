@@ -37,12 +37,20 @@ enum conn_state { CONN_COMMAND, CONN_DATA, CONN_WAIT, CONN_CLOSING };
 struct conn;
 
 /* A mail whose subject quotes a registration number: added to that case
- * as a reporter's message if the case exists, else registered as a new
- * appeal. Encrypted like a web follow-up under its own key sealed to the
- * case key; body_reporter under a random key nobody keeps, since no
- * receipt is at hand (the reporter reads mail replies in their mailbox). */
+ * as a reporter's message only if it proves it belongs (its sender is the
+ * address the appeal came from, or it quotes the case's receipt or the
+ * reply token of its acknowledgment), else registered as a new appeal that
+ * records the unproven claim: a number is no secret, and anyone could add
+ * "the reporter's" words to any case otherwise (docs/mail-intake.md,
+ * "Follow-ups"). Encrypted like a web follow-up under its own key sealed
+ * to the case key; body_reporter under a random key nobody keeps, since
+ * the receipt is not at hand. */
 struct followup {
 	char reg_no[16];
+	/* the proofs, as keyed hashes; absent ones are not compared */
+	bool has_from, has_envelope, has_receipt, has_token;
+	unsigned char from_hash[RECEIPT_HASH_BYTES], envelope_hash[RECEIPT_HASH_BYTES];
+	unsigned char receipt_hash[RECEIPT_HASH_BYTES], token_hash[RECEIPT_HASH_BYTES];
 	struct blob key_sealed, body_case, body_reporter;
 	struct appeal_file *files;
 	unsigned nfiles;
@@ -84,6 +92,14 @@ struct job {
 	char *ack_to;		   /* NULL: no acknowledgment (automatic mail, no sender) */
 	const char *ack_language;  /* "kk", "ru", "en" */
 	char receipt[RECEIPT_DIGITS + 1];
+	char token[REPLY_TOKEN_CHARS + 1]; /* the new appeal's reply token */
+	/* The acknowledgment's own key (crypto/seal.h, content_key_spool_new),
+	 * made here because making its file blocks; erased unless a row sealed
+	 * under it was queued. spool_dir "" when acknowledgments are off. */
+	char spool_dir[4096];
+	struct content_key *ack_key;
+	char ack_key_id[CONTENT_KEY_ID_SIZE];
+	bool ack_key_queued;
 	struct job *next; /* running workers */
 };
 
@@ -274,15 +290,72 @@ done:
 	return a;
 }
 
-static struct followup *build_followup(const struct job *job, const struct mail *m)
+/* The first quoted receipt with a right check digit in s: its hash into
+ * f, and its digits in s blotted out, so the case's readers never see a
+ * receipt that would open the reporter's status page. */
+static void take_receipt(const struct job *job, char *s, struct followup *f)
+{
+	size_t from = 0, start, end;
+	while (mail_find_receipt(s, from, &start, &end)) {
+		char digits[RECEIPT_DIGITS + 1];
+		if (receipt_parse(s + start, end - start, digits) == RECEIPT_OK) {
+			if (!f->has_receipt) {
+				receipt_hash(&job->keys.pepper, digits, f->receipt_hash);
+				f->has_receipt = true;
+			}
+			for (size_t i = start; i < end; i++)
+				if (s[i] >= '0' && s[i] <= '9')
+					s[i] = '*';
+			memset(digits, 0, sizeof(digits));
+		}
+		from = end;
+	}
+}
+
+/* The same for a reply token "#TOKEN". */
+static void take_token(const struct job *job, char *s, struct followup *f)
+{
+	size_t from = 0, start;
+	while (mail_find_token(s, from, REPLY_TOKEN_CHARS, &start)) {
+		if (!f->has_token) {
+			receipt_token_hash(&job->keys.pepper, s + start, f->token_hash);
+			f->has_token = true;
+		}
+		memset(s + start, '*', REPLY_TOKEN_CHARS);
+		from = start + REPLY_TOKEN_CHARS;
+	}
+}
+
+/* The proofs a mail quoting a number offers, hashed; receipts and tokens
+ * in its subject and text are blotted out before anything is sealed. */
+static struct followup *followup_proofs(const struct job *job, struct mail *m)
+{
+	struct followup *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	snprintf(f->reg_no, sizeof(f->reg_no), "%s", m->reg_no);
+	if (m->from_address && m->from_address[0]) {
+		receipt_sender_hash(&job->keys.pepper, m->from_address, f->from_hash);
+		f->has_from = true;
+	}
+	if (job->envelope_from[0]) {
+		receipt_sender_hash(&job->keys.pepper, job->envelope_from, f->envelope_hash);
+		f->has_envelope = true;
+	}
+	take_receipt(job, m->subject, f);
+	take_receipt(job, m->text, f);
+	take_token(job, m->subject, f);
+	take_token(job, m->text, f);
+	return f;
+}
+
+static bool build_followup(const struct job *job, const struct mail *m, struct followup *f)
 {
 	struct content_key *key = content_key_new(), *throwaway = content_key_new();
-	struct followup *f = calloc(1, sizeof(*f));
 	size_t slen = strlen(m->subject), tlen = strlen(m->text);
 	char *text = malloc(slen + tlen + 3);
-	if (!f || !key || !throwaway || !text)
+	if (!key || !throwaway || !text)
 		goto fail;
-	snprintf(f->reg_no, sizeof(f->reg_no), "%s", m->reg_no);
 	memcpy(text, m->subject, slen);
 	memcpy(text + slen, "\n\n", 2);
 	memcpy(text + slen + 2, m->text, tlen + 1);
@@ -304,15 +377,14 @@ static struct followup *build_followup(const struct job *job, const struct mail 
 	free(text);
 	content_key_free(key);
 	content_key_free(throwaway);
-	return f;
+	return true;
 fail:
 	if (text)
 		memset(text, 0, slen + tlen + 2);
 	free(text);
 	content_key_free(key);
 	content_key_free(throwaway);
-	followup_free(f);
-	return NULL;
+	return false;
 }
 
 static void *worker(void *arg)
@@ -325,18 +397,37 @@ static void *worker(void *arg)
 	} else if (job->status != MAIL_NO_MEMORY) {
 		char receipt[RECEIPT_DIGITS + 1];
 		receipt_generate(receipt);
-		job->appeal = build_appeal(job, m, receipt);
-		if (job->appeal && m && !m->automatic && !m->reg_no[0]) {
-			const char *to = m->from_address ? m->from_address : job->envelope_from;
+		bool ok = true;
+		/* first, so no quoted receipt or token is sealed in clear */
+		if (m && m->reg_no[0] && !(job->followup = followup_proofs(job, m)))
+			ok = false;
+		if (ok)
+			job->appeal = build_appeal(job, m, receipt);
+		const char *to = m && m->from_address ? m->from_address : job->envelope_from;
+		if (job->appeal && m && to[0] && strchr(to, '@')) {
+			/* what a later mail about this appeal proves itself with */
+			receipt_reply_token(job->token);
+			receipt_sender_hash(&job->keys.pepper, to, job->appeal->mail_sender_hash);
+			receipt_token_hash(&job->keys.pepper, job->token,
+					   job->appeal->reply_token_hash);
+			job->appeal->has_mail_proof = true;
 			/* MAIL FROM:<> is a bounce: never answered (RFC 5321 4.5.5) */
-			if (job->envelope_from[0] && to[0] && strchr(to, '@')) {
+			if (!m->automatic && job->envelope_from[0]) {
 				job->ack_to = strdup(to);
 				job->ack_language = job->appeal->language;
 				memcpy(job->receipt, receipt, sizeof(receipt));
+				char why[256];
+				if (job->spool_dir[0] &&
+				    !(job->ack_key = content_key_spool_new(
+					  job->spool_dir, job->ack_key_id, why, sizeof(why))))
+					/* the outbox key then seals it, as before 0016 */
+					log_warning("lmtp %lu: no key of its own for the "
+						    "acknowledgment: %s",
+						    job->conn_id, why);
 			}
 		}
 		memset(receipt, 0, sizeof(receipt));
-		if (job->appeal && m && m->reg_no[0] && !(job->followup = build_followup(job, m))) {
+		if (job->appeal && job->followup && !build_followup(job, m, job->followup)) {
 			appeal_free(job->appeal); /* answered 451 */
 			job->appeal = NULL;
 		}
@@ -365,6 +456,10 @@ static void job_free(struct job *job)
 	free(job->envelope_from);
 	free(job->ack_to);
 	memset(job->receipt, 0, sizeof(job->receipt));
+	memset(job->token, 0, sizeof(job->token));
+	if (job->ack_key && !job->ack_key_queued)
+		content_key_spool_erase(job->spool_dir, job->ack_key_id);
+	content_key_free(job->ack_key);
 	appeal_free(job->appeal);
 	followup_free(job->followup);
 	free(job);
@@ -373,8 +468,8 @@ static void job_free(struct job *job)
 /* --- registration, back on the loop --- */
 
 static const char sql_ack[] =
-    "INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id, sealed) "
-    "VALUES ('mail_ack', '', '', '', $1, $2)";
+    "INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id, sealed, sealed_key) "
+    "VALUES ('mail_ack', '', '', '', $1, $2, $3)";
 
 static void ack_queued(struct db_job *dbj, void *arg)
 {
@@ -398,16 +493,29 @@ static void acknowledge(struct lmtp *l, struct job *job, const struct appeal_res
 	enum lang lang = LANG_RU;
 	if (!i18n_parse(job->ack_language, &lang))
 		lang = LANG_RU;
-	char subject[256], text[RECEIPT_TEXT_SIZE], url[512];
-	snprintf(subject, sizeof(subject), i18n(lang, M_MAIL_ACK_SUBJECT), r->reg_no);
+	char subject[256], text[RECEIPT_TEXT_SIZE], url[512], ref[REPLY_TOKEN_CHARS + 2];
+	/* the token rides in the subject, which a reply keeps ("Re: ...") */
+	snprintf(ref, sizeof(ref), "#%s", job->token);
+	int n = snprintf(subject, sizeof(subject), i18n(lang, M_MAIL_ACK_SUBJECT), r->reg_no);
+	if (n > 0 && (size_t)n < sizeof(subject))
+		snprintf(subject + n, sizeof(subject) - (size_t)n, " [%s]", ref);
 	config_public_link(cfg, "status", url, sizeof(url));
 	receipt_format(job->receipt, text);
 	struct buf body;
 	buf_init(&body);
 	buf_printf(&body, i18n(lang, M_MAIL_ACK_REGISTERED), r->reg_no);
-	buf_printf(&body, "\n\n%s\n\n    %s\n\n", i18n(lang, M_MAIL_ACK_CODE), text);
-	buf_printf(&body, i18n(lang, M_MAIL_ACK_KEEP), url);
-	buf_printf(&body, "\n\n%s\n", i18n(lang, M_MAIL_ACK_REPLY));
+	/* A receipt in a mailbox is read by whoever reads the mailbox (a
+	 * shared or employer's account, a mail administrator): mailed only
+	 * when the organisation chose so (mail_receipt). */
+	if (strcmp(cfg->mail_receipt, "yes") == 0) {
+		buf_printf(&body, "\n\n%s\n\n    %s\n\n", i18n(lang, M_MAIL_ACK_CODE), text);
+		buf_printf(&body, i18n(lang, M_MAIL_ACK_KEEP), url);
+	} else {
+		buf_printf(&body, "\n\n%s", i18n(lang, M_MAIL_ACK_NO_RECEIPT));
+	}
+	buf_printf(&body, "\n\n");
+	buf_printf(&body, i18n(lang, M_MAIL_ACK_WRITE_AGAIN), ref);
+	buf_printf(&body, "\n");
 	size_t blen = 0;
 	char *btext = buf_steal(&body, &blen);
 	const char *from = cfg->mail_address ? cfg->mail_address : cfg->mail_from;
@@ -416,8 +524,8 @@ static void acknowledge(struct lmtp *l, struct job *job, const struct appeal_res
 			    : NULL;
 	char *plain = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	struct blob sealed = {0};
-	bool ok = plain &&
-		  content_encrypt(l->outbox_key, plain, strlen(plain), &sealed.data, &sealed.len);
+	const struct content_key *key = job->ack_key ? job->ack_key : l->outbox_key;
+	bool ok = plain && content_encrypt(key, plain, strlen(plain), &sealed.data, &sealed.len);
 	if (plain) {
 		memset(plain, 0, strlen(plain));
 		free(plain);
@@ -428,6 +536,8 @@ static void acknowledge(struct lmtp *l, struct job *job, const struct appeal_res
 		free(btext);
 	}
 	memset(text, 0, sizeof(text));
+	memset(ref, 0, sizeof(ref));
+	memset(subject, 0, sizeof(subject));
 	if (!ok) {
 		log_error("lmtp %lu: sealing the acknowledgment failed", job->conn_id);
 		return;
@@ -437,10 +547,14 @@ static void acknowledge(struct lmtp *l, struct job *job, const struct appeal_res
 	struct db_job *dbj = db_job_new(ack_queued, (void *)(uintptr_t)job->conn_id);
 	if (!dbj)
 		abort();
-	const char *v[2] = {case_id, (const char *)sealed.data};
-	int len[2] = {0, (int)sealed.len};
-	int fm[2] = {0, 1};
-	db_job_add(dbj, sql_ack, 2, v, len, fm);
+	const char *v[3] = {case_id, (const char *)sealed.data,
+			    job->ack_key ? job->ack_key_id : NULL};
+	int len[3] = {0, (int)sealed.len, 0};
+	int fm[3] = {0, 1, 0};
+	db_job_add(dbj, sql_ack, 3, v, len, fm);
+	/* kept from now on: the row may commit; the mailer erases it after
+	 * delivery (a failed insert leaves a key to nothing) */
+	job->ack_key_queued = true;
 	blob_free(&sealed);
 	db_submit(l->web->db, dbj);
 }
@@ -478,9 +592,12 @@ static void mail_registered(void *arg, const struct appeal_result *r)
 	job_free(job);
 }
 
+/* The case and whether the mail proves it belongs; a proof the mail does
+ * not offer is NULL and matches nothing. */
 static const char sql_find_case[] =
-    "SELECT c.id FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-    "WHERE j.reg_no = $1";
+    "SELECT c.id, coalesce(c.mail_sender_hash IN ($2, $3) OR c.receipt_hash = $4 "
+    "OR c.reply_token_hash = $5, false) FROM hotline.cases c "
+    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_message_add[] =
@@ -541,10 +658,20 @@ static void case_found(struct db_job *dbj, void *arg)
 		job_answered(job);
 		return;
 	}
-	if (!res || PQntuples(res) != 1) {
-		/* no such case: a new appeal that happens to quote a number */
+	bool found = res && PQntuples(res) == 1;
+	if (!found || strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+		/* No such case: a new appeal that happens to quote a number.
+		 * A case, but no proof: a new appeal all the same (never
+		 * dropped), marked for the compliance manager; the sender
+		 * learns only the new number. */
 		struct appeal *a = job->appeal;
 		job->appeal = NULL;
+		if (found) {
+			snprintf(a->claims_reg_no, sizeof(a->claims_reg_no), "%s",
+				 job->followup->reg_no);
+			log_info("lmtp %lu: mail quotes %s without proof: a new appeal",
+				 job->conn_id, job->followup->reg_no);
+		}
 		appeal_register(l->web->appeals, a, l->cfg->request_timeout, mail_registered, job);
 		return;
 	}
@@ -613,8 +740,18 @@ static void on_worker_done(evutil_socket_t fd, short what, void *arg)
 			struct db_job *find = db_job_new(case_found, job);
 			if (!find)
 				abort();
-			const char *v[1] = {job->followup->reg_no};
-			db_job_add(find, sql_find_case, 1, v, NULL, NULL);
+			const struct followup *f = job->followup;
+			const char *v[5] = {
+			    f->reg_no,
+			    f->has_from ? (const char *)f->from_hash : NULL,
+			    f->has_envelope ? (const char *)f->envelope_hash : NULL,
+			    f->has_receipt ? (const char *)f->receipt_hash : NULL,
+			    f->has_token ? (const char *)f->token_hash : NULL,
+			};
+			int len[5] = {0, RECEIPT_HASH_BYTES, RECEIPT_HASH_BYTES, RECEIPT_HASH_BYTES,
+				      RECEIPT_HASH_BYTES};
+			int fm[5] = {0, 1, 1, 1, 1};
+			db_job_add(find, sql_find_case, 5, v, len, fm);
 			db_submit(l->web->db, find);
 			continue;
 		} else {
@@ -659,6 +796,9 @@ static void data_end(struct conn *c)
 	job->keys = l->web->keys;
 	snprintf(job->default_language, sizeof(job->default_language), "%s",
 		 l->cfg->default_language);
+	if (l->outbox_key && strcmp(l->cfg->mail_acknowledge, "yes") == 0)
+		content_key_spool_dir(l->cfg->outbox_key_file, job->spool_dir,
+				      sizeof(job->spool_dir));
 	if (pthread_create(&job->thread, NULL, worker, job) != 0)
 		goto tempfail;
 	job->next = l->running;

@@ -143,6 +143,61 @@ bool mail_find_reg_no(const char *s, char out[16])
 	return false;
 }
 
+bool mail_find_receipt(const char *s, size_t from, size_t *start, size_t *end)
+{
+	size_t len = strlen(s);
+	for (size_t i = from; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]) || (i > 0 && isdigit((unsigned char)s[i - 1])))
+			continue;
+		size_t digits = 0, j = i, last = i;
+		while (j < len) {
+			if (isdigit((unsigned char)s[j])) {
+				digits++;
+				last = j++;
+			} else if ((s[j] == ' ' || s[j] == '-' || s[j] == '\t') && j + 1 < len &&
+				   isdigit((unsigned char)s[j + 1]) && digits < 28) {
+				j++;
+			} else {
+				break;
+			}
+		}
+		/* a 29th digit, even after a separator, makes it something else */
+		bool longer = last + 1 < len && (isdigit((unsigned char)s[last + 1]) ||
+						 ((s[last + 1] == ' ' || s[last + 1] == '-' ||
+						   s[last + 1] == '\t') &&
+						  last + 2 < len && isdigit((unsigned char)s[last + 2])));
+		if (digits == 28 && !longer) {
+			*start = i;
+			*end = last + 1;
+			return true;
+		}
+		i = last;
+	}
+	return false;
+}
+
+static bool base32_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7');
+}
+
+bool mail_find_token(const char *s, size_t from, size_t n, size_t *start)
+{
+	size_t len = strlen(s);
+	for (size_t i = from; i + n < len; i++) {
+		if (s[i] != '#')
+			continue;
+		size_t k = 0;
+		while (k < n && base32_char(s[i + 1 + k]))
+			k++;
+		if (k == n && !isalnum((unsigned char)s[i + 1 + n])) {
+			*start = i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* --- HTML to text --- */
 
 static void put_utf8(char *out, size_t *o, uint32_t cp)

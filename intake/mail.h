@@ -71,4 +71,18 @@ const char *mail_guess_language(const char *text);
 /* Finds "YYYY-NNNNNN" (not part of a longer run of digits) in s. */
 bool mail_find_reg_no(const char *s, char out[16]);
 
+/* Where a follow-up may prove it belongs (docs/mail-intake.md,
+ * "Follow-ups"); plain text scans, checked by the caller.
+ *
+ * The next run of exactly 28 digits (with single spaces, tabs or '-'
+ * between them, not part of a longer run of digits) at or after s + from:
+ * true with its first digit at *start and the byte after its last at
+ * *end. */
+bool mail_find_receipt(const char *s, size_t from, size_t *start, size_t *end);
+
+/* The next "#" followed by exactly n letters A-Z/a-z or digits 2-7 (not
+ * followed by another letter or digit) at or after s + from: true with the
+ * first of the n at *start. */
+bool mail_find_token(const char *s, size_t from, size_t n, size_t *start);
+
 #endif

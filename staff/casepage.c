@@ -829,6 +829,28 @@ static void put_unread_notice(struct staff_ctx *c, const struct casefile *k, lon
 	staff_printf(c, "</a></p>\n");
 }
 
+/* A mail that quoted another case's number without proving it came from
+ * that reporter was registered as this new appeal (docs/mail-intake.md,
+ * "Follow-ups"): said at the top, for the compliance manager to review.
+ * Only the number: nothing of the claimed case is read here. */
+static void put_unproven_claims(struct staff_ctx *c, const struct casefile *k)
+{
+	static const char sql_claims[] =
+		"SELECT detail->>'claims' FROM hotline.case_events "
+		"WHERE case_id = $1 AND kind = 'followup_unproven' ORDER BY id";
+	const char *v[1] = {k->id};
+	PGresult *res = casefile_query(c, sql_claims, 1, v);
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		char text[512];
+		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_UNPROVEN_CLAIM),
+			 PQgetvalue(res, i, 0));
+		staff_printf(c, "<p class=\"notice\" id=\"unproven-claim\">");
+		staff_esc(c, text);
+		staff_printf(c, "</p>\n");
+	}
+	PQclear(res);
+}
+
 /* Appeals related to an investigation (004 L139): on the investigated
  * case, the appeals attached to it; on an appeal, the investigation it is
  * attached to; and for the compliance manager, the form that attaches
@@ -939,6 +961,7 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 		warn_if_named(c, &k);
 	put_facts(c, &k);
 	put_unread_notice(c, &k, read_before);
+	put_unproven_claims(c, &k);
 	if (strncmp(k.decision, "forward", 7) == 0) {
 		staff_printf(c, "<p><a id=\"cover-letter\" href=\"/staff/cover-letter/");
 		staff_esc(c, k.reg_no);

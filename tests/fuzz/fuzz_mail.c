@@ -48,6 +48,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mail_find_reg_no(z, reg) && (strlen(reg) < 11 || strlen(reg) > 13 || reg[4] != '-'))
 		abort();
 	(void)mail_guess_language(z);
+	/* the follow-up proofs' scanners (docs/mail-intake.md): spans inside
+	 * the text, always moving forward */
+	size_t zlen = strlen(z), from = 0, start, end;
+	while (mail_find_receipt(z, from, &start, &end)) {
+		if (start < from || end <= start || end > zlen)
+			abort();
+		from = end;
+	}
+	from = 0;
+	while (mail_find_token(z, from, 24, &start)) {
+		if (start < from || start + 24 > zlen || z[start - 1] != '#')
+			abort();
+		from = start + 24;
+	}
 	free(z);
 	return 0;
 }

@@ -282,11 +282,13 @@ def outbox_rows(hl):
 
 
 def test_acknowledgment_sealed_in_outbox_then_sent(make_hotline, smtp_sink, workdir):
+    """mail_receipt = yes: the receipt is in the acknowledgment."""
     from smtp_fixture import FAST_RETRY
     sink = smtp_sink()
     cfg = sink.hotline_config(**FAST_RETRY)
     cfg.update(mail_acknowledge="yes", mail_address="hotline@org.example.kz",
-               outbox_key_file=str(workdir / "outbox.key"), public_url="https://hl.example.kz/")
+               outbox_key_file=str(workdir / "outbox.key"), public_url="https://hl.example.kz/",
+               mail_receipt="yes")
     hl = lmtp_hotline(make_hotline, **cfg)
     assert (workdir / "outbox.key").stat().st_mode & 0o777 == 0o600
     sender = marker("kk") + "@mail.example.kz"
@@ -334,3 +336,228 @@ def test_acknowledgment_needs_outbox_key(make_hotline):
     hl.start(wait=False)
     assert hl.wait_exit() != 0
     assert "outbox_key_file" in hl.log()
+
+
+# ------------------------------------------------ follow-ups must prove it
+
+def case_id_of(hl, reg):
+    return hl.query("SELECT c.id FROM hotline.cases c JOIN hotline.journal j "
+                    "ON j.id = c.journal_id WHERE j.reg_no = %s", (reg,))[0][0]
+
+
+def messages_of(hl, reg):
+    return hl.query("SELECT count(*) FROM hotline.messages WHERE case_id = %s",
+                    (case_id_of(hl, reg),))[0][0]
+
+
+def events_of(hl, reg, kind):
+    return [r[0] for r in hl.query("SELECT detail::text FROM hotline.case_events "
+                                   "WHERE case_id = %s AND kind = %s ORDER BY id",
+                                   (case_id_of(hl, reg), kind))]
+
+
+def acked_hotline(make_hotline, smtp_sink, workdir, **extra):
+    from smtp_fixture import FAST_RETRY
+    sink = smtp_sink()
+    cfg = sink.hotline_config(**FAST_RETRY)
+    cfg.update(mail_acknowledge="yes", mail_address="hotline@org.example.kz",
+               outbox_key_file=str(workdir / "outbox.key"), public_url="https://hl.example.kz/")
+    cfg.update(extra)
+    return lmtp_hotline(make_hotline, **cfg), sink
+
+
+def test_forged_followup_becomes_a_new_appeal(make_hotline, case_show):
+    """Right number in the subject, another sender, no receipt, no token:
+    a new appeal marked for the compliance manager; the case it names gets
+    nothing and the sender learns only the new number."""
+    hl = lmtp_hotline(make_hotline)
+    code, text, out = swaks(hl, "--header", "Subject: first", "--body", "the real report",
+                            sender="real@mail.example.kz")
+    assert code == 250, out
+    reg = reg_no_of(text)
+    forged = marker("forged")
+    code, text, out = swaks(hl, "--header", f"Subject: Re: {reg} I take it all back",
+                            "--body", f"please close it {forged}",
+                            sender="forger@evil.example.org")
+    assert code == 250 and "Registered as" in text, out
+    new = reg_no_of(text)
+    assert new != reg and reg not in text
+    assert count_cases(hl) == 2
+    assert messages_of(hl, reg) == 0
+    assert events_of(hl, reg, "reporter_message") == []
+    assert events_of(hl, new, "followup_unproven") == ['{"claims": "%s"}' % reg]
+    shown, _ = case_show(hl, new, custodian=False)
+    assert forged in shown["content"]["text"]
+    # the same From header but another envelope sender proves nothing more:
+    # From is compared too, and this From is not the reporter's either
+    code, text, out = swaks(hl, "--header", f"Subject: {reg}", "--header",
+                            "From: other@evil.example.org", "--body", "x",
+                            sender="forger@evil.example.org")
+    assert code == 250 and "Registered as" in text, out
+    assert messages_of(hl, reg) == 0
+    # a wrong token and a receipt with a bad check digit prove nothing
+    code, text, out = swaks(hl, "--header", f"Subject: Re: {reg} [#{'A' * 24}]",
+                            "--body", "1234 5678 1234 5678 1234 5678 1234",
+                            sender="forger@evil.example.org")
+    assert code == 250 and "Registered as" in text, out
+    assert messages_of(hl, reg) == 0
+    assert count_cases(hl) == 4
+    assert_nowhere_in_clear(hl, forged)
+
+
+def test_followup_from_the_same_sender_attaches(make_hotline, case_show):
+    hl = lmtp_hotline(make_hotline)
+    code, text, out = swaks(hl, "--header", "Subject: first", "--body", "first",
+                            sender="Same.Person@Mail.Example.kz")
+    assert code == 250, out
+    reg = reg_no_of(text)
+    # the address compared without case; the hash, not the address, stored
+    code, text, out = swaks(hl, "--header", f"Subject: Re: {reg}", "--body", "more",
+                            sender="same.person@mail.example.kz")
+    assert code == 250 and f"Added to {reg}" in text, out
+    assert messages_of(hl, reg) == 1
+    assert count_cases(hl) == 1
+    row = hl.query("SELECT octet_length(mail_sender_hash), octet_length(reply_token_hash) "
+                   "FROM hotline.cases WHERE id = %s", (case_id_of(hl, reg),))
+    assert row == [(32, 32)]
+    assert_nowhere_in_clear(hl, "same.person@mail.example.kz", "Same.Person@Mail.Example.kz")
+
+
+def test_acknowledgment_by_default_carries_a_token_not_the_receipt(
+        make_hotline, smtp_sink, workdir, case_show):
+    """Default: no receipt in the mail; replying to it (from anywhere) with
+    the token in the subject attaches; after delivery the outbox row holds
+    nothing of the message."""
+    hl, sink = acked_hotline(make_hotline, smtp_sink, workdir, default_language="en")
+    code, text, out = swaks(hl, "--header", "Subject: bribe", "--body", "The manager took money.",
+                            sender="reporter@mail.example.kz")
+    assert code == 250, out
+    reg = reg_no_of(text)
+    m = sink.wait_for_messages(1)[0]
+    assert m.meta["rcpt_tos"] == ["reporter@mail.example.kz"]
+    subject = m.header("Subject")
+    token = re.search(r"\[#([A-Z2-7]{24})\]", subject)
+    assert reg in subject and token, subject
+    token = token.group(1)
+    assert not re.search(r"\d{4}(?: \d{4}){6}", m.text), m.text
+    assert "not sent by e-mail" in m.text and "#" + token in m.text
+    # delivered: no body, no recipient, nothing sealed left in the row
+    deadline = time.monotonic() + 10
+    while outbox_rows(hl)[0][5] is not True and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert outbox_rows(hl) == [("mail_ack", "", "", "", False, True)]
+    # the reporter replies from another address (a phone's client): the
+    # token proves it; the token is not kept in the message in clear
+    more = marker("more")
+    code, text, out = swaks(hl, "--header", f"Subject: Re: {subject}", "--body", more,
+                            sender="reporter.phone@other.example.kz")
+    assert code == 250 and f"Added to {reg}" in text, out
+    assert messages_of(hl, reg) == 1 and count_cases(hl) == 1
+    shown, _ = case_show(hl, reg, custodian=False)
+    msg = shown["messages"][0]["text"]
+    assert more in msg and token not in msg and "#" + "*" * 24 in msg
+    # a token in lower case, in the body, works too
+    code, text, out = swaks(hl, "--header", f"Subject: {reg}", "--body",
+                            f"ref #{token.lower()}", sender="third@other.example.kz")
+    assert code == 250 and f"Added to {reg}" in text, out
+    assert_nowhere_in_clear(hl, token)
+
+
+def test_followup_quoting_the_receipt_attaches(make_hotline, smtp_sink, workdir, case_show):
+    hl, sink = acked_hotline(make_hotline, smtp_sink, workdir, mail_receipt="yes")
+    code, text, out = swaks(hl, "--header", "Subject: report", "--body", "Взятка в отделе.",
+                            sender="reporter@mail.example.kz")
+    assert code == 250, out
+    reg = reg_no_of(text)
+    m = sink.wait_for_messages(1)[0]
+    receipt = re.search(r"(\d{4}(?: \d{4}){6})", m.text).group(1)
+    # from another address, no token in the subject: the receipt proves it
+    code, text, out = swaks(hl, "--header", f"Subject: {reg}",
+                            "--body", f"My code is {receipt.replace(' ', '-')}. More facts.",
+                            sender="elsewhere@other.example.kz")
+    assert code == 250 and f"Added to {reg}" in text, out
+    assert messages_of(hl, reg) == 1 and count_cases(hl) == 1
+    shown, _ = case_show(hl, reg, custodian=False)
+    msg = shown["messages"][0]["text"]
+    assert "More facts" in msg
+    assert receipt.replace(" ", "") not in re.sub(r"\D", "", msg), msg
+    # another case's receipt does not open this one
+    code, text, out = swaks(hl, "--header", "Subject: second", "--body", "second",
+                            sender="second@mail.example.kz")
+    assert code == 250, out
+    reg2 = reg_no_of(text)
+    code, text, out = swaks(hl, "--header", f"Subject: {reg2}", "--body", receipt,
+                            sender="elsewhere@other.example.kz")
+    assert code == 250 and "Registered as" in text, out
+    assert messages_of(hl, reg2) == 0
+    assert events_of(hl, reg_no_of(text), "followup_unproven") == ['{"claims": "%s"}' % reg2]
+
+
+def test_unproven_claim_shown_on_the_new_case_page(make_staff_hotline):
+    """The compliance manager sees, on the new appeal's page, which case it
+    claimed; the claimed case's page says nothing of it."""
+    from helpers import element_text, has_id
+    from staff_fixture import StaffClient
+    port = free_port()
+    hl = make_staff_hotline(lmtp_listen=f"127.0.0.1:{port}", mail_acknowledge="no")
+    hl.lmtp_port = port
+    code, text, out = swaks(hl, "--header", "Subject: first", "--body", "real",
+                            sender="real@mail.example.kz")
+    assert code == 250, out
+    reg = reg_no_of(text)
+    code, text, out = swaks(hl, "--header", f"Subject: Re: {reg}", "--body", "forged",
+                            sender="forger@evil.example.org")
+    assert code == 250 and "Registered as" in text, out
+    new = reg_no_of(text)
+    c = StaffClient(hl)
+    c.login_as("compliance")
+    page = c.get(f"/staff/case/{new}")
+    assert page.status == 200 and has_id(page.body, "unproven-claim")
+    assert reg in element_text(page.body, "unproven-claim")
+    assert "followup_unproven" in element_text(page.body, "events")
+    claimed = c.get(f"/staff/case/{reg}")
+    assert claimed.status == 200 and not has_id(claimed.body, "unproven-claim")
+
+
+def test_delivered_acknowledgment_key_is_erased(make_hotline, smtp_sink, workdir):
+    """An acknowledgment is sealed under a key of its own in the spool
+    folder beside outbox.key; once delivered that key is gone, so what
+    PostgreSQL keeps of the row (dead tuples, WAL, backups) cannot be
+    opened, not even with outbox.key."""
+    sink = smtp_sink(start=False)
+    cfg = sink.hotline_config()
+    cfg.update(mail_acknowledge="yes", outbox_key_file=str(workdir / "outbox.key"))
+    hl = lmtp_hotline(make_hotline, **cfg)
+    spool = workdir / "outbox.key.d"
+    code, text, out = swaks(hl, "--header", "Subject: report", "--body", "words",
+                            sender="reporter@mail.example.kz")
+    assert code == 250, out
+    deadline = time.monotonic() + 10
+    while not hl.query("SELECT 1 FROM hotline.outbox") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [(key_id, sealed)] = hl.query("SELECT sealed_key, sealed FROM hotline.outbox")
+    assert re.fullmatch(r"[0-9a-f]{32}", key_id) and sealed is not None
+    assert spool.stat().st_mode & 0o777 == 0o700
+    key_file = spool / key_id
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert key_file.read_text() != (workdir / "outbox.key").read_text()
+    # the server is down: not sent, the key stays
+    time.sleep(1.5)
+    assert key_file.exists()
+    sink.start()
+    sink.wait_for_messages(1)
+    deadline = time.monotonic() + 10
+    while outbox_rows(hl)[0][5] is not True and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert hl.query("SELECT sealed IS NULL, sealed_key IS NULL, sent_at IS NOT NULL "
+                    "FROM hotline.outbox") == [(True, True, True)]
+    deadline = time.monotonic() + 5
+    while key_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not key_file.exists() and list(spool.iterdir()) == []
+    # a mail that is not acknowledged (a follow-up) leaves no key behind
+    reg = reg_no_of(text)
+    code, text, out = swaks(hl, "--header", f"Subject: Re: {reg}", "--body", "more",
+                            sender="reporter@mail.example.kz")
+    assert code == 250 and "Added" in text, out
+    assert list(spool.iterdir()) == []

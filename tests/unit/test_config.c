@@ -111,6 +111,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->max_mail_bytes, 26214400);
 	assert_int_equal(cfg->max_mail_attachments, 10);
 	assert_string_equal(cfg->mail_acknowledge, "yes");
+	assert_string_equal(cfg->mail_receipt, "no");
 	assert_null(cfg->mail_address);
 	assert_null(cfg->outbox_key_file);
 	assert_string_equal(cfg->default_language, "ru");
@@ -662,7 +663,7 @@ static void test_keys(void **state)
 		for (size_t j = 0; j < n; j++)
 			assert_string_not_equal(keys[j], keys[n]);
 	}
-	assert_int_equal(n, 43);
+	assert_int_equal(n, 44);
 	for (const char *const *k = fixed_keys; *k != NULL; k++)
 		assert_true(is_known(*k));
 }

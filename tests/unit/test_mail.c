@@ -191,6 +191,33 @@ static void helpers(void **state)
 	assert_null(mail_guess_language("123 !!"));
 }
 
+/* Where a follow-up's receipt or reply token is found (docs/mail-intake.md). */
+static void proofs(void **state)
+{
+	(void)state;
+	size_t start, end;
+	const char *t = "code: 1234 5678-9012 3456\t7890 1234 5678.";
+	assert_true(mail_find_receipt(t, 0, &start, &end));
+	assert_int_equal(start, 6);
+	assert_int_equal(end, strlen(t) - 1);
+	assert_false(mail_find_receipt(t, end, &start, &end));
+	/* 27 or 29 digits, or two spaces between groups: no receipt */
+	assert_false(mail_find_receipt("1234 5678 9012 3456 7890 1234 567", 0, &start, &end));
+	assert_false(mail_find_receipt("1234567890123456789012345678 9", 0, &start, &end));
+	assert_false(mail_find_receipt("1234  5678901234567890123456 78", 0, &start, &end));
+	assert_true(mail_find_receipt("2026-000123 and 1234567890123456789012345678", 0, &start,
+				      &end));
+	assert_int_equal(start, 16);
+
+	const char *s = "Re: Registered as 2026-000123 [#ABCDEFGHIJKLMNOPQRSTUVWX]";
+	assert_true(mail_find_token(s, 0, 24, &start));
+	assert_int_equal(start, 32);
+	assert_true(mail_find_token("ref #abcdefghijklmnopqrstuvwx", 0, 24, &start));
+	assert_false(mail_find_token("#ABCDEFGHIJKLMNOPQRSTUVWXY", 0, 24, &start)); /* 25 */
+	assert_false(mail_find_token("#ABCDEFGHIJKLMNOPQRSTUVW1", 0, 24, &start));	 /* not base32 */
+	assert_false(mail_find_token("#ABCDEFGHIJKLMNOPQRSTUVWX", 1, 24, &start));
+}
+
 int main(void)
 {
 	mail_init();
@@ -202,6 +229,7 @@ int main(void)
 	    cmocka_unit_test(automatic),
 	    cmocka_unit_test(garbage),
 	    cmocka_unit_test(helpers),
+	    cmocka_unit_test(proofs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

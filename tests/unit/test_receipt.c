@@ -176,6 +176,38 @@ static void hash_known_answer(void **state)
 	assert_memory_not_equal(h1, h2, sizeof h1);
 }
 
+/* The follow-up proofs (docs/mail-intake.md): an address hashes the same
+ * whatever its case and brackets, never as the receipt or token would. */
+static void mail_proofs(void **state)
+{
+	struct pepper pepper;
+	unsigned char a[RECEIPT_HASH_BYTES], b[RECEIPT_HASH_BYTES], c[RECEIPT_HASH_BYTES];
+	char token[REPLY_TOKEN_CHARS + 1], lower[REPLY_TOKEN_CHARS + 1];
+
+	(void)state;
+	for (size_t i = 0; i < PEPPER_BYTES; i++)
+		pepper.bytes[i] = (unsigned char)(0xa0 + i);
+	receipt_sender_hash(&pepper, "Reporter@Mail.Example.KZ", a);
+	receipt_sender_hash(&pepper, " <reporter@mail.example.kz> ", b);
+	assert_memory_equal(a, b, sizeof a);
+	receipt_sender_hash(&pepper, "reporter2@mail.example.kz", c);
+	assert_memory_not_equal(a, c, sizeof a);
+
+	receipt_reply_token(token);
+	assert_int_equal(strlen(token), REPLY_TOKEN_CHARS);
+	assert_int_equal(strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), REPLY_TOKEN_CHARS);
+	for (size_t i = 0; i <= REPLY_TOKEN_CHARS; i++)
+		lower[i] = (char)(token[i] >= 'A' && token[i] <= 'Z' ? token[i] + 32 : token[i]);
+	receipt_token_hash(&pepper, token, a);
+	receipt_token_hash(&pepper, lower, b);
+	assert_memory_equal(a, b, sizeof a);
+
+	/* the same bytes as an address, a token and a receipt hash apart */
+	receipt_sender_hash(&pepper, SAMPLE, a);
+	receipt_hash(&pepper, SAMPLE, b);
+	assert_memory_not_equal(a, b, sizeof a);
+}
+
 static void pepper_file_round_trip(void **state)
 {
 	char dir[] = "/tmp/hotline-test-receipt-XXXXXX";
@@ -243,6 +275,7 @@ int main(void)
 	    cmocka_unit_test(parse_accepts_what_people_type),
 	    cmocka_unit_test(parse_rejects),
 	    cmocka_unit_test(hash_known_answer),
+	    cmocka_unit_test(mail_proofs),
 	    cmocka_unit_test(pepper_file_round_trip),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
