@@ -984,9 +984,6 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 	}
 	if (has_role(c, ROLE_COMPLIANCE) && k.state == CASE_REGISTERED)
 		put_triage_form(c, &k);
-	if (has_role(c, ROLE_ALTERNATE) && !has_role(c, ROLE_DIRECTOR) && k.director_named &&
-	    !k.view_only && key)
-		put_director_clear_form(c, &k);
 	if (has_role(c, ROLE_COMPLIANCE) &&
 	    (k.state == CASE_URGENT ||
 	     (strncmp(k.decision, "forward", 7) == 0 && !k.forwarded_to[0])))
@@ -997,6 +994,10 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 	put_files(c, &k, key);
 	casepage_messages(c, &k, read_before);
 	put_related(c, &k);
+	/* after the report, which the alternate reads before deciding */
+	if (has_role(c, ROLE_ALTERNATE) && !has_role(c, ROLE_DIRECTOR) && k.director_named &&
+	    !k.view_only && key)
+		put_director_clear_form(c, &k);
 	char inv_state[32] = "", due[11] = "", decision[24] = "";
 	bool inv = put_investigation(c, &k, inv_state, sizeof(inv_state), due, decision);
 	if (decides(c) && !k.view_only && k.state == CASE_INVESTIGATION && !inv)
