@@ -48,7 +48,7 @@ void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct wf
 		return;
 	}
 	char text[1024];
-	if (dated(e->code) || e->code == WF_NOT_DECIDER)
+	if (dated(e->code) || e->code == WF_NOT_DECIDER || e->code == WF_DIRECTOR_ANSWERED)
 		snprintf(text, sizeof(text), "%s %s (%s)",
 			 i18n(c->lang, invalid_input(e->code) ? M_STEP_INVALID : M_STEP_REFUSED),
 			 i18n(c->lang, refusal_text(e->code)), e->text);

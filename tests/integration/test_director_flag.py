@@ -60,6 +60,8 @@ def test_only_the_alternate_clears_a_reporters_yes(staff_hotline):
     r = comp.post(f"/staff/case-triage/{rec.reg_no}",
                   {"outcome": "corruption", "director_named": "no"})
     assert r.status == 409, r.body[:400]
+    # the rule in the reader's language (Russian by default), the detail after it
+    assert "только замещающий получатель" in element_text(r.body, "step-error")
     assert "alternate recipient" in element_text(r.body, "step-error")
     assert flag(hl, rec.reg_no) == ("registered", True, "yes")
     # the terminal refuses it too, with a clear message
