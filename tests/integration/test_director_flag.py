@@ -7,6 +7,8 @@ sees no appeal before triage. Against the real hotlined and PostgreSQL:
 - the alternate recipient clears it on the case page with a reason, kept as
   an encrypted note; a timeline event (who, the reporter's answer, the
   note) and an audit row record it; the director then sees the case;
+- `hotlinectl case director-named REG_NO no --as LOGIN` does the same for
+  an alternate's account only, the reason from a file, encrypted;
 - every change of the flag by the compliance manager is a timeline event;
 - the director gets 404 on an untriaged appeal ("don't know" or "no") and
   does not find it in the archive; after triage to the director, sees it."""
@@ -188,3 +190,44 @@ def test_director_sees_no_appeal_before_triage(staff_hotline):
     # the director's refused views were not audited as views
     views = [(a["login"], a["object"]) for a in audit_rows(hl) if a["action"] == "case.view"]
     assert ("director", no.reg_no) not in views and ("director", unknown.reg_no) in views
+
+
+def test_alternate_clears_from_the_terminal(staff_hotline, keys, tmp_path):
+    hl = staff_hotline
+    rec = submit(hl, director_involved="yes")
+    reason = "A namesake of the director, not the director " + marker("why")
+    reason_file = tmp_path / "reason.txt"
+    reason_file.write_text(reason + "\n")
+    key = ["--case-key", str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file),
+           "--database", hl.admin_conninfo]
+    # no account of the alternate recipient: refused, nothing written
+    for login in ("compliance", "director", "nobody"):
+        p = hotlinectl("case", "director-named", rec.reg_no, "no", "--reason-file",
+                       str(reason_file), "--as", login, *key)
+        assert p.returncode == 1, (login, p.stdout, p.stderr)
+        assert f"{login} is not an active account of the alternate recipient" in p.stderr
+    assert flag(hl, rec.reg_no) == ("registered", True, "yes")
+    assert hl.query("SELECT count(*) FROM hotline.case_notes") == [(0,)]
+    # no reason: refused
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+    p = hotlinectl("case", "director-named", rec.reg_no, "no", "--reason-file", str(empty),
+                   "--as", "alternate", *key)
+    assert p.returncode == 1 and flag(hl, rec.reg_no)[1] is True
+    # the alternate's account: cleared, the reason encrypted, event and audit
+    p = hotlinectl("case", "director-named", rec.reg_no, "no", "--reason-file",
+                   str(reason_file), "--as", "alternate", *key)
+    assert p.returncode == 0, p.stderr
+    assert flag(hl, rec.reg_no) == ("registered", False, "yes")
+    ev = flag_events(hl, rec.reg_no)
+    assert len(ev) == 1 and ev[0]["by"] == "alternate" and ev[0]["named"] == "no"
+    body = hl.query("SELECT body FROM hotline.case_notes WHERE id = %s",
+                    (int(ev[0]["reason_note"]),))[0][0]
+    assert reason.encode() not in bytes(body)
+    acts = [(a["login"], a["action"]) for a in audit_rows(hl) if a["object"] == rec.reg_no]
+    assert any(login.startswith("os:") and action == "case.director_named"
+               for login, action in acts), acts
+    page = client(hl, "compliance").get(f"/staff/case/{rec.reg_no}")
+    assert reason in element_text(page.body, "notes")
+    # still untriaged: the director does not see it yet
+    assert client(hl, "director").get(f"/staff/case/{rec.reg_no}").status == 404
