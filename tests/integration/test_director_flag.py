@@ -231,3 +231,51 @@ def test_alternate_clears_from_the_terminal(staff_hotline, keys, tmp_path):
     assert reason in element_text(page.body, "notes")
     # still untriaged: the director does not see it yet
     assert client(hl, "director").get(f"/staff/case/{rec.reg_no}").status == 404
+
+
+def test_the_database_refuses_an_unrecorded_change(staff_hotline):
+    """migrations/0017: at commit, a change of the flag without its timeline
+    event, or a clearing of a reporter's "yes" without an alternate's
+    reason, is refused, whoever writes the UPDATE."""
+    import psycopg2
+    hl = staff_hotline
+    yes = submit(hl, director_involved="yes")
+    unknown = submit(hl, director_involved="unknown")
+    case_id = {r: hl.query("SELECT c.id FROM hotline.cases c JOIN hotline.journal j ON "
+                           "j.id = c.journal_id WHERE j.reg_no = %s", (r,))[0][0]
+               for r in (yes.reg_no, unknown.reg_no)}
+    conn = psycopg2.connect(hl.admin_conninfo)
+    try:
+        cur = conn.cursor()
+        for reg_no, value in ((yes.reg_no, False), (unknown.reg_no, True)):
+            cur.execute("UPDATE hotline.cases SET director_named = %s WHERE id = %s",
+                        (value, case_id[reg_no]))
+            try:
+                conn.commit()
+                raise AssertionError(f"{reg_no}: an unrecorded change was committed")
+            except psycopg2.errors.CheckViolation as err:
+                conn.rollback()
+                assert "without its timeline event" in str(err)
+        # an event by a compliance manager does not make a clearing of a "yes"
+        cur.execute("UPDATE hotline.cases SET director_named = false WHERE id = %s",
+                    (case_id[yes.reg_no],))
+        cur.execute("INSERT INTO hotline.case_events (case_id, kind, detail) VALUES "
+                    "(%s, 'director_named', '{\"named\": \"no\", \"by\": \"compliance\"}')",
+                    (case_id[yes.reg_no],))
+        try:
+            conn.commit()
+            raise AssertionError("a clearing without the alternate's reason was committed")
+        except psycopg2.errors.CheckViolation as err:
+            conn.rollback()
+            assert "only the alternate recipient" in str(err)
+        # with its event, naming the director on a "don't know" goes through
+        cur.execute("UPDATE hotline.cases SET director_named = true WHERE id = %s",
+                    (case_id[unknown.reg_no],))
+        cur.execute("INSERT INTO hotline.case_events (case_id, kind, detail) VALUES "
+                    "(%s, 'director_named', '{\"named\": \"yes\", \"by\": \"compliance\"}')",
+                    (case_id[unknown.reg_no],))
+        conn.commit()
+    finally:
+        conn.close()
+    assert flag(hl, yes.reg_no) == ("registered", True, "yes")
+    assert flag(hl, unknown.reg_no) == ("registered", True, "unknown")
