@@ -13,10 +13,14 @@ sees no appeal before triage. Against the real hotlined and PostgreSQL:
 - the director gets 404 on an untriaged appeal ("don't know" or "no") and
   does not find it in the archive; after triage to the director, sees it."""
 import json
+import time
 
 from helpers import by_id, element_text, find_all, marker, submit
 from staff_fixture import StaffClient, audit_rows
 from conftest import hotlinectl
+from smtp_fixture import wait_until
+from test_procedure import ALTERNATE, COMPLIANCE, DIRECTOR, ctl, move_clock
+from test_reply import about_reply, reply_deadline, settings
 
 
 def flag(hl, reg_no):
@@ -279,3 +283,24 @@ def test_the_database_refuses_an_unrecorded_change(staff_hotline):
         conn.close()
     assert flag(hl, yes.reg_no) == ("registered", True, "yes")
     assert flag(hl, unknown.reg_no) == ("registered", True, "unknown")
+
+
+def test_an_untriaged_appeal_escalates_to_the_alternate_not_the_director(make_hotline, smtp_sink):
+    """The director sees no appeal before triage, so an overdue reply of an
+    untriaged appeal escalates to the alternate recipient in the director's
+    place (daemon/scanner.c), like its overdue triage."""
+    sink = smtp_sink()
+    hl = make_hotline(**sink.hotline_config(deadline_scan_interval=1,
+                                            reminder_working_days="0"))
+    settings(hl)
+    ctl(hl, "settings", "set", "reply_working_days", "1")
+    rec = submit(hl, identity="named", name="Named Reporter", phone="+77010000003",
+                 director_involved="unknown")
+    wait_until(lambda: reply_deadline(hl, rec.reg_no), 20, "the reply deadline")
+    due = reply_deadline(hl, rec.reg_no)
+    move_clock(hl, due[1] + 3600 - int(time.time()))
+    wait_until(lambda: about_reply(sink, COMPLIANCE, "Просрочено")
+               and about_reply(sink, ALTERNATE, "Просрочено"), 20, "the reply escalation")
+    time.sleep(2.5)
+    assert about_reply(sink, DIRECTOR, "Просрочено") == []
+    assert flag(hl, rec.reg_no)[0] == "registered"
