@@ -175,8 +175,8 @@ static bool set_director_named(PGconn *pg, struct kase *k, bool named, bool by_a
 	if (!named && reporter_named_director(k) && !by_alternate)
 		return wf_fail(e, WF_DIRECTOR_ANSWERED,
 			    "case %s: the reporter said the director is involved; only the "
-			    "director's alternate recipient may clear that, with a reason, on the "
-			    "case page",
+			    "director's alternate recipient may clear that, with a reason (on the "
+			    "case page, or hotlinectl case director-named)",
 			    k->reg_no);
 	const char *v[2] = {k->id, named ? "true" : "false"};
 	if (!wfdb_run(pg, sql_named, 2, v, e))
