@@ -56,6 +56,7 @@ enum wf_code {
 	WF_MEASURES_BEFORE_DECISION, /* measures dated before the decision */
 	WF_DIRECTOR_ANSWERED, /* the reporter said the director is involved: only the
 				 alternate recipient clears the flag, with a reason */
+	WF_NOT_TRIAGED,	      /* a step that waits for the triage (a reveal request) */
 	WF_CODE_COUNT
 };
 
