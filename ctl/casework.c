@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/digest.h"
+#include "crypto/seal.h"
 #include "ctl/ctldb.h"
+#include "ctl/keygen.h"
 #include "workflow/procedure.h"
 
 /* Audits and commits a step that succeeded ("case.<step>" on reg_no),
@@ -209,6 +212,169 @@ static int cover_letter(PGconn *pg, int argc, char **argv)
 	return 0;
 }
 
+/* The reason a flag is cleared: at most this much, from a file (never the
+ * command line, which the process list and the shell's history keep). */
+#define REASON_MAX 65536
+
+/* The reason file's text, or NULL with a message. */
+static char *read_reason(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "hotlinectl: cannot read %s\n", path);
+		return NULL;
+	}
+	char *text = calloc(1, REASON_MAX + 1);
+	size_t n = text ? fread(text, 1, REASON_MAX + 1, f) : 0;
+	fclose(f);
+	if (!text || n > REASON_MAX || text[strspn(text, " \t\r\n")] == '\0') {
+		fprintf(stderr, "hotlinectl: the reason file is empty or longer than %d bytes\n",
+			REASON_MAX);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Whether login is an active account holding the alternate recipient's
+ * role and not the director's (issue 14: never the director, never a
+ * compliance manager alone); says why not. */
+static bool is_alternate(PGconn *pg, const char *login)
+{
+	static const char sql_roles[] =
+		"SELECT 'alternate' = ANY (roles), 'director' = ANY (roles), disabled "
+		"FROM hotline.staff_users WHERE login = $1";
+	const char *v[1] = {login};
+	PGresult *res = ctldb_exec(pg, sql_roles, 1, v);
+	bool ok = res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0 &&
+		  strcmp(PQgetvalue(res, 0, 1), "f") == 0 && strcmp(PQgetvalue(res, 0, 2), "f") == 0;
+	if (res && !ok)
+		fprintf(stderr, "hotlinectl: %s is not an active account of the alternate recipient "
+				"(without the director's role): only the alternate clears that the "
+				"report names the director\n",
+			login);
+	PQclear(res);
+	return ok;
+}
+
+/* Writes reason as an internal note of the case under its content key
+ * (opened with sk), as login; the note's id into note_id. */
+static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key *sk,
+			 const char *login, const char *reason, char note_id[24])
+{
+	static const char sql_key[] =
+		"SELECT c.id, c.content_key_sealed FROM hotline.cases c "
+		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	static const char sql_note[] =
+		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
+		"RETURNING id";
+	const char *v[1] = {reg_no};
+	PGresult *res = ctldb_exec(pg, sql_key, 1, v);
+	if (!res || PQntuples(res) != 1) {
+		if (res)
+			fprintf(stderr, "hotlinectl: no case %s in the journal\n", reg_no);
+		PQclear(res);
+		return false;
+	}
+	char case_id[24];
+	snprintf(case_id, sizeof(case_id), "%s", PQgetvalue(res, 0, 0));
+	size_t slen = 0;
+	unsigned char *sealed = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1), &slen);
+	PQclear(res);
+	struct content_key *key = sealed ? content_key_open(sk, sealed, slen) : NULL;
+	PQfreemem(sealed);
+	if (!key) {
+		fprintf(stderr, "hotlinectl: the case key does not open case %s\n", reg_no);
+		return false;
+	}
+	unsigned char *body = NULL;
+	size_t blen = 0;
+	bool ok = content_encrypt(key, reason, strlen(reason), &body, &blen);
+	content_key_free(key);
+	if (!ok) {
+		fprintf(stderr, "hotlinectl: encryption failed\n");
+		return false;
+	}
+	const char *nv[3] = {case_id, login, (const char *)body};
+	int lengths[3] = {0, 0, (int)blen}, formats[3] = {0, 0, 1};
+	res = PQexecParams(pg, sql_note, 3, NULL, nv, lengths, formats, 0);
+	free(body);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	if (ok)
+		snprintf(note_id, 24, "%s", PQgetvalue(res, 0, 0));
+	else
+		fprintf(stderr, "hotlinectl: cannot write the note: %s", PQerrorMessage(pg));
+	PQclear(res);
+	return ok;
+}
+
+/* hotlinectl case director-named REG_NO no --reason-file FILE --as LOGIN
+ * --case-key FILE --passphrase-file FILE: the alternate recipient clears
+ * "the report names the director", as on the case page
+ * (procedure_clear_director_named). The reason is encrypted under the
+ * case's content key, which the case-handling key opens. */
+static int director_named(PGconn *pg, int argc, char **argv)
+{
+	const char *reason_file = NULL, *as = NULL, *case_key = NULL, *pass = NULL;
+	static const struct option opts[] = {{"reason-file", required_argument, NULL, 'r'},
+					     {"as", required_argument, NULL, 'a'},
+					     {"case-key", required_argument, NULL, 'k'},
+					     {"passphrase-file", required_argument, NULL, 'p'},
+					     {"database", required_argument, NULL, 'd'},
+					     {NULL, 0, NULL, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'r')
+			reason_file = optarg;
+		else if (c == 'a')
+			as = optarg;
+		else if (c == 'k')
+			case_key = optarg;
+		else if (c == 'p')
+			pass = optarg;
+		else if (c != 'd')
+			return 2;
+	}
+	if (optind + 2 != argc || strcmp(argv[optind + 1], "no") != 0 || !reason_file || !as ||
+	    !case_key || !pass) {
+		fprintf(stderr, "usage: hotlinectl case director-named REG_NO no --reason-file FILE "
+				"--as LOGIN --case-key FILE --passphrase-file FILE\n"
+				"  (LOGIN: the alternate recipient's account; the reason is kept "
+				"encrypted as a note of the case)\n");
+		return 2;
+	}
+	const char *reg_no = argv[optind];
+	char *reason = read_reason(reason_file);
+	if (!reason)
+		return 1;
+	struct secret_key *sk = secret_key_from_files(case_key, pass);
+	if (!sk || !ctldb_begin(pg)) {
+		secret_key_free(sk);
+		crypto_wipe(reason, strlen(reason));
+		free(reason);
+		return 1;
+	}
+	char note_id[24] = "";
+	struct procedure_outcome out;
+	struct wf_error e = {0};
+	bool stored = is_alternate(pg, as) && store_reason(pg, reg_no, sk, as, reason, note_id);
+	secret_key_free(sk);
+	crypto_wipe(reason, strlen(reason));
+	free(reason);
+	if (!stored) {
+		ctldb_rollback(pg);
+		return 1;
+	}
+	bool ok = procedure_clear_director_named(pg, reg_no, note_id, as, &out, &e);
+	int rc = finish(pg, "director-named", reg_no, ok, &out, &e);
+	if (rc == 0)
+		printf("case %s: no longer names the director (cleared by %s); it goes to the "
+		       "director\n",
+		       reg_no, as);
+	return rc;
+}
+
 int casework_main(int argc, char **argv)
 {
 	const char *conninfo = ctldb_take_database(&argc, argv);
@@ -229,6 +395,8 @@ int casework_main(int argc, char **argv)
 		rc = declare_interest(pg, argc, argv);
 	else if (strcmp(step, "cover-letter") == 0)
 		rc = cover_letter(pg, argc, argv);
+	else if (strcmp(step, "director-named") == 0)
+		rc = director_named(pg, argc, argv);
 	else {
 		fprintf(stderr, "hotlinectl: unknown case step '%s'\n", step);
 		rc = 2;

@@ -38,7 +38,9 @@ static const struct command_usage usages[] = {
      "  case decide REG_NO forward|investigate|forward_and_investigate|no_grounds [--doc DOC]\n"
      "  case forwarded REG_NO --to BODY\n"
      "  case declare-interest REG_NO \"NAME\"\n"
-     "  case cover-letter REG_NO > letter.html\n"},
+     "  case cover-letter REG_NO > letter.html\n"
+     "  case director-named REG_NO no --reason-file FILE --as LOGIN --case-key FILE\n"
+     "      --passphrase-file FILE\n"},
     {"investigation",
      "  investigation order REG_NO --order-no NO --order-date YYYY-MM-DD\n"
      "            --member \"Name|Position[|login]\" [--member ...] --case-key FILE "

@@ -39,7 +39,8 @@ static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
  * scans however many there are, and no scan holds the loop for long. */
 #define SCAN_COLUMNS                                                                               \
 	"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "                                 \
-	"extract(epoch FROM d.due_at)::bigint, c.id, j.reg_no, c.director_named, "                 \
+	"extract(epoch FROM d.due_at)::bigint, c.id, j.reg_no, "                                   \
+	"(c.director_named OR c.state = 'registered'), "                                           \
 	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "                \
 	"WHERE n.deadline_id = d.id), ''), "                                                      \
 	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis "    \
@@ -143,7 +144,10 @@ static void notices_done(struct db_job *job, void *arg)
 		log_info("deadline scan: notices queued in %.1f ms", elapsed_ms(&s->started));
 }
 
-/* The recipients of a notice about a deadline of this kind. */
+/* The recipients of a notice about a deadline of this kind. director_named:
+ * the director is not to be told, because the case names the director or
+ * is not triaged yet (the director sees no appeal before triage, issue 14):
+ * the alternate recipient is told in the director's place. */
 static int recipients(const char *kind, bool overdue, bool director_named, const PGresult *set,
 		      const char *out[3])
 {

@@ -23,7 +23,7 @@ static const char sql_archive[] =
 	"'YYYY-MM-DD HH24:MI'), c.channel, c.category, c.state, c.director_named, "
 	"hotline.case_unread_messages(c.id, c.messages_read_upto) "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE ($1 = 'all' OR c.director_named = ($1 = 'named')) "
+	"WHERE " CASEFILE_VISIBILITY_SQL("$1") " "
 	"AND ($2::text IS NULL OR c.state = $2) "
 	"AND ($3::text IS NULL OR c.channel = $3) "
 	"AND ($4::text IS NULL OR c.category = $4) "
@@ -39,7 +39,7 @@ static const char sql_archive[] =
 static const char sql_cursor[] =
 	"SELECT c.registered_at::text, c.id FROM hotline.cases c "
 	"JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE j.reg_no = $1 AND ($2 = 'all' OR c.director_named = ($2 = 'named'))";
+	"WHERE j.reg_no = $1 AND " CASEFILE_VISIBILITY_SQL("$2");
 
 static const char *const states[] = {"registered", "to_director",   "acknowledged",
 				      "referred",   "not_considered", "urgent",

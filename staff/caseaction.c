@@ -48,7 +48,7 @@ void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct wf
 		return;
 	}
 	char text[1024];
-	if (dated(e->code) || e->code == WF_NOT_DECIDER)
+	if (dated(e->code) || e->code == WF_NOT_DECIDER || e->code == WF_DIRECTOR_ANSWERED)
 		snprintf(text, sizeof(text), "%s %s (%s)",
 			 i18n(c->lang, invalid_input(e->code) ? M_STEP_INVALID : M_STEP_REFUSED),
 			 i18n(c->lang, refusal_text(e->code)), e->text);
@@ -97,12 +97,13 @@ static bool blank(const char *s)
 enum note_stored { NOTE_STORED, NOTE_NO_KEY, NOTE_FAILED };
 
 /* Writes text as an internal note of case k, encrypted under its content
- * key, in the open transaction. */
+ * key, in the open transaction; its id into note_id when not NULL. */
 static enum note_stored store_note(struct staff_ctx *c, const struct casefile *k, const char *text,
-				   size_t len)
+				   size_t len, char note_id[24])
 {
 	static const char sql_note[] =
-		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3)";
+		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
+		"RETURNING id";
 	struct content_key *key = casefile_content_key(c, k);
 	if (!key)
 		return NOTE_NO_KEY;
@@ -115,7 +116,9 @@ static enum note_stored store_note(struct staff_ctx *c, const struct casefile *k
 		int l[3] = {0, 0, (int)blen};
 		int f[3] = {0, 0, 1};
 		PGresult *res = casefile_query_bin(c, sql_note, 3, v, l, f);
-		ok = res != NULL;
+		ok = res != NULL && PQntuples(res) == 1;
+		if (ok && note_id)
+			snprintf(note_id, 24, "%s", PQgetvalue(res, 0, 0));
 		PQclear(res);
 	}
 	free(body);
@@ -173,7 +176,7 @@ static void triage(struct staff_ctx *c)
 		return;
 	}
 	if (!blank(note_text)) {
-		enum note_stored st = store_note(c, &k, note_text, note_len);
+		enum note_stored st = store_note(c, &k, note_text, note_len, NULL);
 		if (st != NOTE_STORED) {
 			note_refused(c, st);
 			return;
@@ -298,12 +301,54 @@ static void note(struct staff_ctx *c)
 	struct casefile k;
 	if (!caseaction_begin(c, &k))
 		return;
-	enum note_stored st = store_note(c, &k, text, len);
+	enum note_stored st = store_note(c, &k, text, len, NULL);
 	if (st != NOTE_STORED) {
 		note_refused(c, st);
 		return;
 	}
 	caseaction_commit(c, &k, "case.note", "notes");
+}
+
+/* --- the alternate recipient clears "the report names the director" --- */
+
+/* Only the alternate recipient, never a compliance manager alone and never
+ * the director (a person holding the director's role cannot load a case
+ * naming the director, whatever other role they hold), clears the
+ * flag, also against a reporter's "yes" (issue 14); the reason is an
+ * internal note under the case's content key, named by the timeline event
+ * (procedure_clear_director_named). The case then leaves the alternate's
+ * sight, so the page goes back to their queue. */
+static void director_clear(struct staff_ctx *c)
+{
+	const char *text = staff_arg(c, "reason");
+	size_t len = staff_arg_len(c, "reason");
+	struct wf_error e = {0};
+	if (blank(text) || note_too_long(c, len)) {
+		wf_fail(&e, WF_MISSING, "reason");
+		caseaction_refused(c, c->arg, &e);
+		return;
+	}
+	struct casefile k;
+	struct procedure_outcome out;
+	if (!caseaction_begin(c, &k))
+		return;
+	char note_id[24] = "";
+	enum note_stored st = store_note(c, &k, text, len, note_id);
+	if (st != NOTE_STORED) {
+		note_refused(c, st);
+		return;
+	}
+	if (!procedure_clear_director_named(c->db, k.reg_no, note_id, c->user->login, &out, &e)) {
+		casefile_rollback(c);
+		caseaction_refused(c, k.reg_no, &e);
+		return;
+	}
+	if (!staff_audit(c, "case.director_named", k.reg_no) || !casefile_commit(c)) {
+		casefile_rollback(c);
+		casefile_db_error(c);
+		return;
+	}
+	staff_redirect(c, "/staff/decisions");
 }
 
 #define CASE_ROLES (ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE))
@@ -339,5 +384,7 @@ const struct staff_route staff_caseaction_routes[] = {
 	{"POST", "/staff/case-reply/*", ROLE_BIT(ROLE_COMPLIANCE), reply, "case.reply"},
 	{"POST", "/staff/case-note/*", CASE_ROLES, note, "case.note"},
 	{"POST", "/staff/case-relate/*", ROLE_BIT(ROLE_COMPLIANCE), relate, "case.relate"},
+	{"POST", "/staff/case-director/*", ROLE_BIT(ROLE_ALTERNATE), director_clear,
+	 "case.director_named"},
 	{NULL, NULL, 0, NULL, NULL},
 };

@@ -26,21 +26,21 @@ static const char sql_case[] =
 	"'YYYY-MM-DD HH24:MI'), j.channel, c.category, c.language, c.state, c.anonymous, "
 	"c.director_named, c.reporter_public_key IS NOT NULL, c.overdue, "
 	"coalesce(c.referred_unit, ''), coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
-	"coalesce(c.forwarded_to, ''), " ESCALATED_TO_ALTERNATE " "
+	"coalesce(c.forwarded_to, ''), " ESCALATED_TO_ALTERNATE ", c.director_involved "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 static const char sql_case_lock[] =
 	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
 	"'YYYY-MM-DD HH24:MI'), j.channel, c.category, c.language, c.state, c.anonymous, "
 	"c.director_named, c.reporter_public_key IS NOT NULL, c.overdue, "
 	"coalesce(c.referred_unit, ''), coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
-	"coalesce(c.forwarded_to, ''), " ESCALATED_TO_ALTERNATE " "
+	"coalesce(c.forwarded_to, ''), " ESCALATED_TO_ALTERNATE ", c.director_involved "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 "
 	"FOR UPDATE OF c";
 
 const char *casefile_visibility(unsigned roles)
 {
 	if (roles & ROLE_BIT(ROLE_DIRECTOR))
-		return "not_named";
+		return "triaged_not_named";
 	if (roles & ROLE_BIT(ROLE_COMPLIANCE))
 		return "all";
 	if (roles & ROLE_BIT(ROLE_ALTERNATE))
@@ -48,14 +48,17 @@ const char *casefile_visibility(unsigned roles)
 	return "none";
 }
 
-bool casefile_visible(unsigned roles, bool director_named, bool escalated_to_alternate)
+bool casefile_visible(unsigned roles, bool director_named, bool triaged,
+		      bool escalated_to_alternate)
 {
 	const char *mode = casefile_visibility(roles);
 	/* an alternate also opens the cases whose triage or director's notice
-	 * was escalated to them: the escalation asks them to act */
+	 * was escalated to them: the escalation asks them to act. The director
+	 * waits for triage: a reporter's "don't know" is not a "no" until the
+	 * compliance manager has decided it (issue 14). */
 	return strcmp(mode, "all") == 0 ||
 	       (strcmp(mode, "named") == 0 && (director_named || escalated_to_alternate)) ||
-	       (strcmp(mode, "not_named") == 0 && !director_named);
+	       (strcmp(mode, "triaged_not_named") == 0 && !director_named && triaged);
 }
 
 PGresult *casefile_query_bin(struct staff_ctx *c, const char *sql_text, int n,
@@ -130,8 +133,11 @@ bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct ca
 		COPY(decision_doc, 13);
 		COPY(forwarded_to, 14);
 		bool escalated = strcmp(PQgetvalue(res, 0, 15), "t") == 0;
-		ok = casefile_visible(c->user->roles, k->director_named, escalated);
-		k->view_only = ok && !casefile_visible(c->user->roles, k->director_named, false);
+		COPY(director_involved, 16);
+		bool triaged = k->state != CASE_REGISTERED;
+		ok = casefile_visible(c->user->roles, k->director_named, triaged, escalated);
+		k->view_only =
+		    ok && !casefile_visible(c->user->roles, k->director_named, triaged, false);
 		if (lock && k->view_only)
 			ok = false;
 	}

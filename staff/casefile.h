@@ -27,6 +27,7 @@ struct casefile {
 	enum case_state state;
 	bool anonymous;
 	bool director_named;
+	char director_involved[8]; /* the reporter's own answer: yes, no, unknown */
 	bool has_reporter_key; /* a reply can be sealed to the reporter */
 	bool overdue;
 	/* the alternate recipient sees it only because its triage or the
@@ -39,16 +40,26 @@ struct casefile {
 	char forwarded_to[128];
 };
 
-/* Need to know (issue 4): the compliance manager sees every case; the
- * director never a case that names the director; the alternate recipient
- * the cases that do, and those whose triage or director's notice was
- * escalated to them as overdue (the escalation asks them to act, so its
- * link must open). A person holding the director's role is kept from a
- * director-named case whatever other role they hold. */
-bool casefile_visible(unsigned roles, bool director_named, bool escalated_to_alternate);
-/* The same rule for a list's SQL: "all" (every case), "not_named" (the
- * cases that do not name the director), "named" (only those) or "none". */
+/* Need to know (issues 4 and 14): the compliance manager sees every case;
+ * the director only a case that was triaged (state past "registered": until
+ * then nobody has decided whether it concerns the director, and most
+ * appeals answer "don't know") and does not name the director; the
+ * alternate recipient the cases that name the director, and those whose
+ * triage or director's notice was escalated to them as overdue (the
+ * escalation asks them to act, so its link must open). A person holding
+ * the director's role is kept from a director-named or untriaged case
+ * whatever other role they hold. */
+bool casefile_visible(unsigned roles, bool director_named, bool triaged,
+		      bool escalated_to_alternate);
+/* The same rule for a list's SQL: "all" (every case), "triaged_not_named"
+ * (the triaged cases that do not name the director: SQL
+ * casefile_visibility_sql), "named" (only those that do) or "none". */
 const char *casefile_visibility(unsigned roles);
+/* The rule as a SQL condition on hotline.cases c whose parameter $N (N =
+ * param) is casefile_visibility()'s mode, for a list's WHERE clause. */
+#define CASEFILE_VISIBILITY_SQL(param)                                                            \
+	"(" param " = 'all' OR (" param " = 'named' AND c.director_named) OR (" param              \
+	" = 'triaged_not_named' AND NOT c.director_named AND c.state <> 'registered'))"
 
 /* Loads the case by registration number (FOR UPDATE when lock) and applies
  * casefile_visible(): false when there is none or the user may not see it

@@ -162,6 +162,17 @@ static void put_facts(struct staff_ctx *c, const struct casefile *k)
 	staff_printf(c, "<span id=\"director-named\">");
 	staff_text(c, k->director_named ? M_CASE_YES : M_CASE_NO);
 	staff_printf(c, "</span></dd>\n");
+	/* the reporter's own answer, which the flag above may have been set
+	 * from or decided on; kept apart so a change of the flag shows */
+	dt(c, M_CASE_REPORTER_ANSWER);
+	staff_printf(c, "<span id=\"reporter-answer\" data-answer=\"%s\">",
+		     strcmp(k->director_involved, "yes") == 0  ? "yes"
+		     : strcmp(k->director_involved, "no") == 0 ? "no"
+							       : "unknown");
+	staff_text(c, strcmp(k->director_involved, "yes") == 0  ? M_CASE_YES
+		      : strcmp(k->director_involved, "no") == 0 ? M_CASE_NO
+								: M_CASE_DONT_KNOW);
+	staff_printf(c, "</span></dd>\n");
 	if (k->triage_unit[0])
 		dd_text(c, M_CASE_UNIT, k->triage_unit);
 	if (k->decision[0]) {
@@ -696,10 +707,35 @@ static void put_triage_form(struct staff_ctx *c, const struct casefile *k)
 	staff_text(c, k->director_named ? M_CASE_YES : M_CASE_NO);
 	staff_printf(c, "</option><option value=\"yes\">");
 	staff_text(c, M_CASE_YES);
-	staff_printf(c, "</option><option value=\"no\">");
-	staff_text(c, M_CASE_NO);
+	/* a reporter's "yes" is cleared only by the alternate recipient, with
+	 * a reason (procedure_clear_director_named): no "no" to pick here */
+	bool locked = k->director_named && strcmp(k->director_involved, "yes") == 0;
+	if (!locked) {
+		staff_printf(c, "</option><option value=\"no\">");
+		staff_text(c, M_CASE_NO);
+	}
 	staff_printf(c, "</option></select>\n");
+	if (locked) {
+		staff_printf(c, "<p class=\"hint\" id=\"director-named-locked\">");
+		staff_text(c, M_TRIAGE_DIRECTOR_LOCKED);
+		staff_printf(c, "</p>\n");
+	}
 	submit_form_end(c, "triage-submit", M_TRIAGE_SUBMIT);
+	staff_printf(c, "</section>\n");
+}
+
+/* The alternate recipient's: the case names the director, but it does not
+ * concern them; the reason is required and kept encrypted. */
+static void put_director_clear_form(struct staff_ctx *c, const struct casefile *k)
+{
+	casepage_section(c, "director-clear", M_DIRECTOR_CLEAR_TITLE);
+	paragraph(c, M_DIRECTOR_CLEAR_HINT);
+	case_form_open(c, "case-director", k);
+	staff_printf(c, "<label for=\"director-clear-reason\">");
+	staff_text(c, M_DIRECTOR_CLEAR_REASON);
+	staff_printf(c, "</label>\n<textarea id=\"director-clear-reason\" name=\"reason\" rows=\"3\" "
+			"required></textarea>\n");
+	submit_form_end(c, "director-clear-submit", M_DIRECTOR_CLEAR_SUBMIT);
 	staff_printf(c, "</section>\n");
 }
 
@@ -981,6 +1017,10 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 	put_files(c, &k, key);
 	casepage_messages(c, &k, read_before);
 	put_related(c, &k);
+	/* after the report, which the alternate reads before deciding */
+	if (has_role(c, ROLE_ALTERNATE) && !has_role(c, ROLE_DIRECTOR) && k.director_named &&
+	    !k.view_only && key)
+		put_director_clear_form(c, &k);
 	char inv_state[32] = "", due[11] = "", decision[24] = "";
 	bool inv = put_investigation(c, &k, inv_state, sizeof(inv_state), due, decision);
 	if (decides(c) && !k.view_only && k.state == CASE_INVESTIGATION && !inv)

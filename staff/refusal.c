@@ -71,6 +71,10 @@ enum msg refusal_text(enum wf_code code)
 		return M_WF_DECISION_BEFORE_SUBMIT;
 	case WF_MEASURES_BEFORE_DECISION:
 		return M_WF_MEASURES_BEFORE_DECISION;
+	case WF_DIRECTOR_ANSWERED:
+		return M_WF_DIRECTOR_ANSWERED;
+	case WF_NOT_TRIAGED:
+		return M_WF_NOT_TRIAGED;
 	default: /* the database, encryption: nothing the reader can change */
 		break;
 	}

@@ -20,6 +20,7 @@ struct kase {
 	enum case_state state;
 	bool anonymous;
 	bool director_named;
+	char director_involved[8]; /* the reporter's own answer: yes, no, unknown */
 	char reg_date[11]; /* Asia/Almaty */
 	char decision[32]; /* "" when none */
 	struct procedure_outcome *out;
@@ -28,7 +29,7 @@ struct kase {
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, c.state, c.anonymous, c.director_named, "
 	"to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-	"coalesce(c.decision, '') "
+	"coalesce(c.decision, ''), c.director_involved "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE j.reg_no = $1 FOR UPDATE OF c";
 static const char sql_state[] =
@@ -121,6 +122,7 @@ static bool load_case(PGconn *pg, const char *reg_no, struct kase *k,
 	k->director_named = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
 	snprintf(k->reg_date, sizeof(k->reg_date), "%s", PQgetvalue(res, 0, 5));
 	snprintf(k->decision, sizeof(k->decision), "%s", PQgetvalue(res, 0, 6));
+	snprintf(k->director_involved, sizeof(k->director_involved), "%s", PQgetvalue(res, 0, 7));
 	PQclear(res);
 	if (!known)
 		return wf_fail(e, WF_DB, "case %s has an unknown state", reg_no);
@@ -145,6 +147,53 @@ static bool event(PGconn *pg, const struct kase *k, const char *kind, const char
 	if (!text)
 		return wf_fail(e, WF_DB, "out of memory");
 	const char *ev[3] = {k->id, kind, text};
+	bool ok = wfdb_run(pg, sql_event, 3, ev, e);
+	free(text);
+	return ok;
+}
+
+/* Whether the reporter answered "yes" to "is the director involved?". */
+static bool reporter_named_director(const struct kase *k)
+{
+	return strcmp(k->director_involved, "yes") == 0;
+}
+
+/* Changes the flag "the report names the director", which routes the case
+ * away from the director to the alternate recipient (000 L140). The
+ * reporter's own answer stays as it was in cases.director_involved. When
+ * it was "yes", only the alternate recipient clears the flag, with a
+ * reason (by_alternate, reason_note): a compliance manager alone could
+ * otherwise hand the director a report about the director. Every change,
+ * by anyone, is a timeline event naming who made it and the reporter's
+ * answer; the reason itself is an encrypted note, named by its id. */
+static bool set_director_named(PGconn *pg, struct kase *k, bool named, bool by_alternate,
+			       const char *reason_note, const char *actor, struct wf_error *e)
+{
+	static const char sql_named[] = "UPDATE hotline.cases SET director_named = $2 WHERE id = $1";
+	if (named == k->director_named)
+		return true;
+	if (!named && reporter_named_director(k) && !by_alternate)
+		return wf_fail(e, WF_DIRECTOR_ANSWERED,
+			    "case %s: the reporter said the director is involved; only the "
+			    "director's alternate recipient may clear that, with a reason (on the "
+			    "case page, or hotlinectl case director-named)",
+			    k->reg_no);
+	const char *v[2] = {k->id, named ? "true" : "false"};
+	if (!wfdb_run(pg, sql_named, 2, v, e))
+		return false;
+	k->director_named = named;
+	json_t *d = json_object();
+	json_object_set_new(d, "named", json_string(named ? "yes" : "no"));
+	json_object_set_new(d, "reporter", json_string(k->director_involved));
+	if (reason_note && *reason_note)
+		json_object_set_new(d, "reason_note", json_string(reason_note));
+	if (actor && *actor)
+		json_object_set_new(d, "by", json_string(actor));
+	char *text = json_dumps(d, JSON_COMPACT);
+	json_decref(d);
+	if (!text)
+		return wf_fail(e, WF_DB, "out of memory");
+	const char *ev[3] = {k->id, "director_named", text};
 	bool ok = wfdb_run(pg, sql_event, 3, ev, e);
 	free(text);
 	return ok;
@@ -261,14 +310,12 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	free(policy);
 	if (refused)
 		return wf_fail(e, WF_CASE_STATE, "case %s: %s", reg_no, refused);
-	if (t->director_named >= 0) {
-		static const char sql_named[] =
-			"UPDATE hotline.cases SET director_named = $2 WHERE id = $1";
-		k.director_named = t->director_named > 0;
-		const char *v[2] = {k.id, k.director_named ? "true" : "false"};
-		if (!wfdb_run(pg, sql_named, 2, v, e))
-			return false;
-	}
+	/* compliance may name the director, or decide on a "don't know"; a
+	 * reporter's "yes" is cleared only by the alternate recipient
+	 * (procedure_clear_director_named) */
+	if (t->director_named >= 0 &&
+	    !set_director_named(pg, &k, t->director_named > 0, false, NULL, actor, e))
+		return false;
 	/* Only the rule's own words: what a person writes about a case is a
 	 * note under the case's content key (staff/caseaction.c), never clear
 	 * text in the database. */
@@ -308,6 +355,21 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", keys, 2, e);
 	}
 	return end_if_over(pg, &k, e);
+}
+
+bool procedure_clear_director_named(PGconn *pg, const char *reg_no, const char *reason_note,
+				    const char *actor, struct procedure_outcome *out,
+				    struct wf_error *e)
+{
+	if (!reason_note || !*reason_note)
+		return wf_fail(e, WF_MISSING, "give the reason the report does not concern the "
+					      "director");
+	struct kase k;
+	if (!load_case(pg, reg_no, &k, out, e))
+		return false;
+	if (!k.director_named)
+		return wf_fail(e, WF_CASE_STATE, "case %s does not name the director", k.reg_no);
+	return set_director_named(pg, &k, false, true, reason_note, actor, e);
 }
 
 bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor,

@@ -74,12 +74,25 @@ struct procedure_triage {
 	enum triage_outcome outcome;
 	const char *unit;	/* required for TRIAGE_NOT_CORRUPTION; recorded for
 				   TRIAGE_ANONYMOUS when given (004 L197) */
-	int director_named;	/* -1 leave as it is, 0 no, 1 yes */
+	int director_named;	/* -1 leave as it is, 0 no, 1 yes; "no" is refused
+				   (WF_DIRECTOR_ANSWERED) when the reporter
+				   answered that the director is involved */
 };
 
 bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_triage *t,
 		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
     __attribute__((warn_unused_result));
+
+/* The alternate recipient, and only they (the caller checks the role),
+ * clears the flag "the report names the director", also when the reporter
+ * answered "yes": the case then goes to the director. reason_note: the id
+ * of the internal note (encrypted under the case's content key) the caller
+ * wrote with the reason; required. Refused when the case does not name
+ * the director. A timeline event records it with the reporter's answer,
+ * who, and the note's id. */
+bool procedure_clear_director_named(PGconn *pg, const char *reg_no, const char *reason_note,
+				    const char *actor, struct procedure_outcome *out,
+				    struct wf_error *e) __attribute__((warn_unused_result));
 
 /* The director (or alternate) acknowledges: meets the director_notice
  * deadline. */

@@ -124,7 +124,7 @@ bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const cha
 		"hotline.identity_reveals r WHERE r.case_id = c.id AND r.state IN ('requested', "
 		"'approved')), EXISTS (SELECT 1 FROM hotline.investigations i JOIN "
 		"hotline.commission_members m ON m.investigation_id = i.id WHERE i.case_id = c.id "
-		"AND m.staff_user_id = $2::bigint) FROM hotline.cases c "
+		"AND m.staff_user_id = $2::bigint), c.state = 'registered' FROM hotline.cases c "
 		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 FOR UPDATE OF c";
 	static const char sql_insert[] =
 		"INSERT INTO hotline.identity_reveals (case_id, requested_by, requester_role, reason) "
@@ -148,6 +148,15 @@ bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const cha
 		wf_fail(e, WF_NO_CASE, "no case %s in the journal", reg_no);
 	} else if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
 		wf_fail(e, WF_NO_IDENTITY, "case %s is anonymous: there is no identity to reveal",
+			reg_no);
+	} else if (strcmp(PQgetvalue(res, 0, 4), "t") == 0) {
+		/* until triage nobody has decided whether the report concerns
+		 * the director, so whether the director or the alternate
+		 * approves; and the director sees no appeal before triage
+		 * (issue 14) */
+		wf_fail(e, WF_NOT_TRIAGED,
+			"case %s is not triaged yet: a request waits for the triage, which "
+			"decides whether the director or the alternate recipient approves it",
 			reg_no);
 	} else if (strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
 		wf_fail(e, WF_REVEAL_OPEN, "case %s already has an open request to reveal the "

@@ -52,8 +52,10 @@ char *reveal_reason(PGconn *pg, const struct reveal *r);
 
 /* A request on case reg_no by user_id acting as role ("compliance" or
  * "commission": a commission member only on a case whose commission they
- * sit on). Refused for an anonymous report and while the case has another
- * open request. Writes the new request's id. */
+ * sit on). Refused for an anonymous report, for an appeal not triaged yet
+ * (the triage decides whether the director or the alternate approves, and
+ * the director sees no appeal before it: issue 14) and while the case has
+ * another open request. Writes the new request's id. */
 bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const char *role,
 		    const char *reason, char id[24], struct wf_error *e)
     __attribute__((warn_unused_result));

@@ -54,6 +54,9 @@ enum wf_code {
 	WF_DUE_NOT_WORKING,   /* the new due date is not a working day */
 	WF_DECISION_BEFORE_SUBMIT, /* a 7.11 decision dated before the conclusion was submitted */
 	WF_MEASURES_BEFORE_DECISION, /* measures dated before the decision */
+	WF_DIRECTOR_ANSWERED, /* the reporter said the director is involved: only the
+				 alternate recipient clears the flag, with a reason */
+	WF_NOT_TRIAGED,	      /* a step that waits for the triage (a reveal request) */
 	WF_CODE_COUNT
 };
 

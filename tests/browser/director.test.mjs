@@ -2,12 +2,14 @@
 // compliance manager waits in the queue with its deadline; the director
 // acknowledges it, decides to forward it and opens the printable cover
 // letter. A report naming the director is not in the director's queue and
-// its page is 404 for the director; the alternate recipient sees it.
+// its page is 404 for the director; the alternate recipient sees it, and
+// clears "names the director" with a reason, after which the director reads
+// it (issue 14).
 // The commission's submitted conclusion waits on the decisions page; the
 // director reads it and records the decision with its document's number
 // and date, the measures with theirs, and closes the case.
 // Screenshots director-queue, director-case, director-letter,
-// director-ruling.
+// director-clear, director-ruling.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launchForStaff, loginAs, shoot, url } from './common.mjs';
@@ -84,7 +86,23 @@ test('the director decides, and never sees a report that names the director', as
 	const ok = await apage.goto(url(`/staff/case/${named.regNo}`));
 	assert.equal(ok.status(), 200);
 	assert.match(await apage.textContent('#content'), /general director/);
+	// the reporter said "yes": only the alternate clears it, with a reason
+	assert.equal(await apage.getAttribute('#reporter-answer', 'data-answer'), 'yes');
+	await apage.fill('#director-clear-reason', 'It is about the deputy director, not the director.');
+	await shoot(apage, 'director-clear');
+	await Promise.all([apage.waitForNavigation(), apage.click('#director-clear-submit')]);
+	assert.equal(new URL(apage.url()).pathname, '/staff/decisions');
+	assert.equal(await apage.locator(`#queue li[data-reg-no="${named.regNo}"]`).count(), 0);
 	await alt.close();
+	// now the director reads it, and the timeline says who cleared it
+	const dctx = await browser.newContext({ javaScriptEnabled: false });
+	const dpage = await dctx.newPage();
+	await loginAs(dpage, BASE, 'director');
+	const seen = await dpage.goto(url(`/staff/case/${named.regNo}`));
+	assert.equal(seen.status(), 200);
+	assert.match(await dpage.textContent('#events'), /director_named.*alternate/);
+	assert.match(await dpage.textContent('#notes'), /deputy director/);
+	await dctx.close();
 });
 
 test('the director decides on the commission\'s submitted conclusion', async () => {

@@ -305,6 +305,8 @@ const FORMS = [
 	{
 		name: 'an internal note',
 		role: 'compliance', page: () => `/staff/case/${S.call}`,
+		// triaged first: the director reads no appeal before triage (issue 14)
+		setup: () => hotlinectl('case', 'triage', S.call, 'corruption'),
 		fields: { '#note': 'case.note' },
 		submit: '#add-note', status: 200,
 		shown: [
@@ -315,7 +317,6 @@ const FORMS = [
 	{
 		name: 'the director\'s decision and its document',
 		role: 'director', page: () => `/staff/case/${S.call}`,
-		setup: () => hotlinectl('case', 'triage', S.call, 'corruption'),
 		fields: { '#decision-doc': 'decide.doc' },
 		prepare: async (p) => p.check('#decide input[name="decision"][value="forward_and_investigate"]'),
 		submit: '#decide-submit', status: 200,

@@ -161,9 +161,12 @@ def test_case_page_content_only_to_case_roles_and_every_view_audited(staff_hotli
     assert cd.startswith("attachment;") and "filename*=UTF-8''" in cd
     assert cd.count('"') == 2 and cd.count(";") == 2  # the name's ';' cannot split it
     assert "%D0%BE%D1%82%D1%87%D1%91%D1%82" in cd  # the UTF-8 name, RFC 5987
-    # the director reads a case that does not name the director
+    # the director reads a case that does not name the director, once it
+    # is triaged to them (issue 14: before triage, 404)
     dr = StaffClient(hl)
     dr.login_as("director")
+    assert dr.get(f"/staff/case/{rec.reg_no}").status == 404
+    assert c.post(f"/staff/case-triage/{rec.reg_no}", {"outcome": "corruption"}).status == 303
     assert what in element_text(dr.get(f"/staff/case/{rec.reg_no}").body, "content")
     # the roles without need to know are refused by the routes
     for role in ("analyst", "admin", "operator", "registrar", "custodian", "commission"):

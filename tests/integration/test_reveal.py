@@ -261,3 +261,22 @@ def test_the_commission_asks_about_its_own_case(make_staff_hotline, keys):
     # the commission's own page never shows it
     assert name not in com.get("/staff/commission/" + rec.reg_no).body
     assert name not in com.get(f"/staff/reveal/{rid}").body
+
+
+def test_a_request_waits_for_the_triage(make_staff_hotline, keys):
+    """Issue 14: before triage nobody has decided whether the director or
+    the alternate approves, and the director sees no appeal: a request on an
+    untriaged appeal is refused; after the triage it goes to the director."""
+    hl = start(make_staff_hotline, keys)
+    rec = submit(hl, identity="named", name="Reporter " + marker("n"), phone="+77015550101",
+                 director_involved="unknown")
+    comp, director = login(hl, "compliance"), login(hl, "director")
+    r = comp.post("/staff/reveal/new", {"case": rec.reg_no, "as": "compliance",
+                                       "reason": "Needed as a witness"})
+    assert r.status == 422
+    assert "ещё не разобрано" in by_id(r.body, "error").clean_text()
+    assert hl.query("SELECT count(*) FROM hotline.identity_reveals") == [(0,)]
+    assert rec.reg_no not in director.get("/staff/reveal").body
+    ctl(hl, "case", "triage", rec.reg_no, "corruption")
+    rid = ask(comp, rec.reg_no)
+    assert director.get(f"/staff/reveal/{rid}").status == 200

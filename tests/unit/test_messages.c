@@ -1,7 +1,8 @@
 /* Issue 13's pure parts: the notice of a reporter's new message says which
  * case and where, nothing else; the archive's visibility rule for lists
  * (casefile_visibility) agrees with the case page's (casefile_visible) for
- * every combination of roles. */
+ * every combination of roles, flag and triage (issue 14: the director sees
+ * nothing before triage). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,16 +39,36 @@ static void visibility_agrees(void **state)
 	for (unsigned roles = 0; roles < (1u << ROLE_COUNT); roles++) {
 		const char *mode = casefile_visibility(roles);
 		for (int named = 0; named < 2; named++) {
-			bool listed = strcmp(mode, "all") == 0 ||
-				      (strcmp(mode, "named") == 0 && named) ||
-				      (strcmp(mode, "not_named") == 0 && !named);
-			assert_int_equal(listed, casefile_visible(roles, named, false));
+			for (int triaged = 0; triaged < 2; triaged++) {
+				/* what CASEFILE_VISIBILITY_SQL says, in C */
+				bool listed =
+				    strcmp(mode, "all") == 0 || (strcmp(mode, "named") == 0 && named) ||
+				    (strcmp(mode, "triaged_not_named") == 0 && !named && triaged);
+				assert_int_equal(listed,
+						 casefile_visible(roles, named, triaged, false));
+			}
 		}
 	}
 	/* the director never sees a case naming the director, whatever else */
 	unsigned dc = ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_COMPLIANCE);
-	assert_false(casefile_visible(dc, true, false));
-	assert_string_equal(casefile_visibility(dc), "not_named");
+	assert_false(casefile_visible(dc, true, true, false));
+	assert_string_equal(casefile_visibility(dc), "triaged_not_named");
+	/* nor any appeal before triage (issue 14), named or not, escalated or
+	 * not: a "don't know" is not a "no" until compliance decides it */
+	unsigned d = ROLE_BIT(ROLE_DIRECTOR);
+	assert_false(casefile_visible(d, false, false, false));
+	assert_false(casefile_visible(d, false, false, true));
+	assert_true(casefile_visible(d, false, true, false));
+	/* the alternate sees a named appeal from registration, and an
+	 * escalated one */
+	unsigned a = ROLE_BIT(ROLE_ALTERNATE);
+	assert_true(casefile_visible(a, true, false, false));
+	assert_true(casefile_visible(a, false, false, true));
+	assert_false(casefile_visible(a, false, true, false));
+	/* the list's SQL spells the same three modes */
+	assert_non_null(strstr(CASEFILE_VISIBILITY_SQL("$1"), "'triaged_not_named' AND NOT "
+							       "c.director_named AND c.state <> "
+							       "'registered'"));
 	assert_string_equal(casefile_visibility(ROLE_BIT(ROLE_COMPLIANCE)), "all");
 	assert_string_equal(casefile_visibility(ROLE_BIT(ROLE_ALTERNATE)), "named");
 	assert_string_equal(casefile_visibility(ROLE_BIT(ROLE_COMMISSION)), "none");
