@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "crypto/keys.h"
+#include "daemon/clientaddr.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/worker.h"
@@ -140,18 +141,21 @@ static void copy_value(char *dst, size_t size, const char *src)
 		memcpy(dst, src, strlen(src) + 1);
 }
 
+/* The key of the client's address for the login slow-down: behind a
+ * trusted proxy the address X-Forwarded-For names (daemon/clientaddr.h);
+ * kept only as a keyed hash, never logged. */
 static void client_key(struct staff_req *r)
 {
-	const union MHD_ConnectionInfo *info =
-	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = info ? info->client_addr : NULL;
-	if (sa && sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-		throttle_key(r->srv->throttle, 'C', &in->sin_addr, sizeof in->sin_addr,
-			     r->client_key);
-	} else if (sa && sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-		throttle_key(r->srv->throttle, 'C', &in6->sin6_addr, sizeof in6->sin6_addr,
+	struct sockaddr_storage ss;
+	clientaddr_of(r->srv->cfg->trusted_proxies, r->conn, &ss);
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in in;
+		memcpy(&in, &ss, sizeof in);
+		throttle_key(r->srv->throttle, 'C', &in.sin_addr, sizeof in.sin_addr, r->client_key);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 in6;
+		memcpy(&in6, &ss, sizeof in6);
+		throttle_key(r->srv->throttle, 'C', &in6.sin6_addr, sizeof in6.sin6_addr,
 			     r->client_key);
 	} else {
 		throttle_key(r->srv->throttle, 'C', "", 0, r->client_key);
