@@ -131,13 +131,10 @@ static void mytotp_post(struct staff_ctx *c)
 	struct staff_priv *p = staff_priv(c);
 	unsigned char key[THROTTLE_KEY_BYTES];
 	throttle_key(p->srv->throttle, 'L', c->user->login, strlen(c->user->login), key);
-	unsigned wait = throttle_wait(p->srv->throttle, key, time(NULL));
-	if (wait) {
-		sodium_memzero(secret, sizeof secret);
-		p->delay = wait; /* not looked at: answered once the time is up */
-		form_page(c, 400, b32, M_MYTOTP_BAD_PASSWORD);
-		return;
-	}
+	/* looked at even during a slow-down (someone else's failures must not
+	 * shut the person out), but answered only once it is over */
+	unsigned hold = throttle_wait(p->srv->throttle, key, time(NULL));
+	p->delay = hold;
 	struct wf_error e = {0};
 	enum accountdb_result r = ACCOUNTDB_FAILED;
 	if (wfdb_begin(c->db)) {
@@ -161,7 +158,8 @@ static void mytotp_post(struct staff_ctx *c)
 	}
 	sodium_memzero(secret, sizeof secret);
 	if (r == ACCOUNTDB_NO_ROW) {
-		p->delay = throttle_fail(p->srv->throttle, key, time(NULL));
+		unsigned earned = throttle_fail(p->srv->throttle, key, time(NULL));
+		p->delay = earned > hold ? earned : hold;
 		log_info("staff: user %lld gave a wrong password setting up an authenticator",
 			 c->user->id);
 		form_page(c, 400, b32, M_MYTOTP_BAD_PASSWORD);
