@@ -306,13 +306,14 @@ static void login_check_run(struct staff_server *srv, const PGresult *res, const
 	    account_unwrap(k->kek, wrapped, wrapped_len, &k->plain, &k->plain_len) &&
 	    k->plain_len == KEYS_SECRET_BYTES && k->password_ok)
 		k->user_sk = secret_key_from_raw(k->plain);
-	bool opened = k->kek && tw && account_unwrap(k->kek, tw, tw_len, &k->totp_secret, &k->totp_len);
+	bool opened =
+	    k->kek && tw && account_unwrap(k->kek, tw, tw_len, &k->totp_secret, &k->totp_len);
 	unsigned char dummy_secret[TOTP_SECRET_BYTES];
 	randombytes_buf(dummy_secret, sizeof dummy_secret);
 	long long last = k->known ? atoll(PQgetvalue(res, 0, 7)) : 0;
 	bool matched = totp_check(opened ? k->totp_secret : dummy_secret,
-				  opened ? k->totp_len : sizeof dummy_secret, time(NULL), last, code,
-				  &k->step);
+				  opened ? k->totp_len : sizeof dummy_secret, time(NULL), last,
+				  code, &k->step);
 	bool required = k->known && strcmp(PQgetvalue(res, 0, 11), "t") == 0;
 	k->code_ok = !required || (opened && matched);
 	if (!required)

@@ -151,7 +151,8 @@ static void client_key(struct staff_req *r)
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in in;
 		memcpy(&in, &ss, sizeof in);
-		throttle_key(r->srv->throttle, 'C', &in.sin_addr, sizeof in.sin_addr, r->client_key);
+		throttle_key(r->srv->throttle, 'C', &in.sin_addr, sizeof in.sin_addr,
+			     r->client_key);
 	} else if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 in6;
 		memcpy(&in6, &ss, sizeof in6);
