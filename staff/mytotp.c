@@ -126,8 +126,8 @@ static void mytotp_post(struct staff_ctx *c)
 		return;
 	}
 	/* A wrong password here counts like one at the login (the same
-	 * slow-down of the account), so a session left open cannot be used to
-	 * guess the password at Argon2id speed. */
+	 * slow-down of the account), so a session left open gives a guesser no
+	 * more than the login page does (docs/staff.md, "Failed logins"). */
 	struct staff_priv *p = staff_priv(c);
 	unsigned char key[THROTTLE_KEY_BYTES];
 	throttle_key(p->srv->throttle, 'L', c->user->login, strlen(c->user->login), key);
