@@ -245,26 +245,37 @@ struct login_try {
 	char login[64];
 	unsigned char login_key[THROTTLE_KEY_BYTES];
 	long long user_id; /* 0: unknown login */
-	unsigned hold;	   /* seconds of slow-down still running when it came */
+	/* the device cookie sent (crypto/devcookie.h): valid, whose, which */
+	bool dev_valid;
+	long long dev_user;
+	unsigned char dev_nonce[DEVCOOKIE_NONCE_BYTES];
+	/* it is valid for this login and not worn out (staff/devtrust.h) */
+	bool trusted;
 };
 
-/* A failure earns the account and the client their next delay; the answer
- * waits for it, and for any slow-down already running. */
+/* An untrusted failure earns the account and the client their next delay;
+ * a trusted one (a device cookie for this login) counts on that cookie
+ * only, so a person's own typing mistakes do not slow the account down for
+ * everyone, and a stolen cookie wears out after DEVTRUST_MAX_FAILURES. */
 static void login_failed(struct staff_ctx *c, struct login_try *t)
 {
 	struct staff_priv *p = staff_priv(c);
 	time_t now = time(NULL);
-	unsigned d1 = throttle_fail(p->srv->throttle, t->login_key, now);
-	unsigned d2 = throttle_fail(p->srv->throttle, p->client_key, now);
-	unsigned earned = d1 > d2 ? d1 : d2;
-	p->delay = earned > t->hold ? earned : t->hold;
+	if (t->trusted) {
+		p->delay = throttle_delay(devtrust_fail(p->srv->devtrust, t->dev_nonce, now));
+	} else {
+		unsigned d1 = throttle_fail(p->srv->throttle, t->login_key, now);
+		unsigned d2 = throttle_fail(p->srv->throttle, p->client_key, now);
+		p->delay = d1 > d2 ? d1 : d2;
+	}
 	const char *v[1] = {t->login};
 	/* the same statement for a known and an unknown login */
 	if (!exec_ok(c->db, sql_failed, 1, v, NULL))
 		log_error("staff: cannot count a failed login");
 	if (!staff_audit_db(c->db, t->user_id, t->user_id ? t->login : "", "login.failed", ""))
 		log_error("staff: cannot write the audit row of a failed login");
-	log_info("staff: login failed (delay %u s)", p->delay);
+	log_info("staff: login failed (%s, delay %u s)", t->trusted ? "known device" : "untrusted",
+		 p->delay);
 	staff_login_page(c, 401, true, p->delay > 0);
 }
 
@@ -333,13 +344,27 @@ static void login_check_clear(struct login_check *k)
 	memset(k, 0, sizeof *k);
 }
 
-/* The slow-down (staff/throttle.h, docs/staff.md "Failed logins") delays
- * answers and never refuses one: every try is checked in full, and one
- * that comes while the account or the client is slowed down is answered
- * only once that time is up, whatever its outcome. So failures caused by
- * someone else (a guesser typing this login, or anyone behind the same
- * address) cost a person with the right password and code at most
- * THROTTLE_MAX_DELAY seconds, never the login. */
+/* An untrusted try made during a slow-down of its login or its client is
+ * refused without its password being looked at, and answered once the
+ * time is up: so parallel connections give a guesser no more checked
+ * guesses than one (docs/staff.md, "Failed logins"). */
+static void login_refused(struct staff_ctx *c, unsigned wait)
+{
+	struct staff_priv *p = staff_priv(c);
+	p->delay = wait;
+	log_info("staff: untrusted login tried during its slow-down, not looked at (wait %u s)",
+		 wait);
+	staff_login_page(c, 401, true, true);
+}
+
+/* The slow-down of failed logins (staff/throttle.h) with device cookies
+ * (crypto/devcookie.h, staff/devtrust.h; OWASP "Slow Down Online Guessing
+ * Attacks with Device Cookies"): a try with a valid device cookie for the
+ * login it names is trusted and always checked in full, so a flood of
+ * someone else's failures cannot keep a person out from a browser they
+ * logged in from before; any other try is refused unchecked while its
+ * login or its client is slowed down. Checked tries do the same work on
+ * every path (login_check_run). */
 static void login_post(struct staff_ctx *c)
 {
 	struct staff_priv *p = staff_priv(c);
@@ -376,11 +401,17 @@ static void login_post(struct staff_ctx *c)
 	throttle_key(p->srv->throttle, 'L', t.login, strlen(t.login), t.login_key);
 
 	time_t now = time(NULL);
+	t.dev_valid =
+	    devcookie_check(p->srv->devkey, p->device, now, &t.dev_user, t.dev_nonce);
+	bool may_trust = t.dev_valid && devtrust_ok(p->srv->devtrust, t.dev_nonce, now);
 	unsigned w1 = throttle_wait(p->srv->throttle, t.login_key, now);
 	unsigned w2 = throttle_wait(p->srv->throttle, p->client_key, now);
-	t.hold = w1 > w2 ? w1 : w2;
-	if (t.hold)
-		log_info("staff: login tried during a slow-down (answer in %u s)", t.hold);
+	unsigned wait = w1 > w2 ? w1 : w2;
+	if (wait && !may_trust) {
+		sodium_memzero(code, sizeof code);
+		login_refused(c, wait);
+		return;
+	}
 
 	const char *v[1] = {t.login};
 	PGresult *res = PQexecParams(c->db, sql_login, 1, NULL, v, NULL, NULL, 0);
@@ -390,13 +421,21 @@ static void login_post(struct staff_ctx *c)
 		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
 		return;
 	}
+	if (PQntuples(res) == 1)
+		t.user_id = atoll(PQgetvalue(res, 0, 0));
+	/* a device cookie of another account gives no trust */
+	t.trusted = may_trust && t.user_id > 0 && t.dev_user == t.user_id;
+	if (wait && !t.trusted) {
+		PQclear(res);
+		sodium_memzero(code, sizeof code);
+		login_refused(c, wait);
+		return;
+	}
 	struct login_check chk;
 	login_check_run(p->srv, res, password, code, &chk);
 	sodium_memzero(code, sizeof code);
 	struct secret_key *case_key = NULL;
 	bool ok = false;
-	if (chk.known)
-		t.user_id = atoll(PQgetvalue(res, 0, 0));
 	if (!chk.known || !chk.password_ok)
 		goto done;
 	if (!chk.enabled) {
@@ -454,14 +493,23 @@ static void login_post(struct staff_ctx *c)
 		log_error("staff: cannot record the login of user %lld", t.user_id);
 	if (!staff_audit_db(c->db, t.user_id, t.login, "login", ""))
 		log_error("staff: cannot write the audit row of a login");
-	/* the account's count only: the client's stays, a guesser behind the
-	 * same address is not forgiven by someone else's login */
-	throttle_clear(p->srv->throttle, t.login_key);
+	/* An untrusted login clears the account's count only: the client's
+	 * stays, a guesser behind the same address is not forgiven by someone
+	 * else's login. A trusted one clears nothing of the slow-down: a
+	 * guesser flooding the account stays refused. */
+	if (!t.trusted)
+		throttle_clear(p->srv->throttle, t.login_key);
+	/* the cookie sent for this account is replaced by a new one */
+	if (t.dev_valid && t.dev_user == t.user_id)
+		devtrust_clear(p->srv->devtrust, t.dev_nonce);
 	staff_set_cookie(c, STAFF_COOKIE, sid, -1);
 	staff_set_cookie(c, STAFF_PRE_COOKIE, "", 0);
+	char device[DEVCOOKIE_TEXT_SIZE];
+	if (devcookie_make(p->srv->devkey, t.user_id, time(NULL), device))
+		staff_set_cookie(c, STAFF_DEVICE_COOKIE, device, DEVCOOKIE_LIFETIME);
+	else
+		log_error("staff: cannot make a device cookie for user %lld", t.user_id);
 	staff_redirect(c, safe_next(staff_arg(c, "next")));
-	/* answered no sooner than a failure would be */
-	p->delay = t.hold;
 	log_info("staff: user %lld logged in", t.user_id);
 	sodium_memzero(sid, sizeof sid);
 	sodium_memzero(csrf, sizeof csrf);

@@ -36,6 +36,7 @@ struct staff_req {
 	struct staff_file *files; /* views of body.uploads, made before the worker */
 	char cookie_session[SESSION_ID_HEX + 2];
 	char cookie_pre[SESSION_CSRF_HEX + 2];
+	char cookie_device[DEVCOOKIE_TEXT_SIZE + 1]; /* one more: too long is invalid */
 	char cookie_lang[8];
 	char query_lang[8];
 	char accept_language[128];
@@ -68,7 +69,9 @@ struct staff_server *staff_server_new(struct event_base *base, const struct conf
 	s->keys = keys;
 	s->sessions = session_store_new();
 	s->throttle = throttle_new();
-	if (!s->sessions || !s->throttle) {
+	s->devtrust = devtrust_new();
+	s->devkey = devcookie_key_new();
+	if (!s->sessions || !s->throttle || !s->devtrust || !s->devkey) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -131,6 +134,7 @@ static void req_free(struct staff_req *r)
 		event_free(r->timer);
 	sodium_memzero(r->cookie_session, sizeof r->cookie_session);
 	sodium_memzero(r->cookie_pre, sizeof r->cookie_pre);
+	sodium_memzero(r->cookie_device, sizeof r->cookie_device);
 	free(r);
 }
 
@@ -197,6 +201,8 @@ static void request_begin(struct staff_req *r, const char *url, const char *meth
 		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, STAFF_COOKIE));
 	copy_value(r->cookie_pre, sizeof r->cookie_pre,
 		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, STAFF_PRE_COOKIE));
+	copy_value(r->cookie_device, sizeof r->cookie_device,
+		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, STAFF_DEVICE_COOKIE));
 	copy_value(r->cookie_lang, sizeof r->cookie_lang,
 		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "lang"));
 	copy_value(r->accept_language, sizeof r->accept_language,
@@ -467,6 +473,8 @@ void staff_server_free(struct staff_server *s)
 	staff_stop(s);
 	session_store_free(s->sessions);
 	throttle_free(s->throttle);
+	devtrust_free(s->devtrust);
+	devcookie_key_free(s->devkey);
 	sodium_memzero(s->dummy_hash, sizeof s->dummy_hash);
 	free(s);
 }
@@ -558,6 +566,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 	r->priv.req = r;
 	r->priv.session_id = r->cookie_session;
 	r->priv.pre_token = r->cookie_pre;
+	r->priv.device = r->cookie_device;
 	r->priv.client_key = r->client_key;
 	bool lang_query;
 	c->lang = pick_lang(r, &lang_query);

@@ -1,0 +1,37 @@
+/* The failures counted on each device cookie (crypto/devcookie.h,
+ * docs/staff.md "Failed logins"), in memory, keyed by the cookie's nonce.
+ * A try with a valid device cookie for the login it names is trusted: the
+ * slow-down of untrusted tries does not refuse it. Its failures count on
+ * the cookie, and after DEVTRUST_MAX_FAILURES of them the cookie is
+ * trusted no more until a successful login (which gives a new cookie), so
+ * a stolen cookie gives a guesser DEVTRUST_MAX_FAILURES tries. A restart
+ * forgets the counts, but also every device cookie (their key is drawn at
+ * start). The table holds DEVTRUST_SLOTS cookies that failed; when it is
+ * full, a cookie not in it is trusted no more (fail closed: evicting
+ * one would forgive it). Thread-safe. */
+#ifndef HOTLINE_STAFF_DEVTRUST_H
+#define HOTLINE_STAFF_DEVTRUST_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "crypto/devcookie.h"
+
+#define DEVTRUST_MAX_FAILURES 5
+#define DEVTRUST_SLOTS 4096
+
+struct devtrust;
+
+struct devtrust *devtrust_new(void) __attribute__((warn_unused_result));
+void devtrust_free(struct devtrust *d);
+
+/* True while the cookie with this nonce has fewer than
+ * DEVTRUST_MAX_FAILURES failures. */
+bool devtrust_ok(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES], time_t now);
+/* Counts a failure on the cookie; returns its failures so far. */
+unsigned devtrust_fail(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES],
+		       time_t now);
+/* Forgets the cookie's failures (it was replaced at a successful login). */
+void devtrust_clear(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES]);
+
+#endif
