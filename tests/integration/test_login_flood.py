@@ -1,108 +1,210 @@
-"""Floods cannot lock staff out of the login (docs/staff.md, "Failed
-logins"; docs/config.md, "Client addresses behind a reverse proxy").
+"""Floods cannot lock staff out of a browser they logged in from, and give
+a guesser no more checked guesses than one connection would (docs/staff.md,
+"Failed logins"; docs/config.md, "Client addresses behind a reverse proxy").
 
-The slow-down of failed logins delays answers and never refuses a right
-password and code: twenty bad logins from one address (as from behind a
-proxy every client shares the proxy's) cost the person at most the 30-second
-slow-down, from the same address and from another. Behind a listed proxy,
-the client is the right-most X-Forwarded-For address that is no listed
-proxy, so staff behind one proxy are told apart and a client's own header
-changes nothing; from an unlisted peer the header is ignored. The public
-receipt lookups count clients the same way."""
+A successful login sets a device cookie. A try with a valid device cookie
+for the login it names is checked in full even while the account and the
+address are slowed down; any other try is refused unchecked during a
+slow-down, so twenty parallel wrong passwords are not twenty checked
+guesses. Behind a listed proxy, the client is the right-most
+X-Forwarded-For address that is no listed proxy, so staff behind one proxy
+are told apart and a client's own header changes nothing; from an unlisted
+peer the header is ignored. The public receipt lookups count clients the
+same way."""
 import threading
 import time
 
 from helpers import random_receipt, submit
-from staff_fixture import SESSION_COOKIE, STAFF_PASSWORD, StaffClient, fresh_totp
+from staff_fixture import SESSION_COOKIE, STAFF_PASSWORD, StaffClient, audit_rows
 
 MAX_DELAY = 30  # THROTTLE_MAX_DELAY (staff/throttle.h)
 FLOOD = 20
+DEVICE_COOKIE = "hotline_device"  # STAFF_DEVICE_COOKIE (staff/internal.h)
+DEVICE_LIFETIME = 180 * 24 * 60 * 60  # DEVCOOKIE_LIFETIME (crypto/devcookie.h)
 
 
-def try_login(hl, login, password=STAFF_PASSWORD, code="", source=None, xff=None):
-    """One login from its own browser (its own pre-login cookie); returns
-    (StaffClient, response, seconds)."""
+def prepared(hl, source=None, device=None):
+    """A browser of its own (its own pre-login cookie, and the device
+    cookie given, if any) with the login form open; returns (client, token)."""
     c = StaffClient(hl, source=source)
     c.kw["timeout"] = MAX_DELAY + 60
-    token = c.login_form()
+    if device:
+        c.cookies[DEVICE_COOKIE] = device
+    return c, c.login_form()
+
+
+def send(c, token, login, password=STAFF_PASSWORD, code="", xff=None):
     fields = [("csrf", token), ("login", login), ("password", password), ("code", code)]
     t0 = time.monotonic()
     r = c.post("/staff/login", fields, csrf=False,
                headers={"X-Forwarded-For": xff} if xff else None)
-    return c, r, time.monotonic() - t0
+    return r, time.monotonic() - t0
 
 
-def failed_logins(hl, login):
-    return hl.query("SELECT failed_logins FROM hotline.staff_users WHERE login = %s",
-                    (login,))[0][0]
+def try_login(hl, login, password=STAFF_PASSWORD, code="", source=None, xff=None, device=None):
+    """One login from its own browser; returns (StaffClient, response, seconds)."""
+    c, token = prepared(hl, source, device)
+    r, dt = send(c, token, login, password, code, xff)
+    return c, r, dt
 
 
-def flood(hl, login, source):
-    """FLOOD wrong passwords for login from source, all at once. Returns the
-    threads (their answers are held by the slow-down) and the answers list;
-    returns once the daemon has counted every failure."""
-    before = failed_logins(hl, login)
-    answers = []
+def failures_audited(hl, login):
+    return sum(1 for a in audit_rows(hl) if a["action"] == "login.failed" and a["login"] == login)
 
-    def one(i):
-        _, r, dt = try_login(hl, login, f"wrong password {i}", code="123456", source=source)
-        answers.append((r.status, dt))
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(FLOOD)]
+def device_cookie_of(hl, login, source):
+    """Logs login in once from source; returns its device cookie."""
+    c, r, _ = try_login(hl, login, source=source)
+    assert r.status == 303 and SESSION_COOKIE in c.cookies, (login, r.status, r.body[:300])
+    sets = [h for h in r.headers.get_all("Set-Cookie") if h.startswith(DEVICE_COOKIE + "=")]
+    assert len(sets) == 1, r.headers.get_all("Set-Cookie")
+    attrs = [a.strip().lower() for a in sets[0].split(";")[1:]]
+    assert "httponly" in attrs and "samesite=strict" in attrs and "path=/staff" in attrs, attrs
+    assert f"max-age={DEVICE_LIFETIME}" in attrs, attrs
+    return c.cookies[DEVICE_COOKIE]
+
+
+def parallel(jobs):
+    """Runs the callables at once (a barrier before each sends); returns
+    their results in order."""
+    results = [None] * len(jobs)
+    barrier = threading.Barrier(len(jobs))
+
+    def run(i, job):
+        results[i] = job(barrier)
+
+    threads = [threading.Thread(target=run, args=(i, j)) for i, j in enumerate(jobs)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 60
-    while failed_logins(hl, login) < before + FLOOD:
-        assert time.monotonic() < deadline, "the flood was not counted"
-        time.sleep(0.2)
-    return threads, answers
+    return threads, results
 
 
-def test_twenty_bad_logins_do_not_lock_out_the_right_one(staff_hotline):
+def wrong_try(c, token, login, i):
+    def job(barrier):
+        barrier.wait()
+        return send(c, token, login, f"wrong password {i}")
+    return job
+
+
+def test_a_flood_does_not_lock_a_known_device_out(staff_hotline):
     hl = staff_hotline
-    attacker, elsewhere = "127.0.6.1", "127.0.6.2"
-    # two accounts with a second factor, flooded from the same address
-    t1, a1 = flood(hl, "director", attacker)
-    t2, a2 = flood(hl, "custodian", attacker)
-    results = {}
+    attacker, elsewhere, earlier = "127.0.6.1", "127.0.6.2", "127.0.6.3"
+    # the person logged in from this browser before: it holds a device
+    # cookie; so does another member of staff, for their own account
+    device = device_cookie_of(hl, "analyst", attacker)
+    others = device_cookie_of(hl, "operator", elsewhere)
+    # five failures one after the other (answered after 0, 0, 0, 1, 2 s):
+    # the next failure of the account earns 4 s
+    for i in range(5):
+        _, r, _ = try_login(hl, "analyst", f"early wrong {i}", source=earlier)
+        assert r.status == 401
+    before = failures_audited(hl, "analyst")
+    assert before == 5
 
-    def right(login, source):
-        results[login] = try_login(hl, login, code=fresh_totp(hl.dbname, login), source=source)
+    # twenty wrong passwords at once, from the person's own address,
+    # without a cookie
+    forms = [prepared(hl, attacker) for _ in range(FLOOD)]
+    threads, answers = parallel([wrong_try(c, tok, "analyst", i)
+                                 for i, (c, tok) in enumerate(forms)])
+    deadline = time.monotonic() + 30
+    while failures_audited(hl, "analyst") == before:
+        assert time.monotonic() < deadline, "the flood was not looked at"
+        time.sleep(0.05)
 
-    # the right password and code: from the flooding address itself, and
-    # from another one, while both accounts and the address are slowed down
-    same = threading.Thread(target=right, args=("director", attacker))
-    other = threading.Thread(target=right, args=("custodian", elsewhere))
-    same.start()
-    other.start()
-    same.join()
-    other.join()
-    for t in t1 + t2:
+    # while the account and the address are slowed down: the right
+    # password from the person's browser (device cookie) logs in at once;
+    # without it, or with another account's cookie, or with an altered
+    # one, it is refused unchecked (a new device can be kept out while
+    # the flood lasts: docs/staff.md "Failed logins")
+    altered = device[:-2] + ("A" if device[-2] != "A" else "B") + device[-1]
+    tries = [prepared(hl, attacker, device), prepared(hl, attacker), prepared(hl, elsewhere),
+             prepared(hl, attacker, others), prepared(hl, attacker, altered)]
+
+    def right(c, token):
+        def job(barrier):
+            barrier.wait()
+            return send(c, token, "analyst")
+        return job
+
+    rthreads, rights = parallel([right(c, tok) for c, tok in tries])
+    for t in rthreads + threads:
         t.join()
-    for login in ("director", "custodian"):
-        c, r, dt = results[login]
-        assert r.status == 303 and SESSION_COOKIE in c.cookies, (login, r.status, r.body[:300])
-        # answered no sooner than the slow-down allowed, and no later
-        assert 5.0 <= dt <= MAX_DELAY + 10, (login, dt)
-        assert c.get("/staff/").status == 200
-    # the guesses were slowed down: answered one after another as the delay
-    # grew, up to its cap
-    for answers in (a1, a2):
-        assert [s for s, _ in answers] == [401] * FLOOD, answers
-        assert max(dt for _, dt in answers) >= 16.0, answers
-    rows = hl.query("SELECT login, failed_logins FROM hotline.staff_users "
-                    "WHERE login IN ('director', 'custodian') ORDER BY login")
-    assert rows == [("custodian", 0), ("director", 0)], rows
+    (r, dt) = rights[0]
+    c = tries[0][0]
+    assert r.status == 303 and SESSION_COOKIE in c.cookies, (r.status, r.body[:300])
+    assert dt < 3.0, dt  # not held by the flood's slow-down
+    assert c.get("/staff/").status == 200
+    assert c.cookies[DEVICE_COOKIE] != device  # a new cookie for the next time
+    for name, (r, dt) in zip(("no cookie", "no cookie, elsewhere", "another's cookie",
+                              "altered cookie"), rights[1:]):
+        assert r.status == 401, (name, r.status)
+    # the guesses: all refused, and most not even looked at
+    assert [s.status for s, _ in answers] == [401] * FLOOD, answers
+    checked = failures_audited(hl, "analyst") - before
+    assert 1 <= checked < 5, checked
 
 
-def test_a_wrong_try_during_the_slow_down_is_still_slowed(staff_hotline):
-    """Checking every try does not speed a guesser up: a wrong password
-    sent while the account is slowed down waits as long as before."""
+def slow_down(hl, login, source, n=6):
+    """n failures of login one after the other, then one more sent in the
+    background: returns once the daemon has looked at it, while its
+    slow-down (8 s after the 7th failure) runs. Returns its thread."""
+    for i in range(n):
+        _, r, _ = try_login(hl, login, f"wrong {i} password", source=source)
+        assert r.status == 401
+    before = failures_audited(hl, login)
+    t = threading.Thread(target=lambda: try_login(hl, login, "wrong again password",
+                                                  source=source))
+    t.start()
+    deadline = time.monotonic() + 30
+    while failures_audited(hl, login) == before:
+        assert time.monotonic() < deadline, "the failure was not looked at"
+        time.sleep(0.05)
+    return t
+
+
+def test_parallel_untrusted_tries_are_refused_unchecked(staff_hotline):
+    """Parallel connections give a guesser no more checked guesses: during
+    a slow-down the tries sent without a device cookie are not looked at,
+    and the right password among them is refused."""
     hl = staff_hotline
-    for i in range(6):  # the 6th failure earns 4 s
-        try_login(hl, "analyst", f"wrong {i} password", source="127.0.7.1")
-    _, r, dt = try_login(hl, "analyst", "wrong again password", source="127.0.7.2")
-    assert r.status == 401 and dt >= 2.0, dt
+    forms = [prepared(hl, "127.0.7.2") for _ in range(FLOOD)]
+    right = prepared(hl, "127.0.7.3")
+    seventh = slow_down(hl, "registrar", "127.0.7.1")
+    before = failures_audited(hl, "registrar")
+    jobs = [wrong_try(c, tok, "registrar", i) for i, (c, tok) in enumerate(forms)]
+
+    def right_job(barrier):
+        barrier.wait()
+        return send(right[0], right[1], "registrar")
+
+    threads, answers = parallel(jobs + [right_job])
+    for t in threads + [seventh]:
+        t.join()
+    assert all(r.status == 401 for r, _ in answers), [r.status for r, _ in answers]
+    assert SESSION_COOKIE not in right[0].cookies
+    # none of the twenty-one was looked at
+    assert failures_audited(hl, "registrar") == before
+
+
+def test_a_stolen_device_cookie_wears_out(staff_hotline):
+    """Failures with a device cookie count on that cookie only: after five
+    it gives no trust (until the next successful login), while another
+    device cookie of the same account keeps its own."""
+    hl = staff_hotline
+    stolen = device_cookie_of(hl, "analyst", "127.0.8.1")
+    own = device_cookie_of(hl, "analyst", "127.0.8.5")
+    for i in range(5):
+        _, r, _ = try_login(hl, "analyst", f"guess {i} password", source="127.0.8.2",
+                            device=stolen)
+        assert r.status == 401
+    seventh = slow_down(hl, "analyst", "127.0.8.3")
+    worn, mine = prepared(hl, "127.0.8.2", stolen), prepared(hl, "127.0.8.5", own)
+    # (own first: worn is answered only when the slow-down is over)
+    r2, dt2 = send(*mine, "analyst")
+    r1, _ = send(*worn, "analyst")
+    seventh.join()
+    assert r1.status == 401 and SESSION_COOKIE not in worn[0].cookies, r1.status
+    assert r2.status == 303 and SESSION_COOKIE in mine[0].cookies and dt2 < 3.0, (r2.status, dt2)
 
 
 def test_forwarded_for_from_a_listed_proxy(make_staff_hotline):
