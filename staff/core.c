@@ -401,8 +401,7 @@ static void login_post(struct staff_ctx *c)
 	throttle_key(p->srv->throttle, 'L', t.login, strlen(t.login), t.login_key);
 
 	time_t now = time(NULL);
-	t.dev_valid =
-	    devcookie_check(p->srv->devkey, p->device, now, &t.dev_user, t.dev_nonce);
+	t.dev_valid = devcookie_check(p->srv->devkey, p->device, now, &t.dev_user, t.dev_nonce);
 	bool may_trust = t.dev_valid && devtrust_ok(p->srv->devtrust, t.dev_nonce, now);
 	unsigned w1 = throttle_wait(p->srv->throttle, t.login_key, now);
 	unsigned w2 = throttle_wait(p->srv->throttle, p->client_key, now);

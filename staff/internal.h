@@ -32,7 +32,8 @@ struct staff_server {
 	struct session_store *sessions;
 	struct throttle *throttle;
 	struct devtrust *devtrust;
-	struct devcookie_key *devkey; /* drawn at start, in memory only */
+	/* the key of device cookies: drawn at start, in memory only */
+	struct devcookie_key *devkey;
 	char dummy_hash[ACCOUNT_HASH_SIZE];
 	unsigned long next_id;
 	unsigned waiting; /* requests suspended (in a worker or a delay) */

@@ -4,13 +4,14 @@
  * trusted proxy, the one X-Forwarded-For names: daemon/clientaddr.h), in
  * memory. The first THROTTLE_FREE failures cost nothing; after failure
  * n > THROTTLE_FREE the answer waits 2^(n-THROTTLE_FREE-1) seconds, at most
- * THROTTLE_MAX_DELAY, and until that time has passed every new try of the
- * same login or from the same client is answered no sooner than then. A
- * try is never refused unlooked: the caller checks it in full and a right
- * password and code log in (after the wait), so failures caused by someone
- * else delay a person but cannot shut them out. A failure is forgotten
- * after THROTTLE_FORGET seconds without another; a successful login clears
- * the account's count (not the client's). Thread-safe. */
+ * THROTTLE_MAX_DELAY, and until that time has passed a new untrusted try
+ * of the same login or from the same client is refused without its
+ * password being looked at (and answered only once the time is up). A try
+ * with a valid device cookie for its login (staff/devtrust.h) is not
+ * refused by it and its failures count on the cookie instead. A failure
+ * is forgotten after THROTTLE_FORGET seconds without another; an untrusted
+ * successful login clears the account's count (not the client's).
+ * Thread-safe. */
 #ifndef HOTLINE_STAFF_THROTTLE_H
 #define HOTLINE_STAFF_THROTTLE_H
 
