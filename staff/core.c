@@ -251,6 +251,7 @@ struct login_try {
 	unsigned char dev_nonce[DEVCOOKIE_NONCE_BYTES];
 	/* it is valid for this login and not worn out (staff/devtrust.h) */
 	bool trusted;
+	unsigned dev_tries; /* the cookie's count with this try */
 };
 
 /* An untrusted failure earns the account and the client their next delay;
@@ -262,7 +263,8 @@ static void login_failed(struct staff_ctx *c, struct login_try *t)
 	struct staff_priv *p = staff_priv(c);
 	time_t now = time(NULL);
 	if (t->trusted) {
-		p->delay = throttle_delay(devtrust_fail(p->srv->devtrust, t->dev_nonce, now));
+		/* counted when it was taken (devtrust_take) */
+		p->delay = throttle_delay(t->dev_tries);
 	} else {
 		unsigned d1 = throttle_fail(p->srv->throttle, t->login_key, now);
 		unsigned d2 = throttle_fail(p->srv->throttle, p->client_key, now);
@@ -422,8 +424,12 @@ static void login_post(struct staff_ctx *c)
 	}
 	if (PQntuples(res) == 1)
 		t.user_id = atoll(PQgetvalue(res, 0, 0));
-	/* a device cookie of another account gives no trust */
-	t.trusted = may_trust && t.user_id > 0 && t.dev_user == t.user_id;
+	/* a device cookie of another account gives no trust; the try is
+	 * counted on the cookie before it is checked, so tries sent at once
+	 * with a stolen cookie get no more than DEVTRUST_MAX_FAILURES */
+	if (may_trust && t.user_id > 0 && t.dev_user == t.user_id)
+		t.dev_tries = devtrust_take(p->srv->devtrust, t.dev_nonce, now);
+	t.trusted = t.dev_tries > 0;
 	if (wait && !t.trusted) {
 		PQclear(res);
 		sodium_memzero(code, sizeof code);

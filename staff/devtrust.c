@@ -64,28 +64,23 @@ bool devtrust_ok(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_B
 	return ok;
 }
 
-unsigned devtrust_fail(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES],
+unsigned devtrust_take(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES],
 		       time_t now)
 {
 	pthread_mutex_lock(&d->lock);
 	struct dslot *free_slot;
 	struct dslot *s = find(d, nonce, now, &free_slot);
-	unsigned n;
-	if (s) {
-		if (s->failures < DEVTRUST_MAX_FAILURES)
-			s->failures++;
+	unsigned n = 0;
+	if (s && s->failures < DEVTRUST_MAX_FAILURES) {
+		n = ++s->failures;
 		s->last = now;
-		n = s->failures;
-	} else if (free_slot) {
+	} else if (!s && free_slot) {
 		memcpy(free_slot->nonce, nonce, DEVCOOKIE_NONCE_BYTES);
-		free_slot->failures = 1;
+		free_slot->failures = n = 1;
 		free_slot->last = now;
-		n = 1;
-	} else {
-		/* full: this cookie cannot be counted, so it is trusted no
-		 * more (evicting another's count would forgive it) */
-		n = DEVTRUST_MAX_FAILURES;
 	}
+	/* else worn out, or the table is full: not trusted (fail closed;
+	 * evicting another's count would forgive it) */
 	pthread_mutex_unlock(&d->lock);
 	return n;
 }

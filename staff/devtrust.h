@@ -26,12 +26,16 @@ struct devtrust *devtrust_new(void) __attribute__((warn_unused_result));
 void devtrust_free(struct devtrust *d);
 
 /* True while the cookie with this nonce has fewer than
- * DEVTRUST_MAX_FAILURES failures. */
+ * DEVTRUST_MAX_FAILURES failures (a first look: devtrust_take decides). */
 bool devtrust_ok(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES], time_t now);
-/* Counts a failure on the cookie; returns its failures so far. */
-unsigned devtrust_fail(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES],
-		       time_t now);
-/* Forgets the cookie's failures (it was replaced at a successful login). */
+/* Takes one try on the cookie, counted as a failure before it is checked
+ * (so tries made at once cannot all pass devtrust_ok before any failure is
+ * counted): returns the cookie's count with it, or 0 when the cookie is
+ * trusted no more (no try taken). A success calls devtrust_clear. */
+unsigned devtrust_take(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES],
+		       time_t now) __attribute__((warn_unused_result));
+/* Forgets the cookie's failures (a successful login replaces it; the
+ * password was right on the page setting up an authenticator). */
 void devtrust_clear(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES]);
 
 #endif

@@ -136,8 +136,12 @@ static void mytotp_post(struct staff_ctx *c)
 	time_t now = time(NULL);
 	long long dev_user = 0;
 	unsigned char nonce[DEVCOOKIE_NONCE_BYTES];
-	bool trusted = devcookie_check(p->srv->devkey, p->device, now, &dev_user, nonce) &&
-		       dev_user == c->user->id && devtrust_ok(p->srv->devtrust, nonce, now);
+	/* counted on the cookie before it is checked (staff/devtrust.h) */
+	unsigned tries = devcookie_check(p->srv->devkey, p->device, now, &dev_user, nonce) &&
+				 dev_user == c->user->id
+			     ? devtrust_take(p->srv->devtrust, nonce, now)
+			     : 0;
+	bool trusted = tries > 0;
 	unsigned wait = trusted ? 0 : throttle_wait(p->srv->throttle, key, now);
 	if (wait) {
 		sodium_memzero(secret, sizeof secret);
@@ -153,7 +157,9 @@ static void mytotp_post(struct staff_ctx *c)
 		if (r == ACCOUNTDB_DONE && staff_audit(c, "account.totp", c->user->login) &&
 		    wfdb_commit(c->db)) {
 			sodium_memzero(secret, sizeof secret);
-			if (!trusted)
+			if (trusted)
+				devtrust_clear(p->srv->devtrust, nonce);
+			else
 				throttle_clear(p->srv->throttle, key);
 			log_info("staff: user %lld set up an authenticator", c->user->id);
 			staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
@@ -169,8 +175,8 @@ static void mytotp_post(struct staff_ctx *c)
 	}
 	sodium_memzero(secret, sizeof secret);
 	if (r == ACCOUNTDB_NO_ROW) {
-		p->delay = trusted ? throttle_delay(devtrust_fail(p->srv->devtrust, nonce, now))
-				   : throttle_fail(p->srv->throttle, key, now);
+		p->delay =
+		    trusted ? throttle_delay(tries) : throttle_fail(p->srv->throttle, key, now);
 		log_info("staff: user %lld gave a wrong password setting up an authenticator",
 			 c->user->id);
 		form_page(c, 400, b32, M_MYTOTP_BAD_PASSWORD);

@@ -1,6 +1,7 @@
 /* crypto/devcookie.c and staff/devtrust.c: a device cookie is trusted only
- * as made by this key, for its account, within its lifetime, and no more
- * after DEVTRUST_MAX_FAILURES failures (docs/staff.md, "Failed logins"). */
+ * as made by this key, for its account, within its lifetime, and for no
+ * more than DEVTRUST_MAX_FAILURES tries that failed, each counted before
+ * it is checked (docs/staff.md, "Failed logins"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,13 +65,14 @@ static void test_trust(void **state)
 	memset(n1, 1, sizeof n1);
 	memset(n2, 2, sizeof n2);
 	for (unsigned i = 1; i < DEVTRUST_MAX_FAILURES; i++) {
-		assert_int_equal(devtrust_fail(d, n1, now), i);
+		assert_int_equal(devtrust_take(d, n1, now), i);
 		assert_true(devtrust_ok(d, n1, now));
 	}
-	assert_int_equal(devtrust_fail(d, n1, now), DEVTRUST_MAX_FAILURES);
+	assert_int_equal(devtrust_take(d, n1, now), DEVTRUST_MAX_FAILURES);
 	assert_false(devtrust_ok(d, n1, now));
-	assert_false(devtrust_ok(d, n1, now + 3600)); /* time does not forgive */
-	assert_true(devtrust_ok(d, n2, now));	      /* another cookie: its own */
+	assert_int_equal(devtrust_take(d, n1, now), 0); /* no more tries */
+	assert_false(devtrust_ok(d, n1, now + 3600));	/* time does not forgive */
+	assert_true(devtrust_ok(d, n2, now));		/* another cookie: its own */
 	devtrust_clear(d, n1);
 	assert_true(devtrust_ok(d, n1, now));
 	/* full: a cookie that cannot be counted gives no trust */
@@ -79,10 +81,10 @@ static void test_trust(void **state)
 	for (unsigned i = 0; i < DEVTRUST_SLOTS; i++) {
 		memcpy(n, &i, sizeof i);
 		n[15] = 0x7f;
-		assert_int_equal(devtrust_fail(d, n, now), 1);
+		assert_int_equal(devtrust_take(d, n, now), 1);
 	}
 	assert_false(devtrust_ok(d, n2, now));
-	assert_int_equal(devtrust_fail(d, n2, now), DEVTRUST_MAX_FAILURES);
+	assert_int_equal(devtrust_take(d, n2, now), 0);
 	assert_true(devtrust_ok(d, n, now)); /* counted ones keep their count */
 	devtrust_free(d);
 }
