@@ -504,9 +504,10 @@ static void login_post(struct staff_ctx *c)
 	 * guesser flooding the account stays refused. */
 	if (!t.trusted)
 		throttle_clear(p->srv->throttle, t.login_key);
-	/* the cookie sent for this account is replaced by a new one */
-	if (t.dev_valid && t.dev_user == t.user_id)
-		devtrust_clear(p->srv->devtrust, t.dev_nonce);
+	/* this try was taken on the cookie: given back; the cookie's earlier
+	 * failures stay with it, the browser gets a new one below */
+	if (t.trusted)
+		devtrust_give_back(p->srv->devtrust, t.dev_nonce);
 	staff_set_cookie(c, STAFF_COOKIE, sid, -1);
 	staff_set_cookie(c, STAFF_PRE_COOKIE, "", 0);
 	char device[DEVCOOKIE_TEXT_SIZE];

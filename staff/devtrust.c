@@ -85,11 +85,11 @@ unsigned devtrust_take(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_N
 	return n;
 }
 
-void devtrust_clear(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES])
+void devtrust_give_back(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES])
 {
 	pthread_mutex_lock(&d->lock);
 	struct dslot *s = find(d, nonce, time(NULL), NULL);
-	if (s)
+	if (s && --s->failures == 0)
 		memset(s, 0, sizeof *s);
 	pthread_mutex_unlock(&d->lock);
 }

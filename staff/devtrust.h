@@ -3,7 +3,7 @@
  * A try with a valid device cookie for the login it names is trusted: the
  * slow-down of untrusted tries does not refuse it. Its failures count on
  * the cookie, and after DEVTRUST_MAX_FAILURES of them the cookie is
- * trusted no more until a successful login (which gives a new cookie), so
+ * trusted no more (a successful login gives the browser a new cookie), so
  * a stolen cookie gives a guesser DEVTRUST_MAX_FAILURES tries. A restart
  * forgets the counts, but also every device cookie (their key is drawn at
  * start). The table holds DEVTRUST_SLOTS cookies that failed; when it is
@@ -31,11 +31,13 @@ bool devtrust_ok(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_B
 /* Takes one try on the cookie, counted as a failure before it is checked
  * (so tries made at once cannot all pass devtrust_ok before any failure is
  * counted): returns the cookie's count with it, or 0 when the cookie is
- * trusted no more (no try taken). A success calls devtrust_clear. */
+ * trusted no more (no try taken). A success calls devtrust_give_back. */
 unsigned devtrust_take(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES],
 		       time_t now) __attribute__((warn_unused_result));
-/* Forgets the cookie's failures (a successful login replaces it; the
- * password was right on the page setting up an authenticator). */
-void devtrust_clear(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES]);
+/* Gives back a try taken that succeeded. The cookie's earlier failures
+ * stay: a successful login replaces the browser's cookie by a new one
+ * with none, and a copy of the old one (stolen) stays as worn as it was.
+ * So the table holds only cookies with real failures. */
+void devtrust_give_back(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES]);
 
 #endif

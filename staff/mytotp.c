@@ -158,7 +158,7 @@ static void mytotp_post(struct staff_ctx *c)
 		    wfdb_commit(c->db)) {
 			sodium_memzero(secret, sizeof secret);
 			if (trusted)
-				devtrust_clear(p->srv->devtrust, nonce);
+				devtrust_give_back(p->srv->devtrust, nonce);
 			else
 				throttle_clear(p->srv->throttle, key);
 			log_info("staff: user %lld set up an authenticator", c->user->id);

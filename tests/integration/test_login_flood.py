@@ -188,7 +188,8 @@ def test_parallel_untrusted_tries_are_refused_unchecked(staff_hotline):
 
 def test_a_stolen_device_cookie_wears_out(staff_hotline):
     """Failures with a device cookie count on that cookie only: after five
-    it gives no trust (until the next successful login), while another
+    it gives no trust (the browser's next successful login gives it a new
+    one), while another
     device cookie of the same account keeps its own."""
     hl = staff_hotline
     stolen = device_cookie_of(hl, "analyst", "127.0.8.1")

@@ -73,12 +73,18 @@ static void test_trust(void **state)
 	assert_int_equal(devtrust_take(d, n1, now), 0); /* no more tries */
 	assert_false(devtrust_ok(d, n1, now + 3600));	/* time does not forgive */
 	assert_true(devtrust_ok(d, n2, now));		/* another cookie: its own */
-	devtrust_clear(d, n1);
-	assert_true(devtrust_ok(d, n1, now));
+	/* a success gives its try back; earlier failures stay */
+	assert_int_equal(devtrust_take(d, n2, now), 1);
+	assert_int_equal(devtrust_take(d, n2, now), 2);
+	devtrust_give_back(d, n2);
+	assert_int_equal(devtrust_take(d, n2, now), 2);
+	devtrust_give_back(d, n2);
+	devtrust_give_back(d, n2);
+	assert_true(devtrust_ok(d, n2, now)); /* back to none: its slot is free */
 	/* full: a cookie that cannot be counted gives no trust */
 	unsigned char n[DEVCOOKIE_NONCE_BYTES];
 	memset(n, 0, sizeof n);
-	for (unsigned i = 0; i < DEVTRUST_SLOTS; i++) {
+	for (unsigned i = 0; i < DEVTRUST_SLOTS - 1; i++) { /* n1 holds one */
 		memcpy(n, &i, sizeof i);
 		n[15] = 0x7f;
 		assert_int_equal(devtrust_take(d, n, now), 1);
