@@ -22,7 +22,7 @@ LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
 
 LIB_SRC := $(sort $(wildcard crypto/*.c)) \
-           daemon/log.c daemon/buf.c daemon/wipe.c daemon/config.c daemon/db.c daemon/http.c \
+           daemon/log.c daemon/buf.c daemon/wipe.c daemon/clientaddr.c daemon/config.c daemon/db.c daemon/http.c \
            daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c daemon/checkpointer.c daemon/worker.c \
            $(sort $(wildcard workflow/*.c)) \
            intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c intake/sealing.c \

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/clientaddr.h"
 #include "daemon/mailmsg.h"
 
 /* A config file is a few hundred bytes; anything this big is a mistake
@@ -41,6 +42,7 @@ enum key_id {
 	KEY_LOOKUP_FREE_FAILURES,
 	KEY_LOOKUP_MAX_DELAY,
 	KEY_PUBLIC_URL,
+	KEY_TRUSTED_PROXIES,
 	KEY_SMTP_SERVER,
 	KEY_SMTP_PORT,
 	KEY_SMTP_STARTTLS,
@@ -90,6 +92,7 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_LOOKUP_FREE_FAILURES] = "lookup_free_failures",
     [KEY_LOOKUP_MAX_DELAY] = "lookup_max_delay",
     [KEY_PUBLIC_URL] = "public_url",
+    [KEY_TRUSTED_PROXIES] = "trusted_proxies",
     [KEY_SMTP_SERVER] = "smtp_server",
     [KEY_SMTP_PORT] = "smtp_port",
     [KEY_SMTP_STARTTLS] = "smtp_starttls",
@@ -184,6 +187,7 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_LOOKUP_FREE_FAILURES] = UNSIGNED_KEY(lookup_free_failures, false, 5, 0, 1000),
     [KEY_LOOKUP_MAX_DELAY] = UNSIGNED_KEY(lookup_max_delay, false, 30, 1, 3600),
     [KEY_PUBLIC_URL] = STRING_KEY(public_url, false, false, "http://127.0.0.1:8080/"),
+    [KEY_TRUSTED_PROXIES] = STRING_KEY(trusted_proxies, false, false, NULL),
     [KEY_SMTP_SERVER] = STRING_KEY(smtp_server, false, false, "127.0.0.1"),
     [KEY_SMTP_PORT] = UNSIGNED_KEY(smtp_port, false, 25, 1, 65535),
     [KEY_SMTP_STARTTLS] = CHOICE_KEY(smtp_starttls, "try", starttls_choices, "no, try or required"),
@@ -495,6 +499,12 @@ static bool check_together(struct parser *p, const struct config *cfg)
 	if (cfg->smtp_password_file != NULL && cfg->smtp_user == NULL) {
 		p->line = p->seen_on[KEY_SMTP_PASSWORD_FILE];
 		parse_error(p, "smtp_password_file needs smtp_user");
+		return false;
+	}
+	if (cfg->trusted_proxies != NULL && !clientaddr_list_ok(cfg->trusted_proxies)) {
+		p->line = p->seen_on[KEY_TRUSTED_PROXIES];
+		parse_error(p, "bad value for trusted_proxies: expected IPv4 or IPv6 addresses or "
+			       "networks (address/prefix), comma-separated (e.g. 127.0.0.1, ::1)");
 		return false;
 	}
 	int days[8];

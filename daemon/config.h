@@ -34,6 +34,8 @@ struct config {
 	unsigned lookup_free_failures; /* wrong receipt lookups per client before slowing down, default 5 */
 	unsigned lookup_max_delay;     /* seconds, cap of the slow-down, default 30 */
 	char *public_url;	    /* shown in notices, default http://127.0.0.1:8080/ */
+	char *trusted_proxies;	    /* reverse proxies whose X-Forwarded-For is believed
+				     * (daemon/clientaddr.h); NULL: none */
 
 	/* reloadable: the outbox sender (daemon/mailer.c) */
 	char *smtp_server;	    /* host name or address, default 127.0.0.1 */

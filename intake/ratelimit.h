@@ -2,8 +2,10 @@
  * lookups one client may have in progress (docs/http.md, "Wrong lookups").
  * Clients are told apart by their address, which is kept only as a keyed
  * hash (random key made at start) in memory and never logged. Behind a
- * reverse proxy every client has the proxy's address: then the limits
- * apply to all together. */
+ * reverse proxy listed in trusted_proxies the address is the one its
+ * X-Forwarded-For names (daemon/clientaddr.h); behind one not listed,
+ * every client has the proxy's address and the limits apply to all
+ * together. */
 #ifndef HOTLINE_INTAKE_RATELIMIT_H
 #define HOTLINE_INTAKE_RATELIMIT_H
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "crypto/seal.h"
+#include "daemon/clientaddr.h"
 #include "daemon/log.h"
 #include "intake/html.h"
 #include "intake/sealing.h"
@@ -413,11 +414,18 @@ struct lookup {
 	char error[256];
 };
 
+/* Behind a trusted proxy, the address X-Forwarded-For names
+ * (daemon/clientaddr.h); never logged. */
+static void client_addr(struct request *req, struct sockaddr_storage *ss)
+{
+	clientaddr_of(req->web->cfg->trusted_proxies, req->conn, ss);
+}
+
 static void client_failure(struct request *req)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	ratelimit_failure(req->web->limiter, ci ? ci->client_addr : NULL, time(NULL));
+	struct sockaddr_storage ss;
+	client_addr(req, &ss);
+	ratelimit_failure(req->web->limiter, (const struct sockaddr *)&ss, time(NULL));
 }
 
 static void lookup_done(struct db_job *job, void *arg)
@@ -794,12 +802,12 @@ answered:
 
 void status_handle_post(struct request *req)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct sockaddr_storage ss;
+	client_addr(req, &ss);
 	const struct config *cfg = req->web->cfg;
 	unsigned seconds = 0;
 	uint64_t client = 0;
-	enum rl_verdict v = ratelimit_admit(req->web->limiter, ci ? ci->client_addr : NULL,
+	enum rl_verdict v = ratelimit_admit(req->web->limiter, (const struct sockaddr *)&ss,
 					    cfg->lookup_free_failures, cfg->lookup_max_delay,
 					    time(NULL), &seconds, &client);
 	if (v == RL_BUSY) {

@@ -245,26 +245,128 @@ struct login_try {
 	char login[64];
 	unsigned char login_key[THROTTLE_KEY_BYTES];
 	long long user_id; /* 0: unknown login */
-	bool slowed;
+	/* the device cookie sent (crypto/devcookie.h): valid, whose, which */
+	bool dev_valid;
+	long long dev_user;
+	unsigned char dev_nonce[DEVCOOKIE_NONCE_BYTES];
+	/* it is valid for this login and not worn out (staff/devtrust.h) */
+	bool trusted;
+	unsigned dev_tries; /* the cookie's count with this try */
 };
 
+/* An untrusted failure earns the account and the client their next delay;
+ * a trusted one (a device cookie for this login) counts on that cookie
+ * only, so a person's own typing mistakes do not slow the account down for
+ * everyone, and a stolen cookie wears out after DEVTRUST_MAX_FAILURES. */
 static void login_failed(struct staff_ctx *c, struct login_try *t)
 {
 	struct staff_priv *p = staff_priv(c);
 	time_t now = time(NULL);
-	unsigned d1 = throttle_fail(p->srv->throttle, t->login_key, now);
-	unsigned d2 = throttle_fail(p->srv->throttle, p->client_key, now);
-	p->delay = d1 > d2 ? d1 : d2;
+	if (t->trusted) {
+		/* counted when it was taken (devtrust_take) */
+		p->delay = throttle_delay(t->dev_tries);
+	} else {
+		unsigned d1 = throttle_fail(p->srv->throttle, t->login_key, now);
+		unsigned d2 = throttle_fail(p->srv->throttle, p->client_key, now);
+		p->delay = d1 > d2 ? d1 : d2;
+	}
 	const char *v[1] = {t->login};
 	/* the same statement for a known and an unknown login */
 	if (!exec_ok(c->db, sql_failed, 1, v, NULL))
 		log_error("staff: cannot count a failed login");
 	if (!staff_audit_db(c->db, t->user_id, t->user_id ? t->login : "", "login.failed", ""))
 		log_error("staff: cannot write the audit row of a failed login");
-	log_info("staff: login failed (delay %u s)", p->delay);
+	log_info("staff: login failed (%s, delay %u s)", t->trusted ? "known device" : "untrusted",
+		 p->delay);
 	staff_login_page(c, 401, true, p->delay > 0);
 }
 
+/* What the typed password and code open. Every path does the same work,
+ * known login or not, right password or not, second factor required or
+ * not: one Argon2id verification (against a dummy hash for an unknown
+ * login), one Argon2id key derivation (with a random salt when there is
+ * none), an attempt to unwrap the secret key and the TOTP secret, and one
+ * TOTP check (against a random secret when none opens). So the time of the
+ * answer does not tell a right password from a wrong one (docs/staff.md,
+ * "Login timing"; make bench shows it). */
+struct login_check {
+	bool known, password_ok, enabled, code_ok;
+	int64_t step;
+	struct account_kek *kek;
+	struct secret_key *user_sk;
+	unsigned char *plain, *totp_secret;
+	size_t plain_len, totp_len;
+};
+
+static void login_check_run(struct staff_server *srv, const PGresult *res, const char *password,
+			    const char *code, struct login_check *k)
+{
+	memset(k, 0, sizeof *k);
+	k->known = PQntuples(res) == 1;
+	const char *hash = k->known ? PQgetvalue(res, 0, 1) : srv->dummy_hash;
+	k->password_ok = account_verify_password(hash, password) && k->known;
+	k->enabled = k->known && strcmp(PQgetvalue(res, 0, 2), "f") == 0;
+
+	size_t salt_len = 0, wrapped_len = 0, tw_len = 0;
+	unsigned char *salt = k->known ? bytea_col(res, 3, &salt_len) : NULL;
+	unsigned char *wrapped = k->known ? bytea_col(res, 4, &wrapped_len) : NULL;
+	unsigned char *tw = k->known ? bytea_col(res, 6, &tw_len) : NULL;
+	unsigned char dummy_salt[ACCOUNT_SALT_BYTES];
+	randombytes_buf(dummy_salt, sizeof dummy_salt);
+	bool salt_ok = salt && salt_len == ACCOUNT_SALT_BYTES;
+	k->kek = account_kek_derive(password, salt_ok ? salt : dummy_salt);
+	if (k->kek && wrapped &&
+	    account_unwrap(k->kek, wrapped, wrapped_len, &k->plain, &k->plain_len) &&
+	    k->plain_len == KEYS_SECRET_BYTES && k->password_ok)
+		k->user_sk = secret_key_from_raw(k->plain);
+	bool opened =
+	    k->kek && tw && account_unwrap(k->kek, tw, tw_len, &k->totp_secret, &k->totp_len);
+	unsigned char dummy_secret[TOTP_SECRET_BYTES];
+	randombytes_buf(dummy_secret, sizeof dummy_secret);
+	long long last = k->known ? atoll(PQgetvalue(res, 0, 7)) : 0;
+	bool matched = totp_check(opened ? k->totp_secret : dummy_secret,
+				  opened ? k->totp_len : sizeof dummy_secret, time(NULL), last,
+				  code, &k->step);
+	bool required = k->known && strcmp(PQgetvalue(res, 0, 11), "t") == 0;
+	k->code_ok = !required || (opened && matched);
+	if (!required)
+		k->step = 0;
+	sodium_memzero(dummy_secret, sizeof dummy_secret);
+	PQfreemem(salt);
+	PQfreemem(wrapped);
+	PQfreemem(tw);
+}
+
+static void login_check_clear(struct login_check *k)
+{
+	account_plain_free(k->plain, k->plain_len);
+	account_plain_free(k->totp_secret, k->totp_len);
+	account_kek_free(k->kek);
+	secret_key_free(k->user_sk);
+	memset(k, 0, sizeof *k);
+}
+
+/* An untrusted try made during a slow-down of its login or its client is
+ * refused without its password being looked at, and answered once the
+ * time is up: so parallel connections give a guesser no more checked
+ * guesses than one (docs/staff.md, "Failed logins"). */
+static void login_refused(struct staff_ctx *c, unsigned wait)
+{
+	struct staff_priv *p = staff_priv(c);
+	p->delay = wait;
+	log_info("staff: untrusted login tried during its slow-down, not looked at (wait %u s)",
+		 wait);
+	staff_login_page(c, 401, true, true);
+}
+
+/* The slow-down of failed logins (staff/throttle.h) with device cookies
+ * (crypto/devcookie.h, staff/devtrust.h; OWASP "Slow Down Online Guessing
+ * Attacks with Device Cookies"): a try with a valid device cookie for the
+ * login it names is trusted and always checked in full, so a flood of
+ * someone else's failures cannot keep a person out from a browser they
+ * logged in from before; any other try is refused unchecked while its
+ * login or its client is slowed down. Checked tries do the same work on
+ * every path (login_check_run). */
 static void login_post(struct staff_ctx *c)
 {
 	struct staff_priv *p = staff_priv(c);
@@ -301,14 +403,14 @@ static void login_post(struct staff_ctx *c)
 	throttle_key(p->srv->throttle, 'L', t.login, strlen(t.login), t.login_key);
 
 	time_t now = time(NULL);
+	t.dev_valid = devcookie_check(p->srv->devkey, p->device, now, &t.dev_user, t.dev_nonce);
+	bool may_trust = t.dev_valid && devtrust_ok(p->srv->devtrust, t.dev_nonce, now);
 	unsigned w1 = throttle_wait(p->srv->throttle, t.login_key, now);
 	unsigned w2 = throttle_wait(p->srv->throttle, p->client_key, now);
-	if (w1 || w2) {
-		/* not looked at: answered once the time is up */
-		p->delay = w1 > w2 ? w1 : w2;
-		log_info("staff: login tried during its slow-down (wait %u s)", p->delay);
-		staff_login_page(c, 401, true, true);
+	unsigned wait = w1 > w2 ? w1 : w2;
+	if (wait && !may_trust) {
 		sodium_memzero(code, sizeof code);
+		login_refused(c, wait);
 		return;
 	}
 
@@ -316,58 +418,48 @@ static void login_post(struct staff_ctx *c)
 	PGresult *res = PQexecParams(c->db, sql_login, 1, NULL, v, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
+		sodium_memzero(code, sizeof code);
 		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
 		return;
 	}
-	struct secret_key *user_sk = NULL, *case_key = NULL;
-	struct account_kek *kek = NULL;
-	unsigned char *plain = NULL, *totp_secret = NULL;
-	size_t plain_len = 0, totp_len = 0;
-	bool ok = false;
-	if (PQntuples(res) != 1) {
-		(void)account_verify_password(p->srv->dummy_hash, password);
-		goto done;
+	if (PQntuples(res) == 1)
+		t.user_id = atoll(PQgetvalue(res, 0, 0));
+	/* a device cookie of another account gives no trust; the try is
+	 * counted on the cookie before it is checked, so tries sent at once
+	 * with a stolen cookie get no more than DEVTRUST_MAX_FAILURES */
+	if (may_trust && t.user_id > 0 && t.dev_user == t.user_id)
+		t.dev_tries = devtrust_take(p->srv->devtrust, t.dev_nonce, now);
+	t.trusted = t.dev_tries > 0;
+	if (wait && !t.trusted) {
+		PQclear(res);
+		sodium_memzero(code, sizeof code);
+		login_refused(c, wait);
+		return;
 	}
-	t.user_id = atoll(PQgetvalue(res, 0, 0));
-	if (!account_verify_password(PQgetvalue(res, 0, 1), password))
+	struct login_check chk;
+	login_check_run(p->srv, res, password, code, &chk);
+	sodium_memzero(code, sizeof code);
+	struct secret_key *case_key = NULL;
+	bool ok = false;
+	if (!chk.known || !chk.password_ok)
 		goto done;
-	if (strcmp(PQgetvalue(res, 0, 2), "f") != 0) {
+	if (!chk.enabled) {
 		log_info("staff: login of a disabled account (user %lld) refused", t.user_id);
 		goto done;
 	}
-	size_t salt_len, wrapped_len;
-	unsigned char *salt = bytea_col(res, 3, &salt_len);
-	unsigned char *wrapped = bytea_col(res, 4, &wrapped_len);
-	if (salt && salt_len == ACCOUNT_SALT_BYTES)
-		kek = account_kek_derive(password, salt);
-	if (kek && account_unwrap(kek, wrapped, wrapped_len, &plain, &plain_len) &&
-	    plain_len == KEYS_SECRET_BYTES)
-		user_sk = secret_key_from_raw(plain);
-	PQfreemem(salt);
-	PQfreemem(wrapped);
-	if (!user_sk) {
+	if (!chk.user_sk) {
 		log_error("staff: the secret key of user %lld cannot be unwrapped", t.user_id);
 		goto done;
 	}
-	bool totp_required = strcmp(PQgetvalue(res, 0, 11), "t") == 0;
-	if (totp_required) {
-		size_t tw_len;
-		unsigned char *tw = bytea_col(res, 6, &tw_len);
-		bool opened = tw && account_unwrap(kek, tw, tw_len, &totp_secret, &totp_len);
-		PQfreemem(tw);
-		if (!opened) {
-			log_info("staff: user %lld needs a TOTP code and has none enrolled", t.user_id);
-			goto done;
-		}
-		int64_t step;
-		long long last = atoll(PQgetvalue(res, 0, 7));
-		if (!totp_check(totp_secret, totp_len, time(NULL), last, code, &step)) {
-			log_info("staff: user %lld gave a wrong or used TOTP code", t.user_id);
-			goto done;
-		}
+	if (!chk.code_ok) {
+		log_info("staff: user %lld gave a wrong or used TOTP code, or has none enrolled",
+			 t.user_id);
+		goto done;
+	}
+	if (chk.step) {
 		char id[24], st[24];
 		snprintf(id, sizeof id, "%lld", t.user_id);
-		snprintf(st, sizeof st, "%lld", (long long)step);
+		snprintf(st, sizeof st, "%lld", (long long)chk.step);
 		const char *sv[2] = {id, st};
 		int rows = 0;
 		if (!exec_ok(c->db, sql_totp_step, 2, sv, &rows) || rows != 1) {
@@ -380,7 +472,7 @@ static void login_post(struct staff_ctx *c)
 	if (sealed) {
 		unsigned char *raw = sodium_malloc(KEYS_SECRET_BYTES);
 		if (raw && sealed_len == KEYS_SECRET_BYTES + crypto_box_SEALBYTES &&
-		    secret_key_unseal(user_sk, raw, sealed, sealed_len))
+		    secret_key_unseal(chk.user_sk, raw, sealed, sealed_len))
 			case_key = secret_key_from_raw(raw);
 		else
 			log_error("staff: the case key granted to user %lld cannot be opened",
@@ -406,9 +498,23 @@ static void login_post(struct staff_ctx *c)
 		log_error("staff: cannot record the login of user %lld", t.user_id);
 	if (!staff_audit_db(c->db, t.user_id, t.login, "login", ""))
 		log_error("staff: cannot write the audit row of a login");
-	throttle_clear(p->srv->throttle, t.login_key);
+	/* An untrusted login clears the account's count only: the client's
+	 * stays, a guesser behind the same address is not forgiven by someone
+	 * else's login. A trusted one clears nothing of the slow-down: a
+	 * guesser flooding the account stays refused. */
+	if (!t.trusted)
+		throttle_clear(p->srv->throttle, t.login_key);
+	/* this try was taken on the cookie: given back; the cookie's earlier
+	 * failures stay with it, the browser gets a new one below */
+	if (t.trusted)
+		devtrust_give_back(p->srv->devtrust, t.dev_nonce);
 	staff_set_cookie(c, STAFF_COOKIE, sid, -1);
 	staff_set_cookie(c, STAFF_PRE_COOKIE, "", 0);
+	char device[DEVCOOKIE_TEXT_SIZE];
+	if (devcookie_make(p->srv->devkey, t.user_id, time(NULL), device))
+		staff_set_cookie(c, STAFF_DEVICE_COOKIE, device, DEVCOOKIE_LIFETIME);
+	else
+		log_error("staff: cannot make a device cookie for user %lld", t.user_id);
 	staff_redirect(c, safe_next(staff_arg(c, "next")));
 	log_info("staff: user %lld logged in", t.user_id);
 	sodium_memzero(sid, sizeof sid);
@@ -419,12 +525,8 @@ done:
 	if (!ok)
 		login_failed(c, &t);
 wipe:
-	account_plain_free(plain, plain_len);
-	account_plain_free(totp_secret, totp_len);
-	account_kek_free(kek);
-	secret_key_free(user_sk);
+	login_check_clear(&chk);
 	secret_key_free(case_key);
-	sodium_memzero(code, sizeof code);
 }
 
 /* ------------------------------------------------------------ logout, home */

@@ -13,11 +13,15 @@
 #include "staff/account.h"
 #include "staff/session.h"
 #include "staff/staff.h"
+#include "crypto/devcookie.h"
+#include "staff/devtrust.h"
 #include "staff/throttle.h"
 
 #define STAFF_COOKIE "hotline_staff"
 #define STAFF_PRE_COOKIE "hotline_staff_pre"
-#define STAFF_MAX_COOKIES 3
+/* the device cookie of the login (crypto/devcookie.h, staff/devtrust.h) */
+#define STAFF_DEVICE_COOKIE "hotline_device"
+#define STAFF_MAX_COOKIES 4
 
 struct staff_server {
 	struct event_base *base;
@@ -27,6 +31,9 @@ struct staff_server {
 	struct worker_pool *pool;
 	struct session_store *sessions;
 	struct throttle *throttle;
+	struct devtrust *devtrust;
+	/* the key of device cookies: drawn at start, in memory only */
+	struct devcookie_key *devkey;
 	char dummy_hash[ACCOUNT_HASH_SIZE];
 	unsigned long next_id;
 	unsigned waiting; /* requests suspended (in a worker or a delay) */
@@ -41,6 +48,7 @@ struct staff_priv {
 	unsigned char case_pk[32];
 	const char *session_id;	 /* the session cookie as sent, or "" */
 	const char *pre_token;	 /* the pre-login cookie as sent, or "" */
+	const char *device;	 /* the device cookie as sent, or "" */
 	const unsigned char *client_key; /* THROTTLE_KEY_BYTES */
 	char cookies[STAFF_MAX_COOKIES][256];
 	unsigned ncookies;

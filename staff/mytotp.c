@@ -125,13 +125,24 @@ static void mytotp_post(struct staff_ctx *c)
 		form_page(c, 400, b32, M_MYTOTP_BAD_CODE);
 		return;
 	}
-	/* A wrong password here counts like one at the login (the same
-	 * slow-down of the account), so a session left open cannot be used to
-	 * guess the password at Argon2id speed. */
+	/* A wrong password here counts like one at the login, so a session
+	 * left open gives a guesser no more than the login page does
+	 * (docs/staff.md, "Failed logins"): with the device cookie of this
+	 * account it is checked and counts on that cookie; without, it counts
+	 * on the account and is not looked at during the account's slow-down. */
 	struct staff_priv *p = staff_priv(c);
 	unsigned char key[THROTTLE_KEY_BYTES];
 	throttle_key(p->srv->throttle, 'L', c->user->login, strlen(c->user->login), key);
-	unsigned wait = throttle_wait(p->srv->throttle, key, time(NULL));
+	time_t now = time(NULL);
+	long long dev_user = 0;
+	unsigned char nonce[DEVCOOKIE_NONCE_BYTES];
+	/* counted on the cookie before it is checked (staff/devtrust.h) */
+	unsigned tries = devcookie_check(p->srv->devkey, p->device, now, &dev_user, nonce) &&
+				 dev_user == c->user->id
+			     ? devtrust_take(p->srv->devtrust, nonce, now)
+			     : 0;
+	bool trusted = tries > 0;
+	unsigned wait = trusted ? 0 : throttle_wait(p->srv->throttle, key, now);
 	if (wait) {
 		sodium_memzero(secret, sizeof secret);
 		p->delay = wait; /* not looked at: answered once the time is up */
@@ -146,7 +157,10 @@ static void mytotp_post(struct staff_ctx *c)
 		if (r == ACCOUNTDB_DONE && staff_audit(c, "account.totp", c->user->login) &&
 		    wfdb_commit(c->db)) {
 			sodium_memzero(secret, sizeof secret);
-			throttle_clear(p->srv->throttle, key);
+			if (trusted)
+				devtrust_give_back(p->srv->devtrust, nonce);
+			else
+				throttle_clear(p->srv->throttle, key);
 			log_info("staff: user %lld set up an authenticator", c->user->id);
 			staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
 			staff_printf(c, "<h1>");
@@ -161,7 +175,8 @@ static void mytotp_post(struct staff_ctx *c)
 	}
 	sodium_memzero(secret, sizeof secret);
 	if (r == ACCOUNTDB_NO_ROW) {
-		p->delay = throttle_fail(p->srv->throttle, key, time(NULL));
+		p->delay =
+		    trusted ? throttle_delay(tries) : throttle_fail(p->srv->throttle, key, now);
 		log_info("staff: user %lld gave a wrong password setting up an authenticator",
 			 c->user->id);
 		form_page(c, 400, b32, M_MYTOTP_BAD_PASSWORD);

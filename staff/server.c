@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "crypto/keys.h"
+#include "daemon/clientaddr.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/worker.h"
@@ -35,6 +36,7 @@ struct staff_req {
 	struct staff_file *files; /* views of body.uploads, made before the worker */
 	char cookie_session[SESSION_ID_HEX + 2];
 	char cookie_pre[SESSION_CSRF_HEX + 2];
+	char cookie_device[DEVCOOKIE_TEXT_SIZE + 1]; /* one more: too long is invalid */
 	char cookie_lang[8];
 	char query_lang[8];
 	char accept_language[128];
@@ -67,7 +69,9 @@ struct staff_server *staff_server_new(struct event_base *base, const struct conf
 	s->keys = keys;
 	s->sessions = session_store_new();
 	s->throttle = throttle_new();
-	if (!s->sessions || !s->throttle) {
+	s->devtrust = devtrust_new();
+	s->devkey = devcookie_key_new();
+	if (!s->sessions || !s->throttle || !s->devtrust || !s->devkey) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -130,6 +134,7 @@ static void req_free(struct staff_req *r)
 		event_free(r->timer);
 	sodium_memzero(r->cookie_session, sizeof r->cookie_session);
 	sodium_memzero(r->cookie_pre, sizeof r->cookie_pre);
+	sodium_memzero(r->cookie_device, sizeof r->cookie_device);
 	free(r);
 }
 
@@ -140,18 +145,22 @@ static void copy_value(char *dst, size_t size, const char *src)
 		memcpy(dst, src, strlen(src) + 1);
 }
 
+/* The key of the client's address for the login slow-down: behind a
+ * trusted proxy the address X-Forwarded-For names (daemon/clientaddr.h);
+ * kept only as a keyed hash, never logged. */
 static void client_key(struct staff_req *r)
 {
-	const union MHD_ConnectionInfo *info =
-	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = info ? info->client_addr : NULL;
-	if (sa && sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-		throttle_key(r->srv->throttle, 'C', &in->sin_addr, sizeof in->sin_addr,
+	struct sockaddr_storage ss;
+	clientaddr_of(r->srv->cfg->trusted_proxies, r->conn, &ss);
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in in;
+		memcpy(&in, &ss, sizeof in);
+		throttle_key(r->srv->throttle, 'C', &in.sin_addr, sizeof in.sin_addr,
 			     r->client_key);
-	} else if (sa && sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-		throttle_key(r->srv->throttle, 'C', &in6->sin6_addr, sizeof in6->sin6_addr,
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 in6;
+		memcpy(&in6, &ss, sizeof in6);
+		throttle_key(r->srv->throttle, 'C', &in6.sin6_addr, sizeof in6.sin6_addr,
 			     r->client_key);
 	} else {
 		throttle_key(r->srv->throttle, 'C', "", 0, r->client_key);
@@ -192,6 +201,8 @@ static void request_begin(struct staff_req *r, const char *url, const char *meth
 		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, STAFF_COOKIE));
 	copy_value(r->cookie_pre, sizeof r->cookie_pre,
 		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, STAFF_PRE_COOKIE));
+	copy_value(r->cookie_device, sizeof r->cookie_device,
+		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, STAFF_DEVICE_COOKIE));
 	copy_value(r->cookie_lang, sizeof r->cookie_lang,
 		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "lang"));
 	copy_value(r->accept_language, sizeof r->accept_language,
@@ -462,6 +473,8 @@ void staff_server_free(struct staff_server *s)
 	staff_stop(s);
 	session_store_free(s->sessions);
 	throttle_free(s->throttle);
+	devtrust_free(s->devtrust);
+	devcookie_key_free(s->devkey);
 	sodium_memzero(s->dummy_hash, sizeof s->dummy_hash);
 	free(s);
 }
@@ -553,6 +566,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 	r->priv.req = r;
 	r->priv.session_id = r->cookie_session;
 	r->priv.pre_token = r->cookie_pre;
+	r->priv.device = r->cookie_device;
 	r->priv.client_key = r->client_key;
 	bool lang_query;
 	c->lang = pick_lang(r, &lang_query);

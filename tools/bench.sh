@@ -10,6 +10,10 @@
 #                                 chained journal rows (default 1,000,000)
 #   tests/bench/archive_bench.py  the staff archive's page of 50 over
 #                                 ARCHIVE_CASES cases (default 1,000,000)
+#   tests/bench/login_bench.py    the staff login's time for a wrong password,
+#                                 a right one with a wrong code and a right
+#                                 login, side by side (medians of LOGIN_ROUNDS,
+#                                 default 20)
 # About 4-5 minutes on 2 cores with the defaults before the archive bench,
 # which adds 2-3 to fill its million cases; smaller counts for a quick
 # look: SCAN_CASES=100000 JOURNAL_ROWS=100000 ARCHIVE_CASES=100000
@@ -22,6 +26,7 @@ started=$(date +%s)
 count=${SCAN_CASES:-1000000}
 rows=${JOURNAL_ROWS:-1000000}
 archive_cases=${ARCHIVE_CASES:-1000000}
+login_rounds=${LOGIN_ROUNDS:-20}
 
 stack=$(mktemp -d "${TMPDIR:-/tmp}/hotline-bench.XXXXXX")
 chmod 0755 "$stack"
@@ -48,6 +53,10 @@ cleanup
 {
 	echo "== hotline journal bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
 	/usr/bin/python3 "$repo/tests/bench/journal_bench.py" "$repo" "$build" "$rows"
+} | tee -a "$out"
+{
+	echo "== hotline login bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
+	/usr/bin/python3 "$repo/tests/bench/login_bench.py" "$repo" "$build" "$login_rounds"
 } | tee -a "$out"
 {
 	echo "== hotline archive bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"

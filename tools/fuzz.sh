@@ -28,7 +28,8 @@ fi
 # The project sources each harness needs, compiled into it directly.
 sources() {
 	case "$1" in
-	config) echo daemon/config.c daemon/mailmsg.c daemon/buf.c ;;
+	config) echo daemon/config.c daemon/clientaddr.c daemon/mailmsg.c daemon/buf.c ;;
+	clientaddr) echo daemon/clientaddr.c ;;
 	receipt) echo crypto/receipt.c crypto/keys.c ;;
 	i18n) echo intake/i18n.c ;;
 	text) echo intake/utf8.c intake/html.c intake/i18n.c daemon/buf.c ;;

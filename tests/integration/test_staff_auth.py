@@ -107,8 +107,10 @@ def test_slow_down_grows_per_account_and_refuses_during_it(staff_hotline):
     assert times[3] >= 1.0, times   # the 4th failure: 1 s
     assert times[4] >= 2.0, times   # the 5th: 2 s
     # During a slow-down the right password is not looked at, from another
-    # address as well (the account's count): a 6th failure earns 4 s; a try
-    # made meanwhile is refused and answered when the time is up.
+    # address as well (the account's count), unless it comes with a device
+    # cookie of the account (tests/integration/test_login_flood.py): a 6th
+    # failure earns 4 s; a try made meanwhile from a new browser is refused
+    # and answered when the time is up.
     import threading
     sixth = threading.Thread(target=lambda: c.login_as("analyst", "wrong 6 password", check=False))
     sixth.start()

@@ -418,6 +418,30 @@ static void test_errors(void **state)
 }
 
 /* The SMTP keys that must fit together or have a shape. */
+static void test_trusted_proxies(void **state)
+{
+	(void)state;
+	char err[256];
+	struct config *cfg = config_parse(REQUIRED, "test.conf", err, sizeof err);
+	assert_non_null(cfg);
+	assert_null(cfg->trusted_proxies); /* default: no proxy believed */
+	config_free(cfg);
+	cfg = config_parse(REQUIRED "trusted_proxies = 127.0.0.1, ::1,10.1.0.0/16\n", "test.conf",
+			   err, sizeof err);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->trusted_proxies, "127.0.0.1, ::1,10.1.0.0/16");
+	config_free(cfg);
+	static const char *const bad[] = {"proxy.example.kz", "127.0.0.1, 300.1.1.1",
+					  "10.0.0.0/33", "::1/129", "127.0.0.1/", ",", NULL};
+	for (const char *const *b = bad; *b; b++) {
+		char text[512];
+		snprintf(text, sizeof text, REQUIRED "trusted_proxies = %s\n", *b);
+		check_error(text, "test.conf:5: bad value for trusted_proxies: expected IPv4 or "
+				  "IPv6 addresses or networks (address/prefix), comma-separated "
+				  "(e.g. 127.0.0.1, ::1)");
+	}
+}
+
 static void test_mail_keys(void **state)
 {
 	(void)state;
@@ -663,7 +687,7 @@ static void test_keys(void **state)
 		for (size_t j = 0; j < n; j++)
 			assert_string_not_equal(keys[j], keys[n]);
 	}
-	assert_int_equal(n, 44);
+	assert_int_equal(n, 45);
 	for (const char *const *k = fixed_keys; *k != NULL; k++)
 		assert_true(is_known(*k));
 }
@@ -810,6 +834,8 @@ static void test_sample(void **state)
 	assert_null(sample->smtp_user);
 	assert_null(sample->smtp_password_file);
 	assert_null(sample->smtp_ca_file);
+	assert_null(sample->trusted_proxies);
+	assert_string_equal(all->trusted_proxies, "127.0.0.1, ::1");
 	assert_non_null(all->smtp_user);
 	assert_non_null(all->smtp_password_file);
 	assert_non_null(all->smtp_ca_file);
@@ -838,6 +864,7 @@ int main(void)
 	    cmocka_unit_test(test_numbers),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_mail_keys),
+	    cmocka_unit_test(test_trusted_proxies),
 	    cmocka_unit_test(test_missing),
 	    cmocka_unit_test(test_conninfo_never_in_errors),
 	    cmocka_unit_test(test_small_err_buffer),
