@@ -35,6 +35,23 @@ export function hotlinectl(...args) {
 	return execFileSync(join(build, 'hotlinectl'), [...args, '--database', db], { encoding: 'utf8' });
 }
 
+// Waits until the deadline scanner has announced every appeal registered so
+// far (the compliance notice, and for a named reporter the reply deadline,
+// daemon/scanner.c): a case page read before and after would otherwise
+// differ by that line.
+export function waitScanned(timeoutMs = 30000) {
+	const db = `host=${stackDir()}/pg/run dbname=hotline user=postgres`;
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		const left = execFileSync('psql', [db, '-Atc', 'SELECT count(*) FROM hotline.deadlines WHERE NOT announced'],
+			{ encoding: 'utf8' }).trim();
+		if (left === '0')
+			return;
+		assert.ok(Date.now() < end, `${left} deadlines still unannounced after ${timeoutMs} ms`);
+		execFileSync('sleep', ['0.5']);
+	}
+}
+
 function textOf(html, id) {
 	const m = html.match(new RegExp(`id="${id}"[^>]*>([^<]*)<`));
 	return m ? m[1].trim() : null;

@@ -17,7 +17,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, STAFF, launchForStaff, loadTexts, loginAs, shoot, url } from './common.mjs';
 import { watchDialogs } from './reportkit.mjs';
-import { hotlinectl, passphrase, sendReport, stackDir } from './casework.mjs';
+import { hotlinectl, passphrase, sendReport, stackDir, waitScanned } from './casework.mjs';
 
 const T = loadTexts();
 const TAIL = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&';
@@ -705,6 +705,8 @@ test('every POST form of every staff page is refused without its CSRF token or w
 	await cp.fill('#reason', 'CSRF probe: a request to decide on');
 	assert.equal(await submit(cp, 'main form button[type="submit"]'), 200);
 	const revealPath = new URL(cp.url()).pathname;
+	// the scanner's next run adds the named cases' reply deadline to their pages
+	waitScanned();
 
 	const extra = {
 		compliance: [fresh.registered, fresh.toDirector, fresh.investigation, fresh.reveal].map((r) => `/staff/case/${r}`)
