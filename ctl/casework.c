@@ -9,8 +9,10 @@
 
 #include "crypto/digest.h"
 #include "crypto/seal.h"
+#include "ctl/casekey.h"
 #include "ctl/ctldb.h"
 #include "ctl/keygen.h"
+#include "ctl/sealtext.h"
 #include "workflow/procedure.h"
 
 /* Audits and commits a step that succeeded ("case.<step>" on reg_no),
@@ -33,10 +35,12 @@ static int finish(PGconn *pg, const char *step, const char *reg_no, bool ok,
 
 static int triage(PGconn *pg, int argc, char **argv)
 {
-	const char *unit = NULL, *named = NULL;
+	const char *unit = NULL, *named = NULL, *case_key = NULL, *pass = NULL;
 	static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
 					     {"unit", required_argument, NULL, 'u'},
 					     {"director-named", required_argument, NULL, 'D'},
+					     {"case-key", required_argument, NULL, 'k'},
+					     {"passphrase-file", required_argument, NULL, 'p'},
 					     {"database", required_argument, NULL, 'd'},
 					     {NULL, 0, NULL, 0}};
 	int c;
@@ -50,12 +54,18 @@ static int triage(PGconn *pg, int argc, char **argv)
 			unit = optarg;
 		else if (c == 'D')
 			named = optarg;
+		else if (c == 'k')
+			case_key = optarg;
+		else if (c == 'p')
+			pass = optarg;
 		else if (c != 'd')
 			return 2;
 	}
 	if (optind + 2 != argc) {
 		fprintf(stderr, "usage: hotlinectl case triage REG_NO corruption|not_corruption|"
-				"anonymous|urgent [--unit UNIT] [--director-named yes|no]\n");
+				"anonymous|urgent [--unit UNIT --case-key FILE --passphrase-file "
+				"FILE] [--director-named yes|no]\n"
+				"  (the unit is stored encrypted under the case's key)\n");
 		return 2;
 	}
 	const char *reg_no = argv[optind];
@@ -80,7 +90,14 @@ static int triage(PGconn *pg, int argc, char **argv)
 	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
+	struct content_key *key = NULL;
+	if (unit && *unit && !(key = casekey_from_files(pg, reg_no, case_key, pass))) {
+		ctldb_rollback(pg);
+		return 1;
+	}
+	t.key = key;
 	bool ok = procedure_triage(pg, reg_no, &t, ctldb_actor(), &out, &e);
+	content_key_free(key);
 	int rc = finish(pg, "triage", reg_no, ok, &out, &e);
 	if (rc == 0)
 		printf("case %s: %s%s%s\n", reg_no, case_state_name(out.state), out.due[0] ? ", due " : "",
@@ -148,8 +165,10 @@ static int decide(PGconn *pg, int argc, char **argv)
 
 static int forwarded(PGconn *pg, int argc, char **argv)
 {
-	const char *to_body = NULL;
+	const char *to_body = NULL, *case_key = NULL, *pass = NULL;
 	static const struct option opts[] = {{"to", required_argument, NULL, 't'},
+					     {"case-key", required_argument, NULL, 'k'},
+					     {"passphrase-file", required_argument, NULL, 'p'},
 					     {"database", required_argument, NULL, 'd'},
 					     {NULL, 0, NULL, 0}};
 	int c;
@@ -157,18 +176,30 @@ static int forwarded(PGconn *pg, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 't')
 			to_body = optarg;
+		else if (c == 'k')
+			case_key = optarg;
+		else if (c == 'p')
+			pass = optarg;
 		else if (c != 'd')
 			return 2;
 	}
-	if (optind + 1 != argc || !to_body) {
-		fprintf(stderr, "usage: hotlinectl case forwarded REG_NO --to BODY\n");
+	if (optind + 1 != argc || !to_body || !case_key || !pass) {
+		fprintf(stderr, "usage: hotlinectl case forwarded REG_NO --to BODY --case-key FILE "
+				"--passphrase-file FILE\n"
+				"  (BODY is stored encrypted under the case's key)\n");
 		return 2;
 	}
 	struct procedure_outcome out;
 	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_forwarded(pg, argv[optind], to_body, ctldb_actor(), &out, &e);
+	struct content_key *key = casekey_from_files(pg, argv[optind], case_key, pass);
+	if (!key) {
+		ctldb_rollback(pg);
+		return 1;
+	}
+	bool ok = procedure_forwarded(pg, argv[optind], to_body, key, ctldb_actor(), &out, &e);
+	content_key_free(key);
 	int rc = finish(pg, "forwarded", argv[optind], ok, &out, &e);
 	if (rc == 0)
 		printf("case %s: forwarded\n", argv[optind]);
@@ -177,19 +208,43 @@ static int forwarded(PGconn *pg, int argc, char **argv)
 
 static int declare_interest(PGconn *pg, int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: hotlinectl case declare-interest REG_NO \"NAME\"\n");
+	const char *case_key = NULL, *pass = NULL;
+	static const struct option opts[] = {{"case-key", required_argument, NULL, 'k'},
+					     {"passphrase-file", required_argument, NULL, 'p'},
+					     {"database", required_argument, NULL, 'd'},
+					     {NULL, 0, NULL, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'k')
+			case_key = optarg;
+		else if (c == 'p')
+			pass = optarg;
+		else if (c != 'd')
+			return 2;
+	}
+	if (optind + 2 != argc || !case_key || !pass) {
+		fprintf(stderr, "usage: hotlinectl case declare-interest REG_NO \"NAME\" --case-key "
+				"FILE --passphrase-file FILE\n"
+				"  (the name is stored encrypted under the case's key)\n");
 		return 2;
 	}
+	const char *reg_no = argv[optind], *name = argv[optind + 1];
 	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	bool ok = procedure_declare_interest(pg, argv[1], argv[2], &e);
-	int rc = finish(pg, "declare-interest", argv[1], ok, NULL, &e);
+	struct content_key *key = casekey_from_files(pg, reg_no, case_key, pass);
+	if (!key) {
+		ctldb_rollback(pg);
+		return 1;
+	}
+	bool ok = procedure_declare_interest(pg, reg_no, name, key, 0, &e);
+	content_key_free(key);
+	int rc = finish(pg, "declare-interest", reg_no, ok, NULL, &e);
 	if (rc == 0)
 		printf("case %s: personal interest declared; this person cannot sit on its "
 		       "commission\n",
-		       argv[1]);
+		       reg_no);
 	return rc;
 }
 
@@ -397,6 +452,8 @@ int casework_main(int argc, char **argv)
 		rc = cover_letter(pg, argc, argv);
 	else if (strcmp(step, "director-named") == 0)
 		rc = director_named(pg, argc, argv);
+	else if (strcmp(step, "seal-text") == 0)
+		rc = sealtext_main(pg, argc, argv);
 	else {
 		fprintf(stderr, "hotlinectl: unknown case step '%s'\n", step);
 		rc = 2;

@@ -10,10 +10,12 @@
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "ctl/case_show.h"
+#include "ctl/casekey.h"
 #include "ctl/ctldb.h"
 #include "ctl/keygen.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
+#include "workflow/freetext.h"
 #include "workflow/investigation.h"
 #include "workflow/states.h"
 #include "workflow/wfdb.h"
@@ -124,16 +126,24 @@ static bool order(PGconn *pg, struct investigation *v, const struct opts *o)
 	if (!sk)
 		return false;
 	char *text = case_report_text(pg, v->reg_no, sk);
+	/* the members' names are stored under the case's key (issue 14) */
+	struct content_key *key = text ? casekey_open(pg, v->reg_no, sk) : NULL;
 	secret_key_free(sk);
-	if (!text)
+	if (!text || !key) {
+		if (text)
+			crypto_wipe(text, strlen(text));
+		free(text);
 		return false;
+	}
 	struct investigation_order ord = {.order_no = o->order_no,
 					  .order_date = o->order_date,
 					  .members = members,
-					  .nmembers = o->nmembers};
+					  .nmembers = o->nmembers,
+					  .key = key};
 	char due[11];
 	int queued = 0;
 	bool ok = investigation_order(pg, v, &ord, text, (int64_t)time(NULL), due, &queued, &e);
+	content_key_free(key);
 	crypto_wipe(text, strlen(text));
 	free(text);
 	if (!ok)
@@ -269,14 +279,22 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 		return true;
 	}
 	if (strcmp(what, "request") == 0) {
-		if (!o->to || !o->what) {
+		if (!o->to || !o->what || !o->case_key || !o->pass) {
 			fprintf(stderr, "usage: hotlinectl investigation request REG_NO --to NAME "
-					"--what \"materials\" [--on YYYY-MM-DD]\n");
+					"--what \"materials\" [--on YYYY-MM-DD] --case-key FILE "
+					"--passphrase-file FILE\n"
+					"  (whom and what are stored encrypted under the case's "
+					"key)\n");
 			return false;
 		}
+		struct content_key *key = casekey_from_files(pg, v->reg_no, o->case_key, o->pass);
+		if (!key)
+			return false;
 		char req_id[24], due[11];
-		if (!investigation_request(pg, v, o->to, o->what, o->on, (int64_t)time(NULL), req_id,
-					   due, &e))
+		bool ok = investigation_request(pg, v, o->to, o->what, key, o->on,
+						(int64_t)time(NULL), req_id, due, &e);
+		content_key_free(key);
+		if (!ok)
 			return fail(&e);
 		printf("case %s: request %s for materials, due %s\n", v->reg_no, req_id, due);
 		return true;
@@ -295,7 +313,18 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 	return false;
 }
 
-static int show(PGconn *pg, const struct investigation *v)
+/* A sealed text of the investigation for the terminal: opened with key,
+ * else "(encrypted)" (workflow/freetext.h). */
+static void print_text(const struct content_key *key, const PGresult *res, int row,
+		       int sealed_col, int clear_col)
+{
+	char *text = NULL;
+	enum freetext_state st = freetext_open(key, res, row, sealed_col, clear_col, &text);
+	fputs(text ? text : st == FREETEXT_SEALED ? "(encrypted: give --case-key)" : "", stdout);
+	freetext_free(text);
+}
+
+static int show(PGconn *pg, const struct investigation *v, const struct opts *o)
 {
 	struct calendar *cal = ctldb_calendar(pg);
 	if (!cal)
@@ -328,27 +357,41 @@ static int show(PGconn *pg, const struct investigation *v)
 	if (ruling && PQntuples(ruling) == 1 && *PQgetvalue(ruling, 0, 4))
 		printf("measures: %s of %s\n", PQgetvalue(ruling, 0, 4), PQgetvalue(ruling, 0, 5));
 	PQclear(ruling);
-	static const char sql_members[] = "SELECT name, position FROM hotline.commission_members "
-					  "WHERE investigation_id = $1 ORDER BY name";
+	/* names and addressees are the case's: shown with --case-key only */
+	static const char sql_members[] =
+		"SELECT name_sealed, name, position_sealed, position FROM "
+		"hotline.commission_members WHERE investigation_id = $1 ORDER BY id";
 	static const char sql_requests[] =
-		"SELECT id, addressee, to_char(requested_on, 'YYYY-MM-DD'), "
-		"to_char(due_date, 'YYYY-MM-DD'), received_at IS NOT NULL FROM hotline.material_requests "
-		"WHERE investigation_id = $1 ORDER BY id";
+		"SELECT id, addressee_sealed, to_char(requested_on, 'YYYY-MM-DD'), "
+		"to_char(due_date, 'YYYY-MM-DD'), received_at IS NOT NULL, addressee "
+		"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
+	struct content_key *key =
+	    o->case_key ? casekey_from_files(pg, v->reg_no, o->case_key, o->pass) : NULL;
+	if (o->case_key && !key) {
+		calendar_free(cal);
+		return 1;
+	}
 	const char *p[1] = {v->id};
 	PGresult *res = ctldb_exec(pg, sql_members, 1, p);
-	for (int i = 0; res && i < PQntuples(res); i++)
-		printf("commission: %s%s%s\n", PQgetvalue(res, i, 0),
-		       *PQgetvalue(res, i, 1) ? ", " : "", PQgetvalue(res, i, 1));
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		fputs("commission: ", stdout);
+		print_text(key, res, i, 0, 1);
+		fputs(", ", stdout);
+		print_text(key, res, i, 2, 3);
+		fputs("\n", stdout);
+	}
 	PQclear(res);
 	res = ctldb_exec(pg, sql_requests, 1, p);
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		bool got = strcmp(PQgetvalue(res, i, 4), "t") == 0;
 		int l = deadline_days_left(cal, PQgetvalue(res, i, 3), (int64_t)time(NULL));
-		printf("request %s to %s on %s: due %s, %s\n", PQgetvalue(res, i, 0),
-		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+		printf("request %s to ", PQgetvalue(res, i, 0));
+		print_text(key, res, i, 1, 5);
+		printf(" on %s: due %s, %s\n", PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
 		       got ? "received" : l < 0 ? "OVERDUE" : "open");
 	}
 	PQclear(res);
+	content_key_free(key);
 	calendar_free(cal);
 	return 0;
 }
@@ -378,7 +421,7 @@ int investigate_main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(what, "show") == 0) {
-		rc = show(pg, &v);
+		rc = show(pg, &v, &o);
 		goto out;
 	}
 	bool ok = strcmp(what, "order") == 0	  ? order(pg, &v, &o)

@@ -170,7 +170,12 @@ static void triage(struct staff_ctx *c)
 	}
 	if (!caseaction_begin(c, &k))
 		return;
-	if (!procedure_triage(c->db, k.reg_no, &t, c->user->login, &out, &e)) {
+	/* the unit is typed text: stored under the case's key (issue 14) */
+	struct content_key *key = casefile_content_key(c, &k);
+	t.key = key;
+	bool triaged = procedure_triage(c->db, k.reg_no, &t, c->user->login, &out, &e);
+	content_key_free(key);
+	if (!triaged) {
 		casefile_rollback(c);
 		caseaction_refused(c, k.reg_no, &e);
 		return;
@@ -192,7 +197,12 @@ static void forwarded(struct staff_ctx *c)
 	struct wf_error e = {0};
 	if (!caseaction_begin(c, &k))
 		return;
-	if (!procedure_forwarded(c->db, k.reg_no, staff_arg(c, "to"), c->user->login, &out, &e)) {
+	/* the body is typed text: stored under the case's key (issue 14) */
+	struct content_key *key = casefile_content_key(c, &k);
+	bool recorded =
+	    procedure_forwarded(c->db, k.reg_no, staff_arg(c, "to"), key, c->user->login, &out, &e);
+	content_key_free(key);
+	if (!recorded) {
 		casefile_rollback(c);
 		caseaction_refused(c, k.reg_no, &e);
 		return;

@@ -9,6 +9,7 @@
 #include "crypto/digest.h"
 #include "crypto/seal.h"
 #include "staff/casefile.h"
+#include "staff/sealedtext.h"
 #include "workflow/calendar.h"
 #include "workflow/names.h"
 #include "workflow/procedure.h"
@@ -42,22 +43,31 @@ static const char sql_investigation[] =
 	"conclusion_key_sealed, conclusion, proposed_measures, coalesce(decision_doc, ''), "
 	"coalesce(to_char(decision_date, 'YYYY-MM-DD'), ''), coalesce(measures_doc, ''), "
 	"coalesce(to_char(measures_date, 'YYYY-MM-DD'), ''), "
-	"coalesce(to_char(submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
-	"FROM hotline.investigations WHERE case_id = $1";
+	"coalesce(to_char(submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
+	"norms_sealed FROM hotline.investigations WHERE case_id = $1";
 enum { I_ID, I_ORDER_NO, I_ORDER_DATE, I_STATE, I_DUE, I_EXTENDED, I_DECISION, I_NORMS,
        I_CONCL_KEY, I_CONCLUSION, I_PROPOSED, I_DECISION_DOC, I_DECISION_DATE, I_MEASURES_DOC,
-       I_MEASURES_DATE, I_SUBMITTED };
+       I_MEASURES_DATE, I_SUBMITTED, I_NORMS_SEALED /* I_NORMS: clear before migration 0022 */ };
+/* name and position are sealed under the case's key; name, position: the
+ * clear values of rows written before migration 0022 */
 static const char sql_members[] =
-	"SELECT name, position FROM hotline.commission_members WHERE investigation_id = $1 "
-	"ORDER BY name";
+	"SELECT name_sealed, name, position_sealed, position FROM hotline.commission_members "
+	"WHERE investigation_id = $1 ORDER BY id";
 static const char sql_extensions[] =
 	"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD'), consented_by, "
 	"to_char(old_due_date, 'YYYY-MM-DD'), to_char(new_due_date, 'YYYY-MM-DD') "
 	"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
 static const char sql_requests[] =
-	"SELECT addressee, what, to_char(requested_on, 'YYYY-MM-DD'), "
-	"to_char(due_date, 'YYYY-MM-DD'), received_at IS NOT NULL "
+	"SELECT addressee_sealed, addressee, what_sealed, what, "
+	"to_char(requested_on, 'YYYY-MM-DD'), to_char(due_date, 'YYYY-MM-DD'), "
+	"received_at IS NOT NULL "
 	"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
+/* The typed facts of the case itself: the unit it was referred to and the
+ * body it was forwarded to, sealed; the clear columns hold only texts
+ * written before migration 0022. */
+static const char sql_sealed_facts[] =
+	"SELECT referred_unit_sealed, referred_unit, forwarded_to_sealed, forwarded_to, "
+	"forwarded_at IS NOT NULL FROM hotline.cases WHERE id = $1";
 static const char sql_commission_users[] =
 	"SELECT login, display_name FROM hotline.staff_users WHERE 'commission' = ANY (roles) "
 	"AND NOT disabled ORDER BY display_name";
@@ -141,6 +151,16 @@ static void submit_form_end(struct staff_ctx *c, const char *id, enum msg label)
 	staff_printf(c, "</button></p>\n</form>\n");
 }
 
+/* Whether where the case went was recorded (procedure_forwarded). */
+static bool forwarded_recorded(struct staff_ctx *c, const struct casefile *k)
+{
+	const char *v[1] = {k->id};
+	PGresult *res = casefile_query(c, sql_sealed_facts, 1, v);
+	bool done = res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 4), "t") == 0;
+	PQclear(res);
+	return done;
+}
+
 static void put_facts(struct staff_ctx *c, const struct casefile *k)
 {
 	staff_printf(c, "<dl class=\"facts\">\n");
@@ -173,8 +193,19 @@ static void put_facts(struct staff_ctx *c, const struct casefile *k)
 		      : strcmp(k->director_involved, "no") == 0 ? M_CASE_NO
 								: M_CASE_DONT_KNOW);
 	staff_printf(c, "</span></dd>\n");
-	if (k->triage_unit[0])
-		dd_text(c, M_CASE_UNIT, k->triage_unit);
+	const char *v[1] = {k->id};
+	PGresult *sf = casefile_query(c, sql_sealed_facts, 1, v);
+	bool has_facts = sf && PQntuples(sf) == 1;
+	struct content_key *key =
+	    has_facts && (!PQgetisnull(sf, 0, 0) || !PQgetisnull(sf, 0, 2))
+		? casefile_content_key(c, k)
+		: NULL;
+	if (has_facts && !(PQgetisnull(sf, 0, 0) && PQgetisnull(sf, 0, 1))) {
+		dt(c, M_CASE_UNIT);
+		staff_printf(c, "<span id=\"referred-unit\">");
+		(void)sealedtext_put(c, key, sf, 0, 0, 1);
+		staff_printf(c, "</span></dd>\n");
+	}
 	if (k->decision[0]) {
 		dt(c, M_CASE_DECISION);
 		staff_printf(c, "<span id=\"decision\">");
@@ -190,8 +221,14 @@ static void put_facts(struct staff_ctx *c, const struct casefile *k)
 		}
 		staff_printf(c, "</dd>\n");
 	}
-	if (k->forwarded_to[0])
-		dd_text(c, M_CASE_FORWARDED_TO, k->forwarded_to);
+	if (has_facts && !(PQgetisnull(sf, 0, 2) && PQgetisnull(sf, 0, 3))) {
+		dt(c, M_CASE_FORWARDED_TO);
+		staff_printf(c, "<span id=\"forwarded-body\">");
+		(void)sealedtext_put(c, key, sf, 0, 2, 3);
+		staff_printf(c, "</span></dd>\n");
+	}
+	content_key_free(key);
+	PQclear(sf);
 	staff_printf(c, "</dl>\n");
 }
 
@@ -584,13 +621,24 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 		staff_printf(c, ")");
 	}
 	staff_printf(c, "</dd>\n");
-	if (*PQgetvalue(res, 0, 7))
-		dd_text(c, M_CASE_NORMS, PQgetvalue(res, 0, 7));
+	if (!PQgetisnull(res, 0, I_NORMS_SEALED)) {
+		/* under the conclusion's key, like the findings */
+		struct content_key *ck = casefile_sealed_key(c, res, 0, I_CONCL_KEY);
+		dt(c, M_CASE_NORMS);
+		staff_printf(c, "<span id=\"norms\">");
+		if (!casefile_put_text(c, ck, res, 0, I_NORMS_SEALED))
+			staff_text(c, M_SEALED_TEXT);
+		staff_printf(c, "</span></dd>\n");
+		content_key_free(ck);
+	} else if (*PQgetvalue(res, 0, I_NORMS)) {
+		dd_text(c, M_CASE_NORMS, PQgetvalue(res, 0, I_NORMS));
+	}
 	staff_printf(c, "</dl>\n");
 	const char *w[1] = {PQgetvalue(res, 0, 0)};
 	subheading(c, M_CASE_COMMISSION);
 	staff_printf(c, "<ul id=\"commission\">\n");
-	casepage_members(c, w[0]);
+	struct content_key *key = casefile_content_key(c, k);
+	casepage_members(c, key, w[0]);
 	staff_printf(c, "</ul>\n");
 	PGresult *x = casefile_query(c, sql_extensions, 1, w);
 	for (int i = 0; x && i < PQntuples(x); i++) {
@@ -608,20 +656,21 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 	staff_printf(c, "<ul id=\"requests\">\n");
 	for (int i = 0; r && i < PQntuples(r); i++) {
 		staff_printf(c, "<li>");
-		staff_esc(c, PQgetvalue(r, i, 0));
+		(void)sealedtext_put(c, key, r, i, 0, 1);
 		staff_printf(c, ": ");
-		staff_esc(c, PQgetvalue(r, i, 1));
+		(void)sealedtext_put(c, key, r, i, 2, 3);
 		staff_printf(c, " &mdash; ");
-		staff_esc(c, PQgetvalue(r, i, 2));
+		staff_esc(c, PQgetvalue(r, i, 4));
 		staff_printf(c, " &rarr; ");
-		staff_esc(c, PQgetvalue(r, i, 3));
-		if (strcmp(PQgetvalue(r, i, 4), "t") == 0) {
+		staff_esc(c, PQgetvalue(r, i, 5));
+		if (strcmp(PQgetvalue(r, i, 6), "t") == 0) {
 			staff_printf(c, " &#10003;");
 		}
 		staff_printf(c, "</li>\n");
 	}
 	staff_printf(c, "</ul>\n");
 	PQclear(r);
+	content_key_free(key);
 	enum investigation_state st;
 	if (investigation_state_parse(inv_state, &st) && st >= INV_SUBMITTED)
 		put_submitted(c, res);
@@ -630,17 +679,20 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 	return true;
 }
 
-void casepage_members(struct staff_ctx *c, const char *inv_id)
+void casepage_members(struct staff_ctx *c, const struct content_key *key, const char *inv_id)
 {
 	const char *v[1] = {inv_id};
 	PGresult *res = casefile_query(c, sql_members, 1, v);
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		staff_printf(c, "<li>");
-		staff_esc(c, PQgetvalue(res, i, 0));
-		if (*PQgetvalue(res, i, 1)) {
+		(void)sealedtext_put(c, key, res, i, 0, 1);
+		char *position = NULL;
+		if (freetext_open(key, res, i, 2, 3, &position) != FREETEXT_NONE &&
+		    (!position || *position)) {
 			staff_printf(c, ", ");
-			staff_esc(c, PQgetvalue(res, i, 1));
+			(void)sealedtext_put(c, key, res, i, 2, 3);
 		}
+		freetext_free(position);
 		staff_printf(c, "</li>\n");
 	}
 	PQclear(res);
@@ -1009,7 +1061,7 @@ void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, con
 		put_triage_form(c, &k);
 	if (has_role(c, ROLE_COMPLIANCE) &&
 	    (k.state == CASE_URGENT ||
-	     (strncmp(k.decision, "forward", 7) == 0 && !k.forwarded_to[0])))
+	     (strncmp(k.decision, "forward", 7) == 0 && !forwarded_recorded(c, &k))))
 		put_forwarded_form(c, &k);
 	if (decides(c) && !k.view_only && (k.state == CASE_TO_DIRECTOR || k.state == CASE_ACKNOWLEDGED))
 		put_decision_forms(c, &k);

@@ -25,8 +25,10 @@ void casepage_stylesheet(struct staff_ctx *c);
 void casepage_section(struct staff_ctx *c, const char *id, enum msg title);
 
 /* The <li> of each member of the investigation's commission ("name,
- * position"), escaped. */
-void casepage_members(struct staff_ctx *c, const char *inv_id);
+ * position"), escaped; names and positions are opened with key, the
+ * case's content key (staff/sealedtext.h: without it, a notice). */
+struct content_key;
+void casepage_members(struct staff_ctx *c, const struct content_key *key, const char *inv_id);
 
 /* The section of messages with the reporter, each opened with its own key
  * (sealed to the case-handling key); the reporter's messages with an id

@@ -16,10 +16,12 @@
 #include "staff/board.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"
+#include "staff/sealedtext.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/investigation.h"
 #include "workflow/journal.h"
+#include "workflow/procedure.h"
 #include "workflow/states.h"
 #include "workflow/wfdb.h"
 
@@ -214,7 +216,7 @@ static const char sql_view[] =
 	"coalesce(i.measures_doc, ''), i.id, c.id, c.identity_sealed IS NOT NULL, "
 	"coalesce(to_char(i.submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
 	"coalesce(i.decision_doc, ''), coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), ''), "
-	"coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') "
+	"coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), ''), i.norms_sealed "
 	"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 enum {
@@ -239,7 +241,8 @@ enum {
 	V_SUBMITTED,
 	V_DECISION_DOC,
 	V_DECISION_DATE,
-	V_MEASURES_DATE
+	V_MEASURES_DATE,
+	V_NORMS_SEALED /* V_NORMS: the clear norms of a conclusion before migration 0022 */
 };
 
 static void put_field(struct staff_ctx *c, enum msg label, const char *value, const char *id)
@@ -304,11 +307,11 @@ static void put_sealed_text(struct staff_ctx *c, const struct content_key *key, 
 	staff_printf(c, "</dd>\n");
 }
 
-static void put_members(struct staff_ctx *c, const char *inv_id)
+static void put_members(struct staff_ctx *c, const struct content_key *key, const char *inv_id)
 {
 	casepage_section(c, "members", M_COMM_MEMBERS);
 	staff_printf(c, "<ul>\n");
-	casepage_members(c, inv_id);
+	casepage_members(c, key, inv_id);
 	staff_printf(c, "</ul>\n</section>\n");
 }
 
@@ -332,13 +335,17 @@ static void put_extensions(struct staff_ctx *c, const char *inv_id)
 	PQclear(res);
 }
 
-static void put_requests(struct staff_ctx *c, const struct calendar *cal, const char *reg_no,
-			 const char *inv_id, bool running, bool open)
+static void put_requests(struct staff_ctx *c, const struct content_key *key,
+			 const struct calendar *cal, const char *reg_no, const char *inv_id,
+			 bool running, bool open)
 {
+	/* whom and what: sealed under the case's key (clear only in rows
+	 * written before migration 0022) */
 	static const char sql_requests[] =
-		"SELECT id, addressee, what, to_char(requested_on, 'YYYY-MM-DD'), "
+		"SELECT id, addressee_sealed, what_sealed, to_char(requested_on, 'YYYY-MM-DD'), "
 		"to_char(due_date, 'YYYY-MM-DD'), received_at IS NOT NULL, "
-		"coalesce(to_char(received_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+		"coalesce(to_char(received_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+		"addressee, what "
 		"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 	const char *p[1] = {inv_id};
 	PGresult *res = wfdb_exec(c->db, sql_requests, 1, p, NULL);
@@ -353,9 +360,9 @@ static void put_requests(struct staff_ctx *c, const struct calendar *cal, const 
 		bool received = strcmp(PQgetvalue(res, i, 5), "t") == 0;
 		staff_printf(c, "<li class=\"card request%s\" id=\"request-%lld\"><p><strong>",
 			     received ? " received" : "", strtoll(id, NULL, 10));
-		staff_esc(c, PQgetvalue(res, i, 1));
+		(void)sealedtext_put(c, key, res, i, 1, 7);
 		staff_printf(c, "</strong>: ");
-		staff_esc(c, PQgetvalue(res, i, 2));
+		(void)sealedtext_put(c, key, res, i, 2, 8);
 		staff_printf(c, "</p>\n<p>");
 		staff_text(c, M_COMM_REQUESTED_ON);
 		staff_printf(c, " <time>");
@@ -449,9 +456,14 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *a
 		put_sealed_text(c, key, v, V_CONCLUSION, "findings-text");
 		staff_printf(c, "<dt>");
 		staff_text(c, M_COMM_NORMS);
-		staff_printf(c, "</dt>\n<dd id=\"norms-text\">");
-		staff_esc(c, PQgetvalue(v, 0, V_NORMS));
-		staff_printf(c, "</dd>\n");
+		staff_printf(c, "</dt>\n");
+		if (!PQgetisnull(v, 0, V_NORMS_SEALED)) {
+			put_sealed_text(c, key, v, V_NORMS_SEALED, "norms-text");
+		} else {
+			staff_printf(c, "<dd id=\"norms-text\">");
+			staff_esc(c, PQgetvalue(v, 0, V_NORMS));
+			staff_printf(c, "</dd>\n");
+		}
 		if (!PQgetisnull(v, 0, V_PROPOSED)) {
 			staff_printf(c, "<dt>");
 			staff_text(c, M_COMM_PROPOSED);
@@ -515,23 +527,29 @@ static void put_decision(struct staff_ctx *c, const PGresult *v, enum investigat
 	staff_printf(c, "</section>\n");
 }
 
-static void put_interest(struct staff_ctx *c, const char *case_id, const char *action,
-			 bool closed)
+static void put_interest(struct staff_ctx *c, const struct content_key *key, const char *case_id,
+			 const char *action, bool closed)
 {
+	/* the name is sealed under the case's key (clear only in rows written
+	 * before migration 0022); "mine" is known by the account */
 	static const char sql_interest[] =
-		"SELECT name, to_char(declared_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
-		"FROM hotline.interest_declarations WHERE case_id = $1 ORDER BY declared_at";
-	const char *p[1] = {case_id};
-	PGresult *res = wfdb_exec(c->db, sql_interest, 1, p, NULL);
+		"SELECT name_sealed, to_char(declared_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+		"name, declared_by = $2::bigint FROM hotline.interest_declarations WHERE case_id = $1 "
+		"ORDER BY declared_at, id";
+	char uid[24];
+	user_id_text(c, uid);
+	const char *p[2] = {case_id, uid};
+	PGresult *res = wfdb_exec(c->db, sql_interest, 2, p, NULL);
 	casepage_section(c, "interest", M_COMM_INTEREST);
 	bool mine = false;
 	if (res && PQntuples(res) > 0) {
 		staff_printf(c, "<ul>\n");
 		for (int i = 0; i < PQntuples(res); i++) {
-			if (strcmp(PQgetvalue(res, i, 0), c->user->name) == 0)
+			if (strcmp(PQgetvalue(res, i, 3), "t") == 0 ||
+			    (!PQgetisnull(res, i, 2) && strcmp(PQgetvalue(res, i, 2), c->user->name) == 0))
 				mine = true;
 			staff_printf(c, "<li>");
-			staff_esc(c, PQgetvalue(res, i, 0));
+			(void)sealedtext_put(c, key, res, i, 0, 2);
 			staff_printf(c, " · <time>");
 			staff_esc(c, PQgetvalue(res, i, 1));
 			staff_printf(c, "</time></li>\n");
@@ -663,15 +681,18 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 	staff_text(c, M_COMM_TERM_HINT);
 	staff_printf(c, "</p>\n");
 	put_extensions(c, PQgetvalue(v, 0, V_INV_ID));
-	put_members(c, PQgetvalue(v, 0, V_INV_ID));
+	/* what the staff typed about the case opens with its key (issue 14) */
+	struct content_key *key = sealedtext_case_key(c, PQgetvalue(v, 0, V_CASE_ID));
+	put_members(c, key, PQgetvalue(v, 0, V_INV_ID));
 	put_report(c, v);
 	put_case_messages(c, PQgetvalue(v, 0, V_CASE_ID), reg_no, read_before);
 	put_related(c, PQgetvalue(v, 0, V_INV_ID));
-	put_requests(c, cal, reg_no, PQgetvalue(v, 0, V_INV_ID),
+	put_requests(c, key, cal, reg_no, PQgetvalue(v, 0, V_INV_ID),
 		     state == INV_ORDERED || state == INV_IN_PROGRESS, state < INV_SUBMITTED);
 	put_conclusion(c, v, action, state);
 	put_decision(c, v, state);
-	put_interest(c, PQgetvalue(v, 0, V_CASE_ID), action, state == INV_CLOSED);
+	put_interest(c, key, PQgetvalue(v, 0, V_CASE_ID), action, state == INV_CLOSED);
+	content_key_free(key);
 	if (strcmp(PQgetvalue(v, 0, V_HAS_IDENTITY), "t") == 0 && state != INV_CLOSED) {
 		casepage_section(c, "reveal", M_REVEAL_TITLE);
 		staff_printf(c, "<p><a href=\"/staff/reveal/new?case=");
@@ -696,16 +717,15 @@ static void view(struct staff_ctx *c)
 
 /* --- the steps --- */
 
+/* A member declares their own interest: their display name, sealed
+ * under the case's key (procedure_declare_interest). */
 static bool declare_interest(struct staff_ctx *c, const struct investigation *v,
 			     struct wf_error *e)
 {
-	static const char sql_declare[] =
-		"INSERT INTO hotline.interest_declarations (case_id, name, declared_by) "
-		"VALUES ($1, $2, $3::bigint) ON CONFLICT DO NOTHING";
-	char uid[24];
-	user_id_text(c, uid);
-	const char *p[3] = {v->case_id, c->user->name, uid};
-	return wfdb_run(c->db, sql_declare, 3, p, e);
+	struct content_key *key = sealedtext_case_key(c, v->case_id);
+	bool ok = procedure_declare_interest(c->db, v->reg_no, c->user->name, key, c->user->id, e);
+	content_key_free(key);
+	return ok;
 }
 
 static bool conclude(struct staff_ctx *c, struct investigation *v, struct wf_error *e)
@@ -724,8 +744,11 @@ static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
 		return investigation_start(c->db, v, e);
 	if (strcmp(what, "request") == 0) {
 		char id[24], due[11];
-		return investigation_request(c->db, v, staff_arg(c, "to"), staff_arg(c, "what"),
-					     staff_arg(c, "on"), staff_now(c), id, due, e);
+		struct content_key *key = sealedtext_case_key(c, v->case_id);
+		bool ok = investigation_request(c->db, v, staff_arg(c, "to"), staff_arg(c, "what"),
+						key, staff_arg(c, "on"), staff_now(c), id, due, e);
+		content_key_free(key);
+		return ok;
 	}
 	if (strcmp(what, "received") == 0)
 		return investigation_received(c->db, v, staff_arg(c, "request"), e);

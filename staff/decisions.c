@@ -352,8 +352,12 @@ static void order(struct staff_ctx *c)
 	}
 	char due[11];
 	int queued = 0;
+	/* the members' names are stored under the case's key (issue 14) */
+	struct content_key *key = casefile_content_key(c, &k);
+	o.key = key;
 	bool ok = *o.order_no && investigation_load(c->db, k.reg_no, &v, &e) &&
 		  investigation_order(c->db, &v, &o, text, staff_now(c), due, &queued, &e);
+	content_key_free(key);
 	if (!*o.order_no)
 		wf_fail(&e, WF_MISSING, "the order's number");
 	crypto_wipe(text, strlen(text));

@@ -10,6 +10,7 @@
 #include "daemon/config.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"
+#include "staff/sealedtext.h"
 #include "workflow/journal.h"
 #include "workflow/reveal.h"
 #include "workflow/wfdb.h"
@@ -223,7 +224,15 @@ static void new_post(struct staff_ctx *c)
 		wf_fail(&e, WF_NO_CASE, "not a registration number");
 	ok = ok && wfdb_begin(c->db);
 	bool in_tx = ok;
-	ok = ok && reveal_request(c->db, reg_no, c->user->id, as, staff_arg(c, "reason"), id, &e);
+	/* the reason is the case's: stored only under its key (issue 14) */
+	const char *reason = staff_arg(c, "reason");
+	char *sealed = NULL;
+	if (ok && reason[strspn(reason, " \t\r\n")] == '\0')
+		ok = wf_fail(&e, WF_MISSING, "a request to reveal an identity states its reason");
+	else if (ok && !(sealed = sealedtext_reveal_seal(c, reg_no, reason)))
+		ok = wf_fail(&e, WF_NO_CASE, "the case's key does not open for this session");
+	ok = ok && reveal_request(c->db, reg_no, c->user->id, as, sealed, id, &e);
+	free(sealed);
 	char object[64];
 	snprintf(object, sizeof(object), "%s/reveal/%s", reg_no, id);
 	if (ok && !staff_audit(c, "reveal.request", object))
@@ -278,9 +287,7 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 	staff_printf(c, "<dt>");
 	staff_text(c, M_REVEAL_REASON);
 	staff_printf(c, "</dt>\n<dd class=\"text\" id=\"reason\">");
-	char *reason = reveal_reason(c->db, r);
-	staff_esc(c, reason ? reason : "");
-	free(reason);
+	sealedtext_put_reveal_reason(c, r->id, r->case_id);
 	staff_printf(c, "</dd>\n");
 	if (r->decided_by) {
 		staff_printf(c, "<dt>");

@@ -8,6 +8,7 @@
 #include "crypto/seal.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
+#include "workflow/freetext.h"
 #include "workflow/names.h"
 #include "workflow/notice.h"
 
@@ -168,10 +169,11 @@ static bool member_account(PGconn *pg, const struct investigation_member *m, str
 
 bool investigation_check_members(PGconn *pg, const struct investigation *v,
 				 const struct investigation_member *members, int nmembers,
-				 const char *report_text, struct wf_error *e)
+				 const char *report_text, const struct content_key *key,
+				 struct wf_error *e)
 {
-	static const char sql_interest[] = "SELECT name FROM hotline.interest_declarations "
-					   "WHERE case_id = $1";
+	static const char sql_interest[] = "SELECT name_sealed, name FROM "
+					   "hotline.interest_declarations WHERE case_id = $1";
 	if (!report_text)
 		return wf_fail(e, WF_MISSING, "the report's text is needed to check the commission");
 	const char *p[1] = {v->case_id};
@@ -196,8 +198,18 @@ bool investigation_check_members(PGconn *pg, const struct investigation *v,
 		if (members[i].staff_user_id && !member_account(pg, &members[i], e))
 			goto out;
 		for (int r = 0; r < PQntuples(declared); r++) {
-			const char *who = PQgetvalue(declared, r, 0);
-			if (names_same_person(who, name)) {
+			/* names compare across scripts and initials: no hash of
+			 * the text could, so the declared names are opened */
+			char *who = NULL;
+			enum freetext_state st = freetext_open(key, declared, r, 0, 1, &who);
+			if (st == FREETEXT_SEALED) {
+				wf_fail(e, WF_CRYPTO, "the case's key is needed to read the "
+						      "declarations of interest");
+				goto out;
+			}
+			bool same = who && names_same_person(who, name);
+			freetext_free(who);
+			if (same) {
 				wf_fail(e, WF_MEMBER_INTEREST,
 					"%s declared a personal interest in this case and cannot "
 					"sit on its commission",
@@ -256,8 +268,9 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 		"INSERT INTO hotline.investigations (case_id, order_no, order_date, due_date) "
 		"VALUES ($1, $2, $3::date, $4::date) RETURNING id";
 	static const char sql_member[] =
-		"INSERT INTO hotline.commission_members (investigation_id, name, position, "
-		"staff_user_id) VALUES ($1, $2, $3, nullif($4::bigint, 0))";
+		"INSERT INTO hotline.commission_members (investigation_id, name_sealed, "
+		"position_sealed, staff_user_id) VALUES ($1, $2::bytea, $3::bytea, "
+		"nullif($4::bigint, 0))";
 	if (!o->order_no || !*o->order_no || !o->order_date || o->nmembers <= 0)
 		return wf_fail(e, WF_MISSING, "an order needs its number, its date and the commission");
 	if (!investigation_check_order(v, e))
@@ -269,7 +282,15 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 			"the director's decision to investigate", now, e) ||
 	    !cal_date_parse(o->order_date, &od))
 		return false;
-	if (!investigation_check_members(pg, v, o->members, o->nmembers, report_text, e))
+	if (!o->key)
+		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record the commission");
+	for (int i = 0; i < o->nmembers; i++)
+		for (int j = 0; j < i; j++)
+			if (o->members[i].name && o->members[j].name &&
+			    strcmp(o->members[i].name, o->members[j].name) == 0)
+				return wf_fail(e, WF_MISSING, "%s is named twice in the commission",
+					       o->members[i].name);
+	if (!investigation_check_members(pg, v, o->members, o->nmembers, report_text, o->key, e))
 		return false;
 	struct calendar *cal = wfdb_calendar(pg, e);
 	if (!cal)
@@ -285,8 +306,13 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 		const char *pos = o->members[i].position ? o->members[i].position : "";
 		char uid[24];
 		snprintf(uid, sizeof(uid), "%lld", o->members[i].staff_user_id);
-		const char *m[4] = {v->id, o->members[i].name, pos, uid};
-		ok = wfdb_run(pg, sql_member, 4, m, e);
+		char *name = freetext_seal(o->key, o->members[i].name);
+		char *position = freetext_seal(o->key, pos);
+		const char *m[4] = {v->id, name, position, uid};
+		ok = name && position ? wfdb_run(pg, sql_member, 4, m, e)
+				      : wf_fail(e, WF_CRYPTO, "encryption failed");
+		free(name);
+		free(position);
 	}
 	char deadline_due[11];
 	ok = ok && deadline_add_investigation(pg, cal, v->case_id, o->order_date, deadline_due, e);
@@ -311,7 +337,7 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 			    const struct public_key *case_pk, struct wf_error *e)
 {
 	static const char sql_conclude[] =
-		"UPDATE hotline.investigations SET norms = $2, conclusion_key_sealed = $3, "
+		"UPDATE hotline.investigations SET norms_sealed = $2, conclusion_key_sealed = $3, "
 		"conclusion = $4, proposed_measures = $5 WHERE id = $1";
 	if (!ordered(v, e))
 		return false;
@@ -321,10 +347,12 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 	if (!text || len == 0)
 		return wf_fail(e, WF_EMPTY, "the conclusion is empty: it must give its reasons");
 	struct content_key *key = content_key_new();
-	unsigned char *sealed = NULL, *ct = NULL, *pm = NULL;
-	size_t slen = 0, clen = 0, pmlen = 0;
+	unsigned char *sealed = NULL, *ct = NULL, *pm = NULL, *nm = NULL;
+	size_t slen = 0, clen = 0, pmlen = 0, nmlen = 0;
+	/* the norms are typed text too: under the conclusion's key (issue 14) */
 	bool ok = key && content_key_seal(key, case_pk, &sealed, &slen) &&
 		  content_encrypt(key, text, len, &ct, &clen) &&
+		  content_encrypt(key, norms, strlen(norms), &nm, &nmlen) &&
 		  (!proposed || proposed_len == 0 ||
 		   content_encrypt(key, proposed, proposed_len, &pm, &pmlen));
 	content_key_free(key);
@@ -332,10 +360,10 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 		wf_fail(e, WF_CRYPTO, "the conclusion could not be encrypted");
 	ok = ok && move(pg, v, INV_CONCLUSION_DRAFTED, e);
 	if (ok) {
-		const char *p[5] = {v->id, norms, (const char *)sealed, (const char *)ct,
+		const char *p[5] = {v->id, (const char *)nm, (const char *)sealed, (const char *)ct,
 				    (const char *)pm};
-		int lengths[5] = {0, 0, (int)slen, (int)clen, (int)pmlen};
-		int formats[5] = {0, 0, 1, 1, 1};
+		int lengths[5] = {0, (int)nmlen, (int)slen, (int)clen, (int)pmlen};
+		int formats[5] = {0, 1, 1, 1, 1};
 		PGresult *res = PQexecParams(pg, sql_conclude, 5, NULL, p, lengths, formats, 0);
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		if (!ok) {
@@ -347,6 +375,7 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 	free(sealed);
 	free(ct);
 	free(pm);
+	free(nm);
 	return ok;
 }
 
@@ -497,12 +526,13 @@ bool investigation_extend(PGconn *pg, struct investigation *v,
 }
 
 bool investigation_request(PGconn *pg, struct investigation *v, const char *to, const char *what,
-			   const char *on, int64_t now, char request_id[24], char due[11],
-			   struct wf_error *e)
+			   const struct content_key *key, const char *on, int64_t now,
+			   char request_id[24], char due[11], struct wf_error *e)
 {
 	static const char sql_req[] =
-		"INSERT INTO hotline.material_requests (investigation_id, addressee, what, "
-		"requested_on, due_date) VALUES ($1, $2, $3, $4::date, $5::date) RETURNING id";
+		"INSERT INTO hotline.material_requests (investigation_id, addressee_sealed, "
+		"what_sealed, requested_on, due_date) VALUES ($1, $2::bytea, $3::bytea, $4::date, "
+		"$5::date) RETURNING id";
 	if (!ordered(v, e))
 		return false;
 	if (!to || !*to || !what || !*what)
@@ -526,8 +556,13 @@ bool investigation_request(PGconn *pg, struct investigation *v, const char *to, 
 	if (!cal)
 		return false;
 	cal_date_format(calendar_add_working_days(cal, d, 1), due);
-	const char *p[5] = {v->id, to, what, on, due};
-	PGresult *res = wfdb_exec(pg, sql_req, 5, p, e);
+	char *to_sealed = freetext_seal(key, to), *what_sealed = freetext_seal(key, what);
+	const char *p[5] = {v->id, to_sealed, what_sealed, on, due};
+	PGresult *res = to_sealed && what_sealed ? wfdb_exec(pg, sql_req, 5, p, e) : NULL;
+	if (!to_sealed || !what_sealed)
+		wf_fail(e, WF_CRYPTO, "the case's key is needed to record the request");
+	free(to_sealed);
+	free(what_sealed);
 	bool ok = res != NULL;
 	if (ok)
 		snprintf(request_id, 24, "%s", PQgetvalue(res, 0, 0));

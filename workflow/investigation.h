@@ -23,6 +23,7 @@
 #include "workflow/wfdb.h"
 
 struct public_key;
+struct content_key;
 
 struct investigation {
 	char case_id[24];
@@ -59,16 +60,21 @@ struct investigation_order {
 	const char *order_date; /* YYYY-MM-DD */
 	const struct investigation_member *members;
 	int nmembers;
+	/* the case's content key: the members' names and positions are
+	 * stored only under it (workflow/freetext.h) */
+	const struct content_key *key;
 };
 
 /* Nobody named in the report and nobody who declared a personal interest
  * may sit on its commission (004 L105, 002 L47); names compare across
  * Cyrillic and Latin transliteration (workflow/names.h). report_text is
  * the report's own text (what, when and where, who) and the reporter's
- * messages, decrypted by the caller with the case key. */
+ * messages, decrypted by the caller with the case key; key (the case's
+ * content key) opens the declared names. */
 bool investigation_check_members(PGconn *pg, const struct investigation *v,
 				 const struct investigation_member *members, int nmembers,
-				 const char *report_text, struct wf_error *e)
+				 const char *report_text, const struct content_key *key,
+				 struct wf_error *e)
     __attribute__((warn_unused_result));
 
 /* The case waits for an investigation to be ordered: the director decided
@@ -159,9 +165,10 @@ bool investigation_extend(PGconn *pg, struct investigation *v,
 /* A request for materials to an employee, due one working day after the
  * day it is made (004 p.7.8). on is that day (YYYY-MM-DD) or NULL for the
  * day of now in Asia/Almaty, neither before the order nor after today.
- * Writes the request's id and due date. */
+ * Writes the request's id and due date. to and what are stored only
+ * under key, the case's content key (workflow/freetext.h). */
 bool investigation_request(PGconn *pg, struct investigation *v, const char *to, const char *what,
-			   const char *on, int64_t now, char request_id[24], char due[11],
+			   const struct content_key *key, const char *on, int64_t now, char request_id[24], char due[11],
 			   struct wf_error *e) __attribute__((warn_unused_result));
 
 /* The materials of an open request of this investigation arrived: meets

@@ -12,6 +12,7 @@
 #include "intake/html.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
+#include "workflow/freetext.h"
 #include "workflow/notice.h"
 
 struct kase {
@@ -322,18 +323,24 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	const char *note = to == CASE_NOT_CONSIDERED ? "anonymous appeal: not considered (004 p.6.3)" : "";
 	static const char sql_triage[] =
 		"UPDATE hotline.cases SET triage = $2, triaged_at = now(), triage_note = $3, "
-		"referred_unit = $4 WHERE id = $1";
+		"referred_unit_sealed = $4::bytea WHERE id = $1";
 	const char *outcome = triage_outcome_name(t->outcome);
 	/* the unit an anonymous appeal is sent to is recorded too (004 L197) */
 	bool unit_given = t->unit && t->unit[strspn(t->unit, " \t\r\n")] != '\0';
 	const char *unit = to == CASE_REFERRED || (to == CASE_NOT_CONSIDERED && unit_given)
 			       ? t->unit
 			       : NULL;
-	const char *tv[4] = {k.id, outcome, note, unit};
+	/* the unit is typed text: only under the case's key (issue 14) */
+	char *unit_sealed = unit ? freetext_seal(t->key, unit) : NULL;
+	if (unit && !unit_sealed)
+		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record the unit");
+	const char *tv[4] = {k.id, outcome, note, unit_sealed};
 	/* triage, whatever its outcome, meets the triage deadline that
 	 * registration opened (migrations/0010) */
-	if (!wfdb_run(pg, sql_triage, 4, tv, e) ||
-	    !move(pg, &k, to, "triaged", "outcome", outcome, actor, e) || !meet(pg, &k, "triage", e))
+	bool ok = wfdb_run(pg, sql_triage, 4, tv, e);
+	free(unit_sealed);
+	if (!ok || !move(pg, &k, to, "triaged", "outcome", outcome, actor, e) ||
+	    !meet(pg, &k, "triage", e))
 		return false;
 	if (to == CASE_TO_DIRECTOR) {
 		/* no later than the day after the day of registration (004 p.10.6) */
@@ -417,13 +424,15 @@ bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, 
 	       end_if_over(pg, &k, e);
 }
 
-bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body, const char *actor,
+bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body,
+			 const struct content_key *key, const char *actor,
 			 struct procedure_outcome *out, struct wf_error *e)
 {
 	if (!body || !*body)
 		return wf_fail(e, WF_MISSING, "name the body the materials went to");
-	static const char sql_fwd[] =
-		"UPDATE hotline.cases SET forwarded_at = now(), forwarded_to = $2 WHERE id = $1";
+	/* forwarded_to (a clear column before migration 0022) stays NULL */
+	static const char sql_fwd[] = "UPDATE hotline.cases SET forwarded_at = now(), "
+				      "forwarded_to_sealed = $2::bytea WHERE id = $1";
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, out, e))
 		return false;
@@ -433,29 +442,58 @@ bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body, const
 			    "case %s is %s: only an urgent case or a director's decision to forward "
 			    "is recorded as forwarded",
 			    k.reg_no, case_state_name(k.state));
-	if (moves && !move(pg, &k, CASE_FORWARDED, "forwarded", "to", body, actor, e))
-		return false;
-	if (!moves && !event(pg, &k, "forwarded", "to", body, actor, e))
-		return false;
-	const char *v[2] = {k.id, body};
-	return wfdb_run(pg, sql_fwd, 2, v, e) && meet(pg, &k, "urgent_forward", e) &&
-	       end_if_over(pg, &k, e);
+	char *sealed = freetext_seal(key, body);
+	if (!sealed)
+		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record where it went");
+	/* the event says that it went, not where: the body is the case's */
+	bool ok = moves ? move(pg, &k, CASE_FORWARDED, "forwarded", NULL, NULL, actor, e)
+			: event(pg, &k, "forwarded", NULL, NULL, actor, e);
+	const char *v[2] = {k.id, sealed};
+	ok = ok && wfdb_run(pg, sql_fwd, 2, v, e);
+	free(sealed);
+	return ok && meet(pg, &k, "urgent_forward", e) && end_if_over(pg, &k, e);
 }
 
 bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name,
+				const struct content_key *key, long long declared_by,
 				struct wf_error *e)
 {
 	struct procedure_outcome out;
 	if (!name || !*name)
 		return wf_fail(e, WF_MISSING, "give the person's name");
+	static const char sql_declared[] = "SELECT name_sealed, name FROM "
+					   "hotline.interest_declarations WHERE case_id = $1";
 	static const char sql_declare[] =
-		"INSERT INTO hotline.interest_declarations (case_id, name) VALUES ($1, $2) "
-		"ON CONFLICT DO NOTHING";
+		"INSERT INTO hotline.interest_declarations (case_id, name_sealed, declared_by) "
+		"VALUES ($1, $2::bytea, nullif($3::bigint, 0))";
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, &out, e))
 		return false;
-	const char *v[2] = {k.id, name};
-	return wfdb_run(pg, sql_declare, 2, v, e);
+	const char *v[1] = {k.id};
+	PGresult *res = wfdb_exec(pg, sql_declared, 1, v, e);
+	if (!res)
+		return false;
+	/* each sealed name has its own nonce: compare the texts (the key
+	 * opens them all, or the insert below fails to seal anyway) */
+	bool already = false;
+	for (int i = 0; !already && i < PQntuples(res); i++) {
+		char *had = NULL;
+		enum freetext_state st = freetext_open(key, res, i, 0, 1, &had);
+		already = (st == FREETEXT_OPEN || st == FREETEXT_LEGACY) && strcmp(had, name) == 0;
+		freetext_free(had);
+	}
+	PQclear(res);
+	if (already)
+		return true;
+	char *sealed = freetext_seal(key, name);
+	if (!sealed)
+		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record the declaration");
+	char by[24];
+	snprintf(by, sizeof(by), "%lld", declared_by);
+	const char *p[3] = {k.id, sealed, by};
+	bool ok = wfdb_run(pg, sql_declare, 3, p, e);
+	free(sealed);
+	return ok;
 }
 
 const char procedure_letter_css[] =

@@ -23,6 +23,8 @@
 #include "workflow/states.h"
 #include "workflow/wfdb.h"
 
+struct content_key;
+
 /* What a step did, when it succeeded. */
 struct procedure_outcome {
 	enum case_state state; /* the case's state after the step */
@@ -77,6 +79,9 @@ struct procedure_triage {
 	int director_named;	/* -1 leave as it is, 0 no, 1 yes; "no" is refused
 				   (WF_DIRECTOR_ANSWERED) when the reporter
 				   answered that the director is involved */
+	const struct content_key *key; /* the case's content key: the unit is
+				   stored only under it (workflow/freetext.h);
+				   needed when a unit is given */
 };
 
 bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_triage *t,
@@ -106,14 +111,20 @@ bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, 
     __attribute__((warn_unused_result));
 
 /* The materials went to body (an urgent case, or after a decision to
- * forward). */
-bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body, const char *actor,
+ * forward). body is stored only under key, the case's content key
+ * (workflow/freetext.h); the timeline event does not name it. */
+bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body,
+			 const struct content_key *key, const char *actor,
 			 struct procedure_outcome *out, struct wf_error *e)
     __attribute__((warn_unused_result));
 
 /* A person declared a personal interest: they cannot sit on the case's
- * commission (004 L105, 002 L47). */
+ * commission (004 L105, 002 L47). The name is stored only under key, the
+ * case's content key; a name already declared (the same text) is not
+ * declared twice. declared_by: the staff account that recorded it, 0 from
+ * the terminal. */
 bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name,
+				const struct content_key *key, long long declared_by,
 				struct wf_error *e) __attribute__((warn_unused_result));
 
 /* The printable cover letter for sending the materials on paper (004

@@ -127,8 +127,8 @@ bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const cha
 		"AND m.staff_user_id = $2::bigint), c.state = 'registered' FROM hotline.cases c "
 		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 FOR UPDATE OF c";
 	static const char sql_insert[] =
-		"INSERT INTO hotline.identity_reveals (case_id, requested_by, requester_role, reason) "
-		"VALUES ($1, $2::bigint, $3, $4) RETURNING id";
+		"INSERT INTO hotline.identity_reveals (case_id, requested_by, requester_role, "
+		"reason_sealed) VALUES ($1, $2::bigint, $3, $4::bytea) RETURNING id";
 	if (!role || (strcmp(role, "compliance") != 0 && strcmp(role, "commission") != 0))
 		return wf_fail(e, WF_MISSING, "a request is made as the compliance manager or as "
 					      "the commission");

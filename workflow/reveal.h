@@ -47,7 +47,9 @@ struct reveal {
 bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *e)
     __attribute__((warn_unused_result));
 
-/* The reason, as the requester wrote it (malloc'd), or NULL. */
+/* The reason of a request made before migration 0022, as the requester
+ * wrote it (malloc'd; "" for a sealed one), or NULL. A reason is now
+ * stored only under the case's key: staff/sealedtext.h reads it. */
 char *reveal_reason(PGconn *pg, const struct reveal *r);
 
 /* A request on case reg_no by user_id acting as role ("compliance" or
@@ -55,7 +57,9 @@ char *reveal_reason(PGconn *pg, const struct reveal *r);
  * sit on). Refused for an anonymous report, for an appeal not triaged yet
  * (the triage decides whether the director or the alternate approves, and
  * the director sees no appeal before it: issue 14) and while the case has
- * another open request. Writes the new request's id. */
+ * another open request. Writes the new request's id. reason: the
+ * reason sealed under the case's content key (workflow/freetext.h
+ * freetext_seal; the caller checked the clear text is not blank). */
 bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const char *role,
 		    const char *reason, char id[24], struct wf_error *e)
     __attribute__((warn_unused_result));

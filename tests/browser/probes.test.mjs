@@ -332,7 +332,8 @@ const FORMS = [
 		submit: '#forwarded-submit', status: 200,
 		shown: [
 			{ tag: 'forwarded.to', sel: 'dl.facts dd', how: 'text', at: ['compliance', () => `/staff/case/${S.call}`] },
-			{ tag: 'forwarded.to', sel: '#events code', how: 'json', at: ['compliance', () => `/staff/case/${S.call}`] },
+			// the timeline says that it went, not where: the body is stored under the
+			// case's key only (docs/keys.md, "Staff text")
 		],
 	},
 	{
@@ -467,7 +468,9 @@ const FORMS = [
 		fields: { '#reason': `reveal.reason.${which}` },
 		submit: 'main form button[type="submit"]', status: 200,
 		after: async (p) => { S[`reveal_${which}`] = new URL(p.url()).pathname; },
-		shown: ['compliance', 'director', 'custodian'].map((role) => ({
+		// the custodian, who does not read the case, sees that a reason was given,
+		// not its text (docs/reveal.md)
+		shown: ['compliance', 'director'].map((role) => ({
 			tag: `reveal.reason.${which}`, sel: '#reason', how: 'text', at: [role, () => S[`reveal_${which}`]],
 		})),
 	})),

@@ -41,8 +41,11 @@ def policy_default(hl):
 
 
 def case_row(hl, reg_no):
+    # the unit is typed text: only whether one is stored, never in clear
+    # (docs/keys.md, "Staff text")
     return hl.query("SELECT c.anonymous, c.identity_sealed IS NULL, c.state, "
-                    "coalesce(c.referred_unit, '') FROM hotline.cases c JOIN hotline.journal j "
+                    "c.referred_unit_sealed IS NOT NULL AND c.referred_unit IS NULL "
+                    "FROM hotline.cases c JOIN hotline.journal j "
                     "ON j.id = c.journal_id WHERE j.reg_no = %s", (reg_no,))[0]
 
 
@@ -190,21 +193,24 @@ def test_anonymous_corruption_refused_without_the_policy(staff_hotline):
     assert ANON_NOTE in element_text(hl.get("/?lang=en").body, "anon-note")
 
 
-def test_anonymous_with_a_unit_records_it(staff_hotline):
+def test_anonymous_with_a_unit_records_it(staff_hotline, keys):
     hl = staff_hotline
     policy_default(hl)
     a = expect_receipt(hl.post_form("/report", report_fields()))
     b = expect_receipt(hl.post_form("/report", report_fields()))
-    p = ctl(hl, "case", "triage", a.reg_no, "anonymous", "--unit", "Security service")
+    p = ctl(hl, "case", "triage", a.reg_no, "anonymous", "--unit", "Security service",
+            "--case-key", str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file))
     assert p.returncode == 0, p.stderr
-    assert case_row(hl, a.reg_no)[2:] == ("not_considered", "Security service")
+    assert case_row(hl, a.reg_no)[2:] == ("not_considered", True)
     c = StaffClient(hl)
     c.login_as("compliance")
     c.get(f"/staff/case/{b.reg_no}")
     r = c.post(f"/staff/case-triage/{b.reg_no}", {"outcome": "anonymous", "unit": "HR"})
     assert r.status == 303, page_excerpt(r.body)
-    assert case_row(hl, b.reg_no)[2:] == ("not_considered", "HR")
+    assert case_row(hl, b.reg_no)[2:] == ("not_considered", True)
     assert "HR" in c.get(f"/staff/case/{b.reg_no}").body
+    assert element_text(c.get(f"/staff/case/{a.reg_no}").body, "referred-unit") == \
+        "Security service"
 
 
 def test_policy_on_allows_corruption_and_the_form_says_so(staff_hotline):

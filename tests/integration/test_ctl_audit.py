@@ -44,7 +44,8 @@ def test_every_change_is_audited_as_the_os_user(make_hotline, smtp_sink, keys):
     n = len(audit_rows(hl))
     ctl(hl, "case", "triage", rec.reg_no, "corruption")
     ctl(hl, "case", "ack", rec.reg_no)
-    ctl(hl, "case", "declare-interest", rec.reg_no, "Ivanov Ivan")
+    ctl(hl, "case", "declare-interest", rec.reg_no, "Ivanov Ivan", "--case-key",
+        str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file))
     ctl(hl, "case", "decide", rec.reg_no, "investigate")
     # the order is dated the day of the decision (an order may not precede
     # it nor lie in the future)

@@ -113,7 +113,11 @@ def test_director_acknowledges_and_forwards_with_a_cover_letter(staff_hotline):
     c.login_as("compliance")
     f = c.post(f"/staff/case-forwarded/{rec.reg_no}", {"to": "Anti-Corruption Agency"})
     assert f.status == 303
-    assert hl.query("SELECT forwarded_to FROM hotline.cases") == [("Anti-Corruption Agency",)]
+    # stored under the case's key only; the case page opens it (docs/keys.md)
+    assert hl.query("SELECT forwarded_to, forwarded_to_sealed IS NOT NULL FROM hotline.cases") \
+        == [(None, True)]
+    assert element_text(c.get(f"/staff/case/{rec.reg_no}").body, "forwarded-body") == \
+        "Anti-Corruption Agency"
     acts = [(r["login"], r["action"]) for r in audit_rows(hl) if r["object"] == rec.reg_no]
     for expected in (("director", "case.ack"), ("director", "case.decide"),
                      ("director", "case.cover_letter"), ("compliance", "case.forwarded")):
@@ -173,9 +177,10 @@ def test_director_orders_an_investigation_and_extends_it(staff_hotline):
     # ten working days across Nauryz
     assert hl.query("SELECT order_no, to_char(due_date, 'YYYY-MM-DD') FROM "
                     "hotline.investigations") == [("45-k", "2026-04-06")]
-    assert hl.query("SELECT m.name, u.login FROM hotline.commission_members m JOIN "
-                    "hotline.staff_users u ON u.id = m.staff_user_id") == \
-        [("Test Commission", "commission")]
+    assert hl.query("SELECT m.name, m.name_sealed IS NOT NULL, u.login FROM "
+                    "hotline.commission_members m JOIN hotline.staff_users u "
+                    "ON u.id = m.staff_user_id") == [(None, True, "commission")]
+    assert "Test Commission" in by_id(d.get(f"/staff/case/{rec.reg_no}").body, "commission").text()
     # the member finds it on the commission's own page
     cm = StaffClient(hl)
     cm.login_as("commission")

@@ -131,7 +131,7 @@ def test_acknowledged_in_time_does_not_escalate(make_hotline, smtp_sink):
         [(True, False)]
 
 
-def test_urgent_anonymous_alerts_at_once(make_hotline, smtp_sink):
+def test_urgent_anonymous_alerts_at_once(make_hotline, smtp_sink, keys):
     hl, sink = start_hotline(make_hotline, smtp_sink)
     rec = submit(hl)  # anonymous
     named = submit(hl, identity="named", name="Someone")
@@ -141,25 +141,36 @@ def test_urgent_anonymous_alerts_at_once(make_hotline, smtp_sink):
     wait_until(lambda: mails_to(sink, COMPLIANCE) and mails_to(sink, DIRECTOR), 20,
                "urgent alerts")
     assert "СРОЧНО" in mails_to(sink, COMPLIANCE)[0].header("Subject")
-    ctl(hl, "case", "forwarded", rec.reg_no, "--to", "Anti-Corruption Agency, Astana")
+    p = ctl(hl, "case", "forwarded", rec.reg_no, "--to", "Agency", ok=False)
+    assert p.returncode == 2 and "--case-key" in p.stderr  # stored under the case's key
+    ctl(hl, "case", "forwarded", rec.reg_no, "--to", "Anti-Corruption Agency, Astana",
+        "--case-key", str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file))
     assert hl.query("SELECT state FROM hotline.cases c JOIN hotline.journal j ON "
                     "j.id = c.journal_id WHERE reg_no = %s", (rec.reg_no,))[0][0] == "forwarded"
 
 
-def test_other_triage_outcomes(make_hotline, smtp_sink):
+def test_other_triage_outcomes(make_hotline, smtp_sink, keys):
     hl, sink = start_hotline(make_hotline, smtp_sink)
     anon, other = submit(hl), submit(hl, identity="named", name="N", category="other")
     p = ctl(hl, "case", "triage", other.reg_no, "not_corruption", ok=False)
     assert p.returncode == 2 and "--unit" in p.stderr
-    ctl(hl, "case", "triage", other.reg_no, "not_corruption", "--unit", "HR department")
+    p = ctl(hl, "case", "triage", other.reg_no, "not_corruption", "--unit", "HR department",
+            ok=False)
+    assert p.returncode == 1 and "--case-key" in p.stderr
+    ctl(hl, "case", "triage", other.reg_no, "not_corruption", "--unit", "HR department",
+        "--case-key", str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file))
     # no free text from the terminal: a note is kept encrypted, on the case page
     p = ctl(hl, "case", "triage", anon.reg_no, "anonymous", "--note", "who said what", ok=False)
     assert p.returncode == 2 and "kept encrypted" in p.stderr, p.stderr
     ctl(hl, "case", "triage", anon.reg_no, "anonymous")
+    # the unit is stored under the case's key, never in clear
     rows = dict(hl.query("SELECT j.reg_no, c.state || '|' || coalesce(c.referred_unit, '') || '|' "
                          "|| c.triage_note FROM hotline.cases c JOIN hotline.journal j "
                          "ON j.id = c.journal_id"))
-    assert rows[other.reg_no].startswith("referred|HR department|")
+    assert rows[other.reg_no].startswith("referred||")
+    assert hl.query("SELECT count(*) FROM hotline.cases WHERE referred_unit_sealed IS NOT NULL "
+                    "AND position('HR department' in encode(referred_unit_sealed, 'escape')) = 0"
+                    ) == [(1,)]
     assert rows[anon.reg_no].startswith("not_considered||anonymous")
     # a case triaged once cannot be triaged again or decided
     p = ctl(hl, "case", "triage", anon.reg_no, "corruption", ok=False)
@@ -188,7 +199,7 @@ def test_investigation_within_ten_working_days(make_staff_hotline, smtp_sink, ke
             "2026-03-18", "--member", "Akhmetov Marat|deputy director", *key, ok=False)
     assert p.returncode == 1 and "named in the report" in p.stderr
     # so is one who declared a personal interest
-    ctl(hl, "case", "declare-interest", rec.reg_no, "Bekova Aida")
+    ctl(hl, "case", "declare-interest", rec.reg_no, "Bekova Aida", *key)
     p = ctl(hl, "investigation", "order", rec.reg_no, "--order-no", "45-k", "--order-date",
             "2026-03-18", "--member", "Bekova Aida|HR", *key, ok=False)
     assert p.returncode == 1 and "personal interest" in p.stderr
@@ -218,7 +229,7 @@ def test_investigation_within_ten_working_days(make_staff_hotline, smtp_sink, ke
     assert p.returncode == 1 and "conclusion" in p.stderr
     ctl(hl, "investigation", "start", rec.reg_no)
     req = ctl(hl, "investigation", "request", rec.reg_no, "--to", "Head of accounting",
-              "--what", "contracts of 2025", "--on", "2026-03-20").stdout
+              "--what", "contracts of 2025", "--on", "2026-03-20", *key).stdout
     assert "due 2026-03-26" in req  # Friday 20 March + one working day, across Nauryz
     show = ctl(hl, "investigation", "show", rec.reg_no).stdout
     assert "OVERDUE" in show  # that was long ago

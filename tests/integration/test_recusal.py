@@ -68,7 +68,9 @@ def test_named_in_a_reporter_message_or_declared_in_another_script(staff_hotline
     p = order(hl, keys, rec, "Aliyev Marat|lawyer")
     assert p.returncode == 1 and "messages" in p.stderr, p.stderr
     # a declared interest, written in Cyrillic, stops the Latin spelling too
-    assert ctl(hl, "case", "declare-interest", rec.reg_no, "Ким Кирилл").returncode == 0
+    assert ctl(hl, "case", "declare-interest", rec.reg_no, "Ким Кирилл", "--case-key",
+               str(keys.case_sec), "--passphrase-file",
+               str(keys.passphrase_file)).returncode == 0
     p = order(hl, keys, rec, "Kim Kirill|engineer")
     assert p.returncode == 1 and "personal interest" in p.stderr, p.stderr
     # another Kim is another person

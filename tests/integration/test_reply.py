@@ -36,7 +36,7 @@ def about_reply(sink, address, word):
             and REPLY_DUTY in m.text]
 
 
-def test_reply_deadline_reminds_and_escalates(make_hotline, smtp_sink):
+def test_reply_deadline_reminds_and_escalates(make_hotline, smtp_sink, keys):
     sink = smtp_sink()
     hl = make_hotline(**sink.hotline_config(deadline_scan_interval=1,
                                             reminder_working_days="2,0"))
@@ -45,7 +45,8 @@ def test_reply_deadline_reminds_and_escalates(make_hotline, smtp_sink):
     rec = submit(hl, identity="named", name="Named Reporter", phone="+77010000002")
     wait_until(lambda: reply_deadline(hl, rec.reg_no), 20, "the reply deadline")
     due = reply_deadline(hl, rec.reg_no)
-    ctl(hl, "case", "triage", rec.reg_no, "not_corruption", "--unit", "HR department")
+    ctl(hl, "case", "triage", rec.reg_no, "not_corruption", "--unit", "HR department",
+        "--case-key", str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file))
     # on its last day: a reminder to compliance, nobody else
     now = int(time.time())
     move_clock(hl, due[1] - 12 * 3600 - now)

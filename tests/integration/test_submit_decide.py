@@ -227,7 +227,8 @@ def test_close_voids_requests_and_no_mail_follows(make_staff_hotline, smtp_sink,
     control = ordered(hl, keys)
     day = today(hl).isoformat()
     ctl(hl, "investigation", "request", rec.reg_no, "--to", "Head of accounting", "--what",
-        "contracts", "--on", day)
+        "contracts", "--on", day, "--case-key", str(keys.case_sec), "--passphrase-file",
+        str(keys.passphrase_file))
     # past the request's due date: its escalation goes out and flags the case
     now = int(time.time())
     move_clock(hl, due_at(hl, rec.reg_no, "material_request") + HOUR - now)
@@ -312,7 +313,7 @@ def test_every_investigation_date_is_checked(make_staff_hotline, smtp_sink, keys
     ctl(hl, "investigation", "order", rec.reg_no, "--order-no", "1", "--order-date",
         day.isoformat(), "--member", "Test Commission|member|commission", *key[2:])
     # a request for materials: not before the order, not after today
-    req = ["--to", "HR", "--what", "files", "--on"]
+    req = [*key[2:], "--to", "HR", "--what", "files", "--on"]
     p = ctl(hl, "investigation", "request", rec.reg_no, *req, yesterday, ok=False)
     assert p.returncode == 1 and "before the order" in p.stderr
     p = ctl(hl, "investigation", "request", rec.reg_no, *req, tomorrow, ok=False)

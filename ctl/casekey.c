@@ -1,0 +1,48 @@
+/* A case's content key for hotlinectl: see casekey.h. */
+#include "ctl/casekey.h"
+
+#include <stdio.h>
+
+#include "crypto/keys.h"
+#include "crypto/seal.h"
+#include "ctl/ctldb.h"
+#include "ctl/keygen.h"
+
+struct content_key *casekey_open(PGconn *pg, const char *reg_no, const struct secret_key *sk)
+{
+	static const char sql_key[] =
+		"SELECT c.content_key_sealed FROM hotline.cases c "
+		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	const char *v[1] = {reg_no};
+	PGresult *res = ctldb_exec(pg, sql_key, 1, v);
+	if (!res || PQntuples(res) != 1) {
+		if (res)
+			fprintf(stderr, "hotlinectl: no case %s in the journal\n", reg_no);
+		PQclear(res);
+		return NULL;
+	}
+	size_t slen = 0;
+	unsigned char *sealed = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &slen);
+	PQclear(res);
+	struct content_key *key = sealed ? content_key_open(sk, sealed, slen) : NULL;
+	PQfreemem(sealed);
+	if (!key)
+		fprintf(stderr, "hotlinectl: the case key does not open case %s\n", reg_no);
+	return key;
+}
+
+struct content_key *casekey_from_files(PGconn *pg, const char *reg_no, const char *key_file,
+				       const char *pass_file)
+{
+	if (!key_file || !pass_file) {
+		fprintf(stderr, "hotlinectl: what staff write about a case is stored encrypted "
+				"under its key: give --case-key FILE --passphrase-file FILE\n");
+		return NULL;
+	}
+	struct secret_key *sk = secret_key_from_files(key_file, pass_file);
+	if (!sk)
+		return NULL;
+	struct content_key *key = casekey_open(pg, reg_no, sk);
+	secret_key_free(sk);
+	return key;
+}
