@@ -23,6 +23,9 @@ struct devcookie_key *devcookie_key_new(void)
 	if (!k)
 		return NULL;
 	crypto_auth_keygen(k->key);
+	/* never written again: a stray write faults (docs/keys.md, "What
+	 * memory holds") */
+	sodium_mprotect_readonly(k);
 	return k;
 }
 

@@ -183,15 +183,20 @@ bool pepper_generate(const char *path, char *err, size_t errlen)
 	return ok;
 }
 
-bool pepper_load(const char *path, struct pepper *out, char *err, size_t errlen)
+struct pepper *pepper_load(const char *path, char *err, size_t errlen)
 {
 	char text[256];
 	size_t len = 0, got = 0;
 	const char *end = NULL;
-	bool ok = false;
+	struct pepper *out = NULL;
 
 	if (!keys_file_read(path, text, sizeof text, &len, err, errlen))
-		return false;
+		return NULL;
+	out = sodium_malloc(sizeof *out);
+	if (!out) {
+		keys_set_err(err, errlen, "out of memory");
+		goto fail;
+	}
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '))
 		len--;
 	if (len != PEPPER_HEX ||
@@ -199,11 +204,20 @@ bool pepper_load(const char *path, struct pepper *out, char *err, size_t errlen)
 	    got != PEPPER_BYTES || end != text + len) {
 		keys_set_err(err, errlen, "%s: not a pepper file (%d hex digits expected)", path,
 			     PEPPER_HEX);
+		sodium_free(out);
+		out = NULL;
 		goto fail;
 	}
-	ok = true;
+	sodium_mprotect_readonly(out);
 
 fail:
 	sodium_memzero(text, sizeof text);
-	return ok;
+	return out;
+}
+
+void pepper_free(struct pepper *pepper)
+{
+	/* sodium_free() makes the pages writable, wipes and unmaps them */
+	if (pepper)
+		sodium_free(pepper);
 }

@@ -77,6 +77,12 @@ void receipt_token_hash(const struct pepper *pepper, const char *token,
 /* Pepper file: PEPPER_BYTES random bytes as 64 lower-case hex digits and a
  * newline, mode 0600; pepper_generate() never overwrites a file. */
 bool pepper_generate(const char *path, char *err, size_t errlen) MUST_CHECK;
-bool pepper_load(const char *path, struct pepper *out, char *err, size_t errlen) MUST_CHECK;
+/* The pepper as a process holds it (issue 14, docs/keys.md "What memory
+ * holds"): in sodium_malloc() memory (locked, between guard pages, left
+ * out of core dumps), read-only once loaded, so a stray write faults
+ * rather than changing every receipt's hash. NULL with a reason in err.
+ * pepper_free() wipes and unmaps it; NULL is a no-op. */
+struct pepper *pepper_load(const char *path, char *err, size_t errlen) MUST_CHECK;
+void pepper_free(struct pepper *pepper);
 
 #endif

@@ -62,7 +62,6 @@ static void usage(FILE *to)
 static bool check_files(const struct config *cfg, char *err, size_t errlen)
 {
 	struct public_key pk;
-	struct pepper pepper;
 	char why[256];
 	if (!keys_load_public(cfg->custodian_public_key, &pk, why, sizeof(why))) {
 		snprintf(err, errlen, "custodian_public_key %s: %s", cfg->custodian_public_key, why);
@@ -72,10 +71,12 @@ static bool check_files(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "case_public_key %s: %s", cfg->case_public_key, why);
 		return false;
 	}
-	if (!pepper_load(cfg->receipt_pepper_file, &pepper, why, sizeof(why))) {
+	struct pepper *pepper = pepper_load(cfg->receipt_pepper_file, why, sizeof(why));
+	if (!pepper) {
 		snprintf(err, errlen, "receipt_pepper_file %s: %s", cfg->receipt_pepper_file, why);
 		return false;
 	}
+	pepper_free(pepper);
 	if (cfg->checkpoint_secret_key) {
 		struct sign_secret *sk = sign_load_secret(cfg->checkpoint_secret_key, why, sizeof(why));
 		if (!sk) {

@@ -300,7 +300,7 @@ static void take_receipt(const struct job *job, char *s, struct followup *f)
 		char digits[RECEIPT_DIGITS + 1];
 		if (receipt_parse(s + start, end - start, digits) == RECEIPT_OK) {
 			if (!f->has_receipt) {
-				receipt_hash(&job->keys.pepper, digits, f->receipt_hash);
+				receipt_hash(job->keys.pepper, digits, f->receipt_hash);
 				f->has_receipt = true;
 			}
 			for (size_t i = start; i < end; i++)
@@ -318,7 +318,7 @@ static void take_token(const struct job *job, char *s, struct followup *f)
 	size_t from = 0, start;
 	while (mail_find_token(s, from, REPLY_TOKEN_CHARS, &start)) {
 		if (!f->has_token) {
-			receipt_token_hash(&job->keys.pepper, s + start, f->token_hash);
+			receipt_token_hash(job->keys.pepper, s + start, f->token_hash);
 			f->has_token = true;
 		}
 		memset(s + start, '*', REPLY_TOKEN_CHARS);
@@ -335,11 +335,11 @@ static struct followup *followup_proofs(const struct job *job, struct mail *m)
 		return NULL;
 	snprintf(f->reg_no, sizeof(f->reg_no), "%s", m->reg_no);
 	if (m->from_address && m->from_address[0]) {
-		receipt_sender_hash(&job->keys.pepper, m->from_address, f->from_hash);
+		receipt_sender_hash(job->keys.pepper, m->from_address, f->from_hash);
 		f->has_from = true;
 	}
 	if (job->envelope_from[0]) {
-		receipt_sender_hash(&job->keys.pepper, job->envelope_from, f->envelope_hash);
+		receipt_sender_hash(job->keys.pepper, job->envelope_from, f->envelope_hash);
 		f->has_envelope = true;
 	}
 	take_receipt(job, m->subject, f);
@@ -407,8 +407,8 @@ static void *worker(void *arg)
 		if (job->appeal && m && to[0] && strchr(to, '@')) {
 			/* what a later mail about this appeal proves itself with */
 			receipt_reply_token(job->token);
-			receipt_sender_hash(&job->keys.pepper, to, job->appeal->mail_sender_hash);
-			receipt_token_hash(&job->keys.pepper, job->token,
+			receipt_sender_hash(job->keys.pepper, to, job->appeal->mail_sender_hash);
+			receipt_token_hash(job->keys.pepper, job->token,
 					   job->appeal->reply_token_hash);
 			job->appeal->has_mail_proof = true;
 			/* MAIL FROM:<> is a bounce: never answered (RFC 5321 4.5.5) */

@@ -22,11 +22,18 @@ bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *e
 		snprintf(err, errlen, "case_public_key %s: %s", cfg->case_public_key, why);
 		return false;
 	}
-	if (!pepper_load(cfg->receipt_pepper_file, &out->pepper, why, sizeof(why))) {
+	out->pepper = pepper_load(cfg->receipt_pepper_file, why, sizeof(why));
+	if (!out->pepper) {
 		snprintf(err, errlen, "receipt_pepper_file %s: %s", cfg->receipt_pepper_file, why);
 		return false;
 	}
 	return true;
+}
+
+void intake_keys_free(struct intake_keys *keys)
+{
+	pepper_free(keys->pepper);
+	keys->pepper = NULL;
 }
 
 /* The compact JSON text of obj, malloc'd; wipe it with text_free(). */
@@ -98,7 +105,7 @@ struct appeal *sealing_build(const struct intake_keys *keys, const struct sealin
 	a->category = parts->category;
 	a->director_involved = parts->director_involved ? parts->director_involved : "unknown";
 	a->language = parts->language;
-	receipt_hash(&keys->pepper, parts->receipt, a->receipt_hash);
+	receipt_hash(keys->pepper, parts->receipt, a->receipt_hash);
 	if (!sealing_reporter_key(parts->receipt, a->reporter_key))
 		goto fail;
 	a->has_reporter_key = true;

@@ -19,18 +19,22 @@
 struct config;
 struct content_key;
 
-/* The public keys and the pepper; the daemon holds nothing more. */
+/* The public keys and the pepper; the daemon holds nothing more. The
+ * pepper is in guarded, read-only memory (crypto/receipt.h pepper_load);
+ * a copy of this struct shares it, so it lives as long as the web. */
 struct intake_keys {
 	struct public_key custodian;
 	struct public_key case_key;
-	struct pepper pepper;
+	struct pepper *pepper;
 };
 
 /* Loads the three files named by the config (custodian_public_key,
  * case_public_key, receipt_pepper_file). False with the file and the reason
- * in err. */
+ * in err (nothing to free then). */
 bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+/* Wipes and frees the pepper (out->pepper becomes NULL). */
+void intake_keys_free(struct intake_keys *keys);
 
 /* A file as the reporter gave it, in clear. */
 struct sealing_file {

@@ -220,7 +220,7 @@ static void reporter_key_remember(struct request *req)
 	unsigned char pk[KEYS_PUBLIC_BYTES], hash[RECEIPT_HASH_BYTES];
 	if (!sealing_reporter_key(req->receipt, pk))
 		return;
-	receipt_hash(&req->web->keys.pepper, req->receipt, hash);
+	receipt_hash(req->web->keys.pepper, req->receipt, hash);
 	const char *v[2] = {(const char *)hash, (const char *)pk};
 	int l[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
 	int f[2] = {1, 1};
@@ -463,7 +463,7 @@ static void lookup_start(struct request *req, unsigned status, const char *error
 	if (error)
 		snprintf(lk->error, sizeof(lk->error), "%s", error);
 	unsigned char hash[RECEIPT_HASH_BYTES];
-	receipt_hash(&req->web->keys.pepper, req->receipt, hash);
+	receipt_hash(req->web->keys.pepper, req->receipt, hash);
 	const char *values[1] = {(const char *)hash};
 	int lengths[1] = {RECEIPT_HASH_BYTES};
 	int formats[1] = {1};
@@ -740,7 +740,7 @@ static void message_start(struct request *req)
 	buf_init(&mw->notice.subject);
 	buf_init(&mw->notice.body);
 	unsigned char hash[RECEIPT_HASH_BYTES];
-	receipt_hash(&req->web->keys.pepper, req->receipt, hash);
+	receipt_hash(req->web->keys.pepper, req->receipt, hash);
 	const char *values[1] = {(const char *)hash};
 	int lengths[1] = {RECEIPT_HASH_BYTES};
 	int formats[1] = {1};

@@ -55,7 +55,7 @@ bool web_reload(struct web *w, const struct config *fresh, char *err, size_t err
 		return false;
 	w->keys.custodian = keys.custodian;
 	w->keys.case_key = keys.case_key;
-	sodium_memzero(&keys, sizeof(keys));
+	intake_keys_free(&keys);
 	w->cfg = fresh;
 	appeal_queue_set_max_batch(w->appeals, fresh->max_batch);
 	db_set_queue_timeout(w->db, fresh->request_timeout);
@@ -78,6 +78,7 @@ void web_free(struct web *w)
 		return;
 	appeal_queue_free(w->appeals);
 	ratelimit_free(w->limiter);
+	intake_keys_free(&w->keys);
 	free(w);
 }
 

@@ -8,8 +8,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "crypto/devcookie.h"
 #include "crypto/keys.h"
@@ -95,11 +99,42 @@ static void test_trust(void **state)
 	devtrust_free(d);
 }
 
+/* The key is in read-only guarded pages (docs/keys.md, "What memory
+ * holds"): a write kills the writer with SIGSEGV; the cookies it makes
+ * still check. */
+static void test_key_memory(void **state)
+{
+	(void)state;
+	assert_true(crypto_init());
+	struct devcookie_key *k = devcookie_key_new();
+	assert_non_null(k);
+	char a[DEVCOOKIE_TEXT_SIZE];
+	assert_true(devcookie_make(k, 7, 1800000000, a));
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit none = {0, 0};
+		setrlimit(RLIMIT_CORE, &none);
+		signal(SIGSEGV, SIG_DFL); /* cmocka catches it otherwise */
+		((volatile unsigned char *)k)[0] ^= 1;
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSEGV);
+	long long who = 0;
+	unsigned char n[DEVCOOKIE_NONCE_BYTES];
+	assert_true(devcookie_check(k, a, 1800000000, &who, n));
+	devcookie_key_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cookie),
 	    cmocka_unit_test(test_trust),
+	    cmocka_unit_test(test_key_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

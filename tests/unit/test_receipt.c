@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -212,7 +215,7 @@ static void pepper_file_round_trip(void **state)
 {
 	char dir[] = "/tmp/hotline-test-receipt-XXXXXX";
 	char path[128], bad[128], err[256] = "", text[80] = "";
-	struct pepper p1, p2;
+	struct pepper *p1, *p2;
 	struct stat st;
 	unsigned char h1[RECEIPT_HASH_BYTES], h2[RECEIPT_HASH_BYTES];
 	FILE *f;
@@ -233,34 +236,77 @@ static void pepper_file_round_trip(void **state)
 	assert_int_equal(strspn(text, "0123456789abcdef"), 2 * PEPPER_BYTES);
 	assert_int_equal(text[2 * PEPPER_BYTES], '\n');
 
-	assert_true(pepper_load(path, &p1, err, sizeof err));
-	assert_true(pepper_load(path, &p2, err, sizeof err));
-	assert_memory_equal(p1.bytes, p2.bytes, PEPPER_BYTES);
-	receipt_hash(&p1, SAMPLE, h1);
-	receipt_hash(&p2, SAMPLE, h2);
+	assert_non_null(p1 = pepper_load(path, err, sizeof err));
+	assert_non_null(p2 = pepper_load(path, err, sizeof err));
+	assert_true(p1 != p2);
+	assert_memory_equal(p1->bytes, p2->bytes, PEPPER_BYTES);
+	receipt_hash(p1, SAMPLE, h1);
+	receipt_hash(p2, SAMPLE, h2);
 	assert_memory_equal(h1, h2, sizeof h1);
+	pepper_free(p2);
 
 	/* Never replaced: a new pepper would orphan every stored receipt. */
 	assert_false(pepper_generate(path, err, sizeof err));
 	assert_non_null(strstr(err, "already exists"));
-	assert_true(pepper_load(path, &p2, err, sizeof err));
-	assert_memory_equal(p1.bytes, p2.bytes, PEPPER_BYTES);
+	assert_non_null(p2 = pepper_load(path, err, sizeof err));
+	assert_memory_equal(p1->bytes, p2->bytes, PEPPER_BYTES);
+	pepper_free(p2);
+	pepper_free(p1);
+	pepper_free(NULL);
 
 	f = fopen(bad, "w");
 	assert_non_null(f);
 	fputs("not hex at all\n", f);
 	fclose(f);
-	assert_false(pepper_load(bad, &p2, err, sizeof err));
+	assert_null(pepper_load(bad, err, sizeof err));
 	assert_non_null(strstr(err, "not a pepper file"));
 	f = fopen(bad, "w");
 	assert_non_null(f);
 	fputs("a0a1a2a3\n", f);
 	fclose(f);
-	assert_false(pepper_load(bad, &p2, err, sizeof err));
+	assert_null(pepper_load(bad, err, sizeof err));
 	unlink(bad);
-	assert_false(pepper_load(bad, &p2, err, sizeof err));
+	assert_null(pepper_load(bad, err, sizeof err));
 	assert_non_null(strstr(err, "cannot open"));
 
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* The pepper a process loads is in read-only guarded pages (docs/keys.md,
+ * "What memory holds"): a write to it kills the writer with SIGSEGV, which
+ * ordinary heap memory would not; the memory before it is a guard page. */
+static void pepper_memory_is_guarded(void **state)
+{
+	char dir[] = "/tmp/hotline-test-receipt-XXXXXX";
+	char path[128], err[256] = "";
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/pepper", dir);
+	assert_true(pepper_generate(path, err, sizeof err));
+	struct pepper *p = pepper_load(path, err, sizeof err);
+	assert_non_null(p);
+	unsigned char first = p->bytes[0]; /* readable */
+	for (int what = 0; what < 2; what++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			struct rlimit none = {0, 0};
+			setrlimit(RLIMIT_CORE, &none);
+			signal(SIGSEGV, SIG_DFL); /* cmocka catches it otherwise */
+		signal(SIGSEGV, SIG_DFL); /* cmocka catches it otherwise */
+			volatile unsigned char *at = what == 0 ? (volatile unsigned char *)p->bytes
+							       : (volatile unsigned char *)p - 4096;
+			at[0] = (unsigned char)(first + 1);
+			_exit(0);
+		}
+		int status = 0;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSIGNALED(status));
+		assert_int_equal(WTERMSIG(status), SIGSEGV);
+	}
+	assert_int_equal(p->bytes[0], first);
+	pepper_free(p);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
@@ -277,6 +323,7 @@ int main(void)
 	    cmocka_unit_test(hash_known_answer),
 	    cmocka_unit_test(mail_proofs),
 	    cmocka_unit_test(pepper_file_round_trip),
+	    cmocka_unit_test(pepper_memory_is_guarded),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
