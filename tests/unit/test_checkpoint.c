@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -135,6 +138,25 @@ static void altered_lines_fail(void **state)
 	sign_secret_free(other);
 }
 
+/* A write to p kills the writer with SIGSEGV: p is in read-only pages
+ * (docs/keys.md, "What memory holds"). Forked, so the test goes on. */
+static void assert_write_faults(void *p)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit none = {0, 0};
+		setrlimit(RLIMIT_CORE, &none);
+		signal(SIGSEGV, SIG_DFL); /* cmocka catches it otherwise */
+		((volatile unsigned char *)p)[0] ^= 1;
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSEGV);
+}
+
 /* An empty chain is row 0 with a zero hash. */
 static void empty_chains(void **state)
 {
@@ -182,6 +204,8 @@ static void key_files(void **state)
 	sign_text(sk, "x", 1, sig);
 	assert_true(sign_text_verify(&pk, "x", 1, sig));
 	assert_false(sign_text_verify(&pk, "y", 1, sig));
+	/* held for the daemon's lifetime: read-only guarded pages */
+	assert_write_faults(sk);
 	sign_secret_free(sk);
 	/* the halves are not mistaken for each other */
 	assert_false(sign_load_public(sec, &pk, why, sizeof why));

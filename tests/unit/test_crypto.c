@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -633,6 +636,26 @@ static void stream_empty_consistent(void **state)
 	content_key_free(key);
 }
 
+
+/* A write to p kills the writer with SIGSEGV: p is in read-only pages
+ * (docs/keys.md, "What memory holds"). Forked, so the test goes on. */
+static void assert_write_faults(void *p)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit none = {0, 0};
+		setrlimit(RLIMIT_CORE, &none);
+		signal(SIGSEGV, SIG_DFL); /* cmocka catches it otherwise */
+		((volatile unsigned char *)p)[0] ^= 1;
+		_exit(0);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSEGV);
+}
+
 /* The outbox key file: made 0600 on first load, the same key after. */
 static void content_key_file_made_once(void **state)
 {
@@ -654,6 +677,8 @@ static void content_key_file_made_once(void **state)
 	assert_memory_equal(plain, "receipt", 7);
 	free(ct);
 	free(plain);
+	/* the daemon holds it for its lifetime: read-only guarded pages */
+	assert_write_faults(a);
 	content_key_free(a);
 	content_key_free(b);
 	char bad[128];
