@@ -687,10 +687,13 @@ void casepage_members(struct staff_ctx *c, const struct content_key *key, const 
 		staff_printf(c, "<li>");
 		(void)sealedtext_put(c, key, res, i, 0, 1);
 		char *position = NULL;
-		if (freetext_open(key, res, i, 2, 3, &position) != FREETEXT_NONE &&
-		    (!position || *position)) {
+		enum freetext_state ps = freetext_open(key, res, i, 2, 3, &position);
+		if (ps == FREETEXT_SEALED) {
 			staff_printf(c, ", ");
 			(void)sealedtext_put(c, key, res, i, 2, 3);
+		} else if (position && *position) {
+			staff_printf(c, ", ");
+			staff_esc(c, position);
 		}
 		freetext_free(position);
 		staff_printf(c, "</li>\n");

@@ -10,6 +10,8 @@
 
 #include "staff/staff.h"
 
+struct content_key;
+
 /* Shows the case page with status and, when error is not NULL, that error
  * above the forms (a step that was refused). Answers 404 for a case the
  * user may not see. */
@@ -27,7 +29,6 @@ void casepage_section(struct staff_ctx *c, const char *id, enum msg title);
 /* The <li> of each member of the investigation's commission ("name,
  * position"), escaped; names and positions are opened with key, the
  * case's content key (staff/sealedtext.h: without it, a notice). */
-struct content_key;
 void casepage_members(struct staff_ctx *c, const struct content_key *key, const char *inv_id);
 
 /* The section of messages with the reporter, each opened with its own key
