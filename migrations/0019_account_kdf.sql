@@ -27,6 +27,21 @@ ALTER TABLE hotline.staff_users
 -- must then give the limits, or the CHECK above refuses it)
 ALTER TABLE hotline.staff_users ALTER COLUMN kdf_version SET DEFAULT 2;
 
+-- A new kek is always form 2: a statement that writes a new kek_salt must
+-- also say kdf_version = 2 and its limits (as accountdb.c and staff/core.c
+-- do), or the account would keep an old hash no password matches.
+CREATE FUNCTION hotline.staff_users_kek_form() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.kek_salt IS DISTINCT FROM OLD.kek_salt AND NEW.kdf_version = 1 THEN
+		RAISE EXCEPTION 'a new key-encryption key must be of form 2 (kdf_version, kdf_opslimit, kdf_memlimit; staff/account.h)';
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER staff_users_kek_form BEFORE UPDATE OF kek_salt ON hotline.staff_users
+	FOR EACH ROW EXECUTE FUNCTION hotline.staff_users_kek_form();
+
 -- TOTP required by default for compliance, director, alternate, custodian
 -- and admin: they open cases, identities or accounts. `hotlinectl role totp
 -- ROLE off` (or the admin's policy page) still turns it off.

@@ -73,10 +73,14 @@ def test_old_form_logs_in_once_and_is_wrapped_again(make_staff_hotline, keys):
     p = run([PROBE, "downgrade", STAFF_PASSWORD, salt, wrapped, ops, mem, keys.account_secret,
              totp])
     old = dict(line.split(" ", 1) for line in p.stdout.splitlines())
+    # the row as migration 0019 found it (its trigger refuses to make a new
+    # kek of form 1, so it is off for this)
+    hl.query("ALTER TABLE hotline.staff_users DISABLE TRIGGER staff_users_kek_form")
     hl.query("UPDATE hotline.staff_users SET password_hash = %s, kek_salt = %s::bytea, "
              "secret_key_wrapped = %s::bytea, totp_wrapped = %s::bytea, kdf_version = 1, "
              "kdf_opslimit = NULL, kdf_memlimit = NULL WHERE login = 'compliance'",
              (old["hash"], old["salt"], old["sk"], old["totp"]))
+    hl.query("ALTER TABLE hotline.staff_users ENABLE TRIGGER staff_users_kek_form")
     before = dump_row(hl, "compliance")
     assert before[2] == 1
     # the old design: the dump and a guess suffice
@@ -93,6 +97,15 @@ def test_old_form_logs_in_once_and_is_wrapped_again(make_staff_hotline, keys):
     assert after[0] != before[0] and after[6] != before[6]
     assert not probe_open(STAFF_PASSWORD, after)
     assert probe_open(STAFF_PASSWORD, after, keys.account_secret)
+    # a new kek of form 1 is refused by the database
+    import psycopg2
+    try:
+        hl.query("UPDATE hotline.staff_users SET kek_salt = %s::bytea, kdf_version = 1, "
+                 "password_hash = 'x', kdf_opslimit = NULL, kdf_memlimit = NULL "
+                 "WHERE login = 'compliance'", (old["salt"],))
+        raise AssertionError("a form-1 kek was written")
+    except psycopg2.Error as e:
+        assert "form 2" in str(e), e
     # the new form logs in, second factor and case key included
     c.logout()
     c2 = StaffClient(hl)
