@@ -385,20 +385,28 @@ static int user_list(PGconn *pg)
 {
 	static const char sql_list[] =
 	    "SELECT login, display_name, array_to_string(roles, ','), disabled, "
-	    "case_key_sealed IS NOT NULL, totp_wrapped IS NOT NULL, failed_logins "
+	    "case_key_sealed IS NOT NULL, totp_wrapped IS NOT NULL, failed_logins, "
+	    "kdf_version, coalesce(kdf_opslimit, 0), coalesce(kdf_memlimit, 0) / 1048576 "
 	    "FROM hotline.staff_users ORDER BY login";
 	PGresult *res = ctldb_exec(pg, sql_list, 0, NULL);
 	if (!res)
 		return 1;
-	printf("%-16s %-24s %-28s %-8s %-6s %-5s %s\n", "LOGIN", "NAME", "ROLES", "STATE",
-	       "CASES", "TOTP", "FAILED");
-	for (int i = 0; i < PQntuples(res); i++)
-		printf("%-16s %-24s %-28s %-8s %-6s %-5s %s\n", PQgetvalue(res, i, 0),
+	/* KEY: how the account's key is wrapped (staff/account.h); "old" until
+	 * its next login wraps it under the server secret */
+	printf("%-16s %-24s %-28s %-8s %-6s %-5s %-6s %s\n", "LOGIN", "NAME", "ROLES", "STATE",
+	       "CASES", "TOTP", "FAILED", "KEY");
+	for (int i = 0; i < PQntuples(res); i++) {
+		char key[48] = "old";
+		if (atoi(PQgetvalue(res, i, 7)) == ACCOUNT_KDF_PEPPERED)
+			snprintf(key, sizeof key, "t=%s,m=%sM", PQgetvalue(res, i, 8),
+				 PQgetvalue(res, i, 9));
+		printf("%-16s %-24s %-28s %-8s %-6s %-5s %-6s %s\n", PQgetvalue(res, i, 0),
 		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
 		       strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "disabled" : "active",
 		       strcmp(PQgetvalue(res, i, 4), "t") == 0 ? "yes" : "no",
 		       strcmp(PQgetvalue(res, i, 5), "t") == 0 ? "yes" : "no",
-		       PQgetvalue(res, i, 6));
+		       PQgetvalue(res, i, 6), key);
+	}
 	PQclear(res);
 	return 0;
 }

@@ -23,6 +23,12 @@ def dump_row(hl, login):
         "encode(totp_wrapped, 'hex') FROM hotline.staff_users WHERE login = %s", (login,))[0]
 
 
+def key_column(hl, login):
+    """The KEY column of `hotlinectl user list` for login."""
+    out = run([HOTLINECTL, "user", "list", "--database", hl.admin_conninfo]).stdout
+    return [l.split()[-1] for l in out.splitlines() if l.split()[0] == login][0]
+
+
 def probe_open(password, row, secret_file=None):
     """True when password opens the row's key (with the secret, or with
     everything a dump alone allows)."""
@@ -85,6 +91,7 @@ def test_old_form_logs_in_once_and_is_wrapped_again(make_staff_hotline, keys):
     assert before[2] == 1
     # the old design: the dump and a guess suffice
     assert probe_open(STAFF_PASSWORD, before)
+    assert key_column(hl, "compliance") == "old"
 
     assert StaffClient(hl).login_as("compliance", "not the password", check=False).status == 401
     assert dump_row(hl, "compliance")[2] == 1, "a wrong password changed the account"
@@ -97,6 +104,7 @@ def test_old_form_logs_in_once_and_is_wrapped_again(make_staff_hotline, keys):
     assert after[0] != before[0] and after[6] != before[6]
     assert not probe_open(STAFF_PASSWORD, after)
     assert probe_open(STAFF_PASSWORD, after, keys.account_secret)
+    assert key_column(hl, "compliance") == "t=3,m=256M"
     # a new kek of form 1 is refused by the database
     import psycopg2
     try:
