@@ -419,8 +419,9 @@ static bool account_setup(const char *secret_file, const char *preset)
 {
 	char why[256];
 	if (!secret_file || !*secret_file) {
-		complain("this command needs the accounts' server secret: --account-secret FILE "
-			 "or $HOTLINE_ACCOUNT_SECRET (hotlined's account_secret_file; docs/cli.md)");
+		complain(
+		    "this command needs the accounts' server secret: --account-secret FILE "
+		    "or $HOTLINE_ACCOUNT_SECRET (hotlined's account_secret_file; docs/cli.md)");
 		return false;
 	}
 	if (!account_secret_load(secret_file, why, sizeof why)) {
@@ -448,7 +449,8 @@ int user_main(int argc, char **argv)
 			"       hotlinectl user disable|enable|reset LOGIN\n"
 			"       hotlinectl user roles LOGIN R1,R2\n"
 			"       hotlinectl user email LOGIN ADDRESS|-\n"
-			"       hotlinectl user grant-cases LOGIN --case-key FILE --passphrase-file FILE\n"
+			"       hotlinectl user grant-cases LOGIN --case-key FILE "
+			"--passphrase-file FILE\n"
 			"       hotlinectl user totp LOGIN [--secret BASE32]\n"
 			"       hotlinectl user list\n"
 			"  (--database CONNINFO or $HOTLINE_DATABASE; add, reset and totp also\n"

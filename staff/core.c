@@ -303,8 +303,8 @@ struct login_check {
 	size_t plain_len, totp_len;
 };
 
-static void login_check_run(const PGresult *res, const char *password,
-			    const char *code, struct login_check *k)
+static void login_check_run(const PGresult *res, const char *password, const char *code,
+			    struct login_check *k)
 {
 	memset(k, 0, sizeof *k);
 	k->known = PQntuples(res) == 1;
@@ -375,9 +375,9 @@ static void login_upgrade(PGconn *db, long long user_id, const char *password,
 	struct account_kek *kek = account_kek_derive_with(password, salt, &kdf);
 	unsigned char *sk_w = NULL, *totp_w = NULL;
 	size_t sk_len = 0, totp_len = 0;
-	bool ok = kek && account_wrap(kek, k->plain, k->plain_len, &sk_w, &sk_len) &&
-		  (!k->totp_secret ||
-		   account_wrap(kek, k->totp_secret, k->totp_len, &totp_w, &totp_len));
+	bool ok =
+	    kek && account_wrap(kek, k->plain, k->plain_len, &sk_w, &sk_len) &&
+	    (!k->totp_secret || account_wrap(kek, k->totp_secret, k->totp_len, &totp_w, &totp_len));
 	account_kek_free(kek);
 	if (ok) {
 		char id[24], ops[24], mem[24];

@@ -79,8 +79,9 @@ struct staff_server *staff_server_new(struct event_base *base, const struct conf
 	 * limits of new wraps (docs/staff.md, "Accounts and keys") */
 	char why[256];
 	if (!cfg->account_secret_file) {
-		snprintf(err, errlen, "account_secret_file is not set: the staff accounts' keys "
-				      "need it (make one with hotlinectl account-secret --out FILE)");
+		snprintf(err, errlen,
+			 "account_secret_file is not set: the staff accounts' keys "
+			 "need it (make one with hotlinectl account-secret --out FILE)");
 		goto fail;
 	}
 	if (!account_secret_load(cfg->account_secret_file, why, sizeof why)) {

@@ -197,8 +197,8 @@ static void dump_without_server_secret(void **state)
 	const char *pw = "the right password";
 	struct account_secrets s;
 	assert_true(account_secrets_new(pw, &s));
-	struct account_kek *k = account_kek_check(pw, &s.kdf, NULL, s.salt, s.sk_wrapped,
-						  s.sk_wrapped_len);
+	struct account_kek *k =
+	    account_kek_check(pw, &s.kdf, NULL, s.salt, s.sk_wrapped, s.sk_wrapped_len);
 	assert_non_null(k); /* the right password with the server's secret */
 	account_kek_free(k);
 	assert_null(account_kek_check("the wrong password", &s.kdf, NULL, s.salt, s.sk_wrapped,
@@ -209,15 +209,17 @@ static void dump_without_server_secret(void **state)
 	/* the stretched password itself, as a key */
 	unsigned char stretched[crypto_secretbox_KEYBYTES];
 	assert_int_equal(crypto_pwhash(stretched, sizeof stretched, pw, strlen(pw), s.salt,
-				       s.kdf.opslimit, s.kdf.memlimit, crypto_pwhash_ALG_ARGON2ID13),
+				       s.kdf.opslimit, s.kdf.memlimit,
+				       crypto_pwhash_ALG_ARGON2ID13),
 			 0);
 	unsigned char n_box[ACCOUNT_WRAP_OVERHEAD + KEYS_SECRET_BYTES];
 	assert_int_equal(s.sk_wrapped_len, sizeof n_box);
 	unsigned char out[KEYS_SECRET_BYTES];
-	assert_int_not_equal(crypto_secretbox_open_easy(out, s.sk_wrapped + crypto_secretbox_NONCEBYTES,
-							s.sk_wrapped_len - crypto_secretbox_NONCEBYTES,
-							s.sk_wrapped, stretched),
-			     0);
+	assert_int_not_equal(
+	    crypto_secretbox_open_easy(out, s.sk_wrapped + crypto_secretbox_NONCEBYTES,
+				       s.sk_wrapped_len - crypto_secretbox_NONCEBYTES, s.sk_wrapped,
+				       stretched),
+	    0);
 	/* the old form's derivation */
 	struct account_kdf legacy = {ACCOUNT_KDF_LEGACY, 0, 0};
 	struct account_kek *old = account_kek_derive_with(pw, s.salt, &legacy);
