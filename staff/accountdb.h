@@ -37,6 +37,14 @@ enum accountdb_result accountdb_totp_enrol(PGconn *pg, const char *login, const 
 					   long long last_step, struct wf_error *e)
     __attribute__((warn_unused_result));
 
+/* The kek of the account in row 0 of res when password is its password,
+ * else NULL: res has, from column col, password_hash, kek_salt,
+ * secret_key_wrapped, kdf_version, kdf_opslimit, kdf_memlimit (0 for
+ * NULL) — staff/account.h account_kek_check(). */
+struct account_kek;
+struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
+    __attribute__((warn_unused_result));
+
 /* "\x..." text form of a bytea parameter (malloc'd; aborts when out of memory). */
 char *accountdb_hex(const unsigned char *data, size_t len);
 

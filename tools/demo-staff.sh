@@ -4,8 +4,12 @@
 # commission, custodian, analyst, admin), each with a generated password
 # kept in var/demo-staff.txt (mode 0600) and printed by make run. The demo
 # case key is granted to compliance, director, alternate and commission.
-# No TOTP is required (turn it on per role on the admin page after enrolling
-# with hotlinectl user totp). For trying out only.
+# The roles that need a TOTP code by default (compliance, director,
+# alternate, custodian, admin: migration 0019) get a demo authenticator: a
+# random secret per var/, enrolled with hotlinectl user totp and printed
+# with the command that makes a code (oathtool --totp -b SECRET). The
+# accounts' keys use the server secret in $HOTLINE_ACCOUNT_SECRET (run.sh
+# makes var/keys/account.secret). For trying out only.
 #   tools/demo-staff.sh BUILD ADMIN_CONNINFO VAR_DIR
 set -euo pipefail
 build=${1:?usage: tools/demo-staff.sh BUILD ADMIN_CONNINFO VAR_DIR}
@@ -26,7 +30,16 @@ for role in "${roles[@]}"; do
 		echo "demo-staff.sh: no password for $role" >&2
 		exit 1
 	}
-	printf '%-11s %s\n' "$role" "$password" >>"$tmp"
+	needs=$("${PGBIN:-/usr/lib/postgresql/15/bin}/psql" "$db" -Atq -v r="$role" \
+		<<<"SELECT totp_required FROM hotline.staff_role_policy WHERE role = :'r'")
+	if [ "$needs" = t ]; then
+		secret=$(head -c 20 /dev/urandom | base32)
+		printf '%s\n' "$password" | "$build/hotlinectl" user totp "$role" --secret "$secret" \
+			--database "$db" >/dev/null
+		printf '%-11s %s   code: oathtool --totp -b %s\n' "$role" "$password" "$secret" >>"$tmp"
+	else
+		printf '%-11s %s   (no code)\n' "$role" "$password" >>"$tmp"
+	fi
 done
 for login in compliance director alternate commission; do
 	"$build/hotlinectl" user grant-cases "$login" --case-key "$var/keys/case.sec" \
