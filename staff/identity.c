@@ -341,7 +341,7 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 		staff_esc(c, r->reg_no);
 		staff_printf(c, "-%s.txt \\\n  --share SHARE1 --share SHARE2</pre>\n", r->id);
 		staff_form_open(c, action, false);
-		staff_printf(c, "<p><button type=\"submit\" id=\"release\">");
+		staff_printf(c, "<p><button type=\"submit\" id=\"download-packet\">");
 		staff_text(c, M_REVEAL_RELEASE_BUTTON);
 		staff_printf(c, "</button></p>\n</form>\n</section>\n");
 	}

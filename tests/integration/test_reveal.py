@@ -93,7 +93,7 @@ def test_m_of_n_reveal_end_to_end(make_staff_hotline, keys, tmp_path):
     assert r.status == 422 and by_id(body, "error") is not None
     assert "hotline-reveal-packet" not in body
     assert ("custodian", "reveal.refused") in actions(hl, rid)
-    assert by_id(custodian.get(f"/staff/reveal/{rid}").body, "release") is None
+    assert by_id(custodian.get(f"/staff/reveal/{rid}").body, "download-packet") is None
 
     # the second person approves: the reporter sees it from now on, before
     # anything is released or opened
@@ -118,7 +118,7 @@ def test_m_of_n_reveal_end_to_end(make_staff_hotline, keys, tmp_path):
     # the release: a packet, audited, in the case's timeline; it holds no
     # identity in clear
     page = custodian.get(f"/staff/reveal/{rid}")
-    assert by_id(page.body, "release") is not None and by_id(page.body, "confirm-opened") is None
+    assert by_id(page.body, "download-packet") is not None and by_id(page.body, "confirm-opened") is None
     r, packet = release(custodian, rid)
     assert r.status == 200, r.body[:600]
     assert "attachment" in (r.headers.get("Content-Disposition") or "")
