@@ -259,6 +259,8 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 	char title[96];
 	snprintf(title, sizeof(title), i18n(c->lang, M_REVEAL_ONE_TITLE), r->reg_no);
 	staff_page_begin(c, title);
+	/* .text wraps the packet's binding and the command on a phone */
+	casepage_stylesheet(c);
 	staff_printf(c, "<p><a href=\"/staff/reveal\">");
 	staff_text(c, M_REVEAL_BACK);
 	staff_printf(c, "</a></p>\n<h1>");
@@ -298,9 +300,9 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 		staff_esc(c, text);
 		staff_printf(c, "</dd>\n<dt>");
 		staff_text(c, M_REVEAL_BINDING);
-		staff_printf(c, "</dt>\n<dd id=\"packet-binding\"><code>");
+		staff_printf(c, "</dt>\n<dd class=\"text\" id=\"packet-binding\">");
 		staff_esc(c, r->packet_binding);
-		staff_printf(c, "</code></dd>\n");
+		staff_printf(c, "</dd>\n");
 	}
 	if (r->state == REVEAL_REVEALED) {
 		char text[256];
