@@ -24,6 +24,7 @@ struct share {
 	unsigned char pk[crypto_box_PUBLICKEYBYTES];
 	unsigned index, threshold, count;
 	char role[16];
+	char split[17];
 };
 
 static const char *const roles[] = {"custodian", "director", "alternate", "compliance", "other",
@@ -57,6 +58,7 @@ struct share_header {
 	unsigned char pk[crypto_box_PUBLICKEYBYTES];
 	unsigned long long index, threshold, count, opslimit, memlimit;
 	char role[16];
+	char split[17]; /* 16 hex digits, random per split */
 	unsigned char salt[crypto_pwhash_SALTBYTES];
 	unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
 	unsigned char ct[SHARE_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES];
@@ -102,6 +104,7 @@ static size_t header_text(char *text, const struct share_header *h)
 	append(text, &used, "%s\n", SHARE_MAGIC);
 	append_b64(text, &used, "public", h->pk, sizeof h->pk);
 	append(text, &used, "fingerprint %s\n", fp);
+	append(text, &used, "split %s\n", h->split);
 	snprintf(line, sizeof line, "share %llu\nthreshold %llu\nshares %llu\n", h->index,
 		 h->threshold, h->count);
 	append(text, &used, "%s", line);
@@ -144,8 +147,10 @@ done:
 	return ok;
 }
 
-bool shares_split(const char *pub_path, const struct share_holder *holders, unsigned n,
-		  unsigned threshold, char *err, size_t errlen)
+/* Checks the holders and that none of their files (nor pub_path, when
+ * given) exists yet. */
+static bool check_holders(const char *pub_path, const struct share_holder *holders, unsigned n,
+			  unsigned threshold, char *err, size_t errlen)
 {
 	struct stat st;
 	if (n < 2 || n > SHARES_MAX || threshold < 2 || threshold > n) {
@@ -173,25 +178,32 @@ bool shares_split(const char *pub_path, const struct share_holder *holders, unsi
 			}
 		}
 		/* fail before the slow part; O_EXCL is what really guards */
-		if (lstat(holders[i].path, &st) == 0 || strcmp(holders[i].path, pub_path) == 0) {
+		if (lstat(holders[i].path, &st) == 0 ||
+		    (pub_path && strcmp(holders[i].path, pub_path) == 0)) {
 			keys_set_err(err, errlen, "%s already exists; refusing to overwrite it",
 				     holders[i].path);
 			return false;
 		}
 	}
-	if (lstat(pub_path, &st) == 0) {
+	if (pub_path && lstat(pub_path, &st) == 0) {
 		keys_set_err(err, errlen, "%s already exists; refusing to overwrite it", pub_path);
 		return false;
 	}
+	return true;
+}
 
+/* Splits sk into the holders' share files (a fresh random polynomial);
+ * on failure removes the files it wrote. */
+static bool split_key(const struct secret_key *sk, const struct share_holder *holders, unsigned n,
+		      unsigned threshold, char *err, size_t errlen)
+{
 	bool ok = false;
 	unsigned written = 0;
 	unsigned char nrs[SHARES_MAX];
-	struct secret_key *sk = secret_key_generate();
 	unsigned char *secret = sodium_malloc(SHARE_BYTES);
 	unsigned char *value = sodium_malloc(SHARE_BYTES);
 	gfshare_ctx *ctx = NULL;
-	if (!sk || !secret || !value) {
+	if (!secret || !value) {
 		keys_set_err(err, errlen, "out of memory");
 		goto done;
 	}
@@ -213,6 +225,9 @@ bool shares_split(const char *pub_path, const struct share_holder *holders, unsi
 	h.count = n;
 	h.opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
 	h.memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
+	unsigned char split_id[8];
+	randombytes_buf(split_id, sizeof split_id);
+	sodium_bin2hex(h.split, sizeof h.split, split_id, sizeof split_id);
 	for (written = 0; written < n; written++) {
 		gfshare_ctx_enc_getshare(ctx, (unsigned char)written, value);
 		h.index = written + 1;
@@ -220,13 +235,7 @@ bool shares_split(const char *pub_path, const struct share_holder *holders, unsi
 		if (!write_share(&holders[written], value, &h, err, errlen))
 			goto done;
 	}
-	char pub_text[128];
-	char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-	sodium_bin2base64(b64, sizeof b64, pk.bytes, sizeof pk.bytes,
-			  sodium_base64_VARIANT_ORIGINAL);
-	int len = snprintf(pub_text, sizeof pub_text, "hotline-public-key-v1 %s\n", b64);
-	ok = keys_file_create(pub_path, 0644, pub_text, (size_t)len, err, errlen);
-
+	ok = true;
 done:
 	if (!ok)
 		for (unsigned i = 0; i < written && i < n; i++)
@@ -235,8 +244,42 @@ done:
 		gfshare_ctx_free(ctx);
 	sodium_free(value);
 	sodium_free(secret);
+	return ok;
+}
+
+bool shares_split(const char *pub_path, const struct share_holder *holders, unsigned n,
+		  unsigned threshold, char *err, size_t errlen)
+{
+	if (!check_holders(pub_path, holders, n, threshold, err, errlen))
+		return false;
+	struct secret_key *sk = secret_key_generate();
+	if (!sk) {
+		keys_set_err(err, errlen, "out of memory");
+		return false;
+	}
+	bool ok = split_key(sk, holders, n, threshold, err, errlen);
+	if (ok) {
+		struct public_key pk;
+		char pub_text[128];
+		char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+		secret_key_public(sk, &pk);
+		sodium_bin2base64(b64, sizeof b64, pk.bytes, sizeof pk.bytes,
+				  sodium_base64_VARIANT_ORIGINAL);
+		int len = snprintf(pub_text, sizeof pub_text, "hotline-public-key-v1 %s\n", b64);
+		ok = keys_file_create(pub_path, 0644, pub_text, (size_t)len, err, errlen);
+		if (!ok)
+			for (unsigned i = 0; i < n; i++)
+				unlink(holders[i].path);
+	}
 	secret_key_free(sk);
 	return ok;
+}
+
+bool shares_resplit(const struct secret_key *sk, const struct share_holder *holders, unsigned n,
+		    unsigned threshold, char *err, size_t errlen)
+{
+	return check_holders(NULL, holders, n, threshold, err, errlen) &&
+	       split_key(sk, holders, n, threshold, err, errlen);
 }
 
 /* ---- reading ---- */
@@ -311,7 +354,8 @@ static bool parse_share(const char *path, const char *text, size_t len, struct s
 		goto damaged;
 	memcpy(pk.bytes, h->pk, sizeof pk.bytes);
 	shares_fingerprint(&pk, fp);
-	if (strcmp(fp, buf) != 0)
+	if (strcmp(fp, buf) != 0 || !field(&c, "split", h->split, sizeof h->split) ||
+	    strlen(h->split) != 16 || strspn(h->split, "0123456789abcdef") != 16)
 		goto damaged;
 	if (!number_field(&c, "share", &h->index) ||
 	    !number_field(&c, "threshold", &h->threshold) ||
@@ -375,6 +419,7 @@ struct share *share_load(const char *path, const char *passphrase, char *err, si
 	s->threshold = (unsigned)h.threshold;
 	s->count = (unsigned)h.count;
 	snprintf(s->role, sizeof s->role, "%s", h.role);
+	snprintf(s->split, sizeof s->split, "%s", h.split);
 	sodium_free(key);
 	sodium_mprotect_readonly(s);
 	return s;
@@ -430,6 +475,15 @@ struct secret_key *shares_combine(struct share *const *shares, unsigned k, char 
 				     "the shares are not of the same key: share %u (%s) and share %u "
 				     "(%s) belong to different splits",
 				     first->index, first->role, s->index, s->role);
+			return NULL;
+		}
+		if (strcmp(s->split, first->split) != 0) {
+			keys_set_err(err, errlen,
+				     "the shares are not of the same split: share %u (%s) is of split "
+				     "%s, share %u (%s) of split %s; the key was split again, use "
+				     "shares of one split only",
+				     first->index, first->role, first->split, s->index, s->role,
+				     s->split);
 			return NULL;
 		}
 		for (unsigned j = 0; j < i; j++) {

@@ -42,6 +42,14 @@ struct share_holder {
 bool shares_split(const char *pub_path, const struct share_holder *holders, unsigned n,
 		  unsigned threshold, char *err, size_t errlen) MUST_CHECK;
 
+/* Splits an existing key again into new share files (a new random
+ * polynomial), e.g. rebuilt with shares_combine() when a holder leaves:
+ * shares of the new split do not combine with shares of the old one, so
+ * once the remaining holders destroy their old shares, the leaver's old
+ * share is useless. The public key stays the same. */
+bool shares_resplit(const struct secret_key *sk, const struct share_holder *holders, unsigned n,
+		    unsigned threshold, char *err, size_t errlen) MUST_CHECK;
+
 /* One share, unwrapped: opaque, in sodium_malloc memory. */
 struct share;
 

@@ -31,6 +31,10 @@ static const struct command_usage usages[] = {
     {"pepper", "  pepper --out FILE                          make the receipt pepper file\n"},
     {"unmask-key", "  unmask-key --public FILE --threshold M --holder ROLE:FILE [--passphrase-file FILE] ...\n"
 		   "            split the unmasking key among N holders (no database)\n"},
+    {"unmask-reshare",
+     "  unmask-reshare --share OLD [--passphrase-file FILE] ... --threshold M\n"
+     "            --holder ROLE:FILE [--passphrase-file FILE] ...\n"
+     "            split the same unmasking key again, e.g. when a holder leaves (no database)\n"},
     {"unmask", "  unmask --packet FILE --share FILE [--passphrase-file FILE] ... [--json]\n"
 	       "            open one released identity with M shares (no database)\n"},
     {"checkpoint-key", "  checkpoint-key --public FILE --secret FILE  make the checkpoint signing key\n"},
@@ -132,6 +136,8 @@ int main(int argc, char **argv)
 		return pepper_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "unmask-key") == 0)
 		return unmask_key_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "unmask-reshare") == 0)
+		return unmask_reshare_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "unmask") == 0)
 		return unmask_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "checkpoint-key") == 0)

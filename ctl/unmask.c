@@ -23,6 +23,9 @@ static const char unmask_key_usage[] =
     "            --holder ROLE:FILE [--passphrase-file FILE] (once per holder, N in all)\n"
     "            [--shares N]\n"
     "       ROLE: custodian, director, alternate, compliance or other\n";
+static const char unmask_reshare_usage[] =
+    "usage: hotlinectl unmask-reshare --share OLD [--passphrase-file FILE] ... (M old shares)\n"
+    "            --threshold M --holder ROLE:FILE [--passphrase-file FILE] ... (N new)\n";
 static const char unmask_usage[] =
     "usage: hotlinectl unmask --packet FILE\n"
     "            --share FILE [--passphrase-file FILE] (once per share, M in all) [--json]\n";
@@ -166,6 +169,143 @@ done:
 	return rc;
 }
 
+/* Loads share i of paths with its passphrase (file or terminal). */
+static struct share *load_share(const char *path, const char *pass_file)
+{
+	char *pass = malloc(PASS_SIZE);
+	char prompt[256], err[512];
+	snprintf(prompt, sizeof prompt, "Passphrase of the share %s: ", path);
+	bool got = pass && (pass_file ? passphrase_read_file(pass_file, pass, PASS_SIZE)
+				      : passphrase_from_terminal(prompt, false, pass, PASS_SIZE));
+	struct share *s = got ? share_load(path, pass, err, sizeof err) : NULL;
+	if (pass)
+		crypto_wipe(pass, PASS_SIZE);
+	free(pass);
+	if (got && !s)
+		fprintf(stderr, "hotlinectl: %s\n", err);
+	return s;
+}
+
+/* ---- unmask-reshare ---- */
+
+int unmask_reshare_main(int argc, char **argv)
+{
+	const char *threshold_s = NULL;
+	const char *old_path[SHARES_MAX] = {0}, *old_pass[SHARES_MAX] = {0};
+	const char *holder_arg[SHARES_MAX] = {0}, *new_pass_file[SHARES_MAX] = {0};
+	struct share *old[SHARES_MAX] = {0};
+	char role[SHARES_MAX][16];
+	struct share_holder holders[SHARES_MAX];
+	char *pass[SHARES_MAX] = {0};
+	unsigned k = 0, n = 0;
+	const char **last_pass = NULL; /* where the next --passphrase-file goes */
+	bool bad = false;
+	int rc = 1;
+	for (int i = 1; i < argc && !bad; i++) {
+		const char *v = NULL;
+		if (option(argc, argv, &i, "--threshold", &threshold_s, &bad))
+			continue;
+		if (option(argc, argv, &i, "--share", &v, &bad)) {
+			if (k == SHARES_MAX) {
+				bad = true;
+			} else {
+				old_path[k] = v;
+				last_pass = &old_pass[k++];
+			}
+		} else if (option(argc, argv, &i, "--holder", &v, &bad)) {
+			if (n == SHARES_MAX) {
+				bad = true;
+			} else {
+				holder_arg[n] = v;
+				last_pass = &new_pass_file[n++];
+			}
+		} else if (option(argc, argv, &i, "--passphrase-file", &v, &bad)) {
+			if (!last_pass || *last_pass) {
+				fprintf(stderr, "hotlinectl: --passphrase-file follows the --share or "
+						"--holder it is for\n");
+				bad = true;
+			} else {
+				*last_pass = v;
+			}
+		} else {
+			fprintf(stderr, "hotlinectl: unmask-reshare: unknown argument '%s'\n",
+				argv[i]);
+			bad = true;
+		}
+	}
+	unsigned threshold = number(threshold_s);
+	if (!bad && (k == 0 || n == 0 || threshold == 0)) {
+		fprintf(stderr, "hotlinectl: unmask-reshare needs the old --share files, "
+				"--threshold and a --holder per new share\n");
+		bad = true;
+	}
+	for (unsigned i = 0; !bad && i < n; i++) {
+		const char *colon = strchr(holder_arg[i], ':');
+		size_t rl = colon ? (size_t)(colon - holder_arg[i]) : 0;
+		if (!colon || rl == 0 || rl >= sizeof role[i] || !colon[1]) {
+			fprintf(stderr, "hotlinectl: --holder %s: expected ROLE:FILE\n",
+				holder_arg[i]);
+			bad = true;
+			break;
+		}
+		memcpy(role[i], holder_arg[i], rl);
+		role[i][rl] = '\0';
+		holders[i] = (struct share_holder){role[i], colon + 1, NULL};
+	}
+	if (bad) {
+		fputs(unmask_reshare_usage, stderr);
+		return 2;
+	}
+	char err[512];
+	struct secret_key *sk = NULL;
+	for (unsigned i = 0; i < k; i++)
+		if (!(old[i] = load_share(old_path[i], old_pass[i])))
+			goto done;
+	sk = shares_combine(old, k, err, sizeof err);
+	if (!sk) {
+		fprintf(stderr, "hotlinectl: cannot rebuild the unmasking key: %s\n", err);
+		goto done;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		pass[i] = malloc(PASS_SIZE);
+		char prompt[96];
+		snprintf(prompt, sizeof prompt, "New passphrase of the %s for share %u: ", role[i],
+			 i + 1);
+		if (!pass[i] ||
+		    !(new_pass_file[i]
+			  ? passphrase_new_from_file(new_pass_file[i], pass[i], PASS_SIZE)
+			  : passphrase_from_terminal(prompt, true, pass[i], PASS_SIZE)))
+			goto done;
+		holders[i].passphrase = pass[i];
+	}
+	if (!shares_resplit(sk, holders, n, threshold, err, sizeof err)) {
+		fprintf(stderr, "hotlinectl: unmask-reshare: %s\n", err);
+		goto done;
+	}
+	struct public_key pk;
+	char fp[SHARES_FINGERPRINT_SIZE];
+	secret_key_public(sk, &pk);
+	shares_fingerprint(&pk, fp);
+	printf("the same unmasking key (fingerprint %s), split again:\n", fp);
+	for (unsigned i = 0; i < n; i++)
+		printf("share %u of %u for the %s: %s (wrapped under their passphrase)\n", i + 1, n,
+		       role[i], holders[i].path);
+	printf("any %u of the %u new shares open an identity; they do not combine with the old "
+	       "shares: destroy every old share now\n",
+	       threshold, n);
+	rc = 0;
+done:
+	secret_key_free(sk);
+	for (unsigned i = 0; i < k; i++)
+		share_free(old[i]);
+	for (unsigned i = 0; i < n; i++) {
+		if (pass[i])
+			crypto_wipe(pass[i], PASS_SIZE);
+		free(pass[i]);
+	}
+	return rc;
+}
+
 /* ---- unmask ---- */
 
 static bool read_packet(const char *path, struct reveal_packet *p)
@@ -268,22 +408,8 @@ int unmask_main(int argc, char **argv)
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	for (unsigned i = 0; i < k; i++) {
-		char *pass = malloc(PASS_SIZE);
-		char prompt[256];
-		snprintf(prompt, sizeof prompt, "Passphrase of the share %s: ", share_path[i]);
-		bool got = pass && (pass_file[i] ? passphrase_read_file(pass_file[i], pass, PASS_SIZE)
-						 : passphrase_from_terminal(prompt, false, pass,
-									    PASS_SIZE));
-		shares[i] = got ? share_load(share_path[i], pass, err, sizeof err) : NULL;
-		if (pass)
-			crypto_wipe(pass, PASS_SIZE);
-		free(pass);
-		if (!got)
+		if (!(shares[i] = load_share(share_path[i], pass_file[i])))
 			goto done;
-		if (!shares[i]) {
-			fprintf(stderr, "hotlinectl: %s\n", err);
-			goto done;
-		}
 		/* The director does not help to unmask the reporter of a case
 		 * that names the director (KazStandart anti-corruption standard
 		 * p.7.11: the director steps aside; issue 14). */

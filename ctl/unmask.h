@@ -9,5 +9,8 @@
  * usage error, with a message on stderr. */
 int unmask_key_main(int argc, char **argv);
 int unmask_main(int argc, char **argv);
+/* The same key split again among new holders (a holder left): M old
+ * shares in, N new share files out. */
+int unmask_reshare_main(int argc, char **argv);
 
 #endif

@@ -13,7 +13,7 @@ import random
 import re
 import subprocess
 
-from conftest import HOTLINED, hotlinectl, unmask
+from conftest import HOTLINED, hotlinectl, reveal_packet, unmask
 from helpers import by_id, element_text, marker, submit
 from staff_fixture import StaffClient, audit_rows
 
@@ -403,3 +403,50 @@ def test_a_request_waits_for_the_triage(make_staff_hotline, keys):
     ctl(hl, "case", "triage", rec.reg_no, "corruption")
     rid = ask(comp, rec.reg_no)
     assert director.get(f"/staff/reveal/{rid}").status == 200
+
+
+def test_a_holder_leaves_the_key_is_split_again(make_staff_hotline, keys, tmp_path):
+    """deploy/README.md, "When a holder leaves": two remaining holders
+    rebuild the same key and split it again (the director's share goes to
+    the compliance manager); the new shares open identities sealed before;
+    an old share does not combine with the new ones."""
+    hl = start(make_staff_hotline, keys)
+    rec, name, _ = named_case(hl)
+    new = {role: tmp_path / f"new-{role}" for role in ("custodian", "alternate", "compliance")}
+    args = ["unmask-reshare"]
+    for role in ("custodian", "alternate"):
+        args += ["--share", keys.share[role], "--passphrase-file", keys.share_pass[role]]
+    args += ["--threshold", "2"]
+    for role, path in new.items():
+        pp = tmp_path / f"pp-{role}"
+        pp.write_text(f"new {role} passphrase\n")
+        args += ["--holder", f"{role}:{path}", "--passphrase-file", pp]
+    p = hotlinectl(*args)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "destroy every old share" in p.stdout
+    packet = tmp_path / "packet.txt"
+    packet.write_text(reveal_packet(hl, rec.reg_no, keys.custodian_pub))
+
+    def run(*shares):
+        a = ["unmask", "--packet", packet, "--json"]
+        for path, pp in shares:
+            a += ["--share", path, "--passphrase-file", pp]
+        return hotlinectl(*a)
+
+    u = run((new["custodian"], tmp_path / "pp-custodian"),
+            (new["compliance"], tmp_path / "pp-compliance"))
+    assert u.returncode == 0, u.stderr
+    assert json.loads(u.stdout)["identity"]["name"] == name
+    # the leaver's old share with a new one: refused, nothing shown
+    u = run((keys.share["director"], keys.share_pass["director"]),
+            (new["custodian"], tmp_path / "pp-custodian"))
+    assert u.returncode != 0 and name not in u.stdout
+    assert "not of the same split" in u.stderr, u.stderr
+    # one old share is not enough to split it again
+    p = hotlinectl("unmask-reshare", "--share", keys.share["director"], "--passphrase-file",
+                   keys.share_pass["director"], "--threshold", "2", "--holder",
+                   f"director:{tmp_path / 'x1'}", "--passphrase-file", tmp_path / "pp-custodian",
+                   "--holder", f"other:{tmp_path / 'x2'}", "--passphrase-file",
+                   tmp_path / "pp-custodian")
+    assert p.returncode != 0 and "2 of the 3 are needed" in p.stderr
+    assert not (tmp_path / "x1").exists() and not (tmp_path / "x2").exists()
