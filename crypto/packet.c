@@ -40,8 +40,9 @@ char *packet_make(const char *request, const char *reg_no, bool director_named,
 	char *text = malloc(size);
 	if (!text)
 		return NULL;
-	int n = snprintf(text, size, "%s\nrequest %s\ncase %s\ndirector-named %s\nkey %s\nidentity ",
-			 PACKET_MAGIC, request, reg_no, director_named ? "yes" : "no", fp);
+	int n =
+	    snprintf(text, size, "%s\nrequest %s\ncase %s\ndirector-named %s\nkey %s\nidentity ",
+		     PACKET_MAGIC, request, reg_no, director_named ? "yes" : "no", fp);
 	sodium_bin2base64(text + n, b64len, sealed, len, sodium_base64_VARIANT_ORIGINAL);
 	size_t used = strlen(text);
 	text[used++] = '\n';
@@ -85,8 +86,7 @@ static bool copy_field(struct cursor *c, const char *name, char *out, size_t siz
 	return printable(out, size);
 }
 
-bool packet_parse(const char *text, size_t len, struct reveal_packet *out, char *err,
-		  size_t errlen)
+bool packet_parse(const char *text, size_t len, struct reveal_packet *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	size_t magic = strlen(PACKET_MAGIC);
@@ -110,8 +110,9 @@ bool packet_parse(const char *text, size_t len, struct reveal_packet *out, char 
 	size_t signed_len = (size_t)(c.p - text);
 	out->sealed = malloc(n);
 	const char *stop = NULL;
-	if (!out->sealed || sodium_base642bin(out->sealed, n, v, n, NULL, &out->sealed_len, &stop,
-					      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	if (!out->sealed ||
+	    sodium_base642bin(out->sealed, n, v, n, NULL, &out->sealed_len, &stop,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    stop != v + n || out->sealed_len == 0)
 		goto damaged;
 	char binding[PACKET_BINDING_SIZE];
@@ -122,8 +123,9 @@ bool packet_parse(const char *text, size_t len, struct reveal_packet *out, char 
 			goto damaged;
 	binding_of(text, signed_len, binding);
 	if (strcmp(binding, out->binding) != 0) {
-		keys_set_err(err, errlen, "the packet was changed after it was made (its binding "
-					  "does not match its content)");
+		keys_set_err(err, errlen,
+			     "the packet was changed after it was made (its binding "
+			     "does not match its content)");
 		packet_clear(out);
 		return false;
 	}

@@ -27,8 +27,8 @@ struct share {
 	char split[17];
 };
 
-static const char *const roles[] = {"custodian", "director", "alternate", "compliance", "other",
-				    NULL};
+static const char *const roles[] = {"custodian",  "director", "alternate",
+				    "compliance", "other",    NULL};
 
 bool shares_role_valid(const char *role)
 {
@@ -132,8 +132,9 @@ static bool write_share(const struct share_holder *holder, const unsigned char *
 	randombytes_buf(h->nonce, sizeof h->nonce);
 	size_t used = header_text(text, h);
 	if (!wrapping_key(key, holder->passphrase, h)) {
-		keys_set_err(err, errlen, "cannot derive the key: out of memory (Argon2id needs "
-					  "%llu MiB)",
+		keys_set_err(err, errlen,
+			     "cannot derive the key: out of memory (Argon2id needs "
+			     "%llu MiB)",
 			     h->memlimit >> 20);
 		goto done;
 	}
@@ -160,8 +161,9 @@ static bool check_holders(const char *pub_path, const struct share_holder *holde
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (!shares_role_valid(holders[i].role)) {
-			keys_set_err(err, errlen, "unknown holder role '%s' (custodian, director, "
-						  "alternate, compliance or other)",
+			keys_set_err(err, errlen,
+				     "unknown holder role '%s' (custodian, director, "
+				     "alternate, compliance or other)",
 				     holders[i].role ? holders[i].role : "");
 			return false;
 		}
@@ -343,8 +345,9 @@ static bool parse_share(const char *path, const char *text, size_t len, struct s
 	size_t linelen;
 	if (!next_line(&c, &line, &linelen) || linelen != strlen(SHARE_MAGIC) ||
 	    memcmp(line, SHARE_MAGIC, linelen) != 0) {
-		keys_set_err(err, errlen, "%s is not a share of an unmasking key (first line is not "
-					  "'%s')",
+		keys_set_err(err, errlen,
+			     "%s is not a share of an unmasking key (first line is not "
+			     "'%s')",
 			     path, SHARE_MAGIC);
 		return false;
 	}
@@ -361,9 +364,8 @@ static bool parse_share(const char *path, const char *text, size_t len, struct s
 	    !number_field(&c, "threshold", &h->threshold) ||
 	    !number_field(&c, "shares", &h->count) || !field(&c, "holder", h->role, sizeof h->role))
 		goto damaged;
-	if (h->count < 2 || h->count > SHARES_MAX || h->threshold < 2 ||
-	    h->threshold > h->count || h->index < 1 || h->index > h->count ||
-	    !shares_role_valid(h->role))
+	if (h->count < 2 || h->count > SHARES_MAX || h->threshold < 2 || h->threshold > h->count ||
+	    h->index < 1 || h->index > h->count || !shares_role_valid(h->role))
 		goto damaged;
 	if (!field(&c, "kdf", buf, sizeof buf) || strcmp(buf, SHARE_KDF) != 0 ||
 	    !number_field(&c, "opslimit", &h->opslimit) ||
@@ -459,8 +461,7 @@ void share_free(struct share *s)
 	sodium_free(s);
 }
 
-struct secret_key *shares_combine(struct share *const *shares, unsigned k, char *err,
-				  size_t errlen)
+struct secret_key *shares_combine(struct share *const *shares, unsigned k, char *err, size_t errlen)
 {
 	if (k == 0) {
 		keys_set_err(err, errlen, "no share given");
@@ -471,19 +472,20 @@ struct secret_key *shares_combine(struct share *const *shares, unsigned k, char 
 		const struct share *s = shares[i];
 		if (sodium_memcmp(s->pk, first->pk, sizeof s->pk) != 0 ||
 		    s->threshold != first->threshold || s->count != first->count) {
-			keys_set_err(err, errlen,
-				     "the shares are not of the same key: share %u (%s) and share %u "
-				     "(%s) belong to different splits",
-				     first->index, first->role, s->index, s->role);
+			keys_set_err(
+			    err, errlen,
+			    "the shares are not of the same key: share %u (%s) and share %u "
+			    "(%s) belong to different splits",
+			    first->index, first->role, s->index, s->role);
 			return NULL;
 		}
 		if (strcmp(s->split, first->split) != 0) {
-			keys_set_err(err, errlen,
-				     "the shares are not of the same split: share %u (%s) is of split "
-				     "%s, share %u (%s) of split %s; the key was split again, use "
-				     "shares of one split only",
-				     first->index, first->role, first->split, s->index, s->role,
-				     s->split);
+			keys_set_err(
+			    err, errlen,
+			    "the shares are not of the same split: share %u (%s) is of split "
+			    "%s, share %u (%s) of split %s; the key was split again, use "
+			    "shares of one split only",
+			    first->index, first->role, first->split, s->index, s->role, s->split);
 			return NULL;
 		}
 		for (unsigned j = 0; j < i; j++) {
@@ -520,8 +522,9 @@ struct secret_key *shares_combine(struct share *const *shares, unsigned k, char 
 	struct public_key pk;
 	secret_key_public(sk, &pk);
 	if (sodium_memcmp(pk.bytes, first->pk, sizeof pk.bytes) != 0) {
-		keys_set_err(err, errlen, "the shares do not rebuild the key they name: one of them "
-					  "is damaged or from another split");
+		keys_set_err(err, errlen,
+			     "the shares do not rebuild the key they name: one of them "
+			     "is damaged or from another split");
 		secret_key_free(sk);
 		sk = NULL;
 	}

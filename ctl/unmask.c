@@ -31,8 +31,7 @@ static const char unmask_usage[] =
     "            --share FILE [--passphrase-file FILE] (once per share, M in all) [--json]\n";
 
 /* "--name VALUE" or "--name=VALUE" at argv[*i]. */
-static bool option(int argc, char **argv, int *i, const char *name, const char **value,
-		   bool *bad)
+static bool option(int argc, char **argv, int *i, const char *name, const char **value, bool *bad)
 {
 	size_t n = strlen(name);
 	const char *arg = argv[*i];
@@ -85,8 +84,9 @@ int unmask_key_main(int argc, char **argv)
 			}
 		} else if (option(argc, argv, &i, "--passphrase-file", &v, &bad)) {
 			if (n == 0 || pass_file[n - 1]) {
-				fprintf(stderr, "hotlinectl: --passphrase-file follows the --holder "
-						"it is for\n");
+				fprintf(stderr,
+					"hotlinectl: --passphrase-file follows the --holder "
+					"it is for\n");
 				bad = true;
 			} else {
 				pass_file[n - 1] = v;
@@ -118,8 +118,9 @@ int unmask_key_main(int argc, char **argv)
 		memcpy(role[i], holder_arg[i], rl);
 		role[i][rl] = '\0';
 		if (!shares_role_valid(role[i])) {
-			fprintf(stderr, "hotlinectl: --holder %s: the role is one of custodian, "
-					"director, alternate, compliance, other\n",
+			fprintf(stderr,
+				"hotlinectl: --holder %s: the role is one of custodian, "
+				"director, alternate, compliance, other\n",
 				holder_arg[i]);
 			bad = true;
 		}
@@ -132,7 +133,8 @@ int unmask_key_main(int argc, char **argv)
 	for (unsigned i = 0; i < n; i++) {
 		pass[i] = malloc(PASS_SIZE);
 		char prompt[96];
-		snprintf(prompt, sizeof prompt, "Passphrase of the %s for share %u: ", role[i], i + 1);
+		snprintf(prompt, sizeof prompt, "Passphrase of the %s for share %u: ", role[i],
+			 i + 1);
 		if (!pass[i] ||
 		    !(pass_file[i] ? passphrase_new_from_file(pass_file[i], pass[i], PASS_SIZE)
 				   : passphrase_from_terminal(prompt, true, pass[i], PASS_SIZE)))
@@ -221,8 +223,9 @@ int unmask_reshare_main(int argc, char **argv)
 			}
 		} else if (option(argc, argv, &i, "--passphrase-file", &v, &bad)) {
 			if (!last_pass || *last_pass) {
-				fprintf(stderr, "hotlinectl: --passphrase-file follows the --share or "
-						"--holder it is for\n");
+				fprintf(stderr,
+					"hotlinectl: --passphrase-file follows the --share or "
+					"--holder it is for\n");
 				bad = true;
 			} else {
 				*last_pass = v;
@@ -322,7 +325,9 @@ static bool read_packet(const char *path, struct reveal_packet *p)
 	bool ok = text && len <= PACKET_MAX && packet_parse(text, len, p, err, sizeof err);
 	if (!ok)
 		fprintf(stderr, "hotlinectl: %s: %s\n", path,
-			!text ? "out of memory" : len > PACKET_MAX ? "too large for a packet" : err);
+			!text		   ? "out of memory"
+			: len > PACKET_MAX ? "too large for a packet"
+					   : err);
 	free(text);
 	return ok;
 }
@@ -342,8 +347,7 @@ static void print_identity(const struct reveal_packet *p, const unsigned char *p
 	}
 	printf("Request %s, case %s%s\nPacket binding %s\n  (it must match the one the request "
 	       "page shows)\nIdentity:\n",
-	       p->request, p->reg_no, p->director_named ? " (names the director)" : "",
-	       p->binding);
+	       p->request, p->reg_no, p->director_named ? " (names the director)" : "", p->binding);
 	const char *key;
 	json_t *value;
 	json_object_foreach(id, key, value)
@@ -377,8 +381,9 @@ int unmask_main(int argc, char **argv)
 			}
 		} else if (option(argc, argv, &i, "--passphrase-file", &v, &bad)) {
 			if (k == 0 || pass_file[k - 1]) {
-				fprintf(stderr, "hotlinectl: --passphrase-file follows the --share it "
-						"is for\n");
+				fprintf(stderr,
+					"hotlinectl: --passphrase-file follows the --share it "
+					"is for\n");
 				bad = true;
 			} else {
 				pass_file[k - 1] = v;
@@ -414,9 +419,10 @@ int unmask_main(int argc, char **argv)
 		 * that names the director (KazStandart anti-corruption standard
 		 * p.7.11: the director steps aside; issue 14). */
 		if (p.director_named && strcmp(share_role(shares[i]), "director") == 0) {
-			fprintf(stderr, "hotlinectl: %s is the director's share, and case %s names the "
-					"director: it is not used for this case; bring another "
-					"holder's share\n",
+			fprintf(stderr,
+				"hotlinectl: %s is the director's share, and case %s names the "
+				"director: it is not used for this case; bring another "
+				"holder's share\n",
 				share_path[i], p.reg_no);
 			goto done;
 		}
@@ -431,14 +437,16 @@ int unmask_main(int argc, char **argv)
 	secret_key_public(sk, &pk);
 	shares_fingerprint(&pk, fp);
 	if (strcmp(fp, p.key) != 0) {
-		fprintf(stderr, "hotlinectl: the packet's identity is sealed to key %s, these shares "
-				"rebuild key %s\n",
+		fprintf(stderr,
+			"hotlinectl: the packet's identity is sealed to key %s, these shares "
+			"rebuild key %s\n",
 			p.key, fp);
 		goto done;
 	}
 	if (!seal_open(sk, p.sealed, p.sealed_len, &plain, &plen)) {
-		fprintf(stderr, "hotlinectl: the identity in the packet does not open with key %s "
-				"(damaged)\n",
+		fprintf(stderr,
+			"hotlinectl: the identity in the packet does not open with key %s "
+			"(damaged)\n",
 			fp);
 		goto done;
 	}

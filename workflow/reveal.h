@@ -95,7 +95,7 @@ bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
 /* The custodian's record that the holders opened the identity: only for
  * an approved request whose packet was released, never by its requester.
  * The reporter's status page then says it was revealed. */
-bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
-			 struct wf_error *e) __attribute__((warn_unused_result));
+bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id, struct wf_error *e)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -258,9 +258,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(m_of_n),
-		cmocka_unit_test(wrong_passphrase_and_tampering),
-		cmocka_unit_test(packet),
+	    cmocka_unit_test(m_of_n),
+	    cmocka_unit_test(wrong_passphrase_and_tampering),
+	    cmocka_unit_test(packet),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
