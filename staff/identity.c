@@ -9,6 +9,7 @@
 #include "intake/sealing.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"
+#include "workflow/calendar.h"
 #include "workflow/journal.h"
 #include "workflow/reveal.h"
 #include "workflow/wfdb.h"
@@ -356,6 +357,13 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 		staff_esc(c, hint);
 		staff_printf(c, "</p>\n");
 		staff_form_open(c, action, false);
+		char today[CAL_DATE_SIZE];
+		cal_date_format(calendar_local_date(staff_now(c)), today);
+		staff_printf(c, "<label for=\"opened-on\">");
+		staff_text(c, M_REVEAL_OPENED_ON_LABEL);
+		staff_printf(c, "</label>\n<input type=\"date\" id=\"opened-on\" name=\"opened_on\" "
+				"required value=\"%s\" max=\"%s\">\n",
+			     today, today);
 		staff_printf(c, "<p><button type=\"submit\" id=\"confirm-opened\">");
 		staff_text(c, M_REVEAL_CONFIRM_BUTTON);
 		staff_printf(c, "</button></p>\n</form>\n</section>\n");
@@ -501,7 +509,8 @@ static void confirm_post(struct staff_ctx *c)
 	bool ok = wfdb_begin(c->db);
 	bool in_tx = ok;
 	ok = ok && reveal_load(c->db, c->arg, &r, &e) &&
-	     reveal_confirm_open(c->db, &r, c->user->id, &e);
+	     reveal_confirm_open(c->db, &r, c->user->id, staff_arg(c, "opened_on"), staff_now(c),
+				 &e);
 	if (ok && !staff_audit(c, "reveal.open", object))
 		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
 	if (ok && !wfdb_commit(c->db))

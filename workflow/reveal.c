@@ -6,6 +6,7 @@
 
 #include "crypto/keys.h"
 #include "crypto/packet.h"
+#include "workflow/calendar.h"
 
 static const char *const state_names[] = {
 	[REVEAL_REQUESTED] = "requested",
@@ -291,22 +292,40 @@ bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
 	return ok;
 }
 
-bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id, struct wf_error *e)
+bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
+			 const char *opened_on, int64_t now, struct wf_error *e)
 {
 	static const char sql_revealed[] =
 		"UPDATE hotline.identity_reveals SET state = 'revealed', revealed_by = $2::bigint, "
-		"revealed_at = now() WHERE id = $1::bigint AND state = 'approved' "
-		"AND released_at IS NOT NULL "
+		"revealed_at = CASE WHEN $3::date = (now() AT TIME ZONE 'Asia/Almaty')::date "
+		"THEN now() ELSE ($3::date + time '12:00') AT TIME ZONE 'Asia/Almaty' END "
+		"WHERE id = $1::bigint AND state = 'approved' AND released_at IS NOT NULL "
 		"RETURNING to_char(revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
 	if (!reveal_check_release(r, custodian_id, e))
 		return false;
 	if (r->released_by == 0)
 		return wf_fail(e, WF_NOT_RELEASED, "the packet of request %s was not released yet",
 			       r->id);
+	/* the day the holders opened it, as the custodian states it: not
+	 * after today, not before the packet was released */
+	struct cal_date d, released;
+	char today[CAL_DATE_SIZE], floor[CAL_DATE_SIZE];
+	if (!opened_on || !*opened_on)
+		return wf_fail(e, WF_MISSING, "give the day the identity was opened");
+	if (!cal_date_parse(opened_on, &d))
+		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", opened_on);
+	cal_date_format(calendar_local_date(now), today);
+	if (strcmp(opened_on, today) > 0)
+		return wf_fail(e, WF_DATE_IN_FUTURE, "the opening %s is after today (%s)", opened_on,
+			       today);
+	snprintf(floor, sizeof(floor), "%.10s", r->released_at);
+	if (cal_date_parse(floor, &released) && cal_date_compare(d, released) < 0)
+		return wf_fail(e, WF_NOT_RELEASED, "the opening %s is before the release (%s)",
+			       opened_on, floor);
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", custodian_id);
-	const char *q[2] = {r->id, uid};
-	PGresult *res = wfdb_exec(pg, sql_revealed, 2, q, e);
+	const char *q[3] = {r->id, uid, opened_on};
+	PGresult *res = wfdb_exec(pg, sql_revealed, 3, q, e);
 	if (!res)
 		return false;
 	bool ok = PQntuples(res) == 1;

@@ -92,10 +92,13 @@ bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
 		    const struct public_key *pk, char **packet, size_t *len, struct wf_error *e)
     __attribute__((warn_unused_result));
 
-/* The custodian's record that the holders opened the identity: only for
- * an approved request whose packet was released, never by its requester.
- * The reporter's status page then says it was revealed. */
-bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id, struct wf_error *e)
+/* The custodian's record that the holders opened the identity on
+ * opened_on (YYYY-MM-DD, Asia/Almaty; not after today by now, not before
+ * the release): only for an approved request whose packet was released,
+ * never by its requester. The reporter's status page then says it was
+ * revealed on that day. */
+bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
+			 const char *opened_on, int64_t now, struct wf_error *e)
     __attribute__((warn_unused_result));
 
 #endif

@@ -28,6 +28,11 @@ def start(make_staff_hotline, keys, **cfg):
     return make_staff_hotline(**cfg)
 
 
+def almaty_today(hl):
+    return hl.query("SELECT to_char((now() AT TIME ZONE 'Asia/Almaty')::date, "
+                    "'YYYY-MM-DD')")[0][0]
+
+
 def named_case(hl, **over):
     name, phone = "Reporter " + marker("n"), "+7701" + str(random.randrange(10**6, 10**7))
     rec = submit(hl, identity="named", name=name, phone=phone, email="rep@example.kz", **over)
@@ -164,14 +169,20 @@ def test_m_of_n_reveal_end_to_end(make_staff_hotline, keys, tmp_path):
                    keys.share["alternate"], "--passphrase-file", keys.share_pass["alternate"])
     assert u.returncode != 0 and "wrong passphrase" in u.stderr and name not in u.stdout
 
-    # the custodian records the opening
-    r = custodian.post(f"/staff/reveal/open/{rid}", {})
+    # the custodian records the day of the opening: not after today, not
+    # before the release
+    today = almaty_today(hl)
+    for bad in ("2099-01-01", "2020-01-01", "01.12.2026", ""):
+        r = custodian.post(f"/staff/reveal/open/{rid}", {"opened_on": bad})
+        assert r.status == 422 and by_id(r.body, "error") is not None, bad
+    assert hl.query("SELECT state FROM hotline.identity_reveals") == [("approved",)]
+    r = custodian.post(f"/staff/reveal/open/{rid}", {"opened_on": today})
     assert r.status == 303, r.body[:600]
     assert hl.query("SELECT state, revealed_by IS NOT NULL FROM hotline.identity_reveals") == \
         [("revealed", True)]
     assert events(hl, rid) == ["requested", "approved", "released", "revealed"]
     text = by_id(status_page(hl, rec).body, "identity-notice").clean_text()
-    assert re.search(r"was revealed to the compliance manager on \d{4}-\d{2}-\d{2}", text)
+    assert f"was revealed to the compliance manager on {today}" in text, text
     # no packet once opened
     r, body = release(custodian, rid)
     assert r.status == 422 and "hotline-reveal-packet" not in body
@@ -378,7 +389,8 @@ def test_the_commission_asks_about_its_own_case(make_staff_hotline, keys, tmp_pa
     (tmp_path / "p.txt").write_text(packet)
     u = unmask(keys, tmp_path / "p.txt")
     assert u.returncode == 0 and json.loads(u.stdout)["identity"]["name"] == name, u.stderr
-    assert custodian.post(f"/staff/reveal/open/{rid}", {}).status == 303
+    assert custodian.post(f"/staff/reveal/open/{rid}",
+                          {"opened_on": almaty_today(hl)}).status == 303
     notice = by_id(status_page(hl, rec).body, "identity-notice").clean_text()
     assert "was revealed to the commission of the service investigation" in notice
     # the commission's own page never shows it
