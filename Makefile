@@ -6,7 +6,7 @@ PORT     ?= 8080
 # seconds each fuzz harness runs under `make fuzz` (make test runs 3 each)
 SECONDS  ?= 60
 
-PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto gmime-3.0 liboath libqrencode
+PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto gmime-3.0 liboath libqrencode libgfshare
 CPPFLAGS := -I. -I$(BUILD)/gen -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2

@@ -90,7 +90,7 @@ static PGresult *query1(PGconn *pg, const char *sql_text, const char *param)
 int case_show_main(int argc, char **argv)
 {
 	const char *conninfo = getenv("HOTLINE_DATABASE");
-	const char *case_key = NULL, *case_pass = NULL, *cust_key = NULL, *cust_pass = NULL;
+	const char *case_key = NULL, *case_pass = NULL;
 	static const struct option opts[] = {
 		{"database", required_argument, NULL, 'd'},
 		{"case-key", required_argument, NULL, 'k'},
@@ -112,25 +112,27 @@ int case_show_main(int argc, char **argv)
 			case_pass = optarg;
 			break;
 		case 'K':
-			cust_key = optarg;
-			break;
 		case 'P':
-			cust_pass = optarg;
-			break;
+			/* issue 14: nobody opens an identity alone, and not from
+			 * the database: only M shares of the unmasking key, on a
+			 * packet released for an approved request */
+			fprintf(stderr, "hotlinectl: case show no longer opens the reporter's "
+					"identity (there is no custodian secret key any more): an "
+					"identity is opened with `hotlinectl unmask` and M shares, "
+					"on the packet of an approved request (docs/reveal.md)\n");
+			return 2;
 		default:
 			return 2;
 		}
 	}
-	if (optind + 1 != argc || !conninfo || !case_key || !case_pass ||
-	    (cust_key && !cust_pass)) {
+	if (optind + 1 != argc || !conninfo || !case_key || !case_pass) {
 		fprintf(stderr, "usage: hotlinectl case show REG_NO --database CONNINFO --case-key FILE "
-				"--passphrase-file FILE [--custodian-key FILE "
-				"--custodian-passphrase-file FILE]\n");
+				"--passphrase-file FILE\n");
 		return 2;
 	}
 	const char *reg_no = argv[optind];
 	int status = 1;
-	struct secret_key *sk = NULL, *csk = NULL;
+	struct secret_key *sk = NULL;
 	struct content_key *key = NULL;
 	PGresult *kase = NULL, *files = NULL, *msgs = NULL;
 	json_t *out = NULL;
@@ -141,7 +143,7 @@ int case_show_main(int argc, char **argv)
 		goto out;
 	}
 	sk = secret_key_from_files(case_key, case_pass);
-	if (!sk || (cust_key && !(csk = secret_key_from_files(cust_key, cust_pass))))
+	if (!sk)
 		goto out;
 	kase = query1(pg, sql_case, reg_no);
 	if (!kase)
@@ -167,19 +169,9 @@ int case_show_main(int argc, char **argv)
 			"anonymous", strcmp(PQgetvalue(kase, 0, 6), "t") == 0, "language",
 			PQgetvalue(kase, 0, 7), "state", PQgetvalue(kase, 0, 8), "content",
 			content ? content : json_null());
-	if (csk && !PQgetisnull(kase, 0, 11)) {
-		unsigned char *id = col(kase, 0, 11, &len);
-		unsigned char *plain = NULL;
-		size_t plen = 0;
-		if (id && seal_open(csk, id, len, &plain, &plen)) {
-			json_t *identity = json_loadb((const char *)plain, plen, 0, NULL);
-			json_object_set_new(out, "identity", identity ? identity : json_null());
-			seal_plain_free(plain, plen);
-		} else {
-			fprintf(stderr, "hotlinectl: the custodian key cannot open the identity\n");
-		}
-		PQfreemem(id);
-	}
+	/* the identity, sealed to the unmasking key: only said to be there */
+	json_object_set_new(out, "identity",
+			    PQgetisnull(kase, 0, 11) ? json_null() : json_string("sealed"));
 	files = query1(pg, sql_files, reg_no);
 	msgs = query1(pg, sql_messages, reg_no);
 	if (!files || !msgs)
@@ -221,7 +213,6 @@ out:
 	json_decref(out);
 	content_key_free(key);
 	secret_key_free(sk);
-	secret_key_free(csk);
 	PQclear(kase);
 	PQclear(files);
 	PQclear(msgs);

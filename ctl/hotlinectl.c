@@ -12,6 +12,7 @@
 #include "ctl/keygen.h"
 #include "ctl/migrate.h"
 #include "ctl/staff_users.h"
+#include "ctl/unmask.h"
 #include "daemon/schema.h"
 
 /* Each command's usage: `hotlinectl COMMAND --help` prints its own and
@@ -28,11 +29,18 @@ static const struct command_usage usages[] = {
 		"            [--checkpoint \"LINE\" | --checkpoint-file FILE] [--public-key FILE]\n"},
     {"keygen", "  keygen --public FILE --secret FILE [--passphrase-file FILE]\n"},
     {"pepper", "  pepper --out FILE                          make the receipt pepper file\n"},
+    {"unmask-key", "  unmask-key --public FILE --threshold M --holder ROLE:FILE [--passphrase-file FILE] ...\n"
+		   "            split the unmasking key among N holders (no database)\n"},
+    {"unmask-reshare",
+     "  unmask-reshare --share OLD [--passphrase-file FILE] ... --threshold M\n"
+     "            --holder ROLE:FILE [--passphrase-file FILE] ...\n"
+     "            split the same unmasking key again, e.g. when a holder leaves (no database)\n"},
+    {"unmask", "  unmask --packet FILE --share FILE [--passphrase-file FILE] ... [--json]\n"
+	       "            open one released identity with M shares (no database)\n"},
     {"checkpoint-key", "  checkpoint-key --public FILE --secret FILE  make the checkpoint signing key\n"},
     {"account-secret", "  account-secret --out FILE                  make the staff accounts' server secret\n"},
     {"case",
      "  case show REG_NO --database CONNINFO --case-key FILE --passphrase-file FILE\n"
-     "            [--custodian-key FILE --custodian-passphrase-file FILE]\n"
      "  case triage REG_NO corruption [--director-named yes|no]\n"
      "  case triage REG_NO not_corruption --unit UNIT --case-key FILE --passphrase-file FILE\n"
      "  case triage REG_NO anonymous [--unit UNIT --case-key FILE --passphrase-file FILE] | urgent\n"
@@ -131,6 +139,12 @@ int main(int argc, char **argv)
 		return keygen_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "pepper") == 0)
 		return pepper_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "unmask-key") == 0)
+		return unmask_key_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "unmask-reshare") == 0)
+		return unmask_reshare_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "unmask") == 0)
+		return unmask_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "checkpoint-key") == 0)
 		return checkpoint_key_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "account-secret") == 0)

@@ -237,8 +237,7 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-/* Asks twice on /dev/tty. */
-static bool passphrase_from_tty(char *buf, size_t size)
+bool passphrase_from_terminal(const char *prompt, bool twice, char *buf, size_t size)
 {
 	char again[PASSPHRASE_SIZE];
 	bool ok = false;
@@ -249,15 +248,15 @@ static bool passphrase_from_tty(char *buf, size_t size)
 			 strerror(errno));
 		return false;
 	}
-	if (!tty_read_line(fd, "Passphrase for the secret key: ", buf, size))
+	if (!tty_read_line(fd, prompt, buf, size))
 		goto done;
-	if (utf8_chars(buf) < PASSPHRASE_MIN_CHARS) {
+	if (twice && utf8_chars(buf) < PASSPHRASE_MIN_CHARS) {
 		complain("passphrase too short: at least %d characters", PASSPHRASE_MIN_CHARS);
 		goto done;
 	}
-	if (!tty_read_line(fd, "Same passphrase again: ", again, sizeof again))
+	if (twice && !tty_read_line(fd, "Same passphrase again: ", again, sizeof again))
 		goto done;
-	if (strcmp(buf, again) != 0) {
+	if (twice && strcmp(buf, again) != 0) {
 		complain("the two passphrases differ");
 		goto done;
 	}
@@ -269,6 +268,19 @@ done:
 	if (!ok)
 		crypto_wipe(buf, size);
 	return ok;
+}
+
+bool passphrase_new_from_file(const char *path, char *buf, size_t size)
+{
+	if (!passphrase_read_file(path, buf, size))
+		return false;
+	if (utf8_chars(buf) < PASSPHRASE_MIN_CHARS) {
+		complain("passphrase in %s too short: at least %d characters", path,
+			 PASSPHRASE_MIN_CHARS);
+		crypto_wipe(buf, size);
+		return false;
+	}
+	return true;
 }
 
 /* ---- subcommands ---- */
@@ -307,14 +319,10 @@ int keygen_main(int argc, char **argv)
 	}
 
 	if (passfile != NULL) {
-		if (!passphrase_read_file(passfile, passphrase, sizeof passphrase))
+		if (!passphrase_new_from_file(passfile, passphrase, sizeof passphrase))
 			goto done;
-		if (utf8_chars(passphrase) < PASSPHRASE_MIN_CHARS) {
-			complain("passphrase in %s too short: at least %d characters", passfile,
-				 PASSPHRASE_MIN_CHARS);
-			goto done;
-		}
-	} else if (!passphrase_from_tty(passphrase, sizeof passphrase)) {
+	} else if (!passphrase_from_terminal("Passphrase for the secret key: ", true, passphrase,
+					     sizeof passphrase)) {
 		goto done;
 	}
 

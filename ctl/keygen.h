@@ -22,6 +22,14 @@ int checkpoint_key_main(int argc, char **argv);
 bool passphrase_read_file(const char *path, char *buf, size_t size)
     __attribute__((warn_unused_result));
 
+/* Asks on /dev/tty with echo off; twice (and at least 8 characters) for a
+ * new passphrase. Wipe buf when done. */
+bool passphrase_from_terminal(const char *prompt, bool twice, char *buf, size_t size)
+    __attribute__((warn_unused_result));
+/* passphrase_read_file() for a new passphrase: at least 8 characters. */
+bool passphrase_new_from_file(const char *path, char *buf, size_t size)
+    __attribute__((warn_unused_result));
+
 struct secret_key;
 /* Unwraps a secret key file with the passphrase on the first line of
  * pass_path (Argon2id: slow on purpose). NULL with a message on stderr. */

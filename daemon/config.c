@@ -30,7 +30,6 @@ enum key_id {
 	KEY_RECEIPT_PEPPER_FILE,
 	KEY_CUSTODIAN_PUBLIC_KEY,
 	KEY_CASE_PUBLIC_KEY,
-	KEY_CUSTODIAN_SECRET_KEY,
 	KEY_MAX_BODY_BYTES,
 	KEY_MAX_FILE_BYTES,
 	KEY_MAX_FILES,
@@ -82,7 +81,6 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_RECEIPT_PEPPER_FILE] = "receipt_pepper_file",
     [KEY_CUSTODIAN_PUBLIC_KEY] = "custodian_public_key",
     [KEY_CASE_PUBLIC_KEY] = "case_public_key",
-    [KEY_CUSTODIAN_SECRET_KEY] = "custodian_secret_key",
     [KEY_MAX_BODY_BYTES] = "max_body_bytes",
     [KEY_MAX_FILE_BYTES] = "max_file_bytes",
     [KEY_MAX_FILES] = "max_files",
@@ -179,7 +177,6 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_RECEIPT_PEPPER_FILE] = STRING_KEY(receipt_pepper_file, true, true, NULL),
     [KEY_CUSTODIAN_PUBLIC_KEY] = STRING_KEY(custodian_public_key, false, true, NULL),
     [KEY_CASE_PUBLIC_KEY] = STRING_KEY(case_public_key, false, true, NULL),
-    [KEY_CUSTODIAN_SECRET_KEY] = STRING_KEY(custodian_secret_key, false, false, NULL),
     [KEY_MAX_BODY_BYTES] = SIZE_KEY(max_body_bytes, 25ull << 20),
     [KEY_MAX_FILE_BYTES] = SIZE_KEY(max_file_bytes, 10ull << 20),
     [KEY_MAX_FILES] = UNSIGNED_KEY(max_files, false, 5, 0, 100),
@@ -450,6 +447,15 @@ static bool parse_line(struct parser *p, struct config *cfg, char *line)
 	for (int i = 0; i < KEY_COUNT; i++)
 		if (strcmp(key_names[i], key) == 0)
 			id = (enum key_id)i;
+	if (id == KEY_COUNT && strcmp(key, "custodian_secret_key") == 0) {
+		/* issue 14: no key that opens an identity lives on the server;
+		 * refused, not ignored, so that the file it names is noticed
+		 * and removed from this host */
+		parse_error(p, "custodian_secret_key is no longer read: the unmasking key is split "
+			       "among its holders and never on the server (docs/reveal.md); remove "
+			       "this line and the secret key file it names from this host");
+		return false;
+	}
 	if (id == KEY_COUNT) {
 		parse_error(p, "unknown key \"%.64s\"", key);
 		return false;

@@ -22,7 +22,6 @@ struct config {
 	/* reloadable */
 	char *custodian_public_key; /* path */
 	char *case_public_key;	    /* path */
-	char *custodian_secret_key; /* path of the wrapped secret key: the reveal page (optional) */
 	size_t max_body_bytes;	    /* whole POST body, default 26214400 (25 MiB) */
 	size_t max_file_bytes;	    /* one attachment, default 10485760 */
 	unsigned max_files;	    /* attachments per submission, default 5 */

@@ -1,16 +1,16 @@
 #include "staff/identity.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/keys.h"
-#include "crypto/seal.h"
-#include "daemon/config.h"
+#include "daemon/buf.h"
+#include "intake/sealing.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"
 #include "staff/sealedtext.h"
+#include "workflow/calendar.h"
 #include "workflow/journal.h"
 #include "workflow/reveal.h"
 #include "workflow/wfdb.h"
@@ -18,7 +18,6 @@
 #define STATUS_FORBIDDEN 403
 #define STATUS_NOT_FOUND 404
 #define STATUS_UNPROCESSABLE 422
-#define STATUS_TOO_MANY 429
 #define STATUS_UNAVAILABLE 503
 
 #define ASKERS (ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_COMMISSION))
@@ -112,7 +111,7 @@ static void list(struct staff_ctx *c)
 	staff_printf(c, "<h1>");
 	staff_text(c, M_REVEAL_TITLE);
 	staff_printf(c, "</h1>\n<p class=\"hint\">");
-	staff_text(c, M_REVEAL_INTRO);
+	staff_text(c, M_REVEAL_INTRO_SHARES);
 	staff_printf(c, "</p>\n");
 	if (c->user->roles & ASKERS) {
 		staff_printf(c, "<p><a href=\"/staff/reveal/new\" id=\"new-request\">");
@@ -269,6 +268,8 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 	char title[96];
 	snprintf(title, sizeof(title), i18n(c->lang, M_REVEAL_ONE_TITLE), r->reg_no);
 	staff_page_begin(c, title);
+	/* .text wraps the packet's binding and the command on a phone */
+	casepage_stylesheet(c);
 	staff_printf(c, "<p><a href=\"/staff/reveal\">");
 	staff_text(c, M_REVEAL_BACK);
 	staff_printf(c, "</a></p>\n<h1>");
@@ -295,6 +296,20 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 							  : M_REVEAL_APPROVED_BY);
 		staff_printf(c, "</dt>\n<dd id=\"decided-by\">");
 		put_who_when(c, r->decider_name, r->decider_role, r->decided_at);
+	}
+	if (r->released_by) {
+		char text[256];
+		snprintf(text, sizeof(text), i18n(c->lang, M_REVEAL_RELEASED_ON), r->releaser_name,
+			 r->released_at);
+		staff_printf(c, "<dt>");
+		staff_text(c, M_REVEAL_RELEASE);
+		staff_printf(c, "</dt>\n<dd id=\"released\">");
+		staff_esc(c, text);
+		staff_printf(c, "</dd>\n<dt>");
+		staff_text(c, M_REVEAL_BINDING);
+		staff_printf(c, "</dt>\n<dd class=\"text\" id=\"packet-binding\">");
+		staff_esc(c, r->packet_binding);
+		staff_printf(c, "</dd>\n");
 	}
 	if (r->state == REVEAL_REVEALED) {
 		char text[256];
@@ -326,18 +341,38 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 		staff_printf(c, "</button></p>\n</form>\n</section>\n");
 	}
 	if (has(c, ROLE_CUSTODIAN) && r->state == REVEAL_APPROVED) {
-		snprintf(action, sizeof(action), "/staff/reveal/open/%s", r->id);
-		casepage_section(c, "open", M_REVEAL_OPEN);
+		snprintf(action, sizeof(action), "/staff/reveal/release/%s", r->id);
+		casepage_section(c, "release", M_REVEAL_RELEASE);
 		staff_printf(c, "<p class=\"hint\">");
-		staff_text(c, M_REVEAL_OPEN_HINT);
+		staff_text(c, M_REVEAL_RELEASE_HINT);
+		staff_printf(c, "</p>\n<pre class=\"text\" id=\"unmask-command\">hotlinectl unmask "
+				"--packet reveal-");
+		staff_esc(c, r->reg_no);
+		staff_printf(c, "-%s.txt \\\n  --share SHARE1 --share SHARE2</pre>\n", r->id);
+		staff_form_open(c, action, false);
+		staff_printf(c, "<p><button type=\"submit\" id=\"download-packet\">");
+		staff_text(c, M_REVEAL_RELEASE_BUTTON);
+		staff_printf(c, "</button></p>\n</form>\n</section>\n");
+	}
+	if (has(c, ROLE_CUSTODIAN) && r->state == REVEAL_APPROVED && r->released_by) {
+		snprintf(action, sizeof(action), "/staff/reveal/open/%s", r->id);
+		casepage_section(c, "open", M_REVEAL_CONFIRM);
+		staff_printf(c, "<p class=\"hint\">");
+		char hint[768];
+		snprintf(hint, sizeof(hint), i18n(c->lang, M_REVEAL_CONFIRM_HINT),
+			 i18n(c->lang, role_text(r->requester_role)), r->requester_name);
+		staff_esc(c, hint);
 		staff_printf(c, "</p>\n");
 		staff_form_open(c, action, false);
-		staff_printf(c, "<label for=\"passphrase\">");
-		staff_text(c, M_REVEAL_PASSPHRASE);
-		staff_printf(c, "</label>\n<input type=\"password\" id=\"passphrase\" "
-				"name=\"passphrase\" autocomplete=\"off\" required>\n"
-				"<p><button type=\"submit\" id=\"open-identity\">");
-		staff_text(c, M_REVEAL_OPEN_BUTTON);
+		char today[CAL_DATE_SIZE];
+		cal_date_format(calendar_local_date(staff_now(c)), today);
+		staff_printf(c, "<label for=\"opened-on\">");
+		staff_text(c, M_REVEAL_OPENED_ON_LABEL);
+		staff_printf(c, "</label>\n<input type=\"date\" id=\"opened-on\" name=\"opened_on\" "
+				"required value=\"%s\" max=\"%s\">\n",
+			     today, today);
+		staff_printf(c, "<p><button type=\"submit\" id=\"confirm-opened\">");
+		staff_text(c, M_REVEAL_CONFIRM_BUTTON);
 		staff_printf(c, "</button></p>\n</form>\n</section>\n");
 	}
 	staff_page_end(c);
@@ -423,132 +458,87 @@ static void decide(struct staff_ctx *c)
 	staff_redirect(c, to);
 }
 
-/* --- the custodian opens it --- */
+/* --- the custodian releases the packet, then records the opening --- */
 
-static void put_identity(struct staff_ctx *c, const struct reveal *r, const unsigned char *plain,
-			 size_t len)
-{
-	static const struct {
-		const char *key;
-		enum msg label;
-	} known[] = {{"name", M_FORM_NAME},
-		     {"phone", M_FORM_PHONE},
-		     {"email", M_FORM_EMAIL},
-		     {"address", M_FORM_ADDRESS}};
-	char title[96];
-	snprintf(title, sizeof(title), i18n(c->lang, M_REVEAL_IDENTITY_TITLE), r->reg_no);
-	staff_page_begin(c, title);
-	staff_printf(c, "<h1>");
-	staff_esc(c, title);
-	staff_printf(c, "</h1>\n<p class=\"notice\" id=\"once\">");
-	staff_text(c, M_REVEAL_IDENTITY_ONCE);
-	staff_printf(c, "</p>\n<p>");
-	char to[256];
-	snprintf(to, sizeof(to), i18n(c->lang, M_REVEAL_HAND_TO),
-		 i18n(c->lang, role_text(r->requester_role)), r->requester_name);
-	staff_esc(c, to);
-	staff_printf(c, "</p>\n<dl id=\"identity\">\n");
-	json_t *id = json_loadb((const char *)plain, len, 0, NULL);
-	const char *key;
-	json_t *value;
-	json_object_foreach(id, key, value)
-	{
-		const char *text = json_string_value(value);
-		if (!text || !*text)
-			continue;
-		enum msg label = M_STATE_OTHER;
-		bool labelled = false;
-		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-			if (strcmp(known[i].key, key) == 0) {
-				label = known[i].label;
-				labelled = true;
-			}
-		}
-		staff_printf(c, "<dt>");
-		if (labelled)
-			staff_text(c, label);
-		else
-			staff_esc(c, key);
-		staff_printf(c, "</dt>\n<dd class=\"identity-%s\">", labelled ? key : "other");
-		staff_esc(c, text);
-		staff_printf(c, "</dd>\n");
-	}
-	json_decref(id);
-	staff_printf(c, "</dl>\n<p><a href=\"/staff/reveal/%s\">", r->id);
-	staff_text(c, M_REVEAL_BACK_TO_REQUEST);
-	staff_printf(c, "</a></p>\n");
-	staff_page_end(c);
-}
-
-static void open_post(struct staff_ctx *c)
+/* Issue 14: hotlined holds no key that opens an identity. It releases the
+ * sealed identity, bound to the request, as a packet that the holders of M
+ * shares of the unmasking key open together off the server (hotlinectl
+ * unmask); each release is audited and in the case's timeline. */
+static void release_post(struct staff_ctx *c)
 {
 	struct reveal r;
 	struct wf_error e = {0};
 	if (!load_visible(c, c->arg, &r))
 		return;
-	if (!reveal_check_open(&r, c->user->id, &e)) {
+	if (!reveal_check_release(&r, c->user->id, &e)) {
 		refused(c, &r, e.code == WF_CUSTODIAN_REQUESTER ? STATUS_FORBIDDEN
 								 : STATUS_UNPROCESSABLE,
 			&e);
 		return;
 	}
-	int wait = reveal_wait_seconds(c->db, c->user->id, &e);
-	if (wait < 0) {
+	if (!c->keys) {
 		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
 		return;
 	}
-	if (wait > 0) {
-		audit_refusal(c, "reveal.slowed", &r);
-		if (c->status != STATUS_UNAVAILABLE)
-			c->status = STATUS_TOO_MANY;
-		char text[256];
-		snprintf(text, sizeof(text), i18n(c->lang, M_REVEAL_WAIT), wait);
-		put_request(c, &r, text);
-		return;
-	}
-	const char *path = c->cfg ? c->cfg->custodian_secret_key : NULL;
-	if (!path || !*path) {
-		audit_refusal(c, "reveal.refused", &r);
-		c->status = STATUS_UNAVAILABLE;
-		put_request(c, &r, i18n(c->lang, M_REVEAL_NO_KEY_FILE));
-		return;
-	}
-	char err[256];
-	struct secret_key *sk = keys_load_secret(path, staff_arg(c, "passphrase"), err, sizeof(err));
-	if (!sk) {
-		/* A wrong passphrase, or a damaged file: the same to whoever
-		 * types (docs/keys.md). Recorded, and counted for the slow-down. */
-		if (!reveal_failed(c->db, c->user->id, &e))
-			c->status = STATUS_UNAVAILABLE;
-		audit_refusal(c, "reveal.wrong_passphrase", &r);
-		if (c->status != STATUS_UNAVAILABLE)
-			c->status = STATUS_FORBIDDEN;
-		put_request(c, &r, i18n(c->lang, M_REVEAL_WRONG_PASSPHRASE));
-		return;
-	}
-	unsigned char *plain = NULL;
+	char *packet = NULL;
 	size_t len = 0;
 	char object[64];
 	object_of(&r, object);
 	bool ok = wfdb_begin(c->db);
 	bool in_tx = ok;
 	ok = ok && reveal_load(c->db, c->arg, &r, &e) &&
-	     reveal_open(c->db, &r, c->user->id, sk, &plain, &len, &e) &&
-	     reveal_succeeded(c->db, c->user->id, &e);
+	     reveal_release(c->db, &r, c->user->id, &c->keys->custodian, &packet, &len, &e);
+	if (ok && !staff_audit(c, "reveal.release", object))
+		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
+	if (ok && !wfdb_commit(c->db))
+		ok = wf_fail(&e, WF_DB, "the commit failed");
+	if (!ok) {
+		if (in_tx)
+			wfdb_rollback(c->db);
+		free(packet);
+		refused(c, &r, e.code == WF_DB ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE, &e);
+		return;
+	}
+	snprintf(c->download_name, sizeof(c->download_name), "reveal-%s-%s.txt", r.reg_no, r.id);
+	c->content_type = "text/plain; charset=utf-8";
+	buf_add(&c->body, packet, len);
+	free(packet);
+}
+
+static void confirm_post(struct staff_ctx *c)
+{
+	struct reveal r;
+	struct wf_error e = {0};
+	if (!load_visible(c, c->arg, &r))
+		return;
+	char object[64];
+	object_of(&r, object);
+	bool ok = wfdb_begin(c->db);
+	bool in_tx = ok;
+	ok = ok && reveal_load(c->db, c->arg, &r, &e) &&
+	     reveal_confirm_open(c->db, &r, c->user->id, staff_arg(c, "opened_on"), staff_now(c),
+				 &e);
 	if (ok && !staff_audit(c, "reveal.open", object))
 		ok = wf_fail(&e, WF_DB, "the audit log could not be written");
 	if (ok && !wfdb_commit(c->db))
 		ok = wf_fail(&e, WF_DB, "the commit failed");
-	secret_key_free(sk);
 	if (!ok) {
 		if (in_tx)
 			wfdb_rollback(c->db);
-		seal_plain_free(plain, len);
-		refused(c, &r, e.code == WF_DB ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE, &e);
+		struct reveal now;
+		struct wf_error e2 = {0};
+		if (reveal_load(c->db, c->arg, &now, &e2))
+			r = now;
+		refused(c, &r,
+			e.code == WF_DB			    ? STATUS_UNAVAILABLE
+			: e.code == WF_CUSTODIAN_REQUESTER ? STATUS_FORBIDDEN
+							    : STATUS_UNPROCESSABLE,
+			&e);
 		return;
 	}
-	put_identity(c, &r, plain, len);
-	seal_plain_free(plain, len);
+	char to[64];
+	snprintf(to, sizeof(to), "/staff/reveal/%s", r.id);
+	staff_redirect(c, to);
 }
 
 const struct staff_route staff_identity_routes[] = {
@@ -557,7 +547,8 @@ const struct staff_route staff_identity_routes[] = {
 	{"POST", "/staff/reveal/new", ASKERS, new_post, "reveal.request"},
 	{"GET", "/staff/reveal/*", ALL_ROLES, one, "reveal.view"},
 	{"POST", "/staff/reveal/decide/*", APPROVERS, decide, "reveal.decide"},
-	{"POST", "/staff/reveal/open/*", ROLE_BIT(ROLE_CUSTODIAN), open_post, "reveal.open"},
+	{"POST", "/staff/reveal/release/*", ROLE_BIT(ROLE_CUSTODIAN), release_post, "reveal.release"},
+	{"POST", "/staff/reveal/open/*", ROLE_BIT(ROLE_CUSTODIAN), confirm_post, "reveal.open"},
 	{0},
 };
 

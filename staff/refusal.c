@@ -55,6 +55,8 @@ enum msg refusal_text(enum wf_code code)
 		return M_WF_CUSTODIAN_REQUESTER;
 	case WF_KEY_MISMATCH:
 		return M_WF_KEY_MISMATCH;
+	case WF_NOT_RELEASED:
+		return M_WF_NOT_RELEASED;
 	case WF_DATE_IN_FUTURE:
 		return M_WF_DATE_IN_FUTURE;
 	case WF_ORDER_BEFORE_DECISION:

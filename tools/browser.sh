@@ -57,9 +57,6 @@ s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
 # tests/browser/common.mjs: the staff pages need a plain-HTTP cookie
 export STACK_EXTRA_CONFIG="${STACK_EXTRA_CONFIG:+$STACK_EXTRA_CONFIG
 }staff_cookie_secure = no"
-# tests/browser/custodian.test.mjs: the custodian's key file for the reveal page
-STACK_EXTRA_CONFIG="$STACK_EXTRA_CONFIG
-custodian_secret_key = $stack/custodian.sec"
 url=$("$repo/tools/stack.sh" start "$stack" "$port" "$build")
 say "stack at $url"
 "$repo/tools/staff-accounts.sh" "$stack" "$build"

@@ -17,7 +17,7 @@ CLANG=${CLANG:-$(command -v clang-14 || command -v clang || true)}
 OUT=build/fuzz
 # the texts table made from po/ (the Makefile passes its own)
 TEXTS=${TEXTS:-build/gen/texts.def}
-PKGS="libsodium libmicrohttpd gmime-3.0 liboath libpq jansson"
+PKGS="libsodium libmicrohttpd gmime-3.0 liboath libpq jansson libgfshare"
 
 if [ -z "$CLANG" ]; then
 	echo "fuzz: clang not found (apt-get install clang-14 libclang-rt-14-dev)"
@@ -31,6 +31,7 @@ sources() {
 	config) echo daemon/config.c daemon/clientaddr.c daemon/mailmsg.c daemon/buf.c ;;
 	clientaddr) echo daemon/clientaddr.c ;;
 	receipt) echo crypto/receipt.c crypto/keys.c ;;
+	packet) echo crypto/packet.c crypto/shares.c crypto/keys.c ;;
 	i18n) echo intake/i18n.c ;;
 	text) echo intake/utf8.c intake/html.c intake/i18n.c daemon/buf.c ;;
 	form) echo intake/form.c intake/utf8.c daemon/buf.c ;;

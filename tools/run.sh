@@ -28,7 +28,6 @@ pass="$var/keys/demo-passphrase"
 if [ ! -f "$pass" ]; then
 	echo "== demo keys in var/keys (passphrase in var/keys/demo-passphrase: for trying out only)"
 	(umask 077 && echo "demo passphrase, not for production" >"$pass")
-	"$BUILD/hotlinectl" keygen --public "$var/keys/custodian.pub" --secret "$var/keys/custodian.sec" --passphrase-file "$pass"
 	"$BUILD/hotlinectl" keygen --public "$var/keys/case.pub" --secret "$var/keys/case.sec" --passphrase-file "$pass"
 	"$BUILD/hotlinectl" pepper --out "$var/keys/receipt.pepper"
 	echo "== demo recipients of notices (change with hotlinectl settings set ...)"
@@ -36,6 +35,25 @@ if [ ! -f "$pass" ]; then
 		compliance_email=compliance@example.org "organisation=Demo organisation"; do
 		"$BUILD/hotlinectl" settings set "${kv%%=*}" "${kv#*=}" --database "$admin" >/dev/null
 	done
+fi
+# the demo unmasking key (docs/reveal.md): 2 of 3 shares, for the demo
+# custodian, director and alternate, each under a passphrase in
+# var/keys/share-ROLE.pass; the whole secret key is never written. Made
+# apart from the other keys so that a var/ from before it gets one too.
+if [ ! -f "$var/keys/share-alternate" ]; then
+	echo "== demo unmasking key in var/keys: 2 of 3 shares (for trying out only)"
+	if [ -f "$var/keys/custodian.sec" ]; then
+		# a var/ from before: its custodian key was a whole secret key
+		# file, which may not stay; identities sealed to it are lost
+		# with it (demo data only)
+		rm -f "$var/keys/custodian.sec" "$var/keys/custodian.pub"
+	fi
+	holders=()
+	for role in custodian director alternate; do
+		(umask 077 && echo "demo $role share passphrase, not for production" >"$var/keys/share-$role.pass")
+		holders+=(--holder "$role:$var/keys/share-$role" --passphrase-file "$var/keys/share-$role.pass")
+	done
+	"$BUILD/hotlinectl" unmask-key --public "$var/keys/custodian.pub" --threshold 2 "${holders[@]}"
 fi
 # the demo checkpoint key (docs/keys.md, "The checkpoint key"): made apart
 # from the other keys so that a var/ from before it gets one too
@@ -134,10 +152,19 @@ cat <<MSG
       demo accounts, login = role name, password, and how to get the
       second factor's code where the role needs one (var/demo-staff.txt):
 $(sed 's/^/        /' "$var/demo-staff.txt")
-    Decrypt a case (as the keys' holder):
+    Decrypt a case (as the keys' holder; the identity shows as "sealed"):
       $BUILD/hotlinectl case show REG_NO --database "$admin" \\
-        --case-key $var/keys/case.sec --passphrase-file $var/keys/demo-passphrase \\
-        --custodian-key $var/keys/custodian.sec --custodian-passphrase-file $var/keys/demo-passphrase
+        --case-key $var/keys/case.sec --passphrase-file $var/keys/demo-passphrase
+    Reveal an identity (docs/reveal.md): compliance asks on /staff/reveal, the
+      director approves, the custodian downloads the packet; then 2 of the 3
+      holders of the demo unmasking key open it, off the server:
+        custodian: $var/keys/share-custodian (passphrase in share-custodian.pass)
+        director:  $var/keys/share-director  (not for a case that names the director)
+        alternate: $var/keys/share-alternate
+      $BUILD/hotlinectl unmask --packet reveal-REG_NO-ID.txt \\
+        --share $var/keys/share-custodian --passphrase-file $var/keys/share-custodian.pass \\
+        --share $var/keys/share-alternate --passphrase-file $var/keys/share-alternate.pass
+      and the custodian records the opening on the request page.
     Check the journal and the audit log against the checkpoints mailed so far:
       grep -h hotline-checkpoint $var/mail/*.txt > $var/checkpoints.txt
       $BUILD/hotlinectl journal verify --database "$admin" \\

@@ -3,8 +3,9 @@
 # migrated database, fresh keys and pepper, and hotlined on 127.0.0.1.
 #   tools/stack.sh start DIR PORT BUILD   start it (idempotent), print its URL on stdout
 #   tools/stack.sh stop DIR               stop hotlined and PostgreSQL (idempotent)
-# Everything lives in DIR: pg/ (the cluster), case.{pub,sec}, custodian.{pub,sec},
-# pp (the passphrase of both secret keys), pepper, account.secret, hotlined.conf,
+# Everything lives in DIR: pg/ (the cluster), case.{pub,sec}, custodian.pub and
+# share-{custodian,director,alternate} with pp-ROLE (the unmasking key, 2 of 3),
+# pp (the passphrase of the case key), pepper, account.secret, hotlined.conf,
 # hotlined.log, hotlined.pid. Progress goes to stderr; stdout carries the URL only.
 set -euo pipefail
 
@@ -89,13 +90,23 @@ start)
 			echo "stack-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" >"$dir/pp"
 		)
 	fi
-	for key in case custodian; do
-		if [ ! -s "$dir/$key.pub" ] || [ ! -s "$dir/$key.sec" ]; then
-			rm -f "$dir/$key.pub" "$dir/$key.sec"
-			"$build/hotlinectl" keygen --public "$dir/$key.pub" --secret "$dir/$key.sec" \
-				--passphrase-file "$dir/pp" >&2 || die "hotlinectl keygen ($key) failed"
-		fi
-	done
+	if [ ! -s "$dir/case.pub" ] || [ ! -s "$dir/case.sec" ]; then
+		rm -f "$dir/case.pub" "$dir/case.sec"
+		"$build/hotlinectl" keygen --public "$dir/case.pub" --secret "$dir/case.sec" \
+			--passphrase-file "$dir/pp" >&2 || die "hotlinectl keygen (case) failed"
+	fi
+	# the unmasking key, 2 of 3 shares (docs/reveal.md): share-ROLE under
+	# the passphrase in pp-ROLE; no secret key file
+	if [ ! -s "$dir/custodian.pub" ] || [ ! -s "$dir/share-alternate" ]; then
+		rm -f "$dir/custodian.pub" "$dir"/share-*
+		holders=()
+		for role in custodian director alternate; do
+			(umask 077 && echo "$role share of the stack $(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >"$dir/pp-$role")
+			holders+=(--holder "$role:$dir/share-$role" --passphrase-file "$dir/pp-$role")
+		done
+		"$build/hotlinectl" unmask-key --public "$dir/custodian.pub" --threshold 2 \
+			"${holders[@]}" >&2 || die "hotlinectl unmask-key failed"
+	fi
 	if [ ! -s "$dir/pepper" ]; then
 		rm -f "$dir/pepper"
 		"$build/hotlinectl" pepper --out "$dir/pepper" >&2 || die "hotlinectl pepper failed"

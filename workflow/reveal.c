@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "crypto/keys.h"
-#include "crypto/seal.h"
+#include "crypto/packet.h"
+#include "workflow/calendar.h"
 
 static const char *const state_names[] = {
 	[REVEAL_REQUESTED] = "requested",
@@ -48,11 +49,15 @@ static const char sql_load[] =
 	"coalesce(r.decided_by, 0), coalesce(r.decider_role, ''), coalesce(dc.display_name, ''), "
 	"coalesce(to_char(r.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
 	"coalesce(r.revealed_by, 0), "
-	"coalesce(to_char(r.revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+	"coalesce(to_char(r.revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+	"coalesce(r.released_by, 0), coalesce(rl.display_name, ''), "
+	"coalesce(to_char(r.released_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+	"coalesce(r.packet_binding, '') "
 	"FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
 	"JOIN hotline.journal j ON j.id = c.journal_id "
 	"LEFT JOIN hotline.staff_users rq ON rq.id = r.requested_by "
 	"LEFT JOIN hotline.staff_users dc ON dc.id = r.decided_by "
+	"LEFT JOIN hotline.staff_users rl ON rl.id = r.released_by "
 	"WHERE r.id = $1::bigint FOR UPDATE OF r";
 
 #define COPY(dst, res, col) snprintf((dst), sizeof(dst), "%s", PQgetvalue((res), 0, (col)))
@@ -86,6 +91,10 @@ bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *
 		COPY(r->decided_at, res, 13);
 		r->revealed_by = strtoll(PQgetvalue(res, 0, 14), NULL, 10);
 		COPY(r->revealed_at, res, 15);
+		r->released_by = strtoll(PQgetvalue(res, 0, 16), NULL, 10);
+		COPY(r->releaser_name, res, 17);
+		COPY(r->released_at, res, 18);
+		COPY(r->packet_binding, res, 19);
 		if (!ok)
 			wf_fail(e, WF_DB, "request %s has an unknown state", id);
 	}
@@ -219,7 +228,7 @@ bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_dire
 	return event(pg, r->case_id, r->id, reveal_state_name(to), e);
 }
 
-bool reveal_check_open(const struct reveal *r, long long custodian_id, struct wf_error *e)
+bool reveal_check_release(const struct reveal *r, long long custodian_id, struct wf_error *e)
 {
 	if (r->state == REVEAL_REQUESTED)
 		return wf_fail(e, WF_NOT_APPROVED, "request %s is not approved yet", r->id);
@@ -227,109 +236,106 @@ bool reveal_check_open(const struct reveal *r, long long custodian_id, struct wf
 		return wf_fail(e, WF_REVEAL_STATE, "request %s is %s", r->id,
 			       reveal_state_name(r->state));
 	if (custodian_id == r->requested_by)
-		return wf_fail(e, WF_CUSTODIAN_REQUESTER, "the custodian does not open a request "
+		return wf_fail(e, WF_CUSTODIAN_REQUESTER, "the custodian does not release a request "
 							  "they made");
 	return true;
 }
 
-bool reveal_open(PGconn *pg, struct reveal *r, long long custodian_id, const struct secret_key *csk,
-		 unsigned char **plain, size_t *plainlen, struct wf_error *e)
+bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
+		    const struct public_key *pk, char **packet, size_t *len, struct wf_error *e)
 {
 	static const char sql_identity[] = "SELECT identity_sealed FROM hotline.cases WHERE id = $1";
-	static const char sql_revealed[] =
-		"UPDATE hotline.identity_reveals SET state = 'revealed', revealed_by = $2::bigint, "
-		"revealed_at = now() WHERE id = $1::bigint "
-		"RETURNING to_char(revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
-	*plain = NULL;
-	*plainlen = 0;
-	if (!reveal_check_open(r, custodian_id, e))
+	static const char sql_released[] =
+		"UPDATE hotline.identity_reveals SET released_by = $2::bigint, released_at = now(), "
+		"packet_binding = $3 WHERE id = $1::bigint "
+		"RETURNING to_char(released_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
+	*packet = NULL;
+	*len = 0;
+	if (!reveal_check_release(r, custodian_id, e))
 		return false;
 	const char *p[1] = {r->case_id};
 	PGresult *res = wfdb_exec(pg, sql_identity, 1, p, e);
 	if (!res)
 		return false;
-	bool ok = false;
+	char binding[PACKET_BINDING_SIZE] = "";
 	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
-		size_t len = 0;
+		size_t sealed_len = 0;
 		unsigned char *sealed =
-			PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
-		ok = sealed && seal_open(csk, sealed, len, plain, plainlen);
+			PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &sealed_len);
+		if (sealed)
+			*packet = packet_make(r->id, r->reg_no, r->director_named, pk, sealed,
+					      sealed_len, binding);
 		PQfreemem(sealed);
 	}
 	PQclear(res);
-	if (!ok)
-		return wf_fail(e, WF_KEY_MISMATCH, "the custodian key does not open the identity of "
-						   "case %s",
+	if (!*packet)
+		return wf_fail(e, WF_NO_IDENTITY, "case %s has no sealed identity to release",
 			       r->reg_no);
+	*len = strlen(*packet);
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", custodian_id);
-	const char *q[2] = {r->id, uid};
-	res = wfdb_exec(pg, sql_revealed, 2, q, e);
-	ok = res != NULL;
+	const char *q[3] = {r->id, uid, binding};
+	res = wfdb_exec(pg, sql_released, 3, q, e);
+	bool ok = res != NULL;
 	if (ok) {
-		snprintf(r->revealed_at, sizeof(r->revealed_at), "%s", PQgetvalue(res, 0, 0));
-		r->state = REVEAL_REVEALED;
-		r->revealed_by = custodian_id;
+		snprintf(r->released_at, sizeof(r->released_at), "%s", PQgetvalue(res, 0, 0));
+		snprintf(r->packet_binding, sizeof(r->packet_binding), "%s", binding);
+		r->released_by = custodian_id;
 	}
 	PQclear(res);
-	ok = ok && event(pg, r->case_id, r->id, "revealed", e);
+	ok = ok && event(pg, r->case_id, r->id, "released", e);
 	if (!ok) {
-		seal_plain_free(*plain, *plainlen);
-		*plain = NULL;
-		*plainlen = 0;
+		free(*packet);
+		*packet = NULL;
+		*len = 0;
 	}
 	return ok;
 }
 
-int reveal_delay_after(int failures)
+bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
+			 const char *opened_on, int64_t now, struct wf_error *e)
 {
-	if (failures <= REVEAL_FREE_FAILURES)
-		return 0;
-	int delay = 15;
-	for (int i = REVEAL_FREE_FAILURES + 1; i < failures && delay < 900; i++)
-		delay *= 2;
-	return delay < 900 ? delay : 900;
-}
-
-int reveal_wait_seconds(PGconn *pg, long long user_id, struct wf_error *e)
-{
-	static const char sql_wait[] =
-		"SELECT failures, ceil(extract(epoch FROM last_failure_at - now()))::bigint "
-		"FROM hotline.reveal_failures WHERE user_id = $1::bigint";
+	static const char sql_revealed[] =
+		"UPDATE hotline.identity_reveals SET state = 'revealed', revealed_by = $2::bigint, "
+		"revealed_at = CASE WHEN $3::date = (now() AT TIME ZONE 'Asia/Almaty')::date "
+		"THEN now() ELSE ($3::date + time '12:00') AT TIME ZONE 'Asia/Almaty' END "
+		"WHERE id = $1::bigint AND state = 'approved' AND released_at IS NOT NULL "
+		"RETURNING to_char(revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
+	if (!reveal_check_release(r, custodian_id, e))
+		return false;
+	if (r->released_by == 0)
+		return wf_fail(e, WF_NOT_RELEASED, "the packet of request %s was not released yet",
+			       r->id);
+	/* the day the holders opened it, as the custodian states it: not
+	 * after today, not before the packet was released */
+	struct cal_date d, released;
+	char today[CAL_DATE_SIZE], floor[CAL_DATE_SIZE];
+	if (!opened_on || !*opened_on)
+		return wf_fail(e, WF_MISSING, "give the day the identity was opened");
+	if (!cal_date_parse(opened_on, &d))
+		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", opened_on);
+	cal_date_format(calendar_local_date(now), today);
+	if (strcmp(opened_on, today) > 0)
+		return wf_fail(e, WF_DATE_IN_FUTURE, "the opening %s is after today (%s)", opened_on,
+			       today);
+	snprintf(floor, sizeof(floor), "%.10s", r->released_at);
+	if (cal_date_parse(floor, &released) && cal_date_compare(d, released) < 0)
+		return wf_fail(e, WF_NOT_RELEASED, "the opening %s is before the release (%s)",
+			       opened_on, floor);
 	char uid[24];
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	const char *p[1] = {uid};
-	PGresult *res = wfdb_exec(pg, sql_wait, 1, p, e);
+	snprintf(uid, sizeof(uid), "%lld", custodian_id);
+	const char *q[3] = {r->id, uid, opened_on};
+	PGresult *res = wfdb_exec(pg, sql_revealed, 3, q, e);
 	if (!res)
-		return -1;
-	int wait = 0;
-	if (PQntuples(res) == 1) {
-		int failures = atoi(PQgetvalue(res, 0, 0));
-		long long since = -strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-		long long left = reveal_delay_after(failures) - since;
-		wait = left > 0 ? (int)left : 0;
+		return false;
+	bool ok = PQntuples(res) == 1;
+	if (ok) {
+		snprintf(r->revealed_at, sizeof(r->revealed_at), "%s", PQgetvalue(res, 0, 0));
+		r->state = REVEAL_REVEALED;
+		r->revealed_by = custodian_id;
+	} else {
+		wf_fail(e, WF_REVEAL_STATE, "request %s changed meanwhile", r->id);
 	}
 	PQclear(res);
-	return wait;
-}
-
-bool reveal_failed(PGconn *pg, long long user_id, struct wf_error *e)
-{
-	static const char sql_failed[] =
-		"INSERT INTO hotline.reveal_failures (user_id, failures) VALUES ($1::bigint, 1) "
-		"ON CONFLICT (user_id) DO UPDATE SET failures = hotline.reveal_failures.failures + 1, "
-		"last_failure_at = now()";
-	char uid[24];
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	const char *p[1] = {uid};
-	return wfdb_run(pg, sql_failed, 1, p, e);
-}
-
-bool reveal_succeeded(PGconn *pg, long long user_id, struct wf_error *e)
-{
-	static const char sql_clear[] = "DELETE FROM hotline.reveal_failures WHERE user_id = $1::bigint";
-	char uid[24];
-	snprintf(uid, sizeof(uid), "%lld", user_id);
-	const char *p[1] = {uid};
-	return wfdb_run(pg, sql_clear, 1, p, e);
+	return ok && event(pg, r->case_id, r->id, "revealed", e);
 }

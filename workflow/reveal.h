@@ -2,9 +2,12 @@
  * and its reason and is made by the compliance manager or by a member of
  * the case's commission; a second person approves or rejects it (the
  * director, or the alternate recipient when the case names the director;
- * never the requester); then the custodian, with the custodian key, opens
- * the sealed identity. From the approval on, the reporter's status page
- * says to which role the identity will be, then was, revealed.
+ * never the requester); then the custodian downloads the "reveal packet"
+ * (the release: crypto/packet.h) and the holders of M shares of the
+ * unmasking key open it together off the server (hotlinectl unmask); the
+ * custodian records that it was opened. The server holds no key that
+ * opens an identity (issue 14). From the approval on, the reporter's
+ * status page says to which role the identity will be, then was, revealed.
  *
  * Like workflow/investigation.h: every step runs in the caller's
  * transaction and reports refusals in a struct wf_error. */
@@ -18,7 +21,7 @@
 
 #include "workflow/wfdb.h"
 
-struct secret_key;
+struct public_key;
 
 enum reveal_state { REVEAL_REQUESTED, REVEAL_APPROVED, REVEAL_REJECTED, REVEAL_REVEALED };
 
@@ -41,6 +44,10 @@ struct reveal {
 	char decided_at[20];
 	long long revealed_by;
 	char revealed_at[20];
+	long long released_by; /* 0 until the packet was released */
+	char releaser_name[128];
+	char released_at[20];
+	char packet_binding[65];
 };
 
 /* Loads request id (a decimal id), locking it: call inside a transaction. */
@@ -75,31 +82,27 @@ bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_dire
 		   bool is_alternate, bool approve, struct wf_error *e)
     __attribute__((warn_unused_result));
 
-/* The custodian's check before the passphrase is tried: the request is
- * approved and the custodian is not its requester. */
-bool reveal_check_open(const struct reveal *r, long long custodian_id, struct wf_error *e)
+/* The custodian's check before the release: the request is approved (not
+ * yet opened) and the custodian is not its requester. */
+bool reveal_check_release(const struct reveal *r, long long custodian_id, struct wf_error *e)
     __attribute__((warn_unused_result));
 
-/* Opens the sealed identity with the custodian key and records the reveal
- * by custodian_id. *plain (a JSON object) is sodium_malloc'd: show it, then
- * release it with seal_plain_free(). */
-bool reveal_open(PGconn *pg, struct reveal *r, long long custodian_id, const struct secret_key *csk,
-		 unsigned char **plain, size_t *plainlen, struct wf_error *e)
+/* The release of an approved request to custodian_id: the packet's text
+ * (malloc'd, *len bytes: the sealed identity, which only M shares of the
+ * unmasking key open, bound to the request) with pk the public key the
+ * identity is sealed to; records who released it, when, and its binding,
+ * and a case event. Each download is a release: the packet is the same. */
+bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
+		    const struct public_key *pk, char **packet, size_t *len, struct wf_error *e)
     __attribute__((warn_unused_result));
 
-/* The slow-down of wrong custodian passphrases, per account: the first
- * REVEAL_FREE_FAILURES cost nothing, then each further attempt waits
- * 15 s, 30 s, 60 s ... up to 15 minutes after the last failure.
- * reveal_wait_seconds gives how long user_id must still wait (0: may try
- * now); reveal_failed records a failure (in its own statement: commit it
- * even though the reveal failed); reveal_succeeded clears them. */
-#define REVEAL_FREE_FAILURES 2
-int reveal_wait_seconds(PGconn *pg, long long user_id, struct wf_error *e);
-bool reveal_failed(PGconn *pg, long long user_id, struct wf_error *e)
+/* The custodian's record that the holders opened the identity on
+ * opened_on (YYYY-MM-DD, Asia/Almaty; not after today by now, not before
+ * the release): only for an approved request whose packet was released,
+ * never by its requester. The reporter's status page then says it was
+ * revealed on that day. */
+bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
+			 const char *opened_on, int64_t now, struct wf_error *e)
     __attribute__((warn_unused_result));
-bool reveal_succeeded(PGconn *pg, long long user_id, struct wf_error *e)
-    __attribute__((warn_unused_result));
-/* The wait after failures wrong passphrases in a row. Pure. */
-int reveal_delay_after(int failures);
 
 #endif

@@ -57,6 +57,7 @@ enum wf_code {
 	WF_DIRECTOR_ANSWERED, /* the reporter said the director is involved: only the
 				 alternate recipient clears the flag, with a reason */
 	WF_NOT_TRIAGED,	      /* a step that waits for the triage (a reveal request) */
+	WF_NOT_RELEASED,      /* an opening recorded before its packet was released */
 	WF_CODE_COUNT
 };
 

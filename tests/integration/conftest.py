@@ -173,6 +173,9 @@ def template_db(pg):
     return TEMPLATE_DB
 
 
+SHARE_HOLDERS = ("custodian", "director", "alternate")
+
+
 class Keys:
     """Key pairs, passphrase file and pepper, made once by hotlinectl."""
 
@@ -181,8 +184,12 @@ class Keys:
         self.passphrase_file = d / "pp"
         self.case_pub = d / "case.pub"
         self.case_sec = d / "case.sec"
+        # the unmasking key (docs/reveal.md): its public half, and its
+        # secret half only as 2-of-3 shares, each under its holder's
+        # passphrase; there is no custodian secret key file
         self.custodian_pub = d / "custodian.pub"
-        self.custodian_sec = d / "custodian.sec"
+        self.share = {role: d / f"share-{role}" for role in SHARE_HOLDERS}
+        self.share_pass = {role: d / f"pp-{role}" for role in SHARE_HOLDERS}
         self.pepper = d / "pepper"
         self.account_secret = d / "account.secret"
 
@@ -194,10 +201,16 @@ def keys():
     k = Keys(d)
     k.passphrase_file.write_text(PASSPHRASE + "\n")
     os.chmod(k.passphrase_file, 0o600)
-    for pub, sec in ((k.case_pub, k.case_sec), (k.custodian_pub, k.custodian_sec)):
-        hotlinectl("keygen", "--public", pub, "--secret", sec,
-                   "--passphrase-file", k.passphrase_file, check=True)
-        assert pub.exists() and sec.exists()
+    hotlinectl("keygen", "--public", k.case_pub, "--secret", k.case_sec,
+               "--passphrase-file", k.passphrase_file, check=True)
+    assert k.case_pub.exists() and k.case_sec.exists()
+    args = ["unmask-key", "--public", k.custodian_pub, "--threshold", "2"]
+    for role in SHARE_HOLDERS:
+        k.share_pass[role].write_text(f"{role} share passphrase (test only)\n")
+        os.chmod(k.share_pass[role], 0o600)
+        args += ["--holder", f"{role}:{k.share[role]}", "--passphrase-file", k.share_pass[role]]
+    hotlinectl(*args, check=True)
+    assert k.custodian_pub.exists() and all(f.exists() for f in k.share.values())
     hotlinectl("pepper", "--out", k.pepper, check=True)
     assert k.pepper.exists()
     hotlinectl("account-secret", "--out", k.account_secret, check=True)
@@ -545,24 +558,57 @@ def pytest_runtest_makereport(item, call):
             rep.sections.append((f"hotlined log #{i} ({d.log_path})", text))
 
 
+def reveal_packet(hl, reg_no, public_key, request="0"):
+    """A reveal packet (docs/reveal.md) made from the database as hotlined
+    makes it for request `request`: what whoever holds M shares and a copy
+    of the database can build without any request (docs/threat-model)."""
+    import base64
+    import hashlib
+    row = hl.query("SELECT c.identity_sealed, c.director_named FROM hotline.cases c JOIN "
+                   "hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = %s", (reg_no,))
+    sealed, named = bytes(row[0][0]), row[0][1]
+    pub = base64.b64decode(Path(public_key).read_text().split()[1])
+    fp = hashlib.sha256(pub).hexdigest()[:16]
+    text = (f"hotline-reveal-packet-v1\nrequest {request}\ncase {reg_no}\n"
+            f"director-named {'yes' if named else 'no'}\nkey {fp}\n"
+            f"identity {base64.b64encode(sealed).decode()}\n")
+    return text + f"binding {hashlib.sha256(text.encode()).hexdigest()}\n"
+
+
+def unmask(keys, packet_path, roles=("custodian", "alternate")):
+    """`hotlinectl unmask --json` with the shares of roles."""
+    args = ["unmask", "--packet", packet_path, "--json"]
+    for role in roles:
+        args += ["--share", keys.share[role], "--passphrase-file", keys.share_pass[role]]
+    return hotlinectl(*args)
+
+
 @pytest.fixture
-def case_show(keys):
+def case_show(keys, tmp_path):
     """case_show(hotline, reg_no, custodian=True) -> (parsed JSON, completed
-    process) of `hotlinectl case show` with the test keys."""
+    process) of `hotlinectl case show` with the test keys. With custodian,
+    a sealed identity is opened as the share holders would (a packet and
+    two shares, `hotlinectl unmask`): case show itself only says
+    "sealed"."""
     import json
 
     def show(hl, reg_no, custodian=True):
         args = ["case", "show", reg_no, "--database", hl.admin_conninfo,
                 "--case-key", keys.case_sec, "--passphrase-file", keys.passphrase_file]
-        if custodian:
-            args += ["--custodian-key", keys.custodian_sec,
-                     "--custodian-passphrase-file", keys.passphrase_file]
         p = hotlinectl(*args)
         assert p.returncode == 0, f"hotlinectl case show exited {p.returncode}:\n{p.stdout}\n{p.stderr}"
         try:
-            return json.loads(p.stdout), p
+            shown = json.loads(p.stdout)
         except ValueError as e:
             raise AssertionError(f"hotlinectl case show printed no JSON ({e}):\n{p.stdout}") from e
+        assert shown.get("identity") in (None, "sealed"), shown.get("identity")
+        if custodian and shown.get("identity") == "sealed":
+            packet = tmp_path / f"packet-{reg_no}.txt"
+            packet.write_text(reveal_packet(hl, reg_no, keys.custodian_pub))
+            u = unmask(keys, packet)
+            assert u.returncode == 0, f"hotlinectl unmask:\n{u.stdout}\n{u.stderr}"
+            shown["identity"] = json.loads(u.stdout)["identity"]
+        return shown, p
 
     return show
 

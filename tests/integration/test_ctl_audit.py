@@ -160,8 +160,8 @@ def test_show_warns_when_next_year_has_no_kurban_ait(hotline):
     assert "warning" not in p.stderr, p.stderr
 
 
-COMMANDS = ("migrate", "journal", "keygen", "pepper", "case", "investigation", "settings",
-            "calendar", "user", "role", "audit", "schema-version")
+COMMANDS = ("migrate", "journal", "keygen", "unmask-key", "unmask-reshare", "unmask", "pepper",
+            "case", "investigation", "settings", "calendar", "user", "role", "audit", "schema-version")
 
 
 def test_help_needs_no_database(tmp_path):

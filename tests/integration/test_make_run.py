@@ -3,8 +3,10 @@ PostgreSQL, hotlined with its e-mail intake (LMTP) and a mail sink; the
 swaks line it prints registers an appeal by mail, the acknowledgment and
 the notice of a triage land as files in var/mail/ (the data folder is a
 temporary one here: HOTLINE_VAR), so do the checkpoint mails, against
-which the printed verify commands check both chains, the demo director
-logs in with the printed password and oathtool command, and SIGINT, as Ctrl-C sends it to the
+which the printed verify commands check both chains; the demo unmasking
+key is 2 of 3 shares, named with their holders, and no whole secret key;
+the demo director logs in with the printed password and oathtool command;
+and SIGINT, as Ctrl-C sends it to the
 terminal's process group, stops everything."""
 import http.cookiejar
 import os
@@ -98,6 +100,17 @@ def test_make_run_serves_mail_intake_and_keeps_notices(var_dir):
         assert f"LMTP) on 127.0.0.1:{lmtp}" in out and f"{var_dir}/mail/" in out
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
             assert r.status == 200
+
+        # the demo unmasking key: 2 of 3 shares, who holds which, and the
+        # unmask line; no whole secret key anywhere (docs/reveal.md)
+        for role in ("custodian", "director", "alternate"):
+            assert f"{role}: {var_dir}/keys/share-{role}" in out.replace("  ", " "), out
+            assert (var_dir / "keys" / f"share-{role}").exists()
+        unmask = printed_command(out, f"{BUILD}/hotlinectl unmask")
+        shares = [unmask[i + 1] for i, a in enumerate(unmask) if a == "--share"]
+        assert len(shares) == 2 and all(Path(f).exists() for f in shares), unmask
+        assert not (var_dir / "keys" / "custodian.sec").exists()
+        assert "custodian_secret_key" not in (var_dir / "hotlined.conf").read_text()
 
         swaks = printed_command(out, "swaks")
         assert swaks[:3] == ["swaks", "--server", f"127.0.0.1:{lmtp}"]
