@@ -68,6 +68,9 @@ enum key_id {
 	KEY_STAFF_COOKIE_SECURE,
 	KEY_CHECKPOINT_SECRET_KEY,
 	KEY_CHECKPOINT_INTERVAL,
+	KEY_UPLOAD_MEMORY_BYTES,
+	KEY_SPOOL_MAX_BYTES,
+	KEY_SPOOL_DIR,
 	KEY_COUNT
 };
 
@@ -118,6 +121,9 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_STAFF_COOKIE_SECURE] = "staff_cookie_secure",
     [KEY_CHECKPOINT_SECRET_KEY] = "checkpoint_secret_key",
     [KEY_CHECKPOINT_INTERVAL] = "checkpoint_interval",
+    [KEY_UPLOAD_MEMORY_BYTES] = "upload_memory_bytes",
+    [KEY_SPOOL_MAX_BYTES] = "spool_max_bytes",
+    [KEY_SPOOL_DIR] = "spool_dir",
     [KEY_COUNT] = NULL,
 };
 
@@ -215,6 +221,9 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_CHECKPOINT_SECRET_KEY] = STRING_KEY(checkpoint_secret_key, true, false, NULL),
     /* at most a day: the heads leave the database at least daily */
     [KEY_CHECKPOINT_INTERVAL] = UNSIGNED_KEY(checkpoint_interval, false, 86400, 1, 86400),
+    [KEY_UPLOAD_MEMORY_BYTES] = SIZE_KEY(upload_memory_bytes, 32ull << 20),
+    [KEY_SPOOL_MAX_BYTES] = SIZE_KEY(spool_max_bytes, 2ull << 30),
+    [KEY_SPOOL_DIR] = STRING_KEY(spool_dir, true, false, NULL),
 };
 
 struct parser {
