@@ -206,33 +206,48 @@ void page_overloaded(struct request *req)
 
 /* --- the memory cap (issue 14) --- */
 
-static bool budget_fits(const struct web *w, size_t n)
+static bool room_for(const struct web *w, size_t n)
 {
 	size_t cap = w->cfg->upload_memory_bytes;
-	return w->mem_used == 0 || (w->mem_used <= cap && n <= cap - w->mem_used);
+	return w->mem_used <= cap && n <= cap - w->mem_used;
+}
+
+/* A registration fits under the cap, or runs alone: one within the
+ * per-request limits always goes on once no other is in flight, so that
+ * requests waiting with their bodies' buffers cannot starve it. */
+static bool registration_fits(const struct web *w, size_t n)
+{
+	return w->reg_used == 0 || room_for(w, n);
 }
 
 bool budget_take(struct web *w, size_t n)
 {
-	if (w->budget_head || !budget_fits(w, n))
+	if (w->budget_head || !registration_fits(w, n))
 		return false;
 	w->mem_used += n;
+	w->reg_used += n;
 	return true;
 }
 
 bool budget_take_slice(struct web *w, size_t n)
 {
-	if (!budget_fits(w, n))
+	if (!room_for(w, n))
 		return false;
 	w->mem_used += n;
 	return true;
 }
 
-void budget_give(struct web *w, size_t n)
+void budget_give_slice(struct web *w, size_t n)
 {
 	w->mem_used = n < w->mem_used ? w->mem_used - n : 0;
 	if (w->budget_head && w->budget_pump)
 		event_active(w->budget_pump, 0, 0);
+}
+
+void budget_give(struct web *w, size_t n)
+{
+	w->reg_used = n < w->reg_used ? w->reg_used - n : 0;
+	budget_give_slice(w, n);
 }
 
 void budget_unwait(struct request *req)
@@ -288,10 +303,11 @@ static void budget_pump(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct web *w = arg;
-	while (w->budget_head && budget_fits(w, w->budget_head->budget_need)) {
+	while (w->budget_head && registration_fits(w, w->budget_head->budget_need)) {
 		struct request *req = w->budget_head;
 		void (*fn)(struct request *) = req->after_budget;
 		w->mem_used += req->budget_need;
+		w->reg_used += req->budget_need;
 		budget_unwait(req);
 		req->after_delay = NULL; /* its timer is re-armed by what fn waits on */
 		fn(req);

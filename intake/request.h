@@ -68,8 +68,11 @@ struct request {
 
 /* What a request holds in memory while its body arrives: libmicrohttpd's
  * connection pool (64 KiB), the post processor's buffer (16 KiB) and the
- * spool's record buffers, rounded up. */
+ * spool's record buffers (intake/spool.h), rounded up; and once the body is
+ * in, while it waits for its registration: the pool and the spool's
+ * buffers. */
 #define REQUEST_UPLOAD_SLICE (128u * 1024u)
+#define REQUEST_PARKED_SLICE (80u * 1024u)
 
 /* Stores the answer; the page buffer is taken. */
 void request_reply_page(struct request *req, unsigned status, struct buf *page);
@@ -88,15 +91,18 @@ void request_delay(struct request *req, unsigned seconds, void (*fn)(struct requ
 /* Answers every suspended request 503 at once (shutdown). */
 void request_abort_all(struct web *w);
 
-/* The memory cap: takes n bytes of it when they fit (or when nothing else
- * holds any: a request within the per-request limits always runs, alone
- * if need be) and no registration is waiting before; false otherwise. */
+/* The memory cap (upload_memory_bytes) counts the buffers of requests
+ * whose body is arriving or waiting (slices) and the registrations'
+ * ciphertext. budget_take() takes n bytes for a registration when they fit
+ * under the cap, or when no other registration is in flight (one within
+ * the per-request limits always runs, alone if need be), and no
+ * registration is waiting before it; false otherwise. budget_give() gives
+ * them back; waiting registrations that fit now go on, from the loop. */
 bool budget_take(struct web *w, size_t n) __attribute__((warn_unused_result));
-/* The same for a body's buffers: refused rather than queued, so it does
- * not wait behind registrations. */
-bool budget_take_slice(struct web *w, size_t n) __attribute__((warn_unused_result));
-/* Gives n back; waiting requests that fit now go on, from the loop. */
 void budget_give(struct web *w, size_t n);
+/* A body's buffers: refused rather than queued when they do not fit. */
+bool budget_take_slice(struct web *w, size_t n) __attribute__((warn_unused_result));
+void budget_give_slice(struct web *w, size_t n);
 /* Suspends req until n bytes of the cap are its own, then calls fn(req)
  * (the bytes are req->budget_need: fn takes them over). After
  * request_timeout seconds of waiting it is answered page_overloaded(). */

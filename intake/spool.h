@@ -18,7 +18,7 @@
 #include <stddef.h>
 
 /* Plaintext bytes per spool record; each record on disk is 17 bytes longer. */
-#define SPOOL_CHUNK 16384
+#define SPOOL_CHUNK 4096
 
 struct spool;
 struct spool_upload;

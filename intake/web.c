@@ -612,10 +612,10 @@ size_t web_registration_need(const struct form *f)
 static void handle_post(struct request *req)
 {
 	struct form *f = &req->form;
-	if (req->slice) {
-		/* the body is in: its buffers are idle now */
-		budget_give(req->web, req->slice);
-		req->slice = 0;
+	if (req->slice > REQUEST_PARKED_SLICE) {
+		/* the body is in: the post processor's buffer is gone */
+		budget_give_slice(req->web, req->slice - REQUEST_PARKED_SLICE);
+		req->slice = REQUEST_PARKED_SLICE;
 	}
 	switch (form_end(f)) {
 	case FORM_SPOOL_FULL:
@@ -854,7 +854,7 @@ void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		req->ticket->req = NULL;
 	budget_unwait(req);
 	if (req->slice)
-		budget_give(req->web, req->slice);
+		budget_give_slice(req->web, req->slice);
 	if (req->timer)
 		event_free(req->timer);
 	if (req->response)

@@ -46,7 +46,8 @@ struct web {
 	 * for a registration's ciphertext; registrations that do not fit wait
 	 * in budget_head..budget_tail, oldest first. */
 	struct spool *spool;
-	size_t mem_used;
+	size_t mem_used; /* all that is counted, reg_used included */
+	size_t reg_used; /* of it, the registrations' */
 	struct request *budget_head, *budget_tail;
 	struct event *budget_pump;
 };
