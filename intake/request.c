@@ -282,6 +282,7 @@ static void budget_gave_up(struct request *req)
 void budget_wait(struct request *req, size_t n, void (*fn)(struct request *req))
 {
 	struct web *w = req->web;
+	log_info("request %lu: waits for room under upload_memory_bytes", req->id);
 	req->budget_need = n;
 	req->after_budget = fn;
 	req->budget_waiting = true;
