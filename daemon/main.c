@@ -321,6 +321,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hotlined: %s\n", err);
 		goto out;
 	}
+	/* staff bodies count against the same memory cap (issue 14) */
+	d.web->staff->mem_take = web_mem_take;
+	d.web->staff->mem_give = web_mem_give;
+	d.web->staff->mem_cls = d.web;
 	struct http_options hopt = {
 		.address = d.cfg->listen_address,
 		.port = d.cfg->listen_port,

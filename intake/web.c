@@ -598,6 +598,16 @@ static void handle_get(struct request *req)
 	}
 }
 
+bool web_mem_take(void *w, size_t n)
+{
+	return budget_take_slice(w, n);
+}
+
+void web_mem_give(void *w, size_t n)
+{
+	budget_give_slice(w, n);
+}
+
 size_t web_registration_need(const struct form *f)
 {
 	size_t need = 64 * 1024;

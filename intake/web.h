@@ -80,4 +80,9 @@ void web_free(struct web *w);
 struct form;
 size_t web_registration_need(const struct form *f);
 
+/* The memory cap for the staff pages' bodies (staff/internal.h mem_take):
+ * w is the struct web; refused, not queued, when n does not fit. */
+bool web_mem_take(void *w, size_t n) __attribute__((warn_unused_result));
+void web_mem_give(void *w, size_t n);
+
 #endif

@@ -19,6 +19,10 @@
 
 #define STAFF_PATH_MAX 512
 
+/* libmicrohttpd's connection pool and the post processor's buffer of a
+ * staff POST, counted with its body against the memory cap. */
+#define STAFF_BODY_SLICE (80u * 1024u)
+
 struct staff_req {
 	bool is_staff; /* first: true (web.c tells requests apart by it) */
 	struct worker_job job;
@@ -34,6 +38,7 @@ struct staff_req {
 	/* collected on the loop (staff/body.h) */
 	struct staff_body body;
 	struct staff_file *files; /* views of body.uploads, made before the worker */
+	size_t mem_held;	  /* of the memory cap (staff_server.mem_take) */
 	char cookie_session[SESSION_ID_HEX + 2];
 	char cookie_pre[SESSION_CSRF_HEX + 2];
 	char cookie_device[DEVCOOKIE_TEXT_SIZE + 1]; /* one more: too long is invalid */
@@ -124,6 +129,8 @@ void staff_resume(struct staff_server *s, const struct config *fresh)
 static void req_free(struct staff_req *r)
 {
 	staff_body_free(&r->body);
+	if (r->mem_held && r->srv->mem_give)
+		r->srv->mem_give(r->srv->mem_cls, r->mem_held);
 	free(r->files);
 	for (unsigned i = 0; i < r->nargs_out; i++)
 		free(r->args_out[i]);
@@ -211,8 +218,26 @@ static void request_begin(struct staff_req *r, const char *url, const char *meth
 	client_key(r);
 	switch (staff_body_begin(&r->body, r->conn, &limits, r->is_post)) {
 	case STAFF_BODY_NONE:
-	case STAFF_BODY_FORM:
 		break;
+	case STAFF_BODY_FORM: {
+		/* The body is read before any session is checked and its files
+		 * are held whole: what it may hold (its Content-Length, else
+		 * max_body_bytes) and the connection's buffers count against
+		 * upload_memory_bytes, or it is refused before it is read. */
+		const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		size_t n = cl ? (size_t)strtoull(cl, NULL, 10) : cfg->max_body_bytes;
+		n = (n < cfg->max_body_bytes ? n : cfg->max_body_bytes) + STAFF_BODY_SLICE;
+		if (r->srv->mem_take && !r->srv->mem_take(r->srv->mem_cls, n)) {
+			log_info("staff %lu: refused, upload_memory_bytes reached", r->id);
+			answer_now(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				   "Too many uploads at once: please try again in a minute\n");
+			MHD_add_response_header(r->response, MHD_HTTP_HEADER_RETRY_AFTER, "60");
+			break;
+		}
+		r->mem_held = r->srv->mem_take ? n : 0;
+		break;
+	}
 	case STAFF_BODY_REFUSE_SIZE:
 		answer_now(r, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large\n");
 		break;

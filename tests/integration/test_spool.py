@@ -241,3 +241,18 @@ def test_registration_waits_for_the_cap_and_registers(make_hotline, case_show):
         atts = find_key(case, "attachments")
         assert [a.get("sha256") for a in atts] == [hashlib.sha256(data).hexdigest()], p.stdout
     assert_spool_empty(hl)
+
+
+def test_staff_bodies_count_against_the_memory_cap(make_hotline):
+    # a staff body is read before any session is checked and its files are
+    # held whole: an anonymous upload to /staff/ must not escape the cap
+    hl = make_hotline(upload_memory_bytes="300K")
+    body, ctype = multipart({"channel": "written"}, [File("x.bin", os.urandom(400 * 1024))])
+    r = hl.request("POST", "/staff/register", body, {"Content-Type": ctype})
+    assert r.status == 503, r.status
+    assert r.headers.get("Retry-After")
+    assert "try again" in r.body
+    # a small staff body still goes through (the login page answers it)
+    r = hl.request("POST", "/staff/login", b"login=x&password=y",
+                   {"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status != 503, r.status
