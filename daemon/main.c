@@ -322,6 +322,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* staff bodies count against the same memory cap (issue 14) */
+	d.web->staff->spool = d.web->spool;
 	d.web->staff->mem_take = web_mem_take;
 	d.web->staff->mem_give = web_mem_give;
 	d.web->staff->mem_cls = d.web;

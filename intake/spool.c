@@ -305,6 +305,11 @@ enum spool_result spool_file_end(struct spool_upload *u)
 	return flush_record(u, f, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
 }
 
+unsigned spool_upload_files(const struct spool_upload *u)
+{
+	return u->nfiles;
+}
+
 size_t spool_file_size(const struct spool_upload *u, unsigned i)
 {
 	return i < u->nfiles ? u->files[i].plain : 0;

@@ -57,6 +57,8 @@ enum spool_result spool_file_write(struct spool_upload *u, const void *data, siz
     __attribute__((warn_unused_result));
 /* Ends the file begun last (its final record). */
 enum spool_result spool_file_end(struct spool_upload *u) __attribute__((warn_unused_result));
+/* Files begun so far. */
+unsigned spool_upload_files(const struct spool_upload *u);
 /* Plaintext bytes of file i. */
 size_t spool_file_size(const struct spool_upload *u, unsigned i);
 

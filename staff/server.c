@@ -12,6 +12,7 @@
 #include "daemon/clientaddr.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
+#include "intake/spool.h"
 #include "daemon/worker.h"
 #include "intake/html.h"
 #include "staff/body.h"
@@ -38,6 +39,7 @@ struct staff_req {
 	/* collected on the loop (staff/body.h) */
 	struct staff_body body;
 	struct staff_file *files; /* views of body.uploads, made before the worker */
+	struct spool_reader *readers; /* of files on the spool, one per upload */
 	size_t mem_held;	  /* of the memory cap (staff_server.mem_take) */
 	char cookie_session[SESSION_ID_HEX + 2];
 	char cookie_pre[SESSION_CSRF_HEX + 2];
@@ -129,6 +131,7 @@ void staff_resume(struct staff_server *s, const struct config *fresh)
 static void req_free(struct staff_req *r)
 {
 	staff_body_free(&r->body);
+	free(r->readers);
 	if (r->mem_held && r->srv->mem_give)
 		r->srv->mem_give(r->srv->mem_cls, r->mem_held);
 	free(r->files);
@@ -196,6 +199,7 @@ static void request_begin(struct staff_req *r, const char *url, const char *meth
 	    .max_text = cfg->max_text_bytes,
 	    .max_file = cfg->max_file_bytes,
 	    .max_files = cfg->max_files,
+	    .spool = r->srv->spool,
 	};
 	copy_value(r->method, sizeof r->method, method);
 	if (strlen(url) >= sizeof r->path) {
@@ -264,12 +268,19 @@ static bool body_end(struct staff_req *r)
 	case STAFF_BODY_MALFORMED:
 		answer_now(r, MHD_HTTP_BAD_REQUEST, "Malformed form\n");
 		return false;
+	case STAFF_BODY_SPOOL_FULL:
+	case STAFF_BODY_SPOOL_FAILED:
+		log_info("staff %lu: refused, the upload spool is full or failed", r->id);
+		answer_now(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+			   "Too many uploads at once: please try again in a minute\n");
+		return false;
 	}
 	unsigned n;
 	const struct staff_body_upload *up = staff_body_uploads(&r->body, &n);
 	if (n) {
 		r->files = calloc(n, sizeof(*r->files));
-		if (!r->files)
+		r->readers = calloc(n, sizeof(*r->readers));
+		if (!r->files || !r->readers)
 			abort();
 		for (unsigned i = 0; i < n; i++) {
 			r->files[i] = (struct staff_file){
@@ -277,8 +288,16 @@ static bool body_end(struct staff_req *r)
 			    .name = up[i].name.data,
 			    .type = up[i].type.data,
 			    .data = (const unsigned char *)up[i].data.data,
-			    .len = up[i].data.len,
+			    .len = up[i].len,
 			};
+			if (up[i].spool_index >= 0) {
+				/* read back by the worker, which alone touches
+				 * this upload's spool until the request ends */
+				spool_reader_init(&r->readers[i], r->body.up,
+						  (unsigned)up[i].spool_index);
+				r->files[i].read = spool_read;
+				r->files[i].read_cls = &r->readers[i];
+			}
 		}
 	}
 	return true;

@@ -37,7 +37,7 @@ sources() {
 	names) echo workflow/names.c ;;
 	checkpoint) echo workflow/checkpoint.c crypto/sign.c crypto/keys.c crypto/digest.c daemon/buf.c ;;
 	mail) echo intake/mail.c intake/utf8.c ;;
-	staff_body) echo staff/body.c intake/utf8.c daemon/buf.c ;;
+	staff_body) echo staff/body.c intake/spool.c intake/utf8.c daemon/buf.c daemon/log.c ;;
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
 		daemon/buf.c staff/roles.c staff/pattern.c staff/totp.c staff/session.c crypto/keys.c \
 		workflow/procedure.c workflow/notice.c workflow/deadline.c workflow/wfdb.c intake/html.c \

@@ -256,3 +256,37 @@ def test_staff_bodies_count_against_the_memory_cap(make_hotline):
     r = hl.request("POST", "/staff/login", b"login=x&password=y",
                    {"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status != 503, r.status
+
+
+def test_staff_upload_goes_to_the_spool_and_decrypts(staff_hotline, case_show):
+    from test_registrar import appeal_fields, registrar
+    hotline = staff_hotline
+    # held: the registrar form's file is on the spool, encrypted
+    marker = b"STAFF-SPOOL-" + os.urandom(6).hex().encode()
+    payload = marker * (120 * 1024 // len(marker))
+    body, ctype = multipart(appeal_fields(channel="written", received_on="2026-01-05"),
+                            [File("scan.bin", payload + b"<rest>")])
+    cut = body.index(payload) + len(payload)
+    sock = socket.create_connection(("127.0.0.1", hotline.port), timeout=10)
+    sock.sendall((f"POST /staff/register HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
+                  f"Connection: close\r\n\r\n").encode() + body[:cut])
+    try:
+        path = wait_spool_file(hotline, 64 * 1024)
+        with open(path, "rb") as f:
+            assert marker not in f.read()
+        assert os.listdir(hotline.spool_dir) == []
+    finally:
+        sock.close()
+    assert_spool_empty(hotline)
+    # registered by the registrar: read back and stored byte for byte
+    data = os.urandom(200 * 1024)
+    c = registrar(hotline)
+    r = c.post("/staff/register", appeal_fields(channel="written", received_on="2026-01-05"),
+               files=[File("scan.bin", data, "application/octet-stream")])
+    assert r.status == 200
+    reg_no = element_text(r.body, "reg-no")
+    case, p = case_show(hotline, reg_no, custodian=False)
+    atts = find_key(case, "attachments")
+    assert [a.get("sha256") for a in atts] == [hashlib.sha256(data).hexdigest()], p.stdout
+    assert_spool_empty(hotline)
