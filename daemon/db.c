@@ -46,6 +46,7 @@ struct db_conn {
 	struct db_job *job;
 	bool cleaning; /* a ROLLBACK after a failed job is on its way */
 	bool recycle;  /* connect afresh once idle: libpq kept a big buffer */
+	bool renewed;  /* connecting again after a recycle: not news */
 };
 
 struct db {
@@ -293,6 +294,7 @@ static void conn_drop_for(struct db_conn *c, const char *why, unsigned min_ms)
 	}
 	c->state = CONN_DOWN;
 	c->cleaning = false;
+	c->renewed = false;
 	if (was_up)
 		log_warning("database connection %u lost: %s", c->index, why);
 	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : 100;
@@ -341,8 +343,9 @@ static void conn_connected(struct db_conn *c)
 	PQsetNoticeProcessor(c->pg, notice_quiet, NULL);
 	c->state = CONN_READY;
 	c->backoff_ms = 0;
-	if (!c->db->ever_up || c->index == 0)
+	if (!c->renewed && (!c->db->ever_up || c->index == 0))
 		log_info("database connection %u ready", c->index);
+	c->renewed = false;
 	c->db->ever_up = true;
 	conn_watch(c, EV_READ);
 	conn_dispatch(c->db);
@@ -399,6 +402,7 @@ static void conn_recycle(struct db_conn *c)
 	PQfinish(c->pg);
 	c->pg = NULL;
 	c->recycle = false;
+	c->renewed = true;
 	c->state = CONN_DOWN;
 	log_debug("database connection %u: opened afresh after a large job", c->index);
 	conn_connect(c);
