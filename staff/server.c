@@ -603,6 +603,12 @@ static void run_job(struct worker_job *job, PGconn *db)
 	c->db = db;
 	c->path = r->path;
 	c->keys = s->keys;
+	/* files of more than 1 MiB went (or may go) through libpq's buffer:
+	 * the worker connects afresh after this job (daemon/worker.h) */
+	size_t file_bytes = 0;
+	for (unsigned i = 0; r->files && i < r->body.nuploads; i++)
+		file_bytes += r->files[i].len;
+	job->renew_db = file_bytes > 1024 * 1024;
 	c->cfg = s->cfg;
 	c->priv = &r->priv;
 	c->arg = "";

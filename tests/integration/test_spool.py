@@ -290,3 +290,34 @@ def test_staff_upload_goes_to_the_spool_and_decrypts(staff_hotline, case_show):
     atts = find_key(case, "attachments")
     assert [a.get("sha256") for a in atts] == [hashlib.sha256(data).hexdigest()], p.stdout
     assert_spool_empty(hotline)
+
+
+def test_staff_worker_renews_its_connection_after_big_files(make_staff_hotline, case_show):
+    # over 1 MiB of files: the worker drops its connection after the job
+    # (libpq keeps its output buffer at the largest message it sent) and
+    # the next page connects afresh; one worker, so its backend is known
+    from test_registrar import appeal_fields, registrar
+    hl = make_staff_hotline(staff_workers=1)
+
+    def backends():
+        return {pid for (pid,) in hl.query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")}
+
+    c = registrar(hl)
+    small = c.post("/staff/register", appeal_fields(channel="written", received_on="2026-01-05"),
+                   files=[File("small.bin", b"small")])
+    assert small.status == 200
+    before = backends()
+    files = [os.urandom(400 * 1024) for _ in range(3)]
+    r = c.post("/staff/register", appeal_fields(channel="written", received_on="2026-01-05"),
+               files=[File(f"{i}.bin", d) for i, d in enumerate(files)])
+    assert r.status == 200
+    reg_no = element_text(r.body, "reg-no")
+    assert c.get("/staff/register").status == 200
+    after = backends()
+    assert before - after, "the worker kept its connection after 1.2 MB of files"
+    case, p = case_show(hl, reg_no, custodian=False)
+    got = sorted(a.get("sha256") for a in find_key(case, "attachments"))
+    assert got == sorted(hashlib.sha256(d).hexdigest() for d in files), p.stdout
+    assert_spool_empty(hl)
