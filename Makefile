@@ -25,7 +25,7 @@ LIB_SRC := $(sort $(wildcard crypto/*.c)) \
            daemon/log.c daemon/buf.c daemon/wipe.c daemon/clientaddr.c daemon/config.c daemon/db.c daemon/http.c \
            daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c daemon/checkpointer.c daemon/worker.c \
            $(sort $(wildcard workflow/*.c)) \
-           intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/appeal.c intake/sealing.c \
+           intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/spool.c intake/appeal.c intake/sealing.c \
            intake/choices.c intake/web.c intake/status.c intake/ratelimit.c intake/request.c \
            intake/mail.c intake/lmtp.c \
            $(sort $(wildcard staff/*.c))

@@ -411,6 +411,63 @@ fail:
 	return false;
 }
 
+/* The same stream as stream_encrypt(), its plaintext pulled a chunk at a
+ * time: only one chunk of it is ever in memory, in guarded memory, so a
+ * file read back from the upload spool never lies whole in clear in the
+ * heap. The ciphertext is still one buffer (the database takes it as one
+ * bytea parameter). */
+bool stream_encrypt_read(const struct content_key *key, size_t len, stream_read_fn read,
+			 void *cls, unsigned char **out, size_t *outlen)
+{
+	crypto_secretstream_xchacha20poly1305_state st;
+	size_t chunks = len == 0 ? 1 : (len - 1) / STREAM_CHUNK + 1;
+	size_t total, done = 0, pos;
+	unsigned char *buf, *plain;
+
+	*out = NULL;
+	*outlen = 0;
+	if (chunks > (SIZE_MAX - STREAM_HEADER) / STREAM_ABYTES ||
+	    len > SIZE_MAX - STREAM_HEADER - chunks * STREAM_ABYTES)
+		return false;
+	total = STREAM_HEADER + chunks * STREAM_ABYTES + len;
+	plain = sodium_malloc(STREAM_CHUNK);
+	if (plain == NULL)
+		return false;
+	buf = malloc(total);
+	if (buf == NULL) {
+		sodium_free(plain);
+		return false;
+	}
+	if (crypto_secretstream_xchacha20poly1305_init_push(&st, buf, key->k) != 0)
+		goto fail;
+	pos = STREAM_HEADER;
+	for (size_t i = 0; i < chunks; i++) {
+		size_t n = len - done < STREAM_CHUNK ? len - done : STREAM_CHUNK;
+		unsigned char tag = i + 1 == chunks
+					? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+					: crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+
+		if (n > 0 && !read(cls, plain, n))
+			goto fail;
+		if (crypto_secretstream_xchacha20poly1305_push(&st, buf + pos, NULL, plain, n,
+							       NULL, 0, tag) != 0)
+			goto fail;
+		done += n;
+		pos += n + STREAM_ABYTES;
+	}
+	sodium_memzero(&st, sizeof st);
+	sodium_free(plain);
+	*out = buf;
+	*outlen = total;
+	return true;
+
+fail:
+	sodium_memzero(&st, sizeof st);
+	sodium_free(plain);
+	free(buf);
+	return false;
+}
+
 bool stream_decrypt(const struct content_key *key, const unsigned char *in, size_t len,
 		    unsigned char **plain, size_t *plainlen)
 {

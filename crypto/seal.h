@@ -86,6 +86,12 @@ bool content_decrypt(const struct content_key *key, const unsigned char *in, siz
 #define STREAM_CHUNK 65536
 bool stream_encrypt(const struct content_key *key, const void *plain, size_t len,
 		    unsigned char **out, size_t *outlen) MUST_CHECK;
+/* The same format, the len bytes of plaintext pulled by read() a chunk at
+ * a time (exactly n bytes per call, true when they were read); only one
+ * chunk is in memory at once, in guarded memory. */
+typedef bool (*stream_read_fn)(void *cls, void *buf, size_t n);
+bool stream_encrypt_read(const struct content_key *key, size_t len, stream_read_fn read,
+			 void *cls, unsigned char **out, size_t *outlen) MUST_CHECK;
 bool stream_decrypt(const struct content_key *key, const unsigned char *in, size_t len,
 		    unsigned char **plain, size_t *plainlen) MUST_CHECK;
 

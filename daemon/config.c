@@ -69,6 +69,9 @@ enum key_id {
 	KEY_CHECKPOINT_INTERVAL,
 	KEY_ACCOUNT_SECRET_FILE,
 	KEY_ACCOUNT_KDF,
+	KEY_UPLOAD_MEMORY_BYTES,
+	KEY_SPOOL_MAX_BYTES,
+	KEY_SPOOL_DIR,
 	KEY_COUNT
 };
 
@@ -120,6 +123,9 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_CHECKPOINT_INTERVAL] = "checkpoint_interval",
     [KEY_ACCOUNT_SECRET_FILE] = "account_secret_file",
     [KEY_ACCOUNT_KDF] = "account_kdf",
+    [KEY_UPLOAD_MEMORY_BYTES] = "upload_memory_bytes",
+    [KEY_SPOOL_MAX_BYTES] = "spool_max_bytes",
+    [KEY_SPOOL_DIR] = "spool_dir",
     [KEY_COUNT] = NULL,
 };
 
@@ -221,6 +227,9 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_ACCOUNT_SECRET_FILE] = STRING_KEY(account_secret_file, true, false, NULL),
     [KEY_ACCOUNT_KDF] = CHOICE_KEY(account_kdf, "moderate", kdf_choices,
 				   "moderate, sensitive or interactive"),
+    [KEY_UPLOAD_MEMORY_BYTES] = SIZE_KEY(upload_memory_bytes, 32ull << 20),
+    [KEY_SPOOL_MAX_BYTES] = SIZE_KEY(spool_max_bytes, 2ull << 30),
+    [KEY_SPOOL_DIR] = STRING_KEY(spool_dir, true, false, NULL),
 };
 
 struct parser {

@@ -35,6 +35,9 @@ struct config {
 	char *public_url;	    /* shown in notices, default http://127.0.0.1:8080/ */
 	char *trusted_proxies;	    /* reverse proxies whose X-Forwarded-For is believed
 				     * (daemon/clientaddr.h); NULL: none */
+	size_t upload_memory_bytes; /* memory cap of all uploads together, default 32 MiB */
+	size_t spool_max_bytes;	    /* disk cap of the upload spool, default 2 GiB */
+	char *spool_dir;	    /* fixed: the upload spool; NULL: "spool" beside the pepper */
 
 	/* reloadable: the outbox sender (daemon/mailer.c) */
 	char *smtp_server;	    /* host name or address, default 127.0.0.1 */

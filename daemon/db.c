@@ -15,6 +15,7 @@ struct db_stmt {
 	char **values;
 	int *lengths;
 	int *formats;
+	bool borrowed; /* values are the caller's (db_job_add_borrowed) */
 };
 
 struct db_job {
@@ -44,6 +45,8 @@ struct db_conn {
 	unsigned backoff_ms;
 	struct db_job *job;
 	bool cleaning; /* a ROLLBACK after a failed job is on its way */
+	bool recycle;  /* connect afresh once idle: libpq kept a big buffer */
+	bool renewed;  /* connecting again after a recycle: not news */
 };
 
 struct db {
@@ -110,6 +113,30 @@ void db_job_add(struct db_job *job, const char *sql, int nparams, const char *co
 	}
 }
 
+void db_job_add_borrowed(struct db_job *job, const char *sql, int nparams,
+			 const char *const *values, const int *lengths, const int *formats)
+{
+	struct db_stmt *stmts = realloc(job->stmts, sizeof(*stmts) * (size_t)(job->nstmts + 1));
+	if (!stmts)
+		abort();
+	job->stmts = stmts;
+	struct db_stmt *s = &stmts[job->nstmts++];
+	memset(s, 0, sizeof(*s));
+	s->borrowed = true;
+	s->sql_text = strdup(sql);
+	s->nparams = nparams;
+	s->values = calloc((size_t)nparams, sizeof(char *));
+	s->lengths = calloc((size_t)nparams, sizeof(int));
+	s->formats = calloc((size_t)nparams, sizeof(int));
+	if (!s->sql_text || !s->values || !s->lengths || !s->formats)
+		abort();
+	for (int i = 0; i < nparams; i++) {
+		s->values[i] = (char *)values[i];
+		s->lengths[i] = lengths[i];
+		s->formats[i] = formats[i];
+	}
+}
+
 void db_job_insert(struct db_job *job, int pos, const char *sql_text, int nparams,
 		   const char *const *values, const int *lengths, const int *formats)
 {
@@ -124,7 +151,7 @@ static void job_free(struct db_job *job)
 {
 	for (int i = 0; i < job->nstmts; i++) {
 		struct db_stmt *s = &job->stmts[i];
-		for (int p = 0; p < s->nparams; p++) {
+		for (int p = 0; p < s->nparams && !s->borrowed; p++) {
 			if (s->values[p]) {
 				/* parameters carry ciphertext only, but wipe anyway */
 				memset(s->values[p], 0, (size_t)s->lengths[p]);
@@ -267,6 +294,7 @@ static void conn_drop_for(struct db_conn *c, const char *why, unsigned min_ms)
 	}
 	c->state = CONN_DOWN;
 	c->cleaning = false;
+	c->renewed = false;
 	if (was_up)
 		log_warning("database connection %u lost: %s", c->index, why);
 	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : 100;
@@ -315,8 +343,9 @@ static void conn_connected(struct db_conn *c)
 	PQsetNoticeProcessor(c->pg, notice_quiet, NULL);
 	c->state = CONN_READY;
 	c->backoff_ms = 0;
-	if (!c->db->ever_up || c->index == 0)
+	if (!c->renewed && (!c->db->ever_up || c->index == 0))
 		log_info("database connection %u ready", c->index);
+	c->renewed = false;
 	c->db->ever_up = true;
 	conn_watch(c, EV_READ);
 	conn_dispatch(c->db);
@@ -360,8 +389,33 @@ static void conn_flush(struct db_conn *c)
 		conn_watch(c, r == 1 ? EV_READ | EV_WRITE : EV_READ);
 }
 
+/* libpq grows its output buffer to the largest message it sent and never
+ * shrinks it; a job carrying files (issue 14) would leave megabytes resident
+ * per connection for ever. Past this many parameter bytes the connection is
+ * opened afresh once the job is done. */
+#define DB_RECYCLE_BYTES (1024 * 1024)
+
+/* Connects again at once (not a loss: no back-off, nothing failed). */
+static void conn_recycle(struct db_conn *c)
+{
+	conn_watch(c, 0);
+	PQfinish(c->pg);
+	c->pg = NULL;
+	c->recycle = false;
+	c->renewed = true;
+	c->state = CONN_DOWN;
+	log_debug("database connection %u: opened afresh after a large job", c->index);
+	conn_connect(c);
+}
+
 static void conn_send(struct db_conn *c, struct db_job *job)
 {
+	size_t bytes = 0;
+	for (int i = 0; i < job->nstmts; i++) {
+		for (int p = 0; p < job->stmts[i].nparams; p++)
+			bytes += (size_t)job->stmts[i].lengths[p];
+	}
+	c->recycle = bytes > DB_RECYCLE_BYTES;
 	c->job = job;
 	c->state = CONN_BUSY;
 	job->backend_pid = PQbackendPID(c->pg);
@@ -400,7 +454,10 @@ static void conn_read_results(struct db_conn *c)
 			if (sync && c->cleaning) {
 				c->cleaning = false;
 				c->state = CONN_READY;
-				conn_dispatch(c->db);
+				if (c->recycle)
+					conn_recycle(c);
+				else
+					conn_dispatch(c->db);
 				return;
 			}
 			continue;
@@ -440,7 +497,10 @@ static void conn_read_results(struct db_conn *c)
 				continue;
 			}
 			c->state = CONN_READY;
-			conn_dispatch(c->db);
+			if (c->recycle)
+				conn_recycle(c);
+			else
+				conn_dispatch(c->db);
 			return;
 		}
 		int i = job->next_result;

@@ -35,6 +35,11 @@ struct db_job *db_job_new(db_done_fn done, void *arg) MUST_CHECK;
 void db_job_add(struct db_job *job, const char *sql, int nparams, const char *const *values,
 		const int *lengths, const int *formats);
 /* Inserts a statement at position pos (0 = first). */
+/* The same, but the values are borrowed, not copied: they must stay valid
+ * until the job's done() has returned (a file's ciphertext, megabytes,
+ * is not copied once more: issue 14). */
+void db_job_add_borrowed(struct db_job *job, const char *sql, int nparams,
+			 const char *const *values, const int *lengths, const int *formats);
 void db_job_insert(struct db_job *job, int pos, const char *sql_text, int nparams,
 		   const char *const *values, const int *lengths, const int *formats);
 /* Takes the job; done() is always called later from the loop, never from

@@ -2,6 +2,7 @@
  * (libmicrohttpd in external epoll mode) and the PostgreSQL pool (libpq
  * pipeline mode). See docs/cli.md. */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +226,11 @@ int main(int argc, char **argv)
 	struct daemon d;
 	memset(&d, 0, sizeof(d));
 	bool check_only = false;
+	/* A fixed threshold: glibc would otherwise raise it to the largest
+	 * block freed (a file's ciphertext, megabytes) and keep later ones in
+	 * a heap it rarely gives back. Big blocks are mapped and unmapped, so
+	 * the memory cap (issue 14, docs/http.md "Limits") is what RSS shows. */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (argc == 2 && strcmp(argv[1], "--routes") == 0) {
 		staff_print_routes(stdout);
 		return 0;
@@ -328,6 +334,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hotlined: %s\n", err);
 		goto out;
 	}
+	/* staff bodies count against the same memory cap (issue 14) */
+	d.web->staff->spool = d.web->spool;
+	d.web->staff->mem_take = web_mem_take;
+	d.web->staff->mem_give = web_mem_give;
+	d.web->staff->mem_cls = d.web;
 	struct http_options hopt = {
 		.address = d.cfg->listen_address,
 		.port = d.cfg->listen_port,

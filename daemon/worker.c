@@ -93,6 +93,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		db = ensure_db(db, p);
+		job->renew_db = false;
 		job->run(job, db);
 		wipe_stack(); /* passwords, keys and case content the page handled */
 		if (db && PQstatus(db) == CONNECTION_OK &&
@@ -100,8 +101,8 @@ static void *worker_main(void *arg)
 			log_warning("staff worker: a job left a transaction open; rolled back");
 			PQclear(PQexec(db, "ROLLBACK"));
 		}
-		if (db && PQstatus(db) != CONNECTION_OK) {
-			PQfinish(db);
+		if (db && (PQstatus(db) != CONNECTION_OK || job->renew_db)) {
+			PQfinish(db); /* the next job connects afresh */
 			db = NULL;
 		}
 

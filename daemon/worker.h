@@ -19,6 +19,10 @@ struct worker_job {
 	/* On the loop, after run(); cancelled when the pool stopped before
 	 * the job ran (run() was not called). */
 	void (*done)(struct worker_job *job, bool cancelled);
+	/* Set by run(): close the worker's connection after it. libpq never
+	 * shrinks its output buffer, so a job that sent megabytes (a
+	 * registrar's files, issue 14) would leave them resident for good. */
+	bool renew_db;
 };
 
 struct worker_pool;

@@ -196,7 +196,14 @@ static bool job_add(void *cls, unsigned index, const char *sql_text, int n,
 		    const char *const *values, const int *lengths, const int *formats)
 {
 	(void)index;
-	db_job_add(cls, sql_text, n, values, lengths, formats);
+	/* A file's ciphertext stays in the appeal until done() has run (the
+	 * appeal is freed after it, and kept for a retry): not copied again,
+	 * so a registration holds it once besides libpq's buffer (issue 14,
+	 * web_registration_need()). */
+	if (sql_text == sql_attach)
+		db_job_add_borrowed(cls, sql_text, n, values, lengths, formats);
+	else
+		db_job_add(cls, sql_text, n, values, lengths, formats);
 	return true;
 }
 

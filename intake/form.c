@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "intake/spool.h"
 #include "intake/utf8.h"
 
 static const char *const field_names[FIELD_COUNT] = {
@@ -21,8 +22,32 @@ const char *form_field_name(enum form_field field)
 
 static void form_over(struct form *f, enum form_status status)
 {
-	if (f->status == FORM_OK || status == FORM_TOO_LARGE)
+	if (f->status == FORM_OK || status == FORM_TOO_LARGE || status == FORM_SPOOL_FULL ||
+	    status == FORM_SPOOL_FAILED)
 		f->status = status;
+}
+
+/* Past these nothing more is taken: the request is refused whole. */
+static bool form_stopped(const struct form *f)
+{
+	return f->status == FORM_TOO_LARGE || f->status == FORM_MALFORMED ||
+	       f->status == FORM_SPOOL_FULL || f->status == FORM_SPOOL_FAILED;
+}
+
+static void spool_status(struct form *f, enum spool_result r)
+{
+	if (r == SPOOL_FULL)
+		form_over(f, FORM_SPOOL_FULL);
+	else if (r == SPOOL_ERROR)
+		form_over(f, FORM_SPOOL_FAILED);
+}
+
+static void end_file(struct form *f)
+{
+	if (!f->file_open)
+		return;
+	f->file_open = false;
+	spool_status(f, spool_file_end(f->up));
 }
 
 static enum MHD_Result form_iterate(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -33,16 +58,23 @@ static enum MHD_Result form_iterate(void *cls, enum MHD_ValueKind kind, const ch
 	(void)kind;
 	(void)transfer_encoding;
 	struct form *f = cls;
-	if (f->status == FORM_TOO_LARGE || !key)
+	if (form_stopped(f) || !key)
 		return MHD_YES; /* a part without a name is ignored */
 	if (filename) {
 		if (strcmp(key, "files") != 0)
 			return MHD_YES;
 		if (off == 0) {
+			end_file(f);
+			if (form_stopped(f))
+				return MHD_YES;
 			if (filename[0] == '\0' && size == 0)
 				return MHD_YES; /* an empty file input */
 			if (f->nfiles >= f->limits.max_files) {
 				form_over(f, FORM_TOO_LARGE);
+				return MHD_YES;
+			}
+			if (!f->up && !(f->up = f->spool ? spool_upload_new(f->spool) : NULL)) {
+				form_over(f, FORM_SPOOL_FAILED);
 				return MHD_YES;
 			}
 			struct form_file *files =
@@ -53,20 +85,32 @@ static enum MHD_Result form_iterate(void *cls, enum MHD_ValueKind kind, const ch
 			struct form_file *file = &files[f->nfiles++];
 			buf_init(&file->name);
 			buf_init(&file->type);
-			buf_init(&file->data);
+			file->len = 0;
+			file->index = f->nfiles - 1;
 			buf_puts(&file->name, filename);
 			buf_puts(&file->type, content_type ? content_type : "application/octet-stream");
+			/* the bytes go to the encrypted spool as they come: a
+			 * slow upload holds a record, not its size (issue 14) */
+			f->file_open = true;
+			enum spool_result r = spool_file_begin(f->up);
+			if (r != SPOOL_OK) {
+				f->file_open = false;
+				spool_status(f, r);
+				return MHD_YES;
+			}
 		}
-		if (f->nfiles == 0)
+		if (f->nfiles == 0 || !f->file_open)
 			return MHD_YES;
 		struct form_file *file = &f->files[f->nfiles - 1];
-		if (file->data.len + size > f->limits.max_file) {
+		if (file->len + size > f->limits.max_file) {
 			form_over(f, FORM_TOO_LARGE);
 			return MHD_YES;
 		}
-		buf_add(&file->data, data, size);
+		file->len += size;
+		spool_status(f, spool_file_write(f->up, data, size));
 		return MHD_YES;
 	}
+	end_file(f);
 	for (int i = 0; i < FIELD_COUNT; i++) {
 		if (strcmp(key, field_names[i]) != 0)
 			continue;
@@ -88,10 +132,12 @@ static enum MHD_Result form_iterate(void *cls, enum MHD_ValueKind kind, const ch
 	return MHD_YES; /* unknown fields are ignored */
 }
 
-bool form_begin(struct form *f, struct MHD_Connection *conn, const struct form_limits *limits)
+bool form_begin(struct form *f, struct MHD_Connection *conn, const struct form_limits *limits,
+		struct spool *spool)
 {
 	memset(f, 0, sizeof(*f));
 	f->limits = *limits;
+	f->spool = spool;
 	for (int i = 0; i < FIELD_COUNT; i++)
 		buf_init(&f->fields[i]);
 	const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -101,7 +147,9 @@ bool form_begin(struct form *f, struct MHD_Connection *conn, const struct form_l
 	if (strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0 &&
 	    strncasecmp(type, "multipart/form-data", 19) != 0)
 		return false;
-	f->pp = MHD_create_post_processor(conn, 64 * 1024, form_iterate, f);
+	/* The buffer holds a part's headers, never a file: 16 KiB per
+	 * connection is plenty, and counts against the memory cap. */
+	f->pp = MHD_create_post_processor(conn, 16 * 1024, form_iterate, f);
 	return f->pp != NULL;
 }
 
@@ -110,7 +158,7 @@ void form_feed(struct form *f, const char *data, size_t size)
 	f->body_bytes += size;
 	if (f->body_bytes > f->limits.max_body)
 		form_over(f, FORM_TOO_LARGE);
-	if (f->status == FORM_TOO_LARGE || f->status == FORM_MALFORMED || !f->pp)
+	if (form_stopped(f) || !f->pp)
 		return;
 	if (MHD_post_process(f->pp, data, size) != MHD_YES)
 		form_over(f, FORM_MALFORMED);
@@ -123,6 +171,8 @@ enum form_status form_end(struct form *f)
 			f->status = FORM_MALFORMED;
 		f->pp = NULL;
 	}
+	if (!form_stopped(f))
+		end_file(f);
 	if (f->status != FORM_OK && f->status != FORM_TEXT_TOO_LONG)
 		return f->status;
 	for (int i = 0; i < FIELD_COUNT; i++) {
@@ -162,8 +212,10 @@ void form_free(struct form *f)
 	for (unsigned i = 0; i < f->nfiles; i++) {
 		buf_wipe(&f->files[i].name);
 		buf_wipe(&f->files[i].type);
-		buf_wipe(&f->files[i].data);
 	}
+	spool_upload_free(f->up);
+	f->up = NULL;
+	f->file_open = false;
 	free(f->files);
 	f->files = NULL;
 	f->nfiles = 0;

@@ -34,10 +34,13 @@ struct form_limits {
 	unsigned max_files;
 };
 
+/* A file's name and type are in memory; its bytes are in the request's
+ * spool (intake/spool.h), file number index there. */
 struct form_file {
 	struct buf name;
 	struct buf type;
-	struct buf data;
+	size_t len;
+	unsigned index;
 };
 
 enum form_status {
@@ -46,10 +49,18 @@ enum form_status {
 	FORM_TEXT_TOO_LONG, /* a text field over max_text (see long_field) */
 	FORM_BAD_ENCODING,	 /* a text field or file name is not valid UTF-8 text */
 	FORM_MALFORMED,	 /* the post processor gave up */
+	FORM_SPOOL_FULL,	 /* the upload spool's cap (or the disk) is reached: 503, try later */
+	FORM_SPOOL_FAILED, /* the spool could not be written */
 };
+
+struct spool;
+struct spool_upload;
 
 struct form {
 	struct form_limits limits;
+	struct spool *spool;
+	struct spool_upload *up; /* the files' spool, made at the first file */
+	bool file_open;		 /* the last file is still being written */
 	struct MHD_PostProcessor *pp;
 	struct buf fields[FIELD_COUNT];
 	bool seen[FIELD_COUNT];
@@ -61,7 +72,8 @@ struct form {
 };
 
 /* False when the request's content type is not a form we take (415). */
-bool form_begin(struct form *f, struct MHD_Connection *conn, const struct form_limits *limits)
+bool form_begin(struct form *f, struct MHD_Connection *conn, const struct form_limits *limits,
+		struct spool *spool)
 	__attribute__((warn_unused_result));
 /* Feeds a piece of the body; past the limits it only counts. */
 void form_feed(struct form *f, const char *data, size_t size);
@@ -73,7 +85,8 @@ const char *form_get(const struct form *f, enum form_field field);
 size_t form_len(const struct form *f, enum form_field field);
 const char *form_field_name(enum form_field field);
 
-/* Wipes everything that was received. Safe on a zeroed struct. */
+/* Wipes everything that was received and deletes its spool files. Safe on
+ * a zeroed struct. */
 void form_free(struct form *f);
 
 #endif

@@ -143,6 +143,7 @@ void request_abort_all(struct web *w)
 {
 	while (w->waiting) {
 		struct request *req = w->waiting;
+		budget_unwait(req);
 		if (req->ticket) {
 			req->ticket->req = NULL;
 			req->ticket = NULL;
@@ -195,4 +196,129 @@ void page_too_large(struct request *req)
 	buf_puts(&b, "</a></p>\n");
 	html_end(&b, req->lang);
 	request_reply_page(req, MHD_HTTP_CONTENT_TOO_LARGE, &b);
+}
+
+void page_overloaded(struct request *req)
+{
+	page_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "error-overloaded", M_ERR_BUSY_TITLE, M_ERR_BUSY);
+	MHD_add_response_header(req->response, MHD_HTTP_HEADER_RETRY_AFTER, "60");
+}
+
+/* --- the memory cap (issue 14) --- */
+
+static bool room_for(const struct web *w, size_t n)
+{
+	size_t cap = w->cfg->upload_memory_bytes;
+	return w->mem_used <= cap && n <= cap - w->mem_used;
+}
+
+/* A registration fits under the cap, or runs alone: one within the
+ * per-request limits always goes on once no other is in flight, so that
+ * requests waiting with their bodies' buffers cannot starve it. */
+static bool registration_fits(const struct web *w, size_t n)
+{
+	return w->reg_used == 0 || room_for(w, n);
+}
+
+bool budget_take(struct web *w, size_t n)
+{
+	if (w->budget_head || !registration_fits(w, n))
+		return false;
+	w->mem_used += n;
+	w->reg_used += n;
+	return true;
+}
+
+bool budget_take_slice(struct web *w, size_t n)
+{
+	if (!room_for(w, n))
+		return false;
+	w->mem_used += n;
+	return true;
+}
+
+void budget_give_slice(struct web *w, size_t n)
+{
+	w->mem_used = n < w->mem_used ? w->mem_used - n : 0;
+	if (w->budget_head && w->budget_pump)
+		event_active(w->budget_pump, 0, 0);
+}
+
+void budget_give(struct web *w, size_t n)
+{
+	w->reg_used = n < w->reg_used ? w->reg_used - n : 0;
+	budget_give_slice(w, n);
+}
+
+void budget_unwait(struct request *req)
+{
+	struct web *w = req->web;
+	if (!req->budget_waiting)
+		return;
+	if (req->budget_prev)
+		req->budget_prev->budget_next = req->budget_next;
+	else
+		w->budget_head = req->budget_next;
+	if (req->budget_next)
+		req->budget_next->budget_prev = req->budget_prev;
+	else
+		w->budget_tail = req->budget_prev;
+	req->budget_prev = req->budget_next = NULL;
+	req->budget_waiting = false;
+	req->after_budget = NULL;
+	if (w->budget_head && w->budget_pump)
+		event_active(w->budget_pump, 0, 0);
+}
+
+static void budget_gave_up(struct request *req)
+{
+	budget_unwait(req);
+	log_info("request %lu: refused, no room under upload_memory_bytes within %u s", req->id,
+		 req->request_timeout);
+	page_overloaded(req);
+	request_resume(req);
+}
+
+void budget_wait(struct request *req, size_t n, void (*fn)(struct request *req))
+{
+	struct web *w = req->web;
+	log_info("request %lu: waits for room under upload_memory_bytes", req->id);
+	req->budget_need = n;
+	req->after_budget = fn;
+	req->budget_waiting = true;
+	req->budget_next = NULL;
+	req->budget_prev = w->budget_tail;
+	if (w->budget_tail)
+		w->budget_tail->budget_next = req;
+	else
+		w->budget_head = req;
+	w->budget_tail = req;
+	request_delay(req, req->request_timeout, budget_gave_up);
+}
+
+/* Runs from the loop (never inside the code that gave the bytes back, which
+ * may still hold what it is about to free): the oldest waiters that fit go
+ * on. */
+static void budget_pump(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct web *w = arg;
+	while (w->budget_head && registration_fits(w, w->budget_head->budget_need)) {
+		struct request *req = w->budget_head;
+		void (*fn)(struct request *) = req->after_budget;
+		w->mem_used += req->budget_need;
+		w->reg_used += req->budget_need;
+		budget_unwait(req);
+		req->after_delay = NULL; /* its timer is re-armed by what fn waits on */
+		fn(req);
+		if (req->response && !req->ticket && req->suspended)
+			request_resume(req);
+	}
+}
+
+bool budget_init(struct web *w)
+{
+	w->budget_pump = event_new(w->base, -1, 0, budget_pump, w);
+	return w->budget_pump != NULL;
 }

@@ -58,7 +58,21 @@ struct request {
 	uint64_t lookup_client;
 	void (*after_delay)(struct request *req);
 	struct request *wait_prev, *wait_next; /* in web's list while suspended */
+	/* the memory cap (web.h) */
+	size_t slice; /* held while the body is received */
+	size_t budget_need;
+	bool budget_waiting;
+	void (*after_budget)(struct request *req);
+	struct request *budget_prev, *budget_next;
 };
+
+/* What a request holds in memory while its body arrives: libmicrohttpd's
+ * connection pool (64 KiB), the post processor's buffer (16 KiB) and the
+ * spool's record buffers (intake/spool.h), rounded up; and once the body is
+ * in, while it waits for its registration: the pool and the spool's
+ * buffers. */
+#define REQUEST_UPLOAD_SLICE (128u * 1024u)
+#define REQUEST_PARKED_SLICE (80u * 1024u)
 
 /* Stores the answer; the page buffer is taken. */
 void request_reply_page(struct request *req, unsigned status, struct buf *page);
@@ -77,10 +91,33 @@ void request_delay(struct request *req, unsigned seconds, void (*fn)(struct requ
 /* Answers every suspended request 503 at once (shutdown). */
 void request_abort_all(struct web *w);
 
+/* The memory cap (upload_memory_bytes) counts the buffers of requests
+ * whose body is arriving or waiting (slices) and the registrations'
+ * ciphertext. budget_take() takes n bytes for a registration when they fit
+ * under the cap, or when no other registration is in flight (one within
+ * the per-request limits always runs, alone if need be), and no
+ * registration is waiting before it; false otherwise. budget_give() gives
+ * them back; waiting registrations that fit now go on, from the loop. */
+bool budget_take(struct web *w, size_t n) __attribute__((warn_unused_result));
+void budget_give(struct web *w, size_t n);
+/* A body's buffers: refused rather than queued when they do not fit. */
+bool budget_take_slice(struct web *w, size_t n) __attribute__((warn_unused_result));
+void budget_give_slice(struct web *w, size_t n);
+/* Suspends req until n bytes of the cap are its own, then calls fn(req)
+ * (the bytes are req->budget_need: fn takes them over). After
+ * request_timeout seconds of waiting it is answered page_overloaded(). */
+void budget_wait(struct request *req, size_t n, void (*fn)(struct request *req));
+/* Takes req out of the waiting line (it ends). */
+void budget_unwait(struct request *req);
+/* Makes the web's pump event; false when out of memory. */
+bool budget_init(struct web *w) __attribute__((warn_unused_result));
+
 /* Pages shared by both modules. */
 void page_error(struct request *req, unsigned status, const char *id, enum msg title,
 		enum msg text);
 void page_not_saved(struct request *req);
 void page_too_large(struct request *req);
+/* 503: too many uploads at once (memory or spool cap), try again shortly. */
+void page_overloaded(struct request *req);
 
 #endif

@@ -79,6 +79,9 @@ bool sealing_encrypt_file(const struct content_key *key, const struct sealing_fi
 		      f->type ? f->type : "", f->type_len, "size", (json_int_t)f->len);
 	bool ok = meta && sealing_encrypt_json(key, meta, &out->meta);
 	json_decref(meta);
+	if (ok && f->read)
+		return stream_encrypt_read(key, f->len, f->read, f->read_cls, &out->data.data,
+					   &out->data.len);
 	return ok &&
 	       stream_encrypt(key, f->data ? f->data : "", f->len, &out->data.data, &out->data.len);
 }

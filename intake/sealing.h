@@ -14,6 +14,7 @@
 
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
+#include "crypto/seal.h"
 #include "intake/appeal.h"
 
 struct config;
@@ -36,12 +37,16 @@ bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *e
 /* Wipes and frees the pepper (out->pepper becomes NULL). */
 void intake_keys_free(struct intake_keys *keys);
 
-/* A file as the reporter gave it, in clear. */
+/* A file as the reporter gave it, in clear: its len bytes at data, or,
+ * when read is set, pulled from read_cls a chunk at a time (a file on the
+ * upload spool, intake/spool.h). */
 struct sealing_file {
 	const char *name, *type; /* UTF-8, not NUL-terminated: name_len, type_len */
 	size_t name_len, type_len;
 	const void *data;
 	size_t len;
+	stream_read_fn read;
+	void *read_cls;
 };
 
 /* The appeal in clear, borrowed for the call. */

@@ -9,7 +9,9 @@
 #include "daemon/clientaddr.h"
 #include "daemon/log.h"
 #include "intake/html.h"
+#include "intake/request.h"
 #include "intake/sealing.h"
+#include "intake/spool.h"
 #include "workflow/notice.h"
 
 static const char sql_case[] =
@@ -493,12 +495,16 @@ struct message_wait {
 	struct notice notice;
 	int nrecipients;
 	char **recipients;
+	struct web *web;
+	size_t budget; /* of the memory cap */
 };
 
 static void message_wait_free(struct message_wait *mw)
 {
 	if (!mw)
 		return;
+	if (mw->budget)
+		budget_give(mw->web, mw->budget);
 	for (int i = 0; i < mw->nrecipients; i++)
 		free(mw->recipients[i]);
 	free(mw->recipients);
@@ -627,14 +633,16 @@ static void proceed_message(struct request *req, struct message_wait *mw)
 		struct form_file *ff = &f->files[i];
 		json_t *meta = json_pack("{s:s%,s:s%,s:I}", "name", ff->name.data ? ff->name.data : "",
 					 ff->name.len, "type", ff->type.data ? ff->type.data : "",
-					 ff->type.len, "size", (json_int_t)ff->data.len);
+					 ff->type.len, "size", (json_int_t)ff->len);
 		char *mtext = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
 		json_decref(meta);
 		unsigned char *mct = NULL, *dct = NULL;
 		size_t mlen = 0, dlen = 0;
+		/* read back from the encrypted spool a record at a time */
+		struct spool_reader reader;
+		spool_reader_init(&reader, f->up, ff->index);
 		bool ok = mtext && content_encrypt(key, mtext, strlen(mtext), &mct, &mlen) &&
-			  stream_encrypt(key, ff->data.data ? ff->data.data : "", ff->data.len, &dct,
-					 &dlen);
+			  stream_encrypt_read(key, ff->len, spool_read, &reader, &dct, &dlen);
 		free(mtext);
 		if (ok) {
 			const char *v[3] = {mw->case_id, (const char *)mct, (const char *)dct};
@@ -726,8 +734,21 @@ static void message_case_found(struct db_job *job, void *arg)
 			abort();
 		mw->nrecipients++;
 	}
-	/* still suspended: proceed_message waits again, or answers */
-	proceed_message(req, mw);
+	/* still suspended: proceed_message waits again, or answers. Its
+	 * files' ciphertext and libpq's copy of it count against the memory
+	 * cap; a follow-up that does not fit now is refused, not queued
+	 * (issue 14) */
+	mw->web = req->web;
+	mw->budget = web_registration_need(&req->form);
+	if (!budget_take(req->web, mw->budget)) {
+		mw->budget = 0;
+		log_info("request %lu: follow-up refused, upload_memory_bytes reached", req->id);
+		message_wait_free(mw);
+		form_free(&req->form);
+		page_overloaded(req);
+	} else {
+		proceed_message(req, mw);
+	}
 	if (req->response)
 		request_resume(req);
 }

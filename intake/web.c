@@ -1,6 +1,7 @@
 #include "intake/web.h"
 
 #include <jansson.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,7 @@
 #include "intake/choices.h"
 #include "intake/html.h"
 #include "intake/request.h"
+#include "intake/spool.h"
 #include "intake/status.h"
 #include "staff/server.h"
 #include "workflow/procedure.h"
@@ -20,6 +22,23 @@
 /* --- set-up --- */
 
 static void policy_refresh(struct web *w);
+
+/* spool_dir, or "spool" beside the receipt pepper (the daemon's state
+ * directory, /var/lib/hotline in deploy/). */
+static struct spool *spool_from(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->spool_dir)
+		return spool_open(cfg->spool_dir, cfg->spool_max_bytes, err, errlen);
+	char *copy = strdup(cfg->receipt_pepper_file);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/spool", dirname(copy));
+	free(copy);
+	return spool_open(dir, cfg->spool_max_bytes, err, errlen);
+}
 
 struct web *web_new(struct event_base *base, const struct config *cfg, struct db *db, char *err,
 		    size_t errlen)
@@ -34,9 +53,11 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 	w->db = db;
 	if (!intake_keys_load(cfg, &w->keys, err, errlen))
 		goto fail;
+	if (!(w->spool = spool_from(cfg, err, errlen)))
+		goto fail;
 	w->appeals = appeal_queue_new(base, db, cfg->max_batch);
 	w->limiter = ratelimit_new();
-	if (!w->appeals || !w->limiter) {
+	if (!w->appeals || !w->limiter || !budget_init(w)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -58,6 +79,7 @@ bool web_reload(struct web *w, const struct config *fresh, char *err, size_t err
 	intake_keys_free(&keys);
 	w->cfg = fresh;
 	appeal_queue_set_max_batch(w->appeals, fresh->max_batch);
+	spool_set_max(w->spool, fresh->spool_max_bytes);
 	db_set_queue_timeout(w->db, fresh->request_timeout);
 	return true;
 }
@@ -78,6 +100,9 @@ void web_free(struct web *w)
 		return;
 	appeal_queue_free(w->appeals);
 	ratelimit_free(w->limiter);
+	if (w->budget_pump)
+		event_free(w->budget_pump);
+	spool_close(w->spool);
 	intake_keys_free(&w->keys);
 	free(w);
 }
@@ -377,6 +402,7 @@ static struct appeal *build_appeal(struct request *req, const char *receipt)
 				    text_of(f, FIELD_WHEN_WHERE), "who", text_of(f, FIELD_WHO));
 	json_t *identity = NULL;
 	struct sealing_file *files = NULL;
+	struct spool_reader *readers = NULL;
 	struct appeal *a = NULL;
 	if (!content)
 		goto done;
@@ -389,15 +415,20 @@ static struct appeal *build_appeal(struct request *req, const char *receipt)
 	}
 	if (f->nfiles && !(files = calloc(f->nfiles, sizeof(*files))))
 		goto done;
+	if (f->nfiles && !(readers = calloc(f->nfiles, sizeof(*readers))))
+		goto done;
 	for (unsigned i = 0; i < f->nfiles; i++) {
 		const struct form_file *ff = &f->files[i];
+		/* read back from the spool a record at a time (intake/spool.h) */
+		spool_reader_init(&readers[i], f->up, ff->index);
 		files[i] = (struct sealing_file){
 		    .name = ff->name.data,
 		    .name_len = ff->name.len,
 		    .type = ff->type.data,
 		    .type_len = ff->type.len,
-		    .data = ff->data.data,
-		    .len = ff->data.len,
+		    .len = ff->len,
+		    .read = spool_read,
+		    .read_cls = &readers[i],
 		};
 	}
 	struct sealing_parts parts = {
@@ -414,6 +445,7 @@ static struct appeal *build_appeal(struct request *req, const char *receipt)
 	a = sealing_build(&req->web->keys, &parts);
 done:
 	free(files);
+	free(readers);
 	json_decref(content);
 	json_decref(identity);
 	return a;
@@ -421,6 +453,8 @@ done:
 
 struct report_wait {
 	struct ticket *ticket;
+	struct web *web;
+	size_t budget; /* of the memory cap, given back once registered */
 	char receipt[RECEIPT_DIGITS + 1];
 };
 
@@ -477,20 +511,27 @@ static void report_registered(void *arg, const struct appeal_result *r)
 		page_not_saved(req);
 		request_resume(req);
 	}
+	budget_give(rw->web, rw->budget);
 	memset(rw->receipt, 0, sizeof(rw->receipt));
 	free(rw);
 }
 
+/* Holds the memory cap's req->budget_need bytes. */
 static void proceed_report(struct request *req)
 {
 	struct report_wait *rw = calloc(1, sizeof(*rw));
 	if (!rw)
 		abort();
+	rw->web = req->web;
+	rw->budget = req->budget_need;
+	req->budget_need = 0;
 	receipt_generate(rw->receipt);
 	struct appeal *a = build_appeal(req, rw->receipt);
 	if (!a) {
 		log_error("request %lu: sealing the report failed", req->id);
+		budget_give(rw->web, rw->budget);
 		free(rw);
+		form_free(&req->form);
 		page_not_saved(req);
 		return;
 	}
@@ -558,10 +599,46 @@ static void handle_get(struct request *req)
 	}
 }
 
+bool web_mem_take(void *w, size_t n)
+{
+	return budget_take_slice(w, n);
+}
+
+void web_mem_give(void *w, size_t n)
+{
+	budget_give_slice(w, n);
+}
+
+size_t web_registration_need(const struct form *f)
+{
+	size_t need = 64 * 1024;
+	for (unsigned i = 0; i < f->nfiles; i++) {
+		size_t len = f->files[i].len;
+		size_t stream = len + 24 + (len / STREAM_CHUNK + 1) * 17 + 1024;
+		need += 2 * stream;
+	}
+	return need;
+}
+
 static void handle_post(struct request *req)
 {
 	struct form *f = &req->form;
+	if (req->slice > REQUEST_PARKED_SLICE) {
+		/* the body is in: the post processor's buffer is gone */
+		budget_give_slice(req->web, req->slice - REQUEST_PARKED_SLICE);
+		req->slice = REQUEST_PARKED_SLICE;
+	}
 	switch (form_end(f)) {
+	case FORM_SPOOL_FULL:
+		log_info("request %lu: refused, the upload spool is full", req->id);
+		form_free(f);
+		page_overloaded(req);
+		return;
+	case FORM_SPOOL_FAILED:
+		log_error("request %lu: refused, the upload spool failed", req->id);
+		form_free(f);
+		page_not_saved(req);
+		return;
 	case FORM_TOO_LARGE:
 		log_info("request %lu: refused, over the size limits (%zu bytes sent)", req->id,
 			 f->body_bytes);
@@ -588,8 +665,17 @@ static void handle_post(struct request *req)
 		req->lang = lang;
 	switch (req->route) {
 	case ROUTE_REPORT:
-		if (check_report(req))
+		if (!check_report(req))
+			break;
+		/* The ciphertext of the files is built whole in memory and the
+		 * database client copies it once more: that much of the memory
+		 * cap is taken first, or the report waits its turn (its files
+		 * are on the spool meanwhile, holding no memory). */
+		req->budget_need = web_registration_need(f);
+		if (budget_take(req->web, req->budget_need))
 			proceed_report(req);
+		else
+			budget_wait(req, req->budget_need, proceed_report);
 		break;
 	case ROUTE_STATUS:
 	case ROUTE_STATUS_MESSAGE:
@@ -696,7 +782,22 @@ static void request_start(struct request *req, const char *url, const char *meth
 		page_too_large(req);
 		return;
 	}
-	if (!form_begin(&req->form, req->conn, &req->limits)) {
+	/* issue 14: the memory and spool caps refuse at once, before a
+	 * byte of the body is read, rather than after a long upload */
+	const char *cl =
+	    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && !spool_room(req->web->spool, (size_t)strtoull(cl, NULL, 10))) {
+		log_info("request %lu: refused, the upload spool is full", req->id);
+		page_overloaded(req);
+		return;
+	}
+	if (!budget_take_slice(req->web, REQUEST_UPLOAD_SLICE)) {
+		log_info("request %lu: refused, upload_memory_bytes reached", req->id);
+		page_overloaded(req);
+		return;
+	}
+	req->slice = REQUEST_UPLOAD_SLICE;
+	if (!form_begin(&req->form, req->conn, &req->limits, req->web->spool)) {
 		log_info("request %lu: refused, unsupported content type", req->id);
 		page_error(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "error-type", M_ERR_TYPE_TITLE,
 			   M_ERR_TYPE);
@@ -762,6 +863,9 @@ void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	if (req->ticket)
 		req->ticket->req = NULL;
+	budget_unwait(req);
+	if (req->slice)
+		budget_give_slice(req->web, req->slice);
 	if (req->timer)
 		event_free(req->timer);
 	if (req->response)

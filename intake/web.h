@@ -40,6 +40,16 @@ struct web {
 	bool consider_anonymous;
 	bool policy_reading;
 	time_t policy_read_at;
+	/* Uploads (issue 14, docs/http.md "Limits"): the encrypted spool their
+	 * files go to, and the memory cap (upload_memory_bytes): mem_used
+	 * counts what requests hold in memory for a body being received and
+	 * for a registration's ciphertext; registrations that do not fit wait
+	 * in budget_head..budget_tail, oldest first. */
+	struct spool *spool;
+	size_t mem_used; /* all that is counted, reg_used included */
+	size_t reg_used; /* of it, the registrations' */
+	struct request *budget_head, *budget_tail;
+	struct event *budget_pump;
 };
 
 /* Loads the keys and the pepper named in cfg; NULL with a reason. */
@@ -64,5 +74,15 @@ unsigned web_busy(const struct web *w);
 void web_abort_waiting(struct web *w);
 
 void web_free(struct web *w);
+
+/* Bytes of the memory cap a report's registration holds: its files'
+ * ciphertext, and libpq's copy of it while it is sent. */
+struct form;
+size_t web_registration_need(const struct form *f);
+
+/* The memory cap for the staff pages' bodies (staff/internal.h mem_take):
+ * w is the struct web; refused, not queued, when n does not fit. */
+bool web_mem_take(void *w, size_t n) __attribute__((warn_unused_result));
+void web_mem_give(void *w, size_t n);
 
 #endif

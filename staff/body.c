@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "intake/spool.h"
 #include "intake/utf8.h"
 
 static struct staff_body_field *field_add(struct staff_body *b, const char *name, bool query)
@@ -36,6 +37,29 @@ static void over(struct staff_body *b, enum staff_body_status st)
 		b->status = st;
 }
 
+static bool stopped(const struct staff_body *b)
+{
+	return b->status == STAFF_BODY_TOO_LARGE || b->status == STAFF_BODY_SPOOL_FULL ||
+	       b->status == STAFF_BODY_SPOOL_FAILED;
+}
+
+static void spool_status(struct staff_body *b, enum spool_result r)
+{
+	if (r == SPOOL_FULL)
+		over(b, STAFF_BODY_SPOOL_FULL);
+	else if (r == SPOOL_ERROR)
+		over(b, STAFF_BODY_SPOOL_FAILED);
+}
+
+static void end_file(struct staff_body *b)
+{
+	if (!b->file_open)
+		return;
+	b->file_open = false;
+	spool_status(b, spool_file_end(b->up));
+}
+
+
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
 			       const char *filename, const char *content_type,
 			       const char *transfer_encoding, const char *data, uint64_t off,
@@ -44,10 +68,13 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
 	(void)kind;
 	(void)transfer_encoding;
 	struct staff_body *b = cls;
-	if (b->status == STAFF_BODY_TOO_LARGE || !key)
+	if (stopped(b) || !key)
 		return MHD_YES;
 	if (filename) {
 		if (off == 0) {
+			end_file(b);
+			if (stopped(b))
+				return MHD_YES;
 			if (filename[0] == '\0' && size == 0)
 				return MHD_YES; /* an empty file input */
 			if (b->nuploads >= b->limits.max_files) {
@@ -69,17 +96,34 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
 			buf_puts(&u->name, filename);
 			buf_puts(&u->type, content_type ? content_type : "application/octet-stream");
 			buf_add(&u->data, "", 0);
+			u->len = 0;
+			u->spool_index = -1;
+			if (b->limits.spool) {
+				/* to the encrypted spool as it comes (issue 14) */
+				if (!b->up && !(b->up = spool_upload_new(b->limits.spool))) {
+					over(b, STAFF_BODY_SPOOL_FAILED);
+					return MHD_YES;
+				}
+				u->spool_index = (int)spool_upload_files(b->up);
+				spool_status(b, spool_file_begin(b->up));
+				b->file_open = !stopped(b);
+			}
 		}
 		if (b->nuploads == 0)
 			return MHD_YES;
 		struct staff_body_upload *u = &b->uploads[b->nuploads - 1];
-		if (u->data.len + size > b->limits.max_file) {
+		if (u->len + size > b->limits.max_file) {
 			over(b, STAFF_BODY_TOO_LARGE);
 			return MHD_YES;
 		}
-		buf_add(&u->data, data, size);
+		u->len += size;
+		if (u->spool_index >= 0)
+			spool_status(b, spool_file_write(b->up, data, size));
+		else
+			buf_add(&u->data, data, size);
 		return MHD_YES;
 	}
+	end_file(b);
 	struct staff_body_field *f = NULL;
 	if (off > 0 && b->nfields && strcmp(b->fields[b->nfields - 1].name, key) == 0)
 		f = &b->fields[b->nfields - 1];
@@ -163,6 +207,8 @@ enum staff_body_status staff_body_end(struct staff_body *b)
 			over(b, STAFF_BODY_MALFORMED);
 		b->pp = NULL;
 	}
+	if (!stopped(b))
+		end_file(b);
 	if (b->status == STAFF_BODY_OK) {
 		for (unsigned i = 0; i < b->nfields; i++) {
 			if (!utf8_valid_text(b->fields[i].value.data, b->fields[i].value.len))
@@ -240,6 +286,9 @@ void staff_body_free(struct staff_body *b)
 		buf_wipe(&b->uploads[i].type);
 		buf_wipe(&b->uploads[i].data);
 	}
+	spool_upload_free(b->up);
+	b->up = NULL;
+	b->file_open = false;
 	free(b->uploads);
 	b->uploads = NULL;
 	b->nuploads = 0;

@@ -20,6 +20,9 @@
 
 #include "daemon/buf.h"
 
+struct spool;
+struct spool_upload;
+
 /* Fields (query and body together) past this many are refused. */
 #define STAFF_BODY_MAX_FIELDS 1000
 
@@ -28,6 +31,9 @@ struct staff_body_limits {
 	size_t max_text;  /* bytes of one field's value */
 	size_t max_file;  /* bytes of one uploaded file */
 	unsigned max_files;
+	/* The upload spool files go to (intake/spool.h), or NULL: held in
+	 * data. */
+	struct spool *spool;
 };
 
 enum staff_body_status {
@@ -35,6 +41,8 @@ enum staff_body_status {
 	STAFF_BODY_TOO_LARGE,	 /* body, a value, a file, the files or fields over the limits */
 	STAFF_BODY_BAD_ENCODING, /* a value, file name or file type is not valid UTF-8 text */
 	STAFF_BODY_MALFORMED,	 /* the post processor gave up */
+	STAFF_BODY_SPOOL_FULL,	 /* the upload spool's cap or the disk: 503 */
+	STAFF_BODY_SPOOL_FAILED, /* the upload spool could not be written: 503 */
 };
 
 /* What staff_body_begin() says before any body byte. */
@@ -55,6 +63,8 @@ struct staff_body_field {
 struct staff_body_upload {
 	char *field;		   /* the form field's name */
 	struct buf name, type, data; /* NUL-terminated, never NULL data */
+	size_t len;		   /* the file's bytes: in data, or on the spool */
+	int spool_index;	   /* its file in the body's spool, or -1: in data */
 };
 
 struct staff_body {
@@ -66,6 +76,8 @@ struct staff_body {
 	unsigned nfields, capfields;
 	struct staff_body_upload *uploads;
 	unsigned nuploads;
+	struct spool_upload *up; /* with limits.spool: the files, encrypted */
+	bool file_open;
 };
 
 /* Sets up b (any previous content is not freed), reads the query

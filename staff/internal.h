@@ -23,6 +23,8 @@
 #define STAFF_DEVICE_COOKIE "hotline_device"
 #define STAFF_MAX_COOKIES 4
 
+struct spool;
+
 struct staff_server {
 	struct event_base *base;
 	struct http_server *http;
@@ -37,6 +39,13 @@ struct staff_server {
 	unsigned long next_id;
 	unsigned waiting; /* requests suspended (in a worker or a delay) */
 	struct staff_req *delayed; /* answered, held back by a slow-down */
+	/* The public side's memory cap (upload_memory_bytes, intake/request.h):
+	 * a staff body, files and all, is held in memory, so it counts there
+	 * too, taken before a byte is read (issue 14). NULL: no cap. */
+	struct spool *spool; /* the upload spool of the web side, or NULL */
+	bool (*mem_take)(void *cls, size_t n);
+	void (*mem_give)(void *cls, size_t n);
+	void *mem_cls;
 };
 
 /* c->priv */

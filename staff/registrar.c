@@ -264,6 +264,8 @@ static struct appeal *build_appeal(struct staff_ctx *c, const char *receipt)
 		    .type_len = f->type ? strlen(f->type) : 0,
 		    .data = f->data,
 		    .len = f->len,
+		    .read = f->read,
+		    .read_cls = f->read_cls,
 		};
 	}
 	struct sealing_parts parts =

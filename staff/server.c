@@ -12,12 +12,17 @@
 #include "daemon/clientaddr.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
+#include "intake/spool.h"
 #include "daemon/worker.h"
 #include "intake/html.h"
 #include "staff/body.h"
 #include "staff/internal.h"
 
 #define STAFF_PATH_MAX 512
+
+/* libmicrohttpd's connection pool and the post processor's buffer of a
+ * staff POST, counted with its body against the memory cap. */
+#define STAFF_BODY_SLICE (80u * 1024u)
 
 struct staff_req {
 	bool is_staff; /* first: true (web.c tells requests apart by it) */
@@ -34,6 +39,8 @@ struct staff_req {
 	/* collected on the loop (staff/body.h) */
 	struct staff_body body;
 	struct staff_file *files; /* views of body.uploads, made before the worker */
+	struct spool_reader *readers; /* of files on the spool, one per upload */
+	size_t mem_held;	  /* of the memory cap (staff_server.mem_take) */
 	char cookie_session[SESSION_ID_HEX + 2];
 	char cookie_pre[SESSION_CSRF_HEX + 2];
 	char cookie_device[DEVCOOKIE_TEXT_SIZE + 1]; /* one more: too long is invalid */
@@ -142,6 +149,9 @@ void staff_resume(struct staff_server *s, const struct config *fresh)
 static void req_free(struct staff_req *r)
 {
 	staff_body_free(&r->body);
+	free(r->readers);
+	if (r->mem_held && r->srv->mem_give)
+		r->srv->mem_give(r->srv->mem_cls, r->mem_held);
 	free(r->files);
 	for (unsigned i = 0; i < r->nargs_out; i++)
 		free(r->args_out[i]);
@@ -207,6 +217,7 @@ static void request_begin(struct staff_req *r, const char *url, const char *meth
 	    .max_text = cfg->max_text_bytes,
 	    .max_file = cfg->max_file_bytes,
 	    .max_files = cfg->max_files,
+	    .spool = r->srv->spool,
 	};
 	copy_value(r->method, sizeof r->method, method);
 	if (strlen(url) >= sizeof r->path) {
@@ -229,8 +240,26 @@ static void request_begin(struct staff_req *r, const char *url, const char *meth
 	client_key(r);
 	switch (staff_body_begin(&r->body, r->conn, &limits, r->is_post)) {
 	case STAFF_BODY_NONE:
-	case STAFF_BODY_FORM:
 		break;
+	case STAFF_BODY_FORM: {
+		/* The body is read before any session is checked and its files
+		 * are held whole: what it may hold (its Content-Length, else
+		 * max_body_bytes) and the connection's buffers count against
+		 * upload_memory_bytes, or it is refused before it is read. */
+		const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		size_t n = cl ? (size_t)strtoull(cl, NULL, 10) : cfg->max_body_bytes;
+		n = (n < cfg->max_body_bytes ? n : cfg->max_body_bytes) + STAFF_BODY_SLICE;
+		if (r->srv->mem_take && !r->srv->mem_take(r->srv->mem_cls, n)) {
+			log_info("staff %lu: refused, upload_memory_bytes reached", r->id);
+			answer_now(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				   "Too many uploads at once: please try again in a minute\n");
+			MHD_add_response_header(r->response, MHD_HTTP_HEADER_RETRY_AFTER, "60");
+			break;
+		}
+		r->mem_held = r->srv->mem_take ? n : 0;
+		break;
+	}
 	case STAFF_BODY_REFUSE_SIZE:
 		answer_now(r, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large\n");
 		break;
@@ -257,12 +286,19 @@ static bool body_end(struct staff_req *r)
 	case STAFF_BODY_MALFORMED:
 		answer_now(r, MHD_HTTP_BAD_REQUEST, "Malformed form\n");
 		return false;
+	case STAFF_BODY_SPOOL_FULL:
+	case STAFF_BODY_SPOOL_FAILED:
+		log_info("staff %lu: refused, the upload spool is full or failed", r->id);
+		answer_now(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+			   "Too many uploads at once: please try again in a minute\n");
+		return false;
 	}
 	unsigned n;
 	const struct staff_body_upload *up = staff_body_uploads(&r->body, &n);
 	if (n) {
 		r->files = calloc(n, sizeof(*r->files));
-		if (!r->files)
+		r->readers = calloc(n, sizeof(*r->readers));
+		if (!r->files || !r->readers)
 			abort();
 		for (unsigned i = 0; i < n; i++) {
 			r->files[i] = (struct staff_file){
@@ -270,8 +306,16 @@ static bool body_end(struct staff_req *r)
 			    .name = up[i].name.data,
 			    .type = up[i].type.data,
 			    .data = (const unsigned char *)up[i].data.data,
-			    .len = up[i].data.len,
+			    .len = up[i].len,
 			};
+			if (up[i].spool_index >= 0) {
+				/* read back by the worker, which alone touches
+				 * this upload's spool until the request ends */
+				spool_reader_init(&r->readers[i], r->body.up,
+						  (unsigned)up[i].spool_index);
+				r->files[i].read = spool_read;
+				r->files[i].read_cls = &r->readers[i];
+			}
 		}
 	}
 	return true;
@@ -578,6 +622,12 @@ static void run_job(struct worker_job *job, PGconn *db)
 	c->db = db;
 	c->path = r->path;
 	c->keys = s->keys;
+	/* files of more than 1 MiB went (or may go) through libpq's buffer:
+	 * the worker connects afresh after this job (daemon/worker.h) */
+	size_t file_bytes = 0;
+	for (unsigned i = 0; r->files && i < r->body.nuploads; i++)
+		file_bytes += r->files[i].len;
+	job->renew_db = file_bytes > 1024 * 1024;
 	c->cfg = s->cfg;
 	c->priv = &r->priv;
 	c->arg = "";

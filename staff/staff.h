@@ -60,6 +60,11 @@ struct staff_file {
 	const char *type;
 	const unsigned char *data;
 	size_t len;
+	/* When read is set the bytes are not in data but on the encrypted
+	 * upload spool: pull them with read(read_cls, ...), len in all, once
+	 * (a stream_read_fn of crypto/seal.h; sealing_file takes both). */
+	bool (*read)(void *cls, void *buf, size_t n);
+	void *read_cls;
 };
 
 struct staff_ctx {

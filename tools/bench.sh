@@ -10,6 +10,9 @@
 #                                 chained journal rows (default 1,000,000)
 #   tests/bench/archive_bench.py  the staff archive's page of 50 over
 #                                 ARCHIVE_CASES cases (default 1,000,000)
+#   tests/bench/upload_bench.py   hotlined's peak RSS while 200 connections
+#                                 each send a 10 MB file at 400 KB/s (target
+#                                 under 64 MB; about 1.5 min)
 #   tests/bench/login_bench.py    the staff login's time for a wrong password,
 #                                 a right one with a wrong code and a right
 #                                 login, side by side (medians of LOGIN_ROUNDS,
@@ -53,6 +56,10 @@ cleanup
 {
 	echo "== hotline journal bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
 	/usr/bin/python3 "$repo/tests/bench/journal_bench.py" "$repo" "$build" "$rows"
+} | tee -a "$out"
+{
+	echo "== hotline upload bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
+	/usr/bin/python3 "$repo/tests/bench/upload_bench.py" "$repo" "$build"
 } | tee -a "$out"
 {
 	echo "== hotline login bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"

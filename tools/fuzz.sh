@@ -17,7 +17,7 @@ CLANG=${CLANG:-$(command -v clang-14 || command -v clang || true)}
 OUT=build/fuzz
 # the texts table made from po/ (the Makefile passes its own)
 TEXTS=${TEXTS:-build/gen/texts.def}
-PKGS="libsodium libmicrohttpd gmime-3.0 liboath libpq jansson libgfshare"
+PKGS="libsodium libmicrohttpd gmime-3.0 liboath libpq jansson libgfshare libevent"
 
 if [ -z "$CLANG" ]; then
 	echo "fuzz: clang not found (apt-get install clang-14 libclang-rt-14-dev)"
@@ -34,11 +34,11 @@ sources() {
 	packet) echo crypto/packet.c crypto/shares.c crypto/keys.c ;;
 	i18n) echo intake/i18n.c ;;
 	text) echo intake/utf8.c intake/html.c intake/i18n.c daemon/buf.c ;;
-	form) echo intake/form.c intake/utf8.c daemon/buf.c ;;
+	form) echo intake/form.c intake/spool.c intake/utf8.c daemon/buf.c daemon/log.c ;;
 	names) echo workflow/names.c ;;
 	checkpoint) echo workflow/checkpoint.c crypto/sign.c crypto/keys.c crypto/digest.c daemon/buf.c ;;
 	mail) echo intake/mail.c intake/utf8.c ;;
-	staff_body) echo staff/body.c intake/utf8.c daemon/buf.c ;;
+	staff_body) echo staff/body.c intake/spool.c intake/utf8.c daemon/buf.c daemon/log.c ;;
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
 		daemon/buf.c staff/roles.c staff/pattern.c staff/totp.c staff/session.c crypto/keys.c \
 		workflow/procedure.c workflow/notice.c workflow/deadline.c workflow/wfdb.c intake/html.c \

@@ -26,8 +26,10 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <sodium.h>
 
 #include "intake/form.h"
+#include "intake/spool.h"
 #include "intake/utf8.h"
 #include "tests/fuzz/loopback.h"
 
@@ -40,6 +42,8 @@ static const struct form_limits limits = {
 
 static struct MHD_Daemon *daemon_mhd;
 static uint16_t port;
+static struct spool *spool; /* in a fresh directory, for the files */
+static char spool_dir[] = "/tmp/fuzz_form_spool.XXXXXX";
 static size_t feed_piece = 1; /* set per input, read by the handler */
 static unsigned handled;      /* requests that reached the handler */
 
@@ -62,9 +66,17 @@ static void check_form(const struct form *f, enum form_status st)
 		}
 		if (f->nfiles > f->limits.max_files)
 			abort();
-		for (unsigned i = 0; i < f->nfiles; i++)
-			if (f->files[i].data.len > f->limits.max_file)
+		for (unsigned i = 0; i < f->nfiles; i++) {
+			if (f->files[i].len > f->limits.max_file)
 				abort();
+			/* every file taken reads back whole from the spool */
+			static unsigned char back[1024 + 1];
+			struct spool_reader r;
+			spool_reader_init(&r, f->up, f->files[i].index);
+			if (spool_file_size(f->up, f->files[i].index) != f->files[i].len ||
+			    !spool_read(&r, back, f->files[i].len))
+				abort();
+		}
 	}
 }
 
@@ -83,7 +95,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 			abort();
 		*con_cls = req;
 		handled++;
-		req->began = form_begin(&req->form, conn, &limits);
+		req->began = form_begin(&req->form, conn, &limits, spool);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -116,6 +128,9 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	form_free(&req->form);
 	free(req);
 	*con_cls = NULL;
+	/* the spool is left empty by every request */
+	if (spool_files(spool) != 0 || spool_used(spool) != 0)
+		abort();
 }
 
 static void stop_daemon(void)
@@ -125,12 +140,19 @@ static void stop_daemon(void)
 	if (daemon_mhd)
 		MHD_stop_daemon(daemon_mhd);
 	daemon_mhd = NULL;
+	spool_close(spool);
+	spool = NULL;
+	rmdir(spool_dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	char err[256];
+	if (sodium_init() < 0 || !mkdtemp(spool_dir) ||
+	    !(spool = spool_open(spool_dir, 64 * 1024 * 1024, err, sizeof(err))))
+		abort();
 	daemon_mhd = loopback_start("fuzz_form", handler, completed, 3, 0, &port);
 	atexit(stop_daemon);
 	return 0;

@@ -33,26 +33,33 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <sodium.h>
 
+#include "intake/spool.h"
 #include "intake/utf8.h"
 #include "staff/body.h"
 #include "tests/fuzz/loopback.h"
 
 /* Small, so that every limit is reached within libFuzzer's default
  * 4096-byte inputs: 1,001 fields ("a&a&...") fit in max_body. */
-static const struct staff_body_limits limits = {
+static struct staff_body_limits limits = {
     .max_body = 3000,
     .max_text = 256,
     .max_file = 1024,
     .max_files = 2,
 };
 
+/* odd inputs keep their files in memory, even ones spool them (set per
+ * input); the spool lives in a fresh directory */
+static struct spool *spool;
+static char spool_dir[] = "/tmp/fuzz_staff_body_spool.XXXXXX";
+
 static struct MHD_Daemon *daemon_mhd;
 static uint16_t port;
 static size_t feed_piece = 1; /* set per input, read by the handler */
 static bool expect_post;      /* set per input */
 static size_t sent_body;      /* the body bytes of this input */
-static unsigned outcomes[5 + 4];
+static unsigned outcomes[5 + 6];
 
 struct request {
 	struct staff_body body;
@@ -86,8 +93,21 @@ static void check(const struct request *req, enum staff_body_status st)
 		const struct staff_body_upload *u = &b->uploads[i];
 		if (!u->field || !u->name.data || !u->type.data || !u->data.data)
 			abort();
-		if (u->data.len > limits.max_file)
+		if (u->len > limits.max_file)
 			abort();
+		if (u->spool_index < 0) {
+			if (u->len != u->data.len)
+				abort();
+		} else if (st == STAFF_BODY_OK) {
+			/* every file taken reads back whole from the spool */
+			static unsigned char back[1024 + 1];
+			struct spool_reader r;
+			spool_reader_init(&r, b->up, (unsigned)u->spool_index);
+			if (u->data.len != 0 ||
+			    spool_file_size(b->up, (unsigned)u->spool_index) != u->len ||
+			    !spool_read(&r, back, u->len))
+				abort();
+		}
 	}
 	if (!expect_post && b->nuploads)
 		abort();
@@ -198,6 +218,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!req)
 		return;
 	staff_body_free(&req->body);
+	if (spool_files(spool) != 0 || spool_used(spool) != 0)
+		abort(); /* the spool is left empty by every request */
 	if (req->body.fields || req->body.uploads || req->body.pp)
 		abort();
 	free(req);
@@ -215,12 +237,19 @@ static void stop_daemon(void)
 	if (daemon_mhd)
 		MHD_stop_daemon(daemon_mhd);
 	daemon_mhd = NULL;
+	spool_close(spool);
+	spool = NULL;
+	rmdir(spool_dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	char err[256];
+	if (sodium_init() < 0 || !mkdtemp(spool_dir) ||
+	    !(spool = spool_open(spool_dir, 1 << 20, err, sizeof(err))))
+		abort();
 	/* as daemon/http.c: a smaller pool gives up on long query strings
 	 * before the handler sees them */
 	daemon_mhd =
@@ -247,6 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool with_query = data[0] & 4, chunked = data[0] & 8;
 	expect_post = !(data[0] & 16);
 	feed_piece = (size_t)data[1] + 1;
+	limits.spool = size % 2 ? NULL : spool;
 	const uint8_t *body = data + 2;
 	size_t blen = size - 2;
 

@@ -291,6 +291,8 @@ class Hotline:
             "account_kdf": TEST_ACCOUNT_KDF,
             "custodian_public_key": str(keys.custodian_pub),
             "case_public_key": str(keys.case_pub),
+            # its own upload spool (intake/spool.h), so a test can look in it
+            "spool_dir": str(self.workdir / f"spool-{self.port}"),
         })
         for k, v in (overrides or {}).items():
             if v is None:
@@ -306,6 +308,10 @@ class Hotline:
         self.stop_seconds = None
         self.startup_log_size = 0
         self.write_config()
+
+    @property
+    def spool_dir(self):
+        return Path(self.config["spool_dir"])
 
     # -- addresses
     @property
