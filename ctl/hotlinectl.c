@@ -6,6 +6,7 @@
 #include "crypto/keys.h"
 #include "ctl/admin.h"
 #include "ctl/case_show.h"
+#include "ctl/reseal.h"
 #include "ctl/casework.h"
 #include "ctl/investigate.h"
 #include "ctl/journal_verify.h"
@@ -31,6 +32,8 @@ static const struct command_usage usages[] = {
     {"checkpoint-key", "  checkpoint-key --public FILE --secret FILE  make the checkpoint signing key\n"},
     {"case",
      "  case show REG_NO --database CONNINFO --case-key FILE --passphrase-file FILE\n"
+     "  case reseal --case-key OLD.sec --passphrase-file FILE [--recovery-public FILE |\n"
+     "            --no-recovery]   move cases to per-case keys sealed to each reader\n"
      "            [--custodian-key FILE --custodian-passphrase-file FILE]\n"
      "  case triage REG_NO corruption [--director-named yes|no]\n"
      "  case triage REG_NO not_corruption --unit UNIT | anonymous | urgent\n"
@@ -132,6 +135,8 @@ int main(int argc, char **argv)
 		return journal_verify_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "case") == 0 && argc > 2 && strcmp(argv[2], "show") == 0)
 		return case_show_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "case") == 0 && argc > 2 && strcmp(argv[2], "reseal") == 0)
+		return reseal_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "case") == 0 && argc > 2)
 		return casework_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "investigation") == 0 && argc > 2)

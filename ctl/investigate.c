@@ -173,6 +173,24 @@ static bool conclude(PGconn *pg, struct investigation *v, const struct opts *o)
 		fprintf(stderr, "hotlinectl: %s: %s\n", o->case_pub, err);
 		return false;
 	}
+	{
+		/* a case on per-case keys: its conclusion goes to the case's own
+		 * public key, whoever reads the case reads it (docs/keys.md) */
+		static const char sql_pk[] =
+			"SELECT case_public_key FROM hotline.cases WHERE id = $1::bigint "
+			"AND case_public_key IS NOT NULL";
+		const char *pv[1] = {v->case_id};
+		PGresult *res = ctldb_exec(pg, sql_pk, 1, pv);
+		if (res && PQntuples(res) == 1) {
+			size_t pklen = 0;
+			unsigned char *raw =
+			    PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &pklen);
+			if (raw && pklen == KEYS_PUBLIC_BYTES)
+				memcpy(pk.bytes, raw, KEYS_PUBLIC_BYTES);
+			PQfreemem(raw);
+		}
+		PQclear(res);
+	}
 	struct wf_error e = {0};
 	bool ok = investigation_conclude(pg, v, o->norms, text, len, NULL, 0, &pk, &e);
 	crypto_wipe(text, len);

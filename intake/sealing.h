@@ -22,7 +22,10 @@ struct content_key;
 /* The public keys and the pepper; the daemon holds nothing more. */
 struct intake_keys {
 	struct public_key custodian;
+	/* the offline recovery key (config case_public_key), when has_case_key:
+	 * every case secret key is also sealed to it (docs/keys.md) */
 	struct public_key case_key;
+	bool has_case_key;
 	struct pepper pepper;
 };
 

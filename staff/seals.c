@@ -1,0 +1,127 @@
+/* Per-case seals of the staff pages: see seals.h. */
+#include "staff/seals.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/casekey.h"
+#include "daemon/log.h"
+#include "staff/internal.h"
+
+static const char sql_my_seal[] =
+	"SELECT sealed FROM hotline.case_seals WHERE case_id = $1::bigint AND user_id = $2::bigint";
+
+const struct secret_key *staff_case_key_for(struct staff_ctx *c, const char *case_id)
+{
+	struct staff_priv *p = staff_priv(c);
+	if (p->seal_key && strcmp(p->seal_case, case_id) == 0)
+		return p->seal_key;
+	staff_seals_clear(c);
+	if (!p->case_key || !c->user || !case_id || !*case_id)
+		return NULL;
+	char uid[24];
+	snprintf(uid, sizeof uid, "%lld", c->user->id);
+	const char *v[2] = {case_id, uid};
+	PGresult *res = PQexecParams(c->db, sql_my_seal, 2, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		size_t len = 0;
+		unsigned char *sealed =
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
+		p->seal_key = casekey_open(p->case_key, sealed, len);
+		if (!p->seal_key)
+			log_error("staff: user %lld's seal of case %s does not open", c->user->id,
+				  case_id);
+		PQfreemem(sealed);
+	}
+	PQclear(res);
+	if (p->seal_key)
+		snprintf(p->seal_case, sizeof p->seal_case, "%s", case_id);
+	return p->seal_key;
+}
+
+bool staff_case_public_key(struct staff_ctx *c, const char *case_id, struct public_key *out)
+{
+	const struct secret_key *sk = staff_case_key_for(c, case_id);
+	if (!sk)
+		return false;
+	secret_key_public(sk, out);
+	return true;
+}
+
+void staff_seals_clear(struct staff_ctx *c)
+{
+	struct staff_priv *p = staff_priv(c);
+	secret_key_free(p->seal_key);
+	p->seal_key = NULL;
+	p->seal_case[0] = '\0';
+}
+
+/* The missing seals of the cases this user holds, with this user's own seal
+ * of each. */
+static const char sql_missing[] =
+	"SELECT m.case_id, m.user_id, m.public_key, s.sealed FROM hotline.case_seals_missing m "
+	"JOIN hotline.case_seals s ON s.case_id = m.case_id AND s.user_id = $1::bigint "
+	"ORDER BY m.case_id, m.user_id LIMIT $2::integer";
+static const char sql_add[] = "SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, $4::bigint)";
+
+int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account_sk, int limit)
+{
+	char uid[24], lim[16];
+	snprintf(uid, sizeof uid, "%lld", user_id);
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *v[2] = {uid, lim};
+	PGresult *res = PQexecParams(db, sql_missing, 2, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return -1;
+	}
+	int made = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		size_t slen = 0, pklen = 0;
+		unsigned char *mine =
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 3), &slen);
+		unsigned char *pk = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 2), &pklen);
+		struct secret_key *case_sk = casekey_open(account_sk, mine, slen);
+		unsigned char box[CASEKEY_SEAL_BYTES];
+		struct public_key to;
+		bool ok = case_sk && pk && pklen == KEYS_PUBLIC_BYTES;
+		if (ok) {
+			memcpy(to.bytes, pk, KEYS_PUBLIC_BYTES);
+			ok = casekey_seal(case_sk, &to, box);
+		}
+		secret_key_free(case_sk);
+		PQfreemem(mine);
+		PQfreemem(pk);
+		if (!ok)
+			continue;
+		const char *av[4] = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), (const char *)box,
+				     uid};
+		int al[4] = {0, 0, CASEKEY_SEAL_BYTES, 0};
+		int af[4] = {0, 0, 1, 0};
+		PGresult *r = PQexecParams(db, sql_add, 4, NULL, av, al, af, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
+			made++;
+			log_info("staff: user %lld sealed case %s to user %s", user_id,
+				 PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+		}
+		PQclear(r);
+	}
+	PQclear(res);
+	return made;
+}
+
+bool staff_holds_seals(struct staff_ctx *c)
+{
+	static const char sql_any[] =
+		"SELECT 1 FROM hotline.case_seals WHERE user_id = $1::bigint LIMIT 1";
+	if (!c->user)
+		return false;
+	char uid[24];
+	snprintf(uid, sizeof uid, "%lld", c->user->id);
+	const char *v[1] = {uid};
+	PGresult *res = PQexecParams(c->db, sql_any, 1, NULL, v, NULL, NULL, 0);
+	bool yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	PQclear(res);
+	return yes;
+}
