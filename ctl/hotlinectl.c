@@ -1,6 +1,7 @@
 /* hotlinectl: the administrator's tool. See docs/cli.md. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/keys.h"
@@ -105,6 +106,21 @@ static bool command_help(int argc, char **argv)
 	return false;
 }
 
+/* The --database of a command line (or HOTLINE_DATABASE), before the
+ * command takes it out of argv. */
+static const char *database_arg(int argc, char **argv)
+{
+	for (int i = 1; i + 1 < argc; i++) {
+		if (strcmp(argv[i], "--database") == 0)
+			return argv[i + 1];
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--database=", 11) == 0)
+			return argv[i] + 11;
+	}
+	return getenv("HOTLINE_DATABASE");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -137,10 +153,20 @@ int main(int argc, char **argv)
 		return case_show_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "case") == 0 && argc > 2 && strcmp(argv[2], "reseal") == 0)
 		return reseal_main(argc - 2, argv + 2);
-	if (strcmp(cmd, "case") == 0 && argc > 2)
-		return casework_main(argc - 2, argv + 2);
-	if (strcmp(cmd, "investigation") == 0 && argc > 2)
-		return investigate_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "case") == 0 && argc > 2) {
+		const char *conninfo = database_arg(argc, argv);
+		int rc = casework_main(argc - 2, argv + 2);
+		if (rc == 0)
+			reseal_fulfil_from_env(conninfo);
+		return rc;
+	}
+	if (strcmp(cmd, "investigation") == 0 && argc > 2) {
+		const char *conninfo = database_arg(argc, argv);
+		int rc = investigate_main(argc - 2, argv + 2);
+		if (rc == 0)
+			reseal_fulfil_from_env(conninfo);
+		return rc;
+	}
 	if (strcmp(cmd, "settings") == 0 && argc > 2)
 		return settings_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "calendar") == 0 && argc > 2)
