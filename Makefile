@@ -81,6 +81,12 @@ $(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhotline.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS) -lcmocka
 
+# tests/tools/: small programs the integration tests run (the dump harness)
+TEST_TOOLS := $(BUILD)/tests/dumpread
+$(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libhotline.a $(TEXTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS)
+
 -include $(LIB_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CTL_OBJ:.o=.d)
 
 # deps first, then a fresh make: the pkg-config flags above are read when a
@@ -92,7 +98,7 @@ run: deps
 unit: $(UNIT_BIN)
 	@tools/unit.sh $(UNIT_BIN)
 
-integration: all
+integration: all $(TEST_TOOLS)
 	@echo "== integration tests (pytest, real PostgreSQL and hotlined)"
 	cd tests/integration && HOTLINE_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -q -p no:cacheprovider
 
