@@ -63,7 +63,56 @@ static const char sql_missing[] =
 	"SELECT m.case_id, m.user_id, m.public_key, s.sealed FROM hotline.case_seals_missing m "
 	"JOIN hotline.case_seals s ON s.case_id = m.case_id AND s.user_id = $1::bigint "
 	"ORDER BY m.case_id, m.user_id LIMIT $2::integer";
-static const char sql_add[] = "SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, $4::bigint)";
+
+/* Seals case_sk to one missing person of the row; true when made. */
+static bool seal_one(PGconn *db, const char *case_id, const char *to_user, const char *pk_text,
+		     const struct secret_key *case_sk, const char *by)
+{
+	static const char sql_add[] =
+		"SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, $4::bigint)";
+	size_t pklen = 0;
+	unsigned char *pk = PQunescapeBytea((const unsigned char *)pk_text, &pklen);
+	unsigned char box[CASEKEY_SEAL_BYTES];
+	struct public_key to;
+	bool ok = case_sk && pk && pklen == KEYS_PUBLIC_BYTES;
+	if (ok) {
+		memcpy(to.bytes, pk, KEYS_PUBLIC_BYTES);
+		ok = casekey_seal(case_sk, &to, box);
+	}
+	PQfreemem(pk);
+	if (!ok)
+		return false;
+	const char *av[4] = {case_id, to_user, (const char *)box, by};
+	int al[4] = {0, 0, CASEKEY_SEAL_BYTES, 0};
+	int af[4] = {0, 0, 1, 0};
+	PGresult *r = PQexecParams(db, sql_add, 4, NULL, av, al, af, 0);
+	ok = PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (ok)
+		log_info("staff: user %s sealed case %s to user %s", by, case_id, to_user);
+	return ok;
+}
+
+int seals_fulfil_case(PGconn *db, long long user_id, const char *case_id,
+		      const struct secret_key *case_sk)
+{
+	static const char sql_case_missing[] = "SELECT user_id, public_key FROM "
+					       "hotline.case_seals_missing WHERE case_id = $1::bigint";
+	char uid[24];
+	snprintf(uid, sizeof uid, "%lld", user_id);
+	const char *v[1] = {case_id};
+	PGresult *res = PQexecParams(db, sql_case_missing, 1, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return -1;
+	}
+	int made = 0;
+	for (int i = 0; i < PQntuples(res); i++)
+		made += seal_one(db, case_id, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), case_sk,
+				 uid);
+	PQclear(res);
+	return made;
+}
 
 int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account_sk, int limit)
 {
@@ -78,34 +127,14 @@ int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account
 	}
 	int made = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
-		size_t slen = 0, pklen = 0;
+		size_t slen = 0;
 		unsigned char *mine =
 		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 3), &slen);
-		unsigned char *pk = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 2), &pklen);
 		struct secret_key *case_sk = casekey_open(account_sk, mine, slen);
-		unsigned char box[CASEKEY_SEAL_BYTES];
-		struct public_key to;
-		bool ok = case_sk && pk && pklen == KEYS_PUBLIC_BYTES;
-		if (ok) {
-			memcpy(to.bytes, pk, KEYS_PUBLIC_BYTES);
-			ok = casekey_seal(case_sk, &to, box);
-		}
-		secret_key_free(case_sk);
 		PQfreemem(mine);
-		PQfreemem(pk);
-		if (!ok)
-			continue;
-		const char *av[4] = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), (const char *)box,
-				     uid};
-		int al[4] = {0, 0, CASEKEY_SEAL_BYTES, 0};
-		int af[4] = {0, 0, 1, 0};
-		PGresult *r = PQexecParams(db, sql_add, 4, NULL, av, al, af, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
-			made++;
-			log_info("staff: user %lld sealed case %s to user %s", user_id,
-				 PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-		}
-		PQclear(r);
+		made += seal_one(db, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+				 PQgetvalue(res, i, 2), case_sk, uid);
+		secret_key_free(case_sk);
 	}
 	PQclear(res);
 	return made;

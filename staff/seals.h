@@ -33,6 +33,13 @@ bool staff_case_public_key(struct staff_ctx *c, const char *case_id, struct publ
  * database error. Blocking: a staff worker's connection. */
 int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account_sk, int limit);
 
+/* The same for one case whose key the request opened (case_sk): a step
+ * that moves a case from one person to another (the director named or no
+ * longer named) drops the doer's own seal in its transaction, so the new
+ * holder is sealed with the key still in memory. */
+int seals_fulfil_case(PGconn *db, long long user_id, const char *case_id,
+		      const struct secret_key *case_sk);
+
 /* Whether this person holds a seal of any case (the home page says so). */
 bool staff_holds_seals(struct staff_ctx *c);
 

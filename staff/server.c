@@ -662,6 +662,9 @@ static void run_job(struct worker_job *job, PGconn *db)
 	/* a step may have made someone entitled to a case this person holds
 	 * (triage routes it to the director, a commission appointed): make
 	 * their seals now (docs/keys.md) */
+	if (r->is_post && r->priv.seal_key &&
+	    seals_fulfil_case(db, r->user.id, r->priv.seal_case, r->priv.seal_key) < 0)
+		log_warning("staff %lu: the missing seals could not be read", r->id);
 	if (r->is_post && view.case_key &&
 	    seals_fulfil(db, r->user.id, view.case_key, SEALS_PER_REQUEST) < 0)
 		log_warning("staff %lu: the missing seals could not be read", r->id);
