@@ -67,8 +67,7 @@ static const struct command_usage usages[] = {
 		 "  calendar unset YYYY-MM-DD\n"
 		 "  calendar show YEAR | calendar history [YEAR]\n"},
     {"user", "  user add LOGIN --name NAME --roles R1,R2 | user disable|enable|reset LOGIN\n"
-	     "  user roles LOGIN R1,R2 | user grant-cases LOGIN --case-key FILE "
-	     "--passphrase-file FILE\n"
+	     "  user roles LOGIN R1,R2 (cases are sealed per person: see case reseal)\n"
 	     "  user totp LOGIN [--secret BASE32] | user list\n"},
     {"role", "  role totp ROLE on|off\n"},
     {"audit", "  audit verify --database CONNINFO          check the audit log's hash chain\n"

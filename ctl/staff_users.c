@@ -374,7 +374,6 @@ int user_main(int argc, char **argv)
 			"       hotlinectl user disable|enable|reset LOGIN\n"
 			"       hotlinectl user roles LOGIN R1,R2\n"
 			"       hotlinectl user email LOGIN ADDRESS|-\n"
-			"       hotlinectl user grant-cases LOGIN --case-key FILE --passphrase-file FILE\n"
 			"       hotlinectl user totp LOGIN [--secret BASE32]\n"
 			"       hotlinectl user list\n"
 			"  (--database CONNINFO or $HOTLINE_DATABASE; see docs/cli.md)\n");

@@ -132,7 +132,7 @@ static void note_refused(struct staff_ctx *c, enum note_stored why)
 	casefile_rollback(c);
 	if (why == NOTE_NO_KEY) {
 		buf_wipe(&c->body);
-		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NO_KEY);
+		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NOT_SEALED);
 	} else {
 		casefile_db_error(c);
 	}

@@ -269,7 +269,7 @@ static void put_report(struct staff_ctx *c, const PGresult *v, const char *case_
 	}
 	if (!content) {
 		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
-		staff_text(c, sk ? M_COMM_CANNOT_OPEN : M_COMM_NO_CASE_KEY);
+		staff_text(c, sk ? M_COMM_CANNOT_OPEN : M_COMM_NOT_SEALED);
 		staff_printf(c, "</p>\n");
 	} else {
 		static const struct {
@@ -464,7 +464,7 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *a
 		content_key_free(key);
 		if (!sk) {
 			staff_printf(c, "<p class=\"notice\">");
-			staff_text(c, M_COMM_NO_CASE_KEY);
+			staff_text(c, M_COMM_NOT_SEALED);
 			staff_printf(c, "</p>\n");
 		}
 		if (state == INV_CONCLUSION_DRAFTED) {
@@ -718,7 +718,7 @@ static bool conclude(struct staff_ctx *c, struct investigation *v, struct wf_err
 	 * seal: whoever may read the case may read its conclusion */
 	struct public_key case_pk;
 	if (!staff_case_public_key(c, v->case_id, &case_pk))
-		return wf_fail(e, WF_CASE_STATE, "%s", i18n(c->lang, M_COMM_NO_CASE_KEY));
+		return wf_fail(e, WF_CASE_STATE, "%s", i18n(c->lang, M_COMM_NOT_SEALED));
 	return investigation_conclude(c->db, v, staff_arg(c, "norms"), findings,
 				      staff_arg_len(c, "findings"), proposed,
 				      staff_arg_len(c, "proposed"), &case_pk, e);
