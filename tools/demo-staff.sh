@@ -2,8 +2,9 @@
 # Demo staff accounts for `make run` (tools/run.sh): one per role, the login
 # being the role name (operator, registrar, compliance, director, alternate,
 # commission, custodian, analyst, admin), each with a generated password
-# kept in var/demo-staff.txt (mode 0600) and printed by make run. The demo
-# case key is granted to compliance, director, alternate and commission.
+# kept in var/demo-staff.txt (mode 0600) and printed by make run. Each case
+# is sealed to the people its rules entitle; the demo case key is the
+# offline recovery key (docs/keys.md).
 # No TOTP is required (turn it on per role on the admin page after enrolling
 # with hotlinectl user totp). For trying out only.
 #   tools/demo-staff.sh BUILD ADMIN_CONNINFO VAR_DIR

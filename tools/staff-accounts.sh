@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Staff accounts for a throw-away test stack (tools/stack.sh), the same as
 # the integration tests' (tests/integration/staff_fixture.py): one account
-# per role, the login being the role name, all with one password; the case
-# key granted to compliance, director, alternate and commission; TOTP
+# per role, the login being the role name, all with one password; cases
+# sealed to whoever their rules entitle (docs/keys.md); TOTP
 # required for director, custodian and admin, with known secrets.
 #   tools/staff-accounts.sh DIR BUILD
 # Writes DIR/staff.json: {"password": ..., "logins": [...], "totp": {login: base32}}

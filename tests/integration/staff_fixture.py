@@ -6,9 +6,11 @@ Fixtures (registered for every test file by conftest.py):
                          staff account per role, the login being the role
                          name: operator, registrar, compliance, director,
                          alternate, commission, custodian, analyst, admin.
-                         All have the password STAFF_PASSWORD. The case key
-                         (keys.case_sec) is granted to CASE_KEY_LOGINS
-                         (compliance, director, alternate, commission). TOTP
+                         All have the password STAFF_PASSWORD. Each case is
+                         sealed to whoever its rules entitle among
+                         CASE_KEY_LOGINS (compliance, director, alternate,
+                         commission; docs/keys.md); keys.case_sec is the
+                         recovery key, given to hotlinectl (conftest). TOTP
                          is required for the roles TOTP_ROLES (director,
                          custodian, admin), whose accounts are enrolled with
                          the known secrets TOTP_SECRETS.
