@@ -82,8 +82,8 @@ static bool run_bin(PGconn *pg, const char *sql_text, int n, const char *const *
  * -1 on an error. */
 static int seal_entitled(PGconn *pg, const char *case_id, const struct secret_key *case_sk)
 {
-	static const char sql_missing[] = "SELECT user_id, public_key FROM "
-					  "hotline.case_seals_missing WHERE case_id = $1::bigint";
+	static const char sql_missing[] =
+		"SELECT user_id, public_key FROM hotline.case_seals_missing_for($1::bigint)";
 	static const char sql_add[] =
 		"SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, NULL)";
 	const char *v[1] = {case_id};
@@ -111,7 +111,11 @@ static int seal_entitled(PGconn *pg, const char *case_id, const struct secret_ke
 		made++;
 	}
 	PQclear(res);
-	return made;
+	static const char sql_checked[] = "SELECT hotline.case_seals_checked($1::bigint)";
+	res = ctldb_exec(pg, sql_checked, 1, v);
+	bool checked = res != NULL;
+	PQclear(res);
+	return checked ? made : -1;
 }
 
 /* One case still sealed the old way. */
@@ -200,9 +204,9 @@ out:
 static int fulfil_with_recovery(PGconn *pg, const struct secret_key *recovery_sk)
 {
 	static const char sql_cases[] =
-		"SELECT DISTINCT m.case_id, c.recovery_sealed FROM hotline.case_seals_missing m "
-		"JOIN hotline.cases c ON c.id = m.case_id WHERE c.recovery_sealed IS NOT NULL "
-		"ORDER BY m.case_id";
+		"SELECT d.case_id, c.recovery_sealed FROM hotline.case_seals_due d "
+		"JOIN hotline.cases c ON c.id = d.case_id WHERE c.recovery_sealed IS NOT NULL "
+		"ORDER BY d.case_id";
 	PGresult *res = ctldb_exec(pg, sql_cases, 0, NULL);
 	if (!res)
 		return -1;
@@ -342,7 +346,7 @@ void reseal_fulfil_from_env(const char *conninfo)
 	if (!pg)
 		return;
 	static const char sql_any[] =
-		"SELECT 1 FROM hotline.case_seals_missing m JOIN hotline.cases c ON c.id = m.case_id "
+		"SELECT 1 FROM hotline.case_seals_due d JOIN hotline.cases c ON c.id = d.case_id "
 		"WHERE c.recovery_sealed IS NOT NULL LIMIT 1";
 	PGresult *any = ctldb_exec(pg, sql_any, 0, NULL);
 	bool missing = any && PQntuples(any) == 1;

@@ -105,6 +105,43 @@ WHERE c.case_public_key IS NOT NULL
 	AND NOT EXISTS (SELECT 1 FROM hotline.case_seals s
 		WHERE s.case_id = e.case_id AND s.user_id = e.user_id);
 
+-- The same for one case; plpgsql keeps its plan, so a session asking case
+-- after case pays the planning once.
+CREATE FUNCTION hotline.case_seals_missing_for(p_case_id bigint)
+	RETURNS TABLE (user_id bigint, public_key bytea)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, hotline AS $$
+BEGIN
+	RETURN QUERY SELECT m.user_id, m.public_key FROM hotline.case_seals_missing m
+		WHERE m.case_id = p_case_id;
+END $$;
+
+-- Cases whose seals may be missing, so that finding them does not mean
+-- computing every entitlement of every case: the triggers below mark a case
+-- when who is entitled to it may have grown, and whoever holds the case
+-- makes the seals and clears the mark (hotline.case_seals_checked).
+CREATE TABLE hotline.case_seals_due (
+	case_id bigint PRIMARY KEY REFERENCES hotline.cases (id),
+	since   timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE FUNCTION hotline.case_seals_due_mark(p_case_id bigint) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
+	INSERT INTO hotline.case_seals_due (case_id)
+		SELECT c.id FROM hotline.cases c WHERE p_case_id IS NULL OR c.id = p_case_id
+		ON CONFLICT DO NOTHING
+$$;
+
+-- Clears the mark of a case once nothing is missing; true when cleared.
+CREATE FUNCTION hotline.case_seals_checked(p_case_id bigint) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM hotline.case_seals_missing_for(p_case_id)) THEN
+		RETURN false;
+	END IF;
+	DELETE FROM hotline.case_seals_due WHERE case_id = p_case_id;
+	RETURN true;
+END $$;
+
 -- Drops the seals of people no longer entitled to the case (or, with
 -- p_case_id NULL, to any case of p_user_id). Runs from the triggers below,
 -- in the transaction that made the change.
@@ -113,6 +150,10 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
 DECLARE
 	v_n integer;
 BEGIN
+	IF p_case_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM hotline.case_seals s
+			WHERE s.case_id = p_case_id) THEN
+		RETURN 0;
+	END IF;
 	DELETE FROM hotline.case_seals s
 	WHERE (p_case_id IS NULL OR s.case_id = p_case_id)
 		AND (p_user_id IS NULL OR s.user_id = p_user_id)
@@ -124,23 +165,51 @@ END $$;
 
 CREATE FUNCTION hotline.case_seals_prune_trigger() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
+DECLARE
+	v_case bigint;
 BEGIN
 	IF TG_TABLE_NAME = 'staff_users' THEN
+		IF TG_OP = 'INSERT' THEN
+			IF NEW.roles && ARRAY['compliance', 'director', 'alternate', 'commission'] THEN
+				PERFORM hotline.case_seals_due_mark(NULL);
+			END IF;
+			RETURN NULL;
+		END IF;
 		-- a new key pair (a reset): the old seals open nothing any more;
 		-- they become missing, and the next holder of each case seals again
 		IF NEW.public_key IS DISTINCT FROM OLD.public_key THEN
 			DELETE FROM hotline.case_seals WHERE user_id = NEW.id;
 		END IF;
 		PERFORM hotline.case_seals_prune(NULL, NEW.id);
+		IF (NEW.roles || OLD.roles) && ARRAY['compliance', 'director', 'alternate', 'commission']
+				AND (NEW.public_key IS DISTINCT FROM OLD.public_key
+				     OR NEW.roles IS DISTINCT FROM OLD.roles
+				     OR NEW.disabled IS DISTINCT FROM OLD.disabled) THEN
+			PERFORM hotline.case_seals_due_mark(NULL);
+		END IF;
 	ELSIF TG_TABLE_NAME = 'cases' THEN
 		PERFORM hotline.case_seals_prune(NEW.id, NULL);
+		PERFORM hotline.case_seals_due_mark(NEW.id);
 	ELSIF TG_TABLE_NAME = 'interest_declarations' THEN
 		PERFORM hotline.case_seals_prune(NEW.case_id, NULL);
 	ELSIF TG_TABLE_NAME = 'commission_members' THEN
-		PERFORM hotline.case_seals_prune(
-			(SELECT i.case_id FROM hotline.investigations i
-			 WHERE i.id = CASE WHEN TG_OP = 'DELETE' THEN OLD.investigation_id
-				ELSE NEW.investigation_id END), NULL);
+		v_case := (SELECT i.case_id FROM hotline.investigations i
+			WHERE i.id = CASE WHEN TG_OP = 'DELETE' THEN OLD.investigation_id
+				ELSE NEW.investigation_id END);
+		IF TG_OP = 'INSERT' THEN
+			PERFORM hotline.case_seals_due_mark(v_case);
+			INSERT INTO hotline.case_seals_due (case_id)
+				SELECT r.case_id FROM hotline.related_appeals r
+				WHERE r.investigation_id = NEW.investigation_id ON CONFLICT DO NOTHING;
+		ELSE
+			PERFORM hotline.case_seals_prune(v_case, NULL);
+			PERFORM hotline.case_seals_due_mark(v_case);
+		END IF;
+	ELSIF TG_TABLE_NAME = 'related_appeals' THEN
+		PERFORM hotline.case_seals_due_mark(NEW.case_id);
+	ELSIF TG_TABLE_NAME = 'deadline_notices' THEN
+		PERFORM hotline.case_seals_due_mark(
+			(SELECT d.case_id FROM hotline.deadlines d WHERE d.id = NEW.deadline_id));
 	END IF;
 	RETURN NULL;
 END $$;
@@ -151,8 +220,15 @@ CREATE TRIGGER case_seals_prune_case AFTER UPDATE OF state, director_named
 	ON hotline.cases FOR EACH ROW EXECUTE FUNCTION hotline.case_seals_prune_trigger();
 CREATE TRIGGER case_seals_prune_interest AFTER INSERT ON hotline.interest_declarations
 	FOR EACH ROW EXECUTE FUNCTION hotline.case_seals_prune_trigger();
-CREATE TRIGGER case_seals_prune_member AFTER UPDATE OR DELETE ON hotline.commission_members
+CREATE TRIGGER case_seals_prune_member AFTER INSERT OR UPDATE OR DELETE
+	ON hotline.commission_members FOR EACH ROW EXECUTE FUNCTION hotline.case_seals_prune_trigger();
+CREATE TRIGGER case_seals_due_user AFTER INSERT ON hotline.staff_users
 	FOR EACH ROW EXECUTE FUNCTION hotline.case_seals_prune_trigger();
+CREATE TRIGGER case_seals_due_related AFTER INSERT ON hotline.related_appeals
+	FOR EACH ROW EXECUTE FUNCTION hotline.case_seals_prune_trigger();
+CREATE TRIGGER case_seals_due_escalated AFTER INSERT ON hotline.deadline_notices
+	FOR EACH ROW WHEN (NEW.kind = 'overdue')
+	EXECUTE FUNCTION hotline.case_seals_prune_trigger();
 
 -- A seal made by someone who holds the case key (a staff session, or
 -- hotlinectl with the recovery key): refused unless the person is
@@ -173,6 +249,12 @@ BEGIN
 		ON CONFLICT (case_id, user_id) DO NOTHING;
 	RETURN true;
 END $$;
+
+-- The compliance managers hotlined seals new cases to (intake/appeal.c reads
+-- them before a batch).
+CREATE VIEW hotline.case_readers AS
+SELECT u.id, u.public_key FROM hotline.staff_users u
+WHERE NOT u.disabled AND 'compliance' = ANY (u.roles) AND NOT 'director' = ANY (u.roles);
 
 -- At registration (intake/appeal.c, in the registering transaction): the
 -- case's public key, its secret sealed to the recovery key (or NULL), and
@@ -200,20 +282,22 @@ BEGIN
 			v_n := v_n + 1;
 		END IF;
 	END LOOP;
+	-- a compliance manager hotlined did not know of yet: sealed by the
+	-- next session holding the case
+	IF EXISTS (SELECT 1 FROM hotline.case_readers r
+			WHERE NOT r.id = ANY (coalesce(p_users, '{}'::bigint[]))) THEN
+		PERFORM hotline.case_seals_due_mark(v_case);
+	END IF;
 	RETURN v_n;
 END $$;
 
--- The compliance managers hotlined seals new cases to (its cache,
--- intake/readers.c).
-CREATE VIEW hotline.case_readers AS
-SELECT u.id, u.public_key FROM hotline.staff_users u
-WHERE NOT u.disabled AND 'compliance' = ANY (u.roles) AND NOT 'director' = ANY (u.roles);
-
 REVOKE EXECUTE ON FUNCTION hotline.case_seals_prune, hotline.case_seal_add,
-	hotline.case_seals_register FROM PUBLIC;
+	hotline.case_seals_register, hotline.case_seals_due_mark, hotline.case_seals_checked
+	FROM PUBLIC;
 GRANT SELECT ON hotline.case_seals, hotline.case_entitlements, hotline.case_seals_missing,
-	hotline.case_readers TO hotline_app;
+	hotline.case_readers, hotline.case_seals_due TO hotline_app;
 GRANT EXECUTE ON FUNCTION hotline.case_seal_add, hotline.case_seals_register,
-	hotline.case_recused TO hotline_app;
+	hotline.case_recused, hotline.case_seals_missing_for, hotline.case_seals_checked
+	TO hotline_app;
 
 INSERT INTO hotline.schema_migrations (version, name) VALUES (18, 'case_seals');

@@ -57,12 +57,15 @@ void staff_seals_clear(struct staff_ctx *c)
 	p->seal_case[0] = '\0';
 }
 
-/* The missing seals of the cases this user holds, with this user's own seal
- * of each. */
-static const char sql_missing[] =
-	"SELECT m.case_id, m.user_id, m.public_key, s.sealed FROM hotline.case_seals_missing m "
-	"JOIN hotline.case_seals s ON s.case_id = m.case_id AND s.user_id = $1::bigint "
-	"ORDER BY m.case_id, m.user_id LIMIT $2::integer";
+/* The cases marked as maybe missing a seal that this user holds, with this
+ * user's own seal of each. */
+static const char sql_due[] =
+	"SELECT d.case_id, s.sealed FROM hotline.case_seals_due d "
+	"JOIN hotline.case_seals s ON s.case_id = d.case_id AND s.user_id = $1::bigint "
+	"ORDER BY d.case_id LIMIT $2::integer";
+static const char sql_case_missing[] =
+	"SELECT user_id, public_key FROM hotline.case_seals_missing_for($1::bigint)";
+static const char sql_checked[] = "SELECT hotline.case_seals_checked($1::bigint)";
 
 /* Seals case_sk to one missing person of the row; true when made. */
 static bool seal_one(PGconn *db, const char *case_id, const char *to_user, const char *pk_text,
@@ -96,8 +99,6 @@ static bool seal_one(PGconn *db, const char *case_id, const char *to_user, const
 int seals_fulfil_case(PGconn *db, long long user_id, const char *case_id,
 		      const struct secret_key *case_sk)
 {
-	static const char sql_case_missing[] = "SELECT user_id, public_key FROM "
-					       "hotline.case_seals_missing WHERE case_id = $1::bigint";
 	char uid[24];
 	snprintf(uid, sizeof uid, "%lld", user_id);
 	const char *v[1] = {case_id};
@@ -111,6 +112,7 @@ int seals_fulfil_case(PGconn *db, long long user_id, const char *case_id,
 		made += seal_one(db, case_id, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), case_sk,
 				 uid);
 	PQclear(res);
+	PQclear(PQexecParams(db, sql_checked, 1, NULL, v, NULL, NULL, 0));
 	return made;
 }
 
@@ -120,7 +122,7 @@ int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account
 	snprintf(uid, sizeof uid, "%lld", user_id);
 	snprintf(lim, sizeof lim, "%d", limit);
 	const char *v[2] = {uid, lim};
-	PGresult *res = PQexecParams(db, sql_missing, 2, NULL, v, NULL, NULL, 0);
+	PGresult *res = PQexecParams(db, sql_due, 2, NULL, v, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
 		return -1;
@@ -129,12 +131,13 @@ int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account
 	for (int i = 0; i < PQntuples(res); i++) {
 		size_t slen = 0;
 		unsigned char *mine =
-		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 3), &slen);
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &slen);
 		struct secret_key *case_sk = casekey_open(account_sk, mine, slen);
 		PQfreemem(mine);
-		made += seal_one(db, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-				 PQgetvalue(res, i, 2), case_sk, uid);
+		int n = case_sk ? seals_fulfil_case(db, user_id, PQgetvalue(res, i, 0), case_sk) : 0;
 		secret_key_free(case_sk);
+		if (n > 0)
+			made += n;
 	}
 	PQclear(res);
 	return made;
