@@ -38,6 +38,7 @@ struct staff_server {
 	unsigned long next_id;
 	unsigned waiting; /* requests suspended (in a worker or a delay) */
 	struct staff_req *delayed; /* answered, held back by a slow-down */
+	struct seals_sweeper *sweeper; /* staff/seals.h */
 };
 
 /* c->priv */

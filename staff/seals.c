@@ -7,7 +7,9 @@
 
 #include "crypto/casekey.h"
 #include "daemon/log.h"
+#include "daemon/worker.h"
 #include "staff/internal.h"
+#include "staff/session.h"
 
 static const char sql_my_seal[] =
 	"SELECT sealed FROM hotline.case_seals WHERE case_id = $1::bigint AND user_id = $2::bigint";
@@ -156,4 +158,87 @@ bool staff_holds_seals(struct staff_ctx *c)
 	bool yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
 	PQclear(res);
 	return yes;
+}
+
+#define SWEEP_MAX_HOLDERS 64
+
+struct seals_sweeper {
+	struct worker_job job; /* first: the job's done() finds the sweeper */
+	struct event *timer;
+	struct worker_pool *pool;
+	struct session_store *sessions;
+	unsigned idle_seconds;
+	bool busy;
+};
+
+static void sweep_run(struct worker_job *job, PGconn *db)
+{
+	struct seals_sweeper *w = (struct seals_sweeper *)job;
+	if (!db)
+		return;
+	long long ids[SWEEP_MAX_HOLDERS];
+	struct secret_key *keys[SWEEP_MAX_HOLDERS];
+	unsigned n = session_holders(w->sessions, w->idle_seconds, time(NULL), ids, keys,
+				     SWEEP_MAX_HOLDERS);
+	for (unsigned i = 0; i < n; i++) {
+		if (seals_fulfil(db, ids[i], keys[i], SEALS_PER_REQUEST) < 0)
+			log_warning("staff: the missing seals could not be read");
+		secret_key_free(keys[i]);
+	}
+}
+
+static void sweep_done(struct worker_job *job, bool cancelled)
+{
+	(void)cancelled;
+	((struct seals_sweeper *)job)->busy = false;
+}
+
+static void sweep_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct seals_sweeper *w = arg;
+	if (w->busy || !w->pool)
+		return;
+	w->busy = true;
+	w->job.run = sweep_run;
+	w->job.done = sweep_done;
+	worker_submit(w->pool, &w->job);
+}
+
+struct seals_sweeper *seals_sweeper_new(struct event_base *base, struct worker_pool *pool,
+					struct session_store *sessions, unsigned idle_seconds)
+{
+	struct seals_sweeper *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->pool = pool;
+	w->sessions = sessions;
+	w->idle_seconds = idle_seconds;
+	w->timer = event_new(base, -1, EV_PERSIST, sweep_tick, w);
+	struct timeval tv = {SEALS_SWEEP_SECONDS, 0};
+	if (!w->timer || event_add(w->timer, &tv) != 0) {
+		seals_sweeper_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void seals_sweeper_stop(struct seals_sweeper *w)
+{
+	if (!w)
+		return;
+	if (w->timer) {
+		event_free(w->timer);
+		w->timer = NULL;
+	}
+	w->pool = NULL;
+}
+
+void seals_sweeper_free(struct seals_sweeper *w)
+{
+	if (!w)
+		return;
+	seals_sweeper_stop(w);
+	free(w);
 }

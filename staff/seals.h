@@ -46,4 +46,22 @@ bool staff_holds_seals(struct staff_ctx *c);
 /* Forgets the request's opened case key (end of a request). */
 void staff_seals_clear(struct staff_ctx *c);
 
+/* Every SEALS_SWEEP_SECONDS a worker makes the missing seals with the keys
+ * of the live sessions, so that a step done by hotlinectl without the
+ * recovery key reaches the newly entitled person while a compliance
+ * manager is logged in, not only at their next login or POST. */
+#define SEALS_SWEEP_SECONDS 10
+struct seals_sweeper;
+struct event_base;
+struct worker_pool;
+struct session_store;
+struct seals_sweeper *seals_sweeper_new(struct event_base *base, struct worker_pool *pool,
+					struct session_store *sessions, unsigned idle_seconds)
+    __attribute__((warn_unused_result));
+/* Call after the pool is freed (its done() may still run until then).
+ * NULL is a no-op. */
+void seals_sweeper_free(struct seals_sweeper *w);
+/* Stops the timer (before the pool is freed). */
+void seals_sweeper_stop(struct seals_sweeper *w);
+
 #endif

@@ -85,6 +85,11 @@ struct staff_server *staff_server_new(struct event_base *base, const struct conf
 		snprintf(err, errlen, "cannot start the staff worker threads");
 		goto fail;
 	}
+	s->sweeper = seals_sweeper_new(base, s->pool, s->sessions, cfg->staff_idle_timeout);
+	if (!s->sweeper) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return s;
 fail:
 	staff_server_free(s);
@@ -457,6 +462,7 @@ void staff_stop(struct staff_server *s)
 {
 	if (!s)
 		return;
+	seals_sweeper_stop(s->sweeper);
 	worker_pool_free(s->pool); /* running pages finish; queued ones 503 */
 	s->pool = NULL;
 	while (s->delayed) {
@@ -472,6 +478,7 @@ void staff_server_free(struct staff_server *s)
 	if (!s)
 		return;
 	staff_stop(s);
+	seals_sweeper_free(s->sweeper);
 	session_store_free(s->sessions);
 	throttle_free(s->throttle);
 	devtrust_free(s->devtrust);

@@ -5,7 +5,8 @@ product: who holds a seal when, and that removing someone removes them.
   recovery key, to nobody else.
 - A triage done by hotlinectl without the recovery key leaves the director's
   seal missing; the page says the content is not available to them; the next
-  compliance login makes the seal, and the director reads the case.
+  compliance login makes the seal, and the director reads the case; a
+  compliance manager already logged in makes it within seconds (the sweep).
 - A role dropped, an account disabled or reset: their seals go in the same
   transaction.
 - `hotlinectl user grant-cases` is gone, and says what replaced it."""
@@ -93,3 +94,20 @@ def test_grant_cases_is_gone(staff_hotline, keys):
     p = ctl(staff_hotline, "user", "grant-cases", "analyst", "--case-key", str(keys.case_sec),
             "--passphrase-file", str(keys.passphrase_file), ok=False)
     assert p.returncode == 2 and "case reseal" in p.stderr
+
+
+def test_a_logged_in_compliance_manager_seals_in_the_background(staff_hotline):
+    """The worker's sweep (every 10 s, staff/seals.c) makes the seal with the
+    key of a live session: nobody has to log in or post anything."""
+    import time
+    hl = staff_hotline
+    rec = submit(hl, what="Background seal " + marker("b"))
+    comp = StaffClient(hl)
+    comp.login_as("compliance")
+    ctl(hl, "case", "triage", rec.reg_no, "corruption", with_key=False)
+    assert "director" not in holders(hl, rec.reg_no)
+    deadline = time.monotonic() + 25
+    while "director" not in holders(hl, rec.reg_no) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert holders(hl, rec.reg_no).get("director") == "director"
+    assert hl.query("SELECT count(*) FROM hotline.case_seals_due")[0][0] == 0
