@@ -115,22 +115,33 @@ void appeal_free(struct appeal *a)
 
 static void doubt_tick(evutil_socket_t fd, short what, void *arg);
 
+/* Forgets a half-made list of reader seals: the registration then goes
+ * with none (the case is marked due, docs/keys.md) unless a retry makes
+ * them. */
+static void readers_unseal(struct appeal *a)
+{
+	free(a->reader_ids);
+	a->reader_ids = NULL;
+	blob_free(&a->reader_seals);
+}
+
 bool appeal_seal_readers(struct appeal *a, const struct case_reader *readers, unsigned n)
 {
 	if (a->readers_sealed)
 		return true;
 	if (!a->case_sk)
 		return false;
+	readers_unseal(a);
 	size_t ids_size = 3 + (size_t)n * 21;
 	a->reader_ids = malloc(ids_size);
 	a->reader_seals.data = n ? malloc((size_t)n * CASEKEY_SEAL_BYTES) : NULL;
 	if (!a->reader_ids || (n && !a->reader_seals.data))
-		return false;
+		goto fail;
 	size_t at = (size_t)snprintf(a->reader_ids, ids_size, "{");
 	for (unsigned i = 0; i < n; i++) {
 		if (!casekey_seal(a->case_sk, &readers[i].pk,
 				  a->reader_seals.data + (size_t)i * CASEKEY_SEAL_BYTES))
-			return false;
+			goto fail;
 		at += (size_t)snprintf(a->reader_ids + at, ids_size - at, "%s%lld", i ? "," : "",
 				       readers[i].id);
 	}
@@ -140,6 +151,9 @@ bool appeal_seal_readers(struct appeal *a, const struct case_reader *readers, un
 	a->case_sk = NULL;
 	a->readers_sealed = true;
 	return true;
+fail:
+	readers_unseal(a);
+	return false;
 }
 
 /* The rows of sql_readers into a fresh array (*n set); NULL with *n 0 on
