@@ -105,14 +105,22 @@ static bool command_help(int argc, char **argv)
 	return false;
 }
 
-/* The --database of a command line (or HOTLINE_DATABASE), before the
- * command takes it out of argv. */
-static const char *database_arg(int argc, char **argv)
+/* The value of a flag of a command line, before the command takes it out
+ * of argv; NULL when absent. */
+static const char *flag_arg(int argc, char **argv, const char *flag)
 {
 	for (int i = 1; i + 1 < argc; i++) {
-		if (strcmp(argv[i], "--database") == 0)
+		if (strcmp(argv[i], flag) == 0)
 			return argv[i + 1];
 	}
+	return NULL;
+}
+
+/* The --database of a command line (or HOTLINE_DATABASE). */
+static const char *database_arg(int argc, char **argv)
+{
+	if (flag_arg(argc, argv, "--database"))
+		return flag_arg(argc, argv, "--database");
 	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "--database=", 11) == 0)
 			return argv[i] + 11;
@@ -154,16 +162,20 @@ int main(int argc, char **argv)
 		return reseal_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "case") == 0 && argc > 2) {
 		const char *conninfo = database_arg(argc, argv);
+		const char *key = flag_arg(argc, argv, "--case-key");
+		const char *pass = flag_arg(argc, argv, "--passphrase-file");
 		int rc = casework_main(argc - 2, argv + 2);
 		if (rc == 0)
-			reseal_fulfil_from_env(conninfo);
+			reseal_fulfil_after(conninfo, key, pass);
 		return rc;
 	}
 	if (strcmp(cmd, "investigation") == 0 && argc > 2) {
 		const char *conninfo = database_arg(argc, argv);
+		const char *key = flag_arg(argc, argv, "--case-key");
+		const char *pass = flag_arg(argc, argv, "--passphrase-file");
 		int rc = investigate_main(argc - 2, argv + 2);
 		if (rc == 0)
-			reseal_fulfil_from_env(conninfo);
+			reseal_fulfil_after(conninfo, key, pass);
 		return rc;
 	}
 	if (strcmp(cmd, "settings") == 0 && argc > 2)

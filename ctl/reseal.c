@@ -336,10 +336,12 @@ out:
 	return rc;
 }
 
-void reseal_fulfil_from_env(const char *conninfo)
+void reseal_fulfil_after(const char *conninfo, const char *key_path, const char *pass_path)
 {
-	const char *key_path = getenv("HOTLINE_CASE_KEY");
-	const char *pass_path = getenv("HOTLINE_CASE_PASSPHRASE_FILE");
+	if (!key_path || !pass_path) {
+		key_path = getenv("HOTLINE_CASE_KEY");
+		pass_path = getenv("HOTLINE_CASE_PASSPHRASE_FILE");
+	}
 	if (!conninfo || !key_path || !*key_path || !pass_path || !*pass_path)
 		return;
 	PGconn *pg = ctldb_connect(conninfo);

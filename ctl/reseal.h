@@ -21,10 +21,11 @@ struct secret_key *reseal_case_key(PGconn *pg, const char *reg_no, const struct 
 int reseal_main(int argc, char **argv);
 
 /* After a step by hotlinectl that entitles someone (triage routes a case to
- * the director, an investigation appoints a commission): when
- * HOTLINE_CASE_KEY and HOTLINE_CASE_PASSPHRASE_FILE name the recovery key,
- * makes the missing seals at once; otherwise they wait for the next
- * compliance session (docs/keys.md). Quiet when nothing is missing. */
-void reseal_fulfil_from_env(const char *conninfo);
+ * the director, an investigation appoints a commission): with the recovery
+ * key (the step's own --case-key and --passphrase-file, or else
+ * HOTLINE_CASE_KEY and HOTLINE_CASE_PASSPHRASE_FILE), makes the missing
+ * seals at once; otherwise they wait for a compliance session
+ * (docs/keys.md). Quiet when nothing is missing. */
+void reseal_fulfil_after(const char *conninfo, const char *key_path, const char *pass_path);
 
 #endif
