@@ -3,7 +3,8 @@ seals"): with a pg_dump of the database and the password of ONE account,
 which cases can be read? tests/tools/dumpread (built from the product's own
 crypto/ and staff/account.c) unwraps the account's key with the password and
 tries every seal in the dump and the old grant of the case-handling key; it
-prints the cases whose report content opens.
+prints the cases whose report content opens, and those of them whose
+reporter's follow-up messages (sealed by hotlined to the case's key) open.
 
 The set must equal exactly what the rules let that person read:
   compliance  every case (here: none recused)
@@ -48,27 +49,43 @@ def investigate(hl, keys, reg_no, member):
         "--case-key", str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file))
 
 
+def follow_up(hl, rec):
+    """A reporter's follow-up through /status: its key is sealed to the
+    case's own key by hotlined."""
+    r = hl.post_form("/status/message", {"receipt": rec.receipt, "lang": "en",
+                                         "message": "More details " + marker("f")})
+    assert r.status == 303, r.body[:300]
+
+
+WITH_MESSAGES = ("names_director", "commission")
+
+
 def build_cases(hl, keys):
     """A realistic set of cases; returns {name: reg_no}."""
     c = {}
+    recs = {}
     c["untriaged"] = submit(hl, what="Before triage " + marker("u")).reg_no
     c["anonymous"] = submit(hl, what="Anonymous kickback " + marker("a")).reg_no
     ctl(hl, "case", "triage", c["anonymous"], "corruption")
     c["named"] = submit(hl, what="Named report " + marker("n"), identity="named",
                         name="Reporter " + marker("r"), phone="+77015550000").reg_no
     ctl(hl, "case", "triage", c["named"], "corruption")
-    c["names_director"] = submit(hl, what="The director takes bribes " + marker("d"),
-                                 director_involved="yes").reg_no
+    recs["names_director"] = submit(hl, what="The director takes bribes " + marker("d"),
+                                    director_involved="yes")
+    c["names_director"] = recs["names_director"].reg_no
     ctl(hl, "case", "triage", c["names_director"], "corruption", "--director-named", "yes")
     c["referred"] = submit(hl, what="A matter for HR " + marker("h")).reg_no
     ctl(hl, "case", "triage", c["referred"], "not_corruption", "--unit", "HR department")
-    c["commission"] = submit(hl, what="Procurement fraud " + marker("p")).reg_no
+    recs["commission"] = submit(hl, what="Procurement fraud " + marker("p"))
+    c["commission"] = recs["commission"].reg_no
     ctl(hl, "case", "triage", c["commission"], "corruption")
     investigate(hl, keys, c["commission"], "Test Commission|member|commission")
     c["recused"] = submit(hl, what="Warehouse theft " + marker("w")).reg_no
     ctl(hl, "case", "triage", c["recused"], "corruption")
     investigate(hl, keys, c["recused"], "Test Commission|member|commission")
     ctl(hl, "case", "declare-interest", c["recused"], "Test Commission")
+    for name in WITH_MESSAGES:
+        follow_up(hl, recs[name])
     return c
 
 
@@ -94,11 +111,29 @@ def dump_and_restore(hl, name):
     return hl.cluster.conninfo(name)
 
 
-def readable(conninfo, login, pwfile):
+def read_both(conninfo, login, pwfile):
+    """(cases whose content opens, cases one of whose messages opens)."""
     p = subprocess.run([str(DUMPREAD), conninfo, login, str(pwfile)], capture_output=True,
                        text=True, timeout=300)
     assert p.returncode == 0, p.stderr
-    return set(p.stdout.split())
+    words = p.stdout.split()
+    return ({w for w in words if not w.startswith("m:")},
+            {w[2:] for w in words if w.startswith("m:")})
+
+
+def readable(conninfo, login, pwfile):
+    return read_both(conninfo, login, pwfile)[0]
+
+
+def assert_exact(ci, c, pwfile):
+    """Each role opens exactly its cases, and the follow-up messages of
+    exactly those of them that have one."""
+    want = expected(c)
+    with_msgs = {c[n] for n in WITH_MESSAGES}
+    got = {role: read_both(ci, role, pwfile) for role in ROLES}
+    assert {role: g[0] for role, g in got.items()} == want
+    assert {role: g[1] for role, g in got.items()} == \
+        {role: want[role] & with_msgs for role in ROLES}
 
 
 @pytest.fixture
@@ -114,9 +149,7 @@ def test_each_role_reads_exactly_its_cases_from_a_dump(staff_hotline, keys, pwfi
     hl = staff_hotline
     c = build_cases(hl, keys)
     ci = dump_and_restore(hl, hl.dbname + "_dump")
-    want = expected(c)
-    got = {role: readable(ci, role, pwfile) for role in ROLES}
-    assert got == want
+    assert_exact(ci, c, pwfile)
 
 
 def test_the_old_design_leaks_and_reseal_fixes_it(staff_hotline, keys, pwfile):
@@ -129,10 +162,11 @@ def test_the_old_design_leaks_and_reseal_fixes_it(staff_hotline, keys, pwfile):
     p = subprocess.run([str(DUMPREAD), "--downgrade", ci, str(keys.case_sec),
                         str(keys.passphrase_file)], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
-    old = readable(ci, "commission", pwfile)
+    old, old_msgs = read_both(ci, "commission", pwfile)
     # the commission member opens a case that names the director and has no
-    # commission: the need to know existed in the pages only
-    assert c["names_director"] in old
+    # commission, and its reporter's messages: the need to know existed in
+    # the pages only
+    assert c["names_director"] in old and c["names_director"] in old_msgs
     assert old == set(c.values())
     assert readable(ci, "analyst", pwfile) == set()
 
@@ -141,8 +175,7 @@ def test_the_old_design_leaks_and_reseal_fixes_it(staff_hotline, keys, pwfile):
     assert p.returncode == 0, p.stdout + p.stderr
     assert f"{len(c)} cases resealed" in p.stdout
     assert "old grants of the case key removed" in p.stdout
-    got = {role: readable(ci, role, pwfile) for role in ROLES}
-    assert got == expected(c)
+    assert_exact(ci, c, pwfile)
     # idempotent: nothing left to do
     p = hotlinectl("case", "reseal", "--case-key", str(keys.case_sec), "--passphrase-file",
                    str(keys.passphrase_file), "--database", ci)

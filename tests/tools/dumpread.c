@@ -234,21 +234,44 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dumpread: %s", PQerrorMessage(pg));
 		return 1;
 	}
+	PGresult *msgs = PQexec(pg, "SELECT case_id, key_sealed, body_case FROM hotline.messages");
+	if (PQresultStatus(msgs) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "dumpread: %s", PQerrorMessage(pg));
+		return 1;
+	}
 	for (int i = 0; i < PQntuples(cases); i++) {
-		bool read = try_key(old_case_key, cases, i, 2, 4);
-		for (int s = 0; !read && s < PQntuples(seals); s++) {
-			if (strcmp(PQgetvalue(seals, s, 0), PQgetvalue(cases, i, 1)) != 0)
+		/* the key that opens this case's content, if any: the old grant,
+		 * or a case key from a seal this account opens */
+		struct secret_key *opener = NULL;
+		if (try_key(old_case_key, cases, i, 2, 4))
+			opener = secret_key_from_raw(secret_key_raw(old_case_key));
+		for (int k = 0; !opener && k < PQntuples(seals); k++) {
+			if (strcmp(PQgetvalue(seals, k, 0), PQgetvalue(cases, i, 1)) != 0)
 				continue;
 			size_t len;
-			unsigned char *sealed = bytea(seals, s, 1, &len);
+			unsigned char *sealed = bytea(seals, k, 1, &len);
 			struct secret_key *case_sk = casekey_open(account, sealed, len);
 			PQfreemem(sealed);
-			read = try_key(case_sk, cases, i, 3, 4) || try_key(case_sk, cases, i, 2, 4);
-			secret_key_free(case_sk);
+			if (try_key(case_sk, cases, i, 3, 4) || try_key(case_sk, cases, i, 2, 4))
+				opener = case_sk;
+			else
+				secret_key_free(case_sk);
 		}
-		if (read)
-			printf("%s\n", PQgetvalue(cases, i, 0));
+		if (!opener)
+			continue;
+		printf("%s\n", PQgetvalue(cases, i, 0));
+		/* and the case's messages, whose keys are sealed like its content
+		 * key: "m:REG_NO" when one opens */
+		bool msg = false;
+		for (int m = 0; !msg && m < PQntuples(msgs); m++) {
+			if (strcmp(PQgetvalue(msgs, m, 0), PQgetvalue(cases, i, 1)) == 0)
+				msg = try_key(opener, msgs, m, 1, 2);
+		}
+		if (msg)
+			printf("m:%s\n", PQgetvalue(cases, i, 0));
+		secret_key_free(opener);
 	}
+	PQclear(msgs);
 	PQclear(cases);
 	PQclear(seals);
 	secret_key_free(old_case_key);
