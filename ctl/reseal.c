@@ -26,8 +26,8 @@ static struct secret_key *copy_key(const struct secret_key *sk)
 struct secret_key *reseal_case_key(PGconn *pg, const char *reg_no, const struct secret_key *given)
 {
 	static const char sql_case[] =
-		"SELECT c.case_public_key IS NOT NULL, c.recovery_sealed FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	    "SELECT c.case_public_key IS NOT NULL, c.recovery_sealed FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	const char *v[1] = {reg_no};
 	PGresult *res = ctldb_exec(pg, sql_case, 1, v);
 	if (!res)
@@ -83,9 +83,9 @@ static bool run_bin(PGconn *pg, const char *sql_text, int n, const char *const *
 static int seal_entitled(PGconn *pg, const char *case_id, const struct secret_key *case_sk)
 {
 	static const char sql_missing[] =
-		"SELECT user_id, public_key FROM hotline.case_seals_missing_for($1::bigint)";
+	    "SELECT user_id, public_key FROM hotline.case_seals_missing_for($1::bigint)";
 	static const char sql_add[] =
-		"SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, NULL)";
+	    "SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, NULL)";
 	const char *v[1] = {case_id};
 	PGresult *res = ctldb_exec(pg, sql_missing, 1, v);
 	if (!res)
@@ -123,19 +123,19 @@ static bool reseal_one(PGconn *pg, const char *case_id, const struct secret_key 
 		       const struct public_key *recovery, int *seals)
 {
 	static const char sql_content[] =
-		"SELECT content_key_sealed FROM hotline.cases WHERE id = $1::bigint FOR UPDATE";
+	    "SELECT content_key_sealed FROM hotline.cases WHERE id = $1::bigint FOR UPDATE";
 	static const char sql_msgs[] =
-		"SELECT id, key_sealed FROM hotline.messages WHERE case_id = $1::bigint";
+	    "SELECT id, key_sealed FROM hotline.messages WHERE case_id = $1::bigint";
 	static const char sql_concl[] = "SELECT id, conclusion_key_sealed FROM "
 					"hotline.investigations WHERE case_id = $1::bigint "
 					"AND conclusion_key_sealed IS NOT NULL";
 	static const char sql_msg_up[] =
-		"UPDATE hotline.messages SET key_sealed = $2 WHERE id = $1::bigint";
+	    "UPDATE hotline.messages SET key_sealed = $2 WHERE id = $1::bigint";
 	static const char sql_concl_up[] =
-		"UPDATE hotline.investigations SET conclusion_key_sealed = $2 WHERE id = $1::bigint";
+	    "UPDATE hotline.investigations SET conclusion_key_sealed = $2 WHERE id = $1::bigint";
 	static const char sql_case_up[] =
-		"UPDATE hotline.cases SET case_public_key = $2, recovery_sealed = $3, "
-		"content_key_resealed = $4 WHERE id = $1::bigint";
+	    "UPDATE hotline.cases SET case_public_key = $2, recovery_sealed = $3, "
+	    "content_key_resealed = $4 WHERE id = $1::bigint";
 	bool ok = false;
 	struct secret_key *case_sk = secret_key_generate();
 	struct public_key case_pk;
@@ -149,7 +149,8 @@ static bool reseal_one(PGconn *pg, const char *case_id, const struct secret_key 
 	kase = ctldb_exec(pg, sql_content, 1, v);
 	if (!kase || PQntuples(kase) != 1 ||
 	    !(content = reseal_value(old, &case_pk, kase, 0, 0, &clen))) {
-		fprintf(stderr, "hotlinectl: case %s: the old case key does not open it\n", case_id);
+		fprintf(stderr, "hotlinectl: case %s: the old case key does not open it\n",
+			case_id);
 		goto out;
 	}
 	msgs = ctldb_exec(pg, sql_msgs, 1, v);
@@ -204,9 +205,9 @@ out:
 static int fulfil_with_recovery(PGconn *pg, const struct secret_key *recovery_sk)
 {
 	static const char sql_cases[] =
-		"SELECT d.case_id, c.recovery_sealed FROM hotline.case_seals_due d "
-		"JOIN hotline.cases c ON c.id = d.case_id WHERE c.recovery_sealed IS NOT NULL "
-		"ORDER BY d.case_id";
+	    "SELECT d.case_id, c.recovery_sealed FROM hotline.case_seals_due d "
+	    "JOIN hotline.cases c ON c.id = d.case_id WHERE c.recovery_sealed IS NOT NULL "
+	    "ORDER BY d.case_id";
 	PGresult *res = ctldb_exec(pg, sql_cases, 0, NULL);
 	if (!res)
 		return -1;
@@ -252,8 +253,9 @@ int reseal_main(int argc, char **argv)
 		}
 	}
 	if (!conninfo || !key_path || !pass_path || (no_recovery && recovery_path)) {
-		fprintf(stderr, "usage: hotlinectl case reseal --case-key OLD.sec --passphrase-file "
-				"FILE [--recovery-public FILE | --no-recovery] --database CONNINFO\n");
+		fprintf(stderr,
+			"usage: hotlinectl case reseal --case-key OLD.sec --passphrase-file "
+			"FILE [--recovery-public FILE | --no-recovery] --database CONNINFO\n");
 		return 2;
 	}
 	struct secret_key *old = secret_key_from_files(key_path, pass_path);
@@ -275,11 +277,11 @@ int reseal_main(int argc, char **argv)
 		secret_key_free(old);
 		return 1;
 	}
-	static const char sql_todo[] =
-		"SELECT id FROM hotline.cases WHERE case_public_key IS NULL ORDER BY id LIMIT $1::integer";
+	static const char sql_todo[] = "SELECT id FROM hotline.cases WHERE case_public_key IS NULL "
+				       "ORDER BY id LIMIT $1::integer";
 	static const char sql_grants[] =
-		"UPDATE hotline.staff_users SET case_key_sealed = NULL, changed_at = now() "
-		"WHERE case_key_sealed IS NOT NULL";
+	    "UPDATE hotline.staff_users SET case_key_sealed = NULL, changed_at = now() "
+	    "WHERE case_key_sealed IS NOT NULL";
 	int rc = 1;
 	long cases = 0, seals = 0, failed = 0;
 	char lim[16];
@@ -328,8 +330,9 @@ int reseal_main(int argc, char **argv)
 	rc = 0;
 out:
 	if (rc != 0)
-		fprintf(stderr, "hotlinectl: case reseal stopped (%ld cases done, %ld failed); "
-				"what was committed stays, run it again\n",
+		fprintf(stderr,
+			"hotlinectl: case reseal stopped (%ld cases done, %ld failed); "
+			"what was committed stays, run it again\n",
 			cases, failed);
 	PQfinish(pg);
 	secret_key_free(old);
@@ -348,8 +351,8 @@ void reseal_fulfil_after(const char *conninfo, const char *key_path, const char 
 	if (!pg)
 		return;
 	static const char sql_any[] =
-		"SELECT 1 FROM hotline.case_seals_due d JOIN hotline.cases c ON c.id = d.case_id "
-		"WHERE c.recovery_sealed IS NOT NULL LIMIT 1";
+	    "SELECT 1 FROM hotline.case_seals_due d JOIN hotline.cases c ON c.id = d.case_id "
+	    "WHERE c.recovery_sealed IS NOT NULL LIMIT 1";
 	PGresult *any = ctldb_exec(pg, sql_any, 0, NULL);
 	bool missing = any && PQntuples(any) == 1;
 	PQclear(any);

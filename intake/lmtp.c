@@ -687,8 +687,10 @@ static void case_found(struct db_job *dbj, void *arg)
 		struct public_key to;
 		bool has_to = false;
 		size_t pklen = 0;
-		unsigned char *pk = PQgetisnull(res, 0, 2) ? NULL
-				    : PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 2), &pklen);
+		unsigned char *pk =
+		    PQgetisnull(res, 0, 2)
+			? NULL
+			: PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 2), &pklen);
 		if (pk && pklen == KEYS_PUBLIC_BYTES) {
 			memcpy(to.bytes, pk, KEYS_PUBLIC_BYTES);
 			has_to = true;
@@ -699,7 +701,8 @@ static void case_found(struct db_job *dbj, void *arg)
 		PQfreemem(pk);
 		if (!has_to || !f->key ||
 		    !content_key_seal(f->key, &to, &f->key_sealed.data, &f->key_sealed.len)) {
-			log_error("lmtp %lu: cannot seal a follow-up's key to its case", job->conn_id);
+			log_error("lmtp %lu: cannot seal a follow-up's key to its case",
+				  job->conn_id);
 			reply_each(job->conn, "451 4.3.0 Not saved, please try again later");
 			job_answered(job);
 			return;

@@ -12,7 +12,7 @@
 #include "staff/session.h"
 
 static const char sql_my_seal[] =
-	"SELECT sealed FROM hotline.case_seals WHERE case_id = $1::bigint AND user_id = $2::bigint";
+    "SELECT sealed FROM hotline.case_seals WHERE case_id = $1::bigint AND user_id = $2::bigint";
 
 const struct secret_key *staff_case_key_for(struct staff_ctx *c, const char *case_id)
 {
@@ -62,11 +62,11 @@ void staff_seals_clear(struct staff_ctx *c)
 /* The cases marked as maybe missing a seal that this user holds, with this
  * user's own seal of each. */
 static const char sql_due[] =
-	"SELECT d.case_id, s.sealed FROM hotline.case_seals_due d "
-	"JOIN hotline.case_seals s ON s.case_id = d.case_id AND s.user_id = $1::bigint "
-	"ORDER BY d.case_id LIMIT $2::integer";
+    "SELECT d.case_id, s.sealed FROM hotline.case_seals_due d "
+    "JOIN hotline.case_seals s ON s.case_id = d.case_id AND s.user_id = $1::bigint "
+    "ORDER BY d.case_id LIMIT $2::integer";
 static const char sql_case_missing[] =
-	"SELECT user_id, public_key FROM hotline.case_seals_missing_for($1::bigint)";
+    "SELECT user_id, public_key FROM hotline.case_seals_missing_for($1::bigint)";
 static const char sql_checked[] = "SELECT hotline.case_seals_checked($1::bigint)";
 
 /* Seals case_sk to one missing person of the row; true when made. */
@@ -74,7 +74,7 @@ static bool seal_one(PGconn *db, const char *case_id, const char *to_user, const
 		     const struct secret_key *case_sk, const char *by)
 {
 	static const char sql_add[] =
-		"SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, $4::bigint)";
+	    "SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, $4::bigint)";
 	size_t pklen = 0;
 	unsigned char *pk = PQunescapeBytea((const unsigned char *)pk_text, &pklen);
 	unsigned char box[CASEKEY_SEAL_BYTES];
@@ -136,7 +136,8 @@ int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account
 		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &slen);
 		struct secret_key *case_sk = casekey_open(account_sk, mine, slen);
 		PQfreemem(mine);
-		int n = case_sk ? seals_fulfil_case(db, user_id, PQgetvalue(res, i, 0), case_sk) : 0;
+		int n =
+		    case_sk ? seals_fulfil_case(db, user_id, PQgetvalue(res, i, 0), case_sk) : 0;
 		secret_key_free(case_sk);
 		if (n > 0)
 			made += n;
@@ -148,7 +149,7 @@ int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account
 bool staff_holds_seals(struct staff_ctx *c)
 {
 	static const char sql_any[] =
-		"SELECT 1 FROM hotline.case_seals WHERE user_id = $1::bigint LIMIT 1";
+	    "SELECT 1 FROM hotline.case_seals WHERE user_id = $1::bigint LIMIT 1";
 	if (!c->user)
 		return false;
 	char uid[24];
@@ -178,8 +179,8 @@ static void sweep_run(struct worker_job *job, PGconn *db)
 		return;
 	long long ids[SWEEP_MAX_HOLDERS];
 	struct secret_key *keys[SWEEP_MAX_HOLDERS];
-	unsigned n = session_holders(w->sessions, w->idle_seconds, time(NULL), ids, keys,
-				     SWEEP_MAX_HOLDERS);
+	unsigned n =
+	    session_holders(w->sessions, w->idle_seconds, time(NULL), ids, keys, SWEEP_MAX_HOLDERS);
 	for (unsigned i = 0; i < n; i++) {
 		if (seals_fulfil(db, ids[i], keys[i], SEALS_PER_REQUEST) < 0)
 			log_warning("staff: the missing seals could not be read");

@@ -55,8 +55,8 @@ static bool try_key(const struct secret_key *sk, const PGresult *res, int row, i
 	return ok;
 }
 
-static bool exec_bin(PGconn *pg, const char *sql_text, int n, const char *const *v,
-		     const int *l, const int *fm)
+static bool exec_bin(PGconn *pg, const char *sql_text, int n, const char *const *v, const int *l,
+		     const int *fm)
 {
 	PGresult *res = PQexecParams(pg, sql_text, n, NULL, v, l, fm, 0);
 	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
@@ -111,7 +111,8 @@ static int downgrade(const char *conninfo, const char *sec_path, const char *pas
 		return 1;
 	PGresult *cases = PQexec(pg, "SELECT id, content_key_sealed, recovery_sealed "
 				     "FROM hotline.cases ORDER BY id");
-	bool ok = PQresultStatus(cases) == PGRES_TUPLES_OK && exec_bin(pg, "BEGIN", 0, NULL, NULL, NULL);
+	bool ok =
+	    PQresultStatus(cases) == PGRES_TUPLES_OK && exec_bin(pg, "BEGIN", 0, NULL, NULL, NULL);
 	for (int i = 0; ok && i < PQntuples(cases); i++) {
 		size_t len;
 		unsigned char *rs = bytea(cases, i, 2, &len);
@@ -123,33 +124,42 @@ static int downgrade(const char *conninfo, const char *sec_path, const char *pas
 			ok = false;
 			break;
 		}
-		ok = back_to_old(pg, case_sk, &old_pk, cases, i,
-				 "UPDATE hotline.cases SET content_key_sealed = $2 WHERE id = $1::bigint");
+		ok = back_to_old(
+		    pg, case_sk, &old_pk, cases, i,
+		    "UPDATE hotline.cases SET content_key_sealed = $2 WHERE id = $1::bigint");
 		const char *v[1] = {PQgetvalue(cases, i, 0)};
-		PGresult *m = PQexecParams(pg, "SELECT id, key_sealed FROM hotline.messages "
-					       "WHERE case_id = $1::bigint", 1, NULL, v, NULL, NULL, 0);
+		PGresult *m = PQexecParams(pg,
+					   "SELECT id, key_sealed FROM hotline.messages "
+					   "WHERE case_id = $1::bigint",
+					   1, NULL, v, NULL, NULL, 0);
 		for (int j = 0; ok && j < PQntuples(m); j++)
-			ok = back_to_old(pg, case_sk, &old_pk, m, j,
-					 "UPDATE hotline.messages SET key_sealed = $2 WHERE id = $1::bigint");
+			ok = back_to_old(
+			    pg, case_sk, &old_pk, m, j,
+			    "UPDATE hotline.messages SET key_sealed = $2 WHERE id = $1::bigint");
 		PQclear(m);
-		m = PQexecParams(pg, "SELECT id, conclusion_key_sealed FROM hotline.investigations "
-				     "WHERE case_id = $1::bigint AND conclusion_key_sealed IS NOT NULL",
+		m = PQexecParams(pg,
+				 "SELECT id, conclusion_key_sealed FROM hotline.investigations "
+				 "WHERE case_id = $1::bigint AND conclusion_key_sealed IS NOT NULL",
 				 1, NULL, v, NULL, NULL, 0);
 		for (int j = 0; ok && j < PQntuples(m); j++)
-			ok = back_to_old(pg, case_sk, &old_pk, m, j,
-					 "UPDATE hotline.investigations SET conclusion_key_sealed = $2 "
-					 "WHERE id = $1::bigint");
+			ok = back_to_old(
+			    pg, case_sk, &old_pk, m, j,
+			    "UPDATE hotline.investigations SET conclusion_key_sealed = $2 "
+			    "WHERE id = $1::bigint");
 		PQclear(m);
 		secret_key_free(case_sk);
 	}
 	PQclear(cases);
 	ok = ok && exec_bin(pg, "DELETE FROM hotline.case_seals", 0, NULL, NULL, NULL) &&
-	     exec_bin(pg, "UPDATE hotline.cases SET case_public_key = NULL, recovery_sealed = NULL, "
-			  "content_key_resealed = NULL", 0, NULL, NULL, NULL);
+	     exec_bin(pg,
+		      "UPDATE hotline.cases SET case_public_key = NULL, recovery_sealed = NULL, "
+		      "content_key_resealed = NULL",
+		      0, NULL, NULL, NULL);
 	/* the old grants: `hotlinectl user grant-cases` of the four roles */
-	PGresult *u = ok ? PQexec(pg, "SELECT id, public_key FROM hotline.staff_users WHERE roles && "
-				      "ARRAY['compliance', 'director', 'alternate', 'commission']")
-			 : NULL;
+	PGresult *u =
+	    ok ? PQexec(pg, "SELECT id, public_key FROM hotline.staff_users WHERE roles && "
+			    "ARRAY['compliance', 'director', 'alternate', 'commission']")
+	       : NULL;
 	for (int i = 0; ok && u && i < PQntuples(u); i++) {
 		size_t len;
 		unsigned char *pk = bytea(u, i, 1, &len);
@@ -160,8 +170,10 @@ static int downgrade(const char *conninfo, const char *sec_path, const char *pas
 		ok = casekey_seal(old, &to, box);
 		const char *v[2] = {PQgetvalue(u, i, 0), (const char *)box};
 		int l[2] = {0, CASEKEY_SEAL_BYTES}, fm[2] = {0, 1};
-		ok = ok && exec_bin(pg, "UPDATE hotline.staff_users SET case_key_sealed = $2 "
-					"WHERE id = $1::bigint", 2, v, l, fm);
+		ok = ok && exec_bin(pg,
+				    "UPDATE hotline.staff_users SET case_key_sealed = $2 "
+				    "WHERE id = $1::bigint",
+				    2, v, l, fm);
 	}
 	PQclear(u);
 	ok = ok && exec_bin(pg, "COMMIT", 0, NULL, NULL, NULL);
@@ -178,8 +190,9 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "--downgrade") == 0)
 		return downgrade(argv[2], argv[3], argv[4]);
 	if (argc != 4) {
-		fprintf(stderr, "usage: dumpread CONNINFO LOGIN PASSWORD_FILE\n"
-				"       dumpread --downgrade CONNINFO CASE_KEY.sec PASSPHRASE_FILE\n");
+		fprintf(stderr,
+			"usage: dumpread CONNINFO LOGIN PASSWORD_FILE\n"
+			"       dumpread --downgrade CONNINFO CASE_KEY.sec PASSPHRASE_FILE\n");
 		return 2;
 	}
 	char password[512];
