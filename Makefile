@@ -81,8 +81,10 @@ $(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhotline.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS) -lcmocka
 
-# a test tool of the integration tests (tests/integration/test_account_kdf.py)
-$(BUILD)/tests/account_probe: tests/tools/account_probe.c $(BUILD)/libhotline.a $(TEXTS)
+# tests/tools/: small programs the integration tests run (the dump harness,
+# tests/integration/test_account_kdf.py)
+TEST_TOOLS := $(BUILD)/tests/dumpread $(BUILD)/tests/account_probe
+$(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libhotline.a $(TEXTS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS)
 
@@ -97,7 +99,7 @@ run: deps
 unit: $(UNIT_BIN)
 	@tools/unit.sh $(UNIT_BIN)
 
-integration: all
+integration: all $(TEST_TOOLS)
 	@echo "== integration tests (pytest, real PostgreSQL and hotlined)"
 	cd tests/integration && HOTLINE_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -q -p no:cacheprovider
 

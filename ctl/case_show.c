@@ -1,4 +1,5 @@
 #include "ctl/case_show.h"
+#include "ctl/reseal.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -15,7 +16,7 @@
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, j.channel, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
 	"'YYYY-MM-DD HH24:MI:SS'), c.category, c.director_involved, c.anonymous, c.language, "
-	"c.state, c.content_key_sealed, c.content, c.identity_sealed "
+	"c.state, coalesce(c.content_key_resealed, c.content_key_sealed), c.content, c.identity_sealed "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 static const char sql_files[] =
 	"SELECT a.meta, a.data, a.message_id FROM hotline.attachments a "
@@ -145,6 +146,14 @@ int case_show_main(int argc, char **argv)
 	sk = secret_key_from_files(case_key, case_pass);
 	if (!sk)
 		goto out;
+	{
+		/* the recovery key opens the case's own key (docs/keys.md) */
+		struct secret_key *case_sk = reseal_case_key(pg, reg_no, sk);
+		secret_key_free(sk);
+		sk = case_sk;
+		if (!sk)
+			goto out;
+	}
 	kase = query1(pg, sql_case, reg_no);
 	if (!kase)
 		goto out;
@@ -267,10 +276,22 @@ static char *with_reporter_messages(PGconn *pg, const char *reg_no, const struct
 	return text;
 }
 
-char *case_report_text(PGconn *pg, const char *reg_no, const struct secret_key *sk)
+static char *report_text_with(PGconn *pg, const char *reg_no, const struct secret_key *sk);
+
+char *case_report_text(PGconn *pg, const char *reg_no, const struct secret_key *given)
+{
+	struct secret_key *sk = reseal_case_key(pg, reg_no, given);
+	if (!sk)
+		return NULL;
+	char *text = report_text_with(pg, reg_no, sk);
+	secret_key_free(sk);
+	return text;
+}
+
+static char *report_text_with(PGconn *pg, const char *reg_no, const struct secret_key *sk)
 {
 	static const char sql_content[] =
-		"SELECT c.content_key_sealed, c.content FROM hotline.cases c "
+		"SELECT coalesce(c.content_key_resealed, c.content_key_sealed), c.content FROM hotline.cases c "
 		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	PGresult *res = query1(pg, sql_content, reg_no);
 	if (!res)

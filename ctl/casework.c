@@ -9,8 +9,9 @@
 
 #include "crypto/digest.h"
 #include "crypto/seal.h"
-#include "ctl/casekey.h"
+#include "ctl/casetext.h"
 #include "ctl/ctldb.h"
+#include "ctl/reseal.h"
 #include "ctl/keygen.h"
 #include "ctl/sealtext.h"
 #include "workflow/procedure.h"
@@ -91,7 +92,7 @@ static int triage(PGconn *pg, int argc, char **argv)
 	if (!ctldb_begin(pg))
 		return 1;
 	struct content_key *key = NULL;
-	if (unit && *unit && !(key = casekey_from_files(pg, reg_no, case_key, pass))) {
+	if (unit && *unit && !(key = casetext_key_from_files(pg, reg_no, case_key, pass))) {
 		ctldb_rollback(pg);
 		return 1;
 	}
@@ -193,7 +194,7 @@ static int forwarded(PGconn *pg, int argc, char **argv)
 	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	struct content_key *key = casekey_from_files(pg, argv[optind], case_key, pass);
+	struct content_key *key = casetext_key_from_files(pg, argv[optind], case_key, pass);
 	if (!key) {
 		ctldb_rollback(pg);
 		return 1;
@@ -233,7 +234,7 @@ static int declare_interest(PGconn *pg, int argc, char **argv)
 	struct wf_error e;
 	if (!ctldb_begin(pg))
 		return 1;
-	struct content_key *key = casekey_from_files(pg, reg_no, case_key, pass);
+	struct content_key *key = casetext_key_from_files(pg, reg_no, case_key, pass);
 	if (!key) {
 		ctldb_rollback(pg);
 		return 1;
@@ -318,7 +319,7 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 			 const char *login, const char *reason, char note_id[24])
 {
 	static const char sql_key[] =
-		"SELECT c.id, c.content_key_sealed FROM hotline.cases c "
+		"SELECT c.id, coalesce(c.content_key_resealed, c.content_key_sealed) FROM hotline.cases c "
 		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	static const char sql_note[] =
 		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
@@ -336,7 +337,10 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 	size_t slen = 0;
 	unsigned char *sealed = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1), &slen);
 	PQclear(res);
-	struct content_key *key = sealed ? content_key_open(sk, sealed, slen) : NULL;
+	/* the case's own key from its recovery seal (docs/keys.md) */
+	struct secret_key *case_sk = reseal_case_key(pg, reg_no, sk);
+	struct content_key *key = sealed && case_sk ? content_key_open(case_sk, sealed, slen) : NULL;
+	secret_key_free(case_sk);
 	PQfreemem(sealed);
 	if (!key) {
 		fprintf(stderr, "hotlinectl: the case key does not open case %s\n", reg_no);

@@ -1,11 +1,13 @@
 /* hotlinectl: the administrator's tool. See docs/cli.md. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crypto/keys.h"
 #include "ctl/admin.h"
 #include "ctl/case_show.h"
+#include "ctl/reseal.h"
 #include "ctl/casework.h"
 #include "ctl/investigate.h"
 #include "ctl/journal_verify.h"
@@ -41,6 +43,8 @@ static const struct command_usage usages[] = {
     {"account-secret", "  account-secret --out FILE                  make the staff accounts' server secret\n"},
     {"case",
      "  case show REG_NO --database CONNINFO --case-key FILE --passphrase-file FILE\n"
+     "  case reseal --case-key OLD.sec --passphrase-file FILE [--recovery-public FILE |\n"
+     "            --no-recovery]   move cases to per-case keys sealed to each reader\n"
      "  case triage REG_NO corruption [--director-named yes|no]\n"
      "  case triage REG_NO not_corruption --unit UNIT --case-key FILE --passphrase-file FILE\n"
      "  case triage REG_NO anonymous [--unit UNIT --case-key FILE --passphrase-file FILE] | urgent\n"
@@ -76,8 +80,7 @@ static const struct command_usage usages[] = {
 		 "  calendar unset YYYY-MM-DD\n"
 		 "  calendar show YEAR | calendar history [YEAR]\n"},
     {"user", "  user add LOGIN --name NAME --roles R1,R2 | user disable|enable|reset LOGIN\n"
-	     "  user roles LOGIN R1,R2 | user grant-cases LOGIN --case-key FILE "
-	     "--passphrase-file FILE\n"
+	     "  user roles LOGIN R1,R2 (cases are sealed per person: see case reseal)\n"
 	     "  user totp LOGIN [--secret BASE32] | user list\n"},
     {"role", "  role totp ROLE on|off\n"},
     {"audit", "  audit verify --database CONNINFO          check the audit log's hash chain\n"
@@ -113,6 +116,29 @@ static bool command_help(int argc, char **argv)
 		}
 	}
 	return false;
+}
+
+/* The value of a flag of a command line, before the command takes it out
+ * of argv; NULL when absent. */
+static const char *flag_arg(int argc, char **argv, const char *flag)
+{
+	for (int i = 1; i + 1 < argc; i++) {
+		if (strcmp(argv[i], flag) == 0)
+			return argv[i + 1];
+	}
+	return NULL;
+}
+
+/* The --database of a command line (or HOTLINE_DATABASE). */
+static const char *database_arg(int argc, char **argv)
+{
+	if (flag_arg(argc, argv, "--database"))
+		return flag_arg(argc, argv, "--database");
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--database=", 11) == 0)
+			return argv[i] + 11;
+	}
+	return getenv("HOTLINE_DATABASE");
 }
 
 int main(int argc, char **argv)
@@ -153,10 +179,26 @@ int main(int argc, char **argv)
 		return journal_verify_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "case") == 0 && argc > 2 && strcmp(argv[2], "show") == 0)
 		return case_show_main(argc - 2, argv + 2);
-	if (strcmp(cmd, "case") == 0 && argc > 2)
-		return casework_main(argc - 2, argv + 2);
-	if (strcmp(cmd, "investigation") == 0 && argc > 2)
-		return investigate_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "case") == 0 && argc > 2 && strcmp(argv[2], "reseal") == 0)
+		return reseal_main(argc - 2, argv + 2);
+	if (strcmp(cmd, "case") == 0 && argc > 2) {
+		const char *conninfo = database_arg(argc, argv);
+		const char *key = flag_arg(argc, argv, "--case-key");
+		const char *pass = flag_arg(argc, argv, "--passphrase-file");
+		int rc = casework_main(argc - 2, argv + 2);
+		if (rc == 0)
+			reseal_fulfil_after(conninfo, key, pass);
+		return rc;
+	}
+	if (strcmp(cmd, "investigation") == 0 && argc > 2) {
+		const char *conninfo = database_arg(argc, argv);
+		const char *key = flag_arg(argc, argv, "--case-key");
+		const char *pass = flag_arg(argc, argv, "--passphrase-file");
+		int rc = investigate_main(argc - 2, argv + 2);
+		if (rc == 0)
+			reseal_fulfil_after(conninfo, key, pass);
+		return rc;
+	}
 	if (strcmp(cmd, "settings") == 0 && argc > 2)
 		return settings_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "calendar") == 0 && argc > 2)

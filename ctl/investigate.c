@@ -10,7 +10,7 @@
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "ctl/case_show.h"
-#include "ctl/casekey.h"
+#include "ctl/casetext.h"
 #include "ctl/ctldb.h"
 #include "ctl/keygen.h"
 #include "workflow/calendar.h"
@@ -127,7 +127,7 @@ static bool order(PGconn *pg, struct investigation *v, const struct opts *o)
 		return false;
 	char *text = case_report_text(pg, v->reg_no, sk);
 	/* the members' names are stored under the case's key (issue 14) */
-	struct content_key *key = text ? casekey_open(pg, v->reg_no, sk) : NULL;
+	struct content_key *key = text ? casetext_key(pg, v->reg_no, sk) : NULL;
 	secret_key_free(sk);
 	if (!text || !key) {
 		if (text)
@@ -182,6 +182,24 @@ static bool conclude(PGconn *pg, struct investigation *v, const struct opts *o)
 	if (!keys_load_public(o->case_pub, &pk, err, sizeof(err))) {
 		fprintf(stderr, "hotlinectl: %s: %s\n", o->case_pub, err);
 		return false;
+	}
+	{
+		/* a case on per-case keys: its conclusion goes to the case's own
+		 * public key, whoever reads the case reads it (docs/keys.md) */
+		static const char sql_pk[] =
+			"SELECT case_public_key FROM hotline.cases WHERE id = $1::bigint "
+			"AND case_public_key IS NOT NULL";
+		const char *pv[1] = {v->case_id};
+		PGresult *res = ctldb_exec(pg, sql_pk, 1, pv);
+		if (res && PQntuples(res) == 1) {
+			size_t pklen = 0;
+			unsigned char *raw =
+			    PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &pklen);
+			if (raw && pklen == KEYS_PUBLIC_BYTES)
+				memcpy(pk.bytes, raw, KEYS_PUBLIC_BYTES);
+			PQfreemem(raw);
+		}
+		PQclear(res);
 	}
 	struct wf_error e = {0};
 	bool ok = investigation_conclude(pg, v, o->norms, text, len, NULL, 0, &pk, &e);
@@ -287,7 +305,7 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 					"key)\n");
 			return false;
 		}
-		struct content_key *key = casekey_from_files(pg, v->reg_no, o->case_key, o->pass);
+		struct content_key *key = casetext_key_from_files(pg, v->reg_no, o->case_key, o->pass);
 		if (!key)
 			return false;
 		char req_id[24], due[11];
@@ -366,7 +384,7 @@ static int show(PGconn *pg, const struct investigation *v, const struct opts *o)
 		"to_char(due_date, 'YYYY-MM-DD'), received_at IS NOT NULL, addressee "
 		"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 	struct content_key *key =
-	    o->case_key ? casekey_from_files(pg, v->reg_no, o->case_key, o->pass) : NULL;
+	    o->case_key ? casetext_key_from_files(pg, v->reg_no, o->case_key, o->pass) : NULL;
 	if (o->case_key && !key) {
 		calendar_free(cal);
 		return 1;

@@ -277,53 +277,15 @@ static int update_one(PGconn *pg, const char *sql_text, int n, const char *const
 
 static int user_grant_cases(PGconn *pg, int argc, char **argv)
 {
-	const char *login = NULL, *key = NULL, *pass = NULL;
-	const struct user_flag flags[] = {
-	    {"--case-key", &key}, {"--passphrase-file", &pass}, {NULL, NULL}};
-	if (!take_login_and_flags("user grant-cases", argc, argv, &login, flags))
-		return 2;
-	if (!login || !key || !pass) {
-		fprintf(stderr, "usage: hotlinectl user grant-cases LOGIN --case-key FILE "
-				"--passphrase-file FILE\n");
-		return 2;
-	}
-	static const char sql_pk[] = "SELECT public_key FROM hotline.staff_users WHERE login = $1";
-	const char *v[1] = {login};
-	PGresult *res = ctldb_exec(pg, sql_pk, 1, v);
-	if (!res)
-		return 1;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		complain("no user %s", login);
-		return 1;
-	}
-	size_t len = 0;
-	unsigned char *pk = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
-	PQclear(res);
-	if (!pk || len != KEYS_PUBLIC_BYTES) {
-		PQfreemem(pk);
-		complain("user %s has a damaged public key", login);
-		return 1;
-	}
-	struct secret_key *sk = secret_key_from_files(key, pass);
-	if (!sk) {
-		PQfreemem(pk);
-		return 1;
-	}
-	unsigned char sealed[KEYS_SECRET_BYTES + crypto_box_SEALBYTES];
-	crypto_box_seal(sealed, secret_key_raw(sk), KEYS_SECRET_BYTES, pk);
-	PQfreemem(pk);
-	secret_key_free(sk);
-	char *hex = accountdb_hex(sealed, sizeof sealed);
-	static const char sql_grant[] =
-	    "UPDATE hotline.staff_users SET case_key_sealed = $2, changed_at = now() WHERE login = $1";
-	const char *gv[2] = {login, hex};
-	char done[160];
-	snprintf(done, sizeof done, "user %s granted the case-handling key (from the next login)",
-		 login);
-	int rc = update_one(pg, sql_grant, 2, gv, login, "user.grant-cases", done);
-	free(hex);
-	return rc;
+	(void)pg;
+	(void)argc;
+	(void)argv;
+	/* one case key for every case is gone: each case is sealed to each
+	 * person entitled to it (docs/keys.md); `hotlinectl case reseal`
+	 * moves the old grants */
+	complain("user grant-cases is gone: cases are sealed per person now; run "
+		 "`hotlinectl case reseal` once after upgrading (deploy/README.md)");
+	return 2;
 }
 
 /* ---- totp ---- */
@@ -449,8 +411,6 @@ int user_main(int argc, char **argv)
 			"       hotlinectl user disable|enable|reset LOGIN\n"
 			"       hotlinectl user roles LOGIN R1,R2\n"
 			"       hotlinectl user email LOGIN ADDRESS|-\n"
-			"       hotlinectl user grant-cases LOGIN --case-key FILE "
-			"--passphrase-file FILE\n"
 			"       hotlinectl user totp LOGIN [--secret BASE32]\n"
 			"       hotlinectl user list\n"
 			"  (--database CONNINFO or $HOTLINE_DATABASE; add, reset and totp also\n"

@@ -69,7 +69,7 @@ static bool check_files(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "custodian_public_key %s: %s", cfg->custodian_public_key, why);
 		return false;
 	}
-	if (!keys_load_public(cfg->case_public_key, &pk, why, sizeof(why))) {
+	if (cfg->case_public_key && !keys_load_public(cfg->case_public_key, &pk, why, sizeof(why))) {
 		snprintf(err, errlen, "case_public_key %s: %s", cfg->case_public_key, why);
 		return false;
 	}

@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 
+#include "crypto/casekey.h"
 #include "daemon/log.h"
 
 struct pending {
@@ -40,7 +41,18 @@ struct appeal_queue {
 	unsigned doubting;
 	struct doubt *checking; /* asked about now */
 	struct event *doubt_timer;
+	/* The compliance managers new cases are sealed to, read again before
+	 * a batch when older than READERS_FRESH_MS (docs/keys.md): one who
+	 * became one in between gets the seal from the next compliance
+	 * session (hotline.case_seals_missing). */
+	struct case_reader *readers;
+	unsigned nreaders;
+	struct timeval readers_at;
+	bool readers_loading;
 };
+
+#define READERS_FRESH_MS 100
+#define READERS_MAX 256
 
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
@@ -68,6 +80,9 @@ static const char sql_claim[] =
 	"INSERT INTO hotline.case_events (case_id, kind, detail) "
 	"SELECT id, 'followup_unproven', jsonb_build_object('claims', $2::text) "
 	"FROM hotline.cases WHERE receipt_hash = $1";
+static const char sql_readers[] = "SELECT id, public_key FROM hotline.case_readers ORDER BY id";
+static const char sql_case_seals[] =
+	"SELECT hotline.case_seals_register($1, $2, $3, $4::bigint[], $5)";
 static const char sql_attach[] =
 	"INSERT INTO hotline.attachments (case_id, meta, data) "
 	"SELECT id, $2, $3 FROM hotline.cases WHERE receipt_hash = $1";
@@ -86,6 +101,10 @@ void appeal_free(struct appeal *a)
 	blob_free(&a->content_key_sealed);
 	blob_free(&a->content);
 	blob_free(&a->identity_sealed);
+	blob_free(&a->recovery_sealed);
+	blob_free(&a->reader_seals);
+	free(a->reader_ids);
+	secret_key_free(a->case_sk);
 	for (unsigned i = 0; i < a->nfiles; i++) {
 		blob_free(&a->files[i].meta);
 		blob_free(&a->files[i].data);
@@ -95,6 +114,76 @@ void appeal_free(struct appeal *a)
 }
 
 static void doubt_tick(evutil_socket_t fd, short what, void *arg);
+
+/* Forgets a half-made list of reader seals: the registration then goes
+ * with none (the case is marked due, docs/keys.md) unless a retry makes
+ * them. */
+static void readers_unseal(struct appeal *a)
+{
+	free(a->reader_ids);
+	a->reader_ids = NULL;
+	blob_free(&a->reader_seals);
+}
+
+bool appeal_seal_readers(struct appeal *a, const struct case_reader *readers, unsigned n)
+{
+	if (a->readers_sealed)
+		return true;
+	if (!a->case_sk)
+		return false;
+	readers_unseal(a);
+	size_t ids_size = 3 + (size_t)n * 21;
+	a->reader_ids = malloc(ids_size);
+	a->reader_seals.data = n ? malloc((size_t)n * CASEKEY_SEAL_BYTES) : NULL;
+	if (!a->reader_ids || (n && !a->reader_seals.data))
+		goto fail;
+	size_t at = (size_t)snprintf(a->reader_ids, ids_size, "{");
+	for (unsigned i = 0; i < n; i++) {
+		if (!casekey_seal(a->case_sk, &readers[i].pk,
+				  a->reader_seals.data + (size_t)i * CASEKEY_SEAL_BYTES))
+			goto fail;
+		at += (size_t)snprintf(a->reader_ids + at, ids_size - at, "%s%lld", i ? "," : "",
+				       readers[i].id);
+	}
+	snprintf(a->reader_ids + at, ids_size - at, "}");
+	a->reader_seals.len = (size_t)n * CASEKEY_SEAL_BYTES;
+	secret_key_free(a->case_sk);
+	a->case_sk = NULL;
+	a->readers_sealed = true;
+	return true;
+fail:
+	readers_unseal(a);
+	return false;
+}
+
+/* The rows of sql_readers into a fresh array (*n set); NULL with *n 0 on
+ * an error or when there are none. */
+static struct case_reader *readers_parse(PGresult *res, unsigned *n)
+{
+	*n = 0;
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) == 0)
+		return NULL;
+	unsigned rows = (unsigned)PQntuples(res);
+	if (rows > READERS_MAX)
+		rows = READERS_MAX;
+	struct case_reader *r = calloc(rows, sizeof(*r));
+	if (!r)
+		return NULL;
+	for (unsigned i = 0; i < rows; i++) {
+		size_t len = 0;
+		unsigned char *pk =
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, (int)i, 1), &len);
+		if (!pk || len != KEYS_PUBLIC_BYTES) {
+			PQfreemem(pk);
+			continue;
+		}
+		r[*n].id = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
+		memcpy(r[*n].pk.bytes, pk, KEYS_PUBLIC_BYTES);
+		(*n)++;
+		PQfreemem(pk);
+	}
+	return r;
+}
 
 struct appeal_queue *appeal_queue_new(struct event_base *base, struct db *db, unsigned max_batch)
 {
@@ -124,7 +213,7 @@ unsigned appeal_pending(const struct appeal_queue *q)
 /* How many statements add_register() adds for a. */
 static int statements_of(const struct appeal *a)
 {
-	return 1 + (a->has_reporter_key ? 1 : 0) + (a->has_mail_proof ? 1 : 0) +
+	return 2 + (a->has_reporter_key ? 1 : 0) + (a->has_mail_proof ? 1 : 0) +
 	       (a->claims_reg_no[0] ? 1 : 0) + (int)a->nfiles;
 }
 
@@ -156,6 +245,20 @@ static bool each_statement(const struct appeal *a, statement_fn fn, void *cls)
 	unsigned index = 0;
 	if (!fn(cls, index++, sql_register, 8, values, lengths, formats))
 		return false;
+	{
+		const char *sv[5] = {(const char *)a->receipt_hash,
+				     (const char *)a->case_public_key,
+				     (const char *)a->recovery_sealed.data,
+				     a->reader_ids ? a->reader_ids : "{}",
+				     (const char *)a->reader_seals.data};
+		int sl[5] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES, (int)a->recovery_sealed.len, 0,
+			     (int)a->reader_seals.len};
+		int sf[5] = {1, 1, 1, 0, 1};
+		if (!a->reader_seals.data)
+			sv[4] = "";
+		if (!fn(cls, index++, sql_case_seals, 5, sv, sl, sf))
+			return false;
+	}
 	if (a->has_reporter_key) {
 		const char *kv[2] = {(const char *)a->receipt_hash, (const char *)a->reporter_key};
 		int kl[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
@@ -469,6 +572,36 @@ static void drop_expired(struct appeal_queue *q)
 	}
 }
 
+static void readers_loaded(struct db_job *job, void *arg)
+{
+	struct appeal_queue *q = arg;
+	q->busy = false;
+	q->readers_loading = false;
+	gettimeofday(&q->readers_at, NULL);
+	if (db_job_ok(job)) {
+		unsigned n;
+		struct case_reader *r = readers_parse(db_job_result(job, 0), &n);
+		free(q->readers);
+		q->readers = r;
+		q->nreaders = r ? n : 0;
+	} else {
+		log_warning("registration: cannot read the compliance managers' keys (SQLSTATE "
+			    "%s); new cases get the seals known before",
+			    db_job_sqlstate(job));
+	}
+	queue_pump(q);
+}
+
+/* Whether the readers were read less than READERS_FRESH_MS ago. */
+static bool readers_fresh(const struct appeal_queue *q)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	long ms = (long)(now.tv_sec - q->readers_at.tv_sec) * 1000 +
+		  (long)(now.tv_usec - q->readers_at.tv_usec) / 1000;
+	return q->readers_at.tv_sec && ms >= 0 && ms < READERS_FRESH_MS;
+}
+
 static void queue_pump(struct appeal_queue *q)
 {
 	if (q->busy)
@@ -476,6 +609,16 @@ static void queue_pump(struct appeal_queue *q)
 	drop_expired(q);
 	if (!q->head)
 		return;
+	if (!readers_fresh(q) && !q->readers_loading) {
+		/* one small round trip first, so a case is sealed to the
+		 * compliance managers of now (docs/keys.md) */
+		struct db_job *rj = db_job_new(readers_loaded, q);
+		db_job_add(rj, sql_readers, 0, NULL, NULL, NULL);
+		q->busy = true;
+		q->readers_loading = true;
+		db_submit(q->db, rj);
+		return;
+	}
 	struct batch *batch = calloc(1, sizeof(*batch));
 	if (!batch)
 		abort();
@@ -501,6 +644,8 @@ static void queue_pump(struct appeal_queue *q)
 		q->in_flight++;
 		if (remaining_ms(p) < budget)
 			budget = remaining_ms(p);
+		if (!appeal_seal_readers(p->appeal, q->readers, q->nreaders))
+			log_error("registration: cannot seal a case key to its readers");
 		add_register(job, p->appeal);
 	}
 	/* set_config goes second: fill in the budget now that it is known */
@@ -555,6 +700,7 @@ void appeal_queue_free(struct appeal_queue *q)
 	}
 	if (q->doubt_timer)
 		event_free(q->doubt_timer);
+	free(q->readers);
 	free(q);
 }
 
@@ -674,10 +820,22 @@ static bool sync_step(void *cls, unsigned index, const char *sql_text, int n,
 	return got;
 }
 
-void appeal_register_sync(PGconn *db, const struct appeal *a, unsigned timeout,
+void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
 			  appeal_in_tx_fn in_tx, void *arg, struct appeal_result *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (!a->readers_sealed) {
+		PGresult *rr = PQexecParams(db, sql_readers, 0, NULL, NULL, NULL, NULL, 0);
+		unsigned n;
+		struct case_reader *readers = readers_parse(rr, &n);
+		PQclear(rr);
+		bool sealed = appeal_seal_readers(a, readers, readers ? n : 0);
+		free(readers);
+		if (!sealed) {
+			sync_failed(out, NULL, "XX000");
+			return;
+		}
+	}
 	struct timeval deadline;
 	gettimeofday(&deadline, NULL);
 	deadline.tv_sec += timeout ? timeout : 1;

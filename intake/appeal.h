@@ -51,7 +51,30 @@ struct appeal {
 	 * belongs: recorded on the new case for the compliance manager ("" if
 	 * none). */
 	char claims_reg_no[16];
+	/* The case's own key pair (docs/keys.md, "Per-case keys and seals"):
+	 * content_key_sealed is sealed to case_public_key; recovery_sealed is
+	 * the case secret key sealed to the recovery key (data NULL when none
+	 * is configured). case_sk is held until the registration is composed,
+	 * then sealed to the compliance managers the database names
+	 * (appeal_seal_readers) and freed. */
+	unsigned char case_public_key[KEYS_PUBLIC_BYTES];
+	struct secret_key *case_sk;
+	struct blob recovery_sealed;
+	bool readers_sealed;
+	char *reader_ids;	   /* "{1,2}": the accounts of reader_seals */
+	struct blob reader_seals; /* their 80-byte boxes, one after the other */
 };
+
+/* An account a new case's secret key is sealed to (hotline.case_readers). */
+struct case_reader {
+	long long id;
+	struct public_key pk;
+};
+
+/* Seals a->case_sk to each reader and frees it; true once done (also when
+ * it was done before: a retried appeal keeps its seals). */
+bool appeal_seal_readers(struct appeal *a, const struct case_reader *readers, unsigned n)
+    __attribute__((warn_unused_result));
 
 struct appeal_result {
 	bool ok;
@@ -99,7 +122,7 @@ void appeal_register(struct appeal_queue *q, struct appeal *a, unsigned timeout,
  * not found, it failed; not known within timeout seconds of the start,
  * out->unknown. a stays the caller's. */
 typedef bool (*appeal_in_tx_fn)(PGconn *db, const struct appeal_result *r, void *arg);
-void appeal_register_sync(PGconn *db, const struct appeal *a, unsigned timeout,
+void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
 			  appeal_in_tx_fn in_tx, void *arg, struct appeal_result *out);
 
 /* Registrations waiting or in flight. */

@@ -54,6 +54,9 @@ struct followup {
 	struct blob key_sealed, body_case, body_reporter;
 	struct appeal_file *files;
 	unsigned nfiles;
+	/* the message key, until the case is known: it is sealed to that
+	 * case's own public key (docs/keys.md) */
+	struct content_key *key;
 };
 
 static void followup_free(struct followup *f)
@@ -61,6 +64,7 @@ static void followup_free(struct followup *f)
 	if (!f)
 		return;
 	blob_free(&f->key_sealed);
+	content_key_free(f->key);
 	blob_free(&f->body_case);
 	blob_free(&f->body_reporter);
 	for (unsigned i = 0; i < f->nfiles; i++) {
@@ -349,7 +353,7 @@ static struct followup *followup_proofs(const struct job *job, struct mail *m)
 	return f;
 }
 
-static bool build_followup(const struct job *job, const struct mail *m, struct followup *f)
+static bool build_followup(const struct mail *m, struct followup *f)
 {
 	struct content_key *key = content_key_new(), *throwaway = content_key_new();
 	size_t slen = strlen(m->subject), tlen = strlen(m->text);
@@ -359,8 +363,7 @@ static bool build_followup(const struct job *job, const struct mail *m, struct f
 	memcpy(text, m->subject, slen);
 	memcpy(text + slen, "\n\n", 2);
 	memcpy(text + slen + 2, m->text, tlen + 1);
-	if (!content_key_seal(key, &job->keys.case_key, &f->key_sealed.data, &f->key_sealed.len) ||
-	    !content_encrypt(key, text, slen + tlen + 2, &f->body_case.data, &f->body_case.len) ||
+	if (!content_encrypt(key, text, slen + tlen + 2, &f->body_case.data, &f->body_case.len) ||
 	    !content_encrypt(throwaway, text, slen + tlen + 2, &f->body_reporter.data,
 			     &f->body_reporter.len))
 		goto fail;
@@ -375,7 +378,7 @@ static bool build_followup(const struct job *job, const struct mail *m, struct f
 	}
 	memset(text, 0, slen + tlen + 2);
 	free(text);
-	content_key_free(key);
+	f->key = key; /* sealed once the case is known (case_found) */
 	content_key_free(throwaway);
 	return true;
 fail:
@@ -427,7 +430,7 @@ static void *worker(void *arg)
 			}
 		}
 		memset(receipt, 0, sizeof(receipt));
-		if (job->appeal && job->followup && !build_followup(job, m, job->followup)) {
+		if (job->appeal && job->followup && !build_followup(m, job->followup)) {
 			appeal_free(job->appeal); /* answered 451 */
 			job->appeal = NULL;
 		}
@@ -596,7 +599,7 @@ static void mail_registered(void *arg, const struct appeal_result *r)
  * not offer is NULL and matches nothing. */
 static const char sql_find_case[] =
     "SELECT c.id, coalesce(c.mail_sender_hash IN ($2, $3) OR c.receipt_hash = $4 "
-    "OR c.reply_token_hash = $5, false) FROM hotline.cases c "
+    "OR c.reply_token_hash = $5, false), c.case_public_key FROM hotline.cases c "
     "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
@@ -678,6 +681,35 @@ static void case_found(struct db_job *dbj, void *arg)
 	char case_id[32];
 	snprintf(case_id, sizeof(case_id), "%s", PQgetvalue(res, 0, 0));
 	struct followup *f = job->followup;
+	{
+		/* the message key to the case's own key; a case not yet resealed
+		 * (docs/keys.md) to the recovery key it was sealed to before */
+		struct public_key to;
+		bool has_to = false;
+		size_t pklen = 0;
+		unsigned char *pk =
+		    PQgetisnull(res, 0, 2)
+			? NULL
+			: PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 2), &pklen);
+		if (pk && pklen == KEYS_PUBLIC_BYTES) {
+			memcpy(to.bytes, pk, KEYS_PUBLIC_BYTES);
+			has_to = true;
+		} else if (!pk && job->keys.has_case_key) {
+			to = job->keys.case_key;
+			has_to = true;
+		}
+		PQfreemem(pk);
+		if (!has_to || !f->key ||
+		    !content_key_seal(f->key, &to, &f->key_sealed.data, &f->key_sealed.len)) {
+			log_error("lmtp %lu: cannot seal a follow-up's key to its case",
+				  job->conn_id);
+			reply_each(job->conn, "451 4.3.0 Not saved, please try again later");
+			job_answered(job);
+			return;
+		}
+		content_key_free(f->key);
+		f->key = NULL;
+	}
 	struct db_job *ins = db_job_new(followup_saved, job);
 	if (!ins)
 		abort();

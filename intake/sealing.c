@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "crypto/casekey.h"
 #include "crypto/seal.h"
 #include "daemon/config.h"
 
@@ -18,7 +19,10 @@ bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *e
 			 why);
 		return false;
 	}
-	if (!keys_load_public(cfg->case_public_key, &out->case_key, why, sizeof(why))) {
+	/* optional: the offline recovery key (docs/keys.md) */
+	out->has_case_key = cfg->case_public_key != NULL;
+	if (out->has_case_key &&
+	    !keys_load_public(cfg->case_public_key, &out->case_key, why, sizeof(why))) {
 		snprintf(err, errlen, "case_public_key %s: %s", cfg->case_public_key, why);
 		return false;
 	}
@@ -112,7 +116,23 @@ struct appeal *sealing_build(const struct intake_keys *keys, const struct sealin
 	if (!sealing_reporter_key(parts->receipt, a->reporter_key))
 		goto fail;
 	a->has_reporter_key = true;
-	if (!content_key_seal(key, &keys->case_key, &a->content_key_sealed.data,
+	/* the case's own key pair: its secret goes to the readers when the
+	 * registration is composed (appeal_seal_readers) and to the recovery
+	 * key now */
+	a->case_sk = secret_key_generate();
+	if (!a->case_sk)
+		goto fail;
+	struct public_key case_pk;
+	secret_key_public(a->case_sk, &case_pk);
+	memcpy(a->case_public_key, case_pk.bytes, KEYS_PUBLIC_BYTES);
+	if (keys->has_case_key) {
+		a->recovery_sealed.data = malloc(CASEKEY_SEAL_BYTES);
+		if (!a->recovery_sealed.data ||
+		    !casekey_seal(a->case_sk, &keys->case_key, a->recovery_sealed.data))
+			goto fail;
+		a->recovery_sealed.len = CASEKEY_SEAL_BYTES;
+	}
+	if (!content_key_seal(key, &case_pk, &a->content_key_sealed.data,
 			      &a->content_key_sealed.len) ||
 	    !sealing_encrypt_json(key, parts->content, &a->content))
 		goto fail;

@@ -25,7 +25,10 @@ struct content_key;
  * a copy of this struct shares it, so it lives as long as the web. */
 struct intake_keys {
 	struct public_key custodian;
+	/* the offline recovery key (config case_public_key), when has_case_key:
+	 * every case secret key is also sealed to it (docs/keys.md) */
 	struct public_key case_key;
+	bool has_case_key;
 	struct pepper *pepper;
 };
 

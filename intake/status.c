@@ -47,7 +47,8 @@ static const char sql_commit[] = "COMMIT";
 static const char sql_message_case[] =
 	"SELECT c.id, j.reg_no, c.state IN ('closed', 'referred', 'not_considered', 'forwarded'), "
 	"coalesce((SELECT value FROM hotline.settings WHERE key = 'console_url'), ''), "
-	"coalesce((SELECT value FROM hotline.settings WHERE key = 'organisation'), '') "
+	"coalesce((SELECT value FROM hotline.settings WHERE key = 'organisation'), ''), "
+	"c.case_public_key "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE c.receipt_hash = $1";
 /* Who is told of a reporter's new message: the compliance manager (who
@@ -492,6 +493,10 @@ struct message_wait {
 	char case_id[24];
 	char reg_no[24];
 	bool finished;
+	/* the key its message key is sealed to: the case's own, or for a case
+	 * not yet resealed the recovery (old case-handling) key */
+	struct public_key seal_to;
+	bool has_seal_to;
 	struct notice notice;
 	int nrecipients;
 	char **recipients;
@@ -616,7 +621,9 @@ static void proceed_message(struct request *req, struct message_wait *mw)
 	const char *text = form_get(f, FIELD_MESSAGE);
 	size_t textlen = form_len(f, FIELD_MESSAGE);
 
-	if (!key || !rkey || !content_key_seal(key, &w->keys.case_key, &sealed, &sealed_len) ||
+	(void)w;
+	if (!key || !rkey || !mw->has_seal_to ||
+	    !content_key_seal(key, &mw->seal_to, &sealed, &sealed_len) ||
 	    !encrypt_text(key, text, textlen, &body_case, &case_len) ||
 	    !encrypt_text(rkey, text, textlen, &body_rep, &rep_len))
 		goto fail;
@@ -718,6 +725,19 @@ static void message_case_found(struct db_job *job, void *arg)
 	snprintf(mw->case_id, sizeof(mw->case_id), "%s", PQgetvalue(kase, 0, 0));
 	snprintf(mw->reg_no, sizeof(mw->reg_no), "%s", PQgetvalue(kase, 0, 1));
 	mw->finished = strcmp(PQgetvalue(kase, 0, 2), "t") == 0;
+	if (!PQgetisnull(kase, 0, 5)) {
+		size_t pklen = 0;
+		unsigned char *pk =
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(kase, 0, 5), &pklen);
+		if (pk && pklen == KEYS_PUBLIC_BYTES) {
+			memcpy(mw->seal_to.bytes, pk, KEYS_PUBLIC_BYTES);
+			mw->has_seal_to = true;
+		}
+		PQfreemem(pk);
+	} else if (req->web->keys.has_case_key) {
+		mw->seal_to = req->web->keys.case_key;
+		mw->has_seal_to = true;
+	}
 	struct notice_facts facts = {
 	    .reg_no = mw->reg_no,
 	    .console_url = PQgetvalue(kase, 0, 3),

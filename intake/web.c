@@ -76,6 +76,7 @@ bool web_reload(struct web *w, const struct config *fresh, char *err, size_t err
 		return false;
 	w->keys.custodian = keys.custodian;
 	w->keys.case_key = keys.case_key;
+	w->keys.has_case_key = keys.has_case_key;
 	intake_keys_free(&keys);
 	w->cfg = fresh;
 	appeal_queue_set_max_batch(w->appeals, fresh->max_batch);

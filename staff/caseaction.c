@@ -14,6 +14,7 @@
 #include "daemon/config.h"
 #include "intake/sealing.h"
 #include "staff/casefile.h"
+#include "staff/seals.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"
 #include "workflow/procedure.h"
@@ -131,7 +132,7 @@ static void note_refused(struct staff_ctx *c, enum note_stored why)
 	casefile_rollback(c);
 	if (why == NOTE_NO_KEY) {
 		buf_wipe(&c->body);
-		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NO_KEY);
+		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NOT_SEALED);
 	} else {
 		casefile_db_error(c);
 	}
@@ -266,7 +267,11 @@ static void reply(struct staff_ctx *c)
 	struct content_key *mk = content_key_new();
 	unsigned char *sealed = NULL, *body_case = NULL, *body_reporter = NULL;
 	size_t slen = 0, clen = 0, rlen = 0;
-	bool ok = mk && content_key_seal(mk, &c->keys->case_key, &sealed, &slen) &&
+	/* the staff's copy to the case's own key, opened from this person's
+	 * seal (docs/keys.md): no seal, no message */
+	struct public_key case_pk;
+	bool ok = mk && staff_case_public_key(c, k.id, &case_pk) &&
+		  content_key_seal(mk, &case_pk, &sealed, &slen) &&
 		  content_encrypt(mk, text, len, &body_case, &clen) &&
 		  seal_to(&reporter, text, len, &body_reporter, &rlen);
 	content_key_free(mk);

@@ -11,6 +11,7 @@
 #include "crypto/seal.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
+#include "staff/seals.h"
 #include "workflow/calendar.h"
 #include "workflow/wfdb.h"
 
@@ -142,6 +143,11 @@ bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct ca
 			ok = false;
 	}
 	PQclear(res);
+	/* this person's own seal of the case, for the keys read with
+	 * casefile_sealed_key() in this request; none: the page shows what
+	 * the metadata allows (docs/keys.md) */
+	if (ok)
+		(void)staff_case_key_for(c, k->id);
 	return ok;
 }
 
@@ -169,8 +175,9 @@ bool casefile_mark_read(struct staff_ctx *c, const char *case_id, long long *bef
 
 struct content_key *casefile_content_key(struct staff_ctx *c, const struct casefile *k)
 {
-	static const char sql_key[] = "SELECT content_key_sealed FROM hotline.cases WHERE id = $1";
-	const struct secret_key *sk = staff_case_key(c);
+	static const char sql_key[] = "SELECT coalesce(content_key_resealed, content_key_sealed) "
+				      "FROM hotline.cases WHERE id = $1";
+	const struct secret_key *sk = staff_case_key_for(c, k->id);
 	if (!sk)
 		return NULL;
 	const char *v[1] = {k->id};

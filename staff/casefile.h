@@ -77,8 +77,9 @@ void casefile_load_refused(struct staff_ctx *c, bool db_error);
 bool casefile_open(struct staff_ctx *c, const char *reg_no, bool lock, struct casefile *k)
     __attribute__((warn_unused_result));
 
-/* The case's content key, opened with the session's case-handling key;
- * NULL when the session holds none or it does not open. */
+/* The case's content key, opened with the case's secret key from this
+ * person's own seal (staff/seals.h); NULL when they hold no seal of the
+ * case or it does not open. */
 struct content_key *casefile_content_key(struct staff_ctx *c, const struct casefile *k);
 
 /* The view of a case marks the reporter's messages read (per case: a
@@ -100,9 +101,10 @@ void casefile_rollback(struct staff_ctx *c);
 
 /* A bytea column, PQunescapeBytea'd (PQfreemem it), NULL when NULL. */
 unsigned char *casefile_bytea(const PGresult *res, int row, int col, size_t *len);
-/* A content key sealed to the case-handling key, from a bytea column;
- * NULL when the session holds no case key, the column is NULL or the key
- * does not open. */
+/* A content key sealed to the case's public key, from a bytea column, opened
+ * with the key of the case this request loaded (casefile_load() or
+ * staff_case_key_for()); NULL when the person holds no seal of it, the
+ * column is NULL or the key does not open. */
 struct content_key *casefile_sealed_key(struct staff_ctx *c, const PGresult *res, int row, int col);
 /* The report's own text (every text field of its content) and the
  * reporter's messages, one after the other, for the checks that nobody

@@ -258,7 +258,7 @@ static void put_content(struct staff_ctx *c, const struct casefile *k,
 	casepage_section(c, "content", M_CASE_CONTENT);
 	if (!key) {
 		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
-		staff_text(c, M_CASE_NO_KEY);
+		staff_text(c, M_CASE_NOT_SEALED);
 		staff_printf(c, "</p>\n</section>\n");
 		return;
 	}
@@ -365,7 +365,7 @@ void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long 
 		staff_printf(c, "</time></h3>\n<p class=\"text\">");
 		struct content_key *mk = casefile_sealed_key(c, res, i, 3);
 		if (!casefile_put_text(c, mk, res, i, 4))
-			staff_text(c, mk ? M_CASE_UNREADABLE : M_CASE_NO_KEY);
+			staff_text(c, mk ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
 		staff_printf(c, "</p>\n");
 		bool any = false;
 		for (int f = 0; mk && files && f < PQntuples(files); f++) {
@@ -436,7 +436,7 @@ static void put_notes(struct staff_ctx *c, const struct casefile *k,
 		staff_esc(c, PQgetvalue(res, i, 1));
 		staff_printf(c, "</time></h3>\n<p class=\"text\">");
 		if (!casefile_put_text(c, key, res, i, 2))
-			staff_text(c, key ? M_CASE_UNREADABLE : M_CASE_NO_KEY);
+			staff_text(c, key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
 		staff_printf(c, "</p></article>\n");
 	}
 	PQclear(res);
@@ -1180,7 +1180,7 @@ static void file_download(struct staff_ctx *c)
 		casefile_rollback(c);
 		buf_wipe(&c->body);
 		staff_error(c, have_key ? 500 : 403, M_CASE_FILE_UNREADABLE_TITLE,
-			    have_key ? M_CASE_UNREADABLE : M_CASE_NO_KEY);
+			    have_key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
 		return;
 	}
 	safe_file_name(json_string_value(json_object_get(meta, "name")), c->download_name,

@@ -13,6 +13,7 @@
 #include "daemon/log.h"
 #include "intake/sealing.h"
 #include "staff/casefile.h"
+#include "staff/seals.h"
 #include "staff/board.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"
@@ -210,7 +211,7 @@ static void list(struct staff_ctx *c)
 
 static const char sql_view[] =
 	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-	"c.content_key_sealed, c.content, i.order_no, to_char(i.order_date, 'YYYY-MM-DD'), "
+	"coalesce(c.content_key_resealed, c.content_key_sealed), c.content, i.order_no, to_char(i.order_date, 'YYYY-MM-DD'), "
 	"i.state, to_char(i.due_date, 'YYYY-MM-DD'), i.extended, coalesce(i.norms, ''), "
 	"i.conclusion_key_sealed, i.conclusion, i.proposed_measures, coalesce(i.decision, ''), "
 	"coalesce(i.measures_doc, ''), i.id, c.id, c.identity_sealed IS NOT NULL, "
@@ -255,10 +256,11 @@ static void put_field(struct staff_ctx *c, enum msg label, const char *value, co
 }
 
 /* The report's own words, opened with the session's case key. */
-static void put_report(struct staff_ctx *c, const PGresult *v)
+static void put_report(struct staff_ctx *c, const PGresult *v, const char *case_id)
 {
 	casepage_section(c, "report", M_COMM_REPORT);
-	const struct secret_key *sk = staff_case_key(c);
+	/* this member's own seal of the case (docs/keys.md) */
+	const struct secret_key *sk = staff_case_key_for(c, case_id);
 	struct content_key *key = casefile_sealed_key(c, v, 0, V_KEY);
 	unsigned char *plain = NULL;
 	size_t plen = 0;
@@ -270,7 +272,7 @@ static void put_report(struct staff_ctx *c, const PGresult *v)
 	}
 	if (!content) {
 		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
-		staff_text(c, sk ? M_COMM_CANNOT_OPEN : M_COMM_NO_CASE_KEY);
+		staff_text(c, sk ? M_COMM_CANNOT_OPEN : M_COMM_NOT_SEALED);
 		staff_printf(c, "</p>\n");
 	} else {
 		static const struct {
@@ -448,7 +450,7 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *a
 		staff_text(c, M_COMM_SUBMIT_CONCLUSION);
 		staff_printf(c, "</button></p>\n</form>\n");
 	} else {
-		const struct secret_key *sk = staff_case_key(c);
+		const struct secret_key *sk = staff_case_key_for(c, PQgetvalue(v, 0, V_CASE_ID));
 		struct content_key *key = casefile_sealed_key(c, v, 0, V_CONCL_KEY);
 		staff_printf(c, "<dl>\n<dt>");
 		staff_text(c, M_COMM_FINDINGS);
@@ -474,7 +476,7 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *a
 		content_key_free(key);
 		if (!sk) {
 			staff_printf(c, "<p class=\"notice\">");
-			staff_text(c, M_COMM_NO_CASE_KEY);
+			staff_text(c, M_COMM_NOT_SEALED);
 			staff_printf(c, "</p>\n");
 		}
 		if (state == INV_CONCLUSION_DRAFTED) {
@@ -684,7 +686,7 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 	/* what the staff typed about the case opens with its key (issue 14) */
 	struct content_key *key = sealedtext_case_key(c, PQgetvalue(v, 0, V_CASE_ID));
 	put_members(c, key, PQgetvalue(v, 0, V_INV_ID));
-	put_report(c, v);
+	put_report(c, v, PQgetvalue(v, 0, V_CASE_ID));
 	put_case_messages(c, PQgetvalue(v, 0, V_CASE_ID), reg_no, read_before);
 	put_related(c, PQgetvalue(v, 0, V_INV_ID));
 	put_requests(c, key, cal, reg_no, PQgetvalue(v, 0, V_INV_ID),
@@ -732,9 +734,14 @@ static bool conclude(struct staff_ctx *c, struct investigation *v, struct wf_err
 {
 	const char *findings = staff_arg(c, "findings");
 	const char *proposed = staff_arg(c, "proposed");
+	/* sealed to the case's own key, which this member opened from their
+	 * seal: whoever may read the case may read its conclusion */
+	struct public_key case_pk;
+	if (!staff_case_public_key(c, v->case_id, &case_pk))
+		return wf_fail(e, WF_CASE_STATE, "%s", i18n(c->lang, M_COMM_NOT_SEALED));
 	return investigation_conclude(c->db, v, staff_arg(c, "norms"), findings,
 				      staff_arg_len(c, "findings"), proposed,
-				      staff_arg_len(c, "proposed"), &c->keys->case_key, e);
+				      staff_arg_len(c, "proposed"), &case_pk, e);
 }
 
 static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
@@ -827,7 +834,7 @@ static void act(struct staff_ctx *c)
  * put_report() reads them. */
 static const char sql_appeal[] =
 	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-	"a.content_key_sealed, a.content, a.id, jx.reg_no "
+	"coalesce(a.content_key_resealed, a.content_key_sealed), a.content, a.id, jx.reg_no "
 	"FROM hotline.related_appeals r JOIN hotline.commission_members m "
 	"ON m.investigation_id = r.investigation_id "
 	"JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = a.journal_id "
@@ -869,7 +876,7 @@ static void appeal_view(struct staff_ctx *c)
 	put_field(c, M_RECEIPT_REGNO, c->arg, "reg-no");
 	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, V_REGISTERED), "registered");
 	staff_printf(c, "</dl>\n");
-	put_report(c, v);
+	put_report(c, v, PQgetvalue(v, 0, 4));
 	put_case_messages(c, PQgetvalue(v, 0, 4), c->arg, read_before);
 	staff_page_end(c);
 	PQclear(v);

@@ -12,6 +12,7 @@
 #include "intake/html.h"
 #include "staff/accountdb.h"
 #include "staff/internal.h"
+#include "staff/seals.h"
 #include "staff/totp.h"
 
 /* ------------------------------------------------------------ page shell */
@@ -534,20 +535,12 @@ static void login_post(struct staff_ctx *c)
 	}
 	if (chk.kdf.version == ACCOUNT_KDF_LEGACY)
 		login_upgrade(c->db, t.user_id, password, &chk);
-	size_t sealed_len;
-	unsigned char *sealed = bytea_col(res, 5, &sealed_len);
-	if (sealed) {
-		unsigned char *raw = sodium_malloc(KEYS_SECRET_BYTES);
-		if (raw && sealed_len == KEYS_SECRET_BYTES + crypto_box_SEALBYTES &&
-		    secret_key_unseal(chk.user_sk, raw, sealed, sealed_len))
-			case_key = secret_key_from_raw(raw);
-		else
-			log_error("staff: the case key granted to user %lld cannot be opened",
-				  t.user_id);
-		if (raw)
-			sodium_free(raw);
-		PQfreemem(sealed);
-	}
+	/* the session keeps the account's own key: it opens this person's
+	 * seals of cases, one case at a time (staff/seals.c); and it makes
+	 * the seals someone is owed on the cases this person holds */
+	case_key = secret_key_from_raw(secret_key_raw(chk.user_sk));
+	if (seals_fulfil(c->db, t.user_id, chk.user_sk, SEALS_PER_REQUEST) < 0)
+		log_warning("staff: the missing seals could not be read at a login");
 	char sid[SESSION_ID_HEX + 1], csrf[SESSION_CSRF_HEX + 1];
 	int epoch = atoi(PQgetvalue(res, 0, 8));
 	if (!session_create(p->srv->sessions, t.user_id, epoch, case_key, sid, csrf)) {
@@ -634,7 +627,7 @@ static void home_get(struct staff_ctx *c)
 		first = false;
 	}
 	staff_printf(c, "</p>\n");
-	if (c->case_sk) {
+	if (staff_holds_seals(c)) {
 		staff_printf(c, "<p class=\"hint\" id=\"case-key\">");
 		staff_text(c, M_STAFF_HOLDS_CASE_KEY);
 		staff_printf(c, "</p>\n");

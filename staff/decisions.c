@@ -347,7 +347,7 @@ static void order(struct staff_ctx *c)
 	if (!text) {
 		casefile_rollback(c);
 		buf_wipe(&c->body);
-		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NO_KEY);
+		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NOT_SEALED);
 		return;
 	}
 	char due[11];

@@ -46,14 +46,19 @@ struct staff_server {
 	bool (*mem_take)(void *cls, size_t n);
 	void (*mem_give)(void *cls, size_t n);
 	void *mem_cls;
+	struct seals_sweeper *sweeper; /* staff/seals.h */
 };
 
 /* c->priv */
 struct staff_priv {
 	struct staff_server *srv;
 	struct staff_req *req;
+	/* the account's own secret key (the session's), which opens this
+	 * person's seals; and the one case key opened from them in this
+	 * request (staff/seals.c) */
 	const struct secret_key *case_key;
-	unsigned char case_pk[32];
+	struct secret_key *seal_key;
+	char seal_case[24];
 	const char *session_id;	 /* the session cookie as sent, or "" */
 	const char *pre_token;	 /* the pre-login cookie as sent, or "" */
 	const char *device;	 /* the device cookie as sent, or "" */

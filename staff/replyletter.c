@@ -67,7 +67,7 @@ static void reply_letter(struct staff_ctx *c)
 	if (!mk) {
 		PQclear(res);
 		casefile_rollback(c);
-		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NO_KEY);
+		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NOT_SEALED);
 		return;
 	}
 	buf_printf(&c->body,

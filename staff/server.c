@@ -17,6 +17,7 @@
 #include "intake/html.h"
 #include "staff/body.h"
 #include "staff/internal.h"
+#include "staff/seals.h"
 
 #define STAFF_PATH_MAX 512
 
@@ -104,6 +105,11 @@ struct staff_server *staff_server_new(struct event_base *base, const struct conf
 	s->pool = worker_pool_new(base, cfg->staff_workers, cfg->database, cfg->request_timeout);
 	if (!s->pool) {
 		snprintf(err, errlen, "cannot start the staff worker threads");
+		goto fail;
+	}
+	s->sweeper = seals_sweeper_new(base, s->pool, s->sessions, cfg->staff_idle_timeout);
+	if (!s->sweeper) {
+		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	return s;
@@ -518,6 +524,7 @@ void staff_stop(struct staff_server *s)
 {
 	if (!s)
 		return;
+	seals_sweeper_stop(s->sweeper);
 	worker_pool_free(s->pool); /* running pages finish; queued ones 503 */
 	s->pool = NULL;
 	while (s->delayed) {
@@ -533,6 +540,7 @@ void staff_server_free(struct staff_server *s)
 	if (!s)
 		return;
 	staff_stop(s);
+	seals_sweeper_free(s->sweeper);
 	session_store_free(s->sessions);
 	throttle_free(s->throttle);
 	devtrust_free(s->devtrust);
@@ -701,14 +709,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 	}
 	c->user = &r->user;
 	c->csrf = view.csrf;
-	r->priv.case_key = view.case_key;
-	if (view.case_key) {
-		struct public_key pk;
-		secret_key_public(view.case_key, &pk);
-		memcpy(r->priv.case_pk, pk.bytes, sizeof r->priv.case_pk);
-		c->case_sk = secret_key_raw(view.case_key);
-		c->case_pk = r->priv.case_pk;
-	}
+	r->priv.case_key = view.case_key; /* the account's key: staff/seals.c */
 	if (r->is_post) {
 		const char *token = staff_arg(c, "csrf");
 		bool ok = strlen(token) == SESSION_CSRF_HEX &&
@@ -734,7 +735,17 @@ static void run_job(struct worker_job *job, PGconn *db)
 	}
 	c->is_post = r->is_post;
 	route->handler(c);
+	/* a step may have made someone entitled to a case this person holds
+	 * (triage routes it to the director, a commission appointed): make
+	 * their seals now (docs/keys.md) */
+	if (r->is_post && r->priv.seal_key &&
+	    seals_fulfil_case(db, r->user.id, r->priv.seal_case, r->priv.seal_key) < 0)
+		log_warning("staff %lu: the missing seals could not be read", r->id);
+	if (r->is_post && view.case_key &&
+	    seals_fulfil(db, r->user.id, view.case_key, SEALS_PER_REQUEST) < 0)
+		log_warning("staff %lu: the missing seals could not be read", r->id);
 out:
+	staff_seals_clear(c);
 	c->case_sk = NULL;
 	c->case_pk = NULL;
 	r->priv.case_key = NULL;
@@ -786,7 +797,7 @@ const struct staff_file *staff_files(const struct staff_ctx *c, unsigned *n)
 
 const struct secret_key *staff_case_key(const struct staff_ctx *c)
 {
-	return staff_priv(c)->case_key;
+	return staff_priv(c)->seal_key;
 }
 
 void staff_set_cookie(struct staff_ctx *c, const char *name, const char *value, int max_age)

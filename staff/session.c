@@ -177,3 +177,27 @@ unsigned session_count(struct session_store *s)
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }
+
+unsigned session_holders(struct session_store *s, unsigned idle_seconds, time_t now,
+			 long long *user_ids, struct secret_key **keys, unsigned max)
+{
+	unsigned n = 0;
+	pthread_mutex_lock(&s->lock);
+	for (unsigned i = 0; i < SESSION_MAX && n < max; i++) {
+		struct session *x = &s->slots[i];
+		if (!x->used || !x->case_key || now - x->last_seen > (time_t)idle_seconds ||
+		    now - x->created > SESSION_LIFETIME)
+			continue;
+		bool seen = false;
+		for (unsigned j = 0; j < n && !seen; j++)
+			seen = user_ids[j] == x->user_id;
+		if (seen)
+			continue;
+		keys[n] = secret_key_from_raw(secret_key_raw(x->case_key));
+		if (!keys[n])
+			continue;
+		user_ids[n++] = x->user_id;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}

@@ -49,6 +49,12 @@ void session_end(struct session_store *s, const char *id);
 void session_end_user(struct session_store *s, long long user_id);
 void session_view_clear(struct session_view *v);
 
+/* The users of live sessions (not idle past idle_seconds) and a fresh copy
+ * of each one's account key, one per user, at most max: for making the
+ * seals they owe others (staff/seals.c). The caller frees the keys. */
+unsigned session_holders(struct session_store *s, unsigned idle_seconds, time_t now,
+			 long long *user_ids, struct secret_key **keys, unsigned max);
+
 unsigned session_count(struct session_store *s);
 
 #endif

@@ -76,8 +76,7 @@ struct staff_ctx {
 	const char *path; /* "/staff/case/2026-000012" */
 	const char *arg;  /* what matched the route's trailing "*", or "" */
 	const char *csrf; /* the session's token, for forms */
-	/* The case-handling secret key when this session holds it (the user
-	 * was granted it and unwrapped it at login), else NULL. */
+	/* Unused since per-case seals (docs/keys.md): always NULL. */
 	const unsigned char *case_sk;
 	const unsigned char *case_pk;
 	/* The public keys and the pepper (intake/sealing.h), for the pages
@@ -142,9 +141,11 @@ struct staff_menu {
 };
 const struct staff_menu *const *staff_menu_tables(void);
 
-/* The case-handling secret key of this session as a crypto/keys.h key
- * (for content_key_open()), or NULL when the session does not hold it.
- * Valid during the handler; never copy it. */
+/* The secret key of the case this request opened with
+ * staff_case_key_for() (staff/seals.h; casefile_load() does it for its
+ * case) from this person's own seal, as a crypto/keys.h key for
+ * content_key_open(); NULL when none was opened or the person holds no
+ * seal of it. Valid during the handler; never copy it. */
 const struct secret_key *staff_case_key(const struct staff_ctx *c);
 
 /* Writing the page: text escaped, a translated text escaped, printf

@@ -2,8 +2,9 @@
 # Demo staff accounts for `make run` (tools/run.sh): one per role, the login
 # being the role name (operator, registrar, compliance, director, alternate,
 # commission, custodian, analyst, admin), each with a generated password
-# kept in var/demo-staff.txt (mode 0600) and printed by make run. The demo
-# case key is granted to compliance, director, alternate and commission.
+# kept in var/demo-staff.txt (mode 0600) and printed by make run. Each case
+# is sealed to the people its rules entitle; the demo case key is the
+# offline recovery key (docs/keys.md).
 # The roles that need a TOTP code by default (compliance, director,
 # alternate, custodian, admin: migration 0019) get a demo authenticator: a
 # random secret per var/, enrolled with hotlinectl user totp and printed
@@ -41,8 +42,9 @@ for role in "${roles[@]}"; do
 		printf '%-11s %s   (no code)\n' "$role" "$password" >>"$tmp"
 	fi
 done
-for login in compliance director alternate commission; do
-	"$build/hotlinectl" user grant-cases "$login" --case-key "$var/keys/case.sec" \
-		--passphrase-file "$var/keys/demo-passphrase" --database "$db" >/dev/null
-done
+# no grant of a case key: each case is sealed to the people its rules
+# entitle (docs/keys.md); cases of an older demo database are moved by
+# `hotlinectl case reseal` (idempotent: nothing to do on a fresh one)
+"$build/hotlinectl" case reseal --case-key "$var/keys/case.sec" \
+	--passphrase-file "$var/keys/demo-passphrase" --database "$db" >/dev/null
 mv "$tmp" "$list"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Staff accounts for a throw-away test stack (tools/stack.sh), the same as
 # the integration tests' (tests/integration/staff_fixture.py): one account
-# per role, the login being the role name, all with one password; the case
-# key granted to compliance, director, alternate and commission; TOTP
+# per role, the login being the role name, all with one password; cases
+# sealed to whoever their rules entitle (docs/keys.md); TOTP
 # required for compliance, director, alternate, custodian and admin (the
 # default of migration 0019), enrolled with known secrets. The accounts'
 # keys are derived with the stack's account secret and account_kdf
@@ -34,9 +34,8 @@ ctl() { "$build/hotlinectl" "$@" --database "$db" >/dev/null; }
 for role in "${roles[@]}"; do
 	printf '%s\n' "$password" | ctl user add "$role" --name "Test ${role^}" --roles "$role"
 done
-for login in compliance director alternate commission; do
-	ctl user grant-cases "$login" --case-key "$dir/case.sec" --passphrase-file "$dir/pp"
-done
+# no grant of a case key: each case is sealed to the people its rules
+# entitle (docs/keys.md)
 for login in "${!totp[@]}"; do
 	printf '%s\n' "$password" | ctl user totp "$login" --secret "${totp[$login]}"
 	ctl role totp "$login" on

@@ -32,7 +32,16 @@ export function passphrase() {
 export function hotlinectl(...args) {
 	const build = dirname(dirname(process.env.HOTLINE_TEXTS));
 	const db = `host=${stackDir()}/pg/run dbname=hotline user=postgres`;
-	return execFileSync(join(build, 'hotlinectl'), [...args, '--database', db], { encoding: 'utf8' });
+	// the stack's recovery key, so that a step seals the case to whoever it
+	// entitles at once (the director after a triage: docs/keys.md), as the
+	// integration tests do
+	const env = {
+		...process.env,
+		HOTLINE_CASE_KEY: join(stackDir(), 'case.sec'),
+		HOTLINE_CASE_PASSPHRASE_FILE: join(stackDir(), 'pp'),
+	};
+	return execFileSync(join(build, 'hotlinectl'), [...args, '--database', db],
+		{ encoding: 'utf8', env });
 }
 
 // Waits until the deadline scanner has announced every appeal registered so

@@ -6,9 +6,11 @@ Fixtures (registered for every test file by conftest.py):
                          staff account per role, the login being the role
                          name: operator, registrar, compliance, director,
                          alternate, commission, custodian, analyst, admin.
-                         All have the password STAFF_PASSWORD. The case key
-                         (keys.case_sec) is granted to CASE_KEY_LOGINS
-                         (compliance, director, alternate, commission). TOTP
+                         All have the password STAFF_PASSWORD. Each case is
+                         sealed to whoever its rules entitle among
+                         CASE_KEY_LOGINS (compliance, director, alternate,
+                         commission; docs/keys.md); keys.case_sec is the
+                         recovery key, given to hotlinectl (conftest). TOTP
                          is required for the roles TOTP_ROLES (compliance,
                          director, alternate, custodian, admin: the default
                          of migration 0019), whose accounts are enrolled
@@ -257,9 +259,8 @@ def staff_template_db(pg, template_db, keys):
     for role in ROLES:
         _ctl(ci, "user", "add", role, "--name", f"Test {role.capitalize()}", "--roles", role,
              stdin=STAFF_PASSWORD + "\n")
-    for login in CASE_KEY_LOGINS:
-        _ctl(ci, "user", "grant-cases", login, "--case-key", keys.case_sec,
-             "--passphrase-file", keys.passphrase_file)
+    # no grant: each case is sealed to the people entitled to it
+    # (docs/keys.md); CASE_KEY_LOGINS are those whose roles entitle them
     for login, secret in TOTP_SECRETS.items():
         _ctl(ci, "user", "totp", login, "--secret", secret, stdin=STAFF_PASSWORD + "\n")
     for role in TOTP_ROLES:

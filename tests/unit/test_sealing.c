@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "crypto/casekey.h"
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
 #include "crypto/seal.h"
@@ -51,6 +52,7 @@ static int group_setup(void **state)
 	static struct pepper pepper;
 	memset(pepper.bytes, 7, sizeof(pepper.bytes));
 	keys.pepper = &pepper;
+	keys.has_case_key = true; /* the recovery key */
 	return custodian_sk && case_sk ? 0 : -1;
 }
 
@@ -112,12 +114,46 @@ static void test_named_call_with_file(void **state)
 	receipt_hash(keys.pepper, RECEIPT, hash);
 	assert_memory_equal(a->receipt_hash, hash, sizeof hash);
 
-	/* content: the case key opens it, the custodian's does not */
+	/* content: sealed to the case's own key pair, whose secret waits for
+	 * the readers and is sealed to the recovery key; neither the recovery
+	 * key nor the custodian's opens the content key directly */
 	assert_null(
 	    content_key_open(custodian_sk, a->content_key_sealed.data, a->content_key_sealed.len));
+	assert_null(
+	    content_key_open(case_sk, a->content_key_sealed.data, a->content_key_sealed.len));
+	assert_non_null(a->case_sk);
+	assert_false(a->readers_sealed);
+	assert_int_equal(a->recovery_sealed.len, CASEKEY_SEAL_BYTES);
+	assert_null(casekey_open(custodian_sk, a->recovery_sealed.data, a->recovery_sealed.len));
+	struct secret_key *own = casekey_open(case_sk, a->recovery_sealed.data, a->recovery_sealed.len);
+	assert_non_null(own);
+	struct public_key own_pk;
+	secret_key_public(own, &own_pk);
+	assert_memory_equal(own_pk.bytes, a->case_public_key, KEYS_PUBLIC_BYTES);
 	struct content_key *key =
-	    content_key_open(case_sk, a->content_key_sealed.data, a->content_key_sealed.len);
+	    content_key_open(own, a->content_key_sealed.data, a->content_key_sealed.len);
 	assert_non_null(key);
+
+	/* the readers: one seal each, opened by their own key only; the case
+	 * secret is gone from the appeal */
+	struct public_key reader_pk;
+	struct secret_key *reader = secret_key_generate();
+	assert_non_null(reader);
+	secret_key_public(reader, &reader_pk);
+	struct case_reader readers[2] = {{.id = 7, .pk = reader_pk}, {.id = 12, .pk = keys.custodian}};
+	assert_true(appeal_seal_readers(a, readers, 2));
+	assert_null(a->case_sk);
+	assert_string_equal(a->reader_ids, "{7,12}");
+	assert_int_equal(a->reader_seals.len, 2 * CASEKEY_SEAL_BYTES);
+	struct secret_key *via_reader = casekey_open(reader, a->reader_seals.data, CASEKEY_SEAL_BYTES);
+	assert_non_null(via_reader);
+	assert_memory_equal(secret_key_raw(via_reader), secret_key_raw(own), KEYS_SECRET_BYTES);
+	assert_null(casekey_open(reader, a->reader_seals.data + CASEKEY_SEAL_BYTES,
+				 CASEKEY_SEAL_BYTES));
+	assert_true(appeal_seal_readers(a, readers, 2)); /* a retry keeps them */
+	secret_key_free(via_reader);
+	secret_key_free(reader);
+	secret_key_free(own);
 	json_t *got = open_json(key, &a->content);
 	assert_true(json_equal(got, content));
 	json_decref(got);

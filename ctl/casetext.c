@@ -1,5 +1,5 @@
-/* A case's content key for hotlinectl: see casekey.h. */
-#include "ctl/casekey.h"
+/* A case's content key for hotlinectl: see casetext.h. */
+#include "ctl/casetext.h"
 
 #include <stdio.h>
 
@@ -7,11 +7,12 @@
 #include "crypto/seal.h"
 #include "ctl/ctldb.h"
 #include "ctl/keygen.h"
+#include "ctl/reseal.h"
 
-struct content_key *casekey_open(PGconn *pg, const char *reg_no, const struct secret_key *sk)
+struct content_key *casetext_key(PGconn *pg, const char *reg_no, const struct secret_key *recovery)
 {
 	static const char sql_key[] =
-		"SELECT c.content_key_sealed FROM hotline.cases c "
+		"SELECT coalesce(c.content_key_resealed, c.content_key_sealed) FROM hotline.cases c "
 		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	const char *v[1] = {reg_no};
 	PGresult *res = ctldb_exec(pg, sql_key, 1, v);
@@ -21,17 +22,25 @@ struct content_key *casekey_open(PGconn *pg, const char *reg_no, const struct se
 		PQclear(res);
 		return NULL;
 	}
+	/* the recovery key opens the case's own key (docs/keys.md); a case
+	 * not resealed yet is sealed to it directly */
+	struct secret_key *sk = reseal_case_key(pg, reg_no, recovery);
+	if (!sk) {
+		PQclear(res);
+		return NULL;
+	}
 	size_t slen = 0;
 	unsigned char *sealed = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &slen);
 	PQclear(res);
 	struct content_key *key = sealed ? content_key_open(sk, sealed, slen) : NULL;
 	PQfreemem(sealed);
+	secret_key_free(sk);
 	if (!key)
 		fprintf(stderr, "hotlinectl: the case key does not open case %s\n", reg_no);
 	return key;
 }
 
-struct content_key *casekey_from_files(PGconn *pg, const char *reg_no, const char *key_file,
+struct content_key *casetext_key_from_files(PGconn *pg, const char *reg_no, const char *key_file,
 				       const char *pass_file)
 {
 	if (!key_file || !pass_file) {
@@ -42,7 +51,7 @@ struct content_key *casekey_from_files(PGconn *pg, const char *reg_no, const cha
 	struct secret_key *sk = secret_key_from_files(key_file, pass_file);
 	if (!sk)
 		return NULL;
-	struct content_key *key = casekey_open(pg, reg_no, sk);
+	struct content_key *key = casetext_key(pg, reg_no, sk);
 	secret_key_free(sk);
 	return key;
 }

@@ -1,0 +1,24 @@
+/* The content key of one case for a hotlinectl step that writes or reads
+ * what staff typed about it (workflow/freetext.h): opened with the
+ * recovery key given as --case-key FILE --passphrase-file FILE
+ * (docs/keys.md, "Per-case keys and seals"). */
+#ifndef HOTLINE_CTL_CASETEXT_H
+#define HOTLINE_CTL_CASETEXT_H
+
+#include <libpq-fe.h>
+
+struct content_key;
+struct secret_key;
+
+/* The content key of case reg_no opened with the recovery key (through
+ * the case's recovery seal, or directly for a case not resealed yet);
+ * NULL with a message. */
+struct content_key *casetext_key(PGconn *pg, const char *reg_no, const struct secret_key *recovery)
+    __attribute__((warn_unused_result));
+
+/* The same, the key loaded from its files first (slow: Argon2id); NULL
+ * with a message when an option is missing or a file does not open. */
+struct content_key *casetext_key_from_files(PGconn *pg, const char *reg_no, const char *key_file,
+				       const char *pass_file) __attribute__((warn_unused_result));
+
+#endif
