@@ -152,10 +152,10 @@ static void mytotp_post(struct staff_ctx *c)
 	struct wf_error e = {0};
 	enum accountdb_result r = ACCOUNTDB_FAILED;
 	if (wfdb_begin(c->db)) {
-		r = accountdb_totp_enrol(c->db, c->user->login, staff_arg(c, "password"), secret, len,
-					 (long long)step, &e);
-		if (r == ACCOUNTDB_DONE && staff_audit(c, "account.totp", c->user->login) &&
-		    wfdb_commit(c->db)) {
+		/* audited "account.totp" by the function (migrations/0020) */
+		r = accountdb_totp_enrol(c->db, c->user->id, c->user->login, c->user->login,
+					 staff_arg(c, "password"), secret, len, (long long)step, &e);
+		if (r == ACCOUNTDB_DONE && wfdb_commit(c->db)) {
 			sodium_memzero(secret, sizeof secret);
 			if (trusted)
 				devtrust_give_back(p->srv->devtrust, nonce);
