@@ -340,10 +340,10 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 		notice(c, "done", note);
 	staff_printf(c, "<dl id=\"account\">\n<dt>");
 	staff_text(c, M_ADMIN_STATE);
-	staff_printf(c, "</dt><dd id=\"state\">");
-	staff_text(c, disabled ? M_ADMIN_DISABLED
-		      : strcmp(PQgetvalue(res, 0, 10), "t") == 0 ? M_ADMIN_NOT_ACTIVATED
-								 : M_ADMIN_ACTIVE);
+	bool inactive = strcmp(PQgetvalue(res, 0, 10), "t") == 0;
+	staff_printf(c, "</dt><dd id=\"state\" data-state=\"%s\">",
+		     disabled ? "disabled" : inactive ? "inactive" : "active");
+	staff_text(c, disabled ? M_ADMIN_DISABLED : inactive ? M_ADMIN_NOT_ACTIVATED : M_ADMIN_ACTIVE);
 	staff_printf(c, "</dd>\n");
 	if (PQgetvalue(res, 0, 11)[0]) {
 		staff_printf(c, "<dt>");

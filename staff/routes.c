@@ -12,7 +12,7 @@ bool staff_may_open(unsigned roles, const char *path)
 	size_t len;
 	bool known;
 	const struct staff_route *r = staff_route_match("GET", path, &arg, &len, &known);
-	return r && (r->roles & (roles | STAFF_PUBLIC));
+	return r && (r->roles & (roles | STAFF_PUBLIC | STAFF_SIGNED_IN));
 }
 
 void staff_print_routes(FILE *out)

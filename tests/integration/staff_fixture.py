@@ -33,6 +33,8 @@ Helpers:
                          the last page that had one) is added as "csrf"
                          unless csrf=False or fields has one.
       .logout()
+      .activate(login, code, password=STAFF_PASSWORD, again=None)
+                         the holder's step at /staff/activate.
       Each returns StaffResp(status, headers, body, location) and
       .page(resp) parses the body (helpers.parse_html).
       .cookies (dict name -> value), .csrf (the token in use).
@@ -244,6 +246,17 @@ class StaffClient:
 
     def logout(self):
         return self.post("/staff/logout", {})
+
+    def activate(self, login, code, password=STAFF_PASSWORD, again=None):
+        """The holder's step at /staff/activate: login, one-time code, the
+        new password twice. Returns the answer (200 when activated)."""
+        r = self.get("/staff/activate")
+        m = _CSRF_RE.search(r.body)
+        assert r.status == 200 and m, f"no activation form: {r.status} {r.body[:300]}"
+        return self.post("/staff/activate", [("csrf", m.group(1)), ("login", login),
+                                             ("code", code), ("password", password),
+                                             ("again", password if again is None else again)],
+                         csrf=False)
 
 
 # ---------------------------------------------------------------- database
