@@ -2,8 +2,14 @@
 # Demo staff accounts for `make run` (tools/run.sh): one per role, the login
 # being the role name (operator, registrar, compliance, director, alternate,
 # commission, custodian, analyst, admin), each with a generated password
-# kept in var/demo-staff.txt (mode 0600) and printed by make run. The demo
-# case key is granted to compliance, director, alternate and commission.
+# kept in var/demo-staff.txt (mode 0600) and printed by make run. Each is
+# made with the real steps (docs/staff.md, "Accounts and activation"):
+# `hotlinectl user add` gives a one-time activation code, `user activate`
+# sets the password (the demo plays the person); compliance is added first,
+# so the bootstrap rule of an empty installation grants its role at once,
+# and compliance then confirms the director's, the alternate's and the
+# custodian's roles (`user confirm`). The demo case key is granted to
+# compliance, director, alternate and commission.
 # No TOTP is required (turn it on per role on the admin page after enrolling
 # with hotlinectl user totp). For trying out only.
 #   tools/demo-staff.sh BUILD ADMIN_CONNINFO VAR_DIR
@@ -18,15 +24,23 @@ roles=(operator registrar compliance director alternate commission custodian ana
 tmp="$list.tmp"
 (umask 077 && : >"$tmp")
 echo "== demo staff accounts (passwords in var/demo-staff.txt: for trying out only)"
-for role in "${roles[@]}"; do
-	out=$("$build/hotlinectl" user add "$role" --name "Demo ${role^}" --roles "$role" \
-		--database "$db" </dev/null)
-	password=$(printf '%s\n' "$out" | sed -n 's/^password: //p')
-	[ -n "$password" ] || {
-		echo "demo-staff.sh: no password for $role" >&2
+ctl() { "$build/hotlinectl" "$@" --database "$db"; }
+# compliance first: the bootstrap grant of an empty installation
+for role in compliance "${roles[@]}"; do
+	[ "$role" = compliance ] && grep -q '^compliance ' "$tmp" && continue
+	out=$(ctl user add "$role" --name "Demo ${role^}" --roles "$role" </dev/null)
+	code=$(printf '%s\n' "$out" | sed -n 's/^activation code: //p')
+	[ -n "$code" ] || {
+		echo "demo-staff.sh: no activation code for $role" >&2
 		exit 1
 	}
+	password=$(od -An -N15 -tx1 /dev/urandom | tr -d ' \n')
+	printf '%s\n%s\n' "$code" "$password" | ctl user activate "$role" >/dev/null
 	printf '%-11s %s\n' "$role" "$password" >>"$tmp"
+done
+comp_password=$(sed -n 's/^compliance *//p' "$tmp")
+for role in director alternate custodian; do
+	printf '%s\n' "$comp_password" | ctl user confirm "$role" "$role" --by compliance >/dev/null
 done
 for login in compliance director alternate commission; do
 	"$build/hotlinectl" user grant-cases "$login" --case-key "$var/keys/case.sec" \

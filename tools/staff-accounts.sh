@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Staff accounts for a throw-away test stack (tools/stack.sh), the same as
 # the integration tests' (tests/integration/staff_fixture.py): one account
-# per role, the login being the role name, all with one password; the case
+# per role, the login being the role name, all with one password (added,
+# then activated with the one-time code; compliance first, by the bootstrap
+# rule, then confirming the other privileged roles); the case
 # key granted to compliance, director, alternate and commission; TOTP
 # required for director, custodian and admin, with known secrets.
 #   tools/staff-accounts.sh DIR BUILD
@@ -24,8 +26,14 @@ declare -A totp=(
 db="host=$dir/pg/run dbname=hotline user=postgres"
 ctl() { "$build/hotlinectl" "$@" --database "$db" >/dev/null; }
 
-for role in "${roles[@]}"; do
-	printf '%s\n' "$password" | ctl user add "$role" --name "Test ${role^}" --roles "$role"
+ctlout() { "$build/hotlinectl" "$@" --database "$db"; }
+for role in compliance operator registrar director alternate commission custodian analyst admin; do
+	code=$(ctlout user add "$role" --name "Test ${role^}" --roles "$role" </dev/null |
+		sed -n 's/^activation code: //p')
+	printf '%s\n%s\n' "$code" "$password" | ctl user activate "$role"
+done
+for role in director alternate custodian; do
+	printf '%s\n' "$password" | ctl user confirm "$role" "$role" --by compliance
 done
 for login in compliance director alternate commission; do
 	ctl user grant-cases "$login" --case-key "$dir/case.sec" --passphrase-file "$dir/pp"
