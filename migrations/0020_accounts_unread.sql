@@ -189,9 +189,11 @@ $$;
 
 -- The person's own new password: the same key pair and TOTP secret,
 -- wrapped anew; the account's other sessions end (new epoch, returned;
--- NULL: no such active account).
-CREATE FUNCTION hotline.staff_password_set(p_user_id bigint, p_password_hash text,
-	p_kek_salt bytea, p_sk_wrapped bytea, p_totp_wrapped bytea) RETURNS integer
+-- NULL: no such active account, or its password changed meanwhile:
+-- p_old_salt is the salt the caller unwrapped with).
+CREATE FUNCTION hotline.staff_password_set(p_user_id bigint, p_old_salt bytea,
+	p_password_hash text, p_kek_salt bytea, p_sk_wrapped bytea, p_totp_wrapped bytea)
+	RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
 DECLARE
 	v_epoch integer;
@@ -202,6 +204,7 @@ BEGIN
 		totp_wrapped = CASE WHEN totp_wrapped IS NULL THEN NULL ELSE p_totp_wrapped END,
 		epoch = epoch + 1, changed_at = now()
 		WHERE id = p_user_id AND public_key IS NOT NULL AND NOT disabled
+		AND kek_salt = p_old_salt -- unchanged since the caller opened it
 		AND (totp_wrapped IS NULL OR p_totp_wrapped IS NOT NULL)
 		RETURNING epoch, login INTO v_epoch, v_login;
 	IF v_epoch IS NOT NULL THEN
@@ -212,14 +215,16 @@ END
 $$;
 
 -- TOTP enrolment: by the person (p_actor_id their id, "account.totp") or
--- hotlinectl (NULL, "user.totp"). False: no such active account.
+-- hotlinectl (NULL, "user.totp"), wrapped under the key of the salt
+-- p_kek_salt. False: no such active account, or its password changed
+-- meanwhile.
 CREATE FUNCTION hotline.staff_totp_set(p_actor_id bigint, p_actor text, p_login text,
-	p_totp_wrapped bytea, p_last_step bigint) RETURNS boolean
+	p_kek_salt bytea, p_totp_wrapped bytea, p_last_step bigint) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
 BEGIN
 	UPDATE hotline.staff_users SET totp_wrapped = p_totp_wrapped,
 		totp_last_step = p_last_step, changed_at = now()
-		WHERE login = p_login AND public_key IS NOT NULL
+		WHERE login = p_login AND public_key IS NOT NULL AND kek_salt = p_kek_salt
 		AND (p_actor_id IS NULL OR id = p_actor_id);
 	IF NOT FOUND THEN
 		RETURN false;
@@ -361,6 +366,11 @@ BEGIN
 END
 $$;
 
+-- hotline_app reads accounts (logins, pages) and changes them only
+-- through the functions above (0005 let it INSERT and UPDATE directly).
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON hotline.staff_users, hotline.staff_role_policy
+	FROM hotline_app;
+REVOKE USAGE ON SEQUENCE hotline.staff_users_id_seq FROM hotline_app;
 REVOKE ALL ON hotline.staff_grants_pending FROM PUBLIC;
 REVOKE ALL ON FUNCTION hotline.staff_may_bootstrap, hotline.staff_apply_roles,
 	hotline.staff_account_add, hotline.staff_account_reset, hotline.staff_account_activate,

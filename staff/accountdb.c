@@ -213,16 +213,16 @@ enum accountdb_result accountdb_activate(PGconn *pg, const char *login, const ch
 	return r;
 }
 
-/* The account's password hash, salt and wrapped secrets, locked for the
- * change. */
+/* The account's password hash, salt and wrapped secrets. Not locked
+ * (hotline_app may not UPDATE, so no FOR UPDATE): the change names the
+ * salt it unwrapped with, and the function refuses it if another change
+ * came first. */
 static const char sql_secrets_by_id[] =
     "SELECT password_hash, kek_salt, secret_key_wrapped, totp_wrapped, id "
-    "FROM hotline.staff_users WHERE id = $1 AND public_key IS NOT NULL AND NOT disabled "
-    "FOR UPDATE";
+    "FROM hotline.staff_users WHERE id = $1 AND public_key IS NOT NULL AND NOT disabled";
 static const char sql_secrets_by_login[] =
     "SELECT password_hash, kek_salt, secret_key_wrapped, totp_wrapped, id "
-    "FROM hotline.staff_users WHERE login = $1 AND public_key IS NOT NULL AND NOT disabled "
-    "FOR UPDATE";
+    "FROM hotline.staff_users WHERE login = $1 AND public_key IS NOT NULL AND NOT disabled";
 
 /* Opens the account's key-encryption key with password: NULL (and *res
  * cleared) when it does not match. */
@@ -300,9 +300,10 @@ enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id,
 		goto out;
 	}
 	salt_hex = accountdb_hex(salt, sizeof salt);
-	static const char sql_set[] = "SELECT hotline.staff_password_set($1, $2, $3, $4, $5)";
-	const char *v[5] = {id, hash, salt_hex, sk, totp};
-	PGresult *up = wfdb_exec(pg, sql_set, 5, v, e);
+	static const char sql_set[] =
+	    "SELECT hotline.staff_password_set($1, $2, $3, $4, $5, $6)";
+	const char *v[6] = {id, PQgetvalue(res, 0, 1), hash, salt_hex, sk, totp};
+	PGresult *up = wfdb_exec(pg, sql_set, 6, v, e);
 	if (up) {
 		*epoch = PQntuples(up) == 1 && !PQgetisnull(up, 0, 0) ? atoi(PQgetvalue(up, 0, 0)) : 0;
 		r = *epoch > 0 ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
@@ -343,14 +344,16 @@ enum accountdb_result accountdb_totp_enrol(PGconn *pg, long long actor_id, const
 	if (!res)
 		return ACCOUNTDB_FAILED;
 	struct account_kek *kek = open_kek(res, password);
-	PQclear(res);
-	if (!kek)
+	if (!kek) {
+		PQclear(res);
 		return ACCOUNTDB_NO_ROW;
+	}
 	unsigned char *wrapped = NULL;
 	size_t wrapped_len = 0;
 	bool ok = account_wrap(kek, secret, secret_len, &wrapped, &wrapped_len);
 	account_kek_free(kek);
 	if (!ok) {
+		PQclear(res);
 		free(wrapped);
 		wf_fail(e, WF_CRYPTO, "cannot wrap the TOTP secret (out of memory?)");
 		return ACCOUNTDB_FAILED;
@@ -359,9 +362,12 @@ enum accountdb_result accountdb_totp_enrol(PGconn *pg, long long actor_id, const
 	free(wrapped);
 	char step[24], id[24];
 	snprintf(step, sizeof step, "%lld", last_step);
-	static const char sql_set[] = "SELECT hotline.staff_totp_set($1, $2, $3, $4, $5)";
-	const char *sv[5] = {actor_param(actor_id, id), actor, login, hex, step};
-	PGresult *up = wfdb_exec(pg, sql_set, 5, sv, e);
+	static const char sql_set[] =
+	    "SELECT hotline.staff_totp_set($1, $2, $3, $4, $5, $6)";
+	const char *sv[6] = {actor_param(actor_id, id), actor, login, PQgetvalue(res, 0, 1), hex,
+			     step};
+	PGresult *up = wfdb_exec(pg, sql_set, 6, sv, e);
+	PQclear(res);
 	free(hex);
 	enum accountdb_result r = !up ? ACCOUNTDB_FAILED
 				  : PQntuples(up) == 1 && strcmp(PQgetvalue(up, 0, 0), "t") == 0

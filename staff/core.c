@@ -215,13 +215,12 @@ static const char sql_login[] =
     "(SELECT coalesce(bool_or(p.totp_required), false) FROM hotline.staff_role_policy p "
     "WHERE p.role = ANY (u.roles)) "
     "FROM hotline.staff_users u WHERE u.login = $1";
-static const char sql_failed[] =
-    "UPDATE hotline.staff_users SET failed_logins = failed_logins + 1, last_failure_at = now() "
-    "WHERE login = $1";
-static const char sql_totp_step[] =
-    "UPDATE hotline.staff_users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2";
-static const char sql_logged_in[] =
-    "UPDATE hotline.staff_users SET failed_logins = 0, last_login_at = now() WHERE id = $1";
+/* hotline_app changes accounts only through these audited functions
+ * (migrations/0020_accounts_unread.sql): the failure count and its
+ * "login.failed" row; the accepted TOTP step (false: used meanwhile), the
+ * last login and its "login" row. */
+static const char sql_failed[] = "SELECT hotline.staff_login_failed($1)";
+static const char sql_logged_in[] = "SELECT hotline.staff_login_done($1, $2)";
 
 static unsigned char *bytea_col(const PGresult *res, int col, size_t *len)
 {
@@ -271,11 +270,10 @@ static void login_failed(struct staff_ctx *c, struct login_try *t)
 		p->delay = d1 > d2 ? d1 : d2;
 	}
 	const char *v[1] = {t->login};
-	/* the same statement for a known and an unknown login */
+	/* the same statement for a known and an unknown login; it writes the
+	 * audit row too */
 	if (!exec_ok(c->db, sql_failed, 1, v, NULL))
 		log_error("staff: cannot count a failed login");
-	if (!staff_audit_db(c->db, t->user_id, t->user_id ? t->login : "", "login.failed", ""))
-		log_error("staff: cannot write the audit row of a failed login");
 	log_info("staff: login failed (%s, delay %u s)", t->trusted ? "known device" : "untrusted",
 		 p->delay);
 	staff_login_page(c, 401, true, p->delay > 0);
@@ -456,14 +454,19 @@ static void login_post(struct staff_ctx *c)
 			 t.user_id);
 		goto done;
 	}
-	if (chk.step) {
+	{
 		char id[24], st[24];
 		snprintf(id, sizeof id, "%lld", t.user_id);
 		snprintf(st, sizeof st, "%lld", (long long)chk.step);
 		const char *sv[2] = {id, st};
-		int rows = 0;
-		if (!exec_ok(c->db, sql_totp_step, 2, sv, &rows) || rows != 1) {
-			log_info("staff: user %lld: TOTP code used meanwhile", t.user_id);
+		PGresult *lr = PQexecParams(c->db, sql_logged_in, 2, NULL, sv, NULL, NULL, 0);
+		bool recorded = PQresultStatus(lr) == PGRES_TUPLES_OK && PQntuples(lr) == 1 &&
+				strcmp(PQgetvalue(lr, 0, 0), "t") == 0;
+		PQclear(lr);
+		if (!recorded) {
+			log_info("staff: user %lld: TOTP code used meanwhile, or the login not "
+				 "recorded",
+				 t.user_id);
 			goto done;
 		}
 	}
@@ -491,13 +494,6 @@ static void login_post(struct staff_ctx *c)
 		goto wipe;
 	}
 	case_key = NULL;
-	char id[24];
-	snprintf(id, sizeof id, "%lld", t.user_id);
-	const char *iv[1] = {id};
-	if (!exec_ok(c->db, sql_logged_in, 1, iv, NULL))
-		log_error("staff: cannot record the login of user %lld", t.user_id);
-	if (!staff_audit_db(c->db, t.user_id, t.login, "login", ""))
-		log_error("staff: cannot write the audit row of a login");
 	/* An untrusted login clears the account's count only: the client's
 	 * stays, a guesser behind the same address is not forgiven by someone
 	 * else's login. A trusted one clears nothing of the slow-down: a
