@@ -78,9 +78,9 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg error, bool
 	staff_text(c, M_PASSWORD_AGAIN);
 	staff_printf(c, "</label>\n<input id=\"new-password-again\" name=\"again\" type=\"password\" "
 			"autocomplete=\"new-password\" required maxlength=\"256\">\n"
-			"<button type=\"submit\" id=\"activate-submit\">");
+			"<p><button type=\"submit\" id=\"activate-submit\">");
 	staff_text(c, M_ACTIVATE_SUBMIT);
-	staff_printf(c, "</button>\n</form>\n");
+	staff_printf(c, "</button></p>\n</form>\n");
 	staff_page_end(c);
 }
 

@@ -58,56 +58,56 @@ static void grants_page(struct staff_ctx *c, unsigned status, enum msg note, boo
 		staff_printf(c, "<p id=\"no-grants\">");
 		staff_text(c, M_GRANTS_NONE);
 		staff_printf(c, "</p>\n");
-	} else {
-		staff_printf(c, "<div class=\"table-wrap\"><table id=\"grants\">\n<thead><tr><th>");
-		staff_text(c, M_ADMIN_NAME);
-		staff_printf(c, "</th><th>");
-		staff_text(c, M_GRANTS_ROLE);
-		staff_printf(c, "</th><th>");
-		staff_text(c, M_GRANTS_ASKED);
-		staff_printf(c, "</th><th>");
-		staff_text(c, M_PASSWORD_FINGERPRINT);
-		staff_printf(c, "</th><th></th></tr></thead>\n<tbody>\n");
 	}
+	/* one block per grant, not a table: the fingerprint and the button
+	 * stay whole on a phone */
+	staff_printf(c, "<div id=\"grants\">\n");
 	for (int i = 0; i < PQntuples(res); i++) {
 		enum role role;
 		char fp[FINGERPRINT_TEXT_SIZE];
 		accountdb_fingerprint(PQgetisnull(res, i, 6) ? NULL : PQgetvalue(res, i, 6), fp);
-		staff_printf(c, "<tr data-login=\"");
+		staff_printf(c, "<section class=\"grant\" data-login=\"");
 		staff_esc(c, PQgetvalue(res, i, 1));
 		staff_printf(c, "\" data-role=\"");
 		staff_esc(c, PQgetvalue(res, i, 3));
-		staff_printf(c, "\"><td>");
+		staff_printf(c, "\">\n<h2>");
 		staff_esc(c, PQgetvalue(res, i, 2));
 		staff_printf(c, " <span class=\"login\">(");
 		staff_esc(c, PQgetvalue(res, i, 1));
-		staff_printf(c, ")</span></td><td>");
+		staff_printf(c, ")</span></h2>\n<dl>\n<dt>");
+		staff_text(c, M_GRANTS_ROLE);
+		staff_printf(c, "</dt><dd>");
 		if (role_parse(PQgetvalue(res, i, 3), &role))
 			staff_text(c, role_msgs[role]);
-		staff_printf(c, "</td><td>");
+		staff_printf(c, "</dd>\n<dt>");
+		staff_text(c, M_GRANTS_ASKED);
+		staff_printf(c, "</dt><dd>");
 		staff_esc(c, PQgetvalue(res, i, 4));
 		staff_printf(c, ", ");
 		staff_esc(c, PQgetvalue(res, i, 5));
-		staff_printf(c, "</td><td><code class=\"fingerprint\">");
+		staff_printf(c, "</dd>\n<dt>");
+		staff_text(c, M_PASSWORD_FINGERPRINT);
+		staff_printf(c, "</dt><dd><code class=\"fingerprint\">");
 		if (fp[0])
 			staff_printf(c, "%s", fp);
 		else
 			staff_text(c, M_GRANTS_NOT_ACTIVATED);
-		staff_printf(c, "</code></td><td>");
+		staff_printf(c, "</code></dd>\n</dl>\n");
 		if (strcmp(PQgetvalue(res, i, 7), "t") == 0 || strcmp(PQgetvalue(res, i, 8), "t") == 0) {
+			staff_printf(c, "<p class=\"hint\">");
 			staff_text(c, M_GRANTS_NOT_YOURS);
+			staff_printf(c, "</p>\n");
 		} else if (fp[0]) {
 			staff_form_open(c, "/staff/grants/confirm", false);
 			staff_printf(c, "<input type=\"hidden\" name=\"grant\" value=\"%s\">\n"
 					"<button type=\"submit\" class=\"confirm\">",
 				     PQgetvalue(res, i, 0));
 			staff_text(c, M_GRANTS_CONFIRM);
-			staff_printf(c, "</button></form>");
+			staff_printf(c, "</button>\n</form>\n");
 		}
-		staff_printf(c, "</td></tr>\n");
+		staff_printf(c, "</section>\n");
 	}
-	if (PQntuples(res) > 0)
-		staff_printf(c, "</tbody></table></div>\n");
+	staff_printf(c, "</div>\n");
 	PQclear(res);
 	staff_page_end(c);
 }

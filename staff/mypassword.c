@@ -95,9 +95,9 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg note, bool 
 	staff_text(c, M_PASSWORD_AGAIN);
 	staff_printf(c, "</label>\n<input id=\"new-password-again\" name=\"again\" type=\"password\" "
 			"autocomplete=\"new-password\" required maxlength=\"256\">\n"
-			"<button type=\"submit\" id=\"password-submit\">");
+			"<p><button type=\"submit\" id=\"password-submit\">");
 	staff_text(c, M_PASSWORD_SUBMIT);
-	staff_printf(c, "</button>\n</form>\n");
+	staff_printf(c, "</button></p>\n</form>\n");
 	staff_page_end(c);
 }
 

@@ -46,8 +46,8 @@ def fingerprint_of(client):
 
 
 def grant_row(body, login, role):
-    m = re.search(rf'<tr data-login="{re.escape(login)}" data-role="{role}">(.*?)</tr>', body,
-                  re.S)
+    m = re.search(rf'<section class="grant" data-login="{re.escape(login)}" '
+                  rf'data-role="{role}">(.*?)</section>', body, re.S)
     assert m, f"no waiting grant of {role} to {login} on the page"
     return m.group(1)
 
