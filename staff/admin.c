@@ -1,7 +1,9 @@
 /* The administrator's pages: accounts (list, add, roles, disable, reset)
  * and which roles must give a TOTP code (docs/staff.md). No case content
- * here; every change is audited in the transaction that makes it, and the
- * sessions of a changed account end at once. */
+ * and no password here: a new or reset account gets a one-time activation
+ * code, privileged roles wait for a second person (staff/grants.c). Every
+ * change goes through an audited account function (staff/accountdb.h),
+ * and the sessions of a changed account end at once. */
 #include <stdlib.h>
 #include <string.h>
 
