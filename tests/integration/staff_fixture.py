@@ -33,8 +33,9 @@ Helpers:
                          the last page that had one) is added as "csrf"
                          unless csrf=False or fields has one.
       .logout()
-      .activate(login, code, password=STAFF_PASSWORD, again=None)
-                         the holder's step at /staff/activate.
+      .activate(login, code, password=STAFF_PASSWORD, again=None, totp=False)
+                         the holder's step at /staff/activate (totp=True: with
+                         the authenticator set up too, secret in .totp_secret).
       Each returns StaffResp(status, headers, body, location) and
       .page(resp) parses the body (helpers.parse_html).
       .cookies (dict name -> value), .csrf (the token in use).
@@ -247,16 +248,21 @@ class StaffClient:
     def logout(self):
         return self.post("/staff/logout", {})
 
-    def activate(self, login, code, password=STAFF_PASSWORD, again=None):
+    def activate(self, login, code, password=STAFF_PASSWORD, again=None, totp=False):
         """The holder's step at /staff/activate: login, one-time code, the
-        new password twice. Returns the answer (200 when activated)."""
+        new password twice; totp=True also sets up the authenticator with
+        the secret the page offers (its code now; the secret is left in
+        .totp_secret). Returns the answer (200 when activated)."""
         r = self.get("/staff/activate")
         m = _CSRF_RE.search(r.body)
         assert r.status == 200 and m, f"no activation form: {r.status} {r.body[:300]}"
-        return self.post("/staff/activate", [("csrf", m.group(1)), ("login", login),
-                                             ("code", code), ("password", password),
-                                             ("again", password if again is None else again)],
-                         csrf=False)
+        self.totp_secret = re.search(r'name="secret" value="([A-Z2-7]+)"', r.body).group(1)
+        fields = [("csrf", m.group(1)), ("login", login), ("code", code),
+                  ("password", password), ("again", password if again is None else again),
+                  ("secret", self.totp_secret)]
+        if totp:
+            fields.append(("totp", totp_code(self.totp_secret, time.time())))
+        return self.post("/staff/activate", fields, csrf=False)
 
 
 # ---------------------------------------------------------------- database

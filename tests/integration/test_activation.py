@@ -4,6 +4,7 @@ one-time activation codes instead of passwords, everyone's own password
 change, two-person confirmation of privileged roles, and hotline_app
 limited to the audited account functions of migration 0020."""
 import re
+import time
 
 import psycopg2
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from conftest import HOTLINECTL, run
 from helpers import by_id, element_text
 from staff_fixture import (STAFF_PASSWORD, StaffClient, activation_code, add_account, audit_rows,
-                           confirm_role, fresh_totp)
+                           confirm_role, fresh_totp, totp_code)
 
 NEW_PASSWORD = "the person's own secret 7"
 
@@ -124,6 +125,39 @@ def test_an_expired_code_opens_nothing(staff_hotline):
              "WHERE login = 'late'")
     assert StaffClient(hl).activate("late", code, NEW_PASSWORD).status == 401
     assert hl.query("SELECT public_key FROM hotline.staff_users WHERE login = 'late'") == [(None,)]
+
+
+def test_activation_sets_up_the_second_factor_a_role_requires(staff_hotline):
+    """An account whose role requires a TOTP code could never log in to set
+    one up: the activation does it, or is refused without spending the code."""
+    hl = staff_hotline
+    ci = hl.admin_conninfo
+    ctl(ci, "role", "totp", "registrar", "on")
+    code = activation_code(ctl(ci, "user", "add", "rustem", "--name", "Rustem",
+                               "--roles", "registrar").stdout)
+    c = StaffClient(hl)
+    r = c.activate("rustem", code, NEW_PASSWORD)
+    assert r.status == 400 and by_id(r.body, "totp-secret") is not None
+    assert hl.query("SELECT public_key FROM hotline.staff_users WHERE login = 'rustem'") == \
+        [(None,)]
+    # the secret in the form is only the one the page gave out
+    r = c.post("/staff/activate", [("csrf", c.cookies.get("hotline_staff_pre", "")),
+                                   ("login", "rustem"), ("code", code),
+                                   ("password", NEW_PASSWORD), ("again", NEW_PASSWORD),
+                                   ("secret", "A" * 32), ("totp", "123456")], csrf=False)
+    assert r.status in (400, 403)
+    r = c.activate("rustem", code, NEW_PASSWORD, totp=True)
+    assert r.status == 200 and by_id(r.body, "done") is not None, r.body[:600]
+    secret = c.totp_secret
+    # the code that confirmed it is spent; the next step's logs in
+    (step,), = hl.query("SELECT totp_last_step FROM hotline.staff_users WHERE login = 'rustem'")
+    assert abs(step - int(time.time()) // 30) <= 1
+    assert StaffClient(hl).login_as("rustem", NEW_PASSWORD, code=totp_code(secret, step * 30),
+                                    check=False).status == 401
+    StaffClient(hl).login_as("rustem", NEW_PASSWORD, code=totp_code(secret, (step + 1) * 30))
+    rows = [(r["login"], r["action"], r["object"]) for r in audit_rows(hl)]
+    assert ("rustem", "account.activate", "rustem") in rows
+    assert ("rustem", "account.totp", "rustem") in rows
 
 
 def test_a_role_grant_waits_for_its_confirmation(staff_hotline):
