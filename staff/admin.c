@@ -419,8 +419,7 @@ static void user_get(struct staff_ctx *c)
 		staff_error(c, 503, M_STAFF_AUDIT_FAILED_TITLE, M_STAFF_AUDIT_FAILED);
 		return;
 	}
-	bool added = strcmp(staff_arg(c, "added"), "1") == 0;
-	user_page(c, c->arg, 200, added ? M_ADMIN_ADDED_TITLE : 0, false);
+	user_page(c, c->arg, 200, 0, false);
 }
 
 /* The id of login, 0 when there is none, -1 on a database error. */
