@@ -6,7 +6,7 @@ PORT     ?= 8080
 # seconds each fuzz harness runs under `make fuzz` (make test runs 3 each)
 SECONDS  ?= 60
 
-PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto gmime-3.0 liboath
+PKGS     := libevent libmicrohttpd libsodium libpq libsystemd jansson libesmtp-1.0 libssl libcrypto gmime-3.0 liboath libqrencode
 CPPFLAGS := -I. -I$(BUILD)/gen -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -41,7 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 .PHONY: all help deps run test unit integration browser bench fuzz fuzz-smoke clean format check-sql po-update
 
-all: $(BUILD)/hotlined $(BUILD)/hotlinectl
+all: $(BUILD)/hotlined $(BUILD)/hotlinectl $(BUILD)/tests/account_probe
 
 help:
 	@echo "make run        build, start PostgreSQL under ./var and hotlined on http://127.0.0.1:$(PORT)/"
@@ -80,6 +80,11 @@ $(BUILD)/hotlinectl: $(CTL_OBJ) $(BUILD)/libhotline.a
 $(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhotline.a $(TEXTS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS) -lcmocka
+
+# a test tool of the integration tests (tests/integration/test_account_kdf.py)
+$(BUILD)/tests/account_probe: tests/tools/account_probe.c $(BUILD)/libhotline.a $(TEXTS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS)
 
 -include $(LIB_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CTL_OBJ:.o=.d)
 

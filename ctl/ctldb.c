@@ -47,6 +47,27 @@ const char *ctldb_take_database(int *argc, char **argv)
 	return conninfo;
 }
 
+const char *ctldb_take_option(int *argc, char **argv, const char *flag, const char *env)
+{
+	const char *value = env ? getenv(env) : NULL;
+	size_t flen = strlen(flag);
+	int out = 0;
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], flag) == 0 && i + 1 < *argc) {
+			value = argv[++i];
+			continue;
+		}
+		if (strncmp(argv[i], flag, flen) == 0 && argv[i][flen] == '=') {
+			value = argv[i] + flen + 1;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	*argc = out;
+	return value;
+}
+
 PGresult *ctldb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values)
 {
 	PGresult *res = PQexecParams(pg, sql_text, nparams, NULL, values, NULL, NULL, 0);

@@ -15,6 +15,10 @@ PGconn *ctldb_connect(const char *conninfo);
 
 /* Runs sql_text with text parameters; NULL (after printing the server's
  * message) unless it returned tuples or completed. */
+/* Takes "FLAG VALUE" or "FLAG=VALUE" out of argv (as ctldb_take_database
+ * does --database); else the environment variable env (NULL: none). */
+const char *ctldb_take_option(int *argc, char **argv, const char *flag, const char *env);
+
 PGresult *ctldb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values);
 bool ctldb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *values);
 

@@ -29,6 +29,7 @@ static const struct command_usage usages[] = {
     {"keygen", "  keygen --public FILE --secret FILE [--passphrase-file FILE]\n"},
     {"pepper", "  pepper --out FILE                          make the receipt pepper file\n"},
     {"checkpoint-key", "  checkpoint-key --public FILE --secret FILE  make the checkpoint signing key\n"},
+    {"account-secret", "  account-secret --out FILE                  make the staff accounts' server secret\n"},
     {"case",
      "  case show REG_NO --database CONNINFO --case-key FILE --passphrase-file FILE\n"
      "            [--custodian-key FILE --custodian-passphrase-file FILE]\n"
@@ -128,6 +129,8 @@ int main(int argc, char **argv)
 		return pepper_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "checkpoint-key") == 0)
 		return checkpoint_key_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "account-secret") == 0)
+		return account_secret_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "journal") == 0 && argc > 2 && strcmp(argv[2], "verify") == 0)
 		return journal_verify_main(argc - 2, argv + 2);
 	if (strcmp(cmd, "case") == 0 && argc > 2 && strcmp(argv[2], "show") == 0)

@@ -497,27 +497,67 @@ static int user_list(PGconn *pg)
 	    "SELECT login, display_name, array_to_string(roles, ','), "
 	    "CASE WHEN disabled THEN 'disabled' WHEN public_key IS NULL THEN 'inactive' "
 	    "ELSE 'active' END, "
-	    "case_key_sealed IS NOT NULL, totp_wrapped IS NOT NULL, failed_logins "
+	    "case_key_sealed IS NOT NULL, totp_wrapped IS NOT NULL, failed_logins, "
+	    "kdf_version, coalesce(kdf_opslimit, 0), coalesce(kdf_memlimit, 0) / 1048576, "
+	    "public_key IS NULL "
 	    "FROM hotline.staff_users ORDER BY login";
 	PGresult *res = ctldb_exec(pg, sql_list, 0, NULL);
 	if (!res)
 		return 1;
-	printf("%-16s %-24s %-28s %-8s %-6s %-5s %s\n", "LOGIN", "NAME", "ROLES", "STATE",
-	       "CASES", "TOTP", "FAILED");
-	for (int i = 0; i < PQntuples(res); i++)
-		printf("%-16s %-24s %-28s %-8s %-6s %-5s %s\n", PQgetvalue(res, i, 0),
+	/* KEY: how the account's key is wrapped (staff/account.h); "old" until
+	 * its next login wraps it under the server secret */
+	printf("%-16s %-24s %-28s %-8s %-6s %-5s %-6s %s\n", "LOGIN", "NAME", "ROLES", "STATE",
+	       "CASES", "TOTP", "FAILED", "KEY");
+	for (int i = 0; i < PQntuples(res); i++) {
+		char key[48] = "old";
+		if (strcmp(PQgetvalue(res, i, 10), "t") == 0)
+			snprintf(key, sizeof key, "-"); /* not activated: no key yet */
+		else if (atoi(PQgetvalue(res, i, 7)) == ACCOUNT_KDF_PEPPERED)
+			snprintf(key, sizeof key, "t=%s,m=%sM", PQgetvalue(res, i, 8),
+				 PQgetvalue(res, i, 9));
+		printf("%-16s %-24s %-28s %-8s %-6s %-5s %-6s %s\n", PQgetvalue(res, i, 0),
 		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
 		       PQgetvalue(res, i, 3),
 		       strcmp(PQgetvalue(res, i, 4), "t") == 0 ? "yes" : "no",
 		       strcmp(PQgetvalue(res, i, 5), "t") == 0 ? "yes" : "no",
-		       PQgetvalue(res, i, 6));
+		       PQgetvalue(res, i, 6), key);
+	}
 	PQclear(res);
 	return 0;
+}
+
+/* The server secret and the limits a command that derives an account's
+ * key needs: --account-secret FILE or $HOTLINE_ACCOUNT_SECRET (the file
+ * hotlined's account_secret_file names), --account-kdf PRESET or
+ * $HOTLINE_ACCOUNT_KDF (moderate by default, as hotlined's account_kdf). */
+static bool account_setup(const char *secret_file, const char *preset)
+{
+	char why[256];
+	if (!secret_file || !*secret_file) {
+		complain(
+		    "this command needs the accounts' server secret: --account-secret FILE "
+		    "or $HOTLINE_ACCOUNT_SECRET (hotlined's account_secret_file; docs/cli.md)");
+		return false;
+	}
+	if (!account_secret_load(secret_file, why, sizeof why)) {
+		complain("--account-secret: %s", why);
+		return false;
+	}
+	struct account_kdf kdf;
+	if (!account_kdf_preset(preset && *preset ? preset : "moderate", &kdf)) {
+		complain("--account-kdf: moderate, sensitive or interactive");
+		return false;
+	}
+	account_set_kdf(&kdf);
+	return true;
 }
 
 int user_main(int argc, char **argv)
 {
 	const char *conninfo = ctldb_take_database(&argc, argv);
+	const char *secret_file =
+	    ctldb_take_option(&argc, argv, "--account-secret", "HOTLINE_ACCOUNT_SECRET");
+	const char *preset = ctldb_take_option(&argc, argv, "--account-kdf", "HOTLINE_ACCOUNT_KDF");
 	if (argc < 2 && !(argc == 1 && (strcmp(argv[0], "list") == 0 ||
 					strcmp(argv[0], "grants") == 0))) {
 		fprintf(stderr,
@@ -527,20 +567,30 @@ int user_main(int argc, char **argv)
 			"       hotlinectl user grants\n"
 			"       hotlinectl user roles LOGIN R1,R2\n"
 			"       hotlinectl user email LOGIN ADDRESS|-\n"
-			"       hotlinectl user grant-cases LOGIN --case-key FILE --passphrase-file FILE\n"
+			"       hotlinectl user grant-cases LOGIN --case-key FILE "
+			"--passphrase-file FILE\n"
 			"       hotlinectl user totp LOGIN [--secret BASE32]\n"
 			"       hotlinectl user list\n"
-			"  (--database CONNINFO or $HOTLINE_DATABASE; see docs/cli.md)\n");
+			"  (--database CONNINFO or $HOTLINE_DATABASE; add, reset, activate,\n"
+			"   confirm and totp also\n"
+			"   --account-secret FILE or $HOTLINE_ACCOUNT_SECRET; see docs/cli.md)\n");
 		return 2;
 	}
 	if (!totp_init()) {
 		complain("liboath failed to initialise");
 		return 1;
 	}
+	const char *cmd = argv[0];
+	/* add and reset write the current limits (account_kdf_current) the
+	 * activation will use; activate, confirm and totp derive a kek */
+	bool derives = strcmp(cmd, "add") == 0 || strcmp(cmd, "reset") == 0 ||
+		       strcmp(cmd, "totp") == 0 || strcmp(cmd, "activate") == 0 ||
+		       strcmp(cmd, "confirm") == 0;
+	if (derives && !account_setup(secret_file, preset))
+		return 1;
 	PGconn *pg = ctldb_connect(conninfo);
 	if (!pg)
 		return 1;
-	const char *cmd = argv[0];
 	int rc = 2;
 	if (strcmp(cmd, "add") == 0) {
 		rc = user_add(pg, argc - 1, argv + 1);
@@ -598,7 +648,29 @@ int user_main(int argc, char **argv)
 		complain("user: unknown command '%s'", cmd);
 	}
 	PQfinish(pg);
+	if (!account_set_server_secret(NULL))
+		abort();
 	return rc;
+}
+
+int account_secret_main(int argc, char **argv)
+{
+	const char *out = ctldb_take_option(&argc, argv, "--out", NULL);
+	if (argc != 1 || !out) {
+		fprintf(stderr, "usage: hotlinectl account-secret --out FILE\n");
+		return 2;
+	}
+	if (!crypto_init()) {
+		complain("cannot initialise libsodium");
+		return 1;
+	}
+	char err[512];
+	if (!account_secret_generate(out, err, sizeof err)) {
+		complain("account-secret: %s", err);
+		return 1;
+	}
+	printf("account secret: %s\n", out);
+	return 0;
 }
 
 int role_main(int argc, char **argv)

@@ -68,6 +68,8 @@ enum key_id {
 	KEY_STAFF_COOKIE_SECURE,
 	KEY_CHECKPOINT_SECRET_KEY,
 	KEY_CHECKPOINT_INTERVAL,
+	KEY_ACCOUNT_SECRET_FILE,
+	KEY_ACCOUNT_KDF,
 	KEY_COUNT
 };
 
@@ -118,6 +120,8 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_STAFF_COOKIE_SECURE] = "staff_cookie_secure",
     [KEY_CHECKPOINT_SECRET_KEY] = "checkpoint_secret_key",
     [KEY_CHECKPOINT_INTERVAL] = "checkpoint_interval",
+    [KEY_ACCOUNT_SECRET_FILE] = "account_secret_file",
+    [KEY_ACCOUNT_KDF] = "account_kdf",
     [KEY_COUNT] = NULL,
 };
 
@@ -144,6 +148,7 @@ static const char *const language_choices[] = {"kk", "ru", "en", NULL};
 static const char *const log_level_choices[] = {"error", "warning", "info", "debug", NULL};
 static const char *const starttls_choices[] = {"no", "try", "required", NULL};
 static const char *const yes_no_choices[] = {"yes", "no", NULL};
+static const char *const kdf_choices[] = {"moderate", "sensitive", "interactive", NULL};
 
 #define STRING_KEY(field, is_fixed, is_required, def)                                              \
 	{                                                                                          \
@@ -215,6 +220,10 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_CHECKPOINT_SECRET_KEY] = STRING_KEY(checkpoint_secret_key, true, false, NULL),
     /* at most a day: the heads leave the database at least daily */
     [KEY_CHECKPOINT_INTERVAL] = UNSIGNED_KEY(checkpoint_interval, false, 86400, 1, 86400),
+    /* fixed: another secret would open no account's key (staff/account.h) */
+    [KEY_ACCOUNT_SECRET_FILE] = STRING_KEY(account_secret_file, true, false, NULL),
+    [KEY_ACCOUNT_KDF] = CHOICE_KEY(account_kdf, "moderate", kdf_choices,
+				   "moderate, sensitive or interactive"),
 };
 
 struct parser {

@@ -67,6 +67,10 @@ struct config {
 	unsigned staff_workers;	     /* FIXED: worker threads, default 2 (1..16) */
 	unsigned staff_idle_timeout; /* seconds a session may sit idle, default 900 */
 	char *staff_cookie_secure;   /* yes or no; default yes */
+	char *account_secret_file;   /* FIXED: the accounts' server secret (staff/account.h);
+					hotlined refuses to start without it */
+	char *account_kdf;	     /* Argon2id limits of new wraps: moderate (default),
+					sensitive or interactive */
 
 	/* the chain checkpoints (daemon/checkpointer.c, docs/keys.md) */
 	char *checkpoint_secret_key;  /* FIXED: path of the Ed25519 secret key; NULL: none */

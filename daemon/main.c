@@ -27,6 +27,7 @@
 #include "intake/appeal.h"
 #include "intake/lmtp.h"
 #include "intake/web.h"
+#include "staff/account.h"
 #include "staff/internal.h"
 #include "staff/server.h"
 #include "staff/totp.h"
@@ -74,6 +75,17 @@ static bool check_files(const struct config *cfg, char *err, size_t errlen)
 	}
 	if (!pepper_load(cfg->receipt_pepper_file, &pepper, why, sizeof(why))) {
 		snprintf(err, errlen, "receipt_pepper_file %s: %s", cfg->receipt_pepper_file, why);
+		return false;
+	}
+	/* loads it as the process-wide secret too; staff_server_new() loads it
+	 * again, the same */
+	if (!cfg->account_secret_file) {
+		snprintf(err, errlen, "account_secret_file is not set (hotlinectl account-secret "
+				      "--out FILE makes one)");
+		return false;
+	}
+	if (!account_secret_load(cfg->account_secret_file, why, sizeof(why))) {
+		snprintf(err, errlen, "account_secret_file: %s", why);
 		return false;
 	}
 	if (cfg->checkpoint_secret_key) {

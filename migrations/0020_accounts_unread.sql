@@ -10,9 +10,12 @@
 --   * hotline_app may read accounts but changes them only through the
 --     SECURITY DEFINER functions below, each writing its audit row through
 --     hotline.audit_append in the same call.
+--   * Every key these functions store is of form 2 (migration 0019,
+--     staff/account.h): password_hash NULL, kdf_version 2 and the limits
+--     the caller derived with (account_kdf_current()); an account without
+--     keys yet carries the limits its activation will use.
 
 ALTER TABLE hotline.staff_users
-	ALTER COLUMN password_hash DROP NOT NULL,
 	ALTER COLUMN kek_salt DROP NOT NULL,
 	ALTER COLUMN public_key DROP NOT NULL,
 	ALTER COLUMN secret_key_wrapped DROP NOT NULL,
@@ -20,9 +23,10 @@ ALTER TABLE hotline.staff_users
 	-- random bits, so a dump gives a guesser nothing to test cheaply
 	ADD COLUMN activation_hash bytea CHECK (length(activation_hash) = 32),
 	ADD COLUMN activation_expires_at timestamptz,
+	-- (password_hash is 0019's business: NULL in form 2, with or
+	-- without keys)
 	ADD CONSTRAINT staff_users_keys_whole CHECK (
-		(password_hash IS NULL) = (public_key IS NULL)
-		AND (kek_salt IS NULL) = (public_key IS NULL)
+		(kek_salt IS NULL) = (public_key IS NULL)
 		AND (secret_key_wrapped IS NULL) = (public_key IS NULL)),
 	ADD CONSTRAINT staff_users_activation_whole CHECK (
 		(activation_hash IS NULL) = (activation_expires_at IS NULL));
@@ -104,14 +108,16 @@ $$;
 -- A new account without password or keys; NULL when the login is taken.
 -- p_actor_id NULL: hotlinectl (audited "user.add"), else the admin page.
 CREATE FUNCTION hotline.staff_account_add(p_actor_id bigint, p_actor text, p_login text,
-	p_name text, p_roles text[], p_activation_hash bytea) RETURNS text[]
+	p_name text, p_roles text[], p_activation_hash bytea, p_kdf_opslimit bigint,
+	p_kdf_memlimit bigint) RETURNS text[]
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
 DECLARE
 	v_id bigint;
 BEGIN
 	INSERT INTO hotline.staff_users (login, display_name, roles, activation_hash,
-		activation_expires_at)
-		VALUES (p_login, p_name, '{}', p_activation_hash, now() + interval '72 hours')
+		activation_expires_at, password_hash, kdf_version, kdf_opslimit, kdf_memlimit)
+		VALUES (p_login, p_name, '{}', p_activation_hash, now() + interval '72 hours',
+			NULL, 2, p_kdf_opslimit, p_kdf_memlimit)
 		ON CONFLICT (login) DO NOTHING RETURNING id INTO v_id;
 	IF v_id IS NULL THEN
 		RETURN NULL;
@@ -126,7 +132,7 @@ $$;
 -- the TOTP enrolment are gone, sessions end; the privileged roles wait for
 -- a confirmation again (of the new key's fingerprint). NULL: no such login.
 CREATE FUNCTION hotline.staff_account_reset(p_actor_id bigint, p_actor text, p_login text,
-	p_activation_hash bytea) RETURNS text[]
+	p_activation_hash bytea, p_kdf_opslimit bigint, p_kdf_memlimit bigint) RETURNS text[]
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
 DECLARE
 	v_priv constant text[] := ARRAY['compliance', 'director', 'alternate', 'custodian'];
@@ -141,6 +147,7 @@ BEGIN
 	END IF;
 	UPDATE hotline.staff_users SET password_hash = NULL, kek_salt = NULL, public_key = NULL,
 		secret_key_wrapped = NULL, case_key_sealed = NULL, totp_wrapped = NULL,
+		kdf_version = 2, kdf_opslimit = p_kdf_opslimit, kdf_memlimit = p_kdf_memlimit,
 		activation_hash = p_activation_hash,
 		activation_expires_at = now() + interval '72 hours',
 		roles = ARRAY(SELECT r FROM unnest(v_roles) r WHERE NOT (r = ANY (v_priv))),
@@ -166,14 +173,15 @@ $$;
 -- password and key pair. The account's id, or 0 for a wrong, used or
 -- expired code, or a disabled account.
 CREATE FUNCTION hotline.staff_account_activate(p_login text, p_code_hash bytea,
-	p_password_hash text, p_kek_salt bytea, p_public_key bytea, p_sk_wrapped bytea)
-	RETURNS bigint
+	p_kek_salt bytea, p_public_key bytea, p_sk_wrapped bytea, p_kdf_opslimit bigint,
+	p_kdf_memlimit bigint) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
 DECLARE
 	v_id bigint;
 BEGIN
-	UPDATE hotline.staff_users SET password_hash = p_password_hash, kek_salt = p_kek_salt,
-		public_key = p_public_key, secret_key_wrapped = p_sk_wrapped,
+	UPDATE hotline.staff_users SET password_hash = NULL, kek_salt = p_kek_salt,
+		public_key = p_public_key, secret_key_wrapped = p_sk_wrapped, kdf_version = 2,
+		kdf_opslimit = p_kdf_opslimit, kdf_memlimit = p_kdf_memlimit,
 		activation_hash = NULL, activation_expires_at = NULL, failed_logins = 0,
 		epoch = epoch + 1, changed_at = now()
 		WHERE login = p_login AND activation_hash = p_code_hash
@@ -192,15 +200,16 @@ $$;
 -- NULL: no such active account, or its password changed meanwhile:
 -- p_old_salt is the salt the caller unwrapped with).
 CREATE FUNCTION hotline.staff_password_set(p_user_id bigint, p_old_salt bytea,
-	p_password_hash text, p_kek_salt bytea, p_sk_wrapped bytea, p_totp_wrapped bytea)
-	RETURNS integer
+	p_kek_salt bytea, p_sk_wrapped bytea, p_totp_wrapped bytea, p_kdf_opslimit bigint,
+	p_kdf_memlimit bigint) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
 DECLARE
 	v_epoch integer;
 	v_login text;
 BEGIN
-	UPDATE hotline.staff_users SET password_hash = p_password_hash, kek_salt = p_kek_salt,
-		secret_key_wrapped = p_sk_wrapped,
+	UPDATE hotline.staff_users SET password_hash = NULL, kek_salt = p_kek_salt,
+		secret_key_wrapped = p_sk_wrapped, kdf_version = 2, kdf_opslimit = p_kdf_opslimit,
+		kdf_memlimit = p_kdf_memlimit,
 		totp_wrapped = CASE WHEN totp_wrapped IS NULL THEN NULL ELSE p_totp_wrapped END,
 		epoch = epoch + 1, changed_at = now()
 		WHERE id = p_user_id AND public_key IS NOT NULL AND NOT disabled
@@ -346,6 +355,33 @@ BEGIN
 END
 $$;
 
+-- An account of form 1 (before 0019) that just logged in, wrapped again in
+-- form 2 by the daemon (staff/core.c login_upgrade): the same secret key
+-- and TOTP secret under a new salt, no more password hash. False when the
+-- account is no longer of form 1 (another login came first).
+CREATE FUNCTION hotline.staff_login_rewrap(p_user_id bigint, p_kek_salt bytea,
+	p_sk_wrapped bytea, p_totp_wrapped bytea, p_kdf_opslimit bigint, p_kdf_memlimit bigint)
+	RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, hotline AS $$
+DECLARE
+	v_login text;
+BEGIN
+	UPDATE hotline.staff_users SET password_hash = NULL, kek_salt = p_kek_salt,
+		secret_key_wrapped = p_sk_wrapped,
+		totp_wrapped = CASE WHEN totp_wrapped IS NULL THEN NULL ELSE p_totp_wrapped END,
+		kdf_version = 2, kdf_opslimit = p_kdf_opslimit, kdf_memlimit = p_kdf_memlimit,
+		changed_at = now()
+		WHERE id = p_user_id AND kdf_version = 1 AND public_key IS NOT NULL
+		AND (totp_wrapped IS NULL OR p_totp_wrapped IS NOT NULL)
+		RETURNING login INTO v_login;
+	IF v_login IS NULL THEN
+		RETURN false;
+	END IF;
+	PERFORM hotline.audit_append(p_user_id, v_login, 'account.rewrap', v_login);
+	RETURN true;
+END
+$$;
+
 -- Whether a role's members must give a TOTP code; true when it changed
 -- (then audited; hotlinectl's call is audited either way).
 CREATE FUNCTION hotline.staff_policy_set(p_actor_id bigint, p_actor text, p_role text,
@@ -376,12 +412,13 @@ REVOKE ALL ON FUNCTION hotline.staff_may_bootstrap, hotline.staff_apply_roles,
 	hotline.staff_account_add, hotline.staff_account_reset, hotline.staff_account_activate,
 	hotline.staff_password_set, hotline.staff_totp_set, hotline.staff_set_disabled,
 	hotline.staff_roles_set, hotline.staff_grant_confirm, hotline.staff_login_failed,
-	hotline.staff_login_done, hotline.staff_policy_set FROM PUBLIC;
+	hotline.staff_login_done, hotline.staff_login_rewrap, hotline.staff_policy_set
+	FROM PUBLIC;
 GRANT SELECT ON hotline.staff_grants_pending TO hotline_app;
 GRANT EXECUTE ON FUNCTION hotline.staff_account_add, hotline.staff_account_reset,
 	hotline.staff_account_activate, hotline.staff_password_set, hotline.staff_totp_set,
 	hotline.staff_set_disabled, hotline.staff_roles_set, hotline.staff_grant_confirm,
-	hotline.staff_login_failed, hotline.staff_login_done, hotline.staff_policy_set
-	TO hotline_app;
+	hotline.staff_login_failed, hotline.staff_login_done, hotline.staff_login_rewrap,
+	hotline.staff_policy_set TO hotline_app;
 
 INSERT INTO hotline.schema_migrations (version, name) VALUES (20, 'accounts_unread');

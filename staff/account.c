@@ -1,7 +1,9 @@
 #include "staff/account.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "crypto/keys.h"
 #include "intake/utf8.h"
@@ -9,6 +11,122 @@
 struct account_kek {
 	unsigned char key[crypto_secretbox_KEYBYTES];
 };
+
+/* Process-wide, set at start before the workers run (docs/staff.md,
+ * "Accounts and keys"): read-only sodium_malloc memory. */
+static unsigned char *server_secret;
+static struct account_kdf current_kdf = {ACCOUNT_KDF_PEPPERED, crypto_pwhash_OPSLIMIT_MODERATE,
+					 crypto_pwhash_MEMLIMIT_MODERATE};
+
+#define SECRET_HEX (2 * ACCOUNT_SECRET_BYTES)
+
+bool account_secret_generate(const char *path, char *err, size_t errlen)
+{
+	unsigned char bytes[ACCOUNT_SECRET_BYTES];
+	char text[SECRET_HEX + 2];
+	randombytes_buf(bytes, sizeof bytes);
+	sodium_bin2hex(text, SECRET_HEX + 1, bytes, sizeof bytes);
+	text[SECRET_HEX] = '\n';
+	text[SECRET_HEX + 1] = '\0';
+	bool ok = keys_file_create(path, 0600, text, SECRET_HEX + 1, err, errlen);
+	sodium_memzero(bytes, sizeof bytes);
+	sodium_memzero(text, sizeof text);
+	return ok;
+}
+
+bool account_secret_load(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		keys_set_err(err, errlen, "%s: cannot read it", path);
+		return false;
+	}
+	/* the secret is what keeps a dump from testing passwords: a file the
+	 * group or others may read is refused like ssh refuses its key */
+	if (st.st_mode & 077) {
+		keys_set_err(err, errlen, "%s: readable by others than its owner (chmod 0600)",
+			     path);
+		return false;
+	}
+	char text[256];
+	size_t len = 0, got = 0;
+	const char *end = NULL;
+	unsigned char bytes[ACCOUNT_SECRET_BYTES];
+	bool ok = false;
+	if (!keys_file_read(path, text, sizeof text, &len, err, errlen))
+		return false;
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '))
+		len--;
+	if (len != SECRET_HEX ||
+	    sodium_hex2bin(bytes, sizeof bytes, text, len, NULL, &got, &end) != 0 ||
+	    got != sizeof bytes || end != text + len) {
+		keys_set_err(err, errlen, "%s: not an account secret file (%d hex digits expected)",
+			     path, SECRET_HEX);
+		goto fail;
+	}
+	ok = account_set_server_secret(bytes);
+	if (!ok)
+		keys_set_err(err, errlen, "out of memory");
+fail:
+	sodium_memzero(text, sizeof text);
+	sodium_memzero(bytes, sizeof bytes);
+	return ok;
+}
+
+bool account_set_server_secret(const unsigned char *secret)
+{
+	unsigned char *fresh = NULL;
+	if (secret) {
+		fresh = sodium_malloc(ACCOUNT_SECRET_BYTES);
+		if (!fresh)
+			return false;
+		memcpy(fresh, secret, ACCOUNT_SECRET_BYTES);
+		sodium_mprotect_readonly(fresh);
+	}
+	if (server_secret)
+		sodium_free(server_secret); /* wipes it */
+	server_secret = fresh;
+	return true;
+}
+
+bool account_kdf_preset(const char *name, struct account_kdf *out)
+{
+	out->version = ACCOUNT_KDF_PEPPERED;
+	if (strcmp(name, "interactive") == 0) {
+		out->opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+		out->memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	} else if (strcmp(name, "moderate") == 0) {
+		out->opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
+		out->memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
+	} else if (strcmp(name, "sensitive") == 0) {
+		out->opslimit = crypto_pwhash_OPSLIMIT_SENSITIVE;
+		out->memlimit = crypto_pwhash_MEMLIMIT_SENSITIVE;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+void account_set_kdf(const struct account_kdf *kdf)
+{
+	current_kdf = *kdf;
+}
+
+void account_kdf_current(struct account_kdf *out)
+{
+	*out = current_kdf;
+}
+
+bool account_kdf_ok(const struct account_kdf *kdf)
+{
+	if (kdf->version == ACCOUNT_KDF_LEGACY)
+		return true; /* its limits are fixed: INTERACTIVE */
+	return kdf->version == ACCOUNT_KDF_PEPPERED &&
+	       kdf->opslimit >= crypto_pwhash_OPSLIMIT_INTERACTIVE &&
+	       kdf->opslimit <= crypto_pwhash_OPSLIMIT_SENSITIVE &&
+	       kdf->memlimit >= crypto_pwhash_MEMLIMIT_INTERACTIVE &&
+	       kdf->memlimit <= crypto_pwhash_MEMLIMIT_SENSITIVE;
+}
 
 bool account_hash_password(const char *password, char out[ACCOUNT_HASH_SIZE])
 {
@@ -47,18 +165,68 @@ bool account_dummy_hash(char out[ACCOUNT_HASH_SIZE])
 					      crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
 }
 
+struct account_kek *account_kek_derive_with(const char *password,
+					    const unsigned char salt[ACCOUNT_SALT_BYTES],
+					    const struct account_kdf *kdf)
+{
+	if (!account_kdf_ok(kdf) || (kdf->version == ACCOUNT_KDF_PEPPERED && !server_secret))
+		return NULL;
+	bool legacy = kdf->version == ACCOUNT_KDF_LEGACY;
+	unsigned long long ops = legacy ? crypto_pwhash_OPSLIMIT_INTERACTIVE : kdf->opslimit;
+	size_t mem = legacy ? crypto_pwhash_MEMLIMIT_INTERACTIVE : kdf->memlimit;
+	struct account_kek *k = sodium_malloc(sizeof *k);
+	unsigned char *stretched = sodium_malloc(crypto_secretbox_KEYBYTES);
+	bool ok = k && stretched &&
+		  crypto_pwhash(stretched, crypto_secretbox_KEYBYTES, password, strlen(password),
+				salt, ops, mem, crypto_pwhash_ALG_ARGON2ID13) == 0;
+	if (ok && legacy) {
+		memcpy(k->key, stretched, sizeof k->key);
+	} else if (ok) {
+		/* keyed with the server secret: without the file, the stretched
+		 * password (which a dump lets anyone compute for a guess) opens
+		 * nothing */
+		static const char label[] = "hotline account kek v2";
+		crypto_generichash_state st;
+		ok = crypto_generichash_init(&st, server_secret, ACCOUNT_SECRET_BYTES,
+					     sizeof k->key) == 0 &&
+		     crypto_generichash_update(&st, (const unsigned char *)label,
+					       sizeof label - 1) == 0 &&
+		     crypto_generichash_update(&st, stretched, crypto_secretbox_KEYBYTES) == 0 &&
+		     crypto_generichash_final(&st, k->key, sizeof k->key) == 0;
+		sodium_memzero(&st, sizeof st);
+	}
+	if (stretched)
+		sodium_free(stretched);
+	if (!ok) {
+		if (k)
+			sodium_free(k);
+		return NULL;
+	}
+	return k;
+}
+
 struct account_kek *account_kek_derive(const char *password,
 				       const unsigned char salt[ACCOUNT_SALT_BYTES])
 {
-	struct account_kek *k = sodium_malloc(sizeof *k);
-	if (!k)
+	return account_kek_derive_with(password, salt, &current_kdf);
+}
+
+struct account_kek *account_kek_check(const char *password, const struct account_kdf *kdf,
+				      const char *legacy_hash,
+				      const unsigned char salt[ACCOUNT_SALT_BYTES],
+				      const unsigned char *sk_wrapped, size_t sk_wrapped_len)
+{
+	bool legacy = kdf->version == ACCOUNT_KDF_LEGACY;
+	if (legacy && (!legacy_hash || !account_verify_password(legacy_hash, password)))
 		return NULL;
-	if (crypto_pwhash(k->key, sizeof k->key, password, strlen(password), salt,
-			  crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
-			  crypto_pwhash_ALG_ARGON2ID13) != 0) {
-		sodium_free(k);
-		return NULL;
+	struct account_kek *k = account_kek_derive_with(password, salt, kdf);
+	unsigned char *plain = NULL;
+	size_t plain_len = 0;
+	if (k && !account_unwrap(k, sk_wrapped, sk_wrapped_len, &plain, &plain_len)) {
+		account_kek_free(k);
+		k = NULL;
 	}
+	account_plain_free(plain, plain_len);
 	return k;
 }
 
@@ -139,10 +307,9 @@ bool account_password_ok(const char *password)
 bool account_secrets_new(const char *password, struct account_secrets *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!account_hash_password(password, out->hash))
-		return false;
+	account_kdf_current(&out->kdf);
 	randombytes_buf(out->salt, sizeof out->salt);
-	struct account_kek *k = account_kek_derive(password, out->salt);
+	struct account_kek *k = account_kek_derive_with(password, out->salt, &out->kdf);
 	struct secret_key *sk = secret_key_generate();
 	bool ok = false;
 	if (k && sk) {

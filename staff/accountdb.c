@@ -40,6 +40,14 @@ void accountdb_fingerprint(const char *pk_bytea_text, char out[FINGERPRINT_TEXT_
 	PQfreemem(pk);
 }
 
+/* The text parameters of the limits a form-2 account stores
+ * (kdf_opslimit, kdf_memlimit; migration 0019). */
+static void kdf_params(const struct account_kdf *kdf, char ops[24], char mem[24])
+{
+	snprintf(ops, 24, "%llu", kdf->opslimit);
+	snprintf(mem, 24, "%zu", kdf->memlimit);
+}
+
 static const char *actor_param(long long actor_id, char buf[24])
 {
 	if (actor_id <= 0)
@@ -86,12 +94,19 @@ enum accountdb_result accountdb_add(PGconn *pg, long long actor_id, const char *
 				    char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
 {
 	static const char sql_add[] =
-	    "SELECT array_to_string(hotline.staff_account_add($1, $2, $3, $4, $5::text[], $6), ',')";
-	char *hex = NULL, id[24];
+	    "SELECT array_to_string(hotline.staff_account_add($1, $2, $3, $4, $5::text[], $6, $7, "
+	    "$8), ',')";
+	char *hex = NULL, id[24], ops[24], mem[24];
 	if (new_code(login, code, &hex, e) != ACCOUNTDB_DONE)
 		return ACCOUNTDB_FAILED;
-	const char *v[6] = {actor_param(actor_id, id), actor, login, name, roles_array, hex};
-	enum accountdb_result r = pending_call(pg, sql_add, 6, v, pending, e);
+	/* form 2 from the start (0019's CHECK): the limits the activation
+	 * will use, written again then */
+	struct account_kdf kdf;
+	account_kdf_current(&kdf);
+	kdf_params(&kdf, ops, mem);
+	const char *v[8] = {actor_param(actor_id, id), actor, login, name, roles_array, hex,
+			    ops, mem};
+	enum accountdb_result r = pending_call(pg, sql_add, 8, v, pending, e);
 	free(hex);
 	if (r != ACCOUNTDB_DONE)
 		sodium_memzero(code, ACTIVATION_CODE_SIZE);
@@ -103,12 +118,16 @@ enum accountdb_result accountdb_reset(PGconn *pg, long long actor_id, const char
 				      char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
 {
 	static const char sql_reset[] =
-	    "SELECT array_to_string(hotline.staff_account_reset($1, $2, $3, $4), ',')";
-	char *hex = NULL, id[24];
+	    "SELECT array_to_string(hotline.staff_account_reset($1, $2, $3, $4, $5, $6), ',')";
+	char *hex = NULL, id[24], ops[24], mem[24];
 	if (new_code(login, code, &hex, e) != ACCOUNTDB_DONE)
 		return ACCOUNTDB_FAILED;
-	const char *v[4] = {actor_param(actor_id, id), actor, login, hex};
-	enum accountdb_result r = pending_call(pg, sql_reset, 4, v, pending, e);
+	/* a reset account of form 1 becomes form 2 (no hash, no key) */
+	struct account_kdf kdf;
+	account_kdf_current(&kdf);
+	kdf_params(&kdf, ops, mem);
+	const char *v[6] = {actor_param(actor_id, id), actor, login, hex, ops, mem};
+	enum accountdb_result r = pending_call(pg, sql_reset, 6, v, pending, e);
 	free(hex);
 	if (r != ACCOUNTDB_DONE)
 		sodium_memzero(code, ACTIVATION_CODE_SIZE);
@@ -195,10 +214,12 @@ enum accountdb_result accountdb_activate(PGconn *pg, const char *login, const ch
 	char *salt = accountdb_hex(s.salt, sizeof s.salt);
 	char *pk = accountdb_hex(s.public_key, sizeof s.public_key);
 	char *wrapped = accountdb_hex(s.sk_wrapped, s.sk_wrapped_len);
+	char ops[24], mem[24];
+	kdf_params(&s.kdf, ops, mem);
 	static const char sql_activate[] =
-	    "SELECT hotline.staff_account_activate($1, $2, $3, $4, $5, $6)";
-	const char *v[6] = {login, hex, s.hash, salt, pk, wrapped};
-	res = wfdb_exec(pg, sql_activate, 6, v, e);
+	    "SELECT hotline.staff_account_activate($1, $2, $3, $4, $5, $6, $7)";
+	const char *v[7] = {login, hex, salt, pk, wrapped, ops, mem};
+	res = wfdb_exec(pg, sql_activate, 7, v, e);
 	enum accountdb_result r = ACCOUNTDB_FAILED;
 	if (res) {
 		*user_id = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
@@ -213,30 +234,49 @@ enum accountdb_result accountdb_activate(PGconn *pg, const char *login, const ch
 	return r;
 }
 
-/* The account's password hash, salt and wrapped secrets. Not locked
- * (hotline_app may not UPDATE, so no FOR UPDATE): the change names the
- * salt it unwrapped with, and the function refuses it if another change
- * came first. */
+/* What opens an account (accountdb_kek_check's columns 0-5: password_hash,
+ * kek_salt, secret_key_wrapped, kdf_version, kdf_opslimit, kdf_memlimit),
+ * then totp_wrapped (6) and id (7). Not locked (hotline_app may not
+ * UPDATE, so no FOR UPDATE): the change names the salt it unwrapped with,
+ * and the function refuses it if another change came first. */
+#define SECRETS_COLUMNS                                                                    \
+	"SELECT password_hash, kek_salt, secret_key_wrapped, kdf_version, "                 \
+	"coalesce(kdf_opslimit, 0), coalesce(kdf_memlimit, 0), totp_wrapped, id "          \
+	"FROM hotline.staff_users "
 static const char sql_secrets_by_id[] =
-    "SELECT password_hash, kek_salt, secret_key_wrapped, totp_wrapped, id "
-    "FROM hotline.staff_users WHERE id = $1 AND public_key IS NOT NULL AND NOT disabled";
+    SECRETS_COLUMNS "WHERE id = $1 AND public_key IS NOT NULL AND NOT disabled";
 static const char sql_secrets_by_login[] =
-    "SELECT password_hash, kek_salt, secret_key_wrapped, totp_wrapped, id "
-    "FROM hotline.staff_users WHERE login = $1 AND public_key IS NOT NULL AND NOT disabled";
+    SECRETS_COLUMNS "WHERE login = $1 AND public_key IS NOT NULL AND NOT disabled";
+enum { COL_SALT = 1, COL_SK = 2, COL_TOTP = 6, COL_ID = 7 };
 
-/* Opens the account's key-encryption key with password: NULL (and *res
- * cleared) when it does not match. */
-static struct account_kek *open_kek(PGresult *res, const char *password)
+struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
 {
-	if (PQntuples(res) != 1 || !account_verify_password(PQgetvalue(res, 0, 0), password))
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, col + 1) || PQgetisnull(res, 0, col + 2))
 		return NULL;
-	size_t salt_len = 0;
-	unsigned char *salt = bytea_at(res, 0, 1, &salt_len);
+	struct account_kdf kdf = {
+	    .version = atoi(PQgetvalue(res, 0, col + 3)),
+	    .opslimit = strtoull(PQgetvalue(res, 0, col + 4), NULL, 10),
+	    .memlimit = (size_t)strtoull(PQgetvalue(res, 0, col + 5), NULL, 10),
+	};
+	size_t salt_len = 0, wrapped_len = 0;
+	unsigned char *salt = bytea_at(res, 0, col + 1, &salt_len);
+	unsigned char *wrapped = bytea_at(res, 0, col + 2, &wrapped_len);
 	struct account_kek *kek = NULL;
-	if (salt && salt_len == ACCOUNT_SALT_BYTES)
-		kek = account_kek_derive(password, salt);
+	if (salt && salt_len == ACCOUNT_SALT_BYTES && wrapped)
+		kek = account_kek_check(password, &kdf,
+					PQgetisnull(res, 0, col) ? NULL : PQgetvalue(res, 0, col),
+					salt, wrapped, wrapped_len);
 	PQfreemem(salt);
+	PQfreemem(wrapped);
 	return kek;
+}
+
+/* Opens the account's key-encryption key with password (form 1 or 2,
+ * staff/account.h: the password is checked by unwrapping, never by a
+ * hash of form 2): NULL when it does not match. */
+static struct account_kek *open_kek(const PGresult *res, const char *password)
+{
+	return accountdb_kek_check(res, 0, password);
 }
 
 static PGresult *load_secrets(PGconn *pg, bool by_id, const char *value, struct wf_error *e)
@@ -284,33 +324,35 @@ enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id,
 		return ACCOUNTDB_NO_ROW;
 	}
 	enum accountdb_result r = ACCOUNTDB_FAILED;
-	char hash[ACCOUNT_HASH_SIZE];
 	unsigned char salt[ACCOUNT_SALT_BYTES];
 	randombytes_buf(salt, sizeof salt);
+	/* the new kek is always form 2 at the current limits, under the
+	 * server secret; no password hash is stored (staff/account.h) */
+	struct account_kdf kdf;
+	account_kdf_current(&kdf);
 	struct account_kek *kek = NULL;
-	char *sk = NULL, *totp = NULL, *salt_hex = NULL;
-	if (!account_hash_password(password, hash) || !(kek = account_kek_derive(password, salt))) {
+	char *sk = NULL, *totp = NULL, *salt_hex = NULL, ops[24], mem[24];
+	if (!(kek = account_kek_derive_with(password, salt, &kdf))) {
 		wf_fail(e, WF_CRYPTO, "cannot derive the new password's key (out of memory?)");
 		goto out;
 	}
 	/* the same key pair, so every seal made to it still opens */
-	if (PQgetisnull(res, 0, 2) || !rewrap(res, 2, old, kek, &sk) ||
-	    !rewrap(res, 3, old, kek, &totp)) {
+	if (!rewrap(res, COL_SK, old, kek, &sk) || !sk || !rewrap(res, COL_TOTP, old, kek, &totp)) {
 		wf_fail(e, WF_CRYPTO, "the account's secrets do not open with its password");
 		goto out;
 	}
 	salt_hex = accountdb_hex(salt, sizeof salt);
+	kdf_params(&kdf, ops, mem);
 	static const char sql_set[] =
-	    "SELECT hotline.staff_password_set($1, $2, $3, $4, $5, $6)";
-	const char *v[6] = {id, PQgetvalue(res, 0, 1), hash, salt_hex, sk, totp};
-	PGresult *up = wfdb_exec(pg, sql_set, 6, v, e);
+	    "SELECT hotline.staff_password_set($1, $2, $3, $4, $5, $6, $7)";
+	const char *v[7] = {id, PQgetvalue(res, 0, COL_SALT), salt_hex, sk, totp, ops, mem};
+	PGresult *up = wfdb_exec(pg, sql_set, 7, v, e);
 	if (up) {
 		*epoch = PQntuples(up) == 1 && !PQgetisnull(up, 0, 0) ? atoi(PQgetvalue(up, 0, 0)) : 0;
 		r = *epoch > 0 ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
 		PQclear(up);
 	}
 out:
-	sodium_memzero(hash, sizeof hash);
 	account_kek_free(old);
 	account_kek_free(kek);
 	free(sk);
@@ -328,9 +370,12 @@ enum accountdb_result accountdb_password_check(PGconn *pg, const char *login,
 	PGresult *res = load_secrets(pg, false, login, e);
 	if (!res)
 		return ACCOUNTDB_FAILED;
-	bool ok = PQntuples(res) == 1 && account_verify_password(PQgetvalue(res, 0, 0), password);
+	/* by unwrapping the account's key (form 2 has no hash) */
+	struct account_kek *kek = open_kek(res, password);
+	bool ok = kek != NULL;
+	account_kek_free(kek);
 	if (ok)
-		*user_id = atoll(PQgetvalue(res, 0, 4));
+		*user_id = atoll(PQgetvalue(res, 0, COL_ID));
 	PQclear(res);
 	return ok ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
 }
@@ -364,8 +409,8 @@ enum accountdb_result accountdb_totp_enrol(PGconn *pg, long long actor_id, const
 	snprintf(step, sizeof step, "%lld", last_step);
 	static const char sql_set[] =
 	    "SELECT hotline.staff_totp_set($1, $2, $3, $4, $5, $6)";
-	const char *sv[6] = {actor_param(actor_id, id), actor, login, PQgetvalue(res, 0, 1), hex,
-			     step};
+	const char *sv[6] = {actor_param(actor_id, id), actor, login,
+			     PQgetvalue(res, 0, COL_SALT), hex, step};
 	PGresult *up = wfdb_exec(pg, sql_set, 6, sv, e);
 	PQclear(res);
 	free(hex);

@@ -88,7 +88,8 @@ enum accountdb_result accountdb_totp_enrol(PGconn *pg, long long actor_id, const
 					   long long last_step, struct wf_error *e)
     __attribute__((warn_unused_result));
 
-/* Whether password opens user_id's account (verifies the hash): the check
+/* Whether password opens user_id's account (by unwrapping its key,
+ * staff/account.h): the check
  * of a confirmation made from the command line. NO_ROW: it does not. */
 enum accountdb_result accountdb_password_check(PGconn *pg, const char *login,
 					       const char *password, long long *user_id,
@@ -97,6 +98,14 @@ enum accountdb_result accountdb_password_check(PGconn *pg, const char *login,
 /* The key fingerprint (activation_fingerprint) of a bytea public key as
  * the server sends it; "" when there is none. */
 void accountdb_fingerprint(const char *pk_bytea_text, char out[FINGERPRINT_TEXT_SIZE]);
+
+/* The kek of the account in row 0 of res when password is its password,
+ * else NULL: res has, from column col, password_hash, kek_salt,
+ * secret_key_wrapped, kdf_version, kdf_opslimit, kdf_memlimit (0 for
+ * NULL) — staff/account.h account_kek_check(). */
+struct account_kek;
+struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
+    __attribute__((warn_unused_result));
 
 /* "\x..." text form of a bytea parameter (malloc'd; aborts when out of memory). */
 char *accountdb_hex(const unsigned char *data, size_t len);

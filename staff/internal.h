@@ -34,7 +34,6 @@ struct staff_server {
 	struct devtrust *devtrust;
 	/* the key of device cookies: drawn at start, in memory only */
 	struct devcookie_key *devkey;
-	char dummy_hash[ACCOUNT_HASH_SIZE];
 	unsigned long next_id;
 	unsigned waiting; /* requests suspended (in a worker or a delay) */
 	struct staff_req *delayed; /* answered, held back by a slow-down */

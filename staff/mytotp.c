@@ -15,6 +15,7 @@
 #include "daemon/log.h"
 #include "staff/accountdb.h"
 #include "staff/internal.h"
+#include "staff/qrcode.h"
 #include "staff/throttle.h"
 #include "staff/totp.h"
 #include "workflow/wfdb.h"
@@ -33,6 +34,42 @@ static int enrolled(struct staff_ctx *c)
 		    : -1;
 	PQclear(res);
 	return r;
+}
+
+/* The otpauth:// URI of secret for login (Key Uri Format of Google
+ * Authenticator, which the apps read); login is a-z 0-9 . _ - only
+ * (account_login_ok), nothing to escape in it. */
+static void otpauth_uri(const char *login, const char *b32, char *out, size_t size)
+{
+	snprintf(out, size,
+		 "otpauth://totp/Hotline:%s?secret=%s&issuer=Hotline&algorithm=SHA1&digits=%d"
+		 "&period=%d",
+		 login, b32, TOTP_DIGITS, TOTP_STEP);
+}
+
+/* The QR code of uri as inline SVG: no script, no image request, scaled
+ * by the page's width; labelled for screen readers (the key and the link
+ * below stay for those who cannot scan). */
+static void qr_figure(struct staff_ctx *c, const char *uri)
+{
+	char *path = NULL;
+	int size = 0;
+	if (!qrcode_svg_path(uri, &path, &size)) {
+		log_warning("staff: cannot draw the QR code of a TOTP key");
+		return;
+	}
+	int q = 4; /* the quiet zone the standard asks for, in modules */
+	staff_printf(c,
+		     "<svg id=\"totp-qr\" role=\"img\" aria-labelledby=\"totp-qr-title\" "
+		     "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"%d %d %d %d\" width=\"%d\" "
+		     "height=\"%d\" shape-rendering=\"crispEdges\"><title id=\"totp-qr-title\">",
+		     -q, -q, size + 2 * q, size + 2 * q, (size + 2 * q) * 5, (size + 2 * q) * 5);
+	staff_text(c, M_MYTOTP_QR_LABEL);
+	staff_printf(c,
+		     "</title><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>"
+		     "<path fill=\"#000\" d=\"%s\"/></svg>",
+		     -q, -q, size + 2 * q, size + 2 * q, path);
+	qrcode_path_free(path);
 }
 
 /* The page with secret (base32) to enter in the app; error: 0 or why the
@@ -56,7 +93,13 @@ static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enu
 		staff_text(c, error);
 		staff_printf(c, "</p>\n");
 	}
+	char uri[256];
+	otpauth_uri(c->user->login, b32, uri, sizeof uri);
 	staff_printf(c, "<ol>\n<li>");
+	staff_text(c, M_MYTOTP_STEP_SCAN);
+	staff_printf(c, "<br>");
+	qr_figure(c, uri);
+	staff_printf(c, "<br>");
 	staff_text(c, M_MYTOTP_STEP_APP);
 	staff_printf(c, "<br><code id=\"totp-secret\" data-fresh>");
 	/* in groups of four, as the apps show them */
@@ -74,6 +117,7 @@ static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enu
 		     b32, TOTP_DIGITS, TOTP_STEP);
 	staff_esc(c, c->user->login);
 	staff_printf(c, "</a></li>\n<li>");
+	sodium_memzero(uri, sizeof uri);
 	staff_text(c, M_MYTOTP_STEP_CONFIRM);
 	staff_printf(c, "</li>\n</ol>\n");
 	staff_form_open(c, "/staff/account/totp", false);

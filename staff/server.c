@@ -75,10 +75,25 @@ struct staff_server *staff_server_new(struct event_base *base, const struct conf
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (!account_dummy_hash(s->dummy_hash)) {
-		snprintf(err, errlen, "cannot make the dummy password hash (out of memory?)");
+	/* the accounts' server secret, at start only (a fixed key), and the
+	 * limits of new wraps (docs/staff.md, "Accounts and keys") */
+	char why[256];
+	if (!cfg->account_secret_file) {
+		snprintf(err, errlen,
+			 "account_secret_file is not set: the staff accounts' keys "
+			 "need it (make one with hotlinectl account-secret --out FILE)");
 		goto fail;
 	}
+	if (!account_secret_load(cfg->account_secret_file, why, sizeof why)) {
+		snprintf(err, errlen, "account_secret_file: %s", why);
+		goto fail;
+	}
+	struct account_kdf kdf;
+	if (!account_kdf_preset(cfg->account_kdf, &kdf)) {
+		snprintf(err, errlen, "account_kdf: unknown preset");
+		goto fail;
+	}
+	account_set_kdf(&kdf);
 	s->pool = worker_pool_new(base, cfg->staff_workers, cfg->database, cfg->request_timeout);
 	if (!s->pool) {
 		snprintf(err, errlen, "cannot start the staff worker threads");
@@ -116,6 +131,9 @@ void staff_resume(struct staff_server *s, const struct config *fresh)
 	if (!s)
 		return;
 	s->cfg = fresh;
+	struct account_kdf kdf;
+	if (account_kdf_preset(fresh->account_kdf, &kdf)) /* checked by the parser */
+		account_set_kdf(&kdf);
 	worker_resume(s->pool);
 }
 
@@ -475,7 +493,8 @@ void staff_server_free(struct staff_server *s)
 	throttle_free(s->throttle);
 	devtrust_free(s->devtrust);
 	devcookie_key_free(s->devkey);
-	sodium_memzero(s->dummy_hash, sizeof s->dummy_hash);
+	if (!account_set_server_secret(NULL))
+		abort(); /* forgetting allocates nothing */
 	free(s);
 }
 

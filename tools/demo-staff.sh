@@ -10,8 +10,12 @@
 # and compliance then confirms the director's, the alternate's and the
 # custodian's roles (`user confirm`). The demo case key is granted to
 # compliance, director, alternate and commission.
-# No TOTP is required (turn it on per role on the admin page after enrolling
-# with hotlinectl user totp). For trying out only.
+# The roles that need a TOTP code by default (compliance, director,
+# alternate, custodian, admin: migration 0019) get a demo authenticator: a
+# random secret per var/, enrolled with hotlinectl user totp and printed
+# with the command that makes a code (oathtool --totp -b SECRET). The
+# accounts' keys use the server secret in $HOTLINE_ACCOUNT_SECRET (run.sh
+# makes var/keys/account.secret). For trying out only.
 #   tools/demo-staff.sh BUILD ADMIN_CONNINFO VAR_DIR
 set -euo pipefail
 build=${1:?usage: tools/demo-staff.sh BUILD ADMIN_CONNINFO VAR_DIR}
@@ -36,9 +40,17 @@ for role in compliance "${roles[@]}"; do
 	}
 	password=$(od -An -N15 -tx1 /dev/urandom | tr -d ' \n')
 	printf '%s\n%s\n' "$code" "$password" | ctl user activate "$role" >/dev/null
-	printf '%-11s %s\n' "$role" "$password" >>"$tmp"
+	needs=$("${PGBIN:-/usr/lib/postgresql/15/bin}/psql" "$db" -Atq -v r="$role" \
+		<<<"SELECT totp_required FROM hotline.staff_role_policy WHERE role = :'r'")
+	if [ "$needs" = t ]; then
+		secret=$(head -c 20 /dev/urandom | base32)
+		printf '%s\n' "$password" | ctl user totp "$role" --secret "$secret" >/dev/null
+		printf '%-11s %s   code: oathtool --totp -b %s\n' "$role" "$password" "$secret" >>"$tmp"
+	else
+		printf '%-11s %s   (no code)\n' "$role" "$password" >>"$tmp"
+	fi
 done
-comp_password=$(sed -n 's/^compliance *//p' "$tmp")
+comp_password=$(awk '$1 == "compliance" { print $2 }' "$tmp")
 for role in director alternate custodian; do
 	printf '%s\n' "$comp_password" | ctl user confirm "$role" "$role" --by compliance >/dev/null
 done

@@ -43,6 +43,13 @@ if [ ! -f "$var/keys/checkpoint.sec" ]; then
 	echo "== demo checkpoint key in var/keys (signs the chains' heads; for trying out only)"
 	"$BUILD/hotlinectl" checkpoint-key --public "$var/keys/checkpoint.pub" --secret "$var/keys/checkpoint.sec"
 fi
+# the staff accounts' server secret (docs/staff.md, "Accounts and keys"):
+# made apart from the other keys so that a var/ from before it gets one too
+if [ ! -f "$var/keys/account.secret" ]; then
+	echo "== the staff accounts' server secret in var/keys/account.secret"
+	"$BUILD/hotlinectl" account-secret --out "$var/keys/account.secret" >/dev/null
+fi
+export HOTLINE_ACCOUNT_SECRET="$var/keys/account.secret"
 tools/demo-staff.sh "$BUILD" "$admin" "$var"
 "$BUILD/hotlinectl" settings set console_url "http://127.0.0.1:$PORT/staff/" --database "$admin" >/dev/null
 
@@ -55,6 +62,8 @@ database = "host=$var/pg/run dbname=hotline user=hotline_app"
 receipt_pepper_file = $var/keys/receipt.pepper
 custodian_public_key = $var/keys/custodian.pub
 case_public_key = $var/keys/case.pub
+# the staff accounts' keys are wrapped under it and Argon2id (moderate)
+account_secret_file = $var/keys/account.secret
 public_url = http://127.0.0.1:$PORT/
 # plain HTTP on the loopback, for trying out: browsers would keep a Secure
 # cookie from http://127.0.0.1 too, but not every one does; in production
@@ -122,7 +131,8 @@ cat <<MSG
     Report form:   http://127.0.0.1:$PORT/
     Status page:   http://127.0.0.1:$PORT/status
     Staff pages:   http://127.0.0.1:$PORT/staff/
-      demo accounts, login = role name (var/demo-staff.txt):
+      demo accounts, login = role name, password, and how to get the
+      second factor's code where the role needs one (var/demo-staff.txt):
 $(sed 's/^/        /' "$var/demo-staff.txt")
     Decrypt a case (as the keys' holder):
       $BUILD/hotlinectl case show REG_NO --database "$admin" \\

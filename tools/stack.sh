@@ -4,7 +4,7 @@
 #   tools/stack.sh start DIR PORT BUILD   start it (idempotent), print its URL on stdout
 #   tools/stack.sh stop DIR               stop hotlined and PostgreSQL (idempotent)
 # Everything lives in DIR: pg/ (the cluster), case.{pub,sec}, custodian.{pub,sec},
-# pp (the passphrase of both secret keys), pepper, hotlined.conf,
+# pp (the passphrase of both secret keys), pepper, account.secret, hotlined.conf,
 # hotlined.log, hotlined.pid. Progress goes to stderr; stdout carries the URL only.
 set -euo pipefail
 
@@ -100,6 +100,11 @@ start)
 		rm -f "$dir/pepper"
 		"$build/hotlinectl" pepper --out "$dir/pepper" >&2 || die "hotlinectl pepper failed"
 	fi
+	if [ ! -s "$dir/account.secret" ]; then
+		rm -f "$dir/account.secret"
+		"$build/hotlinectl" account-secret --out "$dir/account.secret" >&2 ||
+			die "hotlinectl account-secret failed"
+	fi
 
 	cat >"$dir/hotlined.conf" <<CONF
 # written by tools/stack.sh for a throw-away test stack
@@ -107,6 +112,10 @@ listen_address = 127.0.0.1
 listen_port = $port
 database = host=$dir/pg/run dbname=hotline user=hotline_app
 receipt_pepper_file = $dir/pepper
+account_secret_file = $dir/account.secret
+# Argon2id's preset of the staff accounts: interactive keeps the test suites
+# fast (STACK_ACCOUNT_KDF=moderate, the product's default, for make bench)
+account_kdf = ${STACK_ACCOUNT_KDF:-interactive}
 custodian_public_key = $dir/custodian.pub
 case_public_key = $dir/case.pub
 public_url = $url/

@@ -5,7 +5,10 @@
 # then activated with the one-time code; compliance first, by the bootstrap
 # rule, then confirming the other privileged roles); the case
 # key granted to compliance, director, alternate and commission; TOTP
-# required for director, custodian and admin, with known secrets.
+# required for compliance, director, alternate, custodian and admin (the
+# default of migration 0019), enrolled with known secrets. The accounts'
+# keys are derived with the stack's account secret and account_kdf
+# (tools/stack.sh writes both into DIR/hotlined.conf).
 #   tools/staff-accounts.sh DIR BUILD
 # Writes DIR/staff.json: {"password": ..., "logins": [...], "totp": {login: base32}}
 # (tests/browser/common.mjs reads it). Idempotent: does nothing when
@@ -22,8 +25,12 @@ declare -A totp=(
 	[director]=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
 	[custodian]=MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U
 	[admin]=KRUGS4ZANFZSA5DIMUQGC3DNNFXCA23F
+	[compliance]=MNXW24DMNFQW4Y3FFV2G65DQFUYDAMBR
+	[alternate]=MFWHIZLSNZQXIZJNORXXI4BNGAYDAMBS
 )
 db="host=$dir/pg/run dbname=hotline user=postgres"
+kdf=$(sed -n 's/^account_kdf *= *//p' "$dir/hotlined.conf" | tail -n 1)
+export HOTLINE_ACCOUNT_SECRET="$dir/account.secret" HOTLINE_ACCOUNT_KDF="${kdf:-moderate}"
 ctl() { "$build/hotlinectl" "$@" --database "$db" >/dev/null; }
 
 ctlout() { "$build/hotlinectl" "$@" --database "$db"; }
@@ -52,7 +59,7 @@ done
 	done
 	printf '], "totp": {'
 	sep=
-	for login in director custodian admin; do
+	for login in compliance director alternate custodian admin; do
 		printf '%s"%s": "%s"' "$sep" "$login" "${totp[$login]}"
 		sep=", "
 	done

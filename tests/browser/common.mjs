@@ -2,8 +2,8 @@
 //
 // tools/browser.sh starts a stack (tools/stack.sh), makes the staff accounts
 // (tools/staff-accounts.sh: one per role, the login being the role name,
-// e.g. "operator", "director"; one password; TOTP required for director,
-// custodian and admin with known secrets; the case key granted to
+// e.g. "operator", "director"; one password; TOTP required for compliance,
+// director, alternate, custodian and admin with known secrets; the case key granted to
 // compliance, director, alternate and commission) and runs node --test with
 //   HOTLINE_URL          the base URL, e.g. http://127.0.0.1:PORT/   -> BASE
 //   HOTLINE_STAFF        DIR/staff.json {password, logins, totp}     -> STAFF

@@ -3,6 +3,10 @@
 // phone and laptop width (screenshots staff-login, staff-home, staff-admin).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BASE, STAFF, activate, fitsWidth, launchForStaff, loginAs, logout, shoot, url } from './common.mjs';
 
 let browser;
@@ -49,6 +53,15 @@ test('admin logs in with a TOTP code and sees the accounts', async () => {
 	await page.click('#menu a[href="/staff/account/totp"]');
 	assert.equal(await page.getAttribute('#totp-state', 'data-enrolled'), 'yes');
 	assert.match((await page.textContent('#totp-secret')).trim(), /^[A-Z2-7]{4}( [A-Z2-7]{4}){7}$/);
+	// its QR code, as the browser draws it, reads (zbarimg) as the page's
+	// otpauth:// link of the same secret
+	const qrFile = join(mkdtempSync(join(tmpdir(), 'hotline-qr-')), 'qr.png');
+	await page.locator('#totp-qr').screenshot({ path: qrFile });
+	const decoded = execFileSync('zbarimg', ['--quiet', '--raw', qrFile], { encoding: 'utf8' }).trim();
+	assert.equal(decoded, await page.getAttribute('#totp-uri', 'href'));
+	const secret = (await page.textContent('#totp-secret')).replace(/ /g, '');
+	assert.ok(decoded.includes(`secret=${secret}&`), decoded);
+	assert.ok((await page.textContent('#totp-qr-title')).trim().length > 0, 'the QR code has no label');
 	await shoot(page, 'staff-second-factor');
 
 	await logout(page);

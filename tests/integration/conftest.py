@@ -36,6 +36,10 @@ PASSPHRASE = "correct horse battery staple (test only)"
 CRASH_MARKERS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer",
                  "runtime error:", "Segmentation fault", "stack smashing", "double free")
 
+# Argon2id's preset of the staff accounts in the tests: interactive keeps
+# the suites fast; the product's default is moderate (test_account_kdf.py).
+TEST_ACCOUNT_KDF = "interactive"
+
 # Small limits so that the size tests stay fast; tests read them from here.
 DEFAULT_CONFIG = {
     "listen_address": "127.0.0.1",
@@ -180,6 +184,7 @@ class Keys:
         self.custodian_pub = d / "custodian.pub"
         self.custodian_sec = d / "custodian.sec"
         self.pepper = d / "pepper"
+        self.account_secret = d / "account.secret"
 
 
 @pytest.fixture(scope="session")
@@ -195,6 +200,12 @@ def keys():
         assert pub.exists() and sec.exists()
     hotlinectl("pepper", "--out", k.pepper, check=True)
     assert k.pepper.exists()
+    hotlinectl("account-secret", "--out", k.account_secret, check=True)
+    # every hotlinectl of the tests that derives an account's key finds the
+    # secret hotlined uses, and the fast preset the tests' hotlined uses
+    # (test_account_kdf.py checks the default, moderate)
+    os.environ["HOTLINE_ACCOUNT_SECRET"] = str(k.account_secret)
+    os.environ["HOTLINE_ACCOUNT_KDF"] = TEST_ACCOUNT_KDF
     yield k
     shutil.rmtree(d, ignore_errors=True)
 
@@ -263,6 +274,8 @@ class Hotline:
             "listen_port": str(self.port),
             "database": cluster.conninfo(dbname, "hotline_app"),
             "receipt_pepper_file": str(keys.pepper),
+            "account_secret_file": str(keys.account_secret),
+            "account_kdf": TEST_ACCOUNT_KDF,
             "custodian_public_key": str(keys.custodian_pub),
             "case_public_key": str(keys.case_pub),
         })

@@ -9,9 +9,10 @@ Fixtures (registered for every test file by conftest.py):
                          All have the password STAFF_PASSWORD. The case key
                          (keys.case_sec) is granted to CASE_KEY_LOGINS
                          (compliance, director, alternate, commission). TOTP
-                         is required for the roles TOTP_ROLES (director,
-                         custodian, admin), whose accounts are enrolled with
-                         the known secrets TOTP_SECRETS.
+                         is required for the roles TOTP_ROLES (compliance,
+                         director, alternate, custodian, admin: the default
+                         of migration 0019), whose accounts are enrolled
+                         with the known secrets TOTP_SECRETS.
   make_staff_hotline     factory: make_staff_hotline(**config overrides),
                          e.g. make_staff_hotline(staff_idle_timeout=2).
   staff_db               the fresh database (copy of the staff template).
@@ -79,12 +80,14 @@ ROLES = ("operator", "registrar", "compliance", "director", "alternate", "commis
          "custodian", "analyst", "admin")
 STAFF_PASSWORD = "staff password (test only)"
 CASE_KEY_LOGINS = ("compliance", "director", "alternate", "commission")
-TOTP_ROLES = ("director", "custodian", "admin")
+TOTP_ROLES = ("compliance", "director", "alternate", "custodian", "admin")
 # Known secrets (base32) so that tests can make codes.
 TOTP_SECRETS = {
     "director": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
     "custodian": "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U",
     "admin": "KRUGS4ZANFZSA5DIMUQGC3DNNFXCA23F",
+    "compliance": "MNXW24DMNFQW4Y3FFV2G65DQFUYDAMBR",
+    "alternate": "MFWHIZLSNZQXIZJNORXXI4BNGAYDAMBS",
 }
 STAFF_TEMPLATE_DB = "hotline_staff_template"
 SESSION_COOKIE = "hotline_staff"

@@ -3,20 +3,42 @@ PostgreSQL, hotlined with its e-mail intake (LMTP) and a mail sink; the
 swaks line it prints registers an appeal by mail, the acknowledgment and
 the notice of a triage land as files in var/mail/ (the data folder is a
 temporary one here: HOTLINE_VAR), so do the checkpoint mails, against
-which the printed verify commands check both chains, and SIGINT, as Ctrl-C sends it to the
+which the printed verify commands check both chains, the demo director
+logs in with the printed password and oathtool command, and SIGINT, as Ctrl-C sends it to the
 terminal's process group, stops everything."""
+import http.cookiejar
 import os
+import re
 import shlex
 import signal
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import BUILD, REPO, free_port, need_binaries
+
+
+def demo_login(port, login, password, code):
+    """The status of a staff login through the login form (200: the home
+    page after the redirect)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{port}/staff/"
+    page = opener.open(base + "login", timeout=60).read().decode()
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+    body = urllib.parse.urlencode({"csrf": token, "login": login, "password": password,
+                                   "code": code}).encode()
+    try:
+        with opener.open(base + "login", data=body, timeout=60) as r:
+            return r.status if r.url == base else -r.status
+    except urllib.error.HTTPError as e:
+        return e.code
 
 
 def wait_for(predicate, timeout, what):
@@ -116,6 +138,16 @@ def test_make_run_serves_mail_intake_and_keeps_notices(var_dir):
             assert p.returncode == 0 and "matches" in p.stdout, p.stdout + p.stderr
         # each .txt beside the mail as it was sent
         assert len(list((var_dir / "mail").glob("*.eml"))) == len(texts()) >= 2
+        # the demo director logs in with the password and the code of the
+        # printed oathtool command (its role needs a second factor)
+        m = re.search(r"^\s+director\s+(\S+)\s+code: (oathtool --totp -b [A-Z2-7]+)$", out, re.M)
+        assert m, f"no director line with an oathtool command:\n{out}"
+        assert re.search(r"^\s+operator\s+\S+\s+\(no code\)$", out, re.M)
+        code = subprocess.run(shlex.split(m.group(2)), capture_output=True, text=True,
+                              timeout=30, check=True).stdout.strip()
+        assert demo_login(port, "director", m.group(1), "000000" if code != "000000"
+                          else "111111") == 401
+        assert demo_login(port, "director", m.group(1), code) == 200
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGINT)

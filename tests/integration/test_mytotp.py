@@ -123,3 +123,57 @@ def test_wrong_passwords_here_slow_the_account_down_like_logins(staff_hotline):
     sixth.join()
     assert r.status == 401, "the login was looked at during the slow-down"
     assert totp_row(hl, "registrar")[0] is False
+
+
+def _qr_image(svg_attrs, path_d, out):
+    """The page's inline SVG QR code as a PGM file (8 pixels a module), so
+    that zbarimg reads what a phone's camera would."""
+    import re
+    x0, y0, w, h = (int(v) for v in svg_attrs.get("viewBox") or svg_attrs["viewbox"].split())
+    dark = set()
+    for x, y, run in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", path_d):
+        for i in range(int(run)):
+            dark.add((int(x) + i, int(y)))
+    assert dark, "an empty QR code"
+    scale = 8
+    rows = []
+    for py in range(h * scale):
+        my = y0 + py // scale
+        rows.append(bytes(0 if (x0 + px // scale, my) in dark else 255
+                          for px in range(w * scale)))
+    out.write_bytes(f"P5 {w * scale} {h * scale} 255\n".encode() + b"".join(rows))
+
+
+def test_enrolment_page_shows_a_qr_code_of_its_secret(staff_hotline, tmp_path):
+    """The QR code (libqrencode, inline SVG: no script, no image request)
+    decodes, with zbarimg, to the otpauth:// URI of the secret the same page
+    shows as text; it is labelled for screen readers."""
+    import html
+    import shutil
+    import subprocess
+    zbarimg = shutil.which("zbarimg")
+    assert zbarimg, "zbarimg missing: apt-get install zbar-tools (tools/packages.txt)"
+    c = StaffClient(staff_hotline)
+    c.login_as("analyst")
+    page = c.get("/staff/account/totp")
+    assert page.status == 200
+    secret = field_value(page.body, "secret")
+    svg = by_id(page.body, "totp-qr")
+    assert svg is not None and svg.tag == "svg", "no QR code on the enrolment page"
+    assert svg.attrs.get("role") == "img" and svg.attrs.get("aria-labelledby") == "totp-qr-title"
+    assert element_text(page.body, "totp-qr-title").strip(), "the QR code has no label"
+    import re
+    d = re.search(r'<svg id="totp-qr".*?<path fill="#000" d="([^"]+)"', page.body, re.S).group(1)
+    img = tmp_path / "qr.pgm"
+    _qr_image(svg.attrs, d, img)
+    p = subprocess.run([zbarimg, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(img)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, f"zbarimg read no code: {p.stderr}"
+    decoded = p.stdout.strip()
+    link = html.unescape(by_id(page.body, "totp-uri").attrs["href"])
+    assert decoded == link, (decoded, link)
+    assert decoded.startswith("otpauth://totp/Hotline:analyst?") and f"secret={secret}&" in decoded
+    # a fresh page: a fresh secret, a fresh code
+    again = c.get("/staff/account/totp").body
+    assert field_value(again, "secret") != secret
+    assert re.search(r'<path fill="#000" d="([^"]+)"', again).group(1) != d

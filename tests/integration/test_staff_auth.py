@@ -223,6 +223,9 @@ def test_disabled_account_is_refused_and_its_session_ends(staff_hotline):
 
 def test_reset_gives_an_activation_code_and_drops_the_case_key(staff_hotline):
     hl = staff_hotline
+    # a reset drops the TOTP enrolment and sends the privileged role back to
+    # waiting, so the reset alternate holds no role that needs a code
+    # (migration 0019) until it is confirmed again
     p = ctl(hl, "user", "reset", "alternate", stdin="a brand new password\n")
     assert p.returncode == 0, p.stderr
     # none chosen, none shown

@@ -28,7 +28,7 @@
 	"case_public_key = /etc/hotline/case.pub\n"
 
 static const char *const fixed_keys[] = {"listen_address", "listen_port",	  "database",
-					 "db_connections", "receipt_pepper_file", "lmtp_listen", "outbox_key_file", "staff_workers", "checkpoint_secret_key", NULL};
+					 "db_connections", "receipt_pepper_file", "lmtp_listen", "outbox_key_file", "staff_workers", "checkpoint_secret_key", "account_secret_file", NULL};
 
 static bool is_fixed(const char *key)
 {
@@ -687,7 +687,7 @@ static void test_keys(void **state)
 		for (size_t j = 0; j < n; j++)
 			assert_string_not_equal(keys[j], keys[n]);
 	}
-	assert_int_equal(n, 45);
+	assert_int_equal(n, 47);
 	for (const char *const *k = fixed_keys; *k != NULL; k++)
 		assert_true(is_known(*k));
 }

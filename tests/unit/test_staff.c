@@ -1,5 +1,6 @@
 /* The staff foundation's pure parts: password hashing, wrapping under the
- * password-derived key, TOTP against the RFC 6238 test vectors (and the
+ * key derived from the password and the server secret (and that a dump
+ * without the secret opens nothing), TOTP against the RFC 6238 test vectors (and the
  * window and replay rules), the audit chain's canonical text and hashes
  * (known answers computed independently with Python's hashlib), route
  * matching, roles, the slow-down's delays and the session store. */
@@ -22,10 +23,22 @@
 #include "staff/throttle.h"
 #include "staff/totp.h"
 
+/* the limits a process starts with, before setup() picks fast ones */
+static struct account_kdf initial_kdf;
+static unsigned char test_secret[ACCOUNT_SECRET_BYTES];
+
 static int setup(void **state)
 {
 	(void)state;
-	return crypto_init() && totp_init() ? 0 : -1;
+	if (!crypto_init() || !totp_init())
+		return -1;
+	account_kdf_current(&initial_kdf);
+	struct account_kdf fast;
+	randombytes_buf(test_secret, sizeof test_secret);
+	if (!account_kdf_preset("interactive", &fast) || !account_set_server_secret(test_secret))
+		return -1;
+	account_set_kdf(&fast);
+	return 0;
 }
 
 static void password_hash_and_verify(void **state)
@@ -147,7 +160,9 @@ static void account_secrets_round_trip(void **state)
 	(void)state;
 	struct account_secrets s;
 	assert_true(account_secrets_new("the account's password", &s));
-	assert_true(account_verify_password(s.hash, "the account's password"));
+	/* form 2: no password hash to test guesses against */
+	assert_string_equal(s.hash, "");
+	assert_int_equal(s.kdf.version, ACCOUNT_KDF_PEPPERED);
 	struct account_kek *k = account_kek_derive("the account's password", s.salt);
 	unsigned char *raw;
 	size_t len;
@@ -166,6 +181,98 @@ static void account_secrets_round_trip(void **state)
 	account_plain_free(raw, len);
 	account_kek_free(k);
 	account_secrets_free(&s);
+}
+
+/* A dump holds kek_salt, secret_key_wrapped and the limits: with the right
+ * password but not the server secret, nothing an attacker can compute
+ * opens the key (docs/staff.md, "Accounts and keys"). */
+static void dump_without_server_secret(void **state)
+{
+	(void)state;
+	/* the product's default is at least libsodium's MODERATE */
+	assert_int_equal(initial_kdf.version, ACCOUNT_KDF_PEPPERED);
+	assert_true(initial_kdf.opslimit >= 3);
+	assert_true(initial_kdf.memlimit >= (size_t)256 << 20);
+
+	const char *pw = "the right password";
+	struct account_secrets s;
+	assert_true(account_secrets_new(pw, &s));
+	struct account_kek *k =
+	    account_kek_check(pw, &s.kdf, NULL, s.salt, s.sk_wrapped, s.sk_wrapped_len);
+	assert_non_null(k); /* the right password with the server's secret */
+	account_kek_free(k);
+	assert_null(account_kek_check("the wrong password", &s.kdf, NULL, s.salt, s.sk_wrapped,
+				      s.sk_wrapped_len));
+
+	unsigned char *plain;
+	size_t plen;
+	/* the stretched password itself, as a key */
+	unsigned char stretched[crypto_secretbox_KEYBYTES];
+	assert_int_equal(crypto_pwhash(stretched, sizeof stretched, pw, strlen(pw), s.salt,
+				       s.kdf.opslimit, s.kdf.memlimit,
+				       crypto_pwhash_ALG_ARGON2ID13),
+			 0);
+	unsigned char n_box[ACCOUNT_WRAP_OVERHEAD + KEYS_SECRET_BYTES];
+	assert_int_equal(s.sk_wrapped_len, sizeof n_box);
+	unsigned char out[KEYS_SECRET_BYTES];
+	assert_int_not_equal(
+	    crypto_secretbox_open_easy(out, s.sk_wrapped + crypto_secretbox_NONCEBYTES,
+				       s.sk_wrapped_len - crypto_secretbox_NONCEBYTES, s.sk_wrapped,
+				       stretched),
+	    0);
+	/* the old form's derivation */
+	struct account_kdf legacy = {ACCOUNT_KDF_LEGACY, 0, 0};
+	struct account_kek *old = account_kek_derive_with(pw, s.salt, &legacy);
+	assert_non_null(old);
+	assert_false(account_unwrap(old, s.sk_wrapped, s.sk_wrapped_len, &plain, &plen));
+	account_kek_free(old);
+	/* another server's secret, and none */
+	unsigned char other[ACCOUNT_SECRET_BYTES];
+	randombytes_buf(other, sizeof other);
+	assert_true(account_set_server_secret(other));
+	assert_null(account_kek_check(pw, &s.kdf, NULL, s.salt, s.sk_wrapped, s.sk_wrapped_len));
+	assert_true(account_set_server_secret(NULL));
+	assert_null(account_kek_derive_with(pw, s.salt, &s.kdf));
+	assert_true(account_set_server_secret(test_secret));
+	k = account_kek_check(pw, &s.kdf, NULL, s.salt, s.sk_wrapped, s.sk_wrapped_len);
+	assert_non_null(k);
+	account_kek_free(k);
+	sodium_memzero(stretched, sizeof stretched);
+	account_secrets_free(&s);
+
+	/* limits out of range (a changed row) are refused before any work */
+	struct account_kdf huge = {ACCOUNT_KDF_PEPPERED, 3, (size_t)64 << 30};
+	assert_false(account_kdf_ok(&huge));
+	assert_null(account_kek_derive_with(pw, s.salt, &huge));
+	struct account_kdf preset;
+	assert_false(account_kdf_preset("fast", &preset));
+}
+
+/* An account of the old form (a password hash, kek without the server
+ * secret) still opens with its password, once: core.c wraps it again. */
+static void legacy_form_still_opens(void **state)
+{
+	(void)state;
+	const char *pw = "an old account's password";
+	char hash[ACCOUNT_HASH_SIZE];
+	assert_true(account_hash_password(pw, hash));
+	unsigned char salt[ACCOUNT_SALT_BYTES];
+	randombytes_buf(salt, sizeof salt);
+	struct account_kdf legacy = {ACCOUNT_KDF_LEGACY, 0, 0};
+	struct account_kek *k = account_kek_derive_with(pw, salt, &legacy);
+	assert_non_null(k);
+	unsigned char raw[KEYS_SECRET_BYTES];
+	randombytes_buf(raw, sizeof raw);
+	unsigned char *wrapped;
+	size_t len;
+	assert_true(account_wrap(k, raw, sizeof raw, &wrapped, &len));
+	account_kek_free(k);
+	k = account_kek_check(pw, &legacy, hash, salt, wrapped, len);
+	assert_non_null(k);
+	account_kek_free(k);
+	assert_null(account_kek_check("not the password!", &legacy, hash, salt, wrapped, len));
+	assert_null(account_kek_check(pw, &legacy, NULL, salt, wrapped, len));
+	free(wrapped);
 }
 
 /* RFC 6238 appendix B, HMAC-SHA1, 8 digits. */
@@ -425,6 +532,8 @@ int main(void)
 	    cmocka_unit_test(login_rules),
 	    cmocka_unit_test(wrap_and_unwrap),
 	    cmocka_unit_test(account_secrets_round_trip),
+	    cmocka_unit_test(dump_without_server_secret),
+	    cmocka_unit_test(legacy_form_still_opens),
 	    cmocka_unit_test(totp_rfc6238_vectors),
 	    cmocka_unit_test(totp_window_and_replay),
 	    cmocka_unit_test(totp_base32_round_trip),
