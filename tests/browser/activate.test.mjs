@@ -8,7 +8,9 @@
 // and 1280 px (activate-*).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASE, SHOTS, launchForStaff, loginAs, logout, totpCode, url } from './common.mjs';
 
@@ -80,10 +82,15 @@ test('a new staff member activates, enrols TOTP, is confirmed and logs in', asyn
 	assert.equal(await page.locator('[data-role="custodian"]').count(), 0);
 	await page.click('#menu a[href="/staff/account/totp"]');
 	assert.equal(await page.getAttribute('#totp-state', 'data-enrolled'), 'no');
-	// TODO(lead): decode the QR image #totp-qr with zbarimg (zbar-tools) once
-	// the kdf branch lands it, instead of reading the base32 text below.
-	const secret = (await page.textContent('#totp-secret')).replace(/\s+/g, '');
+	// the authenticator reads the QR code as the browser draws it (zbarimg,
+	// as a phone would): an otpauth:// link whose secret is the page's
+	const qrFile = join(mkdtempSync(join(tmpdir(), 'hotline-qr-')), 'qr.png');
+	await page.locator('#totp-qr').screenshot({ path: qrFile });
+	const decoded = execFileSync('zbarimg', ['--quiet', '--raw', qrFile], { encoding: 'utf8' }).trim();
+	assert.equal(decoded, await page.getAttribute('#totp-uri', 'href'));
+	const secret = new URL(decoded).searchParams.get('secret');
 	assert.match(secret, /^[A-Z2-7]{32}$/);
+	assert.equal(secret, (await page.textContent('#totp-secret')).replace(/\s+/g, ''));
 	const step = Math.floor(Date.now() / 1000 / 30);
 	await page.fill('#totp-code', totpCode(secret, step * 30));
 	await page.fill('#totp-password', PASSWORD);
