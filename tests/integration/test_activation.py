@@ -258,6 +258,8 @@ def test_password_change_keeps_case_access(staff_hotline):
     other.login_as("director")
     assert by_id(d.get("/staff/").body, "case-key") is not None
     before = fingerprint_of(d)
+    salt_before = hl.query("SELECT kek_salt FROM hotline.staff_users "
+                           "WHERE login = 'director'")[0][0]
     # a wrong current password is refused and counts
     r = d.post("/staff/account/password", {"current": "not my password 1",
                                            "password": NEW_PASSWORD, "again": NEW_PASSWORD})
@@ -274,6 +276,10 @@ def test_password_change_keeps_case_access(staff_hotline):
     assert other.get("/staff/").location.startswith("/staff/login")
     # the same key pair: the fingerprint and the case key grant stay
     assert fingerprint_of(d) == before
+    # wrapped again in form 2 (migration 0019): a new salt, no password hash
+    row = hl.query("SELECT kdf_version, password_hash IS NULL, kek_salt <> %s::bytea "
+                   "FROM hotline.staff_users WHERE login = 'director'", (salt_before,))
+    assert row == [(2, True, True)], row
     assert StaffClient(hl).login_as("director", STAFF_PASSWORD, check=False).status == 401
     n = StaffClient(hl)
     n.login_as("director", NEW_PASSWORD, code=fresh_totp(hl.dbname, "director"))
