@@ -98,6 +98,16 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg error, bool
 	staff_printf(c, "</h2>\n<p class=\"hint\">");
 	staff_text(c, M_ACTIVATE_TOTP_HINT);
 	staff_printf(c, "</p>\n<p>");
+	/* the QR code as on "My second factor" (TOTP is required by default
+	 * for the privileged roles and admin, migration 0019) */
+	const char *typed = staff_arg(c, "login");
+	char uri[256];
+	staff_totp_uri(typed && account_login_ok(typed) ? typed : NULL, b32, uri, sizeof uri);
+	staff_text(c, M_MYTOTP_STEP_SCAN);
+	staff_printf(c, "<br>");
+	staff_totp_qr(c, uri);
+	sodium_memzero(uri, sizeof uri);
+	staff_printf(c, "<br>");
 	staff_text(c, M_MYTOTP_STEP_APP);
 	staff_printf(c, "<br><code id=\"totp-secret\" data-fresh>");
 	for (size_t i = 0; b32[i]; i++)
