@@ -52,12 +52,14 @@ def test_default_limits_and_a_dump_without_the_secret(make_staff_hotline, keys):
     # not activated yet: no key, no hash, already form 2 at the limits its
     # activation will use (migration 0020 writes them)
     assert dump_row(hl, "clerk")[:6] == (None, None, 2, MODERATE_OPS, MODERATE_MEM, None)
+    assert key_column(hl, "clerk") == "-"
     code = activation_code(p.stdout)
     p = subprocess.run([str(HOTLINECTL), "user", "activate", "clerk", "--database",
                         hl.admin_conninfo], input=f"{code}\na clerk's long password\n",
                        capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 0, p.stderr
     row = dump_row(hl, "clerk")
+    assert key_column(hl, "clerk") == "t=3,m=256M"
     assert row[2] == 2 and row[3] >= MODERATE_OPS and row[4] >= MODERATE_MEM, row
     assert row[5] is None, "a password hash is stored"
     # the dump and the right password: nothing opens without the secret
