@@ -21,6 +21,7 @@
 #include "ctl/keygen.h"
 #include "staff/account.h"
 #include "staff/accountdb.h"
+#include "staff/activation.h"
 #include "staff/audit.h"
 #include "staff/internal.h"
 #include "staff/totp.h"
@@ -84,28 +85,6 @@ static bool read_password(const char *prompt, char *buf, size_t size)
 		n--;
 	buf[n] = '\0';
 	return got && n > 0;
-}
-
-/* A new password: the first line of stdin when stdin is not a terminal and
- * has one, else generated and printed once. */
-static bool new_password(char *buf, size_t size, bool *generated)
-{
-	*generated = false;
-	if (!isatty(STDIN_FILENO) && read_password("", buf, size)) {
-		if (!account_password_ok(buf)) {
-			sodium_memzero(buf, size);
-			complain("password refused: at least %d characters, no control characters",
-				 ACCOUNT_PASSWORD_MIN);
-			return false;
-		}
-		return true;
-	}
-	char gen[ACCOUNT_GENERATED_SIZE];
-	account_generate_password(gen);
-	snprintf(buf, size, "%s", gen);
-	sodium_memzero(gen, sizeof gen);
-	*generated = true;
-	return true;
 }
 
 static bool parse_roles(const char *list, char *pg_array, size_t size)
@@ -175,21 +154,39 @@ static bool take_login_and_flags(const char *cmd, int argc, char **argv, const c
 	return true;
 }
 
-/* Ends the transaction of an account change r: the audit row and the
- * commit when it is done, else the reason (no_row, %s being the login,
- * when there is no such row) and the rollback. */
+/* Ends the transaction of an account change r: the commit when it is done
+ * (the account function of staff/accountdb.c wrote the audit row), else
+ * the reason (no_row, %s being the login, when there is no such row) and
+ * the rollback. */
 __attribute__((format(printf, 4, 0))) static bool
 commit_change(PGconn *pg, enum accountdb_result r, const struct wf_error *e, const char *no_row,
-	      const char *action, const char *login)
+	      const char *login)
 {
 	if (r == ACCOUNTDB_NO_ROW)
 		complain(no_row, login);
 	else if (r == ACCOUNTDB_FAILED)
 		complain("%s", e->text);
-	if (r == ACCOUNTDB_DONE && ctldb_commit_audited(pg, action, NULL, login))
+	if (r == ACCOUNTDB_DONE && ctldb_commit(pg))
 		return true;
 	ctldb_rollback(pg);
 	return false;
+}
+
+/* Says which privileged roles wait for a second person. */
+static void say_pending(const char *login, const char *pending)
+{
+	if (pending[0])
+		printf("waiting for a compliance manager's or the director's confirmation: %s "
+		       "(they confirm at /staff/grants after comparing %s's key fingerprint, or "
+		       "with hotlinectl user confirm)\n",
+		       pending, login);
+}
+
+static void say_code(const char *code)
+{
+	printf("activation code: %s\n(valid %d hours, once: hand it to the person, who sets "
+	       "their own password at /staff/activate)\n",
+	       code, ACTIVATION_HOURS);
 }
 
 /* ---- user add / reset ---- */
@@ -202,7 +199,7 @@ static int user_add(PGconn *pg, int argc, char **argv)
 		return 2;
 	if (!login || !name) {
 		fprintf(stderr, "usage: hotlinectl user add LOGIN --name NAME --roles ROLE[,ROLE...]\n"
-				"  the password is the first line of stdin, or generated and printed\n");
+				"  prints a one-time activation code for the person\n");
 		return 2;
 	}
 	if (!account_login_ok(login)) {
@@ -213,45 +210,158 @@ static int user_add(PGconn *pg, int argc, char **argv)
 	char array[256];
 	if (!parse_roles(roles, array, sizeof array))
 		return 2;
-	char password[ACCOUNT_PASSWORD_MAX + 2];
-	bool generated;
-	if (!new_password(password, sizeof password, &generated))
-		return 1;
 	struct wf_error e = {0};
+	char code[ACTIVATION_CODE_SIZE], pending[ACCOUNTDB_PENDING_SIZE];
 	int rc = 1;
 	if (ctldb_begin(pg) &&
-	    commit_change(pg, accountdb_add(pg, login, name, array, password, &e), &e,
-			  "login %s is taken", "user.add", login)) {
-		printf("user %s added (roles: %s)\n", login, roles[0] ? roles : "none");
-		if (generated)
-			printf("password: %s\n(shown once: give it to the person, who should keep it "
-			       "safe)\n",
-			       password);
+	    commit_change(pg, accountdb_add(pg, 0, ctldb_actor(), login, name, array, code,
+					    pending, &e),
+			  &e, "login %s is taken", login)) {
+		printf("user %s added (roles asked: %s)\n", login, roles[0] ? roles : "none");
+		say_pending(login, pending);
+		say_code(code);
 		rc = 0;
 	}
-	sodium_memzero(password, sizeof password);
+	sodium_memzero(code, sizeof code);
 	return rc;
 }
 
 static int user_reset(PGconn *pg, const char *login)
 {
-	char password[ACCOUNT_PASSWORD_MAX + 2];
-	bool generated;
-	if (!new_password(password, sizeof password, &generated))
-		return 1;
 	struct wf_error e = {0};
+	char code[ACTIVATION_CODE_SIZE], pending[ACCOUNTDB_PENDING_SIZE];
 	int rc = 1;
-	if (ctldb_begin(pg) && commit_change(pg, accountdb_reset(pg, login, password, &e), &e,
-					     "no user %s", "user.reset", login)) {
-		printf("user %s reset: new password and key pair; the case key grant and "
-		       "the TOTP enrolment are gone until given again\n",
+	if (ctldb_begin(pg) &&
+	    commit_change(pg, accountdb_reset(pg, 0, ctldb_actor(), login, code, pending, &e), &e,
+			  "no user %s", login)) {
+		printf("user %s reset: no password and no key pair until activated; the case key "
+		       "grant and the TOTP enrolment are gone until given again\n",
 		       login);
-		if (generated)
-			printf("password: %s\n(shown once)\n", password);
+		say_pending(login, pending);
+		say_code(code);
 		rc = 0;
 	}
+	sodium_memzero(code, sizeof code);
+	return rc;
+}
+
+/* The person's own step, from the command line: the activation code and
+ * the new password (twice on a terminal) on stdin. */
+static int user_activate(PGconn *pg, const char *login)
+{
+	char code[64], password[ACCOUNT_PASSWORD_MAX + 2], again[ACCOUNT_PASSWORD_MAX + 2];
+	int rc = 1;
+	if (!read_password("Activation code: ", code, sizeof code) ||
+	    !read_password("New password: ", password, sizeof password)) {
+		complain("the activation code and the new password are needed on stdin");
+		goto out;
+	}
+	if (isatty(STDIN_FILENO) &&
+	    (!read_password("Again: ", again, sizeof again) || strcmp(again, password) != 0)) {
+		complain("the two passwords differ");
+		goto out;
+	}
+	if (!account_password_ok(password)) {
+		complain("password refused: at least %d characters, no control characters",
+			 ACCOUNT_PASSWORD_MIN);
+		goto out;
+	}
+	struct wf_error e = {0};
+	long long id = 0;
+	if (ctldb_begin(pg) &&
+	    commit_change(pg, accountdb_activate(pg, login, code, password, &id, &e), &e,
+			  "no user %s waiting for activation with this code (wrong, used or expired)",
+			  login)) {
+		printf("user %s activated: the password is set and the key pair made\n", login);
+		rc = 0;
+	}
+out:
+	sodium_memzero(code, sizeof code);
+	sodium_memzero(password, sizeof password);
+	sodium_memzero(again, sizeof again);
+	return rc;
+}
+
+/* A waiting grant confirmed by a compliance manager or the director, who
+ * proves it is them with their password on stdin (docs/cli.md). */
+static int user_confirm(PGconn *pg, int argc, char **argv)
+{
+	const char *login = NULL, *by = NULL;
+	const struct user_flag flags[] = {{"--by", &by}, {NULL, NULL}};
+	if (argc < 2 || !take_login_and_flags("user confirm", argc - 1, argv + 1, &login, flags) ||
+	    !login || !by) {
+		fprintf(stderr, "usage: hotlinectl user confirm ROLE LOGIN --by CONFIRMER\n"
+				"  the confirmer's password is read from stdin\n");
+		return 2;
+	}
+	const char *role = argv[0];
+	char password[ACCOUNT_PASSWORD_MAX + 2];
+	int rc = 1;
+	if (!read_password("Password of the confirmer: ", password, sizeof password)) {
+		complain("the confirmer's password is needed on stdin");
+		return 1;
+	}
+	struct wf_error e = {0};
+	long long actor = 0;
+	static const char sql_grant[] =
+	    "SELECT g.id FROM hotline.staff_grants_pending g JOIN hotline.staff_users u "
+	    "ON u.id = g.user_id WHERE u.login = $1 AND g.role = $2";
+	const char *v[2] = {login, role};
+	PGresult *res = NULL;
+	char why[16] = "";
+	if (!ctldb_begin(pg))
+		goto out;
+	if (!commit_change(pg, accountdb_password_check(pg, by, password, &actor, &e), &e,
+			   "no active user %s, or a wrong password", by))
+		goto out;
+	if (!ctldb_begin(pg) || !(res = ctldb_exec(pg, sql_grant, 2, v)))
+		goto fail;
+	if (PQntuples(res) != 1) {
+		complain("no grant of %s to %s is waiting", role, login);
+		goto fail;
+	}
+	enum accountdb_result r =
+	    accountdb_grant_confirm(pg, actor, atoll(PQgetvalue(res, 0, 0)), why, &e);
+	if (r == ACCOUNTDB_DONE && ctldb_commit(pg)) {
+		printf("user %s: role %s confirmed by %s\n", login, role, by);
+		rc = 0;
+		goto out;
+	}
+	if (r == ACCOUNTDB_NO_ROW)
+		complain("%s may not confirm this grant (%s)", by, why);
+	else if (r == ACCOUNTDB_FAILED)
+		complain("%s", e.text);
+fail:
+	ctldb_rollback(pg);
+out:
+	PQclear(res);
 	sodium_memzero(password, sizeof password);
 	return rc;
+}
+
+/* The grants waiting for a confirmation, with the key fingerprints to
+ * compare. */
+static int user_grants(PGconn *pg)
+{
+	static const char sql_waiting[] =
+	    "SELECT u.login, g.role, g.requested_login, "
+	    "to_char(g.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), u.public_key "
+	    "FROM hotline.staff_grants_pending g JOIN hotline.staff_users u ON u.id = g.user_id "
+	    "ORDER BY g.requested_at, g.id";
+	PGresult *res = ctldb_exec(pg, sql_waiting, 0, NULL);
+	if (!res)
+		return 1;
+	printf("%-16s %-11s %-16s %-17s %s\n", "LOGIN", "ROLE", "ASKED BY", "ASKED AT",
+	       "KEY FINGERPRINT");
+	for (int i = 0; i < PQntuples(res); i++) {
+		char fp[FINGERPRINT_TEXT_SIZE];
+		accountdb_fingerprint(PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4), fp);
+		printf("%-16s %-11s %-16s %-17s %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		       PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+		       fp[0] ? fp : "(not activated)");
+	}
+	PQclear(res);
+	return 0;
 }
 
 static int update_one(PGconn *pg, const char *sql_text, int n, const char *const *v,
@@ -325,8 +435,8 @@ static int user_totp(PGconn *pg, int argc, char **argv)
 	if (!ctldb_begin(pg))
 		goto out;
 	enum accountdb_result r =
-	    accountdb_totp_enrol(pg, login, password, secret, secret_len, 0, &e);
-	if (commit_change(pg, r, &e, "no user %s, or a wrong password", "user.totp", login)) {
+	    accountdb_totp_enrol(pg, 0, ctldb_actor(), login, password, secret, secret_len, 0, &e);
+	if (commit_change(pg, r, &e, "no active user %s, or a wrong password", login)) {
 		printf("user %s enrolled for TOTP\n", login);
 		printf("secret: %s\nuri: otpauth://totp/Hotline:%s?secret=%s&issuer=Hotline&"
 		       "algorithm=SHA1&digits=%d&period=%d\n(shown once: enter it in the "
@@ -346,9 +456,12 @@ out:
 static int user_list(PGconn *pg)
 {
 	static const char sql_list[] =
-	    "SELECT login, display_name, array_to_string(roles, ','), disabled, "
+	    "SELECT login, display_name, array_to_string(roles, ','), "
+	    "CASE WHEN disabled THEN 'disabled' WHEN public_key IS NULL THEN 'inactive' "
+	    "ELSE 'active' END, "
 	    "case_key_sealed IS NOT NULL, totp_wrapped IS NOT NULL, failed_logins, "
-	    "kdf_version, coalesce(kdf_opslimit, 0), coalesce(kdf_memlimit, 0) / 1048576 "
+	    "kdf_version, coalesce(kdf_opslimit, 0), coalesce(kdf_memlimit, 0) / 1048576, "
+	    "public_key IS NULL "
 	    "FROM hotline.staff_users ORDER BY login";
 	PGresult *res = ctldb_exec(pg, sql_list, 0, NULL);
 	if (!res)
@@ -359,12 +472,14 @@ static int user_list(PGconn *pg)
 	       "CASES", "TOTP", "FAILED", "KEY");
 	for (int i = 0; i < PQntuples(res); i++) {
 		char key[48] = "old";
-		if (atoi(PQgetvalue(res, i, 7)) == ACCOUNT_KDF_PEPPERED)
+		if (strcmp(PQgetvalue(res, i, 10), "t") == 0)
+			snprintf(key, sizeof key, "-"); /* not activated: no key yet */
+		else if (atoi(PQgetvalue(res, i, 7)) == ACCOUNT_KDF_PEPPERED)
 			snprintf(key, sizeof key, "t=%s,m=%sM", PQgetvalue(res, i, 8),
 				 PQgetvalue(res, i, 9));
 		printf("%-16s %-24s %-28s %-8s %-6s %-5s %-6s %s\n", PQgetvalue(res, i, 0),
 		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		       strcmp(PQgetvalue(res, i, 3), "t") == 0 ? "disabled" : "active",
+		       PQgetvalue(res, i, 3),
 		       strcmp(PQgetvalue(res, i, 4), "t") == 0 ? "yes" : "no",
 		       strcmp(PQgetvalue(res, i, 5), "t") == 0 ? "yes" : "no",
 		       PQgetvalue(res, i, 6), key);
@@ -405,15 +520,19 @@ int user_main(int argc, char **argv)
 	const char *secret_file =
 	    ctldb_take_option(&argc, argv, "--account-secret", "HOTLINE_ACCOUNT_SECRET");
 	const char *preset = ctldb_take_option(&argc, argv, "--account-kdf", "HOTLINE_ACCOUNT_KDF");
-	if (argc < 2 && !(argc == 1 && strcmp(argv[0], "list") == 0)) {
+	if (argc < 2 && !(argc == 1 && (strcmp(argv[0], "list") == 0 ||
+					strcmp(argv[0], "grants") == 0))) {
 		fprintf(stderr,
 			"usage: hotlinectl user add LOGIN --name NAME --roles R1,R2\n"
-			"       hotlinectl user disable|enable|reset LOGIN\n"
+			"       hotlinectl user disable|enable|reset|activate LOGIN\n"
+			"       hotlinectl user confirm ROLE LOGIN --by CONFIRMER\n"
+			"       hotlinectl user grants\n"
 			"       hotlinectl user roles LOGIN R1,R2\n"
 			"       hotlinectl user email LOGIN ADDRESS|-\n"
 			"       hotlinectl user totp LOGIN [--secret BASE32]\n"
 			"       hotlinectl user list\n"
-			"  (--database CONNINFO or $HOTLINE_DATABASE; add, reset and totp also\n"
+			"  (--database CONNINFO or $HOTLINE_DATABASE; add, reset, activate,\n"
+			"   confirm and totp also\n"
 			"   --account-secret FILE or $HOTLINE_ACCOUNT_SECRET; see docs/cli.md)\n");
 		return 2;
 	}
@@ -422,8 +541,11 @@ int user_main(int argc, char **argv)
 		return 1;
 	}
 	const char *cmd = argv[0];
-	bool derives =
-	    strcmp(cmd, "add") == 0 || strcmp(cmd, "reset") == 0 || strcmp(cmd, "totp") == 0;
+	/* add and reset write the current limits (account_kdf_current) the
+	 * activation will use; activate, confirm and totp derive a kek */
+	bool derives = strcmp(cmd, "add") == 0 || strcmp(cmd, "reset") == 0 ||
+		       strcmp(cmd, "totp") == 0 || strcmp(cmd, "activate") == 0 ||
+		       strcmp(cmd, "confirm") == 0;
 	if (derives && !account_setup(secret_file, preset))
 		return 1;
 	PGconn *pg = ctldb_connect(conninfo);
@@ -438,25 +560,35 @@ int user_main(int argc, char **argv)
 		rc = user_reset(pg, argv[1]);
 	} else if ((strcmp(cmd, "disable") == 0 || strcmp(cmd, "enable") == 0) && argc == 2) {
 		bool off = strcmp(cmd, "disable") == 0;
-		static const char sql_disable[] =
-		    "UPDATE hotline.staff_users SET disabled = $2::boolean, epoch = epoch + 1, "
-		    "changed_at = now() WHERE login = $1";
-		const char *v[2] = {argv[1], off ? "true" : "false"};
-		char done[128];
-		snprintf(done, sizeof done, "user %s %s", argv[1], off ? "disabled" : "enabled");
-		rc = update_one(pg, sql_disable, 2, v, argv[1], off ? "user.disable" : "user.enable",
-				done);
+		struct wf_error e = {0};
+		long long id = 0;
+		if (ctldb_begin(pg) &&
+		    commit_change(pg, accountdb_set_disabled(pg, 0, ctldb_actor(), argv[1], off, &id, &e),
+				  &e, "no user %s", argv[1])) {
+			printf("user %s %s\n", argv[1], off ? "disabled" : "enabled");
+			rc = 0;
+		} else {
+			rc = 1;
+		}
 	} else if (strcmp(cmd, "roles") == 0 && argc == 3) {
 		char array[256];
-		if (parse_roles(argv[2], array, sizeof array)) {
-			static const char sql_roles[] =
-			    "UPDATE hotline.staff_users SET roles = $2::text[], epoch = epoch + 1, "
-			    "changed_at = now() WHERE login = $1";
-			const char *v[2] = {argv[1], array};
-			char done[320];
-			snprintf(done, sizeof done, "user %s roles: %s", argv[1], argv[2]);
-			rc = update_one(pg, sql_roles, 2, v, argv[1], "user.roles", done);
+		struct wf_error e = {0};
+		char pending[ACCOUNTDB_PENDING_SIZE];
+		rc = 1;
+		if (parse_roles(argv[2], array, sizeof array) && ctldb_begin(pg) &&
+		    commit_change(pg, accountdb_roles_set(pg, 0, ctldb_actor(), argv[1], array,
+							  pending, &e),
+				  &e, "no user %s", argv[1])) {
+			printf("user %s roles asked: %s\n", argv[1], argv[2]);
+			say_pending(argv[1], pending);
+			rc = 0;
 		}
+	} else if (strcmp(cmd, "activate") == 0 && argc == 2) {
+		rc = user_activate(pg, argv[1]);
+	} else if (strcmp(cmd, "confirm") == 0) {
+		rc = user_confirm(pg, argc - 1, argv + 1);
+	} else if (strcmp(cmd, "grants") == 0 && argc == 1) {
+		rc = user_grants(pg);
 	} else if (strcmp(cmd, "email") == 0 && argc == 3) {
 		/* where notices addressed to the person go (a commission member
 		 * told of a reporter's new message); "-" removes it */
@@ -513,14 +645,11 @@ int role_main(int argc, char **argv)
 	PGconn *pg = ctldb_connect(conninfo);
 	if (!pg)
 		return 1;
-	static const char sql_policy[] =
-	    "UPDATE hotline.staff_role_policy SET totp_required = $2::boolean, changed_at = now() "
-	    "WHERE role = $1";
 	bool on = strcmp(argv[2], "on") == 0;
-	const char *v[2] = {argv[1], on ? "true" : "false"};
+	static const char sql_policy[] = "SELECT hotline.staff_policy_set(NULL, $1, $2, $3)";
+	const char *v[3] = {ctldb_actor(), argv[1], on ? "true" : "false"};
 	int rc = 1;
-	if (ctldb_begin(pg) && ctldb_run(pg, sql_policy, 2, v) &&
-	    ctldb_commit_audited(pg, on ? "role.totp.on" : "role.totp.off", NULL, argv[1])) {
+	if (ctldb_begin(pg) && ctldb_run(pg, sql_policy, 3, v) && ctldb_commit(pg)) {
 		printf("role %s: TOTP %s\n", argv[1], on ? "required" : "not required");
 		rc = 0;
 	} else {

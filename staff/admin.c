@@ -1,7 +1,9 @@
 /* The administrator's pages: accounts (list, add, roles, disable, reset)
  * and which roles must give a TOTP code (docs/staff.md). No case content
- * here; every change is audited in the transaction that makes it, and the
- * sessions of a changed account end at once. */
+ * and no password here: a new or reset account gets a one-time activation
+ * code, privileged roles wait for a second person (staff/grants.c). Every
+ * change goes through an audited account function (staff/accountdb.h),
+ * and the sessions of a changed account end at once. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,7 @@
 
 #include "daemon/log.h"
 #include "staff/accountdb.h"
+#include "staff/activation.h"
 #include "staff/internal.h"
 #include "workflow/wfdb.h"
 
@@ -96,9 +99,24 @@ static void problem(struct staff_ctx *c, enum msg text)
 	staff_printf(c, "</p>\n");
 }
 
-/* A page that shows a new password once. */
-static void password_page(struct staff_ctx *c, const char *login, const char *password,
-			  enum msg title)
+/* The roles of a comma list ("compliance,director") in the page's language. */
+static void role_list(struct staff_ctx *c, unsigned roles)
+{
+	bool first = true;
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		if (!(roles & ROLE_BIT(r)))
+			continue;
+		staff_printf(c, "%s", first ? "" : ", ");
+		staff_text(c, role_msgs[r]);
+		first = false;
+	}
+}
+
+/* A page that shows a new account's activation code once: the
+ * administrator hands it over and never learns the password
+ * (docs/staff.md, "Accounts and activation"). */
+static void code_page(struct staff_ctx *c, const char *login, const char *code,
+		      const char *pending, enum msg title)
 {
 	staff_page_begin(c, i18n(c->lang, title));
 	staff_printf(c, "<h1>");
@@ -108,12 +126,20 @@ static void password_page(struct staff_ctx *c, const char *login, const char *pa
 	staff_printf(c, "</dt><dd><code id=\"new-login\">");
 	staff_esc(c, login);
 	staff_printf(c, "</code></dd>\n<dt>");
-	staff_text(c, M_STAFF_LOGIN_PASSWORD);
-	staff_printf(c, "</dt><dd><code id=\"new-password\">");
-	staff_esc(c, password);
+	staff_text(c, M_ACTIVATE_CODE);
+	staff_printf(c, "</dt><dd><code id=\"activation-code\">");
+	staff_esc(c, code);
 	staff_printf(c, "</code></dd>\n</dl>\n<p class=\"hint\">");
-	staff_text(c, M_ADMIN_PASSWORD_ONCE);
-	staff_printf(c, "</p>\n<p><a href=\"/staff/admin/user/");
+	staff_text(c, M_ADMIN_CODE_ONCE);
+	staff_printf(c, "</p>\n");
+	if (pending[0]) {
+		staff_printf(c, "<p class=\"notice\" id=\"pending\">");
+		staff_text(c, M_ADMIN_ROLES_PENDING);
+		staff_printf(c, " ");
+		role_list(c, staff_roles_parse(pending));
+		staff_printf(c, "</p>\n");
+	}
+	staff_printf(c, "<p><a href=\"/staff/admin/user/");
 	staff_esc(c, login);
 	staff_printf(c, "\">");
 	staff_text(c, M_ADMIN_TO_ACCOUNT);
@@ -126,10 +152,12 @@ static void password_page(struct staff_ctx *c, const char *login, const char *pa
 /* ------------------------------------------------------------ the list */
 
 static const char sql_users[] =
-    "SELECT id, login, display_name, array_to_string(roles, ','), disabled, failed_logins, "
-    "case_key_sealed IS NOT NULL, totp_wrapped IS NOT NULL, "
-    "coalesce(to_char(last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
-    "FROM hotline.staff_users ORDER BY login";
+    "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ','), u.disabled, "
+    "u.failed_logins, u.case_key_sealed IS NOT NULL, u.totp_wrapped IS NOT NULL, "
+    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+    "u.public_key IS NULL, (SELECT coalesce(string_agg(g.role, ','), '') "
+    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) "
+    "FROM hotline.staff_users u ORDER BY u.login";
 
 static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
 {
@@ -168,18 +196,18 @@ static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
 		staff_printf(c, "</a></td><td>");
 		staff_esc(c, PQgetvalue(res, i, 2));
 		staff_printf(c, "</td><td>");
-		unsigned roles = staff_roles_parse(PQgetvalue(res, i, 3));
-		bool first = true;
-		for (int r = 0; r < ROLE_COUNT; r++) {
-			if (!(roles & ROLE_BIT(r)))
-				continue;
-			staff_printf(c, "%s", first ? "" : ", ");
-			staff_text(c, role_msgs[r]);
-			first = false;
+		role_list(c, staff_roles_parse(PQgetvalue(res, i, 3)));
+		if (PQgetvalue(res, i, 10)[0]) {
+			staff_printf(c, " <span class=\"pending\">(");
+			staff_text(c, M_ADMIN_ROLES_PENDING);
+			staff_printf(c, " ");
+			role_list(c, staff_roles_parse(PQgetvalue(res, i, 10)));
+			staff_printf(c, ")</span>");
 		}
 		staff_printf(c, "</td><td class=\"state\">");
 		staff_text(c, strcmp(PQgetvalue(res, i, 4), "t") == 0 ? M_ADMIN_DISABLED
-								       : M_ADMIN_ACTIVE);
+			      : strcmp(PQgetvalue(res, i, 9), "t") == 0 ? M_ADMIN_NOT_ACTIVATED
+									: M_ADMIN_ACTIVE);
 		if (strcmp(PQgetvalue(res, i, 6), "t") == 0) {
 			staff_printf(c, "; ");
 			staff_text(c, M_ADMIN_HAS_CASE_KEY);
@@ -216,12 +244,8 @@ static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
 		staff_esc(c, staff_arg(c, "name"));
 	staff_printf(c, "\">\n");
 	role_checkboxes(c, 0);
-	staff_printf(c, "<label for=\"new-password-field\">");
-	staff_text(c, M_STAFF_LOGIN_PASSWORD);
-	staff_printf(c, "</label>\n<input id=\"new-password-field\" name=\"password\" "
-			"type=\"password\" autocomplete=\"new-password\" maxlength=\"256\">\n"
-			"<p class=\"hint\">");
-	staff_text(c, M_ADMIN_PASSWORD_HINT);
+	staff_printf(c, "<p class=\"hint\">");
+	staff_text(c, M_ADMIN_ADD_HINT);
 	staff_printf(c, "</p>\n<button type=\"submit\" id=\"add-submit\">");
 	staff_text(c, M_ADMIN_ADD_SUBMIT);
 	staff_printf(c, "</button>\n</form>\n");
@@ -243,7 +267,6 @@ static void user_add_post(struct staff_ctx *c)
 {
 	const char *login = staff_arg(c, "login");
 	const char *name = staff_arg(c, "name");
-	const char *typed = staff_arg(c, "password");
 	char array[300];
 	form_roles(c, array, sizeof array);
 	if (!account_login_ok(login)) {
@@ -255,55 +278,39 @@ static void user_add_post(struct staff_ctx *c)
 		users_page(c, 400, M_ADMIN_BAD_NAME);
 		return;
 	}
-	char password[ACCOUNT_PASSWORD_MAX + 1];
-	if (typed[0]) {
-		if (!account_password_ok(typed)) {
-			users_page(c, 400, M_ADMIN_BAD_PASSWORD);
-			return;
-		}
-		snprintf(password, sizeof password, "%s", typed);
-	} else {
-		char gen[ACCOUNT_GENERATED_SIZE];
-		account_generate_password(gen);
-		snprintf(password, sizeof password, "%s", gen);
-		sodium_memzero(gen, sizeof gen);
-	}
 	struct wf_error e = {0};
 	enum accountdb_result r = ACCOUNTDB_FAILED;
+	char code[ACTIVATION_CODE_SIZE], pending[ACCOUNTDB_PENDING_SIZE];
 	if (wfdb_begin(c->db)) {
-		r = accountdb_add(c->db, login, name, array, password, &e);
-		if (r == ACCOUNTDB_DONE && staff_audit(c, "admin.user.add", login) &&
-		    wfdb_commit(c->db)) {
+		r = accountdb_add(c->db, c->user->id, c->user->login, login, name, array, code,
+				  pending, &e);
+		if (r == ACCOUNTDB_DONE && wfdb_commit(c->db)) {
 			log_info("staff admin: user %lld added an account", c->user->id);
-			if (typed[0]) {
-				char path[128];
-				snprintf(path, sizeof path, "/staff/admin/user/%s?added=1", login);
-				staff_redirect(c, path);
-			} else {
-				password_page(c, login, password, M_ADMIN_ADDED_TITLE);
-			}
-			sodium_memzero(password, sizeof password);
+			code_page(c, login, code, pending, M_ADMIN_ADDED_TITLE);
+			sodium_memzero(code, sizeof code);
 			return;
 		}
 		wfdb_rollback(c->db);
 	}
+	sodium_memzero(code, sizeof code);
 	if (r == ACCOUNTDB_FAILED)
 		log_warning("staff admin: adding an account failed: %s", e.text);
 	if (r == ACCOUNTDB_NO_ROW)
 		users_page(c, 409, M_ADMIN_LOGIN_TAKEN);
 	else
 		db_down(c);
-	sodium_memzero(password, sizeof password);
 }
 
 /* ------------------------------------------------------------ one account */
 
 static const char sql_user[] =
-    "SELECT id, login, display_name, array_to_string(roles, ','), disabled, failed_logins, "
-    "case_key_sealed IS NOT NULL, totp_wrapped IS NOT NULL, "
-    "coalesce(to_char(last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-    "coalesce(to_char(last_failure_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
-    "FROM hotline.staff_users WHERE login = $1";
+    "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ','), u.disabled, "
+    "u.failed_logins, u.case_key_sealed IS NOT NULL, u.totp_wrapped IS NOT NULL, "
+    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+    "coalesce(to_char(u.last_failure_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+    "u.public_key IS NULL, (SELECT coalesce(string_agg(g.role, ','), '') "
+    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) "
+    "FROM hotline.staff_users u WHERE u.login = $1";
 
 static void user_page(struct staff_ctx *c, const char *login, unsigned status, enum msg note,
 		      bool is_error)
@@ -335,9 +342,19 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 		notice(c, "done", note);
 	staff_printf(c, "<dl id=\"account\">\n<dt>");
 	staff_text(c, M_ADMIN_STATE);
-	staff_printf(c, "</dt><dd id=\"state\">");
-	staff_text(c, disabled ? M_ADMIN_DISABLED : M_ADMIN_ACTIVE);
-	staff_printf(c, "</dd>\n<dt>");
+	bool inactive = strcmp(PQgetvalue(res, 0, 10), "t") == 0;
+	staff_printf(c, "</dt><dd id=\"state\" data-state=\"%s\">",
+		     disabled ? "disabled" : inactive ? "inactive" : "active");
+	staff_text(c, disabled ? M_ADMIN_DISABLED : inactive ? M_ADMIN_NOT_ACTIVATED : M_ADMIN_ACTIVE);
+	staff_printf(c, "</dd>\n");
+	if (PQgetvalue(res, 0, 11)[0]) {
+		staff_printf(c, "<dt>");
+		staff_text(c, M_ADMIN_ROLES_PENDING);
+		staff_printf(c, "</dt><dd id=\"pending\">");
+		role_list(c, staff_roles_parse(PQgetvalue(res, 0, 11)));
+		staff_printf(c, "</dd>\n");
+	}
+	staff_printf(c, "<dt>");
 	staff_text(c, M_ADMIN_HAS_CASE_KEY);
 	staff_printf(c, "</dt><dd id=\"case-key\">");
 	staff_text(c, strcmp(PQgetvalue(res, 0, 6), "t") == 0 ? M_ADMIN_YES : M_ADMIN_NO);
@@ -366,8 +383,10 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
 	staff_esc(c, login);
 	staff_printf(c, "\">\n");
-	role_checkboxes(c, roles);
-	staff_printf(c, "<button type=\"submit\" id=\"roles-submit\">");
+	role_checkboxes(c, roles | staff_roles_parse(PQgetvalue(res, 0, 11)));
+	staff_printf(c, "<p class=\"hint\">");
+	staff_text(c, M_ADMIN_ROLES_HINT);
+	staff_printf(c, "</p>\n<button type=\"submit\" id=\"roles-submit\">");
 	staff_text(c, M_ADMIN_ROLES_SUBMIT);
 	staff_printf(c, "</button>\n</form>\n<h2>");
 	staff_text(c, M_ADMIN_ACCESS_TITLE);
@@ -384,7 +403,7 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
 	staff_esc(c, login);
 	staff_printf(c, "\">\n<p class=\"hint\">");
-	staff_text(c, M_ADMIN_RESET_HINT);
+	staff_text(c, M_ADMIN_RESET_CODE_HINT);
 	staff_printf(c, "</p>\n<button type=\"submit\" id=\"reset-submit\" class=\"secondary\">");
 	staff_text(c, M_ADMIN_RESET);
 	staff_printf(c, "</button>\n</form>\n<p><a href=\"/staff/admin/users\">");
@@ -400,8 +419,7 @@ static void user_get(struct staff_ctx *c)
 		staff_error(c, 503, M_STAFF_AUDIT_FAILED_TITLE, M_STAFF_AUDIT_FAILED);
 		return;
 	}
-	bool added = strcmp(staff_arg(c, "added"), "1") == 0;
-	user_page(c, c->arg, 200, added ? M_ADMIN_ADDED_TITLE : 0, false);
+	user_page(c, c->arg, 200, 0, false);
 }
 
 /* The id of login, 0 when there is none, -1 on a database error. */
@@ -429,28 +447,6 @@ static long long existing_user(struct staff_ctx *c, const char *login)
 	return id > 0 ? id : 0;
 }
 
-/* Runs one change of an account with its audit row; ends the account's
- * sessions; shows the account again. */
-static void change(struct staff_ctx *c, const char *login, const char *sql_text, int n,
-		   const char *const *v, const char *action, enum msg done)
-{
-	long long id = existing_user(c, login);
-	if (id == 0)
-		return;
-	if (!wfdb_begin(c->db)) {
-		db_down(c);
-		return;
-	}
-	if (run(c, sql_text, n, v) != 1 || !staff_audit(c, action, login) || !wfdb_commit(c->db)) {
-		wfdb_rollback(c->db);
-		db_down(c);
-		return;
-	}
-	session_end_user(staff_priv(c)->srv->sessions, id);
-	log_info("staff admin: user %lld: %s on account %lld", c->user->id, action, id);
-	user_page(c, login, 200, done, false);
-}
-
 static void roles_post(struct staff_ctx *c)
 {
 	const char *login = staff_arg(c, "login");
@@ -460,11 +456,25 @@ static void roles_post(struct staff_ctx *c)
 		user_page(c, login, 400, M_ADMIN_NOT_YOURSELF, true);
 		return;
 	}
-	static const char sql_roles[] =
-	    "UPDATE hotline.staff_users SET roles = $2::text[], epoch = epoch + 1, "
-	    "changed_at = now() WHERE login = $1";
-	const char *v[2] = {login, array};
-	change(c, login, sql_roles, 2, v, "admin.user.roles", M_ADMIN_ROLES_DONE);
+	long long id = existing_user(c, login);
+	if (id == 0)
+		return;
+	struct wf_error e = {0};
+	char pending[ACCOUNTDB_PENDING_SIZE];
+	if (!wfdb_begin(c->db) ||
+	    accountdb_roles_set(c->db, c->user->id, c->user->login, login, array, pending, &e) !=
+		ACCOUNTDB_DONE ||
+	    !wfdb_commit(c->db)) {
+		wfdb_rollback(c->db);
+		db_down(c);
+		return;
+	}
+	/* a dropped role ends the sessions (new epoch); a waiting one changes
+	 * nothing until confirmed */
+	session_end_user(staff_priv(c)->srv->sessions, id);
+	log_info("staff admin: user %lld changed the roles of account %lld", c->user->id, id);
+	user_page(c, login, 200, pending[0] ? M_ADMIN_ROLES_DONE_PENDING : M_ADMIN_ROLES_DONE,
+		  false);
 }
 
 static void disable_post(struct staff_ctx *c)
@@ -475,12 +485,22 @@ static void disable_post(struct staff_ctx *c)
 		user_page(c, login, 400, M_ADMIN_NOT_YOURSELF, true);
 		return;
 	}
-	static const char sql_disable[] =
-	    "UPDATE hotline.staff_users SET disabled = $2::boolean, epoch = epoch + 1, "
-	    "changed_at = now() WHERE login = $1";
-	const char *v[2] = {login, off ? "true" : "false"};
-	change(c, login, sql_disable, 2, v, off ? "admin.user.disable" : "admin.user.enable",
-	       off ? M_ADMIN_DISABLED_DONE : M_ADMIN_ENABLED_DONE);
+	if (existing_user(c, login) == 0)
+		return;
+	struct wf_error e = {0};
+	long long id = 0;
+	if (!wfdb_begin(c->db) ||
+	    accountdb_set_disabled(c->db, c->user->id, c->user->login, login, off, &id, &e) !=
+		ACCOUNTDB_DONE ||
+	    !wfdb_commit(c->db)) {
+		wfdb_rollback(c->db);
+		db_down(c);
+		return;
+	}
+	session_end_user(staff_priv(c)->srv->sessions, id);
+	log_info("staff admin: user %lld %s account %lld", c->user->id,
+		 off ? "disabled" : "enabled", id);
+	user_page(c, login, 200, off ? M_ADMIN_DISABLED_DONE : M_ADMIN_ENABLED_DONE, false);
 }
 
 static void reset_post(struct staff_ctx *c)
@@ -489,19 +509,20 @@ static void reset_post(struct staff_ctx *c)
 	long long id = existing_user(c, login);
 	if (id == 0)
 		return;
-	char password[ACCOUNT_GENERATED_SIZE];
-	account_generate_password(password);
+	char code[ACTIVATION_CODE_SIZE], pending[ACCOUNTDB_PENDING_SIZE];
 	struct wf_error e = {0};
-	if (wfdb_begin(c->db) && accountdb_reset(c->db, login, password, &e) == ACCOUNTDB_DONE &&
-	    staff_audit(c, "admin.user.reset", login) && wfdb_commit(c->db)) {
+	if (wfdb_begin(c->db) &&
+	    accountdb_reset(c->db, c->user->id, c->user->login, login, code, pending, &e) ==
+		ACCOUNTDB_DONE &&
+	    wfdb_commit(c->db)) {
 		session_end_user(staff_priv(c)->srv->sessions, id);
 		log_info("staff admin: user %lld reset account %lld", c->user->id, id);
-		password_page(c, login, password, M_ADMIN_RESET_DONE);
+		code_page(c, login, code, pending, M_ADMIN_RESET_DONE);
 	} else {
 		wfdb_rollback(c->db);
 		db_down(c);
 	}
-	sodium_memzero(password, sizeof password);
+	sodium_memzero(code, sizeof code);
 }
 
 /* ------------------------------------------------------------ TOTP policy */
@@ -579,20 +600,19 @@ static void policy_post(struct staff_ctx *c)
 		if (role_parse(v[i], &r))
 			want |= ROLE_BIT(r);
 	}
-	static const char sql_set[] =
-	    "UPDATE hotline.staff_role_policy SET totp_required = $2::boolean, changed_at = now() "
-	    "WHERE role = $1 AND totp_required <> $2::boolean";
+	static const char sql_set[] = "SELECT hotline.staff_policy_set($1, $2, $3, $4)";
+	char uid[24];
+	snprintf(uid, sizeof uid, "%lld", c->user->id);
 	if (!wfdb_begin(c->db)) {
 		db_down(c);
 		return;
 	}
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		bool on = want & ROLE_BIT(r);
-		const char *p[2] = {role_name((enum role)r), on ? "true" : "false"};
-		int rows = run(c, sql_set, 2, p);
-		if (rows < 0 ||
-		    (rows == 1 && !staff_audit(c, on ? "admin.role.totp.on" : "admin.role.totp.off",
-					       role_name((enum role)r)))) {
+		const char *p[4] = {uid, c->user->login, role_name((enum role)r),
+				    on ? "true" : "false"};
+		/* audited by the function when it changes */
+		if (run(c, sql_set, 4, p) < 0) {
 			wfdb_rollback(c->db);
 			db_down(c);
 			return;

@@ -218,13 +218,12 @@ static const char sql_login[] =
     "WHERE p.role = ANY (u.roles)), "
     "u.kdf_version, coalesce(u.kdf_opslimit, 0), coalesce(u.kdf_memlimit, 0) "
     "FROM hotline.staff_users u WHERE u.login = $1";
-static const char sql_failed[] =
-    "UPDATE hotline.staff_users SET failed_logins = failed_logins + 1, last_failure_at = now() "
-    "WHERE login = $1";
-static const char sql_totp_step[] =
-    "UPDATE hotline.staff_users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2";
-static const char sql_logged_in[] =
-    "UPDATE hotline.staff_users SET failed_logins = 0, last_login_at = now() WHERE id = $1";
+/* hotline_app changes accounts only through these audited functions
+ * (migrations/0020_accounts_unread.sql): the failure count and its
+ * "login.failed" row; the accepted TOTP step (false: used meanwhile), the
+ * last login and its "login" row. */
+static const char sql_failed[] = "SELECT hotline.staff_login_failed($1)";
+static const char sql_logged_in[] = "SELECT hotline.staff_login_done($1, $2)";
 
 static unsigned char *bytea_col(const PGresult *res, int col, size_t *len)
 {
@@ -274,11 +273,10 @@ static void login_failed(struct staff_ctx *c, struct login_try *t)
 		p->delay = d1 > d2 ? d1 : d2;
 	}
 	const char *v[1] = {t->login};
-	/* the same statement for a known and an unknown login */
+	/* the same statement for a known and an unknown login; it writes the
+	 * audit row too */
 	if (!exec_ok(c->db, sql_failed, 1, v, NULL))
 		log_error("staff: cannot count a failed login");
-	if (!staff_audit_db(c->db, t->user_id, t->user_id ? t->login : "", "login.failed", ""))
-		log_error("staff: cannot write the audit row of a failed login");
 	log_info("staff: login failed (%s, delay %u s)", t->trusted ? "known device" : "untrusted",
 		 p->delay);
 	staff_login_page(c, 401, true, p->delay > 0);
@@ -360,11 +358,10 @@ static void login_check_run(const PGresult *res, const char *password, const cha
  * password hash, so an upgrade loses nobody and a dump taken later tests
  * no guess (docs/staff.md, "Accounts and keys"). Only after a full login:
  * the extra Argon2id run tells a guesser nothing it did not already see.
- * A failure leaves the old form, tried again at the next login. */
-static const char sql_upgrade[] =
-    "UPDATE hotline.staff_users SET password_hash = NULL, kek_salt = $2, "
-    "secret_key_wrapped = $3, totp_wrapped = $4, kdf_version = 2, kdf_opslimit = $5, "
-    "kdf_memlimit = $6, changed_at = now() WHERE id = $1 AND kdf_version = 1";
+ * A failure leaves the old form, tried again at the next login. Through
+ * hotline.staff_login_rewrap (migration 0020): hotline_app may not UPDATE
+ * accounts itself; the function touches only a form-1 row and audits. */
+static const char sql_upgrade[] = "SELECT hotline.staff_login_rewrap($1, $2, $3, $4, $5, $6)";
 
 static void login_upgrade(PGconn *db, long long user_id, const char *password,
 			  const struct login_check *k)
@@ -389,8 +386,10 @@ static void login_upgrade(PGconn *db, long long user_id, const char *password,
 		char *sk_hex = accountdb_hex(sk_w, sk_len);
 		char *totp_hex = totp_w ? accountdb_hex(totp_w, totp_len) : NULL;
 		const char *v[6] = {id, salt_hex, sk_hex, totp_hex, ops, mem};
-		int rows = 0;
-		ok = exec_ok(db, sql_upgrade, 6, v, &rows) && rows == 1;
+		PGresult *res = PQexecParams(db, sql_upgrade, 6, NULL, v, NULL, NULL, 0);
+		ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		     strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
 		free(salt_hex);
 		free(sk_hex);
 		free(totp_hex);
@@ -522,14 +521,19 @@ static void login_post(struct staff_ctx *c)
 			 t.user_id);
 		goto done;
 	}
-	if (chk.step) {
+	{
 		char id[24], st[24];
 		snprintf(id, sizeof id, "%lld", t.user_id);
 		snprintf(st, sizeof st, "%lld", (long long)chk.step);
 		const char *sv[2] = {id, st};
-		int rows = 0;
-		if (!exec_ok(c->db, sql_totp_step, 2, sv, &rows) || rows != 1) {
-			log_info("staff: user %lld: TOTP code used meanwhile", t.user_id);
+		PGresult *lr = PQexecParams(c->db, sql_logged_in, 2, NULL, sv, NULL, NULL, 0);
+		bool recorded = PQresultStatus(lr) == PGRES_TUPLES_OK && PQntuples(lr) == 1 &&
+				strcmp(PQgetvalue(lr, 0, 0), "t") == 0;
+		PQclear(lr);
+		if (!recorded) {
+			log_info("staff: user %lld: TOTP code used meanwhile, or the login not "
+				 "recorded",
+				 t.user_id);
 			goto done;
 		}
 	}
@@ -551,13 +555,6 @@ static void login_post(struct staff_ctx *c)
 		goto wipe;
 	}
 	case_key = NULL;
-	char id[24];
-	snprintf(id, sizeof id, "%lld", t.user_id);
-	const char *iv[1] = {id};
-	if (!exec_ok(c->db, sql_logged_in, 1, iv, NULL))
-		log_error("staff: cannot record the login of user %lld", t.user_id);
-	if (!staff_audit_db(c->db, t.user_id, t.login, "login", ""))
-		log_error("staff: cannot write the audit row of a login");
 	/* An untrusted login clears the account's count only: the client's
 	 * stays, a guesser behind the same address is not forgiven by someone
 	 * else's login. A trusted one clears nothing of the slow-down: a

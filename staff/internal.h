@@ -96,4 +96,14 @@ bool staff_may_open(unsigned roles, const char *path);
 /* Prints the route table: method, pattern, roles, name (hotlined --routes). */
 void staff_print_routes(FILE *out);
 
+/* The otpauth:// URI of a TOTP secret (base32) for login (Key Uri Format of
+ * Google Authenticator, which the apps read); login is a-z 0-9 . _ - only
+ * (account_login_ok), nothing to escape in it; NULL or "": no account
+ * name in the label (the activation page before the login is known). */
+void staff_totp_uri(const char *login, const char *b32, char *out, size_t size);
+/* The QR code of uri as inline SVG (id "totp-qr"): no script, no image
+ * request, labelled for screen readers (the key as text stays for those
+ * who cannot scan). staff/mytotp.c and the activation page. */
+void staff_totp_qr(struct staff_ctx *c, const char *uri);
+
 #endif

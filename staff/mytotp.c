@@ -36,21 +36,15 @@ static int enrolled(struct staff_ctx *c)
 	return r;
 }
 
-/* The otpauth:// URI of secret for login (Key Uri Format of Google
- * Authenticator, which the apps read); login is a-z 0-9 . _ - only
- * (account_login_ok), nothing to escape in it. */
-static void otpauth_uri(const char *login, const char *b32, char *out, size_t size)
+void staff_totp_uri(const char *login, const char *b32, char *out, size_t size)
 {
 	snprintf(out, size,
-		 "otpauth://totp/Hotline:%s?secret=%s&issuer=Hotline&algorithm=SHA1&digits=%d"
+		 "otpauth://totp/Hotline%s%s?secret=%s&issuer=Hotline&algorithm=SHA1&digits=%d"
 		 "&period=%d",
-		 login, b32, TOTP_DIGITS, TOTP_STEP);
+		 login && *login ? ":" : "", login ? login : "", b32, TOTP_DIGITS, TOTP_STEP);
 }
 
-/* The QR code of uri as inline SVG: no script, no image request, scaled
- * by the page's width; labelled for screen readers (the key and the link
- * below stay for those who cannot scan). */
-static void qr_figure(struct staff_ctx *c, const char *uri)
+void staff_totp_qr(struct staff_ctx *c, const char *uri)
 {
 	char *path = NULL;
 	int size = 0;
@@ -94,11 +88,11 @@ static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enu
 		staff_printf(c, "</p>\n");
 	}
 	char uri[256];
-	otpauth_uri(c->user->login, b32, uri, sizeof uri);
+	staff_totp_uri(c->user->login, b32, uri, sizeof uri);
 	staff_printf(c, "<ol>\n<li>");
 	staff_text(c, M_MYTOTP_STEP_SCAN);
 	staff_printf(c, "<br>");
-	qr_figure(c, uri);
+	staff_totp_qr(c, uri);
 	staff_printf(c, "<br>");
 	staff_text(c, M_MYTOTP_STEP_APP);
 	staff_printf(c, "<br><code id=\"totp-secret\" data-fresh>");
@@ -196,10 +190,10 @@ static void mytotp_post(struct staff_ctx *c)
 	struct wf_error e = {0};
 	enum accountdb_result r = ACCOUNTDB_FAILED;
 	if (wfdb_begin(c->db)) {
-		r = accountdb_totp_enrol(c->db, c->user->login, staff_arg(c, "password"), secret, len,
-					 (long long)step, &e);
-		if (r == ACCOUNTDB_DONE && staff_audit(c, "account.totp", c->user->login) &&
-		    wfdb_commit(c->db)) {
+		/* audited "account.totp" by the function (migrations/0020) */
+		r = accountdb_totp_enrol(c->db, c->user->id, c->user->login, c->user->login,
+					 staff_arg(c, "password"), secret, len, (long long)step, &e);
+		if (r == ACCOUNTDB_DONE && wfdb_commit(c->db)) {
 			sodium_memzero(secret, sizeof secret);
 			if (trusted)
 				devtrust_give_back(p->srv->devtrust, nonce);

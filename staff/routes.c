@@ -12,7 +12,7 @@ bool staff_may_open(unsigned roles, const char *path)
 	size_t len;
 	bool known;
 	const struct staff_route *r = staff_route_match("GET", path, &arg, &len, &known);
-	return r && (r->roles & (roles | STAFF_PUBLIC));
+	return r && (r->roles & (roles | STAFF_PUBLIC | STAFF_SIGNED_IN));
 }
 
 void staff_print_routes(FILE *out)
@@ -33,6 +33,9 @@ void staff_print_routes(FILE *out)
 extern const struct staff_route staff_core_routes[];
 extern const struct staff_route staff_admin_routes[];
 extern const struct staff_route staff_mytotp_routes[];
+extern const struct staff_route staff_activate_routes[];
+extern const struct staff_route staff_mypassword_routes[];
+extern const struct staff_route staff_grants_routes[];
 extern const struct staff_route desk_routes[];
 extern const struct staff_route operator_routes[];
 extern const struct staff_route registrar_routes[];
@@ -42,6 +45,8 @@ extern const struct staff_route staff_identity_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
 extern const struct staff_menu staff_mytotp_menu[];
+extern const struct staff_menu staff_mypassword_menu[];
+extern const struct staff_menu staff_grants_menu[];
 extern const struct staff_route staff_board_routes[];
 extern const struct staff_route staff_archive_routes[];
 extern const struct staff_route staff_casepage_routes[];
@@ -63,6 +68,9 @@ const struct staff_route *const *staff_route_tables(void)
 		staff_core_routes,
 		staff_admin_routes,
 		staff_mytotp_routes,
+		staff_activate_routes,
+		staff_mypassword_routes,
+		staff_grants_routes,
 		staff_board_routes,
 		staff_archive_routes,
 		staff_casepage_routes,
@@ -92,7 +100,9 @@ const struct staff_menu *const *staff_menu_tables(void)
 		figures_menu,
 		staff_commission_menu,
 		staff_identity_menu,
+		staff_grants_menu,
 		staff_mytotp_menu,
+		staff_mypassword_menu,
 		NULL,
 	};
 	return tables;

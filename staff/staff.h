@@ -40,7 +40,12 @@ enum role {
 };
 
 #define ROLE_BIT(r) (1u << (r))
-#define ROLES_ANY ((1u << ROLE_COUNT) - 1)
+/* Routes every signed-in person may open, whatever their roles, even none
+ * yet: an account whose only roles wait for a second person's confirmation
+ * still reaches its home page, its own password page (to read its key
+ * fingerprint to the confirmer) and logout (migrations/0020). */
+#define STAFF_SIGNED_IN (1u << 30)
+#define ROLES_ANY (((1u << ROLE_COUNT) - 1) | STAFF_SIGNED_IN)
 
 /* "operator", "registrar", "compliance", "director", "alternate",
  * "commission", "custodian", "analyst", "admin". */

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Staff accounts for a throw-away test stack (tools/stack.sh), the same as
 # the integration tests' (tests/integration/staff_fixture.py): one account
-# per role, the login being the role name, all with one password; cases
-# sealed to whoever their rules entitle (docs/keys.md); TOTP
+# per role, the login being the role name, all with one password (added,
+# then activated with the one-time code; compliance first, by the bootstrap
+# rule, then confirming the other privileged roles); cases sealed to whoever
+# their rules entitle (docs/keys.md); TOTP
 # required for compliance, director, alternate, custodian and admin (the
 # default of migration 0019), enrolled with known secrets. The accounts'
 # keys are derived with the stack's account secret and account_kdf
@@ -31,8 +33,14 @@ kdf=$(sed -n 's/^account_kdf *= *//p' "$dir/hotlined.conf" | tail -n 1)
 export HOTLINE_ACCOUNT_SECRET="$dir/account.secret" HOTLINE_ACCOUNT_KDF="${kdf:-moderate}"
 ctl() { "$build/hotlinectl" "$@" --database "$db" >/dev/null; }
 
-for role in "${roles[@]}"; do
-	printf '%s\n' "$password" | ctl user add "$role" --name "Test ${role^}" --roles "$role"
+ctlout() { "$build/hotlinectl" "$@" --database "$db"; }
+for role in compliance operator registrar director alternate commission custodian analyst admin; do
+	code=$(ctlout user add "$role" --name "Test ${role^}" --roles "$role" </dev/null |
+		sed -n 's/^activation code: //p')
+	printf '%s\n%s\n' "$code" "$password" | ctl user activate "$role"
+done
+for role in director alternate custodian; do
+	printf '%s\n' "$password" | ctl user confirm "$role" "$role" --by compliance
 done
 # no grant of a case key: each case is sealed to the people its rules
 # entitle (docs/keys.md)

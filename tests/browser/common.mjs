@@ -26,6 +26,10 @@
 //                                    when the login needs one), submits, and
 //                                    checks that the staff home (or next) opened
 //   logout(page)                     the logout button of the page header
+//   activate(page, baseUrl, login, code, password)
+//                                    the holder's step at /staff/activate: fills
+//                                    login, one-time code and the new password
+//                                    twice, submits, checks it was taken
 //   shoot(page, name)                build/screenshots/NAME-phone.png (375x812)
 //                                    and NAME-laptop.png (1280x800), full page
 //   loadTexts()                      {M_ID: {kk, ru, en}} from texts.def (throws
@@ -131,6 +135,16 @@ export async function loginAs(page, baseUrl, login, { password = STAFF_PASSWORD,
 	const where = new URL(page.url()).pathname;
 	assert.equal(where, next || '/staff/', `login as ${login} did not open ${next || '/staff/'} (at ${page.url()})`);
 	assert.match(await page.textContent('#who'), new RegExp(`\\(${login}\\)`));
+}
+
+export async function activate(page, baseUrl, login, code, password) {
+	await page.goto(new URL('/staff/activate', baseUrl).href);
+	await page.fill('#login', login);
+	await page.fill('#activation-code', code);
+	await page.fill('#new-password', password);
+	await page.fill('#new-password-again', password);
+	await Promise.all([page.waitForNavigation(), page.click('#activate-submit')]);
+	assert.ok(await page.isVisible('#done'), `activation of ${login} not taken (at ${page.url()})`);
 }
 
 export async function logout(page) {

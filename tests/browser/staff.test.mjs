@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, STAFF, fitsWidth, launchForStaff, loginAs, logout, shoot, url } from './common.mjs';
+import { BASE, STAFF, activate, fitsWidth, launchForStaff, loginAs, logout, shoot, url } from './common.mjs';
 
 let browser;
 before(async () => { browser = await launchForStaff(); });
@@ -35,13 +35,14 @@ test('admin logs in with a TOTP code and sees the accounts', async () => {
 		assert.equal(await page.locator(`#users tr[data-login="${login}"]`).count(), 1, login);
 	await shoot(page, 'staff-admin');
 
-	// add an account with a generated password, shown once
+	// add an account: a one-time activation code, shown once, no password
 	await page.fill('#new-login-field', 'browser.user');
 	await page.fill('#new-name', 'Браузер <b>Тест</b>');
 	await page.check('#role-registrar');
 	await Promise.all([page.waitForNavigation(), page.click('#add-submit')]);
-	const password = (await page.textContent('#new-password')).trim();
-	assert.match(password, /^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+	const code = (await page.textContent('#activation-code')).trim();
+	assert.match(code, /^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+	assert.equal(await page.locator('#new-password').count(), 0);
 	await shoot(page, 'staff-admin-added');
 	await page.goto(url('/staff/admin/users'));
 	assert.equal(await page.locator('#users tr[data-login="browser.user"]').count(), 1);
@@ -68,7 +69,10 @@ test('admin logs in with a TOTP code and sees the accounts', async () => {
 	await page.goto(url('/staff/'));
 	assert.equal(new URL(page.url()).pathname, '/staff/login', 'the session outlived its logout');
 
-	// the new account logs in; its name is shown escaped
+	// its holder sets a password of their own, then logs in; the name is
+	// shown escaped
+	const password = 'browser user password';
+	await activate(page, BASE, 'browser.user', code, password);
 	await loginAs(page, BASE, 'browser.user', { password });
 	assert.equal(await page.textContent('#who .login'), '(browser.user)');
 	assert.match(await page.textContent('#who'), /Браузер <b>Тест<\/b>/);

@@ -36,6 +36,9 @@ Helpers:
                          the last page that had one) is added as "csrf"
                          unless csrf=False or fields has one.
       .logout()
+      .activate(login, code, password=STAFF_PASSWORD, again=None, totp=False)
+                         the holder's step at /staff/activate (totp=True: with
+                         the authenticator set up too, secret in .totp_secret).
       Each returns StaffResp(status, headers, body, location) and
       .page(resp) parses the body (helpers.parse_html).
       .cookies (dict name -> value), .csrf (the token in use).
@@ -46,6 +49,20 @@ Helpers:
                          pattern, roles) with roles a set of role names or
                          {"public"}.
   audit_rows(hl)         the audit log as dicts, in order.
+  activation_code(text)  the one-time code in hotlinectl's or a page's output.
+  add_account(conninfo, login, name, roles, password=STAFF_PASSWORD)
+                         `hotlinectl user add` then `user activate` (the
+                         holder's step) with password: a working account.
+                         Privileged roles wait (see confirm_role) unless the
+                         bootstrap rule applies.
+  confirm_role(conninfo, login, role, by="compliance", password=STAFF_PASSWORD)
+                         `hotlinectl user confirm`: the second person's step.
+
+The accounts of the template are made with the real steps: compliance is
+added first (the bootstrap rule of an empty installation lets its role take
+effect at once), every account is activated with its one-time code, and
+compliance confirms the director's, the alternate's and the custodian's
+roles (docs/staff.md, "Privileged roles need a second person").
 """
 import base64
 import hashlib
@@ -236,6 +253,22 @@ class StaffClient:
     def logout(self):
         return self.post("/staff/logout", {})
 
+    def activate(self, login, code, password=STAFF_PASSWORD, again=None, totp=False):
+        """The holder's step at /staff/activate: login, one-time code, the
+        new password twice; totp=True also sets up the authenticator with
+        the secret the page offers (its code now; the secret is left in
+        .totp_secret). Returns the answer (200 when activated)."""
+        r = self.get("/staff/activate")
+        m = _CSRF_RE.search(r.body)
+        assert r.status == 200 and m, f"no activation form: {r.status} {r.body[:300]}"
+        self.totp_secret = re.search(r'name="secret" value="([A-Z2-7]+)"', r.body).group(1)
+        fields = [("csrf", m.group(1)), ("login", login), ("code", code),
+                  ("password", password), ("again", password if again is None else again),
+                  ("secret", self.totp_secret)]
+        if totp:
+            fields.append(("totp", totp_code(self.totp_secret, time.time())))
+        return self.post("/staff/activate", fields, csrf=False)
+
 
 # ---------------------------------------------------------------- database
 
@@ -251,14 +284,41 @@ def _ctl(conninfo, *args, stdin=None):
     return p
 
 
+_CODE_RE = re.compile(r"activation code: ([a-z2-9]{5}(?:-[a-z2-9]{5}){3})")
+_CODE_HTML_RE = re.compile(r'id="activation-code">([a-z2-9-]{23})<')
+
+
+def activation_code(text):
+    m = _CODE_RE.search(text) or _CODE_HTML_RE.search(text)
+    assert m, f"no activation code in:\n{text[:2000]}"
+    return m.group(1)
+
+
+def add_account(conninfo, login, name, roles, password=STAFF_PASSWORD):
+    p = _ctl(conninfo, "user", "add", login, "--name", name, "--roles", roles)
+    code = activation_code(p.stdout)
+    _ctl(conninfo, "user", "activate", login, stdin=f"{code}\n{password}\n")
+    return p
+
+
+def confirm_role(conninfo, login, role, by="compliance", password=STAFF_PASSWORD):
+    return _ctl(conninfo, "user", "confirm", role, login, "--by", by, stdin=password + "\n")
+
+
+PRIVILEGED = ("compliance", "director", "alternate", "custodian")
+
+
 @pytest.fixture(scope="session")
 def staff_template_db(pg, template_db, keys):
     """The migrated template plus the staff accounts, made once."""
     pg.createdb(STAFF_TEMPLATE_DB, template=template_db)
     ci = pg.conninfo(STAFF_TEMPLATE_DB)
-    for role in ROLES:
-        _ctl(ci, "user", "add", role, "--name", f"Test {role.capitalize()}", "--roles", role,
-             stdin=STAFF_PASSWORD + "\n")
+    # compliance first: the bootstrap grant of an empty installation
+    for role in sorted(ROLES, key=lambda r: r != "compliance"):
+        add_account(ci, role, f"Test {role.capitalize()}", role)
+    for role in PRIVILEGED:
+        if role != "compliance":
+            confirm_role(ci, role, role)
     # no grant: each case is sealed to the people entitled to it
     # (docs/keys.md); CASE_KEY_LOGINS are those whose roles entitle them
     for login, secret in TOTP_SECRETS.items():

@@ -9,7 +9,7 @@ import os
 import subprocess
 
 from conftest import BUILD, HOTLINECTL, run
-from staff_fixture import STAFF_PASSWORD, StaffClient
+from staff_fixture import STAFF_PASSWORD, StaffClient, activation_code
 
 PROBE = BUILD / "tests" / "account_probe"
 MODERATE_OPS, MODERATE_MEM = 3, 256 << 20
@@ -47,10 +47,19 @@ def test_default_limits_and_a_dump_without_the_secret(make_staff_hotline, keys):
     env = {k: v for k, v in os.environ.items() if k != "HOTLINE_ACCOUNT_KDF"}
     p = subprocess.run([str(HOTLINECTL), "user", "add", "clerk", "--name", "A Clerk",
                         "--roles", "operator", "--database", hl.admin_conninfo],
-                       input="a clerk's long password\n", capture_output=True, text=True,
-                       env=env, timeout=120)
+                       input="", capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr
+    # not activated yet: no key, no hash, already form 2 at the limits its
+    # activation will use (migration 0020 writes them)
+    assert dump_row(hl, "clerk")[:6] == (None, None, 2, MODERATE_OPS, MODERATE_MEM, None)
+    assert key_column(hl, "clerk") == "-"
+    code = activation_code(p.stdout)
+    p = subprocess.run([str(HOTLINECTL), "user", "activate", "clerk", "--database",
+                        hl.admin_conninfo], input=f"{code}\na clerk's long password\n",
+                       capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 0, p.stderr
     row = dump_row(hl, "clerk")
+    assert key_column(hl, "clerk") == "t=3,m=256M"
     assert row[2] == 2 and row[3] >= MODERATE_OPS and row[4] >= MODERATE_MEM, row
     assert row[5] is None, "a password hash is stored"
     # the dump and the right password: nothing opens without the secret

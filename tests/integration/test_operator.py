@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from helpers import (by_id, clear_forms, element_text, field_value, find_all, marker, page_excerpt,
                      pg_dump)
-from staff_fixture import STAFF_PASSWORD, StaffClient, _ctl, audit_rows
+from staff_fixture import StaffClient, add_account, audit_rows
 
 ASTANA = timezone(timedelta(hours=5))
 # Tuesday 4 June 2030: a plain working day.
@@ -259,8 +259,7 @@ def test_anonymous_caller_has_no_identity(make_staff_hotline):
 
 def test_operator_sees_only_own_calls_and_no_content(make_staff_hotline):
     hl = operator_hotline(make_staff_hotline, OPEN)
-    _ctl(hl.admin_conninfo, "user", "add", "operator2", "--name", "Second Operator", "--roles",
-         "operator", stdin=STAFF_PASSWORD + "\n")
+    add_account(hl.admin_conninfo, "operator2", "Second Operator", "operator")
     a, b = operator(hl), operator(hl, "operator2")
     a.get("/staff/calls/new")
     b.get("/staff/calls/new")

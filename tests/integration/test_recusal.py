@@ -8,7 +8,7 @@ import datetime
 
 from conftest import hotlinectl
 from helpers import by_id, element_text, marker, submit
-from staff_fixture import STAFF_PASSWORD, StaffClient, _ctl
+from staff_fixture import StaffClient, add_account
 
 ALMATY = datetime.timezone(datetime.timedelta(hours=5))
 
@@ -80,8 +80,7 @@ def test_named_in_a_reporter_message_or_declared_in_another_script(staff_hotline
 def test_the_directors_page_refuses_a_member_named_in_another_script(staff_hotline):
     hl = staff_hotline
     ci = hl.admin_conninfo
-    _ctl(ci, "user", "add", "kimk", "--name", "Kim Kirill", "--roles", "commission",
-         stdin=STAFF_PASSWORD + "\n")
+    add_account(ci, "kimk", "Kim Kirill", "commission")
     rec = submit(hl, identity="named", name="Reporter", phone="+77015550000",
                  who="Ким К.К., начальник склада")
     comp = StaffClient(hl)

@@ -15,7 +15,7 @@ import subprocess
 
 from conftest import HOTLINED, hotlinectl, reveal_packet, unmask
 from helpers import by_id, element_text, marker, submit
-from staff_fixture import StaffClient, audit_rows
+from staff_fixture import StaffClient, audit_rows, confirm_role
 
 
 def ctl(hl, *args):
@@ -289,6 +289,8 @@ def test_self_approval_and_the_wrong_approver_are_refused(make_staff_hotline, ke
     hl = start(make_staff_hotline, keys)
     # the director who is also a compliance manager asks, then tries to approve
     ctl(hl, "user", "roles", "director", "director,compliance")
+    # a privileged role waits for a second person (migration 0020)
+    assert confirm_role(hl.admin_conninfo, "director", "compliance").returncode == 0
     rec, name, _ = named_case(hl)
     director = login(hl, "director")
     rid = ask(director, rec.reg_no)

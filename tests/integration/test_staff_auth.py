@@ -4,8 +4,8 @@ cookie, CSRF, disabled and reset accounts, and the audit log's chain."""
 import time
 
 from conftest import hotlinectl
-from staff_fixture import (STAFF_PASSWORD, TOTP_SECRETS, StaffClient, audit_rows, fresh_totp,
-                           totp_code)
+from staff_fixture import (STAFF_PASSWORD, TOTP_SECRETS, StaffClient, activation_code,
+                           add_account, audit_rows, fresh_totp, totp_code)
 
 SESSION = "hotline_staff"
 
@@ -221,20 +221,29 @@ def test_disabled_account_is_refused_and_its_session_ends(staff_hotline):
     StaffClient(hl).login_as("commission")
 
 
-def test_reset_gives_a_new_password_and_drops_the_case_key(staff_hotline):
+def test_reset_gives_an_activation_code_and_drops_the_case_key(staff_hotline):
     hl = staff_hotline
-    # commission: holds the case key and needs no TOTP (a reset drops the
-    # enrolment, so a role that needs one waits for `user totp`)
-    p = ctl(hl, "user", "reset", "commission", stdin="a brand new password\n")
+    # a reset drops the TOTP enrolment and sends the privileged role back to
+    # waiting, so the reset alternate holds no role that needs a code
+    # (migration 0019) until it is confirmed again
+    p = ctl(hl, "user", "reset", "alternate", stdin="a brand new password\n")
     assert p.returncode == 0, p.stderr
-    assert StaffClient(hl).login_as("commission", check=False).status == 401
+    # none chosen, none shown
+    assert "a brand new password" not in p.stdout
+    assert not [l for l in p.stdout.splitlines() if l.startswith("password")]
+    code = activation_code(p.stdout)
+    assert StaffClient(hl).login_as("alternate", check=False).status == 401
+    # what was piped in is no password either
+    assert StaffClient(hl).login_as("alternate", "a brand new password", check=False).status == 401
+    p = ctl(hl, "user", "activate", "alternate", stdin=f"{code}\nmy chosen password\n")
+    assert p.returncode == 0, p.stderr
     c = StaffClient(hl)
-    c.login_as("commission", "a brand new password")
-    assert 'id="case-key"' not in c.get("/staff/").body
-    p = ctl(hl, "user", "reset", "commission")  # generated
-    assert p.returncode == 0
-    line = [l for l in p.stdout.splitlines() if l.startswith("password: ")][0]
-    StaffClient(hl).login_as("commission", line.split(": ", 1)[1])
+    c.login_as("alternate", "my chosen password")
+    home = c.get("/staff/").body
+    assert 'id="case-key"' not in home
+    # the alternate role waits for a confirmation of the new key
+    assert 'data-role="alternate"' not in home
+    assert "alternate" in ctl(hl, "user", "grants").stdout
 
 
 def test_next_page_after_login_stays_local(staff_hotline):
@@ -304,11 +313,8 @@ def test_no_password_or_code_in_the_log(staff_hotline):
 def test_database_lost_and_back(make_hotline, own_cluster):
     """The workers' connections: 503 while the database is down, the
     sessions stay (in memory), and the pages work again once it is back."""
-    from conftest import HOTLINECTL, run
     ci = own_cluster.conninfo("hotline")
-    p = run([HOTLINECTL, "user", "add", "operator", "--name", "Op", "--roles", "operator",
-             "--database", ci], check=False, input=STAFF_PASSWORD + "\n")
-    assert p.returncode == 0, p.stderr
+    add_account(ci, "operator", "Op", "operator")
     hl = make_hotline(cluster=own_cluster, dbname="hotline")
     c = StaffClient(hl)
     c.login_as("operator")
