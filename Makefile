@@ -41,7 +41,11 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 .PHONY: all help deps run test unit integration browser bench fuzz fuzz-smoke clean format check-sql po-update
 
-all: $(BUILD)/hotlined $(BUILD)/hotlinectl $(BUILD)/tests/account_probe
+# tests/tools/: small programs the integration tests run (the dump harness,
+# tests/integration/test_account_kdf.py)
+TEST_TOOLS := $(BUILD)/tests/dumpread $(BUILD)/tests/account_probe
+
+all: $(BUILD)/hotlined $(BUILD)/hotlinectl $(TEST_TOOLS)
 
 help:
 	@echo "make run        build, start PostgreSQL under ./var and hotlined on http://127.0.0.1:$(PORT)/"
@@ -81,9 +85,6 @@ $(BUILD)/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libhotline.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS) -lcmocka
 
-# tests/tools/: small programs the integration tests run (the dump harness,
-# tests/integration/test_account_kdf.py)
-TEST_TOOLS := $(BUILD)/tests/dumpread $(BUILD)/tests/account_probe
 $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libhotline.a $(TEXTS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhotline.a $(LDLIBS)
