@@ -2,6 +2,7 @@
 #include "ctl/casetext.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "crypto/keys.h"
 #include "crypto/seal.h"
@@ -54,4 +55,15 @@ struct content_key *casetext_key_from_files(PGconn *pg, const char *reg_no, cons
 	struct content_key *key = casetext_key(pg, reg_no, sk);
 	secret_key_free(sk);
 	return key;
+}
+
+void casetext_default_files(const char **key_file, const char **pass_file)
+{
+	if (*key_file || *pass_file)
+		return;
+	const char *k = getenv("HOTLINE_CASE_KEY"), *p = getenv("HOTLINE_CASE_PASSPHRASE_FILE");
+	if (k && *k && p && *p) {
+		*key_file = k;
+		*pass_file = p;
+	}
 }

@@ -21,4 +21,10 @@ struct content_key *casetext_key(PGconn *pg, const char *reg_no, const struct se
 struct content_key *casetext_key_from_files(PGconn *pg, const char *reg_no, const char *key_file,
 				       const char *pass_file) __attribute__((warn_unused_result));
 
+/* When neither --case-key nor --passphrase-file was given, the recovery
+ * key and its passphrase file from $HOTLINE_CASE_KEY and
+ * $HOTLINE_CASE_PASSPHRASE_FILE, as the steps that make seals take them
+ * (docs/cli.md); otherwise leaves both as they are. */
+void casetext_default_files(const char **key_file, const char **pass_file);
+
 #endif

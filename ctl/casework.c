@@ -92,6 +92,7 @@ static int triage(PGconn *pg, int argc, char **argv)
 	if (!ctldb_begin(pg))
 		return 1;
 	struct content_key *key = NULL;
+	casetext_default_files(&case_key, &pass);
 	if (unit && *unit && !(key = casetext_key_from_files(pg, reg_no, case_key, pass))) {
 		ctldb_rollback(pg);
 		return 1;
@@ -184,6 +185,7 @@ static int forwarded(PGconn *pg, int argc, char **argv)
 		else if (c != 'd')
 			return 2;
 	}
+	casetext_default_files(&case_key, &pass);
 	if (optind + 1 != argc || !to_body || !case_key || !pass) {
 		fprintf(stderr, "usage: hotlinectl case forwarded REG_NO --to BODY --case-key FILE "
 				"--passphrase-file FILE\n"
@@ -224,6 +226,7 @@ static int declare_interest(PGconn *pg, int argc, char **argv)
 		else if (c != 'd')
 			return 2;
 	}
+	casetext_default_files(&case_key, &pass);
 	if (optind + 2 != argc || !case_key || !pass) {
 		fprintf(stderr, "usage: hotlinectl case declare-interest REG_NO \"NAME\" --case-key "
 				"FILE --passphrase-file FILE\n"

@@ -424,6 +424,10 @@ int investigate_main(int argc, char **argv)
 		return 2;
 	}
 	const char *what = argv[0];
+	/* the steps that write text under the case's key take the recovery key
+	 * from the environment too, as the steps that make seals do */
+	if (strcmp(what, "order") == 0 || strcmp(what, "request") == 0)
+		casetext_default_files(&o.case_key, &o.pass);
 	const char *reg_no = argv[first];
 	const char *arg = first + 1 < argc ? argv[first + 1] : NULL;
 	PGconn *pg = ctldb_connect(conninfo);
