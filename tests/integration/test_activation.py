@@ -10,7 +10,7 @@ import psycopg2
 import pytest
 
 from conftest import HOTLINECTL, run
-from helpers import by_id, element_text
+from helpers import by_id, element_text, marker, submit
 from staff_fixture import (STAFF_PASSWORD, StaffClient, activation_code, add_account, audit_rows,
                            confirm_role, fresh_totp, totp_code)
 
@@ -252,11 +252,17 @@ def test_the_bootstrap_rule_of_an_empty_installation(hotline):
 
 def test_password_change_keeps_case_access(staff_hotline):
     hl = staff_hotline
+    # a case routed to the director: sealed to the director's key
+    what = "Read before and after a new password " + marker("pw")
+    rec = submit(hl, what=what)
+    run([HOTLINECTL, "case", "triage", rec.reg_no, "corruption", "--database",
+         hl.admin_conninfo])
     d = StaffClient(hl)
     d.login_as("director")
     other = StaffClient(hl)
     other.login_as("director")
     assert by_id(d.get("/staff/").body, "case-key") is not None
+    assert what in d.get(f"/staff/case/{rec.reg_no}").body
     before = fingerprint_of(d)
     salt_before = hl.query("SELECT kek_salt FROM hotline.staff_users "
                            "WHERE login = 'director'")[0][0]
@@ -284,6 +290,8 @@ def test_password_change_keeps_case_access(staff_hotline):
     n = StaffClient(hl)
     n.login_as("director", NEW_PASSWORD, code=fresh_totp(hl.dbname, "director"))
     assert by_id(n.get("/staff/").body, "case-key") is not None
+    # the same key pair opens the same seal: the case still reads
+    assert what in n.get(f"/staff/case/{rec.reg_no}").body
     rows = [(r["login"], r["action"]) for r in audit_rows(hl)]
     assert ("director", "account.password") in rows
     assert ("director", "account.password.failed") in rows
