@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/casekey.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "ctl/ctldb.h"
@@ -25,25 +26,25 @@ struct legacy {
 
 static const struct legacy legacies[] = {
     {"reveal reasons",
-     "SELECT r.id::text, c.content_key_sealed, r.reason FROM hotline.identity_reveals r "
+     "SELECT r.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), r.reason FROM hotline.identity_reveals r "
      "JOIN hotline.cases c ON c.id = r.case_id WHERE r.reason IS NOT NULL ORDER BY r.id",
      "UPDATE hotline.identity_reveals SET reason_sealed = $2::bytea, reason = NULL "
      "WHERE id = $1::bigint",
      1},
     {"referred units",
-     "SELECT c.id::text, c.content_key_sealed, c.referred_unit FROM hotline.cases c "
+     "SELECT c.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), c.referred_unit FROM hotline.cases c "
      "WHERE c.referred_unit IS NOT NULL ORDER BY c.id",
      "UPDATE hotline.cases SET referred_unit_sealed = $2::bytea, referred_unit = NULL "
      "WHERE id = $1::bigint",
      1},
     {"forwarded to",
-     "SELECT c.id::text, c.content_key_sealed, c.forwarded_to FROM hotline.cases c "
+     "SELECT c.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), c.forwarded_to FROM hotline.cases c "
      "WHERE c.forwarded_to IS NOT NULL ORDER BY c.id",
      "UPDATE hotline.cases SET forwarded_to_sealed = $2::bytea, forwarded_to = NULL "
      "WHERE id = $1::bigint",
      1},
     {"requests for materials",
-     "SELECT m.id::text, c.content_key_sealed, m.addressee, m.what FROM "
+     "SELECT m.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), m.addressee, m.what FROM "
      "hotline.material_requests m JOIN hotline.investigations i ON i.id = m.investigation_id "
      "JOIN hotline.cases c ON c.id = i.case_id WHERE m.addressee IS NOT NULL "
      "OR m.what IS NOT NULL ORDER BY m.id",
@@ -51,13 +52,16 @@ static const struct legacy legacies[] = {
      "$3::bytea, addressee = NULL, what = NULL WHERE id = $1::bigint",
      2},
     {"declarations of interest",
-     "SELECT d.id::text, c.content_key_sealed, d.name FROM hotline.interest_declarations d "
+     "SELECT d.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), d.name FROM hotline.interest_declarations d "
      "JOIN hotline.cases c ON c.id = d.case_id WHERE d.name IS NOT NULL ORDER BY d.id",
-     "UPDATE hotline.interest_declarations SET name_sealed = $2::bytea, name = NULL "
+     /* the accounts the clear name names, before it is sealed (0023) */
+     "UPDATE hotline.interest_declarations SET name_sealed = $2::bytea, named_user_ids = "
+     "named_user_ids || coalesce((SELECT array_agg(u.id) FROM hotline.staff_users u WHERE "
+     "lower(btrim(u.display_name)) = lower(btrim(name))), '{}'), name = NULL "
      "WHERE id = $1::bigint",
      1},
     {"commission members",
-     "SELECT m.id::text, c.content_key_sealed, m.name, coalesce(m.position, '') FROM "
+     "SELECT m.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), m.name, coalesce(m.position, '') FROM "
      "hotline.commission_members m JOIN hotline.investigations i ON i.id = m.investigation_id "
      "JOIN hotline.cases c ON c.id = i.case_id WHERE m.name IS NOT NULL ORDER BY m.id",
      "UPDATE hotline.commission_members SET name_sealed = $2::bytea, position_sealed = "
@@ -65,7 +69,8 @@ static const struct legacy legacies[] = {
      2},
     /* the norms go under the conclusion's key, like the findings */
     {"norms of conclusions",
-     "SELECT i.id::text, i.conclusion_key_sealed, i.norms FROM hotline.investigations i "
+     "SELECT i.id::text, c.recovery_sealed, i.conclusion_key_sealed, i.norms FROM "
+     "hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
      "WHERE i.norms IS NOT NULL AND i.conclusion_key_sealed IS NOT NULL ORDER BY i.id",
      "UPDATE hotline.investigations SET norms_sealed = $2::bytea, norms = NULL "
      "WHERE id = $1::bigint",
@@ -81,11 +86,20 @@ static bool seal_kind(PGconn *pg, const struct legacy *l, const struct secret_ke
 	bool ok = true;
 	*done = 0;
 	for (int i = 0; ok && i < PQntuples(res); i++) {
-		size_t slen = 0;
+		/* a case with its own key pair (migration 0018) opens through its
+		 * recovery seal; an older one is sealed to this key directly */
+		size_t rlen = 0, slen = 0;
+		unsigned char *rec = PQgetisnull(res, i, 1) ? NULL
+				     : PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &rlen);
+		struct secret_key *case_sk = rec ? casekey_open(sk, rec, rlen) : NULL;
+		PQfreemem(rec);
+		const struct secret_key *opener = rec ? case_sk : sk;
 		unsigned char *sealed =
-		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &slen);
-		struct content_key *key = sealed ? content_key_open(sk, sealed, slen) : NULL;
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 2), &slen);
+		struct content_key *key =
+		    sealed && opener ? content_key_open(opener, sealed, slen) : NULL;
 		PQfreemem(sealed);
+		secret_key_free(case_sk);
 		if (!key) {
 			fprintf(stderr, "hotlinectl: %s: row %s: the case key does not open its key\n",
 				l->what, PQgetvalue(res, i, 0));
@@ -94,9 +108,9 @@ static bool seal_kind(PGconn *pg, const struct legacy *l, const struct secret_ke
 		}
 		char *texts[2] = {NULL, NULL};
 		for (int t = 0; t < l->ntexts; t++)
-			texts[t] = freetext_seal(key, PQgetisnull(res, i, 2 + t)
+			texts[t] = freetext_seal(key, PQgetisnull(res, i, 3 + t)
 							   ? ""
-							   : PQgetvalue(res, i, 2 + t));
+							   : PQgetvalue(res, i, 3 + t));
 		content_key_free(key);
 		const char *v[3] = {PQgetvalue(res, i, 0), texts[0], texts[1]};
 		ok = texts[0] && (l->ntexts < 2 || texts[1]);

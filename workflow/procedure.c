@@ -9,10 +9,12 @@
 
 #include <jansson.h>
 
+#include "daemon/buf.h"
 #include "intake/html.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/freetext.h"
+#include "workflow/names.h"
 #include "workflow/notice.h"
 
 struct kase {
@@ -464,8 +466,9 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 	static const char sql_declared[] = "SELECT name_sealed, name FROM "
 					   "hotline.interest_declarations WHERE case_id = $1";
 	static const char sql_declare[] =
-		"INSERT INTO hotline.interest_declarations (case_id, name_sealed, declared_by) "
-		"VALUES ($1, $2::bytea, nullif($3::bigint, 0))";
+		"INSERT INTO hotline.interest_declarations (case_id, name_sealed, declared_by, "
+		"named_user_ids) VALUES ($1, $2::bytea, nullif($3::bigint, 0), $4::bigint[])";
+	static const char sql_accounts[] = "SELECT id, display_name FROM hotline.staff_users";
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, &out, e))
 		return false;
@@ -485,14 +488,43 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 	PQclear(res);
 	if (already)
 		return true;
+	/* the name is sealed, so the database cannot tell whose seals to
+	 * remove (migration 0023): the accounts it names, as the recusal
+	 * rule reads names (transliterations, initials: workflow/names.c) */
+	res = wfdb_exec(pg, sql_accounts, 0, NULL, e);
+	if (!res)
+		return false;
+	struct buf ids;
+	buf_init(&ids);
+	buf_puts(&ids, "{");
+	int exact = -1, fuzzy = -1, nfuzzy = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		if (strcasecmp(PQgetvalue(res, i, 1), name) == 0)
+			exact = i;
+		else if (names_same_person(PQgetvalue(res, i, 1), name) && nfuzzy++ == 0)
+			fuzzy = i;
+	}
+	/* the account named exactly; else the one account the name can
+	 * mean. A name that can mean several accounts removes nobody's
+	 * seals: a guess could shut every compliance manager out of a case
+	 * (the declaration is still shown and checked by name where the
+	 * commission is formed) */
+	int who = exact >= 0 ? exact : nfuzzy == 1 ? fuzzy : -1;
+	if (who >= 0)
+		buf_puts(&ids, PQgetvalue(res, who, 0));
+	buf_puts(&ids, "}");
+	PQclear(res);
 	char *sealed = freetext_seal(key, name);
-	if (!sealed)
+	if (!sealed) {
+		buf_reset(&ids);
 		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record the declaration");
+	}
 	char by[24];
 	snprintf(by, sizeof(by), "%lld", declared_by);
-	const char *p[3] = {k.id, sealed, by};
-	bool ok = wfdb_run(pg, sql_declare, 3, p, e);
+	const char *p[4] = {k.id, sealed, by, ids.data};
+	bool ok = wfdb_run(pg, sql_declare, 4, p, e);
 	free(sealed);
+	buf_reset(&ids);
 	return ok;
 }
 
