@@ -9,6 +9,7 @@ import os
 import subprocess
 
 from conftest import BUILD, HOTLINECTL, run
+from helpers import marker, submit
 from staff_fixture import STAFF_PASSWORD, StaffClient, activation_code
 
 PROBE = BUILD / "tests" / "account_probe"
@@ -84,6 +85,9 @@ def test_old_form_logs_in_once_and_is_wrapped_again(make_staff_hotline, keys):
     its second factor and its case key, and leaves the login in the new
     form at hotlined's default limits."""
     hl = make_staff_hotline(account_kdf=None)
+    # a case sealed to the compliance manager's key, read after the upgrade
+    what = "Read through a re-wrapped key " + marker("rw")
+    rec = submit(hl, what=what)
     salt, wrapped, _v, ops, mem, _h, totp = dump_row(hl, "compliance")
     p = run([PROBE, "downgrade", STAFF_PASSWORD, salt, wrapped, ops, mem, keys.account_secret,
              totp])
@@ -106,7 +110,7 @@ def test_old_form_logs_in_once_and_is_wrapped_again(make_staff_hotline, keys):
     assert dump_row(hl, "compliance")[2] == 1, "a wrong password changed the account"
     c = StaffClient(hl)
     c.login_as("compliance")  # with its TOTP code
-    assert 'id="case-key"' in c.get("/staff/").body, "the case key did not open"
+    assert what in c.get(f"/staff/case/{rec.reg_no}").body, "the case's seal did not open"
     after = dump_row(hl, "compliance")
     assert after[2] == 2 and after[5] is None, after
     assert after[3] >= MODERATE_OPS and after[4] >= MODERATE_MEM, after
