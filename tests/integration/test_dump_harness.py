@@ -14,6 +14,11 @@ The set must equal exactly what the rules let that person read:
               they declared an interest)
   analyst, admin, operator, registrar, custodian: none.
 
+The administrator with puppet accounts gets nothing either: accounts they
+add with privileged roles, and a real compliance manager's account they
+reset and activate with the code, hold no seal until a second person
+confirms the roles, so their passwords open no case from a dump.
+
 The same harness shows the design before per-case keys failing: in a
 database of that form (every case key sealed to one case-handling key,
 granted to compliance, director, alternate and commission) the commission
@@ -28,7 +33,7 @@ import pytest
 
 from conftest import BUILD, hotlinectl
 from helpers import marker, submit
-from staff_fixture import STAFF_PASSWORD
+from staff_fixture import STAFF_PASSWORD, StaffClient, activation_code
 
 DUMPREAD = Path(BUILD) / "tests" / "dumpread"
 PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
@@ -184,3 +189,33 @@ def test_the_old_design_leaks_and_reseal_fixes_it(staff_hotline, keys, pwfile):
     show = hotlinectl("case", "show", c["names_director"], "--database", ci, "--case-key",
                       str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file))
     assert show.returncode == 0 and "The director takes bribes" in show.stdout
+
+
+def test_the_administrators_puppets_read_nothing(staff_hotline, keys, pwfile):
+    """The admin adds a compliance manager and a director of their own and
+    activates them with the codes the page shows, resets the real
+    compliance manager and activates that account too, then waits for
+    the seals a compliance session makes: the dump opens nothing for any
+    of them, while the real director still reads the routed cases."""
+    if not DUMPREAD.exists():
+        pytest.fail(f"not built: {DUMPREAD} (make integration builds it)", pytrace=False)
+    hl = staff_hotline
+    c = build_cases(hl, keys)
+    a = StaffClient(hl)
+    a.login_as("admin")
+    for login, role in (("puppet-c", "compliance"), ("puppet-d", "director")):
+        r = a.post("/staff/admin/users/add", [("login", login), ("name", f"Puppet {role}"),
+                                              ("roles", role)])
+        assert r.status == 200, r.body[:400]
+        code = activation_code(r.body)
+        assert StaffClient(hl).activate(login, code, STAFF_PASSWORD).status == 200
+    # a compliance session makes every seal its holder can: none of these
+    StaffClient(hl).login_as("compliance")
+    r = a.post("/staff/admin/user/reset", {"login": "compliance"})
+    assert r.status == 200, r.body[:400]
+    code = activation_code(r.body)
+    assert StaffClient(hl).activate("compliance", code, STAFF_PASSWORD).status == 200
+    ci = dump_and_restore(hl, hl.dbname + "_puppets")
+    for login in ("puppet-c", "puppet-d", "compliance", "admin"):
+        assert read_both(ci, login, pwfile) == (set(), set()), login
+    assert readable(ci, "director", pwfile) == expected(c)["director"]
