@@ -42,7 +42,7 @@ sources() {
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
 		daemon/buf.c staff/roles.c staff/pattern.c staff/totp.c staff/session.c crypto/keys.c \
 		workflow/procedure.c workflow/notice.c workflow/deadline.c workflow/wfdb.c intake/html.c \
-		intake/i18n.c ;;
+		intake/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c ;;
 	*) return 1 ;;
 	esac
 }
