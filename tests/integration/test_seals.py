@@ -69,7 +69,20 @@ def test_a_step_without_the_key_waits_for_a_compliance_session(staff_hotline):
                        "ON g.id = s.granted_by JOIN hotline.staff_users u ON u.id = s.user_id "
                        "WHERE u.login = 'director'")
     assert granted == [("compliance",)]
+    # giving someone a case is audited like a role grant (migration 0024)
+    audit = hl.query("SELECT login, object FROM hotline.audit_log WHERE action = 'case.seal'")
+    assert audit == [("compliance", f"{rec.reg_no}/seal/director")]
     assert what in element_text(director.get(f"/staff/case/{rec.reg_no}").body, "content")
+
+
+def test_a_referred_appeal_is_not_the_directors(staff_hotline):
+    """Only the appeals routed to the director are sealed to them: one
+    referred to a unit stays with compliance (migration 0024)."""
+    hl = staff_hotline
+    rec = submit(hl, what="For the HR department " + marker("hr"))
+    ctl(hl, "case", "triage", rec.reg_no, "not_corruption", "--unit", "HR department")
+    assert holders(hl, rec.reg_no) == {"compliance": "compliance"}
+    assert hl.query("SELECT count(*) FROM hotline.case_seals_missing") == [(0,)]
 
 
 def test_removing_someone_removes_their_seals(staff_hotline):
