@@ -16,6 +16,7 @@
 #include "daemon/log.h"
 #include "staff/accountdb.h"
 #include "staff/internal.h"
+#include "staff/recheck.h"
 #include "workflow/wfdb.h"
 
 static const enum msg role_msgs[ROLE_COUNT] = {
@@ -139,20 +140,8 @@ static void mypassword_post(struct staff_ctx *c)
 	/* as staff/mytotp.c: with this account's device cookie the try counts
 	 * on the cookie, without it on the account, and is not looked at
 	 * during the account's slow-down */
-	struct staff_priv *p = staff_priv(c);
-	unsigned char key[THROTTLE_KEY_BYTES];
-	throttle_key(p->srv->throttle, 'L', c->user->login, strlen(c->user->login), key);
-	time_t now = time(NULL);
-	long long dev_user = 0;
-	unsigned char nonce[DEVCOOKIE_NONCE_BYTES];
-	unsigned tries = devcookie_check(p->srv->devkey, p->device, now, &dev_user, nonce) &&
-				 dev_user == c->user->id
-			     ? devtrust_take(p->srv->devtrust, nonce, now)
-			     : 0;
-	bool trusted = tries > 0;
-	unsigned wait = trusted ? 0 : throttle_wait(p->srv->throttle, key, now);
-	if (wait) {
-		p->delay = wait;
+	struct recheck rc;
+	if (recheck_begin(c, &rc)) {
 		form_page(c, 400, M_PASSWORD_BAD_CURRENT, true);
 		return;
 	}
@@ -164,10 +153,7 @@ static void mypassword_post(struct staff_ctx *c)
 		r = accountdb_password_change(c->db, c->user->id, staff_arg(c, "current"), password,
 					      &epoch, &e);
 		if (r == ACCOUNTDB_DONE && wfdb_commit(c->db)) {
-			if (trusted)
-				devtrust_give_back(p->srv->devtrust, nonce);
-			else
-				throttle_clear(p->srv->throttle, key);
+			recheck_right(c, &rc);
 			log_info("staff: user %lld changed their password", c->user->id);
 			if (!renew_session(c, epoch)) {
 				/* every session ended: log in again with the new password */
@@ -181,8 +167,7 @@ static void mypassword_post(struct staff_ctx *c)
 		wfdb_rollback(c->db);
 	}
 	if (r == ACCOUNTDB_NO_ROW) {
-		p->delay =
-		    trusted ? throttle_delay(tries) : throttle_fail(p->srv->throttle, key, now);
+		recheck_wrong(c, &rc);
 		if (!staff_audit(c, "account.password.failed", c->user->login))
 			log_error("staff: cannot write the audit row of a wrong password");
 		log_info("staff: user %lld gave a wrong current password", c->user->id);

@@ -16,6 +16,7 @@
 #include "staff/accountdb.h"
 #include "staff/internal.h"
 #include "staff/qrcode.h"
+#include "staff/recheck.h"
 #include "staff/throttle.h"
 #include "staff/totp.h"
 #include "workflow/wfdb.h"
@@ -163,27 +164,10 @@ static void mytotp_post(struct staff_ctx *c)
 		form_page(c, 400, b32, M_MYTOTP_BAD_CODE);
 		return;
 	}
-	/* A wrong password here counts like one at the login, so a session
-	 * left open gives a guesser no more than the login page does
-	 * (docs/staff.md, "Failed logins"): with the device cookie of this
-	 * account it is checked and counts on that cookie; without, it counts
-	 * on the account and is not looked at during the account's slow-down. */
-	struct staff_priv *p = staff_priv(c);
-	unsigned char key[THROTTLE_KEY_BYTES];
-	throttle_key(p->srv->throttle, 'L', c->user->login, strlen(c->user->login), key);
-	time_t now = time(NULL);
-	long long dev_user = 0;
-	unsigned char nonce[DEVCOOKIE_NONCE_BYTES];
-	/* counted on the cookie before it is checked (staff/devtrust.h) */
-	unsigned tries = devcookie_check(p->srv->devkey, p->device, now, &dev_user, nonce) &&
-				 dev_user == c->user->id
-			     ? devtrust_take(p->srv->devtrust, nonce, now)
-			     : 0;
-	bool trusted = tries > 0;
-	unsigned wait = trusted ? 0 : throttle_wait(p->srv->throttle, key, now);
-	if (wait) {
+	/* a wrong password here counts like one at the login (recheck.h) */
+	struct recheck rc;
+	if (recheck_begin(c, &rc)) {
 		sodium_memzero(secret, sizeof secret);
-		p->delay = wait; /* not looked at: answered once the time is up */
 		form_page(c, 400, b32, M_MYTOTP_BAD_PASSWORD);
 		return;
 	}
@@ -195,10 +179,7 @@ static void mytotp_post(struct staff_ctx *c)
 					 staff_arg(c, "password"), secret, len, (long long)step, &e);
 		if (r == ACCOUNTDB_DONE && wfdb_commit(c->db)) {
 			sodium_memzero(secret, sizeof secret);
-			if (trusted)
-				devtrust_give_back(p->srv->devtrust, nonce);
-			else
-				throttle_clear(p->srv->throttle, key);
+			recheck_right(c, &rc);
 			log_info("staff: user %lld set up an authenticator", c->user->id);
 			staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
 			staff_printf(c, "<h1>");
@@ -213,8 +194,7 @@ static void mytotp_post(struct staff_ctx *c)
 	}
 	sodium_memzero(secret, sizeof secret);
 	if (r == ACCOUNTDB_NO_ROW) {
-		p->delay =
-		    trusted ? throttle_delay(tries) : throttle_fail(p->srv->throttle, key, now);
+		recheck_wrong(c, &rc);
 		log_info("staff: user %lld gave a wrong password setting up an authenticator",
 			 c->user->id);
 		form_page(c, 400, b32, M_MYTOTP_BAD_PASSWORD);
