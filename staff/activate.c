@@ -20,16 +20,6 @@
 #include "staff/totp.h"
 #include "workflow/wfdb.h"
 
-static bool token_ok(const char *token)
-{
-	if (strlen(token) != SESSION_CSRF_HEX)
-		return false;
-	for (const char *p = token; *p; p++) {
-		if (!isxdigit((unsigned char)*p))
-			return false;
-	}
-	return true;
-}
 
 /* b32: the TOTP secret offered (the one sent back, or NULL for a fresh
  * one). */
@@ -45,16 +35,8 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg error, bool
 		sodium_memzero(secret, sizeof secret);
 		b32 = fresh_b32;
 	}
-	struct staff_priv *p = staff_priv(c);
 	char fresh[SESSION_CSRF_HEX + 1];
-	const char *token = p->pre_token;
-	if (!token_ok(token)) {
-		unsigned char raw[32];
-		randombytes_buf(raw, sizeof raw);
-		sodium_bin2hex(fresh, sizeof fresh, raw, sizeof raw);
-		token = fresh;
-		staff_set_cookie(c, STAFF_PRE_COOKIE, token, -1);
-	}
+	const char *token = staff_pre_token(c, fresh);
 	c->status = status;
 	staff_page_begin(c, i18n(c->lang, M_ACTIVATE_TITLE));
 	staff_printf(c, "<h1>");
@@ -162,9 +144,7 @@ static void activate_get(struct staff_ctx *c)
 static void activate_post(struct staff_ctx *c)
 {
 	struct staff_priv *p = staff_priv(c);
-	const char *token = staff_arg(c, "csrf");
-	if (!token_ok(token) || !token_ok(p->pre_token) ||
-	    sodium_memcmp(token, p->pre_token, SESSION_CSRF_HEX) != 0) {
+	if (!staff_pre_token_sent(c)) {
 		log_info("staff: activation form without its token refused");
 		staff_error(c, 403, M_STAFF_CSRF_TITLE, M_STAFF_CSRF);
 		return;

@@ -124,6 +124,26 @@ static bool token_ok(const char *token)
 	return true;
 }
 
+const char *staff_pre_token(struct staff_ctx *c, char fresh[SESSION_CSRF_HEX + 1])
+{
+	struct staff_priv *p = staff_priv(c);
+	if (token_ok(p->pre_token))
+		return p->pre_token;
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(fresh, SESSION_CSRF_HEX + 1, raw, sizeof raw);
+	staff_set_cookie(c, STAFF_PRE_COOKIE, fresh, -1);
+	return fresh;
+}
+
+bool staff_pre_token_sent(struct staff_ctx *c)
+{
+	struct staff_priv *p = staff_priv(c);
+	const char *token = staff_arg(c, "csrf");
+	return token_ok(token) && token_ok(p->pre_token) &&
+	       sodium_memcmp(token, p->pre_token, SESSION_CSRF_HEX) == 0;
+}
+
 /* A local page to go to after login, else "/staff/". */
 static const char *safe_next(const char *next)
 {
@@ -140,16 +160,8 @@ static const char *safe_next(const char *next)
 
 void staff_login_page(struct staff_ctx *c, unsigned status, bool error, bool wait)
 {
-	struct staff_priv *p = staff_priv(c);
 	char fresh[SESSION_CSRF_HEX + 1];
-	const char *token = p->pre_token;
-	if (!token_ok(token)) {
-		unsigned char raw[32];
-		randombytes_buf(raw, sizeof raw);
-		sodium_bin2hex(fresh, sizeof fresh, raw, sizeof raw);
-		token = fresh;
-		staff_set_cookie(c, STAFF_PRE_COOKIE, token, -1);
-	}
+	const char *token = staff_pre_token(c, fresh);
 	c->status = status;
 	staff_page_begin(c, i18n(c->lang, M_STAFF_LOGIN_TITLE));
 	staff_printf(c, "<h1>");
@@ -435,9 +447,7 @@ static void login_refused(struct staff_ctx *c, unsigned wait)
 static void login_post(struct staff_ctx *c)
 {
 	struct staff_priv *p = staff_priv(c);
-	const char *token = staff_arg(c, "csrf");
-	if (!token_ok(token) || !token_ok(p->pre_token) ||
-	    sodium_memcmp(token, p->pre_token, SESSION_CSRF_HEX) != 0) {
+	if (!staff_pre_token_sent(c)) {
 		log_info("staff: login form without its token refused");
 		staff_error(c, 403, M_STAFF_CSRF_TITLE, M_STAFF_CSRF);
 		return;

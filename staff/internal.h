@@ -89,6 +89,12 @@ void staff_set_cookie(struct staff_ctx *c, const char *name, const char *value, 
 
 /* The login page (with an error when error is true) and its form. */
 void staff_login_page(struct staff_ctx *c, unsigned status, bool error, bool wait);
+/* The pre-session token of the public forms (login, activation): the
+ * browser's, or a fresh one set as its cookie (fresh holds it); and
+ * whether a POST sent the form's copy equal to the cookie's
+ * (docs/staff.md, "CSRF"). */
+const char *staff_pre_token(struct staff_ctx *c, char fresh[SESSION_CSRF_HEX + 1]);
+bool staff_pre_token_sent(struct staff_ctx *c);
 
 /* Which roles' menu entries a user sees, from the route tables. */
 bool staff_may_open(unsigned roles, const char *path);
