@@ -3,6 +3,6 @@
 #ifndef HOTLINE_DAEMON_SCHEMA_H
 #define HOTLINE_DAEMON_SCHEMA_H
 
-#define SCHEMA_VERSION 24
+#define SCHEMA_VERSION 25
 
 #endif
