@@ -48,7 +48,8 @@ export function hotlinectl(...args) {
 // far (the compliance notice, and for a named reporter the reply deadline,
 // daemon/scanner.c): a case page read before and after would otherwise
 // differ by that line.
-export function waitScanned(timeoutMs = 30000) {
+// The browser stack scans every deadline_scan_interval (60 s by default).
+export function waitScanned(timeoutMs = 90000) {
 	const db = `host=${stackDir()}/pg/run dbname=hotline user=postgres`;
 	const end = Date.now() + timeoutMs;
 	for (;;) {
