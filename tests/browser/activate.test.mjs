@@ -92,7 +92,7 @@ test('a new staff member activates, enrols TOTP, is confirmed and logs in', asyn
 	// first login: no role in effect yet, so no second factor required
 	await loginAs(page, BASE, LOGIN, { password: PASSWORD });
 	assert.equal(await page.locator('[data-role="custodian"]').count(), 0);
-	await page.click('#menu a[href="/staff/account/totp"]');
+	await Promise.all([page.waitForNavigation(), page.click('#menu a[href="/staff/account/totp"]')]);
 	assert.equal(await page.getAttribute('#totp-state', 'data-enrolled'), 'no');
 	// the authenticator reads the QR code as the browser draws it (zbarimg,
 	// as a phone would): an otpauth:// link whose secret is the page's
@@ -108,7 +108,7 @@ test('a new staff member activates, enrols TOTP, is confirmed and logs in', asyn
 	assert.equal(await submit(page, '#totp-submit'), 200);
 	assert.ok(await page.isVisible('#done'));
 	// the fingerprint the person reads out to the confirmer
-	await page.click('#menu a[href="/staff/account/password"]');
+	await Promise.all([page.waitForNavigation(), page.click('#menu a[href="/staff/account/password"]')]);
 	const mine = (await page.textContent('#my-fingerprint')).trim();
 	assert.match(mine, /^[0-9a-f]{4}( [0-9a-f]{4}){7}$/);
 	assert.ok(await page.isVisible('#my-pending'));
@@ -119,7 +119,7 @@ test('a new staff member activates, enrols TOTP, is confirmed and logs in', asyn
 	const compCtx = await browser.newContext({ javaScriptEnabled: false });
 	const comp = await compCtx.newPage();
 	await loginAs(comp, BASE, 'compliance');
-	await comp.click('#menu a[href="/staff/grants"]');
+	await Promise.all([comp.waitForNavigation(), comp.click('#menu a[href="/staff/grants"]')]);
 	const row = comp.locator(`#grants .grant[data-login="${LOGIN}"][data-role="custodian"]`);
 	assert.equal((await row.locator('code.fingerprint').textContent()).trim(), mine);
 	await shoot(comp, 'activate-grants');

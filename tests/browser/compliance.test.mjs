@@ -28,7 +28,7 @@ test('the compliance manager triages a report end to end', async () => {
 	const ctx = await browser.newContext({ javaScriptEnabled: false });
 	const page = await ctx.newPage();
 	await loginAs(page, BASE, 'compliance');
-	await page.click('#menu a[href="/staff/board"]');
+	await Promise.all([page.waitForNavigation(), page.click('#menu a[href="/staff/board"]')]);
 	assert.equal(new URL(page.url()).pathname, '/staff/board');
 	const row = page.locator('#board tr.case-row', { hasText: regNo });
 	assert.equal(await row.count(), 1, 'the new report is on the board');

@@ -50,7 +50,7 @@ test('the director decides, and never sees a report that names the director', as
 	const page = await ctx.newPage();
 	const dialogs = watchDialogs(page);
 	await loginAs(page, BASE, 'director');
-	await page.click('#menu a[href="/staff/decisions"]');
+	await Promise.all([page.waitForNavigation(), page.click('#menu a[href="/staff/decisions"]')]);
 	const card = page.locator(`#queue li[data-reg-no="${plain.regNo}"]`);
 	assert.equal(await card.count(), 1, 'the report waits for the director');
 	assert.match(await card.textContent(), /\d{4}-\d{2}-\d{2}/, 'with its deadline');

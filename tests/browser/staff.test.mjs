@@ -29,7 +29,7 @@ test('admin logs in with a TOTP code and sees the accounts', async () => {
 	assert.equal(session.sameSite, 'Strict');
 	assert.equal(session.path, '/staff');
 
-	await page.click('#menu a[href="/staff/admin/users"]');
+	await Promise.all([page.waitForNavigation(), page.click('#menu a[href="/staff/admin/users"]')]);
 	assert.equal(new URL(page.url()).pathname, '/staff/admin/users');
 	for (const login of STAFF.logins)
 		assert.equal(await page.locator(`#users tr[data-login="${login}"]`).count(), 1, login);
@@ -50,7 +50,7 @@ test('admin logs in with a TOTP code and sees the accounts', async () => {
 	assert.equal(await page.isChecked('#totp-admin'), true);
 	await shoot(page, 'staff-admin-policy');
 	// every role's own second-factor page: a fresh secret, shown once
-	await page.click('#menu a[href="/staff/account/totp"]');
+	await Promise.all([page.waitForNavigation(), page.click('#menu a[href="/staff/account/totp"]')]);
 	assert.equal(await page.getAttribute('#totp-state', 'data-enrolled'), 'yes');
 	assert.match((await page.textContent('#totp-secret')).trim(), /^[A-Z2-7]{4}( [A-Z2-7]{4}){7}$/);
 	// its QR code, as the browser draws it, reads (zbarimg) as the page's
