@@ -11,7 +11,7 @@ CPPFLAGS := -I. -I$(BUILD)/gen -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS)
 CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2
 # full RELRO; also no lazy symbol binding, whose register saves would put
-# stale vector registers (bytes of reports) on the stack (daemon/wipe.c)
+# stale vector registers (bytes of reports) on the stack (base/wipe.c)
 LDFLAGS  += -Wl,-z,relro,-z,now
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
@@ -21,15 +21,11 @@ CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover
 LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
 
-LIB_SRC := $(sort $(wildcard crypto/*.c)) \
-           daemon/log.c daemon/buf.c daemon/wipe.c daemon/clientaddr.c daemon/config.c daemon/db.c daemon/http.c \
-           daemon/mailmsg.c daemon/mailsend.c daemon/mailer.c daemon/scanner.c daemon/checkpointer.c daemon/worker.c \
-           $(sort $(wildcard workflow/*.c)) \
-           intake/utf8.c intake/html.c intake/i18n.c intake/form.c intake/spool.c intake/appeal.c intake/sealing.c \
-           intake/choices.c intake/web.c intake/status.c intake/ratelimit.c intake/request.c \
-           intake/mail.c intake/lmtp.c \
-           $(sort $(wildcard staff/*.c))
-# wipe_free.c replaces free() and realloc(): in hotlined only (daemon/wipe.h)
+# every folder but the process (daemon/) and the tool (ctl/), bottom floor
+# first (docs/architecture.md; tools/layers.sh checks the order)
+LAYERS  := crypto base workflow accounts intake staff desk
+LIB_SRC := $(foreach d,$(LAYERS),$(sort $(wildcard $(d)/*.c)))
+# wipe_free.c replaces free() and realloc(): in hotlined only (base/wipe.h)
 DAEMON_SRC := daemon/main.c daemon/wipe_free.c
 CTL_SRC := $(sort $(wildcard ctl/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

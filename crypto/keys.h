@@ -46,7 +46,7 @@ void secret_key_public(const struct secret_key *sk, struct public_key *out);
 /* NULL is a no-op. */
 void secret_key_free(struct secret_key *sk);
 
-/* Staff accounts (staff/account.c): a key pair made in memory, a secret
+/* Staff accounts (accounts/account.c): a key pair made in memory, a secret
  * key from its 32 raw bytes (the public half computed), and the raw bytes
  * themselves, which live in the key's sodium_malloc pages. NULL when out
  * of memory. */

@@ -35,7 +35,7 @@ void ctldb_rollback(PGconn *pg);
  * log names the account that ran the command (docs/cli.md). */
 const char *ctldb_actor(void);
 
-/* The audit row (staff/audit.c: the hash-chained log) of a change made by
+/* The audit row (accounts/audit.c: the hash-chained log) of a change made by
  * this command, done by ctldb_actor(), in the caller's transaction. action
  * is "<what>.<step>", each '-' of step written '_' ("case.declare_interest"),
  * or what as it is when step is NULL; object an id, never content (a registration

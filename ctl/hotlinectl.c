@@ -15,7 +15,7 @@
 #include "ctl/migrate.h"
 #include "ctl/staff_users.h"
 #include "ctl/unmask.h"
-#include "daemon/schema.h"
+#include "base/schema.h"
 
 /* Each command's usage: `hotlinectl COMMAND --help` prints its own and
  * exits 0 before anything else is read or opened (no database, no key);

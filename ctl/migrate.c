@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "ctl/ctldb.h"
-#include "daemon/schema.h"
+#include "base/schema.h"
 
 /* Any fixed number: every hotlinectl migrate takes the same lock. */
 #define MIGRATE_LOCK_KEY "7264531"

@@ -19,12 +19,12 @@
 #include "ctl/chaincheck.h"
 #include "ctl/ctldb.h"
 #include "ctl/keygen.h"
-#include "staff/account.h"
-#include "staff/accountdb.h"
-#include "staff/activation.h"
-#include "staff/audit.h"
+#include "accounts/account.h"
+#include "accounts/accountdb.h"
+#include "accounts/activation.h"
+#include "accounts/audit.h"
 #include "staff/internal.h"
-#include "staff/totp.h"
+#include "accounts/totp.h"
 
 static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void complain(const char *fmt, ...)
@@ -155,7 +155,7 @@ static bool take_login_and_flags(const char *cmd, int argc, char **argv, const c
 }
 
 /* Ends the transaction of an account change r: the commit when it is done
- * (the account function of staff/accountdb.c wrote the audit row), else
+ * (the account function of accounts/accountdb.c wrote the audit row), else
  * the reason (no_row, %s being the login, when there is no such row) and
  * the rollback. */
 __attribute__((format(printf, 4, 0))) static bool
@@ -466,7 +466,7 @@ static int user_list(PGconn *pg)
 	PGresult *res = ctldb_exec(pg, sql_list, 0, NULL);
 	if (!res)
 		return 1;
-	/* KEY: how the account's key is wrapped (staff/account.h); "old" until
+	/* KEY: how the account's key is wrapped (accounts/account.h); "old" until
 	 * its next login wraps it under the server secret */
 	printf("%-16s %-24s %-28s %-8s %-6s %-5s %-6s %s\n", "LOGIN", "NAME", "ROLES", "STATE",
 	       "CASES", "TOTP", "FAILED", "KEY");

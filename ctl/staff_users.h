@@ -7,7 +7,7 @@ int user_main(int argc, char **argv);
 int role_main(int argc, char **argv);
 int audit_verify_main(int argc, char **argv);
 /* hotlinectl account-secret --out FILE: the staff accounts' server secret
- * (staff/account.h, docs/staff.md "Accounts and keys"). */
+ * (accounts/account.h, docs/staff.md "Accounts and keys"). */
 int account_secret_main(int argc, char **argv);
 
 #endif

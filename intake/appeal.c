@@ -9,7 +9,7 @@
 #include <event2/event.h>
 
 #include "crypto/casekey.h"
-#include "daemon/log.h"
+#include "base/log.h"
 
 struct pending {
 	struct appeal *appeal;

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "daemon/db.h"
+#include "base/db.h"
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
 

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "intake/html.h"
+#include "base/html.h"
 
 static const char *const categories[] = {"corruption", "conflict_of_interest", "gift",
 					 "unlawful_order", "other"};

@@ -1,13 +1,13 @@
 /* The closed answers of a report: its category, whether the director is
  * involved, and whether the reporter gives their name. Shared by the public form (intake/web.c) and the staff desk
- * that registers a report on someone's behalf (staff/desk.c). */
+ * that registers a report on someone's behalf (desk/desk.c). */
 #ifndef HOTLINE_INTAKE_CHOICES_H
 #define HOTLINE_INTAKE_CHOICES_H
 
 #include <stdbool.h>
 
-#include "daemon/buf.h"
-#include "intake/i18n.h"
+#include "base/buf.h"
+#include "base/i18n.h"
 
 /* The category's name when value is one ("corruption", ...), else NULL
  * (also for a NULL value). */

@@ -5,7 +5,7 @@
 #include <strings.h>
 
 #include "intake/spool.h"
-#include "intake/utf8.h"
+#include "base/utf8.h"
 
 static const char *const field_names[FIELD_COUNT] = {
 	[FIELD_LANG] = "lang",	   [FIELD_WHAT] = "what",	  [FIELD_WHEN_WHERE] = "when_where",

@@ -8,7 +8,7 @@
 
 #include <microhttpd.h>
 
-#include "daemon/buf.h"
+#include "base/buf.h"
 
 enum form_field {
 	FIELD_LANG,

@@ -20,12 +20,12 @@
 #include <jansson.h>
 
 #include "crypto/seal.h"
-#include "daemon/buf.h"
-#include "daemon/log.h"
-#include "daemon/wipe.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/wipe.h"
 #include "intake/appeal.h"
 #include "intake/sealing.h"
-#include "intake/i18n.h"
+#include "base/i18n.h"
 #include "intake/mail.h"
 
 #define MAX_RECIPIENTS 100

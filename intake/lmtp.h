@@ -13,7 +13,7 @@
 
 #include <event2/event.h>
 
-#include "daemon/config.h"
+#include "base/config.h"
 #include "intake/web.h"
 
 struct lmtp;

@@ -3,7 +3,7 @@
  * Clients are told apart by their address, which is kept only as a keyed
  * hash (random key made at start) in memory and never logged. Behind a
  * reverse proxy listed in trusted_proxies the address is the one its
- * X-Forwarded-For names (daemon/clientaddr.h); behind one not listed,
+ * X-Forwarded-For names (base/clientaddr.h); behind one not listed,
  * every client has the proxy's address and the limits apply to all
  * together. */
 #ifndef HOTLINE_INTAKE_RATELIMIT_H

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/log.h"
-#include "intake/html.h"
+#include "base/log.h"
+#include "base/html.h"
 
 static void add_common_headers(struct request *req, struct MHD_Response *resp)
 {

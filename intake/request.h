@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "daemon/buf.h"
+#include "base/buf.h"
 #include "intake/form.h"
-#include "intake/i18n.h"
+#include "base/i18n.h"
 #include "intake/web.h"
 
 enum route {

@@ -9,7 +9,7 @@
 
 #include "crypto/casekey.h"
 #include "crypto/seal.h"
-#include "daemon/config.h"
+#include "base/config.h"
 
 bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *err, size_t errlen)
 {

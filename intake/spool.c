@@ -12,7 +12,7 @@
 
 #include <sodium.h>
 
-#include "daemon/log.h"
+#include "base/log.h"
 
 #define SS_HEADER crypto_secretstream_xchacha20poly1305_HEADERBYTES
 #define SS_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES

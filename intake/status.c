@@ -6,9 +6,9 @@
 #include <time.h>
 
 #include "crypto/seal.h"
-#include "daemon/clientaddr.h"
-#include "daemon/log.h"
-#include "intake/html.h"
+#include "base/clientaddr.h"
+#include "base/log.h"
+#include "base/html.h"
 #include "intake/request.h"
 #include "intake/sealing.h"
 #include "intake/spool.h"
@@ -418,7 +418,7 @@ struct lookup {
 };
 
 /* Behind a trusted proxy, the address X-Forwarded-For names
- * (daemon/clientaddr.h); never logged. */
+ * (base/clientaddr.h); never logged. */
 static void client_addr(struct request *req, struct sockaddr_storage *ss)
 {
 	clientaddr_of(req->web->cfg->trusted_proxies, req->conn, ss);

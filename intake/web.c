@@ -9,10 +9,10 @@
 #include <sodium.h>
 
 #include "crypto/seal.h"
-#include "daemon/log.h"
-#include "daemon/wipe.h"
+#include "base/log.h"
+#include "base/wipe.h"
 #include "intake/choices.h"
-#include "intake/html.h"
+#include "base/html.h"
 #include "intake/request.h"
 #include "intake/spool.h"
 #include "intake/status.h"

@@ -11,11 +11,11 @@
 
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
-#include "daemon/config.h"
+#include "base/config.h"
 #include <time.h>
 
-#include "daemon/db.h"
-#include "daemon/http.h"
+#include "base/db.h"
+#include "base/http.h"
 #include "intake/appeal.h"
 #include "intake/ratelimit.h"
 #include "intake/sealing.h"

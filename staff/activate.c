@@ -1,9 +1,9 @@
 /* /staff/activate: the holder of a one-time activation code sets their own
  * password (docs/staff.md, "Accounts and activation"). Public, with the
  * login page's pre-login CSRF cookie and its slow-down: a wrong code counts
- * like a wrong password on the login and on the client (staff/throttle.h).
+ * like a wrong password on the login and on the client (accounts/throttle.h).
  * Only once the code is right is the key pair made and wrapped under the
- * new password (staff/accountdb.c), so the administrator who handed over
+ * new password (accounts/accountdb.c), so the administrator who handed over
  * the code never learns a password. When a role the account holds already
  * requires a TOTP code, the authenticator is set up in the same step (the
  * page offers a fresh secret): otherwise the person could never log in to
@@ -14,10 +14,10 @@
 
 #include <sodium.h>
 
-#include "daemon/log.h"
-#include "staff/accountdb.h"
+#include "base/log.h"
+#include "accounts/accountdb.h"
 #include "staff/internal.h"
-#include "staff/totp.h"
+#include "accounts/totp.h"
 #include "workflow/wfdb.h"
 
 

@@ -2,16 +2,16 @@
  * and which roles must give a TOTP code (docs/staff.md). No case content
  * and no password here: a new or reset account gets a one-time activation
  * code, privileged roles wait for a second person (staff/grants.c). Every
- * change goes through an audited account function (staff/accountdb.h),
+ * change goes through an audited account function (accounts/accountdb.h),
  * and the sessions of a changed account end at once. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
-#include "daemon/log.h"
-#include "staff/accountdb.h"
-#include "staff/activation.h"
+#include "base/log.h"
+#include "accounts/accountdb.h"
+#include "accounts/activation.h"
 #include "staff/internal.h"
 #include "workflow/wfdb.h"
 

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "intake/spool.h"
-#include "intake/utf8.h"
+#include "base/utf8.h"
 
 static struct staff_body_field *field_add(struct staff_body *b, const char *name, bool query)
 {

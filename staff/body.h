@@ -18,7 +18,7 @@
 
 #include <microhttpd.h>
 
-#include "daemon/buf.h"
+#include "base/buf.h"
 
 struct spool;
 struct spool_upload;

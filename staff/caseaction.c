@@ -11,7 +11,7 @@
 
 #include "crypto/digest.h"
 #include "crypto/seal.h"
-#include "daemon/config.h"
+#include "base/config.h"
 #include "intake/sealing.h"
 #include "staff/casefile.h"
 #include "staff/seals.h"

@@ -9,14 +9,14 @@
 
 #include "crypto/digest.h"
 #include "crypto/seal.h"
-#include "daemon/config.h"
-#include "daemon/log.h"
+#include "base/config.h"
+#include "base/log.h"
 #include "staff/seals.h"
 #include "workflow/calendar.h"
 #include "workflow/wfdb.h"
 
 /* Whether the scanner escalated the case's triage or director's notice to
- * the alternate recipient (daemon/scanner.c): the mail's link must open
+ * the alternate recipient (workflow/scanner.c): the mail's link must open
  * the case for them. */
 #define ESCALATED_TO_ALTERNATE                                                                     \
 	"EXISTS (SELECT 1 FROM hotline.deadlines d JOIN hotline.deadline_notices n "               \

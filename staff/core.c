@@ -7,13 +7,13 @@
 #include <time.h>
 
 #include "crypto/keys.h"
-#include "daemon/config.h"
-#include "daemon/log.h"
-#include "intake/html.h"
-#include "staff/accountdb.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "base/html.h"
+#include "accounts/accountdb.h"
 #include "staff/internal.h"
 #include "staff/seals.h"
-#include "staff/totp.h"
+#include "accounts/totp.h"
 
 /* ------------------------------------------------------------ page shell */
 
@@ -263,7 +263,7 @@ struct login_try {
 	bool dev_valid;
 	long long dev_user;
 	unsigned char dev_nonce[DEVCOOKIE_NONCE_BYTES];
-	/* it is valid for this login and not worn out (staff/devtrust.h) */
+	/* it is valid for this login and not worn out (accounts/devtrust.h) */
 	bool trusted;
 	unsigned dev_tries; /* the cookie's count with this try */
 };
@@ -436,8 +436,8 @@ static void login_refused(struct staff_ctx *c, unsigned wait)
 	staff_login_page(c, 401, true, true);
 }
 
-/* The slow-down of failed logins (staff/throttle.h) with device cookies
- * (crypto/devcookie.h, staff/devtrust.h; OWASP "Slow Down Online Guessing
+/* The slow-down of failed logins (accounts/throttle.h) with device cookies
+ * (crypto/devcookie.h, accounts/devtrust.h; OWASP "Slow Down Online Guessing
  * Attacks with Device Cookies"): a try with a valid device cookie for the
  * login it names is trusted and always checked in full, so a flood of
  * someone else's failures cannot keep a person out from a browser they

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/buf.h"
-#include "staff/desk.h"
+#include "base/buf.h"
+#include "desk/desk.h"
 #include "staff/staff.h"
 #include "workflow/calendar.h"
 

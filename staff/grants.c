@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/log.h"
-#include "staff/accountdb.h"
+#include "base/log.h"
+#include "accounts/accountdb.h"
 #include "staff/internal.h"
 #include "workflow/wfdb.h"
 

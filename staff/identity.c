@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "crypto/keys.h"
-#include "daemon/buf.h"
+#include "base/buf.h"
 #include "intake/sealing.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"

@@ -8,18 +8,18 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "daemon/config.h"
+#include "base/config.h"
 #include "intake/sealing.h"
-#include "staff/account.h"
-#include "staff/session.h"
+#include "accounts/account.h"
+#include "accounts/session.h"
 #include "staff/staff.h"
 #include "crypto/devcookie.h"
-#include "staff/devtrust.h"
-#include "staff/throttle.h"
+#include "accounts/devtrust.h"
+#include "accounts/throttle.h"
 
 #define STAFF_COOKIE "hotline_staff"
 #define STAFF_PRE_COOKIE "hotline_staff_pre"
-/* the device cookie of the login (crypto/devcookie.h, staff/devtrust.h) */
+/* the device cookie of the login (crypto/devcookie.h, accounts/devtrust.h) */
 #define STAFF_DEVICE_COOKIE "hotline_device"
 #define STAFF_MAX_COOKIES 4
 

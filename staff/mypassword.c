@@ -3,7 +3,7 @@
  * fingerprint, which whoever confirms a privileged role for them compares
  * by phone or in person (/staff/grants), and the roles still waiting for
  * that confirmation. The change re-wraps the same secret key and TOTP
- * secret under the new password (staff/accountdb.c), so nothing granted
+ * secret under the new password (accounts/accountdb.c), so nothing granted
  * is lost; the person's other sessions end. A wrong current password
  * counts like a failed login, as on "My second factor" (staff/mytotp.c). */
 #include <stdio.h>
@@ -13,8 +13,8 @@
 #include <sodium.h>
 
 #include "crypto/keys.h"
-#include "daemon/log.h"
-#include "staff/accountdb.h"
+#include "base/log.h"
+#include "accounts/accountdb.h"
 #include "staff/internal.h"
 #include "staff/recheck.h"
 #include "workflow/wfdb.h"

@@ -12,13 +12,13 @@
 
 #include <sodium.h>
 
-#include "daemon/log.h"
-#include "staff/accountdb.h"
+#include "base/log.h"
+#include "accounts/accountdb.h"
 #include "staff/internal.h"
 #include "staff/qrcode.h"
 #include "staff/recheck.h"
-#include "staff/throttle.h"
-#include "staff/totp.h"
+#include "accounts/throttle.h"
+#include "accounts/totp.h"
 #include "workflow/wfdb.h"
 
 /* Whether the user has an authenticator set up; -1 on a database error. */

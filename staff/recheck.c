@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "staff/devtrust.h"
+#include "accounts/devtrust.h"
 #include "staff/internal.h"
 
 unsigned recheck_begin(struct staff_ctx *c, struct recheck *r)
@@ -12,7 +12,7 @@ unsigned recheck_begin(struct staff_ctx *c, struct recheck *r)
 	throttle_key(p->srv->throttle, 'L', c->user->login, strlen(c->user->login), r->key);
 	r->now = time(NULL);
 	long long dev_user = 0;
-	/* counted on the cookie before it is checked (staff/devtrust.h) */
+	/* counted on the cookie before it is checked (accounts/devtrust.h) */
 	r->tries = devcookie_check(p->srv->devkey, p->device, r->now, &dev_user, r->nonce) &&
 			   dev_user == c->user->id
 		       ? devtrust_take(p->srv->devtrust, r->nonce, r->now)

@@ -2,7 +2,7 @@
  * second factor"): the try counts like one at the login, so a session left
  * open gives a guesser no more than the login page does (docs/staff.md,
  * "Failed logins"). With this account's device cookie it is counted on
- * that cookie first (staff/devtrust.h); without one it counts on the
+ * that cookie first (accounts/devtrust.h); without one it counts on the
  * account and is not looked at during the account's slow-down. */
 #ifndef HOTLINE_STAFF_RECHECK_H
 #define HOTLINE_STAFF_RECHECK_H
@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "crypto/devcookie.h"
-#include "staff/throttle.h"
+#include "accounts/throttle.h"
 
 struct staff_ctx;
 

@@ -3,7 +3,7 @@
 #ifndef HOTLINE_STAFF_REFUSAL_H
 #define HOTLINE_STAFF_REFUSAL_H
 
-#include "intake/i18n.h"
+#include "base/i18n.h"
 #include "workflow/wfdb.h"
 
 enum msg refusal_text(enum wf_code code);

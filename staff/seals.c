@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "crypto/casekey.h"
-#include "daemon/log.h"
-#include "daemon/worker.h"
+#include "base/log.h"
+#include "base/worker.h"
 #include "staff/internal.h"
-#include "staff/session.h"
+#include "accounts/session.h"
 
 static const char sql_my_seal[] =
     "SELECT sealed FROM hotline.case_seals WHERE case_id = $1::bigint AND user_id = $2::bigint";

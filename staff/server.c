@@ -9,12 +9,12 @@
 #include <strings.h>
 
 #include "crypto/keys.h"
-#include "daemon/clientaddr.h"
-#include "daemon/http.h"
-#include "daemon/log.h"
+#include "base/clientaddr.h"
+#include "base/http.h"
+#include "base/log.h"
 #include "intake/spool.h"
-#include "daemon/worker.h"
-#include "intake/html.h"
+#include "base/worker.h"
+#include "base/html.h"
 #include "staff/body.h"
 #include "staff/internal.h"
 #include "staff/seals.h"
@@ -180,7 +180,7 @@ static void copy_value(char *dst, size_t size, const char *src)
 }
 
 /* The key of the client's address for the login slow-down: behind a
- * trusted proxy the address X-Forwarded-For names (daemon/clientaddr.h);
+ * trusted proxy the address X-Forwarded-For names (base/clientaddr.h);
  * kept only as a keyed hash, never logged. */
 static void client_key(struct staff_req *r)
 {
@@ -631,7 +631,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 	c->path = r->path;
 	c->keys = s->keys;
 	/* files of more than 1 MiB went (or may go) through libpq's buffer:
-	 * the worker connects afresh after this job (daemon/worker.h) */
+	 * the worker connects afresh after this job (base/worker.h) */
 	size_t file_bytes = 0;
 	for (unsigned i = 0; r->files && i < r->body.nuploads; i++)
 		file_bytes += r->files[i].len;

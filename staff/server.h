@@ -1,6 +1,6 @@
 /* The staff pages inside hotlined: every request under /staff is collected
  * on the loop (its form within the limits), its connection suspended and
- * the request handed to a worker thread (daemon/worker.h), which checks the
+ * the request handed to a worker thread (base/worker.h), which checks the
  * session, the CSRF token and the roles and runs the page; the answer is
  * queued back on the loop. See docs/staff.md. */
 #ifndef HOTLINE_STAFF_SERVER_H

@@ -20,8 +20,8 @@
 
 #include <libpq-fe.h>
 
-#include "daemon/buf.h"
-#include "intake/i18n.h"
+#include "base/buf.h"
+#include "base/i18n.h"
 
 struct config;
 struct intake_keys;

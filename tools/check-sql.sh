@@ -2,7 +2,7 @@
 # check-sql: SQL in the C code is constant text with $1, $2 placeholders; it
 # is never assembled with string formatting, so no value can turn into SQL.
 #
-#   tools/check-sql.sh [FILE|DIR ...]    default: daemon/ intake/ crypto/ workflow/ ctl/
+#   tools/check-sql.sh [FILE|DIR ...]    default: crypto/ base/ workflow/ accounts/ intake/ staff/ desk/ daemon/ ctl/
 #
 # The rule, for every .c and .h file:
 #  1. A call to a string-building function (sprintf, snprintf, vsnprintf,
@@ -14,7 +14,7 @@
 #     message such as "cannot create socket" is not SQL.
 #  2. The SQL argument of PQexec, PQsendQuery, PQexecParams,
 #     PQsendQueryParams, PQprepare, PQsendPrepare and of our pool's
-#     db_job_add (daemon/db.h; it hands its text on to libpq) must be a string
+#     db_job_add (base/db.h; it hands its text on to libpq) must be a string
 #     literal (adjacent literals and macros pasted to them are fine: that is
 #     still a compile-time constant) or a name starting with sql_ or SQL_,
 #     such as `static const char sql_insert_case[] = "...";`; a member or
@@ -34,7 +34,7 @@ import os
 import re
 import sys
 
-DEFAULT_DIRS = ["daemon", "intake", "crypto", "workflow", "ctl"]
+DEFAULT_DIRS = ["crypto", "base", "workflow", "accounts", "intake", "staff", "desk", "daemon", "ctl"]
 BUILDERS = r"(?:v?sn?printf|v?asprintf|str[nl]?cat|buf_\w+)"
 PQ_SQL_ARG = {"PQexec": 1, "PQsendQuery": 1, "PQexecParams": 1,
               "PQsendQueryParams": 1, "PQprepare": 2, "PQsendPrepare": 2,

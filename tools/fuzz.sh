@@ -28,21 +28,21 @@ fi
 # The project sources each harness needs, compiled into it directly.
 sources() {
 	case "$1" in
-	config) echo daemon/config.c daemon/clientaddr.c daemon/mailmsg.c daemon/buf.c ;;
-	clientaddr) echo daemon/clientaddr.c ;;
+	config) echo base/config.c base/clientaddr.c base/mailmsg.c base/buf.c ;;
+	clientaddr) echo base/clientaddr.c ;;
 	receipt) echo crypto/receipt.c crypto/keys.c ;;
 	packet) echo crypto/packet.c crypto/shares.c crypto/keys.c ;;
-	i18n) echo intake/i18n.c ;;
-	text) echo intake/utf8.c intake/html.c intake/i18n.c daemon/buf.c ;;
-	form) echo intake/form.c intake/spool.c intake/utf8.c daemon/buf.c daemon/log.c ;;
+	i18n) echo base/i18n.c ;;
+	text) echo base/utf8.c base/html.c base/i18n.c base/buf.c ;;
+	form) echo intake/form.c intake/spool.c base/utf8.c base/buf.c base/log.c ;;
 	names) echo workflow/names.c ;;
-	checkpoint) echo workflow/checkpoint.c crypto/sign.c crypto/keys.c crypto/digest.c daemon/buf.c ;;
-	mail) echo intake/mail.c intake/utf8.c ;;
-	staff_body) echo staff/body.c intake/spool.c intake/utf8.c daemon/buf.c daemon/log.c ;;
+	checkpoint) echo workflow/checkpoint.c crypto/sign.c crypto/keys.c crypto/digest.c base/buf.c ;;
+	mail) echo intake/mail.c base/utf8.c ;;
+	staff_body) echo staff/body.c intake/spool.c base/utf8.c base/buf.c base/log.c ;;
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
-		daemon/buf.c staff/roles.c staff/pattern.c staff/totp.c staff/session.c crypto/keys.c \
-		workflow/procedure.c workflow/notice.c workflow/deadline.c workflow/wfdb.c intake/html.c \
-		intake/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c ;;
+		base/buf.c staff/roles.c staff/pattern.c accounts/totp.c accounts/session.c crypto/keys.c \
+		workflow/procedure.c workflow/notice.c workflow/deadline.c workflow/wfdb.c base/html.c \
+		base/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c ;;
 	*) return 1 ;;
 	esac
 }
@@ -86,7 +86,7 @@ for name in "${names[@]}"; do
 	done
 	# Headers too: any header of the modules they come from, and the
 	# harnesses' own (tests/fuzz/loopback.h, cstring.h).
-	for f in daemon/*.h crypto/*.h intake/*.h intake/*.def workflow/*.h staff/*.h tests/fuzz/*.h; do
+	for f in crypto/*.h base/*.h workflow/*.h accounts/*.h intake/*.h staff/*.h desk/*.h tests/fuzz/*.h; do
 		[ "$f" -nt "$bin" ] && stale=1
 	done
 	if [ "$stale" = 1 ]; then

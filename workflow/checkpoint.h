@@ -20,7 +20,7 @@
 
 #include "crypto/digest.h"
 #include "crypto/sign.h"
-#include "daemon/buf.h"
+#include "base/buf.h"
 
 #define CHECKPOINT_LINE_MAX 400
 

@@ -107,7 +107,7 @@ bool deadline_end_case(PGconn *pg, const char *case_id, bool closed, struct wf_e
 		"UPDATE hotline.deadlines SET met_at = now(), voided = true WHERE case_id = $1 "
 		"AND met_at IS NULL AND ($2::boolean OR kind <> 'reply')";
 	static const char sql_flag[] = "UPDATE hotline.cases SET overdue = false WHERE id = $1";
-	/* the scanner's reminders and escalations (daemon/scanner.c) still
+	/* the scanner's reminders and escalations (workflow/scanner.c) still
 	 * waiting to be sent are about a duty that no longer runs */
 	static const char sql_withdraw[] =
 		"UPDATE hotline.outbox SET withdrawn_at = now() WHERE case_id = $1 "

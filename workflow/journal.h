@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "crypto/digest.h"
-#include "daemon/buf.h"
+#include "base/buf.h"
 
 #define JOURNAL_HASH_BYTES DIGEST_BYTES
 #define JOURNAL_REG_NO_SIZE 16

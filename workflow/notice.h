@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "daemon/buf.h"
+#include "base/buf.h"
 
 /* A notice's row in hotline.outbox has as its kind the enum name without
  * NOTICE_, in lower case ("director_new", "registered", ...).

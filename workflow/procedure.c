@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-#include "daemon/buf.h"
-#include "intake/html.h"
+#include "base/buf.h"
+#include "base/html.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/freetext.h"

@@ -19,7 +19,7 @@
 
 #include <libpq-fe.h>
 
-#include "daemon/buf.h"
+#include "base/buf.h"
 #include "workflow/states.h"
 #include "workflow/wfdb.h"
 

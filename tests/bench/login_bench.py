@@ -10,7 +10,7 @@ right password; and an unknown login. Prints the medians: the failures
 must not tell a right password from a wrong one (the same work runs on
 every path, staff/core.c login_check_run). Each try comes from its own
 loopback address and every round ends with a right login, so no slow-down
-(staff/throttle.h) mixes in; the director's last used TOTP step is reset
+(accounts/throttle.h) mixes in; the director's last used TOTP step is reset
 between rounds so a code can be used again.
 
     login_bench.py REPO BUILD [ROUNDS]

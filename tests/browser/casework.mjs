@@ -46,7 +46,7 @@ export function hotlinectl(...args) {
 
 // Waits until the deadline scanner has announced every appeal registered so
 // far (the compliance notice, and for a named reporter the reply deadline,
-// daemon/scanner.c): a case page read before and after would otherwise
+// workflow/scanner.c): a case page read before and after would otherwise
 // differ by that line.
 // The browser stack scans every deadline_scan_interval (60 s by default).
 export function waitScanned(timeoutMs = 90000) {

@@ -1,5 +1,5 @@
 /* libFuzzer harness: the trusted_proxies list and the X-Forwarded-For walk
- * (daemon/clientaddr.c), the header being whatever a client sends. Input:
+ * (base/clientaddr.c), the header being whatever a client sends. Input:
  * the list, a newline, then header lines separated by newlines. Checks that
  * a list accepted by clientaddr_list_ok() names something; that from a peer
  * the list does not trust the peer is the client; that from a trusted peer
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/clientaddr.h"
+#include "base/clientaddr.h"
 
 #define MAX_LINES 8
 

@@ -1,11 +1,11 @@
-/* libFuzzer harness: config_parse() (daemon/config.c) on arbitrary text.
+/* libFuzzer harness: config_parse() (base/config.c) on arbitrary text.
  * The input is made a NUL-terminated string; a parsed config is freed. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/config.h"
+#include "base/config.h"
 #include "tests/fuzz/cstring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -30,7 +30,7 @@
 
 #include "intake/form.h"
 #include "intake/spool.h"
-#include "intake/utf8.h"
+#include "base/utf8.h"
 #include "tests/fuzz/loopback.h"
 
 static const struct form_limits limits = {

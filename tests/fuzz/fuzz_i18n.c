@@ -1,11 +1,11 @@
 /* libFuzzer harness: i18n_negotiate() (Accept-Language) and i18n_parse()
- * (the lang= parameter and form field) from intake/i18n.c. */
+ * (the lang= parameter and form field) from base/i18n.c. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "intake/i18n.h"
+#include "base/i18n.h"
 #include "tests/fuzz/cstring.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "intake/mail.h"
-#include "intake/utf8.h"
+#include "base/utf8.h"
 #include "tests/fuzz/cstring.h"
 
 static void must_be_text(const char *s)

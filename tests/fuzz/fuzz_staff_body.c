@@ -36,7 +36,7 @@
 #include <sodium.h>
 
 #include "intake/spool.h"
-#include "intake/utf8.h"
+#include "base/utf8.h"
 #include "staff/body.h"
 #include "tests/fuzz/loopback.h"
 
@@ -250,7 +250,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (sodium_init() < 0 || !mkdtemp(spool_dir) ||
 	    !(spool = spool_open(spool_dir, 1 << 20, err, sizeof(err))))
 		abort();
-	/* as daemon/http.c: a smaller pool gives up on long query strings
+	/* as base/http.c: a smaller pool gives up on long query strings
 	 * before the handler sees them */
 	daemon_mhd =
 	    loopback_start("fuzz_staff_body", handler, completed, 1, (size_t)(64 * 1024), &port);

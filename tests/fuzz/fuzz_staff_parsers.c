@@ -5,10 +5,10 @@
  *   1 cal_month_parse (workflow/calendar.c): the figures page's from/to
  *   2 journal_parse_reg_no (workflow/journal.c): /staff/case/2026-000123
  *   3 role_parse and staff_roles_parse (staff/roles.c)
- *   4 totp_check (staff/totp.c): the login's 6-digit code, as typed
+ *   4 totp_check (accounts/totp.c): the login's 6-digit code, as typed
  *   5 totp_check on the real code of a step near now (chosen by the next
  *     byte) with the rest of the input appended
- *   6 session_lookup and session_end (staff/session.c): the session cookie
+ *   6 session_lookup and session_end (accounts/session.c): the session cookie
  *   7 calendar_kind_parse and the state/decision names (workflow/states.c),
  *     the triage outcome and director's decision (workflow/procedure.c)
  *   8 staff_pattern_match (staff/pattern.c): the request path against
@@ -29,8 +29,8 @@
 #include <time.h>
 
 #include "staff/internal.h"
-#include "staff/session.h"
-#include "staff/totp.h"
+#include "accounts/session.h"
+#include "accounts/totp.h"
 #include "workflow/calendar.h"
 #include "workflow/journal.h"
 #include "workflow/procedure.h"

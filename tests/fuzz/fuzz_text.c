@@ -1,5 +1,5 @@
-/* libFuzzer harness: utf8_valid_text() (intake/utf8.c) against a plain
- * reference decoder, and html_escape() (intake/html.c, daemon/buf.c): the
+/* libFuzzer harness: utf8_valid_text() (base/utf8.c) against a plain
+ * reference decoder, and html_escape() (base/html.c, base/buf.c): the
  * output holds none of < > " ' and no bare &, and unescaping it gives the
  * input back byte for byte. */
 #include <stdbool.h>
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/buf.h"
-#include "intake/html.h"
-#include "intake/utf8.h"
+#include "base/buf.h"
+#include "base/html.h"
+#include "base/utf8.h"
 
 /* The same rules written the slow, obvious way. */
 static bool reference_valid(const unsigned char *s, size_t len)

@@ -118,7 +118,7 @@ def test_named_appeal_gets_its_reply_deadline_in_working_days(make_hotline, smtp
 
 
 def test_an_appeal_registered_at_the_desk_has_its_clock_too(make_staff_hotline, smtp_sink):
-    """The registrar's desk (staff/desk.c) registers through the same
+    """The registrar's desk (desk/desk.c) registers through the same
     hotline.register_case as the web form and the mail intake."""
     from test_registrar import appeal_fields, registrar
     sink = smtp_sink()

@@ -288,7 +288,7 @@ def test_the_database_refuses_an_unrecorded_change(staff_hotline):
 def test_an_untriaged_appeal_escalates_to_the_alternate_not_the_director(make_hotline, smtp_sink):
     """The director sees no appeal before triage, so an overdue reply of an
     untriaged appeal escalates to the alternate recipient in the director's
-    place (daemon/scanner.c), like its overdue triage."""
+    place (workflow/scanner.c), like its overdue triage."""
     sink = smtp_sink()
     hl = make_hotline(**sink.hotline_config(deadline_scan_interval=1,
                                             reminder_working_days="0"))

@@ -1,7 +1,7 @@
 """The dump-and-password harness (issue 14, docs/keys.md "Per-case keys and
 seals"): with a pg_dump of the database and the password of ONE account,
 which cases can be read? tests/tools/dumpread (built from the product's own
-crypto/ and staff/account.c) unwraps the account's key with the password and
+crypto/ and accounts/account.c) unwraps the account's key with the password and
 tries every seal in the dump and the old grant of the case-handling key; it
 prints the cases whose report content opens, and those of them whose
 reporter's follow-up messages (sealed by hotlined to the case's key) open.

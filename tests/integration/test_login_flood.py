@@ -17,7 +17,7 @@ import time
 from helpers import random_receipt, submit
 from staff_fixture import SESSION_COOKIE, STAFF_PASSWORD, StaffClient, audit_rows
 
-MAX_DELAY = 30  # THROTTLE_MAX_DELAY (staff/throttle.h)
+MAX_DELAY = 30  # THROTTLE_MAX_DELAY (accounts/throttle.h)
 FLOOD = 20
 DEVICE_COOKIE = "hotline_device"  # STAFF_DEVICE_COOKIE (staff/internal.h)
 DEVICE_LIFETIME = 180 * 24 * 60 * 60  # DEVCOOKIE_LIFETIME (crypto/devcookie.h)

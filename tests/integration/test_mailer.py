@@ -1,4 +1,4 @@
-"""The outbox sender (daemon/mailer.c) against a real SMTP server
+"""The outbox sender (base/mailer.c) against a real SMTP server
 (smtp_sink.py, aiosmtpd) and a real PostgreSQL: what arrives, retries while
 the server is away, exactly once across restarts and SIGKILL, STARTTLS and
 AUTH. Rows are inserted as the postgres superuser, as the workflow's
@@ -185,7 +185,7 @@ def test_sigkill_during_session_releases_the_rows(make_hotline, smtp_sink):
 def test_starttls_required_with_auth(make_hotline, smtp_sink):
     sink = smtp_sink(tls=True, require_tls=True, user=SINK_USER)
     # A long timeout: a session that stalls (libesmtp and TLS 1.3 tickets,
-    # see tls_new() in daemon/mailer.c) shows as a late message.
+    # see tls_new() in base/mailer.c) shows as a late message.
     hl = make_hotline(**sink.hotline_config(smtp_starttls="required", smtp_timeout=30))
     # Sessions one after another in one process: libesmtp's second STARTTLS
     # session crashes unless we hand it our own SSL_CTX.

@@ -112,7 +112,7 @@ def test_every_notice_kind_links_to_a_page_its_addressee_opens(make_staff_hotlin
     for msg in sink.messages():
         kind = outbox_kind(hl, msg)
         if kind == "checkpoint":
-            # The chains' signed checkpoint (daemon/checkpointer.c) is not a
+            # The chains' signed checkpoint (workflow/checkpointer.c) is not a
             # notice about a case and has no link, when a config has a
             # checkpoint key; test_checkpoint.py checks that mail.
             continue

@@ -18,7 +18,7 @@
 #include <sodium.h>
 
 #include "crypto/keys.h"
-#include "staff/account.h"
+#include "accounts/account.h"
 
 static unsigned char *unhex(const char *hex, size_t *len)
 {

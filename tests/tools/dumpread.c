@@ -2,7 +2,7 @@
  * test_dump_harness.py): given a database (a restored pg_dump) and one
  * account's login and password, prints the registration number of every
  * case whose report content that account's key opens, one a line, using
- * the product's own functions (staff/account.h, crypto/). It tries what an
+ * the product's own functions (accounts/account.h, crypto/). It tries what an
  * attacker holding the dump and that password could: every seal of every
  * case in hotline.case_seals, and the old grant of the case-handling key
  * (staff_users.case_key_sealed) on the old content key column. */
@@ -16,7 +16,7 @@
 #include "crypto/casekey.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
-#include "staff/account.h"
+#include "accounts/account.h"
 
 static unsigned char *bytea(const PGresult *res, int row, int col, size_t *len)
 {

@@ -1,4 +1,4 @@
-/* One-time activation codes and key fingerprints (staff/activation.c).
+/* One-time activation codes and key fingerprints (accounts/activation.c).
  * Expected values computed independently with Python's hashlib.blake2b
  * (digest_size=32). */
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "staff/activation.h"
+#include "accounts/activation.h"
 
 static void code_shape_and_alphabet(void **state)
 {

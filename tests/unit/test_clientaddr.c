@@ -1,4 +1,4 @@
-/* daemon/clientaddr.c: which address a slow-down counts against. The
+/* base/clientaddr.c: which address a slow-down counts against. The
  * X-Forwarded-For header is believed only from a listed proxy, and then
  * only its right-most address that is not itself a listed proxy: what a
  * client writes to the left of the proxy's entry changes nothing. */
@@ -12,7 +12,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "daemon/clientaddr.h"
+#include "base/clientaddr.h"
 
 static struct sockaddr_storage v4(const char *text)
 {

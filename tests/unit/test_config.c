@@ -1,4 +1,4 @@
-/* daemon/config.c: defaults, every key, quoting, size suffixes, every error
+/* base/config.c: defaults, every key, quoting, size suffixes, every error
  * with its line number, keeping FIXED keys on reload, and that
  * docs/config.md and deploy/hotlined.conf.sample describe exactly the keys
  * the parser knows. Runs with the repository root as working directory
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "base/config.h"
 
 #define DOCS_PATH "docs/config.md"
 #define SAMPLE_PATH "deploy/hotlined.conf.sample"

@@ -1,4 +1,4 @@
-/* crypto/devcookie.c and staff/devtrust.c: a device cookie is trusted only
+/* crypto/devcookie.c and accounts/devtrust.c: a device cookie is trusted only
  * as made by this key, for its account, within its lifetime, and for no
  * more than DEVTRUST_MAX_FAILURES tries that failed, each counted before
  * it is checked (docs/staff.md, "Failed logins"). */
@@ -17,7 +17,7 @@
 
 #include "crypto/devcookie.h"
 #include "crypto/keys.h"
-#include "staff/devtrust.h"
+#include "accounts/devtrust.h"
 
 static void test_cookie(void **state)
 {

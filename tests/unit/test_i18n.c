@@ -1,4 +1,4 @@
-/* intake/i18n.c and the texts made from po/: every text present in all three
+/* base/i18n.c and the texts made from po/: every text present in all three
  * languages, same printf placeholders, valid UTF-8; language parsing and
  * Accept-Language negotiation. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "intake/i18n.h"
+#include "base/i18n.h"
 
 static const char *const msg_names[MSG_COUNT] = {
 #define MSG(id, kk, ru, en) [id] = #id,

@@ -1,5 +1,5 @@
-/* The trust line's hours (staff/line.c) and the receipt read out for
- * dictation (staff/dictate.c), against the calendar shipped in
+/* The trust line's hours (desk/line.c) and the receipt read out for
+ * dictation (desk/dictate.c), against the calendar shipped in
  * migrations/0002_calendar.sql, loaded the way tests/unit/test_calendar.c
  * loads it. Instants are local Asia/Almaty times made by calendar_epoch();
  * expected days are read off the published calendars (docs/calendar.md). */
@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include "crypto/receipt.h"
-#include "daemon/buf.h"
-#include "staff/dictate.h"
-#include "staff/line.h"
+#include "base/buf.h"
+#include "desk/dictate.h"
+#include "desk/line.h"
 #include "workflow/calendar.h"
 
 #include "calendar_fixture.h"

@@ -1,4 +1,4 @@
-/* daemon/mailmsg.c: a whole notice byte for byte, base64 known answers,
+/* base/mailmsg.c: a whole notice byte for byte, base64 known answers,
  * RFC 2047 subjects cut between characters and within the line limit,
  * header injection refused, addresses. */
 #include <setjmp.h>
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/buf.h"
-#include "daemon/mailmsg.h"
+#include "base/buf.h"
+#include "base/mailmsg.h"
 
 /* 2023-11-14 22:13:20 UTC, a Tuesday. */
 #define SOME_DATE ((time_t)1700000000)

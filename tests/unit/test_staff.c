@@ -16,12 +16,12 @@
 #include <sodium.h>
 
 #include "crypto/keys.h"
-#include "staff/account.h"
-#include "staff/audit.h"
+#include "accounts/account.h"
+#include "accounts/audit.h"
 #include "staff/internal.h"
-#include "staff/session.h"
-#include "staff/throttle.h"
-#include "staff/totp.h"
+#include "accounts/session.h"
+#include "accounts/throttle.h"
+#include "accounts/totp.h"
 
 /* the limits a process starts with, before setup() picks fast ones */
 static struct account_kdf initial_kdf;

@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "daemon/buf.h"
-#include "intake/html.h"
-#include "intake/utf8.h"
+#include "base/buf.h"
+#include "base/html.h"
+#include "base/utf8.h"
 
 static void utf8_accepts_text(void **state)
 {

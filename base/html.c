@@ -1,0 +1,121 @@
+#include "base/html.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void html_escape(struct buf *b, const char *s, size_t len)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < len; i++) {
+		const char *rep = NULL;
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		default:
+			continue;
+		}
+		buf_add(b, s + start, i - start);
+		buf_puts(b, rep);
+		start = i + 1;
+	}
+	buf_add(b, s + start, len - start);
+}
+
+void html_escape_str(struct buf *b, const char *s)
+{
+	html_escape(b, s, strlen(s));
+}
+
+void html_begin(struct buf *b, enum lang lang, const char *title, const char *self_path)
+{
+	buf_printf(b,
+		   "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		   "<meta name=\"referrer\" content=\"no-referrer\">\n<title>",
+		   i18n_code(lang));
+	html_escape_str(b, title);
+	buf_puts(b, " — ");
+	html_escape_str(b, i18n(lang, M_SITE_NAME));
+	buf_puts(b, "</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n<body>\n"
+		    "<header><a class=\"site\" href=\"/\">");
+	html_escape_str(b, i18n(lang, M_SITE_NAME));
+	buf_puts(b, "</a>\n<nav id=\"languages\">");
+	for (int l = 0; l < LANG_COUNT; l++) {
+		buf_printf(b, " <a href=\"%s?lang=%s\" hreflang=\"%s\" lang=\"%s\"%s>", self_path,
+			   i18n_code((enum lang)l), i18n_code((enum lang)l),
+			   i18n_code((enum lang)l), l == (int)lang ? " aria-current=\"true\"" : "");
+		html_escape_str(b, i18n((enum lang)l, M_LANG_NAME));
+		buf_puts(b, "</a>");
+	}
+	buf_puts(b, "</nav></header>\n<main>\n");
+}
+
+void html_end(struct buf *b, enum lang lang)
+{
+	buf_puts(b, "</main>\n<footer><p>");
+	html_escape_str(b, i18n(lang, M_FOOTER));
+	buf_puts(b, "</p></footer>\n</body>\n</html>\n");
+}
+
+void html_size(char *out, size_t outlen, size_t bytes)
+{
+	if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
+		snprintf(out, outlen, "%zu MB", bytes / (1024 * 1024));
+	else if (bytes >= 1024 * 1024)
+		snprintf(out, outlen, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
+	else
+		snprintf(out, outlen, "%zu KB", (bytes + 1023) / 1024);
+}
+
+const char *html_stylesheet(void)
+{
+	return "*,*::before,*::after{box-sizing:border-box}\n"
+	       "body{margin:0;font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif;"
+	       "color:#1b1f24;background:#f4f6f8}\n"
+	       "header{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;"
+	       "align-items:center;padding:.75rem 1rem;background:#0b3d5c;color:#fff}\n"
+	       "header a{color:#fff}\n.site{font-weight:600;text-decoration:none}\n"
+	       "#languages a{margin-left:.6rem}\n#languages a[aria-current]{font-weight:700}\n"
+	       "main{max-width:44rem;margin:0 auto;padding:1rem}\n"
+	       "footer{max-width:44rem;margin:0 auto;padding:1rem;color:#52606d;font-size:.9rem}\n"
+	       "h1{font-size:1.5rem;line-height:1.25}\n"
+	       "fieldset{border:1px solid #c9d2db;border-radius:.5rem;margin:0 0 1rem;"
+	       "padding:.75rem 1rem;background:#fff}\n"
+	       "legend{font-weight:600;padding:0 .25rem}\n"
+	       "label{display:block;font-weight:600;margin:.75rem 0 .25rem}\n"
+	       "label.choice{font-weight:400;margin:.35rem 0}\n"
+	       "input[type=text],input[type=email],input[type=tel],textarea,select{width:100%;"
+	       "max-width:100%;font:inherit;padding:.5rem;border:1px solid #8a99a8;"
+	       "border-radius:.35rem;background:#fff}\n"
+	       "textarea{min-height:8rem}\ninput[type=file]{max-width:100%}\n"
+	       ".hint{color:#52606d;font-size:.9rem;margin:.25rem 0}\n"
+	       "button{font:inherit;font-weight:600;padding:.7rem 1.4rem;border:0;"
+	       "border-radius:.4rem;background:#0b6e4f;color:#fff;cursor:pointer}\n"
+	       ".error{color:#a4161a;font-weight:600;margin:.25rem 0}\n"
+	       "#errors{border:2px solid #a4161a;background:#fff0f0;padding:.75rem 1rem;"
+	       "border-radius:.5rem}\n"
+	       ".receipt{display:block;font-size:1.35rem;letter-spacing:.08em;word-spacing:.3em;"
+	       "padding:.75rem;background:#fff;border:2px dashed #0b3d5c;border-radius:.5rem;"
+	       "overflow-wrap:anywhere}\n"
+	       ".notice{background:#fff;border-left:4px solid #0b6e4f;padding:.75rem 1rem}\n"
+	       "dl{background:#fff;padding:.75rem 1rem;border-radius:.5rem}\n"
+	       "dt{font-weight:600}\ndd{margin:0 0 .5rem}\n"
+	       "article.message{background:#fff;border-radius:.5rem;padding:.5rem 1rem;"
+	       "margin:.5rem 0;overflow-wrap:anywhere}\n"
+	       "article.from-staff{border-left:4px solid #0b3d5c}\n"
+	       "article.from-reporter{border-left:4px solid #8a99a8}\n"
+	       ".message p{white-space:pre-wrap}\n";
+}

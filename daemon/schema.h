@@ -1,8 +1,0 @@
-/* The database schema version this build was written for: the number of the
- * newest file in migrations/. hotlined refuses any other. */
-#ifndef HOTLINE_DAEMON_SCHEMA_H
-#define HOTLINE_DAEMON_SCHEMA_H
-
-#define SCHEMA_VERSION 25
-
-#endif

@@ -1,0 +1,326 @@
+/* The registrar's desk: see registrar.h. */
+#include "desk/registrar.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/config.h"
+#include "base/log.h"
+#include "intake/choices.h"
+#include "base/html.h"
+#include "intake/sealing.h"
+#include "desk/desk.h"
+#include "workflow/wfdb.h"
+
+static const char *const identity_fields[] = {"name", "organisation", "address", "phone", "email"};
+static const char *const content_fields[] = {"what", "when_where", "who"};
+
+static const char *const channels[] = {"written", "in_person"};
+static const enum msg channel_msgs[] = {M_REG_WRITTEN, M_REG_IN_PERSON};
+
+static const char *known_channel(const char *v)
+{
+	for (size_t i = 0; i < 2; i++) {
+		if (strcmp(v, channels[i]) == 0)
+			return channels[i];
+	}
+	return NULL;
+}
+
+static enum msg channel_msg(const char *channel)
+{
+	return strcmp(channel, "in_person") == 0 ? M_REG_IN_PERSON : M_REG_WRITTEN;
+}
+
+struct reg_errors {
+	bool any;
+	bool channel, date, what, category, files;
+	bool ask, named_empty; /* intake/choices.h */
+	bool files_lost;       /* files were attached: a browser cannot keep them */
+	bool has_banner;
+	enum msg banner;
+};
+
+static struct cal_date today(const struct staff_ctx *c)
+{
+	return calendar_local_date(staff_now(c));
+}
+
+/* The empty part a file input left blank sends. */
+static bool no_file(const struct staff_file *f)
+{
+	return f->len == 0 && (!f->name || !f->name[0]);
+}
+
+static void register_form_page(struct staff_ctx *c, unsigned status, const struct reg_errors *e)
+{
+	struct buf *b = &c->body;
+	enum lang lang = c->lang;
+	c->status = status;
+	desk_page_begin(c, i18n(lang, M_REG_TITLE));
+	buf_puts(b, "<h1>");
+	html_escape_str(b, i18n(lang, M_REG_TITLE));
+	buf_puts(b, "</h1>\n");
+	if (e && e->any) {
+		buf_puts(b, "<div id=\"errors\" role=\"alert\"><p>");
+		html_escape_str(b, i18n(lang, e->has_banner ? e->banner
+					      : e->ask	    ? M_DESK_ERR_ASK
+							    : M_REG_ERR_SUMMARY));
+		buf_puts(b, "</p>");
+		if (e->files_lost) {
+			buf_puts(b, "<p id=\"files-again\">");
+			html_escape_str(b, i18n(lang, M_ERR_FILES_AGAIN));
+			buf_puts(b, "</p>");
+		}
+		buf_puts(b, "</div>\n");
+	}
+	buf_puts(b, "<p>");
+	html_escape_str(b, i18n(lang, M_REG_INTRO));
+	buf_puts(b, "</p>\n");
+	staff_form_open(c, "/staff/register", true);
+	buf_puts(b, "\n<fieldset><legend>");
+	html_escape_str(b, i18n(lang, M_REG_CHANNEL));
+	buf_puts(b, "</legend>\n");
+	if (e && e->channel)
+		desk_error(b, lang, "channel", M_REG_ERR_CHANNEL);
+	const char *ch = staff_arg(c, "channel");
+	for (size_t i = 0; i < 2; i++) {
+		buf_printf(b,
+			   "<label class=\"choice\"><input type=\"radio\" name=\"channel\" "
+			   "value=\"%s\"%s required> ",
+			   channels[i], strcmp(ch, channels[i]) == 0 ? " checked" : "");
+		html_escape_str(b, i18n(lang, channel_msgs[i]));
+		buf_puts(b, "</label>\n");
+	}
+	/* the date: today unless the form says otherwise */
+	char day[CAL_DATE_SIZE];
+	cal_date_format(today(c), day);
+	const char *received = staff_arg_len(c, "received_on") ? staff_arg(c, "received_on") : day;
+	buf_printf(b, "<label for=\"field-received_on\">");
+	html_escape_str(b, i18n(lang, M_REG_RECEIVED));
+	buf_printf(b,
+		   "</label>\n<input type=\"date\" id=\"field-received_on\" name=\"received_on\" "
+		   "max=\"%s\" required value=\"",
+		   day);
+	html_escape_str(b, received);
+	buf_puts(b, "\">\n");
+	if (e && e->date)
+		desk_error(b, lang, "received_on", M_REG_ERR_DATE);
+	buf_puts(b, "</fieldset>\n<fieldset><legend>");
+	html_escape_str(b, i18n(lang, M_REG_PERSON));
+	buf_puts(b, "</legend>\n");
+	desk_identity_choice(b, c, e && e->ask, e && e->named_empty);
+	desk_input(b, c, "name", M_FORM_NAME, "text", false);
+	desk_input(b, c, "organisation", M_CALL_ORGANISATION, "text", false);
+	desk_textarea(b, c, "address", M_FORM_ADDRESS, false, 2);
+	desk_input(b, c, "phone", M_FORM_PHONE, "tel", false);
+	desk_input(b, c, "email", M_FORM_EMAIL, "email", false);
+	buf_puts(b, "</fieldset>\n<fieldset><legend>");
+	html_escape_str(b, i18n(lang, M_REG_SUBSTANCE));
+	buf_puts(b, "</legend>\n");
+	desk_textarea(b, c, "what", M_FORM_WHAT, true, 8);
+	if (e && e->what)
+		desk_error(b, lang, "what", M_ERR_WHAT_MISSING);
+	desk_textarea(b, c, "when_where", M_FORM_WHEN_WHERE, false, 2);
+	desk_textarea(b, c, "who", M_FORM_WHO, false, 2);
+	desk_routing(b, c, e && e->category);
+	buf_puts(b, "<label for=\"field-files\">");
+	html_escape_str(b, i18n(lang, M_REG_FILES));
+	buf_puts(b, "</label>\n<input type=\"file\" id=\"field-files\" name=\"files\" multiple>\n");
+	char size[32], text[256];
+	html_size(size, sizeof(size), c->cfg ? c->cfg->max_file_bytes : 0);
+	snprintf(text, sizeof(text), i18n(lang, M_REG_ERR_FILES), c->cfg ? c->cfg->max_files : 0,
+		 size);
+	if (e && e->files) {
+		buf_puts(b, "<p class=\"error\" id=\"error-files\">");
+		html_escape_str(b, text);
+		buf_puts(b, "</p>\n");
+	}
+	buf_puts(b, "</fieldset>\n<p><button type=\"submit\" id=\"register\">");
+	html_escape_str(b, i18n(lang, M_REG_SUBMIT));
+	buf_puts(b, "</button></p>\n</form>\n");
+	staff_page_end(c);
+}
+
+static void register_form(struct staff_ctx *c)
+{
+	register_form_page(c, 200, NULL);
+}
+
+/* --- POST --- */
+
+static void ticket_page(struct staff_ctx *c, const char *receipt, const char *channel,
+			const char *received_on, const struct appeal_result *r)
+{
+	struct buf *b = &c->body;
+	enum lang lang = c->lang;
+	char *org = wfdb_setting(c->db, "organisation");
+	desk_page_begin(c, i18n(lang, M_TICKET_TITLE));
+	buf_puts(b, "<article class=\"ticket\" id=\"ticket\">\n");
+	if (org && !desk_blank(org)) {
+		buf_puts(b, "<p class=\"org\" id=\"organisation\">");
+		html_escape_str(b, org);
+		buf_puts(b, "</p>\n");
+	}
+	free(org);
+	buf_puts(b, "<h1>");
+	html_escape_str(b, i18n(lang, M_TICKET_TITLE));
+	buf_puts(b, "</h1>\n<p>");
+	html_escape_str(b, i18n(lang, M_TICKET_SUBTITLE));
+	buf_puts(b, "</p>\n<dl class=\"facts\">\n");
+	desk_registered(b, lang, r);
+	buf_puts(b, "<dt>");
+	html_escape_str(b, i18n(lang, M_TICKET_RECEIVED));
+	buf_puts(b, "</dt>\n<dd id=\"received-on\">");
+	html_escape_str(b, received_on);
+	buf_puts(b, "</dd>\n<dt>");
+	html_escape_str(b, i18n(lang, M_TICKET_CHANNEL));
+	buf_puts(b, "</dt>\n<dd id=\"channel\">");
+	html_escape_str(b, i18n(lang, channel_msg(channel)));
+	buf_puts(b, "</dd>\n<dt>");
+	html_escape_str(b, i18n(lang, M_RECEIPT_CODE));
+	char text[RECEIPT_TEXT_SIZE];
+	receipt_format(receipt, text);
+	buf_puts(b, "</dt>\n<dd><code class=\"receipt\" id=\"receipt\">");
+	html_escape_str(b, text);
+	explicit_bzero(text, sizeof(text));
+	buf_puts(b, "</code></dd>\n</dl>\n");
+	char where[512], how[1024];
+	config_public_link(c->cfg, "status", where, sizeof(where));
+	snprintf(how, sizeof(how), i18n(lang, M_TICKET_HOW), where);
+	buf_puts(b, "<p id=\"ticket-how\">");
+	html_escape_str(b, how);
+	buf_puts(b, "</p>\n<p class=\"notice\">");
+	html_escape_str(b, i18n(lang, M_TICKET_KEEP));
+	buf_puts(b, "</p>\n</article>\n<div class=\"no-print\">\n<p class=\"hint\">");
+	html_escape_str(b, i18n(lang, M_TICKET_PRINT));
+	buf_puts(b, "</p>\n<p><a class=\"button\" href=\"/staff/register\">");
+	html_escape_str(b, i18n(lang, M_REG_ANOTHER));
+	buf_puts(b, "</a></p>\n</div>\n");
+	staff_page_end(c);
+}
+
+static bool check_register(struct staff_ctx *c)
+{
+	struct reg_errors e;
+	memset(&e, 0, sizeof(e));
+	e.channel = !known_channel(staff_arg(c, "channel"));
+	struct cal_date d;
+	e.date =
+	    !cal_date_parse(staff_arg(c, "received_on"), &d) || cal_date_compare(d, today(c)) > 0;
+	e.what = desk_blank(staff_arg(c, "what"));
+	e.category = !choices_category(staff_arg(c, "category"));
+	unsigned nfiles = 0;
+	const struct staff_file *files = staff_files(c, &nfiles);
+	unsigned real = 0;
+	for (unsigned i = 0; i < nfiles; i++) {
+		if (no_file(&files[i]))
+			continue;
+		real++;
+		if (c->cfg && files[i].len > c->cfg->max_file_bytes)
+			e.files = true;
+	}
+	if (c->cfg && real > c->cfg->max_files)
+		e.files = true;
+	enum choices_identity who = desk_identity(c, identity_fields, 5);
+	e.ask = who == CHOICES_ASK;
+	e.named_empty = who == CHOICES_NAMED_EMPTY;
+	e.any = e.channel || e.date || e.what || e.category || e.files || e.ask || e.named_empty;
+	if (!e.any)
+		return true;
+	e.files_lost = real > 0;
+	log_info("staff: registration refused, form incomplete (channel:%d date:%d what:%d "
+		 "category:%d files:%d ask:%d named_empty:%d)",
+		 e.channel, e.date, e.what, e.category, e.files, e.ask, e.named_empty);
+	register_form_page(c, 400, &e);
+	return false;
+}
+
+static struct appeal *build_appeal(struct staff_ctx *c, const char *receipt)
+{
+	json_t *content = desk_fields(c, content_fields, 3, false);
+	/* the person chose to stay anonymous: what was typed is dropped */
+	json_t *identity = desk_identity(c, identity_fields, 5) == CHOICES_NAMED
+			       ? desk_fields(c, identity_fields, 5, true)
+			       : NULL;
+	struct sealing_file *sf = NULL;
+	struct appeal *a = NULL;
+	unsigned nfiles = 0, n = 0;
+	const struct staff_file *files = staff_files(c, &nfiles);
+	if (!content || json_object_set_new(content, "received_on",
+					    json_string(staff_arg(c, "received_on"))) != 0)
+		goto done;
+	if (nfiles && !(sf = calloc(nfiles, sizeof(*sf))))
+		goto done;
+	for (unsigned i = 0; i < nfiles; i++) {
+		const struct staff_file *f = &files[i];
+		if (no_file(f))
+			continue;
+		sf[n++] = (struct sealing_file){
+		    .name = f->name ? f->name : "",
+		    .name_len = f->name ? strlen(f->name) : 0,
+		    .type = f->type ? f->type : "",
+		    .type_len = f->type ? strlen(f->type) : 0,
+		    .data = f->data,
+		    .len = f->len,
+		    .read = f->read,
+		    .read_cls = f->read_cls,
+		};
+	}
+	struct sealing_parts parts =
+	    desk_sealing_parts(c, known_channel(staff_arg(c, "channel")), receipt);
+	parts.content = content;
+	parts.identity = identity;
+	parts.files = sf;
+	parts.nfiles = n;
+	a = sealing_build(c->keys, &parts);
+done:
+	free(sf);
+	json_decref(content);
+	json_decref(identity);
+	return a;
+}
+
+static void register_save(struct staff_ctx *c)
+{
+	if (!check_register(c))
+		return;
+	char receipt[RECEIPT_DIGITS + 1];
+	receipt_generate(receipt);
+	struct appeal *a = build_appeal(c, receipt);
+	if (!a)
+		log_error("staff: sealing a registered appeal failed");
+	const char *channel = known_channel(staff_arg(c, "channel"));
+	char received[CAL_DATE_SIZE];
+	snprintf(received, sizeof(received), "%s", staff_arg(c, "received_on"));
+	struct desk_taken taken = {
+	    .c = c,
+	    .kind = "desk",
+	    .received_on = received,
+	    .outside_hours = false,
+	    .audit_action = "appeal.register",
+	};
+	struct appeal_result r;
+	unsigned status = desk_register(&taken, a, &r);
+	if (status == 200) {
+		ticket_page(c, receipt, channel, received, &r);
+	} else {
+		struct reg_errors e = {.any = true,
+				       .has_banner = true,
+				       .banner = r.unknown ? M_REG_UNCONFIRMED : M_REG_NOT_SAVED};
+		register_form_page(c, status, &e);
+	}
+	explicit_bzero(receipt, sizeof(receipt));
+}
+
+const struct staff_route registrar_routes[] = {
+    {"GET", "/staff/register", ROLE_BIT(ROLE_REGISTRAR), register_form, "register.form"},
+    {"POST", "/staff/register", ROLE_BIT(ROLE_REGISTRAR), register_save, "register.save"},
+    {NULL, NULL, 0, NULL, NULL},
+};
+
+const struct staff_menu registrar_menu[] = {
+    {"/staff/register", M_REG_TITLE},
+    {NULL, 0},
+};

@@ -1,0 +1,469 @@
+#include "workflow/scanner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "workflow/calendar.h"
+#include "workflow/deadline.h"
+#include "workflow/notice.h"
+
+
+struct scanner {
+	struct event_base *base;
+	struct db *db;
+	struct event *timer;
+	unsigned interval;
+	long long clock_offset;
+	int reminders[8];
+	int nreminders;
+	bool running;
+	struct timeval started;
+	char cursor_date[11]; /* where the last page of deadlines ahead ended */
+	long long cursor_id;
+};
+
+static const char sql_calendar[] =
+	"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
+static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
+/* A case that ended (closed, referred, not considered, forwarded) gets no
+ * reminder and no escalation, but for the reply a named reporter is still
+ * owed after a referral or a forwarding: its deadlines are voided when it
+ * ends (workflow/deadline.c deadline_end_case); the state test also keeps
+ * out any row that escaped that. Overdue first, at once; then the deadlines ahead, a page per scan from
+ * where the last scan stopped, so every one is looked at within a few
+ * scans however many there are, and no scan holds the loop for long. */
+#define SCAN_COLUMNS                                                                               \
+	"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "                                 \
+	"extract(epoch FROM d.due_at)::bigint, c.id, j.reg_no, "                                   \
+	"(c.director_named OR c.state = 'registered'), "                                           \
+	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "                \
+	"WHERE n.deadline_id = d.id), ''), "                                                      \
+	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis "    \
+	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
+	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "                    \
+	"AND c.state <> 'closed' AND (d.kind = 'reply' "                                           \
+	"OR c.state NOT IN ('referred', 'not_considered', 'forwarded')) "
+#define SCAN_PAGE 2000
+static const char sql_overdue_rows[] =
+	SCAN_COLUMNS "AND d.due_at <= to_timestamp($1::bigint) AND NOT EXISTS (SELECT 1 FROM "
+		     "hotline.deadline_notices n WHERE n.deadline_id = d.id AND n.kind = 'overdue') "
+		     "ORDER BY d.due_date, d.id LIMIT 2000";
+static const char sql_upcoming_rows[] =
+	SCAN_COLUMNS "AND d.due_at > to_timestamp($1::bigint) AND d.due_date <= $2::date "
+		     "AND (d.due_date, d.id) > ($3::date, $4::bigint) "
+		     "ORDER BY d.due_date, d.id LIMIT 2000";
+/* Triage deadlines registration opened (migrations/0010) that no scan has
+ * announced yet, oldest first: each gets the compliance manager's notice
+ * of a new appeal and, for a named appeal, its reply deadline. */
+static const char sql_unannounced_rows[] =
+	"SELECT d.id, c.id, j.reg_no, j.channel, to_char(d.due_date, 'YYYY-MM-DD'), "
+	"d.met_at IS NOT NULL, c.anonymous, "
+	"to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
+	"JOIN hotline.journal j ON j.id = c.journal_id "
+	"WHERE NOT d.announced ORDER BY d.id LIMIT 2000";
+static const char sql_announced[] = "UPDATE hotline.deadlines SET announced = true WHERE id = $1";
+static const char sql_reply_deadline[] =
+	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis) "
+	"SELECT id, 'reply', $2::date, to_timestamp($3::bigint), 'working_days' "
+	"FROM hotline.cases WHERE id = $1 AND state <> 'closed' "
+	"ON CONFLICT DO NOTHING";
+static const char sql_begin[] = "BEGIN";
+static const char sql_commit[] = "COMMIT";
+static const char sql_notice[] =
+	"WITH n AS (INSERT INTO hotline.deadline_notices (deadline_id, kind) SELECT $1::bigint, $2::text "
+	"WHERE EXISTS (SELECT 1 FROM hotline.deadlines WHERE id = $1::bigint AND met_at IS NULL) "
+	"ON CONFLICT DO NOTHING RETURNING deadline_id) "
+	"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
+	"SELECT $3, r, $4, $5, $6::bigint FROM n, unnest($7::text[]) AS r WHERE r <> ''";
+static const char sql_mark[] =
+	"INSERT INTO hotline.deadline_notices (deadline_id, kind) VALUES ($1, $2) "
+	"ON CONFLICT DO NOTHING";
+static const char sql_overdue[] = "UPDATE hotline.cases SET overdue = true WHERE id = $1";
+
+static const char *setting(const PGresult *res, const char *key)
+{
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		if (strcmp(PQgetvalue(res, i, 0), key) == 0)
+			return PQgetvalue(res, i, 1);
+	}
+	return "";
+}
+
+/* "{\"a\",\"b\"}" for unnest($7::text[]) */
+static void pg_array(struct buf *b, const char *const *items, int n)
+{
+	buf_puts(b, "{");
+	for (int i = 0; i < n; i++) {
+		buf_puts(b, i ? ",\"" : "\"");
+		for (const char *c = items[i]; c && *c; c++) {
+			if (*c == '"' || *c == '\\')
+				buf_add(b, "\\", 1);
+			buf_add(b, c, 1);
+		}
+		buf_puts(b, "\"");
+	}
+	buf_puts(b, "}");
+}
+
+static bool has_kind(const char *list, const char *kind)
+{
+	size_t k = strlen(kind);
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == k && strncmp(p, kind, k) == 0)
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+static double elapsed_ms(const struct timeval *t0)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return (double)(now.tv_sec - t0->tv_sec) * 1000.0 +
+	       (double)(now.tv_usec - t0->tv_usec) / 1000.0;
+}
+
+static void notices_done(struct db_job *job, void *arg)
+{
+	struct scanner *s = arg;
+	s->running = false;
+	if (!db_job_ok(job))
+		log_warning("deadline scan: queueing notices failed (SQLSTATE %s); next scan retries",
+			    db_job_sqlstate(job));
+	else
+		log_info("deadline scan: notices queued in %.1f ms", elapsed_ms(&s->started));
+}
+
+/* The recipients of a notice about a deadline of this kind. director_named:
+ * the director is not to be told, because the case names the director or
+ * is not triaged yet (the director sees no appeal before triage, issue 14):
+ * the alternate recipient is told in the director's place. */
+static int recipients(const char *kind, bool overdue, bool director_named, const PGresult *set,
+		      const char *out[3])
+{
+	const char *director = setting(set, director_named ? "alternate_email" : "director_email");
+	const char *alternate = setting(set, "alternate_email");
+	const char *compliance = setting(set, "compliance_email");
+	int n = 0;
+	if (strcmp(kind, "triage") == 0) {
+		/* Untriaged: nobody has checked yet whether the report names the
+		 * director (000 L140), so an escalation goes one level up and to
+		 * compliance, never to the director. */
+		if (overdue)
+			out[n++] = alternate;
+		out[n++] = compliance;
+	} else if (strcmp(kind, "reply") == 0) {
+		/* compliance writes the reply (004 L196); an overdue one goes
+		 * up to the director, or the alternate when the director is
+		 * named */
+		out[n++] = compliance;
+		if (overdue)
+			out[n++] = director;
+	} else if (strcmp(kind, "director_notice") == 0) {
+		if (overdue) {
+			out[n++] = alternate;
+			out[n++] = compliance;
+		} else {
+			out[n++] = director;
+		}
+	} else if (strcmp(kind, "material_request") == 0) {
+		out[n++] = compliance;
+	} else {
+		out[n++] = compliance;
+		out[n++] = director;
+	}
+	return n;
+}
+
+/* Days from today to the last day d: working days, or calendar days for a
+ * duty counted so; 0 on the day and after it. */
+static int days_left(const struct calendar *cal, struct cal_date today, struct cal_date d,
+		     bool calendar_days)
+{
+	if (cal_date_compare(today, d) >= 0)
+		return 0;
+	return calendar_days ? cal_date_days_between(today, d)
+			     : calendar_working_days_between(cal, today, d);
+}
+
+static void add_notice(struct db_job *job, const PGresult *due, int row, const PGresult *set,
+		       enum notice_kind kind, const char *mark, int left, bool calendar_days)
+{
+	const char *dkind = PQgetvalue(due, row, 1);
+	bool named = strcmp(PQgetvalue(due, row, 6), "t") == 0;
+	struct notice_facts f = {
+		.reg_no = PQgetvalue(due, row, 5),
+		.deadline_kind = dkind,
+		.due_date = PQgetvalue(due, row, 2),
+		.working_days_left = left,
+		.calendar_days = calendar_days,
+		.console_url = setting(set, "console_url"),
+		.organisation = setting(set, "organisation"),
+	};
+	struct notice n;
+	notice_build(&n, kind, &f);
+	const char *to[3];
+	int nto = recipients(dkind, kind == NOTICE_OVERDUE, named, set, to);
+	struct buf arr;
+	buf_init(&arr);
+	pg_array(&arr, to, nto);
+	const char *v[7] = {PQgetvalue(due, row, 0), mark,
+			    kind == NOTICE_OVERDUE ? "overdue" : "reminder", n.subject.data,
+			    n.body.data, PQgetvalue(due, row, 4), arr.data};
+	db_job_add(job, sql_notice, 7, v, NULL, NULL);
+	buf_reset(&arr);
+	notice_free(&n);
+}
+
+/* Decides what one deadline needs now and adds it to out; returns the
+ * number of mails queued. */
+static int examine(struct scanner *s, struct db_job *out, const PGresult *due, int i,
+		   const PGresult *set, const struct calendar *cal, struct cal_date today,
+		   int64_t now)
+{
+	const char *sent = PQgetvalue(due, i, 7);
+	int64_t due_at = strtoll(PQgetvalue(due, i, 3), NULL, 10);
+	/* announced in this same scan (announce()): its reminders and
+	 * escalation start from the next one, so the new appeal's notice is
+	 * the first mail about it */
+	if (strcmp(PQgetvalue(due, i, 9), "f") == 0)
+		return 0;
+	if (now >= due_at) {
+		add_notice(out, due, i, set, NOTICE_OVERDUE, "overdue", 0, false);
+		const char *c[1] = {PQgetvalue(due, i, 4)};
+		db_job_add(out, sql_overdue, 1, c, NULL, NULL);
+		return 1;
+	}
+	struct cal_date d, created;
+	if (!cal_date_parse(PQgetvalue(due, i, 2), &d))
+		return 0;
+	if (!cal_date_parse(PQgetvalue(due, i, 8), &created))
+		created = today;
+	/* A duty counted in calendar days (the director's day, 004 p.10.6;
+	 * triage; an urgent forward) is reminded in calendar days: its
+	 * reminder "0" comes on its last day, a Saturday included. */
+	bool calendar_days = strcmp(PQgetvalue(due, i, 10), "calendar_days") == 0;
+	int left = days_left(cal, today, d, calendar_days);
+	/* the nearest reminder point not yet sent; the farther ones that
+	 * passed meanwhile are marked without a mail */
+	int best = -1;
+	for (int r = 0; r < s->nreminders; r++) {
+		char mark[24];
+		snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
+		/* a reminder point that came before the duty existed is no
+		 * reminder: the notice that created it said as much */
+		struct cal_date point = calendar_days
+					    ? cal_date_add_days(d, -s->reminders[r])
+					    : calendar_add_working_days(cal, d, -s->reminders[r]);
+		bool before_creation = s->reminders[r] > 0 && cal_date_compare(point, created) < 0;
+		if (left <= s->reminders[r] && !has_kind(sent, mark) && !before_creation &&
+		    (best < 0 || s->reminders[r] < s->reminders[best]))
+			best = r;
+	}
+	if (best < 0)
+		return 0;
+	for (int r = 0; r < s->nreminders; r++) {
+		char mark[24];
+		snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
+		if (r == best) {
+			add_notice(out, due, i, set, NOTICE_REMINDER, mark, left, calendar_days);
+		} else if (left <= s->reminders[r] && !has_kind(sent, mark)) {
+			const char *v[2] = {PQgetvalue(due, i, 0), mark};
+			db_job_add(out, sql_mark, 2, v, NULL, NULL);
+		}
+	}
+	return 1;
+}
+
+/* A registration the scans have not seen: the compliance manager's notice
+ * of a new appeal (unless it was triaged already), and the reply deadline
+ * of a named appeal, counted in working days from the day of registration
+ * (004 L196, docs/procedure.md). Reminder points the appeal already
+ * reached are marked without a mail: the notice names the due date.
+ * Returns the number of mails queued. */
+static int announce(struct scanner *s, struct db_job *out, const PGresult *reg, int i,
+		    const PGresult *set, const struct calendar *cal, struct cal_date today)
+{
+	const char *deadline_id = PQgetvalue(reg, i, 0), *case_id = PQgetvalue(reg, i, 1);
+	bool triaged = strcmp(PQgetvalue(reg, i, 5), "t") == 0;
+	bool anonymous = strcmp(PQgetvalue(reg, i, 6), "t") == 0;
+	int queued = 0;
+	struct cal_date d, registered;
+	if (!triaged && cal_date_parse(PQgetvalue(reg, i, 4), &d)) {
+		struct notice_facts f = {
+			.reg_no = PQgetvalue(reg, i, 2),
+			.deadline_kind = "triage",
+			.channel = PQgetvalue(reg, i, 3),
+			.due_date = PQgetvalue(reg, i, 4),
+			.console_url = setting(set, "console_url"),
+			.organisation = setting(set, "organisation"),
+		};
+		struct notice n;
+		notice_build(&n, NOTICE_REGISTERED, &f);
+		const char *to[1] = {setting(set, "compliance_email")};
+		struct buf arr;
+		buf_init(&arr);
+		pg_array(&arr, to, 1);
+		const char *v[7] = {deadline_id, "registered", "registered", n.subject.data,
+				    n.body.data, case_id, arr.data};
+		db_job_add(out, sql_notice, 7, v, NULL, NULL);
+		buf_reset(&arr);
+		notice_free(&n);
+		queued = 1;
+		int left = days_left(cal, today, d, true); /* triage: calendar days */
+		for (int r = 0; r < s->nreminders; r++) {
+			if (left > s->reminders[r])
+				continue;
+			char mark[24];
+			snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
+			const char *m[2] = {deadline_id, mark};
+			db_job_add(out, sql_mark, 2, m, NULL, NULL);
+		}
+	}
+	if (!anonymous && cal_date_parse(PQgetvalue(reg, i, 7), &registered)) {
+		struct cal_date last =
+		    deadline_reply_due(cal, registered, setting(set, "reply_working_days"));
+		char date[CAL_DATE_SIZE], at[24];
+		cal_date_format(last, date);
+		deadline_due_at(last, at);
+		const char *v[3] = {case_id, date, at};
+		db_job_add(out, sql_reply_deadline, 3, v, NULL, NULL);
+	}
+	const char *a[1] = {deadline_id};
+	db_job_add(out, sql_announced, 1, a, NULL, NULL);
+	return queued;
+}
+
+static void scan_done(struct db_job *job, void *arg)
+{
+	struct scanner *s = arg;
+	if (!db_job_ok(job)) {
+		s->running = false;
+		log_warning("deadline scan failed (SQLSTATE %s)", db_job_sqlstate(job));
+		return;
+	}
+	struct timeval t0;
+	gettimeofday(&t0, NULL);
+	PGresult *days = db_job_result(job, 0), *set = db_job_result(job, 1),
+		 *late = db_job_result(job, 2), *ahead = db_job_result(job, 3),
+		 *fresh = db_job_result(job, 4);
+	struct calendar *cal = calendar_new();
+	if (!cal)
+		abort();
+	for (int i = 0; i < PQntuples(days); i++) {
+		if (!calendar_load_row(cal, PQgetvalue(days, i, 0), PQgetvalue(days, i, 1),
+				       PQgetvalue(days, i, 2)))
+			log_warning("deadline scan: calendar row %s not understood",
+				    PQgetvalue(days, i, 0));
+	}
+	int64_t now = (int64_t)time(NULL) + s->clock_offset;
+	struct cal_date today = calendar_local_date(now);
+	struct db_job *out = db_job_new(notices_done, s);
+	db_job_add(out, sql_begin, 0, NULL, NULL, NULL);
+	int queued = 0, nlate = PQntuples(late), nahead = PQntuples(ahead),
+	    nfresh = PQntuples(fresh);
+	for (int i = 0; i < nfresh; i++)
+		queued += announce(s, out, fresh, i, set, cal, today);
+	for (int i = 0; i < nlate; i++)
+		queued += examine(s, out, late, i, set, cal, today, now);
+	for (int i = 0; i < nahead; i++)
+		queued += examine(s, out, ahead, i, set, cal, today, now);
+	/* the next scan goes on after this page, or from the start */
+	if (nahead == SCAN_PAGE) {
+		snprintf(s->cursor_date, sizeof(s->cursor_date), "%s", PQgetvalue(ahead, nahead - 1, 2));
+		s->cursor_id = strtoll(PQgetvalue(ahead, nahead - 1, 0), NULL, 10);
+	} else {
+		s->cursor_date[0] = '\0';
+		s->cursor_id = 0;
+	}
+	calendar_free(cal);
+	log_msg(queued ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG,
+		"deadline scan: %d registrations announced, %d overdue and %d ahead examined, "
+		"%d notices, %.1f ms on the loop (%.1f ms since the scan began)",
+		nfresh, nlate, nahead, queued, elapsed_ms(&t0), elapsed_ms(&s->started));
+	if (db_job_count(out) == 1) {
+		db_job_discard(out);
+		s->running = false;
+		return;
+	}
+	db_job_add(out, sql_commit, 0, NULL, NULL, NULL);
+	db_submit(s->db, out);
+}
+
+static void scan(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct scanner *s = arg;
+	struct timeval tv = {(time_t)s->interval, 0};
+	evtimer_add(s->timer, &tv);
+	if (s->running || !db_is_up(s->db))
+		return;
+	s->running = true;
+	gettimeofday(&s->started, NULL);
+	int maxr = 0;
+	for (int r = 0; r < s->nreminders; r++)
+		maxr = s->reminders[r] > maxr ? s->reminders[r] : maxr;
+	/* a generous calendar-day bound; the exact working-day test is in C */
+	int64_t now = (int64_t)time(NULL) + s->clock_offset;
+	char horizon[11];
+	cal_date_format(cal_date_add_days(calendar_local_date(now), maxr * 3 + 14), horizon);
+	char now_text[24], after_id[24];
+	snprintf(now_text, sizeof(now_text), "%lld", (long long)now);
+	snprintf(after_id, sizeof(after_id), "%lld", s->cursor_id);
+	const char *late[1] = {now_text};
+	const char *ahead[4] = {now_text, horizon, s->cursor_date[0] ? s->cursor_date : "1970-01-01",
+				after_id};
+	struct db_job *job = db_job_new(scan_done, s);
+	db_job_add(job, sql_calendar, 0, NULL, NULL, NULL);
+	db_job_add(job, sql_settings, 0, NULL, NULL, NULL);
+	db_job_add(job, sql_overdue_rows, 1, late, NULL, NULL);
+	db_job_add(job, sql_upcoming_rows, 4, ahead, NULL, NULL);
+	db_job_add(job, sql_unannounced_rows, 0, NULL, NULL, NULL);
+	db_submit(s->db, job);
+}
+
+void scanner_reload(struct scanner *s, const struct config *cfg)
+{
+	s->interval = cfg->deadline_scan_interval;
+	s->clock_offset = cfg->clock_offset;
+	int n = config_reminder_days(cfg->reminder_working_days, s->reminders);
+	s->nreminders = n < 0 ? 0 : n;
+}
+
+struct scanner *scanner_start(struct event_base *base, struct db *db, const struct config *cfg)
+{
+	struct scanner *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->base = base;
+	s->db = db;
+	scanner_reload(s, cfg);
+	s->timer = evtimer_new(base, scan, s);
+	if (!s->timer) {
+		free(s);
+		return NULL;
+	}
+	struct timeval first = {1, 0};
+	evtimer_add(s->timer, &first);
+	return s;
+}
+
+void scanner_free(struct scanner *s)
+{
+	if (!s)
+		return;
+	if (s->timer)
+		event_free(s->timer);
+	free(s);
+}
