@@ -39,7 +39,7 @@ struct config {
 	size_t spool_max_bytes;	    /* disk cap of the upload spool, default 2 GiB */
 	char *spool_dir;	    /* fixed: the upload spool; NULL: "spool" beside the pepper */
 
-	/* reloadable: the outbox sender (base/mailer.c) */
+	/* reloadable: the outbox sender (workflow/mailer.c) */
 	char *smtp_server;	    /* host name or address, default 127.0.0.1 */
 	unsigned smtp_port;	    /* default 25 */
 	char *smtp_starttls;	    /* no, try or required; default try */

@@ -1,7 +1,7 @@
 /* The text of one notice from the outbox as an Internet message (RFC 5322,
  * MIME): headers, then the body as UTF-8 text in base64, every line ending
  * in CRLF. Pure: no I/O, no clock (the caller gives the date), so the same
- * row always gives the same bytes. base/mailer.c hands the result to
+ * row always gives the same bytes. workflow/mailer.c hands the result to
  * libesmtp. */
 #ifndef HOTLINE_BASE_MAILMSG_H
 #define HOTLINE_BASE_MAILMSG_H

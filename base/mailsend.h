@@ -1,6 +1,6 @@
 /* One notice through one SMTP session with libesmtp, and what such a
  * session needs: the TLS context and the password file. libesmtp blocks:
- * only base/mailer.c's worker thread calls this, never the loop.
+ * only workflow/mailer.c's worker thread calls this, never the loop.
  *
  * The status texts given back are for logs and hotline.outbox.last_error:
  * SMTP codes and short reasons, never addresses, subjects, bodies or text

@@ -22,7 +22,7 @@
 #include "base/db.h"
 #include "base/http.h"
 #include "base/log.h"
-#include "base/mailer.h"
+#include "workflow/mailer.h"
 #include "workflow/scanner.h"
 #include "base/schema.h"
 #include "intake/appeal.h"

@@ -11,8 +11,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Bottom floor first. Folders on one line share a floor and may not include
 # each other (the process and the tool stand side by side).
 floors=(
-	"crypto"
 	"base"
+	"crypto"
 	"workflow"
 	"accounts"
 	"intake"

@@ -1,5 +1,5 @@
 /* The outbox sender: one worker thread with its own PostgreSQL connection;
- * base/mailsend.c does each SMTP session. See base/mailer.h for the
+ * base/mailsend.c does each SMTP session. See workflow/mailer.h for the
  * contract and docs/mail.md for the behaviour an operator sees.
  *
  * Everything below runs in the worker except mailer_check_config(),
@@ -9,7 +9,7 @@
  * watches the wake-up pipe, so a stop is seen at once; only an SMTP session
  * in flight is not interruptible, and smtp_timeout bounds each of its
  * steps. */
-#include "base/mailer.h"
+#include "workflow/mailer.h"
 
 #include <errno.h>
 #include <fcntl.h>
