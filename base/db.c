@@ -745,3 +745,13 @@ unsigned char *db_bytea(const PGresult *res, int row, int col, size_t *len)
 		return NULL;
 	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col), len);
 }
+
+int db_col(const PGresult *res, const char *name)
+{
+	int col = PQfnumber(res, name);
+	if (col < 0) {
+		log_error("db: the statement has no column %s", name);
+		abort();
+	}
+	return col;
+}

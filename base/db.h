@@ -75,4 +75,12 @@ int db_schema_version(const char *conninfo, char *err, size_t errlen);
  * free() with PQfreemem(). */
 unsigned char *db_bytea(const PGresult *res, int row, int col, size_t *len);
 
+/* The number of the result's column called name, looked up once per result
+ * so that rows are read by name, not by position:
+ *     int reg_no = db_col(res, "reg_no");
+ *     for (int i = 0; i < PQntuples(res); i++) use(PQgetvalue(res, i, reg_no));
+ * A statement without that column is a broken invariant (the statement and
+ * the code that reads it disagree): it is logged and aborts. */
+int db_col(const PGresult *res, const char *name);
+
 #endif
