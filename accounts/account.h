@@ -5,7 +5,7 @@
  * handles secrets: never on the loop.
  *
  * Two forms of account (hotline.staff_users.kdf_version, migration 0019):
- * 1 (before issue 14): a crypto_pwhash_str hash (INTERACTIVE) checks the
+ * 1 (before issue 14): an encoded Argon2id hash (INTERACTIVE) checks the
  *   password; kek = Argon2id(password, kek_salt), INTERACTIVE. Both can be
  *   tested offline from a database dump. Still opened at login, once, and
  *   wrapped again in form 2 there (staff/core.c).
@@ -19,13 +19,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <sodium.h>
+#include "crypto/password.h"
+#include "crypto/wrap.h"
 
-#define ACCOUNT_HASH_SIZE crypto_pwhash_STRBYTES
-#define ACCOUNT_SALT_BYTES crypto_pwhash_SALTBYTES
+#define ACCOUNT_HASH_SIZE PASSWORD_HASH_SIZE
+#define ACCOUNT_SALT_BYTES PASSWORD_SALT_BYTES
 #define ACCOUNT_PASSWORD_MIN 10  /* characters (UTF-8 code points) */
 #define ACCOUNT_PASSWORD_MAX 256 /* bytes */
-#define ACCOUNT_WRAP_OVERHEAD (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+#define ACCOUNT_WRAP_OVERHEAD WRAP_OVERHEAD
 
 /* The server secret (config account_secret_file; `hotlinectl
  * account-secret --out FILE` makes it): 32 random bytes as 64 hex digits in
@@ -33,7 +34,7 @@
 #define ACCOUNT_SECRET_BYTES 32
 bool account_secret_generate(const char *path, char *err, size_t errlen)
     __attribute__((warn_unused_result));
-/* Reads path and makes it the process-wide server secret (sodium_malloc,
+/* Reads path and makes it the process-wide server secret (secret_alloc,
  * read-only, wiped when replaced). Refuses a file that others than its
  * owner may read. Call at start only, before any worker runs. */
 bool account_secret_load(const char *path, char *err, size_t errlen)
@@ -69,7 +70,7 @@ bool account_verify_password(const char *hash, const char *password);
 bool account_dummy_hash(char out[ACCOUNT_HASH_SIZE]) __attribute__((warn_unused_result));
 
 /* The key-encryption key of form 2 at the current limits
- * (account_kdf_current()) with the account's salt; sodium_malloc'd. NULL
+ * (account_kdf_current()) with the account's salt; secret_alloc'd. NULL
  * without a server secret or out of memory. */
 struct account_kek;
 struct account_kek *account_kek_derive(const char *password,
@@ -93,7 +94,7 @@ void account_kek_free(struct account_kek *k);
 /* out = 24-byte nonce || secretbox(plain); malloc'd. */
 bool account_wrap(const struct account_kek *k, const void *plain, size_t len, unsigned char **out,
 		  size_t *outlen) __attribute__((warn_unused_result));
-/* plain is sodium_malloc'd: account_plain_free(). False on a wrong key or
+/* plain is secret_alloc'd: account_plain_free(). False on a wrong key or
  * a changed box. */
 bool account_unwrap(const struct account_kek *k, const unsigned char *in, size_t len,
 		    unsigned char **plain, size_t *plainlen) __attribute__((warn_unused_result));

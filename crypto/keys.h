@@ -22,7 +22,7 @@ struct public_key {
 struct secret_key;
 
 /* Must be called once before any other crypto function. */
-bool crypto_init(void) MUST_CHECK;
+bool keys_init(void) MUST_CHECK;
 
 /* Makes a fresh box key pair; writes the public part to pub_path (mode 0644)
  * and the secret part, wrapped under the passphrase with Argon2id

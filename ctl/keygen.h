@@ -17,7 +17,7 @@ int checkpoint_key_main(int argc, char **argv);
 /* Reads the passphrase from the first line of path into buf (size bytes,
  * NUL-terminated), the line end ("\n" or "\r\n") stripped. False, with a
  * "hotlinectl: " message on stderr, if the file cannot be read, the first
- * line is empty or does not fit in buf. Wipe buf with crypto_wipe() when
+ * line is empty or does not fit in buf. Wipe buf with secret_wipe() when
  * done. */
 bool passphrase_read_file(const char *path, char *buf, size_t size)
     __attribute__((warn_unused_result));

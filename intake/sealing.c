@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "crypto/casekey.h"
 #include "crypto/seal.h"
 #include "base/config.h"
+#include "crypto/secret.h"
 
 bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *err, size_t errlen)
 {
@@ -53,7 +52,7 @@ static void text_free(char *text, size_t len)
 {
 	if (!text)
 		return;
-	sodium_memzero(text, len);
+	secret_wipe(text, len);
 	free(text);
 }
 

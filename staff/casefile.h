@@ -109,9 +109,9 @@ struct content_key *casefile_sealed_key(struct staff_ctx *c, const PGresult *res
 /* The report's own text (every text field of its content) and the
  * reporter's messages, one after the other, for the checks that nobody
  * named in them investigates the case or handles it (002 L47, 004 L105);
- * crypto_wipe and free it. NULL when the session cannot open the case. */
+ * secret_wipe and free it. NULL when the session cannot open the case. */
 char *casefile_report_text(struct staff_ctx *c, const struct casefile *k);
-/* A bytea column opened with key into *plain (crypto_wipe and free it);
+/* A bytea column opened with key into *plain (secret_wipe and free it);
  * false when there is no key, the column is NULL or it does not open. */
 bool casefile_decrypt(const struct content_key *key, const PGresult *res, int row, int col,
 		      unsigned char **plain, size_t *plen) __attribute__((warn_unused_result));

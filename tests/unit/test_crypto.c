@@ -22,7 +22,9 @@
 
 #include "crypto/digest.h"
 #include "crypto/keys.h"
+#include "crypto/random.h"
 #include "crypto/seal.h"
+#include "crypto/secret.h"
 
 #define PASSPHRASE "correct horse battery staple"
 
@@ -77,7 +79,7 @@ static int group_setup(void **state)
 	char err[256] = "";
 
 	(void)state;
-	if (!crypto_init())
+	if (!keys_init())
 		return -1;
 	strcpy(dir, "/tmp/hotline-test-crypto-XXXXXX");
 	if (mkdtemp(dir) == NULL)
@@ -161,7 +163,7 @@ static void hex_equal_random_wipe(void **state)
 		assert_true(random_uniform(10) < 10);
 	random_bytes(buf, sizeof buf);
 	assert_int_equal(digest_equal(buf, zero, sizeof buf), 0); /* 2^-128 to fail */
-	crypto_wipe(buf, sizeof buf);
+	secret_wipe(buf, sizeof buf);
 	assert_memory_equal(buf, zero, sizeof buf);
 }
 
