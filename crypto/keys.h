@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define KEYS_PUBLIC_BYTES 32
+#include "base/attr.h"
 
-#define MUST_CHECK __attribute__((warn_unused_result))
+#define KEYS_PUBLIC_BYTES 32
 
 struct public_key {
 	unsigned char bytes[KEYS_PUBLIC_BYTES];

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/attr.h"
 #include "crypto/keys.h"
 
 /* At most this many holders; libgfshare allows 255, people do not. */

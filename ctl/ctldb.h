@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "base/attr.h"
 #include "workflow/notice.h"
 
 struct calendar;
@@ -25,8 +26,8 @@ bool ctldb_run(PGconn *pg, const char *sql_text, int nparams, const char *const 
 /* BEGIN, and names the transaction's actor (ctldb_actor()) in the
  * transaction-local setting hotline.actor, which the calendar's history
  * trigger records (migrations/0014_ops_audit.sql). */
-bool ctldb_begin(PGconn *pg) __attribute__((warn_unused_result));
-bool ctldb_commit(PGconn *pg) __attribute__((warn_unused_result));
+bool ctldb_begin(PGconn *pg) MUST_CHECK;
+bool ctldb_commit(PGconn *pg) MUST_CHECK;
 void ctldb_rollback(PGconn *pg);
 
 /* Who runs this hotlinectl: "os:" and the operating-system user name of
@@ -40,13 +41,12 @@ const char *ctldb_actor(void);
  * is "<what>.<step>", each '-' of step written '_' ("case.declare_interest"),
  * or what as it is when step is NULL; object an id, never content (a registration
  * number, a setting's key, a date). Prints why when it fails. */
-bool ctldb_audit(PGconn *pg, const char *what, const char *step, const char *object)
-    __attribute__((warn_unused_result));
+bool ctldb_audit(PGconn *pg, const char *what, const char *step, const char *object) MUST_CHECK;
 /* ctldb_audit() and COMMIT: every hotlinectl command that changes a case,
  * an investigation, a setting, the calendar or an account ends its
  * transaction here, so that none is left unaudited. */
 bool ctldb_commit_audited(PGconn *pg, const char *what, const char *step, const char *object)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The working-day calendar: rules plus the rows of hotline.calendar_days. */
 struct calendar *ctldb_calendar(PGconn *pg);

@@ -7,14 +7,14 @@
 
 #include <stdbool.h>
 
+#include "base/attr.h"
 #include "staff/casefile.h"
 #include "staff/staff.h"
 #include "workflow/procedure.h"
 
 /* BEGIN, then the case c->arg names, locked, need to know applied. False
  * when the request was answered (404, 500) and the step must stop. */
-bool caseaction_begin(struct staff_ctx *c, struct casefile *k)
-    __attribute__((warn_unused_result));
+bool caseaction_begin(struct staff_ctx *c, struct casefile *k) MUST_CHECK;
 /* The audit row, COMMIT, and 303 to the case page at anchor. */
 void caseaction_commit(struct staff_ctx *c, const struct casefile *k, const char *action,
 		       const char *anchor);
