@@ -250,7 +250,11 @@ static const char sql_secrets_by_login[] =
     SECRETS_COLUMNS "WHERE login = $1 AND public_key IS NOT NULL AND NOT disabled";
 enum { COL_SALT = 1, COL_SK = 2, COL_TOTP = 6, COL_ID = 7 };
 
-struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
+/* The kek of the account in row 0 of res when password is its password,
+ * else NULL: res has, from column col, password_hash, kek_salt,
+ * secret_key_wrapped, kdf_version, kdf_opslimit, kdf_memlimit (0 for
+ * NULL) — accounts/account.h account_kek_check(). */
+static struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
 {
 	if (PQntuples(res) != 1 || PQgetisnull(res, 0, col + 1) || PQgetisnull(res, 0, col + 2))
 		return NULL;

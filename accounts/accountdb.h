@@ -98,14 +98,6 @@ enum accountdb_result accountdb_password_check(PGconn *pg, const char *login,
  * the server sends it; "" when there is none. */
 void accountdb_fingerprint(const char *pk_bytea_text, char out[FINGERPRINT_TEXT_SIZE]);
 
-/* The kek of the account in row 0 of res when password is its password,
- * else NULL: res has, from column col, password_hash, kek_salt,
- * secret_key_wrapped, kdf_version, kdf_opslimit, kdf_memlimit (0 for
- * NULL) — accounts/account.h account_kek_check(). */
-struct account_kek;
-struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
-    MUST_CHECK;
-
 /* "\x..." text form of a bytea parameter (malloc'd; aborts when out of memory). */
 char *accountdb_hex(const unsigned char *data, size_t len);
 

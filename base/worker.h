@@ -37,9 +37,6 @@ struct worker_pool *worker_pool_new(struct event_base *base, unsigned threads,
 
 void worker_submit(struct worker_pool *p, struct worker_job *job);
 
-/* Jobs queued or running (done() not yet called). */
-unsigned worker_pending(const struct worker_pool *p);
-
 /* Blocks the loop until no job runs, and keeps jobs from starting until
  * worker_resume(): for swapping what the jobs read (a reload). */
 void worker_pause(struct worker_pool *p);

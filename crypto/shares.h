@@ -62,7 +62,6 @@ unsigned share_index(const struct share *s);
 unsigned share_threshold(const struct share *s);
 unsigned share_count(const struct share *s);
 const char *share_role(const struct share *s);
-void share_public(const struct share *s, struct public_key *out);
 /* NULL is a no-op. */
 void share_free(struct share *s);
 

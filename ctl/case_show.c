@@ -39,7 +39,8 @@ static unsigned char *col(const PGresult *res, int row, int c, size_t *len)
 	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, c), len);
 }
 
-json_t *case_decrypt_json(const struct content_key *key, const unsigned char *ct, size_t len)
+/* Decrypts a content blob holding JSON; NULL if it cannot. */
+static json_t *case_decrypt_json(const struct content_key *key, const unsigned char *ct, size_t len)
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0;

@@ -82,11 +82,4 @@ bool sealing_reporter_key(const char *receipt, unsigned char out[KEYS_PUBLIC_BYT
 bool sealing_encrypt_file(const struct content_key *key, const struct sealing_file *file,
 			  struct appeal_file *out) MUST_CHECK;
 
-/* Encrypts an object as compact JSON under key into out (a content blob);
- * the text is wiped. */
-bool sealing_encrypt_json(const struct content_key *key, const json_t *obj, struct blob *out)
-    MUST_CHECK;
-/* Seals an object as compact JSON to a public key into out. */
-bool sealing_seal_json(const struct public_key *to, const json_t *obj, struct blob *out) MUST_CHECK;
-
 #endif

@@ -21,8 +21,6 @@ void caseaction_commit(struct staff_ctx *c, const struct casefile *k, const char
 /* After a ROLLBACK: the case page again with the reason (400/409), or
  * 404/500. */
 void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct wf_error *e);
-/* 303 to /staff/case/REG_NO#anchor. */
-void caseaction_done(struct staff_ctx *c, const char *reg_no, const char *anchor);
 
 extern const struct staff_route staff_caseaction_routes[];
 

@@ -66,17 +66,6 @@ struct investigation_order {
 	const struct content_key *key;
 };
 
-/* Nobody named in the report and nobody who declared a personal interest
- * may sit on its commission (004 L105, 002 L47); names compare across
- * Cyrillic and Latin transliteration (workflow/names.h). report_text is
- * the report's own text (what, when and where, who) and the reporter's
- * messages, decrypted by the caller with the case key; key (the case's
- * content key) opens the declared names. */
-bool investigation_check_members(PGconn *pg, const struct investigation *v,
-				 const struct investigation_member *members, int nmembers,
-				 const char *report_text, const struct content_key *key,
-				 struct wf_error *e) MUST_CHECK;
-
 /* The case waits for an investigation to be ordered: the director decided
  * to investigate, and none was ordered yet. */
 bool investigation_check_order(const struct investigation *v, struct wf_error *e) MUST_CHECK;

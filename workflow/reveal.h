@@ -54,11 +54,6 @@ struct reveal {
 /* Loads request id (a decimal id), locking it: call inside a transaction. */
 bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *e) MUST_CHECK;
 
-/* The reason of a request made before migration 0022, as the requester
- * wrote it (malloc'd; "" for a sealed one), or NULL. A reason is now
- * stored only under the case's key: staff/sealedtext.h reads it. */
-char *reveal_reason(PGconn *pg, const struct reveal *r);
-
 /* A request on case reg_no by user_id acting as role ("compliance" or
  * "commission": a commission member only on a case whose commission they
  * sit on). Refused for an anonymous report, for an appeal not triaged yet
