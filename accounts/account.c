@@ -124,8 +124,8 @@ bool account_kdf_ok(const struct account_kdf *kdf)
 {
 	if (kdf->version == ACCOUNT_KDF_LEGACY)
 		return true; /* its limits are fixed: INTERACTIVE */
-	return kdf->version == ACCOUNT_KDF_PEPPERED &&
-	       kdf->opslimit >= PASSWORD_OPS_INTERACTIVE && kdf->opslimit <= PASSWORD_OPS_SENSITIVE &&
+	return kdf->version == ACCOUNT_KDF_PEPPERED && kdf->opslimit >= PASSWORD_OPS_INTERACTIVE &&
+	       kdf->opslimit <= PASSWORD_OPS_SENSITIVE &&
 	       kdf->memlimit >= PASSWORD_MEM_INTERACTIVE && kdf->memlimit <= PASSWORD_MEM_SENSITIVE;
 }
 

@@ -19,7 +19,8 @@ _Static_assert(PASSWORD_MEM_SENSITIVE == crypto_pwhash_MEMLIMIT_SENSITIVE, "pres
 
 bool password_hash(const char *password, char out[PASSWORD_HASH_SIZE])
 {
-	return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	return crypto_pwhash_str(out, password, strlen(password),
+				 crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
 }
 
@@ -36,8 +37,10 @@ bool password_dummy_hash(char out[PASSWORD_HASH_SIZE])
 	 * Argon2id run (which would take 64 MiB at start, the daemon's
 	 * high-water mark while it serves only reports). */
 	unsigned char salt[crypto_pwhash_SALTBYTES], tag[32];
-	char salt64[sodium_base64_ENCODED_LEN(sizeof salt, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
-	char tag64[sodium_base64_ENCODED_LEN(sizeof tag, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+	char salt64[sodium_base64_ENCODED_LEN(sizeof salt,
+					      sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+	char
+	    tag64[sodium_base64_ENCODED_LEN(sizeof tag, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
 
 	random_bytes(salt, sizeof salt);
 	random_bytes(tag, sizeof tag);

@@ -13,10 +13,10 @@
 #include "base/log.h"
 #include "crypto/random.h"
 #include "crypto/secret.h"
-#include "crypto/stream.h"
+#include "crypto/records.h"
 
-#define SS_HEADER STREAM_HEADER_BYTES
-#define SS_ABYTES STREAM_ABYTES
+#define SS_HEADER RECORDS_HEADER_BYTES
+#define SS_ABYTES RECORDS_ABYTES
 #define SPOOL_RECORD (SPOOL_CHUNK + SS_ABYTES)
 
 struct spool {
@@ -35,8 +35,8 @@ struct spool_file {
 
 /* Everything of a request that would show its files: in guarded memory. */
 struct spool_secret {
-	unsigned char key[STREAM_KEY_BYTES];
-	struct stream_state push, pull;
+	unsigned char key[RECORDS_KEY_BYTES];
+	struct records_state push, pull;
 	size_t pending; /* plaintext bytes in plain waiting for a full record */
 	unsigned char plain[SPOOL_CHUNK];
 };
@@ -181,7 +181,7 @@ struct spool_upload *spool_upload_new(struct spool *s)
 		free(u);
 		return NULL;
 	}
-	stream_keygen(u->secret->key);
+	records_keygen(u->secret->key);
 	u->secret->pending = 0;
 	return u;
 }
@@ -250,7 +250,7 @@ enum spool_result spool_file_begin(struct spool_upload *u)
 	u->nfiles++;
 	u->spool->files++;
 	unsigned char header[SS_HEADER];
-	stream_push_init(&u->secret->push, header, u->secret->key);
+	records_push_init(&u->secret->push, header, u->secret->key);
 	u->secret->pending = 0;
 	return disk_write(u, f, header, sizeof(header));
 }
@@ -260,7 +260,7 @@ static enum spool_result flush_record(struct spool_upload *u, struct spool_file 
 {
 	struct spool_secret *sec = u->secret;
 	unsigned long long clen = 0;
-	if (!stream_push(&sec->push, u->cipher, &clen, sec->plain, sec->pending, tag))
+	if (!records_push(&sec->push, u->cipher, &clen, sec->plain, sec->pending, tag))
 		return SPOOL_ERROR;
 	secret_wipe(sec->plain, sec->pending);
 	sec->pending = 0;
@@ -280,7 +280,7 @@ enum spool_result spool_file_write(struct spool_upload *u, const void *data, siz
 		 * empty file: the reader knows every record's length */
 		if (sec->pending == SPOOL_CHUNK) {
 			enum spool_result r =
-			    flush_record(u, f, STREAM_TAG_MESSAGE);
+			    flush_record(u, f, RECORDS_TAG_MESSAGE);
 			if (r != SPOOL_OK)
 				return r;
 		}
@@ -301,7 +301,7 @@ enum spool_result spool_file_end(struct spool_upload *u)
 		return SPOOL_ERROR;
 	struct spool_file *f = &u->files[u->nfiles - 1];
 	f->ended = true;
-	return flush_record(u, f, STREAM_TAG_FINAL);
+	return flush_record(u, f, RECORDS_TAG_FINAL);
 }
 
 unsigned spool_upload_files(const struct spool_upload *u)
@@ -347,7 +347,7 @@ static bool next_record(struct spool_reader *r)
 	if (!r->started) {
 		unsigned char header[SS_HEADER];
 		if (!read_at(f->fd, header, sizeof(header), 0) ||
-		    !stream_pull_init(&sec->pull, header, sec->key))
+		    !records_pull_init(&sec->pull, header, sec->key))
 			return false;
 		r->offset = SS_HEADER;
 		r->left = f->plain;
@@ -359,10 +359,10 @@ static bool next_record(struct spool_reader *r)
 		return false;
 	unsigned long long got = 0;
 	unsigned char tag = 0;
-	if (!stream_pull(&sec->pull, sec->plain, &got, &tag, u->cipher, n + SS_ABYTES) ||
+	if (!records_pull(&sec->pull, sec->plain, &got, &tag, u->cipher, n + SS_ABYTES) ||
 	    got != n)
 		return false;
-	if (tag != (last ? STREAM_TAG_FINAL : STREAM_TAG_MESSAGE))
+	if (tag != (last ? RECORDS_TAG_FINAL : RECORDS_TAG_MESSAGE))
 		return false;
 	r->offset += n + SS_ABYTES;
 	r->left -= n;

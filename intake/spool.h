@@ -5,7 +5,7 @@
  *
  * Each file is an unnamed file in the spool directory (O_TMPFILE, mode
  * 0600; the directory 0700): it disappears when closed, and a crash leaves
- * nothing named. Its content is an encrypted stream (crypto/stream.h)
+ * nothing named. Its content is an encrypted stream (crypto/records.h)
  * under the request's key, which lives in guarded memory (secret_alloc)
  * and is wiped when the request ends: the blocks left on the disk, a
  * stolen disk or a copy of the file taken while the upload runs show
