@@ -5,18 +5,24 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "crypto/digest.h"
+#include "crypto/hex.h"
 #include "crypto/keys.h"
+#include "crypto/password.h"
+#include "crypto/random.h"
+#include "crypto/secret.h"
+#include "crypto/wrap.h"
 #include "base/utf8.h"
 
 struct account_kek {
-	unsigned char key[crypto_secretbox_KEYBYTES];
+	unsigned char key[WRAP_KEY_BYTES];
 };
 
 /* Process-wide, set at start before the workers run (docs/staff.md,
- * "Accounts and keys"): read-only sodium_malloc memory. */
+ * "Accounts and keys"): read-only secret_alloc memory. */
 static unsigned char *server_secret;
-static struct account_kdf current_kdf = {ACCOUNT_KDF_PEPPERED, crypto_pwhash_OPSLIMIT_MODERATE,
-					 crypto_pwhash_MEMLIMIT_MODERATE};
+static struct account_kdf current_kdf = {ACCOUNT_KDF_PEPPERED, PASSWORD_OPS_MODERATE,
+					 PASSWORD_MEM_MODERATE};
 
 #define SECRET_HEX (2 * ACCOUNT_SECRET_BYTES)
 
@@ -24,13 +30,13 @@ bool account_secret_generate(const char *path, char *err, size_t errlen)
 {
 	unsigned char bytes[ACCOUNT_SECRET_BYTES];
 	char text[SECRET_HEX + 2];
-	randombytes_buf(bytes, sizeof bytes);
-	sodium_bin2hex(text, SECRET_HEX + 1, bytes, sizeof bytes);
+	random_bytes(bytes, sizeof bytes);
+	hex_encode(text, bytes, sizeof bytes);
 	text[SECRET_HEX] = '\n';
 	text[SECRET_HEX + 1] = '\0';
 	bool ok = keys_file_create(path, 0600, text, SECRET_HEX + 1, err, errlen);
-	sodium_memzero(bytes, sizeof bytes);
-	sodium_memzero(text, sizeof text);
+	secret_wipe(bytes, sizeof bytes);
+	secret_wipe(text, sizeof text);
 	return ok;
 }
 
@@ -49,17 +55,14 @@ bool account_secret_load(const char *path, char *err, size_t errlen)
 		return false;
 	}
 	char text[256];
-	size_t len = 0, got = 0;
-	const char *end = NULL;
+	size_t len = 0;
 	unsigned char bytes[ACCOUNT_SECRET_BYTES];
 	bool ok = false;
 	if (!keys_file_read(path, text, sizeof text, &len, err, errlen))
 		return false;
 	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '))
 		len--;
-	if (len != SECRET_HEX ||
-	    sodium_hex2bin(bytes, sizeof bytes, text, len, NULL, &got, &end) != 0 ||
-	    got != sizeof bytes || end != text + len) {
+	if (len != SECRET_HEX || !hex_decode(bytes, sizeof bytes, text, len)) {
 		keys_set_err(err, errlen, "%s: not an account secret file (%d hex digits expected)",
 			     path, SECRET_HEX);
 		goto fail;
@@ -68,8 +71,8 @@ bool account_secret_load(const char *path, char *err, size_t errlen)
 	if (!ok)
 		keys_set_err(err, errlen, "out of memory");
 fail:
-	sodium_memzero(text, sizeof text);
-	sodium_memzero(bytes, sizeof bytes);
+	secret_wipe(text, sizeof text);
+	secret_wipe(bytes, sizeof bytes);
 	return ok;
 }
 
@@ -77,14 +80,14 @@ bool account_set_server_secret(const unsigned char *secret)
 {
 	unsigned char *fresh = NULL;
 	if (secret) {
-		fresh = sodium_malloc(ACCOUNT_SECRET_BYTES);
+		fresh = secret_alloc(ACCOUNT_SECRET_BYTES);
 		if (!fresh)
 			return false;
 		memcpy(fresh, secret, ACCOUNT_SECRET_BYTES);
-		sodium_mprotect_readonly(fresh);
+		secret_readonly(fresh);
 	}
 	if (server_secret)
-		sodium_free(server_secret); /* wipes it */
+		secret_free(server_secret); /* wipes it */
 	server_secret = fresh;
 	return true;
 }
@@ -93,14 +96,14 @@ bool account_kdf_preset(const char *name, struct account_kdf *out)
 {
 	out->version = ACCOUNT_KDF_PEPPERED;
 	if (strcmp(name, "interactive") == 0) {
-		out->opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-		out->memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+		out->opslimit = PASSWORD_OPS_INTERACTIVE;
+		out->memlimit = PASSWORD_MEM_INTERACTIVE;
 	} else if (strcmp(name, "moderate") == 0) {
-		out->opslimit = crypto_pwhash_OPSLIMIT_MODERATE;
-		out->memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
+		out->opslimit = PASSWORD_OPS_MODERATE;
+		out->memlimit = PASSWORD_MEM_MODERATE;
 	} else if (strcmp(name, "sensitive") == 0) {
-		out->opslimit = crypto_pwhash_OPSLIMIT_SENSITIVE;
-		out->memlimit = crypto_pwhash_MEMLIMIT_SENSITIVE;
+		out->opslimit = PASSWORD_OPS_SENSITIVE;
+		out->memlimit = PASSWORD_MEM_SENSITIVE;
 	} else {
 		return false;
 	}
@@ -121,48 +124,24 @@ bool account_kdf_ok(const struct account_kdf *kdf)
 {
 	if (kdf->version == ACCOUNT_KDF_LEGACY)
 		return true; /* its limits are fixed: INTERACTIVE */
-	return kdf->version == ACCOUNT_KDF_PEPPERED &&
-	       kdf->opslimit >= crypto_pwhash_OPSLIMIT_INTERACTIVE &&
-	       kdf->opslimit <= crypto_pwhash_OPSLIMIT_SENSITIVE &&
-	       kdf->memlimit >= crypto_pwhash_MEMLIMIT_INTERACTIVE &&
-	       kdf->memlimit <= crypto_pwhash_MEMLIMIT_SENSITIVE;
+	return kdf->version == ACCOUNT_KDF_PEPPERED && kdf->opslimit >= PASSWORD_OPS_INTERACTIVE &&
+	       kdf->opslimit <= PASSWORD_OPS_SENSITIVE &&
+	       kdf->memlimit >= PASSWORD_MEM_INTERACTIVE && kdf->memlimit <= PASSWORD_MEM_SENSITIVE;
 }
 
 bool account_hash_password(const char *password, char out[ACCOUNT_HASH_SIZE])
 {
-	return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				 crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+	return password_hash(password, out);
 }
 
 bool account_verify_password(const char *hash, const char *password)
 {
-	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	return password_verify(hash, password);
 }
 
 bool account_dummy_hash(char out[ACCOUNT_HASH_SIZE])
 {
-	/* The encoded form crypto_pwhash_str writes, with the same limits, a
-	 * random salt and a random "hash": verifying against it does the same
-	 * Argon2id work as against a real one, yet making it costs no
-	 * Argon2id run (which would take 64 MiB at start, the daemon's
-	 * high-water mark while it serves only reports). */
-	unsigned char salt[crypto_pwhash_SALTBYTES], tag[32];
-	char salt64[sodium_base64_ENCODED_LEN(sizeof salt, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
-	char tag64[sodium_base64_ENCODED_LEN(sizeof tag, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
-
-	randombytes_buf(salt, sizeof salt);
-	randombytes_buf(tag, sizeof tag);
-	sodium_bin2base64(salt64, sizeof salt64, salt, sizeof salt,
-			  sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
-	sodium_bin2base64(tag64, sizeof tag64, tag, sizeof tag,
-			  sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
-	int n = snprintf(out, ACCOUNT_HASH_SIZE, "%sv=19$m=%zu,t=%llu,p=1$%s$%s",
-			 crypto_pwhash_STRPREFIX, (size_t)crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024,
-			 (unsigned long long)crypto_pwhash_OPSLIMIT_INTERACTIVE, salt64, tag64);
-	/* Well formed and with the limits of account_hash_password, or refused. */
-	return n > 0 && (size_t)n < ACCOUNT_HASH_SIZE &&
-	       crypto_pwhash_str_needs_rehash(out, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-					      crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+	return password_dummy_hash(out);
 }
 
 struct account_kek *account_kek_derive_with(const char *password,
@@ -172,13 +151,12 @@ struct account_kek *account_kek_derive_with(const char *password,
 	if (!account_kdf_ok(kdf) || (kdf->version == ACCOUNT_KDF_PEPPERED && !server_secret))
 		return NULL;
 	bool legacy = kdf->version == ACCOUNT_KDF_LEGACY;
-	unsigned long long ops = legacy ? crypto_pwhash_OPSLIMIT_INTERACTIVE : kdf->opslimit;
-	size_t mem = legacy ? crypto_pwhash_MEMLIMIT_INTERACTIVE : kdf->memlimit;
-	struct account_kek *k = sodium_malloc(sizeof *k);
-	unsigned char *stretched = sodium_malloc(crypto_secretbox_KEYBYTES);
+	unsigned long long ops = legacy ? PASSWORD_OPS_INTERACTIVE : kdf->opslimit;
+	size_t mem = legacy ? PASSWORD_MEM_INTERACTIVE : kdf->memlimit;
+	struct account_kek *k = secret_alloc(sizeof *k);
+	unsigned char *stretched = secret_alloc(WRAP_KEY_BYTES);
 	bool ok = k && stretched &&
-		  crypto_pwhash(stretched, crypto_secretbox_KEYBYTES, password, strlen(password),
-				salt, ops, mem, crypto_pwhash_ALG_ARGON2ID13) == 0;
+		  password_stretch(stretched, WRAP_KEY_BYTES, password, salt, ops, mem);
 	if (ok && legacy) {
 		memcpy(k->key, stretched, sizeof k->key);
 	} else if (ok) {
@@ -186,20 +164,18 @@ struct account_kek *account_kek_derive_with(const char *password,
 		 * password (which a dump lets anyone compute for a guess) opens
 		 * nothing */
 		static const char label[] = "hotline account kek v2";
-		crypto_generichash_state st;
-		ok = crypto_generichash_init(&st, server_secret, ACCOUNT_SECRET_BYTES,
-					     sizeof k->key) == 0 &&
-		     crypto_generichash_update(&st, (const unsigned char *)label,
-					       sizeof label - 1) == 0 &&
-		     crypto_generichash_update(&st, stretched, crypto_secretbox_KEYBYTES) == 0 &&
-		     crypto_generichash_final(&st, k->key, sizeof k->key) == 0;
-		sodium_memzero(&st, sizeof st);
+		struct digest_state st;
+		digest_init(&st, server_secret, ACCOUNT_SECRET_BYTES, sizeof k->key);
+		digest_update(&st, label, sizeof label - 1);
+		digest_update(&st, stretched, WRAP_KEY_BYTES);
+		digest_final(&st, k->key, sizeof k->key);
+		secret_wipe(&st, sizeof st);
 	}
 	if (stretched)
-		sodium_free(stretched);
+		secret_free(stretched);
 	if (!ok) {
 		if (k)
-			sodium_free(k);
+			secret_free(k);
 		return NULL;
 	}
 	return k;
@@ -233,7 +209,7 @@ struct account_kek *account_kek_check(const char *password, const struct account
 void account_kek_free(struct account_kek *k)
 {
 	if (k)
-		sodium_free(k);
+		secret_free(k);
 }
 
 bool account_wrap(const struct account_kek *k, const void *plain, size_t len, unsigned char **out,
@@ -243,8 +219,7 @@ bool account_wrap(const struct account_kek *k, const void *plain, size_t len, un
 	*out = malloc(*outlen);
 	if (!*out)
 		return false;
-	randombytes_buf(*out, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(*out + crypto_secretbox_NONCEBYTES, plain, len, *out, k->key);
+	wrap_seal(k->key, plain, len, *out);
 	return true;
 }
 
@@ -256,12 +231,11 @@ bool account_unwrap(const struct account_kek *k, const unsigned char *in, size_t
 	if (!in || len < ACCOUNT_WRAP_OVERHEAD)
 		return false;
 	size_t n = len - ACCOUNT_WRAP_OVERHEAD;
-	unsigned char *p = sodium_malloc(n ? n : 1);
+	unsigned char *p = secret_alloc(n ? n : 1);
 	if (!p)
 		return false;
-	if (crypto_secretbox_open_easy(p, in + crypto_secretbox_NONCEBYTES,
-				       len - crypto_secretbox_NONCEBYTES, in, k->key) != 0) {
-		sodium_free(p);
+	if (!wrap_open(k->key, in, len, p)) {
+		secret_free(p);
 		return false;
 	}
 	*plain = p;
@@ -273,7 +247,7 @@ void account_plain_free(unsigned char *plain, size_t len)
 {
 	(void)len;
 	if (plain)
-		sodium_free(plain);
+		secret_free(plain);
 }
 
 void account_generate_password(char out[ACCOUNT_GENERATED_SIZE])
@@ -284,7 +258,7 @@ void account_generate_password(char out[ACCOUNT_GENERATED_SIZE])
 		if (g)
 			out[o++] = '-';
 		for (int i = 0; i < 5; i++)
-			out[o++] = alphabet[randombytes_uniform(32)];
+			out[o++] = alphabet[random_uniform(32)];
 	}
 	out[o] = '\0';
 }
@@ -308,7 +282,7 @@ bool account_secrets_new(const char *password, struct account_secrets *out)
 {
 	memset(out, 0, sizeof *out);
 	account_kdf_current(&out->kdf);
-	randombytes_buf(out->salt, sizeof out->salt);
+	random_bytes(out->salt, sizeof out->salt);
 	struct account_kek *k = account_kek_derive_with(password, out->salt, &out->kdf);
 	struct secret_key *sk = secret_key_generate();
 	bool ok = false;
@@ -329,7 +303,7 @@ bool account_secrets_new(const char *password, struct account_secrets *out)
 void account_secrets_free(struct account_secrets *s)
 {
 	free(s->sk_wrapped);
-	sodium_memzero(s, sizeof *s);
+	secret_wipe(s, sizeof *s);
 }
 
 bool account_login_ok(const char *login)

@@ -5,7 +5,7 @@
  * handles secrets: never on the loop.
  *
  * Two forms of account (hotline.staff_users.kdf_version, migration 0019):
- * 1 (before issue 14): a crypto_pwhash_str hash (INTERACTIVE) checks the
+ * 1 (before issue 14): an encoded Argon2id hash (INTERACTIVE) checks the
  *   password; kek = Argon2id(password, kek_salt), INTERACTIVE. Both can be
  *   tested offline from a database dump. Still opened at login, once, and
  *   wrapped again in form 2 there (staff/core.c).
@@ -19,28 +19,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <sodium.h>
+#include "base/attr.h"
+#include "crypto/password.h"
+#include "crypto/wrap.h"
 
-#define ACCOUNT_HASH_SIZE crypto_pwhash_STRBYTES
-#define ACCOUNT_SALT_BYTES crypto_pwhash_SALTBYTES
+#define ACCOUNT_HASH_SIZE PASSWORD_HASH_SIZE
+#define ACCOUNT_SALT_BYTES PASSWORD_SALT_BYTES
 #define ACCOUNT_PASSWORD_MIN 10  /* characters (UTF-8 code points) */
 #define ACCOUNT_PASSWORD_MAX 256 /* bytes */
-#define ACCOUNT_WRAP_OVERHEAD (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+#define ACCOUNT_WRAP_OVERHEAD WRAP_OVERHEAD
 
 /* The server secret (config account_secret_file; `hotlinectl
  * account-secret --out FILE` makes it): 32 random bytes as 64 hex digits in
  * a file of mode 0600 that the database never holds. */
 #define ACCOUNT_SECRET_BYTES 32
-bool account_secret_generate(const char *path, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
-/* Reads path and makes it the process-wide server secret (sodium_malloc,
+bool account_secret_generate(const char *path, char *err, size_t errlen) MUST_CHECK;
+/* Reads path and makes it the process-wide server secret (secret_alloc,
  * read-only, wiped when replaced). Refuses a file that others than its
  * owner may read. Call at start only, before any worker runs. */
-bool account_secret_load(const char *path, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+bool account_secret_load(const char *path, char *err, size_t errlen) MUST_CHECK;
 /* secret of ACCOUNT_SECRET_BYTES, or NULL to forget it (at exit). Without
  * one every form-2 derivation fails. */
-bool account_set_server_secret(const unsigned char *secret) __attribute__((warn_unused_result));
+bool account_set_server_secret(const unsigned char *secret) MUST_CHECK;
 
 /* How a kek is derived: the form (1 or 2) and Argon2id's limits. */
 enum { ACCOUNT_KDF_LEGACY = 1, ACCOUNT_KDF_PEPPERED = 2 };
@@ -50,8 +50,7 @@ struct account_kdf {
 	size_t memlimit; /* bytes */
 };
 /* "interactive", "moderate" or "sensitive": libsodium's presets, form 2. */
-bool account_kdf_preset(const char *name, struct account_kdf *out)
-    __attribute__((warn_unused_result));
+bool account_kdf_preset(const char *name, struct account_kdf *out) MUST_CHECK;
 /* The limits new wraps use, process-wide (config account_kdf; default
  * moderate). Set at start and on reload, when no worker runs. */
 void account_set_kdf(const struct account_kdf *kdf);
@@ -61,25 +60,22 @@ void account_kdf_current(struct account_kdf *out);
 bool account_kdf_ok(const struct account_kdf *kdf);
 
 /* Form 1 only (legacy accounts): Argon2id, INTERACTIVE limits. */
-bool account_hash_password(const char *password, char out[ACCOUNT_HASH_SIZE])
-    __attribute__((warn_unused_result));
+bool account_hash_password(const char *password, char out[ACCOUNT_HASH_SIZE]) MUST_CHECK;
 bool account_verify_password(const char *hash, const char *password);
 /* A hash of a random password, for verifying unknown logins against
  * (same work, same time). */
-bool account_dummy_hash(char out[ACCOUNT_HASH_SIZE]) __attribute__((warn_unused_result));
+bool account_dummy_hash(char out[ACCOUNT_HASH_SIZE]) MUST_CHECK;
 
 /* The key-encryption key of form 2 at the current limits
- * (account_kdf_current()) with the account's salt; sodium_malloc'd. NULL
+ * (account_kdf_current()) with the account's salt; secret_alloc'd. NULL
  * without a server secret or out of memory. */
 struct account_kek;
 struct account_kek *account_kek_derive(const char *password,
-				       const unsigned char salt[ACCOUNT_SALT_BYTES])
-    __attribute__((warn_unused_result));
+				       const unsigned char salt[ACCOUNT_SALT_BYTES]) MUST_CHECK;
 /* The same at given (stored) limits and form. */
 struct account_kek *account_kek_derive_with(const char *password,
 					    const unsigned char salt[ACCOUNT_SALT_BYTES],
-					    const struct account_kdf *kdf)
-    __attribute__((warn_unused_result));
+					    const struct account_kdf *kdf) MUST_CHECK;
 /* The kek of a stored account when password is its password, else NULL:
  * form 1 verifies legacy_hash, form 2 unwraps sk_wrapped (the tag). One
  * Argon2id run in form 2, two in form 1. */
@@ -87,16 +83,16 @@ struct account_kek *account_kek_check(const char *password, const struct account
 				      const char *legacy_hash,
 				      const unsigned char salt[ACCOUNT_SALT_BYTES],
 				      const unsigned char *sk_wrapped, size_t sk_wrapped_len)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 void account_kek_free(struct account_kek *k);
 
 /* out = 24-byte nonce || secretbox(plain); malloc'd. */
 bool account_wrap(const struct account_kek *k, const void *plain, size_t len, unsigned char **out,
-		  size_t *outlen) __attribute__((warn_unused_result));
-/* plain is sodium_malloc'd: account_plain_free(). False on a wrong key or
+		  size_t *outlen) MUST_CHECK;
+/* plain is secret_alloc'd: account_plain_free(). False on a wrong key or
  * a changed box. */
 bool account_unwrap(const struct account_kek *k, const unsigned char *in, size_t len,
-		    unsigned char **plain, size_t *plainlen) __attribute__((warn_unused_result));
+		    unsigned char **plain, size_t *plainlen) MUST_CHECK;
 void account_plain_free(unsigned char *plain, size_t len);
 
 /* A new random password: 4 groups of 5 lower-case letters and digits
@@ -125,8 +121,7 @@ struct account_secrets {
 };
 /* Makes a key pair and wraps it under the password (form 2, current
  * limits; false without a server secret). */
-bool account_secrets_new(const char *password, struct account_secrets *out)
-    __attribute__((warn_unused_result));
+bool account_secrets_new(const char *password, struct account_secrets *out) MUST_CHECK;
 void account_secrets_free(struct account_secrets *s);
 
 #endif

@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
+#include "crypto/hex.h"
 #include "crypto/keys.h"
 #include "accounts/account.h"
+#include "crypto/random.h"
+#include "crypto/secret.h"
 
 char *accountdb_hex(const unsigned char *data, size_t len)
 {
@@ -16,7 +17,7 @@ char *accountdb_hex(const unsigned char *data, size_t len)
 		abort();
 	out[0] = '\\';
 	out[1] = 'x';
-	sodium_bin2hex(out + 2, 2 * len + 1, data, len);
+	hex_encode(out + 2, data, len);
 	return out;
 }
 
@@ -109,7 +110,7 @@ enum accountdb_result accountdb_add(PGconn *pg, long long actor_id, const char *
 	enum accountdb_result r = pending_call(pg, sql_add, 8, v, pending, e);
 	free(hex);
 	if (r != ACCOUNTDB_DONE)
-		sodium_memzero(code, ACTIVATION_CODE_SIZE);
+		secret_wipe(code, ACTIVATION_CODE_SIZE);
 	return r;
 }
 
@@ -130,7 +131,7 @@ enum accountdb_result accountdb_reset(PGconn *pg, long long actor_id, const char
 	enum accountdb_result r = pending_call(pg, sql_reset, 6, v, pending, e);
 	free(hex);
 	if (r != ACCOUNTDB_DONE)
-		sodium_memzero(code, ACTIVATION_CODE_SIZE);
+		secret_wipe(code, ACTIVATION_CODE_SIZE);
 	return r;
 }
 
@@ -249,7 +250,11 @@ static const char sql_secrets_by_login[] =
     SECRETS_COLUMNS "WHERE login = $1 AND public_key IS NOT NULL AND NOT disabled";
 enum { COL_SALT = 1, COL_SK = 2, COL_TOTP = 6, COL_ID = 7 };
 
-struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
+/* The kek of the account in row 0 of res when password is its password,
+ * else NULL: res has, from column col, password_hash, kek_salt,
+ * secret_key_wrapped, kdf_version, kdf_opslimit, kdf_memlimit (0 for
+ * NULL) — accounts/account.h account_kek_check(). */
+static struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
 {
 	if (PQntuples(res) != 1 || PQgetisnull(res, 0, col + 1) || PQgetisnull(res, 0, col + 2))
 		return NULL;
@@ -325,7 +330,7 @@ enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id,
 	}
 	enum accountdb_result r = ACCOUNTDB_FAILED;
 	unsigned char salt[ACCOUNT_SALT_BYTES];
-	randombytes_buf(salt, sizeof salt);
+	random_bytes(salt, sizeof salt);
 	/* the new kek is always form 2 at the current limits, under the
 	 * server secret; no password hash is stored (accounts/account.h) */
 	struct account_kdf kdf;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "accounts/activation.h"
+#include "base/attr.h"
 #include "workflow/wfdb.h"
 
 enum accountdb_result {
@@ -34,7 +35,7 @@ enum accountdb_result accountdb_add(PGconn *pg, long long actor_id, const char *
 				    const char *login, const char *name, const char *roles_array,
 				    char code[ACTIVATION_CODE_SIZE],
 				    char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* A new activation code; the password, key pair, case-key grant and TOTP
  * enrolment are gone, the sessions end (epoch), privileged roles wait for a
@@ -42,7 +43,7 @@ enum accountdb_result accountdb_add(PGconn *pg, long long actor_id, const char *
 enum accountdb_result accountdb_reset(PGconn *pg, long long actor_id, const char *actor,
 				      const char *login, char code[ACTIVATION_CODE_SIZE],
 				      char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The holder of code sets the first password: the key pair is made and
  * wrapped under it. NO_ROW: a wrong, used or expired code, a disabled or
@@ -50,32 +51,31 @@ enum accountdb_result accountdb_reset(PGconn *pg, long long actor_id, const char
  * *user_id gets the account's id. The password must be account_password_ok. */
 enum accountdb_result accountdb_activate(PGconn *pg, const char *login, const char *code,
 					 const char *password, long long *user_id,
-					 struct wf_error *e) __attribute__((warn_unused_result));
+					 struct wf_error *e) MUST_CHECK;
 
 /* The person's own new password: the same secret key and TOTP secret
  * wrapped under it; *epoch gets the account's new epoch (its other
  * sessions end). NO_ROW: the current password is wrong. */
 enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id,
 						const char *current, const char *password,
-						int *epoch, struct wf_error *e)
-    __attribute__((warn_unused_result));
+						int *epoch, struct wf_error *e) MUST_CHECK;
 
 /* The roles login should have: pending gets those left waiting. */
 enum accountdb_result accountdb_roles_set(PGconn *pg, long long actor_id, const char *actor,
 					  const char *login, const char *roles_array,
 					  char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* Disables or enables login; *user_id its id. */
 enum accountdb_result accountdb_set_disabled(PGconn *pg, long long actor_id, const char *actor,
 					     const char *login, bool disabled, long long *user_id,
-					     struct wf_error *e) __attribute__((warn_unused_result));
+					     struct wf_error *e) MUST_CHECK;
 
 /* actor_id confirms the waiting grant grant_id: "done", or why not ("gone",
  * "not-allowed", "own", "asked", "no-key"), in why (16 bytes). */
 enum accountdb_result accountdb_grant_confirm(PGconn *pg, long long actor_id,
 					      long long grant_id, char why[16],
-					      struct wf_error *e) __attribute__((warn_unused_result));
+					      struct wf_error *e) MUST_CHECK;
 
 /* Enrols a TOTP secret for login once its password is confirmed: the
  * secret wrapped under the key derived from the password (the account's
@@ -85,27 +85,18 @@ enum accountdb_result accountdb_grant_confirm(PGconn *pg, long long actor_id,
 enum accountdb_result accountdb_totp_enrol(PGconn *pg, long long actor_id, const char *actor,
 					   const char *login, const char *password,
 					   const unsigned char *secret, size_t secret_len,
-					   long long last_step, struct wf_error *e)
-    __attribute__((warn_unused_result));
+					   long long last_step, struct wf_error *e) MUST_CHECK;
 
 /* Whether password opens user_id's account (by unwrapping its key,
  * accounts/account.h): the check
  * of a confirmation made from the command line. NO_ROW: it does not. */
 enum accountdb_result accountdb_password_check(PGconn *pg, const char *login,
 					       const char *password, long long *user_id,
-					       struct wf_error *e) __attribute__((warn_unused_result));
+					       struct wf_error *e) MUST_CHECK;
 
 /* The key fingerprint (activation_fingerprint) of a bytea public key as
  * the server sends it; "" when there is none. */
 void accountdb_fingerprint(const char *pk_bytea_text, char out[FINGERPRINT_TEXT_SIZE]);
-
-/* The kek of the account in row 0 of res when password is its password,
- * else NULL: res has, from column col, password_hash, kek_salt,
- * secret_key_wrapped, kdf_version, kdf_opslimit, kdf_memlimit (0 for
- * NULL) — accounts/account.h account_kek_check(). */
-struct account_kek;
-struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
-    __attribute__((warn_unused_result));
 
 /* "\x..." text form of a bytea parameter (malloc'd; aborts when out of memory). */
 char *accountdb_hex(const unsigned char *data, size_t len);

@@ -3,7 +3,9 @@
 #include <ctype.h>
 #include <string.h>
 
-#include <sodium.h>
+#include "crypto/digest.h"
+#include "crypto/random.h"
+#include "crypto/secret.h"
 
 static const char alphabet[] = "abcdefghijkmnpqrstuvwxyz23456789"; /* 32, no l o 0 1 */
 
@@ -14,7 +16,7 @@ void activation_code_new(char out[ACTIVATION_CODE_SIZE])
 		if (g)
 			out[o++] = '-';
 		for (int i = 0; i < 5; i++)
-			out[o++] = alphabet[randombytes_uniform(32)];
+			out[o++] = alphabet[random_uniform(32)];
 	}
 	out[o] = '\0';
 }
@@ -36,21 +38,21 @@ bool activation_code_hash(const char *login, const char *typed,
 		return false;
 	code[n] = '\0';
 	static const char label[] = "hotline activation v1";
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, ACTIVATION_HASH_BYTES);
-	crypto_generichash_update(&st, (const unsigned char *)label, sizeof label);
-	crypto_generichash_update(&st, (const unsigned char *)login, strlen(login) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)code, n);
-	crypto_generichash_final(&st, out, ACTIVATION_HASH_BYTES);
-	sodium_memzero(code, sizeof code);
-	sodium_memzero(&st, sizeof st);
+	struct digest_state st;
+	digest_init(&st, NULL, 0, ACTIVATION_HASH_BYTES);
+	digest_update(&st, label, sizeof label);
+	digest_update(&st, login, strlen(login) + 1);
+	digest_update(&st, code, n);
+	digest_final(&st, out, ACTIVATION_HASH_BYTES);
+	secret_wipe(code, sizeof code);
+	secret_wipe(&st, sizeof st);
 	return true;
 }
 
 void activation_fingerprint(const unsigned char public_key[32], char out[FINGERPRINT_TEXT_SIZE])
 {
 	unsigned char h[32];
-	crypto_generichash(h, sizeof h, public_key, 32, NULL, 0);
+	digest_blake2b(h, sizeof h, public_key, 32);
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
 	for (int i = 0; i < 16; i++) {

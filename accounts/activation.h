@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include "base/attr.h"
+
 /* "k3mz8-q0w7r-abcde-fghij": 20 characters of a 32-letter alphabet
  * without look-alikes, 100 random bits. */
 #define ACTIVATION_CODE_SIZE 24
@@ -20,7 +22,7 @@ void activation_code_new(char out[ACTIVATION_CODE_SIZE]);
  * out is not written). A fast hash is enough: 100 random bits cannot be
  * guessed from a dump, and the code is single use and expires. */
 bool activation_code_hash(const char *login, const char *typed,
-			  unsigned char out[ACTIVATION_HASH_BYTES]) __attribute__((warn_unused_result));
+			  unsigned char out[ACTIVATION_HASH_BYTES]) MUST_CHECK;
 
 /* The first 16 bytes of BLAKE2b-256 of a public key, in 8 groups of 4 hex
  * digits ("3f2a 9b01 ..."). */

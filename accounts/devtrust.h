@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "base/attr.h"
 #include "crypto/devcookie.h"
 
 #define DEVTRUST_MAX_FAILURES 5
@@ -22,7 +23,7 @@
 
 struct devtrust;
 
-struct devtrust *devtrust_new(void) __attribute__((warn_unused_result));
+struct devtrust *devtrust_new(void) MUST_CHECK;
 void devtrust_free(struct devtrust *d);
 
 /* True while the cookie with this nonce has fewer than
@@ -33,7 +34,7 @@ bool devtrust_ok(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_B
  * counted): returns the cookie's count with it, or 0 when the cookie is
  * trusted no more (no try taken). A success calls devtrust_give_back. */
 unsigned devtrust_take(struct devtrust *d, const unsigned char nonce[DEVCOOKIE_NONCE_BYTES],
-		       time_t now) __attribute__((warn_unused_result));
+		       time_t now) MUST_CHECK;
 /* Gives back a try taken that succeeded. The cookie's earlier failures
  * stay: a successful login replaces the browser's cookie by a new one
  * with none, and a copy of the old one (stolen) stays as worn as it was.

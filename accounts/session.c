@@ -1,15 +1,18 @@
 #include "accounts/session.h"
 
 #include <pthread.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/digest.h"
+#include "crypto/hex.h"
 #include "crypto/keys.h"
+#include "crypto/random.h"
+#include "crypto/secret.h"
 
 struct session {
 	bool used;
-	unsigned char key[crypto_generichash_BYTES]; /* hash of the id */
+	unsigned char key[DIGEST_BYTES]; /* hash of the id */
 	long long user_id;
 	int epoch;
 	char csrf[SESSION_CSRF_HEX + 1];
@@ -33,7 +36,7 @@ struct session_store *session_store_new(void)
 static void wipe(struct session *x)
 {
 	secret_key_free(x->case_key);
-	sodium_memzero(x, sizeof *x);
+	secret_wipe(x, sizeof *x);
 }
 
 void session_store_free(struct session_store *s)
@@ -48,23 +51,21 @@ void session_store_free(struct session_store *s)
 	free(s);
 }
 
-static bool id_key(const char *id, unsigned char key[crypto_generichash_BYTES])
+static bool id_key(const char *id, unsigned char key[DIGEST_BYTES])
 {
 	unsigned char raw[32];
-	size_t len = 0;
 	if (!id || strlen(id) != SESSION_ID_HEX ||
-	    sodium_hex2bin(raw, sizeof raw, id, SESSION_ID_HEX, NULL, &len, NULL) != 0 ||
-	    len != sizeof raw)
+	    !hex_decode(raw, sizeof raw, id, SESSION_ID_HEX))
 		return false;
-	crypto_generichash(key, crypto_generichash_BYTES, raw, sizeof raw, NULL, 0);
-	sodium_memzero(raw, sizeof raw);
+	digest_blake2b(key, DIGEST_BYTES, raw, sizeof raw);
+	secret_wipe(raw, sizeof raw);
 	return true;
 }
 
 static struct session *find(struct session_store *s, const unsigned char *key)
 {
 	for (unsigned i = 0; i < SESSION_MAX; i++) {
-		if (s->slots[i].used && sodium_memcmp(s->slots[i].key, key, crypto_generichash_BYTES) == 0)
+		if (s->slots[i].used && digest_equal(s->slots[i].key, key, DIGEST_BYTES))
 			return &s->slots[i];
 	}
 	return NULL;
@@ -75,11 +76,11 @@ bool session_create(struct session_store *s, long long user_id, int epoch,
 		    char csrf_out[SESSION_CSRF_HEX + 1])
 {
 	unsigned char raw[32], csrf[32];
-	randombytes_buf(raw, sizeof raw);
-	randombytes_buf(csrf, sizeof csrf);
-	sodium_bin2hex(id_out, SESSION_ID_HEX + 1, raw, sizeof raw);
-	sodium_bin2hex(csrf_out, SESSION_CSRF_HEX + 1, csrf, sizeof csrf);
-	sodium_memzero(raw, sizeof raw);
+	random_bytes(raw, sizeof raw);
+	random_bytes(csrf, sizeof csrf);
+	hex_encode(id_out, raw, sizeof raw);
+	hex_encode(csrf_out, csrf, sizeof csrf);
+	secret_wipe(raw, sizeof raw);
 	time_t now = time(NULL);
 	pthread_mutex_lock(&s->lock);
 	struct session *slot = NULL;
@@ -117,7 +118,7 @@ bool session_lookup(struct session_store *s, const char *id, unsigned idle_secon
 		    struct session_view *out)
 {
 	memset(out, 0, sizeof *out);
-	unsigned char key[crypto_generichash_BYTES];
+	unsigned char key[DIGEST_BYTES];
 	if (!id_key(id, key))
 		return false;
 	pthread_mutex_lock(&s->lock);
@@ -142,7 +143,7 @@ bool session_lookup(struct session_store *s, const char *id, unsigned idle_secon
 
 void session_end(struct session_store *s, const char *id)
 {
-	unsigned char key[crypto_generichash_BYTES];
+	unsigned char key[DIGEST_BYTES];
 	if (!id_key(id, key))
 		return;
 	pthread_mutex_lock(&s->lock);
@@ -165,7 +166,7 @@ void session_end_user(struct session_store *s, long long user_id)
 void session_view_clear(struct session_view *v)
 {
 	secret_key_free(v->case_key);
-	sodium_memzero(v, sizeof *v);
+	secret_wipe(v, sizeof *v);
 }
 
 unsigned session_count(struct session_store *s)

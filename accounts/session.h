@@ -1,7 +1,7 @@
 /* Staff sessions, in memory only (a restart logs everybody out). The
  * cookie carries 256 random bits; the store keeps only their hash. A
  * session holds the user id and epoch, the CSRF token and, when the user
- * was granted it, the case-handling secret key in sodium_malloc memory,
+ * was granted it, the case-handling secret key in secret_alloc memory,
  * wiped when the session ends (logout, idle timeout, lifetime, a newer
  * account epoch). Thread-safe: the workers share one store. */
 #ifndef HOTLINE_ACCOUNTS_SESSION_H

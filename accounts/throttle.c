@@ -2,9 +2,12 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "crypto/digest.h"
+#include "crypto/random.h"
+#include "crypto/secret.h"
 
 #define THROTTLE_SLOTS 4096
 
@@ -17,7 +20,7 @@ struct slot {
 
 struct throttle {
 	pthread_mutex_t lock;
-	unsigned char hash_key[crypto_generichash_KEYBYTES];
+	unsigned char hash_key[DIGEST_BYTES];
 	struct slot slots[THROTTLE_SLOTS];
 };
 
@@ -38,7 +41,7 @@ struct throttle *throttle_new(void)
 	if (!t)
 		return NULL;
 	pthread_mutex_init(&t->lock, NULL);
-	randombytes_buf(t->hash_key, sizeof t->hash_key);
+	random_bytes(t->hash_key, sizeof t->hash_key);
 	return t;
 }
 
@@ -47,18 +50,18 @@ void throttle_free(struct throttle *t)
 	if (!t)
 		return;
 	pthread_mutex_destroy(&t->lock);
-	sodium_memzero(t, sizeof *t);
+	secret_wipe(t, sizeof *t);
 	free(t);
 }
 
 void throttle_key(struct throttle *t, char kind, const void *data, size_t len,
 		  unsigned char out[THROTTLE_KEY_BYTES])
 {
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, t->hash_key, sizeof t->hash_key, THROTTLE_KEY_BYTES);
-	crypto_generichash_update(&st, (const unsigned char *)&kind, 1);
-	crypto_generichash_update(&st, data, len);
-	crypto_generichash_final(&st, out, THROTTLE_KEY_BYTES);
+	struct digest_state st;
+	digest_init(&st, t->hash_key, sizeof t->hash_key, THROTTLE_KEY_BYTES);
+	digest_update(&st, &kind, 1);
+	digest_update(&st, data, len);
+	digest_final(&st, out, THROTTLE_KEY_BYTES);
 }
 
 static struct slot *find(struct throttle *t, const unsigned char *key, time_t now, bool make)

@@ -1,9 +1,11 @@
 #include "accounts/totp.h"
 
 #include <liboath/oath.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "crypto/digest.h"
+#include "crypto/secret.h"
 
 bool totp_init(void)
 {
@@ -36,8 +38,8 @@ bool totp_check(const unsigned char *secret, size_t len, time_t now, int64_t las
 		char want[TOTP_DIGITS + 1];
 		if (!totp_code(secret, len, (time_t)(s * TOTP_STEP), TOTP_DIGITS, want))
 			return false;
-		bool match = sodium_memcmp(want, code, TOTP_DIGITS) == 0;
-		sodium_memzero(want, sizeof want);
+		bool match = digest_equal(want, code, TOTP_DIGITS);
+		secret_wipe(want, sizeof want);
 		if (match && s > last_step && !found) {
 			found = true;
 			found_step = s;
@@ -58,7 +60,7 @@ bool totp_base32(const unsigned char *secret, size_t len, char out[TOTP_BASE32_S
 	for (size_t i = 0; i < b32len && b32[i] != '=' && o + 1 < TOTP_BASE32_SIZE; i++)
 		out[o++] = b32[i];
 	out[o] = '\0';
-	sodium_memzero(b32, b32len);
+	secret_wipe(b32, b32len);
 	free(b32);
 	return true;
 }
@@ -74,7 +76,7 @@ bool totp_base32_decode(const char *text, unsigned char *out, size_t *len)
 		memcpy(out, raw, rawlen);
 		*len = rawlen;
 	}
-	sodium_memzero(raw, rawlen);
+	secret_wipe(raw, rawlen);
 	free(raw);
 	return ok;
 }

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MUST_CHECK __attribute__((warn_unused_result))
+#include "base/attr.h"
 
 struct config {
 	/* FIXED */

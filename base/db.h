@@ -12,7 +12,7 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 
-#define MUST_CHECK __attribute__((warn_unused_result))
+#include "base/attr.h"
 
 struct db;
 struct db_job;

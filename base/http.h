@@ -11,6 +11,8 @@
 #include <event2/event.h>
 #include <microhttpd.h>
 
+#include "base/attr.h"
+
 struct http_server;
 
 struct http_options {
@@ -25,7 +27,7 @@ struct http_options {
 };
 
 struct http_server *http_start(struct event_base *base, const struct http_options *opt, char *err,
-			       size_t errlen) __attribute__((warn_unused_result));
+			       size_t errlen) MUST_CHECK;
 
 /* Runs MHD now: call after MHD_resume_connection(). */
 void http_kick(struct http_server *srv);

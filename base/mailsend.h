@@ -13,9 +13,8 @@
 
 #include <openssl/ssl.h>
 
+#include "base/attr.h"
 #include "base/mailmsg.h"
-
-#define MUST_CHECK __attribute__((warn_unused_result))
 
 /* Bytes of smtp_password_file read (the first line must fit). */
 #define MAILSEND_PASSWORD_MAX 512

@@ -25,7 +25,6 @@ struct worker_pool {
 	struct worker_job *queue_head, *queue_tail;
 	struct worker_job *done_head, *done_tail;
 	unsigned running;
-	unsigned pending;
 	bool paused, stopping;
 	int pipe_fds[2];
 	struct event *on_done;
@@ -134,7 +133,6 @@ static void deliver(struct worker_pool *p)
 	pthread_mutex_unlock(&p->lock);
 	while (job) {
 		struct worker_job *next = job->next;
-		p->pending--;
 		job->done(job, false);
 		job = next;
 	}
@@ -199,14 +197,8 @@ void worker_submit(struct worker_pool *p, struct worker_job *job)
 	else
 		p->queue_head = job;
 	p->queue_tail = job;
-	p->pending++;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
-}
-
-unsigned worker_pending(const struct worker_pool *p)
-{
-	return p ? p->pending : 0;
 }
 
 void worker_pause(struct worker_pool *p)
@@ -241,7 +233,6 @@ void worker_pool_free(struct worker_pool *p)
 	p->queue_head = p->queue_tail = NULL;
 	while (job) {
 		struct worker_job *next = job->next;
-		p->pending--;
 		job->done(job, true);
 		job = next;
 	}

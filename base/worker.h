@@ -12,6 +12,8 @@
 #include <event2/event.h>
 #include <libpq-fe.h>
 
+#include "base/attr.h"
+
 struct worker_job {
 	struct worker_job *next; /* the pool's */
 	/* On a worker. db is NULL when the database cannot be reached. */
@@ -31,13 +33,9 @@ struct worker_pool;
  * gets statement_timeout = statement_seconds (0: none), so that a stuck
  * query cannot hold a worker for ever. */
 struct worker_pool *worker_pool_new(struct event_base *base, unsigned threads,
-				    const char *conninfo, unsigned statement_seconds)
-    __attribute__((warn_unused_result));
+				    const char *conninfo, unsigned statement_seconds) MUST_CHECK;
 
 void worker_submit(struct worker_pool *p, struct worker_job *job);
-
-/* Jobs queued or running (done() not yet called). */
-unsigned worker_pending(const struct worker_pool *p);
 
 /* Blocks the loop until no job runs, and keeps jobs from starting until
  * worker_resume(): for swapping what the jobs read (a reload). */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/attr.h"
 #include "crypto/keys.h"
 
 /* A case secret key sealed to someone: crypto_box_seal of 32 bytes. */

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "base/attr.h"
+
 #define DEVCOOKIE_NONCE_BYTES 16
 /* base64url, no padding, of 8 + 16 + 8 + 32 bytes, and the NUL */
 #define DEVCOOKIE_TEXT_SIZE 88
@@ -22,18 +24,17 @@
 struct devcookie_key;
 
 /* A fresh random key (NULL when memory is short). */
-struct devcookie_key *devcookie_key_new(void) __attribute__((warn_unused_result));
+struct devcookie_key *devcookie_key_new(void) MUST_CHECK;
 void devcookie_key_free(struct devcookie_key *k);
 
 /* A new token for user_id issued at now, with a fresh random nonce. */
 bool devcookie_make(const struct devcookie_key *k, long long user_id, time_t now,
-		    char out[DEVCOOKIE_TEXT_SIZE]) __attribute__((warn_unused_result));
+		    char out[DEVCOOKIE_TEXT_SIZE]) MUST_CHECK;
 
 /* True when text is a token this key made, not older than
  * DEVCOOKIE_LIFETIME at now (nor issued in the future); then *user_id and
  * nonce say whose and which it is. */
 bool devcookie_check(const struct devcookie_key *k, const char *text, time_t now,
-		     long long *user_id, unsigned char nonce[DEVCOOKIE_NONCE_BYTES])
-    __attribute__((warn_unused_result));
+		     long long *user_id, unsigned char nonce[DEVCOOKIE_NONCE_BYTES]) MUST_CHECK;
 
 #endif

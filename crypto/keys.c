@@ -41,7 +41,7 @@ void keys_set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool crypto_init(void)
+bool keys_init(void)
 {
 	return sodium_init() >= 0;
 }

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define KEYS_PUBLIC_BYTES 32
+#include "base/attr.h"
 
-#define MUST_CHECK __attribute__((warn_unused_result))
+#define KEYS_PUBLIC_BYTES 32
 
 struct public_key {
 	unsigned char bytes[KEYS_PUBLIC_BYTES];
@@ -22,7 +22,7 @@ struct public_key {
 struct secret_key;
 
 /* Must be called once before any other crypto function. */
-bool crypto_init(void) MUST_CHECK;
+bool keys_init(void) MUST_CHECK;
 
 /* Makes a fresh box key pair; writes the public part to pub_path (mode 0644)
  * and the secret part, wrapped under the passphrase with Argon2id

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/attr.h"
 #include "crypto/keys.h"
 #include "crypto/shares.h"
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/attr.h"
 #include "crypto/keys.h"
 
 #define RECEIPT_DIGITS 28

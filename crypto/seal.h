@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/attr.h"
 #include "crypto/keys.h"
 
 /* Opaque, sodium_malloc'd. */

@@ -451,11 +451,6 @@ const char *share_role(const struct share *s)
 	return s->role;
 }
 
-void share_public(const struct share *s, struct public_key *out)
-{
-	memcpy(out->bytes, s->pk, sizeof out->bytes);
-}
-
 void share_free(struct share *s)
 {
 	sodium_free(s);

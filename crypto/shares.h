@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/attr.h"
 #include "crypto/keys.h"
 
 /* At most this many holders; libgfshare allows 255, people do not. */
@@ -61,7 +62,6 @@ unsigned share_index(const struct share *s);
 unsigned share_threshold(const struct share *s);
 unsigned share_count(const struct share *s);
 const char *share_role(const struct share *s);
-void share_public(const struct share *s, struct public_key *out);
 /* NULL is a no-op. */
 void share_free(struct share *s);
 

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MUST_CHECK __attribute__((warn_unused_result))
+#include "base/attr.h"
 
 #define SIGN_PUBLIC_BYTES 32
 /* base64 (standard alphabet, padded) of the 64-byte signature, and a NUL */

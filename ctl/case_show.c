@@ -11,6 +11,7 @@
 #include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
+#include "crypto/secret.h"
 #include "ctl/keygen.h"
 
 static const char sql_case[] =
@@ -38,14 +39,15 @@ static unsigned char *col(const PGresult *res, int row, int c, size_t *len)
 	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, c), len);
 }
 
-json_t *case_decrypt_json(const struct content_key *key, const unsigned char *ct, size_t len)
+/* Decrypts a content blob holding JSON; NULL if it cannot. */
+static json_t *case_decrypt_json(const struct content_key *key, const unsigned char *ct, size_t len)
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	if (!ct || !content_decrypt(key, ct, len, &plain, &plen))
 		return NULL;
 	json_t *j = json_loadb((const char *)plain, plen, 0, NULL);
-	crypto_wipe(plain, plen);
+	secret_wipe(plain, plen);
 	free(plain);
 	return j;
 }
@@ -65,7 +67,7 @@ static json_t *file_json(const struct content_key *key, const PGresult *res, int
 		digest_hex(sum, DIGEST_BYTES, hex);
 		json_object_set_new(obj, "sha256", json_string(hex));
 		json_object_set_new(obj, "bytes", json_integer((json_int_t)plen));
-		crypto_wipe(plain, plen);
+		secret_wipe(plain, plen);
 		free(plain);
 	} else {
 		json_decref(obj);
@@ -201,7 +203,7 @@ int case_show_main(int argc, char **argv)
 		size_t plen = 0;
 		if (mk && body && content_decrypt(mk, body, len, &plain, &plen)) {
 			json_object_set_new(m, "text", json_stringn((const char *)plain, plen));
-			crypto_wipe(plain, plen);
+			secret_wipe(plain, plen);
 			free(plain);
 		}
 		PQfreemem(body);
@@ -242,7 +244,7 @@ static char *with_reporter_messages(PGconn *pg, const char *reg_no, const struct
 		"ON j.id = c.journal_id WHERE j.reg_no = $1 AND m.author = 'reporter' ORDER BY m.id";
 	PGresult *res = query1(pg, sql_reporter, reg_no);
 	if (!res) {
-		crypto_wipe(text, strlen(text));
+		secret_wipe(text, strlen(text));
 		free(text);
 		return NULL;
 	}
@@ -262,10 +264,10 @@ static char *with_reporter_messages(PGconn *pg, const char *reg_no, const struct
 				more[have + plen] = '\n';
 				more[have + plen + 1] = '\0';
 			}
-			crypto_wipe(text, have);
+			secret_wipe(text, have);
 			free(text);
 			text = more;
-			crypto_wipe(plain, plen);
+			secret_wipe(plain, plen);
 			free(plain);
 		}
 		content_key_free(mk);

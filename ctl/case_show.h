@@ -11,9 +11,6 @@
 
 int case_show_main(int argc, char **argv);
 
-/* Decrypts a content blob holding JSON; NULL if it cannot. */
-json_t *case_decrypt_json(const struct content_key *key, const unsigned char *ct, size_t len);
-
 /* The report's own text (what, when and where, who) of case reg_no and
  * its reporter's messages, for a holder of the case key; malloc'd, NULL
  * with a message on failure. */

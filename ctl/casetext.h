@@ -7,6 +7,8 @@
 
 #include <libpq-fe.h>
 
+#include "base/attr.h"
+
 struct content_key;
 struct secret_key;
 
@@ -14,12 +16,12 @@ struct secret_key;
  * the case's recovery seal, or directly for a case not resealed yet);
  * NULL with a message. */
 struct content_key *casetext_key(PGconn *pg, const char *reg_no, const struct secret_key *recovery)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The same, the key loaded from its files first (slow: Argon2id); NULL
  * with a message when an option is missing or a file does not open. */
 struct content_key *casetext_key_from_files(PGconn *pg, const char *reg_no, const char *key_file,
-				       const char *pass_file) __attribute__((warn_unused_result));
+				       const char *pass_file) MUST_CHECK;
 
 /* When neither --case-key nor --passphrase-file was given, the recovery
  * key and its passphrase file from $HOTLINE_CASE_KEY and

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/digest.h"
 #include "crypto/seal.h"
+#include "crypto/secret.h"
 #include "ctl/casetext.h"
 #include "ctl/ctldb.h"
 #include "ctl/reseal.h"
@@ -413,7 +413,7 @@ static int director_named(PGconn *pg, int argc, char **argv)
 	struct secret_key *sk = secret_key_from_files(case_key, pass);
 	if (!sk || !ctldb_begin(pg)) {
 		secret_key_free(sk);
-		crypto_wipe(reason, strlen(reason));
+		secret_wipe(reason, strlen(reason));
 		free(reason);
 		return 1;
 	}
@@ -422,7 +422,7 @@ static int director_named(PGconn *pg, int argc, char **argv)
 	struct wf_error e = {0};
 	bool stored = is_alternate(pg, as) && store_reason(pg, reg_no, sk, as, reason, note_id);
 	secret_key_free(sk);
-	crypto_wipe(reason, strlen(reason));
+	secret_wipe(reason, strlen(reason));
 	free(reason);
 	if (!stored) {
 		ctldb_rollback(pg);

@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "base/attr.h"
 #include "crypto/digest.h"
 
 enum chaincheck_chain { CHAINCHECK_JOURNAL, CHAINCHECK_AUDIT };
@@ -29,7 +30,7 @@ struct chaincheck *chaincheck_from_args(enum chaincheck_chain chain, int *argc, 
 /* Reads hotline.checkpoints (in the caller's snapshot); a stored line that
  * is not validly signed by the key is not used (a warning says how many).
  * False when the query fails. Nothing without --public-key. */
-bool chaincheck_load_stored(struct chaincheck *cc, PGconn *pg) __attribute__((warn_unused_result));
+bool chaincheck_load_stored(struct chaincheck *cc, PGconn *pg) MUST_CHECK;
 /* Each row of the chain in id order, after it passed the chain's own
  * checks; label names it for people (a registration number) or is NULL. */
 void chaincheck_row(struct chaincheck *cc, long long id, const unsigned char hash[DIGEST_BYTES],
@@ -37,7 +38,7 @@ void chaincheck_row(struct chaincheck *cc, long long id, const unsigned char has
 /* After the last row: prints the verdict on stdout (and, without a given
  * checkpoint, the warning on stderr). False when a checkpoint does not
  * match: the chain was rewritten. */
-bool chaincheck_finish(struct chaincheck *cc) __attribute__((warn_unused_result));
+bool chaincheck_finish(struct chaincheck *cc) MUST_CHECK;
 /* NULL is a no-op. */
 void chaincheck_free(struct chaincheck *cc);
 

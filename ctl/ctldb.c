@@ -108,7 +108,12 @@ bool ctldb_begin(PGconn *pg)
 	return ctldb_run(pg, sql_begin, 0, NULL) && ctldb_run(pg, sql_actor, 1, v);
 }
 
-bool ctldb_audit(PGconn *pg, const char *what, const char *step, const char *object)
+/* The audit row (accounts/audit.c: the hash-chained log) of a change made by
+ * this command, done by ctldb_actor(), in the caller's transaction. action
+ * is "<what>.<step>", each '-' of step written '_' ("case.declare_interest"),
+ * or what as it is when step is NULL; object an id, never content (a registration
+ * number, a setting's key, a date). Prints why when it fails. */
+static bool ctldb_audit(PGconn *pg, const char *what, const char *step, const char *object)
 {
 	char action[64];
 	int n = step ? snprintf(action, sizeof action, "%s.%s", what, step)
@@ -152,37 +157,4 @@ struct calendar *ctldb_calendar(PGconn *pg)
 	if (!cal)
 		fprintf(stderr, "hotlinectl: %s\n", e.text);
 	return cal;
-}
-
-char *ctldb_setting(PGconn *pg, const char *key)
-{
-	static const char sql_setting[] = "SELECT value FROM hotline.settings WHERE key = $1";
-	const char *v[1] = {key};
-	PGresult *res = ctldb_exec(pg, sql_setting, 1, v);
-	char *value = NULL;
-	if (res && PQntuples(res) == 1)
-		value = strdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return value;
-}
-
-bool ctldb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
-		  int nrecipients, const struct notice *n)
-{
-	static const char sql_outbox[] =
-		"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
-		"VALUES ($1, $2, $3, $4, $5)";
-	int queued = 0;
-	for (int i = 0; i < nrecipients; i++) {
-		if (!recipients[i] || !*recipients[i])
-			continue;
-		const char *v[5] = {kind, recipients[i], n->subject.data, n->body.data, case_id};
-		if (!ctldb_run(pg, sql_outbox, 5, v))
-			return false;
-		queued++;
-	}
-	if (queued == 0)
-		fprintf(stderr, "hotlinectl: warning: no recipient is configured for this notice "
-				"(hotlinectl settings set ...); it is recorded in the case only\n");
-	return true;
 }

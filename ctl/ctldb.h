@@ -7,7 +7,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
-#include "workflow/notice.h"
+#include "base/attr.h"
 
 struct calendar;
 
@@ -25,8 +25,8 @@ bool ctldb_run(PGconn *pg, const char *sql_text, int nparams, const char *const 
 /* BEGIN, and names the transaction's actor (ctldb_actor()) in the
  * transaction-local setting hotline.actor, which the calendar's history
  * trigger records (migrations/0014_ops_audit.sql). */
-bool ctldb_begin(PGconn *pg) __attribute__((warn_unused_result));
-bool ctldb_commit(PGconn *pg) __attribute__((warn_unused_result));
+bool ctldb_begin(PGconn *pg) MUST_CHECK;
+bool ctldb_commit(PGconn *pg) MUST_CHECK;
 void ctldb_rollback(PGconn *pg);
 
 /* Who runs this hotlinectl: "os:" and the operating-system user name of
@@ -35,29 +35,14 @@ void ctldb_rollback(PGconn *pg);
  * log names the account that ran the command (docs/cli.md). */
 const char *ctldb_actor(void);
 
-/* The audit row (accounts/audit.c: the hash-chained log) of a change made by
- * this command, done by ctldb_actor(), in the caller's transaction. action
- * is "<what>.<step>", each '-' of step written '_' ("case.declare_interest"),
- * or what as it is when step is NULL; object an id, never content (a registration
- * number, a setting's key, a date). Prints why when it fails. */
-bool ctldb_audit(PGconn *pg, const char *what, const char *step, const char *object)
-    __attribute__((warn_unused_result));
 /* ctldb_audit() and COMMIT: every hotlinectl command that changes a case,
  * an investigation, a setting, the calendar or an account ends its
  * transaction here, so that none is left unaudited. */
 bool ctldb_commit_audited(PGconn *pg, const char *what, const char *step, const char *object)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The working-day calendar: rules plus the rows of hotline.calendar_days. */
 struct calendar *ctldb_calendar(PGconn *pg);
-
-/* A value of hotline.settings, or NULL (caller frees). */
-char *ctldb_setting(PGconn *pg, const char *key);
-
-/* Queues a notice for each non-empty recipient, in the caller's
- * transaction. */
-bool ctldb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
-		  int nrecipients, const struct notice *n);
 
 /* Takes "--database CONNINFO" (anywhere) out of argv and returns it, or
  * $HOTLINE_DATABASE when it is not there. */

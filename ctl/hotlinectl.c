@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 	}
 	if (command_help(argc, argv))
 		return 0;
-	if (!crypto_init()) {
+	if (!keys_init()) {
 		fprintf(stderr, "hotlinectl: libsodium failed to initialise\n");
 		return 1;
 	}

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
+#include "crypto/secret.h"
 #include "ctl/case_show.h"
 #include "ctl/casetext.h"
 #include "ctl/ctldb.h"
@@ -131,7 +131,7 @@ static bool order(PGconn *pg, struct investigation *v, const struct opts *o)
 	secret_key_free(sk);
 	if (!text || !key) {
 		if (text)
-			crypto_wipe(text, strlen(text));
+			secret_wipe(text, strlen(text));
 		free(text);
 		return false;
 	}
@@ -144,7 +144,7 @@ static bool order(PGconn *pg, struct investigation *v, const struct opts *o)
 	int queued = 0;
 	bool ok = investigation_order(pg, v, &ord, text, (int64_t)time(NULL), due, &queued, &e);
 	content_key_free(key);
-	crypto_wipe(text, strlen(text));
+	secret_wipe(text, strlen(text));
 	free(text);
 	if (!ok)
 		return fail(&e);
@@ -203,7 +203,7 @@ static bool conclude(PGconn *pg, struct investigation *v, const struct opts *o)
 	}
 	struct wf_error e = {0};
 	bool ok = investigation_conclude(pg, v, o->norms, text, len, NULL, 0, &pk, &e);
-	crypto_wipe(text, len);
+	secret_wipe(text, len);
 	if (!ok)
 		return fail(&e);
 	printf("case %s: conclusion drafted\n", v->reg_no);

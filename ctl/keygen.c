@@ -11,9 +11,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
+#include "crypto/secret.h"
 #include "crypto/sign.h"
 
 #define PASSPHRASE_SIZE 1024
@@ -130,15 +130,15 @@ bool passphrase_read_file(const char *path, char *buf, size_t size)
 	if (have == 0 || memchr(buf, '\0', have) != NULL) {
 		complain("passphrase file %s: first line is %s", path,
 			 have == 0 ? "empty" : "not text");
-		crypto_wipe(buf, size);
+		secret_wipe(buf, size);
 		return false;
 	}
-	crypto_wipe(buf + have, size - have);
+	secret_wipe(buf + have, size - have);
 	return true;
 
 fail:
 	close(fd);
-	crypto_wipe(buf, size);
+	secret_wipe(buf, size);
 	return false;
 }
 
@@ -221,7 +221,7 @@ done:
 	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
 		sigaction(signals[i], &old_sa[i], NULL);
 	if (!ok)
-		crypto_wipe(buf, size);
+		secret_wipe(buf, size);
 	if (tty_signal != 0)
 		raise(tty_signal);
 	return ok;
@@ -264,9 +264,9 @@ bool passphrase_from_terminal(const char *prompt, bool twice, char *buf, size_t 
 
 done:
 	close(fd);
-	crypto_wipe(again, sizeof again);
+	secret_wipe(again, sizeof again);
 	if (!ok)
-		crypto_wipe(buf, size);
+		secret_wipe(buf, size);
 	return ok;
 }
 
@@ -277,7 +277,7 @@ bool passphrase_new_from_file(const char *path, char *buf, size_t size)
 	if (utf8_chars(buf) < PASSPHRASE_MIN_CHARS) {
 		complain("passphrase in %s too short: at least %d characters", path,
 			 PASSPHRASE_MIN_CHARS);
-		crypto_wipe(buf, size);
+		secret_wipe(buf, size);
 		return false;
 	}
 	return true;
@@ -313,7 +313,7 @@ int keygen_main(int argc, char **argv)
 		fputs(keygen_usage, stderr);
 		return 1;
 	}
-	if (!crypto_init()) {
+	if (!keys_init()) {
 		complain("cannot initialise libsodium");
 		return 1;
 	}
@@ -335,7 +335,7 @@ int keygen_main(int argc, char **argv)
 	rc = 0;
 
 done:
-	crypto_wipe(passphrase, sizeof passphrase);
+	secret_wipe(passphrase, sizeof passphrase);
 	return rc;
 }
 
@@ -363,7 +363,7 @@ int pepper_main(int argc, char **argv)
 		fputs(pepper_usage, stderr);
 		return 1;
 	}
-	if (!crypto_init()) {
+	if (!keys_init()) {
 		complain("cannot initialise libsodium");
 		return 1;
 	}
@@ -429,7 +429,7 @@ struct secret_key *secret_key_from_files(const char *key_path, const char *pass_
 		return NULL;
 	char err[256];
 	struct secret_key *sk = keys_load_secret(key_path, pass, err, sizeof(err));
-	crypto_wipe(pass, sizeof(pass));
+	secret_wipe(pass, sizeof(pass));
 	if (!sk)
 		fprintf(stderr, "hotlinectl: %s: %s\n", key_path, err);
 	return sk;

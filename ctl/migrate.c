@@ -45,8 +45,12 @@ static int list_migrations(const char *dir, struct migration **out)
 		if (!digits || len >= sizeof(list->name))
 			continue;
 		struct migration *more = realloc(list, sizeof(*list) * (size_t)(n + 1));
-		if (!more)
-			abort();
+		if (!more) {
+			fprintf(stderr, "hotlinectl: out of memory\n");
+			closedir(d);
+			free(list);
+			return -1;
+		}
 		list = more;
 		list[n].version = atoi(e->d_name);
 		snprintf(list[n].name, sizeof(list[n].name), "%s", e->d_name);
@@ -79,8 +83,11 @@ static char *read_file(const char *path)
 		if (len + got + 1 > cap) {
 			cap = (len + got + 1) * 2;
 			char *more = realloc(data, cap);
-			if (!more)
-				abort();
+			if (!more) {
+				free(data);
+				fclose(f);
+				return NULL;
+			}
 			data = more;
 		}
 		memcpy(data + len, chunk, got);

@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "crypto/keys.h"
+#include "crypto/random.h"
+#include "crypto/secret.h"
 #include "ctl/chaincheck.h"
 #include "ctl/ctldb.h"
 #include "ctl/keygen.h"
@@ -77,7 +77,7 @@ static bool read_password(const char *prompt, char *buf, size_t size)
 		fputc('\n', stderr);
 	}
 	if (n >= size) {
-		sodium_memzero(buf, size);
+		secret_wipe(buf, size);
 		complain("password too long (at most %d bytes)", ACCOUNT_PASSWORD_MAX);
 		return false;
 	}
@@ -222,7 +222,7 @@ static int user_add(PGconn *pg, int argc, char **argv)
 		say_code(code);
 		rc = 0;
 	}
-	sodium_memzero(code, sizeof code);
+	secret_wipe(code, sizeof code);
 	return rc;
 }
 
@@ -241,7 +241,7 @@ static int user_reset(PGconn *pg, const char *login)
 		say_code(code);
 		rc = 0;
 	}
-	sodium_memzero(code, sizeof code);
+	secret_wipe(code, sizeof code);
 	return rc;
 }
 
@@ -276,9 +276,9 @@ static int user_activate(PGconn *pg, const char *login)
 		rc = 0;
 	}
 out:
-	sodium_memzero(code, sizeof code);
-	sodium_memzero(password, sizeof password);
-	sodium_memzero(again, sizeof again);
+	secret_wipe(code, sizeof code);
+	secret_wipe(password, sizeof password);
+	secret_wipe(again, sizeof again);
 	return rc;
 }
 
@@ -335,7 +335,7 @@ fail:
 	ctldb_rollback(pg);
 out:
 	PQclear(res);
-	sodium_memzero(password, sizeof password);
+	secret_wipe(password, sizeof password);
 	return rc;
 }
 
@@ -420,7 +420,7 @@ static int user_totp(PGconn *pg, int argc, char **argv)
 		}
 	} else {
 		secret_len = TOTP_SECRET_BYTES;
-		randombytes_buf(secret, secret_len);
+		random_bytes(secret, secret_len);
 	}
 	char password[ACCOUNT_PASSWORD_MAX + 2];
 	int rc = 1;
@@ -444,10 +444,10 @@ static int user_totp(PGconn *pg, int argc, char **argv)
 		       b32, login, b32, TOTP_DIGITS, TOTP_STEP);
 		rc = 0;
 	}
-	sodium_memzero(b32, sizeof b32);
+	secret_wipe(b32, sizeof b32);
 out:
-	sodium_memzero(password, sizeof password);
-	sodium_memzero(secret, sizeof secret);
+	secret_wipe(password, sizeof password);
+	secret_wipe(secret, sizeof secret);
 	return rc;
 }
 
@@ -620,7 +620,7 @@ int account_secret_main(int argc, char **argv)
 		fprintf(stderr, "usage: hotlinectl account-secret --out FILE\n");
 		return 2;
 	}
-	if (!crypto_init()) {
+	if (!keys_init()) {
 		complain("cannot initialise libsodium");
 		return 1;
 	}

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "crypto/packet.h"
 #include "crypto/seal.h"
+#include "crypto/secret.h"
 #include "crypto/shares.h"
 #include "ctl/keygen.h"
 
@@ -165,7 +165,7 @@ int unmask_key_main(int argc, char **argv)
 done:
 	for (unsigned i = 0; i < n; i++) {
 		if (pass[i])
-			crypto_wipe(pass[i], PASS_SIZE);
+			secret_wipe(pass[i], PASS_SIZE);
 		free(pass[i]);
 	}
 	return rc;
@@ -181,7 +181,7 @@ static struct share *load_share(const char *path, const char *pass_file)
 				      : passphrase_from_terminal(prompt, false, pass, PASS_SIZE));
 	struct share *s = got ? share_load(path, pass, err, sizeof err) : NULL;
 	if (pass)
-		crypto_wipe(pass, PASS_SIZE);
+		secret_wipe(pass, PASS_SIZE);
 	free(pass);
 	if (got && !s)
 		fprintf(stderr, "hotlinectl: %s\n", err);
@@ -303,7 +303,7 @@ done:
 		share_free(old[i]);
 	for (unsigned i = 0; i < n; i++) {
 		if (pass[i])
-			crypto_wipe(pass[i], PASS_SIZE);
+			secret_wipe(pass[i], PASS_SIZE);
 		free(pass[i]);
 	}
 	return rc;

@@ -263,7 +263,7 @@ int main(int argc, char **argv)
 	log_init("hotlined");
 	char err[512];
 	int status = 1;
-	if (!crypto_init() || !totp_init()) {
+	if (!keys_init() || !totp_init()) {
 		fprintf(stderr, "hotlined: libsodium or liboath failed to initialise\n");
 		return 1;
 	}

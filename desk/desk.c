@@ -139,7 +139,9 @@ json_t *desk_fields(const struct staff_ctx *c, const char *const *names, unsigne
 	return obj;
 }
 
-bool desk_in_tx(PGconn *db, const struct appeal_result *r, void *arg)
+/* An appeal_in_tx_fn: the hotline.staff_intake row and the audit row (the
+ * registration number as its object). arg: struct desk_taken. */
+static bool desk_in_tx(PGconn *db, const struct appeal_result *r, void *arg)
 {
 	struct desk_taken *t = arg;
 	char case_id[32], staff_id[32];

@@ -73,10 +73,6 @@ struct desk_taken {
 	const char *audit_action; /* "call.register", "appeal.register" */
 };
 
-/* An appeal_in_tx_fn: the hotline.staff_intake row and the audit row (the
- * registration number as its object). arg: struct desk_taken. */
-bool desk_in_tx(PGconn *db, const struct appeal_result *r, void *arg);
-
 /* The parts of sealing_build() the form decides: channel (static), the
  * category and "director involved" fields ("unknown" when none is chosen),
  * the page's language, and the receipt. The caller adds the content, the

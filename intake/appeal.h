@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/attr.h"
 #include "base/db.h"
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
@@ -74,7 +75,7 @@ struct case_reader {
 /* Seals a->case_sk to each reader and frees it; true once done (also when
  * it was done before: a retried appeal keeps its seals). */
 bool appeal_seal_readers(struct appeal *a, const struct case_reader *readers, unsigned n)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 struct appeal_result {
 	bool ok;
@@ -94,7 +95,7 @@ typedef void (*appeal_done_fn)(void *arg, const struct appeal_result *result);
 struct appeal_queue;
 
 struct appeal_queue *appeal_queue_new(struct event_base *base, struct db *db, unsigned max_batch)
-	__attribute__((warn_unused_result));
+	MUST_CHECK;
 void appeal_queue_set_max_batch(struct appeal_queue *q, unsigned max_batch);
 void appeal_queue_free(struct appeal_queue *q);
 

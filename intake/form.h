@@ -8,6 +8,7 @@
 
 #include <microhttpd.h>
 
+#include "base/attr.h"
 #include "base/buf.h"
 
 enum form_field {
@@ -73,8 +74,7 @@ struct form {
 
 /* False when the request's content type is not a form we take (415). */
 bool form_begin(struct form *f, struct MHD_Connection *conn, const struct form_limits *limits,
-		struct spool *spool)
-	__attribute__((warn_unused_result));
+		struct spool *spool) MUST_CHECK;
 /* Feeds a piece of the body; past the limits it only counts. */
 void form_feed(struct form *f, const char *data, size_t size);
 /* Call once the body is complete: checks UTF-8, settles status. */

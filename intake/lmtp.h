@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "base/attr.h"
 #include "base/config.h"
 #include "intake/web.h"
 
@@ -22,7 +23,7 @@ struct lmtp;
  * pepper and appeal queue are web's (w must outlive the listener). NULL with
  * a reason in err. */
 struct lmtp *lmtp_start(struct event_base *base, const struct config *cfg, struct web *w, char *err,
-			size_t errlen) __attribute__((warn_unused_result));
+			size_t errlen) MUST_CHECK;
 
 /* Reloadable limits. cfg is owned by the caller. */
 void lmtp_reload(struct lmtp *l, const struct config *cfg);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto/digest.h"
+#include "crypto/random.h"
 
 #define RL_SLOTS 8192
 #define RL_PROBE 8

@@ -13,9 +13,11 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "base/attr.h"
+
 struct ratelimit;
 
-struct ratelimit *ratelimit_new(void) __attribute__((warn_unused_result));
+struct ratelimit *ratelimit_new(void) MUST_CHECK;
 void ratelimit_free(struct ratelimit *rl);
 
 /* Seconds to wait before answering this client's next lookup: 0 for the

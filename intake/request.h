@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/attr.h"
 #include "base/buf.h"
 #include "intake/form.h"
 #include "base/i18n.h"
@@ -98,10 +99,10 @@ void request_abort_all(struct web *w);
  * the per-request limits always runs, alone if need be), and no
  * registration is waiting before it; false otherwise. budget_give() gives
  * them back; waiting registrations that fit now go on, from the loop. */
-bool budget_take(struct web *w, size_t n) __attribute__((warn_unused_result));
+bool budget_take(struct web *w, size_t n) MUST_CHECK;
 void budget_give(struct web *w, size_t n);
 /* A body's buffers: refused rather than queued when they do not fit. */
-bool budget_take_slice(struct web *w, size_t n) __attribute__((warn_unused_result));
+bool budget_take_slice(struct web *w, size_t n) MUST_CHECK;
 void budget_give_slice(struct web *w, size_t n);
 /* Suspends req until n bytes of the cap are its own, then calls fn(req)
  * (the bytes are req->budget_need: fn takes them over). After
@@ -110,7 +111,7 @@ void budget_wait(struct request *req, size_t n, void (*fn)(struct request *req))
 /* Takes req out of the waiting line (it ends). */
 void budget_unwait(struct request *req);
 /* Makes the web's pump event; false when out of memory. */
-bool budget_init(struct web *w) __attribute__((warn_unused_result));
+bool budget_init(struct web *w) MUST_CHECK;
 
 /* Pages shared by both modules. */
 void page_error(struct request *req, unsigned status, const char *id, enum msg title,

@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "crypto/casekey.h"
 #include "crypto/seal.h"
 #include "base/config.h"
+#include "crypto/secret.h"
 
 bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *err, size_t errlen)
 {
@@ -53,11 +52,13 @@ static void text_free(char *text, size_t len)
 {
 	if (!text)
 		return;
-	sodium_memzero(text, len);
+	secret_wipe(text, len);
 	free(text);
 }
 
-bool sealing_encrypt_json(const struct content_key *key, const json_t *obj, struct blob *out)
+/* Encrypts an object as compact JSON under key into out (a content blob);
+ * the text is wiped. */
+static bool sealing_encrypt_json(const struct content_key *key, const json_t *obj, struct blob *out)
 {
 	size_t len = 0;
 	char *text = json_text(obj, &len);
@@ -66,7 +67,8 @@ bool sealing_encrypt_json(const struct content_key *key, const json_t *obj, stru
 	return ok;
 }
 
-bool sealing_seal_json(const struct public_key *to, const json_t *obj, struct blob *out)
+/* Seals an object as compact JSON to a public key into out. */
+static bool sealing_seal_json(const struct public_key *to, const json_t *obj, struct blob *out)
 {
 	size_t len = 0;
 	char *text = json_text(obj, &len);

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "base/attr.h"
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
 #include "crypto/seal.h"
@@ -36,7 +37,7 @@ struct intake_keys {
  * case_public_key, receipt_pepper_file). False with the file and the reason
  * in err (nothing to free then). */
 bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 /* Wipes and frees the pepper (out->pepper becomes NULL). */
 void intake_keys_free(struct intake_keys *keys);
 
@@ -70,24 +71,15 @@ struct sealing_parts {
  * JSON texts made on the way are wiped before they are freed; the parts
  * stay the caller's to wipe. */
 struct appeal *sealing_build(const struct intake_keys *keys, const struct sealing_parts *parts)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The public key of the reporter's key pair derived from the receipt
  * (RECEIPT_DIGITS digits): staff seal their replies to it (docs/keys.md). */
-bool sealing_reporter_key(const char *receipt, unsigned char out[KEYS_PUBLIC_BYTES])
-    __attribute__((warn_unused_result));
+bool sealing_reporter_key(const char *receipt, unsigned char out[KEYS_PUBLIC_BYTES]) MUST_CHECK;
 
 /* A file's name, type and size as a blob, and its bytes as a stream, under
  * the key of its case or message. */
 bool sealing_encrypt_file(const struct content_key *key, const struct sealing_file *file,
-			  struct appeal_file *out) __attribute__((warn_unused_result));
-
-/* Encrypts an object as compact JSON under key into out (a content blob);
- * the text is wiped. */
-bool sealing_encrypt_json(const struct content_key *key, const json_t *obj, struct blob *out)
-    __attribute__((warn_unused_result));
-/* Seals an object as compact JSON to a public key into out. */
-bool sealing_seal_json(const struct public_key *to, const json_t *obj, struct blob *out)
-    __attribute__((warn_unused_result));
+			  struct appeal_file *out) MUST_CHECK;
 
 #endif

@@ -10,12 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "base/log.h"
+#include "crypto/random.h"
+#include "crypto/secret.h"
+#include "crypto/records.h"
 
-#define SS_HEADER crypto_secretstream_xchacha20poly1305_HEADERBYTES
-#define SS_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
+#define SS_HEADER RECORDS_HEADER_BYTES
+#define SS_ABYTES RECORDS_ABYTES
 #define SPOOL_RECORD (SPOOL_CHUNK + SS_ABYTES)
 
 struct spool {
@@ -34,8 +35,8 @@ struct spool_file {
 
 /* Everything of a request that would show its files: in guarded memory. */
 struct spool_secret {
-	unsigned char key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
-	crypto_secretstream_xchacha20poly1305_state push, pull;
+	unsigned char key[RECORDS_KEY_BYTES];
+	struct records_state push, pull;
 	size_t pending; /* plaintext bytes in plain waiting for a full record */
 	unsigned char plain[SPOOL_CHUNK];
 };
@@ -149,7 +150,7 @@ static int open_unnamed(int dirfd)
 	for (int tries = 0; tries < 8; tries++) {
 		unsigned char r[12];
 		char name[32];
-		randombytes_buf(r, sizeof(r));
+		random_bytes(r, sizeof(r));
 		snprintf(name, sizeof(name), "u");
 		for (size_t i = 0; i < sizeof(r); i++)
 			snprintf(name + 1 + 2 * i, sizeof(name) - 1 - 2 * i, "%02x", r[i]);
@@ -175,12 +176,12 @@ struct spool_upload *spool_upload_new(struct spool *s)
 	if (!u)
 		return NULL;
 	u->spool = s;
-	u->secret = sodium_malloc(sizeof(*u->secret));
+	u->secret = secret_alloc(sizeof(*u->secret));
 	if (!u->secret) {
 		free(u);
 		return NULL;
 	}
-	crypto_secretstream_xchacha20poly1305_keygen(u->secret->key);
+	records_keygen(u->secret->key);
 	u->secret->pending = 0;
 	return u;
 }
@@ -203,8 +204,8 @@ void spool_upload_free(struct spool_upload *u)
 	for (unsigned i = 0; i < u->nfiles; i++)
 		file_close(u->spool, &u->files[i]);
 	free(u->files);
-	sodium_free(u->secret); /* wipes the key, the states and the plaintext */
-	sodium_memzero(u->cipher, sizeof(u->cipher));
+	secret_free(u->secret); /* wipes the key, the states and the plaintext */
+	secret_wipe(u->cipher, sizeof(u->cipher));
 	free(u);
 }
 
@@ -249,8 +250,7 @@ enum spool_result spool_file_begin(struct spool_upload *u)
 	u->nfiles++;
 	u->spool->files++;
 	unsigned char header[SS_HEADER];
-	crypto_secretstream_xchacha20poly1305_init_push(&u->secret->push, header,
-							u->secret->key);
+	records_push_init(&u->secret->push, header, u->secret->key);
 	u->secret->pending = 0;
 	return disk_write(u, f, header, sizeof(header));
 }
@@ -260,10 +260,9 @@ static enum spool_result flush_record(struct spool_upload *u, struct spool_file 
 {
 	struct spool_secret *sec = u->secret;
 	unsigned long long clen = 0;
-	if (crypto_secretstream_xchacha20poly1305_push(&sec->push, u->cipher, &clen, sec->plain,
-						       sec->pending, NULL, 0, tag) != 0)
+	if (!records_push(&sec->push, u->cipher, &clen, sec->plain, sec->pending, tag))
 		return SPOOL_ERROR;
-	sodium_memzero(sec->plain, sec->pending);
+	secret_wipe(sec->plain, sec->pending);
 	sec->pending = 0;
 	return disk_write(u, f, u->cipher, (size_t)clen);
 }
@@ -281,7 +280,7 @@ enum spool_result spool_file_write(struct spool_upload *u, const void *data, siz
 		 * empty file: the reader knows every record's length */
 		if (sec->pending == SPOOL_CHUNK) {
 			enum spool_result r =
-			    flush_record(u, f, crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+			    flush_record(u, f, RECORDS_TAG_MESSAGE);
 			if (r != SPOOL_OK)
 				return r;
 		}
@@ -302,7 +301,7 @@ enum spool_result spool_file_end(struct spool_upload *u)
 		return SPOOL_ERROR;
 	struct spool_file *f = &u->files[u->nfiles - 1];
 	f->ended = true;
-	return flush_record(u, f, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+	return flush_record(u, f, RECORDS_TAG_FINAL);
 }
 
 unsigned spool_upload_files(const struct spool_upload *u)
@@ -348,8 +347,7 @@ static bool next_record(struct spool_reader *r)
 	if (!r->started) {
 		unsigned char header[SS_HEADER];
 		if (!read_at(f->fd, header, sizeof(header), 0) ||
-		    crypto_secretstream_xchacha20poly1305_init_pull(&sec->pull, header,
-								    sec->key) != 0)
+		    !records_pull_init(&sec->pull, header, sec->key))
 			return false;
 		r->offset = SS_HEADER;
 		r->left = f->plain;
@@ -361,12 +359,10 @@ static bool next_record(struct spool_reader *r)
 		return false;
 	unsigned long long got = 0;
 	unsigned char tag = 0;
-	if (crypto_secretstream_xchacha20poly1305_pull(&sec->pull, sec->plain, &got, &tag,
-						       u->cipher, n + SS_ABYTES, NULL, 0) != 0 ||
+	if (!records_pull(&sec->pull, sec->plain, &got, &tag, u->cipher, n + SS_ABYTES) ||
 	    got != n)
 		return false;
-	if (tag != (last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
-			 : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE))
+	if (tag != (last ? RECORDS_TAG_FINAL : RECORDS_TAG_MESSAGE))
 		return false;
 	r->offset += n + SS_ABYTES;
 	r->left -= n;

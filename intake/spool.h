@@ -5,10 +5,11 @@
  *
  * Each file is an unnamed file in the spool directory (O_TMPFILE, mode
  * 0600; the directory 0700): it disappears when closed, and a crash leaves
- * nothing named. Its content is a crypto_secretstream under the request's
- * key, which lives in guarded memory (sodium_malloc) and is wiped when the
- * request ends: the blocks left on the disk, a stolen disk or a copy of the
- * file taken while the upload runs show nothing readable.
+ * nothing named. Its content is an encrypted stream (crypto/records.h)
+ * under the request's key, which lives in guarded memory (secret_alloc)
+ * and is wiped when the request ends: the blocks left on the disk, a
+ * stolen disk or a copy of the file taken while the upload runs show
+ * nothing readable.
  *
  * Single-threaded: the event loop alone uses it. */
 #ifndef HOTLINE_INTAKE_SPOOL_H
@@ -16,6 +17,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "base/attr.h"
 
 /* Plaintext bytes per spool record; each record on disk is 17 bytes longer. */
 #define SPOOL_CHUNK 4096
@@ -27,8 +30,7 @@ struct spool_upload;
  * owned by this user, sets it 0700, and removes any named file left in it
  * (only an older build or a hand could have left one). max_bytes caps the
  * bytes of all spool files together. NULL with the reason in err. */
-struct spool *spool_open(const char *dir, size_t max_bytes, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+struct spool *spool_open(const char *dir, size_t max_bytes, char *err, size_t errlen) MUST_CHECK;
 void spool_close(struct spool *s);
 void spool_set_max(struct spool *s, size_t max_bytes);
 
@@ -40,7 +42,7 @@ unsigned spool_files(const struct spool *s);
 
 /* The spool of one request: a fresh key, and its files. NULL when out of
  * memory. */
-struct spool_upload *spool_upload_new(struct spool *s) __attribute__((warn_unused_result));
+struct spool_upload *spool_upload_new(struct spool *s) MUST_CHECK;
 /* Closes (so deletes) every file and wipes the key. NULL is fine. */
 void spool_upload_free(struct spool_upload *u);
 
@@ -51,12 +53,11 @@ enum spool_result {
 };
 
 /* Starts the next file; its index is the number of files begun before. */
-enum spool_result spool_file_begin(struct spool_upload *u) __attribute__((warn_unused_result));
+enum spool_result spool_file_begin(struct spool_upload *u) MUST_CHECK;
 /* Appends to the file begun last. */
-enum spool_result spool_file_write(struct spool_upload *u, const void *data, size_t n)
-    __attribute__((warn_unused_result));
+enum spool_result spool_file_write(struct spool_upload *u, const void *data, size_t n) MUST_CHECK;
 /* Ends the file begun last (its final record). */
-enum spool_result spool_file_end(struct spool_upload *u) __attribute__((warn_unused_result));
+enum spool_result spool_file_end(struct spool_upload *u) MUST_CHECK;
 /* Files begun so far. */
 unsigned spool_upload_files(const struct spool_upload *u);
 /* Plaintext bytes of file i. */
@@ -74,6 +75,6 @@ struct spool_reader {
 	bool started;
 };
 void spool_reader_init(struct spool_reader *r, struct spool_upload *u, unsigned file);
-bool spool_read(void *reader, void *buf, size_t n) __attribute__((warn_unused_result));
+bool spool_read(void *reader, void *buf, size_t n) MUST_CHECK;
 
 #endif

@@ -6,8 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sodium.h>
-
 #include "crypto/seal.h"
 #include "base/log.h"
 #include "base/wipe.h"

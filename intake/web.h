@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <microhttpd.h>
 
+#include "base/attr.h"
 #include "crypto/keys.h"
 #include "crypto/receipt.h"
 #include "base/config.h"
@@ -54,12 +55,11 @@ struct web {
 
 /* Loads the keys and the pepper named in cfg; NULL with a reason. */
 struct web *web_new(struct event_base *base, const struct config *cfg, struct db *db, char *err,
-		    size_t errlen) __attribute__((warn_unused_result));
+		    size_t errlen) MUST_CHECK;
 
 /* Loads the reloadable parts of fresh (keys, limits); on failure keeps the
  * old ones and returns false with a reason. */
-bool web_reload(struct web *w, const struct config *fresh, char *err, size_t errlen)
-	__attribute__((warn_unused_result));
+bool web_reload(struct web *w, const struct config *fresh, char *err, size_t errlen) MUST_CHECK;
 
 /* For MHD. */
 enum MHD_Result web_handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -82,7 +82,7 @@ size_t web_registration_need(const struct form *f);
 
 /* The memory cap for the staff pages' bodies (staff/internal.h mem_take):
  * w is the struct web; refused, not queued, when n does not fit. */
-bool web_mem_take(void *w, size_t n) __attribute__((warn_unused_result));
+bool web_mem_take(void *w, size_t n) MUST_CHECK;
 void web_mem_give(void *w, size_t n);
 
 #endif

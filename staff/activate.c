@@ -12,10 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
-
 #include "base/log.h"
 #include "accounts/accountdb.h"
+#include "crypto/random.h"
+#include "crypto/secret.h"
 #include "staff/internal.h"
 #include "accounts/totp.h"
 #include "workflow/wfdb.h"
@@ -29,10 +29,10 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg error, bool
 	char fresh_b32[TOTP_BASE32_SIZE] = "";
 	if (!b32) {
 		unsigned char secret[TOTP_SECRET_BYTES];
-		randombytes_buf(secret, sizeof secret);
+		random_bytes(secret, sizeof secret);
 		if (!totp_base32(secret, sizeof secret, fresh_b32))
 			fresh_b32[0] = '\0';
-		sodium_memzero(secret, sizeof secret);
+		secret_wipe(secret, sizeof secret);
 		b32 = fresh_b32;
 	}
 	char fresh[SESSION_CSRF_HEX + 1];
@@ -88,7 +88,7 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg error, bool
 	staff_text(c, M_MYTOTP_STEP_SCAN);
 	staff_printf(c, "<br>");
 	staff_totp_qr(c, uri);
-	sodium_memzero(uri, sizeof uri);
+	secret_wipe(uri, sizeof uri);
 	staff_printf(c, "<br>");
 	staff_text(c, M_MYTOTP_STEP_APP);
 	staff_printf(c, "<br><code id=\"totp-secret\" data-fresh>");
@@ -104,7 +104,7 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg error, bool
 	staff_text(c, M_ACTIVATE_SUBMIT);
 	staff_printf(c, "</button></p>\n</form>\n");
 	staff_page_end(c);
-	sodium_memzero(fresh_b32, sizeof fresh_b32);
+	secret_wipe(fresh_b32, sizeof fresh_b32);
 }
 
 /* The secret the form gave out, as it gave it out (as staff/mytotp.c):
@@ -115,7 +115,7 @@ static bool offered_secret(const char *b32, unsigned char secret[64], size_t *le
 	*len = 64;
 	bool ok = totp_base32_decode(b32, secret, len) && *len == TOTP_SECRET_BYTES &&
 		  totp_base32(secret, *len, again) && strcmp(again, b32) == 0;
-	sodium_memzero(again, sizeof again);
+	secret_wipe(again, sizeof again);
 	return ok;
 }
 
@@ -169,7 +169,7 @@ static void activate_post(struct staff_ctx *c)
 	unsigned char secret[64];
 	size_t secret_len = 0;
 	if (!offered_secret(b32, secret, &secret_len)) {
-		sodium_memzero(secret, sizeof secret);
+		secret_wipe(secret, sizeof secret);
 		form_page(c, 400, M_ACTIVATE_FAILED, false, NULL);
 		return;
 	}
@@ -183,7 +183,7 @@ static void activate_post(struct staff_ctx *c)
 	else if (totp[0] && !totp_check(secret, secret_len, time(NULL), 0, totp, &step))
 		refused = M_MYTOTP_BAD_CODE;
 	if (refused) {
-		sodium_memzero(secret, sizeof secret);
+		secret_wipe(secret, sizeof secret);
 		form_page(c, 400, refused, false, b32);
 		return;
 	}
@@ -196,7 +196,7 @@ static void activate_post(struct staff_ctx *c)
 	if (wait) {
 		/* not looked at during the slow-down, as at the login */
 		p->delay = wait;
-		sodium_memzero(secret, sizeof secret);
+		secret_wipe(secret, sizeof secret);
 		form_page(c, 401, M_ACTIVATE_FAILED, true, b32);
 		return;
 	}
@@ -211,7 +211,7 @@ static void activate_post(struct staff_ctx *c)
 		if (r == ACCOUNTDB_DONE && required && !totp[0]) {
 			/* the code is right but spent only with the authenticator */
 			wfdb_rollback(c->db);
-			sodium_memzero(secret, sizeof secret);
+			secret_wipe(secret, sizeof secret);
 			form_page(c, 400, M_ACTIVATE_TOTP_NEEDED, false, b32);
 			return;
 		}
@@ -219,7 +219,7 @@ static void activate_post(struct staff_ctx *c)
 		if (r == ACCOUNTDB_DONE && totp[0])
 			r = accountdb_totp_enrol(c->db, id, login, login, password, secret,
 						 secret_len, (long long)step, &e);
-		sodium_memzero(secret, sizeof secret);
+		secret_wipe(secret, sizeof secret);
 		if (r == ACCOUNTDB_DONE && wfdb_commit(c->db)) {
 			throttle_clear(p->srv->throttle, key);
 			log_info("staff: user %lld activated their account", id);
@@ -237,7 +237,7 @@ static void activate_post(struct staff_ctx *c)
 		}
 		wfdb_rollback(c->db);
 	}
-	sodium_memzero(secret, sizeof secret);
+	secret_wipe(secret, sizeof secret);
 	if (r == ACCOUNTDB_NO_ROW) {
 		unsigned d1 = throttle_fail(p->srv->throttle, key, now);
 		unsigned d2 = throttle_fail(p->srv->throttle, p->client_key, now);

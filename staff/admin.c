@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "accounts/activation.h"
+#include "crypto/secret.h"
 #include "staff/internal.h"
 #include "workflow/wfdb.h"
 
@@ -287,12 +286,12 @@ static void user_add_post(struct staff_ctx *c)
 		if (r == ACCOUNTDB_DONE && wfdb_commit(c->db)) {
 			log_info("staff admin: user %lld added an account", c->user->id);
 			code_page(c, login, code, pending, M_ADMIN_ADDED_TITLE);
-			sodium_memzero(code, sizeof code);
+			secret_wipe(code, sizeof code);
 			return;
 		}
 		wfdb_rollback(c->db);
 	}
-	sodium_memzero(code, sizeof code);
+	secret_wipe(code, sizeof code);
 	if (r == ACCOUNTDB_FAILED)
 		log_warning("staff admin: adding an account failed: %s", e.text);
 	if (r == ACCOUNTDB_NO_ROW)
@@ -522,7 +521,7 @@ static void reset_post(struct staff_ctx *c)
 		wfdb_rollback(c->db);
 		db_down(c);
 	}
-	sodium_memzero(code, sizeof code);
+	secret_wipe(code, sizeof code);
 }
 
 /* ------------------------------------------------------------ TOTP policy */

@@ -61,7 +61,8 @@ void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct wf
 	casepage_show(c, reg_no, invalid_input(e->code) ? 400 : 409, text);
 }
 
-void caseaction_done(struct staff_ctx *c, const char *reg_no, const char *anchor)
+/* 303 to /staff/case/REG_NO#anchor. */
+static void caseaction_done(struct staff_ctx *c, const char *reg_no, const char *anchor)
 {
 	char path[96];
 	snprintf(path, sizeof(path), "/staff/case/%s#%s", reg_no, anchor);

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto/digest.h"
 #include "crypto/seal.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "crypto/secret.h"
 #include "staff/seals.h"
 #include "workflow/calendar.h"
 #include "workflow/wfdb.h"
@@ -221,7 +221,7 @@ bool casefile_put_text(struct staff_ctx *c, const struct content_key *key, const
 	buf_add(&tmp, plain, plen);
 	staff_esc(c, tmp.data ? tmp.data : "");
 	buf_wipe(&tmp);
-	crypto_wipe(plain, plen);
+	secret_wipe(plain, plen);
 	free(plain);
 	return true;
 }
@@ -368,7 +368,7 @@ char *casefile_report_text(struct staff_ctx *c, const struct casefile *k)
 			}
 		}
 		json_decref(content);
-		crypto_wipe(plain, plen);
+		secret_wipe(plain, plen);
 		free(plain);
 		/* and the reporter's messages: someone named only in a later
 		 * message steps aside too (004 L105) */
@@ -378,7 +378,7 @@ char *casefile_report_text(struct staff_ctx *c, const struct casefile *k)
 			if (mk && casefile_decrypt(mk, msgs, i, 1, &plain, &plen)) {
 				buf_add(&b, plain, plen);
 				buf_puts(&b, "\n");
-				crypto_wipe(plain, plen);
+				secret_wipe(plain, plen);
 				free(plain);
 			}
 			content_key_free(mk);

@@ -10,6 +10,7 @@
 
 #include <libpq-fe.h>
 
+#include "base/attr.h"
 #include "staff/staff.h"
 #include "workflow/states.h"
 
@@ -66,7 +67,7 @@ const char *casefile_visibility(unsigned roles);
  * (the caller answers 404 either way, so the two cannot be told apart), or
  * on a database error (*db_error set). */
 bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct casefile *k,
-		   bool *db_error) __attribute__((warn_unused_result));
+		   bool *db_error) MUST_CHECK;
 
 /* Answers a casefile_load() that failed: rolls back, then 500 on a
  * database error, else 404. */
@@ -75,7 +76,7 @@ void casefile_load_refused(struct staff_ctx *c, bool db_error);
 /* Opens the transaction and loads the case (casefile_load()); answers the
  * request itself and returns false when it cannot go on. */
 bool casefile_open(struct staff_ctx *c, const char *reg_no, bool lock, struct casefile *k)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The case's content key, opened with the case's secret key from this
  * person's own seal (staff/seals.h); NULL when they hold no seal of the
@@ -86,8 +87,7 @@ struct content_key *casefile_content_key(struct staff_ctx *c, const struct casef
  * high-water mark of message ids, migrations/0012): *before gets the mark
  * as it was, so the page can show which messages are new. Runs in the
  * caller's transaction, after the view was audited (case.view). */
-bool casefile_mark_read(struct staff_ctx *c, const char *case_id, long long *before)
-    __attribute__((warn_unused_result));
+bool casefile_mark_read(struct staff_ctx *c, const char *case_id, long long *before) MUST_CHECK;
 
 /* Runs SQL with text parameters; NULL (logged, no content) on an error. */
 PGresult *casefile_query(struct staff_ctx *c, const char *sql_text, int n,
@@ -95,8 +95,8 @@ PGresult *casefile_query(struct staff_ctx *c, const char *sql_text, int n,
 /* With lengths and formats, for bytea parameters. */
 PGresult *casefile_query_bin(struct staff_ctx *c, const char *sql_text, int n,
 			     const char *const *values, const int *lengths, const int *formats);
-bool casefile_begin(struct staff_ctx *c) __attribute__((warn_unused_result));
-bool casefile_commit(struct staff_ctx *c) __attribute__((warn_unused_result));
+bool casefile_begin(struct staff_ctx *c) MUST_CHECK;
+bool casefile_commit(struct staff_ctx *c) MUST_CHECK;
 void casefile_rollback(struct staff_ctx *c);
 
 /* A bytea column, PQunescapeBytea'd (PQfreemem it), NULL when NULL. */
@@ -109,12 +109,12 @@ struct content_key *casefile_sealed_key(struct staff_ctx *c, const PGresult *res
 /* The report's own text (every text field of its content) and the
  * reporter's messages, one after the other, for the checks that nobody
  * named in them investigates the case or handles it (002 L47, 004 L105);
- * crypto_wipe and free it. NULL when the session cannot open the case. */
+ * secret_wipe and free it. NULL when the session cannot open the case. */
 char *casefile_report_text(struct staff_ctx *c, const struct casefile *k);
-/* A bytea column opened with key into *plain (crypto_wipe and free it);
+/* A bytea column opened with key into *plain (secret_wipe and free it);
  * false when there is no key, the column is NULL or it does not open. */
 bool casefile_decrypt(const struct content_key *key, const PGresult *res, int row, int col,
-		      unsigned char **plain, size_t *plen) __attribute__((warn_unused_result));
+		      unsigned char **plain, size_t *plen) MUST_CHECK;
 /* A bytea column opened with key, as text escaped into the page; false
  * (nothing written) when it does not open. */
 bool casefile_put_text(struct staff_ctx *c, const struct content_key *key, const PGresult *res,

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/digest.h"
 #include "crypto/seal.h"
+#include "crypto/secret.h"
 #include "staff/casefile.h"
 #include "staff/sealedtext.h"
 #include "workflow/calendar.h"
@@ -91,7 +91,7 @@ static json_t *decrypt_json(const struct content_key *key, const PGresult *res, 
 	json_t *j = NULL;
 	if (casefile_decrypt(key, res, row, col, &plain, &plen)) {
 		j = json_loadb((const char *)plain, plen, 0, NULL);
-		crypto_wipe(plain, plen);
+		secret_wipe(plain, plen);
 		free(plain);
 	}
 	return j;
@@ -1005,7 +1005,7 @@ static void warn_if_named(struct staff_ctx *c, const struct casefile *k)
 		return;
 	size_t len = strlen(text);
 	bool named = names_mentioned(text, len, c->user->name);
-	crypto_wipe(text, len);
+	secret_wipe(text, len);
 	free(text);
 	if (!named)
 		return;
@@ -1188,7 +1188,7 @@ static void file_download(struct staff_ctx *c)
 	json_decref(meta);
 	c->content_type = "application/octet-stream";
 	buf_add(&c->body, plain, plen);
-	crypto_wipe(plain, plen);
+	secret_wipe(plain, plen);
 	free(plain);
 }
 

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "crypto/secret.h"
 #include "intake/sealing.h"
 #include "staff/casefile.h"
 #include "staff/seals.h"
@@ -267,7 +267,7 @@ static void put_report(struct staff_ctx *c, const PGresult *v, const char *case_
 	json_t *content = NULL;
 	if (casefile_decrypt(key, v, 0, V_CONTENT, &plain, &plen)) {
 		content = json_loadb((const char *)plain, plen, 0, NULL);
-		crypto_wipe(plain, plen);
+		secret_wipe(plain, plen);
 		free(plain);
 	}
 	if (!content) {

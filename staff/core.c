@@ -1,7 +1,6 @@
 /* The foundation's own pages: the page shell, login, logout, the home
  * page and the stylesheet (docs/staff.md). */
 #include <ctype.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +10,10 @@
 #include "base/log.h"
 #include "base/html.h"
 #include "accounts/accountdb.h"
+#include "crypto/digest.h"
+#include "crypto/hex.h"
+#include "crypto/random.h"
+#include "crypto/secret.h"
 #include "staff/internal.h"
 #include "staff/seals.h"
 #include "accounts/totp.h"
@@ -130,8 +133,8 @@ const char *staff_pre_token(struct staff_ctx *c, char fresh[SESSION_CSRF_HEX + 1
 	if (token_ok(p->pre_token))
 		return p->pre_token;
 	unsigned char raw[32];
-	randombytes_buf(raw, sizeof raw);
-	sodium_bin2hex(fresh, SESSION_CSRF_HEX + 1, raw, sizeof raw);
+	random_bytes(raw, sizeof raw);
+	hex_encode(fresh, raw, sizeof raw);
 	staff_set_cookie(c, STAFF_PRE_COOKIE, fresh, -1);
 	return fresh;
 }
@@ -141,7 +144,7 @@ bool staff_pre_token_sent(struct staff_ctx *c)
 	struct staff_priv *p = staff_priv(c);
 	const char *token = staff_arg(c, "csrf");
 	return token_ok(token) && token_ok(p->pre_token) &&
-	       sodium_memcmp(token, p->pre_token, SESSION_CSRF_HEX) == 0;
+	       digest_equal(token, p->pre_token, SESSION_CSRF_HEX);
 }
 
 /* A local page to go to after login, else "/staff/". */
@@ -337,7 +340,7 @@ static void login_check_run(const PGresult *res, const char *password, const cha
 	unsigned char *wrapped = k->known ? bytea_col(res, 4, &wrapped_len) : NULL;
 	unsigned char *tw = k->known ? bytea_col(res, 6, &tw_len) : NULL;
 	unsigned char dummy_salt[ACCOUNT_SALT_BYTES];
-	randombytes_buf(dummy_salt, sizeof dummy_salt);
+	random_bytes(dummy_salt, sizeof dummy_salt);
 	bool salt_ok = salt && salt_len == ACCOUNT_SALT_BYTES;
 	k->kek = account_kek_derive_with(password, salt_ok ? salt : dummy_salt, &k->kdf);
 	/* form 2: the secretbox's tag is the password check */
@@ -350,7 +353,7 @@ static void login_check_run(const PGresult *res, const char *password, const cha
 	bool opened =
 	    k->kek && tw && account_unwrap(k->kek, tw, tw_len, &k->totp_secret, &k->totp_len);
 	unsigned char dummy_secret[TOTP_SECRET_BYTES];
-	randombytes_buf(dummy_secret, sizeof dummy_secret);
+	random_bytes(dummy_secret, sizeof dummy_secret);
 	long long last = k->known ? atoll(PQgetvalue(res, 0, 7)) : 0;
 	bool matched = totp_check(opened ? k->totp_secret : dummy_secret,
 				  opened ? k->totp_len : sizeof dummy_secret, time(NULL), last,
@@ -359,7 +362,7 @@ static void login_check_run(const PGresult *res, const char *password, const cha
 	k->code_ok = !required || (opened && matched);
 	if (!required)
 		k->step = 0;
-	sodium_memzero(dummy_secret, sizeof dummy_secret);
+	secret_wipe(dummy_secret, sizeof dummy_secret);
 	PQfreemem(salt);
 	PQfreemem(wrapped);
 	PQfreemem(tw);
@@ -379,7 +382,7 @@ static void login_upgrade(PGconn *db, long long user_id, const char *password,
 			  const struct login_check *k)
 {
 	unsigned char salt[ACCOUNT_SALT_BYTES];
-	randombytes_buf(salt, sizeof salt);
+	random_bytes(salt, sizeof salt);
 	struct account_kdf kdf;
 	account_kdf_current(&kdf);
 	struct account_kek *kek = account_kek_derive_with(password, salt, &kdf);
@@ -484,7 +487,7 @@ static void login_post(struct staff_ctx *c)
 	unsigned w2 = throttle_wait(p->srv->throttle, p->client_key, now);
 	unsigned wait = w1 > w2 ? w1 : w2;
 	if (wait && !may_trust) {
-		sodium_memzero(code, sizeof code);
+		secret_wipe(code, sizeof code);
 		login_refused(c, wait);
 		return;
 	}
@@ -493,7 +496,7 @@ static void login_post(struct staff_ctx *c)
 	PGresult *res = PQexecParams(c->db, sql_login, 1, NULL, v, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
-		sodium_memzero(code, sizeof code);
+		secret_wipe(code, sizeof code);
 		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
 		return;
 	}
@@ -507,13 +510,13 @@ static void login_post(struct staff_ctx *c)
 	t.trusted = t.dev_tries > 0;
 	if (wait && !t.trusted) {
 		PQclear(res);
-		sodium_memzero(code, sizeof code);
+		secret_wipe(code, sizeof code);
 		login_refused(c, wait);
 		return;
 	}
 	struct login_check chk;
 	login_check_run(res, password, code, &chk);
-	sodium_memzero(code, sizeof code);
+	secret_wipe(code, sizeof code);
 	struct secret_key *case_key = NULL;
 	bool ok = false;
 	if (!chk.known || !chk.password_ok)
@@ -584,8 +587,8 @@ static void login_post(struct staff_ctx *c)
 		log_error("staff: cannot make a device cookie for user %lld", t.user_id);
 	staff_redirect(c, safe_next(staff_arg(c, "next")));
 	log_info("staff: user %lld logged in", t.user_id);
-	sodium_memzero(sid, sizeof sid);
-	sodium_memzero(csrf, sizeof csrf);
+	secret_wipe(sid, sizeof sid);
+	secret_wipe(csrf, sizeof csrf);
 	ok = true;
 done:
 	PQclear(res);

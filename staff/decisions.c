@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/digest.h"
 #include "crypto/seal.h"
+#include "crypto/secret.h"
 #include "staff/caseaction.h"
 #include "staff/casefile.h"
 #include "staff/casepage.h"
@@ -360,7 +360,7 @@ static void order(struct staff_ctx *c)
 	content_key_free(key);
 	if (!*o.order_no)
 		wf_fail(&e, WF_MISSING, "the order's number");
-	crypto_wipe(text, strlen(text));
+	secret_wipe(text, strlen(text));
 	free(text);
 	if (!ok) {
 		casefile_rollback(c);

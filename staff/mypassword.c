@@ -10,11 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
-
 #include "crypto/keys.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
+#include "crypto/secret.h"
 #include "staff/internal.h"
 #include "staff/recheck.h"
 #include "workflow/wfdb.h"
@@ -121,8 +120,8 @@ static bool renew_session(struct staff_ctx *c, int epoch)
 	bool ok = session_create(p->srv->sessions, c->user->id, epoch, copy, sid, csrf);
 	if (ok)
 		staff_set_cookie(c, STAFF_COOKIE, sid, -1);
-	sodium_memzero(sid, sizeof sid);
-	sodium_memzero(csrf, sizeof csrf);
+	secret_wipe(sid, sizeof sid);
+	secret_wipe(csrf, sizeof csrf);
 	return ok;
 }
 

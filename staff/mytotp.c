@@ -10,10 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
-
 #include "base/log.h"
 #include "accounts/accountdb.h"
+#include "crypto/random.h"
+#include "crypto/secret.h"
 #include "staff/internal.h"
 #include "staff/qrcode.h"
 #include "staff/recheck.h"
@@ -112,7 +112,7 @@ static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enu
 		     b32, TOTP_DIGITS, TOTP_STEP);
 	staff_esc(c, c->user->login);
 	staff_printf(c, "</a></li>\n<li>");
-	sodium_memzero(uri, sizeof uri);
+	secret_wipe(uri, sizeof uri);
 	staff_text(c, M_MYTOTP_STEP_CONFIRM);
 	staff_printf(c, "</li>\n</ol>\n");
 	staff_form_open(c, "/staff/account/totp", false);
@@ -136,12 +136,12 @@ static void mytotp_get(struct staff_ctx *c)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
 	char b32[TOTP_BASE32_SIZE];
-	randombytes_buf(secret, sizeof secret);
+	random_bytes(secret, sizeof secret);
 	if (!totp_base32(secret, sizeof secret, b32))
 		b32[0] = '\0';
-	sodium_memzero(secret, sizeof secret);
+	secret_wipe(secret, sizeof secret);
 	form_page(c, 200, b32, 0);
-	sodium_memzero(b32, sizeof b32);
+	secret_wipe(b32, sizeof b32);
 }
 
 static void mytotp_post(struct staff_ctx *c)
@@ -154,20 +154,20 @@ static void mytotp_post(struct staff_ctx *c)
 	 * echoed into the page or enrolled */
 	if (!totp_base32_decode(b32, secret, &len) || len != TOTP_SECRET_BYTES ||
 	    !totp_base32(secret, len, again) || strcmp(again, b32) != 0) {
-		sodium_memzero(secret, sizeof secret);
+		secret_wipe(secret, sizeof secret);
 		mytotp_get(c);
 		return;
 	}
 	int64_t step = 0;
 	if (!totp_check(secret, len, time(NULL), 0, staff_arg(c, "code"), &step)) {
-		sodium_memzero(secret, sizeof secret);
+		secret_wipe(secret, sizeof secret);
 		form_page(c, 400, b32, M_MYTOTP_BAD_CODE);
 		return;
 	}
 	/* a wrong password here counts like one at the login (recheck.h) */
 	struct recheck rc;
 	if (recheck_begin(c, &rc)) {
-		sodium_memzero(secret, sizeof secret);
+		secret_wipe(secret, sizeof secret);
 		form_page(c, 400, b32, M_MYTOTP_BAD_PASSWORD);
 		return;
 	}
@@ -178,7 +178,7 @@ static void mytotp_post(struct staff_ctx *c)
 		r = accountdb_totp_enrol(c->db, c->user->id, c->user->login, c->user->login,
 					 staff_arg(c, "password"), secret, len, (long long)step, &e);
 		if (r == ACCOUNTDB_DONE && wfdb_commit(c->db)) {
-			sodium_memzero(secret, sizeof secret);
+			secret_wipe(secret, sizeof secret);
 			recheck_right(c, &rc);
 			log_info("staff: user %lld set up an authenticator", c->user->id);
 			staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
@@ -192,7 +192,7 @@ static void mytotp_post(struct staff_ctx *c)
 		}
 		wfdb_rollback(c->db);
 	}
-	sodium_memzero(secret, sizeof secret);
+	secret_wipe(secret, sizeof secret);
 	if (r == ACCOUNTDB_NO_ROW) {
 		recheck_wrong(c, &rc);
 		log_info("staff: user %lld gave a wrong password setting up an authenticator",

@@ -1,3 +1,4 @@
+#include "crypto/secret.h"
 #include "staff/qrcode.h"
 
 #include <stdio.h>
@@ -5,7 +6,6 @@
 #include <string.h>
 
 #include <qrencode.h>
-#include <sodium.h>
 
 bool qrcode_svg_path(const char *text, char **path, int *size)
 {
@@ -19,7 +19,7 @@ bool qrcode_svg_path(const char *text, char **path, int *size)
 	size_t cap = (size_t)w * (size_t)w * 16 + 1;
 	char *out = malloc(cap);
 	if (!out) {
-		sodium_memzero(qr->data, (size_t)w * (size_t)w);
+		secret_wipe(qr->data, (size_t)w * (size_t)w);
 		QRcode_free(qr);
 		return false;
 	}
@@ -36,9 +36,9 @@ bool qrcode_svg_path(const char *text, char **path, int *size)
 				run++;
 			int n = snprintf(out + o, cap - o, "M%d %dh%dv1h-%dz", x, y, run, run);
 			if (n < 0 || (size_t)n >= cap - o) {
-				sodium_memzero(out, cap);
+				secret_wipe(out, cap);
 				free(out);
-				sodium_memzero(qr->data, (size_t)w * (size_t)w);
+				secret_wipe(qr->data, (size_t)w * (size_t)w);
 				QRcode_free(qr);
 				return false;
 			}
@@ -46,7 +46,7 @@ bool qrcode_svg_path(const char *text, char **path, int *size)
 			x += run;
 		}
 	}
-	sodium_memzero(qr->data, (size_t)w * (size_t)w);
+	secret_wipe(qr->data, (size_t)w * (size_t)w);
 	QRcode_free(qr);
 	*path = out;
 	*size = w;
@@ -57,6 +57,6 @@ void qrcode_path_free(char *path)
 {
 	if (!path)
 		return;
-	sodium_memzero(path, strlen(path));
+	secret_wipe(path, strlen(path));
 	free(path);
 }

@@ -9,6 +9,7 @@
 
 #include <libpq-fe.h>
 
+#include "base/attr.h"
 #include "staff/staff.h"
 #include "workflow/freetext.h"
 
@@ -17,8 +18,7 @@ struct content_key;
 /* The content key of the case with this id (hotline.cases.id), opened the
  * way the case pages open it (casefile_content_key); NULL when this
  * session cannot open it. content_key_free() it. */
-struct content_key *sealedtext_case_key(struct staff_ctx *c, const char *case_id)
-    __attribute__((warn_unused_result));
+struct content_key *sealedtext_case_key(struct staff_ctx *c, const char *case_id) MUST_CHECK;
 
 /* Writes the text of a row (freetext_open(): the sealed column, else the
  * legacy clear one; clear_col < 0: none) escaped into the page; a sealed
@@ -31,7 +31,7 @@ enum freetext_state sealedtext_put(struct staff_ctx *c, const struct content_key
  * case reg_no for reveal_request() (workflow/reveal.h); NULL when this
  * session cannot open the case's key. free() it. */
 char *sealedtext_reveal_seal(struct staff_ctx *c, const char *reg_no, const char *reason)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The reason of request reveal_id of case case_id, into the page as
  * sealedtext_put() writes it. */

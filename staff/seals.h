@@ -12,6 +12,7 @@
 
 #include <libpq-fe.h>
 
+#include "base/attr.h"
 #include "crypto/keys.h"
 #include "staff/staff.h"
 
@@ -23,7 +24,7 @@ const struct secret_key *staff_case_key_for(struct staff_ctx *c, const char *cas
 /* The case's public key of the key staff_case_key_for() opened, for
  * sealing a note, a reply or a conclusion to the case; false when none. */
 bool staff_case_public_key(struct staff_ctx *c, const char *case_id, struct public_key *out)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* Seals made after one request or login at most: the rest at the next. */
 #define SEALS_PER_REQUEST 200
@@ -57,7 +58,7 @@ struct worker_pool;
 struct session_store;
 struct seals_sweeper *seals_sweeper_new(struct event_base *base, struct worker_pool *pool,
 					struct session_store *sessions, unsigned idle_seconds)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 /* Call after the pool is freed (its done() may still run until then).
  * NULL is a no-op. */
 void seals_sweeper_free(struct seals_sweeper *w);

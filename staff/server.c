@@ -2,16 +2,17 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "base/clientaddr.h"
 #include "base/http.h"
 #include "base/log.h"
+#include "crypto/secret.h"
 #include "intake/spool.h"
 #include "base/worker.h"
 #include "base/html.h"
@@ -166,9 +167,9 @@ static void req_free(struct staff_req *r)
 		MHD_destroy_response(r->response);
 	if (r->timer)
 		event_free(r->timer);
-	sodium_memzero(r->cookie_session, sizeof r->cookie_session);
-	sodium_memzero(r->cookie_pre, sizeof r->cookie_pre);
-	sodium_memzero(r->cookie_device, sizeof r->cookie_device);
+	secret_wipe(r->cookie_session, sizeof r->cookie_session);
+	secret_wipe(r->cookie_pre, sizeof r->cookie_pre);
+	secret_wipe(r->cookie_device, sizeof r->cookie_device);
 	free(r);
 }
 
@@ -713,7 +714,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 	if (r->is_post) {
 		const char *token = staff_arg(c, "csrf");
 		bool ok = strlen(token) == SESSION_CSRF_HEX &&
-			  sodium_memcmp(token, view.csrf, SESSION_CSRF_HEX) == 0;
+			  digest_equal(token, view.csrf, SESSION_CSRF_HEX);
 		/* only a body field counts, never the query */
 		if (staff_body_in_query(&r->body, "csrf"))
 			ok = false;

@@ -12,6 +12,8 @@
 #include <event2/event.h>
 #include <microhttpd.h>
 
+#include "base/attr.h"
+
 struct config;
 struct http_server;
 struct intake_keys;
@@ -19,7 +21,7 @@ struct staff_server;
 
 struct staff_server *staff_server_new(struct event_base *base, const struct config *cfg,
 				      const struct intake_keys *keys, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 void staff_server_set_http(struct staff_server *s, struct http_server *http);
 
 /* "/staff" or below. */

@@ -20,6 +20,7 @@
 
 #include <libpq-fe.h>
 
+#include "base/attr.h"
 #include "base/buf.h"
 #include "base/i18n.h"
 
@@ -164,7 +165,7 @@ void staff_redirect(struct staff_ctx *c, const char *path);
 /* The same row as staff_audit() for a program without a session
  * (hotlinectl): user_id 0 means none. */
 bool staff_audit_db(PGconn *db, long long user_id, const char *login, const char *action,
-		    const char *object) __attribute__((warn_unused_result));
+		    const char *object) MUST_CHECK;
 
 /* The page shell: header with the user's name, a menu of what their roles
  * may open, language links, the logout form; then <main>. Title escaped. */
@@ -185,7 +186,6 @@ void staff_error(struct staff_ctx *c, unsigned status, enum msg title, enum msg 
  * number), when. Never content. Runs on c->db, so inside the handler's
  * transaction when one is open. False when it could not be written: the
  * handler must then not show or change anything. */
-bool staff_audit(struct staff_ctx *c, const char *action, const char *object)
-    __attribute__((warn_unused_result));
+bool staff_audit(struct staff_ctx *c, const char *action, const char *object) MUST_CHECK;
 
 #endif

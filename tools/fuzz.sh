@@ -34,13 +34,16 @@ sources() {
 	packet) echo crypto/packet.c crypto/shares.c crypto/keys.c ;;
 	i18n) echo base/i18n.c ;;
 	text) echo base/utf8.c base/html.c base/i18n.c base/buf.c ;;
-	form) echo intake/form.c intake/spool.c base/utf8.c base/buf.c base/log.c ;;
+	form) echo intake/form.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c \
+		base/utf8.c base/buf.c base/log.c ;;
 	names) echo workflow/names.c ;;
 	checkpoint) echo workflow/checkpoint.c crypto/sign.c crypto/keys.c crypto/digest.c base/buf.c ;;
 	mail) echo intake/mail.c base/utf8.c ;;
-	staff_body) echo staff/body.c intake/spool.c base/utf8.c base/buf.c base/log.c ;;
+	staff_body) echo staff/body.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c \
+		base/utf8.c base/buf.c base/log.c ;;
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
 		base/buf.c staff/roles.c staff/pattern.c accounts/totp.c accounts/session.c crypto/keys.c \
+		crypto/hex.c crypto/random.c crypto/secret.c \
 		workflow/procedure.c workflow/notice.c workflow/deadline.c workflow/wfdb.c base/html.c \
 		base/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c ;;
 	*) return 1 ;;

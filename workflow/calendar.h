@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/attr.h"
+
 /* A civil date (proleptic Gregorian). Dates are values: pass them around
  * freely. */
 struct cal_date {
@@ -41,12 +43,12 @@ struct cal_date cal_date_add_days(struct cal_date d, int n);
 int cal_date_days_between(struct cal_date a, struct cal_date b);
 /* Exactly "YYYY-MM-DD" of a valid date; false for anything else, out is
  * then left alone. */
-bool cal_date_parse(const char *s, struct cal_date *out) __attribute__((warn_unused_result));
+bool cal_date_parse(const char *s, struct cal_date *out) MUST_CHECK;
 /* "YYYY-MM-DD" */
 void cal_date_format(struct cal_date d, char out[CAL_DATE_SIZE]);
 /* Exactly "YYYY-MM" with year 1..9999 and month 1..12 (a month typed in a
  * form); false for anything else, *year and *month then left alone. */
-bool cal_month_parse(const char *s, int *year, int *month) __attribute__((warn_unused_result));
+bool cal_month_parse(const char *s, int *year, int *month) MUST_CHECK;
 
 /* Local time in Asia/Almaty. Kazakhstan went over to a single zone, UTC+5,
  * on 2024-03-01 00:00 local time (tzdata 2024a); Almaty was UTC+6 before
@@ -88,17 +90,16 @@ enum cal_kind {
  * CALENDAR_FIRST_YEAR..CALENDAR_LAST_YEAR. False with the reason, for
  * people, in why (always NUL-terminated, truncated to size). The rows
  * already in the table are loaded by calendar_set() unchecked. */
-bool calendar_check_row(struct cal_date d, enum cal_kind kind, char *why, size_t size)
-    __attribute__((warn_unused_result));
+bool calendar_check_row(struct cal_date d, enum cal_kind kind, char *why, size_t size) MUST_CHECK;
 
 /* "holiday", "off", "work" (the text in hotline.calendar_days.kind). */
 const char *calendar_kind_name(enum cal_kind kind);
-bool calendar_kind_parse(const char *s, enum cal_kind *out) __attribute__((warn_unused_result));
+bool calendar_kind_parse(const char *s, enum cal_kind *out) MUST_CHECK;
 
 struct calendar;
 
 /* The law's rules and no rows. NULL only when out of memory. */
-struct calendar *calendar_new(void) __attribute__((warn_unused_result));
+struct calendar *calendar_new(void) MUST_CHECK;
 /* calendar_free(NULL) is a no-op. */
 void calendar_free(struct calendar *cal);
 
@@ -106,14 +107,14 @@ void calendar_free(struct calendar *cal);
  * the table. note is copied (NULL is taken as ""). False for an invalid
  * date or kind, or when out of memory; the calendar is then unchanged. */
 bool calendar_set(struct calendar *cal, struct cal_date d, enum cal_kind kind, const char *note)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 /* Removes the row for d: the day goes back to the rules. False if there was
  * none. */
 bool calendar_unset(struct calendar *cal, struct cal_date d);
 /* calendar_set() from the text of a row: "YYYY-MM-DD", "holiday" | "off" |
  * "work", the note. False if the date or kind is not understood. */
 bool calendar_load_row(struct calendar *cal, const char *day, const char *kind, const char *note)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* Why a day is what it is, most specific reason first: a row of the table
  * wins over the rules, a holiday over a weekend. */

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/attr.h"
 #include "crypto/digest.h"
 #include "crypto/sign.h"
 #include "base/buf.h"

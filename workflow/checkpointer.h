@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "base/attr.h"
 #include "base/config.h"
 #include "base/db.h"
 
@@ -24,7 +25,7 @@ struct checkpointer;
  * in the log once). */
 struct checkpointer *checkpointer_start(struct event_base *base, struct db *db,
 					const struct config *cfg, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 /* A reload: the new interval, and a checkpoint now. */
 void checkpointer_reload(struct checkpointer *c, const struct config *cfg);
 /* NULL is a no-op. */

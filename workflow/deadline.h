@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/attr.h"
 #include "workflow/calendar.h"
 #include "workflow/wfdb.h"
 
@@ -21,24 +22,24 @@ void deadline_due_at(struct cal_date last_day, char at[24]);
  * date. */
 bool deadline_add(PGconn *pg, const char *case_id, const char *kind, struct cal_date due,
 		  const char *ref_id, const char *basis, char out[11], struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* Ten working days from the order date (004 p.7.5); due gets the date. */
 bool deadline_add_investigation(PGconn *pg, const struct calendar *cal, const char *case_id,
 				const char *order_date, char due[11], struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 /* One working day from the request (004 p.7.8). */
 bool deadline_add_material(PGconn *pg, const struct calendar *cal, const char *case_id,
 			   const char *request_id, const char *requested_on, char due[11],
-			   struct wf_error *e) __attribute__((warn_unused_result));
+			   struct wf_error *e) MUST_CHECK;
 /* Moves the open deadline of that kind to a fixed date (an extension with
  * written consent). */
 bool deadline_move(PGconn *pg, const char *case_id, const char *kind, const char *new_due,
-		   struct wf_error *e) __attribute__((warn_unused_result));
+		   struct wf_error *e) MUST_CHECK;
 /* Marks the open deadline of that kind (and ref, for material requests;
  * NULL otherwise) met now. */
 bool deadline_meet(PGconn *pg, const char *case_id, const char *kind, const char *ref,
-		   struct wf_error *e) __attribute__((warn_unused_result));
+		   struct wf_error *e) MUST_CHECK;
 
 /* The reply to a named reporter (004 L196: the law on citizens' appeals;
  * АППК РК art. 76 p.1, docs/procedure.md "The reply"): the working days
@@ -53,13 +54,12 @@ struct cal_date deadline_reply_due(const struct calendar *cal, struct cal_date r
  * is NULL) without their duty done: met_at now, voided. The scanner then
  * neither reminds nor escalates. */
 bool deadline_void(PGconn *pg, const char *case_id, const char *kind, struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 /* The case reached a state that ends it (closed, referred, not considered,
  * forwarded): every open deadline is voided (but the reply to a named
  * reporter unless the case is closed), the overdue flag clears, and
  * reminders and escalations not yet sent are withdrawn from the outbox. */
-bool deadline_end_case(PGconn *pg, const char *case_id, bool closed, struct wf_error *e)
-    __attribute__((warn_unused_result));
+bool deadline_end_case(PGconn *pg, const char *case_id, bool closed, struct wf_error *e) MUST_CHECK;
 
 /* Working days from the day of now (Asia/Almaty) to due (0 = due that
  * day; negative = late by that many). */

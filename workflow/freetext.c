@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/digest.h"
 #include "crypto/seal.h"
+#include "crypto/secret.h"
 
 char *freetext_seal(const struct content_key *key, const char *text)
 {
@@ -49,7 +49,7 @@ enum freetext_state freetext_open(const struct content_key *key, const PGresult 
 			memcpy(t, plain, plen);
 			t[plen] = '\0';
 		}
-		crypto_wipe(plain, plen);
+		secret_wipe(plain, plen);
 		free(plain);
 		if (!t)
 			return FREETEXT_SEALED;
@@ -66,6 +66,6 @@ void freetext_free(char *text)
 {
 	if (!text)
 		return;
-	crypto_wipe(text, strlen(text));
+	secret_wipe(text, strlen(text));
 	free(text);
 }

@@ -13,13 +13,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/attr.h"
+
 struct content_key;
 
 /* content_encrypt(text) as PostgreSQL's hex bytea input ("\x..."), for a
  * text-format parameter of a bytea column; malloc'd (free() it: it holds
  * no clear text). NULL when key is NULL or out of memory. */
-char *freetext_seal(const struct content_key *key, const char *text)
-    __attribute__((warn_unused_result));
+char *freetext_seal(const struct content_key *key, const char *text) MUST_CHECK;
 
 /* What a stored text is for the reader. */
 enum freetext_state {

@@ -167,10 +167,16 @@ static bool member_account(PGconn *pg, const struct investigation_member *m, str
 	return true;
 }
 
-bool investigation_check_members(PGconn *pg, const struct investigation *v,
-				 const struct investigation_member *members, int nmembers,
-				 const char *report_text, const struct content_key *key,
-				 struct wf_error *e)
+/* Nobody named in the report and nobody who declared a personal interest
+ * may sit on its commission (004 L105, 002 L47); names compare across
+ * Cyrillic and Latin transliteration (workflow/names.h). report_text is
+ * the report's own text (what, when and where, who) and the reporter's
+ * messages, decrypted by the caller with the case key; key (the case's
+ * content key) opens the declared names. */
+static bool investigation_check_members(PGconn *pg, const struct investigation *v,
+					const struct investigation_member *members, int nmembers,
+					const char *report_text, const struct content_key *key,
+					struct wf_error *e)
 {
 	static const char sql_interest[] = "SELECT name_sealed, name FROM "
 					   "hotline.interest_declarations WHERE case_id = $1";

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/attr.h"
 #include "workflow/states.h"
 #include "workflow/wfdb.h"
 
@@ -46,7 +47,7 @@ struct investigation {
  * (SELECT ... FOR UPDATE): call it inside a transaction. WF_NO_CASE when
  * the journal has no such number. */
 bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v,
-			struct wf_error *e) __attribute__((warn_unused_result));
+			struct wf_error *e) MUST_CHECK;
 
 struct investigation_member {
 	const char *name;
@@ -65,29 +66,16 @@ struct investigation_order {
 	const struct content_key *key;
 };
 
-/* Nobody named in the report and nobody who declared a personal interest
- * may sit on its commission (004 L105, 002 L47); names compare across
- * Cyrillic and Latin transliteration (workflow/names.h). report_text is
- * the report's own text (what, when and where, who) and the reporter's
- * messages, decrypted by the caller with the case key; key (the case's
- * content key) opens the declared names. */
-bool investigation_check_members(PGconn *pg, const struct investigation *v,
-				 const struct investigation_member *members, int nmembers,
-				 const char *report_text, const struct content_key *key,
-				 struct wf_error *e)
-    __attribute__((warn_unused_result));
-
 /* The case waits for an investigation to be ordered: the director decided
  * to investigate, and none was ordered yet. */
-bool investigation_check_order(const struct investigation *v, struct wf_error *e)
-    __attribute__((warn_unused_result));
+bool investigation_check_order(const struct investigation *v, struct wf_error *e) MUST_CHECK;
 
 /* Only the account holding the director's role decides and consents for a
  * case, or the alternate recipient's when the report names the director
  * (000 L140, 004 p.7.5, 7.11); an active account. name (may be NULL, else
  * 128 bytes) gets its display name. */
 bool investigation_check_decider(PGconn *pg, const struct investigation *v, long long user_id,
-				 char name[128], struct wf_error *e) __attribute__((warn_unused_result));
+				 char name[128], struct wf_error *e) MUST_CHECK;
 
 /* Orders the investigation of a case the director decided to investigate:
  * the order's date is neither before that decision nor after the day of
@@ -99,12 +87,10 @@ bool investigation_check_decider(PGconn *pg, const struct investigation *v, long
  * configured. */
 bool investigation_order(PGconn *pg, struct investigation *v, const struct investigation_order *o,
 			 const char *report_text, int64_t now, char due[11], int *queued,
-			 struct wf_error *e)
-    __attribute__((warn_unused_result));
+			 struct wf_error *e) MUST_CHECK;
 
 /* ordered -> in_progress. */
-bool investigation_start(PGconn *pg, struct investigation *v, struct wf_error *e)
-    __attribute__((warn_unused_result));
+bool investigation_start(PGconn *pg, struct investigation *v, struct wf_error *e) MUST_CHECK;
 
 /* The reasoned conclusion citing the legal or internal norms (004 p.7.10):
  * the norms are stored as given; the findings (len > 0 bytes) and the
@@ -112,8 +98,7 @@ bool investigation_start(PGconn *pg, struct investigation *v, struct wf_error *e
  * fresh key sealed to the case-handling public key. -> conclusion_drafted. */
 bool investigation_conclude(PGconn *pg, struct investigation *v, const char *norms,
 			    const void *text, size_t len, const void *proposed, size_t proposed_len,
-			    const struct public_key *case_pk, struct wf_error *e)
-    __attribute__((warn_unused_result));
+			    const struct public_key *case_pk, struct wf_error *e) MUST_CHECK;
 
 /* The commission hands its conclusion and the materials to management
  * (004 p.7.10): conclusion_drafted -> submitted. This meets the ten working
@@ -122,7 +107,7 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
  * to decide. by is the submitting member's account, 0 from hotlinectl.
  * *queued (may be NULL): notices queued. */
 bool investigation_submit(PGconn *pg, struct investigation *v, long long by, int *queued,
-			  struct wf_error *e) __attribute__((warn_unused_result));
+			  struct wf_error *e) MUST_CHECK;
 
 /* Management's decision on the submitted conclusion (004 p.7.11). */
 struct investigation_ruling {
@@ -134,18 +119,17 @@ struct investigation_ruling {
 /* submitted -> decided; anyone else than the director (or the alternate
  * when the director is named) is refused with WF_NOT_DECIDER. */
 bool investigation_decide(PGconn *pg, struct investigation *v, const struct investigation_ruling *r,
-			  int64_t now, struct wf_error *e) __attribute__((warn_unused_result));
+			  int64_t now, struct wf_error *e) MUST_CHECK;
 
 /* The document adopting the measures, its number and its date (from the
  * decision's date to today). -> measures_adopted. */
 bool investigation_measures(PGconn *pg, struct investigation *v, const char *doc, const char *date,
-			    int64_t now, struct wf_error *e) __attribute__((warn_unused_result));
+			    int64_t now, struct wf_error *e) MUST_CHECK;
 
 /* -> closed; closes the case and ends everything that still runs for it
  * (deadline_end_case: open deadlines voided, overdue flag cleared, unsent
  * reminders withdrawn). */
-bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e)
-    __attribute__((warn_unused_result));
+bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e) MUST_CHECK;
 
 /* The director's written consent to a longer term (004 p.7.5): all four
  * fields are required, while the conclusion is not yet submitted; the
@@ -160,7 +144,7 @@ struct investigation_extension {
 };
 bool investigation_extend(PGconn *pg, struct investigation *v,
 			  const struct investigation_extension *x, int64_t now, struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* A request for materials to an employee, due one working day after the
  * day it is made (004 p.7.8). on is that day (YYYY-MM-DD) or NULL for the
@@ -169,11 +153,11 @@ bool investigation_extend(PGconn *pg, struct investigation *v,
  * under key, the case's content key (workflow/freetext.h). */
 bool investigation_request(PGconn *pg, struct investigation *v, const char *to, const char *what,
 			   const struct content_key *key, const char *on, int64_t now, char request_id[24], char due[11],
-			   struct wf_error *e) __attribute__((warn_unused_result));
+			   struct wf_error *e) MUST_CHECK;
 
 /* The materials of an open request of this investigation arrived: meets
  * its deadline. */
 bool investigation_received(PGconn *pg, struct investigation *v, const char *request_id,
-			    struct wf_error *e) __attribute__((warn_unused_result));
+			    struct wf_error *e) MUST_CHECK;
 
 #endif

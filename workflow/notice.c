@@ -50,7 +50,10 @@ static const struct duty_text *channel(const char *kind)
 	return NULL;
 }
 
-void notice_case_link(struct buf *b, const char *console_url, const char *reg_no)
+/* The address of the case's page under console_url ("…/staff/"):
+ * console_url + "case/" + reg_no, the route of staff/casepage.c. Appends
+ * nothing when console_url is NULL or empty. */
+static void notice_case_link(struct buf *b, const char *console_url, const char *reg_no)
 {
 	if (console_url && *console_url)
 		buf_printf(b, "%s%scase/%s", console_url,

@@ -40,11 +40,6 @@ struct notice {
 	struct buf body;
 };
 
-/* The address of the case's page under console_url ("…/staff/"):
- * console_url + "case/" + reg_no, the route of staff/casepage.c. Appends
- * nothing when console_url is NULL or empty. */
-void notice_case_link(struct buf *b, const char *console_url, const char *reg_no);
-
 void notice_build(struct notice *n, enum notice_kind kind, const struct notice_facts *f);
 void notice_free(struct notice *n);
 

@@ -19,6 +19,7 @@
 
 #include <libpq-fe.h>
 
+#include "base/attr.h"
 #include "base/buf.h"
 #include "workflow/states.h"
 #include "workflow/wfdb.h"
@@ -86,7 +87,7 @@ struct procedure_triage {
 
 bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_triage *t,
 		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The alternate recipient, and only they (the caller checks the role),
  * clears the flag "the report names the director", also when the reporter
@@ -97,26 +98,25 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
  * who, and the note's id. */
 bool procedure_clear_director_named(PGconn *pg, const char *reg_no, const char *reason_note,
 				    const char *actor, struct procedure_outcome *out,
-				    struct wf_error *e) __attribute__((warn_unused_result));
+				    struct wf_error *e) MUST_CHECK;
 
 /* The director (or alternate) acknowledges: meets the director_notice
  * deadline. */
 bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor,
-		   struct procedure_outcome *out, struct wf_error *e) __attribute__((warn_unused_result));
+		   struct procedure_outcome *out, struct wf_error *e) MUST_CHECK;
 
 /* The decision, with its document (may be "" or NULL). An investigation
  * is then ordered separately (its order number and commission). */
 bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, const char *doc,
 		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The materials went to body (an urgent case, or after a decision to
  * forward). body is stored only under key, the case's content key
  * (workflow/freetext.h); the timeline event does not name it. */
 bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body,
 			 const struct content_key *key, const char *actor,
-			 struct procedure_outcome *out, struct wf_error *e)
-    __attribute__((warn_unused_result));
+			 struct procedure_outcome *out, struct wf_error *e) MUST_CHECK;
 
 /* A person declared a personal interest: they cannot sit on the case's
  * commission (004 L105, 002 L47). The name is stored only under key, the
@@ -125,13 +125,13 @@ bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body,
  * the terminal. */
 bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name,
 				const struct content_key *key, long long declared_by,
-				struct wf_error *e) __attribute__((warn_unused_result));
+				struct wf_error *e) MUST_CHECK;
 
 /* The printable cover letter for sending the materials on paper (004
  * p.10.7): case number and dates only, never content or identity. Appends
  * a whole HTML page to out. Refused unless the decision was to forward. */
 bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *stylesheet,
-			    struct buf *out, struct wf_error *e) __attribute__((warn_unused_result));
+			    struct buf *out, struct wf_error *e) MUST_CHECK;
 /* The letter's style: inline in the page when stylesheet is NULL (a file
  * to print), else the page links stylesheet, which must carry this (the
  * staff pages forbid inline style). */

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "base/attr.h"
 #include "workflow/wfdb.h"
 
 /* Attaches the appeal (its case id and number) to the running
@@ -19,7 +20,6 @@
  * it that is not closed (WF_NOT_ORDERED), the appeal itself or already
  * attached (WF_CASE_STATE). */
 bool related_attach(PGconn *pg, const char *appeal_case_id, const char *appeal_reg_no,
-		    const char *target, long long user_id, struct wf_error *e)
-    __attribute__((warn_unused_result));
+		    const char *target, long long user_id, struct wf_error *e) MUST_CHECK;
 
 #endif

@@ -102,17 +102,6 @@ bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *
 	return ok;
 }
 
-char *reveal_reason(PGconn *pg, const struct reveal *r)
-{
-	static const char sql_reason[] =
-		"SELECT reason FROM hotline.identity_reveals WHERE id = $1::bigint";
-	const char *p[1] = {r->id};
-	PGresult *res = wfdb_exec(pg, sql_reason, 1, p, NULL);
-	char *reason = res && PQntuples(res) == 1 ? strdup(PQgetvalue(res, 0, 0)) : NULL;
-	PQclear(res);
-	return reason;
-}
-
 static const char sql_event[] =
 	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
 

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/attr.h"
 #include "workflow/wfdb.h"
 
 struct public_key;
@@ -51,13 +52,7 @@ struct reveal {
 };
 
 /* Loads request id (a decimal id), locking it: call inside a transaction. */
-bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *e)
-    __attribute__((warn_unused_result));
-
-/* The reason of a request made before migration 0022, as the requester
- * wrote it (malloc'd; "" for a sealed one), or NULL. A reason is now
- * stored only under the case's key: staff/sealedtext.h reads it. */
-char *reveal_reason(PGconn *pg, const struct reveal *r);
+bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *e) MUST_CHECK;
 
 /* A request on case reg_no by user_id acting as role ("compliance" or
  * "commission": a commission member only on a case whose commission they
@@ -68,8 +63,7 @@ char *reveal_reason(PGconn *pg, const struct reveal *r);
  * reason sealed under the case's content key (workflow/freetext.h
  * freetext_seal; the caller checked the clear text is not blank). */
 bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const char *role,
-		    const char *reason, char id[24], struct wf_error *e)
-    __attribute__((warn_unused_result));
+		    const char *reason, char id[24], struct wf_error *e) MUST_CHECK;
 
 /* Which role approves this request: "alternate" when the case names the
  * director, else "director". */
@@ -79,13 +73,12 @@ const char *reveal_approver_role(const struct reveal *r);
  * who holds the roles named: only the approver role of the request
  * (reveal_approver_role), never the requester. */
 bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_director,
-		   bool is_alternate, bool approve, struct wf_error *e)
-    __attribute__((warn_unused_result));
+		   bool is_alternate, bool approve, struct wf_error *e) MUST_CHECK;
 
 /* The custodian's check before the release: the request is approved (not
  * yet opened) and the custodian is not its requester. */
 bool reveal_check_release(const struct reveal *r, long long custodian_id, struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The release of an approved request to custodian_id: the packet's text
  * (malloc'd, *len bytes: the sealed identity, which only M shares of the
@@ -94,7 +87,7 @@ bool reveal_check_release(const struct reveal *r, long long custodian_id, struct
  * and a case event. Each download is a release: the packet is the same. */
 bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
 		    const struct public_key *pk, char **packet, size_t *len, struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 /* The custodian's record that the holders opened the identity on
  * opened_on (YYYY-MM-DD, Asia/Almaty; not after today by now, not before
@@ -102,7 +95,6 @@ bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
  * never by its requester. The reporter's status page then says it was
  * revealed on that day. */
 bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
-			 const char *opened_on, int64_t now, struct wf_error *e)
-    __attribute__((warn_unused_result));
+			 const char *opened_on, int64_t now, struct wf_error *e) MUST_CHECK;
 
 #endif

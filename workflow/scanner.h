@@ -8,13 +8,14 @@
 
 #include <event2/event.h>
 
+#include "base/attr.h"
 #include "base/config.h"
 #include "base/db.h"
 
 struct scanner;
 
 struct scanner *scanner_start(struct event_base *base, struct db *db, const struct config *cfg)
-	__attribute__((warn_unused_result));
+	MUST_CHECK;
 /* A reload: interval, reminder points and the clock offset. */
 void scanner_reload(struct scanner *s, const struct config *cfg);
 void scanner_free(struct scanner *s);

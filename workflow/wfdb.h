@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "base/attr.h"
 #include "workflow/notice.h"
 
 struct calendar;
@@ -76,11 +77,11 @@ bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
 PGresult *wfdb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
 		    struct wf_error *e);
 bool wfdb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
-	      struct wf_error *e) __attribute__((warn_unused_result));
+	      struct wf_error *e) MUST_CHECK;
 
 /* BEGIN / COMMIT / ROLLBACK on pg, for hotlinectl and the staff pages. */
-bool wfdb_begin(PGconn *pg) __attribute__((warn_unused_result));
-bool wfdb_commit(PGconn *pg) __attribute__((warn_unused_result));
+bool wfdb_begin(PGconn *pg) MUST_CHECK;
+bool wfdb_commit(PGconn *pg) MUST_CHECK;
 void wfdb_rollback(PGconn *pg);
 
 /* The working-day calendar: rules plus the rows of hotline.calendar_days.
@@ -94,6 +95,6 @@ char *wfdb_setting(PGconn *pg, const char *key);
  * transaction; *queued (may be NULL) says how many. */
 bool wfdb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
 		 int nrecipients, const struct notice *n, int *queued, struct wf_error *e)
-    __attribute__((warn_unused_result));
+    MUST_CHECK;
 
 #endif

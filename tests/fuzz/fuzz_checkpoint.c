@@ -20,7 +20,7 @@ static struct sign_public pk;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!key) {
-		if (!crypto_init() || !(key = sign_secret_generate()))
+		if (!keys_init() || !(key = sign_secret_generate()))
 			abort();
 		sign_secret_public(key, &pk);
 	}

@@ -15,7 +15,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (!crypto_init())
+	if (!keys_init())
 		abort();
 	return 0;
 }

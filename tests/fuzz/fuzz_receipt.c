@@ -13,7 +13,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (!crypto_init())
+	if (!keys_init())
 		abort();
 	return 0;
 }

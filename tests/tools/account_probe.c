@@ -136,7 +136,7 @@ static int cmd_downgrade(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (!crypto_init())
+	if (!keys_init())
 		return 2;
 	if (argc > 1 && strcmp(argv[1], "open") == 0)
 		return cmd_open(argc - 1, argv + 1);

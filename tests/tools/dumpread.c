@@ -185,7 +185,7 @@ static int downgrade(const char *conninfo, const char *sec_path, const char *pas
 
 int main(int argc, char **argv)
 {
-	if (!crypto_init())
+	if (!keys_init())
 		return 1;
 	if (argc == 5 && strcmp(argv[1], "--downgrade") == 0)
 		return downgrade(argv[2], argv[3], argv[4]);

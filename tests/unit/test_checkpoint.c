@@ -248,7 +248,7 @@ static void mail_text(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	if (!crypto_init() || !mkdtemp(dir))
+	if (!keys_init() || !mkdtemp(dir))
 		return -1;
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* crypto/digest.c, crypto/keys.c, crypto/seal.c: known answers, round
+/* crypto/digest.c, crypto/keys.c, crypto/seal.c and the small wrappers
+ * (hex, wrap, password, records): known answers, round
  * trips, and that every kind of damage is refused. The key pair is made
  * once for the group (Argon2id MODERATE costs about half a second). */
 #include <setjmp.h>
@@ -21,8 +22,14 @@
 #include <sodium.h>
 
 #include "crypto/digest.h"
+#include "crypto/hex.h"
 #include "crypto/keys.h"
+#include "crypto/password.h"
+#include "crypto/random.h"
+#include "crypto/records.h"
 #include "crypto/seal.h"
+#include "crypto/secret.h"
+#include "crypto/wrap.h"
 
 #define PASSPHRASE "correct horse battery staple"
 
@@ -77,7 +84,7 @@ static int group_setup(void **state)
 	char err[256] = "";
 
 	(void)state;
-	if (!crypto_init())
+	if (!keys_init())
 		return -1;
 	strcpy(dir, "/tmp/hotline-test-crypto-XXXXXX");
 	if (mkdtemp(dir) == NULL)
@@ -161,8 +168,114 @@ static void hex_equal_random_wipe(void **state)
 		assert_true(random_uniform(10) < 10);
 	random_bytes(buf, sizeof buf);
 	assert_int_equal(digest_equal(buf, zero, sizeof buf), 0); /* 2^-128 to fail */
-	crypto_wipe(buf, sizeof buf);
+	secret_wipe(buf, sizeof buf);
 	assert_memory_equal(buf, zero, sizeof buf);
+}
+
+/* The wrappers code outside crypto/ calls instead of libsodium give what
+ * libsodium itself gives for the same call (the files, cookies and hashes
+ * they made before stay readable). */
+static void digest_pieces_match_libsodium(void **state)
+{
+	unsigned char key[32], want[32], got[32];
+	struct digest_state st;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof key; i++)
+		key[i] = (unsigned char)(7 * i);
+	crypto_generichash(want, 16, (const unsigned char *)"kindpiece", 9, key, sizeof key);
+	digest_init(&st, key, sizeof key, 16);
+	digest_update(&st, "kind", 4);
+	digest_update(&st, "piece", 5);
+	digest_final(&st, got, 16);
+	assert_memory_equal(got, want, 16);
+	crypto_generichash(want, 32, (const unsigned char *)"label\0login", 11, NULL, 0);
+	digest_init(&st, NULL, 0, 32);
+	digest_update(&st, "label", 6);
+	digest_update(&st, "login", 5);
+	digest_final(&st, got, 32);
+	assert_memory_equal(got, want, 32);
+	crypto_generichash(want, 32, key, sizeof key, NULL, 0);
+	digest_blake2b(got, 32, key, sizeof key);
+	assert_memory_equal(got, want, 32);
+}
+
+static void hex_round_trip_and_refusals(void **state)
+{
+	unsigned char in[3] = {0xab, 0x01, 0xff}, out[3];
+	char text[7];
+
+	(void)state;
+	hex_encode(text, in, sizeof in);
+	assert_string_equal(text, "ab01ff");
+	assert_true(hex_decode(out, sizeof out, text, 6));
+	assert_memory_equal(out, in, sizeof in);
+	assert_true(hex_decode(out, sizeof out, "AB01FF", 6));
+	assert_memory_equal(out, in, sizeof in);
+	assert_false(hex_decode(out, sizeof out, "ab01f", 5));    /* odd */
+	assert_false(hex_decode(out, sizeof out, "ab01", 4));     /* short */
+	assert_false(hex_decode(out, sizeof out, "ab01ffaa", 8)); /* long */
+	assert_false(hex_decode(out, sizeof out, "ab01fg", 6));   /* not hex */
+}
+
+static void wrap_is_secretbox(void **state)
+{
+	unsigned char key[WRAP_KEY_BYTES], box[WRAP_OVERHEAD + 5], plain[5];
+
+	(void)state;
+	random_bytes(key, sizeof key);
+	wrap_seal(key, "hello", 5, box);
+	assert_int_equal(crypto_secretbox_open_easy(plain, box + crypto_secretbox_NONCEBYTES,
+						    sizeof box - crypto_secretbox_NONCEBYTES, box,
+						    key),
+			 0);
+	assert_memory_equal(plain, "hello", 5);
+	memset(plain, 0, sizeof plain);
+	assert_true(wrap_open(key, box, sizeof box, plain));
+	assert_memory_equal(plain, "hello", 5);
+	box[sizeof box - 1] ^= 1;
+	assert_false(wrap_open(key, box, sizeof box, plain));
+	assert_false(wrap_open(key, box, WRAP_OVERHEAD - 1, plain));
+}
+
+static void password_dummy_is_well_formed(void **state)
+{
+	char hash[PASSWORD_HASH_SIZE];
+
+	(void)state;
+	assert_true(password_dummy_hash(hash));
+	assert_int_equal(strncmp(hash, "$argon2id$v=19$m=65536,t=2,p=1$", 31), 0);
+	assert_int_equal(crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+							 crypto_pwhash_MEMLIMIT_INTERACTIVE),
+			 0);
+}
+
+static void records_round_trip(void **state)
+{
+	unsigned char key[RECORDS_KEY_BYTES], header[RECORDS_HEADER_BYTES];
+	unsigned char c1[3 + RECORDS_ABYTES], c2[2 + RECORDS_ABYTES], out[3];
+	unsigned long long clen = 0, plen = 0;
+	unsigned char tag = 0;
+	struct records_state push, pull;
+
+	(void)state;
+	records_keygen(key);
+	records_push_init(&push, header, key);
+	assert_true(records_push(&push, c1, &clen, (const unsigned char *)"abc", 3,
+				 RECORDS_TAG_MESSAGE));
+	assert_int_equal(clen, sizeof c1);
+	assert_true(records_push(&push, c2, &clen, (const unsigned char *)"de", 2,
+				 RECORDS_TAG_FINAL));
+	assert_true(records_pull_init(&pull, header, key));
+	assert_true(records_pull(&pull, out, &plen, &tag, c1, sizeof c1));
+	assert_int_equal(plen, 3);
+	assert_int_equal(tag, RECORDS_TAG_MESSAGE);
+	assert_memory_equal(out, "abc", 3);
+	assert_true(records_pull(&pull, out, &plen, &tag, c2, sizeof c2));
+	assert_int_equal(tag, RECORDS_TAG_FINAL);
+	assert_memory_equal(out, "de", 2);
+	assert_true(records_pull_init(&pull, header, key));
+	assert_false(records_pull(&pull, out, &plen, &tag, c2, sizeof c2)); /* out of order */
 }
 
 /* ---- key files ---- */
@@ -775,6 +888,11 @@ int main(void)
 	    cmocka_unit_test(sha256_known_answer),
 	    cmocka_unit_test(keyed_known_answer),
 	    cmocka_unit_test(hex_equal_random_wipe),
+	    cmocka_unit_test(digest_pieces_match_libsodium),
+	    cmocka_unit_test(hex_round_trip_and_refusals),
+	    cmocka_unit_test(wrap_is_secretbox),
+	    cmocka_unit_test(password_dummy_is_well_formed),
+	    cmocka_unit_test(records_round_trip),
 	    cmocka_unit_test(key_file_modes_and_format),
 	    cmocka_unit_test(secret_matches_public_file),
 	    cmocka_unit_test(wrong_passphrase_refused),

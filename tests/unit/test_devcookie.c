@@ -22,7 +22,7 @@
 static void test_cookie(void **state)
 {
 	(void)state;
-	assert_true(crypto_init());
+	assert_true(keys_init());
 	struct devcookie_key *k = devcookie_key_new(), *other = devcookie_key_new();
 	assert_non_null(k);
 	assert_non_null(other);
@@ -105,7 +105,7 @@ static void test_trust(void **state)
 static void test_key_memory(void **state)
 {
 	(void)state;
-	assert_true(crypto_init());
+	assert_true(keys_init());
 	struct devcookie_key *k = devcookie_key_new();
 	assert_non_null(k);
 	char a[DEVCOOKIE_TEXT_SIZE];

@@ -32,7 +32,7 @@ static PGresult *row(const char *sealed, const char *clear)
 static void sealed_reads_only_with_its_key(void **state)
 {
 	(void)state;
-	assert_true(crypto_init());
+	assert_true(keys_init());
 	struct content_key *key = content_key_new(), *other = content_key_new();
 	const char *text = "Ахметов А.А., the head of accounting";
 	char *hex = freetext_seal(key, text);

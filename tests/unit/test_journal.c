@@ -97,7 +97,7 @@ static void content_digest_golden(void **state)
 
 int main(void)
 {
-	if (!crypto_init())
+	if (!keys_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reg_no_format),

@@ -136,7 +136,7 @@ static void no_free_failures(void **state)
 
 int main(void)
 {
-	if (!crypto_init())
+	if (!keys_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(doubles_then_caps),

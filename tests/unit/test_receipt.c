@@ -31,7 +31,7 @@ static enum receipt_error parse(const char *input, char *digits)
 static int group_setup(void **state)
 {
 	(void)state;
-	return crypto_init() ? 0 : -1;
+	return keys_init() ? 0 : -1;
 }
 
 static void damm_known_answers(void **state)

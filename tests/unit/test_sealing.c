@@ -41,7 +41,7 @@ static struct secret_key *make_pair(const char *name, struct public_key *pk)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (!crypto_init())
+	if (!keys_init())
 		return -1;
 	strcpy(dir, "/tmp/hotline-test-sealing-XXXXXX");
 	if (!mkdtemp(dir))

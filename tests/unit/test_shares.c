@@ -244,7 +244,7 @@ static void packet(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	return crypto_init() && mkdtemp(dir) ? 0 : -1;
+	return keys_init() && mkdtemp(dir) ? 0 : -1;
 }
 
 static int teardown(void **state)

@@ -30,7 +30,7 @@ static unsigned char test_secret[ACCOUNT_SECRET_BYTES];
 static int setup(void **state)
 {
 	(void)state;
-	if (!crypto_init() || !totp_init())
+	if (!keys_init() || !totp_init())
 		return -1;
 	account_kdf_current(&initial_kdf);
 	struct account_kdf fast;
