@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-#include <time.h>
 
 #include <event2/event.h>
 
 #include "crypto/casekey.h"
 #include "base/log.h"
+#include "intake/indoubt.h"
 
 struct pending {
 	struct appeal *appeal;
@@ -21,9 +21,8 @@ struct pending {
 };
 
 /* A batch whose connection was lost before its COMMIT was answered: it may
- * have committed or not. Its appeals wait until the server can tell, that
- * is once the session that ran it has ended (then its transaction is
- * either committed and visible, or gone for good). */
+ * have committed or not. Its appeals wait until the server can tell
+ * (intake/indoubt.h). */
 struct doubt {
 	int backend_pid;
 	struct pending *first;
@@ -63,13 +62,6 @@ static const char sql_deadline[] = "SELECT set_config('statement_timeout', $1, t
 static const char sql_register[] =
 	"SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE 'Asia/Almaty', "
 	"'YYYY-MM-DD HH24:MI') FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
-/* Same columns as sql_register. */
-static const char sql_registered[] =
-	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI') FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE c.receipt_hash = $1";
-static const char sql_session_gone[] =
-	"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)";
 static const char sql_reporter_key[] =
 	"UPDATE hotline.cases SET reporter_public_key = $2 WHERE receipt_hash = $1";
 static const char sql_mail_proof[] =
@@ -385,9 +377,8 @@ static void doubt_unlink(struct appeal_queue *q, struct doubt *d)
 
 static void doubt_answer_unknown(struct appeal_queue *q, struct pending *p)
 {
-	struct appeal_result r = {.ok = false, .unknown = true, .sqlstate = "08006"};
-	log_warning("registration outcome unknown: the connection was lost during its COMMIT "
-		    "and the database could not tell in time");
+	struct appeal_result r;
+	indoubt_unknown(&r);
 	q->doubting--;
 	pending_finish(p, &r);
 }
@@ -420,9 +411,7 @@ static void doubt_checked(struct db_job *job, void *arg)
 	struct appeal_queue *q = arg;
 	struct doubt *d = q->checking;
 	q->checking = NULL;
-	PGresult *gone = db_job_result(job, 0);
-	if (!db_job_ok(job) || !gone || PQresultStatus(gone) != PGRES_TUPLES_OK ||
-	    PQntuples(gone) != 1 || strcmp(PQgetvalue(gone, 0, 0), "t") != 0) {
+	if (!db_job_ok(job) || !indoubt_ended(db_job_result(job, 0))) {
 		doubt_later(q, 250); /* no answer yet, or that session still runs */
 		return;
 	}
@@ -433,15 +422,7 @@ static void doubt_checked(struct db_job *job, void *arg)
 		struct pending *next = p->next;
 		struct appeal_result r;
 		memset(&r, 0, sizeof(r));
-		if (registered_row(db_job_result(job, stmt++), &r)) {
-			log_info("registered %s (case %lld, channel %s), confirmed after its "
-				 "connection was lost",
-				 r.reg_no, r.case_id, p->appeal->channel);
-		} else {
-			r.sqlstate = "08006";
-			log_warning("registration failed (connection lost before COMMIT): nothing "
-				    "was saved");
-		}
+		indoubt_settle(db_job_result(job, stmt++), p->appeal, &r);
 		q->doubting--;
 		pending_finish(p, &r);
 		p = next;
@@ -454,16 +435,9 @@ static void doubt_checked(struct db_job *job, void *arg)
 static void doubt_ask(struct appeal_queue *q, struct doubt *d)
 {
 	struct db_job *job = db_job_new(doubt_checked, q);
-	char pid[16];
-	snprintf(pid, sizeof(pid), "%d", d->backend_pid);
-	const char *values[1] = {pid};
-	db_job_add(job, sql_session_gone, 1, values, NULL, NULL);
-	for (struct pending *p = d->first; p; p = p->next) {
-		const char *hash[1] = {(const char *)p->appeal->receipt_hash};
-		int lengths[1] = {RECEIPT_HASH_BYTES};
-		int formats[1] = {1};
-		db_job_add(job, sql_registered, 1, hash, lengths, formats);
-	}
+	indoubt_ask_ended(job, d->backend_pid);
+	for (struct pending *p = d->first; p; p = p->next)
+		indoubt_ask_appeal(job, p->appeal);
 	q->checking = d;
 	db_submit(q->db, job);
 }
@@ -706,14 +680,6 @@ void appeal_queue_free(struct appeal_queue *q)
 
 /* --- registering from a worker thread --- */
 
-static double seconds_left(const struct timeval *deadline)
-{
-	struct timeval now;
-	gettimeofday(&now, NULL);
-	return (double)(deadline->tv_sec - now.tv_sec) +
-	       (double)(deadline->tv_usec - now.tv_usec) / 1e6;
-}
-
 /* Keeps the SQLSTATE of res (or of a lost connection) in out and clears
  * res. */
 static void sync_failed(struct appeal_result *out, PGresult *res, const char *fallback)
@@ -742,57 +708,6 @@ static bool sync_exec(PGconn *db, const char *sql_stmt, int n, const char *const
 	else
 		PQclear(res);
 	return true;
-}
-
-/* The COMMIT went out and no answer came back: ask once the server can
- * tell (see struct doubt). */
-static void sync_doubt(PGconn *db, int backend_pid, const struct appeal *a,
-		       const struct timeval *deadline, struct appeal_result *out)
-{
-	char pid[16];
-	snprintf(pid, sizeof(pid), "%d", backend_pid);
-	log_warning("registration: connection lost before its COMMIT was answered; asking the "
-		    "database what became of it");
-	while (seconds_left(deadline) > 0) {
-		if (PQstatus(db) != CONNECTION_OK)
-			PQreset(db);
-		if (PQstatus(db) == CONNECTION_OK) {
-			const char *pv[1] = {pid};
-			PGresult *gone = PQexecParams(db, sql_session_gone, 1, NULL, pv, NULL, NULL, 0);
-			bool ended = gone && PQresultStatus(gone) == PGRES_TUPLES_OK &&
-				     PQntuples(gone) == 1 && strcmp(PQgetvalue(gone, 0, 0), "t") == 0;
-			PQclear(gone);
-			if (ended) {
-				const char *hv[1] = {(const char *)a->receipt_hash};
-				int hl[1] = {RECEIPT_HASH_BYTES}, hf[1] = {1};
-				PGresult *res =
-				    PQexecParams(db, sql_registered, 1, NULL, hv, hl, hf, 0);
-				if (res && PQresultStatus(res) == PGRES_TUPLES_OK) {
-					if (registered_row(res, out)) {
-						log_info("registered %s (case %lld, channel %s), "
-							 "confirmed after its connection was lost",
-							 out->reg_no, out->case_id, a->channel);
-					} else {
-						log_warning("registration failed (connection lost "
-							    "before COMMIT): nothing was saved");
-						snprintf(out->state, sizeof(out->state), "08006");
-						out->sqlstate = out->state;
-					}
-					PQclear(res);
-					return;
-				}
-				PQclear(res);
-			}
-		}
-		struct timespec pause = {0, 250 * 1000 * 1000};
-		nanosleep(&pause, NULL);
-	}
-	log_warning("registration outcome unknown: the connection was lost during its COMMIT "
-		    "and the database could not tell in time");
-	memset(out, 0, sizeof(*out));
-	out->unknown = true;
-	snprintf(out->state, sizeof(out->state), "08006");
-	out->sqlstate = out->state;
 }
 
 struct sync_steps {
@@ -872,7 +787,7 @@ void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
 	}
 	if (PQstatus(db) == CONNECTION_BAD) {
 		PQclear(res);
-		sync_doubt(db, pid, a, &deadline, out);
+		indoubt_wait(db, pid, a, &deadline, out);
 		return;
 	}
 	sync_failed(out, res, "XX000");

@@ -1,10 +1,9 @@
 /* The e-mail channel: an LMTP listener on the libevent loop that the
  * organisation's MTA delivers the hotline address to (docs/mail-intake.md).
- * Each mail is parsed (intake/mail.c) and sealed in a worker thread that
- * holds public keys only, registered through appeal_register() with
- * channel "email", and answered per recipient only after the commit:
- * 250 registered, 451 on any temporary fault, 552 over a limit, 554 for a
- * mail that is no message at all (kept as an unreadable appeal). */
+ * This file is the protocol: a command table (one row per verb, with the
+ * transaction phases it is allowed in), DATA read and dot-unstuffed, and
+ * the answer to DATA given per recipient once intake/mailworker.h has
+ * parsed, sealed and registered the mail. */
 #ifndef HOTLINE_INTAKE_LMTP_H
 #define HOTLINE_INTAKE_LMTP_H
 
