@@ -99,9 +99,6 @@ bool staff_pre_token_sent(struct staff_ctx *c);
 /* Which roles' menu entries a user sees, from the route tables. */
 bool staff_may_open(unsigned roles, const char *path);
 
-/* Prints the route table: method, pattern, roles, name (hotlined --routes). */
-void staff_print_routes(FILE *out);
-
 /* The otpauth:// URI of a TOTP secret (base32) for login (Key Uri Format of
  * Google Authenticator, which the apps read); login is a-z 0-9 . _ - only
  * (account_login_ok), nothing to escape in it; NULL or "": no account

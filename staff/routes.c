@@ -1,7 +1,8 @@
 /* The staff pages' route tables and menus. A page module adds its table
  * (and menu) here: declare it and list it, one line each (docs/staff.md,
  * "Writing a role page"). */
-#include <stdio.h>
+#include "staff/routes.h"
+
 #include <string.h>
 
 #include "staff/internal.h"

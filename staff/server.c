@@ -26,7 +26,6 @@
 #define STAFF_BODY_SLICE (80u * 1024u)
 
 struct staff_req {
-	bool is_staff; /* first: true (web.c tells requests apart by it) */
 	struct worker_job job;
 	struct staff_server *srv;
 	struct MHD_Connection *conn;
@@ -123,9 +122,14 @@ void staff_server_set_http(struct staff_server *s, struct http_server *http)
 	s->http = http;
 }
 
-bool staff_is_path(const char *url)
+void staff_server_set_uploads(struct staff_server *s, struct spool *spool,
+			      bool (*take)(void *cls, size_t n), void (*give)(void *cls, size_t n),
+			      void *cls)
 {
-	return strncmp(url, "/staff", 6) == 0 && (url[6] == '\0' || url[6] == '/');
+	s->spool = spool;
+	s->mem_take = take;
+	s->mem_give = give;
+	s->mem_cls = cls;
 }
 
 unsigned staff_busy(const struct staff_server *s)
@@ -338,16 +342,17 @@ static enum MHD_Result queue(struct staff_req *r)
 	return res;
 }
 
-enum MHD_Result staff_handle(struct staff_server *s, struct MHD_Connection *conn, const char *url,
-			     const char *method, const char *upload_data, size_t *upload_data_size,
-			     void **con_cls)
+enum MHD_Result staff_handle(void *cls, struct MHD_Connection *conn, const char *url,
+			     const char *method, const char *version, const char *upload_data,
+			     size_t *upload_data_size, void **con_cls)
 {
+	(void)version;
+	struct staff_server *s = cls;
 	struct staff_req *r = *con_cls;
 	if (!r) {
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
-		r->is_staff = true;
 		r->srv = s;
 		r->conn = conn;
 		r->id = ++s->next_id;
@@ -380,8 +385,12 @@ enum MHD_Result staff_handle(struct staff_server *s, struct MHD_Connection *conn
 	return MHD_YES;
 }
 
-void staff_completed(void **con_cls)
+void staff_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		     enum MHD_RequestTerminationCode toe)
 {
+	(void)cls;
+	(void)conn;
+	(void)toe;
 	struct staff_req *r = *con_cls;
 	*con_cls = NULL;
 	if (!r)

@@ -15,6 +15,7 @@
 struct config;
 struct http_server;
 struct intake_keys;
+struct spool;
 struct staff_server;
 
 struct staff_server *staff_server_new(struct event_base *base, const struct config *cfg,
@@ -22,16 +23,22 @@ struct staff_server *staff_server_new(struct event_base *base, const struct conf
     __attribute__((warn_unused_result));
 void staff_server_set_http(struct staff_server *s, struct http_server *http);
 
-/* "/staff" or below. */
-bool staff_is_path(const char *url);
+/* A staff body, files and all, is held in memory: it counts against the
+ * public side's memory cap (upload_memory_bytes, issue 14), taken through
+ * take(cls, n) before a byte is read and given back through give(cls, n);
+ * its files go to spool (intake/spool.h). Unset: no cap, files in memory. */
+void staff_server_set_uploads(struct staff_server *s, struct spool *spool,
+			      bool (*take)(void *cls, size_t n), void (*give)(void *cls, size_t n),
+			      void *cls);
 
-/* For web.c's MHD handler: the first call of a request under /staff, and
- * every later call of such a request (*con_cls then points at it; its
- * first member is a bool true, struct request's is false). */
-enum MHD_Result staff_handle(struct staff_server *s, struct MHD_Connection *conn, const char *url,
-			     const char *method, const char *upload_data, size_t *upload_data_size,
-			     void **con_cls);
-void staff_completed(void **con_cls);
+/* The owner of "/staff" and below at the HTTP front (base/http.h): cls is
+ * the struct staff_server. */
+#define STAFF_PATH_PREFIX "/staff"
+enum MHD_Result staff_handle(void *cls, struct MHD_Connection *conn, const char *url,
+			     const char *method, const char *version, const char *upload_data,
+			     size_t *upload_data_size, void **con_cls);
+void staff_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		     enum MHD_RequestTerminationCode toe);
 
 /* Requests not answered yet (for the drain at stop). */
 unsigned staff_busy(const struct staff_server *s);
