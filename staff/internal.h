@@ -73,11 +73,6 @@ static inline struct staff_priv *staff_priv(const struct staff_ctx *c)
 	return (struct staff_priv *)c->priv;
 }
 
-/* "operator,admin" (as array_to_string gives them) to ROLE_BITs, unknown
- * names ignored; and back, comma-separated, in enum order. */
-unsigned staff_roles_parse(const char *list);
-void staff_roles_text(unsigned roles, char *out, size_t size);
-
 /* True when pattern matches path exactly (*arg "" then), or pattern ends
  * in "/" then "*" and path is the same prefix followed by one non-empty
  * segment without '/' (*arg points at it in path). */

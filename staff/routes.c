@@ -24,7 +24,7 @@ void staff_print_routes(FILE *out)
 			if (r->roles & STAFF_PUBLIC)
 				snprintf(roles, sizeof roles, "public");
 			else
-				staff_roles_text(r->roles, roles, sizeof roles);
+				role_list_text(r->roles, roles, sizeof roles);
 			fprintf(out, "%s %s %s %s\n", r->name, r->method, r->pattern, roles);
 		}
 	}

@@ -599,7 +599,7 @@ static bool load_user(PGconn *db, long long id, int epoch, struct staff_user *u,
 		u->id = id;
 		snprintf(u->login, sizeof u->login, "%s", PQgetvalue(res, 0, 0));
 		snprintf(u->name, sizeof u->name, "%s", PQgetvalue(res, 0, 1));
-		u->roles = staff_roles_parse(PQgetvalue(res, 0, 2));
+		u->roles = role_list_parse(PQgetvalue(res, 0, 2));
 	}
 	PQclear(res);
 	return ok;
