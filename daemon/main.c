@@ -30,7 +30,7 @@
 #include "intake/web.h"
 #include "accounts/account.h"
 #include "staff/routes.h"
-#include "staff/server.h"
+#include "web/server.h"
 #include "accounts/totp.h"
 
 struct daemon {

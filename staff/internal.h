@@ -1,4 +1,4 @@
-/* Inside the staff foundation: what staff/server.c (the glue between
+/* Inside the staff foundation: what web/server.c (the glue between
  * libmicrohttpd, the loop and the workers) shares with the foundation's
  * own pages (staff/core.c: login, logout, home; staff/admin.c). Page
  * modules of the roles use staff.h only. */

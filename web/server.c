@@ -1,4 +1,4 @@
-#include "staff/server.h"
+#include "web/server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "accounts/audit.h"
 #include "crypto/keys.h"
 #include "base/clientaddr.h"
 #include "base/http.h"
@@ -15,7 +16,7 @@
 #include "intake/spool.h"
 #include "base/worker.h"
 #include "base/html.h"
-#include "staff/body.h"
+#include "web/body.h"
 #include "staff/internal.h"
 #include "staff/seals.h"
 
@@ -36,7 +37,7 @@ struct staff_req {
 	bool in_worker;
 	bool orphan; /* MHD finished with it while a worker had it */
 	bool suspended;
-	/* collected on the loop (staff/body.h) */
+	/* collected on the loop (web/body.h) */
 	struct staff_body body;
 	struct staff_file *files; /* views of body.uploads, made before the worker */
 	struct spool_reader *readers; /* of files on the spool, one per upload */
@@ -728,7 +729,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 			ok = false;
 		if (!ok) {
 			log_info("staff %lu: POST without a valid CSRF token refused", r->id);
-			if (!staff_audit(c, "csrf.refused", route->name))
+			if (!audit_append(db, r->user.id, r->user.login, "csrf.refused", route->name))
 				log_error("staff %lu: the audit row could not be written", r->id);
 			staff_error(c, MHD_HTTP_FORBIDDEN, M_STAFF_CSRF_TITLE, M_STAFF_CSRF);
 			goto out;
@@ -737,7 +738,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 	if (!(route->roles & (r->user.roles | STAFF_SIGNED_IN))) {
 		log_info("staff %lu: %s refused to user %lld (roles)", r->id, route->name,
 			 r->user.id);
-		if (!staff_audit(c, "access.denied", route->name))
+		if (!audit_append(db, r->user.id, r->user.login, "access.denied", route->name))
 			log_error("staff %lu: the audit row could not be written", r->id);
 		staff_error(c, MHD_HTTP_FORBIDDEN, M_STAFF_DENIED_TITLE, M_STAFF_DENIED);
 		goto out;

@@ -3,8 +3,8 @@
  * the request handed to a worker thread (base/worker.h), which checks the
  * session, the CSRF token and the roles and runs the page; the answer is
  * queued back on the loop. See docs/staff.md. */
-#ifndef HOTLINE_STAFF_SERVER_H
-#define HOTLINE_STAFF_SERVER_H
+#ifndef HOTLINE_WEB_SERVER_H
+#define HOTLINE_WEB_SERVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
