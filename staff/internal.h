@@ -1,6 +1,6 @@
-/* Inside the staff foundation: what web/server.c (the glue between
- * libmicrohttpd, the loop and the workers) shares with the foundation's
- * own pages (staff/core.c: login, logout, home; staff/admin.c). Page
+/* Inside the staff foundation: what the /staff transport (web/server.c,
+ * the glue between libmicrohttpd, the loop and the workers) shares with
+ * the foundation's own pages (staff/core.c: login, logout, home; staff/admin.c). Page
  * modules of the roles use staff.h only. */
 #ifndef HOTLINE_STAFF_INTERNAL_H
 #define HOTLINE_STAFF_INTERNAL_H

@@ -1,8 +1,11 @@
-/* The staff pages inside hotlined: every request under /staff is collected
- * on the loop (its form within the limits), its connection suspended and
- * the request handed to a worker thread (base/worker.h), which checks the
- * session, the CSRF token and the roles and runs the page; the answer is
- * queued back on the loop. See docs/staff.md. */
+/* The /staff transport: every request under /staff, handed over by the
+ * HTTP front (base/http.h), is collected on the loop (its form within the
+ * limits, web/body.h), its connection suspended and the request handed to
+ * a worker thread (base/worker.h), which checks the session, the CSRF
+ * token and the roles and runs the page's route (staff/staff.h); the
+ * answer is queued back on the loop. It sits above the pages of staff/
+ * and desk/, whose route tables it runs; they reach it only through the
+ * contract of staff/staff.h. See docs/staff.md. */
 #ifndef HOTLINE_WEB_SERVER_H
 #define HOTLINE_WEB_SERVER_H
 
