@@ -9,15 +9,15 @@
 #include <stddef.h>
 
 enum role {
-	ROLE_OPERATOR,	  /* trust-line operator: logs calls */
-	ROLE_REGISTRAR,	  /* registers written and in-person appeals */
-	ROLE_COMPLIANCE,  /* compliance manager: triage, case pages */
-	ROLE_DIRECTOR,	  /* decides; never sees a case that names the director */
-	ROLE_ALTERNATE,	  /* alternate recipient: decides when the director is named */
-	ROLE_COMMISSION,  /* commission member: only the investigations they sit on */
-	ROLE_CUSTODIAN,	  /* holds the custodian key: reveals an identity once approved */
-	ROLE_ANALYST,	  /* figures only, no case content */
-	ROLE_ADMIN,	  /* accounts and roles, no case content */
+	ROLE_OPERATOR,	 /* trust-line operator: logs calls */
+	ROLE_REGISTRAR,	 /* registers written and in-person appeals */
+	ROLE_COMPLIANCE, /* compliance manager: triage, case pages */
+	ROLE_DIRECTOR,	 /* decides; never sees a case that names the director */
+	ROLE_ALTERNATE,	 /* alternate recipient: decides when the director is named */
+	ROLE_COMMISSION, /* commission member: only the investigations they sit on */
+	ROLE_CUSTODIAN,	 /* holds the custodian key: reveals an identity once approved */
+	ROLE_ANALYST,	 /* figures only, no case content */
+	ROLE_ADMIN,	 /* accounts and roles, no case content */
 	ROLE_COUNT
 };
 

@@ -159,8 +159,8 @@ static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct daemon *d = arg;
 	/* Connections still open may be uploading a report: let them finish. */
-	if (http_connections(d->http) == 0 && requests_waiting(d) == 0 &&
-	    lmtp_busy(d->lmtp) == 0 && appeal_pending(d->web->appeals) == 0) {
+	if (http_connections(d->http) == 0 && requests_waiting(d) == 0 && lmtp_busy(d->lmtp) == 0 &&
+	    appeal_pending(d->web->appeals) == 0) {
 		event_base_loopbreak(d->base);
 		return;
 	}
