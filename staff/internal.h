@@ -49,10 +49,27 @@ struct staff_server {
 	struct seals_sweeper *sweeper; /* staff/seals.h */
 };
 
+/* How the pages read the request the transport (web/server.c) holds:
+ * staff/request.c answers staff_arg() and the others through these, given
+ * staff_priv.req. arg: the body field of that name, else the query's, its
+ * value and *len, or NULL (*len 0); values: every value of the name (from
+ * the body if it has the name, else the query), into out when not NULL,
+ * returning their count; files: the uploads, *n of them. */
+struct staff_request_ops {
+	const char *(*arg)(const void *req, const char *name, size_t *len);
+	unsigned (*values)(const void *req, const char *name, const char **out);
+	const struct staff_file *(*files)(const void *req, unsigned *n);
+};
+
 /* c->priv */
 struct staff_priv {
 	struct staff_server *srv;
-	struct staff_req *req;
+	struct staff_req *req; /* the transport's, read through ops */
+	const struct staff_request_ops *ops;
+	/* multi-valued arguments handed out by staff_args(), freed with the
+	 * request by the transport */
+	const char **args_out[8];
+	unsigned nargs_out;
 	/* the account's own secret key (the session's), which opens this
 	 * person's seals; and the one case key opened from them in this
 	 * request (staff/seals.c) */

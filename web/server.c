@@ -49,9 +49,6 @@ struct staff_req {
 	char query_lang[8];
 	char accept_language[128];
 	unsigned char client_key[THROTTLE_KEY_BYTES];
-	/* multi-valued arguments handed out by staff_args() */
-	const char **args_out[8];
-	unsigned nargs_out;
 	/* the answer */
 	struct staff_ctx ctx;
 	struct staff_priv priv;
@@ -164,8 +161,8 @@ static void req_free(struct staff_req *r)
 	if (r->mem_held && r->srv->mem_give)
 		r->srv->mem_give(r->srv->mem_cls, r->mem_held);
 	free(r->files);
-	for (unsigned i = 0; i < r->nargs_out; i++)
-		free(r->args_out[i]);
+	for (unsigned i = 0; i < r->priv.nargs_out; i++)
+		free(r->priv.args_out[i]);
 	buf_wipe(&r->ctx.body);
 	if (r->response)
 		MHD_destroy_response(r->response);
@@ -333,6 +330,7 @@ static bool body_end(struct staff_req *r)
 }
 
 static void run_job(struct worker_job *job, PGconn *db);
+static const struct staff_request_ops req_ops;
 static void job_done(struct worker_job *job, bool cancelled);
 
 static enum MHD_Result queue(struct staff_req *r)
@@ -651,6 +649,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 	c->arg = "";
 	r->priv.srv = s;
 	r->priv.req = r;
+	r->priv.ops = &req_ops;
 	r->priv.session_id = r->cookie_session;
 	r->priv.pre_token = r->cookie_pre;
 	r->priv.device = r->cookie_device;
@@ -764,64 +763,33 @@ out:
 
 /* ------------------------------------------------------------ for handlers */
 
-static struct staff_req *req_of(const struct staff_ctx *c)
+/* How the pages read this request (staff/request.c, staff/internal.h). */
+static const char *req_arg(const void *req, const char *name, size_t *len)
 {
-	return staff_priv(c)->req;
+	const struct staff_req *r = req;
+	const struct staff_body_field *f = staff_body_find(&r->body, name);
+	*len = f ? f->value.len : 0;
+	return f ? f->value.data : NULL;
 }
 
-const char *staff_arg(const struct staff_ctx *c, const char *name)
+static unsigned req_values(const void *req, const char *name, const char **out)
 {
-	const struct staff_body_field *f = staff_body_find(&req_of(c)->body, name);
-	return f && f->value.data ? f->value.data : "";
+	const struct staff_req *r = req;
+	return staff_body_values(&r->body, name, out);
 }
 
-size_t staff_arg_len(const struct staff_ctx *c, const char *name)
+static const struct staff_file *req_files(const void *req, unsigned *n)
 {
-	const struct staff_body_field *f = staff_body_find(&req_of(c)->body, name);
-	return f ? f->value.len : 0;
-}
-
-const char *const *staff_args(const struct staff_ctx *c, const char *name, unsigned *n)
-{
-	struct staff_req *r = req_of(c);
-	static const char *const none[1] = {NULL};
-	*n = 0;
-	unsigned count = staff_body_values(&r->body, name, NULL);
-	if (!count || r->nargs_out >= sizeof r->args_out / sizeof r->args_out[0])
-		return none;
-	const char **out = calloc(count + 1, sizeof(*out));
-	if (!out)
-		abort();
-	unsigned k = staff_body_values(&r->body, name, out);
-	r->args_out[r->nargs_out++] = out;
-	*n = k;
-	return out;
-}
-
-const struct staff_file *staff_files(const struct staff_ctx *c, unsigned *n)
-{
-	struct staff_req *r = req_of(c);
+	const struct staff_req *r = req;
 	(void)staff_body_uploads(&r->body, n);
 	return r->files;
 }
 
-const struct secret_key *staff_case_key(const struct staff_ctx *c)
-{
-	return staff_priv(c)->seal_key;
-}
-
-void staff_set_cookie(struct staff_ctx *c, const char *name, const char *value, int max_age)
-{
-	struct staff_priv *p = staff_priv(c);
-	if (p->ncookies >= STAFF_MAX_COOKIES)
-		return;
-	char age[32] = "";
-	if (max_age >= 0)
-		snprintf(age, sizeof age, "; Max-Age=%d", max_age);
-	snprintf(p->cookies[p->ncookies++], sizeof p->cookies[0],
-		 "%s=%s; Path=/staff; HttpOnly; SameSite=Strict%s%s", name, value,
-		 strcmp(p->srv->cfg->staff_cookie_secure, "no") == 0 ? "" : "; Secure", age);
-}
+static const struct staff_request_ops req_ops = {
+    .arg = req_arg,
+    .values = req_values,
+    .files = req_files,
+};
 
 void staff_esc(struct staff_ctx *c, const char *text)
 {

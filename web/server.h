@@ -4,8 +4,11 @@
  * a worker thread (base/worker.h), which checks the session, the CSRF
  * token and the roles and runs the page's route (staff/staff.h); the
  * answer is queued back on the loop. It sits above the pages of staff/
- * and desk/, whose route tables it runs; they reach it only through the
- * contract of staff/staff.h. See docs/staff.md. */
+ * and desk/, whose route tables it runs; they read the request through
+ * the operations it lends them (staff/internal.h, staff/request.c), and
+ * call into it only for the page writer (staff_printf, staff_esc,
+ * staff_text, staff_redirect), which is to leave this file. See
+ * docs/staff.md. */
 #ifndef HOTLINE_WEB_SERVER_H
 #define HOTLINE_WEB_SERVER_H
 
