@@ -23,7 +23,7 @@ endif
 
 # every folder but the process (daemon/) and the tool (ctl/), bottom floor
 # first (docs/architecture.md; tools/layers.sh checks the order)
-LAYERS  := base crypto workflow accounts intake staff desk
+LAYERS  := base crypto workflow accounts intake staff desk web
 LIB_SRC := $(foreach d,$(LAYERS),$(sort $(wildcard $(d)/*.c)))
 # wipe_free.c replaces free() and realloc(): in hotlined only (base/wipe.h)
 DAEMON_SRC := daemon/main.c daemon/wipe_free.c

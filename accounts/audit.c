@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "staff/staff.h"
 
 void audit_canonical(struct buf *out, long long id, int64_t at_us, long long user_id,
 		     const char *login, const char *action, const char *object)
@@ -27,8 +26,8 @@ void audit_row_hash(const unsigned char prev[AUDIT_HASH_BYTES], const struct buf
 	buf_reset(&b);
 }
 
-bool staff_audit_db(PGconn *db, long long user_id, const char *login, const char *action,
-		    const char *object)
+bool audit_append(PGconn *db, long long user_id, const char *login, const char *action,
+		  const char *object)
 {
 	static const char sql_append[] = "SELECT hotline.audit_append($1, $2, $3, $4)";
 	if (!db)
@@ -41,10 +40,4 @@ bool staff_audit_db(PGconn *db, long long user_id, const char *login, const char
 	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	PQclear(res);
 	return ok;
-}
-
-bool staff_audit(struct staff_ctx *c, const char *action, const char *object)
-{
-	return staff_audit_db(c->db, c->user ? c->user->id : 0, c->user ? c->user->login : "",
-			      action, object);
 }

@@ -15,6 +15,16 @@ struct http_server {
 	struct event *timer;
 	struct event *kick;
 	int quiesced_fd;
+	struct http_owner owners[HTTP_MAX_OWNERS];
+	unsigned nowners;
+};
+
+/* What the front keeps of a request: MHD's *con_cls is the front's, so the
+ * owner is known at every later call and at completion without looking
+ * inside the owner's own request, whose pointer is kept beside it. */
+struct http_call {
+	const struct http_owner *owner;
+	void *cls;
 };
 
 /* MHD takes its listening socket out of its epoll set when it stops
@@ -55,6 +65,50 @@ static void http_log(void *cls, const char *fmt, va_list ap)
 	log_debug("libmicrohttpd: %.*s", (int)strcspn(line, "0123456789"), line);
 }
 
+static const struct http_owner *http_owner_of(const struct http_server *srv, const char *url)
+{
+	for (unsigned i = 0; i < srv->nowners; i++) {
+		const struct http_owner *o = &srv->owners[i];
+		size_t n = strlen(o->prefix);
+		if (strncmp(url, o->prefix, n) == 0 && (n == 0 || url[n] == '\0' || url[n] == '/'))
+			return o;
+	}
+	return NULL;
+}
+
+static enum MHD_Result http_dispatch(void *cls, struct MHD_Connection *conn, const char *url,
+				     const char *method, const char *version,
+				     const char *upload_data, size_t *upload_data_size,
+				     void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct http_call *call = *con_cls;
+	if (!call) {
+		const struct http_owner *owner = http_owner_of(srv, url);
+		if (!owner)
+			return MHD_NO;
+		call = calloc(1, sizeof(*call));
+		if (!call)
+			return MHD_NO;
+		call->owner = owner;
+		*con_cls = call;
+	}
+	return call->owner->handler(call->owner->cls, conn, url, method, version, upload_data,
+				    upload_data_size, &call->cls);
+}
+
+static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			   enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	struct http_call *call = *con_cls;
+	if (!call)
+		return;
+	call->owner->completed(call->owner->cls, conn, &call->cls, toe);
+	free(call);
+	*con_cls = NULL;
+}
+
 struct http_server *http_start(struct event_base *base, const struct http_options *opt, char *err,
 			       size_t errlen)
 {
@@ -64,6 +118,13 @@ struct http_server *http_start(struct event_base *base, const struct http_option
 		return NULL;
 	}
 	srv->quiesced_fd = -1;
+	if (opt->nowners > HTTP_MAX_OWNERS) {
+		snprintf(err, errlen, "too many owners of the HTTP port");
+		free(srv);
+		return NULL;
+	}
+	memcpy(srv->owners, opt->owners, sizeof(srv->owners));
+	srv->nowners = opt->nowners;
 	struct sockaddr_in sin;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -75,10 +136,10 @@ struct http_server *http_start(struct event_base *base, const struct http_option
 	}
 	srv->mhd = MHD_start_daemon(
 		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, (uint16_t)opt->port,
-		NULL, NULL, opt->handler, opt->handler_cls,
+		NULL, NULL, http_dispatch, srv,
 		/* the logger first, so MHD prints nothing of its own before it */
 		MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL, MHD_OPTION_SOCK_ADDR, &sin,
-		MHD_OPTION_NOTIFY_COMPLETED, opt->completed, opt->completed_cls,
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
 		MHD_OPTION_CONNECTION_TIMEOUT, opt->connection_timeout, MHD_OPTION_CONNECTION_LIMIT,
 		opt->connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,

@@ -2,7 +2,7 @@
  * own PostgreSQL connection (blocking libpq, autocommit), made from the
  * config's `database` and made again when lost. Jobs are submitted from the
  * loop; run() happens on a worker, done() back on the loop. Used by the
- * staff pages (staff/server.c): Argon2id, key unwrapping and their queries
+ * staff pages (web/server.c): Argon2id, key unwrapping and their queries
  * never run on the loop. */
 #ifndef HOTLINE_BASE_WORKER_H
 #define HOTLINE_BASE_WORKER_H

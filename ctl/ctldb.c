@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "staff/staff.h"
+#include "accounts/audit.h"
 #include "workflow/calendar.h"
 
 PGconn *ctldb_connect(const char *conninfo)
@@ -126,7 +126,7 @@ static bool ctldb_audit(PGconn *pg, const char *what, const char *step, const ch
 	for (char *p = action + strlen(what); step && *p; p++)
 		if (*p == '-')
 			*p = '_';
-	if (!staff_audit_db(pg, 0, ctldb_actor(), action, object ? object : "")) {
+	if (!audit_append(pg, 0, ctldb_actor(), action, object ? object : "")) {
 		fprintf(stderr, "hotlinectl: cannot write the audit row: %s", PQerrorMessage(pg));
 		return false;
 	}

@@ -23,7 +23,7 @@
 #include "accounts/accountdb.h"
 #include "accounts/activation.h"
 #include "accounts/audit.h"
-#include "staff/internal.h"
+#include "accounts/role.h"
 #include "accounts/totp.h"
 
 static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -29,8 +29,8 @@
 #include "intake/lmtp.h"
 #include "intake/web.h"
 #include "accounts/account.h"
-#include "staff/internal.h"
-#include "staff/server.h"
+#include "staff/routes.h"
+#include "web/server.h"
 #include "accounts/totp.h"
 
 struct daemon {
@@ -39,6 +39,7 @@ struct daemon {
 	struct event_base *base;
 	struct db *db;
 	struct web *web;
+	struct staff_server *staff;
 	struct lmtp *lmtp;
 	struct http_server *http;
 	struct mailer *mailer;
@@ -116,15 +117,15 @@ static void on_reload(evutil_socket_t fd, short what, void *arg)
 	}
 	config_keep_fixed(fresh, d->cfg, note, sizeof(note));
 	/* the staff workers read the config and the keys: none runs meanwhile */
-	staff_pause(d->web->staff);
+	staff_pause(d->staff);
 	if (!mailer_check_config(fresh, err, sizeof(err)) ||
 	    !web_reload(d->web, fresh, err, sizeof(err))) {
-		staff_resume(d->web->staff, d->cfg);
+		staff_resume(d->staff, d->cfg);
 		log_error("reload refused, keeping the running configuration: %s", err);
 		config_free(fresh);
 		goto done;
 	}
-	staff_resume(d->web->staff, fresh);
+	staff_resume(d->staff, fresh);
 	if (note[0])
 		log_warning("%s", note);
 	log_set_level(fresh->log_level);
@@ -146,21 +147,27 @@ static double elapsed(const struct timeval *since)
 	return (double)(now.tv_sec - since->tv_sec) + (double)(now.tv_usec - since->tv_usec) / 1e6;
 }
 
+/* Requests waiting on the database, a worker or a delay, both owners. */
+static unsigned requests_waiting(const struct daemon *d)
+{
+	return web_busy(d->web) + staff_busy(d->staff);
+}
+
 static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	struct daemon *d = arg;
 	/* Connections still open may be uploading a report: let them finish. */
-	if (http_connections(d->http) == 0 && web_busy(d->web) == 0 &&
-	    lmtp_busy(d->lmtp) == 0 && appeal_pending(d->web->appeals) == 0) {
+	if (http_connections(d->http) == 0 && requests_waiting(d) == 0 && lmtp_busy(d->lmtp) == 0 &&
+	    appeal_pending(d->web->appeals) == 0) {
 		event_base_loopbreak(d->base);
 		return;
 	}
 	/* At most request_timeout for everyone, then a moment for the 503s. */
 	if (!d->aborted_waiting && elapsed(&d->drain_started) > d->cfg->request_timeout - 0.3) {
 		log_warning("stopping: %u requests still waiting, answering them 503",
-			    web_busy(d->web));
+			    requests_waiting(d));
 		d->aborted_waiting = true;
 		web_abort_waiting(d->web);
 	}
@@ -329,23 +336,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hotlined: %s\n", err);
 		goto out;
 	}
-	d.web->staff = staff_server_new(d.base, d.cfg, &d.web->keys, err, sizeof(err));
-	if (!d.web->staff) {
+	d.staff = staff_server_new(d.base, d.cfg, &d.web->keys, err, sizeof(err));
+	if (!d.staff) {
 		fprintf(stderr, "hotlined: %s\n", err);
 		goto out;
 	}
 	/* staff bodies count against the same memory cap (issue 14) */
-	d.web->staff->spool = d.web->spool;
-	d.web->staff->mem_take = web_mem_take;
-	d.web->staff->mem_give = web_mem_give;
-	d.web->staff->mem_cls = d.web;
+	staff_server_set_uploads(d.staff, d.web->spool, web_mem_take, web_mem_give, d.web);
+	/* The one HTTP front: the staff pages own /staff and below, the public
+	 * channel every other path (and answers 404 and 405 for them). */
 	struct http_options hopt = {
 		.address = d.cfg->listen_address,
 		.port = d.cfg->listen_port,
-		.handler = web_handle,
-		.handler_cls = d.web,
-		.completed = web_completed,
-		.completed_cls = d.web,
+		.owners = {
+			{STAFF_PATH_PREFIX, staff_handle, staff_completed, d.staff},
+			{"", web_handle, web_completed, d.web},
+		},
+		.nowners = 2,
 		.connection_timeout = 30,
 		.connection_limit = connection_limit,
 	};
@@ -355,7 +362,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	d.web->http = d.http;
-	staff_server_set_http(d.web->staff, d.http);
+	staff_server_set_http(d.staff, d.http);
 	if (d.cfg->lmtp_listen && d.cfg->lmtp_listen[0]) {
 		d.lmtp = lmtp_start(d.base, d.cfg, d.web, err, sizeof(err));
 		if (!d.lmtp) {
@@ -395,17 +402,15 @@ int main(int argc, char **argv)
 	status = 0;
 out:
 	mailer_stop(d.mailer); /* the loop has ended: let the sender record what it sent */
-	if (d.web) {
+	if (d.web)
 		web_abort_waiting(d.web);
-		staff_stop(d.web->staff); /* resumes every staff connection */
-	}
+	staff_stop(d.staff); /* resumes every staff connection */
 	http_stop(d.http);
 	db_free(d.db); /* fails what is still queued: needs web's queues alive */
 	lmtp_free(d.lmtp); /* after db_free: failed registrations answer its connections */
 	scanner_free(d.scanner);
 	checkpointer_free(d.checkpointer);
-	if (d.web)
-		staff_server_free(d.web->staff);
+	staff_server_free(d.staff);
 	web_free(d.web);
 	if (d.sig_hup)
 		event_free(d.sig_hup);

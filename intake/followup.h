@@ -18,6 +18,7 @@
 #include "base/db.h"
 #include "intake/mail.h"
 #include "intake/sealing.h"
+#include "base/attr.h"
 
 struct followup;
 
@@ -26,11 +27,11 @@ struct followup;
  * out of m, so nothing sealed later holds them in clear. envelope_from is
  * the envelope sender ("" for none). NULL when out of memory. */
 struct followup *followup_proofs(const struct intake_keys *keys, const char *envelope_from,
-				 struct mail *m) __attribute__((warn_unused_result));
+				 struct mail *m) MUST_CHECK;
 
 /* Encrypts m's subject, text and attachments under a new message key,
  * kept in f until followup_save() seals it to the case. */
-bool followup_seal(struct followup *f, const struct mail *m) __attribute__((warn_unused_result));
+bool followup_seal(struct followup *f, const struct mail *m) MUST_CHECK;
 
 /* The registration number the mail quotes. */
 const char *followup_reg_no(const struct followup *f);
@@ -57,7 +58,7 @@ typedef void (*followup_saved_fn)(void *arg, bool ok, const char *sqlstate);
  * transaction; done() runs once. False, with nothing submitted and done()
  * never run, when the key cannot be sealed. */
 bool followup_save(struct db *db, struct followup *f, const struct intake_keys *keys,
-		   followup_saved_fn done, void *arg) __attribute__((warn_unused_result));
+		   followup_saved_fn done, void *arg) MUST_CHECK;
 
 /* NULL is a no-op. */
 void followup_free(struct followup *f);

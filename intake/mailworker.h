@@ -18,6 +18,7 @@
 #include "base/config.h"
 #include "crypto/seal.h"
 #include "intake/web.h"
+#include "base/attr.h"
 
 struct mailworker;
 struct mailworker_job;
@@ -32,7 +33,7 @@ typedef void (*mailworker_answer_fn)(void *conn, const char *answer);
  * reason in err. */
 struct mailworker *mailworker_new(struct event_base *base, const struct config *cfg, struct web *w,
 				  struct content_key *outbox_key, mailworker_answer_fn answer,
-				  char *err, size_t errlen) __attribute__((warn_unused_result));
+				  char *err, size_t errlen) MUST_CHECK;
 
 /* Reloadable limits. cfg is owned by the caller. */
 void mailworker_reload(struct mailworker *mw, const struct config *cfg);
@@ -43,7 +44,7 @@ void mailworker_reload(struct mailworker *mw, const struct config *cfg);
  * answers. */
 struct mailworker_job *mailworker_start(struct mailworker *mw, struct evbuffer *data,
 					const char *envelope_from, unsigned long conn_id,
-					void *conn) __attribute__((warn_unused_result));
+					void *conn) MUST_CHECK;
 
 /* The connection closed: the job gets no answer (and a mail not yet
  * registered is not: the MTA will deliver it again). */

@@ -35,7 +35,6 @@ struct ticket {
 };
 
 struct request {
-	bool is_staff; /* first, always false: staff/server.h's requests say true */
 	struct web *web;
 	struct MHD_Connection *conn;
 	unsigned long id;

@@ -14,7 +14,6 @@
 #include "intake/request.h"
 #include "intake/spool.h"
 #include "intake/status.h"
-#include "staff/server.h"
 #include "workflow/procedure.h"
 
 /* --- set-up --- */
@@ -85,7 +84,7 @@ bool web_reload(struct web *w, const struct config *fresh, char *err, size_t err
 
 unsigned web_busy(const struct web *w)
 {
-	return w->suspended + staff_busy(w->staff);
+	return w->suspended;
 }
 
 void web_abort_waiting(struct web *w)
@@ -812,9 +811,6 @@ enum MHD_Result web_handle(void *cls, struct MHD_Connection *conn, const char *u
 	(void)version;
 	struct web *w = cls;
 	struct request *req = *con_cls;
-	if ((!req && w->staff && staff_is_path(url)) || (req && req->is_staff))
-		return staff_handle(w->staff, conn, url, method, upload_data, upload_data_size,
-				    con_cls);
 	if (!req) {
 		req = calloc(1, sizeof(*req));
 		if (!req)
@@ -856,10 +852,6 @@ void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct request *req = *con_cls;
 	if (!req)
 		return;
-	if (req->is_staff) {
-		staff_completed(con_cls);
-		return;
-	}
 	if (req->ticket)
 		req->ticket->req = NULL;
 	budget_unwait(req);

@@ -21,8 +21,6 @@
 #include "intake/ratelimit.h"
 #include "intake/sealing.h"
 
-struct staff_server;
-
 struct web {
 	struct event_base *base;
 	const struct config *cfg; /* owned by the caller, swapped by web_reload() */
@@ -34,7 +32,6 @@ struct web {
 	unsigned long next_id;
 	unsigned suspended;
 	struct request *waiting; /* suspended requests */
-	struct staff_server *staff; /* the pages under /staff (staff/server.h), or NULL */
 	/* hotline.settings consider_anonymous_reports as last read: the public
 	 * form's text on anonymous reports follows it. Read again, in the
 	 * background, by a GET of the form at most every few seconds. */
@@ -61,7 +58,10 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
  * old ones and returns false with a reason. */
 bool web_reload(struct web *w, const struct config *fresh, char *err, size_t errlen) MUST_CHECK;
 
-/* For MHD. */
+/* The owner of every path the HTTP front (base/http.h) gives no other
+ * owner: the form, the report, the status pages, the stylesheet, the
+ * health check, and the 404 and 405 answers of all other paths. cls is
+ * the struct web. */
 enum MHD_Result web_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			   const char *method, const char *version, const char *upload_data,
 			   size_t *upload_data_size, void **con_cls);
@@ -80,8 +80,9 @@ void web_free(struct web *w);
 struct form;
 size_t web_registration_need(const struct form *f);
 
-/* The memory cap for the staff pages' bodies (staff/internal.h mem_take):
- * w is the struct web; refused, not queued, when n does not fit. */
+/* The memory cap for the bodies of another owner of the HTTP port
+ * (daemon/main.c hands it to the staff pages): w is the struct web;
+ * refused, not queued, when n does not fit. */
 bool web_mem_take(void *w, size_t n) MUST_CHECK;
 void web_mem_give(void *w, size_t n);
 

@@ -16,6 +16,7 @@
 #include "accounts/accountdb.h"
 #include "crypto/random.h"
 #include "crypto/secret.h"
+#include "accounts/audit.h"
 #include "staff/internal.h"
 #include "accounts/totp.h"
 #include "workflow/wfdb.h"
@@ -242,7 +243,7 @@ static void activate_post(struct staff_ctx *c)
 		unsigned d1 = throttle_fail(p->srv->throttle, key, now);
 		unsigned d2 = throttle_fail(p->srv->throttle, p->client_key, now);
 		p->delay = d1 > d2 ? d1 : d2;
-		if (!staff_audit_db(c->db, 0, "", "account.activate.failed", ""))
+		if (!audit_append(c->db, 0, "", "account.activate.failed", ""))
 			log_error("staff: cannot write the audit row of a failed activation");
 		log_info("staff: activation refused (wrong, used or expired code; delay %u s)",
 			 p->delay);

@@ -54,7 +54,7 @@ static unsigned form_roles(struct staff_ctx *c, char *array, size_t size)
 			roles |= ROLE_BIT(r);
 	}
 	char list[256];
-	staff_roles_text(roles, list, sizeof list);
+	role_list_text(roles, list, sizeof list);
 	snprintf(array, size, "{%s}", list);
 	return roles;
 }
@@ -135,7 +135,7 @@ static void code_page(struct staff_ctx *c, const char *login, const char *code,
 		staff_printf(c, "<p class=\"notice\" id=\"pending\">");
 		staff_text(c, M_ADMIN_ROLES_PENDING);
 		staff_printf(c, " ");
-		role_list(c, staff_roles_parse(pending));
+		role_list(c, role_list_parse(pending));
 		staff_printf(c, "</p>\n");
 	}
 	staff_printf(c, "<p><a href=\"/staff/admin/user/");
@@ -195,12 +195,12 @@ static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
 		staff_printf(c, "</a></td><td>");
 		staff_esc(c, PQgetvalue(res, i, 2));
 		staff_printf(c, "</td><td>");
-		role_list(c, staff_roles_parse(PQgetvalue(res, i, 3)));
+		role_list(c, role_list_parse(PQgetvalue(res, i, 3)));
 		if (PQgetvalue(res, i, 10)[0]) {
 			staff_printf(c, " <span class=\"pending\">(");
 			staff_text(c, M_ADMIN_ROLES_PENDING);
 			staff_printf(c, " ");
-			role_list(c, staff_roles_parse(PQgetvalue(res, i, 10)));
+			role_list(c, role_list_parse(PQgetvalue(res, i, 10)));
 			staff_printf(c, ")</span>");
 		}
 		staff_printf(c, "</td><td class=\"state\">");
@@ -328,7 +328,7 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 	}
 	c->status = status;
 	bool disabled = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
-	unsigned roles = staff_roles_parse(PQgetvalue(res, 0, 3));
+	unsigned roles = role_list_parse(PQgetvalue(res, 0, 3));
 	staff_page_begin(c, PQgetvalue(res, 0, 2));
 	staff_printf(c, "<h1>");
 	staff_esc(c, PQgetvalue(res, 0, 2));
@@ -350,7 +350,7 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 		staff_printf(c, "<dt>");
 		staff_text(c, M_ADMIN_ROLES_PENDING);
 		staff_printf(c, "</dt><dd id=\"pending\">");
-		role_list(c, staff_roles_parse(PQgetvalue(res, 0, 11)));
+		role_list(c, role_list_parse(PQgetvalue(res, 0, 11)));
 		staff_printf(c, "</dd>\n");
 	}
 	staff_printf(c, "<dt>");
@@ -382,7 +382,7 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
 	staff_esc(c, login);
 	staff_printf(c, "\">\n");
-	role_checkboxes(c, roles | staff_roles_parse(PQgetvalue(res, 0, 11)));
+	role_checkboxes(c, roles | role_list_parse(PQgetvalue(res, 0, 11)));
 	staff_printf(c, "<p class=\"hint\">");
 	staff_text(c, M_ADMIN_ROLES_HINT);
 	staff_printf(c, "</p>\n<button type=\"submit\" id=\"roles-submit\">");

@@ -14,6 +14,7 @@
 #include "crypto/hex.h"
 #include "crypto/random.h"
 #include "crypto/secret.h"
+#include "accounts/audit.h"
 #include "staff/internal.h"
 #include "staff/seals.h"
 #include "accounts/totp.h"
@@ -726,4 +727,10 @@ const struct staff_route staff_core_routes[] = {
 int64_t staff_now(const struct staff_ctx *c)
 {
 	return (int64_t)time(NULL) + (c->cfg ? (int64_t)c->cfg->clock_offset : 0);
+}
+
+bool staff_audit(struct staff_ctx *c, const char *action, const char *object)
+{
+	return audit_append(c->db, c->user ? c->user->id : 0, c->user ? c->user->login : "",
+			    action, object);
 }

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "desk/desk.h"
 #include "staff/staff.h"
 #include "workflow/calendar.h"
 

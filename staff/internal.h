@@ -1,6 +1,6 @@
-/* Inside the staff foundation: what staff/server.c (the glue between
- * libmicrohttpd, the loop and the workers) shares with the foundation's
- * own pages (staff/core.c: login, logout, home; staff/admin.c). Page
+/* Inside the staff foundation: what the /staff transport (web/server.c,
+ * the glue between libmicrohttpd, the loop and the workers) shares with
+ * the foundation's own pages (staff/core.c: login, logout, home; staff/admin.c). Page
  * modules of the roles use staff.h only. */
 #ifndef HOTLINE_STAFF_INTERNAL_H
 #define HOTLINE_STAFF_INTERNAL_H
@@ -49,10 +49,27 @@ struct staff_server {
 	struct seals_sweeper *sweeper; /* staff/seals.h */
 };
 
+/* How the pages read the request the transport (web/server.c) holds:
+ * staff/request.c answers staff_arg() and the others through these, given
+ * staff_priv.req. arg: the body field of that name, else the query's, its
+ * value and *len, or NULL (*len 0); values: every value of the name (from
+ * the body if it has the name, else the query), into out when not NULL,
+ * returning their count; files: the uploads, *n of them. */
+struct staff_request_ops {
+	const char *(*arg)(const void *req, const char *name, size_t *len);
+	unsigned (*values)(const void *req, const char *name, const char **out);
+	const struct staff_file *(*files)(const void *req, unsigned *n);
+};
+
 /* c->priv */
 struct staff_priv {
 	struct staff_server *srv;
-	struct staff_req *req;
+	struct staff_req *req; /* the transport's, read through ops */
+	const struct staff_request_ops *ops;
+	/* multi-valued arguments handed out by staff_args(), freed with the
+	 * request by the transport */
+	const char **args_out[8];
+	unsigned nargs_out;
 	/* the account's own secret key (the session's), which opens this
 	 * person's seals; and the one case key opened from them in this
 	 * request (staff/seals.c) */
@@ -72,11 +89,6 @@ static inline struct staff_priv *staff_priv(const struct staff_ctx *c)
 {
 	return (struct staff_priv *)c->priv;
 }
-
-/* "operator,admin" (as array_to_string gives them) to ROLE_BITs, unknown
- * names ignored; and back, comma-separated, in enum order. */
-unsigned staff_roles_parse(const char *list);
-void staff_roles_text(unsigned roles, char *out, size_t size);
 
 /* True when pattern matches path exactly (*arg "" then), or pattern ends
  * in "/" then "*" and path is the same prefix followed by one non-empty
@@ -98,9 +110,6 @@ bool staff_pre_token_sent(struct staff_ctx *c);
 
 /* Which roles' menu entries a user sees, from the route tables. */
 bool staff_may_open(unsigned roles, const char *path);
-
-/* Prints the route table: method, pattern, roles, name (hotlined --routes). */
-void staff_print_routes(FILE *out);
 
 /* The otpauth:// URI of a TOTP secret (base32) for login (Key Uri Format of
  * Google Authenticator, which the apps read); login is a-z 0-9 . _ - only

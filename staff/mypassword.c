@@ -43,7 +43,7 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg note, bool 
 	}
 	char fp[FINGERPRINT_TEXT_SIZE];
 	accountdb_fingerprint(PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0), fp);
-	unsigned pending = staff_roles_parse(PQgetvalue(res, 0, 1));
+	unsigned pending = role_list_parse(PQgetvalue(res, 0, 1));
 	PQclear(res);
 	c->status = status;
 	staff_page_begin(c, i18n(c->lang, M_PASSWORD_TITLE));

@@ -1,7 +1,8 @@
 /* The staff pages' route tables and menus. A page module adds its table
  * (and menu) here: declare it and list it, one line each (docs/staff.md,
  * "Writing a role page"). */
-#include <stdio.h>
+#include "staff/routes.h"
+
 #include <string.h>
 
 #include "staff/internal.h"
@@ -23,7 +24,7 @@ void staff_print_routes(FILE *out)
 			if (r->roles & STAFF_PUBLIC)
 				snprintf(roles, sizeof roles, "public");
 			else
-				staff_roles_text(r->roles, roles, sizeof roles);
+				role_list_text(r->roles, roles, sizeof roles);
 			fprintf(out, "%s %s %s %s\n", r->name, r->method, r->pattern, roles);
 		}
 	}

@@ -21,37 +21,19 @@
 #include <libpq-fe.h>
 
 #include "base/attr.h"
+#include "accounts/role.h"
 #include "base/buf.h"
 #include "base/i18n.h"
 
 struct config;
 struct intake_keys;
 
-enum role {
-	ROLE_OPERATOR,	  /* trust-line operator: logs calls */
-	ROLE_REGISTRAR,	  /* registers written and in-person appeals */
-	ROLE_COMPLIANCE,  /* compliance manager: triage, case pages */
-	ROLE_DIRECTOR,	  /* decides; never sees a case that names the director */
-	ROLE_ALTERNATE,	  /* alternate recipient: decides when the director is named */
-	ROLE_COMMISSION,  /* commission member: only the investigations they sit on */
-	ROLE_CUSTODIAN,	  /* holds the custodian key: reveals an identity once approved */
-	ROLE_ANALYST,	  /* figures only, no case content */
-	ROLE_ADMIN,	  /* accounts and roles, no case content */
-	ROLE_COUNT
-};
-
-#define ROLE_BIT(r) (1u << (r))
 /* Routes every signed-in person may open, whatever their roles, even none
  * yet: an account whose only roles wait for a second person's confirmation
  * still reaches its home page, its own password page (to read its key
  * fingerprint to the confirmer) and logout (migrations/0020). */
 #define STAFF_SIGNED_IN (1u << 30)
 #define ROLES_ANY (((1u << ROLE_COUNT) - 1) | STAFF_SIGNED_IN)
-
-/* "operator", "registrar", "compliance", "director", "alternate",
- * "commission", "custodian", "analyst", "admin". */
-const char *role_name(enum role r);
-bool role_parse(const char *name, enum role *out);
 
 struct staff_user {
 	long long id;
@@ -162,11 +144,6 @@ void staff_printf(struct staff_ctx *c, const char *fmt, ...) __attribute__((form
 /* 303 See Other to path (a local "/staff/..." path). */
 void staff_redirect(struct staff_ctx *c, const char *path);
 
-/* The same row as staff_audit() for a program without a session
- * (hotlinectl): user_id 0 means none. */
-bool staff_audit_db(PGconn *db, long long user_id, const char *login, const char *action,
-		    const char *object) MUST_CHECK;
-
 /* The page shell: header with the user's name, a menu of what their roles
  * may open, language links, the logout form; then <main>. Title escaped. */
 void staff_page_begin(struct staff_ctx *c, const char *title);
@@ -181,11 +158,12 @@ int64_t staff_now(const struct staff_ctx *c);
 /* A whole error page. */
 void staff_error(struct staff_ctx *c, unsigned status, enum msg title, enum msg text);
 
-/* One row of the hash-chained audit log: who (the session's user), what
- * (action, e.g. "case.view"), on what (object, e.g. a registration
- * number), when. Never content. Runs on c->db, so inside the handler's
- * transaction when one is open. False when it could not be written: the
- * handler must then not show or change anything. */
+/* One row of the hash-chained audit log (accounts/audit.h audit_append)
+ * for the session's user: what (action, e.g. "case.view"), on what
+ * (object, e.g. a registration number), when. Never content. Runs on
+ * c->db, so inside the handler's transaction when one is open. False when
+ * it could not be written: the handler must then not show or change
+ * anything. */
 bool staff_audit(struct staff_ctx *c, const char *action, const char *object) MUST_CHECK;
 
 #endif

@@ -2,7 +2,7 @@
 # check-sql: SQL in the C code is constant text with $1, $2 placeholders; it
 # is never assembled with string formatting, so no value can turn into SQL.
 #
-#   tools/check-sql.sh [FILE|DIR ...]    default: crypto/ base/ workflow/ accounts/ intake/ staff/ desk/ daemon/ ctl/
+#   tools/check-sql.sh [FILE|DIR ...]    default: crypto/ base/ workflow/ accounts/ intake/ staff/ desk/ web/ daemon/ ctl/
 #
 # The rule, for every .c and .h file:
 #  1. A call to a string-building function (sprintf, snprintf, vsnprintf,
@@ -34,7 +34,7 @@ import os
 import re
 import sys
 
-DEFAULT_DIRS = ["crypto", "base", "workflow", "accounts", "intake", "staff", "desk", "daemon", "ctl"]
+DEFAULT_DIRS = ["crypto", "base", "workflow", "accounts", "intake", "staff", "desk", "web", "daemon", "ctl"]
 BUILDERS = r"(?:v?sn?printf|v?asprintf|str[nl]?cat|buf_\w+)"
 PQ_SQL_ARG = {"PQexec": 1, "PQsendQuery": 1, "PQexecParams": 1,
               "PQsendQueryParams": 1, "PQprepare": 2, "PQsendPrepare": 2,

@@ -39,10 +39,10 @@ sources() {
 	names) echo workflow/names.c ;;
 	checkpoint) echo workflow/checkpoint.c crypto/sign.c crypto/keys.c crypto/digest.c base/buf.c ;;
 	mail) echo intake/mail.c base/utf8.c ;;
-	staff_body) echo staff/body.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c \
+	staff_body) echo web/body.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c \
 		base/utf8.c base/buf.c base/log.c ;;
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
-		base/buf.c staff/roles.c staff/pattern.c accounts/totp.c accounts/session.c crypto/keys.c \
+		base/buf.c accounts/role.c staff/pattern.c accounts/totp.c accounts/session.c crypto/keys.c \
 		crypto/hex.c crypto/random.c crypto/secret.c \
 		workflow/procedure.c workflow/notice.c workflow/deadline.c workflow/wfdb.c base/html.c \
 		base/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c ;;
@@ -89,7 +89,7 @@ for name in "${names[@]}"; do
 	done
 	# Headers too: any header of the modules they come from, and the
 	# harnesses' own (tests/fuzz/loopback.h, cstring.h).
-	for f in crypto/*.h base/*.h workflow/*.h accounts/*.h intake/*.h staff/*.h desk/*.h tests/fuzz/*.h; do
+	for f in crypto/*.h base/*.h workflow/*.h accounts/*.h intake/*.h staff/*.h desk/*.h web/*.h tests/fuzz/*.h; do
 		[ "$f" -nt "$bin" ] && stale=1
 	done
 	if [ "$stale" = 1 ]; then

@@ -18,6 +18,7 @@ floors=(
 	"intake"
 	"staff"
 	"desk"
+	"web"
 	"daemon ctl"
 )
 

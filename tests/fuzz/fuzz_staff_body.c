@@ -1,4 +1,4 @@
-/* libFuzzer harness: the staff pages' request arguments, staff/body.c (the
+/* libFuzzer harness: the staff pages' request arguments, web/body.c (the
  * query string and the form body, urlencoded or multipart, any field name),
  * behind a real libmicrohttpd daemon (its post processor and its query
  * parsing need a real connection).
@@ -17,7 +17,7 @@
  *   byte 1      the size of the pieces handed to staff_body_feed() (1..256)
  *               and of the chunks, so that part boundaries fall anywhere
  *   the rest    the body.
- * The access handler runs staff_body_begin/feed/end as staff/server.c does
+ * The access handler runs staff_body_begin/feed/end as web/server.c does
  * (a refusal before the body is answered at once), checks the invariants
  * below, and answers. The harness waits for the answer before taking the
  * next input, so one request is in flight at a time and the state below is
@@ -37,7 +37,7 @@
 
 #include "intake/spool.h"
 #include "base/utf8.h"
-#include "staff/body.h"
+#include "web/body.h"
 #include "tests/fuzz/loopback.h"
 
 /* Small, so that every limit is reached within libFuzzer's default

@@ -4,7 +4,7 @@
  *   0 cal_date_parse (workflow/calendar.c): dates typed in forms
  *   1 cal_month_parse (workflow/calendar.c): the figures page's from/to
  *   2 journal_parse_reg_no (workflow/journal.c): /staff/case/2026-000123
- *   3 role_parse and staff_roles_parse (staff/roles.c)
+ *   3 role_parse and role_list_parse (accounts/role.c)
  *   4 totp_check (accounts/totp.c): the login's 6-digit code, as typed
  *   5 totp_check on the real code of a step near now (chosen by the next
  *     byte) with the rest of the input appended
@@ -140,7 +140,7 @@ static void check_roles(const char *s)
 	} else if (r != ROLE_COUNT) {
 		abort();
 	}
-	unsigned roles = staff_roles_parse(s);
+	unsigned roles = role_list_parse(s);
 	if (roles & ~ROLES_ANY)
 		abort();
 	/* exactly the roles named by an element of the comma list */
@@ -160,8 +160,8 @@ static void check_roles(const char *s)
 	if (roles != want)
 		abort();
 	char text[256];
-	staff_roles_text(roles, text, sizeof text);
-	if (staff_roles_parse(text) != roles)
+	role_list_text(roles, text, sizeof text);
+	if (role_list_parse(text) != roles)
 		abort();
 }
 

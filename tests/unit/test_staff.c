@@ -441,11 +441,11 @@ static void roles(void **state)
 	enum role x;
 	assert_false(role_parse("root", &x));
 	assert_false(role_parse("", &x));
-	assert_int_equal(staff_roles_parse("operator,admin,bogus"),
+	assert_int_equal(role_list_parse("operator,admin,bogus"),
 			 ROLE_BIT(ROLE_OPERATOR) | ROLE_BIT(ROLE_ADMIN));
-	assert_int_equal(staff_roles_parse(""), 0);
+	assert_int_equal(role_list_parse(""), 0);
 	char text[128];
-	staff_roles_text(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DIRECTOR), text, sizeof text);
+	role_list_text(ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_DIRECTOR), text, sizeof text);
 	assert_string_equal(text, "director,admin");
 }
 

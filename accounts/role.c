@@ -1,10 +1,7 @@
-/* The role names: role_name(), role_parse() and the comma lists the
- * database gives (staff_roles_parse, staff_roles_text). Apart from the
- * route tables so that tests/fuzz/fuzz_staff_parsers.c can take them alone. */
+#include "accounts/role.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "staff/internal.h"
 
 static const char *const role_names[ROLE_COUNT] = {
 	[ROLE_OPERATOR] = "operator",	  [ROLE_REGISTRAR] = "registrar",
@@ -30,7 +27,7 @@ bool role_parse(const char *name, enum role *out)
 	return false;
 }
 
-unsigned staff_roles_parse(const char *list)
+unsigned role_list_parse(const char *list)
 {
 	unsigned roles = 0;
 	while (*list) {
@@ -50,7 +47,7 @@ unsigned staff_roles_parse(const char *list)
 	return roles;
 }
 
-void staff_roles_text(unsigned roles, char *out, size_t size)
+void role_list_text(unsigned roles, char *out, size_t size)
 {
 	size_t o = 0;
 	out[0] = '\0';

@@ -1,4 +1,4 @@
-#include "staff/body.h"
+#include "web/body.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "staff/server.h"
+#include "web/server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "crypto/digest.h"
+#include "accounts/audit.h"
 #include "crypto/keys.h"
 #include "base/clientaddr.h"
 #include "base/http.h"
@@ -16,7 +17,7 @@
 #include "intake/spool.h"
 #include "base/worker.h"
 #include "base/html.h"
-#include "staff/body.h"
+#include "web/body.h"
 #include "staff/internal.h"
 #include "staff/seals.h"
 
@@ -27,7 +28,6 @@
 #define STAFF_BODY_SLICE (80u * 1024u)
 
 struct staff_req {
-	bool is_staff; /* first: true (web.c tells requests apart by it) */
 	struct worker_job job;
 	struct staff_server *srv;
 	struct MHD_Connection *conn;
@@ -38,7 +38,7 @@ struct staff_req {
 	bool in_worker;
 	bool orphan; /* MHD finished with it while a worker had it */
 	bool suspended;
-	/* collected on the loop (staff/body.h) */
+	/* collected on the loop (web/body.h) */
 	struct staff_body body;
 	struct staff_file *files; /* views of body.uploads, made before the worker */
 	struct spool_reader *readers; /* of files on the spool, one per upload */
@@ -50,9 +50,6 @@ struct staff_req {
 	char query_lang[8];
 	char accept_language[128];
 	unsigned char client_key[THROTTLE_KEY_BYTES];
-	/* multi-valued arguments handed out by staff_args() */
-	const char **args_out[8];
-	unsigned nargs_out;
 	/* the answer */
 	struct staff_ctx ctx;
 	struct staff_priv priv;
@@ -124,9 +121,14 @@ void staff_server_set_http(struct staff_server *s, struct http_server *http)
 	s->http = http;
 }
 
-bool staff_is_path(const char *url)
+void staff_server_set_uploads(struct staff_server *s, struct spool *spool,
+			      bool (*take)(void *cls, size_t n), void (*give)(void *cls, size_t n),
+			      void *cls)
 {
-	return strncmp(url, "/staff", 6) == 0 && (url[6] == '\0' || url[6] == '/');
+	s->spool = spool;
+	s->mem_take = take;
+	s->mem_give = give;
+	s->mem_cls = cls;
 }
 
 unsigned staff_busy(const struct staff_server *s)
@@ -160,8 +162,8 @@ static void req_free(struct staff_req *r)
 	if (r->mem_held && r->srv->mem_give)
 		r->srv->mem_give(r->srv->mem_cls, r->mem_held);
 	free(r->files);
-	for (unsigned i = 0; i < r->nargs_out; i++)
-		free(r->args_out[i]);
+	for (unsigned i = 0; i < r->priv.nargs_out; i++)
+		free(r->priv.args_out[i]);
 	buf_wipe(&r->ctx.body);
 	if (r->response)
 		MHD_destroy_response(r->response);
@@ -329,6 +331,7 @@ static bool body_end(struct staff_req *r)
 }
 
 static void run_job(struct worker_job *job, PGconn *db);
+static const struct staff_request_ops req_ops;
 static void job_done(struct worker_job *job, bool cancelled);
 
 static enum MHD_Result queue(struct staff_req *r)
@@ -339,16 +342,17 @@ static enum MHD_Result queue(struct staff_req *r)
 	return res;
 }
 
-enum MHD_Result staff_handle(struct staff_server *s, struct MHD_Connection *conn, const char *url,
-			     const char *method, const char *upload_data, size_t *upload_data_size,
-			     void **con_cls)
+enum MHD_Result staff_handle(void *cls, struct MHD_Connection *conn, const char *url,
+			     const char *method, const char *version, const char *upload_data,
+			     size_t *upload_data_size, void **con_cls)
 {
+	(void)version;
+	struct staff_server *s = cls;
 	struct staff_req *r = *con_cls;
 	if (!r) {
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
-		r->is_staff = true;
 		r->srv = s;
 		r->conn = conn;
 		r->id = ++s->next_id;
@@ -381,8 +385,12 @@ enum MHD_Result staff_handle(struct staff_server *s, struct MHD_Connection *conn
 	return MHD_YES;
 }
 
-void staff_completed(void **con_cls)
+void staff_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+		     enum MHD_RequestTerminationCode toe)
 {
+	(void)cls;
+	(void)conn;
+	(void)toe;
 	struct staff_req *r = *con_cls;
 	*con_cls = NULL;
 	if (!r)
@@ -591,7 +599,7 @@ static bool load_user(PGconn *db, long long id, int epoch, struct staff_user *u,
 		u->id = id;
 		snprintf(u->login, sizeof u->login, "%s", PQgetvalue(res, 0, 0));
 		snprintf(u->name, sizeof u->name, "%s", PQgetvalue(res, 0, 1));
-		u->roles = staff_roles_parse(PQgetvalue(res, 0, 2));
+		u->roles = role_list_parse(PQgetvalue(res, 0, 2));
 	}
 	PQclear(res);
 	return ok;
@@ -642,6 +650,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 	c->arg = "";
 	r->priv.srv = s;
 	r->priv.req = r;
+	r->priv.ops = &req_ops;
 	r->priv.session_id = r->cookie_session;
 	r->priv.pre_token = r->cookie_pre;
 	r->priv.device = r->cookie_device;
@@ -720,7 +729,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 			ok = false;
 		if (!ok) {
 			log_info("staff %lu: POST without a valid CSRF token refused", r->id);
-			if (!staff_audit(c, "csrf.refused", route->name))
+			if (!audit_append(db, r->user.id, r->user.login, "csrf.refused", route->name))
 				log_error("staff %lu: the audit row could not be written", r->id);
 			staff_error(c, MHD_HTTP_FORBIDDEN, M_STAFF_CSRF_TITLE, M_STAFF_CSRF);
 			goto out;
@@ -729,7 +738,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 	if (!(route->roles & (r->user.roles | STAFF_SIGNED_IN))) {
 		log_info("staff %lu: %s refused to user %lld (roles)", r->id, route->name,
 			 r->user.id);
-		if (!staff_audit(c, "access.denied", route->name))
+		if (!audit_append(db, r->user.id, r->user.login, "access.denied", route->name))
 			log_error("staff %lu: the audit row could not be written", r->id);
 		staff_error(c, MHD_HTTP_FORBIDDEN, M_STAFF_DENIED_TITLE, M_STAFF_DENIED);
 		goto out;
@@ -755,64 +764,33 @@ out:
 
 /* ------------------------------------------------------------ for handlers */
 
-static struct staff_req *req_of(const struct staff_ctx *c)
+/* How the pages read this request (staff/request.c, staff/internal.h). */
+static const char *req_arg(const void *req, const char *name, size_t *len)
 {
-	return staff_priv(c)->req;
+	const struct staff_req *r = req;
+	const struct staff_body_field *f = staff_body_find(&r->body, name);
+	*len = f ? f->value.len : 0;
+	return f ? f->value.data : NULL;
 }
 
-const char *staff_arg(const struct staff_ctx *c, const char *name)
+static unsigned req_values(const void *req, const char *name, const char **out)
 {
-	const struct staff_body_field *f = staff_body_find(&req_of(c)->body, name);
-	return f && f->value.data ? f->value.data : "";
+	const struct staff_req *r = req;
+	return staff_body_values(&r->body, name, out);
 }
 
-size_t staff_arg_len(const struct staff_ctx *c, const char *name)
+static const struct staff_file *req_files(const void *req, unsigned *n)
 {
-	const struct staff_body_field *f = staff_body_find(&req_of(c)->body, name);
-	return f ? f->value.len : 0;
-}
-
-const char *const *staff_args(const struct staff_ctx *c, const char *name, unsigned *n)
-{
-	struct staff_req *r = req_of(c);
-	static const char *const none[1] = {NULL};
-	*n = 0;
-	unsigned count = staff_body_values(&r->body, name, NULL);
-	if (!count || r->nargs_out >= sizeof r->args_out / sizeof r->args_out[0])
-		return none;
-	const char **out = calloc(count + 1, sizeof(*out));
-	if (!out)
-		abort();
-	unsigned k = staff_body_values(&r->body, name, out);
-	r->args_out[r->nargs_out++] = out;
-	*n = k;
-	return out;
-}
-
-const struct staff_file *staff_files(const struct staff_ctx *c, unsigned *n)
-{
-	struct staff_req *r = req_of(c);
+	const struct staff_req *r = req;
 	(void)staff_body_uploads(&r->body, n);
 	return r->files;
 }
 
-const struct secret_key *staff_case_key(const struct staff_ctx *c)
-{
-	return staff_priv(c)->seal_key;
-}
-
-void staff_set_cookie(struct staff_ctx *c, const char *name, const char *value, int max_age)
-{
-	struct staff_priv *p = staff_priv(c);
-	if (p->ncookies >= STAFF_MAX_COOKIES)
-		return;
-	char age[32] = "";
-	if (max_age >= 0)
-		snprintf(age, sizeof age, "; Max-Age=%d", max_age);
-	snprintf(p->cookies[p->ncookies++], sizeof p->cookies[0],
-		 "%s=%s; Path=/staff; HttpOnly; SameSite=Strict%s%s", name, value,
-		 strcmp(p->srv->cfg->staff_cookie_secure, "no") == 0 ? "" : "; Secure", age);
-}
+static const struct staff_request_ops req_ops = {
+    .arg = req_arg,
+    .values = req_values,
+    .files = req_files,
+};
 
 void staff_esc(struct staff_ctx *c, const char *text)
 {

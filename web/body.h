@@ -10,8 +10,8 @@
  * and starts the post processor), staff_body_feed() for each piece of the
  * body, staff_body_end() once it is complete, then the look-ups; finally
  * staff_body_free(). */
-#ifndef HOTLINE_STAFF_BODY_H
-#define HOTLINE_STAFF_BODY_H
+#ifndef HOTLINE_WEB_BODY_H
+#define HOTLINE_WEB_BODY_H
 
 #include <stdbool.h>
 #include <stddef.h>
