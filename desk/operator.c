@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/config.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "intake/choices.h"
 #include "base/html.h"
@@ -16,7 +17,7 @@
 #include "desk/line.h"
 
 static const char sql_my_calls[] =
-    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'HH24:MI') "
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'HH24:MI') AS at "
     "FROM hotline.staff_intake s JOIN hotline.cases c ON c.id = s.case_id "
     "JOIN hotline.journal j ON j.id = c.journal_id "
     "WHERE s.staff_id = $1 AND s.kind = 'call' "
@@ -90,11 +91,12 @@ static void calls_page(struct staff_ctx *c)
 		buf_puts(b, "</th><th>");
 		html_escape_str(b, i18n(lang, M_CALLS_TIME));
 		buf_puts(b, "</th></tr></thead>\n<tbody>\n");
+		int col_reg_no = db_col(res, "reg_no"), col_at = db_col(res, "at");
 		for (int i = 0; i < PQntuples(res); i++) {
 			buf_puts(b, "<tr><td class=\"reg-no\">");
-			html_escape_str(b, PQgetvalue(res, i, 0));
+			html_escape_str(b, PQgetvalue(res, i, col_reg_no));
 			buf_puts(b, "</td><td>");
-			html_escape_str(b, PQgetvalue(res, i, 1));
+			html_escape_str(b, PQgetvalue(res, i, col_at));
 			buf_puts(b, "</td></tr>\n");
 		}
 		buf_puts(b, "</tbody>\n</table>\n");

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "staff/internal.h"
@@ -123,14 +124,14 @@ static bool offered_secret(const char *b32, unsigned char secret[64], size_t *le
 static int totp_required(struct staff_ctx *c, long long id)
 {
 	static const char sql_required[] =
-	    "SELECT coalesce(bool_or(p.totp_required), false) FROM hotline.staff_users u "
+	    "SELECT coalesce(bool_or(p.totp_required), false) AS required FROM hotline.staff_users u "
 	    "JOIN hotline.staff_role_policy p ON p.role = ANY (u.roles) WHERE u.id = $1";
 	char uid[24];
 	snprintf(uid, sizeof uid, "%lld", id);
 	const char *v[1] = {uid};
 	PGresult *res = PQexecParams(c->db, sql_required, 1, NULL, v, NULL, NULL, 0);
 	int r = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-		    ? strcmp(PQgetvalue(res, 0, 0), "t") == 0
+		    ? strcmp(PQgetvalue(res, 0, db_col(res, "required")), "t") == 0
 		    : -1;
 	PQclear(res);
 	return r;

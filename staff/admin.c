@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "accounts/activation.h"
@@ -152,11 +153,13 @@ static void code_page(struct staff_ctx *c, const char *login, const char *code,
 /* ------------------------------------------------------------ the list */
 
 static const char sql_users[] =
-    "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ','), u.disabled, "
-    "u.failed_logins, u.case_key_sealed IS NOT NULL, u.totp_wrapped IS NOT NULL, "
-    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-    "u.public_key IS NULL, (SELECT coalesce(string_agg(g.role, ','), '') "
-    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) "
+    "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ',') AS roles, u.disabled, "
+    "u.failed_logins, u.case_key_sealed IS NOT NULL AS has_case_key, "
+    "u.totp_wrapped IS NOT NULL AS has_totp, "
+    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+    "AS last_login, u.public_key IS NULL AS not_activated, "
+    "(SELECT coalesce(string_agg(g.role, ','), '') "
+    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) AS pending_roles "
     "FROM hotline.staff_users u ORDER BY u.login";
 
 static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
@@ -185,8 +188,13 @@ static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
 	staff_printf(c, "</th><th>");
 	staff_text(c, M_ADMIN_LAST_LOGIN);
 	staff_printf(c, "</th></tr></thead>\n<tbody>\n");
+	int col_login = db_col(res, "login"), col_name = db_col(res, "display_name"),
+	    col_roles = db_col(res, "roles"), col_pending = db_col(res, "pending_roles"),
+	    col_disabled = db_col(res, "disabled"), col_inactive = db_col(res, "not_activated"),
+	    col_case_key = db_col(res, "has_case_key"), col_totp = db_col(res, "has_totp"),
+	    col_failed = db_col(res, "failed_logins"), col_last = db_col(res, "last_login");
 	for (int i = 0; i < PQntuples(res); i++) {
-		const char *login = PQgetvalue(res, i, 1);
+		const char *login = PQgetvalue(res, i, col_login);
 		staff_printf(c, "<tr data-login=\"");
 		staff_esc(c, login);
 		staff_printf(c, "\"><td><a href=\"/staff/admin/user/");
@@ -194,32 +202,33 @@ static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
 		staff_printf(c, "\">");
 		staff_esc(c, login);
 		staff_printf(c, "</a></td><td>");
-		staff_esc(c, PQgetvalue(res, i, 2));
+		staff_esc(c, PQgetvalue(res, i, col_name));
 		staff_printf(c, "</td><td>");
-		role_list(c, staff_roles_parse(PQgetvalue(res, i, 3)));
-		if (PQgetvalue(res, i, 10)[0]) {
+		role_list(c, staff_roles_parse(PQgetvalue(res, i, col_roles)));
+		if (PQgetvalue(res, i, col_pending)[0]) {
 			staff_printf(c, " <span class=\"pending\">(");
 			staff_text(c, M_ADMIN_ROLES_PENDING);
 			staff_printf(c, " ");
-			role_list(c, staff_roles_parse(PQgetvalue(res, i, 10)));
+			role_list(c, staff_roles_parse(PQgetvalue(res, i, col_pending)));
 			staff_printf(c, ")</span>");
 		}
 		staff_printf(c, "</td><td class=\"state\">");
-		staff_text(c, strcmp(PQgetvalue(res, i, 4), "t") == 0 ? M_ADMIN_DISABLED
-			      : strcmp(PQgetvalue(res, i, 9), "t") == 0 ? M_ADMIN_NOT_ACTIVATED
-									: M_ADMIN_ACTIVE);
-		if (strcmp(PQgetvalue(res, i, 6), "t") == 0) {
+		staff_text(c, strcmp(PQgetvalue(res, i, col_disabled), "t") == 0 ? M_ADMIN_DISABLED
+			      : strcmp(PQgetvalue(res, i, col_inactive), "t") == 0
+				  ? M_ADMIN_NOT_ACTIVATED
+				  : M_ADMIN_ACTIVE);
+		if (strcmp(PQgetvalue(res, i, col_case_key), "t") == 0) {
 			staff_printf(c, "; ");
 			staff_text(c, M_ADMIN_HAS_CASE_KEY);
 		}
-		if (strcmp(PQgetvalue(res, i, 7), "t") == 0) {
+		if (strcmp(PQgetvalue(res, i, col_totp), "t") == 0) {
 			staff_printf(c, "; ");
 			staff_text(c, M_ADMIN_HAS_TOTP);
 		}
-		if (atoi(PQgetvalue(res, i, 5)) > 0)
-			staff_printf(c, "; %s ✗", PQgetvalue(res, i, 5));
+		if (atoi(PQgetvalue(res, i, col_failed)) > 0)
+			staff_printf(c, "; %s ✗", PQgetvalue(res, i, col_failed));
 		staff_printf(c, "</td><td>");
-		staff_esc(c, PQgetvalue(res, i, 8));
+		staff_esc(c, PQgetvalue(res, i, col_last));
 		staff_printf(c, "</td></tr>\n");
 	}
 	PQclear(res);
@@ -304,12 +313,15 @@ static void user_add_post(struct staff_ctx *c)
 /* ------------------------------------------------------------ one account */
 
 static const char sql_user[] =
-    "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ','), u.disabled, "
-    "u.failed_logins, u.case_key_sealed IS NOT NULL, u.totp_wrapped IS NOT NULL, "
-    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-    "coalesce(to_char(u.last_failure_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-    "u.public_key IS NULL, (SELECT coalesce(string_agg(g.role, ','), '') "
-    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) "
+    "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ',') AS roles, u.disabled, "
+    "u.failed_logins, u.case_key_sealed IS NOT NULL AS has_case_key, "
+    "u.totp_wrapped IS NOT NULL AS has_totp, "
+    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+    "AS last_login, "
+    "coalesce(to_char(u.last_failure_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+    "AS last_failure, u.public_key IS NULL AS not_activated, "
+    "(SELECT coalesce(string_agg(g.role, ','), '') "
+    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) AS pending_roles "
     "FROM hotline.staff_users u WHERE u.login = $1";
 
 static void user_page(struct staff_ctx *c, const char *login, unsigned status, enum msg note,
@@ -328,13 +340,15 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 		return;
 	}
 	c->status = status;
-	bool disabled = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
-	unsigned roles = staff_roles_parse(PQgetvalue(res, 0, 3));
-	staff_page_begin(c, PQgetvalue(res, 0, 2));
+	const char *name = PQgetvalue(res, 0, db_col(res, "display_name"));
+	const char *pending = PQgetvalue(res, 0, db_col(res, "pending_roles"));
+	bool disabled = strcmp(PQgetvalue(res, 0, db_col(res, "disabled")), "t") == 0;
+	unsigned roles = staff_roles_parse(PQgetvalue(res, 0, db_col(res, "roles")));
+	staff_page_begin(c, name);
 	staff_printf(c, "<h1>");
-	staff_esc(c, PQgetvalue(res, 0, 2));
+	staff_esc(c, name);
 	staff_printf(c, " <span class=\"login\">(");
-	staff_esc(c, PQgetvalue(res, 0, 1));
+	staff_esc(c, PQgetvalue(res, 0, db_col(res, "login")));
 	staff_printf(c, ")</span></h1>\n");
 	if (note && is_error)
 		problem(c, note);
@@ -342,36 +356,40 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 		notice(c, "done", note);
 	staff_printf(c, "<dl id=\"account\">\n<dt>");
 	staff_text(c, M_ADMIN_STATE);
-	bool inactive = strcmp(PQgetvalue(res, 0, 10), "t") == 0;
+	bool inactive = strcmp(PQgetvalue(res, 0, db_col(res, "not_activated")), "t") == 0;
 	staff_printf(c, "</dt><dd id=\"state\" data-state=\"%s\">",
 		     disabled ? "disabled" : inactive ? "inactive" : "active");
 	staff_text(c, disabled ? M_ADMIN_DISABLED : inactive ? M_ADMIN_NOT_ACTIVATED : M_ADMIN_ACTIVE);
 	staff_printf(c, "</dd>\n");
-	if (PQgetvalue(res, 0, 11)[0]) {
+	if (pending[0]) {
 		staff_printf(c, "<dt>");
 		staff_text(c, M_ADMIN_ROLES_PENDING);
 		staff_printf(c, "</dt><dd id=\"pending\">");
-		role_list(c, staff_roles_parse(PQgetvalue(res, 0, 11)));
+		role_list(c, staff_roles_parse(pending));
 		staff_printf(c, "</dd>\n");
 	}
 	staff_printf(c, "<dt>");
 	staff_text(c, M_ADMIN_HAS_CASE_KEY);
 	staff_printf(c, "</dt><dd id=\"case-key\">");
-	staff_text(c, strcmp(PQgetvalue(res, 0, 6), "t") == 0 ? M_ADMIN_YES : M_ADMIN_NO);
+	staff_text(c, strcmp(PQgetvalue(res, 0, db_col(res, "has_case_key")), "t") == 0 ? M_ADMIN_YES
+											 : M_ADMIN_NO);
 	staff_printf(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_HAS_TOTP);
 	staff_printf(c, "</dt><dd id=\"totp\">");
-	staff_text(c, strcmp(PQgetvalue(res, 0, 7), "t") == 0 ? M_ADMIN_YES : M_ADMIN_NO);
+	staff_text(c, strcmp(PQgetvalue(res, 0, db_col(res, "has_totp")), "t") == 0 ? M_ADMIN_YES
+										     : M_ADMIN_NO);
 	staff_printf(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_LAST_LOGIN);
 	staff_printf(c, "</dt><dd>");
-	staff_esc(c, PQgetvalue(res, 0, 8));
+	staff_esc(c, PQgetvalue(res, 0, db_col(res, "last_login")));
 	staff_printf(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_FAILED_LOGINS);
-	staff_printf(c, "</dt><dd id=\"failed\">%d", atoi(PQgetvalue(res, 0, 5)));
-	if (PQgetvalue(res, 0, 9)[0]) {
+	staff_printf(c, "</dt><dd id=\"failed\">%d",
+		     atoi(PQgetvalue(res, 0, db_col(res, "failed_logins"))));
+	const char *last_failure = PQgetvalue(res, 0, db_col(res, "last_failure"));
+	if (last_failure[0]) {
 		staff_printf(c, " (");
-		staff_esc(c, PQgetvalue(res, 0, 9));
+		staff_esc(c, last_failure);
 		staff_printf(c, ")");
 	}
 	staff_printf(c, "</dd>\n</dl>\n");
@@ -383,7 +401,7 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
 	staff_esc(c, login);
 	staff_printf(c, "\">\n");
-	role_checkboxes(c, roles | staff_roles_parse(PQgetvalue(res, 0, 11)));
+	role_checkboxes(c, roles | staff_roles_parse(pending));
 	staff_printf(c, "<p class=\"hint\">");
 	staff_text(c, M_ADMIN_ROLES_HINT);
 	staff_printf(c, "</p>\n<button type=\"submit\" id=\"roles-submit\">");
@@ -429,7 +447,7 @@ static long long user_id(struct staff_ctx *c, const char *login)
 	const char *v[1] = {login};
 	PGresult *res = PQexecParams(c->db, sql_id, 1, NULL, v, NULL, NULL, 0);
 	long long id = PQresultStatus(res) != PGRES_TUPLES_OK ? -1
-		       : PQntuples(res) == 1		      ? atoll(PQgetvalue(res, 0, 0))
+		       : PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, db_col(res, "id")))
 							      : 0;
 	PQclear(res);
 	return id;
@@ -538,9 +556,11 @@ static void policy_page(struct staff_ctx *c, enum msg note)
 		return;
 	}
 	unsigned required = 0;
+	int col_role = db_col(res, "role"), col_required = db_col(res, "totp_required");
 	for (int i = 0; i < PQntuples(res); i++) {
 		enum role r;
-		if (role_parse(PQgetvalue(res, i, 0), &r) && strcmp(PQgetvalue(res, i, 1), "t") == 0)
+		if (role_parse(PQgetvalue(res, i, col_role), &r) &&
+		    strcmp(PQgetvalue(res, i, col_required), "t") == 0)
 			required |= ROLE_BIT(r);
 	}
 	PQclear(res);
@@ -568,11 +588,12 @@ static void policy_page(struct staff_ctx *c, enum msg note)
 		staff_printf(c, "<div id=\"unenrolled\" role=\"alert\"><p class=\"error\">");
 		staff_text(c, M_ADMIN_POLICY_UNENROLLED);
 		staff_printf(c, "</p>\n<ul>\n");
+		int col_login = db_col(locked, "login");
 		for (int i = 0; i < PQntuples(locked); i++) {
 			staff_printf(c, "<li><a href=\"/staff/admin/user/");
-			staff_esc(c, PQgetvalue(locked, i, 0));
+			staff_esc(c, PQgetvalue(locked, i, col_login));
 			staff_printf(c, "\">");
-			staff_esc(c, PQgetvalue(locked, i, 0));
+			staff_esc(c, PQgetvalue(locked, i, col_login));
 			staff_printf(c, "</a></li>\n");
 		}
 		staff_printf(c, "</ul></div>\n");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "staff/board.h"
 #include "staff/casefile.h"
 #include "staff/casepage.h"
@@ -20,8 +21,8 @@
  * OFFSET, so page 20,000 costs what page 1 does. */
 static const char sql_archive[] =
 	"SELECT j.reg_no, to_char(c.registered_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI'), c.channel, c.category, c.state, c.director_named, "
-	"hotline.case_unread_messages(c.id, c.messages_read_upto) "
+	"'YYYY-MM-DD HH24:MI') AS registered, c.channel, c.category, c.state, c.director_named, "
+	"hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE " CASEFILE_VISIBILITY_SQL("$1") " "
 	"AND ($2::text IS NULL OR c.state = $2) "
@@ -37,7 +38,7 @@ static const char sql_archive[] =
 /* Where the page after a row starts: that row's key, if the user may see
  * it. */
 static const char sql_cursor[] =
-	"SELECT c.registered_at::text, c.id FROM hotline.cases c "
+	"SELECT c.registered_at::text AS registered_at, c.id FROM hotline.cases c "
 	"JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE j.reg_no = $1 AND " CASEFILE_VISIBILITY_SQL("$2");
 
@@ -171,29 +172,32 @@ static void put_rows(struct staff_ctx *c, const PGresult *res, int n)
 	staff_printf(c, "</th><th>");
 	staff_text(c, M_BOARD_CATEGORY);
 	staff_printf(c, "</th></tr></thead>\n<tbody>\n");
+	int col_reg_no = db_col(res, "reg_no"), col_registered = db_col(res, "registered"),
+	    col_channel = db_col(res, "channel"), col_category = db_col(res, "category"),
+	    col_state = db_col(res, "state"), col_named = db_col(res, "director_named"),
+	    col_unread = db_col(res, "unread");
 	for (int i = 0; i < n; i++) {
-		const char *reg_no = PQgetvalue(res, i, 0);
-		int unread = atoi(PQgetvalue(res, i, 6));
+		const char *reg_no = PQgetvalue(res, i, col_reg_no);
+		const char *state = PQgetvalue(res, i, col_state);
+		int unread = atoi(PQgetvalue(res, i, col_unread));
 		staff_printf(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
 			     unread > 0 ? " unread" : "",
-			     known(PQgetvalue(res, i, 4), states, COUNT(states))
-				 ? PQgetvalue(res, i, 4)
-				 : "");
+			     known(state, states, COUNT(states)) ? state : "");
 		staff_esc(c, reg_no);
 		staff_printf(c, "\" class=\"reg-no\">");
 		staff_esc(c, reg_no);
-		staff_printf(c, "</a>%s", strcmp(PQgetvalue(res, i, 5), "t") == 0
+		staff_printf(c, "</a>%s", strcmp(PQgetvalue(res, i, col_named), "t") == 0
 						? " <span class=\"tag\">&#9888;</span>"
 						: "");
 		board_unread_badge(c, unread);
 		staff_printf(c, "</td><td>");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, PQgetvalue(res, i, col_registered));
 		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_state_text(PQgetvalue(res, i, 4)));
+		staff_text(c, casefile_state_text(state));
 		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_channel_text(PQgetvalue(res, i, 2)));
+		staff_text(c, casefile_channel_text(PQgetvalue(res, i, col_channel)));
 		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_category_text(PQgetvalue(res, i, 3)));
+		staff_text(c, casefile_category_text(PQgetvalue(res, i, col_category)));
 		staff_printf(c, "</td></tr>\n");
 	}
 	staff_printf(c, "</tbody></table></div>\n");
@@ -213,8 +217,9 @@ static void archive(struct staff_ctx *c)
 			return;
 		}
 		if (PQntuples(cur) == 1) {
-			snprintf(after_at, sizeof(after_at), "%s", PQgetvalue(cur, 0, 0));
-			snprintf(after_id, sizeof(after_id), "%s", PQgetvalue(cur, 0, 1));
+			snprintf(after_at, sizeof(after_at), "%s",
+				 PQgetvalue(cur, 0, db_col(cur, "registered_at")));
+			snprintf(after_id, sizeof(after_id), "%s", PQgetvalue(cur, 0, db_col(cur, "id")));
 		}
 		PQclear(cur);
 	}
@@ -257,7 +262,7 @@ static void archive(struct staff_ctx *c)
 		staff_printf(c, "</a> ");
 	}
 	if (more)
-		put_next_link(c, &f, PQgetvalue(res, n - 1, 0));
+		put_next_link(c, &f, PQgetvalue(res, n - 1, db_col(res, "reg_no")));
 	staff_printf(c, "</nav>\n<p class=\"hint\">&#9888; ");
 	staff_text(c, M_BOARD_DIRECTOR_NAMED_HINT);
 	staff_printf(c, "</p>\n");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "staff/casefile.h"
 #include "staff/casepage.h"
 #include "workflow/calendar.h"
@@ -20,13 +21,13 @@
  * by date. A finished case with a reporter's message nobody has opened yet
  * stays on the board until someone opens it. */
 static const char sql_board[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-	"j.channel, c.category, c.state, c.director_named, "
-	"coalesce(to_char(d.due_date, 'YYYY-MM-DD'), ''), coalesce(d.kind, ''), "
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"AS registered, j.channel, c.category, c.state, c.director_named, "
+	"coalesce(to_char(d.due_date, 'YYYY-MM-DD'), '') AS due, coalesce(d.kind, '') AS due_kind, "
 	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late, "
 	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD'), ''), "
-	"hotline.case_unread_messages(c.id, c.messages_read_upto) "
+	"'YYYY-MM-DD'), '') AS informed, "
+	"hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"LEFT JOIN LATERAL (SELECT dd.due_date, dd.kind FROM hotline.deadlines dd "
 	"  WHERE dd.case_id = c.id AND dd.met_at IS NULL ORDER BY dd.due_date LIMIT 1) d ON true "
@@ -145,24 +146,31 @@ static void board(struct staff_ctx *c)
 		staff_text(c, M_CASE_REGISTERED);
 		staff_printf(c, "</th></tr></thead>\n<tbody>\n");
 	}
+	int col_reg_no = db_col(res, "reg_no"), col_registered = db_col(res, "registered"),
+	    col_channel = db_col(res, "channel"), col_category = db_col(res, "category"),
+	    col_state = db_col(res, "state"), col_named = db_col(res, "director_named"),
+	    col_due = db_col(res, "due"), col_kind = db_col(res, "due_kind"),
+	    col_late = db_col(res, "late"), col_informed = db_col(res, "informed"),
+	    col_unread = db_col(res, "unread");
 	for (int i = 0; i < n; i++) {
-		const char *reg_no = PQgetvalue(res, i, 0), *due = PQgetvalue(res, i, 6);
-		bool late = strcmp(PQgetvalue(res, i, 8), "t") == 0;
+		const char *reg_no = PQgetvalue(res, i, col_reg_no), *due = PQgetvalue(res, i, col_due);
+		bool late = strcmp(PQgetvalue(res, i, col_late), "t") == 0;
 		staff_printf(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
-			     late ? " overdue" : "", known(PQgetvalue(res, i, 4), states, COUNT(states)));
+			     late ? " overdue" : "",
+			     known(PQgetvalue(res, i, col_state), states, COUNT(states)));
 		staff_esc(c, reg_no);
 		staff_printf(c, "\" class=\"reg-no\">");
 		staff_esc(c, reg_no);
-		staff_printf(c, "</a>%s", strcmp(PQgetvalue(res, i, 5), "t") == 0
+		staff_printf(c, "</a>%s", strcmp(PQgetvalue(res, i, col_named), "t") == 0
 						? " <span class=\"tag\">&#9888;</span>"
 						: "");
-		board_unread_badge(c, atoi(PQgetvalue(res, i, 10)));
+		board_unread_badge(c, atoi(PQgetvalue(res, i, col_unread)));
 		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_state_text(PQgetvalue(res, i, 4)));
-		if (*PQgetvalue(res, i, 9)) {
+		staff_text(c, casefile_state_text(PQgetvalue(res, i, col_state)));
+		if (*PQgetvalue(res, i, col_informed)) {
 			char informed[128];
 			snprintf(informed, sizeof(informed), i18n(c->lang, M_BOARD_INFORMED),
-				 PQgetvalue(res, i, 9));
+				 PQgetvalue(res, i, col_informed));
 			staff_printf(c, "<br><small class=\"informed\">");
 			staff_esc(c, informed);
 			staff_printf(c, "</small>");
@@ -172,7 +180,7 @@ static void board(struct staff_ctx *c)
 			staff_printf(c, "<time>");
 			staff_esc(c, due);
 			staff_printf(c, "</time><br><small>");
-			staff_text(c, casefile_deadline_text(PQgetvalue(res, i, 7)));
+			staff_text(c, casefile_deadline_text(PQgetvalue(res, i, col_kind)));
 			staff_printf(c, "</small>");
 		}
 		staff_printf(c, "</td><td class=\"days-left\">");
@@ -190,11 +198,11 @@ static void board(struct staff_ctx *c)
 			staff_printf(c, "</span>");
 		}
 		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_channel_text(PQgetvalue(res, i, 2)));
+		staff_text(c, casefile_channel_text(PQgetvalue(res, i, col_channel)));
 		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_category_text(PQgetvalue(res, i, 3)));
+		staff_text(c, casefile_category_text(PQgetvalue(res, i, col_category)));
 		staff_printf(c, "</td><td>");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, PQgetvalue(res, i, col_registered));
 		staff_printf(c, "</td></tr>\n");
 	}
 	if (n > 0)

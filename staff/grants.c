@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "staff/internal.h"
@@ -27,8 +28,9 @@ static void grants_page(struct staff_ctx *c, unsigned status, enum msg note, boo
 {
 	static const char sql_waiting[] =
 	    "SELECT g.id, u.login, u.display_name, g.role, g.requested_login, "
-	    "to_char(g.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), "
-	    "u.public_key, u.id = $1, coalesce(g.requested_by = $1, false) "
+	    "to_char(g.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI') "
+	    "AS requested_at, u.public_key, u.id = $1 AS is_mine, "
+	    "coalesce(g.requested_by = $1, false) AS asked_by_me "
 	    "FROM hotline.staff_grants_pending g JOIN hotline.staff_users u ON u.id = g.user_id "
 	    "ORDER BY g.requested_at, g.id";
 	char id[24];
@@ -62,29 +64,35 @@ static void grants_page(struct staff_ctx *c, unsigned status, enum msg note, boo
 	/* one block per grant, not a table: the fingerprint and the button
 	 * stay whole on a phone */
 	staff_printf(c, "<div id=\"grants\">\n");
+	int col_id = db_col(res, "id"), col_login = db_col(res, "login"),
+	    col_name = db_col(res, "display_name"), col_role = db_col(res, "role"),
+	    col_asker = db_col(res, "requested_login"), col_asked = db_col(res, "requested_at"),
+	    col_key = db_col(res, "public_key"), col_mine = db_col(res, "is_mine"),
+	    col_by_me = db_col(res, "asked_by_me");
 	for (int i = 0; i < PQntuples(res); i++) {
 		enum role role;
 		char fp[FINGERPRINT_TEXT_SIZE];
-		accountdb_fingerprint(PQgetisnull(res, i, 6) ? NULL : PQgetvalue(res, i, 6), fp);
+		accountdb_fingerprint(PQgetisnull(res, i, col_key) ? NULL : PQgetvalue(res, i, col_key),
+				      fp);
 		staff_printf(c, "<section class=\"grant\" data-login=\"");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, PQgetvalue(res, i, col_login));
 		staff_printf(c, "\" data-role=\"");
-		staff_esc(c, PQgetvalue(res, i, 3));
+		staff_esc(c, PQgetvalue(res, i, col_role));
 		staff_printf(c, "\">\n<h2>");
-		staff_esc(c, PQgetvalue(res, i, 2));
+		staff_esc(c, PQgetvalue(res, i, col_name));
 		staff_printf(c, " <span class=\"login\">(");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, PQgetvalue(res, i, col_login));
 		staff_printf(c, ")</span></h2>\n<dl>\n<dt>");
 		staff_text(c, M_GRANTS_ROLE);
 		staff_printf(c, "</dt><dd>");
-		if (role_parse(PQgetvalue(res, i, 3), &role))
+		if (role_parse(PQgetvalue(res, i, col_role), &role))
 			staff_text(c, role_msgs[role]);
 		staff_printf(c, "</dd>\n<dt>");
 		staff_text(c, M_GRANTS_ASKED);
 		staff_printf(c, "</dt><dd>");
-		staff_esc(c, PQgetvalue(res, i, 4));
+		staff_esc(c, PQgetvalue(res, i, col_asker));
 		staff_printf(c, ", ");
-		staff_esc(c, PQgetvalue(res, i, 5));
+		staff_esc(c, PQgetvalue(res, i, col_asked));
 		staff_printf(c, "</dd>\n<dt>");
 		staff_text(c, M_PASSWORD_FINGERPRINT);
 		staff_printf(c, "</dt><dd><code class=\"fingerprint\">");
@@ -93,7 +101,8 @@ static void grants_page(struct staff_ctx *c, unsigned status, enum msg note, boo
 		else
 			staff_text(c, M_GRANTS_NOT_ACTIVATED);
 		staff_printf(c, "</code></dd>\n</dl>\n");
-		if (strcmp(PQgetvalue(res, i, 7), "t") == 0 || strcmp(PQgetvalue(res, i, 8), "t") == 0) {
+		if (strcmp(PQgetvalue(res, i, col_mine), "t") == 0 ||
+		    strcmp(PQgetvalue(res, i, col_by_me), "t") == 0) {
 			staff_printf(c, "<p class=\"hint\">");
 			staff_text(c, M_GRANTS_NOT_YOURS);
 			staff_printf(c, "</p>\n");
@@ -101,7 +110,7 @@ static void grants_page(struct staff_ctx *c, unsigned status, enum msg note, boo
 			staff_form_open(c, "/staff/grants/confirm", false);
 			staff_printf(c, "<input type=\"hidden\" name=\"grant\" value=\"%s\">\n"
 					"<button type=\"submit\" class=\"confirm\">",
-				     PQgetvalue(res, i, 0));
+				     PQgetvalue(res, i, col_id));
 			staff_text(c, M_GRANTS_CONFIRM);
 			staff_printf(c, "</button>\n</form>\n");
 		}

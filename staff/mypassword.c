@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "crypto/keys.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "staff/internal.h"
@@ -31,7 +32,7 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg note, bool 
 {
 	static const char sql_me[] =
 	    "SELECT u.public_key, (SELECT coalesce(string_agg(g.role, ','), '') "
-	    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) "
+	    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) AS pending_roles "
 	    "FROM hotline.staff_users u WHERE u.id = $1";
 	char id[24];
 	snprintf(id, sizeof id, "%lld", c->user->id);
@@ -43,8 +44,9 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg note, bool 
 		return;
 	}
 	char fp[FINGERPRINT_TEXT_SIZE];
-	accountdb_fingerprint(PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0), fp);
-	unsigned pending = staff_roles_parse(PQgetvalue(res, 0, 1));
+	int col_key = db_col(res, "public_key");
+	accountdb_fingerprint(PQgetisnull(res, 0, col_key) ? NULL : PQgetvalue(res, 0, col_key), fp);
+	unsigned pending = staff_roles_parse(PQgetvalue(res, 0, db_col(res, "pending_roles")));
 	PQclear(res);
 	c->status = status;
 	staff_page_begin(c, i18n(c->lang, M_PASSWORD_TITLE));

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "staff/internal.h"
@@ -25,13 +26,13 @@
 static int enrolled(struct staff_ctx *c)
 {
 	static const char sql_has[] =
-	    "SELECT totp_wrapped IS NOT NULL FROM hotline.staff_users WHERE id = $1";
+	    "SELECT totp_wrapped IS NOT NULL AS enrolled FROM hotline.staff_users WHERE id = $1";
 	char id[24];
 	snprintf(id, sizeof id, "%lld", c->user->id);
 	const char *v[1] = {id};
 	PGresult *res = PQexecParams(c->db, sql_has, 1, NULL, v, NULL, NULL, 0);
 	int r = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-		    ? strcmp(PQgetvalue(res, 0, 0), "t") == 0
+		    ? strcmp(PQgetvalue(res, 0, db_col(res, "enrolled")), "t") == 0
 		    : -1;
 	PQclear(res);
 	return r;
