@@ -68,16 +68,10 @@ void staff_totp_qr(struct staff_ctx *c, const char *uri)
 	qrcode_path_free(path);
 }
 
-/* The page with secret (base32) to enter in the app; error: 0 or why the
- * last try was refused. */
-static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enum msg error)
+/* The page with secret (base32) to enter in the app; has: whether one is
+ * set up already; error: 0 or why the last try was refused. */
+static void form_render(struct staff_ctx *c, bool has, const char *b32, enum msg error)
 {
-	int has = enrolled(c);
-	if (has < 0) {
-		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
-		return;
-	}
-	c->status = status;
 	staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
 	staff_printf(c, "<h1>");
 	staff_text(c, M_MYTOTP_TITLE);
@@ -131,6 +125,17 @@ static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enu
 	staff_text(c, M_MYTOTP_SUBMIT);
 	staff_printf(c, "</button>\n</form>\n");
 	staff_page_end(c);
+}
+
+static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enum msg error)
+{
+	int has = enrolled(c);
+	if (has < 0) {
+		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	c->status = status;
+	form_render(c, has, b32, error);
 }
 
 static void mytotp_get(struct staff_ctx *c)
