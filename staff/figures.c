@@ -313,15 +313,9 @@ static bool figures_load_audited(struct staff_ctx *c, struct figures *f, const c
 	return true;
 }
 
-static void figures_get(struct staff_ctx *c)
+/* The page of the figures in f over the months of sp; no SQL. */
+static void figures_render(struct staff_ctx *c, const struct figures *f, const struct span *sp)
 {
-	struct figures *f = figures_asked(c);
-	struct span sp;
-	if (!f || !figures_load_audited(c, f, "figures.view", &sp))
-		return;
-	if (f->bad_period)
-		c->status = 400;
-
 	staff_page_begin(c, i18n(c->lang, M_FIG_TITLE));
 	/* a stylesheet <link> is allowed in <body> */
 	staff_printf(c, "<link rel=\"stylesheet\" href=\"/staff/figures.css\">\n");
@@ -345,17 +339,17 @@ static void figures_get(struct staff_ctx *c)
 	    c,
 	    "</label><input type=\"month\" id=\"from\" name=\"from\" value=\"%s\" "
 	    "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<div><label for=\"to\">",
-	    sp.from);
+	    sp->from);
 	staff_text(c, M_FIG_TO);
 	staff_printf(c,
 		     "</label><input type=\"month\" id=\"to\" name=\"to\" value=\"%s\" "
 		     "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<button>",
-		     sp.to);
+		     sp->to);
 	staff_text(c, M_FIG_SHOW);
 	staff_printf(c,
 		     "</button>\n</form>\n<p><a id=\"export\" "
 		     "href=\"/staff/figures.csv?from=%s&amp;to=%s\">",
-		     sp.from, sp.to);
+		     sp->from, sp->to);
 	staff_text(c, M_FIG_EXPORT);
 	staff_printf(c, "</a></p>\n");
 
@@ -402,6 +396,17 @@ static void figures_get(struct staff_ctx *c)
 	put_count(&c->body, f->overdue_now, true);
 	staff_printf(c, "</p>\n");
 	staff_page_end(c);
+}
+
+static void figures_get(struct staff_ctx *c)
+{
+	struct figures *f = figures_asked(c);
+	struct span sp;
+	if (!f || !figures_load_audited(c, f, "figures.view", &sp))
+		return;
+	if (f->bad_period)
+		c->status = 400;
+	figures_render(c, f, &sp);
 	free(f);
 }
 
