@@ -124,7 +124,8 @@ static bool offered_secret(const char *b32, unsigned char secret[64], size_t *le
 static int totp_required(struct staff_ctx *c, long long id)
 {
 	static const char sql_required[] =
-	    "SELECT coalesce(bool_or(p.totp_required), false) AS required FROM hotline.staff_users u "
+	    "SELECT coalesce(bool_or(p.totp_required), false) AS required "
+	    "FROM hotline.staff_users u "
 	    "JOIN hotline.staff_role_policy p ON p.role = ANY (u.roles) WHERE u.id = $1";
 	char uid[24];
 	snprintf(uid, sizeof uid, "%lld", id);

@@ -263,7 +263,7 @@ static void users_render_row(struct staff_ctx *c, const struct account_row *a)
 		staff_printf(c, ")</span>");
 	}
 	staff_printf(c, "</td><td class=\"state\">");
-	staff_text(c, a->disabled ? M_ADMIN_DISABLED
+	staff_text(c, a->disabled   ? M_ADMIN_DISABLED
 		      : a->inactive ? M_ADMIN_NOT_ACTIVATED
 				    : M_ADMIN_ACTIVE);
 	if (a->has_case_key) {
@@ -452,7 +452,9 @@ static void user_render_facts(struct staff_ctx *c, const struct user_view *v)
 	staff_printf(c, "<dl id=\"account\">\n<dt>");
 	staff_text(c, M_ADMIN_STATE);
 	staff_printf(c, "</dt><dd id=\"state\" data-state=\"%s\">",
-		     a->disabled ? "disabled" : a->inactive ? "inactive" : "active");
+		     a->disabled   ? "disabled"
+		     : a->inactive ? "inactive"
+				   : "active");
 	staff_text(c, a->disabled   ? M_ADMIN_DISABLED
 		      : a->inactive ? M_ADMIN_NOT_ACTIVATED
 				    : M_ADMIN_ACTIVE);
@@ -715,8 +717,8 @@ static bool policy_load(PGconn *db, struct policy_view *v)
 	if (PQresultStatus(v->locked) != PGRES_TUPLES_OK)
 		return false;
 	v->nunenrolled = PQntuples(v->locked);
-	if (!(v->unenrolled = calloc(v->nunenrolled ? (size_t)v->nunenrolled : 1,
-				     sizeof(*v->unenrolled))))
+	if (!(v->unenrolled =
+		  calloc(v->nunenrolled ? (size_t)v->nunenrolled : 1, sizeof(*v->unenrolled))))
 		return false;
 	int col_login = db_col(v->locked, "login");
 	for (int i = 0; i < v->nunenrolled; i++)

@@ -84,8 +84,8 @@ static bool grants_load(struct staff_ctx *c, struct grants_view *v)
 		g->role = PQgetvalue(res, i, col_role);
 		g->asker = PQgetvalue(res, i, col_asker);
 		g->asked_at = PQgetvalue(res, i, col_asked);
-		accountdb_fingerprint(PQgetisnull(res, i, col_key) ? NULL : PQgetvalue(res, i, col_key),
-				      g->fp);
+		accountdb_fingerprint(
+		    PQgetisnull(res, i, col_key) ? NULL : PQgetvalue(res, i, col_key), g->fp);
 		g->not_yours = is_true(res, i, col_mine) || is_true(res, i, col_by_me);
 	}
 	return true;
@@ -127,8 +127,9 @@ static void grant_render(struct staff_ctx *c, const struct grant_row *g)
 		staff_printf(c, "</p>\n");
 	} else if (g->fp[0]) {
 		staff_form_open(c, "/staff/grants/confirm", false);
-		staff_printf(c, "<input type=\"hidden\" name=\"grant\" value=\"%s\">\n"
-				"<button type=\"submit\" class=\"confirm\">",
+		staff_printf(c,
+			     "<input type=\"hidden\" name=\"grant\" value=\"%s\">\n"
+			     "<button type=\"submit\" class=\"confirm\">",
 			     g->id);
 		staff_text(c, M_GRANTS_CONFIRM);
 		staff_printf(c, "</button>\n</form>\n");

@@ -57,8 +57,7 @@ static bool me_load(struct staff_ctx *c, struct me_view *v)
 	return true;
 }
 
-static void form_render(struct staff_ctx *c, const struct me_view *v, enum msg note,
-			bool is_error)
+static void form_render(struct staff_ctx *c, const struct me_view *v, enum msg note, bool is_error)
 {
 	const char *fp = v->fp;
 	unsigned pending = v->pending;

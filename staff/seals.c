@@ -29,9 +29,8 @@ const struct secret_key *staff_case_key_for(struct staff_ctx *c, const char *cas
 	PGresult *res = PQexecParams(c->db, sql_my_seal, 2, NULL, v, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		size_t len = 0;
-		unsigned char *sealed =
-		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, db_col(res, "sealed")),
-				    &len);
+		unsigned char *sealed = PQunescapeBytea(
+		    (const unsigned char *)PQgetvalue(res, 0, db_col(res, "sealed")), &len);
 		p->seal_key = casekey_open(p->case_key, sealed, len);
 		if (!p->seal_key)
 			log_error("staff: user %lld's seal of case %s does not open", c->user->id,
@@ -141,8 +140,8 @@ int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account
 		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, col_sealed), &slen);
 		struct secret_key *case_sk = casekey_open(account_sk, mine, slen);
 		PQfreemem(mine);
-		int n =
-		    case_sk ? seals_fulfil_case(db, user_id, PQgetvalue(res, i, col_case), case_sk)
+		int n = case_sk
+			    ? seals_fulfil_case(db, user_id, PQgetvalue(res, i, col_case), case_sk)
 			    : 0;
 		secret_key_free(case_sk);
 		if (n > 0)
