@@ -138,6 +138,20 @@ static int totp_required(struct staff_ctx *c, long long id)
 	return r;
 }
 
+/* The page after the account is activated: on to the login. */
+static void done_render(struct staff_ctx *c)
+{
+	staff_page_begin(c, i18n(c->lang, M_ACTIVATE_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_ACTIVATE_TITLE);
+	staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\" role=\"status\">");
+	staff_text(c, M_ACTIVATE_DONE);
+	staff_printf(c, "</p>\n<p><a id=\"to-login\" href=\"/staff/login\">");
+	staff_text(c, M_STAFF_LOGIN_TITLE);
+	staff_printf(c, "</a></p>\n");
+	staff_page_end(c);
+}
+
 static void activate_get(struct staff_ctx *c)
 {
 	form_page(c, 200, 0, false, NULL);
@@ -226,15 +240,7 @@ static void activate_post(struct staff_ctx *c)
 			throttle_clear(p->srv->throttle, key);
 			log_info("staff: user %lld activated their account", id);
 			staff_set_cookie(c, STAFF_PRE_COOKIE, "", 0);
-			staff_page_begin(c, i18n(c->lang, M_ACTIVATE_TITLE));
-			staff_printf(c, "<h1>");
-			staff_text(c, M_ACTIVATE_TITLE);
-			staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\" role=\"status\">");
-			staff_text(c, M_ACTIVATE_DONE);
-			staff_printf(c, "</p>\n<p><a id=\"to-login\" href=\"/staff/login\">");
-			staff_text(c, M_STAFF_LOGIN_TITLE);
-			staff_printf(c, "</a></p>\n");
-			staff_page_end(c);
+			done_render(c);
 			return;
 		}
 		wfdb_rollback(c->db);

@@ -150,6 +150,18 @@ static void mytotp_get(struct staff_ctx *c)
 	sodium_memzero(b32, sizeof b32);
 }
 
+/* The page after the authenticator is set up. */
+static void done_render(struct staff_ctx *c)
+{
+	staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_MYTOTP_TITLE);
+	staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\">");
+	staff_text(c, M_MYTOTP_DONE);
+	staff_printf(c, "</p>\n");
+	staff_page_end(c);
+}
+
 static void mytotp_post(struct staff_ctx *c)
 {
 	const char *b32 = staff_arg(c, "secret");
@@ -187,13 +199,7 @@ static void mytotp_post(struct staff_ctx *c)
 			sodium_memzero(secret, sizeof secret);
 			recheck_right(c, &rc);
 			log_info("staff: user %lld set up an authenticator", c->user->id);
-			staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
-			staff_printf(c, "<h1>");
-			staff_text(c, M_MYTOTP_TITLE);
-			staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\">");
-			staff_text(c, M_MYTOTP_DONE);
-			staff_printf(c, "</p>\n");
-			staff_page_end(c);
+			done_render(c);
 			return;
 		}
 		wfdb_rollback(c->db);
