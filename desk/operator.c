@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/config.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "intake/choices.h"
 #include "base/html.h"
@@ -16,7 +17,7 @@
 #include "desk/line.h"
 
 static const char sql_my_calls[] =
-    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'HH24:MI') "
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'HH24:MI') AS at "
     "FROM hotline.staff_intake s JOIN hotline.cases c ON c.id = s.case_id "
     "JOIN hotline.journal j ON j.id = c.journal_id "
     "WHERE s.staff_id = $1 AND s.kind = 'call' "
@@ -33,17 +34,24 @@ static const enum msg step_says[NSTEPS] = {M_CALL_STEP1_SAY, M_CALL_STEP2_SAY, M
 static const char *const identity_fields[] = {"name", "organisation", "address", "phone"};
 static const char *const content_fields[] = {"what", "when_where", "who"};
 
-/* The line now; false (and an error page) when the calendar is unreadable. */
-static bool line_now(struct staff_ctx *c, struct line_state *out)
+/* The line now; false when the calendar is unreadable. */
+static bool line_load(struct staff_ctx *c, struct line_state *out)
 {
 	struct calendar *cal = wfdb_calendar(c->db, NULL);
-	if (!cal) {
-		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
+	if (!cal)
 		return false;
-	}
 	*out = line_state_at(cal, staff_now(c));
 	calendar_free(cal);
 	return true;
+}
+
+/* The line now; false (and an error page) when the calendar is unreadable. */
+static bool line_now(struct staff_ctx *c, struct line_state *out)
+{
+	if (line_load(c, out))
+		return true;
+	staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
+	return false;
 }
 
 /* The console's page shell with its title as the heading. */
@@ -57,30 +65,59 @@ static void page_begin(struct staff_ctx *c, enum msg title)
 
 /* --- GET /staff/calls --- */
 
-static void calls_page(struct staff_ctx *c)
-{
+/* A call the operator took today. */
+struct call_row {
+	const char *reg_no, *at; /* point into the view's result */
+};
+
+/* The line and today's calls. The view owns res; the rows point into it. */
+struct calls_view {
 	struct line_state line;
-	if (!line_now(c, &line))
-		return;
+	PGresult *res;
+	struct call_row *rows;
+	int n;
+};
+
+static void calls_view_free(struct calls_view *v)
+{
+	free(v->rows);
+	PQclear(v->res);
+}
+
+/* False on a database error or out of memory; free v either way. */
+static bool calls_load(struct staff_ctx *c, struct calls_view *v)
+{
+	*v = (struct calls_view){0};
+	if (!line_load(c, &v->line))
+		return false;
 	char uid[32];
 	snprintf(uid, sizeof(uid), "%lld", c->user->id);
 	const char *values[1] = {uid};
-	PGresult *res = PQexecParams(c->db, sql_my_calls, 1, NULL, values, NULL, NULL, 0);
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
-		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
-		return;
-	}
+	v->res = PQexecParams(c->db, sql_my_calls, 1, NULL, values, NULL, NULL, 0);
+	if (!v->res || PQresultStatus(v->res) != PGRES_TUPLES_OK)
+		return false;
+	v->n = PQntuples(v->res);
+	if (!(v->rows = calloc(v->n ? (size_t)v->n : 1, sizeof(*v->rows))))
+		return false;
+	int col_reg_no = db_col(v->res, "reg_no"), col_at = db_col(v->res, "at");
+	for (int i = 0; i < v->n; i++)
+		v->rows[i] = (struct call_row){PQgetvalue(v->res, i, col_reg_no),
+					       PQgetvalue(v->res, i, col_at)};
+	return true;
+}
+
+static void calls_render(struct staff_ctx *c, const struct calls_view *v)
+{
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
 	page_begin(c, M_CALLS_TITLE);
-	line_status_html(b, &line, lang);
+	line_status_html(b, &v->line, lang);
 	buf_puts(b, "<p><a class=\"button\" id=\"new-call\" href=\"/staff/calls/new\">");
 	html_escape_str(b, i18n(lang, M_CALLS_NEW));
 	buf_puts(b, "</a></p>\n<h2>");
 	html_escape_str(b, i18n(lang, M_CALLS_TODAY));
 	buf_puts(b, "</h2>\n");
-	if (PQntuples(res) == 0) {
+	if (v->n == 0) {
 		buf_puts(b, "<p id=\"no-calls\">");
 		html_escape_str(b, i18n(lang, M_CALLS_NONE));
 		buf_puts(b, "</p>\n");
@@ -90,20 +127,29 @@ static void calls_page(struct staff_ctx *c)
 		buf_puts(b, "</th><th>");
 		html_escape_str(b, i18n(lang, M_CALLS_TIME));
 		buf_puts(b, "</th></tr></thead>\n<tbody>\n");
-		for (int i = 0; i < PQntuples(res); i++) {
+		for (int i = 0; i < v->n; i++) {
 			buf_puts(b, "<tr><td class=\"reg-no\">");
-			html_escape_str(b, PQgetvalue(res, i, 0));
+			html_escape_str(b, v->rows[i].reg_no);
 			buf_puts(b, "</td><td>");
-			html_escape_str(b, PQgetvalue(res, i, 1));
+			html_escape_str(b, v->rows[i].at);
 			buf_puts(b, "</td></tr>\n");
 		}
 		buf_puts(b, "</tbody>\n</table>\n");
 	}
-	PQclear(res);
 	buf_puts(b, "<p class=\"hint\">");
 	html_escape_str(b, i18n(lang, M_CALLS_NEED_TO_KNOW));
 	buf_puts(b, "</p>\n");
 	staff_page_end(c);
+}
+
+static void calls_page(struct staff_ctx *c)
+{
+	struct calls_view v;
+	if (calls_load(c, &v))
+		calls_render(c, &v);
+	else
+		staff_error(c, 503, M_DESK_DB_TITLE, M_DESK_DB);
+	calls_view_free(&v);
 }
 
 /* --- the call form --- */

@@ -150,12 +150,13 @@ static void register_form(struct staff_ctx *c)
 
 /* --- POST --- */
 
-static void ticket_page(struct staff_ctx *c, const char *receipt, const char *channel,
-			const char *received_on, const struct appeal_result *r)
+/* org: the organisation's name from the settings, NULL when unset. */
+static void ticket_render(struct staff_ctx *c, const char *org, const char *receipt,
+			  const char *channel, const char *received_on,
+			  const struct appeal_result *r)
 {
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
-	char *org = wfdb_setting(c->db, "organisation");
 	desk_page_begin(c, i18n(lang, M_TICKET_TITLE));
 	buf_puts(b, "<article class=\"ticket\" id=\"ticket\">\n");
 	if (org && !desk_blank(org)) {
@@ -163,7 +164,6 @@ static void ticket_page(struct staff_ctx *c, const char *receipt, const char *ch
 		html_escape_str(b, org);
 		buf_puts(b, "</p>\n");
 	}
-	free(org);
 	buf_puts(b, "<h1>");
 	html_escape_str(b, i18n(lang, M_TICKET_TITLE));
 	buf_puts(b, "</h1>\n<p>");
@@ -199,6 +199,14 @@ static void ticket_page(struct staff_ctx *c, const char *receipt, const char *ch
 	html_escape_str(b, i18n(lang, M_REG_ANOTHER));
 	buf_puts(b, "</a></p>\n</div>\n");
 	staff_page_end(c);
+}
+
+static void ticket_page(struct staff_ctx *c, const char *receipt, const char *channel,
+			const char *received_on, const struct appeal_result *r)
+{
+	char *org = wfdb_setting(c->db, "organisation"); /* ours, NULL when unset */
+	ticket_render(c, org, receipt, channel, received_on, r);
+	free(org);
 }
 
 static bool check_register(struct staff_ctx *c)

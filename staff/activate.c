@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+
+#include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "crypto/random.h"
@@ -124,17 +126,32 @@ static bool offered_secret(const char *b32, unsigned char secret[64], size_t *le
 static int totp_required(struct staff_ctx *c, long long id)
 {
 	static const char sql_required[] =
-	    "SELECT coalesce(bool_or(p.totp_required), false) FROM hotline.staff_users u "
+	    "SELECT coalesce(bool_or(p.totp_required), false) AS required "
+	    "FROM hotline.staff_users u "
 	    "JOIN hotline.staff_role_policy p ON p.role = ANY (u.roles) WHERE u.id = $1";
 	char uid[24];
 	snprintf(uid, sizeof uid, "%lld", id);
 	const char *v[1] = {uid};
 	PGresult *res = PQexecParams(c->db, sql_required, 1, NULL, v, NULL, NULL, 0);
 	int r = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-		    ? strcmp(PQgetvalue(res, 0, 0), "t") == 0
+		    ? strcmp(PQgetvalue(res, 0, db_col(res, "required")), "t") == 0
 		    : -1;
 	PQclear(res);
 	return r;
+}
+
+/* The page after the account is activated: on to the login. */
+static void done_render(struct staff_ctx *c)
+{
+	staff_page_begin(c, i18n(c->lang, M_ACTIVATE_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_ACTIVATE_TITLE);
+	staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\" role=\"status\">");
+	staff_text(c, M_ACTIVATE_DONE);
+	staff_printf(c, "</p>\n<p><a id=\"to-login\" href=\"/staff/login\">");
+	staff_text(c, M_STAFF_LOGIN_TITLE);
+	staff_printf(c, "</a></p>\n");
+	staff_page_end(c);
 }
 
 static void activate_get(struct staff_ctx *c)
@@ -225,15 +242,7 @@ static void activate_post(struct staff_ctx *c)
 			throttle_clear(p->srv->throttle, key);
 			log_info("staff: user %lld activated their account", id);
 			staff_set_cookie(c, STAFF_PRE_COOKIE, "", 0);
-			staff_page_begin(c, i18n(c->lang, M_ACTIVATE_TITLE));
-			staff_printf(c, "<h1>");
-			staff_text(c, M_ACTIVATE_TITLE);
-			staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\" role=\"status\">");
-			staff_text(c, M_ACTIVATE_DONE);
-			staff_printf(c, "</p>\n<p><a id=\"to-login\" href=\"/staff/login\">");
-			staff_text(c, M_STAFF_LOGIN_TITLE);
-			staff_printf(c, "</a></p>\n");
-			staff_page_end(c);
+			done_render(c);
 			return;
 		}
 		wfdb_rollback(c->db);

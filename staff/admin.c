@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+
+#include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "accounts/activation.h"
@@ -151,78 +153,138 @@ static void code_page(struct staff_ctx *c, const char *login, const char *code,
 /* ------------------------------------------------------------ the list */
 
 static const char sql_users[] =
-    "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ','), u.disabled, "
-    "u.failed_logins, u.case_key_sealed IS NOT NULL, u.totp_wrapped IS NOT NULL, "
-    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-    "u.public_key IS NULL, (SELECT coalesce(string_agg(g.role, ','), '') "
-    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) "
+    "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ',') AS roles, u.disabled, "
+    "u.failed_logins, u.case_key_sealed IS NOT NULL AS has_case_key, "
+    "u.totp_wrapped IS NOT NULL AS has_totp, "
+    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+    "AS last_login, u.public_key IS NULL AS not_activated, "
+    "(SELECT coalesce(string_agg(g.role, ','), '') "
+    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) AS pending_roles "
     "FROM hotline.staff_users u ORDER BY u.login";
 
-static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
+/* An account as the list and its page show it. The strings point into the
+ * result of the view that holds the row. */
+struct account_row {
+	const char *login, *name, *failed, *last_login;
+	unsigned roles, pending;
+	bool has_pending; /* roles wait for a second person (maybe none we know) */
+	bool disabled, inactive, has_case_key, has_totp;
+};
+
+/* The columns sql_users and sql_user share, resolved once per result. */
+struct account_cols {
+	int login, name, roles, pending, disabled, inactive, case_key, totp, failed, last_login;
+};
+
+static struct account_cols account_cols(const PGresult *res)
 {
-	PGresult *res = PQexecParams(c->db, sql_users, 0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
-		db_down(c);
-		return;
+	return (struct account_cols){
+	    .login = db_col(res, "login"),
+	    .name = db_col(res, "display_name"),
+	    .roles = db_col(res, "roles"),
+	    .pending = db_col(res, "pending_roles"),
+	    .disabled = db_col(res, "disabled"),
+	    .inactive = db_col(res, "not_activated"),
+	    .case_key = db_col(res, "has_case_key"),
+	    .totp = db_col(res, "has_totp"),
+	    .failed = db_col(res, "failed_logins"),
+	    .last_login = db_col(res, "last_login"),
+	};
+}
+
+static bool is_true(const PGresult *res, int row, int col)
+{
+	return strcmp(PQgetvalue(res, row, col), "t") == 0;
+}
+
+static struct account_row account_row(const PGresult *res, const struct account_cols *k, int i)
+{
+	return (struct account_row){
+	    .login = PQgetvalue(res, i, k->login),
+	    .name = PQgetvalue(res, i, k->name),
+	    .failed = PQgetvalue(res, i, k->failed),
+	    .last_login = PQgetvalue(res, i, k->last_login),
+	    .roles = role_list_parse(PQgetvalue(res, i, k->roles)),
+	    .pending = role_list_parse(PQgetvalue(res, i, k->pending)),
+	    .has_pending = PQgetvalue(res, i, k->pending)[0] != '\0',
+	    .disabled = is_true(res, i, k->disabled),
+	    .inactive = is_true(res, i, k->inactive),
+	    .has_case_key = is_true(res, i, k->case_key),
+	    .has_totp = is_true(res, i, k->totp),
+	};
+}
+
+/* The account list. The view owns res; the rows point into it. */
+struct users_view {
+	PGresult *res;
+	struct account_row *rows;
+	int n;
+};
+
+static void users_view_free(struct users_view *v)
+{
+	free(v->rows);
+	PQclear(v->res);
+}
+
+/* False on a database error or out of memory; free v either way. */
+static bool users_load(PGconn *db, struct users_view *v)
+{
+	*v = (struct users_view){0};
+	v->res = PQexecParams(db, sql_users, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(v->res) != PGRES_TUPLES_OK)
+		return false;
+	v->n = PQntuples(v->res);
+	if (!(v->rows = calloc(v->n ? (size_t)v->n : 1, sizeof(*v->rows))))
+		return false;
+	struct account_cols k = account_cols(v->res);
+	for (int i = 0; i < v->n; i++)
+		v->rows[i] = account_row(v->res, &k, i);
+	return true;
+}
+
+static void users_render_row(struct staff_ctx *c, const struct account_row *a)
+{
+	staff_printf(c, "<tr data-login=\"");
+	staff_esc(c, a->login);
+	staff_printf(c, "\"><td><a href=\"/staff/admin/user/");
+	staff_esc(c, a->login);
+	staff_printf(c, "\">");
+	staff_esc(c, a->login);
+	staff_printf(c, "</a></td><td>");
+	staff_esc(c, a->name);
+	staff_printf(c, "</td><td>");
+	role_list(c, a->roles);
+	if (a->has_pending) {
+		staff_printf(c, " <span class=\"pending\">(");
+		staff_text(c, M_ADMIN_ROLES_PENDING);
+		staff_printf(c, " ");
+		role_list(c, a->pending);
+		staff_printf(c, ")</span>");
 	}
-	c->status = status;
-	staff_page_begin(c, i18n(c->lang, M_ADMIN_USERS_TITLE));
-	staff_printf(c, "<h1>");
-	staff_text(c, M_ADMIN_USERS_TITLE);
-	staff_printf(c, "</h1>\n");
-	if (error)
-		problem(c, error);
-	staff_printf(c, "<div class=\"table-wrap\"><table id=\"users\">\n<thead><tr><th>");
-	staff_text(c, M_STAFF_LOGIN_LOGIN);
-	staff_printf(c, "</th><th>");
-	staff_text(c, M_ADMIN_NAME);
-	staff_printf(c, "</th><th>");
-	staff_text(c, M_STAFF_ROLES);
-	staff_printf(c, "</th><th>");
-	staff_text(c, M_ADMIN_STATE);
-	staff_printf(c, "</th><th>");
-	staff_text(c, M_ADMIN_LAST_LOGIN);
-	staff_printf(c, "</th></tr></thead>\n<tbody>\n");
-	for (int i = 0; i < PQntuples(res); i++) {
-		const char *login = PQgetvalue(res, i, 1);
-		staff_printf(c, "<tr data-login=\"");
-		staff_esc(c, login);
-		staff_printf(c, "\"><td><a href=\"/staff/admin/user/");
-		staff_esc(c, login);
-		staff_printf(c, "\">");
-		staff_esc(c, login);
-		staff_printf(c, "</a></td><td>");
-		staff_esc(c, PQgetvalue(res, i, 2));
-		staff_printf(c, "</td><td>");
-		role_list(c, role_list_parse(PQgetvalue(res, i, 3)));
-		if (PQgetvalue(res, i, 10)[0]) {
-			staff_printf(c, " <span class=\"pending\">(");
-			staff_text(c, M_ADMIN_ROLES_PENDING);
-			staff_printf(c, " ");
-			role_list(c, role_list_parse(PQgetvalue(res, i, 10)));
-			staff_printf(c, ")</span>");
-		}
-		staff_printf(c, "</td><td class=\"state\">");
-		staff_text(c, strcmp(PQgetvalue(res, i, 4), "t") == 0 ? M_ADMIN_DISABLED
-			      : strcmp(PQgetvalue(res, i, 9), "t") == 0 ? M_ADMIN_NOT_ACTIVATED
-									: M_ADMIN_ACTIVE);
-		if (strcmp(PQgetvalue(res, i, 6), "t") == 0) {
-			staff_printf(c, "; ");
-			staff_text(c, M_ADMIN_HAS_CASE_KEY);
-		}
-		if (strcmp(PQgetvalue(res, i, 7), "t") == 0) {
-			staff_printf(c, "; ");
-			staff_text(c, M_ADMIN_HAS_TOTP);
-		}
-		if (atoi(PQgetvalue(res, i, 5)) > 0)
-			staff_printf(c, "; %s ✗", PQgetvalue(res, i, 5));
-		staff_printf(c, "</td><td>");
-		staff_esc(c, PQgetvalue(res, i, 8));
-		staff_printf(c, "</td></tr>\n");
+	staff_printf(c, "</td><td class=\"state\">");
+	staff_text(c, a->disabled   ? M_ADMIN_DISABLED
+		      : a->inactive ? M_ADMIN_NOT_ACTIVATED
+				    : M_ADMIN_ACTIVE);
+	if (a->has_case_key) {
+		staff_printf(c, "; ");
+		staff_text(c, M_ADMIN_HAS_CASE_KEY);
 	}
-	PQclear(res);
-	staff_printf(c, "</tbody></table></div>\n<h2 id=\"add\">");
+	if (a->has_totp) {
+		staff_printf(c, "; ");
+		staff_text(c, M_ADMIN_HAS_TOTP);
+	}
+	if (atoi(a->failed) > 0)
+		staff_printf(c, "; %s ✗", a->failed);
+	staff_printf(c, "</td><td>");
+	staff_esc(c, a->last_login);
+	staff_printf(c, "</td></tr>\n");
+}
+
+/* The form that adds an account, refilled after an error. */
+static void users_render_add(struct staff_ctx *c, enum msg error)
+{
+	staff_printf(c, "<h2 id=\"add\">");
 	staff_text(c, M_ADMIN_ADD_TITLE);
 	staff_printf(c, "</h2>\n");
 	staff_form_open(c, "/staff/admin/users/add", false);
@@ -248,7 +310,45 @@ static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
 	staff_printf(c, "</p>\n<button type=\"submit\" id=\"add-submit\">");
 	staff_text(c, M_ADMIN_ADD_SUBMIT);
 	staff_printf(c, "</button>\n</form>\n");
+}
+
+static void users_render(struct staff_ctx *c, const struct users_view *v, enum msg error)
+{
+	staff_page_begin(c, i18n(c->lang, M_ADMIN_USERS_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_ADMIN_USERS_TITLE);
+	staff_printf(c, "</h1>\n");
+	if (error)
+		problem(c, error);
+	staff_printf(c, "<div class=\"table-wrap\"><table id=\"users\">\n<thead><tr><th>");
+	staff_text(c, M_STAFF_LOGIN_LOGIN);
+	staff_printf(c, "</th><th>");
+	staff_text(c, M_ADMIN_NAME);
+	staff_printf(c, "</th><th>");
+	staff_text(c, M_STAFF_ROLES);
+	staff_printf(c, "</th><th>");
+	staff_text(c, M_ADMIN_STATE);
+	staff_printf(c, "</th><th>");
+	staff_text(c, M_ADMIN_LAST_LOGIN);
+	staff_printf(c, "</th></tr></thead>\n<tbody>\n");
+	for (int i = 0; i < v->n; i++)
+		users_render_row(c, &v->rows[i]);
+	staff_printf(c, "</tbody></table></div>\n");
+	users_render_add(c, error);
 	staff_page_end(c);
+}
+
+static void users_page(struct staff_ctx *c, unsigned status, enum msg error)
+{
+	struct users_view v;
+	if (!users_load(c->db, &v)) {
+		users_view_free(&v);
+		db_down(c);
+		return;
+	}
+	c->status = status;
+	users_render(c, &v, error);
+	users_view_free(&v);
 }
 
 static void users_get(struct staff_ctx *c)
@@ -303,78 +403,96 @@ static void user_add_post(struct staff_ctx *c)
 /* ------------------------------------------------------------ one account */
 
 static const char sql_user[] =
-    "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ','), u.disabled, "
-    "u.failed_logins, u.case_key_sealed IS NOT NULL, u.totp_wrapped IS NOT NULL, "
-    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-    "coalesce(to_char(u.last_failure_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-    "u.public_key IS NULL, (SELECT coalesce(string_agg(g.role, ','), '') "
-    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) "
+    "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ',') AS roles, u.disabled, "
+    "u.failed_logins, u.case_key_sealed IS NOT NULL AS has_case_key, "
+    "u.totp_wrapped IS NOT NULL AS has_totp, "
+    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+    "AS last_login, "
+    "coalesce(to_char(u.last_failure_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+    "AS last_failure, u.public_key IS NULL AS not_activated, "
+    "(SELECT coalesce(string_agg(g.role, ','), '') "
+    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) AS pending_roles "
     "FROM hotline.staff_users u WHERE u.login = $1";
 
-static void user_page(struct staff_ctx *c, const char *login, unsigned status, enum msg note,
-		      bool is_error)
+/* One account's page. The view owns res; the account points into it. */
+struct user_view {
+	PGresult *res;
+	bool found;
+	struct account_row account;
+	const char *last_failure;
+};
+
+static void user_view_free(struct user_view *v)
 {
-	const char *v[1] = {login};
-	PGresult *res = PQexecParams(c->db, sql_user, 1, NULL, v, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
-		db_down(c);
-		return;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
-		return;
-	}
-	c->status = status;
-	bool disabled = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
-	unsigned roles = role_list_parse(PQgetvalue(res, 0, 3));
-	staff_page_begin(c, PQgetvalue(res, 0, 2));
-	staff_printf(c, "<h1>");
-	staff_esc(c, PQgetvalue(res, 0, 2));
-	staff_printf(c, " <span class=\"login\">(");
-	staff_esc(c, PQgetvalue(res, 0, 1));
-	staff_printf(c, ")</span></h1>\n");
-	if (note && is_error)
-		problem(c, note);
-	else if (note)
-		notice(c, "done", note);
+	PQclear(v->res);
+}
+
+/* False on a database error; found tells whether login exists. Free v
+ * either way. */
+static bool user_load(PGconn *db, const char *login, struct user_view *v)
+{
+	*v = (struct user_view){0};
+	const char *p[1] = {login};
+	v->res = PQexecParams(db, sql_user, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(v->res) != PGRES_TUPLES_OK)
+		return false;
+	if (PQntuples(v->res) != 1)
+		return true;
+	struct account_cols k = account_cols(v->res);
+	v->found = true;
+	v->account = account_row(v->res, &k, 0);
+	v->last_failure = PQgetvalue(v->res, 0, db_col(v->res, "last_failure"));
+	return true;
+}
+
+/* What the account is: state, waiting roles, key, second factor, logins. */
+static void user_render_facts(struct staff_ctx *c, const struct user_view *v)
+{
+	const struct account_row *a = &v->account;
 	staff_printf(c, "<dl id=\"account\">\n<dt>");
 	staff_text(c, M_ADMIN_STATE);
-	bool inactive = strcmp(PQgetvalue(res, 0, 10), "t") == 0;
 	staff_printf(c, "</dt><dd id=\"state\" data-state=\"%s\">",
-		     disabled ? "disabled" : inactive ? "inactive" : "active");
-	staff_text(c, disabled ? M_ADMIN_DISABLED : inactive ? M_ADMIN_NOT_ACTIVATED : M_ADMIN_ACTIVE);
+		     a->disabled   ? "disabled"
+		     : a->inactive ? "inactive"
+				   : "active");
+	staff_text(c, a->disabled   ? M_ADMIN_DISABLED
+		      : a->inactive ? M_ADMIN_NOT_ACTIVATED
+				    : M_ADMIN_ACTIVE);
 	staff_printf(c, "</dd>\n");
-	if (PQgetvalue(res, 0, 11)[0]) {
+	if (a->has_pending) {
 		staff_printf(c, "<dt>");
 		staff_text(c, M_ADMIN_ROLES_PENDING);
 		staff_printf(c, "</dt><dd id=\"pending\">");
-		role_list(c, role_list_parse(PQgetvalue(res, 0, 11)));
+		role_list(c, a->pending);
 		staff_printf(c, "</dd>\n");
 	}
 	staff_printf(c, "<dt>");
 	staff_text(c, M_ADMIN_HAS_CASE_KEY);
 	staff_printf(c, "</dt><dd id=\"case-key\">");
-	staff_text(c, strcmp(PQgetvalue(res, 0, 6), "t") == 0 ? M_ADMIN_YES : M_ADMIN_NO);
+	staff_text(c, a->has_case_key ? M_ADMIN_YES : M_ADMIN_NO);
 	staff_printf(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_HAS_TOTP);
 	staff_printf(c, "</dt><dd id=\"totp\">");
-	staff_text(c, strcmp(PQgetvalue(res, 0, 7), "t") == 0 ? M_ADMIN_YES : M_ADMIN_NO);
+	staff_text(c, a->has_totp ? M_ADMIN_YES : M_ADMIN_NO);
 	staff_printf(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_LAST_LOGIN);
 	staff_printf(c, "</dt><dd>");
-	staff_esc(c, PQgetvalue(res, 0, 8));
+	staff_esc(c, a->last_login);
 	staff_printf(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_FAILED_LOGINS);
-	staff_printf(c, "</dt><dd id=\"failed\">%d", atoi(PQgetvalue(res, 0, 5)));
-	if (PQgetvalue(res, 0, 9)[0]) {
+	staff_printf(c, "</dt><dd id=\"failed\">%d", atoi(a->failed));
+	if (v->last_failure[0]) {
 		staff_printf(c, " (");
-		staff_esc(c, PQgetvalue(res, 0, 9));
+		staff_esc(c, v->last_failure);
 		staff_printf(c, ")");
 	}
 	staff_printf(c, "</dd>\n</dl>\n");
+}
 
+/* The forms that change the account: roles, access, a new code. */
+static void user_render_forms(struct staff_ctx *c, const char *login, const struct user_view *v)
+{
+	const struct account_row *a = &v->account;
 	staff_printf(c, "<h2>");
 	staff_text(c, M_STAFF_ROLES);
 	staff_printf(c, "</h2>\n");
@@ -382,7 +500,7 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
 	staff_esc(c, login);
 	staff_printf(c, "\">\n");
-	role_checkboxes(c, roles | role_list_parse(PQgetvalue(res, 0, 11)));
+	role_checkboxes(c, a->roles | a->pending);
 	staff_printf(c, "<p class=\"hint\">");
 	staff_text(c, M_ADMIN_ROLES_HINT);
 	staff_printf(c, "</p>\n<button type=\"submit\" id=\"roles-submit\">");
@@ -395,8 +513,8 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 	staff_esc(c, login);
 	staff_printf(c, "\">\n<input type=\"hidden\" name=\"disable\" value=\"%s\">\n"
 			"<button type=\"submit\" id=\"disable-submit\" class=\"secondary\">",
-		     disabled ? "no" : "yes");
-	staff_text(c, disabled ? M_ADMIN_ENABLE : M_ADMIN_DISABLE);
+		     a->disabled ? "no" : "yes");
+	staff_text(c, a->disabled ? M_ADMIN_ENABLE : M_ADMIN_DISABLE);
 	staff_printf(c, "</button>\n</form>\n");
 	staff_form_open(c, "/staff/admin/user/reset", false);
 	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
@@ -408,8 +526,40 @@ static void user_page(struct staff_ctx *c, const char *login, unsigned status, e
 	staff_printf(c, "</button>\n</form>\n<p><a href=\"/staff/admin/users\">");
 	staff_text(c, M_ADMIN_USERS_TITLE);
 	staff_printf(c, "</a></p>\n");
+}
+
+/* login: as the request named it, for the forms. */
+static void user_render(struct staff_ctx *c, const char *login, const struct user_view *v,
+			enum msg note, bool is_error)
+{
+	staff_page_begin(c, v->account.name);
+	staff_printf(c, "<h1>");
+	staff_esc(c, v->account.name);
+	staff_printf(c, " <span class=\"login\">(");
+	staff_esc(c, v->account.login);
+	staff_printf(c, ")</span></h1>\n");
+	if (note && is_error)
+		problem(c, note);
+	else if (note)
+		notice(c, "done", note);
+	user_render_facts(c, v);
+	user_render_forms(c, login, v);
 	staff_page_end(c);
-	PQclear(res);
+}
+
+static void user_page(struct staff_ctx *c, const char *login, unsigned status, enum msg note,
+		      bool is_error)
+{
+	struct user_view v;
+	if (!user_load(c->db, login, &v))
+		db_down(c);
+	else if (!v.found)
+		staff_error(c, 404, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
+	else {
+		c->status = status;
+		user_render(c, login, &v, note, is_error);
+	}
+	user_view_free(&v);
 }
 
 static void user_get(struct staff_ctx *c)
@@ -428,7 +578,7 @@ static long long user_id(struct staff_ctx *c, const char *login)
 	const char *v[1] = {login};
 	PGresult *res = PQexecParams(c->db, sql_id, 1, NULL, v, NULL, NULL, 0);
 	long long id = PQresultStatus(res) != PGRES_TUPLES_OK ? -1
-		       : PQntuples(res) == 1		      ? atoll(PQgetvalue(res, 0, 0))
+		       : PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, db_col(res, "id")))
 							      : 0;
 	PQclear(res);
 	return id;
@@ -526,34 +676,58 @@ static void reset_post(struct staff_ctx *c)
 
 /* ------------------------------------------------------------ TOTP policy */
 
-static void policy_page(struct staff_ctx *c, enum msg note)
+/* The TOTP policy. The view owns locked; unenrolled points into it. */
+struct policy_view {
+	unsigned required; /* roles that must give a code */
+	PGresult *locked;
+	const char **unenrolled; /* logins a checked role locks out */
+	int nunenrolled;
+};
+
+static void policy_view_free(struct policy_view *v)
+{
+	free(v->unenrolled);
+	PQclear(v->locked);
+}
+
+/* False on a database error or out of memory; free v either way. */
+static bool policy_load(PGconn *db, struct policy_view *v)
 {
 	static const char sql_policy[] =
 	    "SELECT role, totp_required FROM hotline.staff_role_policy ORDER BY role";
-	PGresult *res = PQexecParams(c->db, sql_policy, 0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
-		db_down(c);
-		return;
-	}
-	unsigned required = 0;
-	for (int i = 0; i < PQntuples(res); i++) {
-		enum role r;
-		if (role_parse(PQgetvalue(res, i, 0), &r) && strcmp(PQgetvalue(res, i, 1), "t") == 0)
-			required |= ROLE_BIT(r);
-	}
-	PQclear(res);
 	/* Accounts a checked role locks out: a code is required, none enrolled. */
 	static const char sql_unenrolled[] =
 	    "SELECT u.login FROM hotline.staff_users u WHERE NOT u.disabled "
 	    "AND u.totp_wrapped IS NULL AND EXISTS (SELECT 1 FROM hotline.staff_role_policy p "
 	    "WHERE p.totp_required AND p.role = ANY (u.roles)) ORDER BY u.login";
-	PGresult *locked = PQexecParams(c->db, sql_unenrolled, 0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(locked) != PGRES_TUPLES_OK) {
-		PQclear(locked);
-		db_down(c);
-		return;
+	*v = (struct policy_view){0};
+	PGresult *res = PQexecParams(db, sql_policy, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return false;
 	}
+	int col_role = db_col(res, "role"), col_required = db_col(res, "totp_required");
+	for (int i = 0; i < PQntuples(res); i++) {
+		enum role r;
+		if (role_parse(PQgetvalue(res, i, col_role), &r) && is_true(res, i, col_required))
+			v->required |= ROLE_BIT(r);
+	}
+	PQclear(res);
+	v->locked = PQexecParams(db, sql_unenrolled, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(v->locked) != PGRES_TUPLES_OK)
+		return false;
+	v->nunenrolled = PQntuples(v->locked);
+	if (!(v->unenrolled =
+		  calloc(v->nunenrolled ? (size_t)v->nunenrolled : 1, sizeof(*v->unenrolled))))
+		return false;
+	int col_login = db_col(v->locked, "login");
+	for (int i = 0; i < v->nunenrolled; i++)
+		v->unenrolled[i] = PQgetvalue(v->locked, i, col_login);
+	return true;
+}
+
+static void policy_render(struct staff_ctx *c, const struct policy_view *v, enum msg note)
+{
 	staff_page_begin(c, i18n(c->lang, M_ADMIN_POLICY_TITLE));
 	staff_printf(c, "<h1>");
 	staff_text(c, M_ADMIN_POLICY_TITLE);
@@ -563,26 +737,35 @@ static void policy_page(struct staff_ctx *c, enum msg note)
 	staff_printf(c, "<p>");
 	staff_text(c, M_ADMIN_POLICY_INTRO);
 	staff_printf(c, "</p>\n");
-	if (PQntuples(locked) > 0) {
+	if (v->nunenrolled > 0) {
 		staff_printf(c, "<div id=\"unenrolled\" role=\"alert\"><p class=\"error\">");
 		staff_text(c, M_ADMIN_POLICY_UNENROLLED);
 		staff_printf(c, "</p>\n<ul>\n");
-		for (int i = 0; i < PQntuples(locked); i++) {
+		for (int i = 0; i < v->nunenrolled; i++) {
 			staff_printf(c, "<li><a href=\"/staff/admin/user/");
-			staff_esc(c, PQgetvalue(locked, i, 0));
+			staff_esc(c, v->unenrolled[i]);
 			staff_printf(c, "\">");
-			staff_esc(c, PQgetvalue(locked, i, 0));
+			staff_esc(c, v->unenrolled[i]);
 			staff_printf(c, "</a></li>\n");
 		}
 		staff_printf(c, "</ul></div>\n");
 	}
-	PQclear(locked);
 	staff_form_open(c, "/staff/admin/policy", false);
-	role_fieldset(c, "policy", M_ADMIN_POLICY_LEGEND, "totp", "totp", required);
+	role_fieldset(c, "policy", M_ADMIN_POLICY_LEGEND, "totp", "totp", v->required);
 	staff_printf(c, "<button type=\"submit\" id=\"policy-submit\">");
 	staff_text(c, M_ADMIN_POLICY_SUBMIT);
 	staff_printf(c, "</button>\n</form>\n");
 	staff_page_end(c);
+}
+
+static void policy_page(struct staff_ctx *c, enum msg note)
+{
+	struct policy_view v;
+	if (policy_load(c->db, &v))
+		policy_render(c, &v, note);
+	else
+		db_down(c);
+	policy_view_free(&v);
 }
 
 static void policy_get(struct staff_ctx *c)

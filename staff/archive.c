@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "staff/board.h"
 #include "staff/casefile.h"
 #include "staff/casepage.h"
@@ -20,8 +21,8 @@
  * OFFSET, so page 20,000 costs what page 1 does. */
 static const char sql_archive[] =
 	"SELECT j.reg_no, to_char(c.registered_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI'), c.channel, c.category, c.state, c.director_named, "
-	"hotline.case_unread_messages(c.id, c.messages_read_upto) "
+	"'YYYY-MM-DD HH24:MI') AS registered, c.channel, c.category, c.state, c.director_named, "
+	"hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE " CASEFILE_VISIBILITY_SQL("$1") " "
 	"AND ($2::text IS NULL OR c.state = $2) "
@@ -37,7 +38,7 @@ static const char sql_archive[] =
 /* Where the page after a row starts: that row's key, if the user may see
  * it. */
 static const char sql_cursor[] =
-	"SELECT c.registered_at::text, c.id FROM hotline.cases c "
+	"SELECT c.registered_at::text AS registered_at, c.id FROM hotline.cases c "
 	"JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE j.reg_no = $1 AND " CASEFILE_VISIBILITY_SQL("$2");
 
@@ -158,7 +159,84 @@ static void put_next_link(struct staff_ctx *c, const struct filters *f, const ch
 	staff_printf(c, "</a>");
 }
 
-static void put_rows(struct staff_ctx *c, const PGresult *res, int n)
+/* A case in the archive. The strings point into the result of the view
+ * that holds the row. */
+struct archive_row {
+	const char *reg_no, *registered, *channel, *category, *state;
+	bool director_named;
+	int unread;
+};
+
+/* One page of the archive. The view owns res; the rows point into it. */
+struct archive_view {
+	struct filters f;
+	PGresult *res;
+	struct archive_row *rows;
+	int n;	   /* rows shown, at most ARCHIVE_PAGE */
+	bool more; /* a page follows the last row */
+};
+
+static void archive_view_free(struct archive_view *v)
+{
+	free(v->rows);
+	PQclear(v->res);
+}
+
+static void archive_rows(struct archive_view *v)
+{
+	const PGresult *res = v->res;
+	int col_reg_no = db_col(res, "reg_no"), col_registered = db_col(res, "registered"),
+	    col_channel = db_col(res, "channel"), col_category = db_col(res, "category"),
+	    col_state = db_col(res, "state"), col_named = db_col(res, "director_named"),
+	    col_unread = db_col(res, "unread");
+	for (int i = 0; i < v->n; i++) {
+		struct archive_row *r = &v->rows[i];
+		r->reg_no = PQgetvalue(res, i, col_reg_no);
+		r->registered = PQgetvalue(res, i, col_registered);
+		r->channel = PQgetvalue(res, i, col_channel);
+		r->category = PQgetvalue(res, i, col_category);
+		r->state = PQgetvalue(res, i, col_state);
+		r->director_named = strcmp(PQgetvalue(res, i, col_named), "t") == 0;
+		r->unread = atoi(PQgetvalue(res, i, col_unread));
+	}
+}
+
+/* False on a database error or out of memory; free v either way. */
+static bool archive_load(struct staff_ctx *c, struct archive_view *v)
+{
+	*v = (struct archive_view){0};
+	struct filters *f = &v->f;
+	read_filters(c, f);
+	const char *mode = casefile_visibility(c->user->roles);
+	char after_at[64] = "", after_id[24] = "";
+	if (f->after) {
+		const char *p[2] = {f->after, mode};
+		PGresult *cur = casefile_query(c, sql_cursor, 2, p);
+		if (!cur)
+			return false;
+		if (PQntuples(cur) == 1) {
+			snprintf(after_at, sizeof(after_at), "%s",
+				 PQgetvalue(cur, 0, db_col(cur, "registered_at")));
+			snprintf(after_id, sizeof(after_id), "%s", PQgetvalue(cur, 0, db_col(cur, "id")));
+		}
+		PQclear(cur);
+	}
+	const char *p[9] = {mode,	  f->state, f->channel,
+			    f->category, f->from,  f->to,
+			    f->reg_no,	  after_at[0] ? after_at : NULL, after_id[0] ? after_id : NULL};
+	if (!(v->res = casefile_query(c, sql_archive, 9, p)))
+		return false;
+	v->n = PQntuples(v->res);
+	v->more = v->n > ARCHIVE_PAGE;
+	if (v->more)
+		v->n = ARCHIVE_PAGE;
+	if (!(v->rows = calloc(v->n ? (size_t)v->n : 1, sizeof(*v->rows))))
+		return false;
+	archive_rows(v);
+	return true;
+}
+
+static void put_rows(struct staff_ctx *c, const struct archive_view *v)
 {
 	staff_printf(c, "<div class=\"table-wrap\"><table id=\"archive\">\n<thead><tr><th>");
 	staff_text(c, M_CASE_REG_NO);
@@ -171,61 +249,36 @@ static void put_rows(struct staff_ctx *c, const PGresult *res, int n)
 	staff_printf(c, "</th><th>");
 	staff_text(c, M_BOARD_CATEGORY);
 	staff_printf(c, "</th></tr></thead>\n<tbody>\n");
-	for (int i = 0; i < n; i++) {
-		const char *reg_no = PQgetvalue(res, i, 0);
-		int unread = atoi(PQgetvalue(res, i, 6));
+	for (int i = 0; i < v->n; i++) {
+		const struct archive_row *r = &v->rows[i];
+		const char *reg_no = r->reg_no;
+		const char *state = r->state;
+		int unread = r->unread;
 		staff_printf(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
 			     unread > 0 ? " unread" : "",
-			     known(PQgetvalue(res, i, 4), states, COUNT(states))
-				 ? PQgetvalue(res, i, 4)
-				 : "");
+			     known(state, states, COUNT(states)) ? state : "");
 		staff_esc(c, reg_no);
 		staff_printf(c, "\" class=\"reg-no\">");
 		staff_esc(c, reg_no);
-		staff_printf(c, "</a>%s", strcmp(PQgetvalue(res, i, 5), "t") == 0
-						? " <span class=\"tag\">&#9888;</span>"
-						: "");
+		staff_printf(c, "</a>%s",
+			     r->director_named ? " <span class=\"tag\">&#9888;</span>" : "");
 		board_unread_badge(c, unread);
 		staff_printf(c, "</td><td>");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, r->registered);
 		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_state_text(PQgetvalue(res, i, 4)));
+		staff_text(c, casefile_state_text(state));
 		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_channel_text(PQgetvalue(res, i, 2)));
+		staff_text(c, casefile_channel_text(r->channel));
 		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_category_text(PQgetvalue(res, i, 3)));
+		staff_text(c, casefile_category_text(r->category));
 		staff_printf(c, "</td></tr>\n");
 	}
 	staff_printf(c, "</tbody></table></div>\n");
 }
 
-static void archive(struct staff_ctx *c)
+static void archive_render(struct staff_ctx *c, const struct archive_view *v)
 {
-	struct filters f;
-	read_filters(c, &f);
-	const char *mode = casefile_visibility(c->user->roles);
-	char after_at[64] = "", after_id[24] = "";
-	if (f.after) {
-		const char *v[2] = {f.after, mode};
-		PGresult *cur = casefile_query(c, sql_cursor, 2, v);
-		if (!cur) {
-			casefile_db_error(c);
-			return;
-		}
-		if (PQntuples(cur) == 1) {
-			snprintf(after_at, sizeof(after_at), "%s", PQgetvalue(cur, 0, 0));
-			snprintf(after_id, sizeof(after_id), "%s", PQgetvalue(cur, 0, 1));
-		}
-		PQclear(cur);
-	}
-	const char *v[9] = {mode,   f.state,	f.channel,
-			    f.category, f.from, f.to,
-			    f.reg_no,	after_at[0] ? after_at : NULL, after_id[0] ? after_id : NULL};
-	PGresult *res = casefile_query(c, sql_archive, 9, v);
-	if (!res) {
-		casefile_db_error(c);
-		return;
-	}
+	const struct filters *f = &v->f;
 	staff_page_begin(c, i18n(c->lang, M_ARCH_TITLE));
 	casepage_stylesheet(c);
 	staff_printf(c, "<h1>");
@@ -233,36 +286,41 @@ static void archive(struct staff_ctx *c)
 	staff_printf(c, "</h1>\n<p class=\"hint\">");
 	staff_text(c, M_ARCH_INTRO);
 	staff_printf(c, "</p>\n");
-	if (f.bad_date || f.bad_reg_no) {
+	if (f->bad_date || f->bad_reg_no) {
 		staff_printf(c, "<p class=\"error\" id=\"archive-error\" role=\"alert\">");
-		staff_text(c, f.bad_reg_no ? M_ARCH_BAD_REG_NO : M_ARCH_BAD_DATE);
+		staff_text(c, f->bad_reg_no ? M_ARCH_BAD_REG_NO : M_ARCH_BAD_DATE);
 		staff_printf(c, "</p>\n");
 	}
-	put_form(c, &f);
-	int n = PQntuples(res);
-	bool more = n > ARCHIVE_PAGE;
-	if (more)
-		n = ARCHIVE_PAGE;
-	if (n == 0) {
+	put_form(c, f);
+	if (v->n == 0) {
 		staff_printf(c, "<p id=\"archive-none\">");
 		staff_text(c, M_ARCH_NONE);
 		staff_printf(c, "</p>\n");
 	} else {
-		put_rows(c, res, n);
+		put_rows(c, v);
 	}
 	staff_printf(c, "<nav class=\"pages\" id=\"archive-pages\">");
-	if (f.after) {
+	if (f->after) {
 		staff_printf(c, "<a id=\"archive-first\" href=\"/staff/archive\">");
 		staff_text(c, M_ARCH_FIRST);
 		staff_printf(c, "</a> ");
 	}
-	if (more)
-		put_next_link(c, &f, PQgetvalue(res, n - 1, 0));
+	if (v->more)
+		put_next_link(c, f, v->rows[v->n - 1].reg_no);
 	staff_printf(c, "</nav>\n<p class=\"hint\">&#9888; ");
 	staff_text(c, M_BOARD_DIRECTOR_NAMED_HINT);
 	staff_printf(c, "</p>\n");
 	staff_page_end(c);
-	PQclear(res);
+}
+
+static void archive(struct staff_ctx *c)
+{
+	struct archive_view v;
+	if (archive_load(c, &v))
+		archive_render(c, &v);
+	else
+		casefile_db_error(c);
+	archive_view_free(&v);
 }
 
 const struct staff_route staff_archive_routes[] = {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "staff/casefile.h"
 #include "staff/casepage.h"
 #include "workflow/calendar.h"
@@ -20,13 +21,13 @@
  * by date. A finished case with a reporter's message nobody has opened yet
  * stays on the board until someone opens it. */
 static const char sql_board[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-	"j.channel, c.category, c.state, c.director_named, "
-	"coalesce(to_char(d.due_date, 'YYYY-MM-DD'), ''), coalesce(d.kind, ''), "
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"AS registered, j.channel, c.category, c.state, c.director_named, "
+	"coalesce(to_char(d.due_date, 'YYYY-MM-DD'), '') AS due, coalesce(d.kind, '') AS due_kind, "
 	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late, "
 	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD'), ''), "
-	"hotline.case_unread_messages(c.id, c.messages_read_upto) "
+	"'YYYY-MM-DD'), '') AS informed, "
+	"hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"LEFT JOIN LATERAL (SELECT dd.due_date, dd.kind FROM hotline.deadlines dd "
 	"  WHERE dd.case_id = c.id AND dd.met_at IS NULL ORDER BY dd.due_date LIMIT 1) d ON true "
@@ -91,38 +92,152 @@ void board_unread_badge(struct staff_ctx *c, int unread)
 	staff_printf(c, "</span>");
 }
 
-static void board(struct staff_ctx *c)
+/* A case on the board. The strings point into the result of the view
+ * that holds the row. */
+struct board_row {
+	const char *reg_no, *registered, *channel, *category, *state;
+	const char *due, *due_kind; /* "" when no deadline is open */
+	const char *informed;	    /* when the director was informed, "" if not */
+	bool late, director_named;
+	int unread;
+	int left; /* working days to due (when due is set) */
+};
+
+/* The board: its filters and cases. The view owns res; the rows and the
+ * filters point into it or into static lists. */
+struct board_view {
+	const char *channel, *category, *state; /* "" for all */
+	PGresult *res;
+	struct board_row *rows;
+	int n;
+};
+
+static void board_view_free(struct board_view *v)
 {
-	const char *channel = known(staff_arg(c, "channel"), channels, COUNT(channels));
-	const char *category = known(staff_arg(c, "category"), categories, COUNT(categories));
-	const char *state = known(staff_arg(c, "state"), states, COUNT(states));
+	free(v->rows);
+	PQclear(v->res);
+}
+
+static void board_rows(struct board_view *v, const struct calendar *cal, const char *today)
+{
+	const PGresult *res = v->res;
+	int col_reg_no = db_col(res, "reg_no"), col_registered = db_col(res, "registered"),
+	    col_channel = db_col(res, "channel"), col_category = db_col(res, "category"),
+	    col_state = db_col(res, "state"), col_named = db_col(res, "director_named"),
+	    col_due = db_col(res, "due"), col_kind = db_col(res, "due_kind"),
+	    col_late = db_col(res, "late"), col_informed = db_col(res, "informed"),
+	    col_unread = db_col(res, "unread");
+	for (int i = 0; i < v->n; i++) {
+		struct board_row *r = &v->rows[i];
+		r->reg_no = PQgetvalue(res, i, col_reg_no);
+		r->registered = PQgetvalue(res, i, col_registered);
+		r->channel = PQgetvalue(res, i, col_channel);
+		r->category = PQgetvalue(res, i, col_category);
+		r->state = PQgetvalue(res, i, col_state);
+		r->due = PQgetvalue(res, i, col_due);
+		r->due_kind = PQgetvalue(res, i, col_kind);
+		r->informed = PQgetvalue(res, i, col_informed);
+		r->late = strcmp(PQgetvalue(res, i, col_late), "t") == 0;
+		r->director_named = strcmp(PQgetvalue(res, i, col_named), "t") == 0;
+		r->unread = atoi(PQgetvalue(res, i, col_unread));
+		r->left = *r->due ? casefile_days_left(cal, today, r->due) : 0;
+	}
+}
+
+/* False on a database error or out of memory; free v either way. */
+static bool board_load(struct staff_ctx *c, struct board_view *v)
+{
+	*v = (struct board_view){
+	    .channel = known(staff_arg(c, "channel"), channels, COUNT(channels)),
+	    .category = known(staff_arg(c, "category"), categories, COUNT(categories)),
+	    .state = known(staff_arg(c, "state"), states, COUNT(states)),
+	};
 	char today[11];
 	casefile_today(c, today);
 	struct calendar *cal = wfdb_calendar(c->db, NULL);
-	const char *v[4] = {today, channel, category, state};
-	PGresult *res = cal ? casefile_query(c, sql_board, 4, v) : NULL;
-	if (!res) {
-		calendar_free(cal);
-		casefile_db_error(c);
-		return;
+	const char *p[4] = {today, v->channel, v->category, v->state};
+	v->res = cal ? casefile_query(c, sql_board, 4, p) : NULL;
+	bool ok = v->res != NULL;
+	if (ok) {
+		v->n = PQntuples(v->res);
+		ok = (v->rows = calloc(v->n ? (size_t)v->n : 1, sizeof(*v->rows))) != NULL;
 	}
+	if (ok)
+		board_rows(v, cal, today);
+	calendar_free(cal);
+	return ok;
+}
+
+static void board_render_row(struct staff_ctx *c, const struct board_row *r)
+{
+	const char *reg_no = r->reg_no, *due = r->due;
+	bool late = r->late;
+	staff_printf(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
+		     late ? " overdue" : "", known(r->state, states, COUNT(states)));
+	staff_esc(c, reg_no);
+	staff_printf(c, "\" class=\"reg-no\">");
+	staff_esc(c, reg_no);
+	staff_printf(c, "</a>%s", r->director_named ? " <span class=\"tag\">&#9888;</span>" : "");
+	board_unread_badge(c, r->unread);
+	staff_printf(c, "</td><td>");
+	staff_text(c, casefile_state_text(r->state));
+	if (*r->informed) {
+		char informed[128];
+		snprintf(informed, sizeof(informed), i18n(c->lang, M_BOARD_INFORMED), r->informed);
+		staff_printf(c, "<br><small class=\"informed\">");
+		staff_esc(c, informed);
+		staff_printf(c, "</small>");
+	}
+	staff_printf(c, "</td><td>");
+	if (*due) {
+		staff_printf(c, "<time>");
+		staff_esc(c, due);
+		staff_printf(c, "</time><br><small>");
+		staff_text(c, casefile_deadline_text(r->due_kind));
+		staff_printf(c, "</small>");
+	}
+	staff_printf(c, "</td><td class=\"days-left\">");
+	if (*due) {
+		int left = r->left;
+		char text[128];
+		if (late || left < 0)
+			snprintf(text, sizeof(text), i18n(c->lang, M_CASE_OVERDUE_BY),
+				 left < 0 ? -left : 0);
+		else
+			snprintf(text, sizeof(text), i18n(c->lang, M_CASE_WORKING_DAYS_LEFT), left);
+		staff_printf(c, "<span class=\"%s\">", late ? "late" : "left");
+		staff_esc(c, text);
+		staff_printf(c, "</span>");
+	}
+	staff_printf(c, "</td><td>");
+	staff_text(c, casefile_channel_text(r->channel));
+	staff_printf(c, "</td><td>");
+	staff_text(c, casefile_category_text(r->category));
+	staff_printf(c, "</td><td>");
+	staff_esc(c, r->registered);
+	staff_printf(c, "</td></tr>\n");
+}
+
+static void board_render(struct staff_ctx *c, const struct board_view *v)
+{
 	staff_page_begin(c, i18n(c->lang, M_BOARD_TITLE));
 	casepage_stylesheet(c);
 	staff_printf(c, "<h1>");
 	staff_text(c, M_BOARD_TITLE);
 	staff_printf(c, "</h1>\n<form id=\"board-filter\" class=\"filters\" method=\"get\" "
 			"action=\"/staff/board\">\n");
-	filter_select(c, "channel", M_BOARD_CHANNEL, channel, channels, COUNT(channels),
+	filter_select(c, "channel", M_BOARD_CHANNEL, v->channel, channels, COUNT(channels),
 		      casefile_channel_text);
-	filter_select(c, "category", M_BOARD_CATEGORY, category, categories, COUNT(categories),
+	filter_select(c, "category", M_BOARD_CATEGORY, v->category, categories, COUNT(categories),
 		      casefile_category_text);
-	filter_select(c, "state", M_BOARD_STATE, state, states, COUNT(states), casefile_state_text);
+	filter_select(c, "state", M_BOARD_STATE, v->state, states, COUNT(states),
+		      casefile_state_text);
 	staff_printf(c, "<button type=\"submit\">");
 	staff_text(c, M_BOARD_FILTER);
 	staff_printf(c, "</button> <a href=\"/staff/board\">");
 	staff_text(c, M_BOARD_CLEAR);
 	staff_printf(c, "</a>\n</form>\n");
-	int n = PQntuples(res);
+	int n = v->n;
 	staff_printf(c, "<p id=\"board-count\">");
 	char count[128];
 	snprintf(count, sizeof(count), i18n(c->lang, M_BOARD_COUNT), n);
@@ -145,66 +260,24 @@ static void board(struct staff_ctx *c)
 		staff_text(c, M_CASE_REGISTERED);
 		staff_printf(c, "</th></tr></thead>\n<tbody>\n");
 	}
-	for (int i = 0; i < n; i++) {
-		const char *reg_no = PQgetvalue(res, i, 0), *due = PQgetvalue(res, i, 6);
-		bool late = strcmp(PQgetvalue(res, i, 8), "t") == 0;
-		staff_printf(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
-			     late ? " overdue" : "", known(PQgetvalue(res, i, 4), states, COUNT(states)));
-		staff_esc(c, reg_no);
-		staff_printf(c, "\" class=\"reg-no\">");
-		staff_esc(c, reg_no);
-		staff_printf(c, "</a>%s", strcmp(PQgetvalue(res, i, 5), "t") == 0
-						? " <span class=\"tag\">&#9888;</span>"
-						: "");
-		board_unread_badge(c, atoi(PQgetvalue(res, i, 10)));
-		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_state_text(PQgetvalue(res, i, 4)));
-		if (*PQgetvalue(res, i, 9)) {
-			char informed[128];
-			snprintf(informed, sizeof(informed), i18n(c->lang, M_BOARD_INFORMED),
-				 PQgetvalue(res, i, 9));
-			staff_printf(c, "<br><small class=\"informed\">");
-			staff_esc(c, informed);
-			staff_printf(c, "</small>");
-		}
-		staff_printf(c, "</td><td>");
-		if (*due) {
-			staff_printf(c, "<time>");
-			staff_esc(c, due);
-			staff_printf(c, "</time><br><small>");
-			staff_text(c, casefile_deadline_text(PQgetvalue(res, i, 7)));
-			staff_printf(c, "</small>");
-		}
-		staff_printf(c, "</td><td class=\"days-left\">");
-		if (*due) {
-			int left = casefile_days_left(cal, today, due);
-			char text[128];
-			if (late || left < 0)
-				snprintf(text, sizeof(text), i18n(c->lang, M_CASE_OVERDUE_BY),
-					 left < 0 ? -left : 0);
-			else
-				snprintf(text, sizeof(text), i18n(c->lang, M_CASE_WORKING_DAYS_LEFT),
-					 left);
-			staff_printf(c, "<span class=\"%s\">", late ? "late" : "left");
-			staff_esc(c, text);
-			staff_printf(c, "</span>");
-		}
-		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_channel_text(PQgetvalue(res, i, 2)));
-		staff_printf(c, "</td><td>");
-		staff_text(c, casefile_category_text(PQgetvalue(res, i, 3)));
-		staff_printf(c, "</td><td>");
-		staff_esc(c, PQgetvalue(res, i, 1));
-		staff_printf(c, "</td></tr>\n");
-	}
+	for (int i = 0; i < n; i++)
+		board_render_row(c, &v->rows[i]);
 	if (n > 0)
 		staff_printf(c, "</tbody></table></div>\n");
 	staff_printf(c, "<p class=\"hint\">&#9888; ");
 	staff_text(c, M_BOARD_DIRECTOR_NAMED_HINT);
 	staff_printf(c, "</p>\n");
 	staff_page_end(c);
-	PQclear(res);
-	calendar_free(cal);
+}
+
+static void board(struct staff_ctx *c)
+{
+	struct board_view v;
+	if (board_load(c, &v))
+		board_render(c, &v);
+	else
+		casefile_db_error(c);
+	board_view_free(&v);
 }
 
 const struct staff_route staff_board_routes[] = {

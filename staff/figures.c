@@ -9,14 +9,15 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/db.h"
 #include "staff/staff.h"
 #include "workflow/calendar.h"
 
 /* One row per (month, channel, category, state) of the appeals registered
  * in the period (Almaty months). */
 static const char sql_appeals[] =
-    "SELECT to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM'), j.channel, "
-    "c.category, c.state, count(*) "
+    "SELECT to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM') AS month, j.channel, "
+    "c.category, c.state, count(*) AS appeals "
     "FROM hotline.journal j JOIN hotline.cases c ON c.journal_id = j.id "
     "WHERE j.registered_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Almaty') "
     "AND j.registered_at < (($2::date + interval '1 month') AT TIME ZONE 'Asia/Almaty') "
@@ -29,11 +30,11 @@ static const char sql_appeals[] =
  * yet counts as late once that day has passed, and not at all before. */
 static const char sql_routing[] =
     "SELECT count(*) FILTER (WHERE (hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty')"
-    "::date <= (j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1), "
+    "::date <= (j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1) AS on_time, "
     "count(*) FILTER (WHERE (hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty')::date > "
     "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1 OR (hotline.director_informed_at(c) "
     "IS NULL AND (to_timestamp($3::bigint) AT TIME ZONE 'Asia/Almaty')::date > "
-    "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1)) "
+    "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1)) AS late "
     "FROM hotline.journal j JOIN hotline.cases c ON c.journal_id = j.id "
     "WHERE c.triage = 'corruption' "
     "AND j.registered_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Almaty') "
@@ -42,16 +43,19 @@ static const char sql_routing[] =
 /* Investigations ordered in the period against their deadline (its due
  * date moved by a consented extension); $3: now, seconds since the epoch. */
 static const char sql_investigations[] =
-    "SELECT count(*) FILTER (WHERE d.met_at IS NOT NULL AND d.met_at < d.due_at), "
-    "count(*) FILTER (WHERE d.met_at IS NOT NULL AND d.met_at >= d.due_at), "
-    "count(*) FILTER (WHERE d.met_at IS NULL AND d.due_at <= to_timestamp($3::bigint)), "
-    "count(*) FILTER (WHERE d.met_at IS NULL AND d.due_at > to_timestamp($3::bigint)), "
-    "count(*) FILTER (WHERE i.extended) "
+    "SELECT count(*) FILTER (WHERE d.met_at IS NOT NULL AND d.met_at < d.due_at) AS on_time, "
+    "count(*) FILTER (WHERE d.met_at IS NOT NULL AND d.met_at >= d.due_at) AS late, "
+    "count(*) FILTER (WHERE d.met_at IS NULL AND d.due_at <= to_timestamp($3::bigint)) "
+    "AS open_overdue, "
+    "count(*) FILTER (WHERE d.met_at IS NULL AND d.due_at > to_timestamp($3::bigint)) "
+    "AS still_open, "
+    "count(*) FILTER (WHERE i.extended) AS extended "
     "FROM hotline.investigations i JOIN hotline.deadlines d "
     "ON d.case_id = i.case_id AND d.kind = 'investigation' "
     "WHERE i.order_date >= $1::date AND i.order_date < ($2::date + interval '1 month')";
 
-static const char sql_overdue_now[] = "SELECT count(*) FROM hotline.deadlines WHERE met_at IS NULL "
+static const char sql_overdue_now[] = "SELECT count(*) AS overdue FROM hotline.deadlines "
+				      "WHERE met_at IS NULL "
 				      "AND due_at <= to_timestamp($1::bigint)";
 
 #define MAX_MONTHS 36
@@ -144,6 +148,12 @@ static long num(const PGresult *res, int row, int col)
 	return atol(PQgetvalue(res, row, col));
 }
 
+/* The count in the column called name of a one-row result. */
+static long count_of(const PGresult *res, const char *name)
+{
+	return num(res, 0, db_col(res, name));
+}
+
 /* Reads every figure; false when the database did not answer. */
 static bool figures_load(struct staff_ctx *c, struct figures *f)
 {
@@ -158,14 +168,17 @@ static bool figures_load(struct staff_ctx *c, struct figures *f)
 	PGresult *res = query(c->db, sql_appeals, 2, v);
 	if (!res)
 		return false;
+	int col_month = db_col(res, "month"), col_channel = db_col(res, "channel"),
+	    col_category = db_col(res, "category"), col_state = db_col(res, "state"),
+	    col_appeals = db_col(res, "appeals");
 	for (int i = 0; i < PQntuples(res); i++) {
-		int m = month_parse(PQgetvalue(res, i, 0)) - f->first;
+		int m = month_parse(PQgetvalue(res, i, col_month)) - f->first;
 		if (m < 0 || m >= f->nmonths)
 			continue;
-		long n = num(res, i, 4);
-		int ch = find(channels, NCH, PQgetvalue(res, i, 1));
-		int cat = find(categories, NCAT, PQgetvalue(res, i, 2));
-		int st = find(states, NST, PQgetvalue(res, i, 3));
+		long n = num(res, i, col_appeals);
+		int ch = find(channels, NCH, PQgetvalue(res, i, col_channel));
+		int cat = find(categories, NCAT, PQgetvalue(res, i, col_category));
+		int st = find(states, NST, PQgetvalue(res, i, col_state));
 		if (ch >= 0)
 			f->channel[m][ch] += n;
 		if (cat >= 0)
@@ -177,23 +190,23 @@ static bool figures_load(struct staff_ctx *c, struct figures *f)
 
 	if (!(res = query(c->db, sql_routing, 3, v)))
 		return false;
-	f->route_on_time = num(res, 0, 0);
-	f->route_late = num(res, 0, 1);
+	f->route_on_time = count_of(res, "on_time");
+	f->route_late = count_of(res, "late");
 	PQclear(res);
 
 	if (!(res = query(c->db, sql_investigations, 3, v)))
 		return false;
-	f->inv_on_time = num(res, 0, 0);
-	f->inv_late = num(res, 0, 1);
-	f->inv_open_overdue = num(res, 0, 2);
-	f->inv_open = num(res, 0, 3);
-	f->inv_extended = num(res, 0, 4);
+	f->inv_on_time = count_of(res, "on_time");
+	f->inv_late = count_of(res, "late");
+	f->inv_open_overdue = count_of(res, "open_overdue");
+	f->inv_open = count_of(res, "still_open");
+	f->inv_extended = count_of(res, "extended");
 	PQclear(res);
 
 	const char *w[1] = {now};
 	if (!(res = query(c->db, sql_overdue_now, 1, w)))
 		return false;
-	f->overdue_now = num(res, 0, 0);
+	f->overdue_now = count_of(res, "overdue");
 	PQclear(res);
 	return true;
 }
@@ -297,15 +310,9 @@ static bool figures_load_audited(struct staff_ctx *c, struct figures *f, const c
 	return true;
 }
 
-static void figures_get(struct staff_ctx *c)
+/* The page of the figures in f over the months of sp; no SQL. */
+static void figures_render(struct staff_ctx *c, const struct figures *f, const struct span *sp)
 {
-	struct figures *f = figures_asked(c);
-	struct span sp;
-	if (!figures_load_audited(c, f, "figures.view", &sp))
-		return;
-	if (f->bad_period)
-		c->status = 400;
-
 	staff_page_begin(c, i18n(c->lang, M_FIG_TITLE));
 	/* a stylesheet <link> is allowed in <body> */
 	staff_printf(c, "<link rel=\"stylesheet\" href=\"/staff/figures.css\">\n");
@@ -329,17 +336,17 @@ static void figures_get(struct staff_ctx *c)
 	    c,
 	    "</label><input type=\"month\" id=\"from\" name=\"from\" value=\"%s\" "
 	    "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<div><label for=\"to\">",
-	    sp.from);
+	    sp->from);
 	staff_text(c, M_FIG_TO);
 	staff_printf(c,
 		     "</label><input type=\"month\" id=\"to\" name=\"to\" value=\"%s\" "
 		     "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<button>",
-		     sp.to);
+		     sp->to);
 	staff_text(c, M_FIG_SHOW);
 	staff_printf(c,
 		     "</button>\n</form>\n<p><a id=\"export\" "
 		     "href=\"/staff/figures.csv?from=%s&amp;to=%s\">",
-		     sp.from, sp.to);
+		     sp->from, sp->to);
 	staff_text(c, M_FIG_EXPORT);
 	staff_printf(c, "</a></p>\n");
 
@@ -386,6 +393,17 @@ static void figures_get(struct staff_ctx *c)
 	put_count(&c->body, f->overdue_now, true);
 	staff_printf(c, "</p>\n");
 	staff_page_end(c);
+}
+
+static void figures_get(struct staff_ctx *c)
+{
+	struct figures *f = figures_asked(c);
+	struct span sp;
+	if (!figures_load_audited(c, f, "figures.view", &sp))
+		return;
+	if (f->bad_period)
+		c->status = 400;
+	figures_render(c, f, &sp);
 	free(f);
 }
 

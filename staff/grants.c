@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "staff/internal.h"
@@ -23,24 +24,122 @@ static const enum msg role_msgs[ROLE_COUNT] = {
     [ROLE_ADMIN] = M_ROLE_ADMIN,
 };
 
-static void grants_page(struct staff_ctx *c, unsigned status, enum msg note, bool is_error)
+/* A privileged role waiting for a second person. The strings point into
+ * the result of the view that holds the grant. */
+struct grant_row {
+	const char *id, *login, *name, *role, *asker, *asked_at;
+	char fp[FINGERPRINT_TEXT_SIZE]; /* the account's key, "" before activation */
+	bool not_yours;			/* the confirmer's own, or asked by them */
+};
+
+/* The waiting grants. The view owns res; the rows point into it. */
+struct grants_view {
+	PGresult *res;
+	struct grant_row *rows;
+	int n;
+};
+
+static void grants_view_free(struct grants_view *v)
+{
+	free(v->rows);
+	PQclear(v->res);
+}
+
+static bool is_true(const PGresult *res, int row, int col)
+{
+	return strcmp(PQgetvalue(res, row, col), "t") == 0;
+}
+
+/* False on a database error or out of memory; free v either way. */
+static bool grants_load(struct staff_ctx *c, struct grants_view *v)
 {
 	static const char sql_waiting[] =
 	    "SELECT g.id, u.login, u.display_name, g.role, g.requested_login, "
-	    "to_char(g.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), "
-	    "u.public_key, u.id = $1, coalesce(g.requested_by = $1, false) "
+	    "to_char(g.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI') "
+	    "AS requested_at, u.public_key, u.id = $1 AS is_mine, "
+	    "coalesce(g.requested_by = $1, false) AS asked_by_me "
 	    "FROM hotline.staff_grants_pending g JOIN hotline.staff_users u ON u.id = g.user_id "
 	    "ORDER BY g.requested_at, g.id";
+	*v = (struct grants_view){0};
 	char id[24];
 	snprintf(id, sizeof id, "%lld", c->user->id);
-	const char *v[1] = {id};
-	PGresult *res = PQexecParams(c->db, sql_waiting, 1, NULL, v, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
-		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
-		return;
+	const char *p[1] = {id};
+	v->res = PQexecParams(c->db, sql_waiting, 1, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(v->res) != PGRES_TUPLES_OK)
+		return false;
+	const PGresult *res = v->res;
+	v->n = PQntuples(res);
+	if (!(v->rows = calloc(v->n ? (size_t)v->n : 1, sizeof(*v->rows))))
+		return false;
+	int col_id = db_col(res, "id"), col_login = db_col(res, "login"),
+	    col_name = db_col(res, "display_name"), col_role = db_col(res, "role"),
+	    col_asker = db_col(res, "requested_login"), col_asked = db_col(res, "requested_at"),
+	    col_key = db_col(res, "public_key"), col_mine = db_col(res, "is_mine"),
+	    col_by_me = db_col(res, "asked_by_me");
+	for (int i = 0; i < v->n; i++) {
+		struct grant_row *g = &v->rows[i];
+		g->id = PQgetvalue(res, i, col_id);
+		g->login = PQgetvalue(res, i, col_login);
+		g->name = PQgetvalue(res, i, col_name);
+		g->role = PQgetvalue(res, i, col_role);
+		g->asker = PQgetvalue(res, i, col_asker);
+		g->asked_at = PQgetvalue(res, i, col_asked);
+		accountdb_fingerprint(
+		    PQgetisnull(res, i, col_key) ? NULL : PQgetvalue(res, i, col_key), g->fp);
+		g->not_yours = is_true(res, i, col_mine) || is_true(res, i, col_by_me);
 	}
-	c->status = status;
+	return true;
+}
+
+static void grant_render(struct staff_ctx *c, const struct grant_row *g)
+{
+	enum role role;
+	staff_printf(c, "<section class=\"grant\" data-login=\"");
+	staff_esc(c, g->login);
+	staff_printf(c, "\" data-role=\"");
+	staff_esc(c, g->role);
+	staff_printf(c, "\">\n<h2>");
+	staff_esc(c, g->name);
+	staff_printf(c, " <span class=\"login\">(");
+	staff_esc(c, g->login);
+	staff_printf(c, ")</span></h2>\n<dl>\n<dt>");
+	staff_text(c, M_GRANTS_ROLE);
+	staff_printf(c, "</dt><dd>");
+	if (role_parse(g->role, &role))
+		staff_text(c, role_msgs[role]);
+	staff_printf(c, "</dd>\n<dt>");
+	staff_text(c, M_GRANTS_ASKED);
+	staff_printf(c, "</dt><dd>");
+	staff_esc(c, g->asker);
+	staff_printf(c, ", ");
+	staff_esc(c, g->asked_at);
+	staff_printf(c, "</dd>\n<dt>");
+	staff_text(c, M_PASSWORD_FINGERPRINT);
+	staff_printf(c, "</dt><dd><code class=\"fingerprint\">");
+	if (g->fp[0])
+		staff_printf(c, "%s", g->fp);
+	else
+		staff_text(c, M_GRANTS_NOT_ACTIVATED);
+	staff_printf(c, "</code></dd>\n</dl>\n");
+	if (g->not_yours) {
+		staff_printf(c, "<p class=\"hint\">");
+		staff_text(c, M_GRANTS_NOT_YOURS);
+		staff_printf(c, "</p>\n");
+	} else if (g->fp[0]) {
+		staff_form_open(c, "/staff/grants/confirm", false);
+		staff_printf(c,
+			     "<input type=\"hidden\" name=\"grant\" value=\"%s\">\n"
+			     "<button type=\"submit\" class=\"confirm\">",
+			     g->id);
+		staff_text(c, M_GRANTS_CONFIRM);
+		staff_printf(c, "</button>\n</form>\n");
+	}
+	staff_printf(c, "</section>\n");
+}
+
+static void grants_render(struct staff_ctx *c, const struct grants_view *v, enum msg note,
+			  bool is_error)
+{
 	staff_page_begin(c, i18n(c->lang, M_GRANTS_TITLE));
 	staff_printf(c, "<h1>");
 	staff_text(c, M_GRANTS_TITLE);
@@ -54,7 +153,7 @@ static void grants_page(struct staff_ctx *c, unsigned status, enum msg note, boo
 	staff_printf(c, "<p class=\"hint\">");
 	staff_text(c, M_GRANTS_INTRO);
 	staff_printf(c, "</p>\n");
-	if (PQntuples(res) == 0) {
+	if (v->n == 0) {
 		staff_printf(c, "<p id=\"no-grants\">");
 		staff_text(c, M_GRANTS_NONE);
 		staff_printf(c, "</p>\n");
@@ -62,54 +161,22 @@ static void grants_page(struct staff_ctx *c, unsigned status, enum msg note, boo
 	/* one block per grant, not a table: the fingerprint and the button
 	 * stay whole on a phone */
 	staff_printf(c, "<div id=\"grants\">\n");
-	for (int i = 0; i < PQntuples(res); i++) {
-		enum role role;
-		char fp[FINGERPRINT_TEXT_SIZE];
-		accountdb_fingerprint(PQgetisnull(res, i, 6) ? NULL : PQgetvalue(res, i, 6), fp);
-		staff_printf(c, "<section class=\"grant\" data-login=\"");
-		staff_esc(c, PQgetvalue(res, i, 1));
-		staff_printf(c, "\" data-role=\"");
-		staff_esc(c, PQgetvalue(res, i, 3));
-		staff_printf(c, "\">\n<h2>");
-		staff_esc(c, PQgetvalue(res, i, 2));
-		staff_printf(c, " <span class=\"login\">(");
-		staff_esc(c, PQgetvalue(res, i, 1));
-		staff_printf(c, ")</span></h2>\n<dl>\n<dt>");
-		staff_text(c, M_GRANTS_ROLE);
-		staff_printf(c, "</dt><dd>");
-		if (role_parse(PQgetvalue(res, i, 3), &role))
-			staff_text(c, role_msgs[role]);
-		staff_printf(c, "</dd>\n<dt>");
-		staff_text(c, M_GRANTS_ASKED);
-		staff_printf(c, "</dt><dd>");
-		staff_esc(c, PQgetvalue(res, i, 4));
-		staff_printf(c, ", ");
-		staff_esc(c, PQgetvalue(res, i, 5));
-		staff_printf(c, "</dd>\n<dt>");
-		staff_text(c, M_PASSWORD_FINGERPRINT);
-		staff_printf(c, "</dt><dd><code class=\"fingerprint\">");
-		if (fp[0])
-			staff_printf(c, "%s", fp);
-		else
-			staff_text(c, M_GRANTS_NOT_ACTIVATED);
-		staff_printf(c, "</code></dd>\n</dl>\n");
-		if (strcmp(PQgetvalue(res, i, 7), "t") == 0 || strcmp(PQgetvalue(res, i, 8), "t") == 0) {
-			staff_printf(c, "<p class=\"hint\">");
-			staff_text(c, M_GRANTS_NOT_YOURS);
-			staff_printf(c, "</p>\n");
-		} else if (fp[0]) {
-			staff_form_open(c, "/staff/grants/confirm", false);
-			staff_printf(c, "<input type=\"hidden\" name=\"grant\" value=\"%s\">\n"
-					"<button type=\"submit\" class=\"confirm\">",
-				     PQgetvalue(res, i, 0));
-			staff_text(c, M_GRANTS_CONFIRM);
-			staff_printf(c, "</button>\n</form>\n");
-		}
-		staff_printf(c, "</section>\n");
-	}
+	for (int i = 0; i < v->n; i++)
+		grant_render(c, &v->rows[i]);
 	staff_printf(c, "</div>\n");
-	PQclear(res);
 	staff_page_end(c);
+}
+
+static void grants_page(struct staff_ctx *c, unsigned status, enum msg note, bool is_error)
+{
+	struct grants_view v;
+	if (grants_load(c, &v)) {
+		c->status = status;
+		grants_render(c, &v, note, is_error);
+	} else {
+		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+	}
+	grants_view_free(&v);
 }
 
 static void grants_get(struct staff_ctx *c)

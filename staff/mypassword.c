@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "crypto/keys.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "crypto/secret.h"
@@ -26,26 +27,39 @@ static const enum msg role_msgs[ROLE_COUNT] = {
     [ROLE_ADMIN] = M_ROLE_ADMIN,
 };
 
-static void form_page(struct staff_ctx *c, unsigned status, enum msg note, bool is_error)
+/* What the page shows of the person's own account; owns nothing. */
+struct me_view {
+	char fp[FINGERPRINT_TEXT_SIZE]; /* the key's fingerprint, "" before activation */
+	unsigned pending;		/* roles waiting for a second person */
+};
+
+/* False on a database error. */
+static bool me_load(struct staff_ctx *c, struct me_view *v)
 {
 	static const char sql_me[] =
 	    "SELECT u.public_key, (SELECT coalesce(string_agg(g.role, ','), '') "
-	    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) "
+	    "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) AS pending_roles "
 	    "FROM hotline.staff_users u WHERE u.id = $1";
 	char id[24];
 	snprintf(id, sizeof id, "%lld", c->user->id);
-	const char *v[1] = {id};
-	PGresult *res = PQexecParams(c->db, sql_me, 1, NULL, v, NULL, NULL, 0);
+	const char *p[1] = {id};
+	PGresult *res = PQexecParams(c->db, sql_me, 1, NULL, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		PQclear(res);
-		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
-		return;
+		return false;
 	}
-	char fp[FINGERPRINT_TEXT_SIZE];
-	accountdb_fingerprint(PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0), fp);
-	unsigned pending = role_list_parse(PQgetvalue(res, 0, 1));
+	int col_key = db_col(res, "public_key");
+	accountdb_fingerprint(PQgetisnull(res, 0, col_key) ? NULL : PQgetvalue(res, 0, col_key),
+			      v->fp);
+	v->pending = role_list_parse(PQgetvalue(res, 0, db_col(res, "pending_roles")));
 	PQclear(res);
-	c->status = status;
+	return true;
+}
+
+static void form_render(struct staff_ctx *c, const struct me_view *v, enum msg note, bool is_error)
+{
+	const char *fp = v->fp;
+	unsigned pending = v->pending;
 	staff_page_begin(c, i18n(c->lang, M_PASSWORD_TITLE));
 	staff_printf(c, "<h1>");
 	staff_text(c, M_PASSWORD_TITLE);
@@ -99,6 +113,17 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg note, bool 
 	staff_text(c, M_PASSWORD_SUBMIT);
 	staff_printf(c, "</button></p>\n</form>\n");
 	staff_page_end(c);
+}
+
+static void form_page(struct staff_ctx *c, unsigned status, enum msg note, bool is_error)
+{
+	struct me_view v;
+	if (!me_load(c, &v)) {
+		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	c->status = status;
+	form_render(c, &v, note, is_error);
 }
 
 static void mypassword_get(struct staff_ctx *c)

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+
+#include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
 #include "crypto/random.h"
@@ -25,13 +27,13 @@
 static int enrolled(struct staff_ctx *c)
 {
 	static const char sql_has[] =
-	    "SELECT totp_wrapped IS NOT NULL FROM hotline.staff_users WHERE id = $1";
+	    "SELECT totp_wrapped IS NOT NULL AS enrolled FROM hotline.staff_users WHERE id = $1";
 	char id[24];
 	snprintf(id, sizeof id, "%lld", c->user->id);
 	const char *v[1] = {id};
 	PGresult *res = PQexecParams(c->db, sql_has, 1, NULL, v, NULL, NULL, 0);
 	int r = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-		    ? strcmp(PQgetvalue(res, 0, 0), "t") == 0
+		    ? strcmp(PQgetvalue(res, 0, db_col(res, "enrolled")), "t") == 0
 		    : -1;
 	PQclear(res);
 	return r;
@@ -67,16 +69,10 @@ void staff_totp_qr(struct staff_ctx *c, const char *uri)
 	qrcode_path_free(path);
 }
 
-/* The page with secret (base32) to enter in the app; error: 0 or why the
- * last try was refused. */
-static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enum msg error)
+/* The page with secret (base32) to enter in the app; has: whether one is
+ * set up already; error: 0 or why the last try was refused. */
+static void form_render(struct staff_ctx *c, bool has, const char *b32, enum msg error)
 {
-	int has = enrolled(c);
-	if (has < 0) {
-		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
-		return;
-	}
-	c->status = status;
 	staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
 	staff_printf(c, "<h1>");
 	staff_text(c, M_MYTOTP_TITLE);
@@ -132,6 +128,17 @@ static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enu
 	staff_page_end(c);
 }
 
+static void form_page(struct staff_ctx *c, unsigned status, const char *b32, enum msg error)
+{
+	int has = enrolled(c);
+	if (has < 0) {
+		staff_error(c, 503, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	c->status = status;
+	form_render(c, has, b32, error);
+}
+
 static void mytotp_get(struct staff_ctx *c)
 {
 	unsigned char secret[TOTP_SECRET_BYTES];
@@ -142,6 +149,18 @@ static void mytotp_get(struct staff_ctx *c)
 	secret_wipe(secret, sizeof secret);
 	form_page(c, 200, b32, 0);
 	secret_wipe(b32, sizeof b32);
+}
+
+/* The page after the authenticator is set up. */
+static void done_render(struct staff_ctx *c)
+{
+	staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
+	staff_printf(c, "<h1>");
+	staff_text(c, M_MYTOTP_TITLE);
+	staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\">");
+	staff_text(c, M_MYTOTP_DONE);
+	staff_printf(c, "</p>\n");
+	staff_page_end(c);
 }
 
 static void mytotp_post(struct staff_ctx *c)
@@ -181,13 +200,7 @@ static void mytotp_post(struct staff_ctx *c)
 			secret_wipe(secret, sizeof secret);
 			recheck_right(c, &rc);
 			log_info("staff: user %lld set up an authenticator", c->user->id);
-			staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
-			staff_printf(c, "<h1>");
-			staff_text(c, M_MYTOTP_TITLE);
-			staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\">");
-			staff_text(c, M_MYTOTP_DONE);
-			staff_printf(c, "</p>\n");
-			staff_page_end(c);
+			done_render(c);
 			return;
 		}
 		wfdb_rollback(c->db);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto/casekey.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "base/worker.h"
 #include "staff/internal.h"
@@ -28,8 +29,8 @@ const struct secret_key *staff_case_key_for(struct staff_ctx *c, const char *cas
 	PGresult *res = PQexecParams(c->db, sql_my_seal, 2, NULL, v, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		size_t len = 0;
-		unsigned char *sealed =
-		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
+		unsigned char *sealed = PQunescapeBytea(
+		    (const unsigned char *)PQgetvalue(res, 0, db_col(res, "sealed")), &len);
 		p->seal_key = casekey_open(p->case_key, sealed, len);
 		if (!p->seal_key)
 			log_error("staff: user %lld's seal of case %s does not open", c->user->id,
@@ -74,7 +75,7 @@ static bool seal_one(PGconn *db, const char *case_id, const char *to_user, const
 		     const struct secret_key *case_sk, const char *by)
 {
 	static const char sql_add[] =
-	    "SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, $4::bigint)";
+	    "SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, $4::bigint) AS added";
 	size_t pklen = 0;
 	unsigned char *pk = PQunescapeBytea((const unsigned char *)pk_text, &pklen);
 	unsigned char box[CASEKEY_SEAL_BYTES];
@@ -91,7 +92,8 @@ static bool seal_one(PGconn *db, const char *case_id, const char *to_user, const
 	int al[4] = {0, 0, CASEKEY_SEAL_BYTES, 0};
 	int af[4] = {0, 0, 1, 0};
 	PGresult *r = PQexecParams(db, sql_add, 4, NULL, av, al, af, 0);
-	ok = PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	ok = PQresultStatus(r) == PGRES_TUPLES_OK &&
+	     strcmp(PQgetvalue(r, 0, db_col(r, "added")), "t") == 0;
 	PQclear(r);
 	if (ok)
 		log_info("staff: user %s sealed case %s to user %s", by, case_id, to_user);
@@ -110,9 +112,10 @@ int seals_fulfil_case(PGconn *db, long long user_id, const char *case_id,
 		return -1;
 	}
 	int made = 0;
+	int col_user = db_col(res, "user_id"), col_key = db_col(res, "public_key");
 	for (int i = 0; i < PQntuples(res); i++)
-		made += seal_one(db, case_id, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), case_sk,
-				 uid);
+		made += seal_one(db, case_id, PQgetvalue(res, i, col_user),
+				 PQgetvalue(res, i, col_key), case_sk, uid);
 	PQclear(res);
 	PQclear(PQexecParams(db, sql_checked, 1, NULL, v, NULL, NULL, 0));
 	return made;
@@ -130,14 +133,16 @@ int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account
 		return -1;
 	}
 	int made = 0;
+	int col_case = db_col(res, "case_id"), col_sealed = db_col(res, "sealed");
 	for (int i = 0; i < PQntuples(res); i++) {
 		size_t slen = 0;
 		unsigned char *mine =
-		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &slen);
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, col_sealed), &slen);
 		struct secret_key *case_sk = casekey_open(account_sk, mine, slen);
 		PQfreemem(mine);
-		int n =
-		    case_sk ? seals_fulfil_case(db, user_id, PQgetvalue(res, i, 0), case_sk) : 0;
+		int n = case_sk
+			    ? seals_fulfil_case(db, user_id, PQgetvalue(res, i, col_case), case_sk)
+			    : 0;
 		secret_key_free(case_sk);
 		if (n > 0)
 			made += n;
