@@ -1,7 +1,13 @@
 #include "base/html.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/log.h"
 
 void html_escape(struct buf *b, const char *s, size_t len)
 {
@@ -37,6 +43,171 @@ void html_escape(struct buf *b, const char *s, size_t len)
 void html_escape_str(struct buf *b, const char *s)
 {
 	html_escape(b, s, strlen(s));
+}
+
+void html_msg(struct buf *b, enum lang lang, enum msg id)
+{
+	html_escape_str(b, i18n(lang, id));
+}
+
+void html_markup(struct buf *b, const char *markup)
+{
+	buf_puts(b, markup);
+}
+
+void html_markup_n(struct buf *b, const char *markup, size_t len)
+{
+	buf_add(b, markup, len);
+}
+
+/* One conversion of a format, spec[0] == '%', copied into one[] with its
+ * flags, width, precision and length: formats it with the next value(s) of
+ * ap, escaping what a string or a character gives. */
+enum arg_kind { ARG_INT, ARG_LONG, ARG_LLONG, ARG_SIZE, ARG_INTMAX, ARG_PTRDIFF, ARG_DOUBLE,
+		ARG_LDOUBLE, ARG_STRING, ARG_CHAR };
+
+static enum arg_kind arg_kind(char conv, const char *len)
+{
+	switch (conv) {
+	case 's':
+		return ARG_STRING;
+	case 'c':
+		return ARG_CHAR;
+	case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'a': case 'A':
+		return *len == 'L' ? ARG_LDOUBLE : ARG_DOUBLE;
+	default:
+		break;
+	}
+	if (strcmp(len, "ll") == 0)
+		return ARG_LLONG;
+	if (strcmp(len, "l") == 0)
+		return ARG_LONG;
+	if (*len == 'z')
+		return ARG_SIZE;
+	if (*len == 'j')
+		return ARG_INTMAX;
+	if (*len == 't')
+		return ARG_PTRDIFF;
+	return ARG_INT; /* also hh and h: promoted to int */
+}
+
+/* vsnprintf of one conversion (its stars already taken as numbers). */
+static void one_value(struct buf *b, const char *one, enum arg_kind kind, va_list *ap)
+{
+	struct buf tmp;
+	buf_init(&tmp);
+	switch (kind) {
+	case ARG_INT:
+		buf_printf(&tmp, one, va_arg(*ap, int));
+		break;
+	case ARG_LONG:
+		buf_printf(&tmp, one, va_arg(*ap, long));
+		break;
+	case ARG_LLONG:
+		buf_printf(&tmp, one, va_arg(*ap, long long));
+		break;
+	case ARG_SIZE:
+		buf_printf(&tmp, one, va_arg(*ap, size_t));
+		break;
+	case ARG_INTMAX:
+		buf_printf(&tmp, one, va_arg(*ap, intmax_t));
+		break;
+	case ARG_PTRDIFF:
+		buf_printf(&tmp, one, va_arg(*ap, ptrdiff_t));
+		break;
+	case ARG_DOUBLE:
+		buf_printf(&tmp, one, va_arg(*ap, double));
+		break;
+	case ARG_LDOUBLE:
+		buf_printf(&tmp, one, va_arg(*ap, long double));
+		break;
+	case ARG_STRING: {
+		const char *s = va_arg(*ap, const char *);
+		buf_printf(&tmp, one, s ? s : "");
+		break;
+	}
+	case ARG_CHAR:
+		buf_printf(&tmp, one, va_arg(*ap, int));
+		break;
+	}
+	if (kind == ARG_STRING || kind == ARG_CHAR)
+		html_escape(b, tmp.data ? tmp.data : "", tmp.len);
+	else
+		buf_add(b, tmp.data ? tmp.data : "", tmp.len);
+	buf_wipe(&tmp); /* a value may be report text */
+}
+
+/* Parses the conversion at *pp (just past '%') into one[] and formats it;
+ * false on a conversion html_f does not take. */
+static bool one_conversion(struct buf *b, const char **pp, va_list *ap)
+{
+	char one[48];
+	size_t n = 0;
+	const char *p = *pp;
+	one[n++] = '%';
+	while (*p && strchr("-+ #0'", *p) && n < 16)
+		one[n++] = *p++;
+	for (int part = 0; part < 2; part++) { /* width, then .precision */
+		if (part == 1) {
+			if (*p != '.')
+				break;
+			one[n++] = *p++;
+		}
+		if (*p == '*') {
+			p++;
+			n += (size_t)snprintf(one + n, sizeof one - n, "%d", va_arg(*ap, int));
+		} else {
+			while (*p >= '0' && *p <= '9' && n < 40)
+				one[n++] = *p++;
+		}
+	}
+	char len[3] = "";
+	size_t ln = 0;
+	while (*p && strchr("hlLzjt", *p) && ln < 2)
+		len[ln++] = one[n++] = *p++;
+	len[ln] = '\0';
+	char conv = *p;
+	if (!conv || !strchr("diouxXeEfFgGaAcs", conv) || n + 2 > sizeof one)
+		return false;
+	one[n++] = *p++;
+	one[n] = '\0';
+	one_value(b, one, arg_kind(conv, len), ap);
+	*pp = p;
+	return true;
+}
+
+void html_vf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	const char *p = fmt;
+	while (*p) {
+		const char *pct = strchr(p, '%');
+		if (!pct) {
+			buf_puts(b, p);
+			break;
+		}
+		buf_add(b, p, (size_t)(pct - p));
+		p = pct + 1;
+		if (*p == '%') {
+			buf_add(b, "%", 1);
+			p++;
+			continue;
+		}
+		if (!one_conversion(b, &p, &copy)) {
+			log_error("html: the format \"%s\" has a conversion html_f does not take", fmt);
+			abort();
+		}
+	}
+	va_end(copy);
+}
+
+void html_f(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	html_vf(b, fmt, ap);
+	va_end(ap);
 }
 
 void html_begin(struct buf *b, enum lang lang, const char *title, const char *self_path)

@@ -1,8 +1,16 @@
-/* Building HTML pages safely: every piece of outside text goes through
- * html_escape(). */
+/* The one way to write HTML, for the public and the staff pages alike:
+ * every value is escaped unless the function's name says "markup".
+ *   html_f(b, "<li class=\"%s\">%d ", cls, n)   the format is the program's
+ *       markup; each %s (and %c) value is escaped, numbers are printed as
+ *       by printf. A value cannot carry markup into the page.
+ *   html_escape_str(b, s), html_msg(b, lang, id)  one escaped text.
+ *   html_markup(b, m)  trusted markup: a literal of the program, or a
+ *       fragment that other html_* calls built.
+ * Writing page bytes with buf_puts()/buf_printf() is what this replaces. */
 #ifndef HOTLINE_BASE_HTML_H
 #define HOTLINE_BASE_HTML_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "base/buf.h"
@@ -12,6 +20,18 @@
  * attribute values. */
 void html_escape(struct buf *b, const char *s, size_t len);
 void html_escape_str(struct buf *b, const char *s);
+/* A translated text (base/i18n.h), escaped. */
+void html_msg(struct buf *b, enum lang lang, enum msg id);
+
+/* printf whose %s and %c values are escaped (see the top of this file).
+ * The conversions of printf are allowed except %n and %p; a format that
+ * has another aborts (a broken invariant, caught by any test of the page). */
+void html_f(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void html_vf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Trusted markup, written as it is: never a value from outside. */
+void html_markup(struct buf *b, const char *markup);
+void html_markup_n(struct buf *b, const char *markup, size_t len);
 
 /* The page shell: doctype, <html lang>, head with viewport and stylesheet,
  * header with the language links (to self_path?lang=..), <main>. */

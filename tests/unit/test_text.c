@@ -56,6 +56,30 @@ static void html_escapes_markup(void **state)
 	buf_reset(&b);
 }
 
+/* html_f: the format is markup, every %s and %c value is escaped, numbers
+ * print as printf prints them (issue 15: one page writer). */
+static void html_f_escapes_every_value(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b);
+	html_f(&b, "<a href=\"/x?q=%s\" class=\"%s\">%c%c</a>", "1&b=<2>", "q\"'", '<', 'k');
+	assert_string_equal(b.data,
+			    "<a href=\"/x?q=1&amp;b=&lt;2&gt;\" class=\"q&quot;&#39;\">&lt;k</a>");
+	buf_reset(&b);
+	html_f(&b, "%d|%03d|%-4s|%4s|%.2s|%.*s|%lld|%zu|%u|%x|%.1f|100%%|%ld", -7, 5, "<", "ab",
+	       "<<<", 3, "a&bcd", 1234567890123LL, (size_t)42, 7u, 255u, 2.25, 9L);
+	assert_string_equal(b.data, "-7|005|&lt;   |  ab|&lt;&lt;|a&amp;b|1234567890123|42|7|ff|2.2|"
+				    "100%|9");
+	buf_reset(&b);
+	const char *volatile none = NULL; /* a NULL value writes nothing */
+	html_f(&b, "%s", none);
+	html_markup(&b, "<br>");
+	html_msg(&b, LANG_EN, M_SITE_NAME);
+	assert_string_equal(b.data, "<br>Trust line");
+	buf_reset(&b);
+}
+
 static void html_sizes(void **state)
 {
 	(void)state;
@@ -74,6 +98,7 @@ int main(void)
 		cmocka_unit_test(utf8_accepts_text),
 		cmocka_unit_test(utf8_refuses_bad_bytes),
 		cmocka_unit_test(html_escapes_markup),
+		cmocka_unit_test(html_f_escapes_every_value),
 		cmocka_unit_test(html_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
