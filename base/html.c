@@ -212,33 +212,33 @@ void html_f(struct buf *b, const char *fmt, ...)
 
 void html_begin(struct buf *b, enum lang lang, const char *title, const char *self_path)
 {
-	buf_printf(b,
+	html_f(b,
 		   "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		   "<meta name=\"referrer\" content=\"no-referrer\">\n<title>",
 		   i18n_code(lang));
 	html_escape_str(b, title);
-	buf_puts(b, " — ");
+	html_markup(b, " — ");
 	html_escape_str(b, i18n(lang, M_SITE_NAME));
-	buf_puts(b, "</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n<body>\n"
+	html_markup(b, "</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n<body>\n"
 		    "<header><a class=\"site\" href=\"/\">");
 	html_escape_str(b, i18n(lang, M_SITE_NAME));
-	buf_puts(b, "</a>\n<nav id=\"languages\">");
+	html_markup(b, "</a>\n<nav id=\"languages\">");
 	for (int l = 0; l < LANG_COUNT; l++) {
-		buf_printf(b, " <a href=\"%s?lang=%s\" hreflang=\"%s\" lang=\"%s\"%s>", self_path,
-			   i18n_code((enum lang)l), i18n_code((enum lang)l),
-			   i18n_code((enum lang)l), l == (int)lang ? " aria-current=\"true\"" : "");
+		html_f(b, " <a href=\"%s?lang=%s\" hreflang=\"%s\" lang=\"%s\"", self_path,
+		       i18n_code((enum lang)l), i18n_code((enum lang)l), i18n_code((enum lang)l));
+		html_markup(b, l == (int)lang ? " aria-current=\"true\">" : ">");
 		html_escape_str(b, i18n((enum lang)l, M_LANG_NAME));
-		buf_puts(b, "</a>");
+		html_markup(b, "</a>");
 	}
-	buf_puts(b, "</nav></header>\n<main>\n");
+	html_markup(b, "</nav></header>\n<main>\n");
 }
 
 void html_end(struct buf *b, enum lang lang)
 {
-	buf_puts(b, "</main>\n<footer><p>");
+	html_markup(b, "</main>\n<footer><p>");
 	html_escape_str(b, i18n(lang, M_FOOTER));
-	buf_puts(b, "</p></footer>\n</body>\n</html>\n");
+	html_markup(b, "</p></footer>\n</body>\n</html>\n");
 }
 
 void html_size(char *out, size_t outlen, size_t bytes)

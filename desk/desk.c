@@ -26,40 +26,40 @@ bool desk_blank(const char *s)
 
 static void label(struct buf *b, enum lang lang, const char *name, enum msg text, bool required)
 {
-	buf_printf(b, "<label for=\"field-%s\">", name);
+	html_f(b, "<label for=\"field-%s\">", name);
 	html_escape_str(b, i18n(lang, text));
 	if (required) {
-		buf_puts(b, " <span class=\"required\">(");
+		html_markup(b, " <span class=\"required\">(");
 		html_escape_str(b, i18n(lang, M_FORM_REQUIRED));
-		buf_puts(b, ")</span>");
+		html_markup(b, ")</span>");
 	}
-	buf_puts(b, "</label>\n");
+	html_markup(b, "</label>\n");
 }
 
 void desk_input(struct buf *b, const struct staff_ctx *c, const char *name, enum msg text,
 		const char *type, bool required)
 {
 	label(b, c->lang, name, text, required);
-	buf_printf(b, "<input type=\"%s\" id=\"field-%s\" name=\"%s\" value=\"", type, name, name);
+	html_f(b, "<input type=\"%s\" id=\"field-%s\" name=\"%s\" value=\"", type, name, name);
 	html_escape(b, staff_arg(c, name), staff_arg_len(c, name));
-	buf_printf(b, "\"%s>\n", required ? " required" : "");
+	html_f(b, "\"%s>\n", required ? " required" : "");
 }
 
 void desk_textarea(struct buf *b, const struct staff_ctx *c, const char *name, enum msg text,
 		   bool required, int rows)
 {
 	label(b, c->lang, name, text, required);
-	buf_printf(b, "<textarea id=\"field-%s\" name=\"%s\" rows=\"%d\"%s>", name, name, rows,
+	html_f(b, "<textarea id=\"field-%s\" name=\"%s\" rows=\"%d\"%s>", name, name, rows,
 		   required ? " required" : "");
 	html_escape(b, staff_arg(c, name), staff_arg_len(c, name));
-	buf_puts(b, "</textarea>\n");
+	html_markup(b, "</textarea>\n");
 }
 
 void desk_error(struct buf *b, enum lang lang, const char *field, enum msg text)
 {
-	buf_printf(b, "<p class=\"error\" id=\"error-%s\">", field);
+	html_f(b, "<p class=\"error\" id=\"error-%s\">", field);
 	html_escape_str(b, i18n(lang, text));
-	buf_puts(b, "</p>\n");
+	html_markup(b, "</p>\n");
 }
 
 void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
@@ -69,18 +69,18 @@ void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
 	label(b, lang, "category", M_FORM_CATEGORY, true);
 	if (category_error)
 		desk_error(b, lang, "category", M_ERR_CATEGORY_MISSING);
-	buf_puts(b, "<select id=\"field-category\" name=\"category\" required>\n");
+	html_markup(b, "<select id=\"field-category\" name=\"category\" required>\n");
 	choices_category_options(b, lang, cat);
-	buf_puts(b, "</select>\n");
+	html_markup(b, "</select>\n");
 
 	const char *dir = choices_director(staff_arg(c, "director_involved"));
 	if (!dir)
 		dir = "unknown";
-	buf_puts(b, "<fieldset class=\"inner\"><legend>");
+	html_markup(b, "<fieldset class=\"inner\"><legend>");
 	html_escape_str(b, i18n(lang, M_FORM_DIRECTOR));
-	buf_puts(b, "</legend>\n");
+	html_markup(b, "</legend>\n");
 	choices_director_radios(b, lang, dir);
-	buf_puts(b, "</fieldset>\n");
+	html_markup(b, "</fieldset>\n");
 }
 
 enum choices_identity desk_identity(const struct staff_ctx *c, const char *const *contact,
@@ -102,18 +102,18 @@ void desk_identity_choice(struct buf *b, const struct staff_ctx *c, bool asking,
 	};
 	enum lang lang = c->lang;
 	const char *checked = staff_arg(c, "identity");
-	buf_puts(b, "<fieldset class=\"inner\" id=\"identity\"><legend>");
+	html_markup(b, "<fieldset class=\"inner\" id=\"identity\"><legend>");
 	html_escape_str(b, i18n(lang, M_DESK_IDENTITY));
-	buf_puts(b, "</legend>\n");
+	html_markup(b, "</legend>\n");
 	if (asking)
 		desk_error(b, lang, "identity-ask", M_DESK_ASK);
 	if (named_empty)
 		desk_error(b, lang, "identity", M_DESK_ERR_NAMED_EMPTY);
 	choices_identity_radios(b, lang, checked, asking || strcmp(checked, "anonymous_drop") == 0,
 				&labels);
-	buf_puts(b, "</fieldset>\n<p class=\"hint\" id=\"contact-hint\">");
+	html_markup(b, "</fieldset>\n<p class=\"hint\" id=\"contact-hint\">");
 	html_escape_str(b, i18n(lang, M_DESK_CONTACT_HINT));
-	buf_puts(b, "</p>\n");
+	html_markup(b, "</p>\n");
 }
 
 json_t *desk_fields(const struct staff_ctx *c, const char *const *names, unsigned n,
@@ -205,7 +205,7 @@ void desk_page_begin(struct staff_ctx *c, const char *title)
 {
 	staff_page_begin(c, title);
 	/* a stylesheet <link> is allowed in <body> */
-	buf_puts(&c->body, "<link rel=\"stylesheet\" href=\"/staff/desk.css\">\n");
+	html_markup(&c->body, "<link rel=\"stylesheet\" href=\"/staff/desk.css\">\n");
 }
 
 const struct staff_route desk_routes[] = {
@@ -215,15 +215,15 @@ const struct staff_route desk_routes[] = {
 
 void desk_registered(struct buf *b, enum lang lang, const struct appeal_result *r)
 {
-	buf_puts(b, "<dt>");
+	html_markup(b, "<dt>");
 	html_escape_str(b, i18n(lang, M_RECEIPT_REGNO));
-	buf_puts(b, "</dt>\n<dd><strong id=\"reg-no\">");
+	html_markup(b, "</dt>\n<dd><strong id=\"reg-no\">");
 	html_escape_str(b, r->reg_no);
-	buf_puts(b, "</strong></dd>\n<dt>");
+	html_markup(b, "</strong></dd>\n<dt>");
 	html_escape_str(b, i18n(lang, M_STATUS_REGISTERED_AT));
-	buf_puts(b, "</dt>\n<dd id=\"registered-at\">");
+	html_markup(b, "</dt>\n<dd id=\"registered-at\">");
 	html_escape_str(b, r->registered_at);
-	buf_puts(b, "</dd>\n");
+	html_markup(b, "</dd>\n");
 }
 
 struct sealing_parts desk_sealing_parts(const struct staff_ctx *c, const char *channel,

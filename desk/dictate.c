@@ -31,17 +31,17 @@ void dictate_receipt_html(struct buf *b, const char *digits, enum lang lang)
 {
 	char text[RECEIPT_TEXT_SIZE];
 	receipt_format(digits, text);
-	buf_puts(b, "<p class=\"receipt-whole\"><code class=\"receipt\" id=\"receipt\">");
+	html_markup(b, "<p class=\"receipt-whole\"><code class=\"receipt\" id=\"receipt\">");
 	html_escape_str(b, text);
-	buf_puts(b, "</code></p>\n<ol class=\"dictation\" id=\"dictation\">\n");
+	html_markup(b, "</code></p>\n<ol class=\"dictation\" id=\"dictation\">\n");
 	for (size_t at = 0; at < RECEIPT_DIGITS; at += 4) {
 		char words[256];
 		dictate_words(digits + at, 4, lang, words, sizeof(words));
-		buf_puts(b, "<li><span class=\"group\">");
+		html_markup(b, "<li><span class=\"group\">");
 		html_escape(b, digits + at, 4);
-		buf_puts(b, "</span> <span class=\"spoken\">");
+		html_markup(b, "</span> <span class=\"spoken\">");
 		html_escape_str(b, words);
-		buf_puts(b, "</span></li>\n");
+		html_markup(b, "</span></li>\n");
 	}
-	buf_puts(b, "</ol>\n");
+	html_markup(b, "</ol>\n");
 }

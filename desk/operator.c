@@ -58,9 +58,9 @@ static bool line_now(struct staff_ctx *c, struct line_state *out)
 static void page_begin(struct staff_ctx *c, enum msg title)
 {
 	desk_page_begin(c, i18n(c->lang, title));
-	buf_puts(&c->body, "<h1>");
+	html_markup(&c->body, "<h1>");
 	html_escape_str(&c->body, i18n(c->lang, title));
-	buf_puts(&c->body, "</h1>\n");
+	html_markup(&c->body, "</h1>\n");
 }
 
 /* --- GET /staff/calls --- */
@@ -112,33 +112,33 @@ static void calls_render(struct staff_ctx *c, const struct calls_view *v)
 	enum lang lang = c->lang;
 	page_begin(c, M_CALLS_TITLE);
 	line_status_html(b, &v->line, lang);
-	buf_puts(b, "<p><a class=\"button\" id=\"new-call\" href=\"/staff/calls/new\">");
+	html_markup(b, "<p><a class=\"button\" id=\"new-call\" href=\"/staff/calls/new\">");
 	html_escape_str(b, i18n(lang, M_CALLS_NEW));
-	buf_puts(b, "</a></p>\n<h2>");
+	html_markup(b, "</a></p>\n<h2>");
 	html_escape_str(b, i18n(lang, M_CALLS_TODAY));
-	buf_puts(b, "</h2>\n");
+	html_markup(b, "</h2>\n");
 	if (v->n == 0) {
-		buf_puts(b, "<p id=\"no-calls\">");
+		html_markup(b, "<p id=\"no-calls\">");
 		html_escape_str(b, i18n(lang, M_CALLS_NONE));
-		buf_puts(b, "</p>\n");
+		html_markup(b, "</p>\n");
 	} else {
-		buf_puts(b, "<table id=\"my-calls\">\n<thead><tr><th>");
+		html_markup(b, "<table id=\"my-calls\">\n<thead><tr><th>");
 		html_escape_str(b, i18n(lang, M_RECEIPT_REGNO));
-		buf_puts(b, "</th><th>");
+		html_markup(b, "</th><th>");
 		html_escape_str(b, i18n(lang, M_CALLS_TIME));
-		buf_puts(b, "</th></tr></thead>\n<tbody>\n");
+		html_markup(b, "</th></tr></thead>\n<tbody>\n");
 		for (int i = 0; i < v->n; i++) {
-			buf_puts(b, "<tr><td class=\"reg-no\">");
+			html_markup(b, "<tr><td class=\"reg-no\">");
 			html_escape_str(b, v->rows[i].reg_no);
-			buf_puts(b, "</td><td>");
+			html_markup(b, "</td><td>");
 			html_escape_str(b, v->rows[i].at);
-			buf_puts(b, "</td></tr>\n");
+			html_markup(b, "</td></tr>\n");
 		}
-		buf_puts(b, "</tbody>\n</table>\n");
+		html_markup(b, "</tbody>\n</table>\n");
 	}
-	buf_puts(b, "<p class=\"hint\">");
+	html_markup(b, "<p class=\"hint\">");
 	html_escape_str(b, i18n(lang, M_CALLS_NEED_TO_KNOW));
-	buf_puts(b, "</p>\n");
+	html_markup(b, "</p>\n");
 	staff_page_end(c);
 }
 
@@ -174,12 +174,12 @@ static void put_step(struct staff_ctx *c, int i, const struct call_errors *e)
 {
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
-	buf_printf(b, "<li class=\"step%s\" id=\"step-%d\">\n<h2>",
+	html_f(b, "<li class=\"step%s\" id=\"step-%d\">\n<h2>",
 		   e && e->steps[i] ? " missing" : "", i + 1);
 	html_escape_str(b, i18n(lang, step_titles[i]));
-	buf_puts(b, "</h2>\n<p class=\"say\"><span class=\"say-label\">");
+	html_markup(b, "</h2>\n<p class=\"say\"><span class=\"say-label\">");
 	html_escape_str(b, i18n(lang, M_CALL_SAY));
-	buf_puts(b, "</span> ");
+	html_markup(b, "</span> ");
 	if (i == 0) {
 		char line[512];
 		const char *name = c->user->name[0] ? c->user->name : c->user->login;
@@ -189,7 +189,7 @@ static void put_step(struct staff_ctx *c, int i, const struct call_errors *e)
 	} else {
 		html_escape_str(b, i18n(lang, step_says[i]));
 	}
-	buf_puts(b, "</p>\n");
+	html_markup(b, "</p>\n");
 	if (i == 2) {
 		desk_identity_choice(b, c, e && e->ask, e && e->named_empty);
 		desk_input(b, c, "name", M_FORM_NAME, "text", false);
@@ -204,12 +204,12 @@ static void put_step(struct staff_ctx *c, int i, const struct call_errors *e)
 		desk_textarea(b, c, "who", M_FORM_WHO, false, 2);
 		desk_routing(b, c, e && e->category);
 	}
-	buf_printf(b,
+	html_f(b,
 		   "<label class=\"choice done\"><input type=\"checkbox\" name=\"step%d\" "
 		   "value=\"done\"%s> ",
 		   i + 1, step_done(c, i) ? " checked" : "");
 	html_escape_str(b, i18n(lang, M_CALL_STEP_DONE));
-	buf_puts(b, "</label>\n</li>\n");
+	html_markup(b, "</label>\n</li>\n");
 }
 
 static void call_form_page(struct staff_ctx *c, unsigned status, const struct line_state *line,
@@ -221,49 +221,49 @@ static void call_form_page(struct staff_ctx *c, unsigned status, const struct li
 	page_begin(c, M_CALLS_NEW);
 	line_status_html(b, line, lang);
 	if (e && e->any) {
-		buf_puts(b, "<div id=\"errors\" role=\"alert\">\n<p>");
+		html_markup(b, "<div id=\"errors\" role=\"alert\">\n<p>");
 		html_escape_str(b, i18n(lang, e->has_banner ? e->banner
 					      : e->ask	    ? M_DESK_ERR_ASK
 							    : M_CALL_ERR_SUMMARY));
-		buf_puts(b, "</p>\n");
+		html_markup(b, "</p>\n");
 		bool steps = false;
 		for (int i = 0; i < NSTEPS; i++)
 			steps = steps || e->steps[i];
 		if (steps) {
-			buf_puts(b, "<p id=\"error-steps\">");
+			html_markup(b, "<p id=\"error-steps\">");
 			html_escape_str(b, i18n(lang, M_CALL_ERR_STEPS));
-			buf_puts(b, "</p>\n<ul>\n");
+			html_markup(b, "</p>\n<ul>\n");
 			for (int i = 0; i < NSTEPS; i++) {
 				if (!e->steps[i])
 					continue;
-				buf_printf(b, "<li><a href=\"#step-%d\">", i + 1);
+				html_f(b, "<li><a href=\"#step-%d\">", i + 1);
 				html_escape_str(b, i18n(lang, step_titles[i]));
-				buf_puts(b, "</a></li>\n");
+				html_markup(b, "</a></li>\n");
 			}
-			buf_puts(b, "</ul>\n");
+			html_markup(b, "</ul>\n");
 		}
-		buf_puts(b, "</div>\n");
+		html_markup(b, "</div>\n");
 	}
-	buf_puts(b, "<p>");
+	html_markup(b, "<p>");
 	html_escape_str(b, i18n(lang, M_CALL_INTRO));
-	buf_puts(b, "</p>\n");
+	html_markup(b, "</p>\n");
 	staff_form_open(c, "/staff/calls/new", false);
-	buf_puts(b, "\n<ol class=\"steps\">\n");
+	html_markup(b, "\n<ol class=\"steps\">\n");
 	for (int i = 0; i < NSTEPS; i++)
 		put_step(c, i, e);
-	buf_puts(b, "</ol>\n");
+	html_markup(b, "</ol>\n");
 	if (!line->open) {
-		buf_puts(b, "<fieldset id=\"outside-hours\"><p>");
+		html_markup(b, "<fieldset id=\"outside-hours\"><p>");
 		html_escape_str(b, i18n(lang, M_CALL_OUTSIDE_NOTE));
-		buf_puts(b, "</p>\n");
+		html_markup(b, "</p>\n");
 		desk_textarea(b, c, "outside_reason", M_LINE_OUTSIDE_REASON, true, 2);
 		if (e && e->reason)
 			desk_error(b, lang, "outside_reason", M_CALL_ERR_REASON);
-		buf_puts(b, "</fieldset>\n");
+		html_markup(b, "</fieldset>\n");
 	}
-	buf_puts(b, "<p><button type=\"submit\" id=\"save-call\">");
+	html_markup(b, "<p><button type=\"submit\" id=\"save-call\">");
 	html_escape_str(b, i18n(lang, M_CALL_SAVE));
-	buf_puts(b, "</button></p>\n</form>\n");
+	html_markup(b, "</button></p>\n</form>\n");
 	staff_page_end(c);
 }
 
@@ -281,26 +281,26 @@ static void call_saved_page(struct staff_ctx *c, const char *receipt, const stru
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
 	page_begin(c, M_CALL_SAVED_TITLE);
-	buf_puts(b, "<dl class=\"facts\">\n");
+	html_markup(b, "<dl class=\"facts\">\n");
 	desk_registered(b, lang, r);
-	buf_puts(b, "</dl>\n<section class=\"dictate\" aria-labelledby=\"code-title\">\n"
+	html_markup(b, "</dl>\n<section class=\"dictate\" aria-labelledby=\"code-title\">\n"
 		    "<h2 id=\"code-title\">");
 	html_escape_str(b, i18n(lang, M_CALL_CODE_FOR_CALLER));
-	buf_puts(b, "</h2>\n<p class=\"notice\" id=\"read-receipt\">");
+	html_markup(b, "</h2>\n<p class=\"notice\" id=\"read-receipt\">");
 	html_escape_str(b, i18n(lang, M_CALL_READ_RECEIPT));
-	buf_puts(b, "</p>\n");
+	html_markup(b, "</p>\n");
 	dictate_receipt_html(b, receipt, lang);
 	char hint[1024], where[512];
 	config_public_link(c->cfg, "status", where, sizeof(where));
 	snprintf(hint, sizeof(hint), i18n(lang, M_CALL_STATUS_HINT), where);
-	buf_puts(b, "<p>");
+	html_markup(b, "<p>");
 	html_escape_str(b, hint);
-	buf_puts(b, "</p>\n</section>\n<p class=\"actions\"><a class=\"button\" "
+	html_markup(b, "</p>\n</section>\n<p class=\"actions\"><a class=\"button\" "
 		    "href=\"/staff/calls/new\">");
 	html_escape_str(b, i18n(lang, M_CALL_ANOTHER));
-	buf_puts(b, "</a> <a href=\"/staff/calls\">");
+	html_markup(b, "</a> <a href=\"/staff/calls\">");
 	html_escape_str(b, i18n(lang, M_CALL_BACK));
-	buf_puts(b, "</a></p>\n");
+	html_markup(b, "</a></p>\n");
 	staff_page_end(c);
 }
 

@@ -59,87 +59,87 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	enum lang lang = c->lang;
 	c->status = status;
 	desk_page_begin(c, i18n(lang, M_REG_TITLE));
-	buf_puts(b, "<h1>");
+	html_markup(b, "<h1>");
 	html_escape_str(b, i18n(lang, M_REG_TITLE));
-	buf_puts(b, "</h1>\n");
+	html_markup(b, "</h1>\n");
 	if (e && e->any) {
-		buf_puts(b, "<div id=\"errors\" role=\"alert\"><p>");
+		html_markup(b, "<div id=\"errors\" role=\"alert\"><p>");
 		html_escape_str(b, i18n(lang, e->has_banner ? e->banner
 					      : e->ask	    ? M_DESK_ERR_ASK
 							    : M_REG_ERR_SUMMARY));
-		buf_puts(b, "</p>");
+		html_markup(b, "</p>");
 		if (e->files_lost) {
-			buf_puts(b, "<p id=\"files-again\">");
+			html_markup(b, "<p id=\"files-again\">");
 			html_escape_str(b, i18n(lang, M_ERR_FILES_AGAIN));
-			buf_puts(b, "</p>");
+			html_markup(b, "</p>");
 		}
-		buf_puts(b, "</div>\n");
+		html_markup(b, "</div>\n");
 	}
-	buf_puts(b, "<p>");
+	html_markup(b, "<p>");
 	html_escape_str(b, i18n(lang, M_REG_INTRO));
-	buf_puts(b, "</p>\n");
+	html_markup(b, "</p>\n");
 	staff_form_open(c, "/staff/register", true);
-	buf_puts(b, "\n<fieldset><legend>");
+	html_markup(b, "\n<fieldset><legend>");
 	html_escape_str(b, i18n(lang, M_REG_CHANNEL));
-	buf_puts(b, "</legend>\n");
+	html_markup(b, "</legend>\n");
 	if (e && e->channel)
 		desk_error(b, lang, "channel", M_REG_ERR_CHANNEL);
 	const char *ch = staff_arg(c, "channel");
 	for (size_t i = 0; i < 2; i++) {
-		buf_printf(b,
+		html_f(b,
 			   "<label class=\"choice\"><input type=\"radio\" name=\"channel\" "
 			   "value=\"%s\"%s required> ",
 			   channels[i], strcmp(ch, channels[i]) == 0 ? " checked" : "");
 		html_escape_str(b, i18n(lang, channel_msgs[i]));
-		buf_puts(b, "</label>\n");
+		html_markup(b, "</label>\n");
 	}
 	/* the date: today unless the form says otherwise */
 	char day[CAL_DATE_SIZE];
 	cal_date_format(today(c), day);
 	const char *received = staff_arg_len(c, "received_on") ? staff_arg(c, "received_on") : day;
-	buf_printf(b, "<label for=\"field-received_on\">");
+	html_f(b, "<label for=\"field-received_on\">");
 	html_escape_str(b, i18n(lang, M_REG_RECEIVED));
-	buf_printf(b,
+	html_f(b,
 		   "</label>\n<input type=\"date\" id=\"field-received_on\" name=\"received_on\" "
 		   "max=\"%s\" required value=\"",
 		   day);
 	html_escape_str(b, received);
-	buf_puts(b, "\">\n");
+	html_markup(b, "\">\n");
 	if (e && e->date)
 		desk_error(b, lang, "received_on", M_REG_ERR_DATE);
-	buf_puts(b, "</fieldset>\n<fieldset><legend>");
+	html_markup(b, "</fieldset>\n<fieldset><legend>");
 	html_escape_str(b, i18n(lang, M_REG_PERSON));
-	buf_puts(b, "</legend>\n");
+	html_markup(b, "</legend>\n");
 	desk_identity_choice(b, c, e && e->ask, e && e->named_empty);
 	desk_input(b, c, "name", M_FORM_NAME, "text", false);
 	desk_input(b, c, "organisation", M_CALL_ORGANISATION, "text", false);
 	desk_textarea(b, c, "address", M_FORM_ADDRESS, false, 2);
 	desk_input(b, c, "phone", M_FORM_PHONE, "tel", false);
 	desk_input(b, c, "email", M_FORM_EMAIL, "email", false);
-	buf_puts(b, "</fieldset>\n<fieldset><legend>");
+	html_markup(b, "</fieldset>\n<fieldset><legend>");
 	html_escape_str(b, i18n(lang, M_REG_SUBSTANCE));
-	buf_puts(b, "</legend>\n");
+	html_markup(b, "</legend>\n");
 	desk_textarea(b, c, "what", M_FORM_WHAT, true, 8);
 	if (e && e->what)
 		desk_error(b, lang, "what", M_ERR_WHAT_MISSING);
 	desk_textarea(b, c, "when_where", M_FORM_WHEN_WHERE, false, 2);
 	desk_textarea(b, c, "who", M_FORM_WHO, false, 2);
 	desk_routing(b, c, e && e->category);
-	buf_puts(b, "<label for=\"field-files\">");
+	html_markup(b, "<label for=\"field-files\">");
 	html_escape_str(b, i18n(lang, M_REG_FILES));
-	buf_puts(b, "</label>\n<input type=\"file\" id=\"field-files\" name=\"files\" multiple>\n");
+	html_markup(b, "</label>\n<input type=\"file\" id=\"field-files\" name=\"files\" multiple>\n");
 	char size[32], text[256];
 	html_size(size, sizeof(size), c->cfg ? c->cfg->max_file_bytes : 0);
 	snprintf(text, sizeof(text), i18n(lang, M_REG_ERR_FILES), c->cfg ? c->cfg->max_files : 0,
 		 size);
 	if (e && e->files) {
-		buf_puts(b, "<p class=\"error\" id=\"error-files\">");
+		html_markup(b, "<p class=\"error\" id=\"error-files\">");
 		html_escape_str(b, text);
-		buf_puts(b, "</p>\n");
+		html_markup(b, "</p>\n");
 	}
-	buf_puts(b, "</fieldset>\n<p><button type=\"submit\" id=\"register\">");
+	html_markup(b, "</fieldset>\n<p><button type=\"submit\" id=\"register\">");
 	html_escape_str(b, i18n(lang, M_REG_SUBMIT));
-	buf_puts(b, "</button></p>\n</form>\n");
+	html_markup(b, "</button></p>\n</form>\n");
 	staff_page_end(c);
 }
 
@@ -158,46 +158,46 @@ static void ticket_render(struct staff_ctx *c, const char *org, const char *rece
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
 	desk_page_begin(c, i18n(lang, M_TICKET_TITLE));
-	buf_puts(b, "<article class=\"ticket\" id=\"ticket\">\n");
+	html_markup(b, "<article class=\"ticket\" id=\"ticket\">\n");
 	if (org && !desk_blank(org)) {
-		buf_puts(b, "<p class=\"org\" id=\"organisation\">");
+		html_markup(b, "<p class=\"org\" id=\"organisation\">");
 		html_escape_str(b, org);
-		buf_puts(b, "</p>\n");
+		html_markup(b, "</p>\n");
 	}
-	buf_puts(b, "<h1>");
+	html_markup(b, "<h1>");
 	html_escape_str(b, i18n(lang, M_TICKET_TITLE));
-	buf_puts(b, "</h1>\n<p>");
+	html_markup(b, "</h1>\n<p>");
 	html_escape_str(b, i18n(lang, M_TICKET_SUBTITLE));
-	buf_puts(b, "</p>\n<dl class=\"facts\">\n");
+	html_markup(b, "</p>\n<dl class=\"facts\">\n");
 	desk_registered(b, lang, r);
-	buf_puts(b, "<dt>");
+	html_markup(b, "<dt>");
 	html_escape_str(b, i18n(lang, M_TICKET_RECEIVED));
-	buf_puts(b, "</dt>\n<dd id=\"received-on\">");
+	html_markup(b, "</dt>\n<dd id=\"received-on\">");
 	html_escape_str(b, received_on);
-	buf_puts(b, "</dd>\n<dt>");
+	html_markup(b, "</dd>\n<dt>");
 	html_escape_str(b, i18n(lang, M_TICKET_CHANNEL));
-	buf_puts(b, "</dt>\n<dd id=\"channel\">");
+	html_markup(b, "</dt>\n<dd id=\"channel\">");
 	html_escape_str(b, i18n(lang, channel_msg(channel)));
-	buf_puts(b, "</dd>\n<dt>");
+	html_markup(b, "</dd>\n<dt>");
 	html_escape_str(b, i18n(lang, M_RECEIPT_CODE));
 	char text[RECEIPT_TEXT_SIZE];
 	receipt_format(receipt, text);
-	buf_puts(b, "</dt>\n<dd><code class=\"receipt\" id=\"receipt\">");
+	html_markup(b, "</dt>\n<dd><code class=\"receipt\" id=\"receipt\">");
 	html_escape_str(b, text);
 	explicit_bzero(text, sizeof(text));
-	buf_puts(b, "</code></dd>\n</dl>\n");
+	html_markup(b, "</code></dd>\n</dl>\n");
 	char where[512], how[1024];
 	config_public_link(c->cfg, "status", where, sizeof(where));
 	snprintf(how, sizeof(how), i18n(lang, M_TICKET_HOW), where);
-	buf_puts(b, "<p id=\"ticket-how\">");
+	html_markup(b, "<p id=\"ticket-how\">");
 	html_escape_str(b, how);
-	buf_puts(b, "</p>\n<p class=\"notice\">");
+	html_markup(b, "</p>\n<p class=\"notice\">");
 	html_escape_str(b, i18n(lang, M_TICKET_KEEP));
-	buf_puts(b, "</p>\n</article>\n<div class=\"no-print\">\n<p class=\"hint\">");
+	html_markup(b, "</p>\n</article>\n<div class=\"no-print\">\n<p class=\"hint\">");
 	html_escape_str(b, i18n(lang, M_TICKET_PRINT));
-	buf_puts(b, "</p>\n<p><a class=\"button\" href=\"/staff/register\">");
+	html_markup(b, "</p>\n<p><a class=\"button\" href=\"/staff/register\">");
 	html_escape_str(b, i18n(lang, M_REG_ANOTHER));
-	buf_puts(b, "</a></p>\n</div>\n");
+	html_markup(b, "</a></p>\n</div>\n");
 	staff_page_end(c);
 }
 

@@ -87,13 +87,13 @@ static void page_head(struct buf *b, const struct request *req)
 {
 	enum lang lang = req->lang;
 	html_begin(b, lang, i18n(lang, M_STATUS_TITLE), "/status");
-	buf_puts(b, "<h1>");
+	html_markup(b, "<h1>");
 	html_escape_str(b, i18n(lang, M_STATUS_TITLE));
-	buf_puts(b, "</h1>\n");
+	html_markup(b, "</h1>\n");
 	if (req->slowed) {
-		buf_puts(b, "<p class=\"notice\" id=\"slowed\">");
+		html_markup(b, "<p class=\"notice\" id=\"slowed\">");
 		html_escape_str(b, i18n(lang, M_STATUS_SLOW));
-		buf_puts(b, "</p>\n");
+		html_markup(b, "</p>\n");
 	}
 }
 
@@ -104,24 +104,24 @@ static void form_page(struct request *req, unsigned status, const char *error_id
 	struct buf b;
 	buf_init(&b);
 	page_head(&b, req);
-	buf_printf(&b,
+	html_f(&b,
 		   "<form id=\"status\" method=\"post\" action=\"/status\" accept-charset=\"utf-8\">\n"
 		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p>",
 		   i18n_code(lang));
 	html_escape_str(&b, i18n(lang, M_STATUS_ENTER));
-	buf_puts(&b, "</p>\n<label for=\"receipt\">");
+	html_markup(&b, "</p>\n<label for=\"receipt\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_RECEIPT));
-	buf_puts(&b, "</label>\n");
+	html_markup(&b, "</label>\n");
 	if (error) {
-		buf_printf(&b, "<p class=\"error\" id=\"%s\" role=\"alert\">", error_id);
+		html_f(&b, "<p class=\"error\" id=\"%s\" role=\"alert\">", error_id);
 		html_escape_str(&b, error);
-		buf_puts(&b, "</p>\n");
+		html_markup(&b, "</p>\n");
 	}
-	buf_puts(&b, "<input type=\"text\" id=\"receipt\" name=\"receipt\" inputmode=\"numeric\" "
+	html_markup(&b, "<input type=\"text\" id=\"receipt\" name=\"receipt\" inputmode=\"numeric\" "
 		     "autocomplete=\"off\" spellcheck=\"false\" required>\n<p><button "
 		     "type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_SHOW));
-	buf_puts(&b, "</button></p>\n</form>\n");
+	html_markup(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);
 	request_reply_page(req, status, &b);
 }
@@ -237,14 +237,14 @@ static void put_message(struct buf *b, enum lang lang, const struct content_key 
 {
 	bool staff = strcmp(PQgetvalue(res, row, 0), "staff") == 0;
 	bool answer = strcmp(PQgetvalue(res, row, 4), "t") == 0;
-	buf_printf(b, "<article class=\"message %s%s\"><h3>",
+	html_f(b, "<article class=\"message %s%s\"><h3>",
 		   staff ? "from-staff" : "from-reporter", answer ? " reply" : "");
 	html_escape_str(b, i18n(lang, answer  ? M_STATUS_REPLY
 				      : staff ? M_STATUS_FROM_STAFF
 					      : M_STATUS_FROM_YOU));
-	buf_puts(b, " · <time>");
+	html_markup(b, " · <time>");
 	html_escape_str(b, PQgetvalue(res, row, 1));
-	buf_puts(b, "</time></h3>\n<p>");
+	html_markup(b, "</time></h3>\n<p>");
 	size_t len = 0;
 	unsigned char *ct = db_bytea(res, row, 2, &len);
 	unsigned char *plain = NULL;
@@ -258,16 +258,16 @@ static void put_message(struct buf *b, enum lang lang, const struct content_key 
 	}
 	if (ct)
 		PQfreemem(ct);
-	buf_puts(b, "</p>\n");
+	html_markup(b, "</p>\n");
 	unsigned files = (unsigned)strtoul(PQgetvalue(res, row, 3), NULL, 10);
 	if (files) {
 		char text[128];
 		snprintf(text, sizeof(text), i18n(lang, M_STATUS_FILES_ATTACHED), files);
-		buf_puts(b, "<p class=\"hint\">");
+		html_markup(b, "<p class=\"hint\">");
 		html_escape_str(b, text);
-		buf_puts(b, "</p>\n");
+		html_markup(b, "</p>\n");
 	}
-	buf_puts(b, "</article>\n");
+	html_markup(b, "</article>\n");
 }
 
 /* The reporter learns that their identity will be, or was, revealed, and
@@ -277,9 +277,9 @@ static void put_identity_notice(struct buf *b, enum lang lang, const PGresult *r
 	int n = reveals ? PQntuples(reveals) : 0;
 	if (n == 0)
 		return;
-	buf_puts(b, "<section id=\"identity-notice\" class=\"notice\"><h2>");
+	html_markup(b, "<section id=\"identity-notice\" class=\"notice\"><h2>");
 	html_escape_str(b, i18n(lang, M_STATUS_IDENTITY));
-	buf_puts(b, "</h2>\n");
+	html_markup(b, "</h2>\n");
 	for (int i = 0; i < n; i++) {
 		bool commission = strcmp(PQgetvalue(reveals, i, 0), "commission") == 0;
 		bool revealed = strcmp(PQgetvalue(reveals, i, 1), "revealed") == 0;
@@ -290,11 +290,11 @@ static void put_identity_notice(struct buf *b, enum lang lang, const PGresult *r
 		char line[512];
 		snprintf(line, sizeof(line), i18n(lang, text),
 			 PQgetvalue(reveals, i, revealed ? 3 : 2));
-		buf_printf(b, "<p class=\"reveal %s\">", revealed ? "revealed" : "approved");
+		html_f(b, "<p class=\"reveal %s\">", revealed ? "revealed" : "approved");
 		html_escape_str(b, line);
-		buf_puts(b, "</p>\n");
+		html_markup(b, "</p>\n");
 	}
-	buf_puts(b, "</section>\n");
+	html_markup(b, "</section>\n");
 }
 
 static void page_status(struct request *req, unsigned status, const PGresult *kase,
@@ -306,24 +306,24 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	buf_init(&b);
 	page_head(&b, req);
 	const char *state = PQgetvalue(kase, 0, 3);
-	buf_puts(&b, "<dl>\n<dt>");
+	html_markup(&b, "<dl>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_REGNO));
-	buf_puts(&b, "</dt>\n<dd><strong id=\"reg-no\">");
+	html_markup(&b, "</dt>\n<dd><strong id=\"reg-no\">");
 	html_escape_str(&b, PQgetvalue(kase, 0, 1));
-	buf_puts(&b, "</strong></dd>\n<dt>");
+	html_markup(&b, "</strong></dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_STATUS_REGISTERED_AT));
-	buf_puts(&b, "</dt>\n<dd id=\"registered-at\">");
+	html_markup(&b, "</dt>\n<dd id=\"registered-at\">");
 	html_escape_str(&b, PQgetvalue(kase, 0, 2));
-	buf_puts(&b, "</dd>\n<dt>");
+	html_markup(&b, "</dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_STATUS_STATE));
-	buf_puts(&b, "</dt>\n<dd id=\"state\">");
+	html_markup(&b, "</dt>\n<dd id=\"state\">");
 	html_escape_str(&b, i18n(lang, state_text(state)));
-	buf_puts(&b, "</dd>\n</dl>\n");
+	html_markup(&b, "</dd>\n</dl>\n");
 	put_identity_notice(&b, lang, reveals);
 
-	buf_puts(&b, "<section id=\"deadlines\"><h2>");
+	html_markup(&b, "<section id=\"deadlines\"><h2>");
 	html_escape_str(&b, i18n(lang, M_STATUS_DEADLINES));
-	buf_puts(&b, "</h2>\n<ul>\n");
+	html_markup(&b, "</h2>\n<ul>\n");
 	bool any = false;
 	/* "the director was informed": hotline.director_informed_at(), the
 	 * one definition the deadline, the board and the figures use too */
@@ -331,40 +331,40 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	if (*informed) {
 		char line[256];
 		snprintf(line, sizeof(line), i18n(lang, M_STATUS_DIRECTOR_INFORMED), informed);
-		buf_puts(&b, "<li id=\"director-informed\">");
+		html_markup(&b, "<li id=\"director-informed\">");
 		html_escape_str(&b, line);
-		buf_puts(&b, "</li>\n");
+		html_markup(&b, "</li>\n");
 		any = true;
 	}
 	for (int i = 0; deadlines && i < PQntuples(deadlines); i++) {
 		enum msg text;
 		if (!deadline_text(PQgetvalue(deadlines, i, 0), &text))
 			continue;
-		buf_puts(&b, "<li>");
+		html_markup(&b, "<li>");
 		html_escape_str(&b, i18n(lang, text));
-		buf_puts(&b, ": <time>");
+		html_markup(&b, ": <time>");
 		html_escape_str(&b, PQgetvalue(deadlines, i, 1));
-		buf_puts(&b, "</time></li>\n");
+		html_markup(&b, "</time></li>\n");
 		any = true;
 	}
-	buf_puts(&b, "</ul>\n");
+	html_markup(&b, "</ul>\n");
 	if (!any) {
 		/* one line that agrees with the state: "waiting to be reviewed"
 		 * only while it is */
-		buf_puts(&b, "<p id=\"no-deadlines\">");
+		html_markup(&b, "<p id=\"no-deadlines\">");
 		html_escape_str(&b, i18n(lang, strcmp(state, "registered") == 0
 						   ? M_STATUS_NO_DEADLINES
 						   : M_STATUS_NOTHING_PENDING));
-		buf_puts(&b, "</p>\n");
+		html_markup(&b, "</p>\n");
 	}
-	buf_puts(&b, "</section>\n<section id=\"messages\"><h2>");
+	html_markup(&b, "</section>\n<section id=\"messages\"><h2>");
 	html_escape_str(&b, i18n(lang, M_STATUS_MESSAGES));
-	buf_puts(&b, "</h2>\n");
+	html_markup(&b, "</h2>\n");
 	int n = messages ? PQntuples(messages) : 0;
 	if (n == 0) {
-		buf_puts(&b, "<p>");
+		html_markup(&b, "<p>");
 		html_escape_str(&b, i18n(lang, M_STATUS_NO_MESSAGES));
-		buf_puts(&b, "</p>\n");
+		html_markup(&b, "</p>\n");
 	} else {
 		struct content_key *key = content_key_derive(req->receipt, RECEIPT_DIGITS, "reporter");
 		struct secret_key *rsk = reporter_key_derive(req->receipt, RECEIPT_DIGITS);
@@ -373,15 +373,15 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 		content_key_free(key);
 		secret_key_free(rsk);
 	}
-	buf_puts(&b, "</section>\n<h2>");
+	html_markup(&b, "</section>\n<h2>");
 	html_escape_str(&b, i18n(lang, M_STATUS_FOLLOWUP));
-	buf_puts(&b, "</h2>\n");
+	html_markup(&b, "</h2>\n");
 	if (state_finished(state)) {
-		buf_puts(&b, "<p class=\"notice\" id=\"closed-reader\">");
+		html_markup(&b, "<p class=\"notice\" id=\"closed-reader\">");
 		html_escape_str(&b, i18n(lang, M_STATUS_CLOSED_READER));
-		buf_puts(&b, "</p>\n");
+		html_markup(&b, "</p>\n");
 	}
-	buf_printf(&b,
+	html_f(&b,
 		   "<form id=\"followup\" method=\"post\" action=\"/status/message\" "
 		   "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
 		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
@@ -389,22 +389,22 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 		   "<label for=\"message\">",
 		   i18n_code(lang), req->receipt);
 	html_escape_str(&b, i18n(lang, M_STATUS_MESSAGE));
-	buf_puts(&b, "</label>\n");
+	html_markup(&b, "</label>\n");
 	if (error) {
-		buf_puts(&b, "<p class=\"error\" id=\"error-message\" role=\"alert\">");
+		html_markup(&b, "<p class=\"error\" id=\"error-message\" role=\"alert\">");
 		html_escape_str(&b, error);
-		buf_puts(&b, "</p>\n");
+		html_markup(&b, "</p>\n");
 	}
-	buf_puts(&b, "<textarea id=\"message\" name=\"message\" rows=\"5\">");
+	html_markup(&b, "<textarea id=\"message\" name=\"message\" rows=\"5\">");
 	if (error && req->has_form)
 		html_escape(&b, form_get(&req->form, FIELD_MESSAGE),
 			    form_len(&req->form, FIELD_MESSAGE));
-	buf_puts(&b, "</textarea>\n<label for=\"files\">");
+	html_markup(&b, "</textarea>\n<label for=\"files\">");
 	html_escape_str(&b, i18n(lang, M_FORM_FILES));
-	buf_puts(&b, "</label>\n<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
+	html_markup(&b, "</label>\n<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
 		     "<p><button type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_SEND));
-	buf_puts(&b, "</button></p>\n</form>\n");
+	html_markup(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);
 	request_reply_page(req, status, &b);
 }
@@ -528,11 +528,11 @@ static void page_sent_redirect(struct request *req, bool finished)
 	struct buf b;
 	buf_init(&b);
 	html_begin(&b, req->lang, i18n(req->lang, M_STATUS_TITLE), "/status");
-	buf_puts(&b, "<p><a href=\"");
+	html_markup(&b, "<p><a href=\"");
 	html_escape_str(&b, location);
-	buf_puts(&b, "\">");
+	html_markup(&b, "\">");
 	html_escape_str(&b, i18n(req->lang, M_STATUS_SENT));
-	buf_puts(&b, "</a></p>\n");
+	html_markup(&b, "</a></p>\n");
 	html_end(&b, req->lang);
 	request_reply_page(req, MHD_HTTP_SEE_OTHER, &b);
 	MHD_add_response_header(req->response, MHD_HTTP_HEADER_LOCATION, location);
@@ -547,26 +547,26 @@ void status_page_sent(struct request *req)
 	struct buf b;
 	buf_init(&b);
 	page_head(&b, req);
-	buf_puts(&b, "<p class=\"notice\" id=\"sent\" role=\"status\">");
+	html_markup(&b, "<p class=\"notice\" id=\"sent\" role=\"status\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_SENT));
-	buf_puts(&b, "</p>\n");
+	html_markup(&b, "</p>\n");
 	if (finished) {
-		buf_puts(&b, "<p class=\"notice\" id=\"closed-reader\">");
+		html_markup(&b, "<p class=\"notice\" id=\"closed-reader\">");
 		html_escape_str(&b, i18n(lang, M_STATUS_CLOSED_READER));
-		buf_puts(&b, "</p>\n");
+		html_markup(&b, "</p>\n");
 	}
-	buf_printf(&b,
+	html_f(&b,
 		   "<form id=\"status\" method=\"post\" action=\"/status\" accept-charset=\"utf-8\">\n"
 		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p id=\"enter-again\">",
 		   i18n_code(lang));
 	html_escape_str(&b, i18n(lang, M_STATUS_SENT_AGAIN));
-	buf_puts(&b, "</p>\n<label for=\"receipt\">");
+	html_markup(&b, "</p>\n<label for=\"receipt\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_RECEIPT));
-	buf_puts(&b, "</label>\n<input type=\"text\" id=\"receipt\" name=\"receipt\" "
+	html_markup(&b, "</label>\n<input type=\"text\" id=\"receipt\" name=\"receipt\" "
 		     "inputmode=\"numeric\" autocomplete=\"off\" spellcheck=\"false\" required>\n"
 		     "<p><button type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_SHOW));
-	buf_puts(&b, "</button></p>\n</form>\n");
+	html_markup(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);
 	request_reply_page(req, MHD_HTTP_OK, &b);
 }

@@ -144,9 +144,9 @@ static const char *field_value(const struct form *f, enum form_field field)
 
 static void put_error(struct buf *b, enum lang lang, const char *field, enum msg text)
 {
-	buf_printf(b, "<p class=\"error\" id=\"error-%s\">", field);
+	html_f(b, "<p class=\"error\" id=\"error-%s\">", field);
 	html_escape_str(b, i18n(lang, text));
-	buf_puts(b, "</p>\n");
+	html_markup(b, "</p>\n");
 }
 
 static void put_too_long(struct buf *b, struct request *req, const struct form_errors *e,
@@ -157,22 +157,22 @@ static void put_too_long(struct buf *b, struct request *req, const struct form_e
 	char size[32], text[256];
 	html_size(size, sizeof(size), req->limits.max_text);
 	snprintf(text, sizeof(text), i18n(req->lang, M_ERR_TEXT_TOO_LONG), size);
-	buf_printf(b, "<p class=\"error\" id=\"error-%s\">", form_field_name(field));
+	html_f(b, "<p class=\"error\" id=\"error-%s\">", form_field_name(field));
 	html_escape_str(b, text);
-	buf_puts(b, "</p>\n");
+	html_markup(b, "</p>\n");
 }
 
 static void put_label(struct buf *b, enum lang lang, const char *for_id, enum msg text,
 		      bool required)
 {
-	buf_printf(b, "<label for=\"%s\">", for_id);
+	html_f(b, "<label for=\"%s\">", for_id);
 	html_escape_str(b, i18n(lang, text));
 	if (required) {
-		buf_puts(b, " <small>(");
+		html_markup(b, " <small>(");
 		html_escape_str(b, i18n(lang, M_FORM_REQUIRED));
-		buf_puts(b, ")</small>");
+		html_markup(b, ")</small>");
 	}
-	buf_puts(b, "</label>\n");
+	html_markup(b, "</label>\n");
 }
 
 static void put_textarea(struct buf *b, struct request *req, const struct form *f,
@@ -182,10 +182,10 @@ static void put_textarea(struct buf *b, struct request *req, const struct form *
 	const char *name = form_field_name(field);
 	put_label(b, req->lang, name, label, required);
 	put_too_long(b, req, e, field);
-	buf_printf(b, "<textarea id=\"%s\" name=\"%s\" rows=\"%u\"%s>", name, name, rows,
+	html_f(b, "<textarea id=\"%s\" name=\"%s\" rows=\"%u\"%s>", name, name, rows,
 		   required ? " required" : "");
 	html_escape_str(b, field_value(f, field));
-	buf_puts(b, "</textarea>\n");
+	html_markup(b, "</textarea>\n");
 }
 
 static void put_input(struct buf *b, struct request *req, const struct form *f,
@@ -195,10 +195,10 @@ static void put_input(struct buf *b, struct request *req, const struct form *f,
 	const char *name = form_field_name(field);
 	put_label(b, req->lang, name, label, false);
 	put_too_long(b, req, e, field);
-	buf_printf(b, "<input type=\"%s\" id=\"%s\" name=\"%s\" autocomplete=\"%s\" value=\"", type,
+	html_f(b, "<input type=\"%s\" id=\"%s\" name=\"%s\" autocomplete=\"%s\" value=\"", type,
 		   name, name, autocomplete);
 	html_escape_str(b, field_value(f, field));
-	buf_puts(b, "\">\n");
+	html_markup(b, "\">\n");
 }
 
 static bool is_blank(const char *s)
@@ -224,34 +224,34 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	struct buf b;
 	buf_init(&b);
 	html_begin(&b, lang, i18n(lang, M_FORM_TITLE), "/");
-	buf_puts(&b, "<h1>");
+	html_markup(&b, "<h1>");
 	html_escape_str(&b, i18n(lang, M_FORM_TITLE));
-	buf_puts(&b, "</h1>\n<p>");
+	html_markup(&b, "</h1>\n<p>");
 	html_escape_str(&b, i18n(lang, M_FORM_INTRO));
-	buf_puts(&b, "</p>\n<p><a href=\"/status\">");
+	html_markup(&b, "</p>\n<p><a href=\"/status\">");
 	html_escape_str(&b, i18n(lang, M_FORM_STATUS_LINK));
-	buf_puts(&b, "</a></p>\n");
+	html_markup(&b, "</a></p>\n");
 	if (e && e->any) {
-		buf_puts(&b, "<div id=\"errors\" role=\"alert\"><p>");
+		html_markup(&b, "<div id=\"errors\" role=\"alert\"><p>");
 		html_escape_str(&b, i18n(lang, e->ask ? M_ERR_IDENTITY_ASK : M_ERR_SUMMARY));
-		buf_puts(&b, "</p>");
+		html_markup(&b, "</p>");
 		if (e->files_lost) {
-			buf_puts(&b, "<p id=\"files-again\">");
+			html_markup(&b, "<p id=\"files-again\">");
 			html_escape_str(&b, i18n(lang, M_ERR_FILES_AGAIN));
-			buf_puts(&b, "</p>");
+			html_markup(&b, "</p>");
 		}
-		buf_puts(&b, "</div>\n");
+		html_markup(&b, "</div>\n");
 	}
-	buf_printf(&b,
+	html_f(&b,
 		   "<form id=\"report\" method=\"post\" action=\"/report\" "
 		   "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
 		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<fieldset>\n",
 		   i18n_code(lang));
 
 	put_textarea(&b, req, f, e, FIELD_WHAT, M_FORM_WHAT, true, 8);
-	buf_puts(&b, "<p class=\"hint\">");
+	html_markup(&b, "<p class=\"hint\">");
 	html_escape_str(&b, i18n(lang, M_FORM_WHAT_HINT));
-	buf_puts(&b, "</p>\n");
+	html_markup(&b, "</p>\n");
 	if (e && e->what)
 		put_error(&b, lang, "what", M_ERR_WHAT_MISSING);
 	put_textarea(&b, req, f, e, FIELD_WHEN_WHERE, M_FORM_WHEN_WHERE, false, 3);
@@ -261,20 +261,20 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	const char *dir = field_value(f, FIELD_DIRECTOR);
 	if (!*dir)
 		dir = "unknown";
-	buf_puts(&b, "<fieldset><legend>");
+	html_markup(&b, "<fieldset><legend>");
 	html_escape_str(&b, i18n(lang, M_FORM_DIRECTOR));
-	buf_puts(&b, "</legend>\n");
+	html_markup(&b, "</legend>\n");
 	choices_director_radios(&b, lang, dir);
-	buf_puts(&b, "</fieldset>\n");
+	html_markup(&b, "</fieldset>\n");
 
 	/* category */
 	const char *cat = field_value(f, FIELD_CATEGORY);
 	put_label(&b, lang, "category", M_FORM_CATEGORY, true);
 	if (e && e->category)
 		put_error(&b, lang, "category", M_ERR_CATEGORY_MISSING);
-	buf_puts(&b, "<select id=\"category\" name=\"category\" required>\n");
+	html_markup(&b, "<select id=\"category\" name=\"category\" required>\n");
 	choices_category_options(&b, lang, cat);
-	buf_puts(&b, "</select>\n</fieldset>\n");
+	html_markup(&b, "</select>\n</fieldset>\n");
 
 	/* identity: the contact fields count only when the reporter gives
 	 * their name, and are never dropped unasked (intake/choices.h) */
@@ -288,29 +288,29 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	    .ask_named = M_FORM_ASK_NAMED,
 	    .ask_drop = M_FORM_ASK_DROP,
 	};
-	buf_puts(&b, "<fieldset id=\"identity\"><legend>");
+	html_markup(&b, "<fieldset id=\"identity\"><legend>");
 	html_escape_str(&b, i18n(lang, M_FORM_IDENTITY));
-	buf_puts(&b, "</legend>\n");
+	html_markup(&b, "</legend>\n");
 	if (e && e->identity)
 		put_error(&b, lang, "identity", M_ERR_IDENTITY_MISSING);
 	if (e && e->ask)
 		put_error(&b, lang, "identity-ask", M_FORM_ASK_QUESTION);
 	choices_identity_radios(&b, lang, identity, asking, &labels);
-	buf_puts(&b, "<p class=\"hint\" id=\"anon-note\">");
+	html_markup(&b, "<p class=\"hint\" id=\"anon-note\">");
 	html_escape_str(
 	    &b, i18n(lang, req->web->consider_anonymous ? M_FORM_ANON_POLICY : M_FORM_ANON_NOTE));
-	buf_puts(&b, "</p>\n<p class=\"hint\" id=\"contact-hint\">");
+	html_markup(&b, "</p>\n<p class=\"hint\" id=\"contact-hint\">");
 	html_escape_str(&b, i18n(lang, M_FORM_CONTACT_HINT));
-	buf_puts(&b, "</p>\n");
+	html_markup(&b, "</p>\n");
 	put_input(&b, req, f, e, FIELD_NAME, M_FORM_NAME, "text", "name");
 	put_input(&b, req, f, e, FIELD_PHONE, M_FORM_PHONE, "tel", "tel");
 	put_input(&b, req, f, e, FIELD_EMAIL, M_FORM_EMAIL, "email", "email");
 	if (e && e->email)
 		put_error(&b, lang, "email", M_ERR_EMAIL_INVALID);
 	put_textarea(&b, req, f, e, FIELD_ADDRESS, M_FORM_ADDRESS, false, 2);
-	buf_puts(&b, "<p class=\"hint\">");
+	html_markup(&b, "<p class=\"hint\">");
 	html_escape_str(&b, i18n(lang, M_FORM_IDENTITY_NOTE));
-	buf_puts(&b, "</p>\n</fieldset>\n");
+	html_markup(&b, "</p>\n</fieldset>\n");
 
 	/* files */
 	char file[32], body[32], limits[512];
@@ -318,16 +318,16 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	html_size(body, sizeof(body), req->limits.max_body);
 	snprintf(limits, sizeof(limits), i18n(lang, M_FORM_FILES_LIMIT), req->limits.max_files,
 		 file, body);
-	buf_puts(&b, "<fieldset>\n");
+	html_markup(&b, "<fieldset>\n");
 	put_label(&b, lang, "files", M_FORM_FILES, false);
 	if (e && e->files_lost)
 		put_error(&b, lang, "files", M_ERR_FILES_AGAIN);
-	buf_puts(&b, "<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
+	html_markup(&b, "<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
 		     "<p class=\"hint\" id=\"limits\">");
 	html_escape_str(&b, limits);
-	buf_puts(&b, "</p>\n</fieldset>\n<button type=\"submit\">");
+	html_markup(&b, "</p>\n</fieldset>\n<button type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_FORM_SUBMIT));
-	buf_puts(&b, "</button>\n</form>\n");
+	html_markup(&b, "</button>\n</form>\n");
 	html_end(&b, lang);
 	request_reply_page(req, status, &b);
 }
@@ -464,27 +464,27 @@ static void page_receipt(struct request *req, const char *receipt, const struct 
 	struct buf b;
 	buf_init(&b);
 	html_begin(&b, lang, i18n(lang, M_RECEIPT_TITLE), "/");
-	buf_puts(&b, "<h1>");
+	html_markup(&b, "<h1>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_TITLE));
-	buf_puts(&b, "</h1>\n<dl>\n<dt>");
+	html_markup(&b, "</h1>\n<dl>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_REGNO));
-	buf_puts(&b, "</dt>\n<dd><strong id=\"reg-no\">");
+	html_markup(&b, "</dt>\n<dd><strong id=\"reg-no\">");
 	html_escape_str(&b, r->reg_no);
-	buf_puts(&b, "</strong></dd>\n<dt>");
+	html_markup(&b, "</strong></dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_STATUS_REGISTERED_AT));
-	buf_puts(&b, "</dt>\n<dd id=\"registered-at\">");
+	html_markup(&b, "</dt>\n<dd id=\"registered-at\">");
 	html_escape_str(&b, r->registered_at);
-	buf_puts(&b, "</dd>\n<dt>");
+	html_markup(&b, "</dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_CODE));
-	buf_puts(&b, "</dt>\n<dd><code class=\"receipt\" id=\"receipt\">");
+	html_markup(&b, "</dt>\n<dd><code class=\"receipt\" id=\"receipt\">");
 	html_escape_str(&b, text);
-	buf_puts(&b, "</code></dd>\n</dl>\n<p class=\"notice\">");
+	html_markup(&b, "</code></dd>\n</dl>\n<p class=\"notice\">");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_ADVICE));
-	buf_puts(&b, "</p>\n<p>");
+	html_markup(&b, "</p>\n<p>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_NEXT));
-	buf_puts(&b, "</p>\n<p><a href=\"/status\">");
+	html_markup(&b, "</p>\n<p><a href=\"/status\">");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_STATUS_LINK));
-	buf_puts(&b, "</a></p>\n");
+	html_markup(&b, "</a></p>\n");
 	html_end(&b, lang);
 	request_reply_page(req, MHD_HTTP_OK, &b);
 }
