@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/digest.h"
 #include "crypto/seal.h"
 #include "staff/casefile.h"
@@ -22,52 +23,56 @@ static const char sql_files[] =
 	"ORDER BY id";
 static const char sql_messages[] =
 	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI'), m.key_sealed, m.body_case, coalesce(m.staff_login, ''), "
-	"m.is_reply FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
+	"'YYYY-MM-DD HH24:MI') AS created, m.key_sealed, m.body_case, "
+	"coalesce(m.staff_login, '') AS staff_login, m.is_reply "
+	"FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
 static const char sql_message_files[] =
 	"SELECT id, message_id, meta FROM hotline.attachments WHERE case_id = $1 "
 	"AND message_id IS NOT NULL ORDER BY id";
 static const char sql_notes[] =
-	"SELECT author_login, to_char(created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), "
-	"body FROM hotline.case_notes WHERE case_id = $1 ORDER BY id";
+	"SELECT author_login, to_char(created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI') "
+	"AS created, body FROM hotline.case_notes WHERE case_id = $1 ORDER BY id";
 static const char sql_events[] =
-	"SELECT to_char(at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), kind, detail::text "
+	"SELECT to_char(at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI') AS at, kind, "
+	"detail::text AS detail "
 	"FROM hotline.case_events WHERE case_id = $1 ORDER BY id";
 static const char sql_deadlines[] =
-	"SELECT kind, to_char(due_date, 'YYYY-MM-DD'), "
-	"coalesce(to_char(met_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), voided "
+	"SELECT kind, to_char(due_date, 'YYYY-MM-DD') AS due, "
+	"coalesce(to_char(met_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') AS met_at, "
+	"voided "
 	"FROM hotline.deadlines WHERE case_id = $1 ORDER BY due_date, id";
+/* norms: the clear value of rows written before migration 0022 */
 static const char sql_investigation[] =
-	"SELECT id, order_no, to_char(order_date, 'YYYY-MM-DD'), state, "
-	"to_char(due_date, 'YYYY-MM-DD'), extended, coalesce(decision, ''), coalesce(norms, ''), "
-	"conclusion_key_sealed, conclusion, proposed_measures, coalesce(decision_doc, ''), "
-	"coalesce(to_char(decision_date, 'YYYY-MM-DD'), ''), coalesce(measures_doc, ''), "
-	"coalesce(to_char(measures_date, 'YYYY-MM-DD'), ''), "
-	"coalesce(to_char(submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
-	"norms_sealed FROM hotline.investigations WHERE case_id = $1";
-enum { I_ID, I_ORDER_NO, I_ORDER_DATE, I_STATE, I_DUE, I_EXTENDED, I_DECISION, I_NORMS,
-       I_CONCL_KEY, I_CONCLUSION, I_PROPOSED, I_DECISION_DOC, I_DECISION_DATE, I_MEASURES_DOC,
-       I_MEASURES_DATE, I_SUBMITTED, I_NORMS_SEALED /* I_NORMS: clear before migration 0022 */ };
+	"SELECT id, order_no, to_char(order_date, 'YYYY-MM-DD') AS order_date, state, "
+	"to_char(due_date, 'YYYY-MM-DD') AS due_date, extended, coalesce(decision, '') AS decision, "
+	"coalesce(norms, '') AS norms, conclusion_key_sealed, conclusion, proposed_measures, "
+	"coalesce(decision_doc, '') AS decision_doc, "
+	"coalesce(to_char(decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
+	"coalesce(measures_doc, '') AS measures_doc, "
+	"coalesce(to_char(measures_date, 'YYYY-MM-DD'), '') AS measures_date, "
+	"coalesce(to_char(submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
+	"AS submitted_at, norms_sealed FROM hotline.investigations WHERE case_id = $1";
 /* name and position are sealed under the case's key; name, position: the
  * clear values of rows written before migration 0022 */
 static const char sql_members[] =
 	"SELECT name_sealed, name, position_sealed, position FROM hotline.commission_members "
 	"WHERE investigation_id = $1 ORDER BY id";
 static const char sql_extensions[] =
-	"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD'), consented_by, "
-	"to_char(old_due_date, 'YYYY-MM-DD'), to_char(new_due_date, 'YYYY-MM-DD') "
+	"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD') AS consent_date, consented_by, "
+	"to_char(old_due_date, 'YYYY-MM-DD') AS old_due_date, "
+	"to_char(new_due_date, 'YYYY-MM-DD') AS new_due_date "
 	"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
 static const char sql_requests[] =
 	"SELECT addressee_sealed, addressee, what_sealed, what, "
-	"to_char(requested_on, 'YYYY-MM-DD'), to_char(due_date, 'YYYY-MM-DD'), "
-	"received_at IS NOT NULL "
+	"to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
+	"to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received "
 	"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 /* The typed facts of the case itself: the unit it was referred to and the
  * body it was forwarded to, sealed; the clear columns hold only texts
  * written before migration 0022. */
 static const char sql_sealed_facts[] =
 	"SELECT referred_unit_sealed, referred_unit, forwarded_to_sealed, forwarded_to, "
-	"forwarded_at IS NOT NULL FROM hotline.cases WHERE id = $1";
+	"forwarded_at IS NOT NULL AS forwarded FROM hotline.cases WHERE id = $1";
 static const char sql_commission_users[] =
 	"SELECT login, display_name FROM hotline.staff_users WHERE 'commission' = ANY (roles) "
 	"AND NOT disabled ORDER BY display_name";
@@ -156,7 +161,8 @@ static bool forwarded_recorded(struct staff_ctx *c, const struct casefile *k)
 {
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_sealed_facts, 1, v);
-	bool done = res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 4), "t") == 0;
+	bool done = res && PQntuples(res) == 1 &&
+		    strcmp(PQgetvalue(res, 0, db_col(res, "forwarded")), "t") == 0;
 	PQclear(res);
 	return done;
 }
@@ -196,14 +202,18 @@ static void put_facts(struct staff_ctx *c, const struct casefile *k)
 	const char *v[1] = {k->id};
 	PGresult *sf = casefile_query(c, sql_sealed_facts, 1, v);
 	bool has_facts = sf && PQntuples(sf) == 1;
+	int unit_sealed = has_facts ? db_col(sf, "referred_unit_sealed") : -1;
+	int unit = has_facts ? db_col(sf, "referred_unit") : -1;
+	int to_sealed = has_facts ? db_col(sf, "forwarded_to_sealed") : -1;
+	int to = has_facts ? db_col(sf, "forwarded_to") : -1;
 	struct content_key *key =
-	    has_facts && (!PQgetisnull(sf, 0, 0) || !PQgetisnull(sf, 0, 2))
+	    has_facts && (!PQgetisnull(sf, 0, unit_sealed) || !PQgetisnull(sf, 0, to_sealed))
 		? casefile_content_key(c, k)
 		: NULL;
-	if (has_facts && !(PQgetisnull(sf, 0, 0) && PQgetisnull(sf, 0, 1))) {
+	if (has_facts && !(PQgetisnull(sf, 0, unit_sealed) && PQgetisnull(sf, 0, unit))) {
 		dt(c, M_CASE_UNIT);
 		staff_printf(c, "<span id=\"referred-unit\">");
-		(void)sealedtext_put(c, key, sf, 0, 0, 1);
+		(void)sealedtext_put(c, key, sf, 0, unit_sealed, unit);
 		staff_printf(c, "</span></dd>\n");
 	}
 	if (k->decision[0]) {
@@ -221,10 +231,10 @@ static void put_facts(struct staff_ctx *c, const struct casefile *k)
 		}
 		staff_printf(c, "</dd>\n");
 	}
-	if (has_facts && !(PQgetisnull(sf, 0, 2) && PQgetisnull(sf, 0, 3))) {
+	if (has_facts && !(PQgetisnull(sf, 0, to_sealed) && PQgetisnull(sf, 0, to))) {
 		dt(c, M_CASE_FORWARDED_TO);
 		staff_printf(c, "<span id=\"forwarded-body\">");
-		(void)sealedtext_put(c, key, sf, 0, 2, 3);
+		(void)sealedtext_put(c, key, sf, 0, to_sealed, to);
 		staff_printf(c, "</span></dd>\n");
 	}
 	content_key_free(key);
@@ -264,7 +274,8 @@ static void put_content(struct staff_ctx *c, const struct casefile *k,
 	}
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_content, 1, v);
-	json_t *content = res && PQntuples(res) == 1 ? decrypt_json(key, res, 0, 0) : NULL;
+	json_t *content =
+	    res && PQntuples(res) == 1 ? decrypt_json(key, res, 0, db_col(res, "content")) : NULL;
 	PQclear(res);
 	if (!json_is_object(content)) {
 		staff_printf(c, "<p class=\"error\">");
@@ -324,9 +335,10 @@ static void put_files(struct staff_ctx *c, const struct casefile *k,
 	if (n == 0)
 		paragraph(c, M_CASE_NO_FILES);
 	else if (key) {
+		int id = db_col(res, "id"), meta = db_col(res, "meta");
 		staff_printf(c, "<ul class=\"files\">\n");
 		for (int i = 0; i < n; i++)
-			put_file(c, key, res, i, 0, 1);
+			put_file(c, key, res, i, id, meta);
 		staff_printf(c, "</ul>\n");
 	}
 	PQclear(res);
@@ -342,10 +354,18 @@ void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long 
 	int n = res ? PQntuples(res) : 0;
 	if (n == 0)
 		paragraph(c, M_CASE_NO_MESSAGES);
+	int id = n ? db_col(res, "id") : -1, author = n ? db_col(res, "author") : -1;
+	int created = n ? db_col(res, "created") : -1;
+	int key_sealed = n ? db_col(res, "key_sealed") : -1;
+	int body = n ? db_col(res, "body_case") : -1, login = n ? db_col(res, "staff_login") : -1;
+	int is_reply = n ? db_col(res, "is_reply") : -1;
+	int f_id = files ? db_col(files, "id") : -1;
+	int f_message = files ? db_col(files, "message_id") : -1;
+	int f_meta = files ? db_col(files, "meta") : -1;
 	for (int i = 0; i < n; i++) {
-		bool staff = strcmp(PQgetvalue(res, i, 1), "staff") == 0;
-		bool unread = !staff && strtoll(PQgetvalue(res, i, 0), NULL, 10) > read_before;
-		bool answer = strcmp(PQgetvalue(res, i, 6), "t") == 0;
+		bool staff = strcmp(PQgetvalue(res, i, author), "staff") == 0;
+		bool unread = !staff && strtoll(PQgetvalue(res, i, id), NULL, 10) > read_before;
+		bool answer = strcmp(PQgetvalue(res, i, is_reply), "t") == 0;
 		staff_printf(c, "<article class=\"message %s%s%s\"><h3>",
 			     staff ? "from-staff" : "from-reporter", answer ? " reply" : "",
 			     unread ? " unread" : "");
@@ -355,26 +375,26 @@ void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long 
 			staff_printf(c, "</span> ");
 		}
 		staff_text(c, answer ? M_CASE_IS_REPLY : staff ? M_CASE_FROM_STAFF : M_CASE_FROM_REPORTER);
-		if (staff && *PQgetvalue(res, i, 5)) {
+		if (staff && *PQgetvalue(res, i, login)) {
 			staff_printf(c, " (");
-			staff_esc(c, PQgetvalue(res, i, 5));
+			staff_esc(c, PQgetvalue(res, i, login));
 			staff_printf(c, ")");
 		}
 		staff_printf(c, " &middot; <time>");
-		staff_esc(c, PQgetvalue(res, i, 2));
+		staff_esc(c, PQgetvalue(res, i, created));
 		staff_printf(c, "</time></h3>\n<p class=\"text\">");
-		struct content_key *mk = casefile_sealed_key(c, res, i, 3);
-		if (!casefile_put_text(c, mk, res, i, 4))
+		struct content_key *mk = casefile_sealed_key(c, res, i, key_sealed);
+		if (!casefile_put_text(c, mk, res, i, body))
 			staff_text(c, mk ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
 		staff_printf(c, "</p>\n");
 		bool any = false;
 		for (int f = 0; mk && files && f < PQntuples(files); f++) {
-			if (strcmp(PQgetvalue(files, f, 1), PQgetvalue(res, i, 0)) != 0)
+			if (strcmp(PQgetvalue(files, f, f_message), PQgetvalue(res, i, id)) != 0)
 				continue;
 			if (!any)
 				staff_printf(c, "<ul class=\"files\">\n");
 			any = true;
-			put_file(c, mk, files, f, 0, 2);
+			put_file(c, mk, files, f, f_id, f_meta);
 		}
 		if (any)
 			staff_printf(c, "</ul>\n");
@@ -429,13 +449,15 @@ static void put_notes(struct staff_ctx *c, const struct casefile *k,
 	int n = res ? PQntuples(res) : 0;
 	if (n == 0)
 		paragraph(c, M_CASE_NO_NOTES);
+	int author = n ? db_col(res, "author_login") : -1, created = n ? db_col(res, "created") : -1;
+	int body = n ? db_col(res, "body") : -1;
 	for (int i = 0; i < n; i++) {
 		staff_printf(c, "<article class=\"note\"><h3>");
-		staff_esc(c, PQgetvalue(res, i, 0));
+		staff_esc(c, PQgetvalue(res, i, author));
 		staff_printf(c, " &middot; <time>");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, PQgetvalue(res, i, created));
 		staff_printf(c, "</time></h3>\n<p class=\"text\">");
-		if (!casefile_put_text(c, key, res, i, 2))
+		if (!casefile_put_text(c, key, res, i, body))
 			staff_text(c, key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
 		staff_printf(c, "</p></article>\n");
 	}
@@ -460,18 +482,21 @@ static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 	if (dl && PQntuples(dl) > 0) {
 		subheading(c, M_CASE_DEADLINES);
 		staff_printf(c, "<ul id=\"deadlines\">\n");
+		int kind = db_col(dl, "kind"), due_col = db_col(dl, "due");
+		int met_col = db_col(dl, "met_at"), voided_col = db_col(dl, "voided");
 		for (int i = 0; i < PQntuples(dl); i++) {
-			const char *due = PQgetvalue(dl, i, 1), *met = PQgetvalue(dl, i, 2);
+			const char *due = PQgetvalue(dl, i, due_col);
+			const char *met = PQgetvalue(dl, i, met_col);
 			staff_printf(c, "<li data-kind=\"");
-			staff_esc(c, PQgetvalue(dl, i, 0));
+			staff_esc(c, PQgetvalue(dl, i, kind));
 			staff_printf(c, "\">");
-			staff_text(c, casefile_deadline_text(PQgetvalue(dl, i, 0)));
+			staff_text(c, casefile_deadline_text(PQgetvalue(dl, i, kind)));
 			staff_printf(c, ": <time>");
 			staff_esc(c, due);
 			staff_printf(c, "</time> &mdash; ");
 			char text[160];
 			/* a voided deadline stopped when the case ended: not done */
-			bool voided = strcmp(PQgetvalue(dl, i, 3), "t") == 0;
+			bool voided = strcmp(PQgetvalue(dl, i, voided_col), "t") == 0;
 			if (*met) {
 				snprintf(text, sizeof(text),
 					 i18n(c->lang, voided ? M_CASE_VOIDED_AT : M_CASE_MET_AT), met);
@@ -491,15 +516,17 @@ static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 	PGresult *ev = casefile_query(c, sql_events, 1, v);
 	subheading(c, M_CASE_EVENTS);
 	staff_printf(c, "<ol id=\"events\">\n");
+	int at = ev ? db_col(ev, "at") : -1, kind = ev ? db_col(ev, "kind") : -1;
+	int detail = ev ? db_col(ev, "detail") : -1;
 	for (int i = 0; ev && i < PQntuples(ev); i++) {
 		staff_printf(c, "<li><time>");
-		staff_esc(c, PQgetvalue(ev, i, 0));
+		staff_esc(c, PQgetvalue(ev, i, at));
 		staff_printf(c, "</time> <strong>");
-		staff_esc(c, PQgetvalue(ev, i, 1));
+		staff_esc(c, PQgetvalue(ev, i, kind));
 		staff_printf(c, "</strong>");
-		if (strcmp(PQgetvalue(ev, i, 2), "{}") != 0) {
+		if (strcmp(PQgetvalue(ev, i, detail), "{}") != 0) {
 			staff_printf(c, " <code>");
-			staff_esc(c, PQgetvalue(ev, i, 2));
+			staff_esc(c, PQgetvalue(ev, i, detail));
 			staff_printf(c, "</code>");
 		}
 		staff_printf(c, "</li>\n");
@@ -546,43 +573,45 @@ static void put_submitted(struct staff_ctx *c, const PGresult *res)
 {
 	char text[160];
 	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON),
-		 PQgetvalue(res, 0, I_SUBMITTED));
+		 PQgetvalue(res, 0, db_col(res, "submitted_at")));
 	subheading(c, M_COMM_CONCLUSION);
 	staff_printf(c, "<p id=\"submitted\">");
 	staff_esc(c, text);
 	staff_printf(c, "</p>\n<dl>\n");
-	struct content_key *key = casefile_sealed_key(c, res, 0, I_CONCL_KEY);
+	struct content_key *key =
+	    casefile_sealed_key(c, res, 0, db_col(res, "conclusion_key_sealed"));
 	static const struct {
-		int col;
+		const char *col;
 		enum msg label;
 		const char *id;
-	} texts[] = {{I_CONCLUSION, M_COMM_FINDINGS, "findings-text"},
-		     {I_PROPOSED, M_COMM_PROPOSED, "proposed-text"}};
+	} texts[] = {{"conclusion", M_COMM_FINDINGS, "findings-text"},
+		     {"proposed_measures", M_COMM_PROPOSED, "proposed-text"}};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		if (PQgetisnull(res, 0, texts[i].col))
+		int col = db_col(res, texts[i].col);
+		if (PQgetisnull(res, 0, col))
 			continue;
 		staff_printf(c, "<dt>");
 		staff_text(c, texts[i].label);
 		staff_printf(c, "</dt>\n<dd class=\"text\" id=\"%s\">", texts[i].id);
-		if (!casefile_put_text(c, key, res, 0, texts[i].col))
+		if (!casefile_put_text(c, key, res, 0, col))
 			staff_text(c, M_COMM_CANNOT_OPEN);
 		staff_printf(c, "</dd>\n");
 	}
 	staff_printf(c, "</dl>\n");
 	content_key_free(key);
-	const char *decision = PQgetvalue(res, 0, I_DECISION);
+	const char *decision = PQgetvalue(res, 0, db_col(res, "decision"));
 	if (*decision) {
 		staff_printf(c, "<p id=\"decision-text\">");
 		staff_text(c, ruling_text(decision));
 		staff_printf(c, "</p>\n");
 		casepage_doc_line(c, "decision-doc", M_COMM_DECISION_DOC,
-				  PQgetvalue(res, 0, I_DECISION_DOC),
-				  PQgetvalue(res, 0, I_DECISION_DATE));
+				  PQgetvalue(res, 0, db_col(res, "decision_doc")),
+				  PQgetvalue(res, 0, db_col(res, "decision_date")));
 	}
-	if (*PQgetvalue(res, 0, I_MEASURES_DOC))
+	if (*PQgetvalue(res, 0, db_col(res, "measures_doc")))
 		casepage_doc_line(c, "measures-doc", M_COMM_MEASURES_DOC,
-				  PQgetvalue(res, 0, I_MEASURES_DOC),
-				  PQgetvalue(res, 0, I_MEASURES_DATE));
+				  PQgetvalue(res, 0, db_col(res, "measures_doc")),
+				  PQgetvalue(res, 0, db_col(res, "measures_date")));
 }
 
 /* The investigation with its commission, extensions and requests for
@@ -601,40 +630,43 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 		PQclear(res);
 		return false;
 	}
-	snprintf(inv_state, state_size, "%s", PQgetvalue(res, 0, 3));
-	snprintf(due, 11, "%s", PQgetvalue(res, 0, 4));
-	snprintf(decision, 24, "%s", PQgetvalue(res, 0, I_DECISION));
+	int state = db_col(res, "state"), due_col = db_col(res, "due_date");
+	int norms_sealed = db_col(res, "norms_sealed"), norms = db_col(res, "norms");
+	int concl_key = db_col(res, "conclusion_key_sealed");
+	snprintf(inv_state, state_size, "%s", PQgetvalue(res, 0, state));
+	snprintf(due, 11, "%s", PQgetvalue(res, 0, due_col));
+	snprintf(decision, 24, "%s", PQgetvalue(res, 0, db_col(res, "decision")));
 	staff_printf(c, "<dl class=\"facts\">\n");
 	dt(c, M_CASE_ORDER);
-	staff_esc(c, PQgetvalue(res, 0, 1));
+	staff_esc(c, PQgetvalue(res, 0, db_col(res, "order_no")));
 	staff_printf(c, ", ");
-	staff_esc(c, PQgetvalue(res, 0, 2));
+	staff_esc(c, PQgetvalue(res, 0, db_col(res, "order_date")));
 	staff_printf(c, "</dd>\n");
-	dd_text(c, M_BOARD_STATE, PQgetvalue(res, 0, 3));
+	dd_text(c, M_BOARD_STATE, PQgetvalue(res, 0, state));
 	dt(c, M_CASE_DUE);
 	staff_printf(c, "<time id=\"investigation-due\">");
-	staff_esc(c, PQgetvalue(res, 0, 4));
+	staff_esc(c, PQgetvalue(res, 0, due_col));
 	staff_printf(c, "</time>");
-	if (strcmp(PQgetvalue(res, 0, 5), "t") == 0) {
+	if (strcmp(PQgetvalue(res, 0, db_col(res, "extended")), "t") == 0) {
 		staff_printf(c, " (");
 		staff_text(c, M_CASE_EXTENDED);
 		staff_printf(c, ")");
 	}
 	staff_printf(c, "</dd>\n");
-	if (!PQgetisnull(res, 0, I_NORMS_SEALED)) {
+	if (!PQgetisnull(res, 0, norms_sealed)) {
 		/* under the conclusion's key, like the findings */
-		struct content_key *ck = casefile_sealed_key(c, res, 0, I_CONCL_KEY);
+		struct content_key *ck = casefile_sealed_key(c, res, 0, concl_key);
 		dt(c, M_CASE_NORMS);
 		staff_printf(c, "<span id=\"norms\">");
-		if (!casefile_put_text(c, ck, res, 0, I_NORMS_SEALED))
+		if (!casefile_put_text(c, ck, res, 0, norms_sealed))
 			staff_text(c, M_SEALED_TEXT);
 		staff_printf(c, "</span></dd>\n");
 		content_key_free(ck);
-	} else if (*PQgetvalue(res, 0, I_NORMS)) {
-		dd_text(c, M_CASE_NORMS, PQgetvalue(res, 0, I_NORMS));
+	} else if (*PQgetvalue(res, 0, norms)) {
+		dd_text(c, M_CASE_NORMS, PQgetvalue(res, 0, norms));
 	}
 	staff_printf(c, "</dl>\n");
-	const char *w[1] = {PQgetvalue(res, 0, 0)};
+	const char *w[1] = {PQgetvalue(res, 0, db_col(res, "id"))};
 	subheading(c, M_CASE_COMMISSION);
 	staff_printf(c, "<ul id=\"commission\">\n");
 	struct content_key *key = casefile_content_key(c, k);
@@ -644,8 +676,11 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 	for (int i = 0; x && i < PQntuples(x); i++) {
 		char text[512];
 		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_EXTENSION_LINE),
-			 PQgetvalue(x, i, 3), PQgetvalue(x, i, 4), PQgetvalue(x, i, 0),
-			 PQgetvalue(x, i, 1), PQgetvalue(x, i, 2));
+			 PQgetvalue(x, i, db_col(x, "old_due_date")),
+			 PQgetvalue(x, i, db_col(x, "new_due_date")),
+			 PQgetvalue(x, i, db_col(x, "consent_doc")),
+			 PQgetvalue(x, i, db_col(x, "consent_date")),
+			 PQgetvalue(x, i, db_col(x, "consented_by")));
 		staff_printf(c, "<p class=\"extension\">");
 		staff_esc(c, text);
 		staff_printf(c, "</p>\n");
@@ -654,16 +689,21 @@ static bool put_investigation(struct staff_ctx *c, const struct casefile *k, cha
 	PGresult *r = casefile_query(c, sql_requests, 1, w);
 	subheading(c, M_CASE_REQUESTS);
 	staff_printf(c, "<ul id=\"requests\">\n");
+	int r_addressee_sealed = r ? db_col(r, "addressee_sealed") : -1;
+	int r_addressee = r ? db_col(r, "addressee") : -1;
+	int r_what_sealed = r ? db_col(r, "what_sealed") : -1, r_what = r ? db_col(r, "what") : -1;
+	int r_requested = r ? db_col(r, "requested_on") : -1, r_due = r ? db_col(r, "due_date") : -1;
+	int r_received = r ? db_col(r, "received") : -1;
 	for (int i = 0; r && i < PQntuples(r); i++) {
 		staff_printf(c, "<li>");
-		(void)sealedtext_put(c, key, r, i, 0, 1);
+		(void)sealedtext_put(c, key, r, i, r_addressee_sealed, r_addressee);
 		staff_printf(c, ": ");
-		(void)sealedtext_put(c, key, r, i, 2, 3);
+		(void)sealedtext_put(c, key, r, i, r_what_sealed, r_what);
 		staff_printf(c, " &mdash; ");
-		staff_esc(c, PQgetvalue(r, i, 4));
+		staff_esc(c, PQgetvalue(r, i, r_requested));
 		staff_printf(c, " &rarr; ");
-		staff_esc(c, PQgetvalue(r, i, 5));
-		if (strcmp(PQgetvalue(r, i, 6), "t") == 0) {
+		staff_esc(c, PQgetvalue(r, i, r_due));
+		if (strcmp(PQgetvalue(r, i, r_received), "t") == 0) {
 			staff_printf(c, " &#10003;");
 		}
 		staff_printf(c, "</li>\n");
@@ -683,14 +723,18 @@ void casepage_members(struct staff_ctx *c, const struct content_key *key, const 
 {
 	const char *v[1] = {inv_id};
 	PGresult *res = casefile_query(c, sql_members, 1, v);
+	int name_sealed = res ? db_col(res, "name_sealed") : -1;
+	int name = res ? db_col(res, "name") : -1;
+	int pos_sealed = res ? db_col(res, "position_sealed") : -1;
+	int pos = res ? db_col(res, "position") : -1;
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		staff_printf(c, "<li>");
-		(void)sealedtext_put(c, key, res, i, 0, 1);
+		(void)sealedtext_put(c, key, res, i, name_sealed, name);
 		char *position = NULL;
-		enum freetext_state ps = freetext_open(key, res, i, 2, 3, &position);
+		enum freetext_state ps = freetext_open(key, res, i, pos_sealed, pos, &position);
 		if (ps == FREETEXT_SEALED) {
 			staff_printf(c, ", ");
-			(void)sealedtext_put(c, key, res, i, 2, 3);
+			(void)sealedtext_put(c, key, res, i, pos_sealed, pos);
 		} else if (position && *position) {
 			staff_printf(c, ", ");
 			staff_esc(c, position);
@@ -830,12 +874,14 @@ static void put_order_form(struct staff_ctx *c, const struct casefile *k)
 	text_input(c, "order-date", "order_date", M_ORDER_DATE, "date", true);
 	fieldset_open(c, M_ORDER_MEMBERS);
 	PGresult *res = casefile_query(c, sql_commission_users, 0, NULL);
+	int login = res ? db_col(res, "login") : -1;
+	int display_name = res ? db_col(res, "display_name") : -1;
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		staff_printf(c, "<label class=\"choice\"><input type=\"checkbox\" name=\"member\" "
 				"value=\"");
-		staff_esc(c, PQgetvalue(res, i, 0));
+		staff_esc(c, PQgetvalue(res, i, login));
 		staff_printf(c, "\"> ");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, PQgetvalue(res, i, display_name));
 		staff_printf(c, "</label>\n");
 	}
 	if (!res || PQntuples(res) == 0) {
@@ -904,12 +950,12 @@ static void put_ruling_forms(struct staff_ctx *c, const struct casefile *k, cons
 /* "2 new messages from the reporter": what this view marked read. */
 static void put_unread_notice(struct staff_ctx *c, const struct casefile *k, long long before)
 {
-	static const char sql_unread[] = "SELECT hotline.case_unread_messages($1, $2)";
+	static const char sql_unread[] = "SELECT hotline.case_unread_messages($1, $2) AS unread";
 	char upto[24];
 	snprintf(upto, sizeof(upto), "%lld", before);
 	const char *v[2] = {k->id, upto};
 	PGresult *res = casefile_query(c, sql_unread, 2, v);
-	int n = res && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : 0;
+	int n = res && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, db_col(res, "unread"))) : 0;
 	PQclear(res);
 	if (n == 0)
 		return;
@@ -927,14 +973,15 @@ static void put_unread_notice(struct staff_ctx *c, const struct casefile *k, lon
 static void put_unproven_claims(struct staff_ctx *c, const struct casefile *k)
 {
 	static const char sql_claims[] =
-		"SELECT detail->>'claims' FROM hotline.case_events "
+		"SELECT detail->>'claims' AS claims FROM hotline.case_events "
 		"WHERE case_id = $1 AND kind = 'followup_unproven' ORDER BY id";
 	const char *v[1] = {k->id};
 	PGresult *res = casefile_query(c, sql_claims, 1, v);
+	int claims = res ? db_col(res, "claims") : -1;
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		char text[512];
 		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_UNPROVEN_CLAIM),
-			 PQgetvalue(res, i, 0));
+			 PQgetvalue(res, i, claims));
 		staff_printf(c, "<p class=\"notice\" id=\"unproven-claim\">");
 		staff_esc(c, text);
 		staff_printf(c, "</p>\n");
@@ -949,7 +996,7 @@ static void put_unproven_claims(struct staff_ctx *c, const struct casefile *k)
 static void put_related(struct staff_ctx *c, const struct casefile *k)
 {
 	static const char sql_related[] =
-		"SELECT j.reg_no, 'attached' FROM hotline.related_appeals r "
+		"SELECT j.reg_no, 'attached' AS relation FROM hotline.related_appeals r "
 		"JOIN hotline.investigations i ON i.id = r.investigation_id "
 		"JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = a.journal_id "
 		"WHERE i.case_id = $1 "
@@ -967,14 +1014,15 @@ static void put_related(struct staff_ctx *c, const struct casefile *k)
 	casepage_section(c, "related", M_REL_TITLE);
 	if (n > 0) {
 		staff_printf(c, "<ul id=\"related-list\">\n");
+		int reg_no = db_col(res, "reg_no"), relation = db_col(res, "relation");
 		for (int i = 0; i < n; i++) {
-			bool attached = strcmp(PQgetvalue(res, i, 1), "attached") == 0;
+			bool attached = strcmp(PQgetvalue(res, i, relation), "attached") == 0;
 			staff_printf(c, "<li class=\"%s\">", attached ? "attached" : "investigation");
 			staff_text(c, attached ? M_REL_ATTACHED : M_REL_PART_OF);
 			staff_printf(c, " <a href=\"/staff/case/");
-			staff_esc(c, PQgetvalue(res, i, 0));
+			staff_esc(c, PQgetvalue(res, i, reg_no));
 			staff_printf(c, "\">");
-			staff_esc(c, PQgetvalue(res, i, 0));
+			staff_esc(c, PQgetvalue(res, i, reg_no));
 			staff_printf(c, "</a></li>\n");
 		}
 		staff_printf(c, "</ul>\n");
@@ -1131,7 +1179,7 @@ static void safe_file_name(const char *name, char *out, size_t size)
 static void file_download(struct staff_ctx *c)
 {
 	static const char sql_file[] =
-		"SELECT j.reg_no, a.message_id IS NULL, a.meta, a.data, m.key_sealed "
+		"SELECT j.reg_no, a.message_id IS NULL AS of_case, a.meta, a.data, m.key_sealed "
 		"FROM hotline.attachments a JOIN hotline.cases c ON c.id = a.case_id "
 		"JOIN hotline.journal j ON j.id = c.journal_id "
 		"LEFT JOIN hotline.messages m ON m.id = a.message_id WHERE a.id = $1::bigint";
@@ -1149,7 +1197,7 @@ static void file_download(struct staff_ctx *c)
 	struct casefile k;
 	bool db_error = res == NULL;
 	if (!res || PQntuples(res) != 1 ||
-	    !casefile_load(c, PQgetvalue(res, 0, 0), false, &k, &db_error)) {
+	    !casefile_load(c, PQgetvalue(res, 0, db_col(res, "reg_no")), false, &k, &db_error)) {
 		PQclear(res);
 		casefile_load_refused(c, db_error);
 		return;
@@ -1162,13 +1210,14 @@ static void file_download(struct staff_ctx *c)
 		casefile_db_error(c);
 		return;
 	}
-	bool of_case = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	bool of_case = strcmp(PQgetvalue(res, 0, db_col(res, "of_case")), "t") == 0;
+	int key_sealed = db_col(res, "key_sealed");
 	struct content_key *key =
-	    of_case ? casefile_content_key(c, &k) : casefile_sealed_key(c, res, 0, 4);
+	    of_case ? casefile_content_key(c, &k) : casefile_sealed_key(c, res, 0, key_sealed);
 	bool have_key = key != NULL;
-	json_t *meta = decrypt_json(key, res, 0, 2);
+	json_t *meta = decrypt_json(key, res, 0, db_col(res, "meta"));
 	size_t len;
-	unsigned char *ct = casefile_bytea(res, 0, 3, &len);
+	unsigned char *ct = casefile_bytea(res, 0, db_col(res, "data"), &len);
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	bool ok = meta && ct && stream_decrypt(key, ct, len, &plain, &plen);

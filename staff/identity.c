@@ -6,6 +6,7 @@
 
 #include "crypto/keys.h"
 #include "base/buf.h"
+#include "base/db.h"
 #include "intake/sealing.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"
@@ -120,9 +121,10 @@ static void list(struct staff_ctx *c)
 	}
 	staff_printf(c, "<ul class=\"cards\" id=\"reveals\">\n");
 	int shown = 0;
+	int id = db_col(res, "id");
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct reveal r;
-		if (!reveal_load(c->db, PQgetvalue(res, i, 0), &r, &e) || !may_see(c, &r))
+		if (!reveal_load(c->db, PQgetvalue(res, i, id), &r, &e) || !may_see(c, &r))
 			continue;
 		shown++;
 		staff_printf(c, "<li class=\"card reveal %s\" id=\"reveal-%s\"><h2><a "

@@ -3,15 +3,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/seal.h"
 #include "staff/caseaction.h"
 #include "staff/casefile.h"
 
 /* The newest reply (a later one corrects an earlier). */
 static const char sql_reply[] =
-    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
-    "m.key_sealed, m.body_case, (SELECT s.value FROM hotline.settings s "
-    "WHERE s.key = 'organisation') "
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY') "
+    "AS registered, m.key_sealed, m.body_case, (SELECT s.value FROM hotline.settings s "
+    "WHERE s.key = 'organisation') AS organisation "
     "FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
     "JOIN hotline.journal j ON j.id = c.journal_id "
     "WHERE m.case_id = $1 AND m.is_reply ORDER BY m.id DESC LIMIT 1";
@@ -63,7 +64,7 @@ static void reply_letter(struct staff_ctx *c)
 		caseaction_refused(c, k.reg_no, &e);
 		return;
 	}
-	struct content_key *mk = casefile_sealed_key(c, res, 0, 2);
+	struct content_key *mk = casefile_sealed_key(c, res, 0, db_col(res, "key_sealed"));
 	if (!mk) {
 		PQclear(res);
 		casefile_rollback(c);
@@ -76,10 +77,11 @@ static void reply_letter(struct staff_ctx *c)
 		   w->lang);
 	put(c, w->title);
 	buf_puts(&c->body, " ");
-	put(c, PQgetvalue(res, 0, 0));
+	put(c, PQgetvalue(res, 0, db_col(res, "reg_no")));
 	buf_puts(&c->body, "</title><link rel=\"stylesheet\" href=\"/staff/case.css\"></head>"
 			   "<body class=\"letter\">\n<p class=\"org\">");
-	put(c, PQgetisnull(res, 0, 4) ? "" : PQgetvalue(res, 0, 4));
+	int org = db_col(res, "organisation");
+	put(c, PQgetisnull(res, 0, org) ? "" : PQgetvalue(res, 0, org));
 	buf_puts(&c->body, "</p>\n<p>");
 	put(c, w->outgoing);
 	buf_puts(&c->body, "</p>\n<p class=\"to\">");
@@ -90,11 +92,12 @@ static void reply_letter(struct staff_ctx *c)
 	put(c, w->heading);
 	buf_puts(&c->body, "</h1>\n<p>");
 	char intro[512];
-	snprintf(intro, sizeof(intro), w->intro, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+	snprintf(intro, sizeof(intro), w->intro, PQgetvalue(res, 0, db_col(res, "reg_no")),
+		 PQgetvalue(res, 0, db_col(res, "registered")));
 	buf_puts(&c->body, "<span id=\"letter-intro\">");
 	put(c, intro);
 	buf_puts(&c->body, "</span></p>\n<p class=\"text\" id=\"letter-text\">");
-	bool opened = casefile_put_text(c, mk, res, 0, 3);
+	bool opened = casefile_put_text(c, mk, res, 0, db_col(res, "body_case"));
 	content_key_free(mk);
 	PQclear(res);
 	if (!opened) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/seal.h"
 #include "staff/casefile.h"
 #include "workflow/wfdb.h"
@@ -42,7 +43,7 @@ char *sealedtext_reveal_seal(struct staff_ctx *c, const char *reg_no, const char
 	const char *p[1] = {reg_no};
 	PGresult *res = wfdb_exec(c->db, sql_case, 1, p, NULL);
 	struct content_key *key = res && PQntuples(res) == 1
-				      ? sealedtext_case_key(c, PQgetvalue(res, 0, 0))
+				      ? sealedtext_case_key(c, PQgetvalue(res, 0, db_col(res, "id")))
 				      : NULL;
 	PQclear(res);
 	char *sealed = freetext_seal(key, reason);
@@ -62,9 +63,10 @@ void sealedtext_put_reveal_reason(struct staff_ctx *c, const char *reveal_id, co
 	}
 	/* only a sealed reason needs the key: a custodian or an analyst holds
 	 * none, and the page says a reason was given */
+	int sealed = db_col(res, "reason_sealed"), clear = db_col(res, "reason");
 	struct content_key *key =
-	    PQgetisnull(res, 0, 0) ? NULL : sealedtext_case_key(c, case_id);
-	(void)sealedtext_put(c, key, res, 0, 0, 1);
+	    PQgetisnull(res, 0, sealed) ? NULL : sealedtext_case_key(c, case_id);
+	(void)sealedtext_put(c, key, res, 0, sealed, clear);
 	content_key_free(key);
 	PQclear(res);
 }
