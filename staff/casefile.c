@@ -219,21 +219,22 @@ bool casefile_decrypt(const struct content_key *key, const PGresult *res, int ro
 	return ok;
 }
 
-bool casefile_put_text(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
-		       int row, int col)
+char *casefile_open_text(const struct content_key *key, const PGresult *res, int row, int col)
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	if (!casefile_decrypt(key, res, row, col, &plain, &plen))
-		return false;
-	struct buf tmp;
-	buf_init(&tmp);
-	buf_add(&tmp, plain, plen);
-	staff_esc(c, tmp.data ? tmp.data : "");
-	buf_wipe(&tmp);
+		return NULL;
+	/* what the page shows of it: up to a NUL byte, as before */
+	size_t len = strnlen((const char *)plain, plen);
+	char *text = malloc(len + 1);
+	if (!text)
+		abort();
+	memcpy(text, plain, len);
+	text[len] = '\0';
 	crypto_wipe(plain, plen);
 	free(plain);
-	return true;
+	return text;
 }
 
 void casefile_today(struct staff_ctx *c, char out[11])

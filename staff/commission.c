@@ -242,23 +242,40 @@ static void put_field(struct staff_ctx *c, enum msg label, const char *value, co
 }
 
 /* The report's own words, opened with the session's case key. */
-static void put_report(struct staff_ctx *c, const PGresult *v, const char *case_id)
+struct commission_report {
+	bool has_seal;	 /* this member's own seal of the case opened */
+	json_t *content; /* NULL when the report did not open */
+};
+
+/* v: a row of sql_view or sql_appeal (content_key, content). */
+static void report_load(struct staff_ctx *c, const PGresult *v, const char *case_id,
+			struct commission_report *r)
 {
-	casepage_section(c, "report", M_COMM_REPORT);
 	/* this member's own seal of the case (docs/keys.md) */
-	const struct secret_key *sk = staff_case_key_for(c, case_id);
+	r->has_seal = staff_case_key_for(c, case_id) != NULL;
 	struct content_key *key = casefile_sealed_key(c, v, 0, db_col(v, "content_key"));
 	unsigned char *plain = NULL;
 	size_t plen = 0;
-	json_t *content = NULL;
 	if (casefile_decrypt(key, v, 0, db_col(v, "content"), &plain, &plen)) {
-		content = json_loadb((const char *)plain, plen, 0, NULL);
+		r->content = json_loadb((const char *)plain, plen, 0, NULL);
 		crypto_wipe(plain, plen);
 		free(plain);
 	}
-	if (!content) {
+	content_key_free(key);
+}
+
+static void report_free(struct commission_report *r)
+{
+	json_decref(r->content);
+	r->content = NULL;
+}
+
+static void put_report(struct staff_ctx *c, const struct commission_report *r)
+{
+	casepage_section(c, "report", M_COMM_REPORT);
+	if (!r->content) {
 		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
-		staff_text(c, sk ? M_COMM_CANNOT_OPEN : M_COMM_NOT_SEALED);
+		staff_text(c, r->has_seal ? M_COMM_CANNOT_OPEN : M_COMM_NOT_SEALED);
 		staff_printf(c, "</p>\n");
 	} else {
 		static const struct {
@@ -269,7 +286,8 @@ static void put_report(struct staff_ctx *c, const PGresult *v, const char *case_
 			      {"who", M_FORM_WHO}};
 		staff_printf(c, "<dl class=\"report\">\n");
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-			const char *text = json_string_value(json_object_get(content, fields[i].field));
+			const char *text =
+			    json_string_value(json_object_get(r->content, fields[i].field));
 			if (!text || !*text)
 				continue;
 			staff_printf(c, "<dt>");
@@ -279,39 +297,35 @@ static void put_report(struct staff_ctx *c, const PGresult *v, const char *case_
 			staff_printf(c, "</dd>\n");
 		}
 		staff_printf(c, "</dl>\n");
-		json_decref(content);
 	}
-	content_key_free(key);
 	staff_printf(c, "</section>\n");
 }
 
 /* One encrypted text of the conclusion, under the conclusion's key. */
-static void put_sealed_text(struct staff_ctx *c, const struct content_key *key, const PGresult *v,
-			    int col, const char *id)
+static void put_sealed_text(struct staff_ctx *c, const struct sealedtext *t, const char *id)
 {
 	staff_printf(c, "<dd class=\"text\" id=\"%s\">", id);
-	if (!casefile_put_text(c, key, v, 0, col) && !PQgetisnull(v, 0, col))
+	if (!sealedtext_put_opened(c, t) && t->st == FREETEXT_SEALED)
 		staff_text(c, M_COMM_CANNOT_OPEN);
 	staff_printf(c, "</dd>\n");
 }
 
-static void put_members(struct staff_ctx *c, const struct content_key *key, const char *inv_id)
+static void put_members(struct staff_ctx *c, const struct casepage_members *members)
 {
 	casepage_section(c, "members", M_COMM_MEMBERS);
 	staff_printf(c, "<ul>\n");
-	casepage_members(c, key, inv_id);
+	casepage_members_put(c, members);
 	staff_printf(c, "</ul>\n</section>\n");
 }
 
-static void put_extensions(struct staff_ctx *c, const char *inv_id)
+static const char sql_extensions[] =
+	"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD') AS consent_date, "
+	"consented_by, to_char(old_due_date, 'YYYY-MM-DD') AS old_due_date, "
+	"to_char(new_due_date, 'YYYY-MM-DD') AS new_due_date "
+	"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
+
+static void put_extensions(struct staff_ctx *c, const PGresult *res)
 {
-	static const char sql_ext[] =
-		"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD') AS consent_date, "
-		"consented_by, to_char(old_due_date, 'YYYY-MM-DD') AS old_due_date, "
-		"to_char(new_due_date, 'YYYY-MM-DD') AS new_due_date "
-		"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
-	const char *p[1] = {inv_id};
-	PGresult *res = wfdb_exec(c->db, sql_ext, 1, p, NULL);
 	int old_due = res ? db_col(res, "old_due_date") : -1;
 	int new_due = res ? db_col(res, "new_due_date") : -1;
 	int doc = res ? db_col(res, "consent_doc") : -1;
@@ -326,15 +340,19 @@ static void put_extensions(struct staff_ctx *c, const char *inv_id)
 		staff_esc(c, text);
 		staff_printf(c, "</p>\n");
 	}
-	PQclear(res);
 }
 
-static void put_requests(struct staff_ctx *c, const struct content_key *key,
-			 const struct calendar *cal, const char *reg_no, const char *inv_id,
-			 bool running, bool open)
+/* The requests for materials: the rows (kept) and, per row, whom and what
+ * opened with the case's key (clear only in rows written before
+ * migration 0022). */
+struct commission_requests {
+	PGresult *res;
+	struct sealedtext *addressee, *what;
+};
+
+static void requests_load(struct staff_ctx *c, const struct content_key *key, const char *inv_id,
+			  struct commission_requests *rq)
 {
-	/* whom and what: sealed under the case's key (clear only in rows
-	 * written before migration 0022) */
 	static const char sql_requests[] =
 		"SELECT id, addressee_sealed, what_sealed, "
 		"to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
@@ -344,6 +362,38 @@ static void put_requests(struct staff_ctx *c, const struct content_key *key,
 		"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 	const char *p[1] = {inv_id};
 	PGresult *res = wfdb_exec(c->db, sql_requests, 1, p, NULL);
+	rq->res = res;
+	int n = res ? PQntuples(res) : 0;
+	if (n == 0)
+		return;
+	int addressee_sealed = db_col(res, "addressee_sealed"), addressee = db_col(res, "addressee");
+	int what_sealed = db_col(res, "what_sealed"), what = db_col(res, "what");
+	rq->addressee = calloc((size_t)n, sizeof(*rq->addressee));
+	rq->what = calloc((size_t)n, sizeof(*rq->what));
+	if (!rq->addressee || !rq->what)
+		abort();
+	for (int i = 0; i < n; i++) {
+		sealedtext_open(&rq->addressee[i], key, res, i, addressee_sealed, addressee);
+		sealedtext_open(&rq->what[i], key, res, i, what_sealed, what);
+	}
+}
+
+static void requests_free(struct commission_requests *rq)
+{
+	int n = rq->res ? PQntuples(rq->res) : 0;
+	for (int i = 0; rq->addressee && i < n; i++) {
+		sealedtext_free(&rq->addressee[i]);
+		sealedtext_free(&rq->what[i]);
+	}
+	free(rq->addressee);
+	free(rq->what);
+	PQclear(rq->res);
+}
+
+static void put_requests(struct staff_ctx *c, const struct commission_requests *rq,
+			 const struct calendar *cal, const char *reg_no, bool running, bool open)
+{
+	const PGresult *res = rq->res;
 	char action[64];
 	snprintf(action, sizeof(action), "/staff/commission/%s", reg_no);
 	casepage_section(c, "requests", M_COMM_REQUESTS);
@@ -351,10 +401,6 @@ static void put_requests(struct staff_ctx *c, const struct content_key *key,
 	staff_text(c, M_COMM_REQUESTS_HINT);
 	staff_printf(c, "</p>\n<ul class=\"cards\">\n");
 	int id_col = res ? db_col(res, "id") : -1, received_col = res ? db_col(res, "received") : -1;
-	int addressee_sealed = res ? db_col(res, "addressee_sealed") : -1;
-	int addressee = res ? db_col(res, "addressee") : -1;
-	int what_sealed = res ? db_col(res, "what_sealed") : -1;
-	int what = res ? db_col(res, "what") : -1;
 	int requested_on = res ? db_col(res, "requested_on") : -1;
 	int due_date = res ? db_col(res, "due_date") : -1;
 	int received_at = res ? db_col(res, "received_at") : -1;
@@ -363,9 +409,9 @@ static void put_requests(struct staff_ctx *c, const struct content_key *key,
 		bool received = strcmp(PQgetvalue(res, i, received_col), "t") == 0;
 		staff_printf(c, "<li class=\"card request%s\" id=\"request-%lld\"><p><strong>",
 			     received ? " received" : "", strtoll(id, NULL, 10));
-		(void)sealedtext_put(c, key, res, i, addressee_sealed, addressee);
+		sealedtext_write(c, &rq->addressee[i]);
 		staff_printf(c, "</strong>: ");
-		(void)sealedtext_put(c, key, res, i, what_sealed, what);
+		sealedtext_write(c, &rq->what[i]);
 		staff_printf(c, "</p>\n<p>");
 		staff_text(c, M_COMM_REQUESTED_ON);
 		staff_printf(c, " <time>");
@@ -398,7 +444,6 @@ static void put_requests(struct staff_ctx *c, const struct content_key *key,
 		staff_printf(c, "</li>\n");
 	}
 	staff_printf(c, "</ul>\n");
-	PQclear(res);
 	if (running) {
 		staff_form_open(c, action, false);
 		staff_printf(c, "<fieldset id=\"new-request\"><legend>");
@@ -420,7 +465,39 @@ static void put_requests(struct staff_ctx *c, const struct content_key *key,
 	staff_printf(c, "</section>\n");
 }
 
-static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *action,
+/* The conclusion's texts, under the conclusion's key, once it was drafted;
+ * norms: clear before migration 0022 (then read from sql_view's row). */
+struct commission_conclusion {
+	bool has_seal; /* this member's own seal of the case opened */
+	bool norms_sealed;
+	struct sealedtext findings, norms, proposed;
+};
+
+static void conclusion_load(struct staff_ctx *c, const PGresult *v, enum investigation_state state,
+			    struct commission_conclusion *cc)
+{
+	if (state == INV_ORDERED || state == INV_IN_PROGRESS)
+		return;
+	cc->has_seal = staff_case_key_for(c, PQgetvalue(v, 0, db_col(v, "case_id"))) != NULL;
+	struct content_key *key = casefile_sealed_key(c, v, 0, db_col(v, "conclusion_key_sealed"));
+	sealedtext_open_sealed(&cc->findings, key, v, 0, db_col(v, "conclusion"));
+	int norms_sealed = db_col(v, "norms_sealed");
+	cc->norms_sealed = !PQgetisnull(v, 0, norms_sealed);
+	if (cc->norms_sealed)
+		sealedtext_open_sealed(&cc->norms, key, v, 0, norms_sealed);
+	sealedtext_open_sealed(&cc->proposed, key, v, 0, db_col(v, "proposed_measures"));
+	content_key_free(key);
+}
+
+static void conclusion_free(struct commission_conclusion *cc)
+{
+	sealedtext_free(&cc->findings);
+	sealedtext_free(&cc->norms);
+	sealedtext_free(&cc->proposed);
+}
+
+static void put_conclusion(struct staff_ctx *c, const PGresult *v,
+			   const struct commission_conclusion *cc, const char *action,
 			   enum investigation_state state)
 {
 	casepage_section(c, "conclusion", M_COMM_CONCLUSION);
@@ -451,33 +528,28 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *a
 		staff_text(c, M_COMM_SUBMIT_CONCLUSION);
 		staff_printf(c, "</button></p>\n</form>\n");
 	} else {
-		const char *case_id = PQgetvalue(v, 0, db_col(v, "case_id"));
-		const struct secret_key *sk = staff_case_key_for(c, case_id);
-		struct content_key *key =
-		    casefile_sealed_key(c, v, 0, db_col(v, "conclusion_key_sealed"));
 		staff_printf(c, "<dl>\n<dt>");
 		staff_text(c, M_COMM_FINDINGS);
 		staff_printf(c, "</dt>\n");
-		put_sealed_text(c, key, v, db_col(v, "conclusion"), "findings-text");
+		put_sealed_text(c, &cc->findings, "findings-text");
 		staff_printf(c, "<dt>");
 		staff_text(c, M_COMM_NORMS);
 		staff_printf(c, "</dt>\n");
-		if (!PQgetisnull(v, 0, db_col(v, "norms_sealed"))) {
-			put_sealed_text(c, key, v, db_col(v, "norms_sealed"), "norms-text");
+		if (cc->norms_sealed) {
+			put_sealed_text(c, &cc->norms, "norms-text");
 		} else {
 			staff_printf(c, "<dd id=\"norms-text\">");
 			staff_esc(c, PQgetvalue(v, 0, db_col(v, "norms")));
 			staff_printf(c, "</dd>\n");
 		}
-		if (!PQgetisnull(v, 0, db_col(v, "proposed_measures"))) {
+		if (cc->proposed.st != FREETEXT_NONE) {
 			staff_printf(c, "<dt>");
 			staff_text(c, M_COMM_PROPOSED);
 			staff_printf(c, "</dt>\n");
-			put_sealed_text(c, key, v, db_col(v, "proposed_measures"), "proposed-text");
+			put_sealed_text(c, &cc->proposed, "proposed-text");
 		}
 		staff_printf(c, "</dl>\n");
-		content_key_free(key);
-		if (!sk) {
+		if (!cc->has_seal) {
 			staff_printf(c, "<p class=\"notice\">");
 			staff_text(c, M_COMM_NOT_SEALED);
 			staff_printf(c, "</p>\n");
@@ -532,8 +604,15 @@ static void put_decision(struct staff_ctx *c, const PGresult *v, enum investigat
 	staff_printf(c, "</section>\n");
 }
 
-static void put_interest(struct staff_ctx *c, const struct content_key *key, const char *case_id,
-			 const char *action, bool closed)
+/* The declared interests: the rows (kept) and each name opened with the
+ * case's key. */
+struct commission_interest {
+	PGresult *res;
+	struct sealedtext *name;
+};
+
+static void interest_load(struct staff_ctx *c, const struct content_key *key, const char *case_id,
+			  struct commission_interest *in)
 {
 	/* the name is sealed under the case's key (clear only in rows written
 	 * before migration 0022); "mine" is known by the account */
@@ -546,11 +625,36 @@ static void put_interest(struct staff_ctx *c, const struct content_key *key, con
 	user_id_text(c, uid);
 	const char *p[2] = {case_id, uid};
 	PGresult *res = wfdb_exec(c->db, sql_interest, 2, p, NULL);
+	in->res = res;
+	int n = res ? PQntuples(res) : 0;
+	if (n == 0)
+		return;
+	int name_sealed = db_col(res, "name_sealed"), name = db_col(res, "name");
+	in->name = calloc((size_t)n, sizeof(*in->name));
+	if (!in->name)
+		abort();
+	for (int i = 0; i < n; i++)
+		sealedtext_open(&in->name[i], key, res, i, name_sealed, name);
+}
+
+static void interest_free(struct commission_interest *in)
+{
+	int n = in->res ? PQntuples(in->res) : 0;
+	for (int i = 0; in->name && i < n; i++)
+		sealedtext_free(&in->name[i]);
+	free(in->name);
+	PQclear(in->res);
+}
+
+static void put_interest(struct staff_ctx *c, const struct commission_interest *in,
+			 const char *action, bool closed)
+{
+	const PGresult *res = in->res;
 	casepage_section(c, "interest", M_COMM_INTEREST);
 	bool mine = false;
 	if (res && PQntuples(res) > 0) {
 		staff_printf(c, "<ul>\n");
-		int name_sealed = db_col(res, "name_sealed"), name = db_col(res, "name");
+		int name = db_col(res, "name");
 		int declared_on = db_col(res, "declared_on"), mine_col = db_col(res, "mine");
 		for (int i = 0; i < PQntuples(res); i++) {
 			if (strcmp(PQgetvalue(res, i, mine_col), "t") == 0 ||
@@ -558,14 +662,13 @@ static void put_interest(struct staff_ctx *c, const struct content_key *key, con
 			     strcmp(PQgetvalue(res, i, name), c->user->name) == 0))
 				mine = true;
 			staff_printf(c, "<li>");
-			(void)sealedtext_put(c, key, res, i, name_sealed, name);
+			sealedtext_write(c, &in->name[i]);
 			staff_printf(c, " · <time>");
 			staff_esc(c, PQgetvalue(res, i, declared_on));
 			staff_printf(c, "</time></li>\n");
 		}
 		staff_printf(c, "</ul>\n");
 	}
-	PQclear(res);
 	if (!mine && !closed) {
 		staff_printf(c, "<p class=\"hint\">");
 		staff_text(c, M_COMM_INTEREST_HINT);
@@ -582,28 +685,26 @@ static void put_interest(struct staff_ctx *c, const struct content_key *key, con
 /* The messages between the reporter and the compliance manager: the
  * commission considers what the reporter adds during the investigation
  * (004 L139). Read only here. */
-static void put_case_messages(struct staff_ctx *c, const char *case_id, const char *reg_no,
-			      long long read_before)
+static struct casepage_messages *case_messages_load(struct staff_ctx *c, const char *case_id,
+						    const char *reg_no, struct casefile *k)
 {
-	struct casefile k;
-	memset(&k, 0, sizeof(k));
-	snprintf(k.id, sizeof(k.id), "%s", case_id);
-	snprintf(k.reg_no, sizeof(k.reg_no), "%s", reg_no);
-	casepage_messages(c, &k, read_before);
+	memset(k, 0, sizeof(*k));
+	snprintf(k->id, sizeof(k->id), "%s", case_id);
+	snprintf(k->reg_no, sizeof(k->reg_no), "%s", reg_no);
+	return casepage_messages_load(c, k);
 }
 
 /* The appeals the compliance manager attached to this investigation
  * (004 L139), each opened on its own page. */
-static void put_related(struct staff_ctx *c, const char *inv_id)
-{
-	static const char sql_related[] =
+static const char sql_related[] =
 		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
 		"AS registered, hotline.case_unread_messages(a.id, a.messages_read_upto) AS unread "
 		"FROM hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
 		"JOIN hotline.journal j ON j.id = a.journal_id WHERE r.investigation_id = $1 "
 		"ORDER BY j.id";
-	const char *p[1] = {inv_id};
-	PGresult *res = wfdb_exec(c->db, sql_related, 1, p, NULL);
+
+static void put_related(struct staff_ctx *c, const PGresult *res)
+{
 	casepage_section(c, "related", M_REL_TITLE);
 	int n = res ? PQntuples(res) : 0;
 	if (n == 0) {
@@ -628,32 +729,70 @@ static void put_related(struct staff_ctx *c, const char *inv_id)
 	}
 	if (n > 0)
 		staff_printf(c, "</ul>\n");
-	PQclear(res);
 	staff_printf(c, "</section>\n");
 }
 
-/* The whole page of one investigation; error (may be NULL) is a refusal
- * of the step just tried. The view is audited before anything of the case
- * is shown. */
-static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
-{
-	const char *p[1] = {reg_no};
-	struct wf_error e = {0};
-	long long read_before = 0;
-	PGresult *v = wfdb_exec(c->db, sql_view, 1, p, &e);
-	struct calendar *cal = v ? wfdb_calendar(c->db, &e) : NULL;
+/* One investigation as a member sees it: read in full after the view was
+ * audited, before any of it is written; view_free() releases it and wipes
+ * what was decrypted. v (sql_view's one row) is kept: the page writes
+ * from it. */
+struct commission_view {
+	PGresult *v;
 	enum investigation_state state;
-	if (!v || !cal || PQntuples(v) != 1 ||
-	    !investigation_state_parse(PQgetvalue(v, 0, db_col(v, "state")), &state) ||
-	    !staff_audit(c, "case.view", reg_no) ||
-	    !casefile_mark_read(c, PQgetvalue(v, 0, db_col(v, "case_id")), &read_before)) {
-		PQclear(v);
-		calendar_free(cal);
-		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
-		return;
-	}
-	if (status)
-		c->status = status;
+	struct calendar *cal;
+	long long read_before;
+	PGresult *extensions;
+	struct content_key *key; /* the case's content key (issue 14) */
+	struct casepage_members *members;
+	struct commission_report report;
+	struct casefile k; /* id and reg_no, for the messages */
+	struct casepage_messages *messages;
+	PGresult *related;
+	struct commission_requests requests;
+	struct commission_conclusion conclusion;
+	struct commission_interest interest;
+};
+
+/* Reads the rest of the page in the order it was always read in (after an
+ * error, PostgreSQL refuses every later statement of the transaction). */
+static void view_load(struct staff_ctx *c, const char *reg_no, struct commission_view *w)
+{
+	const char *case_id = PQgetvalue(w->v, 0, db_col(w->v, "case_id"));
+	const char *p[1] = {PQgetvalue(w->v, 0, db_col(w->v, "inv_id"))};
+	w->extensions = wfdb_exec(c->db, sql_extensions, 1, p, NULL);
+	/* what the staff typed about the case opens with its key (issue 14) */
+	w->key = sealedtext_case_key(c, case_id);
+	w->members = casepage_members_load(c, w->key, p[0]);
+	report_load(c, w->v, case_id, &w->report);
+	w->messages = case_messages_load(c, case_id, reg_no, &w->k);
+	w->related = wfdb_exec(c->db, sql_related, 1, p, NULL);
+	requests_load(c, w->key, p[0], &w->requests);
+	conclusion_load(c, w->v, w->state, &w->conclusion);
+	interest_load(c, w->key, case_id, &w->interest);
+}
+
+static void view_free(struct commission_view *w)
+{
+	PQclear(w->v);
+	calendar_free(w->cal);
+	PQclear(w->extensions);
+	content_key_free(w->key);
+	casepage_members_free(w->members);
+	report_free(&w->report);
+	casepage_messages_free(w->messages);
+	PQclear(w->related);
+	requests_free(&w->requests);
+	conclusion_free(&w->conclusion);
+	interest_free(&w->interest);
+}
+
+/* The whole page from the view; error (may be NULL) is a refusal of the
+ * step just tried. */
+static void put_page(struct staff_ctx *c, const char *reg_no, const struct commission_view *w,
+		     const char *error)
+{
+	const PGresult *v = w->v;
+	enum investigation_state state = w->state;
 	char title[128];
 	snprintf(title, sizeof(title), i18n(c->lang, M_COMM_CASE_TITLE), reg_no);
 	char action[64];
@@ -679,8 +818,7 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 		 PQgetvalue(v, 0, db_col(v, "order_date")));
 	put_field(c, M_COMM_ORDER, order, "order");
 	put_field(c, M_STATUS_STATE,
-		  i18n(c->lang, inv_state_text(PQgetvalue(v, 0, db_col(v, "state")))),
-		  "inv-state");
+		  i18n(c->lang, inv_state_text(PQgetvalue(v, 0, db_col(v, "state")))), "inv-state");
 	staff_printf(c, "<dt>");
 	staff_text(c, M_COMM_DUE);
 	staff_printf(c, "</dt>\n<dd id=\"due\"><time>");
@@ -688,24 +826,21 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 	staff_printf(c, "</time>");
 	if (state < INV_SUBMITTED) {
 		staff_printf(c, " · ");
-		put_days_left(c, cal, PQgetvalue(v, 0, db_col(v, "due_date")));
+		put_days_left(c, w->cal, PQgetvalue(v, 0, db_col(v, "due_date")));
 	}
 	staff_printf(c, "</dd>\n</dl>\n<p class=\"hint\">");
 	staff_text(c, M_COMM_TERM_HINT);
 	staff_printf(c, "</p>\n");
-	put_extensions(c, PQgetvalue(v, 0, db_col(v, "inv_id")));
-	/* what the staff typed about the case opens with its key (issue 14) */
-	struct content_key *key = sealedtext_case_key(c, PQgetvalue(v, 0, db_col(v, "case_id")));
-	put_members(c, key, PQgetvalue(v, 0, db_col(v, "inv_id")));
-	put_report(c, v, PQgetvalue(v, 0, db_col(v, "case_id")));
-	put_case_messages(c, PQgetvalue(v, 0, db_col(v, "case_id")), reg_no, read_before);
-	put_related(c, PQgetvalue(v, 0, db_col(v, "inv_id")));
-	put_requests(c, key, cal, reg_no, PQgetvalue(v, 0, db_col(v, "inv_id")),
+	put_extensions(c, w->extensions);
+	put_members(c, w->members);
+	put_report(c, &w->report);
+	casepage_messages_put(c, &w->k, w->messages, w->read_before);
+	put_related(c, w->related);
+	put_requests(c, &w->requests, w->cal, reg_no,
 		     state == INV_ORDERED || state == INV_IN_PROGRESS, state < INV_SUBMITTED);
-	put_conclusion(c, v, action, state);
+	put_conclusion(c, v, &w->conclusion, action, state);
 	put_decision(c, v, state);
-	put_interest(c, key, PQgetvalue(v, 0, db_col(v, "case_id")), action, state == INV_CLOSED);
-	content_key_free(key);
+	put_interest(c, &w->interest, action, state == INV_CLOSED);
 	if (strcmp(PQgetvalue(v, 0, db_col(v, "has_identity")), "t") == 0 && state != INV_CLOSED) {
 		casepage_section(c, "reveal", M_REVEAL_TITLE);
 		staff_printf(c, "<p><a href=\"/staff/reveal/new?case=");
@@ -715,8 +850,33 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 		staff_printf(c, "</a></p>\n</section>\n");
 	}
 	staff_page_end(c);
-	PQclear(v);
-	calendar_free(cal);
+}
+
+/* The page of one investigation; error (may be NULL) is a refusal of the
+ * step just tried. The view is audited before anything of the case is
+ * read for the page. */
+static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
+{
+	const char *p[1] = {reg_no};
+	struct wf_error e = {0};
+	struct commission_view w;
+	memset(&w, 0, sizeof(w));
+	w.v = wfdb_exec(c->db, sql_view, 1, p, &e);
+	w.cal = w.v ? wfdb_calendar(c->db, &e) : NULL;
+	if (!w.v || !w.cal || PQntuples(w.v) != 1 ||
+	    !investigation_state_parse(PQgetvalue(w.v, 0, db_col(w.v, "state")), &w.state) ||
+	    !staff_audit(c, "case.view", reg_no) ||
+	    !casefile_mark_read(c, PQgetvalue(w.v, 0, db_col(w.v, "case_id")), &w.read_before)) {
+		PQclear(w.v);
+		calendar_free(w.cal);
+		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	if (status)
+		c->status = status;
+	view_load(c, reg_no, &w);
+	put_page(c, reg_no, &w, error);
+	view_free(&w);
 }
 
 static void view(struct staff_ctx *c)
@@ -872,6 +1032,12 @@ static void appeal_view(struct staff_ctx *c)
 		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
 		return;
 	}
+	const char *case_id = PQgetvalue(v, 0, db_col(v, "case_id"));
+	struct commission_report report;
+	memset(&report, 0, sizeof(report));
+	report_load(c, v, case_id, &report);
+	struct casefile k;
+	struct casepage_messages *messages = case_messages_load(c, case_id, c->arg, &k);
 	char title[128];
 	snprintf(title, sizeof(title), i18n(c->lang, M_COMM_APPEAL_TITLE), c->arg);
 	staff_page_begin(c, title);
@@ -889,9 +1055,11 @@ static void appeal_view(struct staff_ctx *c)
 	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, db_col(v, "registered")),
 		  "registered");
 	staff_printf(c, "</dl>\n");
-	put_report(c, v, PQgetvalue(v, 0, db_col(v, "case_id")));
-	put_case_messages(c, PQgetvalue(v, 0, db_col(v, "case_id")), c->arg, read_before);
+	put_report(c, &report);
+	casepage_messages_put(c, &k, messages, read_before);
 	staff_page_end(c);
+	report_free(&report);
+	casepage_messages_free(messages);
 	PQclear(v);
 }
 
