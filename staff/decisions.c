@@ -69,25 +69,48 @@ static void case_link(struct staff_ctx *c, const char *reg_no)
 	staff_printf(c, "</a>");
 }
 
-static void queue(struct staff_ctx *c)
-{
+/* The queue page's data, read before any of it is written: the reports
+ * awaiting a decision (res), the running investigations (run), those to
+ * order (ord) and to rule on (rule). queue_free() releases it. */
+struct queue_view {
 	char today[11];
-	casefile_today(c, today);
-	struct calendar *cal = wfdb_calendar(c->db, NULL);
-	const char *v[2] = {today, alternate_queue(c)};
+	struct calendar *cal;
+	PGresult *res, *run, *ord, *rule;
+};
+
+static void queue_free(struct queue_view *q)
+{
+	PQclear(q->res);
+	PQclear(q->run);
+	PQclear(q->ord);
+	PQclear(q->rule);
+	calendar_free(q->cal);
+}
+
+/* False (all released) on a database error. */
+static bool queue_load(struct staff_ctx *c, struct queue_view *q)
+{
+	memset(q, 0, sizeof(*q));
+	casefile_today(c, q->today);
+	q->cal = wfdb_calendar(c->db, NULL);
+	const char *v[2] = {q->today, alternate_queue(c)};
 	const char *w[1] = {alternate_queue(c)};
-	PGresult *res = cal ? casefile_query(c, sql_queue, 2, v) : NULL;
-	PGresult *run = res ? casefile_query(c, sql_running, 1, w) : NULL;
-	PGresult *ord = run ? casefile_query(c, sql_to_order, 1, w) : NULL;
-	PGresult *rule = ord ? casefile_query(c, sql_to_rule, 1, w) : NULL;
-	if (!rule) {
-		PQclear(res);
-		PQclear(run);
-		PQclear(ord);
-		calendar_free(cal);
-		casefile_db_error(c);
-		return;
+	q->res = q->cal ? casefile_query(c, sql_queue, 2, v) : NULL;
+	q->run = q->res ? casefile_query(c, sql_running, 1, w) : NULL;
+	q->ord = q->run ? casefile_query(c, sql_to_order, 1, w) : NULL;
+	q->rule = q->ord ? casefile_query(c, sql_to_rule, 1, w) : NULL;
+	if (!q->rule) {
+		queue_free(q);
+		return false;
 	}
+	return true;
+}
+
+static void queue_put(struct staff_ctx *c, const struct queue_view *q)
+{
+	const PGresult *res = q->res, *run = q->run, *ord = q->ord, *rule = q->rule;
+	const struct calendar *cal = q->cal;
+	const char *today = q->today;
 	staff_page_begin(c, i18n(c->lang, M_QUEUE_TITLE));
 	casepage_stylesheet(c);
 	staff_printf(c, "<h1>");
@@ -234,11 +257,17 @@ static void queue(struct staff_ctx *c)
 		staff_printf(c, "</ul>\n");
 	staff_printf(c, "</section>\n");
 	staff_page_end(c);
-	PQclear(res);
-	PQclear(run);
-	PQclear(ord);
-	PQclear(rule);
-	calendar_free(cal);
+}
+
+static void queue(struct staff_ctx *c)
+{
+	struct queue_view q;
+	if (!queue_load(c, &q)) {
+		casefile_db_error(c);
+		return;
+	}
+	queue_put(c, &q);
+	queue_free(&q);
 }
 
 static void ack(struct staff_ctx *c)
