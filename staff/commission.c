@@ -121,33 +121,9 @@ static void put_days_left(struct staff_ctx *c, const struct calendar *cal, const
 
 /* --- the list --- */
 
-static void list(struct staff_ctx *c)
+/* The list from its rows (sql_list) and the calendar, read before. */
+static void list_put(struct staff_ctx *c, const PGresult *res, const struct calendar *cal)
 {
-	static const char sql_list[] =
-		"SELECT j.reg_no, i.order_no, to_char(i.order_date, 'YYYY-MM-DD') AS order_date, "
-		"i.state, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.extended, "
-		"(SELECT count(*) FROM hotline.material_requests r WHERE r.investigation_id = i.id "
-		"AND r.received_at IS NULL) AS open_requests, "
-		"hotline.case_unread_messages(c.id, c.messages_read_upto) + coalesce((SELECT "
-		"sum(hotline.case_unread_messages(a.id, a.messages_read_upto)) FROM "
-		"hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
-		"WHERE r.investigation_id = i.id), 0) AS unread "
-		"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
-		"JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
-		"ON m.investigation_id = i.id WHERE m.staff_user_id = $1::bigint "
-		"ORDER BY i.state = 'closed', i.due_date, j.reg_no";
-	char uid[24];
-	user_id_text(c, uid);
-	const char *p[1] = {uid};
-	struct wf_error e = {0};
-	PGresult *res = wfdb_exec(c->db, sql_list, 1, p, &e);
-	struct calendar *cal = res ? wfdb_calendar(c->db, &e) : NULL;
-	if (!res || !cal) {
-		PQclear(res);
-		calendar_free(cal);
-		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
-		return;
-	}
 	staff_page_begin(c, i18n(c->lang, M_COMM_TITLE));
 	casepage_stylesheet(c);
 	staff_printf(c, "<h1>");
@@ -210,6 +186,36 @@ static void list(struct staff_ctx *c)
 	}
 	staff_printf(c, "</ul>\n");
 	staff_page_end(c);
+}
+
+static void list(struct staff_ctx *c)
+{
+	static const char sql_list[] =
+		"SELECT j.reg_no, i.order_no, to_char(i.order_date, 'YYYY-MM-DD') AS order_date, "
+		"i.state, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.extended, "
+		"(SELECT count(*) FROM hotline.material_requests r WHERE r.investigation_id = i.id "
+		"AND r.received_at IS NULL) AS open_requests, "
+		"hotline.case_unread_messages(c.id, c.messages_read_upto) + coalesce((SELECT "
+		"sum(hotline.case_unread_messages(a.id, a.messages_read_upto)) FROM "
+		"hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
+		"WHERE r.investigation_id = i.id), 0) AS unread "
+		"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
+		"JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
+		"ON m.investigation_id = i.id WHERE m.staff_user_id = $1::bigint "
+		"ORDER BY i.state = 'closed', i.due_date, j.reg_no";
+	char uid[24];
+	user_id_text(c, uid);
+	const char *p[1] = {uid};
+	struct wf_error e = {0};
+	PGresult *res = wfdb_exec(c->db, sql_list, 1, p, &e);
+	struct calendar *cal = res ? wfdb_calendar(c->db, &e) : NULL;
+	if (!res || !cal) {
+		PQclear(res);
+		calendar_free(cal);
+		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	list_put(c, res, cal);
 	PQclear(res);
 	calendar_free(cal);
 }
