@@ -12,6 +12,7 @@
 #include "crypto/digest.h"
 #include "crypto/seal.h"
 #include "base/config.h"
+#include "base/db.h"
 #include "intake/sealing.h"
 #include "staff/casefile.h"
 #include "staff/seals.h"
@@ -120,7 +121,7 @@ static enum note_stored store_note(struct staff_ctx *c, const struct casefile *k
 		PGresult *res = casefile_query_bin(c, sql_note, 3, v, l, f);
 		ok = res != NULL && PQntuples(res) == 1;
 		if (ok && note_id)
-			snprintf(note_id, 24, "%s", PQgetvalue(res, 0, 0));
+			snprintf(note_id, 24, "%s", PQgetvalue(res, 0, db_col(res, "id")));
 		PQclear(res);
 	}
 	free(body);
@@ -253,7 +254,10 @@ static void reply(struct staff_ctx *c)
 	const char *v[1] = {k.id};
 	PGresult *res = casefile_query(c, sql_reporter_key, 1, v);
 	size_t pklen = 0;
-	unsigned char *pk = res && PQntuples(res) == 1 ? casefile_bytea(res, 0, 0, &pklen) : NULL;
+	unsigned char *pk =
+	    res && PQntuples(res) == 1
+		? casefile_bytea(res, 0, db_col(res, "reporter_public_key"), &pklen)
+		: NULL;
 	PQclear(res);
 	if (!pk || pklen != KEYS_PUBLIC_BYTES) {
 		PQfreemem(pk);

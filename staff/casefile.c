@@ -9,6 +9,7 @@
 
 #include "crypto/seal.h"
 #include "base/config.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "crypto/secret.h"
 #include "staff/seals.h"
@@ -24,17 +25,21 @@
 	"AND d.kind IN ('triage', 'director_notice'))"
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI'), j.channel, c.category, c.language, c.state, c.anonymous, "
-	"c.director_named, c.reporter_public_key IS NOT NULL, c.overdue, "
-	"coalesce(c.referred_unit, ''), coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
-	"coalesce(c.forwarded_to, ''), " ESCALATED_TO_ALTERNATE ", c.director_involved "
+	"'YYYY-MM-DD HH24:MI') AS registered_at, j.channel, c.category, c.language, c.state, "
+	"c.anonymous, c.director_named, c.reporter_public_key IS NOT NULL AS has_reporter_key, "
+	"c.overdue, coalesce(c.referred_unit, '') AS triage_unit, "
+	"coalesce(c.decision, '') AS decision, coalesce(c.decision_doc, '') AS decision_doc, "
+	"coalesce(c.forwarded_to, '') AS forwarded_to, " ESCALATED_TO_ALTERNATE " AS escalated, "
+	"c.director_involved "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 static const char sql_case_lock[] =
 	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI'), j.channel, c.category, c.language, c.state, c.anonymous, "
-	"c.director_named, c.reporter_public_key IS NOT NULL, c.overdue, "
-	"coalesce(c.referred_unit, ''), coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
-	"coalesce(c.forwarded_to, ''), " ESCALATED_TO_ALTERNATE ", c.director_involved "
+	"'YYYY-MM-DD HH24:MI') AS registered_at, j.channel, c.category, c.language, c.state, "
+	"c.anonymous, c.director_named, c.reporter_public_key IS NOT NULL AS has_reporter_key, "
+	"c.overdue, coalesce(c.referred_unit, '') AS triage_unit, "
+	"coalesce(c.decision, '') AS decision, coalesce(c.decision_doc, '') AS decision_doc, "
+	"coalesce(c.forwarded_to, '') AS forwarded_to, " ESCALATED_TO_ALTERNATE " AS escalated, "
+	"c.director_involved "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 "
 	"FOR UPDATE OF c";
 
@@ -104,7 +109,10 @@ unsigned char *casefile_bytea(const PGresult *res, int row, int col, size_t *len
 	return PQunescapeBytea((const unsigned char *)PQgetvalue(res, row, col), len);
 }
 
-#define COPY(field, col) snprintf(k->field, sizeof(k->field), "%s", PQgetvalue(res, 0, col))
+/* The column of sql_case called as the field of struct casefile. */
+#define COPY(field)                                                                        \
+	snprintf(k->field, sizeof(k->field), "%s", PQgetvalue(res, 0, db_col(res, #field)))
+#define FLAG(name) (strcmp(PQgetvalue(res, 0, db_col(res, name)), "t") == 0)
 
 bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct casefile *k,
 		   bool *db_error)
@@ -117,24 +125,25 @@ bool casefile_load(struct staff_ctx *c, const char *reg_no, bool lock, struct ca
 		*db_error = true;
 		return false;
 	}
-	bool ok = PQntuples(res) == 1 && case_state_parse(PQgetvalue(res, 0, 6), &k->state);
+	bool ok = PQntuples(res) == 1 &&
+		  case_state_parse(PQgetvalue(res, 0, db_col(res, "state")), &k->state);
 	if (ok) {
-		COPY(id, 0);
-		COPY(reg_no, 1);
-		COPY(registered_at, 2);
-		COPY(channel, 3);
-		COPY(category, 4);
-		COPY(language, 5);
-		k->anonymous = strcmp(PQgetvalue(res, 0, 7), "t") == 0;
-		k->director_named = strcmp(PQgetvalue(res, 0, 8), "t") == 0;
-		k->has_reporter_key = strcmp(PQgetvalue(res, 0, 9), "t") == 0;
-		k->overdue = strcmp(PQgetvalue(res, 0, 10), "t") == 0;
-		COPY(triage_unit, 11);
-		COPY(decision, 12);
-		COPY(decision_doc, 13);
-		COPY(forwarded_to, 14);
-		bool escalated = strcmp(PQgetvalue(res, 0, 15), "t") == 0;
-		COPY(director_involved, 16);
+		COPY(id);
+		COPY(reg_no);
+		COPY(registered_at);
+		COPY(channel);
+		COPY(category);
+		COPY(language);
+		k->anonymous = FLAG("anonymous");
+		k->director_named = FLAG("director_named");
+		k->has_reporter_key = FLAG("has_reporter_key");
+		k->overdue = FLAG("overdue");
+		COPY(triage_unit);
+		COPY(decision);
+		COPY(decision_doc);
+		COPY(forwarded_to);
+		bool escalated = FLAG("escalated");
+		COPY(director_involved);
 		bool triaged = k->state != CASE_REGISTERED;
 		ok = casefile_visible(c->user->roles, k->director_named, triaged, escalated);
 		k->view_only =
@@ -166,7 +175,7 @@ bool casefile_mark_read(struct staff_ctx *c, const char *case_id, long long *bef
 		PQclear(res);
 		return false;
 	}
-	*before = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*before = strtoll(PQgetvalue(res, 0, db_col(res, "messages_read_upto")), NULL, 10);
 	PQclear(res);
 	res = casefile_query(c, sql_read, 2, v);
 	PQclear(res);
@@ -176,7 +185,7 @@ bool casefile_mark_read(struct staff_ctx *c, const char *case_id, long long *bef
 struct content_key *casefile_content_key(struct staff_ctx *c, const struct casefile *k)
 {
 	static const char sql_key[] = "SELECT coalesce(content_key_resealed, content_key_sealed) "
-				      "FROM hotline.cases WHERE id = $1";
+				      "AS content_key FROM hotline.cases WHERE id = $1";
 	const struct secret_key *sk = staff_case_key_for(c, k->id);
 	if (!sk)
 		return NULL;
@@ -184,7 +193,8 @@ struct content_key *casefile_content_key(struct staff_ctx *c, const struct casef
 	PGresult *res = casefile_query(c, sql_key, 1, v);
 	if (!res)
 		return NULL;
-	struct content_key *key = PQntuples(res) == 1 ? casefile_sealed_key(c, res, 0, 0) : NULL;
+	struct content_key *key =
+	    PQntuples(res) == 1 ? casefile_sealed_key(c, res, 0, db_col(res, "content_key")) : NULL;
 	PQclear(res);
 	return key;
 }
@@ -209,21 +219,22 @@ bool casefile_decrypt(const struct content_key *key, const PGresult *res, int ro
 	return ok;
 }
 
-bool casefile_put_text(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
-		       int row, int col)
+char *casefile_open_text(const struct content_key *key, const PGresult *res, int row, int col)
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	if (!casefile_decrypt(key, res, row, col, &plain, &plen))
-		return false;
-	struct buf tmp;
-	buf_init(&tmp);
-	buf_add(&tmp, plain, plen);
-	staff_esc(c, tmp.data ? tmp.data : "");
-	buf_wipe(&tmp);
+		return NULL;
+	/* what the page shows of it: up to a NUL byte, as before */
+	size_t len = strnlen((const char *)plain, plen);
+	char *text = malloc(len + 1);
+	if (!text)
+		abort();
+	memcpy(text, plain, len);
+	text[len] = '\0';
 	secret_wipe(plain, plen);
 	free(plain);
-	return true;
+	return text;
 }
 
 void casefile_today(struct staff_ctx *c, char out[11])
@@ -353,7 +364,8 @@ char *casefile_report_text(struct staff_ctx *c, const struct casefile *k)
 	size_t len;
 	unsigned char *plain = NULL;
 	size_t plen = 0;
-	if (res && PQntuples(res) == 1 && casefile_decrypt(key, res, 0, 0, &plain, &plen)) {
+	if (res && PQntuples(res) == 1 &&
+	    casefile_decrypt(key, res, 0, db_col(res, "content"), &plain, &plen)) {
 		json_t *content = json_loadb((const char *)plain, plen, 0, NULL);
 		struct buf b;
 		buf_init(&b);
@@ -373,9 +385,11 @@ char *casefile_report_text(struct staff_ctx *c, const struct casefile *k)
 		/* and the reporter's messages: someone named only in a later
 		 * message steps aside too (004 L105) */
 		PGresult *msgs = casefile_query(c, sql_reporter, 1, v);
+		int key_sealed = msgs ? db_col(msgs, "key_sealed") : -1;
+		int body = msgs ? db_col(msgs, "body_case") : -1;
 		for (int i = 0; msgs && i < PQntuples(msgs); i++) {
-			struct content_key *mk = casefile_sealed_key(c, msgs, i, 0);
-			if (mk && casefile_decrypt(mk, msgs, i, 1, &plain, &plen)) {
+			struct content_key *mk = casefile_sealed_key(c, msgs, i, key_sealed);
+			if (mk && casefile_decrypt(mk, msgs, i, body, &plain, &plen)) {
 				buf_add(&b, plain, plen);
 				buf_puts(&b, "\n");
 				secret_wipe(plain, plen);

@@ -115,10 +115,11 @@ char *casefile_report_text(struct staff_ctx *c, const struct casefile *k);
  * false when there is no key, the column is NULL or it does not open. */
 bool casefile_decrypt(const struct content_key *key, const PGresult *res, int row, int col,
 		      unsigned char **plain, size_t *plen) MUST_CHECK;
-/* A bytea column opened with key, as text escaped into the page; false
- * (nothing written) when it does not open. */
-bool casefile_put_text(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
-		       int row, int col);
+/* A bytea column opened with key, as a malloc'd NUL-terminated copy cut
+ * at a NUL byte (the page shows no more of it); freetext_free() it, which
+ * wipes it. NULL when there is no key, the column is NULL or it does not
+ * open. */
+char *casefile_open_text(const struct content_key *key, const PGresult *res, int row, int col) MUST_CHECK;
 
 /* Today in Asia/Almaty, the daemon's clock (with the tests' clock offset). */
 void casefile_today(struct staff_ctx *c, char out[11]);

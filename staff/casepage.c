@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/seal.h"
 #include "crypto/secret.h"
 #include "staff/casefile.h"
@@ -22,52 +23,56 @@ static const char sql_files[] =
 	"ORDER BY id";
 static const char sql_messages[] =
 	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI'), m.key_sealed, m.body_case, coalesce(m.staff_login, ''), "
-	"m.is_reply FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
+	"'YYYY-MM-DD HH24:MI') AS created, m.key_sealed, m.body_case, "
+	"coalesce(m.staff_login, '') AS staff_login, m.is_reply "
+	"FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
 static const char sql_message_files[] =
 	"SELECT id, message_id, meta FROM hotline.attachments WHERE case_id = $1 "
 	"AND message_id IS NOT NULL ORDER BY id";
 static const char sql_notes[] =
-	"SELECT author_login, to_char(created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), "
-	"body FROM hotline.case_notes WHERE case_id = $1 ORDER BY id";
+	"SELECT author_login, to_char(created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI') "
+	"AS created, body FROM hotline.case_notes WHERE case_id = $1 ORDER BY id";
 static const char sql_events[] =
-	"SELECT to_char(at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), kind, detail::text "
+	"SELECT to_char(at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI') AS at, kind, "
+	"detail::text AS detail "
 	"FROM hotline.case_events WHERE case_id = $1 ORDER BY id";
 static const char sql_deadlines[] =
-	"SELECT kind, to_char(due_date, 'YYYY-MM-DD'), "
-	"coalesce(to_char(met_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), voided "
+	"SELECT kind, to_char(due_date, 'YYYY-MM-DD') AS due, "
+	"coalesce(to_char(met_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') AS met_at, "
+	"voided "
 	"FROM hotline.deadlines WHERE case_id = $1 ORDER BY due_date, id";
+/* norms: the clear value of rows written before migration 0022 */
 static const char sql_investigation[] =
-	"SELECT id, order_no, to_char(order_date, 'YYYY-MM-DD'), state, "
-	"to_char(due_date, 'YYYY-MM-DD'), extended, coalesce(decision, ''), coalesce(norms, ''), "
-	"conclusion_key_sealed, conclusion, proposed_measures, coalesce(decision_doc, ''), "
-	"coalesce(to_char(decision_date, 'YYYY-MM-DD'), ''), coalesce(measures_doc, ''), "
-	"coalesce(to_char(measures_date, 'YYYY-MM-DD'), ''), "
-	"coalesce(to_char(submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
-	"norms_sealed FROM hotline.investigations WHERE case_id = $1";
-enum { I_ID, I_ORDER_NO, I_ORDER_DATE, I_STATE, I_DUE, I_EXTENDED, I_DECISION, I_NORMS,
-       I_CONCL_KEY, I_CONCLUSION, I_PROPOSED, I_DECISION_DOC, I_DECISION_DATE, I_MEASURES_DOC,
-       I_MEASURES_DATE, I_SUBMITTED, I_NORMS_SEALED /* I_NORMS: clear before migration 0022 */ };
+	"SELECT id, order_no, to_char(order_date, 'YYYY-MM-DD') AS order_date, state, "
+	"to_char(due_date, 'YYYY-MM-DD') AS due_date, extended, coalesce(decision, '') AS decision, "
+	"coalesce(norms, '') AS norms, conclusion_key_sealed, conclusion, proposed_measures, "
+	"coalesce(decision_doc, '') AS decision_doc, "
+	"coalesce(to_char(decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
+	"coalesce(measures_doc, '') AS measures_doc, "
+	"coalesce(to_char(measures_date, 'YYYY-MM-DD'), '') AS measures_date, "
+	"coalesce(to_char(submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
+	"AS submitted_at, norms_sealed FROM hotline.investigations WHERE case_id = $1";
 /* name and position are sealed under the case's key; name, position: the
  * clear values of rows written before migration 0022 */
 static const char sql_members[] =
 	"SELECT name_sealed, name, position_sealed, position FROM hotline.commission_members "
 	"WHERE investigation_id = $1 ORDER BY id";
 static const char sql_extensions[] =
-	"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD'), consented_by, "
-	"to_char(old_due_date, 'YYYY-MM-DD'), to_char(new_due_date, 'YYYY-MM-DD') "
+	"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD') AS consent_date, consented_by, "
+	"to_char(old_due_date, 'YYYY-MM-DD') AS old_due_date, "
+	"to_char(new_due_date, 'YYYY-MM-DD') AS new_due_date "
 	"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
 static const char sql_requests[] =
 	"SELECT addressee_sealed, addressee, what_sealed, what, "
-	"to_char(requested_on, 'YYYY-MM-DD'), to_char(due_date, 'YYYY-MM-DD'), "
-	"received_at IS NOT NULL "
+	"to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
+	"to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received "
 	"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 /* The typed facts of the case itself: the unit it was referred to and the
  * body it was forwarded to, sealed; the clear columns hold only texts
  * written before migration 0022. */
 static const char sql_sealed_facts[] =
 	"SELECT referred_unit_sealed, referred_unit, forwarded_to_sealed, forwarded_to, "
-	"forwarded_at IS NOT NULL FROM hotline.cases WHERE id = $1";
+	"forwarded_at IS NOT NULL AS forwarded FROM hotline.cases WHERE id = $1";
 static const char sql_commission_users[] =
 	"SELECT login, display_name FROM hotline.staff_users WHERE 'commission' = ANY (roles) "
 	"AND NOT disabled ORDER BY display_name";
@@ -151,18 +156,484 @@ static void submit_form_end(struct staff_ctx *c, const char *id, enum msg label)
 	staff_printf(c, "</button></p>\n</form>\n");
 }
 
-/* Whether where the case went was recorded (procedure_forwarded). */
-static bool forwarded_recorded(struct staff_ctx *c, const struct casefile *k)
+/* The four decisions of 004 p.7.11 and their words. */
+
+/* --- the view: what the page shows, loaded before any of it is written --- */
+
+/* Aborts when out of memory, as the page's buffer does (base/buf.c). */
+static void *xcalloc(size_t n, size_t size)
 {
-	const char *v[1] = {k->id};
-	PGresult *res = casefile_query(c, sql_sealed_facts, 1, v);
-	bool done = res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 4), "t") == 0;
-	PQclear(res);
-	return done;
+	void *p = calloc(n ? n : 1, size);
+	if (!p)
+		abort();
+	return p;
 }
 
-static void put_facts(struct staff_ctx *c, const struct casefile *k)
+/* One file of the case or of a message: its id (in the view's result) and
+ * its name and size from its meta, opened with the key that opens it. */
+struct casepage_file {
+	const char *id;
+	char *name; /* NULL when unnamed or not opened; wiped when freed */
+	long long size;
+};
+
+static void file_open(struct casepage_file *f, const struct content_key *key, const PGresult *res,
+		      int row, int id_col, int meta_col)
 {
+	json_t *meta = decrypt_json(key, res, row, meta_col);
+	const char *name = json_string_value(json_object_get(meta, "name"));
+	f->id = PQgetvalue(res, row, id_col);
+	f->name = name ? strdup(name) : NULL;
+	if (name && !f->name)
+		abort();
+	f->size = (long long)json_integer_value(json_object_get(meta, "size"));
+	json_decref(meta);
+}
+
+static void files_free(struct casepage_file *f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++)
+		freetext_free(f[i].name);
+	free(f);
+}
+
+/* The messages with the reporter: the rows of sql_messages and
+ * sql_message_files (kept until casepage_messages_free()), each message's
+ * text and files opened with its own key. */
+struct casepage_message {
+	bool has_key; /* its key opened */
+	struct sealedtext body;
+	struct casepage_file *files;
+	size_t nfiles;
+};
+
+struct casepage_messages {
+	PGresult *res, *files;
+	int n;
+	int id, author, created, login, is_reply;
+	struct casepage_message *m;
+};
+
+/* The members of an investigation's commission, as the reader sees them. */
+struct casepage_member {
+	struct sealedtext name, position;
+};
+
+struct casepage_members {
+	size_t n;
+	struct casepage_member *m;
+};
+
+/* The investigation, its commission, extensions and requests; from its
+ * submission, the conclusion. */
+struct casepage_investigation {
+	PGresult *res; /* one row, or NULL when none was ordered */
+	int id, order_no, order_date, state, due_date, extended, norms, decision, decision_doc,
+	    decision_date, measures_doc, measures_date, submitted_at;
+	char inv_state[32], due[11], decision_name[24];
+	bool norms_sealed;
+	struct sealedtext norms_text; /* when norms_sealed: under the conclusion's key */
+	struct casepage_members *members;
+	PGresult *extensions;
+	PGresult *requests;
+	int r_requested, r_due, r_received;
+	struct sealedtext *addressee, *what; /* per request */
+	bool submitted; /* its state is "submitted" or later */
+	bool has_findings, has_proposed;
+	struct sealedtext findings, proposed;
+};
+
+/* Everything the case page shows, read in the page's transaction after the
+ * view was audited; casepage_view_free() releases it and wipes what was
+ * decrypted. The PGresults are kept: the page writes from them. */
+struct casepage_view {
+	struct casefile k;
+	long long read_before;
+	struct calendar *cal;
+	char today[11];
+	struct content_key *key; /* the case's content key; NULL: not opened */
+	bool named;		 /* the report names this compliance manager */
+	bool has_facts;
+	bool has_unit, has_forwarded_to; /* sealed or clear value present */
+	struct sealedtext unit, forwarded_to;
+	bool forwarded; /* where the case went was recorded */
+	int unread;
+	PGresult *claims;
+	bool considered; /* the triage of an anonymous appeal may say corruption */
+	json_t *content; /* the report, when the key opens it */
+	PGresult *files;
+	struct casepage_file *file; /* when key: one per row of files */
+	struct casepage_messages *messages;
+	PGresult *related;
+	struct casepage_investigation inv;
+	PGresult *commission_users; /* for the order form */
+	PGresult *notes;
+	struct sealedtext *note; /* one per row of notes */
+	PGresult *deadlines, *events;
+};
+
+/* --- loading --- */
+
+struct casepage_members *casepage_members_load(struct staff_ctx *c, const struct content_key *key,
+					       const char *inv_id)
+{
+	struct casepage_members *m = xcalloc(1, sizeof(*m));
+	const char *v[1] = {inv_id};
+	PGresult *res = casefile_query(c, sql_members, 1, v);
+	if (res) {
+		int name_sealed = db_col(res, "name_sealed"), name = db_col(res, "name");
+		int pos_sealed = db_col(res, "position_sealed"), pos = db_col(res, "position");
+		m->n = (size_t)PQntuples(res);
+		m->m = xcalloc(m->n, sizeof(*m->m));
+		for (size_t i = 0; i < m->n; i++) {
+			sealedtext_open(&m->m[i].name, key, res, (int)i, name_sealed, name);
+			sealedtext_open(&m->m[i].position, key, res, (int)i, pos_sealed, pos);
+		}
+	}
+	PQclear(res);
+	return m;
+}
+
+void casepage_members_free(struct casepage_members *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		sealedtext_free(&m->m[i].name);
+		sealedtext_free(&m->m[i].position);
+	}
+	free(m->m);
+	free(m);
+}
+
+struct casepage_messages *casepage_messages_load(struct staff_ctx *c, const struct casefile *k)
+{
+	struct casepage_messages *ms = xcalloc(1, sizeof(*ms));
+	const char *v[1] = {k->id};
+	ms->res = casefile_query(c, sql_messages, 1, v);
+	ms->files = casefile_query(c, sql_message_files, 1, v);
+	ms->n = ms->res ? PQntuples(ms->res) : 0;
+	ms->m = xcalloc((size_t)ms->n, sizeof(*ms->m));
+	if (ms->n == 0)
+		return ms;
+	ms->id = db_col(ms->res, "id");
+	ms->author = db_col(ms->res, "author");
+	ms->created = db_col(ms->res, "created");
+	ms->login = db_col(ms->res, "staff_login");
+	ms->is_reply = db_col(ms->res, "is_reply");
+	int key_sealed = db_col(ms->res, "key_sealed"), body = db_col(ms->res, "body_case");
+	int nfiles = ms->files ? PQntuples(ms->files) : 0;
+	int f_id = ms->files ? db_col(ms->files, "id") : -1;
+	int f_message = ms->files ? db_col(ms->files, "message_id") : -1;
+	int f_meta = ms->files ? db_col(ms->files, "meta") : -1;
+	for (int i = 0; i < ms->n; i++) {
+		struct casepage_message *m = &ms->m[i];
+		struct content_key *mk = casefile_sealed_key(c, ms->res, i, key_sealed);
+		m->has_key = mk != NULL;
+		sealedtext_open_sealed(&m->body, mk, ms->res, i, body);
+		const char *id = PQgetvalue(ms->res, i, ms->id);
+		m->files = mk ? xcalloc((size_t)nfiles, sizeof(*m->files)) : NULL;
+		for (int f = 0; mk && f < nfiles; f++) {
+			if (strcmp(PQgetvalue(ms->files, f, f_message), id) == 0)
+				file_open(&m->files[m->nfiles++], mk, ms->files, f, f_id, f_meta);
+		}
+		content_key_free(mk);
+	}
+	return ms;
+}
+
+void casepage_messages_free(struct casepage_messages *ms)
+{
+	if (!ms)
+		return;
+	for (int i = 0; i < ms->n; i++) {
+		sealedtext_free(&ms->m[i].body);
+		files_free(ms->m[i].files, ms->m[i].nfiles);
+	}
+	free(ms->m);
+	PQclear(ms->res);
+	PQclear(ms->files);
+	free(ms);
+}
+
+static void load_facts(struct staff_ctx *c, struct casepage_view *v)
+{
+	const char *p[1] = {v->k.id};
+	PGresult *sf = casefile_query(c, sql_sealed_facts, 1, p);
+	v->has_facts = sf && PQntuples(sf) == 1;
+	if (v->has_facts) {
+		int unit_sealed = db_col(sf, "referred_unit_sealed");
+		int unit = db_col(sf, "referred_unit");
+		int to_sealed = db_col(sf, "forwarded_to_sealed"), to = db_col(sf, "forwarded_to");
+		v->has_unit = !(PQgetisnull(sf, 0, unit_sealed) && PQgetisnull(sf, 0, unit));
+		if (v->has_unit)
+			sealedtext_open(&v->unit, v->key, sf, 0, unit_sealed, unit);
+		v->has_forwarded_to = !(PQgetisnull(sf, 0, to_sealed) && PQgetisnull(sf, 0, to));
+		if (v->has_forwarded_to)
+			sealedtext_open(&v->forwarded_to, v->key, sf, 0, to_sealed, to);
+		v->forwarded = strcmp(PQgetvalue(sf, 0, db_col(sf, "forwarded")), "t") == 0;
+	}
+	PQclear(sf);
+}
+
+/* How many of the reporter's messages this view marked read. */
+static void load_unread(struct staff_ctx *c, struct casepage_view *v)
+{
+	static const char sql_unread[] = "SELECT hotline.case_unread_messages($1, $2) AS unread";
+	char upto[24];
+	snprintf(upto, sizeof(upto), "%lld", v->read_before);
+	const char *p[2] = {v->k.id, upto};
+	PGresult *res = casefile_query(c, sql_unread, 2, p);
+	v->unread = res && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, db_col(res, "unread"))) : 0;
+	PQclear(res);
+}
+
+/* A mail that quoted another case's number without proving it came from
+ * that reporter was registered as this new appeal (docs/mail-intake.md,
+ * "Follow-ups"): only the number is read, nothing of the claimed case. */
+static void load_claims(struct staff_ctx *c, struct casepage_view *v)
+{
+	static const char sql_claims[] =
+		"SELECT detail->>'claims' AS claims FROM hotline.case_events "
+		"WHERE case_id = $1 AND kind = 'followup_unproven' ORDER BY id";
+	const char *p[1] = {v->k.id};
+	v->claims = casefile_query(c, sql_claims, 1, p);
+}
+
+static void load_content(struct staff_ctx *c, struct casepage_view *v)
+{
+	if (!v->key)
+		return;
+	const char *p[1] = {v->k.id};
+	PGresult *res = casefile_query(c, sql_content, 1, p);
+	v->content = res && PQntuples(res) == 1
+			 ? decrypt_json(v->key, res, 0, db_col(res, "content"))
+			 : NULL;
+	PQclear(res);
+}
+
+static void load_files(struct staff_ctx *c, struct casepage_view *v)
+{
+	const char *p[1] = {v->k.id};
+	v->files = casefile_query(c, sql_files, 1, p);
+	int n = v->files ? PQntuples(v->files) : 0;
+	if (n == 0 || !v->key)
+		return;
+	int id = db_col(v->files, "id"), meta = db_col(v->files, "meta");
+	v->file = xcalloc((size_t)n, sizeof(*v->file));
+	for (int i = 0; i < n; i++)
+		file_open(&v->file[i], v->key, v->files, i, id, meta);
+}
+
+/* Appeals related to an investigation (004 L139): on the investigated
+ * case, the appeals attached to it; on an appeal, the investigation it is
+ * attached to. */
+static void load_related(struct staff_ctx *c, struct casepage_view *v)
+{
+	static const char sql_related[] =
+		"SELECT j.reg_no, 'attached' AS relation FROM hotline.related_appeals r "
+		"JOIN hotline.investigations i ON i.id = r.investigation_id "
+		"JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = a.journal_id "
+		"WHERE i.case_id = $1 "
+		"UNION ALL SELECT j.reg_no, 'investigation' FROM hotline.related_appeals r "
+		"JOIN hotline.investigations i ON i.id = r.investigation_id "
+		"JOIN hotline.cases x ON x.id = i.case_id JOIN hotline.journal j ON j.id = x.journal_id "
+		"WHERE r.case_id = $1 ORDER BY 2, 1";
+	const char *p[1] = {v->k.id};
+	v->related = casefile_query(c, sql_related, 1, p);
+}
+
+static void load_requests(struct staff_ctx *c, const struct content_key *key,
+			  struct casepage_investigation *inv, const char **w)
+{
+	inv->requests = casefile_query(c, sql_requests, 1, w);
+	if (!inv->requests)
+		return;
+	PGresult *r = inv->requests;
+	int n = PQntuples(r);
+	int addressee_sealed = db_col(r, "addressee_sealed"), addressee = db_col(r, "addressee");
+	int what_sealed = db_col(r, "what_sealed"), what = db_col(r, "what");
+	inv->r_requested = db_col(r, "requested_on");
+	inv->r_due = db_col(r, "due_date");
+	inv->r_received = db_col(r, "received");
+	inv->addressee = xcalloc((size_t)n, sizeof(*inv->addressee));
+	inv->what = xcalloc((size_t)n, sizeof(*inv->what));
+	for (int i = 0; i < n; i++) {
+		sealedtext_open(&inv->addressee[i], key, r, i, addressee_sealed, addressee);
+		sealedtext_open(&inv->what[i], key, r, i, what_sealed, what);
+	}
+}
+
+/* The investigation; its texts under the conclusion's key (norms, and
+ * from the submission the findings and proposed measures) or the case's
+ * (members, requests). */
+static void load_investigation(struct staff_ctx *c, const struct casefile *k,
+			       const struct content_key *key, struct casepage_investigation *inv)
+{
+	const char *p[1] = {k->id};
+	PGresult *res = casefile_query(c, sql_investigation, 1, p);
+	if (!res || PQntuples(res) != 1) {
+		PQclear(res);
+		return;
+	}
+	inv->res = res;
+	inv->id = db_col(res, "id");
+	inv->order_no = db_col(res, "order_no");
+	inv->order_date = db_col(res, "order_date");
+	inv->state = db_col(res, "state");
+	inv->due_date = db_col(res, "due_date");
+	inv->extended = db_col(res, "extended");
+	inv->norms = db_col(res, "norms");
+	inv->decision = db_col(res, "decision");
+	inv->decision_doc = db_col(res, "decision_doc");
+	inv->decision_date = db_col(res, "decision_date");
+	inv->measures_doc = db_col(res, "measures_doc");
+	inv->measures_date = db_col(res, "measures_date");
+	inv->submitted_at = db_col(res, "submitted_at");
+	snprintf(inv->inv_state, sizeof(inv->inv_state), "%s", PQgetvalue(res, 0, inv->state));
+	snprintf(inv->due, sizeof(inv->due), "%s", PQgetvalue(res, 0, inv->due_date));
+	snprintf(inv->decision_name, sizeof(inv->decision_name), "%s",
+		 PQgetvalue(res, 0, inv->decision));
+	int concl_key = db_col(res, "conclusion_key_sealed");
+	int norms_sealed = db_col(res, "norms_sealed");
+	inv->norms_sealed = !PQgetisnull(res, 0, norms_sealed);
+	if (inv->norms_sealed) {
+		/* under the conclusion's key, like the findings */
+		struct content_key *ck = casefile_sealed_key(c, res, 0, concl_key);
+		sealedtext_open_sealed(&inv->norms_text, ck, res, 0, norms_sealed);
+		content_key_free(ck);
+	}
+	const char *w[1] = {PQgetvalue(res, 0, inv->id)};
+	inv->members = casepage_members_load(c, key, w[0]);
+	inv->extensions = casefile_query(c, sql_extensions, 1, w);
+	load_requests(c, key, inv, w);
+	enum investigation_state st;
+	inv->submitted = investigation_state_parse(inv->inv_state, &st) && st >= INV_SUBMITTED;
+	if (inv->submitted) {
+		struct content_key *ck = casefile_sealed_key(c, res, 0, concl_key);
+		int findings = db_col(res, "conclusion");
+		int proposed = db_col(res, "proposed_measures");
+		inv->has_findings = !PQgetisnull(res, 0, findings);
+		if (inv->has_findings)
+			sealedtext_open_sealed(&inv->findings, ck, res, 0, findings);
+		inv->has_proposed = !PQgetisnull(res, 0, proposed);
+		if (inv->has_proposed)
+			sealedtext_open_sealed(&inv->proposed, ck, res, 0, proposed);
+		content_key_free(ck);
+	}
+}
+
+static void investigation_free(struct casepage_investigation *inv)
+{
+	int n = inv->requests ? PQntuples(inv->requests) : 0;
+	for (int i = 0; inv->addressee && i < n; i++) {
+		sealedtext_free(&inv->addressee[i]);
+		sealedtext_free(&inv->what[i]);
+	}
+	free(inv->addressee);
+	free(inv->what);
+	sealedtext_free(&inv->norms_text);
+	sealedtext_free(&inv->findings);
+	sealedtext_free(&inv->proposed);
+	casepage_members_free(inv->members);
+	PQclear(inv->extensions);
+	PQclear(inv->requests);
+	PQclear(inv->res);
+}
+
+static void load_notes(struct staff_ctx *c, struct casepage_view *v)
+{
+	const char *p[1] = {v->k.id};
+	v->notes = casefile_query(c, sql_notes, 1, p);
+	int n = v->notes ? PQntuples(v->notes) : 0;
+	if (n == 0)
+		return;
+	int body = db_col(v->notes, "body");
+	v->note = xcalloc((size_t)n, sizeof(*v->note));
+	for (int i = 0; i < n; i++)
+		sealedtext_open_sealed(&v->note[i], v->key, v->notes, i, body);
+}
+
+/* A compliance manager named in a report steps aside like an investigator
+ * (002 L47, 004 L105): whether the report or the reporter's messages name
+ * this user. */
+static bool names_user(struct staff_ctx *c, const struct casefile *k)
+{
+	if (!c->user->name[0])
+		return false;
+	char *text = casefile_report_text(c, k);
+	if (!text)
+		return false;
+	size_t len = strlen(text);
+	bool named = names_mentioned(text, len, c->user->name);
+	secret_wipe(text, len);
+	free(text);
+	return named;
+}
+
+/* Reads what the page shows, in the order the page was always read in
+ * (after an error, PostgreSQL refuses every later statement of the
+ * transaction, so the order decides what a failed page still shows). */
+static void casepage_view_load(struct staff_ctx *c, struct casepage_view *v)
+{
+	casefile_today(c, v->today);
+	v->key = casefile_content_key(c, &v->k);
+	const struct casefile *k = &v->k;
+	if (has_role(c, ROLE_COMPLIANCE))
+		v->named = names_user(c, k);
+	load_facts(c, v);
+	load_unread(c, v);
+	load_claims(c, v);
+	if (has_role(c, ROLE_COMPLIANCE) && k->state == CASE_REGISTERED) {
+		/* 004 p.6.3: corruption is offered for an anonymous appeal only
+		 * under the organisation's policy to consider anonymous reports;
+		 * the rule itself is procedure_triage_refusal() */
+		char *policy =
+		    k->anonymous ? wfdb_setting(c->db, "consider_anonymous_reports") : NULL;
+		v->considered = procedure_considers_anonymous(policy);
+		free(policy);
+	}
+	load_content(c, v);
+	load_files(c, v);
+	v->messages = casepage_messages_load(c, k);
+	load_related(c, v);
+	load_investigation(c, k, v->key, &v->inv);
+	if (decides(c) && !k->view_only && k->state == CASE_INVESTIGATION && !v->inv.res)
+		v->commission_users = casefile_query(c, sql_commission_users, 0, NULL);
+	load_notes(c, v);
+	const char *p[1] = {k->id};
+	v->deadlines = casefile_query(c, sql_deadlines, 1, p);
+	v->events = casefile_query(c, sql_events, 1, p);
+}
+
+static void casepage_view_free(struct casepage_view *v)
+{
+	content_key_free(v->key);
+	calendar_free(v->cal);
+	sealedtext_free(&v->unit);
+	sealedtext_free(&v->forwarded_to);
+	PQclear(v->claims);
+	json_decref(v->content);
+	files_free(v->file, v->files ? (size_t)PQntuples(v->files) : 0);
+	PQclear(v->files);
+	casepage_messages_free(v->messages);
+	PQclear(v->related);
+	investigation_free(&v->inv);
+	PQclear(v->commission_users);
+	int n = v->notes ? PQntuples(v->notes) : 0;
+	for (int i = 0; v->note && i < n; i++)
+		sealedtext_free(&v->note[i]);
+	free(v->note);
+	PQclear(v->notes);
+	PQclear(v->deadlines);
+	PQclear(v->events);
+}
+
+/* --- writing the page from the view --- */
+
+static void put_facts(struct staff_ctx *c, const struct casepage_view *v)
+{
+	const struct casefile *k = &v->k;
 	staff_printf(c, "<dl class=\"facts\">\n");
 	dt(c, M_BOARD_STATE);
 	staff_printf(c, "<span id=\"case-state\" data-state=\"%s\">", case_state_name(k->state));
@@ -193,17 +664,10 @@ static void put_facts(struct staff_ctx *c, const struct casefile *k)
 		      : strcmp(k->director_involved, "no") == 0 ? M_CASE_NO
 								: M_CASE_DONT_KNOW);
 	staff_printf(c, "</span></dd>\n");
-	const char *v[1] = {k->id};
-	PGresult *sf = casefile_query(c, sql_sealed_facts, 1, v);
-	bool has_facts = sf && PQntuples(sf) == 1;
-	struct content_key *key =
-	    has_facts && (!PQgetisnull(sf, 0, 0) || !PQgetisnull(sf, 0, 2))
-		? casefile_content_key(c, k)
-		: NULL;
-	if (has_facts && !(PQgetisnull(sf, 0, 0) && PQgetisnull(sf, 0, 1))) {
+	if (v->has_facts && v->has_unit) {
 		dt(c, M_CASE_UNIT);
 		staff_printf(c, "<span id=\"referred-unit\">");
-		(void)sealedtext_put(c, key, sf, 0, 0, 1);
+		sealedtext_write(c, &v->unit);
 		staff_printf(c, "</span></dd>\n");
 	}
 	if (k->decision[0]) {
@@ -221,14 +685,12 @@ static void put_facts(struct staff_ctx *c, const struct casefile *k)
 		}
 		staff_printf(c, "</dd>\n");
 	}
-	if (has_facts && !(PQgetisnull(sf, 0, 2) && PQgetisnull(sf, 0, 3))) {
+	if (v->has_facts && v->has_forwarded_to) {
 		dt(c, M_CASE_FORWARDED_TO);
 		staff_printf(c, "<span id=\"forwarded-body\">");
-		(void)sealedtext_put(c, key, sf, 0, 2, 3);
+		sealedtext_write(c, &v->forwarded_to);
 		staff_printf(c, "</span></dd>\n");
 	}
-	content_key_free(key);
-	PQclear(sf);
 	staff_printf(c, "</dl>\n");
 }
 
@@ -252,31 +714,25 @@ static enum msg field_label(const char *key, bool *known)
 	return M_CASE_F_TEXT;
 }
 
-static void put_content(struct staff_ctx *c, const struct casefile *k,
-			const struct content_key *key)
+static void put_content(struct staff_ctx *c, const struct casepage_view *v)
 {
 	casepage_section(c, "content", M_CASE_CONTENT);
-	if (!key) {
+	if (!v->key) {
 		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
 		staff_text(c, M_CASE_NOT_SEALED);
 		staff_printf(c, "</p>\n</section>\n");
 		return;
 	}
-	const char *v[1] = {k->id};
-	PGresult *res = casefile_query(c, sql_content, 1, v);
-	json_t *content = res && PQntuples(res) == 1 ? decrypt_json(key, res, 0, 0) : NULL;
-	PQclear(res);
-	if (!json_is_object(content)) {
+	if (!json_is_object(v->content)) {
 		staff_printf(c, "<p class=\"error\">");
 		staff_text(c, M_CASE_UNREADABLE);
 		staff_printf(c, "</p>\n</section>\n");
-		json_decref(content);
 		return;
 	}
 	staff_printf(c, "<dl class=\"report\">\n");
 	const char *name;
 	json_t *value;
-	json_object_foreach(content, name, value)
+	json_object_foreach(v->content, name, value)
 	{
 		if (!json_is_string(value) || json_string_length(value) == 0)
 			continue;
@@ -294,58 +750,46 @@ static void put_content(struct staff_ctx *c, const struct casefile *k,
 		staff_printf(c, "</dd>\n");
 	}
 	staff_printf(c, "</dl>\n</section>\n");
-	json_decref(content);
 }
 
 /* One file: its name (decrypted) linking to its download. */
-static void put_file(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
-		     int row, int id_col, int meta_col)
+static void put_file(struct staff_ctx *c, const struct casepage_file *f)
 {
-	json_t *meta = decrypt_json(key, res, row, meta_col);
-	const char *name = json_string_value(json_object_get(meta, "name"));
-	json_int_t size = json_integer_value(json_object_get(meta, "size"));
-	staff_printf(c, "<li><a class=\"file\" href=\"/staff/case-file/%s\">",
-		     PQgetvalue(res, row, id_col));
-	if (name && *name)
-		staff_esc(c, name);
+	staff_printf(c, "<li><a class=\"file\" href=\"/staff/case-file/%s\">", f->id);
+	if (f->name && *f->name)
+		staff_esc(c, f->name);
 	else
 		staff_text(c, M_CASE_FILE_UNNAMED);
-	staff_printf(c, "</a> <small>(%lld B)</small></li>\n", (long long)size);
-	json_decref(meta);
+	staff_printf(c, "</a> <small>(%lld B)</small></li>\n", f->size);
 }
 
-static void put_files(struct staff_ctx *c, const struct casefile *k,
-		      const struct content_key *key)
+static void put_files(struct staff_ctx *c, const struct casepage_view *v)
 {
 	casepage_section(c, "files", M_CASE_FILES);
-	const char *v[1] = {k->id};
-	PGresult *res = casefile_query(c, sql_files, 1, v);
-	int n = res ? PQntuples(res) : 0;
+	int n = v->files ? PQntuples(v->files) : 0;
 	if (n == 0)
 		paragraph(c, M_CASE_NO_FILES);
-	else if (key) {
+	else if (v->key) {
 		staff_printf(c, "<ul class=\"files\">\n");
 		for (int i = 0; i < n; i++)
-			put_file(c, key, res, i, 0, 1);
+			put_file(c, &v->file[i]);
 		staff_printf(c, "</ul>\n");
 	}
-	PQclear(res);
 	staff_printf(c, "</section>\n");
 }
 
-void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long read_before)
+void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
+			   const struct casepage_messages *ms, long long read_before)
 {
 	casepage_section(c, "messages", M_CASE_MESSAGES);
-	const char *v[1] = {k->id};
-	PGresult *res = casefile_query(c, sql_messages, 1, v);
-	PGresult *files = casefile_query(c, sql_message_files, 1, v);
-	int n = res ? PQntuples(res) : 0;
-	if (n == 0)
+	const PGresult *res = ms->res;
+	if (ms->n == 0)
 		paragraph(c, M_CASE_NO_MESSAGES);
-	for (int i = 0; i < n; i++) {
-		bool staff = strcmp(PQgetvalue(res, i, 1), "staff") == 0;
-		bool unread = !staff && strtoll(PQgetvalue(res, i, 0), NULL, 10) > read_before;
-		bool answer = strcmp(PQgetvalue(res, i, 6), "t") == 0;
+	for (int i = 0; i < ms->n; i++) {
+		const struct casepage_message *m = &ms->m[i];
+		bool staff = strcmp(PQgetvalue(res, i, ms->author), "staff") == 0;
+		bool unread = !staff && strtoll(PQgetvalue(res, i, ms->id), NULL, 10) > read_before;
+		bool answer = strcmp(PQgetvalue(res, i, ms->is_reply), "t") == 0;
 		staff_printf(c, "<article class=\"message %s%s%s\"><h3>",
 			     staff ? "from-staff" : "from-reporter", answer ? " reply" : "",
 			     unread ? " unread" : "");
@@ -355,30 +799,23 @@ void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long 
 			staff_printf(c, "</span> ");
 		}
 		staff_text(c, answer ? M_CASE_IS_REPLY : staff ? M_CASE_FROM_STAFF : M_CASE_FROM_REPORTER);
-		if (staff && *PQgetvalue(res, i, 5)) {
+		if (staff && *PQgetvalue(res, i, ms->login)) {
 			staff_printf(c, " (");
-			staff_esc(c, PQgetvalue(res, i, 5));
+			staff_esc(c, PQgetvalue(res, i, ms->login));
 			staff_printf(c, ")");
 		}
 		staff_printf(c, " &middot; <time>");
-		staff_esc(c, PQgetvalue(res, i, 2));
+		staff_esc(c, PQgetvalue(res, i, ms->created));
 		staff_printf(c, "</time></h3>\n<p class=\"text\">");
-		struct content_key *mk = casefile_sealed_key(c, res, i, 3);
-		if (!casefile_put_text(c, mk, res, i, 4))
-			staff_text(c, mk ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
+		if (!sealedtext_put_opened(c, &m->body))
+			staff_text(c, m->has_key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
 		staff_printf(c, "</p>\n");
-		bool any = false;
-		for (int f = 0; mk && files && f < PQntuples(files); f++) {
-			if (strcmp(PQgetvalue(files, f, 1), PQgetvalue(res, i, 0)) != 0)
-				continue;
-			if (!any)
-				staff_printf(c, "<ul class=\"files\">\n");
-			any = true;
-			put_file(c, mk, files, f, 0, 2);
-		}
-		if (any)
+		if (m->nfiles > 0) {
+			staff_printf(c, "<ul class=\"files\">\n");
+			for (size_t f = 0; f < m->nfiles; f++)
+				put_file(c, &m->files[f]);
 			staff_printf(c, "</ul>\n");
-		content_key_free(mk);
+		}
 		if (answer) {
 			/* the letter for the reporter's postal address (kk, ru) */
 			staff_printf(c, "<p class=\"reply-letter\">");
@@ -392,8 +829,6 @@ void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long 
 		}
 		staff_printf(c, "</article>\n");
 	}
-	PQclear(res);
-	PQclear(files);
 	if (has_role(c, ROLE_COMPLIANCE)) {
 		if (!k->has_reporter_key) {
 			staff_printf(c, "<p class=\"notice\" id=\"no-reply-key\">");
@@ -420,28 +855,26 @@ void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long 
 	staff_printf(c, "</section>\n");
 }
 
-static void put_notes(struct staff_ctx *c, const struct casefile *k,
-		      const struct content_key *key)
+static void put_notes(struct staff_ctx *c, const struct casepage_view *v)
 {
 	casepage_section(c, "notes", M_CASE_NOTES);
-	const char *v[1] = {k->id};
-	PGresult *res = casefile_query(c, sql_notes, 1, v);
+	const PGresult *res = v->notes;
 	int n = res ? PQntuples(res) : 0;
 	if (n == 0)
 		paragraph(c, M_CASE_NO_NOTES);
+	int author = n ? db_col(res, "author_login") : -1, created = n ? db_col(res, "created") : -1;
 	for (int i = 0; i < n; i++) {
 		staff_printf(c, "<article class=\"note\"><h3>");
-		staff_esc(c, PQgetvalue(res, i, 0));
+		staff_esc(c, PQgetvalue(res, i, author));
 		staff_printf(c, " &middot; <time>");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, PQgetvalue(res, i, created));
 		staff_printf(c, "</time></h3>\n<p class=\"text\">");
-		if (!casefile_put_text(c, key, res, i, 2))
-			staff_text(c, key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
+		if (!sealedtext_put_opened(c, &v->note[i]))
+			staff_text(c, v->key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
 		staff_printf(c, "</p></article>\n");
 	}
-	PQclear(res);
-	if (key && !k->view_only) {
-		case_form_open(c, "case-note", k);
+	if (v->key && !v->k.view_only) {
+		case_form_open(c, "case-note", &v->k);
 		staff_printf(c, "<label for=\"note\">");
 		staff_text(c, M_CASE_NOTE_ADD);
 		staff_printf(c, "</label>\n<textarea id=\"note\" name=\"note\" rows=\"3\" required>"
@@ -451,32 +884,33 @@ static void put_notes(struct staff_ctx *c, const struct casefile *k,
 	staff_printf(c, "</section>\n");
 }
 
-static void put_timeline(struct staff_ctx *c, const struct casefile *k,
-			 const struct calendar *cal, const char *today)
+static void put_timeline(struct staff_ctx *c, const struct casepage_view *v)
 {
 	casepage_section(c, "timeline", M_CASE_TIMELINE);
-	const char *v[1] = {k->id};
-	PGresult *dl = casefile_query(c, sql_deadlines, 1, v);
+	const PGresult *dl = v->deadlines;
 	if (dl && PQntuples(dl) > 0) {
 		subheading(c, M_CASE_DEADLINES);
 		staff_printf(c, "<ul id=\"deadlines\">\n");
+		int kind = db_col(dl, "kind"), due_col = db_col(dl, "due");
+		int met_col = db_col(dl, "met_at"), voided_col = db_col(dl, "voided");
 		for (int i = 0; i < PQntuples(dl); i++) {
-			const char *due = PQgetvalue(dl, i, 1), *met = PQgetvalue(dl, i, 2);
+			const char *due = PQgetvalue(dl, i, due_col);
+			const char *met = PQgetvalue(dl, i, met_col);
 			staff_printf(c, "<li data-kind=\"");
-			staff_esc(c, PQgetvalue(dl, i, 0));
+			staff_esc(c, PQgetvalue(dl, i, kind));
 			staff_printf(c, "\">");
-			staff_text(c, casefile_deadline_text(PQgetvalue(dl, i, 0)));
+			staff_text(c, casefile_deadline_text(PQgetvalue(dl, i, kind)));
 			staff_printf(c, ": <time>");
 			staff_esc(c, due);
 			staff_printf(c, "</time> &mdash; ");
 			char text[160];
 			/* a voided deadline stopped when the case ended: not done */
-			bool voided = strcmp(PQgetvalue(dl, i, 3), "t") == 0;
+			bool voided = strcmp(PQgetvalue(dl, i, voided_col), "t") == 0;
 			if (*met) {
 				snprintf(text, sizeof(text),
 					 i18n(c->lang, voided ? M_CASE_VOIDED_AT : M_CASE_MET_AT), met);
 			} else {
-				int left = casefile_days_left(cal, today, due);
+				int left = casefile_days_left(v->cal, v->today, due);
 				snprintf(text, sizeof(text),
 					 i18n(c->lang, left < 0 ? M_CASE_OVERDUE_BY
 								: M_CASE_WORKING_DAYS_LEFT),
@@ -487,28 +921,27 @@ static void put_timeline(struct staff_ctx *c, const struct casefile *k,
 		}
 		staff_printf(c, "</ul>\n");
 	}
-	PQclear(dl);
-	PGresult *ev = casefile_query(c, sql_events, 1, v);
+	const PGresult *ev = v->events;
 	subheading(c, M_CASE_EVENTS);
 	staff_printf(c, "<ol id=\"events\">\n");
+	int at = ev ? db_col(ev, "at") : -1, kind = ev ? db_col(ev, "kind") : -1;
+	int detail = ev ? db_col(ev, "detail") : -1;
 	for (int i = 0; ev && i < PQntuples(ev); i++) {
 		staff_printf(c, "<li><time>");
-		staff_esc(c, PQgetvalue(ev, i, 0));
+		staff_esc(c, PQgetvalue(ev, i, at));
 		staff_printf(c, "</time> <strong>");
-		staff_esc(c, PQgetvalue(ev, i, 1));
+		staff_esc(c, PQgetvalue(ev, i, kind));
 		staff_printf(c, "</strong>");
-		if (strcmp(PQgetvalue(ev, i, 2), "{}") != 0) {
+		if (strcmp(PQgetvalue(ev, i, detail), "{}") != 0) {
 			staff_printf(c, " <code>");
-			staff_esc(c, PQgetvalue(ev, i, 2));
+			staff_esc(c, PQgetvalue(ev, i, detail));
 			staff_printf(c, "</code>");
 		}
 		staff_printf(c, "</li>\n");
 	}
 	staff_printf(c, "</ol>\n</section>\n");
-	PQclear(ev);
 }
 
-/* The four decisions of 004 p.7.11 and their words. */
 static const struct {
 	const char *name;
 	enum msg text;
@@ -539,167 +972,158 @@ void casepage_doc_line(struct staff_ctx *c, const char *id, enum msg label, cons
 }
 
 /* The conclusion the commission submitted (004 p.7.10), for management to
- * read before it decides: findings and proposed measures open with the
+ * read before it decides: findings and proposed measures opened with the
  * session's case key; then the decision and the measures with their
  * documents. */
-static void put_submitted(struct staff_ctx *c, const PGresult *res)
+static void put_submitted(struct staff_ctx *c, const struct casepage_investigation *inv)
 {
+	const PGresult *res = inv->res;
 	char text[160];
 	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON),
-		 PQgetvalue(res, 0, I_SUBMITTED));
+		 PQgetvalue(res, 0, inv->submitted_at));
 	subheading(c, M_COMM_CONCLUSION);
 	staff_printf(c, "<p id=\"submitted\">");
 	staff_esc(c, text);
 	staff_printf(c, "</p>\n<dl>\n");
-	struct content_key *key = casefile_sealed_key(c, res, 0, I_CONCL_KEY);
-	static const struct {
-		int col;
+	const struct {
+		bool has;
+		const struct sealedtext *text;
 		enum msg label;
 		const char *id;
-	} texts[] = {{I_CONCLUSION, M_COMM_FINDINGS, "findings-text"},
-		     {I_PROPOSED, M_COMM_PROPOSED, "proposed-text"}};
+	} texts[] = {{inv->has_findings, &inv->findings, M_COMM_FINDINGS, "findings-text"},
+		     {inv->has_proposed, &inv->proposed, M_COMM_PROPOSED, "proposed-text"}};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		if (PQgetisnull(res, 0, texts[i].col))
+		if (!texts[i].has)
 			continue;
 		staff_printf(c, "<dt>");
 		staff_text(c, texts[i].label);
 		staff_printf(c, "</dt>\n<dd class=\"text\" id=\"%s\">", texts[i].id);
-		if (!casefile_put_text(c, key, res, 0, texts[i].col))
+		if (!sealedtext_put_opened(c, texts[i].text))
 			staff_text(c, M_COMM_CANNOT_OPEN);
 		staff_printf(c, "</dd>\n");
 	}
 	staff_printf(c, "</dl>\n");
-	content_key_free(key);
-	const char *decision = PQgetvalue(res, 0, I_DECISION);
+	const char *decision = PQgetvalue(res, 0, inv->decision);
 	if (*decision) {
 		staff_printf(c, "<p id=\"decision-text\">");
 		staff_text(c, ruling_text(decision));
 		staff_printf(c, "</p>\n");
 		casepage_doc_line(c, "decision-doc", M_COMM_DECISION_DOC,
-				  PQgetvalue(res, 0, I_DECISION_DOC),
-				  PQgetvalue(res, 0, I_DECISION_DATE));
+				  PQgetvalue(res, 0, inv->decision_doc),
+				  PQgetvalue(res, 0, inv->decision_date));
 	}
-	if (*PQgetvalue(res, 0, I_MEASURES_DOC))
+	if (*PQgetvalue(res, 0, inv->measures_doc))
 		casepage_doc_line(c, "measures-doc", M_COMM_MEASURES_DOC,
-				  PQgetvalue(res, 0, I_MEASURES_DOC),
-				  PQgetvalue(res, 0, I_MEASURES_DATE));
+				  PQgetvalue(res, 0, inv->measures_doc),
+				  PQgetvalue(res, 0, inv->measures_date));
 }
 
-/* The investigation with its commission, extensions and requests for
- * materials; from its submission, the conclusion. Returns whether one was
- * ordered, its state, due date and decision ("" when none). */
-static bool put_investigation(struct staff_ctx *c, const struct casefile *k, char *inv_state,
-			      size_t state_size, char due[11], char decision[24])
+static void put_extensions(struct staff_ctx *c, const PGresult *x)
 {
-	casepage_section(c, "investigation", M_CASE_INVESTIGATION);
-	const char *v[1] = {k->id};
-	PGresult *res = casefile_query(c, sql_investigation, 1, v);
-	bool found = res && PQntuples(res) == 1;
-	if (!found) {
-		paragraph(c, M_CASE_NO_INVESTIGATION);
-		staff_printf(c, "</section>\n");
-		PQclear(res);
-		return false;
-	}
-	snprintf(inv_state, state_size, "%s", PQgetvalue(res, 0, 3));
-	snprintf(due, 11, "%s", PQgetvalue(res, 0, 4));
-	snprintf(decision, 24, "%s", PQgetvalue(res, 0, I_DECISION));
-	staff_printf(c, "<dl class=\"facts\">\n");
-	dt(c, M_CASE_ORDER);
-	staff_esc(c, PQgetvalue(res, 0, 1));
-	staff_printf(c, ", ");
-	staff_esc(c, PQgetvalue(res, 0, 2));
-	staff_printf(c, "</dd>\n");
-	dd_text(c, M_BOARD_STATE, PQgetvalue(res, 0, 3));
-	dt(c, M_CASE_DUE);
-	staff_printf(c, "<time id=\"investigation-due\">");
-	staff_esc(c, PQgetvalue(res, 0, 4));
-	staff_printf(c, "</time>");
-	if (strcmp(PQgetvalue(res, 0, 5), "t") == 0) {
-		staff_printf(c, " (");
-		staff_text(c, M_CASE_EXTENDED);
-		staff_printf(c, ")");
-	}
-	staff_printf(c, "</dd>\n");
-	if (!PQgetisnull(res, 0, I_NORMS_SEALED)) {
-		/* under the conclusion's key, like the findings */
-		struct content_key *ck = casefile_sealed_key(c, res, 0, I_CONCL_KEY);
-		dt(c, M_CASE_NORMS);
-		staff_printf(c, "<span id=\"norms\">");
-		if (!casefile_put_text(c, ck, res, 0, I_NORMS_SEALED))
-			staff_text(c, M_SEALED_TEXT);
-		staff_printf(c, "</span></dd>\n");
-		content_key_free(ck);
-	} else if (*PQgetvalue(res, 0, I_NORMS)) {
-		dd_text(c, M_CASE_NORMS, PQgetvalue(res, 0, I_NORMS));
-	}
-	staff_printf(c, "</dl>\n");
-	const char *w[1] = {PQgetvalue(res, 0, 0)};
-	subheading(c, M_CASE_COMMISSION);
-	staff_printf(c, "<ul id=\"commission\">\n");
-	struct content_key *key = casefile_content_key(c, k);
-	casepage_members(c, key, w[0]);
-	staff_printf(c, "</ul>\n");
-	PGresult *x = casefile_query(c, sql_extensions, 1, w);
+	int old_due = x ? db_col(x, "old_due_date") : -1;
+	int new_due = x ? db_col(x, "new_due_date") : -1;
+	int doc = x ? db_col(x, "consent_doc") : -1, date = x ? db_col(x, "consent_date") : -1;
+	int by = x ? db_col(x, "consented_by") : -1;
 	for (int i = 0; x && i < PQntuples(x); i++) {
 		char text[512];
 		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_EXTENSION_LINE),
-			 PQgetvalue(x, i, 3), PQgetvalue(x, i, 4), PQgetvalue(x, i, 0),
-			 PQgetvalue(x, i, 1), PQgetvalue(x, i, 2));
+			 PQgetvalue(x, i, old_due), PQgetvalue(x, i, new_due), PQgetvalue(x, i, doc),
+			 PQgetvalue(x, i, date), PQgetvalue(x, i, by));
 		staff_printf(c, "<p class=\"extension\">");
 		staff_esc(c, text);
 		staff_printf(c, "</p>\n");
 	}
-	PQclear(x);
-	PGresult *r = casefile_query(c, sql_requests, 1, w);
+}
+
+static void put_requests(struct staff_ctx *c, const struct casepage_investigation *inv)
+{
+	const PGresult *r = inv->requests;
 	subheading(c, M_CASE_REQUESTS);
 	staff_printf(c, "<ul id=\"requests\">\n");
 	for (int i = 0; r && i < PQntuples(r); i++) {
 		staff_printf(c, "<li>");
-		(void)sealedtext_put(c, key, r, i, 0, 1);
+		sealedtext_write(c, &inv->addressee[i]);
 		staff_printf(c, ": ");
-		(void)sealedtext_put(c, key, r, i, 2, 3);
+		sealedtext_write(c, &inv->what[i]);
 		staff_printf(c, " &mdash; ");
-		staff_esc(c, PQgetvalue(r, i, 4));
+		staff_esc(c, PQgetvalue(r, i, inv->r_requested));
 		staff_printf(c, " &rarr; ");
-		staff_esc(c, PQgetvalue(r, i, 5));
-		if (strcmp(PQgetvalue(r, i, 6), "t") == 0) {
+		staff_esc(c, PQgetvalue(r, i, inv->r_due));
+		if (strcmp(PQgetvalue(r, i, inv->r_received), "t") == 0) {
 			staff_printf(c, " &#10003;");
 		}
 		staff_printf(c, "</li>\n");
 	}
 	staff_printf(c, "</ul>\n");
-	PQclear(r);
-	content_key_free(key);
-	enum investigation_state st;
-	if (investigation_state_parse(inv_state, &st) && st >= INV_SUBMITTED)
-		put_submitted(c, res);
-	staff_printf(c, "</section>\n");
-	PQclear(res);
-	return true;
 }
 
-void casepage_members(struct staff_ctx *c, const struct content_key *key, const char *inv_id)
+/* The investigation with its commission, extensions and requests for
+ * materials; from its submission, the conclusion. */
+static void put_investigation(struct staff_ctx *c, const struct casepage_investigation *inv)
 {
-	const char *v[1] = {inv_id};
-	PGresult *res = casefile_query(c, sql_members, 1, v);
-	for (int i = 0; res && i < PQntuples(res); i++) {
+	casepage_section(c, "investigation", M_CASE_INVESTIGATION);
+	const PGresult *res = inv->res;
+	if (!res) {
+		paragraph(c, M_CASE_NO_INVESTIGATION);
+		staff_printf(c, "</section>\n");
+		return;
+	}
+	staff_printf(c, "<dl class=\"facts\">\n");
+	dt(c, M_CASE_ORDER);
+	staff_esc(c, PQgetvalue(res, 0, inv->order_no));
+	staff_printf(c, ", ");
+	staff_esc(c, PQgetvalue(res, 0, inv->order_date));
+	staff_printf(c, "</dd>\n");
+	dd_text(c, M_BOARD_STATE, PQgetvalue(res, 0, inv->state));
+	dt(c, M_CASE_DUE);
+	staff_printf(c, "<time id=\"investigation-due\">");
+	staff_esc(c, PQgetvalue(res, 0, inv->due_date));
+	staff_printf(c, "</time>");
+	if (strcmp(PQgetvalue(res, 0, inv->extended), "t") == 0) {
+		staff_printf(c, " (");
+		staff_text(c, M_CASE_EXTENDED);
+		staff_printf(c, ")");
+	}
+	staff_printf(c, "</dd>\n");
+	if (inv->norms_sealed) {
+		dt(c, M_CASE_NORMS);
+		staff_printf(c, "<span id=\"norms\">");
+		if (!sealedtext_put_opened(c, &inv->norms_text))
+			staff_text(c, M_SEALED_TEXT);
+		staff_printf(c, "</span></dd>\n");
+	} else if (*PQgetvalue(res, 0, inv->norms)) {
+		dd_text(c, M_CASE_NORMS, PQgetvalue(res, 0, inv->norms));
+	}
+	staff_printf(c, "</dl>\n");
+	subheading(c, M_CASE_COMMISSION);
+	staff_printf(c, "<ul id=\"commission\">\n");
+	casepage_members_put(c, inv->members);
+	staff_printf(c, "</ul>\n");
+	put_extensions(c, inv->extensions);
+	put_requests(c, inv);
+	if (inv->submitted)
+		put_submitted(c, inv);
+	staff_printf(c, "</section>\n");
+}
+
+void casepage_members_put(struct staff_ctx *c, const struct casepage_members *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct sealedtext *name = &m->m[i].name, *position = &m->m[i].position;
 		staff_printf(c, "<li>");
-		(void)sealedtext_put(c, key, res, i, 0, 1);
-		char *position = NULL;
-		enum freetext_state ps = freetext_open(key, res, i, 2, 3, &position);
-		if (ps == FREETEXT_SEALED) {
+		sealedtext_write(c, name);
+		if (position->st == FREETEXT_SEALED) {
 			staff_printf(c, ", ");
-			(void)sealedtext_put(c, key, res, i, 2, 3);
-		} else if (position && *position) {
+			sealedtext_write(c, position);
+		} else if (position->text && *position->text) {
 			staff_printf(c, ", ");
-			staff_esc(c, position);
+			staff_esc(c, position->text);
 		}
-		freetext_free(position);
 		staff_printf(c, "</li>\n");
 	}
-	PQclear(res);
 }
+
+/* "2 new messages from the reporter": what this view marked read. */
 
 /* --- the forms of the steps --- */
 
@@ -728,16 +1152,12 @@ static void fieldset_open(struct staff_ctx *c, enum msg legend)
 	staff_printf(c, "</legend>\n");
 }
 
-static void put_triage_form(struct staff_ctx *c, const struct casefile *k)
+/* considered: the organisation's policy considers anonymous reports
+ * (casepage_view_load()). */
+static void put_triage_form(struct staff_ctx *c, const struct casefile *k, bool considered)
 {
 	casepage_section(c, "triage", M_TRIAGE_TITLE);
 	case_form_open(c, "case-triage", k);
-	/* 004 p.6.3: corruption is offered for an anonymous appeal only under
-	 * the organisation's policy to consider anonymous reports; the rule
-	 * itself is procedure_triage_refusal() */
-	char *policy = k->anonymous ? wfdb_setting(c->db, "consider_anonymous_reports") : NULL;
-	bool considered = procedure_considers_anonymous(policy);
-	free(policy);
 	fieldset_open(c, M_TRIAGE_OUTCOME);
 	if (k->anonymous) {
 		staff_printf(c, "<p class=\"hint\" id=\"triage-anon-rule\">");
@@ -822,20 +1242,23 @@ static void put_decision_forms(struct staff_ctx *c, const struct casefile *k)
 	staff_printf(c, "</section>\n");
 }
 
-static void put_order_form(struct staff_ctx *c, const struct casefile *k)
+/* users: the staff holding the commission role (sql_commission_users). */
+static void put_order_form(struct staff_ctx *c, const struct casefile *k, const PGresult *users)
 {
 	casepage_section(c, "order", M_ORDER_TITLE);
 	case_form_open(c, "order", k);
 	text_input(c, "order-no", "order_no", M_ORDER_NO, "text", true);
 	text_input(c, "order-date", "order_date", M_ORDER_DATE, "date", true);
 	fieldset_open(c, M_ORDER_MEMBERS);
-	PGresult *res = casefile_query(c, sql_commission_users, 0, NULL);
+	const PGresult *res = users;
+	int login = res ? db_col(res, "login") : -1;
+	int display_name = res ? db_col(res, "display_name") : -1;
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		staff_printf(c, "<label class=\"choice\"><input type=\"checkbox\" name=\"member\" "
 				"value=\"");
-		staff_esc(c, PQgetvalue(res, i, 0));
+		staff_esc(c, PQgetvalue(res, i, login));
 		staff_printf(c, "\"> ");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, PQgetvalue(res, i, display_name));
 		staff_printf(c, "</label>\n");
 	}
 	if (!res || PQntuples(res) == 0) {
@@ -843,7 +1266,6 @@ static void put_order_form(struct staff_ctx *c, const struct casefile *k)
 		staff_text(c, M_ORDER_NO_MEMBERS);
 		staff_printf(c, "</p>\n");
 	}
-	PQclear(res);
 	staff_printf(c, "</fieldset>\n");
 	submit_form_end(c, "order-submit", M_ORDER_SUBMIT);
 	staff_printf(c, "</section>\n");
@@ -901,87 +1323,59 @@ static void put_ruling_forms(struct staff_ctx *c, const struct casefile *k, cons
 	staff_printf(c, "</section>\n");
 }
 
-/* "2 new messages from the reporter": what this view marked read. */
-static void put_unread_notice(struct staff_ctx *c, const struct casefile *k, long long before)
+static void put_unread_notice(struct staff_ctx *c, const struct casepage_view *v)
 {
-	static const char sql_unread[] = "SELECT hotline.case_unread_messages($1, $2)";
-	char upto[24];
-	snprintf(upto, sizeof(upto), "%lld", before);
-	const char *v[2] = {k->id, upto};
-	PGresult *res = casefile_query(c, sql_unread, 2, v);
-	int n = res && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : 0;
-	PQclear(res);
-	if (n == 0)
+	if (v->unread == 0)
 		return;
 	char text[160];
-	snprintf(text, sizeof(text), i18n(c->lang, M_CASE_UNREAD_NOTICE), n);
+	snprintf(text, sizeof(text), i18n(c->lang, M_CASE_UNREAD_NOTICE), v->unread);
 	staff_printf(c, "<p class=\"notice unread\" id=\"unread\"><a href=\"#messages\">");
 	staff_esc(c, text);
 	staff_printf(c, "</a></p>\n");
 }
 
-/* A mail that quoted another case's number without proving it came from
- * that reporter was registered as this new appeal (docs/mail-intake.md,
- * "Follow-ups"): said at the top, for the compliance manager to review.
- * Only the number: nothing of the claimed case is read here. */
-static void put_unproven_claims(struct staff_ctx *c, const struct casefile *k)
+/* The unproven claims of load_claims(), said at the top for the
+ * compliance manager to review. */
+static void put_unproven_claims(struct staff_ctx *c, const struct casepage_view *v)
 {
-	static const char sql_claims[] =
-		"SELECT detail->>'claims' FROM hotline.case_events "
-		"WHERE case_id = $1 AND kind = 'followup_unproven' ORDER BY id";
-	const char *v[1] = {k->id};
-	PGresult *res = casefile_query(c, sql_claims, 1, v);
+	const PGresult *res = v->claims;
+	int claims = res ? db_col(res, "claims") : -1;
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		char text[512];
 		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_UNPROVEN_CLAIM),
-			 PQgetvalue(res, i, 0));
+			 PQgetvalue(res, i, claims));
 		staff_printf(c, "<p class=\"notice\" id=\"unproven-claim\">");
 		staff_esc(c, text);
 		staff_printf(c, "</p>\n");
 	}
-	PQclear(res);
 }
 
-/* Appeals related to an investigation (004 L139): on the investigated
- * case, the appeals attached to it; on an appeal, the investigation it is
- * attached to; and for the compliance manager, the form that attaches
- * this appeal to the investigation of another case. */
-static void put_related(struct staff_ctx *c, const struct casefile *k)
+/* The related appeals of load_related(); for the compliance manager, the
+ * form that attaches this appeal to the investigation of another case. */
+static void put_related(struct staff_ctx *c, const struct casepage_view *v)
 {
-	static const char sql_related[] =
-		"SELECT j.reg_no, 'attached' FROM hotline.related_appeals r "
-		"JOIN hotline.investigations i ON i.id = r.investigation_id "
-		"JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = a.journal_id "
-		"WHERE i.case_id = $1 "
-		"UNION ALL SELECT j.reg_no, 'investigation' FROM hotline.related_appeals r "
-		"JOIN hotline.investigations i ON i.id = r.investigation_id "
-		"JOIN hotline.cases x ON x.id = i.case_id JOIN hotline.journal j ON j.id = x.journal_id "
-		"WHERE r.case_id = $1 ORDER BY 2, 1";
-	const char *v[1] = {k->id};
-	PGresult *res = casefile_query(c, sql_related, 1, v);
+	const PGresult *res = v->related;
 	int n = res ? PQntuples(res) : 0;
-	if (n == 0 && !has_role(c, ROLE_COMPLIANCE)) {
-		PQclear(res);
+	if (n == 0 && !has_role(c, ROLE_COMPLIANCE))
 		return;
-	}
 	casepage_section(c, "related", M_REL_TITLE);
 	if (n > 0) {
 		staff_printf(c, "<ul id=\"related-list\">\n");
+		int reg_no = db_col(res, "reg_no"), relation = db_col(res, "relation");
 		for (int i = 0; i < n; i++) {
-			bool attached = strcmp(PQgetvalue(res, i, 1), "attached") == 0;
+			bool attached = strcmp(PQgetvalue(res, i, relation), "attached") == 0;
 			staff_printf(c, "<li class=\"%s\">", attached ? "attached" : "investigation");
 			staff_text(c, attached ? M_REL_ATTACHED : M_REL_PART_OF);
 			staff_printf(c, " <a href=\"/staff/case/");
-			staff_esc(c, PQgetvalue(res, i, 0));
+			staff_esc(c, PQgetvalue(res, i, reg_no));
 			staff_printf(c, "\">");
-			staff_esc(c, PQgetvalue(res, i, 0));
+			staff_esc(c, PQgetvalue(res, i, reg_no));
 			staff_printf(c, "</a></li>\n");
 		}
 		staff_printf(c, "</ul>\n");
 	}
-	PQclear(res);
 	if (has_role(c, ROLE_COMPLIANCE)) {
-		case_form_open(c, "case-relate", k);
+		case_form_open(c, "case-relate", &v->k);
 		staff_printf(c, "<p class=\"hint\">");
 		staff_text(c, M_REL_HINT);
 		staff_printf(c, "</p>\n");
@@ -993,106 +1387,98 @@ static void put_related(struct staff_ctx *c, const struct casefile *k)
 
 /* --- the page --- */
 
-/* A compliance manager named in a report steps aside like an investigator
- * (002 L47, 004 L105): the page says so to the one it names. A warning,
- * not a refusal: the director decides who handles it instead. */
-static void warn_if_named(struct staff_ctx *c, const struct casefile *k)
+/* The whole page from the view: writes, reads nothing. */
+static void put_page(struct staff_ctx *c, const struct casepage_view *v, const char *error)
 {
-	if (!c->user->name[0])
-		return;
-	char *text = casefile_report_text(c, k);
-	if (!text)
-		return;
-	size_t len = strlen(text);
-	bool named = names_mentioned(text, len, c->user->name);
-	secret_wipe(text, len);
-	free(text);
-	if (!named)
-		return;
-	staff_printf(c, "<p class=\"error\" id=\"you-are-named\" role=\"alert\">");
-	staff_text(c, M_CASE_YOU_ARE_NAMED);
-	staff_printf(c, "</p>\n");
-}
-
-void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
-{
-	struct casefile k;
-	struct calendar *cal = NULL;
-	struct content_key *key = NULL;
-	if (!casefile_open(c, reg_no, false, &k))
-		return;
-	/* audited before anything of the case is shown; the view marks the
-	 * reporter's messages read */
-	long long read_before = 0;
-	if (!staff_audit(c, "case.view", k.reg_no) ||
-	    !casefile_mark_read(c, k.id, &read_before) || !(cal = wfdb_calendar(c->db, NULL))) {
-		casefile_rollback(c);
-		casefile_db_error(c);
-		return;
-	}
-	char today[11];
-	casefile_today(c, today);
-	key = casefile_content_key(c, &k);
-	c->status = status;
+	const struct casefile *k = &v->k;
 	char title[64];
-	snprintf(title, sizeof(title), "%s %s", i18n(c->lang, M_CASE_TITLE), k.reg_no);
+	snprintf(title, sizeof(title), "%s %s", i18n(c->lang, M_CASE_TITLE), k->reg_no);
 	staff_page_begin(c, title);
 	casepage_stylesheet(c);
 	staff_printf(c, "<h1>");
 	staff_text(c, M_CASE_TITLE);
 	staff_printf(c, " <span id=\"reg-no\">");
-	staff_esc(c, k.reg_no);
+	staff_esc(c, k->reg_no);
 	staff_printf(c, "</span></h1>\n");
 	if (error) {
 		staff_printf(c, "<p class=\"error\" id=\"step-error\" role=\"alert\">");
 		staff_esc(c, error);
 		staff_printf(c, "</p>\n");
 	}
-	if (has_role(c, ROLE_COMPLIANCE))
-		warn_if_named(c, &k);
-	put_facts(c, &k);
-	put_unread_notice(c, &k, read_before);
-	put_unproven_claims(c, &k);
-	if (strncmp(k.decision, "forward", 7) == 0) {
+	/* a compliance manager named in the report steps aside like an
+	 * investigator (002 L47, 004 L105): the page says so to the one it
+	 * names. A warning, not a refusal: the director decides who handles
+	 * it instead. */
+	if (has_role(c, ROLE_COMPLIANCE) && v->named) {
+		staff_printf(c, "<p class=\"error\" id=\"you-are-named\" role=\"alert\">");
+		staff_text(c, M_CASE_YOU_ARE_NAMED);
+		staff_printf(c, "</p>\n");
+	}
+	put_facts(c, v);
+	put_unread_notice(c, v);
+	put_unproven_claims(c, v);
+	if (strncmp(k->decision, "forward", 7) == 0) {
 		staff_printf(c, "<p><a id=\"cover-letter\" href=\"/staff/cover-letter/");
-		staff_esc(c, k.reg_no);
+		staff_esc(c, k->reg_no);
 		staff_printf(c, "\">");
 		staff_text(c, M_DEC_COVER_LETTER);
 		staff_printf(c, "</a></p>\n");
 	}
-	if (has_role(c, ROLE_COMPLIANCE) && k.state == CASE_REGISTERED)
-		put_triage_form(c, &k);
+	if (has_role(c, ROLE_COMPLIANCE) && k->state == CASE_REGISTERED)
+		put_triage_form(c, k, v->considered);
 	if (has_role(c, ROLE_COMPLIANCE) &&
-	    (k.state == CASE_URGENT ||
-	     (strncmp(k.decision, "forward", 7) == 0 && !forwarded_recorded(c, &k))))
-		put_forwarded_form(c, &k);
-	if (decides(c) && !k.view_only && (k.state == CASE_TO_DIRECTOR || k.state == CASE_ACKNOWLEDGED))
-		put_decision_forms(c, &k);
-	put_content(c, &k, key);
-	put_files(c, &k, key);
-	casepage_messages(c, &k, read_before);
-	put_related(c, &k);
+	    (k->state == CASE_URGENT ||
+	     (strncmp(k->decision, "forward", 7) == 0 && !(v->has_facts && v->forwarded))))
+		put_forwarded_form(c, k);
+	if (decides(c) && !k->view_only &&
+	    (k->state == CASE_TO_DIRECTOR || k->state == CASE_ACKNOWLEDGED))
+		put_decision_forms(c, k);
+	put_content(c, v);
+	put_files(c, v);
+	casepage_messages_put(c, k, v->messages, v->read_before);
+	put_related(c, v);
 	/* after the report, which the alternate reads before deciding */
-	if (has_role(c, ROLE_ALTERNATE) && !has_role(c, ROLE_DIRECTOR) && k.director_named &&
-	    !k.view_only && key)
-		put_director_clear_form(c, &k);
-	char inv_state[32] = "", due[11] = "", decision[24] = "";
-	bool inv = put_investigation(c, &k, inv_state, sizeof(inv_state), due, decision);
-	if (decides(c) && !k.view_only && k.state == CASE_INVESTIGATION && !inv)
-		put_order_form(c, &k);
-	if (decides(c) && !k.view_only && inv &&
+	if (has_role(c, ROLE_ALTERNATE) && !has_role(c, ROLE_DIRECTOR) && k->director_named &&
+	    !k->view_only && v->key)
+		put_director_clear_form(c, k);
+	const struct casepage_investigation *inv = &v->inv;
+	bool found = inv->res != NULL;
+	const char *inv_state = inv->inv_state;
+	put_investigation(c, inv);
+	if (decides(c) && !k->view_only && k->state == CASE_INVESTIGATION && !found)
+		put_order_form(c, k, v->commission_users);
+	if (decides(c) && !k->view_only && found &&
 	    (strcmp(inv_state, "ordered") == 0 || strcmp(inv_state, "in_progress") == 0 ||
 	     strcmp(inv_state, "conclusion_drafted") == 0))
-		put_extension_form(c, &k, due);
-	if (decides(c) && !k.view_only && inv &&
+		put_extension_form(c, k, inv->due);
+	if (decides(c) && !k->view_only && found &&
 	    (strcmp(inv_state, "submitted") == 0 || strcmp(inv_state, "decided") == 0 ||
 	     strcmp(inv_state, "measures_adopted") == 0))
-		put_ruling_forms(c, &k, inv_state, decision);
-	put_notes(c, &k, key);
-	put_timeline(c, &k, cal, today);
+		put_ruling_forms(c, k, inv_state, inv->decision_name);
+	put_notes(c, v);
+	put_timeline(c, v);
 	staff_page_end(c);
-	content_key_free(key);
-	calendar_free(cal);
+}
+
+void casepage_show(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
+{
+	struct casepage_view v;
+	memset(&v, 0, sizeof(v));
+	if (!casefile_open(c, reg_no, false, &v.k))
+		return;
+	/* audited before anything of the case is read for the page; the view
+	 * marks the reporter's messages read */
+	if (!staff_audit(c, "case.view", v.k.reg_no) ||
+	    !casefile_mark_read(c, v.k.id, &v.read_before) ||
+	    !(v.cal = wfdb_calendar(c->db, NULL))) {
+		casefile_rollback(c);
+		casefile_db_error(c);
+		return;
+	}
+	casepage_view_load(c, &v);
+	c->status = status;
+	put_page(c, &v, error);
+	casepage_view_free(&v);
 	if (!casefile_commit(c)) {
 		casefile_rollback(c);
 		casefile_db_error(c);
@@ -1131,7 +1517,7 @@ static void safe_file_name(const char *name, char *out, size_t size)
 static void file_download(struct staff_ctx *c)
 {
 	static const char sql_file[] =
-		"SELECT j.reg_no, a.message_id IS NULL, a.meta, a.data, m.key_sealed "
+		"SELECT j.reg_no, a.message_id IS NULL AS of_case, a.meta, a.data, m.key_sealed "
 		"FROM hotline.attachments a JOIN hotline.cases c ON c.id = a.case_id "
 		"JOIN hotline.journal j ON j.id = c.journal_id "
 		"LEFT JOIN hotline.messages m ON m.id = a.message_id WHERE a.id = $1::bigint";
@@ -1149,7 +1535,7 @@ static void file_download(struct staff_ctx *c)
 	struct casefile k;
 	bool db_error = res == NULL;
 	if (!res || PQntuples(res) != 1 ||
-	    !casefile_load(c, PQgetvalue(res, 0, 0), false, &k, &db_error)) {
+	    !casefile_load(c, PQgetvalue(res, 0, db_col(res, "reg_no")), false, &k, &db_error)) {
 		PQclear(res);
 		casefile_load_refused(c, db_error);
 		return;
@@ -1162,13 +1548,14 @@ static void file_download(struct staff_ctx *c)
 		casefile_db_error(c);
 		return;
 	}
-	bool of_case = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	bool of_case = strcmp(PQgetvalue(res, 0, db_col(res, "of_case")), "t") == 0;
+	int key_sealed = db_col(res, "key_sealed");
 	struct content_key *key =
-	    of_case ? casefile_content_key(c, &k) : casefile_sealed_key(c, res, 0, 4);
+	    of_case ? casefile_content_key(c, &k) : casefile_sealed_key(c, res, 0, key_sealed);
 	bool have_key = key != NULL;
-	json_t *meta = decrypt_json(key, res, 0, 2);
+	json_t *meta = decrypt_json(key, res, 0, db_col(res, "meta"));
 	size_t len;
-	unsigned char *ct = casefile_bytea(res, 0, 3, &len);
+	unsigned char *ct = casefile_bytea(res, 0, db_col(res, "data"), &len);
 	unsigned char *plain = NULL;
 	size_t plen = 0;
 	bool ok = meta && ct && stream_decrypt(key, ct, len, &plain, &plen);

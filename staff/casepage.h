@@ -26,17 +26,29 @@ void casepage_stylesheet(struct staff_ctx *c);
  * caller closes it. */
 void casepage_section(struct staff_ctx *c, const char *id, enum msg title);
 
-/* The <li> of each member of the investigation's commission ("name,
- * position"), escaped; names and positions are opened with key, the
- * case's content key (staff/sealedtext.h: without it, a notice). */
-void casepage_members(struct staff_ctx *c, const struct content_key *key, const char *inv_id);
+/* The members of an investigation's commission, their names and
+ * positions opened with key, the case's content key (staff/sealedtext.h:
+ * without it, a notice): loaded before the page is written, written as
+ * one <li> each ("name, position", escaped), freed (the opened texts
+ * wiped). */
+struct casepage_members;
+struct casepage_members *casepage_members_load(struct staff_ctx *c, const struct content_key *key,
+					       const char *inv_id) MUST_CHECK;
+void casepage_members_put(struct staff_ctx *c, const struct casepage_members *m);
+void casepage_members_free(struct casepage_members *m);
 
 /* The section of messages with the reporter, each opened with its own key
  * (sealed to the case-handling key); the reporter's messages with an id
  * above read_before marked new; the reply form for the compliance
- * manager. k needs id, reg_no and has_reporter_key. */
+ * manager. k needs id, reg_no and has_reporter_key. Loaded (rows kept,
+ * texts and file names opened) before the page is written; freed with
+ * the opened texts wiped. */
 struct casefile;
-void casepage_messages(struct staff_ctx *c, const struct casefile *k, long long read_before);
+struct casepage_messages;
+struct casepage_messages *casepage_messages_load(struct staff_ctx *c, const struct casefile *k) MUST_CHECK;
+void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
+			   const struct casepage_messages *m, long long read_before);
+void casepage_messages_free(struct casepage_messages *m);
 
 /* <p id="ID">LABEL: document NO of DATE</p>: the documents of management's
  * decision and measures (004 p.7.11) on the case and commission pages. */

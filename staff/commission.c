@@ -9,6 +9,7 @@
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "base/config.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "crypto/secret.h"
 #include "intake/sealing.h"
@@ -120,16 +121,84 @@ static void put_days_left(struct staff_ctx *c, const struct calendar *cal, const
 
 /* --- the list --- */
 
+/* The list from its rows (sql_list) and the calendar, read before. */
+static void list_put(struct staff_ctx *c, const PGresult *res, const struct calendar *cal)
+{
+	staff_page_begin(c, i18n(c->lang, M_COMM_TITLE));
+	casepage_stylesheet(c);
+	staff_printf(c, "<h1>");
+	staff_text(c, M_COMM_TITLE);
+	staff_printf(c, "</h1>\n<p class=\"hint\">");
+	staff_text(c, M_COMM_INTRO);
+	staff_printf(c, "</p>\n");
+	int n = PQntuples(res);
+	if (n == 0) {
+		staff_printf(c, "<p id=\"no-investigations\">");
+		staff_text(c, M_COMM_NONE);
+		staff_printf(c, "</p>\n");
+	}
+	staff_printf(c, "<ul class=\"cards\" id=\"investigations\">\n");
+	int reg_no_col = db_col(res, "reg_no"), state_col = db_col(res, "state");
+	int order_no = db_col(res, "order_no"), order_date = db_col(res, "order_date");
+	int due_date = db_col(res, "due_date"), extended = db_col(res, "extended");
+	int open_requests = db_col(res, "open_requests"), unread = db_col(res, "unread");
+	for (int i = 0; i < n; i++) {
+		const char *reg_no = PQgetvalue(res, i, reg_no_col);
+		const char *state = PQgetvalue(res, i, state_col);
+		staff_printf(c, "<li class=\"card investigation\" data-reg-no=\"");
+		staff_esc(c, reg_no);
+		staff_printf(c, "\"><h2><a href=\"/staff/commission/");
+		staff_esc(c, reg_no);
+		staff_printf(c, "\">");
+		staff_esc(c, reg_no);
+		staff_printf(c, "</a>");
+		board_unread_badge(c, atoi(PQgetvalue(res, i, unread)));
+		staff_printf(c, "</h2>\n<p>");
+		staff_text(c, inv_state_text(state));
+		staff_printf(c, "</p>\n<p>");
+		staff_text(c, M_COMM_ORDER);
+		staff_printf(c, " ");
+		staff_esc(c, PQgetvalue(res, i, order_no));
+		staff_printf(c, ", ");
+		staff_esc(c, PQgetvalue(res, i, order_date));
+		staff_printf(c, "</p>\n<p>");
+		staff_text(c, M_COMM_DUE);
+		staff_printf(c, ": <time>");
+		staff_esc(c, PQgetvalue(res, i, due_date));
+		staff_printf(c, "</time>%s",
+			     strcmp(PQgetvalue(res, i, extended), "t") == 0 ? " *" : "");
+		/* the term runs until the conclusion is submitted */
+		if (strcmp(state, "ordered") == 0 || strcmp(state, "in_progress") == 0 ||
+		    strcmp(state, "conclusion_drafted") == 0) {
+			staff_printf(c, " · ");
+			put_days_left(c, cal, PQgetvalue(res, i, due_date));
+		}
+		staff_printf(c, "</p>\n");
+		long open = strtol(PQgetvalue(res, i, open_requests), NULL, 10);
+		if (open > 0) {
+			char text[128];
+			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_OPEN_REQUESTS), (int)open);
+			staff_printf(c, "<p class=\"open-requests\">");
+			staff_esc(c, text);
+			staff_printf(c, "</p>\n");
+		}
+		staff_printf(c, "</li>\n");
+	}
+	staff_printf(c, "</ul>\n");
+	staff_page_end(c);
+}
+
 static void list(struct staff_ctx *c)
 {
 	static const char sql_list[] =
-		"SELECT j.reg_no, i.order_no, to_char(i.order_date, 'YYYY-MM-DD'), i.state, "
-		"to_char(i.due_date, 'YYYY-MM-DD'), i.extended, (SELECT count(*) FROM "
-		"hotline.material_requests r WHERE r.investigation_id = i.id AND r.received_at IS NULL), "
+		"SELECT j.reg_no, i.order_no, to_char(i.order_date, 'YYYY-MM-DD') AS order_date, "
+		"i.state, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.extended, "
+		"(SELECT count(*) FROM hotline.material_requests r WHERE r.investigation_id = i.id "
+		"AND r.received_at IS NULL) AS open_requests, "
 		"hotline.case_unread_messages(c.id, c.messages_read_upto) + coalesce((SELECT "
 		"sum(hotline.case_unread_messages(a.id, a.messages_read_upto)) FROM "
 		"hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
-		"WHERE r.investigation_id = i.id), 0) "
+		"WHERE r.investigation_id = i.id), 0) AS unread "
 		"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
 		"JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
 		"ON m.investigation_id = i.id WHERE m.staff_user_id = $1::bigint "
@@ -146,105 +215,28 @@ static void list(struct staff_ctx *c)
 		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
 		return;
 	}
-	staff_page_begin(c, i18n(c->lang, M_COMM_TITLE));
-	casepage_stylesheet(c);
-	staff_printf(c, "<h1>");
-	staff_text(c, M_COMM_TITLE);
-	staff_printf(c, "</h1>\n<p class=\"hint\">");
-	staff_text(c, M_COMM_INTRO);
-	staff_printf(c, "</p>\n");
-	int n = PQntuples(res);
-	if (n == 0) {
-		staff_printf(c, "<p id=\"no-investigations\">");
-		staff_text(c, M_COMM_NONE);
-		staff_printf(c, "</p>\n");
-	}
-	staff_printf(c, "<ul class=\"cards\" id=\"investigations\">\n");
-	for (int i = 0; i < n; i++) {
-		const char *reg_no = PQgetvalue(res, i, 0);
-		const char *state = PQgetvalue(res, i, 3);
-		staff_printf(c, "<li class=\"card investigation\" data-reg-no=\"");
-		staff_esc(c, reg_no);
-		staff_printf(c, "\"><h2><a href=\"/staff/commission/");
-		staff_esc(c, reg_no);
-		staff_printf(c, "\">");
-		staff_esc(c, reg_no);
-		staff_printf(c, "</a>");
-		board_unread_badge(c, atoi(PQgetvalue(res, i, 7)));
-		staff_printf(c, "</h2>\n<p>");
-		staff_text(c, inv_state_text(state));
-		staff_printf(c, "</p>\n<p>");
-		staff_text(c, M_COMM_ORDER);
-		staff_printf(c, " ");
-		staff_esc(c, PQgetvalue(res, i, 1));
-		staff_printf(c, ", ");
-		staff_esc(c, PQgetvalue(res, i, 2));
-		staff_printf(c, "</p>\n<p>");
-		staff_text(c, M_COMM_DUE);
-		staff_printf(c, ": <time>");
-		staff_esc(c, PQgetvalue(res, i, 4));
-		staff_printf(c, "</time>%s", strcmp(PQgetvalue(res, i, 5), "t") == 0 ? " *" : "");
-		/* the term runs until the conclusion is submitted */
-		if (strcmp(state, "ordered") == 0 || strcmp(state, "in_progress") == 0 ||
-		    strcmp(state, "conclusion_drafted") == 0) {
-			staff_printf(c, " · ");
-			put_days_left(c, cal, PQgetvalue(res, i, 4));
-		}
-		staff_printf(c, "</p>\n");
-		long open = strtol(PQgetvalue(res, i, 6), NULL, 10);
-		if (open > 0) {
-			char text[128];
-			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_OPEN_REQUESTS), (int)open);
-			staff_printf(c, "<p class=\"open-requests\">");
-			staff_esc(c, text);
-			staff_printf(c, "</p>\n");
-		}
-		staff_printf(c, "</li>\n");
-	}
-	staff_printf(c, "</ul>\n");
-	staff_page_end(c);
+	list_put(c, res, cal);
 	PQclear(res);
 	calendar_free(cal);
 }
 
 /* --- one investigation --- */
 
+/* norms: the clear norms of a conclusion before migration 0022 */
 static const char sql_view[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-	"coalesce(c.content_key_resealed, c.content_key_sealed), c.content, i.order_no, to_char(i.order_date, 'YYYY-MM-DD'), "
-	"i.state, to_char(i.due_date, 'YYYY-MM-DD'), i.extended, coalesce(i.norms, ''), "
-	"i.conclusion_key_sealed, i.conclusion, i.proposed_measures, coalesce(i.decision, ''), "
-	"coalesce(i.measures_doc, ''), i.id, c.id, c.identity_sealed IS NOT NULL, "
-	"coalesce(to_char(i.submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
-	"coalesce(i.decision_doc, ''), coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), ''), "
-	"coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), ''), i.norms_sealed "
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"AS registered, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, "
+	"c.content, i.order_no, to_char(i.order_date, 'YYYY-MM-DD') AS order_date, i.state, "
+	"to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.extended, coalesce(i.norms, '') AS norms, "
+	"i.conclusion_key_sealed, i.conclusion, i.proposed_measures, "
+	"coalesce(i.decision, '') AS decision, coalesce(i.measures_doc, '') AS measures_doc, "
+	"i.id AS inv_id, c.id AS case_id, c.identity_sealed IS NOT NULL AS has_identity, "
+	"coalesce(to_char(i.submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
+	"AS submitted_at, coalesce(i.decision_doc, '') AS decision_doc, "
+	"coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
+	"coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') AS measures_date, i.norms_sealed "
 	"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
-enum {
-	V_REG_NO,
-	V_REGISTERED,
-	V_KEY,
-	V_CONTENT,
-	V_ORDER_NO,
-	V_ORDER_DATE,
-	V_STATE,
-	V_DUE,
-	V_EXTENDED,
-	V_NORMS,
-	V_CONCL_KEY,
-	V_CONCLUSION,
-	V_PROPOSED,
-	V_DECISION,
-	V_MEASURES,
-	V_INV_ID,
-	V_CASE_ID,
-	V_HAS_IDENTITY,
-	V_SUBMITTED,
-	V_DECISION_DOC,
-	V_DECISION_DATE,
-	V_MEASURES_DATE,
-	V_NORMS_SEALED /* V_NORMS: the clear norms of a conclusion before migration 0022 */
-};
 
 static void put_field(struct staff_ctx *c, enum msg label, const char *value, const char *id)
 {
@@ -256,23 +248,40 @@ static void put_field(struct staff_ctx *c, enum msg label, const char *value, co
 }
 
 /* The report's own words, opened with the session's case key. */
-static void put_report(struct staff_ctx *c, const PGresult *v, const char *case_id)
+struct commission_report {
+	bool has_seal;	 /* this member's own seal of the case opened */
+	json_t *content; /* NULL when the report did not open */
+};
+
+/* v: a row of sql_view or sql_appeal (content_key, content). */
+static void report_load(struct staff_ctx *c, const PGresult *v, const char *case_id,
+			struct commission_report *r)
 {
-	casepage_section(c, "report", M_COMM_REPORT);
 	/* this member's own seal of the case (docs/keys.md) */
-	const struct secret_key *sk = staff_case_key_for(c, case_id);
-	struct content_key *key = casefile_sealed_key(c, v, 0, V_KEY);
+	r->has_seal = staff_case_key_for(c, case_id) != NULL;
+	struct content_key *key = casefile_sealed_key(c, v, 0, db_col(v, "content_key"));
 	unsigned char *plain = NULL;
 	size_t plen = 0;
-	json_t *content = NULL;
-	if (casefile_decrypt(key, v, 0, V_CONTENT, &plain, &plen)) {
-		content = json_loadb((const char *)plain, plen, 0, NULL);
+	if (casefile_decrypt(key, v, 0, db_col(v, "content"), &plain, &plen)) {
+		r->content = json_loadb((const char *)plain, plen, 0, NULL);
 		secret_wipe(plain, plen);
 		free(plain);
 	}
-	if (!content) {
+	content_key_free(key);
+}
+
+static void report_free(struct commission_report *r)
+{
+	json_decref(r->content);
+	r->content = NULL;
+}
+
+static void put_report(struct staff_ctx *c, const struct commission_report *r)
+{
+	casepage_section(c, "report", M_COMM_REPORT);
+	if (!r->content) {
 		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
-		staff_text(c, sk ? M_COMM_CANNOT_OPEN : M_COMM_NOT_SEALED);
+		staff_text(c, r->has_seal ? M_COMM_CANNOT_OPEN : M_COMM_NOT_SEALED);
 		staff_printf(c, "</p>\n");
 	} else {
 		static const struct {
@@ -283,7 +292,8 @@ static void put_report(struct staff_ctx *c, const PGresult *v, const char *case_
 			      {"who", M_FORM_WHO}};
 		staff_printf(c, "<dl class=\"report\">\n");
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-			const char *text = json_string_value(json_object_get(content, fields[i].field));
+			const char *text =
+			    json_string_value(json_object_get(r->content, fields[i].field));
 			if (!text || !*text)
 				continue;
 			staff_printf(c, "<dt>");
@@ -293,98 +303,141 @@ static void put_report(struct staff_ctx *c, const PGresult *v, const char *case_
 			staff_printf(c, "</dd>\n");
 		}
 		staff_printf(c, "</dl>\n");
-		json_decref(content);
 	}
-	content_key_free(key);
 	staff_printf(c, "</section>\n");
 }
 
 /* One encrypted text of the conclusion, under the conclusion's key. */
-static void put_sealed_text(struct staff_ctx *c, const struct content_key *key, const PGresult *v,
-			    int col, const char *id)
+static void put_sealed_text(struct staff_ctx *c, const struct sealedtext *t, const char *id)
 {
 	staff_printf(c, "<dd class=\"text\" id=\"%s\">", id);
-	if (!casefile_put_text(c, key, v, 0, col) && !PQgetisnull(v, 0, col))
+	if (!sealedtext_put_opened(c, t) && t->st == FREETEXT_SEALED)
 		staff_text(c, M_COMM_CANNOT_OPEN);
 	staff_printf(c, "</dd>\n");
 }
 
-static void put_members(struct staff_ctx *c, const struct content_key *key, const char *inv_id)
+static void put_members(struct staff_ctx *c, const struct casepage_members *members)
 {
 	casepage_section(c, "members", M_COMM_MEMBERS);
 	staff_printf(c, "<ul>\n");
-	casepage_members(c, key, inv_id);
+	casepage_members_put(c, members);
 	staff_printf(c, "</ul>\n</section>\n");
 }
 
-static void put_extensions(struct staff_ctx *c, const char *inv_id)
+static const char sql_extensions[] =
+	"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD') AS consent_date, "
+	"consented_by, to_char(old_due_date, 'YYYY-MM-DD') AS old_due_date, "
+	"to_char(new_due_date, 'YYYY-MM-DD') AS new_due_date "
+	"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
+
+static void put_extensions(struct staff_ctx *c, const PGresult *res)
 {
-	static const char sql_ext[] =
-		"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD'), consented_by, "
-		"to_char(old_due_date, 'YYYY-MM-DD'), to_char(new_due_date, 'YYYY-MM-DD') "
-		"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
-	const char *p[1] = {inv_id};
-	PGresult *res = wfdb_exec(c->db, sql_ext, 1, p, NULL);
+	int old_due = res ? db_col(res, "old_due_date") : -1;
+	int new_due = res ? db_col(res, "new_due_date") : -1;
+	int doc = res ? db_col(res, "consent_doc") : -1;
+	int date = res ? db_col(res, "consent_date") : -1;
+	int by = res ? db_col(res, "consented_by") : -1;
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		char text[512];
-		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_EXTENDED), PQgetvalue(res, i, 3),
-			 PQgetvalue(res, i, 4), PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-			 PQgetvalue(res, i, 2));
+		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_EXTENDED),
+			 PQgetvalue(res, i, old_due), PQgetvalue(res, i, new_due),
+			 PQgetvalue(res, i, doc), PQgetvalue(res, i, date), PQgetvalue(res, i, by));
 		staff_printf(c, "<p class=\"extension\">");
 		staff_esc(c, text);
 		staff_printf(c, "</p>\n");
 	}
-	PQclear(res);
 }
 
-static void put_requests(struct staff_ctx *c, const struct content_key *key,
-			 const struct calendar *cal, const char *reg_no, const char *inv_id,
-			 bool running, bool open)
+/* The requests for materials: the rows (kept) and, per row, whom and what
+ * opened with the case's key (clear only in rows written before
+ * migration 0022). */
+struct commission_requests {
+	PGresult *res;
+	struct sealedtext *addressee, *what;
+};
+
+static void requests_load(struct staff_ctx *c, const struct content_key *key, const char *inv_id,
+			  struct commission_requests *rq)
 {
-	/* whom and what: sealed under the case's key (clear only in rows
-	 * written before migration 0022) */
 	static const char sql_requests[] =
-		"SELECT id, addressee_sealed, what_sealed, to_char(requested_on, 'YYYY-MM-DD'), "
-		"to_char(due_date, 'YYYY-MM-DD'), received_at IS NOT NULL, "
-		"coalesce(to_char(received_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-		"addressee, what "
+		"SELECT id, addressee_sealed, what_sealed, "
+		"to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
+		"to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received, "
+		"coalesce(to_char(received_at AT TIME ZONE 'Asia/Almaty', "
+		"'YYYY-MM-DD HH24:MI'), '') AS received_at, addressee, what "
 		"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 	const char *p[1] = {inv_id};
 	PGresult *res = wfdb_exec(c->db, sql_requests, 1, p, NULL);
+	rq->res = res;
+	int n = res ? PQntuples(res) : 0;
+	if (n == 0)
+		return;
+	int addressee_sealed = db_col(res, "addressee_sealed"), addressee = db_col(res, "addressee");
+	int what_sealed = db_col(res, "what_sealed"), what = db_col(res, "what");
+	rq->addressee = calloc((size_t)n, sizeof(*rq->addressee));
+	rq->what = calloc((size_t)n, sizeof(*rq->what));
+	if (!rq->addressee || !rq->what)
+		abort();
+	for (int i = 0; i < n; i++) {
+		sealedtext_open(&rq->addressee[i], key, res, i, addressee_sealed, addressee);
+		sealedtext_open(&rq->what[i], key, res, i, what_sealed, what);
+	}
+}
+
+static void requests_free(struct commission_requests *rq)
+{
+	int n = rq->res ? PQntuples(rq->res) : 0;
+	for (int i = 0; rq->addressee && i < n; i++) {
+		sealedtext_free(&rq->addressee[i]);
+		sealedtext_free(&rq->what[i]);
+	}
+	free(rq->addressee);
+	free(rq->what);
+	PQclear(rq->res);
+}
+
+static void put_requests(struct staff_ctx *c, const struct commission_requests *rq,
+			 const struct calendar *cal, const char *reg_no, bool running, bool open)
+{
+	const PGresult *res = rq->res;
 	char action[64];
 	snprintf(action, sizeof(action), "/staff/commission/%s", reg_no);
 	casepage_section(c, "requests", M_COMM_REQUESTS);
 	staff_printf(c, "<p class=\"hint\">");
 	staff_text(c, M_COMM_REQUESTS_HINT);
 	staff_printf(c, "</p>\n<ul class=\"cards\">\n");
+	int id_col = res ? db_col(res, "id") : -1, received_col = res ? db_col(res, "received") : -1;
+	int requested_on = res ? db_col(res, "requested_on") : -1;
+	int due_date = res ? db_col(res, "due_date") : -1;
+	int received_at = res ? db_col(res, "received_at") : -1;
 	for (int i = 0; res && i < PQntuples(res); i++) {
-		const char *id = PQgetvalue(res, i, 0);
-		bool received = strcmp(PQgetvalue(res, i, 5), "t") == 0;
+		const char *id = PQgetvalue(res, i, id_col);
+		bool received = strcmp(PQgetvalue(res, i, received_col), "t") == 0;
 		staff_printf(c, "<li class=\"card request%s\" id=\"request-%lld\"><p><strong>",
 			     received ? " received" : "", strtoll(id, NULL, 10));
-		(void)sealedtext_put(c, key, res, i, 1, 7);
+		sealedtext_write(c, &rq->addressee[i]);
 		staff_printf(c, "</strong>: ");
-		(void)sealedtext_put(c, key, res, i, 2, 8);
+		sealedtext_write(c, &rq->what[i]);
 		staff_printf(c, "</p>\n<p>");
 		staff_text(c, M_COMM_REQUESTED_ON);
 		staff_printf(c, " <time>");
-		staff_esc(c, PQgetvalue(res, i, 3));
+		staff_esc(c, PQgetvalue(res, i, requested_on));
 		staff_printf(c, "</time> · ");
 		staff_text(c, M_COMM_DUE);
 		staff_printf(c, " <time class=\"due\">");
-		staff_esc(c, PQgetvalue(res, i, 4));
+		staff_esc(c, PQgetvalue(res, i, due_date));
 		staff_printf(c, "</time> · ");
 		if (received) {
 			staff_printf(c, "<span class=\"state\">");
 			staff_text(c, M_COMM_RECEIVED);
 			staff_printf(c, " ");
-			staff_esc(c, PQgetvalue(res, i, 6));
+			staff_esc(c, PQgetvalue(res, i, received_at));
 			staff_printf(c, "</span></p>\n");
 		} else if (!open) {
 			/* submitted or closed: the request no longer runs */
 			staff_printf(c, "</p>\n");
 		} else {
-			put_days_left(c, cal, PQgetvalue(res, i, 4));
+			put_days_left(c, cal, PQgetvalue(res, i, due_date));
 			staff_printf(c, "</p>\n");
 			staff_form_open(c, action, false);
 			staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"received\">"
@@ -397,7 +450,6 @@ static void put_requests(struct staff_ctx *c, const struct content_key *key,
 		staff_printf(c, "</li>\n");
 	}
 	staff_printf(c, "</ul>\n");
-	PQclear(res);
 	if (running) {
 		staff_form_open(c, action, false);
 		staff_printf(c, "<fieldset id=\"new-request\"><legend>");
@@ -419,7 +471,39 @@ static void put_requests(struct staff_ctx *c, const struct content_key *key,
 	staff_printf(c, "</section>\n");
 }
 
-static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *action,
+/* The conclusion's texts, under the conclusion's key, once it was drafted;
+ * norms: clear before migration 0022 (then read from sql_view's row). */
+struct commission_conclusion {
+	bool has_seal; /* this member's own seal of the case opened */
+	bool norms_sealed;
+	struct sealedtext findings, norms, proposed;
+};
+
+static void conclusion_load(struct staff_ctx *c, const PGresult *v, enum investigation_state state,
+			    struct commission_conclusion *cc)
+{
+	if (state == INV_ORDERED || state == INV_IN_PROGRESS)
+		return;
+	cc->has_seal = staff_case_key_for(c, PQgetvalue(v, 0, db_col(v, "case_id"))) != NULL;
+	struct content_key *key = casefile_sealed_key(c, v, 0, db_col(v, "conclusion_key_sealed"));
+	sealedtext_open_sealed(&cc->findings, key, v, 0, db_col(v, "conclusion"));
+	int norms_sealed = db_col(v, "norms_sealed");
+	cc->norms_sealed = !PQgetisnull(v, 0, norms_sealed);
+	if (cc->norms_sealed)
+		sealedtext_open_sealed(&cc->norms, key, v, 0, norms_sealed);
+	sealedtext_open_sealed(&cc->proposed, key, v, 0, db_col(v, "proposed_measures"));
+	content_key_free(key);
+}
+
+static void conclusion_free(struct commission_conclusion *cc)
+{
+	sealedtext_free(&cc->findings);
+	sealedtext_free(&cc->norms);
+	sealedtext_free(&cc->proposed);
+}
+
+static void put_conclusion(struct staff_ctx *c, const PGresult *v,
+			   const struct commission_conclusion *cc, const char *action,
 			   enum investigation_state state)
 {
 	casepage_section(c, "conclusion", M_COMM_CONCLUSION);
@@ -450,31 +534,28 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *a
 		staff_text(c, M_COMM_SUBMIT_CONCLUSION);
 		staff_printf(c, "</button></p>\n</form>\n");
 	} else {
-		const struct secret_key *sk = staff_case_key_for(c, PQgetvalue(v, 0, V_CASE_ID));
-		struct content_key *key = casefile_sealed_key(c, v, 0, V_CONCL_KEY);
 		staff_printf(c, "<dl>\n<dt>");
 		staff_text(c, M_COMM_FINDINGS);
 		staff_printf(c, "</dt>\n");
-		put_sealed_text(c, key, v, V_CONCLUSION, "findings-text");
+		put_sealed_text(c, &cc->findings, "findings-text");
 		staff_printf(c, "<dt>");
 		staff_text(c, M_COMM_NORMS);
 		staff_printf(c, "</dt>\n");
-		if (!PQgetisnull(v, 0, V_NORMS_SEALED)) {
-			put_sealed_text(c, key, v, V_NORMS_SEALED, "norms-text");
+		if (cc->norms_sealed) {
+			put_sealed_text(c, &cc->norms, "norms-text");
 		} else {
 			staff_printf(c, "<dd id=\"norms-text\">");
-			staff_esc(c, PQgetvalue(v, 0, V_NORMS));
+			staff_esc(c, PQgetvalue(v, 0, db_col(v, "norms")));
 			staff_printf(c, "</dd>\n");
 		}
-		if (!PQgetisnull(v, 0, V_PROPOSED)) {
+		if (cc->proposed.st != FREETEXT_NONE) {
 			staff_printf(c, "<dt>");
 			staff_text(c, M_COMM_PROPOSED);
 			staff_printf(c, "</dt>\n");
-			put_sealed_text(c, key, v, V_PROPOSED, "proposed-text");
+			put_sealed_text(c, &cc->proposed, "proposed-text");
 		}
 		staff_printf(c, "</dl>\n");
-		content_key_free(key);
-		if (!sk) {
+		if (!cc->has_seal) {
 			staff_printf(c, "<p class=\"notice\">");
 			staff_text(c, M_COMM_NOT_SEALED);
 			staff_printf(c, "</p>\n");
@@ -492,7 +573,7 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v, const char *a
 		} else {
 			char text[160];
 			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON),
-				 PQgetvalue(v, 0, V_SUBMITTED));
+				 PQgetvalue(v, 0, db_col(v, "submitted_at")));
 			staff_printf(c, "<p id=\"submitted\">");
 			staff_esc(c, text);
 			staff_printf(c, "</p>\n");
@@ -507,7 +588,7 @@ static void put_decision(struct staff_ctx *c, const PGresult *v, enum investigat
 {
 	if (state < INV_SUBMITTED)
 		return;
-	const char *decision = PQgetvalue(v, 0, V_DECISION);
+	const char *decision = PQgetvalue(v, 0, db_col(v, "decision"));
 	casepage_section(c, "decision", M_COMM_DECISION);
 	if (state == INV_SUBMITTED) {
 		staff_printf(c, "<p id=\"awaiting-decision\">");
@@ -518,47 +599,82 @@ static void put_decision(struct staff_ctx *c, const PGresult *v, enum investigat
 	staff_printf(c, "<p id=\"decision-text\">");
 	staff_text(c, decision_text(decision));
 	staff_printf(c, "</p>\n");
-	if (*PQgetvalue(v, 0, V_DECISION_DOC))
+	if (*PQgetvalue(v, 0, db_col(v, "decision_doc")))
 		casepage_doc_line(c, "decision-doc", M_COMM_DECISION_DOC,
-				  PQgetvalue(v, 0, V_DECISION_DOC),
-				  PQgetvalue(v, 0, V_DECISION_DATE));
-	if (*PQgetvalue(v, 0, V_MEASURES))
+				  PQgetvalue(v, 0, db_col(v, "decision_doc")),
+				  PQgetvalue(v, 0, db_col(v, "decision_date")));
+	if (*PQgetvalue(v, 0, db_col(v, "measures_doc")))
 		casepage_doc_line(c, "measures-doc", M_COMM_MEASURES_DOC,
-				  PQgetvalue(v, 0, V_MEASURES),
-				  PQgetvalue(v, 0, V_MEASURES_DATE));
+				  PQgetvalue(v, 0, db_col(v, "measures_doc")),
+				  PQgetvalue(v, 0, db_col(v, "measures_date")));
 	staff_printf(c, "</section>\n");
 }
 
-static void put_interest(struct staff_ctx *c, const struct content_key *key, const char *case_id,
-			 const char *action, bool closed)
+/* The declared interests: the rows (kept) and each name opened with the
+ * case's key. */
+struct commission_interest {
+	PGresult *res;
+	struct sealedtext *name;
+};
+
+static void interest_load(struct staff_ctx *c, const struct content_key *key, const char *case_id,
+			  struct commission_interest *in)
 {
 	/* the name is sealed under the case's key (clear only in rows written
 	 * before migration 0022); "mine" is known by the account */
 	static const char sql_interest[] =
-		"SELECT name_sealed, to_char(declared_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-		"name, declared_by = $2::bigint FROM hotline.interest_declarations WHERE case_id = $1 "
+		"SELECT name_sealed, to_char(declared_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+		"AS declared_on, name, declared_by = $2::bigint AS mine "
+		"FROM hotline.interest_declarations WHERE case_id = $1 "
 		"ORDER BY declared_at, id";
 	char uid[24];
 	user_id_text(c, uid);
 	const char *p[2] = {case_id, uid};
 	PGresult *res = wfdb_exec(c->db, sql_interest, 2, p, NULL);
+	in->res = res;
+	int n = res ? PQntuples(res) : 0;
+	if (n == 0)
+		return;
+	int name_sealed = db_col(res, "name_sealed"), name = db_col(res, "name");
+	in->name = calloc((size_t)n, sizeof(*in->name));
+	if (!in->name)
+		abort();
+	for (int i = 0; i < n; i++)
+		sealedtext_open(&in->name[i], key, res, i, name_sealed, name);
+}
+
+static void interest_free(struct commission_interest *in)
+{
+	int n = in->res ? PQntuples(in->res) : 0;
+	for (int i = 0; in->name && i < n; i++)
+		sealedtext_free(&in->name[i]);
+	free(in->name);
+	PQclear(in->res);
+}
+
+static void put_interest(struct staff_ctx *c, const struct commission_interest *in,
+			 const char *action, bool closed)
+{
+	const PGresult *res = in->res;
 	casepage_section(c, "interest", M_COMM_INTEREST);
 	bool mine = false;
 	if (res && PQntuples(res) > 0) {
 		staff_printf(c, "<ul>\n");
+		int name = db_col(res, "name");
+		int declared_on = db_col(res, "declared_on"), mine_col = db_col(res, "mine");
 		for (int i = 0; i < PQntuples(res); i++) {
-			if (strcmp(PQgetvalue(res, i, 3), "t") == 0 ||
-			    (!PQgetisnull(res, i, 2) && strcmp(PQgetvalue(res, i, 2), c->user->name) == 0))
+			if (strcmp(PQgetvalue(res, i, mine_col), "t") == 0 ||
+			    (!PQgetisnull(res, i, name) &&
+			     strcmp(PQgetvalue(res, i, name), c->user->name) == 0))
 				mine = true;
 			staff_printf(c, "<li>");
-			(void)sealedtext_put(c, key, res, i, 0, 2);
+			sealedtext_write(c, &in->name[i]);
 			staff_printf(c, " · <time>");
-			staff_esc(c, PQgetvalue(res, i, 1));
+			staff_esc(c, PQgetvalue(res, i, declared_on));
 			staff_printf(c, "</time></li>\n");
 		}
 		staff_printf(c, "</ul>\n");
 	}
-	PQclear(res);
 	if (!mine && !closed) {
 		staff_printf(c, "<p class=\"hint\">");
 		staff_text(c, M_COMM_INTEREST_HINT);
@@ -575,28 +691,26 @@ static void put_interest(struct staff_ctx *c, const struct content_key *key, con
 /* The messages between the reporter and the compliance manager: the
  * commission considers what the reporter adds during the investigation
  * (004 L139). Read only here. */
-static void put_case_messages(struct staff_ctx *c, const char *case_id, const char *reg_no,
-			      long long read_before)
+static struct casepage_messages *case_messages_load(struct staff_ctx *c, const char *case_id,
+						    const char *reg_no, struct casefile *k)
 {
-	struct casefile k;
-	memset(&k, 0, sizeof(k));
-	snprintf(k.id, sizeof(k.id), "%s", case_id);
-	snprintf(k.reg_no, sizeof(k.reg_no), "%s", reg_no);
-	casepage_messages(c, &k, read_before);
+	memset(k, 0, sizeof(*k));
+	snprintf(k->id, sizeof(k->id), "%s", case_id);
+	snprintf(k->reg_no, sizeof(k->reg_no), "%s", reg_no);
+	return casepage_messages_load(c, k);
 }
 
 /* The appeals the compliance manager attached to this investigation
  * (004 L139), each opened on its own page. */
-static void put_related(struct staff_ctx *c, const char *inv_id)
-{
-	static const char sql_related[] =
-		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-		"hotline.case_unread_messages(a.id, a.messages_read_upto) "
+static const char sql_related[] =
+		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+		"AS registered, hotline.case_unread_messages(a.id, a.messages_read_upto) AS unread "
 		"FROM hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
 		"JOIN hotline.journal j ON j.id = a.journal_id WHERE r.investigation_id = $1 "
 		"ORDER BY j.id";
-	const char *p[1] = {inv_id};
-	PGresult *res = wfdb_exec(c->db, sql_related, 1, p, NULL);
+
+static void put_related(struct staff_ctx *c, const PGresult *res)
+{
 	casepage_section(c, "related", M_REL_TITLE);
 	int n = res ? PQntuples(res) : 0;
 	if (n == 0) {
@@ -606,45 +720,85 @@ static void put_related(struct staff_ctx *c, const char *inv_id)
 	} else {
 		staff_printf(c, "<ul id=\"related-list\">\n");
 	}
+	int reg_no = n ? db_col(res, "reg_no") : -1, registered = n ? db_col(res, "registered") : -1;
+	int unread = n ? db_col(res, "unread") : -1;
 	for (int i = 0; i < n; i++) {
 		staff_printf(c, "<li><a class=\"related\" href=\"/staff/commission-appeal/");
-		staff_esc(c, PQgetvalue(res, i, 0));
+		staff_esc(c, PQgetvalue(res, i, reg_no));
 		staff_printf(c, "\">");
-		staff_esc(c, PQgetvalue(res, i, 0));
+		staff_esc(c, PQgetvalue(res, i, reg_no));
 		staff_printf(c, "</a> &middot; <time>");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, PQgetvalue(res, i, registered));
 		staff_printf(c, "</time>");
-		board_unread_badge(c, atoi(PQgetvalue(res, i, 2)));
+		board_unread_badge(c, atoi(PQgetvalue(res, i, unread)));
 		staff_printf(c, "</li>\n");
 	}
 	if (n > 0)
 		staff_printf(c, "</ul>\n");
-	PQclear(res);
 	staff_printf(c, "</section>\n");
 }
 
-/* The whole page of one investigation; error (may be NULL) is a refusal
- * of the step just tried. The view is audited before anything of the case
- * is shown. */
-static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
-{
-	const char *p[1] = {reg_no};
-	struct wf_error e = {0};
-	long long read_before = 0;
-	PGresult *v = wfdb_exec(c->db, sql_view, 1, p, &e);
-	struct calendar *cal = v ? wfdb_calendar(c->db, &e) : NULL;
+/* One investigation as a member sees it: read in full after the view was
+ * audited, before any of it is written; view_free() releases it and wipes
+ * what was decrypted. v (sql_view's one row) is kept: the page writes
+ * from it. */
+struct commission_view {
+	PGresult *v;
 	enum investigation_state state;
-	if (!v || !cal || PQntuples(v) != 1 ||
-	    !investigation_state_parse(PQgetvalue(v, 0, V_STATE), &state) ||
-	    !staff_audit(c, "case.view", reg_no) ||
-	    !casefile_mark_read(c, PQgetvalue(v, 0, V_CASE_ID), &read_before)) {
-		PQclear(v);
-		calendar_free(cal);
-		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
-		return;
-	}
-	if (status)
-		c->status = status;
+	struct calendar *cal;
+	long long read_before;
+	PGresult *extensions;
+	struct content_key *key; /* the case's content key (issue 14) */
+	struct casepage_members *members;
+	struct commission_report report;
+	struct casefile k; /* id and reg_no, for the messages */
+	struct casepage_messages *messages;
+	PGresult *related;
+	struct commission_requests requests;
+	struct commission_conclusion conclusion;
+	struct commission_interest interest;
+};
+
+/* Reads the rest of the page in the order it was always read in (after an
+ * error, PostgreSQL refuses every later statement of the transaction). */
+static void view_load(struct staff_ctx *c, const char *reg_no, struct commission_view *w)
+{
+	const char *case_id = PQgetvalue(w->v, 0, db_col(w->v, "case_id"));
+	const char *p[1] = {PQgetvalue(w->v, 0, db_col(w->v, "inv_id"))};
+	w->extensions = wfdb_exec(c->db, sql_extensions, 1, p, NULL);
+	/* what the staff typed about the case opens with its key (issue 14) */
+	w->key = sealedtext_case_key(c, case_id);
+	w->members = casepage_members_load(c, w->key, p[0]);
+	report_load(c, w->v, case_id, &w->report);
+	w->messages = case_messages_load(c, case_id, reg_no, &w->k);
+	w->related = wfdb_exec(c->db, sql_related, 1, p, NULL);
+	requests_load(c, w->key, p[0], &w->requests);
+	conclusion_load(c, w->v, w->state, &w->conclusion);
+	interest_load(c, w->key, case_id, &w->interest);
+}
+
+static void view_free(struct commission_view *w)
+{
+	PQclear(w->v);
+	calendar_free(w->cal);
+	PQclear(w->extensions);
+	content_key_free(w->key);
+	casepage_members_free(w->members);
+	report_free(&w->report);
+	casepage_messages_free(w->messages);
+	PQclear(w->related);
+	requests_free(&w->requests);
+	conclusion_free(&w->conclusion);
+	interest_free(&w->interest);
+}
+
+/* The whole page from the view; error (may be NULL) is a refusal of the
+ * step just tried. */
+static void put_page(struct staff_ctx *c, const char *reg_no, const struct commission_view *w,
+		     const char *error)
+{
+	const PGresult *v = w->v;
+	enum investigation_state state = w->state;
 	char title[128];
 	snprintf(title, sizeof(title), i18n(c->lang, M_COMM_CASE_TITLE), reg_no);
 	char action[64];
@@ -663,39 +817,37 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 	}
 	staff_printf(c, "<dl class=\"facts\">\n");
 	put_field(c, M_RECEIPT_REGNO, reg_no, "reg-no");
-	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, V_REGISTERED), "registered");
+	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, db_col(v, "registered")),
+		  "registered");
 	char order[256];
-	snprintf(order, sizeof(order), "%s, %s", PQgetvalue(v, 0, V_ORDER_NO),
-		 PQgetvalue(v, 0, V_ORDER_DATE));
+	snprintf(order, sizeof(order), "%s, %s", PQgetvalue(v, 0, db_col(v, "order_no")),
+		 PQgetvalue(v, 0, db_col(v, "order_date")));
 	put_field(c, M_COMM_ORDER, order, "order");
-	put_field(c, M_STATUS_STATE, i18n(c->lang, inv_state_text(PQgetvalue(v, 0, V_STATE))),
-		  "inv-state");
+	put_field(c, M_STATUS_STATE,
+		  i18n(c->lang, inv_state_text(PQgetvalue(v, 0, db_col(v, "state")))), "inv-state");
 	staff_printf(c, "<dt>");
 	staff_text(c, M_COMM_DUE);
 	staff_printf(c, "</dt>\n<dd id=\"due\"><time>");
-	staff_esc(c, PQgetvalue(v, 0, V_DUE));
+	staff_esc(c, PQgetvalue(v, 0, db_col(v, "due_date")));
 	staff_printf(c, "</time>");
 	if (state < INV_SUBMITTED) {
 		staff_printf(c, " · ");
-		put_days_left(c, cal, PQgetvalue(v, 0, V_DUE));
+		put_days_left(c, w->cal, PQgetvalue(v, 0, db_col(v, "due_date")));
 	}
 	staff_printf(c, "</dd>\n</dl>\n<p class=\"hint\">");
 	staff_text(c, M_COMM_TERM_HINT);
 	staff_printf(c, "</p>\n");
-	put_extensions(c, PQgetvalue(v, 0, V_INV_ID));
-	/* what the staff typed about the case opens with its key (issue 14) */
-	struct content_key *key = sealedtext_case_key(c, PQgetvalue(v, 0, V_CASE_ID));
-	put_members(c, key, PQgetvalue(v, 0, V_INV_ID));
-	put_report(c, v, PQgetvalue(v, 0, V_CASE_ID));
-	put_case_messages(c, PQgetvalue(v, 0, V_CASE_ID), reg_no, read_before);
-	put_related(c, PQgetvalue(v, 0, V_INV_ID));
-	put_requests(c, key, cal, reg_no, PQgetvalue(v, 0, V_INV_ID),
+	put_extensions(c, w->extensions);
+	put_members(c, w->members);
+	put_report(c, &w->report);
+	casepage_messages_put(c, &w->k, w->messages, w->read_before);
+	put_related(c, w->related);
+	put_requests(c, &w->requests, w->cal, reg_no,
 		     state == INV_ORDERED || state == INV_IN_PROGRESS, state < INV_SUBMITTED);
-	put_conclusion(c, v, action, state);
+	put_conclusion(c, v, &w->conclusion, action, state);
 	put_decision(c, v, state);
-	put_interest(c, key, PQgetvalue(v, 0, V_CASE_ID), action, state == INV_CLOSED);
-	content_key_free(key);
-	if (strcmp(PQgetvalue(v, 0, V_HAS_IDENTITY), "t") == 0 && state != INV_CLOSED) {
+	put_interest(c, &w->interest, action, state == INV_CLOSED);
+	if (strcmp(PQgetvalue(v, 0, db_col(v, "has_identity")), "t") == 0 && state != INV_CLOSED) {
 		casepage_section(c, "reveal", M_REVEAL_TITLE);
 		staff_printf(c, "<p><a href=\"/staff/reveal/new?case=");
 		staff_esc(c, reg_no);
@@ -704,8 +856,33 @@ static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const
 		staff_printf(c, "</a></p>\n</section>\n");
 	}
 	staff_page_end(c);
-	PQclear(v);
-	calendar_free(cal);
+}
+
+/* The page of one investigation; error (may be NULL) is a refusal of the
+ * step just tried. The view is audited before anything of the case is
+ * read for the page. */
+static void page(struct staff_ctx *c, const char *reg_no, unsigned status, const char *error)
+{
+	const char *p[1] = {reg_no};
+	struct wf_error e = {0};
+	struct commission_view w;
+	memset(&w, 0, sizeof(w));
+	w.v = wfdb_exec(c->db, sql_view, 1, p, &e);
+	w.cal = w.v ? wfdb_calendar(c->db, &e) : NULL;
+	if (!w.v || !w.cal || PQntuples(w.v) != 1 ||
+	    !investigation_state_parse(PQgetvalue(w.v, 0, db_col(w.v, "state")), &w.state) ||
+	    !staff_audit(c, "case.view", reg_no) ||
+	    !casefile_mark_read(c, PQgetvalue(w.v, 0, db_col(w.v, "case_id")), &w.read_before)) {
+		PQclear(w.v);
+		calendar_free(w.cal);
+		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	if (status)
+		c->status = status;
+	view_load(c, reg_no, &w);
+	put_page(c, reg_no, &w, error);
+	view_free(&w);
 }
 
 static void view(struct staff_ctx *c)
@@ -830,11 +1007,12 @@ static void act(struct staff_ctx *c)
 
 /* A member opens an attached appeal only through an investigation they sit
  * on; its content opens with the session's case-handling key as their own
- * case's does. The columns up to V_CONTENT are those of sql_view, so
- * put_report() reads them. */
+ * case's does. Its columns registered, content_key and content are named as
+ * sql_view's, so put_report() reads them. */
 static const char sql_appeal[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-	"coalesce(a.content_key_resealed, a.content_key_sealed), a.content, a.id, jx.reg_no "
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"AS registered, coalesce(a.content_key_resealed, a.content_key_sealed) AS content_key, "
+	"a.content, a.id AS case_id, jx.reg_no AS investigation_reg_no "
 	"FROM hotline.related_appeals r JOIN hotline.commission_members m "
 	"ON m.investigation_id = r.investigation_id "
 	"JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = a.journal_id "
@@ -855,30 +1033,39 @@ static void appeal_view(struct staff_ctx *c)
 	}
 	long long read_before = 0;
 	if (!staff_audit(c, "case.view", c->arg) ||
-	    !casefile_mark_read(c, PQgetvalue(v, 0, 4), &read_before)) {
+	    !casefile_mark_read(c, PQgetvalue(v, 0, db_col(v, "case_id")), &read_before)) {
 		PQclear(v);
 		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
 		return;
 	}
+	const char *case_id = PQgetvalue(v, 0, db_col(v, "case_id"));
+	struct commission_report report;
+	memset(&report, 0, sizeof(report));
+	report_load(c, v, case_id, &report);
+	struct casefile k;
+	struct casepage_messages *messages = case_messages_load(c, case_id, c->arg, &k);
 	char title[128];
 	snprintf(title, sizeof(title), i18n(c->lang, M_COMM_APPEAL_TITLE), c->arg);
 	staff_page_begin(c, title);
 	casepage_stylesheet(c);
 	staff_printf(c, "<p><a href=\"/staff/commission/");
-	staff_esc(c, PQgetvalue(v, 0, 5));
+	staff_esc(c, PQgetvalue(v, 0, db_col(v, "investigation_reg_no")));
 	staff_printf(c, "\">");
 	staff_text(c, M_REL_PART_OF);
 	staff_printf(c, " ");
-	staff_esc(c, PQgetvalue(v, 0, 5));
+	staff_esc(c, PQgetvalue(v, 0, db_col(v, "investigation_reg_no")));
 	staff_printf(c, "</a></p>\n<h1>");
 	staff_esc(c, title);
 	staff_printf(c, "</h1>\n<dl class=\"facts\">\n");
 	put_field(c, M_RECEIPT_REGNO, c->arg, "reg-no");
-	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, V_REGISTERED), "registered");
+	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, db_col(v, "registered")),
+		  "registered");
 	staff_printf(c, "</dl>\n");
-	put_report(c, v, PQgetvalue(v, 0, 4));
-	put_case_messages(c, PQgetvalue(v, 0, 4), c->arg, read_before);
+	put_report(c, &report);
+	casepage_messages_put(c, &k, messages, read_before);
 	staff_page_end(c);
+	report_free(&report);
+	casepage_messages_free(messages);
 	PQclear(v);
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/seal.h"
 #include "crypto/secret.h"
 #include "staff/caseaction.h"
@@ -25,15 +26,17 @@
 
 /* $2: true for the alternate's queue (director-named cases only). */
 static const char sql_queue[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-	"c.state, c.category, coalesce(to_char(d.due_date, 'YYYY-MM-DD'), ''), "
-	"d.met_at IS NOT NULL, (c.overdue OR coalesce(d.due_date < $1::date, false)) AS late "
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"AS registered, c.state, c.category, coalesce(to_char(d.due_date, 'YYYY-MM-DD'), '') "
+	"AS due, d.met_at IS NOT NULL AS met, "
+	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"LEFT JOIN hotline.deadlines d ON d.case_id = c.id AND d.kind = 'director_notice' "
 	"WHERE c.state IN ('to_director', 'acknowledged') AND c.director_named = $2::boolean "
 	"ORDER BY late DESC, d.due_date NULLS LAST, j.id";
 static const char sql_running[] =
-	"SELECT j.reg_no, i.order_no, to_char(i.due_date, 'YYYY-MM-DD'), i.state, i.extended "
+	"SELECT j.reg_no, i.order_no, to_char(i.due_date, 'YYYY-MM-DD') AS due, i.state, "
+	"i.extended "
 	"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
 	"JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE i.state IN ('ordered', 'in_progress', 'conclusion_drafted') "
@@ -66,25 +69,48 @@ static void case_link(struct staff_ctx *c, const char *reg_no)
 	staff_printf(c, "</a>");
 }
 
-static void queue(struct staff_ctx *c)
-{
+/* The queue page's data, read before any of it is written: the reports
+ * awaiting a decision (res), the running investigations (run), those to
+ * order (ord) and to rule on (rule). queue_free() releases it. */
+struct queue_view {
 	char today[11];
-	casefile_today(c, today);
-	struct calendar *cal = wfdb_calendar(c->db, NULL);
-	const char *v[2] = {today, alternate_queue(c)};
+	struct calendar *cal;
+	PGresult *res, *run, *ord, *rule;
+};
+
+static void queue_free(struct queue_view *q)
+{
+	PQclear(q->res);
+	PQclear(q->run);
+	PQclear(q->ord);
+	PQclear(q->rule);
+	calendar_free(q->cal);
+}
+
+/* False (all released) on a database error. */
+static bool queue_load(struct staff_ctx *c, struct queue_view *q)
+{
+	memset(q, 0, sizeof(*q));
+	casefile_today(c, q->today);
+	q->cal = wfdb_calendar(c->db, NULL);
+	const char *v[2] = {q->today, alternate_queue(c)};
 	const char *w[1] = {alternate_queue(c)};
-	PGresult *res = cal ? casefile_query(c, sql_queue, 2, v) : NULL;
-	PGresult *run = res ? casefile_query(c, sql_running, 1, w) : NULL;
-	PGresult *ord = run ? casefile_query(c, sql_to_order, 1, w) : NULL;
-	PGresult *rule = ord ? casefile_query(c, sql_to_rule, 1, w) : NULL;
-	if (!rule) {
-		PQclear(res);
-		PQclear(run);
-		PQclear(ord);
-		calendar_free(cal);
-		casefile_db_error(c);
-		return;
+	q->res = q->cal ? casefile_query(c, sql_queue, 2, v) : NULL;
+	q->run = q->res ? casefile_query(c, sql_running, 1, w) : NULL;
+	q->ord = q->run ? casefile_query(c, sql_to_order, 1, w) : NULL;
+	q->rule = q->ord ? casefile_query(c, sql_to_rule, 1, w) : NULL;
+	if (!q->rule) {
+		queue_free(q);
+		return false;
 	}
+	return true;
+}
+
+static void queue_put(struct staff_ctx *c, const struct queue_view *q)
+{
+	const PGresult *res = q->res, *run = q->run, *ord = q->ord, *rule = q->rule;
+	const struct calendar *cal = q->cal;
+	const char *today = q->today;
 	staff_page_begin(c, i18n(c->lang, M_QUEUE_TITLE));
 	casepage_stylesheet(c);
 	staff_printf(c, "<h1>");
@@ -102,22 +128,26 @@ static void queue(struct staff_ctx *c)
 	} else {
 		staff_printf(c, "<ul class=\"cards\" id=\"queue\">\n");
 	}
+	int q_reg_no = db_col(res, "reg_no"), q_due = db_col(res, "due");
+	int q_late = db_col(res, "late");
+	int q_state = db_col(res, "state"), q_category = db_col(res, "category");
+	int q_registered = db_col(res, "registered");
 	for (int i = 0; i < n; i++) {
-		const char *reg_no = PQgetvalue(res, i, 0), *due = PQgetvalue(res, i, 4);
-		bool late = strcmp(PQgetvalue(res, i, 6), "t") == 0;
-		bool acked = strcmp(PQgetvalue(res, i, 2), "acknowledged") == 0;
+		const char *reg_no = PQgetvalue(res, i, q_reg_no), *due = PQgetvalue(res, i, q_due);
+		bool late = strcmp(PQgetvalue(res, i, q_late), "t") == 0;
+		bool acked = strcmp(PQgetvalue(res, i, q_state), "acknowledged") == 0;
 		staff_printf(c, "<li class=\"card%s\" data-reg-no=\"", late ? " overdue" : "");
 		staff_esc(c, reg_no);
 		staff_printf(c, "\">");
 		case_link(c, reg_no);
 		staff_printf(c, " &middot; ");
-		staff_text(c, casefile_state_text(PQgetvalue(res, i, 2)));
+		staff_text(c, casefile_state_text(PQgetvalue(res, i, q_state)));
 		staff_printf(c, "<br>");
-		staff_text(c, casefile_category_text(PQgetvalue(res, i, 3)));
+		staff_text(c, casefile_category_text(PQgetvalue(res, i, q_category)));
 		staff_printf(c, " &middot; ");
 		staff_text(c, M_CASE_REGISTERED);
 		staff_printf(c, " ");
-		staff_esc(c, PQgetvalue(res, i, 1));
+		staff_esc(c, PQgetvalue(res, i, q_registered));
 		if (*due) {
 			staff_printf(c, "<br>");
 			staff_text(c, M_CASE_DL_DIRECTOR);
@@ -157,9 +187,10 @@ static void queue(struct staff_ctx *c)
 	if (PQntuples(ord) > 0) {
 		casepage_section(c, "to-order", M_ORDER_TITLE);
 		staff_printf(c, "<ul>\n");
+		int o_reg_no = db_col(ord, "reg_no");
 		for (int i = 0; i < PQntuples(ord); i++) {
 			staff_printf(c, "<li>");
-			case_link(c, PQgetvalue(ord, i, 0));
+			case_link(c, PQgetvalue(ord, i, o_reg_no));
 			staff_printf(c, "</li>\n");
 		}
 		staff_printf(c, "</ul>\n</section>\n");
@@ -167,17 +198,18 @@ static void queue(struct staff_ctx *c)
 	if (PQntuples(rule) > 0) {
 		casepage_section(c, "to-rule", M_QUEUE_TO_RULE);
 		staff_printf(c, "<ul id=\"rulings\">\n");
+		int r_reg_no = db_col(rule, "reg_no"), r_state = db_col(rule, "state");
 		for (int i = 0; i < PQntuples(rule); i++) {
 			staff_printf(c, "<li>");
-			case_link(c, PQgetvalue(rule, i, 0));
+			case_link(c, PQgetvalue(rule, i, r_reg_no));
 			staff_printf(c, " &middot; ");
-			staff_text(c, strcmp(PQgetvalue(rule, i, 1), "submitted") == 0
+			staff_text(c, strcmp(PQgetvalue(rule, i, r_state), "submitted") == 0
 					  ? M_INV_SUBMITTED
-					  : strcmp(PQgetvalue(rule, i, 1), "decided") == 0
+					  : strcmp(PQgetvalue(rule, i, r_state), "decided") == 0
 					  ? M_INV_DECIDED
 					  : M_INV_MEASURES_ADOPTED);
 			staff_printf(c, " <a class=\"button\" href=\"/staff/case/");
-			staff_esc(c, PQgetvalue(rule, i, 0));
+			staff_esc(c, PQgetvalue(rule, i, r_reg_no));
 			staff_printf(c, "#ruling\">");
 			staff_text(c, M_QUEUE_OPEN);
 			staff_printf(c, "</a></li>\n");
@@ -192,14 +224,16 @@ static void queue(struct staff_ctx *c)
 	} else {
 		staff_printf(c, "<ul>\n");
 	}
+	int u_reg_no = db_col(run, "reg_no"), u_order_no = db_col(run, "order_no");
+	int u_due = db_col(run, "due"), u_extended = db_col(run, "extended");
 	for (int i = 0; i < PQntuples(run); i++) {
-		const char *due = PQgetvalue(run, i, 2);
+		const char *due = PQgetvalue(run, i, u_due);
 		staff_printf(c, "<li>");
-		case_link(c, PQgetvalue(run, i, 0));
+		case_link(c, PQgetvalue(run, i, u_reg_no));
 		staff_printf(c, " &middot; ");
 		staff_text(c, M_CASE_ORDER);
 		staff_printf(c, " ");
-		staff_esc(c, PQgetvalue(run, i, 1));
+		staff_esc(c, PQgetvalue(run, i, u_order_no));
 		staff_printf(c, " &middot; ");
 		staff_text(c, M_CASE_DUE);
 		staff_printf(c, " <time>");
@@ -212,10 +246,9 @@ static void queue(struct staff_ctx *c)
 			 left < 0 ? -left : left);
 		staff_printf(c, "(");
 		staff_esc(c, text);
-		staff_printf(c, ")%s <a href=\"/staff/case/", strcmp(PQgetvalue(run, i, 4), "t") == 0
-								 ? " &#8635;"
-								 : "");
-		staff_esc(c, PQgetvalue(run, i, 0));
+		bool extended = strcmp(PQgetvalue(run, i, u_extended), "t") == 0;
+		staff_printf(c, ")%s <a href=\"/staff/case/", extended ? " &#8635;" : "");
+		staff_esc(c, PQgetvalue(run, i, u_reg_no));
 		staff_printf(c, "#extend\">");
 		staff_text(c, M_EXT_TITLE);
 		staff_printf(c, "</a></li>\n");
@@ -224,11 +257,17 @@ static void queue(struct staff_ctx *c)
 		staff_printf(c, "</ul>\n");
 	staff_printf(c, "</section>\n");
 	staff_page_end(c);
-	PQclear(res);
-	PQclear(run);
-	PQclear(ord);
-	PQclear(rule);
-	calendar_free(cal);
+}
+
+static void queue(struct staff_ctx *c)
+{
+	struct queue_view q;
+	if (!queue_load(c, &q)) {
+		casefile_db_error(c);
+		return;
+	}
+	queue_put(c, &q);
+	queue_free(&q);
 }
 
 static void ack(struct staff_ctx *c)
@@ -326,8 +365,9 @@ static void order(struct staff_ctx *c)
 		PGresult *res = casefile_query(c, sql_member, 1, p);
 		bool found = res && PQntuples(res) == 1;
 		if (found) {
-			snprintf(names[i], sizeof(names[i]), "%s", PQgetvalue(res, 0, 0));
-			ids[i] = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+			snprintf(names[i], sizeof(names[i]), "%s",
+				 PQgetvalue(res, 0, db_col(res, "display_name")));
+			ids[i] = strtoll(PQgetvalue(res, 0, db_col(res, "id")), NULL, 10);
 		}
 		PQclear(res);
 		if (!found) {

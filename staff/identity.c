@@ -6,6 +6,7 @@
 
 #include "crypto/keys.h"
 #include "base/buf.h"
+#include "base/db.h"
 #include "intake/sealing.h"
 #include "staff/casepage.h"
 #include "staff/refusal.h"
@@ -96,17 +97,35 @@ static void put_error(struct staff_ctx *c, const char *error)
 
 /* --- the list --- */
 
-static void list(struct staff_ctx *c)
+/* The requests this user may see, newest first after the open ones; n
+ * stays 0 and r NULL when there is none. Every request is loaded before
+ * the page is written; free(r). False on a database error. */
+static bool list_load(struct staff_ctx *c, struct reveal **out, int *n)
 {
 	static const char sql_list[] =
 		"SELECT r.id FROM hotline.identity_reveals r ORDER BY r.state <> 'requested', "
 		"r.state <> 'approved', r.id DESC LIMIT 500";
 	struct wf_error e = {0};
+	*out = NULL;
+	*n = 0;
 	PGresult *res = wfdb_exec(c->db, sql_list, 0, NULL, &e);
-	if (!res) {
-		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
-		return;
+	if (!res)
+		return false;
+	int rows = PQntuples(res), id = db_col(res, "id");
+	struct reveal *r = calloc(rows ? (size_t)rows : 1, sizeof(*r));
+	if (!r)
+		abort();
+	for (int i = 0; i < rows; i++) {
+		if (reveal_load(c->db, PQgetvalue(res, i, id), &r[*n], &e) && may_see(c, &r[*n]))
+			(*n)++;
 	}
+	PQclear(res);
+	*out = r;
+	return true;
+}
+
+static void list_put(struct staff_ctx *c, const struct reveal *reveals, int n)
+{
 	staff_page_begin(c, i18n(c->lang, M_REVEAL_TITLE));
 	staff_printf(c, "<h1>");
 	staff_text(c, M_REVEAL_TITLE);
@@ -120,23 +139,21 @@ static void list(struct staff_ctx *c)
 	}
 	staff_printf(c, "<ul class=\"cards\" id=\"reveals\">\n");
 	int shown = 0;
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct reveal r;
-		if (!reveal_load(c->db, PQgetvalue(res, i, 0), &r, &e) || !may_see(c, &r))
-			continue;
+	for (int i = 0; i < n; i++) {
+		const struct reveal *r = &reveals[i];
 		shown++;
 		staff_printf(c, "<li class=\"card reveal %s\" id=\"reveal-%s\"><h2><a "
 				"href=\"/staff/reveal/%s\">",
-			     reveal_state_name(r.state), r.id, r.id);
-		staff_esc(c, r.reg_no);
+			     reveal_state_name(r->state), r->id, r->id);
+		staff_esc(c, r->reg_no);
 		staff_printf(c, "</a></h2>\n<p>");
-		staff_text(c, state_text(r.state));
+		staff_text(c, state_text(r->state));
 		staff_printf(c, " · ");
-		staff_esc(c, r.requester_name);
+		staff_esc(c, r->requester_name);
 		staff_printf(c, " (");
-		staff_text(c, role_text(r.requester_role));
+		staff_text(c, role_text(r->requester_role));
 		staff_printf(c, ") · <time>");
-		staff_esc(c, r.requested_at);
+		staff_esc(c, r->requested_at);
 		staff_printf(c, "</time></p>\n</li>\n");
 	}
 	staff_printf(c, "</ul>\n");
@@ -146,7 +163,18 @@ static void list(struct staff_ctx *c)
 		staff_printf(c, "</p>\n");
 	}
 	staff_page_end(c);
-	PQclear(res);
+}
+
+static void list(struct staff_ctx *c)
+{
+	struct reveal *reveals;
+	int n;
+	if (!list_load(c, &reveals, &n)) {
+		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		return;
+	}
+	list_put(c, reveals, n);
+	free(reveals);
 }
 
 /* --- a new request --- */
@@ -263,7 +291,9 @@ static void put_who_when(struct staff_ctx *c, const char *name, const char *role
 	staff_printf(c, "</time></dd>\n");
 }
 
-static void put_request(struct staff_ctx *c, const struct reveal *r, const char *error)
+/* reason: the request's reason, opened by show_request(). */
+static void put_request(struct staff_ctx *c, const struct reveal *r,
+			const struct sealedtext *reason, const char *error)
 {
 	char title[96];
 	snprintf(title, sizeof(title), i18n(c->lang, M_REVEAL_ONE_TITLE), r->reg_no);
@@ -288,7 +318,7 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 	staff_printf(c, "<dt>");
 	staff_text(c, M_REVEAL_REASON);
 	staff_printf(c, "</dt>\n<dd class=\"text\" id=\"reason\">");
-	sealedtext_put_reveal_reason(c, r->id, r->case_id);
+	sealedtext_write(c, reason);
 	staff_printf(c, "</dd>\n");
 	if (r->decided_by) {
 		staff_printf(c, "<dt>");
@@ -378,6 +408,15 @@ static void put_request(struct staff_ctx *c, const struct reveal *r, const char 
 	staff_page_end(c);
 }
 
+/* The page of request r: its reason is read, then the page written. */
+static void show_request(struct staff_ctx *c, const struct reveal *r, const char *error)
+{
+	struct sealedtext reason;
+	sealedtext_open_reveal_reason(c, r->id, r->case_id, &reason);
+	put_request(c, r, &reason, error);
+	sealedtext_free(&reason);
+}
+
 /* Loads the request of the path and checks that the user may see it;
  * answers 404 otherwise. */
 static bool load_visible(struct staff_ctx *c, const char *id, struct reveal *r)
@@ -401,7 +440,7 @@ static void one(struct staff_ctx *c)
 {
 	struct reveal r;
 	if (load_visible(c, c->arg, &r))
-		put_request(c, &r, NULL);
+		show_request(c, &r, NULL);
 }
 
 static void refused(struct staff_ctx *c, const struct reveal *r, unsigned status,
@@ -410,7 +449,7 @@ static void refused(struct staff_ctx *c, const struct reveal *r, unsigned status
 	audit_refusal(c, "reveal.refused", r);
 	if (c->status != STATUS_UNAVAILABLE)
 		c->status = status;
-	put_request(c, r, i18n(c->lang, refusal_text(e->code)));
+	show_request(c, r, i18n(c->lang, refusal_text(e->code)));
 }
 
 static void decide(struct staff_ctx *c)

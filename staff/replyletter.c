@@ -3,15 +3,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/seal.h"
 #include "staff/caseaction.h"
 #include "staff/casefile.h"
+#include "workflow/freetext.h"
 
 /* The newest reply (a later one corrects an earlier). */
 static const char sql_reply[] =
-    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
-    "m.key_sealed, m.body_case, (SELECT s.value FROM hotline.settings s "
-    "WHERE s.key = 'organisation') "
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY') "
+    "AS registered, m.key_sealed, m.body_case, (SELECT s.value FROM hotline.settings s "
+    "WHERE s.key = 'organisation') AS organisation "
     "FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
     "JOIN hotline.journal j ON j.id = c.journal_id "
     "WHERE m.case_id = $1 AND m.is_reply ORDER BY m.id DESC LIMIT 1";
@@ -42,6 +44,43 @@ static void put(struct staff_ctx *c, const char *s)
 	staff_esc(c, s);
 }
 
+/* The letter from the newest reply's row (res) and its text, opened
+ * before any of the letter is written. */
+static void put_letter(struct staff_ctx *c, const struct letter_words *w, const PGresult *res,
+		       const char *text)
+{
+	buf_printf(&c->body,
+		   "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+		   "<title>",
+		   w->lang);
+	put(c, w->title);
+	buf_puts(&c->body, " ");
+	put(c, PQgetvalue(res, 0, db_col(res, "reg_no")));
+	buf_puts(&c->body, "</title><link rel=\"stylesheet\" href=\"/staff/case.css\"></head>"
+			   "<body class=\"letter\">\n<p class=\"org\">");
+	int org = db_col(res, "organisation");
+	put(c, PQgetisnull(res, 0, org) ? "" : PQgetvalue(res, 0, org));
+	buf_puts(&c->body, "</p>\n<p>");
+	put(c, w->outgoing);
+	buf_puts(&c->body, "</p>\n<p class=\"to\">");
+	put(c, w->to);
+	buf_puts(&c->body, "<br><span id=\"letter-address\">");
+	put(c, w->address);
+	buf_puts(&c->body, "</span></p>\n<h1>");
+	put(c, w->heading);
+	buf_puts(&c->body, "</h1>\n<p>");
+	char intro[512];
+	snprintf(intro, sizeof(intro), w->intro, PQgetvalue(res, 0, db_col(res, "reg_no")),
+		 PQgetvalue(res, 0, db_col(res, "registered")));
+	buf_puts(&c->body, "<span id=\"letter-intro\">");
+	put(c, intro);
+	buf_puts(&c->body, "</span></p>\n<p class=\"text\" id=\"letter-text\">");
+	put(c, text);
+	buf_puts(&c->body, "</p>\n<p class=\"sign\">");
+	put(c, w->sign);
+	buf_puts(&c->body, "</p>\n</body></html>\n");
+}
+
 static void reply_letter(struct staff_ctx *c)
 {
 	const struct letter_words *w = &words[strcmp(staff_arg(c, "lang"), "kk") == 0 ? 1 : 0];
@@ -63,49 +102,26 @@ static void reply_letter(struct staff_ctx *c)
 		caseaction_refused(c, k.reg_no, &e);
 		return;
 	}
-	struct content_key *mk = casefile_sealed_key(c, res, 0, 2);
+	struct content_key *mk = casefile_sealed_key(c, res, 0, db_col(res, "key_sealed"));
 	if (!mk) {
 		PQclear(res);
 		casefile_rollback(c);
 		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_NOT_SEALED);
 		return;
 	}
-	buf_printf(&c->body,
-		   "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-		   "<title>",
-		   w->lang);
-	put(c, w->title);
-	buf_puts(&c->body, " ");
-	put(c, PQgetvalue(res, 0, 0));
-	buf_puts(&c->body, "</title><link rel=\"stylesheet\" href=\"/staff/case.css\"></head>"
-			   "<body class=\"letter\">\n<p class=\"org\">");
-	put(c, PQgetisnull(res, 0, 4) ? "" : PQgetvalue(res, 0, 4));
-	buf_puts(&c->body, "</p>\n<p>");
-	put(c, w->outgoing);
-	buf_puts(&c->body, "</p>\n<p class=\"to\">");
-	put(c, w->to);
-	buf_puts(&c->body, "<br><span id=\"letter-address\">");
-	put(c, w->address);
-	buf_puts(&c->body, "</span></p>\n<h1>");
-	put(c, w->heading);
-	buf_puts(&c->body, "</h1>\n<p>");
-	char intro[512];
-	snprintf(intro, sizeof(intro), w->intro, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
-	buf_puts(&c->body, "<span id=\"letter-intro\">");
-	put(c, intro);
-	buf_puts(&c->body, "</span></p>\n<p class=\"text\" id=\"letter-text\">");
-	bool opened = casefile_put_text(c, mk, res, 0, 3);
+	/* the reply's text, wiped once the letter is written */
+	char *text = casefile_open_text(mk, res, 0, db_col(res, "body_case"));
 	content_key_free(mk);
-	PQclear(res);
-	if (!opened) {
+	if (!text) {
+		PQclear(res);
 		casefile_rollback(c);
 		buf_wipe(&c->body);
 		staff_error(c, 403, M_CASE_FILE_UNREADABLE_TITLE, M_CASE_UNREADABLE);
 		return;
 	}
-	buf_puts(&c->body, "</p>\n<p class=\"sign\">");
-	put(c, w->sign);
-	buf_puts(&c->body, "</p>\n</body></html>\n");
+	put_letter(c, w, res, text);
+	freetext_free(text);
+	PQclear(res);
 	if (!staff_audit(c, "case.reply_letter", k.reg_no) || !casefile_commit(c)) {
 		casefile_rollback(c);
 		casefile_db_error(c);
