@@ -42,70 +42,70 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg error, bool
 	const char *token = staff_pre_token(c, fresh);
 	c->status = status;
 	staff_page_begin(c, i18n(c->lang, M_ACTIVATE_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_ACTIVATE_TITLE);
-	staff_printf(c, "</h1>\n");
+	staff_html(c, "</h1>\n");
 	if (error) {
-		staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+		staff_html(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
 		staff_text(c, error);
 		if (wait) {
-			staff_printf(c, " ");
+			staff_html(c, " ");
 			staff_text(c, M_STAFF_LOGIN_SLOWED);
 		}
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
-	staff_printf(c, "<p class=\"hint\">");
+	staff_html(c, "<p class=\"hint\">");
 	staff_text(c, M_ACTIVATE_INTRO);
-	staff_printf(c, "</p>\n<form method=\"post\" action=\"/staff/activate\" class=\"login\">\n"
+	staff_html(c, "</p>\n<form method=\"post\" action=\"/staff/activate\" class=\"login\">\n"
 			"<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n<label for=\"login\">",
 		     token);
 	staff_text(c, M_STAFF_LOGIN_LOGIN);
-	staff_printf(c, "</label>\n<input id=\"login\" name=\"login\" autocomplete=\"username\" "
+	staff_html(c, "</label>\n<input id=\"login\" name=\"login\" autocomplete=\"username\" "
 			"autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"63\" value=\"");
 	if (error)
 		staff_esc(c, staff_arg(c, "login"));
-	staff_printf(c, "\">\n<label for=\"activation-code\">");
+	staff_html(c, "\">\n<label for=\"activation-code\">");
 	staff_text(c, M_ACTIVATE_CODE);
-	staff_printf(c, "</label>\n<input id=\"activation-code\" name=\"code\" required "
+	staff_html(c, "</label>\n<input id=\"activation-code\" name=\"code\" required "
 			"autocomplete=\"one-time-code\" autocapitalize=\"none\" spellcheck=\"false\" "
 			"maxlength=\"40\">\n<label for=\"new-password\">");
 	staff_text(c, M_PASSWORD_NEW);
-	staff_printf(c, "</label>\n<input id=\"new-password\" name=\"password\" type=\"password\" "
+	staff_html(c, "</label>\n<input id=\"new-password\" name=\"password\" type=\"password\" "
 			"autocomplete=\"new-password\" required minlength=\"%d\" maxlength=\"256\">\n"
 			"<p class=\"hint\">",
 		     ACCOUNT_PASSWORD_MIN);
 	staff_text(c, M_PASSWORD_RULES);
-	staff_printf(c, "</p>\n<label for=\"new-password-again\">");
+	staff_html(c, "</p>\n<label for=\"new-password-again\">");
 	staff_text(c, M_PASSWORD_AGAIN);
-	staff_printf(c, "</label>\n<input id=\"new-password-again\" name=\"again\" type=\"password\" "
+	staff_html(c, "</label>\n<input id=\"new-password-again\" name=\"again\" type=\"password\" "
 			"autocomplete=\"new-password\" required maxlength=\"256\">\n<h2>");
 	staff_text(c, M_ACTIVATE_TOTP_TITLE);
-	staff_printf(c, "</h2>\n<p class=\"hint\">");
+	staff_html(c, "</h2>\n<p class=\"hint\">");
 	staff_text(c, M_ACTIVATE_TOTP_HINT);
-	staff_printf(c, "</p>\n<p>");
+	staff_html(c, "</p>\n<p>");
 	/* the QR code as on "My second factor" (TOTP is required by default
 	 * for the privileged roles and admin, migration 0019) */
 	const char *typed = staff_arg(c, "login");
 	char uri[256];
 	staff_totp_uri(typed && account_login_ok(typed) ? typed : NULL, b32, uri, sizeof uri);
 	staff_text(c, M_MYTOTP_STEP_SCAN);
-	staff_printf(c, "<br>");
+	staff_html(c, "<br>");
 	staff_totp_qr(c, uri);
 	secret_wipe(uri, sizeof uri);
-	staff_printf(c, "<br>");
+	staff_html(c, "<br>");
 	staff_text(c, M_MYTOTP_STEP_APP);
-	staff_printf(c, "<br><code id=\"totp-secret\" data-fresh>");
+	staff_html(c, "<br><code id=\"totp-secret\" data-fresh>");
 	for (size_t i = 0; b32[i]; i++)
-		staff_printf(c, "%s%c", i && i % 4 == 0 ? " " : "", b32[i]);
-	staff_printf(c, "</code></p>\n<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
+		staff_html(c, "%s%c", i && i % 4 == 0 ? " " : "", b32[i]);
+	staff_html(c, "</code></p>\n<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
 			"<label for=\"totp-code\">",
 		     b32);
 	staff_text(c, M_MYTOTP_CODE);
-	staff_printf(c, "</label>\n<input id=\"totp-code\" name=\"totp\" inputmode=\"numeric\" "
+	staff_html(c, "</label>\n<input id=\"totp-code\" name=\"totp\" inputmode=\"numeric\" "
 			"autocomplete=\"one-time-code\" maxlength=\"6\" pattern=\"[0-9]{6}\">\n"
 			"<p><button type=\"submit\" id=\"activate-submit\">");
 	staff_text(c, M_ACTIVATE_SUBMIT);
-	staff_printf(c, "</button></p>\n</form>\n");
+	staff_html(c, "</button></p>\n</form>\n");
 	staff_page_end(c);
 	secret_wipe(fresh_b32, sizeof fresh_b32);
 }
@@ -144,13 +144,13 @@ static int totp_required(struct staff_ctx *c, long long id)
 static void done_render(struct staff_ctx *c)
 {
 	staff_page_begin(c, i18n(c->lang, M_ACTIVATE_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_ACTIVATE_TITLE);
-	staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\" role=\"status\">");
+	staff_html(c, "</h1>\n<p class=\"notice\" id=\"done\" role=\"status\">");
 	staff_text(c, M_ACTIVATE_DONE);
-	staff_printf(c, "</p>\n<p><a id=\"to-login\" href=\"/staff/login\">");
+	staff_html(c, "</p>\n<p><a id=\"to-login\" href=\"/staff/login\">");
 	staff_text(c, M_STAFF_LOGIN_TITLE);
-	staff_printf(c, "</a></p>\n");
+	staff_html(c, "</a></p>\n");
 	staff_page_end(c);
 }
 

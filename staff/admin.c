@@ -66,19 +66,19 @@ static unsigned form_roles(struct staff_ctx *c, char *array, size_t size)
 static void role_fieldset(struct staff_ctx *c, const char *id, enum msg legend, const char *name,
 			  const char *prefix, unsigned checked)
 {
-	staff_printf(c, "<fieldset id=\"%s\"><legend>", id);
+	staff_html(c, "<fieldset id=\"%s\"><legend>", id);
 	staff_text(c, legend);
-	staff_printf(c, "</legend>\n");
+	staff_html(c, "</legend>\n");
 	for (int r = 0; r < ROLE_COUNT; r++) {
-		staff_printf(c,
+		staff_html(c,
 			     "<label class=\"choice\"><input type=\"checkbox\" name=\"%s\" "
 			     "value=\"%s\" id=\"%s-%s\"%s> ",
 			     name, role_name((enum role)r), prefix, role_name((enum role)r),
 			     checked & ROLE_BIT(r) ? " checked" : "");
 		staff_text(c, role_msgs[r]);
-		staff_printf(c, "</label>\n");
+		staff_html(c, "</label>\n");
 	}
-	staff_printf(c, "</fieldset>\n");
+	staff_html(c, "</fieldset>\n");
 }
 
 static void role_checkboxes(struct staff_ctx *c, unsigned checked)
@@ -88,16 +88,16 @@ static void role_checkboxes(struct staff_ctx *c, unsigned checked)
 
 static void notice(struct staff_ctx *c, const char *id, enum msg text)
 {
-	staff_printf(c, "<p class=\"notice\" id=\"%s\" role=\"status\">", id);
+	staff_html(c, "<p class=\"notice\" id=\"%s\" role=\"status\">", id);
 	staff_text(c, text);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 }
 
 static void problem(struct staff_ctx *c, enum msg text)
 {
-	staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+	staff_html(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
 	staff_text(c, text);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 }
 
 /* The roles of a comma list ("compliance,director") in the page's language. */
@@ -107,7 +107,7 @@ static void role_list(struct staff_ctx *c, unsigned roles)
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		if (!(roles & ROLE_BIT(r)))
 			continue;
-		staff_printf(c, "%s", first ? "" : ", ");
+		staff_html(c, "%s", first ? "" : ", ");
 		staff_text(c, role_msgs[r]);
 		first = false;
 	}
@@ -120,33 +120,33 @@ static void code_page(struct staff_ctx *c, const char *login, const char *code,
 		      const char *pending, enum msg title)
 {
 	staff_page_begin(c, i18n(c->lang, title));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, title);
-	staff_printf(c, "</h1>\n<dl>\n<dt>");
+	staff_html(c, "</h1>\n<dl>\n<dt>");
 	staff_text(c, M_STAFF_LOGIN_LOGIN);
-	staff_printf(c, "</dt><dd><code id=\"new-login\">");
+	staff_html(c, "</dt><dd><code id=\"new-login\">");
 	staff_esc(c, login);
-	staff_printf(c, "</code></dd>\n<dt>");
+	staff_html(c, "</code></dd>\n<dt>");
 	staff_text(c, M_ACTIVATE_CODE);
-	staff_printf(c, "</dt><dd><code id=\"activation-code\">");
+	staff_html(c, "</dt><dd><code id=\"activation-code\">");
 	staff_esc(c, code);
-	staff_printf(c, "</code></dd>\n</dl>\n<p class=\"hint\">");
+	staff_html(c, "</code></dd>\n</dl>\n<p class=\"hint\">");
 	staff_text(c, M_ADMIN_CODE_ONCE);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (pending[0]) {
-		staff_printf(c, "<p class=\"notice\" id=\"pending\">");
+		staff_html(c, "<p class=\"notice\" id=\"pending\">");
 		staff_text(c, M_ADMIN_ROLES_PENDING);
-		staff_printf(c, " ");
+		staff_html(c, " ");
 		role_list(c, role_list_parse(pending));
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
-	staff_printf(c, "<p><a href=\"/staff/admin/user/");
+	staff_html(c, "<p><a href=\"/staff/admin/user/");
 	staff_esc(c, login);
-	staff_printf(c, "\">");
+	staff_html(c, "\">");
 	staff_text(c, M_ADMIN_TO_ACCOUNT);
-	staff_printf(c, "</a> · <a href=\"/staff/admin/users\">");
+	staff_html(c, "</a> · <a href=\"/staff/admin/users\">");
 	staff_text(c, M_ADMIN_USERS_TITLE);
-	staff_printf(c, "</a></p>\n");
+	staff_html(c, "</a></p>\n");
 	staff_page_end(c);
 }
 
@@ -245,95 +245,95 @@ static bool users_load(PGconn *db, struct users_view *v)
 
 static void users_render_row(struct staff_ctx *c, const struct account_row *a)
 {
-	staff_printf(c, "<tr data-login=\"");
+	staff_html(c, "<tr data-login=\"");
 	staff_esc(c, a->login);
-	staff_printf(c, "\"><td><a href=\"/staff/admin/user/");
+	staff_html(c, "\"><td><a href=\"/staff/admin/user/");
 	staff_esc(c, a->login);
-	staff_printf(c, "\">");
+	staff_html(c, "\">");
 	staff_esc(c, a->login);
-	staff_printf(c, "</a></td><td>");
+	staff_html(c, "</a></td><td>");
 	staff_esc(c, a->name);
-	staff_printf(c, "</td><td>");
+	staff_html(c, "</td><td>");
 	role_list(c, a->roles);
 	if (a->has_pending) {
-		staff_printf(c, " <span class=\"pending\">(");
+		staff_html(c, " <span class=\"pending\">(");
 		staff_text(c, M_ADMIN_ROLES_PENDING);
-		staff_printf(c, " ");
+		staff_html(c, " ");
 		role_list(c, a->pending);
-		staff_printf(c, ")</span>");
+		staff_html(c, ")</span>");
 	}
-	staff_printf(c, "</td><td class=\"state\">");
+	staff_html(c, "</td><td class=\"state\">");
 	staff_text(c, a->disabled   ? M_ADMIN_DISABLED
 		      : a->inactive ? M_ADMIN_NOT_ACTIVATED
 				    : M_ADMIN_ACTIVE);
 	if (a->has_case_key) {
-		staff_printf(c, "; ");
+		staff_html(c, "; ");
 		staff_text(c, M_ADMIN_HAS_CASE_KEY);
 	}
 	if (a->has_totp) {
-		staff_printf(c, "; ");
+		staff_html(c, "; ");
 		staff_text(c, M_ADMIN_HAS_TOTP);
 	}
 	if (atoi(a->failed) > 0)
-		staff_printf(c, "; %s ✗", a->failed);
-	staff_printf(c, "</td><td>");
+		staff_html(c, "; %s ✗", a->failed);
+	staff_html(c, "</td><td>");
 	staff_esc(c, a->last_login);
-	staff_printf(c, "</td></tr>\n");
+	staff_html(c, "</td></tr>\n");
 }
 
 /* The form that adds an account, refilled after an error. */
 static void users_render_add(struct staff_ctx *c, enum msg error)
 {
-	staff_printf(c, "<h2 id=\"add\">");
+	staff_html(c, "<h2 id=\"add\">");
 	staff_text(c, M_ADMIN_ADD_TITLE);
-	staff_printf(c, "</h2>\n");
+	staff_html(c, "</h2>\n");
 	staff_form_open(c, "/staff/admin/users/add", false);
-	staff_printf(c, "<label for=\"new-login-field\">");
+	staff_html(c, "<label for=\"new-login-field\">");
 	staff_text(c, M_STAFF_LOGIN_LOGIN);
-	staff_printf(c, "</label>\n<input id=\"new-login-field\" name=\"login\" required "
+	staff_html(c, "</label>\n<input id=\"new-login-field\" name=\"login\" required "
 			"maxlength=\"63\" pattern=\"[a-z0-9][a-z0-9._\\-]*\" autocapitalize=\"none\" "
 			"spellcheck=\"false\" value=\"");
 	if (error)
 		staff_esc(c, staff_arg(c, "login"));
-	staff_printf(c, "\">\n<p class=\"hint\">");
+	staff_html(c, "\">\n<p class=\"hint\">");
 	staff_text(c, M_ADMIN_LOGIN_HINT);
-	staff_printf(c, "</p>\n<label for=\"new-name\">");
+	staff_html(c, "</p>\n<label for=\"new-name\">");
 	staff_text(c, M_ADMIN_NAME);
-	staff_printf(c, "</label>\n<input id=\"new-name\" name=\"name\" required maxlength=\"127\" "
+	staff_html(c, "</label>\n<input id=\"new-name\" name=\"name\" required maxlength=\"127\" "
 			"value=\"");
 	if (error)
 		staff_esc(c, staff_arg(c, "name"));
-	staff_printf(c, "\">\n");
+	staff_html(c, "\">\n");
 	role_checkboxes(c, 0);
-	staff_printf(c, "<p class=\"hint\">");
+	staff_html(c, "<p class=\"hint\">");
 	staff_text(c, M_ADMIN_ADD_HINT);
-	staff_printf(c, "</p>\n<button type=\"submit\" id=\"add-submit\">");
+	staff_html(c, "</p>\n<button type=\"submit\" id=\"add-submit\">");
 	staff_text(c, M_ADMIN_ADD_SUBMIT);
-	staff_printf(c, "</button>\n</form>\n");
+	staff_html(c, "</button>\n</form>\n");
 }
 
 static void users_render(struct staff_ctx *c, const struct users_view *v, enum msg error)
 {
 	staff_page_begin(c, i18n(c->lang, M_ADMIN_USERS_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_ADMIN_USERS_TITLE);
-	staff_printf(c, "</h1>\n");
+	staff_html(c, "</h1>\n");
 	if (error)
 		problem(c, error);
-	staff_printf(c, "<div class=\"table-wrap\"><table id=\"users\">\n<thead><tr><th>");
+	staff_html(c, "<div class=\"table-wrap\"><table id=\"users\">\n<thead><tr><th>");
 	staff_text(c, M_STAFF_LOGIN_LOGIN);
-	staff_printf(c, "</th><th>");
+	staff_html(c, "</th><th>");
 	staff_text(c, M_ADMIN_NAME);
-	staff_printf(c, "</th><th>");
+	staff_html(c, "</th><th>");
 	staff_text(c, M_STAFF_ROLES);
-	staff_printf(c, "</th><th>");
+	staff_html(c, "</th><th>");
 	staff_text(c, M_ADMIN_STATE);
-	staff_printf(c, "</th><th>");
+	staff_html(c, "</th><th>");
 	staff_text(c, M_ADMIN_LAST_LOGIN);
-	staff_printf(c, "</th></tr></thead>\n<tbody>\n");
+	staff_html(c, "</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < v->n; i++)
 		users_render_row(c, &v->rows[i]);
-	staff_printf(c, "</tbody></table></div>\n");
+	staff_html(c, "</tbody></table></div>\n");
 	users_render_add(c, error);
 	staff_page_end(c);
 }
@@ -449,83 +449,83 @@ static bool user_load(PGconn *db, const char *login, struct user_view *v)
 static void user_render_facts(struct staff_ctx *c, const struct user_view *v)
 {
 	const struct account_row *a = &v->account;
-	staff_printf(c, "<dl id=\"account\">\n<dt>");
+	staff_html(c, "<dl id=\"account\">\n<dt>");
 	staff_text(c, M_ADMIN_STATE);
-	staff_printf(c, "</dt><dd id=\"state\" data-state=\"%s\">",
+	staff_html(c, "</dt><dd id=\"state\" data-state=\"%s\">",
 		     a->disabled   ? "disabled"
 		     : a->inactive ? "inactive"
 				   : "active");
 	staff_text(c, a->disabled   ? M_ADMIN_DISABLED
 		      : a->inactive ? M_ADMIN_NOT_ACTIVATED
 				    : M_ADMIN_ACTIVE);
-	staff_printf(c, "</dd>\n");
+	staff_html(c, "</dd>\n");
 	if (a->has_pending) {
-		staff_printf(c, "<dt>");
+		staff_html(c, "<dt>");
 		staff_text(c, M_ADMIN_ROLES_PENDING);
-		staff_printf(c, "</dt><dd id=\"pending\">");
+		staff_html(c, "</dt><dd id=\"pending\">");
 		role_list(c, a->pending);
-		staff_printf(c, "</dd>\n");
+		staff_html(c, "</dd>\n");
 	}
-	staff_printf(c, "<dt>");
+	staff_html(c, "<dt>");
 	staff_text(c, M_ADMIN_HAS_CASE_KEY);
-	staff_printf(c, "</dt><dd id=\"case-key\">");
+	staff_html(c, "</dt><dd id=\"case-key\">");
 	staff_text(c, a->has_case_key ? M_ADMIN_YES : M_ADMIN_NO);
-	staff_printf(c, "</dd>\n<dt>");
+	staff_html(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_HAS_TOTP);
-	staff_printf(c, "</dt><dd id=\"totp\">");
+	staff_html(c, "</dt><dd id=\"totp\">");
 	staff_text(c, a->has_totp ? M_ADMIN_YES : M_ADMIN_NO);
-	staff_printf(c, "</dd>\n<dt>");
+	staff_html(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_LAST_LOGIN);
-	staff_printf(c, "</dt><dd>");
+	staff_html(c, "</dt><dd>");
 	staff_esc(c, a->last_login);
-	staff_printf(c, "</dd>\n<dt>");
+	staff_html(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_FAILED_LOGINS);
-	staff_printf(c, "</dt><dd id=\"failed\">%d", atoi(a->failed));
+	staff_html(c, "</dt><dd id=\"failed\">%d", atoi(a->failed));
 	if (v->last_failure[0]) {
-		staff_printf(c, " (");
+		staff_html(c, " (");
 		staff_esc(c, v->last_failure);
-		staff_printf(c, ")");
+		staff_html(c, ")");
 	}
-	staff_printf(c, "</dd>\n</dl>\n");
+	staff_html(c, "</dd>\n</dl>\n");
 }
 
 /* The forms that change the account: roles, access, a new code. */
 static void user_render_forms(struct staff_ctx *c, const char *login, const struct user_view *v)
 {
 	const struct account_row *a = &v->account;
-	staff_printf(c, "<h2>");
+	staff_html(c, "<h2>");
 	staff_text(c, M_STAFF_ROLES);
-	staff_printf(c, "</h2>\n");
+	staff_html(c, "</h2>\n");
 	staff_form_open(c, "/staff/admin/user/roles", false);
-	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
+	staff_html(c, "<input type=\"hidden\" name=\"login\" value=\"");
 	staff_esc(c, login);
-	staff_printf(c, "\">\n");
+	staff_html(c, "\">\n");
 	role_checkboxes(c, a->roles | a->pending);
-	staff_printf(c, "<p class=\"hint\">");
+	staff_html(c, "<p class=\"hint\">");
 	staff_text(c, M_ADMIN_ROLES_HINT);
-	staff_printf(c, "</p>\n<button type=\"submit\" id=\"roles-submit\">");
+	staff_html(c, "</p>\n<button type=\"submit\" id=\"roles-submit\">");
 	staff_text(c, M_ADMIN_ROLES_SUBMIT);
-	staff_printf(c, "</button>\n</form>\n<h2>");
+	staff_html(c, "</button>\n</form>\n<h2>");
 	staff_text(c, M_ADMIN_ACCESS_TITLE);
-	staff_printf(c, "</h2>\n");
+	staff_html(c, "</h2>\n");
 	staff_form_open(c, "/staff/admin/user/disable", false);
-	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
+	staff_html(c, "<input type=\"hidden\" name=\"login\" value=\"");
 	staff_esc(c, login);
-	staff_printf(c, "\">\n<input type=\"hidden\" name=\"disable\" value=\"%s\">\n"
+	staff_html(c, "\">\n<input type=\"hidden\" name=\"disable\" value=\"%s\">\n"
 			"<button type=\"submit\" id=\"disable-submit\" class=\"secondary\">",
 		     a->disabled ? "no" : "yes");
 	staff_text(c, a->disabled ? M_ADMIN_ENABLE : M_ADMIN_DISABLE);
-	staff_printf(c, "</button>\n</form>\n");
+	staff_html(c, "</button>\n</form>\n");
 	staff_form_open(c, "/staff/admin/user/reset", false);
-	staff_printf(c, "<input type=\"hidden\" name=\"login\" value=\"");
+	staff_html(c, "<input type=\"hidden\" name=\"login\" value=\"");
 	staff_esc(c, login);
-	staff_printf(c, "\">\n<p class=\"hint\">");
+	staff_html(c, "\">\n<p class=\"hint\">");
 	staff_text(c, M_ADMIN_RESET_CODE_HINT);
-	staff_printf(c, "</p>\n<button type=\"submit\" id=\"reset-submit\" class=\"secondary\">");
+	staff_html(c, "</p>\n<button type=\"submit\" id=\"reset-submit\" class=\"secondary\">");
 	staff_text(c, M_ADMIN_RESET);
-	staff_printf(c, "</button>\n</form>\n<p><a href=\"/staff/admin/users\">");
+	staff_html(c, "</button>\n</form>\n<p><a href=\"/staff/admin/users\">");
 	staff_text(c, M_ADMIN_USERS_TITLE);
-	staff_printf(c, "</a></p>\n");
+	staff_html(c, "</a></p>\n");
 }
 
 /* login: as the request named it, for the forms. */
@@ -533,11 +533,11 @@ static void user_render(struct staff_ctx *c, const char *login, const struct use
 			enum msg note, bool is_error)
 {
 	staff_page_begin(c, v->account.name);
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_esc(c, v->account.name);
-	staff_printf(c, " <span class=\"login\">(");
+	staff_html(c, " <span class=\"login\">(");
 	staff_esc(c, v->account.login);
-	staff_printf(c, ")</span></h1>\n");
+	staff_html(c, ")</span></h1>\n");
 	if (note && is_error)
 		problem(c, note);
 	else if (note)
@@ -729,32 +729,32 @@ static bool policy_load(PGconn *db, struct policy_view *v)
 static void policy_render(struct staff_ctx *c, const struct policy_view *v, enum msg note)
 {
 	staff_page_begin(c, i18n(c->lang, M_ADMIN_POLICY_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_ADMIN_POLICY_TITLE);
-	staff_printf(c, "</h1>\n");
+	staff_html(c, "</h1>\n");
 	if (note)
 		notice(c, "done", note);
-	staff_printf(c, "<p>");
+	staff_html(c, "<p>");
 	staff_text(c, M_ADMIN_POLICY_INTRO);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (v->nunenrolled > 0) {
-		staff_printf(c, "<div id=\"unenrolled\" role=\"alert\"><p class=\"error\">");
+		staff_html(c, "<div id=\"unenrolled\" role=\"alert\"><p class=\"error\">");
 		staff_text(c, M_ADMIN_POLICY_UNENROLLED);
-		staff_printf(c, "</p>\n<ul>\n");
+		staff_html(c, "</p>\n<ul>\n");
 		for (int i = 0; i < v->nunenrolled; i++) {
-			staff_printf(c, "<li><a href=\"/staff/admin/user/");
+			staff_html(c, "<li><a href=\"/staff/admin/user/");
 			staff_esc(c, v->unenrolled[i]);
-			staff_printf(c, "\">");
+			staff_html(c, "\">");
 			staff_esc(c, v->unenrolled[i]);
-			staff_printf(c, "</a></li>\n");
+			staff_html(c, "</a></li>\n");
 		}
-		staff_printf(c, "</ul></div>\n");
+		staff_html(c, "</ul></div>\n");
 	}
 	staff_form_open(c, "/staff/admin/policy", false);
 	role_fieldset(c, "policy", M_ADMIN_POLICY_LEGEND, "totp", "totp", v->required);
-	staff_printf(c, "<button type=\"submit\" id=\"policy-submit\">");
+	staff_html(c, "<button type=\"submit\" id=\"policy-submit\">");
 	staff_text(c, M_ADMIN_POLICY_SUBMIT);
-	staff_printf(c, "</button>\n</form>\n");
+	staff_html(c, "</button>\n</form>\n");
 	staff_page_end(c);
 }
 

@@ -104,25 +104,27 @@ static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
 			  const char *chosen, const char *const *list, size_t n,
 			  enum msg (*text)(const char *))
 {
-	staff_printf(c, "<div>");
+	staff_html(c, "<div>");
 	board_filter_select(c, "a", name, label, chosen, list, n, text);
-	staff_printf(c, "</div>\n");
+	staff_html(c, "</div>\n");
 }
 
 static void filter_input(struct staff_ctx *c, const char *name, enum msg label, const char *type,
-			 const char *value, const char *extra)
+			 const char *value, const char *extra_markup)
 {
-	staff_printf(c, "<div><label for=\"a-%s\">", name);
+	staff_html(c, "<div><label for=\"a-%s\">", name);
 	staff_text(c, label);
-	staff_printf(c, "</label>\n<input type=\"%s\" id=\"a-%s\" name=\"%s\" value=\"", type, name,
+	staff_html(c, "</label>\n<input type=\"%s\" id=\"a-%s\" name=\"%s\" value=\"", type, name,
 		     name);
 	staff_esc(c, value ? value : "");
-	staff_printf(c, "\"%s></div>\n", extra);
+	staff_markup(c, "\"");
+	staff_markup(c, extra_markup);
+	staff_markup(c, "></div>\n");
 }
 
 static void put_form(struct staff_ctx *c, const struct filters *f)
 {
-	staff_printf(c, "<form id=\"archive-filter\" class=\"filters\" method=\"get\" "
+	staff_html(c, "<form id=\"archive-filter\" class=\"filters\" method=\"get\" "
 			"action=\"/staff/archive\">\n");
 	filter_input(c, "reg_no", M_CASE_REG_NO, "text", f->reg_no,
 		     " inputmode=\"numeric\" placeholder=\"2026-000001\" autocomplete=\"off\"");
@@ -134,11 +136,11 @@ static void put_form(struct staff_ctx *c, const struct filters *f)
 		      COUNT(categories), casefile_category_text);
 	filter_input(c, "from", M_ARCH_FROM, "date", f->from, "");
 	filter_input(c, "to", M_ARCH_TO, "date", f->to, "");
-	staff_printf(c, "<div><button type=\"submit\" id=\"archive-search\">");
+	staff_html(c, "<div><button type=\"submit\" id=\"archive-search\">");
 	staff_text(c, M_ARCH_SEARCH);
-	staff_printf(c, "</button> <a href=\"/staff/archive\">");
+	staff_html(c, "</button> <a href=\"/staff/archive\">");
 	staff_text(c, M_BOARD_CLEAR);
-	staff_printf(c, "</a></div>\n</form>\n");
+	staff_html(c, "</a></div>\n</form>\n");
 }
 
 /* The address of the page after reg_no with the same filters; every value
@@ -152,11 +154,11 @@ static void put_next_link(struct staff_ctx *c, const struct filters *f, const ch
 		 f->state ? f->state : "", f->channel ? f->channel : "",
 		 f->category ? f->category : "", f->from ? f->from : "", f->to ? f->to : "",
 		 f->reg_no ? f->reg_no : "", reg_no);
-	staff_printf(c, "<a id=\"archive-next\" rel=\"next\" href=\"");
+	staff_html(c, "<a id=\"archive-next\" rel=\"next\" href=\"");
 	staff_esc(c, href);
-	staff_printf(c, "\">");
+	staff_html(c, "\">");
 	staff_text(c, M_ARCH_NEXT);
-	staff_printf(c, "</a>");
+	staff_html(c, "</a>");
 }
 
 /* A case in the archive. The strings point into the result of the view
@@ -238,42 +240,41 @@ static bool archive_load(struct staff_ctx *c, struct archive_view *v)
 
 static void put_rows(struct staff_ctx *c, const struct archive_view *v)
 {
-	staff_printf(c, "<div class=\"table-wrap\"><table id=\"archive\">\n<thead><tr><th>");
+	staff_html(c, "<div class=\"table-wrap\"><table id=\"archive\">\n<thead><tr><th>");
 	staff_text(c, M_CASE_REG_NO);
-	staff_printf(c, "</th><th>");
+	staff_html(c, "</th><th>");
 	staff_text(c, M_CASE_REGISTERED);
-	staff_printf(c, "</th><th>");
+	staff_html(c, "</th><th>");
 	staff_text(c, M_BOARD_STATE);
-	staff_printf(c, "</th><th>");
+	staff_html(c, "</th><th>");
 	staff_text(c, M_BOARD_CHANNEL);
-	staff_printf(c, "</th><th>");
+	staff_html(c, "</th><th>");
 	staff_text(c, M_BOARD_CATEGORY);
-	staff_printf(c, "</th></tr></thead>\n<tbody>\n");
+	staff_html(c, "</th></tr></thead>\n<tbody>\n");
 	for (int i = 0; i < v->n; i++) {
 		const struct archive_row *r = &v->rows[i];
 		const char *reg_no = r->reg_no;
 		const char *state = r->state;
 		int unread = r->unread;
-		staff_printf(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
+		staff_html(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
 			     unread > 0 ? " unread" : "",
 			     known(state, states, COUNT(states)) ? state : "");
 		staff_esc(c, reg_no);
-		staff_printf(c, "\" class=\"reg-no\">");
+		staff_html(c, "\" class=\"reg-no\">");
 		staff_esc(c, reg_no);
-		staff_printf(c, "</a>%s",
-			     r->director_named ? " <span class=\"tag\">&#9888;</span>" : "");
+		staff_markup(c, r->director_named ? "</a> <span class=\"tag\">&#9888;</span>" : "</a>");
 		board_unread_badge(c, unread);
-		staff_printf(c, "</td><td>");
+		staff_html(c, "</td><td>");
 		staff_esc(c, r->registered);
-		staff_printf(c, "</td><td>");
+		staff_html(c, "</td><td>");
 		staff_text(c, casefile_state_text(state));
-		staff_printf(c, "</td><td>");
+		staff_html(c, "</td><td>");
 		staff_text(c, casefile_channel_text(r->channel));
-		staff_printf(c, "</td><td>");
+		staff_html(c, "</td><td>");
 		staff_text(c, casefile_category_text(r->category));
-		staff_printf(c, "</td></tr>\n");
+		staff_html(c, "</td></tr>\n");
 	}
-	staff_printf(c, "</tbody></table></div>\n");
+	staff_html(c, "</tbody></table></div>\n");
 }
 
 static void archive_render(struct staff_ctx *c, const struct archive_view *v)
@@ -281,35 +282,35 @@ static void archive_render(struct staff_ctx *c, const struct archive_view *v)
 	const struct filters *f = &v->f;
 	staff_page_begin(c, i18n(c->lang, M_ARCH_TITLE));
 	casepage_stylesheet(c);
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_ARCH_TITLE);
-	staff_printf(c, "</h1>\n<p class=\"hint\">");
+	staff_html(c, "</h1>\n<p class=\"hint\">");
 	staff_text(c, M_ARCH_INTRO);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (f->bad_date || f->bad_reg_no) {
-		staff_printf(c, "<p class=\"error\" id=\"archive-error\" role=\"alert\">");
+		staff_html(c, "<p class=\"error\" id=\"archive-error\" role=\"alert\">");
 		staff_text(c, f->bad_reg_no ? M_ARCH_BAD_REG_NO : M_ARCH_BAD_DATE);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	put_form(c, f);
 	if (v->n == 0) {
-		staff_printf(c, "<p id=\"archive-none\">");
+		staff_html(c, "<p id=\"archive-none\">");
 		staff_text(c, M_ARCH_NONE);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	} else {
 		put_rows(c, v);
 	}
-	staff_printf(c, "<nav class=\"pages\" id=\"archive-pages\">");
+	staff_html(c, "<nav class=\"pages\" id=\"archive-pages\">");
 	if (f->after) {
-		staff_printf(c, "<a id=\"archive-first\" href=\"/staff/archive\">");
+		staff_html(c, "<a id=\"archive-first\" href=\"/staff/archive\">");
 		staff_text(c, M_ARCH_FIRST);
-		staff_printf(c, "</a> ");
+		staff_html(c, "</a> ");
 	}
 	if (v->more)
 		put_next_link(c, f, v->rows[v->n - 1].reg_no);
-	staff_printf(c, "</nav>\n<p class=\"hint\">&#9888; ");
+	staff_html(c, "</nav>\n<p class=\"hint\">&#9888; ");
 	staff_text(c, M_BOARD_DIRECTOR_NAMED_HINT);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	staff_page_end(c);
 }
 

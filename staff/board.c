@@ -58,19 +58,19 @@ void board_filter_select(struct staff_ctx *c, const char *id_prefix, const char 
 			 enum msg label, const char *chosen, const char *const *list, size_t n,
 			 enum msg (*text)(const char *))
 {
-	staff_printf(c, "<label for=\"%s-%s\">", id_prefix, name);
+	staff_html(c, "<label for=\"%s-%s\">", id_prefix, name);
 	staff_text(c, label);
-	staff_printf(c, "</label>\n<select id=\"%s-%s\" name=\"%s\"><option value=\"\">",
+	staff_html(c, "</label>\n<select id=\"%s-%s\" name=\"%s\"><option value=\"\">",
 		     id_prefix, name, name);
 	staff_text(c, M_BOARD_ALL);
-	staff_printf(c, "</option>");
+	staff_html(c, "</option>");
 	for (size_t i = 0; i < n; i++) {
-		staff_printf(c, "<option value=\"%s\"%s>", list[i],
+		staff_html(c, "<option value=\"%s\"%s>", list[i],
 			     chosen && strcmp(chosen, list[i]) == 0 ? " selected" : "");
 		staff_text(c, text(list[i]));
-		staff_printf(c, "</option>");
+		staff_html(c, "</option>");
 	}
-	staff_printf(c, "</select>");
+	staff_html(c, "</select>");
 }
 
 static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
@@ -78,7 +78,7 @@ static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
 			  enum msg (*text)(const char *))
 {
 	board_filter_select(c, "f", name, label, chosen, list, n, text);
-	staff_printf(c, "\n");
+	staff_html(c, "\n");
 }
 
 void board_unread_badge(struct staff_ctx *c, int unread)
@@ -87,9 +87,9 @@ void board_unread_badge(struct staff_ctx *c, int unread)
 		return;
 	char text[64];
 	snprintf(text, sizeof(text), i18n(c->lang, M_CASE_UNREAD_BADGE), unread);
-	staff_printf(c, " <span class=\"badge unread\">");
+	staff_html(c, " <span class=\"badge unread\">");
 	staff_esc(c, text);
-	staff_printf(c, "</span>");
+	staff_html(c, "</span>");
 }
 
 /* A case on the board. The strings point into the result of the view
@@ -172,31 +172,31 @@ static void board_render_row(struct staff_ctx *c, const struct board_row *r)
 {
 	const char *reg_no = r->reg_no, *due = r->due;
 	bool late = r->late;
-	staff_printf(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
+	staff_html(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
 		     late ? " overdue" : "", known(r->state, states, COUNT(states)));
 	staff_esc(c, reg_no);
-	staff_printf(c, "\" class=\"reg-no\">");
+	staff_html(c, "\" class=\"reg-no\">");
 	staff_esc(c, reg_no);
-	staff_printf(c, "</a>%s", r->director_named ? " <span class=\"tag\">&#9888;</span>" : "");
+	staff_markup(c, r->director_named ? "</a> <span class=\"tag\">&#9888;</span>" : "</a>");
 	board_unread_badge(c, r->unread);
-	staff_printf(c, "</td><td>");
+	staff_html(c, "</td><td>");
 	staff_text(c, casefile_state_text(r->state));
 	if (*r->informed) {
 		char informed[128];
 		snprintf(informed, sizeof(informed), i18n(c->lang, M_BOARD_INFORMED), r->informed);
-		staff_printf(c, "<br><small class=\"informed\">");
+		staff_html(c, "<br><small class=\"informed\">");
 		staff_esc(c, informed);
-		staff_printf(c, "</small>");
+		staff_html(c, "</small>");
 	}
-	staff_printf(c, "</td><td>");
+	staff_html(c, "</td><td>");
 	if (*due) {
-		staff_printf(c, "<time>");
+		staff_html(c, "<time>");
 		staff_esc(c, due);
-		staff_printf(c, "</time><br><small>");
+		staff_html(c, "</time><br><small>");
 		staff_text(c, casefile_deadline_text(r->due_kind));
-		staff_printf(c, "</small>");
+		staff_html(c, "</small>");
 	}
-	staff_printf(c, "</td><td class=\"days-left\">");
+	staff_html(c, "</td><td class=\"days-left\">");
 	if (*due) {
 		int left = r->left;
 		char text[128];
@@ -205,26 +205,26 @@ static void board_render_row(struct staff_ctx *c, const struct board_row *r)
 				 left < 0 ? -left : 0);
 		else
 			snprintf(text, sizeof(text), i18n(c->lang, M_CASE_WORKING_DAYS_LEFT), left);
-		staff_printf(c, "<span class=\"%s\">", late ? "late" : "left");
+		staff_html(c, "<span class=\"%s\">", late ? "late" : "left");
 		staff_esc(c, text);
-		staff_printf(c, "</span>");
+		staff_html(c, "</span>");
 	}
-	staff_printf(c, "</td><td>");
+	staff_html(c, "</td><td>");
 	staff_text(c, casefile_channel_text(r->channel));
-	staff_printf(c, "</td><td>");
+	staff_html(c, "</td><td>");
 	staff_text(c, casefile_category_text(r->category));
-	staff_printf(c, "</td><td>");
+	staff_html(c, "</td><td>");
 	staff_esc(c, r->registered);
-	staff_printf(c, "</td></tr>\n");
+	staff_html(c, "</td></tr>\n");
 }
 
 static void board_render(struct staff_ctx *c, const struct board_view *v)
 {
 	staff_page_begin(c, i18n(c->lang, M_BOARD_TITLE));
 	casepage_stylesheet(c);
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_BOARD_TITLE);
-	staff_printf(c, "</h1>\n<form id=\"board-filter\" class=\"filters\" method=\"get\" "
+	staff_html(c, "</h1>\n<form id=\"board-filter\" class=\"filters\" method=\"get\" "
 			"action=\"/staff/board\">\n");
 	filter_select(c, "channel", M_BOARD_CHANNEL, v->channel, channels, COUNT(channels),
 		      casefile_channel_text);
@@ -232,41 +232,41 @@ static void board_render(struct staff_ctx *c, const struct board_view *v)
 		      casefile_category_text);
 	filter_select(c, "state", M_BOARD_STATE, v->state, states, COUNT(states),
 		      casefile_state_text);
-	staff_printf(c, "<button type=\"submit\">");
+	staff_html(c, "<button type=\"submit\">");
 	staff_text(c, M_BOARD_FILTER);
-	staff_printf(c, "</button> <a href=\"/staff/board\">");
+	staff_html(c, "</button> <a href=\"/staff/board\">");
 	staff_text(c, M_BOARD_CLEAR);
-	staff_printf(c, "</a>\n</form>\n");
+	staff_html(c, "</a>\n</form>\n");
 	int n = v->n;
-	staff_printf(c, "<p id=\"board-count\">");
+	staff_html(c, "<p id=\"board-count\">");
 	char count[128];
 	snprintf(count, sizeof(count), i18n(c->lang, M_BOARD_COUNT), n);
 	staff_esc(c, count);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (n > 0) {
-		staff_printf(c, "<div class=\"table-wrap\"><table id=\"board\">\n<thead><tr><th>");
+		staff_html(c, "<div class=\"table-wrap\"><table id=\"board\">\n<thead><tr><th>");
 		staff_text(c, M_CASE_REG_NO);
-		staff_printf(c, "</th><th>");
+		staff_html(c, "</th><th>");
 		staff_text(c, M_BOARD_STATE);
-		staff_printf(c, "</th><th>");
+		staff_html(c, "</th><th>");
 		staff_text(c, M_CASE_DUE);
-		staff_printf(c, "</th><th>");
+		staff_html(c, "</th><th>");
 		staff_text(c, M_CASE_DAYS_LEFT);
-		staff_printf(c, "</th><th>");
+		staff_html(c, "</th><th>");
 		staff_text(c, M_BOARD_CHANNEL);
-		staff_printf(c, "</th><th>");
+		staff_html(c, "</th><th>");
 		staff_text(c, M_BOARD_CATEGORY);
-		staff_printf(c, "</th><th>");
+		staff_html(c, "</th><th>");
 		staff_text(c, M_CASE_REGISTERED);
-		staff_printf(c, "</th></tr></thead>\n<tbody>\n");
+		staff_html(c, "</th></tr></thead>\n<tbody>\n");
 	}
 	for (int i = 0; i < n; i++)
 		board_render_row(c, &v->rows[i]);
 	if (n > 0)
-		staff_printf(c, "</tbody></table></div>\n");
-	staff_printf(c, "<p class=\"hint\">&#9888; ");
+		staff_html(c, "</tbody></table></div>\n");
+	staff_html(c, "<p class=\"hint\">&#9888; ");
 	staff_text(c, M_BOARD_DIRECTOR_NAMED_HINT);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	staff_page_end(c);
 }
 

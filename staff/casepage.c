@@ -106,16 +106,16 @@ static json_t *decrypt_json(const struct content_key *key, const PGresult *res, 
 
 void casepage_section(struct staff_ctx *c, const char *id, enum msg title)
 {
-	staff_printf(c, "<section id=\"%s\"><h2>", id);
+	staff_html(c, "<section id=\"%s\"><h2>", id);
 	staff_text(c, title);
-	staff_printf(c, "</h2>\n");
+	staff_html(c, "</h2>\n");
 }
 
 static void dt(struct staff_ctx *c, enum msg label)
 {
-	staff_printf(c, "<dt>");
+	staff_html(c, "<dt>");
 	staff_text(c, label);
-	staff_printf(c, "</dt><dd>");
+	staff_html(c, "</dt><dd>");
 }
 
 /* A <dd> of plain text after its label. */
@@ -123,21 +123,21 @@ static void dd_text(struct staff_ctx *c, enum msg label, const char *text)
 {
 	dt(c, label);
 	staff_esc(c, text);
-	staff_printf(c, "</dd>\n");
+	staff_html(c, "</dd>\n");
 }
 
 static void paragraph(struct staff_ctx *c, enum msg text)
 {
-	staff_printf(c, "<p>");
+	staff_html(c, "<p>");
 	staff_text(c, text);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 }
 
 static void subheading(struct staff_ctx *c, enum msg title)
 {
-	staff_printf(c, "<h3>");
+	staff_html(c, "<h3>");
 	staff_text(c, title);
-	staff_printf(c, "</h3>\n");
+	staff_html(c, "</h3>\n");
 }
 
 /* The form of a step on this case: posts to /staff/STEP/REG_NO. */
@@ -151,9 +151,9 @@ static void case_form_open(struct staff_ctx *c, const char *step, const struct c
 /* The submit button and the end of the form. */
 static void submit_form_end(struct staff_ctx *c, const char *id, enum msg label)
 {
-	staff_printf(c, "<p><button type=\"submit\" id=\"%s\">", id);
+	staff_html(c, "<p><button type=\"submit\" id=\"%s\">", id);
 	staff_text(c, label);
-	staff_printf(c, "</button></p>\n</form>\n");
+	staff_html(c, "</button></p>\n</form>\n");
 }
 
 /* The four decisions of 004 p.7.11 and their words. */
@@ -634,64 +634,64 @@ static void casepage_view_free(struct casepage_view *v)
 static void put_facts(struct staff_ctx *c, const struct casepage_view *v)
 {
 	const struct casefile *k = &v->k;
-	staff_printf(c, "<dl class=\"facts\">\n");
+	staff_html(c, "<dl class=\"facts\">\n");
 	dt(c, M_BOARD_STATE);
-	staff_printf(c, "<span id=\"case-state\" data-state=\"%s\">", case_state_name(k->state));
+	staff_html(c, "<span id=\"case-state\" data-state=\"%s\">", case_state_name(k->state));
 	staff_text(c, casefile_state_text(case_state_name(k->state)));
-	staff_printf(c, "</span>%s</dd>\n", k->overdue ? " <strong class=\"late\">!</strong>" : "");
+	staff_markup(c, k->overdue ? "</span> <strong class=\"late\">!</strong></dd>\n" : "</span></dd>\n");
 	dd_text(c, M_CASE_REGISTERED, k->registered_at);
 	dt(c, M_BOARD_CHANNEL);
 	staff_text(c, casefile_channel_text(k->channel));
-	staff_printf(c, "</dd>\n");
+	staff_html(c, "</dd>\n");
 	dt(c, M_BOARD_CATEGORY);
 	staff_text(c, casefile_category_text(k->category));
-	staff_printf(c, "</dd>\n");
+	staff_html(c, "</dd>\n");
 	dt(c, M_CASE_REPORTER);
 	staff_text(c, k->anonymous ? M_CASE_ANONYMOUS : M_CASE_NAMED);
-	staff_printf(c, "</dd>\n");
+	staff_html(c, "</dd>\n");
 	dt(c, M_CASE_DIRECTOR_NAMED);
-	staff_printf(c, "<span id=\"director-named\">");
+	staff_html(c, "<span id=\"director-named\">");
 	staff_text(c, k->director_named ? M_CASE_YES : M_CASE_NO);
-	staff_printf(c, "</span></dd>\n");
+	staff_html(c, "</span></dd>\n");
 	/* the reporter's own answer, which the flag above may have been set
 	 * from or decided on; kept apart so a change of the flag shows */
 	dt(c, M_CASE_REPORTER_ANSWER);
-	staff_printf(c, "<span id=\"reporter-answer\" data-answer=\"%s\">",
+	staff_html(c, "<span id=\"reporter-answer\" data-answer=\"%s\">",
 		     strcmp(k->director_involved, "yes") == 0  ? "yes"
 		     : strcmp(k->director_involved, "no") == 0 ? "no"
 							       : "unknown");
 	staff_text(c, strcmp(k->director_involved, "yes") == 0  ? M_CASE_YES
 		      : strcmp(k->director_involved, "no") == 0 ? M_CASE_NO
 								: M_CASE_DONT_KNOW);
-	staff_printf(c, "</span></dd>\n");
+	staff_html(c, "</span></dd>\n");
 	if (v->has_facts && v->has_unit) {
 		dt(c, M_CASE_UNIT);
-		staff_printf(c, "<span id=\"referred-unit\">");
+		staff_html(c, "<span id=\"referred-unit\">");
 		sealedtext_write(c, &v->unit);
-		staff_printf(c, "</span></dd>\n");
+		staff_html(c, "</span></dd>\n");
 	}
 	if (k->decision[0]) {
 		dt(c, M_CASE_DECISION);
-		staff_printf(c, "<span id=\"decision\">");
+		staff_html(c, "<span id=\"decision\">");
 		staff_text(c, strcmp(k->decision, "forward") == 0	   ? M_DEC_FORWARD
 			      : strcmp(k->decision, "investigate") == 0 ? M_DEC_INVESTIGATE
 			      : strcmp(k->decision, "no_grounds") == 0  ? M_DEC_NO_GROUNDS
 								      : M_DEC_FORWARD_AND_INVESTIGATE);
-		staff_printf(c, "</span>");
+		staff_html(c, "</span>");
 		if (k->decision_doc[0]) {
-			staff_printf(c, " (");
+			staff_html(c, " (");
 			staff_esc(c, k->decision_doc);
-			staff_printf(c, ")");
+			staff_html(c, ")");
 		}
-		staff_printf(c, "</dd>\n");
+		staff_html(c, "</dd>\n");
 	}
 	if (v->has_facts && v->has_forwarded_to) {
 		dt(c, M_CASE_FORWARDED_TO);
-		staff_printf(c, "<span id=\"forwarded-body\">");
+		staff_html(c, "<span id=\"forwarded-body\">");
 		sealedtext_write(c, &v->forwarded_to);
-		staff_printf(c, "</span></dd>\n");
+		staff_html(c, "</span></dd>\n");
 	}
-	staff_printf(c, "</dl>\n");
+	staff_html(c, "</dl>\n");
 }
 
 static enum msg field_label(const char *key, bool *known)
@@ -718,18 +718,18 @@ static void put_content(struct staff_ctx *c, const struct casepage_view *v)
 {
 	casepage_section(c, "content", M_CASE_CONTENT);
 	if (!v->key) {
-		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
+		staff_html(c, "<p class=\"notice\" id=\"no-case-key\">");
 		staff_text(c, M_CASE_NOT_SEALED);
-		staff_printf(c, "</p>\n</section>\n");
+		staff_html(c, "</p>\n</section>\n");
 		return;
 	}
 	if (!json_is_object(v->content)) {
-		staff_printf(c, "<p class=\"error\">");
+		staff_html(c, "<p class=\"error\">");
 		staff_text(c, M_CASE_UNREADABLE);
-		staff_printf(c, "</p>\n</section>\n");
+		staff_html(c, "</p>\n</section>\n");
 		return;
 	}
-	staff_printf(c, "<dl class=\"report\">\n");
+	staff_html(c, "<dl class=\"report\">\n");
 	const char *name;
 	json_t *value;
 	json_object_foreach(v->content, name, value)
@@ -738,29 +738,29 @@ static void put_content(struct staff_ctx *c, const struct casepage_view *v)
 			continue;
 		bool known;
 		enum msg label = field_label(name, &known);
-		staff_printf(c, "<dt>");
+		staff_html(c, "<dt>");
 		if (known)
 			staff_text(c, label);
 		else
 			staff_esc(c, name);
-		staff_printf(c, "</dt><dd class=\"text\" data-field=\"");
+		staff_html(c, "</dt><dd class=\"text\" data-field=\"");
 		staff_esc(c, name);
-		staff_printf(c, "\">");
+		staff_html(c, "\">");
 		staff_esc(c, json_string_value(value));
-		staff_printf(c, "</dd>\n");
+		staff_html(c, "</dd>\n");
 	}
-	staff_printf(c, "</dl>\n</section>\n");
+	staff_html(c, "</dl>\n</section>\n");
 }
 
 /* One file: its name (decrypted) linking to its download. */
 static void put_file(struct staff_ctx *c, const struct casepage_file *f)
 {
-	staff_printf(c, "<li><a class=\"file\" href=\"/staff/case-file/%s\">", f->id);
+	staff_html(c, "<li><a class=\"file\" href=\"/staff/case-file/%s\">", f->id);
 	if (f->name && *f->name)
 		staff_esc(c, f->name);
 	else
 		staff_text(c, M_CASE_FILE_UNNAMED);
-	staff_printf(c, "</a> <small>(%lld B)</small></li>\n", f->size);
+	staff_html(c, "</a> <small>(%lld B)</small></li>\n", f->size);
 }
 
 static void put_files(struct staff_ctx *c, const struct casepage_view *v)
@@ -770,12 +770,12 @@ static void put_files(struct staff_ctx *c, const struct casepage_view *v)
 	if (n == 0)
 		paragraph(c, M_CASE_NO_FILES);
 	else if (v->key) {
-		staff_printf(c, "<ul class=\"files\">\n");
+		staff_html(c, "<ul class=\"files\">\n");
 		for (int i = 0; i < n; i++)
 			put_file(c, &v->file[i]);
-		staff_printf(c, "</ul>\n");
+		staff_html(c, "</ul>\n");
 	}
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
@@ -790,69 +790,69 @@ void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
 		bool staff = strcmp(PQgetvalue(res, i, ms->author), "staff") == 0;
 		bool unread = !staff && strtoll(PQgetvalue(res, i, ms->id), NULL, 10) > read_before;
 		bool answer = strcmp(PQgetvalue(res, i, ms->is_reply), "t") == 0;
-		staff_printf(c, "<article class=\"message %s%s%s\"><h3>",
+		staff_html(c, "<article class=\"message %s%s%s\"><h3>",
 			     staff ? "from-staff" : "from-reporter", answer ? " reply" : "",
 			     unread ? " unread" : "");
 		if (unread) {
-			staff_printf(c, "<span class=\"badge\">");
+			staff_html(c, "<span class=\"badge\">");
 			staff_text(c, M_CASE_NEW);
-			staff_printf(c, "</span> ");
+			staff_html(c, "</span> ");
 		}
 		staff_text(c, answer ? M_CASE_IS_REPLY : staff ? M_CASE_FROM_STAFF : M_CASE_FROM_REPORTER);
 		if (staff && *PQgetvalue(res, i, ms->login)) {
-			staff_printf(c, " (");
+			staff_html(c, " (");
 			staff_esc(c, PQgetvalue(res, i, ms->login));
-			staff_printf(c, ")");
+			staff_html(c, ")");
 		}
-		staff_printf(c, " &middot; <time>");
+		staff_html(c, " &middot; <time>");
 		staff_esc(c, PQgetvalue(res, i, ms->created));
-		staff_printf(c, "</time></h3>\n<p class=\"text\">");
+		staff_html(c, "</time></h3>\n<p class=\"text\">");
 		if (!sealedtext_put_opened(c, &m->body))
 			staff_text(c, m->has_key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 		if (m->nfiles > 0) {
-			staff_printf(c, "<ul class=\"files\">\n");
+			staff_html(c, "<ul class=\"files\">\n");
 			for (size_t f = 0; f < m->nfiles; f++)
 				put_file(c, &m->files[f]);
-			staff_printf(c, "</ul>\n");
+			staff_html(c, "</ul>\n");
 		}
 		if (answer) {
 			/* the letter for the reporter's postal address (kk, ru) */
-			staff_printf(c, "<p class=\"reply-letter\">");
+			staff_html(c, "<p class=\"reply-letter\">");
 			staff_text(c, M_CASE_REPLY_LETTER);
-			staff_printf(c, ": <a class=\"letter-ru\" href=\"/staff/reply-letter/");
+			staff_html(c, ": <a class=\"letter-ru\" href=\"/staff/reply-letter/");
 			staff_esc(c, k->reg_no);
-			staff_printf(c, "?lang=ru\">русский</a> &middot; <a class=\"letter-kk\" "
+			staff_html(c, "?lang=ru\">русский</a> &middot; <a class=\"letter-kk\" "
 					"href=\"/staff/reply-letter/");
 			staff_esc(c, k->reg_no);
-			staff_printf(c, "?lang=kk\">қазақша</a></p>\n");
+			staff_html(c, "?lang=kk\">қазақша</a></p>\n");
 		}
-		staff_printf(c, "</article>\n");
+		staff_html(c, "</article>\n");
 	}
 	if (has_role(c, ROLE_COMPLIANCE)) {
 		if (!k->has_reporter_key) {
-			staff_printf(c, "<p class=\"notice\" id=\"no-reply-key\">");
+			staff_html(c, "<p class=\"notice\" id=\"no-reply-key\">");
 			staff_text(c, M_CASE_REPLY_WAIT);
-			staff_printf(c, "</p>\n");
+			staff_html(c, "</p>\n");
 		} else {
 			case_form_open(c, "case-reply", k);
-			staff_printf(c, "<label for=\"reply\">");
+			staff_html(c, "<label for=\"reply\">");
 			staff_text(c, M_CASE_REPLY);
-			staff_printf(c, "</label>\n<p class=\"hint\">");
+			staff_html(c, "</label>\n<p class=\"hint\">");
 			staff_text(c, M_CASE_REPLY_HINT);
-			staff_printf(c, "</p>\n<textarea id=\"reply\" name=\"message\" rows=\"4\" "
+			staff_html(c, "</p>\n<textarea id=\"reply\" name=\"message\" rows=\"4\" "
 					"required></textarea>\n");
 			if (!k->anonymous) {
 				/* the reply a named reporter is owed (004 L196) */
-				staff_printf(c, "<label class=\"choice\"><input type=\"checkbox\" "
+				staff_html(c, "<label class=\"choice\"><input type=\"checkbox\" "
 						"id=\"reply-answer\" name=\"answer\" value=\"yes\"> ");
 				staff_text(c, M_CASE_REPLY_ANSWER);
-				staff_printf(c, "</label>\n");
+				staff_html(c, "</label>\n");
 			}
 			submit_form_end(c, "send-reply", M_CASE_SEND);
 		}
 	}
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 static void put_notes(struct staff_ctx *c, const struct casepage_view *v)
@@ -864,24 +864,24 @@ static void put_notes(struct staff_ctx *c, const struct casepage_view *v)
 		paragraph(c, M_CASE_NO_NOTES);
 	int author = n ? db_col(res, "author_login") : -1, created = n ? db_col(res, "created") : -1;
 	for (int i = 0; i < n; i++) {
-		staff_printf(c, "<article class=\"note\"><h3>");
+		staff_html(c, "<article class=\"note\"><h3>");
 		staff_esc(c, PQgetvalue(res, i, author));
-		staff_printf(c, " &middot; <time>");
+		staff_html(c, " &middot; <time>");
 		staff_esc(c, PQgetvalue(res, i, created));
-		staff_printf(c, "</time></h3>\n<p class=\"text\">");
+		staff_html(c, "</time></h3>\n<p class=\"text\">");
 		if (!sealedtext_put_opened(c, &v->note[i]))
 			staff_text(c, v->key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
-		staff_printf(c, "</p></article>\n");
+		staff_html(c, "</p></article>\n");
 	}
 	if (v->key && !v->k.view_only) {
 		case_form_open(c, "case-note", &v->k);
-		staff_printf(c, "<label for=\"note\">");
+		staff_html(c, "<label for=\"note\">");
 		staff_text(c, M_CASE_NOTE_ADD);
-		staff_printf(c, "</label>\n<textarea id=\"note\" name=\"note\" rows=\"3\" required>"
+		staff_html(c, "</label>\n<textarea id=\"note\" name=\"note\" rows=\"3\" required>"
 				"</textarea>\n");
 		submit_form_end(c, "add-note", M_CASE_NOTE_SAVE);
 	}
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 static void put_timeline(struct staff_ctx *c, const struct casepage_view *v)
@@ -890,19 +890,19 @@ static void put_timeline(struct staff_ctx *c, const struct casepage_view *v)
 	const PGresult *dl = v->deadlines;
 	if (dl && PQntuples(dl) > 0) {
 		subheading(c, M_CASE_DEADLINES);
-		staff_printf(c, "<ul id=\"deadlines\">\n");
+		staff_html(c, "<ul id=\"deadlines\">\n");
 		int kind = db_col(dl, "kind"), due_col = db_col(dl, "due");
 		int met_col = db_col(dl, "met_at"), voided_col = db_col(dl, "voided");
 		for (int i = 0; i < PQntuples(dl); i++) {
 			const char *due = PQgetvalue(dl, i, due_col);
 			const char *met = PQgetvalue(dl, i, met_col);
-			staff_printf(c, "<li data-kind=\"");
+			staff_html(c, "<li data-kind=\"");
 			staff_esc(c, PQgetvalue(dl, i, kind));
-			staff_printf(c, "\">");
+			staff_html(c, "\">");
 			staff_text(c, casefile_deadline_text(PQgetvalue(dl, i, kind)));
-			staff_printf(c, ": <time>");
+			staff_html(c, ": <time>");
 			staff_esc(c, due);
-			staff_printf(c, "</time> &mdash; ");
+			staff_html(c, "</time> &mdash; ");
 			char text[160];
 			/* a voided deadline stopped when the case ended: not done */
 			bool voided = strcmp(PQgetvalue(dl, i, voided_col), "t") == 0;
@@ -917,29 +917,29 @@ static void put_timeline(struct staff_ctx *c, const struct casepage_view *v)
 					 left < 0 ? -left : left);
 			}
 			staff_esc(c, text);
-			staff_printf(c, "</li>\n");
+			staff_html(c, "</li>\n");
 		}
-		staff_printf(c, "</ul>\n");
+		staff_html(c, "</ul>\n");
 	}
 	const PGresult *ev = v->events;
 	subheading(c, M_CASE_EVENTS);
-	staff_printf(c, "<ol id=\"events\">\n");
+	staff_html(c, "<ol id=\"events\">\n");
 	int at = ev ? db_col(ev, "at") : -1, kind = ev ? db_col(ev, "kind") : -1;
 	int detail = ev ? db_col(ev, "detail") : -1;
 	for (int i = 0; ev && i < PQntuples(ev); i++) {
-		staff_printf(c, "<li><time>");
+		staff_html(c, "<li><time>");
 		staff_esc(c, PQgetvalue(ev, i, at));
-		staff_printf(c, "</time> <strong>");
+		staff_html(c, "</time> <strong>");
 		staff_esc(c, PQgetvalue(ev, i, kind));
-		staff_printf(c, "</strong>");
+		staff_html(c, "</strong>");
 		if (strcmp(PQgetvalue(ev, i, detail), "{}") != 0) {
-			staff_printf(c, " <code>");
+			staff_html(c, " <code>");
 			staff_esc(c, PQgetvalue(ev, i, detail));
-			staff_printf(c, "</code>");
+			staff_html(c, "</code>");
 		}
-		staff_printf(c, "</li>\n");
+		staff_html(c, "</li>\n");
 	}
-	staff_printf(c, "</ol>\n</section>\n");
+	staff_html(c, "</ol>\n</section>\n");
 }
 
 static const struct {
@@ -964,11 +964,11 @@ void casepage_doc_line(struct staff_ctx *c, const char *id, enum msg label, cons
 {
 	char text[512];
 	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_DOC_OF), doc, date);
-	staff_printf(c, "<p id=\"%s\">", id);
+	staff_html(c, "<p id=\"%s\">", id);
 	staff_text(c, label);
-	staff_printf(c, ": ");
+	staff_html(c, ": ");
 	staff_esc(c, text);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 }
 
 /* The conclusion the commission submitted (004 p.7.10), for management to
@@ -982,9 +982,9 @@ static void put_submitted(struct staff_ctx *c, const struct casepage_investigati
 	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON),
 		 PQgetvalue(res, 0, inv->submitted_at));
 	subheading(c, M_COMM_CONCLUSION);
-	staff_printf(c, "<p id=\"submitted\">");
+	staff_html(c, "<p id=\"submitted\">");
 	staff_esc(c, text);
-	staff_printf(c, "</p>\n<dl>\n");
+	staff_html(c, "</p>\n<dl>\n");
 	const struct {
 		bool has;
 		const struct sealedtext *text;
@@ -995,19 +995,19 @@ static void put_submitted(struct staff_ctx *c, const struct casepage_investigati
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		if (!texts[i].has)
 			continue;
-		staff_printf(c, "<dt>");
+		staff_html(c, "<dt>");
 		staff_text(c, texts[i].label);
-		staff_printf(c, "</dt>\n<dd class=\"text\" id=\"%s\">", texts[i].id);
+		staff_html(c, "</dt>\n<dd class=\"text\" id=\"%s\">", texts[i].id);
 		if (!sealedtext_put_opened(c, texts[i].text))
 			staff_text(c, M_COMM_CANNOT_OPEN);
-		staff_printf(c, "</dd>\n");
+		staff_html(c, "</dd>\n");
 	}
-	staff_printf(c, "</dl>\n");
+	staff_html(c, "</dl>\n");
 	const char *decision = PQgetvalue(res, 0, inv->decision);
 	if (*decision) {
-		staff_printf(c, "<p id=\"decision-text\">");
+		staff_html(c, "<p id=\"decision-text\">");
 		staff_text(c, ruling_text(decision));
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 		casepage_doc_line(c, "decision-doc", M_COMM_DECISION_DOC,
 				  PQgetvalue(res, 0, inv->decision_doc),
 				  PQgetvalue(res, 0, inv->decision_date));
@@ -1029,9 +1029,9 @@ static void put_extensions(struct staff_ctx *c, const PGresult *x)
 		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_EXTENSION_LINE),
 			 PQgetvalue(x, i, old_due), PQgetvalue(x, i, new_due), PQgetvalue(x, i, doc),
 			 PQgetvalue(x, i, date), PQgetvalue(x, i, by));
-		staff_printf(c, "<p class=\"extension\">");
+		staff_html(c, "<p class=\"extension\">");
 		staff_esc(c, text);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 }
 
@@ -1039,22 +1039,22 @@ static void put_requests(struct staff_ctx *c, const struct casepage_investigatio
 {
 	const PGresult *r = inv->requests;
 	subheading(c, M_CASE_REQUESTS);
-	staff_printf(c, "<ul id=\"requests\">\n");
+	staff_html(c, "<ul id=\"requests\">\n");
 	for (int i = 0; r && i < PQntuples(r); i++) {
-		staff_printf(c, "<li>");
+		staff_html(c, "<li>");
 		sealedtext_write(c, &inv->addressee[i]);
-		staff_printf(c, ": ");
+		staff_html(c, ": ");
 		sealedtext_write(c, &inv->what[i]);
-		staff_printf(c, " &mdash; ");
+		staff_html(c, " &mdash; ");
 		staff_esc(c, PQgetvalue(r, i, inv->r_requested));
-		staff_printf(c, " &rarr; ");
+		staff_html(c, " &rarr; ");
 		staff_esc(c, PQgetvalue(r, i, inv->r_due));
 		if (strcmp(PQgetvalue(r, i, inv->r_received), "t") == 0) {
-			staff_printf(c, " &#10003;");
+			staff_html(c, " &#10003;");
 		}
-		staff_printf(c, "</li>\n");
+		staff_html(c, "</li>\n");
 	}
-	staff_printf(c, "</ul>\n");
+	staff_html(c, "</ul>\n");
 }
 
 /* The investigation with its commission, extensions and requests for
@@ -1065,61 +1065,61 @@ static void put_investigation(struct staff_ctx *c, const struct casepage_investi
 	const PGresult *res = inv->res;
 	if (!res) {
 		paragraph(c, M_CASE_NO_INVESTIGATION);
-		staff_printf(c, "</section>\n");
+		staff_html(c, "</section>\n");
 		return;
 	}
-	staff_printf(c, "<dl class=\"facts\">\n");
+	staff_html(c, "<dl class=\"facts\">\n");
 	dt(c, M_CASE_ORDER);
 	staff_esc(c, PQgetvalue(res, 0, inv->order_no));
-	staff_printf(c, ", ");
+	staff_html(c, ", ");
 	staff_esc(c, PQgetvalue(res, 0, inv->order_date));
-	staff_printf(c, "</dd>\n");
+	staff_html(c, "</dd>\n");
 	dd_text(c, M_BOARD_STATE, PQgetvalue(res, 0, inv->state));
 	dt(c, M_CASE_DUE);
-	staff_printf(c, "<time id=\"investigation-due\">");
+	staff_html(c, "<time id=\"investigation-due\">");
 	staff_esc(c, PQgetvalue(res, 0, inv->due_date));
-	staff_printf(c, "</time>");
+	staff_html(c, "</time>");
 	if (strcmp(PQgetvalue(res, 0, inv->extended), "t") == 0) {
-		staff_printf(c, " (");
+		staff_html(c, " (");
 		staff_text(c, M_CASE_EXTENDED);
-		staff_printf(c, ")");
+		staff_html(c, ")");
 	}
-	staff_printf(c, "</dd>\n");
+	staff_html(c, "</dd>\n");
 	if (inv->norms_sealed) {
 		dt(c, M_CASE_NORMS);
-		staff_printf(c, "<span id=\"norms\">");
+		staff_html(c, "<span id=\"norms\">");
 		if (!sealedtext_put_opened(c, &inv->norms_text))
 			staff_text(c, M_SEALED_TEXT);
-		staff_printf(c, "</span></dd>\n");
+		staff_html(c, "</span></dd>\n");
 	} else if (*PQgetvalue(res, 0, inv->norms)) {
 		dd_text(c, M_CASE_NORMS, PQgetvalue(res, 0, inv->norms));
 	}
-	staff_printf(c, "</dl>\n");
+	staff_html(c, "</dl>\n");
 	subheading(c, M_CASE_COMMISSION);
-	staff_printf(c, "<ul id=\"commission\">\n");
+	staff_html(c, "<ul id=\"commission\">\n");
 	casepage_members_put(c, inv->members);
-	staff_printf(c, "</ul>\n");
+	staff_html(c, "</ul>\n");
 	put_extensions(c, inv->extensions);
 	put_requests(c, inv);
 	if (inv->submitted)
 		put_submitted(c, inv);
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 void casepage_members_put(struct staff_ctx *c, const struct casepage_members *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const struct sealedtext *name = &m->m[i].name, *position = &m->m[i].position;
-		staff_printf(c, "<li>");
+		staff_html(c, "<li>");
 		sealedtext_write(c, name);
 		if (position->st == FREETEXT_SEALED) {
-			staff_printf(c, ", ");
+			staff_html(c, ", ");
 			sealedtext_write(c, position);
 		} else if (position->text && *position->text) {
-			staff_printf(c, ", ");
+			staff_html(c, ", ");
 			staff_esc(c, position->text);
 		}
-		staff_printf(c, "</li>\n");
+		staff_html(c, "</li>\n");
 	}
 }
 
@@ -1130,26 +1130,26 @@ void casepage_members_put(struct staff_ctx *c, const struct casepage_members *m)
 static void radio(struct staff_ctx *c, const char *name, const char *value, enum msg label,
 		  bool checked)
 {
-	staff_printf(c, "<label class=\"choice\"><input type=\"radio\" name=\"%s\" value=\"%s\"%s> ",
+	staff_html(c, "<label class=\"choice\"><input type=\"radio\" name=\"%s\" value=\"%s\"%s> ",
 		     name, value, checked ? " checked" : "");
 	staff_text(c, label);
-	staff_printf(c, "</label>\n");
+	staff_html(c, "</label>\n");
 }
 
 static void text_input(struct staff_ctx *c, const char *id, const char *name, enum msg label,
 		       const char *type, bool required)
 {
-	staff_printf(c, "<label for=\"%s\">", id);
+	staff_html(c, "<label for=\"%s\">", id);
 	staff_text(c, label);
-	staff_printf(c, "</label>\n<input type=\"%s\" id=\"%s\" name=\"%s\"%s>\n", type, id, name,
+	staff_html(c, "</label>\n<input type=\"%s\" id=\"%s\" name=\"%s\"%s>\n", type, id, name,
 		     required ? " required" : "");
 }
 
 static void fieldset_open(struct staff_ctx *c, enum msg legend)
 {
-	staff_printf(c, "<fieldset><legend>");
+	staff_html(c, "<fieldset><legend>");
 	staff_text(c, legend);
-	staff_printf(c, "</legend>\n");
+	staff_html(c, "</legend>\n");
 }
 
 /* considered: the organisation's policy considers anonymous reports
@@ -1160,9 +1160,9 @@ static void put_triage_form(struct staff_ctx *c, const struct casefile *k, bool 
 	case_form_open(c, "case-triage", k);
 	fieldset_open(c, M_TRIAGE_OUTCOME);
 	if (k->anonymous) {
-		staff_printf(c, "<p class=\"hint\" id=\"triage-anon-rule\">");
+		staff_html(c, "<p class=\"hint\" id=\"triage-anon-rule\">");
 		staff_text(c, considered ? M_TRIAGE_ANON_POLICY : M_TRIAGE_ANON_RULE);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	if (!k->anonymous || considered)
 		radio(c, "outcome", "corruption", M_TRIAGE_CORRUPTION, !k->anonymous);
@@ -1171,32 +1171,32 @@ static void put_triage_form(struct staff_ctx *c, const struct casefile *k, bool 
 		radio(c, "outcome", "anonymous", M_TRIAGE_ANONYMOUS, true);
 		radio(c, "outcome", "urgent", M_TRIAGE_URGENT, false);
 	}
-	staff_printf(c, "</fieldset>\n");
+	staff_html(c, "</fieldset>\n");
 	text_input(c, "unit", "unit", k->anonymous ? M_TRIAGE_UNIT_ANY : M_TRIAGE_UNIT, "text",
 		   false);
 	text_input(c, "triage-note", "note", M_TRIAGE_NOTE, "text", false);
-	staff_printf(c, "<label for=\"director-named-select\">");
+	staff_html(c, "<label for=\"director-named-select\">");
 	staff_text(c, M_CASE_DIRECTOR_NAMED);
-	staff_printf(c, "</label>\n<select id=\"director-named-select\" name=\"director_named\">"
+	staff_html(c, "</label>\n<select id=\"director-named-select\" name=\"director_named\">"
 			"<option value=\"\">");
 	staff_text(c, k->director_named ? M_CASE_YES : M_CASE_NO);
-	staff_printf(c, "</option><option value=\"yes\">");
+	staff_html(c, "</option><option value=\"yes\">");
 	staff_text(c, M_CASE_YES);
 	/* a reporter's "yes" is cleared only by the alternate recipient, with
 	 * a reason (procedure_clear_director_named): no "no" to pick here */
 	bool locked = k->director_named && strcmp(k->director_involved, "yes") == 0;
 	if (!locked) {
-		staff_printf(c, "</option><option value=\"no\">");
+		staff_html(c, "</option><option value=\"no\">");
 		staff_text(c, M_CASE_NO);
 	}
-	staff_printf(c, "</option></select>\n");
+	staff_html(c, "</option></select>\n");
 	if (locked) {
-		staff_printf(c, "<p class=\"hint\" id=\"director-named-locked\">");
+		staff_html(c, "<p class=\"hint\" id=\"director-named-locked\">");
 		staff_text(c, M_TRIAGE_DIRECTOR_LOCKED);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	submit_form_end(c, "triage-submit", M_TRIAGE_SUBMIT);
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 /* The alternate recipient's: the case names the director, but it does not
@@ -1206,12 +1206,12 @@ static void put_director_clear_form(struct staff_ctx *c, const struct casefile *
 	casepage_section(c, "director-clear", M_DIRECTOR_CLEAR_TITLE);
 	paragraph(c, M_DIRECTOR_CLEAR_HINT);
 	case_form_open(c, "case-director", k);
-	staff_printf(c, "<label for=\"director-clear-reason\">");
+	staff_html(c, "<label for=\"director-clear-reason\">");
 	staff_text(c, M_DIRECTOR_CLEAR_REASON);
-	staff_printf(c, "</label>\n<textarea id=\"director-clear-reason\" name=\"reason\" rows=\"3\" "
+	staff_html(c, "</label>\n<textarea id=\"director-clear-reason\" name=\"reason\" rows=\"3\" "
 			"required></textarea>\n");
 	submit_form_end(c, "director-clear-submit", M_DIRECTOR_CLEAR_SUBMIT);
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 static void put_forwarded_form(struct staff_ctx *c, const struct casefile *k)
@@ -1220,7 +1220,7 @@ static void put_forwarded_form(struct staff_ctx *c, const struct casefile *k)
 	case_form_open(c, "case-forwarded", k);
 	text_input(c, "forwarded-to", "to", M_FORWARDED_TO, "text", true);
 	submit_form_end(c, "forwarded-submit", M_FORWARDED_SUBMIT);
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 static void put_decision_forms(struct staff_ctx *c, const struct casefile *k)
@@ -1236,10 +1236,10 @@ static void put_decision_forms(struct staff_ctx *c, const struct casefile *k)
 	radio(c, "decision", "investigate", M_DEC_INVESTIGATE, false);
 	radio(c, "decision", "forward_and_investigate", M_DEC_FORWARD_AND_INVESTIGATE, false);
 	radio(c, "decision", "no_grounds", M_DEC_NO_GROUNDS, false);
-	staff_printf(c, "</fieldset>\n");
+	staff_html(c, "</fieldset>\n");
 	text_input(c, "decision-doc", "doc", M_DEC_DOC, "text", false);
 	submit_form_end(c, "decide-submit", M_DEC_SUBMIT);
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 /* users: the staff holding the commission role (sql_commission_users). */
@@ -1254,42 +1254,42 @@ static void put_order_form(struct staff_ctx *c, const struct casefile *k, const 
 	int login = res ? db_col(res, "login") : -1;
 	int display_name = res ? db_col(res, "display_name") : -1;
 	for (int i = 0; res && i < PQntuples(res); i++) {
-		staff_printf(c, "<label class=\"choice\"><input type=\"checkbox\" name=\"member\" "
+		staff_html(c, "<label class=\"choice\"><input type=\"checkbox\" name=\"member\" "
 				"value=\"");
 		staff_esc(c, PQgetvalue(res, i, login));
-		staff_printf(c, "\"> ");
+		staff_html(c, "\"> ");
 		staff_esc(c, PQgetvalue(res, i, display_name));
-		staff_printf(c, "</label>\n");
+		staff_html(c, "</label>\n");
 	}
 	if (!res || PQntuples(res) == 0) {
-		staff_printf(c, "<p class=\"notice\">");
+		staff_html(c, "<p class=\"notice\">");
 		staff_text(c, M_ORDER_NO_MEMBERS);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
-	staff_printf(c, "</fieldset>\n");
+	staff_html(c, "</fieldset>\n");
 	submit_form_end(c, "order-submit", M_ORDER_SUBMIT);
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 static void put_extension_form(struct staff_ctx *c, const struct casefile *k, const char *due)
 {
 	casepage_section(c, "extend", M_EXT_TITLE);
-	staff_printf(c, "<p class=\"hint\">");
+	staff_html(c, "<p class=\"hint\">");
 	char text[256];
 	snprintf(text, sizeof(text), i18n(c->lang, M_EXT_HINT), due);
 	staff_esc(c, text);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	case_form_open(c, "extend", k);
 	text_input(c, "consent-doc", "consent_doc", M_EXT_DOC, "text", true);
 	text_input(c, "consent-date", "consent_date", M_EXT_DATE, "date", true);
 	/* recorded as the account that consents: the one logged in */
 	snprintf(text, sizeof(text), i18n(c->lang, M_EXT_AS_YOU), c->user->name);
-	staff_printf(c, "<p class=\"hint\" id=\"consent-as\">");
+	staff_html(c, "<p class=\"hint\" id=\"consent-as\">");
 	staff_esc(c, text);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	text_input(c, "new-due", "new_due", M_EXT_NEW_DUE, "date", true);
 	submit_form_end(c, "extend-submit", M_EXT_SUBMIT);
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 /* Management's steps after the commission submitted (004 p.7.11): one of
@@ -1307,7 +1307,7 @@ static void put_ruling_forms(struct staff_ctx *c, const struct casefile *k, cons
 		fieldset_open(c, M_COMM_DECISION);
 		for (size_t i = 0; i < sizeof(rulings) / sizeof(rulings[0]); i++)
 			radio(c, "decision", rulings[i].name, rulings[i].text, false);
-		staff_printf(c, "</fieldset>\n");
+		staff_html(c, "</fieldset>\n");
 		text_input(c, "ruling-doc", "doc", M_COMM_DECISION_DOC, "text", true);
 		text_input(c, "ruling-date", "date", M_COMM_DECISION_DATE, "date", true);
 		submit_form_end(c, "ruling-submit", M_COMM_RECORD_DECISION);
@@ -1320,7 +1320,7 @@ static void put_ruling_forms(struct staff_ctx *c, const struct casefile *k, cons
 		case_form_open(c, "inv-close", k);
 		submit_form_end(c, "close-submit", M_COMM_CLOSE);
 	}
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 static void put_unread_notice(struct staff_ctx *c, const struct casepage_view *v)
@@ -1329,9 +1329,9 @@ static void put_unread_notice(struct staff_ctx *c, const struct casepage_view *v
 		return;
 	char text[160];
 	snprintf(text, sizeof(text), i18n(c->lang, M_CASE_UNREAD_NOTICE), v->unread);
-	staff_printf(c, "<p class=\"notice unread\" id=\"unread\"><a href=\"#messages\">");
+	staff_html(c, "<p class=\"notice unread\" id=\"unread\"><a href=\"#messages\">");
 	staff_esc(c, text);
-	staff_printf(c, "</a></p>\n");
+	staff_html(c, "</a></p>\n");
 }
 
 /* The unproven claims of load_claims(), said at the top for the
@@ -1344,9 +1344,9 @@ static void put_unproven_claims(struct staff_ctx *c, const struct casepage_view 
 		char text[512];
 		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_UNPROVEN_CLAIM),
 			 PQgetvalue(res, i, claims));
-		staff_printf(c, "<p class=\"notice\" id=\"unproven-claim\">");
+		staff_html(c, "<p class=\"notice\" id=\"unproven-claim\">");
 		staff_esc(c, text);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 }
 
@@ -1360,29 +1360,29 @@ static void put_related(struct staff_ctx *c, const struct casepage_view *v)
 		return;
 	casepage_section(c, "related", M_REL_TITLE);
 	if (n > 0) {
-		staff_printf(c, "<ul id=\"related-list\">\n");
+		staff_html(c, "<ul id=\"related-list\">\n");
 		int reg_no = db_col(res, "reg_no"), relation = db_col(res, "relation");
 		for (int i = 0; i < n; i++) {
 			bool attached = strcmp(PQgetvalue(res, i, relation), "attached") == 0;
-			staff_printf(c, "<li class=\"%s\">", attached ? "attached" : "investigation");
+			staff_html(c, "<li class=\"%s\">", attached ? "attached" : "investigation");
 			staff_text(c, attached ? M_REL_ATTACHED : M_REL_PART_OF);
-			staff_printf(c, " <a href=\"/staff/case/");
+			staff_html(c, " <a href=\"/staff/case/");
 			staff_esc(c, PQgetvalue(res, i, reg_no));
-			staff_printf(c, "\">");
+			staff_html(c, "\">");
 			staff_esc(c, PQgetvalue(res, i, reg_no));
-			staff_printf(c, "</a></li>\n");
+			staff_html(c, "</a></li>\n");
 		}
-		staff_printf(c, "</ul>\n");
+		staff_html(c, "</ul>\n");
 	}
 	if (has_role(c, ROLE_COMPLIANCE)) {
 		case_form_open(c, "case-relate", &v->k);
-		staff_printf(c, "<p class=\"hint\">");
+		staff_html(c, "<p class=\"hint\">");
 		staff_text(c, M_REL_HINT);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 		text_input(c, "relate-to", "to", M_REL_TO, "text", true);
 		submit_form_end(c, "relate-submit", M_REL_SUBMIT);
 	}
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 /* --- the page --- */
@@ -1395,34 +1395,34 @@ static void put_page(struct staff_ctx *c, const struct casepage_view *v, const c
 	snprintf(title, sizeof(title), "%s %s", i18n(c->lang, M_CASE_TITLE), k->reg_no);
 	staff_page_begin(c, title);
 	casepage_stylesheet(c);
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_CASE_TITLE);
-	staff_printf(c, " <span id=\"reg-no\">");
+	staff_html(c, " <span id=\"reg-no\">");
 	staff_esc(c, k->reg_no);
-	staff_printf(c, "</span></h1>\n");
+	staff_html(c, "</span></h1>\n");
 	if (error) {
-		staff_printf(c, "<p class=\"error\" id=\"step-error\" role=\"alert\">");
+		staff_html(c, "<p class=\"error\" id=\"step-error\" role=\"alert\">");
 		staff_esc(c, error);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	/* a compliance manager named in the report steps aside like an
 	 * investigator (002 L47, 004 L105): the page says so to the one it
 	 * names. A warning, not a refusal: the director decides who handles
 	 * it instead. */
 	if (has_role(c, ROLE_COMPLIANCE) && v->named) {
-		staff_printf(c, "<p class=\"error\" id=\"you-are-named\" role=\"alert\">");
+		staff_html(c, "<p class=\"error\" id=\"you-are-named\" role=\"alert\">");
 		staff_text(c, M_CASE_YOU_ARE_NAMED);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	put_facts(c, v);
 	put_unread_notice(c, v);
 	put_unproven_claims(c, v);
 	if (strncmp(k->decision, "forward", 7) == 0) {
-		staff_printf(c, "<p><a id=\"cover-letter\" href=\"/staff/cover-letter/");
+		staff_html(c, "<p><a id=\"cover-letter\" href=\"/staff/cover-letter/");
 		staff_esc(c, k->reg_no);
-		staff_printf(c, "\">");
+		staff_html(c, "\">");
 		staff_text(c, M_DEC_COVER_LETTER);
-		staff_printf(c, "</a></p>\n");
+		staff_html(c, "</a></p>\n");
 	}
 	if (has_role(c, ROLE_COMPLIANCE) && k->state == CASE_REGISTERED)
 		put_triage_form(c, k, v->considered);
@@ -1621,7 +1621,7 @@ static void case_style(struct staff_ctx *c)
 
 void casepage_stylesheet(struct staff_ctx *c)
 {
-	staff_printf(c, "<link rel=\"stylesheet\" href=\"/staff/case.css\">\n");
+	staff_html(c, "<link rel=\"stylesheet\" href=\"/staff/case.css\">\n");
 }
 
 const struct staff_route staff_casepage_routes[] = {

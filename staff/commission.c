@@ -113,10 +113,10 @@ static void put_days_left(struct staff_ctx *c, const struct calendar *cal, const
 		snprintf(text, sizeof(text), "%s", i18n(c->lang, M_COMM_DUE_TODAY));
 	else
 		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_OVERDUE), -left);
-	staff_printf(c, "<span class=\"days-left%s\" data-days=\"%d\">", left < 0 ? " overdue" : "",
+	staff_html(c, "<span class=\"days-left%s\" data-days=\"%d\">", left < 0 ? " overdue" : "",
 		     left);
 	staff_esc(c, text);
-	staff_printf(c, "</span>");
+	staff_html(c, "</span>");
 }
 
 /* --- the list --- */
@@ -126,18 +126,18 @@ static void list_put(struct staff_ctx *c, const PGresult *res, const struct cale
 {
 	staff_page_begin(c, i18n(c->lang, M_COMM_TITLE));
 	casepage_stylesheet(c);
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_COMM_TITLE);
-	staff_printf(c, "</h1>\n<p class=\"hint\">");
+	staff_html(c, "</h1>\n<p class=\"hint\">");
 	staff_text(c, M_COMM_INTRO);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	int n = PQntuples(res);
 	if (n == 0) {
-		staff_printf(c, "<p id=\"no-investigations\">");
+		staff_html(c, "<p id=\"no-investigations\">");
 		staff_text(c, M_COMM_NONE);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
-	staff_printf(c, "<ul class=\"cards\" id=\"investigations\">\n");
+	staff_html(c, "<ul class=\"cards\" id=\"investigations\">\n");
 	int reg_no_col = db_col(res, "reg_no"), state_col = db_col(res, "state");
 	int order_no = db_col(res, "order_no"), order_date = db_col(res, "order_date");
 	int due_date = db_col(res, "due_date"), extended = db_col(res, "extended");
@@ -145,46 +145,46 @@ static void list_put(struct staff_ctx *c, const PGresult *res, const struct cale
 	for (int i = 0; i < n; i++) {
 		const char *reg_no = PQgetvalue(res, i, reg_no_col);
 		const char *state = PQgetvalue(res, i, state_col);
-		staff_printf(c, "<li class=\"card investigation\" data-reg-no=\"");
+		staff_html(c, "<li class=\"card investigation\" data-reg-no=\"");
 		staff_esc(c, reg_no);
-		staff_printf(c, "\"><h2><a href=\"/staff/commission/");
+		staff_html(c, "\"><h2><a href=\"/staff/commission/");
 		staff_esc(c, reg_no);
-		staff_printf(c, "\">");
+		staff_html(c, "\">");
 		staff_esc(c, reg_no);
-		staff_printf(c, "</a>");
+		staff_html(c, "</a>");
 		board_unread_badge(c, atoi(PQgetvalue(res, i, unread)));
-		staff_printf(c, "</h2>\n<p>");
+		staff_html(c, "</h2>\n<p>");
 		staff_text(c, inv_state_text(state));
-		staff_printf(c, "</p>\n<p>");
+		staff_html(c, "</p>\n<p>");
 		staff_text(c, M_COMM_ORDER);
-		staff_printf(c, " ");
+		staff_html(c, " ");
 		staff_esc(c, PQgetvalue(res, i, order_no));
-		staff_printf(c, ", ");
+		staff_html(c, ", ");
 		staff_esc(c, PQgetvalue(res, i, order_date));
-		staff_printf(c, "</p>\n<p>");
+		staff_html(c, "</p>\n<p>");
 		staff_text(c, M_COMM_DUE);
-		staff_printf(c, ": <time>");
+		staff_html(c, ": <time>");
 		staff_esc(c, PQgetvalue(res, i, due_date));
-		staff_printf(c, "</time>%s",
+		staff_html(c, "</time>%s",
 			     strcmp(PQgetvalue(res, i, extended), "t") == 0 ? " *" : "");
 		/* the term runs until the conclusion is submitted */
 		if (strcmp(state, "ordered") == 0 || strcmp(state, "in_progress") == 0 ||
 		    strcmp(state, "conclusion_drafted") == 0) {
-			staff_printf(c, " · ");
+			staff_html(c, " · ");
 			put_days_left(c, cal, PQgetvalue(res, i, due_date));
 		}
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 		long open = strtol(PQgetvalue(res, i, open_requests), NULL, 10);
 		if (open > 0) {
 			char text[128];
 			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_OPEN_REQUESTS), (int)open);
-			staff_printf(c, "<p class=\"open-requests\">");
+			staff_html(c, "<p class=\"open-requests\">");
 			staff_esc(c, text);
-			staff_printf(c, "</p>\n");
+			staff_html(c, "</p>\n");
 		}
-		staff_printf(c, "</li>\n");
+		staff_html(c, "</li>\n");
 	}
-	staff_printf(c, "</ul>\n");
+	staff_html(c, "</ul>\n");
 	staff_page_end(c);
 }
 
@@ -240,11 +240,11 @@ static const char sql_view[] =
 
 static void put_field(struct staff_ctx *c, enum msg label, const char *value, const char *id)
 {
-	staff_printf(c, "<dt>");
+	staff_html(c, "<dt>");
 	staff_text(c, label);
-	staff_printf(c, "</dt>\n<dd id=\"%s\">", id);
+	staff_html(c, "</dt>\n<dd id=\"%s\">", id);
 	staff_esc(c, value);
-	staff_printf(c, "</dd>\n");
+	staff_html(c, "</dd>\n");
 }
 
 /* The report's own words, opened with the session's case key. */
@@ -280,9 +280,9 @@ static void put_report(struct staff_ctx *c, const struct commission_report *r)
 {
 	casepage_section(c, "report", M_COMM_REPORT);
 	if (!r->content) {
-		staff_printf(c, "<p class=\"notice\" id=\"no-case-key\">");
+		staff_html(c, "<p class=\"notice\" id=\"no-case-key\">");
 		staff_text(c, r->has_seal ? M_COMM_CANNOT_OPEN : M_COMM_NOT_SEALED);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	} else {
 		static const struct {
 			const char *field;
@@ -290,38 +290,38 @@ static void put_report(struct staff_ctx *c, const struct commission_report *r)
 		} fields[] = {{"what", M_FORM_WHAT},
 			      {"when_where", M_FORM_WHEN_WHERE},
 			      {"who", M_FORM_WHO}};
-		staff_printf(c, "<dl class=\"report\">\n");
+		staff_html(c, "<dl class=\"report\">\n");
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 			const char *text =
 			    json_string_value(json_object_get(r->content, fields[i].field));
 			if (!text || !*text)
 				continue;
-			staff_printf(c, "<dt>");
+			staff_html(c, "<dt>");
 			staff_text(c, fields[i].label);
-			staff_printf(c, "</dt>\n<dd class=\"text\" id=\"report-%s\">", fields[i].field);
+			staff_html(c, "</dt>\n<dd class=\"text\" id=\"report-%s\">", fields[i].field);
 			staff_esc(c, text);
-			staff_printf(c, "</dd>\n");
+			staff_html(c, "</dd>\n");
 		}
-		staff_printf(c, "</dl>\n");
+		staff_html(c, "</dl>\n");
 	}
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 /* One encrypted text of the conclusion, under the conclusion's key. */
 static void put_sealed_text(struct staff_ctx *c, const struct sealedtext *t, const char *id)
 {
-	staff_printf(c, "<dd class=\"text\" id=\"%s\">", id);
+	staff_html(c, "<dd class=\"text\" id=\"%s\">", id);
 	if (!sealedtext_put_opened(c, t) && t->st == FREETEXT_SEALED)
 		staff_text(c, M_COMM_CANNOT_OPEN);
-	staff_printf(c, "</dd>\n");
+	staff_html(c, "</dd>\n");
 }
 
 static void put_members(struct staff_ctx *c, const struct casepage_members *members)
 {
 	casepage_section(c, "members", M_COMM_MEMBERS);
-	staff_printf(c, "<ul>\n");
+	staff_html(c, "<ul>\n");
 	casepage_members_put(c, members);
-	staff_printf(c, "</ul>\n</section>\n");
+	staff_html(c, "</ul>\n</section>\n");
 }
 
 static const char sql_extensions[] =
@@ -342,9 +342,9 @@ static void put_extensions(struct staff_ctx *c, const PGresult *res)
 		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_EXTENDED),
 			 PQgetvalue(res, i, old_due), PQgetvalue(res, i, new_due),
 			 PQgetvalue(res, i, doc), PQgetvalue(res, i, date), PQgetvalue(res, i, by));
-		staff_printf(c, "<p class=\"extension\">");
+		staff_html(c, "<p class=\"extension\">");
 		staff_esc(c, text);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 }
 
@@ -403,9 +403,9 @@ static void put_requests(struct staff_ctx *c, const struct commission_requests *
 	char action[64];
 	snprintf(action, sizeof(action), "/staff/commission/%s", reg_no);
 	casepage_section(c, "requests", M_COMM_REQUESTS);
-	staff_printf(c, "<p class=\"hint\">");
+	staff_html(c, "<p class=\"hint\">");
 	staff_text(c, M_COMM_REQUESTS_HINT);
-	staff_printf(c, "</p>\n<ul class=\"cards\">\n");
+	staff_html(c, "</p>\n<ul class=\"cards\">\n");
 	int id_col = res ? db_col(res, "id") : -1, received_col = res ? db_col(res, "received") : -1;
 	int requested_on = res ? db_col(res, "requested_on") : -1;
 	int due_date = res ? db_col(res, "due_date") : -1;
@@ -413,62 +413,62 @@ static void put_requests(struct staff_ctx *c, const struct commission_requests *
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		const char *id = PQgetvalue(res, i, id_col);
 		bool received = strcmp(PQgetvalue(res, i, received_col), "t") == 0;
-		staff_printf(c, "<li class=\"card request%s\" id=\"request-%lld\"><p><strong>",
+		staff_html(c, "<li class=\"card request%s\" id=\"request-%lld\"><p><strong>",
 			     received ? " received" : "", strtoll(id, NULL, 10));
 		sealedtext_write(c, &rq->addressee[i]);
-		staff_printf(c, "</strong>: ");
+		staff_html(c, "</strong>: ");
 		sealedtext_write(c, &rq->what[i]);
-		staff_printf(c, "</p>\n<p>");
+		staff_html(c, "</p>\n<p>");
 		staff_text(c, M_COMM_REQUESTED_ON);
-		staff_printf(c, " <time>");
+		staff_html(c, " <time>");
 		staff_esc(c, PQgetvalue(res, i, requested_on));
-		staff_printf(c, "</time> · ");
+		staff_html(c, "</time> · ");
 		staff_text(c, M_COMM_DUE);
-		staff_printf(c, " <time class=\"due\">");
+		staff_html(c, " <time class=\"due\">");
 		staff_esc(c, PQgetvalue(res, i, due_date));
-		staff_printf(c, "</time> · ");
+		staff_html(c, "</time> · ");
 		if (received) {
-			staff_printf(c, "<span class=\"state\">");
+			staff_html(c, "<span class=\"state\">");
 			staff_text(c, M_COMM_RECEIVED);
-			staff_printf(c, " ");
+			staff_html(c, " ");
 			staff_esc(c, PQgetvalue(res, i, received_at));
-			staff_printf(c, "</span></p>\n");
+			staff_html(c, "</span></p>\n");
 		} else if (!open) {
 			/* submitted or closed: the request no longer runs */
-			staff_printf(c, "</p>\n");
+			staff_html(c, "</p>\n");
 		} else {
 			put_days_left(c, cal, PQgetvalue(res, i, due_date));
-			staff_printf(c, "</p>\n");
+			staff_html(c, "</p>\n");
 			staff_form_open(c, action, false);
-			staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"received\">"
+			staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"received\">"
 					"<input type=\"hidden\" name=\"request\" value=\"%lld\">"
 					"<button type=\"submit\">",
 				     strtoll(id, NULL, 10));
 			staff_text(c, M_COMM_MARK_RECEIVED);
-			staff_printf(c, "</button></form>\n");
+			staff_html(c, "</button></form>\n");
 		}
-		staff_printf(c, "</li>\n");
+		staff_html(c, "</li>\n");
 	}
-	staff_printf(c, "</ul>\n");
+	staff_html(c, "</ul>\n");
 	if (running) {
 		staff_form_open(c, action, false);
-		staff_printf(c, "<fieldset id=\"new-request\"><legend>");
+		staff_html(c, "<fieldset id=\"new-request\"><legend>");
 		staff_text(c, M_COMM_NEW_REQUEST);
-		staff_printf(c, "</legend>\n<input type=\"hidden\" name=\"do\" value=\"request\">\n"
+		staff_html(c, "</legend>\n<input type=\"hidden\" name=\"do\" value=\"request\">\n"
 				"<label for=\"to\">");
 		staff_text(c, M_COMM_REQUEST_TO);
-		staff_printf(c, "</label>\n<input type=\"text\" id=\"to\" name=\"to\" required "
+		staff_html(c, "</label>\n<input type=\"text\" id=\"to\" name=\"to\" required "
 				"maxlength=\"300\">\n<label for=\"what\">");
 		staff_text(c, M_COMM_REQUEST_WHAT);
-		staff_printf(c, "</label>\n<textarea id=\"what\" name=\"what\" rows=\"3\" required "
+		staff_html(c, "</label>\n<textarea id=\"what\" name=\"what\" rows=\"3\" required "
 				"maxlength=\"2000\"></textarea>\n<label for=\"on\">");
 		staff_text(c, M_COMM_REQUEST_ON);
-		staff_printf(c, "</label>\n<input type=\"date\" id=\"on\" name=\"on\">\n"
+		staff_html(c, "</label>\n<input type=\"date\" id=\"on\" name=\"on\">\n"
 				"<p><button type=\"submit\">");
 		staff_text(c, M_COMM_SEND_REQUEST);
-		staff_printf(c, "</button></p>\n</fieldset>\n</form>\n");
+		staff_html(c, "</button></p>\n</fieldset>\n</form>\n");
 	}
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 /* The conclusion's texts, under the conclusion's key, once it was drafted;
@@ -508,78 +508,78 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v,
 {
 	casepage_section(c, "conclusion", M_COMM_CONCLUSION);
 	if (state == INV_ORDERED) {
-		staff_printf(c, "<p>");
+		staff_html(c, "<p>");
 		staff_text(c, M_COMM_START_FIRST);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 		staff_form_open(c, action, false);
-		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"start\"><button "
+		staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"start\"><button "
 				"type=\"submit\" id=\"start\">");
 		staff_text(c, M_COMM_START);
-		staff_printf(c, "</button></form>\n");
+		staff_html(c, "</button></form>\n");
 	} else if (state == INV_IN_PROGRESS) {
 		staff_form_open(c, action, false);
-		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"conclude\">\n<p "
+		staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"conclude\">\n<p "
 				"class=\"hint\">");
 		staff_text(c, M_COMM_CONCLUSION_HINT);
-		staff_printf(c, "</p>\n<label for=\"findings\">");
+		staff_html(c, "</p>\n<label for=\"findings\">");
 		staff_text(c, M_COMM_FINDINGS);
-		staff_printf(c, "</label>\n<textarea id=\"findings\" name=\"findings\" rows=\"8\" "
+		staff_html(c, "</label>\n<textarea id=\"findings\" name=\"findings\" rows=\"8\" "
 				"required></textarea>\n<label for=\"norms\">");
 		staff_text(c, M_COMM_NORMS);
-		staff_printf(c, "</label>\n<textarea id=\"norms\" name=\"norms\" rows=\"3\" "
+		staff_html(c, "</label>\n<textarea id=\"norms\" name=\"norms\" rows=\"3\" "
 				"required></textarea>\n<label for=\"proposed\">");
 		staff_text(c, M_COMM_PROPOSED);
-		staff_printf(c, "</label>\n<textarea id=\"proposed\" name=\"proposed\" "
+		staff_html(c, "</label>\n<textarea id=\"proposed\" name=\"proposed\" "
 				"rows=\"4\"></textarea>\n<p><button type=\"submit\">");
 		staff_text(c, M_COMM_SUBMIT_CONCLUSION);
-		staff_printf(c, "</button></p>\n</form>\n");
+		staff_html(c, "</button></p>\n</form>\n");
 	} else {
-		staff_printf(c, "<dl>\n<dt>");
+		staff_html(c, "<dl>\n<dt>");
 		staff_text(c, M_COMM_FINDINGS);
-		staff_printf(c, "</dt>\n");
+		staff_html(c, "</dt>\n");
 		put_sealed_text(c, &cc->findings, "findings-text");
-		staff_printf(c, "<dt>");
+		staff_html(c, "<dt>");
 		staff_text(c, M_COMM_NORMS);
-		staff_printf(c, "</dt>\n");
+		staff_html(c, "</dt>\n");
 		if (cc->norms_sealed) {
 			put_sealed_text(c, &cc->norms, "norms-text");
 		} else {
-			staff_printf(c, "<dd id=\"norms-text\">");
+			staff_html(c, "<dd id=\"norms-text\">");
 			staff_esc(c, PQgetvalue(v, 0, db_col(v, "norms")));
-			staff_printf(c, "</dd>\n");
+			staff_html(c, "</dd>\n");
 		}
 		if (cc->proposed.st != FREETEXT_NONE) {
-			staff_printf(c, "<dt>");
+			staff_html(c, "<dt>");
 			staff_text(c, M_COMM_PROPOSED);
-			staff_printf(c, "</dt>\n");
+			staff_html(c, "</dt>\n");
 			put_sealed_text(c, &cc->proposed, "proposed-text");
 		}
-		staff_printf(c, "</dl>\n");
+		staff_html(c, "</dl>\n");
 		if (!cc->has_seal) {
-			staff_printf(c, "<p class=\"notice\">");
+			staff_html(c, "<p class=\"notice\">");
 			staff_text(c, M_COMM_NOT_SEALED);
-			staff_printf(c, "</p>\n");
+			staff_html(c, "</p>\n");
 		}
 		if (state == INV_CONCLUSION_DRAFTED) {
 			/* the commission submits; management decides (004 p.7.10-7.11) */
-			staff_printf(c, "<p class=\"hint\">");
+			staff_html(c, "<p class=\"hint\">");
 			staff_text(c, M_COMM_SUBMIT_HINT);
-			staff_printf(c, "</p>\n");
+			staff_html(c, "</p>\n");
 			staff_form_open(c, action, false);
-			staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"submit\"><button "
+			staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"submit\"><button "
 					"type=\"submit\" id=\"submit-conclusion\">");
 			staff_text(c, M_COMM_SUBMIT);
-			staff_printf(c, "</button></form>\n");
+			staff_html(c, "</button></form>\n");
 		} else {
 			char text[160];
 			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON),
 				 PQgetvalue(v, 0, db_col(v, "submitted_at")));
-			staff_printf(c, "<p id=\"submitted\">");
+			staff_html(c, "<p id=\"submitted\">");
 			staff_esc(c, text);
-			staff_printf(c, "</p>\n");
+			staff_html(c, "</p>\n");
 		}
 	}
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 /* Management's decision and the measures, as recorded on the director's
@@ -591,14 +591,14 @@ static void put_decision(struct staff_ctx *c, const PGresult *v, enum investigat
 	const char *decision = PQgetvalue(v, 0, db_col(v, "decision"));
 	casepage_section(c, "decision", M_COMM_DECISION);
 	if (state == INV_SUBMITTED) {
-		staff_printf(c, "<p id=\"awaiting-decision\">");
+		staff_html(c, "<p id=\"awaiting-decision\">");
 		staff_text(c, M_COMM_AWAITING_DECISION);
-		staff_printf(c, "</p>\n</section>\n");
+		staff_html(c, "</p>\n</section>\n");
 		return;
 	}
-	staff_printf(c, "<p id=\"decision-text\">");
+	staff_html(c, "<p id=\"decision-text\">");
 	staff_text(c, decision_text(decision));
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (*PQgetvalue(v, 0, db_col(v, "decision_doc")))
 		casepage_doc_line(c, "decision-doc", M_COMM_DECISION_DOC,
 				  PQgetvalue(v, 0, db_col(v, "decision_doc")),
@@ -607,7 +607,7 @@ static void put_decision(struct staff_ctx *c, const PGresult *v, enum investigat
 		casepage_doc_line(c, "measures-doc", M_COMM_MEASURES_DOC,
 				  PQgetvalue(v, 0, db_col(v, "measures_doc")),
 				  PQgetvalue(v, 0, db_col(v, "measures_date")));
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 /* The declared interests: the rows (kept) and each name opened with the
@@ -659,7 +659,7 @@ static void put_interest(struct staff_ctx *c, const struct commission_interest *
 	casepage_section(c, "interest", M_COMM_INTEREST);
 	bool mine = false;
 	if (res && PQntuples(res) > 0) {
-		staff_printf(c, "<ul>\n");
+		staff_html(c, "<ul>\n");
 		int name = db_col(res, "name");
 		int declared_on = db_col(res, "declared_on"), mine_col = db_col(res, "mine");
 		for (int i = 0; i < PQntuples(res); i++) {
@@ -667,25 +667,25 @@ static void put_interest(struct staff_ctx *c, const struct commission_interest *
 			    (!PQgetisnull(res, i, name) &&
 			     strcmp(PQgetvalue(res, i, name), c->user->name) == 0))
 				mine = true;
-			staff_printf(c, "<li>");
+			staff_html(c, "<li>");
 			sealedtext_write(c, &in->name[i]);
-			staff_printf(c, " · <time>");
+			staff_html(c, " · <time>");
 			staff_esc(c, PQgetvalue(res, i, declared_on));
-			staff_printf(c, "</time></li>\n");
+			staff_html(c, "</time></li>\n");
 		}
-		staff_printf(c, "</ul>\n");
+		staff_html(c, "</ul>\n");
 	}
 	if (!mine && !closed) {
-		staff_printf(c, "<p class=\"hint\">");
+		staff_html(c, "<p class=\"hint\">");
 		staff_text(c, M_COMM_INTEREST_HINT);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 		staff_form_open(c, action, false);
-		staff_printf(c, "<input type=\"hidden\" name=\"do\" value=\"interest\"><button "
+		staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"interest\"><button "
 				"type=\"submit\" id=\"declare-interest\">");
 		staff_text(c, M_COMM_DECLARE_INTEREST);
-		staff_printf(c, "</button></form>\n");
+		staff_html(c, "</button></form>\n");
 	}
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 /* The messages between the reporter and the compliance manager: the
@@ -714,28 +714,28 @@ static void put_related(struct staff_ctx *c, const PGresult *res)
 	casepage_section(c, "related", M_REL_TITLE);
 	int n = res ? PQntuples(res) : 0;
 	if (n == 0) {
-		staff_printf(c, "<p>");
+		staff_html(c, "<p>");
 		staff_text(c, M_COMM_NO_RELATED);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	} else {
-		staff_printf(c, "<ul id=\"related-list\">\n");
+		staff_html(c, "<ul id=\"related-list\">\n");
 	}
 	int reg_no = n ? db_col(res, "reg_no") : -1, registered = n ? db_col(res, "registered") : -1;
 	int unread = n ? db_col(res, "unread") : -1;
 	for (int i = 0; i < n; i++) {
-		staff_printf(c, "<li><a class=\"related\" href=\"/staff/commission-appeal/");
+		staff_html(c, "<li><a class=\"related\" href=\"/staff/commission-appeal/");
 		staff_esc(c, PQgetvalue(res, i, reg_no));
-		staff_printf(c, "\">");
+		staff_html(c, "\">");
 		staff_esc(c, PQgetvalue(res, i, reg_no));
-		staff_printf(c, "</a> &middot; <time>");
+		staff_html(c, "</a> &middot; <time>");
 		staff_esc(c, PQgetvalue(res, i, registered));
-		staff_printf(c, "</time>");
+		staff_html(c, "</time>");
 		board_unread_badge(c, atoi(PQgetvalue(res, i, unread)));
-		staff_printf(c, "</li>\n");
+		staff_html(c, "</li>\n");
 	}
 	if (n > 0)
-		staff_printf(c, "</ul>\n");
-	staff_printf(c, "</section>\n");
+		staff_html(c, "</ul>\n");
+	staff_html(c, "</section>\n");
 }
 
 /* One investigation as a member sees it: read in full after the view was
@@ -805,17 +805,17 @@ static void put_page(struct staff_ctx *c, const char *reg_no, const struct commi
 	snprintf(action, sizeof(action), "/staff/commission/%s", reg_no);
 	staff_page_begin(c, title);
 	casepage_stylesheet(c);
-	staff_printf(c, "<p><a href=\"/staff/commission\">");
+	staff_html(c, "<p><a href=\"/staff/commission\">");
 	staff_text(c, M_COMM_BACK);
-	staff_printf(c, "</a></p>\n<h1>");
+	staff_html(c, "</a></p>\n<h1>");
 	staff_esc(c, title);
-	staff_printf(c, "</h1>\n");
+	staff_html(c, "</h1>\n");
 	if (error) {
-		staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+		staff_html(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
 		staff_esc(c, error);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
-	staff_printf(c, "<dl class=\"facts\">\n");
+	staff_html(c, "<dl class=\"facts\">\n");
 	put_field(c, M_RECEIPT_REGNO, reg_no, "reg-no");
 	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, db_col(v, "registered")),
 		  "registered");
@@ -825,18 +825,18 @@ static void put_page(struct staff_ctx *c, const char *reg_no, const struct commi
 	put_field(c, M_COMM_ORDER, order, "order");
 	put_field(c, M_STATUS_STATE,
 		  i18n(c->lang, inv_state_text(PQgetvalue(v, 0, db_col(v, "state")))), "inv-state");
-	staff_printf(c, "<dt>");
+	staff_html(c, "<dt>");
 	staff_text(c, M_COMM_DUE);
-	staff_printf(c, "</dt>\n<dd id=\"due\"><time>");
+	staff_html(c, "</dt>\n<dd id=\"due\"><time>");
 	staff_esc(c, PQgetvalue(v, 0, db_col(v, "due_date")));
-	staff_printf(c, "</time>");
+	staff_html(c, "</time>");
 	if (state < INV_SUBMITTED) {
-		staff_printf(c, " · ");
+		staff_html(c, " · ");
 		put_days_left(c, w->cal, PQgetvalue(v, 0, db_col(v, "due_date")));
 	}
-	staff_printf(c, "</dd>\n</dl>\n<p class=\"hint\">");
+	staff_html(c, "</dd>\n</dl>\n<p class=\"hint\">");
 	staff_text(c, M_COMM_TERM_HINT);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	put_extensions(c, w->extensions);
 	put_members(c, w->members);
 	put_report(c, &w->report);
@@ -849,11 +849,11 @@ static void put_page(struct staff_ctx *c, const char *reg_no, const struct commi
 	put_interest(c, &w->interest, action, state == INV_CLOSED);
 	if (strcmp(PQgetvalue(v, 0, db_col(v, "has_identity")), "t") == 0 && state != INV_CLOSED) {
 		casepage_section(c, "reveal", M_REVEAL_TITLE);
-		staff_printf(c, "<p><a href=\"/staff/reveal/new?case=");
+		staff_html(c, "<p><a href=\"/staff/reveal/new?case=");
 		staff_esc(c, reg_no);
-		staff_printf(c, "&amp;as=commission\">");
+		staff_html(c, "&amp;as=commission\">");
 		staff_text(c, M_REVEAL_ASK);
-		staff_printf(c, "</a></p>\n</section>\n");
+		staff_html(c, "</a></p>\n</section>\n");
 	}
 	staff_page_end(c);
 }
@@ -1048,19 +1048,19 @@ static void appeal_view(struct staff_ctx *c)
 	snprintf(title, sizeof(title), i18n(c->lang, M_COMM_APPEAL_TITLE), c->arg);
 	staff_page_begin(c, title);
 	casepage_stylesheet(c);
-	staff_printf(c, "<p><a href=\"/staff/commission/");
+	staff_html(c, "<p><a href=\"/staff/commission/");
 	staff_esc(c, PQgetvalue(v, 0, db_col(v, "investigation_reg_no")));
-	staff_printf(c, "\">");
+	staff_html(c, "\">");
 	staff_text(c, M_REL_PART_OF);
-	staff_printf(c, " ");
+	staff_html(c, " ");
 	staff_esc(c, PQgetvalue(v, 0, db_col(v, "investigation_reg_no")));
-	staff_printf(c, "</a></p>\n<h1>");
+	staff_html(c, "</a></p>\n<h1>");
 	staff_esc(c, title);
-	staff_printf(c, "</h1>\n<dl class=\"facts\">\n");
+	staff_html(c, "</h1>\n<dl class=\"facts\">\n");
 	put_field(c, M_RECEIPT_REGNO, c->arg, "reg-no");
 	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, db_col(v, "registered")),
 		  "registered");
-	staff_printf(c, "</dl>\n");
+	staff_html(c, "</dl>\n");
 	put_report(c, &report);
 	casepage_messages_put(c, &k, messages, read_before);
 	staff_page_end(c);

@@ -23,77 +23,77 @@
 
 static void menu_entries(struct staff_ctx *c, const char *cls)
 {
-	staff_printf(c, "<ul class=\"%s\">\n", cls);
+	staff_html(c, "<ul class=\"%s\">\n", cls);
 	for (const struct staff_menu *const *t = staff_menu_tables(); *t; t++) {
 		for (const struct staff_menu *m = *t; m->path; m++) {
 			if (!staff_may_open(c->user->roles, m->path))
 				continue;
-			staff_printf(c, "<li><a href=\"");
+			staff_html(c, "<li><a href=\"");
 			staff_esc(c, m->path);
-			staff_printf(c, "\">");
+			staff_html(c, "\">");
 			staff_text(c, m->title);
-			staff_printf(c, "</a></li>\n");
+			staff_html(c, "</a></li>\n");
 		}
 	}
-	staff_printf(c, "</ul>\n");
+	staff_html(c, "</ul>\n");
 }
 
 void staff_page_begin(struct staff_ctx *c, const char *title)
 {
-	staff_printf(c, "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+	staff_html(c, "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
 			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 			"<title>",
 		     i18n_code(c->lang));
 	staff_esc(c, title);
-	staff_printf(c, " · ");
+	staff_html(c, " · ");
 	staff_text(c, M_STAFF_SITE);
-	staff_printf(c, "</title>\n<link rel=\"stylesheet\" href=\"/staff/style.css\">\n</head>\n"
+	staff_html(c, "</title>\n<link rel=\"stylesheet\" href=\"/staff/style.css\">\n</head>\n"
 			"<body class=\"staff\">\n<header class=\"top\">\n<div class=\"bar\">\n"
 			"<a class=\"site\" href=\"/staff/\">");
 	staff_text(c, M_STAFF_SITE);
-	staff_printf(c, "</a>\n<nav class=\"langs\" aria-label=\"language\">");
+	staff_html(c, "</a>\n<nav class=\"langs\" aria-label=\"language\">");
 	for (int l = 0; l < LANG_COUNT; l++) {
 		const char *code = i18n_code((enum lang)l);
 		if ((enum lang)l == c->lang) {
-			staff_printf(c, " <strong lang=\"%s\">%s</strong>", code, code);
+			staff_html(c, " <strong lang=\"%s\">%s</strong>", code, code);
 			continue;
 		}
-		staff_printf(c, " <a lang=\"%s\" hreflang=\"%s\" href=\"", code, code);
+		staff_html(c, " <a lang=\"%s\" hreflang=\"%s\" href=\"", code, code);
 		staff_esc(c, c->path);
-		staff_printf(c, "?lang=%s\">%s</a>", code, code);
+		staff_html(c, "?lang=%s\">%s</a>", code, code);
 	}
-	staff_printf(c, "</nav>\n");
+	staff_html(c, "</nav>\n");
 	if (c->user) {
-		staff_printf(c, "<span class=\"who\" id=\"who\">");
+		staff_html(c, "<span class=\"who\" id=\"who\">");
 		staff_esc(c, c->user->name);
-		staff_printf(c, " <span class=\"login\">(");
+		staff_html(c, " <span class=\"login\">(");
 		staff_esc(c, c->user->login);
-		staff_printf(c, ")</span></span>\n");
+		staff_html(c, ")</span></span>\n");
 		staff_form_open(c, "/staff/logout", false);
-		staff_printf(c, "<button type=\"submit\" id=\"logout\" class=\"link\">");
+		staff_html(c, "<button type=\"submit\" id=\"logout\" class=\"link\">");
 		staff_text(c, M_STAFF_LOGOUT);
-		staff_printf(c, "</button></form>\n</div>\n<nav class=\"menu\" id=\"menu\">\n");
+		staff_html(c, "</button></form>\n</div>\n<nav class=\"menu\" id=\"menu\">\n");
 		menu_entries(c, "menu");
-		staff_printf(c, "</nav>\n");
+		staff_html(c, "</nav>\n");
 	} else {
-		staff_printf(c, "</div>\n");
+		staff_html(c, "</div>\n");
 	}
-	staff_printf(c, "</header>\n<main id=\"main\">\n");
+	staff_html(c, "</header>\n<main id=\"main\">\n");
 }
 
 void staff_page_end(struct staff_ctx *c)
 {
-	staff_printf(c, "</main>\n</body>\n</html>\n");
+	staff_html(c, "</main>\n</body>\n</html>\n");
 }
 
 void staff_form_open(struct staff_ctx *c, const char *action, bool multipart)
 {
-	staff_printf(c, "<form method=\"post\" action=\"");
+	staff_html(c, "<form method=\"post\" action=\"");
 	staff_esc(c, action);
-	staff_printf(c, "\"%s>\n<input type=\"hidden\" name=\"csrf\" value=\"",
-		     multipart ? " enctype=\"multipart/form-data\"" : "");
+	staff_markup(c, multipart ? "\" enctype=\"multipart/form-data\">\n" : "\">\n");
+	staff_html(c, "<input type=\"hidden\" name=\"csrf\" value=\"");
 	staff_esc(c, c->csrf ? c->csrf : "");
-	staff_printf(c, "\">\n");
+	staff_html(c, "\">\n");
 }
 
 void staff_error(struct staff_ctx *c, unsigned status, enum msg title, enum msg text)
@@ -105,13 +105,13 @@ void staff_error(struct staff_ctx *c, unsigned status, enum msg title, enum msg 
 	c->content_type = NULL;
 	c->status = status;
 	staff_page_begin(c, i18n(c->lang, title));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, title);
-	staff_printf(c, "</h1>\n<p class=\"error\" id=\"error\" role=\"alert\">");
+	staff_html(c, "</h1>\n<p class=\"error\" id=\"error\" role=\"alert\">");
 	staff_text(c, text);
-	staff_printf(c, "</p>\n<p><a href=\"/staff/\">");
+	staff_html(c, "</p>\n<p><a href=\"/staff/\">");
 	staff_text(c, M_STAFF_BACK_HOME);
-	staff_printf(c, "</a></p>\n");
+	staff_html(c, "</a></p>\n");
 	staff_page_end(c);
 }
 
@@ -168,47 +168,47 @@ void staff_login_page(struct staff_ctx *c, unsigned status, bool error, bool wai
 	const char *token = staff_pre_token(c, fresh);
 	c->status = status;
 	staff_page_begin(c, i18n(c->lang, M_STAFF_LOGIN_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_STAFF_LOGIN_TITLE);
-	staff_printf(c, "</h1>\n");
+	staff_html(c, "</h1>\n");
 	if (strcmp(staff_arg(c, "bye"), "1") == 0 && !error) {
-		staff_printf(c, "<p class=\"notice\" id=\"logged-out\">");
+		staff_html(c, "<p class=\"notice\" id=\"logged-out\">");
 		staff_text(c, M_STAFF_LOGGED_OUT);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	if (error) {
-		staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+		staff_html(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
 		staff_text(c, M_STAFF_LOGIN_FAILED);
 		if (wait) {
-			staff_printf(c, " ");
+			staff_html(c, " ");
 			staff_text(c, M_STAFF_LOGIN_SLOWED);
 		}
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
-	staff_printf(c, "<form method=\"post\" action=\"/staff/login\" class=\"login\">\n"
+	staff_html(c, "<form method=\"post\" action=\"/staff/login\" class=\"login\">\n"
 			"<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
 			"<input type=\"hidden\" name=\"next\" value=\"",
 		     token);
 	staff_esc(c, safe_next(staff_arg(c, "next")));
-	staff_printf(c, "\">\n<label for=\"login\">");
+	staff_html(c, "\">\n<label for=\"login\">");
 	staff_text(c, M_STAFF_LOGIN_LOGIN);
-	staff_printf(c, "</label>\n<input id=\"login\" name=\"login\" autocomplete=\"username\" "
+	staff_html(c, "</label>\n<input id=\"login\" name=\"login\" autocomplete=\"username\" "
 			"autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"63\" value=\"");
 	if (error)
 		staff_esc(c, staff_arg(c, "login"));
-	staff_printf(c, "\">\n<label for=\"password\">");
+	staff_html(c, "\">\n<label for=\"password\">");
 	staff_text(c, M_STAFF_LOGIN_PASSWORD);
-	staff_printf(c, "</label>\n<input id=\"password\" name=\"password\" type=\"password\" "
+	staff_html(c, "</label>\n<input id=\"password\" name=\"password\" type=\"password\" "
 			"autocomplete=\"current-password\" required maxlength=\"256\">\n"
 			"<label for=\"code\">");
 	staff_text(c, M_STAFF_LOGIN_CODE);
-	staff_printf(c, "</label>\n<input id=\"code\" name=\"code\" inputmode=\"numeric\" "
+	staff_html(c, "</label>\n<input id=\"code\" name=\"code\" inputmode=\"numeric\" "
 			"autocomplete=\"one-time-code\" pattern=\"[0-9 ]*\" maxlength=\"8\" "
 			"aria-describedby=\"code-hint\">\n<p class=\"hint\" id=\"code-hint\">");
 	staff_text(c, M_STAFF_LOGIN_CODE_HINT);
-	staff_printf(c, "</p>\n<button type=\"submit\" id=\"submit\">");
+	staff_html(c, "</p>\n<button type=\"submit\" id=\"submit\">");
 	staff_text(c, M_STAFF_LOGIN_SUBMIT);
-	staff_printf(c, "</button>\n</form>\n");
+	staff_html(c, "</button>\n</form>\n");
 	staff_page_end(c);
 }
 
@@ -615,11 +615,11 @@ static void logout_post(struct staff_ctx *c)
 static void home_get(struct staff_ctx *c)
 {
 	staff_page_begin(c, i18n(c->lang, M_STAFF_HOME_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_STAFF_HOME_TITLE);
-	staff_printf(c, "</h1>\n<p id=\"roles\">");
+	staff_html(c, "</h1>\n<p id=\"roles\">");
 	staff_text(c, M_STAFF_ROLES);
-	staff_printf(c, ": ");
+	staff_html(c, ": ");
 	static const enum msg role_msgs[ROLE_COUNT] = {
 	    [ROLE_OPERATOR] = M_ROLE_OPERATOR,	   [ROLE_REGISTRAR] = M_ROLE_REGISTRAR,
 	    [ROLE_COMPLIANCE] = M_ROLE_COMPLIANCE, [ROLE_DIRECTOR] = M_ROLE_DIRECTOR,
@@ -631,17 +631,17 @@ static void home_get(struct staff_ctx *c)
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		if (!(c->user->roles & ROLE_BIT(r)))
 			continue;
-		staff_printf(c, "%s<span class=\"role\" data-role=\"%s\">", first ? "" : ", ",
+		staff_html(c, "%s<span class=\"role\" data-role=\"%s\">", first ? "" : ", ",
 			     role_name((enum role)r));
 		staff_text(c, role_msgs[r]);
-		staff_printf(c, "</span>");
+		staff_html(c, "</span>");
 		first = false;
 	}
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (staff_holds_seals(c)) {
-		staff_printf(c, "<p class=\"hint\" id=\"case-key\">");
+		staff_html(c, "<p class=\"hint\" id=\"case-key\">");
 		staff_text(c, M_STAFF_HOLDS_CASE_KEY);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	bool any = false;
 	for (const struct staff_menu *const *t = staff_menu_tables(); *t && !any; t++) {
@@ -649,15 +649,15 @@ static void home_get(struct staff_ctx *c)
 			any |= staff_may_open(c->user->roles, m->path);
 	}
 	if (any) {
-		staff_printf(c, "<h2>");
+		staff_html(c, "<h2>");
 		staff_text(c, M_STAFF_HOME_INTRO);
-		staff_printf(c, "</h2>\n<nav id=\"home-menu\">\n");
+		staff_html(c, "</h2>\n<nav id=\"home-menu\">\n");
 		menu_entries(c, "home-menu");
-		staff_printf(c, "</nav>\n");
+		staff_html(c, "</nav>\n");
 	} else {
-		staff_printf(c, "<p id=\"nothing\">");
+		staff_html(c, "<p id=\"nothing\">");
 		staff_text(c, M_STAFF_HOME_NOTHING);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	staff_page_end(c);
 }

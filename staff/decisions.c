@@ -62,11 +62,11 @@ static const char *alternate_queue(const struct staff_ctx *c)
 
 static void case_link(struct staff_ctx *c, const char *reg_no)
 {
-	staff_printf(c, "<a class=\"reg-no\" href=\"/staff/case/");
+	staff_html(c, "<a class=\"reg-no\" href=\"/staff/case/");
 	staff_esc(c, reg_no);
-	staff_printf(c, "\">");
+	staff_html(c, "\">");
 	staff_esc(c, reg_no);
-	staff_printf(c, "</a>");
+	staff_html(c, "</a>");
 }
 
 /* The queue page's data, read before any of it is written: the reports
@@ -113,20 +113,20 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 	const char *today = q->today;
 	staff_page_begin(c, i18n(c->lang, M_QUEUE_TITLE));
 	casepage_stylesheet(c);
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_QUEUE_TITLE);
-	staff_printf(c, "</h1>\n<p class=\"hint\">");
+	staff_html(c, "</h1>\n<p class=\"hint\">");
 	staff_text(c, (c->user->roles & ROLE_BIT(ROLE_DIRECTOR)) ? M_QUEUE_HINT_DIRECTOR
 								 : M_QUEUE_HINT_ALTERNATE);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	casepage_section(c, "awaiting", M_QUEUE_AWAITING);
 	int n = PQntuples(res);
 	if (n == 0) {
-		staff_printf(c, "<p id=\"queue-empty\">");
+		staff_html(c, "<p id=\"queue-empty\">");
 		staff_text(c, M_QUEUE_EMPTY);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	} else {
-		staff_printf(c, "<ul class=\"cards\" id=\"queue\">\n");
+		staff_html(c, "<ul class=\"cards\" id=\"queue\">\n");
 	}
 	int q_reg_no = db_col(res, "reg_no"), q_due = db_col(res, "due");
 	int q_late = db_col(res, "late");
@@ -136,24 +136,24 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 		const char *reg_no = PQgetvalue(res, i, q_reg_no), *due = PQgetvalue(res, i, q_due);
 		bool late = strcmp(PQgetvalue(res, i, q_late), "t") == 0;
 		bool acked = strcmp(PQgetvalue(res, i, q_state), "acknowledged") == 0;
-		staff_printf(c, "<li class=\"card%s\" data-reg-no=\"", late ? " overdue" : "");
+		staff_html(c, "<li class=\"card%s\" data-reg-no=\"", late ? " overdue" : "");
 		staff_esc(c, reg_no);
-		staff_printf(c, "\">");
+		staff_html(c, "\">");
 		case_link(c, reg_no);
-		staff_printf(c, " &middot; ");
+		staff_html(c, " &middot; ");
 		staff_text(c, casefile_state_text(PQgetvalue(res, i, q_state)));
-		staff_printf(c, "<br>");
+		staff_html(c, "<br>");
 		staff_text(c, casefile_category_text(PQgetvalue(res, i, q_category)));
-		staff_printf(c, " &middot; ");
+		staff_html(c, " &middot; ");
 		staff_text(c, M_CASE_REGISTERED);
-		staff_printf(c, " ");
+		staff_html(c, " ");
 		staff_esc(c, PQgetvalue(res, i, q_registered));
 		if (*due) {
-			staff_printf(c, "<br>");
+			staff_html(c, "<br>");
 			staff_text(c, M_CASE_DL_DIRECTOR);
-			staff_printf(c, ": <time>");
+			staff_html(c, ": <time>");
 			staff_esc(c, due);
-			staff_printf(c, "</time> ");
+			staff_html(c, "</time> ");
 			char text[128];
 			int left = casefile_days_left(cal, today, due);
 			if (acked)
@@ -163,99 +163,99 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 					 i18n(c->lang, left < 0 ? M_CASE_OVERDUE_BY
 								: M_CASE_WORKING_DAYS_LEFT),
 					 left < 0 ? -left : left);
-			staff_printf(c, "<span class=\"%s\">(", late && !acked ? "late" : "left");
+			staff_html(c, "<span class=\"%s\">(", late && !acked ? "late" : "left");
 			staff_esc(c, text);
-			staff_printf(c, ")</span>");
+			staff_html(c, ")</span>");
 		}
 		if (!acked) {
 			char action[64];
 			snprintf(action, sizeof(action), "/staff/decide-ack/%s", reg_no);
 			staff_form_open(c, action, false);
-			staff_printf(c, "<button type=\"submit\" class=\"ack\">");
+			staff_html(c, "<button type=\"submit\" class=\"ack\">");
 			staff_text(c, M_DEC_ACK);
-			staff_printf(c, "</button></form>");
+			staff_html(c, "</button></form>");
 		}
-		staff_printf(c, " <a class=\"button\" href=\"/staff/case/");
+		staff_html(c, " <a class=\"button\" href=\"/staff/case/");
 		staff_esc(c, reg_no);
-		staff_printf(c, "#decide\">");
+		staff_html(c, "#decide\">");
 		staff_text(c, M_QUEUE_OPEN);
-		staff_printf(c, "</a></li>\n");
+		staff_html(c, "</a></li>\n");
 	}
 	if (n > 0)
-		staff_printf(c, "</ul>\n");
-	staff_printf(c, "</section>\n");
+		staff_html(c, "</ul>\n");
+	staff_html(c, "</section>\n");
 	if (PQntuples(ord) > 0) {
 		casepage_section(c, "to-order", M_ORDER_TITLE);
-		staff_printf(c, "<ul>\n");
+		staff_html(c, "<ul>\n");
 		int o_reg_no = db_col(ord, "reg_no");
 		for (int i = 0; i < PQntuples(ord); i++) {
-			staff_printf(c, "<li>");
+			staff_html(c, "<li>");
 			case_link(c, PQgetvalue(ord, i, o_reg_no));
-			staff_printf(c, "</li>\n");
+			staff_html(c, "</li>\n");
 		}
-		staff_printf(c, "</ul>\n</section>\n");
+		staff_html(c, "</ul>\n</section>\n");
 	}
 	if (PQntuples(rule) > 0) {
 		casepage_section(c, "to-rule", M_QUEUE_TO_RULE);
-		staff_printf(c, "<ul id=\"rulings\">\n");
+		staff_html(c, "<ul id=\"rulings\">\n");
 		int r_reg_no = db_col(rule, "reg_no"), r_state = db_col(rule, "state");
 		for (int i = 0; i < PQntuples(rule); i++) {
-			staff_printf(c, "<li>");
+			staff_html(c, "<li>");
 			case_link(c, PQgetvalue(rule, i, r_reg_no));
-			staff_printf(c, " &middot; ");
+			staff_html(c, " &middot; ");
 			staff_text(c, strcmp(PQgetvalue(rule, i, r_state), "submitted") == 0
 					  ? M_INV_SUBMITTED
 					  : strcmp(PQgetvalue(rule, i, r_state), "decided") == 0
 					  ? M_INV_DECIDED
 					  : M_INV_MEASURES_ADOPTED);
-			staff_printf(c, " <a class=\"button\" href=\"/staff/case/");
+			staff_html(c, " <a class=\"button\" href=\"/staff/case/");
 			staff_esc(c, PQgetvalue(rule, i, r_reg_no));
-			staff_printf(c, "#ruling\">");
+			staff_html(c, "#ruling\">");
 			staff_text(c, M_QUEUE_OPEN);
-			staff_printf(c, "</a></li>\n");
+			staff_html(c, "</a></li>\n");
 		}
-		staff_printf(c, "</ul>\n</section>\n");
+		staff_html(c, "</ul>\n</section>\n");
 	}
 	casepage_section(c, "running", M_QUEUE_RUNNING);
 	if (PQntuples(run) == 0) {
-		staff_printf(c, "<p>");
+		staff_html(c, "<p>");
 		staff_text(c, M_CASE_NO_INVESTIGATION);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	} else {
-		staff_printf(c, "<ul>\n");
+		staff_html(c, "<ul>\n");
 	}
 	int u_reg_no = db_col(run, "reg_no"), u_order_no = db_col(run, "order_no");
 	int u_due = db_col(run, "due"), u_extended = db_col(run, "extended");
 	for (int i = 0; i < PQntuples(run); i++) {
 		const char *due = PQgetvalue(run, i, u_due);
-		staff_printf(c, "<li>");
+		staff_html(c, "<li>");
 		case_link(c, PQgetvalue(run, i, u_reg_no));
-		staff_printf(c, " &middot; ");
+		staff_html(c, " &middot; ");
 		staff_text(c, M_CASE_ORDER);
-		staff_printf(c, " ");
+		staff_html(c, " ");
 		staff_esc(c, PQgetvalue(run, i, u_order_no));
-		staff_printf(c, " &middot; ");
+		staff_html(c, " &middot; ");
 		staff_text(c, M_CASE_DUE);
-		staff_printf(c, " <time>");
+		staff_html(c, " <time>");
 		staff_esc(c, due);
-		staff_printf(c, "</time> ");
+		staff_html(c, "</time> ");
 		char text[128];
 		int left = casefile_days_left(cal, today, due);
 		snprintf(text, sizeof(text),
 			 i18n(c->lang, left < 0 ? M_CASE_OVERDUE_BY : M_CASE_WORKING_DAYS_LEFT),
 			 left < 0 ? -left : left);
-		staff_printf(c, "(");
+		staff_html(c, "(");
 		staff_esc(c, text);
 		bool extended = strcmp(PQgetvalue(run, i, u_extended), "t") == 0;
-		staff_printf(c, ")%s <a href=\"/staff/case/", extended ? " &#8635;" : "");
+		staff_markup(c, extended ? ") &#8635; <a href=\"/staff/case/" : ") <a href=\"/staff/case/");
 		staff_esc(c, PQgetvalue(run, i, u_reg_no));
-		staff_printf(c, "#extend\">");
+		staff_html(c, "#extend\">");
 		staff_text(c, M_EXT_TITLE);
-		staff_printf(c, "</a></li>\n");
+		staff_html(c, "</a></li>\n");
 	}
 	if (PQntuples(run) > 0)
-		staff_printf(c, "</ul>\n");
-	staff_printf(c, "</section>\n");
+		staff_html(c, "</ul>\n");
+	staff_html(c, "</section>\n");
 	staff_page_end(c);
 }
 

@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/db.h"
+#include "base/html.h"
 #include "staff/staff.h"
 #include "workflow/calendar.h"
 
@@ -216,11 +217,14 @@ static bool small(long n)
 	return n >= 1 && n <= 2;
 }
 
-/* A count as shown: "<3" for 1 and 2. */
+/* A count as shown: "<3" for 1 and 2; escaped in the page, as it is in
+ * the CSV. */
 static void put_count(struct buf *b, long n, bool html)
 {
-	if (small(n))
-		buf_puts(b, html ? "&lt;3" : "<3");
+	if (small(n) && html)
+		html_escape_str(b, "<3");
+	else if (small(n))
+		buf_puts(b, "<3");
 	else
 		buf_printf(b, "%ld", n);
 }
@@ -229,48 +233,48 @@ static void put_count(struct buf *b, long n, bool html)
 
 static void cell(struct staff_ctx *c, long n)
 {
-	staff_printf(c, "<td class=\"num%s\">", small(n) ? " small" : "");
+	staff_html(c, "<td class=\"num%s\">", small(n) ? " small" : "");
 	put_count(&c->body, n, true);
-	staff_printf(c, "</td>");
+	staff_html(c, "</td>");
 }
 
 static void month_table(struct staff_ctx *c, const struct figures *f, const char *id,
 			enum msg title, const enum msg *heads, int ncols, const long *counts,
 			int stride)
 {
-	staff_printf(c, "<h2 id=\"%s-title\">", id);
+	staff_html(c, "<h2 id=\"%s-title\">", id);
 	staff_text(c, title);
-	staff_printf(c,
+	staff_html(c,
 		     "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"%s\" "
 		     "aria-labelledby=\"%s-title\">"
 		     "\n<thead><tr><th scope=\"col\">",
 		     id, id);
 	staff_text(c, M_FIG_MONTH);
-	staff_printf(c, "</th>");
+	staff_html(c, "</th>");
 	for (int k = 0; k < ncols; k++) {
-		staff_printf(c, "<th scope=\"col\">");
+		staff_html(c, "<th scope=\"col\">");
 		staff_text(c, heads[k]);
-		staff_printf(c, "</th>");
+		staff_html(c, "</th>");
 	}
-	staff_printf(c, "</tr></thead>\n<tbody>\n");
+	staff_html(c, "</tr></thead>\n<tbody>\n");
 	for (int m = 0; m < f->nmonths; m++) {
 		char mt[16];
 		month_text(f->first + m, mt);
-		staff_printf(c, "<tr data-month=\"%s\"><th scope=\"row\">%s</th>", mt, mt);
+		staff_html(c, "<tr data-month=\"%s\"><th scope=\"row\">%s</th>", mt, mt);
 		for (int k = 0; k < ncols; k++)
 			cell(c, counts[m * stride + k]);
-		staff_printf(c, "</tr>\n");
+		staff_html(c, "</tr>\n");
 	}
-	staff_printf(c, "</tbody>\n</table></div>\n");
+	staff_html(c, "</tbody>\n</table></div>\n");
 }
 
 static void row(struct staff_ctx *c, const char *id, enum msg label, long n)
 {
-	staff_printf(c, "<tr id=\"%s\"><th scope=\"row\">", id);
+	staff_html(c, "<tr id=\"%s\"><th scope=\"row\">", id);
 	staff_text(c, label);
-	staff_printf(c, "</th>");
+	staff_html(c, "</th>");
 	cell(c, n);
-	staff_printf(c, "</tr>\n");
+	staff_html(c, "</tr>\n");
 }
 
 /* The figures of the period the request asks for, not loaded yet. */
@@ -315,40 +319,40 @@ static void figures_render(struct staff_ctx *c, const struct figures *f, const s
 {
 	staff_page_begin(c, i18n(c->lang, M_FIG_TITLE));
 	/* a stylesheet <link> is allowed in <body> */
-	staff_printf(c, "<link rel=\"stylesheet\" href=\"/staff/figures.css\">\n");
-	staff_printf(c, "<h1>");
+	staff_html(c, "<link rel=\"stylesheet\" href=\"/staff/figures.css\">\n");
+	staff_html(c, "<h1>");
 	staff_text(c, M_FIG_TITLE);
-	staff_printf(c, "</h1>\n<p class=\"hint\" id=\"fig-intro\">");
+	staff_html(c, "</h1>\n<p class=\"hint\" id=\"fig-intro\">");
 	staff_text(c, M_FIG_INTRO);
-	staff_printf(c, "</p>\n<p class=\"notice\" id=\"fig-small\">");
+	staff_html(c, "</p>\n<p class=\"notice\" id=\"fig-small\">");
 	staff_text(c, M_FIG_SMALL);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (f->bad_period) {
-		staff_printf(c, "<p class=\"error\" id=\"error-period\">");
+		staff_html(c, "<p class=\"error\" id=\"error-period\">");
 		staff_text(c, M_FIG_BAD_PERIOD);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	/* the period: a GET form, no JavaScript */
-	staff_printf(c, "<form method=\"get\" action=\"/staff/figures\" id=\"period\">\n"
+	staff_html(c, "<form method=\"get\" action=\"/staff/figures\" id=\"period\">\n"
 			"<div><label for=\"from\">");
 	staff_text(c, M_FIG_FROM);
-	staff_printf(
+	staff_html(
 	    c,
 	    "</label><input type=\"month\" id=\"from\" name=\"from\" value=\"%s\" "
 	    "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<div><label for=\"to\">",
 	    sp->from);
 	staff_text(c, M_FIG_TO);
-	staff_printf(c,
+	staff_html(c,
 		     "</label><input type=\"month\" id=\"to\" name=\"to\" value=\"%s\" "
 		     "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<button>",
 		     sp->to);
 	staff_text(c, M_FIG_SHOW);
-	staff_printf(c,
+	staff_html(c,
 		     "</button>\n</form>\n<p><a id=\"export\" "
 		     "href=\"/staff/figures.csv?from=%s&amp;to=%s\">",
 		     sp->from, sp->to);
 	staff_text(c, M_FIG_EXPORT);
-	staff_printf(c, "</a></p>\n");
+	staff_html(c, "</a></p>\n");
 
 	month_table(c, f, "by-channel", M_FIG_BY_CHANNEL, channel_msgs, NCH, &f->channel[0][0],
 		    NCH);
@@ -356,26 +360,26 @@ static void figures_render(struct staff_ctx *c, const struct figures *f, const s
 		    NCAT);
 	month_table(c, f, "by-state", M_FIG_BY_STATE, state_msgs, NST, &f->state[0][0], NST);
 
-	staff_printf(c, "<h2 id=\"routing-title\">");
+	staff_html(c, "<h2 id=\"routing-title\">");
 	staff_text(c, M_FIG_ROUTING);
-	staff_printf(c, "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"routing\" "
+	staff_html(c, "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"routing\" "
 			"aria-labelledby=\"routing-title\"><tbody>\n");
 	row(c, "route-on-time", M_FIG_ON_TIME, f->route_on_time);
 	row(c, "route-late", M_FIG_LATE, f->route_late);
-	staff_printf(c, "<tr id=\"route-share\"><th scope=\"row\">");
+	staff_html(c, "<tr id=\"route-share\"><th scope=\"row\">");
 	staff_text(c, M_FIG_SHARE);
 	long total = f->route_on_time + f->route_late;
 	/* a share is shown only when neither count is hidden */
 	if (total > 0 && !small(f->route_on_time) && !small(f->route_late))
-		staff_printf(c, "</th><td class=\"num\">%ld%%</td></tr>\n",
+		staff_html(c, "</th><td class=\"num\">%ld%%</td></tr>\n",
 			     (f->route_on_time * 100 + total / 2) / total);
 	else
-		staff_printf(c, "</th><td class=\"num\">—</td></tr>\n");
-	staff_printf(c, "</tbody></table></div>\n");
+		staff_html(c, "</th><td class=\"num\">—</td></tr>\n");
+	staff_html(c, "</tbody></table></div>\n");
 
-	staff_printf(c, "<h2 id=\"inv-title\">");
+	staff_html(c, "<h2 id=\"inv-title\">");
 	staff_text(c, M_FIG_INVEST);
-	staff_printf(
+	staff_html(
 	    c, "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"investigations\" "
 	       "aria-labelledby=\"inv-title\"><tbody>\n");
 	row(c, "inv-on-time", M_FIG_INV_DONE_ON_TIME, f->inv_on_time);
@@ -383,15 +387,15 @@ static void figures_render(struct staff_ctx *c, const struct figures *f, const s
 	row(c, "inv-open-overdue", M_FIG_INV_OPEN_OVERDUE, f->inv_open_overdue);
 	row(c, "inv-open", M_FIG_INV_OPEN, f->inv_open);
 	row(c, "inv-extended", M_FIG_INV_EXTENDED, f->inv_extended);
-	staff_printf(c, "</tbody></table></div>\n");
+	staff_html(c, "</tbody></table></div>\n");
 
-	staff_printf(c, "<h2 id=\"overdue-title\">");
+	staff_html(c, "<h2 id=\"overdue-title\">");
 	staff_text(c, M_FIG_OVERDUE);
-	staff_printf(c, "</h2>\n<p class=\"hint\">");
+	staff_html(c, "</h2>\n<p class=\"hint\">");
 	staff_text(c, M_FIG_OVERDUE_NOTE);
-	staff_printf(c, "</p>\n<p class=\"big-number\" id=\"overdue-now\">");
+	staff_html(c, "</p>\n<p class=\"big-number\" id=\"overdue-now\">");
 	put_count(&c->body, f->overdue_now, true);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	staff_page_end(c);
 }
 

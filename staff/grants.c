@@ -94,76 +94,76 @@ static bool grants_load(struct staff_ctx *c, struct grants_view *v)
 static void grant_render(struct staff_ctx *c, const struct grant_row *g)
 {
 	enum role role;
-	staff_printf(c, "<section class=\"grant\" data-login=\"");
+	staff_html(c, "<section class=\"grant\" data-login=\"");
 	staff_esc(c, g->login);
-	staff_printf(c, "\" data-role=\"");
+	staff_html(c, "\" data-role=\"");
 	staff_esc(c, g->role);
-	staff_printf(c, "\">\n<h2>");
+	staff_html(c, "\">\n<h2>");
 	staff_esc(c, g->name);
-	staff_printf(c, " <span class=\"login\">(");
+	staff_html(c, " <span class=\"login\">(");
 	staff_esc(c, g->login);
-	staff_printf(c, ")</span></h2>\n<dl>\n<dt>");
+	staff_html(c, ")</span></h2>\n<dl>\n<dt>");
 	staff_text(c, M_GRANTS_ROLE);
-	staff_printf(c, "</dt><dd>");
+	staff_html(c, "</dt><dd>");
 	if (role_parse(g->role, &role))
 		staff_text(c, role_msgs[role]);
-	staff_printf(c, "</dd>\n<dt>");
+	staff_html(c, "</dd>\n<dt>");
 	staff_text(c, M_GRANTS_ASKED);
-	staff_printf(c, "</dt><dd>");
+	staff_html(c, "</dt><dd>");
 	staff_esc(c, g->asker);
-	staff_printf(c, ", ");
+	staff_html(c, ", ");
 	staff_esc(c, g->asked_at);
-	staff_printf(c, "</dd>\n<dt>");
+	staff_html(c, "</dd>\n<dt>");
 	staff_text(c, M_PASSWORD_FINGERPRINT);
-	staff_printf(c, "</dt><dd><code class=\"fingerprint\">");
+	staff_html(c, "</dt><dd><code class=\"fingerprint\">");
 	if (g->fp[0])
-		staff_printf(c, "%s", g->fp);
+		staff_html(c, "%s", g->fp);
 	else
 		staff_text(c, M_GRANTS_NOT_ACTIVATED);
-	staff_printf(c, "</code></dd>\n</dl>\n");
+	staff_html(c, "</code></dd>\n</dl>\n");
 	if (g->not_yours) {
-		staff_printf(c, "<p class=\"hint\">");
+		staff_html(c, "<p class=\"hint\">");
 		staff_text(c, M_GRANTS_NOT_YOURS);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	} else if (g->fp[0]) {
 		staff_form_open(c, "/staff/grants/confirm", false);
-		staff_printf(c,
+		staff_html(c,
 			     "<input type=\"hidden\" name=\"grant\" value=\"%s\">\n"
 			     "<button type=\"submit\" class=\"confirm\">",
 			     g->id);
 		staff_text(c, M_GRANTS_CONFIRM);
-		staff_printf(c, "</button>\n</form>\n");
+		staff_html(c, "</button>\n</form>\n");
 	}
-	staff_printf(c, "</section>\n");
+	staff_html(c, "</section>\n");
 }
 
 static void grants_render(struct staff_ctx *c, const struct grants_view *v, enum msg note,
 			  bool is_error)
 {
 	staff_page_begin(c, i18n(c->lang, M_GRANTS_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_GRANTS_TITLE);
-	staff_printf(c, "</h1>\n");
+	staff_html(c, "</h1>\n");
 	if (note) {
-		staff_printf(c, "<p class=\"%s\" id=\"%s\" role=\"%s\">", is_error ? "error" : "notice",
+		staff_html(c, "<p class=\"%s\" id=\"%s\" role=\"%s\">", is_error ? "error" : "notice",
 			     is_error ? "error" : "done", is_error ? "alert" : "status");
 		staff_text(c, note);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
-	staff_printf(c, "<p class=\"hint\">");
+	staff_html(c, "<p class=\"hint\">");
 	staff_text(c, M_GRANTS_INTRO);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (v->n == 0) {
-		staff_printf(c, "<p id=\"no-grants\">");
+		staff_html(c, "<p id=\"no-grants\">");
 		staff_text(c, M_GRANTS_NONE);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	/* one block per grant, not a table: the fingerprint and the button
 	 * stay whole on a phone */
-	staff_printf(c, "<div id=\"grants\">\n");
+	staff_html(c, "<div id=\"grants\">\n");
 	for (int i = 0; i < v->n; i++)
 		grant_render(c, &v->rows[i]);
-	staff_printf(c, "</div>\n");
+	staff_html(c, "</div>\n");
 	staff_page_end(c);
 }
 

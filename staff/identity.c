@@ -90,9 +90,9 @@ static void put_error(struct staff_ctx *c, const char *error)
 {
 	if (!error)
 		return;
-	staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+	staff_html(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
 	staff_esc(c, error);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 }
 
 /* --- the list --- */
@@ -127,40 +127,40 @@ static bool list_load(struct staff_ctx *c, struct reveal **out, int *n)
 static void list_put(struct staff_ctx *c, const struct reveal *reveals, int n)
 {
 	staff_page_begin(c, i18n(c->lang, M_REVEAL_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_REVEAL_TITLE);
-	staff_printf(c, "</h1>\n<p class=\"hint\">");
+	staff_html(c, "</h1>\n<p class=\"hint\">");
 	staff_text(c, M_REVEAL_INTRO_SHARES);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (c->user->roles & ASKERS) {
-		staff_printf(c, "<p><a href=\"/staff/reveal/new\" id=\"new-request\">");
+		staff_html(c, "<p><a href=\"/staff/reveal/new\" id=\"new-request\">");
 		staff_text(c, M_REVEAL_ASK);
-		staff_printf(c, "</a></p>\n");
+		staff_html(c, "</a></p>\n");
 	}
-	staff_printf(c, "<ul class=\"cards\" id=\"reveals\">\n");
+	staff_html(c, "<ul class=\"cards\" id=\"reveals\">\n");
 	int shown = 0;
 	for (int i = 0; i < n; i++) {
 		const struct reveal *r = &reveals[i];
 		shown++;
-		staff_printf(c, "<li class=\"card reveal %s\" id=\"reveal-%s\"><h2><a "
+		staff_html(c, "<li class=\"card reveal %s\" id=\"reveal-%s\"><h2><a "
 				"href=\"/staff/reveal/%s\">",
 			     reveal_state_name(r->state), r->id, r->id);
 		staff_esc(c, r->reg_no);
-		staff_printf(c, "</a></h2>\n<p>");
+		staff_html(c, "</a></h2>\n<p>");
 		staff_text(c, state_text(r->state));
-		staff_printf(c, " · ");
+		staff_html(c, " · ");
 		staff_esc(c, r->requester_name);
-		staff_printf(c, " (");
+		staff_html(c, " (");
 		staff_text(c, role_text(r->requester_role));
-		staff_printf(c, ") · <time>");
+		staff_html(c, ") · <time>");
 		staff_esc(c, r->requested_at);
-		staff_printf(c, "</time></p>\n</li>\n");
+		staff_html(c, "</time></p>\n</li>\n");
 	}
-	staff_printf(c, "</ul>\n");
+	staff_html(c, "</ul>\n");
 	if (shown == 0) {
-		staff_printf(c, "<p id=\"no-reveals\">");
+		staff_html(c, "<p id=\"no-reveals\">");
 		staff_text(c, M_REVEAL_NONE);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	staff_page_end(c);
 }
@@ -184,49 +184,49 @@ static void new_form(struct staff_ctx *c, unsigned status, const char *error)
 	if (status)
 		c->status = status;
 	staff_page_begin(c, i18n(c->lang, M_REVEAL_NEW_TITLE));
-	staff_printf(c, "<p><a href=\"/staff/reveal\">");
+	staff_html(c, "<p><a href=\"/staff/reveal\">");
 	staff_text(c, M_REVEAL_BACK);
-	staff_printf(c, "</a></p>\n<h1>");
+	staff_html(c, "</a></p>\n<h1>");
 	staff_text(c, M_REVEAL_NEW_TITLE);
-	staff_printf(c, "</h1>\n<p class=\"hint\">");
+	staff_html(c, "</h1>\n<p class=\"hint\">");
 	staff_text(c, M_REVEAL_NEW_HINT);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	put_error(c, error);
 	staff_form_open(c, "/staff/reveal/new", false);
-	staff_printf(c, "<label for=\"case\">");
+	staff_html(c, "<label for=\"case\">");
 	staff_text(c, M_RECEIPT_REGNO);
-	staff_printf(c, "</label>\n<input type=\"text\" id=\"case\" name=\"case\" required "
+	staff_html(c, "</label>\n<input type=\"text\" id=\"case\" name=\"case\" required "
 			"maxlength=\"15\" placeholder=\"2026-000001\" value=\"");
 	staff_esc(c, staff_arg(c, "case"));
-	staff_printf(c, "\">\n");
+	staff_html(c, "\">\n");
 	const char *as = staff_arg(c, "as");
 	bool both = has(c, ROLE_COMPLIANCE) && has(c, ROLE_COMMISSION);
 	if (both) {
-		staff_printf(c, "<fieldset><legend>");
+		staff_html(c, "<fieldset><legend>");
 		staff_text(c, M_REVEAL_AS);
-		staff_printf(c, "</legend>\n<label class=\"choice\"><input type=\"radio\" name=\"as\" "
+		staff_html(c, "</legend>\n<label class=\"choice\"><input type=\"radio\" name=\"as\" "
 				"value=\"compliance\"%s> ",
 			     strcmp(as, "commission") != 0 ? " checked" : "");
 		staff_text(c, M_REVEAL_ROLE_COMPLIANCE);
-		staff_printf(c, "</label>\n<label class=\"choice\"><input type=\"radio\" name=\"as\" "
+		staff_html(c, "</label>\n<label class=\"choice\"><input type=\"radio\" name=\"as\" "
 				"value=\"commission\"%s> ",
 			     strcmp(as, "commission") == 0 ? " checked" : "");
 		staff_text(c, M_REVEAL_ROLE_COMMISSION);
-		staff_printf(c, "</label>\n</fieldset>\n");
+		staff_html(c, "</label>\n</fieldset>\n");
 	} else {
-		staff_printf(c, "<input type=\"hidden\" name=\"as\" value=\"%s\">\n",
+		staff_html(c, "<input type=\"hidden\" name=\"as\" value=\"%s\">\n",
 			     has(c, ROLE_COMPLIANCE) ? "compliance" : "commission");
 	}
-	staff_printf(c, "<label for=\"reason\">");
+	staff_html(c, "<label for=\"reason\">");
 	staff_text(c, M_REVEAL_REASON);
-	staff_printf(c, "</label>\n<p class=\"hint\">");
+	staff_html(c, "</label>\n<p class=\"hint\">");
 	staff_text(c, M_REVEAL_REASON_HINT);
-	staff_printf(c, "</p>\n<textarea id=\"reason\" name=\"reason\" rows=\"5\" required "
+	staff_html(c, "</p>\n<textarea id=\"reason\" name=\"reason\" rows=\"5\" required "
 			"maxlength=\"4000\">");
 	staff_esc(c, staff_arg(c, "reason"));
-	staff_printf(c, "</textarea>\n<p><button type=\"submit\">");
+	staff_html(c, "</textarea>\n<p><button type=\"submit\">");
 	staff_text(c, M_REVEAL_SEND);
-	staff_printf(c, "</button></p>\n</form>\n");
+	staff_html(c, "</button></p>\n</form>\n");
 	staff_page_end(c);
 }
 
@@ -284,11 +284,11 @@ static void new_post(struct staff_ctx *c)
 static void put_who_when(struct staff_ctx *c, const char *name, const char *role, const char *when)
 {
 	staff_esc(c, name);
-	staff_printf(c, " (");
+	staff_html(c, " (");
 	staff_text(c, role_text(role));
-	staff_printf(c, "), <time>");
+	staff_html(c, "), <time>");
 	staff_esc(c, when);
-	staff_printf(c, "</time></dd>\n");
+	staff_html(c, "</time></dd>\n");
 }
 
 /* reason: the request's reason, opened by show_request(). */
@@ -300,110 +300,110 @@ static void put_request(struct staff_ctx *c, const struct reveal *r,
 	staff_page_begin(c, title);
 	/* .text wraps the packet's binding and the command on a phone */
 	casepage_stylesheet(c);
-	staff_printf(c, "<p><a href=\"/staff/reveal\">");
+	staff_html(c, "<p><a href=\"/staff/reveal\">");
 	staff_text(c, M_REVEAL_BACK);
-	staff_printf(c, "</a></p>\n<h1>");
+	staff_html(c, "</a></p>\n<h1>");
 	staff_esc(c, title);
-	staff_printf(c, "</h1>\n");
+	staff_html(c, "</h1>\n");
 	put_error(c, error);
-	staff_printf(c, "<dl class=\"facts\">\n<dt>");
+	staff_html(c, "<dl class=\"facts\">\n<dt>");
 	staff_text(c, M_STATUS_STATE);
-	staff_printf(c, "</dt>\n<dd id=\"reveal-state\" data-state=\"%s\">",
+	staff_html(c, "</dt>\n<dd id=\"reveal-state\" data-state=\"%s\">",
 		     reveal_state_name(r->state));
 	staff_text(c, state_text(r->state));
-	staff_printf(c, "</dd>\n<dt>");
+	staff_html(c, "</dd>\n<dt>");
 	staff_text(c, M_REVEAL_REQUESTED_BY);
-	staff_printf(c, "</dt>\n<dd id=\"requested-by\">");
+	staff_html(c, "</dt>\n<dd id=\"requested-by\">");
 	put_who_when(c, r->requester_name, r->requester_role, r->requested_at);
-	staff_printf(c, "<dt>");
+	staff_html(c, "<dt>");
 	staff_text(c, M_REVEAL_REASON);
-	staff_printf(c, "</dt>\n<dd class=\"text\" id=\"reason\">");
+	staff_html(c, "</dt>\n<dd class=\"text\" id=\"reason\">");
 	sealedtext_write(c, reason);
-	staff_printf(c, "</dd>\n");
+	staff_html(c, "</dd>\n");
 	if (r->decided_by) {
-		staff_printf(c, "<dt>");
+		staff_html(c, "<dt>");
 		staff_text(c, r->state == REVEAL_REJECTED ? M_REVEAL_REJECTED_BY
 							  : M_REVEAL_APPROVED_BY);
-		staff_printf(c, "</dt>\n<dd id=\"decided-by\">");
+		staff_html(c, "</dt>\n<dd id=\"decided-by\">");
 		put_who_when(c, r->decider_name, r->decider_role, r->decided_at);
 	}
 	if (r->released_by) {
 		char text[256];
 		snprintf(text, sizeof(text), i18n(c->lang, M_REVEAL_RELEASED_ON), r->releaser_name,
 			 r->released_at);
-		staff_printf(c, "<dt>");
+		staff_html(c, "<dt>");
 		staff_text(c, M_REVEAL_RELEASE);
-		staff_printf(c, "</dt>\n<dd id=\"released\">");
+		staff_html(c, "</dt>\n<dd id=\"released\">");
 		staff_esc(c, text);
-		staff_printf(c, "</dd>\n<dt>");
+		staff_html(c, "</dd>\n<dt>");
 		staff_text(c, M_REVEAL_BINDING);
-		staff_printf(c, "</dt>\n<dd class=\"text\" id=\"packet-binding\">");
+		staff_html(c, "</dt>\n<dd class=\"text\" id=\"packet-binding\">");
 		staff_esc(c, r->packet_binding);
-		staff_printf(c, "</dd>\n");
+		staff_html(c, "</dd>\n");
 	}
 	if (r->state == REVEAL_REVEALED) {
 		char text[256];
 		snprintf(text, sizeof(text), i18n(c->lang, M_REVEAL_REVEALED_ON), r->revealed_at);
-		staff_printf(c, "<dt>");
+		staff_html(c, "<dt>");
 		staff_text(c, M_REVEAL_STATE_REVEALED);
-		staff_printf(c, "</dt>\n<dd id=\"revealed\">");
+		staff_html(c, "</dt>\n<dd id=\"revealed\">");
 		staff_esc(c, text);
-		staff_printf(c, "</dd>\n");
+		staff_html(c, "</dd>\n");
 	}
-	staff_printf(c, "</dl>\n");
+	staff_html(c, "</dl>\n");
 
 	char action[64];
 	bool approver = r->director_named ? has(c, ROLE_ALTERNATE) : has(c, ROLE_DIRECTOR);
 	if (r->state == REVEAL_REQUESTED && (c->user->roles & APPROVERS)) {
 		snprintf(action, sizeof(action), "/staff/reveal/decide/%s", r->id);
 		casepage_section(c, "decide", M_REVEAL_DECIDE);
-		staff_printf(c, "<p class=\"hint\">");
+		staff_html(c, "<p class=\"hint\">");
 		staff_text(c, approver && r->requested_by != c->user->id ? M_REVEAL_DECIDE_HINT
 									  : M_WF_NOT_APPROVER);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 		staff_form_open(c, action, false);
-		staff_printf(c, "<p class=\"buttons\"><button type=\"submit\" name=\"do\" "
+		staff_html(c, "<p class=\"buttons\"><button type=\"submit\" name=\"do\" "
 				"value=\"approve\" id=\"approve\">");
 		staff_text(c, M_REVEAL_APPROVE);
-		staff_printf(c, "</button> <button type=\"submit\" name=\"do\" value=\"reject\" "
+		staff_html(c, "</button> <button type=\"submit\" name=\"do\" value=\"reject\" "
 				"id=\"reject\">");
 		staff_text(c, M_REVEAL_REJECT);
-		staff_printf(c, "</button></p>\n</form>\n</section>\n");
+		staff_html(c, "</button></p>\n</form>\n</section>\n");
 	}
 	if (has(c, ROLE_CUSTODIAN) && r->state == REVEAL_APPROVED) {
 		snprintf(action, sizeof(action), "/staff/reveal/release/%s", r->id);
 		casepage_section(c, "release", M_REVEAL_RELEASE);
-		staff_printf(c, "<p class=\"hint\">");
+		staff_html(c, "<p class=\"hint\">");
 		staff_text(c, M_REVEAL_RELEASE_HINT);
-		staff_printf(c, "</p>\n<pre class=\"text\" id=\"unmask-command\">hotlinectl unmask "
+		staff_html(c, "</p>\n<pre class=\"text\" id=\"unmask-command\">hotlinectl unmask "
 				"--packet reveal-");
 		staff_esc(c, r->reg_no);
-		staff_printf(c, "-%s.txt \\\n  --share SHARE1 --share SHARE2</pre>\n", r->id);
+		staff_html(c, "-%s.txt \\\n  --share SHARE1 --share SHARE2</pre>\n", r->id);
 		staff_form_open(c, action, false);
-		staff_printf(c, "<p><button type=\"submit\" id=\"download-packet\">");
+		staff_html(c, "<p><button type=\"submit\" id=\"download-packet\">");
 		staff_text(c, M_REVEAL_RELEASE_BUTTON);
-		staff_printf(c, "</button></p>\n</form>\n</section>\n");
+		staff_html(c, "</button></p>\n</form>\n</section>\n");
 	}
 	if (has(c, ROLE_CUSTODIAN) && r->state == REVEAL_APPROVED && r->released_by) {
 		snprintf(action, sizeof(action), "/staff/reveal/open/%s", r->id);
 		casepage_section(c, "open", M_REVEAL_CONFIRM);
-		staff_printf(c, "<p class=\"hint\">");
+		staff_html(c, "<p class=\"hint\">");
 		char hint[768];
 		snprintf(hint, sizeof(hint), i18n(c->lang, M_REVEAL_CONFIRM_HINT),
 			 i18n(c->lang, role_text(r->requester_role)), r->requester_name);
 		staff_esc(c, hint);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 		staff_form_open(c, action, false);
 		char today[CAL_DATE_SIZE];
 		cal_date_format(calendar_local_date(staff_now(c)), today);
-		staff_printf(c, "<label for=\"opened-on\">");
+		staff_html(c, "<label for=\"opened-on\">");
 		staff_text(c, M_REVEAL_OPENED_ON_LABEL);
-		staff_printf(c, "</label>\n<input type=\"date\" id=\"opened-on\" name=\"opened_on\" "
+		staff_html(c, "</label>\n<input type=\"date\" id=\"opened-on\" name=\"opened_on\" "
 				"required value=\"%s\" max=\"%s\">\n",
 			     today, today);
-		staff_printf(c, "<p><button type=\"submit\" id=\"confirm-opened\">");
+		staff_html(c, "<p><button type=\"submit\" id=\"confirm-opened\">");
 		staff_text(c, M_REVEAL_CONFIRM_BUTTON);
-		staff_printf(c, "</button></p>\n</form>\n</section>\n");
+		staff_html(c, "</button></p>\n</form>\n</section>\n");
 	}
 	staff_page_end(c);
 }

@@ -61,57 +61,57 @@ static void form_render(struct staff_ctx *c, const struct me_view *v, enum msg n
 	const char *fp = v->fp;
 	unsigned pending = v->pending;
 	staff_page_begin(c, i18n(c->lang, M_PASSWORD_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_PASSWORD_TITLE);
-	staff_printf(c, "</h1>\n");
+	staff_html(c, "</h1>\n");
 	if (note) {
-		staff_printf(c, "<p class=\"%s\" id=\"%s\" role=\"%s\">", is_error ? "error" : "notice",
+		staff_html(c, "<p class=\"%s\" id=\"%s\" role=\"%s\">", is_error ? "error" : "notice",
 			     is_error ? "error" : "done", is_error ? "alert" : "status");
 		staff_text(c, note);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
-	staff_printf(c, "<h2>");
+	staff_html(c, "<h2>");
 	staff_text(c, M_PASSWORD_FINGERPRINT);
-	staff_printf(c, "</h2>\n<p><code id=\"my-fingerprint\" class=\"fingerprint\">%s</code></p>\n"
+	staff_html(c, "</h2>\n<p><code id=\"my-fingerprint\" class=\"fingerprint\">%s</code></p>\n"
 			"<p class=\"hint\">",
 		     fp);
 	staff_text(c, M_PASSWORD_FINGERPRINT_HINT);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (pending) {
-		staff_printf(c, "<p class=\"notice\" id=\"my-pending\">");
+		staff_html(c, "<p class=\"notice\" id=\"my-pending\">");
 		staff_text(c, M_ADMIN_ROLES_PENDING);
 		bool first = true;
 		for (int r = 0; r < ROLE_COUNT; r++) {
 			if (!(pending & ROLE_BIT(r)))
 				continue;
-			staff_printf(c, "%s", first ? " " : ", ");
+			staff_html(c, "%s", first ? " " : ", ");
 			staff_text(c, role_msgs[r]);
 			first = false;
 		}
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
-	staff_printf(c, "<h2>");
+	staff_html(c, "<h2>");
 	staff_text(c, M_PASSWORD_CHANGE);
-	staff_printf(c, "</h2>\n");
+	staff_html(c, "</h2>\n");
 	staff_form_open(c, "/staff/account/password", false);
-	staff_printf(c, "<label for=\"current-password\">");
+	staff_html(c, "<label for=\"current-password\">");
 	staff_text(c, M_PASSWORD_CURRENT);
-	staff_printf(c, "</label>\n<input id=\"current-password\" name=\"current\" type=\"password\" "
+	staff_html(c, "</label>\n<input id=\"current-password\" name=\"current\" type=\"password\" "
 			"autocomplete=\"current-password\" required maxlength=\"256\">\n"
 			"<label for=\"new-password\">");
 	staff_text(c, M_PASSWORD_NEW);
-	staff_printf(c, "</label>\n<input id=\"new-password\" name=\"password\" type=\"password\" "
+	staff_html(c, "</label>\n<input id=\"new-password\" name=\"password\" type=\"password\" "
 			"autocomplete=\"new-password\" required minlength=\"%d\" maxlength=\"256\">\n"
 			"<p class=\"hint\">",
 		     ACCOUNT_PASSWORD_MIN);
 	staff_text(c, M_PASSWORD_RULES);
-	staff_printf(c, "</p>\n<label for=\"new-password-again\">");
+	staff_html(c, "</p>\n<label for=\"new-password-again\">");
 	staff_text(c, M_PASSWORD_AGAIN);
-	staff_printf(c, "</label>\n<input id=\"new-password-again\" name=\"again\" type=\"password\" "
+	staff_html(c, "</label>\n<input id=\"new-password-again\" name=\"again\" type=\"password\" "
 			"autocomplete=\"new-password\" required maxlength=\"256\">\n"
 			"<p><button type=\"submit\" id=\"password-submit\">");
 	staff_text(c, M_PASSWORD_SUBMIT);
-	staff_printf(c, "</button></p>\n</form>\n");
+	staff_html(c, "</button></p>\n</form>\n");
 	staff_page_end(c);
 }
 

@@ -56,13 +56,13 @@ void staff_totp_qr(struct staff_ctx *c, const char *uri)
 		return;
 	}
 	int q = 4; /* the quiet zone the standard asks for, in modules */
-	staff_printf(c,
+	staff_html(c,
 		     "<svg id=\"totp-qr\" role=\"img\" aria-labelledby=\"totp-qr-title\" "
 		     "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"%d %d %d %d\" width=\"%d\" "
 		     "height=\"%d\" shape-rendering=\"crispEdges\"><title id=\"totp-qr-title\">",
 		     -q, -q, size + 2 * q, size + 2 * q, (size + 2 * q) * 5, (size + 2 * q) * 5);
 	staff_text(c, M_MYTOTP_QR_LABEL);
-	staff_printf(c,
+	staff_html(c,
 		     "</title><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>"
 		     "<path fill=\"#000\" d=\"%s\"/></svg>",
 		     -q, -q, size + 2 * q, size + 2 * q, path);
@@ -74,57 +74,57 @@ void staff_totp_qr(struct staff_ctx *c, const char *uri)
 static void form_render(struct staff_ctx *c, bool has, const char *b32, enum msg error)
 {
 	staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_MYTOTP_TITLE);
-	staff_printf(c, "</h1>\n<p id=\"totp-state\" data-enrolled=\"%s\">", has ? "yes" : "no");
+	staff_html(c, "</h1>\n<p id=\"totp-state\" data-enrolled=\"%s\">", has ? "yes" : "no");
 	staff_text(c, has ? M_MYTOTP_ENROLLED : M_MYTOTP_NOT_ENROLLED);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	if (error) {
-		staff_printf(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
+		staff_html(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
 		staff_text(c, error);
-		staff_printf(c, "</p>\n");
+		staff_html(c, "</p>\n");
 	}
 	char uri[256];
 	staff_totp_uri(c->user->login, b32, uri, sizeof uri);
-	staff_printf(c, "<ol>\n<li>");
+	staff_html(c, "<ol>\n<li>");
 	staff_text(c, M_MYTOTP_STEP_SCAN);
-	staff_printf(c, "<br>");
+	staff_html(c, "<br>");
 	staff_totp_qr(c, uri);
-	staff_printf(c, "<br>");
+	staff_html(c, "<br>");
 	staff_text(c, M_MYTOTP_STEP_APP);
-	staff_printf(c, "<br><code id=\"totp-secret\" data-fresh>");
+	staff_html(c, "<br><code id=\"totp-secret\" data-fresh>");
 	/* in groups of four, as the apps show them */
 	for (size_t i = 0; b32[i]; i++) {
 		if (i && i % 4 == 0)
-			staff_printf(c, " ");
-		staff_printf(c, "%c", b32[i]);
+			staff_html(c, " ");
+		staff_html(c, "%c", b32[i]);
 	}
-	staff_printf(c, "</code><br>");
+	staff_html(c, "</code><br>");
 	staff_text(c, M_MYTOTP_STEP_LINK);
-	staff_printf(c, " <a id=\"totp-uri\" href=\"otpauth://totp/Hotline:");
+	staff_html(c, " <a id=\"totp-uri\" href=\"otpauth://totp/Hotline:");
 	staff_esc(c, c->user->login);
-	staff_printf(c, "?secret=%s&amp;issuer=Hotline&amp;algorithm=SHA1&amp;digits=%d&amp;period=%d\">"
+	staff_html(c, "?secret=%s&amp;issuer=Hotline&amp;algorithm=SHA1&amp;digits=%d&amp;period=%d\">"
 			"otpauth://totp/Hotline:",
 		     b32, TOTP_DIGITS, TOTP_STEP);
 	staff_esc(c, c->user->login);
-	staff_printf(c, "</a></li>\n<li>");
+	staff_html(c, "</a></li>\n<li>");
 	secret_wipe(uri, sizeof uri);
 	staff_text(c, M_MYTOTP_STEP_CONFIRM);
-	staff_printf(c, "</li>\n</ol>\n");
+	staff_html(c, "</li>\n</ol>\n");
 	staff_form_open(c, "/staff/account/totp", false);
-	staff_printf(c, "<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
+	staff_html(c, "<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
 			"<label for=\"totp-code\">",
 		     b32);
 	staff_text(c, M_MYTOTP_CODE);
-	staff_printf(c, "</label>\n<input id=\"totp-code\" name=\"code\" required inputmode=\"numeric\" "
+	staff_html(c, "</label>\n<input id=\"totp-code\" name=\"code\" required inputmode=\"numeric\" "
 			"autocomplete=\"one-time-code\" maxlength=\"6\" pattern=\"[0-9]{6}\">\n"
 			"<label for=\"totp-password\">");
 	staff_text(c, M_MYTOTP_PASSWORD);
-	staff_printf(c, "</label>\n<input id=\"totp-password\" name=\"password\" type=\"password\" "
+	staff_html(c, "</label>\n<input id=\"totp-password\" name=\"password\" type=\"password\" "
 			"required autocomplete=\"current-password\" maxlength=\"256\">\n"
 			"<button type=\"submit\" id=\"totp-submit\">");
 	staff_text(c, M_MYTOTP_SUBMIT);
-	staff_printf(c, "</button>\n</form>\n");
+	staff_html(c, "</button>\n</form>\n");
 	staff_page_end(c);
 }
 
@@ -155,11 +155,11 @@ static void mytotp_get(struct staff_ctx *c)
 static void done_render(struct staff_ctx *c)
 {
 	staff_page_begin(c, i18n(c->lang, M_MYTOTP_TITLE));
-	staff_printf(c, "<h1>");
+	staff_html(c, "<h1>");
 	staff_text(c, M_MYTOTP_TITLE);
-	staff_printf(c, "</h1>\n<p class=\"notice\" id=\"done\">");
+	staff_html(c, "</h1>\n<p class=\"notice\" id=\"done\">");
 	staff_text(c, M_MYTOTP_DONE);
-	staff_printf(c, "</p>\n");
+	staff_html(c, "</p>\n");
 	staff_page_end(c);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/db.h"
+#include "base/html.h"
 #include "crypto/seal.h"
 #include "staff/caseaction.h"
 #include "staff/casefile.h"
@@ -49,36 +50,36 @@ static void put(struct staff_ctx *c, const char *s)
 static void put_letter(struct staff_ctx *c, const struct letter_words *w, const PGresult *res,
 		       const char *text)
 {
-	buf_printf(&c->body,
+	html_f(&c->body,
 		   "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
 		   "<title>",
 		   w->lang);
 	put(c, w->title);
-	buf_puts(&c->body, " ");
+	html_markup(&c->body, " ");
 	put(c, PQgetvalue(res, 0, db_col(res, "reg_no")));
-	buf_puts(&c->body, "</title><link rel=\"stylesheet\" href=\"/staff/case.css\"></head>"
+	html_markup(&c->body, "</title><link rel=\"stylesheet\" href=\"/staff/case.css\"></head>"
 			   "<body class=\"letter\">\n<p class=\"org\">");
 	int org = db_col(res, "organisation");
 	put(c, PQgetisnull(res, 0, org) ? "" : PQgetvalue(res, 0, org));
-	buf_puts(&c->body, "</p>\n<p>");
+	html_markup(&c->body, "</p>\n<p>");
 	put(c, w->outgoing);
-	buf_puts(&c->body, "</p>\n<p class=\"to\">");
+	html_markup(&c->body, "</p>\n<p class=\"to\">");
 	put(c, w->to);
-	buf_puts(&c->body, "<br><span id=\"letter-address\">");
+	html_markup(&c->body, "<br><span id=\"letter-address\">");
 	put(c, w->address);
-	buf_puts(&c->body, "</span></p>\n<h1>");
+	html_markup(&c->body, "</span></p>\n<h1>");
 	put(c, w->heading);
-	buf_puts(&c->body, "</h1>\n<p>");
+	html_markup(&c->body, "</h1>\n<p>");
 	char intro[512];
 	snprintf(intro, sizeof(intro), w->intro, PQgetvalue(res, 0, db_col(res, "reg_no")),
 		 PQgetvalue(res, 0, db_col(res, "registered")));
-	buf_puts(&c->body, "<span id=\"letter-intro\">");
+	html_markup(&c->body, "<span id=\"letter-intro\">");
 	put(c, intro);
-	buf_puts(&c->body, "</span></p>\n<p class=\"text\" id=\"letter-text\">");
+	html_markup(&c->body, "</span></p>\n<p class=\"text\" id=\"letter-text\">");
 	put(c, text);
-	buf_puts(&c->body, "</p>\n<p class=\"sign\">");
+	html_markup(&c->body, "</p>\n<p class=\"sign\">");
 	put(c, w->sign);
-	buf_puts(&c->body, "</p>\n</body></html>\n");
+	html_markup(&c->body, "</p>\n</body></html>\n");
 }
 
 static void reply_letter(struct staff_ctx *c)

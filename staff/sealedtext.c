@@ -46,9 +46,9 @@ void sealedtext_write(struct staff_ctx *c, const struct sealedtext *t)
 	if (t->st == FREETEXT_OPEN || t->st == FREETEXT_LEGACY) {
 		staff_esc(c, t->text);
 	} else if (t->st == FREETEXT_SEALED) {
-		staff_printf(c, "<span class=\"sealed\">");
+		staff_html(c, "<span class=\"sealed\">");
 		staff_text(c, M_SEALED_TEXT);
-		staff_printf(c, "</span>");
+		staff_html(c, "</span>");
 	}
 }
 

@@ -136,11 +136,16 @@ const struct staff_menu *const *staff_menu_tables(void);
  * seal of it. Valid during the handler; never copy it. */
 const struct secret_key *staff_case_key(const struct staff_ctx *c);
 
-/* Writing the page: text escaped, a translated text escaped, printf
- * without escaping (only for markup and numbers). */
+/* Writing the page (staff/page.c, base/html.h): every value is escaped
+ * unless the function's name says markup. staff_esc() writes a text,
+ * staff_text() a translated text; staff_html() is html_f(): its format is
+ * the page's markup and each %s or %c value in it is escaped;
+ * staff_markup() writes trusted markup (a literal of the program, or a
+ * fragment built by html_* calls). */
 void staff_esc(struct staff_ctx *c, const char *text);
 void staff_text(struct staff_ctx *c, enum msg id);
-void staff_printf(struct staff_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void staff_html(struct staff_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void staff_markup(struct staff_ctx *c, const char *markup);
 /* 303 See Other to path (a local "/staff/..." path). */
 void staff_redirect(struct staff_ctx *c, const char *path);
 

@@ -792,27 +792,3 @@ static const struct staff_request_ops req_ops = {
     .files = req_files,
 };
 
-void staff_esc(struct staff_ctx *c, const char *text)
-{
-	html_escape_str(&c->body, text ? text : "");
-}
-
-void staff_text(struct staff_ctx *c, enum msg id)
-{
-	html_escape_str(&c->body, i18n(c->lang, id));
-}
-
-void staff_printf(struct staff_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	buf_vprintf(&c->body, fmt, ap);
-	va_end(ap);
-}
-
-void staff_redirect(struct staff_ctx *c, const char *path)
-{
-	snprintf(c->location, sizeof c->location, "%s", path);
-	buf_wipe(&c->body);
-	buf_init(&c->body);
-}

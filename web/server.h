@@ -5,10 +5,9 @@
  * token and the roles and runs the page's route (staff/staff.h); the
  * answer is queued back on the loop. It sits above the pages of staff/
  * and desk/, whose route tables it runs; they read the request through
- * the operations it lends them (staff/internal.h, staff/request.c), and
- * call into it only for the page writer (staff_printf, staff_esc,
- * staff_text, staff_redirect), which is to leave this file. See
- * docs/staff.md. */
+ * the operations it lends them (staff/internal.h, staff/request.c) and
+ * write their answer with staff/page.c, so nothing below calls up into
+ * this file. See docs/staff.md. */
 #ifndef HOTLINE_WEB_SERVER_H
 #define HOTLINE_WEB_SERVER_H
 
