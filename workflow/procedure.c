@@ -10,7 +10,6 @@
 #include <jansson.h>
 
 #include "base/buf.h"
-#include "base/html.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/freetext.h"
@@ -528,15 +527,8 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 	return ok;
 }
 
-const char procedure_letter_css[] =
-	"body.letter{font:12pt/1.5 serif;max-width:40em;margin:3em auto;padding:0 1em}"
-	"body.letter .to{margin-left:50%}"
-	"body.letter h1{font-size:14pt;text-align:center}"
-	"body.letter .sign{margin-top:4em}"
-	"@media print{body.letter{margin:0}}";
-
-bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *stylesheet,
-			    struct buf *out, struct wf_error *e)
+bool procedure_letter_load(PGconn *pg, const char *reg_no, struct procedure_letter *out,
+			  struct wf_error *e)
 {
 	static const char sql_letter[] =
 		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
@@ -544,6 +536,7 @@ bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *styleshe
 		"coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
 		"(SELECT count(*) FROM hotline.attachments a WHERE a.case_id = c.id) "
 		"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	memset(out, 0, sizeof(*out));
 	const char *v[1] = {reg_no};
 	PGresult *res = wfdb_exec(pg, sql_letter, 1, v, e);
 	if (!res)
@@ -558,45 +551,31 @@ bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *styleshe
 			    reg_no);
 	}
 	char *org = wfdb_setting(pg, "organisation");
-	const char *no = PQgetvalue(res, 0, 0), *doc = PQgetvalue(res, 0, 4);
-	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
-		      "<title>Сопроводительное письмо ");
-	html_escape_str(out, no);
-	buf_puts(out, "</title>");
-	if (stylesheet) {
-		buf_puts(out, "<link rel=\"stylesheet\" href=\"");
-		html_escape_str(out, stylesheet);
-		buf_puts(out, "\">");
-	} else {
-		buf_puts(out, "<style>");
-		buf_puts(out, procedure_letter_css);
-		buf_puts(out, "</style>");
-	}
-	buf_puts(out, "</head><body class=\"letter\">\n<p class=\"org\">");
-	html_escape_str(out, org ? org : "");
-	buf_puts(out, "</p>\n<p>Исх. № ________ от ____________</p>\n"
-		      "<p class=\"to\">В уполномоченный орган по противодействию "
-		      "коррупции</p>\n<h1>Сопроводительное письмо</h1>\n"
-		      "<p>Направляем материалы по сообщению о фактах коррупционных правонарушений, "
-		      "зарегистрированному в Журнале регистрации обращений граждан за № <span "
-		      "id=\"letter-reg-no\">");
-	html_escape_str(out, no);
-	buf_puts(out, "</span> от ");
-	html_escape_str(out, PQgetvalue(res, 0, 1));
-	buf_puts(out, ", для принятия мер в соответствии с компетенцией (п. 10.6–10.7 "
-		      "Антикоррупционного стандарта).</p>\n<p>Решение руководителя от ");
-	html_escape_str(out, PQgetvalue(res, 0, 2));
-	if (*doc) {
-		buf_puts(out, ", ");
-		html_escape_str(out, doc);
-	}
-	buf_puts(out, ".</p>\n<p>Приложение: материалы по обращению, файлов: ");
-	html_escape_str(out, PQgetvalue(res, 0, 5));
-	buf_puts(out, ".</p>\n<p>Сведения о лице, оказывающем содействие в противодействии "
-		      "коррупции, являются государственными секретами и предоставляются в порядке, "
-		      "установленном законом.</p>\n<p class=\"sign\">Руководитель "
-		      "____________________ / ____________________ /</p>\n</body></html>\n");
+	out->reg_no = strdup(PQgetvalue(res, 0, 0));
+	out->registered = strdup(PQgetvalue(res, 0, 1));
+	out->decided = strdup(PQgetvalue(res, 0, 2));
+	out->doc = strdup(PQgetvalue(res, 0, 4));
+	out->files = strdup(PQgetvalue(res, 0, 5));
+	out->organisation = strdup(org ? org : "");
 	free(org);
 	PQclear(res);
+	if (!out->reg_no || !out->registered || !out->decided || !out->doc || !out->files ||
+	    !out->organisation) {
+		procedure_letter_free(out);
+		return wf_fail(e, WF_DB, "out of memory");
+	}
 	return true;
+}
+
+void procedure_letter_free(struct procedure_letter *l)
+{
+	if (!l)
+		return;
+	free(l->reg_no);
+	free(l->registered);
+	free(l->decided);
+	free(l->doc);
+	free(l->files);
+	free(l->organisation);
+	memset(l, 0, sizeof(*l));
 }
