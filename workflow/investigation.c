@@ -467,6 +467,11 @@ bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e
 	static const char sql_close[] =
 		"UPDATE hotline.cases SET state = 'closed', state_changed_at = now() WHERE id = $1";
 	const char *p[1] = {v->case_id};
+	/* the case's move, asked of the one table of moves (workflow/states.h) */
+	const char *why = case_check_transition(v->case_state, CASE_CLOSED);
+	if (why)
+		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", v->reg_no,
+			       case_state_name(v->case_state), why);
 	if (!move(pg, v, INV_CLOSED, e) || !wfdb_run(pg, sql_close, 1, p, e) ||
 	    !deadline_end_case(pg, v->case_id, true, e))
 		return false;

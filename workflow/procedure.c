@@ -243,9 +243,8 @@ static bool meet_director_informed(PGconn *pg, const struct kase *k, struct wf_e
  * the step met the deadline it fulfils, so that one counts as met. */
 static bool end_if_over(PGconn *pg, const struct kase *k, struct wf_error *e)
 {
-	bool over = k->state == CASE_CLOSED || k->state == CASE_REFERRED ||
-		    k->state == CASE_NOT_CONSIDERED || k->state == CASE_FORWARDED;
-	return !over || deadline_end_case(pg, k->id, k->state == CASE_CLOSED, e);
+	return !case_state_ended(k->state) ||
+	       deadline_end_case(pg, k->id, k->state == CASE_CLOSED, e);
 }
 
 /* Queues a notice to each person the settings name under keys (at most 2). */
@@ -437,12 +436,11 @@ bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body,
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, out, e))
 		return false;
-	bool moves = k.state == CASE_URGENT;
-	if (!moves && k.state != CASE_FORWARDED && k.state != CASE_INVESTIGATION)
-		return wf_fail(e, WF_CASE_STATE,
-			    "case %s is %s: only an urgent case or a director's decision to forward "
-			    "is recorded as forwarded",
-			    k.reg_no, case_state_name(k.state));
+	bool moves = false;
+	const char *why = case_check_forwarded(k.state, &moves);
+	if (why)
+		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no,
+			    case_state_name(k.state), why);
 	char *sealed = freetext_seal(key, body);
 	if (!sealed)
 		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record where it went");

@@ -30,7 +30,7 @@ struct scanner {
 static const char sql_calendar[] =
 	"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
 static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
-/* A case that ended (closed, referred, not considered, forwarded) gets no
+/* A case that ended (hotline.case_ended(), migrations/0027) gets no
  * reminder and no escalation, but for the reply a named reporter is still
  * owed after a referral or a forwarding: its deadlines are voided when it
  * ends (workflow/deadline.c deadline_end_case); the state test also keeps
@@ -46,8 +46,7 @@ static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
 	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis "    \
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "                    \
-	"AND c.state <> 'closed' AND (d.kind = 'reply' "                                           \
-	"OR c.state NOT IN ('referred', 'not_considered', 'forwarded')) "
+	"AND (NOT hotline.case_ended(c.state) OR (d.kind = 'reply' AND c.state <> 'closed')) "
 #define SCAN_PAGE 2000
 static const char sql_overdue_rows[] =
 	SCAN_COLUMNS "AND d.due_at <= to_timestamp($1::bigint) AND NOT EXISTS (SELECT 1 FROM "
