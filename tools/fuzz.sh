@@ -41,8 +41,8 @@ sources() {
 	staff_body) echo staff/body.c intake/spool.c base/utf8.c base/buf.c base/log.c ;;
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
 		base/buf.c staff/roles.c staff/pattern.c accounts/totp.c accounts/session.c crypto/keys.c \
-		workflow/procedure.c workflow/notice.c workflow/deadline.c workflow/wfdb.c base/html.c \
-		base/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c ;;
+		workflow/procedure.c workflow/recipient.c workflow/notice.c workflow/deadline.c \
+		workflow/wfdb.c base/html.c base/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c ;;
 	*) return 1 ;;
 	esac
 }

@@ -15,6 +15,7 @@
 #include "workflow/freetext.h"
 #include "workflow/names.h"
 #include "workflow/notice.h"
+#include "workflow/recipient.h"
 
 struct kase {
 	char id[24];
@@ -247,15 +248,17 @@ static bool end_if_over(PGconn *pg, const struct kase *k, struct wf_error *e)
 	       deadline_end_case(pg, k->id, k->state == CASE_CLOSED, e);
 }
 
-/* Queues a notice to each person the settings name under keys (at most 2). */
+/* Queues the notice to each person the rule names (workflow/recipient.h). */
 static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const char *kind,
-		   const char *deadline_kind, const char *const *keys, int nkeys,
-		   struct wf_error *e)
+		   const char *deadline_kind, struct wf_error *e)
 {
+	enum recipient who[RECIPIENT_MAX];
+	int nkeys = recipient_list(nk, deadline_kind, k->director_named,
+				   k->state != CASE_REGISTERED, who);
 	char *url = wfdb_setting(pg, "console_url"), *org = wfdb_setting(pg, "organisation");
 	char *to[2] = {NULL, NULL};
 	for (int i = 0; i < nkeys && i < 2; i++)
-		to[i] = wfdb_setting(pg, keys[i]);
+		to[i] = wfdb_setting(pg, recipient_setting(who[i]));
 	struct notice_facts f = {.reg_no = k->reg_no,
 				 .deadline_kind = deadline_kind,
 				 .due_date = k->out->due,
@@ -273,13 +276,6 @@ static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const 
 	free(to[0]);
 	free(to[1]);
 	return ok;
-}
-
-/* The director, or the alternate recipient when the report names the
- * director (000 L140): the director must not see it. */
-static const char *director_key(const struct kase *k)
-{
-	return k->director_named ? "alternate_email" : "director_email";
 }
 
 /* --- the steps --- */
@@ -347,19 +343,16 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 		struct cal_date d;
 		if (!cal_date_parse(k.reg_date, &d))
 			return wf_fail(e, WF_DB, "bad registration date %s", k.reg_date);
-		const char *keys[1] = {director_key(&k)};
-		return deadline_add(pg, k.id, "director_notice", cal_date_add_days(d, 1), NULL,
-				    "calendar_days", k.out->due, e) &&
-		       notify(pg, &k, NOTICE_DIRECTOR_NEW, "director_new", "director_notice", keys, 1,
-			      e);
+		return deadline_add(pg, k.id, "director_notice", deadline_director_notice_due(d),
+				    NULL, "calendar_days", k.out->due, e) &&
+		       notify(pg, &k, NOTICE_DIRECTOR_NEW, "director_new", "director_notice", e);
 	}
 	if (to == CASE_URGENT) {
 		/* forwarded immediately (004 p.6.3): due today */
-		const char *keys[2] = {"compliance_email", director_key(&k)};
 		return deadline_add(pg, k.id, "urgent_forward",
-				    calendar_local_date((int64_t)time(NULL)), NULL, "calendar_days",
-				    k.out->due, e) &&
-		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", keys, 2, e);
+				    deadline_urgent_forward_due(calendar_local_date((int64_t)time(NULL))),
+				    NULL, "calendar_days", k.out->due, e) &&
+		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", e);
 	}
 	return end_if_over(pg, &k, e);
 }
