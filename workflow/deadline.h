@@ -98,9 +98,9 @@ bool deadline_marked(const char *marks, const char *mark);
  * before the duty existed (created) is no reminder: the notice that
  * created the duty said as much. sent: the marks already recorded. */
 struct deadline_reminders {
-	int left; /* deadline_days_to today */
-	int mail; /* the index in points of the reminder to mail; -1: none, and
-		     nothing is marked */
+	int left;      /* deadline_days_to today */
+	int mail;      /* the index in points of the reminder to mail; -1: none, and
+			  nothing is marked */
 	unsigned mark; /* bit r: points[r] is marked sent without a mail */
 };
 void deadline_plan_reminders(const struct calendar *cal, const int *points, int npoints,

@@ -228,8 +228,8 @@ out:
 /* Queues notice n, of outbox kind kind, to each person the rule names for
  * it (workflow/recipient.h): the case is triaged, it is under
  * investigation. */
-static bool notify(PGconn *pg, const struct investigation *v, enum notice_kind nk,
-		   const char *kind, const struct notice *n, int *queued, struct wf_error *e)
+static bool notify(PGconn *pg, const struct investigation *v, enum notice_kind nk, const char *kind,
+		   const struct notice *n, int *queued, struct wf_error *e)
 {
 	enum recipient who[RECIPIENT_MAX];
 	int nwho = recipient_list(nk, "investigation", v->director_named, true, who);
@@ -254,7 +254,8 @@ static bool notify_ordered(PGconn *pg, const struct investigation *v, const char
 				 .organisation = org};
 	struct notice n;
 	notice_build(&n, NOTICE_INVESTIGATION_ORDERED, &f);
-	bool ok = notify(pg, v, NOTICE_INVESTIGATION_ORDERED, "investigation_ordered", &n, queued, e);
+	bool ok =
+	    notify(pg, v, NOTICE_INVESTIGATION_ORDERED, "investigation_ordered", &n, queued, e);
 	notice_free(&n);
 	free(url);
 	free(org);

@@ -253,8 +253,8 @@ static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const 
 		   const char *deadline_kind, struct wf_error *e)
 {
 	enum recipient who[RECIPIENT_MAX];
-	int nkeys = recipient_list(nk, deadline_kind, k->director_named,
-				   k->state != CASE_REGISTERED, who);
+	int nkeys =
+	    recipient_list(nk, deadline_kind, k->director_named, k->state != CASE_REGISTERED, who);
 	char *url = wfdb_setting(pg, "console_url"), *org = wfdb_setting(pg, "organisation");
 	char *to[2] = {NULL, NULL};
 	for (int i = 0; i < nkeys && i < 2; i++)
@@ -349,9 +349,10 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	}
 	if (to == CASE_URGENT) {
 		/* forwarded immediately (004 p.6.3): due today */
-		return deadline_add(pg, k.id, "urgent_forward",
-				    deadline_urgent_forward_due(calendar_local_date((int64_t)time(NULL))),
-				    NULL, "calendar_days", k.out->due, e) &&
+		return deadline_add(
+			   pg, k.id, "urgent_forward",
+			   deadline_urgent_forward_due(calendar_local_date((int64_t)time(NULL))),
+			   NULL, "calendar_days", k.out->due, e) &&
 		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", e);
 	}
 	return end_if_over(pg, &k, e);
@@ -433,7 +434,7 @@ bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body,
 	const char *why = case_check_forwarded(k.state, &moves);
 	if (why)
 		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no,
-			    case_state_name(k.state), why);
+			       case_state_name(k.state), why);
 	char *sealed = freetext_seal(key, body);
 	if (!sealed)
 		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record where it went");
@@ -519,7 +520,7 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 }
 
 bool procedure_letter_load(PGconn *pg, const char *reg_no, struct procedure_letter *out,
-			  struct wf_error *e)
+			   struct wf_error *e)
 {
 	static const char sql_letter[] =
 		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "

@@ -13,7 +13,6 @@
 #include "workflow/notice.h"
 #include "workflow/recipient.h"
 
-
 struct scanner {
 	struct event_base *base;
 	struct db *db;
@@ -35,15 +34,16 @@ static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
  * reminder and no escalation, but for the reply a named reporter is still
  * owed after a referral or a forwarding: its deadlines are voided when it
  * ends (workflow/deadline.c deadline_end_case); the state test also keeps
- * out any row that escaped that. Overdue first, at once; then the deadlines ahead, a page per scan from
- * where the last scan stopped, so every one is looked at within a few
- * scans however many there are, and no scan holds the loop for long. */
+ * out any row that escaped that. Overdue first, at once; then the
+ * deadlines ahead, a page per scan from where the last scan stopped, so
+ * every one is looked at within a few scans however many there are, and no
+ * scan holds the loop for long. */
 #define SCAN_COLUMNS                                                                               \
 	"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "                                 \
 	"extract(epoch FROM d.due_at)::bigint, c.id, j.reg_no, "                                   \
 	"c.director_named, "                                                                       \
 	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "                \
-	"WHERE n.deadline_id = d.id), ''), "                                                      \
+	"WHERE n.deadline_id = d.id), ''), "                                                       \
 	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis, "   \
 	"c.state <> 'registered' "                                                                 \
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
@@ -212,7 +212,8 @@ static int examine(struct scanner *s, struct db_job *out, const PGresult *due, i
 		char mark[24];
 		deadline_reminder_mark(s->reminders[r], mark);
 		if (r == plan.mail) {
-			add_notice(out, due, i, set, NOTICE_REMINDER, mark, plan.left, calendar_days);
+			add_notice(out, due, i, set, NOTICE_REMINDER, mark, plan.left,
+				   calendar_days);
 		} else if (plan.mark & (1u << r)) {
 			const char *v[2] = {PQgetvalue(due, i, 0), mark};
 			db_job_add(out, sql_mark, 2, v, NULL, NULL);

@@ -129,7 +129,8 @@ static void ended_states(void **state)
 			     s == CASE_FORWARDED;
 		assert_int_equal(case_state_ended((enum case_state)s), ended);
 		for (int to = 0; ended && to < CASE_STATE_COUNT; to++)
-			assert_non_null(case_check_transition((enum case_state)s, (enum case_state)to));
+			assert_non_null(
+			    case_check_transition((enum case_state)s, (enum case_state)to));
 	}
 }
 
