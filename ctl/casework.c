@@ -14,6 +14,7 @@
 #include "ctl/reseal.h"
 #include "ctl/keygen.h"
 #include "ctl/sealtext.h"
+#include "staff/coverletter.h"
 #include "workflow/procedure.h"
 
 /* Audits and commits a step that succeeded ("case.<step>" on reg_no),
@@ -261,7 +262,7 @@ static int cover_letter(PGconn *pg, int argc, char **argv)
 	struct wf_error e;
 	struct buf page;
 	buf_init(&page);
-	if (!procedure_cover_letter(pg, argv[1], NULL, &page, &e)) {
+	if (!coverletter_write(pg, argv[1], NULL, &page, &e)) {
 		fprintf(stderr, "hotlinectl: %s\n", e.text);
 		buf_reset(&page);
 		return 1;

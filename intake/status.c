@@ -45,7 +45,7 @@ static const char sql_commit[] = "COMMIT";
 /* Before a follow-up is saved: its case, whether its consideration has
  * finished, and what the notice to staff needs. */
 static const char sql_message_case[] =
-	"SELECT c.id, j.reg_no, c.state IN ('closed', 'referred', 'not_considered', 'forwarded'), "
+	"SELECT c.id, j.reg_no, hotline.case_ended(c.state), "
 	"coalesce((SELECT value FROM hotline.settings WHERE key = 'console_url'), ''), "
 	"coalesce((SELECT value FROM hotline.settings WHERE key = 'organisation'), ''), "
 	"c.case_public_key "

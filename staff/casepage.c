@@ -10,6 +10,7 @@
 #include "crypto/seal.h"
 #include "crypto/secret.h"
 #include "staff/casefile.h"
+#include "staff/coverletter.h"
 #include "staff/sealedtext.h"
 #include "workflow/calendar.h"
 #include "workflow/names.h"
@@ -1616,7 +1617,7 @@ static void case_style(struct staff_ctx *c)
 {
 	c->content_type = "text/css; charset=utf-8";
 	buf_puts(&c->body, case_css);
-	buf_puts(&c->body, procedure_letter_css);
+	buf_puts(&c->body, coverletter_css);
 }
 
 void casepage_stylesheet(struct staff_ctx *c)

@@ -18,6 +18,7 @@
 #include "staff/caseaction.h"
 #include "staff/casefile.h"
 #include "staff/casepage.h"
+#include "staff/coverletter.h"
 #include "workflow/calendar.h"
 #include "workflow/investigation.h"
 #include "workflow/procedure.h"
@@ -472,7 +473,7 @@ static void cover_letter(struct staff_ctx *c)
 	struct wf_error e = {0};
 	if (!casefile_open(c, c->arg, false, &k))
 		return;
-	if (!procedure_cover_letter(c->db, k.reg_no, "/staff/case.css", &c->body, &e)) {
+	if (!coverletter_write(c->db, k.reg_no, "/staff/case.css", &c->body, &e)) {
 		casefile_rollback(c);
 		buf_wipe(&c->body);
 		caseaction_refused(c, k.reg_no, &e);

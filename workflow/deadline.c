@@ -37,8 +37,8 @@ bool deadline_add_investigation(PGconn *pg, const struct calendar *cal, const ch
 {
 	struct cal_date d;
 	return parse(order_date, &d, e) &&
-	       deadline_add(pg, case_id, "investigation", calendar_add_working_days(cal, d, 10),
-			    NULL, "working_days", due, e);
+	       deadline_add(pg, case_id, "investigation", deadline_investigation_due(cal, d), NULL,
+			    "working_days", due, e);
 }
 
 bool deadline_add_material(PGconn *pg, const struct calendar *cal, const char *case_id,
@@ -47,7 +47,7 @@ bool deadline_add_material(PGconn *pg, const struct calendar *cal, const char *c
 {
 	struct cal_date d;
 	return parse(requested_on, &d, e) &&
-	       deadline_add(pg, case_id, "material_request", calendar_add_working_days(cal, d, 1),
+	       deadline_add(pg, case_id, "material_request", deadline_material_due(cal, d),
 			    request_id, "working_days", due, e);
 }
 
@@ -126,4 +126,97 @@ int deadline_days_left(const struct calendar *cal, const char *due, int64_t now)
 	if (cal_date_compare(today, d) <= 0)
 		return calendar_working_days_between(cal, today, d);
 	return -calendar_working_days_between(cal, d, today);
+}
+
+struct cal_date deadline_director_notice_due(struct cal_date registered)
+{
+	return cal_date_add_days(registered, 1);
+}
+
+struct cal_date deadline_urgent_forward_due(struct cal_date triaged)
+{
+	return triaged;
+}
+
+struct cal_date deadline_investigation_due(const struct calendar *cal, struct cal_date ordered)
+{
+	return calendar_add_working_days(cal, ordered, 10);
+}
+
+struct cal_date deadline_material_due(const struct calendar *cal, struct cal_date requested)
+{
+	return calendar_add_working_days(cal, requested, 1);
+}
+
+bool deadline_overdue(int64_t now, int64_t due_at)
+{
+	return now >= due_at;
+}
+
+int deadline_days_to(const struct calendar *cal, struct cal_date today, struct cal_date last,
+		     bool calendar_days)
+{
+	if (cal_date_compare(today, last) >= 0)
+		return 0;
+	return calendar_days ? cal_date_days_between(today, last)
+			     : calendar_working_days_between(cal, today, last);
+}
+
+void deadline_reminder_mark(int point, char mark[24])
+{
+	snprintf(mark, 24, "reminder:%d", point);
+}
+
+bool deadline_marked(const char *marks, const char *mark)
+{
+	size_t k = strlen(mark);
+	for (const char *p = marks; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == k && strncmp(p, mark, k) == 0)
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+void deadline_plan_reminders(const struct calendar *cal, const int *points, int npoints,
+			     struct cal_date today, struct cal_date last, struct cal_date created,
+			     bool calendar_days, const char *sent, struct deadline_reminders *out)
+{
+	out->left = deadline_days_to(cal, today, last, calendar_days);
+	out->mail = -1;
+	out->mark = 0;
+	/* the nearest reminder point not yet sent */
+	for (int r = 0; r < npoints; r++) {
+		char mark[24];
+		deadline_reminder_mark(points[r], mark);
+		struct cal_date point = calendar_days
+					    ? cal_date_add_days(last, -points[r])
+					    : calendar_add_working_days(cal, last, -points[r]);
+		bool before_creation = points[r] > 0 && cal_date_compare(point, created) < 0;
+		if (out->left <= points[r] && !deadline_marked(sent, mark) && !before_creation &&
+		    (out->mail < 0 || points[r] < points[out->mail]))
+			out->mail = r;
+	}
+	if (out->mail < 0)
+		return;
+	/* the farther ones that passed meanwhile */
+	for (int r = 0; r < npoints; r++) {
+		char mark[24];
+		deadline_reminder_mark(points[r], mark);
+		if (r != out->mail && out->left <= points[r] && !deadline_marked(sent, mark))
+			out->mark |= 1u << r;
+	}
+}
+
+unsigned deadline_points_reached(const int *points, int npoints, int left)
+{
+	unsigned reached = 0;
+	for (int r = 0; r < npoints; r++) {
+		if (left <= points[r])
+			reached |= 1u << r;
+	}
+	return reached;
 }

@@ -65,4 +65,50 @@ bool deadline_end_case(PGconn *pg, const char *case_id, bool closed, struct wf_e
  * day; negative = late by that many). */
 int deadline_days_left(const struct calendar *cal, const char *due, int64_t now);
 
+/* --- when each duty is due, and what a scan does about it: pure --- */
+
+/* The director is told no later than the day after the day of
+ * registration (004 p.10.6), counted in calendar days. */
+struct cal_date deadline_director_notice_due(struct cal_date registered);
+/* An urgent appeal is forwarded at once (004 p.6.3): its last day is the
+ * day of triage, counted in calendar days. */
+struct cal_date deadline_urgent_forward_due(struct cal_date triaged);
+/* Ten working days from the order date (004 p.7.5). */
+struct cal_date deadline_investigation_due(const struct calendar *cal, struct cal_date ordered);
+/* One working day from the request (004 p.7.8). */
+struct cal_date deadline_material_due(const struct calendar *cal, struct cal_date requested);
+
+/* A deadline is overdue from due_at on (Unix seconds; deadline_due_at). */
+bool deadline_overdue(int64_t now, int64_t due_at);
+/* Days from today to the last day: working days, or calendar days for a
+ * duty counted so (basis "calendar_days"); 0 on the day and after it. The
+ * reminder points are counted in the same days. */
+int deadline_days_to(const struct calendar *cal, struct cal_date today, struct cal_date last,
+		     bool calendar_days);
+/* A reminder point's mark in hotline.deadline_notices: "reminder:N". */
+void deadline_reminder_mark(int point, char mark[24]);
+/* Whether the comma-separated list of marks (hotline.deadline_notices
+ * kinds of one deadline) holds mark. */
+bool deadline_marked(const char *marks, const char *mark);
+
+/* What a scan does about a deadline not yet overdue, with the reminder
+ * points (days before the last day, the config's reminder_working_days):
+ * it mails the nearest point reached and not yet sent, and marks the
+ * farther ones that passed meanwhile without a mail. A point that came
+ * before the duty existed (created) is no reminder: the notice that
+ * created the duty said as much. sent: the marks already recorded. */
+struct deadline_reminders {
+	int left;      /* deadline_days_to today */
+	int mail;      /* the index in points of the reminder to mail; -1: none, and
+			  nothing is marked */
+	unsigned mark; /* bit r: points[r] is marked sent without a mail */
+};
+void deadline_plan_reminders(const struct calendar *cal, const int *points, int npoints,
+			     struct cal_date today, struct cal_date last, struct cal_date created,
+			     bool calendar_days, const char *sent, struct deadline_reminders *out);
+/* The points already reached with left days to go (bit r for points[r]):
+ * a new appeal's notice names its due date, so these are marked without
+ * a mail. */
+unsigned deadline_points_reached(const int *points, int npoints, int left);
+
 #endif

@@ -11,6 +11,7 @@
 #include "workflow/freetext.h"
 #include "workflow/names.h"
 #include "workflow/notice.h"
+#include "workflow/recipient.h"
 
 static const char sql_load[] =
 	"SELECT c.id, j.reg_no, c.state, c.director_named, i.id, i.state, i.decision, "
@@ -230,12 +231,28 @@ out:
 	return ok;
 }
 
+/* Queues notice n, of outbox kind kind, to each person the rule names for
+ * it (workflow/recipient.h): the case is triaged, it is under
+ * investigation. */
+static bool notify(PGconn *pg, const struct investigation *v, enum notice_kind nk, const char *kind,
+		   const struct notice *n, int *queued, struct wf_error *e)
+{
+	enum recipient who[RECIPIENT_MAX];
+	int nwho = recipient_list(nk, "investigation", v->director_named, true, who);
+	char *to[RECIPIENT_MAX] = {NULL};
+	for (int i = 0; i < nwho; i++)
+		to[i] = wfdb_setting(pg, recipient_setting(who[i]));
+	const char *r[RECIPIENT_MAX] = {to[0], to[1]};
+	bool ok = wfdb_notify(pg, v->case_id, kind, r, nwho, n, queued, e);
+	for (int i = 0; i < nwho; i++)
+		free(to[i]);
+	return ok;
+}
+
 static bool notify_ordered(PGconn *pg, const struct investigation *v, const char *due,
 			   int *queued, struct wf_error *e)
 {
 	char *url = wfdb_setting(pg, "console_url"), *org = wfdb_setting(pg, "organisation");
-	char *director = wfdb_setting(pg, v->director_named ? "alternate_email" : "director_email");
-	char *compliance = wfdb_setting(pg, "compliance_email");
 	struct notice_facts f = {.reg_no = v->reg_no,
 				 .deadline_kind = "investigation",
 				 .due_date = due,
@@ -243,13 +260,11 @@ static bool notify_ordered(PGconn *pg, const struct investigation *v, const char
 				 .organisation = org};
 	struct notice n;
 	notice_build(&n, NOTICE_INVESTIGATION_ORDERED, &f);
-	const char *r[2] = {compliance, director};
-	bool ok = wfdb_notify(pg, v->case_id, "investigation_ordered", r, 2, &n, queued, e);
+	bool ok =
+	    notify(pg, v, NOTICE_INVESTIGATION_ORDERED, "investigation_ordered", &n, queued, e);
 	notice_free(&n);
 	free(url);
 	free(org);
-	free(director);
-	free(compliance);
 	return ok;
 }
 
@@ -389,19 +404,16 @@ static bool notify_submitted(PGconn *pg, const struct investigation *v, int *que
 			     struct wf_error *e)
 {
 	char *url = wfdb_setting(pg, "console_url"), *org = wfdb_setting(pg, "organisation");
-	char *director = wfdb_setting(pg, v->director_named ? "alternate_email" : "director_email");
 	struct notice_facts f = {.reg_no = v->reg_no,
 				 .deadline_kind = "investigation",
 				 .console_url = url,
 				 .organisation = org};
 	struct notice n;
 	notice_build(&n, NOTICE_CONCLUSION_SUBMITTED, &f);
-	const char *r[1] = {director};
-	bool ok = wfdb_notify(pg, v->case_id, "conclusion_submitted", r, 1, &n, queued, e);
+	bool ok = notify(pg, v, NOTICE_CONCLUSION_SUBMITTED, "conclusion_submitted", &n, queued, e);
 	notice_free(&n);
 	free(url);
 	free(org);
-	free(director);
 	return ok;
 }
 
@@ -473,6 +485,11 @@ bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e
 	static const char sql_close[] =
 		"UPDATE hotline.cases SET state = 'closed', state_changed_at = now() WHERE id = $1";
 	const char *p[1] = {v->case_id};
+	/* the case's move, asked of the one table of moves (workflow/states.h) */
+	const char *why = case_check_transition(v->case_state, CASE_CLOSED);
+	if (why)
+		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", v->reg_no,
+			       case_state_name(v->case_state), why);
 	if (!move(pg, v, INV_CLOSED, e) || !wfdb_run(pg, sql_close, 1, p, e) ||
 	    !deadline_end_case(pg, v->case_id, true, e))
 		return false;

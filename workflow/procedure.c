@@ -10,12 +10,12 @@
 #include <jansson.h>
 
 #include "base/buf.h"
-#include "base/html.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/freetext.h"
 #include "workflow/names.h"
 #include "workflow/notice.h"
+#include "workflow/recipient.h"
 
 struct kase {
 	char id[24];
@@ -244,20 +244,21 @@ static bool meet_director_informed(PGconn *pg, const struct kase *k, struct wf_e
  * the step met the deadline it fulfils, so that one counts as met. */
 static bool end_if_over(PGconn *pg, const struct kase *k, struct wf_error *e)
 {
-	bool over = k->state == CASE_CLOSED || k->state == CASE_REFERRED ||
-		    k->state == CASE_NOT_CONSIDERED || k->state == CASE_FORWARDED;
-	return !over || deadline_end_case(pg, k->id, k->state == CASE_CLOSED, e);
+	return !case_state_ended(k->state) ||
+	       deadline_end_case(pg, k->id, k->state == CASE_CLOSED, e);
 }
 
-/* Queues a notice to each person the settings name under keys (at most 2). */
+/* Queues the notice to each person the rule names (workflow/recipient.h). */
 static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const char *kind,
-		   const char *deadline_kind, const char *const *keys, int nkeys,
-		   struct wf_error *e)
+		   const char *deadline_kind, struct wf_error *e)
 {
+	enum recipient who[RECIPIENT_MAX];
+	int nkeys =
+	    recipient_list(nk, deadline_kind, k->director_named, k->state != CASE_REGISTERED, who);
 	char *url = wfdb_setting(pg, "console_url"), *org = wfdb_setting(pg, "organisation");
 	char *to[2] = {NULL, NULL};
 	for (int i = 0; i < nkeys && i < 2; i++)
-		to[i] = wfdb_setting(pg, keys[i]);
+		to[i] = wfdb_setting(pg, recipient_setting(who[i]));
 	struct notice_facts f = {.reg_no = k->reg_no,
 				 .deadline_kind = deadline_kind,
 				 .due_date = k->out->due,
@@ -275,13 +276,6 @@ static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const 
 	free(to[0]);
 	free(to[1]);
 	return ok;
-}
-
-/* The director, or the alternate recipient when the report names the
- * director (000 L140): the director must not see it. */
-static const char *director_key(const struct kase *k)
-{
-	return k->director_named ? "alternate_email" : "director_email";
 }
 
 /* --- the steps --- */
@@ -349,19 +343,17 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 		struct cal_date d;
 		if (!cal_date_parse(k.reg_date, &d))
 			return wf_fail(e, WF_DB, "bad registration date %s", k.reg_date);
-		const char *keys[1] = {director_key(&k)};
-		return deadline_add(pg, k.id, "director_notice", cal_date_add_days(d, 1), NULL,
-				    "calendar_days", k.out->due, e) &&
-		       notify(pg, &k, NOTICE_DIRECTOR_NEW, "director_new", "director_notice", keys, 1,
-			      e);
+		return deadline_add(pg, k.id, "director_notice", deadline_director_notice_due(d),
+				    NULL, "calendar_days", k.out->due, e) &&
+		       notify(pg, &k, NOTICE_DIRECTOR_NEW, "director_new", "director_notice", e);
 	}
 	if (to == CASE_URGENT) {
 		/* forwarded immediately (004 p.6.3): due today */
-		const char *keys[2] = {"compliance_email", director_key(&k)};
-		return deadline_add(pg, k.id, "urgent_forward",
-				    calendar_local_date((int64_t)time(NULL)), NULL, "calendar_days",
-				    k.out->due, e) &&
-		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", keys, 2, e);
+		return deadline_add(
+			   pg, k.id, "urgent_forward",
+			   deadline_urgent_forward_due(calendar_local_date((int64_t)time(NULL))),
+			   NULL, "calendar_days", k.out->due, e) &&
+		       notify(pg, &k, NOTICE_URGENT, "urgent", "urgent_forward", e);
 	}
 	return end_if_over(pg, &k, e);
 }
@@ -438,12 +430,11 @@ bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body,
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, out, e))
 		return false;
-	bool moves = k.state == CASE_URGENT;
-	if (!moves && k.state != CASE_FORWARDED && k.state != CASE_INVESTIGATION)
-		return wf_fail(e, WF_CASE_STATE,
-			    "case %s is %s: only an urgent case or a director's decision to forward "
-			    "is recorded as forwarded",
-			    k.reg_no, case_state_name(k.state));
+	bool moves = false;
+	const char *why = case_check_forwarded(k.state, &moves);
+	if (why)
+		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no,
+			       case_state_name(k.state), why);
 	char *sealed = freetext_seal(key, body);
 	if (!sealed)
 		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record where it went");
@@ -528,15 +519,8 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 	return ok;
 }
 
-const char procedure_letter_css[] =
-	"body.letter{font:12pt/1.5 serif;max-width:40em;margin:3em auto;padding:0 1em}"
-	"body.letter .to{margin-left:50%}"
-	"body.letter h1{font-size:14pt;text-align:center}"
-	"body.letter .sign{margin-top:4em}"
-	"@media print{body.letter{margin:0}}";
-
-bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *stylesheet,
-			    struct buf *out, struct wf_error *e)
+bool procedure_letter_load(PGconn *pg, const char *reg_no, struct procedure_letter *out,
+			   struct wf_error *e)
 {
 	static const char sql_letter[] =
 		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
@@ -544,6 +528,7 @@ bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *styleshe
 		"coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
 		"(SELECT count(*) FROM hotline.attachments a WHERE a.case_id = c.id) "
 		"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	memset(out, 0, sizeof(*out));
 	const char *v[1] = {reg_no};
 	PGresult *res = wfdb_exec(pg, sql_letter, 1, v, e);
 	if (!res)
@@ -558,45 +543,31 @@ bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *styleshe
 			    reg_no);
 	}
 	char *org = wfdb_setting(pg, "organisation");
-	const char *no = PQgetvalue(res, 0, 0), *doc = PQgetvalue(res, 0, 4);
-	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
-		      "<title>Сопроводительное письмо ");
-	html_escape_str(out, no);
-	buf_puts(out, "</title>");
-	if (stylesheet) {
-		buf_puts(out, "<link rel=\"stylesheet\" href=\"");
-		html_escape_str(out, stylesheet);
-		buf_puts(out, "\">");
-	} else {
-		buf_puts(out, "<style>");
-		buf_puts(out, procedure_letter_css);
-		buf_puts(out, "</style>");
-	}
-	buf_puts(out, "</head><body class=\"letter\">\n<p class=\"org\">");
-	html_escape_str(out, org ? org : "");
-	buf_puts(out, "</p>\n<p>Исх. № ________ от ____________</p>\n"
-		      "<p class=\"to\">В уполномоченный орган по противодействию "
-		      "коррупции</p>\n<h1>Сопроводительное письмо</h1>\n"
-		      "<p>Направляем материалы по сообщению о фактах коррупционных правонарушений, "
-		      "зарегистрированному в Журнале регистрации обращений граждан за № <span "
-		      "id=\"letter-reg-no\">");
-	html_escape_str(out, no);
-	buf_puts(out, "</span> от ");
-	html_escape_str(out, PQgetvalue(res, 0, 1));
-	buf_puts(out, ", для принятия мер в соответствии с компетенцией (п. 10.6–10.7 "
-		      "Антикоррупционного стандарта).</p>\n<p>Решение руководителя от ");
-	html_escape_str(out, PQgetvalue(res, 0, 2));
-	if (*doc) {
-		buf_puts(out, ", ");
-		html_escape_str(out, doc);
-	}
-	buf_puts(out, ".</p>\n<p>Приложение: материалы по обращению, файлов: ");
-	html_escape_str(out, PQgetvalue(res, 0, 5));
-	buf_puts(out, ".</p>\n<p>Сведения о лице, оказывающем содействие в противодействии "
-		      "коррупции, являются государственными секретами и предоставляются в порядке, "
-		      "установленном законом.</p>\n<p class=\"sign\">Руководитель "
-		      "____________________ / ____________________ /</p>\n</body></html>\n");
+	out->reg_no = strdup(PQgetvalue(res, 0, 0));
+	out->registered = strdup(PQgetvalue(res, 0, 1));
+	out->decided = strdup(PQgetvalue(res, 0, 2));
+	out->doc = strdup(PQgetvalue(res, 0, 4));
+	out->files = strdup(PQgetvalue(res, 0, 5));
+	out->organisation = strdup(org ? org : "");
 	free(org);
 	PQclear(res);
+	if (!out->reg_no || !out->registered || !out->decided || !out->doc || !out->files ||
+	    !out->organisation) {
+		procedure_letter_free(out);
+		return wf_fail(e, WF_DB, "out of memory");
+	}
 	return true;
+}
+
+void procedure_letter_free(struct procedure_letter *l)
+{
+	if (!l)
+		return;
+	free(l->reg_no);
+	free(l->registered);
+	free(l->decided);
+	free(l->doc);
+	free(l->files);
+	free(l->organisation);
+	memset(l, 0, sizeof(*l));
 }

@@ -20,7 +20,6 @@
 #include <libpq-fe.h>
 
 #include "base/attr.h"
-#include "base/buf.h"
 #include "workflow/states.h"
 #include "workflow/wfdb.h"
 
@@ -127,14 +126,24 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 				const struct content_key *key, long long declared_by,
 				struct wf_error *e) MUST_CHECK;
 
-/* The printable cover letter for sending the materials on paper (004
- * p.10.7): case number and dates only, never content or identity. Appends
- * a whole HTML page to out. Refused unless the decision was to forward. */
-bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *stylesheet,
-			    struct buf *out, struct wf_error *e) MUST_CHECK;
-/* The letter's style: inline in the page when stylesheet is NULL (a file
- * to print), else the page links stylesheet, which must carry this (the
- * staff pages forbid inline style). */
-extern const char procedure_letter_css[];
+/* What the printable cover letter for sending the materials on paper says
+ * (004 p.10.7): case number and dates only, never content or identity.
+ * The staff pages render it (staff/coverletter.h). Every field is text
+ * the caller frees with procedure_letter_free(). */
+struct procedure_letter {
+	char *reg_no;
+	char *registered;   /* the day of registration, DD.MM.YYYY (Asia/Almaty) */
+	char *decided;	    /* the day of the director's decision, DD.MM.YYYY; "" if none */
+	char *doc;	    /* the decision's document; "" if none */
+	char *files;	    /* how many files the case holds, in decimal */
+	char *organisation; /* hotline.settings organisation; "" if unset */
+};
+
+/* Reads the letter's facts into out. Refused unless the director decided
+ * to forward the case (forward, or forward and investigate). */
+bool procedure_letter_load(PGconn *pg, const char *reg_no, struct procedure_letter *out,
+			   struct wf_error *e) MUST_CHECK;
+/* Frees the fields; NULL and a zeroed struct are fine. */
+void procedure_letter_free(struct procedure_letter *l);
 
 #endif

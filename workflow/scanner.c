@@ -11,7 +11,7 @@
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/notice.h"
-
+#include "workflow/recipient.h"
 
 struct scanner {
 	struct event_base *base;
@@ -30,24 +30,25 @@ struct scanner {
 static const char sql_calendar[] =
 	"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
 static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
-/* A case that ended (closed, referred, not considered, forwarded) gets no
+/* A case that ended (hotline.case_ended(), migrations/0027) gets no
  * reminder and no escalation, but for the reply a named reporter is still
  * owed after a referral or a forwarding: its deadlines are voided when it
  * ends (workflow/deadline.c deadline_end_case); the state test also keeps
- * out any row that escaped that. Overdue first, at once; then the deadlines ahead, a page per scan from
- * where the last scan stopped, so every one is looked at within a few
- * scans however many there are, and no scan holds the loop for long. */
+ * out any row that escaped that. Overdue first, at once; then the
+ * deadlines ahead, a page per scan from where the last scan stopped, so
+ * every one is looked at within a few scans however many there are, and no
+ * scan holds the loop for long. */
 #define SCAN_COLUMNS                                                                               \
 	"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "                                 \
 	"extract(epoch FROM d.due_at)::bigint, c.id, j.reg_no, "                                   \
-	"(c.director_named OR c.state = 'registered'), "                                           \
+	"c.director_named, "                                                                       \
 	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "                \
-	"WHERE n.deadline_id = d.id), ''), "                                                      \
-	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis "    \
+	"WHERE n.deadline_id = d.id), ''), "                                                       \
+	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis, "   \
+	"c.state <> 'registered' "                                                                 \
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "                    \
-	"AND c.state <> 'closed' AND (d.kind = 'reply' "                                           \
-	"OR c.state NOT IN ('referred', 'not_considered', 'forwarded')) "
+	"AND (NOT hotline.case_ended(c.state) OR (d.kind = 'reply' AND c.state <> 'closed')) "
 #define SCAN_PAGE 2000
 static const char sql_overdue_rows[] =
 	SCAN_COLUMNS "AND d.due_at <= to_timestamp($1::bigint) AND NOT EXISTS (SELECT 1 FROM "
@@ -111,20 +112,6 @@ static void pg_array(struct buf *b, const char *const *items, int n)
 	buf_puts(b, "}");
 }
 
-static bool has_kind(const char *list, const char *kind)
-{
-	size_t k = strlen(kind);
-	for (const char *p = list; *p;) {
-		size_t n = strcspn(p, ",");
-		if (n == k && strncmp(p, kind, k) == 0)
-			return true;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return false;
-}
-
 static double elapsed_ms(const struct timeval *t0)
 {
 	struct timeval now;
@@ -144,56 +131,16 @@ static void notices_done(struct db_job *job, void *arg)
 		log_info("deadline scan: notices queued in %.1f ms", elapsed_ms(&s->started));
 }
 
-/* The recipients of a notice about a deadline of this kind. director_named:
- * the director is not to be told, because the case names the director or
- * is not triaged yet (the director sees no appeal before triage, issue 14):
- * the alternate recipient is told in the director's place. */
-static int recipients(const char *kind, bool overdue, bool director_named, const PGresult *set,
-		      const char *out[3])
+/* The addresses of the people the rule names (workflow/recipient.h);
+ * returns how many. */
+static int addresses(enum notice_kind kind, const char *deadline_kind, bool director_named,
+		     bool triaged, const PGresult *set, const char *out[RECIPIENT_MAX])
 {
-	const char *director = setting(set, director_named ? "alternate_email" : "director_email");
-	const char *alternate = setting(set, "alternate_email");
-	const char *compliance = setting(set, "compliance_email");
-	int n = 0;
-	if (strcmp(kind, "triage") == 0) {
-		/* Untriaged: nobody has checked yet whether the report names the
-		 * director (000 L140), so an escalation goes one level up and to
-		 * compliance, never to the director. */
-		if (overdue)
-			out[n++] = alternate;
-		out[n++] = compliance;
-	} else if (strcmp(kind, "reply") == 0) {
-		/* compliance writes the reply (004 L196); an overdue one goes
-		 * up to the director, or the alternate when the director is
-		 * named */
-		out[n++] = compliance;
-		if (overdue)
-			out[n++] = director;
-	} else if (strcmp(kind, "director_notice") == 0) {
-		if (overdue) {
-			out[n++] = alternate;
-			out[n++] = compliance;
-		} else {
-			out[n++] = director;
-		}
-	} else if (strcmp(kind, "material_request") == 0) {
-		out[n++] = compliance;
-	} else {
-		out[n++] = compliance;
-		out[n++] = director;
-	}
+	enum recipient who[RECIPIENT_MAX];
+	int n = recipient_list(kind, deadline_kind, director_named, triaged, who);
+	for (int i = 0; i < n; i++)
+		out[i] = setting(set, recipient_setting(who[i]));
 	return n;
-}
-
-/* Days from today to the last day d: working days, or calendar days for a
- * duty counted so; 0 on the day and after it. */
-static int days_left(const struct calendar *cal, struct cal_date today, struct cal_date d,
-		     bool calendar_days)
-{
-	if (cal_date_compare(today, d) >= 0)
-		return 0;
-	return calendar_days ? cal_date_days_between(today, d)
-			     : calendar_working_days_between(cal, today, d);
 }
 
 static void add_notice(struct db_job *job, const PGresult *due, int row, const PGresult *set,
@@ -201,6 +148,7 @@ static void add_notice(struct db_job *job, const PGresult *due, int row, const P
 {
 	const char *dkind = PQgetvalue(due, row, 1);
 	bool named = strcmp(PQgetvalue(due, row, 6), "t") == 0;
+	bool triaged = strcmp(PQgetvalue(due, row, 11), "t") == 0;
 	struct notice_facts f = {
 		.reg_no = PQgetvalue(due, row, 5),
 		.deadline_kind = dkind,
@@ -212,8 +160,8 @@ static void add_notice(struct db_job *job, const PGresult *due, int row, const P
 	};
 	struct notice n;
 	notice_build(&n, kind, &f);
-	const char *to[3];
-	int nto = recipients(dkind, kind == NOTICE_OVERDUE, named, set, to);
+	const char *to[RECIPIENT_MAX];
+	int nto = addresses(kind, dkind, named, triaged, set, to);
 	struct buf arr;
 	buf_init(&arr);
 	pg_array(&arr, to, nto);
@@ -238,7 +186,7 @@ static int examine(struct scanner *s, struct db_job *out, const PGresult *due, i
 	 * the first mail about it */
 	if (strcmp(PQgetvalue(due, i, 9), "f") == 0)
 		return 0;
-	if (now >= due_at) {
+	if (deadline_overdue(now, due_at)) {
 		add_notice(out, due, i, set, NOTICE_OVERDUE, "overdue", 0, false);
 		const char *c[1] = {PQgetvalue(due, i, 4)};
 		db_job_add(out, sql_overdue, 1, c, NULL, NULL);
@@ -253,31 +201,20 @@ static int examine(struct scanner *s, struct db_job *out, const PGresult *due, i
 	 * triage; an urgent forward) is reminded in calendar days: its
 	 * reminder "0" comes on its last day, a Saturday included. */
 	bool calendar_days = strcmp(PQgetvalue(due, i, 10), "calendar_days") == 0;
-	int left = days_left(cal, today, d, calendar_days);
 	/* the nearest reminder point not yet sent; the farther ones that
 	 * passed meanwhile are marked without a mail */
-	int best = -1;
-	for (int r = 0; r < s->nreminders; r++) {
-		char mark[24];
-		snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
-		/* a reminder point that came before the duty existed is no
-		 * reminder: the notice that created it said as much */
-		struct cal_date point = calendar_days
-					    ? cal_date_add_days(d, -s->reminders[r])
-					    : calendar_add_working_days(cal, d, -s->reminders[r]);
-		bool before_creation = s->reminders[r] > 0 && cal_date_compare(point, created) < 0;
-		if (left <= s->reminders[r] && !has_kind(sent, mark) && !before_creation &&
-		    (best < 0 || s->reminders[r] < s->reminders[best]))
-			best = r;
-	}
-	if (best < 0)
+	struct deadline_reminders plan;
+	deadline_plan_reminders(cal, s->reminders, s->nreminders, today, d, created, calendar_days,
+				sent, &plan);
+	if (plan.mail < 0)
 		return 0;
 	for (int r = 0; r < s->nreminders; r++) {
 		char mark[24];
-		snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
-		if (r == best) {
-			add_notice(out, due, i, set, NOTICE_REMINDER, mark, left, calendar_days);
-		} else if (left <= s->reminders[r] && !has_kind(sent, mark)) {
+		deadline_reminder_mark(s->reminders[r], mark);
+		if (r == plan.mail) {
+			add_notice(out, due, i, set, NOTICE_REMINDER, mark, plan.left,
+				   calendar_days);
+		} else if (plan.mark & (1u << r)) {
 			const char *v[2] = {PQgetvalue(due, i, 0), mark};
 			db_job_add(out, sql_mark, 2, v, NULL, NULL);
 		}
@@ -310,22 +247,25 @@ static int announce(struct scanner *s, struct db_job *out, const PGresult *reg, 
 		};
 		struct notice n;
 		notice_build(&n, NOTICE_REGISTERED, &f);
-		const char *to[1] = {setting(set, "compliance_email")};
+		/* the case is not triaged: nobody has read it */
+		const char *to[RECIPIENT_MAX];
+		int nto = addresses(NOTICE_REGISTERED, "triage", false, false, set, to);
 		struct buf arr;
 		buf_init(&arr);
-		pg_array(&arr, to, 1);
+		pg_array(&arr, to, nto);
 		const char *v[7] = {deadline_id, "registered", "registered", n.subject.data,
 				    n.body.data, case_id, arr.data};
 		db_job_add(out, sql_notice, 7, v, NULL, NULL);
 		buf_reset(&arr);
 		notice_free(&n);
 		queued = 1;
-		int left = days_left(cal, today, d, true); /* triage: calendar days */
+		int left = deadline_days_to(cal, today, d, true); /* triage: calendar days */
+		unsigned reached = deadline_points_reached(s->reminders, s->nreminders, left);
 		for (int r = 0; r < s->nreminders; r++) {
-			if (left > s->reminders[r])
+			if (!(reached & (1u << r)))
 				continue;
 			char mark[24];
-			snprintf(mark, sizeof(mark), "reminder:%d", s->reminders[r]);
+			deadline_reminder_mark(s->reminders[r], mark);
 			const char *m[2] = {deadline_id, mark};
 			db_job_add(out, sql_mark, 2, m, NULL, NULL);
 		}

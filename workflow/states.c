@@ -80,6 +80,12 @@ bool investigation_decision_parse(const char *name, enum investigation_decision 
 	return true;
 }
 
+bool case_state_ended(enum case_state s)
+{
+	return s == CASE_CLOSED || s == CASE_REFERRED || s == CASE_NOT_CONSIDERED ||
+	       s == CASE_FORWARDED;
+}
+
 /* allowed[from][to] */
 static const bool case_allowed[CASE_STATE_COUNT][CASE_STATE_COUNT] = {
 	[CASE_REGISTERED] = {[CASE_TO_DIRECTOR] = true, [CASE_REFERRED] = true,
@@ -118,6 +124,15 @@ const char *case_check_transition(enum case_state from, enum case_state to)
 	default:
 		return "not allowed";
 	}
+}
+
+const char *case_check_forwarded(enum case_state s, bool *moves)
+{
+	*moves = s == CASE_URGENT;
+	if (!*moves && s != CASE_FORWARDED && s != CASE_INVESTIGATION)
+		return "only an urgent case or a director's decision to forward is recorded as "
+		       "forwarded";
+	return NULL;
 }
 
 const char *investigation_check_transition(enum investigation_state from,

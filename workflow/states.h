@@ -46,9 +46,24 @@ bool investigation_state_parse(const char *name, enum investigation_state *out);
 const char *investigation_decision_name(enum investigation_decision d);
 bool investigation_decision_parse(const char *name, enum investigation_decision *out);
 
+/* Whether the state ends the case's procedure for the hotline: closed,
+ * referred, not considered, forwarded. No move leaves it; no deadline runs
+ * but the reply a named reporter is owed after a referral or a forwarding
+ * (workflow/deadline.h deadline_end_case). SQL asks hotline.case_ended()
+ * (migrations/0027), which holds the same list. */
+bool case_state_ended(enum case_state s);
+
 /* NULL when allowed, else why not (English, for the operator's terminal
- * and the log). */
+ * and the log). This table is the only check of a case's moves: the
+ * database checks only that a state is one of these names (constraint
+ * cases_state_known, migrations/0003); every move goes through
+ * workflow/procedure.c or workflow/investigation.c, which ask it first. */
 const char *case_check_transition(enum case_state from, enum case_state to);
+/* Recording that the materials went to the competent body: an urgent
+ * case moves to forwarded (*moves true); a case the director decided to
+ * forward (forwarded, or under investigation after "forward and
+ * investigate") only gets the record. NULL when allowed, else why not. */
+const char *case_check_forwarded(enum case_state s, bool *moves);
 const char *investigation_check_transition(enum investigation_state from,
 					   enum investigation_state to,
 					   enum investigation_decision decision, bool decided);

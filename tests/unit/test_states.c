@@ -1,10 +1,12 @@
 /* Every transition of the case and investigation state machines: the
  * allowed ones are listed here by hand from the procedure; every other
- * pair must be refused with a reason. */
+ * pair must be refused with a reason. The states that end a case, in C and
+ * in SQL (migrations/0027), are the same list. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -117,6 +119,72 @@ static void decision_only_after_submission(void **state)
 	assert_string_equal(investigation_state_name(INV_SUBMITTED), "submitted");
 }
 
+/* Closed, referred, not considered, forwarded: over for the hotline, and
+ * no move leaves them. */
+static void ended_states(void **state)
+{
+	(void)state;
+	for (int s = 0; s < CASE_STATE_COUNT; s++) {
+		bool ended = s == CASE_CLOSED || s == CASE_REFERRED || s == CASE_NOT_CONSIDERED ||
+			     s == CASE_FORWARDED;
+		assert_int_equal(case_state_ended((enum case_state)s), ended);
+		for (int to = 0; ended && to < CASE_STATE_COUNT; to++)
+			assert_non_null(
+			    case_check_transition((enum case_state)s, (enum case_state)to));
+	}
+}
+
+/* hotline.case_ended() (migrations/0027) names the states case_state_ended()
+ * knows, and no other. */
+static void ended_states_in_sql(void **state)
+{
+	(void)state;
+	FILE *f = fopen("migrations/0027_case_ended.sql", "r");
+	assert_non_null(f);
+	char line[512], list[512] = "";
+	while (fgets(line, sizeof(line), f)) {
+		const char *in = strstr(line, "p_state IN (");
+		if (in)
+			snprintf(list, sizeof(list), "%s", in);
+	}
+	fclose(f);
+	assert_true(list[0]);
+	int named = 0;
+	for (int s = 0; s < CASE_STATE_COUNT; s++) {
+		char quoted[40];
+		snprintf(quoted, sizeof(quoted), "'%s'", case_state_name((enum case_state)s));
+		bool in_sql = strstr(list, quoted) != NULL;
+		assert_int_equal(in_sql, case_state_ended((enum case_state)s));
+		named += in_sql;
+	}
+	int quotes = 0;
+	for (const char *c = list; *c; c++)
+		quotes += *c == '\'';
+	assert_int_equal(quotes, 2 * named);
+}
+
+/* Recording the forward: an urgent case moves; a case the director
+ * decided to forward (alone or with an investigation) is only recorded. */
+static void forwarded_recorded(void **state)
+{
+	(void)state;
+	for (int s = 0; s < CASE_STATE_COUNT; s++) {
+		bool moves = true;
+		const char *why = case_check_forwarded((enum case_state)s, &moves);
+		if (s == CASE_URGENT) {
+			assert_null(why);
+			assert_true(moves);
+			assert_null(case_check_transition(CASE_URGENT, CASE_FORWARDED));
+		} else if (s == CASE_FORWARDED || s == CASE_INVESTIGATION) {
+			assert_null(why);
+			assert_false(moves);
+		} else {
+			assert_non_null(why);
+			assert_false(moves);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -124,6 +192,9 @@ int main(void)
 		cmocka_unit_test(every_investigation_transition),
 		cmocka_unit_test(names_round_trip),
 		cmocka_unit_test(decision_only_after_submission),
+		cmocka_unit_test(ended_states),
+		cmocka_unit_test(ended_states_in_sql),
+		cmocka_unit_test(forwarded_recorded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
