@@ -13,6 +13,7 @@
 #include "intake/sealing.h"
 #include "intake/spool.h"
 #include "workflow/notice.h"
+#include "workflow/states.h"
 
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
@@ -179,12 +180,13 @@ static bool deadline_text(const char *kind, enum msg *out)
 	return true;
 }
 
-/* The states in which the consideration has finished: a message is still
+/* The states in which the consideration has finished (workflow/states.h,
+ * the list of the SQL function hotline.case_ended): a message is still
  * taken, and the compliance manager reads it (docs/http.md). */
 static bool state_finished(const char *state)
 {
-	return strcmp(state, "closed") == 0 || strcmp(state, "referred") == 0 ||
-	       strcmp(state, "not_considered") == 0 || strcmp(state, "forwarded") == 0;
+	enum case_state s;
+	return case_state_parse(state, &s) && case_state_ended(s);
 }
 
 /* --- replies from staff (docs/keys.md "The reporter's key pair") --- */
