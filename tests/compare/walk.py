@@ -88,6 +88,10 @@ NORMALISERS = [
     # a reveal packet's identity line: the identity sealed to the stack's
     # random unmasking key (docs/reveal.md)
     (re.compile(r"(?m)^identity [A-Za-z0-9+/]+=*$"), "identity <SEALED>"),
+    # a receipt dictated on the phone (desk/dictate.c): each group of four
+    # digits and the same digits in words
+    (re.compile(r'<li><span class="group">\d{4}</span> <span class="spoken">[^<]*</span></li>'),
+     '<li><span class="group"><GROUP></span> <span class="spoken"><SPOKEN></span></li>'),
     # one-time activation codes (hotlinectl user add, admin pages)
     (re.compile(r"\b[a-z2-9]{5}(?:-[a-z2-9]{5}){3}\b"), "<ACTIVATION>"),
     # a TOTP secret offered for enrolment (32 base32 characters), and its
@@ -771,7 +775,8 @@ def desk_walk(w, c):
     op.get("/staff/calls/new", name="call-form")
     op.post("/staff/calls/new", [], name="call-empty")
     op.submit(page(op, "/staff/calls/new"), "/staff/calls/new", "call-save",
-              fill={"what": "A caller reports a bribe at the gate.", "category": "corruption"},
+              fill={"what": "A caller reports a bribe at the gate.", "category": "corruption",
+                    **{f"step{i}": "done" for i in range(1, 6)}},
               blank=DESK_BLANK)
     op.get("/staff/calls", name="calls")
     reg.get("/staff/register", name="register-form")
