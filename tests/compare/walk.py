@@ -237,7 +237,6 @@ class FormParser(html.parser.HTMLParser):
                 f.select[1] = v
             if "selected" in a:
                 f.select[2] = v
-            self._opt = v
         elif tag == "textarea" and name:
             f.textarea = [name, ""]
 
@@ -274,7 +273,6 @@ class Recorder:
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.n = 0
-        self.names = set()
 
     def save(self, name, text):
         self.n += 1
@@ -390,9 +388,6 @@ class Walk:
         self.used_steps = {}
         self.today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 5 * 3600))
         self.conninfo = f"host={self.dir}/pg/run dbname=hotline user=postgres"
-        self.mail_count = 0
-        self.lmtp_count = 0
-        self.http_count = 0
 
     # -- the stack
     def start(self):
@@ -496,7 +491,6 @@ class Walk:
         # the order in which one step's notices reach the sink is not fixed
         for t in sorted(texts, key=normalise_mail):
             self.rec.save("mail", t)
-            self.mail_count += 1
 
     def fresh_totp(self, login):
         """A code the daemon accepts now, never one of a step used before."""
@@ -541,7 +535,6 @@ class Walk:
             lines += ["S: " + x for x in answer(count)]
         s.close()
         self.rec.save("lmtp-" + name, "\n".join(lines) + "\n")
-        self.lmtp_count += 1
         self.settle()
         return lines
 
@@ -573,7 +566,6 @@ def public_walk(w):
     pub.request("put", "PUT", "/status", b"x", "text/plain")
     for accept in ("kk", "ru-RU,ru;q=0.9", "en-GB,en;q=0.8", "de"):
         pub.get("/", name="accept-" + accept, headers={"Accept-Language": accept})
-    receipts = {}
     for lang in ("kk", "ru", "en"):
         pub.post("/report", report_fields(lang, what="", who=None), name=f"report-errors-{lang}")
         pub.post("/report", report_fields(lang, identity="named", name="Aigerim Example",
