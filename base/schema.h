@@ -3,6 +3,6 @@
 #ifndef HOTLINE_BASE_SCHEMA_H
 #define HOTLINE_BASE_SCHEMA_H
 
-#define SCHEMA_VERSION 25
+#define SCHEMA_VERSION 26
 
 #endif

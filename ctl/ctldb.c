@@ -153,36 +153,3 @@ struct calendar *ctldb_calendar(PGconn *pg)
 		fprintf(stderr, "hotlinectl: %s\n", e.text);
 	return cal;
 }
-
-char *ctldb_setting(PGconn *pg, const char *key)
-{
-	static const char sql_setting[] = "SELECT value FROM hotline.settings WHERE key = $1";
-	const char *v[1] = {key};
-	PGresult *res = ctldb_exec(pg, sql_setting, 1, v);
-	char *value = NULL;
-	if (res && PQntuples(res) == 1)
-		value = strdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return value;
-}
-
-bool ctldb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
-		  int nrecipients, const struct notice *n)
-{
-	static const char sql_outbox[] =
-		"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
-		"VALUES ($1, $2, $3, $4, $5)";
-	int queued = 0;
-	for (int i = 0; i < nrecipients; i++) {
-		if (!recipients[i] || !*recipients[i])
-			continue;
-		const char *v[5] = {kind, recipients[i], n->subject.data, n->body.data, case_id};
-		if (!ctldb_run(pg, sql_outbox, 5, v))
-			return false;
-		queued++;
-	}
-	if (queued == 0)
-		fprintf(stderr, "hotlinectl: warning: no recipient is configured for this notice "
-				"(hotlinectl settings set ...); it is recorded in the case only\n");
-	return true;
-}

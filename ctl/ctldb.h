@@ -7,8 +7,6 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
-#include "workflow/notice.h"
-
 struct calendar;
 
 PGconn *ctldb_connect(const char *conninfo);
@@ -50,14 +48,6 @@ bool ctldb_commit_audited(PGconn *pg, const char *what, const char *step, const 
 
 /* The working-day calendar: rules plus the rows of hotline.calendar_days. */
 struct calendar *ctldb_calendar(PGconn *pg);
-
-/* A value of hotline.settings, or NULL (caller frees). */
-char *ctldb_setting(PGconn *pg, const char *key);
-
-/* Queues a notice for each non-empty recipient, in the caller's
- * transaction. */
-bool ctldb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
-		  int nrecipients, const struct notice *n);
 
 /* Takes "--database CONNINFO" (anywhere) out of argv and returns it, or
  * $HOTLINE_DATABASE when it is not there. */

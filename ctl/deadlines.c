@@ -16,7 +16,7 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 		"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "
 		"to_char(coalesce(i.order_date, m.requested_on, CASE WHEN d.kind = 'reply' THEN "
 		"(j.registered_at AT TIME ZONE 'Asia/Almaty')::date END), 'YYYY-MM-DD'), j.reg_no, "
-		"i.id, m.id, (SELECT s.value FROM hotline.settings s WHERE s.key = 'reply_working_days') "
+		"i.id, m.id, hotline.setting('reply_working_days') "
 		"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
 		"JOIN hotline.journal j ON j.id = c.journal_id "
 		"LEFT JOIN hotline.investigations i ON d.kind = 'investigation' AND i.case_id = d.case_id "

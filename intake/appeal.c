@@ -77,8 +77,7 @@ static const char sql_mail_proof[] =
 	"WHERE receipt_hash = $1";
 /* Only the claimed number: nothing of that case is read or shown here. */
 static const char sql_claim[] =
-	"INSERT INTO hotline.case_events (case_id, kind, detail) "
-	"SELECT id, 'followup_unproven', jsonb_build_object('claims', $2::text) "
+	"SELECT hotline.case_event(id, 'followup_unproven', jsonb_build_object('claims', $2::text)) "
 	"FROM hotline.cases WHERE receipt_hash = $1";
 static const char sql_readers[] = "SELECT id, public_key FROM hotline.case_readers ORDER BY id";
 static const char sql_case_seals[] =

@@ -471,8 +471,7 @@ static void job_free(struct job *job)
 /* --- registration, back on the loop --- */
 
 static const char sql_ack[] =
-    "INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id, sealed, sealed_key) "
-    "VALUES ('mail_ack', '', '', '', $1, $2, $3)";
+    "SELECT hotline.outbox_queue_sealed('mail_ack', $1, $2, $3)";
 
 static void ack_queued(struct db_job *dbj, void *arg)
 {
@@ -610,8 +609,7 @@ static const char sql_message_file[] =
     "INSERT INTO hotline.attachments (case_id, message_id, meta, data) "
     "VALUES ($1, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3)";
 static const char sql_message_event[] =
-    "INSERT INTO hotline.case_events (case_id, kind, detail) "
-    "VALUES ($1, 'reporter_message', '{\"channel\": \"email\"}')";
+    "SELECT hotline.case_event($1, 'reporter_message', '{\"channel\": \"email\"}')";
 
 static void job_answered(struct job *job)
 {

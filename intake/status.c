@@ -46,8 +46,8 @@ static const char sql_commit[] = "COMMIT";
  * finished, and what the notice to staff needs. */
 static const char sql_message_case[] =
 	"SELECT c.id, j.reg_no, c.state IN ('closed', 'referred', 'not_considered', 'forwarded'), "
-	"coalesce((SELECT value FROM hotline.settings WHERE key = 'console_url'), ''), "
-	"coalesce((SELECT value FROM hotline.settings WHERE key = 'organisation'), ''), "
+	"coalesce(hotline.setting('console_url'), ''), "
+	"coalesce(hotline.setting('organisation'), ''), "
 	"c.case_public_key "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE c.receipt_hash = $1";
@@ -57,7 +57,7 @@ static const char sql_message_case[] =
  * of their staff account (004 L139: the commission considers what arrives
  * during the investigation). */
 static const char sql_message_recipients[] =
-	"SELECT value FROM hotline.settings WHERE key = 'compliance_email' AND value <> '' "
+	"SELECT s.value FROM hotline.setting('compliance_email') AS s (value) WHERE s.value <> '' "
 	"UNION SELECT u.email FROM hotline.cases c "
 	"JOIN hotline.investigations i ON i.case_id = c.id "
 	"JOIN hotline.commission_members m ON m.investigation_id = i.id "
@@ -74,10 +74,9 @@ static const char sql_message_newest[] =
 	"UPDATE hotline.cases SET last_reporter_message = "
 	"currval(pg_get_serial_sequence('hotline.messages', 'id')) WHERE id = $1::bigint";
 static const char sql_message_event[] =
-	"INSERT INTO hotline.case_events (case_id, kind) VALUES ($1::bigint, 'reporter_message')";
+	"SELECT hotline.case_event($1::bigint, 'reporter_message')";
 static const char sql_message_notice[] =
-	"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
-	"VALUES ('reporter_message', $1, $2, $3, $4::bigint)";
+	"SELECT hotline.outbox_queue('reporter_message', ARRAY[$1::text], $2, $3, $4::bigint)";
 
 /* --- pages --- */
 

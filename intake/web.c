@@ -553,7 +553,8 @@ static void policy_read(struct db_job *job, void *arg)
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
 		return; /* keep what was known; the next GET tries again */
 	w->consider_anonymous =
-	    PQntuples(res) == 1 && procedure_considers_anonymous(PQgetvalue(res, 0, 0));
+	    PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
+	    procedure_considers_anonymous(PQgetvalue(res, 0, 0));
 }
 
 /* The form shows what was last read; a fresh read is on its way for the
@@ -561,7 +562,7 @@ static void policy_read(struct db_job *job, void *arg)
 static void policy_refresh(struct web *w)
 {
 	static const char sql_policy[] =
-	    "SELECT value FROM hotline.settings WHERE key = 'consider_anonymous_reports'";
+	    "SELECT hotline.setting('consider_anonymous_reports')";
 	time_t now = time(NULL);
 	if (w->policy_reading || (w->policy_read_at && now - w->policy_read_at < 2))
 		return;

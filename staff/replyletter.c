@@ -10,8 +10,7 @@
 /* The newest reply (a later one corrects an earlier). */
 static const char sql_reply[] =
     "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
-    "m.key_sealed, m.body_case, (SELECT s.value FROM hotline.settings s "
-    "WHERE s.key = 'organisation') "
+    "m.key_sealed, m.body_case, hotline.setting('organisation') "
     "FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
     "JOIN hotline.journal j ON j.id = c.journal_id "
     "WHERE m.case_id = $1 AND m.is_reply ORDER BY m.id DESC LIMIT 1";

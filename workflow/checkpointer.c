@@ -32,9 +32,9 @@ struct checkpointer {
 static const char sql_heads[] =
     "SELECT coalesce(j.id, 0), coalesce(j.row_hash, '\\x'::bytea), coalesce(a.id, 0), "
     "coalesce(a.row_hash, '\\x'::bytea), "
-    "(SELECT value FROM hotline.settings WHERE key = 'director_email'), "
-    "(SELECT value FROM hotline.settings WHERE key = 'compliance_email'), "
-    "(SELECT value FROM hotline.settings WHERE key = 'organisation') "
+    "hotline.setting('director_email'), "
+    "hotline.setting('compliance_email'), "
+    "hotline.setting('organisation') "
     "FROM (SELECT 1) AS one "
     "LEFT JOIN LATERAL (SELECT id, row_hash FROM hotline.journal ORDER BY id DESC LIMIT 1) j "
     "ON true "
@@ -52,8 +52,7 @@ static const char sql_keep[] =
     "INSERT INTO hotline.checkpoints (journal_id, audit_id, line) VALUES ($1, $2, $3)";
 /* Not a notice about a case (workflow/notice.h): no case_id, no link. */
 static const char sql_mail[] =
-    "INSERT INTO hotline.outbox (kind, recipient, subject, body) "
-    "SELECT 'checkpoint', r, $2, $3 FROM unnest($1::text[]) AS r WHERE r <> ''";
+    "SELECT hotline.outbox_queue('checkpoint', $1::text[], $2, $3)";
 
 static void schedule(struct checkpointer *c, unsigned seconds)
 {

@@ -123,7 +123,7 @@ bool investigation_check_decider(PGconn *pg, const struct investigation *v, long
 }
 
 static const char sql_event[] =
-	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
+	"SELECT hotline.case_event($1, $2, $3::jsonb)";
 
 static bool move(PGconn *pg, struct investigation *v, enum investigation_state to,
 		 struct wf_error *e)

@@ -38,7 +38,7 @@ static const char sql_case[] =
 static const char sql_state[] =
 	"UPDATE hotline.cases SET state = $2, state_changed_at = now() WHERE id = $1";
 static const char sql_event[] =
-	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
+	"SELECT hotline.case_event($1, $2, $3::jsonb)";
 static const char sql_meet[] =
 	"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
 	"AND met_at IS NULL";

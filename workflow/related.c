@@ -17,8 +17,7 @@ bool related_attach(PGconn *pg, const char *appeal_case_id, const char *appeal_r
 		"INSERT INTO hotline.related_appeals (investigation_id, case_id, linked_by) "
 		"VALUES ($1::bigint, $2::bigint, $3::bigint) ON CONFLICT DO NOTHING";
 	static const char sql_event[] =
-		"INSERT INTO hotline.case_events (case_id, kind, detail) "
-		"VALUES ($1::bigint, $2, jsonb_build_object($3::text, $4::text))";
+		"SELECT hotline.case_event($1::bigint, $2, jsonb_build_object($3::text, $4::text))";
 	int year, seq;
 	if (!target || !journal_parse_reg_no(target, &year, &seq))
 		return wf_fail(e, WF_MISSING, "the registration number of the investigated case "

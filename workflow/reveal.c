@@ -114,7 +114,7 @@ char *reveal_reason(PGconn *pg, const struct reveal *r)
 }
 
 static const char sql_event[] =
-	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
+	"SELECT hotline.case_event($1, $2, $3::jsonb)";
 
 static bool event(PGconn *pg, const char *case_id, const char *reveal_id, const char *what,
 		  struct wf_error *e)

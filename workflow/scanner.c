@@ -79,8 +79,7 @@ static const char sql_notice[] =
 	"WITH n AS (INSERT INTO hotline.deadline_notices (deadline_id, kind) SELECT $1::bigint, $2::text "
 	"WHERE EXISTS (SELECT 1 FROM hotline.deadlines WHERE id = $1::bigint AND met_at IS NULL) "
 	"ON CONFLICT DO NOTHING RETURNING deadline_id) "
-	"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
-	"SELECT $3, r, $4, $5, $6::bigint FROM n, unnest($7::text[]) AS r WHERE r <> ''";
+	"SELECT hotline.outbox_queue($3, $7::text[], $4, $5, $6::bigint) FROM n";
 static const char sql_mark[] =
 	"INSERT INTO hotline.deadline_notices (deadline_id, kind) VALUES ($1, $2) "
 	"ON CONFLICT DO NOTHING";

@@ -86,11 +86,11 @@ struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e)
 
 char *wfdb_setting(PGconn *pg, const char *key)
 {
-	static const char sql_setting[] = "SELECT value FROM hotline.settings WHERE key = $1";
+	static const char sql_setting[] = "SELECT hotline.setting($1)";
 	const char *v[1] = {key};
 	PGresult *res = wfdb_exec(pg, sql_setting, 1, v, NULL);
 	char *value = NULL;
-	if (res && PQntuples(res) == 1)
+	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 		value = strdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return value;
@@ -100,8 +100,7 @@ bool wfdb_notify(PGconn *pg, const char *case_id, const char *kind, const char *
 		 int nrecipients, const struct notice *n, int *queued, struct wf_error *e)
 {
 	static const char sql_outbox[] =
-		"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
-		"VALUES ($1, $2, $3, $4, $5)";
+		"SELECT hotline.outbox_queue($1, ARRAY[$2::text], $3, $4, $5::bigint)";
 	int count = 0;
 	for (int i = 0; i < nrecipients; i++) {
 		if (!recipients[i] || !*recipients[i])
