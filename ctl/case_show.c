@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/schema.h"
 #include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "ctl/keygen.h"
 
 static const char sql_case[] =
-	"SELECT c.id, j.reg_no, j.channel, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"SELECT c.id, j.reg_no, j.channel, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD HH24:MI:SS'), c.category, c.director_involved, c.anonymous, c.language, "
 	"c.state, coalesce(c.content_key_resealed, c.content_key_sealed), c.content, c.identity_sealed "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
@@ -23,7 +24,7 @@ static const char sql_files[] =
 	"JOIN hotline.cases c ON c.id = a.case_id JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE j.reg_no = $1 AND a.message_id IS NULL ORDER BY a.id";
 static const char sql_messages[] =
-	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', "
+	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD HH24:MI:SS'), m.key_sealed, m.body_case FROM hotline.messages m "
 	"JOIN hotline.cases c ON c.id = m.case_id JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE j.reg_no = $1 ORDER BY m.id";

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/schema.h"
 #include "ctl/ctldb.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
@@ -15,7 +16,7 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 	static const char sql_open[] =
 		"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "
 		"to_char(coalesce(i.order_date, m.requested_on, CASE WHEN d.kind = 'reply' THEN "
-		"(j.registered_at AT TIME ZONE 'Asia/Almaty')::date END), 'YYYY-MM-DD'), j.reg_no, "
+		"(j.registered_at AT TIME ZONE " SQL_ZONE ")::date END), 'YYYY-MM-DD'), j.reg_no, "
 		"i.id, m.id, hotline.setting('reply_working_days') "
 		"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
 		"JOIN hotline.journal j ON j.id = c.journal_id "

@@ -15,16 +15,17 @@
 
 #include <sodium.h>
 
-#include "crypto/keys.h"
-#include "ctl/chaincheck.h"
-#include "ctl/ctldb.h"
-#include "ctl/keygen.h"
 #include "accounts/account.h"
 #include "accounts/accountdb.h"
 #include "accounts/activation.h"
 #include "accounts/audit.h"
-#include "staff/internal.h"
 #include "accounts/totp.h"
+#include "base/schema.h"
+#include "crypto/keys.h"
+#include "ctl/chaincheck.h"
+#include "ctl/ctldb.h"
+#include "ctl/keygen.h"
+#include "staff/internal.h"
 
 static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void complain(const char *fmt, ...)
@@ -345,7 +346,7 @@ static int user_grants(PGconn *pg)
 {
 	static const char sql_waiting[] =
 	    "SELECT u.login, g.role, g.requested_login, "
-	    "to_char(g.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), u.public_key "
+	    "to_char(g.requested_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), u.public_key "
 	    "FROM hotline.staff_grants_pending g JOIN hotline.staff_users u ON u.id = g.user_id "
 	    "ORDER BY g.requested_at, g.id";
 	PGresult *res = ctldb_exec(pg, sql_waiting, 0, NULL);

@@ -8,8 +8,9 @@
 
 #include <event2/event.h>
 
-#include "crypto/casekey.h"
 #include "base/log.h"
+#include "base/schema.h"
+#include "crypto/casekey.h"
 
 struct pending {
 	struct appeal *appeal;
@@ -61,11 +62,11 @@ static const char sql_commit[] = "COMMIT";
  * reporter told "not saved" is never registered later. */
 static const char sql_deadline[] = "SELECT set_config('statement_timeout', $1, true)";
 static const char sql_register[] =
-	"SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE 'Asia/Almaty', "
+	"SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD HH24:MI') FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
 /* Same columns as sql_register. */
 static const char sql_registered[] =
-	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD HH24:MI') FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE c.receipt_hash = $1";
 static const char sql_session_gone[] =

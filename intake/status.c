@@ -5,25 +5,26 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto/seal.h"
 #include "base/clientaddr.h"
-#include "base/log.h"
 #include "base/html.h"
+#include "base/log.h"
+#include "base/schema.h"
+#include "crypto/seal.h"
 #include "intake/request.h"
 #include "intake/sealing.h"
 #include "intake/spool.h"
 #include "workflow/notice.h"
 
 static const char sql_case[] =
-	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD HH24:MI'), c.state, c.category, "
-	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty', "
+	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD'), ''), "
 	"c.reporter_public_key IS NULL "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE c.receipt_hash = $1";
 static const char sql_messages[] =
-	"SELECT m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), "
+	"SELECT m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), "
 	"m.body_reporter, (SELECT count(*) FROM hotline.attachments a WHERE a.message_id = m.id), "
 	"m.is_reply "
 	"FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
@@ -36,8 +37,8 @@ static const char sql_deadlines[] =
  * (docs/reveal.md). */
 static const char sql_reveals[] =
 	"SELECT r.requester_role, r.state, "
-	"to_char(r.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-	"coalesce(to_char(r.revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
+	"to_char(r.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), "
+	"coalesce(to_char(r.revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') "
 	"FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
 	"WHERE c.receipt_hash = $1 AND r.state IN ('approved', 'revealed') ORDER BY r.id";
 static const char sql_begin[] = "BEGIN";

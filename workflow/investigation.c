@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/schema.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "workflow/calendar.h"
@@ -15,8 +16,8 @@
 static const char sql_load[] =
 	"SELECT c.id, j.reg_no, c.state, c.director_named, i.id, i.state, i.decision, "
 	"to_char(i.due_date, 'YYYY-MM-DD'), to_char(i.order_date, 'YYYY-MM-DD'), i.extended, "
-	"coalesce(to_char(c.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
-	"coalesce(to_char(i.submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
+	"coalesce(to_char(c.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), ''), "
+	"coalesce(to_char(i.submitted_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), ''), "
 	"coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1 "

@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "base/html.h"
+#include "base/schema.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/freetext.h"
@@ -31,7 +32,7 @@ struct kase {
 
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, c.state, c.anonymous, c.director_named, "
-	"to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+	"to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), "
 	"coalesce(c.decision, ''), c.director_involved "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE j.reg_no = $1 FOR UPDATE OF c";
@@ -539,8 +540,8 @@ bool procedure_cover_letter(PGconn *pg, const char *reg_no, const char *styleshe
 			    struct buf *out, struct wf_error *e)
 {
 	static const char sql_letter[] =
-		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
-		"coalesce(to_char(c.decided_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), ''), "
+		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY'), "
+		"coalesce(to_char(c.decided_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY'), ''), "
 		"coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
 		"(SELECT count(*) FROM hotline.attachments a WHERE a.case_id = c.id) "
 		"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";

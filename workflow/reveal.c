@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/schema.h"
 #include "crypto/keys.h"
 #include "crypto/packet.h"
 #include "workflow/calendar.h"
@@ -45,13 +46,13 @@ static bool decimal_id(const char *s)
 static const char sql_load[] =
 	"SELECT r.id, r.case_id, j.reg_no, c.director_named, c.identity_sealed IS NULL, "
 	"r.requested_by, r.requester_role, coalesce(rq.display_name, ''), "
-	"to_char(r.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), r.state, "
+	"to_char(r.requested_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), r.state, "
 	"coalesce(r.decided_by, 0), coalesce(r.decider_role, ''), coalesce(dc.display_name, ''), "
-	"coalesce(to_char(r.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+	"coalesce(to_char(r.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), ''), "
 	"coalesce(r.revealed_by, 0), "
-	"coalesce(to_char(r.revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+	"coalesce(to_char(r.revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), ''), "
 	"coalesce(r.released_by, 0), coalesce(rl.display_name, ''), "
-	"coalesce(to_char(r.released_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
+	"coalesce(to_char(r.released_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), ''), "
 	"coalesce(r.packet_binding, '') "
 	"FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
 	"JOIN hotline.journal j ON j.id = c.journal_id "
@@ -200,7 +201,7 @@ bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_dire
 	static const char sql_decide[] =
 		"UPDATE hotline.identity_reveals SET state = $2, decided_by = $3::bigint, "
 		"decider_role = $4, decided_at = now() WHERE id = $1::bigint "
-		"RETURNING to_char(decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
+		"RETURNING to_char(decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI')";
 	if (r->state != REVEAL_REQUESTED)
 		return wf_fail(e, WF_REVEAL_STATE, "request %s is already %s", r->id,
 			       reveal_state_name(r->state));
@@ -248,7 +249,7 @@ bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
 	static const char sql_released[] =
 		"UPDATE hotline.identity_reveals SET released_by = $2::bigint, released_at = now(), "
 		"packet_binding = $3 WHERE id = $1::bigint "
-		"RETURNING to_char(released_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
+		"RETURNING to_char(released_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI')";
 	*packet = NULL;
 	*len = 0;
 	if (!reveal_check_release(r, custodian_id, e))
@@ -297,10 +298,10 @@ bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
 {
 	static const char sql_revealed[] =
 		"UPDATE hotline.identity_reveals SET state = 'revealed', revealed_by = $2::bigint, "
-		"revealed_at = CASE WHEN $3::date = (now() AT TIME ZONE 'Asia/Almaty')::date "
-		"THEN now() ELSE ($3::date + time '12:00') AT TIME ZONE 'Asia/Almaty' END "
+		"revealed_at = CASE WHEN $3::date = (now() AT TIME ZONE " SQL_ZONE ")::date "
+		"THEN now() ELSE ($3::date + time '12:00') AT TIME ZONE " SQL_ZONE " END "
 		"WHERE id = $1::bigint AND state = 'approved' AND released_at IS NOT NULL "
-		"RETURNING to_char(revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
+		"RETURNING to_char(revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI')";
 	if (!reveal_check_release(r, custodian_id, e))
 		return false;
 	if (r->released_by == 0)

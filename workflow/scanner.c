@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/schema.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/notice.h"
@@ -43,7 +44,7 @@ static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
 	"(c.director_named OR c.state = 'registered'), "                                           \
 	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "                \
 	"WHERE n.deadline_id = d.id), ''), "                                                      \
-	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis "    \
+	"to_char(d.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), d.announced, d.basis "    \
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "                    \
 	"AND c.state <> 'closed' AND (d.kind = 'reply' "                                           \
@@ -63,7 +64,7 @@ static const char sql_upcoming_rows[] =
 static const char sql_unannounced_rows[] =
 	"SELECT d.id, c.id, j.reg_no, j.channel, to_char(d.due_date, 'YYYY-MM-DD'), "
 	"d.met_at IS NOT NULL, c.anonymous, "
-	"to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
 	"JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE NOT d.announced ORDER BY d.id LIMIT 2000";
