@@ -707,13 +707,14 @@ int db_schema_version(const char *conninfo, char *err, size_t errlen)
 		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL";
 	static const char sql_version[] =
 		"SELECT coalesce(max(version), -1), count(*) FROM hotline.schema_migrations";
-	PGresult *res = PQexec(pg, sql_exists);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
+	struct db_error why = {{0}, {0}};
+	PGresult *res = db_query(pg, sql_exists, 0, NULL, NULL, NULL, &why);
+	if (res && strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
 		version = -1;
-	} else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+	} else if (res) {
 		PQclear(res);
-		res = PQexec(pg, sql_version);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		res = db_query(pg, sql_version, 0, NULL, NULL, NULL, &why);
+		if (res && PQntuples(res) == 1) {
 			version = atoi(PQgetvalue(res, 0, 0));
 			/* versions 1..N with one missing: hotlinectl migrate names it */
 			int count = atoi(PQgetvalue(res, 0, 1));
@@ -730,13 +731,30 @@ int db_schema_version(const char *conninfo, char *err, size_t errlen)
 	}
 	if (version == -2)
 		snprintf(err, errlen, "cannot read the schema version: %s",
-			 PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-				 ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-				 : "no answer");
+			 !res && why.message[0] ? why.message : "no answer");
 	PQclear(res);
 done:
 	PQfinish(pg);
 	return version;
+}
+
+PGresult *db_query(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
+		   const int *lengths, const int *formats, struct db_error *err)
+{
+	PGresult *res = PQexecParams(pg, sql_text, nparams, NULL, values, lengths, formats, 0);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	if (err) {
+		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		if (!state || !*state)
+			state = PQstatus(pg) == CONNECTION_BAD ? "08006" : "XX000";
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+		const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+		snprintf(err->message, sizeof(err->message), "%s", msg ? msg : "");
+	}
+	PQclear(res);
+	return NULL;
 }
 
 unsigned char *db_bytea(const PGresult *res, int row, int col, size_t *len)

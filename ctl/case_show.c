@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "base/schema.h"
 #include "crypto/digest.h"
 #include "crypto/keys.h"
@@ -80,12 +81,9 @@ static json_t *file_json(const struct content_key *key, const PGresult *res, int
 static PGresult *query1(PGconn *pg, const char *sql_text, const char *param)
 {
 	const char *values[1] = {param};
-	PGresult *res = PQexecParams(pg, sql_text, 1, NULL, values, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	PGresult *res = db_query(pg, sql_text, 1, values, NULL, NULL, NULL);
+	if (!res)
 		fprintf(stderr, "hotlinectl: query failed: %s", PQerrorMessage(pg));
-		PQclear(res);
-		return NULL;
-	}
 	return res;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/digest.h"
 #include "crypto/seal.h"
 #include "ctl/casetext.h"
@@ -359,9 +360,9 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 	}
 	const char *nv[3] = {case_id, login, (const char *)body};
 	int lengths[3] = {0, 0, (int)blen}, formats[3] = {0, 0, 1};
-	res = PQexecParams(pg, sql_note, 3, NULL, nv, lengths, formats, 0);
+	res = db_query(pg, sql_note, 3, nv, lengths, formats, NULL);
 	free(body);
-	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
 	if (ok)
 		snprintf(note_id, 24, "%s", PQgetvalue(res, 0, 0));
 	else

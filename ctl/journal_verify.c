@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/db.h"
 #include "ctl/chaincheck.h"
 #include "ctl/ctldb.h"
 #include "workflow/journal.h"
@@ -122,7 +123,7 @@ int journal_verify_main(int argc, char **argv)
 	}
 	int status = 1;
 	static const char sql_snapshot[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-	PGresult *res = PQexec(pg, sql_snapshot);
+	PGresult *res = db_query(pg, sql_snapshot, 0, NULL, NULL, NULL, NULL);
 	PQclear(res);
 	if (!chaincheck_load_stored(cc, pg))
 		goto out;
@@ -164,9 +165,9 @@ int journal_verify_main(int argc, char **argv)
 		printf("journal: broken at row %s: %s\n", broken_at, broken);
 		goto out;
 	}
-	res = PQexec(pg, sql_head);
+	res = db_query(pg, sql_head, 0, NULL, NULL, NULL, NULL);
 	unsigned char head[JOURNAL_HASH_BYTES];
-	bool head_ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	bool head_ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 		       bytea32(res, 0, head) && memcmp(head, prev, JOURNAL_HASH_BYTES) == 0;
 	PQclear(res);
 	if (!head_ok) {

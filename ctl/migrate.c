@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "ctl/ctldb.h"
 #include "base/schema.h"
 
@@ -94,6 +95,8 @@ static char *read_file(const char *path)
 	return data;
 }
 
+/* A migration file runs as one simple query, several statements in one
+ * text: the one place db_query() (one statement, parameters) cannot serve. */
 static bool exec_ok(PGconn *pg, const char *sql_text, const char *what)
 {
 	PGresult *res = PQexec(pg, sql_text);
@@ -113,13 +116,13 @@ static int current_version(PGconn *pg)
 		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL";
 	static const char sql_version[] =
 		"SELECT coalesce(max(version), 0) FROM hotline.schema_migrations";
-	PGresult *res = PQexec(pg, sql_exists);
+	PGresult *res = db_query(pg, sql_exists, 0, NULL, NULL, NULL, NULL);
 	int v = -1;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
 		v = 0;
 	} else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 		PQclear(res);
-		res = PQexec(pg, sql_version);
+		res = db_query(pg, sql_version, 0, NULL, NULL, NULL, NULL);
 		if (PQresultStatus(res) == PGRES_TUPLES_OK)
 			v = atoi(PQgetvalue(res, 0, 0));
 	}
@@ -145,11 +148,10 @@ static bool no_gaps(PGconn *pg, const struct migration *list, int n, int version
 		char v[16];
 		snprintf(v, sizeof(v), "%d", list[i].version);
 		const char *params[1] = {v};
-		PGresult *res = PQexecParams(pg, sql_has, 1, NULL, params, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PGresult *res = db_query(pg, sql_has, 1, params, NULL, NULL, NULL);
+		if (!res) {
 			fprintf(stderr, "hotlinectl: cannot read the applied migrations: %s",
 				PQerrorMessage(pg));
-			PQclear(res);
 			return false;
 		}
 		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {

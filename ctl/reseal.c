@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/casekey.h"
 #include "crypto/seal.h"
 #include "ctl/ctldb.h"
@@ -70,12 +71,11 @@ static unsigned char *reseal_value(const struct secret_key *old, const struct pu
 static bool run_bin(PGconn *pg, const char *sql_text, int n, const char *const *v, const int *l,
 		    const int *f)
 {
-	PGresult *res = PQexecParams(pg, sql_text, n, NULL, v, l, f, 0);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
-	if (!ok)
+	PGresult *res = db_query(pg, sql_text, n, v, l, f, NULL);
+	if (!res)
 		fprintf(stderr, "hotlinectl: %s", PQerrorMessage(pg));
 	PQclear(res);
-	return ok;
+	return res != NULL;
 }
 
 /* Seals case_sk to every person entitled to case_id now; the count made,

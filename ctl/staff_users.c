@@ -20,6 +20,7 @@
 #include "accounts/activation.h"
 #include "accounts/audit.h"
 #include "accounts/totp.h"
+#include "base/db.h"
 #include "base/schema.h"
 #include "crypto/keys.h"
 #include "ctl/chaincheck.h"
@@ -680,7 +681,8 @@ int audit_verify_main(int argc, char **argv)
 		return 1;
 	}
 	int status = 1;
-	PQclear(PQexec(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+	static const char sql_snapshot[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+	PQclear(db_query(pg, sql_snapshot, 0, NULL, NULL, NULL, NULL));
 	if (!chaincheck_load_stored(cc, pg))
 		goto out;
 	static const char sql_rows[] =
@@ -740,9 +742,10 @@ int audit_verify_main(int argc, char **argv)
 		printf("audit: broken at row %lld: %s\n", broken_id, why);
 		goto out;
 	}
-	res = PQexec(pg, "SELECT last_hash FROM hotline.audit_head WHERE id = 1");
+	static const char sql_head[] = "SELECT last_hash FROM hotline.audit_head WHERE id = 1";
+	res = db_query(pg, sql_head, 0, NULL, NULL, NULL, NULL);
 	bool head_ok = false;
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		size_t len = 0;
 		unsigned char *h = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
 		head_ok = h && len == AUDIT_HASH_BYTES && memcmp(h, prev, AUDIT_HASH_BYTES) == 0;

@@ -57,6 +57,7 @@ struct appeal_queue {
 
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
+static const char sql_rollback[] = "ROLLBACK";
 /* The whole batch must end by the earliest deadline in it: the server
  * cancels any statement (a lock wait included) that runs longer, so a
  * reporter told "not saved" is never registered later. */
@@ -731,10 +732,10 @@ static bool sync_exec(PGconn *db, const char *sql_stmt, int n, const char *const
 		      const int *lengths, const int *formats, PGresult **keep,
 		      struct appeal_result *out)
 {
-	PGresult *res = PQexecParams(db, sql_stmt, n, NULL, values, lengths, formats, 0);
-	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		sync_failed(out, res, PQstatus(db) == CONNECTION_BAD ? "08006" : "XX000");
+	struct db_error err;
+	PGresult *res = db_query(db, sql_stmt, n, values, lengths, formats, &err);
+	if (!res) {
+		sync_failed(out, NULL, err.sqlstate);
 		return false;
 	}
 	if (keep)
@@ -758,15 +759,14 @@ static void sync_doubt(PGconn *db, int backend_pid, const struct appeal *a,
 			PQreset(db);
 		if (PQstatus(db) == CONNECTION_OK) {
 			const char *pv[1] = {pid};
-			PGresult *gone = PQexecParams(db, sql_session_gone, 1, NULL, pv, NULL, NULL, 0);
+			PGresult *gone = db_query(db, sql_session_gone, 1, pv, NULL, NULL, NULL);
 			bool ended = gone && PQresultStatus(gone) == PGRES_TUPLES_OK &&
 				     PQntuples(gone) == 1 && strcmp(PQgetvalue(gone, 0, 0), "t") == 0;
 			PQclear(gone);
 			if (ended) {
 				const char *hv[1] = {(const char *)a->receipt_hash};
 				int hl[1] = {RECEIPT_HASH_BYTES}, hf[1] = {1};
-				PGresult *res =
-				    PQexecParams(db, sql_registered, 1, NULL, hv, hl, hf, 0);
+				PGresult *res = db_query(db, sql_registered, 1, hv, hl, hf, NULL);
 				if (res && PQresultStatus(res) == PGRES_TUPLES_OK) {
 					if (registered_row(res, out)) {
 						log_info("registered %s (case %lld, channel %s), "
@@ -825,7 +825,7 @@ void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
 {
 	memset(out, 0, sizeof(*out));
 	if (!a->readers_sealed) {
-		PGresult *rr = PQexecParams(db, sql_readers, 0, NULL, NULL, NULL, NULL, 0);
+		PGresult *rr = db_query(db, sql_readers, 0, NULL, NULL, NULL, NULL);
 		unsigned n;
 		struct case_reader *readers = readers_parse(rr, &n);
 		PQclear(rr);
@@ -860,7 +860,8 @@ void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
 	}
 
 	int pid = PQbackendPID(db);
-	PGresult *res = PQexec(db, sql_commit);
+	struct db_error err;
+	PGresult *res = db_query(db, sql_commit, 0, NULL, NULL, NULL, &err);
 	if (res && PQresultStatus(res) == PGRES_COMMAND_OK &&
 	    strcmp(PQcmdStatus(res), "COMMIT") == 0) {
 		PQclear(res);
@@ -875,12 +876,12 @@ void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
 		sync_doubt(db, pid, a, &deadline, out);
 		return;
 	}
-	sync_failed(out, res, "XX000");
+	sync_failed(out, res, res ? "XX000" : err.sqlstate);
 	goto fail;
 
 rollback:
 	if (PQstatus(db) == CONNECTION_OK)
-		PQclear(PQexec(db, "ROLLBACK"));
+		PQclear(db_query(db, sql_rollback, 0, NULL, NULL, NULL, NULL));
 fail:
 	out->ok = false;
 	log_warning("registration failed (SQLSTATE %s): nothing was saved",

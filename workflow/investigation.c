@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "base/schema.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
@@ -365,12 +366,12 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 				    (const char *)pm};
 		int lengths[5] = {0, (int)nmlen, (int)slen, (int)clen, (int)pmlen};
 		int formats[5] = {0, 1, 1, 1, 1};
-		PGresult *res = PQexecParams(pg, sql_conclude, 5, NULL, p, lengths, formats, 0);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		if (!ok) {
-			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-			wf_fail(e, WF_DB, "the database refused: %s", msg ? msg : "(no message)");
-		}
+		struct db_error err;
+		PGresult *res = db_query(pg, sql_conclude, 5, p, lengths, formats, &err);
+		ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+		if (!res)
+			wf_fail(e, WF_DB, "the database refused: %s",
+				err.message[0] ? err.message : "(no message)");
 		PQclear(res);
 	}
 	free(sealed);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "workflow/calendar.h"
 
 bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
@@ -22,16 +23,14 @@ bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
 PGresult *wfdb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
 		    struct wf_error *e)
 {
-	PGresult *res = PQexecParams(pg, sql_text, nparams, NULL, values, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+	struct db_error err;
+	PGresult *res = db_query(pg, sql_text, nparams, values, NULL, NULL, &err);
+	if (res)
 		return res;
 	/* The primary message only: the detail line may quote a row's values. */
-	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", msg ? msg : PQerrorMessage(pg));
+	snprintf(buf, sizeof(buf), "%.255s", err.message[0] ? err.message : PQerrorMessage(pg));
 	buf[strcspn(buf, "\n")] = '\0';
-	PQclear(res);
 	wf_fail(e, WF_DB, "the database refused: %s", buf);
 	return NULL;
 }
@@ -59,7 +58,7 @@ bool wfdb_commit(PGconn *pg)
 void wfdb_rollback(PGconn *pg)
 {
 	static const char sql_rollback[] = "ROLLBACK";
-	PQclear(PQexec(pg, sql_rollback));
+	PQclear(db_query(pg, sql_rollback, 0, NULL, NULL, NULL, NULL));
 }
 
 struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e)
