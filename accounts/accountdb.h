@@ -100,11 +100,11 @@ enum accountdb_result accountdb_password_check(PGconn *pg, const char *login,
 void accountdb_fingerprint(const char *pk_bytea_text, char out[FINGERPRINT_TEXT_SIZE]);
 
 /* The kek of the account in row 0 of res when password is its password,
- * else NULL: res has, from column col, password_hash, kek_salt,
+ * else NULL: res has the columns password_hash, kek_salt,
  * secret_key_wrapped, kdf_version, kdf_opslimit, kdf_memlimit (0 for
  * NULL) — accounts/account.h account_kek_check(). */
 struct account_kek;
-struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
+struct account_kek *accountdb_kek_check(const PGresult *res, const char *password)
     __attribute__((warn_unused_result));
 
 /* "\x..." text form of a bytea parameter (malloc'd; aborts when out of memory). */

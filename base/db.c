@@ -704,20 +704,20 @@ int db_schema_version(const char *conninfo, char *err, size_t errlen)
 		goto done;
 	}
 	static const char sql_exists[] =
-		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL";
-	static const char sql_version[] =
-		"SELECT coalesce(max(version), -1), count(*) FROM hotline.schema_migrations";
+		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL AS migrated";
+	static const char sql_version[] = "SELECT coalesce(max(version), -1) AS version, "
+					  "count(*) AS applied FROM hotline.schema_migrations";
 	struct db_error why = {{0}, {0}};
 	PGresult *res = db_query(pg, sql_exists, 0, NULL, NULL, NULL, &why);
-	if (res && strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
+	if (res && strcmp(PQgetvalue(res, 0, db_col(res, "migrated")), "f") == 0) {
 		version = -1;
 	} else if (res) {
 		PQclear(res);
 		res = db_query(pg, sql_version, 0, NULL, NULL, NULL, &why);
 		if (res && PQntuples(res) == 1) {
-			version = atoi(PQgetvalue(res, 0, 0));
+			version = atoi(PQgetvalue(res, 0, db_col(res, "version")));
 			/* versions 1..N with one missing: hotlinectl migrate names it */
-			int count = atoi(PQgetvalue(res, 0, 1));
+			int count = atoi(PQgetvalue(res, 0, db_col(res, "applied")));
 			if (version > 0 && version <= SCHEMA_VERSION && count != version) {
 				snprintf(err, errlen,
 					 "the database schema is at version %d but lacks an earlier "

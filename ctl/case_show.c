@@ -259,10 +259,11 @@ static char *with_reporter_messages(PGconn *pg, const char *reg_no, const struct
 		free(text);
 		return NULL;
 	}
+	int key_sealed = db_col(res, "key_sealed"), body_case = db_col(res, "body_case");
 	for (int i = 0; text && i < PQntuples(res); i++) {
 		size_t klen, blen, plen = 0;
-		unsigned char *ks = col(res, i, 0, &klen);
-		unsigned char *body = col(res, i, 1, &blen);
+		unsigned char *ks = col(res, i, key_sealed, &klen);
+		unsigned char *body = col(res, i, body_case, &blen);
 		struct content_key *mk = ks ? content_key_open(sk, ks, klen) : NULL;
 		unsigned char *plain = NULL;
 		if (mk && body && content_decrypt(mk, body, blen, &plain, &plen)) {
@@ -304,7 +305,8 @@ char *case_report_text(PGconn *pg, const char *reg_no, const struct secret_key *
 static char *report_text_with(PGconn *pg, const char *reg_no, const struct secret_key *sk)
 {
 	static const char sql_content[] =
-		"SELECT coalesce(c.content_key_resealed, c.content_key_sealed), c.content FROM hotline.cases c "
+		"SELECT coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, c.content "
+		"FROM hotline.cases c "
 		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	PGresult *res = query1(pg, sql_content, reg_no);
 	if (!res)
@@ -312,8 +314,8 @@ static char *report_text_with(PGconn *pg, const char *reg_no, const struct secre
 	char *text = NULL;
 	if (PQntuples(res) == 1) {
 		size_t klen, clen;
-		unsigned char *sealed = col(res, 0, 0, &klen);
-		unsigned char *ct = col(res, 0, 1, &clen);
+		unsigned char *sealed = col(res, 0, db_col(res, "content_key"), &klen);
+		unsigned char *ct = col(res, 0, db_col(res, "content"), &clen);
 		struct content_key *key = sealed ? content_key_open(sk, sealed, klen) : NULL;
 		json_t *content = key ? case_decrypt_json(key, ct, clen) : NULL;
 		if (content) {

@@ -183,9 +183,10 @@ bool chaincheck_load_stored(struct chaincheck *cc, PGconn *pg)
 	}
 	int unsigned_lines = 0;
 	bool ok = true;
+	int line = db_col(res, "line");
 	for (int i = 0; ok && i < PQntuples(res); i++) {
 		struct checkpoint cp;
-		if (!checkpoint_verify(PQgetvalue(res, i, 0), &cc->key, &cp, NULL, 0))
+		if (!checkpoint_verify(PQgetvalue(res, i, line), &cc->key, &cp, NULL, 0))
 			unsigned_lines++;
 		else
 			ok = add_point(cc, &cp, false);

@@ -113,18 +113,18 @@ static int current_version(PGconn *pg)
 	/* Two steps: a query naming a missing table fails even in a CASE branch
 	 * that would not run. */
 	static const char sql_exists[] =
-		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL";
+		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL AS migrated";
 	static const char sql_version[] =
-		"SELECT coalesce(max(version), 0) FROM hotline.schema_migrations";
+		"SELECT coalesce(max(version), 0) AS version FROM hotline.schema_migrations";
 	PGresult *res = db_query(pg, sql_exists, 0, NULL, NULL, NULL, NULL);
 	int v = -1;
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
+	if (res && strcmp(PQgetvalue(res, 0, db_col(res, "migrated")), "f") == 0) {
 		v = 0;
 	} else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 		PQclear(res);
 		res = db_query(pg, sql_version, 0, NULL, NULL, NULL, NULL);
 		if (PQresultStatus(res) == PGRES_TUPLES_OK)
-			v = atoi(PQgetvalue(res, 0, 0));
+			v = atoi(PQgetvalue(res, 0, db_col(res, "version")));
 	}
 	if (v < 0)
 		fprintf(stderr, "hotlinectl: cannot read the schema version: %s",
@@ -142,7 +142,7 @@ static bool no_gaps(PGconn *pg, const struct migration *list, int n, int version
 	if (version == 0)
 		return true;
 	static const char sql_has[] =
-		"SELECT EXISTS (SELECT 1 FROM hotline.schema_migrations WHERE version = $1)";
+		"SELECT EXISTS (SELECT 1 FROM hotline.schema_migrations WHERE version = $1) AS applied";
 	bool ok = true;
 	for (int i = 0; i < n && list[i].version <= version; i++) {
 		char v[16];
@@ -154,7 +154,7 @@ static bool no_gaps(PGconn *pg, const struct migration *list, int n, int version
 				PQerrorMessage(pg));
 			return false;
 		}
-		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		if (strcmp(PQgetvalue(res, 0, db_col(res, "applied")), "t") != 0) {
 			fprintf(stderr,
 				"hotlinectl: the database is at version %d but %s was never "
 				"applied to it (it was migrated by a build without that file)\n",

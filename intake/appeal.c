@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 
+#include "base/db.h"
 #include "base/log.h"
 #include "base/schema.h"
 #include "crypto/casekey.h"
@@ -64,14 +65,16 @@ static const char sql_rollback[] = "ROLLBACK";
 static const char sql_deadline[] = "SELECT set_config('statement_timeout', $1, true)";
 static const char sql_register[] =
 	"SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI') FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
+	"'YYYY-MM-DD HH24:MI') AS registered_at "
+	"FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
 /* Same columns as sql_register. */
 static const char sql_registered[] =
-	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI') FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+	"SELECT c.id AS case_id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
+	"'YYYY-MM-DD HH24:MI') AS registered_at "
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE c.receipt_hash = $1";
 static const char sql_session_gone[] =
-	"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1)";
+	"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1) AS gone";
 static const char sql_reporter_key[] =
 	"UPDATE hotline.cases SET reporter_public_key = $2 WHERE receipt_hash = $1";
 static const char sql_mail_proof[] =
@@ -165,6 +168,7 @@ static struct case_reader *readers_parse(PGresult *res, unsigned *n)
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) == 0)
 		return NULL;
 	unsigned rows = (unsigned)PQntuples(res);
+	int id = db_col(res, "id"), public_key = db_col(res, "public_key");
 	if (rows > READERS_MAX)
 		rows = READERS_MAX;
 	struct case_reader *r = calloc(rows, sizeof(*r));
@@ -173,12 +177,12 @@ static struct case_reader *readers_parse(PGresult *res, unsigned *n)
 	for (unsigned i = 0; i < rows; i++) {
 		size_t len = 0;
 		unsigned char *pk =
-		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, (int)i, 1), &len);
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, (int)i, public_key), &len);
 		if (!pk || len != KEYS_PUBLIC_BYTES) {
 			PQfreemem(pk);
 			continue;
 		}
-		r[*n].id = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
+		r[*n].id = strtoll(PQgetvalue(res, (int)i, id), NULL, 10);
 		memcpy(r[*n].pk.bytes, pk, KEYS_PUBLIC_BYTES);
 		(*n)++;
 		PQfreemem(pk);
@@ -345,9 +349,10 @@ static bool registered_row(PGresult *res, struct appeal_result *r)
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		return false;
 	r->ok = true;
-	r->case_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	snprintf(r->reg_no, sizeof(r->reg_no), "%s", PQgetvalue(res, 0, 1));
-	snprintf(r->registered_at, sizeof(r->registered_at), "%s", PQgetvalue(res, 0, 2));
+	r->case_id = strtoll(PQgetvalue(res, 0, db_col(res, "case_id")), NULL, 10);
+	snprintf(r->reg_no, sizeof(r->reg_no), "%s", PQgetvalue(res, 0, db_col(res, "reg_no")));
+	snprintf(r->registered_at, sizeof(r->registered_at), "%s",
+		 PQgetvalue(res, 0, db_col(res, "registered_at")));
 	return true;
 }
 
@@ -423,7 +428,7 @@ static void doubt_checked(struct db_job *job, void *arg)
 	q->checking = NULL;
 	PGresult *gone = db_job_result(job, 0);
 	if (!db_job_ok(job) || !gone || PQresultStatus(gone) != PGRES_TUPLES_OK ||
-	    PQntuples(gone) != 1 || strcmp(PQgetvalue(gone, 0, 0), "t") != 0) {
+	    PQntuples(gone) != 1 || strcmp(PQgetvalue(gone, 0, db_col(gone, "gone")), "t") != 0) {
 		doubt_later(q, 250); /* no answer yet, or that session still runs */
 		return;
 	}
@@ -761,7 +766,8 @@ static void sync_doubt(PGconn *db, int backend_pid, const struct appeal *a,
 			const char *pv[1] = {pid};
 			PGresult *gone = db_query(db, sql_session_gone, 1, pv, NULL, NULL, NULL);
 			bool ended = gone && PQresultStatus(gone) == PGRES_TUPLES_OK &&
-				     PQntuples(gone) == 1 && strcmp(PQgetvalue(gone, 0, 0), "t") == 0;
+				     PQntuples(gone) == 1 &&
+				     strcmp(PQgetvalue(gone, 0, db_col(gone, "gone")), "t") == 0;
 			PQclear(gone);
 			if (ended) {
 				const char *hv[1] = {(const char *)a->receipt_hash};

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "base/clientaddr.h"
+#include "base/db.h"
 #include "base/html.h"
 #include "base/log.h"
 #include "base/schema.h"

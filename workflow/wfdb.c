@@ -64,17 +64,19 @@ void wfdb_rollback(PGconn *pg)
 struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e)
 {
 	static const char sql_days[] =
-		"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days ORDER BY day";
+		"SELECT to_char(day, 'YYYY-MM-DD') AS day_iso, kind, note FROM hotline.calendar_days "
+		"ORDER BY day";
 	PGresult *res = wfdb_exec(pg, sql_days, 0, NULL, e);
 	if (!res)
 		return NULL;
 	struct calendar *cal = calendar_new();
 	if (!cal)
 		wf_fail(e, WF_DB, "out of memory");
+	int day = db_col(res, "day_iso"), kind = db_col(res, "kind"), note = db_col(res, "note");
 	for (int i = 0; cal && i < PQntuples(res); i++) {
-		if (!calendar_load_row(cal, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-				       PQgetvalue(res, i, 2))) {
-			wf_fail(e, WF_DB, "calendar row %s is not understood", PQgetvalue(res, i, 0));
+		if (!calendar_load_row(cal, PQgetvalue(res, i, day), PQgetvalue(res, i, kind),
+				       PQgetvalue(res, i, note))) {
+			wf_fail(e, WF_DB, "calendar row %s is not understood", PQgetvalue(res, i, day));
 			calendar_free(cal);
 			cal = NULL;
 		}
@@ -85,12 +87,13 @@ struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e)
 
 char *wfdb_setting(PGconn *pg, const char *key)
 {
-	static const char sql_setting[] = "SELECT hotline.setting($1)";
+	static const char sql_setting[] = "SELECT hotline.setting($1) AS value";
 	const char *v[1] = {key};
 	PGresult *res = wfdb_exec(pg, sql_setting, 1, v, NULL);
 	char *value = NULL;
-	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-		value = strdup(PQgetvalue(res, 0, 0));
+	int col = res ? db_col(res, "value") : 0;
+	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, col))
+		value = strdup(PQgetvalue(res, 0, col));
 	PQclear(res);
 	return value;
 }
