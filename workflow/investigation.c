@@ -133,9 +133,6 @@ bool investigation_check_decider(PGconn *pg, const struct investigation *v, long
 	return true;
 }
 
-static const char sql_event[] =
-	"SELECT hotline.case_event($1, $2, $3::jsonb)";
-
 static bool move(PGconn *pg, struct investigation *v, enum investigation_state to,
 		 struct wf_error *e)
 {
@@ -150,8 +147,8 @@ static bool move(PGconn *pg, struct investigation *v, enum investigation_state t
 	char detail[64];
 	snprintf(detail, sizeof(detail), "{\"investigation\": \"%s\"}", investigation_state_name(to));
 	const char *a[2] = {v->id, investigation_state_name(to)};
-	const char *ev[3] = {v->case_id, "investigation", detail};
-	if (!wfdb_run(pg, sql_inv_state, 2, a, e) || !wfdb_run(pg, sql_event, 3, ev, e))
+	if (!wfdb_run(pg, sql_inv_state, 2, a, e) ||
+	    !wfdb_case_event(pg, v->case_id, "investigation", detail, e))
 		return false;
 	v->state = to;
 	return true;
@@ -330,8 +327,9 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 	char deadline_due[11];
 	ok = ok && deadline_add_investigation(pg, cal, v->case_id, o->order_date, deadline_due, e);
 	calendar_free(cal);
-	const char *ev[3] = {v->case_id, "investigation", "{\"investigation\": \"ordered\"}"};
-	ok = ok && wfdb_run(pg, sql_event, 3, ev, e) && notify_ordered(pg, v, due, queued, e);
+	ok = ok &&
+	     wfdb_case_event(pg, v->case_id, "investigation", "{\"investigation\": \"ordered\"}", e) &&
+	     notify_ordered(pg, v, due, queued, e);
 	if (ok) {
 		v->state = INV_ORDERED;
 		snprintf(v->due, sizeof(v->due), "%s", due);

@@ -38,8 +38,6 @@ static const char sql_case[] =
 	"WHERE j.reg_no = $1 FOR UPDATE OF c";
 static const char sql_state[] =
 	"UPDATE hotline.cases SET state = $2, state_changed_at = now() WHERE id = $1";
-static const char sql_event[] =
-	"SELECT hotline.case_event($1, $2, $3::jsonb)";
 static const char sql_meet[] =
 	"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
 	"AND met_at IS NULL";
@@ -150,8 +148,7 @@ static bool event(PGconn *pg, const struct kase *k, const char *kind, const char
 	json_decref(d);
 	if (!text)
 		return wf_fail(e, WF_DB, "out of memory");
-	const char *ev[3] = {k->id, kind, text};
-	bool ok = wfdb_run(pg, sql_event, 3, ev, e);
+	bool ok = wfdb_case_event(pg, k->id, kind, text, e);
 	free(text);
 	return ok;
 }
@@ -197,8 +194,7 @@ static bool set_director_named(PGconn *pg, struct kase *k, bool named, bool by_a
 	json_decref(d);
 	if (!text)
 		return wf_fail(e, WF_DB, "out of memory");
-	const char *ev[3] = {k->id, "director_named", text};
-	bool ok = wfdb_run(pg, sql_event, 3, ev, e);
+	bool ok = wfdb_case_event(pg, k->id, "director_named", text, e);
 	free(text);
 	return ok;
 }

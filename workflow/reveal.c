@@ -120,16 +120,12 @@ char *reveal_reason(PGconn *pg, const struct reveal *r)
 	return reason;
 }
 
-static const char sql_event[] =
-	"SELECT hotline.case_event($1, $2, $3::jsonb)";
-
 static bool event(PGconn *pg, const char *case_id, const char *reveal_id, const char *what,
 		  struct wf_error *e)
 {
 	char detail[96];
 	snprintf(detail, sizeof(detail), "{\"reveal\": %s, \"step\": \"%s\"}", reveal_id, what);
-	const char *p[3] = {case_id, "identity_reveal", detail};
-	return wfdb_run(pg, sql_event, 3, p, e);
+	return wfdb_case_event(pg, case_id, "identity_reveal", detail, e);
 }
 
 bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const char *role,

@@ -98,6 +98,14 @@ char *wfdb_setting(PGconn *pg, const char *key)
 	return value;
 }
 
+bool wfdb_case_event(PGconn *pg, const char *case_id, const char *kind, const char *detail,
+		     struct wf_error *e)
+{
+	static const char sql_event[] = "SELECT hotline.case_event($1, $2, $3::jsonb)";
+	const char *v[3] = {case_id, kind, detail ? detail : "{}"};
+	return wfdb_run(pg, sql_event, 3, v, e);
+}
+
 bool wfdb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
 		 int nrecipients, const struct notice *n, int *queued, struct wf_error *e)
 {
