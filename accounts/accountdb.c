@@ -137,6 +137,21 @@ enum accountdb_result accountdb_reset(PGconn *pg, long long actor_id, const char
 	return r;
 }
 
+enum accountdb_result accountdb_user_id(PGconn *pg, const char *login, long long *user_id,
+					struct wf_error *e)
+{
+	static const char sql_login[] = "SELECT id FROM hotline.staff_users WHERE login = $1";
+	const char *v[1] = {login};
+	*user_id = 0;
+	PGresult *res = wfdb_exec(pg, sql_login, 1, v, e);
+	if (!res)
+		return ACCOUNTDB_FAILED;
+	if (PQntuples(res) == 1)
+		*user_id = strtoll(PQgetvalue(res, 0, db_col(res, "id")), NULL, 10);
+	PQclear(res);
+	return *user_id ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
+}
+
 enum accountdb_result accountdb_roles_set(PGconn *pg, long long actor_id, const char *actor,
 					  const char *login, const char *roles_array,
 					  char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "accounts/accountdb.h"
 #include "base/db.h"
 #include "crypto/digest.h"
 #include "crypto/keys.h"
@@ -84,15 +85,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 /* The id of the staff account with this login, or 0 with a message. */
 static long long staff_account(PGconn *pg, const char *login)
 {
-	static const char sql_login[] = "SELECT id FROM hotline.staff_users WHERE login = $1";
-	const char *p[1] = {login};
-	PGresult *res = ctldb_exec(pg, sql_login, 1, p);
-	long long id = res && PQntuples(res) == 1
-			   ? strtoll(PQgetvalue(res, 0, db_col(res, "id")), NULL, 10)
-			   : 0;
-	if (res && !id)
+	struct wf_error e = {0};
+	long long id = 0;
+	enum accountdb_result r = accountdb_user_id(pg, login, &id, &e);
+	if (r == ACCOUNTDB_FAILED)
+		fprintf(stderr, "hotlinectl: %s\n", e.text);
+	else if (r == ACCOUNTDB_NO_ROW)
 		fprintf(stderr, "hotlinectl: no staff account %s\n", login);
-	PQclear(res);
 	return id;
 }
 
