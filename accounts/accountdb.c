@@ -261,10 +261,10 @@ enum accountdb_result accountdb_activate(PGconn *pg, const char *login, const ch
  * then totp_wrapped and id. Not locked (hotline_app may not
  * UPDATE, so no FOR UPDATE): the change names the salt it unwrapped with,
  * and the function refuses it if another change came first. */
-#define SECRETS_COLUMNS                                                                    \
-	"SELECT password_hash, kek_salt, secret_key_wrapped, kdf_version, "                 \
-	"coalesce(kdf_opslimit, 0) AS kdf_opslimit, coalesce(kdf_memlimit, 0) AS kdf_memlimit, " \
-	"totp_wrapped, id "                                                                 \
+#define SECRETS_COLUMNS                                                                            \
+	"SELECT password_hash, kek_salt, secret_key_wrapped, kdf_version, "                        \
+	"coalesce(kdf_opslimit, 0) AS kdf_opslimit, coalesce(kdf_memlimit, 0) AS kdf_memlimit, "   \
+	"totp_wrapped, id "                                                                        \
 	"FROM hotline.staff_users "
 static const char sql_secrets_by_id[] =
     SECRETS_COLUMNS "WHERE id = $1 AND public_key IS NOT NULL AND NOT disabled";
@@ -369,13 +369,14 @@ enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id,
 	kdf_params(&kdf, ops, mem);
 	static const char sql_set[] =
 	    "SELECT hotline.staff_password_set($1, $2, $3, $4, $5, $6, $7) AS epoch";
-	const char *v[7] = {id, PQgetvalue(res, 0, db_col(res, "kek_salt")), salt_hex, sk, totp,
-			    ops, mem};
+	const char *v[7] = {
+	    id, PQgetvalue(res, 0, db_col(res, "kek_salt")), salt_hex, sk, totp, ops, mem};
 	PGresult *up = wfdb_exec(pg, sql_set, 7, v, e);
 	if (up) {
 		int col = db_col(up, "epoch");
-		*epoch = PQntuples(up) == 1 && !PQgetisnull(up, 0, col) ? atoi(PQgetvalue(up, 0, col))
-									: 0;
+		*epoch = PQntuples(up) == 1 && !PQgetisnull(up, 0, col)
+			     ? atoi(PQgetvalue(up, 0, col))
+			     : 0;
 		r = *epoch > 0 ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
 		PQclear(up);
 	}
@@ -436,16 +437,20 @@ enum accountdb_result accountdb_totp_enrol(PGconn *pg, long long actor_id, const
 	snprintf(step, sizeof step, "%lld", last_step);
 	static const char sql_set[] =
 	    "SELECT hotline.staff_totp_set($1, $2, $3, $4, $5, $6) AS done";
-	const char *sv[6] = {actor_param(actor_id, id), actor, login,
-			     PQgetvalue(res, 0, db_col(res, "kek_salt")), hex, step};
+	const char *sv[6] = {actor_param(actor_id, id),
+			     actor,
+			     login,
+			     PQgetvalue(res, 0, db_col(res, "kek_salt")),
+			     hex,
+			     step};
 	PGresult *up = wfdb_exec(pg, sql_set, 6, sv, e);
 	PQclear(res);
 	free(hex);
-	enum accountdb_result r = !up ? ACCOUNTDB_FAILED
-				  : PQntuples(up) == 1 &&
-				      strcmp(PQgetvalue(up, 0, db_col(up, "done")), "t") == 0
-				      ? ACCOUNTDB_DONE
-				      : ACCOUNTDB_NO_ROW;
+	enum accountdb_result r =
+	    !up ? ACCOUNTDB_FAILED
+	    : PQntuples(up) == 1 && strcmp(PQgetvalue(up, 0, db_col(up, "done")), "t") == 0
+		? ACCOUNTDB_DONE
+		: ACCOUNTDB_NO_ROW;
 	PQclear(up);
 	return r;
 }

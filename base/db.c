@@ -704,7 +704,7 @@ int db_schema_version(const char *conninfo, char *err, size_t errlen)
 		goto done;
 	}
 	static const char sql_exists[] =
-		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL AS migrated";
+	    "SELECT to_regclass('hotline.schema_migrations') IS NOT NULL AS migrated";
 	static const char sql_version[] = "SELECT coalesce(max(version), -1) AS version, "
 					  "count(*) AS applied FROM hotline.schema_migrations";
 	struct db_error why = {{0}, {0}};

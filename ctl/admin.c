@@ -65,8 +65,8 @@ int settings_main(int argc, char **argv)
 static bool warn_kurban_ait(PGconn *pg)
 {
 	static const char sql_holidays[] =
-		"SELECT count(*) AS holidays FROM hotline.calendar_days WHERE kind = 'holiday' "
-		"AND day >= make_date($1::int, 1, 1) AND day < make_date($1::int + 1, 1, 1)";
+	    "SELECT count(*) AS holidays FROM hotline.calendar_days WHERE kind = 'holiday' "
+	    "AND day >= make_date($1::int, 1, 1) AND day < make_date($1::int + 1, 1, 1)";
 	int next = calendar_local_date((int64_t)time(NULL)).year + 1;
 	char year[12];
 	snprintf(year, sizeof year, "%d", next);
@@ -135,11 +135,11 @@ static void put_row_side(const PGresult *res, int i, const int side[3])
 static int calendar_history(PGconn *pg, const char *year_text)
 {
 	static const char sql_history[] =
-		"SELECT to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS changed, "
-		"changed_by, to_char(day, 'YYYY-MM-DD') AS day_iso, old_kind, old_note, old_source, "
-		"new_kind, new_note, new_source FROM hotline.calendar_history "
-		"WHERE $1::int IS NULL OR (day >= make_date($1::int, 1, 1) "
-		"AND day < make_date($1::int + 1, 1, 1)) ORDER BY id";
+	    "SELECT to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS changed, "
+	    "changed_by, to_char(day, 'YYYY-MM-DD') AS day_iso, old_kind, old_note, old_source, "
+	    "new_kind, new_note, new_source FROM hotline.calendar_history "
+	    "WHERE $1::int IS NULL OR (day >= make_date($1::int, 1, 1) "
+	    "AND day < make_date($1::int + 1, 1, 1)) ORDER BY id";
 	char *end = NULL;
 	long year = year_text ? strtol(year_text, &end, 10) : 0;
 	if (year_text && (*end || year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR)) {

@@ -16,20 +16,20 @@
 #include "ctl/keygen.h"
 
 static const char sql_case[] =
-	"SELECT c.id, j.reg_no, j.channel, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI:SS') AS registered_at, c.category, c.director_involved, c.anonymous, "
-	"c.language, c.state, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, "
-	"c.content, c.identity_sealed "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+    "SELECT c.id, j.reg_no, j.channel, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI:SS') AS registered_at, c.category, c.director_involved, c.anonymous, "
+    "c.language, c.state, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, "
+    "c.content, c.identity_sealed "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 static const char sql_files[] =
 	"SELECT a.meta, a.data, a.message_id FROM hotline.attachments a "
 	"JOIN hotline.cases c ON c.id = a.case_id JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE j.reg_no = $1 AND a.message_id IS NULL ORDER BY a.id";
 static const char sql_messages[] =
-	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI:SS') AS created_at, m.key_sealed, m.body_case FROM hotline.messages m "
-	"JOIN hotline.cases c ON c.id = m.case_id JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE j.reg_no = $1 ORDER BY m.id";
+    "SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI:SS') AS created_at, m.key_sealed, m.body_case FROM hotline.messages m "
+    "JOIN hotline.cases c ON c.id = m.case_id JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE j.reg_no = $1 ORDER BY m.id";
 static const char sql_message_files[] =
 	"SELECT a.meta, a.data FROM hotline.attachments a WHERE a.message_id = $1 ORDER BY a.id";
 
@@ -55,8 +55,8 @@ json_t *case_decrypt_json(const struct content_key *key, const unsigned char *ct
 
 /* One attachment of res (sql_files, sql_message_files): its columns meta
  * and data are meta_col and data_col, looked up once by the caller. */
-static json_t *file_json(const struct content_key *key, const PGresult *res, int row,
-			 int meta_col, int data_col)
+static json_t *file_json(const struct content_key *key, const PGresult *res, int row, int meta_col,
+			 int data_col)
 {
 	size_t mlen, dlen;
 	unsigned char *meta = col(res, row, meta_col, &mlen);
@@ -180,8 +180,8 @@ int case_show_main(int argc, char **argv)
 			PQgetvalue(kase, 0, db_col(kase, "registered_at")), "category",
 			PQgetvalue(kase, 0, db_col(kase, "category")), "director_involved",
 			PQgetvalue(kase, 0, db_col(kase, "director_involved")), "anonymous",
-			strcmp(PQgetvalue(kase, 0, db_col(kase, "anonymous")), "t") == 0, "language",
-			PQgetvalue(kase, 0, db_col(kase, "language")), "state",
+			strcmp(PQgetvalue(kase, 0, db_col(kase, "anonymous")), "t") == 0,
+			"language", PQgetvalue(kase, 0, db_col(kase, "language")), "state",
 			PQgetvalue(kase, 0, db_col(kase, "state")), "content",
 			content ? content : json_null());
 	/* the identity, sealed to the unmasking key: only said to be there */
@@ -305,9 +305,10 @@ char *case_report_text(PGconn *pg, const char *reg_no, const struct secret_key *
 static char *report_text_with(PGconn *pg, const char *reg_no, const struct secret_key *sk)
 {
 	static const char sql_content[] =
-		"SELECT coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, c.content "
-		"FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	    "SELECT coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, "
+	    "c.content "
+	    "FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	PGresult *res = query1(pg, sql_content, reg_no);
 	if (!res)
 		return NULL;

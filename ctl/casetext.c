@@ -14,9 +14,9 @@
 struct content_key *casetext_key(PGconn *pg, const char *reg_no, const struct secret_key *recovery)
 {
 	static const char sql_key[] =
-		"SELECT coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key "
-		"FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	    "SELECT coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key "
+	    "FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	const char *v[1] = {reg_no};
 	PGresult *res = ctldb_exec(pg, sql_key, 1, v);
 	if (!res || PQntuples(res) != 1) {

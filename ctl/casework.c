@@ -302,9 +302,9 @@ static char *read_reason(const char *path)
 static bool is_alternate(PGconn *pg, const char *login)
 {
 	static const char sql_roles[] =
-		"SELECT 'alternate' = ANY (roles) AS alternate, 'director' = ANY (roles) AS director, "
-		"disabled "
-		"FROM hotline.staff_users WHERE login = $1";
+	    "SELECT 'alternate' = ANY (roles) AS alternate, 'director' = ANY (roles) AS director, "
+	    "disabled "
+	    "FROM hotline.staff_users WHERE login = $1";
 	const char *v[1] = {login};
 	PGresult *res = ctldb_exec(pg, sql_roles, 1, v);
 	bool ok = res && PQntuples(res) == 1 &&
@@ -326,9 +326,9 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 			 const char *login, const char *reason, char note_id[24])
 {
 	static const char sql_key[] =
-		"SELECT c.id, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key "
-		"FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	    "SELECT c.id, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key "
+	    "FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	static const char sql_note[] =
 		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
 		"RETURNING id";

@@ -15,16 +15,18 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 	 * investigation, the day of the material request, the day of
 	 * registration for the reply to a named reporter (migrations/0010). */
 	static const char sql_open[] =
-		"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, "
-		"to_char(coalesce(i.order_date, m.requested_on, CASE WHEN d.kind = 'reply' THEN "
-		"(j.registered_at AT TIME ZONE " SQL_ZONE ")::date END), 'YYYY-MM-DD') AS start_date, "
-		"j.reg_no, i.id AS investigation_id, m.id AS request_id, "
-		"hotline.setting('reply_working_days') AS reply_days "
-		"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
-		"JOIN hotline.journal j ON j.id = c.journal_id "
-		"LEFT JOIN hotline.investigations i ON d.kind = 'investigation' AND i.case_id = d.case_id "
-		"LEFT JOIN hotline.material_requests m ON d.kind = 'material_request' AND m.id = d.ref_id "
-		"WHERE d.met_at IS NULL AND d.basis = 'working_days' ORDER BY d.id";
+	    "SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, "
+	    "to_char(coalesce(i.order_date, m.requested_on, CASE WHEN d.kind = 'reply' THEN "
+	    "(j.registered_at AT TIME ZONE " SQL_ZONE ")::date END), 'YYYY-MM-DD') AS start_date, "
+	    "j.reg_no, i.id AS investigation_id, m.id AS request_id, "
+	    "hotline.setting('reply_working_days') AS reply_days "
+	    "FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
+	    "JOIN hotline.journal j ON j.id = c.journal_id "
+	    "LEFT JOIN hotline.investigations i ON d.kind = 'investigation' AND i.case_id = "
+	    "d.case_id "
+	    "LEFT JOIN hotline.material_requests m ON d.kind = 'material_request' AND m.id = "
+	    "d.ref_id "
+	    "WHERE d.met_at IS NULL AND d.basis = 'working_days' ORDER BY d.id";
 	static const char sql_update[] =
 		"UPDATE hotline.deadlines SET due_date = $2::date, due_at = to_timestamp($3::bigint) "
 		"WHERE id = $1";
@@ -41,13 +43,14 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 	int c_days = db_col(res, "reply_days");
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct cal_date start, due;
-		if (PQgetisnull(res, i, c_start) || !cal_date_parse(PQgetvalue(res, i, c_start), &start))
+		if (PQgetisnull(res, i, c_start) ||
+		    !cal_date_parse(PQgetvalue(res, i, c_start), &start))
 			continue;
 		const char *kind = PQgetvalue(res, i, c_kind);
 		int n = strcmp(kind, "investigation") == 0 ? 10 : 1;
 		if (strcmp(kind, "reply") == 0)
-			n = deadline_reply_days(PQgetisnull(res, i, c_days) ? NULL
-									 : PQgetvalue(res, i, c_days));
+			n = deadline_reply_days(
+			    PQgetisnull(res, i, c_days) ? NULL : PQgetvalue(res, i, c_days));
 		due = calendar_add_working_days(cal, start, n);
 		char date[11], at[24];
 		cal_date_format(due, date);
@@ -56,7 +59,8 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 		deadline_due_at(due, at);
 		const char *v[3] = {PQgetvalue(res, i, c_id), date, at};
 		bool inv = !PQgetisnull(res, i, c_inv), mat = !PQgetisnull(res, i, c_req);
-		const char *w[2] = {inv ? PQgetvalue(res, i, c_inv) : PQgetvalue(res, i, c_req), date};
+		const char *w[2] = {inv ? PQgetvalue(res, i, c_inv) : PQgetvalue(res, i, c_req),
+				    date};
 		if (!ctldb_run(pg, sql_update, 3, v) ||
 		    ((inv || mat) && !ctldb_run(pg, inv ? sql_inv : sql_mat, 2, w))) {
 			PQclear(res);

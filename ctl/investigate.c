@@ -363,13 +363,13 @@ static int show(PGconn *pg, const struct investigation *v, const struct opts *o)
 	       v->extended ? " (extended)" : "", left < 0 ? "OVERDUE by " : "", left < 0 ? -left : left,
 	       left < 0 ? "" : "left");
 	static const char sql_ruling[] =
-		"SELECT coalesce(i.decision, '') AS decision, "
-		"coalesce(i.decision_doc, '') AS decision_doc, "
-		"coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
-		"coalesce(u.login, '') AS decided_by, coalesce(i.measures_doc, '') AS measures_doc, "
-		"coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') AS measures_date "
-		"FROM hotline.investigations i LEFT JOIN hotline.staff_users u ON u.id = i.decided_by "
-		"WHERE i.id = $1";
+	    "SELECT coalesce(i.decision, '') AS decision, "
+	    "coalesce(i.decision_doc, '') AS decision_doc, "
+	    "coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
+	    "coalesce(u.login, '') AS decided_by, coalesce(i.measures_doc, '') AS measures_doc, "
+	    "coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') AS measures_date "
+	    "FROM hotline.investigations i LEFT JOIN hotline.staff_users u ON u.id = i.decided_by "
+	    "WHERE i.id = $1";
 	if (v->submitted_on[0])
 		printf("conclusion submitted %s\n", v->submitted_on);
 	const char *q[1] = {v->id};
@@ -381,7 +381,8 @@ static int show(PGconn *pg, const struct investigation *v, const struct opts *o)
 		if (*decision)
 			printf("decision: %s (%s of %s, by %s)\n", decision,
 			       PQgetvalue(ruling, 0, db_col(ruling, "decision_doc")),
-			       PQgetvalue(ruling, 0, db_col(ruling, "decision_date")), *by ? by : "-");
+			       PQgetvalue(ruling, 0, db_col(ruling, "decision_date")),
+			       *by ? by : "-");
 		if (*measures)
 			printf("measures: %s of %s\n", measures,
 			       PQgetvalue(ruling, 0, db_col(ruling, "measures_date")));
@@ -392,10 +393,10 @@ static int show(PGconn *pg, const struct investigation *v, const struct opts *o)
 		"SELECT name_sealed, name, position_sealed, position FROM "
 		"hotline.commission_members WHERE investigation_id = $1 ORDER BY id";
 	static const char sql_requests[] =
-		"SELECT id, addressee_sealed, to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
-		"to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received, "
-		"addressee "
-		"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
+	    "SELECT id, addressee_sealed, to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
+	    "to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received, "
+	    "addressee "
+	    "FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 	struct content_key *key =
 	    o->case_key ? casetext_key_from_files(pg, v->reg_no, o->case_key, o->pass) : NULL;
 	if (o->case_key && !key) {
@@ -423,11 +424,15 @@ static int show(PGconn *pg, const struct investigation *v, const struct opts *o)
 		int due = db_col(res, "due_date"), received = db_col(res, "received");
 		for (int i = 0; i < PQntuples(res); i++) {
 			bool got = strcmp(PQgetvalue(res, i, received), "t") == 0;
-			int l = deadline_days_left(cal, PQgetvalue(res, i, due), (int64_t)time(NULL));
+			int l =
+			    deadline_days_left(cal, PQgetvalue(res, i, due), (int64_t)time(NULL));
 			printf("request %s to ", PQgetvalue(res, i, id));
 			print_text(key, res, i, to_sealed, to);
-			printf(" on %s: due %s, %s\n", PQgetvalue(res, i, on), PQgetvalue(res, i, due),
-			       got ? "received" : l < 0 ? "OVERDUE" : "open");
+			printf(" on %s: due %s, %s\n", PQgetvalue(res, i, on),
+			       PQgetvalue(res, i, due),
+			       got     ? "received"
+			       : l < 0 ? "OVERDUE"
+				       : "open");
 		}
 	}
 	PQclear(res);

@@ -15,11 +15,11 @@
 /* Rows in id order with the case each one opened; single-row mode keeps
  * memory flat over millions of rows. */
 static const char sql_rows[] =
-	"SELECT j.id, j.year, j.seq, j.reg_no, "
-	"(extract(epoch FROM j.registered_at) * 1000000)::bigint AS registered_us, j.channel, "
-	"j.content_digest, j.prev_hash, j.row_hash, "
-	"c.content_key_sealed, c.content, c.identity_sealed "
-	"FROM hotline.journal j LEFT JOIN hotline.cases c ON c.journal_id = j.id ORDER BY j.id";
+    "SELECT j.id, j.year, j.seq, j.reg_no, "
+    "(extract(epoch FROM j.registered_at) * 1000000)::bigint AS registered_us, j.channel, "
+    "j.content_digest, j.prev_hash, j.row_hash, "
+    "c.content_key_sealed, c.content, c.identity_sealed "
+    "FROM hotline.journal j LEFT JOIN hotline.cases c ON c.journal_id = j.id ORDER BY j.id";
 static const char sql_head[] = "SELECT last_hash FROM hotline.journal_head WHERE id = 1";
 
 static bool bytea32(const PGresult *res, int col, unsigned char out[JOURNAL_HASH_BYTES])
@@ -173,7 +173,8 @@ int journal_verify_main(int argc, char **argv)
 			broken = check_row(res, &col, prev, &last_year, &last_seq, row_hash);
 			if (broken)
 				snprintf(broken_at, sizeof(broken_at), "%s (id %s)",
-					 PQgetvalue(res, 0, col.reg_no), PQgetvalue(res, 0, col.id));
+					 PQgetvalue(res, 0, col.reg_no),
+					 PQgetvalue(res, 0, col.id));
 			else
 				memcpy(prev, row_hash, JOURNAL_HASH_BYTES);
 			if (!broken)

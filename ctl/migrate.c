@@ -113,9 +113,9 @@ static int current_version(PGconn *pg)
 	/* Two steps: a query naming a missing table fails even in a CASE branch
 	 * that would not run. */
 	static const char sql_exists[] =
-		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL AS migrated";
+	    "SELECT to_regclass('hotline.schema_migrations') IS NOT NULL AS migrated";
 	static const char sql_version[] =
-		"SELECT coalesce(max(version), 0) AS version FROM hotline.schema_migrations";
+	    "SELECT coalesce(max(version), 0) AS version FROM hotline.schema_migrations";
 	PGresult *res = db_query(pg, sql_exists, 0, NULL, NULL, NULL, NULL);
 	int v = -1;
 	if (res && strcmp(PQgetvalue(res, 0, db_col(res, "migrated")), "f") == 0) {
@@ -142,7 +142,7 @@ static bool no_gaps(PGconn *pg, const struct migration *list, int n, int version
 	if (version == 0)
 		return true;
 	static const char sql_has[] =
-		"SELECT EXISTS (SELECT 1 FROM hotline.schema_migrations WHERE version = $1) AS applied";
+	    "SELECT EXISTS (SELECT 1 FROM hotline.schema_migrations WHERE version = $1) AS applied";
 	bool ok = true;
 	for (int i = 0; i < n && list[i].version <= version; i++) {
 		char v[16];

@@ -27,7 +27,8 @@ static struct secret_key *copy_key(const struct secret_key *sk)
 struct secret_key *reseal_case_key(PGconn *pg, const char *reg_no, const struct secret_key *given)
 {
 	static const char sql_case[] =
-	    "SELECT c.case_public_key IS NOT NULL AS resealed, c.recovery_sealed FROM hotline.cases c "
+	    "SELECT c.case_public_key IS NOT NULL AS resealed, c.recovery_sealed FROM "
+	    "hotline.cases c "
 	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	const char *v[1] = {reg_no};
 	PGresult *res = ctldb_exec(pg, sql_case, 1, v);

@@ -28,25 +28,29 @@ struct legacy {
 
 static const struct legacy legacies[] = {
     {"reveal reasons",
-     "SELECT r.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed) AS key_sealed, r.reason AS text1 FROM hotline.identity_reveals r "
+     "SELECT r.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, r.reason AS text1 FROM hotline.identity_reveals r "
      "JOIN hotline.cases c ON c.id = r.case_id WHERE r.reason IS NOT NULL ORDER BY r.id",
      "UPDATE hotline.identity_reveals SET reason_sealed = $2::bytea, reason = NULL "
      "WHERE id = $1::bigint",
      1},
     {"referred units",
-     "SELECT c.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed) AS key_sealed, c.referred_unit AS text1 FROM hotline.cases c "
+     "SELECT c.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, c.referred_unit AS text1 FROM hotline.cases c "
      "WHERE c.referred_unit IS NOT NULL ORDER BY c.id",
      "UPDATE hotline.cases SET referred_unit_sealed = $2::bytea, referred_unit = NULL "
      "WHERE id = $1::bigint",
      1},
     {"forwarded to",
-     "SELECT c.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed) AS key_sealed, c.forwarded_to AS text1 FROM hotline.cases c "
+     "SELECT c.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, c.forwarded_to AS text1 FROM hotline.cases c "
      "WHERE c.forwarded_to IS NOT NULL ORDER BY c.id",
      "UPDATE hotline.cases SET forwarded_to_sealed = $2::bytea, forwarded_to = NULL "
      "WHERE id = $1::bigint",
      1},
     {"requests for materials",
-     "SELECT m.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed) AS key_sealed, m.addressee AS text1, m.what AS text2 FROM "
+     "SELECT m.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, m.addressee AS text1, m.what AS text2 FROM "
      "hotline.material_requests m JOIN hotline.investigations i ON i.id = m.investigation_id "
      "JOIN hotline.cases c ON c.id = i.case_id WHERE m.addressee IS NOT NULL "
      "OR m.what IS NOT NULL ORDER BY m.id",
@@ -54,7 +58,8 @@ static const struct legacy legacies[] = {
      "$3::bytea, addressee = NULL, what = NULL WHERE id = $1::bigint",
      2},
     {"declarations of interest",
-     "SELECT d.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed) AS key_sealed, d.name AS text1 FROM hotline.interest_declarations d "
+     "SELECT d.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, d.name AS text1 FROM hotline.interest_declarations d "
      "JOIN hotline.cases c ON c.id = d.case_id WHERE d.name IS NOT NULL ORDER BY d.id",
      /* the accounts the clear name names, before it is sealed (0023) */
      "UPDATE hotline.interest_declarations SET name_sealed = $2::bytea, named_user_ids = "
@@ -63,7 +68,8 @@ static const struct legacy legacies[] = {
      "WHERE id = $1::bigint",
      1},
     {"commission members",
-     "SELECT m.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed) AS key_sealed, m.name AS text1, coalesce(m.position, '') AS text2 FROM "
+     "SELECT m.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, m.name AS text1, coalesce(m.position, '') AS text2 FROM "
      "hotline.commission_members m JOIN hotline.investigations i ON i.id = m.investigation_id "
      "JOIN hotline.cases c ON c.id = i.case_id WHERE m.name IS NOT NULL ORDER BY m.id",
      "UPDATE hotline.commission_members SET name_sealed = $2::bytea, position_sealed = "
@@ -71,7 +77,8 @@ static const struct legacy legacies[] = {
      2},
     /* the norms go under the conclusion's key, like the findings */
     {"norms of conclusions",
-     "SELECT i.id::text AS row_id, c.recovery_sealed, i.conclusion_key_sealed AS key_sealed, i.norms AS text1 FROM "
+     "SELECT i.id::text AS row_id, c.recovery_sealed, i.conclusion_key_sealed AS key_sealed, "
+     "i.norms AS text1 FROM "
      "hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
      "WHERE i.norms IS NOT NULL AND i.conclusion_key_sealed IS NOT NULL ORDER BY i.id",
      "UPDATE hotline.investigations SET norms_sealed = $2::bytea, norms = NULL "
@@ -97,7 +104,8 @@ static bool seal_kind(PGconn *pg, const struct legacy *l, const struct secret_ke
 		unsigned char *rec =
 		    PQgetisnull(res, i, recovery)
 			? NULL
-			: PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, recovery), &rlen);
+			: PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, recovery),
+					  &rlen);
 		struct secret_key *case_sk = rec ? casekey_open(sk, rec, rlen) : NULL;
 		PQfreemem(rec);
 		const struct secret_key *opener = rec ? case_sk : sk;
@@ -108,16 +116,16 @@ static bool seal_kind(PGconn *pg, const struct legacy *l, const struct secret_ke
 		PQfreemem(sealed);
 		secret_key_free(case_sk);
 		if (!key) {
-			fprintf(stderr, "hotlinectl: %s: row %s: the case key does not open its key\n",
+			fprintf(stderr,
+				"hotlinectl: %s: row %s: the case key does not open its key\n",
 				l->what, PQgetvalue(res, i, row_id));
 			ok = false;
 			break;
 		}
 		char *texts[2] = {NULL, NULL};
 		for (int t = 0; t < l->ntexts; t++)
-			texts[t] = freetext_seal(key, PQgetisnull(res, i, text[t])
-							   ? ""
-							   : PQgetvalue(res, i, text[t]));
+			texts[t] = freetext_seal(
+			    key, PQgetisnull(res, i, text[t]) ? "" : PQgetvalue(res, i, text[t]));
 		content_key_free(key);
 		const char *v[3] = {PQgetvalue(res, i, row_id), texts[0], texts[1]};
 		ok = texts[0] && (l->ntexts < 2 || texts[1]);

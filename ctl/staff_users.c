@@ -322,8 +322,8 @@ static int user_confirm(PGconn *pg, int argc, char **argv)
 		complain("no grant of %s to %s is waiting", role, login);
 		goto fail;
 	}
-	enum accountdb_result r =
-	    accountdb_grant_confirm(pg, actor, atoll(PQgetvalue(res, 0, db_col(res, "id"))), why, &e);
+	enum accountdb_result r = accountdb_grant_confirm(
+	    pg, actor, atoll(PQgetvalue(res, 0, db_col(res, "id"))), why, &e);
 	if (r == ACCOUNTDB_DONE && ctldb_commit(pg)) {
 		printf("user %s: role %s confirmed by %s\n", login, role, by);
 		rc = 0;
@@ -347,7 +347,8 @@ static int user_grants(PGconn *pg)
 {
 	static const char sql_waiting[] =
 	    "SELECT u.login, g.role, g.requested_login, "
-	    "to_char(g.requested_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') AS requested_at, "
+	    "to_char(g.requested_at AT TIME ZONE " SQL_ZONE
+	    ", 'YYYY-MM-DD HH24:MI') AS requested_at, "
 	    "u.public_key "
 	    "FROM hotline.staff_grants_pending g JOIN hotline.staff_users u ON u.id = g.user_id "
 	    "ORDER BY g.requested_at, g.id";
@@ -361,7 +362,8 @@ static int user_grants(PGconn *pg)
 	int key = db_col(res, "public_key");
 	for (int i = 0; i < PQntuples(res); i++) {
 		char fp[FINGERPRINT_TEXT_SIZE];
-		accountdb_fingerprint(PQgetisnull(res, i, key) ? NULL : PQgetvalue(res, i, key), fp);
+		accountdb_fingerprint(PQgetisnull(res, i, key) ? NULL : PQgetvalue(res, i, key),
+				      fp);
 		printf("%-16s %-11s %-16s %-17s %s\n", PQgetvalue(res, i, login),
 		       PQgetvalue(res, i, role), PQgetvalue(res, i, by), PQgetvalue(res, i, at),
 		       fp[0] ? fp : "(not activated)");
@@ -728,15 +730,16 @@ int audit_verify_main(int argc, char **argv)
 		if (st == PGRES_SINGLE_TUPLE && !broken) {
 			long long id = atoll(PQgetvalue(res, 0, c_id));
 			size_t plen = 0, hlen = 0;
-			unsigned char *sp =
-			    PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, c_prev), &plen);
-			unsigned char *sh =
-			    PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, c_hash), &hlen);
+			unsigned char *sp = PQunescapeBytea(
+			    (const unsigned char *)PQgetvalue(res, 0, c_prev), &plen);
+			unsigned char *sh = PQunescapeBytea(
+			    (const unsigned char *)PQgetvalue(res, 0, c_hash), &hlen);
 			struct buf canon;
 			buf_init(&canon);
 			audit_canonical(&canon, id, strtoll(PQgetvalue(res, 0, c_at), NULL, 10),
-					atoll(PQgetvalue(res, 0, c_user)), PQgetvalue(res, 0, c_login),
-					PQgetvalue(res, 0, c_action), PQgetvalue(res, 0, c_object));
+					atoll(PQgetvalue(res, 0, c_user)),
+					PQgetvalue(res, 0, c_login), PQgetvalue(res, 0, c_action),
+					PQgetvalue(res, 0, c_object));
 			unsigned char computed[AUDIT_HASH_BYTES];
 			audit_row_hash(prev, &canon, computed);
 			buf_reset(&canon);

@@ -64,17 +64,17 @@ static const char sql_rollback[] = "ROLLBACK";
  * reporter told "not saved" is never registered later. */
 static const char sql_deadline[] = "SELECT set_config('statement_timeout', $1, true)";
 static const char sql_register[] =
-	"SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI') AS registered_at "
-	"FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
+    "SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI') AS registered_at "
+    "FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
 /* Same columns as sql_register. */
 static const char sql_registered[] =
-	"SELECT c.id AS case_id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI') AS registered_at "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE c.receipt_hash = $1";
+    "SELECT c.id AS case_id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI') AS registered_at "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE c.receipt_hash = $1";
 static const char sql_session_gone[] =
-	"SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1) AS gone";
+    "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1) AS gone";
 static const char sql_reporter_key[] =
 	"UPDATE hotline.cases SET reporter_public_key = $2 WHERE receipt_hash = $1";
 static const char sql_mail_proof[] =
@@ -82,8 +82,8 @@ static const char sql_mail_proof[] =
 	"WHERE receipt_hash = $1";
 /* Only the claimed number: nothing of that case is read or shown here. */
 static const char sql_claim[] =
-	"SELECT hotline.case_event(id, 'followup_unproven', jsonb_build_object('claims', $2::text)) "
-	"FROM hotline.cases WHERE receipt_hash = $1";
+    "SELECT hotline.case_event(id, 'followup_unproven', jsonb_build_object('claims', $2::text)) "
+    "FROM hotline.cases WHERE receipt_hash = $1";
 static const char sql_readers[] = "SELECT id, public_key FROM hotline.case_readers ORDER BY id";
 static const char sql_case_seals[] =
 	"SELECT hotline.case_seals_register($1, $2, $3, $4::bigint[], $5)";
@@ -176,8 +176,8 @@ static struct case_reader *readers_parse(PGresult *res, unsigned *n)
 		return NULL;
 	for (unsigned i = 0; i < rows; i++) {
 		size_t len = 0;
-		unsigned char *pk =
-		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, (int)i, public_key), &len);
+		unsigned char *pk = PQunescapeBytea(
+		    (const unsigned char *)PQgetvalue(res, (int)i, public_key), &len);
 		if (!pk || len != KEYS_PUBLIC_BYTES) {
 			PQfreemem(pk);
 			continue;

@@ -17,57 +17,57 @@
 #include "workflow/notice.h"
 
 static const char sql_case[] =
-	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI') AS registered_at, c.state, c.category, "
-	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD'), '') AS director_informed, "
-	"c.reporter_public_key IS NULL AS no_reporter_key "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE c.receipt_hash = $1";
+    "SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI') AS registered_at, c.state, c.category, "
+    "coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD'), '') AS director_informed, "
+    "c.reporter_public_key IS NULL AS no_reporter_key "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE c.receipt_hash = $1";
 static const char sql_messages[] =
-	"SELECT m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
-	"AS created_at, m.body_reporter, "
-	"(SELECT count(*) FROM hotline.attachments a WHERE a.message_id = m.id) AS files, "
-	"m.is_reply "
-	"FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
-	"WHERE c.receipt_hash = $1 ORDER BY m.id";
+    "SELECT m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
+    "AS created_at, m.body_reporter, "
+    "(SELECT count(*) FROM hotline.attachments a WHERE a.message_id = m.id) AS files, "
+    "m.is_reply "
+    "FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
+    "WHERE c.receipt_hash = $1 ORDER BY m.id";
 static const char sql_deadlines[] =
-	"SELECT d.kind, to_char(d.due_date, 'YYYY-MM-DD') AS due_date "
-	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
-	"WHERE c.receipt_hash = $1 AND d.met_at IS NULL ORDER BY d.due_date";
+    "SELECT d.kind, to_char(d.due_date, 'YYYY-MM-DD') AS due_date "
+    "FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
+    "WHERE c.receipt_hash = $1 AND d.met_at IS NULL ORDER BY d.due_date";
 /* Requests to reveal the reporter's identity, from their approval on
  * (docs/reveal.md). */
 static const char sql_reveals[] =
-	"SELECT r.requester_role, r.state, "
-	"to_char(r.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') AS decided_on, "
-	"coalesce(to_char(r.revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') AS revealed_on "
-	"FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
-	"WHERE c.receipt_hash = $1 AND r.state IN ('approved', 'revealed') ORDER BY r.id";
+    "SELECT r.requester_role, r.state, "
+    "to_char(r.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') AS decided_on, "
+    "coalesce(to_char(r.revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') AS revealed_on "
+    "FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
+    "WHERE c.receipt_hash = $1 AND r.state IN ('approved', 'revealed') ORDER BY r.id";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 /* Before a follow-up is saved: its case, whether its consideration has
  * finished, and what the notice to staff needs. */
 static const char sql_message_case[] =
-	"SELECT c.id, j.reg_no, "
-	"c.state IN ('closed', 'referred', 'not_considered', 'forwarded') AS finished, "
-	"coalesce(hotline.setting('console_url'), '') AS console_url, "
-	"coalesce(hotline.setting('organisation'), '') AS organisation, "
-	"c.case_public_key "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE c.receipt_hash = $1";
+    "SELECT c.id, j.reg_no, "
+    "c.state IN ('closed', 'referred', 'not_considered', 'forwarded') AS finished, "
+    "coalesce(hotline.setting('console_url'), '') AS console_url, "
+    "coalesce(hotline.setting('organisation'), '') AS organisation, "
+    "c.case_public_key "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE c.receipt_hash = $1";
 /* Who is told of a reporter's new message: the compliance manager (who
  * reads every case, a closed one included), and the commission members
  * sitting on the case while its investigation runs, each at the address
  * of their staff account (004 L139: the commission considers what arrives
  * during the investigation). */
 static const char sql_message_recipients[] =
-	"SELECT s.value FROM hotline.setting('compliance_email') AS s (value) WHERE s.value <> '' "
-	"UNION SELECT u.email FROM hotline.cases c "
-	"JOIN hotline.investigations i ON i.case_id = c.id "
-	"JOIN hotline.commission_members m ON m.investigation_id = i.id "
-	"JOIN hotline.staff_users u ON u.id = m.staff_user_id "
-	"WHERE c.receipt_hash = $1 AND c.state = 'investigation' AND i.state <> 'closed' "
-	"AND u.email IS NOT NULL AND NOT u.disabled";
+    "SELECT s.value FROM hotline.setting('compliance_email') AS s (value) WHERE s.value <> '' "
+    "UNION SELECT u.email FROM hotline.cases c "
+    "JOIN hotline.investigations i ON i.case_id = c.id "
+    "JOIN hotline.commission_members m ON m.investigation_id = i.id "
+    "JOIN hotline.staff_users u ON u.id = m.staff_user_id "
+    "WHERE c.receipt_hash = $1 AND c.state = 'investigation' AND i.state <> 'closed' "
+    "AND u.email IS NOT NULL AND NOT u.disabled";
 static const char sql_message_add[] =
 	"INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter) "
 	"VALUES ($1::bigint, 'reporter', $2, $3, $4) RETURNING id";
@@ -77,10 +77,9 @@ static const char sql_message_file[] =
 static const char sql_message_newest[] =
 	"UPDATE hotline.cases SET last_reporter_message = "
 	"currval(pg_get_serial_sequence('hotline.messages', 'id')) WHERE id = $1::bigint";
-static const char sql_message_event[] =
-	"SELECT hotline.case_event($1::bigint, 'reporter_message')";
+static const char sql_message_event[] = "SELECT hotline.case_event($1::bigint, 'reporter_message')";
 static const char sql_message_notice[] =
-	"SELECT hotline.outbox_queue('reporter_message', ARRAY[$1::text], $2, $3, $4::bigint)";
+    "SELECT hotline.outbox_queue('reporter_message', ARRAY[$1::text], $2, $3, $4::bigint)";
 
 /* --- pages --- */
 
@@ -301,7 +300,8 @@ static void put_identity_notice(struct buf *b, enum lang lang, const PGresult *r
 	html_escape_str(b, i18n(lang, M_STATUS_IDENTITY));
 	buf_puts(b, "</h2>\n");
 	int role = db_col(reveals, "requester_role"), state = db_col(reveals, "state");
-	int decided_on = db_col(reveals, "decided_on"), revealed_on = db_col(reveals, "revealed_on");
+	int decided_on = db_col(reveals, "decided_on"),
+	    revealed_on = db_col(reveals, "revealed_on");
 	for (int i = 0; i < n; i++) {
 		bool commission = strcmp(PQgetvalue(reveals, i, role), "commission") == 0;
 		bool revealed = strcmp(PQgetvalue(reveals, i, state), "revealed") == 0;

@@ -52,8 +52,7 @@ static const char sql_commit[] = "COMMIT";
 static const char sql_keep[] =
     "INSERT INTO hotline.checkpoints (journal_id, audit_id, line) VALUES ($1, $2, $3)";
 /* Not a notice about a case (workflow/notice.h): no case_id, no link. */
-static const char sql_mail[] =
-    "SELECT hotline.outbox_queue('checkpoint', $1::text[], $2, $3)";
+static const char sql_mail[] = "SELECT hotline.outbox_queue('checkpoint', $1::text[], $2, $3)";
 
 static void schedule(struct checkpointer *c, unsigned seconds)
 {
@@ -204,9 +203,8 @@ static void last_stored_read(struct db_job *job, void *arg)
 		struct sign_public pk;
 		sign_secret_public(c->key, &pk);
 		char why[200];
-		c->have_last =
-		    checkpoint_verify(PQgetvalue(res, 0, db_col(res, "line")), &pk, &c->last, why,
-				      sizeof why);
+		c->have_last = checkpoint_verify(PQgetvalue(res, 0, db_col(res, "line")), &pk,
+						 &c->last, why, sizeof why);
 		if (!c->have_last)
 			log_warning("checkpoint: the newest stored checkpoint is not ours (%s)",
 				    why);

@@ -15,16 +15,16 @@
 #include "workflow/notice.h"
 
 static const char sql_load[] =
-	"SELECT c.id AS case_id, j.reg_no, c.state AS case_state, c.director_named, "
-	"i.id AS investigation_id, i.state, i.decision, "
-	"to_char(i.due_date, 'YYYY-MM-DD') AS due_date, "
-	"to_char(i.order_date, 'YYYY-MM-DD') AS order_date, i.extended, "
-	"coalesce(to_char(c.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') AS case_decided, "
-	"coalesce(to_char(i.submitted_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') "
-	"AS submitted_on, coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') AS decision_date "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1 "
-	"FOR UPDATE OF c";
+    "SELECT c.id AS case_id, j.reg_no, c.state AS case_state, c.director_named, "
+    "i.id AS investigation_id, i.state, i.decision, "
+    "to_char(i.due_date, 'YYYY-MM-DD') AS due_date, "
+    "to_char(i.order_date, 'YYYY-MM-DD') AS order_date, i.extended, "
+    "coalesce(to_char(c.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') AS case_decided, "
+    "coalesce(to_char(i.submitted_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') "
+    "AS submitted_on, coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') AS decision_date "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1 "
+    "FOR UPDATE OF c";
 
 bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v,
 			struct wf_error *e)
@@ -55,12 +55,14 @@ bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v,
 		 PQgetvalue(res, 0, db_col(res, "decision_date")));
 	if (!PQgetisnull(res, 0, inv_id)) {
 		snprintf(v->id, sizeof(v->id), "%s", PQgetvalue(res, 0, inv_id));
-		if (!investigation_state_parse(PQgetvalue(res, 0, db_col(res, "state")), &v->state)) {
+		if (!investigation_state_parse(PQgetvalue(res, 0, db_col(res, "state")),
+					       &v->state)) {
 			wf_fail(e, WF_DB, "the investigation of %s has an unknown state", reg_no);
 			goto out;
 		}
-		v->decided = !PQgetisnull(res, 0, decision) &&
-			     investigation_decision_parse(PQgetvalue(res, 0, decision), &v->decision);
+		v->decided =
+		    !PQgetisnull(res, 0, decision) &&
+		    investigation_decision_parse(PQgetvalue(res, 0, decision), &v->decision);
 		snprintf(v->due, sizeof(v->due), "%s", PQgetvalue(res, 0, db_col(res, "due_date")));
 		snprintf(v->order_date, sizeof(v->order_date), "%s",
 			 PQgetvalue(res, 0, db_col(res, "order_date")));
@@ -107,9 +109,9 @@ bool investigation_check_decider(PGconn *pg, const struct investigation *v, long
 				 char name[128], struct wf_error *e)
 {
 	static const char sql_decider[] =
-		"SELECT display_name, 'director' = ANY (roles) AS director, "
-		"'alternate' = ANY (roles) AS alternate "
-		"FROM hotline.staff_users WHERE id = $1::bigint AND NOT disabled";
+	    "SELECT display_name, 'director' = ANY (roles) AS director, "
+	    "'alternate' = ANY (roles) AS alternate "
+	    "FROM hotline.staff_users WHERE id = $1::bigint AND NOT disabled";
 	const char *role = v->director_named ? "alternate recipient" : "director";
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", user_id);
@@ -119,9 +121,10 @@ bool investigation_check_decider(PGconn *pg, const struct investigation *v, long
 		return false;
 	/* the director must not decide on a report that names them: the
 	 * alternate recipient does (000 L140) */
-	bool ok = res && PQntuples(res) == 1 &&
-		  strcmp(PQgetvalue(res, 0, db_col(res, v->director_named ? "alternate" : "director")),
-			 "t") == 0;
+	bool ok =
+	    res && PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, db_col(res, v->director_named ? "alternate" : "director")),
+		   "t") == 0;
 	if (ok && name)
 		snprintf(name, 128, "%s", PQgetvalue(res, 0, db_col(res, "display_name")));
 	PQclear(res);
@@ -210,8 +213,8 @@ bool investigation_check_members(PGconn *pg, const struct investigation *v,
 			/* names compare across scripts and initials: no hash of
 			 * the text could, so the declared names are opened */
 			char *who = NULL;
-			enum freetext_state st = freetext_open(key, declared, r, sealed_col, clear_col,
-							       &who);
+			enum freetext_state st =
+			    freetext_open(key, declared, r, sealed_col, clear_col, &who);
 			if (st == FREETEXT_SEALED) {
 				wf_fail(e, WF_CRYPTO, "the case's key is needed to read the "
 						      "declarations of interest");
@@ -328,7 +331,8 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 	ok = ok && deadline_add_investigation(pg, cal, v->case_id, o->order_date, deadline_due, e);
 	calendar_free(cal);
 	ok = ok &&
-	     wfdb_case_event(pg, v->case_id, "investigation", "{\"investigation\": \"ordered\"}", e) &&
+	     wfdb_case_event(pg, v->case_id, "investigation", "{\"investigation\": \"ordered\"}",
+			     e) &&
 	     notify_ordered(pg, v, due, queued, e);
 	if (ok) {
 		v->state = INV_ORDERED;

@@ -53,7 +53,8 @@ static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_claim[] =
     "SELECT id, recipient, subject, body, attempts, "
-    "extract(epoch FROM created_at)::bigint AS created, sealed, sealed_key FROM hotline.outbox WHERE sent_at IS NULL AND withdrawn_at IS NULL "
+    "extract(epoch FROM created_at)::bigint AS created, sealed, sealed_key "
+    "FROM hotline.outbox WHERE sent_at IS NULL AND withdrawn_at IS NULL "
     "AND next_attempt_at <= now() "
     "ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED";
 static const char sql_mark_sent[] =
@@ -450,7 +451,8 @@ static void row_at(const PGresult *res, const struct claim_cols *c, int i, struc
 	row->created = strtoll(PQgetvalue(res, i, c->created), NULL, 10);
 	row->sealed = !PQgetisnull(res, i, c->sealed);
 	row->sealed_text = PQgetvalue(res, i, c->sealed);
-	row->sealed_key = PQgetisnull(res, i, c->sealed_key) ? NULL : PQgetvalue(res, i, c->sealed_key);
+	row->sealed_key =
+	    PQgetisnull(res, i, c->sealed_key) ? NULL : PQgetvalue(res, i, c->sealed_key);
 	row->from = NULL;
 }
 

@@ -11,15 +11,15 @@ bool related_attach(PGconn *pg, const char *appeal_case_id, const char *appeal_r
 		    const char *target, long long user_id, struct wf_error *e)
 {
 	static const char sql_target[] =
-		"SELECT c.id AS case_id, i.id AS investigation_id, i.state <> 'closed' AS running "
-		"FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id "
-		"LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1";
+	    "SELECT c.id AS case_id, i.id AS investigation_id, i.state <> 'closed' AS running "
+	    "FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id "
+	    "LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1";
 	static const char sql_attach[] =
 		"INSERT INTO hotline.related_appeals (investigation_id, case_id, linked_by) "
 		"VALUES ($1::bigint, $2::bigint, $3::bigint) ON CONFLICT DO NOTHING";
 	static const char sql_event[] =
-		"SELECT hotline.case_event($1::bigint, $2, jsonb_build_object($3::text, $4::text))";
+	    "SELECT hotline.case_event($1::bigint, $2, jsonb_build_object($3::text, $4::text))";
 	int year, seq;
 	if (!target || !journal_parse_reg_no(target, &year, &seq))
 		return wf_fail(e, WF_MISSING, "the registration number of the investigated case "

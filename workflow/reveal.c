@@ -45,24 +45,24 @@ static bool decimal_id(const char *s)
 }
 
 static const char sql_load[] =
-	"SELECT r.id, r.case_id, j.reg_no, c.director_named, c.identity_sealed IS NULL AS anonymous, "
-	"r.requested_by, r.requester_role, coalesce(rq.display_name, '') AS requester_name, "
-	"to_char(r.requested_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') AS requested_at, "
-	"r.state, coalesce(r.decided_by, 0) AS decided_by, "
-	"coalesce(r.decider_role, '') AS decider_role, coalesce(dc.display_name, '') AS decider_name, "
-	"coalesce(to_char(r.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
-	"AS decided_at, coalesce(r.revealed_by, 0) AS revealed_by, "
-	"coalesce(to_char(r.revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
-	"AS revealed_at, coalesce(r.released_by, 0) AS released_by, "
-	"coalesce(rl.display_name, '') AS releaser_name, "
-	"coalesce(to_char(r.released_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
-	"AS released_at, coalesce(r.packet_binding, '') AS packet_binding "
-	"FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
-	"JOIN hotline.journal j ON j.id = c.journal_id "
-	"LEFT JOIN hotline.staff_users rq ON rq.id = r.requested_by "
-	"LEFT JOIN hotline.staff_users dc ON dc.id = r.decided_by "
-	"LEFT JOIN hotline.staff_users rl ON rl.id = r.released_by "
-	"WHERE r.id = $1::bigint FOR UPDATE OF r";
+    "SELECT r.id, r.case_id, j.reg_no, c.director_named, c.identity_sealed IS NULL AS anonymous, "
+    "r.requested_by, r.requester_role, coalesce(rq.display_name, '') AS requester_name, "
+    "to_char(r.requested_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') AS requested_at, "
+    "r.state, coalesce(r.decided_by, 0) AS decided_by, "
+    "coalesce(r.decider_role, '') AS decider_role, coalesce(dc.display_name, '') AS decider_name, "
+    "coalesce(to_char(r.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
+    "AS decided_at, coalesce(r.revealed_by, 0) AS revealed_by, "
+    "coalesce(to_char(r.revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
+    "AS revealed_at, coalesce(r.released_by, 0) AS released_by, "
+    "coalesce(rl.display_name, '') AS releaser_name, "
+    "coalesce(to_char(r.released_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
+    "AS released_at, coalesce(r.packet_binding, '') AS packet_binding "
+    "FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
+    "JOIN hotline.journal j ON j.id = c.journal_id "
+    "LEFT JOIN hotline.staff_users rq ON rq.id = r.requested_by "
+    "LEFT JOIN hotline.staff_users dc ON dc.id = r.decided_by "
+    "LEFT JOIN hotline.staff_users rl ON rl.id = r.released_by "
+    "WHERE r.id = $1::bigint FOR UPDATE OF r";
 
 /* Copies the column called name of the first row into the array dst. */
 #define COPY(dst, res, name)                                                                       \
@@ -84,9 +84,11 @@ bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *
 		COPY(r->id, res, "id");
 		COPY(r->case_id, res, "case_id");
 		COPY(r->reg_no, res, "reg_no");
-		r->director_named = strcmp(PQgetvalue(res, 0, db_col(res, "director_named")), "t") == 0;
+		r->director_named =
+		    strcmp(PQgetvalue(res, 0, db_col(res, "director_named")), "t") == 0;
 		r->anonymous = strcmp(PQgetvalue(res, 0, db_col(res, "anonymous")), "t") == 0;
-		r->requested_by = strtoll(PQgetvalue(res, 0, db_col(res, "requested_by")), NULL, 10);
+		r->requested_by =
+		    strtoll(PQgetvalue(res, 0, db_col(res, "requested_by")), NULL, 10);
 		COPY(r->requester_role, res, "requester_role");
 		COPY(r->requester_name, res, "requester_name");
 		COPY(r->requested_at, res, "requested_at");
@@ -132,13 +134,13 @@ bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const cha
 		    const char *reason, char id[24], struct wf_error *e)
 {
 	static const char sql_case[] =
-		"SELECT c.id, c.identity_sealed IS NULL AS anonymous, EXISTS (SELECT 1 FROM "
-		"hotline.identity_reveals r WHERE r.case_id = c.id AND r.state IN ('requested', "
-		"'approved')) AS open_request, EXISTS (SELECT 1 FROM hotline.investigations i JOIN "
-		"hotline.commission_members m ON m.investigation_id = i.id WHERE i.case_id = c.id "
-		"AND m.staff_user_id = $2::bigint) AS member, c.state = 'registered' AS untriaged "
-		"FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 FOR UPDATE OF c";
+	    "SELECT c.id, c.identity_sealed IS NULL AS anonymous, EXISTS (SELECT 1 FROM "
+	    "hotline.identity_reveals r WHERE r.case_id = c.id AND r.state IN ('requested', "
+	    "'approved')) AS open_request, EXISTS (SELECT 1 FROM hotline.investigations i JOIN "
+	    "hotline.commission_members m ON m.investigation_id = i.id WHERE i.case_id = c.id "
+	    "AND m.staff_user_id = $2::bigint) AS member, c.state = 'registered' AS untriaged "
+	    "FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 FOR UPDATE OF c";
 	static const char sql_insert[] =
 		"INSERT INTO hotline.identity_reveals (case_id, requested_by, requester_role, "
 		"reason_sealed) VALUES ($1, $2::bigint, $3, $4::bytea) RETURNING id";
@@ -203,10 +205,10 @@ bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_dire
 		   bool is_alternate, bool approve, struct wf_error *e)
 {
 	static const char sql_decide[] =
-		"UPDATE hotline.identity_reveals SET state = $2, decided_by = $3::bigint, "
-		"decider_role = $4, decided_at = now() WHERE id = $1::bigint "
-		"RETURNING to_char(decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
-		"AS decided_at";
+	    "UPDATE hotline.identity_reveals SET state = $2, decided_by = $3::bigint, "
+	    "decider_role = $4, decided_at = now() WHERE id = $1::bigint "
+	    "RETURNING to_char(decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
+	    "AS decided_at";
 	if (r->state != REVEAL_REQUESTED)
 		return wf_fail(e, WF_REVEAL_STATE, "request %s is already %s", r->id,
 			       reveal_state_name(r->state));
@@ -252,10 +254,10 @@ bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
 {
 	static const char sql_identity[] = "SELECT identity_sealed FROM hotline.cases WHERE id = $1";
 	static const char sql_released[] =
-		"UPDATE hotline.identity_reveals SET released_by = $2::bigint, released_at = now(), "
-		"packet_binding = $3 WHERE id = $1::bigint "
-		"RETURNING to_char(released_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
-		"AS released_at";
+	    "UPDATE hotline.identity_reveals SET released_by = $2::bigint, released_at = now(), "
+	    "packet_binding = $3 WHERE id = $1::bigint "
+	    "RETURNING to_char(released_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
+	    "AS released_at";
 	*packet = NULL;
 	*len = 0;
 	if (!reveal_check_release(r, custodian_id, e))
@@ -304,12 +306,12 @@ bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
 			 const char *opened_on, int64_t now, struct wf_error *e)
 {
 	static const char sql_revealed[] =
-		"UPDATE hotline.identity_reveals SET state = 'revealed', revealed_by = $2::bigint, "
-		"revealed_at = CASE WHEN $3::date = (now() AT TIME ZONE " SQL_ZONE ")::date "
-		"THEN now() ELSE ($3::date + time '12:00') AT TIME ZONE " SQL_ZONE " END "
-		"WHERE id = $1::bigint AND state = 'approved' AND released_at IS NOT NULL "
-		"RETURNING to_char(revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
-		"AS revealed_at";
+	    "UPDATE hotline.identity_reveals SET state = 'revealed', revealed_by = $2::bigint, "
+	    "revealed_at = CASE WHEN $3::date = (now() AT TIME ZONE " SQL_ZONE ")::date "
+	    "THEN now() ELSE ($3::date + time '12:00') AT TIME ZONE " SQL_ZONE " END "
+	    "WHERE id = $1::bigint AND state = 'approved' AND released_at IS NOT NULL "
+	    "RETURNING to_char(revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
+	    "AS revealed_at";
 	if (!reveal_check_release(r, custodian_id, e))
 		return false;
 	if (r->released_by == 0)

@@ -64,8 +64,8 @@ void wfdb_rollback(PGconn *pg)
 struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e)
 {
 	static const char sql_days[] =
-		"SELECT to_char(day, 'YYYY-MM-DD') AS day_iso, kind, note FROM hotline.calendar_days "
-		"ORDER BY day";
+	    "SELECT to_char(day, 'YYYY-MM-DD') AS day_iso, kind, note FROM hotline.calendar_days "
+	    "ORDER BY day";
 	PGresult *res = wfdb_exec(pg, sql_days, 0, NULL, e);
 	if (!res)
 		return NULL;
@@ -76,7 +76,8 @@ struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e)
 	for (int i = 0; cal && i < PQntuples(res); i++) {
 		if (!calendar_load_row(cal, PQgetvalue(res, i, day), PQgetvalue(res, i, kind),
 				       PQgetvalue(res, i, note))) {
-			wf_fail(e, WF_DB, "calendar row %s is not understood", PQgetvalue(res, i, day));
+			wf_fail(e, WF_DB, "calendar row %s is not understood",
+				PQgetvalue(res, i, day));
 			calendar_free(cal);
 			cal = NULL;
 		}
@@ -110,7 +111,7 @@ bool wfdb_notify(PGconn *pg, const char *case_id, const char *kind, const char *
 		 int nrecipients, const struct notice *n, int *queued, struct wf_error *e)
 {
 	static const char sql_outbox[] =
-		"SELECT hotline.outbox_queue($1, ARRAY[$2::text], $3, $4, $5::bigint)";
+	    "SELECT hotline.outbox_queue($1, ARRAY[$2::text], $3, $4, $5::bigint)";
 	int count = 0;
 	for (int i = 0; i < nrecipients; i++) {
 		if (!recipients[i] || !*recipients[i])
