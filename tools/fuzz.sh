@@ -42,7 +42,7 @@ sources() {
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
 		base/buf.c staff/roles.c staff/pattern.c accounts/totp.c accounts/session.c crypto/keys.c \
 		workflow/procedure.c workflow/notice.c workflow/deadline.c workflow/wfdb.c base/html.c \
-		base/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c ;;
+		base/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c base/db.c base/log.c ;;
 	*) return 1 ;;
 	esac
 }
