@@ -703,39 +703,53 @@ int db_schema_version(const char *conninfo, char *err, size_t errlen)
 			err[--n] = '\0';
 		goto done;
 	}
-	static const char sql_exists[] =
-	    "SELECT to_regclass('hotline.schema_migrations') IS NOT NULL AS migrated";
-	static const char sql_version[] = "SELECT coalesce(max(version), -1) AS version, "
-					  "count(*) AS applied FROM hotline.schema_migrations";
 	struct db_error why = {{0}, {0}};
-	PGresult *res = db_query(pg, sql_exists, 0, NULL, NULL, NULL, &why);
-	if (res && strcmp(PQgetvalue(res, 0, db_col(res, "migrated")), "f") == 0) {
-		version = -1;
-	} else if (res) {
-		PQclear(res);
-		res = db_query(pg, sql_version, 0, NULL, NULL, NULL, &why);
-		if (res && PQntuples(res) == 1) {
-			version = atoi(PQgetvalue(res, 0, db_col(res, "version")));
-			/* versions 1..N with one missing: hotlinectl migrate names it */
-			int count = atoi(PQgetvalue(res, 0, db_col(res, "applied")));
-			if (version > 0 && version <= SCHEMA_VERSION && count != version) {
-				snprintf(err, errlen,
-					 "the database schema is at version %d but lacks an earlier "
-					 "migration: run `hotlinectl migrate`, which names it",
-					 version);
-				PQclear(res);
-				version = -2;
-				goto done;
-			}
-		}
-	}
-	if (version == -2)
+	int applied = 0;
+	int newest = db_schema_read(pg, &applied, &why);
+	if (newest < 0) {
 		snprintf(err, errlen, "cannot read the schema version: %s",
-			 !res && why.message[0] ? why.message : "no answer");
-	PQclear(res);
+			 why.message[0] ? why.message : "no answer");
+	} else if (newest == 0) {
+		version = -1;
+	} else if (newest <= SCHEMA_VERSION && applied != newest) {
+		/* versions 1..N with one missing: hotlinectl migrate names it */
+		snprintf(err, errlen,
+			 "the database schema is at version %d but lacks an earlier "
+			 "migration: run `hotlinectl migrate`, which names it",
+			 newest);
+	} else {
+		version = newest;
+	}
 done:
 	PQfinish(pg);
 	return version;
+}
+
+int db_schema_read(PGconn *pg, int *applied, struct db_error *why)
+{
+	/* Two steps: a query naming a missing table fails even in a CASE
+	 * branch that would not run. */
+	static const char sql_exists[] =
+	    "SELECT to_regclass('hotline.schema_migrations') IS NOT NULL AS migrated";
+	static const char sql_version[] = "SELECT coalesce(max(version), 0) AS version, "
+					  "count(*) AS applied FROM hotline.schema_migrations";
+	if (applied)
+		*applied = 0;
+	PGresult *res = db_query(pg, sql_exists, 0, NULL, NULL, NULL, why);
+	if (!res)
+		return -1;
+	bool migrated = strcmp(PQgetvalue(res, 0, db_col(res, "migrated")), "t") == 0;
+	PQclear(res);
+	if (!migrated)
+		return 0;
+	res = db_query(pg, sql_version, 0, NULL, NULL, NULL, why);
+	if (!res)
+		return -1;
+	int newest = atoi(PQgetvalue(res, 0, db_col(res, "version")));
+	if (applied)
+		*applied = atoi(PQgetvalue(res, 0, db_col(res, "applied")));
+	PQclear(res);
+	return newest;
 }
 
 PGresult *db_query(PGconn *pg, const char *sql_text, int nparams, const char *const *values,

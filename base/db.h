@@ -89,6 +89,12 @@ struct db_error {
 PGresult *db_query(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
 		   const int *lengths, const int *formats, struct db_error *err) MUST_CHECK;
 
+/* Blocking: the newest migration applied on pg (0: none, or never
+ * migrated) and, unless NULL, how many are applied; -1 when it cannot be
+ * read, why (unless NULL) saying why as db_query() does. The one reader of
+ * hotline.schema_migrations for hotlined's start and hotlinectl migrate. */
+int db_schema_read(PGconn *pg, int *applied, struct db_error *why);
+
 /* Decodes a bytea column of a text-format result; NULL on NULL or error.
  * free() with PQfreemem(). */
 unsigned char *db_bytea(const PGresult *res, int row, int col, size_t *len);

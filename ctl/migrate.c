@@ -110,26 +110,10 @@ static bool exec_ok(PGconn *pg, const char *sql_text, const char *what)
 
 static int current_version(PGconn *pg)
 {
-	/* Two steps: a query naming a missing table fails even in a CASE branch
-	 * that would not run. */
-	static const char sql_exists[] =
-	    "SELECT to_regclass('hotline.schema_migrations') IS NOT NULL AS migrated";
-	static const char sql_version[] =
-	    "SELECT coalesce(max(version), 0) AS version FROM hotline.schema_migrations";
-	PGresult *res = db_query(pg, sql_exists, 0, NULL, NULL, NULL, NULL);
-	int v = -1;
-	if (res && strcmp(PQgetvalue(res, 0, db_col(res, "migrated")), "f") == 0) {
-		v = 0;
-	} else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-		PQclear(res);
-		res = db_query(pg, sql_version, 0, NULL, NULL, NULL, NULL);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK)
-			v = atoi(PQgetvalue(res, 0, db_col(res, "version")));
-	}
+	int v = db_schema_read(pg, NULL, NULL);
 	if (v < 0)
 		fprintf(stderr, "hotlinectl: cannot read the schema version: %s",
 			PQerrorMessage(pg));
-	PQclear(res);
 	return v;
 }
 
