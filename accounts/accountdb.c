@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/hex.h"
 #include "crypto/keys.h"
 #include "accounts/account.h"
@@ -68,8 +69,9 @@ static enum accountdb_result pending_call(PGconn *pg, const char *sql_text, int 
 	if (!res)
 		return ACCOUNTDB_FAILED;
 	enum accountdb_result r = ACCOUNTDB_NO_ROW;
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
-		snprintf(pending, ACCOUNTDB_PENDING_SIZE, "%s", PQgetvalue(res, 0, 0));
+	int col = db_col(res, "pending");
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, col)) {
+		snprintf(pending, ACCOUNTDB_PENDING_SIZE, "%s", PQgetvalue(res, 0, col));
 		r = ACCOUNTDB_DONE;
 	}
 	PQclear(res);
@@ -96,7 +98,7 @@ enum accountdb_result accountdb_add(PGconn *pg, long long actor_id, const char *
 {
 	static const char sql_add[] =
 	    "SELECT array_to_string(hotline.staff_account_add($1, $2, $3, $4, $5::text[], $6, $7, "
-	    "$8), ',')";
+	    "$8), ',') AS pending";
 	char *hex = NULL, id[24], ops[24], mem[24];
 	if (new_code(login, code, &hex, e) != ACCOUNTDB_DONE)
 		return ACCOUNTDB_FAILED;
@@ -119,7 +121,8 @@ enum accountdb_result accountdb_reset(PGconn *pg, long long actor_id, const char
 				      char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
 {
 	static const char sql_reset[] =
-	    "SELECT array_to_string(hotline.staff_account_reset($1, $2, $3, $4, $5, $6), ',')";
+	    "SELECT array_to_string(hotline.staff_account_reset($1, $2, $3, $4, $5, $6), ',') "
+	    "AS pending";
 	char *hex = NULL, id[24], ops[24], mem[24];
 	if (new_code(login, code, &hex, e) != ACCOUNTDB_DONE)
 		return ACCOUNTDB_FAILED;
@@ -135,12 +138,28 @@ enum accountdb_result accountdb_reset(PGconn *pg, long long actor_id, const char
 	return r;
 }
 
+enum accountdb_result accountdb_user_id(PGconn *pg, const char *login, long long *user_id,
+					struct wf_error *e)
+{
+	static const char sql_login[] = "SELECT id FROM hotline.staff_users WHERE login = $1";
+	const char *v[1] = {login};
+	*user_id = 0;
+	PGresult *res = wfdb_exec(pg, sql_login, 1, v, e);
+	if (!res)
+		return ACCOUNTDB_FAILED;
+	if (PQntuples(res) == 1)
+		*user_id = strtoll(PQgetvalue(res, 0, db_col(res, "id")), NULL, 10);
+	PQclear(res);
+	return *user_id ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
+}
+
 enum accountdb_result accountdb_roles_set(PGconn *pg, long long actor_id, const char *actor,
 					  const char *login, const char *roles_array,
 					  char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
 {
 	static const char sql_roles[] =
-	    "SELECT array_to_string(hotline.staff_roles_set($1, $2, $3, $4::text[]), ',')";
+	    "SELECT array_to_string(hotline.staff_roles_set($1, $2, $3, $4::text[]), ',') "
+	    "AS pending";
 	char id[24];
 	const char *v[4] = {actor_param(actor_id, id), actor, login, roles_array};
 	return pending_call(pg, sql_roles, 4, v, pending, e);
@@ -150,15 +169,17 @@ enum accountdb_result accountdb_set_disabled(PGconn *pg, long long actor_id, con
 					     const char *login, bool disabled, long long *user_id,
 					     struct wf_error *e)
 {
-	static const char sql_disable[] = "SELECT hotline.staff_set_disabled($1, $2, $3, $4)";
+	static const char sql_disable[] =
+	    "SELECT hotline.staff_set_disabled($1, $2, $3, $4) AS user_id";
 	char id[24];
 	const char *v[4] = {actor_param(actor_id, id), actor, login, disabled ? "true" : "false"};
 	*user_id = 0;
 	PGresult *res = wfdb_exec(pg, sql_disable, 4, v, e);
 	if (!res)
 		return ACCOUNTDB_FAILED;
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-		*user_id = atoll(PQgetvalue(res, 0, 0));
+	int col = db_col(res, "user_id");
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, col))
+		*user_id = atoll(PQgetvalue(res, 0, col));
 	PQclear(res);
 	return *user_id > 0 ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
 }
@@ -167,7 +188,7 @@ enum accountdb_result accountdb_grant_confirm(PGconn *pg, long long actor_id,
 					      long long grant_id, char why[16],
 					      struct wf_error *e)
 {
-	static const char sql_confirm[] = "SELECT hotline.staff_grant_confirm($1, $2)";
+	static const char sql_confirm[] = "SELECT hotline.staff_grant_confirm($1, $2) AS outcome";
 	char id[24], gid[24];
 	snprintf(gid, sizeof gid, "%lld", grant_id);
 	const char *v[2] = {actor_param(actor_id, id), gid};
@@ -176,7 +197,7 @@ enum accountdb_result accountdb_grant_confirm(PGconn *pg, long long actor_id,
 	if (!res)
 		return ACCOUNTDB_FAILED;
 	if (PQntuples(res) == 1)
-		snprintf(why, 16, "%s", PQgetvalue(res, 0, 0));
+		snprintf(why, 16, "%s", PQgetvalue(res, 0, db_col(res, "outcome")));
 	PQclear(res);
 	return strcmp(why, "done") == 0 ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
 }
@@ -218,12 +239,13 @@ enum accountdb_result accountdb_activate(PGconn *pg, const char *login, const ch
 	char ops[24], mem[24];
 	kdf_params(&s.kdf, ops, mem);
 	static const char sql_activate[] =
-	    "SELECT hotline.staff_account_activate($1, $2, $3, $4, $5, $6, $7)";
+	    "SELECT hotline.staff_account_activate($1, $2, $3, $4, $5, $6, $7) AS user_id";
 	const char *v[7] = {login, hex, salt, pk, wrapped, ops, mem};
 	res = wfdb_exec(pg, sql_activate, 7, v, e);
 	enum accountdb_result r = ACCOUNTDB_FAILED;
 	if (res) {
-		*user_id = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
+		*user_id =
+		    PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, db_col(res, "user_id"))) : 0;
 		r = *user_id > 0 ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
 	}
 	PQclear(res);
@@ -235,41 +257,41 @@ enum accountdb_result accountdb_activate(PGconn *pg, const char *login, const ch
 	return r;
 }
 
-/* What opens an account (accountdb_kek_check's columns 0-5: password_hash,
+/* What opens an account (accountdb_kek_check's columns: password_hash,
  * kek_salt, secret_key_wrapped, kdf_version, kdf_opslimit, kdf_memlimit),
- * then totp_wrapped (6) and id (7). Not locked (hotline_app may not
+ * then totp_wrapped and id. Not locked (hotline_app may not
  * UPDATE, so no FOR UPDATE): the change names the salt it unwrapped with,
  * and the function refuses it if another change came first. */
-#define SECRETS_COLUMNS                                                                    \
-	"SELECT password_hash, kek_salt, secret_key_wrapped, kdf_version, "                 \
-	"coalesce(kdf_opslimit, 0), coalesce(kdf_memlimit, 0), totp_wrapped, id "          \
+#define SECRETS_COLUMNS                                                                            \
+	"SELECT password_hash, kek_salt, secret_key_wrapped, kdf_version, "                        \
+	"coalesce(kdf_opslimit, 0) AS kdf_opslimit, coalesce(kdf_memlimit, 0) AS kdf_memlimit, "   \
+	"totp_wrapped, id "                                                                        \
 	"FROM hotline.staff_users "
 static const char sql_secrets_by_id[] =
     SECRETS_COLUMNS "WHERE id = $1 AND public_key IS NOT NULL AND NOT disabled";
 static const char sql_secrets_by_login[] =
     SECRETS_COLUMNS "WHERE login = $1 AND public_key IS NOT NULL AND NOT disabled";
-enum { COL_SALT = 1, COL_SK = 2, COL_TOTP = 6, COL_ID = 7 };
 
 /* The kek of the account in row 0 of res when password is its password,
- * else NULL: res has, from column col, password_hash, kek_salt,
- * secret_key_wrapped, kdf_version, kdf_opslimit, kdf_memlimit (0 for
- * NULL) — accounts/account.h account_kek_check(). */
-static struct account_kek *accountdb_kek_check(const PGresult *res, int col, const char *password)
+ * else NULL (accounts/account.h account_kek_check()). */
+static struct account_kek *accountdb_kek_check(const PGresult *res, const char *password)
 {
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, col + 1) || PQgetisnull(res, 0, col + 2))
+	int hash = db_col(res, "password_hash"), salt_col = db_col(res, "kek_salt");
+	int sk = db_col(res, "secret_key_wrapped");
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, salt_col) || PQgetisnull(res, 0, sk))
 		return NULL;
 	struct account_kdf kdf = {
-	    .version = atoi(PQgetvalue(res, 0, col + 3)),
-	    .opslimit = strtoull(PQgetvalue(res, 0, col + 4), NULL, 10),
-	    .memlimit = (size_t)strtoull(PQgetvalue(res, 0, col + 5), NULL, 10),
+	    .version = atoi(PQgetvalue(res, 0, db_col(res, "kdf_version"))),
+	    .opslimit = strtoull(PQgetvalue(res, 0, db_col(res, "kdf_opslimit")), NULL, 10),
+	    .memlimit = (size_t)strtoull(PQgetvalue(res, 0, db_col(res, "kdf_memlimit")), NULL, 10),
 	};
 	size_t salt_len = 0, wrapped_len = 0;
-	unsigned char *salt = bytea_at(res, 0, col + 1, &salt_len);
-	unsigned char *wrapped = bytea_at(res, 0, col + 2, &wrapped_len);
+	unsigned char *salt = bytea_at(res, 0, salt_col, &salt_len);
+	unsigned char *wrapped = bytea_at(res, 0, sk, &wrapped_len);
 	struct account_kek *kek = NULL;
 	if (salt && salt_len == ACCOUNT_SALT_BYTES && wrapped)
 		kek = account_kek_check(password, &kdf,
-					PQgetisnull(res, 0, col) ? NULL : PQgetvalue(res, 0, col),
+					PQgetisnull(res, 0, hash) ? NULL : PQgetvalue(res, 0, hash),
 					salt, wrapped, wrapped_len);
 	PQfreemem(salt);
 	PQfreemem(wrapped);
@@ -281,7 +303,7 @@ static struct account_kek *accountdb_kek_check(const PGresult *res, int col, con
  * hash of form 2): NULL when it does not match. */
 static struct account_kek *open_kek(const PGresult *res, const char *password)
 {
-	return accountdb_kek_check(res, 0, password);
+	return accountdb_kek_check(res, password);
 }
 
 static PGresult *load_secrets(PGconn *pg, bool by_id, const char *value, struct wf_error *e)
@@ -342,18 +364,23 @@ enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id,
 		goto out;
 	}
 	/* the same key pair, so every seal made to it still opens */
-	if (!rewrap(res, COL_SK, old, kek, &sk) || !sk || !rewrap(res, COL_TOTP, old, kek, &totp)) {
+	if (!rewrap(res, db_col(res, "secret_key_wrapped"), old, kek, &sk) || !sk ||
+	    !rewrap(res, db_col(res, "totp_wrapped"), old, kek, &totp)) {
 		wf_fail(e, WF_CRYPTO, "the account's secrets do not open with its password");
 		goto out;
 	}
 	salt_hex = accountdb_hex(salt, sizeof salt);
 	kdf_params(&kdf, ops, mem);
 	static const char sql_set[] =
-	    "SELECT hotline.staff_password_set($1, $2, $3, $4, $5, $6, $7)";
-	const char *v[7] = {id, PQgetvalue(res, 0, COL_SALT), salt_hex, sk, totp, ops, mem};
+	    "SELECT hotline.staff_password_set($1, $2, $3, $4, $5, $6, $7) AS epoch";
+	const char *v[7] = {
+	    id, PQgetvalue(res, 0, db_col(res, "kek_salt")), salt_hex, sk, totp, ops, mem};
 	PGresult *up = wfdb_exec(pg, sql_set, 7, v, e);
 	if (up) {
-		*epoch = PQntuples(up) == 1 && !PQgetisnull(up, 0, 0) ? atoi(PQgetvalue(up, 0, 0)) : 0;
+		int col = db_col(up, "epoch");
+		*epoch = PQntuples(up) == 1 && !PQgetisnull(up, 0, col)
+			     ? atoi(PQgetvalue(up, 0, col))
+			     : 0;
 		r = *epoch > 0 ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
 		PQclear(up);
 	}
@@ -380,7 +407,7 @@ enum accountdb_result accountdb_password_check(PGconn *pg, const char *login,
 	bool ok = kek != NULL;
 	account_kek_free(kek);
 	if (ok)
-		*user_id = atoll(PQgetvalue(res, 0, COL_ID));
+		*user_id = atoll(PQgetvalue(res, 0, db_col(res, "id")));
 	PQclear(res);
 	return ok ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
 }
@@ -413,16 +440,21 @@ enum accountdb_result accountdb_totp_enrol(PGconn *pg, long long actor_id, const
 	char step[24], id[24];
 	snprintf(step, sizeof step, "%lld", last_step);
 	static const char sql_set[] =
-	    "SELECT hotline.staff_totp_set($1, $2, $3, $4, $5, $6)";
-	const char *sv[6] = {actor_param(actor_id, id), actor, login,
-			     PQgetvalue(res, 0, COL_SALT), hex, step};
+	    "SELECT hotline.staff_totp_set($1, $2, $3, $4, $5, $6) AS done";
+	const char *sv[6] = {actor_param(actor_id, id),
+			     actor,
+			     login,
+			     PQgetvalue(res, 0, db_col(res, "kek_salt")),
+			     hex,
+			     step};
 	PGresult *up = wfdb_exec(pg, sql_set, 6, sv, e);
 	PQclear(res);
 	free(hex);
-	enum accountdb_result r = !up ? ACCOUNTDB_FAILED
-				  : PQntuples(up) == 1 && strcmp(PQgetvalue(up, 0, 0), "t") == 0
-				      ? ACCOUNTDB_DONE
-				      : ACCOUNTDB_NO_ROW;
+	enum accountdb_result r =
+	    !up ? ACCOUNTDB_FAILED
+	    : PQntuples(up) == 1 && strcmp(PQgetvalue(up, 0, db_col(up, "done")), "t") == 0
+		? ACCOUNTDB_DONE
+		: ACCOUNTDB_NO_ROW;
 	PQclear(up);
 	return r;
 }

@@ -60,6 +60,11 @@ enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id,
 						const char *current, const char *password,
 						int *epoch, struct wf_error *e) MUST_CHECK;
 
+/* The id of the staff account called login into *user_id (0 and NO_ROW
+ * when there is none, disabled or not). */
+enum accountdb_result accountdb_user_id(PGconn *pg, const char *login, long long *user_id,
+					struct wf_error *e);
+
 /* The roles login should have: pending gets those left waiting. */
 enum accountdb_result accountdb_roles_set(PGconn *pg, long long actor_id, const char *actor,
 					  const char *login, const char *roles_array,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/db.h"
 
 void audit_canonical(struct buf *out, long long id, int64_t at_us, long long user_id,
 		     const char *login, const char *action, const char *object)
@@ -36,8 +37,8 @@ bool audit_append(PGconn *db, long long user_id, const char *login, const char *
 	snprintf(uid, sizeof uid, "%lld", user_id);
 	const char *v[4] = {user_id > 0 ? uid : NULL, login ? login : "", action,
 			    object ? object : ""};
-	PGresult *res = PQexecParams(db, sql_append, 4, NULL, v, NULL, NULL, 0);
-	bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	PGresult *res = db_query(db, sql_append, 4, v, NULL, NULL, NULL);
+	bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK;
 	PQclear(res);
 	return ok;
 }

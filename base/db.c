@@ -703,40 +703,72 @@ int db_schema_version(const char *conninfo, char *err, size_t errlen)
 			err[--n] = '\0';
 		goto done;
 	}
-	static const char sql_exists[] =
-		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL";
-	static const char sql_version[] =
-		"SELECT coalesce(max(version), -1), count(*) FROM hotline.schema_migrations";
-	PGresult *res = PQexec(pg, sql_exists);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
-		version = -1;
-	} else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-		PQclear(res);
-		res = PQexec(pg, sql_version);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-			version = atoi(PQgetvalue(res, 0, 0));
-			/* versions 1..N with one missing: hotlinectl migrate names it */
-			int count = atoi(PQgetvalue(res, 0, 1));
-			if (version > 0 && version <= SCHEMA_VERSION && count != version) {
-				snprintf(err, errlen,
-					 "the database schema is at version %d but lacks an earlier "
-					 "migration: run `hotlinectl migrate`, which names it",
-					 version);
-				PQclear(res);
-				version = -2;
-				goto done;
-			}
-		}
-	}
-	if (version == -2)
+	struct db_error why = {{0}, {0}};
+	int applied = 0;
+	int newest = db_schema_read(pg, &applied, &why);
+	if (newest < 0) {
 		snprintf(err, errlen, "cannot read the schema version: %s",
-			 PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-				 ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-				 : "no answer");
-	PQclear(res);
+			 why.message[0] ? why.message : "no answer");
+	} else if (newest == 0) {
+		version = -1;
+	} else if (newest <= SCHEMA_VERSION && applied != newest) {
+		/* versions 1..N with one missing: hotlinectl migrate names it */
+		snprintf(err, errlen,
+			 "the database schema is at version %d but lacks an earlier "
+			 "migration: run `hotlinectl migrate`, which names it",
+			 newest);
+	} else {
+		version = newest;
+	}
 done:
 	PQfinish(pg);
 	return version;
+}
+
+int db_schema_read(PGconn *pg, int *applied, struct db_error *why)
+{
+	/* Two steps: a query naming a missing table fails even in a CASE
+	 * branch that would not run. */
+	static const char sql_exists[] =
+	    "SELECT to_regclass('hotline.schema_migrations') IS NOT NULL AS migrated";
+	static const char sql_version[] = "SELECT coalesce(max(version), 0) AS version, "
+					  "count(*) AS applied FROM hotline.schema_migrations";
+	if (applied)
+		*applied = 0;
+	PGresult *res = db_query(pg, sql_exists, 0, NULL, NULL, NULL, why);
+	if (!res)
+		return -1;
+	bool migrated = strcmp(PQgetvalue(res, 0, db_col(res, "migrated")), "t") == 0;
+	PQclear(res);
+	if (!migrated)
+		return 0;
+	res = db_query(pg, sql_version, 0, NULL, NULL, NULL, why);
+	if (!res)
+		return -1;
+	int newest = atoi(PQgetvalue(res, 0, db_col(res, "version")));
+	if (applied)
+		*applied = atoi(PQgetvalue(res, 0, db_col(res, "applied")));
+	PQclear(res);
+	return newest;
+}
+
+PGresult *db_query(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
+		   const int *lengths, const int *formats, struct db_error *err)
+{
+	PGresult *res = PQexecParams(pg, sql_text, nparams, NULL, values, lengths, formats, 0);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	if (err) {
+		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		if (!state || !*state)
+			state = PQstatus(pg) == CONNECTION_BAD ? "08006" : "XX000";
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+		const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+		snprintf(err->message, sizeof(err->message), "%s", msg ? msg : "");
+	}
+	PQclear(res);
+	return NULL;
 }
 
 unsigned char *db_bytea(const PGresult *res, int row, int col, size_t *len)

@@ -71,6 +71,30 @@ int db_job_backend(const struct db_job *job);
  * reached or misses a migration below its highest one. */
 int db_schema_version(const char *conninfo, char *err, size_t errlen);
 
+/* Why a blocking statement failed. sqlstate: the server's, or "08006"
+ * when the connection is gone, or "XX000"; message: the server's primary
+ * message, "" when it sent none (then PQerrorMessage() has libpq's reason),
+ * never its detail line, which may quote a row's values. Log only
+ * sqlstate; the message may be shown to an administrator. */
+struct db_error {
+	char sqlstate[6];
+	char message[512];
+};
+
+/* The one blocking statement runner, for a connection of its own
+ * (hotlinectl, a worker thread, start-up), never the loop's pool. values
+ * as for PQexecParams; lengths and formats NULL for text parameters. The
+ * result when the statement returned rows or completed (PQclear() it);
+ * else NULL, and err (unless NULL) says why. */
+PGresult *db_query(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
+		   const int *lengths, const int *formats, struct db_error *err) MUST_CHECK;
+
+/* Blocking: the newest migration applied on pg (0: none, or never
+ * migrated) and, unless NULL, how many are applied; -1 when it cannot be
+ * read, why (unless NULL) saying why as db_query() does. The one reader of
+ * hotline.schema_migrations for hotlined's start and hotlinectl migrate. */
+int db_schema_read(PGconn *pg, int *applied, struct db_error *why);
+
 /* Decodes a bytea column of a text-format result; NULL on NULL or error.
  * free() with PQfreemem(). */
 unsigned char *db_bytea(const PGresult *res, int row, int col, size_t *len);

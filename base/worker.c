@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/db.h"
 #include "base/log.h"
 #include "base/wipe.h"
 
@@ -40,14 +41,15 @@ static void set_timeout(PGconn *db, unsigned seconds)
 	snprintf(ms, sizeof ms, "%u", seconds * 1000);
 	const char *v[1] = {ms};
 	static const char sql_timeout[] = "SELECT set_config('statement_timeout', $1, false)";
-	PQclear(PQexecParams(db, sql_timeout, 1, NULL, v, NULL, NULL, 0));
+	PQclear(db_query(db, sql_timeout, 1, v, NULL, NULL, NULL));
 }
 
 static PGconn *ensure_db(PGconn *db, const struct worker_pool *p)
 {
 	if (db && PQstatus(db) == CONNECTION_OK) {
 		/* an empty query: libpq learns only by trying that the server
-		 * went away (restarted) since the last job */
+		 * went away (restarted) since the last job (not db_query(): its
+		 * answer is neither rows nor a command) */
 		PGresult *res = PQexec(db, "");
 		bool alive = PQresultStatus(res) == PGRES_EMPTY_QUERY;
 		PQclear(res);
@@ -98,7 +100,8 @@ static void *worker_main(void *arg)
 		if (db && PQstatus(db) == CONNECTION_OK &&
 		    PQtransactionStatus(db) != PQTRANS_IDLE) {
 			log_warning("staff worker: a job left a transaction open; rolled back");
-			PQclear(PQexec(db, "ROLLBACK"));
+			static const char sql_rollback[] = "ROLLBACK";
+			PQclear(db_query(db, sql_rollback, 0, NULL, NULL, NULL, NULL));
 		}
 		if (db && (PQstatus(db) != CONNECTION_OK || job->renew_db)) {
 			PQfinish(db); /* the next job connects afresh */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/db.h"
 #include "ctl/ctldb.h"
 #include "ctl/deadlines.h"
 #include "workflow/calendar.h"
@@ -47,8 +48,9 @@ int settings_main(int argc, char **argv)
 	} else {
 		static const char sql_show[] = "SELECT key, value FROM hotline.settings ORDER BY key";
 		PGresult *res = ctldb_exec(pg, sql_show, 0, NULL);
+		int key = res ? db_col(res, "key") : 0, value = res ? db_col(res, "value") : 0;
 		for (int i = 0; res && i < PQntuples(res); i++)
-			printf("%s = %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+			printf("%s = %s\n", PQgetvalue(res, i, key), PQgetvalue(res, i, value));
 		rc = res ? 0 : 1;
 		PQclear(res);
 	}
@@ -63,8 +65,8 @@ int settings_main(int argc, char **argv)
 static bool warn_kurban_ait(PGconn *pg)
 {
 	static const char sql_holidays[] =
-		"SELECT count(*) FROM hotline.calendar_days WHERE kind = 'holiday' "
-		"AND day >= make_date($1::int, 1, 1) AND day < make_date($1::int + 1, 1, 1)";
+	    "SELECT count(*) AS holidays FROM hotline.calendar_days WHERE kind = 'holiday' "
+	    "AND day >= make_date($1::int, 1, 1) AND day < make_date($1::int + 1, 1, 1)";
 	int next = calendar_local_date((int64_t)time(NULL)).year + 1;
 	char year[12];
 	snprintf(year, sizeof year, "%d", next);
@@ -72,7 +74,7 @@ static bool warn_kurban_ait(PGconn *pg)
 	PGresult *res = ctldb_exec(pg, sql_holidays, 1, v);
 	if (!res)
 		return false;
-	if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
+	if (strcmp(PQgetvalue(res, 0, db_col(res, "holidays")), "0") == 0)
 		fprintf(stderr,
 			"hotlinectl: warning: %d has no Kurban Ait row: its first day counts as a "
 			"working day until it is set from DUMK's calendar for %d:\n"
@@ -116,15 +118,16 @@ static int calendar_show(PGconn *pg, const char *year_text)
 	return 0;
 }
 
-/* One side of a change: the row's kind, note and source, or the rules. */
-static void put_row_side(const PGresult *res, int i, int col)
+/* One side of a change: the row's kind, note and source (the columns
+ * side[0..2]), or the rules. */
+static void put_row_side(const PGresult *res, int i, const int side[3])
 {
-	if (PQgetisnull(res, i, col)) {
+	if (PQgetisnull(res, i, side[0])) {
 		printf("(the rules)");
 		return;
 	}
-	printf("%s \"%s\" [%s]", PQgetvalue(res, i, col), PQgetvalue(res, i, col + 1),
-	       PQgetvalue(res, i, col + 2));
+	printf("%s \"%s\" [%s]", PQgetvalue(res, i, side[0]), PQgetvalue(res, i, side[1]),
+	       PQgetvalue(res, i, side[2]));
 }
 
 /* Every change of a row (migrations/0014_calendar_history.sql), oldest
@@ -132,11 +135,11 @@ static void put_row_side(const PGresult *res, int i, int col)
 static int calendar_history(PGconn *pg, const char *year_text)
 {
 	static const char sql_history[] =
-		"SELECT to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), changed_by, "
-		"to_char(day, 'YYYY-MM-DD'), old_kind, old_note, old_source, new_kind, new_note, "
-		"new_source FROM hotline.calendar_history "
-		"WHERE $1::int IS NULL OR (day >= make_date($1::int, 1, 1) "
-		"AND day < make_date($1::int + 1, 1, 1)) ORDER BY id";
+	    "SELECT to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS changed, "
+	    "changed_by, to_char(day, 'YYYY-MM-DD') AS day_iso, old_kind, old_note, old_source, "
+	    "new_kind, new_note, new_source FROM hotline.calendar_history "
+	    "WHERE $1::int IS NULL OR (day >= make_date($1::int, 1, 1) "
+	    "AND day < make_date($1::int + 1, 1, 1)) ORDER BY id";
 	char *end = NULL;
 	long year = year_text ? strtol(year_text, &end, 10) : 0;
 	if (year_text && (*end || year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR)) {
@@ -148,12 +151,18 @@ static int calendar_history(PGconn *pg, const char *year_text)
 	PGresult *res = ctldb_exec(pg, sql_history, 1, v);
 	if (!res)
 		return 1;
+	int changed = db_col(res, "changed"), by = db_col(res, "changed_by");
+	int day = db_col(res, "day_iso");
+	const int old_side[3] = {db_col(res, "old_kind"), db_col(res, "old_note"),
+				 db_col(res, "old_source")};
+	const int new_side[3] = {db_col(res, "new_kind"), db_col(res, "new_note"),
+				 db_col(res, "new_source")};
 	for (int i = 0; i < PQntuples(res); i++) {
-		printf("%s UTC %s %s: ", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		       PQgetvalue(res, i, 2));
-		put_row_side(res, i, 3);
+		printf("%s UTC %s %s: ", PQgetvalue(res, i, changed), PQgetvalue(res, i, by),
+		       PQgetvalue(res, i, day));
+		put_row_side(res, i, old_side);
 		printf(" -> ");
-		put_row_side(res, i, 6);
+		put_row_side(res, i, new_side);
 		printf("\n");
 	}
 	if (PQntuples(res) == 0)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
+#include "base/schema.h"
 #include "crypto/digest.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
@@ -15,19 +17,20 @@
 #include "ctl/keygen.h"
 
 static const char sql_case[] =
-	"SELECT c.id, j.reg_no, j.channel, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI:SS'), c.category, c.director_involved, c.anonymous, c.language, "
-	"c.state, coalesce(c.content_key_resealed, c.content_key_sealed), c.content, c.identity_sealed "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+    "SELECT c.id, j.reg_no, j.channel, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI:SS') AS registered_at, c.category, c.director_involved, c.anonymous, "
+    "c.language, c.state, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, "
+    "c.content, c.identity_sealed "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 static const char sql_files[] =
 	"SELECT a.meta, a.data, a.message_id FROM hotline.attachments a "
 	"JOIN hotline.cases c ON c.id = a.case_id JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE j.reg_no = $1 AND a.message_id IS NULL ORDER BY a.id";
 static const char sql_messages[] =
-	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI:SS'), m.key_sealed, m.body_case FROM hotline.messages m "
-	"JOIN hotline.cases c ON c.id = m.case_id JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE j.reg_no = $1 ORDER BY m.id";
+    "SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI:SS') AS created_at, m.key_sealed, m.body_case FROM hotline.messages m "
+    "JOIN hotline.cases c ON c.id = m.case_id JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE j.reg_no = $1 ORDER BY m.id";
 static const char sql_message_files[] =
 	"SELECT a.meta, a.data FROM hotline.attachments a WHERE a.message_id = $1 ORDER BY a.id";
 
@@ -52,11 +55,14 @@ static json_t *case_decrypt_json(const struct content_key *key, const unsigned c
 	return j;
 }
 
-static json_t *file_json(const struct content_key *key, const PGresult *res, int row)
+/* One attachment of res (sql_files, sql_message_files): its columns meta
+ * and data are meta_col and data_col, looked up once by the caller. */
+static json_t *file_json(const struct content_key *key, const PGresult *res, int row, int meta_col,
+			 int data_col)
 {
 	size_t mlen, dlen;
-	unsigned char *meta = col(res, row, 0, &mlen);
-	unsigned char *data = col(res, row, 1, &dlen);
+	unsigned char *meta = col(res, row, meta_col, &mlen);
+	unsigned char *data = col(res, row, data_col, &dlen);
 	json_t *obj = case_decrypt_json(key, meta, mlen);
 	unsigned char *plain = NULL;
 	size_t plen = 0;
@@ -81,12 +87,9 @@ static json_t *file_json(const struct content_key *key, const PGresult *res, int
 static PGresult *query1(PGconn *pg, const char *sql_text, const char *param)
 {
 	const char *values[1] = {param};
-	PGresult *res = PQexecParams(pg, sql_text, 1, NULL, values, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	PGresult *res = db_query(pg, sql_text, 1, values, NULL, NULL, NULL);
+	if (!res)
 		fprintf(stderr, "hotlinectl: query failed: %s", PQerrorMessage(pg));
-		PQclear(res);
-		return NULL;
-	}
 	return res;
 }
 
@@ -164,41 +167,50 @@ int case_show_main(int argc, char **argv)
 		goto out;
 	}
 	size_t len;
-	unsigned char *sealed = col(kase, 0, 9, &len);
+	unsigned char *sealed = col(kase, 0, db_col(kase, "content_key"), &len);
 	key = sealed ? content_key_open(sk, sealed, len) : NULL;
 	PQfreemem(sealed);
 	if (!key) {
 		fprintf(stderr, "hotlinectl: %s: this case key cannot open the case\n", reg_no);
 		goto out;
 	}
-	unsigned char *ct = col(kase, 0, 10, &len);
+	unsigned char *ct = col(kase, 0, db_col(kase, "content"), &len);
 	json_t *content = case_decrypt_json(key, ct, len);
 	PQfreemem(ct);
 	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:s,s:o}", "reg_no", reg_no, "channel",
-			PQgetvalue(kase, 0, 2), "registered_at", PQgetvalue(kase, 0, 3), "category",
-			PQgetvalue(kase, 0, 4), "director_involved", PQgetvalue(kase, 0, 5),
-			"anonymous", strcmp(PQgetvalue(kase, 0, 6), "t") == 0, "language",
-			PQgetvalue(kase, 0, 7), "state", PQgetvalue(kase, 0, 8), "content",
+			PQgetvalue(kase, 0, db_col(kase, "channel")), "registered_at",
+			PQgetvalue(kase, 0, db_col(kase, "registered_at")), "category",
+			PQgetvalue(kase, 0, db_col(kase, "category")), "director_involved",
+			PQgetvalue(kase, 0, db_col(kase, "director_involved")), "anonymous",
+			strcmp(PQgetvalue(kase, 0, db_col(kase, "anonymous")), "t") == 0,
+			"language", PQgetvalue(kase, 0, db_col(kase, "language")), "state",
+			PQgetvalue(kase, 0, db_col(kase, "state")), "content",
 			content ? content : json_null());
 	/* the identity, sealed to the unmasking key: only said to be there */
 	json_object_set_new(out, "identity",
-			    PQgetisnull(kase, 0, 11) ? json_null() : json_string("sealed"));
+			    PQgetisnull(kase, 0, db_col(kase, "identity_sealed"))
+				? json_null()
+				: json_string("sealed"));
 	files = query1(pg, sql_files, reg_no);
 	msgs = query1(pg, sql_messages, reg_no);
 	if (!files || !msgs)
 		goto out;
 	json_t *jfiles = json_array();
+	int meta = db_col(files, "meta"), data = db_col(files, "data");
 	for (int i = 0; i < PQntuples(files); i++)
-		json_array_append_new(jfiles, file_json(key, files, i));
+		json_array_append_new(jfiles, file_json(key, files, i, meta, data));
 	json_object_set_new(out, "attachments", jfiles);
 	json_t *jmsgs = json_array();
+	int m_id = db_col(msgs, "id"), m_author = db_col(msgs, "author");
+	int m_at = db_col(msgs, "created_at"), m_key = db_col(msgs, "key_sealed");
+	int m_body = db_col(msgs, "body_case");
 	for (int i = 0; i < PQntuples(msgs); i++) {
-		unsigned char *ks = col(msgs, i, 3, &len);
+		unsigned char *ks = col(msgs, i, m_key, &len);
 		struct content_key *mk = ks ? content_key_open(sk, ks, len) : NULL;
 		PQfreemem(ks);
-		json_t *m = json_pack("{s:s,s:s}", "author", PQgetvalue(msgs, i, 1), "at",
-				      PQgetvalue(msgs, i, 2));
-		unsigned char *body = col(msgs, i, 4, &len);
+		json_t *m = json_pack("{s:s,s:s}", "author", PQgetvalue(msgs, i, m_author), "at",
+				      PQgetvalue(msgs, i, m_at));
+		unsigned char *body = col(msgs, i, m_body, &len);
 		unsigned char *plain = NULL;
 		size_t plen = 0;
 		if (mk && body && content_decrypt(mk, body, len, &plain, &plen)) {
@@ -207,10 +219,11 @@ int case_show_main(int argc, char **argv)
 			free(plain);
 		}
 		PQfreemem(body);
-		PGresult *mf = query1(pg, sql_message_files, PQgetvalue(msgs, i, 0));
+		PGresult *mf = query1(pg, sql_message_files, PQgetvalue(msgs, i, m_id));
 		json_t *mfiles = json_array();
+		int mf_meta = mf ? db_col(mf, "meta") : 0, mf_data = mf ? db_col(mf, "data") : 0;
 		for (int r = 0; mf && mk && r < PQntuples(mf); r++)
-			json_array_append_new(mfiles, file_json(mk, mf, r));
+			json_array_append_new(mfiles, file_json(mk, mf, r, mf_meta, mf_data));
 		PQclear(mf);
 		json_object_set_new(m, "attachments", mfiles);
 		content_key_free(mk);
@@ -248,10 +261,11 @@ static char *with_reporter_messages(PGconn *pg, const char *reg_no, const struct
 		free(text);
 		return NULL;
 	}
+	int key_sealed = db_col(res, "key_sealed"), body_case = db_col(res, "body_case");
 	for (int i = 0; text && i < PQntuples(res); i++) {
 		size_t klen, blen, plen = 0;
-		unsigned char *ks = col(res, i, 0, &klen);
-		unsigned char *body = col(res, i, 1, &blen);
+		unsigned char *ks = col(res, i, key_sealed, &klen);
+		unsigned char *body = col(res, i, body_case, &blen);
 		struct content_key *mk = ks ? content_key_open(sk, ks, klen) : NULL;
 		unsigned char *plain = NULL;
 		if (mk && body && content_decrypt(mk, body, blen, &plain, &plen)) {
@@ -293,16 +307,18 @@ char *case_report_text(PGconn *pg, const char *reg_no, const struct secret_key *
 static char *report_text_with(PGconn *pg, const char *reg_no, const struct secret_key *sk)
 {
 	static const char sql_content[] =
-		"SELECT coalesce(c.content_key_resealed, c.content_key_sealed), c.content FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	    "SELECT coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, "
+	    "c.content "
+	    "FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	PGresult *res = query1(pg, sql_content, reg_no);
 	if (!res)
 		return NULL;
 	char *text = NULL;
 	if (PQntuples(res) == 1) {
 		size_t klen, clen;
-		unsigned char *sealed = col(res, 0, 0, &klen);
-		unsigned char *ct = col(res, 0, 1, &clen);
+		unsigned char *sealed = col(res, 0, db_col(res, "content_key"), &klen);
+		unsigned char *ct = col(res, 0, db_col(res, "content"), &clen);
 		struct content_key *key = sealed ? content_key_open(sk, sealed, klen) : NULL;
 		json_t *content = key ? case_decrypt_json(key, ct, clen) : NULL;
 		if (content) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/db.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "ctl/ctldb.h"
@@ -13,8 +14,9 @@
 struct content_key *casetext_key(PGconn *pg, const char *reg_no, const struct secret_key *recovery)
 {
 	static const char sql_key[] =
-		"SELECT coalesce(c.content_key_resealed, c.content_key_sealed) FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	    "SELECT coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key "
+	    "FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	const char *v[1] = {reg_no};
 	PGresult *res = ctldb_exec(pg, sql_key, 1, v);
 	if (!res || PQntuples(res) != 1) {
@@ -31,7 +33,8 @@ struct content_key *casetext_key(PGconn *pg, const char *reg_no, const struct se
 		return NULL;
 	}
 	size_t slen = 0;
-	unsigned char *sealed = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &slen);
+	unsigned char *sealed = PQunescapeBytea(
+	    (const unsigned char *)PQgetvalue(res, 0, db_col(res, "content_key")), &slen);
 	PQclear(res);
 	struct content_key *key = sealed ? content_key_open(sk, sealed, slen) : NULL;
 	PQfreemem(sealed);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/seal.h"
 #include "crypto/secret.h"
 #include "ctl/casetext.h"
@@ -302,12 +303,15 @@ static char *read_reason(const char *path)
 static bool is_alternate(PGconn *pg, const char *login)
 {
 	static const char sql_roles[] =
-		"SELECT 'alternate' = ANY (roles), 'director' = ANY (roles), disabled "
-		"FROM hotline.staff_users WHERE login = $1";
+	    "SELECT 'alternate' = ANY (roles) AS alternate, 'director' = ANY (roles) AS director, "
+	    "disabled "
+	    "FROM hotline.staff_users WHERE login = $1";
 	const char *v[1] = {login};
 	PGresult *res = ctldb_exec(pg, sql_roles, 1, v);
-	bool ok = res && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0 &&
-		  strcmp(PQgetvalue(res, 0, 1), "f") == 0 && strcmp(PQgetvalue(res, 0, 2), "f") == 0;
+	bool ok = res && PQntuples(res) == 1 &&
+		  strcmp(PQgetvalue(res, 0, db_col(res, "alternate")), "t") == 0 &&
+		  strcmp(PQgetvalue(res, 0, db_col(res, "director")), "f") == 0 &&
+		  strcmp(PQgetvalue(res, 0, db_col(res, "disabled")), "f") == 0;
 	if (res && !ok)
 		fprintf(stderr, "hotlinectl: %s is not an active account of the alternate recipient "
 				"(without the director's role): only the alternate clears that the "
@@ -323,8 +327,9 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 			 const char *login, const char *reason, char note_id[24])
 {
 	static const char sql_key[] =
-		"SELECT c.id, coalesce(c.content_key_resealed, c.content_key_sealed) FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	    "SELECT c.id, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key "
+	    "FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	static const char sql_note[] =
 		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
 		"RETURNING id";
@@ -337,9 +342,10 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 		return false;
 	}
 	char case_id[24];
-	snprintf(case_id, sizeof(case_id), "%s", PQgetvalue(res, 0, 0));
+	snprintf(case_id, sizeof(case_id), "%s", PQgetvalue(res, 0, db_col(res, "id")));
 	size_t slen = 0;
-	unsigned char *sealed = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 1), &slen);
+	unsigned char *sealed = PQunescapeBytea(
+	    (const unsigned char *)PQgetvalue(res, 0, db_col(res, "content_key")), &slen);
 	PQclear(res);
 	/* the case's own key from its recovery seal (docs/keys.md) */
 	struct secret_key *case_sk = reseal_case_key(pg, reg_no, sk);
@@ -360,11 +366,11 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 	}
 	const char *nv[3] = {case_id, login, (const char *)body};
 	int lengths[3] = {0, 0, (int)blen}, formats[3] = {0, 0, 1};
-	res = PQexecParams(pg, sql_note, 3, NULL, nv, lengths, formats, 0);
+	res = db_query(pg, sql_note, 3, nv, lengths, formats, NULL);
 	free(body);
-	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
 	if (ok)
-		snprintf(note_id, 24, "%s", PQgetvalue(res, 0, 0));
+		snprintf(note_id, 24, "%s", PQgetvalue(res, 0, db_col(res, "id")));
 	else
 		fprintf(stderr, "hotlinectl: cannot write the note: %s", PQerrorMessage(pg));
 	PQclear(res);

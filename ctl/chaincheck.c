@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/db.h"
 #include "crypto/sign.h"
 #include "workflow/checkpoint.h"
 
@@ -174,18 +175,18 @@ bool chaincheck_load_stored(struct chaincheck *cc, PGconn *pg)
 	static const char sql_stored[] = "SELECT line FROM hotline.checkpoints ORDER BY id";
 	if (!cc->have_key)
 		return true;
-	PGresult *res = PQexec(pg, sql_stored);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	PGresult *res = db_query(pg, sql_stored, 0, NULL, NULL, NULL, NULL);
+	if (!res) {
 		fprintf(stderr, "hotlinectl: reading hotline.checkpoints failed: %s",
 			PQerrorMessage(pg));
-		PQclear(res);
 		return false;
 	}
 	int unsigned_lines = 0;
 	bool ok = true;
+	int line = db_col(res, "line");
 	for (int i = 0; ok && i < PQntuples(res); i++) {
 		struct checkpoint cp;
-		if (!checkpoint_verify(PQgetvalue(res, i, 0), &cc->key, &cp, NULL, 0))
+		if (!checkpoint_verify(PQgetvalue(res, i, line), &cc->key, &cp, NULL, 0))
 			unsigned_lines++;
 		else
 			ok = add_point(cc, &cp, false);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "accounts/audit.h"
+#include "base/db.h"
 #include "workflow/calendar.h"
 
 PGconn *ctldb_connect(const char *conninfo)
@@ -70,14 +71,12 @@ const char *ctldb_take_option(int *argc, char **argv, const char *flag, const ch
 
 PGresult *ctldb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values)
 {
-	PGresult *res = PQexecParams(pg, sql_text, nparams, NULL, values, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return res;
-	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	fprintf(stderr, "hotlinectl: the database refused: %s\n", msg ? msg : PQerrorMessage(pg));
-	PQclear(res);
-	return NULL;
+	struct db_error err;
+	PGresult *res = db_query(pg, sql_text, nparams, values, NULL, NULL, &err);
+	if (!res)
+		fprintf(stderr, "hotlinectl: the database refused: %s\n",
+			err.message[0] ? err.message : PQerrorMessage(pg));
+	return res;
 }
 
 bool ctldb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *values)
@@ -147,7 +146,7 @@ bool ctldb_commit(PGconn *pg)
 void ctldb_rollback(PGconn *pg)
 {
 	static const char sql_rollback[] = "ROLLBACK";
-	PQclear(PQexec(pg, sql_rollback));
+	PQclear(db_query(pg, sql_rollback, 0, NULL, NULL, NULL, NULL));
 }
 
 struct calendar *ctldb_calendar(PGconn *pg)

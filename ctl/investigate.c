@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "accounts/accountdb.h"
+#include "base/db.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "crypto/secret.h"
@@ -83,13 +85,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 /* The id of the staff account with this login, or 0 with a message. */
 static long long staff_account(PGconn *pg, const char *login)
 {
-	static const char sql_login[] = "SELECT id FROM hotline.staff_users WHERE login = $1";
-	const char *p[1] = {login};
-	PGresult *res = ctldb_exec(pg, sql_login, 1, p);
-	long long id = res && PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-	if (res && !id)
+	struct wf_error e = {0};
+	long long id = 0;
+	enum accountdb_result r = accountdb_user_id(pg, login, &id, &e);
+	if (r == ACCOUNTDB_FAILED)
+		fprintf(stderr, "hotlinectl: %s\n", e.text);
+	else if (r == ACCOUNTDB_NO_ROW)
 		fprintf(stderr, "hotlinectl: no staff account %s\n", login);
-	PQclear(res);
 	return id;
 }
 
@@ -194,7 +196,9 @@ static bool conclude(PGconn *pg, struct investigation *v, const struct opts *o)
 		if (res && PQntuples(res) == 1) {
 			size_t pklen = 0;
 			unsigned char *raw =
-			    PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &pklen);
+			    PQunescapeBytea((const unsigned char *)PQgetvalue(
+						res, 0, db_col(res, "case_public_key")),
+					    &pklen);
 			if (raw && pklen == KEYS_PUBLIC_BYTES)
 				memcpy(pk.bytes, raw, KEYS_PUBLIC_BYTES);
 			PQfreemem(raw);
@@ -359,30 +363,40 @@ static int show(PGconn *pg, const struct investigation *v, const struct opts *o)
 	       v->extended ? " (extended)" : "", left < 0 ? "OVERDUE by " : "", left < 0 ? -left : left,
 	       left < 0 ? "" : "left");
 	static const char sql_ruling[] =
-		"SELECT coalesce(i.decision, ''), coalesce(i.decision_doc, ''), "
-		"coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), ''), coalesce(u.login, ''), "
-		"coalesce(i.measures_doc, ''), coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') "
-		"FROM hotline.investigations i LEFT JOIN hotline.staff_users u ON u.id = i.decided_by "
-		"WHERE i.id = $1";
+	    "SELECT coalesce(i.decision, '') AS decision, "
+	    "coalesce(i.decision_doc, '') AS decision_doc, "
+	    "coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
+	    "coalesce(u.login, '') AS decided_by, coalesce(i.measures_doc, '') AS measures_doc, "
+	    "coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') AS measures_date "
+	    "FROM hotline.investigations i LEFT JOIN hotline.staff_users u ON u.id = i.decided_by "
+	    "WHERE i.id = $1";
 	if (v->submitted_on[0])
 		printf("conclusion submitted %s\n", v->submitted_on);
 	const char *q[1] = {v->id};
 	PGresult *ruling = ctldb_exec(pg, sql_ruling, 1, q);
-	if (ruling && PQntuples(ruling) == 1 && *PQgetvalue(ruling, 0, 0))
-		printf("decision: %s (%s of %s, by %s)\n", PQgetvalue(ruling, 0, 0),
-		       PQgetvalue(ruling, 0, 1), PQgetvalue(ruling, 0, 2),
-		       *PQgetvalue(ruling, 0, 3) ? PQgetvalue(ruling, 0, 3) : "-");
-	if (ruling && PQntuples(ruling) == 1 && *PQgetvalue(ruling, 0, 4))
-		printf("measures: %s of %s\n", PQgetvalue(ruling, 0, 4), PQgetvalue(ruling, 0, 5));
+	if (ruling && PQntuples(ruling) == 1) {
+		const char *decision = PQgetvalue(ruling, 0, db_col(ruling, "decision"));
+		const char *by = PQgetvalue(ruling, 0, db_col(ruling, "decided_by"));
+		const char *measures = PQgetvalue(ruling, 0, db_col(ruling, "measures_doc"));
+		if (*decision)
+			printf("decision: %s (%s of %s, by %s)\n", decision,
+			       PQgetvalue(ruling, 0, db_col(ruling, "decision_doc")),
+			       PQgetvalue(ruling, 0, db_col(ruling, "decision_date")),
+			       *by ? by : "-");
+		if (*measures)
+			printf("measures: %s of %s\n", measures,
+			       PQgetvalue(ruling, 0, db_col(ruling, "measures_date")));
+	}
 	PQclear(ruling);
 	/* names and addressees are the case's: shown with --case-key only */
 	static const char sql_members[] =
 		"SELECT name_sealed, name, position_sealed, position FROM "
 		"hotline.commission_members WHERE investigation_id = $1 ORDER BY id";
 	static const char sql_requests[] =
-		"SELECT id, addressee_sealed, to_char(requested_on, 'YYYY-MM-DD'), "
-		"to_char(due_date, 'YYYY-MM-DD'), received_at IS NOT NULL, addressee "
-		"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
+	    "SELECT id, addressee_sealed, to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
+	    "to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received, "
+	    "addressee "
+	    "FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 	struct content_key *key =
 	    o->case_key ? casetext_key_from_files(pg, v->reg_no, o->case_key, o->pass) : NULL;
 	if (o->case_key && !key) {
@@ -391,22 +405,35 @@ static int show(PGconn *pg, const struct investigation *v, const struct opts *o)
 	}
 	const char *p[1] = {v->id};
 	PGresult *res = ctldb_exec(pg, sql_members, 1, p);
-	for (int i = 0; res && i < PQntuples(res); i++) {
-		fputs("commission: ", stdout);
-		print_text(key, res, i, 0, 1);
-		fputs(", ", stdout);
-		print_text(key, res, i, 2, 3);
-		fputs("\n", stdout);
+	if (res) {
+		int name_sealed = db_col(res, "name_sealed"), name = db_col(res, "name");
+		int pos_sealed = db_col(res, "position_sealed"), pos = db_col(res, "position");
+		for (int i = 0; i < PQntuples(res); i++) {
+			fputs("commission: ", stdout);
+			print_text(key, res, i, name_sealed, name);
+			fputs(", ", stdout);
+			print_text(key, res, i, pos_sealed, pos);
+			fputs("\n", stdout);
+		}
 	}
 	PQclear(res);
 	res = ctldb_exec(pg, sql_requests, 1, p);
-	for (int i = 0; res && i < PQntuples(res); i++) {
-		bool got = strcmp(PQgetvalue(res, i, 4), "t") == 0;
-		int l = deadline_days_left(cal, PQgetvalue(res, i, 3), (int64_t)time(NULL));
-		printf("request %s to ", PQgetvalue(res, i, 0));
-		print_text(key, res, i, 1, 5);
-		printf(" on %s: due %s, %s\n", PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-		       got ? "received" : l < 0 ? "OVERDUE" : "open");
+	if (res) {
+		int id = db_col(res, "id"), to_sealed = db_col(res, "addressee_sealed");
+		int to = db_col(res, "addressee"), on = db_col(res, "requested_on");
+		int due = db_col(res, "due_date"), received = db_col(res, "received");
+		for (int i = 0; i < PQntuples(res); i++) {
+			bool got = strcmp(PQgetvalue(res, i, received), "t") == 0;
+			int l =
+			    deadline_days_left(cal, PQgetvalue(res, i, due), (int64_t)time(NULL));
+			printf("request %s to ", PQgetvalue(res, i, id));
+			print_text(key, res, i, to_sealed, to);
+			printf(" on %s: due %s, %s\n", PQgetvalue(res, i, on),
+			       PQgetvalue(res, i, due),
+			       got     ? "received"
+			       : l < 0 ? "OVERDUE"
+				       : "open");
+		}
 	}
 	PQclear(res);
 	content_key_free(key);

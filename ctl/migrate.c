@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "ctl/ctldb.h"
 #include "base/schema.h"
 
@@ -101,6 +102,8 @@ static char *read_file(const char *path)
 	return data;
 }
 
+/* A migration file runs as one simple query, several statements in one
+ * text: the one place db_query() (one statement, parameters) cannot serve. */
 static bool exec_ok(PGconn *pg, const char *sql_text, const char *what)
 {
 	PGresult *res = PQexec(pg, sql_text);
@@ -114,26 +117,10 @@ static bool exec_ok(PGconn *pg, const char *sql_text, const char *what)
 
 static int current_version(PGconn *pg)
 {
-	/* Two steps: a query naming a missing table fails even in a CASE branch
-	 * that would not run. */
-	static const char sql_exists[] =
-		"SELECT to_regclass('hotline.schema_migrations') IS NOT NULL";
-	static const char sql_version[] =
-		"SELECT coalesce(max(version), 0) FROM hotline.schema_migrations";
-	PGresult *res = PQexec(pg, sql_exists);
-	int v = -1;
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "f") == 0) {
-		v = 0;
-	} else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-		PQclear(res);
-		res = PQexec(pg, sql_version);
-		if (PQresultStatus(res) == PGRES_TUPLES_OK)
-			v = atoi(PQgetvalue(res, 0, 0));
-	}
+	int v = db_schema_read(pg, NULL, NULL);
 	if (v < 0)
 		fprintf(stderr, "hotlinectl: cannot read the schema version: %s",
 			PQerrorMessage(pg));
-	PQclear(res);
 	return v;
 }
 
@@ -146,20 +133,19 @@ static bool no_gaps(PGconn *pg, const struct migration *list, int n, int version
 	if (version == 0)
 		return true;
 	static const char sql_has[] =
-		"SELECT EXISTS (SELECT 1 FROM hotline.schema_migrations WHERE version = $1)";
+	    "SELECT EXISTS (SELECT 1 FROM hotline.schema_migrations WHERE version = $1) AS applied";
 	bool ok = true;
 	for (int i = 0; i < n && list[i].version <= version; i++) {
 		char v[16];
 		snprintf(v, sizeof(v), "%d", list[i].version);
 		const char *params[1] = {v};
-		PGresult *res = PQexecParams(pg, sql_has, 1, NULL, params, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PGresult *res = db_query(pg, sql_has, 1, params, NULL, NULL, NULL);
+		if (!res) {
 			fprintf(stderr, "hotlinectl: cannot read the applied migrations: %s",
 				PQerrorMessage(pg));
-			PQclear(res);
 			return false;
 		}
-		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		if (strcmp(PQgetvalue(res, 0, db_col(res, "applied")), "t") != 0) {
 			fprintf(stderr,
 				"hotlinectl: the database is at version %d but %s was never "
 				"applied to it (it was migrated by a build without that file)\n",

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/casekey.h"
 #include "crypto/seal.h"
 #include "ctl/ctldb.h"
@@ -26,7 +27,8 @@ static struct secret_key *copy_key(const struct secret_key *sk)
 struct secret_key *reseal_case_key(PGconn *pg, const char *reg_no, const struct secret_key *given)
 {
 	static const char sql_case[] =
-	    "SELECT c.case_public_key IS NOT NULL, c.recovery_sealed FROM hotline.cases c "
+	    "SELECT c.case_public_key IS NOT NULL AS resealed, c.recovery_sealed FROM "
+	    "hotline.cases c "
 	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	const char *v[1] = {reg_no};
 	PGresult *res = ctldb_exec(pg, sql_case, 1, v);
@@ -35,11 +37,11 @@ struct secret_key *reseal_case_key(PGconn *pg, const char *reg_no, const struct 
 	struct secret_key *sk = NULL;
 	if (PQntuples(res) != 1) {
 		fprintf(stderr, "hotlinectl: no case %s\n", reg_no);
-	} else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+	} else if (strcmp(PQgetvalue(res, 0, db_col(res, "resealed")), "t") != 0) {
 		sk = copy_key(given); /* not resealed yet: the old case-handling key */
 	} else {
 		size_t len;
-		unsigned char *sealed = bytea(res, 0, 1, &len);
+		unsigned char *sealed = bytea(res, 0, db_col(res, "recovery_sealed"), &len);
 		sk = casekey_open(given, sealed, len);
 		PQfreemem(sealed);
 		if (!sk)
@@ -70,12 +72,11 @@ static unsigned char *reseal_value(const struct secret_key *old, const struct pu
 static bool run_bin(PGconn *pg, const char *sql_text, int n, const char *const *v, const int *l,
 		    const int *f)
 {
-	PGresult *res = PQexecParams(pg, sql_text, n, NULL, v, l, f, 0);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
-	if (!ok)
+	PGresult *res = db_query(pg, sql_text, n, v, l, f, NULL);
+	if (!res)
 		fprintf(stderr, "hotlinectl: %s", PQerrorMessage(pg));
 	PQclear(res);
-	return ok;
+	return res != NULL;
 }
 
 /* Seals case_sk to every person entitled to case_id now; the count made,
@@ -91,9 +92,10 @@ static int seal_entitled(PGconn *pg, const char *case_id, const struct secret_ke
 	if (!res)
 		return -1;
 	int made = 0;
+	int user_id = db_col(res, "user_id"), public_key = db_col(res, "public_key");
 	for (int i = 0; i < PQntuples(res); i++) {
 		size_t len;
-		unsigned char *pk = bytea(res, i, 1, &len);
+		unsigned char *pk = bytea(res, i, public_key, &len);
 		struct public_key to;
 		unsigned char box[CASEKEY_SEAL_BYTES];
 		bool ok = pk && len == KEYS_PUBLIC_BYTES;
@@ -102,7 +104,7 @@ static int seal_entitled(PGconn *pg, const char *case_id, const struct secret_ke
 			ok = casekey_seal(case_sk, &to, box);
 		}
 		PQfreemem(pk);
-		const char *av[3] = {case_id, PQgetvalue(res, i, 0), (const char *)box};
+		const char *av[3] = {case_id, PQgetvalue(res, i, user_id), (const char *)box};
 		int al[3] = {0, 0, CASEKEY_SEAL_BYTES}, af[3] = {0, 0, 1};
 		if (!ok || !run_bin(pg, sql_add, 3, av, al, af)) {
 			PQclear(res);
@@ -148,7 +150,8 @@ static bool reseal_one(PGconn *pg, const char *case_id, const struct secret_key 
 	secret_key_public(case_sk, &case_pk);
 	kase = ctldb_exec(pg, sql_content, 1, v);
 	if (!kase || PQntuples(kase) != 1 ||
-	    !(content = reseal_value(old, &case_pk, kase, 0, 0, &clen))) {
+	    !(content = reseal_value(old, &case_pk, kase, 0, db_col(kase, "content_key_sealed"),
+				     &clen))) {
 		fprintf(stderr, "hotlinectl: case %s: the old case key does not open it\n",
 			case_id);
 		goto out;
@@ -159,15 +162,17 @@ static bool reseal_one(PGconn *pg, const char *case_id, const struct secret_key 
 		goto out;
 	for (int pass = 0; pass < 2; pass++) {
 		PGresult *r = pass ? concl : msgs;
+		int id = db_col(r, "id");
+		int key = db_col(r, pass ? "conclusion_key_sealed" : "key_sealed");
 		for (int i = 0; i < PQntuples(r); i++) {
 			size_t len = 0;
-			unsigned char *ks = reseal_value(old, &case_pk, r, i, 1, &len);
+			unsigned char *ks = reseal_value(old, &case_pk, r, i, key, &len);
 			if (!ks) {
 				fprintf(stderr, "hotlinectl: case %s: a %s key does not open\n",
 					case_id, pass ? "conclusion" : "message");
 				goto out;
 			}
-			const char *uv[2] = {PQgetvalue(r, i, 0), (const char *)ks};
+			const char *uv[2] = {PQgetvalue(r, i, id), (const char *)ks};
 			int ul[2] = {0, (int)len}, uf[2] = {0, 1};
 			bool done = run_bin(pg, pass ? sql_concl_up : sql_msg_up, 2, uv, ul, uf);
 			free(ks);
@@ -212,14 +217,15 @@ static int fulfil_with_recovery(PGconn *pg, const struct secret_key *recovery_sk
 	if (!res)
 		return -1;
 	int made = 0;
+	int case_id = db_col(res, "case_id"), recovery = db_col(res, "recovery_sealed");
 	for (int i = 0; i < PQntuples(res); i++) {
 		size_t len;
-		unsigned char *sealed = bytea(res, i, 1, &len);
+		unsigned char *sealed = bytea(res, i, recovery, &len);
 		struct secret_key *case_sk = casekey_open(recovery_sk, sealed, len);
 		PQfreemem(sealed);
 		if (!case_sk)
 			continue; /* sealed to another recovery key */
-		int n = seal_entitled(pg, PQgetvalue(res, i, 0), case_sk);
+		int n = seal_entitled(pg, PQgetvalue(res, i, case_id), case_sk);
 		secret_key_free(case_sk);
 		if (n < 0) {
 			PQclear(res);
@@ -294,10 +300,11 @@ int reseal_main(int argc, char **argv)
 		if (!todo)
 			goto out;
 		int n = PQntuples(todo);
+		int id = db_col(todo, "id");
 		int done_here = 0;
 		for (int i = 0; i < n; i++) {
 			int made = 0;
-			if (reseal_one(pg, PQgetvalue(todo, i, 0), old,
+			if (reseal_one(pg, PQgetvalue(todo, i, id), old,
 				       no_recovery ? NULL : &recovery, &made)) {
 				seals += made;
 				done_here++;

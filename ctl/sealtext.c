@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "crypto/casekey.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
@@ -14,9 +15,10 @@
 #include "ctl/keygen.h"
 #include "workflow/freetext.h"
 
-/* One kind of legacy text: select gives (row key, key to open with: a
- * bytea sealed content key, then the clear texts); update takes the row
- * key and the sealed texts and empties the clear ones. */
+/* One kind of legacy text: select gives row_id, recovery_sealed (the
+ * case's recovery seal, NULL before 0018), key_sealed (the sealed content
+ * key to open with) and the clear texts text1 and text2; update takes the
+ * row key and the sealed texts and empties the clear ones. */
 struct legacy {
 	const char *what;
 	const char *select;
@@ -26,25 +28,29 @@ struct legacy {
 
 static const struct legacy legacies[] = {
     {"reveal reasons",
-     "SELECT r.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), r.reason FROM hotline.identity_reveals r "
+     "SELECT r.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, r.reason AS text1 FROM hotline.identity_reveals r "
      "JOIN hotline.cases c ON c.id = r.case_id WHERE r.reason IS NOT NULL ORDER BY r.id",
      "UPDATE hotline.identity_reveals SET reason_sealed = $2::bytea, reason = NULL "
      "WHERE id = $1::bigint",
      1},
     {"referred units",
-     "SELECT c.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), c.referred_unit FROM hotline.cases c "
+     "SELECT c.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, c.referred_unit AS text1 FROM hotline.cases c "
      "WHERE c.referred_unit IS NOT NULL ORDER BY c.id",
      "UPDATE hotline.cases SET referred_unit_sealed = $2::bytea, referred_unit = NULL "
      "WHERE id = $1::bigint",
      1},
     {"forwarded to",
-     "SELECT c.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), c.forwarded_to FROM hotline.cases c "
+     "SELECT c.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, c.forwarded_to AS text1 FROM hotline.cases c "
      "WHERE c.forwarded_to IS NOT NULL ORDER BY c.id",
      "UPDATE hotline.cases SET forwarded_to_sealed = $2::bytea, forwarded_to = NULL "
      "WHERE id = $1::bigint",
      1},
     {"requests for materials",
-     "SELECT m.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), m.addressee, m.what FROM "
+     "SELECT m.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, m.addressee AS text1, m.what AS text2 FROM "
      "hotline.material_requests m JOIN hotline.investigations i ON i.id = m.investigation_id "
      "JOIN hotline.cases c ON c.id = i.case_id WHERE m.addressee IS NOT NULL "
      "OR m.what IS NOT NULL ORDER BY m.id",
@@ -52,7 +58,8 @@ static const struct legacy legacies[] = {
      "$3::bytea, addressee = NULL, what = NULL WHERE id = $1::bigint",
      2},
     {"declarations of interest",
-     "SELECT d.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), d.name FROM hotline.interest_declarations d "
+     "SELECT d.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, d.name AS text1 FROM hotline.interest_declarations d "
      "JOIN hotline.cases c ON c.id = d.case_id WHERE d.name IS NOT NULL ORDER BY d.id",
      /* the accounts the clear name names, before it is sealed (0023) */
      "UPDATE hotline.interest_declarations SET name_sealed = $2::bytea, named_user_ids = "
@@ -61,7 +68,8 @@ static const struct legacy legacies[] = {
      "WHERE id = $1::bigint",
      1},
     {"commission members",
-     "SELECT m.id::text, c.recovery_sealed, coalesce(c.content_key_resealed, c.content_key_sealed), m.name, coalesce(m.position, '') FROM "
+     "SELECT m.id::text AS row_id, c.recovery_sealed, coalesce(c.content_key_resealed, "
+     "c.content_key_sealed) AS key_sealed, m.name AS text1, coalesce(m.position, '') AS text2 FROM "
      "hotline.commission_members m JOIN hotline.investigations i ON i.id = m.investigation_id "
      "JOIN hotline.cases c ON c.id = i.case_id WHERE m.name IS NOT NULL ORDER BY m.id",
      "UPDATE hotline.commission_members SET name_sealed = $2::bytea, position_sealed = "
@@ -69,7 +77,8 @@ static const struct legacy legacies[] = {
      2},
     /* the norms go under the conclusion's key, like the findings */
     {"norms of conclusions",
-     "SELECT i.id::text, c.recovery_sealed, i.conclusion_key_sealed, i.norms FROM "
+     "SELECT i.id::text AS row_id, c.recovery_sealed, i.conclusion_key_sealed AS key_sealed, "
+     "i.norms AS text1 FROM "
      "hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
      "WHERE i.norms IS NOT NULL AND i.conclusion_key_sealed IS NOT NULL ORDER BY i.id",
      "UPDATE hotline.investigations SET norms_sealed = $2::bytea, norms = NULL "
@@ -85,34 +94,40 @@ static bool seal_kind(PGconn *pg, const struct legacy *l, const struct secret_ke
 		return false;
 	bool ok = true;
 	*done = 0;
+	int row_id = db_col(res, "row_id"), recovery = db_col(res, "recovery_sealed");
+	int key_sealed = db_col(res, "key_sealed");
+	int text[2] = {db_col(res, "text1"), l->ntexts > 1 ? db_col(res, "text2") : -1};
 	for (int i = 0; ok && i < PQntuples(res); i++) {
 		/* a case with its own key pair (migration 0018) opens through its
 		 * recovery seal; an older one is sealed to this key directly */
 		size_t rlen = 0, slen = 0;
-		unsigned char *rec = PQgetisnull(res, i, 1) ? NULL
-				     : PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 1), &rlen);
+		unsigned char *rec =
+		    PQgetisnull(res, i, recovery)
+			? NULL
+			: PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, recovery),
+					  &rlen);
 		struct secret_key *case_sk = rec ? casekey_open(sk, rec, rlen) : NULL;
 		PQfreemem(rec);
 		const struct secret_key *opener = rec ? case_sk : sk;
 		unsigned char *sealed =
-		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 2), &slen);
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, key_sealed), &slen);
 		struct content_key *key =
 		    sealed && opener ? content_key_open(opener, sealed, slen) : NULL;
 		PQfreemem(sealed);
 		secret_key_free(case_sk);
 		if (!key) {
-			fprintf(stderr, "hotlinectl: %s: row %s: the case key does not open its key\n",
-				l->what, PQgetvalue(res, i, 0));
+			fprintf(stderr,
+				"hotlinectl: %s: row %s: the case key does not open its key\n",
+				l->what, PQgetvalue(res, i, row_id));
 			ok = false;
 			break;
 		}
 		char *texts[2] = {NULL, NULL};
 		for (int t = 0; t < l->ntexts; t++)
-			texts[t] = freetext_seal(key, PQgetisnull(res, i, 3 + t)
-							   ? ""
-							   : PQgetvalue(res, i, 3 + t));
+			texts[t] = freetext_seal(
+			    key, PQgetisnull(res, i, text[t]) ? "" : PQgetvalue(res, i, text[t]));
 		content_key_free(key);
-		const char *v[3] = {PQgetvalue(res, i, 0), texts[0], texts[1]};
+		const char *v[3] = {PQgetvalue(res, i, row_id), texts[0], texts[1]};
 		ok = texts[0] && (l->ntexts < 2 || texts[1]);
 		if (!ok)
 			fprintf(stderr, "hotlinectl: encryption failed\n");

@@ -25,6 +25,13 @@
 #include "accounts/audit.h"
 #include "accounts/role.h"
 #include "accounts/totp.h"
+#include "base/db.h"
+#include "base/schema.h"
+#include "crypto/keys.h"
+#include "ctl/chaincheck.h"
+#include "ctl/ctldb.h"
+#include "ctl/keygen.h"
+#include "staff/internal.h"
 
 static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void complain(const char *fmt, ...)
@@ -320,8 +327,8 @@ static int user_confirm(PGconn *pg, int argc, char **argv)
 		complain("no grant of %s to %s is waiting", role, login);
 		goto fail;
 	}
-	enum accountdb_result r =
-	    accountdb_grant_confirm(pg, actor, atoll(PQgetvalue(res, 0, 0)), why, &e);
+	enum accountdb_result r = accountdb_grant_confirm(
+	    pg, actor, atoll(PQgetvalue(res, 0, db_col(res, "id"))), why, &e);
 	if (r == ACCOUNTDB_DONE && ctldb_commit(pg)) {
 		printf("user %s: role %s confirmed by %s\n", login, role, by);
 		rc = 0;
@@ -345,7 +352,9 @@ static int user_grants(PGconn *pg)
 {
 	static const char sql_waiting[] =
 	    "SELECT u.login, g.role, g.requested_login, "
-	    "to_char(g.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), u.public_key "
+	    "to_char(g.requested_at AT TIME ZONE " SQL_ZONE
+	    ", 'YYYY-MM-DD HH24:MI') AS requested_at, "
+	    "u.public_key "
 	    "FROM hotline.staff_grants_pending g JOIN hotline.staff_users u ON u.id = g.user_id "
 	    "ORDER BY g.requested_at, g.id";
 	PGresult *res = ctldb_exec(pg, sql_waiting, 0, NULL);
@@ -353,11 +362,15 @@ static int user_grants(PGconn *pg)
 		return 1;
 	printf("%-16s %-11s %-16s %-17s %s\n", "LOGIN", "ROLE", "ASKED BY", "ASKED AT",
 	       "KEY FINGERPRINT");
+	int login = db_col(res, "login"), role = db_col(res, "role");
+	int by = db_col(res, "requested_login"), at = db_col(res, "requested_at");
+	int key = db_col(res, "public_key");
 	for (int i = 0; i < PQntuples(res); i++) {
 		char fp[FINGERPRINT_TEXT_SIZE];
-		accountdb_fingerprint(PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4), fp);
-		printf("%-16s %-11s %-16s %-17s %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-		       PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+		accountdb_fingerprint(PQgetisnull(res, i, key) ? NULL : PQgetvalue(res, i, key),
+				      fp);
+		printf("%-16s %-11s %-16s %-17s %s\n", PQgetvalue(res, i, login),
+		       PQgetvalue(res, i, role), PQgetvalue(res, i, by), PQgetvalue(res, i, at),
 		       fp[0] ? fp : "(not activated)");
 	}
 	PQclear(res);
@@ -456,12 +469,12 @@ out:
 static int user_list(PGconn *pg)
 {
 	static const char sql_list[] =
-	    "SELECT login, display_name, array_to_string(roles, ','), "
+	    "SELECT login, display_name, array_to_string(roles, ',') AS roles, "
 	    "CASE WHEN disabled THEN 'disabled' WHEN public_key IS NULL THEN 'inactive' "
-	    "ELSE 'active' END, "
-	    "case_key_sealed IS NOT NULL, totp_wrapped IS NOT NULL, failed_logins, "
-	    "kdf_version, coalesce(kdf_opslimit, 0), coalesce(kdf_memlimit, 0) / 1048576, "
-	    "public_key IS NULL "
+	    "ELSE 'active' END AS state, "
+	    "case_key_sealed IS NOT NULL AS has_cases, totp_wrapped IS NOT NULL AS has_totp, "
+	    "failed_logins, kdf_version, coalesce(kdf_opslimit, 0) AS kdf_ops, "
+	    "coalesce(kdf_memlimit, 0) / 1048576 AS kdf_mib, public_key IS NULL AS no_key "
 	    "FROM hotline.staff_users ORDER BY login";
 	PGresult *res = ctldb_exec(pg, sql_list, 0, NULL);
 	if (!res)
@@ -470,19 +483,25 @@ static int user_list(PGconn *pg)
 	 * its next login wraps it under the server secret */
 	printf("%-16s %-24s %-28s %-8s %-6s %-5s %-6s %s\n", "LOGIN", "NAME", "ROLES", "STATE",
 	       "CASES", "TOTP", "FAILED", "KEY");
+	int login = db_col(res, "login"), name = db_col(res, "display_name");
+	int roles = db_col(res, "roles"), state = db_col(res, "state");
+	int cases = db_col(res, "has_cases"), totp = db_col(res, "has_totp");
+	int failed = db_col(res, "failed_logins"), kdf = db_col(res, "kdf_version");
+	int ops = db_col(res, "kdf_ops"), mib = db_col(res, "kdf_mib");
+	int no_key = db_col(res, "no_key");
 	for (int i = 0; i < PQntuples(res); i++) {
 		char key[48] = "old";
-		if (strcmp(PQgetvalue(res, i, 10), "t") == 0)
+		if (strcmp(PQgetvalue(res, i, no_key), "t") == 0)
 			snprintf(key, sizeof key, "-"); /* not activated: no key yet */
-		else if (atoi(PQgetvalue(res, i, 7)) == ACCOUNT_KDF_PEPPERED)
-			snprintf(key, sizeof key, "t=%s,m=%sM", PQgetvalue(res, i, 8),
-				 PQgetvalue(res, i, 9));
-		printf("%-16s %-24s %-28s %-8s %-6s %-5s %-6s %s\n", PQgetvalue(res, i, 0),
-		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		       PQgetvalue(res, i, 3),
-		       strcmp(PQgetvalue(res, i, 4), "t") == 0 ? "yes" : "no",
-		       strcmp(PQgetvalue(res, i, 5), "t") == 0 ? "yes" : "no",
-		       PQgetvalue(res, i, 6), key);
+		else if (atoi(PQgetvalue(res, i, kdf)) == ACCOUNT_KDF_PEPPERED)
+			snprintf(key, sizeof key, "t=%s,m=%sM", PQgetvalue(res, i, ops),
+				 PQgetvalue(res, i, mib));
+		printf("%-16s %-24s %-28s %-8s %-6s %-5s %-6s %s\n", PQgetvalue(res, i, login),
+		       PQgetvalue(res, i, name), PQgetvalue(res, i, roles),
+		       PQgetvalue(res, i, state),
+		       strcmp(PQgetvalue(res, i, cases), "t") == 0 ? "yes" : "no",
+		       strcmp(PQgetvalue(res, i, totp), "t") == 0 ? "yes" : "no",
+		       PQgetvalue(res, i, failed), key);
 	}
 	PQclear(res);
 	return 0;
@@ -679,12 +698,14 @@ int audit_verify_main(int argc, char **argv)
 		return 1;
 	}
 	int status = 1;
-	PQclear(PQexec(pg, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+	static const char sql_snapshot[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+	PQclear(db_query(pg, sql_snapshot, 0, NULL, NULL, NULL, NULL));
 	if (!chaincheck_load_stored(cc, pg))
 		goto out;
 	static const char sql_rows[] =
-	    "SELECT id, (extract(epoch FROM at) * 1000000)::bigint, coalesce(user_id, 0), login, "
-	    "action, object, prev_hash, row_hash FROM hotline.audit_log ORDER BY id";
+	    "SELECT id, (extract(epoch FROM at) * 1000000)::bigint AS at_us, "
+	    "coalesce(user_id, 0) AS user_id, login, action, object, prev_hash, row_hash "
+	    "FROM hotline.audit_log ORDER BY id";
 	if (!PQsendQuery(pg, sql_rows) || !PQsetSingleRowMode(pg)) {
 		complain("query failed: %s", PQerrorMessage(pg));
 		goto out;
@@ -695,18 +716,35 @@ int audit_verify_main(int argc, char **argv)
 	char why[160] = "";
 	long long broken_id = 0;
 	PGresult *res;
+	/* single-row mode: each row is a result of its own, all alike, so the
+	 * columns are looked up in the first */
+	int c_id = -1, c_at = 0, c_user = 0, c_login = 0, c_action = 0, c_object = 0, c_prev = 0,
+	    c_hash = 0;
 	while ((res = PQgetResult(pg))) {
 		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_SINGLE_TUPLE && c_id < 0) {
+			c_id = db_col(res, "id");
+			c_at = db_col(res, "at_us");
+			c_user = db_col(res, "user_id");
+			c_login = db_col(res, "login");
+			c_action = db_col(res, "action");
+			c_object = db_col(res, "object");
+			c_prev = db_col(res, "prev_hash");
+			c_hash = db_col(res, "row_hash");
+		}
 		if (st == PGRES_SINGLE_TUPLE && !broken) {
-			long long id = atoll(PQgetvalue(res, 0, 0));
+			long long id = atoll(PQgetvalue(res, 0, c_id));
 			size_t plen = 0, hlen = 0;
-			unsigned char *sp = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 6), &plen);
-			unsigned char *sh = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 7), &hlen);
+			unsigned char *sp = PQunescapeBytea(
+			    (const unsigned char *)PQgetvalue(res, 0, c_prev), &plen);
+			unsigned char *sh = PQunescapeBytea(
+			    (const unsigned char *)PQgetvalue(res, 0, c_hash), &hlen);
 			struct buf canon;
 			buf_init(&canon);
-			audit_canonical(&canon, id, strtoll(PQgetvalue(res, 0, 1), NULL, 10),
-					atoll(PQgetvalue(res, 0, 2)), PQgetvalue(res, 0, 3),
-					PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5));
+			audit_canonical(&canon, id, strtoll(PQgetvalue(res, 0, c_at), NULL, 10),
+					atoll(PQgetvalue(res, 0, c_user)),
+					PQgetvalue(res, 0, c_login), PQgetvalue(res, 0, c_action),
+					PQgetvalue(res, 0, c_object));
 			unsigned char computed[AUDIT_HASH_BYTES];
 			audit_row_hash(prev, &canon, computed);
 			buf_reset(&canon);
@@ -739,11 +777,13 @@ int audit_verify_main(int argc, char **argv)
 		printf("audit: broken at row %lld: %s\n", broken_id, why);
 		goto out;
 	}
-	res = PQexec(pg, "SELECT last_hash FROM hotline.audit_head WHERE id = 1");
+	static const char sql_head[] = "SELECT last_hash FROM hotline.audit_head WHERE id = 1";
+	res = db_query(pg, sql_head, 0, NULL, NULL, NULL, NULL);
 	bool head_ok = false;
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		size_t len = 0;
-		unsigned char *h = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &len);
+		unsigned char *h = PQunescapeBytea(
+		    (const unsigned char *)PQgetvalue(res, 0, db_col(res, "last_hash")), &len);
 		head_ok = h && len == AUDIT_HASH_BYTES && memcmp(h, prev, AUDIT_HASH_BYTES) == 0;
 		PQfreemem(h);
 	}

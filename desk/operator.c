@@ -15,14 +15,15 @@
 #include "workflow/wfdb.h"
 #include "desk/dictate.h"
 #include "desk/line.h"
+#include "base/schema.h"
 
 static const char sql_my_calls[] =
-    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'HH24:MI') AS at "
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'HH24:MI') AS at "
     "FROM hotline.staff_intake s JOIN hotline.cases c ON c.id = s.case_id "
     "JOIN hotline.journal j ON j.id = c.journal_id "
     "WHERE s.staff_id = $1 AND s.kind = 'call' "
-    "AND j.registered_at >= (date_trunc('day', now() AT TIME ZONE 'Asia/Almaty') "
-    "AT TIME ZONE 'Asia/Almaty') ORDER BY j.id DESC";
+    "AND j.registered_at >= (date_trunc('day', now() AT TIME ZONE " SQL_ZONE ") "
+    "AT TIME ZONE " SQL_ZONE ") ORDER BY j.id DESC";
 
 #define NSTEPS 5
 static const enum msg step_titles[NSTEPS] = {M_CALL_STEP1_TITLE, M_CALL_STEP2_TITLE,

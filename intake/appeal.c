@@ -7,9 +7,11 @@
 
 #include <event2/event.h>
 
-#include "crypto/casekey.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "intake/indoubt.h"
+#include "base/schema.h"
+#include "crypto/casekey.h"
 
 struct pending {
 	struct appeal *appeal;
@@ -55,13 +57,15 @@ struct appeal_queue {
 
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
+static const char sql_rollback[] = "ROLLBACK";
 /* The whole batch must end by the earliest deadline in it: the server
  * cancels any statement (a lock wait included) that runs longer, so a
  * reporter told "not saved" is never registered later. */
 static const char sql_deadline[] = "SELECT set_config('statement_timeout', $1, true)";
 static const char sql_register[] =
-	"SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI') FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
+    "SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI') AS registered_at "
+    "FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
 static const char sql_reporter_key[] =
 	"UPDATE hotline.cases SET reporter_public_key = $2 WHERE receipt_hash = $1";
 static const char sql_mail_proof[] =
@@ -69,9 +73,8 @@ static const char sql_mail_proof[] =
 	"WHERE receipt_hash = $1";
 /* Only the claimed number: nothing of that case is read or shown here. */
 static const char sql_claim[] =
-	"INSERT INTO hotline.case_events (case_id, kind, detail) "
-	"SELECT id, 'followup_unproven', jsonb_build_object('claims', $2::text) "
-	"FROM hotline.cases WHERE receipt_hash = $1";
+    "SELECT hotline.case_event(id, 'followup_unproven', jsonb_build_object('claims', $2::text)) "
+    "FROM hotline.cases WHERE receipt_hash = $1";
 static const char sql_readers[] = "SELECT id, public_key FROM hotline.case_readers ORDER BY id";
 static const char sql_case_seals[] =
 	"SELECT hotline.case_seals_register($1, $2, $3, $4::bigint[], $5)";
@@ -156,6 +159,7 @@ static struct case_reader *readers_parse(PGresult *res, unsigned *n)
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) == 0)
 		return NULL;
 	unsigned rows = (unsigned)PQntuples(res);
+	int id = db_col(res, "id"), public_key = db_col(res, "public_key");
 	if (rows > READERS_MAX)
 		rows = READERS_MAX;
 	struct case_reader *r = calloc(rows, sizeof(*r));
@@ -163,13 +167,13 @@ static struct case_reader *readers_parse(PGresult *res, unsigned *n)
 		return NULL;
 	for (unsigned i = 0; i < rows; i++) {
 		size_t len = 0;
-		unsigned char *pk =
-		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, (int)i, 1), &len);
+		unsigned char *pk = PQunescapeBytea(
+		    (const unsigned char *)PQgetvalue(res, (int)i, public_key), &len);
 		if (!pk || len != KEYS_PUBLIC_BYTES) {
 			PQfreemem(pk);
 			continue;
 		}
-		r[*n].id = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
+		r[*n].id = strtoll(PQgetvalue(res, (int)i, id), NULL, 10);
 		memcpy(r[*n].pk.bytes, pk, KEYS_PUBLIC_BYTES);
 		(*n)++;
 		PQfreemem(pk);
@@ -336,9 +340,10 @@ static bool registered_row(PGresult *res, struct appeal_result *r)
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		return false;
 	r->ok = true;
-	r->case_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	snprintf(r->reg_no, sizeof(r->reg_no), "%s", PQgetvalue(res, 0, 1));
-	snprintf(r->registered_at, sizeof(r->registered_at), "%s", PQgetvalue(res, 0, 2));
+	r->case_id = strtoll(PQgetvalue(res, 0, db_col(res, "case_id")), NULL, 10);
+	snprintf(r->reg_no, sizeof(r->reg_no), "%s", PQgetvalue(res, 0, db_col(res, "reg_no")));
+	snprintf(r->registered_at, sizeof(r->registered_at), "%s",
+		 PQgetvalue(res, 0, db_col(res, "registered_at")));
 	return true;
 }
 
@@ -697,10 +702,10 @@ static bool sync_exec(PGconn *db, const char *sql_stmt, int n, const char *const
 		      const int *lengths, const int *formats, PGresult **keep,
 		      struct appeal_result *out)
 {
-	PGresult *res = PQexecParams(db, sql_stmt, n, NULL, values, lengths, formats, 0);
-	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		sync_failed(out, res, PQstatus(db) == CONNECTION_BAD ? "08006" : "XX000");
+	struct db_error err;
+	PGresult *res = db_query(db, sql_stmt, n, values, lengths, formats, &err);
+	if (!res) {
+		sync_failed(out, NULL, err.sqlstate);
 		return false;
 	}
 	if (keep)
@@ -740,7 +745,7 @@ void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
 {
 	memset(out, 0, sizeof(*out));
 	if (!a->readers_sealed) {
-		PGresult *rr = PQexecParams(db, sql_readers, 0, NULL, NULL, NULL, NULL, 0);
+		PGresult *rr = db_query(db, sql_readers, 0, NULL, NULL, NULL, NULL);
 		unsigned n;
 		struct case_reader *readers = readers_parse(rr, &n);
 		PQclear(rr);
@@ -775,7 +780,8 @@ void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
 	}
 
 	int pid = PQbackendPID(db);
-	PGresult *res = PQexec(db, sql_commit);
+	struct db_error err;
+	PGresult *res = db_query(db, sql_commit, 0, NULL, NULL, NULL, &err);
 	if (res && PQresultStatus(res) == PGRES_COMMAND_OK &&
 	    strcmp(PQcmdStatus(res), "COMMIT") == 0) {
 		PQclear(res);
@@ -790,12 +796,12 @@ void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
 		indoubt_wait(db, pid, a, &deadline, out);
 		return;
 	}
-	sync_failed(out, res, "XX000");
+	sync_failed(out, res, res ? "XX000" : err.sqlstate);
 	goto fail;
 
 rollback:
 	if (PQstatus(db) == CONNECTION_OK)
-		PQclear(PQexec(db, "ROLLBACK"));
+		PQclear(db_query(db, sql_rollback, 0, NULL, NULL, NULL, NULL));
 fail:
 	out->ok = false;
 	log_warning("registration failed (SQLSTATE %s): nothing was saved",

@@ -45,8 +45,7 @@ static const char sql_message_file[] =
     "INSERT INTO hotline.attachments (case_id, message_id, meta, data) "
     "VALUES ($1, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3)";
 static const char sql_message_event[] =
-    "INSERT INTO hotline.case_events (case_id, kind, detail) "
-    "VALUES ($1, 'reporter_message', '{\"channel\": \"email\"}')";
+    "SELECT hotline.case_event($1, 'reporter_message', '{\"channel\": \"email\"}')";
 
 void followup_free(struct followup *f)
 {

@@ -6,12 +6,13 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "base/schema.h"
 #include "crypto/receipt.h"
 
 static const char sql_session_gone[] =
     "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1) AS gone";
 static const char sql_registered[] =
-    "SELECT c.id AS case_id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+    "SELECT c.id AS case_id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
     "'YYYY-MM-DD HH24:MI') AS registered_at FROM hotline.cases c "
     "JOIN hotline.journal j ON j.id = c.journal_id WHERE c.receipt_hash = $1";
 

@@ -28,8 +28,7 @@ struct mailack {
 };
 
 static const char sql_ack[] =
-    "INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id, sealed, sealed_key) "
-    "VALUES ('mail_ack', '', '', '', $1, $2, $3)";
+    "SELECT hotline.outbox_queue_sealed('mail_ack', $1, $2, $3)";
 
 struct mailack *mailack_new(const char *to, const char *language, const char *receipt,
 			    const char *token, const char *spool_dir, unsigned long conn_id)

@@ -5,10 +5,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto/seal.h"
 #include "base/clientaddr.h"
-#include "base/log.h"
+#include "base/db.h"
 #include "base/html.h"
+#include "base/log.h"
+#include "base/schema.h"
+#include "crypto/seal.h"
 #include "intake/request.h"
 #include "intake/sealing.h"
 #include "intake/spool.h"
@@ -16,55 +18,57 @@
 #include "workflow/states.h"
 
 static const char sql_case[] =
-	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD HH24:MI'), c.state, c.category, "
-	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty', "
-	"'YYYY-MM-DD'), ''), "
-	"c.reporter_public_key IS NULL "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE c.receipt_hash = $1";
+    "SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI') AS registered_at, c.state, c.category, "
+    "coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD'), '') AS director_informed, "
+    "c.reporter_public_key IS NULL AS no_reporter_key "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE c.receipt_hash = $1";
 static const char sql_messages[] =
-	"SELECT m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), "
-	"m.body_reporter, (SELECT count(*) FROM hotline.attachments a WHERE a.message_id = m.id), "
-	"m.is_reply "
-	"FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
-	"WHERE c.receipt_hash = $1 ORDER BY m.id";
+    "SELECT m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
+    "AS created_at, m.body_reporter, "
+    "(SELECT count(*) FROM hotline.attachments a WHERE a.message_id = m.id) AS files, "
+    "m.is_reply "
+    "FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
+    "WHERE c.receipt_hash = $1 ORDER BY m.id";
 static const char sql_deadlines[] =
-	"SELECT d.kind, to_char(d.due_date, 'YYYY-MM-DD') "
-	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
-	"WHERE c.receipt_hash = $1 AND d.met_at IS NULL ORDER BY d.due_date";
+    "SELECT d.kind, to_char(d.due_date, 'YYYY-MM-DD') AS due_date "
+    "FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
+    "WHERE c.receipt_hash = $1 AND d.met_at IS NULL ORDER BY d.due_date";
 /* Requests to reveal the reporter's identity, from their approval on
  * (docs/reveal.md). */
 static const char sql_reveals[] =
-	"SELECT r.requester_role, r.state, "
-	"to_char(r.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
-	"coalesce(to_char(r.revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
-	"FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
-	"WHERE c.receipt_hash = $1 AND r.state IN ('approved', 'revealed') ORDER BY r.id";
+    "SELECT r.requester_role, r.state, "
+    "to_char(r.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') AS decided_on, "
+    "coalesce(to_char(r.revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') AS revealed_on "
+    "FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
+    "WHERE c.receipt_hash = $1 AND r.state IN ('approved', 'revealed') ORDER BY r.id";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 /* Before a follow-up is saved: its case, whether its consideration has
  * finished, and what the notice to staff needs. */
 static const char sql_message_case[] =
-	"SELECT c.id, j.reg_no, hotline.case_ended(c.state), "
-	"coalesce((SELECT value FROM hotline.settings WHERE key = 'console_url'), ''), "
-	"coalesce((SELECT value FROM hotline.settings WHERE key = 'organisation'), ''), "
-	"c.case_public_key "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE c.receipt_hash = $1";
+    "SELECT c.id, j.reg_no, "
+    "hotline.case_ended(c.state) AS finished, "
+    "coalesce(hotline.setting('console_url'), '') AS console_url, "
+    "coalesce(hotline.setting('organisation'), '') AS organisation, "
+    "c.case_public_key "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE c.receipt_hash = $1";
 /* Who is told of a reporter's new message: the compliance manager (who
  * reads every case, a closed one included), and the commission members
  * sitting on the case while its investigation runs, each at the address
  * of their staff account (004 L139: the commission considers what arrives
  * during the investigation). */
 static const char sql_message_recipients[] =
-	"SELECT value FROM hotline.settings WHERE key = 'compliance_email' AND value <> '' "
-	"UNION SELECT u.email FROM hotline.cases c "
-	"JOIN hotline.investigations i ON i.case_id = c.id "
-	"JOIN hotline.commission_members m ON m.investigation_id = i.id "
-	"JOIN hotline.staff_users u ON u.id = m.staff_user_id "
-	"WHERE c.receipt_hash = $1 AND c.state = 'investigation' AND i.state <> 'closed' "
-	"AND u.email IS NOT NULL AND NOT u.disabled";
+    "SELECT s.value FROM hotline.setting('compliance_email') AS s (value) WHERE s.value <> '' "
+    "UNION SELECT u.email FROM hotline.cases c "
+    "JOIN hotline.investigations i ON i.case_id = c.id "
+    "JOIN hotline.commission_members m ON m.investigation_id = i.id "
+    "JOIN hotline.staff_users u ON u.id = m.staff_user_id "
+    "WHERE c.receipt_hash = $1 AND c.state = 'investigation' AND i.state <> 'closed' "
+    "AND u.email IS NOT NULL AND NOT u.disabled";
 static const char sql_message_add[] =
 	"INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter) "
 	"VALUES ($1::bigint, 'reporter', $2, $3, $4) RETURNING id";
@@ -74,11 +78,9 @@ static const char sql_message_file[] =
 static const char sql_message_newest[] =
 	"UPDATE hotline.cases SET last_reporter_message = "
 	"currval(pg_get_serial_sequence('hotline.messages', 'id')) WHERE id = $1::bigint";
-static const char sql_message_event[] =
-	"INSERT INTO hotline.case_events (case_id, kind) VALUES ($1::bigint, 'reporter_message')";
+static const char sql_message_event[] = "SELECT hotline.case_event($1::bigint, 'reporter_message')";
 static const char sql_message_notice[] =
-	"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
-	"VALUES ('reporter_message', $1, $2, $3, $4::bigint)";
+    "SELECT hotline.outbox_queue('reporter_message', ARRAY[$1::text], $2, $3, $4::bigint)";
 
 /* --- pages --- */
 
@@ -234,21 +236,38 @@ static void reporter_key_remember(struct request *req)
 	db_submit(req->web->db, job);
 }
 
-static void put_message(struct buf *b, enum lang lang, const struct content_key *key,
-			const struct secret_key *rsk, const PGresult *res, int row)
+/* The columns of sql_messages, looked up once per result. */
+struct message_cols {
+	int author, created_at, body_reporter, files, is_reply;
+};
+
+static struct message_cols message_cols(const PGresult *res)
 {
-	bool staff = strcmp(PQgetvalue(res, row, 0), "staff") == 0;
-	bool answer = strcmp(PQgetvalue(res, row, 4), "t") == 0;
+	return (struct message_cols){
+	    .author = db_col(res, "author"),
+	    .created_at = db_col(res, "created_at"),
+	    .body_reporter = db_col(res, "body_reporter"),
+	    .files = db_col(res, "files"),
+	    .is_reply = db_col(res, "is_reply"),
+	};
+}
+
+static void put_message(struct buf *b, enum lang lang, const struct content_key *key,
+			const struct secret_key *rsk, const PGresult *res,
+			const struct message_cols *col, int row)
+{
+	bool staff = strcmp(PQgetvalue(res, row, col->author), "staff") == 0;
+	bool answer = strcmp(PQgetvalue(res, row, col->is_reply), "t") == 0;
 	html_f(b, "<article class=\"message %s%s\"><h3>",
 		   staff ? "from-staff" : "from-reporter", answer ? " reply" : "");
 	html_escape_str(b, i18n(lang, answer  ? M_STATUS_REPLY
 				      : staff ? M_STATUS_FROM_STAFF
 					      : M_STATUS_FROM_YOU));
 	html_markup(b, " · <time>");
-	html_escape_str(b, PQgetvalue(res, row, 1));
+	html_escape_str(b, PQgetvalue(res, row, col->created_at));
 	html_markup(b, "</time></h3>\n<p>");
 	size_t len = 0;
-	unsigned char *ct = db_bytea(res, row, 2, &len);
+	unsigned char *ct = db_bytea(res, row, col->body_reporter, &len);
 	unsigned char *plain = NULL;
 	size_t plainlen = 0;
 	bool opened = ct && (staff ? staff_reply_open(rsk, ct, len, &plain, &plainlen)
@@ -261,7 +280,7 @@ static void put_message(struct buf *b, enum lang lang, const struct content_key 
 	if (ct)
 		PQfreemem(ct);
 	html_markup(b, "</p>\n");
-	unsigned files = (unsigned)strtoul(PQgetvalue(res, row, 3), NULL, 10);
+	unsigned files = (unsigned)strtoul(PQgetvalue(res, row, col->files), NULL, 10);
 	if (files) {
 		char text[128];
 		snprintf(text, sizeof(text), i18n(lang, M_STATUS_FILES_ATTACHED), files);
@@ -282,16 +301,19 @@ static void put_identity_notice(struct buf *b, enum lang lang, const PGresult *r
 	html_markup(b, "<section id=\"identity-notice\" class=\"notice\"><h2>");
 	html_escape_str(b, i18n(lang, M_STATUS_IDENTITY));
 	html_markup(b, "</h2>\n");
+	int role = db_col(reveals, "requester_role"), state = db_col(reveals, "state");
+	int decided_on = db_col(reveals, "decided_on"),
+	    revealed_on = db_col(reveals, "revealed_on");
 	for (int i = 0; i < n; i++) {
-		bool commission = strcmp(PQgetvalue(reveals, i, 0), "commission") == 0;
-		bool revealed = strcmp(PQgetvalue(reveals, i, 1), "revealed") == 0;
+		bool commission = strcmp(PQgetvalue(reveals, i, role), "commission") == 0;
+		bool revealed = strcmp(PQgetvalue(reveals, i, state), "revealed") == 0;
 		enum msg text = revealed ? (commission ? M_STATUS_REVEALED_COMMISSION
 						       : M_STATUS_REVEALED_COMPLIANCE)
 					 : (commission ? M_STATUS_REVEAL_APPROVED_COMMISSION
 						       : M_STATUS_REVEAL_APPROVED_COMPLIANCE);
 		char line[512];
 		snprintf(line, sizeof(line), i18n(lang, text),
-			 PQgetvalue(reveals, i, revealed ? 3 : 2));
+			 PQgetvalue(reveals, i, revealed ? revealed_on : decided_on));
 		html_f(b, "<p class=\"reveal %s\">", revealed ? "revealed" : "approved");
 		html_escape_str(b, line);
 		html_markup(b, "</p>\n");
@@ -307,15 +329,15 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	struct buf b;
 	buf_init(&b);
 	page_head(&b, req);
-	const char *state = PQgetvalue(kase, 0, 3);
+	const char *state = PQgetvalue(kase, 0, db_col(kase, "state"));
 	html_markup(&b, "<dl>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_REGNO));
 	html_markup(&b, "</dt>\n<dd><strong id=\"reg-no\">");
-	html_escape_str(&b, PQgetvalue(kase, 0, 1));
+	html_escape_str(&b, PQgetvalue(kase, 0, db_col(kase, "reg_no")));
 	html_markup(&b, "</strong></dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_STATUS_REGISTERED_AT));
 	html_markup(&b, "</dt>\n<dd id=\"registered-at\">");
-	html_escape_str(&b, PQgetvalue(kase, 0, 2));
+	html_escape_str(&b, PQgetvalue(kase, 0, db_col(kase, "registered_at")));
 	html_markup(&b, "</dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_STATUS_STATE));
 	html_markup(&b, "</dt>\n<dd id=\"state\">");
@@ -329,7 +351,7 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	bool any = false;
 	/* "the director was informed": hotline.director_informed_at(), the
 	 * one definition the deadline, the board and the figures use too */
-	const char *informed = PQgetvalue(kase, 0, 5);
+	const char *informed = PQgetvalue(kase, 0, db_col(kase, "director_informed"));
 	if (*informed) {
 		char line[256];
 		snprintf(line, sizeof(line), i18n(lang, M_STATUS_DIRECTOR_INFORMED), informed);
@@ -338,14 +360,16 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 		html_markup(&b, "</li>\n");
 		any = true;
 	}
+	int kind = deadlines ? db_col(deadlines, "kind") : 0;
+	int due = deadlines ? db_col(deadlines, "due_date") : 0;
 	for (int i = 0; deadlines && i < PQntuples(deadlines); i++) {
 		enum msg text;
-		if (!deadline_text(PQgetvalue(deadlines, i, 0), &text))
+		if (!deadline_text(PQgetvalue(deadlines, i, kind), &text))
 			continue;
 		html_markup(&b, "<li>");
 		html_escape_str(&b, i18n(lang, text));
 		html_markup(&b, ": <time>");
-		html_escape_str(&b, PQgetvalue(deadlines, i, 1));
+		html_escape_str(&b, PQgetvalue(deadlines, i, due));
 		html_markup(&b, "</time></li>\n");
 		any = true;
 	}
@@ -370,8 +394,9 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	} else {
 		struct content_key *key = content_key_derive(req->receipt, RECEIPT_DIGITS, "reporter");
 		struct secret_key *rsk = reporter_key_derive(req->receipt, RECEIPT_DIGITS);
+		struct message_cols col = message_cols(messages);
 		for (int i = 0; i < n; i++)
-			put_message(&b, lang, key, rsk, messages, i);
+			put_message(&b, lang, key, rsk, messages, &col, i);
 		content_key_free(key);
 		secret_key_free(rsk);
 	}
@@ -448,7 +473,8 @@ static void lookup_done(struct db_job *job, void *arg)
 		log_info("request %lu: unknown receipt", req->id);
 		status_page_form(req, MHD_HTTP_NOT_FOUND, i18n(req->lang, M_STATUS_ERR_UNKNOWN));
 	} else {
-		if (strcmp(PQgetvalue(db_job_result(job, 0), 0, 6), "t") == 0)
+		const PGresult *kase = db_job_result(job, 0);
+		if (strcmp(PQgetvalue(kase, 0, db_col(kase, "no_reporter_key")), "t") == 0)
 			reporter_key_remember(req);
 		page_status(req, lk->status, db_job_result(job, 0), db_job_result(job, 1),
 			    db_job_result(job, 2), db_job_result(job, 3),
@@ -724,13 +750,14 @@ static void message_case_found(struct db_job *job, void *arg)
 		request_resume(req);
 		return;
 	}
-	snprintf(mw->case_id, sizeof(mw->case_id), "%s", PQgetvalue(kase, 0, 0));
-	snprintf(mw->reg_no, sizeof(mw->reg_no), "%s", PQgetvalue(kase, 0, 1));
-	mw->finished = strcmp(PQgetvalue(kase, 0, 2), "t") == 0;
-	if (!PQgetisnull(kase, 0, 5)) {
+	int public_key = db_col(kase, "case_public_key");
+	snprintf(mw->case_id, sizeof(mw->case_id), "%s", PQgetvalue(kase, 0, db_col(kase, "id")));
+	snprintf(mw->reg_no, sizeof(mw->reg_no), "%s", PQgetvalue(kase, 0, db_col(kase, "reg_no")));
+	mw->finished = strcmp(PQgetvalue(kase, 0, db_col(kase, "finished")), "t") == 0;
+	if (!PQgetisnull(kase, 0, public_key)) {
 		size_t pklen = 0;
 		unsigned char *pk =
-		    PQunescapeBytea((const unsigned char *)PQgetvalue(kase, 0, 5), &pklen);
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(kase, 0, public_key), &pklen);
 		if (pk && pklen == KEYS_PUBLIC_BYTES) {
 			memcpy(mw->seal_to.bytes, pk, KEYS_PUBLIC_BYTES);
 			mw->has_seal_to = true;
@@ -742,16 +769,17 @@ static void message_case_found(struct db_job *job, void *arg)
 	}
 	struct notice_facts facts = {
 	    .reg_no = mw->reg_no,
-	    .console_url = PQgetvalue(kase, 0, 3),
-	    .organisation = PQgetvalue(kase, 0, 4),
+	    .console_url = PQgetvalue(kase, 0, db_col(kase, "console_url")),
+	    .organisation = PQgetvalue(kase, 0, db_col(kase, "organisation")),
 	};
 	notice_build(&mw->notice, NOTICE_REPORTER_MESSAGE, &facts);
 	int n = PQntuples(to);
 	mw->recipients = calloc((size_t)n + 1, sizeof(char *));
 	if (!mw->recipients)
 		abort();
+	int address = db_col(to, "value");
 	for (int i = 0; i < n; i++) {
-		mw->recipients[i] = strdup(PQgetvalue(to, i, 0));
+		mw->recipients[i] = strdup(PQgetvalue(to, i, address));
 		if (!mw->recipients[i])
 			abort();
 		mw->nrecipients++;

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "crypto/seal.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "base/wipe.h"
 #include "intake/choices.h"
@@ -549,8 +550,9 @@ static void policy_read(struct db_job *job, void *arg)
 	PGresult *res = db_job_ok(job) ? db_job_result(job, 0) : NULL;
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
 		return; /* keep what was known; the next GET tries again */
-	w->consider_anonymous =
-	    PQntuples(res) == 1 && procedure_considers_anonymous(PQgetvalue(res, 0, 0));
+	int value = db_col(res, "value");
+	w->consider_anonymous = PQntuples(res) == 1 && !PQgetisnull(res, 0, value) &&
+				procedure_considers_anonymous(PQgetvalue(res, 0, value));
 }
 
 /* The form shows what was last read; a fresh read is on its way for the
@@ -558,7 +560,7 @@ static void policy_read(struct db_job *job, void *arg)
 static void policy_refresh(struct web *w)
 {
 	static const char sql_policy[] =
-	    "SELECT value FROM hotline.settings WHERE key = 'consider_anonymous_reports'";
+	    "SELECT hotline.setting('consider_anonymous_reports') AS value";
 	time_t now = time(NULL);
 	if (w->policy_reading || (w->policy_read_at && now - w->policy_read_at < 2))
 		return;

@@ -15,6 +15,7 @@
 #include "crypto/secret.h"
 #include "staff/internal.h"
 #include "workflow/wfdb.h"
+#include "base/schema.h"
 
 static const enum msg role_msgs[ROLE_COUNT] = {
     [ROLE_OPERATOR] = M_ROLE_OPERATOR,	   [ROLE_REGISTRAR] = M_ROLE_REGISTRAR,
@@ -156,7 +157,7 @@ static const char sql_users[] =
     "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ',') AS roles, u.disabled, "
     "u.failed_logins, u.case_key_sealed IS NOT NULL AS has_case_key, "
     "u.totp_wrapped IS NOT NULL AS has_totp, "
-    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+    "coalesce(to_char(u.last_login_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
     "AS last_login, u.public_key IS NULL AS not_activated, "
     "(SELECT coalesce(string_agg(g.role, ','), '') "
     "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) AS pending_roles "
@@ -406,9 +407,9 @@ static const char sql_user[] =
     "SELECT u.id, u.login, u.display_name, array_to_string(u.roles, ',') AS roles, u.disabled, "
     "u.failed_logins, u.case_key_sealed IS NOT NULL AS has_case_key, "
     "u.totp_wrapped IS NOT NULL AS has_totp, "
-    "coalesce(to_char(u.last_login_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+    "coalesce(to_char(u.last_login_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
     "AS last_login, "
-    "coalesce(to_char(u.last_failure_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') "
+    "coalesce(to_char(u.last_failure_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
     "AS last_failure, u.public_key IS NULL AS not_activated, "
     "(SELECT coalesce(string_agg(g.role, ','), '') "
     "FROM hotline.staff_grants_pending g WHERE g.user_id = u.id) AS pending_roles "

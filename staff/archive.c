@@ -10,6 +10,7 @@
 #include "staff/casefile.h"
 #include "staff/casepage.h"
 #include "workflow/journal.h"
+#include "base/schema.h"
 
 #define ARCHIVE_PAGE 50
 
@@ -20,7 +21,7 @@
  * after a row is a keyset: (registered_at, id) below that row's, never
  * OFFSET, so page 20,000 costs what page 1 does. */
 static const char sql_archive[] =
-	"SELECT j.reg_no, to_char(c.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"SELECT j.reg_no, to_char(c.registered_at AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD HH24:MI') AS registered, c.channel, c.category, c.state, c.director_named, "
 	"hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
@@ -29,9 +30,9 @@ static const char sql_archive[] =
 	"AND ($3::text IS NULL OR c.channel = $3) "
 	"AND ($4::text IS NULL OR c.category = $4) "
 	"AND ($5::date IS NULL OR c.registered_at >= ($5::date::timestamp AT TIME ZONE "
-	"'Asia/Almaty')) "
+	SQL_ZONE ")) "
 	"AND ($6::date IS NULL OR c.registered_at < (($6::date + 1)::timestamp AT TIME ZONE "
-	"'Asia/Almaty')) "
+	SQL_ZONE ")) "
 	"AND ($7::text IS NULL OR j.reg_no = $7) "
 	"AND ($8::timestamptz IS NULL OR (c.registered_at, c.id) < ($8::timestamptz, $9::bigint)) "
 	"ORDER BY c.registered_at DESC, c.id DESC LIMIT 51";

@@ -13,6 +13,7 @@
 #include "staff/casepage.h"
 #include "workflow/calendar.h"
 #include "workflow/wfdb.h"
+#include "base/schema.h"
 
 /* The next open due date of each open case: its earliest open deadline
  * (from registration on, every appeal has one: its triage deadline, due
@@ -21,11 +22,11 @@
  * by date. A finished case with a reporter's message nobody has opened yet
  * stays on the board until someone opens it. */
 static const char sql_board[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
 	"AS registered, j.channel, c.category, c.state, c.director_named, "
 	"coalesce(to_char(d.due_date, 'YYYY-MM-DD'), '') AS due, coalesce(d.kind, '') AS due_kind, "
 	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late, "
-	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty', "
+	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD'), '') AS informed, "
 	"hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "

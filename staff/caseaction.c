@@ -228,8 +228,7 @@ static void reply(struct staff_ctx *c)
 		"INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter, "
 		"staff_login, is_reply) VALUES ($1, 'staff', $2, $3, $4, $5, $6)";
 	static const char sql_event[] =
-		"INSERT INTO hotline.case_events (case_id, kind, detail) "
-		"VALUES ($1, $2, jsonb_build_object('by', $3::text))";
+		"SELECT hotline.case_event($1, $2, jsonb_build_object('by', $3::text))";
 	static const char sql_meet_reply[] =
 		"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = 'reply' "
 		"AND met_at IS NULL";

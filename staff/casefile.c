@@ -15,6 +15,7 @@
 #include "staff/seals.h"
 #include "workflow/calendar.h"
 #include "workflow/wfdb.h"
+#include "base/schema.h"
 
 /* Whether the scanner escalated the case's triage or director's notice to
  * the alternate recipient (workflow/scanner.c): the mail's link must open
@@ -24,7 +25,7 @@
 	"ON n.deadline_id = d.id WHERE d.case_id = c.id AND n.kind = 'overdue' "                   \
 	"AND d.kind IN ('triage', 'director_notice'))"
 static const char sql_case[] =
-	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD HH24:MI') AS registered_at, j.channel, c.category, c.language, c.state, "
 	"c.anonymous, c.director_named, c.reporter_public_key IS NOT NULL AS has_reporter_key, "
 	"c.overdue, coalesce(c.referred_unit, '') AS triage_unit, "
@@ -33,7 +34,7 @@ static const char sql_case[] =
 	"c.director_involved "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 static const char sql_case_lock[] =
-	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', "
+	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD HH24:MI') AS registered_at, j.channel, c.category, c.language, c.state, "
 	"c.anonymous, c.director_named, c.reporter_public_key IS NOT NULL AS has_reporter_key, "
 	"c.overdue, coalesce(c.referred_unit, '') AS triage_unit, "

@@ -17,13 +17,14 @@
 #include "workflow/procedure.h"
 #include "workflow/states.h"
 #include "workflow/wfdb.h"
+#include "base/schema.h"
 
 static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
 static const char sql_files[] =
 	"SELECT id, meta FROM hotline.attachments WHERE case_id = $1 AND message_id IS NULL "
 	"ORDER BY id";
 static const char sql_messages[] =
-	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE 'Asia/Almaty', "
+	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", "
 	"'YYYY-MM-DD HH24:MI') AS created, m.key_sealed, m.body_case, "
 	"coalesce(m.staff_login, '') AS staff_login, m.is_reply "
 	"FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
@@ -31,15 +32,15 @@ static const char sql_message_files[] =
 	"SELECT id, message_id, meta FROM hotline.attachments WHERE case_id = $1 "
 	"AND message_id IS NOT NULL ORDER BY id";
 static const char sql_notes[] =
-	"SELECT author_login, to_char(created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI') "
+	"SELECT author_login, to_char(created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
 	"AS created, body FROM hotline.case_notes WHERE case_id = $1 ORDER BY id";
 static const char sql_events[] =
-	"SELECT to_char(at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI') AS at, kind, "
+	"SELECT to_char(at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') AS at, kind, "
 	"detail::text AS detail "
 	"FROM hotline.case_events WHERE case_id = $1 ORDER BY id";
 static const char sql_deadlines[] =
 	"SELECT kind, to_char(due_date, 'YYYY-MM-DD') AS due, "
-	"coalesce(to_char(met_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), '') AS met_at, "
+	"coalesce(to_char(met_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') AS met_at, "
 	"voided "
 	"FROM hotline.deadlines WHERE case_id = $1 ORDER BY due_date, id";
 /* norms: the clear value of rows written before migration 0022 */
@@ -51,7 +52,7 @@ static const char sql_investigation[] =
 	"coalesce(to_char(decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
 	"coalesce(measures_doc, '') AS measures_doc, "
 	"coalesce(to_char(measures_date, 'YYYY-MM-DD'), '') AS measures_date, "
-	"coalesce(to_char(submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
+	"coalesce(to_char(submitted_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') "
 	"AS submitted_at, norms_sealed FROM hotline.investigations WHERE case_id = $1";
 /* name and position are sealed under the case's key; name, position: the
  * clear values of rows written before migration 0022 */

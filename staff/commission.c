@@ -26,6 +26,7 @@
 #include "workflow/procedure.h"
 #include "workflow/states.h"
 #include "workflow/wfdb.h"
+#include "base/schema.h"
 
 #define STATUS_UNPROCESSABLE 422
 #define STATUS_UNAVAILABLE 503
@@ -224,14 +225,14 @@ static void list(struct staff_ctx *c)
 
 /* norms: the clear norms of a conclusion before migration 0022 */
 static const char sql_view[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
 	"AS registered, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, "
 	"c.content, i.order_no, to_char(i.order_date, 'YYYY-MM-DD') AS order_date, i.state, "
 	"to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.extended, coalesce(i.norms, '') AS norms, "
 	"i.conclusion_key_sealed, i.conclusion, i.proposed_measures, "
 	"coalesce(i.decision, '') AS decision, coalesce(i.measures_doc, '') AS measures_doc, "
 	"i.id AS inv_id, c.id AS case_id, c.identity_sealed IS NOT NULL AS has_identity, "
-	"coalesce(to_char(i.submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), '') "
+	"coalesce(to_char(i.submitted_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') "
 	"AS submitted_at, coalesce(i.decision_doc, '') AS decision_doc, "
 	"coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
 	"coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') AS measures_date, i.norms_sealed "
@@ -363,7 +364,7 @@ static void requests_load(struct staff_ctx *c, const struct content_key *key, co
 		"SELECT id, addressee_sealed, what_sealed, "
 		"to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
 		"to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received, "
-		"coalesce(to_char(received_at AT TIME ZONE 'Asia/Almaty', "
+		"coalesce(to_char(received_at AT TIME ZONE " SQL_ZONE ", "
 		"'YYYY-MM-DD HH24:MI'), '') AS received_at, addressee, what "
 		"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 	const char *p[1] = {inv_id};
@@ -623,7 +624,7 @@ static void interest_load(struct staff_ctx *c, const struct content_key *key, co
 	/* the name is sealed under the case's key (clear only in rows written
 	 * before migration 0022); "mine" is known by the account */
 	static const char sql_interest[] =
-		"SELECT name_sealed, to_char(declared_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+		"SELECT name_sealed, to_char(declared_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
 		"AS declared_on, name, declared_by = $2::bigint AS mine "
 		"FROM hotline.interest_declarations WHERE case_id = $1 "
 		"ORDER BY declared_at, id";
@@ -703,7 +704,7 @@ static struct casepage_messages *case_messages_load(struct staff_ctx *c, const c
 /* The appeals the compliance manager attached to this investigation
  * (004 L139), each opened on its own page. */
 static const char sql_related[] =
-		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
 		"AS registered, hotline.case_unread_messages(a.id, a.messages_read_upto) AS unread "
 		"FROM hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
 		"JOIN hotline.journal j ON j.id = a.journal_id WHERE r.investigation_id = $1 "
@@ -1010,7 +1011,7 @@ static void act(struct staff_ctx *c)
  * case's does. Its columns registered, content_key and content are named as
  * sql_view's, so put_report() reads them. */
 static const char sql_appeal[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
 	"AS registered, coalesce(a.content_key_resealed, a.content_key_sealed) AS content_key, "
 	"a.content, a.id AS case_id, jx.reg_no AS investigation_reg_no "
 	"FROM hotline.related_appeals r JOIN hotline.commission_members m "

@@ -22,12 +22,13 @@
 #include "workflow/calendar.h"
 #include "workflow/investigation.h"
 #include "workflow/procedure.h"
+#include "base/schema.h"
 
 #define DECIDERS (ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE))
 
 /* $2: true for the alternate's queue (director-named cases only). */
 static const char sql_queue[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
 	"AS registered, c.state, c.category, coalesce(to_char(d.due_date, 'YYYY-MM-DD'), '') "
 	"AS due, d.met_at IS NOT NULL AS met, "
 	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late "

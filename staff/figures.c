@@ -13,15 +13,16 @@
 #include "base/html.h"
 #include "staff/staff.h"
 #include "workflow/calendar.h"
+#include "base/schema.h"
 
 /* One row per (month, channel, category, state) of the appeals registered
  * in the period (Almaty months). */
 static const char sql_appeals[] =
-    "SELECT to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM') AS month, j.channel, "
+    "SELECT to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM') AS month, j.channel, "
     "c.category, c.state, count(*) AS appeals "
     "FROM hotline.journal j JOIN hotline.cases c ON c.journal_id = j.id "
-    "WHERE j.registered_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Almaty') "
-    "AND j.registered_at < (($2::date + interval '1 month') AT TIME ZONE 'Asia/Almaty') "
+    "WHERE j.registered_at >= ($1::date::timestamp AT TIME ZONE " SQL_ZONE ") "
+    "AND j.registered_at < (($2::date + interval '1 month') AT TIME ZONE " SQL_ZONE ") "
     "GROUP BY 1, 2, 3, 4";
 
 /* Corruption reports (triaged so, self-reports included) registered in the
@@ -30,16 +31,16 @@ static const char sql_appeals[] =
  * after the day of registration (004 p.10.6), or later; one not informed
  * yet counts as late once that day has passed, and not at all before. */
 static const char sql_routing[] =
-    "SELECT count(*) FILTER (WHERE (hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty')"
-    "::date <= (j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1) AS on_time, "
-    "count(*) FILTER (WHERE (hotline.director_informed_at(c) AT TIME ZONE 'Asia/Almaty')::date > "
-    "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1 OR (hotline.director_informed_at(c) "
-    "IS NULL AND (to_timestamp($3::bigint) AT TIME ZONE 'Asia/Almaty')::date > "
-    "(j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1)) AS late "
+    "SELECT count(*) FILTER (WHERE (hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ")"
+    "::date <= (j.registered_at AT TIME ZONE " SQL_ZONE ")::date + 1) AS on_time, "
+    "count(*) FILTER (WHERE (hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ")::date > "
+    "(j.registered_at AT TIME ZONE " SQL_ZONE ")::date + 1 OR (hotline.director_informed_at(c) "
+    "IS NULL AND (to_timestamp($3::bigint) AT TIME ZONE " SQL_ZONE ")::date > "
+    "(j.registered_at AT TIME ZONE " SQL_ZONE ")::date + 1)) AS late "
     "FROM hotline.journal j JOIN hotline.cases c ON c.journal_id = j.id "
     "WHERE c.triage = 'corruption' "
-    "AND j.registered_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Almaty') "
-    "AND j.registered_at < (($2::date + interval '1 month') AT TIME ZONE 'Asia/Almaty')";
+    "AND j.registered_at >= ($1::date::timestamp AT TIME ZONE " SQL_ZONE ") "
+    "AND j.registered_at < (($2::date + interval '1 month') AT TIME ZONE " SQL_ZONE ")";
 
 /* Investigations ordered in the period against their deadline (its due
  * date moved by a consented extension); $3: now, seconds since the epoch. */

@@ -15,6 +15,7 @@
 #include "accounts/accountdb.h"
 #include "staff/internal.h"
 #include "workflow/wfdb.h"
+#include "base/schema.h"
 
 static const enum msg role_msgs[ROLE_COUNT] = {
     [ROLE_OPERATOR] = M_ROLE_OPERATOR,	   [ROLE_REGISTRAR] = M_ROLE_REGISTRAR,
@@ -55,7 +56,7 @@ static bool grants_load(struct staff_ctx *c, struct grants_view *v)
 {
 	static const char sql_waiting[] =
 	    "SELECT g.id, u.login, u.display_name, g.role, g.requested_login, "
-	    "to_char(g.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI') "
+	    "to_char(g.requested_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
 	    "AS requested_at, u.public_key, u.id = $1 AS is_mine, "
 	    "coalesce(g.requested_by = $1, false) AS asked_by_me "
 	    "FROM hotline.staff_grants_pending g JOIN hotline.staff_users u ON u.id = g.user_id "

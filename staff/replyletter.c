@@ -5,6 +5,7 @@
 
 #include "base/db.h"
 #include "base/html.h"
+#include "base/schema.h"
 #include "crypto/seal.h"
 #include "staff/caseaction.h"
 #include "staff/casefile.h"
@@ -12,9 +13,8 @@
 
 /* The newest reply (a later one corrects an earlier). */
 static const char sql_reply[] =
-    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY') "
-    "AS registered, m.key_sealed, m.body_case, (SELECT s.value FROM hotline.settings s "
-    "WHERE s.key = 'organisation') AS organisation "
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY') "
+    "AS registered, m.key_sealed, m.body_case, hotline.setting('organisation') AS organisation "
     "FROM hotline.messages m JOIN hotline.cases c ON c.id = m.case_id "
     "JOIN hotline.journal j ON j.id = c.journal_id "
     "WHERE m.case_id = $1 AND m.is_reply ORDER BY m.id DESC LIMIT 1";

@@ -13,8 +13,9 @@
 #     update X set, delete from, create/drop/alter table|index|...). A plain
 #     message such as "cannot create socket" is not SQL.
 #  2. The SQL argument of PQexec, PQsendQuery, PQexecParams,
-#     PQsendQueryParams, PQprepare, PQsendPrepare and of our pool's
-#     db_job_add (base/db.h; it hands its text on to libpq) must be a string
+#     PQsendQueryParams, PQprepare, PQsendPrepare, of our pool's
+#     db_job_add and of the blocking db_query (base/db.h; both hand their
+#     text on to libpq) must be a string
 #     literal (adjacent literals and macros pasted to them are fine: that is
 #     still a compile-time constant) or a name starting with sql_ or SQL_,
 #     such as `static const char sql_insert_case[] = "...";`; a member or
@@ -38,7 +39,7 @@ DEFAULT_DIRS = ["crypto", "base", "workflow", "accounts", "intake", "staff", "de
 BUILDERS = r"(?:v?sn?printf|v?asprintf|str[nl]?cat|buf_\w+)"
 PQ_SQL_ARG = {"PQexec": 1, "PQsendQuery": 1, "PQexecParams": 1,
               "PQsendQueryParams": 1, "PQprepare": 2, "PQsendPrepare": 2,
-              "db_job_add": 1}
+              "db_job_add": 1, "db_query": 1}
 CALL = re.compile(r"\b(" + BUILDERS + "|" + "|".join(PQ_SQL_ARG) + r")\s*\(")
 SQL_CAPS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER)\b")
 SQL_SHAPE = re.compile(

@@ -45,7 +45,8 @@ sources() {
 		base/buf.c accounts/role.c staff/pattern.c accounts/totp.c accounts/session.c crypto/keys.c \
 		crypto/hex.c crypto/random.c crypto/secret.c \
 		workflow/procedure.c workflow/recipient.c workflow/notice.c workflow/deadline.c \
-		workflow/wfdb.c base/html.c base/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c ;;
+		workflow/wfdb.c base/html.c base/i18n.c workflow/freetext.c workflow/names.c crypto/seal.c \
+		base/db.c base/log.c ;;
 	*) return 1 ;;
 	esac
 }

@@ -6,6 +6,7 @@
 
 #include "crypto/sign.h"
 #include "base/buf.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "workflow/checkpoint.h"
 
@@ -30,11 +31,11 @@ struct checkpointer {
  * last row: the SQL functions that append take the head row lock before
  * they draw the row's id, so ids grow in the order of the chain. */
 static const char sql_heads[] =
-    "SELECT coalesce(j.id, 0), coalesce(j.row_hash, '\\x'::bytea), coalesce(a.id, 0), "
-    "coalesce(a.row_hash, '\\x'::bytea), "
-    "(SELECT value FROM hotline.settings WHERE key = 'director_email'), "
-    "(SELECT value FROM hotline.settings WHERE key = 'compliance_email'), "
-    "(SELECT value FROM hotline.settings WHERE key = 'organisation') "
+    "SELECT coalesce(j.id, 0) AS journal_id, coalesce(j.row_hash, '\\x'::bytea) AS journal_hash, "
+    "coalesce(a.id, 0) AS audit_id, coalesce(a.row_hash, '\\x'::bytea) AS audit_hash, "
+    "hotline.setting('director_email') AS director_email, "
+    "hotline.setting('compliance_email') AS compliance_email, "
+    "hotline.setting('organisation') AS organisation "
     "FROM (SELECT 1) AS one "
     "LEFT JOIN LATERAL (SELECT id, row_hash FROM hotline.journal ORDER BY id DESC LIMIT 1) j "
     "ON true "
@@ -42,8 +43,8 @@ static const char sql_heads[] =
     "ON true";
 /* The rows the previous checkpoint named, as they are now (NULL: gone). */
 static const char sql_last_rows[] =
-    "SELECT (SELECT row_hash FROM hotline.journal WHERE id = $1::bigint), "
-    "(SELECT row_hash FROM hotline.audit_log WHERE id = $2::bigint)";
+    "SELECT (SELECT row_hash FROM hotline.journal WHERE id = $1::bigint) AS journal_hash, "
+    "(SELECT row_hash FROM hotline.audit_log WHERE id = $2::bigint) AS audit_hash";
 static const char sql_last_stored[] =
     "SELECT line FROM hotline.checkpoints ORDER BY id DESC LIMIT 1";
 static const char sql_begin[] = "BEGIN";
@@ -51,9 +52,7 @@ static const char sql_commit[] = "COMMIT";
 static const char sql_keep[] =
     "INSERT INTO hotline.checkpoints (journal_id, audit_id, line) VALUES ($1, $2, $3)";
 /* Not a notice about a case (workflow/notice.h): no case_id, no link. */
-static const char sql_mail[] =
-    "INSERT INTO hotline.outbox (kind, recipient, subject, body) "
-    "SELECT 'checkpoint', r, $2, $3 FROM unnest($1::text[]) AS r WHERE r <> ''";
+static const char sql_mail[] = "SELECT hotline.outbox_queue('checkpoint', $1::text[], $2, $3)";
 
 static void schedule(struct checkpointer *c, unsigned seconds)
 {
@@ -127,8 +126,10 @@ static void heads_read(struct db_job *job, void *arg)
 	PGresult *res = db_job_ok(job) ? db_job_result(job, 0) : NULL;
 	PGresult *was = db_job_ok(job) ? db_job_result(job, 1) : NULL;
 	struct checkpoint cp = {.at = (int64_t)time(NULL)};
-	if (!res || PQntuples(res) != 1 || !head(res, 0, 1, &cp.journal) ||
-	    !head(res, 2, 3, &cp.audit) || !was || PQntuples(was) != 1) {
+	if (!res || PQntuples(res) != 1 ||
+	    !head(res, db_col(res, "journal_id"), db_col(res, "journal_hash"), &cp.journal) ||
+	    !head(res, db_col(res, "audit_id"), db_col(res, "audit_hash"), &cp.audit) || !was ||
+	    PQntuples(was) != 1) {
 		c->running = false;
 		log_warning("checkpoint: reading the chains' heads failed (SQLSTATE %s); "
 			    "another in 60 s",
@@ -141,8 +142,10 @@ static void heads_read(struct db_job *job, void *arg)
 	buf_init(&subject);
 	buf_init(&body);
 	buf_init(&to);
-	long long journal_gone = c->have_last ? rewritten_row(was, 0, &c->last.journal) : 0;
-	long long audit_gone = c->have_last ? rewritten_row(was, 1, &c->last.audit) : 0;
+	long long journal_gone =
+	    c->have_last ? rewritten_row(was, db_col(was, "journal_hash"), &c->last.journal) : 0;
+	long long audit_gone =
+	    c->have_last ? rewritten_row(was, db_col(was, "audit_hash"), &c->last.audit) : 0;
 	if (journal_gone || audit_gone)
 		log_error("checkpoint: REWRITTEN since the previous checkpoint: journal row %lld, "
 			  "audit row %lld (0: unchanged) no longer has the hash it had; see "
@@ -152,11 +155,12 @@ static void heads_read(struct db_job *job, void *arg)
 	/* The line leaves the database here first: the log (the systemd
 	 * journal under systemd). Only ids and hashes: no content. */
 	log_info("checkpoint: %s", line.data);
-	checkpoint_mail(&subject, &body, line.data, PQgetvalue(res, 0, 6), journal_gone,
-			audit_gone);
+	checkpoint_mail(&subject, &body, line.data, PQgetvalue(res, 0, db_col(res, "organisation")),
+			journal_gone, audit_gone);
 	c->last = cp;
 	c->have_last = true;
-	const char *recipients[2] = {PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5)};
+	const char *recipients[2] = {PQgetvalue(res, 0, db_col(res, "director_email")),
+				     PQgetvalue(res, 0, db_col(res, "compliance_email"))};
 	int n = strcmp(recipients[0], recipients[1]) == 0 ? 1 : 2;
 	pg_array(&to, recipients, n);
 	char jid[24], aid[24];
@@ -199,8 +203,8 @@ static void last_stored_read(struct db_job *job, void *arg)
 		struct sign_public pk;
 		sign_secret_public(c->key, &pk);
 		char why[200];
-		c->have_last =
-		    checkpoint_verify(PQgetvalue(res, 0, 0), &pk, &c->last, why, sizeof why);
+		c->have_last = checkpoint_verify(PQgetvalue(res, 0, db_col(res, "line")), &pk,
+						 &c->last, why, sizeof why);
 		if (!c->have_last)
 			log_warning("checkpoint: the newest stored checkpoint is not ours (%s)",
 				    why);

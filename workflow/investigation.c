@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
+#include "base/schema.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "workflow/calendar.h"
@@ -14,14 +16,16 @@
 #include "workflow/recipient.h"
 
 static const char sql_load[] =
-	"SELECT c.id, j.reg_no, c.state, c.director_named, i.id, i.state, i.decision, "
-	"to_char(i.due_date, 'YYYY-MM-DD'), to_char(i.order_date, 'YYYY-MM-DD'), i.extended, "
-	"coalesce(to_char(c.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
-	"coalesce(to_char(i.submitted_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), ''), "
-	"coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1 "
-	"FOR UPDATE OF c";
+    "SELECT c.id AS case_id, j.reg_no, c.state AS case_state, c.director_named, "
+    "i.id AS investigation_id, i.state, i.decision, "
+    "to_char(i.due_date, 'YYYY-MM-DD') AS due_date, "
+    "to_char(i.order_date, 'YYYY-MM-DD') AS order_date, i.extended, "
+    "coalesce(to_char(c.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') AS case_decided, "
+    "coalesce(to_char(i.submitted_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') "
+    "AS submitted_on, coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') AS decision_date "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1 "
+    "FOR UPDATE OF c";
 
 bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v,
 			struct wf_error *e)
@@ -36,27 +40,34 @@ bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v,
 		wf_fail(e, WF_NO_CASE, "no case %s in the journal", reg_no);
 		goto out;
 	}
-	snprintf(v->case_id, sizeof(v->case_id), "%s", PQgetvalue(res, 0, 0));
-	snprintf(v->reg_no, sizeof(v->reg_no), "%s", PQgetvalue(res, 0, 1));
-	if (!case_state_parse(PQgetvalue(res, 0, 2), &v->case_state)) {
+	int inv_id = db_col(res, "investigation_id"), decision = db_col(res, "decision");
+	snprintf(v->case_id, sizeof(v->case_id), "%s", PQgetvalue(res, 0, db_col(res, "case_id")));
+	snprintf(v->reg_no, sizeof(v->reg_no), "%s", PQgetvalue(res, 0, db_col(res, "reg_no")));
+	if (!case_state_parse(PQgetvalue(res, 0, db_col(res, "case_state")), &v->case_state)) {
 		wf_fail(e, WF_DB, "case %s has an unknown state", reg_no);
 		goto out;
 	}
-	v->director_named = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
-	snprintf(v->case_decided, sizeof(v->case_decided), "%s", PQgetvalue(res, 0, 10));
-	snprintf(v->submitted_on, sizeof(v->submitted_on), "%s", PQgetvalue(res, 0, 11));
-	snprintf(v->decision_date, sizeof(v->decision_date), "%s", PQgetvalue(res, 0, 12));
-	if (!PQgetisnull(res, 0, 4)) {
-		snprintf(v->id, sizeof(v->id), "%s", PQgetvalue(res, 0, 4));
-		if (!investigation_state_parse(PQgetvalue(res, 0, 5), &v->state)) {
+	v->director_named = strcmp(PQgetvalue(res, 0, db_col(res, "director_named")), "t") == 0;
+	snprintf(v->case_decided, sizeof(v->case_decided), "%s",
+		 PQgetvalue(res, 0, db_col(res, "case_decided")));
+	snprintf(v->submitted_on, sizeof(v->submitted_on), "%s",
+		 PQgetvalue(res, 0, db_col(res, "submitted_on")));
+	snprintf(v->decision_date, sizeof(v->decision_date), "%s",
+		 PQgetvalue(res, 0, db_col(res, "decision_date")));
+	if (!PQgetisnull(res, 0, inv_id)) {
+		snprintf(v->id, sizeof(v->id), "%s", PQgetvalue(res, 0, inv_id));
+		if (!investigation_state_parse(PQgetvalue(res, 0, db_col(res, "state")),
+					       &v->state)) {
 			wf_fail(e, WF_DB, "the investigation of %s has an unknown state", reg_no);
 			goto out;
 		}
-		v->decided = !PQgetisnull(res, 0, 6) &&
-			     investigation_decision_parse(PQgetvalue(res, 0, 6), &v->decision);
-		snprintf(v->due, sizeof(v->due), "%s", PQgetvalue(res, 0, 7));
-		snprintf(v->order_date, sizeof(v->order_date), "%s", PQgetvalue(res, 0, 8));
-		v->extended = strcmp(PQgetvalue(res, 0, 9), "t") == 0;
+		v->decided =
+		    !PQgetisnull(res, 0, decision) &&
+		    investigation_decision_parse(PQgetvalue(res, 0, decision), &v->decision);
+		snprintf(v->due, sizeof(v->due), "%s", PQgetvalue(res, 0, db_col(res, "due_date")));
+		snprintf(v->order_date, sizeof(v->order_date), "%s",
+			 PQgetvalue(res, 0, db_col(res, "order_date")));
+		v->extended = strcmp(PQgetvalue(res, 0, db_col(res, "extended")), "t") == 0;
 	}
 	ok = true;
 out:
@@ -99,8 +110,9 @@ bool investigation_check_decider(PGconn *pg, const struct investigation *v, long
 				 char name[128], struct wf_error *e)
 {
 	static const char sql_decider[] =
-		"SELECT display_name, 'director' = ANY (roles), 'alternate' = ANY (roles) "
-		"FROM hotline.staff_users WHERE id = $1::bigint AND NOT disabled";
+	    "SELECT display_name, 'director' = ANY (roles) AS director, "
+	    "'alternate' = ANY (roles) AS alternate "
+	    "FROM hotline.staff_users WHERE id = $1::bigint AND NOT disabled";
 	const char *role = v->director_named ? "alternate recipient" : "director";
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", user_id);
@@ -110,10 +122,12 @@ bool investigation_check_decider(PGconn *pg, const struct investigation *v, long
 		return false;
 	/* the director must not decide on a report that names them: the
 	 * alternate recipient does (000 L140) */
-	bool ok = res && PQntuples(res) == 1 &&
-		  strcmp(PQgetvalue(res, 0, v->director_named ? 2 : 1), "t") == 0;
+	bool ok =
+	    res && PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, db_col(res, v->director_named ? "alternate" : "director")),
+		   "t") == 0;
 	if (ok && name)
-		snprintf(name, 128, "%s", PQgetvalue(res, 0, 0));
+		snprintf(name, 128, "%s", PQgetvalue(res, 0, db_col(res, "display_name")));
 	PQclear(res);
 	if (!ok)
 		return wf_fail(e, WF_NOT_DECIDER,
@@ -122,9 +136,6 @@ bool investigation_check_decider(PGconn *pg, const struct investigation *v, long
 			       role, v->reg_no);
 	return true;
 }
-
-static const char sql_event[] =
-	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
 
 static bool move(PGconn *pg, struct investigation *v, enum investigation_state to,
 		 struct wf_error *e)
@@ -140,8 +151,8 @@ static bool move(PGconn *pg, struct investigation *v, enum investigation_state t
 	char detail[64];
 	snprintf(detail, sizeof(detail), "{\"investigation\": \"%s\"}", investigation_state_name(to));
 	const char *a[2] = {v->id, investigation_state_name(to)};
-	const char *ev[3] = {v->case_id, "investigation", detail};
-	if (!wfdb_run(pg, sql_inv_state, 2, a, e) || !wfdb_run(pg, sql_event, 3, ev, e))
+	if (!wfdb_run(pg, sql_inv_state, 2, a, e) ||
+	    !wfdb_case_event(pg, v->case_id, "investigation", detail, e))
 		return false;
 	v->state = to;
 	return true;
@@ -188,6 +199,7 @@ static bool investigation_check_members(PGconn *pg, const struct investigation *
 	if (!declared)
 		return false;
 	bool ok = false;
+	int sealed_col = db_col(declared, "name_sealed"), clear_col = db_col(declared, "name");
 	for (int i = 0; i < nmembers; i++) {
 		const char *name = members[i].name;
 		if (!name || !*name) {
@@ -208,7 +220,8 @@ static bool investigation_check_members(PGconn *pg, const struct investigation *
 			/* names compare across scripts and initials: no hash of
 			 * the text could, so the declared names are opened */
 			char *who = NULL;
-			enum freetext_state st = freetext_open(key, declared, r, 0, 1, &who);
+			enum freetext_state st =
+			    freetext_open(key, declared, r, sealed_col, clear_col, &who);
 			if (st == FREETEXT_SEALED) {
 				wf_fail(e, WF_CRYPTO, "the case's key is needed to read the "
 						      "declarations of interest");
@@ -321,7 +334,7 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 	PGresult *res = wfdb_exec(pg, sql_order, 4, p, e);
 	bool ok = res != NULL;
 	if (ok)
-		snprintf(v->id, sizeof(v->id), "%s", PQgetvalue(res, 0, 0));
+		snprintf(v->id, sizeof(v->id), "%s", PQgetvalue(res, 0, db_col(res, "id")));
 	PQclear(res);
 	for (int i = 0; ok && i < o->nmembers; i++) {
 		const char *pos = o->members[i].position ? o->members[i].position : "";
@@ -338,8 +351,10 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 	char deadline_due[11];
 	ok = ok && deadline_add_investigation(pg, cal, v->case_id, o->order_date, deadline_due, e);
 	calendar_free(cal);
-	const char *ev[3] = {v->case_id, "investigation", "{\"investigation\": \"ordered\"}"};
-	ok = ok && wfdb_run(pg, sql_event, 3, ev, e) && notify_ordered(pg, v, due, queued, e);
+	ok = ok &&
+	     wfdb_case_event(pg, v->case_id, "investigation", "{\"investigation\": \"ordered\"}",
+			     e) &&
+	     notify_ordered(pg, v, due, queued, e);
 	if (ok) {
 		v->state = INV_ORDERED;
 		snprintf(v->due, sizeof(v->due), "%s", due);
@@ -385,12 +400,12 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 				    (const char *)pm};
 		int lengths[5] = {0, (int)nmlen, (int)slen, (int)clen, (int)pmlen};
 		int formats[5] = {0, 1, 1, 1, 1};
-		PGresult *res = PQexecParams(pg, sql_conclude, 5, NULL, p, lengths, formats, 0);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		if (!ok) {
-			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-			wf_fail(e, WF_DB, "the database refused: %s", msg ? msg : "(no message)");
-		}
+		struct db_error err;
+		PGresult *res = db_query(pg, sql_conclude, 5, p, lengths, formats, &err);
+		ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+		if (!res)
+			wf_fail(e, WF_DB, "the database refused: %s",
+				err.message[0] ? err.message : "(no message)");
 		PQclear(res);
 	}
 	free(sealed);
@@ -588,7 +603,7 @@ bool investigation_request(PGconn *pg, struct investigation *v, const char *to, 
 	free(what_sealed);
 	bool ok = res != NULL;
 	if (ok)
-		snprintf(request_id, 24, "%s", PQgetvalue(res, 0, 0));
+		snprintf(request_id, 24, "%s", PQgetvalue(res, 0, db_col(res, "id")));
 	PQclear(res);
 	char deadline_due[11];
 	ok = ok && deadline_add_material(pg, cal, v->case_id, request_id, on, deadline_due, e);

@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 #include "crypto/seal.h"
+#include "base/db.h"
 #include "base/log.h"
 #include "base/mailmsg.h"
 #include "base/mailsend.h"
@@ -51,8 +52,9 @@ static const char sql_listen[] = "LISTEN hotline_outbox";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_claim[] =
-    "SELECT id, recipient, subject, body, attempts, extract(epoch FROM created_at)::bigint, "
-    "sealed, sealed_key FROM hotline.outbox WHERE sent_at IS NULL AND withdrawn_at IS NULL "
+    "SELECT id, recipient, subject, body, attempts, "
+    "extract(epoch FROM created_at)::bigint AS created, sealed, sealed_key "
+    "FROM hotline.outbox WHERE sent_at IS NULL AND withdrawn_at IS NULL "
     "AND next_attempt_at <= now() "
     "ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED";
 static const char sql_mark_sent[] =
@@ -64,7 +66,7 @@ static const char sql_mark_failed[] =
     "last_error = $3 WHERE id = $1";
 static const char sql_next_due[] =
     "SELECT ceil(extract(epoch FROM min(next_attempt_at) - clock_timestamp()) * 1000)::bigint "
-    "FROM hotline.outbox WHERE sent_at IS NULL AND withdrawn_at IS NULL";
+    "AS due_ms FROM hotline.outbox WHERE sent_at IS NULL AND withdrawn_at IS NULL";
 
 /* The reloadable keys, as the worker uses them. */
 struct smtp_settings {
@@ -105,6 +107,7 @@ struct outbox_row {
 	int attempts;
 	long long created;
 	bool sealed; /* recipient, subject and body are in sealed: open_sealed() */
+	const char *sealed_text; /* the sealed column, bytea in text form */
 	const char *sealed_key; /* NULL: sealed under the outbox key; else its own key's name */
 	const char *from; /* NULL: mail_from */
 };
@@ -419,16 +422,37 @@ static bool mark_failed(struct mailer *m, const struct outbox_row *row, const ch
 	return db_command(m, sql_mark_failed, 3, params, may_abandon);
 }
 
-static void row_at(const PGresult *res, int i, struct outbox_row *row)
+/* The columns of sql_claim, looked up once per result. */
+struct claim_cols {
+	int id, recipient, subject, body, attempts, created, sealed, sealed_key;
+};
+
+static struct claim_cols claim_cols(const PGresult *res)
 {
-	row->id = PQgetvalue(res, i, 0);
-	row->recipient = PQgetvalue(res, i, 1);
-	row->subject = PQgetvalue(res, i, 2);
-	row->body = PQgetvalue(res, i, 3);
-	row->attempts = atoi(PQgetvalue(res, i, 4));
-	row->created = strtoll(PQgetvalue(res, i, 5), NULL, 10);
-	row->sealed = !PQgetisnull(res, i, 6);
-	row->sealed_key = PQgetisnull(res, i, 7) ? NULL : PQgetvalue(res, i, 7);
+	return (struct claim_cols){
+	    .id = db_col(res, "id"),
+	    .recipient = db_col(res, "recipient"),
+	    .subject = db_col(res, "subject"),
+	    .body = db_col(res, "body"),
+	    .attempts = db_col(res, "attempts"),
+	    .created = db_col(res, "created"),
+	    .sealed = db_col(res, "sealed"),
+	    .sealed_key = db_col(res, "sealed_key"),
+	};
+}
+
+static void row_at(const PGresult *res, const struct claim_cols *c, int i, struct outbox_row *row)
+{
+	row->id = PQgetvalue(res, i, c->id);
+	row->recipient = PQgetvalue(res, i, c->recipient);
+	row->subject = PQgetvalue(res, i, c->subject);
+	row->body = PQgetvalue(res, i, c->body);
+	row->attempts = atoi(PQgetvalue(res, i, c->attempts));
+	row->created = strtoll(PQgetvalue(res, i, c->created), NULL, 10);
+	row->sealed = !PQgetisnull(res, i, c->sealed);
+	row->sealed_text = PQgetvalue(res, i, c->sealed);
+	row->sealed_key =
+	    PQgetisnull(res, i, c->sealed_key) ? NULL : PQgetvalue(res, i, c->sealed_key);
 	row->from = NULL;
 }
 
@@ -436,8 +460,7 @@ static void row_at(const PGresult *res, int i, struct outbox_row *row)
  * under its own key from the spool (sealed_key) or, made before migration
  * 0016, under the outbox key. The strings point into *doc (json_decref
  * it). */
-static bool open_sealed(const struct mailer *m, const PGresult *res, int i,
-			struct outbox_row *row, json_t **doc)
+static bool open_sealed(const struct mailer *m, struct outbox_row *row, json_t **doc)
 {
 	*doc = NULL;
 	if (m->outbox_key == NULL)
@@ -450,7 +473,7 @@ static bool open_sealed(const struct mailer *m, const PGresult *res, int i,
 			return false; /* e.g. another hotlined's row: its own copy sends it */
 	}
 	size_t len = 0;
-	unsigned char *ct = PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 6), &len);
+	unsigned char *ct = PQunescapeBytea((const unsigned char *)row->sealed_text, &len);
 	unsigned char *plain = NULL;
 	size_t plainlen = 0;
 	bool ok = ct && content_decrypt(own ? own : m->outbox_key, ct, len, &plain, &plainlen);
@@ -494,11 +517,12 @@ static int run_batch(struct mailer *m, bool *server_failed, char *why, size_t wh
 	/* the own keys of the acknowledgments sent, erased once that is committed */
 	char erase[20][CONTENT_KEY_ID_SIZE];
 	unsigned nerase = 0;
+	struct claim_cols cols = claim_cols(res);
 	for (int i = 0; i < n && ok && !stop_asked(m); i++) {
 		struct outbox_row row;
-		row_at(res, i, &row);
+		row_at(res, &cols, i, &row);
 		json_t *doc = NULL;
-		if (row.sealed && !open_sealed(m, res, i, &row, &doc)) {
+		if (row.sealed && !open_sealed(m, &row, &doc)) {
 			snprintf(why, whylen, "cannot open the sealed message (outbox_key_file)");
 			log_warning("mailer: outbox %s not sent: %s", row.id, why);
 			failed++;
@@ -542,7 +566,7 @@ static int run_batch(struct mailer *m, bool *server_failed, char *why, size_t wh
 		/* The server takes nothing now: the rest of the batch waits too. */
 		*server_failed = true;
 		for (int j = i; j < n && ok; j++) {
-			row_at(res, j, &row);
+			row_at(res, &cols, j, &row);
 			failed++;
 			ok = mark_failed(m, &row, why, !sent_any);
 		}
@@ -566,8 +590,9 @@ static int64_t next_due_ms(struct mailer *m)
 	if (res == NULL)
 		return -1;
 	int64_t ms = IDLE_POLL_MS;
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-		ms = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	int due = db_col(res, "due_ms");
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, due))
+		ms = strtoll(PQgetvalue(res, 0, due), NULL, 10);
 	PQclear(res);
 	if (ms < IDLE_MIN_MS)
 		ms = IDLE_MIN_MS;

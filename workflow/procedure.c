@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/schema.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/freetext.h"
@@ -31,14 +32,12 @@ struct kase {
 
 static const char sql_case[] =
 	"SELECT c.id, j.reg_no, c.state, c.anonymous, c.director_named, "
-	"to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), "
+	"to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), "
 	"coalesce(c.decision, ''), c.director_involved "
 	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE j.reg_no = $1 FOR UPDATE OF c";
 static const char sql_state[] =
 	"UPDATE hotline.cases SET state = $2, state_changed_at = now() WHERE id = $1";
-static const char sql_event[] =
-	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
 static const char sql_meet[] =
 	"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
 	"AND met_at IS NULL";
@@ -149,8 +148,7 @@ static bool event(PGconn *pg, const struct kase *k, const char *kind, const char
 	json_decref(d);
 	if (!text)
 		return wf_fail(e, WF_DB, "out of memory");
-	const char *ev[3] = {k->id, kind, text};
-	bool ok = wfdb_run(pg, sql_event, 3, ev, e);
+	bool ok = wfdb_case_event(pg, k->id, kind, text, e);
 	free(text);
 	return ok;
 }
@@ -196,8 +194,7 @@ static bool set_director_named(PGconn *pg, struct kase *k, bool named, bool by_a
 	json_decref(d);
 	if (!text)
 		return wf_fail(e, WF_DB, "out of memory");
-	const char *ev[3] = {k->id, "director_named", text};
-	bool ok = wfdb_run(pg, sql_event, 3, ev, e);
+	bool ok = wfdb_case_event(pg, k->id, "director_named", text, e);
 	free(text);
 	return ok;
 }
@@ -523,8 +520,8 @@ bool procedure_letter_load(PGconn *pg, const char *reg_no, struct procedure_lett
 			   struct wf_error *e)
 {
 	static const char sql_letter[] =
-		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), "
-		"coalesce(to_char(c.decided_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY'), ''), "
+		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY'), "
+		"coalesce(to_char(c.decided_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY'), ''), "
 		"coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
 		"(SELECT count(*) FROM hotline.attachments a WHERE a.case_id = c.id) "
 		"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";

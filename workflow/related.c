@@ -4,21 +4,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "workflow/journal.h"
 
 bool related_attach(PGconn *pg, const char *appeal_case_id, const char *appeal_reg_no,
 		    const char *target, long long user_id, struct wf_error *e)
 {
 	static const char sql_target[] =
-		"SELECT c.id, i.id, i.state <> 'closed' FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id "
-		"LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1";
+	    "SELECT c.id AS case_id, i.id AS investigation_id, i.state <> 'closed' AS running "
+	    "FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id "
+	    "LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1";
 	static const char sql_attach[] =
 		"INSERT INTO hotline.related_appeals (investigation_id, case_id, linked_by) "
 		"VALUES ($1::bigint, $2::bigint, $3::bigint) ON CONFLICT DO NOTHING";
 	static const char sql_event[] =
-		"INSERT INTO hotline.case_events (case_id, kind, detail) "
-		"VALUES ($1::bigint, $2, jsonb_build_object($3::text, $4::text))";
+	    "SELECT hotline.case_event($1::bigint, $2, jsonb_build_object($3::text, $4::text))";
 	int year, seq;
 	if (!target || !journal_parse_reg_no(target, &year, &seq))
 		return wf_fail(e, WF_MISSING, "the registration number of the investigated case "
@@ -31,9 +32,9 @@ bool related_attach(PGconn *pg, const char *appeal_case_id, const char *appeal_r
 		return wf_fail(e, WF_MISSING, "no case %s", target);
 	}
 	char target_id[24], inv_id[24];
-	snprintf(target_id, sizeof(target_id), "%s", PQgetvalue(res, 0, 0));
-	snprintf(inv_id, sizeof(inv_id), "%s", PQgetvalue(res, 0, 1));
-	bool running = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+	snprintf(target_id, sizeof(target_id), "%s", PQgetvalue(res, 0, db_col(res, "case_id")));
+	snprintf(inv_id, sizeof(inv_id), "%s", PQgetvalue(res, 0, db_col(res, "investigation_id")));
+	bool running = strcmp(PQgetvalue(res, 0, db_col(res, "running")), "t") == 0;
 	PQclear(res);
 	if (!running)
 		return wf_fail(e, WF_NOT_ORDERED, "case %s has no investigation running", target);

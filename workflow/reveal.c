@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
+#include "base/schema.h"
 #include "crypto/keys.h"
 #include "crypto/packet.h"
 #include "workflow/calendar.h"
@@ -43,24 +45,28 @@ static bool decimal_id(const char *s)
 }
 
 static const char sql_load[] =
-	"SELECT r.id, r.case_id, j.reg_no, c.director_named, c.identity_sealed IS NULL, "
-	"r.requested_by, r.requester_role, coalesce(rq.display_name, ''), "
-	"to_char(r.requested_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), r.state, "
-	"coalesce(r.decided_by, 0), coalesce(r.decider_role, ''), coalesce(dc.display_name, ''), "
-	"coalesce(to_char(r.decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-	"coalesce(r.revealed_by, 0), "
-	"coalesce(to_char(r.revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-	"coalesce(r.released_by, 0), coalesce(rl.display_name, ''), "
-	"coalesce(to_char(r.released_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'), ''), "
-	"coalesce(r.packet_binding, '') "
-	"FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
-	"JOIN hotline.journal j ON j.id = c.journal_id "
-	"LEFT JOIN hotline.staff_users rq ON rq.id = r.requested_by "
-	"LEFT JOIN hotline.staff_users dc ON dc.id = r.decided_by "
-	"LEFT JOIN hotline.staff_users rl ON rl.id = r.released_by "
-	"WHERE r.id = $1::bigint FOR UPDATE OF r";
+    "SELECT r.id, r.case_id, j.reg_no, c.director_named, c.identity_sealed IS NULL AS anonymous, "
+    "r.requested_by, r.requester_role, coalesce(rq.display_name, '') AS requester_name, "
+    "to_char(r.requested_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') AS requested_at, "
+    "r.state, coalesce(r.decided_by, 0) AS decided_by, "
+    "coalesce(r.decider_role, '') AS decider_role, coalesce(dc.display_name, '') AS decider_name, "
+    "coalesce(to_char(r.decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
+    "AS decided_at, coalesce(r.revealed_by, 0) AS revealed_by, "
+    "coalesce(to_char(r.revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
+    "AS revealed_at, coalesce(r.released_by, 0) AS released_by, "
+    "coalesce(rl.display_name, '') AS releaser_name, "
+    "coalesce(to_char(r.released_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') "
+    "AS released_at, coalesce(r.packet_binding, '') AS packet_binding "
+    "FROM hotline.identity_reveals r JOIN hotline.cases c ON c.id = r.case_id "
+    "JOIN hotline.journal j ON j.id = c.journal_id "
+    "LEFT JOIN hotline.staff_users rq ON rq.id = r.requested_by "
+    "LEFT JOIN hotline.staff_users dc ON dc.id = r.decided_by "
+    "LEFT JOIN hotline.staff_users rl ON rl.id = r.released_by "
+    "WHERE r.id = $1::bigint FOR UPDATE OF r";
 
-#define COPY(dst, res, col) snprintf((dst), sizeof(dst), "%s", PQgetvalue((res), 0, (col)))
+/* Copies the column called name of the first row into the array dst. */
+#define COPY(dst, res, name)                                                                       \
+	snprintf((dst), sizeof(dst), "%s", PQgetvalue((res), 0, db_col((res), (name))))
 
 bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *e)
 {
@@ -75,26 +81,28 @@ bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *
 	if (!ok) {
 		wf_fail(e, WF_NO_REVEAL, "no request %s to reveal an identity", id);
 	} else {
-		COPY(r->id, res, 0);
-		COPY(r->case_id, res, 1);
-		COPY(r->reg_no, res, 2);
-		r->director_named = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
-		r->anonymous = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
-		r->requested_by = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
-		COPY(r->requester_role, res, 6);
-		COPY(r->requester_name, res, 7);
-		COPY(r->requested_at, res, 8);
-		ok = state_parse(PQgetvalue(res, 0, 9), &r->state);
-		r->decided_by = strtoll(PQgetvalue(res, 0, 10), NULL, 10);
-		COPY(r->decider_role, res, 11);
-		COPY(r->decider_name, res, 12);
-		COPY(r->decided_at, res, 13);
-		r->revealed_by = strtoll(PQgetvalue(res, 0, 14), NULL, 10);
-		COPY(r->revealed_at, res, 15);
-		r->released_by = strtoll(PQgetvalue(res, 0, 16), NULL, 10);
-		COPY(r->releaser_name, res, 17);
-		COPY(r->released_at, res, 18);
-		COPY(r->packet_binding, res, 19);
+		COPY(r->id, res, "id");
+		COPY(r->case_id, res, "case_id");
+		COPY(r->reg_no, res, "reg_no");
+		r->director_named =
+		    strcmp(PQgetvalue(res, 0, db_col(res, "director_named")), "t") == 0;
+		r->anonymous = strcmp(PQgetvalue(res, 0, db_col(res, "anonymous")), "t") == 0;
+		r->requested_by =
+		    strtoll(PQgetvalue(res, 0, db_col(res, "requested_by")), NULL, 10);
+		COPY(r->requester_role, res, "requester_role");
+		COPY(r->requester_name, res, "requester_name");
+		COPY(r->requested_at, res, "requested_at");
+		ok = state_parse(PQgetvalue(res, 0, db_col(res, "state")), &r->state);
+		r->decided_by = strtoll(PQgetvalue(res, 0, db_col(res, "decided_by")), NULL, 10);
+		COPY(r->decider_role, res, "decider_role");
+		COPY(r->decider_name, res, "decider_name");
+		COPY(r->decided_at, res, "decided_at");
+		r->revealed_by = strtoll(PQgetvalue(res, 0, db_col(res, "revealed_by")), NULL, 10);
+		COPY(r->revealed_at, res, "revealed_at");
+		r->released_by = strtoll(PQgetvalue(res, 0, db_col(res, "released_by")), NULL, 10);
+		COPY(r->releaser_name, res, "releaser_name");
+		COPY(r->released_at, res, "released_at");
+		COPY(r->packet_binding, res, "packet_binding");
 		if (!ok)
 			wf_fail(e, WF_DB, "request %s has an unknown state", id);
 	}
@@ -102,28 +110,26 @@ bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *
 	return ok;
 }
 
-static const char sql_event[] =
-	"INSERT INTO hotline.case_events (case_id, kind, detail) VALUES ($1, $2, $3::jsonb)";
 
 static bool event(PGconn *pg, const char *case_id, const char *reveal_id, const char *what,
 		  struct wf_error *e)
 {
 	char detail[96];
 	snprintf(detail, sizeof(detail), "{\"reveal\": %s, \"step\": \"%s\"}", reveal_id, what);
-	const char *p[3] = {case_id, "identity_reveal", detail};
-	return wfdb_run(pg, sql_event, 3, p, e);
+	return wfdb_case_event(pg, case_id, "identity_reveal", detail, e);
 }
 
 bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const char *role,
 		    const char *reason, char id[24], struct wf_error *e)
 {
 	static const char sql_case[] =
-		"SELECT c.id, c.identity_sealed IS NULL, EXISTS (SELECT 1 FROM "
-		"hotline.identity_reveals r WHERE r.case_id = c.id AND r.state IN ('requested', "
-		"'approved')), EXISTS (SELECT 1 FROM hotline.investigations i JOIN "
-		"hotline.commission_members m ON m.investigation_id = i.id WHERE i.case_id = c.id "
-		"AND m.staff_user_id = $2::bigint), c.state = 'registered' FROM hotline.cases c "
-		"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 FOR UPDATE OF c";
+	    "SELECT c.id, c.identity_sealed IS NULL AS anonymous, EXISTS (SELECT 1 FROM "
+	    "hotline.identity_reveals r WHERE r.case_id = c.id AND r.state IN ('requested', "
+	    "'approved')) AS open_request, EXISTS (SELECT 1 FROM hotline.investigations i JOIN "
+	    "hotline.commission_members m ON m.investigation_id = i.id WHERE i.case_id = c.id "
+	    "AND m.staff_user_id = $2::bigint) AS member, c.state = 'registered' AS untriaged "
+	    "FROM hotline.cases c "
+	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 FOR UPDATE OF c";
 	static const char sql_insert[] =
 		"INSERT INTO hotline.identity_reveals (case_id, requested_by, requester_role, "
 		"reason_sealed) VALUES ($1, $2::bigint, $3, $4::bytea) RETURNING id";
@@ -144,10 +150,10 @@ bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const cha
 	char case_id[24];
 	if (PQntuples(res) != 1) {
 		wf_fail(e, WF_NO_CASE, "no case %s in the journal", reg_no);
-	} else if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
+	} else if (strcmp(PQgetvalue(res, 0, db_col(res, "anonymous")), "t") == 0) {
 		wf_fail(e, WF_NO_IDENTITY, "case %s is anonymous: there is no identity to reveal",
 			reg_no);
-	} else if (strcmp(PQgetvalue(res, 0, 4), "t") == 0) {
+	} else if (strcmp(PQgetvalue(res, 0, db_col(res, "untriaged")), "t") == 0) {
 		/* until triage nobody has decided whether the report concerns
 		 * the director, so whether the director or the alternate
 		 * approves; and the director sees no appeal before triage
@@ -156,14 +162,15 @@ bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const cha
 			"case %s is not triaged yet: a request waits for the triage, which "
 			"decides whether the director or the alternate recipient approves it",
 			reg_no);
-	} else if (strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
+	} else if (strcmp(PQgetvalue(res, 0, db_col(res, "open_request")), "t") == 0) {
 		wf_fail(e, WF_REVEAL_OPEN, "case %s already has an open request to reveal the "
 					   "identity",
 			reg_no);
-	} else if (strcmp(role, "commission") == 0 && strcmp(PQgetvalue(res, 0, 3), "t") != 0) {
+	} else if (strcmp(role, "commission") == 0 &&
+		   strcmp(PQgetvalue(res, 0, db_col(res, "member")), "t") != 0) {
 		wf_fail(e, WF_NOT_MEMBER, "you do not sit on the commission of case %s", reg_no);
 	} else {
-		snprintf(case_id, sizeof(case_id), "%s", PQgetvalue(res, 0, 0));
+		snprintf(case_id, sizeof(case_id), "%s", PQgetvalue(res, 0, db_col(res, "id")));
 		ok = true;
 	}
 	PQclear(res);
@@ -173,7 +180,7 @@ bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const cha
 	res = wfdb_exec(pg, sql_insert, 4, q, e);
 	if (!res)
 		return false;
-	snprintf(id, 24, "%s", PQgetvalue(res, 0, 0));
+	snprintf(id, 24, "%s", PQgetvalue(res, 0, db_col(res, "id")));
 	PQclear(res);
 	return event(pg, case_id, id, "requested", e);
 }
@@ -187,9 +194,10 @@ bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_dire
 		   bool is_alternate, bool approve, struct wf_error *e)
 {
 	static const char sql_decide[] =
-		"UPDATE hotline.identity_reveals SET state = $2, decided_by = $3::bigint, "
-		"decider_role = $4, decided_at = now() WHERE id = $1::bigint "
-		"RETURNING to_char(decided_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
+	    "UPDATE hotline.identity_reveals SET state = $2, decided_by = $3::bigint, "
+	    "decider_role = $4, decided_at = now() WHERE id = $1::bigint "
+	    "RETURNING to_char(decided_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
+	    "AS decided_at";
 	if (r->state != REVEAL_REQUESTED)
 		return wf_fail(e, WF_REVEAL_STATE, "request %s is already %s", r->id,
 			       reveal_state_name(r->state));
@@ -209,7 +217,7 @@ bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_dire
 	PGresult *res = wfdb_exec(pg, sql_decide, 4, p, e);
 	if (!res)
 		return false;
-	snprintf(r->decided_at, sizeof(r->decided_at), "%s", PQgetvalue(res, 0, 0));
+	COPY(r->decided_at, res, "decided_at");
 	PQclear(res);
 	r->state = to;
 	r->decided_by = user_id;
@@ -235,9 +243,10 @@ bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
 {
 	static const char sql_identity[] = "SELECT identity_sealed FROM hotline.cases WHERE id = $1";
 	static const char sql_released[] =
-		"UPDATE hotline.identity_reveals SET released_by = $2::bigint, released_at = now(), "
-		"packet_binding = $3 WHERE id = $1::bigint "
-		"RETURNING to_char(released_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
+	    "UPDATE hotline.identity_reveals SET released_by = $2::bigint, released_at = now(), "
+	    "packet_binding = $3 WHERE id = $1::bigint "
+	    "RETURNING to_char(released_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
+	    "AS released_at";
 	*packet = NULL;
 	*len = 0;
 	if (!reveal_check_release(r, custodian_id, e))
@@ -247,10 +256,11 @@ bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
 	if (!res)
 		return false;
 	char binding[PACKET_BINDING_SIZE] = "";
-	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+	int identity = db_col(res, "identity_sealed");
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, identity)) {
 		size_t sealed_len = 0;
-		unsigned char *sealed =
-			PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, 0), &sealed_len);
+		unsigned char *sealed = PQunescapeBytea(
+		    (const unsigned char *)PQgetvalue(res, 0, identity), &sealed_len);
 		if (sealed)
 			*packet = packet_make(r->id, r->reg_no, r->director_named, pk, sealed,
 					      sealed_len, binding);
@@ -267,7 +277,7 @@ bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
 	res = wfdb_exec(pg, sql_released, 3, q, e);
 	bool ok = res != NULL;
 	if (ok) {
-		snprintf(r->released_at, sizeof(r->released_at), "%s", PQgetvalue(res, 0, 0));
+		COPY(r->released_at, res, "released_at");
 		snprintf(r->packet_binding, sizeof(r->packet_binding), "%s", binding);
 		r->released_by = custodian_id;
 	}
@@ -285,11 +295,12 @@ bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
 			 const char *opened_on, int64_t now, struct wf_error *e)
 {
 	static const char sql_revealed[] =
-		"UPDATE hotline.identity_reveals SET state = 'revealed', revealed_by = $2::bigint, "
-		"revealed_at = CASE WHEN $3::date = (now() AT TIME ZONE 'Asia/Almaty')::date "
-		"THEN now() ELSE ($3::date + time '12:00') AT TIME ZONE 'Asia/Almaty' END "
-		"WHERE id = $1::bigint AND state = 'approved' AND released_at IS NOT NULL "
-		"RETURNING to_char(revealed_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI')";
+	    "UPDATE hotline.identity_reveals SET state = 'revealed', revealed_by = $2::bigint, "
+	    "revealed_at = CASE WHEN $3::date = (now() AT TIME ZONE " SQL_ZONE ")::date "
+	    "THEN now() ELSE ($3::date + time '12:00') AT TIME ZONE " SQL_ZONE " END "
+	    "WHERE id = $1::bigint AND state = 'approved' AND released_at IS NOT NULL "
+	    "RETURNING to_char(revealed_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
+	    "AS revealed_at";
 	if (!reveal_check_release(r, custodian_id, e))
 		return false;
 	if (r->released_by == 0)
@@ -319,7 +330,7 @@ bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
 		return false;
 	bool ok = PQntuples(res) == 1;
 	if (ok) {
-		snprintf(r->revealed_at, sizeof(r->revealed_at), "%s", PQgetvalue(res, 0, 0));
+		COPY(r->revealed_at, res, "revealed_at");
 		r->state = REVEAL_REVEALED;
 		r->revealed_by = custodian_id;
 	} else {

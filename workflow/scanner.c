@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/schema.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/notice.h"
@@ -44,7 +45,7 @@ static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
 	"c.director_named, "                                                                       \
 	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "                \
 	"WHERE n.deadline_id = d.id), ''), "                                                       \
-	"to_char(d.created_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD'), d.announced, d.basis, "   \
+	"to_char(d.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), d.announced, d.basis, "     \
 	"c.state <> 'registered' "                                                                 \
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "                    \
@@ -64,7 +65,7 @@ static const char sql_upcoming_rows[] =
 static const char sql_unannounced_rows[] =
 	"SELECT d.id, c.id, j.reg_no, j.channel, to_char(d.due_date, 'YYYY-MM-DD'), "
 	"d.met_at IS NOT NULL, c.anonymous, "
-	"to_char(j.registered_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD') "
+	"to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
 	"JOIN hotline.journal j ON j.id = c.journal_id "
 	"WHERE NOT d.announced ORDER BY d.id LIMIT 2000";
@@ -80,8 +81,7 @@ static const char sql_notice[] =
 	"WITH n AS (INSERT INTO hotline.deadline_notices (deadline_id, kind) SELECT $1::bigint, $2::text "
 	"WHERE EXISTS (SELECT 1 FROM hotline.deadlines WHERE id = $1::bigint AND met_at IS NULL) "
 	"ON CONFLICT DO NOTHING RETURNING deadline_id) "
-	"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
-	"SELECT $3, r, $4, $5, $6::bigint FROM n, unnest($7::text[]) AS r WHERE r <> ''";
+	"SELECT hotline.outbox_queue($3, $7::text[], $4, $5, $6::bigint) FROM n";
 static const char sql_mark[] =
 	"INSERT INTO hotline.deadline_notices (deadline_id, kind) VALUES ($1, $2) "
 	"ON CONFLICT DO NOTHING";

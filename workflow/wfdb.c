@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/db.h"
 #include "workflow/calendar.h"
 
 bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
@@ -22,16 +23,14 @@ bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
 PGresult *wfdb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values,
 		    struct wf_error *e)
 {
-	PGresult *res = PQexecParams(pg, sql_text, nparams, NULL, values, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+	struct db_error err;
+	PGresult *res = db_query(pg, sql_text, nparams, values, NULL, NULL, &err);
+	if (res)
 		return res;
 	/* The primary message only: the detail line may quote a row's values. */
-	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", msg ? msg : PQerrorMessage(pg));
+	snprintf(buf, sizeof(buf), "%.255s", err.message[0] ? err.message : PQerrorMessage(pg));
 	buf[strcspn(buf, "\n")] = '\0';
-	PQclear(res);
 	wf_fail(e, WF_DB, "the database refused: %s", buf);
 	return NULL;
 }
@@ -59,23 +58,26 @@ bool wfdb_commit(PGconn *pg)
 void wfdb_rollback(PGconn *pg)
 {
 	static const char sql_rollback[] = "ROLLBACK";
-	PQclear(PQexec(pg, sql_rollback));
+	PQclear(db_query(pg, sql_rollback, 0, NULL, NULL, NULL, NULL));
 }
 
 struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e)
 {
 	static const char sql_days[] =
-		"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days ORDER BY day";
+	    "SELECT to_char(day, 'YYYY-MM-DD') AS day_iso, kind, note FROM hotline.calendar_days "
+	    "ORDER BY day";
 	PGresult *res = wfdb_exec(pg, sql_days, 0, NULL, e);
 	if (!res)
 		return NULL;
 	struct calendar *cal = calendar_new();
 	if (!cal)
 		wf_fail(e, WF_DB, "out of memory");
+	int day = db_col(res, "day_iso"), kind = db_col(res, "kind"), note = db_col(res, "note");
 	for (int i = 0; cal && i < PQntuples(res); i++) {
-		if (!calendar_load_row(cal, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-				       PQgetvalue(res, i, 2))) {
-			wf_fail(e, WF_DB, "calendar row %s is not understood", PQgetvalue(res, i, 0));
+		if (!calendar_load_row(cal, PQgetvalue(res, i, day), PQgetvalue(res, i, kind),
+				       PQgetvalue(res, i, note))) {
+			wf_fail(e, WF_DB, "calendar row %s is not understood",
+				PQgetvalue(res, i, day));
 			calendar_free(cal);
 			cal = NULL;
 		}
@@ -86,22 +88,30 @@ struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e)
 
 char *wfdb_setting(PGconn *pg, const char *key)
 {
-	static const char sql_setting[] = "SELECT value FROM hotline.settings WHERE key = $1";
+	static const char sql_setting[] = "SELECT hotline.setting($1) AS value";
 	const char *v[1] = {key};
 	PGresult *res = wfdb_exec(pg, sql_setting, 1, v, NULL);
 	char *value = NULL;
-	if (res && PQntuples(res) == 1)
-		value = strdup(PQgetvalue(res, 0, 0));
+	int col = res ? db_col(res, "value") : 0;
+	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, col))
+		value = strdup(PQgetvalue(res, 0, col));
 	PQclear(res);
 	return value;
+}
+
+bool wfdb_case_event(PGconn *pg, const char *case_id, const char *kind, const char *detail,
+		     struct wf_error *e)
+{
+	static const char sql_event[] = "SELECT hotline.case_event($1, $2, $3::jsonb)";
+	const char *v[3] = {case_id, kind, detail ? detail : "{}"};
+	return wfdb_run(pg, sql_event, 3, v, e);
 }
 
 bool wfdb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
 		 int nrecipients, const struct notice *n, int *queued, struct wf_error *e)
 {
 	static const char sql_outbox[] =
-		"INSERT INTO hotline.outbox (kind, recipient, subject, body, case_id) "
-		"VALUES ($1, $2, $3, $4, $5)";
+	    "SELECT hotline.outbox_queue($1, ARRAY[$2::text], $3, $4, $5::bigint)";
 	int count = 0;
 	for (int i = 0; i < nrecipients; i++) {
 		if (!recipients[i] || !*recipients[i])

@@ -91,6 +91,11 @@ struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e);
 /* A value of hotline.settings, or NULL (caller frees). */
 char *wfdb_setting(PGconn *pg, const char *key);
 
+/* Adds an event to the timeline of case_id (hotline.case_event(),
+ * migrations/0026): kind, and detail as JSON text ("{}" when NULL). */
+bool wfdb_case_event(PGconn *pg, const char *case_id, const char *kind, const char *detail,
+		     struct wf_error *e) __attribute__((warn_unused_result));
+
 /* Queues the notice for each non-empty recipient in the caller's
  * transaction; *queued (may be NULL) says how many. */
 bool wfdb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
