@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/db.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "intake/choices.h"
@@ -151,13 +152,12 @@ static bool desk_in_tx(PGconn *db, const struct appeal_result *r, void *arg)
 	snprintf(day, sizeof(day), "%.10s", r->registered_at);
 	const char *values[5] = {case_id, staff_id, t->kind, t->received_on ? t->received_on : day,
 				 t->outside_hours ? "t" : "f"};
-	PGresult *res = PQexecParams(db, sql_taken, 5, NULL, values, NULL, NULL, 0);
+	struct db_error err;
+	PGresult *res = db_query(db, sql_taken, 5, values, NULL, NULL, &err);
 	bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok) {
-		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (!res)
 		log_warning("staff: %s: the staff_intake row could not be written (SQLSTATE %s)",
-			    t->audit_action, state ? state : "?");
-	}
+			    t->audit_action, err.sqlstate);
 	PQclear(res);
 	return ok && staff_audit(t->c, t->audit_action, r->reg_no);
 }

@@ -35,13 +35,11 @@ static void db_down(struct staff_ctx *c)
 /* Runs a statement; the number of rows it touched, -1 on an error. */
 static int run(struct staff_ctx *c, const char *sql_text, int n, const char *const *v)
 {
-	PGresult *res = PQexecParams(c->db, sql_text, n, NULL, v, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-	int rows = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? atoi(PQcmdTuples(res)) : -1;
-	if (rows < 0) {
-		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		log_warning("staff admin: statement failed (SQLSTATE %s)", state ? state : "?");
-	}
+	struct db_error err;
+	PGresult *res = db_query(c->db, sql_text, n, v, NULL, NULL, &err);
+	int rows = res ? atoi(PQcmdTuples(res)) : -1;
+	if (rows < 0)
+		log_warning("staff admin: statement failed (SQLSTATE %s)", err.sqlstate);
 	PQclear(res);
 	return rows;
 }

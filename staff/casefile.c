@@ -71,14 +71,11 @@ bool casefile_visible(unsigned roles, bool director_named, bool triaged,
 PGresult *casefile_query_bin(struct staff_ctx *c, const char *sql_text, int n,
 			     const char *const *values, const int *lengths, const int *formats)
 {
-	PGresult *res = PQexecParams(c->db, sql_text, n, NULL, values, lengths, formats, 0);
-	ExecStatusType st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return res;
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	log_warning("staff %s: a case query failed (SQLSTATE %s)", c->path, state ? state : "none");
-	PQclear(res);
-	return NULL;
+	struct db_error err;
+	PGresult *res = db_query(c->db, sql_text, n, values, lengths, formats, &err);
+	if (!res)
+		log_warning("staff %s: a case query failed (SQLSTATE %s)", c->path, err.sqlstate);
+	return res;
 }
 
 PGresult *casefile_query(struct staff_ctx *c, const char *sql_text, int n,

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "crypto/keys.h"
+#include "base/db.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "base/html.h"
@@ -251,8 +252,8 @@ static unsigned char *bytea_col(const PGresult *res, int col, size_t *len)
 
 static bool exec_ok(PGconn *db, const char *sql_text, int n, const char *const *v, int *rows)
 {
-	PGresult *res = PQexecParams(db, sql_text, n, NULL, v, NULL, NULL, 0);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+	PGresult *res = db_query(db, sql_text, n, v, NULL, NULL, NULL);
+	bool ok = res != NULL;
 	if (rows)
 		*rows = ok ? atoi(PQcmdTuples(res)) : 0;
 	PQclear(res);

@@ -137,8 +137,8 @@ static void period(const struct staff_ctx *c, struct figures *f)
 
 static PGresult *query(PGconn *db, const char *sql_text, int n, const char *const *v)
 {
-	PGresult *res = PQexecParams(db, sql_text, n, NULL, v, NULL, NULL, 0);
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+	PGresult *res = db_query(db, sql_text, n, v, NULL, NULL, NULL);
+	if (res && PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
 		return NULL;
 	}
