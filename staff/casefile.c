@@ -24,25 +24,19 @@
 	"EXISTS (SELECT 1 FROM hotline.deadlines d JOIN hotline.deadline_notices n "               \
 	"ON n.deadline_id = d.id WHERE d.case_id = c.id AND n.kind = 'overdue' "                   \
 	"AND d.kind IN ('triage', 'director_notice'))"
-static const char sql_case[] =
-	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI') AS registered_at, j.channel, c.category, c.language, c.state, "
-	"c.anonymous, c.director_named, c.reporter_public_key IS NOT NULL AS has_reporter_key, "
-	"c.overdue, coalesce(c.referred_unit, '') AS triage_unit, "
-	"coalesce(c.decision, '') AS decision, coalesce(c.decision_doc, '') AS decision_doc, "
-	"coalesce(c.forwarded_to, '') AS forwarded_to, " ESCALATED_TO_ALTERNATE " AS escalated, "
-	"c.director_involved "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
-static const char sql_case_lock[] =
-	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI') AS registered_at, j.channel, c.category, c.language, c.state, "
-	"c.anonymous, c.director_named, c.reporter_public_key IS NOT NULL AS has_reporter_key, "
-	"c.overdue, coalesce(c.referred_unit, '') AS triage_unit, "
-	"coalesce(c.decision, '') AS decision, coalesce(c.decision_doc, '') AS decision_doc, "
-	"coalesce(c.forwarded_to, '') AS forwarded_to, " ESCALATED_TO_ALTERNATE " AS escalated, "
-	"c.director_involved "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 "
-	"FOR UPDATE OF c";
+/* The case's facts, by registration number; one statement with and one
+ * without the row lock of a step that changes the case. */
+#define SQL_CASE                                                                                   \
+	"SELECT c.id, j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", "               \
+	"'YYYY-MM-DD HH24:MI') AS registered_at, j.channel, c.category, c.language, c.state, "     \
+	"c.anonymous, c.director_named, c.reporter_public_key IS NOT NULL AS has_reporter_key, "   \
+	"c.overdue, coalesce(c.referred_unit, '') AS triage_unit, "                                \
+	"coalesce(c.decision, '') AS decision, coalesce(c.decision_doc, '') AS decision_doc, "     \
+	"coalesce(c.forwarded_to, '') AS forwarded_to, " ESCALATED_TO_ALTERNATE " AS escalated, "  \
+	"c.director_involved "                                                                     \
+	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1"
+static const char sql_case[] = SQL_CASE;
+static const char sql_case_lock[] = SQL_CASE " FOR UPDATE OF c";
 
 const char *casefile_visibility(unsigned roles)
 {
