@@ -155,8 +155,8 @@ struct account_kek *account_kek_derive_with(const char *password,
 	size_t mem = legacy ? PASSWORD_MEM_INTERACTIVE : kdf->memlimit;
 	struct account_kek *k = secret_alloc(sizeof *k);
 	unsigned char *stretched = secret_alloc(WRAP_KEY_BYTES);
-	bool ok = k && stretched &&
-		  password_stretch(stretched, WRAP_KEY_BYTES, password, salt, ops, mem);
+	bool ok =
+	    k && stretched && password_stretch(stretched, WRAP_KEY_BYTES, password, salt, ops, mem);
 	if (ok && legacy) {
 		memcpy(k->key, stretched, sizeof k->key);
 	} else if (ok) {

@@ -25,7 +25,7 @@
 
 #define ACCOUNT_HASH_SIZE PASSWORD_HASH_SIZE
 #define ACCOUNT_SALT_BYTES PASSWORD_SALT_BYTES
-#define ACCOUNT_PASSWORD_MIN 10  /* characters (UTF-8 code points) */
+#define ACCOUNT_PASSWORD_MIN 10	 /* characters (UTF-8 code points) */
 #define ACCOUNT_PASSWORD_MAX 256 /* bytes */
 #define ACCOUNT_WRAP_OVERHEAD WRAP_OVERHEAD
 
@@ -82,8 +82,8 @@ struct account_kek *account_kek_derive_with(const char *password,
 struct account_kek *account_kek_check(const char *password, const struct account_kdf *kdf,
 				      const char *legacy_hash,
 				      const unsigned char salt[ACCOUNT_SALT_BYTES],
-				      const unsigned char *sk_wrapped, size_t sk_wrapped_len)
-    MUST_CHECK;
+				      const unsigned char *sk_wrapped,
+				      size_t sk_wrapped_len) MUST_CHECK;
 void account_kek_free(struct account_kek *k);
 
 /* out = 24-byte nonce || secretbox(plain); malloc'd. */

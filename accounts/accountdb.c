@@ -61,8 +61,8 @@ static const char *actor_param(long long actor_id, char buf[24])
 /* Runs an account function that returns text[] of waiting roles, NULL
  * for "no such row": $1 actor id, $2 actor, then the rest. */
 static enum accountdb_result pending_call(PGconn *pg, const char *sql_text, int n,
-					  const char *const *v, char pending[ACCOUNTDB_PENDING_SIZE],
-					  struct wf_error *e)
+					  const char *const *v,
+					  char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
 {
 	pending[0] = '\0';
 	PGresult *res = wfdb_exec(pg, sql_text, n, v, e);
@@ -107,8 +107,8 @@ enum accountdb_result accountdb_add(PGconn *pg, long long actor_id, const char *
 	struct account_kdf kdf;
 	account_kdf_current(&kdf);
 	kdf_params(&kdf, ops, mem);
-	const char *v[8] = {actor_param(actor_id, id), actor, login, name, roles_array, hex,
-			    ops, mem};
+	const char *v[8] = {
+	    actor_param(actor_id, id), actor, login, name, roles_array, hex, ops, mem};
 	enum accountdb_result r = pending_call(pg, sql_add, 8, v, pending, e);
 	free(hex);
 	if (r != ACCOUNTDB_DONE)
@@ -184,9 +184,8 @@ enum accountdb_result accountdb_set_disabled(PGconn *pg, long long actor_id, con
 	return *user_id > 0 ? ACCOUNTDB_DONE : ACCOUNTDB_NO_ROW;
 }
 
-enum accountdb_result accountdb_grant_confirm(PGconn *pg, long long actor_id,
-					      long long grant_id, char why[16],
-					      struct wf_error *e)
+enum accountdb_result accountdb_grant_confirm(PGconn *pg, long long actor_id, long long grant_id,
+					      char why[16], struct wf_error *e)
 {
 	static const char sql_confirm[] = "SELECT hotline.staff_grant_confirm($1, $2) AS outcome";
 	char id[24], gid[24];
@@ -335,9 +334,9 @@ static bool rewrap(const PGresult *res, int col, const struct account_kek *from,
 	return ok;
 }
 
-enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id,
-						const char *current, const char *password,
-						int *epoch, struct wf_error *e)
+enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id, const char *current,
+						const char *password, int *epoch,
+						struct wf_error *e)
 {
 	*epoch = 0;
 	char id[24];
@@ -394,9 +393,8 @@ out:
 	return r;
 }
 
-enum accountdb_result accountdb_password_check(PGconn *pg, const char *login,
-					       const char *password, long long *user_id,
-					       struct wf_error *e)
+enum accountdb_result accountdb_password_check(PGconn *pg, const char *login, const char *password,
+					       long long *user_id, struct wf_error *e)
 {
 	*user_id = 0;
 	PGresult *res = load_secrets(pg, false, login, e);

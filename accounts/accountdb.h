@@ -34,16 +34,16 @@ enum accountdb_result {
 enum accountdb_result accountdb_add(PGconn *pg, long long actor_id, const char *actor,
 				    const char *login, const char *name, const char *roles_array,
 				    char code[ACTIVATION_CODE_SIZE],
-				    char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
-    MUST_CHECK;
+				    char pending[ACCOUNTDB_PENDING_SIZE],
+				    struct wf_error *e) MUST_CHECK;
 
 /* A new activation code; the password, key pair, case-key grant and TOTP
  * enrolment are gone, the sessions end (epoch), privileged roles wait for a
  * confirmation of the new key. */
 enum accountdb_result accountdb_reset(PGconn *pg, long long actor_id, const char *actor,
 				      const char *login, char code[ACTIVATION_CODE_SIZE],
-				      char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
-    MUST_CHECK;
+				      char pending[ACCOUNTDB_PENDING_SIZE],
+				      struct wf_error *e) MUST_CHECK;
 
 /* The holder of code sets the first password: the key pair is made and
  * wrapped under it. NO_ROW: a wrong, used or expired code, a disabled or
@@ -56,9 +56,9 @@ enum accountdb_result accountdb_activate(PGconn *pg, const char *login, const ch
 /* The person's own new password: the same secret key and TOTP secret
  * wrapped under it; *epoch gets the account's new epoch (its other
  * sessions end). NO_ROW: the current password is wrong. */
-enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id,
-						const char *current, const char *password,
-						int *epoch, struct wf_error *e) MUST_CHECK;
+enum accountdb_result accountdb_password_change(PGconn *pg, long long user_id, const char *current,
+						const char *password, int *epoch,
+						struct wf_error *e) MUST_CHECK;
 
 /* The id of the staff account called login into *user_id (0 and NO_ROW
  * when there is none, disabled or not). */
@@ -68,8 +68,8 @@ enum accountdb_result accountdb_user_id(PGconn *pg, const char *login, long long
 /* The roles login should have: pending gets those left waiting. */
 enum accountdb_result accountdb_roles_set(PGconn *pg, long long actor_id, const char *actor,
 					  const char *login, const char *roles_array,
-					  char pending[ACCOUNTDB_PENDING_SIZE], struct wf_error *e)
-    MUST_CHECK;
+					  char pending[ACCOUNTDB_PENDING_SIZE],
+					  struct wf_error *e) MUST_CHECK;
 
 /* Disables or enables login; *user_id its id. */
 enum accountdb_result accountdb_set_disabled(PGconn *pg, long long actor_id, const char *actor,
@@ -78,9 +78,8 @@ enum accountdb_result accountdb_set_disabled(PGconn *pg, long long actor_id, con
 
 /* actor_id confirms the waiting grant grant_id: "done", or why not ("gone",
  * "not-allowed", "own", "asked", "no-key"), in why (16 bytes). */
-enum accountdb_result accountdb_grant_confirm(PGconn *pg, long long actor_id,
-					      long long grant_id, char why[16],
-					      struct wf_error *e) MUST_CHECK;
+enum accountdb_result accountdb_grant_confirm(PGconn *pg, long long actor_id, long long grant_id,
+					      char why[16], struct wf_error *e) MUST_CHECK;
 
 /* Enrols a TOTP secret for login once its password is confirmed: the
  * secret wrapped under the key derived from the password (the account's
@@ -95,9 +94,8 @@ enum accountdb_result accountdb_totp_enrol(PGconn *pg, long long actor_id, const
 /* Whether password opens user_id's account (by unwrapping its key,
  * accounts/account.h): the check
  * of a confirmation made from the command line. NO_ROW: it does not. */
-enum accountdb_result accountdb_password_check(PGconn *pg, const char *login,
-					       const char *password, long long *user_id,
-					       struct wf_error *e) MUST_CHECK;
+enum accountdb_result accountdb_password_check(PGconn *pg, const char *login, const char *password,
+					       long long *user_id, struct wf_error *e) MUST_CHECK;
 
 /* The key fingerprint (activation_fingerprint) of a bytea public key as
  * the server sends it; "" when there is none. */

@@ -4,11 +4,11 @@
 #include <string.h>
 
 static const char *const role_names[ROLE_COUNT] = {
-	[ROLE_OPERATOR] = "operator",	  [ROLE_REGISTRAR] = "registrar",
-	[ROLE_COMPLIANCE] = "compliance", [ROLE_DIRECTOR] = "director",
-	[ROLE_ALTERNATE] = "alternate",	  [ROLE_COMMISSION] = "commission",
-	[ROLE_CUSTODIAN] = "custodian",	  [ROLE_ANALYST] = "analyst",
-	[ROLE_ADMIN] = "admin",
+    [ROLE_OPERATOR] = "operator",     [ROLE_REGISTRAR] = "registrar",
+    [ROLE_COMPLIANCE] = "compliance", [ROLE_DIRECTOR] = "director",
+    [ROLE_ALTERNATE] = "alternate",   [ROLE_COMMISSION] = "commission",
+    [ROLE_CUSTODIAN] = "custodian",   [ROLE_ANALYST] = "analyst",
+    [ROLE_ADMIN] = "admin",
 };
 
 const char *role_name(enum role r)

@@ -54,8 +54,7 @@ void session_store_free(struct session_store *s)
 static bool id_key(const char *id, unsigned char key[DIGEST_BYTES])
 {
 	unsigned char raw[32];
-	if (!id || strlen(id) != SESSION_ID_HEX ||
-	    !hex_decode(raw, sizeof raw, id, SESSION_ID_HEX))
+	if (!id || strlen(id) != SESSION_ID_HEX || !hex_decode(raw, sizeof raw, id, SESSION_ID_HEX))
 		return false;
 	digest_blake2b(key, DIGEST_BYTES, raw, sizeof raw);
 	secret_wipe(raw, sizeof raw);
@@ -125,15 +124,16 @@ bool session_lookup(struct session_store *s, const char *id, unsigned idle_secon
 	struct session *x = find(s, key);
 	bool ok = false;
 	if (x) {
-		if (now - x->last_seen > (time_t)idle_seconds || now - x->created > SESSION_LIFETIME) {
+		if (now - x->last_seen > (time_t)idle_seconds ||
+		    now - x->created > SESSION_LIFETIME) {
 			wipe(x);
 		} else {
 			x->last_seen = now;
 			out->user_id = x->user_id;
 			out->epoch = x->epoch;
 			memcpy(out->csrf, x->csrf, sizeof out->csrf);
-			out->case_key = x->case_key ? secret_key_from_raw(secret_key_raw(x->case_key))
-						    : NULL;
+			out->case_key =
+			    x->case_key ? secret_key_from_raw(secret_key_raw(x->case_key)) : NULL;
 			ok = true;
 		}
 	}

@@ -22,8 +22,8 @@
 bool totp_init(void) MUST_CHECK;
 
 /* The code of the step holding `now`, digits 6..8, into out (digits+1). */
-bool totp_code(const unsigned char *secret, size_t len, time_t now, unsigned digits, char *out)
-    MUST_CHECK;
+bool totp_code(const unsigned char *secret, size_t len, time_t now, unsigned digits,
+	       char *out) MUST_CHECK;
 
 /* True when code (6 digits) is the code of a step within the window around
  * now that is later than last_step; *step set to that step. Compared in

@@ -225,8 +225,8 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_CHECKPOINT_INTERVAL] = UNSIGNED_KEY(checkpoint_interval, false, 86400, 1, 86400),
     /* fixed: another secret would open no account's key (accounts/account.h) */
     [KEY_ACCOUNT_SECRET_FILE] = STRING_KEY(account_secret_file, true, false, NULL),
-    [KEY_ACCOUNT_KDF] = CHOICE_KEY(account_kdf, "moderate", kdf_choices,
-				   "moderate, sensitive or interactive"),
+    [KEY_ACCOUNT_KDF] =
+	CHOICE_KEY(account_kdf, "moderate", kdf_choices, "moderate, sensitive or interactive"),
     [KEY_UPLOAD_MEMORY_BYTES] = SIZE_KEY(upload_memory_bytes, 32ull << 20),
     [KEY_SPOOL_MAX_BYTES] = SIZE_KEY(spool_max_bytes, 2ull << 30),
     [KEY_SPOOL_DIR] = STRING_KEY(spool_dir, true, false, NULL),

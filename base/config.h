@@ -13,52 +13,53 @@
 
 struct config {
 	/* FIXED */
-	char *listen_address;	/* listen_address = 127.0.0.1 */
-	unsigned listen_port;	/* listen_port = 8080 */
-	char *database;		/* database = libpq conninfo */
+	char *listen_address;	 /* listen_address = 127.0.0.1 */
+	unsigned listen_port;	 /* listen_port = 8080 */
+	char *database;		 /* database = libpq conninfo */
 	unsigned db_connections; /* db_connections = 4 (1..64) */
 	char *receipt_pepper_file;
 
 	/* reloadable */
-	char *custodian_public_key; /* path */
-	char *case_public_key;	    /* path */
-	size_t max_body_bytes;	    /* whole POST body, default 26214400 (25 MiB) */
-	size_t max_file_bytes;	    /* one attachment, default 10485760 */
-	unsigned max_files;	    /* attachments per submission, default 5 */
-	size_t max_text_bytes;	    /* one text field, default 65536 */
-	unsigned request_timeout;   /* seconds a request may wait on the database, default 15 */
-	unsigned max_batch;	    /* reports registered in one transaction, default 64 */
-	char *default_language;	    /* kk, ru or en; default ru */
-	char *log_level;	    /* error, warning, info, debug; default info */
-	unsigned lookup_free_failures; /* wrong receipt lookups per client before slowing down, default 5 */
+	char *custodian_public_key;    /* path */
+	char *case_public_key;	       /* path */
+	size_t max_body_bytes;	       /* whole POST body, default 26214400 (25 MiB) */
+	size_t max_file_bytes;	       /* one attachment, default 10485760 */
+	unsigned max_files;	       /* attachments per submission, default 5 */
+	size_t max_text_bytes;	       /* one text field, default 65536 */
+	unsigned request_timeout;      /* seconds a request may wait on the database, default 15 */
+	unsigned max_batch;	       /* reports registered in one transaction, default 64 */
+	char *default_language;	       /* kk, ru or en; default ru */
+	char *log_level;	       /* error, warning, info, debug; default info */
+	unsigned lookup_free_failures; /* wrong receipt lookups per client before slowing down,
+					  default 5 */
 	unsigned lookup_max_delay;     /* seconds, cap of the slow-down, default 30 */
-	char *public_url;	    /* shown in notices, default http://127.0.0.1:8080/ */
-	char *trusted_proxies;	    /* reverse proxies whose X-Forwarded-For is believed
-				     * (base/clientaddr.h); NULL: none */
-	size_t upload_memory_bytes; /* memory cap of all uploads together, default 32 MiB */
-	size_t spool_max_bytes;	    /* disk cap of the upload spool, default 2 GiB */
-	char *spool_dir;	    /* fixed: the upload spool; NULL: "spool" beside the pepper */
+	char *public_url;	       /* shown in notices, default http://127.0.0.1:8080/ */
+	char *trusted_proxies;	       /* reverse proxies whose X-Forwarded-For is believed
+					* (base/clientaddr.h); NULL: none */
+	size_t upload_memory_bytes;    /* memory cap of all uploads together, default 32 MiB */
+	size_t spool_max_bytes;	       /* disk cap of the upload spool, default 2 GiB */
+	char *spool_dir; /* fixed: the upload spool; NULL: "spool" beside the pepper */
 
 	/* reloadable: the outbox sender (workflow/mailer.c) */
-	char *smtp_server;	    /* host name or address, default 127.0.0.1 */
-	unsigned smtp_port;	    /* default 25 */
-	char *smtp_starttls;	    /* no, try or required; default try */
-	char *smtp_user;	    /* optional; needs smtp_password_file */
-	char *smtp_password_file;   /* optional; the password on its first line */
-	char *smtp_ca_file;	    /* optional; PEM certificates trusted for required STARTTLS */
-	char *mail_from;	    /* envelope and From: address, default hotline@localhost */
-	unsigned smtp_timeout;	    /* seconds per SMTP step, default 30 */
-	unsigned outbox_retry_min;  /* seconds before the first retry, default 30 */
-	unsigned outbox_retry_max;  /* seconds, cap of the doubling back-off, default 3600 */
+	char *smtp_server;	   /* host name or address, default 127.0.0.1 */
+	unsigned smtp_port;	   /* default 25 */
+	char *smtp_starttls;	   /* no, try or required; default try */
+	char *smtp_user;	   /* optional; needs smtp_password_file */
+	char *smtp_password_file;  /* optional; the password on its first line */
+	char *smtp_ca_file;	   /* optional; PEM certificates trusted for required STARTTLS */
+	char *mail_from;	   /* envelope and From: address, default hotline@localhost */
+	unsigned smtp_timeout;	   /* seconds per SMTP step, default 30 */
+	unsigned outbox_retry_min; /* seconds before the first retry, default 30 */
+	unsigned outbox_retry_max; /* seconds, cap of the doubling back-off, default 3600 */
 
 	/* the e-mail intake (intake/lmtp.c, docs/mail-intake.md) */
 	char *lmtp_listen;	       /* FIXED: "host:port" or a UNIX socket path; NULL: off */
 	size_t max_mail_bytes;	       /* one mail, default 26214400 (25 MiB) */
 	unsigned max_mail_attachments; /* per mail, default 10 */
 	char *mail_acknowledge;	       /* yes or no; default yes */
-	char *mail_receipt;	       /* yes or no; default no: the receipt in the acknowledgment */
-	char *mail_address;	       /* the hotline's own address: From of acks; else mail_from */
-	char *outbox_key_file;	       /* FIXED: key of sealed outbox rows; needed for acks */
+	char *mail_receipt;    /* yes or no; default no: the receipt in the acknowledgment */
+	char *mail_address;    /* the hotline's own address: From of acks; else mail_from */
+	char *outbox_key_file; /* FIXED: key of sealed outbox rows; needed for acks */
 
 	/* the deadline scanner (reloadable) */
 	unsigned deadline_scan_interval; /* seconds between scans, default 60 */
@@ -87,7 +88,8 @@ struct config {
 struct config *config_load(const char *path, char *err, size_t errlen) MUST_CHECK;
 
 /* Same from a string (for tests); name is used in messages. */
-struct config *config_parse(const char *text, const char *name, char *err, size_t errlen) MUST_CHECK;
+struct config *config_parse(const char *text, const char *name, char *err,
+			    size_t errlen) MUST_CHECK;
 
 /* Copies the FIXED keys of old into fresh, and writes into note (may be
  * NULL) which changed FIXED keys were ignored. */

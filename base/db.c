@@ -424,8 +424,8 @@ static void conn_send(struct db_conn *c, struct db_job *job)
 		abort();
 	for (int i = 0; i < job->nstmts; i++) {
 		struct db_stmt *s = &job->stmts[i];
-		if (!PQsendQueryParams(c->pg, s->sql_text, s->nparams, NULL, (const char *const *)s->values,
-				       s->lengths, s->formats, 0)) {
+		if (!PQsendQueryParams(c->pg, s->sql_text, s->nparams, NULL,
+				       (const char *const *)s->values, s->lengths, s->formats, 0)) {
 			conn_drop(c, "send failed");
 			return;
 		}
@@ -487,8 +487,8 @@ static void conn_read_results(struct db_conn *c)
 				 * still open, aborted. End it before the next job. */
 				static const char sql_rollback[] = "ROLLBACK";
 				c->cleaning = true;
-				if (!PQsendQueryParams(c->pg, sql_rollback, 0, NULL, NULL, NULL, NULL,
-						       0) ||
+				if (!PQsendQueryParams(c->pg, sql_rollback, 0, NULL, NULL, NULL,
+						       NULL, 0) ||
 				    !PQpipelineSync(c->pg)) {
 					conn_drop(c, "rollback failed");
 					return;

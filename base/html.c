@@ -63,8 +63,18 @@ void html_markup_n(struct buf *b, const char *markup, size_t len)
 /* One conversion of a format, spec[0] == '%', copied into one[] with its
  * flags, width, precision and length: formats it with the next value(s) of
  * ap, escaping what a string or a character gives. */
-enum arg_kind { ARG_INT, ARG_LONG, ARG_LLONG, ARG_SIZE, ARG_INTMAX, ARG_PTRDIFF, ARG_DOUBLE,
-		ARG_LDOUBLE, ARG_STRING, ARG_CHAR };
+enum arg_kind {
+	ARG_INT,
+	ARG_LONG,
+	ARG_LLONG,
+	ARG_SIZE,
+	ARG_INTMAX,
+	ARG_PTRDIFF,
+	ARG_DOUBLE,
+	ARG_LDOUBLE,
+	ARG_STRING,
+	ARG_CHAR
+};
 
 static enum arg_kind arg_kind(char conv, const char *len)
 {
@@ -73,7 +83,14 @@ static enum arg_kind arg_kind(char conv, const char *len)
 		return ARG_STRING;
 	case 'c':
 		return ARG_CHAR;
-	case 'e': case 'E': case 'f': case 'F': case 'g': case 'G': case 'a': case 'A':
+	case 'e':
+	case 'E':
+	case 'f':
+	case 'F':
+	case 'g':
+	case 'G':
+	case 'a':
+	case 'A':
 		return *len == 'L' ? ARG_LDOUBLE : ARG_DOUBLE;
 	default:
 		break;
@@ -195,7 +212,8 @@ void html_vf(struct buf *b, const char *fmt, va_list ap)
 			continue;
 		}
 		if (!one_conversion(b, &p, &copy)) {
-			log_error("html: the format \"%s\" has a conversion html_f does not take", fmt);
+			log_error("html: the format \"%s\" has a conversion html_f does not take",
+				  fmt);
 			abort();
 		}
 	}
@@ -213,15 +231,15 @@ void html_f(struct buf *b, const char *fmt, ...)
 void html_begin(struct buf *b, enum lang lang, const char *title, const char *self_path)
 {
 	html_f(b,
-		   "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
-		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		   "<meta name=\"referrer\" content=\"no-referrer\">\n<title>",
-		   i18n_code(lang));
+	       "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	       "<meta name=\"referrer\" content=\"no-referrer\">\n<title>",
+	       i18n_code(lang));
 	html_escape_str(b, title);
 	html_markup(b, " — ");
 	html_escape_str(b, i18n(lang, M_SITE_NAME));
 	html_markup(b, "</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n<body>\n"
-		    "<header><a class=\"site\" href=\"/\">");
+		       "<header><a class=\"site\" href=\"/\">");
 	html_escape_str(b, i18n(lang, M_SITE_NAME));
 	html_markup(b, "</a>\n<nav id=\"languages\">");
 	for (int l = 0; l < LANG_COUNT; l++) {

@@ -135,18 +135,17 @@ struct http_server *http_start(struct event_base *base, const struct http_option
 		return NULL;
 	}
 	srv->mhd = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, (uint16_t)opt->port,
-		NULL, NULL, http_dispatch, srv,
-		/* the logger first, so MHD prints nothing of its own before it */
-		MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL, MHD_OPTION_SOCK_ADDR, &sin,
-		MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
-		MHD_OPTION_CONNECTION_TIMEOUT, opt->connection_timeout, MHD_OPTION_CONNECTION_LIMIT,
-		opt->connection_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
-		MHD_OPTION_END);
+	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, (uint16_t)opt->port, NULL,
+	    NULL, http_dispatch, srv,
+	    /* the logger first, so MHD prints nothing of its own before it */
+	    MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL, MHD_OPTION_SOCK_ADDR, &sin,
+	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+	    opt->connection_timeout, MHD_OPTION_CONNECTION_LIMIT, opt->connection_limit,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
 	if (!srv->mhd) {
-		snprintf(err, errlen, "cannot listen on %s:%u (in use, or not allowed)", opt->address,
-			 opt->port);
+		snprintf(err, errlen, "cannot listen on %s:%u (in use, or not allowed)",
+			 opt->address, opt->port);
 		free(srv);
 		return NULL;
 	}
@@ -180,7 +179,7 @@ void http_quiesce(struct http_server *srv)
 unsigned http_connections(struct http_server *srv)
 {
 	const union MHD_DaemonInfo *info =
-		MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	    MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	return info ? info->num_connections : 0;
 }
 

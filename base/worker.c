@@ -21,8 +21,8 @@ struct worker_pool {
 	char *conninfo;
 	unsigned statement_seconds;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;	 /* workers: a job, or stop */
-	pthread_cond_t idle;	 /* pause: no job running */
+	pthread_cond_t wake; /* workers: a job, or stop */
+	pthread_cond_t idle; /* pause: no job running */
 	struct worker_job *queue_head, *queue_tail;
 	struct worker_job *done_head, *done_tail;
 	unsigned running;

@@ -32,8 +32,8 @@ struct worker_pool;
 /* NULL when threads cannot be made. conninfo is copied. Every connection
  * gets statement_timeout = statement_seconds (0: none), so that a stuck
  * query cannot hold a worker for ever. */
-struct worker_pool *worker_pool_new(struct event_base *base, unsigned threads,
-				    const char *conninfo, unsigned statement_seconds) MUST_CHECK;
+struct worker_pool *worker_pool_new(struct event_base *base, unsigned threads, const char *conninfo,
+				    unsigned statement_seconds) MUST_CHECK;
 
 void worker_submit(struct worker_pool *p, struct worker_job *job);
 

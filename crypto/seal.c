@@ -416,8 +416,8 @@ fail:
  * file read back from the upload spool never lies whole in clear in the
  * heap. The ciphertext is still one buffer (the database takes it as one
  * bytea parameter). */
-bool stream_encrypt_read(const struct content_key *key, size_t len, stream_read_fn read,
-			 void *cls, unsigned char **out, size_t *outlen)
+bool stream_encrypt_read(const struct content_key *key, size_t len, stream_read_fn read, void *cls,
+			 unsigned char **out, size_t *outlen)
 {
 	crypto_secretstream_xchacha20poly1305_state st;
 	size_t chunks = len == 0 ? 1 : (len - 1) / STREAM_CHUNK + 1;
@@ -449,8 +449,8 @@ bool stream_encrypt_read(const struct content_key *key, size_t len, stream_read_
 
 		if (n > 0 && !read(cls, plain, n))
 			goto fail;
-		if (crypto_secretstream_xchacha20poly1305_push(&st, buf + pos, NULL, plain, n,
-							       NULL, 0, tag) != 0)
+		if (crypto_secretstream_xchacha20poly1305_push(&st, buf + pos, NULL, plain, n, NULL,
+							       0, tag) != 0)
 			goto fail;
 		done += n;
 		pos += n + STREAM_ABYTES;

@@ -44,8 +44,7 @@ void content_key_free(struct content_key *key);
  * docs/mail-intake.md): 64 lower-case hex digits and a newline, mode 0600.
  * The file is made with a fresh random key when it does not exist yet.
  * NULL with a reason in err. */
-struct content_key *content_key_file_load(const char *path, char *err,
-					  size_t errlen) MUST_CHECK;
+struct content_key *content_key_file_load(const char *path, char *err, size_t errlen) MUST_CHECK;
 
 /* One key per sealed acknowledgment (docs/mail-intake.md, "Nothing
  * readable left after delivery"): a file of the same format in the
@@ -91,8 +90,8 @@ bool stream_encrypt(const struct content_key *key, const void *plain, size_t len
  * a time (exactly n bytes per call, true when they were read); only one
  * chunk is in memory at once, in guarded memory. */
 typedef bool (*stream_read_fn)(void *cls, void *buf, size_t n);
-bool stream_encrypt_read(const struct content_key *key, size_t len, stream_read_fn read,
-			 void *cls, unsigned char **out, size_t *outlen) MUST_CHECK;
+bool stream_encrypt_read(const struct content_key *key, size_t len, stream_read_fn read, void *cls,
+			 unsigned char **out, size_t *outlen) MUST_CHECK;
 bool stream_decrypt(const struct content_key *key, const unsigned char *in, size_t len,
 		    unsigned char **plain, size_t *plainlen) MUST_CHECK;
 

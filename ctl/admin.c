@@ -16,9 +16,10 @@ int settings_main(int argc, char **argv)
 	bool set = argc == 3 && strcmp(argv[0], "set") == 0;
 	bool show = argc == 1 && strcmp(argv[0], "show") == 0;
 	if (!set && !show) {
-		fprintf(stderr, "usage: hotlinectl settings set KEY VALUE | hotlinectl settings show\n"
-				"  keys: director_email alternate_email compliance_email console_url "
-				"organisation reply_working_days consider_anonymous_reports (on|off)\n");
+		fprintf(stderr,
+			"usage: hotlinectl settings set KEY VALUE | hotlinectl settings show\n"
+			"  keys: director_email alternate_email compliance_email console_url "
+			"organisation reply_working_days consider_anonymous_reports (on|off)\n");
 		return 2;
 	}
 	/* a policy is on or off; anything else would read as off without a
@@ -34,8 +35,8 @@ int settings_main(int argc, char **argv)
 	int rc = 1;
 	if (set) {
 		static const char sql_set[] =
-			"INSERT INTO hotline.settings (key, value) VALUES ($1, $2) "
-			"ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_at = now()";
+		    "INSERT INTO hotline.settings (key, value) VALUES ($1, $2) "
+		    "ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_at = now()";
 		const char *v[2] = {argv[1], argv[2]};
 		/* the key only: a value may be an address, kept in the table */
 		if (ctldb_begin(pg) && ctldb_run(pg, sql_set, 2, v) &&
@@ -46,7 +47,8 @@ int settings_main(int argc, char **argv)
 			ctldb_rollback(pg);
 		}
 	} else {
-		static const char sql_show[] = "SELECT key, value FROM hotline.settings ORDER BY key";
+		static const char sql_show[] =
+		    "SELECT key, value FROM hotline.settings ORDER BY key";
 		PGresult *res = ctldb_exec(pg, sql_show, 0, NULL);
 		int key = res ? db_col(res, "key") : 0, value = res ? db_col(res, "value") : 0;
 		for (int i = 0; res && i < PQntuples(res); i++)
@@ -192,9 +194,10 @@ static int calendar_change(PGconn *pg, bool set, char **argv, const char *source
 		return 2;
 	}
 	static const char sql_set[] =
-		"INSERT INTO hotline.calendar_days (day, kind, note, source) VALUES ($1::date, $2, $3, $4) "
-		"ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, note = excluded.note, "
-		"source = excluded.source, changed_at = now()";
+	    "INSERT INTO hotline.calendar_days (day, kind, note, source) VALUES ($1::date, $2, $3, "
+	    "$4) "
+	    "ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, note = excluded.note, "
+	    "source = excluded.source, changed_at = now()";
 	static const char sql_unset[] = "DELETE FROM hotline.calendar_days WHERE day = $1::date";
 	const char *v[4] = {argv[1], set ? argv[2] : NULL, set ? argv[3] : NULL, source};
 	PGresult *res = NULL;
@@ -240,11 +243,12 @@ int calendar_main(int argc, char **argv)
 	bool show = argc == 2 && strcmp(argv[0], "show") == 0;
 	bool history = (argc == 1 || argc == 2) && strcmp(argv[0], "history") == 0;
 	if (!set && !unset && !show && !history) {
-		fprintf(stderr,
-			"usage: hotlinectl calendar set YYYY-MM-DD off|work|holiday \"NOTE\" [--source "
-			"TEXT]\n       hotlinectl calendar unset YYYY-MM-DD\n"
-			"       hotlinectl calendar show YEAR\n"
-			"       hotlinectl calendar history [YEAR]\n");
+		fprintf(
+		    stderr,
+		    "usage: hotlinectl calendar set YYYY-MM-DD off|work|holiday \"NOTE\" [--source "
+		    "TEXT]\n       hotlinectl calendar unset YYYY-MM-DD\n"
+		    "       hotlinectl calendar show YEAR\n"
+		    "       hotlinectl calendar history [YEAR]\n");
 		return 2;
 	}
 	PGconn *pg = ctldb_connect(conninfo);

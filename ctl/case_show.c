@@ -23,16 +23,16 @@ static const char sql_case[] =
     "c.content, c.identity_sealed "
     "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 static const char sql_files[] =
-	"SELECT a.meta, a.data, a.message_id FROM hotline.attachments a "
-	"JOIN hotline.cases c ON c.id = a.case_id JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE j.reg_no = $1 AND a.message_id IS NULL ORDER BY a.id";
+    "SELECT a.meta, a.data, a.message_id FROM hotline.attachments a "
+    "JOIN hotline.cases c ON c.id = a.case_id JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE j.reg_no = $1 AND a.message_id IS NULL ORDER BY a.id";
 static const char sql_messages[] =
     "SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", "
     "'YYYY-MM-DD HH24:MI:SS') AS created_at, m.key_sealed, m.body_case FROM hotline.messages m "
     "JOIN hotline.cases c ON c.id = m.case_id JOIN hotline.journal j ON j.id = c.journal_id "
     "WHERE j.reg_no = $1 ORDER BY m.id";
 static const char sql_message_files[] =
-	"SELECT a.meta, a.data FROM hotline.attachments a WHERE a.message_id = $1 ORDER BY a.id";
+    "SELECT a.meta, a.data FROM hotline.attachments a WHERE a.message_id = $1 ORDER BY a.id";
 
 static unsigned char *col(const PGresult *res, int row, int c, size_t *len)
 {
@@ -98,12 +98,12 @@ int case_show_main(int argc, char **argv)
 	const char *conninfo = getenv("HOTLINE_DATABASE");
 	const char *case_key = NULL, *case_pass = NULL;
 	static const struct option opts[] = {
-		{"database", required_argument, NULL, 'd'},
-		{"case-key", required_argument, NULL, 'k'},
-		{"passphrase-file", required_argument, NULL, 'p'},
-		{"custodian-key", required_argument, NULL, 'K'},
-		{"custodian-passphrase-file", required_argument, NULL, 'P'},
-		{NULL, 0, NULL, 0}};
+	    {"database", required_argument, NULL, 'd'},
+	    {"case-key", required_argument, NULL, 'k'},
+	    {"passphrase-file", required_argument, NULL, 'p'},
+	    {"custodian-key", required_argument, NULL, 'K'},
+	    {"custodian-passphrase-file", required_argument, NULL, 'P'},
+	    {NULL, 0, NULL, 0}};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -132,8 +132,9 @@ int case_show_main(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc || !conninfo || !case_key || !case_pass) {
-		fprintf(stderr, "usage: hotlinectl case show REG_NO --database CONNINFO --case-key FILE "
-				"--passphrase-file FILE\n");
+		fprintf(stderr,
+			"usage: hotlinectl case show REG_NO --database CONNINFO --case-key FILE "
+			"--passphrase-file FILE\n");
 		return 2;
 	}
 	const char *reg_no = argv[optind];
@@ -252,9 +253,9 @@ static char *with_reporter_messages(PGconn *pg, const char *reg_no, const struct
 				    char *text)
 {
 	static const char sql_reporter[] =
-		"SELECT m.key_sealed, m.body_case FROM hotline.messages m "
-		"JOIN hotline.cases c ON c.id = m.case_id JOIN hotline.journal j "
-		"ON j.id = c.journal_id WHERE j.reg_no = $1 AND m.author = 'reporter' ORDER BY m.id";
+	    "SELECT m.key_sealed, m.body_case FROM hotline.messages m "
+	    "JOIN hotline.cases c ON c.id = m.case_id JOIN hotline.journal j "
+	    "ON j.id = c.journal_id WHERE j.reg_no = $1 AND m.author = 'reporter' ORDER BY m.id";
 	PGresult *res = query1(pg, sql_reporter, reg_no);
 	if (!res) {
 		secret_wipe(text, strlen(text));
@@ -325,18 +326,21 @@ static char *report_text_with(PGconn *pg, const char *reg_no, const struct secre
 			const char *fields[3] = {"what", "when_where", "who"};
 			size_t total = 1;
 			for (int i = 0; i < 3; i++) {
-				const char *v = json_string_value(json_object_get(content, fields[i]));
+				const char *v =
+				    json_string_value(json_object_get(content, fields[i]));
 				total += (v ? strlen(v) : 0) + 1;
 			}
 			text = calloc(1, total);
 			for (int i = 0; text && i < 3; i++) {
-				const char *v = json_string_value(json_object_get(content, fields[i]));
+				const char *v =
+				    json_string_value(json_object_get(content, fields[i]));
 				strcat(text, v ? v : "");
 				strcat(text, "\n");
 			}
 			json_decref(content);
 		} else {
-			fprintf(stderr, "hotlinectl: %s: this case key cannot open the case\n", reg_no);
+			fprintf(stderr, "hotlinectl: %s: this case key cannot open the case\n",
+				reg_no);
 		}
 		content_key_free(key);
 		PQfreemem(sealed);

@@ -45,7 +45,7 @@ struct content_key *casetext_key(PGconn *pg, const char *reg_no, const struct se
 }
 
 struct content_key *casetext_key_from_files(PGconn *pg, const char *reg_no, const char *key_file,
-				       const char *pass_file)
+					    const char *pass_file)
 {
 	if (!key_file || !pass_file) {
 		fprintf(stderr, "hotlinectl: what staff write about a case is stored encrypted "

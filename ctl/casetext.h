@@ -15,13 +15,13 @@ struct secret_key;
 /* The content key of case reg_no opened with the recovery key (through
  * the case's recovery seal, or directly for a case not resealed yet);
  * NULL with a message. */
-struct content_key *casetext_key(PGconn *pg, const char *reg_no, const struct secret_key *recovery)
-    MUST_CHECK;
+struct content_key *casetext_key(PGconn *pg, const char *reg_no,
+				 const struct secret_key *recovery) MUST_CHECK;
 
 /* The same, the key loaded from its files first (slow: Argon2id); NULL
  * with a message when an option is missing or a file does not open. */
 struct content_key *casetext_key_from_files(PGconn *pg, const char *reg_no, const char *key_file,
-				       const char *pass_file) MUST_CHECK;
+					    const char *pass_file) MUST_CHECK;
 
 /* When neither --case-key nor --passphrase-file was given, the recovery
  * key and its passphrase file from $HOTLINE_CASE_KEY and

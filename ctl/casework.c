@@ -25,9 +25,10 @@ static int finish(PGconn *pg, const char *step, const char *reg_no, bool ok,
 {
 	if (ok && ctldb_commit_audited(pg, "case", step, reg_no)) {
 		if (out && out->no_recipient)
-			fprintf(stderr, "hotlinectl: warning: no recipient is configured for this "
-					"notice (hotlinectl settings set ...); it is recorded in the "
-					"case only\n");
+			fprintf(stderr,
+				"hotlinectl: warning: no recipient is configured for this "
+				"notice (hotlinectl settings set ...); it is recorded in the "
+				"case only\n");
 		return 0;
 	}
 	if (!ok)
@@ -50,8 +51,9 @@ static int triage(PGconn *pg, int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'n') {
-			fprintf(stderr, "hotlinectl: case triage takes no --note: a note about a case "
-					"is kept encrypted, written on the case page (Notes)\n");
+			fprintf(stderr,
+				"hotlinectl: case triage takes no --note: a note about a case "
+				"is kept encrypted, written on the case page (Notes)\n");
 			return 2;
 		} else if (c == 'u')
 			unit = optarg;
@@ -104,8 +106,8 @@ static int triage(PGconn *pg, int argc, char **argv)
 	content_key_free(key);
 	int rc = finish(pg, "triage", reg_no, ok, &out, &e);
 	if (rc == 0)
-		printf("case %s: %s%s%s\n", reg_no, case_state_name(out.state), out.due[0] ? ", due " : "",
-		       out.due);
+		printf("case %s: %s%s%s\n", reg_no, case_state_name(out.state),
+		       out.due[0] ? ", due " : "", out.due);
 	return rc;
 }
 
@@ -141,9 +143,10 @@ static int decide(PGconn *pg, int argc, char **argv)
 			return 2;
 	}
 	if (optind + 2 != argc) {
-		fprintf(stderr, "usage: hotlinectl case decide REG_NO forward|investigate|"
-				"forward_and_investigate|no_grounds [--doc DOCUMENT]\n"
-				"  (investigate: then `hotlinectl investigation order REG_NO ...`)\n");
+		fprintf(stderr,
+			"usage: hotlinectl case decide REG_NO forward|investigate|"
+			"forward_and_investigate|no_grounds [--doc DOCUMENT]\n"
+			"  (investigate: then `hotlinectl investigation order REG_NO ...`)\n");
 		return 2;
 	}
 	const char *reg_no = argv[optind];
@@ -162,7 +165,8 @@ static int decide(PGconn *pg, int argc, char **argv)
 	if (rc == 0) {
 		printf("case %s: %s\n", reg_no, case_state_name(out.state));
 		if (d == DIRECTOR_FORWARD || d == DIRECTOR_FORWARD_AND_INVESTIGATE)
-			printf("cover letter: hotlinectl case cover-letter %s > letter.html\n", reg_no);
+			printf("cover letter: hotlinectl case cover-letter %s > letter.html\n",
+			       reg_no);
 	}
 	return rc;
 }
@@ -230,9 +234,10 @@ static int declare_interest(PGconn *pg, int argc, char **argv)
 	}
 	casetext_default_files(&case_key, &pass);
 	if (optind + 2 != argc || !case_key || !pass) {
-		fprintf(stderr, "usage: hotlinectl case declare-interest REG_NO \"NAME\" --case-key "
-				"FILE --passphrase-file FILE\n"
-				"  (the name is stored encrypted under the case's key)\n");
+		fprintf(stderr,
+			"usage: hotlinectl case declare-interest REG_NO \"NAME\" --case-key "
+			"FILE --passphrase-file FILE\n"
+			"  (the name is stored encrypted under the case's key)\n");
 		return 2;
 	}
 	const char *reg_no = argv[optind], *name = argv[optind + 1];
@@ -313,9 +318,10 @@ static bool is_alternate(PGconn *pg, const char *login)
 		  strcmp(PQgetvalue(res, 0, db_col(res, "director")), "f") == 0 &&
 		  strcmp(PQgetvalue(res, 0, db_col(res, "disabled")), "f") == 0;
 	if (res && !ok)
-		fprintf(stderr, "hotlinectl: %s is not an active account of the alternate recipient "
-				"(without the director's role): only the alternate clears that the "
-				"report names the director\n",
+		fprintf(stderr,
+			"hotlinectl: %s is not an active account of the alternate recipient "
+			"(without the director's role): only the alternate clears that the "
+			"report names the director\n",
 			login);
 	PQclear(res);
 	return ok;
@@ -331,8 +337,8 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 	    "FROM hotline.cases c "
 	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 	static const char sql_note[] =
-		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
-		"RETURNING id";
+	    "INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
+	    "RETURNING id";
 	const char *v[1] = {reg_no};
 	PGresult *res = ctldb_exec(pg, sql_key, 1, v);
 	if (!res || PQntuples(res) != 1) {
@@ -349,7 +355,8 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 	PQclear(res);
 	/* the case's own key from its recovery seal (docs/keys.md) */
 	struct secret_key *case_sk = reseal_case_key(pg, reg_no, sk);
-	struct content_key *key = sealed && case_sk ? content_key_open(case_sk, sealed, slen) : NULL;
+	struct content_key *key =
+	    sealed && case_sk ? content_key_open(case_sk, sealed, slen) : NULL;
 	secret_key_free(case_sk);
 	PQfreemem(sealed);
 	if (!key) {
@@ -407,10 +414,11 @@ static int director_named(PGconn *pg, int argc, char **argv)
 	}
 	if (optind + 2 != argc || strcmp(argv[optind + 1], "no") != 0 || !reason_file || !as ||
 	    !case_key || !pass) {
-		fprintf(stderr, "usage: hotlinectl case director-named REG_NO no --reason-file FILE "
-				"--as LOGIN --case-key FILE --passphrase-file FILE\n"
-				"  (LOGIN: the alternate recipient's account; the reason is kept "
-				"encrypted as a note of the case)\n");
+		fprintf(stderr,
+			"usage: hotlinectl case director-named REG_NO no --reason-file FILE "
+			"--as LOGIN --case-key FILE --passphrase-file FILE\n"
+			"  (LOGIN: the alternate recipient's account; the reason is kept "
+			"encrypted as a note of the case)\n");
 		return 2;
 	}
 	const char *reg_no = argv[optind];

@@ -38,8 +38,8 @@ const char *ctldb_actor(void);
 /* ctldb_audit() and COMMIT: every hotlinectl command that changes a case,
  * an investigation, a setting, the calendar or an account ends its
  * transaction here, so that none is left unaudited. */
-bool ctldb_commit_audited(PGconn *pg, const char *what, const char *step, const char *object)
-    MUST_CHECK;
+bool ctldb_commit_audited(PGconn *pg, const char *what, const char *step,
+			  const char *object) MUST_CHECK;
 
 /* The working-day calendar: rules plus the rows of hotline.calendar_days. */
 struct calendar *ctldb_calendar(PGconn *pg);

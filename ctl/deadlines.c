@@ -28,11 +28,12 @@ int deadlines_recompute(PGconn *pg, const struct calendar *cal)
 	    "d.ref_id "
 	    "WHERE d.met_at IS NULL AND d.basis = 'working_days' ORDER BY d.id";
 	static const char sql_update[] =
-		"UPDATE hotline.deadlines SET due_date = $2::date, due_at = to_timestamp($3::bigint) "
-		"WHERE id = $1";
-	static const char sql_inv[] = "UPDATE hotline.investigations SET due_date = $2::date WHERE id = $1";
+	    "UPDATE hotline.deadlines SET due_date = $2::date, due_at = to_timestamp($3::bigint) "
+	    "WHERE id = $1";
+	static const char sql_inv[] =
+	    "UPDATE hotline.investigations SET due_date = $2::date WHERE id = $1";
 	static const char sql_mat[] =
-		"UPDATE hotline.material_requests SET due_date = $2::date WHERE id = $1";
+	    "UPDATE hotline.material_requests SET due_date = $2::date WHERE id = $1";
 	PGresult *res = ctldb_exec(pg, sql_open, 0, NULL);
 	if (!res)
 		return -1;

@@ -27,27 +27,32 @@ struct command_usage {
 
 static const struct command_usage usages[] = {
     {"migrate", "  migrate --database CONNINFO [--dir DIR]   apply pending migrations\n"},
-    {"journal", "  journal verify --database CONNINFO         check the journal's hash chain\n"
-		"            [--checkpoint \"LINE\" | --checkpoint-file FILE] [--public-key FILE]\n"},
+    {"journal",
+     "  journal verify --database CONNINFO         check the journal's hash chain\n"
+     "            [--checkpoint \"LINE\" | --checkpoint-file FILE] [--public-key FILE]\n"},
     {"keygen", "  keygen --public FILE --secret FILE [--passphrase-file FILE]\n"},
     {"pepper", "  pepper --out FILE                          make the receipt pepper file\n"},
-    {"unmask-key", "  unmask-key --public FILE --threshold M --holder ROLE:FILE [--passphrase-file FILE] ...\n"
-		   "            split the unmasking key among N holders (no database)\n"},
+    {"unmask-key",
+     "  unmask-key --public FILE --threshold M --holder ROLE:FILE [--passphrase-file FILE] ...\n"
+     "            split the unmasking key among N holders (no database)\n"},
     {"unmask-reshare",
      "  unmask-reshare --share OLD [--passphrase-file FILE] ... --threshold M\n"
      "            --holder ROLE:FILE [--passphrase-file FILE] ...\n"
      "            split the same unmasking key again, e.g. when a holder leaves (no database)\n"},
     {"unmask", "  unmask --packet FILE --share FILE [--passphrase-file FILE] ... [--json]\n"
 	       "            open one released identity with M shares (no database)\n"},
-    {"checkpoint-key", "  checkpoint-key --public FILE --secret FILE  make the checkpoint signing key\n"},
-    {"account-secret", "  account-secret --out FILE                  make the staff accounts' server secret\n"},
+    {"checkpoint-key",
+     "  checkpoint-key --public FILE --secret FILE  make the checkpoint signing key\n"},
+    {"account-secret",
+     "  account-secret --out FILE                  make the staff accounts' server secret\n"},
     {"case",
      "  case show REG_NO --database CONNINFO --case-key FILE --passphrase-file FILE\n"
      "  case reseal --case-key OLD.sec --passphrase-file FILE [--recovery-public FILE |\n"
      "            --no-recovery]   move cases to per-case keys sealed to each reader\n"
      "  case triage REG_NO corruption [--director-named yes|no]\n"
      "  case triage REG_NO not_corruption --unit UNIT --case-key FILE --passphrase-file FILE\n"
-     "  case triage REG_NO anonymous [--unit UNIT --case-key FILE --passphrase-file FILE] | urgent\n"
+     "  case triage REG_NO anonymous [--unit UNIT --case-key FILE --passphrase-file FILE] | "
+     "urgent\n"
      "  case ack REG_NO\n"
      "  case decide REG_NO forward|investigate|forward_and_investigate|no_grounds [--doc DOC]\n"
      "  case forwarded REG_NO --to BODY --case-key FILE --passphrase-file FILE\n"

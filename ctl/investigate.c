@@ -31,38 +31,51 @@ static bool fail(const struct wf_error *e)
 /* Options common to the steps, parsed once. */
 struct opts {
 	const char *order_no, *order_date, *case_key, *pass, *case_pub, *norms, *text_file, *doc,
-		*consent_doc, *consent_date, *consented_by, *new_due, *to, *what, *on, *as, *date;
+	    *consent_doc, *consent_date, *consented_by, *new_due, *to, *what, *on, *as, *date;
 	const char *members[32];
 	int nmembers;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option long_opts[] = {
-		{"order-no", required_argument, NULL, 1},
-		{"order-date", required_argument, NULL, 2},
-		{"member", required_argument, NULL, 3},
-		{"case-key", required_argument, NULL, 4},
-		{"passphrase-file", required_argument, NULL, 5},
-		{"case-public-key", required_argument, NULL, 6},
-		{"norms", required_argument, NULL, 7},
-		{"text-file", required_argument, NULL, 8},
-		{"doc", required_argument, NULL, 9},
-		{"consent-doc", required_argument, NULL, 10},
-		{"consent-date", required_argument, NULL, 11},
-		{"consented-by", required_argument, NULL, 12},
-		{"new-due", required_argument, NULL, 13},
-		{"to", required_argument, NULL, 14},
-		{"what", required_argument, NULL, 15},
-		{"on", required_argument, NULL, 16},
-		{"as", required_argument, NULL, 17},
-		{"date", required_argument, NULL, 18},
-		{NULL, 0, NULL, 0}};
-	const char **slot[] = {NULL,	       &o->order_no,	 &o->order_date, NULL,
-			       &o->case_key,   &o->pass,	 &o->case_pub,	 &o->norms,
-			       &o->text_file,  &o->doc,		 &o->consent_doc, &o->consent_date,
-			       &o->consented_by, &o->new_due,	 &o->to,	 &o->what,
-			       &o->on,	       &o->as,		 &o->date};
+	static const struct option long_opts[] = {{"order-no", required_argument, NULL, 1},
+						  {"order-date", required_argument, NULL, 2},
+						  {"member", required_argument, NULL, 3},
+						  {"case-key", required_argument, NULL, 4},
+						  {"passphrase-file", required_argument, NULL, 5},
+						  {"case-public-key", required_argument, NULL, 6},
+						  {"norms", required_argument, NULL, 7},
+						  {"text-file", required_argument, NULL, 8},
+						  {"doc", required_argument, NULL, 9},
+						  {"consent-doc", required_argument, NULL, 10},
+						  {"consent-date", required_argument, NULL, 11},
+						  {"consented-by", required_argument, NULL, 12},
+						  {"new-due", required_argument, NULL, 13},
+						  {"to", required_argument, NULL, 14},
+						  {"what", required_argument, NULL, 15},
+						  {"on", required_argument, NULL, 16},
+						  {"as", required_argument, NULL, 17},
+						  {"date", required_argument, NULL, 18},
+						  {NULL, 0, NULL, 0}};
+	const char **slot[] = {NULL,
+			       &o->order_no,
+			       &o->order_date,
+			       NULL,
+			       &o->case_key,
+			       &o->pass,
+			       &o->case_pub,
+			       &o->norms,
+			       &o->text_file,
+			       &o->doc,
+			       &o->consent_doc,
+			       &o->consent_date,
+			       &o->consented_by,
+			       &o->new_due,
+			       &o->to,
+			       &o->what,
+			       &o->on,
+			       &o->as,
+			       &o->date};
 	memset(o, 0, sizeof(*o));
 	int c;
 	optind = 1;
@@ -98,11 +111,12 @@ static long long staff_account(PGconn *pg, const char *login)
 static bool order(PGconn *pg, struct investigation *v, const struct opts *o)
 {
 	if (!o->order_no || !o->order_date || o->nmembers == 0 || !o->case_key || !o->pass) {
-		fprintf(stderr, "usage: hotlinectl investigation order REG_NO --order-no NO "
-				"--order-date YYYY-MM-DD --member \"Name|Position[|login]\" [--member ...] "
-				"--case-key FILE --passphrase-file FILE\n"
-				"  (the case key is needed to check that no member is named in the "
-				"report)\n");
+		fprintf(stderr,
+			"usage: hotlinectl investigation order REG_NO --order-no NO "
+			"--order-date YYYY-MM-DD --member \"Name|Position[|login]\" [--member ...] "
+			"--case-key FILE --passphrase-file FILE\n"
+			"  (the case key is needed to check that no member is named in the "
+			"report)\n");
 		return false;
 	}
 	struct wf_error e = {0};
@@ -153,8 +167,8 @@ static bool order(PGconn *pg, struct investigation *v, const struct opts *o)
 	if (queued == 0)
 		fprintf(stderr, "hotlinectl: warning: no recipient is configured for this notice "
 				"(hotlinectl settings set ...); it is recorded in the case only\n");
-	printf("case %s: investigation ordered (order %s of %s), due %s\n", v->reg_no,
-	       o->order_no, o->order_date, due);
+	printf("case %s: investigation ordered (order %s of %s), due %s\n", v->reg_no, o->order_no,
+	       o->order_date, due);
 	return true;
 }
 
@@ -189,8 +203,8 @@ static bool conclude(PGconn *pg, struct investigation *v, const struct opts *o)
 		/* a case on per-case keys: its conclusion goes to the case's own
 		 * public key, whoever reads the case reads it (docs/keys.md) */
 		static const char sql_pk[] =
-			"SELECT case_public_key FROM hotline.cases WHERE id = $1::bigint "
-			"AND case_public_key IS NOT NULL";
+		    "SELECT case_public_key FROM hotline.cases WHERE id = $1::bigint "
+		    "AND case_public_key IS NOT NULL";
 		const char *pv[1] = {v->case_id};
 		PGresult *res = ctldb_exec(pg, sql_pk, 1, pv);
 		if (res && PQntuples(res) == 1) {
@@ -229,8 +243,9 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 		if (!investigation_submit(pg, v, 0, &queued, &e))
 			return fail(&e);
 		if (queued == 0)
-			fprintf(stderr, "hotlinectl: warning: no director's (or alternate's) address "
-					"is configured for the notice (hotlinectl settings set ...)\n");
+			fprintf(stderr,
+				"hotlinectl: warning: no director's (or alternate's) address "
+				"is configured for the notice (hotlinectl settings set ...)\n");
 		printf("case %s: conclusion submitted for management's decision\n", v->reg_no);
 		return true;
 	}
@@ -239,15 +254,18 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 		 * decision is recorded as the director's (or the alternate's)
 		 * account, which --as names */
 		if (!arg || !o->doc || !o->date || !o->as) {
-			fprintf(stderr, "usage: hotlinectl investigation decide REG_NO "
-					"stop|hand_over|disciplinary|other_measures --doc NO --date "
-					"YYYY-MM-DD --as LOGIN\n"
-					"  (LOGIN: the account of the director, or of the alternate "
-					"recipient when the report names the director)\n");
+			fprintf(stderr,
+				"usage: hotlinectl investigation decide REG_NO "
+				"stop|hand_over|disciplinary|other_measures --doc NO --date "
+				"YYYY-MM-DD --as LOGIN\n"
+				"  (LOGIN: the account of the director, or of the alternate "
+				"recipient when the report names the director)\n");
 			return false;
 		}
-		struct investigation_ruling r = {
-		    .decision = arg, .doc = o->doc, .date = o->date, .by = staff_account(pg, o->as)};
+		struct investigation_ruling r = {.decision = arg,
+						 .doc = o->doc,
+						 .date = o->date,
+						 .by = staff_account(pg, o->as)};
 		if (!r.by)
 			return false;
 		if (!investigation_decide(pg, v, &r, (int64_t)time(NULL), &e))
@@ -285,12 +303,13 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 						    .new_due = o->new_due};
 		if (!investigation_extend(pg, v, &x, (int64_t)time(NULL), &e)) {
 			if (e.code == WF_NO_CONSENT)
-				fprintf(stderr, "hotlinectl: the term of a service investigation moves "
-						"only with the director's written consent (004 "
-						"p.7.5): give --consent-doc NO --consent-date "
-						"YYYY-MM-DD --consented-by LOGIN --new-due "
-						"YYYY-MM-DD (LOGIN: the director's account, or the "
-						"alternate's when the report names the director)\n");
+				fprintf(stderr,
+					"hotlinectl: the term of a service investigation moves "
+					"only with the director's written consent (004 "
+					"p.7.5): give --consent-doc NO --consent-date "
+					"YYYY-MM-DD --consented-by LOGIN --new-due "
+					"YYYY-MM-DD (LOGIN: the director's account, or the "
+					"alternate's when the report names the director)\n");
 			else
 				fail(&e);
 			return false;
@@ -309,7 +328,8 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 					"key)\n");
 			return false;
 		}
-		struct content_key *key = casetext_key_from_files(pg, v->reg_no, o->case_key, o->pass);
+		struct content_key *key =
+		    casetext_key_from_files(pg, v->reg_no, o->case_key, o->pass);
 		if (!key)
 			return false;
 		char req_id[24], due[11];
@@ -323,7 +343,8 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 	}
 	if (strcmp(what, "received") == 0) {
 		if (!arg) {
-			fprintf(stderr, "usage: hotlinectl investigation received REG_NO REQUEST_ID\n");
+			fprintf(stderr,
+				"usage: hotlinectl investigation received REG_NO REQUEST_ID\n");
 			return false;
 		}
 		if (!investigation_received(pg, v, arg, &e))
@@ -337,8 +358,8 @@ static bool step(PGconn *pg, const char *what, struct investigation *v, const ch
 
 /* A sealed text of the investigation for the terminal: opened with key,
  * else "(encrypted)" (workflow/freetext.h). */
-static void print_text(const struct content_key *key, const PGresult *res, int row,
-		       int sealed_col, int clear_col)
+static void print_text(const struct content_key *key, const PGresult *res, int row, int sealed_col,
+		       int clear_col)
 {
 	char *text = NULL;
 	enum freetext_state st = freetext_open(key, res, row, sealed_col, clear_col, &text);
@@ -360,8 +381,8 @@ static int show(PGconn *pg, const struct investigation *v, const struct opts *o)
 	int left = deadline_days_left(cal, v->due, (int64_t)time(NULL));
 	printf("investigation: %s, ordered %s, due %s%s (%s%d working days %s)\n",
 	       investigation_state_name(v->state), v->order_date, v->due,
-	       v->extended ? " (extended)" : "", left < 0 ? "OVERDUE by " : "", left < 0 ? -left : left,
-	       left < 0 ? "" : "left");
+	       v->extended ? " (extended)" : "", left < 0 ? "OVERDUE by " : "",
+	       left < 0 ? -left : left, left < 0 ? "" : "left");
 	static const char sql_ruling[] =
 	    "SELECT coalesce(i.decision, '') AS decision, "
 	    "coalesce(i.decision_doc, '') AS decision_doc, "
@@ -390,8 +411,8 @@ static int show(PGconn *pg, const struct investigation *v, const struct opts *o)
 	PQclear(ruling);
 	/* names and addressees are the case's: shown with --case-key only */
 	static const char sql_members[] =
-		"SELECT name_sealed, name, position_sealed, position FROM "
-		"hotline.commission_members WHERE investigation_id = $1 ORDER BY id";
+	    "SELECT name_sealed, name, position_sealed, position FROM "
+	    "hotline.commission_members WHERE investigation_id = $1 ORDER BY id";
 	static const char sql_requests[] =
 	    "SELECT id, addressee_sealed, to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
 	    "to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received, "
@@ -447,7 +468,8 @@ int investigate_main(int argc, char **argv)
 	struct opts o;
 	int first = parse_opts(argc, argv, &o);
 	if (first < 0 || first >= argc) {
-		fprintf(stderr, "usage: hotlinectl investigation STEP REG_NO ... (see docs/cli.md)\n");
+		fprintf(stderr,
+			"usage: hotlinectl investigation STEP REG_NO ... (see docs/cli.md)\n");
 		return 2;
 	}
 	const char *what = argv[0];

@@ -138,8 +138,9 @@ int journal_verify_main(int argc, char **argv)
 		}
 	}
 	if (!conninfo || optind != argc) {
-		fprintf(stderr, "usage: hotlinectl journal verify --database CONNINFO "
-				"[--checkpoint LINE | --checkpoint-file FILE] [--public-key FILE]\n");
+		fprintf(stderr,
+			"usage: hotlinectl journal verify --database CONNINFO "
+			"[--checkpoint LINE | --checkpoint-file FILE] [--public-key FILE]\n");
 		chaincheck_free(cc);
 		return 2;
 	}

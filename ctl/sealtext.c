@@ -161,10 +161,11 @@ int sealtext_main(PGconn *pg, int argc, char **argv)
 			return 2;
 	}
 	if (optind != argc || !case_key || !pass) {
-		fprintf(stderr, "usage: hotlinectl case seal-text --case-key FILE --passphrase-file "
-				"FILE\n"
-				"  (encrypts the staff texts written before migration 0022 under "
-				"their cases' keys; deploy/README.md)\n");
+		fprintf(stderr,
+			"usage: hotlinectl case seal-text --case-key FILE --passphrase-file "
+			"FILE\n"
+			"  (encrypts the staff texts written before migration 0022 under "
+			"their cases' keys; deploy/README.md)\n");
 		return 2;
 	}
 	struct secret_key *sk = secret_key_from_files(case_key, pass);
@@ -180,8 +181,8 @@ int sealtext_main(PGconn *pg, int argc, char **argv)
 	/* the timeline of a forwarding named the body: it now says only that
 	 * it went (workflow/procedure.c) */
 	static const char sql_events[] =
-		"UPDATE hotline.case_events SET detail = detail - 'to' WHERE kind = 'forwarded' "
-		"AND detail ? 'to'";
+	    "UPDATE hotline.case_events SET detail = detail - 'to' WHERE kind = 'forwarded' "
+	    "AND detail ? 'to'";
 	PGresult *ev = ok ? ctldb_exec(pg, sql_events, 0, NULL) : NULL;
 	int events = ev ? atoi(PQcmdTuples(ev)) : 0;
 	ok = ok && ev;

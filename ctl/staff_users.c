@@ -165,9 +165,10 @@ static bool take_login_and_flags(const char *cmd, int argc, char **argv, const c
  * (the account function of accounts/accountdb.c wrote the audit row), else
  * the reason (no_row, %s being the login, when there is no such row) and
  * the rollback. */
-__attribute__((format(printf, 4, 0))) static bool
-commit_change(PGconn *pg, enum accountdb_result r, const struct wf_error *e, const char *no_row,
-	      const char *login)
+__attribute__((format(printf, 4, 0))) static bool commit_change(PGconn *pg, enum accountdb_result r,
+								const struct wf_error *e,
+								const char *no_row,
+								const char *login)
 {
 	if (r == ACCOUNTDB_NO_ROW)
 		complain(no_row, login);
@@ -205,13 +206,15 @@ static int user_add(PGconn *pg, int argc, char **argv)
 	if (!take_login_and_flags("user add", argc, argv, &login, flags))
 		return 2;
 	if (!login || !name) {
-		fprintf(stderr, "usage: hotlinectl user add LOGIN --name NAME --roles ROLE[,ROLE...]\n"
-				"  prints a one-time activation code for the person\n");
+		fprintf(stderr,
+			"usage: hotlinectl user add LOGIN --name NAME --roles ROLE[,ROLE...]\n"
+			"  prints a one-time activation code for the person\n");
 		return 2;
 	}
 	if (!account_login_ok(login)) {
-		complain("login '%s' refused: 1-63 of a-z 0-9 . _ -, starting with a letter or digit",
-			 login);
+		complain(
+		    "login '%s' refused: 1-63 of a-z 0-9 . _ -, starting with a letter or digit",
+		    login);
 		return 2;
 	}
 	char array[256];
@@ -221,9 +224,9 @@ static int user_add(PGconn *pg, int argc, char **argv)
 	char code[ACTIVATION_CODE_SIZE], pending[ACCOUNTDB_PENDING_SIZE];
 	int rc = 1;
 	if (ctldb_begin(pg) &&
-	    commit_change(pg, accountdb_add(pg, 0, ctldb_actor(), login, name, array, code,
-					    pending, &e),
-			  &e, "login %s is taken", login)) {
+	    commit_change(
+		pg, accountdb_add(pg, 0, ctldb_actor(), login, name, array, code, pending, &e), &e,
+		"login %s is taken", login)) {
 		printf("user %s added (roles asked: %s)\n", login, roles[0] ? roles : "none");
 		say_pending(login, pending);
 		say_code(code);
@@ -276,9 +279,10 @@ static int user_activate(PGconn *pg, const char *login)
 	struct wf_error e = {0};
 	long long id = 0;
 	if (ctldb_begin(pg) &&
-	    commit_change(pg, accountdb_activate(pg, login, code, password, &id, &e), &e,
-			  "no user %s waiting for activation with this code (wrong, used or expired)",
-			  login)) {
+	    commit_change(
+		pg, accountdb_activate(pg, login, code, password, &id, &e), &e,
+		"no user %s waiting for activation with this code (wrong, used or expired)",
+		login)) {
 		printf("user %s activated: the password is set and the key pair made\n", login);
 		rc = 0;
 	}
@@ -539,8 +543,8 @@ int user_main(int argc, char **argv)
 	const char *secret_file =
 	    ctldb_take_option(&argc, argv, "--account-secret", "HOTLINE_ACCOUNT_SECRET");
 	const char *preset = ctldb_take_option(&argc, argv, "--account-kdf", "HOTLINE_ACCOUNT_KDF");
-	if (argc < 2 && !(argc == 1 && (strcmp(argv[0], "list") == 0 ||
-					strcmp(argv[0], "grants") == 0))) {
+	if (argc < 2 &&
+	    !(argc == 1 && (strcmp(argv[0], "list") == 0 || strcmp(argv[0], "grants") == 0))) {
 		fprintf(stderr,
 			"usage: hotlinectl user add LOGIN --name NAME --roles R1,R2\n"
 			"       hotlinectl user disable|enable|reset|activate LOGIN\n"
@@ -582,8 +586,9 @@ int user_main(int argc, char **argv)
 		struct wf_error e = {0};
 		long long id = 0;
 		if (ctldb_begin(pg) &&
-		    commit_change(pg, accountdb_set_disabled(pg, 0, ctldb_actor(), argv[1], off, &id, &e),
-				  &e, "no user %s", argv[1])) {
+		    commit_change(
+			pg, accountdb_set_disabled(pg, 0, ctldb_actor(), argv[1], off, &id, &e), &e,
+			"no user %s", argv[1])) {
 			printf("user %s %s\n", argv[1], off ? "disabled" : "enabled");
 			rc = 0;
 		} else {
@@ -595,9 +600,9 @@ int user_main(int argc, char **argv)
 		char pending[ACCOUNTDB_PENDING_SIZE];
 		rc = 1;
 		if (parse_roles(argv[2], array, sizeof array) && ctldb_begin(pg) &&
-		    commit_change(pg, accountdb_roles_set(pg, 0, ctldb_actor(), argv[1], array,
-							  pending, &e),
-				  &e, "no user %s", argv[1])) {
+		    commit_change(
+			pg, accountdb_roles_set(pg, 0, ctldb_actor(), argv[1], array, pending, &e),
+			&e, "no user %s", argv[1])) {
 			printf("user %s roles asked: %s\n", argv[1], argv[2]);
 			say_pending(argv[1], pending);
 			rc = 0;
@@ -687,8 +692,9 @@ int audit_verify_main(int argc, char **argv)
 	if (!cc)
 		return 2;
 	if (argc != 0) {
-		fprintf(stderr, "usage: hotlinectl audit verify --database CONNINFO "
-				"[--checkpoint LINE | --checkpoint-file FILE] [--public-key FILE]\n");
+		fprintf(stderr,
+			"usage: hotlinectl audit verify --database CONNINFO "
+			"[--checkpoint LINE | --checkpoint-file FILE] [--public-key FILE]\n");
 		chaincheck_free(cc);
 		return 2;
 	}

@@ -67,10 +67,12 @@ static bool check_files(const struct config *cfg, char *err, size_t errlen)
 	struct public_key pk;
 	char why[256];
 	if (!keys_load_public(cfg->custodian_public_key, &pk, why, sizeof(why))) {
-		snprintf(err, errlen, "custodian_public_key %s: %s", cfg->custodian_public_key, why);
+		snprintf(err, errlen, "custodian_public_key %s: %s", cfg->custodian_public_key,
+			 why);
 		return false;
 	}
-	if (cfg->case_public_key && !keys_load_public(cfg->case_public_key, &pk, why, sizeof(why))) {
+	if (cfg->case_public_key &&
+	    !keys_load_public(cfg->case_public_key, &pk, why, sizeof(why))) {
 		snprintf(err, errlen, "case_public_key %s: %s", cfg->case_public_key, why);
 		return false;
 	}
@@ -83,8 +85,9 @@ static bool check_files(const struct config *cfg, char *err, size_t errlen)
 	/* loads it as the process-wide secret too; staff_server_new() loads it
 	 * again, the same */
 	if (!cfg->account_secret_file) {
-		snprintf(err, errlen, "account_secret_file is not set (hotlinectl account-secret "
-				      "--out FILE makes one)");
+		snprintf(err, errlen,
+			 "account_secret_file is not set (hotlinectl account-secret "
+			 "--out FILE makes one)");
 		return false;
 	}
 	if (!account_secret_load(cfg->account_secret_file, why, sizeof(why))) {
@@ -92,7 +95,8 @@ static bool check_files(const struct config *cfg, char *err, size_t errlen)
 		return false;
 	}
 	if (cfg->checkpoint_secret_key) {
-		struct sign_secret *sk = sign_load_secret(cfg->checkpoint_secret_key, why, sizeof(why));
+		struct sign_secret *sk =
+		    sign_load_secret(cfg->checkpoint_secret_key, why, sizeof(why));
 		if (!sk) {
 			snprintf(err, errlen, "checkpoint_secret_key %s: %s",
 				 cfg->checkpoint_secret_key, why);
@@ -297,10 +301,11 @@ int main(int argc, char **argv)
 	}
 	if (version != SCHEMA_VERSION) {
 		if (version < SCHEMA_VERSION)
-			fprintf(stderr,
-				"hotlined: the database schema is at version %d, this hotlined needs "
-				"%d: run `hotlinectl migrate` first\n",
-				version < 0 ? 0 : version, SCHEMA_VERSION);
+			fprintf(
+			    stderr,
+			    "hotlined: the database schema is at version %d, this hotlined needs "
+			    "%d: run `hotlinectl migrate` first\n",
+			    version < 0 ? 0 : version, SCHEMA_VERSION);
 		else
 			fprintf(stderr,
 				"hotlined: the database schema is at version %d, newer than this "
@@ -346,15 +351,16 @@ int main(int argc, char **argv)
 	/* The one HTTP front: the staff pages own /staff and below, the public
 	 * channel every other path (and answers 404 and 405 for them). */
 	struct http_options hopt = {
-		.address = d.cfg->listen_address,
-		.port = d.cfg->listen_port,
-		.owners = {
-			{STAFF_PATH_PREFIX, staff_handle, staff_completed, d.staff},
-			{"", web_handle, web_completed, d.web},
+	    .address = d.cfg->listen_address,
+	    .port = d.cfg->listen_port,
+	    .owners =
+		{
+		    {STAFF_PATH_PREFIX, staff_handle, staff_completed, d.staff},
+		    {"", web_handle, web_completed, d.web},
 		},
-		.nowners = 2,
-		.connection_timeout = 30,
-		.connection_limit = connection_limit,
+	    .nowners = 2,
+	    .connection_timeout = 30,
+	    .connection_limit = connection_limit,
 	};
 	d.http = http_start(d.base, &hopt, err, sizeof(err));
 	if (!d.http) {
@@ -406,7 +412,7 @@ out:
 		web_abort_waiting(d.web);
 	staff_stop(d.staff); /* resumes every staff connection */
 	http_stop(d.http);
-	db_free(d.db); /* fails what is still queued: needs web's queues alive */
+	db_free(d.db);	   /* fails what is still queued: needs web's queues alive */
 	lmtp_free(d.lmtp); /* after db_free: failed registrations answer its connections */
 	scanner_free(d.scanner);
 	checkpointer_free(d.checkpointer);

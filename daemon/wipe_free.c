@@ -10,7 +10,8 @@
  *
  * Not built into sanitizer builds: ASan replaces malloc itself, and a
  * block of its heap must not reach glibc's free. */
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(HOTLINE_NO_WIPE_FREE)
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) &&                             \
+    !defined(HOTLINE_NO_WIPE_FREE)
 
 #include <errno.h>
 #include <malloc.h>

@@ -51,7 +51,7 @@ void desk_textarea(struct buf *b, const struct staff_ctx *c, const char *name, e
 {
 	label(b, c->lang, name, text, required);
 	html_f(b, "<textarea id=\"field-%s\" name=\"%s\" rows=\"%d\"%s>", name, name, rows,
-		   required ? " required" : "");
+	       required ? " required" : "");
 	html_escape(b, staff_arg(c, name), staff_arg_len(c, name));
 	html_markup(b, "</textarea>\n");
 }

@@ -55,8 +55,7 @@ enum choices_identity desk_identity(const struct staff_ctx *c, const char *const
  * came without any (named_empty), and the hint that the contact fields are
  * recorded only for a person who gives their name. Put before the contact
  * fields. */
-void desk_identity_choice(struct buf *b, const struct staff_ctx *c, bool asking,
-			  bool named_empty);
+void desk_identity_choice(struct buf *b, const struct staff_ctx *c, bool asking, bool named_empty);
 
 /* A JSON object of the named request fields (their values as strings);
  * with skip_blank, blank fields are left out and NULL comes back when all

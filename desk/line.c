@@ -101,7 +101,7 @@ void line_status_html(struct buf *b, const struct line_state *s, enum lang lang)
 	char text[1024];
 	line_describe(s, lang, text, sizeof(text));
 	html_f(b, "<p class=\"line-status %s\" id=\"line-status\" data-status=\"%s\">",
-		   s->open ? "open" : "closed", calendar_line_status_name(s->status));
+	       s->open ? "open" : "closed", calendar_line_status_name(s->status));
 	html_escape_str(b, text);
 	html_markup(b, "</p>\n");
 }

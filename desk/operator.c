@@ -175,8 +175,8 @@ static void put_step(struct staff_ctx *c, int i, const struct call_errors *e)
 {
 	struct buf *b = &c->body;
 	enum lang lang = c->lang;
-	html_f(b, "<li class=\"step%s\" id=\"step-%d\">\n<h2>",
-		   e && e->steps[i] ? " missing" : "", i + 1);
+	html_f(b, "<li class=\"step%s\" id=\"step-%d\">\n<h2>", e && e->steps[i] ? " missing" : "",
+	       i + 1);
 	html_escape_str(b, i18n(lang, step_titles[i]));
 	html_markup(b, "</h2>\n<p class=\"say\"><span class=\"say-label\">");
 	html_escape_str(b, i18n(lang, M_CALL_SAY));
@@ -206,9 +206,9 @@ static void put_step(struct staff_ctx *c, int i, const struct call_errors *e)
 		desk_routing(b, c, e && e->category);
 	}
 	html_f(b,
-		   "<label class=\"choice done\"><input type=\"checkbox\" name=\"step%d\" "
-		   "value=\"done\"%s> ",
-		   i + 1, step_done(c, i) ? " checked" : "");
+	       "<label class=\"choice done\"><input type=\"checkbox\" name=\"step%d\" "
+	       "value=\"done\"%s> ",
+	       i + 1, step_done(c, i) ? " checked" : "");
 	html_escape_str(b, i18n(lang, M_CALL_STEP_DONE));
 	html_markup(b, "</label>\n</li>\n");
 }
@@ -285,7 +285,7 @@ static void call_saved_page(struct staff_ctx *c, const char *receipt, const stru
 	html_markup(b, "<dl class=\"facts\">\n");
 	desk_registered(b, lang, r);
 	html_markup(b, "</dl>\n<section class=\"dictate\" aria-labelledby=\"code-title\">\n"
-		    "<h2 id=\"code-title\">");
+		       "<h2 id=\"code-title\">");
 	html_escape_str(b, i18n(lang, M_CALL_CODE_FOR_CALLER));
 	html_markup(b, "</h2>\n<p class=\"notice\" id=\"read-receipt\">");
 	html_escape_str(b, i18n(lang, M_CALL_READ_RECEIPT));
@@ -297,7 +297,7 @@ static void call_saved_page(struct staff_ctx *c, const char *receipt, const stru
 	html_markup(b, "<p>");
 	html_escape_str(b, hint);
 	html_markup(b, "</p>\n</section>\n<p class=\"actions\"><a class=\"button\" "
-		    "href=\"/staff/calls/new\">");
+		       "href=\"/staff/calls/new\">");
 	html_escape_str(b, i18n(lang, M_CALL_ANOTHER));
 	html_markup(b, "</a> <a href=\"/staff/calls\">");
 	html_escape_str(b, i18n(lang, M_CALL_BACK));

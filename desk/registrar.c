@@ -87,9 +87,9 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	const char *ch = staff_arg(c, "channel");
 	for (size_t i = 0; i < 2; i++) {
 		html_f(b,
-			   "<label class=\"choice\"><input type=\"radio\" name=\"channel\" "
-			   "value=\"%s\"%s required> ",
-			   channels[i], strcmp(ch, channels[i]) == 0 ? " checked" : "");
+		       "<label class=\"choice\"><input type=\"radio\" name=\"channel\" "
+		       "value=\"%s\"%s required> ",
+		       channels[i], strcmp(ch, channels[i]) == 0 ? " checked" : "");
 		html_escape_str(b, i18n(lang, channel_msgs[i]));
 		html_markup(b, "</label>\n");
 	}
@@ -100,9 +100,9 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	html_f(b, "<label for=\"field-received_on\">");
 	html_escape_str(b, i18n(lang, M_REG_RECEIVED));
 	html_f(b,
-		   "</label>\n<input type=\"date\" id=\"field-received_on\" name=\"received_on\" "
-		   "max=\"%s\" required value=\"",
-		   day);
+	       "</label>\n<input type=\"date\" id=\"field-received_on\" name=\"received_on\" "
+	       "max=\"%s\" required value=\"",
+	       day);
 	html_escape_str(b, received);
 	html_markup(b, "\">\n");
 	if (e && e->date)
@@ -127,7 +127,8 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	desk_routing(b, c, e && e->category);
 	html_markup(b, "<label for=\"field-files\">");
 	html_escape_str(b, i18n(lang, M_REG_FILES));
-	html_markup(b, "</label>\n<input type=\"file\" id=\"field-files\" name=\"files\" multiple>\n");
+	html_markup(b,
+		    "</label>\n<input type=\"file\" id=\"field-files\" name=\"files\" multiple>\n");
 	char size[32], text[256];
 	html_size(size, sizeof(size), c->cfg ? c->cfg->max_file_bytes : 0);
 	snprintf(text, sizeof(text), i18n(lang, M_REG_ERR_FILES), c->cfg ? c->cfg->max_files : 0,

@@ -67,20 +67,19 @@ static const char sql_register[] =
     "'YYYY-MM-DD HH24:MI') AS registered_at "
     "FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
 static const char sql_reporter_key[] =
-	"UPDATE hotline.cases SET reporter_public_key = $2 WHERE receipt_hash = $1";
+    "UPDATE hotline.cases SET reporter_public_key = $2 WHERE receipt_hash = $1";
 static const char sql_mail_proof[] =
-	"UPDATE hotline.cases SET mail_sender_hash = $2, reply_token_hash = $3 "
-	"WHERE receipt_hash = $1";
+    "UPDATE hotline.cases SET mail_sender_hash = $2, reply_token_hash = $3 "
+    "WHERE receipt_hash = $1";
 /* Only the claimed number: nothing of that case is read or shown here. */
 static const char sql_claim[] =
     "SELECT hotline.case_event(id, 'followup_unproven', jsonb_build_object('claims', $2::text)) "
     "FROM hotline.cases WHERE receipt_hash = $1";
 static const char sql_readers[] = "SELECT id, public_key FROM hotline.case_readers ORDER BY id";
 static const char sql_case_seals[] =
-	"SELECT hotline.case_seals_register($1, $2, $3, $4::bigint[], $5)";
-static const char sql_attach[] =
-	"INSERT INTO hotline.attachments (case_id, meta, data) "
-	"SELECT id, $2, $3 FROM hotline.cases WHERE receipt_hash = $1";
+    "SELECT hotline.case_seals_register($1, $2, $3, $4::bigint[], $5)";
+static const char sql_attach[] = "INSERT INTO hotline.attachments (case_id, meta, data) "
+				 "SELECT id, $2, $3 FROM hotline.cases WHERE receipt_hash = $1";
 
 void blob_free(struct blob *b)
 {
@@ -226,27 +225,32 @@ typedef bool (*statement_fn)(void *cls, unsigned index, const char *sql_text, in
 static bool each_statement(const struct appeal *a, statement_fn fn, void *cls)
 {
 	const char *values[8] = {
-		a->channel,
-		(const char *)a->receipt_hash,
-		a->category,
-		a->director_involved,
-		a->language,
-		(const char *)a->content_key_sealed.data,
-		(const char *)a->content.data,
-		(const char *)a->identity_sealed.data,
+	    a->channel,
+	    (const char *)a->receipt_hash,
+	    a->category,
+	    a->director_involved,
+	    a->language,
+	    (const char *)a->content_key_sealed.data,
+	    (const char *)a->content.data,
+	    (const char *)a->identity_sealed.data,
 	};
-	int lengths[8] = {0, RECEIPT_HASH_BYTES, 0, 0, 0, (int)a->content_key_sealed.len,
-			  (int)a->content.len, (int)a->identity_sealed.len};
+	int lengths[8] = {0,
+			  RECEIPT_HASH_BYTES,
+			  0,
+			  0,
+			  0,
+			  (int)a->content_key_sealed.len,
+			  (int)a->content.len,
+			  (int)a->identity_sealed.len};
 	int formats[8] = {0, 1, 0, 0, 0, 1, 1, 1};
 	unsigned index = 0;
 	if (!fn(cls, index++, sql_register, 8, values, lengths, formats))
 		return false;
 	{
-		const char *sv[5] = {(const char *)a->receipt_hash,
-				     (const char *)a->case_public_key,
-				     (const char *)a->recovery_sealed.data,
-				     a->reader_ids ? a->reader_ids : "{}",
-				     (const char *)a->reader_seals.data};
+		const char *sv[5] = {
+		    (const char *)a->receipt_hash, (const char *)a->case_public_key,
+		    (const char *)a->recovery_sealed.data, a->reader_ids ? a->reader_ids : "{}",
+		    (const char *)a->reader_seals.data};
 		int sl[5] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES, (int)a->recovery_sealed.len, 0,
 			     (int)a->reader_seals.len};
 		int sf[5] = {1, 1, 1, 0, 1};
@@ -607,7 +611,8 @@ static void queue_pump(struct appeal_queue *q)
 	struct pending *last = NULL;
 	long budget = remaining_ms(q->head);
 	bool solo = q->head->solo;
-	while (q->head && batch->count < (solo ? 1u : q->max_batch) && !(batch->count && q->head->solo)) {
+	while (q->head && batch->count < (solo ? 1u : q->max_batch) &&
+	       !(batch->count && q->head->solo)) {
 		struct pending *p = q->head;
 		q->head = p->next;
 		if (!q->head)
@@ -740,8 +745,8 @@ static bool sync_step(void *cls, unsigned index, const char *sql_text, int n,
 	return got;
 }
 
-void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
-			  appeal_in_tx_fn in_tx, void *arg, struct appeal_result *out)
+void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout, appeal_in_tx_fn in_tx,
+			  void *arg, struct appeal_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!a->readers_sealed) {

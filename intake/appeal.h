@@ -62,7 +62,7 @@ struct appeal {
 	struct secret_key *case_sk;
 	struct blob recovery_sealed;
 	bool readers_sealed;
-	char *reader_ids;	   /* "{1,2}": the accounts of reader_seals */
+	char *reader_ids;	  /* "{1,2}": the accounts of reader_seals */
 	struct blob reader_seals; /* their 80-byte boxes, one after the other */
 };
 
@@ -74,8 +74,8 @@ struct case_reader {
 
 /* Seals a->case_sk to each reader and frees it; true once done (also when
  * it was done before: a retried appeal keeps its seals). */
-bool appeal_seal_readers(struct appeal *a, const struct case_reader *readers, unsigned n)
-    MUST_CHECK;
+bool appeal_seal_readers(struct appeal *a, const struct case_reader *readers,
+			 unsigned n) MUST_CHECK;
 
 struct appeal_result {
 	bool ok;
@@ -94,8 +94,8 @@ typedef void (*appeal_done_fn)(void *arg, const struct appeal_result *result);
 
 struct appeal_queue;
 
-struct appeal_queue *appeal_queue_new(struct event_base *base, struct db *db, unsigned max_batch)
-	MUST_CHECK;
+struct appeal_queue *appeal_queue_new(struct event_base *base, struct db *db,
+				      unsigned max_batch) MUST_CHECK;
 void appeal_queue_set_max_batch(struct appeal_queue *q, unsigned max_batch);
 void appeal_queue_free(struct appeal_queue *q);
 
@@ -123,8 +123,8 @@ void appeal_register(struct appeal_queue *q, struct appeal *a, unsigned timeout,
  * not found, it failed; not known within timeout seconds of the start,
  * out->unknown. a stays the caller's. */
 typedef bool (*appeal_in_tx_fn)(PGconn *db, const struct appeal_result *r, void *arg);
-void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout,
-			  appeal_in_tx_fn in_tx, void *arg, struct appeal_result *out);
+void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout, appeal_in_tx_fn in_tx,
+			  void *arg, struct appeal_result *out);
 
 /* Registrations waiting or in flight. */
 unsigned appeal_pending(const struct appeal_queue *q);

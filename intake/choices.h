@@ -1,6 +1,6 @@
 /* The closed answers of a report: its category, whether the director is
- * involved, and whether the reporter gives their name. Shared by the public form (intake/web.c) and the staff desk
- * that registers a report on someone's behalf (desk/desk.c). */
+ * involved, and whether the reporter gives their name. Shared by the public form (intake/web.c) and
+ * the staff desk that registers a report on someone's behalf (desk/desk.c). */
 #ifndef HOTLINE_INTAKE_CHOICES_H
 #define HOTLINE_INTAKE_CHOICES_H
 

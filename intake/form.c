@@ -8,11 +8,19 @@
 #include "base/utf8.h"
 
 static const char *const field_names[FIELD_COUNT] = {
-	[FIELD_LANG] = "lang",	   [FIELD_WHAT] = "what",	  [FIELD_WHEN_WHERE] = "when_where",
-	[FIELD_WHO] = "who",	   [FIELD_DIRECTOR] = "director_involved",
-	[FIELD_CATEGORY] = "category", [FIELD_IDENTITY] = "identity", [FIELD_NAME] = "name",
-	[FIELD_PHONE] = "phone",   [FIELD_EMAIL] = "email",	  [FIELD_ADDRESS] = "address",
-	[FIELD_RECEIPT] = "receipt", [FIELD_MESSAGE] = "message",
+    [FIELD_LANG] = "lang",
+    [FIELD_WHAT] = "what",
+    [FIELD_WHEN_WHERE] = "when_where",
+    [FIELD_WHO] = "who",
+    [FIELD_DIRECTOR] = "director_involved",
+    [FIELD_CATEGORY] = "category",
+    [FIELD_IDENTITY] = "identity",
+    [FIELD_NAME] = "name",
+    [FIELD_PHONE] = "phone",
+    [FIELD_EMAIL] = "email",
+    [FIELD_ADDRESS] = "address",
+    [FIELD_RECEIPT] = "receipt",
+    [FIELD_MESSAGE] = "message",
 };
 
 const char *form_field_name(enum form_field field)
@@ -78,7 +86,7 @@ static enum MHD_Result form_iterate(void *cls, enum MHD_ValueKind kind, const ch
 				return MHD_YES;
 			}
 			struct form_file *files =
-				realloc(f->files, sizeof(*files) * (f->nfiles + 1));
+			    realloc(f->files, sizeof(*files) * (f->nfiles + 1));
 			if (!files)
 				abort();
 			f->files = files;
@@ -88,7 +96,8 @@ static enum MHD_Result form_iterate(void *cls, enum MHD_ValueKind kind, const ch
 			file->len = 0;
 			file->index = f->nfiles - 1;
 			buf_puts(&file->name, filename);
-			buf_puts(&file->type, content_type ? content_type : "application/octet-stream");
+			buf_puts(&file->type,
+				 content_type ? content_type : "application/octet-stream");
 			/* the bytes go to the encrypted spool as they come: a
 			 * slow upload holds a record, not its size (issue 14) */
 			f->file_open = true;
@@ -140,8 +149,8 @@ bool form_begin(struct form *f, struct MHD_Connection *conn, const struct form_l
 	f->spool = spool;
 	for (int i = 0; i < FIELD_COUNT; i++)
 		buf_init(&f->fields[i]);
-	const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *type =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!type)
 		return false;
 	if (strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0 &&

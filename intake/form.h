@@ -46,12 +46,12 @@ struct form_file {
 
 enum form_status {
 	FORM_OK,
-	FORM_TOO_LARGE,	 /* body, a file or the number of files over the limits */
+	FORM_TOO_LARGE,	    /* body, a file or the number of files over the limits */
 	FORM_TEXT_TOO_LONG, /* a text field over max_text (see long_field) */
-	FORM_BAD_ENCODING,	 /* a text field or file name is not valid UTF-8 text */
-	FORM_MALFORMED,	 /* the post processor gave up */
-	FORM_SPOOL_FULL,	 /* the upload spool's cap (or the disk) is reached: 503, try later */
-	FORM_SPOOL_FAILED, /* the spool could not be written */
+	FORM_BAD_ENCODING,  /* a text field or file name is not valid UTF-8 text */
+	FORM_MALFORMED,	    /* the post processor gave up */
+	FORM_SPOOL_FULL,    /* the upload spool's cap (or the disk) is reached: 503, try later */
+	FORM_SPOOL_FAILED,  /* the spool could not be written */
 };
 
 struct spool;

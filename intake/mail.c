@@ -162,10 +162,10 @@ bool mail_find_receipt(const char *s, size_t from, size_t *start, size_t *end)
 			}
 		}
 		/* a 29th digit, even after a separator, makes it something else */
-		bool longer = last + 1 < len && (isdigit((unsigned char)s[last + 1]) ||
-						 ((s[last + 1] == ' ' || s[last + 1] == '-' ||
-						   s[last + 1] == '\t') &&
-						  last + 2 < len && isdigit((unsigned char)s[last + 2])));
+		bool longer = last + 1 < len &&
+			      (isdigit((unsigned char)s[last + 1]) ||
+			       ((s[last + 1] == ' ' || s[last + 1] == '-' || s[last + 1] == '\t') &&
+				last + 2 < len && isdigit((unsigned char)s[last + 2])));
 		if (digits == 28 && !longer) {
 			*start = i;
 			*end = last + 1;

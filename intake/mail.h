@@ -43,7 +43,8 @@ struct mail {
 	/* routing facts, not secret */
 	const char *language; /* "kk", "ru", "en" or NULL: no idea */
 	bool automatic;	      /* auto-reply, bulk, list or bounce: never acknowledged */
-	char reg_no[16];      /* "YYYY-NNNNNN" (or "YYYY-NNNNNNN" past 999,999) quoted in the subject, "" if none */
+	char reg_no[16]; /* "YYYY-NNNNNN" (or "YYYY-NNNNNNN" past 999,999) quoted in the subject, ""
+			    if none */
 };
 
 /* Once, before threads start. */

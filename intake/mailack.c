@@ -27,8 +27,7 @@ struct mailack {
 	bool key_queued;
 };
 
-static const char sql_ack[] =
-    "SELECT hotline.outbox_queue_sealed('mail_ack', $1, $2, $3)";
+static const char sql_ack[] = "SELECT hotline.outbox_queue_sealed('mail_ack', $1, $2, $3)";
 
 struct mailack *mailack_new(const char *to, const char *language, const char *receipt,
 			    const char *token, const char *spool_dir, unsigned long conn_id)

@@ -22,7 +22,8 @@ struct mailack;
  * LMTP connection in the log. NULL when out of memory (no acknowledgment
  * then). */
 struct mailack *mailack_new(const char *to, const char *language, const char *receipt,
-			    const char *token, const char *spool_dir, unsigned long conn_id) MUST_CHECK;
+			    const char *token, const char *spool_dir,
+			    unsigned long conn_id) MUST_CHECK;
 
 /* On the loop, once the appeal is registered as r: composes, seals and
  * queues it, unless acknowledgments are off (cfg, or no outbox_key).

@@ -39,15 +39,15 @@ void request_reply_page(struct request *req, unsigned status, struct buf *page)
 	size_t len;
 	char *data = buf_steal(page, &len);
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	    MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
 	store(req, status, resp);
 }
 
 void request_reply_text(struct request *req, unsigned status, const char *type, const char *text)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), (void *)text,
-								    MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	store(req, status, resp);
 }
@@ -154,8 +154,7 @@ void request_abort_all(struct web *w)
 	}
 }
 
-void page_error(struct request *req, unsigned status, const char *id, enum msg title,
-		enum msg text)
+void page_error(struct request *req, unsigned status, const char *id, enum msg title, enum msg text)
 {
 	struct buf b;
 	buf_init(&b);
@@ -200,7 +199,8 @@ void page_too_large(struct request *req)
 
 void page_overloaded(struct request *req)
 {
-	page_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "error-overloaded", M_ERR_BUSY_TITLE, M_ERR_BUSY);
+	page_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "error-overloaded", M_ERR_BUSY_TITLE,
+		   M_ERR_BUSY);
 	MHD_add_response_header(req->response, MHD_HTTP_HEADER_RETRY_AFTER, "60");
 }
 

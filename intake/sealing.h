@@ -36,8 +36,8 @@ struct intake_keys {
 /* Loads the three files named by the config (custodian_public_key,
  * case_public_key, receipt_pepper_file). False with the file and the reason
  * in err (nothing to free then). */
-bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *err, size_t errlen)
-    MUST_CHECK;
+bool intake_keys_load(const struct config *cfg, struct intake_keys *out, char *err,
+		      size_t errlen) MUST_CHECK;
 /* Wipes and frees the pepper (out->pepper becomes NULL). */
 void intake_keys_free(struct intake_keys *keys);
 
@@ -70,8 +70,8 @@ struct sealing_parts {
  * the routing facts; NULL when out of memory or when libsodium failed. The
  * JSON texts made on the way are wiped before they are freed; the parts
  * stay the caller's to wipe. */
-struct appeal *sealing_build(const struct intake_keys *keys, const struct sealing_parts *parts)
-    MUST_CHECK;
+struct appeal *sealing_build(const struct intake_keys *keys,
+			     const struct sealing_parts *parts) MUST_CHECK;
 
 /* The public key of the reporter's key pair derived from the receipt
  * (RECEIPT_DIGITS digits): staff seal their replies to it (docs/keys.md). */

@@ -28,8 +28,8 @@ struct spool {
 
 struct spool_file {
 	int fd;
-	size_t plain;	     /* plaintext bytes */
-	size_t disk;	     /* bytes written, counted in spool->used */
+	size_t plain; /* plaintext bytes */
+	size_t disk;  /* bytes written, counted in spool->used */
 	bool ended;
 };
 
@@ -279,8 +279,7 @@ enum spool_result spool_file_write(struct spool_upload *u, const void *data, siz
 		 * last one (FINAL) holds 1..SPOOL_CHUNK bytes, 0 only for an
 		 * empty file: the reader knows every record's length */
 		if (sec->pending == SPOOL_CHUNK) {
-			enum spool_result r =
-			    flush_record(u, f, RECORDS_TAG_MESSAGE);
+			enum spool_result r = flush_record(u, f, RECORDS_TAG_MESSAGE);
 			if (r != SPOOL_OK)
 				return r;
 		}
@@ -359,8 +358,7 @@ static bool next_record(struct spool_reader *r)
 		return false;
 	unsigned long long got = 0;
 	unsigned char tag = 0;
-	if (!records_pull(&sec->pull, sec->plain, &got, &tag, u->cipher, n + SS_ABYTES) ||
-	    got != n)
+	if (!records_pull(&sec->pull, sec->plain, &got, &tag, u->cipher, n + SS_ABYTES) || got != n)
 		return false;
 	if (tag != (last ? RECORDS_TAG_FINAL : RECORDS_TAG_MESSAGE))
 		return false;

@@ -70,14 +70,14 @@ static const char sql_message_recipients[] =
     "WHERE c.receipt_hash = $1 AND c.state = 'investigation' AND i.state <> 'closed' "
     "AND u.email IS NOT NULL AND NOT u.disabled";
 static const char sql_message_add[] =
-	"INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter) "
-	"VALUES ($1::bigint, 'reporter', $2, $3, $4) RETURNING id";
+    "INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter) "
+    "VALUES ($1::bigint, 'reporter', $2, $3, $4) RETURNING id";
 static const char sql_message_file[] =
-	"INSERT INTO hotline.attachments (case_id, message_id, meta, data) "
-	"VALUES ($1::bigint, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3)";
+    "INSERT INTO hotline.attachments (case_id, message_id, meta, data) "
+    "VALUES ($1::bigint, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3)";
 static const char sql_message_newest[] =
-	"UPDATE hotline.cases SET last_reporter_message = "
-	"currval(pg_get_serial_sequence('hotline.messages', 'id')) WHERE id = $1::bigint";
+    "UPDATE hotline.cases SET last_reporter_message = "
+    "currval(pg_get_serial_sequence('hotline.messages', 'id')) WHERE id = $1::bigint";
 static const char sql_message_event[] = "SELECT hotline.case_event($1::bigint, 'reporter_message')";
 static const char sql_message_notice[] =
     "SELECT hotline.outbox_queue('reporter_message', ARRAY[$1::text], $2, $3, $4::bigint)";
@@ -100,17 +100,16 @@ static void page_head(struct buf *b, const struct request *req)
 	}
 }
 
-static void form_page(struct request *req, unsigned status, const char *error_id,
-		      const char *error)
+static void form_page(struct request *req, unsigned status, const char *error_id, const char *error)
 {
 	enum lang lang = req->lang;
 	struct buf b;
 	buf_init(&b);
 	page_head(&b, req);
 	html_f(&b,
-		   "<form id=\"status\" method=\"post\" action=\"/status\" accept-charset=\"utf-8\">\n"
-		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p>",
-		   i18n_code(lang));
+	       "<form id=\"status\" method=\"post\" action=\"/status\" accept-charset=\"utf-8\">\n"
+	       "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p>",
+	       i18n_code(lang));
 	html_escape_str(&b, i18n(lang, M_STATUS_ENTER));
 	html_markup(&b, "</p>\n<label for=\"receipt\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_RECEIPT));
@@ -120,9 +119,10 @@ static void form_page(struct request *req, unsigned status, const char *error_id
 		html_escape_str(&b, error);
 		html_markup(&b, "</p>\n");
 	}
-	html_markup(&b, "<input type=\"text\" id=\"receipt\" name=\"receipt\" inputmode=\"numeric\" "
-		     "autocomplete=\"off\" spellcheck=\"false\" required>\n<p><button "
-		     "type=\"submit\">");
+	html_markup(&b,
+		    "<input type=\"text\" id=\"receipt\" name=\"receipt\" inputmode=\"numeric\" "
+		    "autocomplete=\"off\" spellcheck=\"false\" required>\n<p><button "
+		    "type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_SHOW));
 	html_markup(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);
@@ -151,11 +151,15 @@ static enum msg state_text(const char *state)
 		const char *state;
 		enum msg text;
 	} texts[] = {
-		{"registered", M_STATE_REGISTERED},	{"to_director", M_STATE_TO_DIRECTOR},
-		{"acknowledged", M_STATE_ACKNOWLEDGED}, {"referred", M_STATE_REFERRED},
-		{"not_considered", M_STATE_NOT_CONSIDERED}, {"urgent", M_STATE_URGENT},
-		{"forwarded", M_STATE_FORWARDED},	{"investigation", M_STATE_INVESTIGATION},
-		{"closed", M_STATE_CLOSED},
+	    {"registered", M_STATE_REGISTERED},
+	    {"to_director", M_STATE_TO_DIRECTOR},
+	    {"acknowledged", M_STATE_ACKNOWLEDGED},
+	    {"referred", M_STATE_REFERRED},
+	    {"not_considered", M_STATE_NOT_CONSIDERED},
+	    {"urgent", M_STATE_URGENT},
+	    {"forwarded", M_STATE_FORWARDED},
+	    {"investigation", M_STATE_INVESTIGATION},
+	    {"closed", M_STATE_CLOSED},
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		if (strcmp(texts[i].state, state) == 0)
@@ -258,8 +262,8 @@ static void put_message(struct buf *b, enum lang lang, const struct content_key 
 {
 	bool staff = strcmp(PQgetvalue(res, row, col->author), "staff") == 0;
 	bool answer = strcmp(PQgetvalue(res, row, col->is_reply), "t") == 0;
-	html_f(b, "<article class=\"message %s%s\"><h3>",
-		   staff ? "from-staff" : "from-reporter", answer ? " reply" : "");
+	html_f(b, "<article class=\"message %s%s\"><h3>", staff ? "from-staff" : "from-reporter",
+	       answer ? " reply" : "");
 	html_escape_str(b, i18n(lang, answer  ? M_STATUS_REPLY
 				      : staff ? M_STATUS_FROM_STAFF
 					      : M_STATUS_FROM_YOU));
@@ -392,7 +396,8 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 		html_escape_str(&b, i18n(lang, M_STATUS_NO_MESSAGES));
 		html_markup(&b, "</p>\n");
 	} else {
-		struct content_key *key = content_key_derive(req->receipt, RECEIPT_DIGITS, "reporter");
+		struct content_key *key =
+		    content_key_derive(req->receipt, RECEIPT_DIGITS, "reporter");
 		struct secret_key *rsk = reporter_key_derive(req->receipt, RECEIPT_DIGITS);
 		struct message_cols col = message_cols(messages);
 		for (int i = 0; i < n; i++)
@@ -409,12 +414,12 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 		html_markup(&b, "</p>\n");
 	}
 	html_f(&b,
-		   "<form id=\"followup\" method=\"post\" action=\"/status/message\" "
-		   "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
-		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
-		   "<input type=\"hidden\" name=\"receipt\" value=\"%s\">\n"
-		   "<label for=\"message\">",
-		   i18n_code(lang), req->receipt);
+	       "<form id=\"followup\" method=\"post\" action=\"/status/message\" "
+	       "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
+	       "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n"
+	       "<input type=\"hidden\" name=\"receipt\" value=\"%s\">\n"
+	       "<label for=\"message\">",
+	       i18n_code(lang), req->receipt);
 	html_escape_str(&b, i18n(lang, M_STATUS_MESSAGE));
 	html_markup(&b, "</label>\n");
 	if (error) {
@@ -429,7 +434,7 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	html_markup(&b, "</textarea>\n<label for=\"files\">");
 	html_escape_str(&b, i18n(lang, M_FORM_FILES));
 	html_markup(&b, "</label>\n<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
-		     "<p><button type=\"submit\">");
+			"<p><button type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_SEND));
 	html_markup(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);
@@ -569,8 +574,7 @@ static void page_sent_redirect(struct request *req, bool finished)
 void status_page_sent(struct request *req)
 {
 	enum lang lang = req->lang;
-	const char *which =
-	    MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "case");
+	const char *which = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "case");
 	bool finished = which && strcmp(which, "finished") == 0;
 	struct buf b;
 	buf_init(&b);
@@ -584,15 +588,16 @@ void status_page_sent(struct request *req)
 		html_markup(&b, "</p>\n");
 	}
 	html_f(&b,
-		   "<form id=\"status\" method=\"post\" action=\"/status\" accept-charset=\"utf-8\">\n"
-		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p id=\"enter-again\">",
-		   i18n_code(lang));
+	       "<form id=\"status\" method=\"post\" action=\"/status\" accept-charset=\"utf-8\">\n"
+	       "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<p id=\"enter-again\">",
+	       i18n_code(lang));
 	html_escape_str(&b, i18n(lang, M_STATUS_SENT_AGAIN));
 	html_markup(&b, "</p>\n<label for=\"receipt\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_RECEIPT));
-	html_markup(&b, "</label>\n<input type=\"text\" id=\"receipt\" name=\"receipt\" "
-		     "inputmode=\"numeric\" autocomplete=\"off\" spellcheck=\"false\" required>\n"
-		     "<p><button type=\"submit\">");
+	html_markup(&b,
+		    "</label>\n<input type=\"text\" id=\"receipt\" name=\"receipt\" "
+		    "inputmode=\"numeric\" autocomplete=\"off\" spellcheck=\"false\" required>\n"
+		    "<p><button type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_SHOW));
 	html_markup(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);
@@ -630,8 +635,7 @@ static bool encrypt_text(const struct content_key *key, const char *text, size_t
 	return content_encrypt(key, text, len, out, outlen);
 }
 
-static void add_text_params(struct db_job *job, const char *sql_text, int n,
-			    const char *const *v)
+static void add_text_params(struct db_job *job, const char *sql_text, int n, const char *const *v)
 {
 	db_job_add(job, sql_text, n, v, NULL, NULL);
 }
@@ -666,9 +670,10 @@ static void proceed_message(struct request *req, struct message_wait *mw)
 	}
 	for (unsigned i = 0; i < f->nfiles; i++) {
 		struct form_file *ff = &f->files[i];
-		json_t *meta = json_pack("{s:s%,s:s%,s:I}", "name", ff->name.data ? ff->name.data : "",
-					 ff->name.len, "type", ff->type.data ? ff->type.data : "",
-					 ff->type.len, "size", (json_int_t)ff->len);
+		json_t *meta =
+		    json_pack("{s:s%,s:s%,s:I}", "name", ff->name.data ? ff->name.data : "",
+			      ff->name.len, "type", ff->type.data ? ff->type.data : "",
+			      ff->type.len, "size", (json_int_t)ff->len);
 		char *mtext = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
 		json_decref(meta);
 		unsigned char *mct = NULL, *dct = NULL;
@@ -697,8 +702,8 @@ static void proceed_message(struct request *req, struct message_wait *mw)
 		add_text_params(job, sql_message_event, 1, v);
 	}
 	for (int i = 0; i < mw->nrecipients; i++) {
-		const char *v[4] = {mw->recipients[i], mw->notice.subject.data, mw->notice.body.data,
-				    mw->case_id};
+		const char *v[4] = {mw->recipients[i], mw->notice.subject.data,
+				    mw->notice.body.data, mw->case_id};
 		add_text_params(job, sql_message_notice, 4, v);
 	}
 	db_job_add(job, sql_commit, 0, NULL, NULL, NULL);

@@ -184,7 +184,7 @@ static void put_textarea(struct buf *b, struct request *req, const struct form *
 	put_label(b, req->lang, name, label, required);
 	put_too_long(b, req, e, field);
 	html_f(b, "<textarea id=\"%s\" name=\"%s\" rows=\"%u\"%s>", name, name, rows,
-		   required ? " required" : "");
+	       required ? " required" : "");
 	html_escape_str(b, field_value(f, field));
 	html_markup(b, "</textarea>\n");
 }
@@ -197,7 +197,7 @@ static void put_input(struct buf *b, struct request *req, const struct form *f,
 	put_label(b, req->lang, name, label, false);
 	put_too_long(b, req, e, field);
 	html_f(b, "<input type=\"%s\" id=\"%s\" name=\"%s\" autocomplete=\"%s\" value=\"", type,
-		   name, name, autocomplete);
+	       name, name, autocomplete);
 	html_escape_str(b, field_value(f, field));
 	html_markup(b, "\">\n");
 }
@@ -244,10 +244,10 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 		html_markup(&b, "</div>\n");
 	}
 	html_f(&b,
-		   "<form id=\"report\" method=\"post\" action=\"/report\" "
-		   "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
-		   "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<fieldset>\n",
-		   i18n_code(lang));
+	       "<form id=\"report\" method=\"post\" action=\"/report\" "
+	       "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
+	       "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<fieldset>\n",
+	       i18n_code(lang));
 
 	put_textarea(&b, req, f, e, FIELD_WHAT, M_FORM_WHAT, true, 8);
 	html_markup(&b, "<p class=\"hint\">");
@@ -324,7 +324,7 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	if (e && e->files_lost)
 		put_error(&b, lang, "files", M_ERR_FILES_AGAIN);
 	html_markup(&b, "<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
-		     "<p class=\"hint\" id=\"limits\">");
+			"<p class=\"hint\" id=\"limits\">");
 	html_escape_str(&b, limits);
 	html_markup(&b, "</p>\n</fieldset>\n<button type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_FORM_SUBMIT));
@@ -768,7 +768,7 @@ static void request_start(struct request *req, const char *url, const char *meth
 		page_error(req, MHD_HTTP_METHOD_NOT_ALLOWED, "error-method", M_ERR_METHOD_TITLE,
 			   M_ERR_METHOD);
 		MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW,
-					strcmp(url, "/status") == 0	 ? "GET, POST"
+					strcmp(url, "/status") == 0	   ? "GET, POST"
 					: strcmp(url, "/status/sent") == 0 ? "GET"
 									   : "GET, POST");
 		return;

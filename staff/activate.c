@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-
 #include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
@@ -22,7 +21,6 @@
 #include "staff/internal.h"
 #include "accounts/totp.h"
 #include "workflow/wfdb.h"
-
 
 /* b32: the TOTP secret offered (the one sent back, or NULL for a fresh
  * one). */
@@ -56,29 +54,32 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg error, bool
 	}
 	staff_html(c, "<p class=\"hint\">");
 	staff_text(c, M_ACTIVATE_INTRO);
-	staff_html(c, "</p>\n<form method=\"post\" action=\"/staff/activate\" class=\"login\">\n"
-			"<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n<label for=\"login\">",
-		     token);
+	staff_html(c,
+		   "</p>\n<form method=\"post\" action=\"/staff/activate\" class=\"login\">\n"
+		   "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n<label for=\"login\">",
+		   token);
 	staff_text(c, M_STAFF_LOGIN_LOGIN);
-	staff_html(c, "</label>\n<input id=\"login\" name=\"login\" autocomplete=\"username\" "
-			"autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"63\" value=\"");
+	staff_html(
+	    c, "</label>\n<input id=\"login\" name=\"login\" autocomplete=\"username\" "
+	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"63\" value=\"");
 	if (error)
 		staff_esc(c, staff_arg(c, "login"));
 	staff_html(c, "\">\n<label for=\"activation-code\">");
 	staff_text(c, M_ACTIVATE_CODE);
 	staff_html(c, "</label>\n<input id=\"activation-code\" name=\"code\" required "
-			"autocomplete=\"one-time-code\" autocapitalize=\"none\" spellcheck=\"false\" "
-			"maxlength=\"40\">\n<label for=\"new-password\">");
+		      "autocomplete=\"one-time-code\" autocapitalize=\"none\" spellcheck=\"false\" "
+		      "maxlength=\"40\">\n<label for=\"new-password\">");
 	staff_text(c, M_PASSWORD_NEW);
-	staff_html(c, "</label>\n<input id=\"new-password\" name=\"password\" type=\"password\" "
-			"autocomplete=\"new-password\" required minlength=\"%d\" maxlength=\"256\">\n"
-			"<p class=\"hint\">",
-		     ACCOUNT_PASSWORD_MIN);
+	staff_html(c,
+		   "</label>\n<input id=\"new-password\" name=\"password\" type=\"password\" "
+		   "autocomplete=\"new-password\" required minlength=\"%d\" maxlength=\"256\">\n"
+		   "<p class=\"hint\">",
+		   ACCOUNT_PASSWORD_MIN);
 	staff_text(c, M_PASSWORD_RULES);
 	staff_html(c, "</p>\n<label for=\"new-password-again\">");
 	staff_text(c, M_PASSWORD_AGAIN);
 	staff_html(c, "</label>\n<input id=\"new-password-again\" name=\"again\" type=\"password\" "
-			"autocomplete=\"new-password\" required maxlength=\"256\">\n<h2>");
+		      "autocomplete=\"new-password\" required maxlength=\"256\">\n<h2>");
 	staff_text(c, M_ACTIVATE_TOTP_TITLE);
 	staff_html(c, "</h2>\n<p class=\"hint\">");
 	staff_text(c, M_ACTIVATE_TOTP_HINT);
@@ -97,13 +98,14 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg error, bool
 	staff_html(c, "<br><code id=\"totp-secret\" data-fresh>");
 	for (size_t i = 0; b32[i]; i++)
 		staff_html(c, "%s%c", i && i % 4 == 0 ? " " : "", b32[i]);
-	staff_html(c, "</code></p>\n<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
-			"<label for=\"totp-code\">",
-		     b32);
+	staff_html(c,
+		   "</code></p>\n<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
+		   "<label for=\"totp-code\">",
+		   b32);
 	staff_text(c, M_MYTOTP_CODE);
 	staff_html(c, "</label>\n<input id=\"totp-code\" name=\"totp\" inputmode=\"numeric\" "
-			"autocomplete=\"one-time-code\" maxlength=\"6\" pattern=\"[0-9]{6}\">\n"
-			"<p><button type=\"submit\" id=\"activate-submit\">");
+		      "autocomplete=\"one-time-code\" maxlength=\"6\" pattern=\"[0-9]{6}\">\n"
+		      "<p><button type=\"submit\" id=\"activate-submit\">");
 	staff_text(c, M_ACTIVATE_SUBMIT);
 	staff_html(c, "</button></p>\n</form>\n");
 	staff_page_end(c);

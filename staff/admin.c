@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
@@ -70,10 +69,10 @@ static void role_fieldset(struct staff_ctx *c, const char *id, enum msg legend, 
 	staff_html(c, "</legend>\n");
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		staff_html(c,
-			     "<label class=\"choice\"><input type=\"checkbox\" name=\"%s\" "
-			     "value=\"%s\" id=\"%s-%s\"%s> ",
-			     name, role_name((enum role)r), prefix, role_name((enum role)r),
-			     checked & ROLE_BIT(r) ? " checked" : "");
+			   "<label class=\"choice\"><input type=\"checkbox\" name=\"%s\" "
+			   "value=\"%s\" id=\"%s-%s\"%s> ",
+			   name, role_name((enum role)r), prefix, role_name((enum role)r),
+			   checked & ROLE_BIT(r) ? " checked" : "");
 		staff_text(c, role_msgs[r]);
 		staff_html(c, "</label>\n");
 	}
@@ -115,8 +114,8 @@ static void role_list(struct staff_ctx *c, unsigned roles)
 /* A page that shows a new account's activation code once: the
  * administrator hands it over and never learns the password
  * (docs/staff.md, "Accounts and activation"). */
-static void code_page(struct staff_ctx *c, const char *login, const char *code,
-		      const char *pending, enum msg title)
+static void code_page(struct staff_ctx *c, const char *login, const char *code, const char *pending,
+		      enum msg title)
 {
 	staff_page_begin(c, i18n(c->lang, title));
 	staff_html(c, "<h1>");
@@ -290,8 +289,8 @@ static void users_render_add(struct staff_ctx *c, enum msg error)
 	staff_html(c, "<label for=\"new-login-field\">");
 	staff_text(c, M_STAFF_LOGIN_LOGIN);
 	staff_html(c, "</label>\n<input id=\"new-login-field\" name=\"login\" required "
-			"maxlength=\"63\" pattern=\"[a-z0-9][a-z0-9._\\-]*\" autocapitalize=\"none\" "
-			"spellcheck=\"false\" value=\"");
+		      "maxlength=\"63\" pattern=\"[a-z0-9][a-z0-9._\\-]*\" autocapitalize=\"none\" "
+		      "spellcheck=\"false\" value=\"");
 	if (error)
 		staff_esc(c, staff_arg(c, "login"));
 	staff_html(c, "\">\n<p class=\"hint\">");
@@ -299,7 +298,7 @@ static void users_render_add(struct staff_ctx *c, enum msg error)
 	staff_html(c, "</p>\n<label for=\"new-name\">");
 	staff_text(c, M_ADMIN_NAME);
 	staff_html(c, "</label>\n<input id=\"new-name\" name=\"name\" required maxlength=\"127\" "
-			"value=\"");
+		      "value=\"");
 	if (error)
 		staff_esc(c, staff_arg(c, "name"));
 	staff_html(c, "\">\n");
@@ -451,9 +450,9 @@ static void user_render_facts(struct staff_ctx *c, const struct user_view *v)
 	staff_html(c, "<dl id=\"account\">\n<dt>");
 	staff_text(c, M_ADMIN_STATE);
 	staff_html(c, "</dt><dd id=\"state\" data-state=\"%s\">",
-		     a->disabled   ? "disabled"
-		     : a->inactive ? "inactive"
-				   : "active");
+		   a->disabled	 ? "disabled"
+		   : a->inactive ? "inactive"
+				 : "active");
 	staff_text(c, a->disabled   ? M_ADMIN_DISABLED
 		      : a->inactive ? M_ADMIN_NOT_ACTIVATED
 				    : M_ADMIN_ACTIVE);
@@ -510,9 +509,10 @@ static void user_render_forms(struct staff_ctx *c, const char *login, const stru
 	staff_form_open(c, "/staff/admin/user/disable", false);
 	staff_html(c, "<input type=\"hidden\" name=\"login\" value=\"");
 	staff_esc(c, login);
-	staff_html(c, "\">\n<input type=\"hidden\" name=\"disable\" value=\"%s\">\n"
-			"<button type=\"submit\" id=\"disable-submit\" class=\"secondary\">",
-		     a->disabled ? "no" : "yes");
+	staff_html(c,
+		   "\">\n<input type=\"hidden\" name=\"disable\" value=\"%s\">\n"
+		   "<button type=\"submit\" id=\"disable-submit\" class=\"secondary\">",
+		   a->disabled ? "no" : "yes");
 	staff_text(c, a->disabled ? M_ADMIN_ENABLE : M_ADMIN_DISABLE);
 	staff_html(c, "</button>\n</form>\n");
 	staff_form_open(c, "/staff/admin/user/reset", false);
@@ -578,7 +578,7 @@ static long long user_id(struct staff_ctx *c, const char *login)
 	PGresult *res = PQexecParams(c->db, sql_id, 1, NULL, v, NULL, NULL, 0);
 	long long id = PQresultStatus(res) != PGRES_TUPLES_OK ? -1
 		       : PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, db_col(res, "id")))
-							      : 0;
+					     : 0;
 	PQclear(res);
 	return id;
 }
@@ -812,8 +812,7 @@ const struct staff_route staff_admin_routes[] = {
     {"POST", "/staff/admin/users/add", ROLE_BIT(ROLE_ADMIN), user_add_post, "admin.user.add"},
     {"GET", "/staff/admin/user/*", ROLE_BIT(ROLE_ADMIN), user_get, "admin.user"},
     {"POST", "/staff/admin/user/roles", ROLE_BIT(ROLE_ADMIN), roles_post, "admin.user.roles"},
-    {"POST", "/staff/admin/user/disable", ROLE_BIT(ROLE_ADMIN), disable_post,
-     "admin.user.disable"},
+    {"POST", "/staff/admin/user/disable", ROLE_BIT(ROLE_ADMIN), disable_post, "admin.user.disable"},
     {"POST", "/staff/admin/user/reset", ROLE_BIT(ROLE_ADMIN), reset_post, "admin.user.reset"},
     {"GET", "/staff/admin/policy", ROLE_BIT(ROLE_ADMIN), policy_get, "admin.policy"},
     {"POST", "/staff/admin/policy", ROLE_BIT(ROLE_ADMIN), policy_post, "admin.policy.set"},

@@ -21,34 +21,35 @@
  * after a row is a keyset: (registered_at, id) below that row's, never
  * OFFSET, so page 20,000 costs what page 1 does. */
 static const char sql_archive[] =
-	"SELECT j.reg_no, to_char(c.registered_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI') AS registered, c.channel, c.category, c.state, c.director_named, "
-	"hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE " CASEFILE_VISIBILITY_SQL("$1") " "
-	"AND ($2::text IS NULL OR c.state = $2) "
-	"AND ($3::text IS NULL OR c.channel = $3) "
-	"AND ($4::text IS NULL OR c.category = $4) "
-	"AND ($5::date IS NULL OR c.registered_at >= ($5::date::timestamp AT TIME ZONE "
-	SQL_ZONE ")) "
-	"AND ($6::date IS NULL OR c.registered_at < (($6::date + 1)::timestamp AT TIME ZONE "
-	SQL_ZONE ")) "
-	"AND ($7::text IS NULL OR j.reg_no = $7) "
-	"AND ($8::timestamptz IS NULL OR (c.registered_at, c.id) < ($8::timestamptz, $9::bigint)) "
-	"ORDER BY c.registered_at DESC, c.id DESC LIMIT 51";
+    "SELECT j.reg_no, to_char(c.registered_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI') AS registered, c.channel, c.category, c.state, c.director_named, "
+    "hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE " CASEFILE_VISIBILITY_SQL("$1") " "
+					   "AND ($2::text IS NULL OR c.state = $2) "
+					   "AND ($3::text IS NULL OR c.channel = $3) "
+					   "AND ($4::text IS NULL OR c.category = $4) "
+					   "AND ($5::date IS NULL OR c.registered_at >= "
+					   "($5::date::timestamp AT TIME ZONE " SQL_ZONE ")) "
+					   "AND ($6::date IS NULL OR c.registered_at < (($6::date "
+					   "+ 1)::timestamp AT TIME ZONE " SQL_ZONE ")) "
+					   "AND ($7::text IS NULL OR j.reg_no = $7) "
+					   "AND ($8::timestamptz IS NULL OR (c.registered_at, "
+					   "c.id) < ($8::timestamptz, $9::bigint)) "
+					   "ORDER BY c.registered_at DESC, c.id DESC LIMIT 51";
 /* Where the page after a row starts: that row's key, if the user may see
  * it. */
 static const char sql_cursor[] =
-	"SELECT c.registered_at::text AS registered_at, c.id FROM hotline.cases c "
-	"JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE j.reg_no = $1 AND " CASEFILE_VISIBILITY_SQL("$2");
+    "SELECT c.registered_at::text AS registered_at, c.id FROM hotline.cases c "
+    "JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE j.reg_no = $1 AND " CASEFILE_VISIBILITY_SQL("$2");
 
-static const char *const states[] = {"registered", "to_director",   "acknowledged",
-				      "referred",   "not_considered", "urgent",
-				      "forwarded",  "investigation",  "closed"};
+static const char *const states[] = {"registered", "to_director",    "acknowledged",
+				     "referred",   "not_considered", "urgent",
+				     "forwarded",  "investigation",  "closed"};
 static const char *const channels[] = {"web", "email", "phone", "written", "in_person"};
 static const char *const categories[] = {"corruption", "conflict_of_interest", "gift",
-					  "unlawful_order", "other"};
+					 "unlawful_order", "other"};
 #define COUNT(a) (sizeof(a) / sizeof(a[0]))
 
 /* The filter's value when it is one of the known ones, else NULL. */
@@ -67,11 +68,11 @@ static bool date_ok(const char *s)
 {
 	int y, m, d;
 	char tail;
-	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
-	       y >= 2000 && y <= 2999 && m >= 1 && m <= 12 && d >= 1 &&
+	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && y >= 2000 &&
+	       y <= 2999 && m >= 1 && m <= 12 && d >= 1 &&
 	       d <= (m == 2 ? ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28)
 		     : (m == 4 || m == 6 || m == 9 || m == 11) ? 30
-							   : 31);
+							       : 31);
 }
 
 static bool reg_no_ok(const char *s)
@@ -101,9 +102,8 @@ static void read_filters(struct staff_ctx *c, struct filters *f)
 	f->after = reg_no_ok(after) ? after : NULL;
 }
 
-static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
-			  const char *chosen, const char *const *list, size_t n,
-			  enum msg (*text)(const char *))
+static void filter_select(struct staff_ctx *c, const char *name, enum msg label, const char *chosen,
+			  const char *const *list, size_t n, enum msg (*text)(const char *))
 {
 	staff_html(c, "<div>");
 	board_filter_select(c, "a", name, label, chosen, list, n, text);
@@ -116,7 +116,7 @@ static void filter_input(struct staff_ctx *c, const char *name, enum msg label, 
 	staff_html(c, "<div><label for=\"a-%s\">", name);
 	staff_text(c, label);
 	staff_html(c, "</label>\n<input type=\"%s\" id=\"a-%s\" name=\"%s\" value=\"", type, name,
-		     name);
+		   name);
 	staff_esc(c, value ? value : "");
 	staff_markup(c, "\"");
 	staff_markup(c, extra_markup);
@@ -126,15 +126,15 @@ static void filter_input(struct staff_ctx *c, const char *name, enum msg label, 
 static void put_form(struct staff_ctx *c, const struct filters *f)
 {
 	staff_html(c, "<form id=\"archive-filter\" class=\"filters\" method=\"get\" "
-			"action=\"/staff/archive\">\n");
+		      "action=\"/staff/archive\">\n");
 	filter_input(c, "reg_no", M_CASE_REG_NO, "text", f->reg_no,
 		     " inputmode=\"numeric\" placeholder=\"2026-000001\" autocomplete=\"off\"");
 	filter_select(c, "state", M_BOARD_STATE, f->state, states, COUNT(states),
 		      casefile_state_text);
 	filter_select(c, "channel", M_BOARD_CHANNEL, f->channel, channels, COUNT(channels),
 		      casefile_channel_text);
-	filter_select(c, "category", M_BOARD_CATEGORY, f->category, categories,
-		      COUNT(categories), casefile_category_text);
+	filter_select(c, "category", M_BOARD_CATEGORY, f->category, categories, COUNT(categories),
+		      casefile_category_text);
 	filter_input(c, "from", M_ARCH_FROM, "date", f->from, "");
 	filter_input(c, "to", M_ARCH_TO, "date", f->to, "");
 	staff_html(c, "<div><button type=\"submit\" id=\"archive-search\">");
@@ -220,13 +220,20 @@ static bool archive_load(struct staff_ctx *c, struct archive_view *v)
 		if (PQntuples(cur) == 1) {
 			snprintf(after_at, sizeof(after_at), "%s",
 				 PQgetvalue(cur, 0, db_col(cur, "registered_at")));
-			snprintf(after_id, sizeof(after_id), "%s", PQgetvalue(cur, 0, db_col(cur, "id")));
+			snprintf(after_id, sizeof(after_id), "%s",
+				 PQgetvalue(cur, 0, db_col(cur, "id")));
 		}
 		PQclear(cur);
 	}
-	const char *p[9] = {mode,	  f->state, f->channel,
-			    f->category, f->from,  f->to,
-			    f->reg_no,	  after_at[0] ? after_at : NULL, after_id[0] ? after_id : NULL};
+	const char *p[9] = {mode,
+			    f->state,
+			    f->channel,
+			    f->category,
+			    f->from,
+			    f->to,
+			    f->reg_no,
+			    after_at[0] ? after_at : NULL,
+			    after_id[0] ? after_id : NULL};
 	if (!(v->res = casefile_query(c, sql_archive, 9, p)))
 		return false;
 	v->n = PQntuples(v->res);
@@ -257,13 +264,14 @@ static void put_rows(struct staff_ctx *c, const struct archive_view *v)
 		const char *reg_no = r->reg_no;
 		const char *state = r->state;
 		int unread = r->unread;
-		staff_html(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
-			     unread > 0 ? " unread" : "",
-			     known(state, states, COUNT(states)) ? state : "");
+		staff_html(
+		    c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
+		    unread > 0 ? " unread" : "", known(state, states, COUNT(states)) ? state : "");
 		staff_esc(c, reg_no);
 		staff_html(c, "\" class=\"reg-no\">");
 		staff_esc(c, reg_no);
-		staff_markup(c, r->director_named ? "</a> <span class=\"tag\">&#9888;</span>" : "</a>");
+		staff_markup(c, r->director_named ? "</a> <span class=\"tag\">&#9888;</span>"
+						  : "</a>");
 		board_unread_badge(c, unread);
 		staff_html(c, "</td><td>");
 		staff_esc(c, r->registered);
@@ -326,13 +334,13 @@ static void archive(struct staff_ctx *c)
 }
 
 const struct staff_route staff_archive_routes[] = {
-	{"GET", "/staff/archive",
-	 ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE), archive,
-	 "archive"},
-	{NULL, NULL, 0, NULL, NULL},
+    {"GET", "/staff/archive",
+     ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE), archive,
+     "archive"},
+    {NULL, NULL, 0, NULL, NULL},
 };
 
 const struct staff_menu staff_archive_menu[] = {
-	{"/staff/archive", M_ARCH_TITLE},
-	{NULL, 0},
+    {"/staff/archive", M_ARCH_TITLE},
+    {NULL, 0},
 };

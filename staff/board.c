@@ -22,27 +22,27 @@
  * by date. A finished case with a reporter's message nobody has opened yet
  * stays on the board until someone opens it. */
 static const char sql_board[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
-	"AS registered, j.channel, c.category, c.state, c.director_named, "
-	"coalesce(to_char(d.due_date, 'YYYY-MM-DD'), '') AS due, coalesce(d.kind, '') AS due_kind, "
-	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late, "
-	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD'), '') AS informed, "
-	"hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"LEFT JOIN LATERAL (SELECT dd.due_date, dd.kind FROM hotline.deadlines dd "
-	"  WHERE dd.case_id = c.id AND dd.met_at IS NULL ORDER BY dd.due_date LIMIT 1) d ON true "
-	"WHERE (c.state NOT IN ('closed', 'referred', 'not_considered') "
-	"OR c.last_reporter_message > c.messages_read_upto) "
-	"AND ($2 = '' OR j.channel = $2) AND ($3 = '' OR c.category = $3) "
-	"AND ($4 = '' OR c.state = $4) "
-	"ORDER BY late DESC, d.due_date NULLS LAST, j.id";
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
+    "AS registered, j.channel, c.category, c.state, c.director_named, "
+    "coalesce(to_char(d.due_date, 'YYYY-MM-DD'), '') AS due, coalesce(d.kind, '') AS due_kind, "
+    "(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late, "
+    "coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD'), '') AS informed, "
+    "hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "LEFT JOIN LATERAL (SELECT dd.due_date, dd.kind FROM hotline.deadlines dd "
+    "  WHERE dd.case_id = c.id AND dd.met_at IS NULL ORDER BY dd.due_date LIMIT 1) d ON true "
+    "WHERE (c.state NOT IN ('closed', 'referred', 'not_considered') "
+    "OR c.last_reporter_message > c.messages_read_upto) "
+    "AND ($2 = '' OR j.channel = $2) AND ($3 = '' OR c.category = $3) "
+    "AND ($4 = '' OR c.state = $4) "
+    "ORDER BY late DESC, d.due_date NULLS LAST, j.id";
 
 static const char *const channels[] = {"web", "email", "phone", "written", "in_person"};
 static const char *const categories[] = {"corruption", "conflict_of_interest", "gift",
-					  "unlawful_order", "other"};
-static const char *const states[] = {"registered", "to_director", "acknowledged", "urgent",
-				      "forwarded", "investigation"};
+					 "unlawful_order", "other"};
+static const char *const states[] = {"registered", "to_director", "acknowledged",
+				     "urgent",	   "forwarded",	  "investigation"};
 #define COUNT(a) (sizeof(a) / sizeof(a[0]))
 
 /* The filter's value when it is one of the known ones, else "". */
@@ -61,22 +61,21 @@ void board_filter_select(struct staff_ctx *c, const char *id_prefix, const char 
 {
 	staff_html(c, "<label for=\"%s-%s\">", id_prefix, name);
 	staff_text(c, label);
-	staff_html(c, "</label>\n<select id=\"%s-%s\" name=\"%s\"><option value=\"\">",
-		     id_prefix, name, name);
+	staff_html(c, "</label>\n<select id=\"%s-%s\" name=\"%s\"><option value=\"\">", id_prefix,
+		   name, name);
 	staff_text(c, M_BOARD_ALL);
 	staff_html(c, "</option>");
 	for (size_t i = 0; i < n; i++) {
 		staff_html(c, "<option value=\"%s\"%s>", list[i],
-			     chosen && strcmp(chosen, list[i]) == 0 ? " selected" : "");
+			   chosen && strcmp(chosen, list[i]) == 0 ? " selected" : "");
 		staff_text(c, text(list[i]));
 		staff_html(c, "</option>");
 	}
 	staff_html(c, "</select>");
 }
 
-static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
-			  const char *chosen, const char *const *list, size_t n,
-			  enum msg (*text)(const char *))
+static void filter_select(struct staff_ctx *c, const char *name, enum msg label, const char *chosen,
+			  const char *const *list, size_t n, enum msg (*text)(const char *))
 {
 	board_filter_select(c, "f", name, label, chosen, list, n, text);
 	staff_html(c, "\n");
@@ -174,7 +173,7 @@ static void board_render_row(struct staff_ctx *c, const struct board_row *r)
 	const char *reg_no = r->reg_no, *due = r->due;
 	bool late = r->late;
 	staff_html(c, "<tr class=\"case-row%s\" data-state=\"%s\"><td><a href=\"/staff/case/",
-		     late ? " overdue" : "", known(r->state, states, COUNT(states)));
+		   late ? " overdue" : "", known(r->state, states, COUNT(states)));
 	staff_esc(c, reg_no);
 	staff_html(c, "\" class=\"reg-no\">");
 	staff_esc(c, reg_no);
@@ -226,7 +225,7 @@ static void board_render(struct staff_ctx *c, const struct board_view *v)
 	staff_html(c, "<h1>");
 	staff_text(c, M_BOARD_TITLE);
 	staff_html(c, "</h1>\n<form id=\"board-filter\" class=\"filters\" method=\"get\" "
-			"action=\"/staff/board\">\n");
+		      "action=\"/staff/board\">\n");
 	filter_select(c, "channel", M_BOARD_CHANNEL, v->channel, channels, COUNT(channels),
 		      casefile_channel_text);
 	filter_select(c, "category", M_BOARD_CATEGORY, v->category, categories, COUNT(categories),
@@ -282,11 +281,11 @@ static void board(struct staff_ctx *c)
 }
 
 const struct staff_route staff_board_routes[] = {
-	{"GET", "/staff/board", ROLE_BIT(ROLE_COMPLIANCE), board, "board"},
-	{NULL, NULL, 0, NULL, NULL},
+    {"GET", "/staff/board", ROLE_BIT(ROLE_COMPLIANCE), board, "board"},
+    {NULL, NULL, 0, NULL, NULL},
 };
 
 const struct staff_menu staff_board_menu[] = {
-	{"/staff/board", M_BOARD_TITLE},
-	{NULL, 0},
+    {"/staff/board", M_BOARD_TITLE},
+    {NULL, 0},
 };

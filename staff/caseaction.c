@@ -105,8 +105,8 @@ static enum note_stored store_note(struct staff_ctx *c, const struct casefile *k
 				   size_t len, char note_id[24])
 {
 	static const char sql_note[] =
-		"INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
-		"RETURNING id";
+	    "INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
+	    "RETURNING id";
 	struct content_key *key = casefile_content_key(c, k);
 	if (!key)
 		return NOTE_NO_KEY;
@@ -223,15 +223,15 @@ static void forwarded(struct staff_ctx *c)
 static void reply(struct staff_ctx *c)
 {
 	static const char sql_reporter_key[] =
-		"SELECT reporter_public_key FROM hotline.cases WHERE id = $1";
+	    "SELECT reporter_public_key FROM hotline.cases WHERE id = $1";
 	static const char sql_message[] =
-		"INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter, "
-		"staff_login, is_reply) VALUES ($1, 'staff', $2, $3, $4, $5, $6)";
+	    "INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter, "
+	    "staff_login, is_reply) VALUES ($1, 'staff', $2, $3, $4, $5, $6)";
 	static const char sql_event[] =
-		"SELECT hotline.case_event($1, $2, jsonb_build_object('by', $3::text))";
+	    "SELECT hotline.case_event($1, $2, jsonb_build_object('by', $3::text))";
 	static const char sql_meet_reply[] =
-		"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = 'reply' "
-		"AND met_at IS NULL";
+	    "UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = 'reply' "
+	    "AND met_at IS NULL";
 	const char *text = staff_arg(c, "message");
 	size_t len = staff_arg_len(c, "message");
 	bool answer = strcmp(staff_arg(c, "answer"), "yes") == 0;
@@ -253,10 +253,9 @@ static void reply(struct staff_ctx *c)
 	const char *v[1] = {k.id};
 	PGresult *res = casefile_query(c, sql_reporter_key, 1, v);
 	size_t pklen = 0;
-	unsigned char *pk =
-	    res && PQntuples(res) == 1
-		? casefile_bytea(res, 0, db_col(res, "reporter_public_key"), &pklen)
-		: NULL;
+	unsigned char *pk = res && PQntuples(res) == 1
+				? casefile_bytea(res, 0, db_col(res, "reporter_public_key"), &pklen)
+				: NULL;
 	PQclear(res);
 	if (!pk || pklen != KEYS_PUBLIC_BYTES) {
 		PQfreemem(pk);
@@ -280,8 +279,11 @@ static void reply(struct staff_ctx *c)
 		  seal_to(&reporter, text, len, &body_reporter, &rlen);
 	content_key_free(mk);
 	if (ok) {
-		const char *mv[6] = {k.id, (const char *)sealed, (const char *)body_case,
-				     (const char *)body_reporter, c->user->login,
+		const char *mv[6] = {k.id,
+				     (const char *)sealed,
+				     (const char *)body_case,
+				     (const char *)body_reporter,
+				     c->user->login,
 				     answer ? "true" : "false"};
 		int ml[6] = {0, (int)slen, (int)clen, (int)rlen, 0, 0};
 		int mf[6] = {0, 1, 1, 1, 0, 0};
@@ -397,13 +399,12 @@ static void relate(struct staff_ctx *c)
 }
 
 const struct staff_route staff_caseaction_routes[] = {
-	{"POST", "/staff/case-triage/*", ROLE_BIT(ROLE_COMPLIANCE), triage, "case.triage"},
-	{"POST", "/staff/case-forwarded/*", ROLE_BIT(ROLE_COMPLIANCE), forwarded,
-	 "case.forwarded"},
-	{"POST", "/staff/case-reply/*", ROLE_BIT(ROLE_COMPLIANCE), reply, "case.reply"},
-	{"POST", "/staff/case-note/*", CASE_ROLES, note, "case.note"},
-	{"POST", "/staff/case-relate/*", ROLE_BIT(ROLE_COMPLIANCE), relate, "case.relate"},
-	{"POST", "/staff/case-director/*", ROLE_BIT(ROLE_ALTERNATE), director_clear,
-	 "case.director_named"},
-	{NULL, NULL, 0, NULL, NULL},
+    {"POST", "/staff/case-triage/*", ROLE_BIT(ROLE_COMPLIANCE), triage, "case.triage"},
+    {"POST", "/staff/case-forwarded/*", ROLE_BIT(ROLE_COMPLIANCE), forwarded, "case.forwarded"},
+    {"POST", "/staff/case-reply/*", ROLE_BIT(ROLE_COMPLIANCE), reply, "case.reply"},
+    {"POST", "/staff/case-note/*", CASE_ROLES, note, "case.note"},
+    {"POST", "/staff/case-relate/*", ROLE_BIT(ROLE_COMPLIANCE), relate, "case.relate"},
+    {"POST", "/staff/case-director/*", ROLE_BIT(ROLE_ALTERNATE), director_clear,
+     "case.director_named"},
+    {NULL, NULL, 0, NULL, NULL},
 };

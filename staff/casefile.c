@@ -102,7 +102,7 @@ unsigned char *casefile_bytea(const PGresult *res, int row, int col, size_t *len
 }
 
 /* The column of sql_case called as the field of struct casefile. */
-#define COPY(field)                                                                        \
+#define COPY(field)                                                                                \
 	snprintf(k->field, sizeof(k->field), "%s", PQgetvalue(res, 0, db_col(res, #field)))
 #define FLAG(name) (strcmp(PQgetvalue(res, 0, db_col(res, name)), "t") == 0)
 
@@ -156,9 +156,9 @@ bool casefile_mark_read(struct staff_ctx *c, const char *case_id, long long *bef
 {
 	static const char sql_mark[] = "SELECT messages_read_upto FROM hotline.cases WHERE id = $1";
 	static const char sql_read[] =
-		"UPDATE hotline.cases SET messages_read_upto = last_reporter_message, "
-		"messages_read_at = now(), messages_read_by = $2::bigint "
-		"WHERE id = $1 AND last_reporter_message > messages_read_upto";
+	    "UPDATE hotline.cases SET messages_read_upto = last_reporter_message, "
+	    "messages_read_at = now(), messages_read_by = $2::bigint "
+	    "WHERE id = $1 AND last_reporter_message > messages_read_upto";
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", c->user->id);
 	const char *v[2] = {case_id, uid};
@@ -263,10 +263,14 @@ static enum msg lookup(const struct word *w, size_t n, const char *name, enum ms
 enum msg casefile_state_text(const char *state)
 {
 	static const struct word w[] = {
-	    {"registered", M_CASE_ST_REGISTERED}, {"to_director", M_CASE_ST_TO_DIRECTOR},
-	    {"acknowledged", M_CASE_ST_ACKNOWLEDGED}, {"referred", M_CASE_ST_REFERRED},
-	    {"not_considered", M_CASE_ST_NOT_CONSIDERED}, {"urgent", M_CASE_ST_URGENT},
-	    {"forwarded", M_CASE_ST_FORWARDED}, {"investigation", M_CASE_ST_INVESTIGATION},
+	    {"registered", M_CASE_ST_REGISTERED},
+	    {"to_director", M_CASE_ST_TO_DIRECTOR},
+	    {"acknowledged", M_CASE_ST_ACKNOWLEDGED},
+	    {"referred", M_CASE_ST_REFERRED},
+	    {"not_considered", M_CASE_ST_NOT_CONSIDERED},
+	    {"urgent", M_CASE_ST_URGENT},
+	    {"forwarded", M_CASE_ST_FORWARDED},
+	    {"investigation", M_CASE_ST_INVESTIGATION},
 	    {"closed", M_CASE_ST_CLOSED},
 	};
 	return LOOKUP(w, state, M_CASE_ST_REGISTERED);
@@ -275,8 +279,10 @@ enum msg casefile_state_text(const char *state)
 enum msg casefile_category_text(const char *category)
 {
 	static const struct word w[] = {
-	    {"corruption", M_CAT_CORRUPTION}, {"conflict_of_interest", M_CAT_CONFLICT},
-	    {"gift", M_CAT_GIFT}, {"unlawful_order", M_CAT_UNLAWFUL_ORDER},
+	    {"corruption", M_CAT_CORRUPTION},
+	    {"conflict_of_interest", M_CAT_CONFLICT},
+	    {"gift", M_CAT_GIFT},
+	    {"unlawful_order", M_CAT_UNLAWFUL_ORDER},
 	    {"other", M_CAT_OTHER},
 	};
 	return LOOKUP(w, category, M_CAT_OTHER);
@@ -285,8 +291,11 @@ enum msg casefile_category_text(const char *category)
 enum msg casefile_channel_text(const char *channel)
 {
 	static const struct word w[] = {
-	    {"web", M_CASE_CH_WEB}, {"email", M_CASE_CH_EMAIL}, {"phone", M_CASE_CH_PHONE},
-	    {"written", M_CASE_CH_WRITTEN}, {"in_person", M_CASE_CH_IN_PERSON},
+	    {"web", M_CASE_CH_WEB},
+	    {"email", M_CASE_CH_EMAIL},
+	    {"phone", M_CASE_CH_PHONE},
+	    {"written", M_CASE_CH_WRITTEN},
+	    {"in_person", M_CASE_CH_IN_PERSON},
 	};
 	return LOOKUP(w, channel, M_CASE_CH_WEB);
 }
@@ -294,9 +303,12 @@ enum msg casefile_channel_text(const char *channel)
 enum msg casefile_deadline_text(const char *kind)
 {
 	static const struct word w[] = {
-	    {"director_notice", M_CASE_DL_DIRECTOR}, {"urgent_forward", M_CASE_DL_URGENT},
-	    {"investigation", M_CASE_DL_INVESTIGATION}, {"material_request", M_CASE_DL_MATERIALS},
-	    {"triage", M_CASE_DL_TRIAGE}, {"reply", M_CASE_DL_REPLY},
+	    {"director_notice", M_CASE_DL_DIRECTOR},
+	    {"urgent_forward", M_CASE_DL_URGENT},
+	    {"investigation", M_CASE_DL_INVESTIGATION},
+	    {"material_request", M_CASE_DL_MATERIALS},
+	    {"triage", M_CASE_DL_TRIAGE},
+	    {"reply", M_CASE_DL_REPLY},
 	};
 	return LOOKUP(w, kind, M_CASE_DL_TRIAGE);
 }

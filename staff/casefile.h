@@ -29,7 +29,7 @@ struct casefile {
 	bool anonymous;
 	bool director_named;
 	char director_involved[8]; /* the reporter's own answer: yes, no, unknown */
-	bool has_reporter_key; /* a reply can be sealed to the reporter */
+	bool has_reporter_key;	   /* a reply can be sealed to the reporter */
 	bool overdue;
 	/* the alternate recipient sees it only because its triage or the
 	 * director's notice was escalated to them: they read it, but the
@@ -58,7 +58,7 @@ bool casefile_visible(unsigned roles, bool director_named, bool triaged,
 const char *casefile_visibility(unsigned roles);
 /* The rule as a SQL condition on hotline.cases c whose parameter $N (N =
  * param) is casefile_visibility()'s mode, for a list's WHERE clause. */
-#define CASEFILE_VISIBILITY_SQL(param)                                                            \
+#define CASEFILE_VISIBILITY_SQL(param)                                                             \
 	"(" param " = 'all' OR (" param " = 'named' AND c.director_named) OR (" param              \
 	" = 'triaged_not_named' AND NOT c.director_named AND c.state <> 'registered'))"
 
@@ -75,8 +75,8 @@ void casefile_load_refused(struct staff_ctx *c, bool db_error);
 
 /* Opens the transaction and loads the case (casefile_load()); answers the
  * request itself and returns false when it cannot go on. */
-bool casefile_open(struct staff_ctx *c, const char *reg_no, bool lock, struct casefile *k)
-    MUST_CHECK;
+bool casefile_open(struct staff_ctx *c, const char *reg_no, bool lock,
+		   struct casefile *k) MUST_CHECK;
 
 /* The case's content key, opened with the case's secret key from this
  * person's own seal (staff/seals.h); NULL when they hold no seal of the
@@ -119,7 +119,8 @@ bool casefile_decrypt(const struct content_key *key, const PGresult *res, int ro
  * at a NUL byte (the page shows no more of it); freetext_free() it, which
  * wipes it. NULL when there is no key, the column is NULL or it does not
  * open. */
-char *casefile_open_text(const struct content_key *key, const PGresult *res, int row, int col) MUST_CHECK;
+char *casefile_open_text(const struct content_key *key, const PGresult *res, int row,
+			 int col) MUST_CHECK;
 
 /* Today in Asia/Almaty, the daemon's clock (with the tests' clock offset). */
 void casefile_today(struct staff_ctx *c, char out[11]);

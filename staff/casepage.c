@@ -21,63 +21,63 @@
 
 static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
 static const char sql_files[] =
-	"SELECT id, meta FROM hotline.attachments WHERE case_id = $1 AND message_id IS NULL "
-	"ORDER BY id";
+    "SELECT id, meta FROM hotline.attachments WHERE case_id = $1 AND message_id IS NULL "
+    "ORDER BY id";
 static const char sql_messages[] =
-	"SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", "
-	"'YYYY-MM-DD HH24:MI') AS created, m.key_sealed, m.body_case, "
-	"coalesce(m.staff_login, '') AS staff_login, m.is_reply "
-	"FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
+    "SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", "
+    "'YYYY-MM-DD HH24:MI') AS created, m.key_sealed, m.body_case, "
+    "coalesce(m.staff_login, '') AS staff_login, m.is_reply "
+    "FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
 static const char sql_message_files[] =
-	"SELECT id, message_id, meta FROM hotline.attachments WHERE case_id = $1 "
-	"AND message_id IS NOT NULL ORDER BY id";
+    "SELECT id, message_id, meta FROM hotline.attachments WHERE case_id = $1 "
+    "AND message_id IS NOT NULL ORDER BY id";
 static const char sql_notes[] =
-	"SELECT author_login, to_char(created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
-	"AS created, body FROM hotline.case_notes WHERE case_id = $1 ORDER BY id";
+    "SELECT author_login, to_char(created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
+    "AS created, body FROM hotline.case_notes WHERE case_id = $1 ORDER BY id";
 static const char sql_events[] =
-	"SELECT to_char(at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') AS at, kind, "
-	"detail::text AS detail "
-	"FROM hotline.case_events WHERE case_id = $1 ORDER BY id";
+    "SELECT to_char(at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') AS at, kind, "
+    "detail::text AS detail "
+    "FROM hotline.case_events WHERE case_id = $1 ORDER BY id";
 static const char sql_deadlines[] =
-	"SELECT kind, to_char(due_date, 'YYYY-MM-DD') AS due, "
-	"coalesce(to_char(met_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') AS met_at, "
-	"voided "
-	"FROM hotline.deadlines WHERE case_id = $1 ORDER BY due_date, id";
+    "SELECT kind, to_char(due_date, 'YYYY-MM-DD') AS due, "
+    "coalesce(to_char(met_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') AS met_at, "
+    "voided "
+    "FROM hotline.deadlines WHERE case_id = $1 ORDER BY due_date, id";
 /* norms: the clear value of rows written before migration 0022 */
 static const char sql_investigation[] =
-	"SELECT id, order_no, to_char(order_date, 'YYYY-MM-DD') AS order_date, state, "
-	"to_char(due_date, 'YYYY-MM-DD') AS due_date, extended, coalesce(decision, '') AS decision, "
-	"coalesce(norms, '') AS norms, conclusion_key_sealed, conclusion, proposed_measures, "
-	"coalesce(decision_doc, '') AS decision_doc, "
-	"coalesce(to_char(decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
-	"coalesce(measures_doc, '') AS measures_doc, "
-	"coalesce(to_char(measures_date, 'YYYY-MM-DD'), '') AS measures_date, "
-	"coalesce(to_char(submitted_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') "
-	"AS submitted_at, norms_sealed FROM hotline.investigations WHERE case_id = $1";
+    "SELECT id, order_no, to_char(order_date, 'YYYY-MM-DD') AS order_date, state, "
+    "to_char(due_date, 'YYYY-MM-DD') AS due_date, extended, coalesce(decision, '') AS decision, "
+    "coalesce(norms, '') AS norms, conclusion_key_sealed, conclusion, proposed_measures, "
+    "coalesce(decision_doc, '') AS decision_doc, "
+    "coalesce(to_char(decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
+    "coalesce(measures_doc, '') AS measures_doc, "
+    "coalesce(to_char(measures_date, 'YYYY-MM-DD'), '') AS measures_date, "
+    "coalesce(to_char(submitted_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') "
+    "AS submitted_at, norms_sealed FROM hotline.investigations WHERE case_id = $1";
 /* name and position are sealed under the case's key; name, position: the
  * clear values of rows written before migration 0022 */
 static const char sql_members[] =
-	"SELECT name_sealed, name, position_sealed, position FROM hotline.commission_members "
-	"WHERE investigation_id = $1 ORDER BY id";
+    "SELECT name_sealed, name, position_sealed, position FROM hotline.commission_members "
+    "WHERE investigation_id = $1 ORDER BY id";
 static const char sql_extensions[] =
-	"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD') AS consent_date, consented_by, "
-	"to_char(old_due_date, 'YYYY-MM-DD') AS old_due_date, "
-	"to_char(new_due_date, 'YYYY-MM-DD') AS new_due_date "
-	"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
+    "SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD') AS consent_date, consented_by, "
+    "to_char(old_due_date, 'YYYY-MM-DD') AS old_due_date, "
+    "to_char(new_due_date, 'YYYY-MM-DD') AS new_due_date "
+    "FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
 static const char sql_requests[] =
-	"SELECT addressee_sealed, addressee, what_sealed, what, "
-	"to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
-	"to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received "
-	"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
+    "SELECT addressee_sealed, addressee, what_sealed, what, "
+    "to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
+    "to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received "
+    "FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 /* The typed facts of the case itself: the unit it was referred to and the
  * body it was forwarded to, sealed; the clear columns hold only texts
  * written before migration 0022. */
 static const char sql_sealed_facts[] =
-	"SELECT referred_unit_sealed, referred_unit, forwarded_to_sealed, forwarded_to, "
-	"forwarded_at IS NOT NULL AS forwarded FROM hotline.cases WHERE id = $1";
+    "SELECT referred_unit_sealed, referred_unit, forwarded_to_sealed, forwarded_to, "
+    "forwarded_at IS NOT NULL AS forwarded FROM hotline.cases WHERE id = $1";
 static const char sql_commission_users[] =
-	"SELECT login, display_name FROM hotline.staff_users WHERE 'commission' = ANY (roles) "
-	"AND NOT disabled ORDER BY display_name";
+    "SELECT login, display_name FROM hotline.staff_users WHERE 'commission' = ANY (roles) "
+    "AND NOT disabled ORDER BY display_name";
 
 static bool has_role(const struct staff_ctx *c, enum role r)
 {
@@ -240,7 +240,7 @@ struct casepage_investigation {
 	PGresult *requests;
 	int r_requested, r_due, r_received;
 	struct sealedtext *addressee, *what; /* per request */
-	bool submitted; /* its state is "submitted" or later */
+	bool submitted;			     /* its state is "submitted" or later */
 	bool has_findings, has_proposed;
 	struct sealedtext findings, proposed;
 };
@@ -386,7 +386,8 @@ static void load_unread(struct staff_ctx *c, struct casepage_view *v)
 	snprintf(upto, sizeof(upto), "%lld", v->read_before);
 	const char *p[2] = {v->k.id, upto};
 	PGresult *res = casefile_query(c, sql_unread, 2, p);
-	v->unread = res && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, db_col(res, "unread"))) : 0;
+	v->unread =
+	    res && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, db_col(res, "unread"))) : 0;
 	PQclear(res);
 }
 
@@ -396,8 +397,8 @@ static void load_unread(struct staff_ctx *c, struct casepage_view *v)
 static void load_claims(struct staff_ctx *c, struct casepage_view *v)
 {
 	static const char sql_claims[] =
-		"SELECT detail->>'claims' AS claims FROM hotline.case_events "
-		"WHERE case_id = $1 AND kind = 'followup_unproven' ORDER BY id";
+	    "SELECT detail->>'claims' AS claims FROM hotline.case_events "
+	    "WHERE case_id = $1 AND kind = 'followup_unproven' ORDER BY id";
 	const char *p[1] = {v->k.id};
 	v->claims = casefile_query(c, sql_claims, 1, p);
 }
@@ -433,14 +434,16 @@ static void load_files(struct staff_ctx *c, struct casepage_view *v)
 static void load_related(struct staff_ctx *c, struct casepage_view *v)
 {
 	static const char sql_related[] =
-		"SELECT j.reg_no, 'attached' AS relation FROM hotline.related_appeals r "
-		"JOIN hotline.investigations i ON i.id = r.investigation_id "
-		"JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = a.journal_id "
-		"WHERE i.case_id = $1 "
-		"UNION ALL SELECT j.reg_no, 'investigation' FROM hotline.related_appeals r "
-		"JOIN hotline.investigations i ON i.id = r.investigation_id "
-		"JOIN hotline.cases x ON x.id = i.case_id JOIN hotline.journal j ON j.id = x.journal_id "
-		"WHERE r.case_id = $1 ORDER BY 2, 1";
+	    "SELECT j.reg_no, 'attached' AS relation FROM hotline.related_appeals r "
+	    "JOIN hotline.investigations i ON i.id = r.investigation_id "
+	    "JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = "
+	    "a.journal_id "
+	    "WHERE i.case_id = $1 "
+	    "UNION ALL SELECT j.reg_no, 'investigation' FROM hotline.related_appeals r "
+	    "JOIN hotline.investigations i ON i.id = r.investigation_id "
+	    "JOIN hotline.cases x ON x.id = i.case_id JOIN hotline.journal j ON j.id = "
+	    "x.journal_id "
+	    "WHERE r.case_id = $1 ORDER BY 2, 1";
 	const char *p[1] = {v->k.id};
 	v->related = casefile_query(c, sql_related, 1, p);
 }
@@ -640,7 +643,8 @@ static void put_facts(struct staff_ctx *c, const struct casepage_view *v)
 	dt(c, M_BOARD_STATE);
 	staff_html(c, "<span id=\"case-state\" data-state=\"%s\">", case_state_name(k->state));
 	staff_text(c, casefile_state_text(case_state_name(k->state)));
-	staff_markup(c, k->overdue ? "</span> <strong class=\"late\">!</strong></dd>\n" : "</span></dd>\n");
+	staff_markup(c, k->overdue ? "</span> <strong class=\"late\">!</strong></dd>\n"
+				   : "</span></dd>\n");
 	dd_text(c, M_CASE_REGISTERED, k->registered_at);
 	dt(c, M_BOARD_CHANNEL);
 	staff_text(c, casefile_channel_text(k->channel));
@@ -659,10 +663,10 @@ static void put_facts(struct staff_ctx *c, const struct casepage_view *v)
 	 * from or decided on; kept apart so a change of the flag shows */
 	dt(c, M_CASE_REPORTER_ANSWER);
 	staff_html(c, "<span id=\"reporter-answer\" data-answer=\"%s\">",
-		     strcmp(k->director_involved, "yes") == 0  ? "yes"
-		     : strcmp(k->director_involved, "no") == 0 ? "no"
-							       : "unknown");
-	staff_text(c, strcmp(k->director_involved, "yes") == 0  ? M_CASE_YES
+		   strcmp(k->director_involved, "yes") == 0  ? "yes"
+		   : strcmp(k->director_involved, "no") == 0 ? "no"
+							     : "unknown");
+	staff_text(c, strcmp(k->director_involved, "yes") == 0	? M_CASE_YES
 		      : strcmp(k->director_involved, "no") == 0 ? M_CASE_NO
 								: M_CASE_DONT_KNOW);
 	staff_html(c, "</span></dd>\n");
@@ -675,10 +679,11 @@ static void put_facts(struct staff_ctx *c, const struct casepage_view *v)
 	if (k->decision[0]) {
 		dt(c, M_CASE_DECISION);
 		staff_html(c, "<span id=\"decision\">");
-		staff_text(c, strcmp(k->decision, "forward") == 0	   ? M_DEC_FORWARD
+		staff_text(c, strcmp(k->decision, "forward") == 0	? M_DEC_FORWARD
 			      : strcmp(k->decision, "investigate") == 0 ? M_DEC_INVESTIGATE
-			      : strcmp(k->decision, "no_grounds") == 0  ? M_DEC_NO_GROUNDS
-								      : M_DEC_FORWARD_AND_INVESTIGATE);
+			      : strcmp(k->decision, "no_grounds") == 0
+				  ? M_DEC_NO_GROUNDS
+				  : M_DEC_FORWARD_AND_INVESTIGATE);
 		staff_html(c, "</span>");
 		if (k->decision_doc[0]) {
 			staff_html(c, " (");
@@ -702,9 +707,8 @@ static enum msg field_label(const char *key, bool *known)
 		const char *key;
 		enum msg label;
 	} labels[] = {
-	    {"what", M_FORM_WHAT},	     {"when_where", M_FORM_WHEN_WHERE},
-	    {"who", M_FORM_WHO},	     {"subject", M_CASE_F_SUBJECT},
-	    {"text", M_CASE_F_TEXT},
+	    {"what", M_FORM_WHAT},	   {"when_where", M_FORM_WHEN_WHERE}, {"who", M_FORM_WHO},
+	    {"subject", M_CASE_F_SUBJECT}, {"text", M_CASE_F_TEXT},
 	};
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
 		if (strcmp(labels[i].key, key) == 0) {
@@ -793,14 +797,16 @@ void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
 		bool unread = !staff && strtoll(PQgetvalue(res, i, ms->id), NULL, 10) > read_before;
 		bool answer = strcmp(PQgetvalue(res, i, ms->is_reply), "t") == 0;
 		staff_html(c, "<article class=\"message %s%s%s\"><h3>",
-			     staff ? "from-staff" : "from-reporter", answer ? " reply" : "",
-			     unread ? " unread" : "");
+			   staff ? "from-staff" : "from-reporter", answer ? " reply" : "",
+			   unread ? " unread" : "");
 		if (unread) {
 			staff_html(c, "<span class=\"badge\">");
 			staff_text(c, M_CASE_NEW);
 			staff_html(c, "</span> ");
 		}
-		staff_text(c, answer ? M_CASE_IS_REPLY : staff ? M_CASE_FROM_STAFF : M_CASE_FROM_REPORTER);
+		staff_text(c, answer  ? M_CASE_IS_REPLY
+			      : staff ? M_CASE_FROM_STAFF
+				      : M_CASE_FROM_REPORTER);
 		if (staff && *PQgetvalue(res, i, ms->login)) {
 			staff_html(c, " (");
 			staff_esc(c, PQgetvalue(res, i, ms->login));
@@ -825,7 +831,7 @@ void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
 			staff_html(c, ": <a class=\"letter-ru\" href=\"/staff/reply-letter/");
 			staff_esc(c, k->reg_no);
 			staff_html(c, "?lang=ru\">русский</a> &middot; <a class=\"letter-kk\" "
-					"href=\"/staff/reply-letter/");
+				      "href=\"/staff/reply-letter/");
 			staff_esc(c, k->reg_no);
 			staff_html(c, "?lang=kk\">қазақша</a></p>\n");
 		}
@@ -843,11 +849,12 @@ void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
 			staff_html(c, "</label>\n<p class=\"hint\">");
 			staff_text(c, M_CASE_REPLY_HINT);
 			staff_html(c, "</p>\n<textarea id=\"reply\" name=\"message\" rows=\"4\" "
-					"required></textarea>\n");
+				      "required></textarea>\n");
 			if (!k->anonymous) {
 				/* the reply a named reporter is owed (004 L196) */
-				staff_html(c, "<label class=\"choice\"><input type=\"checkbox\" "
-						"id=\"reply-answer\" name=\"answer\" value=\"yes\"> ");
+				staff_html(c,
+					   "<label class=\"choice\"><input type=\"checkbox\" "
+					   "id=\"reply-answer\" name=\"answer\" value=\"yes\"> ");
 				staff_text(c, M_CASE_REPLY_ANSWER);
 				staff_html(c, "</label>\n");
 			}
@@ -864,7 +871,8 @@ static void put_notes(struct staff_ctx *c, const struct casepage_view *v)
 	int n = res ? PQntuples(res) : 0;
 	if (n == 0)
 		paragraph(c, M_CASE_NO_NOTES);
-	int author = n ? db_col(res, "author_login") : -1, created = n ? db_col(res, "created") : -1;
+	int author = n ? db_col(res, "author_login") : -1,
+	    created = n ? db_col(res, "created") : -1;
 	for (int i = 0; i < n; i++) {
 		staff_html(c, "<article class=\"note\"><h3>");
 		staff_esc(c, PQgetvalue(res, i, author));
@@ -880,7 +888,7 @@ static void put_notes(struct staff_ctx *c, const struct casepage_view *v)
 		staff_html(c, "<label for=\"note\">");
 		staff_text(c, M_CASE_NOTE_ADD);
 		staff_html(c, "</label>\n<textarea id=\"note\" name=\"note\" rows=\"3\" required>"
-				"</textarea>\n");
+			      "</textarea>\n");
 		submit_form_end(c, "add-note", M_CASE_NOTE_SAVE);
 	}
 	staff_html(c, "</section>\n");
@@ -910,7 +918,8 @@ static void put_timeline(struct staff_ctx *c, const struct casepage_view *v)
 			bool voided = strcmp(PQgetvalue(dl, i, voided_col), "t") == 0;
 			if (*met) {
 				snprintf(text, sizeof(text),
-					 i18n(c->lang, voided ? M_CASE_VOIDED_AT : M_CASE_MET_AT), met);
+					 i18n(c->lang, voided ? M_CASE_VOIDED_AT : M_CASE_MET_AT),
+					 met);
 			} else {
 				int left = casefile_days_left(v->cal, v->today, due);
 				snprintf(text, sizeof(text),
@@ -1029,8 +1038,8 @@ static void put_extensions(struct staff_ctx *c, const PGresult *x)
 	for (int i = 0; x && i < PQntuples(x); i++) {
 		char text[512];
 		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_EXTENSION_LINE),
-			 PQgetvalue(x, i, old_due), PQgetvalue(x, i, new_due), PQgetvalue(x, i, doc),
-			 PQgetvalue(x, i, date), PQgetvalue(x, i, by));
+			 PQgetvalue(x, i, old_due), PQgetvalue(x, i, new_due),
+			 PQgetvalue(x, i, doc), PQgetvalue(x, i, date), PQgetvalue(x, i, by));
 		staff_html(c, "<p class=\"extension\">");
 		staff_esc(c, text);
 		staff_html(c, "</p>\n");
@@ -1133,7 +1142,7 @@ static void radio(struct staff_ctx *c, const char *name, const char *value, enum
 		  bool checked)
 {
 	staff_html(c, "<label class=\"choice\"><input type=\"radio\" name=\"%s\" value=\"%s\"%s> ",
-		     name, value, checked ? " checked" : "");
+		   name, value, checked ? " checked" : "");
 	staff_text(c, label);
 	staff_html(c, "</label>\n");
 }
@@ -1144,7 +1153,7 @@ static void text_input(struct staff_ctx *c, const char *id, const char *name, en
 	staff_html(c, "<label for=\"%s\">", id);
 	staff_text(c, label);
 	staff_html(c, "</label>\n<input type=\"%s\" id=\"%s\" name=\"%s\"%s>\n", type, id, name,
-		     required ? " required" : "");
+		   required ? " required" : "");
 }
 
 static void fieldset_open(struct staff_ctx *c, enum msg legend)
@@ -1180,7 +1189,7 @@ static void put_triage_form(struct staff_ctx *c, const struct casefile *k, bool 
 	staff_html(c, "<label for=\"director-named-select\">");
 	staff_text(c, M_CASE_DIRECTOR_NAMED);
 	staff_html(c, "</label>\n<select id=\"director-named-select\" name=\"director_named\">"
-			"<option value=\"\">");
+		      "<option value=\"\">");
 	staff_text(c, k->director_named ? M_CASE_YES : M_CASE_NO);
 	staff_html(c, "</option><option value=\"yes\">");
 	staff_text(c, M_CASE_YES);
@@ -1211,7 +1220,7 @@ static void put_director_clear_form(struct staff_ctx *c, const struct casefile *
 	staff_html(c, "<label for=\"director-clear-reason\">");
 	staff_text(c, M_DIRECTOR_CLEAR_REASON);
 	staff_html(c, "</label>\n<textarea id=\"director-clear-reason\" name=\"reason\" rows=\"3\" "
-			"required></textarea>\n");
+		      "required></textarea>\n");
 	submit_form_end(c, "director-clear-submit", M_DIRECTOR_CLEAR_SUBMIT);
 	staff_html(c, "</section>\n");
 }
@@ -1257,7 +1266,7 @@ static void put_order_form(struct staff_ctx *c, const struct casefile *k, const 
 	int display_name = res ? db_col(res, "display_name") : -1;
 	for (int i = 0; res && i < PQntuples(res); i++) {
 		staff_html(c, "<label class=\"choice\"><input type=\"checkbox\" name=\"member\" "
-				"value=\"");
+			      "value=\"");
 		staff_esc(c, PQgetvalue(res, i, login));
 		staff_html(c, "\"> ");
 		staff_esc(c, PQgetvalue(res, i, display_name));
@@ -1300,8 +1309,8 @@ static void put_extension_form(struct staff_ctx *c, const struct casefile *k, co
 static void put_ruling_forms(struct staff_ctx *c, const struct casefile *k, const char *inv_state,
 			     const char *decision)
 {
-	bool measures = strcmp(decision, "disciplinary") == 0 ||
-			strcmp(decision, "other_measures") == 0;
+	bool measures =
+	    strcmp(decision, "disciplinary") == 0 || strcmp(decision, "other_measures") == 0;
 	casepage_section(c, "ruling", M_COMM_DECISION);
 	if (strcmp(inv_state, "submitted") == 0) {
 		paragraph(c, M_COMM_DECISION_HINT);
@@ -1519,10 +1528,10 @@ static void safe_file_name(const char *name, char *out, size_t size)
 static void file_download(struct staff_ctx *c)
 {
 	static const char sql_file[] =
-		"SELECT j.reg_no, a.message_id IS NULL AS of_case, a.meta, a.data, m.key_sealed "
-		"FROM hotline.attachments a JOIN hotline.cases c ON c.id = a.case_id "
-		"JOIN hotline.journal j ON j.id = c.journal_id "
-		"LEFT JOIN hotline.messages m ON m.id = a.message_id WHERE a.id = $1::bigint";
+	    "SELECT j.reg_no, a.message_id IS NULL AS of_case, a.meta, a.data, m.key_sealed "
+	    "FROM hotline.attachments a JOIN hotline.cases c ON c.id = a.case_id "
+	    "JOIN hotline.journal j ON j.id = c.journal_id "
+	    "LEFT JOIN hotline.messages m ON m.id = a.message_id WHERE a.id = $1::bigint";
 	const char *id = c->arg;
 	if (!*id || strlen(id) > 18 || strspn(id, "0123456789") != strlen(id)) {
 		casefile_not_found(c);
@@ -1584,35 +1593,35 @@ static void file_download(struct staff_ctx *c)
 /* The case pages' own rules on top of the foundation's stylesheet (the
  * staff pages allow no inline style), and the cover letter's. */
 static const char case_css[] =
-	".text{white-space:pre-wrap;overflow-wrap:anywhere}\n"
-	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}\n"
-	"dl.facts dt{font-weight:600}dl.facts dd{margin:0}\n"
-	"dl.report dt{font-weight:600;margin-top:.6rem}dl.report dd{margin:0 0 .4rem}\n"
-	"tr.overdue td{background:#fdecea}.late{color:#b3261e;font-weight:600}.tag{color:#b3261e}\n"
-	"label.choice{font-weight:400;margin:.35rem 0}\n"
-	"form.filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end}\n"
-	"form.filters select{width:auto;min-width:10rem}form.filters button{margin:.8rem 0 0}\n"
-	"ul.cards{list-style:none;padding:0}\n"
-	"li.card{border:1px solid #c9ced6;border-radius:6px;padding:.6rem .8rem;margin:.6rem 0}\n"
-	"li.card.overdue{border-left:4px solid #b3261e}\n"
-	"li.card form{display:inline}li.card button.ack{margin:.5rem .6rem 0 0}\n"
-	"a.button{display:inline-block;margin-top:.5rem}\n"
-	"article.message,article.note{border-left:3px solid #c9ced6;padding:.2rem .8rem;"
-	"margin:.6rem 0}\n"
-	"article.unread{border-left-color:#b3261e}.badge{background:#b3261e;color:#fff;"
-	"border-radius:3px;padding:0 .35rem;font-size:.8rem;font-weight:600}\n"
-	"p.unread{border-left:4px solid #b3261e;padding:.3rem .6rem}\n"
-	"article.from-staff{border-left-color:#1b7f3b}article h3{font-size:1rem;margin:.2rem 0}\n"
-	"main section{margin:1.4rem 0}code{overflow-wrap:anywhere}\n"
-	"body.letter .text{white-space:pre-wrap}\n"
-	"@media (max-width:40rem){dl.facts{grid-template-columns:1fr}"
-	"dl.facts dd{margin-bottom:.4rem}form.filters select{width:100%}"
-	/* the archive's rows as short blocks: no sideways scrolling on a phone */
-	"#archive thead{position:absolute;left:-9999px}"
-	"#archive tr{display:block;padding:.45rem 0;border-bottom:1px solid #c9ced6}"
-	"#archive td{display:inline-block;border:0;padding:.1rem .7rem .1rem 0}"
-	"#archive td:first-child{display:block}}\n"
-	"nav.pages{margin:1rem 0}nav.pages a{margin-right:1.2rem}\n";
+    ".text{white-space:pre-wrap;overflow-wrap:anywhere}\n"
+    "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}\n"
+    "dl.facts dt{font-weight:600}dl.facts dd{margin:0}\n"
+    "dl.report dt{font-weight:600;margin-top:.6rem}dl.report dd{margin:0 0 .4rem}\n"
+    "tr.overdue td{background:#fdecea}.late{color:#b3261e;font-weight:600}.tag{color:#b3261e}\n"
+    "label.choice{font-weight:400;margin:.35rem 0}\n"
+    "form.filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end}\n"
+    "form.filters select{width:auto;min-width:10rem}form.filters button{margin:.8rem 0 0}\n"
+    "ul.cards{list-style:none;padding:0}\n"
+    "li.card{border:1px solid #c9ced6;border-radius:6px;padding:.6rem .8rem;margin:.6rem 0}\n"
+    "li.card.overdue{border-left:4px solid #b3261e}\n"
+    "li.card form{display:inline}li.card button.ack{margin:.5rem .6rem 0 0}\n"
+    "a.button{display:inline-block;margin-top:.5rem}\n"
+    "article.message,article.note{border-left:3px solid #c9ced6;padding:.2rem .8rem;"
+    "margin:.6rem 0}\n"
+    "article.unread{border-left-color:#b3261e}.badge{background:#b3261e;color:#fff;"
+    "border-radius:3px;padding:0 .35rem;font-size:.8rem;font-weight:600}\n"
+    "p.unread{border-left:4px solid #b3261e;padding:.3rem .6rem}\n"
+    "article.from-staff{border-left-color:#1b7f3b}article h3{font-size:1rem;margin:.2rem 0}\n"
+    "main section{margin:1.4rem 0}code{overflow-wrap:anywhere}\n"
+    "body.letter .text{white-space:pre-wrap}\n"
+    "@media (max-width:40rem){dl.facts{grid-template-columns:1fr}"
+    "dl.facts dd{margin-bottom:.4rem}form.filters select{width:100%}"
+    /* the archive's rows as short blocks: no sideways scrolling on a phone */
+    "#archive thead{position:absolute;left:-9999px}"
+    "#archive tr{display:block;padding:.45rem 0;border-bottom:1px solid #c9ced6}"
+    "#archive td{display:inline-block;border:0;padding:.1rem .7rem .1rem 0}"
+    "#archive td:first-child{display:block}}\n"
+    "nav.pages{margin:1rem 0}nav.pages a{margin-right:1.2rem}\n";
 
 static void case_style(struct staff_ctx *c)
 {
@@ -1627,12 +1636,12 @@ void casepage_stylesheet(struct staff_ctx *c)
 }
 
 const struct staff_route staff_casepage_routes[] = {
-	{"GET", "/staff/case.css", STAFF_PUBLIC, case_style, "case.css"},
-	{"GET", "/staff/case/*", ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) |
-				     ROLE_BIT(ROLE_ALTERNATE),
-	 case_view, "case.view"},
-	{"GET", "/staff/case-file/*", ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) |
-					  ROLE_BIT(ROLE_ALTERNATE),
-	 file_download, "case.file"},
-	{NULL, NULL, 0, NULL, NULL},
+    {"GET", "/staff/case.css", STAFF_PUBLIC, case_style, "case.css"},
+    {"GET", "/staff/case/*",
+     ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE), case_view,
+     "case.view"},
+    {"GET", "/staff/case-file/*",
+     ROLE_BIT(ROLE_COMPLIANCE) | ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE), file_download,
+     "case.file"},
+    {NULL, NULL, 0, NULL, NULL},
 };

@@ -45,7 +45,8 @@ void casepage_members_free(struct casepage_members *m);
  * the opened texts wiped. */
 struct casefile;
 struct casepage_messages;
-struct casepage_messages *casepage_messages_load(struct staff_ctx *c, const struct casefile *k) MUST_CHECK;
+struct casepage_messages *casepage_messages_load(struct staff_ctx *c,
+						 const struct casefile *k) MUST_CHECK;
 void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
 			   const struct casepage_messages *m, long long read_before);
 void casepage_messages_free(struct casepage_messages *m);

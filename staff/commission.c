@@ -50,9 +50,9 @@ static bool reg_no_ok(const char *s)
 static bool sits_on(struct staff_ctx *c, const char *reg_no)
 {
 	static const char sql_member[] =
-		"SELECT 1 FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
-		"JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
-		"ON m.investigation_id = i.id WHERE j.reg_no = $1 AND m.staff_user_id = $2::bigint";
+	    "SELECT 1 FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
+	    "JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
+	    "ON m.investigation_id = i.id WHERE j.reg_no = $1 AND m.staff_user_id = $2::bigint";
 	char uid[24];
 	user_id_text(c, uid);
 	const char *p[2] = {reg_no, uid};
@@ -80,22 +80,22 @@ static enum msg word_text(const struct word *w, size_t n, const char *name)
 static enum msg inv_state_text(const char *state)
 {
 	static const struct word texts[] = {
-		{"ordered", M_INV_ORDERED},
-		{"in_progress", M_INV_IN_PROGRESS},
-		{"conclusion_drafted", M_INV_CONCLUSION_DRAFTED},
-		{"submitted", M_INV_SUBMITTED},
-		{"decided", M_INV_DECIDED},
-		{"measures_adopted", M_INV_MEASURES_ADOPTED},
-		{"closed", M_INV_CLOSED},
+	    {"ordered", M_INV_ORDERED},
+	    {"in_progress", M_INV_IN_PROGRESS},
+	    {"conclusion_drafted", M_INV_CONCLUSION_DRAFTED},
+	    {"submitted", M_INV_SUBMITTED},
+	    {"decided", M_INV_DECIDED},
+	    {"measures_adopted", M_INV_MEASURES_ADOPTED},
+	    {"closed", M_INV_CLOSED},
 	};
 	return word_text(texts, sizeof(texts) / sizeof(texts[0]), state);
 }
 
 static const struct word decisions[] = {
-	{"stop", M_DECISION_STOP},
-	{"hand_over", M_DECISION_HAND_OVER},
-	{"disciplinary", M_DECISION_DISCIPLINARY},
-	{"other_measures", M_DECISION_OTHER_MEASURES},
+    {"stop", M_DECISION_STOP},
+    {"hand_over", M_DECISION_HAND_OVER},
+    {"disciplinary", M_DECISION_DISCIPLINARY},
+    {"other_measures", M_DECISION_OTHER_MEASURES},
 };
 
 static enum msg decision_text(const char *name)
@@ -115,7 +115,7 @@ static void put_days_left(struct staff_ctx *c, const struct calendar *cal, const
 	else
 		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_OVERDUE), -left);
 	staff_html(c, "<span class=\"days-left%s\" data-days=\"%d\">", left < 0 ? " overdue" : "",
-		     left);
+		   left);
 	staff_esc(c, text);
 	staff_html(c, "</span>");
 }
@@ -167,7 +167,7 @@ static void list_put(struct staff_ctx *c, const PGresult *res, const struct cale
 		staff_html(c, ": <time>");
 		staff_esc(c, PQgetvalue(res, i, due_date));
 		staff_html(c, "</time>%s",
-			     strcmp(PQgetvalue(res, i, extended), "t") == 0 ? " *" : "");
+			   strcmp(PQgetvalue(res, i, extended), "t") == 0 ? " *" : "");
 		/* the term runs until the conclusion is submitted */
 		if (strcmp(state, "ordered") == 0 || strcmp(state, "in_progress") == 0 ||
 		    strcmp(state, "conclusion_drafted") == 0) {
@@ -178,7 +178,8 @@ static void list_put(struct staff_ctx *c, const PGresult *res, const struct cale
 		long open = strtol(PQgetvalue(res, i, open_requests), NULL, 10);
 		if (open > 0) {
 			char text[128];
-			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_OPEN_REQUESTS), (int)open);
+			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_OPEN_REQUESTS),
+				 (int)open);
 			staff_html(c, "<p class=\"open-requests\">");
 			staff_esc(c, text);
 			staff_html(c, "</p>\n");
@@ -192,18 +193,18 @@ static void list_put(struct staff_ctx *c, const PGresult *res, const struct cale
 static void list(struct staff_ctx *c)
 {
 	static const char sql_list[] =
-		"SELECT j.reg_no, i.order_no, to_char(i.order_date, 'YYYY-MM-DD') AS order_date, "
-		"i.state, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.extended, "
-		"(SELECT count(*) FROM hotline.material_requests r WHERE r.investigation_id = i.id "
-		"AND r.received_at IS NULL) AS open_requests, "
-		"hotline.case_unread_messages(c.id, c.messages_read_upto) + coalesce((SELECT "
-		"sum(hotline.case_unread_messages(a.id, a.messages_read_upto)) FROM "
-		"hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
-		"WHERE r.investigation_id = i.id), 0) AS unread "
-		"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
-		"JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
-		"ON m.investigation_id = i.id WHERE m.staff_user_id = $1::bigint "
-		"ORDER BY i.state = 'closed', i.due_date, j.reg_no";
+	    "SELECT j.reg_no, i.order_no, to_char(i.order_date, 'YYYY-MM-DD') AS order_date, "
+	    "i.state, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.extended, "
+	    "(SELECT count(*) FROM hotline.material_requests r WHERE r.investigation_id = i.id "
+	    "AND r.received_at IS NULL) AS open_requests, "
+	    "hotline.case_unread_messages(c.id, c.messages_read_upto) + coalesce((SELECT "
+	    "sum(hotline.case_unread_messages(a.id, a.messages_read_upto)) FROM "
+	    "hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
+	    "WHERE r.investigation_id = i.id), 0) AS unread "
+	    "FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
+	    "JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
+	    "ON m.investigation_id = i.id WHERE m.staff_user_id = $1::bigint "
+	    "ORDER BY i.state = 'closed', i.due_date, j.reg_no";
 	char uid[24];
 	user_id_text(c, uid);
 	const char *p[1] = {uid};
@@ -225,19 +226,19 @@ static void list(struct staff_ctx *c)
 
 /* norms: the clear norms of a conclusion before migration 0022 */
 static const char sql_view[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
-	"AS registered, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, "
-	"c.content, i.order_no, to_char(i.order_date, 'YYYY-MM-DD') AS order_date, i.state, "
-	"to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.extended, coalesce(i.norms, '') AS norms, "
-	"i.conclusion_key_sealed, i.conclusion, i.proposed_measures, "
-	"coalesce(i.decision, '') AS decision, coalesce(i.measures_doc, '') AS measures_doc, "
-	"i.id AS inv_id, c.id AS case_id, c.identity_sealed IS NOT NULL AS has_identity, "
-	"coalesce(to_char(i.submitted_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') "
-	"AS submitted_at, coalesce(i.decision_doc, '') AS decision_doc, "
-	"coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
-	"coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') AS measures_date, i.norms_sealed "
-	"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
-	"JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
+    "AS registered, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key, "
+    "c.content, i.order_no, to_char(i.order_date, 'YYYY-MM-DD') AS order_date, i.state, "
+    "to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.extended, coalesce(i.norms, '') AS norms, "
+    "i.conclusion_key_sealed, i.conclusion, i.proposed_measures, "
+    "coalesce(i.decision, '') AS decision, coalesce(i.measures_doc, '') AS measures_doc, "
+    "i.id AS inv_id, c.id AS case_id, c.identity_sealed IS NOT NULL AS has_identity, "
+    "coalesce(to_char(i.submitted_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), '') "
+    "AS submitted_at, coalesce(i.decision_doc, '') AS decision_doc, "
+    "coalesce(to_char(i.decision_date, 'YYYY-MM-DD'), '') AS decision_date, "
+    "coalesce(to_char(i.measures_date, 'YYYY-MM-DD'), '') AS measures_date, i.norms_sealed "
+    "FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
+    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
 
 static void put_field(struct staff_ctx *c, enum msg label, const char *value, const char *id)
 {
@@ -288,9 +289,8 @@ static void put_report(struct staff_ctx *c, const struct commission_report *r)
 		static const struct {
 			const char *field;
 			enum msg label;
-		} fields[] = {{"what", M_FORM_WHAT},
-			      {"when_where", M_FORM_WHEN_WHERE},
-			      {"who", M_FORM_WHO}};
+		} fields[] = {
+		    {"what", M_FORM_WHAT}, {"when_where", M_FORM_WHEN_WHERE}, {"who", M_FORM_WHO}};
 		staff_html(c, "<dl class=\"report\">\n");
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 			const char *text =
@@ -299,7 +299,8 @@ static void put_report(struct staff_ctx *c, const struct commission_report *r)
 				continue;
 			staff_html(c, "<dt>");
 			staff_text(c, fields[i].label);
-			staff_html(c, "</dt>\n<dd class=\"text\" id=\"report-%s\">", fields[i].field);
+			staff_html(c, "</dt>\n<dd class=\"text\" id=\"report-%s\">",
+				   fields[i].field);
 			staff_esc(c, text);
 			staff_html(c, "</dd>\n");
 		}
@@ -326,10 +327,10 @@ static void put_members(struct staff_ctx *c, const struct casepage_members *memb
 }
 
 static const char sql_extensions[] =
-	"SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD') AS consent_date, "
-	"consented_by, to_char(old_due_date, 'YYYY-MM-DD') AS old_due_date, "
-	"to_char(new_due_date, 'YYYY-MM-DD') AS new_due_date "
-	"FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
+    "SELECT consent_doc, to_char(consent_date, 'YYYY-MM-DD') AS consent_date, "
+    "consented_by, to_char(old_due_date, 'YYYY-MM-DD') AS old_due_date, "
+    "to_char(new_due_date, 'YYYY-MM-DD') AS new_due_date "
+    "FROM hotline.investigation_extensions WHERE investigation_id = $1 ORDER BY id";
 
 static void put_extensions(struct staff_ctx *c, const PGresult *res)
 {
@@ -361,19 +362,20 @@ static void requests_load(struct staff_ctx *c, const struct content_key *key, co
 			  struct commission_requests *rq)
 {
 	static const char sql_requests[] =
-		"SELECT id, addressee_sealed, what_sealed, "
-		"to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
-		"to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received, "
-		"coalesce(to_char(received_at AT TIME ZONE " SQL_ZONE ", "
-		"'YYYY-MM-DD HH24:MI'), '') AS received_at, addressee, what "
-		"FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
+	    "SELECT id, addressee_sealed, what_sealed, "
+	    "to_char(requested_on, 'YYYY-MM-DD') AS requested_on, "
+	    "to_char(due_date, 'YYYY-MM-DD') AS due_date, received_at IS NOT NULL AS received, "
+	    "coalesce(to_char(received_at AT TIME ZONE " SQL_ZONE ", "
+	    "'YYYY-MM-DD HH24:MI'), '') AS received_at, addressee, what "
+	    "FROM hotline.material_requests WHERE investigation_id = $1 ORDER BY id";
 	const char *p[1] = {inv_id};
 	PGresult *res = wfdb_exec(c->db, sql_requests, 1, p, NULL);
 	rq->res = res;
 	int n = res ? PQntuples(res) : 0;
 	if (n == 0)
 		return;
-	int addressee_sealed = db_col(res, "addressee_sealed"), addressee = db_col(res, "addressee");
+	int addressee_sealed = db_col(res, "addressee_sealed"),
+	    addressee = db_col(res, "addressee");
 	int what_sealed = db_col(res, "what_sealed"), what = db_col(res, "what");
 	rq->addressee = calloc((size_t)n, sizeof(*rq->addressee));
 	rq->what = calloc((size_t)n, sizeof(*rq->what));
@@ -407,7 +409,8 @@ static void put_requests(struct staff_ctx *c, const struct commission_requests *
 	staff_html(c, "<p class=\"hint\">");
 	staff_text(c, M_COMM_REQUESTS_HINT);
 	staff_html(c, "</p>\n<ul class=\"cards\">\n");
-	int id_col = res ? db_col(res, "id") : -1, received_col = res ? db_col(res, "received") : -1;
+	int id_col = res ? db_col(res, "id") : -1,
+	    received_col = res ? db_col(res, "received") : -1;
 	int requested_on = res ? db_col(res, "requested_on") : -1;
 	int due_date = res ? db_col(res, "due_date") : -1;
 	int received_at = res ? db_col(res, "received_at") : -1;
@@ -415,7 +418,7 @@ static void put_requests(struct staff_ctx *c, const struct commission_requests *
 		const char *id = PQgetvalue(res, i, id_col);
 		bool received = strcmp(PQgetvalue(res, i, received_col), "t") == 0;
 		staff_html(c, "<li class=\"card request%s\" id=\"request-%lld\"><p><strong>",
-			     received ? " received" : "", strtoll(id, NULL, 10));
+			   received ? " received" : "", strtoll(id, NULL, 10));
 		sealedtext_write(c, &rq->addressee[i]);
 		staff_html(c, "</strong>: ");
 		sealedtext_write(c, &rq->what[i]);
@@ -441,10 +444,11 @@ static void put_requests(struct staff_ctx *c, const struct commission_requests *
 			put_days_left(c, cal, PQgetvalue(res, i, due_date));
 			staff_html(c, "</p>\n");
 			staff_form_open(c, action, false);
-			staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"received\">"
-					"<input type=\"hidden\" name=\"request\" value=\"%lld\">"
-					"<button type=\"submit\">",
-				     strtoll(id, NULL, 10));
+			staff_html(c,
+				   "<input type=\"hidden\" name=\"do\" value=\"received\">"
+				   "<input type=\"hidden\" name=\"request\" value=\"%lld\">"
+				   "<button type=\"submit\">",
+				   strtoll(id, NULL, 10));
 			staff_text(c, M_COMM_MARK_RECEIVED);
 			staff_html(c, "</button></form>\n");
 		}
@@ -456,16 +460,16 @@ static void put_requests(struct staff_ctx *c, const struct commission_requests *
 		staff_html(c, "<fieldset id=\"new-request\"><legend>");
 		staff_text(c, M_COMM_NEW_REQUEST);
 		staff_html(c, "</legend>\n<input type=\"hidden\" name=\"do\" value=\"request\">\n"
-				"<label for=\"to\">");
+			      "<label for=\"to\">");
 		staff_text(c, M_COMM_REQUEST_TO);
 		staff_html(c, "</label>\n<input type=\"text\" id=\"to\" name=\"to\" required "
-				"maxlength=\"300\">\n<label for=\"what\">");
+			      "maxlength=\"300\">\n<label for=\"what\">");
 		staff_text(c, M_COMM_REQUEST_WHAT);
 		staff_html(c, "</label>\n<textarea id=\"what\" name=\"what\" rows=\"3\" required "
-				"maxlength=\"2000\"></textarea>\n<label for=\"on\">");
+			      "maxlength=\"2000\"></textarea>\n<label for=\"on\">");
 		staff_text(c, M_COMM_REQUEST_ON);
 		staff_html(c, "</label>\n<input type=\"date\" id=\"on\" name=\"on\">\n"
-				"<p><button type=\"submit\">");
+			      "<p><button type=\"submit\">");
 		staff_text(c, M_COMM_SEND_REQUEST);
 		staff_html(c, "</button></p>\n</fieldset>\n</form>\n");
 	}
@@ -514,24 +518,24 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v,
 		staff_html(c, "</p>\n");
 		staff_form_open(c, action, false);
 		staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"start\"><button "
-				"type=\"submit\" id=\"start\">");
+			      "type=\"submit\" id=\"start\">");
 		staff_text(c, M_COMM_START);
 		staff_html(c, "</button></form>\n");
 	} else if (state == INV_IN_PROGRESS) {
 		staff_form_open(c, action, false);
 		staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"conclude\">\n<p "
-				"class=\"hint\">");
+			      "class=\"hint\">");
 		staff_text(c, M_COMM_CONCLUSION_HINT);
 		staff_html(c, "</p>\n<label for=\"findings\">");
 		staff_text(c, M_COMM_FINDINGS);
 		staff_html(c, "</label>\n<textarea id=\"findings\" name=\"findings\" rows=\"8\" "
-				"required></textarea>\n<label for=\"norms\">");
+			      "required></textarea>\n<label for=\"norms\">");
 		staff_text(c, M_COMM_NORMS);
 		staff_html(c, "</label>\n<textarea id=\"norms\" name=\"norms\" rows=\"3\" "
-				"required></textarea>\n<label for=\"proposed\">");
+			      "required></textarea>\n<label for=\"proposed\">");
 		staff_text(c, M_COMM_PROPOSED);
 		staff_html(c, "</label>\n<textarea id=\"proposed\" name=\"proposed\" "
-				"rows=\"4\"></textarea>\n<p><button type=\"submit\">");
+			      "rows=\"4\"></textarea>\n<p><button type=\"submit\">");
 		staff_text(c, M_COMM_SUBMIT_CONCLUSION);
 		staff_html(c, "</button></p>\n</form>\n");
 	} else {
@@ -568,7 +572,7 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v,
 			staff_html(c, "</p>\n");
 			staff_form_open(c, action, false);
 			staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"submit\"><button "
-					"type=\"submit\" id=\"submit-conclusion\">");
+				      "type=\"submit\" id=\"submit-conclusion\">");
 			staff_text(c, M_COMM_SUBMIT);
 			staff_html(c, "</button></form>\n");
 		} else {
@@ -624,10 +628,10 @@ static void interest_load(struct staff_ctx *c, const struct content_key *key, co
 	/* the name is sealed under the case's key (clear only in rows written
 	 * before migration 0022); "mine" is known by the account */
 	static const char sql_interest[] =
-		"SELECT name_sealed, to_char(declared_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
-		"AS declared_on, name, declared_by = $2::bigint AS mine "
-		"FROM hotline.interest_declarations WHERE case_id = $1 "
-		"ORDER BY declared_at, id";
+	    "SELECT name_sealed, to_char(declared_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
+	    "AS declared_on, name, declared_by = $2::bigint AS mine "
+	    "FROM hotline.interest_declarations WHERE case_id = $1 "
+	    "ORDER BY declared_at, id";
 	char uid[24];
 	user_id_text(c, uid);
 	const char *p[2] = {case_id, uid};
@@ -682,7 +686,7 @@ static void put_interest(struct staff_ctx *c, const struct commission_interest *
 		staff_html(c, "</p>\n");
 		staff_form_open(c, action, false);
 		staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"interest\"><button "
-				"type=\"submit\" id=\"declare-interest\">");
+			      "type=\"submit\" id=\"declare-interest\">");
 		staff_text(c, M_COMM_DECLARE_INTEREST);
 		staff_html(c, "</button></form>\n");
 	}
@@ -704,11 +708,11 @@ static struct casepage_messages *case_messages_load(struct staff_ctx *c, const c
 /* The appeals the compliance manager attached to this investigation
  * (004 L139), each opened on its own page. */
 static const char sql_related[] =
-		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
-		"AS registered, hotline.case_unread_messages(a.id, a.messages_read_upto) AS unread "
-		"FROM hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
-		"JOIN hotline.journal j ON j.id = a.journal_id WHERE r.investigation_id = $1 "
-		"ORDER BY j.id";
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
+    "AS registered, hotline.case_unread_messages(a.id, a.messages_read_upto) AS unread "
+    "FROM hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
+    "JOIN hotline.journal j ON j.id = a.journal_id WHERE r.investigation_id = $1 "
+    "ORDER BY j.id";
 
 static void put_related(struct staff_ctx *c, const PGresult *res)
 {
@@ -721,7 +725,8 @@ static void put_related(struct staff_ctx *c, const PGresult *res)
 	} else {
 		staff_html(c, "<ul id=\"related-list\">\n");
 	}
-	int reg_no = n ? db_col(res, "reg_no") : -1, registered = n ? db_col(res, "registered") : -1;
+	int reg_no = n ? db_col(res, "reg_no") : -1,
+	    registered = n ? db_col(res, "registered") : -1;
 	int unread = n ? db_col(res, "unread") : -1;
 	for (int i = 0; i < n; i++) {
 		staff_html(c, "<li><a class=\"related\" href=\"/staff/commission-appeal/");
@@ -899,8 +904,7 @@ static void view(struct staff_ctx *c)
 
 /* A member declares their own interest: their display name, sealed
  * under the case's key (procedure_declare_interest). */
-static bool declare_interest(struct staff_ctx *c, const struct investigation *v,
-			     struct wf_error *e)
+static bool declare_interest(struct staff_ctx *c, const struct investigation *v, struct wf_error *e)
 {
 	struct content_key *key = sealedtext_case_key(c, v->case_id);
 	bool ok = procedure_declare_interest(c->db, v->reg_no, c->user->name, key, c->user->id, e);
@@ -922,8 +926,7 @@ static bool conclude(struct staff_ctx *c, struct investigation *v, struct wf_err
 				      staff_arg_len(c, "proposed"), &case_pk, e);
 }
 
-static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
-		 struct wf_error *e)
+static bool step(struct staff_ctx *c, const char *what, struct investigation *v, struct wf_error *e)
 {
 	if (strcmp(what, "start") == 0)
 		return investigation_start(c->db, v, e);
@@ -948,8 +951,8 @@ static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
 
 static void act(struct staff_ctx *c)
 {
-	static const char *const steps[] = {"start", "request", "received", "conclude", "submit",
-					    "interest"};
+	static const char *const steps[] = {"start",	"request", "received",
+					    "conclude", "submit",  "interest"};
 	/* management's steps (004 p.7.11): the director's case page */
 	static const char *const not_ours[] = {"decide", "measures", "close"};
 	if (!reg_no_ok(c->arg) || !sits_on(c, c->arg)) {
@@ -960,7 +963,8 @@ static void act(struct staff_ctx *c)
 	for (size_t i = 0; i < sizeof(not_ours) / sizeof(not_ours[0]); i++) {
 		if (strcmp(what, not_ours[i]) == 0) {
 			char object[64];
-			snprintf(object, sizeof(object), "investigation.%s %s", not_ours[i], c->arg);
+			snprintf(object, sizeof(object), "investigation.%s %s", not_ours[i],
+				 c->arg);
 			if (!staff_audit(c, "access.denied", object))
 				log_error("staff: the audit row could not be written");
 			staff_error(c, STATUS_FORBIDDEN, M_STAFF_DENIED_TITLE,
@@ -996,7 +1000,7 @@ static void act(struct staff_ctx *c)
 	char to[80];
 	snprintf(to, sizeof(to), "/staff/commission/%s#%s", c->arg,
 		 strcmp(known, "request") == 0 || strcmp(known, "received") == 0 ? "requests"
-		 : strcmp(known, "interest") == 0				   ? "interest"
+		 : strcmp(known, "interest") == 0				 ? "interest"
 		 : strcmp(known, "conclude") == 0 || strcmp(known, "start") == 0 ||
 			 strcmp(known, "submit") == 0
 		     ? "conclusion"
@@ -1011,15 +1015,15 @@ static void act(struct staff_ctx *c)
  * case's does. Its columns registered, content_key and content are named as
  * sql_view's, so put_report() reads them. */
 static const char sql_appeal[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
-	"AS registered, coalesce(a.content_key_resealed, a.content_key_sealed) AS content_key, "
-	"a.content, a.id AS case_id, jx.reg_no AS investigation_reg_no "
-	"FROM hotline.related_appeals r JOIN hotline.commission_members m "
-	"ON m.investigation_id = r.investigation_id "
-	"JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = a.journal_id "
-	"JOIN hotline.investigations i ON i.id = r.investigation_id "
-	"JOIN hotline.cases x ON x.id = i.case_id JOIN hotline.journal jx ON jx.id = x.journal_id "
-	"WHERE j.reg_no = $1 AND m.staff_user_id = $2::bigint ORDER BY r.linked_at LIMIT 1";
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
+    "AS registered, coalesce(a.content_key_resealed, a.content_key_sealed) AS content_key, "
+    "a.content, a.id AS case_id, jx.reg_no AS investigation_reg_no "
+    "FROM hotline.related_appeals r JOIN hotline.commission_members m "
+    "ON m.investigation_id = r.investigation_id "
+    "JOIN hotline.cases a ON a.id = r.case_id JOIN hotline.journal j ON j.id = a.journal_id "
+    "JOIN hotline.investigations i ON i.id = r.investigation_id "
+    "JOIN hotline.cases x ON x.id = i.case_id JOIN hotline.journal jx ON jx.id = x.journal_id "
+    "WHERE j.reg_no = $1 AND m.staff_user_id = $2::bigint ORDER BY r.linked_at LIMIT 1";
 
 static void appeal_view(struct staff_ctx *c)
 {
@@ -1071,15 +1075,15 @@ static void appeal_view(struct staff_ctx *c)
 }
 
 const struct staff_route staff_commission_routes[] = {
-	{"GET", "/staff/commission", ROLE_BIT(ROLE_COMMISSION), list, "commission.list"},
-	{"GET", "/staff/commission/*", ROLE_BIT(ROLE_COMMISSION), view, "commission.view"},
-	{"POST", "/staff/commission/*", ROLE_BIT(ROLE_COMMISSION), act, "commission.step"},
-	{"GET", "/staff/commission-appeal/*", ROLE_BIT(ROLE_COMMISSION), appeal_view,
-	 "commission.appeal"},
-	{0},
+    {"GET", "/staff/commission", ROLE_BIT(ROLE_COMMISSION), list, "commission.list"},
+    {"GET", "/staff/commission/*", ROLE_BIT(ROLE_COMMISSION), view, "commission.view"},
+    {"POST", "/staff/commission/*", ROLE_BIT(ROLE_COMMISSION), act, "commission.step"},
+    {"GET", "/staff/commission-appeal/*", ROLE_BIT(ROLE_COMMISSION), appeal_view,
+     "commission.appeal"},
+    {0},
 };
 
 const struct staff_menu staff_commission_menu[] = {
-	{"/staff/commission", M_COMM_TITLE},
-	{0},
+    {"/staff/commission", M_COMM_TITLE},
+    {0},
 };

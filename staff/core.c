@@ -41,16 +41,17 @@ static void menu_entries(struct staff_ctx *c, const char *cls)
 
 void staff_page_begin(struct staff_ctx *c, const char *title)
 {
-	staff_html(c, "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
-			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-			"<title>",
-		     i18n_code(c->lang));
+	staff_html(c,
+		   "<!doctype html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		   "<title>",
+		   i18n_code(c->lang));
 	staff_esc(c, title);
 	staff_html(c, " · ");
 	staff_text(c, M_STAFF_SITE);
 	staff_html(c, "</title>\n<link rel=\"stylesheet\" href=\"/staff/style.css\">\n</head>\n"
-			"<body class=\"staff\">\n<header class=\"top\">\n<div class=\"bar\">\n"
-			"<a class=\"site\" href=\"/staff/\">");
+		      "<body class=\"staff\">\n<header class=\"top\">\n<div class=\"bar\">\n"
+		      "<a class=\"site\" href=\"/staff/\">");
 	staff_text(c, M_STAFF_SITE);
 	staff_html(c, "</a>\n<nav class=\"langs\" aria-label=\"language\">");
 	for (int l = 0; l < LANG_COUNT; l++) {
@@ -186,26 +187,28 @@ void staff_login_page(struct staff_ctx *c, unsigned status, bool error, bool wai
 		}
 		staff_html(c, "</p>\n");
 	}
-	staff_html(c, "<form method=\"post\" action=\"/staff/login\" class=\"login\">\n"
-			"<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
-			"<input type=\"hidden\" name=\"next\" value=\"",
-		     token);
+	staff_html(c,
+		   "<form method=\"post\" action=\"/staff/login\" class=\"login\">\n"
+		   "<input type=\"hidden\" name=\"csrf\" value=\"%s\">\n"
+		   "<input type=\"hidden\" name=\"next\" value=\"",
+		   token);
 	staff_esc(c, safe_next(staff_arg(c, "next")));
 	staff_html(c, "\">\n<label for=\"login\">");
 	staff_text(c, M_STAFF_LOGIN_LOGIN);
-	staff_html(c, "</label>\n<input id=\"login\" name=\"login\" autocomplete=\"username\" "
-			"autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"63\" value=\"");
+	staff_html(
+	    c, "</label>\n<input id=\"login\" name=\"login\" autocomplete=\"username\" "
+	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"63\" value=\"");
 	if (error)
 		staff_esc(c, staff_arg(c, "login"));
 	staff_html(c, "\">\n<label for=\"password\">");
 	staff_text(c, M_STAFF_LOGIN_PASSWORD);
 	staff_html(c, "</label>\n<input id=\"password\" name=\"password\" type=\"password\" "
-			"autocomplete=\"current-password\" required maxlength=\"256\">\n"
-			"<label for=\"code\">");
+		      "autocomplete=\"current-password\" required maxlength=\"256\">\n"
+		      "<label for=\"code\">");
 	staff_text(c, M_STAFF_LOGIN_CODE);
 	staff_html(c, "</label>\n<input id=\"code\" name=\"code\" inputmode=\"numeric\" "
-			"autocomplete=\"one-time-code\" pattern=\"[0-9 ]*\" maxlength=\"8\" "
-			"aria-describedby=\"code-hint\">\n<p class=\"hint\" id=\"code-hint\">");
+		      "autocomplete=\"one-time-code\" pattern=\"[0-9 ]*\" maxlength=\"8\" "
+		      "aria-describedby=\"code-hint\">\n<p class=\"hint\" id=\"code-hint\">");
 	staff_text(c, M_STAFF_LOGIN_CODE_HINT);
 	staff_html(c, "</p>\n<button type=\"submit\" id=\"submit\">");
 	staff_text(c, M_STAFF_LOGIN_SUBMIT);
@@ -217,9 +220,8 @@ static void login_get(struct staff_ctx *c)
 {
 	struct staff_priv *p = staff_priv(c);
 	struct session_view v;
-	if (p->session_id[0] &&
-	    session_lookup(p->srv->sessions, p->session_id, p->srv->cfg->staff_idle_timeout,
-			   time(NULL), &v)) {
+	if (p->session_id[0] && session_lookup(p->srv->sessions, p->session_id,
+					       p->srv->cfg->staff_idle_timeout, time(NULL), &v)) {
 		session_view_clear(&v);
 		staff_redirect(c, "/staff/");
 		return;
@@ -633,7 +635,7 @@ static void home_get(struct staff_ctx *c)
 		if (!(c->user->roles & ROLE_BIT(r)))
 			continue;
 		staff_html(c, "%s<span class=\"role\" data-role=\"%s\">", first ? "" : ", ",
-			     role_name((enum role)r));
+			   role_name((enum role)r));
 		staff_text(c, role_msgs[r]);
 		staff_html(c, "</span>");
 		first = false;
@@ -732,6 +734,6 @@ int64_t staff_now(const struct staff_ctx *c)
 
 bool staff_audit(struct staff_ctx *c, const char *action, const char *object)
 {
-	return audit_append(c->db, c->user ? c->user->id : 0, c->user ? c->user->login : "",
-			    action, object);
+	return audit_append(c->db, c->user ? c->user->id : 0, c->user ? c->user->login : "", action,
+			    object);
 }

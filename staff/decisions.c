@@ -28,33 +28,33 @@
 
 /* $2: true for the alternate's queue (director-named cases only). */
 static const char sql_queue[] =
-	"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
-	"AS registered, c.state, c.category, coalesce(to_char(d.due_date, 'YYYY-MM-DD'), '') "
-	"AS due, d.met_at IS NOT NULL AS met, "
-	"(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"LEFT JOIN hotline.deadlines d ON d.case_id = c.id AND d.kind = 'director_notice' "
-	"WHERE c.state IN ('to_director', 'acknowledged') AND c.director_named = $2::boolean "
-	"ORDER BY late DESC, d.due_date NULLS LAST, j.id";
+    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
+    "AS registered, c.state, c.category, coalesce(to_char(d.due_date, 'YYYY-MM-DD'), '') "
+    "AS due, d.met_at IS NOT NULL AS met, "
+    "(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "LEFT JOIN hotline.deadlines d ON d.case_id = c.id AND d.kind = 'director_notice' "
+    "WHERE c.state IN ('to_director', 'acknowledged') AND c.director_named = $2::boolean "
+    "ORDER BY late DESC, d.due_date NULLS LAST, j.id";
 static const char sql_running[] =
-	"SELECT j.reg_no, i.order_no, to_char(i.due_date, 'YYYY-MM-DD') AS due, i.state, "
-	"i.extended "
-	"FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
-	"JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE i.state IN ('ordered', 'in_progress', 'conclusion_drafted') "
-	"AND c.director_named = $1::boolean ORDER BY i.due_date, j.id";
+    "SELECT j.reg_no, i.order_no, to_char(i.due_date, 'YYYY-MM-DD') AS due, i.state, "
+    "i.extended "
+    "FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
+    "JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE i.state IN ('ordered', 'in_progress', 'conclusion_drafted') "
+    "AND c.director_named = $1::boolean ORDER BY i.due_date, j.id";
 /* Conclusions the commission submitted, and decided ones whose measures or
  * close are still to be recorded: management's part (004 p.7.11). */
 static const char sql_to_rule[] =
-	"SELECT j.reg_no, i.state FROM hotline.investigations i "
-	"JOIN hotline.cases c ON c.id = i.case_id JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE i.state IN ('submitted', 'decided', 'measures_adopted') "
-	"AND c.director_named = $1::boolean ORDER BY i.submitted_at, j.id";
+    "SELECT j.reg_no, i.state FROM hotline.investigations i "
+    "JOIN hotline.cases c ON c.id = i.case_id JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE i.state IN ('submitted', 'decided', 'measures_adopted') "
+    "AND c.director_named = $1::boolean ORDER BY i.submitted_at, j.id";
 static const char sql_to_order[] =
-	"SELECT j.reg_no FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE c.state = 'investigation' AND c.director_named = $1::boolean "
-	"AND NOT EXISTS (SELECT 1 FROM hotline.investigations i WHERE i.case_id = c.id) "
-	"ORDER BY j.id";
+    "SELECT j.reg_no FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE c.state = 'investigation' AND c.director_named = $1::boolean "
+    "AND NOT EXISTS (SELECT 1 FROM hotline.investigations i WHERE i.case_id = c.id) "
+    "ORDER BY j.id";
 
 /* Which queue the user's roles give: the director's rule wins. */
 static const char *alternate_queue(const struct staff_ctx *c)
@@ -207,7 +207,7 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 			staff_html(c, " &middot; ");
 			staff_text(c, strcmp(PQgetvalue(rule, i, r_state), "submitted") == 0
 					  ? M_INV_SUBMITTED
-					  : strcmp(PQgetvalue(rule, i, r_state), "decided") == 0
+				      : strcmp(PQgetvalue(rule, i, r_state), "decided") == 0
 					  ? M_INV_DECIDED
 					  : M_INV_MEASURES_ADOPTED);
 			staff_html(c, " <a class=\"button\" href=\"/staff/case/");
@@ -249,7 +249,8 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 		staff_html(c, "(");
 		staff_esc(c, text);
 		bool extended = strcmp(PQgetvalue(run, i, u_extended), "t") == 0;
-		staff_markup(c, extended ? ") &#8635; <a href=\"/staff/case/" : ") <a href=\"/staff/case/");
+		staff_markup(c, extended ? ") &#8635; <a href=\"/staff/case/"
+					 : ") <a href=\"/staff/case/");
 		staff_esc(c, PQgetvalue(run, i, u_reg_no));
 		staff_html(c, "#extend\">");
 		staff_text(c, M_EXT_TITLE);
@@ -312,8 +313,8 @@ static void decide(struct staff_ctx *c)
 	}
 	caseaction_commit(c, &k, "case.decide",
 			  d == DIRECTOR_FORWARD || d == DIRECTOR_FORWARD_AND_INVESTIGATE ? "content"
-			  : d == DIRECTOR_NO_GROUNDS					 ? "timeline"
-											 : "order");
+			  : d == DIRECTOR_NO_GROUNDS ? "timeline"
+						     : "order");
 }
 
 static void extend(struct staff_ctx *c)
@@ -345,8 +346,8 @@ static void extend(struct staff_ctx *c)
 static void order(struct staff_ctx *c)
 {
 	static const char sql_member[] =
-		"SELECT display_name, id FROM hotline.staff_users WHERE login = $1 "
-		"AND 'commission' = ANY (roles) AND NOT disabled";
+	    "SELECT display_name, id FROM hotline.staff_users WHERE login = $1 "
+	    "AND 'commission' = ANY (roles) AND NOT disabled";
 	struct casefile k;
 	struct investigation v;
 	struct wf_error e = {0};
@@ -487,20 +488,20 @@ static void cover_letter(struct staff_ctx *c)
 }
 
 const struct staff_route staff_decision_routes[] = {
-	{"GET", "/staff/decisions", DECIDERS, queue, "decisions"},
-	{"POST", "/staff/decide-ack/*", DECIDERS, ack, "case.ack"},
-	{"POST", "/staff/decide/*", DECIDERS, decide, "case.decide"},
-	{"POST", "/staff/extend/*", DECIDERS, extend, "case.extend"},
-	{"POST", "/staff/order/*", DECIDERS, order, "case.order"},
-	{"POST", "/staff/inv-decide/*", DECIDERS, inv_decide, "investigation.decide"},
-	{"POST", "/staff/inv-measures/*", DECIDERS, inv_measures, "investigation.measures"},
-	{"POST", "/staff/inv-close/*", DECIDERS, inv_close, "investigation.close"},
-	{"GET", "/staff/cover-letter/*", DECIDERS | ROLE_BIT(ROLE_COMPLIANCE), cover_letter,
-	 "case.cover_letter"},
-	{NULL, NULL, 0, NULL, NULL},
+    {"GET", "/staff/decisions", DECIDERS, queue, "decisions"},
+    {"POST", "/staff/decide-ack/*", DECIDERS, ack, "case.ack"},
+    {"POST", "/staff/decide/*", DECIDERS, decide, "case.decide"},
+    {"POST", "/staff/extend/*", DECIDERS, extend, "case.extend"},
+    {"POST", "/staff/order/*", DECIDERS, order, "case.order"},
+    {"POST", "/staff/inv-decide/*", DECIDERS, inv_decide, "investigation.decide"},
+    {"POST", "/staff/inv-measures/*", DECIDERS, inv_measures, "investigation.measures"},
+    {"POST", "/staff/inv-close/*", DECIDERS, inv_close, "investigation.close"},
+    {"GET", "/staff/cover-letter/*", DECIDERS | ROLE_BIT(ROLE_COMPLIANCE), cover_letter,
+     "case.cover_letter"},
+    {NULL, NULL, 0, NULL, NULL},
 };
 
 const struct staff_menu staff_decision_menu[] = {
-	{"/staff/decisions", M_QUEUE_TITLE},
-	{NULL, 0},
+    {"/staff/decisions", M_QUEUE_TITLE},
+    {NULL, 0},
 };

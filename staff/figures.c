@@ -246,10 +246,10 @@ static void month_table(struct staff_ctx *c, const struct figures *f, const char
 	staff_html(c, "<h2 id=\"%s-title\">", id);
 	staff_text(c, title);
 	staff_html(c,
-		     "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"%s\" "
-		     "aria-labelledby=\"%s-title\">"
-		     "\n<thead><tr><th scope=\"col\">",
-		     id, id);
+		   "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"%s\" "
+		   "aria-labelledby=\"%s-title\">"
+		   "\n<thead><tr><th scope=\"col\">",
+		   id, id);
 	staff_text(c, M_FIG_MONTH);
 	staff_html(c, "</th>");
 	for (int k = 0; k < ncols; k++) {
@@ -335,7 +335,7 @@ static void figures_render(struct staff_ctx *c, const struct figures *f, const s
 	}
 	/* the period: a GET form, no JavaScript */
 	staff_html(c, "<form method=\"get\" action=\"/staff/figures\" id=\"period\">\n"
-			"<div><label for=\"from\">");
+		      "<div><label for=\"from\">");
 	staff_text(c, M_FIG_FROM);
 	staff_html(
 	    c,
@@ -344,14 +344,14 @@ static void figures_render(struct staff_ctx *c, const struct figures *f, const s
 	    sp->from);
 	staff_text(c, M_FIG_TO);
 	staff_html(c,
-		     "</label><input type=\"month\" id=\"to\" name=\"to\" value=\"%s\" "
-		     "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<button>",
-		     sp->to);
+		   "</label><input type=\"month\" id=\"to\" name=\"to\" value=\"%s\" "
+		   "pattern=\"[0-9]{4}-[0-9]{2}\" placeholder=\"YYYY-MM\"></div>\n<button>",
+		   sp->to);
 	staff_text(c, M_FIG_SHOW);
 	staff_html(c,
-		     "</button>\n</form>\n<p><a id=\"export\" "
-		     "href=\"/staff/figures.csv?from=%s&amp;to=%s\">",
-		     sp->from, sp->to);
+		   "</button>\n</form>\n<p><a id=\"export\" "
+		   "href=\"/staff/figures.csv?from=%s&amp;to=%s\">",
+		   sp->from, sp->to);
 	staff_text(c, M_FIG_EXPORT);
 	staff_html(c, "</a></p>\n");
 
@@ -364,7 +364,7 @@ static void figures_render(struct staff_ctx *c, const struct figures *f, const s
 	staff_html(c, "<h2 id=\"routing-title\">");
 	staff_text(c, M_FIG_ROUTING);
 	staff_html(c, "</h2>\n<div class=\"table-wrap\"><table class=\"figures\" id=\"routing\" "
-			"aria-labelledby=\"routing-title\"><tbody>\n");
+		      "aria-labelledby=\"routing-title\"><tbody>\n");
 	row(c, "route-on-time", M_FIG_ON_TIME, f->route_on_time);
 	row(c, "route-late", M_FIG_LATE, f->route_late);
 	staff_html(c, "<tr id=\"route-share\"><th scope=\"row\">");
@@ -373,7 +373,7 @@ static void figures_render(struct staff_ctx *c, const struct figures *f, const s
 	/* a share is shown only when neither count is hidden */
 	if (total > 0 && !small(f->route_on_time) && !small(f->route_late))
 		staff_html(c, "</th><td class=\"num\">%ld%%</td></tr>\n",
-			     (f->route_on_time * 100 + total / 2) / total);
+			   (f->route_on_time * 100 + total / 2) / total);
 	else
 		staff_html(c, "</th><td class=\"num\">—</td></tr>\n");
 	staff_html(c, "</tbody></table></div>\n");

@@ -129,9 +129,9 @@ static void grant_render(struct staff_ctx *c, const struct grant_row *g)
 	} else if (g->fp[0]) {
 		staff_form_open(c, "/staff/grants/confirm", false);
 		staff_html(c,
-			     "<input type=\"hidden\" name=\"grant\" value=\"%s\">\n"
-			     "<button type=\"submit\" class=\"confirm\">",
-			     g->id);
+			   "<input type=\"hidden\" name=\"grant\" value=\"%s\">\n"
+			   "<button type=\"submit\" class=\"confirm\">",
+			   g->id);
 		staff_text(c, M_GRANTS_CONFIRM);
 		staff_html(c, "</button>\n</form>\n");
 	}
@@ -146,8 +146,9 @@ static void grants_render(struct staff_ctx *c, const struct grants_view *v, enum
 	staff_text(c, M_GRANTS_TITLE);
 	staff_html(c, "</h1>\n");
 	if (note) {
-		staff_html(c, "<p class=\"%s\" id=\"%s\" role=\"%s\">", is_error ? "error" : "notice",
-			     is_error ? "error" : "done", is_error ? "alert" : "status");
+		staff_html(c, "<p class=\"%s\" id=\"%s\" role=\"%s\">",
+			   is_error ? "error" : "notice", is_error ? "error" : "done",
+			   is_error ? "alert" : "status");
 		staff_text(c, note);
 		staff_html(c, "</p>\n");
 	}
@@ -208,13 +209,15 @@ static void confirm_post(struct staff_ctx *c)
 		wfdb_rollback(c->db);
 	}
 	if (r == ACCOUNTDB_NO_ROW) {
-		log_info("staff: user %lld may not confirm grant %lld (%s)", c->user->id, grant, why);
+		log_info("staff: user %lld may not confirm grant %lld (%s)", c->user->id, grant,
+			 why);
 		if (!staff_audit(c, "grant.confirm.refused", g))
 			log_error("staff: cannot write the audit row of a refused confirmation");
-		enum msg m = strcmp(why, "own") == 0 || strcmp(why, "asked") == 0 ? M_GRANTS_NOT_YOURS
-			     : strcmp(why, "no-key") == 0			  ? M_GRANTS_NOT_ACTIVATED
-			     : strcmp(why, "gone") == 0			  ? M_GRANTS_GONE
-										  : M_STAFF_DENIED;
+		enum msg m = strcmp(why, "own") == 0 || strcmp(why, "asked") == 0
+				 ? M_GRANTS_NOT_YOURS
+			     : strcmp(why, "no-key") == 0 ? M_GRANTS_NOT_ACTIVATED
+			     : strcmp(why, "gone") == 0	  ? M_GRANTS_GONE
+							  : M_STAFF_DENIED;
 		grants_page(c, 403, m, true);
 		return;
 	}

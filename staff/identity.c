@@ -103,8 +103,8 @@ static void put_error(struct staff_ctx *c, const char *error)
 static bool list_load(struct staff_ctx *c, struct reveal **out, int *n)
 {
 	static const char sql_list[] =
-		"SELECT r.id FROM hotline.identity_reveals r ORDER BY r.state <> 'requested', "
-		"r.state <> 'approved', r.id DESC LIMIT 500";
+	    "SELECT r.id FROM hotline.identity_reveals r ORDER BY r.state <> 'requested', "
+	    "r.state <> 'approved', r.id DESC LIMIT 500";
 	struct wf_error e = {0};
 	*out = NULL;
 	*n = 0;
@@ -142,9 +142,10 @@ static void list_put(struct staff_ctx *c, const struct reveal *reveals, int n)
 	for (int i = 0; i < n; i++) {
 		const struct reveal *r = &reveals[i];
 		shown++;
-		staff_html(c, "<li class=\"card reveal %s\" id=\"reveal-%s\"><h2><a "
-				"href=\"/staff/reveal/%s\">",
-			     reveal_state_name(r->state), r->id, r->id);
+		staff_html(c,
+			   "<li class=\"card reveal %s\" id=\"reveal-%s\"><h2><a "
+			   "href=\"/staff/reveal/%s\">",
+			   reveal_state_name(r->state), r->id, r->id);
 		staff_esc(c, r->reg_no);
 		staff_html(c, "</a></h2>\n<p>");
 		staff_text(c, state_text(r->state));
@@ -196,7 +197,7 @@ static void new_form(struct staff_ctx *c, unsigned status, const char *error)
 	staff_html(c, "<label for=\"case\">");
 	staff_text(c, M_RECEIPT_REGNO);
 	staff_html(c, "</label>\n<input type=\"text\" id=\"case\" name=\"case\" required "
-			"maxlength=\"15\" placeholder=\"2026-000001\" value=\"");
+		      "maxlength=\"15\" placeholder=\"2026-000001\" value=\"");
 	staff_esc(c, staff_arg(c, "case"));
 	staff_html(c, "\">\n");
 	const char *as = staff_arg(c, "as");
@@ -204,25 +205,27 @@ static void new_form(struct staff_ctx *c, unsigned status, const char *error)
 	if (both) {
 		staff_html(c, "<fieldset><legend>");
 		staff_text(c, M_REVEAL_AS);
-		staff_html(c, "</legend>\n<label class=\"choice\"><input type=\"radio\" name=\"as\" "
-				"value=\"compliance\"%s> ",
-			     strcmp(as, "commission") != 0 ? " checked" : "");
+		staff_html(c,
+			   "</legend>\n<label class=\"choice\"><input type=\"radio\" name=\"as\" "
+			   "value=\"compliance\"%s> ",
+			   strcmp(as, "commission") != 0 ? " checked" : "");
 		staff_text(c, M_REVEAL_ROLE_COMPLIANCE);
-		staff_html(c, "</label>\n<label class=\"choice\"><input type=\"radio\" name=\"as\" "
-				"value=\"commission\"%s> ",
-			     strcmp(as, "commission") == 0 ? " checked" : "");
+		staff_html(c,
+			   "</label>\n<label class=\"choice\"><input type=\"radio\" name=\"as\" "
+			   "value=\"commission\"%s> ",
+			   strcmp(as, "commission") == 0 ? " checked" : "");
 		staff_text(c, M_REVEAL_ROLE_COMMISSION);
 		staff_html(c, "</label>\n</fieldset>\n");
 	} else {
 		staff_html(c, "<input type=\"hidden\" name=\"as\" value=\"%s\">\n",
-			     has(c, ROLE_COMPLIANCE) ? "compliance" : "commission");
+			   has(c, ROLE_COMPLIANCE) ? "compliance" : "commission");
 	}
 	staff_html(c, "<label for=\"reason\">");
 	staff_text(c, M_REVEAL_REASON);
 	staff_html(c, "</label>\n<p class=\"hint\">");
 	staff_text(c, M_REVEAL_REASON_HINT);
 	staff_html(c, "</p>\n<textarea id=\"reason\" name=\"reason\" rows=\"5\" required "
-			"maxlength=\"4000\">");
+		      "maxlength=\"4000\">");
 	staff_esc(c, staff_arg(c, "reason"));
 	staff_html(c, "</textarea>\n<p><button type=\"submit\">");
 	staff_text(c, M_REVEAL_SEND);
@@ -309,7 +312,7 @@ static void put_request(struct staff_ctx *c, const struct reveal *r,
 	staff_html(c, "<dl class=\"facts\">\n<dt>");
 	staff_text(c, M_STATUS_STATE);
 	staff_html(c, "</dt>\n<dd id=\"reveal-state\" data-state=\"%s\">",
-		     reveal_state_name(r->state));
+		   reveal_state_name(r->state));
 	staff_text(c, state_text(r->state));
 	staff_html(c, "</dd>\n<dt>");
 	staff_text(c, M_REVEAL_REQUESTED_BY);
@@ -359,14 +362,14 @@ static void put_request(struct staff_ctx *c, const struct reveal *r,
 		casepage_section(c, "decide", M_REVEAL_DECIDE);
 		staff_html(c, "<p class=\"hint\">");
 		staff_text(c, approver && r->requested_by != c->user->id ? M_REVEAL_DECIDE_HINT
-									  : M_WF_NOT_APPROVER);
+									 : M_WF_NOT_APPROVER);
 		staff_html(c, "</p>\n");
 		staff_form_open(c, action, false);
 		staff_html(c, "<p class=\"buttons\"><button type=\"submit\" name=\"do\" "
-				"value=\"approve\" id=\"approve\">");
+			      "value=\"approve\" id=\"approve\">");
 		staff_text(c, M_REVEAL_APPROVE);
 		staff_html(c, "</button> <button type=\"submit\" name=\"do\" value=\"reject\" "
-				"id=\"reject\">");
+			      "id=\"reject\">");
 		staff_text(c, M_REVEAL_REJECT);
 		staff_html(c, "</button></p>\n</form>\n</section>\n");
 	}
@@ -376,7 +379,7 @@ static void put_request(struct staff_ctx *c, const struct reveal *r,
 		staff_html(c, "<p class=\"hint\">");
 		staff_text(c, M_REVEAL_RELEASE_HINT);
 		staff_html(c, "</p>\n<pre class=\"text\" id=\"unmask-command\">hotlinectl unmask "
-				"--packet reveal-");
+			      "--packet reveal-");
 		staff_esc(c, r->reg_no);
 		staff_html(c, "-%s.txt \\\n  --share SHARE1 --share SHARE2</pre>\n", r->id);
 		staff_form_open(c, action, false);
@@ -398,9 +401,10 @@ static void put_request(struct staff_ctx *c, const struct reveal *r,
 		cal_date_format(calendar_local_date(staff_now(c)), today);
 		staff_html(c, "<label for=\"opened-on\">");
 		staff_text(c, M_REVEAL_OPENED_ON_LABEL);
-		staff_html(c, "</label>\n<input type=\"date\" id=\"opened-on\" name=\"opened_on\" "
-				"required value=\"%s\" max=\"%s\">\n",
-			     today, today);
+		staff_html(c,
+			   "</label>\n<input type=\"date\" id=\"opened-on\" name=\"opened_on\" "
+			   "required value=\"%s\" max=\"%s\">\n",
+			   today, today);
 		staff_html(c, "<p><button type=\"submit\" id=\"confirm-opened\">");
 		staff_text(c, M_REVEAL_CONFIRM_BUTTON);
 		staff_html(c, "</button></p>\n</form>\n</section>\n");
@@ -487,8 +491,9 @@ static void decide(struct staff_ctx *c)
 			r = now;
 		refused(c, &r,
 			e.code == WF_DB ? STATUS_UNAVAILABLE
-			: e.code == WF_SELF_APPROVAL || e.code == WF_NOT_APPROVER ? STATUS_FORBIDDEN
-										   : STATUS_UNPROCESSABLE,
+			: e.code == WF_SELF_APPROVAL || e.code == WF_NOT_APPROVER
+			    ? STATUS_FORBIDDEN
+			    : STATUS_UNPROCESSABLE,
 			&e);
 		return;
 	}
@@ -510,8 +515,8 @@ static void release_post(struct staff_ctx *c)
 	if (!load_visible(c, c->arg, &r))
 		return;
 	if (!reveal_check_release(&r, c->user->id, &e)) {
-		refused(c, &r, e.code == WF_CUSTODIAN_REQUESTER ? STATUS_FORBIDDEN
-								 : STATUS_UNPROCESSABLE,
+		refused(c, &r,
+			e.code == WF_CUSTODIAN_REQUESTER ? STATUS_FORBIDDEN : STATUS_UNPROCESSABLE,
 			&e);
 		return;
 	}
@@ -569,9 +574,9 @@ static void confirm_post(struct staff_ctx *c)
 		if (reveal_load(c->db, c->arg, &now, &e2))
 			r = now;
 		refused(c, &r,
-			e.code == WF_DB			    ? STATUS_UNAVAILABLE
+			e.code == WF_DB			   ? STATUS_UNAVAILABLE
 			: e.code == WF_CUSTODIAN_REQUESTER ? STATUS_FORBIDDEN
-							    : STATUS_UNPROCESSABLE,
+							   : STATUS_UNPROCESSABLE,
 			&e);
 		return;
 	}
@@ -581,17 +586,17 @@ static void confirm_post(struct staff_ctx *c)
 }
 
 const struct staff_route staff_identity_routes[] = {
-	{"GET", "/staff/reveal", ALL_ROLES, list, "reveal.list"},
-	{"GET", "/staff/reveal/new", ASKERS, new_page, "reveal.new"},
-	{"POST", "/staff/reveal/new", ASKERS, new_post, "reveal.request"},
-	{"GET", "/staff/reveal/*", ALL_ROLES, one, "reveal.view"},
-	{"POST", "/staff/reveal/decide/*", APPROVERS, decide, "reveal.decide"},
-	{"POST", "/staff/reveal/release/*", ROLE_BIT(ROLE_CUSTODIAN), release_post, "reveal.release"},
-	{"POST", "/staff/reveal/open/*", ROLE_BIT(ROLE_CUSTODIAN), confirm_post, "reveal.open"},
-	{0},
+    {"GET", "/staff/reveal", ALL_ROLES, list, "reveal.list"},
+    {"GET", "/staff/reveal/new", ASKERS, new_page, "reveal.new"},
+    {"POST", "/staff/reveal/new", ASKERS, new_post, "reveal.request"},
+    {"GET", "/staff/reveal/*", ALL_ROLES, one, "reveal.view"},
+    {"POST", "/staff/reveal/decide/*", APPROVERS, decide, "reveal.decide"},
+    {"POST", "/staff/reveal/release/*", ROLE_BIT(ROLE_CUSTODIAN), release_post, "reveal.release"},
+    {"POST", "/staff/reveal/open/*", ROLE_BIT(ROLE_CUSTODIAN), confirm_post, "reveal.open"},
+    {0},
 };
 
 const struct staff_menu staff_identity_menu[] = {
-	{"/staff/reveal", M_REVEAL_TITLE},
-	{0},
+    {"/staff/reveal", M_REVEAL_TITLE},
+    {0},
 };

@@ -37,7 +37,7 @@ struct staff_server {
 	/* the key of device cookies: drawn at start, in memory only */
 	struct devcookie_key *devkey;
 	unsigned long next_id;
-	unsigned waiting; /* requests suspended (in a worker or a delay) */
+	unsigned waiting;	   /* requests suspended (in a worker or a delay) */
 	struct staff_req *delayed; /* answered, held back by a slow-down */
 	/* The public side's memory cap (upload_memory_bytes, intake/request.h):
 	 * a staff body, files and all, is held in memory, so it counts there
@@ -76,9 +76,9 @@ struct staff_priv {
 	const struct secret_key *case_key;
 	struct secret_key *seal_key;
 	char seal_case[24];
-	const char *session_id;	 /* the session cookie as sent, or "" */
-	const char *pre_token;	 /* the pre-login cookie as sent, or "" */
-	const char *device;	 /* the device cookie as sent, or "" */
+	const char *session_id;		 /* the session cookie as sent, or "" */
+	const char *pre_token;		 /* the pre-login cookie as sent, or "" */
+	const char *device;		 /* the device cookie as sent, or "" */
 	const unsigned char *client_key; /* THROTTLE_KEY_BYTES */
 	char cookies[STAFF_MAX_COOKIES][256];
 	unsigned ncookies;
@@ -93,8 +93,7 @@ static inline struct staff_priv *staff_priv(const struct staff_ctx *c)
 /* True when pattern matches path exactly (*arg "" then), or pattern ends
  * in "/" then "*" and path is the same prefix followed by one non-empty
  * segment without '/' (*arg points at it in path). */
-bool staff_pattern_match(const char *pattern, const char *path, const char **arg,
-			 size_t *arg_len);
+bool staff_pattern_match(const char *pattern, const char *path, const char **arg, size_t *arg_len);
 
 /* Adds a Set-Cookie header to the answer. */
 void staff_set_cookie(struct staff_ctx *c, const char *name, const char *value, int max_age);

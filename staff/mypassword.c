@@ -65,16 +65,18 @@ static void form_render(struct staff_ctx *c, const struct me_view *v, enum msg n
 	staff_text(c, M_PASSWORD_TITLE);
 	staff_html(c, "</h1>\n");
 	if (note) {
-		staff_html(c, "<p class=\"%s\" id=\"%s\" role=\"%s\">", is_error ? "error" : "notice",
-			     is_error ? "error" : "done", is_error ? "alert" : "status");
+		staff_html(c, "<p class=\"%s\" id=\"%s\" role=\"%s\">",
+			   is_error ? "error" : "notice", is_error ? "error" : "done",
+			   is_error ? "alert" : "status");
 		staff_text(c, note);
 		staff_html(c, "</p>\n");
 	}
 	staff_html(c, "<h2>");
 	staff_text(c, M_PASSWORD_FINGERPRINT);
-	staff_html(c, "</h2>\n<p><code id=\"my-fingerprint\" class=\"fingerprint\">%s</code></p>\n"
-			"<p class=\"hint\">",
-		     fp);
+	staff_html(c,
+		   "</h2>\n<p><code id=\"my-fingerprint\" class=\"fingerprint\">%s</code></p>\n"
+		   "<p class=\"hint\">",
+		   fp);
 	staff_text(c, M_PASSWORD_FINGERPRINT_HINT);
 	staff_html(c, "</p>\n");
 	if (pending) {
@@ -97,19 +99,20 @@ static void form_render(struct staff_ctx *c, const struct me_view *v, enum msg n
 	staff_html(c, "<label for=\"current-password\">");
 	staff_text(c, M_PASSWORD_CURRENT);
 	staff_html(c, "</label>\n<input id=\"current-password\" name=\"current\" type=\"password\" "
-			"autocomplete=\"current-password\" required maxlength=\"256\">\n"
-			"<label for=\"new-password\">");
+		      "autocomplete=\"current-password\" required maxlength=\"256\">\n"
+		      "<label for=\"new-password\">");
 	staff_text(c, M_PASSWORD_NEW);
-	staff_html(c, "</label>\n<input id=\"new-password\" name=\"password\" type=\"password\" "
-			"autocomplete=\"new-password\" required minlength=\"%d\" maxlength=\"256\">\n"
-			"<p class=\"hint\">",
-		     ACCOUNT_PASSWORD_MIN);
+	staff_html(c,
+		   "</label>\n<input id=\"new-password\" name=\"password\" type=\"password\" "
+		   "autocomplete=\"new-password\" required minlength=\"%d\" maxlength=\"256\">\n"
+		   "<p class=\"hint\">",
+		   ACCOUNT_PASSWORD_MIN);
 	staff_text(c, M_PASSWORD_RULES);
 	staff_html(c, "</p>\n<label for=\"new-password-again\">");
 	staff_text(c, M_PASSWORD_AGAIN);
 	staff_html(c, "</label>\n<input id=\"new-password-again\" name=\"again\" type=\"password\" "
-			"autocomplete=\"new-password\" required maxlength=\"256\">\n"
-			"<p><button type=\"submit\" id=\"password-submit\">");
+		      "autocomplete=\"new-password\" required maxlength=\"256\">\n"
+		      "<p><button type=\"submit\" id=\"password-submit\">");
 	staff_text(c, M_PASSWORD_SUBMIT);
 	staff_html(c, "</button></p>\n</form>\n");
 	staff_page_end(c);

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-
 #include "base/db.h"
 #include "base/log.h"
 #include "accounts/accountdb.h"
@@ -57,15 +56,15 @@ void staff_totp_qr(struct staff_ctx *c, const char *uri)
 	}
 	int q = 4; /* the quiet zone the standard asks for, in modules */
 	staff_html(c,
-		     "<svg id=\"totp-qr\" role=\"img\" aria-labelledby=\"totp-qr-title\" "
-		     "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"%d %d %d %d\" width=\"%d\" "
-		     "height=\"%d\" shape-rendering=\"crispEdges\"><title id=\"totp-qr-title\">",
-		     -q, -q, size + 2 * q, size + 2 * q, (size + 2 * q) * 5, (size + 2 * q) * 5);
+		   "<svg id=\"totp-qr\" role=\"img\" aria-labelledby=\"totp-qr-title\" "
+		   "xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"%d %d %d %d\" width=\"%d\" "
+		   "height=\"%d\" shape-rendering=\"crispEdges\"><title id=\"totp-qr-title\">",
+		   -q, -q, size + 2 * q, size + 2 * q, (size + 2 * q) * 5, (size + 2 * q) * 5);
 	staff_text(c, M_MYTOTP_QR_LABEL);
 	staff_html(c,
-		     "</title><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>"
-		     "<path fill=\"#000\" d=\"%s\"/></svg>",
-		     -q, -q, size + 2 * q, size + 2 * q, path);
+		   "</title><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>"
+		   "<path fill=\"#000\" d=\"%s\"/></svg>",
+		   -q, -q, size + 2 * q, size + 2 * q, path);
 	qrcode_path_free(path);
 }
 
@@ -103,26 +102,29 @@ static void form_render(struct staff_ctx *c, bool has, const char *b32, enum msg
 	staff_text(c, M_MYTOTP_STEP_LINK);
 	staff_html(c, " <a id=\"totp-uri\" href=\"otpauth://totp/Hotline:");
 	staff_esc(c, c->user->login);
-	staff_html(c, "?secret=%s&amp;issuer=Hotline&amp;algorithm=SHA1&amp;digits=%d&amp;period=%d\">"
-			"otpauth://totp/Hotline:",
-		     b32, TOTP_DIGITS, TOTP_STEP);
+	staff_html(c,
+		   "?secret=%s&amp;issuer=Hotline&amp;algorithm=SHA1&amp;digits=%d&amp;period=%d\">"
+		   "otpauth://totp/Hotline:",
+		   b32, TOTP_DIGITS, TOTP_STEP);
 	staff_esc(c, c->user->login);
 	staff_html(c, "</a></li>\n<li>");
 	secret_wipe(uri, sizeof uri);
 	staff_text(c, M_MYTOTP_STEP_CONFIRM);
 	staff_html(c, "</li>\n</ol>\n");
 	staff_form_open(c, "/staff/account/totp", false);
-	staff_html(c, "<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
-			"<label for=\"totp-code\">",
-		     b32);
+	staff_html(c,
+		   "<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
+		   "<label for=\"totp-code\">",
+		   b32);
 	staff_text(c, M_MYTOTP_CODE);
-	staff_html(c, "</label>\n<input id=\"totp-code\" name=\"code\" required inputmode=\"numeric\" "
-			"autocomplete=\"one-time-code\" maxlength=\"6\" pattern=\"[0-9]{6}\">\n"
-			"<label for=\"totp-password\">");
+	staff_html(c,
+		   "</label>\n<input id=\"totp-code\" name=\"code\" required inputmode=\"numeric\" "
+		   "autocomplete=\"one-time-code\" maxlength=\"6\" pattern=\"[0-9]{6}\">\n"
+		   "<label for=\"totp-password\">");
 	staff_text(c, M_MYTOTP_PASSWORD);
 	staff_html(c, "</label>\n<input id=\"totp-password\" name=\"password\" type=\"password\" "
-			"required autocomplete=\"current-password\" maxlength=\"256\">\n"
-			"<button type=\"submit\" id=\"totp-submit\">");
+		      "required autocomplete=\"current-password\" maxlength=\"256\">\n"
+		      "<button type=\"submit\" id=\"totp-submit\">");
 	staff_text(c, M_MYTOTP_SUBMIT);
 	staff_html(c, "</button>\n</form>\n");
 	staff_page_end(c);
@@ -195,7 +197,8 @@ static void mytotp_post(struct staff_ctx *c)
 	if (wfdb_begin(c->db)) {
 		/* audited "account.totp" by the function (migrations/0020) */
 		r = accountdb_totp_enrol(c->db, c->user->id, c->user->login, c->user->login,
-					 staff_arg(c, "password"), secret, len, (long long)step, &e);
+					 staff_arg(c, "password"), secret, len, (long long)step,
+					 &e);
 		if (r == ACCOUNTDB_DONE && wfdb_commit(c->db)) {
 			secret_wipe(secret, sizeof secret);
 			recheck_right(c, &rc);

@@ -8,8 +8,7 @@
 
 /* pattern matches path exactly, or pattern ends in "/" then "*" and path is the
  * same prefix followed by one non-empty segment (no '/'). */
-bool staff_pattern_match(const char *pattern, const char *path, const char **arg,
-			 size_t *arg_len)
+bool staff_pattern_match(const char *pattern, const char *path, const char **arg, size_t *arg_len)
 {
 	size_t plen = strlen(pattern);
 	if (plen >= 2 && strcmp(pattern + plen - 2, "/*") == 0) {

@@ -35,5 +35,6 @@ void recheck_right(struct staff_ctx *c, const struct recheck *r)
 void recheck_wrong(struct staff_ctx *c, const struct recheck *r)
 {
 	struct staff_priv *p = staff_priv(c);
-	p->delay = r->tries ? throttle_delay(r->tries) : throttle_fail(p->srv->throttle, r->key, r->now);
+	p->delay =
+	    r->tries ? throttle_delay(r->tries) : throttle_fail(p->srv->throttle, r->key, r->now);
 }

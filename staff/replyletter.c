@@ -51,14 +51,14 @@ static void put_letter(struct staff_ctx *c, const struct letter_words *w, const 
 		       const char *text)
 {
 	html_f(&c->body,
-		   "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-		   "<title>",
-		   w->lang);
+	       "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	       "<title>",
+	       w->lang);
 	put(c, w->title);
 	html_markup(&c->body, " ");
 	put(c, PQgetvalue(res, 0, db_col(res, "reg_no")));
 	html_markup(&c->body, "</title><link rel=\"stylesheet\" href=\"/staff/case.css\"></head>"
-			   "<body class=\"letter\">\n<p class=\"org\">");
+			      "<body class=\"letter\">\n<p class=\"org\">");
 	int org = db_col(res, "organisation");
 	put(c, PQgetisnull(res, 0, org) ? "" : PQgetvalue(res, 0, org));
 	html_markup(&c->body, "</p>\n<p>");

@@ -66,25 +66,25 @@ extern const struct staff_menu staff_identity_menu[];
 const struct staff_route *const *staff_route_tables(void)
 {
 	static const struct staff_route *const tables[] = {
-		staff_core_routes,
-		staff_admin_routes,
-		staff_mytotp_routes,
-		staff_activate_routes,
-		staff_mypassword_routes,
-		staff_grants_routes,
-		staff_board_routes,
-		staff_archive_routes,
-		staff_casepage_routes,
-		staff_caseaction_routes,
-		staff_decision_routes,
-		replyletter_routes,
-		desk_routes,
-		operator_routes,
-		registrar_routes,
-		figures_routes,
-		staff_commission_routes,
-		staff_identity_routes,
-		NULL,
+	    staff_core_routes,
+	    staff_admin_routes,
+	    staff_mytotp_routes,
+	    staff_activate_routes,
+	    staff_mypassword_routes,
+	    staff_grants_routes,
+	    staff_board_routes,
+	    staff_archive_routes,
+	    staff_casepage_routes,
+	    staff_caseaction_routes,
+	    staff_decision_routes,
+	    replyletter_routes,
+	    desk_routes,
+	    operator_routes,
+	    registrar_routes,
+	    figures_routes,
+	    staff_commission_routes,
+	    staff_identity_routes,
+	    NULL,
 	};
 	return tables;
 }
@@ -92,25 +92,25 @@ const struct staff_route *const *staff_route_tables(void)
 const struct staff_menu *const *staff_menu_tables(void)
 {
 	static const struct staff_menu *const tables[] = {
-		staff_admin_menu,
-		staff_board_menu,
-		staff_archive_menu,
-		staff_decision_menu,
-		operator_menu,
-		registrar_menu,
-		figures_menu,
-		staff_commission_menu,
-		staff_identity_menu,
-		staff_grants_menu,
-		staff_mytotp_menu,
-		staff_mypassword_menu,
-		NULL,
+	    staff_admin_menu,
+	    staff_board_menu,
+	    staff_archive_menu,
+	    staff_decision_menu,
+	    operator_menu,
+	    registrar_menu,
+	    figures_menu,
+	    staff_commission_menu,
+	    staff_identity_menu,
+	    staff_grants_menu,
+	    staff_mytotp_menu,
+	    staff_mypassword_menu,
+	    NULL,
 	};
 	return tables;
 }
 
-const struct staff_route *staff_route_match(const char *method, const char *path,
-					    const char **arg, size_t *arg_len, bool *path_known)
+const struct staff_route *staff_route_match(const char *method, const char *path, const char **arg,
+					    size_t *arg_len, bool *path_known)
 {
 	bool head = strcmp(method, "HEAD") == 0;
 	*path_known = false;

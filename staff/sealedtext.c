@@ -66,20 +66,21 @@ char *sealedtext_reveal_seal(struct staff_ctx *c, const char *reg_no, const char
 				       "ON j.id = c.journal_id WHERE j.reg_no = $1";
 	const char *p[1] = {reg_no};
 	PGresult *res = wfdb_exec(c->db, sql_case, 1, p, NULL);
-	struct content_key *key = res && PQntuples(res) == 1
-				      ? sealedtext_case_key(c, PQgetvalue(res, 0, db_col(res, "id")))
-				      : NULL;
+	struct content_key *key =
+	    res && PQntuples(res) == 1
+		? sealedtext_case_key(c, PQgetvalue(res, 0, db_col(res, "id")))
+		: NULL;
 	PQclear(res);
 	char *sealed = freetext_seal(key, reason);
 	content_key_free(key);
 	return sealed;
 }
 
-void sealedtext_open_reveal_reason(struct staff_ctx *c, const char *reveal_id,
-				   const char *case_id, struct sealedtext *t)
+void sealedtext_open_reveal_reason(struct staff_ctx *c, const char *reveal_id, const char *case_id,
+				   struct sealedtext *t)
 {
 	static const char sql_reason[] =
-		"SELECT reason_sealed, reason FROM hotline.identity_reveals WHERE id = $1::bigint";
+	    "SELECT reason_sealed, reason FROM hotline.identity_reveals WHERE id = $1::bigint";
 	t->st = FREETEXT_NONE;
 	t->text = NULL;
 	const char *p[1] = {reveal_id};

@@ -50,12 +50,12 @@ bool sealedtext_put_opened(struct staff_ctx *c, const struct sealedtext *t);
 /* The reason of a request to reveal an identity, sealed under the key of
  * case reg_no for reveal_request() (workflow/reveal.h); NULL when this
  * session cannot open the case's key. free() it. */
-char *sealedtext_reveal_seal(struct staff_ctx *c, const char *reg_no, const char *reason)
-    MUST_CHECK;
+char *sealedtext_reveal_seal(struct staff_ctx *c, const char *reg_no,
+			     const char *reason) MUST_CHECK;
 
 /* The reason of request reveal_id of case case_id, opened into t for
  * sealedtext_write() (FREETEXT_NONE when it cannot be read). */
-void sealedtext_open_reveal_reason(struct staff_ctx *c, const char *reveal_id,
-				   const char *case_id, struct sealedtext *t);
+void sealedtext_open_reveal_reason(struct staff_ctx *c, const char *reveal_id, const char *case_id,
+				   struct sealedtext *t);
 
 #endif

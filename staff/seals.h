@@ -23,8 +23,8 @@ const struct secret_key *staff_case_key_for(struct staff_ctx *c, const char *cas
 
 /* The case's public key of the key staff_case_key_for() opened, for
  * sealing a note, a reply or a conclusion to the case; false when none. */
-bool staff_case_public_key(struct staff_ctx *c, const char *case_id, struct public_key *out)
-    MUST_CHECK;
+bool staff_case_public_key(struct staff_ctx *c, const char *case_id,
+			   struct public_key *out) MUST_CHECK;
 
 /* Seals made after one request or login at most: the rest at the next. */
 #define SEALS_PER_REQUEST 200
@@ -57,8 +57,8 @@ struct event_base;
 struct worker_pool;
 struct session_store;
 struct seals_sweeper *seals_sweeper_new(struct event_base *base, struct worker_pool *pool,
-					struct session_store *sessions, unsigned idle_seconds)
-    MUST_CHECK;
+					struct session_store *sessions,
+					unsigned idle_seconds) MUST_CHECK;
 /* Call after the pool is freed (its done() may still run until then).
  * NULL is a no-op. */
 void seals_sweeper_free(struct seals_sweeper *w);

@@ -116,8 +116,8 @@ const struct staff_route *const *staff_route_tables(void);
  * (or ""). NULL when nothing matches; *path_known then tells whether the
  * path matched under another method (405) or not at all (404). HEAD
  * matches GET. */
-const struct staff_route *staff_route_match(const char *method, const char *path,
-					    const char **arg, size_t *arg_len, bool *path_known);
+const struct staff_route *staff_route_match(const char *method, const char *path, const char **arg,
+					    size_t *arg_len, bool *path_known);
 
 /* The menu: each page module may export entries (ended by a zeroed
  * entry); staff/routes.c lists the tables. An entry is shown, in the page

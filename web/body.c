@@ -59,7 +59,6 @@ static void end_file(struct staff_body *b)
 	spool_status(b, spool_file_end(b->up));
 }
 
-
 static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *key,
 			       const char *filename, const char *content_type,
 			       const char *transfer_encoding, const char *data, uint64_t off,
@@ -94,7 +93,8 @@ static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind, const char *k
 			buf_init(&u->type);
 			buf_init(&u->data);
 			buf_puts(&u->name, filename);
-			buf_puts(&u->type, content_type ? content_type : "application/octet-stream");
+			buf_puts(&u->type,
+				 content_type ? content_type : "application/octet-stream");
 			buf_add(&u->data, "", 0);
 			u->len = 0;
 			u->spool_index = -1;

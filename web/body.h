@@ -27,9 +27,9 @@ struct spool_upload;
 #define STAFF_BODY_MAX_FIELDS 1000
 
 struct staff_body_limits {
-	size_t max_body;  /* body bytes */
-	size_t max_text;  /* bytes of one field's value */
-	size_t max_file;  /* bytes of one uploaded file */
+	size_t max_body; /* body bytes */
+	size_t max_text; /* bytes of one field's value */
+	size_t max_file; /* bytes of one uploaded file */
 	unsigned max_files;
 	/* The upload spool files go to (intake/spool.h), or NULL: held in
 	 * data. */
@@ -47,11 +47,11 @@ enum staff_body_status {
 
 /* What staff_body_begin() says before any body byte. */
 enum staff_body_start {
-	STAFF_BODY_NONE,	  /* not a POST, or a POST without Content-Type: no body taken */
-	STAFF_BODY_FORM,	  /* a form body is expected: feed it */
-	STAFF_BODY_REFUSE_SIZE,	  /* Content-Length over max_body (413) */
-	STAFF_BODY_REFUSE_TYPE,	  /* not a form encoding (415) */
-	STAFF_BODY_REFUSE_FORM,	  /* the post processor refused the headers (400) */
+	STAFF_BODY_NONE,	/* not a POST, or a POST without Content-Type: no body taken */
+	STAFF_BODY_FORM,	/* a form body is expected: feed it */
+	STAFF_BODY_REFUSE_SIZE, /* Content-Length over max_body (413) */
+	STAFF_BODY_REFUSE_TYPE, /* not a form encoding (415) */
+	STAFF_BODY_REFUSE_FORM, /* the post processor refused the headers (400) */
 };
 
 struct staff_body_field {
@@ -61,10 +61,10 @@ struct staff_body_field {
 };
 
 struct staff_body_upload {
-	char *field;		   /* the form field's name */
+	char *field;		     /* the form field's name */
 	struct buf name, type, data; /* NUL-terminated, never NULL data */
-	size_t len;		   /* the file's bytes: in data, or on the spool */
-	int spool_index;	   /* its file in the body's spool, or -1: in data */
+	size_t len;		     /* the file's bytes: in data, or on the spool */
+	int spool_index;	     /* its file in the body's spool, or -1: in data */
 };
 
 struct staff_body {

@@ -40,9 +40,9 @@ struct staff_req {
 	bool suspended;
 	/* collected on the loop (web/body.h) */
 	struct staff_body body;
-	struct staff_file *files; /* views of body.uploads, made before the worker */
+	struct staff_file *files;     /* views of body.uploads, made before the worker */
 	struct spool_reader *readers; /* of files on the spool, one per upload */
-	size_t mem_held;	  /* of the memory cap (staff_server.mem_take) */
+	size_t mem_held;	      /* of the memory cap (staff_server.mem_take) */
 	char cookie_session[SESSION_ID_HEX + 2];
 	char cookie_pre[SESSION_CSRF_HEX + 2];
 	char cookie_device[DEVCOOKIE_TEXT_SIZE + 1]; /* one more: too long is invalid */
@@ -207,8 +207,8 @@ static void client_key(struct staff_req *r)
 /* An answer made on the loop before any worker saw the request. */
 static void answer_now(struct staff_req *r, unsigned status, const char *text)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		abort();
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -243,9 +243,9 @@ static void request_begin(struct staff_req *r, const char *url, const char *meth
 		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, STAFF_DEVICE_COOKIE));
 	copy_value(r->cookie_lang, sizeof r->cookie_lang,
 		   MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "lang"));
-	copy_value(r->accept_language, sizeof r->accept_language,
-		   MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-					       MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+	copy_value(
+	    r->accept_language, sizeof r->accept_language,
+	    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
 	client_key(r);
 	switch (staff_body_begin(&r->body, r->conn, &limits, r->is_post)) {
 	case STAFF_BODY_NONE:
@@ -450,7 +450,8 @@ static void make_response(struct staff_req *r)
 		buf_puts(&cd, "attachment; filename=\"");
 		for (const char *p = c->download_name; *p; p++) {
 			unsigned char ch = (unsigned char)*p;
-			buf_add(&cd, ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\' ? "_" : p, 1);
+			buf_add(&cd, ch < 0x20 || ch > 0x7e || ch == '"' || ch == '\\' ? "_" : p,
+				1);
 		}
 		buf_puts(&cd, "\"; filename*=UTF-8''");
 		for (const char *p = c->download_name; *p; p++) {
@@ -659,7 +660,8 @@ static void run_job(struct worker_job *job, PGconn *db)
 	c->lang = pick_lang(r, &lang_query);
 	if (lang_query) {
 		char cookie[96];
-		snprintf(cookie, sizeof cookie, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+		snprintf(cookie, sizeof cookie,
+			 "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
 			 i18n_code(c->lang));
 		snprintf(r->priv.cookies[r->priv.ncookies++], sizeof r->priv.cookies[0], "%s",
 			 cookie);
@@ -677,7 +679,8 @@ static void run_job(struct worker_job *job, PGconn *db)
 	if (!route) {
 		if (path_known) {
 			log_info("staff %lu: method not allowed", r->id);
-			staff_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, M_ERR_METHOD_TITLE, M_ERR_METHOD);
+			staff_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, M_ERR_METHOD_TITLE,
+				    M_ERR_METHOD);
 		} else {
 			log_info("staff %lu: no such page", r->id);
 			staff_error(c, MHD_HTTP_NOT_FOUND, M_ERR_NOT_FOUND_TITLE, M_ERR_NOT_FOUND);
@@ -699,7 +702,8 @@ static void run_job(struct worker_job *job, PGconn *db)
 	}
 	if (!db) {
 		session_view_clear(&view);
-		staff_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
+		staff_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE,
+			    M_STAFF_DB_DOWN);
 		return;
 	}
 	bool db_error;
@@ -729,7 +733,8 @@ static void run_job(struct worker_job *job, PGconn *db)
 			ok = false;
 		if (!ok) {
 			log_info("staff %lu: POST without a valid CSRF token refused", r->id);
-			if (!audit_append(db, r->user.id, r->user.login, "csrf.refused", route->name))
+			if (!audit_append(db, r->user.id, r->user.login, "csrf.refused",
+					  route->name))
 				log_error("staff %lu: the audit row could not be written", r->id);
 			staff_error(c, MHD_HTTP_FORBIDDEN, M_STAFF_CSRF_TITLE, M_STAFF_CSRF);
 			goto out;
@@ -791,4 +796,3 @@ static const struct staff_request_ops req_ops = {
     .values = req_values,
     .files = req_files,
 };
-

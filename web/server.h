@@ -26,7 +26,8 @@ struct spool;
 struct staff_server;
 
 struct staff_server *staff_server_new(struct event_base *base, const struct config *cfg,
-				      const struct intake_keys *keys, char *err, size_t errlen) MUST_CHECK;
+				      const struct intake_keys *keys, char *err,
+				      size_t errlen) MUST_CHECK;
 void staff_server_set_http(struct staff_server *s, struct http_server *http);
 
 /* A staff body, files and all, is held in memory: it counts against the

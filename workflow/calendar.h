@@ -106,15 +106,15 @@ void calendar_free(struct calendar *cal);
 /* Adds the row for d, or replaces the one there was: one row per day, as in
  * the table. note is copied (NULL is taken as ""). False for an invalid
  * date or kind, or when out of memory; the calendar is then unchanged. */
-bool calendar_set(struct calendar *cal, struct cal_date d, enum cal_kind kind, const char *note)
-    MUST_CHECK;
+bool calendar_set(struct calendar *cal, struct cal_date d, enum cal_kind kind,
+		  const char *note) MUST_CHECK;
 /* Removes the row for d: the day goes back to the rules. False if there was
  * none. */
 bool calendar_unset(struct calendar *cal, struct cal_date d);
 /* calendar_set() from the text of a row: "YYYY-MM-DD", "holiday" | "off" |
  * "work", the note. False if the date or kind is not understood. */
-bool calendar_load_row(struct calendar *cal, const char *day, const char *kind, const char *note)
-    MUST_CHECK;
+bool calendar_load_row(struct calendar *cal, const char *day, const char *kind,
+		       const char *note) MUST_CHECK;
 
 /* Why a day is what it is, most specific reason first: a row of the table
  * wins over the rules, a holiday over a weekend. */

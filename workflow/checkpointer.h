@@ -24,8 +24,8 @@ struct checkpointer;
  * nothing to sign: returns a checkpointer that does nothing (and says so
  * in the log once). */
 struct checkpointer *checkpointer_start(struct event_base *base, struct db *db,
-					const struct config *cfg, char *err, size_t errlen)
-    MUST_CHECK;
+					const struct config *cfg, char *err,
+					size_t errlen) MUST_CHECK;
 /* A reload: the new interval, and a checkpoint now. */
 void checkpointer_reload(struct checkpointer *c, const struct config *cfg);
 /* NULL is a no-op. */

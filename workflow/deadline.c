@@ -5,8 +5,8 @@
 #include <string.h>
 
 static const char sql_add[] =
-	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, ref_id, basis) "
-	"VALUES ($1, $2, $3::date, to_timestamp($4::bigint), $5, $6)";
+    "INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, ref_id, basis) "
+    "VALUES ($1, $2, $3::date, to_timestamp($4::bigint), $5, $6)";
 
 void deadline_due_at(struct cal_date last_day, char at[24])
 {
@@ -55,8 +55,8 @@ bool deadline_move(PGconn *pg, const char *case_id, const char *kind, const char
 		   struct wf_error *e)
 {
 	static const char sql_move[] =
-		"UPDATE hotline.deadlines SET due_date = $3::date, due_at = to_timestamp($4::bigint), "
-		"basis = 'fixed' WHERE case_id = $1 AND kind = $2 AND met_at IS NULL";
+	    "UPDATE hotline.deadlines SET due_date = $3::date, due_at = to_timestamp($4::bigint), "
+	    "basis = 'fixed' WHERE case_id = $1 AND kind = $2 AND met_at IS NULL";
 	struct cal_date d;
 	if (!parse(new_due, &d, e))
 		return false;
@@ -70,8 +70,8 @@ bool deadline_meet(PGconn *pg, const char *case_id, const char *kind, const char
 		   struct wf_error *e)
 {
 	static const char sql_meet[] =
-		"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
-		"AND coalesce(ref_id, 0) = coalesce($3::bigint, 0) AND met_at IS NULL";
+	    "UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
+	    "AND coalesce(ref_id, 0) = coalesce($3::bigint, 0) AND met_at IS NULL";
 	const char *p[3] = {case_id, kind, ref};
 	return wfdb_run(pg, sql_meet, 3, p, e);
 }
@@ -92,8 +92,8 @@ struct cal_date deadline_reply_due(const struct calendar *cal, struct cal_date r
 bool deadline_void(PGconn *pg, const char *case_id, const char *kind, struct wf_error *e)
 {
 	static const char sql_void[] =
-		"UPDATE hotline.deadlines SET met_at = now(), voided = true WHERE case_id = $1 "
-		"AND met_at IS NULL AND ($2::text IS NULL OR kind = $2)";
+	    "UPDATE hotline.deadlines SET met_at = now(), voided = true WHERE case_id = $1 "
+	    "AND met_at IS NULL AND ($2::text IS NULL OR kind = $2)";
 	const char *p[2] = {case_id, kind};
 	return wfdb_run(pg, sql_void, 2, p, e);
 }
@@ -104,14 +104,14 @@ bool deadline_end_case(PGconn *pg, const char *case_id, bool closed, struct wf_e
 	 * a forwarding: the reporter is still to be told; only the close ends
 	 * it with the rest */
 	static const char sql_void_all[] =
-		"UPDATE hotline.deadlines SET met_at = now(), voided = true WHERE case_id = $1 "
-		"AND met_at IS NULL AND ($2::boolean OR kind <> 'reply')";
+	    "UPDATE hotline.deadlines SET met_at = now(), voided = true WHERE case_id = $1 "
+	    "AND met_at IS NULL AND ($2::boolean OR kind <> 'reply')";
 	static const char sql_flag[] = "UPDATE hotline.cases SET overdue = false WHERE id = $1";
 	/* the scanner's reminders and escalations (workflow/scanner.c) still
 	 * waiting to be sent are about a duty that no longer runs */
 	static const char sql_withdraw[] =
-		"UPDATE hotline.outbox SET withdrawn_at = now() WHERE case_id = $1 "
-		"AND sent_at IS NULL AND withdrawn_at IS NULL AND kind IN ('reminder', 'overdue')";
+	    "UPDATE hotline.outbox SET withdrawn_at = now() WHERE case_id = $1 "
+	    "AND sent_at IS NULL AND withdrawn_at IS NULL AND kind IN ('reminder', 'overdue')";
 	const char *p[2] = {case_id, closed ? "true" : "false"};
 	return wfdb_run(pg, sql_void_all, 2, p, e) && wfdb_run(pg, sql_flag, 1, p, e) &&
 	       wfdb_run(pg, sql_withdraw, 1, p, e);

@@ -21,13 +21,13 @@ void deadline_due_at(struct cal_date last_day, char at[24]);
  * "calendar_days", "working_days" or "fixed"); out, when not NULL, gets its
  * date. */
 bool deadline_add(PGconn *pg, const char *case_id, const char *kind, struct cal_date due,
-		  const char *ref_id, const char *basis, char out[11], struct wf_error *e)
-    MUST_CHECK;
+		  const char *ref_id, const char *basis, char out[11],
+		  struct wf_error *e) MUST_CHECK;
 
 /* Ten working days from the order date (004 p.7.5); due gets the date. */
 bool deadline_add_investigation(PGconn *pg, const struct calendar *cal, const char *case_id,
-				const char *order_date, char due[11], struct wf_error *e)
-    MUST_CHECK;
+				const char *order_date, char due[11],
+				struct wf_error *e) MUST_CHECK;
 /* One working day from the request (004 p.7.8). */
 bool deadline_add_material(PGconn *pg, const struct calendar *cal, const char *case_id,
 			   const char *request_id, const char *requested_on, char due[11],
@@ -53,8 +53,8 @@ struct cal_date deadline_reply_due(const struct calendar *cal, struct cal_date r
 /* Ends the open deadlines of the case (of that kind; every kind when kind
  * is NULL) without their duty done: met_at now, voided. The scanner then
  * neither reminds nor escalates. */
-bool deadline_void(PGconn *pg, const char *case_id, const char *kind, struct wf_error *e)
-    MUST_CHECK;
+bool deadline_void(PGconn *pg, const char *case_id, const char *kind,
+		   struct wf_error *e) MUST_CHECK;
 /* The case reached a state that ends it (closed, referred, not considered,
  * forwarded): every open deadline is voided (but the reply to a named
  * reporter unless the case is closed), the overdue flag clears, and

@@ -27,8 +27,7 @@ static const char sql_load[] =
     "LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1 "
     "FOR UPDATE OF c";
 
-bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v,
-			struct wf_error *e)
+bool investigation_load(PGconn *pg, const char *reg_no, struct investigation *v, struct wf_error *e)
 {
 	memset(v, 0, sizeof(*v));
 	const char *p[1] = {reg_no};
@@ -86,9 +85,8 @@ static bool ordered(const struct investigation *v, struct wf_error *e)
 /* A document's date (label names it in the refusal): a date, not after
  * today in Asia/Almaty (of now), and not before floor when floor is given
  * (refused with floor_code, floor_label naming that earlier step). */
-static bool check_date(const char *label, const char *s, const char *floor,
-		       enum wf_code floor_code, const char *floor_label, int64_t now,
-		       struct wf_error *e)
+static bool check_date(const char *label, const char *s, const char *floor, enum wf_code floor_code,
+		       const char *floor_label, int64_t now, struct wf_error *e)
 {
 	struct cal_date d, f;
 	if (!s || !*s)
@@ -149,7 +147,8 @@ static bool move(PGconn *pg, struct investigation *v, enum investigation_state t
 		return wf_fail(e, WF_TRANSITION, "the investigation of %s is %s: %s", v->reg_no,
 			       investigation_state_name(v->state), why);
 	char detail[64];
-	snprintf(detail, sizeof(detail), "{\"investigation\": \"%s\"}", investigation_state_name(to));
+	snprintf(detail, sizeof(detail), "{\"investigation\": \"%s\"}",
+		 investigation_state_name(to));
 	const char *a[2] = {v->id, investigation_state_name(to)};
 	if (!wfdb_run(pg, sql_inv_state, 2, a, e) ||
 	    !wfdb_case_event(pg, v->case_id, "investigation", detail, e))
@@ -162,8 +161,8 @@ static bool move(PGconn *pg, struct investigation *v, enum investigation_state t
 static bool member_account(PGconn *pg, const struct investigation_member *m, struct wf_error *e)
 {
 	static const char sql_account[] =
-		"SELECT 1 FROM hotline.staff_users WHERE id = $1::bigint AND NOT disabled "
-		"AND 'commission' = ANY (roles)";
+	    "SELECT 1 FROM hotline.staff_users WHERE id = $1::bigint AND NOT disabled "
+	    "AND 'commission' = ANY (roles)";
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", m->staff_user_id);
 	const char *p[1] = {uid};
@@ -173,8 +172,9 @@ static bool member_account(PGconn *pg, const struct investigation_member *m, str
 	bool ok = PQntuples(res) == 1;
 	PQclear(res);
 	if (!ok)
-		return wf_fail(e, WF_MISSING, "the staff account of %s is not an active commission "
-					      "member's account",
+		return wf_fail(e, WF_MISSING,
+			       "the staff account of %s is not an active commission "
+			       "member's account",
 			       m->name);
 	return true;
 }
@@ -193,7 +193,8 @@ static bool investigation_check_members(PGconn *pg, const struct investigation *
 	static const char sql_interest[] = "SELECT name_sealed, name FROM "
 					   "hotline.interest_declarations WHERE case_id = $1";
 	if (!report_text)
-		return wf_fail(e, WF_MISSING, "the report's text is needed to check the commission");
+		return wf_fail(e, WF_MISSING,
+			       "the report's text is needed to check the commission");
 	const char *p[1] = {v->case_id};
 	PGresult *declared = wfdb_exec(pg, sql_interest, 1, p, e);
 	if (!declared)
@@ -223,8 +224,9 @@ static bool investigation_check_members(PGconn *pg, const struct investigation *
 			enum freetext_state st =
 			    freetext_open(key, declared, r, sealed_col, clear_col, &who);
 			if (st == FREETEXT_SEALED) {
-				wf_fail(e, WF_CRYPTO, "the case's key is needed to read the "
-						      "declarations of interest");
+				wf_fail(e, WF_CRYPTO,
+					"the case's key is needed to read the "
+					"declarations of interest");
 				goto out;
 			}
 			bool same = who && names_same_person(who, name);
@@ -262,8 +264,8 @@ static bool notify(PGconn *pg, const struct investigation *v, enum notice_kind n
 	return ok;
 }
 
-static bool notify_ordered(PGconn *pg, const struct investigation *v, const char *due,
-			   int *queued, struct wf_error *e)
+static bool notify_ordered(PGconn *pg, const struct investigation *v, const char *due, int *queued,
+			   struct wf_error *e)
 {
 	char *url = wfdb_setting(pg, "console_url"), *org = wfdb_setting(pg, "organisation");
 	struct notice_facts f = {.reg_no = v->reg_no,
@@ -299,14 +301,15 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 			 struct wf_error *e)
 {
 	static const char sql_order[] =
-		"INSERT INTO hotline.investigations (case_id, order_no, order_date, due_date) "
-		"VALUES ($1, $2, $3::date, $4::date) RETURNING id";
+	    "INSERT INTO hotline.investigations (case_id, order_no, order_date, due_date) "
+	    "VALUES ($1, $2, $3::date, $4::date) RETURNING id";
 	static const char sql_member[] =
-		"INSERT INTO hotline.commission_members (investigation_id, name_sealed, "
-		"position_sealed, staff_user_id) VALUES ($1, $2::bytea, $3::bytea, "
-		"nullif($4::bigint, 0))";
+	    "INSERT INTO hotline.commission_members (investigation_id, name_sealed, "
+	    "position_sealed, staff_user_id) VALUES ($1, $2::bytea, $3::bytea, "
+	    "nullif($4::bigint, 0))";
 	if (!o->order_no || !*o->order_no || !o->order_date || o->nmembers <= 0)
-		return wf_fail(e, WF_MISSING, "an order needs its number, its date and the commission");
+		return wf_fail(e, WF_MISSING,
+			       "an order needs its number, its date and the commission");
 	if (!investigation_check_order(v, e))
 		return false;
 	/* the order follows the director's decision to investigate, and is
@@ -373,13 +376,14 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 			    const struct public_key *case_pk, struct wf_error *e)
 {
 	static const char sql_conclude[] =
-		"UPDATE hotline.investigations SET norms_sealed = $2, conclusion_key_sealed = $3, "
-		"conclusion = $4, proposed_measures = $5 WHERE id = $1";
+	    "UPDATE hotline.investigations SET norms_sealed = $2, conclusion_key_sealed = $3, "
+	    "conclusion = $4, proposed_measures = $5 WHERE id = $1";
 	if (!ordered(v, e))
 		return false;
 	if (!norms || !*norms)
-		return wf_fail(e, WF_MISSING, "a conclusion cites the legal or internal norms "
-					      "(004 p.7.10)");
+		return wf_fail(e, WF_MISSING,
+			       "a conclusion cites the legal or internal norms "
+			       "(004 p.7.10)");
 	if (!text || len == 0)
 		return wf_fail(e, WF_EMPTY, "the conclusion is empty: it must give its reasons");
 	struct content_key *key = content_key_new();
@@ -435,9 +439,8 @@ static bool notify_submitted(PGconn *pg, const struct investigation *v, int *que
 bool investigation_submit(PGconn *pg, struct investigation *v, long long by, int *queued,
 			  struct wf_error *e)
 {
-	static const char sql_submit[] =
-		"UPDATE hotline.investigations SET submitted_at = now(), "
-		"submitted_by = nullif($2::bigint, 0) WHERE id = $1";
+	static const char sql_submit[] = "UPDATE hotline.investigations SET submitted_at = now(), "
+					 "submitted_by = nullif($2::bigint, 0) WHERE id = $1";
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", by);
 	const char *p[2] = {v->id, uid};
@@ -456,15 +459,17 @@ bool investigation_decide(PGconn *pg, struct investigation *v, const struct inve
 			  int64_t now, struct wf_error *e)
 {
 	static const char sql_decide[] =
-		"UPDATE hotline.investigations SET decision = $2, decided_at = now(), "
-		"decision_doc = $3, decision_date = $4::date, decided_by = $5::bigint WHERE id = $1";
+	    "UPDATE hotline.investigations SET decision = $2, decided_at = now(), "
+	    "decision_doc = $3, decision_date = $4::date, decided_by = $5::bigint WHERE id = $1";
 	enum investigation_decision d;
 	if (!r->decision || !investigation_decision_parse(r->decision, &d))
-		return wf_fail(e, WF_BAD_DECISION, "the decision is stop, hand_over, disciplinary or "
-						   "other_measures (004 p.7.11)");
+		return wf_fail(e, WF_BAD_DECISION,
+			       "the decision is stop, hand_over, disciplinary or "
+			       "other_measures (004 p.7.11)");
 	if (!r->doc || !*r->doc)
-		return wf_fail(e, WF_MISSING, "the decision needs the number of the document that "
-					      "states it");
+		return wf_fail(e, WF_MISSING,
+			       "the decision needs the number of the document that "
+			       "states it");
 	if (!ordered(v, e) || !investigation_check_decider(pg, v, r->by, NULL, e) ||
 	    !check_date("decision date", r->date, v->submitted_on, WF_DECISION_BEFORE_SUBMIT,
 			"the day the conclusion was submitted", now, e))
@@ -484,8 +489,8 @@ bool investigation_measures(PGconn *pg, struct investigation *v, const char *doc
 			    int64_t now, struct wf_error *e)
 {
 	static const char sql_measures[] =
-		"UPDATE hotline.investigations SET measures_doc = $2, measures_date = $3::date "
-		"WHERE id = $1";
+	    "UPDATE hotline.investigations SET measures_doc = $2, measures_date = $3::date "
+	    "WHERE id = $1";
 	if (!doc || !*doc)
 		return wf_fail(e, WF_MISSING, "the measures need the document that adopts them");
 	if (!ordered(v, e) || !check_date("measures' document date", date, v->decision_date,
@@ -498,7 +503,7 @@ bool investigation_measures(PGconn *pg, struct investigation *v, const char *doc
 bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e)
 {
 	static const char sql_close[] =
-		"UPDATE hotline.cases SET state = 'closed', state_changed_at = now() WHERE id = $1";
+	    "UPDATE hotline.cases SET state = 'closed', state_changed_at = now() WHERE id = $1";
 	const char *p[1] = {v->case_id};
 	/* the case's move, asked of the one table of moves (workflow/states.h) */
 	const char *why = case_check_transition(v->case_state, CASE_CLOSED);
@@ -516,9 +521,9 @@ bool investigation_extend(PGconn *pg, struct investigation *v,
 			  const struct investigation_extension *x, int64_t now, struct wf_error *e)
 {
 	static const char sql_ext[] =
-		"INSERT INTO hotline.investigation_extensions (investigation_id, consent_doc, "
-		"consent_date, consented_by, consented_by_user, old_due_date, new_due_date) "
-		"VALUES ($1, $2, $3::date, $4, $5::bigint, $6::date, $7::date)";
+	    "INSERT INTO hotline.investigation_extensions (investigation_id, consent_doc, "
+	    "consent_date, consented_by, consented_by_user, old_due_date, new_due_date) "
+	    "VALUES ($1, $2, $3::date, $4, $5::bigint, $6::date, $7::date)";
 	static const char sql_due[] = "UPDATE hotline.investigations SET due_date = $2::date, "
 				      "extended = true WHERE id = $1";
 	if (!ordered(v, e))
@@ -530,8 +535,9 @@ bool investigation_extend(PGconn *pg, struct investigation *v,
 			       "written consent (004 p.7.5): give the consent's document, its "
 			       "date, the account of who gave it and the new due date");
 	if (v->state >= INV_SUBMITTED)
-		return wf_fail(e, WF_DECIDED, "the conclusion is already submitted: the term was "
-					      "met");
+		return wf_fail(e, WF_DECIDED,
+			       "the conclusion is already submitted: the term was "
+			       "met");
 	char name[128];
 	if (!check_date("consent date", x->consent_date, v->order_date, WF_CONSENT_BEFORE_ORDER,
 			"the order", now, e) ||
@@ -568,17 +574,19 @@ bool investigation_request(PGconn *pg, struct investigation *v, const char *to, 
 			   char request_id[24], char due[11], struct wf_error *e)
 {
 	static const char sql_req[] =
-		"INSERT INTO hotline.material_requests (investigation_id, addressee_sealed, "
-		"what_sealed, requested_on, due_date) VALUES ($1, $2::bytea, $3::bytea, $4::date, "
-		"$5::date) RETURNING id";
+	    "INSERT INTO hotline.material_requests (investigation_id, addressee_sealed, "
+	    "what_sealed, requested_on, due_date) VALUES ($1, $2::bytea, $3::bytea, $4::date, "
+	    "$5::date) RETURNING id";
 	if (!ordered(v, e))
 		return false;
 	if (!to || !*to || !what || !*what)
-		return wf_fail(e, WF_MISSING, "a request for materials names whom it goes to and "
-					      "what it asks for");
+		return wf_fail(e, WF_MISSING,
+			       "a request for materials names whom it goes to and "
+			       "what it asks for");
 	if (v->state != INV_IN_PROGRESS && v->state != INV_ORDERED)
-		return wf_fail(e, WF_NOT_RUNNING, "materials are requested while the investigation "
-						  "runs");
+		return wf_fail(e, WF_NOT_RUNNING,
+			       "materials are requested while the investigation "
+			       "runs");
 	char today[11];
 	cal_date_format(calendar_local_date(now), today);
 	if (!on || !*on)
@@ -615,8 +623,8 @@ bool investigation_received(PGconn *pg, struct investigation *v, const char *req
 			    struct wf_error *e)
 {
 	static const char sql_recv[] =
-		"UPDATE hotline.material_requests SET received_at = now() WHERE id = $1::bigint "
-		"AND investigation_id = $2 AND received_at IS NULL RETURNING id";
+	    "UPDATE hotline.material_requests SET received_at = now() WHERE id = $1::bigint "
+	    "AND investigation_id = $2 AND received_at IS NULL RETURNING id";
 	if (!ordered(v, e))
 		return false;
 	char *end = NULL;

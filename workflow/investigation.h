@@ -38,8 +38,8 @@ struct investigation {
 	char due[11];
 	char order_date[11];
 	bool extended;
-	char case_decided[11]; /* the director's decision to investigate (Almaty), or "" */
-	char submitted_on[11]; /* the day the conclusion was submitted (Almaty), or "" */
+	char case_decided[11];	/* the director's decision to investigate (Almaty), or "" */
+	char submitted_on[11];	/* the day the conclusion was submitted (Almaty), or "" */
 	char decision_date[11]; /* the 7.11 decision's document date, or "" */
 };
 
@@ -143,8 +143,8 @@ struct investigation_extension {
 	const char *new_due;	  /* YYYY-MM-DD */
 };
 bool investigation_extend(PGconn *pg, struct investigation *v,
-			  const struct investigation_extension *x, int64_t now, struct wf_error *e)
-    MUST_CHECK;
+			  const struct investigation_extension *x, int64_t now,
+			  struct wf_error *e) MUST_CHECK;
 
 /* A request for materials to an employee, due one working day after the
  * day it is made (004 p.7.8). on is that day (YYYY-MM-DD) or NULL for the
@@ -152,8 +152,8 @@ bool investigation_extend(PGconn *pg, struct investigation *v,
  * Writes the request's id and due date. to and what are stored only
  * under key, the case's content key (workflow/freetext.h). */
 bool investigation_request(PGconn *pg, struct investigation *v, const char *to, const char *what,
-			   const struct content_key *key, const char *on, int64_t now, char request_id[24], char due[11],
-			   struct wf_error *e) MUST_CHECK;
+			   const struct content_key *key, const char *on, int64_t now,
+			   char request_id[24], char due[11], struct wf_error *e) MUST_CHECK;
 
 /* The materials of an open request of this investigation arrived: meets
  * its deadline. */

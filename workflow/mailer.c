@@ -106,10 +106,10 @@ struct outbox_row {
 	const char *body;
 	int attempts;
 	long long created;
-	bool sealed; /* recipient, subject and body are in sealed: open_sealed() */
+	bool sealed;		 /* recipient, subject and body are in sealed: open_sealed() */
 	const char *sealed_text; /* the sealed column, bytea in text form */
-	const char *sealed_key; /* NULL: sealed under the outbox key; else its own key's name */
-	const char *from; /* NULL: mail_from */
+	const char *sealed_key;	 /* NULL: sealed under the outbox key; else its own key's name */
+	const char *from;	 /* NULL: mail_from */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -550,7 +550,8 @@ static int run_batch(struct mailer *m, bool *server_failed, char *why, size_t wh
 			m->server_failures = 0;
 			ok = db_command(m, sql_mark_sent, 1, params, false);
 			if (row.sealed_key && nerase < 20)
-				snprintf(erase[nerase++], CONTENT_KEY_ID_SIZE, "%s", row.sealed_key);
+				snprintf(erase[nerase++], CONTENT_KEY_ID_SIZE, "%s",
+					 row.sealed_key);
 			continue;
 		}
 		if (stop_asked(m))

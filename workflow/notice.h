@@ -19,9 +19,9 @@ enum notice_kind {
 	NOTICE_REMINDER,     /* a deadline is near */
 	NOTICE_OVERDUE,	     /* a deadline passed: escalation */
 	NOTICE_INVESTIGATION_ORDERED,
-	NOTICE_REGISTERED, /* a new appeal, to the compliance manager: triage it */
+	NOTICE_REGISTERED,	     /* a new appeal, to the compliance manager: triage it */
 	NOTICE_CONCLUSION_SUBMITTED, /* the commission's conclusion awaits management's decision */
-	NOTICE_REPORTER_MESSAGE, /* the reporter wrote a new message on /status */
+	NOTICE_REPORTER_MESSAGE,     /* the reporter wrote a new message on /status */
 };
 
 struct notice_facts {

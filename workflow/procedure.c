@@ -25,25 +25,24 @@ struct kase {
 	bool anonymous;
 	bool director_named;
 	char director_involved[8]; /* the reporter's own answer: yes, no, unknown */
-	char reg_date[11]; /* Asia/Almaty */
-	char decision[32]; /* "" when none */
+	char reg_date[11];	   /* Asia/Almaty */
+	char decision[32];	   /* "" when none */
 	struct procedure_outcome *out;
 };
 
-static const char sql_case[] =
-	"SELECT c.id, j.reg_no, c.state, c.anonymous, c.director_named, "
-	"to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), "
-	"coalesce(c.decision, ''), c.director_involved "
-	"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE j.reg_no = $1 FOR UPDATE OF c";
+static const char sql_case[] = "SELECT c.id, j.reg_no, c.state, c.anonymous, c.director_named, "
+			       "to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), "
+			       "coalesce(c.decision, ''), c.director_involved "
+			       "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+			       "WHERE j.reg_no = $1 FOR UPDATE OF c";
 static const char sql_state[] =
-	"UPDATE hotline.cases SET state = $2, state_changed_at = now() WHERE id = $1";
+    "UPDATE hotline.cases SET state = $2, state_changed_at = now() WHERE id = $1";
 static const char sql_meet[] =
-	"UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
-	"AND met_at IS NULL";
+    "UPDATE hotline.deadlines SET met_at = now() WHERE case_id = $1 AND kind = $2 "
+    "AND met_at IS NULL";
 
-static const char *const triage_names[TRIAGE_COUNT] = {"corruption", "not_corruption",
-						       "anonymous", "urgent"};
+static const char *const triage_names[TRIAGE_COUNT] = {"corruption", "not_corruption", "anonymous",
+						       "urgent"};
 static const char *const decision_names[DIRECTOR_DECISION_COUNT] = {
     "forward", "investigate", "forward_and_investigate", "no_grounds"};
 
@@ -105,8 +104,8 @@ const char *procedure_triage_refusal(bool anonymous, enum triage_outcome outcome
 }
 
 /* Locks and reads the case. */
-static bool load_case(PGconn *pg, const char *reg_no, struct kase *k,
-		      struct procedure_outcome *out, struct wf_error *e)
+static bool load_case(PGconn *pg, const char *reg_no, struct kase *k, struct procedure_outcome *out,
+		      struct wf_error *e)
 {
 	const char *v[1] = {reg_no};
 	PGresult *res = wfdb_exec(pg, sql_case, 1, v, e);
@@ -170,15 +169,17 @@ static bool reporter_named_director(const struct kase *k)
 static bool set_director_named(PGconn *pg, struct kase *k, bool named, bool by_alternate,
 			       const char *reason_note, const char *actor, struct wf_error *e)
 {
-	static const char sql_named[] = "UPDATE hotline.cases SET director_named = $2 WHERE id = $1";
+	static const char sql_named[] =
+	    "UPDATE hotline.cases SET director_named = $2 WHERE id = $1";
 	if (named == k->director_named)
 		return true;
 	if (!named && reporter_named_director(k) && !by_alternate)
-		return wf_fail(e, WF_DIRECTOR_ANSWERED,
-			    "case %s: the reporter said the director is involved; only the "
-			    "director's alternate recipient may clear that, with a reason (on the "
-			    "case page, or hotlinectl case director-named)",
-			    k->reg_no);
+		return wf_fail(
+		    e, WF_DIRECTOR_ANSWERED,
+		    "case %s: the reporter said the director is involved; only the "
+		    "director's alternate recipient may clear that, with a reason (on the "
+		    "case page, or hotlinectl case director-named)",
+		    k->reg_no);
 	const char *v[2] = {k->id, named ? "true" : "false"};
 	if (!wfdb_run(pg, sql_named, 2, v, e))
 		return false;
@@ -200,13 +201,13 @@ static bool set_director_named(PGconn *pg, struct kase *k, bool named, bool by_a
 }
 
 /* Checks and records a state change with its timeline event. */
-static bool move(PGconn *pg, struct kase *k, enum case_state to, const char *kind,
-		 const char *key, const char *value, const char *actor, struct wf_error *e)
+static bool move(PGconn *pg, struct kase *k, enum case_state to, const char *kind, const char *key,
+		 const char *value, const char *actor, struct wf_error *e)
 {
 	const char *why = case_check_transition(k->state, to);
 	if (why)
 		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k->reg_no,
-			    case_state_name(k->state), why);
+			       case_state_name(k->state), why);
 	const char *v[2] = {k->id, case_state_name(to)};
 	if (!wfdb_run(pg, sql_state, 2, v, e) || !event(pg, k, kind, key, value, actor, e))
 		return false;
@@ -227,10 +228,10 @@ static bool meet(PGconn *pg, const struct kase *k, const char *kind, struct wf_e
 static bool meet_director_informed(PGconn *pg, const struct kase *k, struct wf_error *e)
 {
 	static const char sql_informed[] =
-		"UPDATE hotline.deadlines d SET met_at = hotline.director_informed_at(c) "
-		"FROM hotline.cases c WHERE c.id = d.case_id AND d.case_id = $1 "
-		"AND d.kind = 'director_notice' AND d.met_at IS NULL "
-		"AND hotline.director_informed_at(c) IS NOT NULL";
+	    "UPDATE hotline.deadlines d SET met_at = hotline.director_informed_at(c) "
+	    "FROM hotline.cases c WHERE c.id = d.case_id AND d.case_id = $1 "
+	    "AND d.kind = 'director_notice' AND d.met_at IS NULL "
+	    "AND hotline.director_informed_at(c) IS NOT NULL";
 	const char *v[1] = {k->id};
 	return wfdb_run(pg, sql_informed, 1, v, e);
 }
@@ -287,8 +288,8 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	enum case_state to = target[t->outcome];
 	if (to == CASE_REFERRED && (!t->unit || !*t->unit))
 		return wf_fail(e, WF_MISSING,
-			    "a report not about corruption is sent to a unit: name the unit "
-			    "(004 p.10.9)");
+			       "a report not about corruption is sent to a unit: name the unit "
+			       "(004 p.10.9)");
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, out, e))
 		return false;
@@ -296,11 +297,11 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	const char *why = case_check_transition(k.state, to);
 	if (why)
 		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no,
-			    case_state_name(k.state), why);
+			       case_state_name(k.state), why);
 	/* 004 p.6.3 */
 	char *policy = wfdb_setting(pg, "consider_anonymous_reports");
-	const char *refused =
-	    procedure_triage_refusal(k.anonymous, t->outcome, procedure_considers_anonymous(policy));
+	const char *refused = procedure_triage_refusal(k.anonymous, t->outcome,
+						       procedure_considers_anonymous(policy));
 	free(policy);
 	if (refused)
 		return wf_fail(e, WF_CASE_STATE, "case %s: %s", reg_no, refused);
@@ -313,16 +314,16 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	/* Only the rule's own words: what a person writes about a case is a
 	 * note under the case's content key (staff/caseaction.c), never clear
 	 * text in the database. */
-	const char *note = to == CASE_NOT_CONSIDERED ? "anonymous appeal: not considered (004 p.6.3)" : "";
+	const char *note =
+	    to == CASE_NOT_CONSIDERED ? "anonymous appeal: not considered (004 p.6.3)" : "";
 	static const char sql_triage[] =
-		"UPDATE hotline.cases SET triage = $2, triaged_at = now(), triage_note = $3, "
-		"referred_unit_sealed = $4::bytea WHERE id = $1";
+	    "UPDATE hotline.cases SET triage = $2, triaged_at = now(), triage_note = $3, "
+	    "referred_unit_sealed = $4::bytea WHERE id = $1";
 	const char *outcome = triage_outcome_name(t->outcome);
 	/* the unit an anonymous appeal is sent to is recorded too (004 L197) */
 	bool unit_given = t->unit && t->unit[strspn(t->unit, " \t\r\n")] != '\0';
-	const char *unit = to == CASE_REFERRED || (to == CASE_NOT_CONSIDERED && unit_given)
-			       ? t->unit
-			       : NULL;
+	const char *unit =
+	    to == CASE_REFERRED || (to == CASE_NOT_CONSIDERED && unit_given) ? t->unit : NULL;
 	/* the unit is typed text: only under the case's key (issue 14) */
 	char *unit_sealed = unit ? freetext_seal(t->key, unit) : NULL;
 	if (unit && !unit_sealed)
@@ -360,8 +361,9 @@ bool procedure_clear_director_named(PGconn *pg, const char *reg_no, const char *
 				    struct wf_error *e)
 {
 	if (!reason_note || !*reason_note)
-		return wf_fail(e, WF_MISSING, "give the reason the report does not concern the "
-					      "director");
+		return wf_fail(e, WF_MISSING,
+			       "give the reason the report does not concern the "
+			       "director");
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, out, e))
 		return false;
@@ -370,10 +372,11 @@ bool procedure_clear_director_named(PGconn *pg, const char *reg_no, const char *
 	return set_director_named(pg, &k, false, true, reason_note, actor, e);
 }
 
-bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor,
-		   struct procedure_outcome *out, struct wf_error *e)
+bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor, struct procedure_outcome *out,
+		   struct wf_error *e)
 {
-	static const char sql_ack[] = "UPDATE hotline.cases SET acknowledged_at = now() WHERE id = $1";
+	static const char sql_ack[] =
+	    "UPDATE hotline.cases SET acknowledged_at = now() WHERE id = $1";
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, out, e) ||
 	    !move(pg, &k, CASE_ACKNOWLEDGED, "acknowledged", NULL, NULL, actor, e))
@@ -399,12 +402,12 @@ bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, 
 		break;
 	default:
 		return wf_fail(e, WF_MISSING,
-			    "the decision is forward, investigate, forward_and_investigate or "
-			    "no_grounds");
+			       "the decision is forward, investigate, forward_and_investigate or "
+			       "no_grounds");
 	}
 	static const char sql_decide[] =
-		"UPDATE hotline.cases SET decision = $2, decided_at = now(), decision_doc = $3, "
-		"acknowledged_at = coalesce(acknowledged_at, now()) WHERE id = $1";
+	    "UPDATE hotline.cases SET decision = $2, decided_at = now(), decision_doc = $3, "
+	    "acknowledged_at = coalesce(acknowledged_at, now()) WHERE id = $1";
 	struct kase k;
 	const char *name = director_decision_name(d);
 	if (!load_case(pg, reg_no, &k, out, e) ||
@@ -454,8 +457,8 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 	static const char sql_declared[] = "SELECT name_sealed, name FROM "
 					   "hotline.interest_declarations WHERE case_id = $1";
 	static const char sql_declare[] =
-		"INSERT INTO hotline.interest_declarations (case_id, name_sealed, declared_by, "
-		"named_user_ids) VALUES ($1, $2::bytea, nullif($3::bigint, 0), $4::bigint[])";
+	    "INSERT INTO hotline.interest_declarations (case_id, name_sealed, declared_by, "
+	    "named_user_ids) VALUES ($1, $2::bytea, nullif($3::bigint, 0), $4::bigint[])";
 	static const char sql_accounts[] = "SELECT id, display_name FROM hotline.staff_users";
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, &out, e))
@@ -520,11 +523,12 @@ bool procedure_letter_load(PGconn *pg, const char *reg_no, struct procedure_lett
 			   struct wf_error *e)
 {
 	static const char sql_letter[] =
-		"SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY'), "
-		"coalesce(to_char(c.decided_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY'), ''), "
-		"coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
-		"(SELECT count(*) FROM hotline.attachments a WHERE a.case_id = c.id) "
-		"FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
+	    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY'), "
+	    "coalesce(to_char(c.decided_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY'), ''), "
+	    "coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
+	    "(SELECT count(*) FROM hotline.attachments a WHERE a.case_id = c.id) "
+	    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = "
+	    "$1";
 	memset(out, 0, sizeof(*out));
 	const char *v[1] = {reg_no};
 	PGresult *res = wfdb_exec(pg, sql_letter, 1, v, e);
@@ -537,7 +541,7 @@ bool procedure_letter_load(PGconn *pg, const char *reg_no, struct procedure_lett
 	if (strncmp(PQgetvalue(res, 0, 3), "forward", 7) != 0) {
 		PQclear(res);
 		return wf_fail(e, WF_CASE_STATE, "the director has not decided to forward case %s",
-			    reg_no);
+			       reg_no);
 	}
 	char *org = wfdb_setting(pg, "organisation");
 	out->reg_no = strdup(PQgetvalue(res, 0, 0));

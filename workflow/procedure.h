@@ -74,19 +74,19 @@ const char *procedure_triage_refusal(bool anonymous, enum triage_outcome outcome
  * the terminal. */
 struct procedure_triage {
 	enum triage_outcome outcome;
-	const char *unit;	/* required for TRIAGE_NOT_CORRUPTION; recorded for
-				   TRIAGE_ANONYMOUS when given (004 L197) */
-	int director_named;	/* -1 leave as it is, 0 no, 1 yes; "no" is refused
-				   (WF_DIRECTOR_ANSWERED) when the reporter
-				   answered that the director is involved */
+	const char *unit;	       /* required for TRIAGE_NOT_CORRUPTION; recorded for
+					  TRIAGE_ANONYMOUS when given (004 L197) */
+	int director_named;	       /* -1 leave as it is, 0 no, 1 yes; "no" is refused
+					  (WF_DIRECTOR_ANSWERED) when the reporter
+					  answered that the director is involved */
 	const struct content_key *key; /* the case's content key: the unit is
 				   stored only under it (workflow/freetext.h);
 				   needed when a unit is given */
 };
 
 bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_triage *t,
-		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
-    MUST_CHECK;
+		      const char *actor, struct procedure_outcome *out,
+		      struct wf_error *e) MUST_CHECK;
 
 /* The alternate recipient, and only they (the caller checks the role),
  * clears the flag "the report names the director", also when the reporter
@@ -101,14 +101,14 @@ bool procedure_clear_director_named(PGconn *pg, const char *reg_no, const char *
 
 /* The director (or alternate) acknowledges: meets the director_notice
  * deadline. */
-bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor,
-		   struct procedure_outcome *out, struct wf_error *e) MUST_CHECK;
+bool procedure_ack(PGconn *pg, const char *reg_no, const char *actor, struct procedure_outcome *out,
+		   struct wf_error *e) MUST_CHECK;
 
 /* The decision, with its document (may be "" or NULL). An investigation
  * is then ordered separately (its order number and commission). */
 bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, const char *doc,
-		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
-    MUST_CHECK;
+		      const char *actor, struct procedure_outcome *out,
+		      struct wf_error *e) MUST_CHECK;
 
 /* The materials went to body (an urgent case, or after a decision to
  * forward). body is stored only under key, the case's content key

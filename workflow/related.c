@@ -16,14 +16,15 @@ bool related_attach(PGconn *pg, const char *appeal_case_id, const char *appeal_r
 	    "JOIN hotline.journal j ON j.id = c.journal_id "
 	    "LEFT JOIN hotline.investigations i ON i.case_id = c.id WHERE j.reg_no = $1";
 	static const char sql_attach[] =
-		"INSERT INTO hotline.related_appeals (investigation_id, case_id, linked_by) "
-		"VALUES ($1::bigint, $2::bigint, $3::bigint) ON CONFLICT DO NOTHING";
+	    "INSERT INTO hotline.related_appeals (investigation_id, case_id, linked_by) "
+	    "VALUES ($1::bigint, $2::bigint, $3::bigint) ON CONFLICT DO NOTHING";
 	static const char sql_event[] =
 	    "SELECT hotline.case_event($1::bigint, $2, jsonb_build_object($3::text, $4::text))";
 	int year, seq;
 	if (!target || !journal_parse_reg_no(target, &year, &seq))
-		return wf_fail(e, WF_MISSING, "the registration number of the investigated case "
-					      "is missing or malformed");
+		return wf_fail(e, WF_MISSING,
+			       "the registration number of the investigated case "
+			       "is missing or malformed");
 	PGresult *res = wfdb_exec(pg, sql_target, 1, (const char *const[]){target}, e);
 	if (!res)
 		return false;
@@ -39,8 +40,9 @@ bool related_attach(PGconn *pg, const char *appeal_case_id, const char *appeal_r
 	if (!running)
 		return wf_fail(e, WF_NOT_ORDERED, "case %s has no investigation running", target);
 	if (strcmp(target_id, appeal_case_id) == 0)
-		return wf_fail(e, WF_CASE_STATE, "an appeal cannot be attached to its own "
-						 "investigation");
+		return wf_fail(e, WF_CASE_STATE,
+			       "an appeal cannot be attached to its own "
+			       "investigation");
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", user_id);
 	res = wfdb_exec(pg, sql_attach, 3, (const char *const[]){inv_id, appeal_case_id, uid}, e);
@@ -49,12 +51,14 @@ bool related_attach(PGconn *pg, const char *appeal_case_id, const char *appeal_r
 	bool added = strcmp(PQcmdTuples(res), "1") == 0;
 	PQclear(res);
 	if (!added)
-		return wf_fail(e, WF_CASE_STATE, "%s is already attached to the investigation of %s",
-			       appeal_reg_no, target);
+		return wf_fail(e, WF_CASE_STATE,
+			       "%s is already attached to the investigation of %s", appeal_reg_no,
+			       target);
 	return wfdb_run(pg, sql_event, 4,
-			(const char *const[]){appeal_case_id, "related_attached", "investigation_of",
-					      target},
+			(const char *const[]){appeal_case_id, "related_attached",
+					      "investigation_of", target},
 			e) &&
 	       wfdb_run(pg, sql_event, 4,
-			(const char *const[]){target_id, "related_appeal", "appeal", appeal_reg_no}, e);
+			(const char *const[]){target_id, "related_appeal", "appeal", appeal_reg_no},
+			e);
 }

@@ -11,10 +11,10 @@
 #include "workflow/calendar.h"
 
 static const char *const state_names[] = {
-	[REVEAL_REQUESTED] = "requested",
-	[REVEAL_APPROVED] = "approved",
-	[REVEAL_REJECTED] = "rejected",
-	[REVEAL_REVEALED] = "revealed",
+    [REVEAL_REQUESTED] = "requested",
+    [REVEAL_APPROVED] = "approved",
+    [REVEAL_REJECTED] = "rejected",
+    [REVEAL_REVEALED] = "revealed",
 };
 
 const char *reveal_state_name(enum reveal_state s)
@@ -72,7 +72,8 @@ bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *
 {
 	memset(r, 0, sizeof(*r));
 	if (!decimal_id(id))
-		return wf_fail(e, WF_NO_REVEAL, "no request %s to reveal an identity", id ? id : "");
+		return wf_fail(e, WF_NO_REVEAL, "no request %s to reveal an identity",
+			       id ? id : "");
 	const char *p[1] = {id};
 	PGresult *res = wfdb_exec(pg, sql_load, 1, p, e);
 	if (!res)
@@ -110,7 +111,6 @@ bool reveal_load(PGconn *pg, const char *id, struct reveal *r, struct wf_error *
 	return ok;
 }
 
-
 static bool event(PGconn *pg, const char *case_id, const char *reveal_id, const char *what,
 		  struct wf_error *e)
 {
@@ -131,11 +131,12 @@ bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const cha
 	    "FROM hotline.cases c "
 	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1 FOR UPDATE OF c";
 	static const char sql_insert[] =
-		"INSERT INTO hotline.identity_reveals (case_id, requested_by, requester_role, "
-		"reason_sealed) VALUES ($1, $2::bigint, $3, $4::bytea) RETURNING id";
+	    "INSERT INTO hotline.identity_reveals (case_id, requested_by, requester_role, "
+	    "reason_sealed) VALUES ($1, $2::bigint, $3, $4::bytea) RETURNING id";
 	if (!role || (strcmp(role, "compliance") != 0 && strcmp(role, "commission") != 0))
-		return wf_fail(e, WF_MISSING, "a request is made as the compliance manager or as "
-					      "the commission");
+		return wf_fail(e, WF_MISSING,
+			       "a request is made as the compliance manager or as "
+			       "the commission");
 	if (!reason || !*reason || strspn(reason, " \t\r\n") == strlen(reason))
 		return wf_fail(e, WF_MISSING, "a request to reveal an identity states its reason");
 	if (!reg_no || !*reg_no)
@@ -163,8 +164,9 @@ bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const cha
 			"decides whether the director or the alternate recipient approves it",
 			reg_no);
 	} else if (strcmp(PQgetvalue(res, 0, db_col(res, "open_request")), "t") == 0) {
-		wf_fail(e, WF_REVEAL_OPEN, "case %s already has an open request to reveal the "
-					   "identity",
+		wf_fail(e, WF_REVEAL_OPEN,
+			"case %s already has an open request to reveal the "
+			"identity",
 			reg_no);
 	} else if (strcmp(role, "commission") == 0 &&
 		   strcmp(PQgetvalue(res, 0, db_col(res, "member")), "t") != 0) {
@@ -202,8 +204,9 @@ bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_dire
 		return wf_fail(e, WF_REVEAL_STATE, "request %s is already %s", r->id,
 			       reveal_state_name(r->state));
 	if (user_id == r->requested_by)
-		return wf_fail(e, WF_SELF_APPROVAL, "a request is approved by a second person, not "
-						    "by the one who made it");
+		return wf_fail(e, WF_SELF_APPROVAL,
+			       "a request is approved by a second person, not "
+			       "by the one who made it");
 	const char *role = reveal_approver_role(r);
 	bool allowed = r->director_named ? is_alternate : is_director;
 	if (!allowed)
@@ -233,15 +236,17 @@ bool reveal_check_release(const struct reveal *r, long long custodian_id, struct
 		return wf_fail(e, WF_REVEAL_STATE, "request %s is %s", r->id,
 			       reveal_state_name(r->state));
 	if (custodian_id == r->requested_by)
-		return wf_fail(e, WF_CUSTODIAN_REQUESTER, "the custodian does not release a request "
-							  "they made");
+		return wf_fail(e, WF_CUSTODIAN_REQUESTER,
+			       "the custodian does not release a request "
+			       "they made");
 	return true;
 }
 
 bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
 		    const struct public_key *pk, char **packet, size_t *len, struct wf_error *e)
 {
-	static const char sql_identity[] = "SELECT identity_sealed FROM hotline.cases WHERE id = $1";
+	static const char sql_identity[] =
+	    "SELECT identity_sealed FROM hotline.cases WHERE id = $1";
 	static const char sql_released[] =
 	    "UPDATE hotline.identity_reveals SET released_by = $2::bigint, released_at = now(), "
 	    "packet_binding = $3 WHERE id = $1::bigint "
@@ -316,8 +321,8 @@ bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
 		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", opened_on);
 	cal_date_format(calendar_local_date(now), today);
 	if (strcmp(opened_on, today) > 0)
-		return wf_fail(e, WF_DATE_IN_FUTURE, "the opening %s is after today (%s)", opened_on,
-			       today);
+		return wf_fail(e, WF_DATE_IN_FUTURE, "the opening %s is after today (%s)",
+			       opened_on, today);
 	snprintf(floor, sizeof(floor), "%.10s", r->released_at);
 	if (cal_date_parse(floor, &released) && cal_date_compare(d, released) < 0)
 		return wf_fail(e, WF_NOT_RELEASED, "the opening %s is before the release (%s)",

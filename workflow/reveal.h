@@ -77,8 +77,8 @@ bool reveal_decide(PGconn *pg, struct reveal *r, long long user_id, bool is_dire
 
 /* The custodian's check before the release: the request is approved (not
  * yet opened) and the custodian is not its requester. */
-bool reveal_check_release(const struct reveal *r, long long custodian_id, struct wf_error *e)
-    MUST_CHECK;
+bool reveal_check_release(const struct reveal *r, long long custodian_id,
+			  struct wf_error *e) MUST_CHECK;
 
 /* The release of an approved request to custodian_id: the packet's text
  * (malloc'd, *len bytes: the sealed identity, which only M shares of the
@@ -86,8 +86,8 @@ bool reveal_check_release(const struct reveal *r, long long custodian_id, struct
  * identity is sealed to; records who released it, when, and its binding,
  * and a case event. Each download is a release: the packet is the same. */
 bool reveal_release(PGconn *pg, struct reveal *r, long long custodian_id,
-		    const struct public_key *pk, char **packet, size_t *len, struct wf_error *e)
-    MUST_CHECK;
+		    const struct public_key *pk, char **packet, size_t *len,
+		    struct wf_error *e) MUST_CHECK;
 
 /* The custodian's record that the holders opened the identity on
  * opened_on (YYYY-MM-DD, Asia/Almaty; not after today by now, not before

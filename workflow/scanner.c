@@ -29,7 +29,7 @@ struct scanner {
 };
 
 static const char sql_calendar[] =
-	"SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
+    "SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
 static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
 /* A case that ended (hotline.case_ended(), migrations/0027) gets no
  * reminder and no escalation, but for the reply a named reporter is still
@@ -45,46 +45,47 @@ static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
 	"c.director_named, "                                                                       \
 	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "                \
 	"WHERE n.deadline_id = d.id), ''), "                                                       \
-	"to_char(d.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), d.announced, d.basis, "     \
+	"to_char(d.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), d.announced, d.basis, "    \
 	"c.state <> 'registered' "                                                                 \
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "                    \
 	"AND (NOT hotline.case_ended(c.state) OR (d.kind = 'reply' AND c.state <> 'closed')) "
 #define SCAN_PAGE 2000
 static const char sql_overdue_rows[] =
-	SCAN_COLUMNS "AND d.due_at <= to_timestamp($1::bigint) AND NOT EXISTS (SELECT 1 FROM "
-		     "hotline.deadline_notices n WHERE n.deadline_id = d.id AND n.kind = 'overdue') "
-		     "ORDER BY d.due_date, d.id LIMIT 2000";
+    SCAN_COLUMNS "AND d.due_at <= to_timestamp($1::bigint) AND NOT EXISTS (SELECT 1 FROM "
+		 "hotline.deadline_notices n WHERE n.deadline_id = d.id AND n.kind = 'overdue') "
+		 "ORDER BY d.due_date, d.id LIMIT 2000";
 static const char sql_upcoming_rows[] =
-	SCAN_COLUMNS "AND d.due_at > to_timestamp($1::bigint) AND d.due_date <= $2::date "
-		     "AND (d.due_date, d.id) > ($3::date, $4::bigint) "
-		     "ORDER BY d.due_date, d.id LIMIT 2000";
+    SCAN_COLUMNS "AND d.due_at > to_timestamp($1::bigint) AND d.due_date <= $2::date "
+		 "AND (d.due_date, d.id) > ($3::date, $4::bigint) "
+		 "ORDER BY d.due_date, d.id LIMIT 2000";
 /* Triage deadlines registration opened (migrations/0010) that no scan has
  * announced yet, oldest first: each gets the compliance manager's notice
  * of a new appeal and, for a named appeal, its reply deadline. */
 static const char sql_unannounced_rows[] =
-	"SELECT d.id, c.id, j.reg_no, j.channel, to_char(d.due_date, 'YYYY-MM-DD'), "
-	"d.met_at IS NOT NULL, c.anonymous, "
-	"to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
-	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
-	"JOIN hotline.journal j ON j.id = c.journal_id "
-	"WHERE NOT d.announced ORDER BY d.id LIMIT 2000";
+    "SELECT d.id, c.id, j.reg_no, j.channel, to_char(d.due_date, 'YYYY-MM-DD'), "
+    "d.met_at IS NOT NULL, c.anonymous, "
+    "to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
+    "FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
+    "JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE NOT d.announced ORDER BY d.id LIMIT 2000";
 static const char sql_announced[] = "UPDATE hotline.deadlines SET announced = true WHERE id = $1";
 static const char sql_reply_deadline[] =
-	"INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis) "
-	"SELECT id, 'reply', $2::date, to_timestamp($3::bigint), 'working_days' "
-	"FROM hotline.cases WHERE id = $1 AND state <> 'closed' "
-	"ON CONFLICT DO NOTHING";
+    "INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis) "
+    "SELECT id, 'reply', $2::date, to_timestamp($3::bigint), 'working_days' "
+    "FROM hotline.cases WHERE id = $1 AND state <> 'closed' "
+    "ON CONFLICT DO NOTHING";
 static const char sql_begin[] = "BEGIN";
 static const char sql_commit[] = "COMMIT";
 static const char sql_notice[] =
-	"WITH n AS (INSERT INTO hotline.deadline_notices (deadline_id, kind) SELECT $1::bigint, $2::text "
-	"WHERE EXISTS (SELECT 1 FROM hotline.deadlines WHERE id = $1::bigint AND met_at IS NULL) "
-	"ON CONFLICT DO NOTHING RETURNING deadline_id) "
-	"SELECT hotline.outbox_queue($3, $7::text[], $4, $5, $6::bigint) FROM n";
+    "WITH n AS (INSERT INTO hotline.deadline_notices (deadline_id, kind) SELECT $1::bigint, "
+    "$2::text "
+    "WHERE EXISTS (SELECT 1 FROM hotline.deadlines WHERE id = $1::bigint AND met_at IS NULL) "
+    "ON CONFLICT DO NOTHING RETURNING deadline_id) "
+    "SELECT hotline.outbox_queue($3, $7::text[], $4, $5, $6::bigint) FROM n";
 static const char sql_mark[] =
-	"INSERT INTO hotline.deadline_notices (deadline_id, kind) VALUES ($1, $2) "
-	"ON CONFLICT DO NOTHING";
+    "INSERT INTO hotline.deadline_notices (deadline_id, kind) VALUES ($1, $2) "
+    "ON CONFLICT DO NOTHING";
 static const char sql_overdue[] = "UPDATE hotline.cases SET overdue = true WHERE id = $1";
 
 static const char *setting(const PGresult *res, const char *key)
@@ -125,8 +126,9 @@ static void notices_done(struct db_job *job, void *arg)
 	struct scanner *s = arg;
 	s->running = false;
 	if (!db_job_ok(job))
-		log_warning("deadline scan: queueing notices failed (SQLSTATE %s); next scan retries",
-			    db_job_sqlstate(job));
+		log_warning(
+		    "deadline scan: queueing notices failed (SQLSTATE %s); next scan retries",
+		    db_job_sqlstate(job));
 	else
 		log_info("deadline scan: notices queued in %.1f ms", elapsed_ms(&s->started));
 }
@@ -150,13 +152,13 @@ static void add_notice(struct db_job *job, const PGresult *due, int row, const P
 	bool named = strcmp(PQgetvalue(due, row, 6), "t") == 0;
 	bool triaged = strcmp(PQgetvalue(due, row, 11), "t") == 0;
 	struct notice_facts f = {
-		.reg_no = PQgetvalue(due, row, 5),
-		.deadline_kind = dkind,
-		.due_date = PQgetvalue(due, row, 2),
-		.working_days_left = left,
-		.calendar_days = calendar_days,
-		.console_url = setting(set, "console_url"),
-		.organisation = setting(set, "organisation"),
+	    .reg_no = PQgetvalue(due, row, 5),
+	    .deadline_kind = dkind,
+	    .due_date = PQgetvalue(due, row, 2),
+	    .working_days_left = left,
+	    .calendar_days = calendar_days,
+	    .console_url = setting(set, "console_url"),
+	    .organisation = setting(set, "organisation"),
 	};
 	struct notice n;
 	notice_build(&n, kind, &f);
@@ -165,9 +167,13 @@ static void add_notice(struct db_job *job, const PGresult *due, int row, const P
 	struct buf arr;
 	buf_init(&arr);
 	pg_array(&arr, to, nto);
-	const char *v[7] = {PQgetvalue(due, row, 0), mark,
-			    kind == NOTICE_OVERDUE ? "overdue" : "reminder", n.subject.data,
-			    n.body.data, PQgetvalue(due, row, 4), arr.data};
+	const char *v[7] = {PQgetvalue(due, row, 0),
+			    mark,
+			    kind == NOTICE_OVERDUE ? "overdue" : "reminder",
+			    n.subject.data,
+			    n.body.data,
+			    PQgetvalue(due, row, 4),
+			    arr.data};
 	db_job_add(job, sql_notice, 7, v, NULL, NULL);
 	buf_reset(&arr);
 	notice_free(&n);
@@ -238,12 +244,12 @@ static int announce(struct scanner *s, struct db_job *out, const PGresult *reg, 
 	struct cal_date d, registered;
 	if (!triaged && cal_date_parse(PQgetvalue(reg, i, 4), &d)) {
 		struct notice_facts f = {
-			.reg_no = PQgetvalue(reg, i, 2),
-			.deadline_kind = "triage",
-			.channel = PQgetvalue(reg, i, 3),
-			.due_date = PQgetvalue(reg, i, 4),
-			.console_url = setting(set, "console_url"),
-			.organisation = setting(set, "organisation"),
+		    .reg_no = PQgetvalue(reg, i, 2),
+		    .deadline_kind = "triage",
+		    .channel = PQgetvalue(reg, i, 3),
+		    .due_date = PQgetvalue(reg, i, 4),
+		    .console_url = setting(set, "console_url"),
+		    .organisation = setting(set, "organisation"),
 		};
 		struct notice n;
 		notice_build(&n, NOTICE_REGISTERED, &f);
@@ -254,7 +260,7 @@ static int announce(struct scanner *s, struct db_job *out, const PGresult *reg, 
 		buf_init(&arr);
 		pg_array(&arr, to, nto);
 		const char *v[7] = {deadline_id, "registered", "registered", n.subject.data,
-				    n.body.data, case_id, arr.data};
+				    n.body.data, case_id,      arr.data};
 		db_job_add(out, sql_notice, 7, v, NULL, NULL);
 		buf_reset(&arr);
 		notice_free(&n);
@@ -320,7 +326,8 @@ static void scan_done(struct db_job *job, void *arg)
 		queued += examine(s, out, ahead, i, set, cal, today, now);
 	/* the next scan goes on after this page, or from the start */
 	if (nahead == SCAN_PAGE) {
-		snprintf(s->cursor_date, sizeof(s->cursor_date), "%s", PQgetvalue(ahead, nahead - 1, 2));
+		snprintf(s->cursor_date, sizeof(s->cursor_date), "%s",
+			 PQgetvalue(ahead, nahead - 1, 2));
 		s->cursor_id = strtoll(PQgetvalue(ahead, nahead - 1, 0), NULL, 10);
 	} else {
 		s->cursor_date[0] = '\0';
@@ -362,8 +369,8 @@ static void scan(evutil_socket_t fd, short what, void *arg)
 	snprintf(now_text, sizeof(now_text), "%lld", (long long)now);
 	snprintf(after_id, sizeof(after_id), "%lld", s->cursor_id);
 	const char *late[1] = {now_text};
-	const char *ahead[4] = {now_text, horizon, s->cursor_date[0] ? s->cursor_date : "1970-01-01",
-				after_id};
+	const char *ahead[4] = {now_text, horizon,
+				s->cursor_date[0] ? s->cursor_date : "1970-01-01", after_id};
 	struct db_job *job = db_job_new(scan_done, s);
 	db_job_add(job, sql_calendar, 0, NULL, NULL, NULL);
 	db_job_add(job, sql_settings, 0, NULL, NULL, NULL);

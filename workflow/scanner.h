@@ -14,8 +14,8 @@
 
 struct scanner;
 
-struct scanner *scanner_start(struct event_base *base, struct db *db, const struct config *cfg)
-	MUST_CHECK;
+struct scanner *scanner_start(struct event_base *base, struct db *db,
+			      const struct config *cfg) MUST_CHECK;
 /* A reload: interval, reminder points and the clock offset. */
 void scanner_reload(struct scanner *s, const struct config *cfg);
 void scanner_free(struct scanner *s);

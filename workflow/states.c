@@ -3,28 +3,32 @@
 #include <string.h>
 
 static const char *const case_names[CASE_STATE_COUNT] = {
-	[CASE_REGISTERED] = "registered", [CASE_TO_DIRECTOR] = "to_director",
-	[CASE_ACKNOWLEDGED] = "acknowledged", [CASE_REFERRED] = "referred",
-	[CASE_NOT_CONSIDERED] = "not_considered", [CASE_URGENT] = "urgent",
-	[CASE_FORWARDED] = "forwarded", [CASE_INVESTIGATION] = "investigation",
-	[CASE_CLOSED] = "closed",
+    [CASE_REGISTERED] = "registered",
+    [CASE_TO_DIRECTOR] = "to_director",
+    [CASE_ACKNOWLEDGED] = "acknowledged",
+    [CASE_REFERRED] = "referred",
+    [CASE_NOT_CONSIDERED] = "not_considered",
+    [CASE_URGENT] = "urgent",
+    [CASE_FORWARDED] = "forwarded",
+    [CASE_INVESTIGATION] = "investigation",
+    [CASE_CLOSED] = "closed",
 };
 
 static const char *const inv_names[INV_STATE_COUNT] = {
-	[INV_ORDERED] = "ordered",
-	[INV_IN_PROGRESS] = "in_progress",
-	[INV_CONCLUSION_DRAFTED] = "conclusion_drafted",
-	[INV_SUBMITTED] = "submitted",
-	[INV_DECIDED] = "decided",
-	[INV_MEASURES_ADOPTED] = "measures_adopted",
-	[INV_CLOSED] = "closed",
+    [INV_ORDERED] = "ordered",
+    [INV_IN_PROGRESS] = "in_progress",
+    [INV_CONCLUSION_DRAFTED] = "conclusion_drafted",
+    [INV_SUBMITTED] = "submitted",
+    [INV_DECIDED] = "decided",
+    [INV_MEASURES_ADOPTED] = "measures_adopted",
+    [INV_CLOSED] = "closed",
 };
 
 static const char *const decision_names[DECISION_COUNT] = {
-	[DECISION_STOP] = "stop",
-	[DECISION_HAND_OVER] = "hand_over",
-	[DECISION_DISCIPLINARY] = "disciplinary",
-	[DECISION_OTHER_MEASURES] = "other_measures",
+    [DECISION_STOP] = "stop",
+    [DECISION_HAND_OVER] = "hand_over",
+    [DECISION_DISCIPLINARY] = "disciplinary",
+    [DECISION_OTHER_MEASURES] = "other_measures",
 };
 
 static bool parse(const char *const *names, int n, const char *name, int *out)
@@ -88,16 +92,20 @@ bool case_state_ended(enum case_state s)
 
 /* allowed[from][to] */
 static const bool case_allowed[CASE_STATE_COUNT][CASE_STATE_COUNT] = {
-	[CASE_REGISTERED] = {[CASE_TO_DIRECTOR] = true, [CASE_REFERRED] = true,
-			     [CASE_NOT_CONSIDERED] = true, [CASE_URGENT] = true},
-	/* the director may decide without a separate acknowledgment: deciding
-	 * acknowledges */
-	[CASE_TO_DIRECTOR] = {[CASE_ACKNOWLEDGED] = true, [CASE_FORWARDED] = true,
-			      [CASE_INVESTIGATION] = true, [CASE_CLOSED] = true},
-	[CASE_ACKNOWLEDGED] = {[CASE_FORWARDED] = true, [CASE_INVESTIGATION] = true,
-			       [CASE_CLOSED] = true},
-	[CASE_URGENT] = {[CASE_FORWARDED] = true},
-	[CASE_INVESTIGATION] = {[CASE_CLOSED] = true},
+    [CASE_REGISTERED] = {[CASE_TO_DIRECTOR] = true,
+			 [CASE_REFERRED] = true,
+			 [CASE_NOT_CONSIDERED] = true,
+			 [CASE_URGENT] = true},
+    /* the director may decide without a separate acknowledgment: deciding
+     * acknowledges */
+    [CASE_TO_DIRECTOR] = {[CASE_ACKNOWLEDGED] = true,
+			  [CASE_FORWARDED] = true,
+			  [CASE_INVESTIGATION] = true,
+			  [CASE_CLOSED] = true},
+    [CASE_ACKNOWLEDGED] =
+	{[CASE_FORWARDED] = true, [CASE_INVESTIGATION] = true, [CASE_CLOSED] = true},
+    [CASE_URGENT] = {[CASE_FORWARDED] = true},
+    [CASE_INVESTIGATION] = {[CASE_CLOSED] = true},
 };
 
 const char *case_check_transition(enum case_state from, enum case_state to)

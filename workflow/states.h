@@ -7,14 +7,14 @@
 #include <stdbool.h>
 
 enum case_state {
-	CASE_REGISTERED,    /* in the journal, waiting for triage */
-	CASE_TO_DIRECTOR,   /* a corruption report or self-report: the director must be told */
-	CASE_ACKNOWLEDGED,  /* the director acknowledged it */
-	CASE_REFERRED,	    /* not about corruption: sent to a unit, closed for the hotline */
+	CASE_REGISTERED,     /* in the journal, waiting for triage */
+	CASE_TO_DIRECTOR,    /* a corruption report or self-report: the director must be told */
+	CASE_ACKNOWLEDGED,   /* the director acknowledged it */
+	CASE_REFERRED,	     /* not about corruption: sent to a unit, closed for the hotline */
 	CASE_NOT_CONSIDERED, /* anonymous: registered, not considered (004 L111-112) */
-	CASE_URGENT,	    /* anonymous, but a crime or a threat: forward at once */
-	CASE_FORWARDED,	    /* materials sent to the anti-corruption service / competent body */
-	CASE_INVESTIGATION, /* a service investigation is running */
+	CASE_URGENT,	     /* anonymous, but a crime or a threat: forward at once */
+	CASE_FORWARDED,	     /* materials sent to the anti-corruption service / competent body */
+	CASE_INVESTIGATION,  /* a service investigation is running */
 	CASE_CLOSED,
 	CASE_STATE_COUNT
 };

@@ -19,46 +19,46 @@ struct calendar;
  * reader's language; hotlinectl prints the English text. */
 enum wf_code {
 	WF_OK,
-	WF_DB,		      /* the database failed (text: its message) */
-	WF_NO_CASE,	      /* no such registration number */
-	WF_MISSING,	      /* a required field is missing */
-	WF_BAD_DATE,	      /* not a YYYY-MM-DD date */
-	WF_CASE_STATE,	      /* the case is not in the state the step needs */
-	WF_NOT_ORDERED,	      /* no investigation was ordered */
-	WF_ALREADY_ORDERED,   /* an investigation was already ordered */
-	WF_MEMBER_NAMED,      /* a commission member is named in the report */
-	WF_MEMBER_INTEREST,   /* a commission member declared a personal interest */
-	WF_TRANSITION,	      /* the investigation's state does not allow the step */
-	WF_EMPTY,	      /* a conclusion without its reasons */
-	WF_CRYPTO,	      /* encryption failed */
-	WF_NO_CONSENT,	      /* an extension without the director's written consent */
-	WF_DECIDED,	      /* the investigation is already decided */
-	WF_DUE_NOT_LATER,     /* the new due date is not after the current one */
-	WF_NOT_RUNNING,	      /* materials are requested only while it runs */
-	WF_NO_REQUEST,	      /* no open request for materials with that id */
-	WF_BAD_DECISION,      /* not one of the four decisions */
-	WF_NO_REVEAL,	      /* no such request to reveal an identity */
-	WF_NO_IDENTITY,	      /* the report is anonymous: nothing to reveal */
-	WF_REVEAL_OPEN,	      /* the case already has an open request */
-	WF_NOT_MEMBER,	      /* the commission member does not sit on this case */
-	WF_NOT_APPROVER,      /* not the person who may approve this request */
-	WF_SELF_APPROVAL,     /* a requester approving their own request */
-	WF_REVEAL_STATE,      /* the request is not in the state the step needs */
-	WF_NOT_APPROVED,      /* the custodian cannot open a request not approved */
-	WF_CUSTODIAN_REQUESTER, /* the custodian cannot open their own request */
-	WF_KEY_MISMATCH,      /* the custodian key does not open the identity */
-	WF_DATE_IN_FUTURE,    /* a document dated after today */
+	WF_DB,			  /* the database failed (text: its message) */
+	WF_NO_CASE,		  /* no such registration number */
+	WF_MISSING,		  /* a required field is missing */
+	WF_BAD_DATE,		  /* not a YYYY-MM-DD date */
+	WF_CASE_STATE,		  /* the case is not in the state the step needs */
+	WF_NOT_ORDERED,		  /* no investigation was ordered */
+	WF_ALREADY_ORDERED,	  /* an investigation was already ordered */
+	WF_MEMBER_NAMED,	  /* a commission member is named in the report */
+	WF_MEMBER_INTEREST,	  /* a commission member declared a personal interest */
+	WF_TRANSITION,		  /* the investigation's state does not allow the step */
+	WF_EMPTY,		  /* a conclusion without its reasons */
+	WF_CRYPTO,		  /* encryption failed */
+	WF_NO_CONSENT,		  /* an extension without the director's written consent */
+	WF_DECIDED,		  /* the investigation is already decided */
+	WF_DUE_NOT_LATER,	  /* the new due date is not after the current one */
+	WF_NOT_RUNNING,		  /* materials are requested only while it runs */
+	WF_NO_REQUEST,		  /* no open request for materials with that id */
+	WF_BAD_DECISION,	  /* not one of the four decisions */
+	WF_NO_REVEAL,		  /* no such request to reveal an identity */
+	WF_NO_IDENTITY,		  /* the report is anonymous: nothing to reveal */
+	WF_REVEAL_OPEN,		  /* the case already has an open request */
+	WF_NOT_MEMBER,		  /* the commission member does not sit on this case */
+	WF_NOT_APPROVER,	  /* not the person who may approve this request */
+	WF_SELF_APPROVAL,	  /* a requester approving their own request */
+	WF_REVEAL_STATE,	  /* the request is not in the state the step needs */
+	WF_NOT_APPROVED,	  /* the custodian cannot open a request not approved */
+	WF_CUSTODIAN_REQUESTER,	  /* the custodian cannot open their own request */
+	WF_KEY_MISMATCH,	  /* the custodian key does not open the identity */
+	WF_DATE_IN_FUTURE,	  /* a document dated after today */
 	WF_ORDER_BEFORE_DECISION, /* an order dated before the decision to investigate */
 	WF_REQUEST_BEFORE_ORDER,  /* a request for materials dated before the order */
 	WF_CONSENT_BEFORE_ORDER,  /* a consent to extend dated before the order */
-	WF_NOT_DECIDER,	      /* not the director (or the alternate when the director is named) */
-	WF_DUE_NOT_WORKING,   /* the new due date is not a working day */
-	WF_DECISION_BEFORE_SUBMIT, /* a 7.11 decision dated before the conclusion was submitted */
+	WF_NOT_DECIDER,	    /* not the director (or the alternate when the director is named) */
+	WF_DUE_NOT_WORKING, /* the new due date is not a working day */
+	WF_DECISION_BEFORE_SUBMIT,   /* a 7.11 decision dated before the conclusion was submitted */
 	WF_MEASURES_BEFORE_DECISION, /* measures dated before the decision */
-	WF_DIRECTOR_ANSWERED, /* the reporter said the director is involved: only the
-				 alternate recipient clears the flag, with a reason */
-	WF_NOT_TRIAGED,	      /* a step that waits for the triage (a reveal request) */
-	WF_NOT_RELEASED,      /* an opening recorded before its packet was released */
+	WF_DIRECTOR_ANSWERED,	     /* the reporter said the director is involved: only the
+					alternate recipient clears the flag, with a reason */
+	WF_NOT_TRIAGED,		     /* a step that waits for the triage (a reveal request) */
+	WF_NOT_RELEASED,	     /* an opening recorded before its packet was released */
 	WF_CODE_COUNT
 };
 
@@ -99,7 +99,7 @@ bool wfdb_case_event(PGconn *pg, const char *case_id, const char *kind, const ch
 /* Queues the notice for each non-empty recipient in the caller's
  * transaction; *queued (may be NULL) says how many. */
 bool wfdb_notify(PGconn *pg, const char *case_id, const char *kind, const char *const *recipients,
-		 int nrecipients, const struct notice *n, int *queued, struct wf_error *e)
-    MUST_CHECK;
+		 int nrecipients, const struct notice *n, int *queued,
+		 struct wf_error *e) MUST_CHECK;
 
 #endif

@@ -318,7 +318,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			char size_line[32];
 			int sl = snprintf(size_line, sizeof size_line, "%zx\r\n", n);
 			ok = loopback_send_all(fd, size_line, (size_t)sl) &&
-			     loopback_send_all(fd, (const char *)body + off, n) && loopback_send_all(fd, "\r\n", 2);
+			     loopback_send_all(fd, (const char *)body + off, n) &&
+			     loopback_send_all(fd, "\r\n", 2);
 		}
 		if (ok)
 			(void)loopback_send_all(fd, "0\r\n\r\n", 5);

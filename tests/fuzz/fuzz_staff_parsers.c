@@ -67,8 +67,8 @@ static void check_date(const char *s)
 	struct cal_date d = {-1, -1, -1};
 	bool ok = cal_date_parse(s, &d);
 	size_t n = strlen(s);
-	bool shape = n == 10 && s[4] == '-' && s[7] == '-' && digits(s, 0, 4) &&
-		     digits(s, 5, 7) && digits(s, 8, 10);
+	bool shape = n == 10 && s[4] == '-' && s[7] == '-' && digits(s, 0, 4) && digits(s, 5, 7) &&
+		     digits(s, 8, 10);
 	if (ok != (shape && cal_date_valid((struct cal_date){number(s, 0, 4), number(s, 5, 7),
 							     number(s, 8, 10)})))
 		abort();
@@ -190,7 +190,7 @@ static void check_totp_text(const char *s, unsigned char sel)
 static void check_totp_code(const char *rest, unsigned char sel)
 {
 	int64_t here = (int64_t)totp_now / TOTP_STEP;
-	int d = (int)(sel % 7) - 3;	      /* the code's step: here-3 .. here+3 */
+	int d = (int)(sel % 7) - 3;		 /* the code's step: here-3 .. here+3 */
 	int64_t last = here - 3 + (sel / 7) % 6; /* here-3 .. here+2 */
 	char code[TOTP_DIGITS + 1 + MAX_TEXT];
 	if (!totp_code(totp_secret, sizeof totp_secret, (time_t)((here + d) * TOTP_STEP),
@@ -232,8 +232,8 @@ static void check_session(const char *s)
 	bool same = strlen(s) == SESSION_ID_HEX && strcasecmp(s, session_id) == 0;
 	if (ok != same)
 		abort();
-	if (ok && (v.user_id != 7 || v.epoch != 1 || strlen(v.csrf) != SESSION_CSRF_HEX ||
-		   v.case_key))
+	if (ok &&
+	    (v.user_id != 7 || v.epoch != 1 || strlen(v.csrf) != SESSION_CSRF_HEX || v.case_key))
 		abort();
 	session_view_clear(&v);
 	session_end(sessions, s);
@@ -265,8 +265,8 @@ static void check_names(const char *s)
 	    ((unsigned)t >= TRIAGE_COUNT || strcmp(triage_outcome_name(t), s) != 0))
 		abort();
 	enum director_decision dir;
-	if (director_decision_parse(s, &dir) &&
-	    ((unsigned)dir >= DIRECTOR_DECISION_COUNT || strcmp(director_decision_name(dir), s) != 0))
+	if (director_decision_parse(s, &dir) && ((unsigned)dir >= DIRECTOR_DECISION_COUNT ||
+						 strcmp(director_decision_name(dir), s) != 0))
 		abort();
 	enum investigation_decision dd;
 	if (investigation_decision_parse(s, &dd) &&
@@ -310,7 +310,11 @@ static void check_pattern(const char *pattern, const char *path)
 static void check_path(const char *s)
 {
 	static const char *const patterns[] = {
-	    "/staff/", "/staff/login", "/staff/case/*", "/staff/admin/user/*", "/staff/commission/*",
+	    "/staff/",
+	    "/staff/login",
+	    "/staff/case/*",
+	    "/staff/admin/user/*",
+	    "/staff/commission/*",
 	    "/*",
 	};
 	for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)

@@ -209,12 +209,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *lv[1] = {argv[2]};
-	PGresult *u = PQexecParams(pg,
-				   "SELECT kek_salt, secret_key_wrapped, case_key_sealed, kdf_version, "
-				   "coalesce(kdf_opslimit, 0), coalesce(kdf_memlimit, 0), "
-				   "coalesce(password_hash, '') "
-				   "FROM hotline.staff_users WHERE login = $1",
-				   1, NULL, lv, NULL, NULL, 0);
+	PGresult *u =
+	    PQexecParams(pg,
+			 "SELECT kek_salt, secret_key_wrapped, case_key_sealed, kdf_version, "
+			 "coalesce(kdf_opslimit, 0), coalesce(kdf_memlimit, 0), "
+			 "coalesce(password_hash, '') "
+			 "FROM hotline.staff_users WHERE login = $1",
+			 1, NULL, lv, NULL, NULL, 0);
 	if (PQresultStatus(u) != PGRES_TUPLES_OK || PQntuples(u) != 1) {
 		fprintf(stderr, "dumpread: no account %s\n", argv[2]);
 		return 1;
@@ -236,9 +237,9 @@ int main(int argc, char **argv)
 				  .opslimit = strtoull(PQgetvalue(u, 0, 4), NULL, 10),
 				  .memlimit = (size_t)strtoull(PQgetvalue(u, 0, 5), NULL, 10)};
 	struct account_kek *kek =
-	    slen == ACCOUNT_SALT_BYTES ? account_kek_check(password, &kdf, PQgetvalue(u, 0, 6), salt,
-							   wrapped, wlen)
-				       : NULL;
+	    slen == ACCOUNT_SALT_BYTES
+		? account_kek_check(password, &kdf, PQgetvalue(u, 0, 6), salt, wrapped, wlen)
+		: NULL;
 	sodium_memzero(password, sizeof password);
 	unsigned char *raw = NULL;
 	size_t rlen = 0;

@@ -21,9 +21,9 @@ static struct cal_date D(const char *s) {
 	return d;
 }
 
-
 /* One SQL string literal at *p ('...' with '' for a quote) into out. */
-static bool sql_string(const char **p, char *out, size_t size)
+static bool
+sql_string(const char **p, char *out, size_t size)
 {
 	const char *s = *p;
 	size_t n = 0;

@@ -24,7 +24,8 @@ static void code_shape_and_alphabet(void **state)
 			if (i % 6 == 5)
 				assert_int_equal(code[i], '-');
 			else
-				assert_non_null(strchr("abcdefghijkmnpqrstuvwxyz23456789", code[i]));
+				assert_non_null(
+				    strchr("abcdefghijkmnpqrstuvwxyz23456789", code[i]));
 		}
 		unsigned char h[ACTIVATION_HASH_BYTES];
 		assert_true(activation_code_hash("someone", code, h));

@@ -18,8 +18,7 @@
 
 #include "calendar_fixture.h"
 
-static void
-assert_date(struct cal_date got, const char *want)
+static void assert_date(struct cal_date got, const char *want)
 {
 	char s[CAL_DATE_SIZE];
 	cal_date_format(got, s);

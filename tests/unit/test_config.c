@@ -27,8 +27,10 @@
 	"custodian_public_key = /etc/hotline/custodian.pub\n"                                      \
 	"case_public_key = /etc/hotline/case.pub\n"
 
-static const char *const fixed_keys[] = {"listen_address", "listen_port",	  "database",
-					 "db_connections", "receipt_pepper_file", "lmtp_listen", "outbox_key_file", "staff_workers", "checkpoint_secret_key", "account_secret_file", "spool_dir", NULL};
+static const char *const fixed_keys[] = {
+    "listen_address",	     "listen_port",	    "database",	       "db_connections",
+    "receipt_pepper_file",   "lmtp_listen",	    "outbox_key_file", "staff_workers",
+    "checkpoint_secret_key", "account_secret_file", "spool_dir",       NULL};
 
 static bool is_fixed(const char *key)
 {
@@ -437,8 +439,13 @@ static void test_trusted_proxies(void **state)
 	assert_non_null(cfg);
 	assert_string_equal(cfg->trusted_proxies, "127.0.0.1, ::1,10.1.0.0/16");
 	config_free(cfg);
-	static const char *const bad[] = {"proxy.example.kz", "127.0.0.1, 300.1.1.1",
-					  "10.0.0.0/33", "::1/129", "127.0.0.1/", ",", NULL};
+	static const char *const bad[] = {"proxy.example.kz",
+					  "127.0.0.1, 300.1.1.1",
+					  "10.0.0.0/33",
+					  "::1/129",
+					  "127.0.0.1/",
+					  ",",
+					  NULL};
 	for (const char *const *b = bad; *b; b++) {
 		char text[512];
 		snprintf(text, sizeof text, REQUIRED "trusted_proxies = %s\n", *b);

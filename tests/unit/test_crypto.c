@@ -212,10 +212,10 @@ static void hex_round_trip_and_refusals(void **state)
 	assert_memory_equal(out, in, sizeof in);
 	assert_true(hex_decode(out, sizeof out, "AB01FF", 6));
 	assert_memory_equal(out, in, sizeof in);
-	assert_false(hex_decode(out, sizeof out, "ab01f", 5));    /* odd */
-	assert_false(hex_decode(out, sizeof out, "ab01", 4));     /* short */
+	assert_false(hex_decode(out, sizeof out, "ab01f", 5));	  /* odd */
+	assert_false(hex_decode(out, sizeof out, "ab01", 4));	  /* short */
 	assert_false(hex_decode(out, sizeof out, "ab01ffaa", 8)); /* long */
-	assert_false(hex_decode(out, sizeof out, "ab01fg", 6));   /* not hex */
+	assert_false(hex_decode(out, sizeof out, "ab01fg", 6));	  /* not hex */
 }
 
 static void wrap_is_secretbox(void **state)
@@ -246,7 +246,7 @@ static void password_dummy_is_well_formed(void **state)
 	assert_true(password_dummy_hash(hash));
 	assert_int_equal(strncmp(hash, "$argon2id$v=19$m=65536,t=2,p=1$", 31), 0);
 	assert_int_equal(crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-							 crypto_pwhash_MEMLIMIT_INTERACTIVE),
+							crypto_pwhash_MEMLIMIT_INTERACTIVE),
 			 0);
 }
 
@@ -261,11 +261,11 @@ static void records_round_trip(void **state)
 	(void)state;
 	records_keygen(key);
 	records_push_init(&push, header, key);
-	assert_true(records_push(&push, c1, &clen, (const unsigned char *)"abc", 3,
-				 RECORDS_TAG_MESSAGE));
+	assert_true(
+	    records_push(&push, c1, &clen, (const unsigned char *)"abc", 3, RECORDS_TAG_MESSAGE));
 	assert_int_equal(clen, sizeof c1);
-	assert_true(records_push(&push, c2, &clen, (const unsigned char *)"de", 2,
-				 RECORDS_TAG_FINAL));
+	assert_true(
+	    records_push(&push, c2, &clen, (const unsigned char *)"de", 2, RECORDS_TAG_FINAL));
 	assert_true(records_pull_init(&pull, header, key));
 	assert_true(records_pull(&pull, out, &plen, &tag, c1, sizeof c1));
 	assert_int_equal(plen, 3);
@@ -749,7 +749,6 @@ static void stream_empty_consistent(void **state)
 	content_key_free(key);
 }
 
-
 /* A write to p kills the writer with SIGSEGV: p is in read-only pages
  * (docs/keys.md, "What memory holds"). Forked, so the test goes on. */
 static void assert_write_faults(void *p)
@@ -840,8 +839,8 @@ static void content_key_spool(void **state)
 	assert_null(content_key_spool_load(spool, id, err, sizeof(err)));
 	content_key_spool_erase(spool, id); /* gone already: quiet */
 	assert_null(content_key_spool_load(spool, "../spool-outbox.key", err, sizeof(err)));
-	assert_null(content_key_spool_load(spool, "ABCDEF0123456789ABCDEF0123456789", err,
-					   sizeof(err)));
+	assert_null(
+	    content_key_spool_load(spool, "ABCDEF0123456789ABCDEF0123456789", err, sizeof(err)));
 	content_key_spool_erase(spool, other);
 	free(ct);
 	content_key_free(a);
@@ -870,8 +869,8 @@ static void content_keys_reused_fresh(void **state)
 			free(plain);
 			/* a key never opens what another made */
 			if (i > 0)
-				assert_false(content_decrypt(keys[i - 1], ct[i], ctlen[i], &plain,
-							     &plen));
+				assert_false(
+				    content_decrypt(keys[i - 1], ct[i], ctlen[i], &plain, &plen));
 		}
 		for (int i = 0; i < N; i++) {
 			content_key_free(keys[i]);

@@ -68,12 +68,14 @@ static void canonical_and_hash_golden(void **state)
 	struct buf b;
 	buf_init(&b);
 	journal_canonical(&b, "2026-000017", 1774000000123456LL, "web", digest);
-	assert_string_equal(b.data, "v1|2026-000017|1774000000123456|web|"
-				    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(b.data,
+			    "v1|2026-000017|1774000000123456|web|"
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	journal_row_hash(prev, b.data, b.len, hash);
 	char hex[2 * DIGEST_BYTES + 1];
 	digest_hex(hash, DIGEST_BYTES, hex);
-	assert_string_equal(hex, "5d60b40e6ffedb7b9ce4867562c169ca8093f2b6ad003c72c2d8d04fcb91401e");
+	assert_string_equal(hex,
+			    "5d60b40e6ffedb7b9ce4867562c169ca8093f2b6ad003c72c2d8d04fcb91401e");
 	/* any change to the row or its link changes the hash */
 	prev[0] = 1;
 	unsigned char other[DIGEST_BYTES];
@@ -90,7 +92,8 @@ static void content_digest_golden(void **state)
 	char hex[2 * DIGEST_BYTES + 1];
 	journal_content_digest(k, 2, c, 1, i, 2, out);
 	digest_hex(out, DIGEST_BYTES, hex);
-	assert_string_equal(hex, "74f81fe167d99b4cb41d6d0ccda82278caee9f3e2f25d5e5a3936ff3dcec60d0");
+	assert_string_equal(hex,
+			    "74f81fe167d99b4cb41d6d0ccda82278caee9f3e2f25d5e5a3936ff3dcec60d0");
 	journal_content_digest(k, 2, c, 1, NULL, 0, anon);
 	assert_memory_not_equal(out, anon, DIGEST_BYTES);
 }
@@ -100,11 +103,9 @@ int main(void)
 	if (!keys_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(reg_no_format),
-		cmocka_unit_test(reg_no_parse),
-		cmocka_unit_test(year_in_almaty),
-		cmocka_unit_test(canonical_and_hash_golden),
-		cmocka_unit_test(content_digest_golden),
+	    cmocka_unit_test(reg_no_format),	     cmocka_unit_test(reg_no_parse),
+	    cmocka_unit_test(year_in_almaty),	     cmocka_unit_test(canonical_and_hash_golden),
+	    cmocka_unit_test(content_digest_golden),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

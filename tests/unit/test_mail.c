@@ -205,8 +205,8 @@ static void proofs(void **state)
 	assert_false(mail_find_receipt("1234 5678 9012 3456 7890 1234 567", 0, &start, &end));
 	assert_false(mail_find_receipt("1234567890123456789012345678 9", 0, &start, &end));
 	assert_false(mail_find_receipt("1234  5678901234567890123456 78", 0, &start, &end));
-	assert_true(mail_find_receipt("2026-000123 and 1234567890123456789012345678", 0, &start,
-				      &end));
+	assert_true(
+	    mail_find_receipt("2026-000123 and 1234567890123456789012345678", 0, &start, &end));
 	assert_int_equal(start, 16);
 
 	const char *s = "Re: Registered as 2026-000123 [#ABCDEFGHIJKLMNOPQRSTUVWX]";
@@ -214,7 +214,7 @@ static void proofs(void **state)
 	assert_int_equal(start, 32);
 	assert_true(mail_find_token("ref #abcdefghijklmnopqrstuvwx", 0, 24, &start));
 	assert_false(mail_find_token("#ABCDEFGHIJKLMNOPQRSTUVWXY", 0, 24, &start)); /* 25 */
-	assert_false(mail_find_token("#ABCDEFGHIJKLMNOPQRSTUVW1", 0, 24, &start));	 /* not base32 */
+	assert_false(mail_find_token("#ABCDEFGHIJKLMNOPQRSTUVW1", 0, 24, &start));  /* not base32 */
 	assert_false(mail_find_token("#ABCDEFGHIJKLMNOPQRSTUVWX", 1, 24, &start));
 }
 

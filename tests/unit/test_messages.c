@@ -42,7 +42,8 @@ static void visibility_agrees(void **state)
 			for (int triaged = 0; triaged < 2; triaged++) {
 				/* what CASEFILE_VISIBILITY_SQL says, in C */
 				bool listed =
-				    strcmp(mode, "all") == 0 || (strcmp(mode, "named") == 0 && named) ||
+				    strcmp(mode, "all") == 0 ||
+				    (strcmp(mode, "named") == 0 && named) ||
 				    (strcmp(mode, "triaged_not_named") == 0 && !named && triaged);
 				assert_int_equal(listed,
 						 casefile_visible(roles, named, triaged, false));
@@ -67,8 +68,8 @@ static void visibility_agrees(void **state)
 	assert_false(casefile_visible(a, false, true, false));
 	/* the list's SQL spells the same three modes */
 	assert_non_null(strstr(CASEFILE_VISIBILITY_SQL("$1"), "'triaged_not_named' AND NOT "
-							       "c.director_named AND c.state <> "
-							       "'registered'"));
+							      "c.director_named AND c.state <> "
+							      "'registered'"));
 	assert_string_equal(casefile_visibility(ROLE_BIT(ROLE_COMPLIANCE)), "all");
 	assert_string_equal(casefile_visibility(ROLE_BIT(ROLE_ALTERNATE)), "named");
 	assert_string_equal(casefile_visibility(ROLE_BIT(ROLE_COMMISSION)), "none");

@@ -139,11 +139,11 @@ int main(void)
 	if (!keys_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(doubles_then_caps),
-		cmocka_unit_test(clients_apart_and_window),
-		cmocka_unit_test(many_clients_do_not_crash),
-		cmocka_unit_test(lookups_in_progress_are_bounded),
-		cmocka_unit_test(no_free_failures),
+	    cmocka_unit_test(doubles_then_caps),
+	    cmocka_unit_test(clients_apart_and_window),
+	    cmocka_unit_test(many_clients_do_not_crash),
+	    cmocka_unit_test(lookups_in_progress_are_bounded),
+	    cmocka_unit_test(no_free_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

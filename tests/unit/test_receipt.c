@@ -294,7 +294,7 @@ static void pepper_memory_is_guarded(void **state)
 			struct rlimit none = {0, 0};
 			setrlimit(RLIMIT_CORE, &none);
 			signal(SIGSEGV, SIG_DFL); /* cmocka catches it otherwise */
-		signal(SIGSEGV, SIG_DFL); /* cmocka catches it otherwise */
+			signal(SIGSEGV, SIG_DFL); /* cmocka catches it otherwise */
 			volatile unsigned char *at = what == 0 ? (volatile unsigned char *)p->bytes
 							       : (volatile unsigned char *)p - 4096;
 			at[0] = (unsigned char)(first + 1);

@@ -59,7 +59,8 @@ static void refusal_texts(void **state)
 		else
 			assert_int_not_equal(m, M_WF_FAILED);
 		for (int other = code + 1; other < WF_CODE_COUNT; other++) {
-			if (other != WF_DB && other != WF_CRYPTO && code != WF_DB && code != WF_CRYPTO)
+			if (other != WF_DB && other != WF_CRYPTO && code != WF_DB &&
+			    code != WF_CRYPTO)
 				assert_int_not_equal(m, refusal_text((enum wf_code)other));
 		}
 	}
@@ -68,9 +69,9 @@ static void refusal_texts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(approver),
-		cmocka_unit_test(check_release),
-		cmocka_unit_test(refusal_texts),
+	    cmocka_unit_test(approver),
+	    cmocka_unit_test(check_release),
+	    cmocka_unit_test(refusal_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

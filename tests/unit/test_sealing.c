@@ -125,7 +125,8 @@ static void test_named_call_with_file(void **state)
 	assert_false(a->readers_sealed);
 	assert_int_equal(a->recovery_sealed.len, CASEKEY_SEAL_BYTES);
 	assert_null(casekey_open(custodian_sk, a->recovery_sealed.data, a->recovery_sealed.len));
-	struct secret_key *own = casekey_open(case_sk, a->recovery_sealed.data, a->recovery_sealed.len);
+	struct secret_key *own =
+	    casekey_open(case_sk, a->recovery_sealed.data, a->recovery_sealed.len);
 	assert_non_null(own);
 	struct public_key own_pk;
 	secret_key_public(own, &own_pk);
@@ -140,16 +141,18 @@ static void test_named_call_with_file(void **state)
 	struct secret_key *reader = secret_key_generate();
 	assert_non_null(reader);
 	secret_key_public(reader, &reader_pk);
-	struct case_reader readers[2] = {{.id = 7, .pk = reader_pk}, {.id = 12, .pk = keys.custodian}};
+	struct case_reader readers[2] = {{.id = 7, .pk = reader_pk},
+					 {.id = 12, .pk = keys.custodian}};
 	assert_true(appeal_seal_readers(a, readers, 2));
 	assert_null(a->case_sk);
 	assert_string_equal(a->reader_ids, "{7,12}");
 	assert_int_equal(a->reader_seals.len, 2 * CASEKEY_SEAL_BYTES);
-	struct secret_key *via_reader = casekey_open(reader, a->reader_seals.data, CASEKEY_SEAL_BYTES);
+	struct secret_key *via_reader =
+	    casekey_open(reader, a->reader_seals.data, CASEKEY_SEAL_BYTES);
 	assert_non_null(via_reader);
 	assert_memory_equal(secret_key_raw(via_reader), secret_key_raw(own), KEYS_SECRET_BYTES);
-	assert_null(casekey_open(reader, a->reader_seals.data + CASEKEY_SEAL_BYTES,
-				 CASEKEY_SEAL_BYTES));
+	assert_null(
+	    casekey_open(reader, a->reader_seals.data + CASEKEY_SEAL_BYTES, CASEKEY_SEAL_BYTES));
 	assert_true(appeal_seal_readers(a, readers, 2)); /* a retry keeps them */
 	secret_key_free(via_reader);
 	secret_key_free(reader);

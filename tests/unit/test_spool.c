@@ -78,8 +78,8 @@ static unsigned char *disk_copy(size_t *len)
 static void test_round_trip(void **state)
 {
 	(void)state;
-	static const size_t sizes[] = {0, 1, SPOOL_CHUNK - 1, SPOOL_CHUNK, SPOOL_CHUNK + 1,
-				       3 * SPOOL_CHUNK, 100000};
+	static const size_t sizes[] = {
+	    0, 1, SPOOL_CHUNK - 1, SPOOL_CHUNK, SPOOL_CHUNK + 1, 3 * SPOOL_CHUNK, 100000};
 	char err[256];
 	struct spool *s = spool_open(dir, 1 << 20, err, sizeof(err));
 	assert_non_null(s);

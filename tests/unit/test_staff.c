@@ -99,7 +99,7 @@ static void password_rules(void **state)
 	assert_true(account_password_ok("ten chars!"));
 	assert_false(account_password_ok("nine char"));
 	assert_true(account_password_ok("пароль-длинный")); /* counted in characters */
-	assert_false(account_password_ok("пароль123")); /* 9 characters, 15 bytes */
+	assert_false(account_password_ok("пароль123"));	    /* 9 characters, 15 bytes */
 	assert_false(account_password_ok("with a\ttab inside"));
 	char gen[ACCOUNT_GENERATED_SIZE];
 	account_generate_password(gen);
@@ -356,9 +356,11 @@ static void audit_chain_known_answers(void **state)
 	audit_row_hash(h1, &c2, h2);
 	char hex[2 * AUDIT_HASH_BYTES + 1];
 	sodium_bin2hex(hex, sizeof hex, h1, sizeof h1);
-	assert_string_equal(hex, "06b19d18a83ccc6614982750b1533247bdaa65639235da653c4917f616e9e62b");
+	assert_string_equal(hex,
+			    "06b19d18a83ccc6614982750b1533247bdaa65639235da653c4917f616e9e62b");
 	sodium_bin2hex(hex, sizeof hex, h2, sizeof h2);
-	assert_string_equal(hex, "6741ce7462777fb4db9fda88188e9ac560cea145a0831ec608ca6931afa67dfa");
+	assert_string_equal(hex,
+			    "6741ce7462777fb4db9fda88188e9ac560cea145a0831ec608ca6931afa67dfa");
 	/* a '|' inside a field cannot pass for a field boundary */
 	struct buf a, b;
 	buf_init(&a);
@@ -401,7 +403,8 @@ static void routes_match(void **state)
 	for (const struct staff_route *const *t = staff_route_tables(); *t; t++) {
 		for (const struct staff_route *x = *t; x->pattern; x++, n++) {
 			assert_true(strncmp(x->pattern, "/staff/", 7) == 0);
-			assert_true(strcmp(x->method, "GET") == 0 || strcmp(x->method, "POST") == 0);
+			assert_true(strcmp(x->method, "GET") == 0 ||
+				    strcmp(x->method, "POST") == 0);
 			assert_non_null(x->handler);
 			assert_true((x->roles & ~(ROLES_ANY | STAFF_PUBLIC)) == 0);
 			assert_true(x->roles != 0);
@@ -412,8 +415,9 @@ static void routes_match(void **state)
 					assert_true(x == y || strcmp(x->name, y->name) != 0);
 			/* the route finds itself */
 			char path[256];
-			snprintf(path, sizeof path, "%.*s%s", (int)strlen(x->pattern) - (star ? 1 : 0),
-				 x->pattern, star ? "seg" : "");
+			snprintf(path, sizeof path, "%.*s%s",
+				 (int)strlen(x->pattern) - (star ? 1 : 0), x->pattern,
+				 star ? "seg" : "");
 			const struct staff_route *found =
 			    staff_route_match(x->method, path, &arg, &len, &known);
 			assert_ptr_equal(found, x);

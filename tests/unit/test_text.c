@@ -15,8 +15,12 @@
 static void utf8_accepts_text(void **state)
 {
 	(void)state;
-	const char *ok[] = {"", "plain", "Сенім телефоны: ұ ү қ ғ ң ә і ө һ", "line\r\nnext\ttab",
-			    "emoji \xf0\x9f\x98\x80", "\xe2\x82\xac"};
+	const char *ok[] = {"",
+			    "plain",
+			    "Сенім телефоны: ұ ү қ ғ ң ә і ө һ",
+			    "line\r\nnext\ttab",
+			    "emoji \xf0\x9f\x98\x80",
+			    "\xe2\x82\xac"};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		assert_true(utf8_valid_text(ok[i], strlen(ok[i])));
 }
@@ -28,15 +32,15 @@ static void utf8_refuses_bad_bytes(void **state)
 		const char *s;
 		size_t len;
 	} bad[] = {
-		{"\xff", 1},		 /* never valid */
-		{"\xc0\xaf", 2},	 /* overlong '/' */
-		{"\xe0\x80\xaf", 3},	 /* overlong */
-		{"\xed\xa0\x80", 3},	 /* surrogate */
-		{"\xf4\x90\x80\x80", 4}, /* past U+10FFFF */
-		{"\xd0", 1},		 /* truncated */
-		{"a\0b", 3},		 /* NUL */
-		{"bell\x07", 5},	 /* control */
-		{"\xcf\xf0\xe8\xe2\xe5\xf2", 6}, /* "Привет" in cp1251 */
+	    {"\xff", 1},		     /* never valid */
+	    {"\xc0\xaf", 2},		     /* overlong '/' */
+	    {"\xe0\x80\xaf", 3},	     /* overlong */
+	    {"\xed\xa0\x80", 3},	     /* surrogate */
+	    {"\xf4\x90\x80\x80", 4},	     /* past U+10FFFF */
+	    {"\xd0", 1},		     /* truncated */
+	    {"a\0b", 3},		     /* NUL */
+	    {"bell\x07", 5},		     /* control */
+	    {"\xcf\xf0\xe8\xe2\xe5\xf2", 6}, /* "Привет" in cp1251 */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(utf8_valid_text(bad[i].s, bad[i].len));
@@ -69,8 +73,9 @@ static void html_f_escapes_every_value(void **state)
 	buf_reset(&b);
 	html_f(&b, "%d|%03d|%-4s|%4s|%.2s|%.*s|%lld|%zu|%u|%x|%.1f|100%%|%ld", -7, 5, "<", "ab",
 	       "<<<", 3, "a&bcd", 1234567890123LL, (size_t)42, 7u, 255u, 2.25, 9L);
-	assert_string_equal(b.data, "-7|005|&lt;   |  ab|&lt;&lt;|a&amp;b|1234567890123|42|7|ff|2.2|"
-				    "100%|9");
+	assert_string_equal(b.data,
+			    "-7|005|&lt;   |  ab|&lt;&lt;|a&amp;b|1234567890123|42|7|ff|2.2|"
+			    "100%|9");
 	buf_reset(&b);
 	const char *volatile none = NULL; /* a NULL value writes nothing */
 	html_f(&b, "%s", none);
@@ -95,11 +100,9 @@ static void html_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(utf8_accepts_text),
-		cmocka_unit_test(utf8_refuses_bad_bytes),
-		cmocka_unit_test(html_escapes_markup),
-		cmocka_unit_test(html_f_escapes_every_value),
-		cmocka_unit_test(html_sizes),
+	    cmocka_unit_test(utf8_accepts_text),   cmocka_unit_test(utf8_refuses_bad_bytes),
+	    cmocka_unit_test(html_escapes_markup), cmocka_unit_test(html_f_escapes_every_value),
+	    cmocka_unit_test(html_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
