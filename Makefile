@@ -35,7 +35,7 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
 CTL_OBJ := $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all help deps run test unit integration browser bench fuzz fuzz-smoke clean format check-sql po-update
+.PHONY: all help deps run test unit integration browser bench fuzz fuzz-smoke clean format check-sql check-layers check-format po-update
 
 # tests/tools/: small programs the integration tests run (the dump harness,
 # tests/integration/test_account_kdf.py)
@@ -120,8 +120,15 @@ fuzz-smoke: unit
 check-sql:
 	@tools/check-sql.sh
 
+# the floors (docs/architecture.md, "Folders") and the layout of every C file
+check-layers:
+	@tools/layers.sh
+
+check-format:
+	@tools/check-format.sh
+
 test: deps
-	@$(MAKE) --no-print-directory all check-sql unit fuzz-smoke integration browser
+	@$(MAKE) --no-print-directory all check-sql check-layers check-format unit fuzz-smoke integration browser
 	@echo "== all test layers passed"
 
 format:
