@@ -250,19 +250,6 @@ void account_plain_free(unsigned char *plain, size_t len)
 		secret_free(plain);
 }
 
-void account_generate_password(char out[ACCOUNT_GENERATED_SIZE])
-{
-	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyz23456789"; /* 32, no l o 0 1 */
-	size_t o = 0;
-	for (int g = 0; g < 4; g++) {
-		if (g)
-			out[o++] = '-';
-		for (int i = 0; i < 5; i++)
-			out[o++] = alphabet[random_uniform(32)];
-	}
-	out[o] = '\0';
-}
-
 bool account_password_ok(const char *password)
 {
 	size_t len = strlen(password);

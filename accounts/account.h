@@ -95,11 +95,6 @@ bool account_unwrap(const struct account_kek *k, const unsigned char *in, size_t
 		    unsigned char **plain, size_t *plainlen) MUST_CHECK;
 void account_plain_free(unsigned char *plain, size_t len);
 
-/* A new random password: 4 groups of 5 lower-case letters and digits
- * ("k3mz8-q0w7r-..."), about 103 bits. */
-#define ACCOUNT_GENERATED_SIZE 24
-void account_generate_password(char out[ACCOUNT_GENERATED_SIZE]);
-
 /* Whether a password is acceptable: ACCOUNT_PASSWORD_MIN characters or
  * more, at most ACCOUNT_PASSWORD_MAX bytes, valid UTF-8 without controls. */
 bool account_password_ok(const char *password);

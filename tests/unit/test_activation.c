@@ -30,6 +30,10 @@ static void code_shape_and_alphabet(void **state)
 		unsigned char h[ACTIVATION_HASH_BYTES];
 		assert_true(activation_code_hash("someone", code, h));
 	}
+	char one[ACTIVATION_CODE_SIZE], two[ACTIVATION_CODE_SIZE];
+	activation_code_new(one);
+	activation_code_new(two);
+	assert_string_not_equal(one, two);
 }
 
 static void code_hash_known_answer_and_typing(void **state)

@@ -101,13 +101,6 @@ static void password_rules(void **state)
 	assert_true(account_password_ok("пароль-длинный")); /* counted in characters */
 	assert_false(account_password_ok("пароль123"));	    /* 9 characters, 15 bytes */
 	assert_false(account_password_ok("with a\ttab inside"));
-	char gen[ACCOUNT_GENERATED_SIZE];
-	account_generate_password(gen);
-	assert_int_equal(strlen(gen), 23);
-	assert_true(account_password_ok(gen));
-	char other[ACCOUNT_GENERATED_SIZE];
-	account_generate_password(other);
-	assert_string_not_equal(gen, other);
 }
 
 static void wrap_and_unwrap(void **state)
