@@ -33,7 +33,7 @@ sources() {
 	receipt) echo crypto/receipt.c crypto/keys.c ;;
 	packet) echo crypto/packet.c crypto/shares.c crypto/keys.c ;;
 	i18n) echo base/i18n.c ;;
-	text) echo base/utf8.c base/html.c base/i18n.c base/buf.c ;;
+	text) echo base/utf8.c base/html.c base/i18n.c base/buf.c base/log.c ;;
 	form) echo intake/form.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c \
 		base/utf8.c base/buf.c base/log.c ;;
 	names) echo workflow/names.c ;;
