@@ -88,6 +88,11 @@ void wfdb_rollback(PGconn *pg);
  * calendar_free() it. */
 struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e);
 
+/* Every row of hotline.settings, columns key and value, by key: the
+ * deadline scanner reads them all in its job, hotlinectl settings show
+ * prints them. */
+#define SQL_SETTINGS "SELECT key, value FROM hotline.settings ORDER BY key"
+
 /* A value of hotline.settings, or NULL (caller frees). */
 char *wfdb_setting(PGconn *pg, const char *key);
 
