@@ -9,6 +9,7 @@
 #include "ctl/ctldb.h"
 #include "ctl/deadlines.h"
 #include "workflow/calendar.h"
+#include "workflow/wfdb.h"
 
 int settings_main(int argc, char **argv)
 {
@@ -47,9 +48,7 @@ int settings_main(int argc, char **argv)
 			ctldb_rollback(pg);
 		}
 	} else {
-		static const char sql_show[] =
-		    "SELECT key, value FROM hotline.settings ORDER BY key";
-		PGresult *res = ctldb_exec(pg, sql_show, 0, NULL);
+		PGresult *res = ctldb_exec(pg, SQL_SETTINGS, 0, NULL);
 		int key = res ? db_col(res, "key") : 0, value = res ? db_col(res, "value") : 0;
 		for (int i = 0; res && i < PQntuples(res); i++)
 			printf("%s = %s\n", PQgetvalue(res, i, key), PQgetvalue(res, i, value));

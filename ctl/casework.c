@@ -17,6 +17,7 @@
 #include "ctl/sealtext.h"
 #include "staff/coverletter.h"
 #include "workflow/procedure.h"
+#include "workflow/wfdb.h"
 
 /* Audits and commits a step that succeeded ("case.<step>" on reg_no),
  * prints why one did not; 0 or 1. */
@@ -336,9 +337,6 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 	    "SELECT c.id, coalesce(c.content_key_resealed, c.content_key_sealed) AS content_key "
 	    "FROM hotline.cases c "
 	    "JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = $1";
-	static const char sql_note[] =
-	    "INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
-	    "RETURNING id";
 	const char *v[1] = {reg_no};
 	PGresult *res = ctldb_exec(pg, sql_key, 1, v);
 	if (!res || PQntuples(res) != 1) {
@@ -371,16 +369,10 @@ static bool store_reason(PGconn *pg, const char *reg_no, const struct secret_key
 		fprintf(stderr, "hotlinectl: encryption failed\n");
 		return false;
 	}
-	const char *nv[3] = {case_id, login, (const char *)body};
-	int lengths[3] = {0, 0, (int)blen}, formats[3] = {0, 0, 1};
-	res = db_query(pg, sql_note, 3, nv, lengths, formats, NULL);
+	ok = wfdb_case_note(pg, case_id, login, body, blen, note_id, NULL);
 	free(body);
-	ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
-	if (ok)
-		snprintf(note_id, 24, "%s", PQgetvalue(res, 0, db_col(res, "id")));
-	else
+	if (!ok)
 		fprintf(stderr, "hotlinectl: cannot write the note: %s", PQerrorMessage(pg));
-	PQclear(res);
 	return ok;
 }
 

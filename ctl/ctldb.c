@@ -74,9 +74,14 @@ PGresult *ctldb_exec(PGconn *pg, const char *sql_text, int nparams, const char *
 	struct db_error err;
 	PGresult *res = db_query(pg, sql_text, nparams, values, NULL, NULL, &err);
 	if (!res)
-		fprintf(stderr, "hotlinectl: the database refused: %s\n",
-			err.message[0] ? err.message : PQerrorMessage(pg));
+		ctldb_refused(pg, &err);
 	return res;
+}
+
+void ctldb_refused(PGconn *pg, const struct db_error *err)
+{
+	fprintf(stderr, "hotlinectl: the database refused: %s\n",
+		err->message[0] ? err->message : PQerrorMessage(pg));
 }
 
 bool ctldb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *values)

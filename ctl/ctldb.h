@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "base/attr.h"
+#include "base/db.h"
 
 struct calendar;
 
@@ -21,6 +22,9 @@ const char *ctldb_take_option(int *argc, char **argv, const char *flag, const ch
 
 PGresult *ctldb_exec(PGconn *pg, const char *sql_text, int nparams, const char *const *values);
 bool ctldb_run(PGconn *pg, const char *sql_text, int nparams, const char *const *values);
+/* Prints why the database refused a statement, as ctldb_exec() does, for
+ * a statement run through another module (err as db_query() set it). */
+void ctldb_refused(PGconn *pg, const struct db_error *err);
 
 /* BEGIN, and names the transaction's actor (ctldb_actor()) in the
  * transaction-local setting hotline.actor, which the calendar's history

@@ -10,6 +10,7 @@
 #include "crypto/seal.h"
 #include "ctl/ctldb.h"
 #include "ctl/keygen.h"
+#include "staff/seals.h"
 
 static unsigned char *bytea(const PGresult *res, int row, int col, size_t *len)
 {
@@ -83,14 +84,14 @@ static bool run_bin(PGconn *pg, const char *sql_text, int n, const char *const *
  * -1 on an error. */
 static int seal_entitled(PGconn *pg, const char *case_id, const struct secret_key *case_sk)
 {
-	static const char sql_missing[] =
-	    "SELECT user_id, public_key FROM hotline.case_seals_missing_for($1::bigint)";
 	static const char sql_add[] =
 	    "SELECT hotline.case_seal_add($1::bigint, $2::bigint, $3, NULL)";
-	const char *v[1] = {case_id};
-	PGresult *res = ctldb_exec(pg, sql_missing, 1, v);
-	if (!res)
+	struct db_error err;
+	PGresult *res = seals_missing(pg, case_id, &err);
+	if (!res) {
+		ctldb_refused(pg, &err);
 		return -1;
+	}
 	int made = 0;
 	int user_id = db_col(res, "user_id"), public_key = db_col(res, "public_key");
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -113,11 +114,11 @@ static int seal_entitled(PGconn *pg, const char *case_id, const struct secret_ke
 		made++;
 	}
 	PQclear(res);
-	static const char sql_checked[] = "SELECT hotline.case_seals_checked($1::bigint)";
-	res = ctldb_exec(pg, sql_checked, 1, v);
-	bool checked = res != NULL;
-	PQclear(res);
-	return checked ? made : -1;
+	if (!seals_checked(pg, case_id, &err)) {
+		ctldb_refused(pg, &err);
+		return -1;
+	}
+	return made;
 }
 
 /* One case still sealed the old way. */

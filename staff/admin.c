@@ -573,13 +573,10 @@ static void user_get(struct staff_ctx *c)
 /* The id of login, 0 when there is none, -1 on a database error. */
 static long long user_id(struct staff_ctx *c, const char *login)
 {
-	static const char sql_id[] = "SELECT id FROM hotline.staff_users WHERE login = $1";
-	const char *v[1] = {login};
-	PGresult *res = PQexecParams(c->db, sql_id, 1, NULL, v, NULL, NULL, 0);
-	long long id = PQresultStatus(res) != PGRES_TUPLES_OK ? -1
-		       : PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, db_col(res, "id")))
-					     : 0;
-	PQclear(res);
+	struct wf_error e = {0};
+	long long id = 0;
+	if (accountdb_user_id(c->db, login, &id, &e) == ACCOUNTDB_FAILED)
+		return -1;
 	return id;
 }
 

@@ -13,6 +13,7 @@
 #include "crypto/seal.h"
 #include "base/config.h"
 #include "base/db.h"
+#include "base/log.h"
 #include "intake/sealing.h"
 #include "staff/casefile.h"
 #include "staff/seals.h"
@@ -20,6 +21,7 @@
 #include "staff/refusal.h"
 #include "workflow/procedure.h"
 #include "workflow/related.h"
+#include "workflow/wfdb.h"
 
 /* A date the procedure does not accept there (workflow/investigation.c):
  * the page says which rule in the reader's language. */
@@ -104,9 +106,6 @@ enum note_stored { NOTE_STORED, NOTE_NO_KEY, NOTE_FAILED };
 static enum note_stored store_note(struct staff_ctx *c, const struct casefile *k, const char *text,
 				   size_t len, char note_id[24])
 {
-	static const char sql_note[] =
-	    "INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
-	    "RETURNING id";
 	struct content_key *key = casefile_content_key(c, k);
 	if (!key)
 		return NOTE_NO_KEY;
@@ -115,14 +114,14 @@ static enum note_stored store_note(struct staff_ctx *c, const struct casefile *k
 	bool ok = content_encrypt(key, text, len, &body, &blen);
 	content_key_free(key);
 	if (ok) {
-		const char *v[3] = {k->id, c->user->login, (const char *)body};
-		int l[3] = {0, 0, (int)blen};
-		int f[3] = {0, 0, 1};
-		PGresult *res = casefile_query_bin(c, sql_note, 3, v, l, f);
-		ok = res != NULL && PQntuples(res) == 1;
-		if (ok && note_id)
-			snprintf(note_id, 24, "%s", PQgetvalue(res, 0, db_col(res, "id")));
-		PQclear(res);
+		char id[24];
+		struct db_error err = {0};
+		ok = wfdb_case_note(c->db, k->id, c->user->login, body, blen, id, &err);
+		if (!ok)
+			log_warning("staff %s: a case query failed (SQLSTATE %s)", c->path,
+				    err.sqlstate);
+		else if (note_id)
+			snprintf(note_id, 24, "%s", id);
 	}
 	free(body);
 	return ok ? NOTE_STORED : NOTE_FAILED;

@@ -232,17 +232,18 @@ static void login_get(struct staff_ctx *c)
 static const char sql_login[] =
     "SELECT u.id, u.password_hash, u.disabled, u.kek_salt, u.secret_key_wrapped, "
     "u.case_key_sealed, u.totp_wrapped, u.totp_last_step, u.epoch, u.display_name, "
-    "array_to_string(u.roles, ','), "
+    "array_to_string(u.roles, ',') AS roles, "
     "(SELECT coalesce(bool_or(p.totp_required), false) FROM hotline.staff_role_policy p "
-    "WHERE p.role = ANY (u.roles)), "
-    "u.kdf_version, coalesce(u.kdf_opslimit, 0), coalesce(u.kdf_memlimit, 0) "
+    "WHERE p.role = ANY (u.roles)) AS totp_required, "
+    "u.kdf_version, coalesce(u.kdf_opslimit, 0) AS kdf_opslimit, "
+    "coalesce(u.kdf_memlimit, 0) AS kdf_memlimit "
     "FROM hotline.staff_users u WHERE u.login = $1";
 /* hotline_app changes accounts only through these audited functions
  * (migrations/0020_accounts_unread.sql): the failure count and its
  * "login.failed" row; the accepted TOTP step (false: used meanwhile), the
  * last login and its "login" row. */
 static const char sql_failed[] = "SELECT hotline.staff_login_failed($1)";
-static const char sql_logged_in[] = "SELECT hotline.staff_login_done($1, $2)";
+static const char sql_logged_in[] = "SELECT hotline.staff_login_done($1, $2) AS recorded";
 
 static unsigned char *bytea_col(const PGresult *res, int col, size_t *len)
 {
@@ -325,24 +326,29 @@ static void login_check_run(const PGresult *res, const char *password, const cha
 			    struct login_check *k)
 {
 	memset(k, 0, sizeof *k);
+	int c_hash = db_col(res, "password_hash"), c_disabled = db_col(res, "disabled");
+	int c_salt = db_col(res, "kek_salt"), c_wrapped = db_col(res, "secret_key_wrapped");
+	int c_totp = db_col(res, "totp_wrapped"), c_last = db_col(res, "totp_last_step");
+	int c_required = db_col(res, "totp_required"), c_version = db_col(res, "kdf_version");
+	int c_ops = db_col(res, "kdf_opslimit"), c_mem = db_col(res, "kdf_memlimit");
 	k->known = PQntuples(res) == 1;
 	account_kdf_current(&k->kdf);
 	if (k->known) {
-		k->kdf.version = atoi(PQgetvalue(res, 0, 12));
-		k->kdf.opslimit = strtoull(PQgetvalue(res, 0, 13), NULL, 10);
-		k->kdf.memlimit = (size_t)strtoull(PQgetvalue(res, 0, 14), NULL, 10);
+		k->kdf.version = atoi(PQgetvalue(res, 0, c_version));
+		k->kdf.opslimit = strtoull(PQgetvalue(res, 0, c_ops), NULL, 10);
+		k->kdf.memlimit = (size_t)strtoull(PQgetvalue(res, 0, c_mem), NULL, 10);
 	}
 	bool legacy = k->kdf.version == ACCOUNT_KDF_LEGACY;
 	/* form 1: its hash says whether the password is right, checked right
 	 * or wrong (form 2 and unknown logins have none to check) */
-	bool legacy_ok = legacy && !PQgetisnull(res, 0, 1) &&
-			 account_verify_password(PQgetvalue(res, 0, 1), password);
-	k->enabled = k->known && strcmp(PQgetvalue(res, 0, 2), "f") == 0;
+	bool legacy_ok = legacy && !PQgetisnull(res, 0, c_hash) &&
+			 account_verify_password(PQgetvalue(res, 0, c_hash), password);
+	k->enabled = k->known && strcmp(PQgetvalue(res, 0, c_disabled), "f") == 0;
 
 	size_t salt_len = 0, wrapped_len = 0, tw_len = 0;
-	unsigned char *salt = k->known ? bytea_col(res, 3, &salt_len) : NULL;
-	unsigned char *wrapped = k->known ? bytea_col(res, 4, &wrapped_len) : NULL;
-	unsigned char *tw = k->known ? bytea_col(res, 6, &tw_len) : NULL;
+	unsigned char *salt = k->known ? bytea_col(res, c_salt, &salt_len) : NULL;
+	unsigned char *wrapped = k->known ? bytea_col(res, c_wrapped, &wrapped_len) : NULL;
+	unsigned char *tw = k->known ? bytea_col(res, c_totp, &tw_len) : NULL;
 	unsigned char dummy_salt[ACCOUNT_SALT_BYTES];
 	random_bytes(dummy_salt, sizeof dummy_salt);
 	bool salt_ok = salt && salt_len == ACCOUNT_SALT_BYTES;
@@ -358,11 +364,11 @@ static void login_check_run(const PGresult *res, const char *password, const cha
 	    k->kek && tw && account_unwrap(k->kek, tw, tw_len, &k->totp_secret, &k->totp_len);
 	unsigned char dummy_secret[TOTP_SECRET_BYTES];
 	random_bytes(dummy_secret, sizeof dummy_secret);
-	long long last = k->known ? atoll(PQgetvalue(res, 0, 7)) : 0;
+	long long last = k->known ? atoll(PQgetvalue(res, 0, c_last)) : 0;
 	bool matched = totp_check(opened ? k->totp_secret : dummy_secret,
 				  opened ? k->totp_len : sizeof dummy_secret, time(NULL), last,
 				  code, &k->step);
-	bool required = k->known && strcmp(PQgetvalue(res, 0, 11), "t") == 0;
+	bool required = k->known && strcmp(PQgetvalue(res, 0, c_required), "t") == 0;
 	k->code_ok = !required || (opened && matched);
 	if (!required)
 		k->step = 0;
@@ -380,7 +386,8 @@ static void login_check_run(const PGresult *res, const char *password, const cha
  * A failure leaves the old form, tried again at the next login. Through
  * hotline.staff_login_rewrap (migration 0020): hotline_app may not UPDATE
  * accounts itself; the function touches only a form-1 row and audits. */
-static const char sql_upgrade[] = "SELECT hotline.staff_login_rewrap($1, $2, $3, $4, $5, $6)";
+static const char sql_upgrade[] =
+    "SELECT hotline.staff_login_rewrap($1, $2, $3, $4, $5, $6) AS rewrapped";
 
 static void login_upgrade(PGconn *db, long long user_id, const char *password,
 			  const struct login_check *k)
@@ -407,7 +414,7 @@ static void login_upgrade(PGconn *db, long long user_id, const char *password,
 		const char *v[6] = {id, salt_hex, sk_hex, totp_hex, ops, mem};
 		PGresult *res = PQexecParams(db, sql_upgrade, 6, NULL, v, NULL, NULL, 0);
 		ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
-		     strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		     strcmp(PQgetvalue(res, 0, db_col(res, "rewrapped")), "t") == 0;
 		PQclear(res);
 		free(salt_hex);
 		free(sk_hex);
@@ -505,7 +512,7 @@ static void login_post(struct staff_ctx *c)
 		return;
 	}
 	if (PQntuples(res) == 1)
-		t.user_id = atoll(PQgetvalue(res, 0, 0));
+		t.user_id = atoll(PQgetvalue(res, 0, db_col(res, "id")));
 	/* a device cookie of another account gives no trust; the try is
 	 * counted on the cookie before it is checked, so tries sent at once
 	 * with a stolen cookie get no more than DEVTRUST_MAX_FAILURES */
@@ -545,7 +552,7 @@ static void login_post(struct staff_ctx *c)
 		const char *sv[2] = {id, st};
 		PGresult *lr = PQexecParams(c->db, sql_logged_in, 2, NULL, sv, NULL, NULL, 0);
 		bool recorded = PQresultStatus(lr) == PGRES_TUPLES_OK && PQntuples(lr) == 1 &&
-				strcmp(PQgetvalue(lr, 0, 0), "t") == 0;
+				strcmp(PQgetvalue(lr, 0, db_col(lr, "recorded")), "t") == 0;
 		PQclear(lr);
 		if (!recorded) {
 			log_info("staff: user %lld: TOTP code used meanwhile, or the login not "
@@ -563,7 +570,7 @@ static void login_post(struct staff_ctx *c)
 	if (seals_fulfil(c->db, t.user_id, chk.user_sk, SEALS_PER_REQUEST) < 0)
 		log_warning("staff: the missing seals could not be read at a login");
 	char sid[SESSION_ID_HEX + 1], csrf[SESSION_CSRF_HEX + 1];
-	int epoch = atoi(PQgetvalue(res, 0, 8));
+	int epoch = atoi(PQgetvalue(res, 0, db_col(res, "epoch")));
 	if (!session_create(p->srv->sessions, t.user_id, epoch, case_key, sid, csrf)) {
 		case_key = NULL; /* freed by session_create */
 		log_error("staff: too many sessions open; login refused");

@@ -70,6 +70,20 @@ static const char sql_case_missing[] =
     "SELECT user_id, public_key FROM hotline.case_seals_missing_for($1::bigint)";
 static const char sql_checked[] = "SELECT hotline.case_seals_checked($1::bigint)";
 
+PGresult *seals_missing(PGconn *db, const char *case_id, struct db_error *err)
+{
+	const char *v[1] = {case_id};
+	return db_query(db, sql_case_missing, 1, v, NULL, NULL, err);
+}
+
+bool seals_checked(PGconn *db, const char *case_id, struct db_error *err)
+{
+	const char *v[1] = {case_id};
+	PGresult *res = db_query(db, sql_checked, 1, v, NULL, NULL, err);
+	PQclear(res);
+	return res != NULL;
+}
+
 /* Seals case_sk to one missing person of the row; true when made. */
 static bool seal_one(PGconn *db, const char *case_id, const char *to_user, const char *pk_text,
 		     const struct secret_key *case_sk, const char *by)
@@ -105,19 +119,17 @@ int seals_fulfil_case(PGconn *db, long long user_id, const char *case_id,
 {
 	char uid[24];
 	snprintf(uid, sizeof uid, "%lld", user_id);
-	const char *v[1] = {case_id};
-	PGresult *res = PQexecParams(db, sql_case_missing, 1, NULL, v, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		PQclear(res);
+	PGresult *res = seals_missing(db, case_id, NULL);
+	if (!res)
 		return -1;
-	}
 	int made = 0;
 	int col_user = db_col(res, "user_id"), col_key = db_col(res, "public_key");
 	for (int i = 0; i < PQntuples(res); i++)
 		made += seal_one(db, case_id, PQgetvalue(res, i, col_user),
 				 PQgetvalue(res, i, col_key), case_sk, uid);
 	PQclear(res);
-	PQclear(PQexecParams(db, sql_checked, 1, NULL, v, NULL, NULL, 0));
+	/* not marked: the next request looks again */
+	(void)seals_checked(db, case_id, NULL);
 	return made;
 }
 

@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 
 #include "base/attr.h"
+#include "base/db.h"
 #include "crypto/keys.h"
 #include "staff/staff.h"
 
@@ -40,6 +41,16 @@ int seals_fulfil(PGconn *db, long long user_id, const struct secret_key *account
  * holder is sealed with the key still in memory. */
 int seals_fulfil_case(PGconn *db, long long user_id, const char *case_id,
 		      const struct secret_key *case_sk);
+
+/* The people entitled to case_id who hold no seal of its key yet
+ * (hotline.case_seals_missing_for): columns user_id and public_key. NULL,
+ * err (may be NULL) set as db_query() does, on a database error. The one
+ * home of the statement, for the staff pages and hotlinectl's reseal. */
+PGresult *seals_missing(PGconn *db, const char *case_id, struct db_error *err);
+
+/* Marks case_id's missing seals as looked at (hotline.case_seals_checked);
+ * false, err (may be NULL) set, on a database error. */
+bool seals_checked(PGconn *db, const char *case_id, struct db_error *err);
 
 /* Whether this person holds a seal of any case (the home page says so). */
 bool staff_holds_seals(struct staff_ctx *c);

@@ -10,6 +10,7 @@
 #include "crypto/digest.h"
 #include "accounts/audit.h"
 #include "crypto/keys.h"
+#include "base/db.h"
 #include "base/clientaddr.h"
 #include "base/http.h"
 #include "base/log.h"
@@ -582,7 +583,7 @@ static enum lang pick_lang(struct staff_req *r, bool *from_query)
 }
 
 static const char sql_user[] =
-    "SELECT login, display_name, array_to_string(roles, ','), disabled, epoch "
+    "SELECT login, display_name, array_to_string(roles, ',') AS roles, disabled, epoch "
     "FROM hotline.staff_users WHERE id = $1";
 
 /* Reads the session's user; false when gone, disabled or of an older epoch. */
@@ -593,14 +594,16 @@ static bool load_user(PGconn *db, long long id, int epoch, struct staff_user *u,
 	const char *v[1] = {idtext};
 	PGresult *res = PQexecParams(db, sql_user, 1, NULL, v, NULL, NULL, 0);
 	*db_error = PQresultStatus(res) != PGRES_TUPLES_OK;
-	bool ok = !*db_error && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 3), "f") == 0 &&
-		  atoi(PQgetvalue(res, 0, 4)) == epoch;
+	bool ok = !*db_error && PQntuples(res) == 1 &&
+		  strcmp(PQgetvalue(res, 0, db_col(res, "disabled")), "f") == 0 &&
+		  atoi(PQgetvalue(res, 0, db_col(res, "epoch"))) == epoch;
 	if (ok) {
 		memset(u, 0, sizeof *u);
 		u->id = id;
-		snprintf(u->login, sizeof u->login, "%s", PQgetvalue(res, 0, 0));
-		snprintf(u->name, sizeof u->name, "%s", PQgetvalue(res, 0, 1));
-		u->roles = role_list_parse(PQgetvalue(res, 0, 2));
+		snprintf(u->login, sizeof u->login, "%s", PQgetvalue(res, 0, db_col(res, "login")));
+		snprintf(u->name, sizeof u->name, "%s",
+			 PQgetvalue(res, 0, db_col(res, "display_name")));
+		u->roles = role_list_parse(PQgetvalue(res, 0, db_col(res, "roles")));
 	}
 	PQclear(res);
 	return ok;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/db.h"
 #include "base/schema.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
@@ -30,11 +31,12 @@ struct kase {
 	struct procedure_outcome *out;
 };
 
-static const char sql_case[] = "SELECT c.id, j.reg_no, c.state, c.anonymous, c.director_named, "
-			       "to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), "
-			       "coalesce(c.decision, ''), c.director_involved "
-			       "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-			       "WHERE j.reg_no = $1 FOR UPDATE OF c";
+static const char sql_case[] =
+    "SELECT c.id, j.reg_no, c.state, c.anonymous, c.director_named, "
+    "to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') AS reg_date, "
+    "coalesce(c.decision, '') AS decision, c.director_involved "
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "WHERE j.reg_no = $1 FOR UPDATE OF c";
 static const char sql_state[] =
     "UPDATE hotline.cases SET state = $2, state_changed_at = now() WHERE id = $1";
 static const char sql_meet[] =
@@ -116,14 +118,17 @@ static bool load_case(PGconn *pg, const char *reg_no, struct kase *k, struct pro
 		return wf_fail(e, WF_NO_CASE, "no case %s in the journal", reg_no);
 	}
 	memset(k, 0, sizeof(*k));
-	snprintf(k->id, sizeof(k->id), "%s", PQgetvalue(res, 0, 0));
-	snprintf(k->reg_no, sizeof(k->reg_no), "%s", PQgetvalue(res, 0, 1));
-	bool known = case_state_parse(PQgetvalue(res, 0, 2), &k->state);
-	k->anonymous = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
-	k->director_named = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
-	snprintf(k->reg_date, sizeof(k->reg_date), "%s", PQgetvalue(res, 0, 5));
-	snprintf(k->decision, sizeof(k->decision), "%s", PQgetvalue(res, 0, 6));
-	snprintf(k->director_involved, sizeof(k->director_involved), "%s", PQgetvalue(res, 0, 7));
+	snprintf(k->id, sizeof(k->id), "%s", PQgetvalue(res, 0, db_col(res, "id")));
+	snprintf(k->reg_no, sizeof(k->reg_no), "%s", PQgetvalue(res, 0, db_col(res, "reg_no")));
+	bool known = case_state_parse(PQgetvalue(res, 0, db_col(res, "state")), &k->state);
+	k->anonymous = strcmp(PQgetvalue(res, 0, db_col(res, "anonymous")), "t") == 0;
+	k->director_named = strcmp(PQgetvalue(res, 0, db_col(res, "director_named")), "t") == 0;
+	snprintf(k->reg_date, sizeof(k->reg_date), "%s",
+		 PQgetvalue(res, 0, db_col(res, "reg_date")));
+	snprintf(k->decision, sizeof(k->decision), "%s",
+		 PQgetvalue(res, 0, db_col(res, "decision")));
+	snprintf(k->director_involved, sizeof(k->director_involved), "%s",
+		 PQgetvalue(res, 0, db_col(res, "director_involved")));
 	PQclear(res);
 	if (!known)
 		return wf_fail(e, WF_DB, "case %s has an unknown state", reg_no);
@@ -489,10 +494,11 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 	buf_init(&ids);
 	buf_puts(&ids, "{");
 	int exact = -1, fuzzy = -1, nfuzzy = 0;
+	int c_id = db_col(res, "id"), c_name = db_col(res, "display_name");
 	for (int i = 0; i < PQntuples(res); i++) {
-		if (strcasecmp(PQgetvalue(res, i, 1), name) == 0)
+		if (strcasecmp(PQgetvalue(res, i, c_name), name) == 0)
 			exact = i;
-		else if (names_same_person(PQgetvalue(res, i, 1), name) && nfuzzy++ == 0)
+		else if (names_same_person(PQgetvalue(res, i, c_name), name) && nfuzzy++ == 0)
 			fuzzy = i;
 	}
 	/* the account named exactly; else the one account the name can
@@ -502,7 +508,7 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 	 * commission is formed) */
 	int who = exact >= 0 ? exact : nfuzzy == 1 ? fuzzy : -1;
 	if (who >= 0)
-		buf_puts(&ids, PQgetvalue(res, who, 0));
+		buf_puts(&ids, PQgetvalue(res, who, c_id));
 	buf_puts(&ids, "}");
 	PQclear(res);
 	char *sealed = freetext_seal(key, name);
@@ -523,10 +529,12 @@ bool procedure_letter_load(PGconn *pg, const char *reg_no, struct procedure_lett
 			   struct wf_error *e)
 {
 	static const char sql_letter[] =
-	    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY'), "
-	    "coalesce(to_char(c.decided_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY'), ''), "
-	    "coalesce(c.decision, ''), coalesce(c.decision_doc, ''), "
-	    "(SELECT count(*) FROM hotline.attachments a WHERE a.case_id = c.id) "
+	    "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'DD.MM.YYYY') "
+	    "AS registered, "
+	    "coalesce(to_char(c.decided_at AT TIME ZONE " SQL_ZONE
+	    ", 'DD.MM.YYYY'), '') AS decided, "
+	    "coalesce(c.decision, '') AS decision, coalesce(c.decision_doc, '') AS doc, "
+	    "(SELECT count(*) FROM hotline.attachments a WHERE a.case_id = c.id) AS files "
 	    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE j.reg_no = "
 	    "$1";
 	memset(out, 0, sizeof(*out));
@@ -538,17 +546,17 @@ bool procedure_letter_load(PGconn *pg, const char *reg_no, struct procedure_lett
 		PQclear(res);
 		return wf_fail(e, WF_NO_CASE, "no case %s", reg_no);
 	}
-	if (strncmp(PQgetvalue(res, 0, 3), "forward", 7) != 0) {
+	if (strncmp(PQgetvalue(res, 0, db_col(res, "decision")), "forward", 7) != 0) {
 		PQclear(res);
 		return wf_fail(e, WF_CASE_STATE, "the director has not decided to forward case %s",
 			       reg_no);
 	}
 	char *org = wfdb_setting(pg, "organisation");
-	out->reg_no = strdup(PQgetvalue(res, 0, 0));
-	out->registered = strdup(PQgetvalue(res, 0, 1));
-	out->decided = strdup(PQgetvalue(res, 0, 2));
-	out->doc = strdup(PQgetvalue(res, 0, 4));
-	out->files = strdup(PQgetvalue(res, 0, 5));
+	out->reg_no = strdup(PQgetvalue(res, 0, db_col(res, "reg_no")));
+	out->registered = strdup(PQgetvalue(res, 0, db_col(res, "registered")));
+	out->decided = strdup(PQgetvalue(res, 0, db_col(res, "decided")));
+	out->doc = strdup(PQgetvalue(res, 0, db_col(res, "doc")));
+	out->files = strdup(PQgetvalue(res, 0, db_col(res, "files")));
 	out->organisation = strdup(org ? org : "");
 	free(org);
 	PQclear(res);

@@ -13,6 +13,7 @@
 #include "workflow/deadline.h"
 #include "workflow/notice.h"
 #include "workflow/recipient.h"
+#include "workflow/wfdb.h"
 
 struct scanner {
 	struct event_base *base;
@@ -29,8 +30,7 @@ struct scanner {
 };
 
 static const char sql_calendar[] =
-    "SELECT to_char(day, 'YYYY-MM-DD'), kind, note FROM hotline.calendar_days";
-static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
+    "SELECT to_char(day, 'YYYY-MM-DD') AS day, kind, note FROM hotline.calendar_days";
 /* A case that ended (hotline.case_ended(), migrations/0027) gets no
  * reminder and no escalation, but for the reply a named reporter is still
  * owed after a referral or a forwarding: its deadlines are voided when it
@@ -40,13 +40,13 @@ static const char sql_settings[] = "SELECT key, value FROM hotline.settings";
  * every one is looked at within a few scans however many there are, and no
  * scan holds the loop for long. */
 #define SCAN_COLUMNS                                                                               \
-	"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD'), "                                 \
-	"extract(epoch FROM d.due_at)::bigint, c.id, j.reg_no, "                                   \
+	"SELECT d.id, d.kind, to_char(d.due_date, 'YYYY-MM-DD') AS due_date, "                     \
+	"extract(epoch FROM d.due_at)::bigint AS due_at, c.id AS case_id, j.reg_no, "              \
 	"c.director_named, "                                                                       \
 	"coalesce((SELECT string_agg(n.kind, ',') FROM hotline.deadline_notices n "                \
-	"WHERE n.deadline_id = d.id), ''), "                                                       \
-	"to_char(d.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD'), d.announced, d.basis, "    \
-	"c.state <> 'registered' "                                                                 \
+	"WHERE n.deadline_id = d.id), '') AS sent, "                                               \
+	"to_char(d.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') AS created, d.announced, "  \
+	"d.basis, c.state <> 'registered' AS triaged "                                             \
 	"FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "                       \
 	"JOIN hotline.journal j ON j.id = c.journal_id WHERE d.met_at IS NULL "                    \
 	"AND (NOT hotline.case_ended(c.state) OR (d.kind = 'reply' AND c.state <> 'closed')) "
@@ -63,9 +63,9 @@ static const char sql_upcoming_rows[] =
  * announced yet, oldest first: each gets the compliance manager's notice
  * of a new appeal and, for a named appeal, its reply deadline. */
 static const char sql_unannounced_rows[] =
-    "SELECT d.id, c.id, j.reg_no, j.channel, to_char(d.due_date, 'YYYY-MM-DD'), "
-    "d.met_at IS NOT NULL, c.anonymous, "
-    "to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
+    "SELECT d.id, c.id AS case_id, j.reg_no, j.channel, "
+    "to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.met_at IS NOT NULL AS triaged, "
+    "c.anonymous, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') AS registered "
     "FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
     "JOIN hotline.journal j ON j.id = c.journal_id "
     "WHERE NOT d.announced ORDER BY d.id LIMIT 2000";
@@ -88,13 +88,62 @@ static const char sql_mark[] =
     "ON CONFLICT DO NOTHING";
 static const char sql_overdue[] = "UPDATE hotline.cases SET overdue = true WHERE id = $1";
 
-static const char *setting(const PGresult *res, const char *key)
+/* The rows of hotline.settings with their columns found once. */
+struct settings {
+	const PGresult *res;
+	int key, value;
+};
+
+static const char *setting(const struct settings *set, const char *key)
 {
-	for (int i = 0; res && i < PQntuples(res); i++) {
-		if (strcmp(PQgetvalue(res, i, 0), key) == 0)
-			return PQgetvalue(res, i, 1);
+	for (int i = 0; set->res && i < PQntuples(set->res); i++) {
+		if (strcmp(PQgetvalue(set->res, i, set->key), key) == 0)
+			return PQgetvalue(set->res, i, set->value);
 	}
 	return "";
+}
+
+/* The columns of a page of deadlines (SCAN_COLUMNS), found once a page. */
+struct due_cols {
+	int id, kind, due_date, due_at, case_id, reg_no, director_named, sent, created, announced,
+	    basis, triaged;
+};
+
+static struct due_cols due_cols(const PGresult *due)
+{
+	return (struct due_cols){
+	    .id = db_col(due, "id"),
+	    .kind = db_col(due, "kind"),
+	    .due_date = db_col(due, "due_date"),
+	    .due_at = db_col(due, "due_at"),
+	    .case_id = db_col(due, "case_id"),
+	    .reg_no = db_col(due, "reg_no"),
+	    .director_named = db_col(due, "director_named"),
+	    .sent = db_col(due, "sent"),
+	    .created = db_col(due, "created"),
+	    .announced = db_col(due, "announced"),
+	    .basis = db_col(due, "basis"),
+	    .triaged = db_col(due, "triaged"),
+	};
+}
+
+/* The columns of sql_unannounced_rows, found once. */
+struct fresh_cols {
+	int id, case_id, reg_no, channel, due_date, triaged, anonymous, registered;
+};
+
+static struct fresh_cols fresh_cols(const PGresult *reg)
+{
+	return (struct fresh_cols){
+	    .id = db_col(reg, "id"),
+	    .case_id = db_col(reg, "case_id"),
+	    .reg_no = db_col(reg, "reg_no"),
+	    .channel = db_col(reg, "channel"),
+	    .due_date = db_col(reg, "due_date"),
+	    .triaged = db_col(reg, "triaged"),
+	    .anonymous = db_col(reg, "anonymous"),
+	    .registered = db_col(reg, "registered"),
+	};
 }
 
 /* "{\"a\",\"b\"}" for unnest($7::text[]) */
@@ -136,7 +185,7 @@ static void notices_done(struct db_job *job, void *arg)
 /* The addresses of the people the rule names (workflow/recipient.h);
  * returns how many. */
 static int addresses(enum notice_kind kind, const char *deadline_kind, bool director_named,
-		     bool triaged, const PGresult *set, const char *out[RECIPIENT_MAX])
+		     bool triaged, const struct settings *set, const char *out[RECIPIENT_MAX])
 {
 	enum recipient who[RECIPIENT_MAX];
 	int n = recipient_list(kind, deadline_kind, director_named, triaged, who);
@@ -145,16 +194,17 @@ static int addresses(enum notice_kind kind, const char *deadline_kind, bool dire
 	return n;
 }
 
-static void add_notice(struct db_job *job, const PGresult *due, int row, const PGresult *set,
-		       enum notice_kind kind, const char *mark, int left, bool calendar_days)
+static void add_notice(struct db_job *job, const PGresult *due, const struct due_cols *col, int row,
+		       const struct settings *set, enum notice_kind kind, const char *mark,
+		       int left, bool calendar_days)
 {
-	const char *dkind = PQgetvalue(due, row, 1);
-	bool named = strcmp(PQgetvalue(due, row, 6), "t") == 0;
-	bool triaged = strcmp(PQgetvalue(due, row, 11), "t") == 0;
+	const char *dkind = PQgetvalue(due, row, col->kind);
+	bool named = strcmp(PQgetvalue(due, row, col->director_named), "t") == 0;
+	bool triaged = strcmp(PQgetvalue(due, row, col->triaged), "t") == 0;
 	struct notice_facts f = {
-	    .reg_no = PQgetvalue(due, row, 5),
+	    .reg_no = PQgetvalue(due, row, col->reg_no),
 	    .deadline_kind = dkind,
-	    .due_date = PQgetvalue(due, row, 2),
+	    .due_date = PQgetvalue(due, row, col->due_date),
 	    .working_days_left = left,
 	    .calendar_days = calendar_days,
 	    .console_url = setting(set, "console_url"),
@@ -167,12 +217,12 @@ static void add_notice(struct db_job *job, const PGresult *due, int row, const P
 	struct buf arr;
 	buf_init(&arr);
 	pg_array(&arr, to, nto);
-	const char *v[7] = {PQgetvalue(due, row, 0),
+	const char *v[7] = {PQgetvalue(due, row, col->id),
 			    mark,
 			    kind == NOTICE_OVERDUE ? "overdue" : "reminder",
 			    n.subject.data,
 			    n.body.data,
-			    PQgetvalue(due, row, 4),
+			    PQgetvalue(due, row, col->case_id),
 			    arr.data};
 	db_job_add(job, sql_notice, 7, v, NULL, NULL);
 	buf_reset(&arr);
@@ -181,32 +231,32 @@ static void add_notice(struct db_job *job, const PGresult *due, int row, const P
 
 /* Decides what one deadline needs now and adds it to out; returns the
  * number of mails queued. */
-static int examine(struct scanner *s, struct db_job *out, const PGresult *due, int i,
-		   const PGresult *set, const struct calendar *cal, struct cal_date today,
-		   int64_t now)
+static int examine(struct scanner *s, struct db_job *out, const PGresult *due,
+		   const struct due_cols *col, int i, const struct settings *set,
+		   const struct calendar *cal, struct cal_date today, int64_t now)
 {
-	const char *sent = PQgetvalue(due, i, 7);
-	int64_t due_at = strtoll(PQgetvalue(due, i, 3), NULL, 10);
+	const char *sent = PQgetvalue(due, i, col->sent);
+	int64_t due_at = strtoll(PQgetvalue(due, i, col->due_at), NULL, 10);
 	/* announced in this same scan (announce()): its reminders and
 	 * escalation start from the next one, so the new appeal's notice is
 	 * the first mail about it */
-	if (strcmp(PQgetvalue(due, i, 9), "f") == 0)
+	if (strcmp(PQgetvalue(due, i, col->announced), "f") == 0)
 		return 0;
 	if (deadline_overdue(now, due_at)) {
-		add_notice(out, due, i, set, NOTICE_OVERDUE, "overdue", 0, false);
-		const char *c[1] = {PQgetvalue(due, i, 4)};
+		add_notice(out, due, col, i, set, NOTICE_OVERDUE, "overdue", 0, false);
+		const char *c[1] = {PQgetvalue(due, i, col->case_id)};
 		db_job_add(out, sql_overdue, 1, c, NULL, NULL);
 		return 1;
 	}
 	struct cal_date d, created;
-	if (!cal_date_parse(PQgetvalue(due, i, 2), &d))
+	if (!cal_date_parse(PQgetvalue(due, i, col->due_date), &d))
 		return 0;
-	if (!cal_date_parse(PQgetvalue(due, i, 8), &created))
+	if (!cal_date_parse(PQgetvalue(due, i, col->created), &created))
 		created = today;
 	/* A duty counted in calendar days (the director's day, 004 p.10.6;
 	 * triage; an urgent forward) is reminded in calendar days: its
 	 * reminder "0" comes on its last day, a Saturday included. */
-	bool calendar_days = strcmp(PQgetvalue(due, i, 10), "calendar_days") == 0;
+	bool calendar_days = strcmp(PQgetvalue(due, i, col->basis), "calendar_days") == 0;
 	/* the nearest reminder point not yet sent; the farther ones that
 	 * passed meanwhile are marked without a mail */
 	struct deadline_reminders plan;
@@ -218,10 +268,10 @@ static int examine(struct scanner *s, struct db_job *out, const PGresult *due, i
 		char mark[24];
 		deadline_reminder_mark(s->reminders[r], mark);
 		if (r == plan.mail) {
-			add_notice(out, due, i, set, NOTICE_REMINDER, mark, plan.left,
+			add_notice(out, due, col, i, set, NOTICE_REMINDER, mark, plan.left,
 				   calendar_days);
 		} else if (plan.mark & (1u << r)) {
-			const char *v[2] = {PQgetvalue(due, i, 0), mark};
+			const char *v[2] = {PQgetvalue(due, i, col->id), mark};
 			db_job_add(out, sql_mark, 2, v, NULL, NULL);
 		}
 	}
@@ -234,20 +284,22 @@ static int examine(struct scanner *s, struct db_job *out, const PGresult *due, i
  * (004 L196, docs/procedure.md). Reminder points the appeal already
  * reached are marked without a mail: the notice names the due date.
  * Returns the number of mails queued. */
-static int announce(struct scanner *s, struct db_job *out, const PGresult *reg, int i,
-		    const PGresult *set, const struct calendar *cal, struct cal_date today)
+static int announce(struct scanner *s, struct db_job *out, const PGresult *reg,
+		    const struct fresh_cols *col, int i, const struct settings *set,
+		    const struct calendar *cal, struct cal_date today)
 {
-	const char *deadline_id = PQgetvalue(reg, i, 0), *case_id = PQgetvalue(reg, i, 1);
-	bool triaged = strcmp(PQgetvalue(reg, i, 5), "t") == 0;
-	bool anonymous = strcmp(PQgetvalue(reg, i, 6), "t") == 0;
+	const char *deadline_id = PQgetvalue(reg, i, col->id);
+	const char *case_id = PQgetvalue(reg, i, col->case_id);
+	bool triaged = strcmp(PQgetvalue(reg, i, col->triaged), "t") == 0;
+	bool anonymous = strcmp(PQgetvalue(reg, i, col->anonymous), "t") == 0;
 	int queued = 0;
 	struct cal_date d, registered;
-	if (!triaged && cal_date_parse(PQgetvalue(reg, i, 4), &d)) {
+	if (!triaged && cal_date_parse(PQgetvalue(reg, i, col->due_date), &d)) {
 		struct notice_facts f = {
-		    .reg_no = PQgetvalue(reg, i, 2),
+		    .reg_no = PQgetvalue(reg, i, col->reg_no),
 		    .deadline_kind = "triage",
-		    .channel = PQgetvalue(reg, i, 3),
-		    .due_date = PQgetvalue(reg, i, 4),
+		    .channel = PQgetvalue(reg, i, col->channel),
+		    .due_date = PQgetvalue(reg, i, col->due_date),
 		    .console_url = setting(set, "console_url"),
 		    .organisation = setting(set, "organisation"),
 		};
@@ -276,7 +328,7 @@ static int announce(struct scanner *s, struct db_job *out, const PGresult *reg, 
 			db_job_add(out, sql_mark, 2, m, NULL, NULL);
 		}
 	}
-	if (!anonymous && cal_date_parse(PQgetvalue(reg, i, 7), &registered)) {
+	if (!anonymous && cal_date_parse(PQgetvalue(reg, i, col->registered), &registered)) {
 		struct cal_date last =
 		    deadline_reply_due(cal, registered, setting(set, "reply_working_days"));
 		char date[CAL_DATE_SIZE], at[24];
@@ -300,17 +352,23 @@ static void scan_done(struct db_job *job, void *arg)
 	}
 	struct timeval t0;
 	gettimeofday(&t0, NULL);
-	PGresult *days = db_job_result(job, 0), *set = db_job_result(job, 1),
+	PGresult *days = db_job_result(job, 0), *settings = db_job_result(job, 1),
 		 *late = db_job_result(job, 2), *ahead = db_job_result(job, 3),
 		 *fresh = db_job_result(job, 4);
+	const struct settings set_rows = {settings, db_col(settings, "key"),
+					  db_col(settings, "value")};
+	const struct settings *set = &set_rows;
+	struct due_cols late_col = due_cols(late), ahead_col = due_cols(ahead);
+	struct fresh_cols fresh_col = fresh_cols(fresh);
 	struct calendar *cal = calendar_new();
 	if (!cal)
 		abort();
+	int day = db_col(days, "day"), day_kind = db_col(days, "kind"), note = db_col(days, "note");
 	for (int i = 0; i < PQntuples(days); i++) {
-		if (!calendar_load_row(cal, PQgetvalue(days, i, 0), PQgetvalue(days, i, 1),
-				       PQgetvalue(days, i, 2)))
+		if (!calendar_load_row(cal, PQgetvalue(days, i, day), PQgetvalue(days, i, day_kind),
+				       PQgetvalue(days, i, note)))
 			log_warning("deadline scan: calendar row %s not understood",
-				    PQgetvalue(days, i, 0));
+				    PQgetvalue(days, i, day));
 	}
 	int64_t now = (int64_t)time(NULL) + s->clock_offset;
 	struct cal_date today = calendar_local_date(now);
@@ -319,16 +377,16 @@ static void scan_done(struct db_job *job, void *arg)
 	int queued = 0, nlate = PQntuples(late), nahead = PQntuples(ahead),
 	    nfresh = PQntuples(fresh);
 	for (int i = 0; i < nfresh; i++)
-		queued += announce(s, out, fresh, i, set, cal, today);
+		queued += announce(s, out, fresh, &fresh_col, i, set, cal, today);
 	for (int i = 0; i < nlate; i++)
-		queued += examine(s, out, late, i, set, cal, today, now);
+		queued += examine(s, out, late, &late_col, i, set, cal, today, now);
 	for (int i = 0; i < nahead; i++)
-		queued += examine(s, out, ahead, i, set, cal, today, now);
+		queued += examine(s, out, ahead, &ahead_col, i, set, cal, today, now);
 	/* the next scan goes on after this page, or from the start */
 	if (nahead == SCAN_PAGE) {
 		snprintf(s->cursor_date, sizeof(s->cursor_date), "%s",
-			 PQgetvalue(ahead, nahead - 1, 2));
-		s->cursor_id = strtoll(PQgetvalue(ahead, nahead - 1, 0), NULL, 10);
+			 PQgetvalue(ahead, nahead - 1, ahead_col.due_date));
+		s->cursor_id = strtoll(PQgetvalue(ahead, nahead - 1, ahead_col.id), NULL, 10);
 	} else {
 		s->cursor_date[0] = '\0';
 		s->cursor_id = 0;
@@ -373,7 +431,7 @@ static void scan(evutil_socket_t fd, short what, void *arg)
 				s->cursor_date[0] ? s->cursor_date : "1970-01-01", after_id};
 	struct db_job *job = db_job_new(scan_done, s);
 	db_job_add(job, sql_calendar, 0, NULL, NULL, NULL);
-	db_job_add(job, sql_settings, 0, NULL, NULL, NULL);
+	db_job_add(job, SQL_SETTINGS, 0, NULL, NULL, NULL);
 	db_job_add(job, sql_overdue_rows, 1, late, NULL, NULL);
 	db_job_add(job, sql_upcoming_rows, 4, ahead, NULL, NULL);
 	db_job_add(job, sql_unannounced_rows, 0, NULL, NULL, NULL);

@@ -99,6 +99,22 @@ char *wfdb_setting(PGconn *pg, const char *key)
 	return value;
 }
 
+bool wfdb_case_note(PGconn *pg, const char *case_id, const char *login, const unsigned char *body,
+		    size_t blen, char note_id[24], struct db_error *err)
+{
+	static const char sql_note[] =
+	    "INSERT INTO hotline.case_notes (case_id, author_login, body) VALUES ($1, $2, $3) "
+	    "RETURNING id";
+	const char *v[3] = {case_id, login, (const char *)body};
+	int lengths[3] = {0, 0, (int)blen}, formats[3] = {0, 0, 1};
+	PGresult *res = db_query(pg, sql_note, 3, v, lengths, formats, err);
+	bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+	if (ok)
+		snprintf(note_id, 24, "%s", PQgetvalue(res, 0, db_col(res, "id")));
+	PQclear(res);
+	return ok;
+}
+
 bool wfdb_case_event(PGconn *pg, const char *case_id, const char *kind, const char *detail,
 		     struct wf_error *e)
 {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "base/attr.h"
+#include "base/db.h"
 #include "workflow/notice.h"
 
 struct calendar;
@@ -88,8 +89,21 @@ void wfdb_rollback(PGconn *pg);
  * calendar_free() it. */
 struct calendar *wfdb_calendar(PGconn *pg, struct wf_error *e);
 
+/* Every row of hotline.settings, columns key and value, by key: the
+ * deadline scanner reads them all in its job, hotlinectl settings show
+ * prints them. */
+#define SQL_SETTINGS "SELECT key, value FROM hotline.settings ORDER BY key"
+
 /* A value of hotline.settings, or NULL (caller frees). */
 char *wfdb_setting(PGconn *pg, const char *key);
+
+/* Writes an internal note of case_id by login, in the caller's
+ * transaction: body is the note already encrypted under the case's content
+ * key (blen bytes). Its id into note_id; false with err (may be NULL) as
+ * db_query() sets it when the database refuses. The staff pages and
+ * hotlinectl write notes through here only. */
+bool wfdb_case_note(PGconn *pg, const char *case_id, const char *login, const unsigned char *body,
+		    size_t blen, char note_id[24], struct db_error *err) MUST_CHECK;
 
 /* Adds an event to the timeline of case_id (hotline.case_event(),
  * migrations/0026): kind, and detail as JSON text ("{}" when NULL). */
