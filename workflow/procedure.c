@@ -475,9 +475,10 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 	/* each sealed name has its own nonce: compare the texts (the key
 	 * opens them all, or the insert below fails to seal anyway) */
 	bool already = false;
+	int col_sealed = db_col(res, "name_sealed"), col_clear = db_col(res, "name");
 	for (int i = 0; !already && i < PQntuples(res); i++) {
 		char *had = NULL;
-		enum freetext_state st = freetext_open(key, res, i, 0, 1, &had);
+		enum freetext_state st = freetext_open(key, res, i, col_sealed, col_clear, &had);
 		already = (st == FREETEXT_OPEN || st == FREETEXT_LEGACY) && strcmp(had, name) == 0;
 		freetext_free(had);
 	}
