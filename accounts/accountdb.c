@@ -91,6 +91,33 @@ static enum accountdb_result new_code(const char *login, char code[ACTIVATION_CO
 	return ACCOUNTDB_DONE;
 }
 
+/* Runs an account function whose last three parameters are a new
+ * activation code's hash and the Argon2id limits its activation will use
+ * (form 2 from the start, 0019's CHECK; a reset account of form 1 becomes
+ * form 2): v[0..nfixed-1] are the others, v has room for three more. The
+ * code is wiped unless the call took it. */
+static enum accountdb_result call_with_code(PGconn *pg, const char *sql_text, const char **v,
+					    int nfixed, const char *login,
+					    char code[ACTIVATION_CODE_SIZE],
+					    char pending[ACCOUNTDB_PENDING_SIZE],
+					    struct wf_error *e)
+{
+	char *hex = NULL, ops[24], mem[24];
+	if (new_code(login, code, &hex, e) != ACCOUNTDB_DONE)
+		return ACCOUNTDB_FAILED;
+	struct account_kdf kdf;
+	account_kdf_current(&kdf);
+	kdf_params(&kdf, ops, mem);
+	v[nfixed] = hex;
+	v[nfixed + 1] = ops;
+	v[nfixed + 2] = mem;
+	enum accountdb_result r = pending_call(pg, sql_text, nfixed + 3, v, pending, e);
+	free(hex);
+	if (r != ACCOUNTDB_DONE)
+		secret_wipe(code, ACTIVATION_CODE_SIZE);
+	return r;
+}
+
 enum accountdb_result accountdb_add(PGconn *pg, long long actor_id, const char *actor,
 				    const char *login, const char *name, const char *roles_array,
 				    char code[ACTIVATION_CODE_SIZE],
@@ -99,21 +126,9 @@ enum accountdb_result accountdb_add(PGconn *pg, long long actor_id, const char *
 	static const char sql_add[] =
 	    "SELECT array_to_string(hotline.staff_account_add($1, $2, $3, $4, $5::text[], $6, $7, "
 	    "$8), ',') AS pending";
-	char *hex = NULL, id[24], ops[24], mem[24];
-	if (new_code(login, code, &hex, e) != ACCOUNTDB_DONE)
-		return ACCOUNTDB_FAILED;
-	/* form 2 from the start (0019's CHECK): the limits the activation
-	 * will use, written again then */
-	struct account_kdf kdf;
-	account_kdf_current(&kdf);
-	kdf_params(&kdf, ops, mem);
-	const char *v[8] = {
-	    actor_param(actor_id, id), actor, login, name, roles_array, hex, ops, mem};
-	enum accountdb_result r = pending_call(pg, sql_add, 8, v, pending, e);
-	free(hex);
-	if (r != ACCOUNTDB_DONE)
-		secret_wipe(code, ACTIVATION_CODE_SIZE);
-	return r;
+	char id[24];
+	const char *v[8] = {actor_param(actor_id, id), actor, login, name, roles_array};
+	return call_with_code(pg, sql_add, v, 5, login, code, pending, e);
 }
 
 enum accountdb_result accountdb_reset(PGconn *pg, long long actor_id, const char *actor,
@@ -123,19 +138,9 @@ enum accountdb_result accountdb_reset(PGconn *pg, long long actor_id, const char
 	static const char sql_reset[] =
 	    "SELECT array_to_string(hotline.staff_account_reset($1, $2, $3, $4, $5, $6), ',') "
 	    "AS pending";
-	char *hex = NULL, id[24], ops[24], mem[24];
-	if (new_code(login, code, &hex, e) != ACCOUNTDB_DONE)
-		return ACCOUNTDB_FAILED;
-	/* a reset account of form 1 becomes form 2 (no hash, no key) */
-	struct account_kdf kdf;
-	account_kdf_current(&kdf);
-	kdf_params(&kdf, ops, mem);
-	const char *v[6] = {actor_param(actor_id, id), actor, login, hex, ops, mem};
-	enum accountdb_result r = pending_call(pg, sql_reset, 6, v, pending, e);
-	free(hex);
-	if (r != ACCOUNTDB_DONE)
-		secret_wipe(code, ACTIVATION_CODE_SIZE);
-	return r;
+	char id[24];
+	const char *v[6] = {actor_param(actor_id, id), actor, login};
+	return call_with_code(pg, sql_reset, v, 3, login, code, pending, e);
 }
 
 enum accountdb_result accountdb_user_id(PGconn *pg, const char *login, long long *user_id,
