@@ -9,6 +9,7 @@
 
 #include "base/db.h"
 #include "base/log.h"
+#include "base/pgarray.h"
 #include "intake/indoubt.h"
 #include "base/schema.h"
 #include "crypto/casekey.h"
@@ -62,24 +63,17 @@ static const char sql_rollback[] = "ROLLBACK";
  * cancels any statement (a lock wait included) that runs longer, so a
  * reporter told "not saved" is never registered later. */
 static const char sql_deadline[] = "SELECT set_config('statement_timeout', $1, true)";
+/* The whole batch in one call (migrations/0028_register_batch.sql): element
+ * i of each array is appeal i, one row per appeal back in their order. It
+ * and sql_attach plan their foreign-key checks as index lookups however
+ * small `cases` was when it was last analyzed (docs/architecture.md). */
 static const char sql_register[] =
     "SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE " SQL_ZONE ", "
     "'YYYY-MM-DD HH24:MI') AS registered_at "
-    "FROM hotline.register_case($1, $2, $3, $4, $5, $6, $7, $8)";
-static const char sql_reporter_key[] =
-    "UPDATE hotline.cases SET reporter_public_key = $2 WHERE receipt_hash = $1";
-static const char sql_mail_proof[] =
-    "UPDATE hotline.cases SET mail_sender_hash = $2, reply_token_hash = $3 "
-    "WHERE receipt_hash = $1";
-/* Only the claimed number: nothing of that case is read or shown here. */
-static const char sql_claim[] =
-    "SELECT hotline.case_event(id, 'followup_unproven', jsonb_build_object('claims', $2::text)) "
-    "FROM hotline.cases WHERE receipt_hash = $1";
+    "FROM hotline.register_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+    "$14, $15, $16) ORDER BY ord";
 static const char sql_readers[] = "SELECT id, public_key FROM hotline.case_readers ORDER BY id";
-static const char sql_case_seals[] =
-    "SELECT hotline.case_seals_register($1, $2, $3, $4::bigint[], $5)";
-static const char sql_attach[] = "INSERT INTO hotline.attachments (case_id, meta, data) "
-				 "SELECT id, $2, $3 FROM hotline.cases WHERE receipt_hash = $1";
+static const char sql_attach[] = "SELECT hotline.register_attachment($1, $2, $3)";
 
 void blob_free(struct blob *b)
 {
@@ -205,83 +199,118 @@ unsigned appeal_pending(const struct appeal_queue *q)
 	return q->waiting + q->in_flight + q->doubting;
 }
 
-/* How many statements add_register() adds for a. */
-static int statements_of(const struct appeal *a)
-{
-	return 2 + (a->has_reporter_key ? 1 : 0) + (a->has_mail_proof ? 1 : 0) +
-	       (a->claims_reg_no[0] ? 1 : 0) + (int)a->nfiles;
-}
-
-/* Runs (or queues) one statement of registering an appeal; index 0 is
- * hotline.register_case. False stops the sequence. */
+/* Runs (or queues) one statement of registering appeals; index 0 is the
+ * hotline.register_batch call. False stops the sequence. */
 typedef bool (*statement_fn)(void *cls, unsigned index, const char *sql_text, int n,
 			     const char *const *values, const int *lengths, const int *formats);
 
-/* The statements of registering a, in order, each given to fn: the
- * register_case call, the reporter's key when there is one, the mail's
- * proofs and its unproven claim when there are, one INSERT per attachment
- * (statements_of(a) in all). Shared by the batched path and
- * appeal_register_sync(), so both store exactly the same rows. */
-static bool each_statement(const struct appeal *a, statement_fn fn, void *cls)
+enum {
+	P_CHANNEL,
+	P_RECEIPT_HASH,
+	P_CATEGORY,
+	P_DIRECTOR_INVOLVED,
+	P_LANGUAGE,
+	P_CONTENT_KEY_SEALED,
+	P_CONTENT,
+	P_IDENTITY_SEALED,
+	P_CASE_PUBLIC_KEY,
+	P_RECOVERY_SEALED,
+	P_READERS, /* text: one list of accounts for the whole batch */
+	P_READER_SEALS,
+	P_REPORTER_KEY,
+	P_MAIL_SENDER_HASH,
+	P_REPLY_TOKEN_HASH,
+	P_CLAIMS,
+	P_COUNT
+};
+
+static const enum pgarray_type param_types[P_COUNT] = {
+    [P_CHANNEL] = PGARRAY_TEXT,		  [P_RECEIPT_HASH] = PGARRAY_BYTEA,
+    [P_CATEGORY] = PGARRAY_TEXT,	  [P_DIRECTOR_INVOLVED] = PGARRAY_TEXT,
+    [P_LANGUAGE] = PGARRAY_TEXT,	  [P_CONTENT_KEY_SEALED] = PGARRAY_BYTEA,
+    [P_CONTENT] = PGARRAY_BYTEA,	  [P_IDENTITY_SEALED] = PGARRAY_BYTEA,
+    [P_CASE_PUBLIC_KEY] = PGARRAY_BYTEA,  [P_RECOVERY_SEALED] = PGARRAY_BYTEA,
+    [P_READERS] = PGARRAY_INT8,		  [P_READER_SEALS] = PGARRAY_BYTEA,
+    [P_REPORTER_KEY] = PGARRAY_BYTEA,	  [P_MAIL_SENDER_HASH] = PGARRAY_BYTEA,
+    [P_REPLY_TOKEN_HASH] = PGARRAY_BYTEA, [P_CLAIMS] = PGARRAY_TEXT,
+};
+
+static void add_blob(struct pgarray *arr, const struct blob *b)
 {
-	const char *values[8] = {
-	    a->channel,
-	    (const char *)a->receipt_hash,
-	    a->category,
-	    a->director_involved,
-	    a->language,
-	    (const char *)a->content_key_sealed.data,
-	    (const char *)a->content.data,
-	    (const char *)a->identity_sealed.data,
-	};
-	int lengths[8] = {0,
-			  RECEIPT_HASH_BYTES,
-			  0,
-			  0,
-			  0,
-			  (int)a->content_key_sealed.len,
-			  (int)a->content.len,
-			  (int)a->identity_sealed.len};
-	int formats[8] = {0, 1, 0, 0, 0, 1, 1, 1};
-	unsigned index = 0;
-	if (!fn(cls, index++, sql_register, 8, values, lengths, formats))
-		return false;
-	{
-		const char *sv[5] = {
-		    (const char *)a->receipt_hash, (const char *)a->case_public_key,
-		    (const char *)a->recovery_sealed.data, a->reader_ids ? a->reader_ids : "{}",
-		    (const char *)a->reader_seals.data};
-		int sl[5] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES, (int)a->recovery_sealed.len, 0,
-			     (int)a->reader_seals.len};
-		int sf[5] = {1, 1, 1, 0, 1};
-		if (!a->reader_seals.data)
-			sv[4] = "";
-		if (!fn(cls, index++, sql_case_seals, 5, sv, sl, sf))
-			return false;
+	pgarray_add(arr, b->data, b->len);
+}
+
+/* Appeal a as element of each array; its seals only when they are to the
+ * batch's readers (an appeal whose sealing failed has none: the case is
+ * then marked due, docs/keys.md). */
+static void params_add(struct pgarray *arr, const struct appeal *a, const char *readers)
+{
+	pgarray_add_text(&arr[P_CHANNEL], a->channel);
+	pgarray_add(&arr[P_RECEIPT_HASH], a->receipt_hash, RECEIPT_HASH_BYTES);
+	pgarray_add_text(&arr[P_CATEGORY], a->category);
+	pgarray_add_text(&arr[P_DIRECTOR_INVOLVED], a->director_involved);
+	pgarray_add_text(&arr[P_LANGUAGE], a->language);
+	add_blob(&arr[P_CONTENT_KEY_SEALED], &a->content_key_sealed);
+	add_blob(&arr[P_CONTENT], &a->content);
+	add_blob(&arr[P_IDENTITY_SEALED], &a->identity_sealed);
+	pgarray_add(&arr[P_CASE_PUBLIC_KEY], a->case_public_key, KEYS_PUBLIC_BYTES);
+	add_blob(&arr[P_RECOVERY_SEALED], &a->recovery_sealed);
+	bool sealed =
+	    a->reader_ids && a->reader_seals.data && readers && strcmp(a->reader_ids, readers) == 0;
+	if (a->reader_ids && a->reader_seals.data && !sealed)
+		log_warning("registration: a case sealed to other readers than its batch's; "
+			    "it is marked for the next compliance session");
+	pgarray_add(&arr[P_READER_SEALS], sealed ? a->reader_seals.data : NULL,
+		    a->reader_seals.len);
+	pgarray_add(&arr[P_REPORTER_KEY], a->has_reporter_key ? a->reporter_key : NULL,
+		    KEYS_PUBLIC_BYTES);
+	pgarray_add(&arr[P_MAIL_SENDER_HASH], a->has_mail_proof ? a->mail_sender_hash : NULL,
+		    RECEIPT_HASH_BYTES);
+	pgarray_add(&arr[P_REPLY_TOKEN_HASH], a->has_mail_proof ? a->reply_token_hash : NULL,
+		    RECEIPT_HASH_BYTES);
+	pgarray_add_text(&arr[P_CLAIMS], a->claims_reg_no[0] ? a->claims_reg_no : NULL);
+}
+
+/* The hotline.register_batch call for the n appeals of list, given to fn
+ * as statement 0. The arrays are freed once fn has returned (db_job_add
+ * and db_query are done with them by then). */
+static bool register_statement(const struct appeal *const *list, unsigned n, statement_fn fn,
+			       void *cls)
+{
+	struct pgarray arr[P_COUNT];
+	const char *readers = NULL;
+	for (unsigned i = 0; i < n && !readers; i++)
+		if (list[i]->reader_ids && list[i]->reader_seals.data)
+			readers = list[i]->reader_ids;
+	for (int p = 0; p < P_COUNT; p++)
+		pgarray_begin(&arr[p], param_types[p], n);
+	for (unsigned i = 0; i < n; i++)
+		params_add(arr, list[i], readers);
+	const char *values[P_COUNT];
+	int lengths[P_COUNT], formats[P_COUNT];
+	bool ok = true;
+	for (int p = 0; p < P_COUNT; p++) {
+		ok = ok && (p == P_READERS || pgarray_done(&arr[p]));
+		values[p] = (const char *)arr[p].data;
+		lengths[p] = (int)arr[p].len;
+		formats[p] = 1;
 	}
-	if (a->has_reporter_key) {
-		const char *kv[2] = {(const char *)a->receipt_hash, (const char *)a->reporter_key};
-		int kl[2] = {RECEIPT_HASH_BYTES, KEYS_PUBLIC_BYTES};
-		int kf[2] = {1, 1};
-		if (!fn(cls, index++, sql_reporter_key, 2, kv, kl, kf))
-			return false;
-	}
-	if (a->has_mail_proof) {
-		const char *pv[3] = {(const char *)a->receipt_hash,
-				     (const char *)a->mail_sender_hash,
-				     (const char *)a->reply_token_hash};
-		int pl[3] = {RECEIPT_HASH_BYTES, RECEIPT_HASH_BYTES, RECEIPT_HASH_BYTES};
-		int pf[3] = {1, 1, 1};
-		if (!fn(cls, index++, sql_mail_proof, 3, pv, pl, pf))
-			return false;
-	}
-	if (a->claims_reg_no[0]) {
-		const char *cv[2] = {(const char *)a->receipt_hash, a->claims_reg_no};
-		int cl[2] = {RECEIPT_HASH_BYTES, 0};
-		int cf[2] = {1, 0};
-		if (!fn(cls, index++, sql_claim, 2, cv, cl, cf))
-			return false;
-	}
+	values[P_READERS] = readers ? readers : "{}";
+	lengths[P_READERS] = 0;
+	formats[P_READERS] = 0;
+	if (!ok)
+		log_error("registration: cannot compose a batch of %u (out of memory)", n);
+	else
+		ok = fn(cls, 0, sql_register, P_COUNT, values, lengths, formats);
+	for (int p = 0; p < P_COUNT; p++)
+		pgarray_free(&arr[p]);
+	return ok;
+}
+
+/* One INSERT per attachment of a, after the batch's call: a file's ciphertext goes as its own
+ * parameter, never copied into an array. */
+static bool attach_statements(const struct appeal *a, unsigned *index, statement_fn fn, void *cls)
+{
 	for (unsigned i = 0; i < a->nfiles; i++) {
 		const char *fv[3] = {(const char *)a->receipt_hash,
 				     (const char *)a->files[i].meta.data,
@@ -289,9 +318,23 @@ static bool each_statement(const struct appeal *a, statement_fn fn, void *cls)
 		int fl[3] = {RECEIPT_HASH_BYTES, (int)a->files[i].meta.len,
 			     (int)a->files[i].data.len};
 		int ff[3] = {1, 1, 1};
-		if (!fn(cls, index++, sql_attach, 3, fv, fl, ff))
+		if (!fn(cls, (*index)++, sql_attach, 3, fv, fl, ff))
 			return false;
 	}
+	return true;
+}
+
+/* The statements of registering list[0..n-1], in order: the batch's call,
+ * then each appeal's attachments. Shared by the batched path and
+ * appeal_register_sync(), so both store exactly the same rows. */
+static bool each_statement(const struct appeal *const *list, unsigned n, statement_fn fn, void *cls)
+{
+	if (!register_statement(list, n, fn, cls))
+		return false;
+	unsigned index = 1;
+	for (unsigned i = 0; i < n; i++)
+		if (!attach_statements(list[i], &index, fn, cls))
+			return false;
 	return true;
 }
 
@@ -308,11 +351,6 @@ static bool job_add(void *cls, unsigned index, const char *sql_text, int n,
 	else
 		db_job_add(cls, sql_text, n, values, lengths, formats);
 	return true;
-}
-
-static void add_register(struct db_job *job, const struct appeal *a)
-{
-	(void)each_statement(a, job_add, job);
 }
 
 struct batch {
@@ -338,16 +376,17 @@ static void pending_finish(struct pending *p, const struct appeal_result *r)
 	free(p);
 }
 
-/* A row of sql_register or sql_registered into r. */
-static bool registered_row(PGresult *res, struct appeal_result *r)
+/* Row i of sql_register (one per appeal of the batch, in its order) into
+ * r; rows: how many the batch must have given. */
+static bool registered_row(PGresult *res, int i, int rows, struct appeal_result *r)
 {
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != rows || i >= rows)
 		return false;
 	r->ok = true;
-	r->case_id = strtoll(PQgetvalue(res, 0, db_col(res, "case_id")), NULL, 10);
-	snprintf(r->reg_no, sizeof(r->reg_no), "%s", PQgetvalue(res, 0, db_col(res, "reg_no")));
+	r->case_id = strtoll(PQgetvalue(res, i, db_col(res, "case_id")), NULL, 10);
+	snprintf(r->reg_no, sizeof(r->reg_no), "%s", PQgetvalue(res, i, db_col(res, "reg_no")));
 	snprintf(r->registered_at, sizeof(r->registered_at), "%s",
-		 PQgetvalue(res, 0, db_col(res, "registered_at")));
+		 PQgetvalue(res, i, db_col(res, "registered_at")));
 	return true;
 }
 
@@ -492,13 +531,14 @@ static void batch_done(struct db_job *job, void *arg)
 	q->busy = false;
 
 	struct pending *retry_head = NULL, *retry_tail = NULL;
-	int stmt = 2; /* statements 0 and 1: BEGIN and the deadline */
+	/* statements 0 and 1: BEGIN and the deadline; 2: the batch's call */
+	PGresult *res = db_job_result(job, 2);
+	int row = 0;
 	struct pending *p = batch->first;
 	while (p) {
 		struct pending *next = p->next;
 		p->next = NULL;
-		PGresult *res = db_job_result(job, stmt);
-		stmt += statements_of(p->appeal);
+		int i = row++;
 		if (retry && remaining_ms(p) > 0) {
 			p->solo = true;
 			if (retry_tail)
@@ -512,7 +552,7 @@ static void batch_done(struct db_job *job, void *arg)
 		}
 		struct appeal_result r;
 		memset(&r, 0, sizeof(r));
-		if (ok && registered_row(res, &r)) {
+		if (ok && registered_row(res, i, (int)batch->count, &r)) {
 			log_info("registered %s (case %lld, channel %s)", r.reg_no, r.case_id,
 				 p->appeal->channel);
 		} else {
@@ -630,8 +670,17 @@ static void queue_pump(struct appeal_queue *q)
 			budget = remaining_ms(p);
 		if (!appeal_seal_readers(p->appeal, q->readers, q->nreaders))
 			log_error("registration: cannot seal a case key to its readers");
-		add_register(job, p->appeal);
 	}
+	const struct appeal **list = calloc(batch->count, sizeof(*list));
+	if (!list)
+		abort();
+	unsigned n = 0;
+	for (struct pending *p = batch->first; p; p = p->next)
+		list[n++] = p->appeal;
+	/* fails only out of memory, as the allocations above */
+	if (!each_statement(list, n, job_add, job))
+		abort();
+	free(list);
 	/* set_config goes second: fill in the budget now that it is known */
 	char ms[32];
 	snprintf(ms, sizeof(ms), "%ld", budget > 1 ? budget : 1);
@@ -737,7 +786,7 @@ static bool sync_step(void *cls, unsigned index, const char *sql_text, int n,
 		return false;
 	if (index > 0)
 		return true;
-	bool got = registered_row(row, st->out);
+	bool got = registered_row(row, 0, 1, st->out);
 	PQclear(row);
 	st->out->ok = false; /* not before COMMIT */
 	if (!got)
@@ -774,8 +823,12 @@ void appeal_register_sync(PGconn *db, struct appeal *a, unsigned timeout, appeal
 		goto rollback;
 
 	struct sync_steps steps = {db, out};
-	if (!each_statement(a, sync_step, &steps))
+	const struct appeal *list[1] = {a};
+	if (!each_statement(list, 1, sync_step, &steps)) {
+		if (!out->sqlstate)
+			sync_failed(out, NULL, "XX000");
 		goto rollback;
+	}
 	if (in_tx && !in_tx(db, out, arg)) {
 		if (!out->sqlstate) {
 			snprintf(out->state, sizeof(out->state), "HL002");
