@@ -2,6 +2,7 @@
 the hash chain (`hotlinectl journal verify`), and append-only rows."""
 import os
 import threading
+import time
 
 import psycopg2
 import pytest
@@ -191,3 +192,45 @@ def test_past_a_million_the_number_grows_a_digit(hotline):
     out = p.stdout + p.stderr
     assert p.returncode == 1 and f"broken at row {year}-999999" in out, out
     assert "gap or repeat" in out and "does not match" not in out, out
+
+
+def test_a_failing_appeal_is_retried_alone(hotline):
+    """A batch is one call of hotline.register_batch, which the database
+    refuses whole: the daemon then retries its appeals one by one, so only
+    the bad one is 'not saved', the others get their receipts, and the
+    numbers stay gap-free with the chain intact."""
+    hotline.query("CREATE FUNCTION public.refuse_other() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                  "BEGIN IF NEW.category = 'other' THEN RAISE EXCEPTION 'refused by the test'; "
+                  "END IF; RETURN NEW; END $$")
+    hotline.query("CREATE TRIGGER refuse_other BEFORE INSERT ON hotline.cases "
+                  "FOR EACH ROW EXECUTE FUNCTION public.refuse_other()")
+    first = submit(hotline)
+    # The chain's head held: one report waits in its batch, the next seven
+    # gather behind it into one batch, the bad one among them.
+    hold = hotline.cluster.connect(hotline.dbname, "postgres", autocommit=False)
+    hold.cursor().execute("SELECT 1 FROM hotline.journal_head WHERE id = 1 FOR UPDATE")
+    results = [None] * 8
+
+    def one(i):
+        over = {"category": "other"} if i == 4 else {}
+        results[i] = hotline.post_form("/report", report_fields(what=f"batch {i}", **over),
+                                       timeout=60)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]
+    threads[0].start()
+    time.sleep(0.5)
+    for t in threads[1:]:
+        t.start()
+    time.sleep(1.5)
+    hold.rollback()
+    hold.close()
+    for t in threads:
+        t.join(60)
+    assert results[4].status == 503, f"the bad appeal: {results[4].status}"
+    good = [expect_receipt(r) for i, r in enumerate(results) if i != 4]
+    year = almaty_year()
+    shown = sorted([first.reg_no] + [r.reg_no for r in good])
+    assert shown == [f"{year}-{i:06d}" for i in range(1, 9)], shown
+    assert "retrying one by one" in hotline.log()
+    assert [r[2] for r in journal(hotline)] == list(range(1, 9))
+    assert verify(hotline).returncode == 0
