@@ -1,36 +1,82 @@
 #!/usr/bin/python3
-"""Web reports and receipt lookups under load, against pgbench (make bench).
+"""Web reports and receipt lookups under load, against pgbench, and the
+registration's cost in PostgreSQL (make bench).
 
   web_bench.py REPO BUILD
 
 Starts one throw-away stack (tools/stack.sh, the default config, as make
-run has it) and keeps it for the whole bench: every concurrency level runs
-against the same daemon and database, one after the other. Per level
-(1, 8, 32, 64 clients):
+run has it; its cluster loads pg_stat_statements, benchstack.py) and keeps
+it for the whole bench: every concurrency level runs against the same
+daemon and database, one after the other. Per level (1, 8, 32, 64 clients):
   - wrk (tests/bench/web_report.lua) POSTs /report for WEB_BENCH_SECONDS
     (10 s): 2 KB of text, identity in half, a 100 KB file in 10%. Only 200
     answers with a receipt count as reports; all else is printed apart.
-  - pgbench runs the SQL transaction of one web report (the statements of
-    intake/appeal.c, parameters of the sizes the daemon just stored) with
-    the same number of clients for the same time, as hotline_app over the
-    UNIX socket, and we print daemon reports/s / pgbench transactions/s.
+  - PostgreSQL's time per report in the serial section: pg_stat_statements
+    is reset before the level, and the execution and planning times of the
+    registration statements (REGISTRATION_SQL: matched by their text, so
+    hotline.register_case(...) and a set-based hotline.register_batch(...)
+    both count) are divided by the reports stored; beside it the CPU time
+    (utime + stime from /proc) of hotline_app's backends per report.
+  - pgbench runs the SQL transaction of one web report the old way (the
+    statements intake/appeal.c sent before issue 17, one report per
+    transaction, parameters of the sizes the daemon just stored) with the
+    same number of clients for the same time, as hotline_app over the UNIX
+    socket, and we print daemon reports/s / pgbench transactions/s.
 Then /status lookups with one valid receipt, 8 clients. The daemon's peak
-RSS is VmHWM of hotlined (a high-water mark over the whole run so far)."""
+RSS is VmHWM of hotlined (a high-water mark over the whole run so far).
+
+Then the stale-plan scenario (issue 17) on a second, fresh stack: 60
+reports, ANALYZE hotline.cases (autovacuum then off for cases, journal and
+attachments, so that analyze stays the last one, as on a live instance
+between two analyzes), then 8 clients for WEB_BENCH_STALE_SECONDS (60 s)
+on the same daemon and connections: reports/s per quarter (counted from
+journal.registered_at), last quarter / first quarter, and the sequential
+scans of cases, journal and attachments over the scenario
+(pg_stat_user_tables).
+
+Targets are printed PASS or MISS; a MISS does not fail the run. Each
+figure is printed beside the previous design's, read from
+WEB_BENCH_BASELINE (tests/bench/baseline-registration.txt, written by
+WEB_BENCH_BASELINE_OUT=FILE on the build before issue 17)."""
+import datetime
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
+import time
 import urllib.request
 
-from benchstack import throwaway_stack
+from benchstack import PG_STAT_STATEMENTS, throwaway_stack
 
 PSQL = "/usr/lib/postgresql/15/bin/psql"
 PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
 LEVELS = [int(x) for x in os.environ.get("WEB_BENCH_CLIENTS", "1 8 32 64").split()]
 SECONDS = int(os.environ.get("WEB_BENCH_SECONDS", "10"))
+STALE_SECONDS = int(os.environ.get("WEB_BENCH_STALE_SECONDS", "60"))
+STALE_ROWS, STALE_CLIENTS = 60, 8
 CORES = os.cpu_count()
-TARGET_RATIO, TARGET_P99_MS, TARGET_RSS_MB = 0.6, 20.0, 32.0
+TARGET_RATIO, TARGET_P99_MS, TARGET_RSS_MB = 3.0, 20.0, 32.0
+TARGET_STALE, TARGET_CPU_FRACTION = 0.90, 1 / 3
+HERE = os.path.dirname(os.path.abspath(__file__))
+BASELINE = os.environ.get("WEB_BENCH_BASELINE",
+                          os.path.join(HERE, "baseline-registration.txt"))
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# The statements of a registration transaction, by their text (a POSIX
+# regular expression on pg_stat_statements.query): the registering call
+# (register_case, or any hotline.register_* function such as a set-based
+# register_batch), the seals, the reporter's key and the mail's proofs
+# (UPDATE hotline.cases SET reporter_public_key / mail_sender_hash), the
+# unproven claim, the attachments' INSERT and the batch's statement_timeout
+# (set_config: pg_stat_statements shows its constants as $n).
+# BEGIN and COMMIT are left out: COMMIT's time is mostly the WAL flush, a
+# wait, not work. A new statement of the registration path needs its text
+# here.
+REGISTRATION_SQL = (r"hotline\.register_|hotline\.case_seals_register|reporter_public_key|"
+                    r"mail_sender_hash|followup_unproven|INSERT INTO hotline\.attachments|"
+                    r"^SELECT set_config\(")
 
 REGISTER = ("SELECT case_id, reg_no, to_char(registered_at AT TIME ZONE 'Asia/Almaty', "
             "'YYYY-MM-DD HH24' || chr(58) || 'MI') FROM hotline.register_case('web', "
@@ -118,9 +164,9 @@ def pgbench(stack, script, clients, seconds, sizes, tmp):
     return tps, int(failed.group(1)) if failed else 0, p50, p99
 
 
-def first_receipt(url):
+def first_receipt(url, what="A receipt for the status bench"):
     boundary = "b0undary"
-    fields = {"what": "A receipt for the status bench", "category": "other", "lang": "en"}
+    fields = {"what": what, "category": "other", "lang": "en"}
     body = "".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
                    for k, v in fields.items()) + f"--{boundary}--\r\n"
     req = urllib.request.Request(url + "report", data=body.encode(), headers={
@@ -133,18 +179,116 @@ def first_receipt(url):
     return m.group(1).replace(" ", "")
 
 
+
+def db_now(stack):
+    return psql(stack, "SELECT clock_timestamp()")
+
+
+def pss_reset(stack):
+    psql(stack, "SELECT pg_stat_statements_reset()")
+
+
+def pss_registration(stack):
+    """(calls, exec ms, plan ms, [(ms, calls, query)]) of the registration
+    statements run by hotline_app since the last reset."""
+    out = psql(stack, f"""
+        SELECT s.calls, s.total_exec_time, s.total_plan_time,
+               regexp_replace(left(s.query, 70), '\\s+', ' ', 'g')
+        FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
+        WHERE r.rolname = 'hotline_app' AND s.toplevel AND s.query ~ $re${REGISTRATION_SQL}$re$
+        ORDER BY s.total_exec_time + s.total_plan_time DESC""")
+    rows = []
+    for line in out.splitlines():
+        calls, ex, pl, q = line.split("|", 3)
+        rows.append((float(ex) + float(pl), int(calls), q, float(ex), float(pl)))
+    return (sum(r[1] for r in rows), sum(r[3] for r in rows), sum(r[4] for r in rows),
+            [(r[0], r[1], r[2]) for r in rows])
+
+
+def backend_ticks(stack):
+    """{pid: utime + stime in clock ticks} of hotline_app's backends."""
+    ticks = {}
+    for pid in psql(stack, "SELECT pid FROM pg_stat_activity "
+                           "WHERE usename = 'hotline_app'").split():
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks[int(pid)] = int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks
+
+
+def cpu_ms(before, after):
+    """CPU ms the backends alive at both readings spent between them."""
+    return sum(after[p] - before[p] for p in after if p in before) * 1000.0 / CLK_TCK
+
+
+def seq_scans(stack):
+    out = psql(stack, "SELECT relname, seq_scan, seq_tup_read FROM pg_stat_user_tables "
+                      "WHERE schemaname = 'hotline' AND relname IN "
+                      "('cases', 'journal', 'attachments') ORDER BY relname")
+    return {r.split("|")[0]: (int(r.split("|")[1]), int(r.split("|")[2]))
+            for r in out.splitlines()}
+
+
+def mark(ok):
+    return "PASS" if ok else "MISS"
+
+
+def read_baseline(path):
+    """The previous design's figures: {"date", "commit", "machine",
+    "level": {clients: {...}}, "stale": {...}, "total": {...}} or None."""
+    if not os.path.exists(path):
+        return None
+    b = {"level": {}, "stale": {}, "total": {}}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            key, _, rest = line.partition(" ")
+            if key in ("date", "commit", "machine"):
+                b[key] = rest
+            elif key in ("level", "stale", "total"):
+                parts = rest.split()
+                if key == "level":
+                    n, parts = int(parts[0]), parts[1:]
+                kv = {}
+                for p in parts:
+                    k, _, v = p.partition("=")
+                    kv[k] = [float(x) for x in v.split(",")] if "," in v else float(v)
+                if key == "level":
+                    b["level"][n] = kv
+                else:
+                    b[key] = kv
+    return b
+
+
 def main():
     repo, build = sys.argv[1], sys.argv[2]
-    here = os.path.join(repo, "tests", "bench")
     env = dict(os.environ)
     env.pop("STACK_EXTRA_CONFIG", None)  # make run's setup: the default config
-    with throwaway_stack(repo, build, "hotline-webbench.", env) as (tmp, stack, url):
-        return run(repo, here, tmp, stack, url)
+    base = read_baseline(BASELINE)
+    started = time.time()
+    with throwaway_stack(repo, build, "hotline-webbench.", env,
+                         pg_conf=PG_STAT_STATEMENTS) as (tmp, stack, url):
+        levels, status = run(tmp, stack, url)
+    with throwaway_stack(repo, build, "hotline-stalebench.", env,
+                         pg_conf=PG_STAT_STATEMENTS) as (tmp, stack, url):
+        stale = run_stale(stack, url)
+    took = time.time() - started
+    summary(levels, status, stale, base)
+    print(f"web bench: took {int(took) // 60} min {int(took) % 60} s on {CORES} cores")
+    if os.environ.get("WEB_BENCH_BASELINE_OUT"):
+        write_baseline(os.environ["WEB_BENCH_BASELINE_OUT"], repo, levels, stale)
+    return 0
 
 
-def run(repo, here, tmp, stack, url):
+def run(tmp, stack, url):
     with open(os.path.join(stack, "hotlined.pid")) as f:
         pid = int(f.read().strip())
+    psql(stack, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
     receipt = first_receipt(url)
     script = os.path.join(tmp, "report.sql")
     with open(script, "w") as f:
@@ -157,10 +301,17 @@ def run(repo, here, tmp, stack, url):
     rows, sizes = [], None
     for n in LEVELS:
         before = int(psql(stack, "SELECT count(*) FROM hotline.cases"))
-        w = wrk(os.path.join(here, "web_report.lua"), url, n, SECONDS)
+        pss_reset(stack)
+        t0 = backend_ticks(stack)
+        w = wrk(os.path.join(HERE, "web_report.lua"), url, n, SECONDS)
+        t1 = backend_ticks(stack)
+        calls, ex, pl, by_sql = pss_registration(stack)
         stored = int(psql(stack, "SELECT count(*) FROM hotline.cases")) - before
         rps = w["ok"] / (w["duration_us"] / 1e6)
         hwm = vm(pid, "VmHWM")
+        per = max(stored, 1)
+        pg = {"calls": calls, "exec": ex / per, "plan": pl / per, "cpu": cpu_ms(t0, t1) / per,
+              "stored": stored, "exec_total": ex, "plan_total": pl}
         if sizes is None:
             # the sizes the daemon stores, for pgbench's parameters
             sizes = tuple(int(x or 0) for x in psql(stack, """
@@ -182,49 +333,192 @@ def run(repo, here, tmp, stack, url):
               f"{errs if errs else 'none'}), peak RSS {hwm:.1f} MB | pgbench {tps:7.1f} tx/s "
               f"(p50 {pp50:.1f} ms, p99 {pp99:.1f} ms, {failed} failed) | "
               f"ratio {ratio:.2f}", flush=True)
-        rows.append((n, rps, w, hwm, tps, ratio))
+        print(f"web bench: {n:2d} clients: PostgreSQL per report, registration statements "
+              f"(pg_stat_statements): exec {pg['exec']:.3f} ms + plan {pg['plan']:.3f} ms "
+              f"= {pg['exec'] + pg['plan']:.3f} ms ({calls} calls, {calls / per:.1f} per report); "
+              f"hotline_app backends' CPU {pg['cpu']:.3f} ms", flush=True)
+        if n == 32 or n == LEVELS[-1] and 32 not in LEVELS:
+            for ms, c, q in by_sql:
+                print(f"web bench:    {ms / per:7.3f} ms/report {c:7d} calls  {q}", flush=True)
+        rows.append((n, rps, w, hwm, tps, ratio, pg))
 
-    st = wrk(os.path.join(here, "web_status.lua"), url + "status", 8, SECONDS, receipt)
-    lps = st["ok"] / (st["duration_us"] / 1e6)
-    serrs = {k: st[k] for k in ("no_receipt", "s4xx", "s5xx", "other", "connect", "read",
-                                "write", "timeout") if st[k]}
-    hwm = vm(pid, "VmHWM")
+    st = wrk(os.path.join(HERE, "web_status.lua"), url + "status", 8, SECONDS, receipt)
+    st["lps"] = st["ok"] / (st["duration_us"] / 1e6)
+    st["hwm"] = vm(pid, "VmHWM")
+    return rows, st
 
-    print(f"\nweb bench summary ({CORES} cores; ratio = daemon reports/s / pgbench tx/s of the same "
-          f"SQL; the daemon puts many reports in one transaction, pgbench one per transaction: "
-          f"that difference is what the ratio measures)")
-    print(f"{'clients':>7} {'cores':>5} {'reports/s':>10} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'peak RSS MB':>11} {'pgbench tx/s':>12} {'ratio':>6}")
-    for n, rps, w, hwm_n, tps, ratio in rows:
-        print(f"{n:>7} {CORES:>5} {rps:>10.1f} {w['p50_us'] / 1000:>7.1f} {w['p99_us'] / 1000:>7.1f} "
-              f"{hwm_n:>11.1f} {tps:>12.1f} {ratio:>6.2f}")
-    print(f"receipt lookups (POST /status, 8 clients, {CORES} cores): {lps:.1f}/s, "
-          f"p50 {st['p50_us'] / 1000:.1f} ms, p99 {st['p99_us'] / 1000:.1f} ms; {st['ok']} ok, "
-          f"not ok: {serrs if serrs else 'none'}")
-    print(f"daemon peak RSS (VmHWM over the whole bench, {CORES} cores): {hwm:.1f} MB")
-    by = {n: (rps, w, tps, ratio) for n, rps, w, _, tps, ratio in rows}
+
+def run_stale(stack, url):
+    """Issue 17's stale plan: cases analyzed at 60 rows, then 8 clients."""
+    psql(stack, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    for i in range(STALE_ROWS):
+        first_receipt(url, f"Report {i} before the analyze of the stale-plan scenario")
+    psql(stack, "ANALYZE hotline.cases")
+    # nothing analyzes them again during the scenario (autovacuum would,
+    # at a moment of its own: 50 rows + 10% after the last analyze)
+    psql(stack, "ALTER TABLE hotline.cases SET (autovacuum_enabled = false); "
+                "ALTER TABLE hotline.journal SET (autovacuum_enabled = false); "
+                "ALTER TABLE hotline.attachments SET (autovacuum_enabled = false)")
+    analyzed = psql(stack, "SELECT reltuples::bigint, relpages FROM pg_class "
+                           "WHERE oid = 'hotline.cases'::regclass").split("|")
+    print(f"\nweb bench, stale plan: a fresh stack, {STALE_ROWS} reports, ANALYZE hotline.cases "
+          f"({analyzed[0]} rows, {analyzed[1]} pages), autovacuum off for cases, journal, "
+          f"attachments; then {STALE_CLIENTS} clients for {STALE_SECONDS} s on the same daemon",
+          flush=True)
+    time.sleep(11)  # let every backend's table counters reach pg_stat (PGSTAT_IDLE_INTERVAL)
+    scans0 = seq_scans(stack)
+    pss_reset(stack)
+    c0 = backend_ticks(stack)
+    start = db_now(stack)
+    w = wrk(os.path.join(HERE, "web_report.lua"), url, STALE_CLIENTS, STALE_SECONDS)
+    c1 = backend_ticks(stack)
+    calls, ex, pl, _ = pss_registration(stack)
+    time.sleep(11)
+    scans1 = seq_scans(stack)
+    q = STALE_SECONDS / 4.0
+    counts = psql(stack, f"""
+        SELECT count(*) FILTER (WHERE registered_at < t + interval '{q} s'),
+               count(*) FILTER (WHERE registered_at >= t + interval '{q} s'
+                                  AND registered_at < t + interval '{2 * q} s'),
+               count(*) FILTER (WHERE registered_at >= t + interval '{2 * q} s'
+                                  AND registered_at < t + interval '{3 * q} s'),
+               count(*) FILTER (WHERE registered_at >= t + interval '{3 * q} s'
+                                  AND registered_at < t + interval '{4 * q} s'),
+               count(*)
+        FROM hotline.journal, (SELECT '{start}'::timestamptz AS t) s
+        WHERE registered_at >= t""").split("|")
+    quarters = [int(x) / q for x in counts[:4]]
+    stored = int(counts[4])
+    per = max(stored, 1)
+    deltas = {t: (scans1.get(t, (0, 0))[0] - scans0.get(t, (0, 0))[0],
+                  scans1.get(t, (0, 0))[1] - scans0.get(t, (0, 0))[1])
+              for t in ("cases", "journal", "attachments")}
+    s = {"quarters": quarters, "ratio": quarters[3] / quarters[0] if quarters[0] else 0.0,
+         "p99": w["p99_us"] / 1000, "rps": w["ok"] / (w["duration_us"] / 1e6),
+         "exec": ex / per, "plan": pl / per, "cpu": cpu_ms(c0, c1) / per, "stored": stored,
+         "seq": deltas, "calls": calls}
+    print(f"web bench, stale plan: reports/s per {q:g} s: "
+          + " -> ".join(f"{x:.0f}" for x in quarters)
+          + f"; last / first {s['ratio']:.2f}; {w['ok']} ok, {stored} registered, "
+          f"p99 {s['p99']:.1f} ms", flush=True)
+    print("web bench, stale plan: sequential scans over the scenario (pg_stat_user_tables, "
+          "scans / rows read): " + ", ".join(f"{t} {d[0]} / {d[1]}" for t, d in deltas.items()),
+          flush=True)
+    print(f"web bench, stale plan: PostgreSQL per report: exec {s['exec']:.3f} ms + plan "
+          f"{s['plan']:.3f} ms; hotline_app backends' CPU {s['cpu']:.3f} ms", flush=True)
+    return s
+
+
+def fmt_base(v, spec):
+    return "-" if v is None else format(v, spec)
+
+
+def summary(rows, st, stale, base):
+    bl = base["level"] if base else {}
+    label = (f"previous design: {base.get('date', '?')}, {base.get('commit', '?')}, "
+             f"{base.get('machine', '?')}" if base else "no baseline file")
+    print(f"\nweb bench summary ({CORES} cores; ratio = daemon reports/s / pgbench tx/s of the "
+          f"old one-report-per-transaction SQL; PG ms = registration statements' exec + plan "
+          f"time per report, pg_stat_statements; CPU ms = hotline_app backends' CPU per report; "
+          f"[brackets]: {label})")
+    print(f"{'clients':>7} {'reports/s':>16} {'p50 ms':>7} {'p99 ms':>14} {'peak RSS MB':>11} "
+          f"{'pgbench tx/s':>12} {'ratio':>12} {'PG ms':>14} {'CPU ms':>14}")
+    tot_ms, tot_n = 0.0, 0
+    for n, rps, w, hwm_n, tps, ratio, pg in rows:
+        b = bl.get(n, {})
+        tot_ms += pg["exec_total"] + pg["plan_total"]
+        tot_n += pg["stored"]
+        print(f"{n:>7} {rps:>7.1f} [{fmt_base(b.get('reports_s'), '6.1f')}] "
+              f"{w['p50_us'] / 1000:>7.1f} {w['p99_us'] / 1000:>5.1f} [{fmt_base(b.get('p99_ms'), '5.1f')}] "
+              f"{hwm_n:>11.1f} {tps:>12.1f} {ratio:>4.2f} [{fmt_base(b.get('ratio'), '4.2f')}] "
+              f"{pg['exec'] + pg['plan']:>5.3f} [{fmt_base(b.get('pg_ms'), '5.3f')}] "
+              f"{pg['cpu']:>5.3f} [{fmt_base(b.get('cpu_ms'), '5.3f')}]")
+    pg_all = tot_ms / max(tot_n, 1)
+    bt = base["total"] if base else {}
+    print(f"all levels: {tot_n} reports, registration statements {pg_all:.3f} ms per report "
+          f"[{fmt_base(bt.get('pg_ms'), '.3f')}]")
+    print(f"receipt lookups (POST /status, 8 clients, {CORES} cores): {st['lps']:.1f}/s, "
+          f"p50 {st['p50_us'] / 1000:.1f} ms, p99 {st['p99_us'] / 1000:.1f} ms; {st['ok']} ok")
+    print(f"daemon peak RSS (VmHWM over the whole bench, {CORES} cores): {st['hwm']:.1f} MB "
+          f"[{fmt_base(bt.get('rss_mb'), '.1f')}]")
+    bs = base["stale"] if base else {}
+    bq = bs.get("quarters")
+    print(f"stale plan ({STALE_CLIENTS} clients, {STALE_SECONDS} s after cases was analyzed at "
+          f"{STALE_ROWS} rows): reports/s per quarter "
+          + " -> ".join(f"{x:.0f}" for x in stale["quarters"])
+          + (" [" + " -> ".join(f"{x:.0f}" for x in bq) + "]" if isinstance(bq, list) else "")
+          + f"; last / first {stale['ratio']:.2f} [{fmt_base(bs.get('ratio'), '.2f')}]; "
+          f"seq scans cases {stale['seq']['cases'][0]} [{fmt_base(bs.get('seq_cases'), '.0f')}], "
+          f"journal {stale['seq']['journal'][0]} [{fmt_base(bs.get('seq_journal'), '.0f')}], "
+          f"attachments {stale['seq']['attachments'][0]} "
+          f"[{fmt_base(bs.get('seq_attachments'), '.0f')}]; PG ms per report "
+          f"{stale['exec'] + stale['plan']:.3f} [{fmt_base(bs.get('pg_ms'), '.3f')}]")
+
+    by = {r[0]: r for r in rows}
     verdict = []
     if 32 in by:
-        verdict.append(f"ratio at 32 clients {by[32][3]:.2f} (target >= {TARGET_RATIO}): "
-                       f"{'met' if by[32][3] >= TARGET_RATIO else 'MISSED'}")
+        ratio = by[32][5]
+        verdict.append(f"{mark(ratio >= TARGET_RATIO)} daemon reports/s at 32 clients / pgbench "
+                       f"(old one-report-per-transaction SQL) {ratio:.2f} (target >= "
+                       f"{TARGET_RATIO:.0f})")
     if 64 in by:
-        p99 = by[64][1]["p99_us"] / 1000
-        verdict.append(f"p99 at 64 clients {p99:.1f} ms (target <= {TARGET_P99_MS:.0f} ms): "
-                       f"{'met' if p99 <= TARGET_P99_MS else 'MISSED'}")
+        rps64, w64, tps64 = by[64][1], by[64][2], by[64][4]
+        p99 = w64["p99_us"] / 1000
+        verdict.append(f"{mark(p99 <= TARGET_P99_MS)} p99 at 64 clients {p99:.1f} ms "
+                       f"(target <= {TARGET_P99_MS:.0f} ms)")
         if p99 > TARGET_P99_MS:
             # Closed loop: each wrk client waits for its answer, so the mean
             # latency is clients / throughput (Little's law), and the p99 is
             # at least that.
-            rps64, _, tps64, _ = by[64]
-            verdict.append(f"why: 64 waiting clients at {rps64:.0f} reports/s wait "
+            verdict.append(f"     why: 64 waiting clients at {rps64:.0f} reports/s wait "
                            f"{64 / rps64 * 1000:.1f} ms on average (Little's law); a 20 ms p99 "
                            f"needs over {64 / (TARGET_P99_MS / 1000):.0f} reports/s on these "
                            f"{CORES} cores, where PostgreSQL alone (pgbench) does {tps64:.0f} tx/s")
-    verdict.append(f"peak RSS {hwm:.1f} MB (target <= {TARGET_RSS_MB:.0f} MB): "
-                   f"{'met' if hwm <= TARGET_RSS_MB else 'MISSED'}")
+    verdict.append(f"{mark(st['hwm'] <= TARGET_RSS_MB)} peak RSS {st['hwm']:.1f} MB "
+                   f"(target <= {TARGET_RSS_MB:.0f} MB)")
+    verdict.append(f"{mark(stale['ratio'] >= TARGET_STALE)} stale plan: last {STALE_SECONDS / 4:g} s "
+                   f"/ first {STALE_SECONDS / 4:g} s "
+                   f"{stale['ratio']:.2f} (target >= {TARGET_STALE:.2f})")
+    nseq = sum(d[0] for d in stale["seq"].values())
+    verdict.append(f"{mark(nseq == 0)} stale plan: sequential scans of cases, journal, "
+                   f"attachments {nseq} (target 0)")
+    if bt.get("pg_ms"):
+        frac = pg_all / bt["pg_ms"]
+        verdict.append(f"{mark(frac <= TARGET_CPU_FRACTION)} PostgreSQL time per report in the "
+                       f"serial section {pg_all:.3f} ms, {frac:.2f} of the previous design's "
+                       f"{bt['pg_ms']:.3f} ms (target <= 1/3)")
+    else:
+        verdict.append(f"MISS PostgreSQL time per report {pg_all:.3f} ms: no baseline to compare "
+                       f"(target <= 1/3 of the previous design's)")
     for v in verdict:
         print(f"target, {CORES} cores: {v}")
-    return 0
+
+
+def write_baseline(path, repo, rows, stale):
+    commit = subprocess.run(["git", "-C", repo, "log", "-1", "--format=%h %s"],
+                            capture_output=True, text=True).stdout.strip()
+    tot_ms = sum(r[6]["exec_total"] + r[6]["plan_total"] for r in rows)
+    tot_n = sum(r[6]["stored"] for r in rows)
+    hwm = max(r[3] for r in rows)
+    with open(path, "w") as f:
+        f.write("# The registration figures of the previous design, read by\n"
+                "# tests/bench/web_bench.py and printed in [brackets] beside a new run's.\n"
+                "# Written by WEB_BENCH_BASELINE_OUT=FILE make bench; see the run's output\n"
+                "# below these lines.\n")
+        f.write(f"date {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%dT%H:%MZ}\n")
+        f.write(f"commit {commit}\n")
+        f.write(f"machine {socket.gethostname()}, {CORES} cores\n")
+        for n, rps, w, hwm_n, tps, ratio, pg in rows:
+            f.write(f"level {n} reports_s={rps:.1f} p50_ms={w['p50_us'] / 1000:.1f} "
+                    f"p99_ms={w['p99_us'] / 1000:.1f} rss_mb={hwm_n:.1f} pgbench_tps={tps:.1f} "
+                    f"ratio={ratio:.2f} pg_ms={pg['exec'] + pg['plan']:.3f} "
+                    f"exec_ms={pg['exec']:.3f} plan_ms={pg['plan']:.3f} cpu_ms={pg['cpu']:.3f}\n")
+        f.write(f"total reports={tot_n} pg_ms={tot_ms / max(tot_n, 1):.3f} rss_mb={hwm:.1f}\n")
+        f.write(f"stale quarters={','.join(f'{x:.1f}' for x in stale['quarters'])} "
+                f"ratio={stale['ratio']:.2f} seq_cases={stale['seq']['cases'][0]} "
+                f"seq_journal={stale['seq']['journal'][0]} "
+                f"seq_attachments={stale['seq']['attachments'][0]} "
+                f"pg_ms={stale['exec'] + stale['plan']:.3f} cpu_ms={stale['cpu']:.3f}\n")
 
 
 if __name__ == "__main__":
