@@ -5,7 +5,16 @@
 #   tests/bench/scan_bench.py     the deadline scanner over SCAN_CASES open cases
 #                                 (default 1,000,000)
 #   tests/bench/web_bench.py      web reports and /status lookups under wrk,
-#                                 against pgbench running the same SQL
+#                                 against pgbench running the old one-report-
+#                                 per-transaction SQL; PostgreSQL's time per
+#                                 report from pg_stat_statements; then the
+#                                 stale-plan scenario (cases analyzed at 60
+#                                 rows, 60 s of 8 clients, reports/s per
+#                                 quarter, seq scans). Targets PASS/MISS and
+#                                 the previous design's figures in brackets,
+#                                 from tests/bench/baseline-registration.txt
+#                                 (about 3.5 min; WEB_BENCH_SECONDS=10 per
+#                                 level, WEB_BENCH_STALE_SECONDS=60)
 #   tests/bench/journal_bench.py  hotlinectl journal verify over JOURNAL_ROWS
 #                                 chained journal rows (default 1,000,000)
 #   tests/bench/archive_bench.py  the staff archive's page of 50 over
