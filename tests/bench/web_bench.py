@@ -415,8 +415,8 @@ def run_stale(stack, url):
         # rows to the table's pages now), so a reconnection hides the stale
         # plan from then on
         print(f"web bench, stale plan: NOTE {len(ended)} of hotline_app's {len(c0)} connections "
-              f"ended during the scenario (new ones plan afresh: the figures after that do not "
-              f"show a stale plan)", flush=True)
+              f"ended during the scenario (a new one plans afresh: if it was the one registering, "
+              f"the figures after that may hide a stale plan)", flush=True)
     return s
 
 
@@ -512,8 +512,12 @@ def summary(rows, st, stale, base):
 
 
 def write_baseline(path, repo, rows, status, stale):
-    commit = subprocess.run(["git", "-C", repo, "log", "-1", "--format=%h %s"],
-                            capture_output=True, text=True).stdout.strip()
+    def git_log(*paths):
+        return subprocess.run(["git", "-C", repo, "log", "-1", "--format=%h %cs %s", "--", *paths],
+                              capture_output=True, text=True).stdout.strip()
+    # the code measured: the last commit outside the benches and the docs
+    commit = (git_log(".", ":(exclude)tests/bench", ":(exclude)tools/bench.sh",
+                      ":(exclude)*.md") + f" (bench at {git_log().split()[0]})")
     tot_ms = sum(r[6]["exec_total"] + r[6]["plan_total"] for r in rows)
     tot_n = sum(r[6]["stored"] for r in rows)
     tot_cpu = sum(r[6]["cpu_total"] for r in rows)
