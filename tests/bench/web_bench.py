@@ -409,14 +409,16 @@ def run_stale(stack, url):
           flush=True)
     print(f"web bench, stale plan: PostgreSQL per report: exec {s['exec']:.3f} ms + plan "
           f"{s['plan']:.3f} ms; hotline_app backends' CPU {s['cpu']:.3f} ms", flush=True)
-    ended = sorted(set(c0) - set(c1))
-    if ended:
+    born = set(c1) - set(c0)
+    work = sum(c1[p] - c0.get(p, 0) for p in c1)
+    share = sum(c1[p] for p in born) / work if work else 0.0
+    if share > 0.1:
         # a new connection plans afresh (the planner scales the analyzed
-        # rows to the table's pages now), so a reconnection hides the stale
-        # plan from then on
-        print(f"web bench, stale plan: NOTE {len(ended)} of hotline_app's {len(c0)} connections "
-              f"ended during the scenario (a new one plans afresh: if it was the one registering, "
-              f"the figures after that may hide a stale plan)", flush=True)
+        # rows to the table's pages now): the registering connection was
+        # replaced, and the figures after that may hide a stale plan
+        print(f"web bench, stale plan: NOTE connections opened during the scenario did "
+              f"{share:.0%} of hotline_app's backend CPU: a new connection plans afresh, so "
+              f"the figures after it may hide a stale plan", flush=True)
     return s
 
 
@@ -426,8 +428,9 @@ def fmt_base(v, spec):
 
 def summary(rows, st, stale, base):
     bl = base["level"] if base else {}
-    label = (f"previous design: {base.get('date', '?')}, {base.get('commit', '?')}, "
-             f"{base.get('machine', '?')}" if base else "no baseline file")
+    label = (f"previous design: {base.get('date', '?')}, commit "
+             f"{base.get('commit', '?').split()[0]}, {base.get('machine', '?')}, "
+             f"{os.path.relpath(BASELINE)}" if base else f"no baseline file {BASELINE}")
     print(f"\nweb bench summary ({CORES} cores; ratio = daemon reports/s / pgbench tx/s of the "
           f"old one-report-per-transaction SQL; PG ms = registration statements' exec + plan "
           f"time per report, pg_stat_statements; CPU ms = hotline_app backends' CPU per report; "
