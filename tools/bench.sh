@@ -26,7 +26,7 @@
 #                                 a right one with a wrong code and a right
 #                                 login, side by side (medians of LOGIN_ROUNDS,
 #                                 default 20)
-# About 4-5 minutes on 2 cores with the defaults before the archive bench,
+# About 6-7 minutes on 2 cores with the defaults before the archive bench,
 # which adds 2-3 to fill its million cases; smaller counts for a quick
 # look: SCAN_CASES=100000 JOURNAL_ROWS=100000 ARCHIVE_CASES=100000
 # make bench.
