@@ -11,18 +11,12 @@ without scanning."""
 import os
 import re
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import urllib.request
 
-PSQL = "/usr/lib/postgresql/15/bin/psql"
-
-
-def psql(stack, sql):
-    subprocess.run([PSQL, "-h", f"{stack}/pg/run", "-U", "postgres", "-d", "hotline", "-q",
-                    "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, stdout=subprocess.DEVNULL)
+import fill
 
 
 def latencies(url, seconds):
@@ -47,29 +41,19 @@ def main():
     idle = latencies(url, 5)  # scans run, but find nothing
     print(f"scan bench: filling {count} open cases with investigation deadlines ...", flush=True)
     t0 = time.monotonic()
-    # Bulk rows, not hotline.register_case: the chain is not what is
-    # measured here, and a bench database is thrown away. At most 500,000
-    # per year (the number has six digits), from 2100 on.
-    psql(stack, f"""
-        INSERT INTO hotline.journal (year, seq, reg_no, registered_at, channel, content_digest,
-                                     prev_hash, row_hash)
-        SELECT 2100 + i / 500000, i % 500000 + 1,
-               format('%s-%s', 2100 + i / 500000, lpad((i % 500000 + 1)::text, 6, '0')), now(),
-               'web', '\\x00', '\\x00', '\\x00'
-        FROM generate_series(0, {count} - 1) AS i""")
-    psql(stack, """
-        INSERT INTO hotline.cases (journal_id, receipt_hash, category, director_involved,
-                                   anonymous, language, content_key_sealed, content)
-        SELECT id, sha256(id::text::bytea), 'corruption', 'no', true, 'ru', '\\x00', '\\x00'
-        FROM hotline.journal WHERE year >= 2100""")
-    psql(stack, """
+    # One statement per table, no trigger (fill.py): the old fill's
+    # UPDATE of every case's state ran a per-row trigger whose query read
+    # every case, n^2 rows (more than 10 minutes for 100,000 cases).
+    fill.journal_and_cases(stack, count, minutes_apart=0, state="'investigation'",
+                           category="'corruption'")
+    fill.psql(stack, """
+        SET session_replication_role = replica;
         INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis)
         SELECT id, 'investigation', (now() AT TIME ZONE 'Asia/Almaty')::date + (id % 60)::int,
                ((now() AT TIME ZONE 'Asia/Almaty')::date + (id % 60)::int + 1)::timestamp
                  AT TIME ZONE 'Asia/Almaty', 'working_days'
         FROM hotline.cases""")
-    psql(stack, "UPDATE hotline.cases SET state = 'investigation'")
-    psql(stack, "ANALYZE")
+    fill.analyze(stack)
     print(f"scan bench: filled in {time.monotonic() - t0:.1f} s", flush=True)
 
     size_before = os.path.getsize(log)
@@ -78,7 +62,8 @@ def main():
         f.seek(size_before)
         text = f.read()
     scans = [(int(m.group(1)) + int(m.group(2)), float(m.group(3)), float(m.group(4))) for m in
-             re.finditer(r"deadline scan: (\d+) overdue and (\d+) ahead examined, \d+ notices, "
+             re.finditer(r"deadline scan: (?:\d+ registrations announced, )?"
+                         r"(\d+) overdue and (\d+) ahead examined, \d+ notices, "
                          r"([0-9.]+) ms on the loop \(([0-9.]+) ms since", text)]
     queued = [float(x) for x in re.findall(r"deadline scan: notices queued in ([0-9.]+) ms", text)]
     if not scans:
