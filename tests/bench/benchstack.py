@@ -1,10 +1,21 @@
 """The throw-away stack a bench runs against (tools/stack.sh), shared by
-journal_bench.py and web_bench.py."""
+the benches, and a staff session over HTTP (archive_bench.py,
+pages_bench.py)."""
+import base64
 import contextlib
+import hashlib
+import hmac
+import http.client
 import os
+import re
 import socket
+import struct
 import subprocess
 import tempfile
+import time
+import urllib.parse
+
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
 # What web_bench.py adds to the bench cluster's postgresql.conf: the
 # registration statements' times per report come from pg_stat_statements
@@ -52,3 +63,42 @@ def throwaway_stack(repo, build, prefix, env=None, pg_conf=None):
     finally:
         subprocess.run([script, "stop", stack], capture_output=True)
         subprocess.run(["rm", "-rf", tmp])
+
+
+def totp(secret_b32, at):
+    key = base64.b32decode(secret_b32)
+    mac = hmac.new(key, struct.pack(">Q", int(at) // 30), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+class Client:
+    """A staff session over keep-alive HTTP/1.1."""
+
+    def __init__(self, url):
+        u = urllib.parse.urlsplit(url)
+        self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        self.cookies = {}
+
+    def request(self, method, path, body=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        r = self.conn.getresponse()
+        data = r.read().decode("utf-8", "replace")
+        for sc in r.headers.get_all("Set-Cookie") or []:
+            name, _, value = sc.split(";", 1)[0].partition("=")
+            if value:
+                self.cookies[name.strip()] = value.strip()
+        return r.status, data
+
+    def login(self, login, password, secret=None):
+        status, page = self.request("GET", "/staff/login")
+        token = CSRF.search(page).group(1)
+        code = totp(secret, time.time()) if secret else ""
+        body = urllib.parse.urlencode({"csrf": token, "login": login, "password": password,
+                                       "code": code})
+        status, _ = self.request("POST", "/staff/login", body)
+        if status != 303:
+            raise SystemExit(f"bench: login as {login} failed ({status})")
