@@ -26,10 +26,20 @@
 #                                 a right one with a wrong code and a right
 #                                 login, side by side (medians of LOGIN_ROUNDS,
 #                                 default 20)
-# About 6-7 minutes on 2 cores with the defaults before the archive bench,
-# which adds 2-3 to fill its million cases; smaller counts for a quick
-# look: SCAN_CASES=100000 JOURNAL_ROWS=100000 ARCHIVE_CASES=100000
-# make bench.
+#   tests/bench/pages_bench.py    the first page of the board, the archive,
+#                                 the director's and the commission's queues,
+#                                 a case page and a year of figures over
+#                                 PAGES_CASES cases (default 1,000,000), p50/p99
+#                                 and hotlined's peak RSS, PASS/MISS against
+#                                 their targets (a miss does not fail the run)
+# The benches that need many cases fill them set-based, one statement per
+# table with no trigger firing (tests/bench/fill.py): about 15 s for
+# 100,000 scan cases, 1-2 min for a million realistic ones. About 6-7
+# minutes on 2 cores with the defaults before the archive bench, plus about
+# 2 for the archive and 3-5 for the pages bench; smaller counts for a quick
+# look:
+# SCAN_CASES=100000 JOURNAL_ROWS=100000 ARCHIVE_CASES=100000
+# PAGES_CASES=100000 make bench.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$repo/build}" && pwd)
@@ -38,6 +48,7 @@ started=$(date +%s)
 count=${SCAN_CASES:-1000000}
 rows=${JOURNAL_ROWS:-1000000}
 archive_cases=${ARCHIVE_CASES:-1000000}
+pages_cases=${PAGES_CASES:-1000000}
 login_rounds=${LOGIN_ROUNDS:-20}
 
 stack=$(mktemp -d "${TMPDIR:-/tmp}/hotline-bench.XXXXXX")
@@ -77,6 +88,10 @@ cleanup
 {
 	echo "== hotline archive bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
 	/usr/bin/python3 "$repo/tests/bench/archive_bench.py" "$repo" "$build" "$archive_cases"
+} | tee -a "$out"
+{
+	echo "== hotline pages bench $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -n), $(nproc) cores"
+	/usr/bin/python3 "$repo/tests/bench/pages_bench.py" "$repo" "$build" "$pages_cases"
 	echo "bench: the whole make bench took $((($(date +%s) - started) / 60)) min $((($(date +%s) - started) % 60)) s on $(nproc) cores"
 } | tee -a "$out"
 echo "bench: figures appended to $out"
