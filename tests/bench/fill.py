@@ -11,8 +11,9 @@ scan_bench.py take more than 10 minutes for 100,000 cases: its
 `UPDATE hotline.cases SET state = ...` fired case_seals_prune_case
 (migration 0018) once per row, and each call's
 hotline.case_seals_due_mark(id) ran `WHERE p_case_id IS NULL OR c.id =
-p_case_id` as a cached generic plan, a sequential scan of every case: n
-scans of n rows. The foreign keys are triggers too and are not checked:
+p_case_id` as a generic plan, a sequential scan of every case: n scans
+of n rows (migrations/0030 reads the one case now; bulk rows still skip
+the triggers). The foreign keys are triggers too and are not checked:
 the rows below are right by construction.
 
 Registrations are one a minute back from now (a million span about two
