@@ -27,6 +27,7 @@ struct scanner {
 	struct timeval started;
 	char cursor_date[11]; /* where the last page of deadlines ahead ended */
 	long long cursor_id;
+	bool more_fresh; /* the last page of registrations to announce was full */
 };
 
 static const char sql_calendar[] =
@@ -61,14 +62,19 @@ static const char sql_upcoming_rows[] =
 		 "ORDER BY d.due_date, d.id LIMIT 2000";
 /* Triage deadlines registration opened (migrations/0010) that no scan has
  * announced yet, oldest first: each gets the compliance manager's notice
- * of a new appeal and, for a named appeal, its reply deadline. */
+ * of a new appeal and, for a named appeal, its reply deadline. A page of
+ * ANNOUNCE_PAGE, and the next scan at once while pages come full: after a
+ * flood no appeal waits minutes to be announced, and one scan's notices
+ * (about 2 KB each, all in one pipeline) keep libpq's buffers near 1 MB
+ * instead of the 4 MB 2,000 notices took (make bench, peak RSS). */
+#define ANNOUNCE_PAGE 500
 static const char sql_unannounced_rows[] =
     "SELECT d.id, c.id AS case_id, j.reg_no, j.channel, "
     "to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.met_at IS NOT NULL AS triaged, "
     "c.anonymous, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') AS registered "
     "FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
     "JOIN hotline.journal j ON j.id = c.journal_id "
-    "WHERE NOT d.announced ORDER BY d.id LIMIT 2000";
+    "WHERE NOT d.announced ORDER BY d.id LIMIT 500";
 static const char sql_announced[] = "UPDATE hotline.deadlines SET announced = true WHERE id = $1";
 static const char sql_reply_deadline[] =
     "INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis) "
@@ -174,6 +180,10 @@ static void notices_done(struct db_job *job, void *arg)
 {
 	struct scanner *s = arg;
 	s->running = false;
+	if (s->more_fresh && db_job_ok(job)) {
+		struct timeval soon = {0, 0};
+		evtimer_add(s->timer, &soon);
+	}
 	if (!db_job_ok(job))
 		log_warning(
 		    "deadline scan: queueing notices failed (SQLSTATE %s); next scan retries",
@@ -382,6 +392,7 @@ static void scan_done(struct db_job *job, void *arg)
 		queued += examine(s, out, late, &late_col, i, set, cal, today, now);
 	for (int i = 0; i < nahead; i++)
 		queued += examine(s, out, ahead, &ahead_col, i, set, cal, today, now);
+	s->more_fresh = nfresh == ANNOUNCE_PAGE;
 	/* the next scan goes on after this page, or from the start */
 	if (nahead == SCAN_PAGE) {
 		snprintf(s->cursor_date, sizeof(s->cursor_date), "%s",
