@@ -1,0 +1,20 @@
+-- 0029: the indexes the paged staff pages walk (issue 17).
+--
+-- The compliance board (staff/board.c) lists the open cases by their
+-- next open due date, 50 a page by keyset (due_date, deadline id): it
+-- walks the open deadlines in that order. The scanner (workflow/scanner.c)
+-- walks them by the same key, so this index replaces the one on due_date
+-- alone: the deadlines keep as many indexes as before, and registration
+-- writes no more entries than it did.
+CREATE INDEX deadlines_open_by_date_id ON hotline.deadlines (due_date, id) WHERE met_at IS NULL;
+DROP INDEX hotline.deadlines_open_by_date;
+
+-- The director's and the alternate's queue (staff/decisions.c): the
+-- reports awaiting a decision and the cases to order an investigation
+-- for, each by registration (case id), split by director_named, 50 a page.
+CREATE INDEX cases_awaiting_decision ON hotline.cases (director_named, id)
+	WHERE state IN ('to_director', 'acknowledged');
+CREATE INDEX cases_to_order ON hotline.cases (director_named, id)
+	WHERE state = 'investigation';
+
+INSERT INTO hotline.schema_migrations (version, name) VALUES (29, 'paged_staff_pages');
