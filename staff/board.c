@@ -21,15 +21,21 @@
  * deadline, due on the director's day, 004 p.10.6); overdue ones come
  * first because their dates are the earliest. A finished case with a
  * reporter's message nobody has opened yet stays on the board until
- * someone opens it. 50 a page by keyset, in two parts: the cases with an
- * open deadline by (due date, deadline id), walking the open deadlines in
- * the order of their index (migrations/0029), then the few with none by
- * case id. An absent filter is a NULL parameter: the statements are
- * planned with their values (unnamed), so each "IS NULL OR" folds away.
- * Over 1,000,000 open cases the first page takes about a millisecond of
- * SQL where the unpaged board took 5.4 s (docs/staff.md). */
-#define BOARD_OPEN                                                                                 \
-	"(c.state NOT IN ('closed', 'referred', 'not_considered') "                                \
+ * someone opens it; the cases with no open deadline come last, by case
+ * id. 50 a page by keyset: (due date, deadline id), then ("none", case
+ * id). An absent filter is a NULL parameter: the statements are planned
+ * with their values (unnamed), so each "IS NULL OR" folds away, and a
+ * state filter (only open states are offered) makes BOARD_OPEN true.
+ *
+ * Two ways to the same page, chosen by how many cases the filters match
+ * (counted first, capped, through the cases' indexes): over
+ * PAGER_COUNT_CAP, the page walks the open deadlines in the order of
+ * their index (migrations/0029) until it has 51 of them, which the
+ * matching cases' density keeps short; up to that, it reads the matching
+ * cases with their earliest deadline and sorts them, which a walk would
+ * not (a filter matching few cases would walk every open deadline). */
+#define BOARD_OPEN(st)                                                                             \
+	"(" st "::text IS NOT NULL OR c.state NOT IN ('closed', 'referred', 'not_considered') "    \
 	"OR c.last_reporter_message > c.messages_read_upto) "
 #define BOARD_FILTERS(ch, cat, st)                                                                 \
 	"AND (" ch "::text IS NULL OR c.channel = " ch ") AND (" cat                               \
@@ -48,38 +54,62 @@
 	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ", "             \
 	"'YYYY-MM-DD'), '') AS informed, "                                                         \
 	"hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread, "
-/* $1 today, $2-$4 channel, category, state, $5 overdue only, $6-$7 the
- * key after which the page starts, $8 how many rows */
-static const char sql_board_due[] =
+/* The walk. $1 today, $2-$4 channel, category, state, $5 overdue only,
+ * $6-$7 the key after which the page starts, $8 how many rows. */
+static const char sql_walk_due[] =
     "SELECT " BOARD_COLUMNS "to_char(p.due_date, 'YYYY-MM-DD') AS due, p.kind AS due_kind, "
     "(c.overdue OR p.due_date < $1::date) AS late, p.id AS key_id "
     "FROM (SELECT d.id, d.due_date, d.kind, d.case_id FROM hotline.deadlines d "
-    "JOIN hotline.cases c ON c.id = d.case_id WHERE " BOARD_EARLIEST
-    "AND " BOARD_OPEN BOARD_FILTERS(
-	"$2", "$3", "$4") "AND ($5::boolean IS NULL OR d.due_date < $1::date) "
-			  "AND ($6::date IS NULL OR (d.due_date, d.id) > ($6::date, "
-			  "$7::bigint)) ORDER BY d.due_date, d.id LIMIT $8) p "
-			  "JOIN hotline.cases c ON c.id = p.case_id "
-			  "JOIN hotline.journal j ON j.id = c.journal_id "
-			  "ORDER BY p.due_date, p.id";
-/* $1-$3 channel, category, state, $4 the case after which the page
- * starts, $5 how many rows */
-static const char sql_board_none[] =
+    "JOIN hotline.cases c ON c.id = d.case_id WHERE " BOARD_EARLIEST "AND " BOARD_OPEN("$4")
+	BOARD_FILTERS("$2", "$3", "$4") "AND ($5::boolean IS NULL OR d.due_date < $1::date) "
+					"AND ($6::date IS NULL OR (d.due_date, d.id) > ($6::date, "
+					"$7::bigint)) ORDER BY d.due_date, d.id LIMIT $8) p "
+					"JOIN hotline.cases c ON c.id = p.case_id "
+					"JOIN hotline.journal j ON j.id = c.journal_id "
+					"ORDER BY p.due_date, p.id";
+/* The walk's second part. $1-$3 channel, category, state, $4 the case
+ * after which the page starts, $5 how many rows. */
+static const char sql_walk_none[] =
     "SELECT " BOARD_COLUMNS "'' AS due, '' AS due_kind, c.overdue AS late, c.id AS key_id "
-    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE " BOARD_OPEN
+    "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id WHERE " BOARD_OPEN("$3")
 	BOARD_FILTERS("$1", "$2", "$3") "AND " BOARD_NO_DEADLINE
 					"AND ($4::bigint IS NULL OR c.id > $4::bigint) "
 					"ORDER BY c.id LIMIT $5";
-/* The counts, each stopped at PAGER_COUNT_CAP + 1 rows. */
-static const char sql_count_due[] =
+/* The matching cases sorted. $1-$5 as the walk's, $6-$7 the key after
+ * which the page starts ($6 NULL on the first page), $8 true when that
+ * key is a case's with no deadline ($7 its id), $9 how many rows. */
+static const char sql_sorted[] =
+    "SELECT " BOARD_COLUMNS "coalesce(to_char(p.due_date, 'YYYY-MM-DD'), '') AS due, "
+    "coalesce(p.kind, '') AS due_kind, (c.overdue OR coalesce(p.due_date < $1::date, false)) "
+    "AS late, coalesce(p.did, c.id) AS key_id "
+    "FROM (SELECT c.id, d.id AS did, d.due_date, d.kind FROM hotline.cases c "
+    "LEFT JOIN LATERAL (SELECT dd.id, dd.due_date, dd.kind FROM hotline.deadlines dd "
+    "WHERE dd.case_id = c.id AND dd.met_at IS NULL ORDER BY dd.due_date, dd.id LIMIT 1) d ON true "
+    "WHERE " BOARD_OPEN("$4") BOARD_FILTERS(
+	"$2", "$3",
+	"$4") "AND ($5::boolean IS NULL OR d.due_date < $1::date) "
+	      "AND (CASE WHEN $8::boolean THEN d.id IS NULL AND c.id > $7::bigint "
+	      "WHEN $6::date IS NULL THEN true "
+	      "ELSE d.id IS NULL OR (d.due_date, d.id) > ($6::date, $7::bigint) END) "
+	      "ORDER BY d.due_date NULLS LAST, d.id, c.id LIMIT $9) p "
+	      "JOIN hotline.cases c ON c.id = p.id JOIN hotline.journal j ON j.id = c.journal_id "
+	      "ORDER BY p.due_date NULLS LAST, p.did, c.id";
+/* How many cases the filters match but the overdue one, stopped at $4.
+ * $1-$3 channel, category, state. */
+static const char sql_count_cases[] =
+    "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.cases c WHERE " BOARD_OPEN("$3")
+	BOARD_FILTERS("$1", "$2", "$3") "LIMIT $4) x";
+/* How many of them have a duty past due, stopped at $5: by the walk (a
+ * range of the index) or by the cases. $1 today, $2-$4 the filters. */
+static const char sql_count_late_walk[] =
     "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.deadlines d "
-    "JOIN hotline.cases c ON c.id = d.case_id WHERE " BOARD_EARLIEST
-    "AND " BOARD_OPEN BOARD_FILTERS("$2", "$3",
-				    "$4") "AND ($5::boolean IS NULL OR d.due_date < $1::date) "
-					  "LIMIT $6) x";
-static const char sql_count_none[] =
-    "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.cases c WHERE " BOARD_OPEN BOARD_FILTERS(
-	"$1", "$2", "$3") "AND " BOARD_NO_DEADLINE "LIMIT $4) x";
+    "JOIN hotline.cases c ON c.id = d.case_id WHERE " BOARD_EARLIEST "AND " BOARD_OPEN("$4")
+	BOARD_FILTERS("$2", "$3", "$4") "AND d.due_date < $1::date LIMIT $5) x";
+static const char sql_count_late_cases[] =
+    "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.cases c WHERE " BOARD_OPEN("$4")
+	BOARD_FILTERS("$2", "$3", "$4") "AND EXISTS (SELECT 1 FROM hotline.deadlines d "
+					"WHERE d.case_id = c.id AND d.met_at IS NULL "
+					"AND d.due_date < $1::date) LIMIT $5) x";
 
 static const char *const channels[] = {"web", "email", "phone", "written", "in_person"};
 static const char *const categories[] = {"corruption", "conflict_of_interest", "gift",
@@ -210,17 +240,16 @@ static long count_of(PGresult *res)
 	return n;
 }
 
-/* The page's rows and count: first the cases with an open deadline after
- * the key, then (when those end on this page) the cases with none; the
- * overdue filter leaves the second part out (none of them has a duty past
- * due). False on a database error. */
-static bool board_query(struct staff_ctx *c, struct board_view *v, const char *today)
+/* The page's rows by the walk: first the cases with an open deadline
+ * after the key, then (when those end on this page) the cases with none;
+ * the overdue filter leaves the second part out (none of them has a duty
+ * past due). */
+static bool board_walk(struct staff_ctx *c, struct board_view *v, const char *today)
 {
 	const char *ch = or_null(v->channel), *cat = or_null(v->category), *st = or_null(v->state),
 		   *late = v->overdue ? "true" : NULL;
 	bool in_none = strcmp(v->after_due, "none") == 0;
-	char limit[16], cap[16];
-	snprintf(cap, sizeof(cap), "%d", PAGER_COUNT_CAP + 1);
+	char limit[16];
 	int got = 0;
 	if (!in_none) {
 		snprintf(limit, sizeof(limit), "%d", PAGER_ROWS + 1);
@@ -232,29 +261,67 @@ static bool board_query(struct staff_ctx *c, struct board_view *v, const char *t
 				    or_null(v->after_due),
 				    *v->after_due ? v->after_id : NULL,
 				    limit};
-		if (!(v->due = casefile_query(c, sql_board_due, 8, p)))
+		if (!(v->due = casefile_query(c, sql_walk_due, 8, p)))
 			return false;
 		got = PQntuples(v->due);
 	}
 	if (got <= PAGER_ROWS && !v->overdue) {
 		snprintf(limit, sizeof(limit), "%d", PAGER_ROWS + 1 - got);
 		const char *p[5] = {ch, cat, st, in_none ? v->after_id : NULL, limit};
-		if (!(v->none = casefile_query(c, sql_board_none, 5, p)))
+		if (!(v->none = casefile_query(c, sql_walk_none, 5, p)))
 			return false;
 		got += PQntuples(v->none);
 	}
 	v->more = got > PAGER_ROWS;
 	v->n = v->more ? PAGER_ROWS : got;
-	const char *q[6] = {today, ch, cat, st, late, cap};
-	long due = count_of(casefile_query(c, sql_count_due, 6, q)), none = 0;
-	if (due >= 0 && due <= PAGER_COUNT_CAP && !v->overdue) {
-		char rest[16];
-		snprintf(rest, sizeof(rest), "%ld", PAGER_COUNT_CAP + 1 - due);
-		const char *r[4] = {ch, cat, st, rest};
-		none = count_of(casefile_query(c, sql_count_none, 4, r));
+	return true;
+}
+
+/* The page's rows by sorting the (at most PAGER_COUNT_CAP) matching
+ * cases. */
+static bool board_sorted(struct staff_ctx *c, struct board_view *v, const char *today)
+{
+	bool in_none = strcmp(v->after_due, "none") == 0;
+	char limit[16];
+	snprintf(limit, sizeof(limit), "%d", PAGER_ROWS + 1);
+	const char *p[9] = {today,
+			    or_null(v->channel),
+			    or_null(v->category),
+			    or_null(v->state),
+			    v->overdue ? "true" : NULL,
+			    in_none ? NULL : or_null(v->after_due),
+			    *v->after_due ? v->after_id : NULL,
+			    in_none ? "true" : "false",
+			    limit};
+	if (!(v->due = casefile_query(c, sql_sorted, 9, p)))
+		return false;
+	int got = PQntuples(v->due);
+	v->more = got > PAGER_ROWS;
+	v->n = v->more ? PAGER_ROWS : got;
+	return true;
+}
+
+/* The count, then the page's rows the way the count chooses. False on a
+ * database error. */
+static bool board_query(struct staff_ctx *c, struct board_view *v, const char *today)
+{
+	const char *ch = or_null(v->channel), *cat = or_null(v->category), *st = or_null(v->state);
+	char cap[16];
+	snprintf(cap, sizeof(cap), "%d", PAGER_COUNT_CAP + 1);
+	const char *p[4] = {ch, cat, st, cap};
+	long cases = count_of(casefile_query(c, sql_count_cases, 4, p));
+	if (cases < 0)
+		return false;
+	bool few = cases <= PAGER_COUNT_CAP;
+	v->count = cases;
+	if (v->overdue) {
+		const char *q[5] = {today, ch, cat, st, cap};
+		v->count = count_of(
+		    casefile_query(c, few ? sql_count_late_cases : sql_count_late_walk, 5, q));
+		if (v->count < 0)
+			return false;
 	}
-	v->count = due + none;
-	return due >= 0 && none >= 0;
+	return few ? board_sorted(c, v, today) : board_walk(c, v, today);
 }
 
 /* False on a database error or out of memory; free v either way. */
@@ -278,7 +345,7 @@ static bool board_load(struct staff_ctx *c, struct board_view *v)
 	if (ok)
 		ok = (v->rows = calloc(v->n ? (size_t)v->n : 1, sizeof(*v->rows))) != NULL;
 	if (ok) {
-		int from_due = v->due ? PQntuples(v->due) : 0;
+		int from_due = v->due ? PQntuples(v->due) : 0; /* all the page's when sorted */
 		if (v->due)
 			board_rows(v, v->due, 0, cal, today);
 		if (v->none && from_due < v->n)

@@ -10,8 +10,8 @@
 
 /* Rows a page shows; each list asks for one more to know a page follows. */
 #define PAGER_ROWS 50
-/* Counts stop here: "more than 1000" costs what counting 1001 rows does. */
-#define PAGER_COUNT_CAP 1000
+/* Counts stop here: "more than 10000" costs what counting 10,001 rows does. */
+#define PAGER_COUNT_CAP 10000
 
 /* <p class="count" id="ID">: TEXT (a "%d" format) with n, or the "more
  * than PAGER_COUNT_CAP" text when n is over the cap. */
