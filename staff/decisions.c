@@ -19,6 +19,7 @@
 #include "staff/casefile.h"
 #include "staff/casepage.h"
 #include "staff/coverletter.h"
+#include "staff/pager.h"
 #include "workflow/calendar.h"
 #include "workflow/investigation.h"
 #include "workflow/procedure.h"
@@ -26,35 +27,87 @@
 
 #define DECIDERS (ROLE_BIT(ROLE_DIRECTOR) | ROLE_BIT(ROLE_ALTERNATE))
 
-/* $2: true for the alternate's queue (director-named cases only). */
+/* Four lists, each 50 a page by its own keyset (the next page's link
+ * carries its last row's key in its own parameters, and the other lists
+ * start over), each with its count stopped at PAGER_COUNT_CAP + 1. In
+ * every statement $1 is true for the alternate's queue (director-named
+ * cases only).
+ *
+ * The reports awaiting a decision, by registration (case id): their
+ * deadline, the director's notice, falls on the day after registration
+ * (004 p.10.6), so the oldest, overdue ones, come first, as the order by
+ * due date did; an index per director_named (migrations/0029) gives the
+ * page without reading the rest. $2 today, $3 the case after which the
+ * page starts, $4 how many rows. */
 static const char sql_queue[] =
     "SELECT j.reg_no, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') "
     "AS registered, c.state, c.category, coalesce(to_char(d.due_date, 'YYYY-MM-DD'), '') "
     "AS due, d.met_at IS NOT NULL AS met, "
-    "(c.overdue OR coalesce(d.due_date < $1::date, false)) AS late "
+    "(c.overdue OR coalesce(d.due_date < $2::date, false)) AS late, c.id AS key_id "
     "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
     "LEFT JOIN hotline.deadlines d ON d.case_id = c.id AND d.kind = 'director_notice' "
-    "WHERE c.state IN ('to_director', 'acknowledged') AND c.director_named = $2::boolean "
-    "ORDER BY late DESC, d.due_date NULLS LAST, j.id";
+    "WHERE c.state IN ('to_director', 'acknowledged') AND c.director_named = $1::boolean "
+    "AND ($3::bigint IS NULL OR c.id > $3::bigint) ORDER BY c.id LIMIT $4";
+static const char sql_queue_count[] =
+    "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.cases c "
+    "WHERE c.state IN ('to_director', 'acknowledged') AND c.director_named = $1::boolean "
+    "LIMIT $2) x";
+/* Whether an investigation's case is in the user's queue. The pages ask
+ * EXISTS, which PostgreSQL runs either way round: per investigation in the
+ * order of an index for the director, from the few director-named cases'
+ * index (migrations/0029) for the alternate. The director's counts read
+ * the flag per investigation instead (a scalar subquery): as a semi-join
+ * PostgreSQL would hash every case to count a few thousand rows. */
+#define NAMED_EXISTS                                                                               \
+	"EXISTS (SELECT 1 FROM hotline.cases c WHERE c.id = i.case_id "                            \
+	"AND c.director_named = $1::boolean) "
+#define NAMED_SCALAR                                                                               \
+	"(SELECT c.director_named FROM hotline.cases c WHERE c.id = i.case_id) = $1::boolean "
+#define RUNNING "i.state IN ('ordered', 'in_progress', 'conclusion_drafted') "
+#define TO_RULE "i.state IN ('submitted', 'decided', 'measures_adopted') "
+/* The running investigations the decider may extend, by due date.
+ * $2-$3 the key after which the page starts, $4 how many rows. */
 static const char sql_running[] =
-    "SELECT j.reg_no, i.order_no, to_char(i.due_date, 'YYYY-MM-DD') AS due, i.state, "
-    "i.extended "
-    "FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
-    "JOIN hotline.journal j ON j.id = c.journal_id "
-    "WHERE i.state IN ('ordered', 'in_progress', 'conclusion_drafted') "
-    "AND c.director_named = $1::boolean ORDER BY i.due_date, j.id";
+    "SELECT j.reg_no, p.order_no, to_char(p.due_date, 'YYYY-MM-DD') AS due, p.state, "
+    "p.extended, p.id AS key_id FROM (SELECT i.id, i.case_id, i.order_no, i.due_date, i.state, "
+    "i.extended FROM hotline.investigations i WHERE " RUNNING "AND " NAMED_EXISTS
+    "AND ($2::date IS NULL OR (i.due_date, i.id) > ($2::date, $3::bigint)) "
+    "ORDER BY i.due_date, i.id LIMIT $4) p JOIN hotline.cases c ON c.id = p.case_id "
+    "JOIN hotline.journal j ON j.id = c.journal_id ORDER BY p.due_date, p.id";
+static const char *const sql_running_count[2] = {
+    "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.investigations i WHERE " RUNNING
+    "AND " NAMED_SCALAR "LIMIT $2) x",
+    "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.investigations i WHERE " RUNNING
+    "AND " NAMED_EXISTS "LIMIT $2) x"};
 /* Conclusions the commission submitted, and decided ones whose measures or
- * close are still to be recorded: management's part (004 p.7.11). */
+ * close are still to be recorded: management's part (004 p.7.11), by
+ * submission. $2 the investigation after which the page starts (its key
+ * is read from it), $3 how many rows. */
 static const char sql_to_rule[] =
-    "SELECT j.reg_no, i.state FROM hotline.investigations i "
-    "JOIN hotline.cases c ON c.id = i.case_id JOIN hotline.journal j ON j.id = c.journal_id "
-    "WHERE i.state IN ('submitted', 'decided', 'measures_adopted') "
-    "AND c.director_named = $1::boolean ORDER BY i.submitted_at, j.id";
+    "SELECT j.reg_no, p.state, p.id AS key_id FROM (SELECT i.id, i.case_id, i.state, "
+    "coalesce(i.submitted_at, '-infinity') AS at FROM hotline.investigations i "
+    "WHERE " TO_RULE "AND " NAMED_EXISTS "AND ($2::bigint IS NULL OR "
+    "(coalesce(i.submitted_at, '-infinity'), i.id) > (SELECT coalesce(a.submitted_at, "
+    "'-infinity'), a.id FROM hotline.investigations a WHERE a.id = $2::bigint)) "
+    "ORDER BY coalesce(i.submitted_at, '-infinity'), i.id LIMIT $3) p "
+    "JOIN hotline.cases c ON c.id = p.case_id JOIN hotline.journal j ON j.id = c.journal_id "
+    "ORDER BY p.at, p.id";
+static const char *const sql_to_rule_count[2] = {
+    "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.investigations i WHERE " TO_RULE
+    "AND " NAMED_SCALAR "LIMIT $2) x",
+    "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.investigations i WHERE " TO_RULE
+    "AND " NAMED_EXISTS "LIMIT $2) x"};
+/* Cases the decider sent to investigation without an order yet, by case
+ * id. $2 the case after which the page starts, $3 how many rows. */
+#define ORDER_WHERE                                                                                \
+	"c.state = 'investigation' AND c.director_named = $1::boolean "                            \
+	"AND NOT EXISTS (SELECT 1 FROM hotline.investigations i WHERE i.case_id = c.id) "
 static const char sql_to_order[] =
-    "SELECT j.reg_no FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
-    "WHERE c.state = 'investigation' AND c.director_named = $1::boolean "
-    "AND NOT EXISTS (SELECT 1 FROM hotline.investigations i WHERE i.case_id = c.id) "
-    "ORDER BY j.id";
+    "SELECT j.reg_no, c.id AS key_id FROM hotline.cases c "
+    "JOIN hotline.journal j ON j.id = c.journal_id WHERE " ORDER_WHERE
+    "AND ($2::bigint IS NULL OR c.id > $2::bigint) ORDER BY c.id LIMIT $3";
+static const char sql_to_order_count[] =
+    "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.cases c WHERE " ORDER_WHERE "LIMIT $2) x";
 
 /* Which queue the user's roles give: the director's rule wins. */
 static const char *alternate_queue(const struct staff_ctx *c)
@@ -73,11 +126,15 @@ static void case_link(struct staff_ctx *c, const char *reg_no)
 
 /* The queue page's data, read before any of it is written: the reports
  * awaiting a decision (res), the running investigations (run), those to
- * order (ord) and to rule on (rule). queue_free() releases it. */
+ * order (ord) and to rule on (rule), each one page with its count and
+ * whether a page follows. queue_free() releases it. */
 struct queue_view {
 	char today[11];
 	struct calendar *cal;
 	PGresult *res, *run, *ord, *rule;
+	long n_res, n_run, n_ord, n_rule;	     /* the counts */
+	int rows_res, rows_run, rows_ord, rows_rule; /* rows shown */
+	bool paged;				     /* the page is not the first of each list */
 };
 
 static void queue_free(struct queue_view *q)
@@ -89,23 +146,83 @@ static void queue_free(struct queue_view *q)
 	calendar_free(q->cal);
 }
 
+/* A capped count: the first column of res's one row, -1 on an error. */
+static long count_of(PGresult *res)
+{
+	long n = res && PQntuples(res) == 1 ? strtol(PQgetvalue(res, 0, db_col(res, "n")), NULL, 10)
+					    : -1;
+	PQclear(res);
+	return n;
+}
+
+/* The rows shown of a page asked with one more than PAGER_ROWS. */
+static int shown(const PGresult *res)
+{
+	int n = PQntuples(res);
+	return n > PAGER_ROWS ? PAGER_ROWS : n;
+}
+
+/* The request's key parameter NAME when it is digits (or a date, for
+ * date_ok), else NULL: a key that is not one starts the list over. */
+static const char *key_arg(struct staff_ctx *c, const char *name, bool date)
+{
+	const char *v = staff_arg(c, name);
+	return (date ? pager_date_ok(v) : pager_id_ok(v)) ? v : NULL;
+}
+
 /* False (all released) on a database error. */
 static bool queue_load(struct staff_ctx *c, struct queue_view *q)
 {
 	memset(q, 0, sizeof(*q));
 	casefile_today(c, q->today);
 	q->cal = wfdb_calendar(c->db, NULL);
-	const char *v[2] = {q->today, alternate_queue(c)};
-	const char *w[1] = {alternate_queue(c)};
-	q->res = q->cal ? casefile_query(c, sql_queue, 2, v) : NULL;
-	q->run = q->res ? casefile_query(c, sql_running, 1, w) : NULL;
-	q->ord = q->run ? casefile_query(c, sql_to_order, 1, w) : NULL;
-	q->rule = q->ord ? casefile_query(c, sql_to_rule, 1, w) : NULL;
-	if (!q->rule) {
+	const char *alt = alternate_queue(c);
+	char limit[16], cap[16];
+	snprintf(limit, sizeof(limit), "%d", PAGER_ROWS + 1);
+	snprintf(cap, sizeof(cap), "%d", PAGER_COUNT_CAP + 1);
+	const char *after = key_arg(c, "after", false), *run_due = key_arg(c, "run_due", true),
+		   *run_id = key_arg(c, "run_id", false),
+		   *order_after = key_arg(c, "order_after", false),
+		   *rule_after = key_arg(c, "rule_after", false);
+	if (!run_due || !run_id)
+		run_due = run_id = NULL;
+	q->paged = after || run_due || order_after || rule_after;
+	const char *v[4] = {alt, q->today, after, limit};
+	const char *w[4] = {alt, run_due, run_id, limit};
+	const char *o[3] = {alt, order_after, limit};
+	const char *r[3] = {alt, rule_after, limit};
+	const char *k[2] = {alt, cap};
+	q->res = q->cal ? casefile_query(c, sql_queue, 4, v) : NULL;
+	q->run = q->res ? casefile_query(c, sql_running, 4, w) : NULL;
+	q->ord = q->run ? casefile_query(c, sql_to_order, 3, o) : NULL;
+	q->rule = q->ord ? casefile_query(c, sql_to_rule, 3, r) : NULL;
+	if (q->rule) {
+		q->n_res = count_of(casefile_query(c, sql_queue_count, 2, k));
+		bool named = strcmp(alt, "true") == 0;
+		q->n_run = count_of(casefile_query(c, sql_running_count[named], 2, k));
+		q->n_ord = count_of(casefile_query(c, sql_to_order_count, 2, k));
+		q->n_rule = count_of(casefile_query(c, sql_to_rule_count[named], 2, k));
+	}
+	if (!q->rule || q->n_res < 0 || q->n_run < 0 || q->n_ord < 0 || q->n_rule < 0) {
 		queue_free(q);
 		return false;
 	}
+	q->rows_res = shown(q->res);
+	q->rows_run = shown(q->run);
+	q->rows_ord = shown(q->ord);
+	q->rows_rule = shown(q->rule);
 	return true;
+}
+
+/* A list's count and links: the first page's (when any list is paged)
+ * and the next page's after its last row, keyed by key_params. */
+static void queue_pages(struct staff_ctx *c, const struct queue_view *q, const char *id,
+			const PGresult *res, const char *next_query)
+{
+	char next[256];
+	snprintf(next, sizeof(next), "/staff/decisions?%s", next_query ? next_query : "");
+	pager_nav(c, id, q->paged ? "/staff/decisions" : NULL,
+		  PQntuples(res) > PAGER_ROWS && next_query ? next : NULL);
 }
 
 static void queue_put(struct staff_ctx *c, const struct queue_view *q)
@@ -122,7 +239,9 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 								 : M_QUEUE_HINT_ALTERNATE);
 	staff_html(c, "</p>\n");
 	casepage_section(c, "awaiting", M_QUEUE_AWAITING);
-	int n = PQntuples(res);
+	int n = q->rows_res;
+	if (q->n_res > 0)
+		pager_count(c, "queue-count", M_QUEUE_COUNT, q->n_res);
 	if (n == 0) {
 		staff_html(c, "<p id=\"queue-empty\">");
 		staff_text(c, M_QUEUE_EMPTY);
@@ -185,23 +304,34 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 	}
 	if (n > 0)
 		staff_html(c, "</ul>\n");
+	char key[128];
+	if (n > 0)
+		snprintf(key, sizeof(key), "after=%s",
+			 PQgetvalue(res, n - 1, db_col(res, "key_id")));
+	queue_pages(c, q, "queue", res, n > 0 ? key : NULL);
 	staff_html(c, "</section>\n");
-	if (PQntuples(ord) > 0) {
+	if (q->rows_ord > 0) {
 		casepage_section(c, "to-order", M_ORDER_TITLE);
+		pager_count(c, "to-order-count", M_QUEUE_LIST_COUNT, q->n_ord);
 		staff_html(c, "<ul>\n");
 		int o_reg_no = db_col(ord, "reg_no");
-		for (int i = 0; i < PQntuples(ord); i++) {
+		for (int i = 0; i < q->rows_ord; i++) {
 			staff_html(c, "<li>");
 			case_link(c, PQgetvalue(ord, i, o_reg_no));
 			staff_html(c, "</li>\n");
 		}
-		staff_html(c, "</ul>\n</section>\n");
+		staff_html(c, "</ul>\n");
+		snprintf(key, sizeof(key), "order_after=%s",
+			 PQgetvalue(ord, q->rows_ord - 1, db_col(ord, "key_id")));
+		queue_pages(c, q, "to-order", ord, key);
+		staff_html(c, "</section>\n");
 	}
-	if (PQntuples(rule) > 0) {
+	if (q->rows_rule > 0) {
 		casepage_section(c, "to-rule", M_QUEUE_TO_RULE);
+		pager_count(c, "to-rule-count", M_QUEUE_LIST_COUNT, q->n_rule);
 		staff_html(c, "<ul id=\"rulings\">\n");
 		int r_reg_no = db_col(rule, "reg_no"), r_state = db_col(rule, "state");
-		for (int i = 0; i < PQntuples(rule); i++) {
+		for (int i = 0; i < q->rows_rule; i++) {
 			staff_html(c, "<li>");
 			case_link(c, PQgetvalue(rule, i, r_reg_no));
 			staff_html(c, " &middot; ");
@@ -216,10 +346,16 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 			staff_text(c, M_QUEUE_OPEN);
 			staff_html(c, "</a></li>\n");
 		}
-		staff_html(c, "</ul>\n</section>\n");
+		staff_html(c, "</ul>\n");
+		snprintf(key, sizeof(key), "rule_after=%s",
+			 PQgetvalue(rule, q->rows_rule - 1, db_col(rule, "key_id")));
+		queue_pages(c, q, "to-rule", rule, key);
+		staff_html(c, "</section>\n");
 	}
 	casepage_section(c, "running", M_QUEUE_RUNNING);
-	if (PQntuples(run) == 0) {
+	if (q->n_run > 0)
+		pager_count(c, "running-count", M_QUEUE_LIST_COUNT, q->n_run);
+	if (q->rows_run == 0) {
 		staff_html(c, "<p>");
 		staff_text(c, M_CASE_NO_INVESTIGATION);
 		staff_html(c, "</p>\n");
@@ -228,7 +364,7 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 	}
 	int u_reg_no = db_col(run, "reg_no"), u_order_no = db_col(run, "order_no");
 	int u_due = db_col(run, "due"), u_extended = db_col(run, "extended");
-	for (int i = 0; i < PQntuples(run); i++) {
+	for (int i = 0; i < q->rows_run; i++) {
 		const char *due = PQgetvalue(run, i, u_due);
 		staff_html(c, "<li>");
 		case_link(c, PQgetvalue(run, i, u_reg_no));
@@ -256,8 +392,13 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 		staff_text(c, M_EXT_TITLE);
 		staff_html(c, "</a></li>\n");
 	}
-	if (PQntuples(run) > 0)
+	if (q->rows_run > 0) {
 		staff_html(c, "</ul>\n");
+		int last = q->rows_run - 1;
+		snprintf(key, sizeof(key), "run_due=%s&run_id=%s", PQgetvalue(run, last, u_due),
+			 PQgetvalue(run, last, db_col(run, "key_id")));
+	}
+	queue_pages(c, q, "running", run, q->rows_run > 0 ? key : NULL);
 	staff_html(c, "</section>\n");
 	staff_page_end(c);
 }
