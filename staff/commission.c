@@ -17,6 +17,7 @@
 #include "staff/seals.h"
 #include "staff/board.h"
 #include "staff/casepage.h"
+#include "staff/pager.h"
 #include "staff/refusal.h"
 #include "staff/sealedtext.h"
 #include "workflow/calendar.h"
@@ -122,9 +123,22 @@ static void put_days_left(struct staff_ctx *c, const struct calendar *cal, const
 
 /* --- the list --- */
 
-/* The list from its rows (sql_list) and the calendar, read before. */
-static void list_put(struct staff_ctx *c, const PGresult *res, const struct calendar *cal)
+/* One page of the member's investigations (sql_list's rows, one more
+ * than shown when a page follows), its count, the calendar and whether it
+ * is not the first page, all read before. */
+struct list_view {
+	PGresult *res;
+	struct calendar *cal;
+	long count;
+	int n;	   /* rows shown */
+	bool more; /* a page follows */
+	bool paged;
+};
+
+static void list_put(struct staff_ctx *c, const struct list_view *w)
 {
+	const PGresult *res = w->res;
+	const struct calendar *cal = w->cal;
 	staff_page_begin(c, i18n(c->lang, M_COMM_TITLE));
 	casepage_stylesheet(c);
 	staff_html(c, "<h1>");
@@ -132,11 +146,13 @@ static void list_put(struct staff_ctx *c, const PGresult *res, const struct cale
 	staff_html(c, "</h1>\n<p class=\"hint\">");
 	staff_text(c, M_COMM_INTRO);
 	staff_html(c, "</p>\n");
-	int n = PQntuples(res);
+	int n = w->n;
 	if (n == 0) {
 		staff_html(c, "<p id=\"no-investigations\">");
 		staff_text(c, M_COMM_NONE);
 		staff_html(c, "</p>\n");
+	} else {
+		pager_count(c, "investigations-count", M_COMM_COUNT, w->count);
 	}
 	staff_html(c, "<ul class=\"cards\" id=\"investigations\">\n");
 	int reg_no_col = db_col(res, "reg_no"), state_col = db_col(res, "state");
@@ -187,39 +203,79 @@ static void list_put(struct staff_ctx *c, const PGresult *res, const struct cale
 		staff_html(c, "</li>\n");
 	}
 	staff_html(c, "</ul>\n");
+	/* the next page's key: the last row's (closed, due date, id); each
+	 * value is 0/1, a date or digits, so nothing needs URL encoding */
+	char next[160];
+	if (w->more) {
+		int last = n - 1;
+		snprintf(next, sizeof(next),
+			 "/staff/commission?after_closed=%s&after_due=%s&after_id=%s",
+			 strcmp(PQgetvalue(res, last, state_col), "closed") == 0 ? "1" : "0",
+			 PQgetvalue(res, last, due_date),
+			 PQgetvalue(res, last, db_col(res, "key_id")));
+	}
+	pager_nav(c, "investigations", w->paged ? "/staff/commission" : NULL,
+		  w->more ? next : NULL);
 	staff_page_end(c);
 }
 
+/* The member's investigations, running first, then by due date, 50 a
+ * page by keyset ($2-$4: the closed flag, due date and id of the row the
+ * page starts after; $5 how many rows): a member sits on few of them, and
+ * the page reads only its own rows through commission_members_user. */
 static void list(struct staff_ctx *c)
 {
 	static const char sql_list[] =
-	    "SELECT j.reg_no, i.order_no, to_char(i.order_date, 'YYYY-MM-DD') AS order_date, "
-	    "i.state, to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.extended, "
-	    "(SELECT count(*) FROM hotline.material_requests r WHERE r.investigation_id = i.id "
+	    "SELECT j.reg_no, p.order_no, to_char(p.order_date, 'YYYY-MM-DD') AS order_date, "
+	    "p.state, to_char(p.due_date, 'YYYY-MM-DD') AS due_date, p.extended, p.id AS key_id, "
+	    "(SELECT count(*) FROM hotline.material_requests r WHERE r.investigation_id = p.id "
 	    "AND r.received_at IS NULL) AS open_requests, "
 	    "hotline.case_unread_messages(c.id, c.messages_read_upto) + coalesce((SELECT "
 	    "sum(hotline.case_unread_messages(a.id, a.messages_read_upto)) FROM "
 	    "hotline.related_appeals r JOIN hotline.cases a ON a.id = r.case_id "
-	    "WHERE r.investigation_id = i.id), 0) AS unread "
-	    "FROM hotline.investigations i JOIN hotline.cases c ON c.id = i.case_id "
-	    "JOIN hotline.journal j ON j.id = c.journal_id JOIN hotline.commission_members m "
+	    "WHERE r.investigation_id = p.id), 0) AS unread "
+	    "FROM (SELECT i.id, i.case_id, i.order_no, i.order_date, i.state, i.due_date, "
+	    "i.extended FROM hotline.investigations i JOIN hotline.commission_members m "
 	    "ON m.investigation_id = i.id WHERE m.staff_user_id = $1::bigint "
-	    "ORDER BY i.state = 'closed', i.due_date, j.reg_no";
-	char uid[24];
+	    "AND ($2::boolean IS NULL OR (i.state = 'closed', i.due_date, i.id) > "
+	    "($2::boolean, $3::date, $4::bigint)) "
+	    "ORDER BY i.state = 'closed', i.due_date, i.id LIMIT $5) p "
+	    "JOIN hotline.cases c ON c.id = p.case_id JOIN hotline.journal j ON j.id = "
+	    "c.journal_id "
+	    "ORDER BY p.state = 'closed', p.due_date, p.id";
+	static const char sql_count[] =
+	    "SELECT count(*) AS n FROM (SELECT 1 FROM hotline.commission_members m "
+	    "WHERE m.staff_user_id = $1::bigint LIMIT $2) x";
+	char uid[24], limit[16], cap[16];
 	user_id_text(c, uid);
-	const char *p[1] = {uid};
+	snprintf(limit, sizeof(limit), "%d", PAGER_ROWS + 1);
+	snprintf(cap, sizeof(cap), "%d", PAGER_COUNT_CAP + 1);
+	const char *closed = staff_arg(c, "after_closed"), *due = staff_arg(c, "after_due"),
+		   *id = staff_arg(c, "after_id");
+	bool keyed = (strcmp(closed, "0") == 0 || strcmp(closed, "1") == 0) && pager_date_ok(due) &&
+		     pager_id_ok(id);
+	const char *p[5] = {uid, keyed ? (*closed == '1' ? "true" : "false") : NULL,
+			    keyed ? due : NULL, keyed ? id : NULL, limit};
+	const char *k[2] = {uid, cap};
 	struct wf_error e = {0};
-	PGresult *res = wfdb_exec(c->db, sql_list, 1, p, &e);
-	struct calendar *cal = res ? wfdb_calendar(c->db, &e) : NULL;
-	if (!res || !cal) {
-		PQclear(res);
-		calendar_free(cal);
+	struct list_view w = {.paged = keyed};
+	w.res = wfdb_exec(c->db, sql_list, 5, p, &e);
+	PGresult *count = w.res ? wfdb_exec(c->db, sql_count, 2, k, &e) : NULL;
+	w.cal = count ? wfdb_calendar(c->db, &e) : NULL;
+	if (!w.res || !count || !w.cal || PQntuples(count) != 1) {
+		PQclear(w.res);
+		PQclear(count);
+		calendar_free(w.cal);
 		staff_error(c, STATUS_UNAVAILABLE, M_STAFF_DB_DOWN_TITLE, M_STAFF_DB_DOWN);
 		return;
 	}
-	list_put(c, res, cal);
-	PQclear(res);
-	calendar_free(cal);
+	w.count = strtol(PQgetvalue(count, 0, db_col(count, "n")), NULL, 10);
+	PQclear(count);
+	w.more = PQntuples(w.res) > PAGER_ROWS;
+	w.n = w.more ? PAGER_ROWS : PQntuples(w.res);
+	list_put(c, &w);
+	PQclear(w.res);
+	calendar_free(w.cal);
 }
 
 /* --- one investigation --- */
