@@ -54,19 +54,36 @@
 	"coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ", "             \
 	"'YYYY-MM-DD'), '') AS informed, "                                                         \
 	"hotline.case_unread_messages(c.id, c.messages_read_upto) AS unread, "
-/* The walk. $1 today, $2-$4 channel, category, state, $5 overdue only,
- * $6-$7 the key after which the page starts, $8 how many rows. */
+/* The walk, a stretch of the open deadlines at a time: where the next
+ * WALK_STRETCH of them end ($1 today, $2 overdue only, $3-$4 the key
+ * after which the stretch starts, $5 its length), then the page's rows
+ * among them ($1 today, $2-$4 channel, category, state, $5 overdue only,
+ * $6-$7 the key after which the page starts, $8-$9 the stretch's last
+ * key, $10 how many rows). Each stretch costs what its length does, so a
+ * filter whose cases are rare among the deadlines cannot make one page
+ * walk them all. */
+#define WALK_STRETCH "5000"
+#define WALK_STRETCHES 4
+static const char sql_walk_edge[] =
+    "SELECT to_char(x.due_date, 'YYYY-MM-DD') AS due, x.id, x.n FROM (SELECT d.due_date, d.id, "
+    "count(*) OVER () AS n, row_number() OVER (ORDER BY d.due_date DESC, d.id DESC) AS r "
+    "FROM (SELECT d.due_date, d.id FROM hotline.deadlines d WHERE d.met_at IS NULL "
+    "AND ($2::boolean IS NULL OR d.due_date < $1::date) "
+    "AND ($3::date IS NULL OR (d.due_date, d.id) > ($3::date, $4::bigint)) "
+    "ORDER BY d.due_date, d.id LIMIT $5) d) x WHERE x.r = 1";
 static const char sql_walk_due[] =
     "SELECT " BOARD_COLUMNS "to_char(p.due_date, 'YYYY-MM-DD') AS due, p.kind AS due_kind, "
     "(c.overdue OR p.due_date < $1::date) AS late, p.id AS key_id "
     "FROM (SELECT d.id, d.due_date, d.kind, d.case_id FROM hotline.deadlines d "
     "JOIN hotline.cases c ON c.id = d.case_id WHERE " BOARD_EARLIEST "AND " BOARD_OPEN("$4")
-	BOARD_FILTERS("$2", "$3", "$4") "AND ($5::boolean IS NULL OR d.due_date < $1::date) "
-					"AND ($6::date IS NULL OR (d.due_date, d.id) > ($6::date, "
-					"$7::bigint)) ORDER BY d.due_date, d.id LIMIT $8) p "
-					"JOIN hotline.cases c ON c.id = p.case_id "
-					"JOIN hotline.journal j ON j.id = c.journal_id "
-					"ORDER BY p.due_date, p.id";
+	BOARD_FILTERS("$2", "$3",
+		      "$4") "AND ($5::boolean IS NULL OR d.due_date < $1::date) "
+			    "AND ($6::date IS NULL OR (d.due_date, d.id) > ($6::date, "
+			    "$7::bigint)) AND (d.due_date, d.id) <= ($8::date, $9::bigint) "
+			    "ORDER BY d.due_date, d.id LIMIT $10) p "
+			    "JOIN hotline.cases c ON c.id = p.case_id "
+			    "JOIN hotline.journal j ON j.id = c.journal_id "
+			    "ORDER BY p.due_date, p.id";
 /* The walk's second part. $1-$3 channel, category, state, $4 the case
  * after which the page starts, $5 how many rows. */
 static const char sql_walk_none[] =
@@ -184,7 +201,8 @@ struct board_view {
 	const char *channel, *category, *state; /* "" for all */
 	bool overdue;				/* only cases with a duty past due */
 	const char *after_due, *after_id;	/* the key the page starts after, or "" */
-	PGresult *due, *none;
+	PGresult *due[WALK_STRETCHES];		/* the rows with a deadline, by stretch */
+	PGresult *none;
 	struct board_row *rows;
 	int n;	    /* rows shown, at most PAGER_ROWS */
 	bool more;  /* a page follows the last row */
@@ -194,7 +212,8 @@ struct board_view {
 static void board_view_free(struct board_view *v)
 {
 	free(v->rows);
-	PQclear(v->due);
+	for (int i = 0; i < WALK_STRETCHES; i++)
+		PQclear(v->due[i]);
 	PQclear(v->none);
 }
 
@@ -241,29 +260,60 @@ static long count_of(PGresult *res)
 }
 
 /* The page's rows by the walk: first the cases with an open deadline
- * after the key, then (when those end on this page) the cases with none;
- * the overdue filter leaves the second part out (none of them has a duty
- * past due). */
-static bool board_walk(struct staff_ctx *c, struct board_view *v, const char *today)
+ * after the key, a stretch at a time, then (when those end on this page)
+ * the cases with none; the overdue filter leaves the second part out
+ * (none of them has a duty past due). *walked is false when
+ * WALK_STRETCHES stretches did not fill the page: the matching cases are
+ * rare among the deadlines, and sorting them is the way then. */
+static bool board_walk(struct staff_ctx *c, struct board_view *v, const char *today, bool *walked)
 {
 	const char *ch = or_null(v->channel), *cat = or_null(v->category), *st = or_null(v->state),
 		   *late = v->overdue ? "true" : NULL;
-	bool in_none = strcmp(v->after_due, "none") == 0;
-	char limit[16];
+	bool in_none = strcmp(v->after_due, "none") == 0, ended = in_none;
+	char limit[16], key_due[11] = "", key_id[24] = "";
+	if (!in_none && *v->after_due) {
+		snprintf(key_due, sizeof(key_due), "%s", v->after_due);
+		snprintf(key_id, sizeof(key_id), "%s", v->after_id);
+	}
 	int got = 0;
-	if (!in_none) {
-		snprintf(limit, sizeof(limit), "%d", PAGER_ROWS + 1);
-		const char *p[8] = {today,
-				    ch,
-				    cat,
-				    st,
-				    late,
-				    or_null(v->after_due),
-				    *v->after_due ? v->after_id : NULL,
-				    limit};
-		if (!(v->due = casefile_query(c, sql_walk_due, 8, p)))
+	*walked = true;
+	for (int i = 0; !ended && got <= PAGER_ROWS; i++) {
+		if (i == WALK_STRETCHES) {
+			*walked = false;
+			return true;
+		}
+		const char *e[5] = {today, late, *key_due ? key_due : NULL, *key_id ? key_id : NULL,
+				    WALK_STRETCH};
+		PGresult *edge = casefile_query(c, sql_walk_edge, 5, e);
+		if (!edge)
 			return false;
-		got = PQntuples(v->due);
+		if (PQntuples(edge) == 0) { /* no open deadline left */
+			PQclear(edge);
+			break;
+		}
+		char upto_due[11], upto_id[24];
+		snprintf(upto_due, sizeof(upto_due), "%s",
+			 PQgetvalue(edge, 0, db_col(edge, "due")));
+		snprintf(upto_id, sizeof(upto_id), "%s", PQgetvalue(edge, 0, db_col(edge, "id")));
+		ended = strtol(PQgetvalue(edge, 0, db_col(edge, "n")), NULL, 10) <
+			strtol(WALK_STRETCH, NULL, 10);
+		PQclear(edge);
+		snprintf(limit, sizeof(limit), "%d", PAGER_ROWS + 1 - got);
+		const char *p[10] = {today,
+				     ch,
+				     cat,
+				     st,
+				     late,
+				     *key_due ? key_due : NULL,
+				     *key_id ? key_id : NULL,
+				     upto_due,
+				     upto_id,
+				     limit};
+		if (!(v->due[i] = casefile_query(c, sql_walk_due, 10, p)))
+			return false;
+		got += PQntuples(v->due[i]);
+		snprintf(key_due, sizeof(key_due), "%s", upto_due);
+		snprintf(key_id, sizeof(key_id), "%s", upto_id);
 	}
 	if (got <= PAGER_ROWS && !v->overdue) {
 		snprintf(limit, sizeof(limit), "%d", PAGER_ROWS + 1 - got);
@@ -293,9 +343,9 @@ static bool board_sorted(struct staff_ctx *c, struct board_view *v, const char *
 			    *v->after_due ? v->after_id : NULL,
 			    in_none ? "true" : "false",
 			    limit};
-	if (!(v->due = casefile_query(c, sql_sorted, 9, p)))
+	if (!(v->due[0] = casefile_query(c, sql_sorted, 9, p)))
 		return false;
-	int got = PQntuples(v->due);
+	int got = PQntuples(v->due[0]);
 	v->more = got > PAGER_ROWS;
 	v->n = v->more ? PAGER_ROWS : got;
 	return true;
@@ -321,7 +371,19 @@ static bool board_query(struct staff_ctx *c, struct board_view *v, const char *t
 		if (v->count < 0)
 			return false;
 	}
-	return few ? board_sorted(c, v, today) : board_walk(c, v, today);
+	bool walked = false;
+	if (!few && !board_walk(c, v, today, &walked))
+		return false;
+	if (walked)
+		return true;
+	/* the stretches' rows are not used: the page is sorted from its key */
+	for (int i = 0; i < WALK_STRETCHES; i++) {
+		PQclear(v->due[i]);
+		v->due[i] = NULL;
+	}
+	PQclear(v->none);
+	v->none = NULL;
+	return board_sorted(c, v, today);
 }
 
 /* False on a database error or out of memory; free v either way. */
@@ -345,11 +407,15 @@ static bool board_load(struct staff_ctx *c, struct board_view *v)
 	if (ok)
 		ok = (v->rows = calloc(v->n ? (size_t)v->n : 1, sizeof(*v->rows))) != NULL;
 	if (ok) {
-		int from_due = v->due ? PQntuples(v->due) : 0; /* all the page's when sorted */
-		if (v->due)
-			board_rows(v, v->due, 0, cal, today);
-		if (v->none && from_due < v->n)
-			board_rows(v, v->none, from_due, cal, today);
+		int at = 0;
+		for (int i = 0; i < WALK_STRETCHES; i++) {
+			if (v->due[i]) {
+				board_rows(v, v->due[i], at, cal, today);
+				at += PQntuples(v->due[i]);
+			}
+		}
+		if (v->none && at < v->n)
+			board_rows(v, v->none, at, cal, today);
 	}
 	calendar_free(cal);
 	return ok;
