@@ -4,10 +4,17 @@
 -- next open due date, 50 a page by keyset (due_date, deadline id): it
 -- walks the open deadlines in that order. The scanner (workflow/scanner.c)
 -- walks them by the same key, so this index replaces the one on due_date
--- alone: the deadlines keep as many indexes as before, and registration
--- writes no more entries than it did.
+-- alone.
 CREATE INDEX deadlines_open_by_date_id ON hotline.deadlines (due_date, id) WHERE met_at IS NULL;
 DROP INDEX hotline.deadlines_open_by_date;
+-- A case's open deadlines by date: the board's earliest deadline of a
+-- case in one probe, when it sorts the few cases a filter matches and
+-- when its walk checks that a deadline is its case's earliest. Over
+-- 1,000,000 cases, state=investigation (19,886 cases) fell from 158 to
+-- 77 ms. One more index entry per deadline opened (registration opens
+-- one), a few microseconds against half a millisecond per report.
+CREATE INDEX deadlines_open_by_case ON hotline.deadlines (case_id, due_date, id) INCLUDE (kind)
+	WHERE met_at IS NULL;
 
 -- The director's and the alternate's queue (staff/decisions.c): the
 -- reports awaiting a decision and the cases to order an investigation
