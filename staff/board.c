@@ -263,8 +263,9 @@ static long count_of(PGresult *res)
  * after the key, a stretch at a time, then (when those end on this page)
  * the cases with none; the overdue filter leaves the second part out
  * (none of them has a duty past due). *walked is false when
- * WALK_STRETCHES stretches did not fill the page: the matching cases are
- * rare among the deadlines, and sorting them is the way then. */
+ * WALK_STRETCHES stretches would not fill the page at the rate the first
+ * ones found rows: the matching cases are rare among the deadlines, and
+ * sorting them is the way then. */
 static bool board_walk(struct staff_ctx *c, struct board_view *v, const char *today, bool *walked)
 {
 	const char *ch = or_null(v->channel), *cat = or_null(v->category), *st = or_null(v->state),
@@ -312,6 +313,11 @@ static bool board_walk(struct staff_ctx *c, struct board_view *v, const char *to
 		if (!(v->due[i] = casefile_query(c, sql_walk_due, 10, p)))
 			return false;
 		got += PQntuples(v->due[i]);
+		/* at this rate the stretches would not fill the page: sort now */
+		if (!ended && got <= PAGER_ROWS && got * WALK_STRETCHES / (i + 1) <= PAGER_ROWS) {
+			*walked = false;
+			return true;
+		}
 		snprintf(key_due, sizeof(key_due), "%s", upto_due);
 		snprintf(key_id, sizeof(key_id), "%s", upto_id);
 	}
