@@ -3,6 +3,8 @@
 
 #include <sodium.h>
 
+#include "crypto/secret.h"
+
 bool casekey_seal(const struct secret_key *case_sk, const struct public_key *to,
 		  unsigned char out[CASEKEY_SEAL_BYTES])
 {
@@ -14,12 +16,12 @@ struct secret_key *casekey_open(const struct secret_key *holder, const unsigned 
 {
 	if (!holder || !sealed || len != CASEKEY_SEAL_BYTES)
 		return NULL;
-	unsigned char *raw = sodium_malloc(KEYS_SECRET_BYTES);
+	unsigned char *raw = secret_take(KEYS_SECRET_BYTES);
 	if (!raw)
 		return NULL;
 	struct secret_key *sk = NULL;
 	if (secret_key_unseal(holder, raw, sealed, len))
 		sk = secret_key_from_raw(raw);
-	sodium_free(raw);
+	secret_give(raw, KEYS_SECRET_BYTES);
 	return sk;
 }

@@ -14,6 +14,8 @@
 
 #include <sodium.h>
 
+#include "crypto/secret.h"
+
 #define PUBLIC_MAGIC "hotline-public-key-v1"
 #define SECRET_MAGIC "hotline-secret-key-v1"
 #define SECRET_KDF "argon2id13"
@@ -502,10 +504,11 @@ void secret_key_public(const struct secret_key *sk, struct public_key *out)
 	memcpy(out->bytes, sk->pk, sizeof out->bytes);
 }
 
+/* A case key pair is made (and the holder's opened) for every report:
+ * kept guarded blocks (crypto/secret.c), not sodium_malloc() each time. */
 static struct secret_key *secret_key_alloc(void)
 {
-	struct secret_key *sk = sodium_malloc(sizeof *sk);
-	return sk;
+	return secret_take(sizeof(struct secret_key));
 }
 
 struct secret_key *secret_key_generate(void)
@@ -537,8 +540,11 @@ const unsigned char *secret_key_raw(const struct secret_key *sk)
 
 void secret_key_free(struct secret_key *sk)
 {
-	/* sodium_free() makes the pages writable again and wipes them. */
-	sodium_free(sk);
+	if (sk == NULL)
+		return;
+	/* writable again, then wiped and kept (or released) */
+	sodium_mprotect_readwrite(sk);
+	secret_give(sk, sizeof(*sk));
 }
 
 bool secret_key_unseal(const struct secret_key *sk, unsigned char *out, const unsigned char *sealed,

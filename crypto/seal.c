@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,8 @@
 #include <unistd.h>
 
 #include <sodium.h>
+
+#include "crypto/secret.h"
 
 struct content_key {
 	unsigned char k[crypto_secretbox_KEYBYTES];
@@ -88,41 +89,17 @@ void seal_plain_free(unsigned char *plain, size_t len)
 
 /* ---- content keys ---- */
 
-/* Released content keys are kept for reuse, wiped and writable, still in
- * locked and guarded sodium_malloc() memory. sodium_malloc() and
- * sodium_free() cost several system calls each (mmap, mprotect, mlock,
- * munmap), and the mprotect() and munmap() flush the TLB of every core
- * running one of hotlined's threads; every report makes and drops a key.
- * Under load at 64 clients they took about 30% of hotlined's CPU. */
-#define KEY_POOL_MAX 64
-static struct content_key *key_pool[KEY_POOL_MAX];
-static size_t key_pool_len;
-static pthread_mutex_t key_pool_lock = PTHREAD_MUTEX_INITIALIZER;
-
+/* Every report makes and drops content keys: they come from the kept
+ * guarded blocks of crypto/secret.c, not from sodium_malloc() each time. */
 static struct content_key *key_alloc(void)
 {
-	struct content_key *key = NULL;
-	pthread_mutex_lock(&key_pool_lock);
-	if (key_pool_len > 0)
-		key = key_pool[--key_pool_len];
-	pthread_mutex_unlock(&key_pool_lock);
-	return key ? key : sodium_malloc(sizeof(struct content_key));
+	return secret_take(sizeof(struct content_key));
 }
 
 /* key must be writable (or NULL) */
 static void key_release(struct content_key *key)
 {
-	if (key == NULL)
-		return;
-	sodium_memzero(key, sizeof(*key));
-	pthread_mutex_lock(&key_pool_lock);
-	if (key_pool_len < KEY_POOL_MAX) {
-		key_pool[key_pool_len++] = key;
-		key = NULL;
-	}
-	pthread_mutex_unlock(&key_pool_lock);
-	if (key)
-		sodium_free(key);
+	secret_give(key, sizeof(*key));
 }
 
 /* Once filled in, a key is never written again. */
@@ -430,12 +407,12 @@ bool stream_encrypt_read(const struct content_key *key, size_t len, stream_read_
 	    len > SIZE_MAX - STREAM_HEADER - chunks * STREAM_ABYTES)
 		return false;
 	total = STREAM_HEADER + chunks * STREAM_ABYTES + len;
-	plain = sodium_malloc(STREAM_CHUNK);
+	plain = secret_take(STREAM_CHUNK); /* one per report with a file */
 	if (plain == NULL)
 		return false;
 	buf = malloc(total);
 	if (buf == NULL) {
-		sodium_free(plain);
+		secret_give(plain, STREAM_CHUNK);
 		return false;
 	}
 	if (crypto_secretstream_xchacha20poly1305_init_push(&st, buf, key->k) != 0)
@@ -456,14 +433,14 @@ bool stream_encrypt_read(const struct content_key *key, size_t len, stream_read_
 		pos += n + STREAM_ABYTES;
 	}
 	sodium_memzero(&st, sizeof st);
-	sodium_free(plain);
+	secret_give(plain, STREAM_CHUNK);
 	*out = buf;
 	*outlen = total;
 	return true;
 
 fail:
 	sodium_memzero(&st, sizeof st);
-	sodium_free(plain);
+	secret_give(plain, STREAM_CHUNK);
 	free(buf);
 	return false;
 }
@@ -524,6 +501,18 @@ fail:
 }
 
 /* ---- the reporter's key pair ---- */
+
+bool reporter_public_key_derive(const void *receipt, size_t len,
+				unsigned char out[KEYS_PUBLIC_BYTES])
+{
+	_Static_assert(KEYS_PUBLIC_BYTES == crypto_scalarmult_BYTES, "an X25519 public key");
+	struct content_key *seed = content_key_derive(receipt, len, REPORTER_KEY_CONTEXT);
+	if (seed == NULL)
+		return false;
+	bool ok = crypto_scalarmult_base(out, seed->k) == 0;
+	content_key_free(seed);
+	return ok;
+}
 
 struct secret_key *reporter_key_derive(const void *receipt, size_t len)
 {

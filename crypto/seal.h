@@ -102,5 +102,10 @@ bool stream_decrypt(const struct content_key *key, const unsigned char *in, size
  * like content_key_derive(). NULL when out of memory. */
 #define REPORTER_KEY_CONTEXT "rbox"
 struct secret_key *reporter_key_derive(const void *receipt, size_t len) MUST_CHECK;
+/* Only its public half, for registration: the same bytes as
+ * secret_key_public(reporter_key_derive()), without making a key pair
+ * that would at once be dropped. false when out of memory. */
+bool reporter_public_key_derive(const void *receipt, size_t len,
+				unsigned char out[KEYS_PUBLIC_BYTES]) MUST_CHECK;
 
 #endif

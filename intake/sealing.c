@@ -94,14 +94,7 @@ bool sealing_encrypt_file(const struct content_key *key, const struct sealing_fi
 
 bool sealing_reporter_key(const char *receipt, unsigned char out[KEYS_PUBLIC_BYTES])
 {
-	struct secret_key *sk = reporter_key_derive(receipt, RECEIPT_DIGITS);
-	if (!sk)
-		return false;
-	struct public_key pk;
-	secret_key_public(sk, &pk);
-	secret_key_free(sk);
-	memcpy(out, pk.bytes, KEYS_PUBLIC_BYTES);
-	return true;
+	return reporter_public_key_derive(receipt, RECEIPT_DIGITS, out);
 }
 
 struct appeal *sealing_build(const struct intake_keys *keys, const struct sealing_parts *parts)

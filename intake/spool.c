@@ -176,7 +176,7 @@ struct spool_upload *spool_upload_new(struct spool *s)
 	if (!u)
 		return NULL;
 	u->spool = s;
-	u->secret = secret_alloc(sizeof(*u->secret));
+	u->secret = secret_take(sizeof(*u->secret));
 	if (!u->secret) {
 		free(u);
 		return NULL;
@@ -204,7 +204,7 @@ void spool_upload_free(struct spool_upload *u)
 	for (unsigned i = 0; i < u->nfiles; i++)
 		file_close(u->spool, &u->files[i]);
 	free(u->files);
-	secret_free(u->secret); /* wipes the key, the states and the plaintext */
+	secret_give(u->secret, sizeof(*u->secret)); /* wipes the key, states, plaintext */
 	secret_wipe(u->cipher, sizeof(u->cipher));
 	free(u);
 }
