@@ -15,6 +15,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "crypto/keys.h"
+#include "crypto/random.h"
 #include "crypto/receipt.h"
 #include "crypto/sign.h"
 #include "workflow/checkpointer.h"
@@ -274,7 +275,9 @@ int main(int argc, char **argv)
 	log_init("hotlined");
 	char err[512];
 	int status = 1;
-	if (!keys_init() || !totp_init()) {
+	/* hotlined never forks; a thread-local generator saves a getrandom()
+	 * per draw (crypto/random.h) */
+	if (!random_per_thread() || !keys_init() || !totp_init()) {
 		fprintf(stderr, "hotlined: libsodium or liboath failed to initialise\n");
 		return 1;
 	}

@@ -1,6 +1,10 @@
-/* crypto/secret.c's kept blocks: a block handed out again is wiped and
- * still guarded; the keys made from kept blocks are fresh; the reporter's
- * public key derived alone is the one of the derived key pair. */
+/* crypto/secret.c's kept blocks and crypto/random.c's per-thread generator,
+ * as hotlined uses them (random_per_thread() before keys_init()): a block
+ * handed out again is wiped and still guarded; the keys made from kept
+ * blocks are fresh; the reporter's public key derived alone is the one of
+ * the derived key pair; draws come from libsodium's internal generator,
+ * differ across threads, and a forked child's first draw aborts. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,7 +18,12 @@
 
 #include <cmocka.h>
 
+/* Only to name the generator in use; the code under test is the only
+ * production user of libsodium. */
+#include <sodium.h>
+
 #include "crypto/keys.h"
+#include "crypto/random.h"
 #include "crypto/seal.h"
 #include "crypto/secret.h"
 
@@ -115,10 +124,40 @@ static void reporter_public_key_alone(void **state)
 	assert_memory_not_equal(alone, pk.bytes, KEYS_PUBLIC_BYTES);
 }
 
+static void *draw(void *out)
+{
+	random_bytes(out, 32);
+	return NULL;
+}
+
+static void draw_in_child(void *p)
+{
+	random_bytes(p, 32);
+}
+
+static void per_thread_generator(void **state)
+{
+	(void)state;
+	assert_string_equal(randombytes_implementation_name(), "internal");
+	unsigned char mine[32], a[32], b[32], zero[32] = {0};
+	random_bytes(mine, sizeof mine);
+	pthread_t t1, t2;
+	assert_int_equal(pthread_create(&t1, NULL, draw, a), 0);
+	assert_int_equal(pthread_create(&t2, NULL, draw, b), 0);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	assert_memory_not_equal(a, b, sizeof a);
+	assert_memory_not_equal(a, mine, sizeof a);
+	assert_memory_not_equal(b, mine, sizeof b);
+	assert_memory_not_equal(mine, zero, sizeof mine);
+	/* a forked child never repeats the parent's stream: it aborts */
+	assert_child_dies(draw_in_child, mine, SIGABRT);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
-	return keys_init() ? 0 : -1;
+	return random_per_thread() && keys_init() ? 0 : -1;
 }
 
 int main(void)
@@ -127,6 +166,7 @@ int main(void)
 	    cmocka_unit_test(kept_block_wiped_and_guarded),
 	    cmocka_unit_test(kept_secret_keys_fresh),
 	    cmocka_unit_test(reporter_public_key_alone),
+	    cmocka_unit_test(per_thread_generator),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
