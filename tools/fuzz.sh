@@ -30,14 +30,15 @@ sources() {
 	case "$1" in
 	config) echo base/config.c base/clientaddr.c base/mailmsg.c base/buf.c ;;
 	clientaddr) echo base/clientaddr.c ;;
-	receipt) echo crypto/receipt.c crypto/keys.c ;;
-	packet) echo crypto/packet.c crypto/shares.c crypto/keys.c ;;
+	receipt) echo crypto/receipt.c crypto/keys.c crypto/secret.c ;;
+	packet) echo crypto/packet.c crypto/shares.c crypto/keys.c crypto/secret.c ;;
 	i18n) echo base/i18n.c ;;
 	text) echo base/utf8.c base/html.c base/i18n.c base/buf.c base/log.c ;;
 	form) echo intake/form.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c \
 		base/utf8.c base/buf.c base/log.c ;;
 	names) echo workflow/names.c ;;
-	checkpoint) echo workflow/checkpoint.c crypto/sign.c crypto/keys.c crypto/digest.c base/buf.c ;;
+	checkpoint) echo workflow/checkpoint.c crypto/sign.c crypto/keys.c crypto/secret.c crypto/digest.c \
+		base/buf.c ;;
 	mail) echo intake/mail.c base/utf8.c ;;
 	staff_body) echo web/body.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c \
 		base/utf8.c base/buf.c base/log.c ;;
