@@ -33,8 +33,11 @@ void secret_wipe(void *p, size_t n)
  * and each mprotect() and munmap() flushes the TLB of every core running
  * one of hotlined's threads. Every report makes and drops several
  * short-lived secrets of a few fixed sizes, so released blocks are kept,
- * wiped, per size, and handed out again: still sodium_malloc() blocks,
- * with their guard pages, locked out of swap and out of core dumps. */
+ * wiped and inaccessible, per size, and handed out again: still
+ * sodium_malloc() blocks, with their guard pages, locked out of swap and
+ * out of core dumps. Keeping them inaccessible costs two mprotect() per
+ * secret and measured no dearer than keeping them writable (0.40, 0.38,
+ * 0.40 against 0.40, 0.39, 0.39 ms of CPU per report at 64 clients). */
 #define KEEP_SIZES 6
 /* At 64 clients a registration batch holds up to 64 case key pairs, so
  * each size keeps up to 128 blocks, but no more than 512 KiB of locked
@@ -84,7 +87,10 @@ void *secret_take(size_t len)
 	if (row && row->n > 0)
 		p = row->blocks[--row->n];
 	pthread_mutex_unlock(&kept_lock);
-	return p ? p : sodium_malloc(len);
+	if (p == NULL)
+		return sodium_malloc(len);
+	sodium_mprotect_readwrite(p);
+	return p;
 }
 
 void secret_give(void *p, size_t len)
@@ -95,6 +101,9 @@ void secret_give(void *p, size_t len)
 	pthread_mutex_lock(&kept_lock);
 	struct kept *row = kept_row(len, true);
 	if (row && row->n < row->max) {
+		/* kept out of reach: any read or write of it faults, as it
+		 * would if it were unmapped */
+		sodium_mprotect_noaccess(p);
 		row->blocks[row->n++] = p;
 		p = NULL;
 	}

@@ -19,12 +19,12 @@ void secret_free(void *p);
 
 /* The same guarded blocks, for short-lived secrets of a fixed size made
  * and dropped again and again (per report): secret_give() wipes the block
- * and keeps it, guarded and locked, for the next secret_take() of that
- * length (a few lengths, a few dozen blocks each; the rest are released).
- * secret_take() gives a writable block whose bytes are unspecified (zeros
- * when reused); NULL when memory is short. secret_give() takes a writable
- * block of exactly len bytes from secret_take() or secret_alloc(); NULL is
- * a no-op. */
+ * and keeps it, guarded, locked and inaccessible (any access faults), for
+ * the next secret_take() of that length (a few lengths, up to 128 blocks
+ * each; the rest are released). secret_take() gives a writable block
+ * whose bytes are unspecified (zeros when reused); NULL when memory is
+ * short. secret_give() takes a writable block of exactly len bytes from
+ * secret_take() or secret_alloc(); NULL is a no-op. */
 void *secret_take(size_t len) MUST_CHECK;
 void secret_give(void *p, size_t len);
 
