@@ -138,3 +138,52 @@ def test_board_pages_follow_without_repeat_or_gap_and_filters_narrow(staff_hotli
     assert 'name="overdue" value="1" checked' in late.body
     # a key that is not one starts over at the first page
     assert rows(c.get("/staff/board?after_due=x&after_id=1;--").body) == rows(first.body)
+
+
+def test_decisions_queue_pages_by_case_and_splits_director_and_alternate(staff_hotline):
+    """The director's and the alternate's lists of reports awaiting a
+    decision (staff/decisions.c): 50 a page by case id, the count, the
+    next page's link after the last case, no repeat or gap; each sees only
+    its own side of the director flag."""
+    hl = staff_hotline
+    hl.query("""
+        INSERT INTO hotline.journal (year, seq, reg_no, registered_at, channel, content_digest,
+                                     prev_hash, row_hash)
+        SELECT 2100, i, format('2100-%s', lpad(i::text, 6, '0')),
+               now() - (200 - i) * interval '1 minute', 'web', '\\x00', '\\x00', '\\x00'
+        FROM generate_series(1, 180) AS i""")
+    hl.query("""
+        INSERT INTO hotline.cases (journal_id, receipt_hash, category, director_involved,
+                                   anonymous, language, content_key_sealed, content, state)
+        SELECT id, sha256(id::text::bytea), 'corruption',
+               CASE WHEN seq % 3 = 0 THEN 'yes' ELSE 'no' END, true, 'ru', '\\x00', '\\x00',
+               CASE WHEN seq % 2 = 0 THEN 'acknowledged' ELSE 'to_director' END
+        FROM hotline.journal WHERE year = 2100""")
+
+    def side(named):
+        return [r[0] for r in hl.query(
+            "SELECT j.reg_no FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+            "WHERE c.state IN ('to_director', 'acknowledged') AND c.director_named = %s "
+            "ORDER BY c.id", (named,))]
+
+    for login, want in (("director", side(False)), ("alternate", side(True))):
+        assert len(want) > 50, (login, len(want))
+        c = StaffClient(hl)
+        c.login_as(login)
+        path, seen, pages = "/staff/decisions", [], 0
+        while path:
+            r = c.get(path)
+            assert r.status == 200, r.body[:300]
+            ul = by_id(r.body, "queue")
+            cards = [] if ul is None else [n.attrs["data-reg-no"] for n in ul.iter()
+                                           if n.tag == "li" and "data-reg-no" in n.attrs]
+            assert len(cards) == 50 or by_id(r.body, "queue-next") is None, (login, len(cards))
+            if pages == 0:
+                assert str(len(want)) in by_id(r.body, "queue-count").clean_text()
+            seen += cards
+            nxt = by_id(r.body, "queue-next")
+            path = html.unescape(nxt.attrs["href"]) if nxt is not None else None
+            assert path is None or "after=" in path
+            pages += 1
+        assert seen == want, login
+        assert pages == (len(want) + 49) // 50
