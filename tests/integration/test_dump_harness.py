@@ -48,10 +48,16 @@ def ctl(hl, *args):
     return p
 
 
+def almaty_today(hl):
+    """The order's date is checked against the decision's, made today in
+    Asia/Almaty (UTC+5): by the database's clock, not the host's date."""
+    return hl.query("SELECT to_char((now() AT TIME ZONE 'Asia/Almaty')::date, 'YYYY-MM-DD')")[0][0]
+
+
 def investigate(hl, keys, reg_no, member):
     ctl(hl, "case", "decide", reg_no, "investigate", "--doc", "resolution 1")
     ctl(hl, "investigation", "order", reg_no, "--order-no", "7-k", "--order-date",
-        __import__("datetime").date.today().isoformat(), "--member", member,
+        almaty_today(hl), "--member", member,
         "--case-key", str(keys.case_sec), "--passphrase-file", str(keys.passphrase_file))
 
 
