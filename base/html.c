@@ -259,14 +259,55 @@ void html_end(struct buf *b, enum lang lang)
 	html_markup(b, "</p></footer>\n</body>\n</html>\n");
 }
 
-void html_size(char *out, size_t outlen, size_t bytes)
+void html_size(char *out, size_t outlen, enum lang lang, size_t bytes)
 {
-	if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
-		snprintf(out, outlen, "%zu MB", bytes / (1024 * 1024));
-	else if (bytes >= 1024 * 1024)
-		snprintf(out, outlen, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
+	bool cyrillic = lang != LANG_EN;
+	const char *mb = cyrillic ? "МБ" : "MB";
+	const char *kb = cyrillic ? "КБ" : "KB";
+	if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) {
+		snprintf(out, outlen, "%zu %s", bytes / (1024 * 1024), mb);
+	} else if (bytes >= 1024 * 1024) {
+		/* one decimal, with the decimal comma of kk and ru */
+		unsigned long tenths =
+		    (unsigned long)(((double)bytes / (1024.0 * 1024.0)) * 10.0 + 0.5);
+		snprintf(out, outlen, "%lu%c%lu %s", tenths / 10, cyrillic ? ',' : '.', tenths % 10,
+			 mb);
+	} else {
+		snprintf(out, outlen, "%zu %s", (bytes + 1023) / 1024, kb);
+	}
+}
+
+static bool digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+void html_date(char *out, size_t outlen, enum lang lang, const char *iso)
+{
+	static const char *const months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	if (!outlen)
+		return;
+	size_t len = iso ? strlen(iso) : 0;
+	bool is_date = len >= 10 && digits(iso, 4) && iso[4] == '-' && digits(iso + 5, 2) &&
+		       iso[7] == '-' && digits(iso + 8, 2) &&
+		       (len == 10 || iso[10] == ' ' || iso[10] == 'T');
+	int month = is_date ? (iso[5] - '0') * 10 + (iso[6] - '0') : 0;
+	if (!is_date || month < 1 || month > 12) {
+		snprintf(out, outlen, "%s", iso ? iso : "");
+		return;
+	}
+	bool has_time = len >= 16 && digits(iso + 11, 2) && iso[13] == ':' && digits(iso + 14, 2);
+	int day = (iso[8] - '0') * 10 + (iso[9] - '0');
+	if (lang == LANG_EN)
+		snprintf(out, outlen, "%d %s %.4s%s%.*s", day, months[month - 1], iso,
+			 has_time ? ", " : "", has_time ? 5 : 0, has_time ? iso + 11 : "");
 	else
-		snprintf(out, outlen, "%zu KB", (bytes + 1023) / 1024);
+		snprintf(out, outlen, "%.2s.%.2s.%.4s%s%.*s", iso + 8, iso + 5, iso,
+			 has_time ? " " : "", has_time ? 5 : 0, has_time ? iso + 11 : "");
 }
 
 const char *html_stylesheet(void)

@@ -41,7 +41,15 @@ void html_end(struct buf *b, enum lang lang);
 /* The stylesheet served at /style.css. */
 const char *html_stylesheet(void);
 
-/* "25 MB", "512 KB": for limits shown to people. */
-void html_size(char *out, size_t outlen, size_t bytes);
+/* "25 MB", "512 KB" in English, "25 МБ", "1,5 МБ" in Kazakh and Russian:
+ * sizes shown to people, never a count of bytes. */
+void html_size(char *out, size_t outlen, enum lang lang, size_t bytes);
+
+/* A date or a moment as its readers write it: "07.12.2026" and
+ * "07.12.2026 14:05" in Kazakh and Russian, "7 Dec 2026" and
+ * "7 Dec 2026, 14:05" in English. iso is "YYYY-MM-DD", optionally followed
+ * by " HH:MM" or "THH:MM" (seconds and anything after them are dropped:
+ * the caller says the zone). Anything else is copied as it is. */
+void html_date(char *out, size_t outlen, enum lang lang, const char *iso);
 
 #endif

@@ -130,7 +130,7 @@ static void register_form_page(struct staff_ctx *c, unsigned status, const struc
 	html_markup(b,
 		    "</label>\n<input type=\"file\" id=\"field-files\" name=\"files\" multiple>\n");
 	char size[32], text[256];
-	html_size(size, sizeof(size), c->cfg ? c->cfg->max_file_bytes : 0);
+	html_size(size, sizeof(size), c->lang, c->cfg ? c->cfg->max_file_bytes : 0);
 	snprintf(text, sizeof(text), i18n(lang, M_REG_ERR_FILES), c->cfg ? c->cfg->max_files : 0,
 		 size);
 	if (e && e->files) {

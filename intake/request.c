@@ -179,8 +179,8 @@ void page_not_saved(struct request *req)
 void page_too_large(struct request *req)
 {
 	char file[32], body[32], text[1024];
-	html_size(file, sizeof(file), req->limits.max_file);
-	html_size(body, sizeof(body), req->limits.max_body);
+	html_size(file, sizeof(file), req->lang, req->limits.max_file);
+	html_size(body, sizeof(body), req->lang, req->limits.max_body);
 	snprintf(text, sizeof(text), i18n(req->lang, M_ERR_TOO_LARGE), req->limits.max_files, file,
 		 body);
 	struct buf b;

@@ -856,7 +856,7 @@ static void status_proceed(struct request *req)
 	if (req->route == ROUTE_STATUS_MESSAGE) {
 		if (f->status == FORM_TEXT_TOO_LONG) {
 			char size[32], text[256];
-			html_size(size, sizeof(size), req->limits.max_text);
+			html_size(size, sizeof(size), req->lang, req->limits.max_text);
 			snprintf(text, sizeof(text), i18n(req->lang, M_ERR_TEXT_TOO_LONG), size);
 			lookup_start(req, MHD_HTTP_BAD_REQUEST, text);
 			return;

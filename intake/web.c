@@ -156,7 +156,7 @@ static void put_too_long(struct buf *b, struct request *req, const struct form_e
 	if (!e || !e->too_long || e->long_field != field)
 		return;
 	char size[32], text[256];
-	html_size(size, sizeof(size), req->limits.max_text);
+	html_size(size, sizeof(size), req->lang, req->limits.max_text);
 	snprintf(text, sizeof(text), i18n(req->lang, M_ERR_TEXT_TOO_LONG), size);
 	html_f(b, "<p class=\"error\" id=\"error-%s\">", form_field_name(field));
 	html_escape_str(b, text);
@@ -315,8 +315,8 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 
 	/* files */
 	char file[32], body[32], limits[512];
-	html_size(file, sizeof(file), req->limits.max_file);
-	html_size(body, sizeof(body), req->limits.max_body);
+	html_size(file, sizeof(file), req->lang, req->limits.max_file);
+	html_size(body, sizeof(body), req->lang, req->limits.max_body);
 	snprintf(limits, sizeof(limits), i18n(lang, M_FORM_FILES_LIMIT), req->limits.max_files,
 		 file, body);
 	html_markup(&b, "<fieldset>\n");

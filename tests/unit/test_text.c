@@ -89,12 +89,38 @@ static void html_sizes(void **state)
 {
 	(void)state;
 	char out[32];
-	html_size(out, sizeof(out), 25 * 1024 * 1024);
+	html_size(out, sizeof(out), LANG_EN, 25 * 1024 * 1024);
 	assert_string_equal(out, "25 MB");
-	html_size(out, sizeof(out), 512 * 1024);
+	html_size(out, sizeof(out), LANG_EN, 512 * 1024);
 	assert_string_equal(out, "512 KB");
-	html_size(out, sizeof(out), 1536 * 1024);
+	html_size(out, sizeof(out), LANG_EN, 1536 * 1024);
 	assert_string_equal(out, "1.5 MB");
+	html_size(out, sizeof(out), LANG_RU, 1536 * 1024);
+	assert_string_equal(out, "1,5 МБ");
+	html_size(out, sizeof(out), LANG_KK, 300);
+	assert_string_equal(out, "1 КБ");
+	html_size(out, sizeof(out), LANG_RU, 25 * 1024 * 1024);
+	assert_string_equal(out, "25 МБ");
+}
+
+static void html_dates(void **state)
+{
+	(void)state;
+	char out[40];
+	html_date(out, sizeof(out), LANG_RU, "2026-12-07");
+	assert_string_equal(out, "07.12.2026");
+	html_date(out, sizeof(out), LANG_KK, "2026-03-18 09:05:33+05");
+	assert_string_equal(out, "18.03.2026 09:05");
+	html_date(out, sizeof(out), LANG_EN, "2026-12-07T14:05");
+	assert_string_equal(out, "7 Dec 2026, 14:05");
+	html_date(out, sizeof(out), LANG_EN, "2026-12-07");
+	assert_string_equal(out, "7 Dec 2026");
+	html_date(out, sizeof(out), LANG_RU, "2026-13-07");
+	assert_string_equal(out, "2026-13-07");
+	html_date(out, sizeof(out), LANG_RU, "soon");
+	assert_string_equal(out, "soon");
+	html_date(out, sizeof(out), LANG_RU, NULL);
+	assert_string_equal(out, "");
 }
 
 int main(void)
@@ -102,7 +128,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(utf8_accepts_text),   cmocka_unit_test(utf8_refuses_bad_bytes),
 	    cmocka_unit_test(html_escapes_markup), cmocka_unit_test(html_f_escapes_every_value),
-	    cmocka_unit_test(html_sizes),
+	    cmocka_unit_test(html_sizes),	   cmocka_unit_test(html_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
