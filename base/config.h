@@ -33,6 +33,8 @@ struct config {
 	unsigned lookup_free_failures; /* wrong receipt lookups per client before slowing down,
 					  default 5 */
 	unsigned lookup_max_delay;     /* seconds, cap of the slow-down, default 30 */
+	unsigned receipt_page_seconds; /* how long the receipt page shows a new receipt,
+					  default 900 (docs/http.md "The receipt page") */
 	char *public_url;	       /* shown in notices, default http://127.0.0.1:8080/ */
 	char *trusted_proxies;	       /* reverse proxies whose X-Forwarded-For is believed
 					* (base/clientaddr.h); NULL: none */

@@ -120,6 +120,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg->log_level, "info");
 	assert_int_equal(cfg->lookup_free_failures, 5);
 	assert_int_equal(cfg->lookup_max_delay, 30);
+	assert_int_equal(cfg->receipt_page_seconds, 900);
 	assert_string_equal(cfg->public_url, "http://127.0.0.1:8080/");
 	assert_string_equal(cfg->smtp_server, "127.0.0.1");
 	assert_int_equal(cfg->smtp_port, 25);
@@ -362,6 +363,8 @@ static void test_numbers(void **state)
 	    {"lookup_max_delay", "0", "1 to 3600"},
 	    {"lookup_max_delay", "3601", "1 to 3600"},
 	    {"lookup_max_delay", "30s", "1 to 3600"},
+	    {"receipt_page_seconds", "0", "1 to 86400"},
+	    {"receipt_page_seconds", "86401", "1 to 86400"},
 	    {"smtp_port", "0", "1 to 65535"},
 	    {"smtp_port", "65536", "1 to 65535"},
 	    {"smtp_timeout", "0", "1 to 3600"},
@@ -838,6 +841,7 @@ static void test_sample(void **state)
 	assert_string_equal(all->log_level, sample->log_level);
 	assert_int_equal(all->lookup_free_failures, sample->lookup_free_failures);
 	assert_int_equal(all->lookup_max_delay, sample->lookup_max_delay);
+	assert_int_equal(all->receipt_page_seconds, sample->receipt_page_seconds);
 	assert_string_equal(all->public_url, sample->public_url);
 	assert_string_equal(all->smtp_server, sample->smtp_server);
 	assert_int_equal(all->smtp_port, sample->smtp_port);
