@@ -44,6 +44,16 @@ void request_reply_page(struct request *req, unsigned status, struct buf *page)
 	store(req, status, resp);
 }
 
+void request_reply_buf(struct request *req, unsigned status, const char *type, struct buf *data)
+{
+	size_t len;
+	char *bytes = buf_steal(data, &len);
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	store(req, status, resp);
+}
+
 void request_reply_text(struct request *req, unsigned status, const char *type, const char *text)
 {
 	struct MHD_Response *resp =

@@ -21,6 +21,9 @@ enum route {
 	ROUTE_STATUS,
 	ROUTE_STATUS_MESSAGE,
 	ROUTE_STATUS_SENT,
+	ROUTE_RECEIPT,
+	ROUTE_RECEIPT_FILE,
+	ROUTE_RECEIPT_PRINT,
 	ROUTE_STYLE,
 	ROUTE_HEALTH,
 	ROUTE_NOT_FOUND,
@@ -77,6 +80,8 @@ struct request {
 /* Stores the answer; the page buffer is taken. */
 void request_reply_page(struct request *req, unsigned status, struct buf *page);
 void request_reply_text(struct request *req, unsigned status, const char *type, const char *text);
+/* Stores an answer of the given type; the buffer is taken. */
+void request_reply_buf(struct request *req, unsigned status, const char *type, struct buf *data);
 
 /* Suspends until request_resume(); after timeout seconds the request is
  * answered 503 "not saved" by itself. Returns the ticket for the work. */

@@ -119,10 +119,17 @@ static void form_page(struct request *req, unsigned status, const char *error_id
 		html_escape_str(&b, error);
 		html_markup(&b, "</p>\n");
 	}
-	html_markup(&b,
-		    "<input type=\"text\" id=\"receipt\" name=\"receipt\" inputmode=\"numeric\" "
-		    "autocomplete=\"off\" spellcheck=\"false\" required>\n<p><button "
-		    "type=\"submit\">");
+	/* What was typed stays in the field (28 digits are not typed twice),
+	 * and a wrong receipt's error is the field's own. */
+	html_markup(&b, "<input type=\"text\" id=\"receipt\" name=\"receipt\" "
+			"inputmode=\"numeric\" autocomplete=\"off\" spellcheck=\"false\" required");
+	if (error && strcmp(error_id, "error-receipt") == 0)
+		html_markup(&b, " aria-invalid=\"true\" aria-describedby=\"error-receipt\"");
+	html_markup(&b, " value=\"");
+	if (req->has_form)
+		html_escape(&b, form_get(&req->form, FIELD_RECEIPT),
+			    form_len(&req->form, FIELD_RECEIPT));
+	html_markup(&b, "\">\n<p><button type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_SHOW));
 	html_markup(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);

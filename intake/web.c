@@ -20,6 +20,7 @@
 /* --- set-up --- */
 
 static void policy_refresh(struct web *w);
+static bool receipts_init(struct web *w);
 
 /* spool_dir, or "spool" beside the receipt pepper (the daemon's state
  * directory, /var/lib/hotline in deploy/). */
@@ -55,7 +56,7 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 		goto fail;
 	w->appeals = appeal_queue_new(base, db, cfg->max_batch);
 	w->limiter = ratelimit_new();
-	if (!w->appeals || !w->limiter || !budget_init(w)) {
+	if (!w->appeals || !w->limiter || !budget_init(w) || !receipts_init(w)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -103,6 +104,9 @@ void web_free(struct web *w)
 		event_free(w->budget_pump);
 	spool_close(w->spool);
 	intake_keys_free(&w->keys);
+	if (w->receipt_sweep)
+		event_free(w->receipt_sweep);
+	receiptbox_free(w->receipts);
 	free(w);
 }
 
@@ -455,26 +459,89 @@ struct report_wait {
 	struct web *web;
 	size_t budget; /* of the memory cap, given back once registered */
 	char receipt[RECEIPT_DIGITS + 1];
+	char director[16]; /* the reporter's answer, for the receipt page */
 };
 
-static void page_receipt(struct request *req, const char *receipt, const struct appeal_result *r)
+/* --- the receipt page (docs/http.md "The receipt page") --- */
+
+/* The receipt box's cookie: the token only, for the receipt's pages only,
+ * never sent from another site, gone from the browser when the box has
+ * wiped the receipt anyway. */
+#define RECEIPT_COOKIE "receipt_page"
+#define RECEIPT_CAPACITY 4096u
+
+static void receipts_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct web *w = arg;
+	receiptbox_sweep(w->receipts, time(NULL));
+}
+
+static bool receipts_init(struct web *w)
+{
+	w->receipts = receiptbox_new(RECEIPT_CAPACITY);
+	w->receipt_sweep = event_new(w->base, -1, EV_PERSIST, receipts_sweep, w);
+	if (!w->receipts || !w->receipt_sweep)
+		return false;
+	struct timeval every = {30, 0};
+	return event_add(w->receipt_sweep, &every) == 0;
+}
+
+/* Printing the receipt page gives the receipt alone: linked from the page
+ * with media="print", so the screen's stylesheet stays as it is. */
+static const char receipt_print_css[] =
+    "@media print{\n"
+    "header,footer,.no-print{display:none!important}\n"
+    "body{background:#fff;color:#000;font-size:12pt}\n"
+    "main{max-width:none;margin:0;padding:0}\n"
+    "h1{font-size:16pt}\n"
+    "dl{border:1px solid #000;border-radius:0;padding:.5rem 1rem}\n"
+    ".receipt{border:2px solid #000;font-size:18pt;letter-spacing:.1em;"
+    "word-spacing:.4em;break-inside:avoid}\n"
+    ".notice{border-left:2px solid #000;padding:.25rem .75rem}\n"
+    "a{color:#000;text-decoration:none}\n"
+    "}\n";
+
+/* "07.12.2026 14:05 (Astana time)" */
+static void registered_when(char *out, size_t len, enum lang lang, const char *iso)
+{
+	char date[64];
+	html_date(date, sizeof(date), lang, iso);
+	snprintf(out, len, "%s (%s)", date, i18n(lang, M_RECEIPT_ZONE));
+}
+
+static void status_at(char *out, size_t len, const struct request *req)
+{
+	char link[512];
+	config_public_link(req->web->cfg, "status", link, sizeof(link));
+	snprintf(out, len, i18n(req->lang, M_RECEIPT_STATUS_AT), link);
+}
+
+static void page_receipt(struct request *req, const struct receiptbox_entry *e)
 {
 	enum lang lang = req->lang;
-	char text[RECEIPT_TEXT_SIZE];
-	receipt_format(receipt, text);
+	char text[RECEIPT_TEXT_SIZE], when[128], how[768], shown[512];
+	receipt_format(e->receipt, text);
+	registered_when(when, sizeof(when), lang, e->registered_at);
+	status_at(how, sizeof(how), req);
+	unsigned minutes = (req->web->cfg->receipt_page_seconds + 59) / 60;
+	snprintf(shown, sizeof(shown), i18n(lang, M_RECEIPT_SHOWN_FOR), minutes);
 	struct buf b;
 	buf_init(&b);
-	html_begin(&b, lang, i18n(lang, M_RECEIPT_TITLE), "/");
-	html_markup(&b, "<h1>");
+	/* its language links keep this page, and this receipt */
+	html_begin(&b, lang, i18n(lang, M_RECEIPT_TITLE), "/receipt");
+	html_markup(&b, "<link rel=\"stylesheet\" href=\"/receipt/print.css\" media=\"print\">\n"
+			"<h1>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_TITLE));
 	html_markup(&b, "</h1>\n<dl>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_REGNO));
 	html_markup(&b, "</dt>\n<dd><strong id=\"reg-no\">");
-	html_escape_str(&b, r->reg_no);
+	html_escape_str(&b, e->reg_no);
 	html_markup(&b, "</strong></dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_STATUS_REGISTERED_AT));
 	html_markup(&b, "</dt>\n<dd id=\"registered-at\">");
-	html_escape_str(&b, r->registered_at);
+	html_escape_str(&b, when);
 	html_markup(&b, "</dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_CODE));
 	html_markup(&b, "</dt>\n<dd><code class=\"receipt\" id=\"receipt\">");
@@ -483,11 +550,121 @@ static void page_receipt(struct request *req, const char *receipt, const struct 
 	html_escape_str(&b, i18n(lang, M_RECEIPT_ADVICE));
 	html_markup(&b, "</p>\n<p>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_NEXT));
-	html_markup(&b, "</p>\n<p><a href=\"/status\">");
+	html_markup(&b, "</p>\n<p id=\"status-at\">");
+	html_escape_str(&b, how);
+	html_f(&b,
+	       "</p>\n<ul class=\"no-print\" id=\"keep\">\n"
+	       "<li><a id=\"save-file\" href=\"/receipt/file?lang=%s\" download>",
+	       i18n_code(lang));
+	html_escape_str(&b, i18n(lang, M_RECEIPT_SAVE));
+	html_markup(&b, "</a></li>\n<li id=\"print-hint\">");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_PRINT_HINT));
+	html_markup(&b, "</li>\n</ul>\n<p class=\"hint no-print\" id=\"shown-for\">");
+	html_escape_str(&b, shown);
+	html_markup(&b, "</p>\n<p class=\"no-print\"><a href=\"/status\">");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_STATUS_LINK));
 	html_markup(&b, "</a></p>\n");
 	html_end(&b, lang);
 	request_reply_page(req, MHD_HTTP_OK, &b);
+}
+
+/* The same receipt as a small text file, in the page's language. */
+static void receipt_file(struct request *req, const struct receiptbox_entry *e)
+{
+	enum lang lang = req->lang;
+	char text[RECEIPT_TEXT_SIZE], when[128], how[768], disposition[96];
+	receipt_format(e->receipt, text);
+	registered_when(when, sizeof(when), lang, e->registered_at);
+	status_at(how, sizeof(how), req);
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "%s — %s\r\n\r\n", i18n(lang, M_SITE_NAME), i18n(lang, M_RECEIPT_TITLE));
+	buf_printf(&b, "%s: %s\r\n", i18n(lang, M_RECEIPT_REGNO), e->reg_no);
+	buf_printf(&b, "%s: %s\r\n", i18n(lang, M_STATUS_REGISTERED_AT), when);
+	buf_printf(&b, "%s: %s\r\n\r\n", i18n(lang, M_RECEIPT_CODE), text);
+	buf_printf(&b, "%s\r\n\r\n%s\r\n\r\n%s\r\n", i18n(lang, M_RECEIPT_ADVICE),
+		   i18n(lang, M_RECEIPT_NEXT), how);
+	explicit_bzero(text, sizeof(text));
+	request_reply_buf(req, MHD_HTTP_OK, "text/plain; charset=utf-8", &b);
+	/* the registration number only: it is on every page of the case */
+	snprintf(disposition, sizeof(disposition), "attachment; filename=\"receipt-%s.txt\"",
+		 e->reg_no);
+	MHD_add_response_header(req->response, "Content-Disposition", disposition);
+}
+
+/* The receipt is not shown any more (its time is up, or this browser never
+ * had it): 410, and the cookie goes too. */
+static void page_receipt_gone(struct request *req)
+{
+	enum lang lang = req->lang;
+	struct buf b;
+	buf_init(&b);
+	html_begin(&b, lang, i18n(lang, M_RECEIPT_GONE_TITLE), "/receipt");
+	html_markup(&b, "<h1>");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_GONE_TITLE));
+	html_markup(&b, "</h1>\n<p class=\"notice\" id=\"receipt-gone\" role=\"status\">");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_GONE));
+	html_markup(&b, "</p>\n<p><a href=\"/status\">");
+	html_escape_str(&b, i18n(lang, M_RECEIPT_STATUS_LINK));
+	html_markup(&b, "</a></p>\n<p><a href=\"/\">");
+	html_escape_str(&b, i18n(lang, M_BACK_TO_FORM));
+	html_markup(&b, "</a></p>\n");
+	html_end(&b, lang);
+	request_reply_page(req, MHD_HTTP_GONE, &b);
+	MHD_add_response_header(req->response, MHD_HTTP_HEADER_SET_COOKIE,
+				RECEIPT_COOKIE
+				"=; Path=/receipt; Max-Age=0; HttpOnly; SameSite=Strict");
+}
+
+/* GET /receipt and /receipt/file: the receipt this browser's cookie names. */
+static void receipt_get(struct request *req, bool as_file)
+{
+	const char *token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, RECEIPT_COOKIE);
+	struct receiptbox_entry e;
+	if (!receiptbox_get(req->web->receipts, token, time(NULL), &e)) {
+		log_info("request %lu: receipt page asked for, none kept for it", req->id);
+		page_receipt_gone(req);
+		return;
+	}
+	if (as_file)
+		receipt_file(req, &e);
+	else
+		page_receipt(req, &e);
+	explicit_bzero(&e, sizeof(e));
+}
+
+/* The registered report's answer: 303 to GET /receipt, which shows the
+ * receipt kept under the cookie set here (the receipt goes into no URL). */
+static void receipt_redirect(struct request *req, const char *receipt, const char *director,
+			     const struct appeal_result *r)
+{
+	struct receiptbox_entry e;
+	memset(&e, 0, sizeof(e));
+	snprintf(e.receipt, sizeof(e.receipt), "%s", receipt);
+	snprintf(e.reg_no, sizeof(e.reg_no), "%s", r->reg_no);
+	snprintf(e.registered_at, sizeof(e.registered_at), "%s", r->registered_at);
+	snprintf(e.director_involved, sizeof(e.director_involved), "%s", director);
+	char token[RECEIPTBOX_TOKEN_SIZE], cookie[160], location[32];
+	unsigned lifetime = req->web->cfg->receipt_page_seconds;
+	receiptbox_put(req->web->receipts, &e, time(NULL), lifetime, token);
+	explicit_bzero(&e, sizeof(e));
+	snprintf(cookie, sizeof(cookie),
+		 RECEIPT_COOKIE "=%s; Path=/receipt; Max-Age=%u; HttpOnly; SameSite=Strict", token,
+		 lifetime);
+	snprintf(location, sizeof(location), "/receipt?lang=%s", i18n_code(req->lang));
+	/* a page too, for a client that does not follow the redirect */
+	struct buf b;
+	buf_init(&b);
+	html_begin(&b, req->lang, i18n(req->lang, M_RECEIPT_TITLE), "/");
+	html_f(&b, "<p><a href=\"%s\">", location);
+	html_escape_str(&b, i18n(req->lang, M_RECEIPT_TITLE));
+	html_markup(&b, "</a></p>\n");
+	html_end(&b, req->lang);
+	request_reply_page(req, MHD_HTTP_SEE_OTHER, &b);
+	MHD_add_response_header(req->response, MHD_HTTP_HEADER_LOCATION, location);
+	MHD_add_response_header(req->response, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	explicit_bzero(token, sizeof(token));
+	explicit_bzero(cookie, sizeof(cookie));
 }
 
 static void report_registered(void *arg, const struct appeal_result *r)
@@ -500,7 +677,7 @@ static void report_registered(void *arg, const struct appeal_result *r)
 				    "told to try again",
 				    r->reg_no);
 	} else if (r->ok) {
-		page_receipt(req, rw->receipt, r);
+		receipt_redirect(req, rw->receipt, rw->director, r);
 		request_resume(req);
 	} else if (r->unknown) {
 		page_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "error-unconfirmed",
@@ -525,6 +702,8 @@ static void proceed_report(struct request *req)
 	rw->budget = req->budget_need;
 	req->budget_need = 0;
 	receipt_generate(rw->receipt);
+	const char *director = choices_director(form_get(&req->form, FIELD_DIRECTOR));
+	snprintf(rw->director, sizeof(rw->director), "%s", director ? director : "unknown");
 	struct appeal *a = build_appeal(req, rw->receipt);
 	if (!a) {
 		log_error("request %lu: sealing the report failed", req->id);
@@ -587,6 +766,15 @@ static void handle_get(struct request *req)
 		break;
 	case ROUTE_STATUS_SENT:
 		status_page_sent(req);
+		break;
+	case ROUTE_RECEIPT:
+		receipt_get(req, false);
+		break;
+	case ROUTE_RECEIPT_FILE:
+		receipt_get(req, true);
+		break;
+	case ROUTE_RECEIPT_PRINT:
+		request_reply_text(req, MHD_HTTP_OK, "text/css; charset=utf-8", receipt_print_css);
 		break;
 	case ROUTE_STYLE:
 		request_reply_text(req, MHD_HTTP_OK, "text/css; charset=utf-8", html_stylesheet());
@@ -699,6 +887,9 @@ static enum route route_of(const char *url, const char *method, bool *post)
 	    {"/status", "POST", ROUTE_STATUS},
 	    {"/status/message", "POST", ROUTE_STATUS_MESSAGE},
 	    {"/status/sent", "GET", ROUTE_STATUS_SENT},
+	    {"/receipt", "GET", ROUTE_RECEIPT},
+	    {"/receipt/file", "GET", ROUTE_RECEIPT_FILE},
+	    {"/receipt/print.css", "GET", ROUTE_RECEIPT_PRINT},
 	    {"/style.css", "GET", ROUTE_STYLE},
 	    {"/healthz", "GET", ROUTE_HEALTH},
 	};
@@ -768,9 +959,11 @@ static void request_start(struct request *req, const char *url, const char *meth
 		page_error(req, MHD_HTTP_METHOD_NOT_ALLOWED, "error-method", M_ERR_METHOD_TITLE,
 			   M_ERR_METHOD);
 		MHD_add_response_header(req->response, MHD_HTTP_HEADER_ALLOW,
-					strcmp(url, "/status") == 0	   ? "GET, POST"
-					: strcmp(url, "/status/sent") == 0 ? "GET"
-									   : "GET, POST");
+					strcmp(url, "/status") == 0 ? "GET, POST"
+					: strcmp(url, "/status/sent") == 0 ||
+						strncmp(url, "/receipt", 8) == 0
+					    ? "GET"
+					    : "GET, POST");
 		return;
 	default:
 		break;

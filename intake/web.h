@@ -19,6 +19,7 @@
 #include "base/http.h"
 #include "intake/appeal.h"
 #include "intake/ratelimit.h"
+#include "intake/receiptbox.h"
 #include "intake/sealing.h"
 
 struct web {
@@ -48,6 +49,11 @@ struct web {
 	size_t reg_used; /* of it, the registrations' */
 	struct request *budget_head, *budget_tail;
 	struct event *budget_pump;
+	/* The receipts of reports just sent, for GET /receipt (the POST is
+	 * answered 303: docs/http.md "The receipt page"), and the timer that
+	 * wipes those whose time is up even when no request comes. */
+	struct receiptbox *receipts;
+	struct event *receipt_sweep;
 };
 
 /* Loads the keys and the pepper named in cfg; NULL with a reason. */

@@ -28,6 +28,7 @@ class Resp(NamedTuple):
     status: int
     headers: http.client.HTTPMessage
     body: str
+    url: str = ""  # the server's base URL, to follow a redirect (follow_receipt)
 
     @property
     def raw(self):
@@ -51,7 +52,7 @@ def request(base_url, method, path, body=None, headers=None, timeout=30, source_
         conn.request(method, path, body=body, headers=hdrs)
         r = conn.getresponse()
         data = r.read()
-        return Resp(r.status, r.headers, _decode(data))
+        return Resp(r.status, r.headers, _decode(data), base_url)
     finally:
         conn.close()
 
@@ -118,7 +119,7 @@ def post_multipart(base_url, path, fields, files=(), **kw):
     return post(base_url, path, body, ctype, **kw)
 
 
-def _read_response(sock, timeout):
+def _read_response(sock, timeout, base_url=""):
     """Parses an HTTP response from a socket on which the request was sent
     (possibly only partly). Raises if no response arrives."""
     sock.settimeout(timeout)
@@ -128,7 +129,7 @@ def _read_response(sock, timeout):
         data = r.read()
     except (ConnectionResetError, http.client.IncompleteRead) as e:
         data = getattr(e, "partial", b"") or b""
-    return Resp(r.status, r.headers, _decode(data))
+    return Resp(r.status, r.headers, _decode(data), base_url)
 
 
 def post_streaming(base_url, path, content_type, total, chunked=False, chunk=65536,
@@ -168,7 +169,7 @@ def post_streaming(base_url, path, content_type, total, chunked=False, chunk=655
                     sock.sendall(b"0\r\n\r\n")
                 except (BrokenPipeError, ConnectionResetError):
                     pass
-        return _read_response(sock, timeout), sent
+        return _read_response(sock, timeout, base_url), sent
     finally:
         sock.close()
 
@@ -400,23 +401,54 @@ def report_fields(**over):
 
 
 class Receipt(NamedTuple):
-    resp: Resp
+    resp: Resp  # the receipt page (GET /receipt after the report's 303)
     receipt: str  # as shown, grouped
     reg_no: str
+    cookie: str = ""  # the receipt page's cookie, "receipt_page=TOKEN"
 
     @property
     def digits(self):
         return bare(self.receipt)
 
 
+def receipt_cookie(resp):
+    """The receipt page's cookie a report's 303 sets, as "name=value", or None."""
+    for v in resp.headers.get_all("Set-Cookie") or []:
+        m = re.match(r"\s*(receipt_page=[^;]*)", v)
+        if m:
+            return m.group(1)
+    return None
+
+
+def follow_receipt(resp):
+    """A registered report is answered 303 to GET /receipt with a cookie
+    (docs/http.md "The receipt page"): fetches that page as a browser
+    would and returns (page Resp, cookie). Anything else is returned as it
+    is, with cookie None."""
+    if resp.status != 303:
+        return resp, None
+    loc = resp.headers.get("Location", "")
+    assert loc.startswith("/receipt"), f"303 to {loc!r}, not to the receipt page"
+    assert resp.url, "follow_receipt: this response does not know its server"
+    cookie = receipt_cookie(resp)
+    assert cookie, f"303 without the receipt page's cookie: {resp.headers}"
+    return get(resp.url, loc, headers={"Cookie": cookie}), cookie
+
+
 def expect_receipt(resp):
-    """Asserts a receipt page and returns Receipt."""
-    assert resp.status == 200, f"expected 200 receipt page, got {resp.status}: {page_excerpt(resp.body)}"
-    receipt = element_text(resp.body, "receipt")
-    reg_no = element_text(resp.body, "reg-no")
-    assert receipt is not None, f"no id=receipt on the page: {page_excerpt(resp.body)}"
-    assert reg_no is not None, f"no id=reg-no on the page: {page_excerpt(resp.body)}"
-    return Receipt(resp, receipt, reg_no)
+    """Asserts that a report was answered with its receipt (303 to the
+    receipt page, the receipt in neither the Location nor the cookie) and
+    returns Receipt with the receipt page."""
+    assert resp.status == 303, f"expected 303 to the receipt page, got {resp.status}: {page_excerpt(resp.body)}"
+    page, cookie = follow_receipt(resp)
+    assert page.status == 200, f"expected 200 receipt page, got {page.status}: {page_excerpt(page.body)}"
+    receipt = element_text(page.body, "receipt")
+    reg_no = element_text(page.body, "reg-no")
+    assert receipt is not None, f"no id=receipt on the page: {page_excerpt(page.body)}"
+    assert reg_no is not None, f"no id=reg-no on the page: {page_excerpt(page.body)}"
+    for where in (resp.headers.get("Location", ""), cookie, resp.body):
+        assert bare(receipt) not in re.sub(r"\D", "", where), "the receipt left the receipt page"
+    return Receipt(page, receipt, reg_no, cookie)
 
 
 def submit(hl, files=(), as_multipart=None, **over):

@@ -48,6 +48,7 @@ def classify(resp):
     confirmed' page (the database could not tell in time whether a COMMIT
     cut off by a lost connection took effect), or something else (which no
     test accepts)."""
+    resp, _ = helpers.follow_receipt(resp)
     if resp.status == 200:
         receipt, reg_no = element_text(resp.body, "receipt"), element_text(resp.body, "reg-no")
         if receipt and reg_no:
@@ -552,7 +553,8 @@ def raw_request(hl, data, timeout=20):
         try:
             r = http.client.HTTPResponse(s, method="GET")
             r.begin()
-            return helpers.Resp(r.status, r.headers, r.read().decode("utf-8", "replace"))
+            return helpers.Resp(r.status, r.headers, r.read().decode("utf-8", "replace"),
+                                f"http://127.0.0.1:{hl.port}/")
         except (OSError, http.client.HTTPException):
             return None
 

@@ -176,7 +176,7 @@ def test_sighup_reload(hotline):
     hotline.write_config()
     log_before = len(hotline.log())
     hotline.send_signal(signal.SIGHUP)
-    ok = wait_for(lambda: hotline.post_multipart("/report", report_fields(), files(4)).status == 200)
+    ok = wait_for(lambda: hotline.post_multipart("/report", report_fields(), files(4)).status == 303)
     assert ok, f"max_files=5 not in force after SIGHUP; log:\n{hotline.log()[log_before:]}"
     limits = element_text(hotline.get("/").body, "limits") or ""
     assert re.search(r"\b5\b", limits), f"the form still shows the old limits: {limits!r}"
