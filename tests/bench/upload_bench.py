@@ -102,7 +102,9 @@ async def upload(port, n, file_bytes, rate, results):
         writer.close()
         m = re.match(rb"HTTP/1\.[01] (\d+)", answer)
         code = int(m.group(1)) if m else 0
-        results.append((code, b'id="receipt"' in answer, b'id="error-overloaded"' in answer))
+        # a registered report is 303 to the receipt page, with its cookie
+        results.append((code, code == 303 and b"receipt_page=" in answer,
+                        b'id="error-overloaded"' in answer))
     except (OSError, asyncio.TimeoutError) as e:
         results.append((0, False, False))
         print(f"upload {n}: {type(e).__name__}", file=sys.stderr)

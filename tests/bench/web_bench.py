@@ -171,7 +171,9 @@ def first_receipt(url, what="A receipt for the status bench"):
                    for k, v in fields.items()) + f"--{boundary}--\r\n"
     req = urllib.request.Request(url + "report", data=body.encode(), headers={
         "Content-Type": f"multipart/form-data; boundary={boundary}"})
-    with urllib.request.urlopen(req, timeout=20) as r:
+    # 303 to the receipt page, which the cookie it sets opens
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    with opener.open(req, timeout=20) as r:
         page = r.read().decode()
     m = re.search(r'id="receipt">([0-9 ]+)<', page)
     if not m:

@@ -2,7 +2,7 @@
 -- printing them with wrk's own figures. A script loads it with
 --   dofile(<its folder> .. "wrk_answers.lua")(mark)
 -- which defines wrk's response(), setup() and done(): a 200 whose page has
--- mark counts as ok, a 200 without it as no_receipt, the rest as s4xx,
+-- mark, or a 303 whose Set-Cookie has it (a report), counts as ok, a 200 without it as no_receipt, the rest as s4xx,
 -- s5xx or other; done() prints one line
 --   RESULT ok=.. no_receipt=.. s4xx=.. s5xx=.. other=.. connect=.. ...
 -- that web_bench.py reads.
@@ -10,7 +10,15 @@ return function(mark)
 	ok, no_receipt, s4xx, s5xx, other = 0, 0, 0, 0, 0
 
 	function response(status, hdrs, body)
-		if status == 200 then
+		if status == 303 then
+			-- a registered report: 303 to the receipt page, with its cookie
+			local cookie = hdrs["Set-Cookie"] or hdrs["set-cookie"] or ""
+			if cookie:find(mark, 1, true) then
+				ok = ok + 1
+			else
+				other = other + 1
+			end
+		elseif status == 200 then
 			if body:find(mark, 1, true) then
 				ok = ok + 1
 			else

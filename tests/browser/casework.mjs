@@ -77,7 +77,13 @@ export async function sendReport(fields) {
 		lang: 'en',
 		...fields,
 	});
-	const r = await fetch(new URL('/report', BASE), { method: 'POST', body });
+	// 303 to the receipt page, which its cookie opens (docs/http.md "The
+	// receipt page"); fetch keeps no cookies, so the redirect is followed here
+	const sent = await fetch(new URL('/report', BASE), { method: 'POST', body, redirect: 'manual' });
+	assert.equal(sent.status, 303, (await sent.text()).slice(0, 500));
+	const cookie = (sent.headers.get('set-cookie') ?? '').split(';')[0];
+	assert.match(cookie, /^receipt_page=[0-9a-f]+$/, 'the receipt page\'s cookie');
+	const r = await fetch(new URL(sent.headers.get('location'), BASE), { headers: { cookie } });
 	const html = await r.text();
 	assert.equal(r.status, 200, html.slice(0, 500));
 	const regNo = textOf(html, 'reg-no');

@@ -148,8 +148,10 @@ const PNG = Buffer.from(
 	'base64',
 );
 
-// Reads the receipt page; returns { receipt, regNo }.
+// Reads the receipt page, reached by 303 after the POST; returns
+// { receipt, regNo }.
 async function readReceipt(page) {
+	assert.equal(new URL(page.url()).pathname, '/receipt', 'after the POST: the receipt page');
 	assert.equal(await lang(page), 'kk', 'receipt page: <html lang>');
 	const receipt = (await page.locator('#receipt').textContent()).trim();
 	const regNo = (await page.locator('#reg-no').textContent()).trim();
@@ -246,7 +248,7 @@ test('a report in Kazakh without JavaScript: form, receipt, status, follow-up', 
 			.locator('input[type="file"][name="files"]')
 			.first()
 			.setInputFiles({ name: 'шот-фактура.png', mimeType: 'image/png', buffer: PNG });
-		await submit(page, form.locator(SUBMIT), '/report', 200);
+		await submit(page, form.locator(SUBMIT), '/report', 303);
 
 		const { receipt, regNo } = await readReceipt(page);
 		await shot(page, 'receipt-laptop-kk');
@@ -387,7 +389,7 @@ test('on a phone: no horizontal scroll; a missing field keeps what was typed', a
 
 		// Corrected: an anonymous report, its receipt and status at phone width.
 		await choose(form, 'identity', 'anonymous');
-		await submit(page, form.locator(SUBMIT), '/report', 200);
+		await submit(page, form.locator(SUBMIT), '/report', 303);
 		const { receipt, regNo } = await readReceipt(page);
 		await shot(page, 'receipt-phone-kk');
 		await lookUp(page, receipt, regNo);
@@ -437,7 +439,8 @@ test('contact details left with "anonymous": the form asks which was meant, on a
 		await form.locator(SUBMIT).first().click();
 		assert.equal(new URL(page.url()).pathname, '/report', 'still on the question');
 		await answers.check();
-		await submit(page, form.locator(SUBMIT), '/report', 200);
+		await submit(page, form.locator(SUBMIT), '/report', 303);
+		assert.equal(new URL(page.url()).pathname, '/receipt', 'after the POST: the receipt page');
 		assert.equal(await lang(page), 'ru', 'receipt page: <html lang>');
 		assert.match((await page.locator('#reg-no').textContent()).trim(), REGNO_RE, 'registered');
 		assert.match((await page.locator('#receipt').textContent()).trim(), RECEIPT_RE, 'a receipt');
