@@ -30,6 +30,7 @@ struct receiptbox_entry {
 	char reg_no[32];
 	char registered_at[32];	    /* Asia/Almaty, "YYYY-MM-DD HH:MM" */
 	char director_involved[16]; /* "yes", "no" or "unknown", as the reporter said */
+	char lang[4];		    /* the form's language: the page's unless ?lang= says */
 };
 
 struct receiptbox;

@@ -626,6 +626,12 @@ static void receipt_get(struct request *req, bool as_file)
 		page_receipt_gone(req);
 		return;
 	}
+	/* the language the report was sent in, unless a language link said
+	 * otherwise: Back after a switch shows the page as it was */
+	enum lang lang;
+	if (!MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "lang") &&
+	    i18n_parse(e.lang, &lang))
+		req->lang = lang;
 	if (as_file)
 		receipt_file(req, &e);
 	else
@@ -644,6 +650,7 @@ static void receipt_redirect(struct request *req, const char *receipt, const cha
 	snprintf(e.reg_no, sizeof(e.reg_no), "%s", r->reg_no);
 	snprintf(e.registered_at, sizeof(e.registered_at), "%s", r->registered_at);
 	snprintf(e.director_involved, sizeof(e.director_involved), "%s", director);
+	snprintf(e.lang, sizeof(e.lang), "%s", i18n_code(req->lang));
 	char token[RECEIPTBOX_TOKEN_SIZE], cookie[160], location[32];
 	unsigned lifetime = req->web->cfg->receipt_page_seconds;
 	receiptbox_put(req->web->receipts, &e, time(NULL), lifetime, token);
@@ -651,7 +658,9 @@ static void receipt_redirect(struct request *req, const char *receipt, const cha
 	snprintf(cookie, sizeof(cookie),
 		 RECEIPT_COOKIE "=%s; Path=/receipt; Max-Age=%u; HttpOnly; SameSite=Strict", token,
 		 lifetime);
-	snprintf(location, sizeof(location), "/receipt?lang=%s", i18n_code(req->lang));
+	/* no ?lang=: it would set the language cookie, one more trace on a
+	 * shared device; the page is in the form's language anyway */
+	snprintf(location, sizeof(location), "/receipt");
 	/* a page too, for a client that does not follow the redirect */
 	struct buf b;
 	buf_init(&b);
