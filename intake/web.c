@@ -566,6 +566,7 @@ static void page_receipt(struct request *req, const struct receiptbox_entry *e)
 	html_markup(&b, "</a></p>\n");
 	html_end(&b, lang);
 	request_reply_page(req, MHD_HTTP_OK, &b);
+	explicit_bzero(text, sizeof(text));
 }
 
 /* The same receipt as a small text file, in the page's language. */
@@ -1068,11 +1069,13 @@ void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	lookup_finished(req);
 	form_free(&req->form);
 	memset(req->receipt, 0, sizeof(req->receipt));
-	bool posted = req->is_post;
+	bool posted =
+	    req->is_post || req->route == ROUTE_RECEIPT || req->route == ROUTE_RECEIPT_FILE;
 	free(req);
 	*con_cls = NULL;
 	/* the post processor, the form parser and the page builders ran
-	 * deeper on this stack with the text */
+	 * deeper on this stack with the text (or the receipt pages' printf
+	 * with the receipt) */
 	if (posted)
 		wipe_stack();
 }
