@@ -195,6 +195,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 	log_info("signal %d: no new connections, finishing the %u open ones", (int)fd,
 		 http_connections(d->http));
 	http_quiesce(d->http);
+	web_quiesce(d->web);
 	lmtp_quiesce(d->lmtp);
 	gettimeofday(&d->drain_started, NULL);
 	d->drain = event_new(d->base, -1, EV_PERSIST, on_drain_tick, d);

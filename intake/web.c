@@ -89,6 +89,11 @@ unsigned web_busy(const struct web *w)
 	return w->suspended;
 }
 
+void web_quiesce(struct web *w)
+{
+	w->stopping = true;
+}
+
 void web_abort_waiting(struct web *w)
 {
 	request_abort_all(w);
@@ -518,7 +523,11 @@ static void status_at(char *out, size_t len, const struct request *req)
 	snprintf(out, len, i18n(req->lang, M_RECEIPT_STATUS_AT), link);
 }
 
-static void page_receipt(struct request *req, const struct receiptbox_entry *e)
+/* kept: the receipt is in the box, so the page can say for how long and
+ * offer the file; not kept at shutdown, when the POST is answered with
+ * the page itself. */
+static void page_receipt(struct request *req, const struct receiptbox_entry *e, unsigned status,
+			 bool kept)
 {
 	enum lang lang = req->lang;
 	char text[RECEIPT_TEXT_SIZE], when[128], how[768], shown[512];
@@ -552,20 +561,26 @@ static void page_receipt(struct request *req, const struct receiptbox_entry *e)
 	html_escape_str(&b, i18n(lang, M_RECEIPT_NEXT));
 	html_markup(&b, "</p>\n<p id=\"status-at\">");
 	html_escape_str(&b, how);
-	html_f(&b,
-	       "</p>\n<ul class=\"no-print\" id=\"keep\">\n"
-	       "<li><a id=\"save-file\" href=\"/receipt/file?lang=%s\" download>",
-	       i18n_code(lang));
-	html_escape_str(&b, i18n(lang, M_RECEIPT_SAVE));
-	html_markup(&b, "</a></li>\n<li id=\"print-hint\">");
+	html_markup(&b, "</p>\n<ul class=\"no-print\" id=\"keep\">\n");
+	if (kept) {
+		html_f(&b, "<li><a id=\"save-file\" href=\"/receipt/file?lang=%s\" download>",
+		       i18n_code(lang));
+		html_escape_str(&b, i18n(lang, M_RECEIPT_SAVE));
+		html_markup(&b, "</a></li>\n");
+	}
+	html_markup(&b, "<li id=\"print-hint\">");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_PRINT_HINT));
-	html_markup(&b, "</li>\n</ul>\n<p class=\"hint no-print\" id=\"shown-for\">");
-	html_escape_str(&b, shown);
-	html_markup(&b, "</p>\n<p class=\"no-print\"><a href=\"/status\">");
+	html_markup(&b, "</li>\n</ul>\n");
+	if (kept) {
+		html_markup(&b, "<p class=\"hint no-print\" id=\"shown-for\">");
+		html_escape_str(&b, shown);
+		html_markup(&b, "</p>\n");
+	}
+	html_markup(&b, "<p class=\"no-print\"><a href=\"/status\">");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_STATUS_LINK));
 	html_markup(&b, "</a></p>\n");
 	html_end(&b, lang);
-	request_reply_page(req, MHD_HTTP_OK, &b);
+	request_reply_page(req, status, &b);
 	explicit_bzero(text, sizeof(text));
 }
 
@@ -636,7 +651,7 @@ static void receipt_get(struct request *req, bool as_file)
 	if (as_file)
 		receipt_file(req, &e);
 	else
-		page_receipt(req, &e);
+		page_receipt(req, &e, MHD_HTTP_OK, true);
 	explicit_bzero(&e, sizeof(e));
 }
 
@@ -652,6 +667,14 @@ static void receipt_redirect(struct request *req, const char *receipt, const cha
 	snprintf(e.registered_at, sizeof(e.registered_at), "%s", r->registered_at);
 	snprintf(e.director_involved, sizeof(e.director_involved), "%s", director);
 	snprintf(e.lang, sizeof(e.lang), "%s", i18n_code(req->lang));
+	if (req->web->stopping) {
+		/* the daemon is stopping: the GET would find no one, so the
+		 * answer is the page (a reload would post again: the price of
+		 * not losing the receipt) */
+		page_receipt(req, &e, MHD_HTTP_OK, false);
+		explicit_bzero(&e, sizeof(e));
+		return;
+	}
 	char token[RECEIPTBOX_TOKEN_SIZE], cookie[160], location[32];
 	unsigned lifetime = req->web->cfg->receipt_page_seconds;
 	receiptbox_put(req->web->receipts, &e, time(NULL), lifetime, token);

@@ -54,6 +54,7 @@ struct web {
 	 * wipes those whose time is up even when no request comes. */
 	struct receiptbox *receipts;
 	struct event *receipt_sweep;
+	bool stopping; /* web_quiesce(): no GET of the receipt page will come */
 };
 
 /* Loads the keys and the pepper named in cfg; NULL with a reason. */
@@ -76,6 +77,9 @@ void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* Requests waiting on the database or a delay. */
 unsigned web_busy(const struct web *w);
+/* Shutdown begins: the reports still registered are answered with their
+ * receipt page itself, as the redirect's GET would find no daemon. */
+void web_quiesce(struct web *w);
 /* Shutdown: answers every waiting request 503 "not saved" now. */
 void web_abort_waiting(struct web *w);
 

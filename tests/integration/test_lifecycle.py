@@ -244,8 +244,10 @@ def test_sigterm_finishes_request_in_flight(hotline):
         data = resp.read().decode()
     finally:
         s.close()
+    # the receipt page itself, not a redirect: no daemon would answer its GET
     assert resp.status == 200, f"request in flight not finished: {resp.status} {page_excerpt(data)}"
     assert has_id(data, "receipt")
+    assert not has_id(data, "save-file"), "a file link no daemon will serve"
     assert hotline.stop(timeout=10) == 0
     assert hotline.query("SELECT count(*) FROM hotline.cases")[0][0] == 1
 

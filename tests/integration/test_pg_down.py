@@ -139,6 +139,6 @@ def test_sigterm_finishes_request_waiting_on_database(hotline):
         lock.release()
     t.join(30)
     assert "error" not in box, box.get("error")
-    expect_receipt(box["resp"])
+    expect_receipt(box["resp"], at_shutdown=True)
     assert hotline.stop(timeout=10) == 0
     assert counts(hotline)[:2] == (1, 1)
