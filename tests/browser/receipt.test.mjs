@@ -166,6 +166,19 @@ for (const lang of ['kk', 'ru']) {
 			} finally {
 				await context.close();
 			}
+
+			// Another browser (no cookie) is told plainly that the receipt is not shown.
+			const elsewhere = await browser.newContext({ javaScriptEnabled: false, locale: 'kk-KZ', ...device });
+			try {
+				const other = await elsewhere.newPage();
+				const r = await other.goto(url(`/receipt?lang=${lang}`));
+				assert.equal(r.status(), 410, 'GET /receipt without its cookie');
+				assert.equal(await text(other, '#receipt-gone'), T.M_RECEIPT_GONE[lang]);
+				assert.equal(await other.locator('#receipt').count(), 0, 'no receipt shown');
+				await shot(other, `receipt-gone-${size}-${lang}`);
+			} finally {
+				await elsewhere.close();
+			}
 		});
 	}
 }
