@@ -78,6 +78,8 @@ NORMALISERS = [
     (re.compile(r"#[A-Z2-7]{24}\b"), "#<REPLYREF>"),
     # the staff session and pre-login cookies, CSRF tokens: 64 hex digits
     (re.compile(r"\b[0-9a-f]{64}\b"), "<HEX64>"),
+    # the receipt page's cookie (a slot number and 32 random bytes)
+    (re.compile(r"\breceipt_page=[0-9a-f]{68}\b"), "receipt_page=<TOKEN>"),
     # the staff device cookie (a random id, sealed): its value only
     (re.compile(r"\bhotline_device=[A-Za-z0-9_-]+"), "hotline_device=<DEVICE>"),
     # a TOTP secret offered for enrolment, grouped by four for typing
