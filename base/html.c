@@ -228,6 +228,16 @@ void html_f(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* html_face_set(): the loop's thread only (base/html.h). */
+static char face_org[1300]; /* 300 characters of up to 4 bytes */
+static char face_logo[128];
+
+void html_face_set(const char *organisation, const char *logo_path)
+{
+	snprintf(face_org, sizeof face_org, "%s", organisation ? organisation : "");
+	snprintf(face_logo, sizeof face_logo, "%s", logo_path ? logo_path : "");
+}
+
 void html_begin(struct buf *b, enum lang lang, const char *title, const char *self_path)
 {
 	html_f(b,
@@ -240,8 +250,14 @@ void html_begin(struct buf *b, enum lang lang, const char *title, const char *se
 	html_escape_str(b, i18n(lang, M_SITE_NAME));
 	html_markup(b, "</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n<body>\n"
 		       "<header><a class=\"site\" href=\"/\">");
+	/* the logo beside the name says nothing more: alt="" */
+	if (face_logo[0])
+		html_f(b, "<img class=\"logo\" id=\"logo\" src=\"%s\" alt=\"\">", face_logo);
+	if (face_org[0])
+		html_f(b, "<span class=\"org\" id=\"org-name\">%s</span> ", face_org);
+	html_markup(b, "<span class=\"line\">");
 	html_escape_str(b, i18n(lang, M_SITE_NAME));
-	html_markup(b, "</a>\n<nav id=\"languages\">");
+	html_markup(b, "</span></a>\n<nav id=\"languages\">");
 	for (int l = 0; l < LANG_COUNT; l++) {
 		html_f(b, " <a href=\"%s?lang=%s\" hreflang=\"%s\" lang=\"%s\"", self_path,
 		       i18n_code((enum lang)l), i18n_code((enum lang)l), i18n_code((enum lang)l));
@@ -254,7 +270,9 @@ void html_begin(struct buf *b, enum lang lang, const char *title, const char *se
 
 void html_end(struct buf *b, enum lang lang)
 {
-	html_markup(b, "</main>\n<footer><p>");
+	html_markup(b, "</main>\n<footer><p><a href=\"/trust\" id=\"trust-link\">");
+	html_escape_str(b, i18n(lang, M_TRUST_LINK));
+	html_markup(b, "</a></p>\n<p>");
 	html_escape_str(b, i18n(lang, M_FOOTER));
 	html_markup(b, "</p></footer>\n</body>\n</html>\n");
 }
@@ -347,5 +365,15 @@ const char *html_stylesheet(void)
 	       "margin:.5rem 0;overflow-wrap:anywhere}\n"
 	       "article.from-staff{border-left:4px solid #0b3d5c}\n"
 	       "article.from-reporter{border-left:4px solid #8a99a8}\n"
-	       ".message p{white-space:pre-wrap}\n";
+	       ".message p{white-space:pre-wrap}\n"
+	       /* the organisation's face and the trust page (intake/trust.c) */
+	       ".site{display:inline-flex;flex-wrap:wrap;align-items:center;gap:.2rem .5rem;"
+	       "min-width:0;overflow-wrap:anywhere}\n"
+	       ".logo{height:2rem;width:auto;max-width:8rem;background:#fff;border-radius:.2rem}\n"
+	       ".org{font-weight:700}\n.line{font-weight:400}\n"
+	       "#trust-link{font-weight:600}\n"
+	       ".trust section{background:#fff;border-radius:.5rem;padding:.25rem 1rem;"
+	       "margin:0 0 1rem;overflow-wrap:anywhere}\n"
+	       ".trust .own{white-space:pre-line}\n"
+	       ".trust h2{font-size:1.2rem}\n";
 }

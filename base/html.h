@@ -34,9 +34,18 @@ void html_markup(struct buf *b, const char *markup);
 void html_markup_n(struct buf *b, const char *markup, size_t len);
 
 /* The page shell: doctype, <html lang>, head with viewport and stylesheet,
- * header with the language links (to self_path?lang=..), <main>. */
+ * header with the organisation's face (below) and the language links (to
+ * self_path?lang=..), <main>; html_end closes it with the footer, whose
+ * link to the trust page (/trust) is on every public page. */
 void html_begin(struct buf *b, enum lang lang, const char *title, const char *self_path);
 void html_end(struct buf *b, enum lang lang);
+
+/* The organisation's face in the header of html_begin(): its name ("" for
+ * none) and its logo's path ("/logo?v=...", "" for none), copied. Set by
+ * the settings cache of the public pages (intake/trust.c); one face per
+ * process, because the public pages are written on the loop's thread only,
+ * the thread that sets it (the staff pages have a shell of their own). */
+void html_face_set(const char *organisation, const char *logo_path);
 
 /* The stylesheet served at /style.css. */
 const char *html_stylesheet(void);

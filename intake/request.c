@@ -11,9 +11,10 @@ static void add_common_headers(struct request *req, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'none'; style-src 'self'; form-action 'self'; "
-				"frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(
+	    resp, "Content-Security-Policy",
+	    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+	    "frame-ancestors 'none'; base-uri 'none'");
 	if (req->set_lang_cookie) {
 		char cookie[96];
 		snprintf(cookie, sizeof(cookie),
@@ -60,6 +61,22 @@ void request_reply_text(struct request *req, unsigned status, const char *type, 
 	    MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	store(req, status, resp);
+}
+
+void request_reply_data(struct request *req, unsigned status, const char *type, const void *data,
+			size_t len, unsigned max_age)
+{
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	if (resp)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	store(req, status, resp);
+	if (max_age > 0) {
+		char cc[48];
+		snprintf(cc, sizeof cc, "public, max-age=%u, immutable", max_age);
+		MHD_del_response_header(resp, "Cache-Control", "no-store");
+		MHD_add_response_header(resp, "Cache-Control", cc);
+	}
 }
 
 void request_resume(struct request *req)

@@ -26,6 +26,10 @@ enum route {
 	ROUTE_RECEIPT_PRINT,
 	ROUTE_STYLE,
 	ROUTE_HEALTH,
+	ROUTE_TRUST,   /* intake/trust.h: /trust, and the same page at */
+	ROUTE_ABOUT,   /* /about */
+	ROUTE_PRIVACY, /* and /privacy */
+	ROUTE_LOGO,
 	ROUTE_NOT_FOUND,
 	ROUTE_METHOD,
 };
@@ -82,6 +86,10 @@ void request_reply_page(struct request *req, unsigned status, struct buf *page);
 void request_reply_text(struct request *req, unsigned status, const char *type, const char *text);
 /* Stores an answer of the given type; the buffer is taken. */
 void request_reply_buf(struct request *req, unsigned status, const char *type, struct buf *data);
+/* Bytes of type, copied; max_age > 0: the browser may keep them that many
+ * seconds (an address that names its version), else no-store. */
+void request_reply_data(struct request *req, unsigned status, const char *type, const void *data,
+			size_t len, unsigned max_age);
 
 /* Suspends until request_resume(); after timeout seconds the request is
  * answered 503 "not saved" by itself. Returns the ticket for the work. */

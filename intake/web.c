@@ -15,6 +15,7 @@
 #include "intake/request.h"
 #include "intake/spool.h"
 #include "intake/status.h"
+#include "intake/trust.h"
 #include "workflow/procedure.h"
 
 /* --- set-up --- */
@@ -56,11 +57,13 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 		goto fail;
 	w->appeals = appeal_queue_new(base, db, cfg->max_batch);
 	w->limiter = ratelimit_new();
-	if (!w->appeals || !w->limiter || !budget_init(w) || !receipts_init(w)) {
+	w->trust = trust_new(db);
+	if (!w->appeals || !w->limiter || !w->trust || !budget_init(w) || !receipts_init(w)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	policy_refresh(w);
+	trust_refresh(w->trust);
 	return w;
 fail:
 	web_free(w);
@@ -105,6 +108,7 @@ void web_free(struct web *w)
 		return;
 	appeal_queue_free(w->appeals);
 	ratelimit_free(w->limiter);
+	trust_free(w->trust);
 	if (w->budget_pump)
 		event_free(w->budget_pump);
 	spool_close(w->spool);
@@ -789,6 +793,7 @@ static void policy_refresh(struct web *w)
 
 static void handle_get(struct request *req)
 {
+	trust_refresh(req->web->trust); /* the header's face, for the next pages */
 	switch (req->route) {
 	case ROUTE_FORM:
 		policy_refresh(req->web);
@@ -814,6 +819,14 @@ static void handle_get(struct request *req)
 		break;
 	case ROUTE_HEALTH:
 		status_health(req);
+		break;
+	case ROUTE_TRUST:
+	case ROUTE_ABOUT:
+	case ROUTE_PRIVACY:
+		trust_page(req);
+		break;
+	case ROUTE_LOGO:
+		trust_logo(req);
 		break;
 	default:
 		break;
@@ -925,6 +938,10 @@ static enum route route_of(const char *url, const char *method, bool *post)
 	    {"/receipt/print.css", "GET", ROUTE_RECEIPT_PRINT},
 	    {"/style.css", "GET", ROUTE_STYLE},
 	    {"/healthz", "GET", ROUTE_HEALTH},
+	    {"/trust", "GET", ROUTE_TRUST},
+	    {"/about", "GET", ROUTE_ABOUT},
+	    {"/privacy", "GET", ROUTE_PRIVACY},
+	    {"/logo", "GET", ROUTE_LOGO},
 	};
 	bool known_path = false;
 	bool head = strcmp(method, "HEAD") == 0;

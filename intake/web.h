@@ -39,6 +39,8 @@ struct web {
 	bool consider_anonymous;
 	bool policy_reading;
 	time_t policy_read_at;
+	/* The organisation's face and the trust page (intake/trust.h). */
+	struct trust *trust;
 	/* Uploads (issue 14, docs/http.md "Limits"): the encrypted spool their
 	 * files go to, and the memory cap (upload_memory_bytes): mem_used
 	 * counts what requests hold in memory for a body being received and
@@ -66,8 +68,8 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 bool web_reload(struct web *w, const struct config *fresh, char *err, size_t errlen) MUST_CHECK;
 
 /* The owner of every path the HTTP front (base/http.h) gives no other
- * owner: the form, the report, the status pages, the stylesheet, the
- * health check, and the 404 and 405 answers of all other paths. cls is
+ * owner: the form, the report, the status pages, the trust page and the
+ * logo, the stylesheet, the health check, and the 404 and 405 answers of all other paths. cls is
  * the struct web. */
 enum MHD_Result web_handle(void *cls, struct MHD_Connection *conn, const char *url,
 			   const char *method, const char *version, const char *upload_data,

@@ -16,6 +16,13 @@ const char *staff_arg(const struct staff_ctx *c, const char *name)
 	return value ? value : "";
 }
 
+bool staff_has_arg(const struct staff_ctx *c, const char *name)
+{
+	const struct staff_priv *p = staff_priv(c);
+	size_t len;
+	return p->ops->arg(p->req, name, &len) != NULL;
+}
+
 size_t staff_arg_len(const struct staff_ctx *c, const char *name)
 {
 	const struct staff_priv *p = staff_priv(c);

@@ -87,6 +87,9 @@ struct staff_ctx {
  * staff_arg_len gives the length. */
 const char *staff_arg(const struct staff_ctx *c, const char *name);
 size_t staff_arg_len(const struct staff_ctx *c, const char *name);
+/* Whether the request has the field (or query argument) at all: a form
+ * that did not send a field leaves what it names as it was. */
+bool staff_has_arg(const struct staff_ctx *c, const char *name);
 /* Every value of a repeated field (checkboxes); *n set to their count. */
 const char *const *staff_args(const struct staff_ctx *c, const char *name, unsigned *n);
 /* The uploaded files of the request. */
