@@ -20,7 +20,9 @@ int settings_main(int argc, char **argv)
 		fprintf(stderr,
 			"usage: hotlinectl settings set KEY VALUE | hotlinectl settings show\n"
 			"  keys: director_email alternate_email compliance_email console_url "
-			"organisation reply_working_days consider_anonymous_reports (on|off)\n");
+			"organisation reply_working_days consider_anonymous_reports (on|off)\n"
+			"  trust_phone trust_email trust_hours_LANG trust_safety_LANG "
+			"trust_privacy_LANG (LANG: kk ru en)\n");
 		return 2;
 	}
 	/* a policy is on or off; anything else would read as off without a

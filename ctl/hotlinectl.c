@@ -80,7 +80,9 @@ static const struct command_usage usages[] = {
     {"settings", "  settings set KEY VALUE | settings show\n"
 		 "            keys: director_email alternate_email compliance_email console_url "
 		 "organisation\n"
-		 "            reply_working_days (1..60), consider_anonymous_reports (on|off)\n"},
+		 "            reply_working_days (1..60), consider_anonymous_reports (on|off)\n"
+		 "            trust_phone trust_email trust_hours_LANG trust_safety_LANG "
+		 "trust_privacy_LANG (LANG: kk ru en)\n"},
     {"calendar", "  calendar set YYYY-MM-DD off|work|holiday \"NOTE\" [--source TEXT]\n"
 		 "  calendar unset YYYY-MM-DD\n"
 		 "  calendar show YEAR | calendar history [YEAR]\n"},
