@@ -374,6 +374,6 @@ const char *html_stylesheet(void)
 	       "#trust-link{font-weight:600}\n"
 	       ".trust section{background:#fff;border-radius:.5rem;padding:.25rem 1rem;"
 	       "margin:0 0 1rem;overflow-wrap:anywhere}\n"
-	       ".trust .own{white-space:pre-line}\n"
+	       ".trust .own{white-space:pre-line;margin:.75rem 0 1rem}\n"
 	       ".trust h2{font-size:1.2rem}\n";
 }

@@ -134,6 +134,21 @@ static void error_text(struct staff_ctx *c, enum site_kind kind, enum site_check
 	}
 }
 
+/* Under a text field, what the trust page shows while it is empty, in the
+ * field's language: to read, or to copy and change. */
+static void default_text(struct staff_ctx *c, const char *key, enum lang lang)
+{
+	unsigned n;
+	const enum msg *d = strncmp(key, "trust_safety_", 13) == 0 ? site_default_safety(&n)
+								   : site_default_privacy(&n);
+	staff_html(c, "<details class=\"default\" id=\"default-%s\"><summary>", key);
+	staff_text(c, M_SET_DEFAULT_SHOW);
+	staff_html(c, "</summary>\n<div lang=\"%s\">\n", i18n_code(lang));
+	for (unsigned i = 0; i < n; i++)
+		staff_html(c, "<p>%s</p>\n", i18n(lang, d[i]));
+	staff_html(c, "</div></details>\n");
+}
+
 static void field(struct staff_ctx *c, const struct settings_view *v, int i)
 {
 	const struct site_key *k = &site_keys()[i];
@@ -165,6 +180,8 @@ static void field(struct staff_ctx *c, const struct settings_view *v, int i)
 		error_text(c, k->kind, v->err[i]);
 		staff_html(c, "</p>\n");
 	}
+	if (k->kind == SITE_TEXT && lang >= 0)
+		default_text(c, k->key, (enum lang)lang);
 }
 
 /* The keys from first up to (not with) the one starting with stop, or to
@@ -198,9 +215,16 @@ static void logo_form(struct staff_ctx *c, const struct settings_view *v)
 {
 	legend(c, "logo", M_SET_LOGO);
 	if (v->has_logo) {
-		char size[32];
+		/* "PNG", "JPEG", "WEBP" from "image/png": what people call it */
+		char size[32], kind[32], text[256];
+		const char *slash = strchr(v->logo_type, '/');
+		snprintf(kind, sizeof kind, "%s", slash ? slash + 1 : v->logo_type);
+		for (char *p = kind; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
 		html_size(size, sizeof size, c->lang, v->logo_size);
-		staff_html(c, "<p id=\"logo-now\">%s, %s</p>\n", v->logo_type, size);
+		snprintf(text, sizeof text, i18n(c->lang, M_SET_LOGO_NOW), kind, size);
+		staff_html(c, "<p id=\"logo-now\" data-type=\"%s\">%s</p>\n", v->logo_type, text);
 	} else {
 		staff_html(c, "<p id=\"logo-now\">");
 		staff_text(c, M_SET_LOGO_NONE);
@@ -222,7 +246,7 @@ static void logo_form(struct staff_ctx *c, const struct settings_view *v)
 	    "<input type=\"file\" id=\"set-logo\" name=\"logo\" "
 	    "accept=\"image/png,image/jpeg,image/webp\" aria-describedby=\"logo-hint%s\"%s>\n"
 	    "<p><button type=\"submit\" id=\"logo-upload\">",
-	    i18n(c->lang, M_SET_LOGO), text, v->logo_err ? " err-logo" : "",
+	    i18n(c->lang, M_SET_LOGO_FILE), text, v->logo_err ? " err-logo" : "",
 	    v->logo_err ? " aria-invalid=\"true\"" : "");
 	staff_text(c, M_SET_LOGO_UPLOAD);
 	staff_html(c, "</button></p>\n</form>\n");
