@@ -9,6 +9,7 @@
 #include "ctl/ctldb.h"
 #include "ctl/deadlines.h"
 #include "workflow/calendar.h"
+#include "workflow/site.h"
 #include "workflow/wfdb.h"
 
 int settings_main(int argc, char **argv)
@@ -30,6 +31,15 @@ int settings_main(int argc, char **argv)
 	if (set && strcmp(argv[1], "consider_anonymous_reports") == 0 &&
 	    strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0) {
 		fprintf(stderr, "hotlinectl: consider_anonymous_reports is on or off\n");
+		return 2;
+	}
+	/* the settings page's rules (workflow/site.h): the same value is
+	 * refused here as there */
+	enum site_kind kind;
+	enum site_check check;
+	if (set && site_kind_of(argv[1], &kind) &&
+	    (check = site_value_check(kind, argv[2])) != SITE_OK) {
+		fprintf(stderr, "hotlinectl: %s: %s\n", argv[1], site_check_reason(check));
 		return 2;
 	}
 	PGconn *pg = ctldb_connect(conninfo);

@@ -77,6 +77,23 @@ enum site_check site_value_check(enum site_kind kind, const char *value)
 	return SITE_OK;
 }
 
+const char *site_check_reason(enum site_check check)
+{
+	switch (check) {
+	case SITE_OK:
+		return "accepted";
+	case SITE_TOO_LONG:
+		return "too long (300 characters for a line, 8000 for a text)";
+	case SITE_BAD_LINE:
+		return "one line, without line breaks or control characters";
+	case SITE_BAD_EMAIL:
+		return "not one e-mail address the mailer accepts (name@example.kz)";
+	case SITE_BAD_PHONE:
+		return "not a telephone number: digits, spaces and + ( ) - only, at least 3 digits";
+	}
+	return "refused";
+}
+
 void site_lang_key(char *out, size_t outlen, const char *base, enum lang lang)
 {
 	snprintf(out, outlen, "%s_%s", base, i18n_code(lang));

@@ -48,6 +48,9 @@ bool site_kind_of(const char *key, enum site_kind *out);
  * is: it means "unset" (the default text, or no address). */
 enum site_check site_value_check(enum site_kind kind, const char *value);
 
+/* What is wrong, in English, for hotlinectl ("not an e-mail address ..."). */
+const char *site_check_reason(enum site_check check);
+
 /* "trust_hours_kk" and the like: the key of a per-language text. */
 void site_lang_key(char *out, size_t outlen, const char *base, enum lang lang);
 

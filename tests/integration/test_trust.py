@@ -210,3 +210,16 @@ def test_notice_addresses_set_in_the_browser_are_the_mailers(make_staff_hotline,
     # a key the form did not send stays as it was
     assert dict(hl.query("SELECT key, value FROM hotline.settings WHERE key LIKE '%email'")) == {
         "compliance_email": "cm@browser.example.kz", "director_email": "dir@browser.example.kz"}
+
+
+def test_hotlinectl_refuses_what_the_page_refuses(hotline):
+    from test_procedure import ctl
+    hl = hotline
+    for key, value in (("compliance_email", "a@b.kz, c@d.kz"), ("trust_phone", "call me"),
+                       ("organisation", "two\nlines"), ("trust_safety_kk", "x" * 8001)):
+        p = ctl(hl, "settings", "set", key, value, ok=False)
+        assert p.returncode == 2 and key in p.stderr, (key, p.stderr)
+    assert hl.query("SELECT count(*) FROM hotline.settings WHERE key <> "
+                    "'consider_anonymous_reports'") == [(0,)]
+    assert ctl(hl, "settings", "set", "trust_phone", "+7 700 000 00 00").returncode == 0
+    assert element_text(trust(hl, "en").body, "trust-phone") == "+7 700 000 00 00"
