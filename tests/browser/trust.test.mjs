@@ -4,7 +4,8 @@
 // /trust in Kazakh and Russian at phone (390 px) and laptop (1366 px)
 // width; the link to it is on the form, the status page without a receipt
 // and the error page; nothing is wider than a 320 px screen. Screenshots
-// trust-*, staff-settings-* (docs/http.md, "The trust page").
+// trust-*, trust-face-* (the header and footer on the other pages),
+// staff-settings-* (docs/http.md, "The trust page").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -152,6 +153,7 @@ test('the trust page shows what the administrator saved', async () => {
 				assert.equal(resp.status(), what === 'error' ? 404 : 200, path);
 				assert.equal((await page.textContent('#trust-link')).trim(), T.M_TRUST_LINK[lang], `${what} ${lang}`);
 				assert.equal((await page.textContent('#org-name')).trim(), ORG, `${what} ${lang}: header`);
+				await shot(page, `trust-face-${what}-${lang}`);
 				if (what === 'error')
 					await fits(page, 320, `the error page (${lang})`);
 			}
