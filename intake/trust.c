@@ -308,7 +308,11 @@ void trust_logo(struct request *req)
 			   M_ERR_NOT_FOUND);
 		return;
 	}
-	/* the address names the version (/logo?v=STAMP): a new logo is a new
-	 * address, so a browser may keep this one */
-	request_reply_data(req, MHD_HTTP_OK, t->logo_type, t->logo, t->logo_len, 86400);
+	/* the pages' address names the version (/logo?v=STAMP): a new logo is
+	 * a new address, so a browser may keep this one; any other address of
+	 * it is not kept */
+	const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "v");
+	bool versioned = v && strcmp(v, t->logo_stamp) == 0;
+	request_reply_data(req, MHD_HTTP_OK, t->logo_type, t->logo, t->logo_len,
+			   versioned ? 86400 : 0);
 }

@@ -177,6 +177,10 @@ def test_logo_uploaded_served_with_its_type_and_removed(staff_hotline):
     assert r.status == 200 and r.raw == image
     assert r.headers["Content-Type"] == "image/png"
     assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert "immutable" in r.headers["Cache-Control"]
+    # another address of it is not kept: it would outlive a new logo
+    r = get(hl.url, "/logo")
+    assert r.raw == image and r.headers["Cache-Control"] == "no-store"
     assert "img-src 'self'" in get(hl.url, "/").headers["Content-Security-Policy"]
     # not an image, too large, no file: refused with a clear message
     for files, err in (([File("x.svg", b"<svg onload=alert(1)>", "image/svg+xml", "logo")], "PNG"),
