@@ -642,3 +642,56 @@ bool investigation_received(PGconn *pg, struct investigation *v, const char *req
 			       request_id);
 	return deadline_meet(pg, v->case_id, "material_request", request_id, e);
 }
+
+bool investigation_material(PGconn *pg, struct investigation *v,
+			    const struct investigation_material *m, char material_id[24],
+			    struct wf_error *e)
+{
+	/* only into a request of this investigation */
+	static const char sql_add[] =
+	    "INSERT INTO hotline.commission_materials (request_id, key_sealed, meta, data, "
+	    "uploaded_by) SELECT r.id, $3, $4, $5, $6::bigint FROM hotline.material_requests r "
+	    "WHERE r.id = $1::bigint AND r.investigation_id = $2 RETURNING id";
+	static const char sql_open[] = "SELECT received_at IS NULL AS open FROM "
+				       "hotline.material_requests WHERE id = $1::bigint";
+	if (!ordered(v, e))
+		return false;
+	char *end = NULL;
+	if (!m->request_id || !*m->request_id || strtoll(m->request_id, &end, 10) <= 0 || *end)
+		return wf_fail(e, WF_NO_REQUEST, "no request %s in this investigation",
+			       m->request_id ? m->request_id : "");
+	if (v->state >= INV_SUBMITTED)
+		return wf_fail(e, WF_NOT_RUNNING,
+			       "materials are added until the conclusion is submitted");
+	if (!m->key_sealed || !m->meta || !m->data)
+		return wf_fail(e, WF_CRYPTO, "the file was not encrypted");
+	char by[24];
+	snprintf(by, sizeof(by), "%lld", m->by);
+	const char *p[6] = {
+	    m->request_id,	   v->id, (const char *)m->key_sealed, (const char *)m->meta,
+	    (const char *)m->data, by};
+	int lengths[6] = {0, 0, (int)m->key_len, (int)m->meta_len, (int)m->data_len, 0};
+	int formats[6] = {0, 0, 1, 1, 1, 0};
+	struct db_error err;
+	PGresult *res = db_query(pg, sql_add, 6, p, lengths, formats, &err);
+	if (!res)
+		return wf_fail(e, WF_DB, "the material could not be stored (SQLSTATE %s)",
+			       err.sqlstate);
+	bool found = PQntuples(res) == 1;
+	if (found)
+		snprintf(material_id, 24, "%s", PQgetvalue(res, 0, db_col(res, "id")));
+	PQclear(res);
+	if (!found)
+		return wf_fail(e, WF_NO_REQUEST, "no request %s in this investigation",
+			       m->request_id);
+	if (!m->received)
+		return true;
+	const char *q[1] = {m->request_id};
+	res = wfdb_exec(pg, sql_open, 1, q, e);
+	if (!res)
+		return false;
+	bool open =
+	    PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, db_col(res, "open")), "t") == 0;
+	PQclear(res);
+	return !open || investigation_received(pg, v, m->request_id, e);
+}

@@ -160,4 +160,24 @@ bool investigation_request(PGconn *pg, struct investigation *v, const char *to, 
 bool investigation_received(PGconn *pg, struct investigation *v, const char *request_id,
 			    struct wf_error *e) MUST_CHECK;
 
+/* A file the commission received in answer to one of its requests
+ * (004 p.7.8), already encrypted as the reporter's files are
+ * (docs/keys.md): its own content key sealed to the case's public key,
+ * and its name, type and size (meta, a blob) and bytes (data, a stream)
+ * under that key. by is the uploading member's account. */
+struct investigation_material {
+	const char *request_id; /* a request of this investigation */
+	const unsigned char *key_sealed, *meta, *data;
+	size_t key_len, meta_len, data_len;
+	long long by;
+	bool received; /* the file answers the request: an open one is met */
+};
+
+/* Keeps m while the conclusion is not yet submitted (the materials go to
+ * management with it); writes the new row's id. WF_NO_REQUEST when the
+ * request is not this investigation's; WF_NOT_RUNNING once submitted. */
+bool investigation_material(PGconn *pg, struct investigation *v,
+			    const struct investigation_material *m, char material_id[24],
+			    struct wf_error *e) MUST_CHECK;
+
 #endif
