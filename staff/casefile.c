@@ -229,6 +229,62 @@ char *casefile_open_text(const struct content_key *key, const PGresult *res, int
 	return text;
 }
 
+/* The name as a browser will save it: no controls, quotes, slashes or
+ * backslashes; the foundation writes it RFC 5987-encoded. */
+static void safe_file_name(const char *name, char *out, size_t size)
+{
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)(name ? name : ""); *p && o + 1 < size;
+	     p++) {
+		unsigned char ch = *p;
+		if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\' || ch == '/' || ch == ';')
+			ch = '_';
+		out[o++] = (char)ch;
+	}
+	/* never cut a UTF-8 sequence in two */
+	while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
+		o--;
+	if (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
+		o--;
+	out[o] = '\0';
+	if (o == 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+		snprintf(out, size, "file");
+}
+
+bool casefile_send_file(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
+			int row, int meta_col, int data_col)
+{
+	unsigned char *plain = NULL;
+	size_t plen = 0;
+	json_t *meta = NULL;
+	if (casefile_decrypt(key, res, row, meta_col, &plain, &plen)) {
+		meta = json_loadb((const char *)plain, plen, 0, NULL);
+		secret_wipe(plain, plen);
+		free(plain);
+		plain = NULL;
+		plen = 0;
+	}
+	size_t len;
+	unsigned char *ct = casefile_bytea(res, row, data_col, &len);
+	bool ok = meta && ct && stream_decrypt(key, ct, len, &plain, &plen);
+	PQfreemem(ct);
+	if (!ok) {
+		json_decref(meta);
+		buf_wipe(&c->body);
+		staff_error(c, key ? 500 : 403, M_CASE_FILE_UNREADABLE_TITLE,
+			    key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
+		return false;
+	}
+	safe_file_name(json_string_value(json_object_get(meta, "name")), c->download_name,
+		       sizeof(c->download_name));
+	json_decref(meta);
+	c->content_type = "application/octet-stream";
+	buf_add(&c->body, plain, plen);
+	secret_wipe(plain, plen);
+	free(plain);
+	return true;
+}
+
 void casefile_today(struct staff_ctx *c, char out[11])
 {
 	cal_date_format(calendar_local_date(staff_now(c)), out);

@@ -122,6 +122,14 @@ bool casefile_decrypt(const struct content_key *key, const PGresult *res, int ro
 char *casefile_open_text(const struct content_key *key, const PGresult *res, int row,
 			 int col) MUST_CHECK;
 
+/* Answers with the file of row: its name and type (meta_col, a blob)
+ * and its bytes (data_col, a stream), both under key, as a download under
+ * its name made safe; the clear bytes are wiped once copied into the
+ * answer. False when it does not open: the error page is written then
+ * (403 without a key, 500 when the key does not open it). */
+bool casefile_send_file(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
+			int row, int meta_col, int data_col) MUST_CHECK;
+
 /* Today in Asia/Almaty, the daemon's clock (with the tests' clock offset). */
 void casefile_today(struct staff_ctx *c, char out[11]);
 /* Working days from today to due: 0 due today, negative when late. */

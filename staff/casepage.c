@@ -211,6 +211,7 @@ struct casepage_message {
 
 struct casepage_messages {
 	PGresult *res, *files;
+	const char *file_path; /* the files' download route, up to their id */
 	int n;
 	int id, author, created, login, is_reply;
 	struct casepage_message *m;
@@ -296,6 +297,18 @@ struct casepage_members *casepage_members_load(struct staff_ctx *c, const struct
 	return m;
 }
 
+size_t casepage_members_count(const struct casepage_members *m)
+{
+	return m ? m->n : 0;
+}
+
+void casepage_member_texts(const struct casepage_members *m, size_t i,
+			   const struct sealedtext **name, const struct sealedtext **position)
+{
+	*name = &m->m[i].name;
+	*position = &m->m[i].position;
+}
+
 void casepage_members_free(struct casepage_members *m)
 {
 	if (!m)
@@ -311,6 +324,7 @@ void casepage_members_free(struct casepage_members *m)
 struct casepage_messages *casepage_messages_load(struct staff_ctx *c, const struct casefile *k)
 {
 	struct casepage_messages *ms = xcalloc(1, sizeof(*ms));
+	ms->file_path = "/staff/case-file/";
 	const char *v[1] = {k->id};
 	ms->res = casefile_query(c, sql_messages, 1, v);
 	ms->files = casefile_query(c, sql_message_files, 1, v);
@@ -342,6 +356,11 @@ struct casepage_messages *casepage_messages_load(struct staff_ctx *c, const stru
 		content_key_free(mk);
 	}
 	return ms;
+}
+
+void casepage_messages_file_path(struct casepage_messages *ms, const char *path)
+{
+	ms->file_path = path;
 }
 
 void casepage_messages_free(struct casepage_messages *ms)
@@ -758,10 +777,11 @@ static void put_content(struct staff_ctx *c, const struct casepage_view *v)
 	staff_html(c, "</dl>\n</section>\n");
 }
 
-/* One file: its name (decrypted) linking to its download. */
-static void put_file(struct staff_ctx *c, const struct casepage_file *f)
+/* One file: its name (decrypted) linking to its download (path, then
+ * its id). */
+static void put_file(struct staff_ctx *c, const char *path, const struct casepage_file *f)
 {
-	staff_html(c, "<li><a class=\"file\" href=\"/staff/case-file/%s\">", f->id);
+	staff_html(c, "<li><a class=\"file\" href=\"%s%s\">", path, f->id);
 	if (f->name && *f->name)
 		staff_esc(c, f->name);
 	else
@@ -778,10 +798,57 @@ static void put_files(struct staff_ctx *c, const struct casepage_view *v)
 	else if (v->key) {
 		staff_html(c, "<ul class=\"files\">\n");
 		for (int i = 0; i < n; i++)
-			put_file(c, &v->file[i]);
+			put_file(c, "/staff/case-file/", &v->file[i]);
 		staff_html(c, "</ul>\n");
 	}
 	staff_html(c, "</section>\n");
+}
+
+struct casepage_files {
+	PGresult *res;
+	int n;
+	struct casepage_file *f; /* when the key opened them: one per row */
+};
+
+struct casepage_files *casepage_files_load(struct staff_ctx *c, const struct content_key *key,
+					   const char *case_id)
+{
+	struct casepage_files *fs = xcalloc(1, sizeof(*fs));
+	const char *p[1] = {case_id};
+	fs->res = casefile_query(c, sql_files, 1, p);
+	fs->n = fs->res ? PQntuples(fs->res) : 0;
+	if (fs->n == 0 || !key)
+		return fs;
+	int id = db_col(fs->res, "id"), meta = db_col(fs->res, "meta");
+	fs->f = xcalloc((size_t)fs->n, sizeof(*fs->f));
+	for (int i = 0; i < fs->n; i++)
+		file_open(&fs->f[i], key, fs->res, i, id, meta);
+	return fs;
+}
+
+void casepage_files_put(struct staff_ctx *c, const struct casepage_files *fs, const char *path)
+{
+	if (fs->n == 0) {
+		paragraph(c, M_CASE_NO_FILES);
+	} else if (!fs->f) {
+		staff_html(c, "<p class=\"notice\">");
+		staff_text(c, M_CASE_NOT_SEALED);
+		staff_html(c, "</p>\n");
+	} else {
+		staff_html(c, "<ul class=\"files\">\n");
+		for (int i = 0; i < fs->n; i++)
+			put_file(c, path, &fs->f[i]);
+		staff_html(c, "</ul>\n");
+	}
+}
+
+void casepage_files_free(struct casepage_files *fs)
+{
+	if (!fs)
+		return;
+	files_free(fs->f, fs->f ? (size_t)fs->n : 0);
+	PQclear(fs->res);
+	free(fs);
 }
 
 void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
@@ -821,7 +888,7 @@ void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
 		if (m->nfiles > 0) {
 			staff_html(c, "<ul class=\"files\">\n");
 			for (size_t f = 0; f < m->nfiles; f++)
-				put_file(c, &m->files[f]);
+				put_file(c, ms->file_path, &m->files[f]);
 			staff_html(c, "</ul>\n");
 		}
 		if (answer) {
@@ -1503,28 +1570,6 @@ static void case_view(struct staff_ctx *c)
 
 /* --- files --- */
 
-/* The name as a browser will save it: no controls, quotes, slashes or
- * backslashes; the foundation writes it RFC 5987-encoded. */
-static void safe_file_name(const char *name, char *out, size_t size)
-{
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)(name ? name : ""); *p && o + 1 < size;
-	     p++) {
-		unsigned char ch = *p;
-		if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\' || ch == '/' || ch == ';')
-			ch = '_';
-		out[o++] = (char)ch;
-	}
-	/* never cut a UTF-8 sequence in two */
-	while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
-		o--;
-	if (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0xC0)
-		o--;
-	out[o] = '\0';
-	if (o == 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
-		snprintf(out, size, "file");
-}
-
 static void file_download(struct staff_ctx *c)
 {
 	static const char sql_file[] =
@@ -1563,31 +1608,13 @@ static void file_download(struct staff_ctx *c)
 	int key_sealed = db_col(res, "key_sealed");
 	struct content_key *key =
 	    of_case ? casefile_content_key(c, &k) : casefile_sealed_key(c, res, 0, key_sealed);
-	bool have_key = key != NULL;
-	json_t *meta = decrypt_json(key, res, 0, db_col(res, "meta"));
-	size_t len;
-	unsigned char *ct = casefile_bytea(res, 0, db_col(res, "data"), &len);
-	unsigned char *plain = NULL;
-	size_t plen = 0;
-	bool ok = meta && ct && stream_decrypt(key, ct, len, &plain, &plen);
-	PQfreemem(ct);
+	bool ok = casefile_send_file(c, key, res, 0, db_col(res, "meta"), db_col(res, "data"));
 	PQclear(res);
 	content_key_free(key);
-	if (!ok || !casefile_commit(c)) {
-		json_decref(meta);
+	if (!ok)
 		casefile_rollback(c);
-		buf_wipe(&c->body);
-		staff_error(c, have_key ? 500 : 403, M_CASE_FILE_UNREADABLE_TITLE,
-			    have_key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
-		return;
-	}
-	safe_file_name(json_string_value(json_object_get(meta, "name")), c->download_name,
-		       sizeof(c->download_name));
-	json_decref(meta);
-	c->content_type = "application/octet-stream";
-	buf_add(&c->body, plain, plen);
-	secret_wipe(plain, plen);
-	free(plain);
+	else if (!casefile_commit(c))
+		casefile_load_refused(c, true);
 }
 
 /* The case pages' own rules on top of the foundation's stylesheet (the

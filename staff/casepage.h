@@ -36,6 +36,24 @@ struct casepage_members *casepage_members_load(struct staff_ctx *c, const struct
 					       const char *inv_id) MUST_CHECK;
 void casepage_members_put(struct staff_ctx *c, const struct casepage_members *m);
 void casepage_members_free(struct casepage_members *m);
+/* How many members m holds, and member i's name and position as opened
+ * (for a document that lists them its own way: the printable conclusion). */
+struct sealedtext;
+size_t casepage_members_count(const struct casepage_members *m);
+void casepage_member_texts(const struct casepage_members *m, size_t i,
+			   const struct sealedtext **name, const struct sealedtext **position);
+
+/* The report's own files of case_id (not those of messages), their names
+ * and sizes opened with key, the case's content key: loaded before the
+ * page is written; written as a list whose links are path followed by the
+ * file's id (a route that checks who may download it), "no files", or
+ * that they are sealed to the case's readers when key is NULL; freed with
+ * the names wiped. */
+struct casepage_files;
+struct casepage_files *casepage_files_load(struct staff_ctx *c, const struct content_key *key,
+					   const char *case_id) MUST_CHECK;
+void casepage_files_put(struct staff_ctx *c, const struct casepage_files *fs, const char *path);
+void casepage_files_free(struct casepage_files *fs);
 
 /* The section of messages with the reporter, each opened with its own key
  * (sealed to the case-handling key); the reporter's messages with an id
@@ -49,6 +67,9 @@ struct casepage_messages *casepage_messages_load(struct staff_ctx *c,
 						 const struct casefile *k) MUST_CHECK;
 void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
 			   const struct casepage_messages *m, long long read_before);
+/* The route the messages' files link to, up to their id (a static
+ * string): "/staff/case-file/" unless set. */
+void casepage_messages_file_path(struct casepage_messages *m, const char *path);
 void casepage_messages_free(struct casepage_messages *m);
 
 /* <p id="ID">LABEL: document NO of DATE</p>: the documents of management's

@@ -14,6 +14,8 @@
 #include "crypto/secret.h"
 #include "intake/sealing.h"
 #include "staff/casefile.h"
+#include "staff/commfiles.h"
+#include "staff/conclusion.h"
 #include "staff/seals.h"
 #include "staff/board.h"
 #include "staff/casepage.h"
@@ -365,6 +367,14 @@ static void put_report(struct staff_ctx *c, const struct commission_report *r)
 	staff_html(c, "</section>\n");
 }
 
+/* The report's own files (a reporter's message lists its own). */
+static void put_files(struct staff_ctx *c, const struct casepage_files *files)
+{
+	casepage_section(c, "files", M_COMM_FILES);
+	casepage_files_put(c, files, COMMFILES_REPORTER_PATH);
+	staff_html(c, "</section>\n");
+}
+
 /* One encrypted text of the conclusion, under the conclusion's key. */
 static void put_sealed_text(struct staff_ctx *c, const struct sealedtext *t, const char *id)
 {
@@ -455,8 +465,11 @@ static void requests_free(struct commission_requests *rq)
 	PQclear(rq->res);
 }
 
+/* running: new requests may be made; open: the conclusion is not yet
+ * submitted, so the requests' deadlines run and materials are added. */
 static void put_requests(struct staff_ctx *c, const struct commission_requests *rq,
-			 const struct calendar *cal, const char *reg_no, bool running, bool open)
+			 const struct commfiles_materials *materials, const struct calendar *cal,
+			 const char *reg_no, bool running, bool open)
 {
 	const PGresult *res = rq->res;
 	char action[64];
@@ -508,6 +521,7 @@ static void put_requests(struct staff_ctx *c, const struct commission_requests *
 			staff_text(c, M_COMM_MARK_RECEIVED);
 			staff_html(c, "</button></form>\n");
 		}
+		commfiles_materials_put(c, materials, id, action, open, !received);
 		staff_html(c, "</li>\n");
 	}
 	staff_html(c, "</ul>\n");
@@ -621,6 +635,11 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v,
 			staff_text(c, M_COMM_NOT_SEALED);
 			staff_html(c, "</p>\n");
 		}
+		staff_html(c, "<p><a id=\"print-conclusion\" href=\"/staff/commission-conclusion/");
+		staff_esc(c, PQgetvalue(v, 0, db_col(v, "reg_no")));
+		staff_html(c, "\">");
+		staff_text(c, M_CONCL_PRINT);
+		staff_html(c, "</a></p>\n");
 		if (state == INV_CONCLUSION_DRAFTED) {
 			/* the commission submits; management decides (004 p.7.10-7.11) */
 			staff_html(c, "<p class=\"hint\">");
@@ -758,7 +777,10 @@ static struct casepage_messages *case_messages_load(struct staff_ctx *c, const c
 	memset(k, 0, sizeof(*k));
 	snprintf(k->id, sizeof(k->id), "%s", case_id);
 	snprintf(k->reg_no, sizeof(k->reg_no), "%s", reg_no);
-	return casepage_messages_load(c, k);
+	struct casepage_messages *m = casepage_messages_load(c, k);
+	/* their files download through the commission's own route */
+	casepage_messages_file_path(m, COMMFILES_REPORTER_PATH);
+	return m;
 }
 
 /* The appeals the compliance manager attached to this investigation
@@ -813,10 +835,12 @@ struct commission_view {
 	struct content_key *key; /* the case's content key (issue 14) */
 	struct casepage_members *members;
 	struct commission_report report;
-	struct casefile k; /* id and reg_no, for the messages */
+	struct casefile k;	      /* id and reg_no, for the messages */
+	struct casepage_files *files; /* the report's own files */
 	struct casepage_messages *messages;
 	PGresult *related;
 	struct commission_requests requests;
+	struct commfiles_materials *materials;
 	struct commission_conclusion conclusion;
 	struct commission_interest interest;
 };
@@ -832,9 +856,11 @@ static void view_load(struct staff_ctx *c, const char *reg_no, struct commission
 	w->key = sealedtext_case_key(c, case_id);
 	w->members = casepage_members_load(c, w->key, p[0]);
 	report_load(c, w->v, case_id, &w->report);
+	w->files = casepage_files_load(c, w->key, case_id);
 	w->messages = case_messages_load(c, case_id, reg_no, &w->k);
 	w->related = wfdb_exec(c->db, sql_related, 1, p, NULL);
 	requests_load(c, w->key, p[0], &w->requests);
+	w->materials = commfiles_materials_load(c, p[0]);
 	conclusion_load(c, w->v, w->state, &w->conclusion);
 	interest_load(c, w->key, case_id, &w->interest);
 }
@@ -847,9 +873,11 @@ static void view_free(struct commission_view *w)
 	content_key_free(w->key);
 	casepage_members_free(w->members);
 	report_free(&w->report);
+	casepage_files_free(w->files);
 	casepage_messages_free(w->messages);
 	PQclear(w->related);
 	requests_free(&w->requests);
+	commfiles_materials_free(w->materials);
 	conclusion_free(&w->conclusion);
 	interest_free(&w->interest);
 }
@@ -902,9 +930,10 @@ static void put_page(struct staff_ctx *c, const char *reg_no, const struct commi
 	put_extensions(c, w->extensions);
 	put_members(c, w->members);
 	put_report(c, &w->report);
+	put_files(c, w->files);
 	casepage_messages_put(c, &w->k, w->messages, w->read_before);
 	put_related(c, w->related);
-	put_requests(c, &w->requests, w->cal, reg_no,
+	put_requests(c, &w->requests, w->materials, w->cal, reg_no,
 		     state == INV_ORDERED || state == INV_IN_PROGRESS, state < INV_SUBMITTED);
 	put_conclusion(c, v, &w->conclusion, action, state);
 	put_decision(c, v, state);
@@ -996,6 +1025,8 @@ static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
 	}
 	if (strcmp(what, "received") == 0)
 		return investigation_received(c->db, v, staff_arg(c, "request"), e);
+	if (strcmp(what, "material") == 0)
+		return commfiles_add(c, v, e);
 	if (strcmp(what, "conclude") == 0)
 		return conclude(c, v, e);
 	if (strcmp(what, "submit") == 0)
@@ -1007,7 +1038,7 @@ static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
 
 static void act(struct staff_ctx *c)
 {
-	static const char *const steps[] = {"start",	"request", "received",
+	static const char *const steps[] = {"start",	"request", "received", "material",
 					    "conclude", "submit",  "interest"};
 	/* management's steps (004 p.7.11): the director's case page */
 	static const char *const not_ours[] = {"decide", "measures", "close"};
@@ -1055,8 +1086,10 @@ static void act(struct staff_ctx *c)
 	}
 	char to[80];
 	snprintf(to, sizeof(to), "/staff/commission/%s#%s", c->arg,
-		 strcmp(known, "request") == 0 || strcmp(known, "received") == 0 ? "requests"
-		 : strcmp(known, "interest") == 0				 ? "interest"
+		 strcmp(known, "request") == 0 || strcmp(known, "received") == 0 ||
+			 strcmp(known, "material") == 0
+		     ? "requests"
+		 : strcmp(known, "interest") == 0 ? "interest"
 		 : strcmp(known, "conclude") == 0 || strcmp(known, "start") == 0 ||
 			 strcmp(known, "submit") == 0
 		     ? "conclusion"
@@ -1103,6 +1136,9 @@ static void appeal_view(struct staff_ctx *c)
 	struct commission_report report;
 	memset(&report, 0, sizeof(report));
 	report_load(c, v, case_id, &report);
+	struct content_key *key = sealedtext_case_key(c, case_id);
+	struct casepage_files *files = casepage_files_load(c, key, case_id);
+	content_key_free(key);
 	struct casefile k;
 	struct casepage_messages *messages = case_messages_load(c, case_id, c->arg, &k);
 	char title[128];
@@ -1123,9 +1159,11 @@ static void appeal_view(struct staff_ctx *c)
 		  "registered");
 	staff_html(c, "</dl>\n");
 	put_report(c, &report);
+	put_files(c, files);
 	casepage_messages_put(c, &k, messages, read_before);
 	staff_page_end(c);
 	report_free(&report);
+	casepage_files_free(files);
 	casepage_messages_free(messages);
 	PQclear(v);
 }
@@ -1136,6 +1174,13 @@ const struct staff_route staff_commission_routes[] = {
     {"POST", "/staff/commission/*", ROLE_BIT(ROLE_COMMISSION), act, "commission.step"},
     {"GET", "/staff/commission-appeal/*", ROLE_BIT(ROLE_COMMISSION), appeal_view,
      "commission.appeal"},
+    {"GET", "/staff/commission-file/*", ROLE_BIT(ROLE_COMMISSION), commfiles_reporter_file,
+     "commission.file"},
+    {"GET", "/staff/commission-material/*", ROLE_BIT(ROLE_COMMISSION), commfiles_material,
+     "commission.material"},
+    {"GET", "/staff/commission-conclusion/*", ROLE_BIT(ROLE_COMMISSION), conclusion_print,
+     "commission.conclusion"},
+    {"GET", "/staff/conclusion.css", STAFF_PUBLIC, conclusion_style, "conclusion.css"},
     {0},
 };
 
