@@ -242,8 +242,8 @@ def test_printable_conclusion_in_kazakh_and_russian(staff_hotline, keys):
                "Приказ о проведении служебной проверки № 7-k от 18.03.2026",
                "Проект: ещё не представлен руководству.", "(подпись)"),
         "kk": ("Қызметтік тексеру нәтижелері бойынша қорытынды",
-               f"{rec.reg_no} нөмірімен",
-               "Қызметтік тексеру жүргізу туралы бұйрық № 7-k, 18.03.2026",
+               f"№ {rec.reg_no} болып",
+               "Қызметтік тексеру жүргізу туралы бұйрық: № 7-k, 18.03.2026 ж.",
                "Жоба: басшылыққа әлі ұсынылмаған.", "(қолы)"),
     }
     for lang, (title, case_line, order_line, draft, signature) in words.items():
@@ -252,6 +252,8 @@ def test_printable_conclusion_in_kazakh_and_russian(staff_hotline, keys):
         assert f'<html lang="{lang}"' in r.body
         assert find_all(r.body, "h1")[0].clean_text() == title
         assert element_text(r.body, "concl-org") == "АО «Тест Энерго»"
+        # (the page's text folds white space; the number never wraps off its sign)
+        assert f"№\u00a0{rec.reg_no}" in r.body
         assert case_line in element_text(r.body, "concl-case")
         assert element_text(r.body, "concl-order") == order_line
         assert element_text(r.body, "concl-draft") == draft
