@@ -516,7 +516,7 @@ static void put_requests(struct staff_ctx *c, const struct commission_requests *
 			staff_html(c,
 				   "<input type=\"hidden\" name=\"do\" value=\"received\">"
 				   "<input type=\"hidden\" name=\"request\" value=\"%lld\">"
-				   "<button type=\"submit\">",
+				   "<button type=\"submit\" class=\"mark-received\">",
 				   strtoll(id, NULL, 10));
 			staff_text(c, M_COMM_MARK_RECEIVED);
 			staff_html(c, "</button></form>\n");

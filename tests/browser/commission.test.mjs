@@ -56,7 +56,7 @@ test('the commission concludes its investigation', async () => {
 	assert.equal(await request.locator('time.due').textContent(), shown[2],
 		'one working day after the request, by the daemon\'s calendar');
 	assert.ok(shown[2] > today);
-	await Promise.all([page.waitForNavigation(), request.locator('button').click()]);
+	await Promise.all([page.waitForNavigation(), request.locator('button.mark-received').click()]);
 	assert.ok(await page.locator('li.request.received', { hasText: 'Head of accounting' }).isVisible());
 
 	await page.fill('#findings', 'The contracts confirm the kickbacks.');
