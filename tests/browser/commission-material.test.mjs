@@ -3,7 +3,8 @@
 // request for materials, the materials received uploaded to it and listed
 // (name, size, date, who), downloaded back to the same bytes; the
 // conclusion to print and sign in Russian and Kazakh, no wider than the
-// phone. Screenshots at 390 and 1366 px: commission-materials-*,
+// phone. Screenshots at 390 and 1366 px: commission-materials-* (ru),
+// commission-materials-kk-*,
 // commission-conclusion-ru-*, commission-conclusion-kk-*.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,6 +113,12 @@ test('the commission keeps its materials and prints its conclusion', async () =>
 	await noOverflow(page, 390);
 	await page.locator('#requests').scrollIntoViewIfNeeded();
 	await shots(page, 'commission-materials');
+	await page.goto(url(`${path}?lang=kk`));
+	assert.match(await page.locator('li.material').textContent(), /293 КБ .* жүктеген: Test Commission/);
+	await noOverflow(page, 390);
+	await page.locator('#requests').scrollIntoViewIfNeeded();
+	await shots(page, 'commission-materials-kk');
+	await page.goto(url(`${path}?lang=ru`));
 
 	// the conclusion, then the document to sign
 	await page.fill('#findings', 'Договоры 2025 года заключены по цене вдвое выше рыночной.');
