@@ -10,7 +10,7 @@ import datetime
 
 from conftest import hotlinectl
 from helpers import (File, by_id, element_text, find_all, html_lang, marker, pg_dump,
-                     random_bytes)
+                     random_bytes, submit)
 from staff_fixture import StaffClient, add_account, audit_rows
 from test_commission import commission_client, ctl, order, today
 
@@ -286,3 +286,30 @@ def test_printable_conclusion_in_kazakh_and_russian(staff_hotline, keys):
     comp = StaffClient(hl)
     comp.login_as("compliance")
     assert comp.get(printable).status == 403
+
+
+def test_files_of_an_attached_appeal_open_for_the_member(staff_hotline, keys):
+    hl = staff_hotline
+    inv, _ = order(hl, keys)
+    data = random_bytes(4000)
+    appeal = submit(hl, what="The same tender, another witness " + marker("rel"),
+                    files=[File("witness-statement.pdf", data, "application/pdf")])
+    loose = submit(hl, what="Unrelated " + marker("other"),
+                   files=[File("unrelated.pdf", random_bytes(100), "application/pdf")])
+    comp = StaffClient(hl)
+    comp.login_as("compliance")
+    assert comp.post(f"/staff/case-relate/{appeal.reg_no}", {"to": inv.reg_no}).status == 303
+    c = commission_client(hl)
+    page = c.get(f"/staff/commission-appeal/{appeal.reg_no}")
+    assert page.status == 200
+    links = file_links(page.body)
+    assert list(links) == ["witness-statement.pdf"]
+    got = c.get(links["witness-statement.pdf"])
+    assert got.status == 200 and raw(got) == data
+    file_id = links["witness-statement.pdf"].rsplit("/", 1)[1]
+    assert audit_rows(hl)[-1]["object"] == f"{appeal.reg_no}/{file_id}"
+    # an appeal not attached to the investigation: its file is not the member's
+    loose_id = hl.query("SELECT a.id FROM hotline.attachments a JOIN hotline.cases c ON "
+                        "c.id = a.case_id JOIN hotline.journal j ON j.id = c.journal_id "
+                        "WHERE j.reg_no = %s", (loose.reg_no,))[0][0]
+    assert c.get(f"/staff/commission-file/{loose_id}").status == 403
