@@ -17,8 +17,7 @@ static void add_common_headers(struct request *req, struct MHD_Response *resp)
 	    "frame-ancestors 'none'; base-uri 'none'");
 	if (req->set_lang_cookie) {
 		char cookie[96];
-		snprintf(cookie, sizeof(cookie),
-			 "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+		snprintf(cookie, sizeof(cookie), "lang=%s; Path=/; SameSite=Lax; HttpOnly",
 			 i18n_code(req->lang));
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	}

@@ -663,8 +663,7 @@ static void run_job(struct worker_job *job, PGconn *db)
 	c->lang = pick_lang(r, &lang_query);
 	if (lang_query) {
 		char cookie[96];
-		snprintf(cookie, sizeof cookie,
-			 "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+		snprintf(cookie, sizeof cookie, "lang=%s; Path=/; SameSite=Lax; HttpOnly",
 			 i18n_code(c->lang));
 		snprintf(r->priv.cookies[r->priv.ncookies++], sizeof r->priv.cookies[0], "%s",
 			 cookie);
