@@ -73,6 +73,7 @@ enum key_id {
 	KEY_UPLOAD_MEMORY_BYTES,
 	KEY_SPOOL_MAX_BYTES,
 	KEY_SPOOL_DIR,
+	KEY_KEPT_FILES_SECONDS,
 	KEY_COUNT
 };
 
@@ -128,6 +129,7 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_UPLOAD_MEMORY_BYTES] = "upload_memory_bytes",
     [KEY_SPOOL_MAX_BYTES] = "spool_max_bytes",
     [KEY_SPOOL_DIR] = "spool_dir",
+    [KEY_KEPT_FILES_SECONDS] = "kept_files_seconds",
     [KEY_COUNT] = NULL,
 };
 
@@ -233,6 +235,7 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_UPLOAD_MEMORY_BYTES] = SIZE_KEY(upload_memory_bytes, 32ull << 20),
     [KEY_SPOOL_MAX_BYTES] = SIZE_KEY(spool_max_bytes, 2ull << 30),
     [KEY_SPOOL_DIR] = STRING_KEY(spool_dir, true, false, NULL),
+    [KEY_KEPT_FILES_SECONDS] = UNSIGNED_KEY(kept_files_seconds, false, 3600, 1, 86400),
 };
 
 struct parser {

@@ -40,6 +40,7 @@ struct config {
 					* (base/clientaddr.h); NULL: none */
 	size_t upload_memory_bytes;    /* memory cap of all uploads together, default 32 MiB */
 	size_t spool_max_bytes;	       /* disk cap of the upload spool, default 2 GiB */
+	unsigned kept_files_seconds;   /* files of a returned form kept, default 3600 */
 	char *spool_dir; /* fixed: the upload spool; NULL: "spool" beside the pepper */
 
 	/* reloadable: the outbox sender (workflow/mailer.c) */

@@ -21,11 +21,37 @@ static const char *const field_names[FIELD_COUNT] = {
     [FIELD_ADDRESS] = "address",
     [FIELD_RECEIPT] = "receipt",
     [FIELD_MESSAGE] = "message",
+    [FIELD_KEPT] = "kept",
 };
 
 const char *form_field_name(enum form_field field)
 {
 	return field_names[field];
+}
+
+bool form_dropped(const struct form *f, unsigned i)
+{
+	return i < FORM_MAX_DROP && (f->drop[i / 8] & (1u << (i % 8)));
+}
+
+/* "drop-N", N a decimal below FORM_MAX_DROP without leading zeros: the
+ * name alone counts, whatever the value. */
+static void note_drop(struct form *f, const char *key)
+{
+	if (strncmp(key, "drop-", 5) != 0)
+		return;
+	const char *d = key + 5;
+	size_t n = strlen(d);
+	if (n == 0 || n > 3 || (n > 1 && d[0] == '0'))
+		return;
+	unsigned i = 0;
+	for (size_t j = 0; j < n; j++) {
+		if (d[j] < '0' || d[j] > '9')
+			return;
+		i = i * 10 + (unsigned)(d[j] - '0');
+	}
+	if (i < FORM_MAX_DROP)
+		f->drop[i / 8] |= (unsigned char)(1u << (i % 8));
 }
 
 static void form_over(struct form *f, enum form_status status)
@@ -120,6 +146,7 @@ static enum MHD_Result form_iterate(void *cls, enum MHD_ValueKind kind, const ch
 		return MHD_YES;
 	}
 	end_file(f);
+	note_drop(f, key);
 	for (int i = 0; i < FIELD_COUNT; i++) {
 		if (strcmp(key, field_names[i]) != 0)
 			continue;

@@ -25,6 +25,7 @@ enum form_field {
 	FIELD_ADDRESS,
 	FIELD_RECEIPT,
 	FIELD_MESSAGE,
+	FIELD_KEPT, /* the token of files kept from a returned form (intake/keep.h) */
 	FIELD_COUNT
 };
 
@@ -57,6 +58,9 @@ enum form_status {
 struct spool;
 struct spool_upload;
 
+/* Kept files a form can remove (max_files is at most 100). */
+#define FORM_MAX_DROP 128
+
 struct form {
 	struct form_limits limits;
 	struct spool *spool;
@@ -70,6 +74,8 @@ struct form {
 	size_t body_bytes;
 	enum form_status status;
 	enum form_field long_field;
+	/* checkboxes "drop-N": kept file N removed by the reporter */
+	unsigned char drop[(FORM_MAX_DROP + 7) / 8];
 };
 
 /* False when the request's content type is not a form we take (415). */
@@ -84,6 +90,8 @@ enum form_status form_end(struct form *f);
 const char *form_get(const struct form *f, enum form_field field);
 size_t form_len(const struct form *f, enum form_field field);
 const char *form_field_name(enum form_field field);
+/* Whether the box "drop-i" was sent. */
+bool form_dropped(const struct form *f, unsigned i);
 
 /* Wipes everything that was received and deletes its spool files. Safe on
  * a zeroed struct. */

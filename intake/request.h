@@ -41,6 +41,8 @@ struct ticket {
 	struct request *req;
 };
 
+struct keep_set;
+
 struct request {
 	struct web *web;
 	struct MHD_Connection *conn;
@@ -58,6 +60,10 @@ struct request {
 	struct ticket *ticket;
 	struct MHD_Response *response;
 	unsigned status;
+	/* report form: the files kept from the reporter's last try, taken
+	 * out of the table by the token (intake/keep.h) */
+	struct keep_set *kept;
+	bool kept_gone; /* a token came, but its files are gone */
 	/* status page */
 	char receipt[RECEIPT_DIGITS + 1];
 	bool slowed;

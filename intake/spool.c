@@ -303,6 +303,12 @@ enum spool_result spool_file_end(struct spool_upload *u)
 	return flush_record(u, f, RECORDS_TAG_FINAL);
 }
 
+void spool_file_drop(struct spool_upload *u, unsigned i)
+{
+	if (i < u->nfiles)
+		file_close(u->spool, &u->files[i]);
+}
+
 unsigned spool_upload_files(const struct spool_upload *u)
 {
 	return u->nfiles;
@@ -343,6 +349,8 @@ static bool next_record(struct spool_reader *r)
 	struct spool_upload *u = r->u;
 	struct spool_file *f = &u->files[r->file];
 	struct spool_secret *sec = u->secret;
+	if (f->fd < 0)
+		return false; /* dropped */
 	if (!r->started) {
 		unsigned char header[SS_HEADER];
 		if (!read_at(f->fd, header, sizeof(header), 0) ||

@@ -58,6 +58,9 @@ enum spool_result spool_file_begin(struct spool_upload *u) MUST_CHECK;
 enum spool_result spool_file_write(struct spool_upload *u, const void *data, size_t n) MUST_CHECK;
 /* Ends the file begun last (its final record). */
 enum spool_result spool_file_end(struct spool_upload *u) MUST_CHECK;
+/* Closes (so deletes) file i before the rest: a kept file the reporter
+ * removed (intake/keep.h). Reading it then fails. */
+void spool_file_drop(struct spool_upload *u, unsigned i);
 /* Files begun so far. */
 unsigned spool_upload_files(const struct spool_upload *u);
 /* Plaintext bytes of file i. */

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/wipe.h"
 #include "intake/choices.h"
+#include "intake/keep.h"
 #include "base/html.h"
 #include "intake/request.h"
 #include "intake/spool.h"
@@ -22,6 +23,7 @@
 
 static void policy_refresh(struct web *w);
 static bool receipts_init(struct web *w);
+static void keep_sweep(evutil_socket_t fd, short what, void *arg);
 
 /* spool_dir, or "spool" beside the receipt pepper (the daemon's state
  * directory, /var/lib/hotline in deploy/). */
@@ -58,7 +60,10 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 	w->appeals = appeal_queue_new(base, db, cfg->max_batch);
 	w->limiter = ratelimit_new();
 	w->trust = trust_new(db);
-	if (!w->appeals || !w->limiter || !w->trust || !budget_init(w) || !receipts_init(w)) {
+	w->keep = keep_new();
+	w->keep_sweep = evtimer_new(base, keep_sweep, w);
+	if (!w->appeals || !w->limiter || !w->trust || !w->keep || !w->keep_sweep ||
+	    !budget_init(w) || !receipts_init(w)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -111,6 +116,9 @@ void web_free(struct web *w)
 	trust_free(w->trust);
 	if (w->budget_pump)
 		event_free(w->budget_pump);
+	if (w->keep_sweep)
+		event_free(w->keep_sweep);
+	keep_free(w->keep); /* before the spool its files are in */
 	spool_close(w->spool);
 	intake_keys_free(&w->keys);
 	if (w->receipt_sweep)
@@ -146,34 +154,153 @@ struct form_errors {
 	bool any;
 	bool what, category, identity, email;
 	bool ask;	 /* "anonymous" with contact details: which was meant? */
-	bool files_lost; /* files were attached: a browser cannot keep them */
+	bool files_lost; /* files were attached but could not be kept */
+	bool kept_gone;	 /* the token of kept files came, the files are gone */
+	bool files_over; /* kept and new files together over the limits */
 	bool too_long;
 	enum form_field long_field;
+	/* the files kept for the corrected form, in the table (intake/keep.h) */
+	const struct keep_set *kept;
 };
+
+/* One error of the page: the id of the field it belongs to (what the
+ * summary links to and what is marked aria-invalid), the id of its
+ * message (aria-describedby) and the message. */
+struct field_error {
+	const char *field;
+	char id[40];
+	char text[512];
+};
+
+#define PAGE_ERRORS 12
+
+struct page_errors {
+	unsigned n;
+	struct field_error at[PAGE_ERRORS];
+};
+
+static void add_error(struct page_errors *pe, const char *field, const char *id, const char *text)
+{
+	if (pe->n >= PAGE_ERRORS)
+		return;
+	struct field_error *fe = &pe->at[pe->n++];
+	fe->field = field;
+	snprintf(fe->id, sizeof(fe->id), "error-%s", id);
+	snprintf(fe->text, sizeof(fe->text), "%s", text);
+}
+
+static const struct field_error *error_with_id(const struct page_errors *pe, const char *id)
+{
+	for (unsigned i = 0; i < pe->n; i++)
+		if (strcmp(pe->at[i].id + 6, id) == 0)
+			return &pe->at[i];
+	return NULL;
+}
+
+/* The errors in the order of the page. */
+static void collect_errors(struct request *req, const struct form_errors *e, struct page_errors *pe)
+{
+	enum lang lang = req->lang;
+	memset(pe, 0, sizeof(*pe));
+	if (!e || !e->any)
+		return;
+	char text[512];
+	char size[32];
+	html_size(size, sizeof(size), lang, req->limits.max_text);
+	snprintf(text, sizeof(text), i18n(lang, M_ERR_TEXT_TOO_LONG), size);
+	static const enum form_field texts[] = {FIELD_WHAT, FIELD_WHEN_WHERE, FIELD_WHO};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		const char *name = form_field_name(texts[i]);
+		if (e->too_long && e->long_field == texts[i])
+			add_error(pe, name, name, text);
+		if (texts[i] == FIELD_WHAT && e->what)
+			add_error(pe, name, name, i18n(lang, M_ERR_WHAT_MISSING));
+	}
+	if (e->category)
+		add_error(pe, "category", "category", i18n(lang, M_ERR_CATEGORY_MISSING));
+	if (e->ask)
+		add_error(pe, "identity-choice", "identity-ask", i18n(lang, M_FORM_ASK_QUESTION));
+	if (e->identity)
+		add_error(pe, "name", "identity", i18n(lang, M_ERR_IDENTITY_MISSING));
+	static const enum form_field contact[] = {FIELD_NAME, FIELD_PHONE, FIELD_EMAIL,
+						  FIELD_ADDRESS};
+	for (size_t i = 0; i < sizeof(contact) / sizeof(contact[0]); i++) {
+		const char *name = form_field_name(contact[i]);
+		if (e->too_long && e->long_field == contact[i])
+			add_error(pe, name, name, text);
+		if (contact[i] == FIELD_EMAIL && e->email)
+			add_error(pe, name, name, i18n(lang, M_ERR_EMAIL_INVALID));
+	}
+	if (e->kept_gone) {
+		add_error(pe, "files", "files", i18n(lang, M_ERR_KEPT_GONE));
+	} else if (e->files_over) {
+		char body[32];
+		html_size(body, sizeof(body), lang, req->limits.max_body);
+		snprintf(text, sizeof(text), i18n(lang, M_ERR_FILES_OVER), req->limits.max_files,
+			 body);
+		add_error(pe, "files", "files", text);
+	} else if (e->files_lost) {
+		add_error(pe, "files", "files", i18n(lang, M_ERR_FILES_AGAIN));
+	}
+}
+
+/* aria-invalid and aria-describedby for a field with errors: the ids of
+ * all its messages. */
+static void put_aria(struct buf *b, const struct page_errors *pe, const char *field)
+{
+	bool first = true;
+	for (unsigned i = 0; i < pe->n; i++) {
+		if (strcmp(pe->at[i].field, field) != 0)
+			continue;
+		if (first)
+			html_markup(b, " aria-invalid=\"true\" aria-describedby=\"");
+		else
+			html_markup(b, " ");
+		html_f(b, "%s", pe->at[i].id);
+		first = false;
+	}
+	if (!first)
+		html_markup(b, "\"");
+}
+
+static void put_field_error(struct buf *b, const struct page_errors *pe, const char *id)
+{
+	const struct field_error *fe = error_with_id(pe, id);
+	if (!fe)
+		return;
+	html_f(b, "<p class=\"error\" id=\"%s\">", fe->id);
+	html_escape_str(b, fe->text);
+	html_markup(b, "</p>\n");
+}
+
+/* The summary at the top: each message a link to its field. */
+static void put_summary(struct buf *b, enum lang lang, const struct form_errors *e,
+			const struct page_errors *pe)
+{
+	html_markup(b, "<div id=\"errors\" role=\"alert\" tabindex=\"-1\"><p>");
+	html_escape_str(b, i18n(lang, e->ask ? M_ERR_IDENTITY_ASK : M_ERR_SUMMARY));
+	html_markup(b, "</p>\n<ul>\n");
+	for (unsigned i = 0; i < pe->n; i++) {
+		/* "attach them again" keeps its id of before (docs/http.md) */
+		bool again =
+		    strcmp(pe->at[i].field, "files") == 0 && (e->files_lost || e->kept_gone);
+		html_markup(b, again ? "<li id=\"files-again\">" : "<li>");
+		html_f(b, "<a href=\"#%s\">", pe->at[i].field);
+		html_escape_str(b, pe->at[i].text);
+		html_markup(b, "</a></li>\n");
+	}
+	html_markup(b, "</ul>\n");
+	if (e->kept && e->kept->nfiles) {
+		html_markup(b, "<p id=\"files-kept\">");
+		html_escape_str(b, i18n(lang, M_ERR_FILES_KEPT));
+		html_markup(b, "</p>");
+	}
+	html_markup(b, "</div>\n");
+}
 
 static const char *field_value(const struct form *f, enum form_field field)
 {
 	return f ? form_get(f, field) : "";
-}
-
-static void put_error(struct buf *b, enum lang lang, const char *field, enum msg text)
-{
-	html_f(b, "<p class=\"error\" id=\"error-%s\">", field);
-	html_escape_str(b, i18n(lang, text));
-	html_markup(b, "</p>\n");
-}
-
-static void put_too_long(struct buf *b, struct request *req, const struct form_errors *e,
-			 enum form_field field)
-{
-	if (!e || !e->too_long || e->long_field != field)
-		return;
-	char size[32], text[256];
-	html_size(size, sizeof(size), req->lang, req->limits.max_text);
-	snprintf(text, sizeof(text), i18n(req->lang, M_ERR_TEXT_TOO_LONG), size);
-	html_f(b, "<p class=\"error\" id=\"error-%s\">", form_field_name(field));
-	html_escape_str(b, text);
-	html_markup(b, "</p>\n");
 }
 
 static void put_label(struct buf *b, enum lang lang, const char *for_id, enum msg text,
@@ -189,28 +316,37 @@ static void put_label(struct buf *b, enum lang lang, const char *for_id, enum ms
 	html_markup(b, "</label>\n");
 }
 
+/* Identity fields carry autocomplete="off": a shared device must not offer
+ * the reporter's name or number to the next user (issue 16). */
 static void put_textarea(struct buf *b, struct request *req, const struct form *f,
-			 const struct form_errors *e, enum form_field field, enum msg label,
-			 bool required, unsigned rows)
+			 const struct page_errors *pe, enum form_field field, enum msg label,
+			 bool required, unsigned rows, bool identity)
 {
 	const char *name = form_field_name(field);
 	put_label(b, req->lang, name, label, required);
-	put_too_long(b, req, e, field);
-	html_f(b, "<textarea id=\"%s\" name=\"%s\" rows=\"%u\"%s>", name, name, rows,
-	       required ? " required" : "");
+	put_field_error(b, pe, name);
+	html_f(b, "<textarea id=\"%s\" name=\"%s\" rows=\"%u\"", name, name, rows);
+	if (required)
+		html_markup(b, " required");
+	if (identity)
+		html_markup(b, " autocomplete=\"off\"");
+	put_aria(b, pe, name);
+	html_markup(b, ">");
 	html_escape_str(b, field_value(f, field));
 	html_markup(b, "</textarea>\n");
 }
 
 static void put_input(struct buf *b, struct request *req, const struct form *f,
-		      const struct form_errors *e, enum form_field field, enum msg label,
-		      const char *type, const char *autocomplete)
+		      const struct page_errors *pe, enum form_field field, enum msg label,
+		      const char *type)
 {
 	const char *name = form_field_name(field);
 	put_label(b, req->lang, name, label, false);
-	put_too_long(b, req, e, field);
-	html_f(b, "<input type=\"%s\" id=\"%s\" name=\"%s\" autocomplete=\"%s\" value=\"", type,
-	       name, name, autocomplete);
+	put_field_error(b, pe, name);
+	html_f(b, "<input type=\"%s\" id=\"%s\" name=\"%s\" autocomplete=\"off\"", type, name,
+	       name);
+	put_aria(b, pe, name);
+	html_markup(b, " value=\"");
 	html_escape_str(b, field_value(f, field));
 	html_markup(b, "\">\n");
 }
@@ -231,10 +367,40 @@ static enum choices_identity report_identity(const struct form *f)
 	return choices_identity(form_get(f, FIELD_IDENTITY), contact);
 }
 
+/* The files kept from the last try: each with its size and a box to
+ * remove it, and the token that brings them back. */
+static void put_kept(struct buf *b, enum lang lang, const struct keep_set *kept)
+{
+	if (!kept || !kept->nfiles)
+		return;
+	html_markup(b, "<div id=\"kept\"><p class=\"hint\" id=\"kept-note\">");
+	html_escape_str(b, i18n(lang, M_FORM_KEPT));
+	html_markup(b, "</p>\n<ul class=\"kept\">\n");
+	for (unsigned i = 0; i < kept->nfiles; i++) {
+		const struct keep_file *kf = &kept->files[i];
+		char size[32];
+		html_size(size, sizeof(size), lang, kf->len);
+		html_f(b, "<li id=\"kept-%u\"><span class=\"kept-name\">", i);
+		html_escape(b, kf->name.data ? kf->name.data : "", kf->name.len);
+		html_markup(b, "</span>, <span class=\"kept-size\">");
+		html_escape_str(b, size);
+		html_f(b,
+		       "</span> <label class=\"choice kept-drop\"><input type=\"checkbox\" "
+		       "name=\"drop-%u\" value=\"1\"> ",
+		       i);
+		html_escape_str(b, i18n(lang, M_FORM_KEPT_REMOVE));
+		html_markup(b, "</label></li>\n");
+	}
+	html_f(b, "</ul>\n<input type=\"hidden\" name=\"kept\" value=\"%s\">\n</div>\n",
+	       kept->token);
+}
+
 static void page_form(struct request *req, unsigned status, const struct form *f,
 		      const struct form_errors *e)
 {
 	enum lang lang = req->lang;
+	struct page_errors pe;
+	collect_errors(req, e, &pe);
 	struct buf b;
 	buf_init(&b);
 	html_begin(&b, lang, i18n(lang, M_FORM_TITLE), "/");
@@ -245,31 +411,20 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	html_markup(&b, "</p>\n<p><a href=\"/status\">");
 	html_escape_str(&b, i18n(lang, M_FORM_STATUS_LINK));
 	html_markup(&b, "</a></p>\n");
-	if (e && e->any) {
-		html_markup(&b, "<div id=\"errors\" role=\"alert\"><p>");
-		html_escape_str(&b, i18n(lang, e->ask ? M_ERR_IDENTITY_ASK : M_ERR_SUMMARY));
-		html_markup(&b, "</p>");
-		if (e->files_lost) {
-			html_markup(&b, "<p id=\"files-again\">");
-			html_escape_str(&b, i18n(lang, M_ERR_FILES_AGAIN));
-			html_markup(&b, "</p>");
-		}
-		html_markup(&b, "</div>\n");
-	}
+	if (e && e->any)
+		put_summary(&b, lang, e, &pe);
 	html_f(&b,
 	       "<form id=\"report\" method=\"post\" action=\"/report\" "
 	       "enctype=\"multipart/form-data\" accept-charset=\"utf-8\">\n"
 	       "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n<fieldset>\n",
 	       i18n_code(lang));
 
-	put_textarea(&b, req, f, e, FIELD_WHAT, M_FORM_WHAT, true, 8);
+	put_textarea(&b, req, f, &pe, FIELD_WHAT, M_FORM_WHAT, true, 8, false);
 	html_markup(&b, "<p class=\"hint\">");
 	html_escape_str(&b, i18n(lang, M_FORM_WHAT_HINT));
 	html_markup(&b, "</p>\n");
-	if (e && e->what)
-		put_error(&b, lang, "what", M_ERR_WHAT_MISSING);
-	put_textarea(&b, req, f, e, FIELD_WHEN_WHERE, M_FORM_WHEN_WHERE, false, 3);
-	put_textarea(&b, req, f, e, FIELD_WHO, M_FORM_WHO, false, 3);
+	put_textarea(&b, req, f, &pe, FIELD_WHEN_WHERE, M_FORM_WHEN_WHERE, false, 3, false);
+	put_textarea(&b, req, f, &pe, FIELD_WHO, M_FORM_WHO, false, 3, false);
 
 	/* director involved */
 	const char *dir = field_value(f, FIELD_DIRECTOR);
@@ -284,9 +439,10 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	/* category */
 	const char *cat = field_value(f, FIELD_CATEGORY);
 	put_label(&b, lang, "category", M_FORM_CATEGORY, true);
-	if (e && e->category)
-		put_error(&b, lang, "category", M_ERR_CATEGORY_MISSING);
-	html_markup(&b, "<select id=\"category\" name=\"category\" required>\n");
+	put_field_error(&b, &pe, "category");
+	html_markup(&b, "<select id=\"category\" name=\"category\" required");
+	put_aria(&b, &pe, "category");
+	html_markup(&b, ">\n");
 	choices_category_options(&b, lang, cat);
 	html_markup(&b, "</select>\n</fieldset>\n");
 
@@ -302,26 +458,36 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	    .ask_named = M_FORM_ASK_NAMED,
 	    .ask_drop = M_FORM_ASK_DROP,
 	};
-	html_markup(&b, "<fieldset id=\"identity\"><legend>");
+	html_markup(&b, "<fieldset id=\"identity\"><legend id=\"identity-legend\">");
 	html_escape_str(&b, i18n(lang, M_FORM_IDENTITY));
 	html_markup(&b, "</legend>\n");
-	if (e && e->identity)
-		put_error(&b, lang, "identity", M_ERR_IDENTITY_MISSING);
-	if (e && e->ask)
-		put_error(&b, lang, "identity-ask", M_FORM_ASK_QUESTION);
+	put_field_error(&b, &pe, "identity");
+	put_field_error(&b, &pe, "identity-ask");
+	html_markup(&b, "<div id=\"identity-choice\" role=\"radiogroup\" "
+			"aria-labelledby=\"identity-legend\" tabindex=\"-1\"");
+	put_aria(&b, &pe, "identity-choice");
+	html_markup(&b, ">\n");
 	choices_identity_radios(&b, lang, identity, asking, &labels);
-	html_markup(&b, "<p class=\"hint\" id=\"anon-note\">");
+	html_markup(&b, "</div>\n<p class=\"hint\" id=\"anon-note\">");
 	html_escape_str(
 	    &b, i18n(lang, req->web->consider_anonymous ? M_FORM_ANON_POLICY : M_FORM_ANON_NOTE));
 	html_markup(&b, "</p>\n<p class=\"hint\" id=\"contact-hint\">");
 	html_escape_str(&b, i18n(lang, M_FORM_CONTACT_HINT));
 	html_markup(&b, "</p>\n");
-	put_input(&b, req, f, e, FIELD_NAME, M_FORM_NAME, "text", "name");
-	put_input(&b, req, f, e, FIELD_PHONE, M_FORM_PHONE, "tel", "tel");
-	put_input(&b, req, f, e, FIELD_EMAIL, M_FORM_EMAIL, "email", "email");
-	if (e && e->email)
-		put_error(&b, lang, "email", M_ERR_EMAIL_INVALID);
-	put_textarea(&b, req, f, e, FIELD_ADDRESS, M_FORM_ADDRESS, false, 2);
+	/* "give at least one way to reach you": all four are in error */
+	struct page_errors contact = pe;
+	if (e && e->identity) {
+		static const char *const others[] = {"phone", "email", "address"};
+		for (size_t i = 0; i < 3 && contact.n < PAGE_ERRORS; i++) {
+			struct field_error *fe = &contact.at[contact.n++];
+			*fe = *error_with_id(&pe, "identity");
+			fe->field = others[i];
+		}
+	}
+	put_input(&b, req, f, &contact, FIELD_NAME, M_FORM_NAME, "text");
+	put_input(&b, req, f, &contact, FIELD_PHONE, M_FORM_PHONE, "tel");
+	put_input(&b, req, f, &contact, FIELD_EMAIL, M_FORM_EMAIL, "email");
+	put_textarea(&b, req, f, &contact, FIELD_ADDRESS, M_FORM_ADDRESS, false, 2, true);
 	html_markup(&b, "<p class=\"hint\">");
 	html_escape_str(&b, i18n(lang, M_FORM_IDENTITY_NOTE));
 	html_markup(&b, "</p>\n</fieldset>\n");
@@ -334,16 +500,117 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 		 file, body);
 	html_markup(&b, "<fieldset>\n");
 	put_label(&b, lang, "files", M_FORM_FILES, false);
-	if (e && e->files_lost)
-		put_error(&b, lang, "files", M_ERR_FILES_AGAIN);
-	html_markup(&b, "<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
-			"<p class=\"hint\" id=\"limits\">");
+	put_field_error(&b, &pe, "files");
+	put_kept(&b, lang, e ? e->kept : NULL);
+	html_markup(&b, "<input type=\"file\" id=\"files\" name=\"files\" multiple");
+	put_aria(&b, &pe, "files");
+	html_markup(&b, ">\n<p class=\"hint\" id=\"limits\">");
 	html_escape_str(&b, limits);
 	html_markup(&b, "</p>\n</fieldset>\n<button type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_FORM_SUBMIT));
 	html_markup(&b, "</button>\n</form>\n");
 	html_end(&b, lang);
 	request_reply_page(req, status, &b);
+}
+
+/* --- files kept across a returned form (intake/keep.h) --- */
+
+/* What a kept upload holds in memory: its spool record buffer and its key
+ * block (intake/spool.c), and the names, rounded up. Counted against
+ * upload_memory_bytes for as long as it is kept. */
+#define KEPT_UPLOAD_SLICE (16u * 1024u)
+
+static void kept_release(struct web *w, struct keep_set *s)
+{
+	if (!s)
+		return;
+	budget_give_slice(w, s->slice);
+	s->slice = 0;
+	keep_set_free(s);
+}
+
+static void kept_gone(struct keep_set *s, void *arg)
+{
+	kept_release(arg, s);
+}
+
+static void keep_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct web *w = arg;
+	unsigned n = keep_expire(w->keep, time(NULL), kept_gone, w);
+	if (n)
+		log_info("kept files: %u set(s) expired and deleted", n);
+	if (keep_sets(w->keep) > 0) {
+		struct timeval second = {1, 0};
+		evtimer_add(w->keep_sweep, &second);
+	}
+}
+
+/* The token of the form takes its kept files out of the table (once);
+ * the boxes the reporter ticked remove theirs. */
+static void kept_take(struct request *req)
+{
+	struct form *f = &req->form;
+	const char *token = form_get(f, FIELD_KEPT);
+	if (!*token)
+		return;
+	req->kept = keep_take(req->web->keep, token, time(NULL));
+	if (!req->kept) {
+		req->kept_gone = true;
+		log_info("request %lu: the kept files of its token are gone", req->id);
+		return;
+	}
+	for (unsigned i = req->kept->nfiles; i-- > 0;) {
+		if (form_dropped(f, i))
+			keep_set_remove(req->kept, i);
+	}
+}
+
+/* Keeps the files of a refused form (those kept before and the new ones)
+ * under a fresh token, within bounds: a quarter of the memory cap and
+ * half the spool for all kept files, KEEP_MAX_SETS sets. Returns the set,
+ * now in the table, or NULL when the files could not be kept (then they
+ * are deleted and the reporter is told to attach them again). */
+static const struct keep_set *kept_put(struct request *req)
+{
+	struct web *w = req->web;
+	struct form *f = &req->form;
+	struct keep_set *s = req->kept;
+	req->kept = NULL;
+	if (!s && !(s = keep_set_new()))
+		goto fail;
+	size_t slice = s->slice;
+	s->slice = 0; /* given back at fail, taken anew below */
+	budget_give_slice(w, slice);
+	if (!keep_set_add_form(s, f))
+		goto fail;
+	if (s->nfiles == 0) {
+		keep_set_free(s);
+		return NULL;
+	}
+	size_t need = (size_t)s->nups * KEPT_UPLOAD_SLICE;
+	if (keep_slices(w->keep) + need > w->cfg->upload_memory_bytes / 4 ||
+	    keep_bytes(w->keep) + keep_set_bytes(s) > w->cfg->spool_max_bytes / 2 ||
+	    !budget_take_slice(w, need))
+		goto fail;
+	s->slice = need;
+	if (!keep_put(w->keep, s, time(NULL) + (time_t)w->cfg->kept_files_seconds)) {
+		budget_give_slice(w, need);
+		s->slice = 0;
+		goto fail;
+	}
+	if (!evtimer_pending(w->keep_sweep, NULL)) {
+		struct timeval second = {1, 0};
+		evtimer_add(w->keep_sweep, &second);
+	}
+	log_info("request %lu: %u file(s) kept for the corrected form", req->id, s->nfiles);
+	return s;
+fail:
+	log_info("request %lu: the files could not be kept (limits reached)", req->id);
+	keep_set_free(s);
+	return NULL;
 }
 
 /* --- submitting a report --- */
@@ -361,6 +628,14 @@ static bool email_plausible(const char *s, size_t len)
 			return false;
 	}
 	return strchr(at + 1, '.') != NULL;
+}
+
+static size_t form_file_bytes(const struct form *f)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < f->nfiles; i++)
+		n += f->files[i].len;
+	return n;
 }
 
 /* Validate, then act: answers the client and returns false on bad input. */
@@ -389,13 +664,26 @@ static bool check_report(struct request *req)
 	case CHOICES_ANONYMOUS:
 		break;
 	}
-	e.any = e.too_long || e.what || e.category || e.identity || e.ask || e.email;
+	e.kept_gone = req->kept_gone;
+	/* the per-request limits hold for the kept files and the new ones
+	 * together: the registration's memory is bounded by them (issue 14) */
+	if (req->kept) {
+		e.files_over =
+		    req->kept->nfiles + f->nfiles > req->limits.max_files ||
+		    keep_set_bytes(req->kept) + form_file_bytes(f) > req->limits.max_body;
+	}
+	e.any = e.too_long || e.what || e.category || e.identity || e.ask || e.email ||
+		e.kept_gone || e.files_over;
 	if (!e.any)
 		return true;
-	e.files_lost = f->nfiles > 0;
+	if (f->nfiles > 0 || (req->kept && req->kept->nfiles > 0)) {
+		e.kept = kept_put(req);
+		e.files_lost = !e.kept;
+	}
 	log_info("request %lu: report refused, form incomplete (what:%d category:%d identity:%d "
-		 "ask:%d email:%d too_long:%d)",
-		 req->id, e.what, e.category, e.identity, e.ask, e.email, e.too_long);
+		 "ask:%d email:%d too_long:%d files_gone:%d files_over:%d)",
+		 req->id, e.what, e.category, e.identity, e.ask, e.email, e.too_long, e.kept_gone,
+		 e.files_over);
 	page_form(req, MHD_HTTP_BAD_REQUEST, f, &e);
 	return false;
 }
@@ -405,10 +693,14 @@ static json_t *text_of(const struct form *f, enum form_field field)
 	return json_stringn(form_get(f, field), form_len(f, field));
 }
 
-/* Seals and encrypts the form into an appeal. */
+/* Seals and encrypts the form into an appeal: the files kept from earlier
+ * tries first, then the new ones. */
 static struct appeal *build_appeal(struct request *req, const char *receipt)
 {
 	struct form *f = &req->form;
+	const struct keep_set *kept = req->kept;
+	unsigned nkept = kept ? kept->nfiles : 0;
+	unsigned nfiles = nkept + f->nfiles;
 	const char *director = choices_director(form_get(f, FIELD_DIRECTOR));
 	json_t *content = json_pack("{s:o,s:o,s:o}", "what", text_of(f, FIELD_WHAT), "when_where",
 				    text_of(f, FIELD_WHEN_WHERE), "who", text_of(f, FIELD_WHO));
@@ -425,22 +717,35 @@ static struct appeal *build_appeal(struct request *req, const char *receipt)
 		if (!identity)
 			goto done;
 	}
-	if (f->nfiles && !(files = calloc(f->nfiles, sizeof(*files))))
+	if (nfiles && !(files = calloc(nfiles, sizeof(*files))))
 		goto done;
-	if (f->nfiles && !(readers = calloc(f->nfiles, sizeof(*readers))))
+	if (nfiles && !(readers = calloc(nfiles, sizeof(*readers))))
 		goto done;
+	for (unsigned i = 0; i < nkept; i++) {
+		const struct keep_file *kf = &kept->files[i];
+		spool_reader_init(&readers[i], kf->up, kf->index);
+		files[i] = (struct sealing_file){
+		    .name = kf->name.data ? kf->name.data : "",
+		    .name_len = kf->name.len,
+		    .type = kf->type.data ? kf->type.data : "",
+		    .type_len = kf->type.len,
+		    .len = kf->len,
+		    .read = spool_read,
+		    .read_cls = &readers[i],
+		};
+	}
 	for (unsigned i = 0; i < f->nfiles; i++) {
 		const struct form_file *ff = &f->files[i];
 		/* read back from the spool a record at a time (intake/spool.h) */
-		spool_reader_init(&readers[i], f->up, ff->index);
-		files[i] = (struct sealing_file){
+		spool_reader_init(&readers[nkept + i], f->up, ff->index);
+		files[nkept + i] = (struct sealing_file){
 		    .name = ff->name.data,
 		    .name_len = ff->name.len,
 		    .type = ff->type.data,
 		    .type_len = ff->type.len,
 		    .len = ff->len,
 		    .read = spool_read,
-		    .read_cls = &readers[i],
+		    .read_cls = &readers[nkept + i],
 		};
 	}
 	struct sealing_parts parts = {
@@ -452,7 +757,7 @@ static struct appeal *build_appeal(struct request *req, const char *receipt)
 	    .content = content,
 	    .identity = identity,
 	    .files = files,
-	    .nfiles = f->nfiles,
+	    .nfiles = nfiles,
 	};
 	a = sealing_build(&req->web->keys, &parts);
 done:
@@ -747,10 +1052,14 @@ static void proceed_report(struct request *req)
 		budget_give(rw->web, rw->budget);
 		free(rw);
 		form_free(&req->form);
+		kept_release(req->web, req->kept);
+		req->kept = NULL;
 		page_not_saved(req);
 		return;
 	}
 	form_free(&req->form); /* the clear text is not needed any more */
+	kept_release(req->web, req->kept);
+	req->kept = NULL;
 	/* The appeal layer answers within request_timeout; the request's own
 	 * timer is only a backstop for a database that stopped answering. */
 	rw->ticket = request_wait(req, req->request_timeout + 10);
@@ -843,14 +1152,26 @@ void web_mem_give(void *w, size_t n)
 	budget_give_slice(w, n);
 }
 
+static size_t file_need(size_t len)
+{
+	size_t stream = len + 24 + (len / STREAM_CHUNK + 1) * 17 + 1024;
+	return 2 * stream;
+}
+
 size_t web_registration_need(const struct form *f)
 {
 	size_t need = 64 * 1024;
-	for (unsigned i = 0; i < f->nfiles; i++) {
-		size_t len = f->files[i].len;
-		size_t stream = len + 24 + (len / STREAM_CHUNK + 1) * 17 + 1024;
-		need += 2 * stream;
-	}
+	for (unsigned i = 0; i < f->nfiles; i++)
+		need += file_need(f->files[i].len);
+	return need;
+}
+
+/* The kept files' ciphertext, on top of the form's. */
+static size_t kept_registration_need(const struct keep_set *kept)
+{
+	size_t need = 0;
+	for (unsigned i = 0; kept && i < kept->nfiles; i++)
+		need += file_need(kept->files[i].len);
 	return need;
 }
 
@@ -899,13 +1220,14 @@ static void handle_post(struct request *req)
 		req->lang = lang;
 	switch (req->route) {
 	case ROUTE_REPORT:
+		kept_take(req);
 		if (!check_report(req))
 			break;
 		/* The ciphertext of the files is built whole in memory and the
 		 * database client copies it once more: that much of the memory
 		 * cap is taken first, or the report waits its turn (its files
 		 * are on the spool meanwhile, holding no memory). */
-		req->budget_need = web_registration_need(f);
+		req->budget_need = web_registration_need(f) + kept_registration_need(req->kept);
 		if (budget_take(req->web, req->budget_need))
 			proceed_report(req);
 		else
@@ -1108,6 +1430,7 @@ void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		MHD_destroy_response(req->response);
 	lookup_finished(req);
 	form_free(&req->form);
+	kept_release(req->web, req->kept);
 	memset(req->receipt, 0, sizeof(req->receipt));
 	bool posted =
 	    req->is_post || req->route == ROUTE_RECEIPT || req->route == ROUTE_RECEIPT_FILE;

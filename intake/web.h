@@ -22,6 +22,8 @@
 #include "intake/receiptbox.h"
 #include "intake/sealing.h"
 
+struct keep;
+
 struct web {
 	struct event_base *base;
 	const struct config *cfg; /* owned by the caller, swapped by web_reload() */
@@ -57,6 +59,11 @@ struct web {
 	struct receiptbox *receipts;
 	struct event *receipt_sweep;
 	bool stopping; /* web_quiesce(): no GET of the receipt page will come */
+	/* Files of report forms returned for an error, kept for the corrected
+	 * form under one-time tokens (intake/keep.h), and the timer that
+	 * deletes them once kept_files_seconds have passed. */
+	struct keep *keep;
+	struct event *keep_sweep;
 };
 
 /* Loads the keys and the pepper named in cfg; NULL with a reason. */

@@ -79,11 +79,14 @@ def test_web_contact_with_anonymous_is_a_question(hotline):
     assert by_id(r.body, "files-again") is None
     assert counts(hl) == before, "something was registered"
 
-    # with a file attached: the page says it must be attached again
+    # with a file attached: the file is kept for the answer, not lost
+    # (issue 16; test_kept_files.py follows it to the appeal)
     r = hl.post_multipart("/report", report_fields(identity="anonymous", phone="+77010000000"),
                           [File("scan.pdf", b"%PDF-1.4 x", "application/pdf")])
-    assert r.status == 400 and by_id(r.body, "files-again") is not None
-    assert by_id(r.body, "error-files") is not None
+    assert r.status == 400 and by_id(r.body, "files-again") is None
+    assert by_id(r.body, "files-kept") is not None
+    assert "scan.pdf" in element_text(r.body, "kept-0")
+    assert len(field_value(r.body, "kept") or "") == 64
     assert counts(hl) == before
 
     # the answer "stay anonymous, drop the details": anonymous, nothing kept
