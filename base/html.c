@@ -340,8 +340,10 @@ const char *html_stylesheet(void)
 	       "main{max-width:44rem;margin:0 auto;padding:1rem}\n"
 	       "footer{max-width:44rem;margin:0 auto;padding:1rem;color:#52606d;font-size:.9rem}\n"
 	       "h1{font-size:1.5rem;line-height:1.25}\n"
+	       /* min-width:0: a fieldset is as wide as its widest content
+		* (the file input) by default, 339 px at 320 (issue 16) */
 	       "fieldset{border:1px solid #c9d2db;border-radius:.5rem;margin:0 0 1rem;"
-	       "padding:.75rem 1rem;background:#fff}\n"
+	       "padding:.75rem 1rem;background:#fff;min-width:0}\n"
 	       "legend{font-weight:600;padding:0 .25rem}\n"
 	       "label{display:block;font-weight:600;margin:.75rem 0 .25rem}\n"
 	       "label.choice{font-weight:400;margin:.35rem 0}\n"
@@ -349,6 +351,7 @@ const char *html_stylesheet(void)
 	       "max-width:100%;font:inherit;padding:.5rem;border:1px solid #8a99a8;"
 	       "border-radius:.35rem;background:#fff}\n"
 	       "textarea{min-height:8rem}\ninput[type=file]{max-width:100%}\n"
+	       "main,footer{overflow-wrap:anywhere}\n"
 	       ".hint{color:#52606d;font-size:.9rem;margin:.25rem 0}\n"
 	       "button{font:inherit;font-weight:600;padding:.7rem 1.4rem;border:0;"
 	       "border-radius:.4rem;background:#0b6e4f;color:#fff;cursor:pointer}\n"

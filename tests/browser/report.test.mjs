@@ -425,7 +425,10 @@ test('contact details left with "anonymous": the form asks which was meant, on a
 		assert.equal(await page.locator('#receipt').count(), 0, 'nothing registered: no receipt');
 		assert.ok((await page.locator('#errors').textContent()).includes(T.M_ERR_IDENTITY_ASK.ru), '#errors asks');
 		assert.equal((await page.locator('#error-identity-ask').textContent()).trim(), T.M_FORM_ASK_QUESTION.ru);
-		assert.ok(await page.locator('#files-again').isVisible(), 'the page says the file must be attached again');
+		// the file is kept for the answer, not lost (issue 16; form.test.mjs)
+		assert.equal(await page.locator('#files-again').count(), 0, 'nothing asks for the file again');
+		assert.equal((await page.locator('#files-kept').textContent()).trim(), T.M_ERR_FILES_KEPT.ru);
+		assert.equal((await page.locator('#kept .kept-name').first().textContent()).trim(), 'акт.png');
 		form = page.locator('form#report');
 		for (const [name, value] of Object.entries(typed))
 			assert.equal(await field(form, name).inputValue(), value, `${name} is kept`);
