@@ -168,6 +168,10 @@ test('no public page is wider than the viewport at 320 px (kk, ru)', async () =>
 			await check(`a wrong receipt (${lang})`);
 			await page.goto(url(`/no-such-page?lang=${lang}`));
 			await check(`the 404 page (${lang})`);
+			await page.goto(url(`/report?lang=${lang}`));
+			await check(`the 405 page (${lang})`);
+			await page.goto(url(`/status/sent?lang=${lang}`));
+			await check(`the message-sent page (${lang})`);
 		}
 	} finally {
 		await context.close();
