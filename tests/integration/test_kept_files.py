@@ -233,3 +233,20 @@ def test_identity_fields_do_not_autocomplete(hotline):
     page = parse_html(hotline.get("/").body)
     for name in ("name", "phone", "email", "address"):
         assert by_id(page, name).attrs.get("autocomplete") == "off", name
+
+
+def test_past_the_bounds_the_reporter_is_told_to_attach_again(make_hotline):
+    """Kept files hold at most a quarter of upload_memory_bytes (16 KiB an
+    upload): with 256K, four uploads are kept; the fifth reporter is told
+    plainly, in the summary and by the file field, to attach the files
+    again, and nothing of theirs stays in the spool."""
+    hl = make_hotline(upload_memory_bytes="256K")
+    for i in range(4):
+        r = refused_with_files(hl, [File(f"a{i}.txt", b"kept", "text/plain")])
+        assert by_id(r.body, "files-kept") is not None, i
+    r = refused_with_files(hl, [File("late.txt", b"not kept", "text/plain")], lang="ru")
+    assert by_id(r.body, "files-kept") is None and by_id(r.body, "kept") is None
+    assert "приложите их снова" in element_text(r.body, "files-again")
+    assert "приложите их снова" in element_text(r.body, "error-files")
+    assert field_value(r.body, "kept", within="report") is None
+    assert len(spool_fds(hl)) == 4
