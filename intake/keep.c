@@ -122,18 +122,30 @@ void keep_set_free(struct keep_set *s)
 	for (unsigned i = 0; i < s->nups; i++)
 		spool_upload_free(s->ups[i]); /* closes the files, wipes the key */
 	free(s->ups);
-	secret_wipe(s->token, sizeof(s->token));
+	free(s->wrapped);
 	free(s);
 }
 
-bool keep_put(struct keep *k, struct keep_set *s, time_t expires)
+_Static_assert(sizeof(*((struct keep_set *)0)->wrapped) == SPOOL_WRAPPED_BYTES, "wrapped size");
+_Static_assert(KEEP_TOKEN_BYTES - KEEP_ID_BYTES == SPOOL_WRAP_KEY_BYTES, "token key size");
+
+bool keep_put(struct keep *k, struct keep_set *s, time_t expires, char token[KEEP_TOKEN_HEX + 1])
 {
 	if (k->sets >= KEEP_MAX_SETS)
 		return false;
-	unsigned char raw[KEEP_TOKEN_HEX / 2];
-	random_bytes(raw, sizeof(raw));
-	hex_encode(s->token, raw, sizeof(raw));
-	secret_wipe(raw, sizeof(raw));
+	free(s->wrapped);
+	s->wrapped = calloc(s->nups ? s->nups : 1, sizeof(*s->wrapped));
+	unsigned char *raw = secret_take(KEEP_TOKEN_BYTES);
+	if (!s->wrapped || !raw) {
+		secret_give(raw, KEEP_TOKEN_BYTES);
+		return false;
+	}
+	random_bytes(raw, KEEP_TOKEN_BYTES);
+	for (unsigned i = 0; i < s->nups; i++)
+		spool_upload_wrap(s->ups[i], raw + KEEP_ID_BYTES, s->wrapped[i]);
+	memcpy(s->id, raw, KEEP_ID_BYTES);
+	hex_encode(token, raw, KEEP_TOKEN_BYTES);
+	secret_give(raw, KEEP_TOKEN_BYTES);
 	s->expires = expires;
 	s->next = k->head;
 	k->head = s;
@@ -143,31 +155,46 @@ bool keep_put(struct keep *k, struct keep_set *s, time_t expires)
 
 /* Compares every byte whatever differs first: the time taken tells
  * nothing of a token. */
-static bool token_equal(const char *a, const char *b)
+static bool id_equal(const unsigned char *a, const unsigned char *b)
 {
 	unsigned char d = 0;
-	for (size_t i = 0; i < KEEP_TOKEN_HEX; i++)
+	for (size_t i = 0; i < KEEP_ID_BYTES; i++)
 		d |= (unsigned char)(a[i] ^ b[i]);
 	return d == 0;
 }
 
-struct keep_set *keep_take(struct keep *k, const char *token, time_t now)
+struct keep_set *keep_take(struct keep *k, const char *token, time_t now,
+			   void (*gone)(struct keep_set *s, void *arg), void *arg)
 {
 	if (!token || strlen(token) != KEEP_TOKEN_HEX)
 		return NULL;
+	unsigned char *raw = secret_take(KEEP_TOKEN_BYTES);
+	if (!raw)
+		return NULL;
+	struct keep_set *found = NULL;
+	if (!hex_decode(raw, KEEP_TOKEN_BYTES, token, KEEP_TOKEN_HEX))
+		goto done;
 	for (struct keep_set **p = &k->head; *p; p = &(*p)->next) {
 		struct keep_set *s = *p;
-		if (!token_equal(s->token, token))
+		if (!id_equal(s->id, raw))
 			continue;
 		if (now >= s->expires)
-			return NULL; /* keep_expire() frees it */
+			goto done; /* keep_expire() frees it */
 		*p = s->next;
 		s->next = NULL;
 		k->sets--;
-		secret_wipe(s->token, sizeof(s->token));
-		return s;
+		for (unsigned i = 0; i < s->nups; i++) {
+			if (!spool_upload_unwrap(s->ups[i], raw + KEEP_ID_BYTES, s->wrapped[i])) {
+				gone(s, arg);
+				goto done;
+			}
+		}
+		found = s;
+		break;
 	}
-	return NULL;
+done:
+	secret_give(raw, KEEP_TOKEN_BYTES);
+	return found;
 }
 
 unsigned keep_expire(struct keep *k, time_t now, void (*gone)(struct keep_set *s, void *arg),

@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "base/html.h"
+#include "crypto/secret.h"
 
 static void add_common_headers(struct request *req, struct MHD_Response *resp)
 {
@@ -34,12 +35,29 @@ static void store(struct request *req, unsigned status, struct MHD_Response *res
 	req->status = status;
 }
 
+/* A page may hold what the reporter typed (a returned form) and the token
+ * of their kept files: wiped when libmicrohttpd is done with it. */
+struct page_body {
+	char *data;
+	size_t len;
+};
+
+static void page_free(void *cls)
+{
+	struct page_body *p = cls;
+	secret_wipe(p->data, p->len);
+	free(p->data);
+	free(p);
+}
+
 void request_reply_page(struct request *req, unsigned status, struct buf *page)
 {
-	size_t len;
-	char *data = buf_steal(page, &len);
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	struct page_body *p = malloc(sizeof(*p));
+	if (!p)
+		abort();
+	p->data = buf_steal(page, &p->len);
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
+	    p->len, p->data ? p->data : (void *)"", page_free, p);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
 	store(req, status, resp);
 }

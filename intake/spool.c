@@ -14,6 +14,10 @@
 #include "crypto/random.h"
 #include "crypto/secret.h"
 #include "crypto/records.h"
+#include "crypto/wrap.h"
+
+_Static_assert(SPOOL_WRAPPED_BYTES == RECORDS_KEY_BYTES + WRAP_OVERHEAD, "wrapped key size");
+_Static_assert(SPOOL_WRAP_KEY_BYTES == WRAP_KEY_BYTES, "wrap key size");
 
 #define SS_HEADER RECORDS_HEADER_BYTES
 #define SS_ABYTES RECORDS_ABYTES
@@ -301,6 +305,20 @@ enum spool_result spool_file_end(struct spool_upload *u)
 	struct spool_file *f = &u->files[u->nfiles - 1];
 	f->ended = true;
 	return flush_record(u, f, RECORDS_TAG_FINAL);
+}
+
+void spool_upload_wrap(struct spool_upload *u, const unsigned char wrap_key[SPOOL_WRAP_KEY_BYTES],
+		       unsigned char out[SPOOL_WRAPPED_BYTES])
+{
+	wrap_seal(wrap_key, u->secret->key, sizeof(u->secret->key), out);
+	secret_wipe(u->secret, sizeof(*u->secret));
+	secret_wipe(u->cipher, sizeof(u->cipher));
+}
+
+bool spool_upload_unwrap(struct spool_upload *u, const unsigned char wrap_key[SPOOL_WRAP_KEY_BYTES],
+			 const unsigned char in[SPOOL_WRAPPED_BYTES])
+{
+	return wrap_open(wrap_key, in, SPOOL_WRAPPED_BYTES, u->secret->key);
 }
 
 void spool_file_drop(struct spool_upload *u, unsigned i)

@@ -58,6 +58,20 @@ enum spool_result spool_file_begin(struct spool_upload *u) MUST_CHECK;
 enum spool_result spool_file_write(struct spool_upload *u, const void *data, size_t n) MUST_CHECK;
 /* Ends the file begun last (its final record). */
 enum spool_result spool_file_end(struct spool_upload *u) MUST_CHECK;
+/* An upload's key wrapped under another key: 32 bytes, a nonce and a tag. */
+#define SPOOL_WRAP_KEY_BYTES 32
+#define SPOOL_WRAPPED_BYTES (32 + 40)
+
+/* For an upload kept while nobody uses it (intake/keep.h): wraps its key
+ * under wrap_key into out and wipes the key, the stream states and the
+ * record buffer from memory; its files cannot be read until
+ * spool_upload_unwrap() puts the key back (false: wrong key or a changed
+ * blob). */
+void spool_upload_wrap(struct spool_upload *u, const unsigned char wrap_key[SPOOL_WRAP_KEY_BYTES],
+		       unsigned char out[SPOOL_WRAPPED_BYTES]);
+bool spool_upload_unwrap(struct spool_upload *u, const unsigned char wrap_key[SPOOL_WRAP_KEY_BYTES],
+			 const unsigned char in[SPOOL_WRAPPED_BYTES]) MUST_CHECK;
+
 /* Closes (so deletes) file i before the rest: a kept file the reporter
  * removed (intake/keep.h). Reading it then fails. */
 void spool_file_drop(struct spool_upload *u, unsigned i);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "crypto/seal.h"
+#include "crypto/secret.h"
 #include "base/db.h"
 #include "base/log.h"
 #include "base/wipe.h"
@@ -159,8 +160,10 @@ struct form_errors {
 	bool files_over; /* kept and new files together over the limits */
 	bool too_long;
 	enum form_field long_field;
-	/* the files kept for the corrected form, in the table (intake/keep.h) */
+	/* the files kept for the corrected form, in the table (intake/keep.h),
+	 * and their token, wiped once the page is built */
 	const struct keep_set *kept;
+	char token[KEEP_TOKEN_HEX + 1];
 };
 
 /* One error of the page: the id of the field it belongs to (what the
@@ -369,7 +372,7 @@ static enum choices_identity report_identity(const struct form *f)
 
 /* The files kept from the last try: each with its size and a box to
  * remove it, and the token that brings them back. */
-static void put_kept(struct buf *b, enum lang lang, const struct keep_set *kept)
+static void put_kept(struct buf *b, enum lang lang, const struct keep_set *kept, const char *token)
 {
 	if (!kept || !kept->nfiles)
 		return;
@@ -391,8 +394,7 @@ static void put_kept(struct buf *b, enum lang lang, const struct keep_set *kept)
 		html_escape_str(b, i18n(lang, M_FORM_KEPT_REMOVE));
 		html_markup(b, "</label></li>\n");
 	}
-	html_f(b, "</ul>\n<input type=\"hidden\" name=\"kept\" value=\"%s\">\n</div>\n",
-	       kept->token);
+	html_f(b, "</ul>\n<input type=\"hidden\" name=\"kept\" value=\"%s\">\n</div>\n", token);
 }
 
 static void page_form(struct request *req, unsigned status, const struct form *f,
@@ -501,7 +503,7 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	html_markup(&b, "<fieldset>\n");
 	put_label(&b, lang, "files", M_FORM_FILES, false);
 	put_field_error(&b, &pe, "files");
-	put_kept(&b, lang, e ? e->kept : NULL);
+	put_kept(&b, lang, e ? e->kept : NULL, e ? e->token : "");
 	html_markup(&b, "<input type=\"file\" id=\"files\" name=\"files\" multiple");
 	put_aria(&b, &pe, "files");
 	html_markup(&b, ">\n<p class=\"hint\" id=\"limits\">");
@@ -556,7 +558,7 @@ static void kept_take(struct request *req)
 	const char *token = form_get(f, FIELD_KEPT);
 	if (!*token)
 		return;
-	req->kept = keep_take(req->web->keep, token, time(NULL));
+	req->kept = keep_take(req->web->keep, token, time(NULL), kept_gone, req->web);
 	if (!req->kept) {
 		req->kept_gone = true;
 		log_info("request %lu: the kept files of its token are gone", req->id);
@@ -573,7 +575,7 @@ static void kept_take(struct request *req)
  * half the spool for all kept files, KEEP_MAX_SETS sets. Returns the set,
  * now in the table, or NULL when the files could not be kept (then they
  * are deleted and the reporter is told to attach them again). */
-static const struct keep_set *kept_put(struct request *req)
+static const struct keep_set *kept_put(struct request *req, char token[KEEP_TOKEN_HEX + 1])
 {
 	struct web *w = req->web;
 	struct form *f = &req->form;
@@ -596,7 +598,7 @@ static const struct keep_set *kept_put(struct request *req)
 	    !budget_take_slice(w, need))
 		goto fail;
 	s->slice = need;
-	if (!keep_put(w->keep, s, time(NULL) + (time_t)w->cfg->kept_files_seconds)) {
+	if (!keep_put(w->keep, s, time(NULL) + (time_t)w->cfg->kept_files_seconds, token)) {
 		budget_give_slice(w, need);
 		s->slice = 0;
 		goto fail;
@@ -677,7 +679,7 @@ static bool check_report(struct request *req)
 	if (!e.any)
 		return true;
 	if (f->nfiles > 0 || (req->kept && req->kept->nfiles > 0)) {
-		e.kept = kept_put(req);
+		e.kept = kept_put(req, e.token);
 		e.files_lost = !e.kept;
 	}
 	log_info("request %lu: report refused, form incomplete (what:%d category:%d identity:%d "
@@ -685,6 +687,7 @@ static bool check_report(struct request *req)
 		 req->id, e.what, e.category, e.identity, e.ask, e.email, e.too_long, e.kept_gone,
 		 e.files_over);
 	page_form(req, MHD_HTTP_BAD_REQUEST, f, &e);
+	secret_wipe(e.token, sizeof(e.token));
 	return false;
 }
 

@@ -34,13 +34,13 @@ sources() {
 	packet) echo crypto/packet.c crypto/shares.c crypto/keys.c crypto/secret.c ;;
 	i18n) echo base/i18n.c ;;
 	text) echo base/utf8.c base/html.c base/i18n.c base/buf.c base/log.c ;;
-	form) echo intake/form.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c \
+	form) echo intake/form.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c crypto/wrap.c \
 		base/utf8.c base/buf.c base/log.c ;;
 	names) echo workflow/names.c ;;
 	checkpoint) echo workflow/checkpoint.c crypto/sign.c crypto/keys.c crypto/secret.c crypto/digest.c \
 		base/buf.c ;;
 	mail) echo intake/mail.c base/utf8.c ;;
-	staff_body) echo web/body.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c \
+	staff_body) echo web/body.c intake/spool.c crypto/records.c crypto/random.c crypto/secret.c crypto/wrap.c \
 		base/utf8.c base/buf.c base/log.c ;;
 	staff_parsers) echo workflow/calendar.c workflow/journal.c workflow/states.c crypto/digest.c \
 		base/buf.c accounts/role.c staff/pattern.c accounts/totp.c accounts/session.c crypto/keys.c \

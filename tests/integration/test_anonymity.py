@@ -86,7 +86,7 @@ def test_web_contact_with_anonymous_is_a_question(hotline):
     assert r.status == 400 and by_id(r.body, "files-again") is None
     assert by_id(r.body, "files-kept") is not None
     assert "scan.pdf" in element_text(r.body, "kept-0")
-    assert len(field_value(r.body, "kept") or "") == 64
+    assert len(field_value(r.body, "kept") or "") == 96
     assert counts(hl) == before
 
     # the answer "stay anonymous, drop the details": anonymous, nothing kept

@@ -36,7 +36,7 @@ def refused_with_files(hl, files, **over):
 
 def kept_token(body):
     token = field_value(body, "kept", within="report")
-    assert token and len(token) == 64 and all(c in "0123456789abcdef" for c in token), token
+    assert token and len(token) == 96 and all(c in "0123456789abcdef" for c in token), token
     return token
 
 
@@ -122,7 +122,7 @@ def test_token_works_once(hotline, case_show):
     got, p = attachments(case_show, hl, rec.reg_no)
     assert set(got) == {sha(doc)}, p.stdout
     # a forged token is no better
-    forged = hl.post_multipart("/report", report_fields(kept="0" * 64))
+    forged = hl.post_multipart("/report", report_fields(kept="0" * 96))
     assert forged.status == 400 and by_id(forged.body, "error-files") is not None
     assert count_cases(hl) == 1
 
@@ -250,3 +250,19 @@ def test_past_the_bounds_the_reporter_is_told_to_attach_again(make_hotline):
     assert "приложите их снова" in element_text(r.body, "error-files")
     assert field_value(r.body, "kept", within="report") is None
     assert len(spool_fds(hl)) == 4
+
+
+def test_the_token_carries_the_key(hotline):
+    """The files' keys are kept wrapped under the token's key: a token with
+    the right name but another key opens nothing, and the files are
+    deleted rather than left to an attacker's next guess."""
+    hl = hotline
+    r = refused_with_files(hl, [File("a.txt", b"wrapped " + marker("w").encode(), "text/plain")])
+    token = kept_token(r.body)
+    wrong = token[:-1] + ("0" if token[-1] != "0" else "1")
+    bad = hl.post_multipart("/report", report_fields(kept=wrong))
+    assert bad.status == 400 and by_id(bad.body, "files-again") is not None
+    assert_spool_empty(hl)
+    late = hl.post_multipart("/report", report_fields(kept=token))
+    assert late.status == 400 and by_id(late.body, "files-again") is not None
+    assert count_cases(hl) == 0

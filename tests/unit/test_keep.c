@@ -1,6 +1,7 @@
 /* Files kept across a returned form (intake/keep.c): a set taken by its
  * token once only, never by another token or after it expired; expiry
- * hands every expired set to its callback and keeps the others; a removed
+ * hands every expired set to its callback and keeps the others; a token
+ * whose key part is wrong opens nothing and deletes the set; a removed
  * file's spool file is closed and the rest read back byte for byte. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,14 +89,22 @@ static void read_back(const struct keep_file *kf, const char *want)
 	assert_string_equal(got, want);
 }
 
+static unsigned gone_count;
+
+static void gone(struct keep_set *s, void *arg)
+{
+	(void)arg;
+	gone_count++;
+	keep_set_free(s);
+}
+
 static void test_token_once(void **state)
 {
 	(void)state;
 	struct keep *k = keep_new();
 	struct keep_set *s = kept_of(2);
-	assert_true(keep_put(k, s, 100));
 	char token[KEEP_TOKEN_HEX + 1];
-	memcpy(token, s->token, sizeof(token));
+	assert_true(keep_put(k, s, 100, token));
 	assert_int_equal(strlen(token), KEEP_TOKEN_HEX);
 	assert_int_equal(keep_sets(k), 1);
 	assert_int_equal(keep_bytes(k), 12);
@@ -103,12 +112,14 @@ static void test_token_once(void **state)
 	char other[KEEP_TOKEN_HEX + 1];
 	memcpy(other, token, sizeof(other));
 	other[0] = other[0] == 'a' ? 'b' : 'a';
-	assert_null(keep_take(k, other, 10));
-	assert_null(keep_take(k, "", 10));
-	assert_null(keep_take(k, token, 100)); /* expired */
-	struct keep_set *t = keep_take(k, token, 99);
+	gone_count = 0;
+	assert_null(keep_take(k, other, 10, gone, NULL));
+	assert_null(keep_take(k, "", 10, gone, NULL));
+	assert_null(keep_take(k, token, 100, gone, NULL)); /* expired */
+	struct keep_set *t = keep_take(k, token, 99, gone, NULL);
 	assert_ptr_equal(t, s);
-	assert_null(keep_take(k, token, 99)); /* once */
+	assert_null(keep_take(k, token, 99, gone, NULL)); /* once */
+	assert_int_equal(gone_count, 0);
 	assert_int_equal(keep_sets(k), 0);
 	read_back(&t->files[0], "file 0");
 	read_back(&t->files[1], "file 1");
@@ -134,22 +145,31 @@ static void test_remove(void **state)
 	assert_int_equal(spool_files(spool), 0);
 }
 
-static unsigned gone_count;
-
-static void gone(struct keep_set *s, void *arg)
+/* The id right, the key part wrong: the keys do not open, the set is
+ * deleted; the files' keys were not readable while kept. */
+static void test_wrong_key(void **state)
 {
-	(void)arg;
-	gone_count++;
-	keep_set_free(s);
+	(void)state;
+	struct keep *k = keep_new();
+	char token[KEEP_TOKEN_HEX + 1];
+	assert_true(keep_put(k, kept_of(1), 100, token));
+	token[KEEP_TOKEN_HEX - 1] = token[KEEP_TOKEN_HEX - 1] == '0' ? '1' : '0';
+	gone_count = 0;
+	assert_null(keep_take(k, token, 10, gone, NULL));
+	assert_int_equal(gone_count, 1);
+	assert_int_equal(keep_sets(k), 0);
+	assert_int_equal(spool_files(spool), 0);
+	keep_free(k);
 }
 
 static void test_expire(void **state)
 {
 	(void)state;
 	struct keep *k = keep_new();
-	assert_true(keep_put(k, kept_of(1), 10));
-	assert_true(keep_put(k, kept_of(1), 20));
-	assert_true(keep_put(k, kept_of(1), 10));
+	char token[KEEP_TOKEN_HEX + 1];
+	assert_true(keep_put(k, kept_of(1), 10, token));
+	assert_true(keep_put(k, kept_of(1), 20, token));
+	assert_true(keep_put(k, kept_of(1), 10, token));
 	gone_count = 0;
 	assert_int_equal(keep_expire(k, 9, gone, NULL), 0);
 	assert_int_equal(keep_expire(k, 10, gone, NULL), 2);
@@ -164,12 +184,13 @@ static void test_table_full(void **state)
 {
 	(void)state;
 	struct keep *k = keep_new();
+	char token[KEEP_TOKEN_HEX + 1];
 	for (unsigned i = 0; i < KEEP_MAX_SETS; i++) {
 		struct keep_set *s = keep_set_new();
-		assert_true(keep_put(k, s, 10));
+		assert_true(keep_put(k, s, 10, token));
 	}
 	struct keep_set *s = keep_set_new();
-	assert_false(keep_put(k, s, 10));
+	assert_false(keep_put(k, s, 10, token));
 	keep_set_free(s);
 	keep_free(k);
 }
@@ -177,9 +198,8 @@ static void test_table_full(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_token_once),
-	    cmocka_unit_test(test_remove),
-	    cmocka_unit_test(test_expire),
+	    cmocka_unit_test(test_token_once), cmocka_unit_test(test_remove),
+	    cmocka_unit_test(test_wrong_key),  cmocka_unit_test(test_expire),
 	    cmocka_unit_test(test_table_full),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
