@@ -23,6 +23,7 @@
 #include "accounts/accountdb.h"
 #include "accounts/activation.h"
 #include "accounts/audit.h"
+#include "accounts/auditchain.h"
 #include "accounts/role.h"
 #include "accounts/totp.h"
 #include "base/db.h"
@@ -685,6 +686,11 @@ int role_main(int argc, char **argv)
 
 /* ---- audit verify ---- */
 
+static void chain_row(void *cls, long long id, const unsigned char hash[AUDIT_HASH_BYTES])
+{
+	chaincheck_row(cls, id, hash, NULL);
+}
+
 int audit_verify_main(int argc, char **argv)
 {
 	const char *conninfo = ctldb_take_database(&argc, argv);
@@ -708,98 +714,20 @@ int audit_verify_main(int argc, char **argv)
 	PQclear(db_query(pg, sql_snapshot, 0, NULL, NULL, NULL, NULL));
 	if (!chaincheck_load_stored(cc, pg))
 		goto out;
-	static const char sql_rows[] =
-	    "SELECT id, (extract(epoch FROM at) * 1000000)::bigint AS at_us, "
-	    "coalesce(user_id, 0) AS user_id, login, action, object, prev_hash, row_hash "
-	    "FROM hotline.audit_log ORDER BY id";
-	if (!PQsendQuery(pg, sql_rows) || !PQsetSingleRowMode(pg)) {
-		complain("query failed: %s", PQerrorMessage(pg));
+	struct audit_chain chain;
+	if (!audit_chain_verify(pg, &chain, chain_row, cc)) {
+		complain("query failed: %s", chain.why);
 		goto out;
 	}
-	unsigned char prev[AUDIT_HASH_BYTES] = {0};
-	long long rows = 0;
-	bool broken = false;
-	char why[160] = "";
-	long long broken_id = 0;
-	PGresult *res;
-	/* single-row mode: each row is a result of its own, all alike, so the
-	 * columns are looked up in the first */
-	int c_id = -1, c_at = 0, c_user = 0, c_login = 0, c_action = 0, c_object = 0, c_prev = 0,
-	    c_hash = 0;
-	while ((res = PQgetResult(pg))) {
-		ExecStatusType st = PQresultStatus(res);
-		if (st == PGRES_SINGLE_TUPLE && c_id < 0) {
-			c_id = db_col(res, "id");
-			c_at = db_col(res, "at_us");
-			c_user = db_col(res, "user_id");
-			c_login = db_col(res, "login");
-			c_action = db_col(res, "action");
-			c_object = db_col(res, "object");
-			c_prev = db_col(res, "prev_hash");
-			c_hash = db_col(res, "row_hash");
-		}
-		if (st == PGRES_SINGLE_TUPLE && !broken) {
-			long long id = atoll(PQgetvalue(res, 0, c_id));
-			size_t plen = 0, hlen = 0;
-			unsigned char *sp = PQunescapeBytea(
-			    (const unsigned char *)PQgetvalue(res, 0, c_prev), &plen);
-			unsigned char *sh = PQunescapeBytea(
-			    (const unsigned char *)PQgetvalue(res, 0, c_hash), &hlen);
-			struct buf canon;
-			buf_init(&canon);
-			audit_canonical(&canon, id, strtoll(PQgetvalue(res, 0, c_at), NULL, 10),
-					atoll(PQgetvalue(res, 0, c_user)),
-					PQgetvalue(res, 0, c_login), PQgetvalue(res, 0, c_action),
-					PQgetvalue(res, 0, c_object));
-			unsigned char computed[AUDIT_HASH_BYTES];
-			audit_row_hash(prev, &canon, computed);
-			buf_reset(&canon);
-			if (!sp || !sh || plen != AUDIT_HASH_BYTES || hlen != AUDIT_HASH_BYTES) {
-				broken = true;
-				snprintf(why, sizeof why, "a hash column is damaged");
-			} else if (memcmp(sp, prev, AUDIT_HASH_BYTES) != 0) {
-				broken = true;
-				snprintf(why, sizeof why, "does not link to the previous row");
-			} else if (memcmp(sh, computed, AUDIT_HASH_BYTES) != 0) {
-				broken = true;
-				snprintf(why, sizeof why, "row hash does not match its contents");
-			} else {
-				memcpy(prev, sh, AUDIT_HASH_BYTES);
-				chaincheck_row(cc, id, sh, NULL);
-			}
-			if (broken)
-				broken_id = id;
-			PQfreemem(sp);
-			PQfreemem(sh);
-			rows++;
-		} else if (st == PGRES_FATAL_ERROR) {
-			complain("query failed: %s", PQresultErrorMessage(res));
-			PQclear(res);
-			goto out;
-		}
-		PQclear(res);
-	}
-	if (broken) {
-		printf("audit: broken at row %lld: %s\n", broken_id, why);
+	if (!chain.intact && chain.broken) {
+		printf("audit: broken at row %lld: %s\n", chain.broken, chain.why);
 		goto out;
 	}
-	static const char sql_head[] = "SELECT last_hash FROM hotline.audit_head WHERE id = 1";
-	res = db_query(pg, sql_head, 0, NULL, NULL, NULL, NULL);
-	bool head_ok = false;
-	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-		size_t len = 0;
-		unsigned char *h = PQunescapeBytea(
-		    (const unsigned char *)PQgetvalue(res, 0, db_col(res, "last_hash")), &len);
-		head_ok = h && len == AUDIT_HASH_BYTES && memcmp(h, prev, AUDIT_HASH_BYTES) == 0;
-		PQfreemem(h);
-	}
-	PQclear(res);
-	if (!head_ok) {
-		printf("audit: broken at the end: the head does not match the last row (rows "
-		       "removed?)\n");
+	if (!chain.intact) {
+		printf("audit: broken at the end: %s\n", chain.why);
 		goto out;
 	}
-	printf("audit: %lld rows, chain intact\n", rows);
+	printf("audit: %lld rows, chain intact\n", chain.rows);
 	if (chaincheck_finish(cc))
 		status = 0;
 out:

@@ -44,6 +44,7 @@ extern const struct staff_route registrar_routes[];
 extern const struct staff_route figures_routes[];
 extern const struct staff_route staff_commission_routes[];
 extern const struct staff_route staff_identity_routes[];
+extern const struct staff_route staff_auditlog_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
 extern const struct staff_menu staff_settings_menu[];
@@ -64,20 +65,32 @@ extern const struct staff_menu registrar_menu[];
 extern const struct staff_menu figures_menu[];
 extern const struct staff_menu staff_commission_menu[];
 extern const struct staff_menu staff_identity_menu[];
+extern const struct staff_menu staff_auditlog_menu[];
 
 const struct staff_route *const *staff_route_tables(void)
 {
 	static const struct staff_route *const tables[] = {
-	    staff_core_routes,	     staff_admin_routes,
-	    staff_settings_routes,   staff_mytotp_routes,
-	    staff_activate_routes,   staff_mypassword_routes,
-	    staff_grants_routes,     staff_board_routes,
-	    staff_archive_routes,    staff_casepage_routes,
-	    staff_caseaction_routes, staff_decision_routes,
-	    replyletter_routes,	     desk_routes,
-	    operator_routes,	     registrar_routes,
-	    figures_routes,	     staff_commission_routes,
-	    staff_identity_routes,   NULL,
+	    staff_core_routes,
+	    staff_admin_routes,
+	    staff_settings_routes,
+	    staff_mytotp_routes,
+	    staff_activate_routes,
+	    staff_mypassword_routes,
+	    staff_grants_routes,
+	    staff_board_routes,
+	    staff_archive_routes,
+	    staff_casepage_routes,
+	    staff_caseaction_routes,
+	    staff_decision_routes,
+	    replyletter_routes,
+	    desk_routes,
+	    operator_routes,
+	    registrar_routes,
+	    figures_routes,
+	    staff_commission_routes,
+	    staff_identity_routes,
+	    staff_auditlog_routes,
+	    NULL,
 	};
 	return tables;
 }
@@ -85,13 +98,11 @@ const struct staff_route *const *staff_route_tables(void)
 const struct staff_menu *const *staff_menu_tables(void)
 {
 	static const struct staff_menu *const tables[] = {
-	    staff_admin_menu,	   staff_settings_menu,
-	    staff_board_menu,	   staff_archive_menu,
-	    staff_decision_menu,   operator_menu,
-	    registrar_menu,	   figures_menu,
-	    staff_commission_menu, staff_identity_menu,
-	    staff_grants_menu,	   staff_mytotp_menu,
-	    staff_mypassword_menu, NULL,
+	    staff_admin_menu,	 staff_settings_menu,	staff_board_menu,
+	    staff_archive_menu,	 staff_decision_menu,	operator_menu,
+	    registrar_menu,	 figures_menu,		staff_commission_menu,
+	    staff_identity_menu, staff_auditlog_menu,	staff_grants_menu,
+	    staff_mytotp_menu,	 staff_mypassword_menu, NULL,
 	};
 	return tables;
 }
