@@ -126,6 +126,8 @@ bool session_lookup(struct session_store *s, const char *id, unsigned idle_secon
 	if (x) {
 		if (now - x->last_seen > (time_t)idle_seconds ||
 		    now - x->created > SESSION_LIFETIME) {
+			out->expired = true;
+			out->user_id = x->user_id;
 			wipe(x);
 		} else {
 			x->last_seen = now;

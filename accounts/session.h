@@ -26,6 +26,10 @@ struct session_view {
 	int epoch;
 	char csrf[SESSION_CSRF_HEX + 1];
 	struct secret_key *case_key;
+	/* When a lookup fails because the session sat idle too long or
+	 * outlived SESSION_LIFETIME: true, with user_id its account's (a
+	 * form posted then is kept for them: accounts/keptform.h). */
+	bool expired;
 };
 
 struct session_store *session_store_new(void);
@@ -39,7 +43,7 @@ bool session_create(struct session_store *s, long long user_id, int epoch,
 
 /* Finds a live session by cookie value and touches it; false when none,
  * idle longer than idle_seconds or older than SESSION_LIFETIME (that one
- * is wiped). */
+ * is wiped, and out says whose it was: expired, user_id). */
 bool session_lookup(struct session_store *s, const char *id, unsigned idle_seconds, time_t now,
 		    struct session_view *out);
 

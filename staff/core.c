@@ -19,6 +19,7 @@
 #include "staff/internal.h"
 #include "staff/seals.h"
 #include "accounts/totp.h"
+#include "workflow/calendar.h"
 
 /* ------------------------------------------------------------ page shell */
 
@@ -88,8 +89,30 @@ void staff_page_end(struct staff_ctx *c)
 	staff_html(c, "</main>\n</body>\n</html>\n");
 }
 
+/* Before a page's first form (not the header's logout): when the session
+ * ends if nothing is sent, in Astana time, and that a form sent later is
+ * kept (web/server.c keep_posted_form). No script: the time is written
+ * when the page is. */
+static void idle_note(struct staff_ctx *c, const char *action)
+{
+	struct staff_priv *p = staff_priv(c);
+	if (!c->user || p->idle_note || strcmp(action, "/staff/logout") == 0)
+		return;
+	p->idle_note = true;
+	struct cal_time t =
+	    calendar_local_time((int64_t)time(NULL) + p->srv->cfg->staff_idle_timeout);
+	char at[8], line[512];
+	snprintf(at, sizeof at, "%02d:%02d", t.hour % 24, t.minute % 60);
+	snprintf(line, sizeof line, i18n(c->lang, M_STAFF_IDLE_NOTE),
+		 p->srv->cfg->staff_idle_timeout / 60, at);
+	staff_html(c, "<p class=\"hint idle-note\" id=\"idle-note\">");
+	staff_esc(c, line);
+	staff_html(c, "</p>\n");
+}
+
 void staff_form_open(struct staff_ctx *c, const char *action, bool multipart)
 {
+	idle_note(c, action);
 	staff_html(c, "<form method=\"post\" action=\"");
 	staff_esc(c, action);
 	staff_markup(c, multipart ? "\" enctype=\"multipart/form-data\">\n" : "\">\n");
@@ -178,6 +201,22 @@ void staff_login_page(struct staff_ctx *c, unsigned status, bool error, bool wai
 		staff_text(c, M_STAFF_LOGGED_OUT);
 		staff_html(c, "</p>\n");
 	}
+	struct staff_priv *p = staff_priv(c);
+	const char *kept = p->kept_token[0] ? p->kept_token : staff_arg(c, "kept");
+	if (!keptform_token_ok(kept))
+		kept = "";
+	if (*kept) {
+		char line[512];
+		snprintf(line, sizeof line, i18n(c->lang, M_STAFF_KEPT_NOTICE),
+			 p->srv->cfg->staff_idle_timeout / 60);
+		staff_html(c, "<p class=\"notice\" id=\"kept-notice\" role=\"status\">");
+		staff_esc(c, line);
+		if (p->kept_files) {
+			staff_html(c, " ");
+			staff_text(c, M_STAFF_KEPT_NO_FILES);
+		}
+		staff_html(c, "</p>\n");
+	}
 	if (error) {
 		staff_html(c, "<p class=\"error\" id=\"error\" role=\"alert\">");
 		staff_text(c, M_STAFF_LOGIN_FAILED);
@@ -193,7 +232,10 @@ void staff_login_page(struct staff_ctx *c, unsigned status, bool error, bool wai
 		   "<input type=\"hidden\" name=\"next\" value=\"",
 		   token);
 	staff_esc(c, safe_next(staff_arg(c, "next")));
-	staff_html(c, "\">\n<label for=\"login\">");
+	staff_html(c, "\">\n");
+	if (*kept)
+		staff_html(c, "<input type=\"hidden\" name=\"kept\" value=\"%s\">\n", kept);
+	staff_html(c, "<label for=\"login\">");
 	staff_text(c, M_STAFF_LOGIN_LOGIN);
 	staff_html(
 	    c, "</label>\n<input id=\"login\" name=\"login\" autocomplete=\"username\" "
@@ -596,7 +638,11 @@ static void login_post(struct staff_ctx *c)
 		staff_set_cookie(c, STAFF_DEVICE_COOKIE, device, DEVCOOKIE_LIFETIME);
 	else
 		log_error("staff: cannot make a device cookie for user %lld", t.user_id);
-	staff_redirect(c, safe_next(staff_arg(c, "next")));
+	/* a form kept when the last session ended: its page gives it back */
+	const char *kept = staff_arg(c, "kept");
+	char back[32 + KEPTFORM_TOKEN_HEX];
+	snprintf(back, sizeof back, "/staff/kept?t=%s", kept);
+	staff_redirect(c, keptform_token_ok(kept) ? back : safe_next(staff_arg(c, "next")));
 	log_info("staff: user %lld logged in", t.user_id);
 	secret_wipe(sid, sizeof sid);
 	secret_wipe(csrf, sizeof csrf);
@@ -608,6 +654,19 @@ done:
 wipe:
 	login_check_clear(&chk);
 	secret_key_free(case_key);
+}
+
+bool staff_kept_field_ok(const char *name)
+{
+	static const char *const never[] = {"password", "passphrase", "secret", "totp"};
+	static const char *const exact[] = {"csrf", "code", "again", "kept"};
+	for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+		if (strstr(name, never[i]))
+			return false;
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+		if (strcmp(name, exact[i]) == 0)
+			return false;
+	return true;
 }
 
 /* ------------------------------------------------------------ logout, home */

@@ -11,6 +11,7 @@
 #include "base/config.h"
 #include "intake/sealing.h"
 #include "accounts/account.h"
+#include "accounts/keptform.h"
 #include "accounts/session.h"
 #include "staff/staff.h"
 #include "crypto/devcookie.h"
@@ -32,6 +33,7 @@ struct staff_server {
 	const struct intake_keys *keys;
 	struct worker_pool *pool;
 	struct session_store *sessions;
+	struct keptform_store *kept; /* forms posted after their session ended */
 	struct throttle *throttle;
 	struct devtrust *devtrust;
 	/* the key of device cookies: drawn at start, in memory only */
@@ -83,6 +85,12 @@ struct staff_priv {
 	char cookies[STAFF_MAX_COOKIES][256];
 	unsigned ncookies;
 	unsigned delay; /* seconds the answer is held back */
+	/* a form posted after its session ended, kept: the login page's
+	 * hidden field (accounts/keptform.h); files that came with it were
+	 * not kept */
+	char kept_token[KEPTFORM_TOKEN_HEX + 1];
+	bool kept_files;
+	bool idle_note; /* the session's end was said on this page */
 };
 
 static inline struct staff_priv *staff_priv(const struct staff_ctx *c)
@@ -106,6 +114,10 @@ void staff_login_page(struct staff_ctx *c, unsigned status, bool error, bool wai
  * (docs/staff.md, "CSRF"). */
 const char *staff_pre_token(struct staff_ctx *c, char fresh[SESSION_CSRF_HEX + 1]);
 bool staff_pre_token_sent(struct staff_ctx *c);
+
+/* Whether a posted field may be kept across a session's end: never the
+ * CSRF token, a password, a passphrase, a secret or a code. */
+bool staff_kept_field_ok(const char *name);
 
 /* Which roles' menu entries a user sees, from the route tables. */
 bool staff_may_open(unsigned roles, const char *path);

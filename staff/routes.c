@@ -45,6 +45,7 @@ extern const struct staff_route figures_routes[];
 extern const struct staff_route staff_commission_routes[];
 extern const struct staff_route staff_identity_routes[];
 extern const struct staff_route staff_auditlog_routes[];
+extern const struct staff_route staff_kept_routes[];
 
 extern const struct staff_menu staff_admin_menu[];
 extern const struct staff_menu staff_settings_menu[];
@@ -90,6 +91,7 @@ const struct staff_route *const *staff_route_tables(void)
 	    staff_commission_routes,
 	    staff_identity_routes,
 	    staff_auditlog_routes,
+	    staff_kept_routes,
 	    NULL,
 	};
 	return tables;

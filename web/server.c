@@ -75,10 +75,11 @@ struct staff_server *staff_server_new(struct event_base *base, const struct conf
 	s->cfg = cfg;
 	s->keys = keys;
 	s->sessions = session_store_new();
+	s->kept = keptform_store_new();
 	s->throttle = throttle_new();
 	s->devtrust = devtrust_new();
 	s->devkey = devcookie_key_new();
-	if (!s->sessions || !s->throttle || !s->devtrust || !s->devkey) {
+	if (!s->sessions || !s->kept || !s->throttle || !s->devtrust || !s->devkey) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -331,6 +332,41 @@ static bool body_end(struct staff_req *r)
 	return true;
 }
 
+/* A form posted after its session ended (the session's account known):
+ * its text fields kept for that account (accounts/keptform.h) and the
+ * login page that carries the token instead of a redirect that would
+ * lose them. False when nothing was worth keeping or the store is full:
+ * the caller redirects as for any request without a session. */
+static bool keep_posted_form(struct staff_req *r, const struct staff_route *route,
+			     long long user_id)
+{
+	struct staff_ctx *c = &r->ctx;
+	/* the account pages' forms hold passwords and codes only */
+	if (!route || (route->roles & STAFF_PUBLIC) || strncmp(route->name, "account.", 8) == 0)
+		return false;
+	struct buf fields;
+	buf_init(&fields);
+	unsigned kept = 0;
+	for (unsigned i = 0; i < r->body.nfields; i++) {
+		const struct staff_body_field *f = &r->body.fields[i];
+		if (f->query || !staff_kept_field_ok(f->name))
+			continue;
+		keptform_field_add(&fields, f->name, f->value.data, f->value.len);
+		kept++;
+	}
+	bool ok = kept > 0 && keptform_keep(r->srv->kept, user_id, r->path, &fields, time(NULL),
+					    r->priv.kept_token);
+	buf_wipe(&fields);
+	if (!ok) {
+		r->priv.kept_token[0] = '\0';
+		return false;
+	}
+	r->priv.kept_files = r->body.nuploads > 0;
+	log_info("staff %lu: a form posted after its session ended was kept", r->id);
+	staff_login_page(c, 200, false, false);
+	return true;
+}
+
 static void run_job(struct worker_job *job, PGconn *db);
 static const struct staff_request_ops req_ops;
 static void job_done(struct worker_job *job, bool cancelled);
@@ -553,6 +589,7 @@ void staff_server_free(struct staff_server *s)
 	staff_stop(s);
 	seals_sweeper_free(s->sweeper);
 	session_store_free(s->sessions);
+	keptform_store_free(s->kept);
 	throttle_free(s->throttle);
 	devtrust_free(s->devtrust);
 	devcookie_key_free(s->devkey);
@@ -695,11 +732,14 @@ static void run_job(struct worker_job *job, PGconn *db)
 		route->handler(c);
 		return;
 	}
-	struct session_view view;
+	struct session_view view = {0};
 	if (!r->cookie_session[0] ||
 	    !session_lookup(s->sessions, r->cookie_session, s->cfg->staff_idle_timeout, time(NULL),
 			    &view)) {
-		redirect_to_login(c, r->path, !r->is_post);
+		bool kept = r->is_post && view.expired && keep_posted_form(r, route, view.user_id);
+		session_view_clear(&view);
+		if (!kept)
+			redirect_to_login(c, r->path, !r->is_post);
 		return;
 	}
 	if (!db) {
