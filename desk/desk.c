@@ -63,24 +63,33 @@ void desk_error(struct buf *b, enum lang lang, const char *field, enum msg text)
 	html_markup(b, "</p>\n");
 }
 
+/* The answers in the third person: the operator or the registrar fills
+ * the form for the reporter ("The reporter was offered a gift", not "A
+ * gift was offered to me"). */
+static const enum msg desk_categories[CHOICES_CATEGORIES] = {
+    M_DESK_CAT_CORRUPTION, M_DESK_CAT_CONFLICT, M_DESK_CAT_GIFT, M_DESK_CAT_UNLAWFUL_ORDER,
+    M_DESK_CAT_OTHER};
+static const enum msg desk_director[CHOICES_DIRECTOR] = {M_DESK_DIRECTOR_NO, M_DESK_DIRECTOR_YES,
+							 M_DESK_DIRECTOR_UNKNOWN};
+
 void desk_routing(struct buf *b, const struct staff_ctx *c, bool category_error)
 {
 	enum lang lang = c->lang;
 	const char *cat = staff_arg(c, "category");
-	label(b, lang, "category", M_FORM_CATEGORY, true);
+	label(b, lang, "category", M_DESK_CATEGORY, true);
 	if (category_error)
 		desk_error(b, lang, "category", M_ERR_CATEGORY_MISSING);
 	html_markup(b, "<select id=\"field-category\" name=\"category\" required>\n");
-	choices_category_options(b, lang, cat);
+	choices_category_options_labelled(b, lang, cat, desk_categories);
 	html_markup(b, "</select>\n");
 
 	const char *dir = choices_director(staff_arg(c, "director_involved"));
 	if (!dir)
 		dir = "unknown";
 	html_markup(b, "<fieldset class=\"inner\"><legend>");
-	html_escape_str(b, i18n(lang, M_FORM_DIRECTOR));
+	html_escape_str(b, i18n(lang, M_DESK_DIRECTOR));
 	html_markup(b, "</legend>\n");
-	choices_director_radios(b, lang, dir);
+	choices_director_radios_labelled(b, lang, dir, desk_director);
 	html_markup(b, "</fieldset>\n");
 }
 

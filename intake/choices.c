@@ -9,11 +9,13 @@ static const char *const categories[] = {"corruption", "conflict_of_interest", "
 static const enum msg category_msgs[] = {M_CAT_CORRUPTION, M_CAT_CONFLICT, M_CAT_GIFT,
 					 M_CAT_UNLAWFUL_ORDER, M_CAT_OTHER};
 #define NCATEGORIES (sizeof(categories) / sizeof(categories[0]))
+_Static_assert(NCATEGORIES == CHOICES_CATEGORIES, "choices.h counts the categories");
 
 static const char *const director_values[] = {"no", "yes", "unknown"};
 static const enum msg director_msgs[] = {M_FORM_DIRECTOR_NO, M_FORM_DIRECTOR_YES,
 					 M_FORM_DIRECTOR_UNKNOWN};
 #define NDIRECTOR (sizeof(director_values) / sizeof(director_values[0]))
+_Static_assert(NDIRECTOR == CHOICES_DIRECTOR, "choices.h counts the answers");
 
 static const char *known(const char *value, const char *const *set, size_t n)
 {
@@ -36,18 +38,30 @@ const char *choices_director(const char *value)
 
 void choices_category_options(struct buf *b, enum lang lang, const char *selected)
 {
+	choices_category_options_labelled(b, lang, selected, category_msgs);
+}
+
+void choices_category_options_labelled(struct buf *b, enum lang lang, const char *selected,
+				       const enum msg labels[CHOICES_CATEGORIES])
+{
 	buf_puts(b, "<option value=\"\">");
 	html_escape_str(b, i18n(lang, M_FORM_CHOOSE));
 	buf_puts(b, "</option>\n");
 	for (size_t i = 0; i < NCATEGORIES; i++) {
 		buf_printf(b, "<option value=\"%s\"%s>", categories[i],
 			   strcmp(selected, categories[i]) == 0 ? " selected" : "");
-		html_escape_str(b, i18n(lang, category_msgs[i]));
+		html_escape_str(b, i18n(lang, labels[i]));
 		buf_puts(b, "</option>\n");
 	}
 }
 
 void choices_director_radios(struct buf *b, enum lang lang, const char *checked)
+{
+	choices_director_radios_labelled(b, lang, checked, director_msgs);
+}
+
+void choices_director_radios_labelled(struct buf *b, enum lang lang, const char *checked,
+				      const enum msg labels[CHOICES_DIRECTOR])
 {
 	for (size_t i = 0; i < NDIRECTOR; i++) {
 		buf_printf(
@@ -55,7 +69,7 @@ void choices_director_radios(struct buf *b, enum lang lang, const char *checked)
 		    "<label class=\"choice\"><input type=\"radio\" name=\"director_involved\" "
 		    "value=\"%s\"%s> ",
 		    director_values[i], strcmp(checked, director_values[i]) == 0 ? " checked" : "");
-		html_escape_str(b, i18n(lang, director_msgs[i]));
+		html_escape_str(b, i18n(lang, labels[i]));
 		buf_puts(b, "</label>\n");
 	}
 }

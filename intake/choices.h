@@ -24,6 +24,17 @@ void choices_category_options(struct buf *b, enum lang lang, const char *selecte
  * checked marked so. */
 void choices_director_radios(struct buf *b, enum lang lang, const char *checked);
 
+/* The same with other words for the choices, in the order corruption,
+ * conflict_of_interest, gift, unlawful_order, other and no, yes, unknown:
+ * the staff desks, where someone other than the reporter fills the form
+ * and the reporter is spoken of in the third person (desk/desk.c). */
+#define CHOICES_CATEGORIES 5
+#define CHOICES_DIRECTOR 3
+void choices_category_options_labelled(struct buf *b, enum lang lang, const char *selected,
+				       const enum msg labels[CHOICES_CATEGORIES]);
+void choices_director_radios_labelled(struct buf *b, enum lang lang, const char *checked,
+				      const enum msg labels[CHOICES_DIRECTOR]);
+
 /* Whether the reporter gives their name, from the form's "identity" choice
  * and whether any contact field (name, phone, e-mail, address,
  * organisation) holds something. Contact details are never dropped unasked

@@ -1254,18 +1254,22 @@ static void put_triage_form(struct staff_ctx *c, const struct casefile *k, bool 
 		   false);
 	text_input(c, "triage-note", "note", M_TRIAGE_NOTE, "text", false);
 	staff_html(c, "<label for=\"director-named-select\">");
-	staff_text(c, M_CASE_DIRECTOR_NAMED);
+	staff_text(c, M_TRIAGE_DN_QUESTION);
+	/* a question with answers that say what they do: leave the mark as
+	 * it is (saying what it is), or set it either way */
 	staff_html(c, "</label>\n<select id=\"director-named-select\" name=\"director_named\">"
 		      "<option value=\"\">");
-	staff_text(c, k->director_named ? M_CASE_YES : M_CASE_NO);
-	staff_html(c, "</option><option value=\"yes\">");
-	staff_text(c, M_CASE_YES);
+	staff_text(c, k->director_named ? M_TRIAGE_DN_KEEP_YES : M_TRIAGE_DN_KEEP_NO);
+	if (!k->director_named) {
+		staff_html(c, "</option><option value=\"yes\">");
+		staff_text(c, M_TRIAGE_DN_YES);
+	}
 	/* a reporter's "yes" is cleared only by the alternate recipient, with
 	 * a reason (procedure_clear_director_named): no "no" to pick here */
 	bool locked = k->director_named && strcmp(k->director_involved, "yes") == 0;
-	if (!locked) {
+	if (!locked && k->director_named) {
 		staff_html(c, "</option><option value=\"no\">");
-		staff_text(c, M_CASE_NO);
+		staff_text(c, M_TRIAGE_DN_NO);
 	}
 	staff_html(c, "</option></select>\n");
 	if (locked) {
@@ -1502,6 +1506,12 @@ static void put_page(struct staff_ctx *c, const struct casepage_view *v, const c
 		staff_text(c, M_DEC_COVER_LETTER);
 		staff_html(c, "</a></p>\n");
 	}
+	put_content(c, v);
+	put_files(c, v);
+	casepage_messages_put(c, k, v->messages, v->read_before);
+	put_related(c, v);
+	/* the steps that decide on the report come after it: it is read
+	 * first, then decided (issue 16) */
 	if (has_role(c, ROLE_COMPLIANCE) && k->state == CASE_REGISTERED)
 		put_triage_form(c, k, v->considered);
 	if (has_role(c, ROLE_COMPLIANCE) &&
@@ -1511,10 +1521,6 @@ static void put_page(struct staff_ctx *c, const struct casepage_view *v, const c
 	if (decides(c) && !k->view_only &&
 	    (k->state == CASE_TO_DIRECTOR || k->state == CASE_ACKNOWLEDGED))
 		put_decision_forms(c, k);
-	put_content(c, v);
-	put_files(c, v);
-	casepage_messages_put(c, k, v->messages, v->read_before);
-	put_related(c, v);
 	/* after the report, which the alternate reads before deciding */
 	if (has_role(c, ROLE_ALTERNATE) && !has_role(c, ROLE_DIRECTOR) && k->director_named &&
 	    !k->view_only && v->key)

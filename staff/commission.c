@@ -759,11 +759,19 @@ static void put_interest(struct staff_ctx *c, const struct commission_interest *
 		staff_html(c, "<p class=\"hint\">");
 		staff_text(c, M_COMM_INTEREST_HINT);
 		staff_html(c, "</p>\n");
+		/* behind a confirmation: opened, read, ticked, then sent (no
+		 * script needed; declare_interest() checks the tick) */
+		staff_html(c, "<details id=\"interest-step\"><summary>");
+		staff_text(c, M_COMM_INTEREST_OPEN);
+		staff_html(c, "</summary>\n");
 		staff_form_open(c, action, false);
-		staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"interest\"><button "
-			      "type=\"submit\" id=\"declare-interest\">");
+		staff_html(c, "<input type=\"hidden\" name=\"do\" value=\"interest\">"
+			      "<label class=\"choice\"><input type=\"checkbox\" name=\"confirm\" "
+			      "value=\"yes\" id=\"interest-confirm\" required> ");
+		staff_text(c, M_COMM_INTEREST_CONFIRM);
+		staff_html(c, "</label>\n<button type=\"submit\" id=\"declare-interest\">");
 		staff_text(c, M_COMM_DECLARE_INTEREST);
-		staff_html(c, "</button></form>\n");
+		staff_html(c, "</button></form></details>\n");
 	}
 	staff_html(c, "</section>\n");
 }
@@ -1031,8 +1039,12 @@ static bool step(struct staff_ctx *c, const char *what, struct investigation *v,
 		return conclude(c, v, e);
 	if (strcmp(what, "submit") == 0)
 		return investigation_submit(c->db, v, c->user->id, NULL, e);
-	if (strcmp(what, "interest") == 0)
+	if (strcmp(what, "interest") == 0) {
+		/* a declaration steps this member aside: only once confirmed */
+		if (strcmp(staff_arg(c, "confirm"), "yes") != 0)
+			return wf_fail(e, WF_MISSING, "the declaration was not confirmed");
 		return declare_interest(c, v, e);
+	}
 	return wf_fail(e, WF_MISSING, "unknown step");
 }
 

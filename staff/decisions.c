@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/db.h"
+#include "base/log.h"
 #include "crypto/seal.h"
 #include "crypto/secret.h"
 #include "staff/caseaction.h"
@@ -296,7 +297,9 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 		staff_html(c, "\">");
 		case_link(c, reg_no);
 		staff_html(c, " &middot; ");
-		staff_text(c, casefile_state_text(PQgetvalue(res, i, q_state)));
+		/* the queue's own reader is the decider (director or alternate):
+		 * "awaiting your decision", not "with the director" */
+		staff_text(c, acked ? M_QUEUE_ST_ACKED : M_QUEUE_ST_AWAITING);
 		staff_html(c, "<br>");
 		staff_text(c, casefile_category_text(PQgetvalue(res, i, q_category)));
 		staff_html(c, " &middot; ");
@@ -305,7 +308,7 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 		staff_esc(c, PQgetvalue(res, i, q_registered));
 		if (*due) {
 			staff_html(c, "<br>");
-			staff_text(c, M_CASE_DL_DIRECTOR);
+			staff_text(c, M_QUEUE_DUE);
 			staff_html(c, ": <time>");
 			staff_esc(c, due);
 			staff_html(c, "</time> ");
@@ -322,14 +325,8 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 			staff_esc(c, text);
 			staff_html(c, ")</span>");
 		}
-		if (!acked) {
-			char action[64];
-			snprintf(action, sizeof(action), "/staff/decide-ack/%s", reg_no);
-			staff_form_open(c, action, false);
-			staff_html(c, "<button type=\"submit\" class=\"ack\">");
-			staff_text(c, M_DEC_ACK);
-			staff_html(c, "</button></form>");
-		}
+		/* no "acknowledge" here: one acknowledges a report one has read,
+		 * on its case page (ack() checks it was opened) */
 		staff_html(c, " <a class=\"button\" href=\"/staff/case/");
 		staff_esc(c, reg_no);
 		staff_html(c, "#decide\">");
@@ -448,11 +445,46 @@ static void queue(struct staff_ctx *c)
 	queue_free(&q);
 }
 
+/* Whether this person opened the case page since their last login (its
+ * view audited as case.view): acknowledging says "I have read it". Both
+ * lookups walk the audit log's (user_id, id) index backwards from the
+ * newest row. */
+static const char sql_viewed[] =
+    "SELECT EXISTS (SELECT 1 FROM hotline.audit_log a WHERE a.user_id = $1::bigint "
+    "AND a.action = 'case.view' AND a.object = $2 AND a.id > coalesce((SELECT max(l.id) "
+    "FROM hotline.audit_log l WHERE l.user_id = $1::bigint AND l.action = 'login'), 0)) "
+    "AS viewed";
+
+static bool case_viewed(struct staff_ctx *c, const char *reg_no, bool *viewed)
+{
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", c->user->id);
+	const char *p[2] = {uid, reg_no};
+	PGresult *res = casefile_query(c, sql_viewed, 2, p);
+	if (!res)
+		return false;
+	*viewed = strcmp(PQgetvalue(res, 0, db_col(res, "viewed")), "t") == 0;
+	PQclear(res);
+	return true;
+}
+
 static void ack(struct staff_ctx *c)
 {
 	struct casefile k;
 	struct procedure_outcome out;
 	struct wf_error e = {0};
+	bool viewed = false;
+	if (!case_viewed(c, c->arg, &viewed)) {
+		casefile_db_error(c);
+		return;
+	}
+	if (!viewed) {
+		/* refused before anything is read or written; the case page
+		 * (which the caller may see, or it answers 404) says why */
+		log_info("staff: acknowledgment of a case not opened in this session refused");
+		casepage_show(c, c->arg, 409, i18n(c->lang, M_DEC_ACK_OPEN_FIRST));
+		return;
+	}
 	if (!caseaction_begin(c, &k))
 		return;
 	if (!procedure_ack(c->db, k.reg_no, c->user->login, &out, &e)) {

@@ -57,7 +57,10 @@ test('the director decides, and never sees a report that names the director', as
 	assert.equal(await page.locator(`#queue li[data-reg-no="${named.regNo}"]`).count(), 0);
 	await shoot(page, 'director-queue');
 
-	await Promise.all([page.waitForNavigation(), card.locator('button.ack').click()]);
+	// acknowledged on the case page, after the report (not from the queue)
+	assert.equal(await card.locator('button.ack').count(), 0, 'no acknowledge in the queue');
+	await Promise.all([page.waitForNavigation(), card.locator('a.button').click()]);
+	await Promise.all([page.waitForNavigation(), page.click('#ack-submit')]);
 	await page.goto(url(`/staff/case/${plain.regNo}`));
 	assert.equal(await page.getAttribute('#case-state', 'data-state'), 'acknowledged');
 	assert.match(await page.textContent('#content'), new RegExp(marker));

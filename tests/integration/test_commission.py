@@ -244,7 +244,12 @@ def test_interest_declaration_is_recorded(staff_hotline, keys):
     c = commission_client(hl)
     path = "/staff/commission/" + rec.reg_no
     assert by_id(c.get(path).body, "declare-interest") is not None
+    # behind a confirmation: the box must be ticked, or nothing is recorded
+    assert by_id(c.get(path).body, "interest-confirm").attrs.get("required") is not None
     r = c.post(path, {"do": "interest"})
+    assert r.status == 422, r.status
+    assert hl.query("SELECT count(*) FROM hotline.interest_declarations") == [(0,)]
+    r = c.post(path, {"do": "interest", "confirm": "yes"})
     assert r.status == 303
     # the name is stored under the case's key only (docs/keys.md, "Staff text")
     assert hl.query("SELECT name, name_sealed IS NOT NULL, declared_by IS NOT NULL FROM "

@@ -84,6 +84,16 @@ def test_director_acknowledges_and_forwards_with_a_cover_letter(staff_hotline):
     rec = triaged(hl, what=f"Kickbacks {what}")
     d = StaffClient(hl)
     d.login_as("director")
+    # the queue offers no "acknowledge": one acknowledges on the case page,
+    # after opening it; a POST for a case not opened since the login is refused
+    assert 'class="ack"' not in d.get("/staff/decisions").body
+    refused = d.post(f"/staff/decide-ack/{rec.reg_no}", {})
+    assert refused.status == 409 and by_id(refused.body, "step-error") is not None
+    assert reg_state(hl, rec.reg_no) == ("to_director", "")
+    page = d.get(f"/staff/case/{rec.reg_no}")
+    # the report comes before the form that decides on it
+    assert page.body.index('id="content"') < page.body.index('id="decide"')
+    assert by_id(page.body, "ack-submit") is not None
     ack = d.post(f"/staff/decide-ack/{rec.reg_no}", {})
     assert ack.status == 303 and ack.location == "/staff/decisions"
     assert reg_state(hl, rec.reg_no) == ("acknowledged", "")

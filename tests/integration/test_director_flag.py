@@ -58,9 +58,12 @@ def test_only_the_alternate_clears_a_reporters_yes(staff_hotline):
     page = comp.get(f"/staff/case/{rec.reg_no}")
     assert page.status == 200
     assert by_id(page.body, "reporter-answer").attrs["data-answer"] == "yes"
-    # the triage form offers no "no" for a reporter's "yes", and says why
+    # the triage form offers no "no" for a reporter's "yes", and says why:
+    # the one answer left says what it does (not a bare "yes")
     select = by_id(page.body, "director-named-select")
-    assert [o.attrs.get("value") for o in select.iter() if o.tag == "option"] == ["", "yes"]
+    assert [o.attrs.get("value") for o in select.iter() if o.tag == "option"] == [""]
+    assert [o.clean_text() for o in select.iter() if o.tag == "option"] == \
+        ["Оставить как есть: руководитель упомянут"]
     assert by_id(page.body, "director-named-locked") is not None
     # a posted "no" is refused all the same, and nothing is written
     r = comp.post(f"/staff/case-triage/{rec.reg_no}",
