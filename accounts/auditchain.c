@@ -65,17 +65,31 @@ static bool walk_row(const PGresult *res, const struct walk_cols *k,
 
 bool audit_chain_verify(PGconn *pg, struct audit_chain *out, audit_chain_row_fn row, void *cls)
 {
+	static const unsigned char start[AUDIT_HASH_BYTES] = {0};
+	return audit_chain_verify_from(pg, 0, start, 0, out, row, cls);
+}
+
+bool audit_chain_verify_from(PGconn *pg, long long after_id,
+			     const unsigned char from[AUDIT_HASH_BYTES], long long max_rows,
+			     struct audit_chain *out, audit_chain_row_fn row, void *cls)
+{
 	static const char sql_rows[] =
 	    "SELECT id, (extract(epoch FROM at) * 1000000)::bigint AS at_us, "
 	    "coalesce(user_id, 0) AS user_id, login, action, object, prev_hash, row_hash "
-	    "FROM hotline.audit_log ORDER BY id";
+	    "FROM hotline.audit_log WHERE id > $1::bigint ORDER BY id LIMIT $2::bigint";
 	static const char sql_head[] = "SELECT last_hash FROM hotline.audit_head WHERE id = 1";
-	*out = (struct audit_chain){.intact = true};
-	if (!PQsendQuery(pg, sql_rows) || !PQsetSingleRowMode(pg)) {
+	*out = (struct audit_chain){.intact = true, .last_id = after_id};
+	memcpy(out->last_hash, from, AUDIT_HASH_BYTES);
+	char after[24], limit[24];
+	snprintf(after, sizeof after, "%lld", after_id);
+	snprintf(limit, sizeof limit, "%lld", max_rows);
+	const char *v[2] = {after, max_rows > 0 ? limit : NULL};
+	if (!PQsendQueryParams(pg, sql_rows, 2, NULL, v, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(pg)) {
 		snprintf(out->why, sizeof out->why, "%.150s", PQerrorMessage(pg));
 		return false;
 	}
-	unsigned char prev[AUDIT_HASH_BYTES] = {0};
+	unsigned char *prev = out->last_hash;
 	struct walk_cols k = {.id = -1};
 	bool failed = false;
 	PGresult *res;
@@ -95,8 +109,9 @@ bool audit_chain_verify(PGconn *pg, struct audit_chain *out, audit_chain_row_fn 
 	}
 	if (failed)
 		return false;
-	if (!out->intact)
+	if (!out->intact || (max_rows > 0 && out->rows >= max_rows))
 		return true;
+	out->ended = true;
 	struct db_error err;
 	res = db_query(pg, sql_head, 0, NULL, NULL, NULL, &err);
 	if (!res || PQntuples(res) != 1) {
