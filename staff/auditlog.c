@@ -319,7 +319,8 @@ static void put_chain(struct staff_ctx *c, const struct audit_view *v)
 	const struct audit_chain *ch = &v->chain;
 	char line[512];
 	if (!v->chain_checked) {
-		staff_html(c, "<p id=\"audit-chain\" class=\"chain broken\" role=\"alert\">");
+		staff_html(
+		    c, "<p id=\"audit-chain\" data-fresh class=\"chain broken\" role=\"alert\">");
 		staff_text(c, M_AUDIT_CHAIN_FAILED);
 		staff_html(c, "</p>\n");
 		return;
@@ -327,7 +328,7 @@ static void put_chain(struct staff_ctx *c, const struct audit_view *v)
 	if (ch->intact && !ch->ended) {
 		snprintf(line, sizeof(line), i18n(c->lang, M_AUDIT_CHAIN_GOING), v->pass_rows,
 			 ch->last_id, v->chain_ms);
-		staff_html(c, "<div id=\"audit-chain\" class=\"chain going\"><p>");
+		staff_html(c, "<div id=\"audit-chain\" data-fresh class=\"chain going\"><p>");
 		staff_esc(c, line);
 		if (v->full_done) {
 			struct cal_time t = calendar_local_time((int64_t)v->full_at);
@@ -350,14 +351,16 @@ static void put_chain(struct staff_ctx *c, const struct audit_view *v)
 		/* the time of the whole check, over the views it took */
 		snprintf(line, sizeof(line), i18n(c->lang, M_AUDIT_CHAIN_OK), v->pass_rows,
 			 v->pass_ms);
-		staff_html(c, "<p id=\"audit-chain\" class=\"chain ok\">&#10003; ");
+		staff_html(c, "<p id=\"audit-chain\" data-fresh class=\"chain ok\">&#10003; ");
 		staff_esc(c, line);
 		staff_html(c, "</p>\n<p class=\"hint\">");
 		staff_text(c, M_AUDIT_CHAIN_NOTE);
 		staff_html(c, "</p>\n");
 		return;
 	}
-	staff_html(c, "<div id=\"audit-chain\" class=\"chain broken\" role=\"alert\"><p><strong>");
+	staff_html(
+	    c,
+	    "<div id=\"audit-chain\" data-fresh class=\"chain broken\" role=\"alert\"><p><strong>");
 	if (ch->broken) {
 		snprintf(line, sizeof(line), i18n(c->lang, M_AUDIT_BROKEN_ROW), ch->broken);
 		staff_esc(c, line);
@@ -381,20 +384,21 @@ static void put_chain(struct staff_ctx *c, const struct audit_view *v)
 static void put_input(struct staff_ctx *c, const char *name, enum msg label, const char *type,
 		      const char *value, const char *extra)
 {
-	staff_html(c, "<label for=\"f-%s\">", name);
+	/* each field in its block, as the archive's: label above its box */
+	staff_html(c, "<div><label for=\"f-%s\">", name);
 	staff_text(c, label);
 	staff_html(c, "</label>\n<input id=\"f-%s\" name=\"%s\" type=\"%s\" value=\"", name, name,
 		   type);
 	staff_esc(c, value);
 	staff_html(c, "\"");
 	staff_markup(c, extra);
-	staff_html(c, ">\n");
+	staff_html(c, "></div>\n");
 }
 
 static void put_filters(struct staff_ctx *c, const struct audit_view *v)
 {
 	staff_html(c, "<form id=\"audit-filter\" class=\"filters\" method=\"get\" "
-		      "action=\"/staff/audit\">\n<label for=\"f-action\">");
+		      "action=\"/staff/audit\">\n<div><label for=\"f-action\">");
 	staff_text(c, M_AUDIT_F_ACTION);
 	staff_html(c, "</label>\n<select id=\"f-action\" name=\"action\"><option value=\"\">");
 	staff_text(c, M_BOARD_ALL);
@@ -405,18 +409,18 @@ static void put_filters(struct staff_ctx *c, const struct audit_view *v)
 		staff_text(c, actions[i].text);
 		staff_html(c, "</option>");
 	}
-	staff_html(c, "</select>\n");
+	staff_html(c, "</select></div>\n");
 	put_input(c, "login", M_AUDIT_F_LOGIN, "text", v->login,
 		  " autocomplete=\"off\" spellcheck=\"false\" maxlength=\"63\"");
 	put_input(c, "case", M_AUDIT_F_CASE, "text", v->reg_no,
 		  " inputmode=\"numeric\" placeholder=\"2026-000123\" maxlength=\"12\"");
 	put_input(c, "from", M_AUDIT_F_FROM, "date", v->from, "");
 	put_input(c, "to", M_AUDIT_F_TO, "date", v->to, "");
-	staff_html(c, "<button type=\"submit\">");
+	staff_html(c, "<div><button type=\"submit\" id=\"audit-search\">");
 	staff_text(c, M_BOARD_FILTER);
 	staff_html(c, "</button> <a href=\"/staff/audit\">");
 	staff_text(c, M_BOARD_CLEAR);
-	staff_html(c, "</a>\n</form>\n");
+	staff_html(c, "</a></div>\n</form>\n");
 	if (v->bad_filter) {
 		staff_html(c, "<p class=\"error\" id=\"audit-bad-filter\">");
 		staff_text(c, M_AUDIT_BAD_FILTER);
@@ -507,6 +511,9 @@ static void audit_render(struct staff_ctx *c, const struct audit_view *v)
 	staff_text(c, M_AUDIT_INTRO);
 	staff_html(c, "</p>\n");
 	put_filters(c, v);
+	/* the log grows with every view (this one is audited): what follows
+	 * is made afresh each time (data-fresh, for the browser probes) */
+	staff_html(c, "<div data-fresh>\n");
 	pager_count(c, "audit-count", M_AUDIT_COUNT, v->count);
 	if (v->n == 0) {
 		staff_html(c, "<p id=\"audit-none\">");
@@ -527,6 +534,7 @@ static void audit_render(struct staff_ctx *c, const struct audit_view *v)
 		staff_html(c, "</tbody></table></div>\n");
 	}
 	put_pages(c, v);
+	staff_html(c, "</div>\n");
 	staff_page_end(c);
 }
 

@@ -105,7 +105,7 @@ static void idle_note(struct staff_ctx *c, const char *action)
 	snprintf(at, sizeof at, "%02d:%02d", t.hour % 24, t.minute % 60);
 	snprintf(line, sizeof line, i18n(c->lang, M_STAFF_IDLE_NOTE),
 		 p->srv->cfg->staff_idle_timeout / 60, at);
-	staff_html(c, "<p class=\"hint idle-note\" id=\"idle-note\">");
+	staff_html(c, "<p class=\"hint idle-note\" id=\"idle-note\" data-fresh>");
 	staff_esc(c, line);
 	staff_html(c, "</p>\n");
 }

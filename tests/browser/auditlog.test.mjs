@@ -35,7 +35,7 @@ test('compliance reads the audit log with the chain verdict, in words, on a phon
 	assert.match(await page.textContent('#audit'), /Просмотр дела/);
 	assert.match(await page.textContent('#audit'), /\d\d\.\d\d\.\d{4} \d\d:\d\d/);
 	await page.fill('#f-case', regNo);
-	await Promise.all([page.waitForNavigation(), page.click('#audit-filter button[type="submit"]')]);
+	await Promise.all([page.waitForNavigation(), page.click('#audit-search')]);
 	const rows = page.locator('#audit tbody tr');
 	assert.ok(await rows.count() >= 2, 'the view and this reading of the case');
 	for (const obj of await rows.locator('td:nth-child(5)').allTextContents())
