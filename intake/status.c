@@ -14,7 +14,9 @@
 #include "intake/request.h"
 #include "intake/sealing.h"
 #include "intake/spool.h"
+#include "intake/statustext.h"
 #include "workflow/notice.h"
+#include "workflow/procedure.h"
 #include "workflow/states.h"
 
 static const char sql_case[] =
@@ -22,8 +24,19 @@ static const char sql_case[] =
     "'YYYY-MM-DD HH24:MI') AS registered_at, c.state, c.category, "
     "coalesce(to_char(hotline.director_informed_at(c) AT TIME ZONE " SQL_ZONE ", "
     "'YYYY-MM-DD'), '') AS director_informed, "
-    "c.reporter_public_key IS NULL AS no_reporter_key "
+    "c.reporter_public_key IS NULL AS no_reporter_key, "
+    /* what the texts of intake/statustext.h are chosen by */
+    "c.anonymous, c.director_named, coalesce(c.decision, '') AS decision, "
+    "c.forwarded_at IS NOT NULL AS materials_sent, "
+    "(c.referred_unit_sealed IS NOT NULL OR coalesce(c.referred_unit, '') <> '') "
+    "AS unit_recorded, "
+    /* a unit recorded before migration 0022 is clear text; later ones are
+     * under the case's key, which this daemon does not hold */
+    "coalesce(c.referred_unit, '') AS unit_clear, "
+    "coalesce(i.state, '') AS inv_state, coalesce(i.decision, '') AS inv_decision, "
+    "coalesce(hotline.setting('consider_anonymous_reports'), '') AS anon_policy "
     "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+    "LEFT JOIN hotline.investigations i ON i.case_id = c.id "
     "WHERE c.receipt_hash = $1";
 static const char sql_messages[] =
     "SELECT m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
@@ -151,48 +164,6 @@ static void page_busy(struct request *req, unsigned seconds)
 	MHD_add_response_header(req->response, MHD_HTTP_HEADER_RETRY_AFTER, after);
 }
 
-/* What a reporter reads about the state: no internal names. */
-static enum msg state_text(const char *state)
-{
-	static const struct {
-		const char *state;
-		enum msg text;
-	} texts[] = {
-	    {"registered", M_STATE_REGISTERED},
-	    {"to_director", M_STATE_TO_DIRECTOR},
-	    {"acknowledged", M_STATE_ACKNOWLEDGED},
-	    {"referred", M_STATE_REFERRED},
-	    {"not_considered", M_STATE_NOT_CONSIDERED},
-	    {"urgent", M_STATE_URGENT},
-	    {"forwarded", M_STATE_FORWARDED},
-	    {"investigation", M_STATE_INVESTIGATION},
-	    {"closed", M_STATE_CLOSED},
-	};
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		if (strcmp(texts[i].state, state) == 0)
-			return texts[i].text;
-	}
-	return M_STATE_OTHER;
-}
-
-/* Deadlines the reporter is shown; requests for materials are internal. */
-static bool deadline_text(const char *kind, enum msg *out)
-{
-	if (strcmp(kind, "director_notice") == 0)
-		*out = M_STATUS_DEADLINE_DIRECTOR;
-	else if (strcmp(kind, "urgent_forward") == 0)
-		*out = M_STATUS_DEADLINE_URGENT;
-	else if (strcmp(kind, "investigation") == 0)
-		*out = M_STATUS_DEADLINE_INVESTIGATION;
-	else if (strcmp(kind, "triage") == 0)
-		*out = M_STATUS_DEADLINE_TRIAGE;
-	else if (strcmp(kind, "reply") == 0)
-		*out = M_STATUS_DEADLINE_REPLY;
-	else
-		return false;
-	return true;
-}
-
 /* The states in which the consideration has finished (workflow/states.h,
  * the list of the SQL function hotline.case_ended): a message is still
  * taken, and the compliance manager reads it (docs/http.md). */
@@ -247,6 +218,21 @@ static void reporter_key_remember(struct request *req)
 	db_submit(req->web->db, job);
 }
 
+/* A moment as the reporter's language writes it, with its zone: the
+ * machine-readable value stays in the datetime attribute. */
+static void put_moment(struct buf *b, enum lang lang, const char *iso)
+{
+	char text[64];
+	html_date(text, sizeof(text), lang, iso);
+	html_markup(b, "<time datetime=\"");
+	html_escape_str(b, iso);
+	html_markup(b, "\">");
+	html_escape_str(b, text);
+	html_markup(b, "</time> (");
+	html_escape_str(b, i18n(lang, M_STATUS_ZONE));
+	html_markup(b, ")");
+}
+
 /* The columns of sql_messages, looked up once per result. */
 struct message_cols {
 	int author, created_at, body_reporter, files, is_reply;
@@ -274,9 +260,9 @@ static void put_message(struct buf *b, enum lang lang, const struct content_key 
 	html_escape_str(b, i18n(lang, answer  ? M_STATUS_REPLY
 				      : staff ? M_STATUS_FROM_STAFF
 					      : M_STATUS_FROM_YOU));
-	html_markup(b, " · <time>");
-	html_escape_str(b, PQgetvalue(res, row, col->created_at));
-	html_markup(b, "</time></h3>\n<p>");
+	html_markup(b, " · ");
+	put_moment(b, lang, PQgetvalue(res, row, col->created_at));
+	html_markup(b, "</h3>\n<p>");
 	size_t len = 0;
 	unsigned char *ct = db_bytea(res, row, col->body_reporter, &len);
 	unsigned char *plain = NULL;
@@ -332,6 +318,67 @@ static void put_identity_notice(struct buf *b, enum lang lang, const PGresult *r
 	html_markup(b, "</section>\n");
 }
 
+/* One line of the deadlines' list; fmt holds one %s, the date. */
+static void put_date_line(struct buf *b, enum lang lang, const char *id, enum msg fmt,
+			  const char *iso)
+{
+	char date[32], line[512];
+	html_date(date, sizeof(date), lang, iso);
+	snprintf(line, sizeof(line), i18n(lang, fmt), date);
+	html_f(b, "<li id=\"%s\">", id);
+	html_escape_str(b, line);
+	html_markup(b, "</li>\n");
+}
+
+static bool col_true(const PGresult *res, const char *name)
+{
+	return strcmp(PQgetvalue(res, 0, db_col(res, name)), "t") == 0;
+}
+
+/* The facts the texts are chosen by (intake/statustext.h); the strings
+ * point into kase. */
+static struct status_facts case_facts(const PGresult *kase)
+{
+	struct status_facts f = {0};
+	const char *state = PQgetvalue(kase, 0, db_col(kase, "state"));
+	f.state_known = case_state_parse(state, &f.state);
+	f.anonymous = col_true(kase, "anonymous");
+	f.director_named = col_true(kase, "director_named");
+	f.considers_anonymous =
+	    procedure_considers_anonymous(PQgetvalue(kase, 0, db_col(kase, "anon_policy")));
+	f.self_report = statustext_self_report(PQgetvalue(kase, 0, db_col(kase, "category")));
+	f.materials_sent = col_true(kase, "materials_sent");
+	f.unit_recorded = col_true(kase, "unit_recorded");
+	f.decision = PQgetvalue(kase, 0, db_col(kase, "decision"));
+	f.has_investigation =
+	    investigation_state_parse(PQgetvalue(kase, 0, db_col(kase, "inv_state")), &f.inv);
+	f.inv_decision = PQgetvalue(kase, 0, db_col(kase, "inv_decision"));
+	return f;
+}
+
+/* What the state means for the reporter: who has the report, what
+ * follows, what an outcome means, what they can still do. */
+static void put_case_texts(struct buf *b, enum lang lang, const PGresult *kase,
+			   const struct status_facts *f)
+{
+	struct status_line lines[STATUSTEXT_MAX];
+	size_t n = statustext_lines(f, lines, STATUSTEXT_MAX);
+	const char *unit = PQgetvalue(kase, 0, db_col(kase, "unit_clear"));
+	for (size_t i = 0; i < n; i++) {
+		html_f(b, "<p id=\"%s\" class=\"case-text\">", lines[i].id);
+		html_escape_str(b, i18n(lang, lines[i].text));
+		html_markup(b, "</p>\n");
+		/* where a referral went, when the case says so in clear */
+		if (f->state == CASE_REFERRED && strcmp(lines[i].id, "outcome") == 0 && *unit) {
+			char line[512];
+			snprintf(line, sizeof(line), i18n(lang, M_STATUS_TEXT_UNIT), unit);
+			html_markup(b, "<p id=\"unit\" class=\"case-text\">");
+			html_escape_str(b, line);
+			html_markup(b, "</p>\n");
+		}
+	}
+}
+
 static void page_status(struct request *req, unsigned status, const PGresult *kase,
 			const PGresult *messages, const PGresult *deadlines,
 			const PGresult *reveals, const char *error)
@@ -341,6 +388,7 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	buf_init(&b);
 	page_head(&b, req);
 	const char *state = PQgetvalue(kase, 0, db_col(kase, "state"));
+	struct status_facts facts = case_facts(kase);
 	html_markup(&b, "<dl>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_RECEIPT_REGNO));
 	html_markup(&b, "</dt>\n<dd><strong id=\"reg-no\">");
@@ -348,50 +396,51 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	html_markup(&b, "</strong></dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_STATUS_REGISTERED_AT));
 	html_markup(&b, "</dt>\n<dd id=\"registered-at\">");
-	html_escape_str(&b, PQgetvalue(kase, 0, db_col(kase, "registered_at")));
+	put_moment(&b, lang, PQgetvalue(kase, 0, db_col(kase, "registered_at")));
 	html_markup(&b, "</dd>\n<dt>");
 	html_escape_str(&b, i18n(lang, M_STATUS_STATE));
 	html_markup(&b, "</dt>\n<dd id=\"state\">");
-	html_escape_str(&b, i18n(lang, state_text(state)));
+	html_escape_str(&b, i18n(lang, statustext_headline(&facts)));
 	html_markup(&b, "</dd>\n</dl>\n");
 	put_identity_notice(&b, lang, reveals);
 
 	html_markup(&b, "<section id=\"deadlines\"><h2>");
 	html_escape_str(&b, i18n(lang, M_STATUS_DEADLINES));
-	html_markup(&b, "</h2>\n<ul>\n");
+	html_markup(&b, "</h2>\n");
+	put_case_texts(&b, lang, kase, &facts);
+	html_markup(&b, "<ul id=\"dates\">\n");
 	bool any = false;
 	/* "the director was informed": hotline.director_informed_at(), the
 	 * one definition the deadline, the board and the figures use too */
 	const char *informed = PQgetvalue(kase, 0, db_col(kase, "director_informed"));
 	if (*informed) {
-		char line[256];
-		snprintf(line, sizeof(line), i18n(lang, M_STATUS_DIRECTOR_INFORMED), informed);
-		html_markup(&b, "<li id=\"director-informed\">");
-		html_escape_str(&b, line);
-		html_markup(&b, "</li>\n");
+		put_date_line(&b, lang, "director-informed",
+			      facts.director_named ? M_STATUS_INFORMED_ALTERNATE
+						   : M_STATUS_INFORMED_DIRECTOR,
+			      informed);
 		any = true;
 	}
 	int kind = deadlines ? db_col(deadlines, "kind") : 0;
 	int due = deadlines ? db_col(deadlines, "due_date") : 0;
 	for (int i = 0; deadlines && i < PQntuples(deadlines); i++) {
 		enum msg text;
-		if (!deadline_text(PQgetvalue(deadlines, i, kind), &text))
+		const char *k = PQgetvalue(deadlines, i, kind);
+		if (!statustext_deadline(k, facts.director_named, &text))
 			continue;
-		html_markup(&b, "<li>");
-		html_escape_str(&b, i18n(lang, text));
-		html_markup(&b, ": <time>");
-		html_escape_str(&b, PQgetvalue(deadlines, i, due));
-		html_markup(&b, "</time></li>\n");
+		char id[48];
+		snprintf(id, sizeof(id), "due-%s", k);
+		put_date_line(&b, lang, id, text, PQgetvalue(deadlines, i, due));
 		any = true;
 	}
 	html_markup(&b, "</ul>\n");
 	if (!any) {
-		/* one line that agrees with the state: "waiting to be reviewed"
-		 * only while it is */
+		/* one line that agrees with the state: "waiting for its first
+		 * review" only while it is, "finished" only once it is */
+		enum msg none = state_finished(state)		   ? M_STATUS_NONE_FINISHED
+				: strcmp(state, "registered") == 0 ? M_STATUS_NONE_WAITING
+								   : M_STATUS_NONE_RUNNING;
 		html_markup(&b, "<p id=\"no-deadlines\">");
-		html_escape_str(&b, i18n(lang, strcmp(state, "registered") == 0
-						   ? M_STATUS_NO_DEADLINES
-						   : M_STATUS_NOTHING_PENDING));
+		html_escape_str(&b, i18n(lang, none));
 		html_markup(&b, "</p>\n");
 	}
 	html_markup(&b, "</section>\n<section id=\"messages\"><h2>");
