@@ -428,7 +428,11 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 		if (!statustext_deadline(k, facts.director_named, &text))
 			continue;
 		char id[48];
+		/* the kind's own name, with hyphens: no internal names on the
+		 * page, ids included */
 		snprintf(id, sizeof(id), "due-%s", k);
+		for (char *c = id; *c; c++)
+			*c = *c == '_' ? '-' : *c;
 		put_date_line(&b, lang, id, text, PQgetvalue(deadlines, i, due));
 		any = true;
 	}

@@ -91,7 +91,10 @@ def test_corruption_report_reaches_the_director_without_content(make_hotline, sm
     # the reporter sees the step and its date, no internal names
     page = hl.post_form("/status", {"receipt": rec.receipt, "lang": "en"})
     assert page.status == 200
-    assert "Passed to the director" in page.body and due in page.body
+    shown = "{2}.{1}.{0}".format(*due.split("-"))
+    assert "With the director" in page.body and due not in page.body
+    ru = hl.post_form("/status", {"receipt": rec.receipt, "lang": "ru"})
+    assert f"Руководитель узнаёт о сообщении: до конца дня {shown}" in ru.body
     assert "director_notice" not in page.body and DIRECTOR not in page.body
 
 

@@ -6,6 +6,7 @@ blank line for the postal address, never the sealed identity. And the
 status page's texts follow the case's state without contradicting it.
 Real PostgreSQL, hotlined and SMTP server; time moved with clock_offset +
 SIGHUP."""
+import datetime
 import time
 
 from helpers import by_id, find_all, marker, submit
@@ -74,8 +75,9 @@ def test_reply_on_the_case_page_meets_the_deadline_shows_on_status_and_prints(
     wait_until(lambda: reply_deadline(hl, rec.reg_no), 20, "the reply deadline")
     # the reporter sees the date the reply is due
     st = hl.post_form("/status", {"receipt": rec.receipt, "lang": "en"})
-    assert "Reply to you no later than" in st.body
-    assert reply_deadline(hl, rec.reg_no)[0] in st.body
+    due = datetime.date.fromisoformat(reply_deadline(hl, rec.reg_no)[0])
+    assert by_id(st.body, "due-reply").clean_text() == \
+        f"Reply to you: by the end of {due.day} {due:%b} {due.year}, Astana time"
     c = StaffClient(hl)
     c.login_as("compliance")
     page = c.get(f"/staff/case/{rec.reg_no}")
@@ -94,7 +96,7 @@ def test_reply_on_the_case_page_meets_the_deadline_shows_on_status_and_prints(
     st = hl.post_form("/status", {"receipt": rec.receipt, "lang": "en"})
     [reply] = find_all(st.body, "article", "reply")
     assert text in reply.clean_text() and "Reply to your appeal" in reply.clean_text()
-    assert "Reply to you no later than" not in st.body  # met: no longer pending
+    assert "Reply to you:" not in st.body  # met: no longer pending
     # the letter, in Russian and in Kazakh: the text, the number, a blank
     # address line, never the sealed name or address
     for lang, words in (("ru", "Адрес: ____"), ("kk", "Мекенжайы: ____")):
@@ -126,17 +128,18 @@ def test_status_texts_follow_the_state(make_hotline, smtp_sink):
     settings(hl)
     rec = submit(hl)
     st = hl.post_form("/status", {"receipt": rec.receipt, "lang": "en"})
-    assert "waiting to be reviewed" in state_line(st)
-    assert "First review no later than" in by_id(st.body, "deadlines").clean_text()
+    assert "waiting for its first review" in state_line(st)
+    assert "First review: by the end of" in by_id(st.body, "deadlines").clean_text()
     ctl(hl, "case", "triage", rec.reg_no, "corruption")
     ctl(hl, "case", "ack", rec.reg_no)
     st = hl.post_form("/status", {"receipt": rec.receipt, "lang": "en"})
     informed = hl.query("SELECT to_char(hotline.director_informed_at(c) AT TIME ZONE "
-                        "'Asia/Almaty', 'YYYY-MM-DD') FROM hotline.cases c")[0][0]
-    assert f"The director was informed on {informed}" in by_id(st.body, "deadlines").clean_text()
+                        "'Asia/Almaty', 'DD.MM.YYYY') FROM hotline.cases c")[0][0]
+    ru = hl.post_form("/status", {"receipt": rec.receipt, "lang": "ru"})
+    assert f"Руководитель проинформирован {informed}" in by_id(ru.body, "deadlines").clean_text()
+    assert "The director was informed on" in by_id(st.body, "deadlines").clean_text()
     ctl(hl, "case", "decide", rec.reg_no, "no_grounds")
-    waiting = {"en": "waiting to be reviewed", "ru": "ожидает рассмотрения",
-               "kk": "қарауды күтуде"}
+    waiting = {"en": "waiting", "ru": "ожидает", "kk": "күтуде"}
     for lang, word in waiting.items():
         st = hl.post_form("/status", {"receipt": rec.receipt, "lang": lang})
         assert st.status == 200
@@ -148,5 +151,6 @@ def test_status_texts_follow_the_state(make_hotline, smtp_sink):
     other = submit(hl, category="other")
     ctl(hl, "case", "triage", other.reg_no, "anonymous")
     st = hl.post_form("/status", {"receipt": other.receipt, "lang": "en"})
-    assert by_id(st.body, "no-deadlines").clean_text() == "No dates are pending for your report."
+    assert by_id(st.body, "no-deadlines").clean_text() == \
+        "No date is running: the consideration has finished."
     assert "waiting" not in st.body.lower()

@@ -1,5 +1,6 @@
 """POST /status and /status/message: looking a report up by its receipt,
 follow-up messages, wrong receipts and the slow-down of guessing."""
+import datetime
 import json
 import re
 import time
@@ -28,7 +29,14 @@ def registered_at_almaty(hl, reg_no):
 def test_status_page(hotline):
     rec = submit(hotline)
     r = expect_status_page(status(hotline, rec.receipt), rec.reg_no)
-    assert element_text(r.body, "registered-at") == registered_at_almaty(hotline, rec.reg_no)
+    at = registered_at_almaty(hotline, rec.reg_no)
+    [moment] = [n for n in by_id(r.body, "registered-at").iter() if n.tag == "time"]
+    assert moment.attrs.get("datetime") == at
+    shown = datetime.datetime.strptime(at, "%Y-%m-%d %H:%M")
+    assert element_text(r.body, "registered-at") == \
+        f"{shown.day} {shown:%b %Y, %H:%M} (Astana time)"
+    ru = status(hotline, rec.receipt, lang="ru")
+    assert element_text(ru.body, "registered-at") == f"{shown:%d.%m.%Y %H:%M} (по времени Астаны)"
     assert element_text(r.body, "state"), "state is empty"
     for sec in ("deadlines", "messages"):
         n = by_id(r.body, sec)

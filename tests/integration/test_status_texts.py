@@ -73,7 +73,7 @@ def case_row(hl, reg_no):
 def dates_of(hl, reg_no):
     """{li id: ISO date} the page should list for the case."""
     case_id = case_row(hl, reg_no)[0]
-    out = {f"due-{k}": d for k, d in hl.query(
+    out = {"due-" + k.replace("_", "-"): d for k, d in hl.query(
         "SELECT kind, to_char(due_date, 'YYYY-MM-DD') FROM hotline.deadlines "
         "WHERE case_id = %s AND met_at IS NULL AND kind <> 'material_request'", (case_id,))}
     informed = hl.query("SELECT to_char(hotline.director_informed_at(c) AT TIME ZONE "
@@ -143,6 +143,11 @@ def check_page(hl, rec, key, row, state):
         else:
             assert re.search(r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}",
                              by_id(page.body, "registered-at").clean_text()), where
+        # no internal names, not even in the page's ids
+        for name in ("to_director", "not_considered", "director_notice", "urgent_forward",
+                     "no_grounds", "hand_over", "other_measures", "forward_and_investigate",
+                     "conclusion_drafted", "measures_adopted", "p. 6.3", "п. 6.3"):
+            assert name not in page.body, f"{where}: {name!r} on the page"
         # Astana time on the registration moment
         assert t["M_STATUS_ZONE"] in by_id(page.body, "registered-at").clean_text(), where
 
