@@ -179,8 +179,11 @@ async function lookUp(page, receipt, regNo) {
 	const state = page.locator('#state');
 	assert.ok(await state.isVisible(), 'status page: #state is shown');
 	assert.notEqual((await state.textContent()).trim(), '', 'status page: #state is not empty');
-	const at = (await page.locator('#registered-at').textContent()).trim();
-	assert.match(at, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, 'status page: #registered-at format');
+	// kk: as its readers write it, with the zone; the machine value in <time datetime>
+	const shown = (await page.locator('#registered-at').textContent()).trim();
+	assert.match(shown, /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2} \(Астана уақытымен\)$/, 'status page: #registered-at format');
+	const at = await page.locator('#registered-at time').getAttribute('datetime');
+	assert.match(at, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, 'status page: #registered-at datetime');
 	assert.ok(
 		minutesApart(at, almatyNow()) <= 10,
 		`status page: #registered-at ${at} is not Asia/Almaty now (${almatyNow()})`,
