@@ -30,9 +30,9 @@ static const char sql_case[] =
     "c.forwarded_at IS NOT NULL AS materials_sent, "
     "(c.referred_unit_sealed IS NOT NULL OR coalesce(c.referred_unit, '') <> '') "
     "AS unit_recorded, "
-    /* a unit recorded before migration 0022 is clear text; later ones are
-     * under the case's key, which this daemon does not hold */
-    "coalesce(c.referred_unit, '') AS unit_clear, "
+    /* the unit, sealed to the reporter since migration 0037; one recorded
+     * before migration 0022 is clear text */
+    "coalesce(c.referred_unit, '') AS unit_clear, c.referred_unit_reporter, "
     "coalesce(i.state, '') AS inv_state, coalesce(i.decision, '') AS inv_decision, "
     "coalesce(hotline.setting('consider_anonymous_reports'), '') AS anon_policy "
     "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
@@ -175,10 +175,10 @@ static bool state_finished(const char *state)
 
 /* --- replies from staff (docs/keys.md "The reporter's key pair") --- */
 
-/* A staff reply's body_reporter is sealed to the reporter's public key;
- * the receipt derives the secret half. */
-static bool staff_reply_open(const struct secret_key *rsk, const unsigned char *ct, size_t len,
-			     unsigned char **plain, size_t *plainlen)
+/* A staff reply's body_reporter, and the unit a case went to, are sealed to the reporter's public
+ * key; the receipt derives the secret half. */
+static bool reporter_box_open(const struct secret_key *rsk, const unsigned char *ct, size_t len,
+			      unsigned char **plain, size_t *plainlen)
 {
 	unsigned char *opened = NULL;
 	size_t n = 0;
@@ -267,7 +267,7 @@ static void put_message(struct buf *b, enum lang lang, const struct content_key 
 	unsigned char *ct = db_bytea(res, row, col->body_reporter, &len);
 	unsigned char *plain = NULL;
 	size_t plainlen = 0;
-	bool opened = ct && (staff ? staff_reply_open(rsk, ct, len, &plain, &plainlen)
+	bool opened = ct && (staff ? reporter_box_open(rsk, ct, len, &plain, &plainlen)
 				   : key && content_decrypt(key, ct, len, &plain, &plainlen));
 	if (opened) {
 		html_escape(b, (const char *)plain, plainlen);
@@ -356,23 +356,54 @@ static struct status_facts case_facts(const PGresult *kase)
 	return f;
 }
 
+/* The name of the unit the case was sent to, for the reporter: sealed to
+ * their key (migrations/0037), or clear for a case triaged before
+ * migration 0022; "" when neither. */
+static void unit_name(const struct request *req, const PGresult *kase, char *out, size_t len)
+{
+	out[0] = '\0';
+	int sealed = db_col(kase, "referred_unit_reporter");
+	if (!PQgetisnull(kase, 0, sealed)) {
+		size_t ctlen = 0;
+		unsigned char *ct = db_bytea(kase, 0, sealed, &ctlen);
+		struct secret_key *rsk = reporter_key_derive(req->receipt, RECEIPT_DIGITS);
+		unsigned char *plain = NULL;
+		size_t n = 0;
+		if (ct && reporter_box_open(rsk, ct, ctlen, &plain, &n)) {
+			snprintf(out, len, "%.*s", (int)n, (const char *)plain);
+			memset(plain, 0, n);
+			free(plain);
+		}
+		secret_key_free(rsk);
+		if (ct)
+			PQfreemem(ct);
+	}
+	if (!out[0])
+		snprintf(out, len, "%s", PQgetvalue(kase, 0, db_col(kase, "unit_clear")));
+}
+
 /* What the state means for the reporter: who has the report, what
- * follows, what an outcome means, what they can still do. */
-static void put_case_texts(struct buf *b, enum lang lang, const PGresult *kase,
+ * follows, what an outcome means, what they can still do; and, after
+ * where it went, the unit's name when the reporter can read it. */
+static void put_case_texts(struct buf *b, const struct request *req, const PGresult *kase,
 			   const struct status_facts *f)
 {
+	enum lang lang = req->lang;
 	struct status_line lines[STATUSTEXT_MAX];
 	size_t n = statustext_lines(f, lines, STATUSTEXT_MAX);
-	const char *unit = PQgetvalue(kase, 0, db_col(kase, "unit_clear"));
+	char unit[256];
+	unit_name(req, kase, unit, sizeof(unit));
+	const char *after = f->state == CASE_REFERRED	      ? "outcome"
+			    : f->state == CASE_NOT_CONSIDERED ? "unit"
+							      : NULL;
 	for (size_t i = 0; i < n; i++) {
 		html_f(b, "<p id=\"%s\" class=\"case-text\">", lines[i].id);
 		html_escape_str(b, i18n(lang, lines[i].text));
 		html_markup(b, "</p>\n");
-		/* where a referral went, when the case says so in clear */
-		if (f->state == CASE_REFERRED && strcmp(lines[i].id, "outcome") == 0 && *unit) {
+		if (after && strcmp(lines[i].id, after) == 0 && unit[0]) {
 			char line[512];
 			snprintf(line, sizeof(line), i18n(lang, M_STATUS_TEXT_UNIT), unit);
-			html_markup(b, "<p id=\"unit\" class=\"case-text\">");
+			html_markup(b, "<p id=\"unit-name\" class=\"case-text\">");
 			html_escape_str(b, line);
 			html_markup(b, "</p>\n");
 		}
@@ -407,7 +438,7 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	html_markup(&b, "<section id=\"deadlines\"><h2>");
 	html_escape_str(&b, i18n(lang, M_STATUS_DEADLINES));
 	html_markup(&b, "</h2>\n");
-	put_case_texts(&b, lang, kase, &facts);
+	put_case_texts(&b, req, kase, &facts);
 	html_markup(&b, "<ul id=\"dates\">\n");
 	bool any = false;
 	/* "the director was informed": hotline.director_informed_at(), the

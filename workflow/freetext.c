@@ -7,14 +7,9 @@
 #include "crypto/seal.h"
 #include "crypto/secret.h"
 
-char *freetext_seal(const struct content_key *key, const char *text)
+/* A blob as PostgreSQL's hex bytea input; frees blob. */
+static char *hex_bytea(unsigned char *blob, size_t blen)
 {
-	if (!key || !text)
-		return NULL;
-	unsigned char *blob = NULL;
-	size_t blen = 0;
-	if (!content_encrypt(key, text, strlen(text), &blob, &blen))
-		return NULL;
 	static const char hex[] = "0123456789abcdef";
 	char *out = malloc(2 + 2 * blen + 1);
 	if (out) {
@@ -28,6 +23,28 @@ char *freetext_seal(const struct content_key *key, const char *text)
 	}
 	free(blob);
 	return out;
+}
+
+char *freetext_seal(const struct content_key *key, const char *text)
+{
+	if (!key || !text)
+		return NULL;
+	unsigned char *blob = NULL;
+	size_t blen = 0;
+	if (!content_encrypt(key, text, strlen(text), &blob, &blen))
+		return NULL;
+	return hex_bytea(blob, blen);
+}
+
+char *freetext_seal_to(const struct public_key *to, const char *text)
+{
+	if (!to || !text)
+		return NULL;
+	unsigned char *blob = NULL;
+	size_t blen = 0;
+	if (!seal_to(to, text, strlen(text), &blob, &blen))
+		return NULL;
+	return hex_bytea(blob, blen);
 }
 
 enum freetext_state freetext_open(const struct content_key *key, const PGresult *res, int row,

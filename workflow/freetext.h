@@ -16,11 +16,17 @@
 #include "base/attr.h"
 
 struct content_key;
+struct public_key;
 
 /* content_encrypt(text) as PostgreSQL's hex bytea input ("\x..."), for a
  * text-format parameter of a bytea column; malloc'd (free() it: it holds
  * no clear text). NULL when key is NULL or out of memory. */
 char *freetext_seal(const struct content_key *key, const char *text) MUST_CHECK;
+
+/* The same, sealed to a public key instead (crypto/seal.h seal_to): for the
+ * reporter, whose receipt derives the secret half (crypto/seal.h
+ * reporter_key_derive). NULL when to is NULL or out of memory. */
+char *freetext_seal_to(const struct public_key *to, const char *text) MUST_CHECK;
 
 /* What a stored text is for the reader. */
 enum freetext_state {

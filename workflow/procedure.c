@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/db.h"
 #include "base/schema.h"
+#include "crypto/keys.h"
 #include "workflow/calendar.h"
 #include "workflow/deadline.h"
 #include "workflow/freetext.h"
@@ -283,6 +284,35 @@ static bool notify(PGconn *pg, const struct kase *k, enum notice_kind nk, const 
 
 /* --- the steps --- */
 
+/* text sealed to the case's reporter key as a bytea parameter, in *out;
+ * *out stays NULL when the case has no reporter key (yet). */
+static bool reporter_seal(PGconn *pg, const struct kase *k, const char *text, char **out,
+			  struct wf_error *e)
+{
+	static const char sql_key[] = "SELECT reporter_public_key FROM hotline.cases WHERE id = $1";
+	const char *v[1] = {k->id};
+	PGresult *res = wfdb_exec(pg, sql_key, 1, v, e);
+	if (!res)
+		return false;
+	*out = NULL;
+	bool ok = true;
+	int col = db_col(res, "reporter_public_key");
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, col)) {
+		size_t len = 0;
+		unsigned char *pk =
+		    PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, col), &len);
+		struct public_key to;
+		if (pk && len == sizeof(to.bytes)) {
+			memcpy(to.bytes, pk, len);
+			*out = freetext_seal_to(&to, text);
+			ok = *out != NULL;
+		}
+		PQfreemem(pk);
+	}
+	PQclear(res);
+	return ok || wf_fail(e, WF_CRYPTO, "sealing the unit to the reporter failed");
+}
+
 bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_triage *t,
 		      const char *actor, struct procedure_outcome *out, struct wf_error *e)
 {
@@ -323,7 +353,7 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	    to == CASE_NOT_CONSIDERED ? "anonymous appeal: not considered (004 p.6.3)" : "";
 	static const char sql_triage[] =
 	    "UPDATE hotline.cases SET triage = $2, triaged_at = now(), triage_note = $3, "
-	    "referred_unit_sealed = $4::bytea WHERE id = $1";
+	    "referred_unit_sealed = $4::bytea, referred_unit_reporter = $5::bytea WHERE id = $1";
 	const char *outcome = triage_outcome_name(t->outcome);
 	/* the unit an anonymous appeal is sent to is recorded too (004 L197) */
 	bool unit_given = t->unit && t->unit[strspn(t->unit, " \t\r\n")] != '\0';
@@ -333,11 +363,20 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	char *unit_sealed = unit ? freetext_seal(t->key, unit) : NULL;
 	if (unit && !unit_sealed)
 		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record the unit");
-	const char *tv[4] = {k.id, outcome, note, unit_sealed};
+	/* and sealed to the reporter, who reads on /status where it went
+	 * (migrations/0037); a case without the reporter's key yet says only
+	 * "the unit concerned" there */
+	char *unit_reporter = NULL;
+	if (unit && !reporter_seal(pg, &k, unit, &unit_reporter, e)) {
+		free(unit_sealed);
+		return false;
+	}
+	const char *tv[5] = {k.id, outcome, note, unit_sealed, unit_reporter};
 	/* triage, whatever its outcome, meets the triage deadline that
 	 * registration opened (migrations/0010) */
-	bool ok = wfdb_run(pg, sql_triage, 4, tv, e);
+	bool ok = wfdb_run(pg, sql_triage, 5, tv, e);
 	free(unit_sealed);
+	free(unit_reporter);
 	if (!ok || !move(pg, &k, to, "triaged", "outcome", outcome, actor, e) ||
 	    !meet(pg, &k, "triage", e))
 		return false;

@@ -190,10 +190,10 @@ def test_every_state_says_what_is_true(make_staff_hotline, smtp_sink, keys):
     ctl(hl, "case", "ack", rec.reg_no)
     put("acknowledged-alternate", rec, "acknowledged")
     named_ref = submit(hl, identity="named", name="Reporter " + marker("n"), category="other")
-    put("referred-anonymous-unit", triaged("not_corruption", "--unit", "HR", *key,
+    put("referred-anonymous-unit", triaged("not_corruption", "--unit", UNIT, *key,
                                            category="other"), "referred")
     put("not-considered", triaged("anonymous", category="other"), "not_considered")
-    put("not-considered-unit", triaged("anonymous", "--unit", "HR", *key, category="other"),
+    put("not-considered-unit", triaged("anonymous", "--unit", UNIT, *key, category="other"),
         "not_considered")
     put("urgent", triaged("urgent"), "urgent")
     rec = triaged("urgent")
@@ -239,12 +239,17 @@ def test_every_state_says_what_is_true(make_staff_hotline, smtp_sink, keys):
     # scanner); it outlives the referral
     wait_until(lambda: has_reply_deadline(hl, named_self.reg_no)
                and has_reply_deadline(hl, named_ref.reg_no), 20, "the reply deadlines")
-    ctl(hl, "case", "triage", named_ref.reg_no, "not_corruption", "--unit", "HR", *key)
+    ctl(hl, "case", "triage", named_ref.reg_no, "not_corruption", "--unit", UNIT, *key)
     put("referred-named", named_ref, "referred")
     # a unit recorded in clear, as cases triaged before migration 0022 keep it
     ref = cases["referred-anonymous-unit"][0]
-    hl.query("UPDATE hotline.cases SET referred_unit = %s, referred_unit_sealed = NULL "
-             "WHERE id = %s", (UNIT, case_row(hl, ref.reg_no)[0]))
+    hl.query("UPDATE hotline.cases SET referred_unit = %s, referred_unit_sealed = NULL, "
+             "referred_unit_reporter = NULL WHERE id = %s", (UNIT, case_row(hl, ref.reg_no)[0]))
+    # the unit is sealed, to the case's key and to the reporter's, never clear
+    assert UNIT not in str(hl.query(
+        "SELECT referred_unit, encode(referred_unit_sealed, 'escape'), "
+        "encode(referred_unit_reporter, 'escape') FROM hotline.cases WHERE id <> %s",
+        (case_row(hl, ref.reg_no)[0],)))
 
     assert set(cases) == set(rows), f"rows without a case: {set(rows) ^ set(cases)}"
     for row in sorted(cases):
