@@ -39,7 +39,8 @@ async function newPage(options) {
 }
 
 // Clicks the form's button (a real submission, no JavaScript) and returns
-// the answer's status.
+// the status of the POST's answer (303 when registered: the browser then
+// shows /receipt).
 async function send(page) {
 	const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.frame() === page.mainFrame());
 	const loaded = page.waitForEvent('framenavigated', (f) => f === page.mainFrame());
@@ -117,7 +118,9 @@ for (const lang of ['kk', 'ru']) {
 
 				// corrected: one appeal, with both files, byte for byte
 				await page.locator('#phone').fill('+7 701 555 44 33');
-				assert.equal(await send(page), 200, 'the corrected form is registered');
+				// registered: answered 303 to its receipt page (docs/http.md "The receipt page")
+				assert.equal(await send(page), 303, 'the corrected form is registered');
+				assert.equal(new URL(page.url()).pathname, '/receipt');
 				const regNo = (await page.locator('#reg-no').textContent()).trim();
 				assert.deepEqual(attachmentDigests(regNo), files.map((f) => sha256(f.buffer)).sort(),
 					'the appeal has the kept files');
@@ -153,7 +156,8 @@ test('no public page is wider than the viewport at 320 px (kk, ru)', async () =>
 			await send(page);
 			await check(`the returned form (${lang})`);
 			await page.locator('#email').fill('reporter@example.kz');
-			assert.equal(await send(page), 200);
+			assert.equal(await send(page), 303);
+			assert.equal(new URL(page.url()).pathname, '/receipt');
 			await check(`the receipt (${lang})`);
 			await shoot(page, `receipt-320-${lang}`);
 			const receipt = (await page.locator('#receipt').textContent()).trim();
