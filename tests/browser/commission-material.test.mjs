@@ -29,7 +29,12 @@ async function reportWithFile(what, file) {
 	}))
 		form.append(k, v);
 	form.append('files', new Blob([file.data], { type: file.type }), file.name);
-	const r = await fetch(new URL('/report', BASE), { method: 'POST', body: form });
+	// 303 to the receipt page, which its cookie opens (docs/http.md "The
+	// receipt page"); fetch keeps no cookies, so the redirect is followed here
+	const sent = await fetch(new URL('/report', BASE), { method: 'POST', body: form, redirect: 'manual' });
+	assert.equal(sent.status, 303, (await sent.text()).slice(0, 500));
+	const cookie = (sent.headers.get('set-cookie') ?? '').split(';')[0];
+	const r = await fetch(new URL(sent.headers.get('location'), BASE), { headers: { cookie } });
 	const html = await r.text();
 	assert.equal(r.status, 200, html.slice(0, 500));
 	const m = html.match(/id="reg-no"[^>]*>([^<]*)</);
