@@ -74,6 +74,12 @@ enum key_id {
 	KEY_SPOOL_MAX_BYTES,
 	KEY_SPOOL_DIR,
 	KEY_KEPT_FILES_SECONDS,
+	KEY_CLEAN_FILES,
+	KEY_CLEAN_MAT2,
+	KEY_CLEAN_BWRAP,
+	KEY_CLEAN_DIR,
+	KEY_CLEAN_TIMEOUT,
+	KEY_CLEAN_MAX_BYTES,
 	KEY_COUNT
 };
 
@@ -130,6 +136,12 @@ static const char *const key_names[KEY_COUNT + 1] = {
     [KEY_SPOOL_MAX_BYTES] = "spool_max_bytes",
     [KEY_SPOOL_DIR] = "spool_dir",
     [KEY_KEPT_FILES_SECONDS] = "kept_files_seconds",
+    [KEY_CLEAN_FILES] = "clean_files",
+    [KEY_CLEAN_MAT2] = "clean_mat2",
+    [KEY_CLEAN_BWRAP] = "clean_bwrap",
+    [KEY_CLEAN_DIR] = "clean_dir",
+    [KEY_CLEAN_TIMEOUT] = "clean_timeout",
+    [KEY_CLEAN_MAX_BYTES] = "clean_max_bytes",
     [KEY_COUNT] = NULL,
 };
 
@@ -236,6 +248,13 @@ static const struct key_def key_defs[KEY_COUNT] = {
     [KEY_SPOOL_MAX_BYTES] = SIZE_KEY(spool_max_bytes, 2ull << 30),
     [KEY_SPOOL_DIR] = STRING_KEY(spool_dir, true, false, NULL),
     [KEY_KEPT_FILES_SECONDS] = UNSIGNED_KEY(kept_files_seconds, false, 3600, 1, 86400),
+    /* the reporters' files cleaned of metadata (intake/clean.h) */
+    [KEY_CLEAN_FILES] = CHOICE_KEY(clean_files, "yes", yes_no_choices, "yes or no"),
+    [KEY_CLEAN_MAT2] = STRING_KEY(clean_mat2, false, false, "/usr/bin/mat2"),
+    [KEY_CLEAN_BWRAP] = STRING_KEY(clean_bwrap, false, false, "/usr/bin/bwrap"),
+    [KEY_CLEAN_DIR] = STRING_KEY(clean_dir, false, false, "/dev/shm"),
+    [KEY_CLEAN_TIMEOUT] = UNSIGNED_KEY(clean_timeout, false, 30, 1, 600),
+    [KEY_CLEAN_MAX_BYTES] = SIZE_KEY(clean_max_bytes, 25ull << 20),
 };
 
 struct parser {

@@ -43,6 +43,14 @@ struct config {
 	unsigned kept_files_seconds;   /* files of a returned form kept, default 3600 */
 	char *spool_dir; /* fixed: the upload spool; NULL: "spool" beside the pepper */
 
+	/* reloadable: the reporters' files cleaned of metadata (intake/clean.h) */
+	char *clean_files;	/* yes or no; default yes */
+	char *clean_mat2;	/* default /usr/bin/mat2 */
+	char *clean_bwrap;	/* default /usr/bin/bwrap */
+	char *clean_dir;	/* where the clear file lives briefly; default /dev/shm */
+	unsigned clean_timeout; /* seconds per file, default 30 (1..600) */
+	size_t clean_max_bytes; /* larger files are kept as they came, default 25 MiB */
+
 	/* reloadable: the outbox sender (workflow/mailer.c) */
 	char *smtp_server;	   /* host name or address, default 127.0.0.1 */
 	unsigned smtp_port;	   /* default 25 */

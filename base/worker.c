@@ -46,6 +46,8 @@ static void set_timeout(PGconn *db, unsigned seconds)
 
 static PGconn *ensure_db(PGconn *db, const struct worker_pool *p)
 {
+	if (!p->conninfo)
+		return NULL; /* a pool without a database */
 	if (db && PQstatus(db) == CONNECTION_OK) {
 		/* an empty query: libpq learns only by trying that the server
 		 * went away (restarted) since the last job (not db_query(): its
@@ -166,8 +168,8 @@ struct worker_pool *worker_pool_new(struct event_base *base, unsigned threads, c
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	pthread_cond_init(&p->idle, NULL);
-	p->conninfo = strdup(conninfo);
-	if (!p->conninfo || pipe2(p->pipe_fds, O_NONBLOCK | O_CLOEXEC) != 0)
+	p->conninfo = conninfo ? strdup(conninfo) : NULL;
+	if ((conninfo && !p->conninfo) || pipe2(p->pipe_fds, O_NONBLOCK | O_CLOEXEC) != 0)
 		goto fail;
 	p->on_done = event_new(base, p->pipe_fds[0], EV_READ | EV_PERSIST, on_done, p);
 	if (!p->on_done)

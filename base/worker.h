@@ -29,7 +29,9 @@ struct worker_job {
 
 struct worker_pool;
 
-/* NULL when threads cannot be made. conninfo is copied. Every connection
+/* NULL when threads cannot be made. conninfo is copied; NULL makes a pool
+ * without a database (run() gets db NULL: the files' cleaning, intake/clean.h).
+ * Every connection
  * gets statement_timeout = statement_seconds (0: none), so that a stuck
  * query cannot hold a worker for ever. */
 struct worker_pool *worker_pool_new(struct event_base *base, unsigned threads, const char *conninfo,

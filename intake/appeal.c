@@ -73,7 +73,7 @@ static const char sql_register[] =
     "FROM hotline.register_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
     "$14, $15, $16) ORDER BY ord";
 static const char sql_readers[] = "SELECT id, public_key FROM hotline.case_readers ORDER BY id";
-static const char sql_attach[] = "SELECT hotline.register_attachment($1, $2, $3)";
+static const char sql_attach[] = "SELECT hotline.register_attachment($1, $2, $3, $4)";
 
 void blob_free(struct blob *b)
 {
@@ -312,13 +312,13 @@ static bool register_statement(const struct appeal *const *list, unsigned n, sta
 static bool attach_statements(const struct appeal *a, unsigned *index, statement_fn fn, void *cls)
 {
 	for (unsigned i = 0; i < a->nfiles; i++) {
-		const char *fv[3] = {(const char *)a->receipt_hash,
+		const char *fv[4] = {(const char *)a->receipt_hash,
 				     (const char *)a->files[i].meta.data,
-				     (const char *)a->files[i].data.data};
-		int fl[3] = {RECEIPT_HASH_BYTES, (int)a->files[i].meta.len,
-			     (int)a->files[i].data.len};
-		int ff[3] = {1, 1, 1};
-		if (!fn(cls, (*index)++, sql_attach, 3, fv, fl, ff))
+				     (const char *)a->files[i].data.data, a->files[i].clean};
+		int fl[4] = {RECEIPT_HASH_BYTES, (int)a->files[i].meta.len,
+			     (int)a->files[i].data.len, 0};
+		int ff[4] = {1, 1, 1, 0};
+		if (!fn(cls, (*index)++, sql_attach, 4, fv, fl, ff))
 			return false;
 	}
 	return true;

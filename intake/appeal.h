@@ -20,8 +20,9 @@ struct blob {
 };
 
 struct appeal_file {
-	struct blob meta; /* encrypted name and type */
-	struct blob data; /* encrypted stream */
+	struct blob meta;  /* encrypted name and type */
+	struct blob data;  /* encrypted stream */
+	const char *clean; /* static: "cleaned", "kept" or NULL (intake/clean.h) */
 };
 
 /* Everything already sealed or encrypted: nothing here is in clear but the

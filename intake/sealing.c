@@ -85,6 +85,7 @@ bool sealing_encrypt_file(const struct content_key *key, const struct sealing_fi
 		      f->type ? f->type : "", f->type_len, "size", (json_int_t)f->len);
 	bool ok = meta && sealing_encrypt_json(key, meta, &out->meta);
 	json_decref(meta);
+	out->clean = clean_state_text(f->clean);
 	if (ok && f->read)
 		return stream_encrypt_read(key, f->len, f->read, f->read_cls, &out->data.data,
 					   &out->data.len);

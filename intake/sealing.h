@@ -17,6 +17,7 @@
 #include "crypto/receipt.h"
 #include "crypto/seal.h"
 #include "intake/appeal.h"
+#include "intake/clean.h"
 
 struct config;
 struct content_key;
@@ -51,6 +52,8 @@ struct sealing_file {
 	size_t len;
 	stream_read_fn read;
 	void *read_cls;
+	/* what cleaning did to it (intake/clean.h): stored beside it for staff */
+	enum clean_state clean;
 };
 
 /* The appeal in clear, borrowed for the call. */

@@ -11,7 +11,9 @@
 #include "base/db.h"
 #include "base/log.h"
 #include "base/wipe.h"
+#include "base/worker.h"
 #include "intake/choices.h"
+#include "intake/clean.h"
 #include "intake/keep.h"
 #include "base/html.h"
 #include "intake/request.h"
@@ -21,6 +23,20 @@
 #include "workflow/procedure.h"
 
 /* --- set-up --- */
+
+/* Says once at start and on reload whether files will be cleaned. */
+static void clean_say_ready(const struct config *cfg)
+{
+	struct clean_opts o;
+	clean_opts_from(&o, cfg);
+	if (!o.on)
+		log_warning("files are not cleaned of metadata (clean_files = no): each is stored "
+			    "as it came and marked so for staff");
+	else if (!clean_tools_present(&o))
+		log_warning("files cannot be cleaned of metadata: %s or %s is missing; each is "
+			    "stored as it came and marked so for staff",
+			    o.mat2, o.bwrap);
+}
 
 static void policy_refresh(struct web *w);
 static bool receipts_init(struct web *w);
@@ -63,13 +79,15 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 	w->trust = trust_new(db);
 	w->keep = keep_new();
 	w->keep_sweep = evtimer_new(base, keep_sweep, w);
-	if (!w->appeals || !w->limiter || !w->trust || !w->keep || !w->keep_sweep ||
+	w->cleaner = worker_pool_new(base, 2, NULL, 0);
+	if (!w->appeals || !w->limiter || !w->trust || !w->keep || !w->keep_sweep || !w->cleaner ||
 	    !budget_init(w) || !receipts_init(w)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	policy_refresh(w);
 	trust_refresh(w->trust);
+	clean_say_ready(cfg);
 	return w;
 fail:
 	web_free(w);
@@ -90,6 +108,7 @@ bool web_reload(struct web *w, const struct config *fresh, char *err, size_t err
 	appeal_queue_set_max_batch(w->appeals, fresh->max_batch);
 	spool_set_max(w->spool, fresh->spool_max_bytes);
 	db_set_queue_timeout(w->db, fresh->request_timeout);
+	clean_say_ready(fresh);
 	return true;
 }
 
@@ -112,6 +131,8 @@ void web_free(struct web *w)
 {
 	if (!w)
 		return;
+	/* first: its jobs hold forms whose files are on the spool */
+	worker_pool_free(w->cleaner);
 	appeal_queue_free(w->appeals);
 	ratelimit_free(w->limiter);
 	trust_free(w->trust);
@@ -508,6 +529,9 @@ static void page_form(struct request *req, unsigned status, const struct form *f
 	put_aria(&b, &pe, "files");
 	html_markup(&b, ">\n<p class=\"hint\" id=\"limits\">");
 	html_escape_str(&b, limits);
+	/* what cleaning removes and what it cannot (intake/clean.h) */
+	html_markup(&b, "</p>\n<p class=\"hint\" id=\"files-cleaned\">");
+	html_escape_str(&b, i18n(lang, M_FORM_FILES_CLEANED));
 	html_markup(&b, "</p>\n</fieldset>\n<button type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_FORM_SUBMIT));
 	html_markup(&b, "</button>\n</form>\n");
@@ -697,8 +721,11 @@ static json_t *text_of(const struct form *f, enum form_field field)
 }
 
 /* Seals and encrypts the form into an appeal: the files kept from earlier
- * tries first, then the new ones. */
-static struct appeal *build_appeal(struct request *req, const char *receipt)
+ * tries first (as they came, marked "kept"), then the new ones, each
+ * cleaned (cleaned[i] CLEAN_DONE) or as it came from the spool, marked
+ * "kept" (cleaned NULL: cleaning is off). */
+static struct appeal *build_appeal(struct request *req, const char *receipt,
+				   const struct cleaned *cleaned)
 {
 	struct form *f = &req->form;
 	const struct keep_set *kept = req->kept;
@@ -735,6 +762,7 @@ static struct appeal *build_appeal(struct request *req, const char *receipt)
 		    .len = kf->len,
 		    .read = spool_read,
 		    .read_cls = &readers[i],
+		    .clean = CLEAN_KEPT, /* not cleaned: stored as it came, marked */
 		};
 	}
 	for (unsigned i = 0; i < f->nfiles; i++) {
@@ -749,7 +777,14 @@ static struct appeal *build_appeal(struct request *req, const char *receipt)
 		    .len = ff->len,
 		    .read = spool_read,
 		    .read_cls = &readers[nkept + i],
+		    .clean = cleaned ? cleaned[i].state : CLEAN_KEPT,
 		};
+		if (cleaned && cleaned[i].state == CLEAN_DONE) {
+			files[nkept + i].data = cleaned[i].data;
+			files[nkept + i].len = cleaned[i].len;
+			files[nkept + i].read = NULL;
+			files[nkept + i].read_cls = NULL;
+		}
 	}
 	struct sealing_parts parts = {
 	    .channel = "web",
@@ -1038,7 +1073,7 @@ static void report_registered(void *arg, const struct appeal_result *r)
 }
 
 /* Holds the memory cap's req->budget_need bytes. */
-static void proceed_report(struct request *req)
+static void seal_report(struct request *req, const struct cleaned *cleaned)
 {
 	struct report_wait *rw = calloc(1, sizeof(*rw));
 	if (!rw)
@@ -1049,7 +1084,7 @@ static void proceed_report(struct request *req)
 	receipt_generate(rw->receipt);
 	const char *director = choices_director(form_get(&req->form, FIELD_DIRECTOR));
 	snprintf(rw->director, sizeof(rw->director), "%s", director ? director : "unknown");
-	struct appeal *a = build_appeal(req, rw->receipt);
+	struct appeal *a = build_appeal(req, rw->receipt, cleaned);
 	if (!a) {
 		log_error("request %lu: sealing the report failed", req->id);
 		budget_give(rw->web, rw->budget);
@@ -1067,6 +1102,90 @@ static void proceed_report(struct request *req)
 	 * timer is only a backstop for a database that stopped answering. */
 	rw->ticket = request_wait(req, req->request_timeout + 10);
 	appeal_register(req->web->appeals, a, req->request_timeout, report_registered, rw);
+}
+
+/* --- the files cleaned of metadata, on the cleaner's threads --- */
+
+/* The form leaves the request while a worker reads its files from the
+ * spool: a request answered meanwhile (timeout) cannot free them under it. */
+struct clean_wait {
+	struct worker_job job; /* first: the pool hands it back */
+	struct ticket *ticket;
+	struct web *web;
+	unsigned long req_id;
+	size_t budget; /* the registration's, given back if the request is gone */
+	struct clean_opts opts;
+	struct form form;
+	struct cleaned *cleaned; /* one per file */
+};
+
+static void clean_run(struct worker_job *job, PGconn *db)
+{
+	(void)db;
+	struct clean_wait *cw = (struct clean_wait *)job;
+	for (unsigned i = 0; i < cw->form.nfiles; i++) {
+		const struct form_file *ff = &cw->form.files[i];
+		struct spool_reader reader;
+		spool_reader_init(&reader, cw->form.up, ff->index);
+		cw->cleaned[i].state =
+		    clean_file(&cw->opts, ff->name.data, ff->name.len, ff->len, spool_read, &reader,
+			       &cw->cleaned[i].data, &cw->cleaned[i].len);
+	}
+}
+
+static void clean_done(struct worker_job *job, bool cancelled)
+{
+	struct clean_wait *cw = (struct clean_wait *)job;
+	struct request *req = ticket_take(cw->ticket);
+	unsigned done = 0, n = cw->form.nfiles;
+	for (unsigned i = 0; i < n; i++)
+		done += cw->cleaned[i].state == CLEAN_DONE;
+	if (!req) {
+		budget_give(cw->web, cw->budget);
+		form_free(&cw->form);
+	} else if (cancelled) {
+		budget_give(cw->web, cw->budget);
+		form_free(&cw->form);
+		page_not_saved(req);
+		request_resume(req);
+	} else {
+		/* counts only: a file's name may say who sent it */
+		log_info("request %lu: %u of %u files cleaned of metadata, %u kept as they came",
+			 cw->req_id, done, n, n - done);
+		req->form = cw->form;
+		req->budget_need = cw->budget;
+		seal_report(req, cw->cleaned);
+		if (req->response && !req->ticket && req->suspended)
+			request_resume(req);
+	}
+	cleaned_free(cw->cleaned, n);
+	free(cw);
+}
+
+/* Holds the memory cap's req->budget_need bytes. */
+static void proceed_report(struct request *req)
+{
+	struct clean_opts opts;
+	clean_opts_from(&opts, req->web->cfg);
+	if (req->form.nfiles == 0 || !opts.on) {
+		seal_report(req, NULL);
+		return;
+	}
+	struct clean_wait *cw = calloc(1, sizeof(*cw));
+	if (!cw || !(cw->cleaned = calloc(req->form.nfiles, sizeof(*cw->cleaned))))
+		abort();
+	cw->job.run = clean_run;
+	cw->job.done = clean_done;
+	cw->web = req->web;
+	cw->req_id = req->id;
+	cw->opts = opts;
+	cw->budget = req->budget_need;
+	req->budget_need = 0;
+	cw->form = req->form;
+	memset(&req->form, 0, sizeof(req->form));
+	/* each file may take clean_timeout, then the database its time */
+	cw->ticket = request_wait(req, opts.timeout * cw->form.nfiles + req->request_timeout + 10);
+	worker_submit(req->web->cleaner, &cw->job);
 }
 
 /* --- the organisation's policy on anonymous reports --- */
@@ -1155,17 +1274,24 @@ void web_mem_give(void *w, size_t n)
 	budget_give_slice(w, n);
 }
 
-static size_t file_need(size_t len)
+/* A file's encrypted stream, twice, and the cleaned copy held in clear
+ * (it may be larger) when its type is cleaned. */
+static size_t file_need(const char *name, size_t name_len, size_t len)
 {
+	size_t need = 0;
+	if (clean_supported(name, name_len)) {
+		len = clean_max_output(len);
+		need += len;
+	}
 	size_t stream = len + 24 + (len / STREAM_CHUNK + 1) * 17 + 1024;
-	return 2 * stream;
+	return need + 2 * stream;
 }
 
 size_t web_registration_need(const struct form *f)
 {
 	size_t need = 64 * 1024;
 	for (unsigned i = 0; i < f->nfiles; i++)
-		need += file_need(f->files[i].len);
+		need += file_need(f->files[i].name.data, f->files[i].name.len, f->files[i].len);
 	return need;
 }
 
@@ -1174,7 +1300,8 @@ static size_t kept_registration_need(const struct keep_set *kept)
 {
 	size_t need = 0;
 	for (unsigned i = 0; kept && i < kept->nfiles; i++)
-		need += file_need(kept->files[i].len);
+		need += file_need(kept->files[i].name.data, kept->files[i].name.len,
+				  kept->files[i].len);
 	return need;
 }
 

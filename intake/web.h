@@ -64,6 +64,9 @@ struct web {
 	 * deletes them once kept_files_seconds have passed. */
 	struct keep *keep;
 	struct event *keep_sweep;
+	/* The threads that clean the reporters' files of metadata (a pool
+	 * without a database: intake/clean.h). */
+	struct worker_pool *cleaner;
 };
 
 /* Loads the keys and the pepper named in cfg; NULL with a reason. */

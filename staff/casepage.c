@@ -21,16 +21,16 @@
 
 static const char sql_content[] = "SELECT content FROM hotline.cases WHERE id = $1";
 static const char sql_files[] =
-    "SELECT id, meta FROM hotline.attachments WHERE case_id = $1 AND message_id IS NULL "
-    "ORDER BY id";
+    "SELECT id, meta, coalesce(clean_state, '') AS clean_state FROM hotline.attachments "
+    "WHERE case_id = $1 AND message_id IS NULL ORDER BY id";
 static const char sql_messages[] =
     "SELECT m.id, m.author, to_char(m.created_at AT TIME ZONE " SQL_ZONE ", "
     "'YYYY-MM-DD HH24:MI') AS created, m.key_sealed, m.body_case, "
     "coalesce(m.staff_login, '') AS staff_login, m.is_reply "
     "FROM hotline.messages m WHERE m.case_id = $1 ORDER BY m.id";
 static const char sql_message_files[] =
-    "SELECT id, message_id, meta FROM hotline.attachments WHERE case_id = $1 "
-    "AND message_id IS NOT NULL ORDER BY id";
+    "SELECT id, message_id, meta, coalesce(clean_state, '') AS clean_state "
+    "FROM hotline.attachments WHERE case_id = $1 AND message_id IS NOT NULL ORDER BY id";
 static const char sql_notes[] =
     "SELECT author_login, to_char(created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
     "AS created, body FROM hotline.case_notes WHERE case_id = $1 ORDER BY id";
@@ -177,6 +177,7 @@ struct casepage_file {
 	const char *id;
 	char *name; /* NULL when unnamed or not opened; wiped when freed */
 	long long size;
+	const char *clean; /* hotline.attachments.clean_state: "cleaned", "kept" or "" */
 };
 
 static void file_open(struct casepage_file *f, const struct content_key *key, const PGresult *res,
@@ -185,6 +186,7 @@ static void file_open(struct casepage_file *f, const struct content_key *key, co
 	json_t *meta = decrypt_json(key, res, row, meta_col);
 	const char *name = json_string_value(json_object_get(meta, "name"));
 	f->id = PQgetvalue(res, row, id_col);
+	f->clean = PQgetvalue(res, row, db_col(res, "clean_state"));
 	f->name = name ? strdup(name) : NULL;
 	if (name && !f->name)
 		abort();
@@ -786,7 +788,19 @@ static void put_file(struct staff_ctx *c, const char *path, const struct casepag
 		staff_esc(c, f->name);
 	else
 		staff_text(c, M_CASE_FILE_UNNAMED);
-	staff_html(c, "</a> <small>(%lld B)</small></li>\n", f->size);
+	staff_html(c, "</a> <small>(%lld B)</small>", f->size);
+	/* what the metadata cleaning did (intake/clean.h); nothing for the
+	 * files stored before it */
+	if (strcmp(f->clean, "kept") == 0) {
+		staff_html(c, " <small class=\"not-cleaned\">");
+		staff_text(c, M_CASE_FILE_NOT_CLEANED);
+		staff_html(c, "</small>");
+	} else if (strcmp(f->clean, "cleaned") == 0) {
+		staff_html(c, " <small class=\"cleaned\">");
+		staff_text(c, M_CASE_FILE_CLEANED);
+		staff_html(c, "</small>");
+	}
+	staff_html(c, "</li>\n");
 }
 
 static void put_files(struct staff_ctx *c, const struct casepage_view *v)
