@@ -374,6 +374,29 @@ enum clean_state clean_file(const struct clean_opts *o, const char *name, size_t
 	return *out ? CLEAN_DONE : CLEAN_KEPT;
 }
 
+struct memory_reader {
+	const unsigned char *data;
+	size_t left;
+};
+
+static bool memory_read(void *cls, void *buf, size_t n)
+{
+	struct memory_reader *r = cls;
+	if (n > r->left)
+		return false;
+	memcpy(buf, r->data, n);
+	r->data += n;
+	r->left -= n;
+	return true;
+}
+
+enum clean_state clean_buffer(const struct clean_opts *o, const char *name, size_t name_len,
+			      const void *data, size_t len, unsigned char **out, size_t *out_len)
+{
+	struct memory_reader r = {data, len};
+	return clean_file(o, name, name_len, len, memory_read, &r, out, out_len);
+}
+
 void clean_free(unsigned char *p, size_t len)
 {
 	if (!p)

@@ -57,6 +57,11 @@ enum clean_state clean_file(const struct clean_opts *o, const char *name, size_t
 			    size_t len, stream_read_fn read, void *cls, unsigned char **out,
 			    size_t *out_len) MUST_CHECK;
 
+/* The same for a file held in memory (a mail's attachment). */
+enum clean_state clean_buffer(const struct clean_opts *o, const char *name, size_t name_len,
+			      const void *data, size_t len, unsigned char **out,
+			      size_t *out_len) MUST_CHECK;
+
 /* Wipes and frees a cleaned copy. NULL is fine. */
 void clean_free(unsigned char *p, size_t len);
 

@@ -15,6 +15,7 @@
 #include "base/wipe.h"
 #include "crypto/receipt.h"
 #include "intake/appeal.h"
+#include "intake/clean.h"
 #include "intake/followup.h"
 #include "intake/mail.h"
 #include "intake/mailack.h"
@@ -44,6 +45,7 @@ struct mailworker_job {
 	unsigned max_attachments;
 	struct intake_keys keys;
 	char default_language[4];
+	struct clean_opts clean; /* the attachments cleaned of metadata */
 	/* spool_dir for the acknowledgment's own key; "" when acknowledgments
 	 * are off */
 	char spool_dir[4096];
@@ -141,8 +143,12 @@ static struct appeal *build_appeal(struct mailworker_job *job, const struct mail
 				   const char *receipt)
 {
 	json_t *content = content_of(job, m), *identity = identity_of(job, m);
-	unsigned nfiles = m ? m->nfiles : 1;
+	unsigned nfiles = m ? m->nfiles : 1, done_count = 0;
 	struct sealing_file *files = calloc(nfiles ? nfiles : 1, sizeof(*files));
+	struct {
+		unsigned char *data;
+		size_t len;
+	} *cleaned = calloc(nfiles ? nfiles : 1, sizeof(*cleaned));
 	struct appeal *a = NULL;
 	if (!content || !identity || !files)
 		goto done;
@@ -152,11 +158,27 @@ static struct appeal *build_appeal(struct mailworker_job *job, const struct mail
 		if (strcmp(job->default_language, langs[i]) == 0)
 			language = langs[i];
 	}
-	if (!m) /* unreadable: the raw mail is kept as its one file */
+	if (!cleaned)
+		goto done;
+	if (!m) { /* unreadable: the raw mail is kept as its one file */
 		files[0] = file_of("message.eml", "application/octet-stream", job->raw, job->len);
-	for (unsigned i = 0; m && i < m->nfiles; i++)
-		files[i] =
-		    file_of(m->files[i].name, m->files[i].type, m->files[i].data, m->files[i].len);
+		files[0].clean = CLEAN_KEPT;
+	}
+	for (unsigned i = 0; m && i < m->nfiles; i++) {
+		const struct mail_attachment *mf = &m->files[i];
+		files[i] = file_of(mf->name, mf->type, mf->data, mf->len);
+		/* cleaned of metadata like the web form's (intake/clean.h) */
+		files[i].clean = clean_buffer(&job->clean, mf->name, strlen(mf->name), mf->data,
+					      mf->len, &cleaned[i].data, &cleaned[i].len);
+		if (files[i].clean == CLEAN_DONE) {
+			files[i].data = cleaned[i].data;
+			files[i].len = cleaned[i].len;
+			done_count++;
+		}
+	}
+	if (m && m->nfiles)
+		log_info("lmtp %lu: %u of %u attachments cleaned of metadata, %u kept as they came",
+			 job->conn_id, done_count, m->nfiles, m->nfiles - done_count);
 	struct sealing_parts parts = {
 	    .channel = "email",
 	    .category = "other",
@@ -170,6 +192,9 @@ static struct appeal *build_appeal(struct mailworker_job *job, const struct mail
 	};
 	a = sealing_build(&job->keys, &parts);
 done:
+	for (unsigned i = 0; cleaned && i < nfiles; i++)
+		clean_free(cleaned[i].data, cleaned[i].len);
+	free(cleaned);
 	free(files);
 	json_decref(content);
 	json_decref(identity);
@@ -387,6 +412,7 @@ struct mailworker_job *mailworker_start(struct mailworker *mw, struct evbuffer *
 	job->max_attachments = cfg->max_mail_attachments;
 	job->keys = mw->web->keys;
 	snprintf(job->default_language, sizeof(job->default_language), "%s", cfg->default_language);
+	clean_opts_from(&job->clean, cfg);
 	if (mw->outbox_key && strcmp(cfg->mail_acknowledge, "yes") == 0)
 		content_key_spool_dir(cfg->outbox_key_file, job->spool_dir, sizeof(job->spool_dir));
 	if (pthread_create(&job->thread, NULL, worker, job) != 0)

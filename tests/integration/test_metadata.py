@@ -433,3 +433,32 @@ def test_the_form_says_what_cleaning_removes_and_what_it_cannot(hotline, lang, w
     assert len(hint) == 1
     for w in words:
         assert w in hint[0].clean_text(), (lang, w)
+
+
+@needs_mat2
+def test_a_mailed_jpeg_loses_its_exif_too(make_staff_hotline, tmp_path):
+    """The e-mail intake cleans its attachments the same way (in its own
+    worker thread), and the staff case page shows the mark."""
+    from email.message import EmailMessage
+
+    from conftest import free_port
+    from test_mail_intake import HOTLINE, reg_no_of, swaks
+    port = free_port()
+    hl = make_staff_hotline(lmtp_listen=f"127.0.0.1:{port}", mail_acknowledge="no")
+    hl.lmtp_port = port
+    data, values = jpeg_with_exif(tmp_path, marker("mail"))
+    msg = EmailMessage()
+    msg["From"] = "reporter@mail.example.kz"
+    msg["To"] = HOTLINE
+    msg["Subject"] = "photo"
+    msg.set_content("see the photo")
+    msg.add_attachment(data, maintype="image", subtype="jpeg", filename="DSC_1234.jpg")
+    code, text, out = swaks(hl, data=msg.as_bytes())
+    assert code == 250, out
+    reg_no = reg_no_of(text)
+    li, stored = stored_one(hl, reg_no)
+    assert_has_none(stored, values)
+    assert picture_size(stored) == (64, 48)
+    assert "cleaned of metadata" in li
+    assert clean_state(hl, reg_no) == "cleaned"
+    assert "DSC_1234" not in hl.log()
