@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/config.h"
+#include "intake/clean.h"
 #include "base/log.h"
 #include "intake/choices.h"
 #include "base/html.h"
@@ -255,28 +256,48 @@ static struct appeal *build_appeal(struct staff_ctx *c, const char *receipt)
 			       : NULL;
 	struct sealing_file *sf = NULL;
 	struct appeal *a = NULL;
-	unsigned nfiles = 0, n = 0;
+	unsigned nfiles = 0, n = 0, cleaned_count = 0;
 	const struct staff_file *files = staff_files(c, &nfiles);
+	/* the reporter's papers and files, cleaned of metadata like the web
+	 * form's (intake/clean.h): this is a worker thread */
+	struct clean_opts opts = {0};
+	if (c->cfg)
+		clean_opts_from(&opts, c->cfg);
+	struct {
+		unsigned char *data;
+		size_t len;
+	} *held = nfiles ? calloc(nfiles, sizeof(*held)) : NULL;
 	if (!content || json_object_set_new(content, "received_on",
 					    json_string(staff_arg(c, "received_on"))) != 0)
 		goto done;
-	if (nfiles && !(sf = calloc(nfiles, sizeof(*sf))))
+	if (nfiles && (!(sf = calloc(nfiles, sizeof(*sf))) || !held))
 		goto done;
 	for (unsigned i = 0; i < nfiles; i++) {
 		const struct staff_file *f = &files[i];
 		if (no_file(f))
 			continue;
+		const char *name = f->name ? f->name : "";
+		enum clean_state state =
+		    f->read ? clean_stream_once(&opts, name, strlen(name), f->len, f->read,
+						f->read_cls, &held[i].data, &held[i].len)
+			    : clean_buffer(&opts, name, strlen(name), f->data, f->len,
+					   &held[i].data, &held[i].len);
+		cleaned_count += state == CLEAN_DONE;
 		sf[n++] = (struct sealing_file){
-		    .name = f->name ? f->name : "",
-		    .name_len = f->name ? strlen(f->name) : 0,
+		    .name = name,
+		    .name_len = strlen(name),
 		    .type = f->type ? f->type : "",
 		    .type_len = f->type ? strlen(f->type) : 0,
-		    .data = f->data,
-		    .len = f->len,
-		    .read = f->read,
-		    .read_cls = f->read_cls,
+		    .data = held[i].data ? held[i].data : f->data,
+		    .len = held[i].data ? held[i].len : f->len,
+		    .read = held[i].data ? NULL : f->read,
+		    .read_cls = held[i].data ? NULL : f->read_cls,
+		    .clean = state,
 		};
 	}
+	if (n)
+		log_info("staff: %u of %u files cleaned of metadata, %u kept as they came",
+			 cleaned_count, n, n - cleaned_count);
 	struct sealing_parts parts =
 	    desk_sealing_parts(c, known_channel(staff_arg(c, "channel")), receipt);
 	parts.content = content;
@@ -285,6 +306,9 @@ static struct appeal *build_appeal(struct staff_ctx *c, const char *receipt)
 	parts.nfiles = n;
 	a = sealing_build(c->keys, &parts);
 done:
+	for (unsigned i = 0; held && i < nfiles; i++)
+		clean_free(held[i].data, held[i].len);
+	free(held);
 	free(sf);
 	json_decref(content);
 	json_decref(identity);

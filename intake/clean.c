@@ -342,9 +342,11 @@ static bool run_sandbox(const struct clean_opts *o, const char *dir, const char 
 	return true;
 }
 
-enum clean_state clean_file(const struct clean_opts *o, const char *name, size_t name_len,
-			    size_t len, stream_read_fn read, void *cls, unsigned char **out,
-			    size_t *out_len)
+/* clean_file(), and when the stream was used up and keep_original is
+ * set, the original read back from the folder into *out (CLEAN_KEPT). */
+static enum clean_state clean_one(const struct clean_opts *o, const char *name, size_t name_len,
+				  size_t len, stream_read_fn read, void *cls, unsigned char **out,
+				  size_t *out_len, bool keep_original)
 {
 	*out = NULL;
 	*out_len = 0;
@@ -364,14 +366,31 @@ enum clean_state clean_file(const struct clean_opts *o, const char *name, size_t
 	snprintf(output, sizeof(output), "file.cleaned.%s", ext);
 	size_t out_max = clean_max_output(len);
 	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	bool ok = dirfd >= 0 && write_input(dirfd, input, len, read, cls) &&
-		  run_sandbox(o, dir, input, formats[format].lightweight, out_max);
-	if (ok)
-		*out = read_output(dirfd, output, out_max, out_len);
+	bool written = dirfd >= 0 && write_input(dirfd, input, len, read, cls);
+	enum clean_state state = CLEAN_KEPT;
+	if (written && run_sandbox(o, dir, input, formats[format].lightweight, out_max) &&
+	    (*out = read_output(dirfd, output, out_max, out_len)) != NULL)
+		state = CLEAN_DONE;
+	else if (written && keep_original)
+		*out = read_output(dirfd, input, len, out_len);
 	if (dirfd >= 0)
 		close(dirfd);
 	remove_dir(dir);
-	return *out ? CLEAN_DONE : CLEAN_KEPT;
+	return state;
+}
+
+enum clean_state clean_file(const struct clean_opts *o, const char *name, size_t name_len,
+			    size_t len, stream_read_fn read, void *cls, unsigned char **out,
+			    size_t *out_len)
+{
+	return clean_one(o, name, name_len, len, read, cls, out, out_len, false);
+}
+
+enum clean_state clean_stream_once(const struct clean_opts *o, const char *name, size_t name_len,
+				   size_t len, stream_read_fn read, void *cls, unsigned char **out,
+				   size_t *out_len)
+{
+	return clean_one(o, name, name_len, len, read, cls, out, out_len, true);
 }
 
 struct memory_reader {

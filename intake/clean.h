@@ -57,6 +57,14 @@ enum clean_state clean_file(const struct clean_opts *o, const char *name, size_t
 			    size_t len, stream_read_fn read, void *cls, unsigned char **out,
 			    size_t *out_len) MUST_CHECK;
 
+/* For a stream that can be read only once (the staff pages' upload spool):
+ * as clean_file(), but whenever the stream was used up *out is set, to the
+ * cleaned bytes (CLEAN_DONE) or to the original read back (CLEAN_KEPT);
+ * *out NULL means the stream was not touched (or failed half way). */
+enum clean_state clean_stream_once(const struct clean_opts *o, const char *name, size_t name_len,
+				   size_t len, stream_read_fn read, void *cls, unsigned char **out,
+				   size_t *out_len) MUST_CHECK;
+
 /* The same for a file held in memory (a mail's attachment). */
 enum clean_state clean_buffer(const struct clean_opts *o, const char *name, size_t name_len,
 			      const void *data, size_t len, unsigned char **out,

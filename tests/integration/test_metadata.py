@@ -24,7 +24,7 @@ import zlib
 
 import pytest
 
-from helpers import File, expect_receipt, find_all, marker, report_fields
+from helpers import File, element_text, expect_receipt, find_all, marker, report_fields
 from staff_fixture import StaffClient
 
 gi = pytest.importorskip("gi")
@@ -462,3 +462,29 @@ def test_a_mailed_jpeg_loses_its_exif_too(make_staff_hotline, tmp_path):
     assert "cleaned of metadata" in li
     assert clean_state(hl, reg_no) == "cleaned"
     assert "DSC_1234" not in hl.log()
+
+
+@needs_mat2
+def test_the_registrars_files_are_cleaned_and_a_broken_one_kept(staff_hotline):
+    """A paper appeal's scans entered by the registrar go the same way: a
+    DOCX loses its creator, a PDF mat2 cannot read is kept byte for byte
+    (read back from the sandbox's folder: the staff upload spool is read
+    once) and marked."""
+    from test_registrar import appeal_fields, registrar
+    hl = staff_hotline
+    docx, values, text = docx_with_core(marker("reg"))
+    broken = b"%PDF-1.4 scanned letter, cut short " + marker("cut").encode()
+    c = registrar(hl)
+    r = c.post("/staff/register", appeal_fields(),
+               files=[File("letter.docx", docx), File("scan.pdf", broken, "application/pdf")])
+    assert r.status == 200, r.body[:300]
+    reg_no = element_text(r.body, "reg-no")
+    files = {li.split(" ")[0]: (li, data) for li, data in stored_files(hl, reg_no)}
+    li, stored = files["letter.docx"]
+    assert_has_none(stored, values)
+    with zipfile.ZipFile(io.BytesIO(stored)) as z:
+        assert text in z.read("word/document.xml").decode()
+    assert "cleaned of metadata" in li and NOT_CLEANED["en"] not in li
+    li, stored = files["scan.pdf"]
+    assert stored == broken and NOT_CLEANED["en"] in li
+    assert "1 of 2 files cleaned of metadata, 1 kept as they came" in hl.log()
