@@ -153,6 +153,34 @@ static void remove_dir(const char *dir)
 		log_errno(LOG_LEVEL_WARNING, "cleaning: cannot remove its folder");
 }
 
+unsigned clean_sweep(const struct clean_opts *o)
+{
+	DIR *d = opendir(o->dir);
+	if (!d)
+		return 0;
+	unsigned n = 0;
+	uid_t me = geteuid();
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "hotline-clean-", 14) != 0)
+			continue;
+		char path[512];
+		struct stat st;
+		if (snprintf(path, sizeof(path), "%s/%s", o->dir, e->d_name) >= (int)sizeof(path) ||
+		    lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != me)
+			continue;
+		/* another hotlined of this user may be cleaning in it now: only
+		 * folders older than any cleaning can be */
+		if (st.st_mtime > now - (time_t)o->timeout - 60)
+			continue;
+		remove_dir(path);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
 /* Writes the clear bytes into dir/name (0600, new). */
 static bool write_input(int dirfd, const char *name, size_t len, stream_read_fn read, void *cls)
 {

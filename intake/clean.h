@@ -73,6 +73,11 @@ enum clean_state clean_buffer(const struct clean_opts *o, const char *name, size
 /* Wipes and frees a cleaned copy. NULL is fine. */
 void clean_free(unsigned char *p, size_t len);
 
+/* Removes the folders a crash left in clean_dir while a file was being
+ * cleaned (this user's "hotline-clean-*" older than clean_timeout and a
+ * minute, so never one in use); how many. At start. */
+unsigned clean_sweep(const struct clean_opts *o);
+
 /* Whether the tools are there (for the log at start and on reload). */
 bool clean_tools_present(const struct clean_opts *o);
 

@@ -88,6 +88,14 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 	policy_refresh(w);
 	trust_refresh(w->trust);
 	clean_say_ready(cfg);
+	{
+		/* a crash while a file was being cleaned left it there in clear */
+		struct clean_opts o;
+		clean_opts_from(&o, cfg);
+		unsigned left = clean_sweep(&o);
+		if (left)
+			log_warning("removed %u folder(s) left in clean_dir by a crash", left);
+	}
 	return w;
 fail:
 	web_free(w);

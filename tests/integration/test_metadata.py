@@ -488,3 +488,27 @@ def test_the_registrars_files_are_cleaned_and_a_broken_one_kept(staff_hotline):
     li, stored = files["scan.pdf"]
     assert stored == broken and NOT_CLEANED["en"] in li
     assert "1 of 2 files cleaned of metadata, 1 kept as they came" in hl.log()
+
+
+def test_a_clear_copy_left_by_a_crash_is_removed_at_start(make_staff_hotline, tmp_path):
+    """A crash while mat2 ran leaves the clear file in clean_dir: the next
+    start overwrites and removes it; a folder young enough to be another
+    instance's cleaning now is left alone."""
+    import os
+    import time
+    shm = tmp_path / "shm"
+    shm.mkdir(mode=0o700)
+    old = shm / "hotline-clean-AbC123"
+    old.mkdir(mode=0o700)
+    (old / "file.jpg").write_bytes(b"clear bytes of a reporter's photo")
+    long_ago = time.time() - 3600
+    os.utime(old, (long_ago, long_ago))
+    young = shm / "hotline-clean-XyZ789"
+    young.mkdir(mode=0o700)
+    other = shm / "not-ours"
+    other.mkdir()
+    os.utime(other, (long_ago, long_ago))
+    hl = make_staff_hotline(clean_dir=str(shm))
+    assert not old.exists()
+    assert young.exists() and other.exists()
+    assert "removed 1 folder(s) left in clean_dir by a crash" in hl.log()
