@@ -42,8 +42,8 @@ static const char sql_message_add[] =
     "INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter) "
     "VALUES ($1, 'reporter', $2, $3, $4)";
 static const char sql_message_file[] =
-    "INSERT INTO hotline.attachments (case_id, message_id, meta, data) "
-    "VALUES ($1, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3)";
+    "INSERT INTO hotline.attachments (case_id, message_id, meta, data, clean_state) "
+    "VALUES ($1, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3, $4)";
 static const char sql_message_event[] =
     "SELECT hotline.case_event($1, 'reporter_message', '{\"channel\": \"email\"}')";
 
@@ -128,7 +128,7 @@ struct followup *followup_proofs(const struct intake_keys *keys, const char *env
 	return f;
 }
 
-bool followup_seal(struct followup *f, const struct mail *m)
+bool followup_seal(struct followup *f, const struct mail *m, const struct clean_opts *clean)
 {
 	struct content_key *key = content_key_new(), *throwaway = content_key_new();
 	size_t slen = strlen(m->subject), tlen = strlen(m->text);
@@ -145,15 +145,26 @@ bool followup_seal(struct followup *f, const struct mail *m)
 	if (m->nfiles && !(f->files = calloc(m->nfiles, sizeof(*f->files))))
 		goto fail;
 	for (unsigned i = 0; i < m->nfiles; i++) {
+		const struct mail_attachment *ma = &m->files[i];
+		unsigned char *cleaned = NULL;
+		size_t cleaned_len = 0;
 		struct sealing_file file = {
-		    .name = m->files[i].name,
-		    .name_len = strlen(m->files[i].name),
-		    .type = m->files[i].type,
-		    .type_len = strlen(m->files[i].type),
-		    .data = m->files[i].data,
-		    .len = m->files[i].len,
+		    .name = ma->name,
+		    .name_len = strlen(ma->name),
+		    .type = ma->type,
+		    .type_len = strlen(ma->type),
+		    .data = ma->data,
+		    .len = ma->len,
+		    .clean = clean_buffer(clean, ma->name, strlen(ma->name), ma->data, ma->len,
+					  &cleaned, &cleaned_len),
 		};
-		if (!sealing_encrypt_file(key, &file, &f->files[i]))
+		if (cleaned) {
+			file.data = cleaned;
+			file.len = cleaned_len;
+		}
+		bool ok = sealing_encrypt_file(key, &file, &f->files[i]);
+		clean_free(cleaned, cleaned_len);
+		if (!ok)
 			goto fail;
 		f->nfiles++;
 	}
@@ -282,11 +293,11 @@ bool followup_save(struct db *db, struct followup *f, const struct intake_keys *
 		db_job_add(ins, sql_message_add, 4, v, len, fm);
 	}
 	for (unsigned i = 0; i < f->nfiles; i++) {
-		const char *v[3] = {case_id, (const char *)f->files[i].meta.data,
-				    (const char *)f->files[i].data.data};
-		int len[3] = {0, (int)f->files[i].meta.len, (int)f->files[i].data.len};
-		int fm[3] = {0, 1, 1};
-		db_job_add(ins, sql_message_file, 3, v, len, fm);
+		const char *v[4] = {case_id, (const char *)f->files[i].meta.data,
+				    (const char *)f->files[i].data.data, f->files[i].clean};
+		int len[4] = {0, (int)f->files[i].meta.len, (int)f->files[i].data.len, 0};
+		int fm[4] = {0, 1, 1, 0};
+		db_job_add(ins, sql_message_file, 4, v, len, fm);
 	}
 	{
 		const char *v[1] = {case_id};

@@ -19,6 +19,7 @@
 #include "intake/mail.h"
 #include "intake/sealing.h"
 #include "base/attr.h"
+#include "intake/clean.h"
 
 struct followup;
 
@@ -30,8 +31,11 @@ struct followup *followup_proofs(const struct intake_keys *keys, const char *env
 				 struct mail *m) MUST_CHECK;
 
 /* Encrypts m's subject, text and attachments under a new message key,
- * kept in f until followup_save() seals it to the case. */
-bool followup_seal(struct followup *f, const struct mail *m) MUST_CHECK;
+ * kept in f until followup_save() seals it to the case; the attachments
+ * first cleaned of metadata by clean (intake/clean.h: blocking, this runs
+ * in the mail worker's thread). */
+bool followup_seal(struct followup *f, const struct mail *m,
+		   const struct clean_opts *clean) MUST_CHECK;
 
 /* The registration number the mail quotes. */
 const char *followup_reg_no(const struct followup *f);

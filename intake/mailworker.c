@@ -237,7 +237,7 @@ static void *worker(void *arg)
 		if (job->appeal && m && to[0] && strchr(to, '@'))
 			add_mail_proof(job, m, to, receipt);
 		memset(receipt, 0, sizeof(receipt));
-		if (job->appeal && job->followup && !followup_seal(job->followup, m)) {
+		if (job->appeal && job->followup && !followup_seal(job->followup, m, &job->clean)) {
 			appeal_free(job->appeal); /* answered 451 */
 			job->appeal = NULL;
 		}

@@ -86,8 +86,8 @@ static const char sql_message_add[] =
     "INSERT INTO hotline.messages (case_id, author, key_sealed, body_case, body_reporter) "
     "VALUES ($1::bigint, 'reporter', $2, $3, $4) RETURNING id";
 static const char sql_message_file[] =
-    "INSERT INTO hotline.attachments (case_id, message_id, meta, data) "
-    "VALUES ($1::bigint, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3)";
+    "INSERT INTO hotline.attachments (case_id, message_id, meta, data, clean_state) "
+    "VALUES ($1::bigint, currval(pg_get_serial_sequence('hotline.messages', 'id')), $2, $3, $4)";
 static const char sql_message_newest[] =
     "UPDATE hotline.cases SET last_reporter_message = "
     "currval(pg_get_serial_sequence('hotline.messages', 'id')) WHERE id = $1::bigint";
@@ -731,8 +731,10 @@ static void add_text_params(struct db_job *job, const char *sql_text, int n, con
 	db_job_add(job, sql_text, n, v, NULL, NULL);
 }
 
-/* The transaction of one follow-up: takes mw. */
-static void proceed_message(struct request *req, struct message_wait *mw)
+/* The transaction of one follow-up: takes mw. Each file is its cleaned
+ * copy (cleaned[i] CLEAN_DONE) or the spool's, kept as it came. */
+static void proceed_message(struct request *req, struct message_wait *mw,
+			    const struct web_cleaned *cleaned)
 {
 	struct web *w = req->web;
 	struct form *f = &req->form;
@@ -761,10 +763,12 @@ static void proceed_message(struct request *req, struct message_wait *mw)
 	}
 	for (unsigned i = 0; i < f->nfiles; i++) {
 		struct form_file *ff = &f->files[i];
+		bool clean = cleaned && cleaned[i].state == CLEAN_DONE;
+		size_t len = clean ? cleaned[i].len : ff->len;
 		json_t *meta =
 		    json_pack("{s:s%,s:s%,s:I}", "name", ff->name.data ? ff->name.data : "",
 			      ff->name.len, "type", ff->type.data ? ff->type.data : "",
-			      ff->type.len, "size", (json_int_t)ff->len);
+			      ff->type.len, "size", (json_int_t)len);
 		char *mtext = meta ? json_dumps(meta, JSON_COMPACT) : NULL;
 		json_decref(meta);
 		unsigned char *mct = NULL, *dct = NULL;
@@ -773,13 +777,16 @@ static void proceed_message(struct request *req, struct message_wait *mw)
 		struct spool_reader reader;
 		spool_reader_init(&reader, f->up, ff->index);
 		bool ok = mtext && content_encrypt(key, mtext, strlen(mtext), &mct, &mlen) &&
-			  stream_encrypt_read(key, ff->len, spool_read, &reader, &dct, &dlen);
+			  (clean ? stream_encrypt(key, cleaned[i].data, len, &dct, &dlen)
+				 : stream_encrypt_read(key, len, spool_read, &reader, &dct, &dlen));
 		free(mtext);
 		if (ok) {
-			const char *v[3] = {mw->case_id, (const char *)mct, (const char *)dct};
-			int l[3] = {0, (int)mlen, (int)dlen};
-			int fm[3] = {0, 1, 1};
-			db_job_add(job, sql_message_file, 3, v, l, fm);
+			/* what cleaning did, for staff (intake/clean.h) */
+			const char *v[4] = {mw->case_id, (const char *)mct, (const char *)dct,
+					    clean_state_text(clean ? CLEAN_DONE : CLEAN_KEPT)};
+			int l[4] = {0, (int)mlen, (int)dlen, 0};
+			int fm[4] = {0, 1, 1, 0};
+			db_job_add(job, sql_message_file, 4, v, l, fm);
 		}
 		free(mct);
 		free(dct);
@@ -819,6 +826,16 @@ fail:
 	content_key_free(key);
 	content_key_free(rkey);
 	page_not_saved(req);
+}
+
+static void message_cleaned(struct request *req, const struct web_cleaned *cleaned, void *arg)
+{
+	proceed_message(req, arg, cleaned);
+}
+
+static void message_gone(void *arg)
+{
+	message_wait_free(arg);
 }
 
 static void message_case_found(struct db_job *job, void *arg)
@@ -893,7 +910,8 @@ static void message_case_found(struct db_job *job, void *arg)
 		form_free(&req->form);
 		page_overloaded(req);
 	} else {
-		proceed_message(req, mw);
+		/* the files cleaned of metadata first, off the loop */
+		web_clean_files(req, message_cleaned, message_gone, mw);
 	}
 	if (req->response)
 		request_resume(req);

@@ -728,12 +728,19 @@ static json_t *text_of(const struct form *f, enum form_field field)
 	return json_stringn(form_get(f, field), form_len(f, field));
 }
 
+static void cleaned_free(struct web_cleaned *c, unsigned n)
+{
+	for (unsigned i = 0; c && i < n; i++)
+		clean_free(c[i].data, c[i].len);
+	free(c);
+}
+
 /* Seals and encrypts the form into an appeal: the files kept from earlier
  * tries first (as they came, marked "kept"), then the new ones, each
  * cleaned (cleaned[i] CLEAN_DONE) or as it came from the spool, marked
  * "kept" (cleaned NULL: cleaning is off). */
 static struct appeal *build_appeal(struct request *req, const char *receipt,
-				   const struct cleaned *cleaned)
+				   const struct web_cleaned *cleaned)
 {
 	struct form *f = &req->form;
 	const struct keep_set *kept = req->kept;
@@ -1081,7 +1088,7 @@ static void report_registered(void *arg, const struct appeal_result *r)
 }
 
 /* Holds the memory cap's req->budget_need bytes. */
-static void seal_report(struct request *req, const struct cleaned *cleaned)
+static void seal_report(struct request *req, const struct web_cleaned *cleaned)
 {
 	struct report_wait *rw = calloc(1, sizeof(*rw));
 	if (!rw)
@@ -1121,10 +1128,13 @@ struct clean_wait {
 	struct ticket *ticket;
 	struct web *web;
 	unsigned long req_id;
-	size_t budget; /* the registration's, given back if the request is gone */
+	size_t budget; /* req->budget_need, given back if the request is gone */
 	struct clean_opts opts;
 	struct form form;
-	struct cleaned *cleaned; /* one per file */
+	struct web_cleaned *cleaned; /* one per file */
+	web_cleaned_fn then;
+	void (*gone)(void *arg);
+	void *arg;
 };
 
 static void clean_run(struct worker_job *job, PGconn *db)
@@ -1148,21 +1158,22 @@ static void clean_done(struct worker_job *job, bool cancelled)
 	unsigned done = 0, n = cw->form.nfiles;
 	for (unsigned i = 0; i < n; i++)
 		done += cw->cleaned[i].state == CLEAN_DONE;
-	if (!req) {
+	if (!req || cancelled) {
 		budget_give(cw->web, cw->budget);
 		form_free(&cw->form);
-	} else if (cancelled) {
-		budget_give(cw->web, cw->budget);
-		form_free(&cw->form);
-		page_not_saved(req);
-		request_resume(req);
+		if (cw->gone)
+			cw->gone(cw->arg);
+		if (req) {
+			page_not_saved(req);
+			request_resume(req);
+		}
 	} else {
 		/* counts only: a file's name may say who sent it */
 		log_info("request %lu: %u of %u files cleaned of metadata, %u kept as they came",
 			 cw->req_id, done, n, n - done);
 		req->form = cw->form;
 		req->budget_need = cw->budget;
-		seal_report(req, cw->cleaned);
+		cw->then(req, cw->cleaned, cw->arg);
 		if (req->response && !req->ticket && req->suspended)
 			request_resume(req);
 	}
@@ -1170,13 +1181,12 @@ static void clean_done(struct worker_job *job, bool cancelled)
 	free(cw);
 }
 
-/* Holds the memory cap's req->budget_need bytes. */
-static void proceed_report(struct request *req)
+void web_clean_files(struct request *req, web_cleaned_fn then, void (*gone)(void *arg), void *arg)
 {
 	struct clean_opts opts;
 	clean_opts_from(&opts, req->web->cfg);
 	if (req->form.nfiles == 0 || !opts.on) {
-		seal_report(req, NULL);
+		then(req, NULL, arg);
 		return;
 	}
 	struct clean_wait *cw = calloc(1, sizeof(*cw));
@@ -1187,6 +1197,9 @@ static void proceed_report(struct request *req)
 	cw->web = req->web;
 	cw->req_id = req->id;
 	cw->opts = opts;
+	cw->then = then;
+	cw->gone = gone;
+	cw->arg = arg;
 	cw->budget = req->budget_need;
 	req->budget_need = 0;
 	cw->form = req->form;
@@ -1194,6 +1207,18 @@ static void proceed_report(struct request *req)
 	/* each file may take clean_timeout, then the database its time */
 	cw->ticket = request_wait(req, opts.timeout * cw->form.nfiles + req->request_timeout + 10);
 	worker_submit(req->web->cleaner, &cw->job);
+}
+
+static void report_cleaned(struct request *req, const struct web_cleaned *cleaned, void *arg)
+{
+	(void)arg;
+	seal_report(req, cleaned);
+}
+
+/* Holds the memory cap's req->budget_need bytes. */
+static void proceed_report(struct request *req)
+{
+	web_clean_files(req, report_cleaned, NULL, NULL);
 }
 
 /* --- the organisation's policy on anonymous reports --- */

@@ -18,6 +18,7 @@
 #include "base/db.h"
 #include "base/http.h"
 #include "intake/appeal.h"
+#include "intake/clean.h"
 #include "intake/ratelimit.h"
 #include "intake/receiptbox.h"
 #include "intake/sealing.h"
@@ -101,6 +102,24 @@ void web_free(struct web *w);
  * ciphertext, and libpq's copy of it while it is sent. */
 struct form;
 size_t web_registration_need(const struct form *f);
+
+/* What cleaning did to one file of a form (intake/clean.h): the cleaned
+ * bytes when state is CLEAN_DONE, else the file is the spool's. */
+struct web_cleaned {
+	enum clean_state state;
+	unsigned char *data;
+	size_t len;
+};
+typedef void (*web_cleaned_fn)(struct request *req, const struct web_cleaned *cleaned, void *arg);
+
+/* Cleans the form's files of metadata on the cleaner's threads (the form
+ * leaves req meanwhile, req->budget_need with it), then on the loop gives
+ * the form back and calls then(req, cleaned, arg), one per file, freed
+ * after it returns; cleaned NULL when cleaning is off or there are no
+ * files (called at once: every file is "kept"). If req was answered
+ * meanwhile (timeout, shutdown) gone(arg) is called instead (gone may be
+ * NULL). After then(), a req with its answer and no ticket is resumed. */
+void web_clean_files(struct request *req, web_cleaned_fn then, void (*gone)(void *arg), void *arg);
 
 /* The memory cap for the bodies of another owner of the HTTP port
  * (daemon/main.c hands it to the staff pages): w is the struct web;

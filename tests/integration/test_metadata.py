@@ -512,3 +512,56 @@ def test_a_clear_copy_left_by_a_crash_is_removed_at_start(make_staff_hotline, tm
     assert not old.exists()
     assert young.exists() and other.exists()
     assert "removed 1 folder(s) left in clean_dir by a crash" in hl.log()
+
+
+@needs_mat2
+def test_a_followup_messages_files_are_cleaned_too(staff_hotline):
+    """A file added later with a message on /status goes the same way: a
+    PNG loses its text chunks, a broken PDF is kept and marked."""
+    hl = staff_hotline
+    r = expect_receipt(hl.post_form("/report", report_fields()))
+    png, values = png_with_text(marker("later"))
+    broken = b"%PDF-1.4 only the start " + marker("later").encode()
+    m = hl.post_multipart("/status/message",
+                          {"receipt": r.receipt, "message": "one more photo", "lang": "en"},
+                          [File("later.png", png, "image/png"),
+                           File("later.pdf", broken, "application/pdf")])
+    assert m.status == 303, m.body[:300]
+    files = {li.split(" ")[0]: (li, data) for li, data in stored_files(hl, r.reg_no)}
+    li, stored = files["later.png"]
+    assert_has_none(stored, values)
+    assert picture_size(stored) == (64, 48)
+    assert "cleaned of metadata" in li and NOT_CLEANED["en"] not in li
+    li, stored = files["later.pdf"]
+    assert stored == broken and NOT_CLEANED["en"] in li
+    states = hl.query("SELECT a.clean_state FROM hotline.attachments a "
+                      "WHERE a.message_id IS NOT NULL ORDER BY a.id")
+    assert [s for (s,) in states] == ["cleaned", "kept"]
+
+
+@needs_mat2
+def test_a_followup_mails_attachments_are_cleaned_too(make_staff_hotline, tmp_path):
+    """A mail that joins its case by quoting the receipt: its JPEG loses
+    its EXIF as the first mail's would."""
+    from email.message import EmailMessage
+
+    from conftest import free_port
+    from test_mail_intake import HOTLINE, swaks
+    port = free_port()
+    hl = make_staff_hotline(lmtp_listen=f"127.0.0.1:{port}", mail_acknowledge="no")
+    hl.lmtp_port = port
+    r = expect_receipt(hl.post_form("/report", report_fields()))
+    data, values = jpeg_with_exif(tmp_path, marker("fmail"))
+    msg = EmailMessage()
+    msg["From"] = "reporter@mail.example.kz"
+    msg["To"] = HOTLINE
+    msg["Subject"] = r.reg_no
+    msg.set_content(f"One more photo. My code is {r.receipt.replace(' ', '-')}.")
+    msg.add_attachment(data, maintype="image", subtype="jpeg", filename="later.jpg")
+    code, text, out = swaks(hl, data=msg.as_bytes())
+    assert code == 250, out
+    assert hl.query("SELECT count(*) FROM hotline.messages")[0][0] == 1, text
+    li, stored = stored_one(hl, r.reg_no)
+    assert_has_none(stored, values)
+    assert picture_size(stored) == (64, 48)
+    assert "cleaned of metadata" in li
