@@ -1668,7 +1668,9 @@ static const char case_css[] =
     "#archive tr{display:block;padding:.45rem 0;border-bottom:1px solid #c9ced6}"
     "#archive td{display:inline-block;border:0;padding:.1rem .7rem .1rem 0}"
     "#archive td:first-child{display:block}}\n"
-    "nav.pages{margin:1rem 0}nav.pages a{margin-right:1.2rem}\n";
+    "nav.pages{margin:1rem 0}nav.pages a{margin-right:1.2rem}\n"
+    /* a file kept with its metadata: staff should notice (intake/clean.h) */
+    "small.not-cleaned{color:#8a3b00;font-weight:600}small.cleaned{color:#1b5e20}\n";
 
 static void case_style(struct staff_ctx *c)
 {

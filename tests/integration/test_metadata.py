@@ -565,3 +565,33 @@ def test_a_followup_mails_attachments_are_cleaned_too(make_staff_hotline, tmp_pa
     assert_has_none(stored, values)
     assert picture_size(stored) == (64, 48)
     assert "cleaned of metadata" in li
+
+
+def test_a_cleaning_that_hangs_is_stopped_and_the_file_kept(make_staff_hotline, tmp_path):
+    """clean_timeout bounds the sandbox: a "mat2" that never ends (here
+    /usr/bin/yes, which writes to /dev/null for ever) is killed after it,
+    the file is kept byte for byte and marked, the report is registered,
+    and nothing of the file is left in clean_dir."""
+    import os
+    shm = tmp_path / "shm"
+    shm.mkdir(mode=0o700)
+    hl = make_staff_hotline(clean_mat2="/usr/bin/yes", clean_timeout="1", clean_dir=str(shm))
+    data, _ = png_with_text(marker("hang"))
+    reg_no = send(hl, "scan.png", data, "image/png")
+    li, stored = stored_one(hl, reg_no)
+    assert stored == data and NOT_CLEANED["en"] in li
+    assert "mat2 took over 1 s, stopped" in hl.log()
+    assert os.listdir(shm) == []
+
+
+@needs_mat2
+def test_nothing_is_left_in_clean_dir(make_staff_hotline, tmp_path):
+    import os
+    shm = tmp_path / "shm"
+    shm.mkdir(mode=0o700)
+    hl = make_staff_hotline(clean_dir=str(shm))
+    data, values = png_with_text(marker("left"))
+    reg_no = send(hl, "scan.png", data, "image/png")
+    _, stored = stored_one(hl, reg_no)
+    assert_has_none(stored, values)
+    assert os.listdir(shm) == []
