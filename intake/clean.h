@@ -78,6 +78,11 @@ void clean_free(unsigned char *p, size_t len);
  * minute, so never one in use); how many. At start. */
 unsigned clean_sweep(const struct clean_opts *o);
 
+/* Cleans a small built-in picture with an author in it: whether the
+ * sandbox works here (a service manager's own sandbox may forbid the
+ * namespaces bwrap needs). Blocking, about half a second. */
+bool clean_probe(const struct clean_opts *o) MUST_CHECK;
+
 /* Whether the tools are there (for the log at start and on reload). */
 bool clean_tools_present(const struct clean_opts *o);
 

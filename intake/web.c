@@ -24,18 +24,55 @@
 
 /* --- set-up --- */
 
+/* A test picture cleaned on the cleaner's threads at start and on reload:
+ * the log says whether the sandbox works on this host. */
+struct clean_check {
+	struct worker_job job; /* first */
+	struct clean_opts opts;
+	bool ok;
+};
+
+static void check_run(struct worker_job *job, PGconn *db)
+{
+	(void)db;
+	struct clean_check *k = (struct clean_check *)job;
+	k->ok = clean_probe(&k->opts);
+}
+
+static void check_done(struct worker_job *job, bool cancelled)
+{
+	struct clean_check *k = (struct clean_check *)job;
+	if (!cancelled && k->ok)
+		log_info("files are cleaned of metadata: a test picture was cleaned by %s in %s",
+			 k->opts.mat2, k->opts.bwrap);
+	else if (!cancelled)
+		log_warning("files cannot be cleaned of metadata: a test picture was not cleaned "
+			    "(is bwrap allowed its namespaces here?); each file is stored as it "
+			    "came and marked so for staff");
+	free(k);
+}
+
 /* Says once at start and on reload whether files will be cleaned. */
-static void clean_say_ready(const struct config *cfg)
+static void clean_say_ready(struct web *w, const struct config *cfg)
 {
 	struct clean_opts o;
 	clean_opts_from(&o, cfg);
-	if (!o.on)
+	if (!o.on) {
 		log_warning("files are not cleaned of metadata (clean_files = no): each is stored "
 			    "as it came and marked so for staff");
-	else if (!clean_tools_present(&o))
+	} else if (!clean_tools_present(&o)) {
 		log_warning("files cannot be cleaned of metadata: %s or %s is missing; each is "
 			    "stored as it came and marked so for staff",
 			    o.mat2, o.bwrap);
+	} else {
+		struct clean_check *k = calloc(1, sizeof(*k));
+		if (!k)
+			abort();
+		k->job.run = check_run;
+		k->job.done = check_done;
+		k->opts = o;
+		worker_submit(w->cleaner, &k->job);
+	}
 }
 
 static void policy_refresh(struct web *w);
@@ -87,7 +124,7 @@ struct web *web_new(struct event_base *base, const struct config *cfg, struct db
 	}
 	policy_refresh(w);
 	trust_refresh(w->trust);
-	clean_say_ready(cfg);
+	clean_say_ready(w, cfg);
 	{
 		/* a crash while a file was being cleaned left it there in clear */
 		struct clean_opts o;
@@ -116,7 +153,7 @@ bool web_reload(struct web *w, const struct config *fresh, char *err, size_t err
 	appeal_queue_set_max_batch(w->appeals, fresh->max_batch);
 	spool_set_max(w->spool, fresh->spool_max_bytes);
 	db_set_queue_timeout(w->db, fresh->request_timeout);
-	clean_say_ready(fresh);
+	clean_say_ready(w, fresh);
 	return true;
 }
 

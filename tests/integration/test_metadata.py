@@ -567,17 +567,42 @@ def test_a_followup_mails_attachments_are_cleaned_too(make_staff_hotline, tmp_pa
     assert "cleaned of metadata" in li
 
 
+def many_pages_pdf(n):
+    """A PDF of n pages sharing one content stream: mat2 draws every page
+    again, which takes seconds for thousands."""
+    page = b"BT /F1 12 Tf 72 720 Td (page text) Tj ET"
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (5 + i) for i in range(n))
+            + b"] /Count %d >>" % n,
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            b"<< /Length %d >>\nstream\n" % len(page) + page + b"\nendstream"]
+    objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+             b"/Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"] * n
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+@needs_mat2
 def test_a_cleaning_that_hangs_is_stopped_and_the_file_kept(make_staff_hotline, tmp_path):
-    """clean_timeout bounds the sandbox: a "mat2" that never ends (here
-    /usr/bin/yes, which writes to /dev/null for ever) is killed after it,
-    the file is kept byte for byte and marked, the report is registered,
-    and nothing of the file is left in clean_dir."""
+    """clean_timeout bounds the sandbox: mat2 on a PDF of 4,000 pages
+    (several seconds) is killed after 1 s, the file is kept byte for byte
+    and marked, the report is registered, and nothing of the file is left
+    in clean_dir."""
     import os
     shm = tmp_path / "shm"
     shm.mkdir(mode=0o700)
-    hl = make_staff_hotline(clean_mat2="/usr/bin/yes", clean_timeout="1", clean_dir=str(shm))
-    data, _ = png_with_text(marker("hang"))
-    reg_no = send(hl, "scan.png", data, "image/png")
+    hl = make_staff_hotline(clean_timeout="1", clean_dir=str(shm), max_file_bytes="2M",
+                            max_body_bytes="4M")
+    data = many_pages_pdf(4000)
+    reg_no = send(hl, "long.pdf", data, "application/pdf")
     li, stored = stored_one(hl, reg_no)
     assert stored == data and NOT_CLEANED["en"] in li
     assert "mat2 took over 1 s, stopped" in hl.log()
@@ -595,3 +620,27 @@ def test_nothing_is_left_in_clean_dir(make_staff_hotline, tmp_path):
     _, stored = stored_one(hl, reg_no)
     assert_has_none(stored, values)
     assert os.listdir(shm) == []
+
+
+def wait_log(hl, text, seconds=20):
+    import time
+    end = time.time() + seconds
+    while text not in hl.log():
+        assert time.time() < end, f"{text!r} not in the log"
+        time.sleep(0.2)
+
+
+@needs_mat2
+def test_the_log_says_at_start_whether_the_sandbox_works(make_staff_hotline):
+    """A test picture is cleaned off the loop at start: the log says the
+    sandbox works, or warns when it does not (a bwrap that fails, as one
+    forbidden its namespaces would), and then files are kept and marked."""
+    good = make_staff_hotline()
+    wait_log(good, "files are cleaned of metadata: a test picture was cleaned")
+    assert "files cannot be cleaned" not in good.log()
+    bad = make_staff_hotline(clean_bwrap="/usr/bin/false")
+    wait_log(bad, "files cannot be cleaned of metadata: a test picture was not cleaned")
+    data, _ = png_with_text(marker("nobwrap"))
+    reg_no = send(bad, "scan.png", data, "image/png")
+    li, stored = stored_one(bad, reg_no)
+    assert stored == data and NOT_CLEANED["en"] in li
