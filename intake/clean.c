@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -314,7 +315,9 @@ static bool run_sandbox(const struct clean_opts *o, const char *dir, const char 
 	struct rlimit core = {0, 0};
 	pid_t pid = fork();
 	if (pid == 0) {
-		/* only async-signal-safe calls until exec */
+		/* only async-signal-safe calls until exec; the sandbox dies
+		 * with hotlined (its own processes die with it in turn) */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
