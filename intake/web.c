@@ -773,9 +773,9 @@ static void cleaned_free(struct web_cleaned *c, unsigned n)
 }
 
 /* Seals and encrypts the form into an appeal: the files kept from earlier
- * tries first (as they came, marked "kept"), then the new ones, each
- * cleaned (cleaned[i] CLEAN_DONE) or as it came from the spool, marked
- * "kept" (cleaned NULL: cleaning is off). */
+ * tries first, then the new ones, each cleaned (cleaned[i] CLEAN_DONE, in
+ * that order) or as it came from the spool, marked "kept" (cleaned NULL:
+ * cleaning is off). */
 static struct appeal *build_appeal(struct request *req, const char *receipt,
 				   const struct web_cleaned *cleaned)
 {
@@ -814,8 +814,14 @@ static struct appeal *build_appeal(struct request *req, const char *receipt,
 		    .len = kf->len,
 		    .read = spool_read,
 		    .read_cls = &readers[i],
-		    .clean = CLEAN_KEPT, /* not cleaned: stored as it came, marked */
+		    .clean = cleaned ? cleaned[i].state : CLEAN_KEPT,
 		};
+		if (cleaned && cleaned[i].state == CLEAN_DONE) {
+			files[i].data = cleaned[i].data;
+			files[i].len = cleaned[i].len;
+			files[i].read = NULL;
+			files[i].read_cls = NULL;
+		}
 	}
 	for (unsigned i = 0; i < f->nfiles; i++) {
 		const struct form_file *ff = &f->files[i];
@@ -829,11 +835,11 @@ static struct appeal *build_appeal(struct request *req, const char *receipt,
 		    .len = ff->len,
 		    .read = spool_read,
 		    .read_cls = &readers[nkept + i],
-		    .clean = cleaned ? cleaned[i].state : CLEAN_KEPT,
+		    .clean = cleaned ? cleaned[nkept + i].state : CLEAN_KEPT,
 		};
-		if (cleaned && cleaned[i].state == CLEAN_DONE) {
-			files[nkept + i].data = cleaned[i].data;
-			files[nkept + i].len = cleaned[i].len;
+		if (cleaned && cleaned[nkept + i].state == CLEAN_DONE) {
+			files[nkept + i].data = cleaned[nkept + i].data;
+			files[nkept + i].len = cleaned[nkept + i].len;
 			files[nkept + i].read = NULL;
 			files[nkept + i].read_cls = NULL;
 		}
@@ -1168,7 +1174,8 @@ struct clean_wait {
 	size_t budget; /* req->budget_need, given back if the request is gone */
 	struct clean_opts opts;
 	struct form form;
-	struct web_cleaned *cleaned; /* one per file */
+	struct keep_set *kept;	     /* req->kept: files of earlier tries, cleaned first */
+	struct web_cleaned *cleaned; /* one per file: the kept ones, then the form's */
 	web_cleaned_fn then;
 	void (*gone)(void *arg);
 	void *arg;
@@ -1178,13 +1185,22 @@ static void clean_run(struct worker_job *job, PGconn *db)
 {
 	(void)db;
 	struct clean_wait *cw = (struct clean_wait *)job;
+	unsigned nkept = cw->kept ? cw->kept->nfiles : 0;
+	for (unsigned i = 0; i < nkept; i++) {
+		const struct keep_file *kf = &cw->kept->files[i];
+		struct spool_reader reader;
+		spool_reader_init(&reader, kf->up, kf->index);
+		cw->cleaned[i].state =
+		    clean_file(&cw->opts, kf->name.data, kf->name.len, kf->len, spool_read, &reader,
+			       &cw->cleaned[i].data, &cw->cleaned[i].len);
+	}
 	for (unsigned i = 0; i < cw->form.nfiles; i++) {
 		const struct form_file *ff = &cw->form.files[i];
+		struct web_cleaned *c = &cw->cleaned[nkept + i];
 		struct spool_reader reader;
 		spool_reader_init(&reader, cw->form.up, ff->index);
-		cw->cleaned[i].state =
-		    clean_file(&cw->opts, ff->name.data, ff->name.len, ff->len, spool_read, &reader,
-			       &cw->cleaned[i].data, &cw->cleaned[i].len);
+		c->state = clean_file(&cw->opts, ff->name.data, ff->name.len, ff->len, spool_read,
+				      &reader, &c->data, &c->len);
 	}
 }
 
@@ -1192,12 +1208,13 @@ static void clean_done(struct worker_job *job, bool cancelled)
 {
 	struct clean_wait *cw = (struct clean_wait *)job;
 	struct request *req = ticket_take(cw->ticket);
-	unsigned done = 0, n = cw->form.nfiles;
+	unsigned done = 0, n = (cw->kept ? cw->kept->nfiles : 0) + cw->form.nfiles;
 	for (unsigned i = 0; i < n; i++)
 		done += cw->cleaned[i].state == CLEAN_DONE;
 	if (!req || cancelled) {
 		budget_give(cw->web, cw->budget);
 		form_free(&cw->form);
+		kept_release(cw->web, cw->kept);
 		if (cw->gone)
 			cw->gone(cw->arg);
 		if (req) {
@@ -1209,6 +1226,7 @@ static void clean_done(struct worker_job *job, bool cancelled)
 		log_info("request %lu: %u of %u files cleaned of metadata, %u kept as they came",
 			 cw->req_id, done, n, n - done);
 		req->form = cw->form;
+		req->kept = cw->kept;
 		req->budget_need = cw->budget;
 		cw->then(req, cw->cleaned, cw->arg);
 		if (req->response && !req->ticket && req->suspended)
@@ -1222,12 +1240,13 @@ void web_clean_files(struct request *req, web_cleaned_fn then, void (*gone)(void
 {
 	struct clean_opts opts;
 	clean_opts_from(&opts, req->web->cfg);
-	if (req->form.nfiles == 0 || !opts.on) {
+	unsigned nfiles = (req->kept ? req->kept->nfiles : 0) + req->form.nfiles;
+	if (nfiles == 0 || !opts.on) {
 		then(req, NULL, arg);
 		return;
 	}
 	struct clean_wait *cw = calloc(1, sizeof(*cw));
-	if (!cw || !(cw->cleaned = calloc(req->form.nfiles, sizeof(*cw->cleaned))))
+	if (!cw || !(cw->cleaned = calloc(nfiles, sizeof(*cw->cleaned))))
 		abort();
 	cw->job.run = clean_run;
 	cw->job.done = clean_done;
@@ -1241,8 +1260,12 @@ void web_clean_files(struct request *req, web_cleaned_fn then, void (*gone)(void
 	req->budget_need = 0;
 	cw->form = req->form;
 	memset(&req->form, 0, sizeof(req->form));
+	/* the kept files leave with the form: a request answered meanwhile
+	 * releases what it holds, not what the worker reads */
+	cw->kept = req->kept;
+	req->kept = NULL;
 	/* each file may take clean_timeout, then the database its time */
-	cw->ticket = request_wait(req, opts.timeout * cw->form.nfiles + req->request_timeout + 10);
+	cw->ticket = request_wait(req, opts.timeout * nfiles + req->request_timeout + 10);
 	worker_submit(req->web->cleaner, &cw->job);
 }
 

@@ -113,8 +113,10 @@ struct web_cleaned {
 typedef void (*web_cleaned_fn)(struct request *req, const struct web_cleaned *cleaned, void *arg);
 
 /* Cleans the form's files of metadata on the cleaner's threads (the form
- * leaves req meanwhile, req->budget_need with it), then on the loop gives
- * the form back and calls then(req, cleaned, arg), one per file, freed
+ * and the files kept from its earlier tries, req->kept, leave req
+ * meanwhile, req->budget_need with them), then on the loop gives them back
+ * and calls then(req, cleaned, arg), one per file (the kept ones first,
+ * then the form's), freed
  * after it returns; cleaned NULL when cleaning is off or there are no
  * files (called at once: every file is "kept"). If req was answered
  * meanwhile (timeout, shutdown) gone(arg) is called instead (gone may be

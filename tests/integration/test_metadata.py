@@ -322,6 +322,36 @@ def test_jpeg_loses_exif_artist_camera_and_gps(staff_hotline, tmp_path):
 
 
 @needs_mat2
+def test_a_jpeg_kept_across_a_returned_form_is_cleaned_too(staff_hotline, tmp_path):
+    """A file kept from a form returned for an error (docs/http.md "Files
+    kept across a returned form") goes through the same cleaning as a new
+    one when the corrected form is sent: its EXIF is gone from the stored
+    copy and it is marked cleaned, beside a new file sent with the
+    correction."""
+    hl = staff_hotline
+    data, values = jpeg_with_exif(tmp_path, marker("kept"))
+    r = hl.post_multipart("/report", report_fields(what=""), [File("IMG_0002.JPG", data,
+                                                                   "image/jpeg")])
+    assert r.status == 400
+    token = re.search(r'name="kept" value="([0-9a-f]{96})"', r.body)
+    assert token, "the returned form keeps no file"
+    png, png_values = png_with_text(marker("new"))
+    rec = expect_receipt(hl.post_multipart("/report", report_fields(kept=token[1]),
+                                           [File("new.png", png, "image/png")]))
+    files = stored_files(hl, rec.reg_no)
+    assert len(files) == 2
+    for text, stored in files:
+        assert_has_none(stored, values + png_values)
+        assert "cleaned of metadata" in text and NOT_CLEANED["en"] not in text
+    assert b"Exif\0\0" not in files[0][1] and picture_size(files[0][1]) == (64, 48)
+    states = hl.query("SELECT a.clean_state FROM hotline.attachments a JOIN hotline.cases c "
+                      "ON c.id = a.case_id JOIN hotline.journal j ON j.id = c.journal_id "
+                      "WHERE j.reg_no = %s", (rec.reg_no,))
+    assert sorted(s for (s,) in states) == ["cleaned", "cleaned"]
+    assert "2 of 2 files cleaned of metadata" in hl.log()
+
+
+@needs_mat2
 def test_png_loses_text_chunks(staff_hotline):
     hl = staff_hotline
     data, values = png_with_text(marker("png"))
