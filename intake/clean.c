@@ -399,10 +399,14 @@ static enum clean_state clean_one(const struct clean_opts *o, const char *name, 
 	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	bool written = dirfd >= 0 && write_input(dirfd, input, len, read, cls);
 	enum clean_state state = CLEAN_KEPT;
-	if (written && run_sandbox(o, dir, input, formats[format].lightweight, out_max) &&
-	    (*out = read_output(dirfd, output, out_max, out_len)) != NULL)
-		state = CLEAN_DONE;
-	else if (written && keep_original)
+	if (written && run_sandbox(o, dir, input, formats[format].lightweight, out_max)) {
+		if ((*out = read_output(dirfd, output, out_max, out_len)) != NULL)
+			state = CLEAN_DONE;
+		else /* mat2 says 0 for a file it skipped, too */
+			log_warning("cleaning: mat2 left no cleaned copy of at most %zu bytes",
+				    out_max);
+	}
+	if (state != CLEAN_DONE && written && keep_original)
 		*out = read_output(dirfd, input, len, out_len);
 	if (dirfd >= 0)
 		close(dirfd);
