@@ -332,6 +332,42 @@ enum msg casefile_state_text(const char *state)
 	return LOOKUP(w, state, M_CASE_ST_REGISTERED);
 }
 
+enum msg casefile_inv_state_text(const char *state)
+{
+	static const struct word w[] = {
+	    {"ordered", M_INV_ORDERED},
+	    {"in_progress", M_INV_IN_PROGRESS},
+	    {"conclusion_drafted", M_INV_CONCLUSION_DRAFTED},
+	    {"submitted", M_INV_SUBMITTED},
+	    {"decided", M_INV_DECIDED},
+	    {"measures_adopted", M_INV_MEASURES_ADOPTED},
+	    {"closed", M_INV_CLOSED},
+	};
+	return LOOKUP(w, state, M_STATE_OTHER);
+}
+
+enum msg casefile_decision_text(const char *decision)
+{
+	static const struct word w[] = {
+	    {"forward", M_DEC_FORWARD},
+	    {"investigate", M_DEC_INVESTIGATE},
+	    {"forward_and_investigate", M_DEC_FORWARD_AND_INVESTIGATE},
+	    {"no_grounds", M_DEC_NO_GROUNDS},
+	};
+	return LOOKUP(w, decision, M_STATE_OTHER);
+}
+
+enum msg casefile_ruling_text(const char *decision)
+{
+	static const struct word w[] = {
+	    {"stop", M_DECISION_STOP},
+	    {"hand_over", M_DECISION_HAND_OVER},
+	    {"disciplinary", M_DECISION_DISCIPLINARY},
+	    {"other_measures", M_DECISION_OTHER_MEASURES},
+	};
+	return LOOKUP(w, decision, M_STATE_OTHER);
+}
+
 enum msg casefile_category_text(const char *category)
 {
 	static const struct word w[] = {

@@ -140,6 +140,13 @@ enum msg casefile_state_text(const char *state);
 enum msg casefile_category_text(const char *category);
 enum msg casefile_channel_text(const char *channel);
 enum msg casefile_deadline_text(const char *kind);
+/* An investigation's state, the director's decision on a case, and
+ * management's decision on the commission's conclusion, in words; a name
+ * they do not know reads "under consideration" (M_STATE_OTHER), never the
+ * code. */
+enum msg casefile_inv_state_text(const char *state);
+enum msg casefile_decision_text(const char *decision);
+enum msg casefile_ruling_text(const char *decision);
 
 /* The 404 of a case that is not there or not for this user. */
 void casefile_not_found(struct staff_ctx *c);

@@ -34,10 +34,13 @@ static const char sql_message_files[] =
 static const char sql_notes[] =
     "SELECT author_login, to_char(created_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') "
     "AS created, body FROM hotline.case_notes WHERE case_id = $1 ORDER BY id";
+/* by_name: the display name of the account that took the step, when the
+ * event names one ("by", a login) */
 static const char sql_events[] =
-    "SELECT to_char(at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') AS at, kind, "
-    "detail::text AS detail "
-    "FROM hotline.case_events WHERE case_id = $1 ORDER BY id";
+    "SELECT to_char(e.at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI') AS at, e.kind, "
+    "e.detail::text AS detail, coalesce(u.display_name, e.detail->>'by', '') AS by_name "
+    "FROM hotline.case_events e LEFT JOIN hotline.staff_users u ON u.login = e.detail->>'by' "
+    "WHERE e.case_id = $1 ORDER BY e.id";
 static const char sql_deadlines[] =
     "SELECT kind, to_char(due_date, 'YYYY-MM-DD') AS due, "
     "coalesce(to_char(met_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD HH24:MI'), '') AS met_at, "
@@ -666,7 +669,9 @@ static void put_facts(struct staff_ctx *c, const struct casepage_view *v)
 	staff_text(c, casefile_state_text(case_state_name(k->state)));
 	staff_markup(c, k->overdue ? "</span> <strong class=\"late\">!</strong></dd>\n"
 				   : "</span></dd>\n");
-	dd_text(c, M_CASE_REGISTERED, k->registered_at);
+	dt(c, M_CASE_REGISTERED);
+	staff_date(c, k->registered_at);
+	staff_html(c, "</dd>\n");
 	dt(c, M_BOARD_CHANNEL);
 	staff_text(c, casefile_channel_text(k->channel));
 	staff_html(c, "</dd>\n");
@@ -700,11 +705,7 @@ static void put_facts(struct staff_ctx *c, const struct casepage_view *v)
 	if (k->decision[0]) {
 		dt(c, M_CASE_DECISION);
 		staff_html(c, "<span id=\"decision\">");
-		staff_text(c, strcmp(k->decision, "forward") == 0	? M_DEC_FORWARD
-			      : strcmp(k->decision, "investigate") == 0 ? M_DEC_INVESTIGATE
-			      : strcmp(k->decision, "no_grounds") == 0
-				  ? M_DEC_NO_GROUNDS
-				  : M_DEC_FORWARD_AND_INVESTIGATE);
+		staff_text(c, casefile_decision_text(k->decision));
 		staff_html(c, "</span>");
 		if (k->decision_doc[0]) {
 			staff_html(c, " (");
@@ -788,7 +789,9 @@ static void put_file(struct staff_ctx *c, const char *path, const struct casepag
 		staff_esc(c, f->name);
 	else
 		staff_text(c, M_CASE_FILE_UNNAMED);
-	staff_html(c, "</a> <small>(%lld B)</small>", f->size);
+	staff_html(c, "</a> <small>(");
+	staff_size(c, f->size);
+	staff_html(c, ")</small>");
 	/* what the metadata cleaning did (intake/clean.h); nothing for the
 	 * files stored before it */
 	if (strcmp(f->clean, "kept") == 0) {
@@ -894,7 +897,7 @@ void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
 			staff_html(c, ")");
 		}
 		staff_html(c, " &middot; <time>");
-		staff_esc(c, PQgetvalue(res, i, ms->created));
+		staff_date(c, PQgetvalue(res, i, ms->created));
 		staff_html(c, "</time></h3>\n<p class=\"text\">");
 		if (!sealedtext_put_opened(c, &m->body))
 			staff_text(c, m->has_key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
@@ -958,7 +961,7 @@ static void put_notes(struct staff_ctx *c, const struct casepage_view *v)
 		staff_html(c, "<article class=\"note\"><h3>");
 		staff_esc(c, PQgetvalue(res, i, author));
 		staff_html(c, " &middot; <time>");
-		staff_esc(c, PQgetvalue(res, i, created));
+		staff_date(c, PQgetvalue(res, i, created));
 		staff_html(c, "</time></h3>\n<p class=\"text\">");
 		if (!sealedtext_put_opened(c, &v->note[i]))
 			staff_text(c, v->key ? M_CASE_UNREADABLE : M_CASE_NOT_SEALED);
@@ -973,6 +976,192 @@ static void put_notes(struct staff_ctx *c, const struct casepage_view *v)
 		submit_form_end(c, "add-note", M_CASE_NOTE_SAVE);
 	}
 	staff_html(c, "</section>\n");
+}
+
+/* --- the timeline's events in words --- */
+
+/* A string member of an event's detail; "" when absent or not a string. */
+static const char *detail_str(const json_t *d, const char *key)
+{
+	const char *s = json_string_value(json_object_get(d, key));
+	return s ? s : "";
+}
+
+/* A translated sentence with one value, escaped. */
+static void sentence1(struct staff_ctx *c, enum msg fmt, const char *value)
+{
+	char text[512];
+	snprintf(text, sizeof(text), i18n(c->lang, fmt), value);
+	staff_esc(c, text);
+}
+
+static enum msg triage_event_text(const char *outcome)
+{
+	static const struct {
+		const char *name;
+		enum msg text;
+	} w[] = {{"corruption", M_EV_TRIAGED_CORRUPTION},
+		 {"not_corruption", M_EV_TRIAGED_NOT_CORRUPTION},
+		 {"anonymous", M_EV_TRIAGED_ANONYMOUS},
+		 {"urgent", M_EV_TRIAGED_URGENT}};
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		if (strcmp(w[i].name, outcome) == 0)
+			return w[i].text;
+	}
+	return M_EV_TRIAGED;
+}
+
+/* The order of the investigation, its first due date (before any
+ * extension) and its commission, whose names are opened with the case's
+ * key: a reader without it sees that they are sealed. */
+static void put_order_event(struct staff_ctx *c, const struct casepage_investigation *inv)
+{
+	const PGresult *res = inv->res;
+	if (!res) {
+		staff_text(c, M_EV_INV_ORDERED_PLAIN);
+		return;
+	}
+	const PGresult *x = inv->extensions;
+	const char *due = x && PQntuples(x) > 0 ? PQgetvalue(x, 0, db_col(x, "old_due_date"))
+						: PQgetvalue(res, 0, inv->due_date);
+	char date[64], due_text[64], text[512];
+	staff_date_str(c, PQgetvalue(res, 0, inv->order_date), date, sizeof(date));
+	staff_date_str(c, due, due_text, sizeof(due_text));
+	snprintf(text, sizeof(text), i18n(c->lang, M_EV_INV_ORDERED),
+		 PQgetvalue(res, 0, inv->order_no), date, due_text);
+	staff_esc(c, text);
+	const struct casepage_members *m = inv->members;
+	if (!m || m->n == 0)
+		return;
+	staff_html(c, " ");
+	staff_text(c, M_EV_INV_COMMISSION);
+	for (size_t i = 0; i < m->n; i++) {
+		staff_html(c, i ? "; " : " ");
+		sealedtext_write(c, &m->m[i].name);
+	}
+	staff_html(c, ".");
+}
+
+/* A document's number and date: "No. 12 of 07.12.2026". */
+static void doc_text(struct staff_ctx *c, const char *doc, const char *date, char *out, size_t size)
+{
+	char day[64];
+	staff_date_str(c, date, day, sizeof(day));
+	snprintf(out, size, i18n(c->lang, M_COMM_DOC_OF), doc, day);
+}
+
+/* The steps of the investigation: its detail says only the state it
+ * reached; the rest (order, due date, members, decision, documents) is
+ * the investigation's, which has one row per case. */
+static void put_investigation_event(struct staff_ctx *c, const struct casepage_view *v,
+				    const char *state)
+{
+	const struct casepage_investigation *inv = &v->inv;
+	const PGresult *res = inv->res;
+	char text[512], doc[320];
+	if (strcmp(state, "ordered") == 0) {
+		put_order_event(c, inv);
+	} else if (strcmp(state, "in_progress") == 0) {
+		staff_text(c, M_EV_INV_IN_PROGRESS);
+	} else if (strcmp(state, "conclusion_drafted") == 0) {
+		staff_text(c, M_EV_INV_DRAFTED);
+	} else if (strcmp(state, "submitted") == 0) {
+		staff_text(c, M_EV_INV_SUBMITTED);
+	} else if (strcmp(state, "decided") == 0 && res && *PQgetvalue(res, 0, inv->decision)) {
+		doc_text(c, PQgetvalue(res, 0, inv->decision_doc),
+			 PQgetvalue(res, 0, inv->decision_date), doc, sizeof(doc));
+		snprintf(text, sizeof(text), i18n(c->lang, M_EV_INV_DECIDED),
+			 i18n(c->lang, casefile_ruling_text(PQgetvalue(res, 0, inv->decision))),
+			 doc);
+		staff_esc(c, text);
+	} else if (strcmp(state, "measures_adopted") == 0 && res &&
+		   *PQgetvalue(res, 0, inv->measures_doc)) {
+		doc_text(c, PQgetvalue(res, 0, inv->measures_doc),
+			 PQgetvalue(res, 0, inv->measures_date), doc, sizeof(doc));
+		sentence1(c, M_EV_INV_MEASURES, doc);
+	} else if (strcmp(state, "closed") == 0) {
+		staff_text(c, M_EV_INV_CLOSED);
+	} else {
+		sentence1(c, M_EV_INV_STATE, i18n(c->lang, casefile_inv_state_text(state)));
+	}
+}
+
+static void put_reveal_event(struct staff_ctx *c, const json_t *d)
+{
+	static const struct {
+		const char *step;
+		enum msg text;
+	} w[] = {{"requested", M_EV_REVEAL_REQUESTED},
+		 {"approved", M_EV_REVEAL_APPROVED},
+		 {"rejected", M_EV_REVEAL_REJECTED},
+		 {"released", M_EV_REVEAL_RELEASED},
+		 {"revealed", M_EV_REVEAL_REVEALED}};
+	const char *step = detail_str(d, "step");
+	json_t *id = json_object_get(d, "reveal");
+	char no[32] = "";
+	if (json_is_integer(id))
+		snprintf(no, sizeof(no), "%lld", (long long)json_integer_value(id));
+	else if (json_is_string(id))
+		snprintf(no, sizeof(no), "%s", json_string_value(id));
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		if (strcmp(w[i].step, step) == 0) {
+			sentence1(c, w[i].text, no);
+			return;
+		}
+	}
+	sentence1(c, M_EV_REVEAL_OTHER, no);
+}
+
+static void put_director_named_event(struct staff_ctx *c, const json_t *d)
+{
+	bool named = strcmp(detail_str(d, "named"), "yes") == 0;
+	staff_text(c, named ? M_EV_DIRECTOR_NAMED : M_EV_DIRECTOR_CLEARED);
+	if (*detail_str(d, "reason_note")) {
+		staff_html(c, " ");
+		staff_text(c, M_EV_DIRECTOR_REASON);
+	}
+}
+
+/* One event of the timeline as a sentence in the reader's language, its
+ * detail in words: never its code or its JSON. A kind this page does not
+ * know reads as a step recorded. */
+static void put_event(struct staff_ctx *c, const struct casepage_view *v, const char *kind,
+		      const json_t *d)
+{
+	if (strcmp(kind, "registered") == 0)
+		sentence1(c, M_EV_REGISTERED,
+			  i18n(c->lang, casefile_channel_text(detail_str(d, "channel"))));
+	else if (strcmp(kind, "followup_unproven") == 0)
+		sentence1(c, M_EV_FOLLOWUP_UNPROVEN, detail_str(d, "claims"));
+	else if (strcmp(kind, "triaged") == 0)
+		staff_text(c, triage_event_text(detail_str(d, "outcome")));
+	else if (strcmp(kind, "acknowledged") == 0)
+		staff_text(c, M_EV_ACKNOWLEDGED);
+	else if (strcmp(kind, "decided") == 0)
+		sentence1(c, M_EV_DECIDED,
+			  i18n(c->lang, casefile_decision_text(detail_str(d, "decision"))));
+	else if (strcmp(kind, "forwarded") == 0)
+		staff_text(c, M_EV_FORWARDED);
+	else if (strcmp(kind, "director_named") == 0)
+		put_director_named_event(c, d);
+	else if (strcmp(kind, "investigation") == 0)
+		put_investigation_event(c, v, detail_str(d, "investigation"));
+	else if (strcmp(kind, "related_attached") == 0)
+		sentence1(c, M_EV_RELATED, detail_str(d, "investigation_of"));
+	else if (strcmp(kind, "related_appeal") == 0)
+		sentence1(c, M_EV_RELATED_APPEAL, detail_str(d, "appeal"));
+	else if (strcmp(kind, "identity_reveal") == 0)
+		put_reveal_event(c, d);
+	else if (strcmp(kind, "reply") == 0)
+		staff_text(c, M_EV_REPLY);
+	else if (strcmp(kind, "staff_message") == 0)
+		staff_text(c, M_EV_STAFF_MESSAGE);
+	else if (strcmp(kind, "reporter_message") == 0)
+		staff_text(c, strcmp(detail_str(d, "channel"), "email") == 0
+				  ? M_EV_REPORTER_MAIL
+				  : M_EV_REPORTER_MESSAGE);
+	else
+		staff_text(c, M_EV_OTHER);
 }
 
 static void put_timeline(struct staff_ctx *c, const struct casepage_view *v)
@@ -991,16 +1180,18 @@ static void put_timeline(struct staff_ctx *c, const struct casepage_view *v)
 			staff_esc(c, PQgetvalue(dl, i, kind));
 			staff_html(c, "\">");
 			staff_text(c, casefile_deadline_text(PQgetvalue(dl, i, kind)));
-			staff_html(c, ": <time>");
-			staff_esc(c, due);
+			staff_html(c, ": <time datetime=\"%s\">", due);
+			staff_date(c, due);
 			staff_html(c, "</time> &mdash; ");
 			char text[160];
 			/* a voided deadline stopped when the case ended: not done */
 			bool voided = strcmp(PQgetvalue(dl, i, voided_col), "t") == 0;
 			if (*met) {
+				char when[96];
+				staff_date_str(c, met, when, sizeof(when));
 				snprintf(text, sizeof(text),
 					 i18n(c->lang, voided ? M_CASE_VOIDED_AT : M_CASE_MET_AT),
-					 met);
+					 when);
 			} else {
 				int left = casefile_days_left(v->cal, v->today, due);
 				snprintf(text, sizeof(text),
@@ -1017,17 +1208,28 @@ static void put_timeline(struct staff_ctx *c, const struct casepage_view *v)
 	subheading(c, M_CASE_EVENTS);
 	staff_html(c, "<ol id=\"events\">\n");
 	int at = ev ? db_col(ev, "at") : -1, kind = ev ? db_col(ev, "kind") : -1;
-	int detail = ev ? db_col(ev, "detail") : -1;
+	int detail = ev ? db_col(ev, "detail") : -1, by = ev ? db_col(ev, "by_name") : -1;
 	for (int i = 0; ev && i < PQntuples(ev); i++) {
-		staff_html(c, "<li><time>");
-		staff_esc(c, PQgetvalue(ev, i, at));
-		staff_html(c, "</time> <strong>");
-		staff_esc(c, PQgetvalue(ev, i, kind));
-		staff_html(c, "</strong>");
-		if (strcmp(PQgetvalue(ev, i, detail), "{}") != 0) {
-			staff_html(c, " <code>");
-			staff_esc(c, PQgetvalue(ev, i, detail));
-			staff_html(c, "</code>");
+		/* the kind stays in an attribute, for scripts and tests; the
+		 * reader gets a sentence */
+		staff_html(c, "<li data-kind=\"%s\"><time datetime=\"%s\">",
+			   PQgetvalue(ev, i, kind), PQgetvalue(ev, i, at));
+		staff_date(c, PQgetvalue(ev, i, at));
+		staff_html(c, "</time> ");
+		json_t *d = json_loads(PQgetvalue(ev, i, detail), 0, NULL);
+		put_event(c, v, PQgetvalue(ev, i, kind), json_is_object(d) ? d : NULL);
+		json_decref(d);
+		const char *who = PQgetvalue(ev, i, by);
+		if (*who) {
+			/* a step taken with hotlinectl names the system account
+			 * that ran it: "os:USER" */
+			bool os = strncmp(who, "os:", 3) == 0;
+			staff_html(c, " <span class=\"by\">(");
+			if (os)
+				sentence1(c, M_EV_BY_CONSOLE, who + 3);
+			else
+				staff_esc(c, who);
+			staff_html(c, ")</span>");
 		}
 		staff_html(c, "</li>\n");
 	}
@@ -1042,20 +1244,12 @@ static const struct {
 	       {"disciplinary", M_DECISION_DISCIPLINARY},
 	       {"other_measures", M_DECISION_OTHER_MEASURES}};
 
-static enum msg ruling_text(const char *name)
-{
-	for (size_t i = 0; i < sizeof(rulings) / sizeof(rulings[0]); i++) {
-		if (strcmp(rulings[i].name, name) == 0)
-			return rulings[i].text;
-	}
-	return M_STATE_OTHER;
-}
-
 void casepage_doc_line(struct staff_ctx *c, const char *id, enum msg label, const char *doc,
 		       const char *date)
 {
-	char text[512];
-	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_DOC_OF), doc, date);
+	char text[512], day[64];
+	staff_date_str(c, date, day, sizeof(day));
+	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_DOC_OF), doc, day);
 	staff_html(c, "<p id=\"%s\">", id);
 	staff_text(c, label);
 	staff_html(c, ": ");
@@ -1070,9 +1264,9 @@ void casepage_doc_line(struct staff_ctx *c, const char *id, enum msg label, cons
 static void put_submitted(struct staff_ctx *c, const struct casepage_investigation *inv)
 {
 	const PGresult *res = inv->res;
-	char text[160];
-	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON),
-		 PQgetvalue(res, 0, inv->submitted_at));
+	char text[160], day[64];
+	staff_date_str(c, PQgetvalue(res, 0, inv->submitted_at), day, sizeof(day));
+	snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON), day);
 	subheading(c, M_COMM_CONCLUSION);
 	staff_html(c, "<p id=\"submitted\">");
 	staff_esc(c, text);
@@ -1098,7 +1292,7 @@ static void put_submitted(struct staff_ctx *c, const struct casepage_investigati
 	const char *decision = PQgetvalue(res, 0, inv->decision);
 	if (*decision) {
 		staff_html(c, "<p id=\"decision-text\">");
-		staff_text(c, ruling_text(decision));
+		staff_text(c, casefile_ruling_text(decision));
 		staff_html(c, "</p>\n");
 		casepage_doc_line(c, "decision-doc", M_COMM_DECISION_DOC,
 				  PQgetvalue(res, 0, inv->decision_doc),
@@ -1117,10 +1311,12 @@ static void put_extensions(struct staff_ctx *c, const PGresult *x)
 	int doc = x ? db_col(x, "consent_doc") : -1, date = x ? db_col(x, "consent_date") : -1;
 	int by = x ? db_col(x, "consented_by") : -1;
 	for (int i = 0; x && i < PQntuples(x); i++) {
-		char text[512];
-		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_EXTENSION_LINE),
-			 PQgetvalue(x, i, old_due), PQgetvalue(x, i, new_due),
-			 PQgetvalue(x, i, doc), PQgetvalue(x, i, date), PQgetvalue(x, i, by));
+		char text[640], from[64], to[64], day[64];
+		staff_date_str(c, PQgetvalue(x, i, old_due), from, sizeof(from));
+		staff_date_str(c, PQgetvalue(x, i, new_due), to, sizeof(to));
+		staff_date_str(c, PQgetvalue(x, i, date), day, sizeof(day));
+		snprintf(text, sizeof(text), i18n(c->lang, M_CASE_EXTENSION_LINE), from, to,
+			 PQgetvalue(x, i, doc), day, PQgetvalue(x, i, by));
 		staff_html(c, "<p class=\"extension\">");
 		staff_esc(c, text);
 		staff_html(c, "</p>\n");
@@ -1138,9 +1334,9 @@ static void put_requests(struct staff_ctx *c, const struct casepage_investigatio
 		staff_html(c, ": ");
 		sealedtext_write(c, &inv->what[i]);
 		staff_html(c, " &mdash; ");
-		staff_esc(c, PQgetvalue(r, i, inv->r_requested));
+		staff_date(c, PQgetvalue(r, i, inv->r_requested));
 		staff_html(c, " &rarr; ");
-		staff_esc(c, PQgetvalue(r, i, inv->r_due));
+		staff_date(c, PQgetvalue(r, i, inv->r_due));
 		if (strcmp(PQgetvalue(r, i, inv->r_received), "t") == 0) {
 			staff_html(c, " &#10003;");
 		}
@@ -1164,12 +1360,16 @@ static void put_investigation(struct staff_ctx *c, const struct casepage_investi
 	dt(c, M_CASE_ORDER);
 	staff_esc(c, PQgetvalue(res, 0, inv->order_no));
 	staff_html(c, ", ");
-	staff_esc(c, PQgetvalue(res, 0, inv->order_date));
+	staff_date(c, PQgetvalue(res, 0, inv->order_date));
 	staff_html(c, "</dd>\n");
-	dd_text(c, M_BOARD_STATE, PQgetvalue(res, 0, inv->state));
+	dt(c, M_BOARD_STATE);
+	staff_html(c, "<span id=\"investigation-state\" data-state=\"%s\">", inv->inv_state);
+	staff_text(c, casefile_inv_state_text(inv->inv_state));
+	staff_html(c, "</span></dd>\n");
 	dt(c, M_CASE_DUE);
-	staff_html(c, "<time id=\"investigation-due\">");
-	staff_esc(c, PQgetvalue(res, 0, inv->due_date));
+	staff_html(c, "<time id=\"investigation-due\" datetime=\"%s\">",
+		   PQgetvalue(res, 0, inv->due_date));
+	staff_date(c, PQgetvalue(res, 0, inv->due_date));
 	staff_html(c, "</time>");
 	if (strcmp(PQgetvalue(res, 0, inv->extended), "t") == 0) {
 		staff_html(c, " (");
@@ -1371,8 +1571,9 @@ static void put_extension_form(struct staff_ctx *c, const struct casefile *k, co
 {
 	casepage_section(c, "extend", M_EXT_TITLE);
 	staff_html(c, "<p class=\"hint\">");
-	char text[256];
-	snprintf(text, sizeof(text), i18n(c->lang, M_EXT_HINT), due);
+	char text[256], day[64];
+	staff_date_str(c, due, day, sizeof(day));
+	snprintf(text, sizeof(text), i18n(c->lang, M_EXT_HINT), day);
 	staff_esc(c, text);
 	staff_html(c, "</p>\n");
 	case_form_open(c, "extend", k);

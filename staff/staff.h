@@ -149,6 +149,15 @@ void staff_esc(struct staff_ctx *c, const char *text);
 void staff_text(struct staff_ctx *c, enum msg id);
 void staff_html(struct staff_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void staff_markup(struct staff_ctx *c, const char *markup);
+/* A date or a moment as the page's readers write it (html_date():
+ * "07.12.2026" in kk and ru, "7 Dec 2026" in en); a moment (iso with
+ * " HH:MM") also says its zone, Astana time, in which SQL_ZONE gives every
+ * time of the staff pages. staff_date_str() writes it into out (at least
+ * 64 bytes keeps it whole), staff_date() into the page, escaped. */
+void staff_date_str(const struct staff_ctx *c, const char *iso, char *out, size_t outlen);
+void staff_date(struct staff_ctx *c, const char *iso);
+/* A size shown to people (html_size(): "1,5 МБ"), never a count of bytes. */
+void staff_size(struct staff_ctx *c, long long bytes);
 /* 303 See Other to path (a local "/staff/..." path). */
 void staff_redirect(struct staff_ctx *c, const char *path);
 

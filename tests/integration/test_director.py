@@ -197,7 +197,8 @@ def test_director_orders_an_investigation_and_extends_it(staff_hotline):
     assert rec.reg_no in cm.get("/staff/commission").body
     page = d.get(f"/staff/case/{rec.reg_no}")
     assert "Test Commission" in element_text(page.body, "commission")
-    assert element_text(page.body, "investigation-due") == "2026-04-06"
+    due = by_id(page.body, "investigation-due")
+    assert due.attrs["datetime"] == "2026-04-06" and due.clean_text() == "06.04.2026"
     # an extension only with the written consent's details
     r = d.post(f"/staff/extend/{rec.reg_no}", {"new_due": "2026-04-20"})
     assert r.status == 400
@@ -218,7 +219,8 @@ def test_director_orders_an_investigation_and_extends_it(staff_hotline):
     assert hl.query("SELECT to_char(due_date, 'YYYY-MM-DD') FROM hotline.deadlines WHERE "
                     "kind = 'investigation'") == [("2026-04-20",)]
     page = d.get(f"/staff/case/{rec.reg_no}")
-    assert element_text(page.body, "investigation-due") == "2026-04-20"
+    due = by_id(page.body, "investigation-due")
+    assert due.attrs["datetime"] == "2026-04-20" and due.clean_text() == "20.04.2026"
     assert "Test Director" in element_text(page.body, "investigation")
     # the running investigation is listed in the queue with its extension link
     assert rec.reg_no in element_text(d.get("/staff/decisions").body, "running")

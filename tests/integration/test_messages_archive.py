@@ -23,6 +23,15 @@ COMPLIANCE = "compliance@org.example.kz"
 MEMBER = "member.commission@org.example.kz"
 
 
+
+def event_text(body, kind):
+    """The timeline's sentence for the one event of kind: its words, and
+    never the kind itself."""
+    said = [li.clean_text() for li in by_id(body, "events").iter()
+            if li.tag == "li" and li.attrs.get("data-kind") == kind]
+    assert len(said) == 1 and kind not in said[0], said
+    return said[0]
+
 def ctl(hl, *args):
     p = hotlinectl(*args, "--database", hl.admin_conninfo)
     assert p.returncode == 0, f"hotlinectl {' '.join(args)}:\n{p.stdout}{p.stderr}"
@@ -263,10 +272,10 @@ def test_related_appeal_is_shown_to_the_commission(staff_hotline, keys):
     assert c.post(f"/staff/case-relate/{appeal.reg_no}", {"to": inv.reg_no}).status == 409
     # both timelines, both pages
     a = c.get(f"/staff/case/{appeal.reg_no}")
-    assert "related_attached" in element_text(a.body, "events")
+    assert inv.reg_no in event_text(a.body, "related_attached")
     assert inv.reg_no in element_text(a.body, "related-list")
     i = c.get(f"/staff/case/{inv.reg_no}")
-    assert "related_appeal" in element_text(i.body, "events")
+    assert appeal.reg_no in event_text(i.body, "related_appeal")
     assert appeal.reg_no in element_text(i.body, "related-list")
     assert [r["object"] for r in audit_rows(hl) if r["action"] == "case.relate"] \
         == [f"{appeal.reg_no}>{inv.reg_no}"]

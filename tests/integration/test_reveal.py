@@ -113,7 +113,7 @@ def test_m_of_n_reveal_end_to_end(make_staff_hotline, keys, tmp_path):
     assert "will be revealed to the compliance manager" in text and day in text
     assert "was revealed" not in text
     ru = hl.post_form("/status", {"receipt": rec.receipt, "lang": "ru"})
-    assert "комплаенс-офицеру" in by_id(ru.body, "identity-notice").clean_text()
+    assert "комплаенс-менеджеру" in by_id(ru.body, "identity-notice").clean_text()
 
     # recording an opening before the packet was released: refused
     r = custodian.post(f"/staff/reveal/open/{rid}", {})
