@@ -71,8 +71,9 @@ void line_describe(const struct line_state *s, enum lang lang, char *out, size_t
 		break;
 	case CAL_LINE_HOLIDAY:
 		if (holiday && s->day.kind == CAL_DAY_HOLIDAY_MOVED) {
-			char from[CAL_DATE_SIZE];
-			cal_date_format(s->day.moved_from, from);
+			char iso[CAL_DATE_SIZE], from[48];
+			cal_date_format(s->day.moved_from, iso);
+			html_date(from, sizeof(from), lang, iso);
 			snprintf(first, sizeof(first), i18n(lang, M_LINE_HOLIDAY_MOVED), holiday,
 				 from);
 		} else if (holiday) {
@@ -89,9 +90,13 @@ void line_describe(const struct line_state *s, enum lang lang, char *out, size_t
 		snprintf(first, sizeof(first), "%s", i18n(lang, M_LINE_AFTER_HOURS));
 		break;
 	}
-	char when[32], date[CAL_DATE_SIZE], next[256];
+	/* as its readers write a moment, with its zone: the line keeps
+	 * Astana's hours */
+	char iso[32], date[CAL_DATE_SIZE], moment[48], when[128], next[256];
 	cal_date_format(s->next_open.date, date);
-	snprintf(when, sizeof(when), "%s %02d:%02d", date, s->next_open.hour, s->next_open.minute);
+	snprintf(iso, sizeof(iso), "%s %02d:%02d", date, s->next_open.hour, s->next_open.minute);
+	html_date(moment, sizeof(moment), lang, iso);
+	snprintf(when, sizeof(when), "%s (%s)", moment, i18n(lang, M_TIME_ZONE));
 	snprintf(next, sizeof(next), i18n(lang, M_LINE_NEXT_OPEN), when);
 	snprintf(out, size, "%s %s", first, next);
 }

@@ -127,7 +127,10 @@ static void calls_render(struct staff_ctx *c, const struct calls_view *v)
 		html_escape_str(b, i18n(lang, M_RECEIPT_REGNO));
 		html_markup(b, "</th><th>");
 		html_escape_str(b, i18n(lang, M_CALLS_TIME));
-		html_markup(b, "</th></tr></thead>\n<tbody>\n");
+		/* the times are Astana's (SQL_ZONE): said once, in the heading */
+		html_markup(b, " (");
+		html_escape_str(b, i18n(lang, M_TIME_ZONE));
+		html_markup(b, ")</th></tr></thead>\n<tbody>\n");
 		for (int i = 0; i < v->n; i++) {
 			html_markup(b, "<tr><td class=\"reg-no\">");
 			html_escape_str(b, v->rows[i].reg_no);

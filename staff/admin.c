@@ -275,7 +275,7 @@ static void users_render_row(struct staff_ctx *c, const struct account_row *a)
 	if (atoi(a->failed) > 0)
 		staff_html(c, "; %s ✗", a->failed);
 	staff_html(c, "</td><td>");
-	staff_esc(c, a->last_login);
+	staff_date(c, a->last_login);
 	staff_html(c, "</td></tr>\n");
 }
 
@@ -475,13 +475,13 @@ static void user_render_facts(struct staff_ctx *c, const struct user_view *v)
 	staff_html(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_LAST_LOGIN);
 	staff_html(c, "</dt><dd>");
-	staff_esc(c, a->last_login);
+	staff_date(c, a->last_login);
 	staff_html(c, "</dd>\n<dt>");
 	staff_text(c, M_ADMIN_FAILED_LOGINS);
 	staff_html(c, "</dt><dd id=\"failed\">%d", atoi(a->failed));
 	if (v->last_failure[0]) {
 		staff_html(c, " (");
-		staff_esc(c, v->last_failure);
+		staff_date(c, v->last_failure);
 		staff_html(c, ")");
 	}
 	staff_html(c, "</dd>\n</dl>\n");

@@ -273,9 +273,9 @@ static void put_rows(struct staff_ctx *c, const struct archive_view *v)
 		staff_markup(c, r->director_named ? "</a> <span class=\"tag\">&#9888;</span>"
 						  : "</a>");
 		board_unread_badge(c, unread);
-		staff_html(c, "</td><td>");
-		staff_esc(c, r->registered);
-		staff_html(c, "</td><td>");
+		staff_html(c, "</td><td><time datetime=\"%s\">", r->registered);
+		staff_date(c, r->registered);
+		staff_html(c, "</time></td><td>");
 		staff_text(c, casefile_state_text(state));
 		staff_html(c, "</td><td>");
 		staff_text(c, casefile_channel_text(r->channel));

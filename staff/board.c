@@ -441,16 +441,17 @@ static void board_render_row(struct staff_ctx *c, const struct board_row *r)
 	staff_html(c, "</td><td>");
 	staff_text(c, casefile_state_text(r->state));
 	if (*r->informed) {
-		char informed[128];
-		snprintf(informed, sizeof(informed), i18n(c->lang, M_BOARD_INFORMED), r->informed);
+		char informed[160], day[64];
+		staff_date_str(c, r->informed, day, sizeof(day));
+		snprintf(informed, sizeof(informed), i18n(c->lang, M_BOARD_INFORMED), day);
 		staff_html(c, "<br><small class=\"informed\">");
 		staff_esc(c, informed);
 		staff_html(c, "</small>");
 	}
 	staff_html(c, "</td><td>");
 	if (*due) {
-		staff_html(c, "<time>");
-		staff_esc(c, due);
+		staff_html(c, "<time datetime=\"%s\">", due);
+		staff_date(c, due);
 		staff_html(c, "</time><br><small>");
 		staff_text(c, casefile_deadline_text(r->due_kind));
 		staff_html(c, "</small>");
@@ -473,8 +474,9 @@ static void board_render_row(struct staff_ctx *c, const struct board_row *r)
 	staff_html(c, "</td><td>");
 	staff_text(c, casefile_category_text(r->category));
 	staff_html(c, "</td><td>");
-	staff_esc(c, r->registered);
-	staff_html(c, "</td></tr>\n");
+	staff_html(c, "<time datetime=\"%s\">", r->registered);
+	staff_date(c, r->registered);
+	staff_html(c, "</time></td></tr>\n");
 }
 
 /* The first page's address with the filters, and the next page's after

@@ -305,12 +305,12 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 		staff_html(c, " &middot; ");
 		staff_text(c, M_CASE_REGISTERED);
 		staff_html(c, " ");
-		staff_esc(c, PQgetvalue(res, i, q_registered));
+		staff_date(c, PQgetvalue(res, i, q_registered));
 		if (*due) {
 			staff_html(c, "<br>");
 			staff_text(c, M_QUEUE_DUE);
-			staff_html(c, ": <time>");
-			staff_esc(c, due);
+			staff_html(c, ": <time datetime=\"%s\">", due);
+			staff_date(c, due);
 			staff_html(c, "</time> ");
 			char text[128];
 			int left = casefile_days_left(cal, today, due);
@@ -366,11 +366,7 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 			staff_html(c, "<li>");
 			case_link(c, PQgetvalue(rule, i, r_reg_no));
 			staff_html(c, " &middot; ");
-			staff_text(c, strcmp(PQgetvalue(rule, i, r_state), "submitted") == 0
-					  ? M_INV_SUBMITTED
-				      : strcmp(PQgetvalue(rule, i, r_state), "decided") == 0
-					  ? M_INV_DECIDED
-					  : M_INV_MEASURES_ADOPTED);
+			staff_text(c, casefile_inv_state_text(PQgetvalue(rule, i, r_state)));
 			staff_html(c, " <a class=\"button\" href=\"/staff/case/");
 			staff_esc(c, PQgetvalue(rule, i, r_reg_no));
 			staff_html(c, "#ruling\">");
@@ -405,8 +401,8 @@ static void queue_put(struct staff_ctx *c, const struct queue_view *q)
 		staff_esc(c, PQgetvalue(run, i, u_order_no));
 		staff_html(c, " &middot; ");
 		staff_text(c, M_CASE_DUE);
-		staff_html(c, " <time>");
-		staff_esc(c, due);
+		staff_html(c, " <time datetime=\"%s\">", due);
+		staff_date(c, due);
 		staff_html(c, "</time> ");
 		char text[128];
 		int left = casefile_days_left(cal, today, due);

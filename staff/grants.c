@@ -113,7 +113,7 @@ static void grant_render(struct staff_ctx *c, const struct grant_row *g)
 	staff_html(c, "</dt><dd>");
 	staff_esc(c, g->asker);
 	staff_html(c, ", ");
-	staff_esc(c, g->asked_at);
+	staff_date(c, g->asked_at);
 	staff_html(c, "</dd>\n<dt>");
 	staff_text(c, M_PASSWORD_FINGERPRINT);
 	staff_html(c, "</dt><dd><code class=\"fingerprint\">");

@@ -154,7 +154,7 @@ static void list_put(struct staff_ctx *c, const struct reveal *reveals, int n)
 		staff_html(c, " (");
 		staff_text(c, role_text(r->requester_role));
 		staff_html(c, ") · <time>");
-		staff_esc(c, r->requested_at);
+		staff_date(c, r->requested_at);
 		staff_html(c, "</time></p>\n</li>\n");
 	}
 	staff_html(c, "</ul>\n");
@@ -290,7 +290,7 @@ static void put_who_when(struct staff_ctx *c, const char *name, const char *role
 	staff_html(c, " (");
 	staff_text(c, role_text(role));
 	staff_html(c, "), <time>");
-	staff_esc(c, when);
+	staff_date(c, when);
 	staff_html(c, "</time></dd>\n");
 }
 
@@ -331,9 +331,10 @@ static void put_request(struct staff_ctx *c, const struct reveal *r,
 		put_who_when(c, r->decider_name, r->decider_role, r->decided_at);
 	}
 	if (r->released_by) {
-		char text[256];
+		char text[320], when[96];
+		staff_date_str(c, r->released_at, when, sizeof(when));
 		snprintf(text, sizeof(text), i18n(c->lang, M_REVEAL_RELEASED_ON), r->releaser_name,
-			 r->released_at);
+			 when);
 		staff_html(c, "<dt>");
 		staff_text(c, M_REVEAL_RELEASE);
 		staff_html(c, "</dt>\n<dd id=\"released\">");
@@ -345,8 +346,9 @@ static void put_request(struct staff_ctx *c, const struct reveal *r,
 		staff_html(c, "</dd>\n");
 	}
 	if (r->state == REVEAL_REVEALED) {
-		char text[256];
-		snprintf(text, sizeof(text), i18n(c->lang, M_REVEAL_REVEALED_ON), r->revealed_at);
+		char text[256], when[96];
+		staff_date_str(c, r->revealed_at, when, sizeof(when));
+		snprintf(text, sizeof(text), i18n(c->lang, M_REVEAL_REVEALED_ON), when);
 		staff_html(c, "<dt>");
 		staff_text(c, M_REVEAL_STATE_REVEALED);
 		staff_html(c, "</dt>\n<dd id=\"revealed\">");

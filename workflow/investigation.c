@@ -211,7 +211,7 @@ static bool investigation_check_members(PGconn *pg, const struct investigation *
 		if (names_mentioned(report_text, strlen(report_text), name)) {
 			wf_fail(e, WF_MEMBER_NAMED,
 				"%s is named in the report or the reporter's messages and cannot "
-				"sit on its commission (004 p.7.3, L105)",
+				"sit on its commission",
 				name);
 			goto out;
 		}
@@ -381,9 +381,7 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 	if (!ordered(v, e))
 		return false;
 	if (!norms || !*norms)
-		return wf_fail(e, WF_MISSING,
-			       "a conclusion cites the legal or internal norms "
-			       "(004 p.7.10)");
+		return wf_fail(e, WF_MISSING, "a conclusion cites the legal or internal norms");
 	if (!text || len == 0)
 		return wf_fail(e, WF_EMPTY, "the conclusion is empty: it must give its reasons");
 	struct content_key *key = content_key_new();
@@ -465,7 +463,7 @@ bool investigation_decide(PGconn *pg, struct investigation *v, const struct inve
 	if (!r->decision || !investigation_decision_parse(r->decision, &d))
 		return wf_fail(e, WF_BAD_DECISION,
 			       "the decision is stop, hand_over, disciplinary or "
-			       "other_measures (004 p.7.11)");
+			       "other_measures");
 	if (!r->doc || !*r->doc)
 		return wf_fail(e, WF_MISSING,
 			       "the decision needs the number of the document that "
@@ -532,7 +530,7 @@ bool investigation_extend(PGconn *pg, struct investigation *v,
 	    x->consenter <= 0 || !x->new_due || !*x->new_due)
 		return wf_fail(e, WF_NO_CONSENT,
 			       "the term of a service investigation moves only with the director's "
-			       "written consent (004 p.7.5): give the consent's document, its "
+			       "written consent: give the consent's document, its "
 			       "date, the account of who gave it and the new due date");
 	if (v->state >= INV_SUBMITTED)
 		return wf_fail(e, WF_DECIDED,

@@ -323,8 +323,8 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	enum case_state to = target[t->outcome];
 	if (to == CASE_REFERRED && (!t->unit || !*t->unit))
 		return wf_fail(e, WF_MISSING,
-			       "a report not about corruption is sent to a unit: name the unit "
-			       "(004 p.10.9)");
+			       "a report not about corruption is sent to a unit: name the "
+			       "unit");
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, out, e))
 		return false;

@@ -160,7 +160,7 @@ const char *investigation_check_transition(enum investigation_state from,
 	    (decision == DECISION_STOP || decision == DECISION_HAND_OVER))
 		return NULL;
 	if (from == INV_DECIDED && to == INV_CLOSED)
-		return "measures must be adopted before the investigation closes (003 L322-326)";
+		return "measures must be adopted before the investigation closes";
 	if (to <= from)
 		return "an investigation does not go back";
 	switch (to) {
@@ -172,7 +172,7 @@ const char *investigation_check_transition(enum investigation_state from,
 		return "the commission submits its conclusion once it is drafted";
 	case INV_DECIDED:
 		return "management decides once the commission has submitted its reasoned "
-		       "conclusion (004 p.7.10-7.11)";
+		       "conclusion";
 	case INV_MEASURES_ADOPTED:
 		return "measures follow a decision";
 	default:
