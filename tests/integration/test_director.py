@@ -45,7 +45,7 @@ def test_queue_and_need_to_know(staff_hotline):
     assert queue_regs(q.body) == [plain.reg_no]
     # the deadline: the day after the day of registration
     due = hl.query("SELECT to_char((j.registered_at AT TIME ZONE 'Asia/Almaty')::date + 1, "
-                   "'YYYY-MM-DD') FROM hotline.journal j WHERE reg_no = %s", (plain.reg_no,))[0][0]
+                   "'DD.MM.YYYY') FROM hotline.journal j WHERE reg_no = %s", (plain.reg_no,))[0][0]
     assert due in find_all(q.body, "li", "card")[0].clean_text()
     # the director never sees the case that names the director: 404, as if none
     for path in (f"/staff/case/{named.reg_no}", f"/staff/cover-letter/{named.reg_no}"):
