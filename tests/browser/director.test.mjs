@@ -9,12 +9,21 @@
 // director reads it and records the decision with its document's number
 // and date, the measures with theirs, and closes the case.
 // Screenshots director-queue, director-case, director-letter,
-// director-clear, director-ruling.
+// director-clear, director-ruling, case-timeline-kk, case-timeline-ru.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launchForStaff, loginAs, shoot, url } from './common.mjs';
 import { report, watchDialogs } from './reportkit.mjs';
 import { almatyToday, fitsPhone, hotlinectl, orderInvestigation, sendReport, submitConclusion } from './casework.mjs';
+
+// A day as the pages write it (base/html.h html_date): "7 Dec 2026" in
+// English, "07.12.2026" in Kazakh and Russian.
+function readerDate(iso) {
+	const [y, m, d] = iso.split('-');
+	const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov',
+		'Dec'];
+	return new RegExp(`${Number(d)} ${months[Number(m) - 1]} ${y}|${d}\\.${m}\\.${y}`);
+}
 
 let browser;
 before(async () => { browser = await launchForStaff(); });
@@ -53,7 +62,8 @@ test('the director decides, and never sees a report that names the director', as
 	await Promise.all([page.waitForNavigation(), page.click('#menu a[href="/staff/decisions"]')]);
 	const card = page.locator(`#queue li[data-reg-no="${plain.regNo}"]`);
 	assert.equal(await card.count(), 1, 'the report waits for the director');
-	assert.match(await card.textContent(), /\d{4}-\d{2}-\d{2}/, 'with its deadline');
+	assert.match(await card.textContent(), /\d{1,2} [A-Z][a-z]{2} \d{4}|\d{2}\.\d{2}\.\d{4}/,
+		'with its deadline');
 	assert.equal(await page.locator(`#queue li[data-reg-no="${named.regNo}"]`).count(), 0);
 	await shoot(page, 'director-queue');
 
@@ -103,7 +113,9 @@ test('the director decides, and never sees a report that names the director', as
 	await loginAs(dpage, BASE, 'director');
 	const seen = await dpage.goto(url(`/staff/case/${named.regNo}`));
 	assert.equal(seen.status(), 200);
-	assert.match(await dpage.textContent('#events'), /director_named.*alternate/);
+	// the change is an event of the timeline, in words, with who made it
+	assert.match(await dpage.textContent('#events li[data-kind="director_named"]'),
+		/does not concern the director.*\(Test Alternate\)/);
 	assert.match(await dpage.textContent('#notes'), /deputy director/);
 	await dctx.close();
 });
@@ -124,7 +136,7 @@ test('the director decides on the commission\'s submitted conclusion', async () 
 	await Promise.all([page.waitForNavigation(), waiting.locator('a.button').click()]);
 	assert.equal(new URL(page.url()).pathname, `/staff/case/${regNo}`);
 	assert.equal(await page.textContent('#findings-text'), findings);
-	assert.match(await page.textContent('#submitted'), new RegExp(today));
+	assert.match(await page.textContent('#submitted'), readerDate(today));
 
 	// a decision dated before the submission is refused with the reason
 	await page.check('#ruling input[name="decision"][value="disciplinary"]');
@@ -147,5 +159,19 @@ test('the director decides on the commission\'s submitted conclusion', async () 
 	await Promise.all([page.waitForNavigation(), page.click('#close-submit')]);
 	assert.equal(await page.getAttribute('#case-state', 'data-state'), 'closed');
 	assert.match(hotlinectl('investigation', 'show', regNo), /investigation: closed/);
+	// the closed case's timeline in words, in Kazakh and Russian: a
+	// sentence per event, no code, the dates as dd.mm.yyyy with the zone
+	for (const lang of ['kk', 'ru']) {
+		await page.goto(url(`/staff/case/${regNo}?lang=${lang}`));
+		const events = await page.locator('#events li').allTextContents();
+		assert.ok(events.length >= 6, events.join('\n'));
+		for (const e of events) {
+			assert.doesNotMatch(e, /[a-z]+_[a-z]+|\{"|\d{4}-\d{2}-\d{2}/, e);
+			assert.match(e, /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2} \(/, e);
+		}
+		assert.equal(await page.textContent('#investigation-state'),
+			lang === 'kk' ? 'Жабылды' : 'Закрыта');
+		await shoot(page, `case-timeline-${lang}`);
+	}
 	await ctx.close();
 });
