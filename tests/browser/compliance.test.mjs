@@ -51,7 +51,8 @@ test('the compliance manager triages a report end to end', async () => {
 	await Promise.all([page.waitForNavigation(), page.click('#triage-submit')]);
 	assert.equal(await page.getAttribute('#case-state', 'data-state'), 'to_director');
 	assert.equal(await page.locator('#triage').count(), 0, 'triaged once, the form is gone');
-	assert.match(await page.textContent('#deadlines'), /\d{4}-\d{2}-\d{2}/);
+	assert.match(await page.textContent('#deadlines'),
+		/\d{1,2} [A-Z][a-z]{2} \d{4}|\d{2}\.\d{2}\.\d{4}/);
 
 	// a reply the reporter reads on /status
 	const answer = `Thank you, which contract? ${marker}`;
