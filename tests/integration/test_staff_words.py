@@ -5,7 +5,9 @@ states with the real steps (hotlinectl and the staff pages, as
 test_procedure.py, test_submit_decide.py, test_commission.py and
 test_director.py do); then each role opens every page its routes give it
 (hotlined --routes, tests/integration/staff_routes.expected), each case
-page, each investigation, each reveal request, in kk and in ru. The text a
+page, each investigation, each reveal request, in kk and in ru (and the
+login and activation pages before anyone logs in); every GET route that
+answers a page must have been shown at least once. The text a
 person sees (text nodes outside script and style; attributes and the
 values of form fields do not count) must hold:
   - no raw code: no snake_case or dotted name (case.ack, not_considered),
@@ -234,6 +236,12 @@ def build(hl, keys):
     assert comp.post(f"/staff/case-relate/{r}", {"to": cases["in_progress"]}).status == 303
     assert comp.post(f"/staff/case-note/{cases['to_director']}",
                      {"note": "Позвонить в бухгалтерию."}).status == 303
+    # the answer a named reporter is owed, and a plain message: the reply
+    # letter's page and both events
+    for fields in ({"message": "Ваше обращение передано руководителю.", "answer": "yes"},
+                   {"message": "Уточните, пожалуйста, дату."}):
+        r = comp.post(f"/staff/case-reply/{cases['to_director']}", fields)
+        assert r.status == 303, r.body[:600]
     reveal = comp.post("/staff/reveal/new", {"case": cases["to_director"], "as": "compliance",
                                               "reason": "Нужен как свидетель по ст. 8 Закона"})
     assert reveal.status == 303, reveal.body[:600]
@@ -270,7 +278,7 @@ def paths_for(route, cases, rid):
         "/staff/commission-appeal/": [cases["attached"]],
         "/staff/reveal/": [rid],
         "/staff/admin/user/": ["compliance", "director"],
-        "/staff/cover-letter/": [cases["forwarded"]],
+        "/staff/cover-letter/": [cases["ordered"]],  # forward and investigate
         "/staff/reply-letter/": [cases["to_director"]],
         "/staff/case-file/": [],  # a download, not a page
     }
@@ -291,16 +299,19 @@ def test_every_staff_page_of_every_role_in_words(staff_hotline, keys):
     assert inv_states == {"ordered", "in_progress", "conclusion_drafted", "submitted",
                           "decided", "measures_adopted", "closed"}
     routes = [r for r in staff_routes() if r.method == "GET"]
-    roles = ("compliance", "director", "alternate", "commission", "analyst", "admin",
+    # "public": the login and activation pages, before anyone logs in
+    roles = ("public", "compliance", "director", "alternate", "commission", "analyst", "admin",
              "operator", "registrar", "custodian")
     failures = []
     pages = 0
     case_pages = {}
+    shown = set()  # the routes that answered a page
     for role in roles:
         client = clients.get(role)
         if client is None:
             client = StaffClient(hl)
-            client.login_as(role)
+            if role != "public":
+                client.login_as(role)
         for route in routes:
             if role not in route.roles and "public" not in route.roles:
                 continue
@@ -312,6 +323,7 @@ def test_every_staff_page_of_every_role_in_words(staff_hotline, keys):
                     if r.status != 200 or "text/html" not in ctype:
                         continue
                     pages += 1
+                    shown.add(route.name)
                     text = visible_text(r.body)
                     found = problems(text)
                     if not path.startswith(ISO_DATES_LEFT):
@@ -322,7 +334,10 @@ def test_every_staff_page_of_every_role_in_words(staff_hotline, keys):
                         case_pages[(role, lang, path.rsplit("/", 1)[1])] = r.body
     assert not failures, f"{len(failures)} problems on {pages} pages:\n" + "\n".join(
         sorted(set(failures))[:80])
-    # every role saw pages, the case page was seen by those who read cases
+    # every page was seen: each GET route but the downloads and stylesheets
+    pages_of = {r.name for r in routes
+                if not r.pattern.endswith((".css", ".csv")) and r.name != "case.file"}
+    assert pages_of - shown == set(), f"routes never shown as a page: {pages_of - shown}"
     assert pages > 200, pages
     for role in ("compliance", "director", "alternate"):
         assert any(k[0] == role for k in case_pages), role
