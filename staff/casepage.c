@@ -896,7 +896,7 @@ void casepage_messages_put(struct staff_ctx *c, const struct casefile *k,
 			staff_esc(c, PQgetvalue(res, i, ms->login));
 			staff_html(c, ")");
 		}
-		staff_html(c, " &middot; <time>");
+		staff_html(c, " &middot; <time datetime=\"%s\">", PQgetvalue(res, i, ms->created));
 		staff_date(c, PQgetvalue(res, i, ms->created));
 		staff_html(c, "</time></h3>\n<p class=\"text\">");
 		if (!sealedtext_put_opened(c, &m->body))
@@ -960,7 +960,7 @@ static void put_notes(struct staff_ctx *c, const struct casepage_view *v)
 	for (int i = 0; i < n; i++) {
 		staff_html(c, "<article class=\"note\"><h3>");
 		staff_esc(c, PQgetvalue(res, i, author));
-		staff_html(c, " &middot; <time>");
+		staff_html(c, " &middot; <time datetime=\"%s\">", PQgetvalue(res, i, created));
 		staff_date(c, PQgetvalue(res, i, created));
 		staff_html(c, "</time></h3>\n<p class=\"text\">");
 		if (!sealedtext_put_opened(c, &v->note[i]))
