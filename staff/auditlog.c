@@ -74,6 +74,13 @@ static const struct action_words actions[] = {
     {"figures.view", M_AUDIT_A_FIGURES_VIEW},
     {"figures.export", M_AUDIT_A_FIGURES_EXPORT},
     {"settings.set", M_AUDIT_A_SETTINGS_SET},
+    {"admin.settings.set", M_AUDIT_A_SETTINGS_SET},
+    {"admin.settings.clear", M_AUDIT_A_SETTINGS_CLEAR},
+    {"admin.logo.set", M_AUDIT_A_LOGO_SET},
+    {"admin.logo.clear", M_AUDIT_A_LOGO_CLEAR},
+    {"case.material", M_AUDIT_A_CASE_MATERIAL},
+    {"case.conclusion_print", M_AUDIT_A_CASE_CONCLUSION_PRINT},
+    {"investigation.material", M_AUDIT_A_INV_MATERIAL},
     {"audit.view", M_AUDIT_A_AUDIT_VIEW},
 };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
@@ -336,7 +343,7 @@ static void put_chain(struct staff_ctx *c, const struct audit_view *v)
 			snprintf(iso, sizeof(iso), "%04d-%02d-%02d %02d:%02d", t.date.year % 10000,
 				 t.date.month % 100, t.date.day % 100, t.hour % 100,
 				 t.minute % 100);
-			html_date(when, sizeof(when), c->lang, iso);
+			staff_date_str(c, iso, when, sizeof(when));
 			snprintf(line, sizeof(line), i18n(c->lang, M_AUDIT_CHAIN_LAST_FULL),
 				 v->full_rows, when);
 			staff_html(c, " ");
@@ -443,8 +450,8 @@ static void put_row(struct staff_ctx *c, const PGresult *res, int i)
 	const char *action = PQgetvalue(res, i, db_col(res, "action"));
 	const char *login = PQgetvalue(res, i, db_col(res, "login"));
 	const char *object = PQgetvalue(res, i, db_col(res, "object"));
-	char when[64];
-	html_date(when, sizeof(when), c->lang, PQgetvalue(res, i, db_col(res, "at")));
+	char when[96];
+	staff_date_str(c, PQgetvalue(res, i, db_col(res, "at")), when, sizeof(when));
 	staff_html(c, "<tr data-id=\"%s\" data-action=\"%s\"><td>",
 		   PQgetvalue(res, i, db_col(res, "id")), action);
 	staff_esc(c, PQgetvalue(res, i, db_col(res, "id")));
@@ -459,13 +466,9 @@ static void put_row(struct staff_ctx *c, const PGresult *res, int i)
 		staff_text(c, M_AUDIT_NOBODY);
 	staff_html(c, "</td><td>");
 	enum msg words = auditlog_action_text(action);
+	/* words of a kind only for an action without its own ("Another step
+	 * of a case"): the row's data-action names it for whoever needs it */
 	staff_text(c, words);
-	if (words == M_AUDIT_A_OTHER || words == M_AUDIT_A_CASE_OTHER ||
-	    words == M_AUDIT_A_INV_OTHER || words == M_AUDIT_A_REVEAL_OTHER ||
-	    words == M_AUDIT_A_ACCOUNT_OTHER || words == M_AUDIT_A_ADMIN_OTHER) {
-		/* words of a kind only: the name tells which step */
-		staff_html(c, " <small><code>%s</code></small>", action);
-	}
 	staff_html(c, "</td><td>");
 	char reg_no[16] = "";
 	size_t lead = strspn(object, "0123456789");

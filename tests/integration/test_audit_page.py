@@ -106,7 +106,8 @@ def test_roles_filters_paging_and_the_chain(staff_hotline):
     assert [x[0] for x in first] == expected(hl)[:50]
     words = {x[1]: x[4] for x in first}
     assert words["login.failed"] == "Отказ: неверный вход"
-    assert all(re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", x[5]) for x in first), first[0]
+    assert all(re.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d \(время Астаны\)", x[5])
+               for x in first), first[0]
     assert "(без учётной записи)" in {x[2] for x in first}
 
     # the whole log page by page: no repeat, no gap
