@@ -22,6 +22,7 @@ and the case page also: file sizes in КБ/МБ, and one sentence per
 timeline event, the investigation's order, due date and commission in it."""
 import datetime
 import html.parser
+import os
 import re
 
 from conftest import hotlinectl
@@ -71,7 +72,9 @@ ISO_DATES_LEFT = ("/staff/commission",)
 
 class _Text(html.parser.HTMLParser):
     """The text nodes a person reads: not script, style or a textarea's
-    value; attributes are not data and so never seen."""
+    value; attributes are not data and so never seen. Text marked
+    lang="en" (the English texts an administrator edits on the settings
+    page, each shown beside its field) is English on purpose."""
 
     SKIP = {"script", "style", "textarea"}
 
@@ -79,17 +82,26 @@ class _Text(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts = []
         self.skip = 0
+        self.english = None  # [tag, depth] of an element marked lang="en"
 
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
             self.skip += 1
+        if self.english and tag == self.english[0]:
+            self.english[1] += 1
+        elif not self.english and dict(attrs).get("lang") == "en":
+            self.english = [tag, 1]
 
     def handle_endtag(self, tag):
         if tag in self.SKIP and self.skip:
             self.skip -= 1
+        if self.english and tag == self.english[0]:
+            self.english[1] -= 1
+            if not self.english[1]:
+                self.english = None
 
     def handle_data(self, data):
-        if not self.skip and data.strip():
+        if not self.skip and not self.english and data.strip():
             self.parts.append(data.strip())
 
 
@@ -281,6 +293,12 @@ def paths_for(route, cases, rid):
         "/staff/cover-letter/": [cases["ordered"]],  # forward and investigate
         "/staff/reply-letter/": [cases["to_director"]],
         "/staff/case-file/": [],  # a download, not a page
+        "/staff/commission-file/": [],  # downloads too
+        "/staff/commission-material/": [],
+        # the printable conclusion, once there is one
+        "/staff/commission-conclusion/": [cases[s] for s in ("conclusion_drafted", "submitted",
+                                                             "decided", "measures_adopted",
+                                                             "inv_closed")],
     }
     assert prefix in args, (f"{route.name} ({route.pattern}) is a staff page this test does not "
                             "know how to fill: add its arguments to paths_for()")
@@ -332,11 +350,16 @@ def test_every_staff_page_of_every_role_in_words(staff_hotline, keys):
                         failures.append(f"{role} {lang} {path}: {p}")
                     if route.pattern == "/staff/case/*":
                         case_pages[(role, lang, path.rsplit("/", 1)[1])] = r.body
+    if os.environ.get("WORDS_DUMP"):
+        open(os.environ["WORDS_DUMP"], "w").write("\n".join(sorted(set(failures))))
     assert not failures, f"{len(failures)} problems on {pages} pages:\n" + "\n".join(
         sorted(set(failures))[:80])
     # every page was seen: each GET route but the downloads and stylesheets
+    # (a download is not a page; /staff/kept answers only the token of a
+    # form kept across a session's end: test_session_expiry.py)
     pages_of = {r.name for r in routes
-                if not r.pattern.endswith((".css", ".csv")) and r.name != "case.file"}
+                if not r.pattern.endswith((".css", ".csv"))
+                and r.name not in ("case.file", "commission.file", "commission.material", "kept")}
     assert pages_of - shown == set(), f"routes never shown as a page: {pages_of - shown}"
     assert pages > 200, pages
     for role in ("compliance", "director", "alternate"):
