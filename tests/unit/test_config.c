@@ -706,7 +706,8 @@ static void test_keys(void **state)
 		for (size_t j = 0; j < n; j++)
 			assert_string_not_equal(keys[j], keys[n]);
 	}
-	assert_int_equal(n, 57); /* 49, receipt_page_seconds, kept_files_seconds and the six clean_* keys */
+	assert_int_equal(
+	    n, 57); /* 49, receipt_page_seconds, kept_files_seconds and the six clean_* keys */
 	for (const char *const *k = fixed_keys; *k != NULL; k++)
 		assert_true(is_known(*k));
 }
