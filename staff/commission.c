@@ -179,11 +179,11 @@ static void list_put(struct staff_ctx *c, const struct list_view *w)
 		staff_html(c, " ");
 		staff_esc(c, PQgetvalue(res, i, order_no));
 		staff_html(c, ", ");
-		staff_esc(c, PQgetvalue(res, i, order_date));
+		staff_date(c, PQgetvalue(res, i, order_date));
 		staff_html(c, "</p>\n<p>");
 		staff_text(c, M_COMM_DUE);
-		staff_html(c, ": <time>");
-		staff_esc(c, PQgetvalue(res, i, due_date));
+		staff_html(c, ": <time datetime=\"%s\">", PQgetvalue(res, i, due_date));
+		staff_date(c, PQgetvalue(res, i, due_date));
 		staff_html(c, "</time>%s",
 			   strcmp(PQgetvalue(res, i, extended), "t") == 0 ? " *" : "");
 		/* the term runs until the conclusion is submitted */
@@ -307,6 +307,16 @@ static void put_field(struct staff_ctx *c, enum msg label, const char *value, co
 	staff_html(c, "</dd>\n");
 }
 
+/* A date as its readers write it (staff_date), the ISO in datetime. */
+static void put_date_field(struct staff_ctx *c, enum msg label, const char *iso, const char *id)
+{
+	staff_html(c, "<dt>");
+	staff_text(c, label);
+	staff_html(c, "</dt>\n<dd id=\"%s\"><time datetime=\"%s\">", id, iso);
+	staff_date(c, iso);
+	staff_html(c, "</time></dd>\n");
+}
+
 /* The report's own words, opened with the session's case key. */
 struct commission_report {
 	bool has_seal;	 /* this member's own seal of the case opened */
@@ -406,10 +416,12 @@ static void put_extensions(struct staff_ctx *c, const PGresult *res)
 	int date = res ? db_col(res, "consent_date") : -1;
 	int by = res ? db_col(res, "consented_by") : -1;
 	for (int i = 0; res && i < PQntuples(res); i++) {
-		char text[512];
-		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_EXTENDED),
-			 PQgetvalue(res, i, old_due), PQgetvalue(res, i, new_due),
-			 PQgetvalue(res, i, doc), PQgetvalue(res, i, date), PQgetvalue(res, i, by));
+		char text[512], was[64], now[64], on[64];
+		staff_date_str(c, PQgetvalue(res, i, old_due), was, sizeof(was));
+		staff_date_str(c, PQgetvalue(res, i, new_due), now, sizeof(now));
+		staff_date_str(c, PQgetvalue(res, i, date), on, sizeof(on));
+		snprintf(text, sizeof(text), i18n(c->lang, M_COMM_EXTENDED), was, now,
+			 PQgetvalue(res, i, doc), on, PQgetvalue(res, i, by));
 		staff_html(c, "<p class=\"extension\">");
 		staff_esc(c, text);
 		staff_html(c, "</p>\n");
@@ -493,18 +505,19 @@ static void put_requests(struct staff_ctx *c, const struct commission_requests *
 		sealedtext_write(c, &rq->what[i]);
 		staff_html(c, "</p>\n<p>");
 		staff_text(c, M_COMM_REQUESTED_ON);
-		staff_html(c, " <time>");
-		staff_esc(c, PQgetvalue(res, i, requested_on));
+		staff_html(c, " <time datetime=\"%s\">", PQgetvalue(res, i, requested_on));
+		staff_date(c, PQgetvalue(res, i, requested_on));
 		staff_html(c, "</time> · ");
 		staff_text(c, M_COMM_DUE);
-		staff_html(c, " <time class=\"due\">");
-		staff_esc(c, PQgetvalue(res, i, due_date));
+		staff_html(c, " <time class=\"due\" datetime=\"%s\">",
+			   PQgetvalue(res, i, due_date));
+		staff_date(c, PQgetvalue(res, i, due_date));
 		staff_html(c, "</time> · ");
 		if (received) {
 			staff_html(c, "<span class=\"state\">");
 			staff_text(c, M_COMM_RECEIVED);
 			staff_html(c, " ");
-			staff_esc(c, PQgetvalue(res, i, received_at));
+			staff_date(c, PQgetvalue(res, i, received_at));
 			staff_html(c, "</span></p>\n");
 		} else if (!open) {
 			/* submitted or closed: the request no longer runs */
@@ -651,9 +664,10 @@ static void put_conclusion(struct staff_ctx *c, const PGresult *v,
 			staff_text(c, M_COMM_SUBMIT);
 			staff_html(c, "</button></form>\n");
 		} else {
-			char text[160];
-			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON),
-				 PQgetvalue(v, 0, db_col(v, "submitted_at")));
+			char text[160], on[64];
+			staff_date_str(c, PQgetvalue(v, 0, db_col(v, "submitted_at")), on,
+				       sizeof(on));
+			snprintf(text, sizeof(text), i18n(c->lang, M_COMM_SUBMITTED_ON), on);
 			staff_html(c, "<p id=\"submitted\">");
 			staff_esc(c, text);
 			staff_html(c, "</p>\n");
@@ -749,8 +763,8 @@ static void put_interest(struct staff_ctx *c, const struct commission_interest *
 				mine = true;
 			staff_html(c, "<li>");
 			sealedtext_write(c, &in->name[i]);
-			staff_html(c, " · <time>");
-			staff_esc(c, PQgetvalue(res, i, declared_on));
+			staff_html(c, " · <time datetime=\"%s\">", PQgetvalue(res, i, declared_on));
+			staff_date(c, PQgetvalue(res, i, declared_on));
 			staff_html(c, "</time></li>\n");
 		}
 		staff_html(c, "</ul>\n");
@@ -819,8 +833,9 @@ static void put_related(struct staff_ctx *c, const PGresult *res)
 		staff_esc(c, PQgetvalue(res, i, reg_no));
 		staff_html(c, "\">");
 		staff_esc(c, PQgetvalue(res, i, reg_no));
-		staff_html(c, "</a> &middot; <time>");
-		staff_esc(c, PQgetvalue(res, i, registered));
+		staff_html(c, "</a> &middot; <time datetime=\"%s\">",
+			   PQgetvalue(res, i, registered));
+		staff_date(c, PQgetvalue(res, i, registered));
 		staff_html(c, "</time>");
 		board_unread_badge(c, atoi(PQgetvalue(res, i, unread)));
 		staff_html(c, "</li>\n");
@@ -915,18 +930,21 @@ static void put_page(struct staff_ctx *c, const char *reg_no, const struct commi
 	}
 	staff_html(c, "<dl class=\"facts\">\n");
 	put_field(c, M_RECEIPT_REGNO, reg_no, "reg-no");
-	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, db_col(v, "registered")),
-		  "registered");
-	char order[256];
+	put_date_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, db_col(v, "registered")),
+		       "registered");
+	char order[256], order_date[64];
+	staff_date_str(c, PQgetvalue(v, 0, db_col(v, "order_date")), order_date,
+		       sizeof(order_date));
 	snprintf(order, sizeof(order), "%s, %s", PQgetvalue(v, 0, db_col(v, "order_no")),
-		 PQgetvalue(v, 0, db_col(v, "order_date")));
+		 order_date);
 	put_field(c, M_COMM_ORDER, order, "order");
 	put_field(c, M_STATUS_STATE,
 		  i18n(c->lang, inv_state_text(PQgetvalue(v, 0, db_col(v, "state")))), "inv-state");
 	staff_html(c, "<dt>");
 	staff_text(c, M_COMM_DUE);
-	staff_html(c, "</dt>\n<dd id=\"due\"><time>");
-	staff_esc(c, PQgetvalue(v, 0, db_col(v, "due_date")));
+	staff_html(c, "</dt>\n<dd id=\"due\"><time datetime=\"%s\">",
+		   PQgetvalue(v, 0, db_col(v, "due_date")));
+	staff_date(c, PQgetvalue(v, 0, db_col(v, "due_date")));
 	staff_html(c, "</time>");
 	if (state < INV_SUBMITTED) {
 		staff_html(c, " · ");
@@ -1167,8 +1185,8 @@ static void appeal_view(struct staff_ctx *c)
 	staff_esc(c, title);
 	staff_html(c, "</h1>\n<dl class=\"facts\">\n");
 	put_field(c, M_RECEIPT_REGNO, c->arg, "reg-no");
-	put_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, db_col(v, "registered")),
-		  "registered");
+	put_date_field(c, M_STATUS_REGISTERED_AT, PQgetvalue(v, 0, db_col(v, "registered")),
+		       "registered");
 	staff_html(c, "</dl>\n");
 	put_report(c, &report);
 	put_files(c, files);

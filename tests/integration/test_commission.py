@@ -141,7 +141,7 @@ def test_requests_for_materials_due_the_next_working_day(staff_hotline, keys):
 
     page = c.get(path)
     first = by_id(page.body, f"request-{rows[0][0]}")
-    assert "2026-03-26" in first.text()
+    assert "26.03.2026" in first.text()  # dd.mm.yyyy on a Russian page
     assert any("overdue" in n.classes() for n in first.iter())
     assert "HR &lt;b&gt;department&lt;/b&gt;" in page.body  # escaped
 
@@ -219,7 +219,7 @@ def test_conclusion_cites_norms_then_submitted_for_management(staff_hotline, key
                     "kind = 'investigation'") == [(True, False)]
     page = c.get(path)
     assert by_id(page.body, "submit-conclusion") is None
-    assert today().isoformat() in element_text(page.body, "submitted")
+    assert today().strftime("%d.%m.%Y") in element_text(page.body, "submitted")
     assert by_id(page.body, "awaiting-decision") is not None
     assert by_id(page.body, "new-request") is None
     # (the director's notice and decision: test_submit_decide.py)
@@ -284,9 +284,9 @@ def test_days_left_follow_an_extension(staff_hotline, keys):
         "2026-04-03", "--consented-by", "director", "--new-due", "2026-04-20")
     c = commission_client(hl)
     page = c.get("/staff/commission/" + rec.reg_no)
-    assert "2026-04-20" in by_id(page.body, "due").text()
+    assert "20.04.2026" in by_id(page.body, "due").text()
     ext = find_all(page.body, "p", "extension")
-    assert ext and "2026-04-06" in ext[0].text() and "Test Director" in ext[0].text()
+    assert ext and "06.04.2026" in ext[0].text() and "Test Director" in ext[0].text()
     # long past: overdue, shown as such
     assert any("overdue" in n.classes() for n in by_id(page.body, "due").iter())
     assert PASSPHRASE not in page.body

@@ -65,9 +65,6 @@ ISO_DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 DMY_RE = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b")
 BYTES_RE = re.compile(r"\(\d+ B\)|\b\d+ (?:B|bytes|байт)\b")
 MOMENT_RE = re.compile(r"\b\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}\b")
-# The commission's pages (staff/commission.c) still write their dates as
-# ISO: they are checked for everything but the dates.
-ISO_DATES_LEFT = ("/staff/commission",)
 
 
 class _Text(html.parser.HTMLParser):
@@ -343,9 +340,7 @@ def test_every_staff_page_of_every_role_in_words(staff_hotline, keys):
                     pages += 1
                     shown.add(route.name)
                     text = visible_text(r.body)
-                    found = problems(text)
-                    if not path.startswith(ISO_DATES_LEFT):
-                        found += date_problems(text, lang)
+                    found = problems(text) + date_problems(text, lang)
                     for p in found:
                         failures.append(f"{role} {lang} {path}: {p}")
                     if route.pattern == "/staff/case/*":
