@@ -65,47 +65,6 @@ static bool sits_on(struct staff_ctx *c, const char *reg_no)
 	return yes;
 }
 
-struct word {
-	const char *name;
-	enum msg text;
-};
-
-/* The text of name in a table of n words; M_STATE_OTHER when not there. */
-static enum msg word_text(const struct word *w, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(w[i].name, name) == 0)
-			return w[i].text;
-	}
-	return M_STATE_OTHER;
-}
-
-static enum msg inv_state_text(const char *state)
-{
-	static const struct word texts[] = {
-	    {"ordered", M_INV_ORDERED},
-	    {"in_progress", M_INV_IN_PROGRESS},
-	    {"conclusion_drafted", M_INV_CONCLUSION_DRAFTED},
-	    {"submitted", M_INV_SUBMITTED},
-	    {"decided", M_INV_DECIDED},
-	    {"measures_adopted", M_INV_MEASURES_ADOPTED},
-	    {"closed", M_INV_CLOSED},
-	};
-	return word_text(texts, sizeof(texts) / sizeof(texts[0]), state);
-}
-
-static const struct word decisions[] = {
-    {"stop", M_DECISION_STOP},
-    {"hand_over", M_DECISION_HAND_OVER},
-    {"disciplinary", M_DECISION_DISCIPLINARY},
-    {"other_measures", M_DECISION_OTHER_MEASURES},
-};
-
-static enum msg decision_text(const char *name)
-{
-	return word_text(decisions, sizeof(decisions) / sizeof(decisions[0]), name);
-}
-
 /* "3 working days left", "due today", "overdue by 2 working days". */
 static void put_days_left(struct staff_ctx *c, const struct calendar *cal, const char *due)
 {
@@ -173,7 +132,7 @@ static void list_put(struct staff_ctx *c, const struct list_view *w)
 		staff_html(c, "</a>");
 		board_unread_badge(c, atoi(PQgetvalue(res, i, unread)));
 		staff_html(c, "</h2>\n<p>");
-		staff_text(c, inv_state_text(state));
+		staff_text(c, casefile_inv_state_text(state));
 		staff_html(c, "</p>\n<p>");
 		staff_text(c, M_COMM_ORDER);
 		staff_html(c, " ");
@@ -691,7 +650,7 @@ static void put_decision(struct staff_ctx *c, const PGresult *v, enum investigat
 		return;
 	}
 	staff_html(c, "<p id=\"decision-text\">");
-	staff_text(c, decision_text(decision));
+	staff_text(c, casefile_ruling_text(decision));
 	staff_html(c, "</p>\n");
 	if (*PQgetvalue(v, 0, db_col(v, "decision_doc")))
 		casepage_doc_line(c, "decision-doc", M_COMM_DECISION_DOC,
@@ -939,7 +898,8 @@ static void put_page(struct staff_ctx *c, const char *reg_no, const struct commi
 		 order_date);
 	put_field(c, M_COMM_ORDER, order, "order");
 	put_field(c, M_STATUS_STATE,
-		  i18n(c->lang, inv_state_text(PQgetvalue(v, 0, db_col(v, "state")))), "inv-state");
+		  i18n(c->lang, casefile_inv_state_text(PQgetvalue(v, 0, db_col(v, "state")))),
+		  "inv-state");
 	staff_html(c, "<dt>");
 	staff_text(c, M_COMM_DUE);
 	staff_html(c, "</dt>\n<dd id=\"due\"><time datetime=\"%s\">",
