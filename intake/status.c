@@ -525,7 +525,10 @@ static void page_status(struct request *req, unsigned status, const PGresult *ka
 	html_markup(&b, "</textarea>\n<label for=\"files\">");
 	html_escape_str(&b, i18n(lang, M_FORM_FILES));
 	html_markup(&b, "</label>\n<input type=\"file\" id=\"files\" name=\"files\" multiple>\n"
-			"<p><button type=\"submit\">");
+			"<p class=\"hint\" id=\"files-cleaned\">");
+	/* the same cleaning as the report's files (intake/clean.h) */
+	html_escape_str(&b, i18n(lang, M_FORM_FILES_CLEANED));
+	html_markup(&b, "</p>\n<p><button type=\"submit\">");
 	html_escape_str(&b, i18n(lang, M_STATUS_SEND));
 	html_markup(&b, "</button></p>\n</form>\n");
 	html_end(&b, lang);

@@ -550,6 +550,11 @@ def test_a_followup_messages_files_are_cleaned_too(staff_hotline):
     PNG loses its text chunks, a broken PDF is kept and marked."""
     hl = staff_hotline
     r = expect_receipt(hl.post_form("/report", report_fields()))
+    # the status page's message form says what the report form says
+    page = hl.post_form("/status", {"receipt": r.receipt, "lang": "ru"})
+    assert page.status == 200, page.body[:300]
+    hint = [p for p in find_all(page.body, "p") if p.attrs.get("id") == "files-cleaned"]
+    assert len(hint) == 1 and "видно на фотографии" in hint[0].clean_text()
     png, values = png_with_text(marker("later"))
     broken = b"%PDF-1.4 only the start " + marker("later").encode()
     m = hl.post_multipart("/status/message",
