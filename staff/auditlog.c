@@ -168,7 +168,9 @@ static bool reg_no_ok(const char *s)
 
 /* The chain is checked a stretch at a time. Walking it whole took 9 s
  * for 500,041 rows with hotlinectl on a loaded 2-core machine, more than
- * a staff request may wait (request_timeout is its statement_timeout), so
+ * a staff request may wait (request_timeout is its statement_timeout), and
+ * 100,000 rows a view still took 1.3-2.3 s, against the 200 ms a first
+ * page of a staff list may take (issue 17; make bench's pages bench), so
  * each view of the page walks at most AUDIT_STRETCH rows on from where
  * the last view stopped, and a check that reaches the end (comparing the
  * head) starts over at the first row at the next view. A log of up to
@@ -177,7 +179,7 @@ static bool reg_no_ok(const char *s)
  * what the last complete one found. A break ends the check at once, and
  * the next view starts over, so it is said again until mended. Kept in
  * the process, for all the workers: a restart starts over. */
-#define AUDIT_STRETCH 100000
+#define AUDIT_STRETCH 10000
 static struct {
 	pthread_mutex_t lock;
 	long long at_id;			 /* the next stretch starts after this row */

@@ -162,5 +162,29 @@ def realistic(stack, count):
     analyze(stack)
 
 
+def audit_log(stack, count):
+    """count rows on the audit log, chained as hotline.audit_append chains
+    them (a case opened by a command-line user), in one pass: the function
+    takes the head's row lock per row, which over a million rows in one
+    transaction costs more and more."""
+    psql(stack, f"""DO $$
+DECLARE v_prev bytea; v_id bigint; v_at timestamptz; v_obj text;
+BEGIN
+  SELECT last_hash INTO v_prev FROM hotline.audit_head WHERE id = 1;
+  FOR i IN 1..{int(count)} LOOP
+    v_id := nextval('hotline.audit_log_id_seq');
+    v_at := date_trunc('microseconds', clock_timestamp());
+    v_obj := '2026-' || lpad((i % 500000 + 1)::text, 6, '0');
+    INSERT INTO hotline.audit_log (id, at, user_id, login, action, object, prev_hash, row_hash)
+      VALUES (v_id, v_at, NULL, 'os:bench', 'case.view', v_obj, v_prev,
+              sha256(v_prev || convert_to(format('v1|%s|%s||8:os:bench|9:case.view|%s:%s',
+                     v_id, (extract(epoch FROM v_at) * 1000000)::bigint, octet_length(v_obj),
+                     v_obj), 'UTF8')))
+      RETURNING row_hash INTO v_prev;
+  END LOOP;
+  UPDATE hotline.audit_head SET last_hash = v_prev WHERE id = 1;
+END $$""")
+
+
 def analyze(stack):
     psql(stack, "VACUUM ANALYZE")

@@ -13,6 +13,9 @@ for the first page of:
   /staff/commission     the commission member's investigations
   /staff/case/REG_NO    one case under investigation
   /staff/figures        the analyst's figures for the last 12 months
+  /staff/audit          the audit log, over as many rows as cases
+                        (fill.audit_log()), its chain checked a stretch
+                        of 10,000 rows a view (docs/staff.md)
 each REQUESTS times (or for at most PAGE_SECONDS) after one request to
 warm up, and prints p50/p99 against its target (issue 17: a first page in
 under 200 ms, a case page in under 50 ms, the figures in under 300 ms),
@@ -115,6 +118,8 @@ def main():
         print(f"pages bench: filling {count} cases ...", flush=True)
         t0 = time.monotonic()
         fill.realistic(stack, count)
+        fill.audit_log(stack, count)
+        fill.analyze(stack)
         print(f"pages bench: filled in {time.monotonic() - t0:.1f} s", flush=True)
         reg_no = fill.psql_value(stack, """
             SELECT j.reg_no FROM hotline.investigations i
@@ -143,6 +148,7 @@ def main():
             ("commission queue (commission)", "commission", "/staff/commission", 200.0),
             (f"case page {reg_no} (compliance)", "compliance", f"/staff/case/{reg_no}", 50.0),
             ("figures, last 12 months (analyst)", "analyst", "/staff/figures", 300.0),
+            (f"audit log over {count} rows (compliance)", "compliance", "/staff/audit", 200.0),
         ]
         print(f"cores: {os.cpu_count()}")
         print(f"cases: {count} ({counts}); up to {REQUESTS} requests a page "
