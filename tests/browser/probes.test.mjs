@@ -380,7 +380,8 @@ const FORMS = [
 		fields: { '#consent-doc': 'extend.doc' },
 		prepare: async (p) => {
 			// consented by the logged-in director; the new due date a working day
-			const due = (await p.textContent('#investigation-due')).trim();
+			// (the page shows 07.12.2026; the date itself is in datetime)
+			const due = await p.getAttribute('#investigation-due', 'datetime');
 			let later = new Date(Date.parse(`${due}T00:00:00Z`) + 30 * 86400 * 1000);
 			while ([0, 6].includes(later.getUTCDay()) || HOLIDAYS.includes(later.toISOString().slice(5, 10)))
 				later = new Date(later.getTime() + 86400 * 1000);
