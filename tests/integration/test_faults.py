@@ -47,8 +47,19 @@ def classify(resp):
     """What a reporter saw: a receipt page, the 'not saved' page, the 'not
     confirmed' page (the database could not tell in time whether a COMMIT
     cut off by a lost connection took effect), or something else (which no
-    test accepts)."""
-    resp, _ = helpers.follow_receipt(resp)
+    test accepts). A report answered 303 whose receipt page the reporter
+    could not fetch (the daemon killed between the two, its receipts held
+    in memory gone: refused, cut off, or 410 after the restart) was
+    committed but never shown: it counts as "dropped", like an answer cut
+    off on the wire."""
+    if resp.status == 303:
+        try:
+            page, _ = helpers.follow_receipt(resp)
+        except (OSError, http.client.HTTPException):
+            return "dropped", None, None
+        if page.status == 410:
+            return "dropped", None, None
+        resp = page
     if resp.status == 200:
         receipt, reg_no = element_text(resp.body, "receipt"), element_text(resp.body, "reg-no")
         if receipt and reg_no:
