@@ -4,8 +4,9 @@ registration's cost in PostgreSQL (make bench).
 
   web_bench.py REPO BUILD
 
-Starts one throw-away stack (tools/stack.sh, the default config, as make
-run has it; its cluster loads pg_stat_statements, benchstack.py) and keeps
+Starts one throw-away stack (tools/stack.sh, make run's config but with
+files stored as sent, CLEANING_OFF; its cluster loads pg_stat_statements,
+benchstack.py) and keeps
 it for the whole bench: every concurrency level runs against the same
 daemon and database, one after the other. Per level (1, 8, 32, 64 clients):
   - wrk (tests/bench/web_report.lua) POSTs /report for WEB_BENCH_SECONDS
@@ -33,6 +34,9 @@ on the same daemon and connections: reports/s per quarter (counted from
 journal.registered_at), last quarter / first quarter, and the sequential
 scans of cases, journal and attachments over the scenario
 (pg_stat_user_tables).
+
+Last, the same reports with make run's config as it is, files cleaned of
+metadata (run_cleaning): what cleaning costs, on a third stack.
 
 Targets are printed PASS or MISS; a MISS does not fail the run. Each
 figure is printed beside the previous design's, read from
@@ -63,6 +67,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BASELINE = os.environ.get("WEB_BENCH_BASELINE",
                           os.path.join(HERE, "baseline-registration.txt"))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The registration levels and the stale-plan scenario store files as they
+# came (clean_files = no): cleaning a file is a mat2 process in a sandbox
+# (docs/http.md, "Files cleaned of metadata"), about a quarter of a second
+# of CPU per file, which would put the machine's time in Python's start-up
+# and not in registration; nor does pgbench's reference SQL clean. What
+# cleaning costs is measured apart (run_cleaning), with make run's config.
+# (WEB_BENCH_CONFIG="" for a build older than cleaning, which knows no such key)
+CLEANING_OFF = os.environ.get("WEB_BENCH_CONFIG", "clean_files = no")
+CLEAN_CLIENTS = 8
 
 # The statements of a registration transaction, by their text (a POSIX
 # regular expression on pg_stat_statements.query): the registering call
@@ -132,6 +145,13 @@ def wrk(script, url, clients, seconds, *args):
     if not m:
         raise RuntimeError("wrk printed no RESULT line:\n" + out)
     return {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
+def not_ok(w):
+    """wrk's answers that were not a receipt, by kind, or 'none'."""
+    errs = {k: w[k] for k in ("no_receipt", "s4xx", "s5xx", "other", "connect", "read",
+                              "write", "timeout") if w[k]}
+    return errs if errs else "none"
 
 
 def hexbytes(n):
@@ -221,6 +241,13 @@ def backend_ticks(stack):
     return ticks
 
 
+def process_ticks(pid):
+    """utime + stime of one process (all its threads), in clock ticks."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def cpu_ms(before, after):
     """CPU ms hotline_app's backends spent between the readings: a backend
     born in between counts whole; one that ended in between is lost (the
@@ -272,7 +299,8 @@ def read_baseline(path):
 def main():
     repo, build = sys.argv[1], sys.argv[2]
     env = dict(os.environ)
-    env.pop("STACK_EXTRA_CONFIG", None)  # make run's setup: the default config
+    # make run's setup, but files stored as sent: see CLEANING_OFF
+    env["STACK_EXTRA_CONFIG"] = CLEANING_OFF
     base = read_baseline(BASELINE)
     started = time.time()
     with throwaway_stack(repo, build, "hotline-webbench.", env,
@@ -281,8 +309,12 @@ def main():
     with throwaway_stack(repo, build, "hotline-stalebench.", env,
                          pg_conf=PG_STAT_STATEMENTS) as (tmp, stack, url):
         stale = run_stale(stack, url)
+    env.pop("STACK_EXTRA_CONFIG", None)  # make run's setup, cleaning on
+    with throwaway_stack(repo, build, "hotline-cleanbench.", env) as (tmp, stack, url):
+        cleaning = run_cleaning(stack, url)
     took = time.time() - started
     summary(levels, status, stale, base)
+    print(cleaning)
     print(f"web bench: took {int(took) // 60} min {int(took) % 60} s on {CORES} cores")
     if os.environ.get("WEB_BENCH_BASELINE_OUT"):
         write_baseline(os.environ["WEB_BENCH_BASELINE_OUT"], repo, levels, status, stale)
@@ -297,7 +329,8 @@ def run(tmp, stack, url):
     script = os.path.join(tmp, "report.sql")
     with open(script, "w") as f:
         f.write(PGBENCH_SCRIPT)
-    print(f"web bench: {CORES} cores; one stack (default config, as make run) for all levels, "
+    print(f"web bench: {CORES} cores; one stack (make run's config, files stored as sent: "
+          f"{CLEANING_OFF}) for all levels, "
           f"{SECONDS} s per level for the daemon, then {SECONDS} s of pgbench on the same database",
           flush=True)
     print("web bench: reports: 2 KB text, identity in 50%, a 100 KB file in 10%; "
@@ -306,16 +339,18 @@ def run(tmp, stack, url):
     for n in LEVELS:
         before = int(psql(stack, "SELECT count(*) FROM hotline.cases"))
         pss_reset(stack)
-        t0 = backend_ticks(stack)
+        t0, d0 = backend_ticks(stack), process_ticks(pid)
         w = wrk(os.path.join(HERE, "web_report.lua"), url, n, SECONDS)
-        t1 = backend_ticks(stack)
+        t1, d1 = backend_ticks(stack), process_ticks(pid)
         calls, ex, pl, by_sql = pss_registration(stack)
         stored = int(psql(stack, "SELECT count(*) FROM hotline.cases")) - before
         rps = w["ok"] / (w["duration_us"] / 1e6)
         hwm = vm(pid, "VmHWM")
         per = max(stored, 1)
         cpu = cpu_ms(t0, t1)
+        daemon_cpu = (d1 - d0) * 1000.0 / CLK_TCK / per
         pg = {"calls": calls, "exec": ex / per, "plan": pl / per, "cpu": cpu / per,
+              "daemon_cpu": daemon_cpu,
               "stored": stored, "exec_total": ex, "plan_total": pl, "cpu_total": cpu}
         if sizes is None:
             # the sizes the daemon stores, for pgbench's parameters
@@ -337,18 +372,17 @@ def run(tmp, stack, url):
                   f"{' '.join(str(e).split())[:300]}", flush=True)
             tps, failed, pp50, pp99 = float("nan"), 0, float("nan"), float("nan")
         ratio = rps / tps if tps == tps and tps else float("nan")
-        errs = {k: w[k] for k in ("no_receipt", "s4xx", "s5xx", "other", "connect", "read",
-                                  "write", "timeout") if w[k]}
         print(f"web bench: {n:2d} clients, {CORES} cores: daemon {rps:7.1f} reports/s "
               f"(p50 {w['p50_us'] / 1000:.1f} ms, p99 {w['p99_us'] / 1000:.1f} ms, "
               f"max {w['max_us'] / 1000:.1f} ms; {w['ok']} ok, {stored} rows; not ok: "
-              f"{errs if errs else 'none'}), peak RSS {hwm:.1f} MB | pgbench {tps:7.1f} tx/s "
+              f"{not_ok(w)}), peak RSS {hwm:.1f} MB | pgbench {tps:7.1f} tx/s "
               f"(p50 {pp50:.1f} ms, p99 {pp99:.1f} ms, {failed} failed) | "
               f"ratio {ratio:.2f}", flush=True)
         print(f"web bench: {n:2d} clients: PostgreSQL per report, registration statements "
               f"(pg_stat_statements): exec {pg['exec']:.3f} ms + plan {pg['plan']:.3f} ms "
               f"= {pg['exec'] + pg['plan']:.3f} ms ({calls} calls, {calls / per:.1f} per report); "
-              f"hotline_app backends' CPU {pg['cpu']:.3f} ms", flush=True)
+              f"hotline_app backends' CPU {pg['cpu']:.3f} ms; hotlined's CPU "
+              f"{pg['daemon_cpu']:.3f} ms", flush=True)
         if n == 32 or n == LEVELS[-1] and 32 not in LEVELS:
             for ms, c, q in by_sql:
                 print(f"web bench:    {ms / per:7.3f} ms/report {c:7d} calls  {q}", flush=True)
@@ -358,6 +392,20 @@ def run(tmp, stack, url):
     st["lps"] = st["ok"] / (st["duration_us"] / 1e6)
     st["hwm"] = vm(pid, "VmHWM")
     return rows, st
+
+
+def run_cleaning(stack, url):
+    """The same reports, with make run's config: each file cleaned by mat2."""
+    w = wrk(os.path.join(HERE, "web_report.lua"), url, CLEAN_CLIENTS, SECONDS)
+    rps = w["ok"] / (w["duration_us"] / 1e6)
+    files = psql(stack, "SELECT count(*), count(*) FILTER (WHERE clean_state = 'cleaned'), "
+                        "count(*) FILTER (WHERE clean_state = 'kept') "
+                        "FROM hotline.attachments").split("|")
+    return (f"files cleaned (make run's config, clean_files = yes; the levels above store files "
+            f"as sent): {CLEAN_CLIENTS} clients, {CORES} cores, {SECONDS} s: {rps:.1f} reports/s, "
+            f"p50 {w['p50_us'] / 1000:.1f} ms, p99 {w['p99_us'] / 1000:.1f} ms; {files[0]} files "
+            f"({files[1]} cleaned, {files[2]} kept as sent: the bench's file is random bytes "
+            f"named .pdf, which mat2 cannot read); not ok: {not_ok(w)}")
 
 
 def run_stale(stack, url):
@@ -495,10 +543,17 @@ def summary(rows, st, stale, base):
             # Closed loop: each wrk client waits for its answer, so the mean
             # latency is clients / throughput (Little's law), and the p99 is
             # at least that.
+            need = 64 / (TARGET_P99_MS / 1000)
+            pg64 = by[64][6]
+            per_report = pg64["daemon_cpu"] + pg64["cpu"]
             verdict.append(f"     why: 64 waiting clients at {rps64:.0f} reports/s wait "
                            f"{64 / rps64 * 1000:.1f} ms on average (Little's law); a 20 ms p99 "
-                           f"needs over {64 / (TARGET_P99_MS / 1000):.0f} reports/s on these "
-                           f"{CORES} cores, where PostgreSQL alone (pgbench) does {tps64:.0f} tx/s")
+                           f"needs over {need:.0f} reports/s on these "
+                           f"{CORES} cores, where PostgreSQL alone (pgbench) does {tps64:.0f} tx/s; "
+                           f"hotlined and PostgreSQL's backends spent {per_report:.3f} ms of CPU "
+                           f"per report ({pg64['daemon_cpu']:.3f} + {pg64['cpu']:.3f}), "
+                           f"{need * per_report / 1000:.1f} cores at {need:.0f} reports/s "
+                           f"before wrk's own")
     verdict.append(f"{mark(st['hwm'] <= TARGET_RSS_MB)} peak RSS {st['hwm']:.1f} MB "
                    f"(target <= {TARGET_RSS_MB:.0f} MB)")
     verdict.append(f"{mark(stale['ratio'] >= TARGET_STALE)} stale plan: last {STALE_SECONDS / 4:g} s "
