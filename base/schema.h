@@ -4,7 +4,7 @@
 
 /* The schema version this build was written for: the number of the newest
  * file in migrations/. hotlined refuses any other. */
-#define SCHEMA_VERSION 37
+#define SCHEMA_VERSION 38
 
 /* The zone of every date the procedure counts and a person reads (Kazakh
  * time), as SQL text pasted into the statements' literals:

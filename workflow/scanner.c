@@ -73,13 +73,12 @@ static const char sql_upcoming_rows[] =
  * notices took (make bench, peak RSS). */
 #define ANNOUNCE_PAGE 500
 #define ANNOUNCE_PAUSE_S 2
+/* hotline.deadlines_unannounced (migrations/0038): the rows below, each
+ * case and journal row looked up by key whatever the statistics say */
 static const char sql_unannounced_rows[] =
-    "SELECT d.id, c.id AS case_id, j.reg_no, j.channel, "
-    "to_char(d.due_date, 'YYYY-MM-DD') AS due_date, d.met_at IS NOT NULL AS triaged, "
-    "c.anonymous, to_char(j.registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') AS registered "
-    "FROM hotline.deadlines d JOIN hotline.cases c ON c.id = d.case_id "
-    "JOIN hotline.journal j ON j.id = c.journal_id "
-    "WHERE NOT d.announced ORDER BY d.id LIMIT 500";
+    "SELECT id, case_id, reg_no, channel, to_char(due_date, 'YYYY-MM-DD') AS due_date, triaged, "
+    "anonymous, to_char(registered_at AT TIME ZONE " SQL_ZONE ", 'YYYY-MM-DD') AS registered "
+    "FROM hotline.deadlines_unannounced(500) ORDER BY id";
 static const char sql_announced[] = "UPDATE hotline.deadlines SET announced = true WHERE id = $1";
 static const char sql_reply_deadline[] =
     "INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis) "

@@ -8,6 +8,7 @@ The foreign-key checks PostgreSQL runs after an insert into case_events,
 deadlines or attachments are cached per connection; before the fix, their
 generic plan made while `cases` looked tiny was a sequential scan, kept for
 good (docs/architecture.md, "Plans that do not depend on statistics")."""
+import os
 import threading
 import time
 
@@ -79,3 +80,51 @@ def test_no_sequential_scan_after_cases_analyzed_while_tiny(hotline):
     grew = {t: after[t][0] - before[t][0] for t in TABLES}
     assert grew == {t: 0 for t in TABLES}, (
         f"sequential scans during {n - 60} registrations after ANALYZE at 60 rows: {grew}")
+
+
+def test_no_sequential_scan_from_a_plan_made_elsewhere_on_the_connection(hotline):
+    """register_batch makes no plan afresh at each call (migrations/0038):
+    every check and function it fires carries enable_seqscan = off itself.
+    So a connection that first ran the same checks outside registration,
+    while `cases` was a few pages (a generic plan that reads them all),
+    still registers without a sequential scan. With the foreign keys of
+    0028 and no plan_cache_mode there, each registration below scanned."""
+    for _ in range(40):
+        submit(hotline)
+    hotline.query("ANALYZE hotline.cases")
+    hotline.query("ANALYZE hotline.journal")
+    case_id = hotline.query("SELECT min(id) FROM hotline.cases")[0][0]
+    conn = hotline.db()
+    conn.autocommit = False
+    try:
+        with conn.cursor() as cur:
+            # outside any function of registration, more than five times:
+            # PostgreSQL then caches a generic plan for the connection
+            for i in range(8):
+                cur.execute("INSERT INTO hotline.case_events (case_id, kind, detail) "
+                            "VALUES (%s, 'registered', '{}')", (case_id,))
+                cur.execute("INSERT INTO hotline.case_seals_due (case_id) VALUES (%s) "
+                            "ON CONFLICT DO NOTHING", (case_id,))
+                cur.execute("SELECT hotline.register_case('web', %s, 'other', 'unknown', 'en', "
+                            "'\\x00', '\\x00', NULL)", (os.urandom(32),))
+            conn.rollback()
+            # the counters of what ran so far, before the registrations below
+            cur.execute("SELECT pg_stat_force_next_flush()")
+            conn.commit()
+        before = settled(hotline, 40)
+        with conn.cursor() as cur:
+            for i in range(30):
+                cur.execute("SELECT * FROM hotline.register_batch('{web}', %s, '{other}', "
+                            "'{unknown}', '{en}', '{\"\\\\x00\"}', '{\"\\\\x00\"}', '{NULL}', "
+                            "%s, '{NULL}', NULL, '{NULL}', '{NULL}', '{NULL}', '{NULL}', "
+                            "'{NULL}')", ([os.urandom(32)], [os.urandom(32)]))
+                assert len(cur.fetchall()) == 1
+                conn.rollback()
+    finally:
+        conn.close()
+    time.sleep(1.5)
+    after = settled(hotline, 40)
+    grew = {t: after[t][0] - before[t][0] for t in ("cases", "journal")}
+    assert grew == {"cases": 0, "journal": 0}, (
+        f"sequential scans during 30 registrations on a connection that cached its plans "
+        f"outside registration: {grew}")
