@@ -201,7 +201,9 @@ def test_logo_uploaded_served_with_its_type_and_removed(staff_hotline):
 
 def test_notice_addresses_set_in_the_browser_are_the_mailers(make_staff_hotline, smtp_sink):
     sink = smtp_sink()
-    hl = make_staff_hotline(**sink.hotline_config())
+    # a scan each second: with the default minute, the notice came only when
+    # the first scan (a second after start) happened to follow the report
+    hl = make_staff_hotline(**sink.hotline_config(deadline_scan_interval=1))
     a = admin(hl)
     a.get("/staff/admin/settings")
     r = a.post("/staff/admin/settings", {"compliance_email": "cm@browser.example.kz",
