@@ -251,8 +251,8 @@ static void safe_file_name(const char *name, char *out, size_t size)
 		snprintf(out, size, "file");
 }
 
-bool casefile_send_file(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
-			int row, int meta_col, int data_col)
+static bool send_file(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
+		      int row, int meta_col, int data_col)
 {
 	unsigned char *plain = NULL;
 	size_t plen = 0;
@@ -283,6 +283,17 @@ bool casefile_send_file(struct staff_ctx *c, const struct content_key *key, cons
 	secret_wipe(plain, plen);
 	free(plain);
 	return true;
+}
+
+void casefile_send_file(struct staff_ctx *c, struct content_key *key, PGresult *res)
+{
+	bool ok = send_file(c, key, res, 0, db_col(res, "meta"), db_col(res, "data"));
+	PQclear(res);
+	content_key_free(key);
+	if (!ok)
+		casefile_rollback(c);
+	else if (!casefile_commit(c))
+		casefile_load_refused(c, true);
 }
 
 void casefile_today(struct staff_ctx *c, char out[11])

@@ -122,13 +122,14 @@ bool casefile_decrypt(const struct content_key *key, const PGresult *res, int ro
 char *casefile_open_text(const struct content_key *key, const PGresult *res, int row,
 			 int col) MUST_CHECK;
 
-/* Answers with the file of row: its name and type (meta_col, a blob)
- * and its bytes (data_col, a stream), both under key, as a download under
- * its name made safe; the clear bytes are wiped once copied into the
- * answer. False when it does not open: the error page is written then
- * (403 without a key, 500 when the key does not open it). */
-bool casefile_send_file(struct staff_ctx *c, const struct content_key *key, const PGresult *res,
-			int row, int meta_col, int data_col) MUST_CHECK;
+/* Answers with the file of res's first row: its name and type (column
+ * "meta", a blob) and its bytes ("data", a stream), both under key, as a
+ * download under its name made safe; the clear bytes are wiped once copied
+ * into the answer. Then ends the transaction begun with casefile_begin():
+ * COMMIT after a file sent (with the audit row the caller wrote), ROLLBACK
+ * after the error page of a file that does not open (403 without a key,
+ * 500 when the key does not open it). Frees res and key. */
+void casefile_send_file(struct staff_ctx *c, struct content_key *key, PGresult *res);
 
 /* Today in Asia/Almaty, the daemon's clock (with the tests' clock offset). */
 void casefile_today(struct staff_ctx *c, char out[11]);

@@ -1829,13 +1829,7 @@ static void file_download(struct staff_ctx *c)
 	int key_sealed = db_col(res, "key_sealed");
 	struct content_key *key =
 	    of_case ? casefile_content_key(c, &k) : casefile_sealed_key(c, res, 0, key_sealed);
-	bool ok = casefile_send_file(c, key, res, 0, db_col(res, "meta"), db_col(res, "data"));
-	PQclear(res);
-	content_key_free(key);
-	if (!ok)
-		casefile_rollback(c);
-	else if (!casefile_commit(c))
-		casefile_load_refused(c, true);
+	casefile_send_file(c, key, res);
 }
 
 /* The case pages' own rules on top of the foundation's stylesheet (the

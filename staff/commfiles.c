@@ -320,13 +320,7 @@ static void download(struct staff_ctx *c, const char *sql_check, const char *sql
 		return;
 	}
 	struct content_key *key = casefile_sealed_key(c, res, 0, db_col(res, "key_sealed"));
-	bool ok = casefile_send_file(c, key, res, 0, db_col(res, "meta"), db_col(res, "data"));
-	PQclear(res);
-	content_key_free(key);
-	if (!ok)
-		casefile_rollback(c);
-	else if (!casefile_commit(c))
-		casefile_load_refused(c, true);
+	casefile_send_file(c, key, res);
 }
 
 void commfiles_reporter_file(struct staff_ctx *c)
