@@ -110,33 +110,21 @@ static void filter_select(struct staff_ctx *c, const char *name, enum msg label,
 	staff_html(c, "</div>\n");
 }
 
-static void filter_input(struct staff_ctx *c, const char *name, enum msg label, const char *type,
-			 const char *value, const char *extra_markup)
-{
-	staff_html(c, "<div><label for=\"a-%s\">", name);
-	staff_text(c, label);
-	staff_html(c, "</label>\n<input type=\"%s\" id=\"a-%s\" name=\"%s\" value=\"", type, name,
-		   name);
-	staff_esc(c, value ? value : "");
-	staff_markup(c, "\"");
-	staff_markup(c, extra_markup);
-	staff_markup(c, "></div>\n");
-}
-
 static void put_form(struct staff_ctx *c, const struct filters *f)
 {
 	staff_html(c, "<form id=\"archive-filter\" class=\"filters\" method=\"get\" "
 		      "action=\"/staff/archive\">\n");
-	filter_input(c, "reg_no", M_CASE_REG_NO, "text", f->reg_no,
-		     " inputmode=\"numeric\" placeholder=\"2026-000001\" autocomplete=\"off\"");
+	board_filter_input(
+	    c, "a", "reg_no", M_CASE_REG_NO, "text", f->reg_no,
+	    " inputmode=\"numeric\" placeholder=\"2026-000001\" autocomplete=\"off\"");
 	filter_select(c, "state", M_BOARD_STATE, f->state, states, COUNT(states),
 		      casefile_state_text);
 	filter_select(c, "channel", M_BOARD_CHANNEL, f->channel, channels, COUNT(channels),
 		      casefile_channel_text);
 	filter_select(c, "category", M_BOARD_CATEGORY, f->category, categories, COUNT(categories),
 		      casefile_category_text);
-	filter_input(c, "from", M_ARCH_FROM, "date", f->from, "");
-	filter_input(c, "to", M_ARCH_TO, "date", f->to, "");
+	board_filter_input(c, "a", "from", M_ARCH_FROM, "date", f->from, "");
+	board_filter_input(c, "a", "to", M_ARCH_TO, "date", f->to, "");
 	staff_html(c, "<div><button type=\"submit\" id=\"archive-search\">");
 	staff_text(c, M_ARCH_SEARCH);
 	staff_html(c, "</button> <a href=\"/staff/archive\">");

@@ -12,6 +12,7 @@
 #include "base/html.h"
 #include "base/log.h"
 #include "base/schema.h"
+#include "staff/board.h"
 #include "staff/casefile.h"
 #include "staff/casepage.h"
 #include "staff/pager.h"
@@ -390,20 +391,6 @@ static void put_chain(struct staff_ctx *c, const struct audit_view *v)
 	staff_html(c, "</p></div>\n");
 }
 
-static void put_input(struct staff_ctx *c, const char *name, enum msg label, const char *type,
-		      const char *value, const char *extra)
-{
-	/* each field in its block, as the archive's: label above its box */
-	staff_html(c, "<div><label for=\"f-%s\">", name);
-	staff_text(c, label);
-	staff_html(c, "</label>\n<input id=\"f-%s\" name=\"%s\" type=\"%s\" value=\"", name, name,
-		   type);
-	staff_esc(c, value);
-	staff_html(c, "\"");
-	staff_markup(c, extra);
-	staff_html(c, "></div>\n");
-}
-
 static void put_filters(struct staff_ctx *c, const struct audit_view *v)
 {
 	staff_html(c, "<form id=\"audit-filter\" class=\"filters\" method=\"get\" "
@@ -419,12 +406,12 @@ static void put_filters(struct staff_ctx *c, const struct audit_view *v)
 		staff_html(c, "</option>");
 	}
 	staff_html(c, "</select></div>\n");
-	put_input(c, "login", M_AUDIT_F_LOGIN, "text", v->login,
-		  " autocomplete=\"off\" spellcheck=\"false\" maxlength=\"63\"");
-	put_input(c, "case", M_AUDIT_F_CASE, "text", v->reg_no,
-		  " inputmode=\"numeric\" placeholder=\"2026-000123\" maxlength=\"12\"");
-	put_input(c, "from", M_AUDIT_F_FROM, "date", v->from, "");
-	put_input(c, "to", M_AUDIT_F_TO, "date", v->to, "");
+	board_filter_input(c, "f", "login", M_AUDIT_F_LOGIN, "text", v->login,
+			   " autocomplete=\"off\" spellcheck=\"false\" maxlength=\"63\"");
+	board_filter_input(c, "f", "case", M_AUDIT_F_CASE, "text", v->reg_no,
+			   " inputmode=\"numeric\" placeholder=\"2026-000123\" maxlength=\"12\"");
+	board_filter_input(c, "f", "from", M_AUDIT_F_FROM, "date", v->from, "");
+	board_filter_input(c, "f", "to", M_AUDIT_F_TO, "date", v->to, "");
 	staff_html(c, "<div><button type=\"submit\" id=\"audit-search\">");
 	staff_text(c, M_BOARD_FILTER);
 	staff_html(c, "</button> <a href=\"/staff/audit\">");

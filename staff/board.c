@@ -164,6 +164,20 @@ void board_filter_select(struct staff_ctx *c, const char *id_prefix, const char 
 	staff_html(c, "</select>");
 }
 
+void board_filter_input(struct staff_ctx *c, const char *id_prefix, const char *name,
+			enum msg label, const char *type, const char *value,
+			const char *extra_markup)
+{
+	staff_html(c, "<div><label for=\"%s-%s\">", id_prefix, name);
+	staff_text(c, label);
+	staff_html(c, "</label>\n<input type=\"%s\" id=\"%s-%s\" name=\"%s\" value=\"", type,
+		   id_prefix, name, name);
+	staff_esc(c, value ? value : "");
+	staff_markup(c, "\"");
+	staff_markup(c, extra_markup);
+	staff_markup(c, "></div>\n");
+}
+
 static void filter_select(struct staff_ctx *c, const char *name, enum msg label, const char *chosen,
 			  const char *const *list, size_t n, enum msg (*text)(const char *))
 {

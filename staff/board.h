@@ -16,6 +16,13 @@ void board_filter_select(struct staff_ctx *c, const char *id_prefix, const char 
 			 enum msg label, const char *chosen, const char *const *list, size_t n,
 			 enum msg (*text)(const char *));
 
+/* A filter's text or date box in its own block, its <label> above it (ids
+ * ID_PREFIX-NAME), value (may be NULL) in it, extra_markup inside the
+ * <input> tag: the archive's and the audit log's filters. */
+void board_filter_input(struct staff_ctx *c, const char *id_prefix, const char *name,
+			enum msg label, const char *type, const char *value,
+			const char *extra_markup);
+
 extern const struct staff_route staff_board_routes[];
 extern const struct staff_menu staff_board_menu[];
 
