@@ -234,3 +234,43 @@ def test_a_failing_appeal_is_retried_alone(hotline):
     assert "retrying one by one" in hotline.log()
     assert [r[2] for r in journal(hotline)] == list(range(1, 9))
     assert verify(hotline).returncode == 0
+
+
+def test_references_of_the_registration_path_hold_without_foreign_keys(hotline):
+    """migrations/0038 checks, once per statement, what the foreign keys
+    of events, deadlines, seals and seal-due marks to their case (and of a
+    case to its journal row) checked per row: a dangling or changed
+    reference is refused with 23503, a named case cannot be deleted and
+    cases cannot be truncated. Even the database owner is refused."""
+    submit(hotline)
+    case_id, journal_id = hotline.query("SELECT id, journal_id FROM hotline.cases")[0]
+    missing = case_id + 1000
+    refused = [
+        ("INSERT INTO hotline.case_events (case_id, kind, detail) VALUES (%s, 'registered', '{}')",
+         (missing,)),
+        ("INSERT INTO hotline.deadlines (case_id, kind, due_date, due_at, basis) "
+         "VALUES (%s, 'triage', current_date, now(), 'fixed')", (missing,)),
+        ("INSERT INTO hotline.case_seals_due (case_id) VALUES (%s)", (missing,)),
+        # one good row and one dangling in the same statement: all refused
+        ("INSERT INTO hotline.case_events (case_id, kind, detail) VALUES "
+         "(%s, 'registered', '{}'), (%s, 'registered', '{}')", (case_id, missing)),
+        ("UPDATE hotline.case_events SET case_id = %s", (missing,)),
+        ("UPDATE hotline.deadlines SET case_id = %s", (missing,)),
+        ("UPDATE hotline.cases SET journal_id = %s", (journal_id + 1000,)),
+        ("DELETE FROM hotline.cases WHERE id = %s", (case_id,)),
+        ("TRUNCATE hotline.cases CASCADE", None),
+    ]
+    conn = hotline.db()
+    try:
+        for sql, params in refused:
+            with conn.cursor() as cur:
+                with pytest.raises(psycopg2.Error) as e:
+                    cur.execute(sql, params)
+                assert e.value.pgcode == "23503", (sql, e.value.pgerror)
+    finally:
+        conn.close()
+    assert hotline.query("SELECT count(*) FROM hotline.case_events WHERE case_id <> %s",
+                         (case_id,)) == [(0,)]
+    assert hotline.query("SELECT count(*), min(id) FROM hotline.cases") == [(1, case_id)]
+    # a case's own updates go on as before
+    hotline.query("UPDATE hotline.cases SET journal_id = journal_id, overdue = overdue")
