@@ -95,11 +95,10 @@ static void form_page(struct staff_ctx *c, unsigned status, enum msg error, bool
 	secret_wipe(uri, sizeof uri);
 	staff_html(c, "<br>");
 	staff_text(c, M_MYTOTP_STEP_APP);
-	staff_html(c, "<br><code id=\"totp-secret\" data-fresh>");
-	for (size_t i = 0; b32[i]; i++)
-		staff_html(c, "%s%c", i && i % 4 == 0 ? " " : "", b32[i]);
+	staff_html(c, "<br>");
+	staff_totp_secret(c, b32);
 	staff_html(c,
-		   "</code></p>\n<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
+		   "</p>\n<input type=\"hidden\" name=\"secret\" value=\"%s\">\n"
 		   "<label for=\"totp-code\">",
 		   b32);
 	staff_text(c, M_MYTOTP_CODE);

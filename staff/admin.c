@@ -126,7 +126,7 @@ static void code_page(struct staff_ctx *c, const char *login, const char *code, 
 	staff_esc(c, login);
 	staff_html(c, "</code></dd>\n<dt>");
 	staff_text(c, M_ACTIVATE_CODE);
-	staff_html(c, "</dt><dd><code id=\"activation-code\">");
+	staff_html(c, "</dt><dd><code id=\"activation-code\" translate=\"no\">");
 	staff_esc(c, code);
 	staff_html(c, "</code></dd>\n</dl>\n<p class=\"hint\">");
 	staff_text(c, M_ADMIN_CODE_ONCE);

@@ -131,5 +131,9 @@ void staff_totp_uri(const char *login, const char *b32, char *out, size_t size);
  * request, labelled for screen readers (the key as text stays for those
  * who cannot scan). staff/mytotp.c and the activation page. */
 void staff_totp_qr(struct staff_ctx *c, const char *uri);
+/* The key itself as text (id "totp-secret"), in groups of four as the apps
+ * show them, marked translate="no": a browser's translator must not turn
+ * a group such as "L765" into something else. */
+void staff_totp_secret(struct staff_ctx *c, const char *b32);
 
 #endif

@@ -46,6 +46,14 @@ void staff_totp_uri(const char *login, const char *b32, char *out, size_t size)
 		 login && *login ? ":" : "", login ? login : "", b32, TOTP_DIGITS, TOTP_STEP);
 }
 
+void staff_totp_secret(struct staff_ctx *c, const char *b32)
+{
+	staff_html(c, "<code id=\"totp-secret\" translate=\"no\" data-fresh>");
+	for (size_t i = 0; b32[i]; i++)
+		staff_html(c, "%s%c", i && i % 4 == 0 ? " " : "", b32[i]);
+	staff_html(c, "</code>");
+}
+
 void staff_totp_qr(struct staff_ctx *c, const char *uri)
 {
 	char *path = NULL;
@@ -91,14 +99,9 @@ static void form_render(struct staff_ctx *c, bool has, const char *b32, enum msg
 	staff_totp_qr(c, uri);
 	staff_html(c, "<br>");
 	staff_text(c, M_MYTOTP_STEP_APP);
-	staff_html(c, "<br><code id=\"totp-secret\" data-fresh>");
-	/* in groups of four, as the apps show them */
-	for (size_t i = 0; b32[i]; i++) {
-		if (i && i % 4 == 0)
-			staff_html(c, " ");
-		staff_html(c, "%c", b32[i]);
-	}
-	staff_html(c, "</code><br>");
+	staff_html(c, "<br>");
+	staff_totp_secret(c, b32);
+	staff_html(c, "<br>");
 	staff_text(c, M_MYTOTP_STEP_LINK);
 	staff_html(c, " <a id=\"totp-uri\" href=\"otpauth://totp/Hotline:");
 	staff_esc(c, c->user->login);

@@ -285,7 +285,7 @@ def _ctl(conninfo, *args, stdin=None):
 
 
 _CODE_RE = re.compile(r"activation code: ([a-z2-9]{5}(?:-[a-z2-9]{5}){3})")
-_CODE_HTML_RE = re.compile(r'id="activation-code">([a-z2-9-]{23})<')
+_CODE_HTML_RE = re.compile(r'id="activation-code"[^>]*>([a-z2-9-]{23})<')
 
 
 def activation_code(text):

@@ -71,7 +71,9 @@ class _Text(html.parser.HTMLParser):
     """The text nodes a person reads: not script, style or a textarea's
     value; attributes are not data and so never seen. Text marked
     lang="en" (the English texts an administrator edits on the settings
-    page, each shown beside its field) is English on purpose."""
+    page, each shown beside its field) is English on purpose; text marked
+    translate="no" is a value to copy, not words (a TOTP key's groups,
+    random, once read as the seed reference "L765")."""
 
     SKIP = {"script", "style", "textarea"}
 
@@ -79,26 +81,27 @@ class _Text(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts = []
         self.skip = 0
-        self.english = None  # [tag, depth] of an element marked lang="en"
+        self.aside = None  # [tag, depth] of an element marked lang="en" or translate="no"
 
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
             self.skip += 1
-        if self.english and tag == self.english[0]:
-            self.english[1] += 1
-        elif not self.english and dict(attrs).get("lang") == "en":
-            self.english = [tag, 1]
+        a = dict(attrs)
+        if self.aside and tag == self.aside[0]:
+            self.aside[1] += 1
+        elif not self.aside and (a.get("lang") == "en" or a.get("translate") == "no"):
+            self.aside = [tag, 1]
 
     def handle_endtag(self, tag):
         if tag in self.SKIP and self.skip:
             self.skip -= 1
-        if self.english and tag == self.english[0]:
-            self.english[1] -= 1
-            if not self.english[1]:
-                self.english = None
+        if self.aside and tag == self.aside[0]:
+            self.aside[1] -= 1
+            if not self.aside[1]:
+                self.aside = None
 
     def handle_data(self, data):
-        if not self.skip and not self.english and data.strip():
+        if not self.skip and not self.aside and data.strip():
             self.parts.append(data.strip())
 
 
