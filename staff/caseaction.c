@@ -23,8 +23,7 @@
 #include "workflow/related.h"
 #include "workflow/wfdb.h"
 
-/* A date the procedure does not accept there (workflow/investigation.c):
- * the page says which rule in the reader's language. */
+/* A date the procedure does not accept there (workflow/investigation.c). */
 static bool dated(enum wf_code code)
 {
 	return code == WF_DATE_IN_FUTURE || code == WF_ORDER_BEFORE_DECISION ||
@@ -33,7 +32,7 @@ static bool dated(enum wf_code code)
 	       code == WF_MEASURES_BEFORE_DECISION;
 }
 
-/* Fields missing or malformed: the person can fix the form. */
+/* Fields missing or malformed, a date refused: the person can fix the form. */
 static bool invalid_input(enum wf_code code)
 {
 	return code == WF_MISSING || code == WF_BAD_DATE || code == WF_NO_CONSENT ||
@@ -51,15 +50,10 @@ void caseaction_refused(struct staff_ctx *c, const char *reg_no, const struct wf
 		casefile_db_error(c);
 		return;
 	}
-	char text[1024];
-	if (dated(e->code) || e->code == WF_NOT_DECIDER || e->code == WF_DIRECTOR_ANSWERED)
-		snprintf(text, sizeof(text), "%s %s (%s)",
-			 i18n(c->lang, invalid_input(e->code) ? M_STEP_INVALID : M_STEP_REFUSED),
-			 i18n(c->lang, refusal_text(e->code)), e->text);
-	else
-		snprintf(text, sizeof(text), "%s (%s)",
-			 i18n(c->lang, invalid_input(e->code) ? M_STEP_INVALID : M_STEP_REFUSED),
-			 e->text);
+	char said[768], text[1024];
+	refusal_say(c, e, said, sizeof(said));
+	snprintf(text, sizeof(text), "%s %s",
+		 i18n(c->lang, invalid_input(e->code) ? M_STEP_INVALID : M_STEP_REFUSED), said);
 	buf_wipe(&c->body);
 	casepage_show(c, reg_no, invalid_input(e->code) ? 400 : 409, text);
 }

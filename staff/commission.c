@@ -1070,8 +1070,9 @@ static void act(struct staff_ctx *c)
 		if (known)
 			wfdb_rollback(c->db);
 		bool down = e.code == WF_DB || e.code == WF_CRYPTO;
-		page(c, c->arg, down ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE,
-		     i18n(c->lang, refusal_text(e.code)));
+		char said[768];
+		refusal_say(c, &e, said, sizeof(said));
+		page(c, c->arg, down ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE, said);
 		return;
 	}
 	char to[80];

@@ -272,8 +272,9 @@ static void new_post(struct staff_ctx *c)
 	if (!ok) {
 		if (in_tx)
 			wfdb_rollback(c->db);
-		new_form(c, e.code == WF_DB ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE,
-			 i18n(c->lang, refusal_text(e.code)));
+		char said[768];
+		refusal_say(c, &e, said, sizeof(said));
+		new_form(c, e.code == WF_DB ? STATUS_UNAVAILABLE : STATUS_UNPROCESSABLE, said);
 		return;
 	}
 	char to[64];
@@ -455,7 +456,9 @@ static void refused(struct staff_ctx *c, const struct reveal *r, unsigned status
 	audit_refusal(c, "reveal.refused", r);
 	if (c->status != STATUS_UNAVAILABLE)
 		c->status = status;
-	show_request(c, r, i18n(c->lang, refusal_text(e->code)));
+	char said[768];
+	refusal_say(c, e, said, sizeof(said));
+	show_request(c, r, said);
 }
 
 static void decide(struct staff_ctx *c)

@@ -1,5 +1,9 @@
 #include "staff/refusal.h"
 
+#include <stdio.h>
+
+#include "staff/staff.h"
+
 enum msg refusal_text(enum wf_code code)
 {
 	switch (code) {
@@ -81,4 +85,26 @@ enum msg refusal_text(enum wf_code code)
 		break;
 	}
 	return M_WF_FAILED;
+}
+
+void refusal_say(const struct staff_ctx *c, const struct wf_error *e, char *out, size_t size)
+{
+	const char *rule = i18n(c->lang, refusal_text(e->code));
+	if (!e->has_detail) {
+		snprintf(out, size, "%s", rule);
+		return;
+	}
+	const struct wf_detail *d = &e->detail;
+	char v[2][96] = {"", ""};
+	for (int i = 0; i < d->nvalues && i < 2; i++) {
+		if (d->kind[i] == WF_VALUE_DATE)
+			staff_date_str(c, d->value[i], v[i], sizeof(v[i]));
+		else
+			snprintf(v[i], sizeof(v[i]), "%s", d->value[i]);
+	}
+	char detail[512];
+	/* the catalog's %s count is the one the step gave (tests/unit/test_i18n.c
+	 * checks each language has the English placeholders) */
+	snprintf(detail, sizeof(detail), i18n(c->lang, d->text), v[0], v[1]);
+	snprintf(out, size, "%s %s", rule, detail);
 }

@@ -91,16 +91,20 @@ static bool check_date(const char *label, const char *s, const char *floor, enum
 	struct cal_date d, f;
 	if (!s || !*s)
 		return wf_fail(e, WF_MISSING, "give the %s", label);
-	if (!cal_date_parse(s, &d))
-		return wf_fail(e, WF_BAD_DATE, "the %s %s is not a date (YYYY-MM-DD)", label, s);
+	if (!cal_date_parse(s, &d)) {
+		wf_fail(e, WF_BAD_DATE, "the %s %s is not a date (YYYY-MM-DD)", label, s);
+		return wf_explain(e, M_WF_GIVEN, WF_VALUE_TEXT, s, WF_VALUE_TEXT, NULL);
+	}
 	char today[11];
 	cal_date_format(calendar_local_date(now), today);
-	if (strcmp(s, today) > 0)
-		return wf_fail(e, WF_DATE_IN_FUTURE, "the %s %s is after today (%s)", label, s,
-			       today);
-	if (floor && *floor && cal_date_parse(floor, &f) && cal_date_compare(d, f) < 0)
-		return wf_fail(e, floor_code, "the %s %s is before %s (%s)", label, s, floor_label,
-			       floor);
+	if (strcmp(s, today) > 0) {
+		wf_fail(e, WF_DATE_IN_FUTURE, "the %s %s is after today (%s)", label, s, today);
+		return wf_explain(e, M_WF_GIVEN_TODAY, WF_VALUE_DATE, s, WF_VALUE_DATE, today);
+	}
+	if (floor && *floor && cal_date_parse(floor, &f) && cal_date_compare(d, f) < 0) {
+		wf_fail(e, floor_code, "the %s %s is before %s (%s)", label, s, floor_label, floor);
+		return wf_explain(e, M_WF_GIVEN_FLOOR, WF_VALUE_DATE, s, WF_VALUE_DATE, floor);
+	}
 	return true;
 }
 
@@ -213,6 +217,7 @@ static bool investigation_check_members(PGconn *pg, const struct investigation *
 				"%s is named in the report or the reporter's messages and cannot "
 				"sit on its commission",
 				name);
+			wf_explain(e, M_WF_MEMBER_WHO, WF_VALUE_TEXT, name, WF_VALUE_TEXT, NULL);
 			goto out;
 		}
 		if (members[i].staff_user_id && !member_account(pg, &members[i], e))
@@ -236,6 +241,8 @@ static bool investigation_check_members(PGconn *pg, const struct investigation *
 					"%s declared a personal interest in this case and cannot "
 					"sit on its commission",
 					name);
+				wf_explain(e, M_WF_MEMBER_WHO, WF_VALUE_TEXT, name, WF_VALUE_TEXT,
+					   NULL);
 				goto out;
 			}
 		}
@@ -321,12 +328,16 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 		return false;
 	if (!o->key)
 		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record the commission");
-	for (int i = 0; i < o->nmembers; i++)
-		for (int j = 0; j < i; j++)
-			if (o->members[i].name && o->members[j].name &&
-			    strcmp(o->members[i].name, o->members[j].name) == 0)
-				return wf_fail(e, WF_MISSING, "%s is named twice in the commission",
-					       o->members[i].name);
+	for (int i = 0; i < o->nmembers; i++) {
+		for (int j = 0; j < i; j++) {
+			const char *a = o->members[i].name, *b = o->members[j].name;
+			if (a && b && strcmp(a, b) == 0) {
+				wf_fail(e, WF_MISSING, "%s is named twice in the commission", a);
+				return wf_explain(e, M_WF_MEMBER_TWICE, WF_VALUE_TEXT, a,
+						  WF_VALUE_TEXT, NULL);
+			}
+		}
+	}
 	if (!investigation_check_members(pg, v, o->members, o->nmembers, report_text, o->key, e))
 		return false;
 	struct calendar *cal = wfdb_calendar(pg, e);
@@ -542,19 +553,26 @@ bool investigation_extend(PGconn *pg, struct investigation *v,
 	    !investigation_check_decider(pg, v, x->consenter, name, e))
 		return false;
 	struct cal_date d;
-	if (!cal_date_parse(x->new_due, &d))
-		return wf_fail(e, WF_BAD_DATE, "the new due date %s is not a date (YYYY-MM-DD)",
-			       x->new_due);
-	if (strcmp(x->new_due, v->due) <= 0)
-		return wf_fail(e, WF_DUE_NOT_LATER, "the new due date must be after %s", v->due);
+	if (!cal_date_parse(x->new_due, &d)) {
+		wf_fail(e, WF_BAD_DATE, "the new due date %s is not a date (YYYY-MM-DD)",
+			x->new_due);
+		return wf_explain(e, M_WF_GIVEN, WF_VALUE_TEXT, x->new_due, WF_VALUE_TEXT, NULL);
+	}
+	if (strcmp(x->new_due, v->due) <= 0) {
+		wf_fail(e, WF_DUE_NOT_LATER, "the new due date must be after %s", v->due);
+		return wf_explain(e, M_WF_GIVEN_DUE, WF_VALUE_DATE, x->new_due, WF_VALUE_DATE,
+				  v->due);
+	}
 	struct calendar *cal = wfdb_calendar(pg, e);
 	if (!cal)
 		return false;
 	bool working = calendar_is_working_day(cal, d);
 	calendar_free(cal);
-	if (!working)
-		return wf_fail(e, WF_DUE_NOT_WORKING, "the new due date %s is not a working day",
-			       x->new_due);
+	if (!working) {
+		wf_fail(e, WF_DUE_NOT_WORKING, "the new due date %s is not a working day",
+			x->new_due);
+		return wf_explain(e, M_WF_GIVEN, WF_VALUE_DATE, x->new_due, WF_VALUE_TEXT, NULL);
+	}
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", x->consenter);
 	const char *p[7] = {v->id, x->consent_doc, x->consent_date, name, uid, v->due, x->new_due};

@@ -338,8 +338,11 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	const char *refused = procedure_triage_refusal(k.anonymous, t->outcome,
 						       procedure_considers_anonymous(policy));
 	free(policy);
-	if (refused)
-		return wf_fail(e, WF_CASE_STATE, "case %s: %s", reg_no, refused);
+	if (refused) {
+		wf_fail(e, WF_CASE_STATE, "case %s: %s", reg_no, refused);
+		return wf_explain(e, k.anonymous ? M_WF_ANON_NOT_CONSIDERED : M_WF_NOT_ANONYMOUS,
+				  WF_VALUE_TEXT, NULL, WF_VALUE_TEXT, NULL);
+	}
 	/* compliance may name the director, or decide on a "don't know"; a
 	 * reporter's "yes" is cleared only by the alternate recipient
 	 * (procedure_clear_director_named) */

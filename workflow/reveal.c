@@ -317,16 +317,24 @@ bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
 	char today[CAL_DATE_SIZE], floor[CAL_DATE_SIZE];
 	if (!opened_on || !*opened_on)
 		return wf_fail(e, WF_MISSING, "give the day the identity was opened");
-	if (!cal_date_parse(opened_on, &d))
-		return wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", opened_on);
+	if (!cal_date_parse(opened_on, &d)) {
+		wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", opened_on);
+		return wf_explain(e, M_WF_GIVEN, WF_VALUE_TEXT, opened_on, WF_VALUE_TEXT, NULL);
+	}
 	cal_date_format(calendar_local_date(now), today);
-	if (strcmp(opened_on, today) > 0)
-		return wf_fail(e, WF_DATE_IN_FUTURE, "the opening %s is after today (%s)",
-			       opened_on, today);
+	if (strcmp(opened_on, today) > 0) {
+		wf_fail(e, WF_DATE_IN_FUTURE, "the opening %s is after today (%s)", opened_on,
+			today);
+		return wf_explain(e, M_WF_GIVEN_TODAY, WF_VALUE_DATE, opened_on, WF_VALUE_DATE,
+				  today);
+	}
 	snprintf(floor, sizeof(floor), "%.10s", r->released_at);
-	if (cal_date_parse(floor, &released) && cal_date_compare(d, released) < 0)
-		return wf_fail(e, WF_NOT_RELEASED, "the opening %s is before the release (%s)",
-			       opened_on, floor);
+	if (cal_date_parse(floor, &released) && cal_date_compare(d, released) < 0) {
+		wf_fail(e, WF_NOT_RELEASED, "the opening %s is before the release (%s)", opened_on,
+			floor);
+		return wf_explain(e, M_WF_GIVEN_FLOOR, WF_VALUE_DATE, opened_on, WF_VALUE_DATE,
+				  floor);
+	}
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", custodian_id);
 	const char *q[3] = {r->id, uid, opened_on};

@@ -17,6 +17,26 @@ bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->text, sizeof(e->text), fmt, ap);
 	va_end(ap);
+	e->has_detail = false;
+	return false;
+}
+
+bool wf_explain(struct wf_error *e, enum msg text, enum wf_value k0, const char *v0,
+		enum wf_value k1, const char *v1)
+{
+	if (!e)
+		return false;
+	struct wf_detail *d = &e->detail;
+	d->text = text;
+	d->nvalues = 0;
+	const char *v[2] = {v0, v1};
+	enum wf_value k[2] = {k0, k1};
+	for (int i = 0; i < 2 && v[i]; i++) {
+		d->kind[i] = k[i];
+		snprintf(d->value[i], sizeof(d->value[i]), "%s", v[i]);
+		d->nvalues = i + 1;
+	}
+	e->has_detail = true;
 	return false;
 }
 

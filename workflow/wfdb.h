@@ -1,8 +1,9 @@
 /* Blocking database helpers for the workflow's steps, shared by hotlinectl
  * and the staff pages (which run in worker threads, each with its own
  * connection): never called on the event loop. Every failure is written
- * into a struct wf_error, in English, for the terminal and for a page that
- * shows a translated text chosen by its code. Errors name ids, dates and
+ * into a struct wf_error, in English, for the terminal; a page shows the
+ * code's rule in the reader's language, and the detail (wf_explain) where a
+ * step adds one: the dates compared, the value refused. Errors name ids, dates and
  * staff names, never report content or anything about a reporter. */
 #ifndef HOTLINE_WORKFLOW_WFDB_H
 #define HOTLINE_WORKFLOW_WFDB_H
@@ -12,6 +13,7 @@
 
 #include "base/attr.h"
 #include "base/db.h"
+#include "base/i18n.h"
 #include "workflow/notice.h"
 
 struct calendar;
@@ -63,15 +65,36 @@ enum wf_code {
 	WF_CODE_COUNT
 };
 
+/* A value of a refusal's detail: a date (YYYY-MM-DD, which a page writes
+ * as its readers do) or a value as the person typed it. */
+enum wf_value { WF_VALUE_TEXT, WF_VALUE_DATE };
+
+/* What a page shows after the code's rule, in the reader's language: a
+ * text of po/ (text, with a %s per value) and its values; none when
+ * has_detail is false. */
+struct wf_detail {
+	enum msg text;
+	int nvalues;
+	enum wf_value kind[2];
+	char value[2][96];
+};
+
 struct wf_error {
 	enum wf_code code;
-	char text[320];
+	char text[320]; /* English: hotlinectl and the log */
+	bool has_detail;
+	struct wf_detail detail;
 };
 
 /* Sets e (when not NULL) and returns false, so that a step can
- * `return wf_fail(e, WF_X, "...")`. */
+ * `return wf_fail(e, WF_X, "...")`. Clears the detail. */
 bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Adds the detail to the refusal wf_fail just wrote: text with up to two
+ * values (v1 NULL for one, both NULL for none). Returns false, as wf_fail:
+ * `wf_fail(e, ...); return wf_explain(e, M_X, ...);`. */
+bool wf_explain(struct wf_error *e, enum msg text, enum wf_value k0, const char *v0,
+		enum wf_value k1, const char *v1);
 
 /* Text parameters; NULL (e set to WF_DB) unless the statement returned
  * tuples or completed. */

@@ -143,7 +143,12 @@ test('the director decides on the commission\'s submitted conclusion', async () 
 	await page.fill('#ruling-doc', 'order 50-k');
 	await page.fill('#ruling-date', '2026-01-05');
 	await Promise.all([page.waitForNavigation(), page.click('#ruling-submit')]);
-	assert.match(await page.textContent('#step-error'), /before the commission submitted/);
+	const said = await page.textContent('#step-error');
+	assert.match(said, /before the commission submitted/);
+	// the dates compared, written as the page writes dates, never ISO
+	assert.match(said, readerDate('2026-01-05'));
+	assert.match(said, readerDate(today));
+	assert.doesNotMatch(said, /\d{4}-\d{2}-\d{2}/);
 	await page.check('#ruling input[name="decision"][value="disciplinary"]');
 	await page.fill('#ruling-doc', 'order 50-k');
 	await page.fill('#ruling-date', today);

@@ -5,6 +5,7 @@ letter, an investigation with its order and commission, no grounds), the
 extension with the written consent; and need to know: the director never
 sees a case that names the director (404), the alternate sees exactly those."""
 import datetime
+import re
 
 from helpers import by_id, element_text, find_all, marker, submit
 from staff_fixture import StaffClient, audit_rows
@@ -155,17 +156,33 @@ def test_director_orders_an_investigation_and_extends_it(staff_hotline):
     d.login_as("director")
     assert d.post(f"/staff/decide/{rec.reg_no}", {"decision": "investigate"}).status == 303
     # an order is dated neither after today nor before the decision
-    future = (datetime.datetime.now(ALMATY).date() + datetime.timedelta(days=1)).isoformat()
-    r = d.post(f"/staff/order/{rec.reg_no}", [("order_no", "45-k"), ("order_date", future),
+    today = datetime.datetime.now(ALMATY).date()
+    future = today + datetime.timedelta(days=1)
+    r = d.post(f"/staff/order/{rec.reg_no}", [("order_no", "45-k"),
+                                               ("order_date", future.isoformat()),
                                                ("member", "commission")])
     assert r.status == 400
-    # the rule in the reader's language (Russian here), the dates in the detail
-    assert "Дата позже сегодняшней" in element_text(r.body, "step-error")
-    assert "after today" in element_text(r.body, "step-error")
+    # the rule in the reader's language (Russian here), then the dates
+    # compared, as a Russian reader writes them: no English, no ISO date
+    said = element_text(r.body, "step-error")
+    assert "Дата позже сегодняшней" in said
+    assert f"Указана дата {future:%d.%m.%Y}; сегодня {today:%d.%m.%Y}." in said, said
+    assert not re.search(r"[A-Za-z]", said), said
     r = d.post(f"/staff/order/{rec.reg_no}", [("order_no", "45-k"), ("order_date", "2026-03-18"),
                                                ("member", "commission")])
     assert r.status == 400
-    assert "раньше решения руководителя" in element_text(r.body, "step-error")
+    said = element_text(r.body, "step-error")
+    assert "раньше решения руководителя" in said
+    decided = hl.query("SELECT to_char(c.decided_at AT TIME ZONE 'Asia/Almaty', 'DD.MM.YYYY') "
+                       "FROM hotline.cases c JOIN hotline.journal j ON j.id = c.journal_id "
+                       "WHERE j.reg_no = %s", (rec.reg_no,))[0][0]
+    assert f"Указана дата 18.03.2026; допустимо не ранее {decided}." in said, said
+    assert not re.search(r"[A-Za-z]", said), said
+    # a value that is not a date is named as typed
+    r = d.post(f"/staff/order/{rec.reg_no}", [("order_no", "45-k"), ("order_date", "18.03.2026"),
+                                               ("member", "commission")])
+    assert r.status == 400
+    assert "Указано: 18.03.2026." in element_text(r.body, "step-error")
     assert hl.query("SELECT count(*) FROM hotline.investigations") == [(0,)]
     # as if the director had decided in March
     hl.query("UPDATE hotline.cases SET decided_at = '2026-03-17 12:00+05'")
