@@ -303,10 +303,23 @@ static bool digits(const char *s, size_t n)
 	return true;
 }
 
+static const char *const months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+void html_month(char *out, size_t outlen, enum lang lang, int year, int month)
+{
+	if (!outlen)
+		return;
+	if (month < 1 || month > 12)
+		snprintf(out, outlen, "%04d-%02d", year, month);
+	else if (lang == LANG_EN)
+		snprintf(out, outlen, "%s %04d", months[month - 1], year);
+	else
+		snprintf(out, outlen, "%02d.%04d", month, year);
+}
+
 void html_date(char *out, size_t outlen, enum lang lang, const char *iso)
 {
-	static const char *const months[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	if (!outlen)
 		return;
 	size_t len = iso ? strlen(iso) : 0;

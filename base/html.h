@@ -60,5 +60,8 @@ void html_size(char *out, size_t outlen, enum lang lang, size_t bytes);
  * by " HH:MM" or "THH:MM" (seconds and anything after them are dropped:
  * the caller says the zone). Anything else is copied as it is. */
 void html_date(char *out, size_t outlen, enum lang lang, const char *iso);
+/* A month (1-12) of a year as its readers write it: "12.2026" in Kazakh
+ * and Russian, "Dec 2026" in English. */
+void html_month(char *out, size_t outlen, enum lang lang, int year, int month);
 
 #endif

@@ -283,9 +283,12 @@ static void month_table(struct staff_ctx *c, const struct figures *f, const char
 	}
 	staff_html(c, "</tr></thead>\n<tbody>\n");
 	for (int m = 0; m < f->nmonths; m++) {
-		char mt[16];
-		month_text(f->first + m, mt);
-		staff_html(c, "<tr data-month=\"%s\"><th scope=\"row\">%s</th>", mt, mt);
+		char mt[16], shown[24];
+		int mi = f->first + m;
+		month_text(mi, mt);
+		html_month(shown, sizeof(shown), c->lang, mi / 12, mi % 12 + 1);
+		/* the month as the reader writes it, YYYY-MM for scripts */
+		staff_html(c, "<tr data-month=\"%s\"><th scope=\"row\">%s</th>", mt, shown);
 		for (int k = 0; k < ncols; k++)
 			cell(c, counts[m * stride + k]);
 		staff_html(c, "</tr>\n");

@@ -41,8 +41,13 @@ test('the analyst reads the figures and changes the period without JavaScript', 
 	const u = new URL(page.url());
 	assert.equal(u.searchParams.get('from'), '2025-01');
 	assert.equal(u.searchParams.get('to'), '2025-03');
+	// the months as the page's reader writes them, YYYY-MM in data-month
+	const lang = await page.getAttribute('html', 'lang');
 	const months = await cells(page, '#by-category tbody th');
-	assert.deepEqual(months, ['2025-01', '2025-02', '2025-03']);
+	assert.deepEqual(months, lang === 'en' ? ['Jan 2025', 'Feb 2025', 'Mar 2025']
+		: ['01.2025', '02.2025', '03.2025']);
+	assert.deepEqual(await page.locator('#by-category tbody tr').evaluateAll(
+		(rows) => rows.map((r) => r.dataset.month)), ['2025-01', '2025-02', '2025-03']);
 	assert.equal(await page.getAttribute('#export', 'href'),
 		'/staff/figures.csv?from=2025-01&to=2025-03');
 	await ctx.close();

@@ -121,6 +121,10 @@ static void html_dates(void **state)
 	assert_string_equal(out, "soon");
 	html_date(out, sizeof(out), LANG_RU, NULL);
 	assert_string_equal(out, "");
+	html_month(out, sizeof(out), LANG_KK, 2025, 1);
+	assert_string_equal(out, "01.2025");
+	html_month(out, sizeof(out), LANG_EN, 2026, 12);
+	assert_string_equal(out, "Dec 2026");
 }
 
 int main(void)
