@@ -90,7 +90,7 @@ static bool check_date(const char *label, const char *s, const char *floor, enum
 {
 	struct cal_date d, f;
 	if (!s || !*s)
-		return wf_fail(e, WF_MISSING, "give the %s", label);
+		return wf_missing(e, M_WF_NEED_DATE, "give the %s", label);
 	if (!cal_date_parse(s, &d)) {
 		wf_fail(e, WF_BAD_DATE, "the %s %s is not a date (YYYY-MM-DD)", label, s);
 		return wf_explain(e, M_WF_GIVEN, WF_VALUE_TEXT, s, WF_VALUE_TEXT, NULL);
@@ -175,11 +175,13 @@ static bool member_account(PGconn *pg, const struct investigation_member *m, str
 		return false;
 	bool ok = PQntuples(res) == 1;
 	PQclear(res);
-	if (!ok)
-		return wf_fail(e, WF_MISSING,
-			       "the staff account of %s is not an active commission "
-			       "member's account",
-			       m->name);
+	if (!ok) {
+		wf_fail(e, WF_MISSING,
+			"the staff account of %s is not an active commission member's account",
+			m->name);
+		return wf_explain(e, M_WF_MEMBER_INACTIVE, WF_VALUE_TEXT, m->name, WF_VALUE_TEXT,
+				  NULL);
+	}
 	return true;
 }
 
@@ -315,8 +317,8 @@ bool investigation_order(PGconn *pg, struct investigation *v, const struct inves
 	    "position_sealed, staff_user_id) VALUES ($1, $2::bytea, $3::bytea, "
 	    "nullif($4::bigint, 0))";
 	if (!o->order_no || !*o->order_no || !o->order_date || o->nmembers <= 0)
-		return wf_fail(e, WF_MISSING,
-			       "an order needs its number, its date and the commission");
+		return wf_missing(e, M_WF_NEED_ORDER,
+				  "an order needs its number, its date and the commission");
 	if (!investigation_check_order(v, e))
 		return false;
 	/* the order follows the director's decision to investigate, and is
@@ -392,7 +394,8 @@ bool investigation_conclude(PGconn *pg, struct investigation *v, const char *nor
 	if (!ordered(v, e))
 		return false;
 	if (!norms || !*norms)
-		return wf_fail(e, WF_MISSING, "a conclusion cites the legal or internal norms");
+		return wf_missing(e, M_WF_NEED_NORMS,
+				  "a conclusion cites the legal or internal norms");
 	if (!text || len == 0)
 		return wf_fail(e, WF_EMPTY, "the conclusion is empty: it must give its reasons");
 	struct content_key *key = content_key_new();
@@ -476,9 +479,8 @@ bool investigation_decide(PGconn *pg, struct investigation *v, const struct inve
 			       "the decision is stop, hand_over, disciplinary or "
 			       "other_measures");
 	if (!r->doc || !*r->doc)
-		return wf_fail(e, WF_MISSING,
-			       "the decision needs the number of the document that "
-			       "states it");
+		return wf_missing(e, M_WF_NEED_DOC,
+				  "the decision needs the number of the document that states it");
 	if (!ordered(v, e) || !investigation_check_decider(pg, v, r->by, NULL, e) ||
 	    !check_date("decision date", r->date, v->submitted_on, WF_DECISION_BEFORE_SUBMIT,
 			"the day the conclusion was submitted", now, e))
@@ -501,7 +503,8 @@ bool investigation_measures(PGconn *pg, struct investigation *v, const char *doc
 	    "UPDATE hotline.investigations SET measures_doc = $2, measures_date = $3::date "
 	    "WHERE id = $1";
 	if (!doc || !*doc)
-		return wf_fail(e, WF_MISSING, "the measures need the document that adopts them");
+		return wf_missing(e, M_WF_NEED_DOC,
+				  "the measures need the document that adopts them");
 	if (!ordered(v, e) || !check_date("measures' document date", date, v->decision_date,
 					  WF_MEASURES_BEFORE_DECISION, "the decision", now, e))
 		return false;
@@ -596,9 +599,9 @@ bool investigation_request(PGconn *pg, struct investigation *v, const char *to, 
 	if (!ordered(v, e))
 		return false;
 	if (!to || !*to || !what || !*what)
-		return wf_fail(e, WF_MISSING,
-			       "a request for materials names whom it goes to and "
-			       "what it asks for");
+		return wf_missing(
+		    e, M_WF_NEED_REQUEST,
+		    "a request for materials names whom it goes to and what it asks for");
 	if (v->state != INV_IN_PROGRESS && v->state != INV_ORDERED)
 		return wf_fail(e, WF_NOT_RUNNING,
 			       "materials are requested while the investigation "

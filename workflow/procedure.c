@@ -319,12 +319,11 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 	static const enum case_state target[TRIAGE_COUNT] = {CASE_TO_DIRECTOR, CASE_REFERRED,
 							     CASE_NOT_CONSIDERED, CASE_URGENT};
 	if ((unsigned)t->outcome >= TRIAGE_COUNT)
-		return wf_fail(e, WF_MISSING, "unknown triage outcome");
+		return wf_missing(e, M_WF_NEED_CHOICE, "unknown triage outcome");
 	enum case_state to = target[t->outcome];
 	if (to == CASE_REFERRED && (!t->unit || !*t->unit))
-		return wf_fail(e, WF_MISSING,
-			       "a report not about corruption is sent to a unit: name the "
-			       "unit");
+		return wf_missing(e, M_WF_NEED_UNIT,
+				  "a report not about corruption is sent to a unit: name the unit");
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, out, e))
 		return false;
@@ -408,9 +407,8 @@ bool procedure_clear_director_named(PGconn *pg, const char *reg_no, const char *
 				    struct wf_error *e)
 {
 	if (!reason_note || !*reason_note)
-		return wf_fail(e, WF_MISSING,
-			       "give the reason the report does not concern the "
-			       "director");
+		return wf_missing(e, M_WF_NEED_REASON,
+				  "give the reason the report does not concern the director");
 	struct kase k;
 	if (!load_case(pg, reg_no, &k, out, e))
 		return false;
@@ -448,9 +446,10 @@ bool procedure_decide(PGconn *pg, const char *reg_no, enum director_decision d, 
 		to = CASE_CLOSED;
 		break;
 	default:
-		return wf_fail(e, WF_MISSING,
-			       "the decision is forward, investigate, forward_and_investigate or "
-			       "no_grounds");
+		return wf_missing(
+		    e, M_WF_NEED_CHOICE,
+		    "the decision is forward, investigate, forward_and_investigate or "
+		    "no_grounds");
 	}
 	static const char sql_decide[] =
 	    "UPDATE hotline.cases SET decision = $2, decided_at = now(), decision_doc = $3, "
@@ -470,7 +469,7 @@ bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body,
 			 struct procedure_outcome *out, struct wf_error *e)
 {
 	if (!body || !*body)
-		return wf_fail(e, WF_MISSING, "name the body the materials went to");
+		return wf_missing(e, M_WF_NEED_BODY, "name the body the materials went to");
 	/* forwarded_to (a clear column before migration 0022) stays NULL */
 	static const char sql_fwd[] = "UPDATE hotline.cases SET forwarded_at = now(), "
 				      "forwarded_to_sealed = $2::bytea WHERE id = $1";
@@ -500,7 +499,7 @@ bool procedure_declare_interest(PGconn *pg, const char *reg_no, const char *name
 {
 	struct procedure_outcome out;
 	if (!name || !*name)
-		return wf_fail(e, WF_MISSING, "give the person's name");
+		return wf_missing(e, M_WF_NEED_NAME, "give the person's name");
 	static const char sql_declared[] = "SELECT name_sealed, name FROM "
 					   "hotline.interest_declarations WHERE case_id = $1";
 	static const char sql_declare[] =

@@ -22,15 +22,16 @@ bool related_attach(PGconn *pg, const char *appeal_case_id, const char *appeal_r
 	    "SELECT hotline.case_event($1::bigint, $2, jsonb_build_object($3::text, $4::text))";
 	int year, seq;
 	if (!target || !journal_parse_reg_no(target, &year, &seq))
-		return wf_fail(e, WF_MISSING,
-			       "the registration number of the investigated case "
-			       "is missing or malformed");
+		return wf_missing(e, M_WF_NEED_REG_NO,
+				  "the registration number of the investigated case is missing or "
+				  "malformed");
 	PGresult *res = wfdb_exec(pg, sql_target, 1, (const char *const[]){target}, e);
 	if (!res)
 		return false;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return wf_fail(e, WF_MISSING, "no case %s", target);
+		wf_fail(e, WF_MISSING, "no case %s", target);
+		return wf_explain(e, M_WF_GIVEN, WF_VALUE_TEXT, target, WF_VALUE_TEXT, NULL);
 	}
 	char target_id[24], inv_id[24];
 	snprintf(target_id, sizeof(target_id), "%s", PQgetvalue(res, 0, db_col(res, "case_id")));

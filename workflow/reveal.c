@@ -138,7 +138,8 @@ bool reveal_request(PGconn *pg, const char *reg_no, long long user_id, const cha
 			       "a request is made as the compliance manager or as "
 			       "the commission");
 	if (!reason || !*reason || strspn(reason, " \t\r\n") == strlen(reason))
-		return wf_fail(e, WF_MISSING, "a request to reveal an identity states its reason");
+		return wf_missing(e, M_WF_NEED_REASON,
+				  "a request to reveal an identity states its reason");
 	if (!reg_no || !*reg_no)
 		return wf_fail(e, WF_MISSING, "a request names the case");
 	char uid[24];
@@ -316,7 +317,7 @@ bool reveal_confirm_open(PGconn *pg, struct reveal *r, long long custodian_id,
 	struct cal_date d, released;
 	char today[CAL_DATE_SIZE], floor[CAL_DATE_SIZE];
 	if (!opened_on || !*opened_on)
-		return wf_fail(e, WF_MISSING, "give the day the identity was opened");
+		return wf_missing(e, M_WF_NEED_DATE, "give the day the identity was opened");
 	if (!cal_date_parse(opened_on, &d)) {
 		wf_fail(e, WF_BAD_DATE, "%s is not a date (YYYY-MM-DD)", opened_on);
 		return wf_explain(e, M_WF_GIVEN, WF_VALUE_TEXT, opened_on, WF_VALUE_TEXT, NULL);

@@ -8,17 +8,33 @@
 #include "base/db.h"
 #include "workflow/calendar.h"
 
+static void set_text(struct wf_error *e, enum wf_code code, const char *fmt, va_list ap)
+{
+	e->code = code;
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	e->has_detail = false;
+}
+
 bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
 {
 	if (!e)
 		return false;
-	e->code = code;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+	set_text(e, code, fmt, ap);
 	va_end(ap);
-	e->has_detail = false;
 	return false;
+}
+
+bool wf_missing(struct wf_error *e, enum msg which, const char *fmt, ...)
+{
+	if (!e)
+		return false;
+	va_list ap;
+	va_start(ap, fmt);
+	set_text(e, WF_MISSING, fmt, ap);
+	va_end(ap);
+	return wf_explain(e, which, WF_VALUE_TEXT, NULL, WF_VALUE_TEXT, NULL);
 }
 
 bool wf_explain(struct wf_error *e, enum msg text, enum wf_value k0, const char *v0,

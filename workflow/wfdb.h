@@ -90,6 +90,10 @@ struct wf_error {
  * `return wf_fail(e, WF_X, "...")`. Clears the detail. */
 bool wf_fail(struct wf_error *e, enum wf_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* wf_fail(e, WF_MISSING, fmt, ...) with which (a text of po/ without
+ * values) as its detail: the field a page's reader left empty. */
+bool wf_missing(struct wf_error *e, enum msg which, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Adds the detail to the refusal wf_fail just wrote: text with up to two
  * values (v1 NULL for one, both NULL for none). Returns false, as wf_fail:
  * `wf_fail(e, ...); return wf_explain(e, M_X, ...);`. */

@@ -94,7 +94,11 @@ def test_triage_moves_the_case_and_queues_the_directors_notice(staff_hotline):
     assert page.status == 200 and by_id(page.body, "triage") is not None
     # refused: not about corruption needs the unit; nothing changes
     bad = c.post(f"/staff/case-triage/{other.reg_no}", {"outcome": "not_corruption"})
-    assert bad.status == 400 and by_id(bad.body, "step-error") is not None
+    assert bad.status == 400
+    # which field, in the reader's language (Russian by default)
+    said = element_text(bad.body, "step-error")
+    assert "Не заполнено обязательное поле." in said
+    assert "направляется в подразделение: укажите подразделение." in said, said
     assert state_of(hl, other.reg_no) == "registered"
     ok = c.post(f"/staff/case-triage/{other.reg_no}",
                 {"outcome": "not_corruption", "unit": "HR department"})

@@ -92,6 +92,10 @@ def test_the_directors_page_refuses_a_member_named_in_another_script(staff_hotli
     r = d.post(f"/staff/order/{rec.reg_no}", [("order_no", "45-k"), ("order_date", today()),
                                                ("member", "kimk")])
     assert r.status == 409, r.body[:600]
+    # the rule and the member it keeps off, in the reader's language
+    said = element_text(r.body, "step-error")
+    assert "Член комиссии назван в сообщении" in said
+    assert "Член комиссии: Kim Kirill." in said, said
     assert investigations(hl) == 0
     r = d.post(f"/staff/order/{rec.reg_no}", [("order_no", "45-k"), ("order_date", today()),
                                                ("member", "commission")])
