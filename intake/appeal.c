@@ -345,7 +345,7 @@ static bool job_add(void *cls, unsigned index, const char *sql_text, int n,
 	/* A file's ciphertext stays in the appeal until done() has run (the
 	 * appeal is freed after it, and kept for a retry): not copied again,
 	 * so a registration holds it once besides libpq's buffer (issue 14,
-	 * web_registration_need()). */
+	 * uploads_need()). */
 	if (sql_text == sql_attach)
 		db_job_add_borrowed(cls, sql_text, n, values, lengths, formats);
 	else

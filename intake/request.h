@@ -11,7 +11,7 @@
 #include "base/buf.h"
 #include "intake/form.h"
 #include "base/i18n.h"
-#include "intake/web.h"
+#include "intake/webstate.h"
 
 enum route {
 	ROUTE_NONE,

@@ -14,6 +14,7 @@
 #include "intake/request.h"
 #include "intake/sealing.h"
 #include "intake/spool.h"
+#include "intake/uploads.h"
 #include "intake/statustext.h"
 #include "workflow/notice.h"
 #include "workflow/procedure.h"
@@ -737,7 +738,7 @@ static void add_text_params(struct db_job *job, const char *sql_text, int n, con
 /* The transaction of one follow-up: takes mw. Each file is its cleaned
  * copy (cleaned[i] CLEAN_DONE) or the spool's, kept as it came. */
 static void proceed_message(struct request *req, struct message_wait *mw,
-			    const struct web_cleaned *cleaned)
+			    const struct cleaned_file *cleaned)
 {
 	struct web *w = req->web;
 	struct form *f = &req->form;
@@ -831,7 +832,7 @@ fail:
 	page_not_saved(req);
 }
 
-static void message_cleaned(struct request *req, const struct web_cleaned *cleaned, void *arg)
+static void message_cleaned(struct request *req, const struct cleaned_file *cleaned, void *arg)
 {
 	proceed_message(req, arg, cleaned);
 }
@@ -905,7 +906,7 @@ static void message_case_found(struct db_job *job, void *arg)
 	 * cap; a follow-up that does not fit now is refused, not queued
 	 * (issue 14) */
 	mw->web = req->web;
-	mw->budget = web_registration_need(&req->form);
+	mw->budget = uploads_need(&req->form);
 	if (!budget_take(req->web, mw->budget)) {
 		mw->budget = 0;
 		log_info("request %lu: follow-up refused, upload_memory_bytes reached", req->id);
@@ -914,7 +915,7 @@ static void message_case_found(struct db_job *job, void *arg)
 		page_overloaded(req);
 	} else {
 		/* the files cleaned of metadata first, off the loop */
-		web_clean_files(req, message_cleaned, message_gone, mw);
+		uploads_clean(req, message_cleaned, message_gone, mw);
 	}
 	if (req->response)
 		request_resume(req);

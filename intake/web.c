@@ -18,6 +18,7 @@
 #include "base/html.h"
 #include "intake/request.h"
 #include "intake/spool.h"
+#include "intake/uploads.h"
 #include "intake/status.h"
 #include "intake/trust.h"
 #include "workflow/procedure.h"
@@ -591,18 +592,9 @@ static void page_form(struct request *req, unsigned status, const struct form *f
  * upload_memory_bytes for as long as it is kept. */
 #define KEPT_UPLOAD_SLICE (16u * 1024u)
 
-static void kept_release(struct web *w, struct keep_set *s)
-{
-	if (!s)
-		return;
-	budget_give_slice(w, s->slice);
-	s->slice = 0;
-	keep_set_free(s);
-}
-
 static void kept_gone(struct keep_set *s, void *arg)
 {
-	kept_release(arg, s);
+	uploads_kept_release(arg, s);
 }
 
 static void keep_sweep(evutil_socket_t fd, short what, void *arg)
@@ -765,19 +757,12 @@ static json_t *text_of(const struct form *f, enum form_field field)
 	return json_stringn(form_get(f, field), form_len(f, field));
 }
 
-static void cleaned_free(struct web_cleaned *c, unsigned n)
-{
-	for (unsigned i = 0; c && i < n; i++)
-		clean_free(c[i].data, c[i].len);
-	free(c);
-}
-
 /* Seals and encrypts the form into an appeal: the files kept from earlier
  * tries first, then the new ones, each cleaned (cleaned[i] CLEAN_DONE, in
  * that order) or as it came from the spool, marked "kept" (cleaned NULL:
  * cleaning is off). */
 static struct appeal *build_appeal(struct request *req, const char *receipt,
-				   const struct web_cleaned *cleaned)
+				   const struct cleaned_file *cleaned)
 {
 	struct form *f = &req->form;
 	const struct keep_set *kept = req->kept;
@@ -1131,7 +1116,7 @@ static void report_registered(void *arg, const struct appeal_result *r)
 }
 
 /* Holds the memory cap's req->budget_need bytes. */
-static void seal_report(struct request *req, const struct web_cleaned *cleaned)
+static void seal_report(struct request *req, const struct cleaned_file *cleaned)
 {
 	struct report_wait *rw = calloc(1, sizeof(*rw));
 	if (!rw)
@@ -1148,13 +1133,13 @@ static void seal_report(struct request *req, const struct web_cleaned *cleaned)
 		budget_give(rw->web, rw->budget);
 		free(rw);
 		form_free(&req->form);
-		kept_release(req->web, req->kept);
+		uploads_kept_release(req->web, req->kept);
 		req->kept = NULL;
 		page_not_saved(req);
 		return;
 	}
 	form_free(&req->form); /* the clear text is not needed any more */
-	kept_release(req->web, req->kept);
+	uploads_kept_release(req->web, req->kept);
 	req->kept = NULL;
 	/* The appeal layer answers within request_timeout; the request's own
 	 * timer is only a backstop for a database that stopped answering. */
@@ -1162,114 +1147,7 @@ static void seal_report(struct request *req, const struct web_cleaned *cleaned)
 	appeal_register(req->web->appeals, a, req->request_timeout, report_registered, rw);
 }
 
-/* --- the files cleaned of metadata, on the cleaner's threads --- */
-
-/* The form leaves the request while a worker reads its files from the
- * spool: a request answered meanwhile (timeout) cannot free them under it. */
-struct clean_wait {
-	struct worker_job job; /* first: the pool hands it back */
-	struct ticket *ticket;
-	struct web *web;
-	unsigned long req_id;
-	size_t budget; /* req->budget_need, given back if the request is gone */
-	struct clean_opts opts;
-	struct form form;
-	struct keep_set *kept;	     /* req->kept: files of earlier tries, cleaned first */
-	struct web_cleaned *cleaned; /* one per file: the kept ones, then the form's */
-	web_cleaned_fn then;
-	void (*gone)(void *arg);
-	void *arg;
-};
-
-static void clean_run(struct worker_job *job, PGconn *db)
-{
-	(void)db;
-	struct clean_wait *cw = (struct clean_wait *)job;
-	unsigned nkept = cw->kept ? cw->kept->nfiles : 0;
-	for (unsigned i = 0; i < nkept; i++) {
-		const struct keep_file *kf = &cw->kept->files[i];
-		struct spool_reader reader;
-		spool_reader_init(&reader, kf->up, kf->index);
-		cw->cleaned[i].state =
-		    clean_file(&cw->opts, kf->name.data, kf->name.len, kf->len, spool_read, &reader,
-			       &cw->cleaned[i].data, &cw->cleaned[i].len);
-	}
-	for (unsigned i = 0; i < cw->form.nfiles; i++) {
-		const struct form_file *ff = &cw->form.files[i];
-		struct web_cleaned *c = &cw->cleaned[nkept + i];
-		struct spool_reader reader;
-		spool_reader_init(&reader, cw->form.up, ff->index);
-		c->state = clean_file(&cw->opts, ff->name.data, ff->name.len, ff->len, spool_read,
-				      &reader, &c->data, &c->len);
-	}
-}
-
-static void clean_done(struct worker_job *job, bool cancelled)
-{
-	struct clean_wait *cw = (struct clean_wait *)job;
-	struct request *req = ticket_take(cw->ticket);
-	unsigned done = 0, n = (cw->kept ? cw->kept->nfiles : 0) + cw->form.nfiles;
-	for (unsigned i = 0; i < n; i++)
-		done += cw->cleaned[i].state == CLEAN_DONE;
-	if (!req || cancelled) {
-		budget_give(cw->web, cw->budget);
-		form_free(&cw->form);
-		kept_release(cw->web, cw->kept);
-		if (cw->gone)
-			cw->gone(cw->arg);
-		if (req) {
-			page_not_saved(req);
-			request_resume(req);
-		}
-	} else {
-		/* counts only: a file's name may say who sent it */
-		log_info("request %lu: %u of %u files cleaned of metadata, %u kept as they came",
-			 cw->req_id, done, n, n - done);
-		req->form = cw->form;
-		req->kept = cw->kept;
-		req->budget_need = cw->budget;
-		cw->then(req, cw->cleaned, cw->arg);
-		if (req->response && !req->ticket && req->suspended)
-			request_resume(req);
-	}
-	cleaned_free(cw->cleaned, n);
-	free(cw);
-}
-
-void web_clean_files(struct request *req, web_cleaned_fn then, void (*gone)(void *arg), void *arg)
-{
-	struct clean_opts opts;
-	clean_opts_from(&opts, req->web->cfg);
-	unsigned nfiles = (req->kept ? req->kept->nfiles : 0) + req->form.nfiles;
-	if (nfiles == 0 || !opts.on) {
-		then(req, NULL, arg);
-		return;
-	}
-	struct clean_wait *cw = calloc(1, sizeof(*cw));
-	if (!cw || !(cw->cleaned = calloc(nfiles, sizeof(*cw->cleaned))))
-		abort();
-	cw->job.run = clean_run;
-	cw->job.done = clean_done;
-	cw->web = req->web;
-	cw->req_id = req->id;
-	cw->opts = opts;
-	cw->then = then;
-	cw->gone = gone;
-	cw->arg = arg;
-	cw->budget = req->budget_need;
-	req->budget_need = 0;
-	cw->form = req->form;
-	memset(&req->form, 0, sizeof(req->form));
-	/* the kept files leave with the form: a request answered meanwhile
-	 * releases what it holds, not what the worker reads */
-	cw->kept = req->kept;
-	req->kept = NULL;
-	/* each file may take clean_timeout, then the database its time */
-	cw->ticket = request_wait(req, opts.timeout * nfiles + req->request_timeout + 10);
-	worker_submit(req->web->cleaner, &cw->job);
-}
-
-static void report_cleaned(struct request *req, const struct web_cleaned *cleaned, void *arg)
+static void report_cleaned(struct request *req, const struct cleaned_file *cleaned, void *arg)
 {
 	(void)arg;
 	seal_report(req, cleaned);
@@ -1278,7 +1156,7 @@ static void report_cleaned(struct request *req, const struct web_cleaned *cleane
 /* Holds the memory cap's req->budget_need bytes. */
 static void proceed_report(struct request *req)
 {
-	web_clean_files(req, report_cleaned, NULL, NULL);
+	uploads_clean(req, report_cleaned, NULL, NULL);
 }
 
 /* --- the organisation's policy on anonymous reports --- */
@@ -1367,37 +1245,6 @@ void web_mem_give(void *w, size_t n)
 	budget_give_slice(w, n);
 }
 
-/* A file's encrypted stream, twice, and the cleaned copy held in clear
- * (it may be larger) when its type is cleaned. */
-static size_t file_need(const char *name, size_t name_len, size_t len)
-{
-	size_t need = 0;
-	if (clean_supported(name, name_len)) {
-		len = clean_max_output(len);
-		need += len;
-	}
-	size_t stream = len + 24 + (len / STREAM_CHUNK + 1) * 17 + 1024;
-	return need + 2 * stream;
-}
-
-size_t web_registration_need(const struct form *f)
-{
-	size_t need = 64 * 1024;
-	for (unsigned i = 0; i < f->nfiles; i++)
-		need += file_need(f->files[i].name.data, f->files[i].name.len, f->files[i].len);
-	return need;
-}
-
-/* The kept files' ciphertext, on top of the form's. */
-static size_t kept_registration_need(const struct keep_set *kept)
-{
-	size_t need = 0;
-	for (unsigned i = 0; kept && i < kept->nfiles; i++)
-		need += file_need(kept->files[i].name.data, kept->files[i].name.len,
-				  kept->files[i].len);
-	return need;
-}
-
 static void handle_post(struct request *req)
 {
 	struct form *f = &req->form;
@@ -1450,7 +1297,7 @@ static void handle_post(struct request *req)
 		 * database client copies it once more: that much of the memory
 		 * cap is taken first, or the report waits its turn (its files
 		 * are on the spool meanwhile, holding no memory). */
-		req->budget_need = web_registration_need(f) + kept_registration_need(req->kept);
+		req->budget_need = uploads_need(f) + uploads_kept_need(req->kept);
 		if (budget_take(req->web, req->budget_need))
 			proceed_report(req);
 		else
@@ -1653,7 +1500,7 @@ void web_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		MHD_destroy_response(req->response);
 	lookup_finished(req);
 	form_free(&req->form);
-	kept_release(req->web, req->kept);
+	uploads_kept_release(req->web, req->kept);
 	memset(req->receipt, 0, sizeof(req->receipt));
 	bool posted =
 	    req->is_post || req->route == ROUTE_RECEIPT || req->route == ROUTE_RECEIPT_FILE;
