@@ -9,7 +9,8 @@
 // director reads it and records the decision with its document's number
 // and date, the measures with theirs, and closes the case.
 // Screenshots director-queue, director-case, director-letter,
-// director-clear, director-ruling, case-timeline-kk, case-timeline-ru.
+// director-clear, director-refused, director-ruling, case-timeline-kk,
+// case-timeline-ru.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launchForStaff, loginAs, shoot, url } from './common.mjs';
@@ -149,6 +150,7 @@ test('the director decides on the commission\'s submitted conclusion', async () 
 	assert.match(said, readerDate('2026-01-05'));
 	assert.match(said, readerDate(today));
 	assert.doesNotMatch(said, /\d{4}-\d{2}-\d{2}/);
+	await shoot(page, 'director-refused');
 	await page.check('#ruling input[name="decision"][value="disciplinary"]');
 	await page.fill('#ruling-doc', 'order 50-k');
 	await page.fill('#ruling-date', today);
