@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "staff/casefile.h"
 #include "staff/staff.h"
 
 enum msg refusal_text(enum wf_code code)
@@ -99,6 +100,12 @@ void refusal_say(const struct staff_ctx *c, const struct wf_error *e, char *out,
 	for (int i = 0; i < d->nvalues && i < 2; i++) {
 		if (d->kind[i] == WF_VALUE_DATE)
 			staff_date_str(c, d->value[i], v[i], sizeof(v[i]));
+		else if (d->kind[i] == WF_VALUE_CASE_STATE)
+			snprintf(v[i], sizeof(v[i]), "%s",
+				 i18n(c->lang, casefile_state_text(d->value[i])));
+		else if (d->kind[i] == WF_VALUE_INV_STATE)
+			snprintf(v[i], sizeof(v[i]), "%s",
+				 i18n(c->lang, casefile_inv_state_text(d->value[i])));
 		else
 			snprintf(v[i], sizeof(v[i]), "%s", d->value[i]);
 	}

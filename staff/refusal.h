@@ -14,8 +14,8 @@ struct staff_ctx;
 
 /* The refusal as the page shows it, into out: the code's rule, then the
  * detail the step added (workflow/wfdb.h wf_explain), its dates written as
- * the reader writes them and its values as typed; never the English text,
- * which is for hotlinectl and the log. */
+ * the reader writes them, its states in words and its values as typed;
+ * never the English text, which is for hotlinectl and the log. */
 void refusal_say(const struct staff_ctx *c, const struct wf_error *e, char *out, size_t size);
 
 #endif

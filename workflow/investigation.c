@@ -147,9 +147,12 @@ static bool move(PGconn *pg, struct investigation *v, enum investigation_state t
 	if (!ordered(v, e))
 		return false;
 	const char *why = investigation_check_transition(v->state, to, v->decision, v->decided);
-	if (why)
-		return wf_fail(e, WF_TRANSITION, "the investigation of %s is %s: %s", v->reg_no,
-			       investigation_state_name(v->state), why);
+	if (why) {
+		wf_fail(e, WF_TRANSITION, "the investigation of %s is %s: %s", v->reg_no,
+			investigation_state_name(v->state), why);
+		return wf_explain(e, M_WF_INV_NOW, WF_VALUE_INV_STATE,
+				  investigation_state_name(v->state), WF_VALUE_TEXT, NULL);
+	}
 	char detail[64];
 	snprintf(detail, sizeof(detail), "{\"investigation\": \"%s\"}",
 		 investigation_state_name(to));
@@ -294,11 +297,14 @@ static bool notify_ordered(PGconn *pg, const struct investigation *v, const char
 
 bool investigation_check_order(const struct investigation *v, struct wf_error *e)
 {
-	if (v->case_state != CASE_INVESTIGATION)
-		return wf_fail(e, WF_CASE_STATE,
-			       "case %s is %s: the director orders an investigation first "
-			       "(hotlinectl case decide %s investigate)",
-			       v->reg_no, case_state_name(v->case_state), v->reg_no);
+	if (v->case_state != CASE_INVESTIGATION) {
+		wf_fail(e, WF_CASE_STATE,
+			"case %s is %s: the director orders an investigation first "
+			"(hotlinectl case decide %s investigate)",
+			v->reg_no, case_state_name(v->case_state), v->reg_no);
+		return wf_explain(e, M_WF_CASE_NOW, WF_VALUE_CASE_STATE,
+				  case_state_name(v->case_state), WF_VALUE_TEXT, NULL);
+	}
 	if (v->id[0])
 		return wf_fail(e, WF_ALREADY_ORDERED, "an investigation of %s was already ordered",
 			       v->reg_no);
@@ -519,9 +525,12 @@ bool investigation_close(PGconn *pg, struct investigation *v, struct wf_error *e
 	const char *p[1] = {v->case_id};
 	/* the case's move, asked of the one table of moves (workflow/states.h) */
 	const char *why = case_check_transition(v->case_state, CASE_CLOSED);
-	if (why)
-		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", v->reg_no,
-			       case_state_name(v->case_state), why);
+	if (why) {
+		wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", v->reg_no,
+			case_state_name(v->case_state), why);
+		return wf_explain(e, M_WF_CASE_NOW, WF_VALUE_CASE_STATE,
+				  case_state_name(v->case_state), WF_VALUE_TEXT, NULL);
+	}
 	if (!move(pg, v, INV_CLOSED, e) || !wfdb_run(pg, sql_close, 1, p, e) ||
 	    !deadline_end_case(pg, v->case_id, true, e))
 		return false;

@@ -211,9 +211,12 @@ static bool move(PGconn *pg, struct kase *k, enum case_state to, const char *kin
 		 const char *value, const char *actor, struct wf_error *e)
 {
 	const char *why = case_check_transition(k->state, to);
-	if (why)
-		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k->reg_no,
-			       case_state_name(k->state), why);
+	if (why) {
+		wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k->reg_no, case_state_name(k->state),
+			why);
+		return wf_explain(e, M_WF_CASE_NOW, WF_VALUE_CASE_STATE, case_state_name(k->state),
+				  WF_VALUE_TEXT, NULL);
+	}
 	const char *v[2] = {k->id, case_state_name(to)};
 	if (!wfdb_run(pg, sql_state, 2, v, e) || !event(pg, k, kind, key, value, actor, e))
 		return false;
@@ -329,9 +332,12 @@ bool procedure_triage(PGconn *pg, const char *reg_no, const struct procedure_tri
 		return false;
 	/* checked before anything is written, so a refusal leaves no trace */
 	const char *why = case_check_transition(k.state, to);
-	if (why)
-		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no,
-			       case_state_name(k.state), why);
+	if (why) {
+		wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no, case_state_name(k.state),
+			why);
+		return wf_explain(e, M_WF_CASE_NOW, WF_VALUE_CASE_STATE, case_state_name(k.state),
+				  WF_VALUE_TEXT, NULL);
+	}
 	/* 004 p.6.3 */
 	char *policy = wfdb_setting(pg, "consider_anonymous_reports");
 	const char *refused = procedure_triage_refusal(k.anonymous, t->outcome,
@@ -478,9 +484,12 @@ bool procedure_forwarded(PGconn *pg, const char *reg_no, const char *body,
 		return false;
 	bool moves = false;
 	const char *why = case_check_forwarded(k.state, &moves);
-	if (why)
-		return wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no,
-			       case_state_name(k.state), why);
+	if (why) {
+		wf_fail(e, WF_CASE_STATE, "case %s is %s: %s", k.reg_no, case_state_name(k.state),
+			why);
+		return wf_explain(e, M_WF_CASE_NOW, WF_VALUE_CASE_STATE, case_state_name(k.state),
+				  WF_VALUE_TEXT, NULL);
+	}
 	char *sealed = freetext_seal(key, body);
 	if (!sealed)
 		return wf_fail(e, WF_CRYPTO, "the case's key is needed to record where it went");

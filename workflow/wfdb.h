@@ -65,9 +65,11 @@ enum wf_code {
 	WF_CODE_COUNT
 };
 
-/* A value of a refusal's detail: a date (YYYY-MM-DD, which a page writes
- * as its readers do) or a value as the person typed it. */
-enum wf_value { WF_VALUE_TEXT, WF_VALUE_DATE };
+/* A value of a refusal's detail: a value as the person typed it, a date
+ * (YYYY-MM-DD, which a page writes as its readers do), or the name of a
+ * case's or an investigation's state (workflow/states.h, which a page
+ * writes in words). */
+enum wf_value { WF_VALUE_TEXT, WF_VALUE_DATE, WF_VALUE_CASE_STATE, WF_VALUE_INV_STATE };
 
 /* What a page shows after the code's rule, in the reader's language: a
  * text of po/ (text, with a %s per value) and its values; none when

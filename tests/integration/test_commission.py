@@ -173,13 +173,17 @@ def test_conclusion_cites_norms_then_submitted_for_management(staff_hotline, key
     c = commission_client(hl)
     path = "/staff/commission/" + rec.reg_no
     c.post(path, {"do": "start"})
-    # nothing is submitted before there is a conclusion
+    # nothing is submitted before there is a conclusion; the refusal says
+    # in words where the investigation is (Russian by default)
     r = c.post(path, {"do": "submit"})
     assert r.status == 422
+    said = element_text(r.body, "error")
+    assert "Состояние проверки сейчас: Проводится." in said, said
     findings = "The contracts show a kickback. " + marker("f")
-    # no norms: refused (004 p.7.10)
+    # no norms: refused (004 p.7.10), and the refusal names the field
     r = c.post(path, {"do": "conclude", "findings": findings, "norms": ""})
-    assert r.status == 422 and by_id(r.body, "error") is not None
+    assert r.status == 422
+    assert "правовые или внутренние нормы" in element_text(r.body, "error")
     assert hl.query("SELECT state FROM hotline.investigations") == [("in_progress",)]
 
     norms = "Law on Combating Corruption art. 8; Code of Ethics p. 3.2"

@@ -103,10 +103,20 @@ def test_triage_moves_the_case_and_queues_the_directors_notice(staff_hotline):
     ok = c.post(f"/staff/case-triage/{other.reg_no}",
                 {"outcome": "not_corruption", "unit": "HR department"})
     assert ok.status == 303 and state_of(hl, other.reg_no) == "referred"
+    # triaged once only: a second triage (a page left open) is refused,
+    # and the refusal says in words where the case is now
+    again = c.post(f"/staff/case-triage/{other.reg_no}",
+                   {"outcome": "not_corruption", "unit": "Finance"})
+    assert again.status == 409 and state_of(hl, other.reg_no) == "referred"
+    said = element_text(again.body, "step-error")
+    assert "Состояние дела сейчас: Направлено в подразделение." in said, said
+    assert not re.search(r"[A-Za-z]", said), said
     # a named reporter cannot be triaged as anonymous
     named = submit(hl, identity="named", name="Someone")
     refused = c.post(f"/staff/case-triage/{named.reg_no}", {"outcome": "urgent"})
     assert refused.status == 409 and state_of(hl, named.reg_no) == "registered"
+    said = element_text(refused.body, "step-error")
+    assert "Обращение не анонимное" in said and not re.search(r"[A-Za-z]", said), said
     # corruption: to the director, with the notice in the outbox; the
     # triage note is kept as an internal note under the case's content key,
     # never as clear text in the database
