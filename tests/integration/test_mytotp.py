@@ -28,6 +28,9 @@ def test_set_up_own_authenticator_then_it_is_required(staff_hotline):
     secret = field_value(page.body, "secret")
     assert secret and len(secret) == 32 and secret.isalnum()
     assert element_text(page.body, "totp-secret").replace(" ", "") == secret
+    # a value to copy, not words: no translator touches it, and the words
+    # test (test_staff_words.py) does not read its random groups as words
+    assert by_id(page.body, "totp-secret").attrs.get("translate") == "no"
     assert f"secret={secret}" in by_id(page.body, "totp-uri").attrs["href"]
     # a fresh secret every time the page is opened
     assert field_value(c.get("/staff/account/totp").body, "secret") != secret

@@ -26,6 +26,8 @@ def test_list_add_activate_and_log_in_as_the_new_account(staff_hotline):
                                           ("password", "an ignored password")])
     assert r.status == 200, r.body[:500]
     code = activation_code(r.body)
+    # a value to copy, which a browser's translator must leave alone
+    assert by_id(r.body, "activation-code").attrs.get("translate") == "no"
     assert by_id(r.body, "new-password") is None
     assert "Новый &lt;Сотрудник&gt;" not in r.body  # the name is not on this page
     # not usable before activation, not even with the ignored password
